@@ -1,0 +1,37 @@
+/**
+ * Starts the built browser host (out/main/host.js) on a free loopback port with a throw-away workspace, and
+ * hands its URL to the specs. Stops it at the end.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const root = path.resolve(import.meta.dirname, '..');
+  const hostJs = path.join(root, 'out/main/host.js');
+  if (!existsSync(hostJs)) throw new Error('the app is not built: run `npm run build` before the e2e specs');
+  const workspace = await mkdtemp(path.join(tmpdir(), 'kernel-lab-e2e-'));
+  process.env.KERNEL_LAB_E2E_WORKSPACE = workspace;
+  const child = spawn(process.execPath, [hostJs, '--port', '0', '--workspace', workspace], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`the browser host printed no URL: ${buf}`)), 30_000);
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /^Kernel Lab at (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)$/m.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the browser host exited (${code}): ${buf}`)));
+  });
+  process.env.KERNEL_LAB_URL = url;
+  return async () => {
+    child.kill('SIGTERM');
+  };
+}

@@ -1,0 +1,245 @@
+/**
+ * The one RPC contract between the renderer and the main side. Every call and event is defined here once,
+ * as a zod schema; the Electron preload, the browser host and the renderer are all typed from it, and the
+ * main side validates everything that arrives with it. Keep this file free of platform imports: the
+ * renderer imports its types.
+ */
+import { z } from 'zod';
+
+/** Limits of one run. Every field is optional; the session fills in the defaults of DEFAULT_LIMITS. */
+export const RunLimitsSchema = z
+  .object({
+    /** Wall-clock deadline of the run, in milliseconds. */
+    timeoutMs: z.number().int().min(10).max(3_600_000),
+    /** Cap on the sandbox's heap, in bytes. */
+    memoryBytes: z.number().int().min(1 << 20).max(2 ** 31),
+    /** Cap on the sandbox's native stack, in bytes. */
+    stackBytes: z.number().int().min(16 << 10).max(1 << 20),
+    /** Cap on the text a script may print, in bytes. */
+    outputBytes: z.number().int().min(1 << 10).max(64 << 20),
+  })
+  .partial()
+  .strict();
+export type RunLimits = z.infer<typeof RunLimitsSchema>;
+
+export const DEFAULT_LIMITS: Required<RunLimits> = {
+  timeoutMs: 10_000,
+  memoryBytes: 256 << 20,
+  stackBytes: 256 << 10,
+  outputBytes: 4 << 20,
+};
+
+export const ScriptLanguageSchema = z.enum(['javascript', 'typescript']);
+export type ScriptLanguage = z.infer<typeof ScriptLanguageSchema>;
+
+/** What the renderer asks the main side to run. */
+export const RunRequestSchema = z
+  .object({
+    /** The script's source text. */
+    code: z.string().max(4 << 20),
+    /** Name shown in stack traces and errors (the file's name in the workspace). */
+    filename: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[^\\/\0]+$/, 'a file name, not a path'),
+    language: ScriptLanguageSchema.default('javascript'),
+    /** The seed of every PRNG of the run (lab.seed, Math.random, the engines). */
+    seed: z.number().int().min(0).max(0xffffffff).default(1),
+    limits: RunLimitsSchema.default({}),
+  })
+  .strict();
+export type RunRequest = z.input<typeof RunRequestSchema>;
+export type RunRequestParsed = z.output<typeof RunRequestSchema>;
+
+export const RunIdSchema = z.string().regex(/^run-[0-9a-z-]{1,40}$/);
+export type RunId = z.infer<typeof RunIdSchema>;
+
+/** Where an error happened in the user's script (1-based, like editors show). */
+export const SourceLocationSchema = z.object({
+  file: z.string(),
+  line: z.number().int().min(1),
+  column: z.number().int().min(1),
+});
+export type SourceLocation = z.infer<typeof SourceLocationSchema>;
+
+/** Why a run ended abnormally. `limit` names the limit; `script` is an exception the script threw. */
+export const RunErrorKindSchema = z.enum(['script', 'syntax', 'limit', 'stopped', 'internal']);
+export type RunErrorKind = z.infer<typeof RunErrorKindSchema>;
+
+export const LimitNameSchema = z.enum(['timeout', 'memory', 'stack', 'output', 'watchdog']);
+export type LimitName = z.infer<typeof LimitNameSchema>;
+
+export const RunErrorSchema = z.object({
+  kind: RunErrorKindSchema,
+  /** The exception's name: 'TypeError', 'KernelError', 'SyntaxError', 'LimitError', ... */
+  name: z.string(),
+  message: z.string(),
+  /** For a KernelError: the errno name ('ENOMEM', 'EINVAL', ...). */
+  errno: z.string().optional(),
+  /** For a limit: which one. */
+  limit: LimitNameSchema.optional(),
+  location: SourceLocationSchema.optional(),
+  /** The script-side stack, frames as `at fn (file:line:column)`. */
+  stack: z.string().optional(),
+});
+export type RunError = z.infer<typeof RunErrorSchema>;
+
+export const RunStatsSchema = z.object({
+  /** Wall-clock duration of the run in milliseconds. */
+  durationMs: z.number(),
+  /** Bytes of output the script printed. */
+  outputBytes: z.number().int(),
+  /** Peak size of the sandbox's heap in bytes. */
+  memoryBytes: z.number().int(),
+});
+export type RunStats = z.infer<typeof RunStatsSchema>;
+
+/** Events the main side sends about one run, in order: output* progress* then exactly one done. */
+export const RunEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('output'),
+    runId: RunIdSchema,
+    stream: z.enum(['stdout', 'stderr']),
+    text: z.string(),
+  }),
+  z.object({
+    type: z.literal('progress'),
+    runId: RunIdSchema,
+    /** 0..1 where known. */
+    fraction: z.number().min(0).max(1).optional(),
+    message: z.string(),
+  }),
+  z.object({
+    type: z.literal('done'),
+    runId: RunIdSchema,
+    ok: z.boolean(),
+    /** lab.result(value), JSON-serialised (bigints as strings). */
+    result: z.unknown().optional(),
+    error: RunErrorSchema.optional(),
+    stats: RunStatsSchema,
+  }),
+]);
+export type RunEvent = z.infer<typeof RunEventSchema>;
+
+/** A file name inside the workspace: relative, forward slashes, no `..`, no absolute paths. */
+export const WorkspacePathSchema = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine(
+    (p) =>
+      !p.startsWith('/') &&
+      !p.includes('\\') &&
+      !p.includes('\0') &&
+      p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..'),
+    'a relative path inside the workspace (no "..", no leading "/")',
+  );
+
+export const FileEntrySchema = z.object({
+  path: z.string(),
+  size: z.number().int(),
+  mtimeMs: z.number(),
+});
+export type FileEntry = z.infer<typeof FileEntrySchema>;
+
+export const FileContentSchema = z.object({ path: z.string(), content: z.string(), mtimeMs: z.number() });
+export type FileContent = z.infer<typeof FileContentSchema>;
+
+export const HostInfoSchema = z.object({
+  host: z.enum(['electron', 'browser']),
+  version: z.string(),
+  workspace: z.string(),
+  defaultLimits: z.object({
+    timeoutMs: z.number(),
+    memoryBytes: z.number(),
+    stackBytes: z.number(),
+    outputBytes: z.number(),
+  }),
+});
+export type HostInfo = z.infer<typeof HostInfoSchema>;
+
+/**
+ * Every call: its name, the schema of its argument (validated on the main side) and of its result.
+ * One named method per call, as Electron Fiddle does; the transports carry `{ method, args }`.
+ */
+export const calls = {
+  /** Facts about the host the renderer runs in. */
+  hostInfo: { args: z.tuple([]), result: HostInfoSchema },
+  /** Starts a run; its events follow on the event channel. */
+  run: { args: z.tuple([RunRequestSchema]), result: z.object({ runId: RunIdSchema }) },
+  /** Stops a run (within 200 ms); a no-op for a run that has ended. */
+  stop: { args: z.tuple([RunIdSchema]), result: z.object({ stopped: z.boolean() }) },
+  /** Lists the files of the workspace. */
+  listFiles: { args: z.tuple([]), result: z.array(FileEntrySchema) },
+  /** Reads one file of the workspace. */
+  openFile: { args: z.tuple([WorkspacePathSchema]), result: FileContentSchema },
+  /** Writes one file of the workspace atomically. */
+  saveFile: {
+    args: z.tuple([WorkspacePathSchema, z.string().max(16 << 20)]),
+    result: FileEntrySchema,
+  },
+} as const;
+
+export type Calls = typeof calls;
+export type CallName = keyof Calls;
+export type CallArgs<K extends CallName> = z.input<Calls[K]['args']>;
+export type CallResult<K extends CallName> = z.output<Calls[K]['result']>;
+
+/** The API the renderer sees as `window.lab` (Electron) or through the WebSocket client (browser host). */
+export type LabApi = {
+  [K in CallName]: (...args: CallArgs<K>) => Promise<CallResult<K>>;
+} & {
+  /** Subscribes to run events; returns the unsubscribe function. */
+  onEvent(listener: (event: RunEvent) => void): () => void;
+};
+
+export const callNames = Object.keys(calls) as CallName[];
+
+/** A request frame on the wire (WebSocket or IPC). */
+export const RequestFrameSchema = z
+  .object({
+    id: z.number().int().min(0),
+    method: z.enum(callNames as [CallName, ...CallName[]]),
+    args: z.array(z.unknown()).max(8),
+  })
+  .strict();
+export type RequestFrame = z.infer<typeof RequestFrameSchema>;
+
+/** Frames from the main side to the renderer. */
+export type ResponseFrame =
+  | { kind: 'result'; id: number; ok: true; value: unknown }
+  | { kind: 'result'; id: number; ok: false; error: { message: string; code?: string } }
+  | { kind: 'event'; event: RunEvent };
+
+/** The error a call answers with when its arguments do not match the contract. */
+export class ContractError extends Error {
+  readonly code = 'EBADARGS';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContractError';
+  }
+}
+
+/** Validates a call's arguments against the contract; throws ContractError naming the call and the problem. */
+export function parseArgs<K extends CallName>(method: K, args: unknown): z.output<Calls[K]['args']> {
+  const def = Object.hasOwn(calls, method) ? calls[method] : undefined;
+  if (!def) throw new ContractError(`unknown method '${String(method)}'`);
+  const parsed = def.args.safeParse(args);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length ? ` at ${issue.path.join('.')}` : '';
+    throw new ContractError(`${method}: invalid arguments${where}: ${issue?.message ?? 'malformed'}`);
+  }
+  return parsed.data as z.output<Calls[K]['args']>;
+}
+
+/** Validates a raw request frame (method name, id, args array). */
+export function parseRequestFrame(frame: unknown): RequestFrame {
+  const parsed = RequestFrameSchema.safeParse(frame);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ContractError(`malformed request${issue?.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue?.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,50 @@
+/** Linux errno numbers (include/uapi/asm-generic/errno-base.h and errno.h) for the errors the engines raise. */
+export const ERRNO = {
+  EPERM: 1,
+  ENOENT: 2,
+  ESRCH: 3,
+  EINTR: 4,
+  EIO: 5,
+  ENXIO: 6,
+  E2BIG: 7,
+  EBADF: 9,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EACCES: 13,
+  EFAULT: 14,
+  EBUSY: 16,
+  EEXIST: 17,
+  ENODEV: 19,
+  EINVAL: 22,
+  ENOSPC: 28,
+  ERANGE: 34,
+  EDEADLK: 35,
+  ENOSYS: 38,
+  ENOTSUPP: 524,
+  EOPNOTSUPP: 95,
+  ENOTCONN: 107,
+  ETIMEDOUT: 110,
+  EALREADY: 114,
+  ECANCELED: 125,
+} as const;
+
+export type Errno = keyof typeof ERRNO;
+
+/** An error of the simulated kernel: what the kernel would return as -errno, with a message saying why. */
+export class KernelError extends Error {
+  readonly errno: Errno;
+  /** Extra, machine-readable detail (for instance a verifier log). */
+  readonly detail?: Record<string, unknown>;
+
+  constructor(errno: Errno, message: string, detail?: Record<string, unknown>) {
+    super(message);
+    this.name = 'KernelError';
+    this.errno = errno;
+    if (detail) this.detail = detail;
+  }
+
+  /** The negative errno a syscall would return. */
+  get code(): number {
+    return -ERRNO[this.errno];
+  }
+}

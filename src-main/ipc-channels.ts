@@ -1,0 +1,8 @@
+/** The Electron IPC channels of the contract, and the call names, without pulling zod into the preload. */
+import type { CallName } from './contract';
+
+export const CALL_CHANNEL = 'kernel-lab:call';
+export const EVENT_CHANNEL = 'kernel-lab:event';
+
+/** Every call of the contract; a unit test checks this list against `calls` in contract.ts. */
+export const CALL_NAMES = ['hostInfo', 'run', 'stop', 'listFiles', 'openFile', 'saveFile'] as const satisfies readonly CallName[];

@@ -1,0 +1,56 @@
+/**
+ * The main side of the contract: one implementation of every call, shared by the Electron IPC handler and the
+ * browser host's WebSocket. Arguments are validated against the contract before any implementation runs.
+ */
+import {
+  ContractError,
+  DEFAULT_LIMITS,
+  calls,
+  parseArgs,
+  type CallName,
+  type CallResult,
+  type RunEvent,
+} from './contract';
+import { SessionHost } from './session/session';
+import type { Workspace } from './workspace/workspace';
+
+export interface RpcContext {
+  host: 'electron' | 'browser';
+  version: string;
+  workspace: Workspace;
+}
+
+type Impl = { [K in CallName]: (...args: never[]) => Promise<CallResult<K>> | CallResult<K> };
+
+/** One client's view of the main side (a window, or one WebSocket connection). */
+export class RpcServer {
+  private readonly sessions: SessionHost;
+  private readonly impl: Impl;
+
+  constructor(ctx: RpcContext, emit: (event: RunEvent) => void) {
+    this.sessions = new SessionHost(emit);
+    this.impl = {
+      hostInfo: () => ({ host: ctx.host, version: ctx.version, workspace: ctx.workspace.root, defaultLimits: DEFAULT_LIMITS }),
+      run: (req: Parameters<SessionHost['run']>[0]) => this.sessions.run(req),
+      stop: (runId: string) => this.sessions.stop(runId as `run-${string}`),
+      listFiles: () => ctx.workspace.list(),
+      openFile: (p: string) => ctx.workspace.open(p),
+      saveFile: (p: string, content: string) => ctx.workspace.save(p, content),
+    } as Impl;
+  }
+
+  /** Validates and performs one call. Throws ContractError for arguments the contract refuses. */
+  async call(method: unknown, args: unknown): Promise<unknown> {
+    if (typeof method !== 'string' || !Object.hasOwn(calls, method)) {
+      throw new ContractError(`unknown method '${String(method)}'`);
+    }
+    const name = method as CallName;
+    const parsed = parseArgs(name, args) as unknown as never[];
+    const fn = this.impl[name] as (...a: never[]) => unknown;
+    return await fn(...parsed);
+  }
+
+  dispose(): Promise<void> {
+    return this.sessions.dispose();
+  }
+}

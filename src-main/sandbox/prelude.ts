@@ -1,0 +1,170 @@
+/**
+ * Code evaluated inside the QuickJS sandbox before the user's script, under the file name `<lab>` (so that its
+ * frames can be told apart from the script's). It defines the script-facing globals on top of a few host
+ * functions (`__host.*`), which it removes from the global object before the script runs.
+ *
+ * It is JavaScript source, not TypeScript: it runs inside QuickJS, not in Node.
+ */
+export const PRELUDE_FILENAME = '<lab>';
+
+export const PRELUDE = String.raw`
+'use strict';
+(function (host) {
+  const g = globalThis;
+  const define = (obj, name, value) =>
+    Object.defineProperty(obj, name, { value, writable: false, enumerable: false, configurable: false });
+
+  // ---- formatting, after Node's util.inspect (depth-limited, circular-safe) ----
+  const MAX_DEPTH = 4, MAX_ITEMS = 100, MAX_STRING = 10000, BREAK = 72;
+  function quote(s) {
+    if (s.length > MAX_STRING) s = s.slice(0, MAX_STRING) + '... ' + (s.length - MAX_STRING) + ' more characters';
+    return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n') + "'";
+  }
+  function keyText(k) {
+    return typeof k === 'symbol' ? '[' + String(k) + ']' : /^[A-Za-z_$][\w$]*$/.test(k) ? k : quote(k);
+  }
+  function wrap(open, items, close, indent) {
+    if (items.length === 0) return open + close;
+    const flat = open + ' ' + items.join(', ') + ' ' + close;
+    if (flat.length <= BREAK && !flat.includes('\n')) return flat;
+    const pad = '  '.repeat(indent + 1);
+    return open + '\n' + pad + items.join(',\n' + pad) + '\n' + '  '.repeat(indent) + close;
+  }
+  function inspect(v, depth, seen, indent) {
+    switch (typeof v) {
+      case 'string': return depth === 0 ? v : quote(v);
+      case 'bigint': return String(v) + 'n';
+      case 'symbol': return String(v);
+      case 'undefined': return 'undefined';
+      case 'function': return '[Function: ' + (v.name || '(anonymous)') + ']';
+      case 'number': return Object.is(v, -0) ? '-0' : String(v);
+      case 'boolean': return String(v);
+    }
+    if (v === null) return 'null';
+    if (seen.includes(v)) return '[Circular]';
+    if (v instanceof Error) {
+      const head = v.name + ': ' + v.message + (v.errno ? ' [' + v.errno + ']' : '');
+      return depth === 0 && v.stack ? head + '\n' + cleanStack(v.stack) : '[' + head + ']';
+    }
+    if (v instanceof Date) return isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
+    if (v instanceof RegExp) return String(v);
+    if (depth > MAX_DEPTH) return Array.isArray(v) ? '[Array]' : '[Object]';
+    seen.push(v);
+    try {
+      if (Array.isArray(v) || ArrayBuffer.isView(v)) {
+        const items = [];
+        const n = Math.min(v.length, MAX_ITEMS);
+        for (let i = 0; i < n; i++) items.push(inspect(v[i], depth + 1, seen, indent + 1));
+        if (v.length > MAX_ITEMS) items.push('... ' + (v.length - MAX_ITEMS) + ' more items');
+        const prefix = Array.isArray(v) ? '' : v.constructor.name + '(' + v.length + ') ';
+        return prefix + wrap('[', items, ']', indent);
+      }
+      if (v instanceof Map) {
+        const items = [];
+        for (const [k, val] of v) {
+          if (items.length >= MAX_ITEMS) { items.push('...'); break; }
+          items.push(inspect(k, depth + 1, seen, indent + 1) + ' => ' + inspect(val, depth + 1, seen, indent + 1));
+        }
+        return 'Map(' + v.size + ') ' + wrap('{', items, '}', indent);
+      }
+      if (v instanceof Set) {
+        const items = [];
+        for (const val of v) {
+          if (items.length >= MAX_ITEMS) { items.push('...'); break; }
+          items.push(inspect(val, depth + 1, seen, indent + 1));
+        }
+        return 'Set(' + v.size + ') ' + wrap('{', items, '}', indent);
+      }
+      if (v instanceof Promise) return 'Promise {}';
+      const items = [];
+      for (const k of Object.keys(v)) {
+        if (items.length >= MAX_ITEMS) { items.push('...'); break; }
+        items.push(keyText(k) + ': ' + inspect(v[k], depth + 1, seen, indent + 1));
+      }
+      const ctor = Object.getPrototypeOf(v);
+      const name = ctor === null ? '[Object: null prototype] ' : ctor.constructor && ctor.constructor !== Object ? ctor.constructor.name + ' ' : '';
+      return name + wrap('{', items, '}', indent);
+    } finally {
+      seen.pop();
+    }
+  }
+  function format(args) {
+    let out = '';
+    for (let i = 0; i < args.length; i++) out += (i ? ' ' : '') + inspect(args[i], 0, [], 0);
+    return out;
+  }
+  // Drops the prelude's own frames from a stack.
+  function cleanStack(stack) {
+    return String(stack).split('\n').filter((l) => l && !l.includes('(${PRELUDE_FILENAME}') && !l.includes('at ${PRELUDE_FILENAME}')).join('\n');
+  }
+
+  const write = host.write;
+  const print = (...args) => { write(1, format(args) + '\n'); };
+  define(g, 'print', print);
+  const console = {};
+  for (const m of ['log', 'info', 'debug']) console[m] = print;
+  for (const m of ['warn', 'error']) console[m] = (...args) => { write(2, format(args) + '\n'); };
+  console.table = (rows) => print(rows);
+  define(g, 'console', Object.freeze(console));
+
+  // ---- KernelError: what the simulated kernel throws ----
+  class KernelError extends Error {
+    constructor(errno, message) {
+      super(message);
+      this.name = 'KernelError';
+      this.errno = errno;
+    }
+  }
+  define(g, 'KernelError', KernelError);
+
+  // ---- determinism: seeded Math.random (xoshiro128**, the engines' Prng), virtual time ----
+  let s0 = host.seedState[0] >>> 0, s1 = host.seedState[1] >>> 0, s2 = host.seedState[2] >>> 0, s3 = host.seedState[3] >>> 0;
+  const rotl = (x, k) => ((x << k) | (x >>> (32 - k))) >>> 0;
+  function nextU32() {
+    const result = Math.imul(rotl(Math.imul(s1, 5) >>> 0, 7), 9) >>> 0;
+    const t = (s1 << 9) >>> 0;
+    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
+    s0 >>>= 0; s1 >>>= 0; s2 >>>= 0;
+    return result;
+  }
+  define(Math, 'random', function random() {
+    const hi = nextU32() >>> 5, lo = nextU32() >>> 6;
+    return (hi * 67108864 + lo) / 9007199254740992;
+  });
+  const EPOCH_MS = host.epochMs;
+  const vnow = host.virtualNowMs;
+  const RealDate = Date;
+  function LabDate(...args) {
+    if (!new.target) return new RealDate(EPOCH_MS + vnow()).toString();
+    return args.length === 0 ? new RealDate(EPOCH_MS + vnow()) : new RealDate(...args);
+  }
+  LabDate.prototype = RealDate.prototype;
+  LabDate.now = () => EPOCH_MS + Math.floor(vnow());
+  LabDate.UTC = RealDate.UTC;
+  LabDate.parse = RealDate.parse;
+  define(g, 'Date', LabDate);
+  define(g, 'performance', Object.freeze({ now: () => vnow() }));
+
+  // ---- lab: helpers of the laboratory ----
+  const lab = {};
+  define(lab, 'seed', host.seed);
+  define(lab, 'result', (value) => {
+    host.result(JSON.stringify(value, (k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null');
+  });
+  define(lab, 'progress', (fraction, message) => {
+    host.progress(typeof fraction === 'number' ? fraction : -1, message === undefined ? '' : String(message));
+  });
+  define(lab, 'assert', (cond, message) => {
+    if (!cond) {
+      const e = new Error(message === undefined ? 'assertion failed' : String(message));
+      e.name = 'AssertionError';
+      throw e;
+    }
+  });
+  define(g, 'lab', Object.freeze(lab));
+  define(g, 'boot', function boot() {
+    throw new KernelError('ENOSYS', 'boot(): the simulated kernel is not available in this build yet');
+  });
+})(globalThis.__host);
+delete globalThis.__host;
+`;

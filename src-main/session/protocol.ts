@@ -1,0 +1,15 @@
+/** Messages between a session and its worker thread (internal to the main side; not the renderer's contract). */
+import type { RunRequestParsed } from '../contract';
+import type { SandboxOutcome } from '../sandbox/sandbox';
+
+export interface WorkerInit {
+  request: RunRequestParsed;
+  /** One Int32: set to 1 to stop the run at the sandbox's next interrupt check. */
+  stopBuffer: SharedArrayBuffer;
+}
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'output'; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'progress'; fraction?: number; message: string }
+  | { type: 'done'; outcome: SandboxOutcome };

@@ -1,0 +1,194 @@
+/**
+ * Sessions: each run is a worker thread holding a QuickJS sandbox. The session validates the request, starts
+ * the worker, relays its events in order, and guarantees an end: Stop ends a run within 200 ms, and an outer
+ * watchdog terminates a worker that outlives its deadline, whatever the script does.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import {
+  DEFAULT_LIMITS,
+  RunRequestSchema,
+  type RunError,
+  type RunEvent,
+  type RunId,
+  type RunRequest,
+  type RunStats,
+} from '../contract';
+import type { WorkerInit, WorkerMessage } from './protocol';
+
+/** How long Stop waits for the sandbox to notice the stop flag before terminating the worker. */
+export const STOP_GRACE_MS = 120;
+/** How long past its deadline a run may take before the watchdog terminates its worker. */
+export const WATCHDOG_GRACE_MS = 1500;
+/** How long a worker may take to start (load QuickJS) before it is given up. */
+export const STARTUP_TIMEOUT_MS = 20_000;
+
+export type DoneEvent = Extract<RunEvent, { type: 'done' }>;
+
+export interface RunHandle {
+  readonly runId: RunId;
+  /** Resolves with the run's `done` event, which has also been delivered to the listener. */
+  readonly done: Promise<DoneEvent>;
+  /** Stops the run; resolves true if it was still running. */
+  stop(): Promise<boolean>;
+}
+
+let counter = 0;
+function newRunId(): RunId {
+  counter += 1;
+  return `run-${Date.now().toString(36)}-${counter.toString(36)}`;
+}
+
+/** Locates the worker entry: the bundled `worker.js` beside the built main, or `worker.ts` from source. */
+export function workerEntry(): { url: URL; execArgv: string[] } {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    return { url: new URL('./worker-tsx.mjs', here), execArgv: [] };
+  }
+  // Bundled: the worker is out/main/worker.js, and this code sits in out/main or in out/main/chunks.
+  for (const rel of ['./worker.js', '../worker.js']) {
+    const url = new URL(rel, here);
+    if (existsSync(fileURLToPath(url))) return { url, execArgv: [] };
+  }
+  throw new Error(`session worker not found beside ${fileURLToPath(here)}`);
+}
+
+/**
+ * Starts a run. `request` is validated here (it may come from an untrusted renderer); an invalid one throws a
+ * ContractError-like Error before anything starts.
+ */
+export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void): RunHandle {
+  const parsed = RunRequestSchema.parse(request);
+  const runId = newRunId();
+  const limits = { ...DEFAULT_LIMITS, ...parsed.limits };
+  const stopBuffer = new SharedArrayBuffer(4);
+  const stopFlag = new Int32Array(stopBuffer);
+  const { url, execArgv } = workerEntry();
+  const init: WorkerInit = { request: parsed, stopBuffer };
+  const started = performance.now();
+  let outputBytes = 0;
+  let ended = false;
+  let resolveDone!: (e: DoneEvent) => void;
+  const done = new Promise<DoneEvent>((r) => (resolveDone = r));
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const later = (ms: number, fn: () => void): void => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  const worker = new Worker(url, {
+    workerData: init,
+    execArgv,
+    stdout: false,
+    stderr: false,
+    // The sandbox's heap is WebAssembly memory, capped by the sandbox; this caps the worker's own JS heap.
+    resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 8 },
+  });
+
+  const end = (ok: boolean, error: RunError | undefined, result?: unknown, stats?: RunStats): void => {
+    if (ended) return;
+    ended = true;
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+    const event: DoneEvent = {
+      type: 'done',
+      runId,
+      ok,
+      ...(result !== undefined ? { result } : {}),
+      ...(error ? { error } : {}),
+      stats: stats ?? {
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        outputBytes,
+        memoryBytes: 0,
+      },
+    };
+    void worker.terminate();
+    onEvent(event);
+    resolveDone(event);
+  };
+
+  worker.on('message', (msg: WorkerMessage) => {
+    if (ended) return;
+    switch (msg.type) {
+      case 'ready':
+        later(limits.timeoutMs + WATCHDOG_GRACE_MS, () =>
+          end(false, {
+            kind: 'limit',
+            limit: 'watchdog',
+            name: 'LimitError',
+            message: `the run outlived its ${limits.timeoutMs} ms deadline and was terminated by the watchdog`,
+          }),
+        );
+        break;
+      case 'output':
+        outputBytes += Buffer.byteLength(msg.text);
+        onEvent({ type: 'output', runId, stream: msg.stream, text: msg.text });
+        break;
+      case 'progress':
+        onEvent({ type: 'progress', runId, message: msg.message, ...(msg.fraction !== undefined ? { fraction: msg.fraction } : {}) });
+        break;
+      case 'done':
+        end(msg.outcome.ok, msg.outcome.error, msg.outcome.result, msg.outcome.stats);
+        break;
+    }
+  });
+  worker.on('error', (err) => {
+    const oom = /heap out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(`${err.message} ${(err as { code?: string }).code ?? ''}`);
+    end(
+      false,
+      oom
+        ? { kind: 'limit', limit: 'memory', name: 'LimitError', message: 'memory limit reached: the session worker ran out of memory' }
+        : { kind: 'internal', name: 'InternalError', message: `session worker failed: ${err.message}` },
+    );
+  });
+  worker.on('exit', (code) => {
+    end(false, { kind: 'internal', name: 'InternalError', message: `session worker exited unexpectedly (code ${code})` });
+  });
+  later(STARTUP_TIMEOUT_MS + limits.timeoutMs, () =>
+    end(false, { kind: 'internal', name: 'InternalError', message: 'session worker did not start in time' }),
+  );
+
+  const stop = async (): Promise<boolean> => {
+    if (ended) return false;
+    Atomics.store(stopFlag, 0, 1);
+    const stoppedError: RunError = { kind: 'stopped', name: 'Stopped', message: 'the run was stopped' };
+    const graceful = await Promise.race([
+      done.then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), STOP_GRACE_MS)),
+    ]);
+    if (!graceful) end(false, stoppedError);
+    return true;
+  };
+
+  return { runId, done, stop };
+}
+
+/** Keeps the runs of one client (a window or a WebSocket) so that it can stop them and clean up on close. */
+export class SessionHost {
+  private readonly runs = new Map<RunId, RunHandle>();
+
+  constructor(private readonly emit: (event: RunEvent) => void) {}
+
+  run(request: RunRequest): { runId: RunId } {
+    const handle = startRun(request, (event) => {
+      if (event.type === 'done') this.runs.delete(event.runId);
+      this.emit(event);
+    });
+    this.runs.set(handle.runId, handle);
+    return { runId: handle.runId };
+  }
+
+  async stop(runId: RunId): Promise<{ stopped: boolean }> {
+    const handle = this.runs.get(runId);
+    return { stopped: handle ? await handle.stop() : false };
+  }
+
+  /** Stops every run (the client went away). */
+  async dispose(): Promise<void> {
+    await Promise.all([...this.runs.values()].map((h) => h.stop()));
+  }
+}

@@ -1,0 +1,75 @@
+/** Monaco, set up for lab scripts: JavaScript and TypeScript modes with the lab API's typings, and markers. */
+import * as monaco from 'monaco-editor';
+import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import TsWorker from 'monaco-editor/language/typescript/ts.worker?worker';
+import labApiTypes from '../src-main/sandbox/lab-api.d.ts?raw';
+
+// The editor's worker, and the TypeScript language worker for both script languages.
+self.MonacoEnvironment = {
+  getWorker: (_moduleId: string, label: string) =>
+    label === 'typescript' || label === 'javascript' ? new TsWorker() : new EditorWorker(),
+};
+
+const compilerOptions: monaco.typescript.CompilerOptions = {
+  target: monaco.typescript.ScriptTarget.ES2020,
+  allowNonTsExtensions: true,
+  noLib: false,
+  lib: ['es2022'],
+  strict: false,
+  checkJs: false,
+};
+for (const defaults of [monaco.typescript.javascriptDefaults, monaco.typescript.typescriptDefaults]) {
+  defaults.setCompilerOptions(compilerOptions);
+  defaults.addExtraLib(labApiTypes, 'file:///kernel-lab/lab-api.d.ts');
+}
+
+export type Language = 'javascript' | 'typescript';
+
+export function languageOf(path: string): Language {
+  return /\.(ts|mts|cts)$/.test(path) ? 'typescript' : 'javascript';
+}
+
+export function createEditor(container: HTMLElement): monaco.editor.IStandaloneCodeEditor {
+  return monaco.editor.create(container, {
+    theme: 'vs-dark',
+    automaticLayout: true,
+    fontSize: 13,
+    minimap: { enabled: false },
+    scrollBeyondLastLine: false,
+    tabSize: 2,
+    fixedOverflowWidgets: true,
+  });
+}
+
+/** One model per workspace file, so that undo history survives switching files. */
+export function modelFor(path: string, content: string): monaco.editor.ITextModel {
+  const uri = monaco.Uri.parse(`file:///workspace/${path}`);
+  const existing = monaco.editor.getModel(uri);
+  if (existing) return existing;
+  return monaco.editor.createModel(content, languageOf(path), uri);
+}
+
+/** Shows a run's error as a marker on its line:column (or clears the markers with `undefined`). */
+export function setRunMarker(
+  model: monaco.editor.ITextModel,
+  error: { line: number; column: number; message: string } | undefined,
+): void {
+  if (!error) {
+    monaco.editor.setModelMarkers(model, 'kernel-lab', []);
+    return;
+  }
+  const word = model.getWordAtPosition({ lineNumber: error.line, column: error.column });
+  monaco.editor.setModelMarkers(model, 'kernel-lab', [
+    {
+      severity: monaco.MarkerSeverity.Error,
+      message: error.message,
+      startLineNumber: error.line,
+      startColumn: error.column,
+      endLineNumber: error.line,
+      endColumn: word ? word.endColumn : error.column + 1,
+      source: 'Kernel Lab',
+    },
+  ]);
+}
+
+export { monaco };
