@@ -1,0 +1,304 @@
+/**
+ * Helper functions by the kernel's ids (enum bpf_func_id) and the bpf_iter_num kfuncs, with the runtime semantics
+ * of kernel/bpf/helpers.c, bpf_iter.c, ringbuf.c and bpf_trace.c. The tables are plain Maps: other engines and
+ * the verifier issue add entries (and prototypes in `proto`).
+ */
+import { KernelError } from '../common/errors';
+import { BPF_MAX_LOOPS } from './isa';
+import { BpfMap, RingbufMap } from './maps';
+import { regionHi } from './memory';
+import type { BpfHelper, BpfVm } from './vm';
+
+const EINVAL = 22;
+const E2BIG = 7;
+const EAGAIN = 11;
+
+/** Pseudo BTF ids of the kfuncs: the FUNC type ids of Linux 6.18's vmlinux BTF on the build machines. */
+export const KFUNC_BTF_ID = {
+  bpf_iter_num_new: 64260,
+  bpf_iter_num_next: 64263,
+  bpf_iter_num_destroy: 64257,
+} as const;
+
+/** Sets r0 to a signed 64-bit value given as a JS number (|v| < 2^53). */
+export function setR0(r: Int32Array, v: number): void {
+  r[0] = v | 0;
+  r[1] = v < 0 ? -1 : Math.floor(v / 4294967296) | 0;
+}
+
+/** Sets r0 to an unsigned 64-bit bigint. */
+export function setR0Big(r: Int32Array, v: bigint): void {
+  const x = BigInt.asUintN(64, v);
+  r[0] = Number(BigInt.asIntN(32, x));
+  r[1] = Number(BigInt.asIntN(32, x >> 32n));
+}
+
+/** Argument n (1..5) as an unsigned bigint. */
+export function argBig(r: Int32Array, n: number): bigint {
+  return (BigInt(r[2 * n + 1]! >>> 0) << 32n) | BigInt(r[2 * n]! >>> 0);
+}
+
+function helperFault(name: string, what: string): never {
+  throw new KernelError('EFAULT', `${name}: invalid ${what}`);
+}
+
+/** The map a map pointer (r[2n], r[2n+1]) designates. */
+export function mapArg(vm: BpfVm, r: Int32Array, n: number, name: string): BpfMap {
+  const reg = vm.space.regionOf(r[2 * n + 1]!);
+  if (!reg || r[2 * n] !== 0 || !(reg.owner instanceof BpfMap) || reg !== reg.owner.object) helperFault(name, `map pointer in R${n}`);
+  return reg.owner;
+}
+
+/** `size` bytes at the pointer in argument n (a view into its region). */
+export function memArg(vm: BpfVm, r: Int32Array, n: number, size: number, name: string, write = false): Uint8Array {
+  return vm.bytes(r[2 * n + 1]!, r[2 * n]!, size, write) ?? helperFault(name, `memory in R${n} (size ${size})`);
+}
+
+/** Formats a bpf_trace_printk() format with up to three arguments (the subset bpf_bprintf_prepare() accepts). */
+export function formatTracePrintk(vm: BpfVm, fmt: string, args: bigint[]): string {
+  let ai = 0;
+  return fmt.replace(/%(-?\d*)(ll|l|h|hh)?([diuxXcsp%])/g, (all, width: string, len: string | undefined, conv: string) => {
+    if (conv === '%') return '%';
+    const a = args[ai++] ?? 0n;
+    let s: string;
+    const bits = len === 'll' || len === 'l' ? 64 : 32;
+    switch (conv) {
+      case 'd':
+      case 'i': s = BigInt.asIntN(bits, a).toString(); break;
+      case 'u': s = BigInt.asUintN(bits, a).toString(); break;
+      case 'x': s = BigInt.asUintN(bits, a).toString(16); break;
+      case 'X': s = BigInt.asUintN(bits, a).toString(16).toUpperCase(); break;
+      case 'c': s = String.fromCharCode(Number(a & 0xffn)); break;
+      case 'p': s = '0x' + BigInt.asUintN(64, a).toString(16); break;
+      default: {
+        // %s: a NUL-terminated string in BPF memory
+        const hi = Number(BigInt.asIntN(32, a >> 32n));
+        let lo = Number(BigInt.asIntN(32, a));
+        s = '';
+        for (let k = 0; k < 1024; k++, lo = (lo + 1) | 0) {
+          const b = vm.bytes(hi, lo, 1);
+          if (!b || b[0] === 0) break;
+          s += String.fromCharCode(b[0]!);
+        }
+      }
+    }
+    void all;
+    const w = Number(width || 0);
+    return Math.abs(w) > s.length ? (w < 0 ? s.padEnd(-w) : s.padStart(w)) : s;
+  });
+}
+
+/** The kernel helpers modelled, keyed by id. */
+export function kernelHelpers(): Map<number, BpfHelper> {
+  const list: BpfHelper[] = [
+    {
+      id: 1,
+      name: 'bpf_map_lookup_elem',
+      fn: (vm, r) => {
+        const map = mapArg(vm, r, 1, 'bpf_map_lookup_elem');
+        const kr = vm.space.regionOf(r[5]!);
+        const ko = r[4]! >>> 0;
+        if (!kr || ko + map.key_size > kr.size) helperFault('bpf_map_lookup_elem', 'memory in R2');
+        const off = map.lookupOffsetAt(kr.u8, ko, vm.cpu);
+        if (off < 0) setR0(r, 0);
+        else {
+          r[0] = off;
+          r[1] = regionHi(map.values);
+        }
+      },
+    },
+    {
+      id: 2,
+      name: 'bpf_map_update_elem',
+      fn: (vm, r) => {
+        const map = mapArg(vm, r, 1, 'bpf_map_update_elem');
+        if (!map.values.writable) throw new KernelError('EACCES', 'write into map forbidden');
+        const key = Uint8Array.from(memArg(vm, r, 2, map.key_size, 'bpf_map_update_elem'));
+        const value = Uint8Array.from(memArg(vm, r, 3, map.value_size, 'bpf_map_update_elem'));
+        setR0(r, map.updateElem(key, value, Number(argBig(r, 4)), vm.cpu));
+      },
+    },
+    {
+      id: 3,
+      name: 'bpf_map_delete_elem',
+      fn: (vm, r) => {
+        const map = mapArg(vm, r, 1, 'bpf_map_delete_elem');
+        if (!map.values.writable) throw new KernelError('EACCES', 'write into map forbidden');
+        setR0(r, map.deleteElem(Uint8Array.from(memArg(vm, r, 2, map.key_size, 'bpf_map_delete_elem'))));
+      },
+    },
+    { id: 5, name: 'bpf_ktime_get_ns', fn: (vm, r) => setR0Big(r, vm.now()) },
+    {
+      id: 6,
+      name: 'bpf_trace_printk',
+      fn: (vm, r) => {
+        const size = r[4]! >>> 0;
+        const fmtBytes = memArg(vm, r, 1, size, 'bpf_trace_printk');
+        const nul = fmtBytes.indexOf(0);
+        if (size === 0 || nul < 0) {
+          setR0(r, -EINVAL); // the format must be NUL-terminated within fmt_size
+          return;
+        }
+        let fmt = '';
+        for (let i = 0; i < nul; i++) fmt += String.fromCharCode(fmtBytes[i]!);
+        const msg = formatTracePrintk(vm, fmt, [argBig(r, 3), argBig(r, 4), argBig(r, 5)]);
+        vm.log(msg.endsWith('\n') ? msg.slice(0, -1) : msg);
+        setR0(r, msg.length);
+      },
+    },
+    { id: 7, name: 'bpf_get_prandom_u32', fn: (vm, r) => { r[0] = vm.prandom() | 0; r[1] = 0; } },
+    { id: 8, name: 'bpf_get_smp_processor_id', fn: (vm, r) => setR0(r, vm.cpu) },
+    {
+      id: 113,
+      name: 'bpf_probe_read_kernel',
+      fn: (vm, r) => {
+        // bpf_probe_read_kernel(dst, size, unsafe_ptr): a faulting source zeroes dst and returns -EFAULT.
+        const size = r[4]! >>> 0;
+        const dst = memArg(vm, r, 1, size, 'bpf_probe_read_kernel', true);
+        const src = vm.bytes(r[7]!, r[6]!, size);
+        if (!src) {
+          dst.fill(0);
+          return setR0(r, -14);
+        }
+        dst.set(src);
+        setR0(r, 0);
+      },
+    },
+    {
+      id: 130,
+      name: 'bpf_ringbuf_output',
+      fn: (vm, r) => {
+        const rb = mapArg(vm, r, 1, 'bpf_ringbuf_output');
+        if (!(rb instanceof RingbufMap)) helperFault('bpf_ringbuf_output', 'ring buffer in R1');
+        const size = r[6]! >>> 0;
+        if ((r[8]! & ~3) !== 0 || r[9] !== 0) return setR0(r, -EINVAL);
+        const data = memArg(vm, r, 2, size, 'bpf_ringbuf_output');
+        const off = rb.reserve(size);
+        if (off < 0) return setR0(r, -EAGAIN);
+        rb.values.u8.set(data, off);
+        rb.commit(off, false);
+        setR0(r, 0);
+      },
+    },
+    {
+      id: 131,
+      name: 'bpf_ringbuf_reserve',
+      fn: (vm, r) => {
+        const rb = mapArg(vm, r, 1, 'bpf_ringbuf_reserve');
+        if (!(rb instanceof RingbufMap)) helperFault('bpf_ringbuf_reserve', 'ring buffer in R1');
+        if ((r[6]! | r[7]!) !== 0 || r[5] !== 0) return setR0(r, 0);
+        const off = rb.reserve(r[4]! >>> 0);
+        if (off < 0) return setR0(r, 0);
+        r[0] = off;
+        r[1] = regionHi(rb.values);
+      },
+    },
+    ...(['submit', 'discard'] as const).map((kind, k) => ({
+      id: 132 + k,
+      name: `bpf_ringbuf_${kind}`,
+      fn: (vm: BpfVm, r: Int32Array) => {
+        const reg = vm.space.regionOf(r[3]!);
+        const rb = reg?.owner;
+        if (!(rb instanceof RingbufMap) || reg !== rb.values || !rb.commit(r[2]!, kind === 'discard')) {
+          helperFault(`bpf_ringbuf_${kind}`, 'ring buffer record in R1');
+        }
+        setR0(r, 0);
+      },
+    })),
+    {
+      id: 134,
+      name: 'bpf_ringbuf_query',
+      fn: (vm, r) => {
+        const rb = mapArg(vm, r, 1, 'bpf_ringbuf_query');
+        if (!(rb instanceof RingbufMap)) helperFault('bpf_ringbuf_query', 'ring buffer in R1');
+        const q = [rb.producer_pos - rb.consumer_pos, rb.max_entries, rb.consumer_pos, rb.producer_pos][r[4]!];
+        setR0(r, r[5] === 0 && q !== undefined ? q : 0);
+      },
+    },
+    {
+      id: 181,
+      name: 'bpf_loop',
+      fn: (vm, r) => {
+        const nr = r[2]! >>> 0;
+        if ((r[8]! | r[9]!) !== 0) return setR0(r, -EINVAL);
+        if (nr > BPF_MAX_LOOPS) return setR0(r, -E2BIG);
+        const pc = vm.funcPc(r[5]!, r[4]!);
+        if (pc < 0) helperFault('bpf_loop', 'callback_fn in R2');
+        const ctx: [number, number] = [r[6]!, r[7]!];
+        const out = new Int32Array(2);
+        for (let i = 0; i < nr; i++) {
+          vm.callFunction(pc, [[i, 0], ctx], out);
+          if ((out[0]! | out[1]!) !== 0) return setR0(r, i + 1);
+        }
+        setR0(r, nr);
+      },
+    },
+  ];
+  return new Map(list.map((h) => [h.id, h]));
+}
+
+/** The bpf_iter_num kfuncs (kernel/bpf/bpf_iter.c): struct bpf_iter_num_kern { int cur; int end; } on the stack. */
+export function kernelKfuncs(): Map<number, BpfHelper> {
+  const iter = (vm: BpfVm, r: Int32Array, name: string): DataView => {
+    const b = memArg(vm, r, 1, 8, name, true);
+    return new DataView(b.buffer, b.byteOffset, 8);
+  };
+  const list: BpfHelper[] = [
+    {
+      id: KFUNC_BTF_ID.bpf_iter_num_new,
+      name: 'bpf_iter_num_new',
+      fn: (vm, r) => {
+        const it = iter(vm, r, 'bpf_iter_num_new');
+        const start = r[4]!;
+        const end = r[6]!;
+        // An int return value: x86-64 leaves it zero-extended in rax, so r0's upper half is 0.
+        const ret = (v: number): void => { r[0] = v; r[1] = 0; };
+        if (start > end) {
+          it.setInt32(0, 0, true);
+          it.setInt32(4, 0, true);
+          return ret(-EINVAL);
+        }
+        if (end - start > BPF_MAX_LOOPS) {
+          it.setInt32(0, 0, true);
+          it.setInt32(4, 0, true);
+          return ret(-E2BIG);
+        }
+        it.setInt32(0, (start - 1) | 0, true);
+        it.setInt32(4, end, true);
+        ret(0);
+      },
+    },
+    {
+      id: KFUNC_BTF_ID.bpf_iter_num_next,
+      name: 'bpf_iter_num_next',
+      fn: (vm, r) => {
+        const it = iter(vm, r, 'bpf_iter_num_next');
+        const cur = it.getInt32(0, true);
+        const end = it.getInt32(4, true);
+        // (s64)(s->cur + 1): the int addition wraps (the kernel builds with -fno-strict-overflow), then widens.
+        if (((cur + 1) | 0) >= end) {
+          it.setInt32(0, 0, true);
+          it.setInt32(4, 0, true);
+          r[0] = 0;
+          r[1] = 0;
+          return;
+        }
+        it.setInt32(0, (cur + 1) | 0, true);
+        r[0] = r[2]!; // &s->cur: the iterator's own address
+        r[1] = r[3]!;
+      },
+    },
+    {
+      id: KFUNC_BTF_ID.bpf_iter_num_destroy,
+      name: 'bpf_iter_num_destroy',
+      fn: (vm, r) => {
+        const it = iter(vm, r, 'bpf_iter_num_destroy');
+        it.setInt32(0, 0, true);
+        it.setInt32(4, 0, true);
+        r[0] = 0;
+        r[1] = 0;
+      },
+    },
+  ];
+  return new Map(list.map((h) => [h.id, h]));
+}

@@ -1,0 +1,295 @@
+/**
+ * The BPF engine: maps, program load (assemble or take instructions, check, prepare, JIT), run and test-run,
+ * with the scripting names of DESIGN.md (`k.bpf.map_create`, `k.bpf.prog_load`, `prog.run`, `prog.disasm`,
+ * `k.bpf.prog_test_run`). No verifier yet: programs load with `verify: false` and are made safe at run time
+ * by the bounds-checked address space and the instruction budget.
+ */
+import { KernelError } from '../common/errors';
+import { Prng } from '../common/prng';
+import { assembleKernel } from './asm-kernel';
+import type { AsmResult } from './asm-error';
+import { assembleUbpf } from './asm-ubpf';
+import { disassemble as disasmInsns, printBpfInsn } from './disasm';
+import { kernelHelpers, kernelKfuncs } from './helpers';
+import { decodeInsns } from './isa';
+import type { BpfInsn } from './isa';
+import { interpExec } from './interpreter';
+import { jitCompile } from './jit';
+import { ArrayMap, PercpuArrayMap, RingbufMap, createMap } from './maps';
+import type { BpfMapCreateAttr , BpfMap} from './maps';
+import { AddressSpace, BpfRegion, regionHi } from './memory';
+import { prepareInsns } from './prog';
+import type { LdImm64Resolver } from './prog';
+import { runProgram } from './vm';
+import type { BpfExecFn, BpfHelper, BpfRunResult, LoadedInsns } from './vm';
+
+export { BpfAsmError } from './asm-error';
+export type { AsmResult } from './asm-error';
+export { BpfMap, RingbufMap, BPF_ANY, BPF_EXIST, BPF_NOEXIST, BPF_MAP_TYPE } from './maps';
+export type { BpfMapCreateAttr, BpfBytesLike } from './maps';
+export type { BpfInsn } from './isa';
+export type { BpfHelper, BpfRunResult } from './vm';
+export { KFUNC_BTF_ID } from './helpers';
+export { printBpfInsn } from './disasm';
+
+/** Options of the engine: the seeded PRNG and the virtual clock of the lab, the console, the CPU count. */
+export interface BpfEngineOptions {
+  prng?: Prng;
+  /** Virtual time in ns for bpf_ktime_get_ns (default: a clock advancing 1 ns per executed instruction). */
+  now?: () => bigint;
+  /** Console sink (bpf_trace_printk output, ring-buffer records). */
+  log?: (line: string) => void;
+  /** Number of possible CPUs (per-CPU maps). */
+  nr_cpus?: number;
+  /** bpf_jit_enable: compile programs to JavaScript (default true). */
+  jit?: boolean;
+  /** Instructions a single run may execute before it is stopped (default 100M). */
+  budget?: number;
+}
+
+/** What prog_load takes: instructions (records or raw bytes) or assembly, and load attributes. */
+export interface BpfProgLoadAttr {
+  insns?: readonly BpfInsn[] | Uint8Array;
+  asm?: string;
+  /** Assembly syntax; 'auto' picks uBPF when it sees %rN registers. */
+  syntax?: 'kernel' | 'ubpf' | 'auto';
+  prog_type?: string;
+  prog_name?: string;
+  /** Maps the assembly may name (`r1 = my_map ll`). */
+  maps?: Record<string, BpfMap>;
+  /** Verification is the next issue; only `false` is accepted for now. */
+  verify?: boolean;
+  /** Override the engine's JIT setting for this program. */
+  jit?: boolean;
+}
+
+/**
+ * The verifier's entry point (bpf_check()), installed by the verifier issue from ./verifier/: it receives the
+ * checked instructions and the load attributes and throws a KernelError (with detail.log) to reject.
+ */
+export type BpfVerifierHook = (insns: readonly BpfInsn[], attr: BpfProgLoadAttr, engine: BpfEngine) => { log: string } | void;
+
+/** What prog_test_run takes (BPF_PROG_TEST_RUN's attributes). */
+export interface BpfTestRunAttr {
+  ctx_in?: Uint8Array;
+  data_in?: Uint8Array;
+  repeat?: number;
+  cpu?: number;
+}
+
+/** A loaded program (struct bpf_prog). */
+export class BpfProgram {
+  readonly id: number;
+  readonly insns: readonly BpfInsn[];
+  readonly prog_type: string;
+  readonly name: string;
+  /** True when the program runs as generated JavaScript (the JIT), false in the interpreter. */
+  readonly jited: boolean;
+  /** Source line of each instruction when it was assembled. */
+  readonly lines?: readonly number[];
+  /** @internal */
+  readonly loaded: LoadedInsns;
+  /** @internal */
+  readonly exec: BpfExecFn;
+  private readonly engine: BpfEngine;
+
+  constructor(engine: BpfEngine, id: number, loaded: LoadedInsns, exec: BpfExecFn, jited: boolean, attr: BpfProgLoadAttr, lines?: number[]) {
+    this.engine = engine;
+    this.id = id;
+    this.loaded = loaded;
+    this.insns = loaded.insns;
+    this.exec = exec;
+    this.jited = jited;
+    this.prog_type = attr.prog_type ?? 'BPF_PROG_TYPE_RAW_TRACEPOINT';
+    this.name = attr.prog_name ?? '';
+    if (lines) this.lines = lines;
+  }
+
+  /** Runs the program once (bpf_prog_run()): r1 = the context (bytes, mapped read-write) or 0. */
+  run(ctx?: Uint8Array, opts: { cpu?: number; budget?: number } = {}): BpfRunResult {
+    return this.engine.runWith(this, ctx ? [ctx] : [], opts);
+  }
+
+  /** The program in the verifier log's style, one `pc: (code) insn` line per instruction. */
+  disasm(): string {
+    return this.engine.disassemble(this.insns);
+  }
+}
+
+/** The BPF subsystem of one simulated machine. */
+export class BpfEngine {
+  readonly space = new AddressSpace();
+  /** Helper table by enum bpf_func_id (extensible: register_helper). */
+  readonly helpers: Map<number, BpfHelper> = kernelHelpers();
+  /** kfunc table by BTF id (extensible: register_kfunc). */
+  readonly kfuncs: Map<number, BpfHelper> = kernelKfuncs();
+  readonly maps = new Map<number, BpfMap>();
+  readonly progs = new Map<number, BpfProgram>();
+  readonly nr_cpus: number;
+  /** bpf_check(): absent until the verifier lands; prog_load calls it unless `verify: false`. */
+  verifier?: BpfVerifierHook;
+  private readonly prng: Prng;
+  private readonly log: (line: string) => void;
+  private readonly jitEnabled: boolean;
+  private readonly budget: number;
+  private readonly clock?: () => bigint;
+  private virtualNs = 0n;
+  private nextMapId = 1;
+  private nextProgId = 1;
+
+  constructor(opts: BpfEngineOptions = {}) {
+    this.prng = opts.prng ?? new Prng(1);
+    this.log = opts.log ?? (() => {});
+    this.nr_cpus = opts.nr_cpus ?? 4;
+    this.jitEnabled = opts.jit ?? true;
+    this.budget = opts.budget ?? 100_000_000;
+    if (opts.now) this.clock = opts.now;
+  }
+
+  /** Adds or replaces a helper (bpf_func_proto) by id. */
+  register_helper(h: BpfHelper): void {
+    this.helpers.set(h.id, h);
+  }
+
+  /** Adds or replaces a kfunc by BTF id. */
+  register_kfunc(h: BpfHelper): void {
+    this.kfuncs.set(h.id, h);
+  }
+
+  /** BPF_MAP_CREATE. Map ids double as fds (departure: the kernel's fds are per process). */
+  map_create(attr: BpfMapCreateAttr): BpfMap {
+    const map = createMap(this.nextMapId++, attr, this.space, this.nr_cpus);
+    if (map instanceof RingbufMap) {
+      map.onRecord = (data) => this.log(`ringbuf ${map.name || `map${map.id}`}: ${[...data].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`);
+    }
+    this.maps.set(map.id, map);
+    return map;
+  }
+
+  /** Assembles source in either syntax (auto-detected unless given). Throws BpfAsmError with line:column. */
+  assemble(src: string, opts: { syntax?: 'kernel' | 'ubpf' | 'auto'; maps?: Record<string, BpfMap> } = {}): AsmResult {
+    const syntax = opts.syntax && opts.syntax !== 'auto' ? opts.syntax : /%r\d/.test(src) ? 'ubpf' : 'kernel';
+    if (syntax === 'ubpf') return assembleUbpf(src);
+    const kfuncByName = new Map([...this.kfuncs.values()].map((k) => [k.name, k.id]));
+    const helperByName = new Map([...this.helpers.values()].map((h) => [h.name, h.id]));
+    return assembleKernel(src, {
+      helperId: (n) => helperByName.get(n) ?? helperByName.get(`bpf_${n}`),
+      kfuncId: (n) => kfuncByName.get(n),
+      mapFd: (n) => opts.maps?.[n]?.id,
+    });
+  }
+
+  /** Verifier-log style listing of instructions. */
+  disassemble(insns: readonly BpfInsn[]): string {
+    return disasmInsns(insns, {
+      kfuncName: (id) => this.kfuncs.get(id)?.name,
+      helperName: (id) => this.helpers.get(id)?.name,
+    });
+  }
+
+  /** BPF_PROG_LOAD (without the verifier for now). Throws KernelError (EINVAL, E2BIG) or BpfAsmError. */
+  prog_load(attr: BpfProgLoadAttr): BpfProgram {
+    if (attr.verify === true && !this.verifier) throw new KernelError('ENOTSUPP', 'the verifier is not available yet: load with verify: false');
+    let insns: readonly BpfInsn[];
+    let lines: number[] | undefined;
+    if (attr.asm !== undefined) {
+      const res = this.assemble(attr.asm, { syntax: attr.syntax ?? 'auto', ...(attr.maps ? { maps: attr.maps } : {}) });
+      insns = res.insns;
+      lines = res.lines;
+    } else if (attr.insns instanceof Uint8Array) {
+      if (attr.insns.length % 8 !== 0) throw new KernelError('EINVAL', `program of ${attr.insns.length} bytes is not a whole number of instructions`);
+      insns = decodeInsns(attr.insns);
+    } else if (attr.insns) {
+      insns = attr.insns.map((i) => ({ ...i }));
+    } else {
+      throw new KernelError('EINVAL', 'prog_load: give insns or asm');
+    }
+    let loaded: LoadedInsns;
+    try {
+      loaded = prepareInsns(insns, this.resolver);
+    } catch (e) {
+      // Like the verifier log: the offending instruction, then the reason.
+      if (e instanceof KernelError && typeof e.detail?.['insn'] === 'number') {
+        const pc = e.detail['insn'] as number;
+        const at = insns[pc] ? `${pc}: ${printBpfInsn(insns[pc]!, insns[pc + 1])}\n` : '';
+        throw new KernelError(e.errno, e.message, { insn: pc, log: `${at}${e.message}\n`, ...(lines?.[pc] ? { line: lines[pc] } : {}) });
+      }
+      throw e;
+    }
+    if (attr.verify !== false && this.verifier) this.verifier(loaded.insns, attr, this);
+    const compiled = (attr.jit ?? this.jitEnabled) ? jitCompile(loaded) : undefined;
+    const prog = new BpfProgram(this, this.nextProgId++, loaded, compiled ?? interpExec, compiled !== undefined, attr, lines);
+    this.progs.set(prog.id, prog);
+    return prog;
+  }
+
+  /** BPF_PROG_TEST_RUN: runs `repeat` times; retval is r0 as a u32, duration the mean virtual ns (1 ns per insn). */
+  prog_test_run(prog: BpfProgram, attr: BpfTestRunAttr = {}): { retval: number; duration: number; insns: number; data_out?: Uint8Array } {
+    const repeat = Math.max(1, attr.repeat ?? 1);
+    const data = attr.data_in ? Uint8Array.from(attr.data_in) : undefined;
+    const args: Uint8Array[] = [];
+    if (attr.ctx_in) args.push(attr.ctx_in);
+    else if (data) args.push(data); // departure: no skb/xdp_md yet, r1 points at the data and r2 holds its length
+    let res: BpfRunResult = { retval: 0n, insns: 0 };
+    let total = 0;
+    for (let i = 0; i < repeat; i++) {
+      res = this.runWith(prog, args, { cpu: attr.cpu ?? 0, lengthArg: !attr.ctx_in && !!data });
+      total += res.insns;
+    }
+    const out: { retval: number; duration: number; insns: number; data_out?: Uint8Array } = {
+      retval: Number(res.retval & 0xffffffffn),
+      duration: Math.round(total / repeat),
+      insns: res.insns,
+    };
+    if (data) out.data_out = data;
+    return out;
+  }
+
+  /** @internal Runs a program with byte buffers mapped as r1 (and r2 = its length when lengthArg). */
+  runWith(prog: BpfProgram, bufs: Uint8Array[], opts: { cpu?: number; budget?: number; lengthArg?: boolean }): BpfRunResult {
+    const regions = bufs.map((b, i) => new BpfRegion(b, { name: i === 0 ? 'ctx' : `buf${i}` }));
+    regions.forEach((r) => this.space.map(r));
+    try {
+      const args: bigint[] = [];
+      if (regions[0]) args.push(AddressSpace.addr(regions[0]));
+      if (opts.lengthArg && bufs[0]) args.push(BigInt(bufs[0].length));
+      const res = runProgram(prog.loaded, prog.exec, {
+        space: this.space,
+        helpers: this.helpers,
+        kfuncs: this.kfuncs,
+        budget: opts.budget ?? this.budget,
+        log: this.log,
+        now: this.clock ?? (() => this.virtualNs),
+        cpu: opts.cpu ?? 0,
+        prandom: () => this.prng.nextU32(),
+      }, args);
+      this.virtualNs += BigInt(res.insns);
+      return res;
+    } finally {
+      regions.forEach((r) => this.space.unmap(r));
+    }
+  }
+
+  /** resolve_pseudo_ldimm64(): map fd -> map pointer, map value -> address of value 0 + off. */
+  private readonly resolver: LdImm64Resolver = (src, imm, nextImm, pc) => {
+    const map = this.maps.get(imm);
+    if (src === 1 || src === 2) {
+      if (!map) throw new KernelError('EBADF', `fd ${imm} is not pointing to valid bpf_map`, { insn: pc });
+      if (src === 1) return map.objectAddr();
+      // array_map_direct_value_addr(): single-element (global data) arrays only.
+      if (!(map instanceof ArrayMap) || map instanceof PercpuArrayMap || map.max_entries !== 1) {
+        throw new KernelError('EOPNOTSUPP', `direct value access on map ${map.id} failed`, { insn: pc });
+      }
+      if (nextImm < 0 || nextImm >= map.value_size) {
+        throw new KernelError('EACCES', `invalid access to map value pointer, value_size=${map.value_size} off=${nextImm >>> 0}`, { insn: pc });
+      }
+      return [regionHi(map.values), nextImm];
+    }
+    throw new KernelError('EINVAL', `ld_imm64 pseudo source ${src} is not supported yet`, { insn: pc });
+  };
+}
+
+/** Creates the BPF engine of a simulated machine. */
+export function createBpf(opts: BpfEngineOptions = {}): BpfEngine {
+  return new BpfEngine(opts);
+}

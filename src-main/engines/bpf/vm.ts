@@ -1,0 +1,245 @@
+/**
+ * The run-time environment shared by the interpreter and the JIT: the address space, the 8 stack frames of
+ * 512 bytes, the helper and kfunc tables, the instruction budget, and the calling conventions.
+ *
+ * Register file: an Int32Array of 22 words, register n at [2n] (lo) and [2n+1] (hi). A local call pushes onto a
+ * call-stack Int32Array of CS_WORDS words per frame: return pc, then r6..r9 (lo, hi), so the interpreter and
+ * the JIT can hand an invocation over to each other mid-run.
+ */
+import { KernelError } from '../common/errors';
+import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES } from './isa';
+import type { BpfInsn } from './isa';
+import { BpfRegion, fmtAddr, regionHi } from './memory';
+import type { AddressSpace } from './memory';
+import { u64 } from './alu64';
+
+export const CS_WORDS = 9;
+
+/** A helper or kfunc implementation: reads r1..r5 from `regs`, writes r0 (regs[0] lo, regs[1] hi). */
+export type BpfHelperFn = (vm: BpfVm, regs: Int32Array) => void;
+
+/** An entry of the helper table (bpf_func_proto, minus what the verifier issue adds). */
+export interface BpfHelper {
+  /** Kernel helper id (enum bpf_func_id) or, for kfuncs, the pseudo BTF id. */
+  id: number;
+  name: string;
+  fn: BpfHelperFn;
+  /** Free-form prototype data for the verifier (argument and return types). */
+  proto?: Record<string, unknown>;
+}
+
+/** Thrown by a helper to end the program at once with r0 = retval (the conformance suite's unwind helper). */
+export class BpfStop {
+  constructor(readonly retval: number) {}
+}
+
+/** A program after load: its instructions, pre-decoded into flat typed arrays for both engines. */
+export interface LoadedInsns {
+  insns: readonly BpfInsn[];
+  len: number;
+  code: Uint8Array;
+  dst: Uint8Array;
+  src: Uint8Array;
+  off: Int32Array;
+  imm: Int32Array;
+  /** For an lddw at pc: the resolved 64-bit value's hi word in hi64[pc] (its lo word is in imm64lo[pc]). */
+  hi64: Int32Array;
+  lo64: Int32Array;
+  /** Function entry points (pc 0 and every local-call / function-address target). */
+  funcStarts: Set<number>;
+}
+
+/** One execution engine: runs from `pc` with call-stack depth `depth` until the invocation's frame exits. */
+export type BpfExecFn = (vm: BpfVm, regs: Int32Array, pc: number, cs: Int32Array, depth: number, base: number) => void;
+
+/** Code address of a function (what `lddw rX, <func>` loads): 0xffffffffa0000000 + 8*pc, like kernel text. */
+export const CODE_HI = -1;
+export const CODE_LO_BASE = 0xa0000000 | 0;
+
+export interface BpfVmOptions {
+  space: AddressSpace;
+  helpers: ReadonlyMap<number, BpfHelper>;
+  kfuncs: ReadonlyMap<number, BpfHelper>;
+  budget: number;
+  /** Console sink for bpf_trace_printk and friends. */
+  log?: (line: string) => void;
+  /** Virtual clock in ns (bpf_ktime_get_ns). */
+  now?: () => bigint;
+  cpu?: number;
+  /** Random u32 source (bpf_get_prandom_u32). */
+  prandom?: () => number;
+}
+
+/** The state of one program run. */
+export class BpfVm {
+  readonly space: AddressSpace;
+  readonly helpers: ReadonlyMap<number, BpfHelper>;
+  readonly kfuncs: ReadonlyMap<number, BpfHelper>;
+  readonly stacks: BpfRegion[] = [];
+  /**
+   * may_goto counters, one per frame, set to BPF_MAX_LOOPS when the frame is entered.
+   * Departure from Linux: the kernel keeps this counter in 8 extra bytes of the frame's stack.
+   */
+  readonly mayGoto = new Int32Array(MAX_CALL_FRAMES);
+  /** hi word of each frame's stack (r10's hi half). */
+  readonly fpHis = new Int32Array(MAX_CALL_FRAMES);
+  /** Instructions still allowed; counts down. */
+  left: number;
+  readonly budget: number;
+  prog!: LoadedInsns;
+  exec!: BpfExecFn;
+  readonly log: (line: string) => void;
+  readonly now: () => bigint;
+  readonly cpu: number;
+  readonly prandom: () => number;
+  /** Frames in use by enclosing invocations (bpf_loop callbacks nest). */
+  frameBase = 0;
+
+  constructor(opts: BpfVmOptions) {
+    this.space = opts.space;
+    this.helpers = opts.helpers;
+    this.kfuncs = opts.kfuncs;
+    this.budget = opts.budget;
+    this.left = opts.budget;
+    this.log = opts.log ?? (() => {});
+    this.now = opts.now ?? (() => 0n);
+    this.cpu = opts.cpu ?? 0;
+    this.prandom = opts.prandom ?? (() => 0);
+  }
+
+  /** Maps the 8 stack frames (zeroed) into the address space; call unmapStacks() after the run. */
+  mapStacks(): void {
+    for (let f = 0; f < MAX_CALL_FRAMES; f++) {
+      const r = new BpfRegion(new Uint8Array(MAX_BPF_STACK), { name: `stack${f}` });
+      this.space.map(r);
+      this.stacks.push(r);
+      this.fpHis[f] = regionHi(r);
+    }
+  }
+
+  unmapStacks(): void {
+    for (const r of this.stacks) this.space.unmap(r);
+    this.stacks.length = 0;
+  }
+
+  /** Frame pointer (r10) of frame f: the top of its 512-byte stack. */
+  fpHi(f: number): number {
+    return this.fpHis[f]!;
+  }
+
+  // ---- faults (identical text from both engines) ----
+
+  /** An access outside every region, or a store into a read-only one. */
+  memFault(pc: number, store: boolean, baseHi: number, o: number, size: number): never {
+    // o is the base register's low word plus the offset, possibly outside [0, 2^32): carry into hi.
+    const hi = o < 0 ? (baseHi - 1) | 0 : o > 0xffffffff ? (baseHi + 1) | 0 : baseHi;
+    const lo = o | 0;
+    const r = this.space.regionOf(baseHi);
+    const why = r && store && !r.writable && o >= 0 && o + size <= r.size ? `read-only memory (${r.name})` : 'out of bounds memory';
+    throw new KernelError('EFAULT', `${why} ${store ? 'store' : 'load'} at insn ${pc}, addr ${fmtAddr(hi, lo)}, size ${size}`, { insn: pc });
+  }
+
+  budgetFault(pc: number): never {
+    throw new KernelError('ETIMEDOUT', `instruction budget of ${this.budget} exhausted at insn ${pc}`, { insn: pc });
+  }
+
+  callDepthFault(pc: number, frames: number): never {
+    throw new KernelError('EINVAL', `the call stack of ${frames} frames is too deep !`, { insn: pc });
+  }
+
+  /** Calls helper `id` with r1..r5 in regs; r0 comes back in regs. */
+  callHelper(pc: number, id: number, regs: Int32Array): void {
+    const h = this.helpers.get(id);
+    if (!h) throw new KernelError('EINVAL', `invalid func unknown#${id}`, { insn: pc });
+    h.fn(this, regs);
+  }
+
+  callKfunc(pc: number, id: number, regs: Int32Array): void {
+    const h = this.kfuncs.get(id);
+    if (!h) throw new KernelError('EINVAL', `calling kernel function ${id} is not allowed`, { insn: pc });
+    h.fn(this, regs);
+  }
+
+  /** callx: the helper id is the value of dst_reg. */
+  callx(pc: number, hi: number, lo: number, regs: Int32Array): void {
+    if (hi !== 0 || lo < 0) throw new KernelError('EINVAL', `invalid func unknown#${u64(hi, lo)}`, { insn: pc });
+    this.callHelper(pc, lo, regs);
+  }
+
+  /** Runs the subprogram at `pc` as a callback (bpf_loop): a new invocation with r1..r5 given; returns r0 (lo, hi in OUT). */
+  callFunction(pc: number, args: readonly [number, number][], outR0: Int32Array): void {
+    const base = this.frameBase + 1;
+    if (base >= MAX_CALL_FRAMES) this.callDepthFault(pc, base + 1);
+    const regs = new Int32Array(22);
+    for (let i = 0; i < args.length && i < 5; i++) {
+      regs[2 + 2 * i] = args[i]![0];
+      regs[3 + 2 * i] = args[i]![1];
+    }
+    regs[20] = MAX_BPF_STACK;
+    regs[21] = this.fpHi(base);
+    const saved = this.frameBase;
+    this.frameBase = base;
+    this.mayGoto[base] = BPF_MAX_LOOPS;
+    try {
+      this.exec(this, regs, pc, new Int32Array(CS_WORDS * MAX_CALL_FRAMES), 0, base);
+    } finally {
+      this.frameBase = saved;
+    }
+    outR0[0] = regs[0]!;
+    outR0[1] = regs[1]!;
+  }
+
+  /** Decodes a function address (from lddw of a function) to its pc, or -1. */
+  funcPc(hi: number, lo: number): number {
+    if (hi !== CODE_HI) return -1;
+    const d = (lo - CODE_LO_BASE) | 0;
+    if (d < 0 || d % 8 !== 0) return -1;
+    const pc = d / 8;
+    return this.prog.funcStarts.has(pc) ? pc : -1;
+  }
+
+  // ---- memory access for helpers ----
+
+  /** Bytes [addr, addr+size) as a view into their region, or undefined when out of bounds. */
+  bytes(hi: number, lo: number, size: number, write = false): Uint8Array | undefined {
+    const r = this.space.regionOf(hi);
+    const off = lo >>> 0;
+    if (!r || size < 0 || off + size > r.size || (write && !r.writable)) return undefined;
+    return r.u8.subarray(off, off + size);
+  }
+}
+
+/** The outcome of one run: r0 and the number of instructions executed. */
+export interface BpfRunResult {
+  retval: bigint;
+  insns: number;
+}
+
+/** Runs a prepared program from insn 0 with r1..r5 = args (64-bit values) on a fresh set of stack frames. */
+export function runProgram(prog: LoadedInsns, exec: BpfExecFn, opts: BpfVmOptions, args: readonly bigint[] = []): BpfRunResult {
+  const vm = new BpfVm(opts);
+  vm.prog = prog;
+  vm.exec = exec;
+  vm.mapStacks();
+  try {
+    const regs = new Int32Array(22);
+    args.slice(0, 5).forEach((a, i) => {
+      const v = BigInt.asUintN(64, a);
+      regs[2 + 2 * i] = Number(BigInt.asIntN(32, v));
+      regs[3 + 2 * i] = Number(BigInt.asIntN(32, v >> 32n));
+    });
+    regs[20] = MAX_BPF_STACK;
+    regs[21] = vm.fpHi(0);
+    vm.mayGoto[0] = BPF_MAX_LOOPS;
+    try {
+      exec(vm, regs, 0, new Int32Array(CS_WORDS * MAX_CALL_FRAMES), 0, 0);
+    } catch (e) {
+      if (!(e instanceof BpfStop)) throw e;
+      regs[0] = e.retval;
+      regs[1] = 0;
+    }
+    return { retval: u64(regs[1]!, regs[0]!), insns: vm.budget - vm.left };
+  } finally {
+    vm.unmapStacks();
+  }
+}
