@@ -1,0 +1,105 @@
+/**
+ * Kernel Lab memory engine (issue 3). Where the model departs from Linux (each also noted where it happens):
+ * - one node, one zone (Normal) starting at pfn 0, no holes, no reserved memory; boot page tables lie outside it;
+ * - no watermark checks, reclaim, compaction or page contents; __GFP_ZERO and secretmem zeroing are bookkeeping;
+ * - one CPU's per-cpu lists, high fixed at high_min (low watermark / cpus); the slow path's drain_all_pages() is kept;
+ * - ALLOC_NOFRAGMENT is applied as for ZONE_NORMAL above a populated DMA32 (whole-pageblock fallback first);
+ * - policies follow the brief (domain/directmap.md §4); their unverified details are marked where modelled.
+ */
+import { Mm } from './mm';
+import type { MmOptions, VmRegion } from './mm';
+import './invariants';
+import { extfragIndex, meminfo, pagetypeinfo, procfs, unusableIndex, vmstat } from './procfs';
+import { mixedPageblocks, snapshot } from './snapshot';
+import type { MmSnapshot } from './snapshot';
+import { Tlb } from './tlb';
+import type { TlbConfig } from './tlb';
+import { Churn, bpfLoadUnload, execmemChurn, moduleLoadUnload, secretmemChurn } from './workload';
+
+export type { MmOptions, Page, PageRef, VmRegion, LevelName } from './mm';
+export { SecretFile } from './secretmem';
+export type { MmSnapshot } from './snapshot';
+export type { AccessPattern, TlbResult, TlbConfig } from './tlb';
+export type { Policy } from './mmzone';
+export { parseGfp } from './gfp';
+
+/**
+ * The memory engine as scripts see it (k.mm): the page allocator, the direct map, set_memory_*, vmalloc,
+ * execmem, memfd_secret, /proc text, a TLB model, snapshots and seeded workloads.
+ */
+export class MmEngine extends Mm {
+  /** /proc/meminfo as an object (kB; HugePages_* are counts). */
+  meminfo(): Record<string, number> {
+    return meminfo(this);
+  }
+
+  /** /proc/vmstat as an object (the lines the model keeps). */
+  vmstat(): Record<string, number> {
+    return vmstat(this);
+  }
+
+  /** /proc/pagetypeinfo as an object. */
+  pagetypeinfo(): ReturnType<typeof pagetypeinfo> {
+    return pagetypeinfo(this);
+  }
+
+  /** /proc/buddyinfo's counts per order. */
+  buddyinfo(): number[] {
+    return this.zone.freeCounts();
+  }
+
+  /** /proc/<name> (meminfo, buddyinfo, pagetypeinfo, vmstat) or debugfs (unmapped_alloc, cpa_stats, extfrag_index, unusable_index) text. */
+  procfs(name: string): string {
+    return procfs(this, name);
+  }
+
+  /** TLB flushes and page-table pages: flush_tlb_all() and ranged flushes counted, DM tables in use. */
+  stats(): { flush_tlb_all: number; flush_tlb_kernel_range: number; page_table_pages: number; cpa_stats: Record<string, number> } {
+    return {
+      flush_tlb_all: this.dm.counters.flush_tlb_all,
+      flush_tlb_kernel_range: this.dm.counters.flush_tlb_kernel_range,
+      page_table_pages: this.dm.tablePages.size,
+      cpa_stats: { ...this.dm.cpaStats },
+    };
+  }
+
+  /** A TLB model over the direct map (Skylake-like by default). */
+  tlb(opts: { cpu?: string | TlbConfig; seed?: number } = {}): Tlb {
+    return new Tlb(this.dm, opts.cpu ?? 'skylake', opts.seed ?? this.seed);
+  }
+
+  /** Fragmentation metrics: mixed pageblocks, and extfrag / unusable indexes per order (×1000). */
+  fragmentation(): { mixed_pageblocks: number; extfrag_index: number[]; unusable_index: number[] } {
+    return { mixed_pageblocks: mixedPageblocks(this), extfrag_index: extfragIndex(this), unusable_index: unusableIndex(this) };
+  }
+
+  /** Per-pageblock typed arrays for the memory-map panel. */
+  snapshot(): MmSnapshot {
+    return snapshot(this);
+  }
+
+  /** Lab-only seeded workloads. */
+  readonly workloads = {
+    /** Background churn of `gfp` blocks (GFP_KERNEL by default); run(ops), release(). */
+    churn: (opts: ConstructorParameters<typeof Churn>[1] = {}): Churn => new Churn(this, opts),
+    secretmemChurn: (opts: Parameters<typeof secretmemChurn>[1] = {}) => secretmemChurn(this, opts),
+    execmemChurn: (opts: Parameters<typeof execmemChurn>[1] = {}) => execmemChurn(this, opts),
+    bpfLoadUnload: (opts: Parameters<typeof bpfLoadUnload>[1] = {}) => bpfLoadUnload(this, opts),
+    moduleLoadUnload: (opts: Parameters<typeof moduleLoadUnload>[1] = {}) => moduleLoadUnload(this, opts),
+  };
+}
+
+/** Options as boot() takes them: the flat MmOptions, or boot's shape with `mm: { policy, collapse, execmem }`. */
+export type CreateMmOptions = MmOptions & { mm?: Pick<MmOptions, 'policy' | 'collapse' | 'execmem' | 'debug' | 'literal_np'> };
+
+/** boot({ memory, gbpages, mm: { policy, collapse }, seed }) for the memory engine. */
+export function createMm(opts: CreateMmOptions = {}): MmEngine {
+  const { mm, ...rest } = opts;
+  return new MmEngine({ ...rest, ...(mm ?? {}) });
+}
+
+/** Type guard for vmalloc/execmem areas passed where a page is also accepted. */
+export function isVmRegion(x: unknown): x is VmRegion {
+  return typeof x === 'object' && x !== null && 'pages' in x && 'addr' in x;
+}
+

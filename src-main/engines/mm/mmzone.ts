@@ -1,0 +1,53 @@
+/** Page-allocator constants and migratetypes (include/linux/mmzone.h, pageblock-flags.h; x86-64 values). */
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 4096;
+/** MAX_PAGE_ORDER (v6.8+): blocks of 2^0 … 2^10 pages. */
+export const MAX_PAGE_ORDER = 10;
+export const NR_PAGE_ORDERS = MAX_PAGE_ORDER + 1;
+/** pageblock_order = HUGETLB_PAGE_ORDER = PMD_ORDER on x86-64. */
+export const pageblock_order = 9;
+export const pageblock_nr_pages = 1 << pageblock_order;
+/** PUD_ORDER: pages per 1 GiB. */
+export const PUD_ORDER = 18;
+export const PAGE_ALLOC_COSTLY_ORDER = 3;
+
+/** Largest frame count the packed frame array can index (26-bit links): 256 GiB less one page. */
+export const MAX_FRAMES = (1 << 26) - 1;
+
+export type Policy = 'baseline' | 'migratetype' | 'cache' | 'freetype';
+
+/**
+ * Migratetype tables per policy. Mainline (CONFIG_CMA off, CONFIG_MEMORY_ISOLATION on, as this machine's
+ * /proc/pagetypeinfo shows): Unmovable, Movable, Reclaimable, HighAtomic, Isolate. The 2022 RFC inserts
+ * MIGRATE_UNMAPPED after Reclaimable, before MIGRATE_PCPTYPES.
+ */
+export interface MigrateTypes {
+  names: readonly string[];
+  UNMOVABLE: number;
+  MOVABLE: number;
+  RECLAIMABLE: number;
+  /** -1 unless policy 'migratetype'. */
+  UNMAPPED: number;
+  HIGHATOMIC: number;
+  ISOLATE: number;
+  PCPTYPES: number;
+  /** fallbacks[mt]: the lists tried, in order, when mt's own lists are empty (mm/page_alloc.c fallbacks[]). */
+  fallbacks: readonly (readonly number[])[];
+}
+
+export function migrateTypesFor(policy: Policy): MigrateTypes {
+  if (policy === 'migratetype') {
+    // [RFC22] fallbacks: 4-wide, UNMAPPED last for everyone, UNMAPPED -> UNMOVABLE, RECLAIMABLE, MOVABLE.
+    return {
+      names: ['Unmovable', 'Movable', 'Reclaimable', 'Unmapped', 'HighAtomic', 'Isolate'],
+      UNMOVABLE: 0, MOVABLE: 1, RECLAIMABLE: 2, UNMAPPED: 3, HIGHATOMIC: 4, ISOLATE: 5, PCPTYPES: 4,
+      fallbacks: [[2, 1, 3], [2, 0, 3], [0, 1, 3], [0, 2, 1], [], []],
+    };
+  }
+  return {
+    names: ['Unmovable', 'Movable', 'Reclaimable', 'HighAtomic', 'Isolate'],
+    UNMOVABLE: 0, MOVABLE: 1, RECLAIMABLE: 2, UNMAPPED: -1, HIGHATOMIC: 3, ISOLATE: 4, PCPTYPES: 3,
+    fallbacks: [[2, 1], [2, 0], [0, 1], [], []],
+  };
+}

@@ -1,0 +1,510 @@
+import { MAX_PAGE_ORDER, NR_PAGE_ORDERS, pageblock_order, pageblock_nr_pages } from './mmzone';
+import type { MigrateTypes } from './mmzone';
+
+/**
+ * Frame state lives in one Uint32Array, 4 bytes per 4 KiB frame: the low 26 bits are a free-list link, the high
+ * 6 bits the frame's state. A free block of order o at pfn keeps its `next` link in frame pfn and its `prev`
+ * link in frame pfn^1 (inside the block when o >= 1; for o = 0 that frame is the allocated buddy, whose link
+ * bits are otherwise unused) — the model's stand-in for struct page's buddy_list.
+ */
+export const LINK_MASK = 0x3ffffff;
+export const NIL = LINK_MASK;
+/** Free head in the zone buddy: ST_FREE + order (PageBuddy with buddy_order). */
+export const ST_FREE = 1;
+/** Allocated head, not movable: ST_ALLOC + order. */
+export const ST_ALLOC = 12;
+/** Allocated head, movable (would be PageLRU / __PageMovable): ST_ALLOC_MOVABLE + order. */
+export const ST_ALLOC_MOVABLE = 23;
+/** Free head in the 2023 unmapped cache (PageUnmapped): ST_CACHE_FREE + order. */
+export const ST_CACHE_FREE = 34;
+/** Allocated head that came from the 2023 unmapped cache: ST_CACHE_ALLOC + order. */
+export const ST_CACHE_ALLOC = 45;
+/** An order-0 page holding a direct-map page table (allocated with GFP_KERNEL by split_large_page()). */
+export const ST_PGTABLE = 60;
+/** Free page on a per-cpu list (not PageBuddy, not counted in NR_FREE_PAGES): ST_PCP + order, order <= 3. */
+export const ST_PCP = 56;
+
+/** Pageblock flag: PB_unmapped (2023) / the pageblock's freetype has FREETYPE_UNMAPPED (2026). */
+export const PB_UNMAPPED = 1;
+
+/** Per-zone allocator events (the /proc/vmstat lines the model keeps). */
+export interface ZoneEvents {
+  pgalloc_normal: number;
+  pgfree: number;
+}
+
+/**
+ * One zone (ZONE_NORMAL) of the buddy allocator: free_area[order].free_list[type], pageblock migratetypes,
+ * the mainline fallback table with claim (whole pageblock) vs steal (one block, type unchanged), buddy merging.
+ * Pages are always on the free list of their pageblock's type (the v6.9+ "freelist hygiene").
+ */
+export class Zone {
+  readonly nframes: number;
+  readonly frames: Uint32Array;
+  readonly nblocks: number;
+  /** Pageblock migratetype (get_pageblock_migratetype). */
+  readonly pbMt: Uint8Array;
+  /** Pageblock flags (PB_UNMAPPED). */
+  readonly pbFlags: Uint8Array;
+  /** Free pages of the zone buddy inside each pageblock (kept incrementally for snapshot()). */
+  readonly pbFree: Uint16Array;
+  /** Number of free-list types: the migratetypes, plus one "unmapped" freetype under the 2026 policy. */
+  readonly nlists: number;
+  /** List index of the 2026 FREETYPE_UNMAPPED list of MIGRATE_UNMOVABLE, or -1. */
+  readonly unmappedList: number;
+  readonly heads: Int32Array;
+  readonly tails: Int32Array;
+  readonly nrFree: Int32Array;
+  freePages = 0;
+  /** Free pages in blocks of order >= pageblock_order (vmstat nr_free_pages_blocks). */
+  freeBlockPages = 0;
+  readonly events: ZoneEvents = { pgalloc_normal: 0, pgfree: 0 };
+  /** The per-cpu page lists of one CPU (struct per_cpu_pages). */
+  readonly pcp: PerCpuPages;
+
+  constructor(nframes: number, readonly mt: MigrateTypes, freetypes: boolean, cpus = 1) {
+    this.nframes = nframes;
+    this.frames = new Uint32Array(nframes + 1); // +1: frame nframes^1 may hold the prev link of the last frame
+    this.nblocks = Math.ceil(nframes / pageblock_nr_pages);
+    this.pbMt = new Uint8Array(this.nblocks).fill(mt.MOVABLE); // memmap_init_range(..., MIGRATE_MOVABLE)
+    this.pbFlags = new Uint8Array(this.nblocks);
+    this.pbFree = new Uint16Array(this.nblocks);
+    this.nlists = mt.names.length + (freetypes ? 1 : 0);
+    this.unmappedList = freetypes ? mt.names.length : -1;
+    this.heads = new Int32Array(NR_PAGE_ORDERS * this.nlists).fill(NIL);
+    this.tails = new Int32Array(NR_PAGE_ORDERS * this.nlists).fill(NIL);
+    this.nrFree = new Int32Array(NR_PAGE_ORDERS * this.nlists);
+    this.pcp = new PerCpuPages(this, nframes, cpus);
+  }
+
+  /** memblock_free_all(): hand all frames to the buddy in the largest aligned blocks, to the tail (FPI_TO_TAIL). */
+  bootFree(): void {
+    let pfn = 0;
+    while (pfn < this.nframes) {
+      let order = MAX_PAGE_ORDER;
+      while (order > 0 && ((pfn & ((1 << order) - 1)) !== 0 || pfn + (1 << order) > this.nframes)) order--;
+      this.freeOne(pfn, order, true);
+      pfn += 1 << order;
+    }
+  }
+
+  state(pfn: number): number {
+    return this.frames[pfn]! >>> 26;
+  }
+
+  setState(pfn: number, s: number): void {
+    this.frames[pfn] = (this.frames[pfn]! & LINK_MASK) | (s << 26);
+  }
+
+  /** The free-list type of the pageblock holding pfn. */
+  listTypeOf(pfn: number): number {
+    const b = pfn >>> pageblock_order;
+    if (this.unmappedList >= 0 && this.pbFlags[b]! & PB_UNMAPPED) return this.unmappedList;
+    return this.pbMt[b]!;
+  }
+
+  private account(pfn: number, order: number, sign: number): void {
+    const n = 1 << order;
+    this.freePages += sign * n;
+    if (order >= pageblock_order) {
+      this.freeBlockPages += sign * n;
+      for (let b = pfn >>> pageblock_order, e = b + (n >>> pageblock_order); b < e; b++) this.pbFree[b] = sign > 0 ? pageblock_nr_pages : 0;
+    } else {
+      this.pbFree[pfn >>> pageblock_order]! += sign * n;
+    }
+  }
+
+  /** __add_to_free_list(): at the head, or the tail when to_tail. */
+  add(pfn: number, order: number, lt: number, toTail: boolean): void {
+    const li = order * this.nlists + lt;
+    const f = this.frames;
+    if (toTail) {
+      const t = this.tails[li]!;
+      f[pfn] = (ST_FREE + order) << 26 | NIL;
+      f[pfn ^ 1] = (f[pfn ^ 1]! & ~LINK_MASK) | t;
+      if (t !== NIL) f[t] = (f[t]! & ~LINK_MASK) | pfn;
+      else this.heads[li] = pfn;
+      this.tails[li] = pfn;
+    } else {
+      const h = this.heads[li]!;
+      f[pfn] = (ST_FREE + order) << 26 | h;
+      f[pfn ^ 1] = (f[pfn ^ 1]! & ~LINK_MASK) | NIL;
+      if (h !== NIL) f[h ^ 1] = (f[h ^ 1]! & ~LINK_MASK) | pfn;
+      else this.tails[li] = pfn;
+      this.heads[li] = pfn;
+    }
+    this.nrFree[li]!++;
+    this.account(pfn, order, 1);
+  }
+
+  /** __del_page_from_free_list(). Leaves the frame's state 0. */
+  del(pfn: number, order: number, lt: number): void {
+    const li = order * this.nlists + lt;
+    const f = this.frames;
+    const n = f[pfn]! & LINK_MASK;
+    const p = f[pfn ^ 1]! & LINK_MASK;
+    if (p !== NIL) f[p] = (f[p]! & ~LINK_MASK) | n;
+    else this.heads[li] = n;
+    if (n !== NIL) f[n ^ 1] = (f[n ^ 1]! & ~LINK_MASK) | p;
+    else this.tails[li] = p;
+    f[pfn] = 0;
+    this.nrFree[li]!--;
+    this.account(pfn, order, -1);
+  }
+
+  /** expand(): hand the upper halves of a block of order high back to the free lists, down to order low. */
+  expand(pfn: number, low: number, high: number, lt: number): void {
+    while (high > low) {
+      high--;
+      this.add(pfn + (1 << high), high, lt, false);
+    }
+  }
+
+  /** __rmqueue_smallest(): the smallest block >= order on list type lt, split down. -1 if none. */
+  rmqueueSmallest(order: number, lt: number): number {
+    const nl = this.nlists;
+    for (let o = order; o <= MAX_PAGE_ORDER; o++) {
+      const pfn = this.heads[o * nl + lt]!;
+      if (pfn === NIL) continue;
+      this.del(pfn, o, lt);
+      this.expand(pfn, order, o, lt);
+      return pfn;
+    }
+    return -1;
+  }
+
+  /** should_try_claim_block() (mm/page_alloc.c, v6.15+). */
+  private shouldTryClaimBlock(order: number, startMt: number): boolean {
+    if (order >= pageblock_order) return true;
+    if (order >= pageblock_order >> 1) return true; // C integer division: 4
+    if (startMt === this.mt.RECLAIMABLE || startMt === this.mt.UNMOVABLE) return true;
+    return false;
+  }
+
+  /** find_suitable_fallback() without the claimable test: first fallback type with a free block of this order. */
+  private fallbackWithFree(order: number, startMt: number, claim: boolean): number {
+    for (const fb of this.mt.fallbacks[startMt] ?? []) {
+      // Model choice: other types never claim MIGRATE_UNMAPPED blocks (2022 policy), they may only steal.
+      if (claim && fb === this.mt.UNMAPPED) continue;
+      if (this.heads[order * this.nlists + fb] !== NIL) return fb;
+    }
+    return -1;
+  }
+
+  /** Sets the migratetype of every pageblock covered by a block (change_pageblock_range). */
+  setBlockRange(pfn: number, order: number, mt: number): void {
+    const n = order >= pageblock_order ? 1 << (order - pageblock_order) : 1;
+    for (let b = pfn >>> pageblock_order, e = b + n; b < e; b++) this.pbMt[b] = mt;
+  }
+
+  /** Pages of movable allocations inside pageblock b (prep_move_freepages_block's movable_pages). */
+  private movablePages(b: number): number {
+    let n = 0;
+    const start = b << pageblock_order;
+    for (let pfn = start, e = start + pageblock_nr_pages; pfn < e; pfn++) {
+      const s = this.frames[pfn]! >>> 26;
+      if (s >= ST_ALLOC_MOVABLE && s < ST_CACHE_FREE) n += 1 << (s - ST_ALLOC_MOVABLE);
+    }
+    return n;
+  }
+
+  /** __move_freepages_block(): move every free block inside pageblock b from list type `from` to `to` (tail). */
+  moveFreepagesBlock(b: number, from: number, to: number): number {
+    const start = b << pageblock_order;
+    const end = Math.min(start + pageblock_nr_pages, this.nframes);
+    let moved = 0;
+    for (let pfn = start; pfn < end; ) {
+      const s = this.frames[pfn]! >>> 26;
+      if (s >= ST_FREE && s < ST_ALLOC) {
+        const o = s - ST_FREE;
+        this.del(pfn, o, from);
+        this.add(pfn, o, to, true);
+        moved += 1 << o;
+        pfn += 1 << o;
+      } else pfn++;
+    }
+    return moved;
+  }
+
+  /** try_to_claim_block(). */
+  private tryToClaimBlock(pfn: number, currentOrder: number, order: number, startMt: number, blockMt: number): number {
+    if (currentOrder >= pageblock_order) {
+      this.del(pfn, currentOrder, blockMt);
+      this.setBlockRange(pfn, currentOrder, startMt);
+      this.expand(pfn, order, currentOrder, startMt);
+      return pfn;
+    }
+    const b = pfn >>> pageblock_order;
+    if (((b + 1) << pageblock_order) > this.nframes) return -1; // block crosses the zone end
+    const free = this.pbFree[b]!;
+    const movable = this.movablePages(b);
+    let alike: number;
+    if (startMt === this.mt.MOVABLE) alike = movable;
+    else if (blockMt === this.mt.MOVABLE) alike = pageblock_nr_pages - (free + movable);
+    else alike = 0;
+    if (free + alike >= 1 << (pageblock_order - 1)) {
+      this.moveFreepagesBlock(b, blockMt, startMt);
+      this.pbMt[b] = startMt;
+      return this.rmqueueSmallest(order, startMt);
+    }
+    return -1;
+  }
+
+  /** __rmqueue_claim(): largest fallback block first; claim its pageblock if should_try_claim_block(). */
+  rmqueueClaim(order: number, startMt: number, nofragment: boolean): number {
+    const minOrder = order < pageblock_order && nofragment ? pageblock_order : order;
+    for (let co = MAX_PAGE_ORDER; co >= minOrder; co--) {
+      if (!this.shouldTryClaimBlock(co, startMt)) break;
+      const fb = this.fallbackWithFree(co, startMt, true);
+      if (fb < 0) continue;
+      const page = this.tryToClaimBlock(this.heads[co * this.nlists + fb]!, co, order, startMt, fb);
+      if (page >= 0) return page;
+    }
+    return -1;
+  }
+
+  /** __rmqueue_steal(): smallest fallback block; the pageblock keeps its type. */
+  rmqueueSteal(order: number, startMt: number): number {
+    for (let co = order; co <= MAX_PAGE_ORDER; co++) {
+      const fb = this.fallbackWithFree(co, startMt, false);
+      if (fb < 0) continue;
+      const pfn = this.heads[co * this.nlists + fb]!;
+      this.del(pfn, co, fb);
+      this.expand(pfn, order, co, fb);
+      return pfn;
+    }
+    return -1;
+  }
+
+  /** The 2022 RFC's steal for MIGRATE_UNMAPPED: the largest fallback block, single-page path (no claim). */
+  rmqueueStealLargest(order: number, startMt: number): number {
+    for (let co = MAX_PAGE_ORDER; co >= order; co--) {
+      const fb = this.fallbackWithFree(co, startMt, false);
+      if (fb < 0) continue;
+      const pfn = this.heads[co * this.nlists + fb]!;
+      this.del(pfn, co, fb);
+      this.expand(pfn, order, co, fb);
+      return pfn;
+    }
+    return -1;
+  }
+
+  /** __rmqueue() for one zone, alloc_flags reduced to ALLOC_NOFRAGMENT. */
+  rmqueue(order: number, mt: number, nofragment: boolean): number {
+    let page = this.rmqueueSmallest(order, mt);
+    if (page >= 0) return page;
+    if (mt === this.mt.UNMAPPED) return nofragment ? -1 : this.rmqueueStealLargest(order, mt);
+    page = this.rmqueueClaim(order, mt, nofragment);
+    if (page >= 0) return page;
+    if (!nofragment) page = this.rmqueueSteal(order, mt);
+    return page;
+  }
+
+  /** migratetype_is_mergeable(): only the per-cpu-list types merge across pageblocks of different type. */
+  private mergeable(mt: number): boolean {
+    return mt < this.mt.PCPTYPES;
+  }
+
+  /** __free_one_page(): merge with free buddies (pfn ^ 1<<order) up to MAX_PAGE_ORDER, then add to a free list. */
+  freeOne(pfn: number, order: number, fpiToTail = false): void {
+    const f = this.frames;
+    const target = ST_FREE;
+    let mt = this.pbMt[pfn >>> pageblock_order]!;
+    while (order < MAX_PAGE_ORDER) {
+      const buddy = pfn ^ (1 << order);
+      if (buddy >= this.nframes || f[buddy]! >>> 26 !== target + order) break;
+      if (order >= pageblock_order) {
+        const bb = buddy >>> pageblock_order;
+        const bmt = this.pbMt[bb]!;
+        if (bmt !== mt && (!this.mergeable(mt) || !this.mergeable(bmt))) break;
+        if (this.unmappedList >= 0 && (this.pbFlags[bb]! & PB_UNMAPPED) !== (this.pbFlags[pfn >>> pageblock_order]! & PB_UNMAPPED)) break;
+        this.del(buddy, order, this.listTypeOf(buddy));
+        if (bmt !== mt) this.setBlockRange(buddy, order, mt); // "Match buddy type"
+      } else {
+        this.del(buddy, order, this.listTypeOf(buddy));
+      }
+      pfn &= buddy;
+      order++;
+      mt = this.pbMt[pfn >>> pageblock_order]!;
+    }
+    let toTail = fpiToTail;
+    if (!toTail && order < MAX_PAGE_ORDER - 1) {
+      // buddy_merge_likely(): the block one order up is free, so this one is likely to merge soon.
+      const higher = pfn & ~(1 << order);
+      const hb = higher ^ (1 << (order + 1));
+      toTail = hb < this.nframes && f[hb]! >>> 26 === ST_FREE + order + 1;
+    }
+    this.add(pfn, order, this.listTypeOf(pfn), toTail);
+  }
+
+  /** Free blocks per order summed over all list types (the /proc/buddyinfo row). */
+  freeCounts(): number[] {
+    const out: number[] = [];
+    for (let o = 0; o <= MAX_PAGE_ORDER; o++) {
+      let n = 0;
+      for (let lt = 0; lt < this.nlists; lt++) n += this.nrFree[o * this.nlists + lt]!;
+      out.push(n);
+    }
+    return out;
+  }
+
+  /** Walks one free list (for tests and the invariant checker). */
+  listPfns(order: number, lt: number): number[] {
+    const out: number[] = [];
+    for (let p = this.heads[order * this.nlists + lt]!; p !== NIL; p = this.frames[p]! & LINK_MASK) out.push(p);
+    return out;
+  }
+}
+
+/** pcp_allowed_order(): orders up to PAGE_ALLOC_COSTLY_ORDER use the per-cpu lists (THP order 9 is not modelled). */
+export const PCP_MAX_ORDER = 3;
+
+/** Watermarks of the one zone (calculate_min_free_kbytes, __setup_per_zone_wmarks; watermark_scale_factor 10). */
+export function zoneWatermarks(managed: number): { min: number; low: number; high: number; min_free_kbytes: number } {
+  let minFreeKbytes = Math.floor(Math.sqrt(managed * 4 * 16));
+  minFreeKbytes = Math.min(Math.max(minFreeKbytes, 128), 262144);
+  const min = minFreeKbytes >> 2;
+  const tmp = Math.max(min >> 2, Math.floor((managed * 10) / 10000));
+  return { min, low: min + tmp, high: min + 2 * tmp, min_free_kbytes: minFreeKbytes };
+}
+
+/**
+ * Per-cpu page lists of one CPU (mm/page_alloc.c struct per_cpu_pages): order-0…3 pages per migratetype, refilled
+ * by rmqueue_bulk() in batches and drained by free_pcppages_bulk() at `high`. Simplified: one CPU's lists are
+ * modelled; high stays at high_min = max(low watermark / cpus, 4 × batch) (the kernel lets it float up to
+ * high_max = managed / 8 / cpus and back), and refills and frees move one batch (no alloc_factor / free_count).
+ */
+export class PerCpuPages {
+  /** zone_batchsize(): 1/1024 of the zone capped at 1 MiB, /4, rounded to 2^n - 1. */
+  readonly batch: number;
+  readonly high: number;
+  count = 0;
+  /** Ring buffers, one per (order, migratetype), grown on demand. */
+  private readonly lists: Int32Array[];
+  private readonly headIx: Int32Array;
+  private readonly len: Int32Array;
+  private drainCursor = 0;
+
+  readonly high_min: number;
+  readonly high_max: number;
+
+  constructor(private readonly zone: Zone, nframes: number, cpus: number) {
+    let batch = Math.min(Math.floor(nframes / 1024), 256);
+    batch = Math.floor(batch / 4);
+    if (batch < 1) batch = 1;
+    const b = batch + (batch >> 1);
+    batch = (1 << (31 - Math.clz32(b))) - 1;
+    this.batch = Math.max(batch, 1);
+    const low = zoneWatermarks(nframes).low;
+    this.high_min = Math.max(Math.floor(low / cpus), this.batch << 2);
+    this.high_max = Math.max(Math.floor(nframes / 8 / cpus), this.batch << 2);
+    this.high = this.high_min;
+    const nl = (PCP_MAX_ORDER + 1) * zone.mt.PCPTYPES;
+    this.lists = Array.from({ length: nl }, () => new Int32Array(16));
+    this.headIx = new Int32Array(nl);
+    this.len = new Int32Array(nl);
+  }
+
+  private idx(order: number, mt: number): number {
+    return order * this.zone.mt.PCPTYPES + mt;
+  }
+
+  /** rmqueue_pcplist(): pop the head; refill with rmqueue_bulk() when empty. -1 if the buddy has nothing. */
+  alloc(order: number, mt: number, nofragment: boolean): number {
+    const li = this.idx(order, mt);
+    if (this.len[li] === 0) {
+      const want = order === 0 ? this.batch : Math.max(this.batch >> order, this.batch > 1 ? 2 : 1);
+      for (let i = 0; i < want; i++) {
+        const pfn = this.zone.rmqueue(order, mt, nofragment);
+        if (pfn < 0) break;
+        this.pushTail(li, pfn, order);
+      }
+      if (this.len[li] === 0) return -1;
+    }
+    const list = this.lists[li]!;
+    const h = this.headIx[li]!;
+    const pfn = list[h]!;
+    this.headIx[li] = (h + 1) & (list.length - 1);
+    this.len[li]!--;
+    this.count -= 1 << order;
+    this.zone.setState(pfn, 0);
+    return pfn;
+  }
+
+  /** Doubles a full ring buffer, unrolling it so that the head is at 0. */
+  private grow(li: number): Int32Array {
+    const old = this.lists[li]!;
+    const list = new Int32Array(old.length * 2);
+    for (let i = 0; i < this.len[li]!; i++) list[i] = old[(this.headIx[li]! + i) & (old.length - 1)]!;
+    this.lists[li] = list;
+    this.headIx[li] = 0;
+    return list;
+  }
+
+  private pushTail(li: number, pfn: number, order: number): void {
+    let list = this.lists[li]!;
+    if (this.len[li] === list.length) list = this.grow(li);
+    list[(this.headIx[li]! + this.len[li]!) & (list.length - 1)] = pfn;
+    this.len[li]!++;
+    this.count += 1 << order;
+    this.zone.setState(pfn, ST_PCP + order);
+  }
+
+  /** free_unref_page_commit(): list_add at the head; above high, free_pcppages_bulk() a batch back to the buddy. */
+  free(pfn: number, order: number, mt: number): void {
+    const li = this.idx(order, mt);
+    let list = this.lists[li]!;
+    if (this.len[li] === list.length) list = this.grow(li);
+    const h = (this.headIx[li]! - 1) & (list.length - 1);
+    list[h] = pfn;
+    this.headIx[li] = h;
+    this.len[li]!++;
+    this.count += 1 << order;
+    this.zone.setState(pfn, ST_PCP + order);
+    if (this.count >= this.high) this.freeBulk(this.batch);
+  }
+
+  /** free_pcppages_bulk(): round-robin over the lists, from their tails, until `pages` pages went back. */
+  freeBulk(pages: number): void {
+    const nl = this.lists.length;
+    let idle = 0;
+    while (pages > 0 && this.count > 0 && idle < nl) {
+      const li = this.drainCursor;
+      this.drainCursor = (this.drainCursor + 1) % nl;
+      if (this.len[li] === 0) {
+        idle++;
+        continue;
+      }
+      idle = 0;
+      const order = Math.floor(li / this.zone.mt.PCPTYPES);
+      this.len[li]!--;
+      const list = this.lists[li]!;
+      const pfn = list[(this.headIx[li]! + this.len[li]!) & (list.length - 1)]!;
+      this.count -= 1 << order;
+      pages -= 1 << order;
+      this.zone.setState(pfn, 0);
+      this.zone.freeOne(pfn, order);
+    }
+  }
+
+  /** drain_all_pages(): everything back to the buddy. */
+  drain(): void {
+    this.freeBulk(Infinity);
+  }
+
+  /** Bytes held by the lists. */
+  byteLength(): number {
+    return this.lists.reduce((n, l) => n + l.byteLength, 0) + this.headIx.byteLength + this.len.byteLength;
+  }
+
+  /** Pages on the lists, as [pfn, order] pairs (checker, snapshot). */
+  entries(): [number, number][] {
+    const out: [number, number][] = [];
+    for (let li = 0; li < this.lists.length; li++) {
+      const order = Math.floor(li / this.zone.mt.PCPTYPES);
+      const list = this.lists[li]!;
+      for (let i = 0; i < this.len[li]!; i++) out.push([list[(this.headIx[li]! + i) & (list.length - 1)]!, order]);
+    }
+    return out;
+  }
+}
