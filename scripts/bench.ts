@@ -21,19 +21,30 @@ async function sandboxBench(): Promise<Figures> {
     if (!o.ok) throw new Error(`bench script failed: ${o.error?.message}`);
     return (o.result as { ms: number }).ms;
   };
-  // Timing inside the sandbox uses a host clock passed through lab.result; performance.now() there is virtual.
+  // Timing is taken around whole runs (performance.now() inside the sandbox is virtual time), against a baseline
+  // run that does the same set-up without the work measured.
+  const wall = async (code: string): Promise<number> => {
+    const t = performance.now();
+    await timed(code + '; lab.result({ ms: 0 })');
+    return performance.now() - t;
+  };
   const loopN = 5_000_000;
-  const t0 = performance.now();
-  await timed(`let s = 0; for (let i = 0; i < ${loopN}; i++) s = (s + i * 7) | 0; lab.result({ ms: 0, s });`);
-  const loopMs = performance.now() - t0;
-  const callN = 200_000;
-  const t1 = performance.now();
-  await timed(`for (let i = 0; i < ${callN}; i++) lab.progress; for (let i = 0; i < ${callN}; i++) Math.random(); lab.result({ ms: 0 });`);
-  const randomMs = performance.now() - t1;
+  const loopMs = (await wall(`let s = 0; for (let i = 0; i < ${loopN}; i++) s = (s + i * 7) | 0`)) - (await wall(''));
+  const callN = 100_000;
+  const bootBase = await wall(`const k = boot({ memory: '1G' })`);
+  const callMs = (await wall(`const k = boot({ memory: '1G' }); for (let i = 0; i < ${callN}; i++) k.now_ns()`)) - bootBase;
+  const objN = 20_000;
+  const objMs = (await wall(`const k = boot({ memory: '1G' }); const p = k.mm.alloc_pages('GFP_KERNEL', 0); for (let i = 0; i < ${objN}; i++) k.mm.lookup_address(p)`)) - bootBase;
+  const randomN = 1_000_000;
+  const randomMs = (await wall(`for (let i = 0; i < ${randomN}; i++) Math.random()`)) - (await wall(''));
   const printN = 100_000;
-  const t2 = performance.now();
-  await timed(`for (let i = 0; i < ${printN}; i++) print(i); lab.result({ ms: 0 });`);
-  const printMs = performance.now() - t2;
+  const printMs = (await wall(`for (let i = 0; i < ${printN}; i++) print(i)`)) - (await wall(''));
+  const boot16 = await wall(`const k = boot({ memory: '16G' })`);
+  const bulkMs = (await wall(`const k = boot({ memory: '16G' }); const p = k.mm.alloc_pages_bulk('GFP_KERNEL', 1000000); k.mm.__free_pages_bulk(p)`)) - boot16;
+  const pairN = 20_000;
+  const pairMs = (await wall(`const k = boot({ memory: '16G' }); for (let i = 0; i < ${pairN}; i++) k.mm.__free_pages(k.mm.alloc_pages('GFP_KERNEL', 0))`)) - boot16;
+  const fioBase = `const k = boot(); const dev = k.ublk.add_dev({ target: 'null', nr_hw_queues: 2, queue_depth: 128, dev_size: '1G' }); dev.start_dev()`;
+  const fioMs = (await wall(`${fioBase}; k.ublk.fio({ dev, rw: 'randread', bs: '4k', iodepth: 128, ios: 100000 })`)) - (await wall(fioBase));
 
   // Session: worker start to done, and Stop latency on a spinning script.
   const starts: number[] = [];
@@ -56,7 +67,12 @@ async function sandboxBench(): Promise<Figures> {
   const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   return {
     'sandbox.loop_iters_per_s': { value: Math.round(loopN / (loopMs / 1000)), unit: 'iter/s' },
-    'sandbox.random_calls_per_s': { value: Math.round((2 * callN) / (randomMs / 1000)), unit: 'call/s' },
+    'sandbox.host_call_ns': { value: Math.round((callMs * 1e6) / callN), unit: 'ns' },
+    'sandbox.host_call_object_ns': { value: Math.round((objMs * 1e6) / objN), unit: 'ns' },
+    'sandbox.alloc_free_pair_ns': { value: Math.round((pairMs * 1e6) / pairN), unit: 'ns' },
+    'sandbox.alloc_1m_pages_ms': { value: Math.round(bulkMs), unit: 'ms' },
+    'sandbox.fio_100k_ios_ms': { value: Math.round(fioMs), unit: 'ms' },
+    'sandbox.random_calls_per_s': { value: Math.round(randomN / (randomMs / 1000)), unit: 'call/s' },
     'sandbox.print_calls_per_s': { value: Math.round(printN / (printMs / 1000)), unit: 'call/s' },
     'session.run_roundtrip_ms': { value: Math.round(median(starts) * 10) / 10, unit: 'ms' },
     'session.stop_latency_ms': { value: Math.round(median(stops) * 10) / 10, unit: 'ms' },
@@ -67,8 +83,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, only: { type: 'string' } } });
   const figures: Figures = {};
   const suites: [string, () => Promise<Figures> | Figures][] = [['sandbox', sandboxBench]];
-  for (const engine of ['mm', 'bpf', 'ublk']) {
-    const file = path.join(root, 'src-main/engines', engine, 'bench.ts');
+  for (const [engine, dir] of [['mm', 'src-main/engines/mm'], ['bpf', 'src-main/engines/bpf'], ['ublk', 'src-main/engines/ublk'], ['oracle', 'src-main/oracle']] as const) {
+    const file = path.join(root, dir, 'bench.ts');
     if (existsSync(file)) {
       suites.push([engine, async () => ((await import(file)) as { bench: () => Promise<Figures> | Figures }).bench()]);
     }

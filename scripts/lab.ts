@@ -3,18 +3,28 @@
  * through the same session code and limits as the app. Exit status: 0 success, 1 the script threw (or hit a
  * limit), 2 bad usage.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_LIMITS, type RunError } from '../src-main/contract';
-import { startRun } from '../src-main/session/session';
+import { DEFAULT_LIMITS, type CriterionResult, type RunError, type RunEvent } from '../src-main/contract';
+import { listLabs } from '../src-main/labs/labs';
+import { startRun, type DoneEvent } from '../src-main/session/session';
 
 const USAGE = `usage: npm run lab -- run FILE [--seed N] [--json] [--timeout MS]
+       npm run lab -- check LAB FILE [--seed N] [--json]
+       npm run lab -- grade LAB FOLDER [--out DIR] [--jobs N]
+       npm run lab -- list
 
-  run FILE        run a lab script (.js or .ts) headless and print its output
-  --seed N        seed of every PRNG of the run (default 1)
-  --json          print one JSON object { output, result, error, stats } instead
-  --timeout MS    deadline of the run in milliseconds (default ${DEFAULT_LIMITS.timeoutMs})`;
+  run FILE         run a script (.js or .ts) headless and print its output
+  check LAB FILE   run FILE as a submission of lab LAB (e.g. 01-secretmem-split) and check it;
+                   exit 0 when every criterion passes, 1 otherwise
+  grade LAB DIR    check every .js/.ts file of DIR in parallel; writes grades.csv and grades.json
+                   (in --out DIR, default DIR itself); one bad submission never stops the rest
+  list             list the labs
+  --seed N         seed of every PRNG of the run (default 1)
+  --json           print one JSON object { output, result, error, stats[, checks] } instead
+  --timeout MS     deadline of the run in milliseconds (default ${DEFAULT_LIMITS.timeoutMs}; a lab sets its own)`;
 
 function usage(message?: string): never {
   if (message) console.error(`lab: ${message}`);
@@ -28,71 +38,194 @@ function formatError(e: RunError): string {
   return e.stack && e.kind !== 'syntax' ? `${head}\n${e.stack.replace(/^/gm, '    ')}` : head;
 }
 
-async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        seed: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        timeout: { type: 'string' },
-      },
-    });
-  } catch (e) {
-    usage((e as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length !== 1) usage(positionals.length ? 'run takes one FILE' : 'run needs a FILE');
-  const file = positionals[0]!;
-  const seed = values.seed === undefined ? 1 : Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) usage(`--seed takes a whole number from 0 to 4294967295, not '${values.seed}'`);
-  const timeoutMs = values.timeout === undefined ? DEFAULT_LIMITS.timeoutMs : Number(values.timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 10 || timeoutMs > 3_600_000) usage(`--timeout takes milliseconds from 10 to 3600000, not '${values.timeout}'`);
-  let code: string;
-  try {
-    code = await readFile(file, 'utf8');
-  } catch (e) {
-    usage(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const json = values.json;
-  let output = '';
+interface Submission {
+  file: string;
+  lab?: string;
+  seed: number;
+  timeoutMs?: number;
+}
+
+/** Runs one file through the session (a worker thread, the app's sandbox and limits). */
+async function runFile(sub: Submission, onEvent: (e: RunEvent) => void): Promise<DoneEvent> {
+  const code = await readFile(sub.file, 'utf8');
   const handle = startRun(
     {
       code,
-      filename: path.basename(file),
-      language: /\.(ts|mts|cts)$/.test(file) ? 'typescript' : 'javascript',
-      seed,
-      limits: { timeoutMs },
+      filename: path.basename(sub.file),
+      language: /\.(ts|mts|cts)$/.test(sub.file) ? 'typescript' : 'javascript',
+      seed: sub.seed,
+      ...(sub.timeoutMs !== undefined ? { limits: { timeoutMs: sub.timeoutMs } } : {}),
+      ...(sub.lab ? { lab: sub.lab } : {}),
     },
-    (event) => {
-      if (event.type === 'output') {
-        if (json) output += event.text;
-        else (event.stream === 'stderr' ? process.stderr : process.stdout).write(event.text);
-      } else if (event.type === 'progress' && !json && process.stderr.isTTY) {
-        process.stderr.write(`\r${event.fraction !== undefined ? `${Math.round(event.fraction * 100)}% ` : ''}${event.message}\x1b[K\r`);
-      }
-    },
+    onEvent,
   );
-  process.once('SIGINT', () => void handle.stop());
-  const done = await handle.done;
+  const onSigint = (): void => void handle.stop();
+  process.once('SIGINT', onSigint);
+  try {
+    return await handle.done;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function parseSeed(v: string | undefined): number {
+  const seed = v === undefined ? 1 : Number(v);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) usage(`--seed takes a whole number from 0 to 4294967295, not '${v}'`);
+  return seed;
+}
+
+type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
+
+function parse(argv: string[], options: NonNullable<Parameters<typeof parseArgs>[0]>['options']): Parsed {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options }) as unknown as Parsed;
+  } catch (e) {
+    usage((e as Error).message);
+  }
+}
+
+async function readable(file: string): Promise<void> {
+  try {
+    await readFile(file, 'utf8');
+  } catch (e) {
+    usage(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function printChecks(checks: CriterionResult[] | undefined): void {
+  for (const c of checks ?? []) {
+    console.log(`${c.pass ? '✓' : '✗'} ${c.name}${c.pass ? '' : `\n    hint: ${c.hint ?? ''}`}${c.detail && !c.pass ? `\n    ${c.detail}` : ''}`);
+  }
+}
+
+/** `run FILE` and `check LAB FILE`. */
+async function run(argv: string[], withLab: boolean): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    seed: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    timeout: { type: 'string' },
+  });
+  const want = withLab ? 2 : 1;
+  if (positionals.length !== want) usage(withLab ? 'check takes LAB FILE' : positionals.length ? 'run takes one FILE' : 'run needs a FILE');
+  const lab = withLab ? positionals[0]! : undefined;
+  const file = positionals[want - 1]!;
+  if (lab) {
+    const labs = await listLabs();
+    if (!labs.some((l) => l.id === lab)) usage(`no lab '${lab}' (labs: ${labs.map((l) => l.id).join(', ')})`);
+  }
+  const seed = parseSeed(values.seed as string | undefined);
+  let timeoutMs: number | undefined;
+  if (values.timeout !== undefined) {
+    timeoutMs = Number(values.timeout);
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 10 || timeoutMs > 3_600_000) usage(`--timeout takes milliseconds from 10 to 3600000, not '${String(values.timeout)}'`);
+  }
+  await readable(file);
+  const json = values.json as boolean;
+  let output = '';
+  const done = await runFile({ file, seed, ...(lab ? { lab } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) }, (event) => {
+    if (event.type === 'output') {
+      if (json) output += event.text;
+      else (event.stream === 'stderr' ? process.stderr : process.stdout).write(event.text);
+    } else if (event.type === 'progress' && !json && process.stderr.isTTY) {
+      process.stderr.write(`\r${event.fraction !== undefined ? `${Math.round(event.fraction * 100)}% ` : ''}${event.message}\x1b[K\r`);
+    }
+  });
   if (json) {
     process.stdout.write(
-      JSON.stringify({ output, result: done.result ?? null, error: done.error ?? null, stats: done.stats }) + '\n',
+      JSON.stringify({ output, result: done.result ?? null, error: done.error ?? null, stats: done.stats, ...(lab ? { checks: done.checks ?? [] } : {}) }) + '\n',
     );
-  } else if (done.error) {
-    process.stderr.write(formatError(done.error) + '\n');
+  } else {
+    if (done.error) process.stderr.write(formatError(done.error) + '\n');
+    if (lab) printChecks(done.checks);
   }
+  if (lab) return done.checks?.length && done.checks.every((c) => c.pass) ? 0 : 1;
   return done.ok ? 0 : 1;
+}
+
+interface Grade {
+  file: string;
+  passed: number;
+  total: number;
+  ok: boolean;
+  error: string;
+  checks: CriterionResult[];
+  durationMs: number;
+}
+
+/** `grade LAB FOLDER`: every submission in parallel (a worker thread each), a CSV and a JSON report. */
+async function grade(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { out: { type: 'string' }, jobs: { type: 'string' }, seed: { type: 'string' } });
+  if (positionals.length !== 2) usage('grade takes LAB FOLDER');
+  const [lab, folder] = positionals as [string, string];
+  const labs = await listLabs();
+  if (!labs.some((l) => l.id === lab)) usage(`no lab '${lab}' (labs: ${labs.map((l) => l.id).join(', ')})`);
+  let entries: string[];
+  try {
+    entries = (await readdir(folder)).filter((f) => /\.(js|ts)$/.test(f)).sort();
+  } catch (e) {
+    usage(`cannot read ${folder}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const jobs = values.jobs === undefined ? Math.max(1, availableParallelism()) : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) usage(`--jobs takes 1 to 64, not '${String(values.jobs)}'`);
+  const seed = parseSeed(values.seed as string | undefined);
+  const grades: Grade[] = new Array(entries.length);
+  let next = 0;
+  let finished = 0;
+  const worker = async (): Promise<void> => {
+    while (next < entries.length) {
+      const i = next++;
+      const file = path.join(folder, entries[i]!);
+      const t = performance.now();
+      let g: Grade;
+      try {
+        const done = await runFile({ file, lab, seed }, () => {});
+        const checks = done.checks ?? [];
+        g = {
+          file: entries[i]!,
+          passed: checks.filter((c) => c.pass).length,
+          total: checks.length,
+          ok: checks.length > 0 && checks.every((c) => c.pass),
+          error: done.error ? `${done.error.name}: ${done.error.message}` : '',
+          checks,
+          durationMs: Math.round(performance.now() - t),
+        };
+      } catch (e) {
+        g = { file: entries[i]!, passed: 0, total: 0, ok: false, error: `could not be run: ${(e as Error).message}`, checks: [], durationMs: Math.round(performance.now() - t) };
+      }
+      grades[i] = g;
+      finished++;
+      console.error(`[${finished}/${entries.length}] ${g.file}: ${g.passed}/${g.total}${g.error ? ` (${g.error})` : ''}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, entries.length) }, worker));
+  const out = (values.out as string | undefined) ?? folder;
+  await mkdir(out, { recursive: true });
+  const names = grades[0]?.checks.map((c) => c.name) ?? [];
+  const csvCell = (v: string | number | boolean): string => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  const csv = [
+    ['file', 'passed', 'total', 'all_pass', 'error', ...names].map(csvCell).join(','),
+    ...grades.map((g) => [g.file, g.passed, g.total, g.ok, g.error, ...names.map((n) => g.checks.find((c) => c.name === n)?.pass ?? false)].map(csvCell).join(',')),
+  ].join('\n');
+  await writeFile(path.join(out, 'grades.csv'), csv + '\n');
+  await writeFile(path.join(out, 'grades.json'), JSON.stringify({ lab, seed, graded: grades.length, submissions: grades }, null, 2) + '\n');
+  console.log(`graded ${grades.length} submissions of ${lab}: ${grades.filter((g) => g.ok).length} pass every criterion; reports in ${path.join(out, 'grades.csv')} and grades.json`);
+  return 0;
 }
 
 async function main(): Promise<void> {
   const [cmd, ...rest] = process.argv.slice(2);
   switch (cmd) {
     case 'run':
-      process.exitCode = await run(rest);
+      process.exitCode = await run(rest, false);
+      break;
+    case 'check':
+      process.exitCode = await run(rest, true);
+      break;
+    case 'grade':
+      process.exitCode = await grade(rest);
+      break;
+    case 'list':
+      for (const l of await listLabs()) console.log(`${l.id}  [${l.engine}, level ${l.level}]  ${l.title}: ${l.summary}`);
       break;
     case undefined:
     case '-h':

@@ -32,6 +32,30 @@ export const DEFAULT_LIMITS: Required<RunLimits> = {
 export const ScriptLanguageSchema = z.enum(['javascript', 'typescript']);
 export type ScriptLanguage = z.infer<typeof ScriptLanguageSchema>;
 
+/** A lab exercise's id: its folder under labs/ (NN-slug). */
+export const LabIdSchema = z.string().regex(/^\d\d-[a-z0-9-]+$/, 'a lab id such as 01-secretmem');
+
+/** One criterion of a lab's check, evaluated against a run. */
+export const CriterionResultSchema = z.object({
+  name: z.string(),
+  pass: z.boolean(),
+  hint: z.string().optional(),
+  detail: z.string().optional(),
+});
+export type CriterionResult = z.infer<typeof CriterionResultSchema>;
+
+/** A lab exercise as the lab list shows it. */
+export const LabInfoSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  engine: z.enum(['mm', 'bpf', 'ublk']),
+  level: z.number().int(),
+  summary: z.string(),
+  limits: z.object({ timeoutMs: z.number(), memoryBytes: z.number(), outputBytes: z.number() }).partial().optional(),
+  starter: z.string().optional(),
+});
+export type LabInfo = z.infer<typeof LabInfoSchema>;
+
 /** What the renderer asks the main side to run. */
 export const RunRequestSchema = z
   .object({
@@ -47,6 +71,8 @@ export const RunRequestSchema = z
     /** The seed of every PRNG of the run (lab.seed, Math.random, the engines). */
     seed: z.number().int().min(0).max(0xffffffff).default(1),
     limits: RunLimitsSchema.default({}),
+    /** Check the run against this lab's criteria when it ends (the lab's limits apply). */
+    lab: LabIdSchema.optional(),
   })
   .strict();
 export type RunRequest = z.input<typeof RunRequestSchema>;
@@ -95,7 +121,78 @@ export const RunStatsSchema = z.object({
 });
 export type RunStats = z.infer<typeof RunStatsSchema>;
 
-/** Events the main side sends about one run, in order: output* progress* then exactly one done. */
+/**
+ * The state of one simulated machine for the engine panels: sent while a run goes (throttled) and at its end.
+ * Per-pageblock arrays are plain number arrays (JSON and structured clone alike).
+ */
+export const MachineStateSchema = z.object({
+  /** The nth boot() of the run (0-based). */
+  index: z.number().int(),
+  seed: z.number(),
+  cpus: z.number(),
+  now_ns: z.number(),
+  mm: z.object({
+    policy: z.string(),
+    nframes: z.number(),
+    pageblocks: z.number(),
+    pages_per_block: z.number(),
+    migratetypes: z.array(z.string()),
+    /** Per pageblock: migratetype index, free / allocated / pcp / cache-free / unmapped pages, direct-map level. */
+    migratetype: z.array(z.number()),
+    free: z.array(z.number()),
+    allocated: z.array(z.number()),
+    pcp: z.array(z.number()),
+    cache_free: z.array(z.number()),
+    unmapped: z.array(z.number()),
+    unmapped_block: z.array(z.number()),
+    /** 1 = 4K PTEs, 2 = a 2M leaf, 3 = inside a 1G leaf. */
+    level: z.array(z.number()),
+    meminfo: z.record(z.string(), z.number()),
+    vmstat: z.record(z.string(), z.number()),
+    buddyinfo: z.string(),
+  }),
+  bpf: z.object({
+    progs: z.array(
+      z.object({ id: z.number(), name: z.string(), prog_type: z.string(), jited: z.boolean(), insn_cnt: z.number(), disasm: z.string() }),
+    ),
+    maps: z.array(
+      z.object({
+        id: z.number(),
+        name: z.string(),
+        map_type: z.string(),
+        key_size: z.number(),
+        value_size: z.number(),
+        max_entries: z.number(),
+        /** Up to 64 entries as [key hex, value hex]. */
+        entries: z.array(z.tuple([z.string(), z.string()])),
+      }),
+    ),
+  }),
+  ublk: z.object({
+    devs: z.array(z.object({ info: z.record(z.string(), z.unknown()), stats: z.record(z.string(), z.number()) })),
+  }),
+});
+export type MachineState = z.infer<typeof MachineStateSchema>;
+
+/** A chart a script drew with lab.chart(name, series, options): each series a list of [x, y] points. */
+export const ChartSchema = z.object({
+  name: z.string(),
+  series: z.array(z.object({ label: z.string(), points: z.array(z.tuple([z.number(), z.number()])) })),
+  xlabel: z.string().optional(),
+  ylabel: z.string().optional(),
+  kind: z.enum(['line', 'bar', 'scatter']).default('line'),
+});
+export type Chart = z.infer<typeof ChartSchema>;
+
+/** A table a script printed with lab.table(rows): columns in first-seen order, cells as text or numbers. */
+export const TableSchema = z.object({
+  name: z.string(),
+  columns: z.array(z.string()),
+  rows: z.array(z.array(z.union([z.string(), z.number(), z.boolean(), z.null()]))),
+});
+export type Table = z.infer<typeof TableSchema>;
+
+/** Events the main side sends about one run, in order: output*, progress* and machine* interleaved, then one done. */
 export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('output'),
@@ -110,6 +207,13 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     fraction: z.number().min(0).max(1).optional(),
     message: z.string(),
   }),
+  z.object({ type: z.literal('chart'), runId: RunIdSchema, chart: ChartSchema }),
+  z.object({ type: z.literal('table'), runId: RunIdSchema, table: TableSchema }),
+  z.object({
+    type: z.literal('machine'),
+    runId: RunIdSchema,
+    state: MachineStateSchema,
+  }),
   z.object({
     type: z.literal('done'),
     runId: RunIdSchema,
@@ -118,6 +222,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     result: z.unknown().optional(),
     error: RunErrorSchema.optional(),
     stats: RunStatsSchema,
+    /** For a run of a lab: each criterion's verdict. */
+    checks: z.array(CriterionResultSchema).optional(),
   }),
 ]);
 export type RunEvent = z.infer<typeof RunEventSchema>;
@@ -178,6 +284,17 @@ export const calls = {
   saveFile: {
     args: z.tuple([WorkspacePathSchema, z.string().max(16 << 20)]),
     result: FileEntrySchema,
+  },
+  /** Renames (moves) a file inside the workspace; refuses to overwrite an existing one. */
+  renameFile: { args: z.tuple([WorkspacePathSchema, WorkspacePathSchema]), result: FileEntrySchema },
+  /** Deletes one file of the workspace. */
+  deleteFile: { args: z.tuple([WorkspacePathSchema]), result: z.object({ deleted: z.boolean() }) },
+  /** The lab exercises: id, title, engine, level, summary. */
+  listLabs: { args: z.tuple([]), result: z.array(LabInfoSchema) },
+  /** One lab's task (markdown) and starting script. A run with `lab` set is checked against its criteria. */
+  openLab: {
+    args: z.tuple([LabIdSchema]),
+    result: z.object({ lab: LabInfoSchema, readme: z.string(), starter: z.string(), starterName: z.string() }),
   },
 } as const;
 

@@ -13,6 +13,7 @@ import {
 } from './contract';
 import { SessionHost } from './session/session';
 import type { Workspace } from './workspace/workspace';
+import { listLabs, openLab } from './labs/labs';
 
 export interface RpcContext {
   host: 'electron' | 'browser';
@@ -36,6 +37,10 @@ export class RpcServer {
       listFiles: () => ctx.workspace.list(),
       openFile: (p: string) => ctx.workspace.open(p),
       saveFile: (p: string, content: string) => ctx.workspace.save(p, content),
+      renameFile: (from: string, to: string) => ctx.workspace.rename(from, to),
+      deleteFile: (p: string) => ctx.workspace.remove(p),
+      listLabs: () => listLabs(),
+      openLab: (id: string) => openLab(id),
     } as Impl;
   }
 

@@ -1,6 +1,7 @@
 /**
- * Kernel Lab scripting API: the globals a lab script sees. Monaco shows these typings; a unit test checks
- * them against the globals the sandbox really defines (src-main/sandbox/prelude.ts).
+ * Kernel Lab scripting API: the globals a lab script sees. Monaco shows these typings. This first part is
+ * lab-globals.d.ts (the prelude's globals, checked against the sandbox by a test); the rest is generated
+ * from the bindings by scripts/gen-lab-api.ts (`npm run gen:api`; a test fails when it is out of date).
  */
 
 /** Prints its arguments, formatted like Node's util.inspect, followed by a newline. */
@@ -30,14 +31,608 @@ declare const lab: {
   result(value: unknown): void;
   /** Reports progress of a long run (fraction in 0..1) to the workbench. */
   progress(fraction: number, message?: string): void;
+  /**
+   * Draws a chart in the workbench: `series` is an array of numbers, or an object of named series, each an
+   * array of numbers, of [x, y] pairs, or { x: [...], y: [...] }.
+   */
+  chart(
+    name: string,
+    series: number[] | Record<string, number[] | [number, number][] | { x: number[]; y: number[] }>,
+    options?: { xlabel?: string; ylabel?: string; kind?: 'line' | 'bar' | 'scatter' },
+  ): void;
+  /** Shows rows (objects, or arrays) as a table in the workbench, and as text in the output. */
+  table(rows: object[], name?: string): void;
   /** Throws an AssertionError with `message` when `cond` is falsy. */
   assert(cond: unknown, message?: string): asserts cond;
 };
 
-/** Boots one simulated machine (memory, BPF and ublk engines). Not available in this build yet. */
-declare function boot(options?: {
-  memory?: string | number;
-  gbpages?: boolean;
-  cpus?: number;
+/** Boots one simulated machine: the memory, BPF and ublk engines sharing one seed and one virtual clock. */
+declare function boot(options?: BootOptions): Kernel;
+
+// ---- generated from src-main/sandbox/bindings.ts by scripts/gen-lab-api.ts: do not edit below ----
+
+/** One simulated machine. */
+interface Kernel {
+  readonly mm: Mm;
+  readonly bpf: Bpf;
+  readonly ublk: Ublk;
+  readonly seed: number;
+  readonly cpus: number;
+  /** The machine's virtual time in nanoseconds since boot. */
+  now_ns(): number;
+}
+
+/** The memory engine as scripts see it (k.mm): the page allocator, the direct map, set_memory_*, vmalloc,
+ * execmem, memfd_secret, /proc text, a TLB model, snapshots and seeded workloads. */
+interface Mm {
+  readonly policy: Policy;
+  readonly nframes: number;
+  /** Lab-only seeded workloads. */
+  readonly workloads: { churn: (opts?: ChurnOptions) => Churn; secretmemChurn: (opts?: SecretmemChurnOptions) => WorkloadResult & { open: SecretFile[]; }; execmemChurn: (opts?: ExecmemChurnOptions) => WorkloadResult & { loaded: VmRegion[]; }; bpfLoadUnload: (opts?: BpfLoadUnloadOptions) => WorkloadResult & { loaded: VmRegion[]; }; moduleLoadUnload: (opts?: ModuleLoadUnloadOptions) => WorkloadResult & { loaded: VmRegion[]; }; };
+  /** alloc_pages(gfp, order): a block of 2^order pages, or null. */
+  alloc_pages(gfp: string | number, order?: number): Page | null;
+  /** __free_pages(page, order): give a block back (order defaults to page.order). */
+  __free_pages(page: PageRef, order?: number): void;
+  /** drain_all_pages(): return every per-cpu page to the buddy lists. */
+  drain_all_pages(): void;
+  /** set_memory_ro(): clear RW and DIRTY. */
+  set_memory_ro(target: VmRegion | PageRef, numpages?: number): void;
+  /** set_memory_rw(): set RW. */
+  set_memory_rw(target: VmRegion | PageRef, numpages?: number): void;
+  /** set_memory_x(): clear NX. */
+  set_memory_x(target: VmRegion | PageRef, numpages?: number): void;
+  /** set_memory_nx(): set NX. */
+  set_memory_nx(target: VmRegion | PageRef, numpages?: number): void;
+  /** set_memory_np(): clear PRESENT. */
+  set_memory_np(target: VmRegion | PageRef, numpages?: number): void;
+  /** set_memory_p(): set PRESENT. */
+  set_memory_p(target: VmRegion | PageRef, numpages?: number): void;
+  /** set_memory_rox(): clear RW, DIRTY and NX; with the 2025 code also CPA_COLLAPSE. */
+  set_memory_rox(target: VmRegion | PageRef, numpages?: number): void;
+  /** set_memory_4k(): force 4K PTEs (with the 2025 code also _PAGE_KERNEL_4K). */
+  set_memory_4k(target: VmRegion | PageRef, numpages?: number): void;
+  /** set_direct_map_invalid_noflush(page): clear PRESENT and RW on the direct map, no alias, no flush. */
+  set_direct_map_invalid_noflush(page: PageRef): void;
+  /** set_direct_map_default_noflush(page): set PRESENT and RW (_PAGE_GLOBAL stays cleared), no flush. */
+  set_direct_map_default_noflush(page: PageRef): void;
+  /** flush_tlb_kernel_range(): counted. */
+  flush_tlb_kernel_range(): void;
+  /** lookup_address() of a page's direct-map address. */
+  lookup_address(page: PageRef): { level: LevelName; present: boolean; rw: boolean; nx: boolean; global: boolean; };
+  /** page_address(): the direct-map virtual address of a page, hex (PAGE_OFFSET 0xffff888000000000, no KASLR). */
+  page_address(page: PageRef): string;
+  /** vmalloc(size, { flags: ['VM_FLUSH_RESET_PERMS'] }): order-0 GFP_KERNEL pages mapped in the vmalloc range. */
+  vmalloc(size: string | number, opts?: { flags?: string[]; gfp?: string; }): VmRegion | null;
+  /** vfree(); with VM_FLUSH_RESET_PERMS, vm_reset_perms() first. */
+  vfree(r: VmRegion): void;
+  /** execmem_alloc(size): module / BPF JIT text, ROX (classic, or from the ROX cache). */
+  execmem_alloc(size: string | number): VmRegion | null;
+  /** execmem_free(): back to the ROX cache, or vfree() of the text area. */
+  execmem_free(r: VmRegion): void;
+  /** memfd_secret(2): a file whose pages leave the direct map while they exist. */
+  memfd_secret(): SecretFile;
+  /** /proc/meminfo as an object (kB; HugePages_* are counts). */
+  meminfo(): Record<string, number>;
+  /** /proc/vmstat as an object (the lines the model keeps). */
+  vmstat(): Record<string, number>;
+  /** /proc/pagetypeinfo as an object. */
+  pagetypeinfo(): { free: Record<string, number[]>; blocks: Record<string, number>; };
+  /** /proc/buddyinfo's counts per order. */
+  buddyinfo(): number[];
+  /** /proc/<name> (meminfo, buddyinfo, pagetypeinfo, vmstat) or debugfs (unmapped_alloc, cpa_stats, extfrag_index, unusable_index) text. */
+  procfs(name: string): string;
+  /** TLB flushes and page-table pages: flush_tlb_all() and ranged flushes counted, DM tables in use. */
+  stats(): { flush_tlb_all: number; flush_tlb_kernel_range: number; page_table_pages: number; cpa_stats: Record<string, number>; };
+  /** A TLB model over the direct map (Skylake-like by default). */
+  tlb(opts?: { cpu?: string | TlbConfig; seed?: number; }): Tlb;
+  /** Per-pageblock typed arrays for the memory-map panel. */
+  snapshot(): MmSnapshot;
+  /** The 2023 shrinker's scan_objects(nr_to_scan): maps cache blocks back at 4K and frees them; pages freed. */
+  unmapped_alloc_shrink(nr_to_scan: number): number;
+  /** The shrinker's count_objects(): Σ nr_free[order] << order. */
+  unmapped_alloc_count(): number;
+  /** set_memory_np_noalias(): clear PRESENT on the given mapping only (CPA_NO_CHECK_ALIAS). */
+  set_memory_np_noalias(target: VmRegion | PageRef, numpages?: number): void;
+  /** set_direct_map_valid_noflush(page, nr, valid): the multi-page form (valid: set / clear PRESENT and RW). */
+  set_direct_map_valid_noflush(page: PageRef, nr: number, valid: boolean): void;
+  /** Fragmentation metrics: mixed pageblocks, and extfrag / unusable indexes per order (×1000). */
+  fragmentation(): { mixed_pageblocks: number; extfrag_index: number[]; unusable_index: number[]; };
+  /** alloc_pages_bulk(gfp, nr_pages, order): nr_pages calls of alloc_pages(gfp, order) in one crossing (lab-only;
+   * the kernel's alloc_pages_bulk is order 0 only). Returns the pfns allocated, stopping at the first failure. */
+  alloc_pages_bulk(gfp: string, nr_pages: number, order?: number): Float64Array;
+  /** __free_pages_bulk(pfns, order): __free_pages() of every pfn (lab-only), in one crossing. */
+  __free_pages_bulk(pfns: number[] | Float64Array | Uint32Array, order?: number): void;
+}
+
+/** A vmalloc / execmem area (struct vm_struct): its address, backing pfns and flags. */
+interface VmRegion {
+  /** 'vmalloc' (vmalloc range) or 'execmem' (module range). */
+  readonly kind: "vmalloc" | "execmem";
+  /** Start address, hex (VMALLOC_START / MODULES_VADDR based). */
+  readonly addr: string;
+  /** Requested size in bytes. */
+  readonly size: number;
+  /** Number of 4 KiB pages mapped. */
+  readonly nr_pages: number;
+  /** Backing pfns, one per page. */
+  readonly pages: number[];
+  /** VM_* flags (and EXECMEM_ROX_CACHE for pieces of the ROX cache). */
+  readonly flags: string[];
+  /** Set once vfree() / execmem_free() ran. */
+  readonly freed: boolean;
+}
+
+/** An open memfd_secret file: pages appear on fault and leave with close(). */
+interface SecretFile {
+  /** Pages currently faulted in. */
+  readonly nr_pages: number;
+  /** A page fault at page index `index` of the mapping: allocates and unmaps the page once. */
+  fault(index: number): Page;
+  /** The last close: every page is freed (and, in mainline, mapped back). */
+  close(): void;
+}
+
+/** A data-TLB model over the direct map: L1 per page size, a shared STLB, LRU sets. Translations are tagged by
+ * the leaf that maps the address now; every flush_tlb_all() since the last replay empties it. */
+interface Tlb {
+  /** Replays a seeded access pattern and reports accesses, L1 misses and page walks. */
+  access(pattern: AccessPattern): TlbResult;
+}
+
+/** Background churn (lab-only): keeps up to `live` blocks of `gfp` allocated, and on each op frees a random live
+ * block or allocates a new one (order 0 … maxOrder). Seeded. Call release() to free everything. */
+interface Churn {
+  /** Runs `ops` seeded operations (each frees a random live block or allocates one); returns the totals. */
+  run(ops: number): WorkloadResult;
+  /** Frees every block the churn still holds. */
+  release(): void;
+}
+
+/** The BPF subsystem of one simulated machine. */
+interface Bpf {
+  readonly nr_cpus: number;
+  /** BPF_MAP_CREATE. Map ids double as fds (departure: the kernel's fds are per process). */
+  map_create(attr: BpfMapCreateAttr): BpfMap;
+  /** BPF_PROG_LOAD (without the verifier for now). Throws KernelError (EINVAL, E2BIG) or BpfAsmError. */
+  prog_load(attr: BpfProgLoadAttr): Program;
+  /** BPF_PROG_TEST_RUN: runs `repeat` times; retval is r0 as a u32, duration the mean virtual ns (1 ns per insn). */
+  prog_test_run(prog: Program, attr?: BpfTestRunAttr): { retval: number; duration: number; insns: number; data_out?: Uint8Array; };
+  /** Assembles source in either syntax (auto-detected unless given). Throws BpfAsmError with line:column. */
+  assemble(src: string, opts?: { syntax?: "kernel" | "ubpf" | "auto"; maps?: Record<string, BpfMap>; }): AsmResult;
+  /** Verifier-log style listing of instructions. */
+  disassemble(insns: readonly BpfInsn[]): string;
+}
+
+/** struct bpf_map: what every map type shares. */
+interface BpfMap {
+  /** BPF_MAP_LOOKUP_ELEM. */
+  lookup(key: BpfBytesLike): Uint8Array | undefined;
+  /** BPF_MAP_UPDATE_ELEM; throws KernelError on failure. */
+  update(key: BpfBytesLike, value: BpfBytesLike, flags?: number): void;
+  /** BPF_MAP_DELETE_ELEM; throws KernelError on failure. */
+  delete(key: BpfBytesLike): void;
+  /** All [key, value] pairs (BPF_MAP_GET_NEXT_KEY + lookup). */
+  entries(): [Uint8Array, Uint8Array][];
+}
+
+/** A loaded program (struct bpf_prog). */
+interface Program {
+  /** True when the program runs as generated JavaScript (the JIT), false in the interpreter. */
+  readonly jited: boolean;
+  readonly id: number;
+  readonly name: string;
+  readonly prog_type: string;
+  /** Runs the program once (bpf_prog_run()): r1 = the context (bytes, mapped read-write) or 0. */
+  run(ctx?: Uint8Array, opts?: { cpu?: number; budget?: number; }): BpfRunResult;
+  /** The program in the verifier log's style, one `pc: (code) insn` line per instruction. */
+  disasm(): string;
+}
+
+/** The simulated machine's ublk side: clock, CPUs, memory bus, the driver. */
+interface Ublk {
+  /** k.ublk.add_dev(): ADD_DEV + SET_PARAMS with the chosen flags, data path and target (ublk add). */
+  add_dev(o?: AddDevOptions): UblkDev;
+  /** k.ublk.fio(): runs the workload (and verify passes) and reports fio-like results. */
+  fio(o: FioOptions): FioResult;
+}
+
+/** A ublk device handle: /dev/ublkcN and, once started, /dev/ublkbN with its server. */
+interface UblkDev {
+  /** UBLK_U_CMD_START_DEV: starts the server (a FETCH on every tag), then adds /dev/ublkbN. */
+  start_dev(): void;
+  /** UBLK_U_CMD_STOP_DEV: waits (in virtual time) for in-flight I/O, removes the disk and cancels the
+   * pending FETCHes with -ENODEV; the server threads exit. If the target never completes some I/O, the
+   * server is killed and /dev/ublkcN's release fails those requests with -EIO (what del_gendisk waits for). */
+  stop_dev(): void;
+  /** UBLK_U_CMD_DEL_DEV (stops first when needed); the descriptor pages go back to the mm engine. */
+  del_dev(): void;
+  /** UBLK_U_CMD_GET_DEV_INFO with names. */
+  info(): UblkDevInfo;
+  /** Driver counters. */
+  stats(): Record<string, number>;
+  /** Direct I/O helper: reads `len` bytes at `off`; throws the kernel's errno on failure. */
+  pread(len: number, off: number): Uint8Array;
+  /** Direct I/O helper: writes `data` at byte offset `off` and runs the simulation until it completes. */
+  pwrite(data: Uint8Array, off: number): number;
+}
+
+type Policy = 'baseline' | 'migratetype' | 'cache' | 'freetype';
+
+/** Options of the background churn: gfp of its blocks, how many stay live, their largest order, the share of ops that free. */
+interface ChurnOptions { gfp?: string; live?: number; maxOrder?: number; freeRatio?: number; seed?: number }
+
+/** Options of secretmemChurn: files open at once, pages faulted per file, rounds of close-and-reopen. */
+interface SecretmemChurnOptions { files?: number; pages?: number; rounds?: number; seed?: number }
+
+/** Summary of a workload run. */
+interface WorkloadResult {
+  ops: number;
+  allocs: number;
+  frees: number;
+  failures: number;
+  live: number;
+}
+
+/** Options of execmemChurn: areas per round, their size (bytes, '8K', or a [min, max] range), rounds, areas kept. */
+interface ExecmemChurnOptions { count?: number; size?: number | string | [number, number]; rounds?: number; keep?: number; seed?: number }
+
+/** Options of bpfLoadUnload: programs per round, rounds, programs kept loaded. */
+interface BpfLoadUnloadOptions { progs?: number; rounds?: number; keep?: number; seed?: number }
+
+/** Options of moduleLoadUnload: modules per round, rounds, modules kept, their text size range. */
+interface ModuleLoadUnloadOptions { modules?: number; rounds?: number; keep?: number; seed?: number; size?: [number, number] }
+
+/** struct page * for scripts: the head pfn and the order it was allocated with. */
+interface Page {
+  /** Page frame number of the first page. */
+  pfn: number;
+  /** The block holds 2^order pages. */
+  order: number;
+}
+
+type PageRef = Page | number;
+
+type LevelName = '4K' | '2M' | '1G';
+
+/** A CPU's data-TLB geometry (brief §6). */
+interface TlbConfig {
+  name: string;
+  l1_4k: TlbArrayConfig;
+  l1_2m: TlbArrayConfig;
+  l1_1g: TlbArrayConfig | null;
+  /** Second-level TLB shared by 4K and 2M translations (or 4K only when stlbHolds2M is false). */
+  stlb: TlbArrayConfig;
+  stlbHolds2M: boolean;
+  stlb_1g: TlbArrayConfig | null;
+}
+
+/** Per-pageblock typed arrays for the memory-map panel. */
+interface MmSnapshot {
+  pageblocks: number;
+  pagesPerBlock: number;
+  /** Migratetype names, indexed by the values in `migratetype`. */
+  migratetypes: string[];
+  migratetype: Uint8Array;
+  /** Free pages in the zone buddy. */
+  free: Uint16Array;
+  /** Free pages on the per-cpu lists. */
+  pcp: Uint16Array;
+  /** Free pages in the 2023 unmapped cache. */
+  cacheFree: Uint16Array;
+  /** Pages handed out (including page tables and cache pages in use; not per-cpu pages). */
+  allocated: Uint16Array;
+  /** Direct-map leaf covering the block: 1 = 4K PTEs, 2 = a 2M leaf, 3 = inside a 1G leaf. */
+  level: Uint8Array;
+  /** 4K pages of the block absent from the direct map. */
+  unmapped: Uint16Array;
+  /** PB_unmapped / FREETYPE_UNMAPPED flag. */
+  unmappedBlock: Uint8Array;
+}
+
+/** An access pattern over the direct map (lab-only helper). */
+interface AccessPattern {
+  /** 'uniform' over the range, 'hotset' (a hot subset takes most accesses), 'sequential' with a stride. */
+  type: 'uniform' | 'hotset' | 'sequential';
+  accesses: number;
+  /** First pfn and page count of the range accessed; default all memory. */
+  start?: number;
+  pages?: number;
+  /** hotset: pages in the hot set (default 1/64 of the range) and the probability of hitting it (default 0.9). */
+  hotPages?: number;
+  hotProbability?: number;
+  /** sequential: bytes between accesses (default 64). */
+  stride?: number;
   seed?: number;
-}): never;
+}
+
+interface TlbResult {
+  accesses: number;
+  /** L1 DTLB misses. */
+  misses: number;
+  /** STLB misses = page walks. */
+  walks: number;
+  /** Accesses that hit a non-present direct-map entry (a kernel oops in real life); not counted as TLB traffic. */
+  faults: number;
+  /** Accesses by the level of the leaf that maps them. */
+  byLevel: { '4K': number; '2M': number; '1G': number };
+}
+
+/** `union bpf_attr` for BPF_MAP_CREATE (the fields modelled). */
+interface BpfMapCreateAttr {
+  map_type: BpfMapTypeName | number;
+  key_size?: number;
+  value_size?: number;
+  max_entries: number;
+  map_flags?: number;
+  map_name?: string;
+}
+
+/** What prog_load takes: instructions (records or raw bytes) or assembly, and load attributes. */
+interface BpfProgLoadAttr {
+  insns?: readonly BpfInsn[] | Uint8Array;
+  asm?: string;
+  /** Assembly syntax; 'auto' picks uBPF when it sees %rN registers. */
+  syntax?: 'kernel' | 'ubpf' | 'auto';
+  prog_type?: string;
+  prog_name?: string;
+  /** Maps the assembly may name (`r1 = my_map ll`). */
+  maps?: Record<string, BpfMap>;
+  /** Verification is the next issue; only `false` is accepted for now. */
+  verify?: boolean;
+  /** Override the engine's JIT setting for this program. */
+  jit?: boolean;
+}
+
+/** What prog_test_run takes (BPF_PROG_TEST_RUN's attributes). */
+interface BpfTestRunAttr {
+  ctx_in?: Uint8Array;
+  data_in?: Uint8Array;
+  repeat?: number;
+  cpu?: number;
+}
+
+/** What an assembler produces: instructions, plus the 1-based source line of each slot (0 for an lddw's 2nd slot). */
+interface AsmResult {
+  insns: BpfInsn[];
+  lines: number[];
+  /** Label name -> instruction index. */
+  labels: Map<string, number>;
+}
+
+/** `struct bpf_insn` (include/uapi/linux/bpf.h). imm is a signed 32-bit integer, off a signed 16-bit one. */
+interface BpfInsn {
+  code: number;
+  dst_reg: number;
+  src_reg: number;
+  off: number;
+  imm: number;
+}
+
+/** A key or value as scripts pass it: bytes, or a number/bigint written little-endian in key_size/value_size bytes. */
+type BpfBytesLike = Uint8Array | number | bigint | readonly number[];
+
+/** The outcome of one run: r0 and the number of instructions executed. */
+interface BpfRunResult {
+  retval: bigint;
+  insns: number;
+}
+
+interface AddDevOptions {
+  nr_hw_queues?: number;
+  queue_depth?: number;
+  dev_size?: number | string;
+  max_io_buf_bytes?: number | string;
+  /** UBLK_F_* names (or a mask). */
+  flags?: readonly string[] | number;
+  data_path?: DataPath;
+  bpf_prog?: UblkBpfProgram;
+  target?: 'null' | 'loop' | 'stripe' | 'mirror' | TargetHandler;
+  /** Backing files of stripe/mirror (default 2) and the stripe chunk (default 64K). */
+  nr_files?: number;
+  chunk?: number | string;
+  /** CAP_SYS_ADMIN (default true). */
+  privileged?: boolean;
+  dev_id?: number;
+  /** AUTO_BUF_REG: request UBLK_AUTO_BUF_REG_FALLBACK. */
+  auto_buf_reg_fallback?: boolean;
+  /** Splice proposal: SPLICE_F_READ_TO_READ available (default true; without it READ fails with EINVAL). */
+  splice_read_to_read?: boolean;
+  /** Test hook: the server FETCHes only this many tags per queue. */
+  fetch_limit?: number;
+  /** Logical block size, 512 (default) or up to 4096 (SET_PARAMS logical_bs_shift). */
+  logical_block_size?: number;
+}
+
+interface FioOptions {
+  dev: UblkDev;
+  /** read, write, randread, randwrite, randrw (rw/readwrite: sequential mix). */
+  rw?: string;
+  /** Block size (multiple of the logical block size), default 4k. */
+  bs?: number | string;
+  /** I/Os in flight per job (default 1). */
+  iodepth?: number;
+  numjobs?: number;
+  /** I/Os per job (fio's number_ios; default 4096 unless runtime is given). */
+  ios?: number;
+  /** Virtual run time ('10ms', ns as a number): submission stops then, in-flight I/O drains. */
+  runtime?: number | string;
+  /** Region [offset, offset + size), default the whole device. */
+  size?: number | string;
+  offset?: number | string;
+  /** randrw: percentage of reads (default 50). */
+  rwmixread?: number;
+  /** Write patterns and read them back (read workloads first fill the region), counting mismatches. */
+  verify?: boolean;
+  /** Virtual time without progress after which outstanding I/O counts as hung (default 1 s). */
+  timeout?: number | string;
+  /** Trace every N-th I/O (0 = off). */
+  trace_every?: number;
+}
+
+interface FioResult {
+  /** I/Os per second of virtual time. */
+  iops: number;
+  /** Bytes per second. */
+  bw: number;
+  /** Completion latency percentiles, µs (table: fio's full percentile list). */
+  lat: LatencyPercentiles;
+  /** CPU utilisation in percent of the measured interval. */
+  cpu: { app: number[]; server: number[] };
+  /** Payload bytes the ublk data path copied. */
+  copied_bytes: number;
+  /** io_uring ops (all server rings) per completed I/O. */
+  uring_ops_per_io: number;
+  /** io_uring_enter calls of the server per completed I/O. */
+  syscalls_per_io: number;
+  errors: number;
+  error_messages: string[];
+  ios: number;
+  reads: number;
+  writes: number;
+  /** Virtual time of the measured phase, ns. */
+  runtime_ns: number;
+  verify: { checked: number; mismatches: number } | null;
+  /** Sampled per-I/O events. */
+  trace: TraceRecord[];
+  text: string;
+}
+
+/** dev.info(): GET_DEV_INFO plus the model's view. */
+interface UblkDevInfo extends UblksrvCtrlDevInfo {
+  state_name: string;
+  flag_names: string[];
+  data_path: DataPath;
+  target: string;
+  dev_size: number;
+  char_dev: string;
+  block_dev: string | null;
+}
+
+interface BootOptions {
+  /** Physical memory: bytes or '8G' (default 4G). */
+  memory?: string | number;
+  /** 1 GiB direct-map pages (default true). */
+  gbpages?: boolean;
+  /** Possible CPUs (per-CPU maps, application CPUs of fio). Default 4. */
+  cpus?: number;
+  /** The machine's seed (default: the run's lab.seed). */
+  seed?: number;
+  mm?: { policy?: Policy; collapse?: boolean; debug?: boolean; execmem?: { rox_cache?: boolean } };
+  bpf?: { jit?: boolean };
+  ublk?: { costs?: 'default' | 'this_machine' | Record<string, number> };
+}
+
+/** One TLB array: sets × ways, LRU within a set. */
+interface TlbArrayConfig {
+  entries: number;
+  ways: number;
+}
+
+type BpfMapTypeName = "BPF_MAP_TYPE_HASH" | "BPF_MAP_TYPE_ARRAY" | "BPF_MAP_TYPE_PERCPU_ARRAY" | "BPF_MAP_TYPE_LRU_HASH" | "BPF_MAP_TYPE_RINGBUF";
+
+type DataPath = 'copy' | 'need_get_data' | 'user_copy' | 'zero_copy' | 'auto_buf_reg' | 'fused' | 'ebpf' | 'splice' | 'remap';
+
+/**
+ * A loaded program of the lab's ublk program type. run() returns 0 when the program took the request
+ * (it queued its backing I/O) or 1 to hand the request to the userspace server as usual.
+ */
+interface UblkBpfProgram {
+  readonly name: string;
+  /** True for a program the BPF engine verified; the built-in stand-in says false. */
+  readonly verified: boolean;
+  /** Instructions executed by the last run (for cost accounting when the BPF engine reports it). */
+  run(ctx: UblkBpfCtx, kfuncs: UblkBpfKfuncs): number;
+}
+
+/** A target written in the script: handlers return the result, or call io.done() themselves. */
+interface TargetHandler {
+  name?: string;
+  read?(io: ScriptIo): number | void;
+  write?(io: ScriptIo): number | void;
+  flush?(io: ScriptIo): number | void;
+}
+
+/** Latency statistics of a fio run (nearest-rank percentiles, as fio's clat percentiles), in µs. */
+interface LatencyPercentiles {
+  p50: number;
+  p99: number;
+  p999: number;
+  mean: number;
+  max: number;
+  min: number;
+  stdev: number;
+  /** fio's default percentile list: [percent, µs]. */
+  table: [number, number][];
+}
+
+interface TraceRecord {
+  /** I/O number (fio's submission order). */
+  id: number;
+  kind: TraceKind;
+  q: number;
+  tag: number;
+  /** Virtual time, ns. */
+  t: number;
+}
+
+/** struct ublksrv_ctrl_dev_info. */
+interface UblksrvCtrlDevInfo {
+  nr_hw_queues: number;
+  queue_depth: number;
+  state: number;
+  max_io_buf_bytes: number;
+  dev_id: number;
+  ublksrv_pid: number;
+  flags: number;
+  ublksrv_flags: number;
+  owner_uid: number;
+  owner_gid: number;
+}
+
+/** The program's context (struct ublk_bpf_ctx of the RFC, reduced): what queue_rq knows about the request. */
+interface UblkBpfCtx {
+  q_id: number;
+  tag: number;
+  /** UBLK_IO_OP_* */
+  op: number;
+  start_sector: number;
+  nr_sectors: number;
+}
+
+/** kfuncs available to a ublk BPF program. */
+interface UblkBpfKfuncs {
+  /** bpf_ublk_queue_sqe(): queues one backing SQE on the request's pages; returns 0 or -errno. */
+  bpf_ublk_queue_sqe(ctx: UblkBpfCtx, sqe: UblkBpfSqe): number;
+}
+
+/** What a script target's handler sees of one request. `data` is null where the server cannot see the data (zero-copy paths). */
+interface ScriptIo {
+  q_id: number;
+  tag: number;
+  op: 'read' | 'write' | 'flush';
+  offset: number;
+  len: number;
+  data: Uint8Array | null;
+  /** Completes the request with a byte count or -errno (call once). */
+  done(res: number): void;
+}
+
+/**
+ * Per-I/O event records for the UI: submit, queue_rq, task_work, server_cqe, backend, commit, complete.
+ * Sampled by I/O number (every `every`-th I/O is traced) and capped at `max` records.
+ */
+type TraceKind = 'submit' | 'queue_rq' | 'task_work' | 'server_cqe' | 'backend' | 'commit' | 'complete' | 'reap';
+
+/** The SQE a program may queue through the kfunc (the RFC's bpf_ublk_queue_sqe(ctx, sqe, sqe_len, fd)). */
+interface UblkBpfSqe {
+  /** IORING_OP_READ or IORING_OP_WRITE. */
+  opcode: number;
+  /** Index in the server ring's registered files (the backing file). */
+  fd: number;
+  /** Byte offset in the backing file. */
+  off: number;
+  /** Byte length. */
+  len: number;
+  /** Byte offset inside the request's pages. */
+  buf_off: number;
+}

@@ -11,6 +11,8 @@ export const PRELUDE = String.raw`
 'use strict';
 (function (host) {
   const g = globalThis;
+  // Captured now: a script that replaces JSON.stringify or JSON.parse must not change how the lab marshals.
+  const stringify = JSON.stringify, parse = JSON.parse;
   const define = (obj, name, value) =>
     Object.defineProperty(obj, name, { value, writable: false, enumerable: false, configurable: false });
 
@@ -104,7 +106,7 @@ export const PRELUDE = String.raw`
   const console = {};
   for (const m of ['log', 'info', 'debug']) console[m] = print;
   for (const m of ['warn', 'error']) console[m] = (...args) => { write(2, format(args) + '\n'); };
-  console.table = (rows) => print(rows);
+  console.table = (rows) => lab.table(rows);
   define(g, 'console', Object.freeze(console));
 
   // ---- KernelError: what the simulated kernel throws ----
@@ -149,10 +151,16 @@ export const PRELUDE = String.raw`
   const lab = {};
   define(lab, 'seed', host.seed);
   define(lab, 'result', (value) => {
-    host.result(JSON.stringify(value, (k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null');
+    host.result(stringify(value, (k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null');
   });
   define(lab, 'progress', (fraction, message) => {
     host.progress(typeof fraction === 'number' ? fraction : -1, message === undefined ? '' : String(message));
+  });
+  define(lab, 'chart', (name, series, options) => {
+    host.view('chart', stringify({ name, series, options }, (k, v) => (typeof v === 'bigint' ? Number(v) : v)));
+  });
+  define(lab, 'table', (rows, name) => {
+    host.view('table', stringify({ name, rows }, (k, v) => (typeof v === 'bigint' ? v.toString() : v)));
   });
   define(lab, 'assert', (cond, message) => {
     if (!cond) {
@@ -162,8 +170,136 @@ export const PRELUDE = String.raw`
     }
   });
   define(g, 'lab', Object.freeze(lab));
-  define(g, 'boot', function boot() {
-    throw new KernelError('ENOSYS', 'boot(): the simulated kernel is not available in this build yet');
+
+  // ---- the bridge to the engines: handles whose methods call whitelisted engine methods ----
+  const HANDLE_IDS = new WeakMap();
+  const byId = new Map();
+  const protos = new Map();
+  const callbacks = [];
+  const TYPED = { Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Array, Int32Array, Float32Array, Float64Array,
+    Uint8ClampedArray, BigInt64Array, BigUint64Array };
+  function replacer(k, v) {
+    switch (typeof v) {
+      case 'undefined': return { __kl_u: 1 };
+      case 'bigint': return { __kl_bigint: v.toString() };
+      case 'number': return Number.isFinite(v) ? v : { __kl_num: String(v) };
+      case 'function': {
+        let id = callbacks.indexOf(v);
+        if (id < 0) id = callbacks.push(v) - 1;
+        return { __kl_fn: id };
+      }
+      case 'object': {
+        if (v === null) return v;
+        const id = HANDLE_IDS.get(v);
+        if (id !== undefined) return { __kl_handle: id };
+        if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+          return { __kl_typed: v.constructor.name, data: Array.from(v, (x) => (typeof x === 'bigint' ? x.toString() : x)) };
+        }
+        return v;
+      }
+    }
+    return v;
+  }
+  function revive(k, v) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      if ('__kl_u' in v) return undefined;
+      if ('__kl_handle' in v) return wrapHandle(v);
+      if ('__kl_bigint' in v) return BigInt(v.__kl_bigint);
+      if ('__kl_num' in v) return Number(v.__kl_num);
+      if ('__kl_typed' in v) {
+        const C = TYPED[v.__kl_typed];
+        return C === BigInt64Array || C === BigUint64Array ? C.from(v.data, (x) => BigInt(x)) : C.from(v.data);
+      }
+      if ('__kl_map' in v) return new Map(v.__kl_map);
+    }
+    return v;
+  }
+  const hostInvoke = host.invoke, hostInvokeP = host.invokeP;
+  // Host results: numbers, booleans, null and undefined as they are; anything else JSON, 'R'-prefixed when it
+  // holds markers to revive (handles, bigints, typed arrays), 'J'-prefixed when plain.
+  function unwrap(r) {
+    if (typeof r !== 'string') return r !== null && typeof r === 'object' ? new TYPED[r[0]](r[1]) : r;
+    return r.charCodeAt(0) === 82 ? parse(r.slice(1), revive) : parse(r.slice(1));
+  }
+  // Argument type codes for invokeP's mask (base 8; fastcall.ts reads them): 0 number, 1 string, 2 undefined,
+  // 3 null, 4 true, 5 false, 6 typed array. Anything else goes as JSON.
+  function invoke(id, name, args) {
+    let mask = 0, scale = 1;
+    for (let i = 0; i < args.length; i++, scale *= 8) {
+      const a = args[i], t = typeof a;
+      if (t === 'number') continue;
+      if (t === 'string') mask += scale;
+      else if (t === 'undefined') mask += 2 * scale;
+      else if (a === null) mask += 3 * scale;
+      else if (t === 'boolean') mask += (a ? 4 : 5) * scale;
+      else if (t === 'object' && ArrayBuffer.isView(a) && !(a instanceof DataView) && TYPED[a.constructor.name] === a.constructor) mask += 6 * scale;
+      else return unwrap(hostInvoke(id, name, stringify(args, replacer)));
+    }
+    return unwrap(hostInvokeP(mask, id, name, ...args));
+  }
+  function makeProto(cls, methods, props) {
+    const proto = {};
+    for (const m of methods) {
+      const fn = { [m](...args) {
+        const id = HANDLE_IDS.get(this);
+        if (id === undefined) throw new TypeError(cls + '.' + m + ' called on something that is not a ' + cls);
+        return invoke(id, m, args);
+      } }[m];
+      define(proto, m, fn);
+    }
+    for (const p of props) {
+      Object.defineProperty(proto, p, {
+        get() {
+          const id = HANDLE_IDS.get(this);
+          if (id === undefined) throw new TypeError(cls + '.' + p + ' read on something that is not a ' + cls);
+          return invoke(id, '@get:' + p, []);
+        },
+        enumerable: false,
+      });
+    }
+    Object.defineProperty(proto, Symbol.toStringTag, { value: cls });
+    define(proto, 'constructor', { name: cls });
+    return Object.freeze(proto);
+  }
+  function wrapHandle(v) {
+    const known = byId.get(v.__kl_handle);
+    if (known) return known;
+    if (v.fn) {
+      const id = v.__kl_handle;
+      const f = function (...args) { return invoke(id, '@call', args); };
+      byId.set(id, f);
+      return f;
+    }
+    if (v.methods) protos.set(v.cls, makeProto(v.cls, v.methods, v.props || []));
+    const w = Object.create(protos.get(v.cls));
+    HANDLE_IDS.set(w, v.__kl_handle);
+    if (v.consts) for (const k of Object.keys(v.consts)) Object.defineProperty(w, k, { value: v.consts[k], enumerable: true });
+    byId.set(v.__kl_handle, w);
+    return Object.freeze(w);
+  }
+  // For the host: build a KernelError (or another error) to throw into the script, and call script callbacks.
+  host.register(
+    (name, errno, message) => {
+      const e = name === 'KernelError' ? new KernelError(errno, message) : new (g[name] && g[name].prototype instanceof Error ? g[name] : Error)(message);
+      if (name !== 'KernelError' && e.name !== name) e.name = name;
+      return e;
+    },
+    (fnId, argsJson) => {
+      // The typed arrays the callback is given are sent back after it returns: what it wrote into them (a
+      // read's data) reaches the engine.
+      const typed = [];
+      const args = parse(argsJson, (k, v) => {
+        const x = revive(k, v);
+        if (ArrayBuffer.isView(x)) typed.push(x);
+        return x;
+      });
+      const r = callbacks[fnId](...args);
+      return stringify({ r, back: typed }, replacer);
+    },
+  );
+  const hostBoot = host.boot;
+  define(g, 'boot', function boot(options) {
+    return unwrap(hostBoot(stringify(options === undefined ? {} : options, replacer)));
   });
 })(globalThis.__host);
 delete globalThis.__host;

@@ -113,9 +113,15 @@ describe('sandbox: errors with locations', () => {
     expect(outcome.error).toMatchObject({ name: 'KernelError', errno: 'ENOMEM', message: 'out of pages' });
   });
 
-  it('says boot() is not available yet instead of faking a kernel', async () => {
-    const { outcome } = await run(`boot({ memory: '4G' })`);
-    expect(outcome.error).toMatchObject({ name: 'KernelError', errno: 'ENOSYS' });
+  it('refuses an unknown boot() option with EINVAL naming it', async () => {
+    const { outcome } = await run(`boot({ memroy: '4G' })`);
+    expect(outcome.error).toMatchObject({ name: 'KernelError', errno: 'EINVAL', message: expect.stringContaining("'memroy'") });
+  });
+
+  it('throws engine errors as KernelError with errno, catchable by the script', async () => {
+    const { outcome } = await run(`const k = boot({ memory: '1G' });
+      try { k.mm.alloc_pages('GFP_KERNEL|__GFP_BOGUS', 0) } catch (e) { lab.result([e instanceof KernelError, e.errno]) }`);
+    expect(outcome.result).toEqual([true, 'EINVAL']);
   });
 
   it('runs TypeScript with errors on the original lines', async () => {

@@ -11,12 +11,16 @@ import {
   type QuickJSHandle,
   type QuickJSRuntime,
   type QuickJSWASMModule,
+  type VmCallResult,
 } from 'quickjs-emscripten';
 import { transform } from 'sucrase';
 import { Prng } from '../engines/common/prng';
 import {
   DEFAULT_LIMITS,
+  type Chart,
   type LimitName,
+  type MachineState,
+  type Table,
   type RunError,
   type RunLimits,
   type RunRequestParsed,
@@ -24,11 +28,23 @@ import {
   type SourceLocation,
 } from '../contract';
 import { PRELUDE, PRELUDE_FILENAME } from './prelude';
+import { Bridge, ScriptCallbackError, TYPED_CTORS, TypedResult } from './bridge';
+import { CLASS_BINDINGS } from './bindings';
+import { KernelError } from '../engines/common/errors';
+import { boot, type BootOptions, type Kernel } from '../engines/kernel';
+import { machineState } from './machine-state';
+import { installFastCall } from './fastcall';
+import { normaliseChart, normaliseTable, tableText } from './views';
 
 /** Where the sandbox sends what a script prints and reports. */
 export interface SandboxSink {
   output(stream: 'stdout' | 'stderr', text: string): void;
   progress(fraction: number | undefined, message: string): void;
+  /** The state of each booted machine, for the panels: while the run goes (throttled) and at its end. */
+  machine?(state: MachineState): void;
+  /** What lab.chart() and lab.table() drew. */
+  chart?(chart: Chart): void;
+  table?(table: Table): void;
 }
 
 export interface SandboxOutcome {
@@ -36,6 +52,8 @@ export interface SandboxOutcome {
   result?: unknown;
   error?: RunError;
   stats: RunStats;
+  /** The machines the script booted (host objects: for a lab's check in the same thread; never posted). */
+  kernels?: Kernel[];
 }
 
 /** The virtual epoch of Date.now() in the sandbox: the Unix time the simulated machine boots at. */
@@ -43,6 +61,8 @@ export const VIRTUAL_EPOCH_MS = Date.UTC(2023, 0, 1);
 
 /** How often (in interrupt-handler calls) the sandbox flushes output and checks the heap. */
 const FLUSH_INTERVAL_MS = 30;
+/** How often a running script's machines are sent to the panels. */
+const MACHINE_INTERVAL_MS = 500;
 const MAX_STACK_FRAMES = 12;
 const MAX_JOBS_PER_TURN = 1000;
 
@@ -102,6 +122,11 @@ export async function runInSandbox(
   let lastFlush = started;
   let hit: LimitName | 'stopped' | undefined;
   let resultJson: string | undefined;
+  let tables = 0;
+  let disposeBridge = (): void => {};
+  let bootedKernels: Kernel[] = [];
+  let sendMachines = (): void => {};
+  let lastMachines = performance.now();
 
   const flush = (): void => {
     if (pending) sink.output(pendingStream, pending);
@@ -153,7 +178,7 @@ export async function runInSandbox(
   const vm: QuickJSContext = runtime.newContext();
 
   try {
-    installHost(vm, req, {
+    const { bridge, kernels, engineDepth } = installHost(vm, req, {
       write: (fd, text) => write(fd === 2 ? 'stderr' : 'stdout', text),
       result: (json) => {
         resultJson = json;
@@ -162,7 +187,33 @@ export async function runInSandbox(
         flush();
         sink.progress(fraction >= 0 && fraction <= 1 ? fraction : undefined, message);
       },
+      view: (kind, json) => {
+        if (kind === 'chart') {
+          const chart = normaliseChart(json);
+          flush();
+          sink.chart?.(chart);
+        } else {
+          const table = normaliseTable(json, tables++);
+          // A table is also text: the console (and the CLI) show it where it was printed.
+          write('stdout', tableText(table));
+          flush();
+          sink.table?.(table);
+        }
+      },
     });
+    disposeBridge = () => bridge.dispose();
+    bootedKernels = kernels;
+    sendMachines = (): void => {
+      if (!sink.machine || engineDepth() > 0) return;
+      lastMachines = performance.now();
+      kernels.forEach((k, i) => {
+        try {
+          sink.machine!(machineState(k, i));
+        } catch {
+          // A machine the script broke mid-way has no state to show; the run goes on.
+        }
+      });
+    };
     const prelude = vm.evalCode(PRELUDE, PRELUDE_FILENAME);
     if (prelude.error) {
       const dumped = vm.dump(prelude.error);
@@ -178,6 +229,7 @@ export async function runInSandbox(
       else if (now > deadline) hit = 'timeout';
       else if (heapUsed() > limits.memoryBytes) hit = 'memory';
       if (now - lastFlush > FLUSH_INTERVAL_MS) flush();
+      if (now - lastMachines > MACHINE_INTERVAL_MS) sendMachines();
       return hit !== undefined;
     });
 
@@ -190,6 +242,7 @@ export async function runInSandbox(
       error = settle(vm, runtime, evaluated.value, req.filename, () => hit, limits);
     }
     flush();
+    sendMachines();
     return finish(error);
   } catch (e) {
     flush();
@@ -197,6 +250,7 @@ export async function runInSandbox(
     return finish({ kind: 'internal', name: 'InternalError', message: (e as Error).message });
   } finally {
     try {
+      disposeBridge();
       vm.dispose();
       runtime.dispose();
     } catch {
@@ -219,20 +273,24 @@ export async function runInSandbox(
       outputBytes,
       memoryBytes: peakHeap,
     };
-    return error
-      ? { ok: false, error, stats, ...(result !== undefined ? { result } : {}) }
-      : { ok: true, stats, ...(result !== undefined ? { result } : {}) };
+    const base = { stats, kernels: bootedKernels, ...(result !== undefined ? { result } : {}) };
+    return error ? { ok: false, error, ...base } : { ok: true, ...base };
   }
 }
 
 interface HostFns {
+  view(kind: string, json: string): void;
   write(fd: number, text: string): void;
   result(json: string): void;
   progress(fraction: number, message: string): void;
 }
 
-/** Installs `globalThis.__host`, which the prelude captures and deletes. */
-function installHost(vm: QuickJSContext, req: RunRequestParsed, fns: HostFns): void {
+/** Installs `globalThis.__host`, which the prelude captures and deletes. Returns the bridge to the engines. */
+function installHost(
+  vm: QuickJSContext,
+  req: RunRequestParsed,
+  fns: HostFns,
+): { bridge: Bridge; kernels: Kernel[]; engineDepth: () => number } {
   const host = vm.newObject();
   const prng = new Prng(req.seed);
   const state = vm.newArray();
@@ -250,29 +308,189 @@ function installHost(vm: QuickJSContext, req: RunRequestParsed, fns: HostFns): v
   };
   setNum('seed', req.seed);
   setNum('epochMs', VIRTUAL_EPOCH_MS);
-  const fn = (name: string, impl: (...args: QuickJSHandle[]) => QuickJSHandle | void): void => {
+  const fn = (name: string, impl: (...args: QuickJSHandle[]) => QuickJSHandle | VmCallResult<QuickJSHandle> | void): void => {
     const h = vm.newFunction(name, impl);
     vm.setProp(host, name, h);
     h.dispose();
   };
-  const hostError = (e: unknown): QuickJSHandle => {
-    if (e instanceof LimitHit) throw e; // a limit ends the run: the interrupt handler takes over
-    return vm.newError({ name: 'Error', message: (e as Error).message });
+  const bridge = new Bridge(vm, CLASS_BINDINGS);
+  let makeError: QuickJSHandle | undefined;
+  let kernel: Kernel | undefined;
+  const kernels: Kernel[] = [];
+  // Engine calls in progress (a script callback can run inside one): no snapshots are taken mid-call.
+  let depth = 0;
+
+  /** Turns a host exception into a script-side error (a KernelError keeps its errno); limits pass through. */
+  const toScriptError = (e: unknown): VmCallResult<QuickJSHandle> => {
+    if (e instanceof LimitHit) throw e;
+    let name = 'Error';
+    let errno = '';
+    let message = String(e);
+    if (e instanceof KernelError) {
+      name = 'KernelError';
+      errno = e.errno;
+      message = e.message;
+    } else if (e instanceof ScriptCallbackError) {
+      name = e.errorHandleName;
+      message = e.message;
+    } else if (e instanceof Error) {
+      name = ['TypeError', 'RangeError', 'SyntaxError'].includes(e.name) ? e.name : 'InternalError';
+      message = e.message;
+    }
+    if (!makeError) return { error: vm.newError({ name, message }) };
+    const args = [vm.newString(name), vm.newString(errno), vm.newString(message)];
+    const r = vm.callFunction(makeError, vm.undefined, ...args);
+    for (const a of args) a.dispose();
+    return r.error ? { error: r.error } : { error: r.value };
   };
+
   fn('write', (fd, text) => {
     try {
       fns.write(vm.getNumber(fd), vm.getString(text));
     } catch (e) {
-      if (e instanceof LimitHit) return vm.newError({ name: 'LimitError', message: `${e.limit} limit reached` });
-      return hostError(e);
+      if (e instanceof LimitHit) return { error: vm.newError({ name: 'LimitError', message: `${e.limit} limit reached` }) };
+      return toScriptError(e);
     }
   });
   fn('result', (json) => fns.result(vm.getString(json)));
   fn('progress', (fraction, message) => fns.progress(vm.getNumber(fraction), vm.getString(message)));
-  // Virtual time: the simulated machine's clock. Until the engines drive it, it stands at boot.
-  fn('virtualNowMs', () => vm.newNumber(0));
+  fn('view', (kind, json) => {
+    try {
+      fns.view(vm.getString(kind!), vm.getString(json!));
+    } catch (e) {
+      return toScriptError(e);
+    }
+  });
+  // Virtual time: the simulated machine's clock, standing at boot until a machine runs.
+  fn('virtualNowMs', () => vm.newNumber(kernel ? kernel.now_ns() / 1e6 : 0));
+  fn('register', (makeErrorFn, dispatchFn) => {
+    makeError = makeErrorFn!.dup();
+    bridge.setCallbackDispatcher(dispatchFn!);
+  });
+  /** A host result as a sandbox value: primitives as they are, anything else as bridge JSON. */
+  const toHandle = (r: unknown): QuickJSHandle => {
+    switch (typeof r) {
+      case 'number':
+        return vm.newNumber(r);
+      case 'boolean':
+        return r ? vm.true : vm.false;
+      case 'undefined':
+        return vm.undefined;
+      case 'string':
+        return vm.newString(r);
+    }
+    if (r instanceof TypedResult) {
+      const pair = vm.newArray();
+      const name = vm.newString(r.type);
+      const copy = r.bytes.slice();
+      const buf = vm.newArrayBuffer(copy.buffer);
+      vm.setProp(pair, 0, name);
+      vm.setProp(pair, 1, buf);
+      name.dispose();
+      buf.dispose();
+      return pair;
+    }
+    return vm.null;
+  };
+  /** A typed array argument, copied out of the sandbox's memory in one go. */
+  const typedArg = (h: QuickJSHandle): ArrayBufferView => {
+    const ctor = vm.getProp(h, 'constructor');
+    const nameH = vm.getProp(ctor, 'name');
+    const name = vm.typeof(nameH) === 'string' ? vm.getString(nameH) : '';
+    nameH.dispose();
+    ctor.dispose();
+    const Ctor = Object.hasOwn(TYPED_CTORS, name) ? TYPED_CTORS[name] : undefined;
+    if (!Ctor) throw new TypeError('only numbers, strings, booleans, null, undefined and typed arrays pass this way');
+    const bufH = vm.getProp(h, 'buffer');
+    const num = (p: string): number => {
+      const x = vm.getProp(h, p);
+      const n = vm.typeof(x) === 'number' ? vm.getNumber(x) : NaN;
+      x.dispose();
+      return n;
+    };
+    const off = num('byteOffset');
+    const len = num('byteLength');
+    try {
+      const view = vm.getArrayBuffer(bufH);
+      try {
+        const all = view.value;
+        if (!(off >= 0 && len >= 0 && off + len <= all.byteLength)) throw new RangeError('typed array out of its buffer');
+        return new Ctor(all.slice(off, off + len).buffer);
+      } finally {
+        view.dispose();
+      }
+    } finally {
+      bufH.dispose();
+    }
+  };
+  // Calls with JSON-marshalled arguments (objects, handles, bigints, typed arrays, callbacks).
+  fn('invoke', (id, method, args) => {
+    depth++;
+    try {
+      return toHandle(bridge.result(bridge.invoke(vm.getNumber(id!), vm.getString(method!), vm.getString(args!))));
+    } catch (e) {
+      return toScriptError(e);
+    } finally {
+      depth--;
+    }
+  });
+  // The hot path: calls whose arguments are all numbers, strings, booleans, null, undefined or typed arrays,
+  // without JSON: (mask, id, method, ...args), the mask giving each argument's type (see fastcall.ts). This is the
+  // generic implementation; installFastCall() below serves the same calls faster where it can.
+  const callPrimitive = (id: number, method: string, args: unknown[]): unknown => {
+    depth++;
+    try {
+      return bridge.result(bridge.call(id, method, args));
+    } finally {
+      depth--;
+    }
+  };
+  const invokeP = (_mask: QuickJSHandle | undefined, id: QuickJSHandle | undefined, method: QuickJSHandle | undefined, ...args: QuickJSHandle[]): QuickJSHandle | VmCallResult<QuickJSHandle> => {
+    try {
+      const host: unknown[] = args.map((h) => {
+        switch (vm.typeof(h)) {
+          case 'number':
+            return vm.getNumber(h);
+          case 'string':
+            return vm.getString(h);
+          case 'boolean':
+            return vm.dump(h) as boolean;
+          case 'object':
+            return vm.eq(h, vm.null) ? null : typedArg(h);
+          default:
+            return undefined;
+        }
+      });
+      return toHandle(callPrimitive(vm.getNumber(id!), vm.getString(method!), host));
+    } catch (e) {
+      return toScriptError(e);
+    }
+  };
+  fn('invokeP', invokeP);
+  if (!process.env.KERNEL_LAB_NO_FASTCALL) {
+    installFastCall(vm, invokeP, callPrimitive, toHandle, (e) => {
+      const r = toScriptError(e);
+      return 'error' in r && r.error ? r.error : vm.newError({ name: 'InternalError', message: String(e) });
+    });
+  }
+  fn('boot', (opts) => {
+    try {
+      const options = bridge.fromWire(JSON.parse(vm.getString(opts!))) as BootOptions;
+      kernel = boot(options ?? {}, { seed: req.seed, log: (line) => fns.write(1, line.endsWith('\n') ? line : line + '\n') });
+      kernels.push(kernel);
+      return toHandle(bridge.result(kernel));
+    } catch (e) {
+      return toScriptError(e);
+    }
+  });
   vm.setProp(vm.global, '__host', host);
   host.dispose();
+  const dispose = bridge.dispose.bind(bridge);
+  bridge.dispose = () => {
+    makeError?.dispose();
+    dispose();
+  };
+  return { bridge, kernels, engineDepth: () => depth };
 }
 
 /** Runs pending jobs until the script's value (a promise, for async scripts) settles, or a limit hits. */

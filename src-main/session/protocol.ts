@@ -1,5 +1,5 @@
 /** Messages between a session and its worker thread (internal to the main side; not the renderer's contract). */
-import type { RunRequestParsed } from '../contract';
+import type { Chart, CriterionResult, MachineState, RunRequestParsed, Table } from '../contract';
 import type { SandboxOutcome } from '../sandbox/sandbox';
 
 export interface WorkerInit {
@@ -12,4 +12,7 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'output'; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'progress'; fraction?: number; message: string }
-  | { type: 'done'; outcome: SandboxOutcome };
+  | { type: 'machine'; state: MachineState }
+  | { type: 'chart'; chart: Chart }
+  | { type: 'table'; table: Table }
+  | { type: 'done'; outcome: Omit<SandboxOutcome, 'kernels'>; checks?: CriterionResult[] };

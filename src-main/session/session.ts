@@ -14,7 +14,9 @@ import {
   type RunId,
   type RunRequest,
   type RunStats,
+  type CriterionResult,
 } from '../contract';
+import { readLabMetaSync } from '../labs/labs';
 import type { WorkerInit, WorkerMessage } from './protocol';
 
 /** How long Stop waits for the sandbox to notice the stop flag before terminating the worker. */
@@ -60,6 +62,8 @@ export function workerEntry(): { url: URL; execArgv: string[] } {
  */
 export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void): RunHandle {
   const parsed = RunRequestSchema.parse(request);
+  // A lab's limits take the place of the run's own.
+  if (parsed.lab) parsed.limits = { ...parsed.limits, ...(readLabMetaSync(parsed.lab).limits ?? {}) };
   const runId = newRunId();
   const limits = { ...DEFAULT_LIMITS, ...parsed.limits };
   const stopBuffer = new SharedArrayBuffer(4);
@@ -89,7 +93,7 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
     resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 8 },
   });
 
-  const end = (ok: boolean, error: RunError | undefined, result?: unknown, stats?: RunStats): void => {
+  const end = (ok: boolean, error: RunError | undefined, result?: unknown, stats?: RunStats, checks?: CriterionResult[]): void => {
     if (ended) return;
     ended = true;
     for (const t of timers) clearTimeout(t);
@@ -100,6 +104,7 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
       ok,
       ...(result !== undefined ? { result } : {}),
       ...(error ? { error } : {}),
+      ...(checks ? { checks } : {}),
       stats: stats ?? {
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
         outputBytes,
@@ -131,8 +136,17 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
       case 'progress':
         onEvent({ type: 'progress', runId, message: msg.message, ...(msg.fraction !== undefined ? { fraction: msg.fraction } : {}) });
         break;
+      case 'machine':
+        onEvent({ type: 'machine', runId, state: msg.state });
+        break;
+      case 'chart':
+        onEvent({ type: 'chart', runId, chart: msg.chart });
+        break;
+      case 'table':
+        onEvent({ type: 'table', runId, table: msg.table });
+        break;
       case 'done':
-        end(msg.outcome.ok, msg.outcome.error, msg.outcome.result, msg.outcome.stats);
+        end(msg.outcome.ok, msg.outcome.error, msg.outcome.result, msg.outcome.stats, msg.checks);
         break;
     }
   });

@@ -6,6 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { preloadSandbox, runInSandbox } from '../sandbox/sandbox';
 import type { WorkerInit, WorkerMessage } from './protocol';
+import type { CriterionResult } from '../contract';
+import { checkRun } from '../labs/labs';
 
 const port = parentPort;
 if (!port) throw new Error('session worker: must run in a worker thread');
@@ -15,8 +17,30 @@ const post = (msg: WorkerMessage): void => port.postMessage(msg);
 
 await preloadSandbox();
 post({ type: 'ready' });
+// A lab's check reads what the script printed; keep it (bounded by the run's output cap).
+let output = '';
 const outcome = await runInSandbox(init.request, {
-  output: (stream, text) => post({ type: 'output', stream, text }),
+  output: (stream, text) => {
+    if (init.request.lab) output += text;
+    post({ type: 'output', stream, text });
+  },
   progress: (fraction, message) => post({ type: 'progress', message, ...(fraction !== undefined ? { fraction } : {}) }),
+  machine: (state) => post({ type: 'machine', state }),
+  chart: (chart) => post({ type: 'chart', chart }),
+  table: (table) => post({ type: 'table', table }),
 }, new Int32Array(init.stopBuffer));
-post({ type: 'done', outcome });
+const { kernels = [], ...posted } = outcome;
+let checks: CriterionResult[] | undefined;
+if (init.request.lab) {
+  try {
+    checks = await checkRun(init.request.lab, {
+      result: outcome.result,
+      output,
+      kernels,
+      ...(outcome.error ? { error: { name: outcome.error.name, message: outcome.error.message, ...(outcome.error.errno ? { errno: outcome.error.errno } : {}) } } : {}),
+    });
+  } catch (e) {
+    checks = [{ name: 'the lab could be checked', pass: false, hint: 'report this lab as broken', detail: (e as Error).message }];
+  }
+}
+post({ type: 'done', outcome: posted, ...(checks ? { checks } : {}) });

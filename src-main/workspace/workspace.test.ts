@@ -45,4 +45,29 @@ describe('workspace', () => {
     const { ws } = await fresh();
     await expect(ws.open('nope.js')).rejects.toThrow('no such file: nope.js');
   });
+
+  it('renames a file, into a new folder too, and refuses to overwrite or to leave the workspace', async () => {
+    const { ws } = await fresh();
+    await ws.save('a.js', 'A');
+    await ws.save('b.js', 'B');
+    expect(await ws.rename('a.js', 'sub/c.js')).toMatchObject({ path: 'sub/c.js', size: 1 });
+    expect((await ws.list()).map((f) => f.path)).toEqual(['b.js', 'hello.js', 'sub/c.js']);
+    expect((await ws.open('sub/c.js')).content).toBe('A');
+    await expect(ws.rename('b.js', 'sub/c.js')).rejects.toMatchObject({ code: 'EEXIST' });
+    await expect(ws.rename('b.js', '../b.js')).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(ws.rename('nope.js', 'x.js')).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await ws.open('b.js')).content).toBe('B');
+  });
+
+  it('deletes a file and the folder it leaves empty, nothing else', async () => {
+    const { ws } = await fresh();
+    await ws.save('d/e/f.js', 'x');
+    await ws.save('d/g.js', 'y');
+    await ws.remove('d/e/f.js');
+    expect((await ws.list()).map((f) => f.path)).toEqual(['d/g.js', 'hello.js']);
+    expect(await readdir(path.join(ws.root, 'd'))).toEqual(['g.js']);
+    await expect(ws.remove('d')).rejects.toMatchObject({ code: 'EISDIR' });
+    await expect(ws.remove('d/e/f.js')).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(ws.remove('../x')).rejects.toMatchObject({ code: 'EINVAL' });
+  });
 });

@@ -2,7 +2,7 @@
  * The user's workspace: a folder of scripts on disk. Every path is relative to the folder and must stay inside
  * it (no "..", no absolute paths, no symlinks leading out); writes are atomic (temp file + rename).
  */
-import { mkdir, readdir, readFile, realpath, rename, stat, writeFile, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, realpath, rename, rmdir, stat, writeFile, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { WorkspacePathSchema, type FileContent, type FileEntry } from '../contract';
@@ -25,7 +25,7 @@ export function defaultWorkspaceDir(): string {
 
 export class WorkspaceError extends Error {
   constructor(
-    readonly code: 'ENOENT' | 'EINVAL' | 'EACCES' | 'EISDIR',
+    readonly code: 'ENOENT' | 'EINVAL' | 'EACCES' | 'EISDIR' | 'EEXIST',
     message: string,
   ) {
     super(message);
@@ -113,6 +113,39 @@ export class Workspace {
     }
     const s = await stat(abs);
     return { path: rel, size: s.size, mtimeMs: s.mtimeMs };
+  }
+
+  /** Renames a file (rename(2), atomic); refuses to overwrite an existing file. */
+  async rename(from: string, to: string): Promise<FileEntry> {
+    const src = await this.resolve(from, true);
+    const dst = await this.resolve(to, false);
+    if ((await stat(src)).isDirectory()) throw new WorkspaceError('EISDIR', `'${from}' is a folder`);
+    if (await exists(dst)) throw new WorkspaceError('EEXIST', `'${to}' exists already`);
+    await mkdir(path.dirname(dst), { recursive: true });
+    await rename(src, dst);
+    const s = await stat(dst);
+    return { path: to, size: s.size, mtimeMs: s.mtimeMs };
+  }
+
+  /** Deletes a file (not a folder); a folder it leaves empty is removed too. */
+  async remove(rel: string): Promise<{ deleted: boolean }> {
+    const abs = await this.resolve(rel, true);
+    if ((await stat(abs)).isDirectory()) throw new WorkspaceError('EISDIR', `'${rel}' is a folder`);
+    await rm(abs);
+    for (let dir = path.dirname(abs); dir !== this.root && isInside(this.root, dir); dir = path.dirname(dir)) {
+      if ((await readdir(dir)).length) break;
+      await rmdir(dir);
+    }
+    return { deleted: true };
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await lstat(p);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -15,6 +15,7 @@ import type { MmSnapshot } from './snapshot';
 import { Tlb } from './tlb';
 import type { TlbConfig } from './tlb';
 import { Churn, bpfLoadUnload, execmemChurn, moduleLoadUnload, secretmemChurn } from './workload';
+import type { BpfLoadUnloadOptions, ChurnOptions, ExecmemChurnOptions, ModuleLoadUnloadOptions, SecretmemChurnOptions } from './workload';
 
 export type { MmOptions, Page, PageRef, VmRegion, LevelName } from './mm';
 export { SecretFile } from './secretmem';
@@ -81,11 +82,11 @@ export class MmEngine extends Mm {
   /** Lab-only seeded workloads. */
   readonly workloads = {
     /** Background churn of `gfp` blocks (GFP_KERNEL by default); run(ops), release(). */
-    churn: (opts: ConstructorParameters<typeof Churn>[1] = {}): Churn => new Churn(this, opts),
-    secretmemChurn: (opts: Parameters<typeof secretmemChurn>[1] = {}) => secretmemChurn(this, opts),
-    execmemChurn: (opts: Parameters<typeof execmemChurn>[1] = {}) => execmemChurn(this, opts),
-    bpfLoadUnload: (opts: Parameters<typeof bpfLoadUnload>[1] = {}) => bpfLoadUnload(this, opts),
-    moduleLoadUnload: (opts: Parameters<typeof moduleLoadUnload>[1] = {}) => moduleLoadUnload(this, opts),
+    churn: (opts: ChurnOptions = {}): Churn => new Churn(this, opts),
+    secretmemChurn: (opts: SecretmemChurnOptions = {}) => secretmemChurn(this, opts),
+    execmemChurn: (opts: ExecmemChurnOptions = {}) => execmemChurn(this, opts),
+    bpfLoadUnload: (opts: BpfLoadUnloadOptions = {}) => bpfLoadUnload(this, opts),
+    moduleLoadUnload: (opts: ModuleLoadUnloadOptions = {}) => moduleLoadUnload(this, opts),
   };
 }
 

@@ -12,6 +12,17 @@ export interface WorkloadResult {
   live: number;
 }
 
+/** Options of the background churn: gfp of its blocks, how many stay live, their largest order, the share of ops that free. */
+export interface ChurnOptions { gfp?: string; live?: number; maxOrder?: number; freeRatio?: number; seed?: number }
+/** Options of secretmemChurn: files open at once, pages faulted per file, rounds of close-and-reopen. */
+export interface SecretmemChurnOptions { files?: number; pages?: number; rounds?: number; seed?: number }
+/** Options of execmemChurn: areas per round, their size (bytes, '8K', or a [min, max] range), rounds, areas kept. */
+export interface ExecmemChurnOptions { count?: number; size?: number | string | [number, number]; rounds?: number; keep?: number; seed?: number }
+/** Options of bpfLoadUnload: programs per round, rounds, programs kept loaded. */
+export interface BpfLoadUnloadOptions { progs?: number; rounds?: number; keep?: number; seed?: number }
+/** Options of moduleLoadUnload: modules per round, rounds, modules kept, their text size range. */
+export interface ModuleLoadUnloadOptions { modules?: number; rounds?: number; keep?: number; seed?: number; size?: [number, number] }
+
 /**
  * Background churn (lab-only): keeps up to `live` blocks of `gfp` allocated, and on each op frees a random live
  * block or allocates a new one (order 0 … maxOrder). Seeded. Call release() to free everything.
@@ -21,7 +32,7 @@ export class Churn {
   readonly live: Page[] = [];
   readonly result: WorkloadResult = { ops: 0, allocs: 0, frees: 0, failures: 0, live: 0 };
 
-  constructor(private readonly mm: Mm, private readonly opts: { gfp?: string; live?: number; maxOrder?: number; freeRatio?: number; seed?: number } = {}) {
+  constructor(private readonly mm: Mm, private readonly opts: ChurnOptions = {}) {
     this.rng = new Prng(opts.seed ?? mm.seed);
   }
 
@@ -62,7 +73,7 @@ export class Churn {
 }
 
 /** secretmem churn: `files` memfd_secret files, each faulting up to `pages` pages, closed and reopened over `rounds`. */
-export function secretmemChurn(mm: Mm, opts: { files?: number; pages?: number; rounds?: number; seed?: number } = {}): WorkloadResult & { open: SecretFile[] } {
+export function secretmemChurn(mm: Mm, opts: SecretmemChurnOptions = {}): WorkloadResult & { open: SecretFile[] } {
   const rng = new Prng(opts.seed ?? mm.seed);
   const nfiles = opts.files ?? 4;
   const pages = opts.pages ?? 16;
@@ -95,7 +106,7 @@ export function secretmemChurn(mm: Mm, opts: { files?: number; pages?: number; r
 }
 
 /** Text load/unload through execmem: `count` images of `size` (BPF programs or modules), unloading at random. */
-export function execmemChurn(mm: Mm, opts: { count?: number; size?: number | string | [number, number]; rounds?: number; keep?: number; seed?: number } = {}): WorkloadResult & { loaded: VmRegion[] } {
+export function execmemChurn(mm: Mm, opts: ExecmemChurnOptions = {}): WorkloadResult & { loaded: VmRegion[] } {
   const rng = new Prng(opts.seed ?? mm.seed);
   const count = opts.count ?? 16;
   const keep = opts.keep ?? count;
@@ -127,7 +138,7 @@ export function execmemChurn(mm: Mm, opts: { count?: number; size?: number | str
 }
 
 /** BPF program load/unload: small JIT images (default 1 page) through execmem. */
-export function bpfLoadUnload(mm: Mm, opts: { progs?: number; rounds?: number; keep?: number; seed?: number } = {}): WorkloadResult & { loaded: VmRegion[] } {
+export function bpfLoadUnload(mm: Mm, opts: BpfLoadUnloadOptions = {}): WorkloadResult & { loaded: VmRegion[] } {
   const o: { count: number; size: [number, number]; rounds?: number; keep?: number; seed?: number } = { count: opts.progs ?? 16, size: [256, 4096] };
   if (opts.rounds !== undefined) o.rounds = opts.rounds;
   if (opts.keep !== undefined) o.keep = opts.keep;
@@ -136,7 +147,7 @@ export function bpfLoadUnload(mm: Mm, opts: { progs?: number; rounds?: number; k
 }
 
 /** Module load/unload: text images of 8 K … 256 K (default) through execmem. */
-export function moduleLoadUnload(mm: Mm, opts: { modules?: number; rounds?: number; keep?: number; seed?: number; size?: [number, number] } = {}): WorkloadResult & { loaded: VmRegion[] } {
+export function moduleLoadUnload(mm: Mm, opts: ModuleLoadUnloadOptions = {}): WorkloadResult & { loaded: VmRegion[] } {
   const o: { count: number; size: [number, number]; rounds?: number; keep?: number; seed?: number } = { count: opts.modules ?? 16, size: opts.size ?? [8192, 262144] };
   if (opts.rounds !== undefined) o.rounds = opts.rounds;
   if (opts.keep !== undefined) o.keep = opts.keep;

@@ -1,0 +1,84 @@
+/**
+ * boot(): one simulated machine that owns the three engines, as DESIGN.md's "How the engines meet" describes.
+ * The engines share the machine's seed (each its own PRNG stream) and its virtual clock.
+ */
+import { KernelError } from './common/errors';
+import { Prng } from './common/prng';
+import { createBpf, type BpfEngine } from './bpf/index';
+import { createMm, type MmEngine } from './mm/index';
+import type { Policy } from './mm/index';
+import { createUblk, type Ublk } from './ublk/index';
+
+export interface BootOptions {
+  /** Physical memory: bytes or '8G' (default 4G). */
+  memory?: string | number;
+  /** 1 GiB direct-map pages (default true). */
+  gbpages?: boolean;
+  /** Possible CPUs (per-CPU maps, application CPUs of fio). Default 4. */
+  cpus?: number;
+  /** The machine's seed (default: the run's lab.seed). */
+  seed?: number;
+  mm?: { policy?: Policy; collapse?: boolean; debug?: boolean; execmem?: { rox_cache?: boolean } };
+  bpf?: { jit?: boolean };
+  ublk?: { costs?: 'default' | 'this_machine' | Record<string, number> };
+}
+
+const BOOT_KEYS = ['memory', 'gbpages', 'cpus', 'seed', 'mm', 'bpf', 'ublk'];
+
+/** Where the machine writes its console (bpf_trace_printk, ring-buffer records): the script's output. */
+export interface KernelEnv {
+  log(line: string): void;
+  /** The run's seed, used when boot() names none. */
+  seed: number;
+}
+
+/** One simulated machine. */
+export class Kernel {
+  readonly mm: MmEngine;
+  readonly bpf: BpfEngine;
+  readonly ublk: Ublk;
+  readonly seed: number;
+  readonly cpus: number;
+
+  constructor(opts: BootOptions, env: KernelEnv) {
+    for (const k of Object.keys(opts)) {
+      if (!BOOT_KEYS.includes(k)) throw new KernelError('EINVAL', `boot(): unknown option '${k}' (known: ${BOOT_KEYS.join(', ')})`);
+    }
+    const seed = opts.seed ?? env.seed;
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new KernelError('EINVAL', `boot(): seed must be a whole number from 0 to 4294967295, not ${String(seed)}`);
+    const cpus = opts.cpus ?? 4;
+    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 256) throw new KernelError('EINVAL', `boot(): cpus must be from 1 to 256, not ${String(cpus)}`);
+    this.seed = seed;
+    this.cpus = cpus;
+    this.mm = createMm({
+      ...(opts.memory !== undefined ? { memory: opts.memory } : {}),
+      ...(opts.gbpages !== undefined ? { gbpages: opts.gbpages } : {}),
+      ...(opts.mm ?? {}),
+      cpus,
+      seed,
+    });
+    this.ublk = createUblk({
+      prng: new Prng(seed ^ 0x75626c6b),
+      nr_cpus: cpus,
+      ...(opts.ublk?.costs !== undefined ? { costs: opts.ublk.costs } : {}),
+      mm: this.mm,
+    });
+    // bpf_ktime_get_ns reads the machine's virtual clock (the ublk event clock drives it).
+    this.bpf = createBpf({
+      prng: new Prng(seed ^ 0x62706600),
+      nr_cpus: cpus,
+      log: env.log,
+      now: () => BigInt(Math.round(this.ublk.clock.now)),
+      ...(opts.bpf?.jit !== undefined ? { jit: opts.bpf.jit } : {}),
+    });
+  }
+
+  /** The machine's virtual time in nanoseconds since boot. */
+  now_ns(): number {
+    return this.ublk.clock.now;
+  }
+}
+
+export function boot(opts: BootOptions, env: KernelEnv): Kernel {
+  return new Kernel(opts, env);
+}

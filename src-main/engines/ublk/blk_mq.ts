@@ -1,0 +1,250 @@
+/**
+ * Block layer (block/blk-mq.c): a tag set with one tag space of queue_depth per hardware queue,
+ * preallocated requests, ->queue_rq and batched ->queue_rqs, requeue with a delayed kick, and request
+ * completion. Statuses are 0 or a negative errno (blk_status_to_errno applied up front).
+ */
+import type { EventClock } from './clock';
+import type { CostModel } from './costs';
+import {
+  beginBurst as beginBurst_, endBurst as endBurst_,
+} from './cpu';
+import type { Cpu, Ctx } from './cpu';
+const beginBurst = beginBurst_;
+const endBurst = endBurst_;
+
+export const REQ_OP_READ = 0;
+export const REQ_OP_WRITE = 1;
+export const REQ_OP_FLUSH = 2;
+export const REQ_OP_DISCARD = 3;
+export const REQ_OP_WRITE_ZEROES = 9;
+export const SECTOR_SHIFT = 9;
+
+/** A bio as the application submits it (O_DIRECT: `data` is the application's own pinned pages). */
+export interface Bio {
+  /** Identity for traces (the submitter's I/O number). */
+  id: number;
+  op: number;
+  sector: number;
+  nr_sectors: number;
+  data: Uint8Array | null;
+  /** The submitting CPU (where a tag wait resumes). */
+  cpu: Cpu;
+  /** bio_endio: status is 0 or -errno, t the virtual time of completion. */
+  end_io: (status: number, t: number, bio: Bio) => void;
+  /** The submitter's private data (bi_private). */
+  priv?: unknown;
+  /** Set by the block layer when the bio ends. */
+  status?: number;
+  t_done?: number;
+}
+
+function fireEndIo(bio: Bio): void {
+  bio.end_io(bio.status ?? 0, bio.t_done ?? 0, bio);
+}
+
+/** struct request, one per tag. */
+export class Request {
+  op = 0;
+  sector = 0;
+  nr_sectors = 0;
+  data: Uint8Array | null = null;
+  bio: Bio | null = null;
+  /** blk_mq_request_started(). */
+  started = false;
+  /** struct ublk_rq_data: reference count and auto-registered buffer index. */
+  ref = 0;
+  buf_index = -1;
+  buf_ring: unknown = null;
+  /** Times this request was requeued. */
+  requeues = 0;
+  /** Set while the tag is allocated. */
+  inUse = false;
+  /** Allocation generation: stale callbacks (a late buffer release) compare it. */
+  gen = 0;
+  /** The bio's id (for traces). */
+  id = 0;
+  /** eBPF proposal: the BPF program took this request (no map/unmap copy). */
+  bpf = false;
+  constructor(readonly q: number, readonly tag: number) {}
+
+  get bytes(): number {
+    return this.nr_sectors << SECTOR_SHIFT;
+  }
+}
+
+/** The driver's blk_mq_ops. queue_rq returns 0 (BLK_STS_OK) or -errno to fail the request at once. */
+export interface BlkMqOps {
+  queue_rq(rq: Request, ctx: Ctx): number;
+  /** ->queue_rqs: takes a plugged list, returns the requests it could not take (issued one by one). */
+  queue_rqs?(list: Request[], ctx: Ctx): Request[];
+}
+
+export class TagSet {
+  private readonly freeTags: number[][];
+  readonly rqs: Request[][];
+  private readonly waiters: Bio[][];
+  /** Tags allocated and not yet freed, per hw queue (for the no-lost-tag invariant). */
+  readonly inflight: number[];
+  readonly stats = { requeues: 0, tag_waits: 0, eod_errors: 0 };
+  /** Capacity in sectors (set_capacity). */
+  capacity = 0;
+  /** Set while the disk exists (add_disk .. del_gendisk). */
+  alive = false;
+
+  constructor(
+    readonly nr_hw_queues: number,
+    readonly queue_depth: number,
+    private readonly ops: BlkMqOps,
+    private readonly clock: EventClock,
+    private readonly costs: CostModel,
+  ) {
+    this.freeTags = [];
+    this.rqs = [];
+    this.waiters = [];
+    this.inflight = [];
+    for (let q = 0; q < nr_hw_queues; q++) {
+      const free: number[] = [];
+      for (let t = queue_depth - 1; t >= 0; t--) free.push(t);
+      this.freeTags.push(free);
+      const rqs: Request[] = [];
+      for (let t = 0; t < queue_depth; t++) rqs.push(new Request(q, t));
+      this.rqs.push(rqs);
+      this.waiters.push([]);
+      this.inflight.push(0);
+    }
+  }
+
+  /** blk_mq_tag_to_rq(). */
+  tag_to_rq(q: number, tag: number): Request | null {
+    const rq = this.rqs[q]?.[tag];
+    return rq && rq.inUse ? rq : null;
+  }
+
+  /** Free tags on a hw queue. */
+  free_tags(q: number): number {
+    return this.freeTags[q]!.length;
+  }
+
+  /**
+   * submit_bio() of a plugged batch on hw queue q, in the submitter's burst: bio_check_eod, tag
+   * allocation (waiting when none is free), then ->queue_rqs (or ->queue_rq per request).
+   */
+  submit_bios(q: number, bios: Bio[], ctx: Ctx): void {
+    const list: Request[] = [];
+    for (const bio of bios) {
+      if (!this.alive) {
+        this.endBio(bio, -19, ctx.t); // -ENODEV: the disk is gone
+        continue;
+      }
+      if (bio.sector + bio.nr_sectors > this.capacity) {
+        this.stats.eod_errors++;
+        this.endBio(bio, -5, ctx.t); // bio_check_eod: -EIO
+        continue;
+      }
+      const rq = this.get_rq(q, bio);
+      if (rq) list.push(rq);
+      else {
+        this.waiters[q]!.push(bio);
+        this.stats.tag_waits++;
+      }
+    }
+    if (list.length) this.dispatch(list, ctx);
+  }
+
+  private get_rq(q: number, bio: Bio): Request | null {
+    const tag = this.freeTags[q]!.pop();
+    if (tag === undefined) return null;
+    const rq = this.rqs[q]![tag]!;
+    rq.inUse = true;
+    rq.gen++;
+    rq.id = bio.id;
+    rq.bpf = false;
+    rq.op = bio.op;
+    rq.sector = bio.sector;
+    rq.nr_sectors = bio.nr_sectors;
+    rq.data = bio.data;
+    rq.bio = bio;
+    rq.started = false;
+    rq.ref = 0;
+    rq.buf_index = -1;
+    rq.buf_ring = null;
+    rq.requeues = 0;
+    this.inflight[q]!++;
+    return rq;
+  }
+
+  private dispatch(list: Request[], ctx: Ctx): void {
+    let rest = list;
+    if (this.ops.queue_rqs && list.length > 1) rest = this.ops.queue_rqs(list, ctx);
+    for (const rq of rest) {
+      const st = this.ops.queue_rq(rq, ctx);
+      if (st !== 0) this.end_request(rq, st, ctx.t);
+    }
+  }
+
+  /** blk_mq_start_request(). */
+  start_request(rq: Request): void {
+    rq.started = true;
+  }
+
+  /** blk_mq_requeue_request + blk_mq_delay_kick_requeue_list(delay_ms): queue_rq runs again later. */
+  requeue_request(rq: Request, delay_ms: number, cpu: Cpu): void {
+    rq.started = false;
+    rq.requeues++;
+    this.stats.requeues++;
+    this.clock.after(delay_ms * 1e6, () => {
+      if (!rq.inUse) return;
+      const ctx = beginBurst(cpu, this.clock.now);
+      const start = ctx.t;
+      const st = this.ops.queue_rq(rq, ctx);
+      if (st !== 0) this.end_request(rq, st, ctx.t);
+      endBurst(ctx, start);
+    });
+  }
+
+  /** blk_mq_end_request(): frees the tag and ends the bio at virtual time t; a tag waiter takes the tag. */
+  end_request(rq: Request, status: number, t: number): void {
+    if (!rq.inUse) throw new Error(`ublk model bug: double completion of tag ${rq.tag} on queue ${rq.q}`);
+    const bio = rq.bio!;
+    rq.inUse = false;
+    rq.started = false;
+    rq.bio = null;
+    rq.data = null;
+    this.inflight[rq.q]!--;
+    this.freeTags[rq.q]!.push(rq.tag);
+    this.endBio(bio, status, t);
+    const w = this.waiters[rq.q]!;
+    if (w.length) {
+      const next = w.shift()!;
+      this.clock.at(t, () => {
+        const ctx = beginBurst(next.cpu, this.clock.now);
+        const start = ctx.t;
+        ctx.t += this.costs.t_queue_rq;
+        const nrq = this.get_rq(rq.q, next);
+        if (nrq) this.dispatch([nrq], ctx);
+        else w.unshift(next);
+        endBurst(ctx, start);
+      });
+    }
+  }
+
+  private endBio(bio: Bio, status: number, t: number): void {
+    bio.status = status;
+    bio.t_done = t;
+    this.clock.at(t, fireEndIo, bio);
+  }
+
+  /** Bios waiting for a tag (all queues). */
+  waiting(): number {
+    let n = 0;
+    for (const w of this.waiters) n += w.length;
+    return n;
+  }
+
+  /** Fails every bio still waiting for a tag (del_gendisk on a dead device). */
+  fail_waiters(status: number, t: number): void {
+    for (const w of this.waiters) {
+      for (const bio of w.splice(0)) this.endBio(bio, status, t);
+    }
+  }
+}

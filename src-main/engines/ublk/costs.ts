@@ -1,0 +1,125 @@
+/**
+ * The cost model (brief ublk.md §5): primitive CPU costs in virtual nanoseconds and bandwidths in bytes
+ * per nanosecond (1 byte/ns = 1 GB/s). Every figure is a named default a script may override.
+ * Nothing here is a per-mode formula: the simulation charges these primitives where the kernel does the
+ * work, and the per-mode totals of §5.2 emerge from the sequence of operations each data path runs.
+ */
+import { KernelError } from '../common/errors';
+
+export interface CostModel {
+  /** B_copy: single-core memcpy of payload, bytes/ns (10 GB/s; §5.1 8–13 GB/s). */
+  B_copy: number;
+  /**
+   * Shared memory bandwidth of the machine for copies, bytes/ns of copied payload (copies queue behind each
+   * other above it). Default 8: PR116's null target, copy mode, 64 KiB rw moved ≈7.5 GB/s at low CPU use.
+   */
+  B_mem: number;
+  /** t_pin_page: GUP-fast pin of one present user page (driver copy path), ns (§5.1 20–50). */
+  t_pin_page: number;
+  /** t_sqe_cqe: one io_uring op (prep, issue, CQE post), ns (§5.1 0.26–0.39 µs). */
+  t_sqe_cqe: number;
+  /** t_enter: one io_uring_enter syscall, ns (§5.1 0.2–0.5 µs), paid once per batch. */
+  t_enter: number;
+  /** t_tw: running a task_work batch in the server task (io_uring_cmd_complete_in_task hop), ns. */
+  t_tw: number;
+  /** ublk_dispatch_req() per request: iod already set, start_io, io_uring_cmd_done of the FETCH, ns. */
+  t_dispatch: number;
+  /** ublk uring_cmd handler (COMMIT_AND_FETCH / REGISTER / UNREGISTER / NEED_GET_DATA) incl. request end, ns. */
+  t_ublk_cmd: number;
+  /** Server userspace per CQE: reap, read the 24-byte iod, target logic, prepare SQEs, ns. */
+  t_srv_cqe: number;
+  /** io_buffer_register_bvec()/unregister: kernel bvec node in the fixed-buffer table, ns each. */
+  t_reg_bvec: number;
+  /** Wake-up latency of a sleeping thread (not CPU time), ns (§5.4 measured 2–9 µs in a VM). */
+  t_wakeup: number;
+  /** Application (fio job) per I/O: submission path (fio, libaio/io_uring, bio + blk-mq alloc), ns. */
+  t_app_io: number;
+  /** Application per completion: reap + fio accounting, ns. */
+  t_app_complete: number;
+  /** Application syscall (io_submit / io_getevents / io_uring_enter), ns. */
+  t_app_syscall: number;
+  /** ublk_queue_rq()/ublk_queue_rqs() per request: setup iod, blk_mq_start_request, ns. */
+  t_queue_rq: number;
+  /** io_uring_cmd_complete_in_task(): task_work_add + notify, per batch handed to a daemon, ns. */
+  t_tw_add: number;
+  /** Backing file (tmpfs/page cache) op fixed cost on top of t_sqe_cqe, ns; its data copy is paid at B_copy. */
+  t_backing_op: number;
+  /** Backing device latency before completion (0 = page cache, completes inline), ns. */
+  t_backing_latency: number;
+  /** t_bpf_prog: one run of the ublk BPF program at queue_rq (eBPF proposal), ns (§5.1 0.1–0.3 µs). */
+  t_bpf_prog: number;
+  /** Kernel-side SQE issued by the BPF kfunc (no userspace round trip), ns. */
+  t_sqe_kernel: number;
+  /** Splice proposal: pipe setup per I/O, ns. */
+  t_pipe: number;
+  /** Splice proposal: io-wq punt latency (do_splice_direct was not async), ns (latency, not CPU). */
+  t_iowq: number;
+  /** Remap (prior art): install one PTE of a request page into the server, ns. */
+  t_pte: number;
+  /** TLB shootdown base cost on unmap, ns (§5.1 ~1 µs). */
+  t_tlb_shootdown: number;
+  /** TLB shootdown extra per other CPU in mm_cpumask, ns (§5.1 ~0.2 µs). */
+  t_tlb_per_cpu: number;
+  /** tlb_single_page_flush_ceiling: above this many pages Linux flushes the whole TLB. */
+  tlb_single_page_flush_ceiling: number;
+  /** Full TLB flush cost (above the ceiling), ns. */
+  t_tlb_full_flush: number;
+  /** Fused command: secondary op overhead factor ε on t_sqe_cqe (§5.2). */
+  fused_epsilon: number;
+}
+
+/** The published-defaults profile (§5.1, calibrated so the §4 shapes come out; see calibration.test.ts). */
+export const DEFAULT_COSTS: Readonly<CostModel> = Object.freeze({
+  B_copy: 10,
+  B_mem: 8,
+  t_pin_page: 35,
+  t_sqe_cqe: 300,
+  t_enter: 300,
+  t_tw: 300,
+  t_dispatch: 650,
+  t_ublk_cmd: 550,
+  t_srv_cqe: 400,
+  t_reg_bvec: 200,
+  t_wakeup: 1000,
+  t_app_io: 1350,
+  t_app_complete: 700,
+  t_app_syscall: 300,
+  t_queue_rq: 300,
+  t_tw_add: 250,
+  t_backing_op: 0,
+  t_backing_latency: 0,
+  t_bpf_prog: 200,
+  t_sqe_kernel: 250,
+  t_pipe: 300,
+  t_iowq: 2000,
+  t_pte: 60,
+  t_tlb_shootdown: 1000,
+  t_tlb_per_cpu: 200,
+  tlb_single_page_flush_ceiling: 33,
+  t_tlb_full_flush: 3000,
+  fused_epsilon: 0.1,
+});
+
+/** "This machine" profile from §5.4 (2-vCPU Zen 3 VM): slower wake-ups and copies to DRAM. */
+export const THIS_MACHINE_COSTS: Readonly<Partial<CostModel>> = Object.freeze({
+  B_copy: 7.3,
+  t_sqe_cqe: 150,
+  t_enter: 280,
+  t_wakeup: 8900,
+  t_pin_page: 90,
+  t_tlb_shootdown: 6000,
+});
+
+/** Merges script overrides over the defaults; an unknown name or a negative/non-finite value is EINVAL. */
+export function resolveCosts(over?: Partial<CostModel> | 'default' | 'this_machine'): CostModel {
+  const out: CostModel = { ...DEFAULT_COSTS };
+  const src: Partial<CostModel> | undefined = over === 'this_machine' ? THIS_MACHINE_COSTS : over === 'default' ? undefined : over;
+  if (!src) return out;
+  for (const [k, v] of Object.entries(src)) {
+    if (!(k in DEFAULT_COSTS)) throw new KernelError('EINVAL', `unknown cost parameter '${k}'`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new KernelError('EINVAL', `cost ${k} must be a non-negative number`);
+    (out as unknown as Record<string, number>)[k] = v;
+  }
+  if (out.B_copy <= 0 || out.B_mem <= 0) throw new KernelError('EINVAL', 'bandwidths must be positive');
+  return out;
+}

@@ -1,0 +1,433 @@
+/**
+ * A fio-like workload on /dev/ublkbN (O_DIRECT, libaio-style batching): numjobs application threads,
+ * each on its own CPU, keep iodepth I/Os in flight; reads and writes of bs bytes at sequential or random
+ * offsets; optional verify (write patterns, read them back, count mismatches). Virtual time only.
+ */
+import {
+  KernelError,
+} from '../common/errors';
+import type { Prng } from '../common/prng';
+import {
+  parseSize,
+} from '../common/size';
+import type { Bio, TagSet } from './blk_mq';
+import {
+  REQ_OP_READ as REQ_OP_READ_, REQ_OP_WRITE as REQ_OP_WRITE_,
+} from './blk_mq';
+import type { EventClock } from './clock';
+import type { CostModel } from './costs';
+import {
+  beginBurst as beginBurst_, endBurst as endBurst_,
+} from './cpu';
+import type { Cpu } from './cpu';
+import type { TraceRecorder } from './trace';
+const beginBurst = beginBurst_;
+const endBurst = endBurst_;
+
+// Module-local copies of imported constants: hot paths read plain bindings, not module getters.
+const REQ_OP_READ = REQ_OP_READ_;
+const REQ_OP_WRITE = REQ_OP_WRITE_;
+
+export type FioRw = 'read' | 'write' | 'randread' | 'randwrite' | 'randrw' | 'rw' | 'readwrite';
+
+export interface FioJobSpec {
+  rw: FioRw;
+  bs: number;
+  iodepth: number;
+  numjobs: number;
+  /** I/Os per job (fio's number_ios). */
+  ios: number;
+  /** Virtual runtime in ns (0 = until ios). */
+  runtime: number;
+  /** Region: [offset, offset + size). */
+  offset: number;
+  size: number;
+  rwmixread: number;
+  verify: boolean;
+}
+
+export interface FioTarget {
+  tagset: TagSet;
+  nr_hw_queues: number;
+  dev_bytes: number;
+}
+
+export interface FioPhaseStats {
+  ios: number;
+  reads: number;
+  writes: number;
+  bytes: number;
+  errors: number;
+  error_messages: string[];
+  /** Completion latencies (first `nlat` entries valid). */
+  lat_ns: Float64Array;
+  nlat: number;
+  t0: number;
+  t1: number;
+  hung: number;
+  mismatches: number;
+  verified: number;
+}
+
+interface Slot {
+  job: FioJob | null;
+  /** The slot's bio, reused for every I/O it carries. */
+  bio: Bio;
+  buf: Uint8Array;
+  block: number;
+  op: number;
+  t_submit: number;
+  gen: number;
+  id: number;
+}
+
+/** Fills a block with fio-like verify data derived from (block, generation). */
+export function fillPattern(buf: Uint8Array, block: number, gen: number): void {
+  const w = new Uint32Array(buf.buffer, buf.byteOffset, buf.length >> 2);
+  let x = (Math.imul(block + 1, 0x9e3779b1) ^ Math.imul(gen + 1, 0x85ebca6b)) >>> 0;
+  if (x === 0) x = 1;
+  for (let i = 0; i < w.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    w[i] = x >>> 0;
+  }
+}
+
+function checkPattern(buf: Uint8Array, block: number, gen: number, scratch: Uint8Array): boolean {
+  fillPattern(scratch, block, gen);
+  const a = new Uint32Array(buf.buffer, buf.byteOffset, buf.length >> 2);
+  const b = new Uint32Array(scratch.buffer, scratch.byteOffset, scratch.length >> 2);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function fioEndIo(status: number, t: number, bio: Bio): void {
+  const slot = bio.priv as Slot;
+  slot.job!.complete(slot, status, t);
+}
+
+/** What a phase submits next for a job: block number and op, or null when the job is done. */
+interface NextIoResult {
+  block: number;
+  op: number;
+}
+type NextIo = (job: FioJob) => NextIoResult | null;
+
+class FioJob {
+  readonly slots: Slot[] = [];
+  private readonly freeSlots: Slot[] = [];
+  inflight = 0;
+  submitted = 0;
+  private readonly done: { slot: Slot; status: number; t: number }[] = [];
+  state: 'idle' | 'scheduled' | 'finished' = 'idle';
+  seqBlock: number;
+  private readonly runFn = (): void => this.run();
+
+  constructor(readonly runner: FioRunner, readonly idx: number, readonly cpu: Cpu, readonly hctx: number) {
+    const spec = runner.spec;
+    for (let i = 0; i < spec.iodepth; i++) {
+      const buf = new Uint8Array(spec.bs);
+      const bio: Bio = { id: 0, op: 0, sector: 0, nr_sectors: spec.bs / 512, data: buf, cpu, end_io: fioEndIo };
+      const s: Slot = { job: this, bio, buf, block: 0, op: 0, t_submit: 0, gen: 0, id: 0 };
+      bio.priv = s;
+      this.slots.push(s);
+      this.freeSlots.push(s);
+    }
+    this.seqBlock = Math.floor((idx * runner.nblocks) / spec.numjobs);
+  }
+
+  wake(at: number): void {
+    if (this.state !== 'idle') return;
+    this.state = 'scheduled';
+    const c = this.runner.costs;
+    const t = at >= this.cpu.free ? at + c.t_wakeup : this.cpu.free;
+    this.runner.clock.at(t, this.runFn);
+  }
+
+  start(): void {
+    this.state = 'scheduled';
+    this.runner.clock.at(Math.max(this.runner.clock.now, this.cpu.free), this.runFn);
+  }
+
+  private run(): void {
+    if (this.state === 'finished') return;
+    const r = this.runner;
+    const c = r.costs;
+    const ctx = beginBurst(this.cpu, r.clock.now);
+    const start = ctx.t;
+    if (this.done.length) {
+      ctx.t += c.t_app_syscall; // io_getevents
+      const list = this.done.splice(0);
+      for (const d of list) {
+        ctx.t += c.t_app_complete;
+        r.reap(d.slot, d.status, ctx.t);
+        this.inflight--;
+        this.freeSlots.push(d.slot);
+      }
+    }
+    const bios: Bio[] = [];
+    while (this.inflight < r.spec.iodepth && !r.stopSubmitting(ctx.t)) {
+      const nx = r.next(this);
+      if (!nx) break;
+      const slot = this.freeSlots.pop()!;
+      ctx.t += c.t_app_io;
+      slot.block = nx.block;
+      slot.op = nx.op;
+      slot.id = r.nextId++;
+      slot.gen = nx.op === REQ_OP_WRITE ? r.newGen(nx.block) : r.expectGen(nx.block);
+      if (nx.op === REQ_OP_WRITE && r.spec.verify) fillPattern(slot.buf, nx.block, slot.gen);
+      slot.t_submit = ctx.t;
+      r.trace?.record('submit', slot.id, this.hctx, -1, ctx.t);
+      this.inflight++;
+      this.submitted++;
+      const bio = slot.bio;
+      bio.id = slot.id;
+      bio.op = nx.op;
+      bio.sector = (r.spec.offset + nx.block * r.spec.bs) / 512;
+      bios.push(bio);
+    }
+    if (bios.length) {
+      ctx.t += c.t_app_syscall; // io_submit
+      r.target.tagset.submit_bios(this.hctx, bios, ctx);
+    }
+    endBurst(ctx, start);
+    if (this.done.length) {
+      this.state = 'scheduled';
+      r.clock.at(ctx.t, this.runFn);
+    } else if (this.inflight === 0 && bios.length === 0) {
+      this.state = 'finished';
+      r.jobFinished();
+    } else {
+      this.state = 'idle';
+    }
+  }
+
+  complete(slot: Slot, status: number, t: number): void {
+    if (this.state === 'finished') return;
+    this.done.push({ slot, status, t });
+    this.wake(t);
+  }
+}
+
+/** Runs phases of a workload over one device. */
+export class FioRunner {
+  readonly nblocks: number;
+  nextId = 0;
+  private gens = new Map<number, number>();
+  private genCounter = 0;
+  /** Blocks with an I/O in flight (a bitmap over the region). */
+  private busy: Uint8Array;
+  private jobsLeft = 0;
+  private readonly scratch: Uint8Array;
+  stats!: FioPhaseStats;
+  private nextFn!: NextIo;
+  private deadline = Infinity;
+
+  constructor(
+    readonly spec: FioJobSpec,
+    readonly target: FioTarget,
+    readonly clock: EventClock,
+    readonly costs: CostModel,
+    readonly prng: Prng,
+    readonly cpus: Cpu[],
+    readonly trace: TraceRecorder | null,
+  ) {
+    this.nblocks = Math.floor(spec.size / spec.bs);
+    this.scratch = new Uint8Array(spec.bs);
+    this.busy = new Uint8Array(this.nblocks);
+  }
+
+  newGen(_block: number): number {
+    return ++this.genCounter;
+  }
+  expectGen(block: number): number {
+    return this.gens.get(block) ?? -1;
+  }
+
+  stopSubmitting(t: number): boolean {
+    return t >= this.deadline;
+  }
+
+  next(job: FioJob): NextIoResult | null {
+    return this.nextFn(job);
+  }
+
+  /** Reused result of next() (one I/O is chosen at a time). */
+  private readonly nx: NextIoResult = { block: 0, op: 0 };
+
+  private choose(block: number, op: number): NextIoResult {
+    this.nx.block = block;
+    this.nx.op = op;
+    return this.nx;
+  }
+
+  jobFinished(): void {
+    this.jobsLeft--;
+  }
+
+  reap(slot: Slot, status: number, t: number): void {
+    const st = this.stats;
+    this.busy[slot.block] = 0;
+    if (st.nlat === st.lat_ns.length) {
+      const g = new Float64Array(st.lat_ns.length * 2);
+      g.set(st.lat_ns);
+      st.lat_ns = g;
+    }
+    st.lat_ns[st.nlat++] = t - slot.t_submit;
+    if (t > st.t1) st.t1 = t;
+    this.trace?.record('reap', slot.id, -1, -1, t);
+    if (status < 0) {
+      st.errors++;
+      if (st.error_messages.length < 8) {
+        st.error_messages.push(`${slot.op === REQ_OP_READ ? 'read' : 'write'} at offset ${this.spec.offset + slot.block * this.spec.bs}: ${errName(status)}`);
+      }
+      return;
+    }
+    st.ios++;
+    st.bytes += this.spec.bs;
+    if (slot.op === REQ_OP_READ) {
+      st.reads++;
+      if (this.spec.verify && slot.gen >= 0) {
+        st.verified++;
+        if (!checkPattern(slot.buf, slot.block, slot.gen, this.scratch)) st.mismatches++;
+      }
+    } else {
+      st.writes++;
+      this.gens.set(slot.block, slot.gen);
+    }
+  }
+
+  /** Picks a block no other in-flight I/O touches (so verify stays well-defined). */
+  private pick(job: FioJob, random: boolean): number {
+    const n = this.nblocks;
+    for (let tries = 0; tries < 8; tries++) {
+      let b: number;
+      if (random) b = this.prng.nextInt(n);
+      else {
+        b = job.seqBlock;
+        job.seqBlock = (job.seqBlock + 1) % n;
+      }
+      if (!this.busy[b]) {
+        this.busy[b] = 1;
+        return b;
+      }
+    }
+    for (let b = 0; b < n; b++) {
+      if (!this.busy[b]) {
+        this.busy[b] = 1;
+        return b;
+      }
+    }
+    return -1;
+  }
+
+  private runPhase(next: NextIo, runtime: number, timeout: number): FioPhaseStats {
+    this.stats = { ios: 0, reads: 0, writes: 0, bytes: 0, errors: 0, error_messages: [], lat_ns: new Float64Array(1024), nlat: 0, t0: this.clock.now, t1: this.clock.now, hung: 0, mismatches: 0, verified: 0 };
+    this.nextFn = next;
+    this.deadline = runtime > 0 ? this.clock.now + runtime : Infinity;
+    const jobs: FioJob[] = [];
+    for (let j = 0; j < this.spec.numjobs; j++) jobs.push(new FioJob(this, j, this.cpus[j]!, j % this.target.nr_hw_queues));
+    this.jobsLeft = jobs.length;
+    for (const j of jobs) j.start();
+    let lastProgress = this.clock.now;
+    let lastIos = -1;
+    this.clock.run(Infinity, () => {
+      if (this.jobsLeft === 0) return true;
+      const done = this.stats.ios + this.stats.errors;
+      if (done !== lastIos) {
+        lastIos = done;
+        lastProgress = this.clock.now;
+      }
+      return this.clock.now - lastProgress > timeout;
+    });
+    for (const j of jobs) {
+      if (j.state !== 'finished') {
+        this.stats.hung += j.inflight;
+        j.state = 'finished';
+      }
+    }
+    if (this.stats.hung) {
+      this.stats.errors += this.stats.hung;
+      this.stats.error_messages.push(`${this.stats.hung} I/O(s) never completed within ${timeout / 1e6} ms of virtual time (ETIMEDOUT): the target did not complete them`);
+    }
+    return this.stats;
+  }
+
+  /** The measured workload. */
+  main(timeout: number): FioPhaseStats {
+    const spec = this.spec;
+    const random = spec.rw.startsWith('rand');
+    const mixed = spec.rw === 'randrw' || spec.rw === 'rw' || spec.rw === 'readwrite';
+    const writes = spec.rw === 'write' || spec.rw === 'randwrite';
+    return this.runPhase((job) => {
+      if (spec.runtime === 0 && job.submitted >= spec.ios) return null;
+      let op = writes ? REQ_OP_WRITE : REQ_OP_READ;
+      if (mixed) op = this.prng.nextInt(100) < spec.rwmixread ? REQ_OP_READ : REQ_OP_WRITE;
+      const b = this.pick(job, random);
+      if (b < 0) return null;
+      return this.choose(b, op);
+    }, spec.runtime, timeout);
+  }
+
+  /** Writes every block of the region once (verify of read workloads). */
+  prefill(timeout: number): FioPhaseStats {
+    let next = 0;
+    return this.runPhase(() => {
+      while (next < this.nblocks && this.busy[next]) next++;
+      if (next >= this.nblocks) return null;
+      this.busy[next] = 1;
+      return this.choose(next++, REQ_OP_WRITE);
+    }, 0, timeout);
+  }
+
+  /** Reads back every block written so far and checks its pattern. */
+  readback(timeout: number): FioPhaseStats {
+    const blocks = [...this.gens.keys()].sort((a, b) => a - b);
+    let i = 0;
+    return this.runPhase(() => {
+      if (i >= blocks.length) return null;
+      const b = blocks[i++]!;
+      this.busy[b] = 1;
+      return this.choose(b, REQ_OP_READ);
+    }, 0, timeout);
+  }
+}
+
+const ERRNAMES: Record<number, string> = { [-5]: 'EIO', [-19]: 'ENODEV', [-28]: 'ENOSPC', [-95]: 'EOPNOTSUPP', [-110]: 'ETIMEDOUT', [-12]: 'ENOMEM', [-11]: 'EAGAIN', [-121]: 'EREMOTEIO' };
+
+export function errName(status: number): string {
+  return `${ERRNAMES[status] ?? 'errno'} (${status})`;
+}
+
+/** Parses and validates fio options against the device. */
+export function parseFioSpec(o: Record<string, unknown>, dev_bytes: number, logical_bs: number): FioJobSpec {
+  const rw = (o.rw ?? 'randread') as FioRw;
+  if (!['read', 'write', 'randread', 'randwrite', 'randrw', 'rw', 'readwrite'].includes(rw)) throw new KernelError('EINVAL', `fio: unknown rw '${String(rw)}'`);
+  const bs = parseSize(o.bs ?? '4k', 'bs');
+  if (bs === 0 || bs % logical_bs !== 0) throw new KernelError('EINVAL', `fio: bs ${bs} is not a multiple of the logical block size ${logical_bs} (O_DIRECT)`);
+  const iodepth = Number(o.iodepth ?? 1);
+  if (!Number.isInteger(iodepth) || iodepth < 1) throw new KernelError('EINVAL', `fio: iodepth must be a positive integer`);
+  if (iodepth > 32768) throw new KernelError('EINVAL', `io_uring_setup: iodepth ${iodepth} exceeds IORING_MAX_ENTRIES (32768)`);
+  const numjobs = Number(o.numjobs ?? 1);
+  if (!Number.isInteger(numjobs) || numjobs < 1 || numjobs > 64) throw new KernelError('EINVAL', `fio: numjobs must be 1..64`);
+  const runtime = o.runtime === undefined ? 0 : parseDuration(o.runtime);
+  const ios = o.ios === undefined ? (runtime ? 0 : 4096) : Number(o.ios);
+  if (!Number.isInteger(ios) || ios < 0) throw new KernelError('EINVAL', 'fio: ios must be a non-negative integer');
+  const offset = parseSize(o.offset ?? 0, 'offset');
+  if (offset % logical_bs !== 0) throw new KernelError('EINVAL', `fio: offset ${offset} is not aligned to ${logical_bs}`);
+  const size = o.size === undefined ? Math.max(0, dev_bytes - offset) : parseSize(o.size, 'size');
+  if (size < bs) throw new KernelError('EINVAL', `fio: size ${size} is smaller than bs ${bs}`);
+  const rwmixread = Number(o.rwmixread ?? 50);
+  if (!(rwmixread >= 0 && rwmixread <= 100)) throw new KernelError('EINVAL', 'fio: rwmixread must be 0..100');
+  return { rw, bs, iodepth, numjobs, ios, runtime, offset, size, rwmixread, verify: !!o.verify };
+}
+
+/** '10ms', '2s', '500us', '100ns' or ns as a number. */
+export function parseDuration(v: unknown): number {
+  if (typeof v === 'number' && v >= 0) return v;
+  const m = typeof v === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s)?\s*$/.exec(v) : null;
+  if (!m) throw new KernelError('EINVAL', `fio: cannot parse duration '${String(v)}' (use '10ms', '1s', ...)`);
+  const mul = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9 }[(m[2] ?? 's') as 'ns' | 'us' | 'µs' | 'ms' | 's'];
+  return Math.round(Number(m[1]) * mul);
+}

@@ -1,0 +1,650 @@
+/**
+ * The ublk engine: a discrete-event simulation of ublk devices served over io_uring (brief ublk.md,
+ * DESIGN.md "ublk"). `createUblk()` builds the machine; `add_dev` / `start_dev` / `stop_dev` / `del_dev` /
+ * `info` are the control plane, `fio` the workload. Everything runs in virtual nanoseconds.
+ */
+import { KernelError } from '../common/errors';
+import { Prng } from '../common/prng';
+import { parseSize } from '../common/size';
+import { BackingFile } from './backing';
+import type { UblkBpfProgram } from './bpf_prog';
+import { builtinLoopProgram } from './bpf_prog';
+import { EventClock } from './clock';
+import { resolveCosts } from './costs';
+import type { CostModel } from './costs';
+import { Cpu, MemBus } from './cpu';
+import { FioRunner, parseFioSpec } from './fio';
+import type { FioPhaseStats } from './fio';
+import { DATA_PATHS, UblkServer } from './server';
+import type { DataPath } from './server';
+import { loopTarget, mirrorTarget, nullTarget, scriptTarget, stripeTarget } from './targets';
+import type { Target, TargetHandler } from './targets';
+import { TraceRecorder } from './trace';
+import { percentiles } from './stats';
+import type { LatencyPercentiles } from './stats';
+import type { TraceRecord } from './trace';
+import { UBLK_F, UBLK_STATE_NAMES, UBLK_S_DEV_DEAD, UBLK_S_DEV_LIVE, parseUblkFlags, ublkFlagNames } from './ublk_cmd';
+import { UBLK_IO_FLAG_ACTIVE, UBLK_IO_FLAG_AUTO_BUF_REG, UBLK_IO_FLAG_CANCELED, UBLK_IO_FLAG_NEED_GET_DATA, UBLK_IO_FLAG_OWNED_BY_SRV, UBLK_PARAM_TYPE_BASIC, UblkDriver } from './ublk_drv';
+import type { Proposal, UblkDevice, UblksrvCtrlDevInfo } from './ublk_drv';
+
+export type { CostModel } from './costs';
+export { DEFAULT_COSTS, THIS_MACHINE_COSTS } from './costs';
+export type { DataPath } from './server';
+export type { TargetHandler, ScriptIo } from './targets';
+export type { UblkBpfProgram, UblkBpfCtx, UblkBpfKfuncs, UblkBpfSqe } from './bpf_prog';
+export { builtinLoopProgram } from './bpf_prog';
+export type { TraceRecord } from './trace';
+
+export interface UblkMachineOptions {
+  /** Seeded PRNG (random offsets). */
+  prng?: Prng;
+  /** Cost-model overrides, or a named profile. */
+  costs?: Partial<CostModel> | 'default' | 'this_machine';
+  /** nr_cpu_ids of the simulated machine (caps nr_hw_queues as ublk_ctrl_add_dev does). */
+  nr_cpus?: number;
+  /** The mm engine: each queue's descriptor area comes from alloc_pages (ublk_init_queue's __get_free_pages). */
+  mm?: UblkMm;
+}
+
+/** What the engine needs from the mm engine (names as DESIGN.md's k.mm). */
+export interface UblkMm {
+  alloc_pages(gfp: string, order: number): { pfn: number; order: number } | null;
+  __free_pages(page: { pfn: number; order: number }, order?: number): void;
+}
+
+export interface AddDevOptions {
+  nr_hw_queues?: number;
+  queue_depth?: number;
+  dev_size?: number | string;
+  max_io_buf_bytes?: number | string;
+  /** UBLK_F_* names (or a mask). */
+  flags?: readonly string[] | number;
+  data_path?: DataPath;
+  bpf_prog?: UblkBpfProgram;
+  target?: 'null' | 'loop' | 'stripe' | 'mirror' | TargetHandler;
+  /** Backing files of stripe/mirror (default 2) and the stripe chunk (default 64K). */
+  nr_files?: number;
+  chunk?: number | string;
+  /** CAP_SYS_ADMIN (default true). */
+  privileged?: boolean;
+  dev_id?: number;
+  /** AUTO_BUF_REG: request UBLK_AUTO_BUF_REG_FALLBACK. */
+  auto_buf_reg_fallback?: boolean;
+  /** Splice proposal: SPLICE_F_READ_TO_READ available (default true; without it READ fails with EINVAL). */
+  splice_read_to_read?: boolean;
+  /** Test hook: the server FETCHes only this many tags per queue. */
+  fetch_limit?: number;
+  /** Logical block size, 512 (default) or up to 4096 (SET_PARAMS logical_bs_shift). */
+  logical_block_size?: number;
+}
+
+/** One tag's state for the UI (struct ublk_io flags and whether a request holds the tag). */
+export interface UblkTagSnapshot {
+  tag: number;
+  flags: string[];
+  request: { op: 'read' | 'write' | 'other'; sector: number; nr_sectors: number } | null;
+}
+
+/** dev.snapshot(): the per-(queue, tag) state machine and ring counters, for the ublk panel. */
+export interface UblkSnapshot {
+  state: string;
+  queues: { q_id: number; nr_io_ready: number; canceling: boolean; tags: UblkTagSnapshot[]; ring: Record<string, number> | null }[];
+}
+
+export interface FioOptions {
+  dev: UblkDev;
+  /** read, write, randread, randwrite, randrw (rw/readwrite: sequential mix). */
+  rw?: string;
+  /** Block size (multiple of the logical block size), default 4k. */
+  bs?: number | string;
+  /** I/Os in flight per job (default 1). */
+  iodepth?: number;
+  numjobs?: number;
+  /** I/Os per job (fio's number_ios; default 4096 unless runtime is given). */
+  ios?: number;
+  /** Virtual run time ('10ms', ns as a number): submission stops then, in-flight I/O drains. */
+  runtime?: number | string;
+  /** Region [offset, offset + size), default the whole device. */
+  size?: number | string;
+  offset?: number | string;
+  /** randrw: percentage of reads (default 50). */
+  rwmixread?: number;
+  /** Write patterns and read them back (read workloads first fill the region), counting mismatches. */
+  verify?: boolean;
+  /** Virtual time without progress after which outstanding I/O counts as hung (default 1 s). */
+  timeout?: number | string;
+  /** Trace every N-th I/O (0 = off). */
+  trace_every?: number;
+}
+
+export interface FioResult {
+  /** I/Os per second of virtual time. */
+  iops: number;
+  /** Bytes per second. */
+  bw: number;
+  /** Completion latency percentiles, µs (table: fio's full percentile list). */
+  lat: LatencyPercentiles;
+  /** CPU utilisation in percent of the measured interval. */
+  cpu: { app: number[]; server: number[] };
+  /** Payload bytes the ublk data path copied. */
+  copied_bytes: number;
+  /** io_uring ops (all server rings) per completed I/O. */
+  uring_ops_per_io: number;
+  /** io_uring_enter calls of the server per completed I/O. */
+  syscalls_per_io: number;
+  errors: number;
+  error_messages: string[];
+  ios: number;
+  reads: number;
+  writes: number;
+  /** Virtual time of the measured phase, ns. */
+  runtime_ns: number;
+  verify: { checked: number; mismatches: number } | null;
+  /** Sampled per-I/O events. */
+  trace: TraceRecord[];
+  text: string;
+}
+
+/** dev.info(): GET_DEV_INFO plus the model's view. */
+export interface UblkDevInfo extends UblksrvCtrlDevInfo {
+  state_name: string;
+  flag_names: string[];
+  data_path: DataPath;
+  target: string;
+  dev_size: number;
+  char_dev: string;
+  block_dev: string | null;
+}
+
+const MERGED_FLAG: Partial<Record<DataPath, number>> = {
+  need_get_data: UBLK_F.UBLK_F_NEED_GET_DATA,
+  user_copy: UBLK_F.UBLK_F_USER_COPY,
+  zero_copy: UBLK_F.UBLK_F_SUPPORT_ZERO_COPY,
+  auto_buf_reg: UBLK_F.UBLK_F_AUTO_BUF_REG,
+};
+const PATH_FLAGS = UBLK_F.UBLK_F_NEED_GET_DATA | UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG;
+
+/** A ublk device handle: /dev/ublkcN and, once started, /dev/ublkbN with its server. */
+export class UblkDev {
+  server: UblkServer | null = null;
+  readonly dev_size: number;
+  private stopped = false;
+  constructor(
+    readonly machine: Ublk,
+    readonly ub: UblkDevice,
+    readonly path: DataPath,
+    readonly target: Target,
+    readonly opts: AddDevOptions,
+    readonly serverCpus: Cpu[],
+  ) {
+    this.dev_size = ub.params.basic!.dev_sectors * 512;
+    this.logical_block_size = 1 << ub.params.basic!.logical_bs_shift;
+  }
+
+  /** The disk's logical block size: O_DIRECT I/O must be aligned to it. */
+  readonly logical_block_size: number;
+
+  /** UBLK_U_CMD_START_DEV: starts the server (a FETCH on every tag), then adds /dev/ublkbN. */
+  start_dev(): void {
+    const m = this.machine;
+    if (this.ub.deleted) throw new KernelError('ENODEV', 'START_DEV: the device was deleted');
+    if (this.ub.dev_info.state === UBLK_S_DEV_LIVE) throw new KernelError('EEXIST', 'START_DEV: already started');
+    const srv = this.newServer();
+    this.stopped = false;
+    srv.start();
+    m.clock.run(Infinity, () => this.ub.ready);
+    try {
+      m.drv.ublk_ctrl_start_dev(this.ub, 4242 + this.ub.dev_info.dev_id);
+    } catch (e) {
+      srv.kill();
+      m.clock.run();
+      this.server = null;
+      throw e;
+    }
+  }
+
+  /**
+   * UBLK_U_CMD_STOP_DEV: waits (in virtual time) for in-flight I/O, removes the disk and cancels the
+   * pending FETCHes with -ENODEV; the server threads exit. If the target never completes some I/O, the
+   * server is killed and /dev/ublkcN's release fails those requests with -EIO (what del_gendisk waits for).
+   */
+  stop_dev(): void {
+    const m = this.machine;
+    const ub = this.ub;
+    if (ub.deleted) throw new KernelError('ENODEV', 'STOP_DEV: the device was deleted');
+    const busy = (): number => ub.tagset.inflight.reduce((a, b) => a + b, 0);
+    if (ub.dev_info.state === UBLK_S_DEV_LIVE) m.clock.run(m.clock.now + 1e9, () => busy() === 0);
+    m.drv.ublk_ctrl_stop_dev(ub);
+    m.clock.run(m.clock.now + 1e9, () => !this.server || this.server.exited);
+    if (this.server && !this.server.exited) this.server.kill();
+    // the server process exits and closes /dev/ublkcN: ublk_ch_release() resets the queues
+    else if (this.server) ub.ch_release(m.clock.now, this.server.threads[0]!.cpu);
+    m.clock.run(m.clock.now + 1e9, () => busy() === 0);
+    this.stopped = true;
+    const bad = this.invariants();
+    if (bad.length) throw new Error(`ublk model invariant violated after STOP_DEV: ${bad.join('; ')}`);
+  }
+
+  /** The server process crashes (SIGKILL): its rings go away, then /dev/ublkcN's release handles its I/O. */
+  kill_server(): void {
+    if (!this.server) throw new KernelError('ESRCH', 'no ublk server is running for this device');
+    this.server.kill();
+  }
+
+  /**
+   * User recovery (UBLK_F_USER_RECOVERY): START_USER_RECOVERY, a new server FETCHes every tag,
+   * END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server.
+   */
+  recover(): void {
+    const m = this.machine;
+    m.drv.ublk_ctrl_start_recovery(this.ub, !!this.server && !this.server.exited);
+    const srv = this.newServer();
+    srv.start();
+    m.clock.run(Infinity, () => this.ub.ready);
+    m.drv.ublk_ctrl_end_recovery(this.ub, 5000 + this.ub.dev_info.dev_id);
+  }
+
+  private newServer(): UblkServer {
+    const m = this.machine;
+    this.server = new UblkServer({
+      dev: this.ub, target: this.target, path: this.path, cpus: this.serverCpus, clock: m.clock, costs: m.costs,
+      privileged: this.opts.privileged !== false, auto_buf_reg_fallback: !!this.opts.auto_buf_reg_fallback,
+      splice_read_to_read: this.opts.splice_read_to_read !== false, fetch_limit: this.opts.fetch_limit,
+    });
+    return this.server;
+  }
+
+  /** UBLK_U_CMD_DEL_DEV (stops first when needed); the descriptor pages go back to the mm engine. */
+  del_dev(): void {
+    if (!this.ub.deleted && this.ub.dev_info.state !== UBLK_S_DEV_DEAD) this.stop_dev();
+    this.machine.drv.ublk_ctrl_del_dev(this.ub);
+    for (const p of this.iodPages.splice(0)) this.machine.mm?.__free_pages(p, p.order);
+  }
+
+  /** Pages of the queues' descriptor areas (when an mm engine is attached). */
+  iodPages: { pfn: number; order: number }[] = [];
+
+  /** UBLK_U_CMD_GET_PARAMS. */
+  get_params(): ReturnType<UblkDriver['ublk_ctrl_get_params']> {
+    return this.machine.drv.ublk_ctrl_get_params(this.ub);
+  }
+
+  /** UBLK_U_CMD_GET_QUEUE_AFFINITY: CPU ids mapped to hw queue q. */
+  get_queue_affinity(q: number): number[] {
+    return this.machine.drv.ublk_ctrl_get_queue_affinity(this.ub, q);
+  }
+
+  /** UBLK_U_CMD_UPDATE_SIZE: resize the live disk (I/O beyond the new end gets EIO). */
+  update_size(size: number | string): void {
+    const bytes = parseSize(size, 'size');
+    if (bytes % 512) throw new KernelError('EINVAL', `size ${bytes} is not a multiple of 512`);
+    this.machine.drv.ublk_ctrl_set_size(this.ub, bytes / 512);
+    (this as { dev_size: number }).dev_size = bytes;
+  }
+
+  /** UBLK_U_CMD_GET_DEV_INFO with names. */
+  info(): UblkDevInfo {
+    const i = this.machine.drv.ublk_ctrl_get_dev_info(this.ub);
+    return {
+      ...i,
+      state_name: UBLK_STATE_NAMES[i.state] ?? String(i.state),
+      flag_names: ublkFlagNames(i.flags),
+      data_path: this.path,
+      target: this.target.kind,
+      dev_size: this.dev_size,
+      char_dev: `/dev/ublkc${i.dev_id}`,
+      block_dev: i.state === UBLK_S_DEV_LIVE ? `/dev/ublkb${i.dev_id}` : null,
+    };
+  }
+
+  /** Consistency checks: no lost tag, no leaked buffer registration, nothing stuck after a stop. */
+  invariants(): string[] {
+    const out: string[] = [];
+    const ts = this.ub.tagset;
+    for (let q = 0; q < ts.nr_hw_queues; q++) {
+      let used = 0;
+      for (const rq of ts.rqs[q]!) if (rq.inUse) used++;
+      if (used !== ts.inflight[q]) out.push(`queue ${q}: ${used} requests in use but ${ts.inflight[q]} tags accounted`);
+      if (used + ts.free_tags(q) !== ts.queue_depth) out.push(`queue ${q}: lost tag (${used} used + ${ts.free_tags(q)} free != ${ts.queue_depth})`);
+    }
+    if (this.stopped) {
+      const inflight = ts.inflight.reduce((a, b) => a + b, 0);
+      if (inflight) out.push(`${inflight} requests still in flight after STOP_DEV`);
+      if (this.server && this.server.registeredBuffers()) out.push(`${this.server.registeredBuffers()} kernel buffers still registered`);
+    }
+    return out;
+  }
+
+  /** Direct I/O helper: writes `data` at byte offset `off` and runs the simulation until it completes. */
+  pwrite(data: Uint8Array, off: number): number {
+    return this.io(1, data, off);
+  }
+
+  /** Direct I/O helper: reads `len` bytes at `off`; throws the kernel's errno on failure. */
+  pread(len: number, off: number): Uint8Array {
+    const buf = new Uint8Array(len);
+    this.io(0, buf, off);
+    return buf;
+  }
+
+  private io(op: number, buf: Uint8Array, off: number): number {
+    const m = this.machine;
+    const lbs = this.logical_block_size;
+    if (buf.length === 0 || buf.length % lbs || off % lbs) throw new KernelError('EINVAL', `O_DIRECT I/O must be aligned to the ${lbs}-byte logical block size (len ${buf.length}, offset ${off})`);
+    if (!this.ub.tagset.alive) throw new KernelError('ENODEV', `/dev/ublkb${this.ub.dev_info.dev_id} does not exist (device not started or stopped)`);
+    let status: number | null = null;
+    const cpu = m.appCpu(0);
+    const ctx = { cpu, t: Math.max(m.clock.now, cpu.free) };
+    this.ub.tagset.submit_bios(0, [{ id: -1, op, sector: off / 512, nr_sectors: buf.length / 512, data: buf, cpu, end_io: (st) => { status = st; } }], ctx);
+    m.clock.run(m.clock.now + 1e9, () => status !== null);
+    if (status === null) throw new KernelError('ETIMEDOUT', 'I/O did not complete within 1 s of virtual time');
+    if (status < 0) throw new KernelError(errnoName(status), `${op ? 'write' : 'read'} of ${buf.length} bytes at ${off} failed: ${errnoName(status)}`);
+    return buf.length;
+  }
+
+  /** Driver counters. */
+  stats(): Record<string, number> {
+    return { ...this.ub.stats };
+  }
+
+  /** The ublk_io state machine of every (queue, tag), with the queue rings' counters. */
+  snapshot(): UblkSnapshot {
+    const names: [number, string][] = [[UBLK_IO_FLAG_ACTIVE, 'ACTIVE'], [UBLK_IO_FLAG_OWNED_BY_SRV, 'OWNED_BY_SRV'], [UBLK_IO_FLAG_NEED_GET_DATA, 'NEED_GET_DATA'], [UBLK_IO_FLAG_AUTO_BUF_REG, 'AUTO_BUF_REG'], [UBLK_IO_FLAG_CANCELED, 'CANCELED']];
+    return {
+      state: UBLK_STATE_NAMES[this.ub.dev_info.state] ?? String(this.ub.dev_info.state),
+      queues: this.ub.queues.map((q) => {
+        const th = this.server?.threads[q.q_id];
+        return {
+          q_id: q.q_id,
+          nr_io_ready: q.nr_io_ready,
+          canceling: q.canceling,
+          ring: th ? { ...th.ring.stats, registered_bvecs: th.ring.registered_bvecs(), sq_entries: th.ring.sq_entries, cq_entries: th.ring.cq_entries } : null,
+          tags: q.ios.map((io, tag) => {
+            const rq = this.ub.tagset.tag_to_rq(q.q_id, tag);
+            return {
+              tag,
+              flags: names.filter(([bit]) => (io.flags & bit) !== 0).map(([, n]) => n),
+              request: rq ? { op: rq.op === 0 ? 'read' as const : rq.op === 1 ? 'write' as const : 'other' as const, sector: rq.sector, nr_sectors: rq.nr_sectors } : null,
+            };
+          }),
+        };
+      }),
+    };
+  }
+}
+
+function errnoName(status: number): 'EIO' | 'ENODEV' | 'ENOSPC' | 'EOPNOTSUPP' | 'ETIMEDOUT' | 'EINVAL' {
+  switch (status) {
+    case -19: return 'ENODEV';
+    case -28: return 'ENOSPC';
+    case -95: return 'EOPNOTSUPP';
+    case -110: return 'ETIMEDOUT';
+    case -22: return 'EINVAL';
+    default: return 'EIO';
+  }
+}
+
+/** The simulated machine's ublk side: clock, CPUs, memory bus, the driver. */
+export class Ublk {
+  readonly clock = new EventClock();
+  readonly costs: CostModel;
+  readonly bus: MemBus;
+  readonly drv: UblkDriver;
+  readonly prng: Prng;
+  private readonly appCpus: Cpu[] = [];
+  readonly mm: UblkMm | null;
+  private nextCpu = 0;
+  readonly devs: UblkDev[] = [];
+
+  constructor(opts: UblkMachineOptions = {}) {
+    this.prng = opts.prng ?? new Prng(1);
+    this.mm = opts.mm ?? null;
+    this.costs = resolveCosts(opts.costs);
+    this.bus = new MemBus(this.costs);
+    this.drv = new UblkDriver(this.clock, this.costs, this.bus, opts.nr_cpus ?? 64);
+  }
+
+  /** Sets the cost model to the defaults plus these overrides, from now on (all components share one object). */
+  set_costs(over: Partial<CostModel> | 'default' | 'this_machine'): CostModel {
+    Object.assign(this.costs, resolveCosts(over));
+    return { ...this.costs };
+  }
+
+  /** The simulated application CPU i (fio job i runs there). */
+  appCpu(i: number): Cpu {
+    while (this.appCpus.length <= i) this.appCpus.push(new Cpu(this.nextCpu++, `app${this.appCpus.length}`));
+    return this.appCpus[i]!;
+  }
+
+  /** k.ublk.add_dev(): ADD_DEV + SET_PARAMS with the chosen flags, data path and target (ublk add). */
+  add_dev(o: AddDevOptions = {}): UblkDev {
+    const nr_hw_queues = o.nr_hw_queues ?? 1;
+    const queue_depth = o.queue_depth ?? 128;
+    if (!Number.isInteger(nr_hw_queues) || !Number.isInteger(queue_depth)) throw new KernelError('EINVAL', 'nr_hw_queues and queue_depth must be integers');
+    const dev_size = parseSize(o.dev_size ?? '1G', 'dev_size');
+    if (dev_size === 0 || dev_size % 512) throw new KernelError('EINVAL', `dev_size ${dev_size} is not a positive multiple of 512`);
+    const max_io = parseSize(o.max_io_buf_bytes ?? '512K', 'max_io_buf_bytes');
+    const lbs = o.logical_block_size ?? 512;
+    const lbs_shift = Math.log2(lbs);
+    if (!Number.isInteger(lbs_shift)) throw new KernelError('EINVAL', `logical_block_size ${lbs} is not a power of two`);
+    if (dev_size % lbs) throw new KernelError('EINVAL', `dev_size ${dev_size} is not a multiple of the logical block size ${lbs}`);
+    let flags = parseUblkFlags(o.flags);
+    let proposal: Proposal | null = null;
+    if (o.data_path !== undefined) {
+      if (!DATA_PATHS.includes(o.data_path)) throw new KernelError('EINVAL', `unknown data_path '${String(o.data_path)}' (one of ${DATA_PATHS.join(', ')})`);
+      const want = MERGED_FLAG[o.data_path] ?? 0;
+      const other = flags & PATH_FLAGS & ~want;
+      const compatible = o.data_path === 'auto_buf_reg' ? other & ~UBLK_F.UBLK_F_SUPPORT_ZERO_COPY : other;
+      if (compatible) throw new KernelError('EINVAL', `data_path '${o.data_path}' conflicts with ${ublkFlagNames(compatible).join(', ')}`);
+      flags |= want;
+      if (o.data_path === 'fused' || o.data_path === 'ebpf' || o.data_path === 'splice' || o.data_path === 'remap') proposal = o.data_path;
+    }
+    const cred = { privileged: o.privileged !== false, uid: o.privileged === false ? 1000 : 0, gid: o.privileged === false ? 1000 : 0 };
+    const ub = this.drv.ublk_ctrl_add_dev({
+      nr_hw_queues, queue_depth, state: 0, max_io_buf_bytes: max_io, dev_id: o.dev_id ?? -1, ublksrv_pid: -1,
+      flags, ublksrv_flags: 0, owner_uid: 0, owner_gid: 0,
+    }, cred, proposal);
+    try {
+      this.drv.ublk_ctrl_set_params(ub, {
+        types: UBLK_PARAM_TYPE_BASIC,
+        basic: {
+          attrs: 0, logical_bs_shift: lbs_shift, physical_bs_shift: Math.max(12, lbs_shift), io_opt_shift: 12, io_min_shift: 9,
+          max_sectors: ub.dev_info.max_io_buf_bytes >> 9, chunk_sectors: 0, dev_sectors: dev_size / 512, virt_boundary_mask: 0,
+        },
+      });
+    } catch (e) {
+      this.drv.ublk_ctrl_del_dev(ub);
+      throw e;
+    }
+    const pages = this.allocIodPages(ub);
+    const f = ub.dev_info.flags;
+    const path: DataPath = proposal ?? (f & UBLK_F.UBLK_F_AUTO_BUF_REG ? 'auto_buf_reg' : f & UBLK_F.UBLK_F_SUPPORT_ZERO_COPY ? 'zero_copy'
+      : f & UBLK_F.UBLK_F_USER_COPY ? 'user_copy' : f & UBLK_F.UBLK_F_NEED_GET_DATA ? 'need_get_data' : 'copy');
+    let target: Target;
+    try {
+      target = this.makeTarget(o, dev_size);
+    } catch (e) {
+      this.drv.ublk_ctrl_del_dev(ub);
+      throw e;
+    }
+    if (proposal === 'ebpf') {
+      if (target.kind === 'null' || target.kind === 'script') {
+        this.drv.ublk_ctrl_del_dev(ub);
+        throw new KernelError('EINVAL', "the 'ebpf' data path needs a target with backing files (loop, stripe, mirror)");
+      }
+      ub.bpf_prog = o.bpf_prog ?? builtinLoopProgram((w, off, len, tag) => target.map(w, off, len, tag));
+    }
+    const cpus: Cpu[] = [];
+    for (let q = 0; q < ub.dev_info.nr_hw_queues; q++) cpus.push(new Cpu(this.nextCpu++, `ublk${ub.dev_info.dev_id}-q${q}`));
+    const dev = new UblkDev(this, ub, path, target, o, cpus);
+    dev.iodPages = pages;
+    this.devs.push(dev);
+    return dev;
+  }
+
+  /** ublk_init_queue(): one zeroed page run per queue for its descriptor array, from the mm engine. */
+  private allocIodPages(ub: UblkDevice): { pfn: number; order: number }[] {
+    if (!this.mm) return [];
+    const got: { pfn: number; order: number }[] = [];
+    for (const q of ub.queues) {
+      const order = Math.ceil(Math.log2(q.io_cmd_buf.length / 4096));
+      const p = this.mm.alloc_pages('GFP_KERNEL|__GFP_ZERO', order);
+      if (!p) {
+        for (const g of got) this.mm.__free_pages(g, g.order);
+        this.drv.ublk_ctrl_del_dev(ub);
+        throw new KernelError('ENOMEM', `ADD_DEV: no memory for queue ${q.q_id}'s descriptor area (order ${order})`);
+      }
+      got.push(p);
+    }
+    return got;
+  }
+
+  private makeTarget(o: AddDevOptions, dev_size: number): Target {
+    const t = o.target ?? 'null';
+    const file = (name: string, size: number): BackingFile => new BackingFile(name, size, this.costs, this.bus, this.clock);
+    if (typeof t === 'object') return scriptTarget(t);
+    switch (t) {
+      case 'null':
+        return nullTarget();
+      case 'loop':
+        return loopTarget(file('loop.img', dev_size));
+      case 'stripe': {
+        const k = o.nr_files ?? 2;
+        const chunk = parseSize(o.chunk ?? '64K', 'chunk');
+        const per = Math.ceil(dev_size / chunk / k) * chunk;
+        return stripeTarget(Array.from({ length: k }, (_, i) => file(`stripe${i}.img`, per)), chunk);
+      }
+      case 'mirror': {
+        const k = o.nr_files ?? 2;
+        return mirrorTarget(Array.from({ length: k }, (_, i) => file(`mirror${i}.img`, dev_size)));
+      }
+      default:
+        throw new KernelError('EINVAL', `unknown target '${String(t)}' (null, loop, stripe, mirror, or a handler object)`);
+    }
+  }
+
+  /** k.ublk.fio(): runs the workload (and verify passes) and reports fio-like results. */
+  fio(o: FioOptions): FioResult {
+    const dev = o.dev;
+    if (!(dev instanceof UblkDev)) throw new KernelError('EINVAL', 'fio: dev must be a device from add_dev()');
+    if (!dev.ub.tagset.alive) throw new KernelError('ENODEV', `fio: /dev/ublkb${dev.ub.dev_info.dev_id} does not exist (start_dev() first, or it was stopped)`);
+    const raw: Record<string, unknown> = { ...o };
+    const spec0 = parseFioSpec(raw, dev.dev_size, dev.logical_block_size);
+    const readOnly = spec0.rw === 'read' || spec0.rw === 'randread';
+    if (spec0.verify && readOnly && o.size === undefined) {
+      // prefill only what the reads can touch
+      const want = spec0.runtime ? spec0.bs * 4096 : spec0.bs * Math.max(spec0.ios * spec0.numjobs, spec0.iodepth * spec0.numjobs * 2);
+      spec0.size = Math.max(spec0.bs, Math.min(spec0.size, want - (want % spec0.bs)));
+    }
+    const timeout = o.timeout === undefined ? 1e9 : parseDurationSafe(o.timeout);
+    const cpus = Array.from({ length: spec0.numjobs }, (_, i) => this.appCpu(i));
+    const trace = o.trace_every ? new TraceRecorder(o.trace_every) : null;
+    const runner = new FioRunner(spec0, { tagset: dev.ub.tagset, nr_hw_queues: dev.ub.dev_info.nr_hw_queues, dev_bytes: dev.dev_size }, this.clock, this.costs, this.prng, cpus, trace);
+    if (spec0.verify && readOnly) runner.prefill(timeout);
+    const srv = dev.server!;
+    const rec = trace ? (k: string, id: number, q: number, tag: number, t: number): void => trace.record(k, id, q, tag, t) : null;
+    dev.ub.trace = rec;
+    srv.setTrace(rec);
+    const busy0 = { app: cpus.map((c) => c.busy), srv: dev.serverCpus.map((c) => c.busy) };
+    const ops0 = srv.threads.reduce((a, t) => a + t.ring.stats.ops, 0);
+    const ent0 = srv.threads.reduce((a, t) => a + t.ring.stats.enters, 0);
+    const copied0 = dev.ub.stats.copied_bytes;
+    const st = runner.main(timeout);
+    const ops = srv.threads.reduce((a, t) => a + t.ring.stats.ops, 0) - ops0;
+    const enters = srv.threads.reduce((a, t) => a + t.ring.stats.enters, 0) - ent0;
+    const copied = dev.ub.stats.copied_bytes - copied0;
+    const elapsed = Math.max(1, st.t1 - st.t0);
+    const cpu = {
+      app: cpus.map((c, i) => round2(((c.busy - busy0.app[i]!) / elapsed) * 100)),
+      server: dev.serverCpus.map((c, i) => round2(((c.busy - busy0.srv[i]!) / elapsed) * 100)),
+    };
+    dev.ub.trace = null;
+    srv.setTrace(null);
+    let verify: FioResult['verify'] = null;
+    const errMsgs = [...st.error_messages, ...srv.cmdErrors.splice(0, 8)];
+    let errors = st.errors;
+    if (spec0.verify) {
+      let checked = st.verified;
+      let mism = st.mismatches;
+      if (!readOnly) {
+        const rb = runner.readback(timeout);
+        checked += rb.verified;
+        mism += rb.mismatches;
+        errors += rb.errors;
+        errMsgs.push(...rb.error_messages);
+      }
+      verify = { checked, mismatches: mism };
+    }
+    const lat = percentiles(st.lat_ns.subarray(0, st.nlat));
+    const res: FioResult = {
+      iops: (st.ios / elapsed) * 1e9,
+      bw: (st.bytes / elapsed) * 1e9,
+      lat,
+      cpu,
+      copied_bytes: copied,
+      uring_ops_per_io: st.ios ? ops / st.ios : 0,
+      syscalls_per_io: st.ios ? enters / st.ios : 0,
+      errors,
+      error_messages: errMsgs,
+      ios: st.ios,
+      reads: st.reads,
+      writes: st.writes,
+      runtime_ns: elapsed,
+      verify,
+      trace: trace ? trace.records : [],
+      text: '',
+    };
+    res.text = fioText(spec0.rw, spec0.bs, spec0.iodepth, spec0.numjobs, dev.path, st, res);
+    return res;
+  }
+}
+
+function parseDurationSafe(v: number | string): number {
+  if (typeof v === 'number') return v;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|ms|s)\s*$/.exec(v);
+  if (!m) throw new KernelError('EINVAL', `cannot parse duration '${v}'`);
+  return Number(m[1]) * { ns: 1, us: 1e3, ms: 1e6, s: 1e9 }[m[2] as 'ns' | 'us' | 'ms' | 's'];
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+function fmtK(x: number): string {
+  if (x >= 1e6) return `${(x / 1e6).toFixed(2)}M`;
+  if (x >= 1e3) return `${(x / 1e3).toFixed(1)}k`;
+  return x.toFixed(0);
+}
+
+/** fio's familiar layout (abridged). */
+function fioText(rw: string, bs: number, iodepth: number, numjobs: number, path: string, st: FioPhaseStats, r: FioResult): string {
+  const mib = r.bw / 1048576;
+  const dir = st.writes && !st.reads ? 'write' : 'read';
+  const ms = (r.runtime_ns / 1e6).toFixed(3);
+  const pct = r.lat.table.map(([p, v]) => `${p.toFixed(2).padStart(5, ' ')}th=[${v.toFixed(2)}]`);
+  const rows: string[] = [];
+  for (let i = 0; i < pct.length; i += 3) rows.push(`     | ${pct.slice(i, i + 3).join(', ')}${i + 3 < pct.length ? ',' : ''}`);
+  const sumPct = (xs: number[]): string => xs.map((x) => x.toFixed(1) + '%').join(' ');
+  const lines = [
+    `ublk-sim: (g=0): rw=${rw}, bs=(R) ${bs}B-${bs}B, (W) ${bs}B-${bs}B, (T) ${bs}B-${bs}B, ioengine=libaio, iodepth=${iodepth}`,
+    `ublk-sim: (groupid=0, jobs=${numjobs}): err=${r.errors ? 5 : 0}: data_path=${path}`,
+    `  ${dir}: IOPS=${fmtK(r.iops)}, BW=${mib.toFixed(0)}MiB/s (${(r.bw / 1e6).toFixed(0)}MB/s)(${(st.bytes / 1048576).toFixed(1)}MiB/${ms}msec)`,
+    `    clat (usec): min=${r.lat.min.toFixed(2)}, max=${r.lat.max.toFixed(2)}, avg=${r.lat.mean.toFixed(2)}, stdev=${r.lat.stdev.toFixed(2)}`,
+    `    clat percentiles (usec):`,
+    ...rows,
+    `  cpu          : app=${sumPct(r.cpu.app)}, ublk server=${sumPct(r.cpu.server)}`,
+    `  IO depths    : ${iodepth}=100.0%`,
+    `     issued rwts: total=${st.reads},${st.writes},0,0 short=0,0,0,0 dropped=0,0,0,0`,
+    `  ublk         : copied=${r.copied_bytes}B, io_uring ops/io=${r.uring_ops_per_io.toFixed(2)}, io_uring_enter/io=${r.syscalls_per_io.toFixed(3)}`,
+  ];
+  if (r.verify) lines.push(`  verify       : checked=${r.verify.checked}, mismatches=${r.verify.mismatches}`);
+  if (r.errors) lines.push(`  errors       : ${r.errors} (${r.error_messages[0] ?? ''})`);
+  lines.push('', 'Run status group 0 (all jobs):');
+  lines.push(`  ${dir.toUpperCase()}: bw=${mib.toFixed(0)}MiB/s (${(r.bw / 1e6).toFixed(0)}MB/s), io=${(st.bytes / 1048576).toFixed(1)}MiB, run=${ms}msec`);
+  return lines.join('\n');
+}
+
+/** k.ublk: creates the ublk side of a machine. */
+export function createUblk(opts: UblkMachineOptions = {}): Ublk {
+  return new Ublk(opts);
+}

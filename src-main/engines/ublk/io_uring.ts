@@ -1,0 +1,522 @@
+/**
+ * io_uring model (io_uring/*.c): SQ and CQ rings with their sizes, SQE64/SQE128, IOSQE_IO_LINK and
+ * IOSQE_CQE_SKIP_SUCCESS, fixed files, a sparse fixed-buffer table holding refcounted user or kernel
+ * (bvec) buffers with a release callback, task_work, and io_uring_enter() submission in batches.
+ * Each op costs t_sqe_cqe on the CPU of the task that issues it.
+ */
+import { KernelError } from '../common/errors';
+import type { CostModel } from './costs';
+import type { Ctx } from './cpu';
+import type { EventClock } from './clock';
+
+export const IORING_OP_NOP = 0;
+export const IORING_OP_READ_FIXED = 4;
+export const IORING_OP_WRITE_FIXED = 5;
+export const IORING_OP_READ = 22;
+export const IORING_OP_WRITE = 23;
+export const IORING_OP_SPLICE = 30;
+export const IORING_OP_URING_CMD = 46;
+/** Model-only number for the never-merged IORING_OP_FUSED_CMD (2023 fused command proposal). */
+export const IORING_OP_FUSED_CMD = 254;
+
+export const IOSQE_FIXED_FILE = 1 << 0;
+export const IOSQE_IO_LINK = 1 << 2;
+export const IOSQE_IO_HARDLINK = 1 << 3;
+export const IOSQE_CQE_SKIP_SUCCESS = 1 << 6;
+
+export const IORING_SETUP_SQE128 = 1 << 10;
+export const IORING_SETUP_CQE32 = 1 << 11;
+/** IORING_MAX_ENTRIES: io_uring_setup() refuses more SQ entries with -EINVAL. */
+export const IORING_MAX_ENTRIES = 32768;
+
+/** Splice proposal flag (2022 RFC): let a ->splice_read() producer feed another reader. */
+export const SPLICE_F_READ_TO_READ = 1 << 5;
+
+/** Returned by an op handler that completes later (the kernel's -EIOCBQUEUED). */
+export const EIOCBQUEUED = -529;
+
+const E = { EINVAL: -22, EBADF: -9, EFAULT: -14, EBUSY: -16, ECANCELED: -125, EOPNOTSUPP: -95 } as const;
+
+/** A submission queue entry (64 bytes, or 128 with IORING_SETUP_SQE128: sqe2 models the second half). */
+export interface Sqe {
+  opcode: number;
+  flags: number;
+  fd: number;
+  off: number;
+  len: number;
+  /** sqe->addr pointing into the submitter's user memory (null when unused). */
+  addr: Uint8Array | null;
+  /** Offset inside `addr`, or inside the fixed buffer for *_FIXED ops. */
+  addr_off: number;
+  buf_index: number;
+  user_data: number;
+  /** URING_CMD: cmd_op, and the command payload stored in sqe->cmd. */
+  cmd_op: number;
+  cmd: unknown;
+  splice_fd_in: number;
+  splice_flags: number;
+  /** SQE128 second half: the secondary op of a fused command. */
+  sqe2: Sqe | null;
+}
+
+export function newSqe(): Sqe {
+  return {
+    opcode: IORING_OP_NOP, flags: 0, fd: -1, off: 0, len: 0, addr: null, addr_off: 0, buf_index: 0, user_data: 0,
+    cmd_op: 0, cmd: null, splice_fd_in: -1, splice_flags: 0, sqe2: null,
+  };
+}
+
+export interface Cqe {
+  user_data: number;
+  res: number;
+  flags: number;
+}
+
+/** A fixed-buffer table node: a registered user buffer or a kernel bvec (a ublk request's pages). */
+export interface BufNode {
+  data: Uint8Array;
+  refs: number;
+  kbuf: boolean;
+  /** Called when the last reference drops (ublk_io_release for request buffers). */
+  release: (() => void) | null;
+  /** The ring that registered it (io_uring_cmd_ctx_handle). */
+  ring: IoUring;
+}
+
+/** struct io_kiocb: one request in flight. */
+export interface IoReq {
+  sqe: Sqe;
+  ring: IoUring;
+  link: IoReq | null;
+  buf: BufNode | null;
+  /** Scratch for the file's uring_cmd (struct io_uring_cmd pdu). */
+  pdu: unknown;
+  done: boolean;
+}
+
+/** What an io_uring op may target: a backing file, the ublk char device, ... */
+export interface SimFile {
+  readonly name: string;
+  read?(req: IoReq, dst: Uint8Array, dstOff: number, len: number, pos: number, ctx: Ctx): number;
+  write?(req: IoReq, src: Uint8Array, srcOff: number, len: number, pos: number, ctx: Ctx): number;
+  uring_cmd?(req: IoReq, ctx: Ctx): number;
+  /** Splice/fused proposals on the ublk char device: the request pages at a user-copy position. */
+  lease_pages?(req: IoReq, pos: number, ctx: Ctx): Uint8Array | number;
+  /** Ends a lease taken with lease_pages (drops the request reference). */
+  lease_end?(req: IoReq, pos: number, ctx: Ctx): void;
+}
+
+/** The task that owns a ring: it is woken when task_work or a CQE arrives. */
+export interface RingTask {
+  wake(at: number): void;
+}
+
+export interface RingStats {
+  /** io_uring ops issued (every SQE and fused half counts once). */
+  ops: number;
+  /** io_uring_enter() calls. */
+  enters: number;
+  cqes: number;
+  cq_overflow: number;
+  task_work: number;
+}
+
+type TwFn = (ctx: Ctx) => void;
+
+export class IoUring {
+  readonly sq_entries: number;
+  readonly cq_entries: number;
+  readonly sqe128: boolean;
+  private readonly sq: Sqe[] = [];
+  /** The CQ ring: cq_entries slots, head/tail counters (io_uring's struct io_rings). */
+  private readonly cqUd: Float64Array;
+  private readonly cqRes: Int32Array;
+  private readonly cqFlags: Uint32Array;
+  private cqHead = 0;
+  private cqTail = 0;
+  /** CQEs that did not fit (IORING_SQ_CQ_OVERFLOW), flushed into the ring as it drains. */
+  private overflow: Cqe[] = [];
+  /** The CQE last taken by next_cqe(). */
+  cqe_user_data = 0;
+  cqe_res = 0;
+  private tw: TwFn[] = [];
+  /** Registered files (io_uring_register_files): IOSQE_FIXED_FILE indexes this. */
+  files: (SimFile | null)[] = [];
+  /** Plain file descriptors of the owning process. */
+  readonly fds = new Map<number, SimFile>();
+  /** The fixed-buffer table (io_uring_register_buffers / _sparse). */
+  bufs: (BufNode | null)[] = [];
+  task: RingTask | null = null;
+  readonly stats: RingStats = { ops: 0, enters: 0, cqes: 0, cq_overflow: 0, task_work: 0 };
+  /** Set while a burst of the owning task is submitting or running task_work (completions may chain inline). */
+  private inBurst = false;
+  closed = false;
+
+  /** io_uring_setup(entries, flags). */
+  constructor(
+    entries: number,
+    readonly flags: number,
+    private readonly costs: CostModel,
+    private readonly clock: EventClock,
+  ) {
+    if (!Number.isInteger(entries) || entries < 1 || entries > IORING_MAX_ENTRIES) {
+      throw new KernelError('EINVAL', `io_uring_setup: entries ${entries} not in 1..${IORING_MAX_ENTRIES}`);
+    }
+    let n = 1;
+    while (n < entries) n <<= 1;
+    this.sq_entries = n;
+    this.cq_entries = 2 * n;
+    this.cqUd = new Float64Array(this.cq_entries);
+    this.cqRes = new Int32Array(this.cq_entries);
+    this.cqFlags = new Uint32Array(this.cq_entries);
+    this.sqe128 = (flags & IORING_SETUP_SQE128) !== 0;
+  }
+
+  /** io_uring_get_sqe(): a free SQE, or null when the SQ ring is full. */
+  get_sqe(): Sqe | null {
+    if (this.closed || this.sq.length >= this.sq_entries) return null;
+    const s = newSqe();
+    this.sq.push(s);
+    return s;
+  }
+
+  get sq_pending(): number {
+    return this.sq.length;
+  }
+
+  get cq_ready(): number {
+    return this.cqTail - this.cqHead + this.overflow.length;
+  }
+
+  get tw_pending(): number {
+    return this.tw.length;
+  }
+
+  /** io_uring_register_files(). */
+  register_files(files: SimFile[]): void {
+    this.files = files.slice();
+  }
+
+  /** io_uring_register_buffers_sparse(nr): an empty fixed-buffer table of nr slots. */
+  register_buffers_sparse(nr: number): void {
+    if (this.bufs.some((b) => b)) throw new KernelError('EBUSY', 'fixed buffers already registered');
+    this.bufs = new Array<BufNode | null>(nr).fill(null);
+  }
+
+  /** io_buffer_register_bvec(): puts a kernel buffer in slot `index`; -EBUSY if taken, -EINVAL if out of range. */
+  register_bvec(index: number, data: Uint8Array, release: () => void): number {
+    if (this.closed) return E.EINVAL;
+    if (index < 0 || index >= this.bufs.length) return E.EINVAL;
+    if (this.bufs[index]) return E.EBUSY;
+    this.bufs[index] = { data, refs: 1, kbuf: true, release, ring: this };
+    return 0;
+  }
+
+  /** io_buffer_unregister_bvec(): empties slot `index`; the release runs when in-flight users are done. */
+  unregister_bvec(index: number): number {
+    const node = index >= 0 && index < this.bufs.length ? this.bufs[index] : null;
+    if (!node || !node.kbuf) return E.EINVAL;
+    this.bufs[index] = null;
+    this.put_buf(node);
+    return 0;
+  }
+
+  /** Registered kernel buffers still in the table (for leak checks). */
+  registered_bvecs(): number {
+    let n = 0;
+    for (const b of this.bufs) if (b && b.kbuf) n++;
+    return n;
+  }
+
+  private put_buf(node: BufNode): void {
+    if (--node.refs === 0 && node.release) node.release();
+  }
+
+  /** Adds task_work for the owning task at virtual time `at` (io_req_task_work_add / task_work_add). */
+  task_work_add(fn: TwFn): void {
+    this.tw.push(fn);
+    this.stats.task_work++;
+    this.task?.wake(this.clock.now);
+  }
+
+  /** Runs queued task_work in the owning task's burst: t_tw once per batch, plus each item's own work. */
+  run_task_work(ctx: Ctx): number {
+    if (this.tw.length === 0) return 0;
+    let n = 0;
+    this.inBurst = true;
+    while (this.tw.length) {
+      const list = this.tw;
+      this.tw = [];
+      ctx.t += this.costs.t_tw;
+      for (const fn of list) {
+        fn(ctx);
+        n++;
+      }
+    }
+    this.inBurst = false;
+    return n;
+  }
+
+  /** io_submit_sqes(): issues every queued SQE, building link chains. Returns how many were consumed. */
+  submit(ctx: Ctx): number {
+    const list = this.sq.splice(0, this.sq.length);
+    let head: IoReq | null = null;
+    let tail: IoReq | null = null;
+    this.inBurst = true;
+    for (const sqe of list) {
+      const req: IoReq = { sqe, ring: this, link: null, buf: null, pdu: null, done: false };
+      const linked = (sqe.flags & (IOSQE_IO_LINK | IOSQE_IO_HARDLINK)) !== 0;
+      if (head) {
+        tail!.link = req;
+        tail = req;
+        if (!linked) {
+          const h: IoReq = head;
+          head = tail = null;
+          this.issue(h, ctx);
+        }
+      } else if (linked) {
+        head = tail = req;
+      } else {
+        this.issue(req, ctx);
+      }
+    }
+    if (head) this.issue(head, ctx);
+    this.inBurst = false;
+    return list.length;
+  }
+
+  /** Counts one io_uring_enter() on ctx. */
+  enter(ctx: Ctx): void {
+    ctx.t += this.costs.t_enter;
+    this.stats.enters++;
+  }
+
+  private resolveFile(sqe: Sqe): SimFile | null {
+    if (sqe.flags & IOSQE_FIXED_FILE) return sqe.fd >= 0 && sqe.fd < this.files.length ? this.files[sqe.fd] ?? null : null;
+    return this.fds.get(sqe.fd) ?? null;
+  }
+
+  /** io_issue_sqe(). */
+  private issue(req: IoReq, ctx: Ctx): void {
+    ctx.t += this.costs.t_sqe_cqe;
+    this.stats.ops++;
+    const res = this.do_op(req, req.sqe, ctx);
+    if (res !== EIOCBQUEUED) this.complete(req, res, ctx);
+  }
+
+  private do_op(req: IoReq, sqe: Sqe, ctx: Ctx): number {
+    switch (sqe.opcode) {
+      case IORING_OP_NOP:
+        return 0;
+      case IORING_OP_READ:
+      case IORING_OP_WRITE: {
+        const f = this.resolveFile(sqe);
+        if (!f) return E.EBADF;
+        if (!sqe.addr) return E.EFAULT;
+        if (sqe.addr_off + sqe.len > sqe.addr.length) return E.EFAULT;
+        const op = sqe.opcode === IORING_OP_READ ? f.read : f.write;
+        if (!op) return E.EINVAL;
+        return op.call(f, req, sqe.addr, sqe.addr_off, sqe.len, sqe.off, ctx);
+      }
+      case IORING_OP_READ_FIXED:
+      case IORING_OP_WRITE_FIXED: {
+        const f = this.resolveFile(sqe);
+        if (!f) return E.EBADF;
+        // The buffer is looked up at issue time (the 2025 fix; before it, at prep).
+        const node = sqe.buf_index >= 0 && sqe.buf_index < this.bufs.length ? this.bufs[sqe.buf_index] : null;
+        if (!node) return E.EFAULT;
+        if (sqe.addr_off + sqe.len > node.data.length) return E.EFAULT;
+        node.refs++;
+        req.buf = node;
+        const op = sqe.opcode === IORING_OP_READ_FIXED ? f.read : f.write;
+        if (!op) return E.EINVAL;
+        return op.call(f, req, node.data, sqe.addr_off, sqe.len, sqe.off, ctx);
+      }
+      case IORING_OP_URING_CMD: {
+        const f = this.resolveFile(sqe);
+        if (!f) return E.EBADF;
+        if (!f.uring_cmd) return E.EOPNOTSUPP;
+        return f.uring_cmd(req, ctx);
+      }
+      case IORING_OP_FUSED_CMD:
+        return this.do_fused(req, sqe, ctx);
+      case IORING_OP_SPLICE:
+        return this.do_splice(req, sqe, ctx);
+      default:
+        return E.EINVAL;
+    }
+  }
+
+  /**
+   * Fused command (2023 proposal, never merged): an SQE128 whose primary half (a uring_cmd on the ublk
+   * char device naming q_id/tag through sqe->off) lends the request's pages to the secondary op in sqe2.
+   */
+  private do_fused(req: IoReq, sqe: Sqe, ctx: Ctx): number {
+    if (!this.sqe128) return E.EINVAL;
+    const sec = sqe.sqe2;
+    if (!sec || (sec.opcode !== IORING_OP_READ && sec.opcode !== IORING_OP_WRITE)) return E.EINVAL;
+    const prim = this.resolveFile(sqe);
+    if (!prim || !prim.lease_pages) return E.EBADF;
+    const pages = prim.lease_pages(req, sqe.off, ctx);
+    if (typeof pages === 'number') return pages;
+    ctx.t += this.costs.t_sqe_cqe * this.costs.fused_epsilon;
+    this.stats.ops++;
+    const f = this.resolveFile(sec);
+    let res: number;
+    if (!f) res = E.EBADF;
+    else if (sec.addr_off + sec.len > pages.length) res = E.EFAULT;
+    else {
+      const op = sec.opcode === IORING_OP_READ ? f.read : f.write;
+      res = op ? op.call(f, req, pages, sec.addr_off, sec.len, sec.off, ctx) : E.EINVAL;
+    }
+    if (res !== EIOCBQUEUED) prim.lease_end?.(req, sqe.off, ctx);
+    else req.pdu = { leaseFile: prim, pos: sqe.off };
+    return res;
+  }
+
+  /**
+   * Splice proposal (2022 RFC, SPLICE_F_DIRECT): moves the request pages to/from the backing file through a
+   * kernel-internal pipe. From the ublk char device (WRITE) works; into it (READ) needs SPLICE_F_READ_TO_READ.
+   * The RFC punted every splice to io-wq: completion comes back after t_iowq.
+   */
+  private do_splice(req: IoReq, sqe: Sqe, ctx: Ctx): number {
+    const out = this.resolveFile(sqe);
+    const inp = this.files[sqe.splice_fd_in] ?? null;
+    if (!out || !inp) return E.EBADF;
+    ctx.t += this.costs.t_pipe;
+    let res: number;
+    if (inp.lease_pages) {
+      // ublkc -> pipe -> backing file: WRITE request.
+      const pages = inp.lease_pages(req, sqe.addr_off, ctx);
+      if (typeof pages === 'number') return pages;
+      res = out.write ? out.write(req, pages, 0, sqe.len, sqe.off, ctx) : E.EINVAL;
+      inp.lease_end?.(req, sqe.addr_off, ctx);
+    } else if (out.lease_pages) {
+      // backing file -> ublkc: READ request; spliced pages are read-only unless READ_TO_READ.
+      if (!(sqe.splice_flags & SPLICE_F_READ_TO_READ)) return E.EINVAL;
+      const pages = out.lease_pages(req, sqe.addr_off, ctx);
+      if (typeof pages === 'number') return pages;
+      res = inp.read ? inp.read(req, pages, 0, sqe.len, sqe.off, ctx) : E.EINVAL;
+      out.lease_end?.(req, sqe.addr_off, ctx);
+    } else {
+      return E.EINVAL;
+    }
+    if (res === EIOCBQUEUED) return res;
+    const at = ctx.t + this.costs.t_iowq;
+    this.clock.at(at, () => this.complete_async(req, res));
+    return EIOCBQUEUED;
+  }
+
+  /** Completion of an async request (from a device or another task): finished in the owner's task_work. */
+  complete_async(req: IoReq, res: number): void {
+    if (this.closed) return;
+    this.task_work_add((ctx) => {
+      const pdu = req.pdu as { leaseFile?: SimFile; pos?: number } | null;
+      if (pdu && pdu.leaseFile) {
+        pdu.leaseFile.lease_end?.(req, pdu.pos ?? 0, ctx);
+        req.pdu = null;
+      }
+      this.complete(req, res, ctx);
+    });
+  }
+
+  /** io_uring_cmd_done() for a uring_cmd that returned -EIOCBQUEUED. Inline when in the owner's burst. */
+  cmd_done(req: IoReq, res: number, ctx: Ctx | null): void {
+    if (ctx && this.inBurst) this.complete(req, res, ctx);
+    else this.post_cqe(req.sqe.user_data, res, 0);
+  }
+
+  /** io_req_complete_post + io_queue_next / io_fail_links. */
+  complete(req: IoReq, res: number, ctx: Ctx): void {
+    if (req.done) return;
+    req.done = true;
+    if (req.buf) {
+      const b = req.buf;
+      req.buf = null;
+      this.put_buf(b);
+    }
+    const sqe = req.sqe;
+    if (!(res >= 0 && sqe.flags & IOSQE_CQE_SKIP_SUCCESS)) this.post_cqe(sqe.user_data, res, 0);
+    const next = req.link;
+    if (!next) return;
+    req.link = null;
+    const rw = sqe.opcode === IORING_OP_READ || sqe.opcode === IORING_OP_WRITE || sqe.opcode === IORING_OP_READ_FIXED || sqe.opcode === IORING_OP_WRITE_FIXED;
+    const failed = res < 0 || (rw && res !== sqe.len && !(sqe.flags & IOSQE_IO_HARDLINK));
+    if (failed && !(sqe.flags & IOSQE_IO_HARDLINK)) {
+      let r: IoReq | null = next;
+      while (r) {
+        r.done = true;
+        this.post_cqe(r.sqe.user_data, E.ECANCELED, 0);
+        r = r.link;
+      }
+      return;
+    }
+    const wasIn = this.inBurst;
+    this.inBurst = true;
+    this.issue(next, ctx);
+    this.inBurst = wasIn;
+  }
+
+  /** Posts a CQE (overflow list when the CQ ring is full) and wakes the owner. */
+  post_cqe(user_data: number, res: number, flags: number): void {
+    this.stats.cqes++;
+    if (this.cqTail - this.cqHead >= this.cq_entries || this.overflow.length) {
+      this.overflow.push({ user_data, res, flags });
+      this.stats.cq_overflow++;
+    } else {
+      const i = this.cqTail++ % this.cq_entries;
+      this.cqUd[i] = user_data;
+      this.cqRes[i] = res;
+      this.cqFlags[i] = flags;
+    }
+    if (!this.inBurst) this.task?.wake(this.clock.now);
+  }
+
+  /** io_uring_peek_cqe + io_uring_cqe_seen into cqe_user_data / cqe_res; false when the CQ is empty. */
+  next_cqe(): boolean {
+    if (this.cqHead === this.cqTail) {
+      const o = this.overflow.shift();
+      if (!o) return false;
+      this.cqe_user_data = o.user_data;
+      this.cqe_res = o.res;
+      return true;
+    }
+    const i = this.cqHead++ % this.cq_entries;
+    this.cqe_user_data = this.cqUd[i]!;
+    this.cqe_res = this.cqRes[i]!;
+    // room again: flush one overflowed CQE into the ring, keeping order
+    if (this.overflow.length && this.cqHead === this.cqTail) {
+      const o = this.overflow.shift()!;
+      const k = this.cqTail++ % this.cq_entries;
+      this.cqUd[k] = o.user_data;
+      this.cqRes[k] = o.res;
+      this.cqFlags[k] = o.flags;
+    }
+    return true;
+  }
+
+  /** The next CQE as an object, or null. */
+  pop_cqe(): Cqe | null {
+    if (!this.next_cqe()) return null;
+    return { user_data: this.cqe_user_data, res: this.cqe_res, flags: 0 };
+  }
+
+  /**
+   * Ring teardown (io_ring_exit_work): queued task_work still runs (io_uring guarantees its callbacks run,
+   * seeing an exiting task), then leftover kernel buffers are unregistered (their release callbacks run).
+   */
+  exit(ctx?: Ctx): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (ctx) this.run_task_work(ctx);
+    for (let i = 0; i < this.bufs.length; i++) {
+      const n = this.bufs[i];
+      if (n) {
+        this.bufs[i] = null;
+        this.put_buf(n);
+      }
+    }
+    this.tw = [];
+    this.sq.length = 0;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * ublk server targets: how one request maps onto backend I/O. null (no backend), loop (one backing
+ * file), stripe and mirror (fan-out over several backing files, as kublk's stripe target), and a target
+ * written in the script (an object whose handlers are called per request).
+ */
+import { KernelError } from '../common/errors';
+import type { BackingFile } from './backing';
+
+/** One backend op of a request: fixed-file index (1.. ; 0 is /dev/ublkcN), file offset, length, offset in the request. */
+export interface BackendOp {
+  file: number;
+  off: number;
+  len: number;
+  buf_off: number;
+}
+
+/** What a script target's handler sees of one request. `data` is null where the server cannot see the data (zero-copy paths). */
+export interface ScriptIo {
+  q_id: number;
+  tag: number;
+  op: 'read' | 'write' | 'flush';
+  offset: number;
+  len: number;
+  data: Uint8Array | null;
+  /** Completes the request with a byte count or -errno (call once). */
+  done(res: number): void;
+}
+
+/** A target written in the script: handlers return the result, or call io.done() themselves. */
+export interface TargetHandler {
+  name?: string;
+  read?(io: ScriptIo): number | void;
+  write?(io: ScriptIo): number | void;
+  flush?(io: ScriptIo): number | void;
+}
+
+export type TargetKind = 'null' | 'loop' | 'stripe' | 'mirror' | 'script';
+
+export interface Target {
+  readonly kind: TargetKind;
+  readonly files: BackingFile[];
+  readonly handler: TargetHandler | null;
+  /** Backend ops for a READ (write=false) or WRITE of [off, off+len). */
+  map(write: boolean, off: number, len: number, tag: number): BackendOp[];
+}
+
+/** Options of the striped/mirrored targets. */
+export interface FanoutOpts {
+  nr_files: number;
+  chunk: number;
+}
+
+export function nullTarget(): Target {
+  return { kind: 'null', files: [], handler: null, map: () => [] };
+}
+
+export function loopTarget(file: BackingFile): Target {
+  return { kind: 'loop', files: [file], handler: null, map: (_w, off, len) => [{ file: 1, off, len, buf_off: 0 }] };
+}
+
+/** RAID-0 over nr files with `chunk`-byte chunks: a request splits at chunk boundaries. */
+export function stripeTarget(files: BackingFile[], chunk: number): Target {
+  if (files.length < 2) throw new KernelError('EINVAL', 'stripe target needs at least 2 backing files');
+  if (chunk < 4096 || (chunk & (chunk - 1)) !== 0) throw new KernelError('EINVAL', 'stripe chunk must be a power of two >= 4K');
+  const k = files.length;
+  return {
+    kind: 'stripe',
+    files,
+    handler: null,
+    map(_w, off, len) {
+      const ops: BackendOp[] = [];
+      let done = 0;
+      while (done < len) {
+        const p = off + done;
+        const ci = Math.floor(p / chunk);
+        const within = p - ci * chunk;
+        const n = Math.min(chunk - within, len - done);
+        const fileOff = Math.floor(ci / k) * chunk + within;
+        const file = 1 + (ci % k);
+        const last = ops[ops.length - 1];
+        if (last && last.file === file && last.off + last.len === fileOff) last.len += n;
+        else ops.push({ file, off: fileOff, len: n, buf_off: done });
+        done += n;
+      }
+      return ops;
+    },
+  };
+}
+
+/** RAID-1 over nr files: writes go to every file, reads to one (chosen by tag). */
+export function mirrorTarget(files: BackingFile[]): Target {
+  if (files.length < 2) throw new KernelError('EINVAL', 'mirror target needs at least 2 backing files');
+  return {
+    kind: 'mirror',
+    files,
+    handler: null,
+    map(write, off, len, tag) {
+      if (!write) return [{ file: 1 + (tag % files.length), off, len, buf_off: 0 }];
+      return files.map((_f, i) => ({ file: 1 + i, off, len, buf_off: 0 }));
+    },
+  };
+}
+
+export function scriptTarget(handler: TargetHandler): Target {
+  if (!handler || typeof handler !== 'object') throw new KernelError('EINVAL', 'target handler must be an object with read/write handlers');
+  return { kind: 'script', files: [], handler, map: () => [] };
+}

@@ -1,0 +1,185 @@
+/**
+ * UAPI of the ublk driver (include/uapi/linux/ublk_cmd.h): feature flags, command opcodes, I/O ops,
+ * descriptor layout and result codes, with the values of the current kernel header.
+ */
+import { KernelError } from '../common/errors';
+
+/** UBLK_F_* feature flags by bit number (include/uapi/linux/ublk_cmd.h). */
+export const UBLK_F = {
+  UBLK_F_SUPPORT_ZERO_COPY: 1 << 0,
+  UBLK_F_URING_CMD_COMP_IN_TASK: 1 << 1,
+  UBLK_F_NEED_GET_DATA: 1 << 2,
+  UBLK_F_USER_RECOVERY: 1 << 3,
+  UBLK_F_USER_RECOVERY_REISSUE: 1 << 4,
+  UBLK_F_UNPRIVILEGED_DEV: 1 << 5,
+  UBLK_F_CMD_IOCTL_ENCODE: 1 << 6,
+  UBLK_F_USER_COPY: 1 << 7,
+  UBLK_F_ZONED: 1 << 8,
+  UBLK_F_USER_RECOVERY_FAIL_IO: 1 << 9,
+  UBLK_F_UPDATE_SIZE: 1 << 10,
+  UBLK_F_AUTO_BUF_REG: 1 << 11,
+  UBLK_F_QUIESCE: 1 << 12,
+  UBLK_F_PER_IO_DAEMON: 1 << 13,
+  UBLK_F_BUF_REG_OFF_DAEMON: 1 << 14,
+  UBLK_F_BATCH_IO: 1 << 15,
+  UBLK_F_INTEGRITY: 1 << 16,
+  UBLK_F_SAFE_STOP_DEV: 1 << 17,
+  UBLK_F_NO_AUTO_PART_SCAN: 1 << 18,
+  UBLK_F_SHMEM_ZC: 1 << 19,
+} as const;
+
+export type UblkFlagName = keyof typeof UBLK_F;
+
+/**
+ * UBLK_F_ALL of the modelled driver: the flags it knows (bits 0-14, a 6.17-era driver). Like
+ * ublk_ctrl_add_dev(), bits outside it are silently cleared from the negotiated flags.
+ */
+export const UBLK_F_ALL =
+  UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_URING_CMD_COMP_IN_TASK | UBLK_F.UBLK_F_NEED_GET_DATA |
+  UBLK_F.UBLK_F_USER_RECOVERY | UBLK_F.UBLK_F_USER_RECOVERY_REISSUE | UBLK_F.UBLK_F_UNPRIVILEGED_DEV |
+  UBLK_F.UBLK_F_CMD_IOCTL_ENCODE | UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_ZONED |
+  UBLK_F.UBLK_F_USER_RECOVERY_FAIL_IO | UBLK_F.UBLK_F_UPDATE_SIZE | UBLK_F.UBLK_F_AUTO_BUF_REG |
+  UBLK_F.UBLK_F_QUIESCE | UBLK_F.UBLK_F_PER_IO_DAEMON | UBLK_F.UBLK_F_BUF_REG_OFF_DAEMON;
+
+export const UBLK_F_ALL_RECOVERY_FLAGS =
+  UBLK_F.UBLK_F_USER_RECOVERY | UBLK_F.UBLK_F_USER_RECOVERY_REISSUE | UBLK_F.UBLK_F_USER_RECOVERY_FAIL_IO;
+
+/** Control command opcodes (legacy numbers; the UBLK_U_CMD_* ioctl forms carry the same nr). */
+export const UBLK_CMD = {
+  GET_QUEUE_AFFINITY: 0x01,
+  GET_DEV_INFO: 0x02,
+  ADD_DEV: 0x04,
+  DEL_DEV: 0x05,
+  START_DEV: 0x06,
+  STOP_DEV: 0x07,
+  SET_PARAMS: 0x08,
+  GET_PARAMS: 0x09,
+  START_USER_RECOVERY: 0x10,
+  END_USER_RECOVERY: 0x11,
+  GET_DEV_INFO2: 0x12,
+  GET_FEATURES: 0x13,
+  DEL_DEV_ASYNC: 0x14,
+  UPDATE_SIZE: 0x15,
+  QUIESCE_DEV: 0x16,
+  TRY_STOP_DEV: 0x17,
+} as const;
+
+/** Data-plane uring_cmd opcodes on /dev/ublkcN (_IOC_NR of UBLK_U_IO_*). */
+export const UBLK_IO_FETCH_REQ = 0x20;
+export const UBLK_IO_COMMIT_AND_FETCH_REQ = 0x21;
+export const UBLK_IO_NEED_GET_DATA = 0x22;
+export const UBLK_IO_REGISTER_IO_BUF = 0x23;
+export const UBLK_IO_UNREGISTER_IO_BUF = 0x24;
+/** Model-only opcode: the primary half of the 2023 fused command (IORING_OP_FUSED_CMD), never merged. */
+export const UBLK_IO_FUSED_PRIMARY = 0x80;
+
+/** CQE results of data-plane commands. */
+export const UBLK_IO_RES_OK = 0;
+export const UBLK_IO_RES_NEED_GET_DATA = 1;
+export const UBLK_IO_RES_ABORT = -19; // -ENODEV
+
+/** ublksrv_io_desc op (bits 0-7 of op_flags). */
+export const UBLK_IO_OP_READ = 0;
+export const UBLK_IO_OP_WRITE = 1;
+export const UBLK_IO_OP_FLUSH = 2;
+export const UBLK_IO_OP_DISCARD = 3;
+export const UBLK_IO_OP_WRITE_ZEROES = 5;
+
+/** ublksrv_io_desc flags (bits 8-31 of op_flags). */
+export const UBLK_IO_F_FUA = 1 << 13;
+export const UBLK_IO_F_NEED_REG_BUF = 1 << 17;
+
+/** ublk_auto_buf_reg.flags: fall back to UBLK_IO_F_NEED_REG_BUF when registration fails. */
+export const UBLK_AUTO_BUF_REG_FALLBACK = 1 << 0;
+
+/** Device states (ublksrv_ctrl_dev_info.state). */
+export const UBLK_S_DEV_DEAD = 0;
+export const UBLK_S_DEV_LIVE = 1;
+export const UBLK_S_DEV_QUIESCED = 2;
+export const UBLK_S_DEV_FAIL_IO = 3;
+export const UBLK_STATE_NAMES = ['UBLK_S_DEV_DEAD', 'UBLK_S_DEV_LIVE', 'UBLK_S_DEV_QUIESCED', 'UBLK_S_DEV_FAIL_IO'];
+
+export const UBLK_MAX_QUEUE_DEPTH = 4096;
+export const UBLK_MAX_NR_QUEUES = 4096;
+export const UBLK_IO_BUF_BITS = 25;
+export const UBLKSRV_IO_BUF_OFFSET = 0x80000000;
+export const UBLK_QID_OFF = 41;
+export const UBLK_TAG_OFF = 25;
+/** The driver requeues a request it could not map after this many ms (UBLK_REQUEUE_DELAY_MS). */
+export const UBLK_REQUEUE_DELAY_MS = 3;
+/** The old copy path pinned at most this many user pages per batch (UBLK_MAX_PIN_PAGES). */
+export const UBLK_MAX_PIN_PAGES = 32;
+
+/** sizeof(struct ublksrv_io_desc). */
+export const UBLKSRV_IO_DESC_SIZE = 24;
+
+/** The decoded 24-byte struct ublksrv_io_desc. */
+export interface UblksrvIoDesc {
+  op_flags: number;
+  nr_sectors: number;
+  start_sector: number;
+  addr: number;
+}
+
+/** Writes one struct ublksrv_io_desc (little-endian, as on x86) at slot `tag` of the queue's descriptor area. */
+export function ublk_write_iod(view: DataView, tag: number, iod: UblksrvIoDesc): void {
+  const o = tag * UBLKSRV_IO_DESC_SIZE;
+  view.setUint32(o, iod.op_flags >>> 0, true);
+  view.setUint32(o + 4, iod.nr_sectors >>> 0, true);
+  writeU64(view, o + 8, iod.start_sector);
+  writeU64(view, o + 16, iod.addr);
+}
+
+/** Reads slot `tag` of the descriptor area, as the server does through its read-only mmap. */
+export function ublk_read_iod(view: DataView, tag: number): UblksrvIoDesc {
+  const o = tag * UBLKSRV_IO_DESC_SIZE;
+  return {
+    op_flags: view.getUint32(o, true),
+    nr_sectors: view.getUint32(o + 4, true),
+    start_sector: readU64(view, o + 8),
+    addr: readU64(view, o + 16),
+  };
+}
+
+/** ublk_read_iod into an existing object (the server's per-tag copy), without allocating. */
+export function ublk_read_iod_into(view: DataView, tag: number, out: UblksrvIoDesc): UblksrvIoDesc {
+  const o = tag * UBLKSRV_IO_DESC_SIZE;
+  out.op_flags = view.getUint32(o, true);
+  out.nr_sectors = view.getUint32(o + 4, true);
+  out.start_sector = readU64(view, o + 8);
+  out.addr = readU64(view, o + 16);
+  return out;
+}
+
+function writeU64(view: DataView, o: number, v: number): void {
+  view.setUint32(o, v % 0x100000000 >>> 0, true);
+  view.setUint32(o + 4, Math.floor(v / 0x100000000) >>> 0, true);
+}
+
+function readU64(view: DataView, o: number): number {
+  return view.getUint32(o, true) + view.getUint32(o + 4, true) * 0x100000000;
+}
+
+/** The user-copy file offset of (q_id, tag) on /dev/ublkcN (ublk_pos in ublksrv). */
+export function ublk_user_copy_pos(q_id: number, tag: number, off = 0): number {
+  return UBLKSRV_IO_BUF_OFFSET + q_id * 2 ** UBLK_QID_OFF + tag * 2 ** UBLK_TAG_OFF + off;
+}
+
+/** Parses UBLK_F_* names (with or without the UBLK_F_ prefix) into a mask; an unknown name is EINVAL. */
+export function parseUblkFlags(names: readonly string[] | number | undefined): number {
+  if (names === undefined) return 0;
+  if (typeof names === 'number') return names >>> 0;
+  let mask = 0;
+  for (const raw of names) {
+    const name = (raw.startsWith('UBLK_F_') ? raw : `UBLK_F_${raw}`) as UblkFlagName;
+    const bit = UBLK_F[name];
+    if (bit === undefined) throw new KernelError('EINVAL', `unknown ublk feature flag '${raw}' (not a UBLK_F_* name)`);
+    mask |= bit;
+  }
+  return mask >>> 0;
+}
+
+/** Names of the flags set in a mask, in bit order. */
+export function ublkFlagNames(mask: number): UblkFlagName[] {
+  return (Object.keys(UBLK_F) as UblkFlagName[]).filter((n) => (mask & UBLK_F[n]) !== 0);
+}

@@ -1,0 +1,41 @@
+/** The lab exercise format (DESIGN.md "Lab exercises"): labs/NN-slug/{lab.json, README.md, starter.js, check.js, solution.js}. */
+import type { Kernel, BootOptions } from '../engines/kernel';
+
+/** labs/NN-slug/lab.json */
+export interface LabMeta {
+  title: string;
+  /** The mechanism the lab is about. */
+  engine: 'mm' | 'bpf' | 'ublk';
+  /** 1 first contact, 2 working knowledge, 3 research level. */
+  level: 1 | 2 | 3;
+  /** One sentence for the lab list. */
+  summary: string;
+  /** The run's limits for this lab (the defaults otherwise). */
+  limits?: { timeoutMs?: number; memoryBytes?: number; outputBytes?: number };
+  /** The starter's file name (default starter.js). */
+  starter?: string;
+}
+
+/** What a criterion sees: the run's result, output and error, and the machines the script booted, as they are. */
+export interface CheckContext {
+  /** lab.result(value) of the run (JSON). */
+  result: unknown;
+  /** Everything the script printed. */
+  output: string;
+  /** The run's error, if it failed. */
+  error: { name: string; message: string; errno?: string } | undefined;
+  /** Every machine the script booted, in order; `k` is the first. */
+  kernels: Kernel[];
+  k: Kernel | undefined;
+  /** Boots a fresh reference machine, for criteria that recompute what the answer should be. */
+  boot(options?: BootOptions): Kernel;
+}
+
+export type CriterionOutcome = boolean | { pass: boolean; detail?: string };
+
+/** One criterion of check.js: a name, a hint shown when it fails, and the check itself. */
+export interface Criterion {
+  name: string;
+  hint: string;
+  check(ctx: CheckContext): CriterionOutcome;
+}

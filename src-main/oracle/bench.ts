@@ -1,0 +1,176 @@
+/**
+ * Kernel-oracle benchmarks (issue 10): the running kernel's JIT speed on the BPF engine's four workloads
+ * (bpf.kernel_jit_insns_per_s, via BPF_PROG_TEST_RUN with repeat) beside our interpreter and JIT on the very same
+ * programs, the ratios of ours to it, the retval agreement on the conformance suite and on 1000 random programs,
+ * and this machine's io_uring costs.
+ *
+ * The workloads are the BPF engine bench's (src-main/engines/bpf/bench.ts) with smaller loop counts: the kernel's
+ * verifier walks every iteration of a constant-bounded loop, within its 1M processed-instruction budget and, for the
+ * lookup loop, its 8192 pending branches.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createBpf } from '../engines/bpf';
+import type { BpfProgram } from '../engines/bpf';
+import { encodeInsns } from '../engines/bpf/isa';
+import { conformanceDiff } from './conformance-diff';
+import { kernelOracle } from './index';
+import { randomDiff } from './random-programs';
+import type { KernelMapSpec } from './index';
+
+const WORKLOADS: Record<string, { asm: string; maps?: boolean }> = {
+  arith: {
+    asm: `r0 = 0
+      r1 = 100000
+    l:
+      r0 += r1
+      r0 ^= 0x5a5a
+      r2 = r0
+      r2 &= 0xff
+      r0 -= r2
+      r1 -= 1
+      if r1 != 0 goto l
+      exit`,
+  },
+  hash_lookup: {
+    maps: true,
+    asm: `r6 = 0
+      r7 = 4000
+    l:
+      r1 = r7
+      r1 &= 15
+      *(u32 *)(r10 - 4) = r1
+      r1 = m ll
+      r2 = r10
+      r2 += -4
+      call bpf_map_lookup_elem
+      if r0 == 0 goto n
+      r1 = *(u64 *)(r0 + 0)
+      r6 += r1
+    n:
+      r7 -= 1
+      if r7 != 0 goto l
+      r0 = r6
+      exit`,
+  },
+  mul_shift: {
+    asm: `r0 = 0x123456789abcdef ll
+      r2 = 0x9e3779b97f4a7c15 ll
+      r1 = 100000
+    l:
+      r0 *= r2
+      r3 = r0
+      r3 >>= 29
+      r0 ^= r3
+      r0 <<= 3
+      r0 s>>= 1
+      r1 -= 1
+      if r1 != 0 goto l
+      exit`,
+  },
+  stack: {
+    asm: `r1 = 80000
+      r0 = 0
+    l:
+      *(u64 *)(r10 - 8) = r1
+      *(u64 *)(r10 - 16) = r0
+      r2 = *(u64 *)(r10 - 8)
+      r3 = *(u64 *)(r10 - 16)
+      r3 += r2
+      *(u32 *)(r10 - 20) = r3
+      r0 = *(u32 *)(r10 - 20)
+      r1 -= 1
+      if r1 != 0 goto l
+      exit`,
+  },
+};
+
+function measure(prog: BpfProgram, seconds: number): number {
+  prog.run();
+  let insns = 0;
+  const t0 = globalThis.performance.now();
+  let t = t0;
+  while (t - t0 < seconds * 1000) {
+    insns += prog.run().insns;
+    t = globalThis.performance.now();
+  }
+  return insns / ((t - t0) / 1000);
+}
+
+const gmean = (xs: number[]): number => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+
+/** Runs the oracle benchmarks (about 15 s); empty (with a printed reason) where the oracle is unavailable. */
+export function bench(): Record<string, { value: number; unit: string }> {
+  const out: Record<string, { value: number; unit: string }> = {};
+  const oracle = kernelOracle();
+  const avail = oracle.available();
+  if (!avail.ok) {
+    console.log(`oracle bench skipped: ${avail.why}`);
+    return out;
+  }
+  const kern: number[] = [];
+  const interp: number[] = [];
+  const jit: number[] = [];
+  const packet = new Uint8Array(64);
+  for (const [name, w] of Object.entries(WORKLOADS)) {
+    const k = createBpf();
+    const m = k.map_create({ map_type: 'BPF_MAP_TYPE_HASH', key_size: 4, value_size: 8, max_entries: 64 });
+    const entries: [Uint8Array, Uint8Array][] = [];
+    for (let i = 0; i < 16; i++) {
+      m.update(i, BigInt(i * 3));
+      const key = new Uint8Array(4);
+      new DataView(key.buffer).setUint32(0, i, true);
+      const value = new Uint8Array(8);
+      new DataView(value.buffer).setBigUint64(0, BigInt(i * 3), true);
+      entries.push([key, value]);
+    }
+    const maps: Record<string, typeof m> = w.maps ? { m } : {};
+    const pi = k.prog_load({ asm: w.asm, maps, jit: false });
+    const pj = k.prog_load({ asm: w.asm, maps, jit: true });
+    const perRun = pi.run();
+    const spec: KernelMapSpec = { map_type: 'hash', key_size: 4, value_size: 8, max_entries: 64, entries };
+    const bytes = encodeInsns(pi.insns);
+    // No verifier log: a walk of ~700k instructions would fill 16 MiB of it.
+    const opts = { prog_type: 'socket_filter', log_level: 0, data_in: packet, ...(w.maps ? { maps: { [m.id]: spec } } : {}) };
+    const run = oracle.testRun(bytes, { ...opts, repeat: 1000 });
+    if (!run.ok) {
+      console.log(`oracle bench: ${name} not run in the kernel: ${run.why}`);
+      continue;
+    }
+    if (run.retval !== (perRun.retval & 0xffffffffn)) console.log(`oracle bench: ${name} retval differs: kernel ${run.retval}, ours ${perRun.retval}`);
+    const kips = perRun.insns / (run.duration / 1e9);
+    const a = measure(pi, 0.6);
+    const b = measure(pj, 0.6);
+    kern.push(kips);
+    interp.push(a);
+    jit.push(b);
+    out[`bpf.kernel_jit_insns_per_s.${name}`] = { value: Math.round(kips), unit: 'insns/s' };
+    out[`bpf.kernel_ratio_jit.${name}`] = { value: Math.round((b / kips) * 10000) / 10000, unit: 'x' };
+    out[`bpf.kernel_ratio_interp.${name}`] = { value: Math.round((a / kips) * 10000) / 10000, unit: 'x' };
+  }
+  if (kern.length > 0) {
+    out['bpf.kernel_jit_insns_per_s'] = { value: Math.round(gmean(kern)), unit: 'insns/s' };
+    out['bpf.kernel_ratio_interp'] = { value: Math.round((gmean(interp) / gmean(kern)) * 10000) / 10000, unit: 'x' };
+    out['bpf.kernel_ratio_jit'] = { value: Math.round((gmean(jit) / gmean(kern)) * 10000) / 10000, unit: 'x' };
+  }
+  const suite = fileURLToPath(new URL('../../../shared/bpf-conformance/tests', import.meta.url));
+  if (existsSync(suite)) {
+    const files = readdirSync(suite)
+      .filter((f) => f.endsWith('.data'))
+      .map((name) => ({ name, text: readFileSync(`${suite}/${name}`, 'utf8') }));
+    const s = conformanceDiff(oracle, files);
+    out['oracle.conformance_kernel_ran'] = { value: s.ran, unit: `of ${s.total}` };
+    out['oracle.conformance_retval_agreement'] = { value: r2((100 * s.agree) / Math.max(1, s.ran)), unit: '%' };
+  }
+  const rnd = randomDiff(oracle, 1000, 20261126, 40);
+  out['oracle.random_programs_kernel_accepted'] = { value: rnd.accepted, unit: `of ${rnd.programs}` };
+  out['oracle.random_programs_retval_agreement'] = { value: r2((100 * rnd.agree) / Math.max(1, rnd.accepted)), unit: '%' };
+  const u = oracle.uringProbe({ count: 20_000, batch: 32 });
+  out['oracle.io_uring_nop_ns'] = { value: r2(u.nop_ns), unit: 'ns/op' };
+  out['oracle.io_uring_nop_batched_ns'] = { value: r2(u.nop_batched_ns), unit: 'ns/op' };
+  out['oracle.io_uring_read_4k_ns'] = { value: r2(u.read_4k_ns), unit: 'ns/op' };
+  out['oracle.io_uring_read_4k_batched_ns'] = { value: r2(u.read_4k_batched_ns), unit: 'ns/op' };
+  out['oracle.pread_4k_ns'] = { value: r2(u.pread_4k_ns), unit: 'ns/op' };
+  return out;
+}

@@ -1,0 +1,534 @@
+/**
+ * The running kernel as an oracle (issue 10): load programs with the kernel's own verifier (BPF_PROG_LOAD),
+ * run them with BPF_PROG_TEST_RUN, read this machine's direct map counters, fault memfd_secret pages and measure
+ * io_uring, so that the simulators can be checked against the Linux they model. Everything goes through the
+ * native helper (native/kernel-oracle.c, built with cc on first use). Where Linux, privileges, a compiler or BTF
+ * are missing, available() says why in one line and every entry point throws OracleUnavailableError with that line.
+ */
+import { readFileSync } from 'node:fs';
+import { createBpf, KFUNC_BTF_ID } from '../engines/bpf';
+import type { BpfInsn } from '../engines/bpf';
+import { assembleKernel } from '../engines/bpf/asm-kernel';
+import { encodeInsns } from '../engines/bpf/isa';
+import { DEFAULT_COSTS } from '../engines/ublk/costs';
+import type { CostModel } from '../engines/ublk/costs';
+import { vmlinuxBtf } from './btf';
+import type { Btf } from './btf';
+import { directMapDelta, parseDirectMapSnapshot, readDirectMap } from './direct-map';
+import type { DirectMapSnapshot } from './direct-map';
+import { buildHelper, fromHex, OracleUnavailableError, request, runHelper, runHelperAsync } from './native';
+import type { HelperResponse } from './native';
+import {
+  BPF_F_SLEEPABLE,
+  BPF_PROG_TYPE,
+  BPF_PSEUDO_KFUNC_CALL,
+  BPF_PSEUDO_MAP_FD,
+  BPF_PSEUDO_MAP_IDX,
+  BPF_PSEUDO_MAP_IDX_VALUE,
+  BPF_PSEUDO_MAP_VALUE,
+  errnoName,
+  mapTypeNumber,
+  progTypeNumber,
+} from './uapi';
+import { firstErrorLine, processedInsns } from './verifier-log';
+import { simulateSecretProbe } from './secret-sim';
+import type { SimulatedSecretProbe } from './secret-sim';
+
+export { OracleUnavailableError } from './native';
+export { Btf, BTF_KIND, vmlinuxBtf } from './btf';
+export type { BtfType } from './btf';
+export type { DirectMapSnapshot } from './direct-map';
+export { firstErrorLine } from './verifier-log';
+export { simulateSecretProbe } from './secret-sim';
+export type { SimulatedSecretProbe } from './secret-sim';
+export { conformanceDiff } from './conformance-diff';
+export type { ConformanceDiffCase, ConformanceDiffSummary } from './conformance-diff';
+export { randomDiff, randomProgram } from './random-programs';
+export type { RandomDiffSummary } from './random-programs';
+export { ITER_CORPUS } from './iter-corpus';
+export type { IterCase } from './iter-corpus';
+export { alignLogs, compareVerdicts } from './log-compare';
+export type { LogRow, SimVerdict, VerdictComparison } from './log-compare';
+
+/** Whether the oracle can run here, or the one-line reason it cannot. */
+export type OracleAvailability = { ok: true } | { ok: false; why: string };
+
+/** A map to create before the program loads (BPF_MAP_CREATE attributes). */
+export interface KernelMapSpec {
+  map_type: string | number;
+  key_size: number;
+  value_size: number;
+  max_entries: number;
+  map_flags?: number;
+  /** Elements to store before the program loads (BPF_MAP_UPDATE_ELEM, BPF_ANY): key and value bytes. */
+  entries?: readonly (readonly [Uint8Array, Uint8Array])[];
+}
+
+/** A program for the kernel: raw instruction bytes, instruction records, or assembly (kernel or uBPF syntax, auto-detected). */
+export type KernelProgram = Uint8Array | readonly BpfInsn[] | string;
+
+/** BPF_PROG_LOAD attributes. */
+export interface KernelLoadOpts {
+  /** `socket_filter`, `BPF_PROG_TYPE_SYSCALL`, or the enum number (default socket_filter). */
+  prog_type?: string | number;
+  /** Verifier log level (default 1; 2 is verbose). */
+  log_level?: number;
+  /** Log buffer size in bytes (default and maximum 16 MiB). */
+  log_size?: number;
+  prog_flags?: number;
+  expected_attach_type?: number;
+  prog_name?: string;
+  /** Maps by the fd the program's `ld_imm64` names (BPF_PSEUDO_MAP_FD / _VALUE); created first, passed as fd_array. */
+  maps?: Record<number, KernelMapSpec>;
+  /** kfunc names by the imm the program's kfunc calls carry (default: the BPF engine's KFUNC_BTF_ID table). */
+  kfuncs?: Record<number, string>;
+}
+
+/** What the kernel's verifier said. */
+export interface KernelVerdict {
+  /** True when BPF_PROG_LOAD returned a program fd. */
+  ok: boolean;
+  /** The errno of a rejection (0 when accepted). */
+  errno: number;
+  errno_name: string;
+  /** The verifier log as the kernel wrote it. */
+  log: string;
+  /** The first line of the log that is not a trace of the walk: the kernel's reason for a rejection. */
+  first_error?: string;
+  /** `processed N insns` from the closing line. */
+  processed?: number;
+  /** The log overflowed log_size (it holds the tail); the verdict is that of a second load without a log. */
+  log_truncated?: boolean;
+}
+
+/** BPF_PROG_TEST_RUN attributes. */
+export interface KernelTestRunOpts extends KernelLoadOpts {
+  ctx_in?: Uint8Array;
+  data_in?: Uint8Array;
+  /** Runs (default: the kernel's one run; SYSCALL and RAW_TRACEPOINT programs refuse a repeat with EINVAL). */
+  repeat?: number;
+  data_size_out?: number;
+  ctx_size_out?: number;
+}
+
+/** What BPF_PROG_TEST_RUN returned (or why it did not run). */
+export type KernelTestRun =
+  | {
+      ok: true;
+      verdict: KernelVerdict;
+      /** r0 as the kernel reports it: a u32. */
+      retval: bigint;
+      /** Mean ns per run, as the kernel measured it (0 for SYSCALL programs). */
+      duration: number;
+      data_out: Uint8Array;
+      ctx_out: Uint8Array;
+      /** The context after the run (SYSCALL programs write it back into ctx_in). */
+      ctx_after: Uint8Array;
+    }
+  | { ok: false; verdict: KernelVerdict; errno: number; errno_name: string; why: string };
+
+/** The argument of the scripting names (DESIGN.md's k.bpf.verify shape): source text, or insns / asm plus load attributes. */
+export type KernelVerifyArg = string | (KernelLoadOpts & { insns?: Uint8Array | readonly BpfInsn[]; asm?: string });
+
+/** A program and what to do with it, for batches. */
+export interface KernelJob {
+  prog: KernelProgram;
+  opts?: KernelTestRunOpts;
+  /** Test-run the program after loading it. */
+  run?: boolean;
+}
+
+/** Result of faulting memfd_secret pages. */
+export interface SecretProbe {
+  pages: number;
+  before: DirectMapSnapshot;
+  /** After the pages were faulted (mapped in the process, removed from the direct map). */
+  touched: DirectMapSnapshot;
+  /** After munmap and close (pages freed, direct map entries restored). */
+  after: DirectMapSnapshot;
+  /** touched − before: the splits faulting the pages caused. */
+  faulted: DirectMapSnapshot;
+  /** after − touched: what freeing them changed (collapses, where the kernel does them). */
+  released: DirectMapSnapshot;
+  /** The memory engine's prediction for the same pages on a fresh, 2M-mapped simulated machine (baseline policy). */
+  simulated: SimulatedSecretProbe;
+}
+
+/** Result of the io_uring probe: ns per operation measured on this machine. */
+export interface UringProbe {
+  /** One NOP SQE submitted and reaped per io_uring_enter. */
+  nop_ns: number;
+  /** NOPs `batch` per io_uring_enter, per op. */
+  nop_batched_ns: number;
+  /** One 4 KiB IORING_OP_READ of a tmpfs (memfd) file per io_uring_enter. */
+  read_4k_ns: number;
+  /** 4 KiB reads `batch` per io_uring_enter, per op. */
+  read_4k_batched_ns: number;
+  /** The same read with pread(2). */
+  pread_4k_ns: number;
+  batch: number;
+  count: number;
+  /** The ublk cost model's figures these imply (the published defaults stay the default). */
+  calibration: Partial<CostModel>;
+}
+
+/** The kernel oracle of this machine. */
+export interface KernelOracle {
+  /** Whether the oracle can run here (Linux, root or CAP_BPF+CAP_PERFMON, cc, BTF, bpf() permitted). */
+  available(): OracleAvailability;
+  /** The running kernel's BTF (throws OracleUnavailableError when missing). */
+  btf(): Btf;
+  /** The FUNC BTF id of a kfunc on this kernel, or undefined when the kernel has no such function. */
+  kfunc_id(name: string): number | undefined;
+  /** BPF_PROG_LOAD through the kernel's verifier (bpf_check()): verdict, errno and log. Throws BpfAsmError for bad assembly. */
+  verify(prog: KernelProgram, opts?: KernelLoadOpts): KernelVerdict;
+  /** k.bpf.kernel_verify(src | { insns | asm, prog_type, log_level, maps }): verify() in the scripting shape. */
+  kernel_verify(arg: KernelVerifyArg): KernelVerdict;
+  /** k.bpf.kernel_test_run(src | { insns | asm, prog_type, ... }, { ctx_in, data_in, repeat }): testRun() in the scripting shape. */
+  kernel_test_run(arg: KernelVerifyArg, opts?: Pick<KernelTestRunOpts, 'ctx_in' | 'data_in' | 'repeat' | 'data_size_out' | 'ctx_size_out'>): KernelTestRun;
+  /** BPF_PROG_LOAD then BPF_PROG_TEST_RUN (bpf_prog_test_run()). */
+  testRun(prog: KernelProgram, opts?: KernelTestRunOpts): KernelTestRun;
+  /** Many loads (and test runs) in one helper process; one result per job. */
+  batch(jobs: readonly KernelJob[]): KernelTestRun[];
+  /** verify / testRun / batch without blocking the event loop (for the app's main process). */
+  verifyAsync(prog: KernelProgram, opts?: KernelLoadOpts): Promise<KernelVerdict>;
+  testRunAsync(prog: KernelProgram, opts?: KernelTestRunOpts): Promise<KernelTestRun>;
+  batchAsync(jobs: readonly KernelJob[]): Promise<KernelTestRun[]>;
+  /** This machine's DirectMap lines (/proc/meminfo) and direct_map_* counters (/proc/vmstat); read-only, any Linux. */
+  directMap(): ({ ok: true } & DirectMapSnapshot) | { ok: false; why: string };
+  /** Opt-in (it splits this machine's direct map; no privileges needed): faults `pages` memfd_secret pages (secretmem_fault() -> set_direct_map_invalid_noflush()) and reports the real deltas. */
+  secretProbe(pages?: number): SecretProbe;
+  /** Measures this machine's io_uring NOP and 4 KiB tmpfs read (raw io_uring_setup/enter, no liburing). */
+  uringProbe(opts?: { count?: number; batch?: number }): UringProbe;
+}
+
+const SOCKET_FILTER = BPF_PROG_TYPE['BPF_PROG_TYPE_SOCKET_FILTER']!;
+const SYSCALL = BPF_PROG_TYPE['BPF_PROG_TYPE_SYSCALL']!;
+const CAP_PERFMON = 38n;
+const CAP_BPF = 39n;
+
+function checkPrivileges(): string | undefined {
+  if (process.geteuid?.() === 0) return undefined;
+  try {
+    const m = /^CapEff:\s+([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    const eff = m ? BigInt(`0x${m[1]}`) : 0n;
+    if ((eff >> CAP_BPF) & 1n && (eff >> CAP_PERFMON) & 1n) return undefined;
+  } catch {
+    // fall through
+  }
+  return `loading BPF programs needs root or CAP_BPF+CAP_PERFMON (running as uid ${process.geteuid?.() ?? '?'})`;
+}
+
+/** The program's bytes; assembly names kfuncs the engine knows, and any other kfunc of this kernel's BTF. */
+function bytesOf(prog: KernelProgram, kernelKfunc: (name: string) => number | undefined): Uint8Array {
+  if (typeof prog === 'string') {
+    if (/%r\d/.test(prog)) return encodeInsns(createBpf().assemble(prog, { syntax: 'ubpf' }).insns);
+    const engine = createBpf();
+    const helpers = new Map([...engine.helpers.values()].map((h) => [h.name, h.id]));
+    const kfuncs = new Map([...engine.kfuncs.values()].map((k) => [k.name, k.id]));
+    return encodeInsns(
+      assembleKernel(prog, {
+        helperId: (n) => helpers.get(n) ?? helpers.get(`bpf_${n}`),
+        kfuncId: (n) => kfuncs.get(n) ?? kernelKfunc(n),
+      }).insns,
+    );
+  }
+  if (prog instanceof Uint8Array) {
+    if (prog.length % 8 !== 0) throw new OracleUnavailableError(`program of ${prog.length} bytes is not a whole number of instructions`);
+    return Uint8Array.from(prog);
+  }
+  return encodeInsns(prog);
+}
+
+/** Rewrites kfunc imms to this kernel's BTF ids and map fds to fd_array indexes; returns the maps in index order. */
+export function patchProgram(bytes: Uint8Array, opts: KernelLoadOpts, kfuncId: (name: string) => number | undefined): KernelMapSpec[] {
+  const kfuncs: Record<number, string> = opts.kfuncs ?? Object.fromEntries(Object.entries(KFUNC_BTF_ID).map(([name, id]) => [id, name]));
+  const fds = Object.keys(opts.maps ?? {}).map(Number);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let p = 0; p < bytes.length; p += 8) {
+    const code = bytes[p]!;
+    const src = bytes[p + 1]! >> 4;
+    const imm = dv.getInt32(p + 4, true);
+    if (code === 0x85 && src === BPF_PSEUDO_KFUNC_CALL) {
+      const name = kfuncs[imm];
+      if (name === undefined) continue;
+      const id = kfuncId(name);
+      if (id === undefined) throw new OracleUnavailableError(`kfunc ${name} does not exist on this kernel`);
+      dv.setInt32(p + 4, id, true);
+    } else if (code === 0x18) {
+      if (src === BPF_PSEUDO_MAP_FD || src === BPF_PSEUDO_MAP_VALUE) {
+        const idx = fds.indexOf(imm);
+        if (idx >= 0) {
+          bytes[p + 1] = (bytes[p + 1]! & 0x0f) | ((src === BPF_PSEUDO_MAP_FD ? BPF_PSEUDO_MAP_IDX : BPF_PSEUDO_MAP_IDX_VALUE) << 4);
+          dv.setInt32(p + 4, idx, true);
+        }
+      }
+      p += 8; // second slot of ld_imm64
+    }
+  }
+  return fds.map((fd) => opts.maps![fd]!);
+}
+
+function splitArg(arg: KernelVerifyArg): [KernelProgram, KernelLoadOpts] {
+  if (typeof arg === 'string') return [arg, {}];
+  const { insns, asm, ...opts } = arg;
+  const prog = asm ?? insns;
+  if (prog === undefined) throw new OracleUnavailableError('kernel_verify: give insns or asm');
+  return [prog, opts];
+}
+
+function verdictOf(r: HelperResponse): KernelVerdict {
+  const log = Buffer.from(fromHex(r.fields['log'])).toString('utf8');
+  const errno = r.ok ? 0 : Number(r.fields['errno'] ?? 0);
+  const v: KernelVerdict = { ok: r.ok, errno, errno_name: errnoName(errno), log };
+  const truncated = r.fields['truncated'] === '1';
+  if (!r.ok) {
+    // A truncated log holds the tail of what the verifier wrote: its first line is cut.
+    const first = firstErrorLine(truncated ? log.slice(log.indexOf('\n') + 1) : log);
+    if (first !== undefined) v.first_error = first;
+  }
+  const processed = processedInsns(log);
+  if (processed !== undefined) v.processed = processed;
+  if (truncated) v.log_truncated = true;
+  return v;
+}
+
+function helperError(r: HelperResponse): string {
+  const errno = Number(r.fields['errno'] ?? 0);
+  return `${r.fields['what'] ?? 'request'} failed: ${errnoName(errno) || 'error'} (${errno})`;
+}
+
+function meanNs(r: HelperResponse, what: string): number {
+  if (!r.ok) throw new OracleUnavailableError(`io_uring probe (${what}): ${helperError(r)}`);
+  return Number(r.fields['ns_per_op']);
+}
+
+/** Options of kernelOracle(): the platform is overridable so that the other-OS path can be tested. */
+export interface KernelOracleOptions {
+  platform?: NodeJS.Platform;
+}
+
+class Oracle implements KernelOracle {
+  private availability?: OracleAvailability;
+  private readonly platform: NodeJS.Platform;
+
+  constructor(opts: KernelOracleOptions) {
+    this.platform = opts.platform ?? process.platform;
+  }
+
+  available(): OracleAvailability {
+    if (this.availability) return this.availability;
+    const why = this.probe();
+    this.availability = why === undefined ? { ok: true } : { ok: false, why };
+    return this.availability;
+  }
+
+  private probe(): string | undefined {
+    if (this.platform !== 'linux') return `the kernel oracle needs Linux (this is ${this.platform})`;
+    const priv = checkPrivileges();
+    if (priv) return priv;
+    try {
+      vmlinuxBtf();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    const b = buildHelper();
+    if (!b.ok) return b.why;
+    try {
+      const [, load] = runHelper(['reset', request('prog_load', { type: SOCKET_FILTER, insns: encodeInsns([
+        { code: 0xb7, dst_reg: 0, src_reg: 0, off: 0, imm: 0 },
+        { code: 0x95, dst_reg: 0, src_reg: 0, off: 0, imm: 0 },
+      ]), log_size: 0 })]);
+      if (!load!.ok) return `bpf(BPF_PROG_LOAD) is not permitted here: ${errnoName(Number(load!.fields['errno']))}`;
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return undefined;
+  }
+
+  private require(): void {
+    const a = this.available();
+    if (!a.ok) throw new OracleUnavailableError(a.why);
+  }
+
+  btf(): Btf {
+    if (this.platform !== 'linux') throw new OracleUnavailableError(`kernel BTF needs Linux (this is ${this.platform})`);
+    try {
+      return vmlinuxBtf();
+    } catch (e) {
+      throw new OracleUnavailableError((e as Error).message);
+    }
+  }
+
+  kfunc_id(name: string): number | undefined {
+    return this.btf().funcId(name);
+  }
+
+  verify(prog: KernelProgram, opts: KernelLoadOpts = {}): KernelVerdict {
+    return this.batch([{ prog, opts, run: false }])[0]!.verdict;
+  }
+
+  testRun(prog: KernelProgram, opts: KernelTestRunOpts = {}): KernelTestRun {
+    return this.batch([{ prog, opts, run: true }])[0]!;
+  }
+
+  kernel_verify(arg: KernelVerifyArg): KernelVerdict {
+    const [prog, opts] = splitArg(arg);
+    return this.verify(prog, opts);
+  }
+
+  kernel_test_run(arg: KernelVerifyArg, opts: Pick<KernelTestRunOpts, 'ctx_in' | 'data_in' | 'repeat' | 'data_size_out' | 'ctx_size_out'> = {}): KernelTestRun {
+    const [prog, load] = splitArg(arg);
+    return this.testRun(prog, { ...load, ...opts });
+  }
+
+  batch(jobs: readonly KernelJob[]): KernelTestRun[] {
+    this.require();
+    const { reqs, shape } = this.requests(jobs);
+    return this.results(runHelper(reqs), shape);
+  }
+
+  async batchAsync(jobs: readonly KernelJob[]): Promise<KernelTestRun[]> {
+    this.require();
+    const { reqs, shape } = this.requests(jobs);
+    return this.results(await runHelperAsync(reqs), shape);
+  }
+
+  async verifyAsync(prog: KernelProgram, opts: KernelLoadOpts = {}): Promise<KernelVerdict> {
+    return (await this.batchAsync([{ prog, opts, run: false }]))[0]!.verdict;
+  }
+
+  async testRunAsync(prog: KernelProgram, opts: KernelTestRunOpts = {}): Promise<KernelTestRun> {
+    return (await this.batchAsync([{ prog, opts, run: true }]))[0]!;
+  }
+
+  private requests(jobs: readonly KernelJob[]): { reqs: string[]; shape: { maps: number; run: boolean }[] } {
+    const reqs: string[] = [];
+    const shape: { maps: number; run: boolean }[] = []; // maps: requests that set the maps up
+    for (const job of jobs) {
+      const opts = job.opts ?? {};
+      const bytes = bytesOf(job.prog, (n) => this.kfunc_id(n));
+      const maps = patchProgram(bytes, opts, (n) => this.kfunc_id(n));
+      const type = progTypeNumber(opts.prog_type, SOCKET_FILTER);
+      const flags = (opts.prog_flags ?? 0) | (type === SYSCALL ? BPF_F_SLEEPABLE : 0);
+      reqs.push('reset');
+      let mapReqs = 0;
+      for (const m of maps) {
+        reqs.push(request('map_create', { type: mapTypeNumber(m.map_type), key_size: m.key_size, value_size: m.value_size, max_entries: m.max_entries, flags: m.map_flags ?? 0 }));
+        for (const [key, value] of m.entries ?? []) reqs.push(request('map_update', { key, value }));
+        mapReqs += 1 + (m.entries?.length ?? 0);
+      }
+      reqs.push(
+        request('prog_load', {
+          type,
+          insns: bytes,
+          log_level: opts.log_level ?? 1,
+          log_size: opts.log_level === 0 ? 0 : Math.min(opts.log_size ?? 16 << 20, 16 << 20), // a log needs log_level > 0
+          flags,
+          attach: opts.expected_attach_type,
+          name: opts.prog_name ? new TextEncoder().encode(opts.prog_name) : undefined,
+          use_maps: maps.length > 0 ? 1 : 0,
+        }),
+      );
+      if (job.run) {
+        reqs.push(
+          request('test_run', {
+            repeat: opts.repeat, // only when asked: SYSCALL and RAW_TRACEPOINT test runs refuse a repeat
+            ctx_in: opts.ctx_in,
+            data_in: opts.data_in,
+            data_size_out: opts.data_size_out,
+            ctx_size_out: opts.ctx_size_out,
+          }),
+        );
+      }
+      shape.push({ maps: mapReqs, run: !!job.run });
+    }
+    reqs.push('reset');
+    return { reqs, shape };
+  }
+
+  private results(res: HelperResponse[], shape: { maps: number; run: boolean }[]): KernelTestRun[] {
+    const out: KernelTestRun[] = [];
+    let at = 0;
+    for (const s of shape) {
+      at++; // reset
+      const mapFail = res.slice(at, at + s.maps).find((r) => !r.ok);
+      at += s.maps;
+      const verdict = verdictOf(res[at++]!);
+      const run = s.run ? res[at++]! : undefined;
+      if (mapFail) {
+        const errno = Number(mapFail.fields['errno'] ?? 0);
+        out.push({ ok: false, verdict, errno, errno_name: errnoName(errno), why: helperError(mapFail) });
+      } else if (!verdict.ok) {
+        out.push({ ok: false, verdict, errno: verdict.errno, errno_name: verdict.errno_name, why: `the kernel rejected the program: ${verdict.first_error ?? verdict.errno_name}` });
+      } else if (!run) {
+        out.push({ ok: false, verdict, errno: 0, errno_name: '', why: 'not run' });
+      } else if (!run.ok) {
+        const errno = Number(run.fields['errno'] ?? 0);
+        out.push({ ok: false, verdict, errno, errno_name: errnoName(errno), why: helperError(run) });
+      } else {
+        out.push({
+          ok: true,
+          verdict,
+          retval: BigInt(run.fields['retval'] ?? 0),
+          duration: Number(run.fields['duration'] ?? 0),
+          data_out: fromHex(run.fields['data_out']),
+          ctx_out: fromHex(run.fields['ctx_out']),
+          ctx_after: fromHex(run.fields['ctx_after']),
+        });
+      }
+    }
+    return out;
+  }
+
+  directMap(): ({ ok: true } & DirectMapSnapshot) | { ok: false; why: string } {
+    return readDirectMap(this.platform);
+  }
+
+  secretProbe(pages = 1): SecretProbe {
+    if (this.platform !== 'linux') throw new OracleUnavailableError(`memfd_secret needs Linux (this is ${this.platform})`);
+    const [r] = runHelper([request('secret_probe', { pages })]);
+    if (!r!.ok) {
+      const hint = Number(r!.fields['errno']) === 38 ? ' (the kernel needs CONFIG_SECRETMEM and secretmem.enable)' : '';
+      throw new OracleUnavailableError(`secret probe: ${helperError(r!)}${hint}`);
+    }
+    const snap = (k: string): DirectMapSnapshot => parseDirectMapSnapshot(Buffer.from(fromHex(r!.fields[k])).toString('utf8'));
+    const before = snap('before');
+    const touched = snap('touched');
+    const after = snap('after');
+    return { pages, before, touched, after, faulted: directMapDelta(before, touched), released: directMapDelta(touched, after), simulated: simulateSecretProbe(pages) };
+  }
+
+  uringProbe(opts: { count?: number; batch?: number } = {}): UringProbe {
+    if (this.platform !== 'linux') throw new OracleUnavailableError(`io_uring needs Linux (this is ${this.platform})`);
+    const count = opts.count ?? 20_000;
+    const batch = opts.batch ?? 32;
+    const [nop1, nopB, rd1, rdB, pr] = runHelper([
+      request('uring_probe', { op: 'nop', count, batch: 1 }),
+      request('uring_probe', { op: 'nop', count, batch }),
+      request('uring_probe', { op: 'read', count, batch: 1 }),
+      request('uring_probe', { op: 'read', count, batch }),
+      request('pread_probe', { count }),
+    ]);
+    const nop_ns = meanNs(nop1!, 'nop');
+    const nop_batched_ns = meanNs(nopB!, 'nop batched');
+    const read_4k_ns = meanNs(rd1!, 'read');
+    const read_4k_batched_ns = meanNs(rdB!, 'read batched');
+    const pread_4k_ns = meanNs(pr!, 'pread');
+    // qd1 = t_enter + t_sqe_cqe; batched = t_enter / batch + t_sqe_cqe  =>  solve for both.
+    const t_sqe_cqe = batch > 1 ? Math.max(0, (batch * nop_batched_ns - nop_ns) / (batch - 1)) : nop_ns / 2;
+    const t_enter = Math.max(0, nop_ns - t_sqe_cqe);
+    const calibration: Partial<CostModel> = {
+      t_sqe_cqe: Math.round(t_sqe_cqe),
+      t_enter: Math.round(t_enter),
+      // a batched tmpfs read beyond a NOP, less the 4 KiB copy the model charges at B_copy.
+      t_backing_op: Math.round(Math.max(0, read_4k_batched_ns - nop_batched_ns - 4096 / DEFAULT_COSTS.B_copy)),
+    };
+    return { nop_ns, nop_batched_ns, read_4k_ns, read_4k_batched_ns, pread_4k_ns, batch, count, calibration };
+  }
+}
+
+/** The oracle of the machine this process runs on. */
+export function kernelOracle(opts: KernelOracleOptions = {}): KernelOracle {
+  return new Oracle(opts);
+}

@@ -1,0 +1,56 @@
+/**
+ * What scripts may hold and call: every engine class a script sees, with its whitelisted methods and
+ * properties. This list is the one bindings layer from script globals to engines; lab-api.d.ts is checked
+ * against it by a test, so the typings Monaco shows cannot drift from what really runs.
+ */
+import { Kernel } from '../engines/kernel';
+import { isVmRegion, MmEngine, SecretFile } from '../engines/mm/index';
+import { Tlb } from '../engines/mm/tlb';
+import { Churn } from '../engines/mm/workload';
+import { BpfEngine, BpfMap, BpfProgram } from '../engines/bpf/index';
+import { Ublk, UblkDev } from '../engines/ublk/index';
+import type { ClassBinding } from './bridge';
+import { MM_BATCH } from './batch';
+
+export const CLASS_BINDINGS: readonly ClassBinding[] = [
+  { name: 'Kernel', type: Kernel, methods: ['now_ns'], consts: ['mm', 'bpf', 'ublk', 'seed', 'cpus'] },
+  {
+    name: 'Mm',
+    type: MmEngine,
+    methods: [
+      'alloc_pages', '__free_pages', 'drain_all_pages',
+      'set_memory_ro', 'set_memory_rw', 'set_memory_x', 'set_memory_nx', 'set_memory_np', 'set_memory_p',
+      'set_memory_rox', 'set_memory_4k', 'set_direct_map_invalid_noflush', 'set_direct_map_default_noflush',
+      'flush_tlb_kernel_range', 'lookup_address', 'page_address',
+      'vmalloc', 'vfree', 'execmem_alloc', 'execmem_free', 'memfd_secret',
+      'meminfo', 'vmstat', 'pagetypeinfo', 'buddyinfo', 'procfs', 'stats', 'tlb', 'snapshot',
+      'unmapped_alloc_shrink', 'unmapped_alloc_count',
+      'set_memory_np_noalias', 'set_direct_map_valid_noflush', 'fragmentation',
+      'alloc_pages_bulk', '__free_pages_bulk',
+    ],
+    consts: ['policy', 'nframes', 'workloads'],
+    extras: MM_BATCH,
+    extrasType: 'MmBatch',
+  },
+  {
+    name: 'VmRegion',
+    match: isVmRegion,
+    tsType: 'VmRegion',
+    methods: [],
+    consts: ['kind', 'addr', 'size', 'nr_pages', 'pages', 'flags'],
+    props: ['freed'],
+  },
+  { name: 'SecretFile', type: SecretFile, methods: ['fault', 'close'], props: ['nr_pages'] },
+  { name: 'Tlb', type: Tlb, methods: ['access'] },
+  { name: 'Churn', type: Churn, methods: ['run', 'release'] },
+  {
+    name: 'Bpf',
+    type: BpfEngine,
+    methods: ['map_create', 'prog_load', 'prog_test_run', 'assemble', 'disassemble'],
+    props: ['nr_cpus'],
+  },
+  { name: 'BpfMap', type: BpfMap, methods: ['lookup', 'update', 'delete', 'entries'] },
+  { name: 'Program', type: BpfProgram, methods: ['run', 'disasm'], props: ['jited', 'id', 'name', 'prog_type'] },
+  { name: 'Ublk', type: Ublk, methods: ['add_dev', 'fio'] },
+  { name: 'UblkDev', type: UblkDev, methods: ['start_dev', 'stop_dev', 'del_dev', 'info', 'stats', 'pread', 'pwrite'] },
+];

@@ -1,0 +1,57 @@
+/** The panels' view of a booted machine (contract's MachineState), taken from the engines without changing them. */
+import type { MachineState } from '../contract';
+import type { Kernel } from '../engines/kernel';
+
+const MAX_MAP_ENTRIES = 64;
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+export function machineState(kernel: Kernel, index: number): MachineState {
+  const mm = kernel.mm;
+  const snap = mm.snapshot();
+  return {
+    index,
+    seed: kernel.seed,
+    cpus: kernel.cpus,
+    now_ns: kernel.now_ns(),
+    mm: {
+      policy: mm.policy,
+      nframes: mm.nframes,
+      pageblocks: snap.pageblocks,
+      pages_per_block: snap.pagesPerBlock,
+      migratetypes: snap.migratetypes,
+      migratetype: Array.from(snap.migratetype),
+      free: Array.from(snap.free),
+      allocated: Array.from(snap.allocated),
+      pcp: Array.from(snap.pcp),
+      cache_free: Array.from(snap.cacheFree),
+      unmapped: Array.from(snap.unmapped),
+      unmapped_block: Array.from(snap.unmappedBlock),
+      level: Array.from(snap.level),
+      meminfo: mm.meminfo(),
+      vmstat: mm.vmstat(),
+      buddyinfo: mm.procfs('buddyinfo'),
+    },
+    bpf: {
+      progs: [...kernel.bpf.progs.values()].map((p) => ({
+        id: p.id,
+        name: p.name,
+        prog_type: p.prog_type,
+        jited: p.jited,
+        insn_cnt: p.insns.length,
+        disasm: p.disasm(),
+      })),
+      maps: [...kernel.bpf.maps.values()].map((m) => ({
+        id: m.id,
+        name: m.name,
+        map_type: m.type_name,
+        key_size: m.key_size,
+        value_size: m.value_size,
+        max_entries: m.max_entries,
+        entries: m.type_name === 'BPF_MAP_TYPE_RINGBUF' ? [] : m.entries().slice(0, MAX_MAP_ENTRIES).map(([k, v]) => [hex(k), hex(v)] as [string, string]),
+      })),
+    },
+    ublk: {
+      devs: kernel.ublk.devs.map((d) => ({ info: { ...d.info() } as Record<string, unknown>, stats: d.stats() })),
+    },
+  };
+}
