@@ -26,14 +26,14 @@ export function generateLabApi(): string {
     noEmit: true,
   });
   const checker = program.getTypeChecker();
-  const engineFiles = program
+  const sourceFiles = program
     .getSourceFiles()
-    .filter((f) => f.fileName.includes('/src-main/engines/') || f.fileName.endsWith('/src-main/sandbox/batch.ts'));
+    .filter((f) => /\/src-main\/(engines|oracle|sandbox)\//.test(f.fileName));
 
   // TS class name -> the name scripts see.
   const rename = new Map<string, string>();
   const classDecls = new Map<string, ts.ClassDeclaration | ts.InterfaceDeclaration>();
-  for (const f of engineFiles) {
+  for (const f of sourceFiles) {
     ts.forEachChild(f, (n) => {
       if ((ts.isClassDeclaration(n) || ts.isInterfaceDeclaration(n)) && n.name) classDecls.set(n.name.text, n);
     });
@@ -62,7 +62,7 @@ export function generateLabApi(): string {
     for (const sym of [t.aliasSymbol, t.getSymbol()]) {
       if (!sym) continue;
       const decl = sym.declarations?.[0];
-      if (!decl || !decl.getSourceFile().fileName.includes('/src-main/engines/')) continue;
+      if (!decl || !/\/src-main\/(engines|oracle)\//.test(decl.getSourceFile().fileName)) continue;
       if (ts.isInterfaceDeclaration(decl) || ts.isTypeAliasDeclaration(decl)) {
         if (!rename.has(sym.name) && !emitted.has(sym.name)) queue.push(sym);
         if (ts.isTypeAliasDeclaration(decl) && t.aliasSymbol === sym) return;
@@ -161,7 +161,7 @@ export function generateLabApi(): string {
         let s = checker.getSymbolAtLocation(ref);
         if (s && s.flags & ts.SymbolFlags.Alias) s = checker.getAliasedSymbol(s);
         const d = s?.declarations?.[0];
-        if (s && d && d.getSourceFile().fileName.includes('/src-main/engines/') && (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d)) && !rename.has(s.name)) {
+        if (s && d && /\/src-main\/(engines|oracle)\//.test(d.getSourceFile().fileName) && (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d)) && !rename.has(s.name)) {
           queue.push(s);
         }
       }

@@ -7,7 +7,8 @@ import { Kernel } from '../engines/kernel';
 import { isVmRegion, MmEngine, SecretFile } from '../engines/mm/index';
 import { Tlb } from '../engines/mm/tlb';
 import { Churn } from '../engines/mm/workload';
-import { BpfEngine, BpfMap, BpfProgram } from '../engines/bpf/index';
+import { BpfEngine, BpfMap, BpfProgram, RingbufMap } from '../engines/bpf/index';
+import { BPF_ORACLE } from './oracle-bindings';
 import { Ublk, UblkDev } from '../engines/ublk/index';
 import type { ClassBinding } from './bridge';
 import { MM_BATCH } from './batch';
@@ -46,11 +47,31 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
   {
     name: 'Bpf',
     type: BpfEngine,
-    methods: ['map_create', 'prog_load', 'prog_test_run', 'assemble', 'disassemble'],
+    methods: ['map_create', 'prog_load', 'prog_test_run', 'assemble', 'disassemble', 'kernel_verify', 'kernel_test_run'],
     props: ['nr_cpus'],
+    extras: BPF_ORACLE,
+    extrasType: 'BpfKernelOracle',
   },
-  { name: 'BpfMap', type: BpfMap, methods: ['lookup', 'update', 'delete', 'entries'] },
+  {
+    name: 'RingbufMap',
+    type: RingbufMap,
+    methods: ['consume'],
+    consts: ['id', 'name', 'type_name', 'max_entries'],
+  },
+  {
+    name: 'BpfMap',
+    type: BpfMap,
+    methods: ['lookup', 'update', 'delete', 'entries'],
+    consts: ['id', 'name', 'type_name', 'key_size', 'value_size', 'max_entries'],
+  },
   { name: 'Program', type: BpfProgram, methods: ['run', 'disasm'], props: ['jited', 'id', 'name', 'prog_type'] },
-  { name: 'Ublk', type: Ublk, methods: ['add_dev', 'fio'] },
-  { name: 'UblkDev', type: UblkDev, methods: ['start_dev', 'stop_dev', 'del_dev', 'info', 'stats', 'pread', 'pwrite'] },
+  { name: 'Ublk', type: Ublk, methods: ['add_dev', 'fio', 'set_costs'] },
+  {
+    name: 'UblkDev',
+    type: UblkDev,
+    methods: [
+      'start_dev', 'stop_dev', 'del_dev', 'info', 'get_params', 'get_queue_affinity', 'update_size',
+      'kill_server', 'recover', 'snapshot', 'stats', 'invariants', 'pread', 'pwrite',
+    ],
+  },
 ];

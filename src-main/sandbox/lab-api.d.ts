@@ -201,10 +201,34 @@ interface Bpf {
   assemble(src: string, opts?: { syntax?: "kernel" | "ubpf" | "auto"; maps?: Record<string, BpfMap>; }): AsmResult;
   /** Verifier-log style listing of instructions. */
   disassemble(insns: readonly BpfInsn[]): string;
+  /** kernel_verify(src | { insns | asm, prog_type, log_level, maps }): BPF_PROG_LOAD of the program in this
+   * machine's Linux kernel: its verdict, errno and verifier log (root or CAP_BPF needed). */
+  kernel_verify(arg: KernelVerifyArg): KernelVerdict;
+  /** kernel_test_run(src | {...}, { ctx_in, data_in, repeat }): BPF_PROG_TEST_RUN in this machine's kernel. */
+  kernel_test_run(arg: KernelVerifyArg, opts?: { ctx_in?: Uint8Array; data_in?: Uint8Array; repeat?: number; }): KernelTestRun;
+}
+
+/** BPF_MAP_TYPE_RINGBUF: a power-of-two data area shared by producers (programs) and one consumer (the script).
+ * Records are 8-byte aligned with an 8-byte header; a reservation fails when the consumer has not made room.
+ * The kernel maps the data pages twice so a record never wraps; here the region is twice the size and the
+ * part of a record that spills past the end is folded back on submit. */
+interface RingbufMap {
+  readonly id: number;
+  readonly name: string;
+  readonly type_name: "BPF_MAP_TYPE_HASH" | "BPF_MAP_TYPE_ARRAY" | "BPF_MAP_TYPE_PERCPU_ARRAY" | "BPF_MAP_TYPE_LRU_HASH" | "BPF_MAP_TYPE_RINGBUF";
+  readonly max_entries: number;
+  /** ring_buffer__consume(): the committed records in order, advancing the consumer position (stops at a busy one). */
+  consume(): Uint8Array[];
 }
 
 /** struct bpf_map: what every map type shares. */
 interface BpfMap {
+  readonly id: number;
+  readonly name: string;
+  readonly type_name: "BPF_MAP_TYPE_HASH" | "BPF_MAP_TYPE_ARRAY" | "BPF_MAP_TYPE_PERCPU_ARRAY" | "BPF_MAP_TYPE_LRU_HASH" | "BPF_MAP_TYPE_RINGBUF";
+  readonly key_size: number;
+  readonly value_size: number;
+  readonly max_entries: number;
   /** BPF_MAP_LOOKUP_ELEM. */
   lookup(key: BpfBytesLike): Uint8Array | undefined;
   /** BPF_MAP_UPDATE_ELEM; throws KernelError on failure. */
@@ -234,6 +258,8 @@ interface Ublk {
   add_dev(o?: AddDevOptions): UblkDev;
   /** k.ublk.fio(): runs the workload (and verify passes) and reports fio-like results. */
   fio(o: FioOptions): FioResult;
+  /** Sets the cost model to the defaults plus these overrides, from now on (all components share one object). */
+  set_costs(over: Partial<CostModel> | "default" | "this_machine"): CostModel;
 }
 
 /** A ublk device handle: /dev/ublkcN and, once started, /dev/ublkbN with its server. */
@@ -248,8 +274,23 @@ interface UblkDev {
   del_dev(): void;
   /** UBLK_U_CMD_GET_DEV_INFO with names. */
   info(): UblkDevInfo;
+  /** UBLK_U_CMD_GET_PARAMS. */
+  get_params(): UblkParams & { devt: { char_major: number; char_minor: number; disk_major: number; disk_minor: number; }; };
+  /** UBLK_U_CMD_GET_QUEUE_AFFINITY: CPU ids mapped to hw queue q. */
+  get_queue_affinity(q: number): number[];
+  /** UBLK_U_CMD_UPDATE_SIZE: resize the live disk (I/O beyond the new end gets EIO). */
+  update_size(size: string | number): void;
+  /** The server process crashes (SIGKILL): its rings go away, then /dev/ublkcN's release handles its I/O. */
+  kill_server(): void;
+  /** User recovery (UBLK_F_USER_RECOVERY): START_USER_RECOVERY, a new server FETCHes every tag,
+   * END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server. */
+  recover(): void;
+  /** The ublk_io state machine of every (queue, tag), with the queue rings' counters. */
+  snapshot(): UblkSnapshot;
   /** Driver counters. */
   stats(): Record<string, number>;
+  /** Consistency checks: no lost tag, no leaked buffer registration, nothing stuck after a stop. */
+  invariants(): string[];
   /** Direct I/O helper: reads `len` bytes at `off`; throws the kernel's errno on failure. */
   pread(len: number, off: number): Uint8Array;
   /** Direct I/O helper: writes `data` at byte offset `off` and runs the simulation until it completes. */
@@ -408,6 +449,42 @@ interface BpfInsn {
   imm: number;
 }
 
+/** The argument of the scripting names (DESIGN.md's k.bpf.verify shape): source text, or insns / asm plus load attributes. */
+type KernelVerifyArg = string | (KernelLoadOpts & { insns?: Uint8Array | readonly BpfInsn[]; asm?: string });
+
+/** What the kernel's verifier said. */
+interface KernelVerdict {
+  /** True when BPF_PROG_LOAD returned a program fd. */
+  ok: boolean;
+  /** The errno of a rejection (0 when accepted). */
+  errno: number;
+  errno_name: string;
+  /** The verifier log as the kernel wrote it. */
+  log: string;
+  /** The first line of the log that is not a trace of the walk: the kernel's reason for a rejection. */
+  first_error?: string;
+  /** `processed N insns` from the closing line. */
+  processed?: number;
+  /** The log overflowed log_size (it holds the tail); the verdict is that of a second load without a log. */
+  log_truncated?: boolean;
+}
+
+/** What BPF_PROG_TEST_RUN returned (or why it did not run). */
+type KernelTestRun =
+  | {
+      ok: true;
+      verdict: KernelVerdict;
+      /** r0 as the kernel reports it: a u32. */
+      retval: bigint;
+      /** Mean ns per run, as the kernel measured it (0 for SYSCALL programs). */
+      duration: number;
+      data_out: Uint8Array;
+      ctx_out: Uint8Array;
+      /** The context after the run (SYSCALL programs write it back into ctx_in). */
+      ctx_after: Uint8Array;
+    }
+  | { ok: false; verdict: KernelVerdict; errno: number; errno_name: string; why: string };
+
 /** A key or value as scripts pass it: bytes, or a number/bigint written little-endian in key_size/value_size bytes. */
 type BpfBytesLike = Uint8Array | number | bigint | readonly number[];
 
@@ -497,6 +574,68 @@ interface FioResult {
   text: string;
 }
 
+interface CostModel {
+  /** B_copy: single-core memcpy of payload, bytes/ns (10 GB/s; §5.1 8–13 GB/s). */
+  B_copy: number;
+  /**
+   * Shared memory bandwidth of the machine for copies, bytes/ns of copied payload (copies queue behind each
+   * other above it). Default 8: PR116's null target, copy mode, 64 KiB rw moved ≈7.5 GB/s at low CPU use.
+   */
+  B_mem: number;
+  /** t_pin_page: GUP-fast pin of one present user page (driver copy path), ns (§5.1 20–50). */
+  t_pin_page: number;
+  /** t_sqe_cqe: one io_uring op (prep, issue, CQE post), ns (§5.1 0.26–0.39 µs). */
+  t_sqe_cqe: number;
+  /** t_enter: one io_uring_enter syscall, ns (§5.1 0.2–0.5 µs), paid once per batch. */
+  t_enter: number;
+  /** t_tw: running a task_work batch in the server task (io_uring_cmd_complete_in_task hop), ns. */
+  t_tw: number;
+  /** ublk_dispatch_req() per request: iod already set, start_io, io_uring_cmd_done of the FETCH, ns. */
+  t_dispatch: number;
+  /** ublk uring_cmd handler (COMMIT_AND_FETCH / REGISTER / UNREGISTER / NEED_GET_DATA) incl. request end, ns. */
+  t_ublk_cmd: number;
+  /** Server userspace per CQE: reap, read the 24-byte iod, target logic, prepare SQEs, ns. */
+  t_srv_cqe: number;
+  /** io_buffer_register_bvec()/unregister: kernel bvec node in the fixed-buffer table, ns each. */
+  t_reg_bvec: number;
+  /** Wake-up latency of a sleeping thread (not CPU time), ns (§5.4 measured 2–9 µs in a VM). */
+  t_wakeup: number;
+  /** Application (fio job) per I/O: submission path (fio, libaio/io_uring, bio + blk-mq alloc), ns. */
+  t_app_io: number;
+  /** Application per completion: reap + fio accounting, ns. */
+  t_app_complete: number;
+  /** Application syscall (io_submit / io_getevents / io_uring_enter), ns. */
+  t_app_syscall: number;
+  /** ublk_queue_rq()/ublk_queue_rqs() per request: setup iod, blk_mq_start_request, ns. */
+  t_queue_rq: number;
+  /** io_uring_cmd_complete_in_task(): task_work_add + notify, per batch handed to a daemon, ns. */
+  t_tw_add: number;
+  /** Backing file (tmpfs/page cache) op fixed cost on top of t_sqe_cqe, ns; its data copy is paid at B_copy. */
+  t_backing_op: number;
+  /** Backing device latency before completion (0 = page cache, completes inline), ns. */
+  t_backing_latency: number;
+  /** t_bpf_prog: one run of the ublk BPF program at queue_rq (eBPF proposal), ns (§5.1 0.1–0.3 µs). */
+  t_bpf_prog: number;
+  /** Kernel-side SQE issued by the BPF kfunc (no userspace round trip), ns. */
+  t_sqe_kernel: number;
+  /** Splice proposal: pipe setup per I/O, ns. */
+  t_pipe: number;
+  /** Splice proposal: io-wq punt latency (do_splice_direct was not async), ns (latency, not CPU). */
+  t_iowq: number;
+  /** Remap (prior art): install one PTE of a request page into the server, ns. */
+  t_pte: number;
+  /** TLB shootdown base cost on unmap, ns (§5.1 ~1 µs). */
+  t_tlb_shootdown: number;
+  /** TLB shootdown extra per other CPU in mm_cpumask, ns (§5.1 ~0.2 µs). */
+  t_tlb_per_cpu: number;
+  /** tlb_single_page_flush_ceiling: above this many pages Linux flushes the whole TLB. */
+  tlb_single_page_flush_ceiling: number;
+  /** Full TLB flush cost (above the ceiling), ns. */
+  t_tlb_full_flush: number;
+  /** Fused command: secondary op overhead factor ε on t_sqe_cqe (§5.2). */
+  fused_epsilon: number;
+}
+
 /** dev.info(): GET_DEV_INFO plus the model's view. */
 interface UblkDevInfo extends UblksrvCtrlDevInfo {
   state_name: string;
@@ -506,6 +645,17 @@ interface UblkDevInfo extends UblksrvCtrlDevInfo {
   dev_size: number;
   char_dev: string;
   block_dev: string | null;
+}
+
+interface UblkParams {
+  types: number;
+  basic?: UblkParamBasic;
+}
+
+/** dev.snapshot(): the per-(queue, tag) state machine and ring counters, for the ublk panel. */
+interface UblkSnapshot {
+  state: string;
+  queues: { q_id: number; nr_io_ready: number; canceling: boolean; tags: UblkTagSnapshot[]; ring: Record<string, number> | null }[];
 }
 
 interface BootOptions {
@@ -529,6 +679,23 @@ interface TlbArrayConfig {
 }
 
 type BpfMapTypeName = "BPF_MAP_TYPE_HASH" | "BPF_MAP_TYPE_ARRAY" | "BPF_MAP_TYPE_PERCPU_ARRAY" | "BPF_MAP_TYPE_LRU_HASH" | "BPF_MAP_TYPE_RINGBUF";
+
+/** BPF_PROG_LOAD attributes. */
+interface KernelLoadOpts {
+  /** `socket_filter`, `BPF_PROG_TYPE_SYSCALL`, or the enum number (default socket_filter). */
+  prog_type?: string | number;
+  /** Verifier log level (default 1; 2 is verbose). */
+  log_level?: number;
+  /** Log buffer size in bytes (default and maximum 16 MiB). */
+  log_size?: number;
+  prog_flags?: number;
+  expected_attach_type?: number;
+  prog_name?: string;
+  /** Maps by the fd the program's `ld_imm64` names (BPF_PSEUDO_MAP_FD / _VALUE); created first, passed as fd_array. */
+  maps?: Record<number, KernelMapSpec>;
+  /** kfunc names by the imm the program's kfunc calls carry (default: the BPF engine's KFUNC_BTF_ID table). */
+  kfuncs?: Record<number, string>;
+}
 
 type DataPath = 'copy' | 'need_get_data' | 'user_copy' | 'zero_copy' | 'auto_buf_reg' | 'fused' | 'ebpf' | 'splice' | 'remap';
 
@@ -587,6 +754,37 @@ interface UblksrvCtrlDevInfo {
   ublksrv_flags: number;
   owner_uid: number;
   owner_gid: number;
+}
+
+/** struct ublk_param_basic. */
+interface UblkParamBasic {
+  attrs: number;
+  logical_bs_shift: number;
+  physical_bs_shift: number;
+  io_opt_shift: number;
+  io_min_shift: number;
+  max_sectors: number;
+  chunk_sectors: number;
+  dev_sectors: number;
+  virt_boundary_mask: number;
+}
+
+/** One tag's state for the UI (struct ublk_io flags and whether a request holds the tag). */
+interface UblkTagSnapshot {
+  tag: number;
+  flags: string[];
+  request: { op: 'read' | 'write' | 'other'; sector: number; nr_sectors: number } | null;
+}
+
+/** A map to create before the program loads (BPF_MAP_CREATE attributes). */
+interface KernelMapSpec {
+  map_type: string | number;
+  key_size: number;
+  value_size: number;
+  max_entries: number;
+  map_flags?: number;
+  /** Elements to store before the program loads (BPF_MAP_UPDATE_ELEM, BPF_ANY): key and value bytes. */
+  entries?: readonly (readonly [Uint8Array, Uint8Array])[];
 }
 
 /** The program's context (struct ublk_bpf_ctx of the RFC, reduced): what queue_rq knows about the request. */

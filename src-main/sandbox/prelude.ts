@@ -30,6 +30,16 @@ export const PRELUDE = String.raw`
     const flat = open + ' ' + items.join(', ') + ' ' + close;
     if (flat.length <= BREAK && !flat.includes('\n')) return flat;
     const pad = '  '.repeat(indent + 1);
+    // Many short items (numbers, bytes) are grouped several to a line, as Node does.
+    if (items.length > 6 && items.every((x) => x.length <= 16 && !x.includes('\n'))) {
+      const width = Math.max(...items.map((x) => x.length)) + 2;
+      const perLine = Math.max(1, Math.min(16, Math.floor((BREAK - pad.length) / width)));
+      const lines = [];
+      for (let i = 0; i < items.length; i += perLine) {
+        lines.push(items.slice(i, i + perLine).map((x, j, row) => (i + j < items.length - 1 ? x + ',' : x).padStart(j === row.length - 1 && i + j === items.length - 1 ? 0 : width - 1)).join(' '));
+      }
+      return open + '\n' + pad + lines.join('\n' + pad) + '\n' + '  '.repeat(indent) + close;
+    }
     return open + '\n' + pad + items.join(',\n' + pad) + '\n' + '  '.repeat(indent) + close;
   }
   function inspect(v, depth, seen, indent) {
