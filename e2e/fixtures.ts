@@ -47,3 +47,30 @@ export async function typeScript(page: Page, code: string): Promise<void> {
 }
 
 export { expect };
+
+/** Creates a new workspace file through the New dialog and makes it the current one. */
+export async function newFile(page: Page, name: string): Promise<void> {
+  await page.getByTestId('new-file').click();
+  await page.getByTestId('dialog-input').fill(name);
+  await page.getByTestId('dialog-ok').click();
+  await expect(page.getByTestId('file-title')).toHaveText(name);
+}
+
+/** Types a script into the editor, runs it and waits until the run has ended. */
+export async function runScript(page: Page, code: string, timeout = 60_000): Promise<void> {
+  await typeScript(page, code);
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('console')).toContainText(/✓ finished in|✗ .* after|■ stopped after/, { timeout });
+}
+
+/** Opens a bundled example from the Examples menu. */
+export async function openExample(page: Page, name: string): Promise<void> {
+  await page.getByTestId('examples-menu').click();
+  await page.locator(`[data-testid=examples-list] [data-example="${name}"]`).click();
+  await expect(page.getByTestId('file-title')).toContainText(`examples/${name}`);
+}
+
+/** A unique file-name stem per test, since the specs share one workspace. */
+export function uniq(stem: string): string {
+  return `${stem}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
+}

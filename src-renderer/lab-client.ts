@@ -27,7 +27,12 @@ async function connectWebSocket(): Promise<LabApi> {
     ws.addEventListener('error', () => reject(new ConnectionError('Cannot reach the Kernel Lab host (is it still running? is the token right?)')), { once: true });
   });
   ws.addEventListener('message', (msg) => {
-    const frame = JSON.parse(String(msg.data)) as ResponseFrame;
+    const text = String(msg.data);
+    const big = text.length > 100_000;
+    if (big) performance.mark('ws-parse-start');
+    const frame = JSON.parse(text) as ResponseFrame;
+    // Large frames are machine states: their parse time is one of the workbench's performance figures.
+    if (big) performance.measure('ws-parse', 'ws-parse-start');
     if (frame.kind === 'event') {
       for (const l of listeners) l(frame.event);
       return;

@@ -1,151 +1,167 @@
-/** The workbench: Monaco, Run/Stop, the console, the workspace's files, and the engine panels' area. */
-import type { LabApi, RunEvent, RunId } from '../src-main/contract';
+/** The workbench: Monaco and files, Run/Stop, the console, results, the engine panels and the run history. */
+import type { LabApi, MachineState, RunEvent, RunId } from '../src-main/contract';
 import { ConsoleView } from './console-view';
-import { createEditor, languageOf, modelFor, setRunMarker, monaco } from './editor';
+import { createEditor, languageOf, setRunMarker, monaco } from './editor';
+import { Files } from './files';
+import { initSplitter, loadLayout, saveLayout } from './layout';
 import { connectLab } from './lab-client';
+import { BpfPanel } from './panels/bpf-panel';
+import { MemoryPanel } from './panels/memory-panel';
+import { UblkPanel } from './panels/ublk-panel';
+import { ResultsView } from './results-view';
+import { RunsView, type RunRecord } from './runs-view';
+import { exportSession, parseSession } from './session';
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
   if (!el) throw new Error(`missing #${id}`);
   return el as T;
 };
+const pane = (name: string): HTMLElement => document.querySelector<HTMLElement>(`[data-pane="${name}"]`)!;
 
 const runBtn = $<HTMLButtonElement>('run');
 const stopBtn = $<HTMLButtonElement>('stop');
-const saveBtn = $<HTMLButtonElement>('save');
 const statusEl = $('status');
+const progressEl = $<HTMLProgressElement>('progress');
 const seedInput = $<HTMLInputElement>('seed');
 const timeoutSelect = $<HTMLSelectElement>('timeout');
-const fileList = $('file-list');
-const fileTitle = document.querySelector<HTMLElement>('[data-testid="file-title"]')!;
+const machineSelect = $<HTMLSelectElement>('machine-select');
 const consoleView = new ConsoleView($('console'));
 const editor = createEditor($('editor'));
+const results = new ResultsView(pane('results'));
+const memory = new MemoryPanel(pane('memory'));
+const bpf = new BpfPanel(pane('bpf'));
+const ublk = new UblkPanel(pane('ublk'));
+const runs = new RunsView(pane('runs'), (r) => showRun(r));
 
-const AUTOSAVE_MS = 1500;
 let lab: LabApi;
-let currentPath = 'scratch.js';
+let files: Files;
 let currentRun: RunId | undefined;
-const dirty = new Set<string>();
-const saveTimers = new Map<string, ReturnType<typeof setTimeout>>();
+let record: RunRecord | undefined;
+/** The run whose machines the panels show (the current one, or one picked in the history). */
+let shown: RunRecord | undefined;
 
 function setStatus(text: string): void {
   statusEl.textContent = text;
 }
 
-// ---- tabs of the side area ----
-for (const tab of document.querySelectorAll<HTMLButtonElement>('.tabs [data-tab]')) {
-  tab.addEventListener('click', () => {
-    for (const t of document.querySelectorAll('.tabs [data-tab]')) t.classList.toggle('active', t === tab);
-    for (const pane of document.querySelectorAll<HTMLElement>('[data-pane]')) pane.hidden = pane.dataset.pane !== tab.dataset.tab;
-  });
-}
-for (const panel of document.querySelectorAll<HTMLElement>('.engine-panel')) {
-  const name = { memory: 'memory (direct map, page allocator)', bpf: 'BPF (verifier, iterators)', ublk: 'ublk (io_uring zero copy)' }[
-    panel.dataset.pane ?? ''
-  ];
-  panel.textContent = `The ${name} engine is not part of this build yet: its panel appears here when it lands.`;
-}
+// ---- theme: follow the OS ----
+const dark = window.matchMedia('(prefers-color-scheme: dark)');
+const applyTheme = (): void => monaco.editor.setTheme(dark.matches ? 'vs-dark' : 'vs');
+dark.addEventListener('change', applyTheme);
+applyTheme();
 
-// ---- files ----
-async function refreshFiles(): Promise<void> {
-  const files = await lab.listFiles();
-  fileList.textContent = '';
-  for (const f of files) {
-    const li = document.createElement('li');
-    li.textContent = f.path;
-    li.title = `${f.path} (${f.size} bytes)`;
-    li.dataset.path = f.path;
-    li.classList.toggle('active', f.path === currentPath);
-    li.classList.toggle('dirty', dirty.has(f.path));
-    li.addEventListener('click', () => void openFile(f.path));
-    fileList.appendChild(li);
+// ---- side tabs ----
+const tabs = Array.from(document.querySelectorAll<HTMLButtonElement>('.tabs [data-tab]'));
+function selectTab(name: string): void {
+  for (const t of tabs) {
+    t.classList.toggle('active', t.dataset.tab === name);
+    t.setAttribute('aria-selected', String(t.dataset.tab === name));
   }
+  for (const p of document.querySelectorAll<HTMLElement>('[data-pane]')) p.hidden = p.dataset.pane !== name;
+  if (name === 'memory') memory.refresh();
+  if (name === 'results') results.resize();
+  saveLayout({ tab: name });
 }
-
-function markFiles(): void {
-  for (const li of fileList.querySelectorAll<HTMLElement>('li')) {
-    li.classList.toggle('active', li.dataset.path === currentPath);
-    li.classList.toggle('dirty', dirty.has(li.dataset.path ?? ''));
-  }
-  fileTitle.textContent = currentPath + (dirty.has(currentPath) ? ' ●' : '');
-}
-
-async function openFile(path: string): Promise<void> {
-  let content = '';
-  const uri = monaco.Uri.parse(`file:///workspace/${path}`);
-  if (!monaco.editor.getModel(uri)) {
-    try {
-      content = (await lab.openFile(path)).content;
-    } catch (e) {
-      consoleView.meta(`cannot open ${path}: ${(e as Error).message}`);
-      return;
-    }
-  }
-  currentPath = path;
-  const model = modelFor(path, content);
-  editor.setModel(model);
-  localStorage.setItem('kernel-lab.lastFile', path);
-  markFiles();
-}
-
-async function save(path = currentPath): Promise<void> {
-  const model = monaco.editor.getModel(monaco.Uri.parse(`file:///workspace/${path}`));
-  if (!model) return;
-  clearTimeout(saveTimers.get(path));
-  saveTimers.delete(path);
-  try {
-    await lab.saveFile(path, model.getValue());
-    dirty.delete(path);
-    if (!fileList.querySelector(`li[data-path="${CSS.escape(path)}"]`)) await refreshFiles();
-    markFiles();
-  } catch (e) {
-    consoleView.meta(`cannot save ${path}: ${(e as Error).message}`);
-  }
-}
-
-editor.onDidChangeModelContent(() => {
-  const path = currentPath;
-  dirty.add(path);
-  markFiles();
-  clearTimeout(saveTimers.get(path));
-  saveTimers.set(path, setTimeout(() => void save(path), AUTOSAVE_MS));
-  setRunMarker(editor.getModel()!, undefined);
+for (const t of tabs) t.addEventListener('click', () => selectTab(t.dataset.tab!));
+initSplitter($('workbench'), $('splitter'), () => {
+  results.resize();
 });
 
-$('new-file').addEventListener('click', () => {
-  const name = prompt('New file name (.js or .ts):', 'untitled.js');
-  if (!name) return;
-  if (!/^[\w.-]+(\/[\w.-]+)*\.(js|ts)$/.test(name) || name.split('/').includes('..')) {
-    consoleView.meta(`'${name}' is not a valid script name (letters, digits, . _ -, ending in .js or .ts)`);
-    return;
+// ---- machines ----
+function machinesOf(r: RunRecord | undefined): MachineState[] {
+  return r ? [...r.machines.values()].sort((a, b) => a.index - b.index) : [];
+}
+
+function renderMachineSelect(): void {
+  const ms = machinesOf(shown);
+  machineSelect.hidden = ms.length < 2;
+  const want = ms.map((m) => `${m.index}`).join(',');
+  if (machineSelect.dataset.list !== want) {
+    const keep = machineSelect.value;
+    machineSelect.replaceChildren(
+      ...ms.map((m) => {
+        const o = document.createElement('option');
+        o.value = String(m.index);
+        o.textContent = `machine ${m.index} · ${Math.round(m.mm.nframes / 262144)}G · ${m.mm.policy}`;
+        return o;
+      }),
+    );
+    machineSelect.dataset.list = want;
+    // Follow the newest machine until the user picks one.
+    if (machinePicked && ms.some((m) => String(m.index) === keep)) machineSelect.value = keep;
+    else if (ms.length) machineSelect.value = String(ms[ms.length - 1]!.index);
   }
-  currentPath = name;
-  editor.setModel(modelFor(name, ''));
-  void save(name).then(() => refreshFiles());
+}
+
+function showMachine(): void {
+  const ms = machinesOf(shown);
+  const s = ms.find((m) => String(m.index) === machineSelect.value) ?? ms[ms.length - 1];
+  if (s && machineSelect.value !== String(s.index)) machineSelect.value = String(s.index);
+  memory.show(s);
+  bpf.show(s);
+  ublk.show(s);
+}
+let machinePicked = false;
+machineSelect.addEventListener('change', () => {
+  machinePicked = true;
+  showMachine();
 });
+
+/** Shows a past run: its output, results and machines. */
+function showRun(r: RunRecord): void {
+  consoleView.clear();
+  consoleView.meta(`(run #${r.n} of ${r.file}, seed ${r.seed})`);
+  for (const l of r.lines) {
+    if (l.stream === 'meta') consoleView.meta(l.text);
+    else consoleView.output(l.stream, l.text);
+  }
+  if (r.done) consoleView.done(r.done, r.file);
+  results.load(r.results);
+  shown = r;
+  machinePicked = false;
+  memory.reset();
+  for (const m of r.machines.values()) memory.record(m);
+  renderMachineSelect();
+  showMachine();
+  selectTab('console');
+}
 
 // ---- runs ----
 function setRunning(running: boolean): void {
   runBtn.disabled = running;
   stopBtn.disabled = !running;
+  progressEl.hidden = !running;
+  if (running) progressEl.removeAttribute('value');
 }
 
+const early: RunEvent[] = [];
+const runModels = new Map<RunId, { model: monaco.editor.ITextModel; filename: string }>();
+
 async function run(): Promise<void> {
-  if (currentRun) return;
+  if (currentRun || runBtn.disabled) return;
   const model = editor.getModel();
   if (!model) return;
   setRunMarker(model, undefined);
   consoleView.clear();
+  results.clear();
+  memory.reset();
   const seed = Number(seedInput.value) >>> 0;
-  const filename = currentPath.split('/').pop() ?? currentPath;
-  consoleView.meta(`▶ ${currentPath} (seed ${seed})`);
+  const path = files.current;
+  const filename = path.split('/').pop() ?? path;
+  consoleView.meta(`▶ ${path} (seed ${seed})`);
+  record = runs.start(path, seed);
+  shown = record;
+  machinePicked = false;
+  renderMachineSelect();
+  showMachine();
   setRunning(true);
   setStatus('running…');
   try {
     const { runId } = await lab.run({
       code: model.getValue(),
       filename,
-      language: languageOf(currentPath),
+      language: languageOf(path),
       seed,
       limits: { timeoutMs: Number(timeoutSelect.value) },
     });
@@ -156,28 +172,60 @@ async function run(): Promise<void> {
     setRunning(false);
     setStatus('ready');
   }
+  flushEarly();
 }
 
-const runModels = new Map<RunId, { model: monaco.editor.ITextModel; filename: string }>();
-const early: RunEvent[] = [];
-
+let machineFrame = 0;
 function onEvent(event: RunEvent): void {
   if (event.runId !== currentRun) {
     // Events can arrive before run() has learnt its runId; keep them until it has.
     if (!currentRun && early.length < 10_000) early.push(event);
     return;
   }
+  const rec = record!;
   switch (event.type) {
     case 'output':
-      consoleView.output(event.stream, event.text);
+      // While an older run is shown, the current one's output is kept in its record only.
+      if (shown === rec) consoleView.output(event.stream, event.text);
+      rec.lines.push({ stream: event.stream, text: event.text });
       break;
     case 'progress':
+      if (event.fraction !== undefined) progressEl.value = event.fraction;
       setStatus(`${event.fraction !== undefined ? Math.round(event.fraction * 100) + '% ' : ''}${event.message}`);
+      break;
+    case 'chart':
+      rec.results.charts.push(event.chart);
+      if (shown === rec) results.addChart(event.chart);
+      break;
+    case 'table':
+      rec.results.tables.push(event.table);
+      if (shown === rec) results.addTable(event.table);
+      break;
+    case 'machine':
+      rec.machines.set(event.state.index, event.state);
+      if (shown === rec) {
+        memory.record(event.state);
+        // Coalesce bursts of machine events into one redraw per frame.
+        if (!machineFrame) {
+          machineFrame = requestAnimationFrame(() => {
+            machineFrame = 0;
+            if (shown !== rec) return;
+            performance.mark('panels-start');
+            renderMachineSelect();
+            showMachine();
+            performance.measure('panels-update', 'panels-start');
+          });
+        }
+      }
       break;
     case 'done': {
       const info = runModels.get(event.runId);
       runModels.delete(event.runId);
-      consoleView.done(event, info?.filename ?? currentPath);
+      if (shown === rec) {
+        consoleView.done(event, info?.filename ?? files.current);
+        if (event.result !== undefined && event.result !== null) results.setResult(event.result);
+      }
+      runs.finish(rec, event);
       const loc = event.error?.location;
       if (info && loc && loc.file === info.filename) {
         setRunMarker(info.model, { line: loc.line, column: loc.column, message: `${event.error!.name}: ${event.error!.message}` });
@@ -190,30 +238,104 @@ function onEvent(event: RunEvent): void {
   }
 }
 
+function flushEarly(): void {
+  const events = early.splice(0);
+  for (const e of events) onEvent(e);
+}
+
 async function stop(): Promise<void> {
   if (!currentRun) return;
   setStatus('stopping…');
   await lab.stop(currentRun);
 }
 
-runBtn.addEventListener('click', () => void run().then(flushEarly));
+// ---- controls and shortcuts ----
+runBtn.addEventListener('click', () => void run());
 stopBtn.addEventListener('click', () => void stop());
-saveBtn.addEventListener('click', () => void save());
-editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => void run().then(flushEarly));
-editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void save());
+$('save').addEventListener('click', () => void files.save());
+$('new-file').addEventListener('click', () => void files.newFile());
+$('save-as').addEventListener('click', () => void files.saveAs());
+$('rename-file').addEventListener('click', () => void files.rename());
+$('delete-file').addEventListener('click', () => void files.remove());
+editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => void run());
+editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void files.save());
+editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.KeyS, () => void files.saveAs());
 window.addEventListener('keydown', (e) => {
-  if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
+  const mod = e.ctrlKey || e.metaKey;
+  if ((mod && e.key === 'Enter') || (e.key === 'F5' && !e.shiftKey)) {
     e.preventDefault();
-    void run().then(flushEarly);
+    void run();
+  } else if (e.key === 'F5' && e.shiftKey) {
+    e.preventDefault();
+    void stop();
+  } else if (mod && !e.shiftKey && e.key.toLowerCase() === 's') {
+    e.preventDefault();
+    void files.save();
+  } else if (e.altKey && /^[1-6]$/.test(e.key)) {
+    e.preventDefault();
+    selectTab(tabs[Number(e.key) - 1]!.dataset.tab!);
   }
 });
 
-function flushEarly(): void {
-  const events = early.splice(0);
-  for (const e of events) onEvent(e);
+for (const [btnId, listId] of [
+  ['examples-menu', 'examples-list'],
+  ['recent-menu', 'recent-list'],
+] as const) {
+  const btn = $(btnId);
+  const list = $(listId);
+  const close = (): void => {
+    list.hidden = true;
+    btn.setAttribute('aria-expanded', 'false');
+  };
+  btn.addEventListener('click', (e) => {
+    e.stopPropagation();
+    const open = list.hidden;
+    for (const l of document.querySelectorAll<HTMLElement>('.menu-list')) l.hidden = true;
+    list.hidden = !open;
+    btn.setAttribute('aria-expanded', String(open));
+  });
+  list.addEventListener('click', close);
+  list.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') (e.target as HTMLElement).click();
+    if (e.key === 'Escape') close();
+  });
+  document.addEventListener('click', close);
 }
 
-// ---- console controls ----
+// ---- sessions ----
+$('session-export').addEventListener('click', () => {
+  const model = editor.getModel();
+  if (!model) return;
+  const last = [...runs.runs].reverse().find((r) => r.file === files.current && r.done);
+  exportSession({
+    file: files.current,
+    code: model.getValue(),
+    seed: Number(seedInput.value) >>> 0,
+    timeoutMs: Number(timeoutSelect.value),
+    layout: loadLayout(),
+    run: last && { file: last.file, seed: last.seed, started: last.started, lines: last.lines, results: last.results, done: last.done },
+  });
+});
+const sessionInput = $<HTMLInputElement>('session-file');
+$('session-import').addEventListener('click', () => sessionInput.click());
+sessionInput.addEventListener('change', () => {
+  const file = sessionInput.files?.[0];
+  sessionInput.value = '';
+  if (!file) return;
+  void (async () => {
+    try {
+      const s = parseSession(await file.text());
+      const name = await files.openNew(`sessions/${s.file}`, s.code);
+      seedInput.value = String(s.seed);
+      if ([...timeoutSelect.options].some((o) => o.value === String(s.timeoutMs))) timeoutSelect.value = String(s.timeoutMs);
+      if (s.run) showRun(runs.adopt({ ...s.run, file: name }));
+      consoleView.meta(`opened the session ${file.name} as ${name}`);
+    } catch (e) {
+      consoleView.meta(`cannot open ${file.name}: ${(e as Error).message}`);
+    }
+  })();
+});
+
 $('console-clear').addEventListener('click', () => consoleView.clear());
 $('console-copy').addEventListener('click', () => void navigator.clipboard?.writeText(consoleView.text()));
 $<HTMLInputElement>('console-filter').addEventListener('input', (e) => consoleView.setFilter((e.target as HTMLInputElement).value));
@@ -222,6 +344,7 @@ $<HTMLInputElement>('console-filter').addEventListener('input', (e) => consoleVi
 async function start(): Promise<void> {
   setRunning(false);
   runBtn.disabled = true;
+  selectTab(loadLayout().tab ?? 'console');
   try {
     lab = await connectLab();
   } catch (e) {
@@ -234,18 +357,16 @@ async function start(): Promise<void> {
     setStatus('disconnected');
     runBtn.disabled = true;
     stopBtn.disabled = true;
-    consoleView.meta('The connection to the Kernel Lab host was lost: your edits are in the editor; restart the host and reload.');
+    consoleView.meta('The connection to the Kernel Lab host was lost: your edits are kept in this window and restored after a reload; restart the host and reload.');
   });
   const info = await lab.hostInfo();
-  await refreshFiles();
-  const files = Array.from(fileList.querySelectorAll<HTMLElement>('li')).map((li) => li.dataset.path!);
-  const last = localStorage.getItem('kernel-lab.lastFile');
-  const first = last && files.includes(last) ? last : files[0];
-  if (first) await openFile(first);
-  else {
-    editor.setModel(modelFor(currentPath, "print('hello from Kernel Lab');\n"));
-    markFiles();
-  }
+  files = new Files(
+    lab,
+    editor,
+    { list: $('file-list'), tabs: $('editor-tabs'), title: document.querySelector<HTMLElement>('[data-testid="file-title"]')!, examples: $('examples-list'), recent: $('recent-list') },
+    (msg) => consoleView.meta(msg),
+  );
+  await files.start();
   runBtn.disabled = false;
   setStatus(`ready · ${info.host} host`);
   document.body.dataset.ready = 'true';

@@ -1,0 +1,49 @@
+/** In-page dialogs (Electron has no window.prompt): a name with validation, and a yes/no confirmation. */
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+/** Asks for a name; resolves undefined when cancelled. `check` returns an error message or undefined. */
+export function askName(title: string, initial: string, check: (name: string) => string | undefined): Promise<string | undefined> {
+  return show(title, initial, check).then((v) => (v === null ? undefined : v));
+}
+
+export async function confirmDialog(question: string): Promise<boolean> {
+  return (await show(question, null, () => undefined)) !== null;
+}
+
+function show(title: string, initial: string | null, check: (name: string) => string | undefined): Promise<string | null> {
+  const dlg = $<HTMLDialogElement>('ask');
+  const input = $<HTMLInputElement>('ask-input');
+  const err = $('ask-error');
+  const form = $<HTMLFormElement>('ask-form');
+  $('ask-title').textContent = title;
+  input.hidden = initial === null;
+  input.value = initial ?? '';
+  err.textContent = '';
+  return new Promise((resolve) => {
+    const onSubmit = (e: SubmitEvent): void => {
+      const ok = (e.submitter as HTMLButtonElement | null)?.value !== 'cancel';
+      if (ok && initial !== null) {
+        const msg = check(input.value.trim());
+        if (msg) {
+          e.preventDefault();
+          err.textContent = msg;
+          return;
+        }
+      }
+      dlg.returnValue = ok ? 'ok' : 'cancel';
+    };
+    const onClose = (): void => {
+      form.removeEventListener('submit', onSubmit);
+      resolve(dlg.returnValue === 'ok' ? input.value.trim() : null);
+    };
+    form.addEventListener('submit', onSubmit);
+    dlg.addEventListener('close', onClose, { once: true });
+    dlg.returnValue = 'cancel';
+    dlg.showModal();
+    if (initial !== null) {
+      input.focus();
+      const dot = input.value.lastIndexOf('.');
+      input.setSelectionRange(input.value.lastIndexOf('/') + 1, dot > 0 ? dot : input.value.length);
+    }
+  });
+}

@@ -1,0 +1,360 @@
+/**
+ * The workspace's files in the editor: the file list, tabs of open files, New / Save As / Rename / Delete,
+ * autosave, recent files, the examples menu, and unsaved edits kept in localStorage until they reach the disk
+ * (so a crash of the host, or a reload, loses nothing that was typed).
+ */
+import type { FileEntry, LabApi } from '../src-main/contract';
+import { askName, confirmDialog } from './dialog';
+import { h } from './dom';
+import { modelFor, monaco, setRunMarker } from './editor';
+import { examples } from './examples';
+
+const AUTOSAVE_MS = 1500;
+const K_TABS = 'kernel-lab.tabs';
+const K_LAST = 'kernel-lab.lastFile';
+const K_RECENT = 'kernel-lab.recent';
+const K_UNSAVED = 'kernel-lab.unsaved';
+const NAME_RE = /^[\w.-]+(\/[\w.-]+)*\.(js|ts)$/;
+
+const uriOf = (path: string): monaco.Uri => monaco.Uri.parse(`file:///workspace/${path}`);
+
+function readJson<T>(key: string, fallback: T): T {
+  try {
+    const v = localStorage.getItem(key);
+    return v ? (JSON.parse(v) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** Why a name is not a valid script name, or undefined when it is. */
+export function badName(name: string): string | undefined {
+  if (!NAME_RE.test(name) || name.split('/').some((s) => s === '..' || s === '.')) {
+    return `'${name}' is not a valid script name (letters, digits, . _ - and /, ending in .js or .ts)`;
+  }
+  return undefined;
+}
+
+export class Files {
+  current = 'scratch.js';
+  private files: FileEntry[] = [];
+  private tabs: string[] = readJson<string[]>(K_TABS, []);
+  private readonly dirty = new Set<string>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private unsaved: Record<string, string> = readJson<Record<string, string>>(K_UNSAVED, {});
+  private unsavedTimer: ReturnType<typeof setTimeout> | undefined;
+  private suppress = false;
+
+  constructor(
+    private readonly lab: LabApi,
+    private readonly editor: monaco.editor.IStandaloneCodeEditor,
+    private readonly el: { list: HTMLElement; tabs: HTMLElement; title: HTMLElement; examples: HTMLElement; recent: HTMLElement },
+    private readonly log: (msg: string) => void,
+  ) {
+    editor.onDidChangeModelContent(() => {
+      if (this.suppress) return;
+      const path = this.current;
+      this.dirty.add(path);
+      this.unsaved[path] = editor.getModel()!.getValue();
+      this.storeUnsaved();
+      this.mark();
+      clearTimeout(this.timers.get(path));
+      this.timers.set(path, setTimeout(() => void this.save(path), AUTOSAVE_MS));
+      setRunMarker(editor.getModel()!, undefined);
+    });
+    window.addEventListener('beforeunload', () => this.storeUnsavedNow());
+  }
+
+  /** Lists the workspace, reopens the tabs of last time with their unsaved edits. */
+  async start(): Promise<void> {
+    await this.refresh();
+    const known = new Set(this.files.map((f) => f.path));
+    // Files with unsaved edits are reopened even when they never reached the disk.
+    const wanted = [...new Set([...this.tabs, ...Object.keys(this.unsaved)])].filter((p) => known.has(p) || p in this.unsaved);
+    this.tabs = [];
+    for (const p of wanted) await this.load(p);
+    const last = localStorage.getItem(K_LAST);
+    const first = last && this.tabs.includes(last) ? last : (this.tabs[0] ?? this.files[0]?.path);
+    if (first) await this.open(first);
+    else {
+      this.current = 'scratch.js';
+      this.editor.setModel(modelFor(this.current, "print('hello from Kernel Lab');\n"));
+      this.addTab(this.current);
+    }
+    // Restored edits go to the disk as any edit does.
+    for (const p of Object.keys(this.unsaved)) {
+      this.dirty.add(p);
+      this.timers.set(p, setTimeout(() => void this.save(p), 200));
+    }
+    this.renderMenus();
+    this.mark();
+  }
+
+  async refresh(): Promise<void> {
+    this.files = await this.lab.listFiles();
+    this.renderList();
+  }
+
+  /** Creates the model of a file (from unsaved edits, else the disk) and its tab, without showing it. */
+  private async load(path: string): Promise<boolean> {
+    if (!monaco.editor.getModel(uriOf(path))) {
+      let content: string;
+      if (path in this.unsaved) content = this.unsaved[path]!;
+      else {
+        try {
+          content = (await this.lab.openFile(path)).content;
+        } catch (e) {
+          this.log(`cannot open ${path}: ${(e as Error).message}`);
+          return false;
+        }
+      }
+      modelFor(path, content);
+    }
+    this.addTab(path);
+    return true;
+  }
+
+  async open(path: string): Promise<void> {
+    if (!(await this.load(path))) return;
+    this.current = path;
+    this.suppress = true;
+    this.editor.setModel(modelFor(path, ''));
+    this.suppress = false;
+    localStorage.setItem(K_LAST, path);
+    const recent = [path, ...readJson<string[]>(K_RECENT, []).filter((p) => p !== path)].slice(0, 10);
+    localStorage.setItem(K_RECENT, JSON.stringify(recent));
+    this.renderMenus();
+    this.mark();
+    this.editor.focus();
+  }
+
+  private addTab(path: string): void {
+    if (!this.tabs.includes(path)) this.tabs.push(path);
+    localStorage.setItem(K_TABS, JSON.stringify(this.tabs));
+  }
+
+  async closeTab(path: string): Promise<void> {
+    if (this.dirty.has(path)) await this.save(path);
+    this.tabs = this.tabs.filter((t) => t !== path);
+    localStorage.setItem(K_TABS, JSON.stringify(this.tabs));
+    if (path === this.current) {
+      const next = this.tabs[this.tabs.length - 1] ?? this.files.find((f) => f.path !== path)?.path;
+      if (next) await this.open(next);
+    }
+    if (path !== this.current) monaco.editor.getModel(uriOf(path))?.dispose();
+    this.mark();
+  }
+
+  async save(path = this.current): Promise<boolean> {
+    const model = monaco.editor.getModel(uriOf(path));
+    if (!model) return false;
+    clearTimeout(this.timers.get(path));
+    this.timers.delete(path);
+    const content = model.getValue();
+    try {
+      await this.lab.saveFile(path, content);
+    } catch (e) {
+      this.log(`cannot save ${path}: ${(e as Error).message} (the edit is kept in this window and restored after a reload)`);
+      return false;
+    }
+    // Edits made while the save was in flight stay dirty (and scheduled).
+    if (model.isDisposed() || model.getValue() === content) {
+      this.dirty.delete(path);
+      delete this.unsaved[path];
+      this.storeUnsavedNow();
+    }
+    if (!this.files.some((f) => f.path === path)) await this.refresh();
+    this.mark();
+    return true;
+  }
+
+  async newFile(): Promise<void> {
+    const name = await askName('New file name (.js or .ts):', 'untitled.js', (n) => badName(n) ?? (this.exists(n) ? `'${n}' exists already` : undefined));
+    if (!name) return;
+    modelFor(name, '');
+    await this.save(name);
+    await this.open(name);
+  }
+
+  async saveAs(): Promise<void> {
+    const from = this.current;
+    const name = await askName(`Save ${from} as:`, from.replace(/(\.\w+)$/, '-copy$1'), (n) => badName(n) ?? (n === from ? 'choose another name' : undefined));
+    if (!name) return;
+    if (this.exists(name) && !(await confirmDialog(`'${name}' exists. Replace it?`))) return;
+    const content = this.editor.getModel()!.getValue();
+    monaco.editor.getModel(uriOf(name))?.setValue(content);
+    modelFor(name, content);
+    if (!(await this.save(name))) return;
+    // Like an editor's Save As: the old file keeps what the disk has; the buffer now is the new file.
+    if (this.dirty.has(from)) this.forget(from);
+    this.tabs = this.tabs.filter((t) => t !== from);
+    monaco.editor.getModel(uriOf(from))?.dispose();
+    await this.open(name);
+  }
+
+  async rename(): Promise<void> {
+    const from = this.current;
+    const name = await askName(`Rename ${from} to:`, from, (n) => badName(n) ?? (n !== from && this.exists(n) ? `'${n}' exists already` : undefined));
+    if (!name || name === from) return;
+    if (this.dirty.has(from) && !(await this.save(from))) return;
+    if (!this.exists(from)) await this.save(from);
+    try {
+      await this.lab.renameFile(from, name);
+    } catch (e) {
+      this.log(`cannot rename ${from}: ${(e as Error).message}`);
+      return;
+    }
+    const content = monaco.editor.getModel(uriOf(from))?.getValue() ?? '';
+    modelFor(name, content);
+    this.tabs = this.tabs.map((t) => (t === from ? name : t));
+    monaco.editor.getModel(uriOf(from))?.dispose();
+    await this.refresh();
+    await this.open(name);
+    localStorage.setItem(K_RECENT, JSON.stringify(readJson<string[]>(K_RECENT, []).filter((p) => p !== from)));
+    this.renderMenus();
+  }
+
+  async remove(): Promise<void> {
+    const path = this.current;
+    if (!(await confirmDialog(`Delete ${path}? This cannot be undone.`))) return;
+    if (this.exists(path)) {
+      try {
+        await this.lab.deleteFile(path);
+      } catch (e) {
+        this.log(`cannot delete ${path}: ${(e as Error).message}`);
+        return;
+      }
+    }
+    this.forget(path);
+    this.tabs = this.tabs.filter((t) => t !== path);
+    localStorage.setItem(K_TABS, JSON.stringify(this.tabs));
+    localStorage.setItem(K_RECENT, JSON.stringify(readJson<string[]>(K_RECENT, []).filter((p) => p !== path)));
+    await this.refresh();
+    const next = this.tabs[this.tabs.length - 1] ?? this.files[0]?.path;
+    const model = monaco.editor.getModel(uriOf(path));
+    if (next) await this.open(next);
+    else {
+      this.current = 'scratch.js';
+      this.editor.setModel(modelFor(this.current, ''));
+      this.addTab(this.current);
+    }
+    model?.dispose();
+    this.renderMenus();
+    this.mark();
+  }
+
+  /** Saves `content` as a new file named like `path` (with -2, -3, ... when taken) and opens it; returns its name. */
+  async openNew(path: string, content: string): Promise<string> {
+    let name = path;
+    for (let i = 2; this.exists(name) || monaco.editor.getModel(uriOf(name)); i++) name = path.replace(/(\.\w+)$/, `-${i}$1`);
+    modelFor(name, content);
+    await this.save(name);
+    await this.open(name);
+    return name;
+  }
+
+  /** Opens a bundled example: its copy in the workspace's examples/ folder (made on first use). */
+  async openExample(name: string): Promise<void> {
+    const ex = examples.find((e) => e.name === name);
+    if (!ex) return;
+    const path = `examples/${ex.name}`;
+    if (!this.exists(path) && !monaco.editor.getModel(uriOf(path))) {
+      modelFor(path, ex.code);
+      await this.save(path);
+    }
+    await this.open(path);
+  }
+
+  private forget(path: string): void {
+    clearTimeout(this.timers.get(path));
+    this.timers.delete(path);
+    this.dirty.delete(path);
+    delete this.unsaved[path];
+    this.storeUnsavedNow();
+  }
+
+  private exists(path: string): boolean {
+    return this.files.some((f) => f.path === path);
+  }
+
+  private storeUnsaved(): void {
+    clearTimeout(this.unsavedTimer);
+    this.unsavedTimer = setTimeout(() => this.storeUnsavedNow(), 150);
+  }
+
+  private storeUnsavedNow(): void {
+    clearTimeout(this.unsavedTimer);
+    try {
+      localStorage.setItem(K_UNSAVED, JSON.stringify(this.unsaved));
+    } catch {
+      this.log('cannot keep unsaved edits in local storage (quota): save your files');
+    }
+  }
+
+  private renderList(): void {
+    this.el.list.replaceChildren(
+      ...this.files.map((f) =>
+        h(
+          'li',
+          { 'data-path': f.path, title: `${f.path} (${f.size} bytes)`, tabindex: 0, role: 'button', onclick: () => void this.open(f.path) },
+          f.path,
+        ),
+      ),
+    );
+    for (const li of this.el.list.querySelectorAll<HTMLElement>('li')) {
+      li.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') void this.open(li.dataset.path!);
+      });
+    }
+    this.mark();
+  }
+
+  private renderMenus(): void {
+    const recent = readJson<string[]>(K_RECENT, []);
+    this.el.recent.replaceChildren(
+      ...(recent.length ? [] : [h('li', { class: 'muted' }, 'no recent files')]),
+      ...recent.map((p) => h('li', { role: 'menuitem', tabindex: 0, 'data-path': p, onclick: () => void this.open(p) }, p)),
+    );
+    if (!this.el.examples.childElementCount) {
+      let engine = '';
+      const items: HTMLElement[] = [];
+      for (const ex of examples) {
+        if (ex.engine !== engine) items.push(h('li', { class: 'menu-head' }, (engine = ex.engine)));
+        items.push(
+          h(
+            'li',
+            { role: 'menuitem', tabindex: 0, 'data-example': ex.name, title: ex.title, onclick: () => void this.openExample(ex.name) },
+            h('b', {}, ex.name),
+            h('span', { class: 'muted' }, ex.title),
+          ),
+        );
+      }
+      this.el.examples.replaceChildren(...items);
+    }
+  }
+
+  /** Updates the active / dirty marks of the list, the tabs and the title. */
+  mark(): void {
+    for (const li of this.el.list.querySelectorAll<HTMLElement>('li')) {
+      li.classList.toggle('active', li.dataset.path === this.current);
+      li.classList.toggle('dirty', this.dirty.has(li.dataset.path ?? ''));
+    }
+    this.el.tabs.replaceChildren(
+      ...this.tabs.map((p) =>
+        h(
+          'div',
+          {
+            role: 'tab',
+            class: `etab${p === this.current ? ' active' : ''}${this.dirty.has(p) ? ' dirty' : ''}`,
+            'data-path': p,
+            'aria-selected': p === this.current ? 'true' : 'false',
+            title: p,
+          },
+          h('span', { class: 'etab-name', onclick: () => void this.open(p) }, p.split('/').pop()!),
+          h('button', { class: 'etab-close', 'aria-label': `close ${p}`, title: 'Close', onclick: () => void this.closeTab(p) }, '×'),
+        ),
+      ),
+    );
+    this.el.title.textContent = this.current + (this.dirty.has(this.current) ? ' ●' : '');
+  }
+}
