@@ -153,7 +153,16 @@ export const MachineStateSchema = z.object({
   }),
   bpf: z.object({
     progs: z.array(
-      z.object({ id: z.number(), name: z.string(), prog_type: z.string(), jited: z.boolean(), insn_cnt: z.number(), disasm: z.string() }),
+      z.object({
+        id: z.number(),
+        name: z.string(),
+        prog_type: z.string(),
+        jited: z.boolean(),
+        insn_cnt: z.number(),
+        disasm: z.string(),
+        /** Where the JIT image lives: its execmem area's address, the offset in it and the size. */
+        jit_image: z.object({ addr: z.string(), offset: z.number(), size: z.number() }).optional(),
+      }),
     ),
     maps: z.array(
       z.object({
@@ -169,7 +178,26 @@ export const MachineStateSchema = z.object({
     ),
   }),
   ublk: z.object({
-    devs: z.array(z.object({ info: z.record(z.string(), z.unknown()), stats: z.record(z.string(), z.number()) })),
+    devs: z.array(
+      z.object({
+        info: z.record(z.string(), z.unknown()),
+        stats: z.record(z.string(), z.number()),
+        /** Each queue's tags: the ublk_io flags and the request a tag holds (the tag board). */
+        queues: z.array(
+          z.object({
+            q_id: z.number(),
+            nr_io_ready: z.number(),
+            tags: z.array(
+              z.object({
+                tag: z.number(),
+                flags: z.array(z.string()),
+                request: z.object({ op: z.string(), sector: z.number(), nr_sectors: z.number() }).nullable(),
+              }),
+            ),
+          }),
+        ),
+      }),
+    ),
   }),
 });
 export type MachineState = z.infer<typeof MachineStateSchema>;

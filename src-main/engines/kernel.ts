@@ -8,6 +8,8 @@ import { createBpf, type BpfEngine } from './bpf/index';
 import { createMm, type MmEngine } from './mm/index';
 import type { Policy } from './mm/index';
 import { createUblk, type Ublk } from './ublk/index';
+import { BpfProgPack, type JitImage } from './bpf_prog_pack';
+import type { BpfProgram } from './bpf/index';
 
 export interface BootOptions {
   /** Physical memory: bytes or '8G' (default 4G). */
@@ -19,7 +21,8 @@ export interface BootOptions {
   /** The machine's seed (default: the run's lab.seed). */
   seed?: number;
   mm?: { policy?: Policy; collapse?: boolean; debug?: boolean; execmem?: { rox_cache?: boolean } };
-  bpf?: { jit?: boolean };
+  /** `prog_pack: false` gives each JIT image its own execmem area, as before Linux 5.18. */
+  bpf?: { jit?: boolean; prog_pack?: boolean };
   ublk?: { costs?: 'default' | 'this_machine' | Record<string, number> };
 }
 
@@ -39,6 +42,10 @@ export class Kernel {
   readonly ublk: Ublk;
   readonly seed: number;
   readonly cpus: number;
+  /** Where the BPF JIT's images live (execmem from the memory engine). */
+  readonly prog_pack: BpfProgPack;
+  /** Each JIT-compiled program's image. */
+  readonly jit_images = new Map<BpfProgram, JitImage>();
 
   constructor(opts: BootOptions, env: KernelEnv) {
     for (const k of Object.keys(opts)) {
@@ -71,6 +78,15 @@ export class Kernel {
       now: () => BigInt(Math.round(this.ublk.clock.now)),
       ...(opts.bpf?.jit !== undefined ? { jit: opts.bpf.jit } : {}),
     });
+    // JIT images come from the memory engine's execmem, so that loading programs fragments the direct map as in
+    // Linux: the link is made here, the engines know nothing of each other.
+    this.prog_pack = new BpfProgPack(this.mm, opts.bpf?.prog_pack ?? true);
+    const load = this.bpf.prog_load.bind(this.bpf);
+    this.bpf.prog_load = (attr) => {
+      const prog = load(attr);
+      if (prog.jited) this.jit_images.set(prog, this.prog_pack.alloc(prog.insns.length));
+      return prog;
+    };
   }
 
   /** The machine's virtual time in nanoseconds since boot. */

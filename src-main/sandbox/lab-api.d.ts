@@ -668,7 +668,8 @@ interface BootOptions {
   /** The machine's seed (default: the run's lab.seed). */
   seed?: number;
   mm?: { policy?: Policy; collapse?: boolean; debug?: boolean; execmem?: { rox_cache?: boolean } };
-  bpf?: { jit?: boolean };
+  /** `prog_pack: false` gives each JIT image its own execmem area, as before Linux 5.18. */
+  bpf?: { jit?: boolean; prog_pack?: boolean };
   ublk?: { costs?: 'default' | 'this_machine' | Record<string, number> };
 }
 

@@ -32,14 +32,18 @@ export function machineState(kernel: Kernel, index: number): MachineState {
       buddyinfo: mm.procfs('buddyinfo'),
     },
     bpf: {
-      progs: [...kernel.bpf.progs.values()].map((p) => ({
-        id: p.id,
-        name: p.name,
-        prog_type: p.prog_type,
-        jited: p.jited,
-        insn_cnt: p.insns.length,
-        disasm: p.disasm(),
-      })),
+      progs: [...kernel.bpf.progs.values()].map((p) => {
+        const image = kernel.jit_images.get(p);
+        return {
+          id: p.id,
+          name: p.name,
+          prog_type: p.prog_type,
+          jited: p.jited,
+          insn_cnt: p.insns.length,
+          disasm: p.disasm(),
+          ...(image ? { jit_image: { addr: image.region.addr, offset: image.offset, size: image.size } } : {}),
+        };
+      }),
       maps: [...kernel.bpf.maps.values()].map((m) => ({
         id: m.id,
         name: m.name,
@@ -51,7 +55,11 @@ export function machineState(kernel: Kernel, index: number): MachineState {
       })),
     },
     ublk: {
-      devs: kernel.ublk.devs.map((d) => ({ info: { ...d.info() } as Record<string, unknown>, stats: d.stats() })),
+      devs: kernel.ublk.devs.map((d) => ({
+        info: { ...d.info() } as Record<string, unknown>,
+        stats: d.stats(),
+        queues: d.snapshot().queues.map((q) => ({ q_id: q.q_id, nr_io_ready: q.nr_io_ready, tags: q.tags })),
+      })),
     },
   };
 }
