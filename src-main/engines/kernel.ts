@@ -9,7 +9,8 @@ import { createMm, type MmEngine } from './mm/index';
 import type { Policy } from './mm/index';
 import { createUblk, type Ublk } from './ublk/index';
 import { BpfProgPack, type JitImage } from './bpf_prog_pack';
-import type { BpfProgram } from './bpf/index';
+import { BpfProgram } from './bpf/index';
+import { linkUblkBpf } from './ublk_bpf';
 
 export interface BootOptions {
   /** Physical memory: bytes or '8G' (default 4G). */
@@ -87,6 +88,11 @@ export class Kernel {
       if (prog.jited) this.jit_images.set(prog, this.prog_pack.alloc(prog.insns.length));
       return prog;
     };
+    // The ublk eBPF data path runs programs of the BPF engine: add_dev takes a loaded program as bpf_prog.
+    const ublkProgram = linkUblkBpf(this.bpf);
+    const addDev = this.ublk.add_dev.bind(this.ublk);
+    this.ublk.add_dev = (o = {}) =>
+      addDev(o.bpf_prog instanceof BpfProgram ? { ...o, bpf_prog: ublkProgram(o.bpf_prog) } : o);
   }
 
   /** The machine's virtual time in nanoseconds since boot. */
