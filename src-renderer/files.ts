@@ -257,9 +257,13 @@ export class Files {
   async openExample(name: string): Promise<void> {
     const ex = examples.find((e) => e.name === name);
     if (!ex) return;
-    const path = `examples/${ex.name}`;
+    await this.openOrCreate(`examples/${ex.name}`, ex.code);
+  }
+
+  /** Opens `path` as it is when the workspace (or an open tab) has it; otherwise creates it with `content` first. */
+  async openOrCreate(path: string, content: string): Promise<void> {
     if (!this.exists(path) && !monaco.editor.getModel(uriOf(path))) {
-      modelFor(path, ex.code);
+      modelFor(path, content);
       await this.save(path);
     }
     await this.open(path);

@@ -5,6 +5,7 @@ import { createEditor, languageOf, setRunMarker, monaco } from './editor';
 import { Files } from './files';
 import { initSplitter, loadLayout, saveLayout } from './layout';
 import { connectLab } from './lab-client';
+import { LabsView } from './labs-view';
 import { BpfPanel } from './panels/bpf-panel';
 import { MemoryPanel } from './panels/memory-panel';
 import { UblkPanel } from './panels/ublk-panel';
@@ -36,6 +37,7 @@ const runs = new RunsView(pane('runs'), (r) => showRun(r));
 
 let lab: LabApi;
 let files: Files;
+let labs: LabsView | undefined;
 let currentRun: RunId | undefined;
 let record: RunRecord | undefined;
 /** The run whose machines the panels show (the current one, or one picked in the history). */
@@ -133,12 +135,14 @@ function setRunning(running: boolean): void {
   stopBtn.disabled = !running;
   progressEl.hidden = !running;
   if (running) progressEl.removeAttribute('value');
+  labs?.setRunning(running);
 }
 
 const early: RunEvent[] = [];
-const runModels = new Map<RunId, { model: monaco.editor.ITextModel; filename: string }>();
+const runModels = new Map<RunId, { model: monaco.editor.ITextModel; filename: string; lab?: string }>();
 
-async function run(): Promise<void> {
+/** Runs the file in the editor; with `labId`, as a submission of that lab (checked when it ends). */
+async function run(labId?: string): Promise<void> {
   if (currentRun || runBtn.disabled) return;
   const model = editor.getModel();
   if (!model) return;
@@ -149,7 +153,11 @@ async function run(): Promise<void> {
   const seed = Number(seedInput.value) >>> 0;
   const path = files.current;
   const filename = path.split('/').pop() ?? path;
-  consoleView.meta(`▶ ${path} (seed ${seed})`);
+  consoleView.meta(`${labId ? `✓ checking ${path} against the lab ${labId}` : `▶ ${path}`} (seed ${seed})`);
+  if (labId) {
+    labs?.checking(labId);
+    selectTab('lab');
+  }
   record = runs.start(path, seed);
   shown = record;
   machinePicked = false;
@@ -164,11 +172,13 @@ async function run(): Promise<void> {
       language: languageOf(path),
       seed,
       limits: { timeoutMs: Number(timeoutSelect.value) },
+      ...(labId ? { lab: labId } : {}),
     });
     currentRun = runId;
-    runModels.set(runId, { model, filename });
+    runModels.set(runId, { model, filename, lab: labId });
   } catch (e) {
     consoleView.meta(`cannot run: ${(e as Error).message}`);
+    if (labId) labs?.finished(labId, { type: 'done', runId: 'run-none', ok: false, error: { kind: 'internal', name: 'Error', message: (e as Error).message }, stats: { durationMs: 0, outputBytes: 0, memoryBytes: 0 } });
     setRunning(false);
     setStatus('ready');
   }
@@ -226,6 +236,7 @@ function onEvent(event: RunEvent): void {
         if (event.result !== undefined && event.result !== null) results.setResult(event.result);
       }
       runs.finish(rec, event);
+      if (info?.lab) labs?.finished(info.lab, event);
       const loc = event.error?.location;
       if (info && loc && loc.file === info.filename) {
         setRunMarker(info.model, { line: loc.line, column: loc.column, message: `${event.error!.name}: ${event.error!.message}` });
@@ -271,7 +282,7 @@ window.addEventListener('keydown', (e) => {
   } else if (mod && !e.shiftKey && e.key.toLowerCase() === 's') {
     e.preventDefault();
     void files.save();
-  } else if (e.altKey && /^[1-6]$/.test(e.key)) {
+  } else if (e.altKey && /^[1-7]$/.test(e.key)) {
     e.preventDefault();
     selectTab(tabs[Number(e.key) - 1]!.dataset.tab!);
   }
@@ -367,6 +378,20 @@ async function start(): Promise<void> {
     (msg) => consoleView.meta(msg),
   );
   await files.start();
+  labs = new LabsView(
+    lab,
+    $('lab-list'),
+    pane('lab'),
+    {
+      openFile: (path, content) => files.openOrCreate(path, content),
+      currentFile: () => files.current,
+      check: (id) => void run(id),
+      show: () => selectTab('lab'),
+    },
+    $('lab-count'),
+  );
+  editor.onDidChangeModel(() => labs?.noteFile());
+  await labs.start();
   runBtn.disabled = false;
   setStatus(`ready · ${info.host} host`);
   document.body.dataset.ready = 'true';

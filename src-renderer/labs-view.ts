@@ -1,0 +1,251 @@
+/**
+ * The lab exercises in the workbench: the lab list (with the labs passed so far, kept in localStorage), the open
+ * lab's instructions (its README.md as sanitised markdown), the Check button and each criterion's verdict.
+ */
+import DOMPurify from 'dompurify';
+import { marked } from 'marked';
+import type { CriterionResult, LabApi, LabInfo, RunEvent } from '../src-main/contract';
+import { h } from './dom';
+
+type Done = Extract<RunEvent, { type: 'done' }>;
+
+const KEY = 'kernel-lab.labs';
+const ENGINE: Record<LabInfo['engine'], string> = { mm: 'memory', bpf: 'BPF', ublk: 'ublk' };
+
+interface Progress {
+  /** Lab id → when every criterion first passed (ms since the epoch). */
+  passed: Record<string, number>;
+  /** Lab id → the verdicts of its last check. */
+  last: Record<string, { at: number; checks: CriterionResult[] }>;
+  /** The lab open last time. */
+  open?: string;
+}
+
+function loadProgress(): Progress {
+  try {
+    const p = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<Progress>;
+    return { passed: p.passed ?? {}, last: p.last ?? {}, open: p.open };
+  } catch {
+    return { passed: {}, last: {} };
+  }
+}
+
+/** The workspace file a lab's starter is copied to, e.g. labs/01-secretmem-split.js. */
+export function labFile(id: string, starterName: string): string {
+  const ext = /\.ts$/.test(starterName) ? '.ts' : '.js';
+  return `labs/${id}${ext}`;
+}
+
+/** Markdown to HTML that is safe to insert (no scripts, no handlers; links open outside the app). */
+export function renderMarkdown(md: string): string {
+  return DOMPurify.sanitize(marked.parse(md, { async: false, gfm: true }));
+}
+
+export interface LabHooks {
+  /** Opens a workspace file, creating it with `content` when it does not exist. */
+  openFile(path: string, content: string): Promise<void>;
+  /** The path of the file in the editor. */
+  currentFile(): string;
+  /** Runs the file in the editor as a submission of `labId`. */
+  check(labId: string): void;
+  /** Shows the lab pane. */
+  show(): void;
+}
+
+export class LabsView {
+  private labs: LabInfo[] = [];
+  private progress = loadProgress();
+  private opened: { lab: LabInfo; file: string } | undefined;
+  private running = false;
+  private readonly title = h('div', { class: 'lab-title', 'data-testid': 'lab-title' });
+  private readonly checkBtn = h(
+    'button',
+    { class: 'primary', 'data-testid': 'lab-check', disabled: true, title: 'Run the file in the editor and check it against the lab’s criteria' },
+    '✓ Check',
+  );
+  private readonly fileNote = h('span', { class: 'muted small lab-file', 'data-testid': 'lab-file' });
+  private readonly summary = h('div', { class: 'lab-summary', 'data-testid': 'lab-summary', role: 'status' });
+  private readonly results = h('ul', { class: 'lab-results', 'data-testid': 'lab-results' });
+  private readonly readme = h('article', { class: 'lab-readme', 'data-testid': 'lab-readme' });
+
+  constructor(
+    private readonly api: LabApi,
+    private readonly list: HTMLElement,
+    pane: HTMLElement,
+    private readonly hooks: LabHooks,
+    private readonly count?: HTMLElement,
+  ) {
+    this.checkBtn.addEventListener('click', () => {
+      if (this.opened && !this.running) this.hooks.check(this.opened.lab.id);
+    });
+    this.readme.addEventListener('click', (e) => {
+      const a = (e.target as HTMLElement).closest('a');
+      if (!a) return;
+      e.preventDefault();
+      const href = a.getAttribute('href') ?? '';
+      if (/^https?:\/\//.test(href)) window.open(href, '_blank', 'noopener');
+    });
+    pane.replaceChildren(
+      h('div', { class: 'lab-head' }, this.title, h('div', { class: 'lab-actions' }, this.checkBtn, this.fileNote)),
+      h('div', { class: 'lab-body' }, h('section', { class: 'lab-check-box', 'aria-label': 'check results' }, this.summary, this.results), this.readme),
+    );
+    this.readme.append(h('p', { class: 'empty' }, 'Pick a lab from the Labs list on the left: its task shows here, its starting script opens in the editor.'));
+  }
+
+  /** Lists the labs and reopens the lab of last time (its instructions only: the editor keeps its file). */
+  async start(): Promise<void> {
+    try {
+      this.labs = await this.api.listLabs();
+    } catch (e) {
+      this.list.replaceChildren(h('li', { class: 'muted' }, `cannot list the labs: ${(e as Error).message}`));
+      return;
+    }
+    this.renderList();
+    const last = this.progress.open;
+    if (last && this.labs.some((l) => l.id === last)) await this.open(last, { restore: true });
+  }
+
+  /** Opens a lab: its instructions in the pane and its file in the editor (the starter only when the file is new). */
+  async open(id: string, opts: { restore?: boolean } = {}): Promise<void> {
+    let got: Awaited<ReturnType<LabApi['openLab']>>;
+    try {
+      got = await this.api.openLab(id);
+    } catch (e) {
+      this.summary.textContent = `cannot open the lab ${id}: ${(e as Error).message}`;
+      return;
+    }
+    const file = labFile(id, got.starterName);
+    this.opened = { lab: got.lab, file };
+    this.progress.open = id;
+    this.save();
+    this.renderTitle();
+    this.readme.innerHTML = renderMarkdown(got.readme);
+    const last = this.progress.last[id];
+    if (last) this.showChecks(last.checks, `Last check, ${new Date(last.at).toLocaleString()}:`);
+    else this.clearChecks();
+    this.renderList();
+    if (!opts.restore) {
+      this.hooks.show();
+      await this.hooks.openFile(file, got.starter);
+    }
+    this.noteFile();
+  }
+
+  /** Enables or disables Check while a run goes. */
+  setRunning(running: boolean): void {
+    this.running = running;
+    this.checkBtn.disabled = running || !this.opened;
+  }
+
+  /** Keeps the note of which file Check runs up to date (call when the editor's file changes). */
+  noteFile(): void {
+    if (!this.opened) return;
+    const cur = this.hooks.currentFile();
+    this.fileNote.textContent = cur === this.opened.file ? `checks ${cur}` : `checks ${cur} (the lab’s file is ${this.opened.file})`;
+    this.fileNote.classList.toggle('warn', cur !== this.opened.file);
+    this.checkBtn.disabled = this.running;
+  }
+
+  /** A check of `labId` has started. */
+  checking(labId: string): void {
+    if (this.opened?.lab.id !== labId) return;
+    this.results.replaceChildren();
+    this.summary.className = 'lab-summary';
+    this.summary.textContent = 'checking…';
+  }
+
+  /** A check of `labId` has ended: its verdicts, and the lab marked done when every criterion passed. */
+  finished(labId: string, done: Done): void {
+    const checks = done.checks ?? [];
+    const allPass = checks.length > 0 && checks.every((c) => c.pass);
+    if (allPass && !this.progress.passed[labId]) this.progress.passed[labId] = Date.now();
+    if (checks.length) this.progress.last[labId] = { at: Date.now(), checks };
+    this.save();
+    this.renderList();
+    if (this.opened?.lab.id !== labId) return;
+    if (!checks.length) {
+      this.results.replaceChildren();
+      this.summary.className = 'lab-summary fail';
+      this.summary.textContent =
+        done.error?.kind === 'stopped' ? 'The check was stopped before it ended.' : `Not checked: the run ended with ${done.error ? `${done.error.name}: ${done.error.message}` : 'no verdicts'}.`;
+      return;
+    }
+    const head = done.ok ? '' : `The run ended with ${done.error?.name ?? 'an error'}${done.error ? `: ${done.error.message}` : ''} (see the Console). `;
+    this.showChecks(checks, head);
+    this.renderTitle();
+  }
+
+  private renderTitle(): void {
+    if (!this.opened) return;
+    const { lab } = this.opened;
+    this.title.replaceChildren(
+      h('b', {}, lab.title),
+      h('span', { class: 'muted small' }, ` · ${ENGINE[lab.engine]} · level ${lab.level}`),
+      ...(this.progress.passed[lab.id] ? [h('span', { class: 'lab-done-badge', 'data-testid': 'lab-done' }, '✓ done')] : []),
+    );
+  }
+
+  private showChecks(checks: CriterionResult[], head: string): void {
+    const passed = checks.filter((c) => c.pass).length;
+    const all = passed === checks.length;
+    this.summary.className = `lab-summary ${all ? 'pass' : 'fail'}`;
+    const verdict = all ? `All ${checks.length} criteria pass: lab done.` : `${passed} of ${checks.length} criteria pass.`;
+    this.summary.textContent = head ? `${head} ${verdict}` : verdict;
+    this.results.replaceChildren(
+      ...checks.map((c) =>
+        h(
+          'li',
+          { class: c.pass ? 'pass' : 'fail', 'data-testid': 'lab-criterion', 'data-pass': String(c.pass) },
+          h('span', { class: 'mark', 'aria-label': c.pass ? 'pass' : 'fail' }, c.pass ? '✓' : '✗'),
+          h(
+            'div',
+            { class: 'crit' },
+            h('div', { class: 'crit-name' }, c.name),
+            !c.pass && c.hint ? h('div', { class: 'crit-hint', 'data-testid': 'lab-hint' }, c.hint) : null,
+            !c.pass && c.detail ? h('pre', { class: 'crit-detail mono small' }, c.detail) : null,
+          ),
+        ),
+      ),
+    );
+  }
+
+  private clearChecks(): void {
+    this.summary.className = 'lab-summary';
+    this.summary.textContent = 'Write your solution in the editor, then press Check.';
+    this.results.replaceChildren();
+  }
+
+  private save(): void {
+    try {
+      localStorage.setItem(KEY, JSON.stringify(this.progress));
+    } catch {
+      // Over the quota: progress stays for this session only.
+    }
+  }
+
+  private renderList(): void {
+    const items = this.labs.map((l) => {
+      const done = !!this.progress.passed[l.id];
+      const li = h(
+        'li',
+        {
+          'data-lab': l.id,
+          'data-done': String(done),
+          class: `${done ? 'done' : ''}${this.opened?.lab.id === l.id ? ' active' : ''}`,
+          title: `${l.title} (${ENGINE[l.engine]}, level ${l.level})${done ? ' · done' : ''}\n${l.summary}`,
+          tabindex: 0,
+          role: 'button',
+          onclick: () => void this.open(l.id),
+        },
+        h('span', { class: 'lab-mark', 'aria-label': done ? 'done' : 'not done' }, done ? '✓' : '○'),
+        h('span', { class: 'lab-name' }, `${l.id.slice(0, 2)} ${l.title}`),
+      );
+      li.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') void this.open(l.id);
+      });
+      return li;
+    });
+    this.list.replaceChildren(...(items.length ? items : [h('li', { class: 'muted' }, 'no labs')]));
+    if (this.count) this.count.textContent = this.labs.length ? `${this.labs.filter((l) => this.progress.passed[l.id]).length}/${this.labs.length} done` : '';
+  }
+}
