@@ -178,6 +178,24 @@ export const MachineStateSchema = z.object({
     ),
   }),
   ublk: z.object({
+    /** The machine's fio runs, newest last: options, results and the sampled per-I/O trace (the timeline). */
+    fio: z.array(
+      z.object({
+        dev_id: z.number(),
+        data_path: z.string(),
+        options: z.record(z.string(), z.unknown()),
+        iops: z.number(),
+        bw: z.number(),
+        lat: z.object({ p50: z.number(), p99: z.number(), p999: z.number() }),
+        copied_bytes: z.number(),
+        uring_ops_per_io: z.number(),
+        ios: z.number(),
+        errors: z.number(),
+        verify: z.object({ checked: z.number(), mismatches: z.number() }).nullable(),
+        /** Sampled I/Os: each record an I/O's step (submit, queue_rq, task_work, server_cqe, backend, commit, complete) at virtual ns. */
+        trace: z.array(z.object({ id: z.number(), kind: z.string(), q: z.number(), tag: z.number(), t: z.number() })),
+      }),
+    ),
     devs: z.array(
       z.object({
         info: z.record(z.string(), z.unknown()),

@@ -7,7 +7,7 @@ import { Prng } from './common/prng';
 import { createBpf, type BpfEngine } from './bpf/index';
 import { createMm, type MmEngine } from './mm/index';
 import type { Policy } from './mm/index';
-import { createUblk, type Ublk } from './ublk/index';
+import { createUblk, type FioResult, type Ublk } from './ublk/index';
 import { BpfProgPack, type JitImage } from './bpf_prog_pack';
 import { BpfProgram } from './bpf/index';
 import { linkUblkBpf } from './ublk_bpf';
@@ -28,6 +28,7 @@ export interface BootOptions {
 }
 
 const BOOT_KEYS = ['memory', 'gbpages', 'cpus', 'seed', 'mm', 'bpf', 'ublk'];
+const FIO_HISTORY = 16;
 
 /** Where the machine writes its console (bpf_trace_printk, ring-buffer records): the script's output. */
 export interface KernelEnv {
@@ -47,6 +48,8 @@ export class Kernel {
   readonly prog_pack: BpfProgPack;
   /** Each JIT-compiled program's image. */
   readonly jit_images = new Map<BpfProgram, JitImage>();
+  /** The fio runs of this machine, newest last (at most FIO_HISTORY), for the panels' timeline and charts. */
+  readonly fio_runs: { dev_id: number; options: Record<string, unknown>; result: FioResult }[] = [];
 
   constructor(opts: BootOptions, env: KernelEnv) {
     for (const k of Object.keys(opts)) {
@@ -93,6 +96,14 @@ export class Kernel {
     const addDev = this.ublk.add_dev.bind(this.ublk);
     this.ublk.add_dev = (o = {}) =>
       addDev(o.bpf_prog instanceof BpfProgram ? { ...o, bpf_prog: ublkProgram(o.bpf_prog) } : o);
+    const fio = this.ublk.fio.bind(this.ublk);
+    this.ublk.fio = (o) => {
+      const result = fio(o);
+      const { dev, ...options } = o;
+      this.fio_runs.push({ dev_id: dev.info().dev_id, options, result });
+      if (this.fio_runs.length > FIO_HISTORY) this.fio_runs.shift();
+      return result;
+    };
   }
 
   /** The machine's virtual time in nanoseconds since boot. */

@@ -3,6 +3,7 @@ import type { MachineState } from '../contract';
 import type { Kernel } from '../engines/kernel';
 
 const MAX_MAP_ENTRIES = 64;
+const MAX_TRACE = 4096;
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 export function machineState(kernel: Kernel, index: number): MachineState {
@@ -55,6 +56,20 @@ export function machineState(kernel: Kernel, index: number): MachineState {
       })),
     },
     ublk: {
+      fio: kernel.fio_runs.map(({ dev_id, options, result: r }) => ({
+        dev_id,
+        data_path: String(kernel.ublk.devs.find((d) => d.info().dev_id === dev_id)?.info().data_path ?? ''),
+        options: JSON.parse(JSON.stringify(options)) as Record<string, unknown>,
+        iops: r.iops,
+        bw: r.bw,
+        lat: { p50: r.lat.p50, p99: r.lat.p99, p999: r.lat.p999 },
+        copied_bytes: r.copied_bytes,
+        uring_ops_per_io: r.uring_ops_per_io,
+        ios: r.ios,
+        errors: r.errors,
+        verify: r.verify,
+        trace: r.trace.slice(0, MAX_TRACE).map((t) => ({ id: t.id, kind: t.kind, q: t.q, tag: t.tag, t: t.t })),
+      })),
       devs: kernel.ublk.devs.map((d) => ({
         info: { ...d.info() } as Record<string, unknown>,
         stats: d.stats(),
