@@ -4,7 +4,7 @@
  * programs, the ratios of ours to it, the retval agreement on the conformance suite and on 1000 random programs,
  * and this machine's io_uring costs.
  *
- * The workloads are the BPF engine bench's (src-main/engines/bpf/bench.ts) with smaller loop counts: the kernel's
+ * The workloads are the BPF engine bench's (bpfWorkloads in src-main/engines/bpf/bench.ts) with smaller loop counts: the kernel's
  * verifier walks every iteration of a constant-bounded loop, within its 1M processed-instruction budget and, for the
  * lookup loop, its 8192 pending branches.
  */
@@ -13,77 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { createBpf } from '../engines/bpf';
 import type { BpfProgram } from '../engines/bpf';
 import { encodeInsns } from '../engines/bpf/isa';
+import { bpfWorkloads } from '../engines/bpf/bench';
 import { conformanceDiff } from './conformance-diff';
 import { kernelOracle } from './index';
 import { randomDiff } from './random-programs';
 import type { KernelMapSpec } from './index';
 
-const WORKLOADS: Record<string, { asm: string; maps?: boolean }> = {
-  arith: {
-    asm: `r0 = 0
-      r1 = 100000
-    l:
-      r0 += r1
-      r0 ^= 0x5a5a
-      r2 = r0
-      r2 &= 0xff
-      r0 -= r2
-      r1 -= 1
-      if r1 != 0 goto l
-      exit`,
-  },
-  hash_lookup: {
-    maps: true,
-    asm: `r6 = 0
-      r7 = 4000
-    l:
-      r1 = r7
-      r1 &= 15
-      *(u32 *)(r10 - 4) = r1
-      r1 = m ll
-      r2 = r10
-      r2 += -4
-      call bpf_map_lookup_elem
-      if r0 == 0 goto n
-      r1 = *(u64 *)(r0 + 0)
-      r6 += r1
-    n:
-      r7 -= 1
-      if r7 != 0 goto l
-      r0 = r6
-      exit`,
-  },
-  mul_shift: {
-    asm: `r0 = 0x123456789abcdef ll
-      r2 = 0x9e3779b97f4a7c15 ll
-      r1 = 100000
-    l:
-      r0 *= r2
-      r3 = r0
-      r3 >>= 29
-      r0 ^= r3
-      r0 <<= 3
-      r0 s>>= 1
-      r1 -= 1
-      if r1 != 0 goto l
-      exit`,
-  },
-  stack: {
-    asm: `r1 = 80000
-      r0 = 0
-    l:
-      *(u64 *)(r10 - 8) = r1
-      *(u64 *)(r10 - 16) = r0
-      r2 = *(u64 *)(r10 - 8)
-      r3 = *(u64 *)(r10 - 16)
-      r3 += r2
-      *(u32 *)(r10 - 20) = r3
-      r0 = *(u32 *)(r10 - 20)
-      r1 -= 1
-      if r1 != 0 goto l
-      exit`,
-  },
-};
+const WORKLOADS = bpfWorkloads({ arith: 100000, hash_lookup: 4000, mul_shift: 100000, stack: 80000 });
 
 function measure(prog: BpfProgram, seconds: number): number {
   prog.run();

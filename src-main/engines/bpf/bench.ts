@@ -7,10 +7,22 @@
 import { createBpf } from './index';
 import type { BpfProgram } from './index';
 
-const WORKLOADS: Record<string, { asm: string; maps?: boolean }> = {
+/** Loop counts of the four workloads (the kernel oracle's bench uses smaller ones: its verifier walks every iteration). */
+export interface WorkloadLoops {
+  arith: number;
+  hash_lookup: number;
+  mul_shift: number;
+  stack: number;
+}
+
+export const WORKLOAD_LOOPS: WorkloadLoops = { arith: 2000000, hash_lookup: 300000, mul_shift: 1000000, stack: 1000000 };
+
+/** The four benchmark programs (pseudo-C), with the given loop counts; `maps` marks the one that needs map `m`. */
+export function bpfWorkloads(loops: WorkloadLoops = WORKLOAD_LOOPS): Record<string, { asm: string; maps?: boolean }> {
+  return {
   arith: {
     asm: `r0 = 0
-      r1 = 2000000
+      r1 = ${loops.arith}
     l:
       r0 += r1
       r0 ^= 0x5a5a
@@ -24,7 +36,7 @@ const WORKLOADS: Record<string, { asm: string; maps?: boolean }> = {
   hash_lookup: {
     maps: true,
     asm: `r6 = 0
-      r7 = 300000
+      r7 = ${loops.hash_lookup}
     l:
       r1 = r7
       r1 &= 15
@@ -45,7 +57,7 @@ const WORKLOADS: Record<string, { asm: string; maps?: boolean }> = {
   mul_shift: {
     asm: `r0 = 0x123456789abcdef ll
       r2 = 0x9e3779b97f4a7c15 ll
-      r1 = 1000000
+      r1 = ${loops.mul_shift}
     l:
       r0 *= r2
       r3 = r0
@@ -58,7 +70,7 @@ const WORKLOADS: Record<string, { asm: string; maps?: boolean }> = {
       exit`,
   },
   stack: {
-    asm: `r1 = 1000000
+    asm: `r1 = ${loops.stack}
       r0 = 0
     l:
       *(u64 *)(r10 - 8) = r1
@@ -72,7 +84,10 @@ const WORKLOADS: Record<string, { asm: string; maps?: boolean }> = {
       if r1 != 0 goto l
       exit`,
   },
-};
+  };
+}
+
+const WORKLOADS = bpfWorkloads();
 
 /** Best rate over ~0.2 s windows within `seconds` (the machine is shared: the best window is the least disturbed). */
 function measure(prog: BpfProgram, seconds: number): number {
