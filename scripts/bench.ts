@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, only: { type: 'string' } } });
   const figures: Figures = {};
   const suites: [string, () => Promise<Figures> | Figures][] = [['sandbox', sandboxBench]];
-  for (const [engine, dir] of [['mm', 'src-main/engines/mm'], ['bpf', 'src-main/engines/bpf'], ['ublk', 'src-main/engines/ublk'], ['oracle', 'src-main/oracle']] as const) {
+  for (const [engine, dir] of [['mm', 'src-main/engines/mm'], ['bpf', 'src-main/engines/bpf'], ['verifier', 'src-main/engines/bpf/verifier'], ['ublk', 'src-main/engines/ublk'], ['oracle', 'src-main/oracle']] as const) {
     const file = path.join(root, dir, 'bench.ts');
     if (existsSync(file)) {
       suites.push([engine, async () => ((await import(file)) as { bench: () => Promise<Figures> | Figures }).bench()]);

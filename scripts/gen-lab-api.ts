@@ -33,9 +33,14 @@ export function generateLabApi(): string {
   // TS class name -> the name scripts see.
   const rename = new Map<string, string>();
   const classDecls = new Map<string, ts.ClassDeclaration | ts.InterfaceDeclaration>();
+  /** Interfaces and type aliases of the engines and the oracle, by name (for names the first pass missed). */
+  const typeByName = new Map<string, ts.InterfaceDeclaration | ts.TypeAliasDeclaration>();
   for (const f of sourceFiles) {
     ts.forEachChild(f, (n) => {
       if ((ts.isClassDeclaration(n) || ts.isInterfaceDeclaration(n)) && n.name) classDecls.set(n.name.text, n);
+      if ((ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n)) && /\/src-main\/(engines|oracle)\//.test(f.fileName)) {
+        typeByName.set(n.name.text, n);
+      }
     });
   }
   for (const b of CLASS_BINDINGS) {
@@ -133,48 +138,79 @@ export function generateLabApi(): string {
   const bootDecl = classDecls.get('BootOptions');
   if (!bootDecl) throw new Error('no BootOptions in src-main/engines/kernel.ts');
   queue.push(checker.getSymbolAtLocation(bootDecl.name!)!);
-  while (queue.length) {
-    const sym = queue.shift()!;
-    if (emitted.has(sym.name)) continue;
-    emitted.add(sym.name);
-    const decl = sym.declarations![0]!;
-    const sf = decl.getSourceFile();
-    const comments = ts.getLeadingCommentRanges(sf.text, decl.getFullStart()) ?? [];
-    const lastDoc = comments.filter((c) => sf.text.slice(c.pos, c.end).startsWith('/**')).pop();
-    const docText = lastDoc ? sf.text.slice(lastDoc.pos, lastDoc.end) + '\n' : '';
-    let hasQuery = false;
-    const findQuery = (n: ts.Node): void => {
-      if (ts.isTypeQueryNode(n)) hasQuery = true;
-      ts.forEachChild(n, findQuery);
-    };
-    findQuery(decl);
-    if (ts.isTypeAliasDeclaration(decl) && hasQuery) {
-      // `keyof typeof SOME_TABLE`: the table is a value scripts do not have, so spell the type out.
-      const t = checker.getTypeAtLocation(decl.name);
-      typeDecls.push(`${docText}type ${sym.name} = ${checker.typeToString(t, decl, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.InTypeAlias)};`);
-      continue;
-    }
-    typeDecls.push((docText + sf.text.slice(decl.getStart(), decl.getEnd())).replace(/^export\s+/m, ''));
-    const visit = (n: ts.Node): void => {
-      const ref = ts.isTypeReferenceNode(n) ? n.typeName : ts.isExpressionWithTypeArguments(n) ? n.expression : undefined;
-      if (ref) {
-        let s = checker.getSymbolAtLocation(ref);
-        if (s && s.flags & ts.SymbolFlags.Alias) s = checker.getAliasedSymbol(s);
-        const d = s?.declarations?.[0];
-        if (s && d && /\/src-main\/(engines|oracle)\//.test(d.getSourceFile().fileName) && (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d)) && !rename.has(s.name)) {
-          queue.push(s);
-        }
+  const drain = (): void => {
+    while (queue.length) {
+      const sym = queue.shift()!;
+      if (emitted.has(sym.name)) continue;
+      emitted.add(sym.name);
+      const decl = sym.declarations![0]!;
+      const sf = decl.getSourceFile();
+      const comments = ts.getLeadingCommentRanges(sf.text, decl.getFullStart()) ?? [];
+      const lastDoc = comments.filter((c) => sf.text.slice(c.pos, c.end).startsWith('/**')).pop();
+      const docText = lastDoc ? sf.text.slice(lastDoc.pos, lastDoc.end) + '\n' : '';
+      let hasQuery = false;
+      const findQuery = (n: ts.Node): void => {
+        if (ts.isTypeQueryNode(n)) hasQuery = true;
+        ts.forEachChild(n, findQuery);
+      };
+      findQuery(decl);
+      if (ts.isTypeAliasDeclaration(decl) && hasQuery) {
+        // `keyof typeof SOME_TABLE`: the table is a value scripts do not have, so spell the type out.
+        const t = checker.getTypeAtLocation(decl.name);
+        typeDecls.push(`${docText}type ${sym.name} = ${checker.typeToString(t, decl, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.InTypeAlias)};`);
+        continue;
       }
-      ts.forEachChild(n, visit);
-    };
-    visit(decl);
-  }
+      typeDecls.push((docText + sf.text.slice(decl.getStart(), decl.getEnd())).replace(/^export\s+/m, ''));
+      const visit = (n: ts.Node): void => {
+        const ref = ts.isTypeReferenceNode(n) ? n.typeName : ts.isExpressionWithTypeArguments(n) ? n.expression : undefined;
+        if (ref) {
+          let s = checker.getSymbolAtLocation(ref);
+          if (s && s.flags & ts.SymbolFlags.Alias) s = checker.getAliasedSymbol(s);
+          const d = s?.declarations?.[0];
+          if (s && d && /\/src-main\/(engines|oracle)\//.test(d.getSourceFile().fileName) && (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d)) && !rename.has(s.name)) {
+            queue.push(s);
+          }
+        }
+        ts.forEachChild(n, visit);
+      };
+      visit(decl);
+    }
+  };
+  drain();
 
-  let body = [...interfaces, ...typeDecls].join('\n\n');
-  for (const [from, to] of rename) if (from !== to) body = body.replace(new RegExp(`\\b${from}\\b`, 'g'), to);
-  body = body.replace(/\b(Uint8Array|Uint32Array|Float64Array)<ArrayBufferLike>/g, '$1');
   const globals = readFileSync(GLOBALS, 'utf8');
-  return `${globals.trimEnd()}\n\n// ---- generated from src-main/sandbox/bindings.ts by scripts/gen-lab-api.ts: do not edit below ----\n\n${body}\n`;
+  const render = (): string => {
+    let body = [...interfaces, ...typeDecls].join('\n\n');
+    for (const [from, to] of rename) if (from !== to) body = body.replace(new RegExp(`\\b${from}\\b`, 'g'), to);
+    body = body.replace(/\b(Uint8Array|Uint32Array|Float64Array)<ArrayBufferLike>/g, '$1');
+    return `${globals.trimEnd()}\n\n// ---- generated from src-main/sandbox/bindings.ts by scripts/gen-lab-api.ts: do not edit below ----\n\n${body}\n`;
+  };
+  // Printed types can name types the walk above did not reach (an indexed access such as X['errors']): compile
+  // the result on its own and add what it cannot find, until it stands alone.
+  let text = render();
+  for (let round = 0; round < 8; round++) {
+    const missing = unresolvedNames(text).filter((n) => typeByName.has(n) && !emitted.has(n));
+    if (!missing.length) break;
+    for (const n of missing) queue.push(checker.getSymbolAtLocation(typeByName.get(n)!.name)!);
+    drain();
+    text = render();
+  }
+  return text;
+}
+
+/** The names a d.ts text uses but does not declare ("Cannot find name 'X'"). */
+function unresolvedNames(text: string): string[] {
+  const file = '/lab-api.d.ts';
+  const host = ts.createCompilerHost({ noEmit: true, lib: ['lib.es2022.d.ts'], types: [] });
+  const read = host.getSourceFile.bind(host);
+  host.getSourceFile = (name, lang, ...rest) => (name === file ? ts.createSourceFile(file, text, lang) : read(name, lang, ...rest));
+  const program = ts.createProgram([file], { noEmit: true, lib: ['lib.es2022.d.ts'], types: [] }, host);
+  const names = new Set<string>();
+  for (const d of ts.getPreEmitDiagnostics(program)) {
+    const m = /Cannot find name '(\w+)'/.exec(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    if (m) names.add(m[1]!);
+  }
+  return [...names];
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('gen-lab-api.ts')) {

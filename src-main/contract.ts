@@ -160,6 +160,8 @@ export const MachineStateSchema = z.object({
         jited: z.boolean(),
         insn_cnt: z.number(),
         disasm: z.string(),
+        /** The verifier's log of the load (absent for a program loaded with verify: false). */
+        verifier_log: z.string().optional(),
         /** Where the JIT image lives: its execmem area's address, the offset in it and the size. */
         jit_image: z.object({ addr: z.string(), offset: z.number(), size: z.number() }).optional(),
       }),

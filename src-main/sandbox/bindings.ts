@@ -47,7 +47,7 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
   {
     name: 'Bpf',
     type: BpfEngine,
-    methods: ['map_create', 'prog_load', 'prog_test_run', 'assemble', 'disassemble', 'kernel_verify', 'kernel_test_run'],
+    methods: ['map_create', 'prog_load', 'verify', 'prog_test_run', 'assemble', 'disassemble', 'kernel_verify', 'kernel_test_run'],
     props: ['nr_cpus'],
     extras: BPF_ORACLE,
     extrasType: 'BpfKernelOracle',
@@ -64,7 +64,7 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
     methods: ['lookup', 'update', 'delete', 'entries'],
     consts: ['id', 'name', 'type_name', 'key_size', 'value_size', 'max_entries'],
   },
-  { name: 'Program', type: BpfProgram, methods: ['run', 'disasm'], props: ['jited', 'id', 'name', 'prog_type'] },
+  { name: 'Program', type: BpfProgram, methods: ['run', 'disasm'], props: ['jited', 'id', 'name', 'prog_type', 'verifier_log'] },
   { name: 'Ublk', type: Ublk, methods: ['add_dev', 'fio', 'set_costs'] },
   {
     name: 'UblkDev',

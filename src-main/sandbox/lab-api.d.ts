@@ -21,6 +21,10 @@ declare const console: {
 declare class KernelError extends Error {
   constructor(errno: string, message: string);
   readonly errno: string;
+  /** For a program the verifier rejected: the verifier's log, the failing instruction and its source line. */
+  readonly log?: string;
+  readonly insn?: number;
+  readonly line?: number;
 }
 
 /** Helpers of the laboratory. */
@@ -193,8 +197,10 @@ interface Bpf {
   readonly nr_cpus: number;
   /** BPF_MAP_CREATE. Map ids double as fds (departure: the kernel's fds are per process). */
   map_create(attr: BpfMapCreateAttr): BpfMap;
-  /** BPF_PROG_LOAD (without the verifier for now). Throws KernelError (EINVAL, E2BIG) or BpfAsmError. */
+  /** BPF_PROG_LOAD. Throws KernelError (EACCES, EINVAL, E2BIG with detail.log when the verifier rejects) or BpfAsmError. */
   prog_load(attr: BpfProgLoadAttr): Program;
+  /** The verifier alone (bpf_check() without loading): `{ ok, log, errors }`; assembler and load-time errors are reported the same way. */
+  verify(src: string | (BpfProgLoadAttr & VerifyOptions)): { ok: boolean; log: string; errors: VerifyReport["errors"]; result?: VerifyReport["result"]; };
   /** BPF_PROG_TEST_RUN: runs `repeat` times; retval is r0 as a u32, duration the mean virtual ns (1 ns per insn). */
   prog_test_run(prog: Program, attr?: BpfTestRunAttr): { retval: number; duration: number; insns: number; data_out?: Uint8Array; };
   /** Assembles source in either syntax (auto-detected unless given). Throws BpfAsmError with line:column. */
@@ -246,6 +252,8 @@ interface Program {
   readonly id: number;
   readonly name: string;
   readonly prog_type: string;
+  /** The verifier's log of the load (absent when loaded with `verify: false`). */
+  readonly verifier_log: string | undefined;
   /** Runs the program once (bpf_prog_run()): r1 = the context (bytes, mapped read-write) or 0. */
   run(ctx?: Uint8Array, opts?: { cpu?: number; budget?: number; }): BpfRunResult;
   /** The program in the verifier log's style, one `pc: (code) insn` line per instruction. */
@@ -418,10 +426,53 @@ interface BpfProgLoadAttr {
   prog_name?: string;
   /** Maps the assembly may name (`r1 = my_map ll`). */
   maps?: Record<string, BpfMap>;
-  /** Verification is the next issue; only `false` is accepted for now. */
+  /** Run the verifier (default true); `false` loads without it. */
   verify?: boolean;
+  /** Verifier log level: 0, 1 (default: the failing path) or 2 (every instruction). */
+  log_level?: number;
+  /** BPF_F_TEST_STATE_FREQ: a verifier checkpoint at every prune point. */
+  test_state_freq?: boolean;
   /** Override the engine's JIT setting for this program. */
   jit?: boolean;
+}
+
+/** Options of a verification beyond BPF_PROG_LOAD's attributes. */
+interface VerifyOptions {
+  /** log_level: 0 none, 1 (default) the failing path, 2 every instruction. */
+  log_level?: number;
+  /** BPF_F_TEST_STATE_FREQ. */
+  test_state_freq?: boolean;
+  /** Per-instruction states and the exploration tree (for the UI). */
+  trace?: boolean;
+  /** A processed-instruction budget below the kernel's 1,000,000. */
+  insn_limit?: number;
+}
+
+/** One rejection, for the UI: message, instruction and its source line. */
+interface VerifyError {
+  message: string;
+  errno: string;
+  insn?: number;
+  line?: number;
+}
+
+/** The verdict (bpf_check()). */
+interface VerifierResult {
+  ok: boolean;
+  log: string;
+  errno?: VerifierErrno;
+  /** The message of a rejection (its first line). */
+  error?: string;
+  /** Instruction being verified when it was rejected. */
+  insn?: number;
+  insn_processed: number;
+  max_states_per_insn: number;
+  total_states: number;
+  peak_states: number;
+  /** Stack depth of each function (by first instruction). */
+  stack_depth: Map<number, number>;
+  steps?: VerifierStep[];
+  paths?: VerifierPath[];
 }
 
 /** What prog_test_run takes (BPF_PROG_TEST_RUN's attributes). */
@@ -681,6 +732,30 @@ interface TlbArrayConfig {
 
 type BpfMapTypeName = "BPF_MAP_TYPE_HASH" | "BPF_MAP_TYPE_ARRAY" | "BPF_MAP_TYPE_PERCPU_ARRAY" | "BPF_MAP_TYPE_LRU_HASH" | "BPF_MAP_TYPE_RINGBUF";
 
+/** The errnos bpf_check() returns. */
+type VerifierErrno = 'EACCES' | 'EINVAL' | 'E2BIG' | 'EFAULT' | 'ENOTSUPP';
+
+/** One processed instruction, for a panel that steps through verification. */
+interface VerifierStep {
+  insn: number;
+  frame: number;
+  /** The path (exploration-tree node) it belongs to. */
+  path: number;
+  /** Registers and stack after the instruction, in log notation. */
+  state: string;
+}
+
+/** A node of the exploration tree: a path popped from the branch stack. */
+interface VerifierPath {
+  id: number;
+  parent: number;
+  /** Instruction the path starts at and the branch it came from. */
+  from: number;
+  to: number;
+  /** How it ended: exit, pruned (safe), or the error. */
+  end?: string;
+}
+
 /** BPF_PROG_LOAD attributes. */
 interface KernelLoadOpts {
   /** `socket_filter`, `BPF_PROG_TYPE_SYSCALL`, or the enum number (default socket_filter). */
@@ -834,4 +909,12 @@ interface UblkBpfSqe {
   len: number;
   /** Byte offset inside the request's pages. */
   buf_off: number;
+}
+
+/** What `k.bpf.verify` returns. */
+interface VerifyReport {
+  ok: boolean;
+  log: string;
+  errors: VerifyError[];
+  result: VerifierResult;
 }

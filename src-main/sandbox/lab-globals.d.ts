@@ -21,6 +21,10 @@ declare const console: {
 declare class KernelError extends Error {
   constructor(errno: string, message: string);
   readonly errno: string;
+  /** For a program the verifier rejected: the verifier's log, the failing instruction and its source line. */
+  readonly log?: string;
+  readonly insn?: number;
+  readonly line?: number;
 }
 
 /** Helpers of the laboratory. */

@@ -42,6 +42,7 @@ export function machineState(kernel: Kernel, index: number): MachineState {
           jited: p.jited,
           insn_cnt: p.insns.length,
           disasm: p.disasm(),
+          ...(p.verifier_log !== undefined ? { verifier_log: p.verifier_log } : {}),
           ...(image ? { jit_image: { addr: image.region.addr, offset: image.offset, size: image.size } } : {}),
         };
       }),

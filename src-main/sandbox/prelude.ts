@@ -289,9 +289,11 @@ export const PRELUDE = String.raw`
   }
   // For the host: build a KernelError (or another error) to throw into the script, and call script callbacks.
   host.register(
-    (name, errno, message) => {
+    (name, errno, message, extra) => {
       const e = name === 'KernelError' ? new KernelError(errno, message) : new (g[name] && g[name].prototype instanceof Error ? g[name] : Error)(message);
       if (name !== 'KernelError' && e.name !== name) e.name = name;
+      // A KernelError's detail: the verifier log of a rejected program (.log), the instruction and source line.
+      if (extra) Object.assign(e, parse(extra));
       return e;
     },
     (fnId, argsJson) => {

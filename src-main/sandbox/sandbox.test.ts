@@ -118,6 +118,20 @@ describe('sandbox: errors with locations', () => {
     expect(outcome.error).toMatchObject({ name: 'KernelError', errno: 'EINVAL', message: expect.stringContaining("'memroy'") });
   });
 
+  it('a program the verifier rejects throws KernelError with the verifier log, instruction and line', async () => {
+    const { outcome } = await run(`const k = boot({ memory: '1G' });
+      try { k.bpf.prog_load({ asm: 'r0 = 1\\nr0 = r2\\nexit', prog_type: 'socket' }) }
+      catch (e) { lab.result({ name: e.name, errno: e.errno, message: e.message, insn: e.insn, line: e.line, log: e.log }) }`);
+    expect(outcome.result).toEqual({
+      name: 'KernelError',
+      errno: 'EACCES',
+      message: 'R2 !read_ok',
+      insn: 1,
+      line: 2,
+      log: expect.stringContaining('1: (bf) r0 = r2\nR2 !read_ok\n'),
+    });
+  });
+
   it('throws engine errors as KernelError with errno, catchable by the script', async () => {
     const { outcome } = await run(`const k = boot({ memory: '1G' });
       try { k.mm.alloc_pages('GFP_KERNEL|__GFP_BOGUS', 0) } catch (e) { lab.result([e instanceof KernelError, e.errno]) }`);

@@ -326,10 +326,18 @@ function installHost(
     let name = 'Error';
     let errno = '';
     let message = String(e);
+    let extra = '';
     if (e instanceof KernelError) {
       name = 'KernelError';
       errno = e.errno;
       message = e.message;
+      // What the kernel returns beside the errno: a verifier log, the failing instruction and source line.
+      const d = e.detail;
+      if (d) {
+        const pick: Record<string, unknown> = {};
+        for (const k of ['log', 'insn', 'line']) if (typeof d[k] === 'string' || typeof d[k] === 'number') pick[k] = d[k];
+        if (Object.keys(pick).length) extra = JSON.stringify(pick);
+      }
     } else if (e instanceof ScriptCallbackError) {
       name = e.errorHandleName;
       message = e.message;
@@ -338,7 +346,7 @@ function installHost(
       message = e.message;
     }
     if (!makeError) return { error: vm.newError({ name, message }) };
-    const args = [vm.newString(name), vm.newString(errno), vm.newString(message)];
+    const args = [vm.newString(name), vm.newString(errno), vm.newString(message), vm.newString(extra)];
     const r = vm.callFunction(makeError, vm.undefined, ...args);
     for (const a of args) a.dispose();
     return r.error ? { error: r.error } : { error: r.value };

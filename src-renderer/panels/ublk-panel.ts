@@ -1,17 +1,32 @@
-/** The ublk panel: each device with its state, flags, data path and target, its queues, and the driver's counters. */
+/**
+ * The ublk panel: each device with its state, flags, data path and target, its queues with the tag board, the
+ * driver's counters, and the I/O timeline of the machine's fio runs.
+ */
 import type { MachineState } from '../../src-main/contract';
 import { h, humanBytes } from '../dom';
+import { tagBoard } from './ublk-tagboard';
+import { UblkTimeline } from './ublk-timeline';
 
 export class UblkPanel {
   private readonly devs = h('div', { class: 'ublk-devs', 'data-testid': 'ublk-devs' });
   private last = '';
+  private lastFio = '';
+  private readonly timeline = new UblkTimeline();
   private readonly empty = h('div', { class: 'empty' }, 'Devices made with k.ublk.add_dev() show here, with their counters.');
 
   constructor(readonly root: HTMLElement) {
-    root.replaceChildren(this.empty, this.devs);
+    root.replaceChildren(this.empty, this.devs, this.timeline.root);
+    this.timeline.root.hidden = true;
   }
 
   show(s: MachineState | undefined): void {
+    const fio = s?.ublk.fio ?? [];
+    const fioSig = JSON.stringify(fio);
+    if (fioSig !== this.lastFio) {
+      this.lastFio = fioSig;
+      this.root.dataset.fio = String(fio.length);
+      this.timeline.show(fio);
+    }
     const devs = s?.ublk.devs ?? [];
     const sig = JSON.stringify(devs);
     if (sig === this.last) return;
@@ -19,7 +34,8 @@ export class UblkPanel {
     this.empty.hidden = devs.length > 0;
     this.root.dataset.devs = String(devs.length);
     this.devs.replaceChildren(
-      ...devs.map(({ info, stats }) => {
+      ...devs.map((dev) => {
+        const { info, stats } = dev;
         const str = (k: string): string => (info[k] === undefined || info[k] === null ? '—' : String(info[k]));
         const num = (k: string): number => Number(info[k] ?? 0);
         const flags = Array.isArray(info.flag_names) ? (info.flag_names as string[]) : [];
@@ -57,6 +73,7 @@ export class UblkPanel {
           h('div', { class: 'kv two' }, ...rows.map(([k, v]) => h('div', {}, h('span', {}, `${k}:`), h('b', {}, v)))),
           h('div', { class: 'chips' }, ...flags.map((f) => h('span', { class: 'chip' }, f))),
           queues,
+          tagBoard(dev),
           h(
             'table',
             { class: 'grid', 'data-testid': 'ublk-stats' },

@@ -85,7 +85,7 @@ describe('maps through helpers', () => {
     m.update(0, 7);
     const look = '*(u32 *)(r10 - 4) = 0\nr1 = m ll\nr2 = r10\nr2 += -4\ncall bpf_map_lookup_elem\n';
     expect(load(k, `${look}r0 = *(u32 *)(r0 + 0)\nexit`, { m }).run()).toBe(7n);
-    const st = k.prog_load({ asm: `${look}*(u32 *)(r0 + 0) = 1\nexit`, maps: { m } });
+    const st = k.prog_load({ asm: `${look}*(u32 *)(r0 + 0) = 1\nexit`, maps: { m }, verify: false });
     expect(() => st.run()).toThrow(/^read-only memory \(map1 values\) store at insn 6, addr 0x[0-9a-f]+, size 4$/);
     expect(() => k.prog_load({ asm: `r6 = 0\nr7 = 1\n${UPDATE(0)}\nexit`, maps: { m } }).run()).toThrow('write into map forbidden');
     expect(() => k.map_create({ map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 4, max_entries: 1, map_flags: 0x2 })).toThrow(KernelError);
@@ -94,7 +94,7 @@ describe('maps through helpers', () => {
   it('PERCPU_ARRAY: each CPU sees its own copy; the syscall side sees all of them', () => {
     const k = createBpf({ nr_cpus: 2 });
     const m = k.map_create({ map_type: 'BPF_MAP_TYPE_PERCPU_ARRAY', key_size: 4, value_size: 4, max_entries: 1 });
-    const p = k.prog_load({ asm: '*(u32 *)(r10 - 4) = 0\nr1 = m ll\nr2 = r10\nr2 += -4\ncall bpf_map_lookup_elem\nr1 = 5\nlock *(u32 *)(r0 + 0) += r1\nr0 = *(u32 *)(r0 + 0)\nexit', maps: { m } });
+    const p = k.prog_load({ asm: '*(u32 *)(r10 - 4) = 0\nr1 = m ll\nr2 = r10\nr2 += -4\ncall bpf_map_lookup_elem\nr1 = 5\nlock *(u32 *)(r0 + 0) += r1\nr0 = *(u32 *)(r0 + 0)\nexit', maps: { m }, verify: false });
     expect(p.run(undefined, { cpu: 1 }).retval).toBe(5n);
     expect(p.run(undefined, { cpu: 1 }).retval).toBe(10n);
     expect(p.run(undefined, { cpu: 0 }).retval).toBe(5n);
@@ -242,13 +242,14 @@ describe('helpers and kfuncs', () => {
     expect(load(k, src('r3 = 0')).run()).toBe((0xffffffff00000000n << 8n & 0xffffffffffffffffn) | 0xf2n);
   });
 
-  it('prog_test_run reports a u32 retval and a duration, and prog_load refuses verify: true for now', () => {
+  it('prog_test_run reports a u32 retval and a duration, and prog_load verifies by default', () => {
     const k = createBpf();
-    const p = k.prog_load({ asm: 'r0 = *(u8 *)(r1 + 1)\nr0 += r2\nr1 = 0x100000000 ll\nr0 += r1\nexit' });
+    const p = k.prog_load({ asm: 'r0 = *(u8 *)(r1 + 1)\nr0 += r2\nr1 = 0x100000000 ll\nr0 += r1\nexit', verify: false });
     const res = k.prog_test_run(p, { data_in: Uint8Array.from([1, 2, 3]), repeat: 3 });
     expect(res.retval).toBe(5);
     expect(res.duration).toBe(res.insns);
-    expect(() => k.prog_load({ asm: 'r0 = 0\nexit', verify: true })).toThrow(KernelError);
+    expect(k.prog_load({ asm: 'r0 = 0\nexit', verify: true }).run().retval).toBe(0n);
+    expect(() => k.prog_load({ asm: 'r0 = r2\nexit' })).toThrow(KernelError);
     expect(() => k.prog_load({ asm: 'r1 = nosuchmap ll\nexit' })).toThrow(/unknown label, helper or map 'nosuchmap'/);
     expect(p.disasm().split('\n')[0]).toBe('0: (71) r0 = *(u8 *)(r1 +1)');
     // Syntax auto-detection: %rN means the uBPF syntax.

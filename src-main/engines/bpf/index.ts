@@ -1,8 +1,8 @@
 /**
  * The BPF engine: maps, program load (assemble or take instructions, check, prepare, JIT), run and test-run,
  * with the scripting names of DESIGN.md (`k.bpf.map_create`, `k.bpf.prog_load`, `prog.run`, `prog.disasm`,
- * `k.bpf.prog_test_run`). No verifier yet: programs load with `verify: false` and are made safe at run time
- * by the bounds-checked address space and the instruction budget.
+ * `k.bpf.prog_test_run`, `k.bpf.verify`). prog_load runs the verifier (./verifier) unless `verify: false`; the
+ * bounds-checked address space and the instruction budget still guard every run.
  */
 import { KernelError } from '../common/errors';
 import { Prng } from '../common/prng';
@@ -22,6 +22,8 @@ import { prepareInsns } from './prog';
 import type { LdImm64Resolver } from './prog';
 import { runProgram } from './vm';
 import type { BpfExecFn, BpfHelper, BpfRunResult, LoadedInsns } from './vm';
+import { verifierHook, verifyInsns } from './verifier';
+import type { VerifyOptions, VerifyReport } from './verifier';
 
 export { BpfAsmError } from './asm-error';
 export type { AsmResult } from './asm-error';
@@ -57,8 +59,12 @@ export interface BpfProgLoadAttr {
   prog_name?: string;
   /** Maps the assembly may name (`r1 = my_map ll`). */
   maps?: Record<string, BpfMap>;
-  /** Verification is the next issue; only `false` is accepted for now. */
+  /** Run the verifier (default true); `false` loads without it. */
   verify?: boolean;
+  /** Verifier log level: 0, 1 (default: the failing path) or 2 (every instruction). */
+  log_level?: number;
+  /** BPF_F_TEST_STATE_FREQ: a verifier checkpoint at every prune point. */
+  test_state_freq?: boolean;
   /** Override the engine's JIT setting for this program. */
   jit?: boolean;
 }
@@ -87,6 +93,8 @@ export class BpfProgram {
   readonly jited: boolean;
   /** Source line of each instruction when it was assembled. */
   readonly lines?: readonly number[];
+  /** The verifier's log of the load (absent when loaded with `verify: false`). */
+  verifier_log?: string;
   /** @internal */
   readonly loaded: LoadedInsns;
   /** @internal */
@@ -126,8 +134,8 @@ export class BpfEngine {
   readonly maps = new Map<number, BpfMap>();
   readonly progs = new Map<number, BpfProgram>();
   readonly nr_cpus: number;
-  /** bpf_check(): absent until the verifier lands; prog_load calls it unless `verify: false`. */
-  verifier?: BpfVerifierHook;
+  /** bpf_check(): prog_load calls it unless `verify: false`. */
+  verifier?: BpfVerifierHook = verifierHook;
   private readonly prng: Prng;
   private readonly log: (line: string) => void;
   private readonly jitEnabled: boolean;
@@ -187,9 +195,38 @@ export class BpfEngine {
     });
   }
 
-  /** BPF_PROG_LOAD (without the verifier for now). Throws KernelError (EINVAL, E2BIG) or BpfAsmError. */
+  /** BPF_PROG_LOAD. Throws KernelError (EACCES, EINVAL, E2BIG with detail.log when the verifier rejects) or BpfAsmError. */
   prog_load(attr: BpfProgLoadAttr): BpfProgram {
-    if (attr.verify === true && !this.verifier) throw new KernelError('ENOTSUPP', 'the verifier is not available yet: load with verify: false');
+    const { insns, lines, loaded } = this.loadInsns(attr);
+    const verdict = attr.verify !== false && this.verifier ? this.verifier(loaded.insns, lines ? { ...attr, lines } as BpfProgLoadAttr : attr, this) : undefined;
+    const compiled = (attr.jit ?? this.jitEnabled) ? jitCompile(loaded) : undefined;
+    const prog = new BpfProgram(this, this.nextProgId++, loaded, compiled ?? interpExec, compiled !== undefined, attr, lines);
+    if (verdict) prog.verifier_log = verdict.log;
+    this.progs.set(prog.id, prog);
+    void insns;
+    return prog;
+  }
+
+  /** The verifier alone (bpf_check() without loading): `{ ok, log, errors }`; assembler and load-time errors are reported the same way. */
+  verify(src: string | (BpfProgLoadAttr & VerifyOptions)): { ok: boolean; log: string; errors: VerifyReport['errors']; result?: VerifyReport['result'] } {
+    const attr: BpfProgLoadAttr & VerifyOptions = typeof src === 'string' ? { asm: src } : src;
+    try {
+      const { lines, loaded } = this.loadInsns(attr);
+      return verifyInsns(this, loaded.insns, attr, lines);
+    } catch (e) {
+      if (e instanceof KernelError || (e instanceof Error && e.name === 'BpfAsmError')) {
+        const d = (e as KernelError).detail;
+        const err: VerifyReport['errors'][number] = { message: e.message, errno: e instanceof KernelError ? e.errno : 'EINVAL' };
+        if (typeof d?.['insn'] === 'number') err.insn = d['insn'];
+        if (typeof d?.['line'] === 'number') err.line = d['line'];
+        return { ok: false, log: typeof d?.['log'] === 'string' ? d['log'] : `${e.message}\n`, errors: [err] };
+      }
+      throw e;
+    }
+  }
+
+  /** Assembles or decodes the program and runs the load-time checks (prepareInsns()). */
+  private loadInsns(attr: BpfProgLoadAttr): { insns: readonly BpfInsn[]; lines: number[] | undefined; loaded: LoadedInsns } {
     let insns: readonly BpfInsn[];
     let lines: number[] | undefined;
     if (attr.asm !== undefined) {
@@ -216,11 +253,7 @@ export class BpfEngine {
       }
       throw e;
     }
-    if (attr.verify !== false && this.verifier) this.verifier(loaded.insns, attr, this);
-    const compiled = (attr.jit ?? this.jitEnabled) ? jitCompile(loaded) : undefined;
-    const prog = new BpfProgram(this, this.nextProgId++, loaded, compiled ?? interpExec, compiled !== undefined, attr, lines);
-    this.progs.set(prog.id, prog);
-    return prog;
+    return { insns, lines, loaded };
   }
 
   /** BPF_PROG_TEST_RUN: runs `repeat` times; retval is r0 as a u32, duration the mean virtual ns (1 ns per insn). */

@@ -1,0 +1,457 @@
+/**
+ * Scalar ALU (adjust_scalar_min_max_vals() and its scalar*_min_max_* helpers) and pointer arithmetic
+ * (adjust_ptr_min_max_vals()) of kernel/bpf/verifier.c, with the kernel's rejection messages.
+ */
+import {
+  BPF_ADD, BPF_AND, BPF_ARSH, BPF_LSH, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR,
+} from '../isa';
+import { reject } from './error';
+import {
+  isConst, mark32Unbounded, mark64Unbounded, markKnown, regBoundsSync, regTypeStr, setUnknown, updateBounds, zext32to64,
+} from './reg';
+import type { Reg } from './reg';
+import {
+  S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32_MAX, U64_MAX, s32, s64, tnumAdd, tnumAnd, tnumArshift, tnumConst, tnumIsConst,
+  tnumLshift, tnumMul, tnumNeg, tnumOr, tnumRshift, tnumStr, tnumSub, tnumSubreg, tnumSubregIsConst, tnumXor, u32, u64,
+} from './tnum';
+
+const BPF_MAX_VAR_OFF = 1n << 29n;
+const ovS64 = (x: bigint): boolean => x < S64_MIN || x > S64_MAX;
+const ovS32 = (x: bigint): boolean => x < S32_MIN || x > S32_MAX;
+
+function add64(d: Reg, s: Reg): void {
+  const a = d.smin + s.smin;
+  const b = d.smax + s.smax;
+  if (ovS64(a) || ovS64(b)) {
+    d.smin = S64_MIN;
+    d.smax = S64_MAX;
+  } else {
+    d.smin = a;
+    d.smax = b;
+  }
+  const lo = d.umin + s.umin;
+  const hi = d.umax + s.umax;
+  const minOv = lo > U64_MAX;
+  const maxOv = hi > U64_MAX;
+  d.umin = u64(lo);
+  d.umax = u64(hi);
+  if (!minOv && maxOv) {
+    d.umin = 0n;
+    d.umax = U64_MAX;
+  }
+}
+
+function add32(d: Reg, s: Reg): void {
+  const a = d.s32min + s.s32min;
+  const b = d.s32max + s.s32max;
+  if (ovS32(a) || ovS32(b)) {
+    d.s32min = S32_MIN;
+    d.s32max = S32_MAX;
+  } else {
+    d.s32min = a;
+    d.s32max = b;
+  }
+  const lo = d.u32min + s.u32min;
+  const hi = d.u32max + s.u32max;
+  const minOv = lo > U32_MAX;
+  const maxOv = hi > U32_MAX;
+  d.u32min = u32(lo);
+  d.u32max = u32(hi);
+  if (!minOv && maxOv) {
+    d.u32min = 0n;
+    d.u32max = U32_MAX;
+  }
+}
+
+function sub64(d: Reg, s: Reg): void {
+  const a = d.smin - s.smax;
+  const b = d.smax - s.smin;
+  if (ovS64(a) || ovS64(b)) {
+    d.smin = S64_MIN;
+    d.smax = S64_MAX;
+  } else {
+    d.smin = a;
+    d.smax = b;
+  }
+  const lo = d.umin - s.umax;
+  const hi = d.umax - s.umin;
+  const minUf = lo < 0n;
+  const maxUf = hi < 0n;
+  d.umin = u64(lo);
+  d.umax = u64(hi);
+  if (minUf && !maxUf) {
+    d.umin = 0n;
+    d.umax = U64_MAX;
+  }
+}
+
+function sub32(d: Reg, s: Reg): void {
+  const a = d.s32min - s.s32max;
+  const b = d.s32max - s.s32min;
+  if (ovS32(a) || ovS32(b)) {
+    d.s32min = S32_MIN;
+    d.s32max = S32_MAX;
+  } else {
+    d.s32min = a;
+    d.s32max = b;
+  }
+  const lo = d.u32min - s.u32max;
+  const hi = d.u32max - s.u32min;
+  const minUf = lo < 0n;
+  const maxUf = hi < 0n;
+  d.u32min = u32(lo);
+  d.u32max = u32(hi);
+  if (minUf && !maxUf) {
+    d.u32min = 0n;
+    d.u32max = U32_MAX;
+  }
+}
+
+function mul64(d: Reg, s: Reg): void {
+  const umax = d.umax * s.umax;
+  const umin = d.umin * s.umin;
+  if (umax > U64_MAX || umin > U64_MAX) {
+    d.umin = 0n;
+    d.umax = U64_MAX;
+  } else {
+    d.umin = umin;
+    d.umax = umax;
+  }
+  const p = [d.smin * s.smin, d.smin * s.smax, d.smax * s.smin, d.smax * s.smax];
+  if (p.some(ovS64)) {
+    d.smin = S64_MIN;
+    d.smax = S64_MAX;
+  } else {
+    d.smin = p.reduce((a, b) => (a < b ? a : b));
+    d.smax = p.reduce((a, b) => (a > b ? a : b));
+  }
+}
+
+function mul32(d: Reg, s: Reg): void {
+  const umax = d.u32max * s.u32max;
+  const umin = d.u32min * s.u32min;
+  if (umax > U32_MAX || umin > U32_MAX) {
+    d.u32min = 0n;
+    d.u32max = U32_MAX;
+  } else {
+    d.u32min = umin;
+    d.u32max = umax;
+  }
+  const p = [d.s32min * s.s32min, d.s32min * s.s32max, d.s32max * s.s32min, d.s32max * s.s32max];
+  if (p.some(ovS32)) {
+    d.s32min = S32_MIN;
+    d.s32max = S32_MAX;
+  } else {
+    d.s32min = p.reduce((a, b) => (a < b ? a : b));
+    d.s32max = p.reduce((a, b) => (a > b ? a : b));
+  }
+}
+
+function s32FromU32(d: Reg): void {
+  if (s32(d.u32min) <= s32(d.u32max)) {
+    d.s32min = s32(d.u32min);
+    d.s32max = s32(d.u32max);
+  } else {
+    d.s32min = S32_MIN;
+    d.s32max = S32_MAX;
+  }
+}
+
+function s64FromU64(d: Reg): void {
+  if (s64(d.umin) <= s64(d.umax)) {
+    d.smin = s64(d.umin);
+    d.smax = s64(d.umax);
+  } else {
+    d.smin = S64_MIN;
+    d.smax = S64_MAX;
+  }
+}
+
+function mark32Known(d: Reg, v: bigint): void {
+  d.var_off = { v: (d.var_off.v & ~U32_MAX) | u32(v), m: d.var_off.m & ~U32_MAX };
+  d.s32min = d.s32max = s32(v);
+  d.u32min = d.u32max = u32(v);
+}
+
+function bitop32(d: Reg, s: Reg, op: number): void {
+  const srcKnown = tnumSubregIsConst(s.var_off);
+  const dstKnown = tnumSubregIsConst(d.var_off);
+  const v = tnumSubreg(d.var_off);
+  if (srcKnown && dstKnown) {
+    mark32Known(d, v.v);
+    return;
+  }
+  if (op === BPF_AND) {
+    d.u32min = v.v;
+    d.u32max = d.u32max < s.u32max ? d.u32max : s.u32max;
+  } else if (op === BPF_OR) {
+    d.u32min = d.u32min > s.u32min ? d.u32min : s.u32min;
+    d.u32max = v.v | v.m;
+  } else {
+    d.u32min = v.v;
+    d.u32max = v.v | v.m;
+  }
+  s32FromU32(d);
+}
+
+function bitop64(d: Reg, s: Reg, op: number): void {
+  if (tnumIsConst(s.var_off) && tnumIsConst(d.var_off)) {
+    markKnown(d, d.var_off.v);
+    return;
+  }
+  if (op === BPF_AND) {
+    d.umin = d.var_off.v;
+    d.umax = d.umax < s.umax ? d.umax : s.umax;
+  } else if (op === BPF_OR) {
+    d.umin = d.umin > s.umin ? d.umin : s.umin;
+    d.umax = d.var_off.v | d.var_off.m;
+  } else {
+    d.umin = d.var_off.v;
+    d.umax = d.var_off.v | d.var_off.m;
+  }
+  s64FromU64(d);
+  updateBounds(d);
+}
+
+function lsh32Bounds(d: Reg, umin: bigint, umax: bigint): void {
+  d.s32min = S32_MIN;
+  d.s32max = S32_MAX;
+  if (umax > 31n || d.u32max > 1n << (31n - umax)) {
+    d.u32min = 0n;
+    d.u32max = U32_MAX;
+  } else {
+    d.u32min <<= umin;
+    d.u32max <<= umax;
+  }
+}
+
+function lsh64(d: Reg, sh: bigint): void {
+  d.smax = sh === 32n && d.s32max >= 0n ? d.s32max << 32n : S64_MAX;
+  d.smin = sh === 32n && d.s32min >= 0n ? d.s32min << 32n : S64_MIN;
+  if (d.umax > 1n << (63n - sh)) {
+    d.umin = 0n;
+    d.umax = U64_MAX;
+  } else {
+    d.umin <<= sh;
+    d.umax <<= sh;
+  }
+  lsh32Bounds(d, sh, sh);
+  d.var_off = tnumLshift(d.var_off, Number(sh));
+  updateBounds(d);
+}
+
+/** is_safe_to_compute_dst_reg_range(). */
+function safeToCompute(op: number, s: Reg, alu32: boolean): boolean {
+  const bits = alu32 ? 32n : 64n;
+  const srcConst = alu32
+    ? tnumSubregIsConst(s.var_off) && s.s32min === s.s32max && s.u32min === s.u32max
+    : tnumIsConst(s.var_off) && s.smin === s.smax && s.umin === s.umax;
+  switch (op) {
+    case BPF_ADD: case BPF_SUB: case BPF_NEG: case BPF_AND: case BPF_XOR: case BPF_OR: case BPF_MUL:
+      return true;
+    case BPF_LSH: case BPF_RSH: case BPF_ARSH:
+      return srcConst && (alu32 ? s.u32max : s.umax) < bits;
+    default:
+      return false;
+  }
+}
+
+/** adjust_scalar_min_max_vals(): dst op= src on two scalars (src is a copy for BPF_K). */
+export function scalarAlu(d: Reg, src: Reg, op: number, alu32: boolean): void {
+  if (!safeToCompute(op, src, alu32)) {
+    setUnknown(d);
+    return;
+  }
+  const s = src;
+  switch (op) {
+    case BPF_ADD:
+      add32(d, s);
+      add64(d, s);
+      d.var_off = tnumAdd(d.var_off, s.var_off);
+      break;
+    case BPF_SUB:
+      sub32(d, s);
+      sub64(d, s);
+      d.var_off = tnumSub(d.var_off, s.var_off);
+      break;
+    case BPF_NEG: {
+      const old = { ...d };
+      markKnown(d, 0n);
+      sub32(d, old);
+      sub64(d, old);
+      d.var_off = tnumNeg(old.var_off);
+      break;
+    }
+    case BPF_MUL:
+      d.var_off = tnumMul(d.var_off, s.var_off);
+      mul32(d, s);
+      mul64(d, s);
+      break;
+    case BPF_AND:
+    case BPF_OR:
+    case BPF_XOR:
+      d.var_off = op === BPF_AND ? tnumAnd(d.var_off, s.var_off) : op === BPF_OR ? tnumOr(d.var_off, s.var_off) : tnumXor(d.var_off, s.var_off);
+      bitop32(d, s, op);
+      bitop64(d, s, op);
+      break;
+    case BPF_LSH:
+      if (alu32) {
+        const sh = s.u32min;
+        lsh32Bounds(d, sh, sh);
+        d.var_off = tnumSubreg(tnumLshift(tnumSubreg(d.var_off), Number(sh)));
+        mark64Unbounded(d);
+        updateBounds(d);
+      } else {
+        lsh64(d, s.umin);
+      }
+      break;
+    case BPF_RSH:
+      if (alu32) {
+        const sh = s.u32min;
+        const sub = tnumSubreg(d.var_off);
+        d.s32min = S32_MIN;
+        d.s32max = S32_MAX;
+        d.var_off = tnumRshift(sub, Number(sh));
+        d.u32min >>= sh;
+        d.u32max >>= sh;
+        mark64Unbounded(d);
+        updateBounds(d);
+      } else {
+        const sh = s.umin;
+        d.smin = S64_MIN;
+        d.smax = S64_MAX;
+        d.var_off = tnumRshift(d.var_off, Number(sh));
+        d.umin >>= sh;
+        d.umax >>= sh;
+        mark32Unbounded(d);
+        updateBounds(d);
+      }
+      break;
+    case BPF_ARSH:
+      if (alu32) {
+        const sh = s.u32min;
+        d.s32min >>= sh;
+        d.s32max >>= sh;
+        d.var_off = tnumSubreg(tnumArshift(tnumSubreg(d.var_off), Number(sh), 32));
+        d.u32min = 0n;
+        d.u32max = U32_MAX;
+        mark64Unbounded(d);
+        updateBounds(d);
+      } else {
+        const sh = s.umin;
+        d.smin >>= sh;
+        d.smax >>= sh;
+        d.var_off = tnumArshift(d.var_off, Number(sh), 64);
+        d.umin = 0n;
+        d.umax = U64_MAX;
+        mark32Unbounded(d);
+        updateBounds(d);
+      }
+      break;
+  }
+  if (alu32) zext32to64(d);
+  d.id = 0;
+  regBoundsSync(d);
+}
+
+const BITWISE: Record<number, string> = { [BPF_AND]: '&=', [BPF_OR]: '|=', [BPF_XOR]: '^=' };
+const ALU_NAME: Record<number, string> = {
+  0x00: '+=', 0x10: '-=', 0x20: '*=', 0x30: '/=', 0x40: '|=', 0x50: '&=', 0x60: '<<=', 0x70: '>>=', 0x80: 'neg',
+  0x90: '%=', 0xa0: '^=', 0xb0: '=', 0xc0: 's>>=', 0xd0: 'endian',
+};
+
+/** check_reg_sane_offset(). */
+function saneOffset(r: Reg, ptrType: string): void {
+  const known = tnumIsConst(r.var_off);
+  const val = r.smin;
+  if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) reject(`math between ${ptrType} pointer and ${val} is not allowed`, 'EINVAL');
+  if (r.smin === S64_MIN) reject(`math between ${ptrType} pointer and register with unbounded min value is not allowed`, 'EINVAL');
+  if (r.smin >= BPF_MAX_VAR_OFF || r.smin <= -BPF_MAX_VAR_OFF) reject(`value ${r.smin} makes ${ptrType} pointer be out of bounds`, 'EINVAL');
+}
+
+/**
+ * adjust_ptr_min_max_vals(): `dst = ptr op off` with ptr a pointer register and off a scalar; returns the new
+ * dst state. dstRegno names the register in messages.
+ */
+export function ptrAlu(ptr: Reg, off: Reg, op: number, alu32: boolean, dstRegno: number, dstIsOff: boolean): Reg {
+  const known = tnumIsConst(off.var_off);
+  const smin = off.smin;
+  const smax = off.smax;
+  const umin = off.umin;
+  const umax = off.umax;
+  if (alu32) reject(`R${dstRegno} 32-bit pointer arithmetic prohibited`);
+  if (ptr.maybeNull) reject(`R${dstRegno} pointer arithmetic on ${regTypeStr(ptr)} prohibited, null-check it first`);
+  if (ptr.type === 'map_ptr') {
+    if (!(known && smin === 0n && op === BPF_ADD)) reject(`R${dstRegno} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
+  }
+  if (ptr.type === 'func') reject(`R${dstRegno} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
+  const ptrType = regTypeStr(ptr);
+  if (op !== BPF_ADD && op !== BPF_SUB) {
+    if (BITWISE[op]) reject(`R${dstRegno} bitwise operator ${BITWISE[op]} on pointer prohibited`);
+    reject(`R${dstRegno} pointer arithmetic with ${ALU_NAME[op]} operator prohibited`);
+  }
+  saneOffset(off, ptrType);
+  saneOffset(ptr, ptrType);
+  const d: Reg = { ...ptr };
+  // Pointer types carry no 32-bit bounds.
+  mark32Unbounded(d);
+  if (op === BPF_ADD) {
+    const noff = BigInt(ptr.off) + smin;
+    if (known && noff === s32(noff)) {
+      d.off = Number(noff);
+    } else {
+      const a = ptr.smin + smin;
+      const b = ptr.smax + smax;
+      if (ovS64(a) || ovS64(b)) {
+        d.smin = S64_MIN;
+        d.smax = S64_MAX;
+      } else {
+        d.smin = a;
+        d.smax = b;
+      }
+      if (ptr.umin + umin > U64_MAX || ptr.umax + umax > U64_MAX) {
+        d.umin = 0n;
+        d.umax = U64_MAX;
+      } else {
+        d.umin = ptr.umin + umin;
+        d.umax = ptr.umax + umax;
+      }
+      d.var_off = tnumAdd(ptr.var_off, off.var_off);
+    }
+  } else {
+    if (dstIsOff) reject(`R${dstRegno} tried to subtract pointer from scalar`);
+    if (ptr.type === 'fp') reject(`R${dstRegno} subtraction from stack pointer prohibited`);
+    const noff = BigInt(ptr.off) - smin;
+    if (known && noff === s32(noff)) {
+      d.off = Number(noff);
+    } else {
+      const a = ptr.smin - smax;
+      const b = ptr.smax - smin;
+      if (ovS64(a) || ovS64(b)) {
+        d.smin = S64_MIN;
+        d.smax = S64_MAX;
+      } else {
+        d.smin = a;
+        d.smax = b;
+      }
+      if (ptr.umin < umax) {
+        d.umin = 0n;
+        d.umax = U64_MAX;
+      } else {
+        d.umin = ptr.umin - umax;
+        d.umax = ptr.umax - umin;
+      }
+      d.var_off = tnumSub(ptr.var_off, off.var_off);
+    }
+  }
+  saneOffset(d, ptrType);
+  regBoundsSync(d);
+  return d;
+}
+
+/** A message helper for ctx/stack accesses with a variable offset. */
+export function varOffStr(r: Reg): string {
+  return tnumStr(r.var_off);
+}
+
+export { isConst, tnumConst };

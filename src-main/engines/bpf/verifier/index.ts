@@ -1,0 +1,91 @@
+/**
+ * The BPF verifier (kernel/bpf/verifier.c, bpf_check()): abstract interpretation of every path with the kernel's
+ * register/stack model, pruning, loops, bpf_loop callbacks and open-coded iterators, messages and log format.
+ * `verifyProgram()` is what `k.bpf.verify` and `k.bpf.prog_load` run; `installVerifier()` makes it the engine's
+ * BPF_PROG_LOAD hook.
+ */
+import { KernelError } from '../../common/errors';
+import type { BpfEngine, BpfProgLoadAttr, BpfVerifierHook } from '../index';
+import type { BpfInsn } from '../isa';
+import type { HelperProto } from './protos';
+import { bpfCheck } from './verifier';
+import type { VerifierResult } from './verifier';
+
+export { bpfCheck, Verifier, BPF_COMPLEXITY_LIMIT_INSNS } from './verifier';
+export type { VerifierEnv, VerifierResult, VerifierStep, VerifierPath } from './verifier';
+export { HELPER_PROTOS, kfuncProto } from './protos';
+export type { HelperProto, ArgType, RetType } from './protos';
+export { progTypeOf } from './prog-types';
+export type { ProgType } from './prog-types';
+
+/** Options of a verification beyond BPF_PROG_LOAD's attributes. */
+export interface VerifyOptions {
+  /** log_level: 0 none, 1 (default) the failing path, 2 every instruction. */
+  log_level?: number;
+  /** BPF_F_TEST_STATE_FREQ. */
+  test_state_freq?: boolean;
+  /** Per-instruction states and the exploration tree (for the UI). */
+  trace?: boolean;
+  /** A processed-instruction budget below the kernel's 1,000,000. */
+  insn_limit?: number;
+}
+
+/** One rejection, for the UI: message, instruction and its source line. */
+export interface VerifyError {
+  message: string;
+  errno: string;
+  insn?: number;
+  line?: number;
+}
+
+/** What `k.bpf.verify` returns. */
+export interface VerifyReport {
+  ok: boolean;
+  log: string;
+  errors: VerifyError[];
+  result: VerifierResult;
+}
+
+/** bpf_check() on checked instructions with the engine's maps, helpers and kfuncs. */
+export function verifyInsns(engine: BpfEngine, insns: readonly BpfInsn[], attr: BpfProgLoadAttr & VerifyOptions, lines?: readonly number[]): VerifyReport {
+  const result = bpfCheck(insns, {
+    ...(attr.prog_type !== undefined ? { prog_type: attr.prog_type } : {}),
+    log_level: attr.log_level ?? 1,
+    mapById: (id) => engine.maps.get(id),
+    kfuncName: (id) => engine.kfuncs.get(id)?.name,
+    helperName: (id) => engine.helpers.get(id)?.name,
+    helperProto: (id) => engine.helpers.get(id)?.proto as HelperProto | undefined,
+    nr_cpus: engine.nr_cpus,
+    ...(attr.test_state_freq ? { test_state_freq: true } : {}),
+    ...(attr.trace ? { trace: true } : {}),
+    ...(attr.insn_limit ? { insn_limit: attr.insn_limit } : {}),
+  });
+  const errors: VerifyError[] = [];
+  if (!result.ok) {
+    const e: VerifyError = { message: result.error!, errno: result.errno! };
+    if (result.insn !== undefined) {
+      e.insn = result.insn;
+      const line = lines?.[result.insn];
+      if (line) e.line = line;
+    }
+    errors.push(e);
+  }
+  return { ok: result.ok, log: result.log, errors, result };
+}
+
+/** The BPF_PROG_LOAD hook: throws KernelError(EACCES/EINVAL/E2BIG) with detail.log when the program is rejected. */
+export const verifierHook: BpfVerifierHook = (insns, attr, engine) => {
+  const a = attr as BpfProgLoadAttr & VerifyOptions & { lines?: readonly number[] };
+  const rep = verifyInsns(engine, insns, a, a.lines);
+  if (!rep.ok) {
+    const e = rep.errors[0]!;
+    const errno = e.errno === 'ENOTSUPP' ? 'EINVAL' : (e.errno as 'EACCES' | 'EINVAL' | 'E2BIG' | 'EFAULT');
+    throw new KernelError(errno, e.message, { log: rep.log, insn: e.insn, ...(e.line ? { line: e.line } : {}), verifier: rep.result });
+  }
+  return { log: rep.log };
+};
+
+/** Makes verification part of the engine's prog_load. */
+export function installVerifier(engine: BpfEngine): void {
+  engine.verifier = verifierHook;
+}

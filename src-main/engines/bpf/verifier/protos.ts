@@ -1,0 +1,68 @@
+/**
+ * Helper prototypes (struct bpf_func_proto: argument and return types) and kfunc flags (KF_ITER_NEW/NEXT/DESTROY)
+ * for the helpers and kfuncs the engine implements, as in kernel/bpf/helpers.c, ringbuf.c, bpf_iter.c.
+ */
+
+/** enum bpf_arg_type (the subset used). */
+export type ArgType =
+  | 'anything' | 'const_map_ptr' | 'map_key' | 'map_value' | 'mem' | 'mem_rdonly' | 'uninit_mem' | 'const_size'
+  | 'const_size_or_zero' | 'func' | 'stack_or_null' | 'alloc_mem' | 'const_alloc_size_or_zero';
+
+/** enum bpf_return_type (the subset used). */
+export type RetType = 'integer' | 'void' | 'map_value_or_null' | 'ringbuf_mem_or_null';
+
+/** struct bpf_func_proto. */
+export interface HelperProto {
+  ret: RetType;
+  args: ArgType[];
+  /** Releases the reference of this argument (OBJ_RELEASE). */
+  release?: number;
+  /** Calls a callback from the func argument (bpf_loop). */
+  callback?: 'loop';
+}
+
+/** Prototypes by enum bpf_func_id. */
+export const HELPER_PROTOS: ReadonlyMap<number, HelperProto> = new Map<number, HelperProto>([
+  [1, { ret: 'map_value_or_null', args: ['const_map_ptr', 'map_key'] }],
+  [2, { ret: 'integer', args: ['const_map_ptr', 'map_key', 'map_value', 'anything'] }],
+  [3, { ret: 'integer', args: ['const_map_ptr', 'map_key'] }],
+  [5, { ret: 'integer', args: [] }],
+  [6, { ret: 'integer', args: ['mem_rdonly', 'const_size'] }],
+  [7, { ret: 'integer', args: [] }],
+  [8, { ret: 'integer', args: [] }],
+  [14, { ret: 'integer', args: [] }],
+  [16, { ret: 'integer', args: ['uninit_mem', 'const_size'] }],
+  [112, { ret: 'integer', args: ['uninit_mem', 'const_size_or_zero', 'anything'] }],
+  [113, { ret: 'integer', args: ['uninit_mem', 'const_size_or_zero', 'anything'] }],
+  [130, { ret: 'integer', args: ['const_map_ptr', 'mem_rdonly', 'const_size_or_zero', 'anything'] }],
+  [131, { ret: 'ringbuf_mem_or_null', args: ['const_map_ptr', 'const_alloc_size_or_zero', 'anything'] }],
+  [132, { ret: 'void', args: ['alloc_mem', 'anything'], release: 1 }],
+  [133, { ret: 'void', args: ['alloc_mem', 'anything'], release: 1 }],
+  [134, { ret: 'integer', args: ['const_map_ptr', 'anything'] }],
+  [181, { ret: 'integer', args: ['anything', 'func', 'stack_or_null', 'anything'], callback: 'loop' }],
+]);
+
+/** A kfunc's verifier view: iterator role and the iterator type, the size of the returned memory. */
+export interface KfuncProto {
+  iter?: 'new' | 'next' | 'destroy';
+  /** Iterator type name without the bpf_iter_ prefix (num, bits, ...). */
+  iterType?: string;
+  /** Stack slots of struct bpf_iter_<type>. */
+  iterSlots?: number;
+  /** Number of scalar arguments after the iterator pointer (new). */
+  scalarArgs?: number;
+  /** Size of the memory next() returns (read-only). */
+  retMemSize?: number;
+}
+
+/** kfuncs by name: the bpf_iter_<type>_{new,next,destroy} pattern. */
+export function kfuncProto(name: string): KfuncProto | undefined {
+  const m = /^bpf_iter_(\w+)_(new|next|destroy)$/.exec(name);
+  if (!m) return undefined;
+  const type = m[1]!;
+  const slots = type === 'bits' ? 2 : 1;
+  const p: KfuncProto = { iter: m[2] as 'new' | 'next' | 'destroy', iterType: type, iterSlots: slots };
+  if (m[2] === 'new') p.scalarArgs = type === 'num' ? 2 : 2;
+  if (m[2] === 'next') p.retMemSize = type === 'num' || type === 'bits' ? 4 : 8;
+  return p;
+}

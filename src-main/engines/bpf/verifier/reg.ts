@@ -1,0 +1,387 @@
+/**
+ * struct bpf_reg_state (include/linux/bpf_verifier.h): the register types the verifier tracks, a scalar's tnum
+ * and signed/unsigned 64- and 32-bit bounds kept in sync as reg_bounds_sync() does, and their log notation.
+ */
+import type { BpfMap } from '../maps';
+import {
+  S32_MAX, S32_MIN, S64_MAX, S64_MIN, TNUM_UNKNOWN, U32_MAX, U64_MAX, s32, s64, tnumClearSubreg, tnumConst, tnumIntersect,
+  tnumIsConst, tnumIsUnknown, tnumOr, tnumRange, tnumStr, tnumSubreg, u32, u64,
+} from './tnum';
+import type { Tnum } from './tnum';
+
+/** enum bpf_reg_type, base types (PTR_MAYBE_NULL and MEM_RDONLY are flags on the register). */
+export type RegType = 'not_init' | 'scalar' | 'ctx' | 'map_ptr' | 'map_value' | 'fp' | 'mem' | 'func';
+
+/** Register state; pointers use the scalar fields for their variable offset, as the kernel does. */
+export interface Reg {
+  type: RegType;
+  maybeNull: boolean;
+  rdonly: boolean;
+  /** Fixed offset of a pointer. */
+  off: number;
+  id: number;
+  ref_obj_id: number;
+  var_off: Tnum;
+  smin: bigint;
+  smax: bigint;
+  umin: bigint;
+  umax: bigint;
+  s32min: bigint;
+  s32max: bigint;
+  u32min: bigint;
+  u32max: bigint;
+  precise: boolean;
+  /** Frame of a stack pointer. */
+  frameno: number;
+  /** Map of CONST_PTR_TO_MAP / PTR_TO_MAP_VALUE. */
+  map?: BpfMap;
+  /** Size of PTR_TO_MEM. */
+  mem_size: number;
+  /** Ringbuf memory (MEM_RINGBUF). */
+  ringbuf: boolean;
+  /** Target instruction of PTR_TO_FUNC. */
+  subprog: number;
+}
+
+export function notInit(): Reg {
+  return {
+    type: 'not_init', maybeNull: false, rdonly: false, off: 0, id: 0, ref_obj_id: 0, var_off: tnumConst(0n),
+    smin: 0n, smax: 0n, umin: 0n, umax: 0n, s32min: 0n, s32max: 0n, u32min: 0n, u32max: 0n, precise: false, frameno: 0,
+    mem_size: 0, ringbuf: false, subprog: 0,
+  };
+}
+
+export const copyReg = (r: Reg): Reg => ({ ...r });
+
+/** __mark_reg_known(). */
+export function markKnown(r: Reg, v: bigint): void {
+  r.var_off = tnumConst(v);
+  r.smin = r.smax = s64(v);
+  r.umin = r.umax = u64(v);
+  r.s32min = r.s32max = s32(v);
+  r.u32min = r.u32max = u32(v);
+}
+
+/** __mark_reg_unbounded(). */
+export function markUnbounded(r: Reg): void {
+  r.smin = S64_MIN;
+  r.smax = S64_MAX;
+  r.umin = 0n;
+  r.umax = U64_MAX;
+  r.s32min = S32_MIN;
+  r.s32max = S32_MAX;
+  r.u32min = 0n;
+  r.u32max = U32_MAX;
+}
+
+export function mark64Unbounded(r: Reg): void {
+  r.smin = S64_MIN;
+  r.smax = S64_MAX;
+  r.umin = 0n;
+  r.umax = U64_MAX;
+}
+
+export function mark32Unbounded(r: Reg): void {
+  r.s32min = S32_MIN;
+  r.s32max = S32_MAX;
+  r.u32min = 0n;
+  r.u32max = U32_MAX;
+}
+
+/** A scalar of known value (__mark_reg_known on a fresh register). */
+export function scalarConst(v: bigint): Reg {
+  const r = notInit();
+  r.type = 'scalar';
+  markKnown(r, v);
+  return r;
+}
+
+/** __mark_reg_unknown(): an unknown scalar. */
+export function scalarUnknown(): Reg {
+  const r = notInit();
+  r.type = 'scalar';
+  r.var_off = TNUM_UNKNOWN;
+  markUnbounded(r);
+  return r;
+}
+
+/** Turns r into an unknown scalar in place (mark_reg_unknown()). */
+export function setUnknown(r: Reg): void {
+  Object.assign(r, scalarUnknown());
+}
+
+/** A pointer of the given type with fixed offset `off` and a zero variable offset. */
+export function pointer(type: RegType, off = 0): Reg {
+  const r = notInit();
+  r.type = type;
+  r.off = off;
+  markKnown(r, 0n);
+  return r;
+}
+
+const maxU = (a: bigint, b: bigint): bigint => (a > b ? a : b);
+const minU = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+
+function update32(r: Reg): void {
+  const v = tnumSubreg(r.var_off);
+  r.s32min = maxU(r.s32min, s32(v.v | (v.m & 0x80000000n)));
+  r.s32max = minU(r.s32max, s32(v.v | (v.m & 0x7fffffffn)));
+  r.u32min = maxU(r.u32min, v.v);
+  r.u32max = minU(r.u32max, v.v | v.m);
+}
+
+function update64(r: Reg): void {
+  const v = r.var_off;
+  r.smin = maxU(r.smin, s64(v.v | (v.m & (1n << 63n))));
+  r.smax = minU(r.smax, s64(v.v | (v.m & S64_MAX)));
+  r.umin = maxU(r.umin, v.v);
+  r.umax = minU(r.umax, v.v | v.m);
+}
+
+/** __update_reg_bounds(). */
+export function updateBounds(r: Reg): void {
+  update32(r);
+  update64(r);
+}
+
+function deduce32(r: Reg): void {
+  if (r.umin >> 32n === r.umax >> 32n) {
+    r.u32min = maxU(r.u32min, u32(r.umin));
+    r.u32max = minU(r.u32max, u32(r.umax));
+    if (s32(r.umin) <= s32(r.umax)) {
+      r.s32min = maxU(r.s32min, s32(r.umin));
+      r.s32max = minU(r.s32max, s32(r.umax));
+    }
+  }
+  if (r.smin >> 32n === r.smax >> 32n) {
+    r.u32min = maxU(r.u32min, u32(r.smin));
+    r.u32max = minU(r.u32max, u32(r.smax));
+    if (s32(r.smin) <= s32(r.smax)) {
+      r.s32min = maxU(r.s32min, s32(r.smin));
+      r.s32max = minU(r.s32max, s32(r.smax));
+    }
+  }
+  if (u32(r.umin >> 32n) + 1n === u32(r.umax >> 32n) && s32(r.umin) < 0n && s32(r.umax) >= 0n) {
+    r.s32min = maxU(r.s32min, s32(r.umin));
+    r.s32max = minU(r.s32max, s32(r.umax));
+  }
+  if (u32(r.smin >> 32n) + 1n === u32(r.smax >> 32n) && s32(r.smin) < 0n && s32(r.smax) >= 0n) {
+    r.s32min = maxU(r.s32min, s32(r.smin));
+    r.s32max = minU(r.s32max, s32(r.smax));
+  }
+  if (s32(r.u32min) <= s32(r.u32max)) {
+    r.s32min = maxU(r.s32min, s32(r.u32min));
+    r.s32max = minU(r.s32max, s32(r.u32max));
+  }
+  if (u32(r.s32min) <= u32(r.s32max)) {
+    r.u32min = maxU(u32(r.s32min), r.u32min);
+    r.u32max = minU(u32(r.s32max), r.u32max);
+  }
+}
+
+function deduce64(r: Reg): void {
+  if (s64(r.umin) <= s64(r.umax)) {
+    r.smin = maxU(r.smin, s64(r.umin));
+    r.smax = minU(r.smax, s64(r.umax));
+  }
+  if (u64(r.smin) <= u64(r.smax)) {
+    r.umin = maxU(u64(r.smin), r.umin);
+    r.umax = minU(u64(r.smax), r.umax);
+  } else if (r.umax < u64(r.smin)) {
+    r.smin = s64(r.umin);
+    r.umax = minU(r.umax, u64(r.smax));
+  } else if (u64(r.smax) < r.umin) {
+    r.smax = s64(r.umax);
+    r.umin = maxU(r.umin, u64(r.smin));
+  }
+}
+
+function deduceMixed(r: Reg): void {
+  const hiMask = ~0xffffffffn;
+  r.umin = maxU(r.umin, u64((r.umin & hiMask) | r.u32min));
+  r.umax = minU(r.umax, u64((r.umax & hiMask) | r.u32max));
+  r.smin = maxU(r.smin, s64((u64(r.smin) & hiMask) | r.u32min));
+  r.smax = minU(r.smax, s64((u64(r.smax) & hiMask) | r.u32max));
+  if (r.s32min >= 0n && r.smin >= S32_MIN && r.smax <= S32_MAX) {
+    r.smin = r.s32min;
+    r.smax = r.s32max;
+    r.umin = u64(r.s32min);
+    r.umax = u64(r.s32max);
+    r.var_off = tnumIntersect(r.var_off, tnumRange(r.smin, r.smax));
+  }
+}
+
+function boundOffset(r: Reg): void {
+  const v64 = tnumIntersect(r.var_off, tnumRange(r.umin, r.umax));
+  const v32 = tnumIntersect(tnumSubreg(v64), tnumRange(r.u32min, r.u32max));
+  r.var_off = tnumOr(tnumClearSubreg(v64), v32);
+}
+
+/** reg_bounds_sync(). */
+export function regBoundsSync(r: Reg): void {
+  updateBounds(r);
+  deduce32(r);
+  deduce64(r);
+  deduceMixed(r);
+  deduce32(r);
+  deduce64(r);
+  deduceMixed(r);
+  boundOffset(r);
+  updateBounds(r);
+}
+
+/** __reg_assign_32_into_64(). */
+export function assign32Into64(r: Reg): void {
+  r.umin = r.u32min;
+  r.umax = r.u32max;
+  if (r.s32min >= 0n && r.s32max >= 0n) {
+    r.smin = r.s32min;
+    r.smax = r.s32max;
+  } else {
+    r.smin = 0n;
+    r.smax = U32_MAX;
+  }
+}
+
+/** zext_32_to_64(). */
+export function zext32to64(r: Reg): void {
+  r.var_off = tnumSubreg(r.var_off);
+  assign32Into64(r);
+}
+
+/** coerce_reg_to_size(): keep the low `size` bytes of a scalar (narrow loads). */
+export function coerceRegToSize(r: Reg, size: number): void {
+  const mask = (1n << BigInt(size * 8)) - 1n;
+  r.var_off = { v: r.var_off.v & mask, m: r.var_off.m & mask };
+  if ((r.umin & ~mask) === (r.umax & ~mask)) {
+    r.umin &= mask;
+    r.umax &= mask;
+  } else {
+    r.umin = 0n;
+    r.umax = mask;
+  }
+  r.smin = r.umin;
+  r.smax = r.umax;
+  if (size >= 4) {
+    r.u32min = u32(r.umin);
+    r.u32max = u32(r.umax);
+    r.s32min = s32(r.u32min) <= s32(r.u32max) ? s32(r.u32min) : S32_MIN;
+    r.s32max = s32(r.u32min) <= s32(r.u32max) ? s32(r.u32max) : S32_MAX;
+    if (size === 4 && !(s32(r.u32min) <= s32(r.u32max))) {
+      r.s32min = S32_MIN;
+      r.s32max = S32_MAX;
+    }
+  } else {
+    r.u32min = r.umin;
+    r.u32max = r.umax;
+    r.s32min = r.umin;
+    r.s32max = r.umax;
+  }
+  regBoundsSync(r);
+}
+
+/** A scalar sign-extended from `size` bytes (coerce_reg_to_size_sx(), for unknown sources: the whole signed range). */
+export function coerceRegToSizeSx(r: Reg, size: number, to32 = false): void {
+  const bits = BigInt(size * 8);
+  if (tnumIsConst(r.var_off)) {
+    const v = BigInt.asIntN(Number(bits), r.var_off.v);
+    markKnown(r, to32 ? u32(v) : v);
+    return;
+  }
+  const lo = -(1n << (bits - 1n));
+  const hi = (1n << (bits - 1n)) - 1n;
+  markUnbounded(r);
+  r.var_off = TNUM_UNKNOWN;
+  if (to32) {
+    r.s32min = lo;
+    r.s32max = hi;
+    r.var_off = tnumSubreg(TNUM_UNKNOWN);
+    zext32to64(r);
+  } else {
+    r.smin = lo;
+    r.smax = hi;
+    r.s32min = lo;
+    r.s32max = hi;
+  }
+  regBoundsSync(r);
+}
+
+export const isConst = (r: Reg): boolean => r.type === 'scalar' && tnumIsConst(r.var_off);
+/** register_is_null(). */
+export const isNull = (r: Reg): boolean => r.type === 'scalar' && tnumIsConst(r.var_off) && r.var_off.v === 0n;
+export const isPointer = (r: Reg): boolean => r.type !== 'scalar' && r.type !== 'not_init';
+
+/** reg_type_str(). */
+export function regTypeStr(r: Pick<Reg, 'type' | 'maybeNull' | 'rdonly' | 'ringbuf'>): string {
+  const base = r.type === 'scalar' ? 'scalar' : r.type === 'not_init' ? '?' : r.type;
+  const name = r.type === 'mem' && r.ringbuf ? 'ringbuf_mem' : base;
+  return `${r.rdonly ? 'rdonly_' : ''}${name}${r.maybeNull ? '_or_null' : ''}`;
+}
+
+/** verbose_snum(). */
+export function snum(v: bigint): string {
+  const x = s64(v);
+  return x >= -32768n && x <= 32767n ? x.toString() : `0x${u64(x).toString(16)}`;
+}
+
+/** verbose_unum(). */
+export function unum(v: bigint): string {
+  const x = u64(v);
+  return x <= 65535n ? x.toString() : `0x${x.toString(16)}`;
+}
+
+function scalarRanges(r: Reg, parts: string[]): void {
+  const mm: { name: string; val: bigint; omit: boolean }[] = [
+    { name: 'smin', val: r.smin, omit: r.smin === S64_MIN },
+    { name: 'smax', val: r.smax, omit: r.smax === S64_MAX },
+    { name: 'umin', val: r.umin, omit: r.umin === 0n },
+    { name: 'umax', val: r.umax, omit: r.umax === U64_MAX },
+    { name: 'smin32', val: r.s32min, omit: r.s32min === S32_MIN },
+    { name: 'smax32', val: r.s32max, omit: r.s32max === S32_MAX },
+    { name: 'umin32', val: r.u32min, omit: r.u32min === 0n },
+    { name: 'umax32', val: r.u32max, omit: r.u32max === U32_MAX },
+  ];
+  for (let i = 0; i < mm.length; i++) {
+    const m1 = mm[i]!;
+    if (m1.omit) continue;
+    const v1 = u64(m1.val);
+    const neg1 = m1.name[0] === 's' && s64(m1.val) < 0n;
+    let s = `${m1.name}=`;
+    for (let j = i + 2; j < mm.length; j += 2) {
+      const m2 = mm[j]!;
+      if (m2.omit || u64(m2.val) !== v1) continue;
+      const neg2 = m2.name[0] === 's' && s64(m2.val) < 0n;
+      if (neg1 !== neg2) continue;
+      m2.omit = true;
+      s += `${m2.name}=`;
+    }
+    s += m1.name[0] === 's' ? snum(m1.val) : unum(m1.val);
+    parts.push(s);
+  }
+}
+
+/** print_reg_state(): `0`, `fp-8`, `ctx()`, `scalar(smin=...)`, `map_value(map=m,ks=4,vs=8,off=4)`. */
+export function printReg(r: Reg, curFrame: number): string {
+  if (r.type === 'scalar' && tnumIsConst(r.var_off)) return snum(r.var_off.v);
+  let s = regTypeStr(r);
+  if (r.type === 'fp') {
+    if (r.frameno !== curFrame) s += `[${r.frameno}]`;
+    if (tnumIsConst(r.var_off)) return s + snum(r.var_off.v + BigInt(r.off));
+  }
+  const parts: string[] = [];
+  if (r.id) parts.push(`id=${r.id}`);
+  if (r.ref_obj_id) parts.push(`ref_obj_id=${r.ref_obj_id}`);
+  if ((r.type === 'map_ptr' || r.type === 'map_value') && r.map) {
+    if (r.map.name) parts.push(`map=${r.map.name}`);
+    parts.push(`ks=${r.map.key_size},vs=${r.map.value_size}`);
+  }
+  if (r.type !== 'scalar' && r.off) parts.push(`off=${r.off}`);
+  if (r.type === 'mem') parts.push(`sz=${r.mem_size}`);
+  if (tnumIsConst(r.var_off)) {
+    if (r.var_off.v) parts.push(`imm=${snum(r.var_off.v)}`);
+  } else {
+    scalarRanges(r, parts);
+    if (!tnumIsUnknown(r.var_off)) parts.push(`var_off=${tnumStr(r.var_off)}`);
+  }
+  return `${s}(${parts.join(',')})`;
+}

@@ -1,0 +1,338 @@
+/**
+ * struct bpf_func_state / bpf_verifier_state: registers and stack slots per call frame, acquired references,
+ * the checkpoint parentage, and the comparisons the kernel prunes with (states_equal(), regsafe(), stacksafe())
+ * and the iterator widening (widen_imprecise_scalars()). Also the log notation of a state.
+ */
+import { MAX_BPF_REG } from '../isa';
+import { copyReg, notInit, pointer, printReg, scalarUnknown } from './reg';
+import type { Reg } from './reg';
+import { tnumEq, tnumIn } from './tnum';
+
+/** enum bpf_stack_slot_type. */
+export const STACK_INVALID = 0;
+export const STACK_SPILL = 1;
+export const STACK_MISC = 2;
+export const STACK_ZERO = 3;
+export const STACK_ITER = 5;
+const SLOT_CHAR = ['?', 'r', 'm', '0', 'd', 'i'];
+
+/** enum bpf_iter_state. */
+export type IterState = 'invalid' | 'active' | 'drained';
+
+/** Iterator data of a STACK_ITER slot (bpf_reg_state.iter). */
+export interface IterInfo {
+  type: string;
+  state: IterState;
+  depth: number;
+}
+
+/** struct bpf_stack_state: slot_type[k] is the byte at fp-(8*spi + k + 1), as in the kernel. */
+export interface StackSlot {
+  slot_type: number[];
+  spilled: Reg;
+  iter?: IterInfo;
+}
+
+/** struct bpf_func_state. */
+export interface FuncState {
+  regs: Reg[];
+  stack: StackSlot[];
+  /** Call instruction of this frame (-1 for the main program). */
+  callsite: number;
+  frameno: number;
+  /** First instruction of the function. */
+  subprog: number;
+  in_callback_fn: boolean;
+  callback_ret?: [bigint, bigint];
+}
+
+/** An acquired reference (struct bpf_reference_state). */
+export interface RefState {
+  id: number;
+  insn_idx: number;
+}
+
+/** One step of the path since the parent checkpoint (jmp_history, here for every instruction). */
+export interface HistEntry {
+  idx: number;
+  /** Stack slot spilled to / filled from, or -1. */
+  spi: number;
+  frame: number;
+}
+
+/** struct bpf_verifier_state. */
+export interface VerifierState {
+  frames: FuncState[];
+  refs: RefState[];
+  parent: VerifierState | undefined;
+  insn_idx: number;
+  branches: number;
+  dfs_depth: number;
+  callback_unroll_depth: number;
+  may_goto_depth: number;
+  hist: HistEntry[];
+  /** Entries the kernel's jmp_history would hold (jump points and stack accesses); over 40 forces a checkpoint. */
+  jmp_history_cnt: number;
+  /** A loop closed on this checkpoint while its subtree was explored: its precision marks may be incomplete. */
+  incomplete: boolean;
+  /** Every scalar of this checkpoint was marked precise (the backtracking fallback); stops repeated walks. */
+  allPrecise?: boolean;
+  /** For the UI: id of this state in the exploration tree. */
+  uid: number;
+}
+
+export const curFrame = (st: VerifierState): FuncState => st.frames[st.frames.length - 1]!;
+
+export function newSlot(): StackSlot {
+  return { slot_type: [0, 0, 0, 0, 0, 0, 0, 0], spilled: notInit() };
+}
+
+export function copySlot(s: StackSlot): StackSlot {
+  const c: StackSlot = { slot_type: s.slot_type.slice(), spilled: copyReg(s.spilled) };
+  if (s.iter) c.iter = { ...s.iter };
+  return c;
+}
+
+export function newFrame(frameno: number, callsite: number, subprog: number): FuncState {
+  const regs: Reg[] = [];
+  for (let i = 0; i < MAX_BPF_REG; i++) regs.push(notInit());
+  const fp = pointer('fp');
+  fp.frameno = frameno;
+  regs[10] = fp;
+  return { regs, stack: [], callsite, frameno, subprog, in_callback_fn: false };
+}
+
+export function copyFrame(f: FuncState): FuncState {
+  const c: FuncState = {
+    regs: f.regs.map(copyReg), stack: f.stack.map(copySlot), callsite: f.callsite, frameno: f.frameno, subprog: f.subprog,
+    in_callback_fn: f.in_callback_fn,
+  };
+  if (f.callback_ret) c.callback_ret = f.callback_ret;
+  return c;
+}
+
+export function copyState(s: VerifierState, uid: number): VerifierState {
+  return {
+    frames: s.frames.map(copyFrame), refs: s.refs.map((r) => ({ ...r })), parent: s.parent, insn_idx: s.insn_idx,
+    branches: s.branches, dfs_depth: s.dfs_depth, callback_unroll_depth: s.callback_unroll_depth, may_goto_depth: s.may_goto_depth, hist: s.hist.slice(), jmp_history_cnt: s.jmp_history_cnt,
+    incomplete: false, uid,
+  };
+}
+
+export const isSpilledReg = (s: StackSlot): boolean => s.slot_type[7] === STACK_SPILL;
+export const isSpilledScalar = (s: StackSlot): boolean => isSpilledReg(s) && s.spilled.type === 'scalar';
+
+/** print_verifier_state(): ` R1=ctx() R10=fp0 fp-8=iter_num(...) refs=1`; `only` limits to scratched items. */
+export function printState(st: VerifierState, frame: FuncState, only?: { regs: Set<number>; slots: Set<number> }): string {
+  let s = frame.frameno ? ` frame${frame.frameno}:` : '';
+  const cf = frame.frameno;
+  frame.regs.forEach((r, i) => {
+    if (r.type === 'not_init') return;
+    if (only && !only.regs.has(i)) return;
+    s += ` R${i}=${printReg(r, cf)}`;
+  });
+  frame.stack.forEach((slot, spi) => {
+    if (only && !only.slots.has(spi)) return;
+    if (slot.slot_type.every((t) => t === STACK_INVALID)) return;
+    const fpOff = -(spi + 1) * 8;
+    if (slot.slot_type[7] === STACK_SPILL) {
+      const chars = slot.slot_type.map((t) => (t === STACK_SPILL ? '' : SLOT_CHAR[t]!)).join('');
+      s += ` fp${fpOff}=${chars}${printReg(slot.spilled, cf)}`;
+    } else if (slot.slot_type[7] === STACK_ITER) {
+      if (!slot.spilled.ref_obj_id || !slot.iter) return;
+      s += ` fp${fpOff}=iter_${slot.iter.type}(ref_id=${slot.spilled.ref_obj_id},state=${slot.iter.state},depth=${slot.iter.depth})`;
+    } else {
+      s += ` fp${fpOff}=${slot.slot_type.map((t) => SLOT_CHAR[t]!).join('')}`;
+    }
+  });
+  if (st.refs.length) s += ` refs=${st.refs.map((r) => r.id).join(',')}`;
+  if (frame.in_callback_fn) s += ' cb';
+  return s;
+}
+
+/** enum exact_level. */
+export const NOT_EXACT = 0;
+export const EXACT = 1;
+export const RANGE_WITHIN = 2;
+
+/** struct bpf_idmap with check_ids() / check_scalar_ids(). */
+export class IdMap {
+  private readonly old: number[] = [];
+  private readonly cur: number[] = [];
+  private tmp = 1 << 30;
+  check(oldId: number, curId: number): boolean {
+    if (!oldId !== !curId) return false;
+    if (!oldId) return true;
+    for (let i = 0; i < this.old.length; i++) {
+      if (this.old[i] === oldId) return this.cur[i] === curId;
+      if (this.cur[i] === curId) return false;
+    }
+    this.old.push(oldId);
+    this.cur.push(curId);
+    return true;
+  }
+  checkScalar(oldId: number, curId: number): boolean {
+    return this.check(oldId || ++this.tmp, curId || ++this.tmp);
+  }
+}
+
+function boundsEqual(a: Reg, b: Reg): boolean {
+  return a.type === b.type && a.maybeNull === b.maybeNull && a.rdonly === b.rdonly && a.off === b.off && a.map === b.map &&
+    a.mem_size === b.mem_size && a.ringbuf === b.ringbuf && a.subprog === b.subprog && tnumEq(a.var_off, b.var_off) &&
+    a.smin === b.smin && a.smax === b.smax && a.umin === b.umin && a.umax === b.umax && a.s32min === b.s32min &&
+    a.s32max === b.s32max && a.u32min === b.u32min && a.u32max === b.u32max;
+}
+
+/** regs_exact(). */
+export function regsExact(a: Reg, b: Reg, idmap: IdMap): boolean {
+  return boundsEqual(a, b) && idmap.check(a.id, b.id) && idmap.check(a.ref_obj_id, b.ref_obj_id);
+}
+
+const rangeWithin = (o: Reg, c: Reg): boolean =>
+  o.umin <= c.umin && o.umax >= c.umax && o.smin <= c.smin && o.smax >= c.smax && o.u32min <= c.u32min &&
+  o.u32max >= c.u32max && o.s32min <= c.s32min && o.s32max >= c.s32max;
+
+/** regsafe(): rold safe implies rcur safe. */
+export function regsafe(o: Reg, c: Reg, idmap: IdMap, exact: number): boolean {
+  if (exact === EXACT) return regsExact(o, c, idmap);
+  // An old register nothing was known about admits anything (read of it would have failed on the old path).
+  if (o.type === 'not_init') return true;
+  if (o.type !== c.type || o.maybeNull !== c.maybeNull || o.rdonly !== c.rdonly) return false;
+  switch (o.type) {
+    case 'scalar':
+      if (!o.precise && exact === NOT_EXACT) return true;
+      return rangeWithin(o, c) && tnumIn(o.var_off, c.var_off) && idmap.checkScalar(o.id, c.id);
+    case 'map_value':
+    case 'mem':
+      return o.off === c.off && o.map === c.map && o.mem_size === c.mem_size && o.ringbuf === c.ringbuf &&
+        rangeWithin(o, c) && tnumIn(o.var_off, c.var_off) && idmap.check(o.id, c.id) && idmap.check(o.ref_obj_id, c.ref_obj_id);
+    case 'fp':
+      return regsExact(o, c, idmap) && o.frameno === c.frameno;
+    default:
+      return regsExact(o, c, idmap);
+  }
+}
+
+const UNKNOWN_SCALAR = scalarUnknown();
+
+/** scalar_reg_for_stack(): a 64-bit scalar spill, or an all-MISC slot as an unknown scalar. */
+function scalarRegForStack(s: StackSlot | undefined): Reg | undefined {
+  if (!s) return undefined;
+  if (isSpilledScalar(s) && s.slot_type.every((t) => t === STACK_SPILL)) return s.spilled;
+  if (s.slot_type.every((t) => t === STACK_MISC)) return UNKNOWN_SCALAR;
+  return undefined;
+}
+
+/** stacksafe(). `allowUninit` is env->allow_uninit_stack (privileged loads). */
+function stacksafe(o: FuncState, c: FuncState, idmap: IdMap, exact: number, allowUninit: boolean): boolean {
+  for (let spi = 0; spi < o.stack.length; spi++) {
+    const os = o.stack[spi]!;
+    const cs = c.stack[spi];
+    for (let k = 0; k < 8; k++) {
+      const ot = os.slot_type[k]!;
+      const ct = cs ? cs.slot_type[k]! : STACK_INVALID;
+      if (exact !== NOT_EXACT && (!cs ? ot !== STACK_INVALID : ot !== ct)) return false;
+      if (ot === STACK_INVALID) continue;
+      if (allowUninit && ot === STACK_MISC) continue;
+      if (!cs) return false;
+      const orS = scalarRegForStack(os);
+      const crS = scalarRegForStack(cs);
+      if (orS && crS) {
+        if (!regsafe(orS, crS, idmap, exact)) return false;
+        break;
+      }
+      if (ot === STACK_MISC && ct === STACK_ZERO) continue;
+      if (ot !== ct) return false;
+      if (k !== 7) continue;
+      // Both slots have the same types: compare what they hold.
+      if (os.slot_type[7] === STACK_SPILL) {
+        if (!regsafe(os.spilled, cs.spilled, idmap, exact)) return false;
+      } else if (os.slot_type[7] === STACK_ITER) {
+        if (!os.iter || !cs.iter || os.iter.type !== cs.iter.type || os.iter.state !== cs.iter.state) return false;
+        if (!idmap.check(os.spilled.ref_obj_id, cs.spilled.ref_obj_id)) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * states_equal(). `live(frameIdx, regno)` tells whether a register is live at the old state's instruction
+ * (compute_live_registers()); dead registers of a fully explored old state are ignored (clean_live_states()).
+ */
+export function statesEqual(old: VerifierState, cur: VerifierState, exact: number, allowUninit: boolean, live?: (frame: FuncState, regno: number) => boolean): boolean {
+  if (old.frames.length !== cur.frames.length) return false;
+  const idmap = new IdMap();
+  if (old.refs.length !== cur.refs.length) return false;
+  for (let i = 0; i < old.refs.length; i++) if (!idmap.check(old.refs[i]!.id, cur.refs[i]!.id)) return false;
+  for (let f = 0; f < old.frames.length; f++) {
+    const of = old.frames[f]!;
+    const cf = cur.frames[f]!;
+    if (of.callsite !== cf.callsite) return false;
+    for (let r = 0; r < MAX_BPF_REG; r++) {
+      if (live && !live(of, r)) continue;
+      if (!regsafe(of.regs[r]!, cf.regs[r]!, idmap, exact)) return false;
+    }
+    if (!stacksafe(of, cf, idmap, exact, allowUninit)) return false;
+  }
+  return true;
+}
+
+/** states_maybe_looping(): the registers of the current frame are bit-for-bit the same. */
+export function statesMaybeLooping(old: VerifierState, cur: VerifierState): boolean {
+  if (old.frames.length !== cur.frames.length) return false;
+  const of = curFrame(old);
+  const cf = curFrame(cur);
+  for (let i = 0; i < MAX_BPF_REG; i++) {
+    const a = of.regs[i]!;
+    const b = cf.regs[i]!;
+    if (!boundsEqual(a, b) || a.id !== b.id || a.ref_obj_id !== b.ref_obj_id) return false;
+  }
+  return true;
+}
+
+/** iter_active_depths_differ(). */
+export function iterActiveDepthsDiffer(old: VerifierState, cur: VerifierState): boolean {
+  for (let f = 0; f <= old.frames.length - 1; f++) {
+    const of = old.frames[f]!;
+    const cf = cur.frames[f]!;
+    for (let spi = 0; spi < of.stack.length; spi++) {
+      const os = of.stack[spi]!;
+      if (os.slot_type[7] !== STACK_ITER || !os.iter || os.iter.state !== 'active') continue;
+      const cs = cf.stack[spi];
+      if (!cs?.iter || cs.iter.depth !== os.iter.depth) return true;
+    }
+  }
+  return false;
+}
+
+/** maybe_widen_reg(). */
+function maybeWiden(o: Reg, c: Reg, idmap: IdMap): void {
+  if (o.type !== 'scalar' || c.type !== 'scalar') return;
+  if (o.precise || c.precise || regsExact(o, c, idmap)) return;
+  Object.assign(c, scalarUnknown());
+}
+
+/** widen_imprecise_scalars(): imprecise scalars that differ from the previous iteration become unknown. */
+export function widenImpreciseScalars(old: VerifierState, cur: VerifierState): void {
+  const idmap = new IdMap();
+  for (let f = old.frames.length - 1; f >= 0; f--) {
+    const of = old.frames[f]!;
+    const cf = cur.frames[f];
+    if (!cf) continue;
+    for (let i = 0; i < MAX_BPF_REG; i++) maybeWiden(of.regs[i]!, cf.regs[i]!, idmap);
+    for (let spi = 0; spi < of.stack.length; spi++) {
+      const os = of.stack[spi]!;
+      const cs = cf.stack[spi];
+      if (!cs || !isSpilledReg(os) || !isSpilledReg(cs)) continue;
+      maybeWiden(os.spilled, cs.spilled, idmap);
+    }
+  }
+}
+
+/** same_callsites(). */
+export function sameCallsites(a: VerifierState, b: VerifierState): boolean {
+  if (a.frames.length !== b.frames.length) return false;
+  for (let i = 0; i < a.frames.length; i++) if (a.frames[i]!.callsite !== b.frames[i]!.callsite) return false;
+  return true;
+}

@@ -1,0 +1,1828 @@
+/**
+ * do_check(): the verifier's path exploration (kernel/bpf/verifier.c). Each path is simulated instruction by
+ * instruction on an abstract state; branches are pushed and explored depth first; at prune points the state is
+ * compared with stored checkpoints (is_state_visited()); loops end when states converge, with the iterator,
+ * bpf_loop and may_goto rules; every rejection carries the kernel's message and errno, and the log is printed in
+ * the kernel's format at log_level 1 and 2.
+ */
+import { branchTarget } from '../check';
+import { printBpfInsn } from '../disasm';
+import {
+  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_ARSH, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_DW, BPF_END, BPF_EXIT,
+  BPF_FETCH, BPF_JA, BPF_JCOND, BPF_JEQ, BPF_JMP, BPF_JMP32, BPF_JNE, BPF_LD, BPF_LDX, BPF_MEMSX, BPF_MODE, BPF_MOV,
+  BPF_NEG, BPF_OP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE,
+  BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_TO_BE, BPF_X, BPF_XCHG, MAX_BPF_STACK, MAX_CALL_FRAMES, bpfSizeBytes, isLdImm64,
+} from '../isa';
+import type { BpfInsn } from '../isa';
+import type { BpfMap } from '../maps';
+import { ptrAlu, scalarAlu } from './alu';
+import { isBranchTaken, regIsEmpty, regSetMinMax } from './branch';
+import { VerifierError, reject } from './error';
+import type { VerifierErrno } from './error';
+import { computeLiveRegisters } from './liveness';
+import { computeScc } from './scc';
+import { CTX_ACCESS, progTypeOf } from './prog-types';
+import type { ProgType } from './prog-types';
+import { HELPER_PROTOS, kfuncProto } from './protos';
+import type { ArgType, HelperProto } from './protos';
+import {
+  coerceRegToSize, coerceRegToSizeSx, copyReg, isNull, markKnown, notInit, pointer, regBoundsSync, regTypeStr,
+  scalarConst, scalarUnknown, setUnknown, zext32to64,
+} from './reg';
+import type { Reg } from './reg';
+import {
+  EXACT, NOT_EXACT, RANGE_WITHIN, STACK_INVALID, STACK_ITER, STACK_MISC, STACK_SPILL, STACK_ZERO, copyState, curFrame,
+  isSpilledReg, iterActiveDepthsDiffer, newFrame, newSlot, printState, sameCallsites, statesEqual, statesMaybeLooping,
+  widenImpreciseScalars,
+} from './state';
+import type { FuncState, HistEntry, StackSlot, VerifierState } from './state';
+import { S64_MAX, S64_MIN, U32_MAX, tnumConst, tnumIsConst, tnumIsAligned, tnumStr, tnumAdd, u32, s64 } from './tnum';
+
+/** BPF_COMPLEXITY_LIMIT_INSNS. */
+export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
+/** BPF_COMPLEXITY_LIMIT_JMP_SEQ. */
+export const BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192;
+const BPF_MAX_VAR_OFF = 1n << 29n;
+const BPF_MAX_VAR_SIZ = 1n << 29n;
+
+/** What the verifier needs from its surroundings. */
+export interface VerifierEnv {
+  prog_type?: string;
+  log_level?: number;
+  /** Maps by the fd/id an lddw names. */
+  mapById: (id: number) => BpfMap | undefined;
+  kfuncName: (id: number) => string | undefined;
+  helperName: (id: number) => string | undefined;
+  /** Helper prototypes registered by other engines (BpfHelper.proto), by id. */
+  helperProto?: (id: number) => HelperProto | undefined;
+  nr_cpus?: number;
+  /** BPF_F_TEST_STATE_FREQ: a checkpoint at every prune point. */
+  test_state_freq?: boolean;
+  /** Record per-instruction states and the exploration tree for the UI. */
+  trace?: boolean;
+  /** Lower processed-instruction budget (tests and demos; the kernel's is BPF_COMPLEXITY_LIMIT_INSNS). */
+  insn_limit?: number;
+}
+
+/** One processed instruction, for a panel that steps through verification. */
+export interface VerifierStep {
+  insn: number;
+  frame: number;
+  /** The path (exploration-tree node) it belongs to. */
+  path: number;
+  /** Registers and stack after the instruction, in log notation. */
+  state: string;
+}
+
+/** A node of the exploration tree: a path popped from the branch stack. */
+export interface VerifierPath {
+  id: number;
+  parent: number;
+  /** Instruction the path starts at and the branch it came from. */
+  from: number;
+  to: number;
+  /** How it ended: exit, pruned (safe), or the error. */
+  end?: string;
+}
+
+/** The verdict (bpf_check()). */
+export interface VerifierResult {
+  ok: boolean;
+  log: string;
+  errno?: VerifierErrno;
+  /** The message of a rejection (its first line). */
+  error?: string;
+  /** Instruction being verified when it was rejected. */
+  insn?: number;
+  insn_processed: number;
+  max_states_per_insn: number;
+  total_states: number;
+  peak_states: number;
+  /** Stack depth of each function (by first instruction). */
+  stack_depth: Map<number, number>;
+  steps?: VerifierStep[];
+  paths?: VerifierPath[];
+}
+
+interface StateListEntry {
+  st: VerifierState;
+  miss: number;
+  hit: number;
+}
+
+interface Pending {
+  st: VerifierState;
+  insn: number;
+  prev: number;
+  logLen: number;
+  path: number;
+}
+
+/** Backtracking state for precision (struct backtrack_state), per frame: register masks and stack slot sets. */
+interface Bt {
+  regs: number[];
+  slots: Set<number>[];
+}
+
+const REG_NAMES = (mask: number): string => {
+  const out: string[] = [];
+  for (let r = 0; r < 11; r++) if (mask & (1 << r)) out.push(`r${r}`);
+  return out.join(',');
+};
+
+export class Verifier {
+  private readonly insns: readonly BpfInsn[];
+  private readonly env: VerifierEnv;
+  private readonly n: number;
+  private readonly level: number;
+  private readonly progType: ProgType;
+  private readonly pruneP: Uint8Array;
+  private readonly forceCkpt: Uint8Array;
+  private readonly callsCallback: Uint8Array;
+  private readonly iterNext: Uint8Array;
+  /** is_jmp_point(): where the kernel records jump history (branch targets, call returns). */
+  private readonly jmpP: Uint8Array;
+  private readonly live: Uint16Array;
+  private readonly scc: Int32Array;
+  /** struct bpf_scc_visit by SCC and call chain: the entry checkpoint and the back edges recorded meanwhile. */
+  private readonly sccVisits = new Map<string, { entry: VerifierState; backedges: { st: VerifierState; old: VerifierState }[] }>();
+  private readonly funcStarts: number[];
+  private readonly explored = new Map<number, StateListEntry[]>();
+  private readonly stack: Pending[] = [];
+  private cur!: VerifierState;
+  private insnIdx = 0;
+  private prevInsnIdx = -1;
+  private idGen = 0;
+  private uidGen = 0;
+  private insnProcessed = 0;
+  private jmpsProcessed = 0;
+  private prevJmps = 0;
+  private prevInsns = 0;
+  private totalStates = 0;
+  private exploredSize = 0;
+  private peakStates = 0;
+  private maxStatesPerInsn = 0;
+  private readonly stackDepth = new Map<number, number>();
+  private readonly callEdges = new Map<number, Set<number>>();
+  // Log.
+  private buf = '';
+  private prevLogPos = 0;
+  private prevInsnPrintPos = 0;
+  private scratchRegs = new Set<number>();
+  private scratchSlots = new Set<number>();
+  private scratchAll = true;
+  private doPrintState = false;
+  private readonly steps: VerifierStep[] = [];
+  private readonly paths: VerifierPath[] = [];
+  private pathId = 0;
+
+  constructor(insns: readonly BpfInsn[], env: VerifierEnv) {
+    this.insns = insns;
+    this.env = env;
+    this.n = insns.length;
+    this.level = env.log_level ?? 1;
+    const pt = progTypeOf(env.prog_type);
+    if (!pt) throw new VerifierError(`unknown program type ${env.prog_type}`, 'EINVAL');
+    this.progType = pt;
+    this.pruneP = new Uint8Array(this.n + 1);
+    this.forceCkpt = new Uint8Array(this.n + 1);
+    this.callsCallback = new Uint8Array(this.n + 1);
+    this.iterNext = new Uint8Array(this.n + 1);
+    this.jmpP = new Uint8Array(this.n + 1);
+    const starts = new Set([0]);
+    for (let pc = 0; pc < this.n; pc++) {
+      const i = insns[pc]!;
+      this.visitInsn(pc, i, starts);
+      if (isLdImm64(i)) pc++;
+    }
+    this.funcStarts = [...starts].sort((a, b) => a - b);
+    this.live = computeLiveRegisters(insns);
+    this.scc = computeScc(insns);
+  }
+
+  private sccKey(st: VerifierState): string | undefined {
+    const id = this.scc[st.insn_idx]!;
+    if (!id) return undefined;
+    return `${id}:${st.frames.map((f) => f.callsite).join(',')}`;
+  }
+
+  /** incomplete_read_marks(): the state is in a loop whose exploration has pending back edges. */
+  private incompleteReadMarks(st: VerifierState): boolean {
+    const key = this.sccKey(st);
+    if (!key) return false;
+    const v = this.sccVisits.get(key);
+    return !!v && v.backedges.length > 0;
+  }
+
+  /** maybe_exit_scc(): the loop's entry checkpoint is fully explored; complete precision from the back edges. */
+  private maybeExitScc(st: VerifierState): void {
+    const key = this.sccKey(st);
+    if (!key) return;
+    const v = this.sccVisits.get(key);
+    if (!v || v.entry !== st) return;
+    this.sccVisits.delete(key);
+    if (this.level >= 2) this.verbose(`SCC exit (${this.scc[st.insn_idx]})\n`);
+    const saved = this.cur;
+    for (let iter = 0; iter < 64; iter++) {
+      let changed = false;
+      for (const be of v.backedges) {
+        this.cur = be.st;
+        if (this.propagatePrecision(be.old)) changed = true;
+      }
+      if (!changed) break;
+    }
+    this.cur = saved;
+  }
+
+  /** visit_insn() of check_cfg(): prune points, forced checkpoints, function starts. */
+  private visitInsn(pc: number, i: BpfInsn, starts: Set<number>): void {
+    const cls = BPF_CLASS(i.code);
+    if (isLdImm64(i)) {
+      if (i.src_reg === BPF_PSEUDO_FUNC) {
+        const t = branchTarget(this.insns, pc);
+        starts.add(t);
+        this.pruneP[pc + 2] = 1;
+        this.pruneP[pc] = 1;
+        this.pruneP[t] = 1;
+      }
+      return;
+    }
+    if (cls !== BPF_JMP && cls !== BPF_JMP32) return;
+    const op = BPF_OP(i.code);
+    if (op === BPF_EXIT) return;
+    if (op === BPF_CALL) {
+      if (i.src_reg === BPF_PSEUDO_KFUNC_CALL) {
+        const name = this.env.kfuncName(i.imm);
+        if (name && kfuncProto(name)?.iter === 'next') {
+          this.pruneP[pc] = 1;
+          this.forceCkpt[pc] = 1;
+          this.iterNext[pc] = 1;
+        }
+      }
+      if (i.src_reg === 0 && this.helperProto(i.imm)?.callback) {
+        this.callsCallback[pc] = 1;
+        this.forceCkpt[pc] = 1;
+        this.pruneP[pc] = 1;
+      }
+      this.pruneP[pc + 1] = 1;
+      this.jmpP[pc + 1] = 1;
+      if (this.callsCallback[pc]) this.jmpP[pc] = 1;
+      if (i.src_reg === BPF_PSEUDO_CALL) {
+        this.pruneP[pc] = 1;
+        this.pruneP[pc + i.imm + 1] = 1;
+        starts.add(pc + i.imm + 1);
+      }
+      return;
+    }
+    if (op === BPF_JA) {
+      this.pruneP[branchTarget(this.insns, pc)] = 1;
+      this.jmpP[branchTarget(this.insns, pc)] = 1;
+      return;
+    }
+    this.pruneP[pc] = 1;
+    this.pruneP[branchTarget(this.insns, pc)] = 1;
+    this.jmpP[branchTarget(this.insns, pc)] = 1;
+    if (i.code === (BPF_JMP | BPF_JCOND)) this.forceCkpt[pc] = 1;
+  }
+
+  private helperProto(id: number): HelperProto | undefined {
+    return HELPER_PROTOS.get(id) ?? this.env.helperProto?.(id);
+  }
+
+  // ---------------------------------------------------------------- log
+
+  private verbose(s: string): void {
+    if (this.level) this.buf += s;
+  }
+
+  private printInsnState(): void {
+    if (!this.level) return;
+    const frame = curFrame(this.cur);
+    const only = this.scratchAll ? undefined : { regs: this.scratchRegs, slots: this.scratchSlots };
+    const st = printState(this.cur, frame, only);
+    this.resetScratch();
+    if (this.prevLogPos && this.prevLogPos === this.buf.length) {
+      this.buf = this.buf.slice(0, -1);
+      const pos = this.prevInsnPrintPos;
+      const w = Math.ceil(Math.max(pos + 4, 40) / 8) * 8 - pos - 1;
+      this.buf += `${' '.repeat(w)};${st}\n`;
+    } else {
+      this.buf += `${this.insnIdx}:${st}\n`;
+    }
+  }
+
+  private scratched(): boolean {
+    return this.scratchAll || this.scratchRegs.size > 0 || this.scratchSlots.size > 0;
+  }
+
+  private resetScratch(): void {
+    this.scratchAll = false;
+    this.scratchRegs = new Set();
+    this.scratchSlots = new Set();
+  }
+
+  private insnStr(pc: number): string {
+    return printBpfInsn(this.insns[pc]!, this.insns[pc + 1], {
+      kfuncName: (id) => this.env.kfuncName(id),
+      helperName: (id) => this.env.helperName(id),
+    });
+  }
+
+  // ---------------------------------------------------------------- registers
+
+  private regs(): Reg[] {
+    return curFrame(this.cur).regs;
+  }
+
+  /** check_reg_arg(SRC_OP). */
+  private readReg(r: number): Reg {
+    if (r > 10) reject(`R${r} is invalid`, 'EINVAL');
+    const reg = this.regs()[r]!;
+    this.scratchRegs.add(r);
+    if (reg.type === 'not_init') reject(`R${r} !read_ok`);
+    return reg;
+  }
+
+  /** check_reg_arg(DST_OP): R10 is read-only. */
+  private writeReg(r: number): void {
+    if (r === 10) reject('frame pointer is read only');
+    this.scratchRegs.add(r);
+  }
+
+  private setReg(r: number, v: Reg): void {
+    this.regs()[r] = v;
+    this.scratchRegs.add(r);
+  }
+
+  private newId(): number {
+    return ++this.idGen;
+  }
+
+  // ---------------------------------------------------------------- main loop
+
+  run(): VerifierResult {
+    const frame = newFrame(0, -1, 0);
+    frame.regs[1] = pointer('ctx');
+    this.cur = {
+      frames: [frame], refs: [], parent: undefined, insn_idx: 0, branches: 1, dfs_depth: 0, callback_unroll_depth: 0,
+      hist: [], jmp_history_cnt: 0, incomplete: false, uid: ++this.uidGen, may_goto_depth: 0,
+    };
+    if (this.level >= 2) {
+      this.funcStarts.forEach((s, k) => this.verbose(`func#${k} @${s}\n`));
+      this.verbose('Live regs before insn:\n');
+      for (let pc = 0; pc < this.n; pc++) {
+        const m = this.live[pc]!;
+        let mask = '';
+        for (let r = 0; r < 10; r++) mask += m & (1 << r) ? String(r) : '.';
+        this.verbose(`${String(pc).padStart(7)}: ${mask} ${this.insnStr(pc)}\n`);
+        if (isLdImm64(this.insns[pc]!)) pc++;
+      }
+    }
+    this.paths.push({ id: 0, parent: -1, from: -1, to: 0 });
+    let ok = true;
+    let err: VerifierError | undefined;
+    try {
+      this.checkReachable();
+      this.doCheck();
+      this.checkMaxStackDepth();
+    } catch (e) {
+      if (!(e instanceof VerifierError)) throw e;
+      ok = false;
+      err = e;
+      if (this.paths[this.pathId]) this.paths[this.pathId]!.end = e.message.split('\n')[0];
+      this.verbose(`${e.message}\n`);
+    }
+    if (ok && this.level === 1) this.buf = '';
+    this.verbose(
+      `processed ${this.insnProcessed} insns (limit ${BPF_COMPLEXITY_LIMIT_INSNS}) max_states_per_insn ${this.maxStatesPerInsn} total_states ${this.totalStates} peak_states ${this.peakStates} mark_read 0\n`,
+    );
+    const res: VerifierResult = {
+      ok, log: this.buf, insn_processed: this.insnProcessed, max_states_per_insn: this.maxStatesPerInsn,
+      total_states: this.totalStates, peak_states: this.peakStates, stack_depth: this.stackDepth,
+    };
+    if (err) {
+      res.errno = err.errno;
+      res.error = err.message.split('\n')[0]!;
+      res.insn = this.insnIdx;
+    }
+    if (this.env.trace) {
+      res.steps = this.steps;
+      res.paths = this.paths;
+    }
+    return res;
+  }
+
+  private doCheck(): void {
+    let prevInsnIdx = -1;
+    for (;;) {
+      const idx = this.insnIdx;
+      this.prevInsnIdx = prevInsnIdx;
+      if (idx >= this.n || idx < 0) reject(`invalid insn idx ${idx} insn_cnt ${this.n}`, 'EFAULT');
+      const insn = this.insns[idx]!;
+      if (++this.insnProcessed > (this.env.insn_limit ?? BPF_COMPLEXITY_LIMIT_INSNS)) {
+        reject(`BPF program is too large. Processed ${this.insnProcessed} insn`, 'E2BIG');
+      }
+      this.cur.insn_idx = idx;
+      let pruned = false;
+      if (this.pruneP[idx]) pruned = this.isStateVisited(idx);
+      if (pruned) {
+        if (this.level) {
+          if (this.doPrintState && this.level >= 2) this.verbose(`\nfrom ${prevInsnIdx} to ${idx}: safe\n`);
+          else if (this.level >= 2) this.verbose(`${idx}: safe\n`);
+        }
+        if (this.paths[this.pathId]) this.paths[this.pathId]!.end = 'safe';
+        if (!this.popState()) return;
+        prevInsnIdx = this.prevInsnIdx;
+        continue;
+      }
+      if (this.level >= 2 && this.doPrintState) {
+        this.verbose(`\nfrom ${prevInsnIdx} to ${idx}:${printState(this.cur, curFrame(this.cur))}\n`);
+        this.doPrintState = false;
+      }
+      if (this.level) {
+        if (this.scratched()) this.printInsnState();
+        this.resetScratch();
+        this.buf += `${idx}: ${this.insnStr(idx)}\n`;
+        this.prevInsnPrintPos = this.buf.length - (this.buf.lastIndexOf('\n', this.buf.length - 2) + 1);
+        this.prevLogPos = this.buf.length;
+      } else {
+        this.resetScratch();
+      }
+      const histEntry: HistEntry = { idx, spi: -1, frame: this.cur.frames.length - 1 };
+      this.curHist = histEntry;
+      const cls = BPF_CLASS(insn.code);
+      let next = idx + 1;
+      let endOfPath = false;
+      if (cls === BPF_ALU || cls === BPF_ALU64) {
+        this.checkAlu(insn);
+      } else if (cls === BPF_LDX) {
+        this.checkLdx(insn, idx);
+      } else if (cls === BPF_STX) {
+        if (BPF_MODE(insn.code) === BPF_ATOMIC) this.checkAtomic(insn);
+        else this.checkStore(insn, idx, insn.src_reg);
+      } else if (cls === BPF_ST) {
+        this.checkStore(insn, idx, -1);
+      } else if (cls === BPF_LD) {
+        this.checkLdImm(insn, idx);
+        next = idx + 2;
+      } else {
+        this.jmpsProcessed++;
+        const op = BPF_OP(insn.code);
+        if (op === BPF_CALL) {
+          next = this.checkCall(insn, idx);
+        } else if (op === BPF_JA) {
+          next = branchTarget(this.insns, idx);
+        } else if (op === BPF_EXIT) {
+          const ret = this.checkExit(idx);
+          if (ret < 0) endOfPath = true;
+          else next = ret;
+        } else if (insn.code === (BPF_JMP | BPF_JCOND)) {
+          next = this.checkMayGoto(insn, idx);
+        } else {
+          next = this.checkCondJmp(insn, idx);
+        }
+      }
+      this.cur.hist.push(histEntry);
+      if (this.jmpP[idx] || histEntry.spi >= 0) this.cur.jmp_history_cnt++;
+      if (this.env.trace) {
+        this.steps.push({ insn: idx, frame: this.cur.frames.length - 1, path: this.pathId, state: printState(this.cur, curFrame(this.cur)).trim() });
+      }
+      if (endOfPath) {
+        if (this.paths[this.pathId]) this.paths[this.pathId]!.end = 'exit';
+        if (!this.popState()) return;
+        prevInsnIdx = this.prevInsnIdx;
+        continue;
+      }
+      prevInsnIdx = idx;
+      this.insnIdx = next;
+    }
+  }
+
+  private curHist: HistEntry = { idx: 0, spi: -1, frame: 0 };
+
+  /** update_branch_counts() then pop_stack(); false when nothing is left to explore. */
+  private popState(): boolean {
+    this.scratchAll = true;
+    let st: VerifierState | undefined = this.cur;
+    while (st) {
+      const br = --st.branches;
+      if (br) break;
+      this.maybeExitScc(st);
+      st = st.parent;
+    }
+    const p = this.stack.pop();
+    if (!p) return false;
+    this.cur = p.st;
+    this.insnIdx = p.insn;
+    this.prevInsnIdx = p.prev;
+    if (this.level === 1) this.buf = this.buf.slice(0, p.logLen);
+    this.prevLogPos = 0;
+    this.doPrintState = true;
+    this.pathId = p.path;
+    return true;
+  }
+
+  /** push_stack(): a copy of the current state to explore later from `insn`. */
+  private pushStack(insn: number, prev: number): VerifierState {
+    const st = copyState(this.cur, ++this.uidGen);
+    if (st.parent) st.parent.branches++;
+    const path = this.paths.length;
+    this.paths.push({ id: path, parent: this.pathId, from: prev, to: insn });
+    this.stack.push({ st, insn, prev, logLen: this.buf.length, path });
+    if (this.stack.length > BPF_COMPLEXITY_LIMIT_JMP_SEQ) reject(`The sequence of ${this.stack.length} jumps is too complex.`, 'E2BIG');
+    return st;
+  }
+
+  private mayGotoDepth(st: VerifierState): number {
+    return st.may_goto_depth;
+  }
+
+  // ---------------------------------------------------------------- is_state_visited
+
+  private isStateVisited(idx: number): boolean {
+    const cur = this.cur;
+    const force = !!this.env.test_state_freq || !!this.forceCkpt[idx] || cur.jmp_history_cnt > 40;
+    let addNew = force;
+    if (!force && this.jmpsProcessed - this.prevJmps >= 2 && this.insnProcessed - this.prevInsns >= 8) addNew = true;
+    const list = this.explored.get(idx) ?? [];
+    let statesCnt = 0;
+    const allowUninit = true;
+    // func_states_equal() compares only the registers live before the frame's instruction (compute_live_registers()).
+    const live = (f: FuncState, r: number): boolean => {
+      if (r === 10) return true;
+      const at = f.frameno + 1 < cur.frames.length ? cur.frames[f.frameno + 1]!.callsite : idx;
+      return !!(this.live[at]! & (1 << r));
+    };
+    for (let k = 0; k < list.length; k++) {
+      const sl = list[k]!;
+      statesCnt++;
+      const old = sl.st;
+      let hit = false;
+      let loop = false;
+      if (old.branches) {
+        let checkInf = true;
+        if (this.iterNext[idx]) {
+          checkInf = false;
+          if (statesEqual(old, cur, RANGE_WITHIN, allowUninit, live)) {
+            const it = this.iterSlotOf(cur, curFrame(cur).regs[1]!);
+            if (it?.iter?.state === 'active') {
+              hit = true;
+              loop = true;
+            }
+          }
+        } else if (this.insns[idx]!.code === (BPF_JMP | BPF_JCOND)) {
+          if (this.mayGotoDepth(old) !== this.mayGotoDepth(cur) && statesEqual(old, cur, RANGE_WITHIN, allowUninit, live)) {
+            hit = true;
+            loop = true;
+          }
+        } else if (this.callsCallback[idx]) {
+          checkInf = false;
+          if (statesEqual(old, cur, RANGE_WITHIN, allowUninit, live)) {
+            hit = true;
+            loop = true;
+          }
+        }
+        if (!hit) {
+          if (checkInf && statesMaybeLooping(old, cur) && statesEqual(old, cur, EXACT, allowUninit, live) && !iterActiveDepthsDiffer(old, cur) &&
+            this.mayGotoDepth(old) === this.mayGotoDepth(cur) && old.callback_unroll_depth === cur.callback_unroll_depth) {
+            reject(
+              `infinite loop detected at insn ${idx}\ncur state:${printState(cur, curFrame(cur))}\nold state:${printState(old, curFrame(old))}`,
+              'EINVAL',
+            );
+          }
+          if (!force && this.jmpsProcessed - this.prevJmps < 20 && this.insnProcessed - this.prevInsns < 100) addNew = false;
+        }
+      } else {
+        loop = old.incomplete || this.incompleteReadMarks(old);
+        hit = statesEqual(old, cur, loop ? RANGE_WITHIN : NOT_EXACT, allowUninit, live);
+      }
+      if (hit) {
+        sl.hit++;
+        this.propagatePrecision(old);
+        if (loop) {
+          // Record the back edge in the loop's SCC visit; precision is completed when the loop is left.
+          const key = this.sccKey(old);
+          const v = key ? this.sccVisits.get(key) : undefined;
+          if (v) {
+            if (this.level >= 2) this.verbose(`SCC backedge (${this.scc[idx]})\n`);
+            v.backedges.push({ st: copyState(cur, ++this.uidGen), old });
+          } else {
+            for (let s: VerifierState | undefined = cur.parent; s; s = s.parent) {
+              s.incomplete = true;
+              if (s === old) break;
+            }
+            old.incomplete = true;
+          }
+        }
+        return true;
+      }
+      if (addNew) sl.miss++;
+      const nn = this.forceCkpt[idx] && old.branches > 0 ? 64 : 3;
+      if (sl.miss > sl.hit * nn + nn) {
+        list.splice(k, 1);
+        k--;
+        this.exploredSize--;
+      }
+    }
+    this.maxStatesPerInsn = Math.max(this.maxStatesPerInsn, statesCnt);
+    if (!addNew) return false;
+    this.totalStates++;
+    this.exploredSize++;
+    this.peakStates = Math.max(this.peakStates, this.exploredSize);
+    this.prevJmps = this.jmpsProcessed;
+    this.prevInsns = this.insnProcessed;
+    // mark_all_scalars_imprecise(cur): precision is re-derived by backtracking into the checkpoint.
+    for (const f of cur.frames) {
+      for (const r of f.regs) if (r.type === 'scalar') r.precise = false;
+      for (const s of f.stack) if (isSpilledReg(s) && s.spilled.type === 'scalar') s.spilled.precise = false;
+    }
+    const saved = copyState(cur, ++this.uidGen);
+    saved.insn_idx = idx;
+    saved.dfs_depth = cur.dfs_depth;
+    saved.branches = cur.branches;
+    list.unshift({ st: saved, miss: 0, hit: 0 });
+    // maybe_enter_scc().
+    const key = this.sccKey(saved);
+    if (key && !this.sccVisits.has(key)) {
+      this.sccVisits.set(key, { entry: saved, backedges: [] });
+      if (this.level >= 2) this.verbose(`SCC enter (${this.scc[idx]})\n`);
+    }
+    this.explored.set(idx, list);
+    cur.parent = saved;
+    cur.dfs_depth = saved.dfs_depth + 1;
+    cur.hist = [];
+    cur.jmp_history_cnt = 0;
+    return false;
+  }
+
+  /** find_prev_entry(): the nearest checkpoint at `idx` still on the current DFS path. */
+  private findPrevEntry(st: VerifierState, idx: number): VerifierState | undefined {
+    for (const sl of this.explored.get(idx) ?? []) {
+      if (sl.st.insn_idx === idx && sl.st.branches && sameCallsites(sl.st, st) && sl.st.dfs_depth < st.dfs_depth) return sl.st;
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- precision (__mark_chain_precision())
+
+  private newBt(): Bt {
+    return { regs: this.cur.frames.map(() => 0), slots: this.cur.frames.map(() => new Set<number>()) };
+  }
+
+  /** mark_chain_precision(regno) in the current frame. */
+  private markChainPrecision(regno: number): void {
+    const bt = this.newBt();
+    bt.regs[bt.regs.length - 1] = 1 << regno;
+    this.backtrack(bt);
+  }
+
+  /** propagate_precision(): what is precise in the matched old state becomes precise in cur. */
+  private propagatePrecision(old: VerifierState): boolean {
+    const bt = this.newBt();
+    let any = false;
+    old.frames.forEach((f, fi) => {
+      f.regs.forEach((r, i) => {
+        if (r.type === 'scalar' && r.precise) {
+          bt.regs[fi]! |= 1 << i;
+          any = true;
+        }
+      });
+      f.stack.forEach((s, spi) => {
+        if (isSpilledReg(s) && s.spilled.type === 'scalar' && s.spilled.precise) {
+          bt.slots[fi]!.add(spi);
+          any = true;
+        }
+      });
+    });
+    return any ? this.backtrack(bt) : false;
+  }
+
+  private markAllPrecise(): void {
+    for (let st: VerifierState | undefined = this.cur; st; st = st.parent) {
+      if (st.allPrecise) break;
+      if (st !== this.cur) st.allPrecise = true;
+      for (const f of st.frames) {
+        for (const r of f.regs) if (r.type === 'scalar') r.precise = true;
+        for (const s of f.stack) if (isSpilledReg(s) && s.spilled.type === 'scalar') s.spilled.precise = true;
+      }
+    }
+  }
+
+  private btEmpty(bt: Bt): boolean {
+    return bt.regs.every((m) => m === 0) && bt.slots.every((s) => s.size === 0);
+  }
+
+  /** Marks the registers and slots of `bt` precise in `st`; drops those already precise (their history is done). */
+  private markInState(st: VerifierState, bt: Bt): boolean {
+    let changed = false;
+    st.frames.forEach((f, fi) => {
+      if (fi >= bt.regs.length) return;
+      for (let r = 0; r < 11; r++) {
+        if (!(bt.regs[fi]! & (1 << r))) continue;
+        const reg = f.regs[r]!;
+        if (reg.type !== 'scalar' || reg.precise) bt.regs[fi]! &= ~(1 << r);
+        else reg.precise = changed = true;
+      }
+      for (const spi of [...bt.slots[fi]!]) {
+        const s = f.stack[spi];
+        if (!s || !isSpilledReg(s) || s.spilled.type !== 'scalar' || s.spilled.precise) bt.slots[fi]!.delete(spi);
+        else s.spilled.precise = changed = true;
+      }
+    });
+    return changed;
+  }
+
+  /** backtrack_insn() over the path history, then the parent checkpoints; true when a mark was added. */
+  private backtrack(bt: Bt): boolean {
+    let st: VerifierState | undefined = this.cur;
+    let changed = this.markInState(st, bt);
+    let hist = st.hist;
+    for (;;) {
+      for (let h = hist.length - 1; h >= 0; h--) {
+        if (this.btEmpty(bt)) return changed;
+        const e = hist[h]!;
+        if (e.frame !== bt.regs.length - 1 || !this.backtrackInsn(e, bt)) {
+          // Departure: across a call boundary the kernel keeps backtracking frame by frame; here every scalar becomes precise.
+          this.markAllPrecise();
+          return true;
+        }
+      }
+      if (this.btEmpty(bt)) return changed;
+      st = st.parent;
+      if (!st) return changed;
+      if (st.frames.length !== bt.regs.length) {
+        this.markAllPrecise();
+        return true;
+      }
+      if (this.markInState(st, bt)) changed = true;
+      hist = st.hist;
+    }
+  }
+
+  /** One instruction backwards; false when the model gives up (calls, exits). */
+  private backtrackInsn(e: HistEntry, bt: Bt): boolean {
+    const i = this.insns[e.idx]!;
+    const f = bt.regs.length - 1;
+    const cls = BPF_CLASS(i.code);
+    const op = BPF_OP(i.code);
+    const has = (r: number): boolean => !!(bt.regs[f]! & (1 << r));
+    const set = (r: number): void => {
+      if (r !== 10) bt.regs[f]! |= 1 << r;
+    };
+    const clr = (r: number): void => {
+      bt.regs[f]! &= ~(1 << r);
+    };
+    if (this.level >= 2) {
+      const stack = [...bt.slots[f]!].map((s) => `-${(s + 1) * 8}`).join(',');
+      this.verbose(`mark_precise: frame${f}: regs=${REG_NAMES(bt.regs[f]!)} stack=${stack} before ${e.idx}: ${this.insnStr(e.idx)}\n`);
+    }
+    if (cls === BPF_ALU || cls === BPF_ALU64) {
+      if (!has(i.dst_reg)) return true;
+      if (op === BPF_MOV) {
+        clr(i.dst_reg);
+        if (BPF_SRC(i.code) === BPF_X) set(i.src_reg);
+      } else if (BPF_SRC(i.code) === BPF_X) {
+        set(i.src_reg);
+      }
+      return true;
+    }
+    if (cls === BPF_LDX) {
+      if (!has(i.dst_reg)) return true;
+      clr(i.dst_reg);
+      if (e.spi >= 0) bt.slots[f]!.add(e.spi);
+      return true;
+    }
+    if (cls === BPF_STX || cls === BPF_ST) {
+      if (e.spi < 0 || !bt.slots[f]!.has(e.spi)) return true;
+      bt.slots[f]!.delete(e.spi);
+      if (cls === BPF_STX) set(i.src_reg);
+      return true;
+    }
+    if (cls === BPF_LD) {
+      if (has(i.dst_reg)) clr(i.dst_reg);
+      return true;
+    }
+    if (op === BPF_CALL) {
+      if (i.src_reg === BPF_PSEUDO_CALL) return !(bt.regs[f]! & 0x3f) ? true : false;
+      for (let r = 1; r <= 5; r++) if (has(r)) return false;
+      clr(0);
+      return true;
+    }
+    if (op === BPF_EXIT) return false;
+    if (op === BPF_JA || i.code === (BPF_JMP | BPF_JCOND)) return true;
+    if (BPF_SRC(i.code) === BPF_X && (has(i.dst_reg) || has(i.src_reg))) {
+      set(i.dst_reg);
+      set(i.src_reg);
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- ALU
+
+  private checkAlu(insn: BpfInsn): void {
+    const op = BPF_OP(insn.code);
+    const alu32 = BPF_CLASS(insn.code) === BPF_ALU;
+    const regs = this.regs();
+    if (op === BPF_END || op === BPF_NEG) {
+      const d = this.readReg(insn.dst_reg);
+      this.writeReg(insn.dst_reg);
+      if (d.type !== 'scalar') reject(`R${insn.dst_reg} pointer arithmetic prohibited`);
+      if (op === BPF_NEG) {
+        scalarAlu(d, scalarConst(0n), BPF_NEG, alu32);
+      } else {
+        const bits = BigInt(insn.imm);
+        const toLe = BPF_SRC(insn.code) !== BPF_TO_BE && !(BPF_CLASS(insn.code) === BPF_ALU64);
+        if (tnumIsConst(d.var_off)) {
+          let v = d.var_off.v & ((1n << bits) - 1n);
+          if (!toLe) {
+            let sw = 0n;
+            for (let b = 0n; b < bits; b += 8n) sw = (sw << 8n) | ((v >> b) & 0xffn);
+            v = sw;
+          }
+          markKnown(d, v);
+        } else if (toLe && bits < 64n) {
+          coerceRegToSize(d, Number(bits / 8n));
+        } else {
+          setUnknown(d);
+          if (bits < 64n) coerceRegToSize(d, Number(bits / 8n));
+        }
+        d.id = 0;
+      }
+      return;
+    }
+    if (op === BPF_MOV) {
+      if (BPF_SRC(insn.code) === BPF_X) {
+        const s = this.readReg(insn.src_reg);
+        this.writeReg(insn.dst_reg);
+        if (!alu32) {
+          if (insn.off === 0) {
+            if (s.type === 'scalar' && !s.id && !tnumIsConst(s.var_off)) s.id = this.newId();
+            regs[insn.dst_reg] = copyReg(s);
+          } else {
+            if (s.type !== 'scalar') reject(`R${insn.src_reg} sign-extension part of pointer`);
+            const d = copyReg(s);
+            d.id = 0;
+            coerceRegToSizeSx(d, insn.off / 8);
+            regs[insn.dst_reg] = d;
+          }
+        } else {
+          if (s.type !== 'scalar') {
+            // "R%d partial copy of pointer": allowed to privileged programs, the result is unknown.
+            regs[insn.dst_reg] = scalarUnknown();
+            zext32to64(regs[insn.dst_reg]!);
+            regBoundsSync(regs[insn.dst_reg]!);
+            return;
+          }
+          const d = copyReg(s);
+          if (insn.off === 0) {
+            const fits = s.umax <= U32_MAX;
+            if (fits && !s.id && !tnumIsConst(s.var_off)) {
+              s.id = this.newId();
+              d.id = s.id;
+            }
+            if (!fits) d.id = 0;
+            zext32to64(d);
+          } else {
+            d.id = 0;
+            coerceRegToSizeSx(d, insn.off / 8, true);
+          }
+          d.precise = false;
+          regBoundsSync(d);
+          regs[insn.dst_reg] = d;
+        }
+      } else {
+        this.writeReg(insn.dst_reg);
+        regs[insn.dst_reg] = scalarConst(alu32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
+      }
+      return;
+    }
+    const d = this.readReg(insn.dst_reg);
+    let s: Reg;
+    if (BPF_SRC(insn.code) === BPF_X) s = this.readReg(insn.src_reg);
+    else s = scalarConst(alu32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
+    this.writeReg(insn.dst_reg);
+    if (d.type !== 'scalar') {
+      if (s.type !== 'scalar') {
+        if (op === 0x10) {
+          regs[insn.dst_reg] = scalarUnknown();
+          return;
+        }
+        reject(`R${insn.dst_reg} pointer ${op === 0 ? '+=' : '?'} pointer prohibited`);
+      }
+      if (BPF_SRC(insn.code) === BPF_X) this.markChainPrecision(insn.src_reg);
+      regs[insn.dst_reg] = ptrAlu(d, s, op, alu32, insn.dst_reg, false);
+      return;
+    }
+    if (s.type !== 'scalar') {
+      this.markChainPrecision(insn.dst_reg);
+      regs[insn.dst_reg] = ptrAlu(s, d, op, alu32, insn.dst_reg, true);
+      return;
+    }
+    const dd = copyReg(d);
+    const isSh = op === 0x60 || op === 0x70 || op === BPF_ARSH;
+    if (isSh && tnumIsConst(s.var_off) && s.umax >= (alu32 ? 32n : 64n)) {
+      // Out-of-range shift counts: the kernel marks the result unknown.
+      setUnknown(dd);
+      if (alu32) {
+        zext32to64(dd);
+        regBoundsSync(dd);
+      }
+    } else {
+      scalarAlu(dd, s, op, alu32);
+    }
+    regs[insn.dst_reg] = dd;
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  private stackOf(r: Reg): FuncState {
+    return this.cur.frames[r.frameno]!;
+  }
+
+  private slot(f: FuncState, spi: number): StackSlot {
+    while (f.stack.length <= spi) f.stack.push(newSlot());
+    return f.stack[spi]!;
+  }
+
+  private growStack(f: FuncState, minOff: number): void {
+    const depth = -minOff;
+    const prev = this.stackDepth.get(f.subprog) ?? 0;
+    if (depth > prev) this.stackDepth.set(f.subprog, depth);
+  }
+
+  /** check_stack_access_within_bounds(). */
+  private stackBounds(r: Reg, regno: number, off: number, size: number, write: boolean): [number, number] {
+    let minOff: number;
+    let maxOff: number;
+    if (tnumIsConst(r.var_off)) {
+      minOff = Number(s64(r.var_off.v)) + off;
+      maxOff = minOff + size;
+    } else {
+      if (r.smax >= BPF_MAX_VAR_OFF || r.smin <= -BPF_MAX_VAR_OFF) reject(`invalid unbounded variable-offset${write ? ' write to' : ' read from'} stack R${regno}`);
+      minOff = Number(r.smin) + off;
+      maxOff = Number(r.smax) + off + size;
+    }
+    let errno: 'EACCES' | 'EINVAL' | undefined;
+    if (minOff < -MAX_BPF_STACK || minOff > -1) errno = 'EACCES';
+    else if (maxOff > 0) errno = 'EINVAL';
+    if (errno) {
+      const extra = write ? ' write to' : ' read from';
+      if (tnumIsConst(r.var_off)) reject(`invalid${extra} stack R${regno} off=${off} size=${size}`, errno);
+      reject(`invalid variable-offset${extra} stack R${regno} var_off=${tnumStr(r.var_off)} off=${off} size=${size}`, errno);
+    }
+    return [minOff, maxOff];
+  }
+
+  /** check_mem_region_access() + __check_mem_access(). */
+  private memRegion(r: Reg, regno: number, off: number, size: number, memSize: number, zeroOk = false): void {
+    const what = (o: bigint): string =>
+      r.type === 'map_value'
+        ? `invalid access to map value, value_size=${memSize} off=${o} size=${size}`
+        : `invalid access to memory, mem_size=${memSize} off=${o} size=${size}`;
+    const ok = (o: bigint): boolean => o >= 0n && (size > 0 || (size === 0 && zeroOk)) && o + BigInt(size) <= BigInt(memSize);
+    const o = BigInt(off);
+    if (r.smin < 0n && (r.smin === S64_MIN || o + r.smin !== BigInt.asIntN(32, o + r.smin) || r.smin + o < 0n)) {
+      reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+    }
+    if (!ok(r.smin + o)) reject(`${what(r.smin + o)}\nR${regno} min value is outside of the allowed memory range`);
+    if (r.umax >= BPF_MAX_VAR_OFF) reject(`R${regno} unbounded memory access, make sure to bounds check any such access`);
+    if (!ok(r.umax + o)) reject(`${what(r.umax + o)}\nR${regno} max value is outside of the allowed memory range`);
+  }
+
+  /** check_mem_access() for loads (value_regno = dst) and stores. Returns the loaded value. */
+  private memAccess(regno: number, off: number, size: number, write: boolean, valueRegno: number, isSt: boolean, stImm: number, ldsx: boolean): Reg | undefined {
+    const r = this.regs()[regno]!;
+    const insnOff = off;
+    if (r.type === 'scalar' || r.type === 'not_init') reject(`R${regno} invalid mem access '${regTypeStr(r)}'`);
+    if (r.maybeNull) reject(`R${regno} invalid mem access '${regTypeStr(r)}'`);
+    switch (r.type) {
+      case 'fp': {
+        const total = tnumAdd(r.var_off, tnumConst(BigInt(r.off + off)));
+        if (!tnumIsAligned(total, size)) {
+          const vo = tnumIsConst(r.var_off) ? String(s64(r.var_off.v)) : tnumStr(r.var_off);
+          reject(`misaligned stack access off ${vo}+${r.off}+${off} size ${size}`);
+        }
+        const aoff = off + r.off;
+        const [minOff] = this.stackBounds(r, regno, aoff, size, write);
+        const f = this.stackOf(r);
+        this.growStack(f, minOff);
+        if (!tnumIsConst(r.var_off)) return this.stackVarOff(r, regno, aoff, size, write);
+        if (write) {
+          this.stackWrite(f, minOff, size, valueRegno, isSt, stImm);
+          return undefined;
+        }
+        return this.stackRead(f, minOff, size, regno);
+      }
+      case 'map_value': {
+        const map = r.map!;
+        this.memRegion(r, regno, off + r.off, size, map.value_size);
+        if (write && valueRegno >= 0 && this.regs()[valueRegno]!.type !== 'scalar') void 0;
+        return write ? undefined : scalarUnknown();
+      }
+      case 'mem': {
+        if (write && r.rdonly) reject(`R${regno} cannot write into ${regTypeStr(r)}`);
+        this.memRegion(r, regno, off + r.off, size, r.mem_size);
+        return write ? undefined : scalarUnknown();
+      }
+      case 'ctx': {
+        if (!tnumIsConst(r.var_off)) reject(`variable ctx access var_off=${tnumStr(r.var_off)} disallowed`);
+        if (r.off < 0) reject(`negative offset ctx ptr R${regno} off=${r.off} disallowed`);
+        if (r.off) reject(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
+        const o = insnOff + r.off;
+        if (!CTX_ACCESS[this.progType](o, size, write)) reject(`invalid bpf_context access off=${o} size=${size}`);
+        if (write && valueRegno >= 0 && this.regs()[valueRegno]!.type !== 'scalar') reject(`R${valueRegno} leaks addr into ctx`);
+        void ldsx;
+        return write ? undefined : scalarUnknown();
+      }
+      default:
+        reject(`R${regno} invalid mem access '${regTypeStr(r)}'`);
+    }
+  }
+
+  /** check_stack_write_fixed_off(). `off` is the (negative) byte offset from the frame pointer. */
+  private stackWrite(f: FuncState, off: number, size: number, valueRegno: number, isSt: boolean, stImm: number): void {
+    const spi = Math.floor((-off - 1) / 8);
+    const slotIdx = -off - 1;
+    const s = this.slot(f, spi);
+    this.scratchSlots.add(spi);
+    this.curHist.spi = spi;
+    const reg = valueRegno >= 0 ? this.regs()[valueRegno]! : undefined;
+    const aligned = off % 8 === 0;
+    if (reg && aligned && reg.type === 'scalar') {
+      const fits = reg.umax < (size === 8 ? 1n << 64n : 1n << BigInt(size * 8));
+      if (fits && !reg.id && !tnumIsConst(reg.var_off)) reg.id = this.newId();
+      this.saveRegisterState(s, reg, size);
+      if (!fits) s.spilled.id = 0;
+      return;
+    }
+    if (!reg && aligned && isSt) {
+      this.saveRegisterState(s, scalarConst(BigInt(stImm)), size);
+      return;
+    }
+    if (reg && reg.type !== 'scalar') {
+      if (size !== 8) reject('invalid size of register spill');
+      if (f !== curFrame(this.cur) && reg.type === 'fp') reject('cannot spill pointers to stack into stack frame of the caller', 'EINVAL');
+      this.saveRegisterState(s, reg, size);
+      return;
+    }
+    let type = STACK_MISC;
+    s.spilled = notInit();
+    const special = s.slot_type[7] === STACK_SPILL || s.slot_type[7] === STACK_ITER;
+    if (special) {
+      for (let k = 0; k < 8; k++) if (s.slot_type[k] !== STACK_INVALID) s.slot_type[k] = STACK_MISC;
+      delete s.iter;
+    }
+    if ((reg && isNull(reg)) || (!reg && isSt && stImm === 0)) type = STACK_ZERO;
+    for (let k = 0; k < size; k++) s.slot_type[(slotIdx - k) % 8] = type;
+    this.curHist.spi = -1;
+  }
+
+  /** save_register_state(). */
+  private saveRegisterState(s: StackSlot, reg: Reg, size: number): void {
+    s.spilled = copyReg(reg);
+    delete s.iter;
+    let k = 8;
+    for (; k > 8 - size; k--) s.slot_type[k - 1] = STACK_SPILL;
+    for (; k; k--) {
+      const t = s.slot_type[k - 1]!;
+      if (t !== STACK_ZERO && t !== STACK_INVALID) s.slot_type[k - 1] = STACK_MISC;
+    }
+  }
+
+  /** check_stack_read_fixed_off(). */
+  private stackRead(f: FuncState, off: number, size: number, regno: number): Reg {
+    void regno;
+    const spi = Math.floor((-off - 1) / 8);
+    const slotIdx = -off - 1;
+    const s = this.slot(f, spi);
+    this.scratchSlots.add(spi);
+    if (s.slot_type[7] === STACK_SPILL) {
+      const sp = s.spilled;
+      let spillSize = 0;
+      for (let k = 7; k >= 0 && s.slot_type[k] === STACK_SPILL; k--) spillSize++;
+      if (size !== 8) {
+        if (sp.type !== 'scalar') reject('invalid size of register fill');
+        if (size <= spillSize && off % 8 === 0) {
+          this.curHist.spi = spi;
+          const d = copyReg(sp);
+          if (sp.umax >= 1n << BigInt(size * 8)) d.id = 0;
+          return d;
+        }
+        let spill = 0;
+        let zero = 0;
+        for (let k = 0; k < size; k++) {
+          const t = s.slot_type[(slotIdx - k) % 8]!;
+          if (t === STACK_SPILL) spill++;
+          else if (t === STACK_ZERO) zero++;
+          else if (t !== STACK_MISC && t !== STACK_INVALID) reject(`invalid read from stack off ${off}+${k} size ${size}`);
+        }
+        if ((spill === size && tnumIsConst(sp.var_off) && sp.var_off.v === 0n) || zero === size) return scalarConst(0n);
+        return scalarUnknown();
+      }
+      this.curHist.spi = spi;
+      return copyReg(sp);
+    }
+    let zeros = 0;
+    for (let k = 0; k < size; k++) {
+      const t = s.slot_type[(slotIdx - k) % 8]!;
+      if (t === STACK_MISC) continue;
+      if (t === STACK_ZERO) {
+        zeros++;
+        continue;
+      }
+      if (t === STACK_INVALID) continue;
+      reject(`invalid read from stack off ${off}+${k} size ${size}`);
+    }
+    return zeros === size ? scalarConst(0n) : scalarUnknown();
+  }
+
+  /** check_stack_read_var_off() / check_stack_write_var_off(). */
+  private stackVarOff(r: Reg, regno: number, off: number, size: number, write: boolean): Reg | undefined {
+    const f = this.stackOf(r);
+    const lo = Number(r.smin) + off;
+    const hi = Number(r.smax) + off + size;
+    let allZero = true;
+    for (let a = lo; a < hi; a++) {
+      const spi = Math.floor((-a - 1) / 8);
+      const s = this.slot(f, spi);
+      const k = (-a - 1) % 8;
+      this.scratchSlots.add(spi);
+      if (write) {
+        if (s.slot_type[7] === STACK_SPILL || s.slot_type[7] === STACK_ITER) {
+          for (let j = 0; j < 8; j++) if (s.slot_type[j] !== STACK_INVALID) s.slot_type[j] = STACK_MISC;
+          s.spilled = notInit();
+          delete s.iter;
+        }
+        s.slot_type[k] = STACK_MISC;
+        continue;
+      }
+      const t = s.slot_type[k]!;
+      if (t === STACK_ZERO) continue;
+      allZero = false;
+      if (t === STACK_MISC || t === STACK_INVALID) continue;
+      if (t === STACK_SPILL && s.spilled.type === 'scalar') continue;
+      reject(`invalid variable-offset read from stack R${regno} var_off=${tnumStr(r.var_off)} off=${off} size=${size}`);
+    }
+    if (write) return undefined;
+    return allZero ? scalarConst(0n) : scalarUnknown();
+  }
+
+  private checkLdx(insn: BpfInsn, idx: number): void {
+    void idx;
+    this.readReg(insn.src_reg);
+    this.writeReg(insn.dst_reg);
+    const size = bpfSizeBytes(BPF_SIZE(insn.code));
+    const ldsx = BPF_MODE(insn.code) === BPF_MEMSX;
+    let v = this.memAccess(insn.src_reg, insn.off, size, false, insn.dst_reg, false, 0, ldsx)!;
+    if (v.type === 'scalar' && size < 8) {
+      v = copyReg(v);
+      if (ldsx) coerceRegToSizeSx(v, size);
+      else coerceRegToSize(v, size);
+    }
+    this.regs()[insn.dst_reg] = v;
+  }
+
+  private checkStore(insn: BpfInsn, idx: number, src: number): void {
+    void idx;
+    if (src >= 0) this.readReg(src);
+    this.readReg(insn.dst_reg);
+    const size = bpfSizeBytes(BPF_SIZE(insn.code));
+    this.memAccess(insn.dst_reg, insn.off, size, true, src, src < 0, insn.imm, false);
+  }
+
+  private checkAtomic(insn: BpfInsn): void {
+    const size = bpfSizeBytes(BPF_SIZE(insn.code));
+    this.readReg(insn.src_reg);
+    this.readReg(insn.dst_reg);
+    if (insn.imm === BPF_CMPXCHG) this.readReg(0);
+    const s = this.regs()[insn.src_reg]!;
+    if (s.type !== 'scalar') reject(`R${insn.src_reg} leaks addr into mem`);
+    const d = this.regs()[insn.dst_reg]!;
+    if (d.type === 'ctx') reject(`BPF_ATOMIC stores into R${insn.dst_reg} ctx is not allowed`);
+    this.memAccess(insn.dst_reg, insn.off, size, false, -1, false, 0, false);
+    this.memAccess(insn.dst_reg, insn.off, size, true, -1, false, 0, false);
+    const fetchReg = insn.imm === BPF_CMPXCHG ? 0 : insn.imm & BPF_FETCH || insn.imm === BPF_XCHG ? insn.src_reg : -1;
+    if (fetchReg >= 0) {
+      const v = scalarUnknown();
+      if (size < 8) coerceRegToSize(v, size);
+      this.setReg(fetchReg, v);
+    }
+  }
+
+  private checkLdImm(insn: BpfInsn, idx: number): void {
+    this.writeReg(insn.dst_reg);
+    const next = this.insns[idx + 1]!;
+    if (insn.src_reg === 0) {
+      this.regs()[insn.dst_reg] = scalarConst((BigInt(next.imm >>> 0) << 32n) | BigInt(insn.imm >>> 0));
+      return;
+    }
+    if (insn.src_reg === BPF_PSEUDO_FUNC) {
+      const r = pointer('func');
+      r.subprog = idx + insn.imm + 1;
+      this.regs()[insn.dst_reg] = r;
+      return;
+    }
+    const map = this.env.mapById(insn.imm);
+    if (!map) reject(`fd ${insn.imm} is not pointing to valid bpf_map`, 'EINVAL');
+    if (insn.src_reg === BPF_PSEUDO_MAP_FD) {
+      const r = pointer('map_ptr');
+      r.map = map;
+      this.regs()[insn.dst_reg] = r;
+    } else if (insn.src_reg === BPF_PSEUDO_MAP_VALUE) {
+      const r = pointer('map_value', next.imm);
+      r.map = map;
+      this.regs()[insn.dst_reg] = r;
+    } else {
+      reject(`unsupported ld_imm64 source ${insn.src_reg}`, 'EINVAL');
+    }
+  }
+
+  // ---------------------------------------------------------------- jumps
+
+  private checkCondJmp(insn: BpfInsn, idx: number): number {
+    const op = BPF_OP(insn.code);
+    const j32 = BPF_CLASS(insn.code) === BPF_JMP32;
+    if (op > 0xd0 && op !== BPF_JCOND) reject(`invalid BPF_JMP/JMP32 opcode ${op.toString(16)}`, 'EINVAL');
+    const dst = this.readReg(insn.dst_reg);
+    let src: Reg;
+    if (BPF_SRC(insn.code) === BPF_X) src = this.readReg(insn.src_reg);
+    else src = scalarConst(j32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
+    const target = idx + insn.off + 1;
+    const pred = isBranchTaken(dst, src, op, j32);
+    if (pred >= 0) {
+      if (dst.type === 'scalar') this.markChainPrecision(insn.dst_reg);
+      if (BPF_SRC(insn.code) === BPF_X && src.type === 'scalar') this.markChainPrecision(insn.src_reg);
+      if (this.level) this.printInsnState();
+      this.prevLogPos = 0;
+      return pred === 1 ? target : idx + 1;
+    }
+    const other = this.pushStack(target, idx);
+    const oRegs = curFrame(other).regs;
+    const tRegs = this.regs();
+    if (BPF_SRC(insn.code) === BPF_X) {
+      regSetMinMax(oRegs[insn.dst_reg]!, oRegs[insn.src_reg]!, tRegs[insn.dst_reg]!, tRegs[insn.src_reg]!, op, j32);
+    } else {
+      const c1 = copyReg(src);
+      const c2 = copyReg(src);
+      regSetMinMax(oRegs[insn.dst_reg]!, c1, tRegs[insn.dst_reg]!, c2, op, j32);
+    }
+    // sync_linked_regs(): registers sharing a scalar id learn the same bounds.
+    for (const [st, regs] of [[other, oRegs], [this.cur, tRegs]] as const) {
+      for (const r of BPF_SRC(insn.code) === BPF_X ? [insn.dst_reg, insn.src_reg] : [insn.dst_reg]) {
+        const known = regs[r]!;
+        if (known.type !== 'scalar' || !known.id) continue;
+        for (const f of st.frames) {
+          f.regs.forEach((x, i) => {
+            if (x !== known && x.type === 'scalar' && x.id === known.id) f.regs[i] = { ...copyReg(known), precise: x.precise };
+          });
+          for (const s of f.stack) {
+            if (isSpilledReg(s) && s.spilled.type === 'scalar' && s.spilled.id === known.id) s.spilled = { ...copyReg(known), precise: s.spilled.precise };
+          }
+        }
+      }
+    }
+    // Null checks: mark_ptr_or_null_regs() on both branches.
+    if (!j32 && BPF_SRC(insn.code) === 0 && insn.imm === 0 && (op === BPF_JEQ || op === BPF_JNE) && dst.maybeNull) {
+      const id = dst.id;
+      const refId = dst.ref_obj_id;
+      this.markPtrOrNull(other, id, refId, op === BPF_JEQ);
+      this.markPtrOrNull(this.cur, id, refId, op === BPF_JNE);
+    }
+    // A branch whose ranges are contradictory cannot be taken (reg_bounds_sanity_check()); drop it.
+    if ([oRegs[insn.dst_reg]!, oRegs[insn.src_reg]!].some((r) => r && regIsEmpty(r))) {
+      this.stack.pop();
+      if (other.parent) other.parent.branches--;
+    }
+    if (this.level) this.printInsnState();
+    return idx + 1;
+  }
+
+  /** mark_ptr_or_null_regs(). */
+  private markPtrOrNull(st: VerifierState, id: number, refId: number, isNullBranch: boolean): void {
+    const fix = (r: Reg): Reg => {
+      if (!r.maybeNull || r.id !== id) return r;
+      if (isNullBranch) return scalarConst(0n);
+      const c = copyReg(r);
+      c.maybeNull = false;
+      if (c.type !== 'mem' || !c.ringbuf) c.id = 0;
+      return c;
+    };
+    for (const f of st.frames) {
+      f.regs = f.regs.map(fix);
+      for (const s of f.stack) if (isSpilledReg(s)) s.spilled = fix(s.spilled);
+    }
+    if (isNullBranch && refId) st.refs = st.refs.filter((r) => r.id !== refId);
+  }
+
+  private checkMayGoto(insn: BpfInsn, idx: number): number {
+    const prev = this.cur.parent ? this.findPrevEntry(this.cur.parent, idx) : undefined;
+    const q = this.pushStack(idx + 1, idx);
+    q.may_goto_depth = this.mayGotoDepth(this.cur) + 1;
+    if (prev) widenImpreciseScalars(prev, q);
+    return idx + insn.off + 1;
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  private checkCall(insn: BpfInsn, idx: number): number {
+    if (insn.src_reg === BPF_PSEUDO_CALL) return this.checkFuncCall(idx, idx + insn.imm + 1);
+    if (insn.src_reg === BPF_PSEUDO_KFUNC_CALL) {
+      this.checkKfuncCall(insn, idx);
+      return idx + 1;
+    }
+    if (BPF_SRC(insn.code) === BPF_X) reject('callx is not supported by Linux', 'EINVAL');
+    return this.checkHelperCall(insn.imm, idx);
+  }
+
+  private clearCallerSaved(regs: Reg[]): void {
+    for (let r = 0; r <= 5; r++) {
+      regs[r] = notInit();
+      this.scratchRegs.add(r);
+    }
+  }
+
+  /** check_func_call(): a bpf-to-bpf call. */
+  private checkFuncCall(idx: number, target: number): number {
+    if (this.cur.frames.length >= MAX_CALL_FRAMES) reject(`the call stack of ${this.cur.frames.length + 1} frames is too deep !`, 'E2BIG');
+    const caller = curFrame(this.cur);
+    const callee = newFrame(this.cur.frames.length, idx, target);
+    for (let r = 1; r <= 5; r++) callee.regs[r] = copyReg(caller.regs[r]!);
+    this.addCallEdge(caller.subprog, target);
+    this.cur.frames.push(callee);
+    if (this.level) {
+      this.verbose(`caller:\n${printState(this.cur, caller).trimStart()}\ncallee:\n${printState(this.cur, callee).trimStart()}\n`);
+      this.prevLogPos = 0;
+    }
+    this.clearCallerSaved(caller.regs);
+    this.scratchAll = true;
+    return target;
+  }
+
+  private addCallEdge(from: number, to: number): void {
+    const s = this.callEdges.get(from) ?? new Set<number>();
+    s.add(to);
+    this.callEdges.set(from, s);
+  }
+
+  private checkHelperCall(id: number, idx: number): number {
+    const name = this.env.helperName(id) ?? `unknown`;
+    const proto = this.helperProto(id);
+    if (!proto) reject(`invalid func ${name}#${id}`, 'EINVAL');
+    const regs = this.regs();
+    let mapArg: BpfMap | undefined;
+    let releaseRef = 0;
+    let allocSize = 0n;
+    let rawMode: { regno: number; size: number } | undefined;
+    let callback: Reg | undefined;
+    for (let a = 0; a < proto.args.length; a++) {
+      const regno = a + 1;
+      const t = proto.args[a]!;
+      const r = this.readReg(regno);
+      this.checkArgType(regno, r, t);
+      switch (t) {
+        case 'const_map_ptr':
+          mapArg = r.map;
+          break;
+        case 'map_key':
+          if (!mapArg) reject('invalid map_ptr to access map->key');
+          this.helperMemAccess(regno, mapArg.key_size, false, false);
+          break;
+        case 'map_value':
+          if (!mapArg) reject('invalid map_ptr to access map->value');
+          this.helperMemAccess(regno, mapArg.value_size, false, false);
+          break;
+        case 'const_size':
+        case 'const_size_or_zero': {
+          const zeroOk = t === 'const_size_or_zero';
+          const prevType = proto.args[a - 1]!;
+          if (r.smin < 0n) reject(`R${regno} min value is negative, either use unsigned or 'var &= const'`);
+          if (r.umin === 0n && !zeroOk) reject(`R${regno} invalid zero-sized read: u64=[${r.umin},${r.umax}]`);
+          if (r.umax >= BPF_MAX_VAR_SIZ) reject(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+          const write = prevType === 'uninit_mem';
+          if (write && tnumIsConst(r.var_off)) {
+            this.helperMemAccessBounds(regno - 1, Number(r.umax), zeroOk);
+            rawMode = { regno: regno - 1, size: Number(r.umax) };
+          } else {
+            this.helperMemAccess(regno - 1, Number(r.umax), write, zeroOk);
+          }
+          this.markChainPrecision(regno);
+          break;
+        }
+        case 'const_alloc_size_or_zero':
+          if (!tnumIsConst(r.var_off)) reject(`R${regno} is not a known constant'`);
+          allocSize = r.var_off.v;
+          this.markChainPrecision(regno);
+          break;
+        case 'alloc_mem':
+          if (!r.ref_obj_id) reject(`R${regno} must be referenced when passed to release function`, 'EINVAL');
+          if (r.off || !tnumIsConst(r.var_off) || r.var_off.v) reject(`R${regno} must have zero offset when passed to release func`);
+          releaseRef = r.ref_obj_id;
+          break;
+        case 'func':
+          callback = r;
+          break;
+        default:
+          break;
+      }
+    }
+    if (proto.release && releaseRef) this.releaseReference(releaseRef);
+    if (rawMode) {
+      const pr = regs[rawMode.regno]!;
+      if (pr.type === 'fp') {
+        const f = this.stackOf(pr);
+        const base = Number(s64(pr.var_off.v)) + pr.off;
+        for (let b = 0; b < rawMode.size; b++) this.stackWrite(f, base + b, 1, -1, false, 0);
+      }
+    }
+    let next = idx + 1;
+    if (proto.callback === 'loop' && callback) this.pushCallbackCall(idx, callback);
+    this.clearCallerSaved(regs);
+    let r0: Reg;
+    switch (proto.ret) {
+      case 'integer':
+        r0 = scalarUnknown();
+        if (id === 8) {
+          r0.umax = BigInt((this.env.nr_cpus ?? 4) - 1);
+          r0.smin = 0n;
+          r0.smax = r0.umax;
+          regBoundsSync(r0);
+        }
+        break;
+      case 'void':
+        r0 = notInit();
+        break;
+      case 'map_value_or_null':
+        r0 = pointer('map_value');
+        r0.map = mapArg;
+        r0.maybeNull = true;
+        r0.id = this.newId();
+        break;
+      case 'ringbuf_mem_or_null': {
+        r0 = pointer('mem');
+        r0.ringbuf = true;
+        r0.maybeNull = true;
+        r0.mem_size = Number(allocSize);
+        const ref = this.acquireReference(idx);
+        r0.id = ref;
+        r0.ref_obj_id = ref;
+        break;
+      }
+    }
+    regs[0] = r0;
+    next = idx + 1;
+    return next;
+  }
+
+  private checkArgType(regno: number, r: Reg, t: ArgType): void {
+    const MEM = ['fp', 'pkt', 'pkt_meta', 'map_key', 'map_value', 'mem', 'ringbuf_mem', 'buf', 'trusted_ptr_'];
+    const tstr = regTypeStr(r);
+    const bad = (expected: string[]): never => reject(`R${regno} type=${tstr} expected=${expected.join(', ')}`);
+    switch (t) {
+      case 'anything':
+        return;
+      case 'const_map_ptr':
+        if (r.type !== 'map_ptr') bad(['map_ptr']);
+        return;
+      case 'map_key':
+      case 'map_value':
+      case 'mem':
+      case 'uninit_mem':
+        if (r.maybeNull || r.rdonly || !['fp', 'map_value', 'mem'].includes(r.type)) bad(MEM);
+        return;
+      case 'mem_rdonly':
+        if (r.maybeNull || !['fp', 'map_value', 'mem'].includes(r.type)) bad(MEM);
+        return;
+      case 'const_size':
+      case 'const_size_or_zero':
+      case 'const_alloc_size_or_zero':
+        if (r.type !== 'scalar') bad(['scalar']);
+        return;
+      case 'func':
+        if (r.type !== 'func') bad(['func']);
+        return;
+      case 'stack_or_null':
+        if (isNull(r)) return;
+        if (r.type !== 'fp') bad(['fp']);
+        return;
+      case 'alloc_mem':
+        if (r.type !== 'mem' || !r.ringbuf || r.maybeNull) bad(['ringbuf_mem']);
+        return;
+    }
+  }
+
+  /** check_helper_mem_access() bounds only (raw mode: the helper writes). */
+  private helperMemAccessBounds(regno: number, size: number, zeroOk: boolean): void {
+    const r = this.regs()[regno]!;
+    if (r.type === 'fp') {
+      if (size === 0 && zeroOk) return;
+      const [minOff] = this.stackBounds(r, regno, r.off, size, true);
+      this.growStack(this.stackOf(r), minOff);
+      return;
+    }
+    this.helperMemAccess(regno, size, true, zeroOk);
+  }
+
+  /** check_helper_mem_access(). */
+  private helperMemAccess(regno: number, size: number, write: boolean, zeroOk: boolean): void {
+    const r = this.regs()[regno]!;
+    switch (r.type) {
+      case 'map_value':
+        this.memRegion(r, regno, r.off, size, r.map!.value_size, zeroOk);
+        return;
+      case 'mem':
+        if (write && r.rdonly) reject(`R${regno} cannot write into ${regTypeStr(r)}`);
+        this.memRegion(r, regno, r.off, size, r.mem_size, zeroOk);
+        return;
+      case 'fp': {
+        if (size === 0 && zeroOk) return;
+        const [minOff, maxOff] = this.stackBounds(r, regno, r.off, size, write);
+        const f = this.stackOf(r);
+        this.growStack(f, minOff);
+        for (let a = minOff; a < maxOff; a++) {
+          const spi = Math.floor((-a - 1) / 8);
+          const s = this.slot(f, spi);
+          const k = (-a - 1) % 8;
+          const t = s.slot_type[k]!;
+          this.scratchSlots.add(spi);
+          if (t === STACK_MISC) continue;
+          if (t === STACK_ZERO || t === STACK_INVALID) {
+            if (write) s.slot_type[k] = STACK_MISC;
+            continue;
+          }
+          if (t === STACK_SPILL) {
+            if (write) {
+              Object.assign(s.spilled, scalarUnknown());
+              for (let j = 0; j < 8; j++) if (s.slot_type[j] !== STACK_INVALID) s.slot_type[j] = STACK_MISC;
+            }
+            continue;
+          }
+          if (tnumIsConst(r.var_off)) reject(`invalid read from stack R${regno} off ${minOff}+${a - minOff} size ${size}`);
+          reject(`invalid read from stack R${regno} var_off ${tnumStr(r.var_off)}+${a - minOff} size ${size}`);
+        }
+        return;
+      }
+      default:
+        if (zeroOk && size === 0 && isNull(r)) return;
+        reject(`R${regno} type=${regTypeStr(r)} expected=fp`);
+    }
+  }
+
+  private acquireReference(idx: number): number {
+    const id = this.newId();
+    this.cur.refs.push({ id, insn_idx: idx });
+    return id;
+  }
+
+  /** release_reference(): drop the reference and invalidate every register that carried it. */
+  private releaseReference(refId: number): void {
+    const k = this.cur.refs.findIndex((r) => r.id === refId);
+    if (k < 0) reject(`R1 must be referenced when passed to release function`, 'EINVAL');
+    this.cur.refs.splice(k, 1);
+    for (const f of this.cur.frames) {
+      f.regs.forEach((r, i) => {
+        if (r.ref_obj_id === refId) f.regs[i] = scalarUnknown();
+      });
+      for (const s of f.stack) if (isSpilledReg(s) && s.spilled.ref_obj_id === refId) s.spilled = scalarUnknown();
+    }
+  }
+
+  /** push_callback_call() for bpf_loop: the callback is explored as a pushed state; the caller continues. */
+  private pushCallbackCall(idx: number, fn: Reg): void {
+    if (this.cur.frames.length >= MAX_CALL_FRAMES) reject(`the call stack of ${this.cur.frames.length + 1} frames is too deep !`, 'E2BIG');
+    const caller = curFrame(this.cur);
+    this.addCallEdge(caller.subprog, fn.subprog);
+    const st = this.pushStack(fn.subprog, idx);
+    const callee = newFrame(st.frames.length, idx, fn.subprog);
+    const cr = curFrame(st).regs;
+    callee.regs[1] = scalarUnknown();
+    callee.regs[2] = copyReg(cr[3]!);
+    callee.in_callback_fn = true;
+    callee.callback_ret = [0n, 1n];
+    st.frames.push(callee);
+    st.callback_unroll_depth++;
+  }
+
+  /** Iterator slot an iterator argument register points at. */
+  private iterSlotOf(st: VerifierState, r: Reg): StackSlot | undefined {
+    if (r.type !== 'fp' || !tnumIsConst(r.var_off)) return undefined;
+    const off = r.off + Number(s64(r.var_off.v));
+    if (off % 8) return undefined;
+    const spi = (-off - 1) >> 3;
+    return st.frames[r.frameno]?.stack[spi];
+  }
+
+  /** check_kfunc_call(): the iterator kfuncs (process_iter_arg(), process_iter_next_call()). */
+  private checkKfuncCall(insn: BpfInsn, idx: number): void {
+    const name = this.env.kfuncName(insn.imm);
+    if (!name) reject(`kernel btf_id ${insn.imm} is not a function`, 'EINVAL');
+    const kp = kfuncProto(name);
+    if (!kp?.iter) reject(`calling kernel function ${name} is not allowed`, 'EACCES');
+    const regs = this.regs();
+    const r1 = this.readReg(1);
+    if (isNull(r1)) reject('Possibly NULL pointer passed to trusted arg0');
+    if (r1.maybeNull) reject('Possibly NULL pointer passed to trusted arg0');
+    if (kp.iter === 'new') for (let a = 0; a < (kp.scalarArgs ?? 0); a++) {
+      const r = this.readReg(a + 2);
+      if (r.type !== 'scalar') reject(`R${a + 2} is not a scalar`, 'EINVAL');
+    }
+    if (r1.type !== 'fp') reject('arg#0 expected pointer to an iterator on stack', 'EINVAL');
+    const iterType = kp.iterType!;
+    const nr = kp.iterSlots ?? 1;
+    const f = this.stackOf(r1);
+    if (!tnumIsConst(r1.var_off)) reject('iter has to be at a constant offset', 'EINVAL');
+    const off = r1.off + Number(s64(r1.var_off.v));
+    const spiOf = (): number | undefined => {
+      if (off % 8) reject(`cannot pass in iter at an offset=${off}`, 'EINVAL');
+      const spi = (-off - 1) >> 3;
+      if (spi + 1 < nr) reject(`cannot pass in iter at an offset=${off}`, 'EINVAL');
+      if (spi >= f.stack.length) return undefined;
+      return spi;
+    };
+    let refObjId = 0;
+    let nextSlot: StackSlot | undefined;
+    if (kp.iter === 'new') {
+      let spi: number | undefined;
+      try {
+        spi = spiOf();
+      } catch (e) {
+        if (e instanceof VerifierError) throw new VerifierError(`${e.message}\nexpected uninitialized iter_${iterType} as arg #0`, 'EINVAL');
+        throw e;
+      }
+      if (spi !== undefined) {
+        for (let i = 0; i < nr; i++) if (f.stack[spi - i]?.slot_type.some((t) => t === STACK_ITER)) reject(`expected uninitialized iter_${iterType} as arg #0`, 'EINVAL');
+      }
+      for (let i = 0; i < nr * 8; i += 8) this.memAccess(1, i, 8, true, -1, false, 0, false);
+      const s0 = (-off - 1) >> 3;
+      const id = this.acquireReference(idx);
+      for (let i = 0; i < nr; i++) {
+        const s = this.slot(f, s0 - i);
+        s.spilled = pointer('fp');
+        s.spilled.ref_obj_id = i === 0 ? id : 0;
+        s.iter = { type: iterType, state: 'active', depth: 0 };
+        s.slot_type = [STACK_ITER, STACK_ITER, STACK_ITER, STACK_ITER, STACK_ITER, STACK_ITER, STACK_ITER, STACK_ITER];
+        this.scratchSlots.add(s0 - i);
+      }
+    } else {
+      const spi = spiOf();
+      let valid = spi !== undefined;
+      if (spi !== undefined) {
+        for (let i = 0; i < nr && valid; i++) {
+          const s = f.stack[spi - i];
+          if (!s || s.slot_type.some((t) => t !== STACK_ITER) || !s.iter || s.iter.type !== iterType) valid = false;
+          else if (i === 0 ? !s.spilled.ref_obj_id : s.spilled.ref_obj_id) valid = false;
+        }
+      }
+      if (!valid) reject(`expected an initialized iter_${iterType} as arg #0`, 'EINVAL');
+      nextSlot = f.stack[spi!]!;
+      refObjId = nextSlot.spilled.ref_obj_id;
+      this.scratchSlots.add(spi!);
+      if (kp.iter === 'destroy') {
+        this.releaseReference(refObjId);
+        for (let i = 0; i < nr; i++) {
+          const s = f.stack[spi! - i]!;
+          s.spilled = notInit();
+          delete s.iter;
+          s.slot_type = [0, 0, 0, 0, 0, 0, 0, 0];
+        }
+      }
+    }
+    this.clearCallerSaved(regs);
+    if (kp.iter === 'new') {
+      regs[0] = scalarUnknown();
+    } else if (kp.iter === 'next') {
+      const r0 = pointer('mem');
+      r0.rdonly = true;
+      r0.mem_size = kp.retMemSize ?? 4;
+      r0.maybeNull = true;
+      r0.id = this.newId();
+      r0.ref_obj_id = refObjId;
+      regs[0] = r0;
+      this.processIterNextCall(idx, nextSlot!, r1.frameno, (-off - 1) >> 3);
+    }
+  }
+
+  /** process_iter_next_call(): queue the ACTIVE (non-NULL) outcome, continue with DRAINED and r0 = 0. */
+  private processIterNextCall(idx: number, slot: StackSlot, frameIdx: number, spi: number): void {
+    const it = slot.iter!;
+    if (it.state === 'active') {
+      const parent = this.cur.parent;
+      if (!parent || parent.insn_idx !== idx || !sameCallsites(parent, this.cur)) reject('verifier bug: bad parent state for iter next call', 'EFAULT');
+      const prev = this.findPrevEntry(parent, idx);
+      const q = this.pushStack(idx + 1, idx);
+      const qr = curFrame(q).regs;
+      const qs = q.frames[frameIdx]!.stack[spi]!;
+      qs.iter!.state = 'active';
+      qs.iter!.depth++;
+      if (prev) widenImpreciseScalars(prev, q);
+      qr[0]!.maybeNull = false;
+    }
+    it.state = 'drained';
+    this.regs()[0] = scalarConst(0n);
+  }
+
+  // ---------------------------------------------------------------- exit
+
+  /** BPF_EXIT: returns the next instruction (return from a subprogram) or -1 at the end of the path. */
+  private checkExit(idx: number): number {
+    void idx;
+    const depth = this.cur.frames.length - 1;
+    if (depth === 0 && this.cur.refs.length) {
+      const lines = this.cur.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn_idx}`);
+      reject(`${lines.join('\n')}\nBPF_EXIT instruction in main prog would lead to reference leak`, 'EINVAL');
+    }
+    if (depth > 0) return this.prepareFuncExit();
+    this.readReg(0);
+    return -1;
+  }
+
+  /** prepare_func_exit(). */
+  private prepareFuncExit(): number {
+    const st = this.cur;
+    const callee = curFrame(st);
+    const caller = st.frames[st.frames.length - 2]!;
+    const r0 = callee.regs[0]!;
+    if (r0.type === 'not_init' && callee.in_callback_fn) reject('R0 !read_ok');
+    if (r0.type === 'fp') reject('cannot return stack pointer to the caller', 'EINVAL');
+    let next: number;
+    if (callee.in_callback_fn) {
+      if (r0.type !== 'scalar') reject('R0 not a scalar value');
+      this.markChainPrecision(0);
+      const [lo, hi] = callee.callback_ret ?? [0n, 1n];
+      if (r0.smin < lo || r0.smax > hi) {
+        let s = 'At callback return the register R0 has';
+        if (r0.smin > S64_MIN) s += ` smin=${r0.smin}`;
+        if (r0.smax < S64_MAX) s += ` smax=${r0.smax}`;
+        if (r0.smin === S64_MIN && r0.smax === S64_MAX) s += ' unknown scalar value';
+        reject(`${s} should have been in [${lo}, ${hi}]`, 'EINVAL');
+      }
+      next = callee.callsite;
+    } else {
+      caller.regs[0] = copyReg(r0);
+      next = callee.callsite + 1;
+    }
+    if (this.level) {
+      this.verbose(`returning from callee:\n${printState(st, callee).trimStart()}\nto caller at ${next}:\n`);
+    }
+    st.frames.pop();
+    if (this.level) {
+      this.verbose(`${printState(st, caller).trimStart()}\n`);
+      this.prevLogPos = 0;
+    }
+    this.scratchAll = true;
+    if (callee.in_callback_fn) {
+      const prev = this.findPrevEntry(st, next);
+      if (prev) widenImpreciseScalars(prev, st);
+    }
+    return next;
+  }
+
+  /** check_cfg(): every instruction is reachable from the entry or a function start. */
+  private checkReachable(): void {
+    const seen = new Uint8Array(this.n);
+    const work = [...this.funcStarts];
+    while (work.length) {
+      const pc = work.pop()!;
+      if (pc < 0 || pc >= this.n || seen[pc]) continue;
+      seen[pc] = 1;
+      const i = this.insns[pc]!;
+      const cls = BPF_CLASS(i.code);
+      const op = BPF_OP(i.code);
+      if (isLdImm64(i)) {
+        seen[pc + 1] = 1;
+        work.push(pc + 2);
+        continue;
+      }
+      if ((cls === BPF_JMP || cls === BPF_JMP32) && op !== BPF_CALL) {
+        if (op === BPF_EXIT) continue;
+        work.push(branchTarget(this.insns, pc));
+        if (op !== BPF_JA) work.push(pc + 1);
+        continue;
+      }
+      work.push(pc + 1);
+    }
+    for (let pc = 0; pc < this.n; pc++) if (!seen[pc]) reject(`unreachable insn ${pc}`, 'EINVAL');
+  }
+
+  /** check_max_stack_depth(): the combined stack of any call chain stays within MAX_BPF_STACK. */
+  private checkMaxStackDepth(): void {
+    const round = (d: number): number => Math.ceil(Math.max(d, 1) / 32) * 32;
+    const walk = (fn: number, depth: number, frames: number, seen: Set<number>): void => {
+      const total = depth + round(this.stackDepth.get(fn) ?? 0);
+      if (total > MAX_BPF_STACK) reject(`combined stack size of ${frames} calls is ${total}. Too large`);
+      for (const to of this.callEdges.get(fn) ?? []) {
+        if (seen.has(to)) continue;
+        seen.add(to);
+        walk(to, total, frames + 1, seen);
+        seen.delete(to);
+      }
+    };
+    walk(0, 0, 1, new Set([0]));
+  }
+}
+
+/** Runs the verifier over checked instructions (bpf_check()). */
+export function bpfCheck(insns: readonly BpfInsn[], env: VerifierEnv): VerifierResult {
+  return new Verifier(insns, env).run();
+}
+
+export { BPF_DW, BPF_ADD };

@@ -1,0 +1,75 @@
+/**
+ * The ublk tag board: one cell per (queue, tag), coloured by the state of its struct ublk_io
+ * (drivers/block/ublk_drv.c: UBLK_IO_FLAG_ACTIVE while a FETCH_REQ / COMMIT_AND_FETCH_REQ command waits in the
+ * driver for a request; UBLK_IO_FLAG_OWNED_BY_SRV once the request was handed to the server through that command's CQE).
+ */
+import type { MachineState } from '../../src-main/contract';
+import { h } from '../dom';
+
+type Dev = MachineState['ublk']['devs'][number];
+type Tag = Dev['queues'][number]['tags'][number];
+
+/** A tag's state for the board, from its ublk_io flags and the request it holds. */
+export type TagState = 'unfetched' | 'fetched' | 'driver' | 'server' | 'need_get_data' | 'canceled';
+
+export const TAG_STATES: { state: TagState; label: string; title: string }[] = [
+  { state: 'unfetched', label: 'not fetched', title: 'no flags: the server has not issued FETCH_REQ for this tag yet' },
+  { state: 'fetched', label: 'idle (fetch pending)', title: 'ACTIVE: a FETCH_REQ / COMMIT_AND_FETCH_REQ waits in the driver for a request' },
+  { state: 'driver', label: 'in driver', title: 'ACTIVE with a request: the driver is dispatching it to the server' },
+  { state: 'server', label: 'in ublk server', title: 'OWNED_BY_SRV: the request was handed to the server, which runs the backend and commits' },
+  { state: 'need_get_data', label: 'NEED_GET_DATA', title: 'NEED_GET_DATA: the server must send UBLK_IO_NEED_GET_DATA with a buffer for this write' },
+  { state: 'canceled', label: 'canceled', title: 'CANCELED: the command was cancelled (server exit or queue quiesce)' },
+];
+
+/** Classifies a tag by its flags (CANCELED wins, then NEED_GET_DATA, OWNED_BY_SRV, ACTIVE). */
+export function tagState(t: Tag): TagState {
+  const f = new Set(t.flags);
+  if (f.has('CANCELED')) return 'canceled';
+  if (f.has('NEED_GET_DATA')) return 'need_get_data';
+  if (f.has('OWNED_BY_SRV')) return 'server';
+  if (f.has('ACTIVE')) return t.request ? 'driver' : 'fetched';
+  return 'unfetched';
+}
+
+/** The hover text of a tag: queue, tag, flags and the request it holds. */
+export function tagTitle(q: number, t: Tag): string {
+  const flags = t.flags.length ? t.flags.join('|') : 'none';
+  const rq = t.request ? `${t.request.op} sector ${t.request.sector} + ${t.request.nr_sectors}` : 'no request';
+  return `q${q} tag ${t.tag} · flags ${flags} · ${rq}`;
+}
+
+/** The board of one device: a legend and one row of cells per queue. */
+export function tagBoard(dev: Dev): HTMLElement {
+  const counts = new Map<TagState, number>();
+  let cells = 0;
+  const rows = dev.queues.map((q) => {
+    const row = h('div', { class: 'ublk-tagrow', 'data-q': q.q_id }, h('span', { class: 'ublk-tagq muted' }, `q${q.q_id}`));
+    const grid = h('div', { class: 'ublk-tagcells' });
+    for (const t of q.tags) {
+      const st = tagState(t);
+      counts.set(st, (counts.get(st) ?? 0) + 1);
+      const c = document.createElement('span');
+      c.className = `ublk-tag st-${st}`;
+      c.title = tagTitle(q.q_id, t);
+      c.dataset.tag = String(t.tag);
+      c.dataset.state = st;
+      grid.appendChild(c);
+      cells++;
+    }
+    row.appendChild(grid);
+    return row;
+  });
+  const legend = h(
+    'div',
+    { class: 'ublk-legend', 'aria-label': 'tag states' },
+    ...TAG_STATES.map(({ state, label, title }) =>
+      h('span', { class: 'ublk-legend-item', title, 'data-state': state }, h('span', { class: `ublk-tag st-${state}` }), `${label} (${counts.get(state) ?? 0})`),
+    ),
+  );
+  return h(
+    'div',
+    { class: 'ublk-tagboard', 'data-testid': 'ublk-tagboard', 'data-cells': cells, 'data-queues': dev.queues.length, 'aria-label': 'tag board: one cell per queue and tag' },
+    legend,
+    ...rows,
+  );
+}
