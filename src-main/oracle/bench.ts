@@ -15,6 +15,7 @@ import type { BpfProgram } from '../engines/bpf';
 import { encodeInsns } from '../engines/bpf/isa';
 import { bpfWorkloads } from '../engines/bpf/bench';
 import { conformanceDiff } from './conformance-diff';
+import { differential } from './differential';
 import { kernelOracle } from './index';
 import { randomDiff } from './random-programs';
 import type { KernelMapSpec } from './index';
@@ -36,7 +37,7 @@ function measure(prog: BpfProgram, seconds: number): number {
 const gmean = (xs: number[]): number => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 
-/** Runs the oracle benchmarks (about 15 s); empty (with a printed reason) where the oracle is unavailable. */
+/** Runs the oracle benchmarks (about 30 s); empty (with a printed reason) where the oracle is unavailable. */
 export function bench(): Record<string, { value: number; unit: string }> {
   const out: Record<string, { value: number; unit: string }> = {};
   const oracle = kernelOracle();
@@ -102,6 +103,11 @@ export function bench(): Record<string, { value: number; unit: string }> {
   const rnd = randomDiff(oracle, 1000, 20261126, 40);
   out['oracle.random_programs_kernel_accepted'] = { value: rnd.accepted, unit: `of ${rnd.programs}` };
   out['oracle.random_programs_retval_agreement'] = { value: r2((100 * rnd.agree) / Math.max(1, rnd.accepted)), unit: '%' };
+  // The differential suite (differential.ts): the same sets and seed as differential.test.ts.
+  const diff = differential(oracle, { random: 1000 });
+  out['oracle.verdict_agreement'] = { value: Math.round(diff.verdict_agreement * 10000) / 10000, unit: 'ratio' };
+  out['oracle.first_error_agreement'] = { value: Math.round(diff.first_error_agreement * 10000) / 10000, unit: 'ratio' };
+  out['oracle.retval_agreement'] = { value: Math.round(diff.retval_agreement * 10000) / 10000, unit: 'ratio' };
   const u = oracle.uringProbe({ count: 20_000, batch: 32 });
   out['oracle.io_uring_nop_ns'] = { value: r2(u.nop_ns), unit: 'ns/op' };
   out['oracle.io_uring_nop_batched_ns'] = { value: r2(u.nop_batched_ns), unit: 'ns/op' };

@@ -73,6 +73,23 @@ const v = (asm: string, attr: Record<string, unknown> = {}): ReturnType<ReturnTy
   createBpf().verify({ asm, prog_type: 'raw_tp', ...attr });
 
 describe('rules with the kernel messages (each checked against this machine’s Linux 6.18)', () => {
+  it('refuses a division or modulo by the constant 0 (check_alu_op: "div by zero", EINVAL), after reading dst', () => {
+    for (const op of ['/=', '%=']) {
+      const r = v(`r0 = 5\nr0 ${op} 0\nexit`);
+      expect(r.ok).toBe(false);
+      expect(r.errors[0]).toMatchObject({ message: 'div by zero', errno: 'EINVAL', insn: 1 });
+    }
+    // By a register holding 0 it is allowed: the result is defined (0, or dst for modulo).
+    expect(v('r0 = 5\nr1 = 0\nr0 /= r1\nexit').ok).toBe(true);
+    // An uninitialised dst is reported first.
+    expect(v('r3 /= 0\nr0 = 0\nexit').errors[0]?.message).toBe('R3 !read_ok');
+  });
+
+  it('lets a privileged load negate a pointer: it becomes an unknown scalar (allow_ptr_leaks)', () => {
+    const r = v('r1 = -r1\nr0 = 0\nexit');
+    expect(r.ok).toBe(true);
+  });
+
   it('prints the failing path at log_level 1 exactly as 6.18 does', () => {
     expect(v('r0 = r2\nexit').log).toBe(
       '0: R1=ctx() R10=fp0\n0: (bf) r0 = r2\nR2 !read_ok\nprocessed 1 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n',

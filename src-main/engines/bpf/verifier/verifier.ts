@@ -8,7 +8,7 @@
 import { branchTarget } from '../check';
 import { printBpfInsn } from '../disasm';
 import {
-  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_ARSH, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_DW, BPF_END, BPF_EXIT,
+  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_ARSH, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_K, BPF_MOD,
   BPF_FETCH, BPF_JA, BPF_JCOND, BPF_JEQ, BPF_JMP, BPF_JMP32, BPF_JNE, BPF_LD, BPF_LDX, BPF_MEMSX, BPF_MODE, BPF_MOV,
   BPF_NEG, BPF_OP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE,
   BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_TO_BE, BPF_X, BPF_XCHG, MAX_BPF_STACK, MAX_CALL_FRAMES, bpfSizeBytes, isLdImm64,
@@ -826,7 +826,11 @@ export class Verifier {
     if (op === BPF_END || op === BPF_NEG) {
       const d = this.readReg(insn.dst_reg);
       this.writeReg(insn.dst_reg);
-      if (d.type !== 'scalar') reject(`R${insn.dst_reg} pointer arithmetic prohibited`);
+      if (d.type !== 'scalar') {
+        // is_pointer_value() is false for a privileged load (allow_ptr_leaks): the pointer becomes an unknown scalar.
+        regs[insn.dst_reg] = scalarUnknown();
+        return;
+      }
       if (op === BPF_NEG) {
         scalarAlu(d, scalarConst(0n), BPF_NEG, alu32);
       } else {
@@ -897,6 +901,7 @@ export class Verifier {
       return;
     }
     const d = this.readReg(insn.dst_reg);
+    if ((op === BPF_DIV || op === BPF_MOD) && BPF_SRC(insn.code) === BPF_K && insn.imm === 0) reject('div by zero', 'EINVAL');
     let s: Reg;
     if (BPF_SRC(insn.code) === BPF_X) s = this.readReg(insn.src_reg);
     else s = scalarConst(alu32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
