@@ -308,28 +308,22 @@ export class TypedResult {
   ) {}
 }
 
-/** Typed array constructors by name, for arguments that arrive as raw bytes. */
-export const TYPED_CTORS: Record<string, new (buffer: ArrayBuffer) => ArrayBufferView> = {
+/** A typed array constructor: from raw bytes (arguments) or from a list of values (JSON). */
+interface TypedCtor {
+  new (buffer: ArrayBuffer): ArrayBufferView;
+  from(data: ArrayLike<number> | ArrayLike<bigint>): ArrayBufferView;
+}
+
+/** The typed array constructors a script may pass or receive, by name. */
+export const TYPED_CTORS: Record<string, TypedCtor> = {
   Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Array, Int32Array, Float32Array, Float64Array,
   Uint8ClampedArray, BigInt64Array, BigUint64Array,
-};
+} as Record<string, TypedCtor>;
 
-const TYPED: Record<string, (data: unknown[]) => ArrayBufferView> = {
-  Uint8Array: (d) => Uint8Array.from(d as number[]),
-  Int8Array: (d) => Int8Array.from(d as number[]),
-  Uint16Array: (d) => Uint16Array.from(d as number[]),
-  Int16Array: (d) => Int16Array.from(d as number[]),
-  Uint32Array: (d) => Uint32Array.from(d as number[]),
-  Int32Array: (d) => Int32Array.from(d as number[]),
-  Float32Array: (d) => Float32Array.from(d as number[]),
-  Float64Array: (d) => Float64Array.from(d as number[]),
-  Uint8ClampedArray: (d) => Uint8ClampedArray.from(d as number[]),
-  BigInt64Array: (d) => BigInt64Array.from((d as string[]).map((x) => BigInt(x))),
-  BigUint64Array: (d) => BigUint64Array.from((d as string[]).map((x) => BigInt(x))),
-};
-
+/** A typed array from its wire form: the type's name and its values (64-bit elements as decimal strings). */
 function makeTyped(name: string, data: unknown[]): ArrayBufferView {
-  const make = TYPED[name];
-  if (!make || data.length > MAX_ITEMS) throw new KernelError('EINVAL', `cannot pass a ${name} of ${data.length} items`);
-  return make(data);
+  const Ctor = Object.hasOwn(TYPED_CTORS, name) ? TYPED_CTORS[name] : undefined;
+  if (!Ctor || data.length > MAX_ITEMS) throw new KernelError('EINVAL', `cannot pass a ${name} of ${data.length} items`);
+  const big = Ctor === (BigInt64Array as unknown) || Ctor === (BigUint64Array as unknown);
+  return Ctor.from(big ? (data as string[]).map((x) => BigInt(x)) : (data as number[]));
 }
