@@ -238,7 +238,7 @@ export class Bridge {
   }
 
   /** Calls `method` of the object behind handle `id` with wire-encoded `argsJson`. */
-  invoke(id: number, method: string, argsJson: string): unknown {
+  invoke(id: number, method: string | number, argsJson: string): unknown {
     let args: unknown;
     try {
       args = this.fromWire(JSON.parse(argsJson));
@@ -250,8 +250,11 @@ export class Bridge {
     return this.call(id, method, args);
   }
 
-  /** Calls `method` of the object behind handle `id` with host arguments; returns the host result. */
-  call(id: number, method: string, args: unknown[]): unknown {
+  /**
+   * Calls `method` of the object behind handle `id` with host arguments; returns the host result. `method` is a
+   * name or, from the prelude's hot path, an index into the binding's method list (the order the sandbox got).
+   */
+  call(id: number, method: string | number, args: unknown[]): unknown {
     const target = this.objects[id];
     if (!target) throw new KernelError('EBADF', `stale or forged handle ${id}`);
     if (typeof target === 'function') {
@@ -260,12 +263,15 @@ export class Bridge {
     }
     const binding = this.bindings[id];
     if (!binding) throw new KernelError('EBADF', `handle ${id} is not bound`);
-    if (method.startsWith('@get:')) {
+    if (typeof method === 'number') {
+      const name = Number.isInteger(method) && method >= 0 ? binding.methods[method] : undefined;
+      if (name === undefined) throw new TypeError(`${binding.name} has no method #${method}`);
+      method = name;
+    } else if (method.startsWith('@get:')) {
       const prop = method.slice(5);
       if (!binding.props?.includes(prop)) throw new TypeError(`${binding.name} has no property '${prop}'`);
       return (target as Record<string, unknown>)[prop];
-    }
-    if (!binding.methods.includes(method)) throw new TypeError(`${binding.name}.${method} is not a function`);
+    } else if (!binding.methods.includes(method)) throw new TypeError(`${binding.name}.${method} is not a function`);
     const extra = binding.extras && Object.hasOwn(binding.extras, method) ? binding.extras[method] : undefined;
     if (extra) return (extra as (t: object, ...a: unknown[]) => unknown)(target, ...args);
     const fn = (target as Record<string, unknown>)[method];

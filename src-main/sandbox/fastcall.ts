@@ -31,16 +31,20 @@ export const ARG_UNDEFINED = 2;
 export const ARG_NULL = 3;
 export const ARG_TRUE = 4;
 export const ARG_FALSE = 5;
+/** The only argument: the JSON text of all the call's arguments (objects, handles, bigints, callbacks). */
+export const ARG_JSON = 7;
 
 /**
  * Routes calls of the host function made with vm.newFunction from `impl` through the fast path: it decodes
- * (mask, id, method, ...args) and calls `call(id, method, args)`; numbers, booleans and undefined go back
+ * (mask, id, method, ...args) and calls `call(id, method, args)` (or `callJson(id, method, json)` for argument
+ * code 7); numbers, booleans and undefined go back
  * directly, anything else through `toHandle`; an exception through `toError` (the handle to throw).
  */
 export function installFastCall(
   vm: QuickJSContext,
   impl: unknown,
-  call: (id: number, method: string, args: unknown[]) => unknown,
+  call: (id: number, method: string | number, args: unknown[]) => unknown,
+  callJson: (id: number, method: string | number, json: string) => unknown,
   toHandle: (value: unknown) => QuickJSHandle,
   toError: (e: unknown) => QuickJSHandle,
 ): boolean {
@@ -76,9 +80,17 @@ export function installFastCall(
     try {
       let mask = ffi.QTS_GetFloat64(ctxPtr, ffi.QTS_ArgvGetJSValueConstPointer(argv, 0));
       const id = ffi.QTS_GetFloat64(ctxPtr, ffi.QTS_ArgvGetJSValueConstPointer(argv, 1));
-      const method = getString(ffi.QTS_ArgvGetJSValueConstPointer(argv, 2));
+      // A negative mask (-1 - mask) says the method goes as its index in the class's method list, not its name.
+      const byIndex = mask < 0;
+      if (byIndex) mask = -1 - mask;
+      const mptr = ffi.QTS_ArgvGetJSValueConstPointer(argv, 2);
+      const method = byIndex ? ffi.QTS_GetFloat64(ctxPtr, mptr) : getString(mptr);
       const args: unknown[] = [];
-      for (let i = 3; i < argc; i++) {
+      let r: unknown;
+      if (mask === ARG_JSON) {
+        if (argc !== 4) return generic(ctx, thisPtr, argc, argv, fnId);
+        r = callJson(id, method, getString(ffi.QTS_ArgvGetJSValueConstPointer(argv, 3)));
+      } else for (let i = 3; i < argc; i++) {
         const code = mask % 8;
         mask = Math.floor(mask / 8);
         const ptr = ffi.QTS_ArgvGetJSValueConstPointer(argv, i);
@@ -105,7 +117,7 @@ export function installFastCall(
             return generic(ctx, thisPtr, argc, argv, fnId);
         }
       }
-      const r = call(id, method, args);
+      if (mask !== ARG_JSON) r = call(id, method, args);
       switch (typeof r) {
         case 'number':
           return ffi.QTS_NewFloat64(ctxPtr, r);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { RunRequestSchema, type RunError, type RunRequest } from '../contract';
 import { runInSandbox, type SandboxOutcome } from './sandbox';
 import { CLASS_BINDINGS } from './bindings';
+import { Bridge } from './bridge';
 
 async function run(code: string, opts: Partial<RunRequest> = {}): Promise<SandboxOutcome & { out: string }> {
   let out = '';
@@ -92,6 +93,28 @@ describe('hostile: handles and the bridge', () => {
     const o = await run(`const k = boot(); const p = Object.getPrototypeOf(k.mm);
       const f = p.alloc_pages; const fake = { ['constructor']: f }; lab.result(typeof fake.constructor)`);
     expect(o.ok).toBe(true);
+  });
+
+  it('a method index the class does not have is refused by the bridge', () => {
+    class Dev {
+      read(n: number): number {
+        return n * 2;
+      }
+    }
+    const bridge = new Bridge(undefined as never, [{ name: 'Dev', type: Dev, methods: ['read'] }]);
+    const w = bridge.toWire(new Dev()) as { __kl_handle: number };
+    expect(bridge.call(w.__kl_handle, 0, [21])).toBe(42);
+    for (const bad of [1, -1, 0.5, NaN, 2 ** 40]) expect(() => bridge.call(w.__kl_handle, bad, [1])).toThrow(/Dev has no method #/);
+  });
+
+  it('replacing Array.prototype, Reflect and Function.prototype does not change how handle methods marshal', async () => {
+    const o = await run(`const k = boot(); const mm = k.mm;
+      Array.prototype.slice = () => ['forged']; Reflect.apply = () => 'forged'; Function.prototype.call = () => 'forged';
+      const p = mm.alloc_pages('GFP_KERNEL', 0);
+      const four = mm.lookup_address(p, 0, 'x', null);
+      lab.result([typeof p, four.level, mm.lookup_address(p).level === four.level]);`);
+    expect(o.error?.message).toBeUndefined();
+    expect(o.result).toEqual(['object', '1G', true]);
   });
 
   it('handles are frozen and their prototypes too', async () => {

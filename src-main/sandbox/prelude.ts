@@ -224,7 +224,7 @@ export const PRELUDE = String.raw`
     }
     return v;
   }
-  const hostInvoke = host.invoke, hostInvokeP = host.invokeP;
+  const hostInvokeP = host.invokeP;
   // Host results: numbers, booleans, null and undefined as they are; anything else JSON, 'R'-prefixed when it
   // holds markers to revive (handles, bigints, typed arrays), 'J'-prefixed when plain.
   function unwrap(r) {
@@ -232,28 +232,75 @@ export const PRELUDE = String.raw`
     return r.charCodeAt(0) === 82 ? parse(r.slice(1), revive) : parse(r.slice(1));
   }
   // Argument type codes for invokeP's mask (base 8; fastcall.ts reads them): 0 number, 1 string, 2 undefined,
-  // 3 null, 4 true, 5 false, 6 typed array. Anything else goes as JSON.
+  // 3 null, 4 true, 5 false, 6 typed array, 7 the JSON text of all the arguments (any other value).
+  // Captured before any script runs: a script that replaces them later changes nothing here.
+  const reflectApply = Reflect.apply, arraySlice = Array.prototype.slice;
+  function argCode(a) {
+    const t = typeof a;
+    if (t === 'number') return 0;
+    if (t === 'string') return 1;
+    if (t === 'undefined') return 2;
+    if (a === null) return 3;
+    if (t === 'boolean') return a ? 4 : 5;
+    if (t === 'object' && ArrayBuffer.isView(a) && !(a instanceof DataView) && TYPED[a.constructor.name] === a.constructor) return 6;
+    return -1;
+  }
+  // Arguments that are not all primitives go as one JSON text, argument code 7 (the same host entry point).
+  function invokeJson(id, m, args) {
+    return unwrap(hostInvokeP(fast(m, 7), id, m, stringify(args, replacer)));
+  }
   function invoke(id, name, args) {
     let mask = 0, scale = 1;
     for (let i = 0; i < args.length; i++, scale *= 8) {
-      const a = args[i], t = typeof a;
-      if (t === 'number') continue;
-      if (t === 'string') mask += scale;
-      else if (t === 'undefined') mask += 2 * scale;
-      else if (a === null) mask += 3 * scale;
-      else if (t === 'boolean') mask += (a ? 4 : 5) * scale;
-      else if (t === 'object' && ArrayBuffer.isView(a) && !(a instanceof DataView) && TYPED[a.constructor.name] === a.constructor) mask += 6 * scale;
-      else return unwrap(hostInvoke(id, name, stringify(args, replacer)));
+      const c = argCode(args[i]);
+      if (c < 0) return invokeJson(id, name, args);
+      mask += c * scale;
     }
-    return unwrap(hostInvokeP(mask, id, name, ...args));
+    return unwrap(hostInvokeP(fast(name, mask), id, name, ...args));
+  }
+  // Calls with up to three arguments skip the rest array and the spread (most engine calls: a QuickJS function
+  // call costs about as much as the host call itself). \`m\` is the method's index in its class's method list
+  // (the host's order), flagged by a negative mask (-1 - mask), so that the host reads a number per call, not a
+  // string; names ('@get:prop', '@call') go with a plain mask.
+  function fast(m, mask) {
+    return typeof m === 'number' ? -1 - mask : mask;
+  }
+  function invoke0(id, m) {
+    const r = hostInvokeP(fast(m, 0), id, m);
+    return typeof r === 'number' ? r : unwrap(r);
+  }
+  function invoke1(id, m, a) {
+    const c = argCode(a);
+    if (c < 0) return invokeJson(id, m, [a]);
+    const r = hostInvokeP(fast(m, c), id, m, a);
+    return typeof r === 'number' ? r : unwrap(r);
+  }
+  function invoke2(id, m, a, b) {
+    const c = argCode(a), d = argCode(b);
+    if (c < 0 || d < 0) return invokeJson(id, m, [a, b]);
+    const r = hostInvokeP(fast(m, c + 8 * d), id, m, a, b);
+    return typeof r === 'number' ? r : unwrap(r);
+  }
+  function invoke3(id, m, a, b, x) {
+    const c = argCode(a), d = argCode(b), e = argCode(x);
+    if (c < 0 || d < 0 || e < 0) return invokeJson(id, m, [a, b, x]);
+    const r = hostInvokeP(fast(m, c + 8 * d + 64 * e), id, m, a, b, x);
+    return typeof r === 'number' ? r : unwrap(r);
   }
   function makeProto(cls, methods, props) {
     const proto = {};
-    for (const m of methods) {
-      const fn = { [m](...args) {
+    for (let mi = 0; mi < methods.length; mi++) {
+      const m = methods[mi];
+      const fn = { [m](a, b, c) {
         const id = HANDLE_IDS.get(this);
         if (id === undefined) throw new TypeError(cls + '.' + m + ' called on something that is not a ' + cls);
-        return invoke(id, m, args);
+        switch (arguments.length) {
+          case 0: return invoke0(id, mi);
+          case 1: return invoke1(id, mi, a);
+          case 2: return invoke2(id, mi, a, b);
+          case 3: return invoke3(id, mi, a, b, c);
+        }
+        return invoke(id, mi, reflectApply(arraySlice, arguments, []));
       } }[m];
       define(proto, m, fn);
     }

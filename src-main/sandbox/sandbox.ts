@@ -33,7 +33,7 @@ import { CLASS_BINDINGS } from './bindings';
 import { KernelError } from '../engines/common/errors';
 import { boot, type BootOptions, type Kernel } from '../engines/kernel';
 import { machineState } from './machine-state';
-import { installFastCall } from './fastcall';
+import { ARG_JSON, installFastCall } from './fastcall';
 import { normaliseChart, normaliseTable, tableText } from './views';
 
 /** Where the sandbox sends what a script prints and reports. */
@@ -431,21 +431,10 @@ function installHost(
       bufH.dispose();
     }
   };
-  // Calls with JSON-marshalled arguments (objects, handles, bigints, typed arrays, callbacks).
-  fn('invoke', (id, method, args) => {
-    depth++;
-    try {
-      return toHandle(bridge.result(bridge.invoke(vm.getNumber(id!), vm.getString(method!), vm.getString(args!))));
-    } catch (e) {
-      return toScriptError(e);
-    } finally {
-      depth--;
-    }
-  });
   // The hot path: calls whose arguments are all numbers, strings, booleans, null, undefined or typed arrays,
   // without JSON: (mask, id, method, ...args), the mask giving each argument's type (see fastcall.ts). This is the
   // generic implementation; installFastCall() below serves the same calls faster where it can.
-  const callPrimitive = (id: number, method: string, args: unknown[]): unknown => {
+  const callPrimitive = (id: number, method: string | number, args: unknown[]): unknown => {
     depth++;
     try {
       return bridge.result(bridge.call(id, method, args));
@@ -453,8 +442,22 @@ function installHost(
       depth--;
     }
   };
-  const invokeP = (_mask: QuickJSHandle | undefined, id: QuickJSHandle | undefined, method: QuickJSHandle | undefined, ...args: QuickJSHandle[]): QuickJSHandle | VmCallResult<QuickJSHandle> => {
+  // Calls with JSON-marshalled arguments (objects, handles, bigints, callbacks): argument code 7, one JSON text.
+  const callJson = (id: number, method: string | number, json: string): unknown => {
+    depth++;
     try {
+      return bridge.result(bridge.invoke(id, method, json));
+    } finally {
+      depth--;
+    }
+  };
+  const invokeP = (mask: QuickJSHandle | undefined, id: QuickJSHandle | undefined, method: QuickJSHandle | undefined, ...args: QuickJSHandle[]): QuickJSHandle | VmCallResult<QuickJSHandle> => {
+    try {
+      // A negative mask: the method goes as its index (see the prelude's invoke0..3).
+      let code = vm.getNumber(mask!);
+      const m = code < 0 ? vm.getNumber(method!) : vm.getString(method!);
+      if (code < 0) code = -1 - code;
+      if (code === ARG_JSON) return toHandle(callJson(vm.getNumber(id!), m, vm.getString(args[0]!)));
       const host: unknown[] = args.map((h) => {
         switch (vm.typeof(h)) {
           case 'number':
@@ -469,14 +472,14 @@ function installHost(
             return undefined;
         }
       });
-      return toHandle(callPrimitive(vm.getNumber(id!), vm.getString(method!), host));
+      return toHandle(callPrimitive(vm.getNumber(id!), m, host));
     } catch (e) {
       return toScriptError(e);
     }
   };
   fn('invokeP', invokeP);
   if (!process.env.KERNEL_LAB_NO_FASTCALL) {
-    installFastCall(vm, invokeP, callPrimitive, toHandle, (e) => {
+    installFastCall(vm, invokeP, callPrimitive, callJson, toHandle, (e) => {
       const r = toScriptError(e);
       return 'error' in r && r.error ? r.error : vm.newError({ name: 'InternalError', message: String(e) });
     });
