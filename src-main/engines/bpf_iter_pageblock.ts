@@ -81,7 +81,10 @@ export function pageblockInfo(mm: MmEngine, b: number): BpfPageblock {
   const start = b << pageblock_order;
   const end = Math.min(start + pageblock_nr_pages, z.nframes);
   const nr_free = new Array<number>(NR_PAGE_ORDERS).fill(0);
-  for (let pfn = start; pfn < end;) {
+  // No free page, or wholly inside a free block that starts in an earlier pageblock: nothing to count.
+  const s0 = z.frames[start]! >>> 26;
+  const none = z.pbFree[b] === 0 || (z.pbFree[b] === end - start && !(s0 >= ST_FREE && s0 <= ST_FREE + MAX_PAGE_ORDER));
+  for (let pfn = none ? end : start; pfn < end;) {
     const s = z.frames[pfn]! >>> 26;
     if (s >= ST_FREE && s <= ST_FREE + MAX_PAGE_ORDER) {
       nr_free[s - ST_FREE]!++;
