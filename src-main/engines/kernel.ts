@@ -11,6 +11,8 @@ import { createUblk, type FioResult, type Ublk } from './ublk/index';
 import { BpfProgPack, type JitImage } from './bpf_prog_pack';
 import { BpfProgram } from './bpf/index';
 import { linkUblkBpf } from './ublk_bpf';
+import { linkPageblockIter } from './bpf_iter_pageblock';
+import { linkUblkReqIter } from './bpf_iter_ublk_req';
 
 export interface BootOptions {
   /** Physical memory: bytes or '8G' (default 4G). */
@@ -91,6 +93,10 @@ export class Kernel {
       if (prog.jited) this.jit_images.set(prog, this.prog_pack.alloc(prog.insns.length));
       return prog;
     };
+    // BPF programs iterate over the memory engine's pageblocks (bpf_iter_pageblock_{new,next,destroy}).
+    linkPageblockIter(this.bpf, this.mm);
+    // ... and over a ublk device's in-flight requests (bpf_iter_ublk_req_{new,next,destroy}).
+    linkUblkReqIter(this.bpf, this.ublk);
     // The ublk eBPF data path runs programs of the BPF engine: add_dev takes a loaded program as bpf_prog.
     const ublkProgram = linkUblkBpf(this.bpf);
     const addDev = this.ublk.add_dev.bind(this.ublk);

@@ -55,6 +55,7 @@ export function verifyInsns(engine: BpfEngine, insns: readonly BpfInsn[], attr: 
     kfuncName: (id) => engine.kfuncs.get(id)?.name,
     helperName: (id) => engine.helpers.get(id)?.name,
     helperProto: (id) => engine.helpers.get(id)?.proto as HelperProto | undefined,
+    kfuncProto: (id) => engine.kfuncs.get(id)?.proto,
     nr_cpus: engine.nr_cpus,
     ...(attr.test_state_freq ? { test_state_freq: true } : {}),
     ...(attr.trace ? { trace: true } : {}),

@@ -55,14 +55,22 @@ export interface KfuncProto {
   retMemSize?: number;
 }
 
-/** kfuncs by name: the bpf_iter_<type>_{new,next,destroy} pattern. */
-export function kfuncProto(name: string): KfuncProto | undefined {
+/**
+ * kfuncs by name: the bpf_iter_<type>_{new,next,destroy} pattern. `registered` is the kfunc's BpfHelper.proto:
+ * a kfunc registered by another engine gives there its iterator's slot count, next()'s record size and new()'s
+ * scalar arguments (the kernel reads them from BTF: the struct's size, the return type's size).
+ */
+export function kfuncProto(name: string, registered?: Record<string, unknown>): KfuncProto | undefined {
   const m = /^bpf_iter_(\w+)_(new|next|destroy)$/.exec(name);
   if (!m) return undefined;
   const type = m[1]!;
-  const slots = type === 'bits' ? 2 : 1;
+  const num = (k: keyof KfuncProto): number | undefined => {
+    const v = registered?.[k];
+    return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+  };
+  const slots = num('iterSlots') ?? (type === 'bits' ? 2 : 1);
   const p: KfuncProto = { iter: m[2] as 'new' | 'next' | 'destroy', iterType: type, iterSlots: slots };
-  if (m[2] === 'new') p.scalarArgs = type === 'num' ? 2 : 2;
-  if (m[2] === 'next') p.retMemSize = type === 'num' || type === 'bits' ? 4 : 8;
+  if (m[2] === 'new') p.scalarArgs = num('scalarArgs') ?? 2;
+  if (m[2] === 'next') p.retMemSize = num('retMemSize') ?? (type === 'num' || type === 'bits' ? 4 : 8);
   return p;
 }

@@ -55,6 +55,8 @@ export interface VerifierEnv {
   helperName: (id: number) => string | undefined;
   /** Helper prototypes registered by other engines (BpfHelper.proto), by id. */
   helperProto?: (id: number) => HelperProto | undefined;
+  /** kfunc prototype data registered by other engines (BpfHelper.proto: iterator slots, record size), by id. */
+  kfuncProto?: (id: number) => Record<string, unknown> | undefined;
   nr_cpus?: number;
   /** BPF_F_TEST_STATE_FREQ: a checkpoint at every prune point. */
   test_state_freq?: boolean;
@@ -253,7 +255,7 @@ export class Verifier {
     if (op === BPF_CALL) {
       if (i.src_reg === BPF_PSEUDO_KFUNC_CALL) {
         const name = this.env.kfuncName(i.imm);
-        if (name && kfuncProto(name)?.iter === 'next') {
+        if (name && kfuncProto(name, this.env.kfuncProto?.(i.imm))?.iter === 'next') {
           this.pruneP[pc] = 1;
           this.forceCkpt[pc] = 1;
           this.iterNext[pc] = 1;
@@ -1620,7 +1622,7 @@ export class Verifier {
   private checkKfuncCall(insn: BpfInsn, idx: number): void {
     const name = this.env.kfuncName(insn.imm);
     if (!name) reject(`kernel btf_id ${insn.imm} is not a function`, 'EINVAL');
-    const kp = kfuncProto(name);
+    const kp = kfuncProto(name, this.env.kfuncProto?.(insn.imm));
     if (!kp?.iter) reject(`calling kernel function ${name} is not allowed`, 'EACCES');
     const regs = this.regs();
     const r1 = this.readReg(1);
