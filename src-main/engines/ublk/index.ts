@@ -342,6 +342,11 @@ export class UblkDev {
     return buf.length;
   }
 
+  /** The program of the eBPF data path attached at add_dev (null on the other paths). */
+  get bpf_prog(): UblkBpfProgram | null {
+    return this.ub.bpf_prog;
+  }
+
   /** Driver counters. */
   stats(): Record<string, number> {
     return { ...this.ub.stats };
