@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { boot } from './kernel';
 import { BPF_PROG_CHUNK_SIZE, BPF_PROG_PACK_SIZE, jitImageSize } from './bpf_prog_pack';
+import { DEFAULT_COSTS } from './ublk/index';
 
 const env = { seed: 1, log: () => {} };
 
@@ -16,6 +17,35 @@ describe('boot()', () => {
     const b = boot({ memory: '1G', seed: 7 }, env);
     for (const k of [a, b]) for (let i = 0; i < 100; i++) k.mm.alloc_pages('GFP_KERNEL', i % 4);
     expect(a.mm.procfs('buddyinfo')).toBe(b.mm.procfs('buddyinfo'));
+  });
+});
+
+describe("boot({ ublk: { costs: 'host' } }): the cost model calibrated to the host's io_uring probe", () => {
+  const probe = { nop_ns: 700, nop_batched_ns: 100, read_4k_batched_ns: 2600, batch: 32 };
+
+  it('applies the figures the sandbox measured over the published defaults', () => {
+    const lines: string[] = [];
+    const k = boot({ ublk: { costs: 'host' } }, { ...env, log: (l) => lines.push(l), uringProbe: () => probe });
+    expect(k.ublk.cost_source).toBe('host');
+    expect(k.ublk.costs).toEqual({ ...DEFAULT_COSTS, t_sqe_cqe: 81, t_enter: 619, t_backing_op: 2090 });
+    expect(lines).toEqual([]);
+  });
+
+  it('without a probe, one line says why and the defaults stay', () => {
+    for (const uringProbe of [() => ({ why: 'io_uring needs Linux (this is darwin)' }), undefined]) {
+      const lines: string[] = [];
+      const k = boot({ ublk: { costs: 'host' } }, { ...env, log: (l) => lines.push(l), ...(uringProbe ? { uringProbe } : {}) });
+      expect(k.ublk.cost_source).toBe('default');
+      expect(k.ublk.costs).toEqual(DEFAULT_COSTS);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^boot\(\): ublk costs 'host' unavailable \((io_uring needs Linux \(this is darwin\)|this host offers no io_uring probe)\); the published defaults stay$/);
+    }
+  });
+
+  it('the default boot never asks for the probe', () => {
+    const k = boot({}, { ...env, uringProbe: () => { throw new Error('probed'); } });
+    expect(k.ublk.cost_source).toBe('default');
+    expect(k.ublk.costs).toEqual(DEFAULT_COSTS);
   });
 });
 

@@ -7,7 +7,7 @@ import { Prng } from './common/prng';
 import { createBpf, type BpfEngine } from './bpf/index';
 import { createMm, type MmEngine } from './mm/index';
 import type { Policy } from './mm/index';
-import { createUblk, type FioResult, type Ublk } from './ublk/index';
+import { createUblk, type FioResult, type Ublk, type UringProbeFigures } from './ublk/index';
 import { BpfProgPack, type JitImage } from './bpf_prog_pack';
 import { BpfProgram } from './bpf/index';
 import { linkUblkBpf } from './ublk_bpf';
@@ -26,7 +26,11 @@ export interface BootOptions {
   mm?: { policy?: Policy; collapse?: boolean; debug?: boolean; execmem?: { rox_cache?: boolean } };
   /** `prog_pack: false` gives each JIT image its own execmem area, as before Linux 5.18. */
   bpf?: { jit?: boolean; prog_pack?: boolean };
-  ublk?: { costs?: 'default' | 'this_machine' | Record<string, number> };
+  /**
+   * The ublk cost model: the published defaults, §5.4's 'this_machine' profile, overrides, or 'host': calibrated
+   * to the machine the lab runs on by its io_uring probe (where there is none, one line says why and the defaults stay).
+   */
+  ublk?: { costs?: 'default' | 'this_machine' | 'host' | Record<string, number> };
 }
 
 const BOOT_KEYS = ['memory', 'gbpages', 'cpus', 'seed', 'mm', 'bpf', 'ublk'];
@@ -37,6 +41,8 @@ export interface KernelEnv {
   log(line: string): void;
   /** The run's seed, used when boot() names none. */
   seed: number;
+  /** The host's io_uring figures for `ublk: { costs: 'host' }`, or why there are none (the sandbox measures; the engines stay pure). */
+  uringProbe?: () => UringProbeFigures | { why: string };
 }
 
 /** One simulated machine. */
@@ -73,9 +79,14 @@ export class Kernel {
     this.ublk = createUblk({
       prng: new Prng(seed ^ 0x75626c6b),
       nr_cpus: cpus,
-      ...(opts.ublk?.costs !== undefined ? { costs: opts.ublk.costs } : {}),
+      ...(opts.ublk?.costs !== undefined && opts.ublk.costs !== 'host' ? { costs: opts.ublk.costs } : {}),
       mm: this.mm,
     });
+    if (opts.ublk?.costs === 'host') {
+      const probe = env.uringProbe?.() ?? { why: 'this host offers no io_uring probe' };
+      if ('why' in probe) env.log(`boot(): ublk costs 'host' unavailable (${probe.why}); the published defaults stay`);
+      else this.ublk.calibrate(probe);
+    }
     // bpf_ktime_get_ns reads the machine's virtual clock (the ublk event clock drives it).
     this.bpf = createBpf({
       prng: new Prng(seed ^ 0x62706600),

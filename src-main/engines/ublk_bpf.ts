@@ -26,7 +26,7 @@ export function linkUblkBpf(bpf: BpfEngine): (prog: BpfProgram) => UblkBpfProgra
   bpf.register_kfunc({
     id: BPF_UBLK_QUEUE_SQE_ID,
     name: 'bpf_ublk_queue_sqe',
-    proto: { args: ['PTR_TO_CTX', `PTR_TO_MEM(${UBLK_BPF_SQE_SIZE})`], ret: 'int' },
+    proto: { args: ['PTR_TO_CTX', `PTR_TO_MEM(${UBLK_BPF_SQE_SIZE})`], ret: 'int', prog_types: [BPF_PROG_TYPE_UBLK] },
     fn: (vm, r) => {
       const ret = (v: number): void => {
         r[0] = v | 0;
@@ -41,7 +41,9 @@ export function linkUblkBpf(bpf: BpfEngine): (prog: BpfProgram) => UblkBpfProgra
   });
   return (prog) => ({
     name: prog.name || `bpf prog ${prog.id}`,
-    verified: (prog as { verified?: boolean }).verified ?? false,
+    // Loaded through bpf_check() (prog_load without `verify: false`): the verifier left its log.
+    verified: prog.verifier_log !== undefined,
+    source: prog,
     run(ctx, kfuncs) {
       current = { ctx, kfuncs };
       try {

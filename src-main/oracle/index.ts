@@ -10,7 +10,7 @@ import { createBpf, KFUNC_BTF_ID } from '../engines/bpf';
 import type { BpfInsn } from '../engines/bpf';
 import { assembleKernel } from '../engines/bpf/asm-kernel';
 import { encodeInsns } from '../engines/bpf/isa';
-import { DEFAULT_COSTS } from '../engines/ublk/costs';
+import { calibrateCosts } from '../engines/ublk/costs';
 import type { CostModel } from '../engines/ublk/costs';
 import { vmlinuxBtf } from './btf';
 import type { Btf } from './btf';
@@ -515,15 +515,8 @@ class Oracle implements KernelOracle {
     const read_4k_ns = meanNs(rd1!, 'read');
     const read_4k_batched_ns = meanNs(rdB!, 'read batched');
     const pread_4k_ns = meanNs(pr!, 'pread');
-    // qd1 = t_enter + t_sqe_cqe; batched = t_enter / batch + t_sqe_cqe  =>  solve for both.
-    const t_sqe_cqe = batch > 1 ? Math.max(0, (batch * nop_batched_ns - nop_ns) / (batch - 1)) : nop_ns / 2;
-    const t_enter = Math.max(0, nop_ns - t_sqe_cqe);
-    const calibration: Partial<CostModel> = {
-      t_sqe_cqe: Math.round(t_sqe_cqe),
-      t_enter: Math.round(t_enter),
-      // a batched tmpfs read beyond a NOP, less the 4 KiB copy the model charges at B_copy.
-      t_backing_op: Math.round(Math.max(0, read_4k_batched_ns - nop_batched_ns - 4096 / DEFAULT_COSTS.B_copy)),
-    };
+    // The ublk engine derives its figures (k.ublk.calibrate() applies the same).
+    const calibration = calibrateCosts({ nop_ns, nop_batched_ns, read_4k_batched_ns, batch });
     return { nop_ns, nop_batched_ns, read_4k_ns, read_4k_batched_ns, pread_4k_ns, batch, count, calibration };
   }
 }

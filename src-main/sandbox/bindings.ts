@@ -8,7 +8,7 @@ import { isVmRegion, MmEngine, SecretFile } from '../engines/mm/index';
 import { Tlb } from '../engines/mm/tlb';
 import { Churn } from '../engines/mm/workload';
 import { BpfEngine, BpfMap, BpfProgram, RingbufMap } from '../engines/bpf/index';
-import { BPF_ORACLE } from './oracle-bindings';
+import { BPF_ORACLE, UBLK_ORACLE } from './oracle-bindings';
 import { Ublk, UblkDev } from '../engines/ublk/index';
 import type { ClassBinding } from './bridge';
 import { MM_BATCH } from './batch';
@@ -65,7 +65,14 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
     consts: ['id', 'name', 'type_name', 'key_size', 'value_size', 'max_entries'],
   },
   { name: 'Program', type: BpfProgram, methods: ['run', 'disasm'], props: ['jited', 'id', 'name', 'prog_type', 'verifier_log'] },
-  { name: 'Ublk', type: Ublk, methods: ['add_dev', 'fio', 'set_costs'] },
+  {
+    name: 'Ublk',
+    type: Ublk,
+    methods: ['add_dev', 'fio', 'set_costs', 'calibrate', 'uring_probe'],
+    props: ['cost_source'],
+    extras: UBLK_ORACLE,
+    extrasType: 'UblkHostProbe',
+  },
   {
     name: 'UblkDev',
     type: UblkDev,

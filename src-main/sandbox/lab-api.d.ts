@@ -262,12 +262,21 @@ interface Program {
 
 /** The simulated machine's ublk side: clock, CPUs, memory bus, the driver. */
 interface Ublk {
+  /** Where the cost model's figures come from: the published defaults, §5.4's 'this_machine', a 'host' probe or 'custom' overrides. */
+  readonly cost_source: "default" | "this_machine" | "host" | "custom";
   /** k.ublk.add_dev(): ADD_DEV + SET_PARAMS with the chosen flags, data path and target (ublk add). */
   add_dev(o?: AddDevOptions): UblkDev;
   /** k.ublk.fio(): runs the workload (and verify passes) and reports fio-like results. */
   fio(o: FioOptions): FioResult;
   /** Sets the cost model to the defaults plus these overrides, from now on (all components share one object). */
-  set_costs(over: Partial<CostModel> | "default" | "this_machine"): CostModel;
+  set_costs(over: "default" | "this_machine" | Partial<CostModel>): CostModel;
+  /** Calibrates the cost model to a host's io_uring figures (k.ublk.uring_probe() measures this machine's; any
+   * machine's numbers will do): the published defaults with t_sqe_cqe, t_enter and t_backing_op from the probe. */
+  calibrate(probe: UringProbeFigures): CostModel;
+  /** uring_probe(): this machine's cost of an io_uring NOP (alone and batched) and of a 4 KiB tmpfs read, in ns per
+   * op, with the cost-model figures they imply; pass it to k.ublk.calibrate(). Throws EOPNOTSUPP saying why where
+   * the host cannot be measured. */
+  uring_probe(): UringProbe;
 }
 
 /** A ublk device handle: /dev/ublkcN and, once started, /dev/ublkbN with its server. */
@@ -687,6 +696,39 @@ interface CostModel {
   fused_epsilon: number;
 }
 
+/**
+ * What oracle/'s io_uring probe measures on the host, in ns per op (the engine only takes the numbers: the
+ * sandbox measures). Raw io_uring_setup/io_uring_enter, no liburing.
+ */
+interface UringProbeFigures {
+  /** One IORING_OP_NOP submitted and reaped per io_uring_enter. */
+  nop_ns: number;
+  /** NOPs `batch` per io_uring_enter, per op. */
+  nop_batched_ns: number;
+  /** 4 KiB IORING_OP_READs of a tmpfs (memfd) file, `batch` per io_uring_enter, per op. */
+  read_4k_batched_ns: number;
+  /** SQEs per io_uring_enter of the batched runs. */
+  batch: number;
+}
+
+/** Result of the io_uring probe: ns per operation measured on this machine. */
+interface UringProbe {
+  /** One NOP SQE submitted and reaped per io_uring_enter. */
+  nop_ns: number;
+  /** NOPs `batch` per io_uring_enter, per op. */
+  nop_batched_ns: number;
+  /** One 4 KiB IORING_OP_READ of a tmpfs (memfd) file per io_uring_enter. */
+  read_4k_ns: number;
+  /** 4 KiB reads `batch` per io_uring_enter, per op. */
+  read_4k_batched_ns: number;
+  /** The same read with pread(2). */
+  pread_4k_ns: number;
+  batch: number;
+  count: number;
+  /** The ublk cost model's figures these imply (the published defaults stay the default). */
+  calibration: Partial<CostModel>;
+}
+
 /** dev.info(): GET_DEV_INFO plus the model's view. */
 interface UblkDevInfo extends UblksrvCtrlDevInfo {
   state_name: string;
@@ -721,7 +763,11 @@ interface BootOptions {
   mm?: { policy?: Policy; collapse?: boolean; debug?: boolean; execmem?: { rox_cache?: boolean } };
   /** `prog_pack: false` gives each JIT image its own execmem area, as before Linux 5.18. */
   bpf?: { jit?: boolean; prog_pack?: boolean };
-  ublk?: { costs?: 'default' | 'this_machine' | Record<string, number> };
+  /**
+   * The ublk cost model: the published defaults, §5.4's 'this_machine' profile, overrides, or 'host': calibrated
+   * to the machine the lab runs on by its io_uring probe (where there is none, one line says why and the defaults stay).
+   */
+  ublk?: { costs?: 'default' | 'this_machine' | 'host' | Record<string, number> };
 }
 
 /** One TLB array: sets × ways, LRU within a set. */
@@ -783,6 +829,8 @@ interface UblkBpfProgram {
   readonly name: string;
   /** True for a program the BPF engine verified; the built-in stand-in says false. */
   readonly verified: boolean;
+  /** The BPF engine's loaded program this runs (absent for the built-in stand-in): what checkers and panels name. */
+  readonly source?: object;
   /** Instructions executed by the last run (for cost accounting when the BPF engine reports it). */
   run(ctx: UblkBpfCtx, kfuncs: UblkBpfKfuncs): number;
 }

@@ -5,7 +5,8 @@
  */
 import { KernelError } from '../engines/common/errors';
 import type { BpfEngine } from '../engines/bpf/index';
-import { kernelOracle, type KernelOracle, type KernelTestRun, type KernelVerdict, type KernelVerifyArg } from '../oracle/index';
+import { calibrateCosts, type Ublk } from '../engines/ublk/index';
+import { kernelOracle, type KernelOracle, type KernelTestRun, type KernelVerdict, type KernelVerifyArg, type UringProbe } from '../oracle/index';
 
 let oracle: KernelOracle | undefined;
 
@@ -41,3 +42,45 @@ export const BPF_ORACLE = {
     return ask('kernel_test_run', (o) => o.kernel_test_run(arg as KernelVerifyArg, (opts ?? {}) as never));
   },
 };
+
+let uring: UringProbe | { why: string } | undefined;
+
+/**
+ * This machine's io_uring figures (oracle/'s probe: NOPs and 4 KiB tmpfs reads, raw io_uring_setup/enter), measured
+ * once per process so that every machine of a run is calibrated alike; or why there are none, in one line (not
+ * Linux, no C compiler, io_uring disabled or not permitted).
+ */
+export function hostUringProbe(): UringProbe | { why: string } {
+  if (!uring) {
+    try {
+      // The median of three probes per figure: a machine shared with other work gives the odd slow run.
+      const o = (oracle ??= kernelOracle());
+      const runs = [0, 1, 2].map(() => o.uringProbe({ count: 5000, batch: 32 }));
+      const median = (k: 'nop_ns' | 'nop_batched_ns' | 'read_4k_ns' | 'read_4k_batched_ns' | 'pread_4k_ns'): number => runs.map((r) => r[k]).sort((a, b) => a - b)[1]!;
+      const figures = { nop_ns: median('nop_ns'), nop_batched_ns: median('nop_batched_ns'), read_4k_ns: median('read_4k_ns'), read_4k_batched_ns: median('read_4k_batched_ns'), pread_4k_ns: median('pread_4k_ns'), batch: 32, count: 5000 * 3 };
+      uring = { ...figures, calibration: calibrateCosts(figures) };
+    } catch (e) {
+      uring = { why: String((e as Error).message ?? e).split('\n')[0]! };
+    }
+  }
+  return uring;
+}
+
+/** The typings of the ublk oracle method (the typings generator reads this interface for it). */
+export interface UblkHostProbe {
+  /**
+   * uring_probe(): this machine's cost of an io_uring NOP (alone and batched) and of a 4 KiB tmpfs read, in ns per
+   * op, with the cost-model figures they imply; pass it to k.ublk.calibrate(). Throws EOPNOTSUPP saying why where
+   * the host cannot be measured.
+   */
+  uring_probe(): UringProbe;
+}
+
+export const UBLK_ORACLE = {
+  uring_probe(_ublk: Ublk): UringProbe {
+    const r = hostUringProbe();
+    if ('why' in r) throw new KernelError('EOPNOTSUPP', `uring_probe: this machine's io_uring cannot be measured here: ${r.why}`);
+    return r;
+  },
+};
+

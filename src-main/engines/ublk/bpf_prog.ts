@@ -45,6 +45,8 @@ export interface UblkBpfProgram {
   readonly name: string;
   /** True for a program the BPF engine verified; the built-in stand-in says false. */
   readonly verified: boolean;
+  /** The BPF engine's loaded program this runs (absent for the built-in stand-in): what checkers and panels name. */
+  readonly source?: object;
   /** Instructions executed by the last run (for cost accounting when the BPF engine reports it). */
   run(ctx: UblkBpfCtx, kfuncs: UblkBpfKfuncs): number;
 }

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { createUblk } from './index';
+import { calibrateCosts, createUblk, DEFAULT_COSTS } from './index';
 import type { DataPath } from './index';
 
 /**
@@ -68,5 +68,66 @@ describe('memory bandwidth is shared', () => {
     // two server threads each copying at B_copy = 10 GB/s need 20 GB/s; a 5 GB/s bus halves the copy rate or worse
     expect(run('copy', 5) / run('copy', 40)).toBeLessThan(0.6);
     expect(run('zero_copy', 5)).toBeCloseTo(run('zero_copy', 40), 0);
+  });
+});
+
+describe("calibrating the cost model to a host's io_uring probe", () => {
+  // A NOP costs 700 ns alone and 100 ns per op 32 to an io_uring_enter; a batched 4 KiB tmpfs read 2600 ns.
+  const probe = { nop_ns: 700, nop_batched_ns: 100, read_4k_batched_ns: 2600, batch: 32 };
+  // t_sqe_cqe = (32 * 100 - 700) / 31 = 80.6; t_enter = 700 - 80.6 = 619.4; t_backing_op = 2600 - 100 - 4096 / 10 = 2090.4
+  const want = { t_sqe_cqe: 81, t_enter: 619, t_backing_op: 2090 };
+
+  it('derives t_sqe_cqe, t_enter and t_backing_op from the probe figures', () => {
+    expect(calibrateCosts(probe)).toEqual(want);
+    // batch 1 cannot separate the two: half each
+    expect(calibrateCosts({ ...probe, batch: 1 })).toMatchObject({ t_sqe_cqe: 350, t_enter: 350 });
+    expect(() => calibrateCosts({ ...probe, nop_ns: -1 })).toThrow(/probe.nop_ns must be a positive number/);
+    expect(() => calibrateCosts({ ...probe, batch: 2.5 })).toThrow(/whole number/);
+  });
+
+  it('calibrate() puts the figures over the published defaults; the uncalibrated default is unchanged', () => {
+    const k = createUblk();
+    expect(k.cost_source).toBe('default');
+    expect(k.costs).toEqual(DEFAULT_COSTS);
+    const c = k.calibrate(probe);
+    expect(k.cost_source).toBe('host');
+    expect(c).toEqual({ ...DEFAULT_COSTS, ...want });
+    expect(k.costs).toEqual(c);
+    expect(createUblk().costs).toEqual(DEFAULT_COSTS);
+    k.set_costs('default');
+    expect(k.cost_source).toBe('default');
+    expect(k.costs).toEqual(DEFAULT_COSTS);
+  });
+
+  // At iodepth 1 a 4 KiB request of the copy path waits for every io_uring op and io_uring_enter of the server
+  // (fio: 1 op and 2 enters per I/O on the null target, 2 ops and 3 enters on loop) plus one pin batch (20 ns).
+  const job = (target: 'null' | 'loop', setup: (k: ReturnType<typeof createUblk>) => void) => {
+    const k = createUblk();
+    setup(k);
+    const dev = k.add_dev({ nr_hw_queues: 1, queue_depth: 4, dev_size: '16M', target });
+    dev.start_dev();
+    return k.fio({ dev, rw: 'randread', bs: '4k', iodepth: 1, ios: 200 });
+  };
+
+  it('a null and a loop job at iodepth 1 cost exactly the calibrated per-op figures (every other cost zero)', () => {
+    const only = Object.fromEntries(Object.keys(DEFAULT_COSTS).map((n) => [n, 0]));
+    const calibrated = { ...only, B_copy: 1e9, B_mem: 1e9, ...calibrateCosts(probe) };
+    const nul = job('null', (k) => k.set_costs(calibrated));
+    expect([nul.uring_ops_per_io, nul.syscalls_per_io]).toEqual([1, 2]);
+    expect(nul.lat.p50 * 1000).toBeCloseTo(20 + 81 + 2 * 619, 1); // 1339 ns
+    const loop = job('loop', (k) => k.set_costs(calibrated));
+    expect([loop.uring_ops_per_io, loop.syscalls_per_io]).toEqual([2, 3]);
+    expect(loop.lat.p50 * 1000).toBeCloseTo(20 + 2 * 81 + 3 * 619 + 2090, 1); // 4129 ns
+    // at iodepth 1 the job completes one request per mean latency
+    expect(loop.iops).toBeCloseTo(1e6 / loop.lat.mean, 0);
+  });
+
+  it('calibrating one machine leaves another machine on the published defaults, result for result', () => {
+    const before = job('loop', () => {});
+    const cal = job('loop', (k) => k.calibrate(probe));
+    const after = job('loop', () => {});
+    expect(after.lat).toEqual(before.lat);
+    expect(after.iops).toBe(before.iops);
+    expect(cal.lat.p50).toBeGreaterThan(before.lat.p50); // the probe's 2 µs tmpfs read dominates
   });
 });

@@ -123,3 +123,38 @@ export function resolveCosts(over?: Partial<CostModel> | 'default' | 'this_machi
   if (out.B_copy <= 0 || out.B_mem <= 0) throw new KernelError('EINVAL', 'bandwidths must be positive');
   return out;
 }
+
+/**
+ * What oracle/'s io_uring probe measures on the host, in ns per op (the engine only takes the numbers: the
+ * sandbox measures). Raw io_uring_setup/io_uring_enter, no liburing.
+ */
+export interface UringProbeFigures {
+  /** One IORING_OP_NOP submitted and reaped per io_uring_enter. */
+  nop_ns: number;
+  /** NOPs `batch` per io_uring_enter, per op. */
+  nop_batched_ns: number;
+  /** 4 KiB IORING_OP_READs of a tmpfs (memfd) file, `batch` per io_uring_enter, per op. */
+  read_4k_batched_ns: number;
+  /** SQEs per io_uring_enter of the batched runs. */
+  batch: number;
+}
+
+/**
+ * "Calibrate the ublk cost model to this machine": the figures a probe implies, to apply over the published
+ * defaults. A NOP at batch 1 costs t_enter + t_sqe_cqe and at batch b t_enter / b + t_sqe_cqe, which gives both;
+ * a batched tmpfs read beyond a NOP, less the 4 KiB copy the model charges at B_copy, is t_backing_op.
+ */
+export function calibrateCosts(p: UringProbeFigures): Partial<CostModel> {
+  const fields = ['nop_ns', 'nop_batched_ns', 'read_4k_batched_ns', 'batch'] as const;
+  for (const k of fields) {
+    const v = (p as unknown as Record<string, unknown> | null)?.[k];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new KernelError('EINVAL', `calibrate(): probe.${k} must be a positive number of ns (got ${String(v)})`);
+  }
+  if (!Number.isInteger(p.batch)) throw new KernelError('EINVAL', `calibrate(): probe.batch must be a whole number (got ${p.batch})`);
+  const t_sqe_cqe = p.batch > 1 ? Math.max(0, (p.batch * p.nop_batched_ns - p.nop_ns) / (p.batch - 1)) : p.nop_ns / 2;
+  return {
+    t_sqe_cqe: Math.round(t_sqe_cqe),
+    t_enter: Math.round(Math.max(0, p.nop_ns - t_sqe_cqe)),
+    t_backing_op: Math.round(Math.max(0, p.read_4k_batched_ns - p.nop_batched_ns - 4096 / DEFAULT_COSTS.B_copy)),
+  };
+}

@@ -10,8 +10,8 @@ import { BackingFile } from './backing';
 import type { UblkBpfProgram } from './bpf_prog';
 import { builtinLoopProgram } from './bpf_prog';
 import { EventClock } from './clock';
-import { resolveCosts } from './costs';
-import type { CostModel } from './costs';
+import { calibrateCosts, resolveCosts } from './costs';
+import type { CostModel, UringProbeFigures } from './costs';
 import { Cpu, MemBus } from './cpu';
 import { FioRunner, parseFioSpec } from './fio';
 import type { FioPhaseStats } from './fio';
@@ -27,8 +27,8 @@ import { UBLK_F, UBLK_STATE_NAMES, UBLK_S_DEV_DEAD, UBLK_S_DEV_LIVE, parseUblkFl
 import { UBLK_IO_FLAG_ACTIVE, UBLK_IO_FLAG_AUTO_BUF_REG, UBLK_IO_FLAG_CANCELED, UBLK_IO_FLAG_NEED_GET_DATA, UBLK_IO_FLAG_OWNED_BY_SRV, UBLK_PARAM_TYPE_BASIC, UblkDriver } from './ublk_drv';
 import type { Proposal, UblkDevice, UblksrvCtrlDevInfo } from './ublk_drv';
 
-export type { CostModel } from './costs';
-export { DEFAULT_COSTS, THIS_MACHINE_COSTS } from './costs';
+export type { CostModel, UringProbeFigures } from './costs';
+export { calibrateCosts, DEFAULT_COSTS, THIS_MACHINE_COSTS } from './costs';
 export type { DataPath } from './server';
 export type { TargetHandler, ScriptIo } from './targets';
 export type { UblkBpfProgram, UblkBpfCtx, UblkBpfKfuncs, UblkBpfSqe } from './bpf_prog';
@@ -342,6 +342,11 @@ export class UblkDev {
     return buf.length;
   }
 
+  /** The program of the eBPF data path attached at add_dev (null on the other paths). */
+  get bpf_prog(): UblkBpfProgram | null {
+    return this.ub.bpf_prog;
+  }
+
   /** Driver counters. */
   stats(): Record<string, number> {
     return { ...this.ub.stats };
@@ -384,6 +389,10 @@ function errnoName(status: number): 'EIO' | 'ENODEV' | 'ENOSPC' | 'EOPNOTSUPP' |
   }
 }
 
+function costSource(over: Partial<CostModel> | 'default' | 'this_machine' | undefined): Ublk['cost_source'] {
+  return over === undefined || over === 'default' ? 'default' : over === 'this_machine' ? 'this_machine' : 'custom';
+}
+
 /** The simulated machine's ublk side: clock, CPUs, memory bus, the driver. */
 export class Ublk {
   readonly clock = new EventClock();
@@ -395,11 +404,14 @@ export class Ublk {
   readonly mm: UblkMm | null;
   private nextCpu = 0;
   readonly devs: UblkDev[] = [];
+  /** Where the cost model's figures come from: the published defaults, §5.4's 'this_machine', a 'host' probe or 'custom' overrides. */
+  cost_source: 'default' | 'this_machine' | 'host' | 'custom' = 'default';
 
   constructor(opts: UblkMachineOptions = {}) {
     this.prng = opts.prng ?? new Prng(1);
     this.mm = opts.mm ?? null;
     this.costs = resolveCosts(opts.costs);
+    this.cost_source = costSource(opts.costs);
     this.bus = new MemBus(this.costs);
     this.drv = new UblkDriver(this.clock, this.costs, this.bus, opts.nr_cpus ?? 64);
   }
@@ -407,6 +419,17 @@ export class Ublk {
   /** Sets the cost model to the defaults plus these overrides, from now on (all components share one object). */
   set_costs(over: Partial<CostModel> | 'default' | 'this_machine'): CostModel {
     Object.assign(this.costs, resolveCosts(over));
+    this.cost_source = costSource(over);
+    return { ...this.costs };
+  }
+
+  /**
+   * Calibrates the cost model to a host's io_uring figures (k.ublk.uring_probe() measures this machine's; any
+   * machine's numbers will do): the published defaults with t_sqe_cqe, t_enter and t_backing_op from the probe.
+   */
+  calibrate(probe: UringProbeFigures): CostModel {
+    Object.assign(this.costs, resolveCosts(calibrateCosts(probe)));
+    this.cost_source = 'host';
     return { ...this.costs };
   }
 

@@ -185,6 +185,9 @@ export interface UblkDevStats {
   auto_buf_reg: number;
   auto_buf_reg_fallback: number;
   bpf_handled: number;
+  /** eBPF proposal: runs of the program at queue_rq (taken or not), and backing SQEs it queued through the kfunc for the requests it took. */
+  bpf_runs: number;
+  bpf_sqes: number;
   tlb_shootdowns: number;
   aborted: number;
 }
@@ -230,7 +233,7 @@ export class UblkDevice implements BlkMqOps {
   readonly chdev: UblkCharDev;
   readonly stats: UblkDevStats = {
     copied_bytes: 0, dispatched: 0, completed: 0, errors: 0, need_get_data: 0, auto_buf_reg: 0,
-    auto_buf_reg_fallback: 0, bpf_handled: 0, tlb_shootdowns: 0, aborted: 0,
+    auto_buf_reg_fallback: 0, bpf_handled: 0, bpf_runs: 0, bpf_sqes: 0, tlb_shootdowns: 0, aborted: 0,
   };
   /** Hook for per-I/O trace records. */
   trace: ((kind: string, id: number, q: number, tag: number, t: number) => void) | null = null;
@@ -602,8 +605,10 @@ export class UblkDevice implements BlkMqOps {
         return 0;
       },
     });
+    this.stats.bpf_runs++;
     if (ret !== 0 || queued.length === 0) return false;
     this.stats.bpf_handled++;
+    this.stats.bpf_sqes += queued.length;
     rq.bpf = true;
     const io = ubq.ios[rq.tag]!;
     let pending = queued.length;

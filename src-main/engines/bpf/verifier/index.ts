@@ -56,6 +56,11 @@ export function verifyInsns(engine: BpfEngine, insns: readonly BpfInsn[], attr: 
     helperName: (id) => engine.helpers.get(id)?.name,
     helperProto: (id) => engine.helpers.get(id)?.proto as HelperProto | undefined,
     kfuncProto: (id) => engine.kfuncs.get(id)?.proto,
+    kfuncArgs: (id) => {
+      const p = engine.kfuncs.get(id)?.proto;
+      if (!p || !Array.isArray(p['args'])) return undefined;
+      return { args: p['args'] as string[], ...(Array.isArray(p['prog_types']) ? { prog_types: p['prog_types'] as string[] } : {}) };
+    },
     nr_cpus: engine.nr_cpus,
     ...(attr.test_state_freq ? { test_state_freq: true } : {}),
     ...(attr.trace ? { trace: true } : {}),

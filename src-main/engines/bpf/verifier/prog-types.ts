@@ -4,7 +4,7 @@
  */
 
 /** The program types modelled, by the kernel's short name. */
-export type ProgType = 'socket_filter' | 'raw_tracepoint' | 'tracepoint' | 'xdp' | 'syscall';
+export type ProgType = 'socket_filter' | 'raw_tracepoint' | 'tracepoint' | 'xdp' | 'syscall' | 'ublk';
 
 const ALIASES: Record<string, ProgType> = {
   socket_filter: 'socket_filter', socket: 'socket_filter', BPF_PROG_TYPE_SOCKET_FILTER: 'socket_filter',
@@ -12,6 +12,8 @@ const ALIASES: Record<string, ProgType> = {
   tp: 'tracepoint', tracepoint: 'tracepoint', BPF_PROG_TYPE_TRACEPOINT: 'tracepoint',
   xdp: 'xdp', BPF_PROG_TYPE_XDP: 'xdp',
   syscall: 'syscall', BPF_PROG_TYPE_SYSCALL: 'syscall',
+  // The 2023 RFC's type (never merged; no section name of libbpf): the ublk eBPF data path.
+  ublk: 'ublk', BPF_PROG_TYPE_UBLK: 'ublk',
 };
 
 /** Normalises an enum name (`BPF_PROG_TYPE_XDP`) or a libbpf section name (`xdp`, `raw_tp`). */
@@ -58,6 +60,8 @@ export const CTX_ACCESS: Record<ProgType, CtxAccess> = {
   xdp: (off, size, write) => off >= 0 && off + size <= 24 && off % size === 0 && !write,
   // syscall_prog_is_valid_access().
   syscall: (off, size) => off >= 0 && off < 0xffff && off % size === 0,
+  // Model: the RFC's struct ublk_bpf_ctx reduced to 24 bytes (q_id, tag, op, start_sector, nr_sectors, pad), read only.
+  ublk: (off, size, write) => off >= 0 && off + size <= 24 && off % size === 0 && !write,
 };
 
 /** Helper ids allowed for every modelled type as a privileged loader (bpf_base_func_proto() with CAP_BPF+CAP_PERFMON). */

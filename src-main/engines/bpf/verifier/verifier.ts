@@ -57,6 +57,8 @@ export interface VerifierEnv {
   helperProto?: (id: number) => HelperProto | undefined;
   /** kfunc prototype data registered by other engines (BpfHelper.proto: iterator slots, record size), by id. */
   kfuncProto?: (id: number) => Record<string, unknown> | undefined;
+  /** Prototypes of kfuncs registered by other engines (BpfHelper.proto: args 'PTR_TO_CTX', 'PTR_TO_MEM(n)', 'scalar'), by BTF id. */
+  kfuncArgs?: (id: number) => { args: readonly string[]; prog_types?: readonly string[] } | undefined;
   nr_cpus?: number;
   /** BPF_F_TEST_STATE_FREQ: a checkpoint at every prune point. */
   test_state_freq?: boolean;
@@ -1623,7 +1625,12 @@ export class Verifier {
     const name = this.env.kfuncName(insn.imm);
     if (!name) reject(`kernel btf_id ${insn.imm} is not a function`, 'EINVAL');
     const kp = kfuncProto(name, this.env.kfuncProto?.(insn.imm));
-    if (!kp?.iter) reject(`calling kernel function ${name} is not allowed`, 'EACCES');
+    if (!kp?.iter) {
+      const proto = this.env.kfuncArgs?.(insn.imm);
+      // register_btf_kfunc_id_set(): a kfunc registered for some program types only.
+      if (!proto || (proto.prog_types && !proto.prog_types.some((t) => progTypeOf(t) === this.progType))) reject(`calling kernel function ${name} is not allowed`, 'EACCES');
+      return this.checkProtoKfuncCall(proto);
+    }
     const regs = this.regs();
     const r1 = this.readReg(1);
     if (isNull(r1)) reject('Possibly NULL pointer passed to trusted arg0');
@@ -1706,6 +1713,27 @@ export class Verifier {
       regs[0] = r0;
       this.processIterNextCall(idx, nextSlot!, r1.frameno, (-off - 1) >> 3);
     }
+  }
+
+  /** check_kfunc_args() for a kfunc registered with a prototype: a ctx pointer, read-only memory of a fixed size, scalars; returns an int. */
+  private checkProtoKfuncCall(proto: { args: readonly string[] }): void {
+    const regs = this.regs();
+    proto.args.forEach((t, a) => {
+      const regno = a + 1;
+      const r = this.readReg(regno);
+      const mem = /^PTR_TO_MEM\((\d+)\)$/.exec(t);
+      if (t === 'PTR_TO_CTX') {
+        if (r.type !== 'ctx' || r.maybeNull) reject(`arg#${a} expected pointer to ctx, but got ${regTypeStr(r)}`, 'EINVAL');
+        if (r.off || !tnumIsConst(r.var_off) || r.var_off.v) reject(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
+      } else if (mem) {
+        this.checkArgType(regno, r, 'mem_rdonly');
+        this.helperMemAccess(regno, Number(mem[1]), false, false);
+      } else if (r.type !== 'scalar') {
+        reject(`R${regno} is not a scalar`, 'EINVAL');
+      }
+    });
+    this.clearCallerSaved(regs);
+    regs[0] = scalarUnknown();
   }
 
   /** process_iter_next_call(): queue the ACTIVE (non-NULL) outcome, continue with DRAINED and r0 = 0. */
