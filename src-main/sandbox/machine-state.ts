@@ -1,6 +1,7 @@
 /** The panels' view of a booted machine (contract's MachineState), taken from the engines without changing them. */
 import type { MachineState } from '../contract';
 import type { Kernel } from '../engines/kernel';
+import { bpfLoads } from './bpf-loads';
 
 const MAX_MAP_ENTRIES = 64;
 const MAX_TRACE = 4096;
@@ -55,6 +56,7 @@ export function machineState(kernel: Kernel, index: number): MachineState {
         max_entries: m.max_entries,
         entries: m.type_name === 'BPF_MAP_TYPE_RINGBUF' ? [] : m.entries().slice(0, MAX_MAP_ENTRIES).map(([k, v]) => [hex(k), hex(v)] as [string, string]),
       })),
+      loads: bpfLoads(kernel),
     },
     ublk: {
       fio: kernel.fio_runs.map(({ dev_id, options, result: r }) => ({

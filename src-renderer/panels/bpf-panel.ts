@@ -22,7 +22,7 @@ export class BpfPanel {
   }
 
   show(s: MachineState | undefined): void {
-    const bpf: Bpf = s?.bpf ?? { progs: [], maps: [] };
+    const bpf: Bpf = s?.bpf ?? { progs: [], maps: [], loads: [] };
     // Machine events come twice a second: rebuild only what changed.
     const sig = JSON.stringify(bpf);
     if (sig === this.last) return;
