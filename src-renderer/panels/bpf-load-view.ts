@@ -14,7 +14,7 @@ type Trace = NonNullable<Detail['trace']>;
 export type KernelCheckFn = (req: KernelCheckRequest) => Promise<KernelCheckResult>;
 
 function endText(p: Trace['paths'][number]): string {
-  if (p.end === undefined) return 'not explored to its end';
+  if (p.end === undefined) return 'not explored to its end (the walk stopped first)';
   if (p.end === 'exit') return `exit at ${p.at}`;
   if (p.end === 'safe') return `pruned at ${p.at}: its state is within one explored before (safe)`;
   return `rejected at ${p.at}: ${p.end}`;
@@ -83,6 +83,8 @@ export class BpfLoadView {
             load.error ?? '',
           ),
       h('div', { class: 'bpf-cols' }, pre, h('div', { class: 'bpf-verifier' }, ...this.verifierSide())),
+      // Below both columns: the two logs side by side need the width.
+      detail?.insns ? this.kernelCheckEl(detail) : null,
     );
     if (this.trace?.steps.length) this.go(this.failingStep() ?? 0);
   }
@@ -116,7 +118,6 @@ export class BpfLoadView {
           h('pre', { class: 'mono verifier-log', 'data-testid': 'bpf-verifier-log', 'aria-label': 'Verifier log' }, d.log || '(empty)'),
         ),
       );
-      if (d.insns) out.push(this.kernelCheckEl(d));
     }
     return out;
   }
@@ -149,10 +150,10 @@ export class BpfLoadView {
       h(
         'div',
         { class: 'bpf-step-bar' },
-        btn('First step', '⏮', 'bpf-first', () => this.go(0)),
-        btn('Previous step', '◀', 'bpf-prev', () => this.go(this.step - 1)),
-        btn('Next step', '▶', 'bpf-next', () => this.go(this.step + 1)),
-        btn('Last step', '⏭', 'bpf-last', () => this.go(n - 1)),
+        btn('First step', '« first', 'bpf-first', () => this.go(0)),
+        btn('Previous step', '‹ prev', 'bpf-prev', () => this.go(this.step - 1)),
+        btn('Next step', 'next ›', 'bpf-next', () => this.go(this.step + 1)),
+        btn('Last step', 'last »', 'bpf-last', () => this.go(n - 1)),
         slider,
         s.pos,
       ),
@@ -162,16 +163,24 @@ export class BpfLoadView {
       s.insn,
       s.end,
       h(
-        'table',
-        { class: 'grid mono bpf-regs', 'data-testid': 'bpf-regs', 'aria-label': 'Registers after the instruction' },
-        h('thead', {}, h('tr', {}, ...['reg', 'type', 'value / bounds', 'id', 'ref_obj_id', 'precise'].map((c) => h('th', { scope: 'col' }, c)))),
-        s.regs,
+        'div',
+        { class: 'table-scroll' },
+        h(
+          'table',
+          { class: 'grid mono bpf-regs', 'data-testid': 'bpf-regs', 'aria-label': 'Registers after the instruction' },
+          h('thead', {}, h('tr', {}, ...[['reg'], ['type'], ['value/bounds'], ['id'], ['ref', 'ref_obj_id'], ['P', 'precise']].map(([c, t]) => h('th', { scope: 'col', title: t ?? c }, c)))),
+          s.regs,
+        ),
       ),
       h(
-        'table',
-        { class: 'grid mono bpf-stack', 'data-testid': 'bpf-stack', 'aria-label': 'Stack slots after the instruction' },
-        h('thead', {}, h('tr', {}, ...['slot', 'kind', 'type', 'value', 'state', 'depth', 'ref'].map((c) => h('th', { scope: 'col' }, c)))),
-        s.stack,
+        'div',
+        { class: 'table-scroll' },
+        h(
+          'table',
+          { class: 'grid mono bpf-stack', 'data-testid': 'bpf-stack', 'aria-label': 'Stack slots after the instruction' },
+          h('thead', {}, h('tr', {}, ...[['slot'], ['kind'], ['contents'], ['state'], ['depth'], ['ref', 'ref_id']].map(([c, t]) => h('th', { scope: 'col', title: t ?? c }, c)))),
+          s.stack,
+        ),
       ),
       s.raw,
       h('details', { class: 'bpf-tree-box', open: true }, h('summary', {}, `Exploration tree (${t.paths.length} path${t.paths.length === 1 ? '' : 's'})`), s.tree),
@@ -205,7 +214,7 @@ export class BpfLoadView {
         'li',
         { 'data-path': p.id, 'data-end': p.end ?? '' },
         at === undefined
-          ? h('span', { class: 'muted' }, `${label}${p.end === 'safe' ? '' : ' (no instruction walked)'}`)
+          ? h('span', { class: 'muted' }, label)
           : h('button', { type: 'button', class: 'link', 'aria-label': `Go to ${pathText(p)}`, onclick: () => this.go(at) }, label),
       );
       const kids = children.get(p.id);
@@ -257,11 +266,11 @@ export class BpfLoadView {
             h(
               'tr',
               { 'data-slot': sl.slot, 'data-kind': sl.kind },
-              h('th', { scope: 'row' }, sl.slot), h('td', {}, sl.kind), h('td', {}, sl.type), h('td', {}, sl.value),
+              h('th', { scope: 'row' }, sl.slot), h('td', {}, sl.kind), h('td', {}, sl.value ? `${sl.type}(${sl.value})` : sl.type),
               h('td', {}, sl.state), h('td', {}, sl.depth), h('td', {}, sl.ref_id),
             ),
           )
-        : [h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'nothing on the stack'))]),
+        : [h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'nothing on the stack'))]),
     );
     s.raw.textContent = `${insn}: ${t.states[si] ?? ''}${failing ? `\n${p!.end}` : ''}`;
     for (const li of s.tree.querySelectorAll<HTMLElement>('li')) li.classList.toggle('current', li.dataset.path === String(path));
