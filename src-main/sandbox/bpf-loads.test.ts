@@ -65,6 +65,15 @@ describe('the BPF panel view of program loads', () => {
     expect(third.bpf.loads.map((l) => [l.name, !!l.detail])).toEqual([['a', false], ['b', true]]);
   });
 
+  it('replays one walk at least per state within its time budget, the rest in later states', () => {
+    const k = machine();
+    k.bpf.prog_load({ asm: 'r0 = 0\nexit', prog_name: 'a' });
+    k.bpf.prog_load({ asm: 'r0 = 1\nexit', prog_name: 'b' });
+    expect(bpfLoads(k, -1).map((l) => !!l.detail)).toEqual([true, false]);
+    expect(bpfLoads(k, -1).map((l) => !!l.detail)).toEqual([false, true]);
+    expect(bpfLoads(k, -1).map((l) => !!l.detail)).toEqual([false, false]);
+  });
+
   it('caps the walk at MAX_TRACE_STEPS and says so', () => {
     const k = machine();
     // 1000 iterations of a counted loop: about 3,000 processed instructions.

@@ -126,8 +126,13 @@ function detailOf(kernel: Kernel, rec: BpfLoadRecord, insns: readonly BpfInsn[] 
   return detail;
 }
 
-/** Every load of the machine the panel lists, newest last; `detail` only the first time a load is shown. */
-export function bpfLoads(kernel: Kernel): BpfLoad[] {
+/**
+ * Every load of the machine the panel lists, newest last; `detail` only the first time a load is shown. Walks are
+ * replayed for `budgetMs` at most (a running script's time): the loads left over get theirs in a later state.
+ */
+export function bpfLoads(kernel: Kernel, budgetMs = Infinity): BpfLoad[] {
+  const start = performance.now();
+  let replayed = 0;
   return kernel.bpf_loads.map((rec) => {
     const a = rec.attr;
     const insns = instructions(kernel, rec);
@@ -148,7 +153,7 @@ export function bpfLoads(kernel: Kernel): BpfLoad[] {
       if (typeof d?.['insn'] === 'number') load.insn = d['insn'];
       if (typeof d?.['line'] === 'number') load.line = d['line'];
     }
-    if (!sent.has(rec)) {
+    if (!sent.has(rec) && (replayed++ === 0 || performance.now() - start <= budgetMs)) {
       load.detail = detailOf(kernel, rec, insns);
       sent.add(rec);
     }
