@@ -20,6 +20,8 @@ try {
 }
 const sum = k.bpf.prog_load({ asm: loop('bpf_iter_num_destroy'), prog_type: 'raw_tp', prog_name: 'sum' });
 print('loaded', sum.id);
+// A counted loop of 1000 rounds: the verifier walks 2003 instructions, more than the panel's trace keeps.
+k.bpf.prog_load({ asm: 'r1 = 0\\nl: r1 += 1\\nif r1 < 1000 goto l\\nr0 = 0\\nexit', prog_name: 'long' });
 `;
 
 const avail = kernelOracle().available();
@@ -30,8 +32,11 @@ test('bpf: step through the verifier on a rejected and an accepted iterator loop
   await expect(app.getByTestId('console')).toContainText('rejected: Unreleased reference id=1 alloc_insn=4');
   await app.getByTestId('tab-bpf').click();
   const panel = app.getByTestId('panel-bpf');
-  await expect(panel).toHaveAttribute('data-loads', '2');
-  await expect(panel).toHaveAttribute('data-progs', '1');
+  await expect(panel).toHaveAttribute('data-loads', '3');
+  await expect(panel).toHaveAttribute('data-progs', '2');
+  const long = panel.locator('[data-testid=bpf-prog][data-name=long]');
+  await expect(long.getByTestId('bpf-capped')).toHaveText('Trace capped: the first 2,000 of 2,003 processed instructions.');
+  await expect(long.getByTestId('bpf-step-pos')).toHaveText('step 1 of 2000 · insn 0 · path 0');
 
   // The rejected load: its message, the failing instruction marked in the listing, the walk shown at that step.
   const leak = panel.locator('[data-testid=bpf-prog][data-name=leak]');
