@@ -59,7 +59,7 @@ test.describe('engine panels', () => {
     const map = panel.locator('[data-testid=bpf-map][data-name=counts]');
     await expect(map).toContainText('BPF_MAP_TYPE_ARRAY');
     await expect(map.locator('tbody tr').first()).toHaveText(/^00000000\s*0a00000000000000\s*10$/);
-    await panel.screenshot({ path: 'test-results/panel-bpf.png' });
+    await panel.screenshot({ path: 'test-results/panel-bpf-maps.png' });
   });
 
   test('ublk: the device, its state, flags and counters after fio', async ({ app }) => {

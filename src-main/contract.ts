@@ -121,6 +121,130 @@ export const RunStatsSchema = z.object({
 });
 export type RunStats = z.infer<typeof RunStatsSchema>;
 
+/** A map a program names, as BPF_MAP_CREATE's attributes (by the fd its ld_imm64 carries: the map's id). */
+export const BpfMapSpecSchema = z
+  .object({
+    fd: z.number().int().min(0).max(0x7fffffff),
+    map_type: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
+    key_size: z.number().int().min(0).max(512),
+    value_size: z.number().int().min(0).max(1 << 16),
+    max_entries: z.number().int().min(1).max(1 << 24),
+  })
+  .strict()
+  // An array map preallocates max_entries values in the real kernel: keep what one click may allocate small.
+  .refine((m) => m.value_size * m.max_entries <= 64 << 20 && (m.map_type.endsWith('RINGBUF') || m.max_entries <= 1 << 20), 'a map of at most 64 MiB');
+export type BpfMapSpec = z.infer<typeof BpfMapSpecSchema>;
+
+/**
+ * The verifier's walk of one load, for stepping through it: every processed instruction with the registers and
+ * stack after it (as distinct strings in the log's notation, referenced by index) and the exploration tree.
+ */
+export const BpfTraceSchema = z.object({
+  /** Instructions the verifier processed in the load (`processed N insns`). */
+  processed: z.number().int(),
+  /** The trace stops at its cap before the verifier did: it holds the first `steps.length` instructions only. */
+  capped: z.boolean(),
+  /** Distinct states after an instruction, e.g. `R0=scalar() R10=fp0 fp-8=iter_num(ref_id=1,state=active,depth=0) refs=1`. */
+  states: z.array(z.string()),
+  /** Each processed instruction in order: [insn, path, frame, index in states]. */
+  steps: z.array(z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()])),
+  /** The exploration tree: each path popped from the branch stack, where it forked (from -> to) and how it ended (at). */
+  paths: z.array(
+    z.object({
+      id: z.number().int(),
+      parent: z.number().int(),
+      from: z.number().int(),
+      to: z.number().int(),
+      /** `exit`, `safe` (pruned: a state equal to an explored one) or the verifier's message. */
+      end: z.string().optional(),
+      at: z.number().int().optional(),
+    }),
+  ),
+});
+export type BpfTrace = z.infer<typeof BpfTraceSchema>;
+
+/** One BPF_PROG_LOAD of a machine (accepted or rejected) for the BPF panel. */
+export const BpfLoadSchema = z.object({
+  /** The nth load of the machine (from 0): the key that joins `detail` sent earlier to later states. */
+  seq: z.number().int(),
+  /** The loaded program's id (absent when the load was rejected). */
+  prog_id: z.number().int().optional(),
+  name: z.string(),
+  /** The verifier's name of the program type (`raw_tracepoint`, `socket_filter`, ...). */
+  prog_type: z.string(),
+  insn_cnt: z.number().int(),
+  /** False for a load with `verify: false`. */
+  verified: z.boolean(),
+  ok: z.boolean(),
+  errno: z.string().optional(),
+  /** The rejection's message, the instruction it stopped at and that instruction's source line. */
+  error: z.string().optional(),
+  insn: z.number().int().optional(),
+  line: z.number().int().optional(),
+  /** The load's listing, log and trace: in the first machine event after the load only (the renderer keeps it). */
+  detail: z
+    .object({
+      disasm: z.string(),
+      log: z.string(),
+      log_level: z.number().int(),
+      /** The instructions as hex (8 bytes each), for the kernel check; absent above its cap. */
+      insns: z.string().optional(),
+      maps: z.array(BpfMapSpecSchema),
+      trace: BpfTraceSchema.optional(),
+    })
+    .optional(),
+});
+export type BpfLoad = z.infer<typeof BpfLoadSchema>;
+
+/** The most instructions a kernel check takes (BPF_MAXINSNS is 4096 unprivileged; root may load up to a million). */
+export const KERNEL_CHECK_MAX_INSNS = 65_536;
+/** The most log text the kernel check takes or gives back (each side). */
+export const KERNEL_CHECK_MAX_LOG = 1 << 20;
+
+/** "Check on this machine's kernel": the program (instructions as hex, maps) and our verifier's verdict on it. */
+export const KernelCheckRequestSchema = z
+  .object({
+    insns: z
+      .string()
+      .min(16)
+      .max(16 * KERNEL_CHECK_MAX_INSNS)
+      .regex(/^(?:[0-9a-f]{16})+$/, 'instructions as lower-case hex, 8 bytes each'),
+    prog_type: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
+    log_level: z.number().int().min(0).max(2),
+    maps: z.array(BpfMapSpecSchema).max(64),
+    sim: z.object({ ok: z.boolean(), errno_name: z.string().max(32).optional(), log: z.string().max(KERNEL_CHECK_MAX_LOG) }).strict(),
+  })
+  .strict();
+export type KernelCheckRequest = z.infer<typeof KernelCheckRequestSchema>;
+
+export const KernelCheckResultSchema = z.discriminatedUnion('available', [
+  /** Where the kernel cannot be asked (not Linux, not root, no cc, no BTF): why, in one line. */
+  z.object({ available: z.literal(false), why: z.string() }),
+  z.object({
+    available: z.literal(true),
+    kernel: z.object({
+      ok: z.boolean(),
+      errno_name: z.string(),
+      log: z.string(),
+      first_error: z.string().optional(),
+      processed: z.number().optional(),
+      log_truncated: z.boolean().optional(),
+    }),
+    /** Verdicts, errnos and first error lines compared; the two logs aligned line by line. */
+    comparison: z.object({
+      verdict_agree: z.boolean(),
+      errno_agree: z.boolean(),
+      first_error_agree: z.boolean(),
+      ours_first_error: z.string().optional(),
+      kernel_first_error: z.string().optional(),
+      rows: z.array(z.object({ ours: z.string().optional(), kernel: z.string().optional(), agree: z.boolean() })),
+      /** Index in rows of the first line where the logs part, or -1. */
+      first_disagreement: z.number().int(),
+    }),
+  }),
+]);
+export type KernelCheckResult = z.infer<typeof KernelCheckResultSchema>;
+
 /**
  * The state of one simulated machine for the engine panels: sent while a run goes (throttled) and at its end.
  * Per-pageblock arrays are plain number arrays (JSON and structured clone alike).
@@ -178,6 +302,8 @@ export const MachineStateSchema = z.object({
         entries: z.array(z.tuple([z.string(), z.string()])),
       }),
     ),
+    /** The machine's latest program loads (at most 32), rejected ones included. */
+    loads: z.array(BpfLoadSchema),
   }),
   ublk: z.object({
     /** The machine's fio runs, newest last: options, results and the sampled per-I/O trace (the timeline). */
@@ -344,6 +470,8 @@ export const calls = {
     args: z.tuple([LabIdSchema]),
     result: z.object({ lab: LabInfoSchema, readme: z.string(), starter: z.string(), starterName: z.string() }),
   },
+  /** Loads a program into this machine's Linux kernel (BPF_PROG_LOAD) and compares its verdict and log with ours. */
+  kernelCheck: { args: z.tuple([KernelCheckRequestSchema]), result: KernelCheckResultSchema },
 } as const;
 
 export type Calls = typeof calls;

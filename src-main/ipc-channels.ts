@@ -5,4 +5,4 @@ export const CALL_CHANNEL = 'kernel-lab:call';
 export const EVENT_CHANNEL = 'kernel-lab:event';
 
 /** Every call of the contract; a unit test checks this list against `calls` in contract.ts. */
-export const CALL_NAMES = ['hostInfo', 'run', 'stop', 'listFiles', 'openFile', 'saveFile', 'renameFile', 'deleteFile', 'listLabs', 'openLab'] as const satisfies readonly CallName[];
+export const CALL_NAMES = ['hostInfo', 'run', 'stop', 'listFiles', 'openFile', 'saveFile', 'renameFile', 'deleteFile', 'listLabs', 'openLab', 'kernelCheck'] as const satisfies readonly CallName[];

@@ -14,6 +14,7 @@ import {
 import { SessionHost } from './session/session';
 import type { Workspace } from './workspace/workspace';
 import { listLabs, openLab } from './labs/labs';
+import { kernelCheck } from './oracle/kernel-check';
 
 export interface RpcContext {
   host: 'electron' | 'browser';
@@ -41,6 +42,7 @@ export class RpcServer {
       deleteFile: (p: string) => ctx.workspace.remove(p),
       listLabs: () => listLabs(),
       openLab: (id: string) => openLab(id),
+      kernelCheck: (req: Parameters<typeof kernelCheck>[0]) => kernelCheck(req),
     } as Impl;
   }
 

@@ -7,6 +7,7 @@ import { initSplitter, loadLayout, saveLayout } from './layout';
 import { connectLab } from './lab-client';
 import { LabsView } from './labs-view';
 import { BpfPanel } from './panels/bpf-panel';
+import { keepBpfDetails } from './panels/bpf-state';
 import { MemoryPanel } from './panels/memory-panel';
 import { UblkPanel } from './panels/ublk-panel';
 import { ResultsView } from './results-view';
@@ -31,7 +32,7 @@ const consoleView = new ConsoleView($('console'));
 const editor = createEditor($('editor'));
 const results = new ResultsView(pane('results'));
 const memory = new MemoryPanel(pane('memory'));
-const bpf = new BpfPanel(pane('bpf'));
+const bpf = new BpfPanel(pane('bpf'), (req) => lab.kernelCheck(req));
 const ublk = new UblkPanel(pane('ublk'));
 const runs = new RunsView(pane('runs'), (r) => showRun(r));
 
@@ -212,7 +213,7 @@ function onEvent(event: RunEvent): void {
       if (shown === rec) results.addTable(event.table);
       break;
     case 'machine':
-      rec.machines.set(event.state.index, event.state);
+      rec.machines.set(event.state.index, keepBpfDetails(rec.machines.get(event.state.index), event.state));
       if (shown === rec) {
         memory.record(event.state);
         // Coalesce bursts of machine events into one redraw per frame.

@@ -10,6 +10,7 @@ import type { Policy } from './mm/index';
 import { createUblk, type FioResult, type Ublk, type UringProbeFigures } from './ublk/index';
 import { BpfProgPack, type JitImage } from './bpf_prog_pack';
 import { BpfProgram } from './bpf/index';
+import type { BpfProgLoadAttr } from './bpf/index';
 import { linkUblkBpf } from './ublk_bpf';
 import { linkPageblockIter } from './bpf_iter_pageblock';
 import { linkUblkReqIter } from './bpf_iter_ublk_req';
@@ -35,6 +36,19 @@ export interface BootOptions {
 
 const BOOT_KEYS = ['memory', 'gbpages', 'cpus', 'seed', 'mm', 'bpf', 'ublk'];
 const FIO_HISTORY = 16;
+const BPF_LOAD_HISTORY = 32;
+
+/** One BPF_PROG_LOAD of the machine, accepted or rejected: what the BPF panel steps through. */
+export interface BpfLoadRecord {
+  /** The nth prog_load of the machine (from 0). */
+  seq: number;
+  /** The load's attributes, as given. */
+  attr: BpfProgLoadAttr;
+  /** The program, when the load succeeded. */
+  prog?: BpfProgram;
+  /** Why it failed (a KernelError with detail.log / insn / line from the verifier, or an assembler error). */
+  error?: Error;
+}
 
 /** Where the machine writes its console (bpf_trace_printk, ring-buffer records): the script's output. */
 export interface KernelEnv {
@@ -58,6 +72,9 @@ export class Kernel {
   readonly jit_images = new Map<BpfProgram, JitImage>();
   /** The fio runs of this machine, newest last (at most FIO_HISTORY), for the panels' timeline and charts. */
   readonly fio_runs: { dev_id: number; options: Record<string, unknown>; result: FioResult }[] = [];
+  /** The machine's program loads, newest last (at most BPF_LOAD_HISTORY), rejected ones included, for the BPF panel. */
+  readonly bpf_loads: BpfLoadRecord[] = [];
+  private bpfLoadSeq = 0;
 
   constructor(opts: BootOptions, env: KernelEnv) {
     for (const k of Object.keys(opts)) {
@@ -100,9 +117,17 @@ export class Kernel {
     this.prog_pack = new BpfProgPack(this.mm, opts.bpf?.prog_pack ?? true);
     const load = this.bpf.prog_load.bind(this.bpf);
     this.bpf.prog_load = (attr) => {
-      const prog = load(attr);
-      if (prog.jited) this.jit_images.set(prog, this.prog_pack.alloc(prog.insns.length));
-      return prog;
+      const rec: BpfLoadRecord = { seq: this.bpfLoadSeq++, attr: { ...attr } };
+      this.bpf_loads.push(rec);
+      if (this.bpf_loads.length > BPF_LOAD_HISTORY) this.bpf_loads.shift();
+      try {
+        rec.prog = load(attr);
+      } catch (e) {
+        rec.error = e as Error;
+        throw e;
+      }
+      if (rec.prog.jited) this.jit_images.set(rec.prog, this.prog_pack.alloc(rec.prog.insns.length));
+      return rec.prog;
     };
     // BPF programs iterate over the memory engine's pageblocks (bpf_iter_pageblock_{new,next,destroy}).
     linkPageblockIter(this.bpf, this.mm);

@@ -800,6 +800,8 @@ interface VerifierPath {
   to: number;
   /** How it ended: exit, pruned (safe), or the error. */
   end?: string;
+  /** The instruction it ended at (the exit, the pruned instruction, the rejected one). */
+  at?: number;
 }
 
 /** BPF_PROG_LOAD attributes. */

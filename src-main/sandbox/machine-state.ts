@@ -1,12 +1,16 @@
 /** The panels' view of a booted machine (contract's MachineState), taken from the engines without changing them. */
 import type { MachineState } from '../contract';
 import type { Kernel } from '../engines/kernel';
+import { bpfLoads } from './bpf-loads';
 
 const MAX_MAP_ENTRIES = 64;
 const MAX_TRACE = 4096;
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
-export function machineState(kernel: Kernel, index: number): MachineState {
+/** While a script runs, the time one state may spend replaying verifier walks for the BPF panel (the last state: no limit). */
+const BPF_TRACE_BUDGET_MS = 50;
+
+export function machineState(kernel: Kernel, index: number, opts: { final?: boolean } = {}): MachineState {
   const mm = kernel.mm;
   const snap = mm.snapshot();
   return {
@@ -55,6 +59,7 @@ export function machineState(kernel: Kernel, index: number): MachineState {
         max_entries: m.max_entries,
         entries: m.type_name === 'BPF_MAP_TYPE_RINGBUF' ? [] : m.entries().slice(0, MAX_MAP_ENTRIES).map(([k, v]) => [hex(k), hex(v)] as [string, string]),
       })),
+      loads: bpfLoads(kernel, opts.final ? Infinity : BPF_TRACE_BUDGET_MS),
     },
     ublk: {
       fio: kernel.fio_runs.map(({ dev_id, options, result: r }) => ({

@@ -1,6 +1,10 @@
-/** The BPF panel: each loaded program with its disassembly (verifier-log style), and each map with its entries. */
-import type { MachineState } from '../../src-main/contract';
+/**
+ * The BPF panel: each program load of the machine (rejected ones too) with its disassembly beside the verifier's
+ * walk to step through (./bpf-load-view), and each map with its entries.
+ */
+import type { BpfLoad, MachineState } from '../../src-main/contract';
 import { h } from '../dom';
+import { BpfLoadView, type KernelCheckFn } from './bpf-load-view';
 
 type Bpf = MachineState['bpf'];
 
@@ -9,9 +13,15 @@ export class BpfPanel {
   private readonly maps = h('div', { class: 'bpf-maps', 'data-testid': 'bpf-maps' });
   private readonly empty = h('div', { class: 'empty' }, 'Programs loaded with k.bpf.prog_load() and maps made with k.bpf.map_create() show here.');
   private readonly open = new Set<string>();
+  /** One view per load, by its detail (the same object across the states of one run): the step shown survives updates. */
+  private readonly views = new WeakMap<object, BpfLoadView>();
   private last = '';
+  private lastDetails: (object | undefined)[] = [];
 
-  constructor(readonly root: HTMLElement) {
+  constructor(
+    readonly root: HTMLElement,
+    private readonly kernelCheck: KernelCheckFn,
+  ) {
     root.replaceChildren(
       this.empty,
       h('h4', {}, 'Programs'),
@@ -21,47 +31,42 @@ export class BpfPanel {
     );
   }
 
+  private viewOf(load: BpfLoad, prog: Bpf['progs'][number] | undefined): BpfLoadView {
+    const key = load.detail;
+    const old = key ? this.views.get(key) : undefined;
+    if (old) return old;
+    const v = new BpfLoadView(load, load.detail, prog, this.kernelCheck);
+    if (key) this.views.set(key, v);
+    return v;
+  }
+
   show(s: MachineState | undefined): void {
-    const bpf: Bpf = s?.bpf ?? { progs: [], maps: [] };
-    // Machine events come twice a second: rebuild only what changed.
-    const sig = JSON.stringify(bpf);
-    if (sig === this.last) return;
+    const bpf: Bpf = s?.bpf ?? { progs: [], maps: [], loads: [] };
+    // Machine events come twice a second: rebuild only what changed (the loads' details are compared by identity).
+    const sig = JSON.stringify(bpf, (k, v: unknown) => (k === 'detail' ? undefined : v));
+    const details = bpf.loads.map((l) => l.detail);
+    if (sig === this.last && details.length === this.lastDetails.length && details.every((d, i) => d === this.lastDetails[i])) return;
     this.last = sig;
-    this.empty.hidden = bpf.progs.length + bpf.maps.length > 0;
+    this.lastDetails = details;
+    this.empty.hidden = bpf.progs.length + bpf.maps.length + bpf.loads.length > 0;
     this.root.dataset.progs = String(bpf.progs.length);
     this.root.dataset.maps = String(bpf.maps.length);
+    this.root.dataset.loads = String(bpf.loads.length);
     // Keep which programs the user collapsed across updates.
-    for (const d of this.progs.querySelectorAll<HTMLDetailsElement>('details')) {
+    for (const d of this.progs.querySelectorAll<HTMLDetailsElement>(':scope > details')) {
       if (d.open) this.open.add(d.dataset.key!);
       else this.open.delete(d.dataset.key!);
     }
-    this.progs.replaceChildren(
-      ...(bpf.progs.length ? [] : [h('div', { class: 'muted' }, 'none loaded')]),
-      ...bpf.progs.map((p) => {
-        const key = `prog-${p.id}`;
-        const lines = p.disasm.replace(/\n$/, '').split('\n');
-        return h(
-          'details',
-          { 'data-key': key, 'data-testid': 'bpf-prog', 'data-name': p.name, open: !this.open.size || this.open.has(key) },
-          h(
-            'summary',
-            {},
-            h('b', {}, `${p.id}: ${p.name || '(no name)'}`),
-            ` ${p.prog_type} · ${p.insn_cnt} insns · ${p.jited ? 'JIT' : 'interpreter'}`,
-          ),
-          h(
-            'div',
-            { class: 'bpf-cols' },
-            h('pre', { class: 'mono disasm', 'data-testid': 'bpf-disasm' }, ...lines.map((l) => h('div', { class: 'insn' }, l))),
-            h(
-              'div',
-              { class: 'verifier-log muted', 'data-testid': 'bpf-verifier-log' },
-              'Verifier log: this build loads programs without the verifier (verify: false), so there is no log to step through yet.',
-            ),
-          ),
-        );
-      }),
-    );
+    const byId = new Map(bpf.progs.map((p) => [p.id, p]));
+    const listed = new Set(bpf.loads.map((l) => l.prog_id));
+    // Programs whose load left the machine's history (it keeps the latest 32) show their listing alone.
+    const older = bpf.progs.filter((p) => !listed.has(p.id)).map((p) => this.progEl(p));
+    const loads = bpf.loads.map((l) => {
+      const el = this.viewOf(l, l.prog_id !== undefined ? byId.get(l.prog_id) : undefined).el;
+      el.open = !this.open.size || this.open.has(el.dataset.key!);
+      return el;
+    });
+    this.progs.replaceChildren(...(older.length + loads.length ? [] : [h('div', { class: 'muted' }, 'none loaded')]), ...older, ...loads);
     this.maps.replaceChildren(
       ...(bpf.maps.length ? [] : [h('div', { class: 'muted' }, 'none created')]),
       ...bpf.maps.map((m) =>
@@ -88,6 +93,22 @@ export class BpfPanel {
                 ),
               ),
         ),
+      ),
+    );
+  }
+
+  private progEl(p: Bpf['progs'][number]): HTMLElement {
+    const key = `prog-${p.id}`;
+    const lines = p.disasm.replace(/\n$/, '').split('\n');
+    return h(
+      'details',
+      { 'data-key': key, 'data-testid': 'bpf-prog', 'data-name': p.name, open: !this.open.size || this.open.has(key) },
+      h('summary', {}, h('b', {}, `${p.id}: ${p.name || '(no name)'}`), ` ${p.prog_type} · ${p.insn_cnt} insns · ${p.jited ? 'JIT' : 'interpreter'}`),
+      h(
+        'div',
+        { class: 'bpf-cols' },
+        h('pre', { class: 'mono disasm', 'data-testid': 'bpf-disasm' }, ...lines.map((l) => h('div', { class: 'insn' }, l))),
+        h('pre', { class: 'mono verifier-log', 'data-testid': 'bpf-verifier-log' }, p.verifier_log ?? 'Loaded without the verifier (verify: false).'),
       ),
     );
   }

@@ -198,6 +198,17 @@ describe('rules with the kernel messages (each checked against this machine’s 
     const r = createBpf().verify({ asm: 'call bpf_get_prandom_u32\nif r0 > 5 goto +1\nr0 = 1\nexit', trace: true });
     const res = r.result!;
     expect(res.steps?.map((s) => s.insn)).toEqual([0, 1, 2, 3, 3]);
-    expect(res.paths?.map((p) => [p.from, p.to, p.end])).toEqual([[-1, 0, 'exit'], [1, 3, 'exit']]);
+    expect(res.paths?.map((p) => [p.from, p.to, p.end, p.at])).toEqual([[-1, 0, 'exit', 3], [1, 3, 'exit', 3]]);
+  });
+
+  it('marks where each path of the tree ended: pruned at the iterator call, rejected at the leaking exit', () => {
+    const loop = (end: string): string =>
+      'r1 = r10\nr1 += -8\nr2 = 0\nr3 = 3\ncall bpf_iter_num_new\nl: r1 = r10\nr1 += -8\ncall bpf_iter_num_next\n' +
+      `if r0 == 0 goto e\nr6 = *(u32 *)(r0 + 0)\ngoto l\ne: r1 = r10\nr1 += -8\ncall ${end}\nr0 = 0\nexit`;
+    const ok = createBpf().verify({ asm: loop('bpf_iter_num_destroy'), prog_type: 'raw_tp', trace: true }).result!;
+    // The second pass through bpf_iter_num_next (insn 7) finds a state equal to the first one: pruned.
+    expect(ok.paths?.map((p) => [p.parent, p.from, p.to, p.end, p.at])).toEqual([[-1, -1, 0, 'exit', 15], [0, 7, 8, 'safe', 7]]);
+    const bad = createBpf().verify({ asm: loop('bpf_get_prandom_u32'), prog_type: 'raw_tp', trace: true }).result!;
+    expect(bad.paths?.[0]).toMatchObject({ end: 'Unreleased reference id=1 alloc_insn=4', at: 15 });
   });
 });

@@ -87,6 +87,8 @@ export interface VerifierPath {
   to: number;
   /** How it ended: exit, pruned (safe), or the error. */
   end?: string;
+  /** The instruction it ended at (the exit, the pruned instruction, the rejected one). */
+  at?: number;
 }
 
 /** The verdict (bpf_check()). */
@@ -393,7 +395,7 @@ export class Verifier {
       if (!(e instanceof VerifierError)) throw e;
       ok = false;
       err = e;
-      if (this.paths[this.pathId]) this.paths[this.pathId]!.end = e.message.split('\n')[0];
+      if (this.paths[this.pathId]) Object.assign(this.paths[this.pathId]!, { end: e.message.split('\n')[0], at: this.insnIdx });
       this.verbose(`${e.message}\n`);
     }
     if (ok && this.level === 1) this.buf = '';
@@ -434,7 +436,7 @@ export class Verifier {
           if (this.doPrintState && this.level >= 2) this.verbose(`\nfrom ${prevInsnIdx} to ${idx}: safe\n`);
           else if (this.level >= 2) this.verbose(`${idx}: safe\n`);
         }
-        if (this.paths[this.pathId]) this.paths[this.pathId]!.end = 'safe';
+        if (this.paths[this.pathId]) Object.assign(this.paths[this.pathId]!, { end: 'safe', at: idx });
         if (!this.popState()) return;
         prevInsnIdx = this.prevInsnIdx;
         continue;
@@ -492,7 +494,7 @@ export class Verifier {
         this.steps.push({ insn: idx, frame: this.cur.frames.length - 1, path: this.pathId, state: printState(this.cur, curFrame(this.cur)).trim() });
       }
       if (endOfPath) {
-        if (this.paths[this.pathId]) this.paths[this.pathId]!.end = 'exit';
+        if (this.paths[this.pathId]) Object.assign(this.paths[this.pathId]!, { end: 'exit', at: idx });
         if (!this.popState()) return;
         prevInsnIdx = this.prevInsnIdx;
         continue;

@@ -1,0 +1,45 @@
+/**
+ * The BPF panel's "check on this machine's kernel" (the contract's kernelCheck): loads the program the panel
+ * shows into the running Linux kernel (BPF_PROG_LOAD, with the same program type, log level and maps) and puts
+ * the kernel's verdict and log beside our verifier's. The renderer sends the instructions themselves: the
+ * session that loaded them has ended by the time one clicks, and the kernel's own verifier is what checks them.
+ */
+import { KERNEL_CHECK_MAX_LOG, type KernelCheckRequest, type KernelCheckResult } from '../contract';
+import { compareVerdicts } from './log-compare';
+import { kernelOracle, OracleUnavailableError, type KernelMapSpec, type KernelOracle } from './index';
+
+/** Rows of the aligned logs sent back (a log of a million-instruction walk is not read side by side). */
+const MAX_ROWS = 20_000;
+
+let shared: KernelOracle | undefined;
+
+function clip(log: string): string {
+  return log.length > KERNEL_CHECK_MAX_LOG ? `${log.slice(0, KERNEL_CHECK_MAX_LOG)}\n… (log cut at ${KERNEL_CHECK_MAX_LOG} characters)\n` : log;
+}
+
+/** Asks the kernel; where it cannot be asked, says why in one line. */
+export async function kernelCheck(req: KernelCheckRequest, oracle: KernelOracle = (shared ??= kernelOracle())): Promise<KernelCheckResult> {
+  const available = oracle.available();
+  if (!available.ok) return { available: false, why: available.why };
+  const maps: Record<number, KernelMapSpec> = {};
+  for (const m of req.maps) maps[m.fd] = { map_type: m.map_type, key_size: m.key_size, value_size: m.value_size, max_entries: m.max_entries };
+  const bytes = Uint8Array.from(Buffer.from(req.insns, 'hex'));
+  let verdict;
+  try {
+    verdict = await oracle.verifyAsync(bytes, { prog_type: req.prog_type, log_level: req.log_level, maps });
+  } catch (e) {
+    // A kfunc this kernel lacks, a map it refuses to create: the kernel cannot judge this program here.
+    if (e instanceof OracleUnavailableError) return { available: false, why: e.message };
+    throw e;
+  }
+  const cmp = compareVerdicts({ ok: req.sim.ok, log: req.sim.log, ...(req.sim.errno_name ? { errno_name: req.sim.errno_name } : {}) }, verdict);
+  const kernel: Extract<KernelCheckResult, { available: true }>['kernel'] = { ok: verdict.ok, errno_name: verdict.errno_name, log: clip(verdict.log) };
+  if (verdict.first_error !== undefined) kernel.first_error = verdict.first_error;
+  if (verdict.processed !== undefined) kernel.processed = verdict.processed;
+  if (verdict.log_truncated) kernel.log_truncated = true;
+  return {
+    available: true,
+    kernel,
+    comparison: { ...cmp, rows: cmp.rows.slice(0, MAX_ROWS) },
+  };
+}
