@@ -150,6 +150,24 @@ export const MachineStateSchema = z.object({
     meminfo: z.record(z.string(), z.number()),
     vmstat: z.record(z.string(), z.number()),
     buddyinfo: z.string(),
+    /**
+     * The frames of the pageblocks in `ranges`, run-length encoded (the memory panel's zoom down to frames). Only in
+     * a run's final state, within `cap` runs (the periodic states leave it out). A code packs a frame in 11 bits:
+     * bits 0-3 the order of its block, 4-7 its kind (0 none, 1 free, 2 pcp, 3 cache free, 4 allocated, 5 allocated
+     * movable, 6 cache allocated, 7 page table, 8 secretmem), bit 8 not present in the direct map, bits 9-10 the
+     * direct-map leaf covering it (1 = 4K, 2 = 2M, 3 = 1G).
+     */
+    frames: z
+      .object({
+        /** [first pageblock, count] pairs, ascending. */
+        ranges: z.array(z.number()),
+        /** [code, frames] pairs over the ranges' frames in pfn order. */
+        runs: z.array(z.number()),
+        /** Runs the whole machine needs: more than `cap` means some pageblocks were left out. */
+        total_runs: z.number(),
+        cap: z.number(),
+      })
+      .optional(),
   }),
   bpf: z.object({
     progs: z.array(

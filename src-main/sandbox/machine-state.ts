@@ -1,12 +1,14 @@
 /** The panels' view of a booted machine (contract's MachineState), taken from the engines without changing them. */
 import type { MachineState } from '../contract';
 import type { Kernel } from '../engines/kernel';
+import { frameRuns } from '../engines/mm/frames';
 
 const MAX_MAP_ENTRIES = 64;
 const MAX_TRACE = 4096;
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
-export function machineState(kernel: Kernel, index: number): MachineState {
+/** `frames`: add the per-frame runs (a run's final state only: the periodic states stay per pageblock). */
+export function machineState(kernel: Kernel, index: number, frames = false): MachineState {
   const mm = kernel.mm;
   const snap = mm.snapshot();
   return {
@@ -31,6 +33,7 @@ export function machineState(kernel: Kernel, index: number): MachineState {
       meminfo: mm.meminfo(),
       vmstat: mm.vmstat(),
       buddyinfo: mm.procfs('buddyinfo'),
+      ...(frames ? { frames: frameRuns(mm) } : {}),
     },
     bpf: {
       progs: [...kernel.bpf.progs.values()].map((p) => {

@@ -125,7 +125,7 @@ export async function runInSandbox(
   let tables = 0;
   let disposeBridge = (): void => {};
   let bootedKernels: Kernel[] = [];
-  let sendMachines = (): void => {};
+  let sendMachines = (_final?: boolean): void => {};
   let lastMachines = performance.now();
 
   const flush = (): void => {
@@ -203,12 +203,12 @@ export async function runInSandbox(
     });
     disposeBridge = () => bridge.dispose();
     bootedKernels = kernels;
-    sendMachines = (): void => {
+    sendMachines = (final = false): void => {
       if (!sink.machine || engineDepth() > 0) return;
       lastMachines = performance.now();
       kernels.forEach((k, i) => {
         try {
-          sink.machine!(machineState(k, i));
+          sink.machine!(machineState(k, i, final));
         } catch {
           // A machine the script broke mid-way has no state to show; the run goes on.
         }
@@ -242,7 +242,7 @@ export async function runInSandbox(
       error = settle(vm, runtime, evaluated.value, req.filename, () => hit, limits);
     }
     flush();
-    sendMachines();
+    sendMachines(true);
     return finish(error);
   } catch (e) {
     flush();
