@@ -328,6 +328,8 @@ export const HostInfoSchema = z.object({
     stackBytes: z.number(),
     outputBytes: z.number(),
   }),
+  /** Whether chooseWorkspace works here (Electron: yes; the browser host keeps its workspace under the data directory). */
+  canChooseWorkspace: z.boolean(),
 });
 export type HostInfo = z.infer<typeof HostInfoSchema>;
 
@@ -355,6 +357,11 @@ export const calls = {
   renameFile: { args: z.tuple([WorkspacePathSchema, WorkspacePathSchema]), result: FileEntrySchema },
   /** Deletes one file of the workspace. */
   deleteFile: { args: z.tuple([WorkspacePathSchema]), result: z.object({ deleted: z.boolean() }) },
+  /**
+   * Electron only: asks the user for a workspace folder (a native dialog), opens it and remembers it for the next
+   * start; `changed` is false when they cancelled. The browser host answers ENOTSUP (see hostInfo).
+   */
+  chooseWorkspace: { args: z.tuple([]), result: z.object({ workspace: z.string(), changed: z.boolean() }) },
   /** The lab exercises: id, title, engine, level, summary. */
   listLabs: { args: z.tuple([]), result: z.array(LabInfoSchema) },
   /** One lab's task (markdown) and starting script. A run with `lab` set is checked against its criteria. */
@@ -375,7 +382,12 @@ export type LabApi = {
 } & {
   /** Subscribes to run events; returns the unsubscribe function. */
   onEvent(listener: (event: RunEvent) => void): () => void;
+  /** Electron only: subscribes to the application menu's commands for the window (e.g. "Choose workspace folder…"). */
+  onCommand?(listener: (command: HostCommand) => void): () => void;
 };
+
+/** Commands the Electron menu sends to the focused window's renderer, which carries them out with its calls. */
+export type HostCommand = 'chooseWorkspace';
 
 export const callNames = Object.keys(calls) as CallName[];
 
