@@ -592,7 +592,16 @@ export class MemoryPanel {
     for (let r = r0; r < r1; r++) {
       for (let c = c0; c < c1; c++) {
         const b = r * this.cols + c;
-        if (b >= n || !frames.covered[b]) continue;
+        if (b >= n) continue;
+        if (!frames.covered[b]) {
+          // Left out of a capped encoding: a grey veil over the pageblock's colour says there are no frames to show.
+          const veil = ((0xa0 << 24) | (0x4c << 16) | (0x46 << 8) | 0x46) >>> 0; // 0xAABBGGRR
+          for (let y = 0; y < frows; y++) {
+            const row = ((r - r0) * frows + y) * fw + (c - c0) * FCOLS;
+            px.fill(veil, row, row + FCOLS);
+          }
+          continue;
+        }
         drawn++;
         frames.fill(b * ppb, ppb, codes);
         const mt = mm.migratetype[b]!;
