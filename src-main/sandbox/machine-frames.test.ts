@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MachineStateSchema, RunRequestSchema, type MachineState } from '../contract';
 import { boot } from '../engines/kernel';
-import { FRAME_KIND, frameCode } from '../engines/mm/frames';
+import { createMm } from '../engines/mm/index';
+import { FRAME_KIND, frameCode, frameRuns } from '../engines/mm/frames';
 import { FrameDecodeError, FrameMap, unpackCode } from '../../src-renderer/panels/memory-frames';
 import { machineState } from './machine-state';
 import { runInSandbox } from './sandbox';
@@ -28,6 +29,15 @@ describe('machine state: frames for the memory panel', () => {
     const out = new Int32Array(40);
     map.fill(500, 40, out);
     expect(Array.from(out)).toEqual(Array.from({ length: 40 }, (_, i) => map.codeAt(500 + i)));
+  });
+
+  it('decodes a machine whose last pageblock is partial (1G + 2M + 16 frames)', () => {
+    const mm = createMm({ memory: 1024 * 1024 * 1024 + 2 * 1024 * 1024 + 16 * 4096 });
+    const map = FrameMap.decode(frameRuns(mm), mm.nframes, 512);
+    expect(map.coveredBlocks).toBe(514);
+    expect(unpackCode(map.codeAt(mm.nframes - 1))).toEqual({ kind: FRAME_KIND.FREE, order: 4, unmapped: false, level: 1 });
+    expect(map.codeAt(mm.nframes)).toBe(-1);
+    expect(unpackCode(map.codeAt(1000))).toEqual({ kind: FRAME_KIND.FREE, order: 10, unmapped: false, level: 3 });
   });
 
   it('a capped encoding leaves pageblocks out: they read -1', () => {

@@ -86,6 +86,16 @@ describe('frame runs of the memory map', () => {
     expect(r.total_runs).toBe(11 + 31);
   });
 
+  it("policy 'cache': the refilled pageblock leaves the direct map whole (2M leaf not present), split down in the cache", () => {
+    const mm = createMm({ memory: '64M', mm: { policy: 'cache' } });
+    expect(mm.alloc_pages('GFP_KERNEL|__GFP_UNMAPPED', 0)).toEqual({ pfn: 0, order: 0 });
+    const L2 = 2;
+    const expected = [frameCode(K.CACHE_ALLOC, 0, true, L2), 1];
+    for (let o = 0; o <= 8; o++) expected.push(frameCode(K.CACHE_FREE, o, true, L2), 1 << o);
+    expected.push(frameCode(K.FREE, 9, false, L2), 512);
+    expect(frameRuns(mm).runs.slice(0, expected.length)).toEqual(expected);
+  });
+
   it('frames inside a 1G leaf read level 3; a 4K-split pageblock inside an unaligned tail reads level 1', () => {
     const mm = createMm({ memory: 1024 * 1024 * 1024 + 2 * 1024 * 1024 + 16 * 4096 });
     const f = perFrame(frameRuns(mm), mm.nframes);
