@@ -181,7 +181,8 @@ export class MemoryPanel {
     this.canvas.addEventListener(
       'wheel',
       (e) => {
-        if (!this.state) return;
+        // At fit, scrolling down is left to the page (there is nothing to zoom out of).
+        if (!this.state || (!this.zoomed && e.deltaY > 0)) return;
         e.preventDefault();
         this.wheelAcc += e.deltaMode === 1 ? e.deltaY * 33 : e.deltaMode === 2 ? e.deltaY * 400 : e.deltaY;
         if (Math.abs(this.wheelAcc) < 50) return;
