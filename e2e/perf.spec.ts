@@ -64,8 +64,19 @@ test('64G memory map redraw and input latency during a long run', async ({ app }
   const panels = await app.evaluate(() => performance.getEntriesByName('panels-update').map((m) => m.duration));
   const lat = await app.evaluate(() => (window as unknown as { __lat: number[] }).__lat);
   const status = await app.getByTestId('console').textContent();
+  // The frame view at 64G: go to a frame, then pan and walk (each a redraw of the visible pageblocks' frames).
+  await app.evaluate(() => performance.clearMeasures('mm-draw'));
+  await app.getByTestId('mm-goto').fill('0x100000');
+  await app.getByTestId('mm-goto').press('Enter');
+  await expect(app.getByTestId('mm-canvas')).toHaveAttribute('data-view', 'frames');
+  await app.getByTestId('mm-canvas').focus();
+  for (const key of ['Shift+ArrowRight', 'Shift+ArrowDown', 'Shift+ArrowLeft', 'Shift+ArrowUp', 'ArrowRight', 'ArrowDown', 'ArrowLeft', 'ArrowUp']) await app.keyboard.press(key);
+  const frameDraws = await app.evaluate(() => performance.getEntriesByName('mm-draw').map((m) => m.duration));
+  const frameBlocks = await app.getByTestId('panel-memory').getAttribute('data-frame-blocks');
   const figures = {
     redraw_64g_ms: stats(draws),
+    frame_view_redraw_64g_ms: stats(frameDraws),
+    frame_pageblocks_sent: Number(frameBlocks),
     machine_state_parse_ms: stats(parse),
     panels_update_ms: stats(panels),
     key_to_frame_ms_during_run: stats(lat),
@@ -75,6 +86,7 @@ test('64G memory map redraw and input latency during a long run', async ({ app }
   await writeFile('test-results/perf.json', JSON.stringify(figures, null, 2));
   await testInfo.attach('perf.json', { body: JSON.stringify(figures, null, 2), contentType: 'application/json' });
   expect(draws.length).toBeGreaterThan(0);
+  expect(frameDraws.length).toBeGreaterThan(0);
   expect(lat.length).toBeGreaterThan(0);
   await app.getByTestId('panel-memory').screenshot({ path: 'test-results/panel-memory-64g.png' });
 });

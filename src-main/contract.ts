@@ -274,6 +274,24 @@ export const MachineStateSchema = z.object({
     meminfo: z.record(z.string(), z.number()),
     vmstat: z.record(z.string(), z.number()),
     buddyinfo: z.string(),
+    /**
+     * The frames of the pageblocks in `ranges`, run-length encoded (the memory panel's zoom down to frames). Only in
+     * a run's final state, within `cap` runs (the periodic states leave it out). A code packs a frame in 11 bits:
+     * bits 0-3 the order of its block, 4-7 its kind (0 none, 1 free, 2 pcp, 3 cache free, 4 allocated, 5 allocated
+     * movable, 6 cache allocated, 7 page table, 8 secretmem), bit 8 not present in the direct map, bits 9-10 the
+     * direct-map leaf covering it (1 = 4K, 2 = 2M, 3 = 1G).
+     */
+    frames: z
+      .object({
+        /** [first pageblock, count] pairs, ascending. */
+        ranges: z.array(z.number()),
+        /** [code, frames] pairs over the ranges' frames in pfn order. */
+        runs: z.array(z.number()),
+        /** Runs the whole machine needs: more than `cap` means some pageblocks were left out. */
+        total_runs: z.number(),
+        cap: z.number(),
+      })
+      .optional(),
   }),
   bpf: z.object({
     progs: z.array(
@@ -436,6 +454,8 @@ export const HostInfoSchema = z.object({
     stackBytes: z.number(),
     outputBytes: z.number(),
   }),
+  /** Whether chooseWorkspace works here (Electron: yes; the browser host keeps its workspace under the data directory). */
+  canChooseWorkspace: z.boolean(),
 });
 export type HostInfo = z.infer<typeof HostInfoSchema>;
 
@@ -463,6 +483,11 @@ export const calls = {
   renameFile: { args: z.tuple([WorkspacePathSchema, WorkspacePathSchema]), result: FileEntrySchema },
   /** Deletes one file of the workspace. */
   deleteFile: { args: z.tuple([WorkspacePathSchema]), result: z.object({ deleted: z.boolean() }) },
+  /**
+   * Electron only: asks the user for a workspace folder (a native dialog), opens it and remembers it for the next
+   * start; `changed` is false when they cancelled. The browser host answers ENOTSUP (see hostInfo).
+   */
+  chooseWorkspace: { args: z.tuple([]), result: z.object({ workspace: z.string(), changed: z.boolean() }) },
   /** The lab exercises: id, title, engine, level, summary. */
   listLabs: { args: z.tuple([]), result: z.array(LabInfoSchema) },
   /** One lab's task (markdown) and starting script. A run with `lab` set is checked against its criteria. */
@@ -485,7 +510,12 @@ export type LabApi = {
 } & {
   /** Subscribes to run events; returns the unsubscribe function. */
   onEvent(listener: (event: RunEvent) => void): () => void;
+  /** Electron only: subscribes to the application menu's commands for the window (e.g. "Choose workspace folder…"). */
+  onCommand?(listener: (command: HostCommand) => void): () => void;
 };
+
+/** Commands the Electron menu sends to the focused window's renderer, which carries them out with its calls. */
+export type HostCommand = 'chooseWorkspace';
 
 export const callNames = Object.keys(calls) as CallName[];
 

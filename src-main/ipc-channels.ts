@@ -3,6 +3,8 @@ import type { CallName } from './contract';
 
 export const CALL_CHANNEL = 'kernel-lab:call';
 export const EVENT_CHANNEL = 'kernel-lab:event';
+/** Main to renderer: a menu command (contract HostCommand) for the focused window. */
+export const COMMAND_CHANNEL = 'kernel-lab:command';
 
 /** Every call of the contract; a unit test checks this list against `calls` in contract.ts. */
-export const CALL_NAMES = ['hostInfo', 'run', 'stop', 'listFiles', 'openFile', 'saveFile', 'renameFile', 'deleteFile', 'listLabs', 'openLab', 'kernelCheck'] as const satisfies readonly CallName[];
+export const CALL_NAMES = ['hostInfo', 'run', 'stop', 'listFiles', 'openFile', 'saveFile', 'renameFile', 'deleteFile', 'chooseWorkspace', 'listLabs', 'openLab', 'kernelCheck'] as const satisfies readonly CallName[];

@@ -3,14 +3,14 @@
  * a strict CSP), navigation and new windows refused, IPC accepted only from our own page, and the contract
  * wired to the same RpcServer (and session code) as the browser host's.
  */
-import { app, BrowserWindow, ipcMain, Menu, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { RunEvent } from './contract';
+import type { HostCommand, RunEvent } from './contract';
 import { rendererCsp } from './host/csp';
-import { CALL_CHANNEL, EVENT_CHANNEL } from './ipc-channels';
+import { CALL_CHANNEL, COMMAND_CHANNEL, EVENT_CHANNEL } from './ipc-channels';
 import { RpcServer } from './rpc';
-import { defaultWorkspaceDir, Workspace } from './workspace/workspace';
+import { SETTINGS_FILE, WorkspaceChooser } from './workspace/chooser';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererIndex = path.resolve(here, '../renderer/index.html');
@@ -39,7 +39,23 @@ function harden(contents: WebContents): void {
   contents.on('will-attach-webview', (e) => e.preventDefault());
 }
 
-async function createWindow(workspace: Workspace): Promise<void> {
+/** The native folder dialog of "Choose workspace folder…", attached to the window that asked. */
+async function pickFolder(win: BrowserWindow, current: string): Promise<string | undefined> {
+  const r = await dialog.showOpenDialog(win, {
+    title: 'Choose workspace folder',
+    buttonLabel: 'Use as workspace',
+    defaultPath: current,
+    properties: ['openDirectory', 'createDirectory', 'promptToCreate'],
+  });
+  return r.canceled ? undefined : r.filePaths[0];
+}
+
+/** Sends a menu command to a window's renderer, which carries it out with its own calls (saving its edits first). */
+function sendCommand(win: BrowserWindow | undefined | null, command: HostCommand): void {
+  if (win && !win.isDestroyed() && servers.has(win.webContents.id)) win.webContents.send(COMMAND_CHANNEL, command);
+}
+
+async function createWindow(chooser: WorkspaceChooser): Promise<void> {
   const win = new BrowserWindow({
     width: 1400,
     height: 900,
@@ -59,7 +75,15 @@ async function createWindow(workspace: Workspace): Promise<void> {
   const contents = win.webContents;
   const id = contents.id;
   harden(contents);
-  const rpc = new RpcServer({ host: 'electron', version: app.getVersion(), workspace }, (event: RunEvent) => {
+  const context = {
+    host: 'electron' as const,
+    version: app.getVersion(),
+    get workspace() {
+      return chooser.current;
+    },
+    chooseWorkspace: () => chooser.choose((current) => pickFolder(win, current)),
+  };
+  const rpc = new RpcServer(context, (event: RunEvent) => {
     if (!contents.isDestroyed()) contents.send(EVENT_CHANNEL, event);
   });
   servers.set(id, rpc);
@@ -90,17 +114,32 @@ app.whenReady().then(async () => {
   });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
-      { role: 'fileMenu' },
+      {
+        label: 'File',
+        submenu: [
+          {
+            label: 'Choose Workspace Folder…',
+            click: (_item, win) => sendCommand(win instanceof BrowserWindow ? win : BrowserWindow.getFocusedWindow(), 'chooseWorkspace'),
+          },
+          { type: 'separator' },
+          process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
+        ],
+      },
       { role: 'editMenu' },
       { role: 'viewMenu' },
       { role: 'windowMenu' },
     ]),
   );
-  const dir = process.env.KERNEL_LAB_WORKSPACE ? defaultWorkspaceDir() : path.join(app.getPath('documents'), 'Kernel Lab');
-  const workspace = await Workspace.open(dir);
-  await createWindow(workspace);
+  // Documents/Kernel Lab by default, the folder chosen last time if still there; $KERNEL_LAB_WORKSPACE (e2e) wins.
+  const { chooser, initial } = await WorkspaceChooser.start({
+    env: process.env.KERNEL_LAB_WORKSPACE,
+    settingsFile: path.join(app.getPath('userData'), SETTINGS_FILE),
+    defaultDir: path.join(app.getPath('documents'), 'Kernel Lab'),
+  });
+  if (initial.warning) console.warn(`Kernel Lab: ${initial.warning}`);
+  await createWindow(chooser);
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) void createWindow(workspace);
+    if (BrowserWindow.getAllWindows().length === 0) void createWindow(chooser);
   });
 });
 

@@ -3,8 +3,8 @@
  * through one IPC channel as `{ method, args }`; the main side validates it against the contract.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { CallName, LabApi, RunEvent } from './contract';
-import { CALL_CHANNEL, CALL_NAMES, EVENT_CHANNEL } from './ipc-channels';
+import type { CallName, HostCommand, LabApi, RunEvent } from './contract';
+import { CALL_CHANNEL, CALL_NAMES, COMMAND_CHANNEL, EVENT_CHANNEL } from './ipc-channels';
 
 type Envelope = { ok: true; value: unknown } | { ok: false; error: { message: string; code?: string } };
 
@@ -22,6 +22,14 @@ api.onEvent = (listener: (event: RunEvent) => void): (() => void) => {
   const handler = (_e: IpcRendererEvent, event: RunEvent): void => listener(event);
   ipcRenderer.on(EVENT_CHANNEL, handler);
   return () => ipcRenderer.removeListener(EVENT_CHANNEL, handler);
+};
+
+api.onCommand = (listener: (command: HostCommand) => void): (() => void) => {
+  const handler = (_e: IpcRendererEvent, command: unknown): void => {
+    if (command === 'chooseWorkspace') listener(command);
+  };
+  ipcRenderer.on(COMMAND_CHANNEL, handler);
+  return () => ipcRenderer.removeListener(COMMAND_CHANNEL, handler);
 };
 
 contextBridge.exposeInMainWorld('lab', api as LabApi);

@@ -19,7 +19,19 @@ import { kernelCheck } from './oracle/kernel-check';
 export interface RpcContext {
   host: 'electron' | 'browser';
   version: string;
-  workspace: Workspace;
+  /** The workspace; read at every call (Electron's may change with chooseWorkspace). */
+  readonly workspace: Workspace;
+  /** Electron: the "Choose workspace folder…" action of this window. Absent in the browser host. */
+  chooseWorkspace?: () => Promise<{ workspace: string; changed: boolean }>;
+}
+
+/** A call this host does not offer (code ENOTSUP). */
+export class NotSupportedError extends Error {
+  readonly code = 'ENOTSUP';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotSupportedError';
+  }
 }
 
 type Impl = { [K in CallName]: (...args: never[]) => Promise<CallResult<K>> | CallResult<K> };
@@ -32,7 +44,13 @@ export class RpcServer {
   constructor(ctx: RpcContext, emit: (event: RunEvent) => void) {
     this.sessions = new SessionHost(emit);
     this.impl = {
-      hostInfo: () => ({ host: ctx.host, version: ctx.version, workspace: ctx.workspace.root, defaultLimits: DEFAULT_LIMITS }),
+      hostInfo: () => ({
+        host: ctx.host,
+        version: ctx.version,
+        workspace: ctx.workspace.root,
+        defaultLimits: DEFAULT_LIMITS,
+        canChooseWorkspace: ctx.chooseWorkspace !== undefined,
+      }),
       run: (req: Parameters<SessionHost['run']>[0]) => this.sessions.run(req),
       stop: (runId: string) => this.sessions.stop(runId as `run-${string}`),
       listFiles: () => ctx.workspace.list(),
@@ -40,6 +58,12 @@ export class RpcServer {
       saveFile: (p: string, content: string) => ctx.workspace.save(p, content),
       renameFile: (from: string, to: string) => ctx.workspace.rename(from, to),
       deleteFile: (p: string) => ctx.workspace.remove(p),
+      chooseWorkspace: () => {
+        if (!ctx.chooseWorkspace) {
+          throw new NotSupportedError("chooseWorkspace: the browser host's workspace is a folder under the user's data directory; choose another one with --workspace when starting it");
+        }
+        return ctx.chooseWorkspace();
+      },
       listLabs: () => listLabs(),
       openLab: (id: string) => openLab(id),
       kernelCheck: (req: Parameters<typeof kernelCheck>[0]) => kernelCheck(req),

@@ -90,6 +90,36 @@ export class Files {
     this.mark();
   }
 
+  /**
+   * Changes the workspace folder (Electron): saves every edit to the current folder first (and gives up if one
+   * cannot be saved), lets `choose` ask for the new folder, then starts over there: the old folder's tabs, models
+   * and kept edits are let go, its files listed afresh. True when the workspace changed.
+   */
+  async switchWorkspace(choose: () => Promise<{ workspace: string; changed: boolean }>): Promise<boolean> {
+    for (const p of [...this.dirty]) {
+      if (!(await this.save(p))) {
+        this.log(`the workspace was not changed: ${p} could not be saved`);
+        return false;
+      }
+    }
+    const r = await choose();
+    if (!r.changed) return false;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    this.dirty.clear();
+    this.unsaved = {};
+    this.storeUnsavedNow();
+    for (const p of new Set([...this.tabs, this.current])) monaco.editor.getModel(uriOf(p))?.dispose();
+    this.tabs = [];
+    localStorage.setItem(K_TABS, '[]');
+    localStorage.removeItem(K_LAST);
+    localStorage.setItem(K_RECENT, '[]');
+    this.el.tabs.replaceChildren();
+    await this.start();
+    this.log(`workspace: ${r.workspace}`);
+    return true;
+  }
+
   async refresh(): Promise<void> {
     this.files = await this.lab.listFiles();
     this.renderList();

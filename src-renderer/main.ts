@@ -269,6 +269,23 @@ $('new-file').addEventListener('click', () => void files.newFile());
 $('save-as').addEventListener('click', () => void files.saveAs());
 $('rename-file').addEventListener('click', () => void files.rename());
 $('delete-file').addEventListener('click', () => void files.remove());
+$('choose-workspace').addEventListener('click', () => void chooseWorkspace());
+
+/** "Choose workspace folder…" (Electron: the button and the File menu): edits saved, the new folder's files listed. */
+async function chooseWorkspace(): Promise<void> {
+  if (!files) return;
+  try {
+    if (await files.switchWorkspace(() => lab.chooseWorkspace())) showWorkspace((await lab.hostInfo()).workspace);
+  } catch (e) {
+    consoleView.meta(`cannot change the workspace folder: ${(e as Error).message}`);
+  }
+}
+
+function showWorkspace(root: string): void {
+  const btn = $('choose-workspace');
+  btn.title = `Choose workspace folder… (now ${root})`;
+  btn.dataset.workspace = root;
+}
 editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => void run());
 editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void files.save());
 editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.KeyS, () => void files.saveAs());
@@ -372,6 +389,11 @@ async function start(): Promise<void> {
     consoleView.meta('The connection to the Kernel Lab host was lost: your edits are kept in this window and restored after a reload; restart the host and reload.');
   });
   const info = await lab.hostInfo();
+  $('choose-workspace').hidden = !info.canChooseWorkspace;
+  showWorkspace(info.workspace);
+  lab.onCommand?.((command) => {
+    if (command === 'chooseWorkspace') void chooseWorkspace();
+  });
   files = new Files(
     lab,
     editor,

@@ -83,6 +83,15 @@ describe('browser host', () => {
     ws.close();
   });
 
+  it('says it cannot choose the workspace folder, and answers chooseWorkspace with ENOTSUP', async () => {
+    const ws = await connect();
+    expect(await call(ws, { id: 1, method: 'hostInfo', args: [] })).toMatchObject({ ok: true, value: { canChooseWorkspace: false } });
+    const r = await call(ws, { id: 2, method: 'chooseWorkspace', args: [] });
+    expect(r).toMatchObject({ id: 2, ok: false, error: { code: 'ENOTSUP' } });
+    expect(r.kind === 'result' && !r.ok && r.error.message).toMatch(/browser host's workspace is a folder under the user's data directory/);
+    ws.close();
+  });
+
   it('runs a script and streams its events over the socket', async () => {
     const ws = await connect();
     const events: unknown[] = [];

@@ -19,7 +19,8 @@ export interface BrowserHostOptions {
   port?: number;
   /** The built renderer (out/renderer). */
   rendererDir: string;
-  context: Omit<RpcContext, 'host'>;
+  /** The browser host never offers chooseWorkspace: its workspace stays under the user's data directory. */
+  context: Omit<RpcContext, 'host' | 'chooseWorkspace'>;
   /** A fixed token (tests); by default 32 random bytes, hex. */
   token?: string;
 }
@@ -125,7 +126,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     const send = (frame: ResponseFrame): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
     };
-    const rpc = new RpcServer({ ...opts.context, host: 'browser' }, (event: RunEvent) => send({ kind: 'event', event }));
+    const rpc = new RpcServer({ version: opts.context.version, workspace: opts.context.workspace, host: 'browser' }, (event: RunEvent) => send({ kind: 'event', event }));
     ws.on('message', (data, isBinary) => {
       let id = -1;
       void (async () => {

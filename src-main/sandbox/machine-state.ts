@@ -1,6 +1,7 @@
 /** The panels' view of a booted machine (contract's MachineState), taken from the engines without changing them. */
 import type { MachineState } from '../contract';
 import type { Kernel } from '../engines/kernel';
+import { frameRuns } from '../engines/mm/frames';
 import { bpfLoads } from './bpf-loads';
 
 const MAX_MAP_ENTRIES = 64;
@@ -10,6 +11,7 @@ const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padSt
 /** While a script runs, the time one state may spend replaying verifier walks for the BPF panel (the last state: no limit). */
 const BPF_TRACE_BUDGET_MS = 50;
 
+/** `final`: the run's last state, which adds the per-frame runs and replays every remaining verifier walk. */
 export function machineState(kernel: Kernel, index: number, opts: { final?: boolean } = {}): MachineState {
   const mm = kernel.mm;
   const snap = mm.snapshot();
@@ -35,6 +37,7 @@ export function machineState(kernel: Kernel, index: number, opts: { final?: bool
       meminfo: mm.meminfo(),
       vmstat: mm.vmstat(),
       buddyinfo: mm.procfs('buddyinfo'),
+      ...(opts.final ? { frames: frameRuns(mm) } : {}),
     },
     bpf: {
       progs: [...kernel.bpf.progs.values()].map((p) => {

@@ -1,4 +1,5 @@
 import { createMm } from './index';
+import { frameRuns } from './frames';
 
 const now = (): number => globalThis.performance.now();
 
@@ -43,10 +44,23 @@ export function bench(): Record<string, { value: number; unit: string }> {
   for (let i = 0; i < 20; i++) mm64.snapshot();
   const snapMs = (now() - ts) / 20;
 
+  // Frame runs of the final machine state at 64G after the same churn (median of 3), and their JSON size.
+  const frameTimes: number[] = [];
+  let runs = frameRuns(mm64);
+  for (let i = 0; i < 3; i++) {
+    const t = now();
+    runs = frameRuns(mm64);
+    frameTimes.push(now() - t);
+  }
+  frameTimes.sort((a, b) => a - b);
+
   return {
     'mm.alloc_free_pairs_per_s': { value: Math.round(pairsPerS), unit: 'pairs/s' },
     'mm.boot_64g_ms': { value: Math.round(boots[1]! * 10) / 10, unit: 'ms' },
     'mm.bytes_per_frame_64g': { value: Math.round(bytesPerFrame * 1000) / 1000, unit: 'B/frame' },
     'mm.snapshot_64g_ms': { value: Math.round(snapMs * 100) / 100, unit: 'ms' },
+    'mm.frame_runs_64g_ms': { value: Math.round(frameTimes[1]! * 10) / 10, unit: 'ms' },
+    'mm.frame_runs_64g_runs': { value: runs.total_runs, unit: 'runs' },
+    'mm.frame_runs_64g_json_kb': { value: Math.round(JSON.stringify(runs).length / 1024), unit: 'KiB' },
   };
 }

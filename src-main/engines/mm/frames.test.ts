@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { createMm } from './index';
+import { FRAME_KIND, frameCode, frameRuns } from './frames';
+
+const K = FRAME_KIND;
+
+/** Expands the runs back to one code per frame (pfn order over the ranges). */
+function perFrame(r: { ranges: number[]; runs: number[] }, nframes = Infinity): Map<number, number> {
+  const out = new Map<number, number>();
+  let ri = 0;
+  for (let i = 0; i < r.ranges.length; i += 2) {
+    let pfn = r.ranges[i]! * 512;
+    const end = Math.min(nframes, (r.ranges[i]! + r.ranges[i + 1]!) * 512);
+    while (pfn < end) {
+      const code = r.runs[ri]!;
+      const n = r.runs[ri + 1]!;
+      if (!(n > 0)) throw new Error(`runs end at pfn ${pfn}, before the ranges do`);
+      ri += 2;
+      for (let k = 0; k < n; k++) out.set(pfn++, code);
+    }
+  }
+  return out;
+}
+
+describe('frame runs of the memory map', () => {
+  it('a fresh 64M machine: 32 pageblocks, each one run of free order-10 frames under 2M leaves', () => {
+    const r = frameRuns(createMm({ memory: '64M' }));
+    expect(r.ranges).toEqual([0, 32]);
+    expect(r.total_runs).toBe(32);
+    expect(r.runs).toEqual(Array.from({ length: 32 }, () => [frameCode(K.FREE, 10, false, 2), 512]).flat());
+    expect(frameCode(K.FREE, 10, false, 2)).toBe(10 | (1 << 4) | (2 << 9));
+  });
+
+  it('alloc_pages(GFP_KERNEL, 3) at pfn 0: 8 allocated frames, the batch-mate on the pcp list, the buddies split down', () => {
+    const mm = createMm({ memory: '64M' });
+    // The first unmovable request claims the order-10 block at pfn 0 (pageblocks 0 and 1 become Unmovable);
+    // rmqueue_bulk() takes two order-3 blocks (batch 3 >> 3, at least 2): pfn 0 is handed out, pfn 8 waits on the pcp list.
+    expect(mm.alloc_pages('GFP_KERNEL', 3)).toEqual({ pfn: 0, order: 3 });
+    const r = frameRuns(mm);
+    const L2 = 2;
+    expect(r.runs.slice(0, 18)).toEqual([
+      frameCode(K.ALLOC, 3, false, L2), 8,
+      frameCode(K.PCP, 3, false, L2), 8,
+      frameCode(K.FREE, 4, false, L2), 16,
+      frameCode(K.FREE, 5, false, L2), 32,
+      frameCode(K.FREE, 6, false, L2), 64,
+      frameCode(K.FREE, 7, false, L2), 128,
+      frameCode(K.FREE, 8, false, L2), 256,
+      frameCode(K.FREE, 9, false, L2), 512,
+      // Pageblock 2 is the head of the order-10 block at pfn 1024; pageblock 3 starts inside it.
+      frameCode(K.FREE, 10, false, L2), 512,
+    ]);
+    const f = perFrame(r);
+    for (let pfn = 0; pfn < 8; pfn++) expect(f.get(pfn)).toBe(frameCode(K.ALLOC, 3, false, L2));
+    expect(f.get(8)).toBe(frameCode(K.PCP, 3, false, L2));
+    expect(f.get(1536)).toBe(frameCode(K.FREE, 10, false, L2));
+    // The frames' migratetype is their pageblock's: claimed as Unmovable.
+    const s = mm.snapshot();
+    expect(s.migratetypes[s.migratetype[0]!]).toBe('Unmovable');
+    expect(s.migratetypes[s.migratetype[2]!]).toBe('Movable');
+  });
+
+  it('a movable allocation reads as movable', () => {
+    const mm = createMm({ memory: '64M' });
+    const p = mm.alloc_pages('GFP_HIGHUSER_MOVABLE', 2)!;
+    expect(perFrame(frameRuns(mm)).get(p.pfn + 3)).toBe(frameCode(K.ALLOC_MOVABLE, 2, false, 2));
+  });
+
+  it('a secretmem page reads unmapped under a 4K leaf; the split took a page-table page', () => {
+    const mm = createMm({ memory: '64M' });
+    // Baseline secretmem: alloc_pages(GFP_HIGHUSER) (unmovable) takes pfn 0 from a pcp batch of 3 (0, 1, 2);
+    // set_direct_map_invalid_noflush splits the 2M leaf and split_large_page() takes pfn 1 for the PTE page.
+    expect(mm.memfd_secret().fault(0)).toEqual({ pfn: 0, order: 0 });
+    const r = frameRuns(mm);
+    const L4 = 1;
+    expect(r.runs.slice(0, 10)).toEqual([
+      frameCode(K.SECRETMEM, 0, true, L4), 1,
+      frameCode(K.PGTABLE, 0, false, L4), 1,
+      frameCode(K.PCP, 0, false, L4), 1,
+      frameCode(K.FREE, 0, false, L4), 1,
+      frameCode(K.FREE, 2, false, L4), 4,
+    ]);
+    expect(frameCode(K.SECRETMEM, 0, true, 1)).toBe((8 << 4) | 0x100 | (1 << 9));
+    // Pageblock 1 kept its 2M leaf.
+    expect(perFrame(r).get(512)).toBe(frameCode(K.FREE, 9, false, 2));
+    expect(r.total_runs).toBe(11 + 31);
+  });
+
+  it("policy 'cache': the refilled pageblock leaves the direct map whole (2M leaf not present), split down in the cache", () => {
+    const mm = createMm({ memory: '64M', mm: { policy: 'cache' } });
+    expect(mm.alloc_pages('GFP_KERNEL|__GFP_UNMAPPED', 0)).toEqual({ pfn: 0, order: 0 });
+    const L2 = 2;
+    const expected = [frameCode(K.CACHE_ALLOC, 0, true, L2), 1];
+    for (let o = 0; o <= 8; o++) expected.push(frameCode(K.CACHE_FREE, o, true, L2), 1 << o);
+    expected.push(frameCode(K.FREE, 9, false, L2), 512);
+    expect(frameRuns(mm).runs.slice(0, expected.length)).toEqual(expected);
+  });
+
+  it('frames inside a 1G leaf read level 3; a 4K-split pageblock inside an unaligned tail reads level 1', () => {
+    const mm = createMm({ memory: 1024 * 1024 * 1024 + 2 * 1024 * 1024 + 16 * 4096 });
+    const f = perFrame(frameRuns(mm), mm.nframes);
+    expect((f.get(0)! >> 9) & 3).toBe(3);
+    expect((f.get(262144)! >> 9) & 3).toBe(2);
+    expect(f.get(262144 + 512)).toBe(frameCode(K.FREE, 4, false, 1));
+    expect(f.size).toBe(262144 + 512 + 16);
+  });
+
+  it('over the cap, split and unmapped pageblocks come first, then the others in pfn order', () => {
+    const mm = createMm({ memory: '64M' });
+    mm.memfd_secret().fault(0);
+    // Pageblock 0 (split, unmapped page) needs 11 runs, each of the other 31 one.
+    const r = frameRuns(mm, 16);
+    expect(r.total_runs).toBe(42);
+    expect(r.cap).toBe(16);
+    // Block 0 first, then blocks 1.. in order while they fit: 1 to 5.
+    expect(r.ranges).toEqual([0, 6]);
+    expect(r.runs.length / 2).toBe(16);
+    // A cap below block 0's runs skips it; blocks 1 to 10 fill the cap.
+    expect(frameRuns(mm, 10).ranges).toEqual([1, 10]);
+  });
+});
