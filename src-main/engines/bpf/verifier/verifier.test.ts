@@ -184,6 +184,36 @@ describe('rules with the kernel messages (each checked against this machine’s 
     expect(r.errors[0]?.message).toBe('Unreleased reference id=1 alloc_insn=7');
   });
 
+  it('bounds pointer offsets at BPF_MAX_VAR_OFF (2^29) before looking at the operator (check_reg_sane_offset, EINVAL)', () => {
+    const cases: [string, string][] = [
+      ['r1 = r10\nr1 += 536870912\nr0 = 0\nexit', 'math between fp pointer and 536870912 is not allowed'],
+      // Two steps of 2^28: each constant is fine, the fixed offset they add up to is not.
+      ['r1 = r10\nr1 += 268435456\nr1 += 268435456\nr0 = 0\nexit', 'fp pointer offset 536870912 is not allowed'],
+      ['r1 += -268435456\nr1 += -268435456\nr0 = 0\nexit', 'ctx pointer offset -536870912 is not allowed'],
+      ['call bpf_get_prandom_u32\nr0 &= 255\nr0 += 268435456\nr1 = r10\nr1 += r0\nr1 += r0\nr0 = 0\nexit', 'value 536870912 makes fp pointer be out of bounds'],
+      // The offset is checked first, so a huge constant wins over the operator's own message.
+      ['r1 &= 536870912\nr0 = 0\nexit', 'math between ctx pointer and 536870912 is not allowed'],
+      ['r1 &= 7\nr0 = 0\nexit', 'R1 bitwise operator &= on pointer prohibited'],
+    ];
+    for (const [asm, msg] of cases) expect(v(asm).errors[0], asm).toMatchObject({ message: msg, errno: /bitwise/.test(msg) ? 'EACCES' : 'EINVAL' });
+    // A variable part below 2^29 plus a fixed part below 2^29 is allowed.
+    expect(v('r6 = r1\ncall bpf_get_prandom_u32\nr0 &= 255\nr0 += 268435456\nr6 += r0\nr6 += 268435456\nr0 = 0\nexit').ok).toBe(true);
+  });
+
+  it('lets a privileged atomic store a pointer and fetches the old value as a load would (check_atomic_rmw)', () => {
+    expect(v('*(u64 *)(r10 - 8) = 0\nr1 = r10\nlock *(u64 *)(r10 - 8) += r1\nr0 = 0\nexit').ok).toBe(true);
+    expect(v('*(u64 *)(r10 - 8) = 0\nr0 = r10\nr1 = 0\nr0 = cmpxchg_64(r10 - 8, r0, r1)\nr0 = 0\nexit').ok).toBe(true);
+    // The fetched spilled constant stays exact: fp-16+4 is in bounds, fp-16+40 is not.
+    const idx = (k: number): string => `r1 = ${k}\n*(u64 *)(r10 - 8) = r1\nr2 = 0\nr2 = atomic64_fetch_add((u64 *)(r10 - 8), r2)\nr3 = r10\nr3 += -16\nr3 += r2\n*(u8 *)(r3 + 0) = 1\nr0 = 0\nexit`;
+    expect(v(idx(4)).ok).toBe(true);
+    expect(v(idx(40)).errors[0]).toMatchObject({ message: 'invalid write to stack R3 off=24 size=1', errno: 'EACCES' });
+    // A spilled pointer comes back as the pointer; the slot is then plain data.
+    expect(v('r1 = r10\n*(u64 *)(r10 - 8) = r1\nr2 = 0\nr2 = xchg_64(r10 - 8, r2)\nr0 = *(u64 *)(r2 - 8)\nr0 = 0\nexit').ok).toBe(true);
+    expect(v('r1 = 4\n*(u64 *)(r10 - 8) = r1\nr2 = 1\nlock *(u64 *)(r10 - 8) += r2\nr2 = *(u64 *)(r10 - 8)\nr3 = r10\nr3 += r2\nr0 = 0\nexit').errors[0]?.message).toBe(
+      'math between fp pointer and register with unbounded min value is not allowed',
+    );
+  });
+
   it('iterators across frames: a subprogram uses, creates and breaks its caller\'s iterator as Linux 6.18 allows', () => {
     // Each verdict and first message checked with BPF_PROG_LOAD (raw_tracepoint) on this machine's kernel.
     const at = (off: number, call: string): string => `r1 = r10\nr1 += ${off}\n${call}`;

@@ -792,6 +792,16 @@ export class Verifier {
       if (e.spi >= 0) bt.slots[f]!.add(e.spi);
       return true;
     }
+    if (cls === BPF_STX && BPF_MODE(i.code) === BPF_ATOMIC) {
+      // An atomic fetch is a load into its fetch register (is_atomic_fetch_insn() in backtrack_insn()).
+      const load = i.imm === BPF_CMPXCHG ? 0 : i.imm & BPF_FETCH || i.imm === BPF_XCHG ? i.src_reg : -1;
+      if (load >= 0) {
+        if (!has(load)) return true;
+        clr(load);
+        if (e.spi >= 0) bt.slots[f]!.add(e.spi);
+        return true;
+      }
+    }
     if (cls === BPF_STX || cls === BPF_ST) {
       if (e.spi < 0 || !bt.slots[f]!.has(e.spi)) return true;
       bt.slots[f]!.delete(e.spi);
@@ -1200,16 +1210,16 @@ export class Verifier {
     this.readReg(insn.src_reg);
     this.readReg(insn.dst_reg);
     if (insn.imm === BPF_CMPXCHG) this.readReg(0);
-    const s = this.regs()[insn.src_reg]!;
-    if (s.type !== 'scalar') reject(`R${insn.src_reg} leaks addr into mem`);
+    // "R%d leaks addr into mem" is for unprivileged loads only (is_pointer_value() with allow_ptr_leaks).
     const d = this.regs()[insn.dst_reg]!;
     if (d.type === 'ctx') reject(`BPF_ATOMIC stores into R${insn.dst_reg} ctx is not allowed`);
-    this.memAccess(insn.dst_reg, insn.off, size, false, -1, false, 0, false);
+    // check_atomic_rmw(): the fetch register gets what a load of the old value gives, then the write.
+    const old = this.memAccess(insn.dst_reg, insn.off, size, false, -1, false, 0, false);
     this.memAccess(insn.dst_reg, insn.off, size, true, -1, false, 0, false);
     const fetchReg = insn.imm === BPF_CMPXCHG ? 0 : insn.imm & BPF_FETCH || insn.imm === BPF_XCHG ? insn.src_reg : -1;
     if (fetchReg >= 0) {
-      const v = scalarUnknown();
-      if (size < 8) coerceRegToSize(v, size);
+      const v = old ? copyReg(old) : scalarUnknown();
+      if (size < 8 && v.type === 'scalar') coerceRegToSize(v, size);
       this.setReg(fetchReg, v);
     }
   }
