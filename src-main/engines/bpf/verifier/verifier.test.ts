@@ -214,6 +214,33 @@ describe('rules with the kernel messages (each checked against this machine’s 
     );
   });
 
+  it('logs a bpf-to-bpf call and its return as Linux 6.18 does (leak_iter_from_subprog_fail, log_level 1, same text on this machine)', () => {
+    const c = ITER_SELFTESTS.find((x) => x.name === 'leak_iter_from_subprog_fail')!;
+    const log = v(c.asm, { log_level: 1 }).log.replace(/#\d+/g, '#N');
+    expect(log).toBe(
+      [
+        '0: R1=ctx() R10=fp0', '0: (85) call pc+2', 'caller:', ' R10=fp0', 'callee:', ' frame1: R1=ctx() R10=fp0', '3: frame1: R1=ctx() R10=fp0',
+        '3: (bf) r1 = r10                      ; frame1: R1=fp0 R10=fp0', '4: (07) r1 += -8                      ; frame1: R1=fp-8',
+        '5: (b7) r2 = 0                        ; frame1: R2=0', '6: (b7) r3 = 1                        ; frame1: R3=1',
+        '7: (85) call bpf_iter_num_new#N   ; frame1: R0=scalar() fp-8=iter_num(ref_id=1,state=active,depth=0) refs=1', '8: (95) exit',
+        'returning from callee:', ' frame1: R0=scalar() R10=fp0 fp-8=iter_num(ref_id=1,state=active,depth=0) refs=1', 'to caller at 1:',
+        ' R0=scalar() R10=fp0 refs=1', '1: (b7) r0 = 0                        ; R0=0 refs=1', '2: (95) exit', 'Unreleased reference id=1 alloc_insn=7',
+        'BPF_EXIT instruction in main prog would lead to reference leak',
+        'processed 9 insns (limit 1000000) max_states_per_insn 0 total_states 1 peak_states 1 mark_read 0', '',
+      ].join('\n'),
+    );
+    // log_level 2 announces the return site as a jump: `from <exit> to <return site>:`.
+    expect(v(c.asm, { log_level: 2 }).log).toContain('\nfrom 8 to 1: R0=scalar() R10=fp0 refs=1\n');
+  });
+
+  it('prints the state of a path popped right after its instruction on that instruction\'s line (pop_stack() keeps prev_log_pos)', () => {
+    const c = ITER_SELFTESTS.find((x) => x.name === 'absent_mark_in_the_middle_state')!;
+    const log = v(c.asm, { log_level: 1, test_state_freq: true }).log;
+    // The NULL path of the second next() is pruned at once; the popped active path goes on from the call's line.
+    expect(log).toMatch(/\n16: \(85\) call bpf_iter_num_next#\d+ {9}; R0=rdonly_mem\(id=4,ref_obj_id=2,sz=4\) R6=-31 R7=0 /);
+    expect(log).not.toMatch(/\n17: R0=/);
+  });
+
   it('iterators across frames: a subprogram uses, creates and breaks its caller\'s iterator as Linux 6.18 allows', () => {
     // Each verdict and first message checked with BPF_PROG_LOAD (raw_tracepoint) on this machine's kernel.
     const at = (off: number, call: string): string => `r1 = r10\nr1 += ${off}\n${call}`;

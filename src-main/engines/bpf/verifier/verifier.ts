@@ -196,7 +196,13 @@ export class Verifier {
       if (isLdImm64(i)) pc++;
     }
     this.funcStarts = [...starts].sort((a, b) => a - b);
-    this.live = computeLiveRegisters(insns);
+    this.live = computeLiveRegisters(insns, (call) => {
+      if (call.src_reg === BPF_PSEUDO_KFUNC_CALL) {
+        const kp = kfuncProto(this.env.kfuncName(call.imm) ?? '');
+        return kp?.iter ? 1 + (kp.scalarArgs ?? 0) : undefined;
+      }
+      return this.helperProto(call.imm)?.args.length;
+    });
     this.scc = computeScc(insns);
   }
 
@@ -516,7 +522,7 @@ export class Verifier {
     this.insnIdx = p.insn;
     this.prevInsnIdx = p.prev;
     if (this.level === 1) this.buf = this.buf.slice(0, p.logLen);
-    this.prevLogPos = 0;
+    // pop_stack() leaves prev_log_pos: a path popped right after its instruction line prints its state on that line.
     this.doPrintState = true;
     this.pathId = p.path;
     return true;
@@ -1364,11 +1370,12 @@ export class Verifier {
     for (let r = 1; r <= 5; r++) callee.regs[r] = copyReg(caller.regs[r]!);
     this.addCallEdge(caller.subprog, target);
     this.cur.frames.push(callee);
+    // As __check_func_call(): the caller is printed without its caller-saved registers.
+    this.clearCallerSaved(caller.regs);
     if (this.level) {
-      this.verbose(`caller:\n${printState(this.cur, caller).trimStart()}\ncallee:\n${printState(this.cur, callee).trimStart()}\n`);
+      this.verbose(`caller:\n${printState(this.cur, caller)}\ncallee:\n${printState(this.cur, callee)}\n`);
       this.prevLogPos = 0;
     }
-    this.clearCallerSaved(caller.regs);
     this.scratchAll = true;
     return target;
   }
@@ -1776,14 +1783,17 @@ export class Verifier {
       next = callee.callsite + 1;
     }
     if (this.level) {
-      this.verbose(`returning from callee:\n${printState(st, callee).trimStart()}\nto caller at ${next}:\n`);
+      this.verbose(`returning from callee:\n${printState(st, callee)}\nto caller at ${next}:\n`);
     }
     st.frames.pop();
     if (this.level) {
-      this.verbose(`${printState(st, caller).trimStart()}\n`);
+      this.verbose(`${printState(st, caller)}\n`);
       this.prevLogPos = 0;
     }
-    this.scratchAll = true;
+    // prepare_func_exit() scratches nothing: the caller's next instruction prints no state line; at log_level 2
+    // process_bpf_exit_full() asks for a `from <exit> to <return site>:` state.
+    this.resetScratch();
+    this.doPrintState = true;
     if (callee.in_callback_fn) {
       const prev = this.findPrevEntry(st, next);
       if (prev) widenImpreciseScalars(prev, st);
