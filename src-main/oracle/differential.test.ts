@@ -11,13 +11,17 @@ if (!avail.ok) console.log(`kernel oracle: differential suite skipped (${avail.w
 const RANDOM = 1000;
 
 describe('differentialPrograms', () => {
-  it('holds the corpus, the single-function selftests and a random program plus a mutant per seed step', () => {
+  it('holds the corpus, the selftests and a random program plus a mutant per seed step', () => {
     const ps = differentialPrograms({ random: 10 });
     expect(ps.filter((p) => p.set === 'iter-corpus')).toHaveLength(18);
     const st = ps.filter((p) => p.set === 'selftests');
-    expect(st.length).toBeGreaterThan(50);
-    // No bpf-to-bpf calls (raw loads carry no func_info) and no maps.
-    expect(st.every((p) => !/\ncall (?!bpf_)/.test(`\n${p.asm!}`) && !/amap|map\[/.test(p.asm!))).toBe(true);
+    // All 82 but the one with a bpf_loop callback (a raw load without BTF cannot name it: "missing btf func_info")
+    // and stack_misc_vs_scalar_in_a_loop (slow here).
+    expect(st).toHaveLength(80);
+    expect(st.some((p) => /bpf_loop/.test(p.asm!))).toBe(false);
+    // bpf-to-bpf calls and maps are in.
+    expect(st.filter((p) => /\ncall (?!bpf_)/.test(`\n${p.asm!}`)).length).toBeGreaterThanOrEqual(7);
+    expect(st.filter((p) => p.map).length).toBeGreaterThanOrEqual(15);
     const rnd = ps.filter((p) => p.set === 'random');
     expect(rnd).toHaveLength(20);
     expect(rnd.filter((p) => p.name.includes('mutant'))).toHaveLength(10);
@@ -40,7 +44,7 @@ describe.skipIf(!avail.ok)('the differential suite: the running kernel against o
       expect(f.kernel_accepted).toBeGreaterThan(0);
       expect(f.kernel_rejected).toBeGreaterThan(0);
     }
-  }, 120_000);
+  }, 600_000);
 
   it('agrees on every verdict, except listed kernel-version differences and known bugs of our verifier', () => {
     const r = summary();
@@ -61,9 +65,10 @@ describe.skipIf(!avail.ok)('the differential suite: the running kernel against o
     expect(r.sets.random.ran).toBeGreaterThan(RANDOM / 2);
   }, 120_000);
 
-  it('agrees on the first error line of programs both reject at least as often as measured (0.993 on 6.18)', () => {
+  it('agrees on the first error line of programs both reject at least as often as measured (1.0 on 6.18)', () => {
     const r = summary();
     expect(r.sets['iter-corpus'].first_error_agree).toBe(r.sets['iter-corpus'].both_rejected);
-    expect(r.first_error_agreement).toBeGreaterThanOrEqual(0.98);
+    expect(r.sets.selftests.first_error_agree).toBe(r.sets.selftests.both_rejected);
+    expect(r.first_error_agreement).toBeGreaterThanOrEqual(0.995);
   }, 120_000);
 });

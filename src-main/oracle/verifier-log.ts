@@ -22,6 +22,9 @@ const TRACE_LINE = [
   /^processed \d+ insns /,
   /^verification time /,
   /^stack depth /,
+  /^(caller|callee|returning from callee):$/, // bpf-to-bpf calls, each followed by a state line
+  /^to caller at \d+:$/,
+  /^ (frame\d+:|R\d+=)/, // the state lines after them
 ];
 
 /** The first line of the log that is not a trace of the walk: the verifier's reason (undefined if none). */

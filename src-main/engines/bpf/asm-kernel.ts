@@ -102,6 +102,9 @@ export function assembleKernel(source: string, opts: KernelAsmOptions = {}): Asm
   const insns: BpfInsn[] = [];
   const lines: number[] = [];
   const labels = new Map<string, number>();
+  // Every label of the source, so that `call name` reaches a local function defined further down even when a
+  // kfunc of the same name exists.
+  const labelNames = new Set([...source.matchAll(/^[ \t]*([A-Za-z_.][\w.]*)[ \t]*:/gm)].map((m) => m[1]!));
   const pending: Pending[] = [];
   /** The opcode a verifier-log/objdump prefix announces for the current line. */
   let wantCode: number | undefined;
@@ -312,7 +315,7 @@ export function assembleKernel(source: string, opts: KernelAsmOptions = {}): Asm
           id = imm32();
         }
         end();
-        if (labels.has(name) && id === undefined) {
+        if ((labels.has(name) || labelNames.has(name)) && id === undefined) {
           pending.push({ slot: insns.length, label: name, field: 'imm', line: lineNo, col: nameTok.col });
           emit(insn(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0));
           return;

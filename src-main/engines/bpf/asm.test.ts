@@ -111,6 +111,12 @@ describe('disassembler (verifier-log style)', () => {
     expect(assembleKernel('0: (18) r1 = 0x5').insns).toHaveLength(2);
     expect(() => assembleKernel('0: (b7) r1 = r2')).toThrow(/opcode \(b7\) does not match/);
   });
+
+  it('calls a local function defined further down even when a kfunc has its name', () => {
+    const { insns } = assembleKernel('call noop\nr0 = 0\nexit\nnoop:\nr0 = 1\nexit', { kfuncId: (n) => (n === 'noop' ? 1234 : undefined) });
+    expect(insns[0]).toEqual(insn(0x85, 0, 1, 0, 2));
+    expect(assembleKernel('call noop\nexit', { kfuncId: (n) => (n === 'noop' ? 1234 : undefined) }).insns[0]).toEqual(insn(0x85, 0, 2, 0, 1234));
+  });
 });
 
 describe('uBPF assembler (conformance syntax)', () => {

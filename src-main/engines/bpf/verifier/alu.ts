@@ -16,6 +16,7 @@ import {
 } from './tnum';
 
 const BPF_MAX_VAR_OFF = 1n << 29n;
+const MAX_VAR_OFF_NUM = 1 << 29;
 const ovS64 = (x: bigint): boolean => x < S64_MIN || x > S64_MAX;
 const ovS32 = (x: bigint): boolean => x < S32_MIN || x > S32_MAX;
 
@@ -365,6 +366,7 @@ function saneOffset(r: Reg, ptrType: string): void {
   const known = tnumIsConst(r.var_off);
   const val = r.smin;
   if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) reject(`math between ${ptrType} pointer and ${val} is not allowed`, 'EINVAL');
+  if (r.off >= MAX_VAR_OFF_NUM || r.off <= -MAX_VAR_OFF_NUM) reject(`${ptrType} pointer offset ${r.off} is not allowed`, 'EINVAL');
   if (r.smin === S64_MIN) reject(`math between ${ptrType} pointer and register with unbounded min value is not allowed`, 'EINVAL');
   if (r.smin >= BPF_MAX_VAR_OFF || r.smin <= -BPF_MAX_VAR_OFF) reject(`value ${r.smin} makes ${ptrType} pointer be out of bounds`, 'EINVAL');
 }
@@ -386,12 +388,13 @@ export function ptrAlu(ptr: Reg, off: Reg, op: number, alu32: boolean, dstRegno:
   }
   if (ptr.type === 'func') reject(`R${dstRegno} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
   const ptrType = regTypeStr(ptr);
+  // As adjust_ptr_min_max_vals(): the offsets are checked before the operator.
+  saneOffset(off, ptrType);
+  saneOffset(ptr, ptrType);
   if (op !== BPF_ADD && op !== BPF_SUB) {
     if (BITWISE[op]) reject(`R${dstRegno} bitwise operator ${BITWISE[op]} on pointer prohibited`);
     reject(`R${dstRegno} pointer arithmetic with ${ALU_NAME[op]} operator prohibited`);
   }
-  saneOffset(off, ptrType);
-  saneOffset(ptr, ptrType);
   const d: Reg = { ...ptr };
   // Pointer types carry no 32-bit bounds.
   mark32Unbounded(d);

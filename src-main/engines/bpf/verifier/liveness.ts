@@ -13,8 +13,8 @@ const bit = (r: number): number => 1 << r;
 const ARGS = 0b111110;
 const CALLER_SAVED = 0b111111;
 
-/** use/def masks of one instruction. */
-function useDef(i: BpfInsn): [number, number] {
+/** use/def masks of one instruction; `params` gives a helper's or kfunc's argument count (get_call_summary()). */
+function useDef(i: BpfInsn, params?: (call: BpfInsn) => number | undefined): [number, number] {
   const cls = BPF_CLASS(i.code);
   const op = BPF_OP(i.code);
   switch (cls) {
@@ -38,7 +38,10 @@ function useDef(i: BpfInsn): [number, number] {
     case BPF_JMP:
     case BPF_JMP32:
       if (op === BPF_EXIT) return [1, 0];
-      if (op === BPF_CALL) return [ARGS, CALLER_SAVED];
+      if (op === BPF_CALL) {
+        const n = i.src_reg === BPF_PSEUDO_CALL ? undefined : params?.(i);
+        return [n === undefined ? ARGS : ((1 << (n + 1)) - 1) & ~1, CALLER_SAVED];
+      }
       if (op === BPF_JA || i.code === (BPF_JMP | 0xe0)) return [0, 0];
       return [bit(i.dst_reg) | (BPF_SRC(i.code) === BPF_X ? bit(i.src_reg) : 0), 0];
   }
@@ -46,14 +49,14 @@ function useDef(i: BpfInsn): [number, number] {
 }
 
 /** live[i]: bit r set when register r is live before instruction i. */
-export function computeLiveRegisters(insns: readonly BpfInsn[]): Uint16Array {
+export function computeLiveRegisters(insns: readonly BpfInsn[], params?: (call: BpfInsn) => number | undefined): Uint16Array {
   const n = insns.length;
   const use = new Uint16Array(n);
   const def = new Uint16Array(n);
   const succ: number[][] = [];
   for (let pc = 0; pc < n; pc++) {
     const i = insns[pc]!;
-    [use[pc], def[pc]] = useDef(i);
+    [use[pc], def[pc]] = useDef(i, params);
     const s: number[] = [];
     const cls = BPF_CLASS(i.code);
     const op = BPF_OP(i.code);

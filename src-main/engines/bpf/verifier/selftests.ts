@@ -238,6 +238,43 @@ ITERS.push(
     asm: [15, 23, 31, 39, 47, 55, 63, 71, 79].map((o) => `*(u8 *)(r10 - ${o}) = 1\n`).join('') + `${NEW(0, 10)}l:\n${NEXT()}if r0 == 0 goto e\n` +
       [16, 24, 32, 40, 48, 56, 64, 72, 80].map((o) => `call bpf_get_prandom_u32\nif r0 == 42 goto +1\ngoto +1\n*(u64 *)(r10 - ${o}) = r0\n`).join('') + `goto l\ne:\n${DESTROY()}${RET0}`,
   },
+  { file: 'iters.c', name: 'iter_while_loop_auto_cleanup', expect: 'success', asm: `${NEW(0, 3)}l:\n${NEXT()}if r0 == 0 goto e\nr6 = *(u32 *)(r0 + 0)\ngoto l\ne:\n${DESTROY()}${RET0}` },
+  {
+    // arr2d[4][5] at +0, arr2d_row_sums[4] at +80, arr2d_col_sums[5] at +96; the two noinline subprograms run their
+    // own bpf_for on their own fp-8 while the caller's iterator is active.
+    file: 'iters.c', name: 'iter_subprog_iters', expect: 'success', data_size: 116,
+    asm: bpfFor('a', '6', 0, 4, 'r1 = r6\ncall fill_inner_dimension\n') + 'r7 = 0\n' +
+      bpfFor('b', '6', 0, 4, 'r1 = r6\nr1 <<= 2\nr2 = map[id:1][0]+80\nr2 += r1\nr1 = 0\n*(u32 *)(r2 + 0) = r1\n') +
+      bpfFor('c', '6', 0, 5, 'r1 = r6\nr1 <<= 2\nr2 = map[id:1][0]+96\nr2 += r1\nr1 = 0\n*(u32 *)(r2 + 0) = r1\n') +
+      bpfFor('d', '6', 0, 4, 'r1 = r6\ncall sum_inner_dimension\nw7 += w0\n') +
+      bpfFor('e', '6', 0, 4, 'r1 = r6\nr1 <<= 2\nr2 = map[id:1][0]+80\nr2 += r1\nr3 = *(u32 *)(r2 + 0)\n') +
+      bpfFor('f', '6', 0, 5, 'r1 = r6\nr1 <<= 2\nr2 = map[id:1][0]+96\nr2 += r1\nr3 = *(u32 *)(r2 + 0)\n') + RET0 +
+      'fill_inner_dimension:\nr6 = r1\n' +
+      bpfFor('fi', '7', 0, 5, 'r1 = r6\nr1 *= 20\nr2 = r7\nr2 <<= 2\nr1 += r2\nr2 = map[id:1][0]+0\nr2 += r1\nw3 = w6\nw3 *= w7\n*(u32 *)(r2 + 0) = r3\n') + 'exit\n' +
+      'sum_inner_dimension:\nr6 = r1\nr8 = 0\n' +
+      bpfFor('si', '7', 0, 5, 'r1 = r6\nr1 *= 20\nr2 = r7\nr2 <<= 2\nr1 += r2\nr2 = map[id:1][0]+0\nr2 += r1\nr3 = *(u32 *)(r2 + 0)\nw8 += w3\n' +
+        'r4 = r6\nr4 <<= 2\nr5 = map[id:1][0]+80\nr5 += r4\nr4 = *(u32 *)(r5 + 0)\nw4 += w3\n*(u32 *)(r5 + 0) = r4\n' +
+        'r4 = r7\nr4 <<= 2\nr5 = map[id:1][0]+96\nr5 += r4\nr4 = *(u32 *)(r5 + 0)\nw4 += w3\n*(u32 *)(r5 + 0) = r4\n') + 'r0 = r8\nexit\n',
+  },
+  {
+    // it at fp-8, arr1[16] at fp-72, arr2[32] at fp-200; fill() and sum() call next on the caller's iterator.
+    file: 'iters.c', name: 'iter_pass_iter_ptr_to_subprog', expect: 'success',
+    asm: [[-72, 16, 2, 'fill'], [-200, 32, 10, 'fill'], [-72, 16, 0, 'sum'], [-200, 32, 0, 'sum']]
+      .map(([off, n, mul, fn]) => `${NEW(0, n!)}${IT()}r2 = r10\nr2 += ${off}\nr3 = ${n}\n${fn === 'fill' ? `r4 = ${mul}\n` : ''}call ${fn}\n${fn === 'sum' ? `r${n === 16 ? 7 : 8} = r0\n` : ''}${DESTROY()}`).join('') +
+      RET0 +
+      'fill:\nr6 = r1\nr7 = r2\nr8 = r3\nr9 = r4\nfl:\nr1 = r6\ncall bpf_iter_num_next\nif r0 == 0 goto fe\nr1 = *(u32 *)(r0 + 0)\nif w1 >= w8 goto fe\nw2 = w1\nw2 *= w9\nr1 <<= 2\nr3 = r7\nr3 += r1\n*(u32 *)(r3 + 0) = r2\ngoto fl\nfe:\nexit\n' +
+      'sum:\nr6 = r1\nr7 = r2\nr8 = r3\nr9 = 0\nsl:\nr1 = r6\ncall bpf_iter_num_next\nif r0 == 0 goto se\nr1 = *(u32 *)(r0 + 0)\nif w1 >= w8 goto se\nr1 <<= 2\nr2 = r7\nr2 += r1\nr1 = *(u32 *)(r2 + 0)\nw9 += w1\ngoto sl\nse:\nr0 = r9\nexit\n',
+  },
+  {
+    // upper at +0, select_n at +4, result at +8, global (u64) at +16; nest_1() reaches nest_2() with and without
+    // its 16-byte comm[] on the stack.
+    file: 'iters.c', name: 'iter_subprog_check_stacksafe', expect: 'success', data_size: 24,
+    asm: 'r1 = map[id:1][0]+0\nr9 = *(u32 *)(r1 + 0)\n' +
+      bpfFor('l', '6', 0, '9', 'r1 = map[id:1][0]+4\nr1 = *(u32 *)(r1 + 0)\ncall nest_1\nif r0 == 0 goto fail\n') +
+      `r1 = map[id:1][0]+8\nr2 = 2\n*(u32 *)(r1 + 0) = r2\n${RET0}fail:\nr1 = map[id:1][0]+8\nr2 = 1\n*(u32 *)(r1 + 0) = r2\n${DESTROY()}${RET0}` +
+      'nest_1:\nif w1 == 0 goto case0\nr0 = 0\nif w1 != 1 goto out1\nr1 = map[id:1][0]+16\ncall nest_2\ngoto out1\ncase0:\nr1 = r10\nr1 += -16\nr2 = 16\ncall bpf_get_current_comm\nr1 = r0\nr0 = 0\nif r1 != 0 goto out1\nr1 = r10\nr1 += -16\ncall nest_2\nout1:\nexit\n' +
+      'nest_2:\nr0 = 1\nr2 = *(u8 *)(r1 + 0)\nif w2 == 116 goto out2\nr2 = *(u8 *)(r1 + 1)\nif w2 == 101 goto out2\nr2 = *(u8 *)(r1 + 2)\nif w2 == 115 goto out2\nr1 = *(u8 *)(r1 + 3)\nif w1 == 116 goto out2\nr0 = 0\nout2:\nexit\n',
+  },
   {
     file: 'iters.c', name: 'clean_live_states', expect: 'success',
     asm: (() => {

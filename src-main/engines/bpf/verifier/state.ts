@@ -57,6 +57,8 @@ export interface HistEntry {
   idx: number;
   /** Stack slot spilled to / filled from, or -1. */
   spi: number;
+  /** The frame whose stack `spi` is in (insn_stack_access_frameno()); the instruction's frame when absent. */
+  spiFrame?: number;
   frame: number;
 }
 

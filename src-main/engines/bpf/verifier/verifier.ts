@@ -128,6 +128,8 @@ interface Pending {
 interface Bt {
   regs: number[];
   slots: Set<number>[];
+  /** The frame backtracking is in (bt->frame): it moves into a callee at its exit and back out at the call. */
+  frame: number;
 }
 
 const REG_NAMES = (mask: number): string => {
@@ -202,7 +204,13 @@ export class Verifier {
       if (isLdImm64(i)) pc++;
     }
     this.funcStarts = [...starts].sort((a, b) => a - b);
-    this.live = computeLiveRegisters(insns);
+    this.live = computeLiveRegisters(insns, (call) => {
+      if (call.src_reg === BPF_PSEUDO_KFUNC_CALL) {
+        const kp = kfuncProto(this.env.kfuncName(call.imm) ?? '');
+        return kp?.iter ? 1 + (kp.scalarArgs ?? 0) : undefined;
+      }
+      return this.helperProto(call.imm)?.args.length;
+    });
     this.scc = computeScc(insns);
   }
 
@@ -522,7 +530,7 @@ export class Verifier {
     this.insnIdx = p.insn;
     this.prevInsnIdx = p.prev;
     if (this.level === 1) this.buf = this.buf.slice(0, p.logLen);
-    this.prevLogPos = 0;
+    // pop_stack() leaves prev_log_pos: a path popped right after its instruction line prints its state on that line.
     this.doPrintState = true;
     this.pathId = p.path;
     return true;
@@ -672,13 +680,19 @@ export class Verifier {
   // ---------------------------------------------------------------- precision (__mark_chain_precision())
 
   private newBt(): Bt {
-    return { regs: this.cur.frames.map(() => 0), slots: this.cur.frames.map(() => new Set<number>()) };
+    const regs: number[] = [];
+    const slots: Set<number>[] = [];
+    for (let f = 0; f < MAX_CALL_FRAMES; f++) {
+      regs.push(0);
+      slots.push(new Set<number>());
+    }
+    return { regs, slots, frame: this.cur.frames.length - 1 };
   }
 
   /** mark_chain_precision(regno) in the current frame. */
   private markChainPrecision(regno: number): void {
     const bt = this.newBt();
-    bt.regs[bt.regs.length - 1] = 1 << regno;
+    bt.regs[bt.frame] = 1 << regno;
     this.backtrack(bt);
   }
 
@@ -722,7 +736,7 @@ export class Verifier {
   private markInState(st: VerifierState, bt: Bt): boolean {
     let changed = false;
     st.frames.forEach((f, fi) => {
-      if (fi >= bt.regs.length) return;
+      if (fi > bt.frame) return;
       for (let r = 0; r < 11; r++) {
         if (!(bt.regs[fi]! & (1 << r))) continue;
         const reg = f.regs[r]!;
@@ -743,20 +757,24 @@ export class Verifier {
     let st: VerifierState | undefined = this.cur;
     let changed = this.markInState(st, bt);
     let hist = st.hist;
+    // The instruction being processed comes after the last one of the history (skip_first in the kernel).
+    let subseq = st.insn_idx;
     for (;;) {
       for (let h = hist.length - 1; h >= 0; h--) {
         if (this.btEmpty(bt)) return changed;
         const e = hist[h]!;
-        if (e.frame !== bt.regs.length - 1 || !this.backtrackInsn(e, bt)) {
-          // Departure: across a call boundary the kernel keeps backtracking frame by frame; here every scalar becomes precise.
+        if (!this.backtrackInsn(e, bt, subseq)) {
+          // Departure: where the kernel reports a backtracking bug or -ENOTSUPP (and around bpf_loop callbacks,
+          // which are explored differently here) every scalar becomes precise (mark_all_scalars_precise()).
           this.markAllPrecise();
           return true;
         }
+        subseq = e.idx;
       }
       if (this.btEmpty(bt)) return changed;
       st = st.parent;
       if (!st) return changed;
-      if (st.frames.length !== bt.regs.length) {
+      if (st.frames.length - 1 !== bt.frame) {
         this.markAllPrecise();
         return true;
       }
@@ -765,12 +783,43 @@ export class Verifier {
     }
   }
 
-  /** One instruction backwards; false when the model gives up (calls, exits). */
-  private backtrackInsn(e: HistEntry, bt: Bt): boolean {
+  /**
+   * One instruction backwards (backtrack_insn()); false when the model gives up. `subseq` is the instruction
+   * processed just before (the next one in program order). Frames: the exit of a callee enters its frame, the call
+   * instruction leaves it and hands r1-r5 to the caller.
+   */
+  private backtrackInsn(e: HistEntry, bt: Bt, subseq: number): boolean {
     const i = this.insns[e.idx]!;
-    const f = bt.regs.length - 1;
     const cls = BPF_CLASS(i.code);
     const op = BPF_OP(i.code);
+    const ARGS = 0x3e;
+    if (this.level >= 2) {
+      const stack = [...bt.slots[bt.frame]!].map((x) => `-${(x + 1) * 8}`).join(',');
+      this.verbose(`mark_precise: frame${bt.frame}: regs=${REG_NAMES(bt.regs[bt.frame]!)} stack=${stack} before ${e.idx}: ${this.insnStr(e.idx)}\n`);
+    }
+    if (cls === BPF_JMP && op === BPF_EXIT) {
+      if (e.frame !== bt.frame + 1 || e.frame >= MAX_CALL_FRAMES) return false;
+      if (subseq >= 0 && this.callsCallback[subseq]) bt.regs[bt.frame]! &= ~ARGS;
+      if (bt.regs[bt.frame]! & ARGS) return false;
+      const r0 = subseq >= 1 && this.insns[subseq - 1]!.code === (BPF_JMP | BPF_CALL) && this.insns[subseq - 1]!.src_reg === BPF_PSEUDO_CALL && !!(bt.regs[bt.frame]! & 1);
+      bt.regs[bt.frame]! &= ~1;
+      bt.frame++;
+      if (r0) bt.regs[bt.frame]! |= 1;
+      return true;
+    }
+    if (cls === BPF_JMP && op === BPF_CALL && e.frame === bt.frame - 1) {
+      // Leaving a static subprogram (r1-r5 go on in the caller) or a callback (they do not).
+      if (i.src_reg !== BPF_PSEUDO_CALL && !this.callsCallback[e.idx]) return false;
+      if (bt.regs[bt.frame]! & ~ARGS || bt.slots[bt.frame]!.size) return false;
+      const args = i.src_reg === BPF_PSEUDO_CALL ? bt.regs[bt.frame]! : 0;
+      bt.regs[bt.frame] = 0;
+      bt.frame--;
+      bt.regs[bt.frame]! |= args;
+      return true;
+    }
+    if (e.frame !== bt.frame) return false;
+    const f = bt.frame;
+    const sf = e.spiFrame ?? f;
     const has = (r: number): boolean => !!(bt.regs[f]! & (1 << r));
     const set = (r: number): void => {
       if (r !== 10) bt.regs[f]! |= 1 << r;
@@ -778,10 +827,6 @@ export class Verifier {
     const clr = (r: number): void => {
       bt.regs[f]! &= ~(1 << r);
     };
-    if (this.level >= 2) {
-      const stack = [...bt.slots[f]!].map((s) => `-${(s + 1) * 8}`).join(',');
-      this.verbose(`mark_precise: frame${f}: regs=${REG_NAMES(bt.regs[f]!)} stack=${stack} before ${e.idx}: ${this.insnStr(e.idx)}\n`);
-    }
     if (cls === BPF_ALU || cls === BPF_ALU64) {
       if (!has(i.dst_reg)) return true;
       if (op === BPF_MOV) {
@@ -795,12 +840,22 @@ export class Verifier {
     if (cls === BPF_LDX) {
       if (!has(i.dst_reg)) return true;
       clr(i.dst_reg);
-      if (e.spi >= 0) bt.slots[f]!.add(e.spi);
+      if (e.spi >= 0) bt.slots[sf]!.add(e.spi);
       return true;
     }
+    if (cls === BPF_STX && BPF_MODE(i.code) === BPF_ATOMIC) {
+      // An atomic fetch is a load into its fetch register (is_atomic_fetch_insn() in backtrack_insn()).
+      const load = i.imm === BPF_CMPXCHG ? 0 : i.imm & BPF_FETCH || i.imm === BPF_XCHG ? i.src_reg : -1;
+      if (load >= 0) {
+        if (!has(load)) return true;
+        clr(load);
+        if (e.spi >= 0) bt.slots[sf]!.add(e.spi);
+        return true;
+      }
+    }
     if (cls === BPF_STX || cls === BPF_ST) {
-      if (e.spi < 0 || !bt.slots[f]!.has(e.spi)) return true;
-      bt.slots[f]!.delete(e.spi);
+      if (e.spi < 0 || !bt.slots[sf]!.has(e.spi)) return true;
+      bt.slots[sf]!.delete(e.spi);
       if (cls === BPF_STX) set(i.src_reg);
       return true;
     }
@@ -809,7 +864,8 @@ export class Verifier {
       return true;
     }
     if (op === BPF_CALL) {
-      if (i.src_reg === BPF_PSEUDO_CALL) return !(bt.regs[f]! & 0x3f) ? true : false;
+      // A subprogram call in the frame itself: its callee left no history (cannot happen on a walked path).
+      if (i.src_reg === BPF_PSEUDO_CALL) return false;
       for (let r = 1; r <= 5; r++) if (has(r)) return false;
       clr(0);
       return true;
@@ -1057,6 +1113,7 @@ export class Verifier {
     const s = this.slot(f, spi);
     this.scratchSlots.add(spi);
     this.curHist.spi = spi;
+    this.curHist.spiFrame = f.frameno;
     const reg = valueRegno >= 0 ? this.regs()[valueRegno]! : undefined;
     const aligned = off % 8 === 0;
     if (reg && aligned && reg.type === 'scalar') {
@@ -1115,6 +1172,7 @@ export class Verifier {
         if (sp.type !== 'scalar') reject('invalid size of register fill');
         if (size <= spillSize && off % 8 === 0) {
           this.curHist.spi = spi;
+          this.curHist.spiFrame = f.frameno;
           const d = copyReg(sp);
           if (sp.umax >= 1n << BigInt(size * 8)) d.id = 0;
           return d;
@@ -1131,6 +1189,7 @@ export class Verifier {
         return scalarUnknown();
       }
       this.curHist.spi = spi;
+      this.curHist.spiFrame = f.frameno;
       return copyReg(sp);
     }
     let zeros = 0;
@@ -1206,16 +1265,16 @@ export class Verifier {
     this.readReg(insn.src_reg);
     this.readReg(insn.dst_reg);
     if (insn.imm === BPF_CMPXCHG) this.readReg(0);
-    const s = this.regs()[insn.src_reg]!;
-    if (s.type !== 'scalar') reject(`R${insn.src_reg} leaks addr into mem`);
+    // "R%d leaks addr into mem" is for unprivileged loads only (is_pointer_value() with allow_ptr_leaks).
     const d = this.regs()[insn.dst_reg]!;
     if (d.type === 'ctx') reject(`BPF_ATOMIC stores into R${insn.dst_reg} ctx is not allowed`);
-    this.memAccess(insn.dst_reg, insn.off, size, false, -1, false, 0, false);
+    // check_atomic_rmw(): the fetch register gets what a load of the old value gives, then the write.
+    const old = this.memAccess(insn.dst_reg, insn.off, size, false, -1, false, 0, false);
     this.memAccess(insn.dst_reg, insn.off, size, true, -1, false, 0, false);
     const fetchReg = insn.imm === BPF_CMPXCHG ? 0 : insn.imm & BPF_FETCH || insn.imm === BPF_XCHG ? insn.src_reg : -1;
     if (fetchReg >= 0) {
-      const v = scalarUnknown();
-      if (size < 8) coerceRegToSize(v, size);
+      const v = old ? copyReg(old) : scalarUnknown();
+      if (size < 8 && v.type === 'scalar') coerceRegToSize(v, size);
       this.setReg(fetchReg, v);
     }
   }
@@ -1360,11 +1419,12 @@ export class Verifier {
     for (let r = 1; r <= 5; r++) callee.regs[r] = copyReg(caller.regs[r]!);
     this.addCallEdge(caller.subprog, target);
     this.cur.frames.push(callee);
+    // As __check_func_call(): the caller is printed without its caller-saved registers.
+    this.clearCallerSaved(caller.regs);
     if (this.level) {
-      this.verbose(`caller:\n${printState(this.cur, caller).trimStart()}\ncallee:\n${printState(this.cur, callee).trimStart()}\n`);
+      this.verbose(`caller:\n${printState(this.cur, caller)}\ncallee:\n${printState(this.cur, callee)}\n`);
       this.prevLogPos = 0;
     }
-    this.clearCallerSaved(caller.regs);
     this.scratchAll = true;
     return target;
   }
@@ -1798,14 +1858,17 @@ export class Verifier {
       next = callee.callsite + 1;
     }
     if (this.level) {
-      this.verbose(`returning from callee:\n${printState(st, callee).trimStart()}\nto caller at ${next}:\n`);
+      this.verbose(`returning from callee:\n${printState(st, callee)}\nto caller at ${next}:\n`);
     }
     st.frames.pop();
     if (this.level) {
-      this.verbose(`${printState(st, caller).trimStart()}\n`);
+      this.verbose(`${printState(st, caller)}\n`);
       this.prevLogPos = 0;
     }
-    this.scratchAll = true;
+    // prepare_func_exit() scratches nothing: the caller's next instruction prints no state line; at log_level 2
+    // process_bpf_exit_full() asks for a `from <exit> to <return site>:` state.
+    this.resetScratch();
+    this.doPrintState = true;
     if (callee.in_callback_fn) {
       const prev = this.findPrevEntry(st, next);
       if (prev) widenImpreciseScalars(prev, st);
