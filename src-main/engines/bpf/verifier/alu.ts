@@ -7,7 +7,7 @@ import {
 } from '../isa';
 import { reject } from './error';
 import {
-  isConst, mark32Unbounded, mark64Unbounded, markKnown, regBoundsSync, regTypeStr, setUnknown, updateBounds, zext32to64,
+  copyReg, isConst, mark32Unbounded, mark64Unbounded, markKnown, regBoundsSync, regTypeStr, setUnknown, updateBounds, zext32to64,
 } from './reg';
 import type { Reg } from './reg';
 import {
@@ -107,6 +107,18 @@ function sub32(d: Reg, s: Reg): void {
   }
 }
 
+function minOf(p: bigint[]): bigint {
+  let m = p[0]!;
+  for (let i = 1; i < p.length; i++) if (p[i]! < m) m = p[i]!;
+  return m;
+}
+
+function maxOf(p: bigint[]): bigint {
+  let m = p[0]!;
+  for (let i = 1; i < p.length; i++) if (p[i]! > m) m = p[i]!;
+  return m;
+}
+
 function mul64(d: Reg, s: Reg): void {
   const umax = d.umax * s.umax;
   const umin = d.umin * s.umin;
@@ -122,8 +134,8 @@ function mul64(d: Reg, s: Reg): void {
     d.smin = S64_MIN;
     d.smax = S64_MAX;
   } else {
-    d.smin = p.reduce((a, b) => (a < b ? a : b));
-    d.smax = p.reduce((a, b) => (a > b ? a : b));
+    d.smin = minOf(p);
+    d.smax = maxOf(p);
   }
 }
 
@@ -142,8 +154,8 @@ function mul32(d: Reg, s: Reg): void {
     d.s32min = S32_MIN;
     d.s32max = S32_MAX;
   } else {
-    d.s32min = p.reduce((a, b) => (a < b ? a : b));
-    d.s32max = p.reduce((a, b) => (a > b ? a : b));
+    d.s32min = minOf(p);
+    d.s32max = maxOf(p);
   }
 }
 
@@ -275,7 +287,7 @@ export function scalarAlu(d: Reg, src: Reg, op: number, alu32: boolean): void {
       d.var_off = tnumSub(d.var_off, s.var_off);
       break;
     case BPF_NEG: {
-      const old = { ...d };
+      const old = copyReg(d);
       markKnown(d, 0n);
       sub32(d, old);
       sub64(d, old);
@@ -392,7 +404,7 @@ export function ptrAlu(ptr: Reg, off: Reg, op: number, alu32: boolean, dstRegno:
   }
   saneOffset(off, ptrType);
   saneOffset(ptr, ptrType);
-  const d: Reg = { ...ptr };
+  const d: Reg = copyReg(ptr);
   // Pointer types carry no 32-bit bounds.
   mark32Unbounded(d);
   if (op === BPF_ADD) {

@@ -124,6 +124,14 @@ interface Bt {
   slots: Set<number>[];
 }
 
+const btHas = (bt: Bt, f: number, r: number): boolean => !!(bt.regs[f]! & (1 << r));
+function btSet(bt: Bt, f: number, r: number): void {
+  if (r !== 10) bt.regs[f]! |= 1 << r;
+}
+function btClr(bt: Bt, f: number, r: number): void {
+  bt.regs[f]! &= ~(1 << r);
+}
+
 const REG_NAMES = (mask: number): string => {
   const out: string[] = [];
   for (let r = 0; r < 11; r++) if (mask & (1 << r)) out.push(`r${r}`);
@@ -168,8 +176,8 @@ export class Verifier {
   private buf = '';
   private prevLogPos = 0;
   private prevInsnPrintPos = 0;
-  private scratchRegs = new Set<number>();
-  private scratchSlots = new Set<number>();
+  private readonly scratchRegs = new Set<number>();
+  private readonly scratchSlots = new Set<number>();
   private scratchAll = true;
   private doPrintState = false;
   private readonly steps: VerifierStep[] = [];
@@ -203,7 +211,9 @@ export class Verifier {
   private sccKey(st: VerifierState): string | undefined {
     const id = this.scc[st.insn_idx]!;
     if (!id) return undefined;
-    return `${id}:${st.frames.map((f) => f.callsite).join(',')}`;
+    let key = `${id}:`;
+    for (let i = 0; i < st.frames.length; i++) key += i ? `,${st.frames[i]!.callsite}` : `${st.frames[i]!.callsite}`;
+    return key;
   }
 
   /** incomplete_read_marks(): the state is in a loop whose exploration has pending back edges. */
@@ -317,8 +327,8 @@ export class Verifier {
 
   private resetScratch(): void {
     this.scratchAll = false;
-    this.scratchRegs = new Set();
-    this.scratchSlots = new Set();
+    if (this.scratchRegs.size) this.scratchRegs.clear();
+    if (this.scratchSlots.size) this.scratchSlots.clear();
   }
 
   private insnStr(pc: number): string {
@@ -548,11 +558,8 @@ export class Verifier {
     let statesCnt = 0;
     const allowUninit = true;
     // func_states_equal() compares only the registers live before the frame's instruction (compute_live_registers()).
-    const live = (f: FuncState, r: number): boolean => {
-      if (r === 10) return true;
-      const at = f.frameno + 1 < cur.frames.length ? cur.frames[f.frameno + 1]!.callsite : idx;
-      return !!(this.live[at]! & (1 << r));
-    };
+    this.liveIdx = idx;
+    const live = this.liveAt;
     for (let k = 0; k < list.length; k++) {
       const sl = list[k]!;
       statesCnt++;
@@ -655,6 +662,17 @@ export class Verifier {
     return false;
   }
 
+  /** Instruction isStateVisited() compares at, for liveAt(). */
+  private liveIdx = 0;
+
+  /** Whether register r of frame f (of the current state) is live at liveIdx; one closure for the whole run. */
+  private readonly liveAt = (f: FuncState, r: number): boolean => {
+    if (r === 10) return true;
+    const cur = this.cur;
+    const at = f.frameno + 1 < cur.frames.length ? cur.frames[f.frameno + 1]!.callsite : this.liveIdx;
+    return !!(this.live[at]! & (1 << r));
+  };
+
   /** find_prev_entry(): the nearest checkpoint at `idx` still on the current DFS path. */
   private findPrevEntry(st: VerifierState, idx: number): VerifierState | undefined {
     for (const sl of this.explored.get(idx) ?? []) {
@@ -666,7 +684,13 @@ export class Verifier {
   // ---------------------------------------------------------------- precision (__mark_chain_precision())
 
   private newBt(): Bt {
-    return { regs: this.cur.frames.map(() => 0), slots: this.cur.frames.map(() => new Set<number>()) };
+    const regs: number[] = [];
+    const slots: Set<number>[] = [];
+    for (let i = 0; i < this.cur.frames.length; i++) {
+      regs.push(0);
+      slots.push(new Set<number>());
+    }
+    return { regs, slots };
   }
 
   /** mark_chain_precision(regno) in the current frame. */
@@ -680,20 +704,23 @@ export class Verifier {
   private propagatePrecision(old: VerifierState): boolean {
     const bt = this.newBt();
     let any = false;
-    old.frames.forEach((f, fi) => {
-      f.regs.forEach((r, i) => {
+    for (let fi = 0; fi < old.frames.length; fi++) {
+      const f = old.frames[fi]!;
+      for (let i = 0; i < f.regs.length; i++) {
+        const r = f.regs[i]!;
         if (r.type === 'scalar' && r.precise) {
           bt.regs[fi]! |= 1 << i;
           any = true;
         }
-      });
-      f.stack.forEach((s, spi) => {
+      }
+      for (let spi = 0; spi < f.stack.length; spi++) {
+        const s = f.stack[spi]!;
         if (isSpilledReg(s) && s.spilled.type === 'scalar' && s.spilled.precise) {
           bt.slots[fi]!.add(spi);
           any = true;
         }
-      });
-    });
+      }
+    }
     return any ? this.backtrack(bt) : false;
   }
 
@@ -709,26 +736,28 @@ export class Verifier {
   }
 
   private btEmpty(bt: Bt): boolean {
-    return bt.regs.every((m) => m === 0) && bt.slots.every((s) => s.size === 0);
+    for (let i = 0; i < bt.regs.length; i++) if (bt.regs[i] !== 0 || bt.slots[i]!.size !== 0) return false;
+    return true;
   }
 
   /** Marks the registers and slots of `bt` precise in `st`; drops those already precise (their history is done). */
   private markInState(st: VerifierState, bt: Bt): boolean {
     let changed = false;
-    st.frames.forEach((f, fi) => {
-      if (fi >= bt.regs.length) return;
+    for (let fi = 0; fi < st.frames.length && fi < bt.regs.length; fi++) {
+      const f = st.frames[fi]!;
       for (let r = 0; r < 11; r++) {
         if (!(bt.regs[fi]! & (1 << r))) continue;
         const reg = f.regs[r]!;
         if (reg.type !== 'scalar' || reg.precise) bt.regs[fi]! &= ~(1 << r);
         else reg.precise = changed = true;
       }
+      if (!bt.slots[fi]!.size) continue;
       for (const spi of [...bt.slots[fi]!]) {
         const s = f.stack[spi];
         if (!s || !isSpilledReg(s) || s.spilled.type !== 'scalar' || s.spilled.precise) bt.slots[fi]!.delete(spi);
         else s.spilled.precise = changed = true;
       }
-    });
+    }
     return changed;
   }
 
@@ -765,54 +794,47 @@ export class Verifier {
     const f = bt.regs.length - 1;
     const cls = BPF_CLASS(i.code);
     const op = BPF_OP(i.code);
-    const has = (r: number): boolean => !!(bt.regs[f]! & (1 << r));
-    const set = (r: number): void => {
-      if (r !== 10) bt.regs[f]! |= 1 << r;
-    };
-    const clr = (r: number): void => {
-      bt.regs[f]! &= ~(1 << r);
-    };
     if (this.level >= 2) {
       const stack = [...bt.slots[f]!].map((s) => `-${(s + 1) * 8}`).join(',');
       this.verbose(`mark_precise: frame${f}: regs=${REG_NAMES(bt.regs[f]!)} stack=${stack} before ${e.idx}: ${this.insnStr(e.idx)}\n`);
     }
     if (cls === BPF_ALU || cls === BPF_ALU64) {
-      if (!has(i.dst_reg)) return true;
+      if (!btHas(bt, f, i.dst_reg)) return true;
       if (op === BPF_MOV) {
-        clr(i.dst_reg);
-        if (BPF_SRC(i.code) === BPF_X) set(i.src_reg);
+        btClr(bt, f, i.dst_reg);
+        if (BPF_SRC(i.code) === BPF_X) btSet(bt, f, i.src_reg);
       } else if (BPF_SRC(i.code) === BPF_X) {
-        set(i.src_reg);
+        btSet(bt, f, i.src_reg);
       }
       return true;
     }
     if (cls === BPF_LDX) {
-      if (!has(i.dst_reg)) return true;
-      clr(i.dst_reg);
+      if (!btHas(bt, f, i.dst_reg)) return true;
+      btClr(bt, f, i.dst_reg);
       if (e.spi >= 0) bt.slots[f]!.add(e.spi);
       return true;
     }
     if (cls === BPF_STX || cls === BPF_ST) {
       if (e.spi < 0 || !bt.slots[f]!.has(e.spi)) return true;
       bt.slots[f]!.delete(e.spi);
-      if (cls === BPF_STX) set(i.src_reg);
+      if (cls === BPF_STX) btSet(bt, f, i.src_reg);
       return true;
     }
     if (cls === BPF_LD) {
-      if (has(i.dst_reg)) clr(i.dst_reg);
+      if (btHas(bt, f, i.dst_reg)) btClr(bt, f, i.dst_reg);
       return true;
     }
     if (op === BPF_CALL) {
       if (i.src_reg === BPF_PSEUDO_CALL) return !(bt.regs[f]! & 0x3f) ? true : false;
-      for (let r = 1; r <= 5; r++) if (has(r)) return false;
-      clr(0);
+      for (let r = 1; r <= 5; r++) if (btHas(bt, f, r)) return false;
+      btClr(bt, f, 0);
       return true;
     }
     if (op === BPF_EXIT) return false;
     if (op === BPF_JA || i.code === (BPF_JMP | BPF_JCOND)) return true;
-    if (BPF_SRC(i.code) === BPF_X && (has(i.dst_reg) || has(i.src_reg))) {
-      set(i.dst_reg);
-      set(i.src_reg);
+    if (BPF_SRC(i.code) === BPF_X && (btHas(bt, f, i.dst_reg) || btHas(bt, f, i.src_reg))) {
+      btSet(bt, f, i.dst_reg);
+      btSet(bt, f, i.src_reg);
     }
     return true;
   }
@@ -1277,9 +1299,10 @@ export class Verifier {
         const known = regs[r]!;
         if (known.type !== 'scalar' || !known.id) continue;
         for (const f of st.frames) {
-          f.regs.forEach((x, i) => {
+          for (let i = 0; i < f.regs.length; i++) {
+            const x = f.regs[i]!;
             if (x !== known && x.type === 'scalar' && x.id === known.id) f.regs[i] = { ...copyReg(known), precise: x.precise };
-          });
+          }
           for (const s of f.stack) {
             if (isSpilledReg(s) && s.spilled.type === 'scalar' && s.spilled.id === known.id) s.spilled = { ...copyReg(known), precise: s.spilled.precise };
           }
@@ -1294,7 +1317,7 @@ export class Verifier {
       this.markPtrOrNull(this.cur, id, refId, op === BPF_JNE);
     }
     // A branch whose ranges are contradictory cannot be taken (reg_bounds_sanity_check()); drop it.
-    if ([oRegs[insn.dst_reg]!, oRegs[insn.src_reg]!].some((r) => r && regIsEmpty(r))) {
+    if (regIsEmpty(oRegs[insn.dst_reg]!) || (oRegs[insn.src_reg] !== undefined && regIsEmpty(oRegs[insn.src_reg]!))) {
       this.stack.pop();
       if (other.parent) other.parent.branches--;
     }
