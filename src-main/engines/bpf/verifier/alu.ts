@@ -10,6 +10,7 @@ import {
   copyReg, isConst, mark32Unbounded, mark64Unbounded, markKnown, regBoundsSync, regTypeStr, setUnknown, updateBounds, zext32to64,
 } from './reg';
 import type { Reg } from './reg';
+import type { Tnum } from './tnum';
 import {
   S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32_MAX, U64_MAX, s32, s64, tnumAdd, tnumAnd, tnumArshift, tnumConst, tnumIsConst,
   tnumLshift, tnumMul, tnumNeg, tnumOr, tnumRshift, tnumStr, tnumSub, tnumSubreg, tnumSubregIsConst, tnumXor, u32, u64,
@@ -268,12 +269,55 @@ function safeToCompute(op: number, s: Reg, alu32: boolean): boolean {
   }
 }
 
+/** A known value whose eight bounds are exactly its views (what __mark_reg_known() sets). */
+function exactKnown(r: Reg): boolean {
+  if (r.var_off.m !== 0n) return false;
+  const v = r.var_off.v;
+  if (v >= 0n && v <= S32_MAX) {
+    return r.umin === v && r.umax === v && r.smin === v && r.smax === v && r.u32min === v && r.u32max === v && r.s32min === v && r.s32max === v;
+  }
+  return r.umin === v && r.umax === v && r.smin === r.smax && r.u32min === r.u32max && r.s32min === r.s32max &&
+    r.smin === s64(v) && r.u32min === u32(v) && r.s32min === s32(v);
+}
+
+/**
+ * Both operands known: the tnum of the result is the value, and the (sound) interval steps all contain it, so
+ * reg_bounds_sync() narrows every bound to it; the value is computed with the same tnum operations and set at once.
+ */
+function knownAlu(d: Reg, s: Reg, op: number, alu32: boolean): void {
+  const a = d.var_off;
+  const b = s.var_off;
+  let t: Tnum;
+  switch (op) {
+    case BPF_ADD: t = tnumAdd(a, b); break;
+    case BPF_SUB: t = tnumSub(a, b); break;
+    case BPF_MUL: t = tnumMul(a, b); break;
+    case BPF_AND: t = tnumAnd(a, b); break;
+    case BPF_OR: t = tnumOr(a, b); break;
+    case BPF_XOR: t = tnumXor(a, b); break;
+    case BPF_LSH: t = alu32 ? tnumLshift(tnumSubreg(a), Number(s.u32min)) : tnumLshift(a, Number(s.umin)); break;
+    case BPF_RSH: t = alu32 ? tnumRshift(tnumSubreg(a), Number(s.u32min)) : tnumRshift(a, Number(s.umin)); break;
+    default: t = alu32 ? tnumArshift(tnumSubreg(a), Number(s.u32min), 32) : tnumArshift(a, Number(s.umin), 64); break;
+  }
+  markKnown(d, alu32 ? t.v & U32_MAX : t.v);
+  d.id = 0;
+}
+
 /** adjust_scalar_min_max_vals(): dst op= src on two scalars (src is a copy for BPF_K). */
 export function scalarAlu(d: Reg, src: Reg, op: number, alu32: boolean): void {
   if (!safeToCompute(op, src, alu32)) {
     setUnknown(d);
     return;
   }
+  if (op !== BPF_NEG && exactKnown(d) && exactKnown(src)) {
+    knownAlu(d, src, op, alu32);
+    return;
+  }
+  scalarAluBounds(d, src, op, alu32);
+}
+
+/** adjust_scalar_min_max_vals() step by step, for operands that safeToCompute() admits. */
+export function scalarAluBounds(d: Reg, src: Reg, op: number, alu32: boolean): void {
   const s = src;
   switch (op) {
     case BPF_ADD:

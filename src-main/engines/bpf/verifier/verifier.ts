@@ -695,6 +695,9 @@ export class Verifier {
 
   /** mark_chain_precision(regno) in the current frame. */
   private markChainPrecision(regno: number): void {
+    // Already precise (or not a scalar): the walk would drop the register at once and mark nothing.
+    const reg = curFrame(this.cur).regs[regno]!;
+    if (reg.type !== 'scalar' || reg.precise) return;
     const bt = this.newBt();
     bt.regs[bt.regs.length - 1] = 1 << regno;
     this.backtrack(bt);
