@@ -43,9 +43,12 @@ export interface Reg {
   subprog: number;
 }
 
+/** tnum_const(0), shared: tnums are immutable values. */
+const TNUM_ZERO = tnumConst(0n);
+
 export function notInit(): Reg {
   return {
-    type: 'not_init', maybeNull: false, rdonly: false, off: 0, id: 0, ref_obj_id: 0, var_off: tnumConst(0n),
+    type: 'not_init', maybeNull: false, rdonly: false, off: 0, id: 0, ref_obj_id: 0, var_off: TNUM_ZERO,
     smin: 0n, smax: 0n, umin: 0n, umax: 0n, s32min: 0n, s32max: 0n, u32min: 0n, u32max: 0n, precise: false, frameno: 0,
     map: undefined, mem_size: 0, ringbuf: false, subprog: 0,
   };

@@ -124,6 +124,13 @@ interface Bt {
   slots: Set<number>[];
 }
 
+/** The scratch sets at log_level 0: nothing is printed, so nothing is recorded. */
+class NoScratch extends Set<number> {
+  override add(): this {
+    return this;
+  }
+}
+
 const btHas = (bt: Bt, f: number, r: number): boolean => !!(bt.regs[f]! & (1 << r));
 function btSet(bt: Bt, f: number, r: number): void {
   if (r !== 10) bt.regs[f]! |= 1 << r;
@@ -176,8 +183,9 @@ export class Verifier {
   private buf = '';
   private prevLogPos = 0;
   private prevInsnPrintPos = 0;
-  private readonly scratchRegs = new Set<number>();
-  private readonly scratchSlots = new Set<number>();
+  /** Registers and slots the log prints after the instruction (not kept at log_level 0, where nothing is printed). */
+  private readonly scratchRegs: Set<number>;
+  private readonly scratchSlots: Set<number>;
   private scratchAll = true;
   private doPrintState = false;
   private readonly steps: VerifierStep[] = [];
@@ -189,6 +197,8 @@ export class Verifier {
     this.env = env;
     this.n = insns.length;
     this.level = env.log_level ?? 1;
+    this.scratchRegs = this.level ? new Set<number>() : new NoScratch();
+    this.scratchSlots = this.level ? new Set<number>() : new NoScratch();
     const pt = progTypeOf(env.prog_type);
     if (!pt) throw new VerifierError(`unknown program type ${env.prog_type}`, 'EINVAL');
     this.progType = pt;
