@@ -374,6 +374,18 @@ export class Verifier {
     this.scratchRegs.add(r);
   }
 
+  /** The BPF_K operand of instruction idx as a known scalar, made once per instruction; only read (frozen). */
+  private immConst(idx: number, v: bigint): Reg {
+    let r = this.immRegs[idx];
+    if (!r) {
+      r = Object.freeze(scalarConst(v));
+      this.immRegs[idx] = r;
+    }
+    return r;
+  }
+
+  private readonly immRegs: Reg[] = [];
+
   private newId(): number {
     return ++this.idGen;
   }
@@ -939,7 +951,7 @@ export class Verifier {
     if ((op === BPF_DIV || op === BPF_MOD) && BPF_SRC(insn.code) === BPF_K && insn.imm === 0) reject('div by zero', 'EINVAL');
     let s: Reg;
     if (BPF_SRC(insn.code) === BPF_X) s = this.readReg(insn.src_reg);
-    else s = scalarConst(alu32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
+    else s = this.immConst(this.insnIdx, alu32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
     this.writeReg(insn.dst_reg);
     if (d.type !== 'scalar') {
       if (s.type !== 'scalar') {
@@ -1286,7 +1298,7 @@ export class Verifier {
     const dst = this.readReg(insn.dst_reg);
     let src: Reg;
     if (BPF_SRC(insn.code) === BPF_X) src = this.readReg(insn.src_reg);
-    else src = scalarConst(j32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
+    else src = this.immConst(idx, j32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
     const target = idx + insn.off + 1;
     const pred = isBranchTaken(dst, src, op, j32);
     if (pred >= 0) {
