@@ -289,8 +289,9 @@ function knownAlu(d: Reg, s: Reg, op: number, alu32: boolean): void {
   const b = s.var_off;
   let t: Tnum;
   switch (op) {
-    case BPF_ADD: t = tnumAdd(a, b); break;
-    case BPF_SUB: t = tnumSub(a, b); break;
+    // tnum_add()/tnum_sub() of two constants: the wrapped sum/difference (no unknown bits to carry).
+    case BPF_ADD: t = { v: BigInt.asUintN(64, a.v + b.v), m: 0n }; break;
+    case BPF_SUB: t = { v: BigInt.asUintN(64, a.v - b.v), m: 0n }; break;
     case BPF_MUL: t = tnumMul(a, b); break;
     case BPF_AND: t = tnumAnd(a, b); break;
     case BPF_OR: t = tnumOr(a, b); break;
