@@ -3,6 +3,8 @@
  * (seven nested bpf_for loops, clean_live_states) and on a loop that runs into the processed-instruction budget
  * (here a 200,000-insn budget, to keep the run short; the rate is what matters). The programs are assembled before
  * the clock starts: the figure is the verifier's (load-time checks and bpf_check()), not the assembler's.
+ * clean_live_states is small work: Linux 6.18 on this machine processes it in 429 insns (we in 433), each bpf_for
+ * converging after one iteration, so its rate mostly measures per-load set-up and a cold JIT.
  */
 import { createBpf } from '../index';
 import { ITER_SELFTESTS } from './selftests';
