@@ -449,7 +449,7 @@ export function ptrAlu(ptr: Reg, off: Reg, op: number, alu32: boolean, dstRegno:
   }
   saneOffset(off, ptrType);
   saneOffset(ptr, ptrType);
-  const d: Reg = copyReg(ptr);
+  const d: Reg = { ...ptr };
   // Pointer types carry no 32-bit bounds.
   mark32Unbounded(d);
   if (op === BPF_ADD) {

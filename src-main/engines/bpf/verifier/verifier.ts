@@ -131,14 +131,6 @@ class NoScratch extends Set<number> {
   }
 }
 
-const btHas = (bt: Bt, f: number, r: number): boolean => !!(bt.regs[f]! & (1 << r));
-function btSet(bt: Bt, f: number, r: number): void {
-  if (r !== 10) bt.regs[f]! |= 1 << r;
-}
-function btClr(bt: Bt, f: number, r: number): void {
-  bt.regs[f]! &= ~(1 << r);
-}
-
 const REG_NAMES = (mask: number): string => {
   const out: string[] = [];
   for (let r = 0; r < 11; r++) if (mask & (1 << r)) out.push(`r${r}`);
@@ -706,13 +698,7 @@ export class Verifier {
   // ---------------------------------------------------------------- precision (__mark_chain_precision())
 
   private newBt(): Bt {
-    const regs: number[] = [];
-    const slots: Set<number>[] = [];
-    for (let i = 0; i < this.cur.frames.length; i++) {
-      regs.push(0);
-      slots.push(new Set<number>());
-    }
-    return { regs, slots };
+    return { regs: this.cur.frames.map(() => 0), slots: this.cur.frames.map(() => new Set<number>()) };
   }
 
   /** mark_chain_precision(regno) in the current frame. */
@@ -768,21 +754,20 @@ export class Verifier {
   /** Marks the registers and slots of `bt` precise in `st`; drops those already precise (their history is done). */
   private markInState(st: VerifierState, bt: Bt): boolean {
     let changed = false;
-    for (let fi = 0; fi < st.frames.length && fi < bt.regs.length; fi++) {
-      const f = st.frames[fi]!;
+    st.frames.forEach((f, fi) => {
+      if (fi >= bt.regs.length) return;
       for (let r = 0; r < 11; r++) {
         if (!(bt.regs[fi]! & (1 << r))) continue;
         const reg = f.regs[r]!;
         if (reg.type !== 'scalar' || reg.precise) bt.regs[fi]! &= ~(1 << r);
         else reg.precise = changed = true;
       }
-      if (!bt.slots[fi]!.size) continue;
       for (const spi of [...bt.slots[fi]!]) {
         const s = f.stack[spi];
         if (!s || !isSpilledReg(s) || s.spilled.type !== 'scalar' || s.spilled.precise) bt.slots[fi]!.delete(spi);
         else s.spilled.precise = changed = true;
       }
-    }
+    });
     return changed;
   }
 
@@ -819,47 +804,54 @@ export class Verifier {
     const f = bt.regs.length - 1;
     const cls = BPF_CLASS(i.code);
     const op = BPF_OP(i.code);
+    const has = (r: number): boolean => !!(bt.regs[f]! & (1 << r));
+    const set = (r: number): void => {
+      if (r !== 10) bt.regs[f]! |= 1 << r;
+    };
+    const clr = (r: number): void => {
+      bt.regs[f]! &= ~(1 << r);
+    };
     if (this.level >= 2) {
       const stack = [...bt.slots[f]!].map((s) => `-${(s + 1) * 8}`).join(',');
       this.verbose(`mark_precise: frame${f}: regs=${REG_NAMES(bt.regs[f]!)} stack=${stack} before ${e.idx}: ${this.insnStr(e.idx)}\n`);
     }
     if (cls === BPF_ALU || cls === BPF_ALU64) {
-      if (!btHas(bt, f, i.dst_reg)) return true;
+      if (!has(i.dst_reg)) return true;
       if (op === BPF_MOV) {
-        btClr(bt, f, i.dst_reg);
-        if (BPF_SRC(i.code) === BPF_X) btSet(bt, f, i.src_reg);
+        clr(i.dst_reg);
+        if (BPF_SRC(i.code) === BPF_X) set(i.src_reg);
       } else if (BPF_SRC(i.code) === BPF_X) {
-        btSet(bt, f, i.src_reg);
+        set(i.src_reg);
       }
       return true;
     }
     if (cls === BPF_LDX) {
-      if (!btHas(bt, f, i.dst_reg)) return true;
-      btClr(bt, f, i.dst_reg);
+      if (!has(i.dst_reg)) return true;
+      clr(i.dst_reg);
       if (e.spi >= 0) bt.slots[f]!.add(e.spi);
       return true;
     }
     if (cls === BPF_STX || cls === BPF_ST) {
       if (e.spi < 0 || !bt.slots[f]!.has(e.spi)) return true;
       bt.slots[f]!.delete(e.spi);
-      if (cls === BPF_STX) btSet(bt, f, i.src_reg);
+      if (cls === BPF_STX) set(i.src_reg);
       return true;
     }
     if (cls === BPF_LD) {
-      if (btHas(bt, f, i.dst_reg)) btClr(bt, f, i.dst_reg);
+      if (has(i.dst_reg)) clr(i.dst_reg);
       return true;
     }
     if (op === BPF_CALL) {
       if (i.src_reg === BPF_PSEUDO_CALL) return !(bt.regs[f]! & 0x3f) ? true : false;
-      for (let r = 1; r <= 5; r++) if (btHas(bt, f, r)) return false;
-      btClr(bt, f, 0);
+      for (let r = 1; r <= 5; r++) if (has(r)) return false;
+      clr(0);
       return true;
     }
     if (op === BPF_EXIT) return false;
     if (op === BPF_JA || i.code === (BPF_JMP | BPF_JCOND)) return true;
-    if (BPF_SRC(i.code) === BPF_X && (btHas(bt, f, i.dst_reg) || btHas(bt, f, i.src_reg))) {
-      btSet(bt, f, i.dst_reg);
-      btSet(bt, f, i.src_reg);
+    if (BPF_SRC(i.code) === BPF_X && (has(i.dst_reg) || has(i.src_reg))) {
+      set(i.dst_reg);
+      set(i.src_reg);
     }
     return true;
   }
