@@ -7,9 +7,10 @@ import {
 } from '../isa';
 import { reject } from './error';
 import {
-  isConst, mark32Unbounded, mark64Unbounded, markKnown, regBoundsSync, regTypeStr, setUnknown, updateBounds, zext32to64,
+  copyReg, isConst, mark32Unbounded, mark64Unbounded, markKnown, regBoundsSync, regTypeStr, setUnknown, updateBounds, zext32to64,
 } from './reg';
 import type { Reg } from './reg';
+import type { Tnum } from './tnum';
 import {
   S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32_MAX, U64_MAX, s32, s64, tnumAdd, tnumAnd, tnumArshift, tnumConst, tnumIsConst,
   tnumLshift, tnumMul, tnumNeg, tnumOr, tnumRshift, tnumStr, tnumSub, tnumSubreg, tnumSubregIsConst, tnumXor, u32, u64,
@@ -108,6 +109,18 @@ function sub32(d: Reg, s: Reg): void {
   }
 }
 
+function minOf(p: bigint[]): bigint {
+  let m = p[0]!;
+  for (let i = 1; i < p.length; i++) if (p[i]! < m) m = p[i]!;
+  return m;
+}
+
+function maxOf(p: bigint[]): bigint {
+  let m = p[0]!;
+  for (let i = 1; i < p.length; i++) if (p[i]! > m) m = p[i]!;
+  return m;
+}
+
 function mul64(d: Reg, s: Reg): void {
   const umax = d.umax * s.umax;
   const umin = d.umin * s.umin;
@@ -123,8 +136,8 @@ function mul64(d: Reg, s: Reg): void {
     d.smin = S64_MIN;
     d.smax = S64_MAX;
   } else {
-    d.smin = p.reduce((a, b) => (a < b ? a : b));
-    d.smax = p.reduce((a, b) => (a > b ? a : b));
+    d.smin = minOf(p);
+    d.smax = maxOf(p);
   }
 }
 
@@ -143,8 +156,8 @@ function mul32(d: Reg, s: Reg): void {
     d.s32min = S32_MIN;
     d.s32max = S32_MAX;
   } else {
-    d.s32min = p.reduce((a, b) => (a < b ? a : b));
-    d.s32max = p.reduce((a, b) => (a > b ? a : b));
+    d.s32min = minOf(p);
+    d.s32max = maxOf(p);
   }
 }
 
@@ -257,12 +270,56 @@ function safeToCompute(op: number, s: Reg, alu32: boolean): boolean {
   }
 }
 
+/** A known value whose eight bounds are exactly its views (what __mark_reg_known() sets). */
+function exactKnown(r: Reg): boolean {
+  if (r.var_off.m !== 0n) return false;
+  const v = r.var_off.v;
+  if (v >= 0n && v <= S32_MAX) {
+    return r.umin === v && r.umax === v && r.smin === v && r.smax === v && r.u32min === v && r.u32max === v && r.s32min === v && r.s32max === v;
+  }
+  return r.umin === v && r.umax === v && r.smin === r.smax && r.u32min === r.u32max && r.s32min === r.s32max &&
+    r.smin === s64(v) && r.u32min === u32(v) && r.s32min === s32(v);
+}
+
+/**
+ * Both operands known: the tnum of the result is the value, and the (sound) interval steps all contain it, so
+ * reg_bounds_sync() narrows every bound to it; the value is computed with the same tnum operations and set at once.
+ */
+function knownAlu(d: Reg, s: Reg, op: number, alu32: boolean): void {
+  const a = d.var_off;
+  const b = s.var_off;
+  let t: Tnum;
+  switch (op) {
+    // tnum_add()/tnum_sub() of two constants: the wrapped sum/difference (no unknown bits to carry).
+    case BPF_ADD: t = { v: BigInt.asUintN(64, a.v + b.v), m: 0n }; break;
+    case BPF_SUB: t = { v: BigInt.asUintN(64, a.v - b.v), m: 0n }; break;
+    case BPF_MUL: t = tnumMul(a, b); break;
+    case BPF_AND: t = tnumAnd(a, b); break;
+    case BPF_OR: t = tnumOr(a, b); break;
+    case BPF_XOR: t = tnumXor(a, b); break;
+    case BPF_LSH: t = alu32 ? tnumLshift(tnumSubreg(a), Number(s.u32min)) : tnumLshift(a, Number(s.umin)); break;
+    case BPF_RSH: t = alu32 ? tnumRshift(tnumSubreg(a), Number(s.u32min)) : tnumRshift(a, Number(s.umin)); break;
+    default: t = alu32 ? tnumArshift(tnumSubreg(a), Number(s.u32min), 32) : tnumArshift(a, Number(s.umin), 64); break;
+  }
+  markKnown(d, alu32 ? t.v & U32_MAX : t.v);
+  d.id = 0;
+}
+
 /** adjust_scalar_min_max_vals(): dst op= src on two scalars (src is a copy for BPF_K). */
 export function scalarAlu(d: Reg, src: Reg, op: number, alu32: boolean): void {
   if (!safeToCompute(op, src, alu32)) {
     setUnknown(d);
     return;
   }
+  if (op !== BPF_NEG && exactKnown(d) && exactKnown(src)) {
+    knownAlu(d, src, op, alu32);
+    return;
+  }
+  scalarAluBounds(d, src, op, alu32);
+}
+
+/** adjust_scalar_min_max_vals() step by step, for operands that safeToCompute() admits. */
+export function scalarAluBounds(d: Reg, src: Reg, op: number, alu32: boolean): void {
   const s = src;
   switch (op) {
     case BPF_ADD:
@@ -276,7 +333,7 @@ export function scalarAlu(d: Reg, src: Reg, op: number, alu32: boolean): void {
       d.var_off = tnumSub(d.var_off, s.var_off);
       break;
     case BPF_NEG: {
-      const old = { ...d };
+      const old = copyReg(d);
       markKnown(d, 0n);
       sub32(d, old);
       sub64(d, old);

@@ -1,14 +1,19 @@
 /**
  * bpf.verifier_insns_per_s: processed instructions per second of wall time on the largest translated selftests
  * (seven nested bpf_for loops, clean_live_states) and on a loop that runs into the processed-instruction budget
- * (here a 200,000-insn budget, to keep the run short; the rate is what matters).
+ * (here a 200,000-insn budget, to keep the run short; the rate is what matters). The programs are assembled before
+ * the clock starts: the figure is the verifier's (load-time checks and bpf_check()), not the assembler's.
+ * clean_live_states is small work: Linux 6.18 on this machine processes it in 429 insns (we in 433), each bpf_for
+ * converging after one iteration, so its rate mostly measures per-load set-up and a cold JIT.
  */
 import { createBpf } from '../index';
 import { ITER_SELFTESTS } from './selftests';
 
 function measure(asm: string, attr: Record<string, unknown> = {}): { insns: number; ms: number } {
+  const k = createBpf();
+  const { insns } = k.assemble(asm);
   const t0 = globalThis.performance.now();
-  const r = createBpf().verify({ asm, prog_type: 'raw_tp', log_level: 0, ...attr });
+  const r = k.verify({ insns, prog_type: 'raw_tp', log_level: 0, ...attr });
   const ms = globalThis.performance.now() - t0;
   return { insns: r.result?.insn_processed ?? 0, ms };
 }

@@ -43,18 +43,35 @@ export interface Reg {
   subprog: number;
 }
 
+/** tnum_const(0), shared: tnums are immutable values. */
+const TNUM_ZERO = tnumConst(0n);
+
 export function notInit(): Reg {
   return {
-    type: 'not_init', maybeNull: false, rdonly: false, off: 0, id: 0, ref_obj_id: 0, var_off: tnumConst(0n),
+    type: 'not_init', maybeNull: false, rdonly: false, off: 0, id: 0, ref_obj_id: 0, var_off: TNUM_ZERO,
     smin: 0n, smax: 0n, umin: 0n, umax: 0n, s32min: 0n, s32max: 0n, u32min: 0n, u32max: 0n, precise: false, frameno: 0,
-    mem_size: 0, ringbuf: false, subprog: 0,
+    map: undefined, mem_size: 0, ringbuf: false, subprog: 0,
   };
 }
 
-export const copyReg = (r: Reg): Reg => ({ ...r });
+/** A copy with the same field order as notInit(): one object shape for every register (a spread copy is slow). */
+export function copyReg(r: Reg): Reg {
+  return {
+    type: r.type, maybeNull: r.maybeNull, rdonly: r.rdonly, off: r.off, id: r.id, ref_obj_id: r.ref_obj_id, var_off: r.var_off,
+    smin: r.smin, smax: r.smax, umin: r.umin, umax: r.umax, s32min: r.s32min, s32max: r.s32max, u32min: r.u32min,
+    u32max: r.u32max, precise: r.precise, frameno: r.frameno, map: r.map, mem_size: r.mem_size, ringbuf: r.ringbuf,
+    subprog: r.subprog,
+  };
+}
 
 /** __mark_reg_known(). */
 export function markKnown(r: Reg, v: bigint): void {
+  if (v >= 0n && v <= S32_MAX) {
+    // Every view of a small non-negative value is the value itself.
+    r.var_off = { v, m: 0n };
+    r.smin = r.smax = r.umin = r.umax = r.s32min = r.s32max = r.u32min = r.u32max = v;
+    return;
+  }
   r.var_off = tnumConst(v);
   r.smin = r.smax = s64(v);
   r.umin = r.umax = u64(v);
@@ -217,8 +234,38 @@ function boundOffset(r: Reg): void {
   r.var_off = tnumOr(tnumClearSubreg(v64), v32);
 }
 
+/**
+ * A known value (constant tnum) whose eight bounds all contain it: reg_bounds_sync() narrows every bound to the
+ * value (each step takes the max/min with a view of the same constant), so the result is set directly.
+ */
+function syncKnown(r: Reg): boolean {
+  const v = r.var_off.v;
+  if (v >= 0n && v <= S32_MAX) {
+    if (r.umin > v || r.umax < v || r.smin > v || r.smax < v || r.u32min > v || r.u32max < v || r.s32min > v || r.s32max < v) return false;
+    r.smin = r.smax = r.umin = r.umax = r.s32min = r.s32max = r.u32min = r.u32max = v;
+    r.var_off = { v, m: 0n };
+    return true;
+  }
+  const sv = s64(v);
+  const v32 = u32(v);
+  const sv32 = s32(v);
+  if (r.umin > v || r.umax < v || r.smin > sv || r.smax < sv || r.u32min > v32 || r.u32max < v32 || r.s32min > sv32 || r.s32max < sv32) return false;
+  r.umin = r.umax = v;
+  r.smin = r.smax = sv;
+  r.u32min = r.u32max = v32;
+  r.s32min = r.s32max = sv32;
+  r.var_off = { v, m: 0n };
+  return true;
+}
+
 /** reg_bounds_sync(). */
 export function regBoundsSync(r: Reg): void {
+  if (r.var_off.m === 0n && syncKnown(r)) return;
+  regBoundsSyncSlow(r);
+}
+
+/** reg_bounds_sync() step by step (also the reference the known-value shortcut is tested against). */
+export function regBoundsSyncSlow(r: Reg): void {
   updateBounds(r);
   deduce32(r);
   deduce64(r);

@@ -113,9 +113,11 @@ export function copyFrame(f: FuncState): FuncState {
   return c;
 }
 
+const copyRef = (r: RefState): RefState => ({ id: r.id, insn_idx: r.insn_idx });
+
 export function copyState(s: VerifierState, uid: number): VerifierState {
   return {
-    frames: s.frames.map(copyFrame), refs: s.refs.map((r) => ({ ...r })), parent: s.parent, insn_idx: s.insn_idx,
+    frames: s.frames.map(copyFrame), refs: s.refs.length ? s.refs.map(copyRef) : [], parent: s.parent, insn_idx: s.insn_idx,
     branches: s.branches, dfs_depth: s.dfs_depth, callback_unroll_depth: s.callback_unroll_depth, may_goto_depth: s.may_goto_depth, hist: s.hist.slice(), jmp_history_cnt: s.jmp_history_cnt,
     incomplete: false, uid,
   };
@@ -217,11 +219,16 @@ export function regsafe(o: Reg, c: Reg, idmap: IdMap, exact: number): boolean {
 
 const UNKNOWN_SCALAR = scalarUnknown();
 
+function allSlots(s: StackSlot, t: number): boolean {
+  for (let k = 0; k < 8; k++) if (s.slot_type[k] !== t) return false;
+  return true;
+}
+
 /** scalar_reg_for_stack(): a 64-bit scalar spill, or an all-MISC slot as an unknown scalar. */
 function scalarRegForStack(s: StackSlot | undefined): Reg | undefined {
   if (!s) return undefined;
-  if (isSpilledScalar(s) && s.slot_type.every((t) => t === STACK_SPILL)) return s.spilled;
-  if (s.slot_type.every((t) => t === STACK_MISC)) return UNKNOWN_SCALAR;
+  if (isSpilledScalar(s) && allSlots(s, STACK_SPILL)) return s.spilled;
+  if (allSlots(s, STACK_MISC)) return UNKNOWN_SCALAR;
   return undefined;
 }
 

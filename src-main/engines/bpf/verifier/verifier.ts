@@ -132,6 +132,13 @@ interface Bt {
   frame: number;
 }
 
+/** The scratch sets at log_level 0: nothing is printed, so nothing is recorded. */
+class NoScratch extends Set<number> {
+  override add(): this {
+    return this;
+  }
+}
+
 const REG_NAMES = (mask: number): string => {
   const out: string[] = [];
   for (let r = 0; r < 11; r++) if (mask & (1 << r)) out.push(`r${r}`);
@@ -176,8 +183,9 @@ export class Verifier {
   private buf = '';
   private prevLogPos = 0;
   private prevInsnPrintPos = 0;
-  private scratchRegs = new Set<number>();
-  private scratchSlots = new Set<number>();
+  /** Registers and slots the log prints after the instruction (not kept at log_level 0, where nothing is printed). */
+  private readonly scratchRegs: Set<number>;
+  private readonly scratchSlots: Set<number>;
   private scratchAll = true;
   private doPrintState = false;
   private readonly steps: VerifierStep[] = [];
@@ -189,6 +197,8 @@ export class Verifier {
     this.env = env;
     this.n = insns.length;
     this.level = env.log_level ?? 1;
+    this.scratchRegs = this.level ? new Set<number>() : new NoScratch();
+    this.scratchSlots = this.level ? new Set<number>() : new NoScratch();
     const pt = progTypeOf(env.prog_type);
     if (!pt) throw new VerifierError(`unknown program type ${env.prog_type}`, 'EINVAL');
     this.progType = pt;
@@ -217,7 +227,9 @@ export class Verifier {
   private sccKey(st: VerifierState): string | undefined {
     const id = this.scc[st.insn_idx]!;
     if (!id) return undefined;
-    return `${id}:${st.frames.map((f) => f.callsite).join(',')}`;
+    let key = `${id}:`;
+    for (let i = 0; i < st.frames.length; i++) key += i ? `,${st.frames[i]!.callsite}` : `${st.frames[i]!.callsite}`;
+    return key;
   }
 
   /** incomplete_read_marks(): the state is in a loop whose exploration has pending back edges. */
@@ -331,8 +343,8 @@ export class Verifier {
 
   private resetScratch(): void {
     this.scratchAll = false;
-    this.scratchRegs = new Set();
-    this.scratchSlots = new Set();
+    if (this.scratchRegs.size) this.scratchRegs.clear();
+    if (this.scratchSlots.size) this.scratchSlots.clear();
   }
 
   private insnStr(pc: number): string {
@@ -367,6 +379,18 @@ export class Verifier {
     this.regs()[r] = v;
     this.scratchRegs.add(r);
   }
+
+  /** The BPF_K operand of instruction idx as a known scalar, made once per instruction; only read (frozen). */
+  private immConst(idx: number, v: bigint): Reg {
+    let r = this.immRegs[idx];
+    if (!r) {
+      r = Object.freeze(scalarConst(v));
+      this.immRegs[idx] = r;
+    }
+    return r;
+  }
+
+  private readonly immRegs: Reg[] = [];
 
   private newId(): number {
     return ++this.idGen;
@@ -562,11 +586,8 @@ export class Verifier {
     let statesCnt = 0;
     const allowUninit = true;
     // func_states_equal() compares only the registers live before the frame's instruction (compute_live_registers()).
-    const live = (f: FuncState, r: number): boolean => {
-      if (r === 10) return true;
-      const at = f.frameno + 1 < cur.frames.length ? cur.frames[f.frameno + 1]!.callsite : idx;
-      return !!(this.live[at]! & (1 << r));
-    };
+    this.liveIdx = idx;
+    const live = this.liveAt;
     for (let k = 0; k < list.length; k++) {
       const sl = list[k]!;
       statesCnt++;
@@ -669,6 +690,17 @@ export class Verifier {
     return false;
   }
 
+  /** Instruction isStateVisited() compares at, for liveAt(). */
+  private liveIdx = 0;
+
+  /** Whether register r of frame f (of the current state) is live at liveIdx; one closure for the whole run. */
+  private readonly liveAt = (f: FuncState, r: number): boolean => {
+    if (r === 10) return true;
+    const cur = this.cur;
+    const at = f.frameno + 1 < cur.frames.length ? cur.frames[f.frameno + 1]!.callsite : this.liveIdx;
+    return !!(this.live[at]! & (1 << r));
+  };
+
   /** find_prev_entry(): the nearest checkpoint at `idx` still on the current DFS path. */
   private findPrevEntry(st: VerifierState, idx: number): VerifierState | undefined {
     for (const sl of this.explored.get(idx) ?? []) {
@@ -691,6 +723,9 @@ export class Verifier {
 
   /** mark_chain_precision(regno) in the current frame. */
   private markChainPrecision(regno: number): void {
+    // Already precise (or not a scalar): the walk would drop the register at once and mark nothing.
+    const reg = curFrame(this.cur).regs[regno]!;
+    if (reg.type !== 'scalar' || reg.precise) return;
     const bt = this.newBt();
     bt.regs[bt.frame] = 1 << regno;
     this.backtrack(bt);
@@ -700,20 +735,23 @@ export class Verifier {
   private propagatePrecision(old: VerifierState): boolean {
     const bt = this.newBt();
     let any = false;
-    old.frames.forEach((f, fi) => {
-      f.regs.forEach((r, i) => {
+    for (let fi = 0; fi < old.frames.length; fi++) {
+      const f = old.frames[fi]!;
+      for (let i = 0; i < f.regs.length; i++) {
+        const r = f.regs[i]!;
         if (r.type === 'scalar' && r.precise) {
           bt.regs[fi]! |= 1 << i;
           any = true;
         }
-      });
-      f.stack.forEach((s, spi) => {
+      }
+      for (let spi = 0; spi < f.stack.length; spi++) {
+        const s = f.stack[spi]!;
         if (isSpilledReg(s) && s.spilled.type === 'scalar' && s.spilled.precise) {
           bt.slots[fi]!.add(spi);
           any = true;
         }
-      });
-    });
+      }
+    }
     return any ? this.backtrack(bt) : false;
   }
 
@@ -729,7 +767,8 @@ export class Verifier {
   }
 
   private btEmpty(bt: Bt): boolean {
-    return bt.regs.every((m) => m === 0) && bt.slots.every((s) => s.size === 0);
+    for (let i = 0; i < bt.regs.length; i++) if (bt.regs[i] !== 0 || bt.slots[i]!.size !== 0) return false;
+    return true;
   }
 
   /** Marks the registers and slots of `bt` precise in `st`; drops those already precise (their history is done). */
@@ -966,7 +1005,7 @@ export class Verifier {
     if ((op === BPF_DIV || op === BPF_MOD) && BPF_SRC(insn.code) === BPF_K && insn.imm === 0) reject('div by zero', 'EINVAL');
     let s: Reg;
     if (BPF_SRC(insn.code) === BPF_X) s = this.readReg(insn.src_reg);
-    else s = scalarConst(alu32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
+    else s = this.immConst(this.insnIdx, alu32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
     this.writeReg(insn.dst_reg);
     if (d.type !== 'scalar') {
       if (s.type !== 'scalar') {
@@ -1316,7 +1355,7 @@ export class Verifier {
     const dst = this.readReg(insn.dst_reg);
     let src: Reg;
     if (BPF_SRC(insn.code) === BPF_X) src = this.readReg(insn.src_reg);
-    else src = scalarConst(j32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
+    else src = this.immConst(idx, j32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
     const target = idx + insn.off + 1;
     const pred = isBranchTaken(dst, src, op, j32);
     if (pred >= 0) {
@@ -1342,9 +1381,10 @@ export class Verifier {
         const known = regs[r]!;
         if (known.type !== 'scalar' || !known.id) continue;
         for (const f of st.frames) {
-          f.regs.forEach((x, i) => {
+          for (let i = 0; i < f.regs.length; i++) {
+            const x = f.regs[i]!;
             if (x !== known && x.type === 'scalar' && x.id === known.id) f.regs[i] = { ...copyReg(known), precise: x.precise };
-          });
+          }
           for (const s of f.stack) {
             if (isSpilledReg(s) && s.spilled.type === 'scalar' && s.spilled.id === known.id) s.spilled = { ...copyReg(known), precise: s.spilled.precise };
           }
@@ -1359,7 +1399,7 @@ export class Verifier {
       this.markPtrOrNull(this.cur, id, refId, op === BPF_JNE);
     }
     // A branch whose ranges are contradictory cannot be taken (reg_bounds_sanity_check()); drop it.
-    if ([oRegs[insn.dst_reg]!, oRegs[insn.src_reg]!].some((r) => r && regIsEmpty(r))) {
+    if (regIsEmpty(oRegs[insn.dst_reg]!) || (oRegs[insn.src_reg] !== undefined && regIsEmpty(oRegs[insn.src_reg]!))) {
       this.stack.pop();
       if (other.parent) other.parent.branches--;
     }
