@@ -452,7 +452,7 @@ export function ptrAlu(ptr: Reg, off: Reg, op: number, alu32: boolean, dstRegno:
     if (BITWISE[op]) reject(`R${dstRegno} bitwise operator ${BITWISE[op]} on pointer prohibited`);
     reject(`R${dstRegno} pointer arithmetic with ${ALU_NAME[op]} operator prohibited`);
   }
-  const d: Reg = { ...ptr };
+  const d: Reg = copyReg(ptr);
   // Pointer types carry no 32-bit bounds.
   mark32Unbounded(d);
   if (op === BPF_ADD) {

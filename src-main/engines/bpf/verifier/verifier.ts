@@ -139,6 +139,15 @@ class NoScratch extends Set<number> {
   }
 }
 
+// Bit helpers of backtrackInsn(), at module level: closures made per call cost a defineProperty each under keepNames.
+const btHas = (bt: Bt, f: number, r: number): boolean => !!(bt.regs[f]! & (1 << r));
+function btSet(bt: Bt, f: number, r: number): void {
+  if (r !== 10) bt.regs[f]! |= 1 << r;
+}
+function btClr(bt: Bt, f: number, r: number): void {
+  bt.regs[f]! &= ~(1 << r);
+}
+
 const REG_NAMES = (mask: number): string => {
   const out: string[] = [];
   for (let r = 0; r < 11; r++) if (mask & (1 << r)) out.push(`r${r}`);
@@ -859,26 +868,19 @@ export class Verifier {
     if (e.frame !== bt.frame) return false;
     const f = bt.frame;
     const sf = e.spiFrame ?? f;
-    const has = (r: number): boolean => !!(bt.regs[f]! & (1 << r));
-    const set = (r: number): void => {
-      if (r !== 10) bt.regs[f]! |= 1 << r;
-    };
-    const clr = (r: number): void => {
-      bt.regs[f]! &= ~(1 << r);
-    };
     if (cls === BPF_ALU || cls === BPF_ALU64) {
-      if (!has(i.dst_reg)) return true;
+      if (!btHas(bt, f, i.dst_reg)) return true;
       if (op === BPF_MOV) {
-        clr(i.dst_reg);
-        if (BPF_SRC(i.code) === BPF_X) set(i.src_reg);
+        btClr(bt, f, i.dst_reg);
+        if (BPF_SRC(i.code) === BPF_X) btSet(bt, f, i.src_reg);
       } else if (BPF_SRC(i.code) === BPF_X) {
-        set(i.src_reg);
+        btSet(bt, f, i.src_reg);
       }
       return true;
     }
     if (cls === BPF_LDX) {
-      if (!has(i.dst_reg)) return true;
-      clr(i.dst_reg);
+      if (!btHas(bt, f, i.dst_reg)) return true;
+      btClr(bt, f, i.dst_reg);
       if (e.spi >= 0) bt.slots[sf]!.add(e.spi);
       return true;
     }
@@ -886,8 +888,8 @@ export class Verifier {
       // An atomic fetch is a load into its fetch register (is_atomic_fetch_insn() in backtrack_insn()).
       const load = i.imm === BPF_CMPXCHG ? 0 : i.imm & BPF_FETCH || i.imm === BPF_XCHG ? i.src_reg : -1;
       if (load >= 0) {
-        if (!has(load)) return true;
-        clr(load);
+        if (!btHas(bt, f, load)) return true;
+        btClr(bt, f, load);
         if (e.spi >= 0) bt.slots[sf]!.add(e.spi);
         return true;
       }
@@ -895,25 +897,25 @@ export class Verifier {
     if (cls === BPF_STX || cls === BPF_ST) {
       if (e.spi < 0 || !bt.slots[sf]!.has(e.spi)) return true;
       bt.slots[sf]!.delete(e.spi);
-      if (cls === BPF_STX) set(i.src_reg);
+      if (cls === BPF_STX) btSet(bt, f, i.src_reg);
       return true;
     }
     if (cls === BPF_LD) {
-      if (has(i.dst_reg)) clr(i.dst_reg);
+      if (btHas(bt, f, i.dst_reg)) btClr(bt, f, i.dst_reg);
       return true;
     }
     if (op === BPF_CALL) {
       // A subprogram call in the frame itself: its callee left no history (cannot happen on a walked path).
       if (i.src_reg === BPF_PSEUDO_CALL) return false;
-      for (let r = 1; r <= 5; r++) if (has(r)) return false;
-      clr(0);
+      for (let r = 1; r <= 5; r++) if (btHas(bt, f, r)) return false;
+      btClr(bt, f, 0);
       return true;
     }
     if (op === BPF_EXIT) return false;
     if (op === BPF_JA || i.code === (BPF_JMP | BPF_JCOND)) return true;
-    if (BPF_SRC(i.code) === BPF_X && (has(i.dst_reg) || has(i.src_reg))) {
-      set(i.dst_reg);
-      set(i.src_reg);
+    if (BPF_SRC(i.code) === BPF_X && (btHas(bt, f, i.dst_reg) || btHas(bt, f, i.src_reg))) {
+      btSet(bt, f, i.dst_reg);
+      btSet(bt, f, i.src_reg);
     }
     return true;
   }
