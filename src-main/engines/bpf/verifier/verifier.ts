@@ -23,6 +23,7 @@ import { computeLiveRegisters } from './liveness';
 import { computeScc } from './scc';
 import { CTX_ACCESS, progTypeOf } from './prog-types';
 import type { ProgType } from './prog-types';
+import { VerifierLog } from './log';
 import { HELPER_PROTOS, kfuncProto } from './protos';
 import type { ArgType, HelperProto } from './protos';
 import {
@@ -189,7 +190,7 @@ export class Verifier {
   private readonly stackDepth = new Map<number, number>();
   private readonly callEdges = new Map<number, Set<number>>();
   // Log.
-  private buf = '';
+  private readonly buf = new VerifierLog();
   private prevLogPos = 0;
   private prevInsnPrintPos = 0;
   /** Registers and slots the log prints after the instruction (not kept at log_level 0, where nothing is printed). */
@@ -327,7 +328,7 @@ export class Verifier {
   // ---------------------------------------------------------------- log
 
   private verbose(s: string): void {
-    if (this.level) this.buf += s;
+    if (this.level) this.buf.append(s);
   }
 
   private printInsnState(): void {
@@ -336,13 +337,13 @@ export class Verifier {
     const only = this.scratchAll ? undefined : { regs: this.scratchRegs, slots: this.scratchSlots };
     const st = printState(this.cur, frame, only);
     this.resetScratch();
-    if (this.prevLogPos && this.prevLogPos === this.buf.length) {
-      this.buf = this.buf.slice(0, -1);
+    if (this.prevLogPos && this.prevLogPos === this.buf.len) {
+      this.buf.truncate(this.buf.len - 1);
       const pos = this.prevInsnPrintPos;
       const w = Math.ceil(Math.max(pos + 4, 40) / 8) * 8 - pos - 1;
-      this.buf += `${' '.repeat(w)};${st}\n`;
+      this.buf.append(`${' '.repeat(w)};${st}\n`);
     } else {
-      this.buf += `${this.insnIdx}:${st}\n`;
+      this.buf.append(`${this.insnIdx}:${st}\n`);
     }
   }
 
@@ -439,12 +440,12 @@ export class Verifier {
       if (this.paths[this.pathId]) Object.assign(this.paths[this.pathId]!, { end: e.message.split('\n')[0], at: this.insnIdx });
       this.verbose(`${e.message}\n`);
     }
-    if (ok && this.level === 1) this.buf = '';
+    if (ok && this.level === 1) this.buf.clear();
     this.verbose(
       `processed ${this.insnProcessed} insns (limit ${BPF_COMPLEXITY_LIMIT_INSNS}) max_states_per_insn ${this.maxStatesPerInsn} total_states ${this.totalStates} peak_states ${this.peakStates} mark_read 0\n`,
     );
     const res: VerifierResult = {
-      ok, log: this.buf, insn_processed: this.insnProcessed, max_states_per_insn: this.maxStatesPerInsn,
+      ok, log: this.buf.toString(), insn_processed: this.insnProcessed, max_states_per_insn: this.maxStatesPerInsn,
       total_states: this.totalStates, peak_states: this.peakStates, stack_depth: this.stackDepth,
     };
     if (err) {
@@ -489,9 +490,9 @@ export class Verifier {
       if (this.level) {
         if (this.scratched()) this.printInsnState();
         this.resetScratch();
-        this.buf += `${idx}: ${this.insnStr(idx)}\n`;
-        this.prevInsnPrintPos = this.buf.length - (this.buf.lastIndexOf('\n', this.buf.length - 2) + 1);
-        this.prevLogPos = this.buf.length;
+        this.buf.append(`${idx}: ${this.insnStr(idx)}\n`);
+        this.prevInsnPrintPos = this.buf.lastLineLen();
+        this.prevLogPos = this.buf.len;
       } else {
         this.resetScratch();
       }
@@ -562,7 +563,7 @@ export class Verifier {
     this.cur = p.st;
     this.insnIdx = p.insn;
     this.prevInsnIdx = p.prev;
-    if (this.level === 1) this.buf = this.buf.slice(0, p.logLen);
+    if (this.level === 1) this.buf.truncate(p.logLen);
     // pop_stack() leaves prev_log_pos: a path popped right after its instruction line prints its state on that line.
     this.doPrintState = true;
     this.pathId = p.path;
@@ -575,7 +576,7 @@ export class Verifier {
     if (st.parent) st.parent.branches++;
     const path = this.paths.length;
     this.paths.push({ id: path, parent: this.pathId, from: prev, to: insn });
-    this.stack.push({ st, insn, prev, logLen: this.buf.length, path });
+    this.stack.push({ st, insn, prev, logLen: this.buf.len, path });
     if (this.stack.length > BPF_COMPLEXITY_LIMIT_JMP_SEQ) reject(`The sequence of ${this.stack.length} jumps is too complex.`, 'E2BIG');
     return st;
   }
