@@ -35,7 +35,7 @@
  */
 import { ERRNO } from './common/errors';
 import type { BpfEngine } from './bpf/index';
-import type { BpfVm } from './bpf/vm';
+import { ITER_REC, ITER_WORD0, ITER_WORD1, registerOpenCodedIter } from './bpf_iter_kfuncs';
 import type { MmEngine } from './mm/index';
 import { MAX_PAGE_ORDER, NR_PAGE_ORDERS, pageblock_nr_pages, pageblock_order } from './mm/mmzone';
 import { PB_UNMAPPED, ST_FREE } from './mm/page_alloc';
@@ -67,13 +67,11 @@ export interface BpfPageblock {
   nr_free: number[];
 }
 
-// Hidden header of the iterator (its first 16 bytes); the record follows at REC.
-const CUR = 0;
-const END = 4;
-const MAGIC = 8;
-const REC = 16;
-const ITER_MAGIC = 0x70626c6b; // "pblk": an initialised iterator (next() of anything else returns NULL)
-const ITER_SIZE = BPF_ITER_PAGEBLOCK_SLOTS * 8;
+// The iterator's header words (bpf_iter_kfuncs.ts): the next pageblock and the end; the record follows at REC.
+const CUR = ITER_WORD0;
+const END = ITER_WORD1;
+const REC = ITER_REC;
+const ITER_MAGIC = 0x70626c6b; // "pblk"
 
 /** The record of pageblock `b` of the machine's zone, read from the allocator and the direct map. */
 export function pageblockInfo(mm: MmEngine, b: number): BpfPageblock {
@@ -138,63 +136,27 @@ export function readPageblock(bytes: Uint8Array): BpfPageblock {
 
 /** Registers the three kfuncs with the BPF engine, over the memory engine's zone. */
 export function linkPageblockIter(bpf: BpfEngine, mm: MmEngine): void {
-  const iter = (vm: BpfVm, r: Int32Array): { dv: DataView; lo: number; hi: number } | undefined => {
-    const b = vm.bytes(r[3]!, r[2]!, ITER_SIZE, true);
-    return b ? { dv: new DataView(b.buffer, b.byteOffset, ITER_SIZE), lo: r[2]!, hi: r[3]! } : undefined;
-  };
-  const clear = (dv: DataView): void => {
-    for (let i = 0; i < ITER_SIZE; i += 4) dv.setUint32(i, 0, true);
-  };
-  // Sizes for the verifier (kfuncProto()): the iterator's slots and the record next() returns.
-  const proto = { iterSlots: BPF_ITER_PAGEBLOCK_SLOTS, retMemSize: BPF_PAGEBLOCK_SIZE, scalarArgs: 2 };
-  bpf.register_kfunc({
-    id: BPF_ITER_PAGEBLOCK_ID.new,
-    name: 'bpf_iter_pageblock_new',
-    proto,
-    fn: (vm, r) => {
-      // An int return value, zero-extended as x86-64 leaves it (as bpf_iter_num_new's).
-      const ret = (v: number): void => { r[0] = v; r[1] = 0; };
-      const it = iter(vm, r);
-      if (!it) return ret(-ERRNO.EFAULT); // only without the verifier: the pointer is not 96 writable bytes
-      clear(it.dv);
-      const startHi = r[5]! >>> 0;
-      const start = r[4]! >>> 0;
-      const flags = (r[6]! | r[7]!) >>> 0;
-      if (flags !== 0 || startHi !== 0 || start % pageblock_nr_pages !== 0 || start > mm.zone.nframes) return ret(-ERRNO.EINVAL);
-      it.dv.setUint32(CUR, start >>> pageblock_order, true);
-      it.dv.setUint32(END, mm.zone.nblocks, true);
-      it.dv.setUint32(MAGIC, ITER_MAGIC, true);
-      ret(0);
+  registerOpenCodedIter(bpf, {
+    type: 'pageblock',
+    ids: BPF_ITER_PAGEBLOCK_ID,
+    slots: BPF_ITER_PAGEBLOCK_SLOTS,
+    recordSize: BPF_PAGEBLOCK_SIZE,
+    magic: ITER_MAGIC,
+    start(it, start, flags) {
+      if ((flags.lo | flags.hi) !== 0 || start.hi !== 0) return -ERRNO.EINVAL;
+      const pfn = start.lo >>> 0;
+      if (pfn % pageblock_nr_pages !== 0 || pfn > mm.zone.nframes) return -ERRNO.EINVAL;
+      it.setUint32(CUR, pfn >>> pageblock_order, true);
+      it.setUint32(END, mm.zone.nblocks, true);
+      return 0;
     },
-  });
-  bpf.register_kfunc({
-    id: BPF_ITER_PAGEBLOCK_ID.next,
-    name: 'bpf_iter_pageblock_next',
-    proto,
-    fn: (vm, r) => {
-      const it = iter(vm, r);
-      r[0] = 0;
-      r[1] = 0;
-      if (!it || it.dv.getUint32(MAGIC, true) !== ITER_MAGIC) return;
-      const cur = it.dv.getUint32(CUR, true);
-      const end = Math.min(it.dv.getUint32(END, true), mm.zone.nblocks);
-      if (cur >= end) return;
-      it.dv.setUint32(CUR, cur + 1, true);
-      writeRecord(it.dv, REC, pageblockInfo(mm, cur));
-      // &it->rec: a pointer into the iterator, as bpf_iter_num_next() returns &it->cur.
-      r[0] = (it.lo + REC) | 0;
-      r[1] = it.hi;
-    },
-  });
-  bpf.register_kfunc({
-    id: BPF_ITER_PAGEBLOCK_ID.destroy,
-    name: 'bpf_iter_pageblock_destroy',
-    proto,
-    fn: (vm, r) => {
-      const it = iter(vm, r);
-      if (it) clear(it.dv);
-      r[0] = 0;
-      r[1] = 0;
+    fill(it) {
+      const cur = it.getUint32(CUR, true);
+      const end = Math.min(it.getUint32(END, true), mm.zone.nblocks);
+      if (cur >= end) return false;
+      it.setUint32(CUR, cur + 1, true);
+      writeRecord(it, REC, pageblockInfo(mm, cur));
+      return true;
     },
   });
 }

@@ -31,7 +31,7 @@
  */
 import { ERRNO } from './common/errors';
 import type { BpfEngine } from './bpf/index';
-import type { BpfVm } from './bpf/vm';
+import { ITER_REC, ITER_WORD0, ITER_WORD1, registerOpenCodedIter } from './bpf_iter_kfuncs';
 import type { Ublk } from './ublk/index';
 
 /** Pseudo BTF ids: model-defined kfuncs, in no kernel's BTF. */
@@ -56,13 +56,12 @@ export interface BpfUblkReq {
   requeues: number;
 }
 
-// Hidden header of the iterator; the record follows at REC.
-const DEV = 0;
-const POS = 4; // next q_id * queue_depth + tag to look at
-const MAGIC = 8;
-const REC = 16;
+// The iterator's header words (bpf_iter_kfuncs.ts): the device and the next q_id * queue_depth + tag to look
+// at; the record follows at REC.
+const DEV = ITER_WORD0;
+const POS = ITER_WORD1;
+const REC = ITER_REC;
 const ITER_MAGIC = 0x75726571; // "ureq"
-const ITER_SIZE = BPF_ITER_UBLK_REQ_SLOTS * 8;
 
 /** Reads a struct bpf_ublk_req back (tests). */
 export function readUblkReq(b: Uint8Array): BpfUblkReq {
@@ -81,54 +80,33 @@ export function readUblkReq(b: Uint8Array): BpfUblkReq {
 
 /** Registers the three kfuncs with the BPF engine, over the ublk driver's devices. */
 export function linkUblkReqIter(bpf: BpfEngine, ublk: Ublk): void {
-  const iter = (vm: BpfVm, r: Int32Array): { dv: DataView; lo: number; hi: number } | undefined => {
-    const b = vm.bytes(r[3]!, r[2]!, ITER_SIZE, true);
-    return b ? { dv: new DataView(b.buffer, b.byteOffset, ITER_SIZE), lo: r[2]!, hi: r[3]! } : undefined;
-  };
-  const clear = (dv: DataView): void => {
-    for (let i = 0; i < ITER_SIZE; i += 4) dv.setUint32(i, 0, true);
-  };
   const device = (id: number) => {
     const ub = ublk.drv.devices.get(id);
     return ub && !ub.deleted ? ub : undefined;
   };
-  const proto = { iterSlots: BPF_ITER_UBLK_REQ_SLOTS, retMemSize: BPF_UBLK_REQ_SIZE, scalarArgs: 2 };
-  bpf.register_kfunc({
-    id: BPF_ITER_UBLK_REQ_ID.new,
-    name: 'bpf_iter_ublk_req_new',
-    proto,
-    fn: (vm, r) => {
-      const ret = (v: number): void => { r[0] = v; r[1] = 0; };
-      const it = iter(vm, r);
-      if (!it) return ret(-ERRNO.EFAULT); // only without the verifier
-      clear(it.dv);
-      const dev_id = r[4]! >>> 0; // a __u32: the upper half is ignored
-      if ((r[6]! | r[7]!) !== 0) return ret(-ERRNO.EINVAL);
-      if (!device(dev_id)) return ret(-ERRNO.ENODEV);
-      it.dv.setUint32(DEV, dev_id, true);
-      it.dv.setUint32(MAGIC, ITER_MAGIC, true);
-      ret(0);
+  registerOpenCodedIter(bpf, {
+    type: 'ublk_req',
+    ids: BPF_ITER_UBLK_REQ_ID,
+    slots: BPF_ITER_UBLK_REQ_SLOTS,
+    recordSize: BPF_UBLK_REQ_SIZE,
+    magic: ITER_MAGIC,
+    start(it, devId, flags) {
+      const dev_id = devId.lo >>> 0; // a __u32: the upper half is ignored
+      if ((flags.lo | flags.hi) !== 0) return -ERRNO.EINVAL;
+      if (!device(dev_id)) return -ERRNO.ENODEV;
+      it.setUint32(DEV, dev_id, true);
+      return 0;
     },
-  });
-  bpf.register_kfunc({
-    id: BPF_ITER_UBLK_REQ_ID.next,
-    name: 'bpf_iter_ublk_req_next',
-    proto,
-    fn: (vm, r) => {
-      const it = iter(vm, r);
-      r[0] = 0;
-      r[1] = 0;
-      if (!it || it.dv.getUint32(MAGIC, true) !== ITER_MAGIC) return;
-      const ub = device(it.dv.getUint32(DEV, true));
-      if (!ub) return;
+    fill(dv) {
+      const ub = device(dv.getUint32(DEV, true));
+      if (!ub) return false;
       const depth = ub.tagset.queue_depth;
       const total = ub.tagset.nr_hw_queues * depth;
-      for (let pos = it.dv.getUint32(POS, true); pos < total; pos++) {
+      for (let pos = dv.getUint32(POS, true); pos < total; pos++) {
         const q = Math.floor(pos / depth);
         const tag = pos % depth;
         const rq = ub.tagset.tag_to_rq(q, tag);
         if (!rq) continue;
-        const dv = it.dv;
         dv.setUint32(POS, pos + 1, true);
         dv.setUint16(REC + 0, q, true);
         dv.setUint16(REC + 2, tag, true);
@@ -138,22 +116,10 @@ export function linkUblkReqIter(bpf: BpfEngine, ublk: Ublk): void {
         dv.setUint32(REC + 20, ub.queues[q]?.ios[tag]?.flags ?? 0, true);
         dv.setUint32(REC + 24, (rq.started ? BPF_UBLK_REQ_STARTED : 0) | (rq.bpf ? BPF_UBLK_REQ_BPF : 0), true);
         dv.setUint32(REC + 28, rq.requeues, true);
-        r[0] = (it.lo + REC) | 0;
-        r[1] = it.hi;
-        return;
+        return true;
       }
-      it.dv.setUint32(POS, total, true);
-    },
-  });
-  bpf.register_kfunc({
-    id: BPF_ITER_UBLK_REQ_ID.destroy,
-    name: 'bpf_iter_ublk_req_destroy',
-    proto,
-    fn: (vm, r) => {
-      const it = iter(vm, r);
-      if (it) clear(it.dv);
-      r[0] = 0;
-      r[1] = 0;
+      dv.setUint32(POS, total, true);
+      return false;
     },
   });
 }

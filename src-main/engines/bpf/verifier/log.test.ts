@@ -38,7 +38,7 @@ describe('the verifier log buffer', () => {
     const bpf = createBpf();
     const asm = 'r1 = 10000\nl:\nr1 -= 1\nif r1 != 0 goto l\nr0 = 0\nexit';
     const quiet = bpf.verify({ asm, prog_type: 'raw_tp', log_level: 0 });
-    expect(quiet.result.insn_processed).toBe(20003);
+    expect(quiet.result?.insn_processed).toBe(20003);
     for (const log_level of [1, 2]) {
       const r = bpf.verify({ asm, prog_type: 'raw_tp', log_level });
       expect(r.ok).toBe(true);
