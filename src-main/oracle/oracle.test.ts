@@ -146,9 +146,16 @@ describe.skipIf(!avail.ok)('the scripting shape', () => {
 
 describe.skipIf(!avail.ok)('kfuncs our engine does not model', () => {
   it('resolves them by name from this kernel BTF when assembling', () => {
-    // bpf_iter_bits_new exists in 6.18 (kernel/bpf/helpers.c); our engine has no such kfunc.
-    const v = oracle.verify('r1 = r10\nr1 += -24\nr2 = 0\nr3 = 0\ncall bpf_iter_bits_new\nr1 = r10\nr1 += -24\ncall bpf_iter_bits_destroy\nr0 = 0\nexit', { prog_type: 'raw_tp' });
-    expect([...createBpf().kfuncs.values()].map((k) => k.name)).not.toContain('bpf_iter_bits_new');
-    expect(v).toMatchObject({ ok: true, errno: 0, processed: 10 }); // an unresolved call would be refused
+    // bpf_preempt_disable/enable exist in 6.18 (kernel/bpf/helpers.c); our engine has no such kfuncs.
+    const v = oracle.verify('call bpf_preempt_disable\ncall bpf_preempt_enable\nr0 = 0\nexit', { prog_type: 'raw_tp' });
+    expect([...createBpf().kfuncs.values()].map((k) => k.name)).not.toContain('bpf_preempt_disable');
+    expect(v).toMatchObject({ ok: true, errno: 0, processed: 4 }); // an unresolved call would be refused
+  });
+
+  it("gives our engine's iterator kfuncs the ids they have in this kernel's BTF", () => {
+    for (const k of createBpf().kfuncs.values()) {
+      if (k.id >= 0x7f000000) continue; // the model's own kfuncs (bpf_iter_pageblock, ...): in no kernel's BTF
+      expect(oracle.kfunc_id(k.name), k.name).toBe(k.id);
+    }
   });
 });

@@ -11,6 +11,7 @@ import type { BpfHelper, BpfVm } from './vm';
 
 const EINVAL = 22;
 const E2BIG = 7;
+const EFAULT = 14;
 const EAGAIN = 11;
 
 /** Pseudo BTF ids of the kfuncs: the FUNC type ids of Linux 6.18's vmlinux BTF on the build machines. */
@@ -18,7 +19,13 @@ export const KFUNC_BTF_ID = {
   bpf_iter_num_new: 64260,
   bpf_iter_num_next: 64263,
   bpf_iter_num_destroy: 64257,
+  bpf_iter_bits_new: 64149,
+  bpf_iter_bits_next: 64152,
+  bpf_iter_bits_destroy: 64146,
 } as const;
+
+/** kernel/bpf/helpers.c: the largest nr_words of bpf_iter_bits_new() (4096-byte bpf_mem_alloc less its header). */
+export const BITS_ITER_NR_WORDS_MAX = 511;
 
 /** Sets r0 to a signed 64-bit value given as a JS number (|v| < 2^53). */
 export function setR0(r: Int32Array, v: number): void {
@@ -237,7 +244,7 @@ export function kernelHelpers(): Map<number, BpfHelper> {
   return new Map(list.map((h) => [h.id, h]));
 }
 
-/** The bpf_iter_num kfuncs (kernel/bpf/bpf_iter.c): struct bpf_iter_num_kern { int cur; int end; } on the stack. */
+/** The open-coded iterator kfuncs: bpf_iter_num (kernel/bpf/bpf_iter.c: struct bpf_iter_num_kern { int cur; int end; } on the stack) and bpf_iter_bits. */
 export function kernelKfuncs(): Map<number, BpfHelper> {
   const iter = (vm: BpfVm, r: Int32Array, name: string): DataView => {
     const b = memArg(vm, r, 1, 8, name, true);
@@ -299,6 +306,86 @@ export function kernelKfuncs(): Map<number, BpfHelper> {
         r[1] = 0;
       },
     },
+    ...bitsIterKfuncs(),
   ];
   return new Map(list.map((h) => [h.id, h]));
+}
+
+/**
+ * bpf_iter_bits_{new,next,destroy} (kernel/bpf/helpers.c, 6.11+): the set bits of a copy of nr_words u64 words.
+ * struct bpf_iter_bits_kern on the stack: the words (one word inline, more behind a pointer), nr_bits, bit.
+ */
+function bitsIterKfuncs(): BpfHelper[] {
+  // More than one word: the kernel keeps them in bpf_mem_alloc() memory; the model keeps them here, the
+  // iterator's first 8 bytes holding the copy's number instead of a kernel pointer.
+  const copies = new Map<number, Uint8Array>();
+  let nextCopy = 1;
+  const iter = (vm: BpfVm, r: Int32Array, name: string): DataView => {
+    const b = memArg(vm, r, 1, 16, name, true);
+    return new DataView(b.buffer, b.byteOffset, 16);
+  };
+  const words = (it: DataView): Uint8Array | undefined => {
+    const nr_bits = it.getInt32(8, true);
+    if (nr_bits === 64) return new Uint8Array(it.buffer, it.byteOffset, 8);
+    return copies.get(it.getUint32(0, true));
+  };
+  return [
+    {
+      id: KFUNC_BTF_ID.bpf_iter_bits_new,
+      name: 'bpf_iter_bits_new',
+      fn: (vm, r) => {
+        const it = iter(vm, r, 'bpf_iter_bits_new');
+        const ret = (v: number): void => { r[0] = v; r[1] = 0; };
+        it.setInt32(8, 0, true); // nr_bits
+        it.setBigUint64(0, 0n, true); // bits_copy
+        it.setInt32(12, -1, true); // bit
+        const nr_words = r[6]! >>> 0;
+        if ((r[4]! === 0 && r[5]! === 0) || nr_words === 0) return ret(-EINVAL);
+        if (nr_words > BITS_ITER_NR_WORDS_MAX) return ret(-E2BIG);
+        const nr_bytes = nr_words * 8;
+        // bpf_probe_read_kernel_common(): a read the VM cannot serve fails with -EFAULT.
+        const src = vm.bytes(r[5]!, r[4]!, nr_bytes, false);
+        if (!src) return ret(-EFAULT);
+        if (nr_words === 1) {
+          new Uint8Array(it.buffer, it.byteOffset, 8).set(src);
+        } else {
+          const id = nextCopy++;
+          copies.set(id, Uint8Array.from(src));
+          it.setUint32(0, id, true);
+        }
+        it.setInt32(8, nr_bytes * 8, true);
+        ret(0);
+      },
+    },
+    {
+      id: KFUNC_BTF_ID.bpf_iter_bits_next,
+      name: 'bpf_iter_bits_next',
+      fn: (vm, r) => {
+        const it = iter(vm, r, 'bpf_iter_bits_next');
+        r[0] = 0;
+        r[1] = 0;
+        const nr_bits = it.getInt32(8, true);
+        let bit = it.getInt32(12, true);
+        if (!nr_bits || bit >= nr_bits) return;
+        const w = words(it);
+        if (!w) return;
+        // find_next_bit(bits, nr_bits, bit + 1): little-endian u64 words, bit i of the area is bit i % 8 of byte i / 8.
+        for (bit++; bit < nr_bits; bit++) if (w[bit >>> 3]! & (1 << (bit & 7))) break;
+        it.setInt32(12, bit, true);
+        if (bit >= nr_bits) return;
+        r[0] = (r[2]! + 12) | 0; // &kit->bit
+        r[1] = r[3]!;
+      },
+    },
+    {
+      id: KFUNC_BTF_ID.bpf_iter_bits_destroy,
+      name: 'bpf_iter_bits_destroy',
+      fn: (vm, r) => {
+        const it = iter(vm, r, 'bpf_iter_bits_destroy');
+        if (it.getInt32(8, true) > 64) copies.delete(it.getUint32(0, true));
+        r[0] = 0;
+        r[1] = 0;
+      },
+    },
+  ];
 }

@@ -51,6 +51,8 @@ export interface KfuncProto {
   iterSlots?: number;
   /** Number of scalar arguments after the iterator pointer (new). */
   scalarArgs?: number;
+  /** The argument after the iterator that is not checked at all (the kernel's `__ign` suffix), 0-based. */
+  ignoredArg?: number;
   /** Size of the memory next() returns (read-only). */
   retMemSize?: number;
 }
@@ -71,6 +73,8 @@ export function kfuncProto(name: string, registered?: Record<string, unknown>): 
   const slots = num('iterSlots') ?? (type === 'bits' ? 2 : 1);
   const p: KfuncProto = { iter: m[2] as 'new' | 'next' | 'destroy', iterType: type, iterSlots: slots };
   if (m[2] === 'new') p.scalarArgs = num('scalarArgs') ?? 2;
+  // bpf_iter_bits_new(it, const u64 *unsafe_ptr__ign, u32 nr_words): the pointer is not checked.
+  if (m[2] === 'new' && type === 'bits' && !registered) p.ignoredArg = 0;
   if (m[2] === 'next') p.retMemSize = num('retMemSize') ?? (type === 'num' || type === 'bits' ? 4 : 8);
   return p;
 }

@@ -1741,6 +1741,7 @@ export class Verifier {
     if (isNull(r1)) reject('Possibly NULL pointer passed to trusted arg0');
     if (r1.maybeNull) reject('Possibly NULL pointer passed to trusted arg0');
     if (kp.iter === 'new') for (let a = 0; a < (kp.scalarArgs ?? 0); a++) {
+      if (a === kp.ignoredArg) continue;
       const r = this.readReg(a + 2);
       if (r.type !== 'scalar') reject(`R${a + 2} is not a scalar`, 'EINVAL');
     }
