@@ -292,6 +292,12 @@ export function statesMaybeLooping(old: VerifierState, cur: VerifierState): bool
   if (old.frames.length !== cur.frames.length) return false;
   const of = curFrame(old);
   const cf = curFrame(cur);
+  // A cheap first pass (type, then the tnum, shared between copies) rejects most pairs before any BigInt bound is compared.
+  for (let i = 0; i < MAX_BPF_REG; i++) {
+    const a = of.regs[i]!;
+    const b = cf.regs[i]!;
+    if (a.type !== b.type || !tnumEq(a.var_off, b.var_off)) return false;
+  }
   for (let i = 0; i < MAX_BPF_REG; i++) {
     const a = of.regs[i]!;
     const b = cf.regs[i]!;
