@@ -62,6 +62,23 @@ export interface HistEntry {
   frame: number;
 }
 
+/** One HistEntry as a number (exact in a double): idx above bit 20, then spi + 1, spiFrame + 1 (0: absent) and frame. */
+export function histEncode(e: HistEntry): number {
+  return e.idx * 0x100000 + (e.spi + 1) * 0x100 + (e.spiFrame === undefined ? 0 : e.spiFrame + 1) * 0x10 + e.frame;
+}
+
+/** histEncode() undone into `e` (reused by the caller). */
+export function histDecode(x: number, e: HistEntry): HistEntry {
+  const idx = Math.floor(x / 0x100000);
+  const low = x - idx * 0x100000;
+  e.idx = idx;
+  e.spi = (low >> 8) - 1;
+  const sf = (low >> 4) & 0xf;
+  e.spiFrame = sf === 0 ? undefined : sf - 1;
+  e.frame = low & 0xf;
+  return e;
+}
+
 /** struct bpf_verifier_state. */
 export interface VerifierState {
   frames: FuncState[];
@@ -72,7 +89,8 @@ export interface VerifierState {
   dfs_depth: number;
   callback_unroll_depth: number;
   may_goto_depth: number;
-  hist: HistEntry[];
+  /** The path since the parent checkpoint, one number per step (histEncode()): no object per instruction. */
+  hist: number[];
   /** Entries the kernel's jmp_history would hold (jump points and stack accesses); over 40 forces a checkpoint. */
   jmp_history_cnt: number;
   /** A loop closed on this checkpoint while its subtree was explored: its precision marks may be incomplete. */
