@@ -4,7 +4,7 @@
  * and the iterator widening (widen_imprecise_scalars()). Also the log notation of a state.
  */
 import { MAX_BPF_REG } from '../isa';
-import { copyReg, notInit, pointer, printReg, scalarUnknown } from './reg';
+import { copyReg, copyRegOfState, notInit, pointer, printReg, scalarUnknown } from './reg';
 import type { Reg } from './reg';
 import { tnumEq, tnumIn } from './tnum';
 
@@ -124,7 +124,7 @@ export function newFrame(frameno: number, callsite: number, subprog: number): Fu
 
 export function copyFrame(f: FuncState): FuncState {
   const c: FuncState = {
-    regs: f.regs.map(copyReg), stack: f.stack.map(copySlot), callsite: f.callsite, frameno: f.frameno, subprog: f.subprog,
+    regs: f.regs.map(copyRegOfState), stack: f.stack.map(copySlot), callsite: f.callsite, frameno: f.frameno, subprog: f.subprog,
     in_callback_fn: f.in_callback_fn,
   };
   if (f.callback_ret) c.callback_ret = f.callback_ret;
