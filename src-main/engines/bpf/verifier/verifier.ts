@@ -391,10 +391,11 @@ export class Verifier {
   }
 
   /** The BPF_K operand of instruction idx as a known scalar, made once per instruction; only read (frozen). */
-  private immConst(idx: number, v: bigint): Reg {
+  private immConst(idx: number, imm: number, narrow32: boolean): Reg {
     let r = this.immRegs[idx];
     if (!r) {
-      r = Object.freeze(scalarConst(v));
+      // The BigInt is made here, once, not on every visit of the instruction.
+      r = Object.freeze(scalarConst(narrow32 ? u32(BigInt(imm)) : BigInt(imm)));
       this.immRegs[idx] = r;
     }
     return r;
@@ -1013,7 +1014,7 @@ export class Verifier {
     if ((op === BPF_DIV || op === BPF_MOD) && BPF_SRC(insn.code) === BPF_K && insn.imm === 0) reject('div by zero', 'EINVAL');
     let s: Reg;
     if (BPF_SRC(insn.code) === BPF_X) s = this.readReg(insn.src_reg);
-    else s = this.immConst(this.insnIdx, alu32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
+    else s = this.immConst(this.insnIdx, insn.imm, alu32);
     this.writeReg(insn.dst_reg);
     if (d.type !== 'scalar') {
       if (s.type !== 'scalar') {
@@ -1363,7 +1364,7 @@ export class Verifier {
     const dst = this.readReg(insn.dst_reg);
     let src: Reg;
     if (BPF_SRC(insn.code) === BPF_X) src = this.readReg(insn.src_reg);
-    else src = this.immConst(idx, j32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
+    else src = this.immConst(idx, insn.imm, j32);
     const target = idx + insn.off + 1;
     const pred = isBranchTaken(dst, src, op, j32);
     if (pred >= 0) {
