@@ -64,6 +64,23 @@ export function copyReg(r: Reg): Reg {
   };
 }
 
+/**
+ * notInit() as a frozen object that state copies share: a register that is not_init is replaced when written, never
+ * written in place (a write to this one would throw), so a checkpoint need not copy it.
+ */
+export const NOT_INIT_SHARED: Reg = Object.freeze(notInit());
+
+/** copyReg() for a state copy: a register just as notInit() makes it becomes the shared NOT_INIT_SHARED. */
+export function copyRegOfState(r: Reg): Reg {
+  if (r === NOT_INIT_SHARED) return r;
+  if (r.type === 'not_init' && !r.maybeNull && !r.rdonly && r.off === 0 && r.id === 0 && r.ref_obj_id === 0 && r.var_off === TNUM_ZERO &&
+    r.smin === 0n && r.smax === 0n && r.umin === 0n && r.umax === 0n && r.s32min === 0n && r.s32max === 0n && r.u32min === 0n &&
+    r.u32max === 0n && !r.precise && r.frameno === 0 && r.map === undefined && r.mem_size === 0 && !r.ringbuf && r.subprog === 0) {
+    return NOT_INIT_SHARED;
+  }
+  return copyReg(r);
+}
+
 /** __mark_reg_known(). */
 export function markKnown(r: Reg, v: bigint): void {
   if (v >= 0n && v <= S32_MAX) {

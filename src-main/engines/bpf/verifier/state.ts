@@ -4,7 +4,7 @@
  * and the iterator widening (widen_imprecise_scalars()). Also the log notation of a state.
  */
 import { MAX_BPF_REG } from '../isa';
-import { copyReg, notInit, pointer, printReg, scalarUnknown } from './reg';
+import { copyReg, copyRegOfState, notInit, pointer, printReg, scalarUnknown } from './reg';
 import type { Reg } from './reg';
 import { tnumEq, tnumIn } from './tnum';
 
@@ -62,6 +62,23 @@ export interface HistEntry {
   frame: number;
 }
 
+/** One HistEntry as a number (exact in a double): idx above bit 20, then spi + 1, spiFrame + 1 (0: absent) and frame. */
+export function histEncode(e: HistEntry): number {
+  return e.idx * 0x100000 + (e.spi + 1) * 0x100 + (e.spiFrame === undefined ? 0 : e.spiFrame + 1) * 0x10 + e.frame;
+}
+
+/** histEncode() undone into `e` (reused by the caller). */
+export function histDecode(x: number, e: HistEntry): HistEntry {
+  const idx = Math.floor(x / 0x100000);
+  const low = x - idx * 0x100000;
+  e.idx = idx;
+  e.spi = (low >> 8) - 1;
+  const sf = (low >> 4) & 0xf;
+  e.spiFrame = sf === 0 ? undefined : sf - 1;
+  e.frame = low & 0xf;
+  return e;
+}
+
 /** struct bpf_verifier_state. */
 export interface VerifierState {
   frames: FuncState[];
@@ -72,7 +89,8 @@ export interface VerifierState {
   dfs_depth: number;
   callback_unroll_depth: number;
   may_goto_depth: number;
-  hist: HistEntry[];
+  /** The path since the parent checkpoint, one number per step (histEncode()): no object per instruction. */
+  hist: number[];
   /** Entries the kernel's jmp_history would hold (jump points and stack accesses); over 40 forces a checkpoint. */
   jmp_history_cnt: number;
   /** A loop closed on this checkpoint while its subtree was explored: its precision marks may be incomplete. */
@@ -106,7 +124,7 @@ export function newFrame(frameno: number, callsite: number, subprog: number): Fu
 
 export function copyFrame(f: FuncState): FuncState {
   const c: FuncState = {
-    regs: f.regs.map(copyReg), stack: f.stack.map(copySlot), callsite: f.callsite, frameno: f.frameno, subprog: f.subprog,
+    regs: f.regs.map(copyRegOfState), stack: f.stack.map(copySlot), callsite: f.callsite, frameno: f.frameno, subprog: f.subprog,
     in_callback_fn: f.in_callback_fn,
   };
   if (f.callback_ret) c.callback_ret = f.callback_ret;
@@ -292,6 +310,12 @@ export function statesMaybeLooping(old: VerifierState, cur: VerifierState): bool
   if (old.frames.length !== cur.frames.length) return false;
   const of = curFrame(old);
   const cf = curFrame(cur);
+  // A cheap first pass (type, then the tnum, shared between copies) rejects most pairs before any BigInt bound is compared.
+  for (let i = 0; i < MAX_BPF_REG; i++) {
+    const a = of.regs[i]!;
+    const b = cf.regs[i]!;
+    if (a.type !== b.type || !tnumEq(a.var_off, b.var_off)) return false;
+  }
   for (let i = 0; i < MAX_BPF_REG; i++) {
     const a = of.regs[i]!;
     const b = cf.regs[i]!;

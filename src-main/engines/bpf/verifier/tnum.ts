@@ -131,7 +131,8 @@ export const tnumWithSubreg = (reg: Tnum, sub: Tnum): Tnum => tnumOr(tnumClearSu
 export const tnumConstSubreg = (a: Tnum, v: bigint): Tnum => tnumWithSubreg(a, tnumConst(v));
 export const tnumSubregIsConst = (a: Tnum): boolean => (a.m & U32_MAX) === 0n;
 
-export const tnumEq = (a: Tnum, b: Tnum): boolean => a.v === b.v && a.m === b.m;
+/** Tnums are immutable: the same object is the same value (no BigInt comparison). */
+export const tnumEq = (a: Tnum, b: Tnum): boolean => a === b || (a.v === b.v && a.m === b.m);
 
 /** tnum_strn(): `(0x0; 0xf)`. */
 export const tnumStr = (a: Tnum): string => `(0x${a.v.toString(16)}; 0x${a.m.toString(16)})`;

@@ -32,7 +32,7 @@ import {
 } from './reg';
 import type { Reg } from './reg';
 import {
-  EXACT, NOT_EXACT, RANGE_WITHIN, STACK_INVALID, STACK_ITER, STACK_MISC, STACK_SPILL, STACK_ZERO, copyState, curFrame,
+  EXACT, NOT_EXACT, RANGE_WITHIN, STACK_INVALID, STACK_ITER, STACK_MISC, STACK_SPILL, STACK_ZERO, copyState, curFrame, histDecode, histEncode,
   isSpilledReg, iterActiveDepthsDiffer, newFrame, newSlot, printState, sameCallsites, statesEqual, statesMaybeLooping,
   widenImpreciseScalars,
 } from './state';
@@ -391,10 +391,11 @@ export class Verifier {
   }
 
   /** The BPF_K operand of instruction idx as a known scalar, made once per instruction; only read (frozen). */
-  private immConst(idx: number, v: bigint): Reg {
+  private immConst(idx: number, imm: number, narrow32: boolean): Reg {
     let r = this.immRegs[idx];
     if (!r) {
-      r = Object.freeze(scalarConst(v));
+      // The BigInt is made here, once, not on every visit of the instruction.
+      r = Object.freeze(scalarConst(narrow32 ? u32(BigInt(imm)) : BigInt(imm)));
       this.immRegs[idx] = r;
     }
     return r;
@@ -496,8 +497,11 @@ export class Verifier {
       } else {
         this.resetScratch();
       }
-      const histEntry: HistEntry = { idx, spi: -1, frame: this.cur.frames.length - 1 };
-      this.curHist = histEntry;
+      const histEntry = this.curHist;
+      histEntry.idx = idx;
+      histEntry.spi = -1;
+      histEntry.spiFrame = undefined;
+      histEntry.frame = this.cur.frames.length - 1;
       const cls = BPF_CLASS(insn.code);
       let next = idx + 1;
       let endOfPath = false;
@@ -530,7 +534,7 @@ export class Verifier {
           next = this.checkCondJmp(insn, idx);
         }
       }
-      this.cur.hist.push(histEntry);
+      this.cur.hist.push(histEncode(histEntry));
       if (this.jmpP[idx] || histEntry.spi >= 0) this.cur.jmp_history_cnt++;
       if (this.env.trace) {
         this.steps.push({ insn: idx, frame: this.cur.frames.length - 1, path: this.pathId, state: printState(this.cur, curFrame(this.cur)).trim() });
@@ -546,7 +550,8 @@ export class Verifier {
     }
   }
 
-  private curHist: HistEntry = { idx: 0, spi: -1, frame: 0 };
+  /** The step being processed, pushed encoded once it is done (one object, reused). */
+  private readonly curHist: HistEntry = { idx: 0, spi: -1, spiFrame: undefined, frame: 0 };
 
   /** update_branch_counts() then pop_stack(); false when nothing is left to explore. */
   private popState(): boolean {
@@ -808,10 +813,11 @@ export class Verifier {
     let hist = st.hist;
     // The instruction being processed comes after the last one of the history (skip_first in the kernel).
     let subseq = st.insn_idx;
+    const e: HistEntry = { idx: 0, spi: -1, spiFrame: undefined, frame: 0 };
     for (;;) {
       for (let h = hist.length - 1; h >= 0; h--) {
         if (this.btEmpty(bt)) return changed;
-        const e = hist[h]!;
+        histDecode(hist[h]!, e);
         if (!this.backtrackInsn(e, bt, subseq)) {
           // Departure: where the kernel reports a backtracking bug or -ENOTSUPP (and around bpf_loop callbacks,
           // which are explored differently here) every scalar becomes precise (mark_all_scalars_precise()).
@@ -1008,7 +1014,7 @@ export class Verifier {
     if ((op === BPF_DIV || op === BPF_MOD) && BPF_SRC(insn.code) === BPF_K && insn.imm === 0) reject('div by zero', 'EINVAL');
     let s: Reg;
     if (BPF_SRC(insn.code) === BPF_X) s = this.readReg(insn.src_reg);
-    else s = this.immConst(this.insnIdx, alu32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
+    else s = this.immConst(this.insnIdx, insn.imm, alu32);
     this.writeReg(insn.dst_reg);
     if (d.type !== 'scalar') {
       if (s.type !== 'scalar') {
@@ -1358,7 +1364,7 @@ export class Verifier {
     const dst = this.readReg(insn.dst_reg);
     let src: Reg;
     if (BPF_SRC(insn.code) === BPF_X) src = this.readReg(insn.src_reg);
-    else src = this.immConst(idx, j32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
+    else src = this.immConst(idx, insn.imm, j32);
     const target = idx + insn.off + 1;
     const pred = isBranchTaken(dst, src, op, j32);
     if (pred >= 0) {
