@@ -455,6 +455,8 @@ interface VerifyOptions {
   trace?: boolean;
   /** A processed-instruction budget below the kernel's 1,000,000. */
   insn_limit?: number;
+  /** log_size: the log buffer's size in bytes (default 16 MiB, libbpf's); a longer log keeps its last part. */
+  log_size?: number;
 }
 
 /** One rejection, for the UI: message, instruction and its source line. */

@@ -1,11 +1,16 @@
 /** The panels' view of a booted machine (contract's MachineState), taken from the engines without changing them. */
-import type { MachineState } from '../contract';
+import { KERNEL_CHECK_MAX_LOG, type MachineState } from '../contract';
 import type { Kernel } from '../engines/kernel';
 import { frameRuns } from '../engines/mm/frames';
 import { bpfLoads } from './bpf-loads';
 
 const MAX_MAP_ENTRIES = 64;
 const MAX_TRACE = 4096;
+/** A program's log as the panels get it: at most 1 MiB (a level-2 log of a long walk reaches 16 MiB). */
+function capLog(log: string): string {
+  if (log.length <= KERNEL_CHECK_MAX_LOG) return log;
+  return `${log.slice(0, KERNEL_CHECK_MAX_LOG)}\n… ${log.length - KERNEL_CHECK_MAX_LOG} more characters (the whole log: prog.verifier_log in the script)\n`;
+}
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /** While a script runs, the time one state may spend replaying verifier walks for the BPF panel (the last state: no limit). */
@@ -49,7 +54,7 @@ export function machineState(kernel: Kernel, index: number, opts: { final?: bool
           jited: p.jited,
           insn_cnt: p.insns.length,
           disasm: p.disasm(),
-          ...(p.verifier_log !== undefined ? { verifier_log: p.verifier_log } : {}),
+          ...(p.verifier_log !== undefined ? { verifier_log: capLog(p.verifier_log) } : {}),
           ...(image ? { jit_image: { addr: image.region.addr, offset: image.offset, size: image.size } } : {}),
         };
       }),

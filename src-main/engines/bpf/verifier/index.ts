@@ -28,6 +28,8 @@ export interface VerifyOptions {
   trace?: boolean;
   /** A processed-instruction budget below the kernel's 1,000,000. */
   insn_limit?: number;
+  /** log_size: the log buffer's size in bytes (default 16 MiB, libbpf's); a longer log keeps its last part. */
+  log_size?: number;
 }
 
 /** One rejection, for the UI: message, instruction and its source line. */
@@ -65,6 +67,7 @@ export function verifyInsns(engine: BpfEngine, insns: readonly BpfInsn[], attr: 
     ...(attr.test_state_freq ? { test_state_freq: true } : {}),
     ...(attr.trace ? { trace: true } : {}),
     ...(attr.insn_limit ? { insn_limit: attr.insn_limit } : {}),
+    ...(attr.log_size !== undefined ? { log_size: attr.log_size } : {}),
   });
   const errors: VerifyError[] = [];
   if (!result.ok) {

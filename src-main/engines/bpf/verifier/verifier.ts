@@ -67,6 +67,8 @@ export interface VerifierEnv {
   trace?: boolean;
   /** Lower processed-instruction budget (tests and demos; the kernel's is BPF_COMPLEXITY_LIMIT_INSNS). */
   insn_limit?: number;
+  /** The log buffer's size (BPF_PROG_LOAD's log_size; default libbpf's 16 MiB): a longer log keeps its tail. */
+  log_size?: number;
 }
 
 /** One processed instruction, for a panel that steps through verification. */
@@ -190,7 +192,7 @@ export class Verifier {
   private readonly stackDepth = new Map<number, number>();
   private readonly callEdges = new Map<number, Set<number>>();
   // Log.
-  private readonly buf = new VerifierLog();
+  private readonly buf: VerifierLog;
   private prevLogPos = 0;
   private prevInsnPrintPos = 0;
   /** Registers and slots the log prints after the instruction (not kept at log_level 0, where nothing is printed). */
@@ -207,6 +209,7 @@ export class Verifier {
     this.env = env;
     this.n = insns.length;
     this.level = env.log_level ?? 1;
+    this.buf = new VerifierLog(env.log_size);
     this.scratchRegs = this.level ? new Set<number>() : new NoScratch();
     this.scratchSlots = this.level ? new Set<number>() : new NoScratch();
     const pt = progTypeOf(env.prog_type);
