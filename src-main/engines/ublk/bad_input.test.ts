@@ -1,17 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { KernelError } from '../common/errors';
 import { createUblk } from './index';
+import { errnoOf } from './test-util';
 import type { DataPath } from './index';
-
-function errnoOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KernelError) return e.errno;
-    throw e;
-  }
-  return 'none';
-}
 
 describe('bad input gives the kernel errno and leaves the simulation consistent', () => {
   it('bs not a multiple of 512 and iodepth beyond IORING_MAX_ENTRIES are EINVAL', () => {

@@ -1,17 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { KernelError } from '../common/errors';
 import { REQ_OP_READ } from './blk_mq';
 import { createUblk } from './index';
-
-function errnoOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KernelError) return e.errno;
-    throw e;
-  }
-  return 'none';
-}
+import { errnoOf } from './test-util';
 
 describe('server crash and user recovery', () => {
   it('without USER_RECOVERY a crashed server stops the device (DEAD, ENODEV)', () => {

@@ -1,5 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import { KernelError } from '../common/errors';
 import { REQ_OP_READ, REQ_OP_WRITE } from './blk_mq';
 import type { Bio } from './blk_mq';
 import { Cpu } from './cpu';
@@ -7,20 +6,11 @@ import type { Ctx } from './cpu';
 import { IORING_OP_URING_CMD, IOSQE_FIXED_FILE, IoUring } from './io_uring';
 import type { Cqe } from './io_uring';
 import { createUblk } from './index';
+import { errnoOf } from './test-util';
 import { UBLK_IO_COMMIT_AND_FETCH_REQ, UBLK_IO_FETCH_REQ, UBLK_IO_OP_WRITE, UBLK_IO_REGISTER_IO_BUF, UBLK_IO_UNREGISTER_IO_BUF, UBLK_S_DEV_DEAD, ublk_read_iod } from './ublk_cmd';
 import { UBLK_IO_FLAG_ACTIVE, UBLK_IO_FLAG_OWNED_BY_SRV } from './ublk_drv';
 import type { UblksrvIoCmd } from './ublk_drv';
 import { UserMem } from './user_mem';
-
-function errnoOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KernelError) return e.errno;
-    throw e;
-  }
-  return 'none';
-}
 
 describe('ublk control plane (ublk_ctrl_add_dev validation)', () => {
   it('rejects queue_depth 0 or > UBLK_MAX_QUEUE_DEPTH with EINVAL', () => {
