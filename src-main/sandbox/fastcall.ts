@@ -36,9 +36,9 @@ export const ARG_JSON = 7;
 
 /**
  * Routes calls of the host function made with vm.newFunction from `impl` through the fast path: it decodes
- * (mask, id, method, ...args) and calls `call(id, method, args)` (or `callJson(id, method, json)` for argument
- * code 7); numbers, booleans and undefined go back
- * directly, anything else through `toHandle`; an exception through `toError` (the handle to throw).
+ * (mask, id, method, ...args) and calls `call(id, method, args)`, or `callJson(id, method, json)` for argument
+ * code 7; numbers, booleans and undefined go back directly, anything else through `toHandle`; an exception
+ * through `toError` (the handle to throw).
  */
 export function installFastCall(
   vm: QuickJSContext,
@@ -85,39 +85,41 @@ export function installFastCall(
       if (byIndex) mask = -1 - mask;
       const mptr = ffi.QTS_ArgvGetJSValueConstPointer(argv, 2);
       const method = byIndex ? ffi.QTS_GetFloat64(ctxPtr, mptr) : getString(mptr);
-      const args: unknown[] = [];
       let r: unknown;
       if (mask === ARG_JSON) {
         if (argc !== 4) return generic(ctx, thisPtr, argc, argv, fnId);
         r = callJson(id, method, getString(ffi.QTS_ArgvGetJSValueConstPointer(argv, 3)));
-      } else for (let i = 3; i < argc; i++) {
-        const code = mask % 8;
-        mask = Math.floor(mask / 8);
-        const ptr = ffi.QTS_ArgvGetJSValueConstPointer(argv, i);
-        switch (code) {
-          case ARG_NUMBER:
-            args.push(ffi.QTS_GetFloat64(ctxPtr, ptr));
-            break;
-          case ARG_STRING:
-            args.push(getString(ptr));
-            break;
-          case ARG_UNDEFINED:
-            args.push(undefined);
-            break;
-          case ARG_NULL:
-            args.push(null);
-            break;
-          case ARG_TRUE:
-            args.push(true);
-            break;
-          case ARG_FALSE:
-            args.push(false);
-            break;
-          default:
-            return generic(ctx, thisPtr, argc, argv, fnId);
+      } else {
+        const args: unknown[] = [];
+        for (let i = 3; i < argc; i++) {
+          const code = mask % 8;
+          mask = Math.floor(mask / 8);
+          const ptr = ffi.QTS_ArgvGetJSValueConstPointer(argv, i);
+          switch (code) {
+            case ARG_NUMBER:
+              args.push(ffi.QTS_GetFloat64(ctxPtr, ptr));
+              break;
+            case ARG_STRING:
+              args.push(getString(ptr));
+              break;
+            case ARG_UNDEFINED:
+              args.push(undefined);
+              break;
+            case ARG_NULL:
+              args.push(null);
+              break;
+            case ARG_TRUE:
+              args.push(true);
+              break;
+            case ARG_FALSE:
+              args.push(false);
+              break;
+            default:
+              return generic(ctx, thisPtr, argc, argv, fnId);
+          }
         }
+        r = call(id, method, args);
       }
-      if (mask !== ARG_JSON) r = call(id, method, args);
       switch (typeof r) {
         case 'number':
           return ffi.QTS_NewFloat64(ctxPtr, r);
