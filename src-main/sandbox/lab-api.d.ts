@@ -439,6 +439,8 @@ interface BpfProgLoadAttr {
   verify?: boolean;
   /** Verifier log level: 0, 1 (default: the failing path) or 2 (every instruction). */
   log_level?: number;
+  /** The verifier log's buffer in bytes (default 16 MiB, libbpf's): a longer log keeps its tail and the load fails with ENOSPC. */
+  log_size?: number;
   /** BPF_F_TEST_STATE_FREQ: a verifier checkpoint at every prune point. */
   test_state_freq?: boolean;
   /** Override the engine's JIT setting for this program. */
@@ -455,7 +457,7 @@ interface VerifyOptions {
   trace?: boolean;
   /** A processed-instruction budget below the kernel's 1,000,000. */
   insn_limit?: number;
-  /** log_size: the log buffer's size in bytes (default 16 MiB, libbpf's); a longer log keeps its last part. */
+  /** log_size: the log buffer's size in bytes (default 16 MiB, libbpf's); a longer log keeps its tail and fails the load with ENOSPC. */
   log_size?: number;
 }
 
@@ -781,7 +783,7 @@ interface TlbArrayConfig {
 type BpfMapTypeName = "BPF_MAP_TYPE_HASH" | "BPF_MAP_TYPE_ARRAY" | "BPF_MAP_TYPE_PERCPU_ARRAY" | "BPF_MAP_TYPE_LRU_HASH" | "BPF_MAP_TYPE_RINGBUF";
 
 /** The errnos bpf_check() returns. */
-type VerifierErrno = 'EACCES' | 'EINVAL' | 'E2BIG' | 'EFAULT' | 'ENOTSUPP';
+type VerifierErrno = 'EACCES' | 'EINVAL' | 'E2BIG' | 'EFAULT' | 'ENOTSUPP' | 'ENOSPC';
 
 /** One processed instruction, for a panel that steps through verification. */
 interface VerifierStep {

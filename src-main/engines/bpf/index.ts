@@ -63,6 +63,8 @@ export interface BpfProgLoadAttr {
   verify?: boolean;
   /** Verifier log level: 0, 1 (default: the failing path) or 2 (every instruction). */
   log_level?: number;
+  /** The verifier log's buffer in bytes (default 16 MiB, libbpf's): a longer log keeps its tail and the load fails with ENOSPC. */
+  log_size?: number;
   /** BPF_F_TEST_STATE_FREQ: a verifier checkpoint at every prune point. */
   test_state_freq?: boolean;
   /** Override the engine's JIT setting for this program. */

@@ -1,5 +1,5 @@
 /** The errnos bpf_check() returns. */
-export type VerifierErrno = 'EACCES' | 'EINVAL' | 'E2BIG' | 'EFAULT' | 'ENOTSUPP';
+export type VerifierErrno = 'EACCES' | 'EINVAL' | 'E2BIG' | 'EFAULT' | 'ENOTSUPP' | 'ENOSPC';
 
 /** A rejection by the verifier: the kernel's message (one or more log lines) and the errno bpf_check() returns. */
 export class VerifierError extends Error {

@@ -28,7 +28,7 @@ export interface VerifyOptions {
   trace?: boolean;
   /** A processed-instruction budget below the kernel's 1,000,000. */
   insn_limit?: number;
-  /** log_size: the log buffer's size in bytes (default 16 MiB, libbpf's); a longer log keeps its last part. */
+  /** log_size: the log buffer's size in bytes (default 16 MiB, libbpf's); a longer log keeps its tail and fails the load with ENOSPC. */
   log_size?: number;
 }
 
@@ -50,6 +50,9 @@ export interface VerifyReport {
 
 /** bpf_check() on checked instructions with the engine's maps, helpers and kfuncs. */
 export function verifyInsns(engine: BpfEngine, insns: readonly BpfInsn[], attr: BpfProgLoadAttr & VerifyOptions, lines?: readonly number[]): VerifyReport {
+  const ls = attr.log_size;
+  // bpf_vlog_init(): log_size is a u32 no larger than UINT_MAX >> 2.
+  if (ls !== undefined && !(Number.isInteger(ls) && ls >= 0 && ls <= 0x3fffffff)) throw new KernelError('EINVAL', `log_size ${String(ls)}: not an integer from 0 to ${0x3fffffff}`);
   const result = bpfCheck(insns, {
     ...(attr.prog_type !== undefined ? { prog_type: attr.prog_type } : {}),
     log_level: attr.log_level ?? 1,
@@ -82,13 +85,13 @@ export function verifyInsns(engine: BpfEngine, insns: readonly BpfInsn[], attr: 
   return { ok: result.ok, log: result.log, errors, result };
 }
 
-/** The BPF_PROG_LOAD hook: throws KernelError(EACCES/EINVAL/E2BIG) with detail.log when the program is rejected. */
+/** The BPF_PROG_LOAD hook: throws KernelError(EACCES/EINVAL/E2BIG/ENOSPC) with detail.log when the program is rejected. */
 export const verifierHook: BpfVerifierHook = (insns, attr, engine) => {
   const a = attr as BpfProgLoadAttr & VerifyOptions & { lines?: readonly number[] };
   const rep = verifyInsns(engine, insns, a, a.lines);
   if (!rep.ok) {
     const e = rep.errors[0]!;
-    const errno = e.errno === 'ENOTSUPP' ? 'EINVAL' : (e.errno as 'EACCES' | 'EINVAL' | 'E2BIG' | 'EFAULT');
+    const errno = e.errno === 'ENOTSUPP' ? 'EINVAL' : (e.errno as 'EACCES' | 'EINVAL' | 'E2BIG' | 'EFAULT' | 'ENOSPC');
     throw new KernelError(errno, e.message, { log: rep.log, insn: e.insn, ...(e.line ? { line: e.line } : {}), verifier: rep.result });
   }
   return { log: rep.log };

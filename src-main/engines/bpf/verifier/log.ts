@@ -2,7 +2,7 @@
  * The verifier's log buffer (struct bpf_verifier_log, kernel/bpf/log.c): appended to as instructions are
  * processed, cut back to a saved position when log_level 1 drops a finished path (bpf_vlog_reset()), and, like
  * the kernel's default rotating mode, keeping only the last log_size - 1 characters when it outgrows the user's
- * buffer (the verdict is unchanged: Linux 6.18 loads or refuses the program as it would with a larger buffer).
+ * buffer; bpf_vlog_finalize() then fails the load with ENOSPC, whatever the verdict (as Linux 6.18 does).
  * Kept as a list of pieces so that appending, measuring and cutting cost what they append or cut, not the whole
  * log (one flat string re-sliced at every pop made long verifications quadratic).
  */
@@ -20,8 +20,10 @@ export class VerifierLog {
   len = 0;
   /** Characters kept at most: the buffer's size less the terminating NUL. */
   private readonly cap: number;
+  /** The most characters the log ever held, its NUL included (the kernel's log->len_max, log_true_size). */
+  trueSize = 0;
 
-  constructor(logSize = BPF_LOG_BUF_SIZE) {
+  constructor(readonly logSize = BPF_LOG_BUF_SIZE) {
     this.cap = Math.max(0, logSize - 1);
   }
 
@@ -29,7 +31,13 @@ export class VerifierLog {
     if (!s) return;
     this.parts.push(s);
     this.len += s.length;
+    if (this.len + 1 > this.trueSize) this.trueSize = this.len + 1;
     if (this.len - this.start > this.cap) this.rotate();
+  }
+
+  /** bpf_vlog_finalize()'s ENOSPC: the log once outgrew its buffer (a log_size of 0 is no buffer at all). */
+  overflowed(): boolean {
+    return this.logSize > 0 && this.trueSize > this.logSize;
   }
 
   /** Drops the oldest characters until the kept part fits the buffer. */
@@ -89,6 +97,7 @@ export class VerifierLog {
     return this.len - this.start;
   }
 
+  /** The log emptied for the closing line of an accepted program at level 1 (what it held still counted). */
   clear(): void {
     this.parts = [];
     this.head = 0;

@@ -67,7 +67,7 @@ export interface VerifierEnv {
   trace?: boolean;
   /** Lower processed-instruction budget (tests and demos; the kernel's is BPF_COMPLEXITY_LIMIT_INSNS). */
   insn_limit?: number;
-  /** The log buffer's size (BPF_PROG_LOAD's log_size; default libbpf's 16 MiB): a longer log keeps its tail. */
+  /** The log buffer's size (BPF_PROG_LOAD's log_size; default libbpf's 16 MiB): a longer log keeps its tail (ENOSPC). */
   log_size?: number;
 }
 
@@ -452,7 +452,12 @@ export class Verifier {
       ok, log: this.buf.toString(), insn_processed: this.insnProcessed, max_states_per_insn: this.maxStatesPerInsn,
       total_states: this.totalStates, peak_states: this.peakStates, stack_depth: this.stackDepth,
     };
-    if (err) {
+    if (this.buf.overflowed()) {
+      // bpf_vlog_finalize(): a log that did not fit fails the load, accepted or not; the log keeps its tail.
+      res.ok = false;
+      res.errno = 'ENOSPC';
+      res.error = `the verifier log (${this.buf.trueSize} bytes) does not fit log_size ${this.buf.logSize}`;
+    } else if (err) {
       res.errno = err.errno;
       res.error = err.message.split('\n')[0]!;
       res.insn = this.insnIdx;
