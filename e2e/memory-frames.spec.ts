@@ -81,6 +81,13 @@ test('memory: zoom down to frames, their colours and their details', async ({ ap
   await expect(canvas).toHaveAttribute('data-hover-pfn', String(inBlock + 1));
   await app.keyboard.press('ArrowDown');
   await expect(canvas).toHaveAttribute('data-hover-pfn', String(inBlock + 33));
+  // End goes to the last frame: the memmap, reserved at the top of memory (8G: 64 sections x 2M), still mapped.
+  const last = 8 * 262144 - 1;
+  await app.keyboard.press('End');
+  await expect(canvas).toHaveAttribute('data-hover-pfn', String(last));
+  await expect(canvas).toHaveAttribute('data-hover-kind', 'memmap (reserved)');
+  await expect(app.getByTestId('mm-hover')).toContainText(`pfn 0x${last.toString(16)} · pageblock 4095 (Movable) · memmap (reserved) · order 0 · direct map 1G leaf · present`);
+  expect(near(await pixel(app, await frameCentre(app, last - 40)), [0x6e, 0x62, 0x52])).toBe(true);
   await app.getByTestId('mm-overlay-4k').check();
   // One step closer (frames 4 × 8 px) on the secret page for the screenshot.
   await app.getByTestId('mm-zoom-in').click();

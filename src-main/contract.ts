@@ -258,6 +258,8 @@ export const MachineStateSchema = z.object({
   mm: z.object({
     policy: z.string(),
     nframes: z.number(),
+    /** Frames given to the buddy (zone_managed_pages); pfn managed_pages … nframes-1 are the reserved memmap. */
+    managed_pages: z.number(),
     pageblocks: z.number(),
     pages_per_block: z.number(),
     migratetypes: z.array(z.string()),

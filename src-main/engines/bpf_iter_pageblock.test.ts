@@ -189,7 +189,9 @@ describe('bpf_iter_pageblock: the records are the memory engine\'s pageblocks', 
     const k = boot({ memory: '65M' }, env); // 16640 pages: 32 whole blocks and one of 256
     const { n, recs } = records(k);
     expect(n).toBe(33);
-    expect(recs[32]).toMatchObject({ pfn: 16384, nr_pages: 256, free_pages: 256 });
+    // the memmap (512 frames) is the top: the last 256 frames of block 31 and the partial block 32
+    expect(recs[31]).toMatchObject({ pfn: 15872, nr_pages: 512, free_pages: 256 });
+    expect(recs[32]).toMatchObject({ pfn: 16384, nr_pages: 256, free_pages: 0 });
     expect(Object.values(k.mm.pagetypeinfo().blocks).reduce((s, c) => s + c, 0)).toBe(32);
   });
 });

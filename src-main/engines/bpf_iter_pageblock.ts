@@ -12,7 +12,8 @@
  *
  *   struct bpf_pageblock {                 // what next() returns: read-only, 80 bytes
  *           __u64 pfn;                     //  0: first pfn of the pageblock
- *           __u32 nr_pages;                //  8: its pages inside the zone (512; fewer for a trailing partial block)
+ *           __u32 nr_pages;                //  8: its pages inside the zone's span (512; fewer for a trailing partial
+ *                                          //     block); the memmap's blocks at the top are in the span, never free
  *           __u32 migratetype;             // 12: get_pageblock_migratetype(): index into pagetypeinfo's block types
  *           __u32 free_list;               // 16: the free list its free pages are on: index into pagetypeinfo's
  *                                          //     free rows (== migratetype, or the 2026 Unmapped freetype's row)
@@ -77,12 +78,13 @@ const ITER_MAGIC = 0x70626c6b; // "pblk"
 export function pageblockInfo(mm: MmEngine, b: number): BpfPageblock {
   const z = mm.zone;
   const start = b << pageblock_order;
-  const end = Math.min(start + pageblock_nr_pages, z.nframes);
+  const end = Math.min(start + pageblock_nr_pages, z.spanned);
   const nr_free = new Array<number>(NR_PAGE_ORDERS).fill(0);
   // No free page, or wholly inside a free block that starts in an earlier pageblock: nothing to count.
   const s0 = z.frames[start]! >>> 26;
   const none = z.pbFree[b] === 0 || (z.pbFree[b] === end - start && !(s0 >= ST_FREE && s0 <= ST_FREE + MAX_PAGE_ORDER));
-  for (let pfn = none ? end : start; pfn < end;) {
+  const buddyEnd = Math.min(end, z.nframes);
+  for (let pfn = none ? end : start; pfn < buddyEnd;) {
     const s = z.frames[pfn]! >>> 26;
     if (s >= ST_FREE && s <= ST_FREE + MAX_PAGE_ORDER) {
       nr_free[s - ST_FREE]!++;
@@ -145,7 +147,7 @@ export function linkPageblockIter(bpf: BpfEngine, mm: MmEngine): void {
     start(it, start, flags) {
       if ((flags.lo | flags.hi) !== 0 || start.hi !== 0) return -ERRNO.EINVAL;
       const pfn = start.lo >>> 0;
-      if (pfn % pageblock_nr_pages !== 0 || pfn > mm.zone.nframes) return -ERRNO.EINVAL;
+      if (pfn % pageblock_nr_pages !== 0 || pfn > mm.zone.spanned) return -ERRNO.EINVAL;
       it.setUint32(CUR, pfn >>> pageblock_order, true);
       it.setUint32(END, mm.zone.nblocks, true);
       return 0;

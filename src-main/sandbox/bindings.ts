@@ -29,7 +29,7 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
       'set_memory_np_noalias', 'set_direct_map_valid_noflush', 'fragmentation',
       'alloc_pages_bulk', '__free_pages_bulk',
     ],
-    consts: ['policy', 'nframes', 'workloads'],
+    consts: ['policy', 'nframes', 'managed_pages', 'workloads'],
     extras: MM_BATCH,
     extrasType: 'MmBatch',
   },

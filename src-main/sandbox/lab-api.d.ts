@@ -70,7 +70,10 @@ interface Kernel {
  * execmem, memfd_secret, /proc text, a TLB model, snapshots and seeded workloads. */
 interface Mm {
   readonly policy: Policy;
+  /** Frames of physical memory (the zone's span). */
   readonly nframes: number;
+  /** Frames given to the buddy at boot (zone_managed_pages, totalram_pages): nframes less the memmap. */
+  readonly managed_pages: number;
   /** Lab-only seeded workloads. */
   readonly workloads: { churn: (opts?: ChurnOptions) => Churn; secretmemChurn: (opts?: SecretmemChurnOptions) => WorkloadResult & { open: SecretFile[]; }; execmemChurn: (opts?: ExecmemChurnOptions) => WorkloadResult & { loaded: VmRegion[]; }; bpfLoadUnload: (opts?: BpfLoadUnloadOptions) => WorkloadResult & { loaded: VmRegion[]; }; moduleLoadUnload: (opts?: ModuleLoadUnloadOptions) => WorkloadResult & { loaded: VmRegion[]; }; };
   /** alloc_pages(gfp, order): a block of 2^order pages, or null. */

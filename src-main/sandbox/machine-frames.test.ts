@@ -35,7 +35,9 @@ describe('machine state: frames for the memory panel', () => {
     const mm = createMm({ memory: 1024 * 1024 * 1024 + 2 * 1024 * 1024 + 16 * 4096 });
     const map = FrameMap.decode(frameRuns(mm), mm.nframes, 512);
     expect(map.coveredBlocks).toBe(514);
-    expect(unpackCode(map.codeAt(mm.nframes - 1))).toEqual({ kind: FRAME_KIND.FREE, order: 4, unmapped: false, level: 1 });
+    // the top 9 x 512 frames are the memmap; the last managed frame ends an order-4 block inside the 1G leaf
+    expect(unpackCode(map.codeAt(mm.nframes - 1))).toEqual({ kind: FRAME_KIND.RESERVED, order: 0, unmapped: false, level: 1 });
+    expect(unpackCode(map.codeAt(mm.managed_pages - 1))).toEqual({ kind: FRAME_KIND.FREE, order: 4, unmapped: false, level: 3 });
     expect(map.codeAt(mm.nframes)).toBe(-1);
     expect(unpackCode(map.codeAt(1000))).toEqual({ kind: FRAME_KIND.FREE, order: 10, unmapped: false, level: 3 });
   });

@@ -28,6 +28,7 @@ export function machineState(kernel: Kernel, index: number, opts: { final?: bool
     mm: {
       policy: mm.policy,
       nframes: mm.nframes,
+      managed_pages: mm.managed_pages,
       pageblocks: snap.pageblocks,
       pages_per_block: snap.pagesPerBlock,
       migratetypes: snap.migratetypes,

@@ -8,7 +8,7 @@ import type { MachineState } from '../../src-main/contract';
 export type FramesWire = NonNullable<MachineState['mm']['frames']>;
 
 /** Kind names by code (contract: bits 4-7). */
-export const FRAME_KINDS = ['none', 'free', 'pcp', 'cache free', 'allocated', 'allocated movable', 'cache allocated', 'page table', 'secretmem'] as const;
+export const FRAME_KINDS = ['none', 'free', 'pcp', 'cache free', 'allocated', 'allocated movable', 'cache allocated', 'page table', 'secretmem', 'memmap (reserved)'] as const;
 export const K_NONE = 0;
 export const K_FREE = 1;
 export const K_PCP = 2;
@@ -18,6 +18,7 @@ export const K_ALLOC_MOVABLE = 5;
 export const K_CACHE_ALLOC = 6;
 export const K_PGTABLE = 7;
 export const K_SECRETMEM = 8;
+export const K_RESERVED = 9;
 
 export interface FrameInfo {
   kind: number;

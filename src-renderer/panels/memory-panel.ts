@@ -13,7 +13,7 @@ import type { MachineState } from '../../src-main/contract';
 import { renderChart } from '../charts';
 import { h } from '../dom';
 import {
-  FRAME_KINDS, FrameMap, K_ALLOC, K_ALLOC_MOVABLE, K_CACHE_ALLOC, K_CACHE_FREE, K_FREE, K_NONE, K_PCP, K_PGTABLE, K_SECRETMEM, unpackCode,
+  FRAME_KINDS, FrameMap, K_ALLOC, K_ALLOC_MOVABLE, K_CACHE_ALLOC, K_CACHE_FREE, K_FREE, K_NONE, K_PCP, K_PGTABLE, K_RESERVED, K_SECRETMEM, unpackCode,
 } from './memory-frames';
 
 type Mm = MachineState['mm'];
@@ -37,6 +37,7 @@ const FRAME_COLORS = {
   cacheFree: '#5a6fd6',
   pgtable: '#f2f2f2',
   secretmem: '#a855f7',
+  reserved: '#6e6252',
   unmapped: '#d94fa0',
   none: '#000000',
 };
@@ -552,6 +553,7 @@ export class MemoryPanel {
     const mtName = (i: number): string => mm.migratetypes[i] ?? '';
     let c: [number, number, number];
     if (f.kind === K_SECRETMEM) c = rgb(FRAME_COLORS.secretmem);
+    else if (f.kind === K_RESERVED) c = rgb(FRAME_COLORS.reserved);
     else if (f.kind === K_PGTABLE) c = rgb(FRAME_COLORS.pgtable);
     else if (f.unmapped) c = f.kind === K_ALLOC || f.kind === K_ALLOC_MOVABLE || f.kind === K_CACHE_ALLOC ? rgb(FRAME_COLORS.unmapped) : mix(rgb(FRAME_COLORS.unmapped), rgb('#202024'), 0.55);
     else if (f.kind === K_FREE) c = mix(rgb(FRAME_COLORS.freeLow), rgb(FRAME_COLORS.freeHigh), f.order / 10);
@@ -747,6 +749,7 @@ export class MemoryPanel {
         ...mm.migratetypes.filter((m) => m !== 'Isolate' && m !== 'HighAtomic').map((m) => sw(MT_COLORS[m] ?? '#888', `allocated ${m}`)),
         sw(FRAME_COLORS.pgtable, 'page table'),
         sw(FRAME_COLORS.secretmem, 'secretmem'),
+        sw(FRAME_COLORS.reserved, 'memmap (reserved)'),
         sw(FRAME_COLORS.unmapped, 'unmapped (dim: free)'),
       ];
     } else {
@@ -791,8 +794,9 @@ export class MemoryPanel {
     this.canvas.dataset.hover = String(i);
     delete this.canvas.dataset.hoverPfn;
     const mt = mm.migratetypes[mm.migratetype[i]!] ?? String(mm.migratetype[i]);
+    const memmap = pfn + ppb > mm.managed_pages ? ` · memmap (reserved) from pfn 0x${mm.managed_pages.toString(16)}` : '';
     this.hover.textContent =
-      `pageblock ${i} · pfn 0x${pfn.toString(16)}–0x${(pfn + ppb - 1).toString(16)} · ${mt} · ` +
+      `pageblock ${i} · pfn 0x${pfn.toString(16)}–0x${(pfn + ppb - 1).toString(16)} · ${mt}${memmap} · ` +
       `allocated ${mm.allocated[i]} · free ${mm.free[i]} · pcp ${mm.pcp[i]} · cache ${mm.cache_free[i]} · ` +
       `unmapped ${mm.unmapped[i]}${mm.unmapped_block[i] ? ' (unmapped block)' : ''} · direct map ${LEVEL_NAMES[mm.level[i]!] ?? '?'}`;
   }

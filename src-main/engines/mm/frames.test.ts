@@ -23,11 +23,15 @@ function perFrame(r: { ranges: number[]; runs: number[] }, nframes = Infinity): 
 }
 
 describe('frame runs of the memory map', () => {
-  it('a fresh 64M machine: 32 pageblocks, each one run of free order-10 frames under 2M leaves', () => {
+  it('a fresh 64M machine: 32 pageblocks, one run of free order-10 frames each under 2M leaves, the last the memmap', () => {
     const r = frameRuns(createMm({ memory: '64M' }));
     expect(r.ranges).toEqual([0, 32]);
     expect(r.total_runs).toBe(32);
-    expect(r.runs).toEqual(Array.from({ length: 32 }, () => [frameCode(K.FREE, 10, false, 2), 512]).flat());
+    expect(r.runs).toEqual([
+      ...Array.from({ length: 30 }, () => [frameCode(K.FREE, 10, false, 2), 512]).flat(),
+      frameCode(K.FREE, 9, false, 2), 512, // 62M managed: 15 order-10 blocks and one order-9
+      frameCode(K.RESERVED, 0, false, 2), 512,
+    ]);
     expect(frameCode(K.FREE, 10, false, 2)).toBe(10 | (1 << 4) | (2 << 9));
   });
 
@@ -101,7 +105,10 @@ describe('frame runs of the memory map', () => {
     const f = perFrame(frameRuns(mm), mm.nframes);
     expect((f.get(0)! >> 9) & 3).toBe(3);
     expect((f.get(262144)! >> 9) & 3).toBe(2);
-    expect(f.get(262144 + 512)).toBe(frameCode(K.FREE, 4, false, 1));
+    // 9 sections, so 9 x 512 frames of memmap at the top, from pfn 258064: the tail is reserved, under 4K PTEs
+    expect(f.get(262144 + 512)).toBe(frameCode(K.RESERVED, 0, false, 1));
+    expect(f.get(258063)).toBe(frameCode(K.FREE, 4, false, 3)); // 258064 = 252 order-10 blocks + 16
+    expect(f.get(258064)).toBe(frameCode(K.RESERVED, 0, false, 3));
     expect(f.size).toBe(262144 + 512 + 16);
   });
 

@@ -31,6 +31,8 @@ export const FRAME_KIND = {
   PGTABLE: 7,
   /** A memfd_secret page. */
   SECRETMEM: 8,
+  /** The memmap (struct pages), reserved at boot: PageReserved, never in the buddy. */
+  RESERVED: 9,
 } as const;
 
 export const FRAME_ORDER_MASK = 0xf;
@@ -85,7 +87,7 @@ export function blockFrameRuns(mm: Mm, b: number, secret: ReadonlySet<number>, e
   const z = mm.zone;
   const f = z.frames;
   const start = b << pageblock_order;
-  const end = Math.min(start + pageblock_nr_pages, z.nframes);
+  const end = Math.min(start + pageblock_nr_pages, z.spanned);
   const level = mm.dm.pmdLevel(b);
   const lvl = level << FRAME_LEVEL_SHIFT;
   const leafUnmapped = level > 1 && mm.dm.notPresentIn(b) > 0 ? FRAME_UNMAPPED : 0;
@@ -94,7 +96,7 @@ export function blockFrameRuns(mm: Mm, b: number, secret: ReadonlySet<number>, e
   let count = 0;
   for (let pfn = start; pfn < end; ) {
     let head = pfn;
-    let ko = kindOrder(f[pfn]! >>> 26);
+    let ko = pfn >= z.nframes ? FRAME_KIND.RESERVED << 4 : kindOrder(f[pfn]! >>> 26);
     if (ko < 0 && pfn === start) {
       // A block start inside a free or allocated order-10 block: its head is the order-10-aligned frame below.
       head = pfn & ~((1 << (NR_PAGE_ORDERS - 1)) - 1);
@@ -104,7 +106,7 @@ export function blockFrameRuns(mm: Mm, b: number, secret: ReadonlySet<number>, e
     }
     if (ko < 0) ko = FRAME_KIND.NONE << 4;
     else if (ko === FRAME_KIND.ALLOC << 4 && secret.has(head)) ko = FRAME_KIND.SECRETMEM << 4;
-    const stop = Math.min(end, head + (1 << (ko & FRAME_ORDER_MASK)));
+    const stop = pfn >= z.nframes ? end : Math.min(end, z.nframes, head + (1 << (ko & FRAME_ORDER_MASK)));
     if (level > 1) {
       const c = ko | leafUnmapped | lvl;
       if (c === code) n += stop - pfn;

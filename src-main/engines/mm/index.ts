@@ -1,6 +1,7 @@
 /**
  * Kernel Lab memory engine (issue 3). Where the model departs from Linux (each also noted where it happens):
- * - one node, one zone (Normal) starting at pfn 0, no holes, no reserved memory; boot page tables lie outside it;
+ * - one node, one zone (Normal) starting at pfn 0, no holes; the only reserved memory is the memmap (1/64, at the top);
+ *   the kernel image and boot page tables lie outside it;
  * - no watermark checks, reclaim, compaction or page contents; __GFP_ZERO and secretmem zeroing are bookkeeping;
  * - one CPU's per-cpu lists, high fixed at high_min (low watermark / cpus); the slow path's drain_all_pages() is kept;
  * - ALLOC_NOFRAGMENT is applied as for ZONE_NORMAL above a populated DMA32 (whole-pageblock fallback first);

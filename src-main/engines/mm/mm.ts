@@ -1,9 +1,9 @@
 import { KernelError } from '../common/errors';
 import { parseSize } from '../common/size';
 import { parseGfp, __GFP_MOVABLE, __GFP_RECLAIMABLE, __GFP_UNMAPPED, __GFP_ZERO } from './gfp';
-import { MAX_FRAMES, MAX_PAGE_ORDER, PAGE_SHIFT, PAGE_SIZE, migrateTypesFor, pageblock_order } from './mmzone';
+import { MAX_FRAMES, MAX_PAGE_ORDER, PAGE_SHIFT, PAGE_SIZE, memmapPages, migrateTypesFor, pageblock_order } from './mmzone';
 import type { MigrateTypes, Policy } from './mmzone';
-import { PB_UNMAPPED, PCP_MAX_ORDER, ST_ALLOC, ST_ALLOC_MOVABLE, ST_CACHE_ALLOC, ST_PGTABLE, Zone } from './page_alloc';
+import { PB_UNMAPPED, PCP_MAX_ORDER, ST_ALLOC, ST_ALLOC_MOVABLE, ST_CACHE_ALLOC, ST_PGTABLE, ST_RESERVED, Zone } from './page_alloc';
 import {
   DirectMap, PG_LEVEL_1G, PG_LEVEL_2M, TLB_SINGLE_PAGE_FLUSH_CEILING,
   _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_KERNEL_4K, _PAGE_NX, _PAGE_PRESENT, _PAGE_RW,
@@ -75,7 +75,10 @@ export type LevelName = '4K' | '2M' | '1G';
 
 /** The memory engine: one zone, its buddy allocator, the x86-64 direct map and the unmapped-allocation policies. */
 export class Mm {
+  /** Frames of physical memory (the zone's span). */
   readonly nframes: number;
+  /** Frames given to the buddy at boot (zone_managed_pages, totalram_pages): nframes less the memmap. */
+  readonly managed_pages: number;
   readonly policy: Policy;
   readonly collapseEnabled: boolean;
   readonly mt: MigrateTypes;
@@ -117,7 +120,9 @@ export class Mm {
     this.mt = migrateTypesFor(policy);
     const cpus = opts.cpus ?? 1;
     if (!Number.isInteger(cpus) || cpus < 1 || cpus > 4096) throw new KernelError('EINVAL', `cpus: ${cpus} is not a CPU count`);
-    this.zone = new Zone(nframes, this.mt, policy === 'freetype', cpus);
+    // memblock allocates top-down: the memmap sits at the top of memory, still in the direct map, never in the buddy.
+    this.managed_pages = nframes - memmapPages(nframes);
+    this.zone = new Zone(this.managed_pages, nframes, this.mt, policy === 'freetype', cpus);
     this.dm = new DirectMap(nframes, opts.gbpages !== false, {
       allocTable: () => this.allocTablePage(),
       freeTable: (pfn) => this.freeZonePages(pfn, 0), // pagetable_free() of a collapsed table
@@ -242,6 +247,7 @@ export class Mm {
     const pfn = this.refPfn(page, '__free_pages');
     const o = order ?? (typeof page === 'number' ? 0 : page.order);
     const s = this.zone.state(pfn);
+    if (s === ST_RESERVED) throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is in the memmap (PageReserved), not the buddy's`);
     if (s === ST_PGTABLE) throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is a direct-map page table`);
     if (s === ST_CACHE_ALLOC + o && this.cache) {
       // unmapped_pages_free(): back into the cache, still unmapped. (The model routes by the page's origin, not

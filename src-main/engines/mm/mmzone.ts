@@ -11,6 +11,18 @@ export const pageblock_nr_pages = 1 << pageblock_order;
 /** PUD_ORDER: pages per 1 GiB. */
 export const PUD_ORDER = 18;
 export const PAGE_ALLOC_COSTLY_ORDER = 3;
+/** SECTION_SIZE_BITS 27: a memory section (SPARSEMEM) is 128 MiB. */
+export const PAGES_PER_SECTION = 1 << (27 - PAGE_SHIFT);
+/** sizeof(struct page) on x86-64. */
+export const STRUCT_PAGE_SIZE = 64;
+
+/**
+ * Frames the memmap (the struct page array) takes: sparse_init() populates the vmemmap of every present section
+ * whole, 64 bytes per frame of the section, 2 MiB per 128 MiB, from memblock (so 1/64 of a multiple of 128 MiB).
+ */
+export function memmapPages(nframes: number): number {
+  return Math.ceil(nframes / PAGES_PER_SECTION) * ((PAGES_PER_SECTION * STRUCT_PAGE_SIZE) / PAGE_SIZE);
+}
 
 /** Largest frame count the packed frame array can index (26-bit links): 256 GiB less one page. */
 export const MAX_FRAMES = (1 << 26) - 1;

@@ -24,6 +24,9 @@ export const ST_PGTABLE = 60;
 /** Free page on a per-cpu list (not PageBuddy, not counted in NR_FREE_PAGES): ST_PCP + order, order <= 3. */
 export const ST_PCP = 56;
 
+/** Not a frame of the buddy: the memmap above the zone's managed pages (PageReserved; never in the frame array). */
+export const ST_RESERVED = 61;
+
 /** Pageblock flag: PB_unmapped (2023) / the pageblock's freetype has FREETYPE_UNMAPPED (2026). */
 export const PB_UNMAPPED = 1;
 
@@ -39,7 +42,10 @@ export interface ZoneEvents {
  * Pages are always on the free list of their pageblock's type (the v6.9+ "freelist hygiene").
  */
 export class Zone {
+  /** Frames of the frame array, pfn 0 … nframes-1: the pages given to the buddy at boot (zone_managed_pages). */
   readonly nframes: number;
+  /** Frames the zone spans (zone->spanned_pages): the managed ones, then the reserved memmap up to the end of memory. */
+  readonly spanned: number;
   readonly frames: Uint32Array;
   readonly nblocks: number;
   /** Pageblock migratetype (get_pageblock_migratetype). */
@@ -62,10 +68,11 @@ export class Zone {
   /** The per-cpu page lists of one CPU (struct per_cpu_pages). */
   readonly pcp: PerCpuPages;
 
-  constructor(nframes: number, readonly mt: MigrateTypes, freetypes: boolean, cpus = 1) {
+  constructor(nframes: number, spanned: number, readonly mt: MigrateTypes, freetypes: boolean, cpus = 1) {
     this.nframes = nframes;
+    this.spanned = spanned;
     this.frames = new Uint32Array(nframes + 1); // +1: frame nframes^1 may hold the prev link of the last frame
-    this.nblocks = Math.ceil(nframes / pageblock_nr_pages);
+    this.nblocks = Math.ceil(spanned / pageblock_nr_pages); // the memmap's pageblocks are MOVABLE too, as memmap_init() marks them
     this.pbMt = new Uint8Array(this.nblocks).fill(mt.MOVABLE); // memmap_init_range(..., MIGRATE_MOVABLE)
     this.pbFlags = new Uint8Array(this.nblocks);
     this.pbFree = new Uint16Array(this.nblocks);
@@ -89,6 +96,7 @@ export class Zone {
   }
 
   state(pfn: number): number {
+    if (pfn >= this.nframes) return ST_RESERVED;
     return this.frames[pfn]! >>> 26;
   }
 

@@ -33,12 +33,12 @@ describe('baseline (mainline)', () => {
     expect(mm.stats().page_table_pages).toBe(1);
     expect(mm.vmstat().direct_map_level2_splits).toBe(1);
     // 64M: batch 3: the first fault's rmqueue_bulk() took pfns 0-2 onto the per-cpu list
-    expect(mm.meminfo()).toMatchObject({ MemFree: 65536 - 12, Unevictable: 8 });
+    expect(mm.meminfo()).toMatchObject({ MemFree: 63488 - 12, Unevictable: 8 });
     f.close();
     expect(mm.lookup_address(p)).toMatchObject({ level: '4K', present: true, rw: true });
     expect(mm.zone.pcp.count).toBe(2);
     mm.drain_all_pages();
-    expect(mm.meminfo().MemFree).toBe(65536 - 4); // the PTE table stays
+    expect(mm.meminfo().MemFree).toBe(63488 - 4); // the PTE table stays
     expect(() => f.fault(0)).toThrow(KernelError);
     expect(mm.checkInvariants()).toEqual([]);
   });
@@ -100,7 +100,7 @@ describe('cache (2023 unmapped_alloc)', () => {
     expect(mm.lookup_address(300)).toMatchObject({ level: '2M', present: false });
     expect(mm.stats().flush_tlb_all - fa).toBe(1); // set_memory_np of 512 pages > the flush ceiling
     expect(mm.stats().flush_tlb_kernel_range - fr).toBe(1); // and the explicit flush_tlb_kernel_range
-    expect(mm.meminfo().MemFree).toBe(65536 - 2048);
+    expect(mm.meminfo().MemFree).toBe(63488 - 2048);
     expect(mm.procfs('unmapped_alloc')).toBe(
       'MAX_ORDER: 11\n\n' +
       'Order:      0     1     2     3     4     5     6     7     8     9    10 \n' +
@@ -116,7 +116,7 @@ describe('cache (2023 unmapped_alloc)', () => {
     expect(mm.unmapped_alloc_shrink(512)).toBe(512);
     expect(mm.vmstat().direct_map_level2_splits).toBe(1);
     expect(mm.lookup_address(300)).toMatchObject({ level: '4K', present: true, rw: true });
-    expect(mm.meminfo().MemFree! + 4 * mm.zone.pcp.count).toBe(65536 - 4); // all back but the PTE table
+    expect(mm.meminfo().MemFree! + 4 * mm.zone.pcp.count).toBe(63488 - 4); // all back but the PTE table
     expect(mm.snapshot().unmappedBlock[0]).toBe(0);
     expect(mm.checkInvariants()).toEqual([]);
   });
@@ -172,7 +172,7 @@ describe('freetype (2026)', () => {
   });
 
   it('turns an unmapped pageblock back when mapped memory runs out', () => {
-    const mm = createMm({ memory: '4M', gbpages: false, policy: 'freetype' });
+    const mm = createMm({ memory: '6M', gbpages: false, policy: 'freetype' }); // 4M managed
     const a = mm.alloc_pages(U, 0)!;
     const mapped = [];
     for (let i = 0; i < 512; i++) mapped.push(mm.alloc_pages('GFP_KERNEL', 0)!);

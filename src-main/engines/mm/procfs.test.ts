@@ -3,13 +3,13 @@ import { createMm } from './index';
 
 describe('/proc text in the kernel format', () => {
   it('buddyinfo: "Node 0, zone   Normal" then %6lu per order', () => {
-    const mm = createMm({ memory: '8M', gbpages: false });
+    const mm = createMm({ memory: '10M', gbpages: false });
     mm.alloc_pages('GFP_KERNEL', 0);
     expect(mm.procfs('buddyinfo')).toBe('Node 0, zone   Normal      1      1      1      1      1      1      1      1      1      1      1 \n');
   });
 
   it('pagetypeinfo: header, per-type rows, block counts', () => {
-    const mm = createMm({ memory: '8M', gbpages: false });
+    const mm = createMm({ memory: '10M', gbpages: false });
     mm.alloc_pages('GFP_KERNEL', 0);
     const lines = mm.procfs('pagetypeinfo').split('\n');
     expect(lines.slice(0, 4)).toEqual([
@@ -23,17 +23,18 @@ describe('/proc text in the kernel format', () => {
     expect(lines.slice(9)).toEqual([
       '',
       'Number of blocks type     Unmovable      Movable  Reclaimable   HighAtomic      Isolate ',
-      'Node 0, zone   Normal            2            2            0            0            0 ',
+      'Node 0, zone   Normal            2            3            0            0            0 ', // Movable: 2 + the memmap's
       '',
     ]);
-    const mt = createMm({ memory: '8M', policy: 'migratetype' }).procfs('pagetypeinfo');
+    const mt = createMm({ memory: '10M', policy: 'migratetype' }).procfs('pagetypeinfo');
     expect(mt).toContain('type     Unmapped ');
   });
 
   it('meminfo: 16-column labels, 8-column values in kB, DirectMap lines last', () => {
     const mm = createMm({ memory: '4G' });
     const text = mm.procfs('meminfo');
-    expect(text.startsWith('MemTotal:        4194304 kB\nMemFree:         4194304 kB\n')).toBe(true);
+    // MemTotal is totalram_pages: 4G less the memmap (32 sections x 2M = 64M); the direct map still maps all 4G
+    expect(text.startsWith('MemTotal:        4128768 kB\nMemFree:         4128768 kB\n')).toBe(true);
     expect(text).toContain('HugePages_Total:       0\n');
     expect(text).toContain('VmallocTotal:   34359738367 kB\n');
     expect(text.endsWith('DirectMap4k:           0 kB\nDirectMap2M:           0 kB\nDirectMap1G:     4194304 kB\n')).toBe(true);
@@ -44,8 +45,9 @@ describe('/proc text in the kernel format', () => {
     mm.set_direct_map_invalid_noflush(mm.alloc_pages('GFP_KERNEL', 0)!);
     const text = mm.procfs('vmstat');
     expect(text).toContain('\ndirect_map_level2_splits 1\ndirect_map_level3_splits 1\ndirect_map_level2_collapses 0\ndirect_map_level3_collapses 0\n');
-    // 4G: batch 63, so rmqueue_bulk() took pfns 0-62; the rest of that order-10 block is 63, 64 (o6) … 512 (o9)
-    expect(text.startsWith('nr_free_pages 1048513\nnr_free_pages_blocks 1048064\n')).toBe(true);
+    // 4G: 1032192 managed pages, batch 63, so rmqueue_bulk() took pfns 0-62; the rest of that order-10 block is
+    // 63, 64 (o6) … 512 (o9)
+    expect(text.startsWith('nr_free_pages 1032129\nnr_free_pages_blocks 1031680\n')).toBe(true);
   });
 });
 
@@ -66,7 +68,7 @@ describe('other files', () => {
 
 describe('debugfs extfrag', () => {
   it('extfrag_index and unusable_index follow the kernel formulas and formats', () => {
-    const mm = createMm({ memory: '8M', gbpages: false });
+    const mm = createMm({ memory: '10M', gbpages: false });
     expect(mm.procfs('extfrag_index')).toBe('Node 0, zone   Normal' + ' -1.000'.repeat(11) + ' \n');
     expect(mm.procfs('unusable_index')).toBe('Node 0, zone   Normal' + ' 0.000'.repeat(11) + ' \n');
     mm.alloc_pages('GFP_KERNEL', 0); // free: one block at each order 0-9 and one order-10 block, 2047 pages

@@ -10,7 +10,7 @@ const padEnd = (s: string, w: number): string => s.padEnd(w);
 export function meminfo(mm: Mm): Record<string, number> {
   const free = mm.zone.freePages * 4;
   const dmkb = mm.dm.directMapKb();
-  const total = mm.nframes * 4;
+  const total = mm.zone.nframes * 4; // totalram_pages(): the memmap is reserved
   return {
     MemTotal: total,
     MemFree: free,
@@ -89,7 +89,7 @@ export function pagetypeinfo(mm: Mm): { free: Record<string, number[]>; blocks: 
   const blocks: Record<string, number> = {};
   for (const name of mm.mt.names) blocks[name] = 0;
   for (let b = 0; b < z.nblocks; b++) {
-    if (((b + 1) << pageblock_order) > z.nframes) continue; // pagetypeinfo_showblockcount_print counts whole blocks only
+    if (((b + 1) << pageblock_order) > z.spanned) continue; // pagetypeinfo_showblockcount_print counts whole blocks only
     blocks[mm.mt.names[z.pbMt[b]!]!]!++;
   }
   return { free, blocks };

@@ -63,7 +63,7 @@ export function snapshot(mm: Mm): MmSnapshot {
   for (let b = 0; b < n; b++) {
     level[b] = mm.dm.pmdLevel(b);
     unmapped[b] = mm.dm.notPresentIn(b);
-    const pages = Math.min(pageblock_nr_pages, z.nframes - (b << pageblock_order));
+    const pages = Math.min(pageblock_nr_pages, z.spanned - (b << pageblock_order)); // memmap pages count as allocated
     allocated[b] = pages - z.pbFree[b]! - cacheFree[b]! - pcp[b]!;
     unmappedBlock[b] = z.pbFlags[b]! & 1;
   }

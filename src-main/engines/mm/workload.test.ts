@@ -34,6 +34,6 @@ describe('seeded workloads', () => {
     churn.release();
     expect(churn.live.length).toBe(0);
     mm.drain_all_pages();
-    expect(mm.meminfo().MemFree).toBe(65536 - 4 * mm.stats().page_table_pages);
+    expect(mm.meminfo().MemFree).toBe(63488 - 4 * mm.stats().page_table_pages);
   });
 });
