@@ -97,6 +97,11 @@ describe('snapshot()', () => {
     expect(s.pcp[0]).toBe(60); // the rest of the first rmqueue_bulk() batch of 63
     const free = s.free.reduce((a, b) => a + b, 0);
     expect(free * 4).toBe(mm.meminfo().MemFree);
+    // 1G = 8 sections: the memmap is the top 8 pageblocks, in use from boot, mapped, Movable as memmap_init() left them
+    expect([s.allocated[503], s.free[503]]).toEqual([0, 512]);
+    expect(Array.from(s.allocated.slice(504))).toEqual(new Array(8).fill(512));
+    expect(Array.from(s.free.slice(504))).toEqual(new Array(8).fill(0));
+    expect(s.migratetypes[s.migratetype[511]!]).toBe('Movable');
     expect(createMm({ memory: '2G' }).snapshot().level[600]).toBe(3);
   });
 });
