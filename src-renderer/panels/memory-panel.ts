@@ -351,6 +351,15 @@ export class MemoryPanel {
     const hst = this.history.get(this.machine);
     if (!hst || this.root.hidden) return;
     const width = Math.max(240, this.chartWidth || 320);
+    if (hst.seq.length < 2) {
+      // One state (a run shorter than the sampling period): a line needs two points; say what the one state holds.
+      this.plot?.destroy();
+      this.plot = undefined;
+      this.chartBox.textContent =
+        `One state, the run's end: ${hst.l2[0] ?? 0} level2 and ${hst.l3[0] ?? 0} level3 splits. ` +
+        'Runs longer than 0.5 s are sampled every 0.5 s, and the splits are drawn over time here.';
+      return;
+    }
     // Virtual time when the machine's clock moved; else the snapshots in order (the mm engine's operations take
     // no virtual time of their own).
     const timed = hst.t.length > 1 && hst.t[hst.t.length - 1]! > hst.t[0]!;
@@ -516,8 +525,15 @@ export class MemoryPanel {
     const blockU = rgb('#2f3a66');
     const hue = rgb(mode === 'allocated' ? '#e8a33d' : mode === 'free' ? '#5cb85c' : '#d94fa0');
     const { migratetype, free, pcp, cache_free, allocated, unmapped, unmapped_block, level } = mm;
+    // The memmap's pageblocks (Movable to the kernel, as memmap_init() marks them) get their own colour by migratetype.
+    const memmapFrom = mode === 'migratetype' ? Math.ceil(mm.managed_pages / ppb) : n;
+    const reservedC = rgb(FRAME_COLORS.reserved);
     for (let i = 0; i < n; i++) {
       const lvl = level[i]!;
+      if (i >= memmapFrom) {
+        px[i] = pack(overlayOn[lvl] ? mix(reservedC, lvlCols[lvl]!, lvl === 1 ? 0.7 : 0.45) : reservedC);
+        continue;
+      }
       let key: number;
       let v = 0;
       let flag = 0;
@@ -755,7 +771,7 @@ export class MemoryPanel {
     } else {
       items =
         mode === 'migratetype'
-          ? mm.migratetypes.map((m) => sw(MT_COLORS[m] ?? '#888', m)).concat([h('span', { class: 'muted' }, 'dim = mostly free')])
+          ? mm.migratetypes.map((m) => sw(MT_COLORS[m] ?? '#888', m)).concat([sw(FRAME_COLORS.reserved, 'memmap (reserved)'), h('span', { class: 'muted' }, 'dim = mostly free')])
           : [sw({ allocated: '#e8a33d', free: '#5cb85c', unmapped: '#d94fa0' }[mode], `${mode} pages (brighter = more)`)];
       if (mode === 'unmapped') items.push(sw('#2f3a66', 'unmapped pageblock'));
     }
