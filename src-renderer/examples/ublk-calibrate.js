@@ -5,7 +5,7 @@ function run(costs) {
   dev.start_dev();
   return [1, 32].map((iodepth) => {
     const r = k.ublk.fio({ dev, rw: 'randread', bs: '4k', iodepth, ios: 5000 });
-    return { model: k.ublk.cost_source, iodepth, iops: Math.round(r.iops), p50_us: r.lat.p50, p99_us: r.lat.p99 };
+    return { model: k.ublk.cost_source, iodepth, iops: Math.round(r.iops), p50_us: Math.round(r.lat.p50 * 10) / 10, p99_us: Math.round(r.lat.p99 * 10) / 10 };
   });
 }
 
