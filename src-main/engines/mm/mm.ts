@@ -495,7 +495,7 @@ export class Mm {
     n += d.pudKind.byteLength + d.pudProt.byteLength + d.pudTable.byteLength;
     n += d.pmdKind.byteLength + d.pmdProt.byteLength + d.pmdTable.byteLength + d.pteNotPresent.byteLength + d.pte.length * 8;
     for (const t of d.pte) if (t) n += t.byteLength;
-    if (this.cache) n += this.cache.links.byteLength + this.cache.pbCache.byteLength + this.cache.pbCacheFree.byteLength;
+    if (this.cache) n += this.cache.byteLength();
     return n;
   }
 

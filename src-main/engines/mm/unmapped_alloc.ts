@@ -9,10 +9,15 @@ import type { Zone } from './page_alloc';
 /**
  * The 2023 unmapped_alloc cache (mm/unmapped-alloc.c in rppt/linux): a global buddy allocator of its own,
  * free_area[MAX_ORDER] (orders 0…10) without migratetypes, whose free pages are PageUnmapped and absent from
- * the direct map. Frame states are shared with the zone (ST_CACHE_FREE / ST_CACHE_ALLOC); links are its own.
+ * the direct map. Frame states are shared with the zone (ST_CACHE_FREE / ST_CACHE_ALLOC), and so are the link bits
+ * of the frame array for blocks of order >= 1 (next in the head, prev in head^1, both inside the block, where no
+ * zone list reaches); an order-0 block's buddy may be a free zone page whose prev link is in this frame, so the
+ * order-0 list keeps its links in two maps.
  */
 export class UnmappedCache {
-  readonly links: Uint32Array;
+  /** Links of the order-0 list (pfn -> next / prev). */
+  private readonly next0 = new Map<number, number>();
+  private readonly prev0 = new Map<number, number>();
   readonly heads = new Int32Array(NR_PAGE_ORDERS).fill(NIL);
   readonly nr_free = new Int32Array(NR_PAGE_ORDERS);
   /** Cache pages (free or handed out) per pageblock; the block's PB_unmapped is dropped when it reaches 0. */
@@ -22,7 +27,6 @@ export class UnmappedCache {
   freePages = 0;
 
   constructor(private readonly zone: Zone) {
-    this.links = new Uint32Array(zone.nframes + 1);
     this.pbCache = new Uint16Array(zone.nblocks);
     this.pbCacheFree = new Uint16Array(zone.nblocks);
   }
@@ -34,6 +38,31 @@ export class UnmappedCache {
     } else this.pbCacheFree[pfn >>> pageblock_order]! += sign * (1 << order);
   }
 
+  private nextOf(pfn: number, order: number): number {
+    return order ? this.zone.frames[pfn]! & LINK_MASK : this.next0.get(pfn)!;
+  }
+
+  private prevOf(pfn: number, order: number): number {
+    return order ? this.zone.frames[pfn ^ 1]! & LINK_MASK : this.prev0.get(pfn)!;
+  }
+
+  private setNext(pfn: number, order: number, v: number): void {
+    const f = this.zone.frames;
+    if (order) f[pfn] = (f[pfn]! & ~LINK_MASK) | v;
+    else this.next0.set(pfn, v);
+  }
+
+  private setPrev(pfn: number, order: number, v: number): void {
+    const f = this.zone.frames;
+    if (order) f[pfn ^ 1] = (f[pfn ^ 1]! & ~LINK_MASK) | v;
+    else this.prev0.set(pfn, v);
+  }
+
+  /** Bytes of the order-0 maps (an estimate: V8 keeps about 20 bytes per Map entry). */
+  byteLength(): number {
+    return (this.next0.size + this.prev0.size) * 20 + this.pbCache.byteLength + this.pbCacheFree.byteLength;
+  }
+
   /** Pages entering (+1) or leaving (-1) the cache's ownership. */
   own(pfn: number, order: number, sign: number): void {
     if (order >= pageblock_order) {
@@ -43,11 +72,10 @@ export class UnmappedCache {
 
   /** add_to_free_list() + set_unmapped_order(): list_add at the head. */
   private add(pfn: number, order: number): void {
-    const l = this.links;
     const h = this.heads[order]!;
-    l[pfn] = h;
-    l[pfn ^ 1] = NIL;
-    if (h !== NIL) l[h ^ 1] = pfn;
+    this.setNext(pfn, order, h);
+    this.setPrev(pfn, order, NIL);
+    if (h !== NIL) this.setPrev(h, order, pfn);
     this.heads[order] = pfn;
     this.nr_free[order]!++;
     this.zone.setState(pfn, ST_CACHE_FREE + order);
@@ -56,12 +84,15 @@ export class UnmappedCache {
 
   /** del_page_from_free_list(): also __ClearPageUnmapped. */
   private del(pfn: number, order: number): void {
-    const l = this.links;
-    const n = l[pfn]! & LINK_MASK;
-    const p = l[pfn ^ 1]! & LINK_MASK;
-    if (p !== NIL) l[p] = n;
+    const n = this.nextOf(pfn, order);
+    const p = this.prevOf(pfn, order);
+    if (p !== NIL) this.setNext(p, order, n);
     else this.heads[order] = n;
-    if (n !== NIL) l[n ^ 1] = p;
+    if (n !== NIL) this.setPrev(n, order, p);
+    if (order === 0) {
+      this.next0.delete(pfn);
+      this.prev0.delete(pfn);
+    }
     this.nr_free[order]!--;
     this.zone.setState(pfn, 0);
     this.accountFree(pfn, order, -1);
@@ -106,7 +137,7 @@ export class UnmappedCache {
 
   listPfns(order: number): number[] {
     const out: number[] = [];
-    for (let p = this.heads[order]!; p !== NIL; p = this.links[p]! & LINK_MASK) out.push(p);
+    for (let p = this.heads[order]!; p !== NIL; p = this.nextOf(p, order)) out.push(p);
     return out;
   }
 }
