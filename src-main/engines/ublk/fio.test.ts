@@ -89,6 +89,9 @@ describe('fio latency percentiles', () => {
     expect(p.table[p.table.length - 1]).toEqual([99.99, 1000]);
     expect(p.stdev).toBeCloseTo(Math.sqrt((1000 * 1000 - 1) / 12), 6);
     expect(percentiles(new Float64Array([5000])).p999).toBe(5);
+    // percentiles, min and max in whole nanoseconds, as fio's samples are: no 8.52420000000298 µs
+    const f = percentiles(new Float64Array([1000.4, 8524.20000000298]));
+    expect([f.p50, f.p99, f.min, f.max]).toEqual([1, 8.524, 1, 8.524]);
   });
 });
 

@@ -34,9 +34,10 @@ export function percentiles(lat_ns: Float64Array): LatencyPercentiles {
   const rank = (p: number): number => Math.min(n - 1, Math.max(0, Math.ceil((p * n) / 100 - 1e-9) - 1));
   // many ranks: one native numeric sort beats a quickselect per rank; one rank: quickselect
   if (n > 64) a.sort();
-  const table: [number, number][] = FIO_PERCENTILES.map((p) => [p, (n > 64 ? a[rank(p)]! : select(a, rank(p))) / 1000]);
+  // Whole nanoseconds, as fio's clat samples are (virtual time sums fractional costs).
+  const table: [number, number][] = FIO_PERCENTILES.map((p) => [p, Math.round(n > 64 ? a[rank(p)]! : select(a, rank(p))) / 1000]);
   const at = (p: number): number => table.find(([q]) => q === p)![1];
-  return { p50: at(50), p99: at(99), p999: at(99.9), mean: mean / 1000, max: max / 1000, min: min / 1000, stdev: Math.sqrt(sq / n) / 1000, table };
+  return { p50: at(50), p99: at(99), p999: at(99.9), mean: mean / 1000, max: Math.round(max) / 1000, min: Math.round(min) / 1000, stdev: Math.sqrt(sq / n) / 1000, table };
 }
 
 /** k-th smallest (Hoare quickselect, median-of-three pivot); reorders `a`. */
