@@ -89,6 +89,21 @@ describe('the bpf_iter_num corpus checked on Linux 6.18 (oracle/iter-corpus.ts)'
 const v = (asm: string, attr: Record<string, unknown> = {}): ReturnType<ReturnType<typeof createBpf>['verify']> =>
   createBpf().verify({ asm, prog_type: 'raw_tp', ...attr });
 
+describe('verification stats as Linux 6.18 counts them (update_peak_states)', () => {
+  const stats = (asm: string): string => /total_states \d+ peak_states \d+/.exec(createBpf().verify({ asm, prog_type: 'raw_tp' }).log)![0];
+
+  it('a checkpoint dropped for missing while its branches are explored still counts: peak_states = total_states on a countdown', () => {
+    // 6.18: processed 2003 insns, max_states_per_insn 4, total_states 51, peak_states 51 (each checkpoint is the
+    // parent of the next, so none is freed before the loop ends; the model counted 5 before it kept a free list).
+    expect(stats('r1 = 1000\nl:\nr1 -= 1\nif r1 != 0 goto l\nr0 = 0\nexit')).toBe('total_states 51 peak_states 51');
+  });
+
+  it('a back edge held by the loop\'s SCC visit counts until the loop is left: one more than total_states', () => {
+    const c = ITER_CORPUS.find((x) => x.name.startsWith('iter_while_loop: sum over'))!;
+    expect(stats(c.asm)).toBe('total_states 4 peak_states 5'); // 6.18's figures for this program
+  });
+});
+
 describe('rules with the kernel messages (each checked against this machine’s Linux 6.18)', () => {
   it('refuses a division or modulo by the constant 0 (check_alu_op: "div by zero", EINVAL), after reading dst', () => {
     for (const op of ['/=', '%=']) {

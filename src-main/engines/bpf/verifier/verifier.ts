@@ -187,6 +187,10 @@ export class Verifier {
   private prevInsns = 0;
   private totalStates = 0;
   private exploredSize = 0;
+  /** env->free_list: checkpoints dropped from the explored lists but still referenced (branches or pending loop). */
+  private readonly freeList = new Set<VerifierState>();
+  /** env->num_backedges: back edges held by SCC visits until the loop is left. */
+  private numBackedges = 0;
   private peakStates = 0;
   private maxStatesPerInsn = 0;
   private readonly stackDepth = new Map<number, number>();
@@ -253,6 +257,17 @@ export class Verifier {
     return !!v && v.backedges.length > 0;
   }
 
+  /** update_peak_states(): explored checkpoints, the free list and pending back edges all hold states. */
+  private updatePeakStates(): void {
+    this.peakStates = Math.max(this.peakStates, this.exploredSize + this.freeList.size + this.numBackedges);
+  }
+
+  /** maybe_free_verifier_state(): a dropped checkpoint is freed once nothing refers to it. */
+  private maybeFreeState(st: VerifierState): void {
+    if (st.branches !== 0 || !this.freeList.has(st) || this.incompleteReadMarks(st)) return;
+    this.freeList.delete(st);
+  }
+
   /** maybe_exit_scc(): the loop's entry checkpoint is fully explored; complete precision from the back edges. */
   private maybeExitScc(st: VerifierState): void {
     const key = this.sccKey(st);
@@ -260,6 +275,7 @@ export class Verifier {
     const v = this.sccVisits.get(key);
     if (!v || v.entry !== st) return;
     this.sccVisits.delete(key);
+    this.numBackedges -= v.backedges.length;
     if (this.level >= 2) this.verbose(`SCC exit (${this.scc[st.insn_idx]})\n`);
     const saved = this.cur;
     for (let iter = 0; iter < 64; iter++) {
@@ -569,6 +585,7 @@ export class Verifier {
       const br = --st.branches;
       if (br) break;
       this.maybeExitScc(st);
+      if (st !== this.cur) this.maybeFreeState(st);
       st = st.parent;
     }
     const p = this.stack.pop();
@@ -664,6 +681,8 @@ export class Verifier {
           if (v) {
             if (this.level >= 2) this.verbose(`SCC backedge (${this.scc[idx]})\n`);
             v.backedges.push({ st: copyState(cur, ++this.uidGen), old });
+            this.numBackedges++;
+            this.updatePeakStates();
           } else {
             for (let s: VerifierState | undefined = cur.parent; s; s = s.parent) {
               s.incomplete = true;
@@ -680,13 +699,15 @@ export class Verifier {
         list.splice(k, 1);
         k--;
         this.exploredSize--;
+        this.freeList.add(old);
+        this.maybeFreeState(old);
       }
     }
     this.maxStatesPerInsn = Math.max(this.maxStatesPerInsn, statesCnt);
     if (!addNew) return false;
     this.totalStates++;
     this.exploredSize++;
-    this.peakStates = Math.max(this.peakStates, this.exploredSize);
+    this.updatePeakStates();
     this.prevJmps = this.jmpsProcessed;
     this.prevInsns = this.insnProcessed;
     // mark_all_scalars_imprecise(cur): precision is re-derived by backtracking into the checkpoint.
