@@ -26,7 +26,7 @@ export async function kernelCheck(req: KernelCheckRequest, oracle: KernelOracle 
   const bytes = Uint8Array.from(Buffer.from(req.insns, 'hex'));
   let verdict;
   try {
-    verdict = await oracle.verifyAsync(bytes, { prog_type: req.prog_type, log_level: req.log_level, maps });
+    verdict = await oracle.verifyAsync(bytes, { prog_type: req.prog_type, log_level: req.log_level, maps, ...(req.prog_flags ? { prog_flags: req.prog_flags } : {}) });
   } catch (e) {
     // A kfunc this kernel lacks, a map it refuses to create: the kernel cannot judge this program here.
     if (e instanceof OracleUnavailableError) return { available: false, why: e.message };

@@ -52,6 +52,21 @@ describe('the BPF panel view of program loads', () => {
     expect(t.paths[1]).toEqual({ id: 1, parent: 0, from: 7, to: 8, end: 'safe', at: 7 });
   });
 
+  it('carries the load\'s prog_flags for the kernel check, and replays the walk with them', () => {
+    const k = machine();
+    const asm = 'r1 = 3\nl:\nr1 -= 1\nif r1 != 0 goto l\nr0 = 0\nexit';
+    k.bpf.prog_load({ asm, prog_type: 'socket', prog_name: 'freq', prog_flags: 8 });
+    k.bpf.prog_load({ asm, prog_type: 'socket', prog_name: 'freq2', test_state_freq: true });
+    k.bpf.prog_load({ asm, prog_type: 'socket', prog_name: 'plain' });
+    const [a, b, c] = bpfLoads(k);
+    expect([a!.detail!.prog_flags, b!.detail!.prog_flags, c!.detail!.prog_flags]).toEqual([8, 8, undefined]);
+    // BPF_F_TEST_STATE_FREQ: a checkpoint at every prune point, 6 where the plain load makes none (6.18's figures).
+    expect(a!.detail!.log).toContain('total_states 6');
+    expect(c!.detail!.log).toContain('total_states 0');
+    expect(() => k.bpf.prog_load({ asm, prog_type: 'socket', prog_flags: 16 })).toThrow('Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable');
+    expect(() => k.bpf.prog_load({ asm, prog_type: 'socket', prog_flags: 1 << 9 })).toThrow(/prog_flags 512: unknown flag bits 0x200/);
+  });
+
   it('sends the detail once: later machine states carry the summary only', () => {
     const k = machine();
     k.bpf.prog_load({ asm: 'r0 = 0\nexit', prog_name: 'a' });

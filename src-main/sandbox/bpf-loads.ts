@@ -10,7 +10,7 @@ import { KERNEL_CHECK_MAX_INSNS, KERNEL_CHECK_MAX_LOG } from '../contract';
 import { KernelError } from '../engines/common/errors';
 import type { BpfInsn } from '../engines/bpf/index';
 import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, decodeInsns, encodeInsns, isLdImm64 } from '../engines/bpf/isa';
-import { progTypeOf } from '../engines/bpf/verifier/index';
+import { BPF_F, progTypeOf } from '../engines/bpf/verifier/index';
 import type { VerifierResult } from '../engines/bpf/verifier/index';
 import type { BpfLoadRecord, Kernel } from '../engines/kernel';
 
@@ -105,6 +105,8 @@ function detailOf(kernel: Kernel, rec: BpfLoadRecord, insns: readonly BpfInsn[] 
     log_level: typeof a.log_level === 'number' ? a.log_level : 1,
     maps: insns ? mapsOf(kernel, insns) : [],
   };
+  const flags = (typeof a.prog_flags === 'number' ? a.prog_flags : 0) | (a.test_state_freq ? BPF_F.TEST_STATE_FREQ : 0);
+  if (flags) detail.prog_flags = flags;
   if (insns && insns.length <= KERNEL_CHECK_MAX_INSNS) detail.insns = Array.from(encodeInsns(insns), (b) => b.toString(16).padStart(2, '0')).join('');
   if (insns && a.verify !== false && rec.error?.name !== 'BpfAsmError') {
     let rep: ReturnType<Kernel['bpf']['verify']> | undefined;
@@ -113,6 +115,7 @@ function detailOf(kernel: Kernel, rec: BpfLoadRecord, insns: readonly BpfInsn[] 
       insns,
       ...(a.prog_type !== undefined ? { prog_type: a.prog_type } : {}),
       ...(a.test_state_freq ? { test_state_freq: true } : {}),
+      ...(typeof a.prog_flags === 'number' ? { prog_flags: a.prog_flags } : {}),
       log_level: 0,
       trace: true,
       insn_limit: MAX_TRACE_STEPS,

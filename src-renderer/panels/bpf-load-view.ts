@@ -286,6 +286,7 @@ export class BpfLoadView {
         insns: d.insns!,
         prog_type: this.load.prog_type,
         log_level: Math.min(2, Math.max(0, d.log_level)),
+        ...(d.prog_flags ? { prog_flags: d.prog_flags } : {}),
         maps: d.maps,
         sim: { ok: this.load.ok, log: d.log, ...(this.load.errno ? { errno_name: this.load.errno } : {}) },
       };

@@ -65,8 +65,10 @@ export interface BpfProgLoadAttr {
   log_level?: number;
   /** The verifier log's buffer in bytes (default 16 MiB, libbpf's): a longer log keeps its tail and the load fails with ENOSPC. */
   log_size?: number;
-  /** BPF_F_TEST_STATE_FREQ: a verifier checkpoint at every prune point. */
+  /** BPF_F_TEST_STATE_FREQ: a verifier checkpoint at every prune point (also prog_flags bit 1 << 3). */
   test_state_freq?: boolean;
+  /** BPF_PROG_LOAD's prog_flags: BPF_F_TEST_STATE_FREQ (8) and BPF_F_SLEEPABLE (16) act; unknown bits are EINVAL. */
+  prog_flags?: number;
   /** Override the engine's JIT setting for this program. */
   jit?: boolean;
 }

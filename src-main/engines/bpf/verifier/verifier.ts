@@ -63,6 +63,8 @@ export interface VerifierEnv {
   nr_cpus?: number;
   /** BPF_F_TEST_STATE_FREQ: a checkpoint at every prune point. */
   test_state_freq?: boolean;
+  /** BPF_F_SLEEPABLE. */
+  sleepable?: boolean;
   /** Record per-instruction states and the exploration tree for the UI. */
   trace?: boolean;
   /** Lower processed-instruction budget (tests and demos; the kernel's is BPF_COMPLEXITY_LIMIT_INSNS). */
@@ -435,8 +437,12 @@ export class Verifier {
       frames: [frame], refs: [], parent: undefined, insn_idx: 0, branches: 1, dfs_depth: 0, callback_unroll_depth: 0,
       hist: [], jmp_history_cnt: 0, incomplete: false, uid: ++this.uidGen, may_goto_depth: 0,
     };
-    if (this.level >= 2) {
-      this.funcStarts.forEach((s, k) => this.verbose(`func#${k} @${s}\n`));
+    if (this.level >= 2) this.funcStarts.forEach((s, k) => this.verbose(`func#${k} @${s}\n`));
+    // check_attach_btf_id(), before the liveness pass: of the model's program types only syscall programs may sleep.
+    const early = this.env.sleepable && this.progType !== 'syscall'
+      ? new VerifierError('Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable', 'EINVAL')
+      : undefined;
+    if (this.level >= 2 && !early) {
       this.verbose('Live regs before insn:\n');
       for (let pc = 0; pc < this.n; pc++) {
         const m = this.live[pc]!;
@@ -450,6 +456,7 @@ export class Verifier {
     let ok = true;
     let err: VerifierError | undefined;
     try {
+      if (early) throw early;
       this.checkReachable();
       this.doCheck();
       this.checkMaxStackDepth();
