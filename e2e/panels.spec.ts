@@ -24,6 +24,8 @@ test.describe('engine panels', () => {
     const panel = app.getByTestId('panel-memory');
     await expect(panel).toHaveAttribute('data-pageblocks', '4096');
     await expect(app.getByTestId('mm-directmap')).toContainText('DirectMap4k:2048 kB');
+    // 8G: 64 sections, each with 2M of struct pages; MemTotal is what is left
+    await expect(app.getByTestId('mm-summary')).toContainText('memory:8388608 kBmemmap (reserved):131072 kBMemTotal:8257536 kB');
     expect(Number(await panel.getAttribute('data-directmap4k'))).toBeGreaterThan(0);
     await expect(app.getByTestId('mm-splits').locator('[data-key=direct_map_level2_splits]')).toContainText('1');
     await expect(app.getByTestId('mm-buddyinfo')).toContainText('Node 0, zone');

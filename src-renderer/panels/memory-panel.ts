@@ -293,6 +293,8 @@ export class MemoryPanel {
     );
     kv(this.summary, [
       ['policy', mm.policy],
+      ['memory', `${mm.nframes * 4} kB`],
+      ['memmap (reserved)', `${(mm.nframes - mm.managed_pages) * 4} kB`],
       ['MemTotal', `${mi.MemTotal ?? 0} kB`],
       ['MemFree', `${mi.MemFree ?? 0} kB`],
       ['pageblocks', `${mm.pageblocks} × ${(mm.pages_per_block * 4) / 1024} MiB`],
