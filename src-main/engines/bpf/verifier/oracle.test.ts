@@ -32,6 +32,15 @@ describe.skipIf(!avail.ok)('the verifier against the running kernel (BPF_PROG_LO
     expect(createBpf().verify({ asm: 'r0 = 0\nexit', prog_flags: 0x100 }).errors[0]).toMatchObject({ errno: 'EINVAL' });
   });
 
+  it('prints the level-2 listing of live registers as the kernel does, with the SCC of each instruction in a loop', () => {
+    const asm = 'r6 = 0\nr1 = 3\nl:\nr6 += r1\nr1 -= 1\nif r1 != 0 goto l\nr0 = r6\nexit';
+    const head = (log: string): string => log.slice(0, log.indexOf('\n0: R1='));
+    const kv = oracle.verify(asm, { prog_type: 'socket_filter', log_level: 2 });
+    const ours = createBpf().verify({ asm, prog_type: 'socket', log_level: 2 });
+    expect(head(ours.log)).toBe(head(kv.log));
+    expect(head(ours.log)).toContain('  1   2: .1....6... (0f) r6 += r1');
+  });
+
   it('gives the same verdict, log and processed count for hand-written programs', () => {
     const res = oracle.batch(PROGRAMS.map((p) => ({ prog: p, opts: { prog_type: 'raw_tracepoint', log_level: 1 } })));
     PROGRAMS.forEach((p, i) => {

@@ -448,7 +448,9 @@ export class Verifier {
         const m = this.live[pc]!;
         let mask = '';
         for (let r = 0; r < 10; r++) mask += m & (1 << r) ? String(r) : '.';
-        this.verbose(`${String(pc).padStart(7)}: ${mask} ${this.insnStr(pc)}\n`);
+        // compute_live_registers(): the instruction's SCC ("%3d ") when it is in a loop, then "%3d: ".
+        const scc = this.scc[pc]!;
+        this.verbose(`${scc ? `${String(scc).padStart(3)} ` : '    '}${String(pc).padStart(3)}: ${mask} ${this.insnStr(pc)}\n`);
         if (isLdImm64(this.insns[pc]!)) pc++;
       }
     }
