@@ -41,6 +41,15 @@ describe.skipIf(!avail.ok)('the verifier against the running kernel (BPF_PROG_LO
     expect(head(ours.log)).toContain('  1   2: .1....6... (0f) r6 += r1');
   });
 
+  it('writes the level-2 log of a loop byte for byte as the kernel does, mark_precise lines included', () => {
+    for (const [asm, flags] of [['r1 = 100\nl:\nr1 -= 1\nif r1 != 0 goto l\nr0 = 0\nexit', 0], ['r1 = 3\nl:\nr1 -= 1\nif r1 != 0 goto l\nr0 = 0\nexit', 8]] as const) {
+      const kv = oracle.verify(asm, { prog_type: 'socket_filter', log_level: 2, prog_flags: flags });
+      const ours = createBpf().verify({ asm, prog_type: 'socket', log_level: 2, prog_flags: flags });
+      expect(ours.log, `${asm} (prog_flags ${flags})`).toBe(kv.log);
+      expect(ours.log).toContain('mark_precise: frame0: parent state regs=r1 stack=:  R1=P');
+    }
+  });
+
   it('gives the same verdict, log and processed count for hand-written programs', () => {
     const res = oracle.batch(PROGRAMS.map((p) => ({ prog: p, opts: { prog_type: 'raw_tracepoint', log_level: 1 } })));
     PROGRAMS.forEach((p, i) => {

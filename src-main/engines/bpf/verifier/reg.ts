@@ -426,6 +426,12 @@ function scalarRanges(r: Reg, parts: string[]): void {
 
 /** print_reg_state(): `0`, `fp-8`, `ctx()`, `scalar(smin=...)`, `map_value(map=m,ks=4,vs=8,off=4)`. */
 export function printReg(r: Reg, curFrame: number): string {
+  // A precise scalar is prefixed with P (only checkpoints are marked, so mostly in mark_precise's parent-state lines).
+  if (r.type === 'scalar' && r.precise) return `P${printRegValue(r, curFrame)}`;
+  return printRegValue(r, curFrame);
+}
+
+function printRegValue(r: Reg, curFrame: number): string {
   if (r.type === 'scalar' && tnumIsConst(r.var_off)) return snum(r.var_off.v);
   let s = regTypeStr(r);
   if (r.type === 'fp') {

@@ -159,6 +159,9 @@ const REG_NAMES = (mask: number): string => {
   return out.join(',');
 };
 
+/** bpf_fmt_stack_mask(): the slots as fp offsets, lowest slot (-8) first. */
+const STACK_NAMES = (slots: Set<number>): string => [...slots].sort((a, b) => a - b).map((spi) => `-${(spi + 1) * 8}`).join(',');
+
 export class Verifier {
   private readonly insns: readonly BpfInsn[];
   private readonly env: VerifierEnv;
@@ -778,7 +781,7 @@ export class Verifier {
   private markChainPrecision(regno: number): void {
     // Already precise (or not a scalar): the walk would drop the register at once and mark nothing.
     const reg = curFrame(this.cur).regs[regno]!;
-    if (reg.type !== 'scalar' || reg.precise) return;
+    if (reg.type !== 'scalar') return;
     const bt = this.newBt();
     bt.regs[bt.frame] = 1 << regno;
     this.backtrack(bt);
@@ -808,14 +811,25 @@ export class Verifier {
     return any ? this.backtrack(bt) : false;
   }
 
+  /** mark_all_scalars_precise() from the current state up its parents. */
   private markAllPrecise(): void {
+    const log = this.level >= 2;
+    if (log) this.verbose(`mark_precise: frame${this.cur.frames.length - 1}: falling back to forcing all scalars precise\n`);
     for (let st: VerifierState | undefined = this.cur; st; st = st.parent) {
       if (st.allPrecise) break;
       if (st !== this.cur) st.allPrecise = true;
-      for (const f of st.frames) {
-        for (const r of f.regs) if (r.type === 'scalar') r.precise = true;
-        for (const s of f.stack) if (isSpilledReg(s) && s.spilled.type === 'scalar') s.spilled.precise = true;
-      }
+      st.frames.forEach((f, fi) => {
+        f.regs.forEach((r, ri) => {
+          if (r.type !== 'scalar' || r.precise) return;
+          r.precise = true;
+          if (log) this.verbose(`force_precise: frame${fi}: forcing r${ri} to be precise\n`);
+        });
+        f.stack.forEach((s, spi) => {
+          if (!isSpilledReg(s) || s.spilled.type !== 'scalar' || s.spilled.precise) return;
+          s.spilled.precise = true;
+          if (log) this.verbose(`force_precise: frame${fi}: forcing fp${-(spi + 1) * 8} to be precise\n`);
+        });
+      });
     }
   }
 
@@ -844,17 +858,25 @@ export class Verifier {
     return changed;
   }
 
-  /** backtrack_insn() over the path history, then the parent checkpoints; true when a mark was added. */
+  /**
+   * __mark_chain_precision(): backtrack_insn() over the current state's history, then each parent checkpoint's,
+   * marking the registers and slots in the parents (not in the current state, whose precision is of no use); true
+   * when a mark was added. A state's segment runs from first_idx (the checkpoint it started at, or 0) to last_idx.
+   */
   private backtrack(bt: Bt): boolean {
-    let st: VerifierState | undefined = this.cur;
-    let changed = this.markInState(st, bt);
+    let st: VerifierState = this.cur;
+    let changed = false;
     let hist = st.hist;
-    // The instruction being processed comes after the last one of the history (skip_first in the kernel).
-    let subseq = st.insn_idx;
+    let last = this.insnIdx;
+    let first = st.parent ? st.parent.insn_idx : 0;
+    let subseq = -1;
+    const log = this.level >= 2;
     const e: HistEntry = { idx: 0, spi: -1, spiFrame: undefined, frame: 0 };
     for (;;) {
+      if (log) this.verbose(`mark_precise: frame${bt.frame}: last_idx ${last} first_idx ${first} subseq_idx ${subseq} \n`);
+      // The instruction being processed is not in the current state's history (skip_first in the kernel).
+      if (st === this.cur) subseq = last;
       for (let h = hist.length - 1; h >= 0; h--) {
-        if (this.btEmpty(bt)) return changed;
         histDecode(hist[h]!, e);
         if (!this.backtrackInsn(e, bt, subseq)) {
           // Departure: where the kernel reports a backtracking bug or -ENOTSUPP (and around bpf_loop callbacks,
@@ -862,18 +884,34 @@ export class Verifier {
           this.markAllPrecise();
           return true;
         }
+        if (this.btEmpty(bt)) return changed;
         subseq = e.idx;
       }
-      if (this.btEmpty(bt)) return changed;
-      st = st.parent;
-      if (!st) return changed;
-      if (st.frames.length - 1 !== bt.frame) {
+      const parent = st.parent;
+      if (!parent) break;
+      if (parent.frames.length - 1 !== bt.frame) {
         this.markAllPrecise();
         return true;
       }
-      if (this.markInState(st, bt)) changed = true;
+      if (this.markInState(parent, bt)) changed = true;
+      if (log) {
+        for (let fr = bt.frame; fr >= 0; fr--) {
+          this.verbose(`mark_precise: frame${fr}: parent state regs=${REG_NAMES(bt.regs[fr]!)} stack=${STACK_NAMES(bt.slots[fr]!)}: ${printState(parent, parent.frames[fr]!)}\n`);
+        }
+      }
+      if (this.btEmpty(bt)) return changed;
+      subseq = first;
+      last = parent.hist.length ? Math.floor(parent.hist[parent.hist.length - 1]! / 0x100000) : parent.insn_idx; // histDecode()'s idx
+      first = parent.parent ? parent.parent.insn_idx : 0;
+      st = parent;
       hist = st.hist;
     }
+    // Marks left at the program's start: something was missed; the kernel falls back to forcing all precise.
+    if (!this.btEmpty(bt)) {
+      this.markAllPrecise();
+      return true;
+    }
+    return changed;
   }
 
   /**
@@ -887,8 +925,7 @@ export class Verifier {
     const op = BPF_OP(i.code);
     const ARGS = 0x3e;
     if (this.level >= 2) {
-      const stack = [...bt.slots[bt.frame]!].map((x) => `-${(x + 1) * 8}`).join(',');
-      this.verbose(`mark_precise: frame${bt.frame}: regs=${REG_NAMES(bt.regs[bt.frame]!)} stack=${stack} before ${e.idx}: ${this.insnStr(e.idx)}\n`);
+      this.verbose(`mark_precise: frame${bt.frame}: regs=${REG_NAMES(bt.regs[bt.frame]!)} stack=${STACK_NAMES(bt.slots[bt.frame]!)} before ${e.idx}: ${this.insnStr(e.idx)}\n`);
     }
     if (cls === BPF_JMP && op === BPF_EXIT) {
       if (e.frame !== bt.frame + 1 || e.frame >= MAX_CALL_FRAMES) return false;
