@@ -162,6 +162,9 @@ export class Verifier {
   private readonly env: VerifierEnv;
   private readonly n: number;
   private readonly level: number;
+  /** BPF_F_TEST_STATE_FREQ and the processed-instruction budget, read on every instruction. */
+  private readonly testStateFreq: boolean;
+  private readonly insnLimit: number;
   private readonly progType: ProgType;
   private readonly pruneP: Uint8Array;
   private readonly forceCkpt: Uint8Array;
@@ -174,7 +177,8 @@ export class Verifier {
   /** struct bpf_scc_visit by SCC and call chain: the entry checkpoint and the back edges recorded meanwhile. */
   private readonly sccVisits = new Map<string, { entry: VerifierState; backedges: { st: VerifierState; old: VerifierState }[] }>();
   private readonly funcStarts: number[];
-  private readonly explored = new Map<number, StateListEntry[]>();
+  /** explored_states by instruction: checkpoints, newest first. */
+  private readonly explored: (StateListEntry[] | undefined)[] = [];
   private readonly stack: Pending[] = [];
   private cur!: VerifierState;
   private insnIdx = 0;
@@ -209,6 +213,8 @@ export class Verifier {
     this.env = env;
     this.n = insns.length;
     this.level = env.log_level ?? 1;
+    this.testStateFreq = !!env.test_state_freq;
+    this.insnLimit = env.insn_limit ?? BPF_COMPLEXITY_LIMIT_INSNS;
     this.buf = new VerifierLog(env.log_size);
     this.scratchRegs = this.level ? new Set<number>() : new NoScratch();
     this.scratchSlots = this.level ? new Set<number>() : new NoScratch();
@@ -476,7 +482,7 @@ export class Verifier {
       this.prevInsnIdx = prevInsnIdx;
       if (idx >= this.n || idx < 0) reject(`invalid insn idx ${idx} insn_cnt ${this.n}`, 'EFAULT');
       const insn = this.insns[idx]!;
-      if (++this.insnProcessed > (this.env.insn_limit ?? BPF_COMPLEXITY_LIMIT_INSNS)) {
+      if (++this.insnProcessed > this.insnLimit) {
         reject(`BPF program is too large. Processed ${this.insnProcessed} insn`, 'E2BIG');
       }
       this.cur.insn_idx = idx;
@@ -602,10 +608,20 @@ export class Verifier {
 
   private isStateVisited(idx: number): boolean {
     const cur = this.cur;
-    const force = !!this.env.test_state_freq || !!this.forceCkpt[idx] || cur.jmp_history_cnt > 40;
+    const forceCkpt = this.forceCkpt[idx]!;
+    const force = this.testStateFreq || forceCkpt !== 0 || cur.jmp_history_cnt > 40;
     let addNew = force;
     if (!force && this.jmpsProcessed - this.prevJmps >= 2 && this.insnProcessed - this.prevInsns >= 8) addNew = true;
-    const list = this.explored.get(idx) ?? [];
+    let list = this.explored[idx];
+    if (!list) {
+      if (!addNew) return false;
+      list = [];
+      this.explored[idx] = list;
+    }
+    // What kind of prune point idx is, read once for all the checkpoints.
+    const iterNext = this.iterNext[idx] !== 0;
+    const mayGoto = this.insns[idx]!.code === (BPF_JMP | BPF_JCOND);
+    const callsCallback = this.callsCallback[idx] !== 0;
     let statesCnt = 0;
     const allowUninit = true;
     // func_states_equal() compares only the registers live before the frame's instruction (compute_live_registers()).
@@ -619,7 +635,7 @@ export class Verifier {
       let loop = false;
       if (old.branches) {
         let checkInf = true;
-        if (this.iterNext[idx]) {
+        if (iterNext) {
           checkInf = false;
           if (statesEqual(old, cur, RANGE_WITHIN, allowUninit, live)) {
             const it = this.iterSlotOf(cur, curFrame(cur).regs[1]!);
@@ -628,12 +644,12 @@ export class Verifier {
               loop = true;
             }
           }
-        } else if (this.insns[idx]!.code === (BPF_JMP | BPF_JCOND)) {
+        } else if (mayGoto) {
           if (this.mayGotoDepth(old) !== this.mayGotoDepth(cur) && statesEqual(old, cur, RANGE_WITHIN, allowUninit, live)) {
             hit = true;
             loop = true;
           }
-        } else if (this.callsCallback[idx]) {
+        } else if (callsCallback) {
           checkInf = false;
           if (statesEqual(old, cur, RANGE_WITHIN, allowUninit, live)) {
             hit = true;
@@ -675,7 +691,7 @@ export class Verifier {
         return true;
       }
       if (addNew) sl.miss++;
-      const nn = this.forceCkpt[idx] && old.branches > 0 ? 64 : 3;
+      const nn = forceCkpt && old.branches > 0 ? 64 : 3;
       if (sl.miss > sl.hit * nn + nn) {
         list.splice(k, 1);
         k--;
@@ -705,7 +721,6 @@ export class Verifier {
       this.sccVisits.set(key, { entry: saved, backedges: [] });
       if (this.level >= 2) this.verbose(`SCC enter (${this.scc[idx]})\n`);
     }
-    this.explored.set(idx, list);
     cur.parent = saved;
     cur.dfs_depth = saved.dfs_depth + 1;
     cur.hist = [];
@@ -726,7 +741,7 @@ export class Verifier {
 
   /** find_prev_entry(): the nearest checkpoint at `idx` still on the current DFS path. */
   private findPrevEntry(st: VerifierState, idx: number): VerifierState | undefined {
-    for (const sl of this.explored.get(idx) ?? []) {
+    for (const sl of this.explored[idx] ?? []) {
       if (sl.st.insn_idx === idx && sl.st.branches && sameCallsites(sl.st, st) && sl.st.dfs_depth < st.dfs_depth) return sl.st;
     }
     return undefined;
@@ -734,14 +749,18 @@ export class Verifier {
 
   // ---------------------------------------------------------------- precision (__mark_chain_precision())
 
+  /** The backtracking state, one for the run: a walk never starts while another is under way. */
+  private readonly btState: Bt = { regs: new Array<number>(MAX_CALL_FRAMES).fill(0), slots: Array.from({ length: MAX_CALL_FRAMES }, () => new Set<number>()), frame: 0 };
+
+  /** An empty backtracking state (btState, cleared) in the current frame. */
   private newBt(): Bt {
-    const regs: number[] = [];
-    const slots: Set<number>[] = [];
+    const bt = this.btState;
     for (let f = 0; f < MAX_CALL_FRAMES; f++) {
-      regs.push(0);
-      slots.push(new Set<number>());
+      bt.regs[f] = 0;
+      if (bt.slots[f]!.size) bt.slots[f]!.clear();
     }
-    return { regs, slots, frame: this.cur.frames.length - 1 };
+    bt.frame = this.cur.frames.length - 1;
+    return bt;
   }
 
   /** mark_chain_precision(regno) in the current frame. */
@@ -797,20 +816,26 @@ export class Verifier {
   /** Marks the registers and slots of `bt` precise in `st`; drops those already precise (their history is done). */
   private markInState(st: VerifierState, bt: Bt): boolean {
     let changed = false;
-    st.frames.forEach((f, fi) => {
-      if (fi > bt.frame) return;
-      for (let r = 0; r < 11; r++) {
-        if (!(bt.regs[fi]! & (1 << r))) continue;
-        const reg = f.regs[r]!;
-        if (reg.type !== 'scalar' || reg.precise) bt.regs[fi]! &= ~(1 << r);
-        else reg.precise = changed = true;
+    const nf = Math.min(st.frames.length - 1, bt.frame);
+    for (let fi = 0; fi <= nf; fi++) {
+      const f = st.frames[fi]!;
+      const mask = bt.regs[fi]!;
+      if (mask) {
+        for (let r = 0; r < 11; r++) {
+          if (!(mask & (1 << r))) continue;
+          const reg = f.regs[r]!;
+          if (reg.type !== 'scalar' || reg.precise) bt.regs[fi]! &= ~(1 << r);
+          else reg.precise = changed = true;
+        }
       }
-      for (const spi of [...bt.slots[fi]!]) {
+      const slots = bt.slots[fi]!;
+      if (!slots.size) continue;
+      for (const spi of [...slots]) {
         const s = f.stack[spi];
-        if (!s || !isSpilledReg(s) || s.spilled.type !== 'scalar' || s.spilled.precise) bt.slots[fi]!.delete(spi);
+        if (!s || !isSpilledReg(s) || s.spilled.type !== 'scalar' || s.spilled.precise) slots.delete(spi);
         else s.spilled.precise = changed = true;
       }
-    });
+    }
     return changed;
   }
 
