@@ -30,7 +30,8 @@ export interface IterInfo {
 export interface StackSlot {
   slot_type: number[];
   spilled: Reg;
-  iter?: IterInfo;
+  /** Set on STACK_ITER slots (every slot has the field: one object shape). */
+  iter: IterInfo | undefined;
 }
 
 /** struct bpf_func_state. */
@@ -43,7 +44,8 @@ export interface FuncState {
   /** First instruction of the function. */
   subprog: number;
   in_callback_fn: boolean;
-  callback_ret?: [bigint, bigint];
+  /** Set on a callback's frame (every frame has the field: one object shape). */
+  callback_ret: [bigint, bigint] | undefined;
 }
 
 /** An acquired reference (struct bpf_reference_state). */
@@ -96,7 +98,7 @@ export interface VerifierState {
   /** A loop closed on this checkpoint while its subtree was explored: its precision marks may be incomplete. */
   incomplete: boolean;
   /** Every scalar of this checkpoint was marked precise (the backtracking fallback); stops repeated walks. */
-  allPrecise?: boolean;
+  allPrecise: boolean;
   /** For the UI: id of this state in the exploration tree. */
   uid: number;
 }
@@ -104,13 +106,11 @@ export interface VerifierState {
 export const curFrame = (st: VerifierState): FuncState => st.frames[st.frames.length - 1]!;
 
 export function newSlot(): StackSlot {
-  return { slot_type: [0, 0, 0, 0, 0, 0, 0, 0], spilled: notInit() };
+  return { slot_type: [0, 0, 0, 0, 0, 0, 0, 0], spilled: notInit(), iter: undefined };
 }
 
 export function copySlot(s: StackSlot): StackSlot {
-  const c: StackSlot = { slot_type: s.slot_type.slice(), spilled: copyReg(s.spilled) };
-  if (s.iter) c.iter = { ...s.iter };
-  return c;
+  return { slot_type: s.slot_type.slice(), spilled: copyReg(s.spilled), iter: s.iter ? { type: s.iter.type, state: s.iter.state, depth: s.iter.depth } : undefined };
 }
 
 export function newFrame(frameno: number, callsite: number, subprog: number): FuncState {
@@ -119,26 +119,30 @@ export function newFrame(frameno: number, callsite: number, subprog: number): Fu
   const fp = pointer('fp');
   fp.frameno = frameno;
   regs[10] = fp;
-  return { regs, stack: [], callsite, frameno, subprog, in_callback_fn: false };
+  return { regs, stack: [], callsite, frameno, subprog, in_callback_fn: false, callback_ret: undefined };
 }
 
 export function copyFrame(f: FuncState): FuncState {
-  const c: FuncState = {
+  return {
     regs: f.regs.map(copyRegOfState), stack: f.stack.map(copySlot), callsite: f.callsite, frameno: f.frameno, subprog: f.subprog,
-    in_callback_fn: f.in_callback_fn,
+    in_callback_fn: f.in_callback_fn, callback_ret: f.callback_ret,
   };
-  if (f.callback_ret) c.callback_ret = f.callback_ret;
-  return c;
 }
 
 const copyRef = (r: RefState): RefState => ({ id: r.id, insn_idx: r.insn_idx });
 
-export function copyState(s: VerifierState, uid: number): VerifierState {
+/** A state with the given fields (every state is made here: one object shape). */
+export function makeState(frames: FuncState[], refs: RefState[], parent: VerifierState | undefined, insn_idx: number, branches: number, dfs_depth: number,
+  callback_unroll_depth: number, may_goto_depth: number, hist: number[], jmp_history_cnt: number, uid: number): VerifierState {
   return {
-    frames: s.frames.map(copyFrame), refs: s.refs.length ? s.refs.map(copyRef) : [], parent: s.parent, insn_idx: s.insn_idx,
-    branches: s.branches, dfs_depth: s.dfs_depth, callback_unroll_depth: s.callback_unroll_depth, may_goto_depth: s.may_goto_depth, hist: s.hist.slice(), jmp_history_cnt: s.jmp_history_cnt,
-    incomplete: false, uid,
+    frames, refs, parent, insn_idx, branches, dfs_depth, callback_unroll_depth, may_goto_depth, hist, jmp_history_cnt, incomplete: false,
+    allPrecise: false, uid,
   };
+}
+
+export function copyState(s: VerifierState, uid: number): VerifierState {
+  return makeState(s.frames.map(copyFrame), s.refs.length ? s.refs.map(copyRef) : [], s.parent, s.insn_idx, s.branches, s.dfs_depth,
+    s.callback_unroll_depth, s.may_goto_depth, s.hist.slice(), s.jmp_history_cnt, uid);
 }
 
 export const isSpilledReg = (s: StackSlot): boolean => s.slot_type[7] === STACK_SPILL;

@@ -32,7 +32,7 @@ import {
 } from './reg';
 import type { Reg } from './reg';
 import {
-  EXACT, NOT_EXACT, RANGE_WITHIN, STACK_INVALID, STACK_ITER, STACK_MISC, STACK_SPILL, STACK_ZERO, copyState, curFrame, histDecode, histEncode,
+  EXACT, NOT_EXACT, RANGE_WITHIN, STACK_INVALID, STACK_ITER, STACK_MISC, STACK_SPILL, STACK_ZERO, copyState, curFrame, histDecode, histEncode, makeState,
   isSpilledReg, iterActiveDepthsDiffer, newFrame, newSlot, printState, sameCallsites, statesEqual, statesMaybeLooping,
   widenImpreciseScalars,
 } from './state';
@@ -165,6 +165,8 @@ export class Verifier {
   /** BPF_F_TEST_STATE_FREQ and the processed-instruction budget, read on every instruction. */
   private readonly testStateFreq: boolean;
   private readonly insnLimit: number;
+  /** env.trace: the steps and the exploration tree are recorded only then. */
+  private readonly trace: boolean;
   private readonly progType: ProgType;
   private readonly pruneP: Uint8Array;
   private readonly forceCkpt: Uint8Array;
@@ -215,6 +217,7 @@ export class Verifier {
     this.level = env.log_level ?? 1;
     this.testStateFreq = !!env.test_state_freq;
     this.insnLimit = env.insn_limit ?? BPF_COMPLEXITY_LIMIT_INSNS;
+    this.trace = !!env.trace;
     this.buf = new VerifierLog(env.log_size);
     this.scratchRegs = this.level ? new Set<number>() : new NoScratch();
     this.scratchSlots = this.level ? new Set<number>() : new NoScratch();
@@ -421,10 +424,7 @@ export class Verifier {
   run(): VerifierResult {
     const frame = newFrame(0, -1, 0);
     frame.regs[1] = pointer('ctx');
-    this.cur = {
-      frames: [frame], refs: [], parent: undefined, insn_idx: 0, branches: 1, dfs_depth: 0, callback_unroll_depth: 0,
-      hist: [], jmp_history_cnt: 0, incomplete: false, uid: ++this.uidGen, may_goto_depth: 0,
-    };
+    this.cur = makeState([frame], [], undefined, 0, 1, 0, 0, 0, [], 0, ++this.uidGen);
     if (this.level >= 2) {
       this.funcStarts.forEach((s, k) => this.verbose(`func#${k} @${s}\n`));
       this.verbose('Live regs before insn:\n');
@@ -493,7 +493,7 @@ export class Verifier {
           if (this.doPrintState && this.level >= 2) this.verbose(`\nfrom ${prevInsnIdx} to ${idx}: safe\n`);
           else if (this.level >= 2) this.verbose(`${idx}: safe\n`);
         }
-        if (this.paths[this.pathId]) Object.assign(this.paths[this.pathId]!, { end: 'safe', at: idx });
+        if (this.trace && this.paths[this.pathId]) Object.assign(this.paths[this.pathId]!, { end: 'safe', at: idx });
         if (!this.popState()) return;
         prevInsnIdx = this.prevInsnIdx;
         continue;
@@ -550,11 +550,11 @@ export class Verifier {
       }
       this.cur.hist.push(histEncode(histEntry));
       if (this.jmpP[idx] || histEntry.spi >= 0) this.cur.jmp_history_cnt++;
-      if (this.env.trace) {
+      if (this.trace) {
         this.steps.push({ insn: idx, frame: this.cur.frames.length - 1, path: this.pathId, state: printState(this.cur, curFrame(this.cur)).trim() });
       }
       if (endOfPath) {
-        if (this.paths[this.pathId]) Object.assign(this.paths[this.pathId]!, { end: 'exit', at: idx });
+        if (this.trace && this.paths[this.pathId]) Object.assign(this.paths[this.pathId]!, { end: 'exit', at: idx });
         if (!this.popState()) return;
         prevInsnIdx = this.prevInsnIdx;
         continue;
@@ -593,8 +593,9 @@ export class Verifier {
   private pushStack(insn: number, prev: number): VerifierState {
     const st = copyState(this.cur, ++this.uidGen);
     if (st.parent) st.parent.branches++;
+    // The exploration tree is kept for a trace only (its node ids are the UI's).
     const path = this.paths.length;
-    this.paths.push({ id: path, parent: this.pathId, from: prev, to: insn });
+    if (this.trace) this.paths.push({ id: path, parent: this.pathId, from: prev, to: insn });
     this.stack.push({ st, insn, prev, logLen: this.buf.len, path });
     if (this.stack.length > BPF_COMPLEXITY_LIMIT_JMP_SEQ) reject(`The sequence of ${this.stack.length} jumps is too complex.`, 'E2BIG');
     return st;
@@ -1219,7 +1220,7 @@ export class Verifier {
     const special = s.slot_type[7] === STACK_SPILL || s.slot_type[7] === STACK_ITER;
     if (special) {
       for (let k = 0; k < 8; k++) if (s.slot_type[k] !== STACK_INVALID) s.slot_type[k] = STACK_MISC;
-      delete s.iter;
+      s.iter = undefined;
     }
     if ((reg && isNull(reg)) || (!reg && isSt && stImm === 0)) type = STACK_ZERO;
     for (let k = 0; k < size; k++) s.slot_type[(slotIdx - k) % 8] = type;
@@ -1229,7 +1230,7 @@ export class Verifier {
   /** save_register_state(). */
   private saveRegisterState(s: StackSlot, reg: Reg, size: number): void {
     s.spilled = copyReg(reg);
-    delete s.iter;
+    s.iter = undefined;
     let k = 8;
     for (; k > 8 - size; k--) s.slot_type[k - 1] = STACK_SPILL;
     for (; k; k--) {
@@ -1302,7 +1303,7 @@ export class Verifier {
         if (s.slot_type[7] === STACK_SPILL || s.slot_type[7] === STACK_ITER) {
           for (let j = 0; j < 8; j++) if (s.slot_type[j] !== STACK_INVALID) s.slot_type[j] = STACK_MISC;
           s.spilled = notInit();
-          delete s.iter;
+          s.iter = undefined;
         }
         s.slot_type[k] = STACK_MISC;
         continue;
@@ -1840,7 +1841,7 @@ export class Verifier {
         for (let i = 0; i < nr; i++) {
           const s = f.stack[spi! - i]!;
           s.spilled = notInit();
-          delete s.iter;
+          s.iter = undefined;
           s.slot_type = [0, 0, 0, 0, 0, 0, 0, 0];
         }
       }
