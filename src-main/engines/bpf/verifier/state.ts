@@ -122,9 +122,19 @@ export function newFrame(frameno: number, callsite: number, subprog: number): Fu
   return { regs, stack: [], callsite, frameno, subprog, in_callback_fn: false, callback_ret: undefined };
 }
 
+/**
+ * `xs` mapped through `fn` into an array built by push: packed elements, as the arrays of a fresh state
+ * (Array.prototype.map makes a holey array, a second elements kind for every access to optimise for).
+ */
+function mapPacked<T>(xs: readonly T[], fn: (x: T) => T): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < xs.length; i++) out.push(fn(xs[i]!));
+  return out;
+}
+
 export function copyFrame(f: FuncState): FuncState {
   return {
-    regs: f.regs.map(copyRegOfState), stack: f.stack.map(copySlot), callsite: f.callsite, frameno: f.frameno, subprog: f.subprog,
+    regs: mapPacked(f.regs, copyRegOfState), stack: mapPacked(f.stack, copySlot), callsite: f.callsite, frameno: f.frameno, subprog: f.subprog,
     in_callback_fn: f.in_callback_fn, callback_ret: f.callback_ret,
   };
 }
@@ -141,7 +151,7 @@ export function makeState(frames: FuncState[], refs: RefState[], parent: Verifie
 }
 
 export function copyState(s: VerifierState, uid: number): VerifierState {
-  return makeState(s.frames.map(copyFrame), s.refs.length ? s.refs.map(copyRef) : [], s.parent, s.insn_idx, s.branches, s.dfs_depth,
+  return makeState(mapPacked(s.frames, copyFrame), s.refs.length ? mapPacked(s.refs, copyRef) : [], s.parent, s.insn_idx, s.branches, s.dfs_depth,
     s.callback_unroll_depth, s.may_goto_depth, s.hist.slice(), s.jmp_history_cnt, uid);
 }
 

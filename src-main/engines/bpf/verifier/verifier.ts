@@ -1461,7 +1461,10 @@ export class Verifier {
       return c;
     };
     for (const f of st.frames) {
-      f.regs = f.regs.map(fix);
+      // A new array (a caller may still hold the old one), built by push: packed, as every regs array.
+      const regs: Reg[] = [];
+      for (let i = 0; i < f.regs.length; i++) regs.push(fix(f.regs[i]!));
+      f.regs = regs;
       for (const s of f.stack) if (isSpilledReg(s)) s.spilled = fix(s.spilled);
     }
     if (isNullBranch && refId) st.refs = st.refs.filter((r) => r.id !== refId);
