@@ -150,9 +150,10 @@ export function makeState(frames: FuncState[], refs: RefState[], parent: Verifie
   };
 }
 
-export function copyState(s: VerifierState, uid: number): VerifierState {
+/** A copy of s; `hist` is the copy's history when given (a checkpoint takes the current state's own array). */
+export function copyState(s: VerifierState, uid: number, hist?: number[]): VerifierState {
   return makeState(mapPacked(s.frames, copyFrame), s.refs.length ? mapPacked(s.refs, copyRef) : [], s.parent, s.insn_idx, s.branches, s.dfs_depth,
-    s.callback_unroll_depth, s.may_goto_depth, s.hist.slice(), s.jmp_history_cnt, uid);
+    s.callback_unroll_depth, s.may_goto_depth, hist ?? s.hist.slice(), s.jmp_history_cnt, uid);
 }
 
 export const isSpilledReg = (s: StackSlot): boolean => s.slot_type[7] === STACK_SPILL;

@@ -607,6 +607,11 @@ export class Verifier {
 
   // ---------------------------------------------------------------- is_state_visited
 
+  /**
+   * is_state_visited(). Kept small (the loop over the checkpoints and its common cases): V8 optimises a function
+   * after running bytecode in proportion to its size, and this one runs at every prune point; the rarer work (a
+   * checkpoint still being explored, a hit, a new checkpoint) is in the methods it calls.
+   */
   private isStateVisited(idx: number): boolean {
     const cur = this.cur;
     const forceCkpt = this.forceCkpt[idx]!;
@@ -619,15 +624,9 @@ export class Verifier {
       list = [];
       this.explored[idx] = list;
     }
-    // What kind of prune point idx is, read once for all the checkpoints.
-    const iterNext = this.iterNext[idx] !== 0;
-    const mayGoto = this.insns[idx]!.code === (BPF_JMP | BPF_JCOND);
-    const callsCallback = this.callsCallback[idx] !== 0;
     let statesCnt = 0;
-    const allowUninit = true;
     // func_states_equal() compares only the registers live before the frame's instruction (compute_live_registers()).
     this.liveIdx = idx;
-    const live = this.liveAt;
     for (let k = 0; k < list.length; k++) {
       const sl = list[k]!;
       statesCnt++;
@@ -635,60 +634,14 @@ export class Verifier {
       let hit = false;
       let loop = false;
       if (old.branches) {
-        let checkInf = true;
-        if (iterNext) {
-          checkInf = false;
-          if (statesEqual(old, cur, RANGE_WITHIN, allowUninit, live)) {
-            const it = this.iterSlotOf(cur, curFrame(cur).regs[1]!);
-            if (it?.iter?.state === 'active') {
-              hit = true;
-              loop = true;
-            }
-          }
-        } else if (mayGoto) {
-          if (this.mayGotoDepth(old) !== this.mayGotoDepth(cur) && statesEqual(old, cur, RANGE_WITHIN, allowUninit, live)) {
-            hit = true;
-            loop = true;
-          }
-        } else if (callsCallback) {
-          checkInf = false;
-          if (statesEqual(old, cur, RANGE_WITHIN, allowUninit, live)) {
-            hit = true;
-            loop = true;
-          }
-        }
-        if (!hit) {
-          if (checkInf && statesMaybeLooping(old, cur) && statesEqual(old, cur, EXACT, allowUninit, live) && !iterActiveDepthsDiffer(old, cur) &&
-            this.mayGotoDepth(old) === this.mayGotoDepth(cur) && old.callback_unroll_depth === cur.callback_unroll_depth) {
-            reject(
-              `infinite loop detected at insn ${idx}\ncur state:${printState(cur, curFrame(cur))}\nold state:${printState(old, curFrame(old))}`,
-              'EINVAL',
-            );
-          }
-          if (!force && this.jmpsProcessed - this.prevJmps < 20 && this.insnProcessed - this.prevInsns < 100) addNew = false;
-        }
+        hit = loop = this.pendingStateHit(idx, old, cur);
+        if (!hit && !force && this.jmpsProcessed - this.prevJmps < 20 && this.insnProcessed - this.prevInsns < 100) addNew = false;
       } else {
         loop = old.incomplete || this.incompleteReadMarks(old);
-        hit = statesEqual(old, cur, loop ? RANGE_WITHIN : NOT_EXACT, allowUninit, live);
+        hit = statesEqual(old, cur, loop ? RANGE_WITHIN : NOT_EXACT, true, this.liveAt);
       }
       if (hit) {
-        sl.hit++;
-        this.propagatePrecision(old);
-        if (loop) {
-          // Record the back edge in the loop's SCC visit; precision is completed when the loop is left.
-          const key = this.sccKey(old);
-          const v = key ? this.sccVisits.get(key) : undefined;
-          if (v) {
-            if (this.level >= 2) this.verbose(`SCC backedge (${this.scc[idx]})\n`);
-            v.backedges.push({ st: copyState(cur, ++this.uidGen), old });
-          } else {
-            for (let s: VerifierState | undefined = cur.parent; s; s = s.parent) {
-              s.incomplete = true;
-              if (s === old) break;
-            }
-            old.incomplete = true;
-          }
-        }
+        this.stateHit(sl, idx, loop);
         return true;
       }
       if (addNew) sl.miss++;
@@ -700,7 +653,64 @@ export class Verifier {
       }
     }
     this.maxStatesPerInsn = Math.max(this.maxStatesPerInsn, statesCnt);
-    if (!addNew) return false;
+    if (addNew) this.newCheckpoint(idx, list);
+    return false;
+  }
+
+  /**
+   * A checkpoint at idx still being explored (branches > 0) against cur: whether it is a loop back-edge hit
+   * (iterator next, may_goto, callback call); else the infinite-loop check. allow_uninit_stack is true (privileged).
+   */
+  private pendingStateHit(idx: number, old: VerifierState, cur: VerifierState): boolean {
+    const live = this.liveAt;
+    let checkInf = true;
+    if (this.iterNext[idx]) {
+      checkInf = false;
+      if (statesEqual(old, cur, RANGE_WITHIN, true, live)) {
+        const it = this.iterSlotOf(cur, curFrame(cur).regs[1]!);
+        if (it?.iter?.state === 'active') return true;
+      }
+    } else if (this.insns[idx]!.code === (BPF_JMP | BPF_JCOND)) {
+      if (this.mayGotoDepth(old) !== this.mayGotoDepth(cur) && statesEqual(old, cur, RANGE_WITHIN, true, live)) return true;
+    } else if (this.callsCallback[idx]) {
+      checkInf = false;
+      if (statesEqual(old, cur, RANGE_WITHIN, true, live)) return true;
+    }
+    if (checkInf && statesMaybeLooping(old, cur) && statesEqual(old, cur, EXACT, true, live) && !iterActiveDepthsDiffer(old, cur) &&
+      this.mayGotoDepth(old) === this.mayGotoDepth(cur) && old.callback_unroll_depth === cur.callback_unroll_depth) {
+      reject(
+        `infinite loop detected at insn ${idx}\ncur state:${printState(cur, curFrame(cur))}\nold state:${printState(old, curFrame(old))}`,
+        'EINVAL',
+      );
+    }
+    return false;
+  }
+
+  /** cur is safe because checkpoint sl.st is: its precision goes to cur; a loop's back edge is recorded. */
+  private stateHit(sl: StateListEntry, idx: number, loop: boolean): void {
+    const cur = this.cur;
+    const old = sl.st;
+    sl.hit++;
+    this.propagatePrecision(old);
+    if (!loop) return;
+    // Record the back edge in the loop's SCC visit; precision is completed when the loop is left.
+    const key = this.sccKey(old);
+    const v = key ? this.sccVisits.get(key) : undefined;
+    if (v) {
+      if (this.level >= 2) this.verbose(`SCC backedge (${this.scc[idx]})\n`);
+      v.backedges.push({ st: copyState(cur, ++this.uidGen), old });
+    } else {
+      for (let s: VerifierState | undefined = cur.parent; s; s = s.parent) {
+        s.incomplete = true;
+        if (s === old) break;
+      }
+      old.incomplete = true;
+    }
+  }
+
+  /** A new checkpoint of cur at idx, first in `list`; cur goes on as its child with an empty history. */
+  private newCheckpoint(idx: number, list: StateListEntry[]): void {
+    const cur = this.cur;
     this.totalStates++;
     this.exploredSize++;
     this.peakStates = Math.max(this.peakStates, this.exploredSize);
@@ -711,7 +721,8 @@ export class Verifier {
       for (const r of f.regs) if (r.type === 'scalar') r.precise = false;
       for (const s of f.stack) if (isSpilledReg(s) && s.spilled.type === 'scalar') s.spilled.precise = false;
     }
-    const saved = copyState(cur, ++this.uidGen);
+    // The checkpoint takes cur's history (cur starts a new one below): no copy.
+    const saved = copyState(cur, ++this.uidGen, cur.hist);
     saved.insn_idx = idx;
     saved.dfs_depth = cur.dfs_depth;
     saved.branches = cur.branches;
@@ -726,7 +737,6 @@ export class Verifier {
     cur.dfs_depth = saved.dfs_depth + 1;
     cur.hist = [];
     cur.jmp_history_cnt = 0;
-    return false;
   }
 
   /** Instruction isStateVisited() compares at, for liveAt(). */
@@ -968,80 +978,11 @@ export class Verifier {
     const alu32 = BPF_CLASS(insn.code) === BPF_ALU;
     const regs = this.regs();
     if (op === BPF_END || op === BPF_NEG) {
-      const d = this.readReg(insn.dst_reg);
-      this.writeReg(insn.dst_reg);
-      if (d.type !== 'scalar') {
-        // is_pointer_value() is false for a privileged load (allow_ptr_leaks): the pointer becomes an unknown scalar.
-        regs[insn.dst_reg] = scalarUnknown();
-        return;
-      }
-      if (op === BPF_NEG) {
-        scalarAlu(d, scalarConst(0n), BPF_NEG, alu32);
-      } else {
-        const bits = BigInt(insn.imm);
-        const toLe = BPF_SRC(insn.code) !== BPF_TO_BE && !(BPF_CLASS(insn.code) === BPF_ALU64);
-        if (tnumIsConst(d.var_off)) {
-          let v = d.var_off.v & ((1n << bits) - 1n);
-          if (!toLe) {
-            let sw = 0n;
-            for (let b = 0n; b < bits; b += 8n) sw = (sw << 8n) | ((v >> b) & 0xffn);
-            v = sw;
-          }
-          markKnown(d, v);
-        } else if (toLe && bits < 64n) {
-          coerceRegToSize(d, Number(bits / 8n));
-        } else {
-          setUnknown(d);
-          if (bits < 64n) coerceRegToSize(d, Number(bits / 8n));
-        }
-        d.id = 0;
-      }
+      this.aluEndNeg(insn, op, alu32, regs);
       return;
     }
     if (op === BPF_MOV) {
-      if (BPF_SRC(insn.code) === BPF_X) {
-        const s = this.readReg(insn.src_reg);
-        this.writeReg(insn.dst_reg);
-        if (!alu32) {
-          if (insn.off === 0) {
-            if (s.type === 'scalar' && !s.id && !tnumIsConst(s.var_off)) s.id = this.newId();
-            regs[insn.dst_reg] = copyReg(s);
-          } else {
-            if (s.type !== 'scalar') reject(`R${insn.src_reg} sign-extension part of pointer`);
-            const d = copyReg(s);
-            d.id = 0;
-            coerceRegToSizeSx(d, insn.off / 8);
-            regs[insn.dst_reg] = d;
-          }
-        } else {
-          if (s.type !== 'scalar') {
-            // "R%d partial copy of pointer": allowed to privileged programs, the result is unknown.
-            regs[insn.dst_reg] = scalarUnknown();
-            zext32to64(regs[insn.dst_reg]!);
-            regBoundsSync(regs[insn.dst_reg]!);
-            return;
-          }
-          const d = copyReg(s);
-          if (insn.off === 0) {
-            const fits = s.umax <= U32_MAX;
-            if (fits && !s.id && !tnumIsConst(s.var_off)) {
-              s.id = this.newId();
-              d.id = s.id;
-            }
-            if (!fits) d.id = 0;
-            zext32to64(d);
-          } else {
-            d.id = 0;
-            coerceRegToSizeSx(d, insn.off / 8, true);
-          }
-          d.precise = false;
-          regBoundsSync(d);
-          regs[insn.dst_reg] = d;
-        }
-      } else {
-        this.writeReg(insn.dst_reg);
-        regs[insn.dst_reg] = scalarConst(alu32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
-      }
+      this.aluMov(insn, alu32, regs);
       return;
     }
     const d = this.readReg(insn.dst_reg);
@@ -1050,21 +991,8 @@ export class Verifier {
     if (BPF_SRC(insn.code) === BPF_X) s = this.readReg(insn.src_reg);
     else s = this.immConst(this.insnIdx, insn.imm, alu32);
     this.writeReg(insn.dst_reg);
-    if (d.type !== 'scalar') {
-      if (s.type !== 'scalar') {
-        if (op === 0x10) {
-          regs[insn.dst_reg] = scalarUnknown();
-          return;
-        }
-        reject(`R${insn.dst_reg} pointer ${op === 0 ? '+=' : '?'} pointer prohibited`);
-      }
-      if (BPF_SRC(insn.code) === BPF_X) this.markChainPrecision(insn.src_reg);
-      regs[insn.dst_reg] = ptrAlu(d, s, op, alu32, insn.dst_reg, false);
-      return;
-    }
-    if (s.type !== 'scalar') {
-      this.markChainPrecision(insn.dst_reg);
-      regs[insn.dst_reg] = ptrAlu(s, d, op, alu32, insn.dst_reg, true);
+    if (d.type !== 'scalar' || s.type !== 'scalar') {
+      this.aluWithPointer(insn, op, alu32, regs, d, s);
       return;
     }
     const dd = copyReg(d);
@@ -1080,6 +1008,103 @@ export class Verifier {
       scalarAlu(dd, s, op, alu32);
     }
     regs[insn.dst_reg] = dd;
+  }
+
+  /** BPF_END and BPF_NEG (check_alu_op()). */
+  private aluEndNeg(insn: BpfInsn, op: number, alu32: boolean, regs: Reg[]): void {
+    const d = this.readReg(insn.dst_reg);
+    this.writeReg(insn.dst_reg);
+    if (d.type !== 'scalar') {
+      // is_pointer_value() is false for a privileged load (allow_ptr_leaks): the pointer becomes an unknown scalar.
+      regs[insn.dst_reg] = scalarUnknown();
+      return;
+    }
+    if (op === BPF_NEG) {
+      scalarAlu(d, scalarConst(0n), BPF_NEG, alu32);
+    } else {
+      const bits = BigInt(insn.imm);
+      const toLe = BPF_SRC(insn.code) !== BPF_TO_BE && !(BPF_CLASS(insn.code) === BPF_ALU64);
+      if (tnumIsConst(d.var_off)) {
+        let v = d.var_off.v & ((1n << bits) - 1n);
+        if (!toLe) {
+          let sw = 0n;
+          for (let b = 0n; b < bits; b += 8n) sw = (sw << 8n) | ((v >> b) & 0xffn);
+          v = sw;
+        }
+        markKnown(d, v);
+      } else if (toLe && bits < 64n) {
+        coerceRegToSize(d, Number(bits / 8n));
+      } else {
+        setUnknown(d);
+        if (bits < 64n) coerceRegToSize(d, Number(bits / 8n));
+      }
+      d.id = 0;
+    }
+  }
+
+  /** BPF_MOV (check_alu_op()). */
+  private aluMov(insn: BpfInsn, alu32: boolean, regs: Reg[]): void {
+    if (BPF_SRC(insn.code) === BPF_X) {
+      const s = this.readReg(insn.src_reg);
+      this.writeReg(insn.dst_reg);
+      if (!alu32) {
+        if (insn.off === 0) {
+          if (s.type === 'scalar' && !s.id && !tnumIsConst(s.var_off)) s.id = this.newId();
+          regs[insn.dst_reg] = copyReg(s);
+        } else {
+          if (s.type !== 'scalar') reject(`R${insn.src_reg} sign-extension part of pointer`);
+          const d = copyReg(s);
+          d.id = 0;
+          coerceRegToSizeSx(d, insn.off / 8);
+          regs[insn.dst_reg] = d;
+        }
+      } else {
+        if (s.type !== 'scalar') {
+          // "R%d partial copy of pointer": allowed to privileged programs, the result is unknown.
+          regs[insn.dst_reg] = scalarUnknown();
+          zext32to64(regs[insn.dst_reg]!);
+          regBoundsSync(regs[insn.dst_reg]!);
+          return;
+        }
+        const d = copyReg(s);
+        if (insn.off === 0) {
+          const fits = s.umax <= U32_MAX;
+          if (fits && !s.id && !tnumIsConst(s.var_off)) {
+            s.id = this.newId();
+            d.id = s.id;
+          }
+          if (!fits) d.id = 0;
+          zext32to64(d);
+        } else {
+          d.id = 0;
+          coerceRegToSizeSx(d, insn.off / 8, true);
+        }
+        d.precise = false;
+        regBoundsSync(d);
+        regs[insn.dst_reg] = d;
+      }
+    } else {
+      this.writeReg(insn.dst_reg);
+      regs[insn.dst_reg] = scalarConst(alu32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
+    }
+  }
+
+  /** An ALU operation with a pointer operand (adjust_ptr_min_max_vals() and its checks). */
+  private aluWithPointer(insn: BpfInsn, op: number, alu32: boolean, regs: Reg[], d: Reg, s: Reg): void {
+    if (d.type !== 'scalar') {
+      if (s.type !== 'scalar') {
+        if (op === 0x10) {
+          regs[insn.dst_reg] = scalarUnknown();
+          return;
+        }
+        reject(`R${insn.dst_reg} pointer ${op === 0 ? '+=' : '?'} pointer prohibited`);
+      }
+      if (BPF_SRC(insn.code) === BPF_X) this.markChainPrecision(insn.src_reg);
+      regs[insn.dst_reg] = ptrAlu(d, s, op, alu32, insn.dst_reg, false);
+      return;
+    }
+    this.markChainPrecision(insn.dst_reg);
+    regs[insn.dst_reg] = ptrAlu(s, d, op, alu32, insn.dst_reg, true);
   }
 
   // ---------------------------------------------------------------- memory
@@ -1408,6 +1433,11 @@ export class Verifier {
       this.prevLogPos = 0;
       return pred === 1 ? target : idx + 1;
     }
+    return this.condJmpBothWays(insn, idx, op, j32, dst, src, target);
+  }
+
+  /** Both outcomes possible: the taken branch is pushed, and each side learns what its outcome implies. */
+  private condJmpBothWays(insn: BpfInsn, idx: number, op: number, j32: boolean, dst: Reg, src: Reg, target: number): number {
     const other = this.pushStack(target, idx);
     const oRegs = curFrame(other).regs;
     const tRegs = this.regs();
@@ -1426,10 +1456,18 @@ export class Verifier {
         for (const f of st.frames) {
           for (let i = 0; i < f.regs.length; i++) {
             const x = f.regs[i]!;
-            if (x !== known && x.type === 'scalar' && x.id === known.id) f.regs[i] = { ...copyReg(known), precise: x.precise };
+            if (x !== known && x.type === 'scalar' && x.id === known.id) {
+              const c = copyReg(known);
+              c.precise = x.precise;
+              f.regs[i] = c;
+            }
           }
           for (const s of f.stack) {
-            if (isSpilledReg(s) && s.spilled.type === 'scalar' && s.spilled.id === known.id) s.spilled = { ...copyReg(known), precise: s.spilled.precise };
+            if (isSpilledReg(s) && s.spilled.type === 'scalar' && s.spilled.id === known.id) {
+              const c = copyReg(known);
+              c.precise = s.spilled.precise;
+              s.spilled = c;
+            }
           }
         }
       }
