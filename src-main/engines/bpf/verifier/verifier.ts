@@ -508,8 +508,6 @@ export class Verifier {
         this.buf.append(`${idx}: ${this.insnStr(idx)}\n`);
         this.prevInsnPrintPos = this.buf.lastLineLen();
         this.prevLogPos = this.buf.len;
-      } else {
-        this.resetScratch();
       }
       const histEntry = this.curHist;
       histEntry.idx = idx;
@@ -1005,7 +1003,8 @@ export class Verifier {
         regBoundsSync(dd);
       }
     } else {
-      scalarAlu(dd, s, op, alu32);
+      // A BPF_K operand is immConst()'s scalarConst(), exact by construction.
+      scalarAlu(dd, s, op, alu32, BPF_SRC(insn.code) === BPF_K);
     }
     regs[insn.dst_reg] = dd;
   }
