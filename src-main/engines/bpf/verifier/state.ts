@@ -322,14 +322,19 @@ export function statesEqual(old: VerifierState, cur: VerifierState, exact: numbe
 
 /** states_maybe_looping(): the registers of the current frame are bit-for-bit the same. */
 export function statesMaybeLooping(old: VerifierState, cur: VerifierState): boolean {
-  if (old.frames.length !== cur.frames.length) return false;
-  const of = curFrame(old);
-  const cf = curFrame(cur);
-  // A cheap first pass (type, then the tnum, shared between copies) rejects most pairs before any BigInt bound is compared.
+  const n = old.frames.length;
+  if (n !== cur.frames.length) return false;
+  const of = old.frames[n - 1]!;
+  const cf = cur.frames[n - 1]!;
+  // A cheap first pass (type, then the tnum, shared between copies) rejects most pairs before any BigInt bound is
+  // compared; tnumEq() written out, as this runs for every pending checkpoint at every prune point.
   for (let i = 0; i < MAX_BPF_REG; i++) {
     const a = of.regs[i]!;
     const b = cf.regs[i]!;
-    if (a.type !== b.type || !tnumEq(a.var_off, b.var_off)) return false;
+    if (a.type !== b.type) return false;
+    const ta = a.var_off;
+    const tb = b.var_off;
+    if (ta !== tb && (ta.v !== tb.v || ta.m !== tb.m)) return false;
   }
   for (let i = 0; i < MAX_BPF_REG; i++) {
     const a = of.regs[i]!;

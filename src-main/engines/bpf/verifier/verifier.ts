@@ -625,6 +625,9 @@ export class Verifier {
     let statesCnt = 0;
     // func_states_equal() compares only the registers live before the frame's instruction (compute_live_registers()).
     this.liveIdx = idx;
+    // A plain prune point (not an iterator next, may_goto or callback call): a checkpoint still being explored is
+    // never a hit there, only checked for an infinite loop, which needs the same registers first.
+    const plain = !this.iterNext[idx] && !this.callsCallback[idx] && this.insns[idx]!.code !== (BPF_JMP | BPF_JCOND);
     for (let k = 0; k < list.length; k++) {
       const sl = list[k]!;
       statesCnt++;
@@ -632,7 +635,11 @@ export class Verifier {
       let hit = false;
       let loop = false;
       if (old.branches) {
-        hit = loop = this.pendingStateHit(idx, old, cur);
+        if (plain) {
+          if (statesMaybeLooping(old, cur)) this.checkInfiniteLoop(idx, old, cur);
+        } else {
+          hit = loop = this.pendingStateHit(idx, old, cur);
+        }
         if (!hit && !force && this.jmpsProcessed - this.prevJmps < 20 && this.insnProcessed - this.prevInsns < 100) addNew = false;
       } else {
         loop = old.incomplete || this.incompleteReadMarks(old);
@@ -656,32 +663,35 @@ export class Verifier {
   }
 
   /**
-   * A checkpoint at idx still being explored (branches > 0) against cur: whether it is a loop back-edge hit
-   * (iterator next, may_goto, callback call); else the infinite-loop check. allow_uninit_stack is true (privileged).
+   * A checkpoint at idx (an iterator next, may_goto or callback call) still being explored (branches > 0) against
+   * cur: whether it is a loop back-edge hit; else, at may_goto, the infinite-loop check. allow_uninit_stack is true
+   * (privileged).
    */
   private pendingStateHit(idx: number, old: VerifierState, cur: VerifierState): boolean {
     const live = this.liveAt;
-    let checkInf = true;
     if (this.iterNext[idx]) {
-      checkInf = false;
       if (statesEqual(old, cur, RANGE_WITHIN, true, live)) {
         const it = this.iterSlotOf(cur, curFrame(cur).regs[1]!);
         if (it?.iter?.state === 'active') return true;
       }
     } else if (this.insns[idx]!.code === (BPF_JMP | BPF_JCOND)) {
       if (this.mayGotoDepth(old) !== this.mayGotoDepth(cur) && statesEqual(old, cur, RANGE_WITHIN, true, live)) return true;
+      if (statesMaybeLooping(old, cur)) this.checkInfiniteLoop(idx, old, cur);
     } else if (this.callsCallback[idx]) {
-      checkInf = false;
       if (statesEqual(old, cur, RANGE_WITHIN, true, live)) return true;
     }
-    if (checkInf && statesMaybeLooping(old, cur) && statesEqual(old, cur, EXACT, true, live) && !iterActiveDepthsDiffer(old, cur) &&
+    return false;
+  }
+
+  /** The infinite-loop check of a pending checkpoint whose current-frame registers are cur's (statesMaybeLooping()). */
+  private checkInfiniteLoop(idx: number, old: VerifierState, cur: VerifierState): void {
+    if (statesEqual(old, cur, EXACT, true, this.liveAt) && !iterActiveDepthsDiffer(old, cur) &&
       this.mayGotoDepth(old) === this.mayGotoDepth(cur) && old.callback_unroll_depth === cur.callback_unroll_depth) {
       reject(
         `infinite loop detected at insn ${idx}\ncur state:${printState(cur, curFrame(cur))}\nold state:${printState(old, curFrame(old))}`,
         'EINVAL',
       );
     }
-    return false;
   }
 
   /** cur is safe because checkpoint sl.st is: its precision goes to cur; a loop's back edge is recorded. */
