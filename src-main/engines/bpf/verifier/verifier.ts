@@ -25,7 +25,7 @@ import { CTX_ACCESS, progTypeOf } from './prog-types';
 import type { ProgType } from './prog-types';
 import { VerifierLog } from './log';
 import { HELPER_PROTOS, kfuncProto } from './protos';
-import type { ArgType, HelperProto } from './protos';
+import type { ArgType, HelperProto, KfuncProto } from './protos';
 import {
   coerceRegToSize, coerceRegToSizeSx, copyReg, isNull, markKnown, notInit, pointer, regBoundsSync, regTypeStr,
   scalarConst, scalarUnknown, setUnknown, zext32to64,
@@ -1815,11 +1815,19 @@ export class Verifier {
     return st.frames[r.frameno]?.stack[spi];
   }
 
+  /** kfuncProto() by BTF id, null for a kfunc that is not an iterator's. */
+  private readonly kfuncProtos = new Map<number, KfuncProto | null>();
+
   /** check_kfunc_call(): the iterator kfuncs (process_iter_arg(), process_iter_next_call()). */
   private checkKfuncCall(insn: BpfInsn, idx: number): void {
     const name = this.env.kfuncName(insn.imm);
     if (!name) reject(`kernel btf_id ${insn.imm} is not a function`, 'EINVAL');
-    const kp = kfuncProto(name, this.env.kfuncProto?.(insn.imm));
+    let kp = this.kfuncProtos.get(insn.imm);
+    if (kp === undefined) {
+      // Worked out once per kfunc of the program (the name's pattern and the registered prototype), then only read.
+      kp = kfuncProto(name, this.env.kfuncProto?.(insn.imm)) ?? null;
+      this.kfuncProtos.set(insn.imm, kp);
+    }
     if (!kp?.iter) {
       const proto = this.env.kfuncArgs?.(insn.imm);
       // register_btf_kfunc_id_set(): a kfunc registered for some program types only.
