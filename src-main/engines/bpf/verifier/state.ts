@@ -197,6 +197,13 @@ export class IdMap {
   private readonly old: number[] = [];
   private readonly cur: number[] = [];
   private tmp = 1 << 30;
+  /** Back to a new map's state (one map serves every states_equal()). */
+  reset(): IdMap {
+    this.old.length = 0;
+    this.cur.length = 0;
+    this.tmp = 1 << 30;
+    return this;
+  }
   check(oldId: number, curId: number): boolean {
     if (!oldId !== !curId) return false;
     if (!oldId) return true;
@@ -298,13 +305,16 @@ function stacksafe(o: FuncState, c: FuncState, idmap: IdMap, exact: number, allo
   return true;
 }
 
+/** The id map of statesEqual(), reset at each call (it calls nothing that compares states). */
+const STATES_EQUAL_IDMAP = new IdMap();
+
 /**
  * states_equal(). `live(frameIdx, regno)` tells whether a register is live at the old state's instruction
  * (compute_live_registers()); dead registers of a fully explored old state are ignored (clean_live_states()).
  */
 export function statesEqual(old: VerifierState, cur: VerifierState, exact: number, allowUninit: boolean, live?: (frame: FuncState, regno: number) => boolean): boolean {
   if (old.frames.length !== cur.frames.length) return false;
-  const idmap = new IdMap();
+  const idmap = STATES_EQUAL_IDMAP.reset();
   if (old.refs.length !== cur.refs.length) return false;
   for (let i = 0; i < old.refs.length; i++) if (!idmap.check(old.refs[i]!.id, cur.refs[i]!.id)) return false;
   for (let f = 0; f < old.frames.length; f++) {
