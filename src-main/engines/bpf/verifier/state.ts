@@ -194,25 +194,28 @@ export const RANGE_WITHIN = 2;
 
 /** struct bpf_idmap with check_ids() / check_scalar_ids(). */
 export class IdMap {
+  /** The pairs are the first n entries of old and cur (the arrays are reused after a reset). */
   private readonly old: number[] = [];
   private readonly cur: number[] = [];
+  private n = 0;
   private tmp = 1 << 30;
   /** Back to a new map's state (one map serves every states_equal()). */
   reset(): IdMap {
-    this.old.length = 0;
-    this.cur.length = 0;
+    this.n = 0;
     this.tmp = 1 << 30;
     return this;
   }
   check(oldId: number, curId: number): boolean {
     if (!oldId !== !curId) return false;
     if (!oldId) return true;
-    for (let i = 0; i < this.old.length; i++) {
+    const n = this.n;
+    for (let i = 0; i < n; i++) {
       if (this.old[i] === oldId) return this.cur[i] === curId;
       if (this.cur[i] === curId) return false;
     }
-    this.old.push(oldId);
-    this.cur.push(curId);
+    this.old[n] = oldId;
+    this.cur[n] = curId;
+    this.n = n + 1;
     return true;
   }
   checkScalar(oldId: number, curId: number): boolean {
