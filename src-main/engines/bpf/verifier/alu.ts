@@ -256,15 +256,16 @@ function lsh64(d: Reg, sh: bigint): void {
 
 /** is_safe_to_compute_dst_reg_range(). */
 function safeToCompute(op: number, s: Reg, alu32: boolean): boolean {
-  const bits = alu32 ? 32n : 64n;
-  const srcConst = alu32
-    ? tnumSubregIsConst(s.var_off) && s.s32min === s.s32max && s.u32min === s.u32max
-    : tnumIsConst(s.var_off) && s.smin === s.smax && s.umin === s.umax;
   switch (op) {
     case BPF_ADD: case BPF_SUB: case BPF_NEG: case BPF_AND: case BPF_XOR: case BPF_OR: case BPF_MUL:
       return true;
-    case BPF_LSH: case BPF_RSH: case BPF_ARSH:
-      return srcConst && (alu32 ? s.u32max : s.umax) < bits;
+    case BPF_LSH: case BPF_RSH: case BPF_ARSH: {
+      // The source must be a known value (and a valid shift count).
+      const srcConst = alu32
+        ? tnumSubregIsConst(s.var_off) && s.s32min === s.s32max && s.u32min === s.u32max
+        : tnumIsConst(s.var_off) && s.smin === s.smax && s.umin === s.umax;
+      return srcConst && (alu32 ? s.u32max : s.umax) < (alu32 ? 32n : 64n);
+    }
     default:
       return false;
   }
@@ -305,13 +306,16 @@ function knownAlu(d: Reg, s: Reg, op: number, alu32: boolean): void {
   d.id = 0;
 }
 
-/** adjust_scalar_min_max_vals(): dst op= src on two scalars (src is a copy for BPF_K). */
-export function scalarAlu(d: Reg, src: Reg, op: number, alu32: boolean): void {
+/**
+ * adjust_scalar_min_max_vals(): dst op= src on two scalars (src is a copy for BPF_K). `srcExact` says that src is
+ * known to be as __mark_reg_known() makes it (a BPF_K operand: exactKnown(src) holds, so it is not recomputed).
+ */
+export function scalarAlu(d: Reg, src: Reg, op: number, alu32: boolean, srcExact = false): void {
   if (!safeToCompute(op, src, alu32)) {
     setUnknown(d);
     return;
   }
-  if (op !== BPF_NEG && exactKnown(d) && exactKnown(src)) {
+  if (op !== BPF_NEG && exactKnown(d) && (srcExact || exactKnown(src))) {
     knownAlu(d, src, op, alu32);
     return;
   }

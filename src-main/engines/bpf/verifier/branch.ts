@@ -54,8 +54,6 @@ const constVal = (r: Reg, j32: boolean): bigint => (j32 ? u32(r.var_off.v) : r.v
 
 /** is_scalar_branch_taken(): 1 taken, 0 not taken, -1 unknown. */
 function scalarBranchTaken(r1: Reg, r2: Reg, op: number, j32: boolean): number {
-  let t1 = j32 ? tnumSubreg(r1.var_off) : r1.var_off;
-  let t2 = j32 ? tnumSubreg(r2.var_off) : r2.var_off;
   const umin1 = j32 ? r1.u32min : r1.umin;
   const umax1 = j32 ? r1.u32max : r1.umax;
   const smin1 = j32 ? r1.s32min : r1.smin;
@@ -65,7 +63,10 @@ function scalarBranchTaken(r1: Reg, r2: Reg, op: number, j32: boolean): number {
   const smin2 = j32 ? r2.s32min : r2.smin;
   const smax2 = j32 ? r2.s32max : r2.smax;
   switch (op) {
-    case BPF_JEQ:
+    case BPF_JEQ: {
+      // The tnums (their subregisters for JMP32) are needed by JEQ, JNE and JSET only: made there.
+      const t1 = j32 ? tnumSubreg(r1.var_off) : r1.var_off;
+      const t2 = j32 ? tnumSubreg(r2.var_off) : r2.var_off;
       if (tnumIsConst(t1) && tnumIsConst(t2)) return t1.v === t2.v ? 1 : 0;
       if (umin1 > umax2 || umax1 < umin2) return 0;
       if (smin1 > smax2 || smax1 < smin2) return 0;
@@ -74,7 +75,10 @@ function scalarBranchTaken(r1: Reg, r2: Reg, op: number, j32: boolean): number {
         if (r1.s32min > r2.s32max || r1.s32max < r2.s32min) return 0;
       }
       return -1;
-    case BPF_JNE:
+    }
+    case BPF_JNE: {
+      const t1 = j32 ? tnumSubreg(r1.var_off) : r1.var_off;
+      const t2 = j32 ? tnumSubreg(r2.var_off) : r2.var_off;
       if (tnumIsConst(t1) && tnumIsConst(t2)) return t1.v !== t2.v ? 1 : 0;
       if (umin1 > umax2 || umax1 < umin2) return 1;
       if (smin1 > smax2 || smax1 < smin2) return 1;
@@ -83,7 +87,10 @@ function scalarBranchTaken(r1: Reg, r2: Reg, op: number, j32: boolean): number {
         if (r1.s32min > r2.s32max || r1.s32max < r2.s32min) return 1;
       }
       return -1;
+    }
     case BPF_JSET: {
+      let t1 = j32 ? tnumSubreg(r1.var_off) : r1.var_off;
+      let t2 = j32 ? tnumSubreg(r2.var_off) : r2.var_off;
       if (!isRegConst(r2, j32)) {
         [t1, t2] = [t2, t1];
         if (!isRegConst(r1, j32)) return -1;

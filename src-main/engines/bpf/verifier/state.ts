@@ -30,7 +30,8 @@ export interface IterInfo {
 export interface StackSlot {
   slot_type: number[];
   spilled: Reg;
-  iter?: IterInfo;
+  /** Set on STACK_ITER slots (every slot has the field: one object shape). */
+  iter: IterInfo | undefined;
 }
 
 /** struct bpf_func_state. */
@@ -43,7 +44,8 @@ export interface FuncState {
   /** First instruction of the function. */
   subprog: number;
   in_callback_fn: boolean;
-  callback_ret?: [bigint, bigint];
+  /** Set on a callback's frame (every frame has the field: one object shape). */
+  callback_ret: [bigint, bigint] | undefined;
 }
 
 /** An acquired reference (struct bpf_reference_state). */
@@ -96,7 +98,7 @@ export interface VerifierState {
   /** A loop closed on this checkpoint while its subtree was explored: its precision marks may be incomplete. */
   incomplete: boolean;
   /** Every scalar of this checkpoint was marked precise (the backtracking fallback); stops repeated walks. */
-  allPrecise?: boolean;
+  allPrecise: boolean;
   /** For the UI: id of this state in the exploration tree. */
   uid: number;
 }
@@ -104,13 +106,11 @@ export interface VerifierState {
 export const curFrame = (st: VerifierState): FuncState => st.frames[st.frames.length - 1]!;
 
 export function newSlot(): StackSlot {
-  return { slot_type: [0, 0, 0, 0, 0, 0, 0, 0], spilled: notInit() };
+  return { slot_type: [0, 0, 0, 0, 0, 0, 0, 0], spilled: notInit(), iter: undefined };
 }
 
 export function copySlot(s: StackSlot): StackSlot {
-  const c: StackSlot = { slot_type: s.slot_type.slice(), spilled: copyReg(s.spilled) };
-  if (s.iter) c.iter = { ...s.iter };
-  return c;
+  return { slot_type: s.slot_type.slice(), spilled: copyReg(s.spilled), iter: s.iter ? { type: s.iter.type, state: s.iter.state, depth: s.iter.depth } : undefined };
 }
 
 export function newFrame(frameno: number, callsite: number, subprog: number): FuncState {
@@ -119,26 +119,41 @@ export function newFrame(frameno: number, callsite: number, subprog: number): Fu
   const fp = pointer('fp');
   fp.frameno = frameno;
   regs[10] = fp;
-  return { regs, stack: [], callsite, frameno, subprog, in_callback_fn: false };
+  return { regs, stack: [], callsite, frameno, subprog, in_callback_fn: false, callback_ret: undefined };
+}
+
+/**
+ * `xs` mapped through `fn` into an array built by push: packed elements, as the arrays of a fresh state
+ * (Array.prototype.map makes a holey array, a second elements kind for every access to optimise for).
+ */
+function mapPacked<T>(xs: readonly T[], fn: (x: T) => T): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < xs.length; i++) out.push(fn(xs[i]!));
+  return out;
 }
 
 export function copyFrame(f: FuncState): FuncState {
-  const c: FuncState = {
-    regs: f.regs.map(copyRegOfState), stack: f.stack.map(copySlot), callsite: f.callsite, frameno: f.frameno, subprog: f.subprog,
-    in_callback_fn: f.in_callback_fn,
+  return {
+    regs: mapPacked(f.regs, copyRegOfState), stack: mapPacked(f.stack, copySlot), callsite: f.callsite, frameno: f.frameno, subprog: f.subprog,
+    in_callback_fn: f.in_callback_fn, callback_ret: f.callback_ret,
   };
-  if (f.callback_ret) c.callback_ret = f.callback_ret;
-  return c;
 }
 
 const copyRef = (r: RefState): RefState => ({ id: r.id, insn_idx: r.insn_idx });
 
-export function copyState(s: VerifierState, uid: number): VerifierState {
+/** A state with the given fields (every state is made here: one object shape). */
+export function makeState(frames: FuncState[], refs: RefState[], parent: VerifierState | undefined, insn_idx: number, branches: number, dfs_depth: number,
+  callback_unroll_depth: number, may_goto_depth: number, hist: number[], jmp_history_cnt: number, uid: number): VerifierState {
   return {
-    frames: s.frames.map(copyFrame), refs: s.refs.length ? s.refs.map(copyRef) : [], parent: s.parent, insn_idx: s.insn_idx,
-    branches: s.branches, dfs_depth: s.dfs_depth, callback_unroll_depth: s.callback_unroll_depth, may_goto_depth: s.may_goto_depth, hist: s.hist.slice(), jmp_history_cnt: s.jmp_history_cnt,
-    incomplete: false, uid,
+    frames, refs, parent, insn_idx, branches, dfs_depth, callback_unroll_depth, may_goto_depth, hist, jmp_history_cnt, incomplete: false,
+    allPrecise: false, uid,
   };
+}
+
+/** A copy of s; `hist` is the copy's history when given (a checkpoint takes the current state's own array). */
+export function copyState(s: VerifierState, uid: number, hist?: number[]): VerifierState {
+  return makeState(mapPacked(s.frames, copyFrame), s.refs.length ? mapPacked(s.refs, copyRef) : [], s.parent, s.insn_idx, s.branches, s.dfs_depth,
+    s.callback_unroll_depth, s.may_goto_depth, hist ?? s.hist.slice(), s.jmp_history_cnt, uid);
 }
 
 export const isSpilledReg = (s: StackSlot): boolean => s.slot_type[7] === STACK_SPILL;
@@ -179,18 +194,28 @@ export const RANGE_WITHIN = 2;
 
 /** struct bpf_idmap with check_ids() / check_scalar_ids(). */
 export class IdMap {
+  /** The pairs are the first n entries of old and cur (the arrays are reused after a reset). */
   private readonly old: number[] = [];
   private readonly cur: number[] = [];
+  private n = 0;
   private tmp = 1 << 30;
+  /** Back to a new map's state (one map serves every states_equal()). */
+  reset(): IdMap {
+    this.n = 0;
+    this.tmp = 1 << 30;
+    return this;
+  }
   check(oldId: number, curId: number): boolean {
     if (!oldId !== !curId) return false;
     if (!oldId) return true;
-    for (let i = 0; i < this.old.length; i++) {
+    const n = this.n;
+    for (let i = 0; i < n; i++) {
       if (this.old[i] === oldId) return this.cur[i] === curId;
       if (this.cur[i] === curId) return false;
     }
-    this.old.push(oldId);
-    this.cur.push(curId);
+    this.old[n] = oldId;
+    this.cur[n] = curId;
+    this.n = n + 1;
     return true;
   }
   checkScalar(oldId: number, curId: number): boolean {
@@ -283,13 +308,16 @@ function stacksafe(o: FuncState, c: FuncState, idmap: IdMap, exact: number, allo
   return true;
 }
 
+/** The id map of statesEqual(), reset at each call (it calls nothing that compares states). */
+const STATES_EQUAL_IDMAP = new IdMap();
+
 /**
  * states_equal(). `live(frameIdx, regno)` tells whether a register is live at the old state's instruction
  * (compute_live_registers()); dead registers of a fully explored old state are ignored (clean_live_states()).
  */
 export function statesEqual(old: VerifierState, cur: VerifierState, exact: number, allowUninit: boolean, live?: (frame: FuncState, regno: number) => boolean): boolean {
   if (old.frames.length !== cur.frames.length) return false;
-  const idmap = new IdMap();
+  const idmap = STATES_EQUAL_IDMAP.reset();
   if (old.refs.length !== cur.refs.length) return false;
   for (let i = 0; i < old.refs.length; i++) if (!idmap.check(old.refs[i]!.id, cur.refs[i]!.id)) return false;
   for (let f = 0; f < old.frames.length; f++) {
@@ -307,14 +335,19 @@ export function statesEqual(old: VerifierState, cur: VerifierState, exact: numbe
 
 /** states_maybe_looping(): the registers of the current frame are bit-for-bit the same. */
 export function statesMaybeLooping(old: VerifierState, cur: VerifierState): boolean {
-  if (old.frames.length !== cur.frames.length) return false;
-  const of = curFrame(old);
-  const cf = curFrame(cur);
-  // A cheap first pass (type, then the tnum, shared between copies) rejects most pairs before any BigInt bound is compared.
+  const n = old.frames.length;
+  if (n !== cur.frames.length) return false;
+  const of = old.frames[n - 1]!;
+  const cf = cur.frames[n - 1]!;
+  // A cheap first pass (type, then the tnum, shared between copies) rejects most pairs before any BigInt bound is
+  // compared; tnumEq() written out, as this runs for every pending checkpoint at every prune point.
   for (let i = 0; i < MAX_BPF_REG; i++) {
     const a = of.regs[i]!;
     const b = cf.regs[i]!;
-    if (a.type !== b.type || !tnumEq(a.var_off, b.var_off)) return false;
+    if (a.type !== b.type) return false;
+    const ta = a.var_off;
+    const tb = b.var_off;
+    if (ta !== tb && (ta.v !== tb.v || ta.m !== tb.m)) return false;
   }
   for (let i = 0; i < MAX_BPF_REG; i++) {
     const a = of.regs[i]!;

@@ -25,14 +25,14 @@ import { CTX_ACCESS, progTypeOf } from './prog-types';
 import type { ProgType } from './prog-types';
 import { VerifierLog } from './log';
 import { HELPER_PROTOS, kfuncProto } from './protos';
-import type { ArgType, HelperProto } from './protos';
+import type { ArgType, HelperProto, KfuncProto } from './protos';
 import {
   coerceRegToSize, coerceRegToSizeSx, copyReg, isNull, markKnown, notInit, pointer, regBoundsSync, regTypeStr,
   scalarConst, scalarUnknown, setUnknown, zext32to64,
 } from './reg';
 import type { Reg } from './reg';
 import {
-  EXACT, NOT_EXACT, RANGE_WITHIN, STACK_INVALID, STACK_ITER, STACK_MISC, STACK_SPILL, STACK_ZERO, copyState, curFrame, histDecode, histEncode,
+  EXACT, NOT_EXACT, RANGE_WITHIN, STACK_INVALID, STACK_ITER, STACK_MISC, STACK_SPILL, STACK_ZERO, copyState, curFrame, histDecode, histEncode, makeState,
   isSpilledReg, iterActiveDepthsDiffer, newFrame, newSlot, printState, sameCallsites, statesEqual, statesMaybeLooping,
   widenImpreciseScalars,
 } from './state';
@@ -167,6 +167,11 @@ export class Verifier {
   private readonly env: VerifierEnv;
   private readonly n: number;
   private readonly level: number;
+  /** BPF_F_TEST_STATE_FREQ and the processed-instruction budget, read on every instruction. */
+  private readonly testStateFreq: boolean;
+  private readonly insnLimit: number;
+  /** env.trace: the steps and the exploration tree are recorded only then. */
+  private readonly trace: boolean;
   private readonly progType: ProgType;
   private readonly pruneP: Uint8Array;
   private readonly forceCkpt: Uint8Array;
@@ -179,7 +184,8 @@ export class Verifier {
   /** struct bpf_scc_visit by SCC and call chain: the entry checkpoint and the back edges recorded meanwhile. */
   private readonly sccVisits = new Map<string, { entry: VerifierState; backedges: { st: VerifierState; old: VerifierState }[] }>();
   private readonly funcStarts: number[];
-  private readonly explored = new Map<number, StateListEntry[]>();
+  /** explored_states by instruction: checkpoints, newest first. */
+  private readonly explored: (StateListEntry[] | undefined)[] = [];
   private readonly stack: Pending[] = [];
   private cur!: VerifierState;
   private insnIdx = 0;
@@ -218,6 +224,9 @@ export class Verifier {
     this.env = env;
     this.n = insns.length;
     this.level = env.log_level ?? 1;
+    this.testStateFreq = !!env.test_state_freq;
+    this.insnLimit = env.insn_limit ?? BPF_COMPLEXITY_LIMIT_INSNS;
+    this.trace = !!env.trace;
     this.buf = new VerifierLog(env.log_size);
     this.scratchRegs = this.level ? new Set<number>() : new NoScratch();
     this.scratchSlots = this.level ? new Set<number>() : new NoScratch();
@@ -436,10 +445,7 @@ export class Verifier {
   run(): VerifierResult {
     const frame = newFrame(0, -1, 0);
     frame.regs[1] = pointer('ctx');
-    this.cur = {
-      frames: [frame], refs: [], parent: undefined, insn_idx: 0, branches: 1, dfs_depth: 0, callback_unroll_depth: 0,
-      hist: [], jmp_history_cnt: 0, incomplete: false, uid: ++this.uidGen, may_goto_depth: 0,
-    };
+    this.cur = makeState([frame], [], undefined, 0, 1, 0, 0, 0, [], 0, ++this.uidGen);
     if (this.level >= 2) this.funcStarts.forEach((s, k) => this.verbose(`func#${k} @${s}\n`));
     // check_attach_btf_id(), before the liveness pass: of the model's program types only syscall programs may sleep.
     const early = this.env.sleepable && this.progType !== 'syscall'
@@ -504,7 +510,7 @@ export class Verifier {
       this.prevInsnIdx = prevInsnIdx;
       if (idx >= this.n || idx < 0) reject(`invalid insn idx ${idx} insn_cnt ${this.n}`, 'EFAULT');
       const insn = this.insns[idx]!;
-      if (++this.insnProcessed > (this.env.insn_limit ?? BPF_COMPLEXITY_LIMIT_INSNS)) {
+      if (++this.insnProcessed > this.insnLimit) {
         reject(`BPF program is too large. Processed ${this.insnProcessed} insn`, 'E2BIG');
       }
       this.cur.insn_idx = idx;
@@ -515,7 +521,7 @@ export class Verifier {
           if (this.doPrintState && this.level >= 2) this.verbose(`\nfrom ${prevInsnIdx} to ${idx}: safe\n`);
           else if (this.level >= 2) this.verbose(`${idx}: safe\n`);
         }
-        if (this.paths[this.pathId]) Object.assign(this.paths[this.pathId]!, { end: 'safe', at: idx });
+        if (this.trace && this.paths[this.pathId]) Object.assign(this.paths[this.pathId]!, { end: 'safe', at: idx });
         if (!this.popState()) return;
         prevInsnIdx = this.prevInsnIdx;
         continue;
@@ -530,8 +536,6 @@ export class Verifier {
         this.buf.append(`${idx}: ${this.insnStr(idx)}\n`);
         this.prevInsnPrintPos = this.buf.lastLineLen();
         this.prevLogPos = this.buf.len;
-      } else {
-        this.resetScratch();
       }
       const histEntry = this.curHist;
       histEntry.idx = idx;
@@ -572,11 +576,11 @@ export class Verifier {
       }
       this.cur.hist.push(histEncode(histEntry));
       if (this.jmpP[idx] || histEntry.spi >= 0) this.cur.jmp_history_cnt++;
-      if (this.env.trace) {
+      if (this.trace) {
         this.steps.push({ insn: idx, frame: this.cur.frames.length - 1, path: this.pathId, state: printState(this.cur, curFrame(this.cur)).trim() });
       }
       if (endOfPath) {
-        if (this.paths[this.pathId]) Object.assign(this.paths[this.pathId]!, { end: 'exit', at: idx });
+        if (this.trace && this.paths[this.pathId]) Object.assign(this.paths[this.pathId]!, { end: 'exit', at: idx });
         if (!this.popState()) return;
         prevInsnIdx = this.prevInsnIdx;
         continue;
@@ -616,8 +620,9 @@ export class Verifier {
   private pushStack(insn: number, prev: number): VerifierState {
     const st = copyState(this.cur, ++this.uidGen);
     if (st.parent) st.parent.branches++;
+    // The exploration tree is kept for a trace only (its node ids are the UI's).
     const path = this.paths.length;
-    this.paths.push({ id: path, parent: this.pathId, from: prev, to: insn });
+    if (this.trace) this.paths.push({ id: path, parent: this.pathId, from: prev, to: insn });
     this.stack.push({ st, insn, prev, logLen: this.buf.len, path });
     if (this.stack.length > BPF_COMPLEXITY_LIMIT_JMP_SEQ) reject(`The sequence of ${this.stack.length} jumps is too complex.`, 'E2BIG');
     return st;
@@ -629,17 +634,29 @@ export class Verifier {
 
   // ---------------------------------------------------------------- is_state_visited
 
+  /**
+   * is_state_visited(). Kept small (the loop over the checkpoints and its common cases): V8 optimises a function
+   * after running bytecode in proportion to its size, and this one runs at every prune point; the rarer work (a
+   * checkpoint still being explored, a hit, a new checkpoint) is in the methods it calls.
+   */
   private isStateVisited(idx: number): boolean {
     const cur = this.cur;
-    const force = !!this.env.test_state_freq || !!this.forceCkpt[idx] || cur.jmp_history_cnt > 40;
+    const forceCkpt = this.forceCkpt[idx]!;
+    const force = this.testStateFreq || forceCkpt !== 0 || cur.jmp_history_cnt > 40;
     let addNew = force;
     if (!force && this.jmpsProcessed - this.prevJmps >= 2 && this.insnProcessed - this.prevInsns >= 8) addNew = true;
-    const list = this.explored.get(idx) ?? [];
+    let list = this.explored[idx];
+    if (!list) {
+      if (!addNew) return false;
+      list = [];
+      this.explored[idx] = list;
+    }
     let statesCnt = 0;
-    const allowUninit = true;
     // func_states_equal() compares only the registers live before the frame's instruction (compute_live_registers()).
     this.liveIdx = idx;
-    const live = this.liveAt;
+    // A plain prune point (not an iterator next, may_goto or callback call): a checkpoint still being explored is
+    // never a hit there, only checked for an infinite loop, which needs the same registers first.
+    const plain = !this.iterNext[idx] && !this.callsCallback[idx] && this.insns[idx]!.code !== (BPF_JMP | BPF_JCOND);
     for (let k = 0; k < list.length; k++) {
       const sl = list[k]!;
       statesCnt++;
@@ -647,66 +664,22 @@ export class Verifier {
       let hit = false;
       let loop = false;
       if (old.branches) {
-        let checkInf = true;
-        if (this.iterNext[idx]) {
-          checkInf = false;
-          if (statesEqual(old, cur, RANGE_WITHIN, allowUninit, live)) {
-            const it = this.iterSlotOf(cur, curFrame(cur).regs[1]!);
-            if (it?.iter?.state === 'active') {
-              hit = true;
-              loop = true;
-            }
-          }
-        } else if (this.insns[idx]!.code === (BPF_JMP | BPF_JCOND)) {
-          if (this.mayGotoDepth(old) !== this.mayGotoDepth(cur) && statesEqual(old, cur, RANGE_WITHIN, allowUninit, live)) {
-            hit = true;
-            loop = true;
-          }
-        } else if (this.callsCallback[idx]) {
-          checkInf = false;
-          if (statesEqual(old, cur, RANGE_WITHIN, allowUninit, live)) {
-            hit = true;
-            loop = true;
-          }
+        if (plain) {
+          if (statesMaybeLooping(old, cur)) this.checkInfiniteLoop(idx, old, cur);
+        } else {
+          hit = loop = this.pendingStateHit(idx, old, cur);
         }
-        if (!hit) {
-          if (checkInf && statesMaybeLooping(old, cur) && statesEqual(old, cur, EXACT, allowUninit, live) && !iterActiveDepthsDiffer(old, cur) &&
-            this.mayGotoDepth(old) === this.mayGotoDepth(cur) && old.callback_unroll_depth === cur.callback_unroll_depth) {
-            reject(
-              `infinite loop detected at insn ${idx}\ncur state:${printState(cur, curFrame(cur))}\nold state:${printState(old, curFrame(old))}`,
-              'EINVAL',
-            );
-          }
-          if (!force && this.jmpsProcessed - this.prevJmps < 20 && this.insnProcessed - this.prevInsns < 100) addNew = false;
-        }
+        if (!hit && !force && this.jmpsProcessed - this.prevJmps < 20 && this.insnProcessed - this.prevInsns < 100) addNew = false;
       } else {
         loop = old.incomplete || this.incompleteReadMarks(old);
-        hit = statesEqual(old, cur, loop ? RANGE_WITHIN : NOT_EXACT, allowUninit, live);
+        hit = statesEqual(old, cur, loop ? RANGE_WITHIN : NOT_EXACT, true, this.liveAt);
       }
       if (hit) {
-        sl.hit++;
-        this.propagatePrecision(old);
-        if (loop) {
-          // Record the back edge in the loop's SCC visit; precision is completed when the loop is left.
-          const key = this.sccKey(old);
-          const v = key ? this.sccVisits.get(key) : undefined;
-          if (v) {
-            if (this.level >= 2) this.verbose(`SCC backedge (${this.scc[idx]})\n`);
-            v.backedges.push({ st: copyState(cur, ++this.uidGen), old });
-            this.numBackedges++;
-            this.updatePeakStates();
-          } else {
-            for (let s: VerifierState | undefined = cur.parent; s; s = s.parent) {
-              s.incomplete = true;
-              if (s === old) break;
-            }
-            old.incomplete = true;
-          }
-        }
+        this.stateHit(sl, idx, loop);
         return true;
       }
       if (addNew) sl.miss++;
-      const nn = this.forceCkpt[idx] && old.branches > 0 ? 64 : 3;
+      const nn = forceCkpt && old.branches > 0 ? 64 : 3;
       if (sl.miss > sl.hit * nn + nn) {
         list.splice(k, 1);
         k--;
@@ -716,7 +689,69 @@ export class Verifier {
       }
     }
     this.maxStatesPerInsn = Math.max(this.maxStatesPerInsn, statesCnt);
-    if (!addNew) return false;
+    if (addNew) this.newCheckpoint(idx, list);
+    return false;
+  }
+
+  /**
+   * A checkpoint at idx (an iterator next, may_goto or callback call) still being explored (branches > 0) against
+   * cur: whether it is a loop back-edge hit; else, at may_goto, the infinite-loop check. allow_uninit_stack is true
+   * (privileged).
+   */
+  private pendingStateHit(idx: number, old: VerifierState, cur: VerifierState): boolean {
+    const live = this.liveAt;
+    if (this.iterNext[idx]) {
+      if (statesEqual(old, cur, RANGE_WITHIN, true, live)) {
+        const it = this.iterSlotOf(cur, curFrame(cur).regs[1]!);
+        if (it?.iter?.state === 'active') return true;
+      }
+    } else if (this.insns[idx]!.code === (BPF_JMP | BPF_JCOND)) {
+      if (this.mayGotoDepth(old) !== this.mayGotoDepth(cur) && statesEqual(old, cur, RANGE_WITHIN, true, live)) return true;
+      if (statesMaybeLooping(old, cur)) this.checkInfiniteLoop(idx, old, cur);
+    } else if (this.callsCallback[idx]) {
+      if (statesEqual(old, cur, RANGE_WITHIN, true, live)) return true;
+    }
+    return false;
+  }
+
+  /** The infinite-loop check of a pending checkpoint whose current-frame registers are cur's (statesMaybeLooping()). */
+  private checkInfiniteLoop(idx: number, old: VerifierState, cur: VerifierState): void {
+    if (statesEqual(old, cur, EXACT, true, this.liveAt) && !iterActiveDepthsDiffer(old, cur) &&
+      this.mayGotoDepth(old) === this.mayGotoDepth(cur) && old.callback_unroll_depth === cur.callback_unroll_depth) {
+      reject(
+        `infinite loop detected at insn ${idx}\ncur state:${printState(cur, curFrame(cur))}\nold state:${printState(old, curFrame(old))}`,
+        'EINVAL',
+      );
+    }
+  }
+
+  /** cur is safe because checkpoint sl.st is: its precision goes to cur; a loop's back edge is recorded. */
+  private stateHit(sl: StateListEntry, idx: number, loop: boolean): void {
+    const cur = this.cur;
+    const old = sl.st;
+    sl.hit++;
+    this.propagatePrecision(old);
+    if (!loop) return;
+    // Record the back edge in the loop's SCC visit; precision is completed when the loop is left.
+    const key = this.sccKey(old);
+    const v = key ? this.sccVisits.get(key) : undefined;
+    if (v) {
+      if (this.level >= 2) this.verbose(`SCC backedge (${this.scc[idx]})\n`);
+      v.backedges.push({ st: copyState(cur, ++this.uidGen), old });
+      this.numBackedges++;
+      this.updatePeakStates();
+    } else {
+      for (let s: VerifierState | undefined = cur.parent; s; s = s.parent) {
+        s.incomplete = true;
+        if (s === old) break;
+      }
+      old.incomplete = true;
+    }
+  }
+
+  /** A new checkpoint of cur at idx, first in `list`; cur goes on as its child with an empty history. */
+  private newCheckpoint(idx: number, list: StateListEntry[]): void {
+    const cur = this.cur;
     this.totalStates++;
     this.exploredSize++;
     this.updatePeakStates();
@@ -727,7 +762,8 @@ export class Verifier {
       for (const r of f.regs) if (r.type === 'scalar') r.precise = false;
       for (const s of f.stack) if (isSpilledReg(s) && s.spilled.type === 'scalar') s.spilled.precise = false;
     }
-    const saved = copyState(cur, ++this.uidGen);
+    // The checkpoint takes cur's history (cur starts a new one below): no copy.
+    const saved = copyState(cur, ++this.uidGen, cur.hist);
     saved.insn_idx = idx;
     saved.dfs_depth = cur.dfs_depth;
     saved.branches = cur.branches;
@@ -738,12 +774,10 @@ export class Verifier {
       this.sccVisits.set(key, { entry: saved, backedges: [] });
       if (this.level >= 2) this.verbose(`SCC enter (${this.scc[idx]})\n`);
     }
-    this.explored.set(idx, list);
     cur.parent = saved;
     cur.dfs_depth = saved.dfs_depth + 1;
     cur.hist = [];
     cur.jmp_history_cnt = 0;
-    return false;
   }
 
   /** Instruction isStateVisited() compares at, for liveAt(). */
@@ -759,7 +793,7 @@ export class Verifier {
 
   /** find_prev_entry(): the nearest checkpoint at `idx` still on the current DFS path. */
   private findPrevEntry(st: VerifierState, idx: number): VerifierState | undefined {
-    for (const sl of this.explored.get(idx) ?? []) {
+    for (const sl of this.explored[idx] ?? []) {
       if (sl.st.insn_idx === idx && sl.st.branches && sameCallsites(sl.st, st) && sl.st.dfs_depth < st.dfs_depth) return sl.st;
     }
     return undefined;
@@ -767,14 +801,18 @@ export class Verifier {
 
   // ---------------------------------------------------------------- precision (__mark_chain_precision())
 
+  /** The backtracking state, one for the run: a walk never starts while another is under way. */
+  private readonly btState: Bt = { regs: new Array<number>(MAX_CALL_FRAMES).fill(0), slots: Array.from({ length: MAX_CALL_FRAMES }, () => new Set<number>()), frame: 0 };
+
+  /** An empty backtracking state (btState, cleared) in the current frame. */
   private newBt(): Bt {
-    const regs: number[] = [];
-    const slots: Set<number>[] = [];
+    const bt = this.btState;
     for (let f = 0; f < MAX_CALL_FRAMES; f++) {
-      regs.push(0);
-      slots.push(new Set<number>());
+      bt.regs[f] = 0;
+      if (bt.slots[f]!.size) bt.slots[f]!.clear();
     }
-    return { regs, slots, frame: this.cur.frames.length - 1 };
+    bt.frame = this.cur.frames.length - 1;
+    return bt;
   }
 
   /** mark_chain_precision(regno) in the current frame. */
@@ -841,20 +879,26 @@ export class Verifier {
   /** Marks the registers and slots of `bt` precise in `st`; drops those already precise (their history is done). */
   private markInState(st: VerifierState, bt: Bt): boolean {
     let changed = false;
-    st.frames.forEach((f, fi) => {
-      if (fi > bt.frame) return;
-      for (let r = 0; r < 11; r++) {
-        if (!(bt.regs[fi]! & (1 << r))) continue;
-        const reg = f.regs[r]!;
-        if (reg.type !== 'scalar' || reg.precise) bt.regs[fi]! &= ~(1 << r);
-        else reg.precise = changed = true;
+    const nf = Math.min(st.frames.length - 1, bt.frame);
+    for (let fi = 0; fi <= nf; fi++) {
+      const f = st.frames[fi]!;
+      const mask = bt.regs[fi]!;
+      if (mask) {
+        for (let r = 0; r < 11; r++) {
+          if (!(mask & (1 << r))) continue;
+          const reg = f.regs[r]!;
+          if (reg.type !== 'scalar' || reg.precise) bt.regs[fi]! &= ~(1 << r);
+          else reg.precise = changed = true;
+        }
       }
-      for (const spi of [...bt.slots[fi]!]) {
+      const slots = bt.slots[fi]!;
+      if (!slots.size) continue;
+      for (const spi of [...slots]) {
         const s = f.stack[spi];
-        if (!s || !isSpilledReg(s) || s.spilled.type !== 'scalar' || s.spilled.precise) bt.slots[fi]!.delete(spi);
+        if (!s || !isSpilledReg(s) || s.spilled.type !== 'scalar' || s.spilled.precise) slots.delete(spi);
         else s.spilled.precise = changed = true;
       }
-    });
+    }
     return changed;
   }
 
@@ -1009,80 +1053,11 @@ export class Verifier {
     const alu32 = BPF_CLASS(insn.code) === BPF_ALU;
     const regs = this.regs();
     if (op === BPF_END || op === BPF_NEG) {
-      const d = this.readReg(insn.dst_reg);
-      this.writeReg(insn.dst_reg);
-      if (d.type !== 'scalar') {
-        // is_pointer_value() is false for a privileged load (allow_ptr_leaks): the pointer becomes an unknown scalar.
-        regs[insn.dst_reg] = scalarUnknown();
-        return;
-      }
-      if (op === BPF_NEG) {
-        scalarAlu(d, scalarConst(0n), BPF_NEG, alu32);
-      } else {
-        const bits = BigInt(insn.imm);
-        const toLe = BPF_SRC(insn.code) !== BPF_TO_BE && !(BPF_CLASS(insn.code) === BPF_ALU64);
-        if (tnumIsConst(d.var_off)) {
-          let v = d.var_off.v & ((1n << bits) - 1n);
-          if (!toLe) {
-            let sw = 0n;
-            for (let b = 0n; b < bits; b += 8n) sw = (sw << 8n) | ((v >> b) & 0xffn);
-            v = sw;
-          }
-          markKnown(d, v);
-        } else if (toLe && bits < 64n) {
-          coerceRegToSize(d, Number(bits / 8n));
-        } else {
-          setUnknown(d);
-          if (bits < 64n) coerceRegToSize(d, Number(bits / 8n));
-        }
-        d.id = 0;
-      }
+      this.aluEndNeg(insn, op, alu32, regs);
       return;
     }
     if (op === BPF_MOV) {
-      if (BPF_SRC(insn.code) === BPF_X) {
-        const s = this.readReg(insn.src_reg);
-        this.writeReg(insn.dst_reg);
-        if (!alu32) {
-          if (insn.off === 0) {
-            if (s.type === 'scalar' && !s.id && !tnumIsConst(s.var_off)) s.id = this.newId();
-            regs[insn.dst_reg] = copyReg(s);
-          } else {
-            if (s.type !== 'scalar') reject(`R${insn.src_reg} sign-extension part of pointer`);
-            const d = copyReg(s);
-            d.id = 0;
-            coerceRegToSizeSx(d, insn.off / 8);
-            regs[insn.dst_reg] = d;
-          }
-        } else {
-          if (s.type !== 'scalar') {
-            // "R%d partial copy of pointer": allowed to privileged programs, the result is unknown.
-            regs[insn.dst_reg] = scalarUnknown();
-            zext32to64(regs[insn.dst_reg]!);
-            regBoundsSync(regs[insn.dst_reg]!);
-            return;
-          }
-          const d = copyReg(s);
-          if (insn.off === 0) {
-            const fits = s.umax <= U32_MAX;
-            if (fits && !s.id && !tnumIsConst(s.var_off)) {
-              s.id = this.newId();
-              d.id = s.id;
-            }
-            if (!fits) d.id = 0;
-            zext32to64(d);
-          } else {
-            d.id = 0;
-            coerceRegToSizeSx(d, insn.off / 8, true);
-          }
-          d.precise = false;
-          regBoundsSync(d);
-          regs[insn.dst_reg] = d;
-        }
-      } else {
-        this.writeReg(insn.dst_reg);
-        regs[insn.dst_reg] = scalarConst(alu32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
-      }
+      this.aluMov(insn, alu32, regs);
       return;
     }
     const d = this.readReg(insn.dst_reg);
@@ -1091,21 +1066,8 @@ export class Verifier {
     if (BPF_SRC(insn.code) === BPF_X) s = this.readReg(insn.src_reg);
     else s = this.immConst(this.insnIdx, insn.imm, alu32);
     this.writeReg(insn.dst_reg);
-    if (d.type !== 'scalar') {
-      if (s.type !== 'scalar') {
-        if (op === 0x10) {
-          regs[insn.dst_reg] = scalarUnknown();
-          return;
-        }
-        reject(`R${insn.dst_reg} pointer ${op === 0 ? '+=' : '?'} pointer prohibited`);
-      }
-      if (BPF_SRC(insn.code) === BPF_X) this.markChainPrecision(insn.src_reg);
-      regs[insn.dst_reg] = ptrAlu(d, s, op, alu32, insn.dst_reg, false);
-      return;
-    }
-    if (s.type !== 'scalar') {
-      this.markChainPrecision(insn.dst_reg);
-      regs[insn.dst_reg] = ptrAlu(s, d, op, alu32, insn.dst_reg, true);
+    if (d.type !== 'scalar' || s.type !== 'scalar') {
+      this.aluWithPointer(insn, op, alu32, regs, d, s);
       return;
     }
     const dd = copyReg(d);
@@ -1118,9 +1080,107 @@ export class Verifier {
         regBoundsSync(dd);
       }
     } else {
-      scalarAlu(dd, s, op, alu32);
+      // A BPF_K operand is immConst()'s scalarConst(), exact by construction.
+      scalarAlu(dd, s, op, alu32, BPF_SRC(insn.code) === BPF_K);
     }
     regs[insn.dst_reg] = dd;
+  }
+
+  /** BPF_END and BPF_NEG (check_alu_op()). */
+  private aluEndNeg(insn: BpfInsn, op: number, alu32: boolean, regs: Reg[]): void {
+    const d = this.readReg(insn.dst_reg);
+    this.writeReg(insn.dst_reg);
+    if (d.type !== 'scalar') {
+      // is_pointer_value() is false for a privileged load (allow_ptr_leaks): the pointer becomes an unknown scalar.
+      regs[insn.dst_reg] = scalarUnknown();
+      return;
+    }
+    if (op === BPF_NEG) {
+      scalarAlu(d, scalarConst(0n), BPF_NEG, alu32);
+    } else {
+      const bits = BigInt(insn.imm);
+      const toLe = BPF_SRC(insn.code) !== BPF_TO_BE && !(BPF_CLASS(insn.code) === BPF_ALU64);
+      if (tnumIsConst(d.var_off)) {
+        let v = d.var_off.v & ((1n << bits) - 1n);
+        if (!toLe) {
+          let sw = 0n;
+          for (let b = 0n; b < bits; b += 8n) sw = (sw << 8n) | ((v >> b) & 0xffn);
+          v = sw;
+        }
+        markKnown(d, v);
+      } else if (toLe && bits < 64n) {
+        coerceRegToSize(d, Number(bits / 8n));
+      } else {
+        setUnknown(d);
+        if (bits < 64n) coerceRegToSize(d, Number(bits / 8n));
+      }
+      d.id = 0;
+    }
+  }
+
+  /** BPF_MOV (check_alu_op()). */
+  private aluMov(insn: BpfInsn, alu32: boolean, regs: Reg[]): void {
+    if (BPF_SRC(insn.code) === BPF_X) {
+      const s = this.readReg(insn.src_reg);
+      this.writeReg(insn.dst_reg);
+      if (!alu32) {
+        if (insn.off === 0) {
+          if (s.type === 'scalar' && !s.id && !tnumIsConst(s.var_off)) s.id = this.newId();
+          regs[insn.dst_reg] = copyReg(s);
+        } else {
+          if (s.type !== 'scalar') reject(`R${insn.src_reg} sign-extension part of pointer`);
+          const d = copyReg(s);
+          d.id = 0;
+          coerceRegToSizeSx(d, insn.off / 8);
+          regs[insn.dst_reg] = d;
+        }
+      } else {
+        if (s.type !== 'scalar') {
+          // "R%d partial copy of pointer": allowed to privileged programs, the result is unknown.
+          regs[insn.dst_reg] = scalarUnknown();
+          zext32to64(regs[insn.dst_reg]!);
+          regBoundsSync(regs[insn.dst_reg]!);
+          return;
+        }
+        const d = copyReg(s);
+        if (insn.off === 0) {
+          const fits = s.umax <= U32_MAX;
+          if (fits && !s.id && !tnumIsConst(s.var_off)) {
+            s.id = this.newId();
+            d.id = s.id;
+          }
+          if (!fits) d.id = 0;
+          zext32to64(d);
+        } else {
+          d.id = 0;
+          coerceRegToSizeSx(d, insn.off / 8, true);
+        }
+        d.precise = false;
+        regBoundsSync(d);
+        regs[insn.dst_reg] = d;
+      }
+    } else {
+      this.writeReg(insn.dst_reg);
+      regs[insn.dst_reg] = scalarConst(alu32 ? u32(BigInt(insn.imm)) : BigInt(insn.imm));
+    }
+  }
+
+  /** An ALU operation with a pointer operand (adjust_ptr_min_max_vals() and its checks). */
+  private aluWithPointer(insn: BpfInsn, op: number, alu32: boolean, regs: Reg[], d: Reg, s: Reg): void {
+    if (d.type !== 'scalar') {
+      if (s.type !== 'scalar') {
+        if (op === 0x10) {
+          regs[insn.dst_reg] = scalarUnknown();
+          return;
+        }
+        reject(`R${insn.dst_reg} pointer ${op === 0 ? '+=' : '?'} pointer prohibited`);
+      }
+      if (BPF_SRC(insn.code) === BPF_X) this.markChainPrecision(insn.src_reg);
+      regs[insn.dst_reg] = ptrAlu(d, s, op, alu32, insn.dst_reg, false);
+      return;
+    }
+    this.markChainPrecision(insn.dst_reg);
+    regs[insn.dst_reg] = ptrAlu(s, d, op, alu32, insn.dst_reg, true);
   }
 
   // ---------------------------------------------------------------- memory
@@ -1261,7 +1321,7 @@ export class Verifier {
     const special = s.slot_type[7] === STACK_SPILL || s.slot_type[7] === STACK_ITER;
     if (special) {
       for (let k = 0; k < 8; k++) if (s.slot_type[k] !== STACK_INVALID) s.slot_type[k] = STACK_MISC;
-      delete s.iter;
+      s.iter = undefined;
     }
     if ((reg && isNull(reg)) || (!reg && isSt && stImm === 0)) type = STACK_ZERO;
     for (let k = 0; k < size; k++) s.slot_type[(slotIdx - k) % 8] = type;
@@ -1271,7 +1331,7 @@ export class Verifier {
   /** save_register_state(). */
   private saveRegisterState(s: StackSlot, reg: Reg, size: number): void {
     s.spilled = copyReg(reg);
-    delete s.iter;
+    s.iter = undefined;
     let k = 8;
     for (; k > 8 - size; k--) s.slot_type[k - 1] = STACK_SPILL;
     for (; k; k--) {
@@ -1344,7 +1404,7 @@ export class Verifier {
         if (s.slot_type[7] === STACK_SPILL || s.slot_type[7] === STACK_ITER) {
           for (let j = 0; j < 8; j++) if (s.slot_type[j] !== STACK_INVALID) s.slot_type[j] = STACK_MISC;
           s.spilled = notInit();
-          delete s.iter;
+          s.iter = undefined;
         }
         s.slot_type[k] = STACK_MISC;
         continue;
@@ -1449,6 +1509,11 @@ export class Verifier {
       this.prevLogPos = 0;
       return pred === 1 ? target : idx + 1;
     }
+    return this.condJmpBothWays(insn, idx, op, j32, dst, src, target);
+  }
+
+  /** Both outcomes possible: the taken branch is pushed, and each side learns what its outcome implies. */
+  private condJmpBothWays(insn: BpfInsn, idx: number, op: number, j32: boolean, dst: Reg, src: Reg, target: number): number {
     const other = this.pushStack(target, idx);
     const oRegs = curFrame(other).regs;
     const tRegs = this.regs();
@@ -1467,10 +1532,18 @@ export class Verifier {
         for (const f of st.frames) {
           for (let i = 0; i < f.regs.length; i++) {
             const x = f.regs[i]!;
-            if (x !== known && x.type === 'scalar' && x.id === known.id) f.regs[i] = { ...copyReg(known), precise: x.precise };
+            if (x !== known && x.type === 'scalar' && x.id === known.id) {
+              const c = copyReg(known);
+              c.precise = x.precise;
+              f.regs[i] = c;
+            }
           }
           for (const s of f.stack) {
-            if (isSpilledReg(s) && s.spilled.type === 'scalar' && s.spilled.id === known.id) s.spilled = { ...copyReg(known), precise: s.spilled.precise };
+            if (isSpilledReg(s) && s.spilled.type === 'scalar' && s.spilled.id === known.id) {
+              const c = copyReg(known);
+              c.precise = s.spilled.precise;
+              s.spilled = c;
+            }
           }
         }
       }
@@ -1502,7 +1575,10 @@ export class Verifier {
       return c;
     };
     for (const f of st.frames) {
-      f.regs = f.regs.map(fix);
+      // A new array (a caller may still hold the old one), built by push: packed, as every regs array.
+      const regs: Reg[] = [];
+      for (let i = 0; i < f.regs.length; i++) regs.push(fix(f.regs[i]!));
+      f.regs = regs;
       for (const s of f.stack) if (isSpilledReg(s)) s.spilled = fix(s.spilled);
     }
     if (isNullBranch && refId) st.refs = st.refs.filter((r) => r.id !== refId);
@@ -1806,11 +1882,19 @@ export class Verifier {
     return st.frames[r.frameno]?.stack[spi];
   }
 
+  /** kfuncProto() by BTF id, null for a kfunc that is not an iterator's. */
+  private readonly kfuncProtos = new Map<number, KfuncProto | null>();
+
   /** check_kfunc_call(): the iterator kfuncs (process_iter_arg(), process_iter_next_call()). */
   private checkKfuncCall(insn: BpfInsn, idx: number): void {
     const name = this.env.kfuncName(insn.imm);
     if (!name) reject(`kernel btf_id ${insn.imm} is not a function`, 'EINVAL');
-    const kp = kfuncProto(name, this.env.kfuncProto?.(insn.imm));
+    let kp = this.kfuncProtos.get(insn.imm);
+    if (kp === undefined) {
+      // Worked out once per kfunc of the program (the name's pattern and the registered prototype), then only read.
+      kp = kfuncProto(name, this.env.kfuncProto?.(insn.imm)) ?? null;
+      this.kfuncProtos.set(insn.imm, kp);
+    }
     if (!kp?.iter) {
       const proto = this.env.kfuncArgs?.(insn.imm);
       // register_btf_kfunc_id_set(): a kfunc registered for some program types only.
@@ -1882,7 +1966,7 @@ export class Verifier {
         for (let i = 0; i < nr; i++) {
           const s = f.stack[spi! - i]!;
           s.spilled = notInit();
-          delete s.iter;
+          s.iter = undefined;
           s.slot_type = [0, 0, 0, 0, 0, 0, 0, 0];
         }
       }
