@@ -817,7 +817,7 @@ export class Verifier {
 
   /** mark_chain_precision(regno) in the current frame. */
   private markChainPrecision(regno: number): void {
-    // Already precise (or not a scalar): the walk would drop the register at once and mark nothing.
+    // Not a scalar: nothing to mark (the kernel's callers only ask for scalars).
     const reg = curFrame(this.cur).regs[regno]!;
     if (reg.type !== 'scalar') return;
     const bt = this.newBt();
