@@ -62,17 +62,33 @@ export interface HistEntry {
   /** The frame whose stack `spi` is in (insn_stack_access_frameno()); the instruction's frame when absent. */
   spiFrame?: number;
   frame: number;
+  /** The linked registers recorded at a conditional jump (a record id of the verifier's table), or 0. */
+  linked: number;
 }
 
-/** One HistEntry as a number (exact in a double): idx above bit 20, then spi + 1, spiFrame + 1 (0: absent) and frame. */
+/** Linked-register records a history can name (13 bits above the index's 20 and the low 20: exact in a double). */
+export const HIST_LINKED_MAX = 0x1fff;
+
+/**
+ * One HistEntry as a number (exact in a double): the linked record above bit 40, idx above bit 20, then spi + 1,
+ * spiFrame + 1 (0: absent) and frame.
+ */
 export function histEncode(e: HistEntry): number {
-  return e.idx * 0x100000 + (e.spi + 1) * 0x100 + (e.spiFrame === undefined ? 0 : e.spiFrame + 1) * 0x10 + e.frame;
+  return e.linked * 0x10000000000 + e.idx * 0x100000 + (e.spi + 1) * 0x100 + (e.spiFrame === undefined ? 0 : e.spiFrame + 1) * 0x10 + e.frame;
+}
+
+/** The instruction index of an encoded entry. */
+export function histIdx(x: number): number {
+  return Math.floor((x % 0x10000000000) / 0x100000);
 }
 
 /** histEncode() undone into `e` (reused by the caller). */
 export function histDecode(x: number, e: HistEntry): HistEntry {
-  const idx = Math.floor(x / 0x100000);
-  const low = x - idx * 0x100000;
+  const linked = Math.floor(x / 0x10000000000);
+  const rest = x - linked * 0x10000000000;
+  const idx = Math.floor(rest / 0x100000);
+  const low = rest - idx * 0x100000;
+  e.linked = linked;
   e.idx = idx;
   e.spi = (low >> 8) - 1;
   const sf = (low >> 4) & 0xf;

@@ -32,7 +32,7 @@ import {
 } from './reg';
 import type { Reg } from './reg';
 import {
-  EXACT, NOT_EXACT, RANGE_WITHIN, STACK_INVALID, STACK_ITER, STACK_MISC, STACK_SPILL, STACK_ZERO, copyState, curFrame, histDecode, histEncode, makeState,
+  EXACT, NOT_EXACT, RANGE_WITHIN, STACK_INVALID, STACK_ITER, STACK_MISC, STACK_SPILL, STACK_ZERO, copyState, curFrame, histDecode, histEncode, histIdx, makeState, HIST_LINKED_MAX,
   isSpilledReg, iterActiveDepthsDiffer, newFrame, newSlot, printState, sameCallsites, statesEqual, statesMaybeLooping,
   widenImpreciseScalars,
 } from './state';
@@ -542,6 +542,7 @@ export class Verifier {
       histEntry.spi = -1;
       histEntry.spiFrame = undefined;
       histEntry.frame = this.cur.frames.length - 1;
+      histEntry.linked = 0;
       const cls = BPF_CLASS(insn.code);
       let next = idx + 1;
       let endOfPath = false;
@@ -575,7 +576,7 @@ export class Verifier {
         }
       }
       this.cur.hist.push(histEncode(histEntry));
-      if (this.jmpP[idx] || histEntry.spi >= 0) this.cur.jmp_history_cnt++;
+      if (this.jmpP[idx] || histEntry.spi >= 0 || histEntry.linked) this.cur.jmp_history_cnt++;
       if (this.trace) {
         this.steps.push({ insn: idx, frame: this.cur.frames.length - 1, path: this.pathId, state: printState(this.cur, curFrame(this.cur)).trim() });
       }
@@ -591,7 +592,7 @@ export class Verifier {
   }
 
   /** The step being processed, pushed encoded once it is done (one object, reused). */
-  private readonly curHist: HistEntry = { idx: 0, spi: -1, spiFrame: undefined, frame: 0 };
+  private readonly curHist: HistEntry = { idx: 0, spi: -1, spiFrame: undefined, frame: 0, linked: 0 };
 
   /** update_branch_counts() then pop_stack(); false when nothing is left to explore. */
   private popState(): boolean {
@@ -915,7 +916,7 @@ export class Verifier {
     let first = st.parent ? st.parent.insn_idx : 0;
     let subseq = -1;
     const log = this.level >= 2;
-    const e: HistEntry = { idx: 0, spi: -1, spiFrame: undefined, frame: 0 };
+    const e: HistEntry = { idx: 0, spi: -1, spiFrame: undefined, frame: 0, linked: 0 };
     for (;;) {
       if (log) this.verbose(`mark_precise: frame${bt.frame}: last_idx ${last} first_idx ${first} subseq_idx ${subseq} \n`);
       // The instruction being processed is not in the current state's history (skip_first in the kernel).
@@ -945,7 +946,7 @@ export class Verifier {
       }
       if (this.btEmpty(bt)) return changed;
       subseq = first;
-      last = parent.hist.length ? Math.floor(parent.hist[parent.hist.length - 1]! / 0x100000) : parent.insn_idx; // histDecode()'s idx
+      last = parent.hist.length ? histIdx(parent.hist[parent.hist.length - 1]!) : parent.insn_idx;
       first = parent.parent ? parent.parent.insn_idx : 0;
       st = parent;
       hist = st.hist;
@@ -971,6 +972,8 @@ export class Verifier {
     if (this.level >= 2) {
       this.verbose(`mark_precise: frame${bt.frame}: regs=${REG_NAMES(bt.regs[bt.frame]!)} stack=${STACK_NAMES(bt.slots[bt.frame]!)} before ${e.idx}: ${this.insnStr(e.idx)}\n`);
     }
+    // bt_sync_linked_regs(): registers that gained range together at this jump need precision together.
+    if (e.linked) this.btSyncLinked(bt, e.linked);
     if (cls === BPF_JMP && op === BPF_EXIT) {
       if (e.frame !== bt.frame + 1 || e.frame >= MAX_CALL_FRAMES) return false;
       if (subseq >= 0 && this.callsCallback[subseq]) bt.regs[bt.frame]! &= ~ARGS;
@@ -1039,11 +1042,71 @@ export class Verifier {
     }
     if (op === BPF_EXIT) return false;
     if (op === BPF_JA || i.code === (BPF_JMP | BPF_JCOND)) return true;
-    if (BPF_SRC(i.code) === BPF_X && (btHas(bt, f, i.dst_reg) || btHas(bt, f, i.src_reg))) {
+    if (BPF_SRC(i.code) === BPF_X) {
+      if (!btHas(bt, f, i.dst_reg) && !btHas(bt, f, i.src_reg)) return true;
       btSet(bt, f, i.dst_reg);
       btSet(bt, f, i.src_reg);
     }
+    // bt_sync_linked_regs() again, for what this instruction added.
+    if (e.linked) this.btSyncLinked(bt, e.linked);
     return true;
+  }
+
+  /** bt_sync_linked_regs(): when one of the registers linked at a jump needs precision, all of them do. */
+  private btSyncLinked(bt: Bt, record: number): void {
+    const set = this.linkedRecords[record - 1]!;
+    let some = false;
+    for (const l of set) {
+      if (l.isReg ? (bt.regs[l.frame]! & (1 << l.n)) !== 0 : bt.slots[l.frame]!.has(l.n)) {
+        some = true;
+        break;
+      }
+    }
+    if (!some) return;
+    for (const l of set) {
+      if (l.isReg) bt.regs[l.frame]! |= 1 << l.n;
+      else bt.slots[l.frame]!.add(l.n);
+    }
+  }
+
+  /** Linked-register sets recorded at jumps (struct linked_regs), by record id - 1; one per distinct set. */
+  private readonly linkedRecords: { frame: number; isReg: boolean; n: number }[][] = [];
+  private readonly linkedIds = new Map<string, number>();
+
+  /**
+   * collect_linked_regs() for a conditional jump on scalars with ids: the registers and spilled slots of every
+   * frame sharing them, at most LINKED_REGS_MAX (6; past it a register loses its id, as in the kernel), kept in the
+   * jump's history entry when more than one.
+   */
+  private collectLinkedRegs(ids: number[]): void {
+    const out: { frame: number; isReg: boolean; n: number }[] = [];
+    for (const id of ids) {
+      for (let fi = this.cur.frames.length - 1; fi >= 0; fi--) {
+        const f = this.cur.frames[fi]!;
+        for (let r = 0; r < 10; r++) {
+          const x = f.regs[r]!;
+          if (x.type !== 'scalar' || x.id !== id) continue;
+          if (out.length < 6) out.push({ frame: fi, isReg: true, n: r });
+          else f.regs[r] = Object.assign(copyReg(x), { id: 0 });
+        }
+        for (let spi = 0; spi < f.stack.length; spi++) {
+          const s = f.stack[spi]!;
+          if (!isSpilledReg(s) || s.spilled.type !== 'scalar' || s.spilled.id !== id) continue;
+          if (out.length < 6) out.push({ frame: fi, isReg: false, n: spi });
+          else s.spilled = Object.assign(copyReg(s.spilled), { id: 0 });
+        }
+      }
+    }
+    if (out.length < 2) return;
+    const key = out.map((l) => `${l.frame}${l.isReg ? 'r' : 's'}${l.n}`).join(',');
+    let rec = this.linkedIds.get(key);
+    if (rec === undefined) {
+      if (this.linkedRecords.length >= HIST_LINKED_MAX) return; // model limit: later sets go unrecorded
+      this.linkedRecords.push(out);
+      rec = this.linkedRecords.length;
+      this.linkedIds.set(key, rec);
+    }
+    this.curHist.linked = rec;
   }
 
   // ---------------------------------------------------------------- ALU
@@ -1514,7 +1577,16 @@ export class Verifier {
 
   /** Both outcomes possible: the taken branch is pushed, and each side learns what its outcome implies. */
   private condJmpBothWays(insn: BpfInsn, idx: number, op: number, j32: boolean, dst: Reg, src: Reg, target: number): number {
+    // Before the other branch is made, so that both share the record (check_cond_jmp_op()).
+    const ids: number[] = [];
+    if (BPF_SRC(insn.code) === BPF_X && src.type === 'scalar' && src.id) ids.push(src.id);
+    if (dst.type === 'scalar' && dst.id) ids.push(dst.id);
+    if (ids.length) this.collectLinkedRegs(ids);
     const other = this.pushStack(target, idx);
+    // The jump is in both branches' history, as the kernel's entries pushed before push_stack() are: backtracking
+    // from the taken branch passes it too. A linked-register record is an entry of its own there.
+    other.hist.push(histEncode(this.curHist));
+    if (this.curHist.linked && !this.jmpP[idx]) other.jmp_history_cnt++;
     const oRegs = curFrame(other).regs;
     const tRegs = this.regs();
     if (BPF_SRC(insn.code) === BPF_X) {
