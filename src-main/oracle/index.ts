@@ -18,8 +18,8 @@ import { directMapDelta, parseDirectMapSnapshot, readDirectMap } from './direct-
 import type { DirectMapSnapshot } from './direct-map';
 import { buildHelper, fromHex, OracleUnavailableError, request, runHelper, runHelperAsync } from './native';
 import type { HelperResponse } from './native';
+import { BPF_F } from '../engines/bpf/prog_flags';
 import {
-  BPF_F_SLEEPABLE,
   BPF_PROG_TYPE,
   BPF_PSEUDO_KFUNC_CALL,
   BPF_PSEUDO_MAP_FD,
@@ -410,7 +410,8 @@ class Oracle implements KernelOracle {
       const bytes = bytesOf(job.prog, (n) => this.kfunc_id(n));
       const maps = patchProgram(bytes, opts, (n) => this.kfunc_id(n));
       const type = progTypeNumber(opts.prog_type, SOCKET_FILTER);
-      const flags = (opts.prog_flags ?? 0) | (type === SYSCALL ? BPF_F_SLEEPABLE : 0);
+      // As libbpf's SEC("syscall"): a syscall program is loaded sleepable (the kernel refuses it otherwise).
+      const flags = (opts.prog_flags ?? 0) | (type === SYSCALL ? BPF_F.SLEEPABLE : 0);
       reqs.push('reset');
       let mapReqs = 0;
       for (const m of maps) {

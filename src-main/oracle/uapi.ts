@@ -58,9 +58,6 @@ export const BPF_MAP_TYPE: Readonly<Record<string, number>> = {
   BPF_MAP_TYPE_RINGBUF: 27,
 };
 
-/** BPF_F_SLEEPABLE (prog_flags): BPF_PROG_TYPE_SYSCALL programs must carry it. */
-export const BPF_F_SLEEPABLE = 1 << 4;
-
 /** ld_imm64 src_reg values (BPF_PSEUDO_MAP_FD ... BPF_PSEUDO_MAP_IDX_VALUE) and BPF_PSEUDO_KFUNC_CALL. */
 export const BPF_PSEUDO_MAP_FD = 1;
 export const BPF_PSEUDO_MAP_VALUE = 2;

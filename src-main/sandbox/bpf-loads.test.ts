@@ -65,6 +65,9 @@ describe('the BPF panel view of program loads', () => {
     expect(c!.detail!.log).toContain('total_states 0');
     expect(() => k.bpf.prog_load({ asm, prog_type: 'socket', prog_flags: 16 })).toThrow('Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable');
     expect(() => k.bpf.prog_load({ asm, prog_type: 'socket', prog_flags: 1 << 9 })).toThrow(/prog_flags 512: unknown flag bits 0x200/);
+    // bpf_prog_load() checks the flags before anything else, so a load without the verifier is refused too.
+    expect(() => k.bpf.prog_load({ asm, prog_type: 'socket', verify: false, prog_flags: 1 << 9 })).toThrow(/unknown flag bits 0x200/);
+    expect(() => k.bpf.prog_load({ asm, prog_type: 'socket', prog_flags: 2 ** 32 })).toThrow('prog_flags 4294967296: not a u32 flag mask');
   });
 
   it('sends the detail once: later machine states carry the summary only', () => {

@@ -10,7 +10,8 @@ import { KERNEL_CHECK_MAX_INSNS, KERNEL_CHECK_MAX_LOG } from '../contract';
 import { KernelError } from '../engines/common/errors';
 import type { BpfInsn } from '../engines/bpf/index';
 import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, decodeInsns, encodeInsns, isLdImm64 } from '../engines/bpf/isa';
-import { BPF_F, progTypeOf } from '../engines/bpf/verifier/index';
+import { BPF_F } from '../engines/bpf/prog_flags';
+import { progTypeOf } from '../engines/bpf/verifier/index';
 import type { VerifierResult } from '../engines/bpf/verifier/index';
 import type { BpfLoadRecord, Kernel } from '../engines/kernel';
 

@@ -19,6 +19,7 @@ import { ArrayMap, PercpuArrayMap, RingbufMap, createMap } from './maps';
 import type { BpfMapCreateAttr , BpfMap} from './maps';
 import { AddressSpace, BpfRegion, regionHi } from './memory';
 import { prepareInsns } from './prog';
+import { checkProgFlags } from './prog_flags';
 import type { LdImm64Resolver } from './prog';
 import { runProgram } from './vm';
 import type { BpfExecFn, BpfHelper, BpfRunResult, LoadedInsns } from './vm';
@@ -231,6 +232,7 @@ export class BpfEngine {
 
   /** Assembles or decodes the program and runs the load-time checks (prepareInsns()). */
   private loadInsns(attr: BpfProgLoadAttr): { insns: readonly BpfInsn[]; lines: number[] | undefined; loaded: LoadedInsns } {
+    if (attr.prog_flags !== undefined) checkProgFlags(attr.prog_flags); // also for a load without the verifier
     let insns: readonly BpfInsn[];
     let lines: number[] | undefined;
     if (attr.asm !== undefined) {

@@ -8,6 +8,7 @@ import { KernelError } from '../../common/errors';
 import type { BpfEngine, BpfProgLoadAttr, BpfVerifierHook } from '../index';
 import type { BpfInsn } from '../isa';
 import type { HelperProto } from './protos';
+import { BPF_F, checkProgFlags } from '../prog_flags';
 import { bpfCheck } from './verifier';
 import type { VerifierResult } from './verifier';
 
@@ -17,21 +18,6 @@ export { HELPER_PROTOS, kfuncProto } from './protos';
 export type { HelperProto, ArgType, RetType } from './protos';
 export { progTypeOf } from './prog-types';
 export type { ProgType } from './prog-types';
-
-/** BPF_PROG_LOAD's prog_flags (include/uapi/linux/bpf.h). */
-export const BPF_F = {
-  STRICT_ALIGNMENT: 1 << 0,
-  ANY_ALIGNMENT: 1 << 1,
-  TEST_RND_HI32: 1 << 2,
-  TEST_STATE_FREQ: 1 << 3,
-  SLEEPABLE: 1 << 4,
-  XDP_HAS_FRAGS: 1 << 5,
-  XDP_DEV_BOUND_ONLY: 1 << 6,
-  TEST_REG_INVARIANTS: 1 << 7,
-  TOKEN_FD: 1 << 16,
-} as const;
-// Model: TEST_STATE_FREQ and SLEEPABLE act; the alignment, hi32, XDP and reg-invariant test flags are accepted and change nothing.
-const BPF_F_KNOWN = Object.values(BPF_F).reduce((a, b) => a | b, 0);
 
 /** Options of a verification beyond BPF_PROG_LOAD's attributes. */
 export interface VerifyOptions {
@@ -65,12 +51,7 @@ export interface VerifyReport {
 
 /** bpf_check() on checked instructions with the engine's maps, helpers and kfuncs. */
 export function verifyInsns(engine: BpfEngine, insns: readonly BpfInsn[], attr: BpfProgLoadAttr & VerifyOptions, lines?: readonly number[]): VerifyReport {
-  const flags = attr.prog_flags ?? 0;
-  // bpf_prog_load(): other bits are EINVAL before any verification (no log).
-  if (!Number.isInteger(flags) || flags < 0 || (flags & ~BPF_F_KNOWN) !== 0) {
-    throw new KernelError('EINVAL', `prog_flags ${String(flags)}: unknown flag bits 0x${(Number.isInteger(flags) && flags >= 0 ? flags & ~BPF_F_KNOWN : 0).toString(16)} (BPF_PROG_LOAD takes BPF_F_STRICT_ALIGNMENT … BPF_F_TEST_REG_INVARIANTS, BPF_F_TOKEN_FD)`);
-  }
-  if (flags & BPF_F.TOKEN_FD) throw new KernelError('EINVAL', 'prog_flags: BPF_F_TOKEN_FD names a BPF token, and the model has no bpffs to create one');
+  const flags = checkProgFlags(attr.prog_flags ?? 0);
   const ls = attr.log_size;
   // bpf_vlog_init(): log_size is a u32 no larger than UINT_MAX >> 2.
   if (ls !== undefined && !(Number.isInteger(ls) && ls >= 0 && ls <= 0x3fffffff)) throw new KernelError('EINVAL', `log_size ${String(ls)}: not an integer from 0 to ${0x3fffffff}`);
