@@ -10,7 +10,7 @@ const padEnd = (s: string, w: number): string => s.padEnd(w);
 export function meminfo(mm: Mm): Record<string, number> {
   const free = mm.zone.freePages * 4;
   const dmkb = mm.dm.directMapKb();
-  const total = mm.zone.nframes * 4; // totalram_pages(): the memmap is reserved
+  const total = mm.managed_pages * 4; // totalram_pages(): the memmap is reserved
   return {
     MemTotal: total,
     MemFree: free,

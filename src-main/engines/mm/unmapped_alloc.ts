@@ -103,7 +103,7 @@ export class UnmappedCache {
     this.zone.setState(pfn, 0);
     while (order < MAX_PAGE_ORDER) {
       const buddy = pfn ^ (1 << order);
-      if (buddy >= this.zone.nframes || this.zone.state(buddy) !== ST_CACHE_FREE + order) break;
+      if (this.zone.state(buddy) !== ST_CACHE_FREE + order) break; // past the managed pages: ST_RESERVED
       this.del(buddy, order);
       pfn &= buddy;
       order++;
