@@ -141,3 +141,31 @@ describe('memory safety and limits', () => {
     expect(run(loop, undefined, 32)).toEqual({ error: 'instruction budget of 32 exhausted at insn 5', errno: 'ETIMEDOUT' });
   });
 });
+
+describe('addresses carry into the hi word, as a 64-bit add does', () => {
+  const mem = (): Uint8Array => Uint8Array.from({ length: 16 }, (_, i) => i + 1);
+
+  it('reaches the object from a pointer moved below it, at every load and store size', () => {
+    // r1 points at the object's first byte; moved 8 below it, the instruction's +8 brings it back.
+    expect(r0('r1 += -8\nr0 = *(u64 *)(r1 + 8)\nexit', mem())).toBe(0x0807060504030201n);
+    expect(r0('r1 += -8\nr0 = *(u32 *)(r1 + 12)\nexit', mem())).toBe(0x08070605n);
+    expect(r0('r1 += -8\nr0 = *(u16 *)(r1 + 8)\nexit', mem())).toBe(0x0201n);
+    expect(r0('r1 += -8\nr0 = *(u8 *)(r1 + 9)\nexit', mem())).toBe(2n);
+    expect(r0('r1 += -8\nr0 = *(s8 *)(r1 + 8)\nexit', mem())).toBe(1n);
+    const st = run('r1 += -16\n*(u64 *)(r1 + 16) = 0\n*(u32 *)(r1 + 24) = 7\nr2 = 9\n*(u16 *)(r1 + 28) = r2\nr0 = 0\nexit', mem());
+    expect(st).toMatchObject({ mem: '0,0,0,0,0,0,0,0,7,0,0,0,9,0,15,16' });
+    const at = run('r1 += -4\nr2 = 5\nlock *(u32 *)(r1 + 4) += r2\nr0 = *(u32 *)(r1 + 4)\nexit', mem());
+    expect(at).toMatchObject({ retval: 0x04030206n });
+  });
+
+  it('reaches the object from a pointer past its end moved back by a negative offset', () => {
+    // 2^32 past the object's base would be the next region; 8 past the end, -8 lands inside.
+    expect(r0('r1 += 24\nr0 = *(u64 *)(r1 - 16)\nexit', mem())).toBe(0x100f0e0d0c0b0a09n);
+  });
+
+  it('still faults where the carried address is outside the object, naming the carried address', () => {
+    const o = run('r1 += -16\nr0 = *(u64 *)(r1 + 8)\nexit', mem());
+    expect(o).toMatchObject({ errno: 'EFAULT' });
+    expect('error' in o && o.error).toMatch(/^out of bounds memory load at insn 1, addr 0x[0-9a-f]+fffffff8, size 8$/);
+  });
+});

@@ -3,8 +3,8 @@
  * arrays, registers as int32 halves, every memory access bounds-checked against its region, a budget of
  * executed instructions. It runs unverified programs safely: anything invalid ends in a KernelError.
  *
- * Departure from Linux: an access whose offset leaves the base register's region faults even if the 64-bit
- * address happens to fall into a neighbouring region (pointer arithmetic never crosses objects).
+ * An access resolves its region from the 64-bit address base + off, carry included, so a pointer moved below its
+ * object and back in by the instruction's offset reaches the object, as on Linux.
  */
 import {
   OUT, bswap16, bswap32, mul64, sdiv32, sdiv64, smod32, smod64, udiv32, udiv64,
@@ -274,9 +274,9 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
         const hi = R[s + 1]!;
         const lo = R[s]!;
         const off = offA[pc]!;
-        const o = (lo + off) | 0; // int32 math: equal to the true offset whenever that is a valid one
-        const r = regions[(hi - REGION_HI_BASE) | 0];
-        if (r === undefined || o < 0 || o + 8 > r.size || (lo < 0 && off > 0)) vm.memFault(pc, false, hi, (lo >>> 0) + off, 8);
+        let o = (lo + off) | 0; // int32 math: equal to the true offset whenever that is a valid one
+        let r = regions[(hi - REGION_HI_BASE) | 0];
+        if (r === undefined || o < 0 || o + 8 > r.size || (lo < 0 && off > 0)) { r = vm.accessCarry(pc, false, hi, (lo >>> 0) + off, 8); o = vm.carryOff; }
         R[d] = r.dv.getInt32(o, true);
         R[d + 1] = r.dv.getInt32(o + 4, true);
         pc++;
@@ -287,9 +287,9 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
         const hi = R[s + 1]!;
         const lo = R[s]!;
         const off = offA[pc]!;
-        const o = (lo + off) | 0; // int32 math: equal to the true offset whenever that is a valid one
-        const r = regions[(hi - REGION_HI_BASE) | 0];
-        if (r === undefined || o < 0 || o + 4 > r.size || (lo < 0 && off > 0)) vm.memFault(pc, false, hi, (lo >>> 0) + off, 4);
+        let o = (lo + off) | 0; // int32 math: equal to the true offset whenever that is a valid one
+        let r = regions[(hi - REGION_HI_BASE) | 0];
+        if (r === undefined || o < 0 || o + 4 > r.size || (lo < 0 && off > 0)) { r = vm.accessCarry(pc, false, hi, (lo >>> 0) + off, 4); o = vm.carryOff; }
         R[d] = r.dv.getInt32(o, true);
         R[d + 1] = 0;
         pc++;
@@ -299,9 +299,9 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
         const hi = R[d + 1]!;
         const lo = R[d]!;
         const off = offA[pc]!;
-        const o = (lo + off) | 0;
-        const r = regions[(hi - REGION_HI_BASE) | 0];
-        if (r === undefined || o < 0 || o + 8 > r.size || !r.writable || (lo < 0 && off > 0)) vm.memFault(pc, true, hi, (lo >>> 0) + off, 8);
+        let o = (lo + off) | 0;
+        let r = regions[(hi - REGION_HI_BASE) | 0];
+        if (r === undefined || o < 0 || o + 8 > r.size || !r.writable || (lo < 0 && off > 0)) { r = vm.accessCarry(pc, true, hi, (lo >>> 0) + off, 8); o = vm.carryOff; }
         const s = srcA[pc]! << 1;
         r.dv.setInt32(o, R[s]!, true);
         r.dv.setInt32(o + 4, R[s + 1]!, true);
@@ -312,9 +312,9 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
         const hi = R[d + 1]!;
         const lo = R[d]!;
         const off = offA[pc]!;
-        const o = (lo + off) | 0;
-        const r = regions[(hi - REGION_HI_BASE) | 0];
-        if (r === undefined || o < 0 || o + 4 > r.size || !r.writable || (lo < 0 && off > 0)) vm.memFault(pc, true, hi, (lo >>> 0) + off, 4);
+        let o = (lo + off) | 0;
+        let r = regions[(hi - REGION_HI_BASE) | 0];
+        if (r === undefined || o < 0 || o + 4 > r.size || !r.writable || (lo < 0 && off > 0)) { r = vm.accessCarry(pc, true, hi, (lo >>> 0) + off, 4); o = vm.carryOff; }
         r.dv.setInt32(o, R[srcA[pc]! << 1]!, true);
         pc++;
         break;
@@ -326,10 +326,10 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
       case 0x91: {
         const s = srcA[pc]! << 1;
         const hi = R[s + 1]!;
-        const o = (R[s]! >>> 0) + offA[pc]!;
+        let o = (R[s]! >>> 0) + offA[pc]!;
         const n = c === 0x81 ? 4 : c === 0x69 || c === 0x89 ? 2 : 1;
-        const r = regions[(hi - REGION_HI_BASE) | 0];
-        if (r === undefined || o < 0 || o + n > r.size) vm.memFault(pc, false, hi, o, n);
+        let r = regions[(hi - REGION_HI_BASE) | 0];
+        if (r === undefined || o < 0 || o + n > r.size) { r = vm.accessCarry(pc, false, hi, o, n); o = vm.carryOff; }
         const dv = r.dv;
         switch (c) {
           case 0x69: R[d] = dv.getUint16(o, true); R[d + 1] = 0; break;
@@ -349,11 +349,11 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
       case 0x6b:
       case 0x73: {
         const hi = R[d + 1]!;
-        const o = (R[d]! >>> 0) + offA[pc]!;
+        let o = (R[d]! >>> 0) + offA[pc]!;
         const sz = c & 0x18;
         const n = sz === 0x18 ? 8 : sz === 0 ? 4 : sz === 8 ? 2 : 1;
-        const r = regions[(hi - REGION_HI_BASE) | 0];
-        if (r === undefined || o < 0 || o + n > r.size || !r.writable) vm.memFault(pc, true, hi, o, n);
+        let r = regions[(hi - REGION_HI_BASE) | 0];
+        if (r === undefined || o < 0 || o + n > r.size || !r.writable) { r = vm.accessCarry(pc, true, hi, o, n); o = vm.carryOff; }
         let vl: number, vh: number;
         if (c & 1) { const s = srcA[pc]! << 1; vl = R[s]!; vh = R[s + 1]!; } else { vl = immA[pc]!; vh = vl >> 31; }
         const dv = r.dv;
@@ -367,10 +367,10 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
       case 0xc3:
       case 0xdb: {
         const hi = R[d + 1]!;
-        const o = (R[d]! >>> 0) + offA[pc]!;
+        let o = (R[d]! >>> 0) + offA[pc]!;
         const n = c === 0xdb ? 8 : 4;
-        const r = regions[(hi - REGION_HI_BASE) | 0];
-        if (r === undefined || o < 0 || o + n > r.size || !r.writable) vm.memFault(pc, true, hi, o, n);
+        let r = regions[(hi - REGION_HI_BASE) | 0];
+        if (r === undefined || o < 0 || o + n > r.size || !r.writable) { r = vm.accessCarry(pc, true, hi, o, n); o = vm.carryOff; }
         const s = srcA[pc]! << 1;
         const dv = r.dv;
         const op = immA[pc]!;

@@ -199,7 +199,7 @@ function genAddr(base: number, off: number, n: number, store: boolean, pc: numbe
   }
   const neg = off < 0 ? 'o < 0 || ' : '';
   const ro = store ? ' || !rg.writable' : '';
-  return `o = (${L(base)} >>> 0) + ${off}; rg = regions[(${H(base)} - ${REGION_HI_BASE}) | 0]; if (rg === undefined || ${neg}o + ${n} > rg.size${ro}) vm.memFault(${pc}, ${store}, ${H(base)}, o, ${n});`;
+  return `o = (${L(base)} >>> 0) + ${off}; rg = regions[(${H(base)} - ${REGION_HI_BASE}) | 0]; if (rg === undefined || ${neg}o + ${n} > rg.size${ro}) { rg = vm.accessCarry(${pc}, ${store}, ${H(base)}, o, ${n}); o = vm.carryOff; }`;
 }
 
 function genMem(p: LoadedInsns, pc: number, fastStack: boolean): string {

@@ -127,6 +127,28 @@ export class BpfVm {
     return this.fpHis[f]!;
   }
 
+  /** The offset into the region that accessCarry() returned. */
+  carryOff = 0;
+
+  /**
+   * The slow path of a load or store at base + off, where the base register's own region did not hold it: the
+   * 64-bit add carries into the address's hi word (a pointer moved below its object and back in by the
+   * instruction's offset), so the region is the carried hi word's. Faults when that region does not hold it.
+   * `o` is the base's low word plus the offset, possibly outside [0, 2^32).
+   */
+  accessCarry(pc: number, store: boolean, baseHi: number, o: number, size: number): BpfRegion {
+    const hi = o < 0 ? (baseHi - 1) | 0 : o > 0xffffffff ? (baseHi + 1) | 0 : baseHi;
+    if (hi !== baseHi) {
+      const r = this.space.regionOf(hi);
+      const lo = o >>> 0;
+      if (r !== undefined && lo + size <= r.size && (!store || r.writable)) {
+        this.carryOff = lo;
+        return r;
+      }
+    }
+    return this.memFault(pc, store, baseHi, o, size);
+  }
+
   // ---- faults (identical text from both engines) ----
 
   /** An access outside every region, or a store into a read-only one. */
