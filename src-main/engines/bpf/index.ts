@@ -50,6 +50,16 @@ export interface BpfEngineOptions {
   budget?: number;
 }
 
+/** Options of one run of a loaded program. */
+export interface BpfRunOpts {
+  cpu?: number;
+  budget?: number;
+  /** The engine to run it on instead of the one it was loaded for (soundness runs use both). */
+  exec?: BpfExecFn;
+  /** Seed of the garbage a soundness run fills unwritten memory with (BpfVmOptions.poison). */
+  poison?: number;
+}
+
 /** What prog_load takes: instructions (records or raw bytes) or assembly, and load attributes. */
 export interface BpfProgLoadAttr {
   insns?: readonly BpfInsn[] | Uint8Array;
@@ -119,7 +129,7 @@ export class BpfProgram {
   }
 
   /** Runs the program once (bpf_prog_run()): r1 = the context (bytes, mapped read-write) or 0. */
-  run(ctx?: Uint8Array, opts: { cpu?: number; budget?: number } = {}): BpfRunResult {
+  run(ctx?: Uint8Array, opts: BpfRunOpts = {}): BpfRunResult {
     return this.engine.runWith(this, ctx ? [ctx] : [], opts);
   }
 
@@ -285,14 +295,14 @@ export class BpfEngine {
   }
 
   /** @internal Runs a program with byte buffers mapped as r1 (and r2 = its length when lengthArg). */
-  runWith(prog: BpfProgram, bufs: Uint8Array[], opts: { cpu?: number; budget?: number; lengthArg?: boolean }): BpfRunResult {
+  runWith(prog: BpfProgram, bufs: Uint8Array[], opts: BpfRunOpts & { lengthArg?: boolean }): BpfRunResult {
     const regions = bufs.map((b, i) => new BpfRegion(b, { name: i === 0 ? 'ctx' : `buf${i}` }));
     regions.forEach((r) => this.space.map(r));
     try {
       const args: bigint[] = [];
       if (regions[0]) args.push(AddressSpace.addr(regions[0]));
       if (opts.lengthArg && bufs[0]) args.push(BigInt(bufs[0].length));
-      const res = runProgram(prog.loaded, prog.exec, {
+      const res = runProgram(prog.loaded, opts.exec ?? prog.exec, {
         space: this.space,
         helpers: this.helpers,
         kfuncs: this.kfuncs,
@@ -301,6 +311,7 @@ export class BpfEngine {
         now: this.clock ?? (() => this.virtualNs),
         cpu: opts.cpu ?? 0,
         prandom: () => this.prng.nextU32(),
+        ...(opts.poison === undefined ? {} : { poison: opts.poison }),
       }, args);
       this.virtualNs += BigInt(res.insns);
       return res;

@@ -252,6 +252,8 @@ function genMem(p: LoadedInsns, pc: number, fastStack: boolean): string {
 }
 
 const SPILL_ARGS = [1, 2, 3, 4, 5].map((r) => `R[${2 * r}] = ${L(r)}; R[${2 * r + 1}] = ${H(r)};`).join(' ');
+/** After a call, r1..r5 as the call left them: unchanged, or garbage in a soundness run (BpfVmOptions.poison). */
+const RELOAD_ARGS = [1, 2, 3, 4, 5].map((r) => `${L(r)} = R[${2 * r}]; ${H(r)} = R[${2 * r + 1}];`).join(' ');
 
 /** Instructions per generated function: V8 stops optimising functions whose bytecode grows past ~60 KB. */
 export const JIT_CHUNK_INSNS = 192;
@@ -330,7 +332,7 @@ export function jitChunkSource(p: LoadedInsns, lead: Uint8Array, from: number, t
         } else {
           const call =
             c === 0x8d ? `vm.callx(${pc}, ${H(d)}, ${L(d)}, R);` : s === 0 ? `vm.callHelper(${pc}, ${p.imm[pc]}, R);` : `vm.callKfunc(${pc}, ${p.imm[pc]}, R);`;
-          out.push(`${SPILL_ARGS} vm.left = left; ${call} left = vm.left; r0l = R[0]; r0h = R[1];`);
+          out.push(`${SPILL_ARGS} vm.left = left; ${call} left = vm.left; r0l = R[0]; r0h = R[1]; ${RELOAD_ARGS}`);
         }
       } else if (op === BPF_JA) {
         const t = pc + (cls === BPF_JMP32 ? p.imm[pc]! : p.off[pc]!) + 1;

@@ -12,6 +12,7 @@ import type { BpfInsn } from './isa';
 import { BpfRegion, fmtAddr, regionHi } from './memory';
 import type { AddressSpace } from './memory';
 import { u64 } from './alu64';
+import { Prng } from '../common/prng';
 
 export const CS_WORDS = 9;
 
@@ -68,6 +69,13 @@ export interface BpfVmOptions {
   cpu?: number;
   /** Random u32 source (bpf_get_prandom_u32). */
   prandom?: () => number;
+  /**
+   * Soundness runs: fill what a program may not read before writing it (every stack frame, the registers the
+   * run does not set, r1..r5 after each helper or kfunc call) with garbage from this seed instead of zeros.
+   * Linux leaves these as whatever was there; a verifier that lets a program read them is unsound, and the
+   * garbage makes the program's behaviour show it.
+   */
+  poison?: number;
 }
 
 /** The state of one program run. */
@@ -94,6 +102,8 @@ export class BpfVm {
   readonly prandom: () => number;
   /** Frames in use by enclosing invocations (bpf_loop callbacks nest). */
   frameBase = 0;
+  /** The garbage source of a soundness run (BpfVmOptions.poison), or undefined. */
+  readonly poison: Prng | undefined;
 
   constructor(opts: BpfVmOptions) {
     this.space = opts.space;
@@ -105,12 +115,20 @@ export class BpfVm {
     this.now = opts.now ?? (() => 0n);
     this.cpu = opts.cpu ?? 0;
     this.prandom = opts.prandom ?? (() => 0);
+    this.poison = opts.poison === undefined ? undefined : new Prng(opts.poison);
+  }
+
+  /** Overwrites regs[from..to] (register numbers) with garbage in a soundness run. */
+  poisonRegs(regs: Int32Array, from: number, to: number): void {
+    const p = this.poison;
+    if (p) for (let i = 2 * from; i <= 2 * to + 1; i++) regs[i] = p.nextU32() | 0;
   }
 
   /** Maps the 8 stack frames (zeroed) into the address space; call unmapStacks() after the run. */
   mapStacks(): void {
     for (let f = 0; f < MAX_CALL_FRAMES; f++) {
       const r = new BpfRegion(new Uint8Array(MAX_BPF_STACK), { name: `stack${f}` });
+      if (this.poison) for (let i = 0; i < MAX_BPF_STACK; i += 4) r.dv.setUint32(i, this.poison.nextU32());
       this.space.map(r);
       this.stacks.push(r);
       this.fpHis[f] = regionHi(r);
@@ -174,12 +192,14 @@ export class BpfVm {
     const h = this.helpers.get(id);
     if (!h) throw new KernelError('EINVAL', `invalid func unknown#${id}`, { insn: pc });
     h.fn(this, regs);
+    if (this.poison) this.poisonRegs(regs, 1, 5); // caller-saved: the verifier marks r1..r5 unreadable after a call
   }
 
   callKfunc(pc: number, id: number, regs: Int32Array): void {
     const h = this.kfuncs.get(id);
     if (!h) throw new KernelError('EINVAL', `calling kernel function ${id} is not allowed`, { insn: pc });
     h.fn(this, regs);
+    if (this.poison) this.poisonRegs(regs, 1, 5);
   }
 
   /** callx: the helper id is the value of dst_reg. */
@@ -193,6 +213,7 @@ export class BpfVm {
     const base = this.frameBase + 1;
     if (base >= MAX_CALL_FRAMES) this.callDepthFault(pc, base + 1);
     const regs = new Int32Array(22);
+    this.poisonRegs(regs, 0, 9);
     for (let i = 0; i < args.length && i < 5; i++) {
       regs[2 + 2 * i] = args[i]![0];
       regs[3 + 2 * i] = args[i]![1];
@@ -245,6 +266,8 @@ export function runProgram(prog: LoadedInsns, exec: BpfExecFn, opts: BpfVmOption
   vm.mapStacks();
   try {
     const regs = new Int32Array(22);
+    vm.poisonRegs(regs, 0, 9);
+    if (vm.poison) regs[2] = regs[3] = 0; // r1 is the context or 0, never garbage
     args.slice(0, 5).forEach((a, i) => {
       const v = BigInt.asUintN(64, a);
       regs[2 + 2 * i] = Number(BigInt.asIntN(32, v));
