@@ -1,5 +1,5 @@
 /**
- * boot(): one simulated machine that owns the three engines, as DESIGN.md's "How the engines meet" describes.
+ * boot(): one simulated machine that owns the three engines, as docs/architecture.md describes.
  * The engines share the machine's seed (each its own PRNG stream) and its virtual clock.
  */
 import { KernelError } from './common/errors';

@@ -127,7 +127,7 @@ export type KernelTestRun =
     }
   | { ok: false; verdict: KernelVerdict; errno: number; errno_name: string; why: string };
 
-/** The argument of the scripting names (DESIGN.md's k.bpf.verify shape): source text, or insns / asm plus load attributes. */
+/** The argument of the scripting names (k.bpf.verify's shape): source text, or insns / asm plus load attributes. */
 export type KernelVerifyArg = string | (KernelLoadOpts & { insns?: Uint8Array | readonly BpfInsn[]; asm?: string });
 
 /** A program and what to do with it, for batches. */

@@ -518,7 +518,7 @@ interface BpfInsn {
   imm: number;
 }
 
-/** The argument of the scripting names (DESIGN.md's k.bpf.verify shape): source text, or insns / asm plus load attributes. */
+/** The argument of the scripting names (k.bpf.verify's shape): source text, or insns / asm plus load attributes. */
 type KernelVerifyArg = string | (KernelLoadOpts & { insns?: Uint8Array | readonly BpfInsn[]; asm?: string });
 
 /** What the kernel's verifier said. */

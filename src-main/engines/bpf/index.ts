@@ -1,6 +1,6 @@
 /**
  * The BPF engine: maps, program load (assemble or take instructions, check, prepare, JIT), run and test-run,
- * with the scripting names of DESIGN.md (`k.bpf.map_create`, `k.bpf.prog_load`, `prog.run`, `prog.disasm`,
+ * with the scripting names of the lab API (src-main/sandbox/lab-api.d.ts: `k.bpf.map_create`, `k.bpf.prog_load`, `prog.run`, `prog.disasm`,
  * `k.bpf.prog_test_run`, `k.bpf.verify`). prog_load runs the verifier (./verifier) unless `verify: false`; the
  * bounds-checked address space and the instruction budget still guard every run.
  */
