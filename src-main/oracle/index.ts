@@ -3,7 +3,9 @@
  * run them with BPF_PROG_TEST_RUN, read this machine's direct map counters, fault memfd_secret pages and measure
  * io_uring, so that the simulators can be checked against the Linux they model. Everything goes through the
  * native helper (native/kernel-oracle.c, built with cc on first use). Where Linux, privileges, a compiler or BTF
- * are missing, available() says why in one line and every entry point throws OracleUnavailableError with that line.
+ * are missing, bpf() is refused (lockdown), or KERNEL_LAB_ORACLE=off, available() says why in one line and every
+ * entry point throws OracleUnavailableError with that line. kfuncs are matched by name through the kernel's BTF:
+ * the model's own ids (engines/bpf/vmlinux_btf.ts) are never taken for a kernel build's.
  */
 import { readFileSync } from 'node:fs';
 import { createBpf, KFUNC_BTF_ID } from '../engines/bpf';
