@@ -1,5 +1,5 @@
 /**
- * Finds a browser for the browser-host specs, in DESIGN.md's order: /usr/bin/chromium, a Chrome or Chromium on
+ * Finds a browser for the browser-host specs, in this order: /usr/bin/chromium, a Chrome or Chromium on
  * the PATH, Playwright's own installed browsers. Never downloads one.
  */
 import { existsSync, readFileSync } from 'node:fs';

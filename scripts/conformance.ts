@@ -1,7 +1,7 @@
 /**
  * Runs the bpf_conformance suite (tests/ and negative/) through the uBPF assembler, the loader and both
  * engines (interpreter and JIT). Prints every failure and ends with `N passed, N failed`; exit 1 on failures.
- * The suite is looked up at ../shared/bpf-conformance relative to the repository (override: BPF_CONFORMANCE_DIR).
+ * The suite is the repository's copy in third_party/bpf-conformance (override: BPF_CONFORMANCE_DIR).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,7 +12,7 @@ import { jitExec } from '../src-main/engines/bpf/jit';
 import type { BpfExecFn } from '../src-main/engines/bpf/vm';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dir = process.env['BPF_CONFORMANCE_DIR'] ?? resolve(repo, '../shared/bpf-conformance');
+const dir = process.env['BPF_CONFORMANCE_DIR'] ?? resolve(repo, 'third_party/bpf-conformance');
 const engines: [string, BpfExecFn][] = [
   ['interpreter', interpExec],
   ['jit', jitExec],

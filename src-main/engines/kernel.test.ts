@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { boot } from './kernel';
 import { BPF_PROG_CHUNK_SIZE, BPF_PROG_PACK_SIZE, jitImageSize } from './bpf_prog_pack';
 import { DEFAULT_COSTS } from './ublk/index';
+import { KFUNC_BTF_ID, KFUNC_NAMES } from './bpf/index';
 
 const env = { seed: 1, log: () => {} };
 
@@ -17,6 +18,40 @@ describe('boot()', () => {
     const b = boot({ memory: '1G', seed: 7 }, env);
     for (const k of [a, b]) for (let i = 0; i < 100; i++) k.mm.alloc_pages('GFP_KERNEL', i % 4);
     expect(a.mm.procfs('buddyinfo')).toBe(b.mm.procfs('buddyinfo'));
+  });
+});
+
+describe("boot({ btf }): whose BTF ids the kernel kfuncs carry", () => {
+  const loop = 'r1 = r10\nr1 += -8\nr2 = 0\nr3 = 3\ncall bpf_iter_num_new\nr1 = r10\nr1 += -8\ncall bpf_iter_num_destroy\nr0 = 0\nexit';
+  const hostIds = { bpf_iter_num_new: 50001, bpf_iter_num_next: 50004, bpf_iter_num_destroy: 49998, bpf_iter_bits_new: 49890, bpf_iter_bits_next: 49893, bpf_iter_bits_destroy: 49887 };
+
+  it("by default the model's own BTF, without asking the host", () => {
+    const k = boot({}, { ...env, hostBtfIds: () => { throw new Error('asked the host'); } });
+    expect(k.bpf.kfuncs.get(KFUNC_BTF_ID.bpf_iter_num_new)?.name).toBe('bpf_iter_num_new');
+    expect(k.bpf.prog_load({ asm: loop, prog_type: 'raw_tp' }).disasm().split('\n')[4]).toBe(`4: (85) call bpf_iter_num_new#${KFUNC_BTF_ID.bpf_iter_num_new}`);
+    expect(boot({ btf: 'model' }, env).bpf.kfuncs.has(KFUNC_BTF_ID.bpf_iter_bits_next)).toBe(true);
+  });
+
+  it("'host' takes the host's ids by name: assembly, disassembly, the verifier's log and the run use them", () => {
+    const asked: string[][] = [];
+    const k = boot({ btf: 'host' }, { ...env, hostBtfIds: (names) => (asked.push([...names]), hostIds) });
+    expect(asked).toEqual([[...KFUNC_NAMES]]);
+    expect(k.bpf.kfuncs.has(KFUNC_BTF_ID.bpf_iter_num_new)).toBe(false);
+    const p = k.bpf.prog_load({ asm: loop, prog_type: 'raw_tp', log_level: 2 });
+    expect(p.insns[4]!.imm).toBe(50001);
+    expect(p.disasm().split('\n')[7]).toBe('7: (85) call bpf_iter_num_destroy#49998');
+    expect(p.verifier_log).toContain('4: (85) call bpf_iter_num_new#50001');
+    expect(p.run().retval).toBe(0n);
+  });
+
+  it("'host' where the host has no BTF, or lacks a kfunc, is ENOENT saying why; anything else is EINVAL", () => {
+    const why = 'no kernel BTF at /sys/kernel/btf/vmlinux (ENOENT: the kernel needs CONFIG_DEBUG_INFO_BTF)';
+    expect(() => boot({ btf: 'host' }, { ...env, hostBtfIds: () => ({ why }) })).toThrow(expect.objectContaining({ errno: 'ENOENT', message: `boot(): btf 'host': ${why}` }));
+    expect(() => boot({ btf: 'host' }, env)).toThrow(expect.objectContaining({ errno: 'ENOENT', message: "boot(): btf 'host': this host offers no kernel BTF" }));
+    expect(() => boot({ btf: 'host' }, { ...env, hostBtfIds: () => ({ ...hostIds, bpf_iter_bits_new: undefined }) })).toThrow(
+      expect.objectContaining({ errno: 'ENOENT', message: "boot(): btf 'host': the host kernel's BTF has no function bpf_iter_bits_new" }),
+    );
+    expect(() => boot({ btf: 'vmlinux' as never }, env)).toThrow(expect.objectContaining({ errno: 'EINVAL', message: `boot(): btf must be 'model' or 'host', not "vmlinux"` }));
   });
 });
 

@@ -1,10 +1,10 @@
 /**
- * boot(): one simulated machine that owns the three engines, as DESIGN.md's "How the engines meet" describes.
+ * boot(): one simulated machine that owns the three engines, as docs/architecture.md describes.
  * The engines share the machine's seed (each its own PRNG stream) and its virtual clock.
  */
 import { KernelError } from './common/errors';
 import { Prng } from './common/prng';
-import { createBpf, type BpfEngine } from './bpf/index';
+import { createBpf, KFUNC_NAMES, type BpfEngine, type KfuncName } from './bpf/index';
 import { createMm, type MmEngine } from './mm/index';
 import type { Policy } from './mm/index';
 import { createUblk, type FioResult, type Ublk, type UringProbeFigures } from './ublk/index';
@@ -32,9 +32,16 @@ export interface BootOptions {
    * to the machine the lab runs on by its io_uring probe (where there is none, one line says why and the defaults stay).
    */
   ublk?: { costs?: 'default' | 'this_machine' | 'host' | Record<string, number> };
+  /**
+   * Whose BTF ids the kernel kfuncs carry: 'model' (default), the model's own vmlinux BTF as any kernel build has
+   * its own; or 'host', the ids of the kernel the lab runs on (read by name from its /sys/kernel/btf/vmlinux),
+   * so that a verifier log shows `call bpf_iter_num_new#ID` as that kernel's does. Where the host has no BTF,
+   * boot() throws ENOENT saying why.
+   */
+  btf?: 'model' | 'host';
 }
 
-const BOOT_KEYS = ['memory', 'gbpages', 'cpus', 'seed', 'mm', 'bpf', 'ublk'];
+const BOOT_KEYS = ['memory', 'gbpages', 'cpus', 'seed', 'mm', 'bpf', 'ublk', 'btf'];
 const FIO_HISTORY = 16;
 const BPF_LOAD_HISTORY = 32;
 
@@ -57,6 +64,8 @@ export interface KernelEnv {
   seed: number;
   /** The host's io_uring figures for `ublk: { costs: 'host' }`, or why there are none (the sandbox measures; the engines stay pure). */
   uringProbe?: () => UringProbeFigures | { why: string };
+  /** The host kernel's BTF ids of the named functions for `btf: 'host'` (undefined for one it lacks), or why it has none. */
+  hostBtfIds?: (names: readonly string[]) => Record<string, number | undefined> | { why: string };
 }
 
 /** One simulated machine. */
@@ -104,6 +113,7 @@ export class Kernel {
       if ('why' in probe) env.log(`boot(): ublk costs 'host' unavailable (${probe.why}); the published defaults stay`);
       else this.ublk.calibrate(probe);
     }
+    const kfuncIds = opts.btf === undefined || opts.btf === 'model' ? undefined : hostKfuncIds(opts.btf, env);
     // bpf_ktime_get_ns reads the machine's virtual clock (the ublk event clock drives it).
     this.bpf = createBpf({
       prng: new Prng(seed ^ 0x62706600),
@@ -111,6 +121,7 @@ export class Kernel {
       log: env.log,
       now: () => BigInt(Math.round(this.ublk.clock.now)),
       ...(opts.bpf?.jit !== undefined ? { jit: opts.bpf.jit } : {}),
+      ...(kfuncIds ? { kfunc_ids: kfuncIds } : {}),
     });
     // JIT images come from the memory engine's execmem, so that loading programs fragments the direct map as in
     // Linux: the link is made here, the engines know nothing of each other.
@@ -152,6 +163,20 @@ export class Kernel {
   now_ns(): number {
     return this.ublk.clock.now;
   }
+}
+
+/** The host's ids of the kfuncs the BPF engine models, for boot({ btf: 'host' }). */
+function hostKfuncIds(btf: unknown, env: KernelEnv): Record<KfuncName, number> {
+  if (btf !== 'host') throw new KernelError('EINVAL', `boot(): btf must be 'model' or 'host', not ${JSON.stringify(btf) ?? String(btf)}`);
+  const got = env.hostBtfIds?.(KFUNC_NAMES) ?? { why: 'this host offers no kernel BTF' };
+  if ('why' in got) throw new KernelError('ENOENT', `boot(): btf 'host': ${got.why}`);
+  const ids = {} as Record<KfuncName, number>;
+  for (const name of KFUNC_NAMES) {
+    const id = got[name];
+    if (id === undefined) throw new KernelError('ENOENT', `boot(): btf 'host': the host kernel's BTF has no function ${name}`);
+    ids[name] = id;
+  }
+  return ids;
 }
 
 export function boot(opts: BootOptions, env: KernelEnv): Kernel {

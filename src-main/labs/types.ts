@@ -1,4 +1,4 @@
-/** The lab exercise format (DESIGN.md "Lab exercises"): labs/NN-slug/{lab.json, README.md, starter.js, check.js, solution.js}. */
+/** The lab exercise format (docs/architecture.md, "Labs"): labs/NN-slug/{lab.json, README.md, starter.js, check.js, solution.js}. */
 import type { Kernel, BootOptions } from '../engines/kernel';
 
 /** labs/NN-slug/lab.json */

@@ -91,7 +91,7 @@ export function bench(): Record<string, { value: number; unit: string }> {
     out['bpf.kernel_ratio_interp'] = { value: Math.round((gmean(interp) / gmean(kern)) * 10000) / 10000, unit: 'x' };
     out['bpf.kernel_ratio_jit'] = { value: Math.round((gmean(jit) / gmean(kern)) * 10000) / 10000, unit: 'x' };
   }
-  const suite = fileURLToPath(new URL('../../../shared/bpf-conformance/tests', import.meta.url));
+  const suite = fileURLToPath(new URL('../../third_party/bpf-conformance/tests', import.meta.url));
   if (existsSync(suite)) {
     const files = readdirSync(suite)
       .filter((f) => f.endsWith('.data'))

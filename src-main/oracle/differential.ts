@@ -9,7 +9,7 @@
  * All kernel work goes through one oracle.batch() call: one helper process.
  */
 import type { BpfInsn, BpfMapCreateAttr } from '../engines/bpf';
-import { createBpf } from '../engines/bpf';
+import { createBpf, KFUNC_BTF_ID } from '../engines/bpf';
 import { runConformanceProgram } from '../engines/bpf/conformance';
 import { interpExec } from '../engines/bpf/interpreter';
 import { encodeInsns, insn } from '../engines/bpf/isa';
@@ -19,7 +19,7 @@ import { Prng } from '../engines/common/prng';
 import type { KernelJob, KernelMapSpec, KernelOracle, KernelTestRun } from './index';
 import { ITER_CORPUS } from './iter-corpus';
 import { randomProgram } from './random-programs';
-import { firstErrorLine } from './verifier-log';
+import { firstErrorLine, kfuncIdsByName } from './verifier-log';
 
 /** The three program sets. */
 export type DiffSet = 'iter-corpus' | 'selftests' | 'random';
@@ -214,8 +214,12 @@ export function differential(oracle: KernelOracle, opts: DifferentialOpts = {}):
         // No log to compare: the errno stands for the first line.
         if (ours.errors[0]?.errno === kv.errno_name) f.first_error_agree++;
         else disagree(p, 'first_error', kv.errno_name, String(ours.errors[0]?.errno));
-      } else if (oursFirst === kv.first_error) f.first_error_agree++;
-      else disagree(p, 'first_error', kv.first_error ?? '', oursFirst ?? '');
+      } else {
+        // The kernel names a kfunc with its own BTF id: compared by name.
+        const kernelFirst = kv.first_error === undefined ? undefined : kfuncIdsByName(kv.first_error, KFUNC_BTF_ID);
+        if (oursFirst === kernelFirst) f.first_error_agree++;
+        else disagree(p, 'first_error', kernelFirst ?? '', oursFirst ?? '');
+      }
       return;
     }
     if (p.slow || p.no_run !== undefined) {

@@ -3,7 +3,9 @@
  * run them with BPF_PROG_TEST_RUN, read this machine's direct map counters, fault memfd_secret pages and measure
  * io_uring, so that the simulators can be checked against the Linux they model. Everything goes through the
  * native helper (native/kernel-oracle.c, built with cc on first use). Where Linux, privileges, a compiler or BTF
- * are missing, available() says why in one line and every entry point throws OracleUnavailableError with that line.
+ * are missing, bpf() is refused (lockdown), or KERNEL_LAB_ORACLE=off, available() says why in one line and every
+ * entry point throws OracleUnavailableError with that line. kfuncs are matched by name through the kernel's BTF:
+ * the model's own ids (engines/bpf/vmlinux_btf.ts) are never taken for a kernel build's.
  */
 import { readFileSync } from 'node:fs';
 import { createBpf, KFUNC_BTF_ID } from '../engines/bpf';
@@ -38,7 +40,7 @@ export { OracleUnavailableError } from './native';
 export { Btf, BTF_KIND, vmlinuxBtf } from './btf';
 export type { BtfType } from './btf';
 export type { DirectMapSnapshot } from './direct-map';
-export { firstErrorLine } from './verifier-log';
+export { firstErrorLine, kfuncIdsByName } from './verifier-log';
 export { simulateSecretProbe } from './secret-sim';
 export type { SimulatedSecretProbe } from './secret-sim';
 export { conformanceDiff } from './conformance-diff';
@@ -127,7 +129,7 @@ export type KernelTestRun =
     }
   | { ok: false; verdict: KernelVerdict; errno: number; errno_name: string; why: string };
 
-/** The argument of the scripting names (DESIGN.md's k.bpf.verify shape): source text, or insns / asm plus load attributes. */
+/** The argument of the scripting names (k.bpf.verify's shape): source text, or insns / asm plus load attributes. */
 export type KernelVerifyArg = string | (KernelLoadOpts & { insns?: Uint8Array | readonly BpfInsn[]; asm?: string });
 
 /** A program and what to do with it, for batches. */
@@ -206,6 +208,23 @@ const SOCKET_FILTER = BPF_PROG_TYPE['BPF_PROG_TYPE_SOCKET_FILTER']!;
 const SYSCALL = BPF_PROG_TYPE['BPF_PROG_TYPE_SYSCALL']!;
 const CAP_PERFMON = 38n;
 const CAP_BPF = 39n;
+
+/** The environment variable that turns every path asking the running kernel off (`KERNEL_LAB_ORACLE=off`). */
+export const ORACLE_ENV = 'KERNEL_LAB_ORACLE';
+
+/** 'KERNEL_LAB_ORACLE=off' when the environment turns the oracle off, else undefined. */
+export function oracleDisabled(): string | undefined {
+  return process.env[ORACLE_ENV] === 'off' ? `${ORACLE_ENV}=off` : undefined;
+}
+
+/** The kernel's lockdown mode (security/lockdown: `none [integrity] confidentiality`), or undefined where unreadable. */
+function lockdownMode(): string | undefined {
+  try {
+    return /\[(\w+)\]/.exec(readFileSync('/sys/kernel/security/lockdown', 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
 
 function checkPrivileges(): string | undefined {
   if (process.geteuid?.() === 0) return undefined;
@@ -325,6 +344,8 @@ class Oracle implements KernelOracle {
 
   private probe(): string | undefined {
     if (this.platform !== 'linux') return `the kernel oracle needs Linux (this is ${this.platform})`;
+    const off = oracleDisabled();
+    if (off) return off;
     const priv = checkPrivileges();
     if (priv) return priv;
     try {
@@ -339,7 +360,11 @@ class Oracle implements KernelOracle {
         { code: 0xb7, dst_reg: 0, src_reg: 0, off: 0, imm: 0 },
         { code: 0x95, dst_reg: 0, src_reg: 0, off: 0, imm: 0 },
       ]), log_size: 0 })]);
-      if (!load!.ok) return `bpf(BPF_PROG_LOAD) is not permitted here: ${errnoName(Number(load!.fields['errno']))}`;
+      if (!load!.ok) {
+        const lockdown = lockdownMode();
+        const why = lockdown && lockdown !== 'none' ? ` (kernel lockdown: ${lockdown})` : '';
+        return `bpf(BPF_PROG_LOAD) is not permitted here: ${errnoName(Number(load!.fields['errno']))}${why}`;
+      }
     } catch (e) {
       return (e as Error).message;
     }
@@ -353,6 +378,8 @@ class Oracle implements KernelOracle {
 
   btf(): Btf {
     if (this.platform !== 'linux') throw new OracleUnavailableError(`kernel BTF needs Linux (this is ${this.platform})`);
+    const off = oracleDisabled();
+    if (off) throw new OracleUnavailableError(off);
     try {
       return vmlinuxBtf();
     } catch (e) {
@@ -483,11 +510,15 @@ class Oracle implements KernelOracle {
   }
 
   directMap(): ({ ok: true } & DirectMapSnapshot) | { ok: false; why: string } {
+    const off = this.platform === 'linux' ? oracleDisabled() : undefined;
+    if (off) return { ok: false, why: off };
     return readDirectMap(this.platform);
   }
 
   secretProbe(pages = 1): SecretProbe {
     if (this.platform !== 'linux') throw new OracleUnavailableError(`memfd_secret needs Linux (this is ${this.platform})`);
+    const off = oracleDisabled();
+    if (off) throw new OracleUnavailableError(off);
     const [r] = runHelper([request('secret_probe', { pages })]);
     if (!r!.ok) {
       const hint = Number(r!.fields['errno']) === 38 ? ' (the kernel needs CONFIG_SECRETMEM and secretmem.enable)' : '';
@@ -502,6 +533,8 @@ class Oracle implements KernelOracle {
 
   uringProbe(opts: { count?: number; batch?: number } = {}): UringProbe {
     if (this.platform !== 'linux') throw new OracleUnavailableError(`io_uring needs Linux (this is ${this.platform})`);
+    const off = oracleDisabled();
+    if (off) throw new OracleUnavailableError(off);
     const count = opts.count ?? 20_000;
     const batch = opts.batch ?? 32;
     const [nop1, nopB, rd1, rdB, pr] = runHelper([

@@ -1,7 +1,7 @@
 /**
  * A small verifier corpus around bpf_iter_num, in kernel syntax, with what Linux 6.18 answers for each program
- * (the "Checked on Linux 6.18.44" table of the BPF brief, shared/domain/bpf.md, and the iterator selftests'
- * accepted shapes of its §2). The oracle tests check each expectation against the running kernel; the verifier
+ * (each checked on Linux 6.18.44; kernel/bpf/verifier.c process_iter_arg() and is_state_visited() give the rules,
+ * tools/testing/selftests/bpf/progs/iters*.c the accepted shapes). The oracle tests check each expectation against the running kernel; the verifier
  * issue can run the same corpus through our verifier and compare.
  */
 

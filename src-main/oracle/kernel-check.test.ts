@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ContractError, parseArgs, type KernelCheckRequest } from '../contract';
-import { createBpf } from '../engines/bpf';
+import { createBpf, KFUNC_BTF_ID } from '../engines/bpf';
 import { encodeInsns } from '../engines/bpf/isa';
 import { kernelCheck } from './kernel-check';
 import { kernelOracle, type KernelOracle } from './index';
@@ -8,13 +8,13 @@ import { kernelOracle, type KernelOracle } from './index';
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /** The request the panel sends for a program: its instructions and our verifier's verdict and log. */
-function request(asm: string, prog_type = 'socket_filter'): KernelCheckRequest {
+function request(asm: string, prog_type = 'socket_filter', log_level = 1): KernelCheckRequest {
   const bpf = createBpf();
-  const rep = bpf.verify({ asm, prog_type });
+  const rep = bpf.verify({ asm, prog_type, log_level });
   return {
     insns: hex(encodeInsns(bpf.assemble(asm).insns)),
     prog_type,
-    log_level: 1,
+    log_level,
     maps: [],
     sim: { ok: rep.ok, log: rep.log, ...(rep.ok ? {} : { errno_name: rep.errors[0]!.errno }) },
   };
@@ -60,6 +60,17 @@ describe('kernelCheck', () => {
       expect(r.kernel).toMatchObject({ ok: false, errno_name: 'EACCES', first_error: 'R2 !read_ok' });
       expect(r.comparison).toMatchObject({ verdict_agree: true, errno_agree: true, first_error_agree: true });
       expect(r.comparison.rows).toContainEqual({ ours: 'R2 !read_ok', kernel: 'R2 !read_ok', agree: true });
+    });
+
+    it("compares a program's kfunc calls by name: the kernel's log shows its own BTF ids, ours the model's", async () => {
+      const leak = 'r1 = r10\nr1 += -8\nr2 = 0\nr3 = 3\ncall bpf_iter_num_new\nr0 = 0\nexit';
+      const r = await kernelCheck(request(leak, 'raw_tracepoint', 2), oracle);
+      if (!r.available) throw new Error(r.why);
+      expect(r.kernel.log).toContain(`call bpf_iter_num_new#${oracle.kfunc_id('bpf_iter_num_new')}`);
+      expect(r.comparison).toMatchObject({ verdict_agree: true, errno_agree: true, first_error_agree: true });
+      const call = `4: (85) call bpf_iter_num_new#${KFUNC_BTF_ID.bpf_iter_num_new}`;
+      expect(r.comparison.rows.find((row) => row.ours?.startsWith(call))).toMatchObject({ agree: true });
+      expect(r.comparison.rows.every((row) => row.agree)).toBe(true);
     });
 
     it('marks the first line where the logs part when our log is not the kernel’s', async () => {

@@ -5,7 +5,10 @@
  * session that loaded them has ended by the time one clicks, and the kernel's own verifier is what checks them.
  */
 import { KERNEL_CHECK_MAX_LOG, type KernelCheckRequest, type KernelCheckResult } from '../contract';
+import { KFUNC_BTF_ID } from '../engines/bpf';
 import { compareVerdicts } from './log-compare';
+import { BPF_PSEUDO_KFUNC_CALL } from './uapi';
+import { kfuncIdsByName } from './verifier-log';
 import { kernelOracle, OracleUnavailableError, type KernelMapSpec, type KernelOracle } from './index';
 
 /** Rows of the aligned logs sent back (a log of a million-instruction walk is not read side by side). */
@@ -15,6 +18,19 @@ let shared: KernelOracle | undefined;
 
 function clip(log: string): string {
   return log.length > KERNEL_CHECK_MAX_LOG ? `${log.slice(0, KERNEL_CHECK_MAX_LOG)}\n… (log cut at ${KERNEL_CHECK_MAX_LOG} characters)\n` : log;
+}
+
+/** The model's kfuncs the program calls by the model's BTF ids (the oracle maps those by name), name -> id. */
+function modelKfuncsCalled(bytes: Uint8Array): Record<string, number> {
+  const byId = new Map(Object.entries(KFUNC_BTF_ID).map(([name, id]) => [id, name]));
+  const out: Record<string, number> = {};
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let p = 0; p + 8 <= bytes.length; p += 8) {
+    if (bytes[p] !== 0x85 || bytes[p + 1]! >> 4 !== BPF_PSEUDO_KFUNC_CALL) continue;
+    const name = byId.get(dv.getInt32(p + 4, true));
+    if (name !== undefined) out[name] = dv.getInt32(p + 4, true);
+  }
+  return out;
 }
 
 /** Asks the kernel; where it cannot be asked, says why in one line. */
@@ -32,7 +48,9 @@ export async function kernelCheck(req: KernelCheckRequest, oracle: KernelOracle 
     if (e instanceof OracleUnavailableError) return { available: false, why: e.message };
     throw e;
   }
-  const cmp = compareVerdicts({ ok: req.sim.ok, log: req.sim.log, ...(req.sim.errno_name ? { errno_name: req.sim.errno_name } : {}) }, verdict);
+  // The kernel prints a kfunc call with its own BTF id: compared by name, as the ids the program carried.
+  const kernelLog = kfuncIdsByName(verdict.log, modelKfuncsCalled(bytes));
+  const cmp = compareVerdicts({ ok: req.sim.ok, log: req.sim.log, ...(req.sim.errno_name ? { errno_name: req.sim.errno_name } : {}) }, { ...verdict, log: kernelLog });
   const kernel: Extract<KernelCheckResult, { available: true }>['kernel'] = { ok: verdict.ok, errno_name: verdict.errno_name, log: clip(verdict.log) };
   if (verdict.first_error !== undefined) kernel.first_error = verdict.first_error;
   if (verdict.processed !== undefined) kernel.processed = verdict.processed;

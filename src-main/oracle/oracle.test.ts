@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBpf } from '../engines/bpf';
+import { createBpf, KFUNC_BTF_ID, KFUNC_NAMES, type KfuncName } from '../engines/bpf';
 import { kernelOracle } from './index';
 
 const oracle = kernelOracle();
@@ -152,10 +152,20 @@ describe.skipIf(!avail.ok)('kfuncs our engine does not model', () => {
     expect(v).toMatchObject({ ok: true, errno: 0, processed: 4 }); // an unresolved call would be refused
   });
 
-  it("gives our engine's iterator kfuncs the ids they have in this kernel's BTF", () => {
-    for (const k of createBpf().kfuncs.values()) {
-      if (k.id >= 0x7f000000) continue; // the model's own kfuncs (bpf_iter_pageblock, ...): in no kernel's BTF
-      expect(oracle.kfunc_id(k.name), k.name).toBe(k.id);
-    }
+  it("maps the model's kfunc ids to this kernel's by name; an engine given this kernel's ids (btf: 'host') uses them", () => {
+    const host = Object.fromEntries(KFUNC_NAMES.map((n) => [n, oracle.kfunc_id(n)!])) as Record<KfuncName, number>;
+    for (const n of KFUNC_NAMES) expect(oracle.btf().isKfunc(n), n).toBe(true);
+    const hostEngine = createBpf({ kfunc_ids: host });
+    for (const n of KFUNC_NAMES) expect(hostEngine.kfuncs.get(host[n])?.name, n).toBe(n);
+    const asm = 'r1 = r10\nr1 += -8\nr2 = 0\nr3 = 3\ncall bpf_iter_num_new\nr1 = r10\nr1 += -8\ncall bpf_iter_num_destroy\nr0 = 0\nexit';
+    // The model's ids are patched by name; this kernel's go as they are.
+    const model = createBpf().assemble(asm).insns;
+    expect(model[4]!.imm).toBe(KFUNC_BTF_ID.bpf_iter_num_new);
+    const own = hostEngine.assemble(asm).insns;
+    expect(own[4]!.imm).toBe(host.bpf_iter_num_new);
+    const [a, b] = oracle.batch([{ prog: model, opts: { prog_type: 'raw_tp', log_level: 2 } }, { prog: own, opts: { prog_type: 'raw_tp', log_level: 2 } }]);
+    expect(a!.verdict.ok && b!.verdict.ok).toBe(true);
+    expect(a!.verdict.log).toBe(b!.verdict.log);
+    expect(a!.verdict.log).toContain(`call bpf_iter_num_new#${host.bpf_iter_num_new}`);
   });
 });

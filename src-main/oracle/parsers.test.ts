@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { directMapDelta, parseDirectMapMeminfo, parseDirectMapSnapshot, parseDirectMapVmstat } from './direct-map';
-import { kernelOracle, OracleUnavailableError, patchProgram } from './index';
+import { kernelOracle, kfuncIdsByName, OracleUnavailableError, patchProgram } from './index';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +101,37 @@ describe('native helper build', () => {
       expect(buildHelper({ cc: '/nonexistent/cc', dir })).toEqual({ ok: false, why: 'no C compiler found (/nonexistent/cc) to build the native helper' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('kfuncIdsByName', () => {
+  it("writes a kernel log's kfunc ids as another BTF's, by name, and aligns the state on the call's line again", () => {
+    const kernel = '4: (85) call bpf_iter_num_new#50001   ; R0=scalar() refs=1\nmark_precise: frame0: regs=r0 stack= before 8: (85) call bpf_iter_num_next#50004\n9: (85) call bpf_map_lookup_elem#1\nfunc#0 @0\n';
+    expect(kfuncIdsByName(kernel, { bpf_iter_num_new: 14, bpf_iter_num_next: 16 })).toBe(
+      '4: (85) call bpf_iter_num_new#14      ; R0=scalar() refs=1\nmark_precise: frame0: regs=r0 stack= before 8: (85) call bpf_iter_num_next#16\n9: (85) call bpf_map_lookup_elem#1\nfunc#0 @0\n',
+    );
+    // Back again: the padding is the kernel's for the longer id (vlog_alignment() rounds to 8 columns from 40).
+    expect(kfuncIdsByName(kfuncIdsByName(kernel, { bpf_iter_num_new: 14, bpf_iter_num_next: 16 }), { bpf_iter_num_new: 50001, bpf_iter_num_next: 50004 })).toBe(kernel);
+    expect(kfuncIdsByName('12: (85) call bpf_iter_bits_destroy#49887         ; R0=0', { bpf_iter_bits_destroy: 29 })).toBe('12: (85) call bpf_iter_bits_destroy#29        ; R0=0');
+  });
+});
+
+describe('KERNEL_LAB_ORACLE=off', () => {
+  it('turns every path that asks the running kernel off, saying so', () => {
+    const was = process.env['KERNEL_LAB_ORACLE'];
+    process.env['KERNEL_LAB_ORACLE'] = 'off';
+    try {
+      const o = kernelOracle({ platform: 'linux' });
+      expect(o.available()).toEqual({ ok: false, why: 'KERNEL_LAB_ORACLE=off' });
+      expect(() => o.verify('r0 = 0\nexit')).toThrow(new OracleUnavailableError('KERNEL_LAB_ORACLE=off'));
+      expect(() => o.btf()).toThrow(new OracleUnavailableError('KERNEL_LAB_ORACLE=off'));
+      expect(o.directMap()).toEqual({ ok: false, why: 'KERNEL_LAB_ORACLE=off' });
+      expect(() => o.secretProbe(1)).toThrow('KERNEL_LAB_ORACLE=off');
+      expect(() => o.uringProbe()).toThrow('KERNEL_LAB_ORACLE=off');
+    } finally {
+      if (was === undefined) delete process.env['KERNEL_LAB_ORACLE'];
+      else process.env['KERNEL_LAB_ORACLE'] = was;
     }
   });
 });

@@ -518,7 +518,7 @@ interface BpfInsn {
   imm: number;
 }
 
-/** The argument of the scripting names (DESIGN.md's k.bpf.verify shape): source text, or insns / asm plus load attributes. */
+/** The argument of the scripting names (k.bpf.verify's shape): source text, or insns / asm plus load attributes. */
 type KernelVerifyArg = string | (KernelLoadOpts & { insns?: Uint8Array | readonly BpfInsn[]; asm?: string });
 
 /** What the kernel's verifier said. */
@@ -777,6 +777,13 @@ interface BootOptions {
    * to the machine the lab runs on by its io_uring probe (where there is none, one line says why and the defaults stay).
    */
   ublk?: { costs?: 'default' | 'this_machine' | 'host' | Record<string, number> };
+  /**
+   * Whose BTF ids the kernel kfuncs carry: 'model' (default), the model's own vmlinux BTF as any kernel build has
+   * its own; or 'host', the ids of the kernel the lab runs on (read by name from its /sys/kernel/btf/vmlinux),
+   * so that a verifier log shows `call bpf_iter_num_new#ID` as that kernel's does. Where the host has no BTF,
+   * boot() throws ENOENT saying why.
+   */
+  btf?: 'model' | 'host';
 }
 
 /** One TLB array: sets × ways, LRU within a set. */

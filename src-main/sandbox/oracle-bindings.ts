@@ -43,6 +43,19 @@ export const BPF_ORACLE = {
   },
 };
 
+/**
+ * The host kernel's BTF ids of the named functions (read by name from /sys/kernel/btf/vmlinux) for
+ * boot({ btf: 'host' }); or why there are none, in one line (not Linux, no CONFIG_DEBUG_INFO_BTF, KERNEL_LAB_ORACLE=off).
+ */
+export function hostBtfIds(names: readonly string[]): Record<string, number | undefined> | { why: string } {
+  try {
+    const btf = (oracle ??= kernelOracle()).btf();
+    return Object.fromEntries(names.map((n) => [n, btf.funcId(n)]));
+  } catch (e) {
+    return { why: String((e as Error).message ?? e).split('\n')[0]! };
+  }
+}
+
 let uring: UringProbe | { why: string } | undefined;
 
 /**

@@ -32,7 +32,7 @@ import { Bridge, ScriptCallbackError, TYPED_CTORS, TypedResult } from './bridge'
 import { CLASS_BINDINGS } from './bindings';
 import { KernelError } from '../engines/common/errors';
 import { boot, type BootOptions, type Kernel } from '../engines/kernel';
-import { hostUringProbe } from './oracle-bindings';
+import { hostBtfIds, hostUringProbe } from './oracle-bindings';
 import { machineState } from './machine-state';
 import { ARG_JSON, installFastCall } from './fastcall';
 import { normaliseChart, normaliseTable, tableText } from './views';
@@ -488,7 +488,7 @@ function installHost(
   fn('boot', (opts) => {
     try {
       const options = bridge.fromWire(JSON.parse(vm.getString(opts!))) as BootOptions;
-      kernel = boot(options ?? {}, { seed: req.seed, log: (line) => fns.write(1, line.endsWith('\n') ? line : line + '\n'), uringProbe: hostUringProbe });
+      kernel = boot(options ?? {}, { seed: req.seed, log: (line) => fns.write(1, line.endsWith('\n') ? line : line + '\n'), uringProbe: hostUringProbe, hostBtfIds });
       kernels.push(kernel);
       return toHandle(bridge.result(kernel));
     } catch (e) {

@@ -34,7 +34,7 @@ describe('pseudo-C assembler (kernel syntax)', () => {
     expect(hex('r1 = (s8)r2')).toBe('bf21080000000000');
     expect(hex('r1 = bswap16 r1')).toBe('d701000010000000');
     expect(hex('call bpf_map_lookup_elem')).toBe('8500000001000000');
-    expect(hex('call bpf_iter_num_new')).toBe('85200000' + '04fb0000'); // src=2, imm = BTF id 64260
+    expect(hex('call bpf_iter_num_new')).toBe('85200000' + '0e000000'); // src=2, imm = the model's BTF id 14
     expect(hex('exit')).toBe('9500000000000000');
   });
 
@@ -50,7 +50,7 @@ describe('pseudo-C assembler (kernel syntax)', () => {
   it('accepts maps by name and in the log form, and selftests inline asm', () => {
     expect(hex('r1 = counts ll')).toBe('1811000003000000' + '0000000000000000');
     expect(hex('r1 = map[id:3][0]+16')).toBe('1821000003000000' + '0000000010000000');
-    expect(hex('"r1 = r10;"\n"r1 += -8;"\n"call %[bpf_iter_num_new];"')).toBe('bfa1000000000000' + '07010000f8ffffff' + '8520000004fb0000');
+    expect(hex('"r1 = r10;"\n"r1 += -8;"\n"call %[bpf_iter_num_new];"')).toBe('bfa1000000000000' + '07010000f8ffffff' + '852000000e000000');
   });
 
   it('reads llvm-objdump -d output', () => {

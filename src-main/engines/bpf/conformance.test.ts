@@ -5,9 +5,9 @@ import { disassemble } from './disasm';
 import { interpExec } from './interpreter';
 import { jitExec } from './jit';
 
-// The suite's files, read at build time by Vite (../shared/bpf-conformance beside the repository).
-const tests = import.meta.glob('../../../../shared/bpf-conformance/tests/*.data', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
-const negative = import.meta.glob('../../../../shared/bpf-conformance/negative/*.data', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+// The suite's files (the repository's copy, third_party/bpf-conformance), read at build time by Vite.
+const tests = import.meta.glob('../../../third_party/bpf-conformance/tests/*.data', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+const negative = import.meta.glob('../../../third_party/bpf-conformance/negative/*.data', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
 
 function runAll(files: Record<string, string>, neg: boolean, engine: typeof interpExec): string[] {
   const failures: string[] = [];

@@ -1,8 +1,8 @@
 /**
  * Disassembler in the kernel's verifier-log style (kernel/bpf/disasm.c print_bpf_insn()): `0: (b7) r0 = 0`,
- * `3: (85) call bpf_map_lookup_elem#1`, `8: (85) call bpf_iter_num_new#64260` (checked line by line against
- * Linux 6.18's log). Departure: for lddw with a pseudo source the log shows the resolved kernel address; this
- * prints bpftool's xlated forms (`map[id:1]`, `map[id:1][0]+4`, `subprog[+3]`) so that the output assembles back
+ * `3: (85) call bpf_map_lookup_elem#1`, `8: (85) call bpf_iter_num_new#14` (a kfunc by its BTF id, here the
+ * model's; checked line by line against Linux 6.18's log). Departure: for lddw with a pseudo source the log shows
+ * the resolved kernel address; this prints bpftool's xlated forms (`map[id:1]`, `map[id:1][0]+4`, `subprog[+3]`) so that the output assembles back
  * to the same instructions with the pseudo-C assembler.
  */
 import { BPF_FUNC_NAMES } from './helper-ids';

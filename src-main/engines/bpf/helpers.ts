@@ -8,21 +8,19 @@ import { BPF_MAX_LOOPS } from './isa';
 import { BpfMap, RingbufMap } from './maps';
 import { regionHi } from './memory';
 import type { BpfHelper, BpfVm } from './vm';
+import { MODEL_KFUNC_BTF_ID, type KfuncName } from './vmlinux_btf';
 
 const EINVAL = 22;
 const E2BIG = 7;
 const EFAULT = 14;
 const EAGAIN = 11;
 
-/** Pseudo BTF ids of the kfuncs: the FUNC type ids of Linux 6.18's vmlinux BTF on the build machines. */
-export const KFUNC_BTF_ID = {
-  bpf_iter_num_new: 64260,
-  bpf_iter_num_next: 64263,
-  bpf_iter_num_destroy: 64257,
-  bpf_iter_bits_new: 64149,
-  bpf_iter_bits_next: 64152,
-  bpf_iter_bits_destroy: 64146,
-} as const;
+/**
+ * BTF ids of the kfuncs: the FUNC type ids of the model's own vmlinux BTF (vmlinux_btf.ts), as a kernel build has
+ * its own. The running kernel's ids are taken by name where a program meets it (the oracle), or with
+ * boot({ btf: 'host' }).
+ */
+export const KFUNC_BTF_ID: Readonly<Record<KfuncName, number>> = MODEL_KFUNC_BTF_ID;
 
 /** kernel/bpf/helpers.c: the largest nr_words of bpf_iter_bits_new() (4096-byte bpf_mem_alloc less its header). */
 export const BITS_ITER_NR_WORDS_MAX = 511;
@@ -245,14 +243,14 @@ export function kernelHelpers(): Map<number, BpfHelper> {
 }
 
 /** The open-coded iterator kfuncs: bpf_iter_num (kernel/bpf/bpf_iter.c: struct bpf_iter_num_kern { int cur; int end; } on the stack) and bpf_iter_bits. */
-export function kernelKfuncs(): Map<number, BpfHelper> {
+export function kernelKfuncs(ids: Readonly<Record<KfuncName, number>> = KFUNC_BTF_ID): Map<number, BpfHelper> {
   const iter = (vm: BpfVm, r: Int32Array, name: string): DataView => {
     const b = memArg(vm, r, 1, 8, name, true);
     return new DataView(b.buffer, b.byteOffset, 8);
   };
   const list: BpfHelper[] = [
     {
-      id: KFUNC_BTF_ID.bpf_iter_num_new,
+      id: ids.bpf_iter_num_new,
       name: 'bpf_iter_num_new',
       fn: (vm, r) => {
         const it = iter(vm, r, 'bpf_iter_num_new');
@@ -276,7 +274,7 @@ export function kernelKfuncs(): Map<number, BpfHelper> {
       },
     },
     {
-      id: KFUNC_BTF_ID.bpf_iter_num_next,
+      id: ids.bpf_iter_num_next,
       name: 'bpf_iter_num_next',
       fn: (vm, r) => {
         const it = iter(vm, r, 'bpf_iter_num_next');
@@ -296,7 +294,7 @@ export function kernelKfuncs(): Map<number, BpfHelper> {
       },
     },
     {
-      id: KFUNC_BTF_ID.bpf_iter_num_destroy,
+      id: ids.bpf_iter_num_destroy,
       name: 'bpf_iter_num_destroy',
       fn: (vm, r) => {
         const it = iter(vm, r, 'bpf_iter_num_destroy');
@@ -306,7 +304,7 @@ export function kernelKfuncs(): Map<number, BpfHelper> {
         r[1] = 0;
       },
     },
-    ...bitsIterKfuncs(),
+    ...bitsIterKfuncs(ids),
   ];
   return new Map(list.map((h) => [h.id, h]));
 }
@@ -315,7 +313,7 @@ export function kernelKfuncs(): Map<number, BpfHelper> {
  * bpf_iter_bits_{new,next,destroy} (kernel/bpf/helpers.c, 6.11+): the set bits of a copy of nr_words u64 words.
  * struct bpf_iter_bits_kern on the stack: the words (one word inline, more behind a pointer), nr_bits, bit.
  */
-function bitsIterKfuncs(): BpfHelper[] {
+function bitsIterKfuncs(ids: Readonly<Record<KfuncName, number>>): BpfHelper[] {
   // More than one word: the kernel keeps them in bpf_mem_alloc() memory; the model keeps them here, the
   // iterator's first 8 bytes holding the copy's number instead of a kernel pointer.
   const copies = new Map<number, Uint8Array>();
@@ -331,7 +329,7 @@ function bitsIterKfuncs(): BpfHelper[] {
   };
   return [
     {
-      id: KFUNC_BTF_ID.bpf_iter_bits_new,
+      id: ids.bpf_iter_bits_new,
       name: 'bpf_iter_bits_new',
       fn: (vm, r) => {
         const it = iter(vm, r, 'bpf_iter_bits_new');
@@ -358,7 +356,7 @@ function bitsIterKfuncs(): BpfHelper[] {
       },
     },
     {
-      id: KFUNC_BTF_ID.bpf_iter_bits_next,
+      id: ids.bpf_iter_bits_next,
       name: 'bpf_iter_bits_next',
       fn: (vm, r) => {
         const it = iter(vm, r, 'bpf_iter_bits_next');
@@ -378,7 +376,7 @@ function bitsIterKfuncs(): BpfHelper[] {
       },
     },
     {
-      id: KFUNC_BTF_ID.bpf_iter_bits_destroy,
+      id: ids.bpf_iter_bits_destroy,
       name: 'bpf_iter_bits_destroy',
       fn: (vm, r) => {
         const it = iter(vm, r, 'bpf_iter_bits_destroy');

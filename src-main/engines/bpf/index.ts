@@ -1,6 +1,6 @@
 /**
  * The BPF engine: maps, program load (assemble or take instructions, check, prepare, JIT), run and test-run,
- * with the scripting names of DESIGN.md (`k.bpf.map_create`, `k.bpf.prog_load`, `prog.run`, `prog.disasm`,
+ * with the scripting names of the lab API (src-main/sandbox/lab-api.d.ts: `k.bpf.map_create`, `k.bpf.prog_load`, `prog.run`, `prog.disasm`,
  * `k.bpf.prog_test_run`, `k.bpf.verify`). prog_load runs the verifier (./verifier) unless `verify: false`; the
  * bounds-checked address space and the instruction budget still guard every run.
  */
@@ -11,6 +11,7 @@ import type { AsmResult } from './asm-error';
 import { assembleUbpf } from './asm-ubpf';
 import { disassemble as disasmInsns, printBpfInsn } from './disasm';
 import { kernelHelpers, kernelKfuncs } from './helpers';
+import type { KfuncName } from './vmlinux_btf';
 import { decodeInsns } from './isa';
 import type { BpfInsn } from './isa';
 import { interpExec } from './interpreter';
@@ -33,6 +34,8 @@ export type { BpfMapCreateAttr, BpfBytesLike } from './maps';
 export type { BpfInsn } from './isa';
 export type { BpfHelper, BpfRunResult } from './vm';
 export { KFUNC_BTF_ID } from './helpers';
+export { KFUNC_NAMES, MODEL_BTF, modelBtfBlob } from './vmlinux_btf';
+export type { KfuncName } from './vmlinux_btf';
 export { printBpfInsn } from './disasm';
 
 /** Options of the engine: the seeded PRNG and the virtual clock of the lab, the console, the CPU count. */
@@ -48,6 +51,8 @@ export interface BpfEngineOptions {
   jit?: boolean;
   /** Instructions a single run may execute before it is stopped (default 100M). */
   budget?: number;
+  /** BTF ids of the kernel kfuncs (default: the model's own BTF, KFUNC_BTF_ID); boot({ btf: 'host' }) gives the host's. */
+  kfunc_ids?: Readonly<Record<KfuncName, number>>;
 }
 
 /** Options of one run of a loaded program. */
@@ -145,7 +150,7 @@ export class BpfEngine {
   /** Helper table by enum bpf_func_id (extensible: register_helper). */
   readonly helpers: Map<number, BpfHelper> = kernelHelpers();
   /** kfunc table by BTF id (extensible: register_kfunc). */
-  readonly kfuncs: Map<number, BpfHelper> = kernelKfuncs();
+  readonly kfuncs: Map<number, BpfHelper>;
   readonly maps = new Map<number, BpfMap>();
   readonly progs = new Map<number, BpfProgram>();
   readonly nr_cpus: number;
@@ -166,6 +171,7 @@ export class BpfEngine {
     this.nr_cpus = opts.nr_cpus ?? 4;
     this.jitEnabled = opts.jit ?? true;
     this.budget = opts.budget ?? 100_000_000;
+    this.kfuncs = kernelKfuncs(opts.kfunc_ids);
     if (opts.now) this.clock = opts.now;
   }
 

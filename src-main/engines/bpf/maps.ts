@@ -111,7 +111,7 @@ export abstract class BpfMap {
     return off < 0 ? undefined : this.values.u8.slice(off, off + this.value_size);
   }
 
-  // ---- script-facing API (BpfMap in DESIGN.md) ----
+  // ---- script-facing API (BpfMap in the lab API) ----
 
   /** BPF_MAP_LOOKUP_ELEM. */
   lookup(key: BpfBytesLike): Uint8Array | undefined {

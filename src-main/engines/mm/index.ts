@@ -5,7 +5,8 @@
  * - no watermark checks, reclaim, compaction or page contents; __GFP_ZERO and secretmem zeroing are bookkeeping;
  * - one CPU's per-cpu lists, high fixed at high_min (low watermark / cpus); the slow path's drain_all_pages() is kept;
  * - ALLOC_NOFRAGMENT is applied as for ZONE_NORMAL above a populated DMA32 (whole-pageblock fallback first);
- * - policies follow the brief (domain/directmap.md §4); their unverified details are marked where modelled.
+ * - the __GFP_UNMAPPED policies follow their patch series (unmapped_alloc.ts: rppt/linux's mm/unmapped-alloc.c;
+ *   migrate_unmapped.ts); their unverified details are marked where modelled.
  */
 import { Mm } from './mm';
 import type { MmOptions, VmRegion } from './mm';

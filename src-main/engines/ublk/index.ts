@@ -1,6 +1,6 @@
 /**
- * The ublk engine: a discrete-event simulation of ublk devices served over io_uring (brief ublk.md,
- * DESIGN.md "ublk"). `createUblk()` builds the machine; `add_dev` / `start_dev` / `stop_dev` / `del_dev` /
+ * The ublk engine: a discrete-event simulation of ublk devices served over io_uring (drivers/block/ublk_drv.c
+ * over io_uring/). `createUblk()` builds the machine; `add_dev` / `start_dev` / `stop_dev` / `del_dev` /
  * `info` are the control plane, `fio` the workload. Everything runs in virtual nanoseconds.
  */
 import { KernelError } from '../common/errors';
@@ -46,7 +46,7 @@ export interface UblkMachineOptions {
   mm?: UblkMm;
 }
 
-/** What the engine needs from the mm engine (names as DESIGN.md's k.mm). */
+/** What the engine needs from the mm engine (names as the lab API's k.mm). */
 export interface UblkMm {
   alloc_pages(gfp: string, order: number): { pfn: number; order: number } | null;
   __free_pages(page: { pfn: number; order: number }, order?: number): void;

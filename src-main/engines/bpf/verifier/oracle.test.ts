@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ITER_CORPUS, kernelOracle } from '../../../oracle';
+import { ITER_CORPUS } from '../../../oracle';
+import { kernelForTests } from '../../../oracle/test-util';
 import { createBpf } from '../index';
 import { ITER_SELFTESTS } from './selftests';
 
-const oracle = kernelOracle();
-const avail = oracle.available();
+const { oracle, avail } = kernelForTests('verifier against the running kernel');
 
 /** Programs whose verdict, first error line and (for these) whole level-1 log must equal the running kernel's. */
 const PROGRAMS = [

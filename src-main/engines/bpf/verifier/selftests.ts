@@ -1,6 +1,6 @@
 /**
  * The kernel's open-coded iterator selftests (tools/testing/selftests/bpf/progs/iters.c, iters_state_safety.c,
- * iters_looping.c, iters_num.c; see shared/domain/bpf.md §2) translated to the pseudo-C assembler, each with its
+ * iters_looping.c, iters_num.c, as in the kernel tree) translated to the pseudo-C assembler, each with its
  * expected verdict and messages (the kernel's __msg, matched in order as substrings) and, where given, r0.
  * Programs written in C upstream are hand-compiled in clang's style (the iterator at fp-8, `bpf_for` with the
  * range re-check on the loaded value). Messages are Linux 6.18's: `as arg #0` where newer selftests say `as arg#0`.
