@@ -110,6 +110,8 @@ function binaryDir(preferred: string): string | undefined {
 
 /** Builds (once per source hash) the helper with `$CC` or `cc -O2`; never throws. Options are for tests. */
 export function buildHelper(opts: { cc?: string; dir?: string } = {}): HelperBuild {
+  // Another checkout's build of a newer source removes older binaries from the shared cache: build again then.
+  if (built?.ok && !existsSync(built.path)) built = undefined;
   if (opts.cc === undefined && opts.dir === undefined) return (built ??= build(process.env['CC'] || 'cc', cacheDir()));
   return build(opts.cc ?? (process.env['CC'] || 'cc'), opts.dir ?? cacheDir());
 }
