@@ -541,10 +541,11 @@ class Oracle implements KernelOracle {
       if (mapFail) {
         const errno = Number(mapFail.fields['errno'] ?? 0);
         out.push({ ok: false, verdict, errno, errno_name: errnoName(errno), why: helperError(mapFail) });
+      } else if (s.runRefused !== undefined) {
+        // Whatever the verifier said: the run was refused (the load only gave the verdict).
+        out.push({ ok: false, verdict, errno: EPERM, errno_name: 'EPERM', why: `test run refused by the kernel oracle: ${s.runRefused}`, refused: s.runRefused });
       } else if (!verdict.ok) {
         out.push({ ok: false, verdict, errno: verdict.errno, errno_name: verdict.errno_name, why: `the kernel rejected the program: ${verdict.first_error ?? verdict.errno_name}` });
-      } else if (s.runRefused !== undefined) {
-        out.push({ ok: false, verdict, errno: EPERM, errno_name: 'EPERM', why: `test run refused by the kernel oracle: ${s.runRefused}`, refused: s.runRefused });
       } else if (!run) {
         out.push({ ok: false, verdict, errno: 0, errno_name: '', why: 'not run' });
       } else if (!run.ok) {

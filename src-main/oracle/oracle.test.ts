@@ -147,6 +147,29 @@ describe.skipIf(!avail.ok)('the scripting shape', () => {
   });
 });
 
+describe.skipIf(!avail.ok)("the allow-list (issue 22): what the oracle refuses never reaches this machine's kernel", () => {
+  it('refuses a SYSCALL program calling bpf_sys_bpf, a tracing program and a kernel variable with EPERM, naming them', () => {
+    expect(() => oracle.kernel_test_run({ asm: 'r1 = 0\nr2 = 0\nr3 = 0\ncall bpf_sys_bpf\nr0 = 0\nexit', prog_type: 'syscall' })).toThrow(
+      expect.objectContaining({ name: 'KernelPolicyError', errno: 'EPERM', message: expect.stringContaining('insn 3: bpf_sys_bpf is not on the kernel oracle') }),
+    );
+    expect(() => oracle.kernel_verify({ asm: 'r0 = 0\nexit', prog_type: 'BPF_PROG_TYPE_TRACING' })).toThrow(/^BPF_PROG_TYPE_TRACING is not on the kernel oracle's allow-list for a load/);
+    const ksym = [
+      { code: 0x18, dst_reg: 1, src_reg: 3, off: 0, imm: oracle.btf().findByNameKind('jiffies', 14) ?? 1 },
+      { code: 0, dst_reg: 0, src_reg: 0, off: 0, imm: 0 },
+      { code: 0xb7, dst_reg: 0, src_reg: 0, off: 0, imm: 0 },
+      { code: 0x95, dst_reg: 0, src_reg: 0, off: 0, imm: 0 },
+    ];
+    expect(oracle.verify(ksym, { prog_type: 'raw_tp' })).toMatchObject({ ok: false, errno_name: 'EPERM', log: '', refused: expect.stringContaining('BPF_PSEUDO_BTF_ID') });
+  });
+
+  it('loads a kprobe program reading kernel memory for the verdict, and refuses to run it', () => {
+    const prog = 'r1 = r10\nr1 += -8\nr2 = 8\nr3 = 0\ncall bpf_probe_read_kernel\nr0 = 0\nexit';
+    expect(oracle.kernel_verify({ asm: prog, prog_type: 'kprobe' })).toMatchObject({ ok: true });
+    expect(oracle.testRun(prog, { prog_type: 'raw_tp' })).toMatchObject({ ok: false, errno_name: 'EPERM', verdict: { ok: true }, refused: expect.stringContaining('bpf_probe_read_kernel') });
+    expect(() => oracle.kernel_test_run({ asm: 'r0 = 0\nexit', prog_type: 'socket' }, { data_in: PACKET, repeat: 2_000_000 })).toThrow(/repeat 2000000 is past the kernel oracle's cap/);
+  });
+});
+
 describe.skipIf(!avail.ok)('kfuncs our engine does not model', () => {
   it('resolves them by name from this kernel BTF when assembling', () => {
     // bpf_preempt_disable/enable exist in 6.18 (kernel/bpf/helpers.c); our engine has no such kfuncs.
