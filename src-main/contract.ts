@@ -464,7 +464,7 @@ export type KernelAccess = z.infer<typeof KernelAccessSchema>;
 export const KERNEL_OFF = {
   unasked:
     "kernel calls are off for this session: scripts may load and run BPF programs in this machine's kernel only when you allow it (choose \"Allow for this session\" when the app asks, then run again)",
-  denied: "kernel calls are off for this session: you chose Deny when the app asked (reload the app to be asked again)",
+  denied: "kernel calls are off for this session: you chose Deny when the app asked (a new session asks again: reload the page in a browser, or restart the app)",
   lab: 'kernel calls are always off in a lab check (lab check, lab grade and lab runs in the app)',
   imported: 'kernel calls are always off for a script from an imported session (copy it out of sessions/ to run it as your own)',
   cli: 'kernel calls are off: run it with `npm run lab -- run FILE --allow-kernel` to let it load and run BPF programs in this kernel (as root)',
