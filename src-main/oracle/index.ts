@@ -479,7 +479,13 @@ class Oracle implements KernelOracle {
       // run still loads, for the verdict.
       const policy = { prog_type: type, maps: maps.length, kfuncName: (id: number) => this.kfuncName(id), trusted: this.trusted };
       const refused =
-        maps.map((m) => mapRefusal({ map_type: mapTypeNumber(m.map_type), key_size: m.key_size, value_size: m.value_size, max_entries: m.max_entries, map_flags: m.map_flags ?? 0 })).find((r) => r !== undefined) ??
+        maps
+          .map((m) =>
+            (m.entries?.length ?? 0) > m.max_entries
+              ? `${m.entries!.length} entries to store in a map of max_entries ${m.max_entries}`
+              : mapRefusal({ map_type: mapTypeNumber(m.map_type), key_size: m.key_size, value_size: m.value_size, max_entries: m.max_entries, map_flags: m.map_flags ?? 0 }),
+          )
+          .find((r) => r !== undefined) ??
         programRefusal(bytes, { ...policy, run: false });
       if (refused !== undefined) {
         shape.push({ maps: 0, run: false, refused });

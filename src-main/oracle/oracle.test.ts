@@ -167,6 +167,10 @@ describe.skipIf(!avail.ok)("the allow-list (issue 22): what the oracle refuses n
     expect(oracle.kernel_verify({ asm: prog, prog_type: 'kprobe' })).toMatchObject({ ok: true });
     expect(oracle.testRun(prog, { prog_type: 'raw_tp' })).toMatchObject({ ok: false, errno_name: 'EPERM', verdict: { ok: true }, refused: expect.stringContaining('bpf_probe_read_kernel') });
     expect(() => oracle.kernel_test_run({ asm: 'r0 = 0\nexit', prog_type: 'socket' }, { data_in: PACKET, repeat: 2_000_000 })).toThrow(/repeat 2000000 is past the kernel oracle's cap/);
+    const entry = [new Uint8Array(4), new Uint8Array(8)] as const;
+    const maps = { 7: { map_type: 'hash', key_size: 4, value_size: 8, max_entries: 1, entries: [entry, entry] } };
+    expect(oracle.verify('r0 = 0\nexit', { maps })).toMatchObject({ errno_name: 'EPERM', refused: '2 entries to store in a map of max_entries 1' });
+    expect(oracle.verify('r0 = 0\nexit', { maps: { 7: { map_type: 'prog_array', key_size: 4, value_size: 4, max_entries: 1 } } }).refused).toMatch(/^map type 3 is not one/);
   });
 });
 
