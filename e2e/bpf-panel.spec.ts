@@ -93,8 +93,11 @@ test('bpf: step through the verifier on a rejected and an accepted iterator loop
   await expect(leak.getByTestId('bpf-step-pos')).toHaveText('step 6 of 14 · insn 5 · path 0');
   await leak.screenshot({ path: 'test-results/panel-bpf.png' });
 
-  // This machine's kernel on the rejected program.
+  // This machine's kernel on the rejected program: the session's first kernel call asks the person first.
   await leak.getByTestId('bpf-kernel-check').click();
+  await expect(app.getByTestId('kernel-access-dialog')).toBeVisible();
+  await app.getByTestId('kernel-access-allow').click();
+  await expect(app.getByTestId('kernel-access-dialog')).toBeHidden();
   const result = leak.getByTestId('bpf-kernel-result');
   if (avail.ok) {
     const verdict = result.getByTestId('bpf-kernel-verdict');

@@ -7,11 +7,11 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_LIMITS, type CriterionResult, type RunError, type RunEvent } from '../src-main/contract';
+import { DEFAULT_LIMITS, KERNEL_OFF, type CriterionResult, type RunError, type RunEvent } from '../src-main/contract';
 import { listLabs } from '../src-main/labs/labs';
 import { startRun, type DoneEvent } from '../src-main/session/session';
 
-const USAGE = `usage: npm run lab -- run FILE [--seed N] [--json] [--timeout MS]
+const USAGE = `usage: npm run lab -- run FILE [--seed N] [--json] [--timeout MS] [--allow-kernel]
        npm run lab -- check LAB FILE [--seed N] [--json]
        npm run lab -- grade LAB FOLDER [--out DIR] [--jobs N]
        npm run lab -- list
@@ -24,7 +24,10 @@ const USAGE = `usage: npm run lab -- run FILE [--seed N] [--json] [--timeout MS]
   list             list the labs
   --seed N         seed of every PRNG of the run (default 1)
   --json           print one JSON object { output, result, error, stats[, checks] } instead
-  --timeout MS     deadline of the run in milliseconds (default ${DEFAULT_LIMITS.timeoutMs}; a lab sets its own)`;
+  --timeout MS     deadline of the run in milliseconds (default ${DEFAULT_LIMITS.timeoutMs}; a lab sets its own)
+  --allow-kernel   run only: let the script load and run BPF programs in this machine's kernel (as root),
+                   within the kernel oracle's allow-list (k.bpf.kernel_verify, kernel_test_run); off
+                   without it, and always off in check and grade`;
 
 function usage(message?: string): never {
   if (message) console.error(`lab: ${message}`);
@@ -43,6 +46,8 @@ interface Submission {
   lab?: string;
   seed: number;
   timeoutMs?: number;
+  /** The person at the keyboard passed --allow-kernel (lab run only). */
+  allowKernel?: boolean;
 }
 
 /** Runs one file through the session (a worker thread, the app's sandbox and limits). */
@@ -58,6 +63,7 @@ async function runFile(sub: Submission, onEvent: (e: RunEvent) => void): Promise
       ...(sub.lab ? { lab: sub.lab } : {}),
     },
     onEvent,
+    { kernel: () => (sub.allowKernel ? { allowed: true } : { allowed: false, why: KERNEL_OFF.cli }) },
   );
   const onSigint = (): void => void handle.stop();
   process.once('SIGINT', onSigint);
@@ -104,6 +110,8 @@ async function run(argv: string[], withLab: boolean): Promise<number> {
     seed: { type: 'string' },
     json: { type: 'boolean', default: false },
     timeout: { type: 'string' },
+    // check and grade never reach the kernel: the option does not exist there (a usage error).
+    ...(withLab ? {} : { 'allow-kernel': { type: 'boolean', default: false } }),
   });
   const want = withLab ? 2 : 1;
   if (positionals.length !== want) usage(withLab ? 'check takes LAB FILE' : positionals.length ? 'run takes one FILE' : 'run needs a FILE');
@@ -122,7 +130,7 @@ async function run(argv: string[], withLab: boolean): Promise<number> {
   await readable(file);
   const json = values.json as boolean;
   let output = '';
-  const done = await runFile({ file, seed, ...(lab ? { lab } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) }, (event) => {
+  const done = await runFile({ file, seed, ...(lab ? { lab } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), allowKernel: values['allow-kernel'] === true }, (event) => {
     if (event.type === 'output') {
       if (json) output += event.text;
       else (event.stream === 'stderr' ? process.stderr : process.stdout).write(event.text);

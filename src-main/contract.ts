@@ -71,8 +71,10 @@ export const RunRequestSchema = z
     /** The seed of every PRNG of the run (lab.seed, Math.random, the engines). */
     seed: z.number().int().min(0).max(0xffffffff).default(1),
     limits: RunLimitsSchema.default({}),
-    /** Check the run against this lab's criteria when it ends (the lab's limits apply). */
+    /** Check the run against this lab's criteria when it ends (the lab's limits apply). Its kernel calls are off. */
     lab: LabIdSchema.optional(),
+    /** The script came from an imported session file: its kernel calls are off, whatever this session allows. */
+    imported: z.boolean().optional(),
   })
   .strict();
 export type RunRequest = z.input<typeof RunRequestSchema>;
@@ -411,6 +413,11 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     runId: RunIdSchema,
     state: MachineStateSchema,
   }),
+  /**
+   * The run's script asked for the kernel (k.bpf.kernel_verify / kernel_test_run) while this session has not
+   * answered whether it may: the call failed with EPERM; the renderer asks the person (setKernelAccess).
+   */
+  z.object({ type: z.literal('kernelAccess'), runId: RunIdSchema }),
   z.object({
     type: z.literal('done'),
     runId: RunIdSchema,
@@ -449,6 +456,20 @@ export type FileEntry = z.infer<typeof FileEntrySchema>;
 export const FileContentSchema = z.object({ path: z.string(), content: z.string(), mtimeMs: z.number() });
 export type FileContent = z.infer<typeof FileContentSchema>;
 
+/** Whether this session's scripts may reach the kernel: not yet asked, allowed, or denied by the person. */
+export const KernelAccessSchema = z.enum(['unasked', 'allowed', 'denied']);
+export type KernelAccess = z.infer<typeof KernelAccessSchema>;
+
+/** The EPERM message of a kernel call made while this session's kernel access is off, by state. */
+export const KERNEL_OFF = {
+  unasked:
+    "kernel calls are off for this session: scripts may load and run BPF programs in this machine's kernel only when you allow it (choose \"Allow for this session\" when the app asks, then run again)",
+  denied: "kernel calls are off for this session: you chose Deny when the app asked (a new session asks again: reload the page in a browser, or restart the app)",
+  lab: 'kernel calls are always off in a lab check (lab check, lab grade and lab runs in the app)',
+  imported: 'kernel calls are always off for a script from an imported session (copy it out of sessions/ to run it as your own)',
+  cli: 'kernel calls are off: run it with `npm run lab -- run FILE --allow-kernel` to let it load and run BPF programs in this kernel (as root)',
+} as const;
+
 export const HostInfoSchema = z.object({
   host: z.enum(['electron', 'browser']),
   version: z.string(),
@@ -461,6 +482,8 @@ export const HostInfoSchema = z.object({
   }),
   /** Whether chooseWorkspace works here (Electron: yes; the browser host keeps its workspace under the data directory). */
   canChooseWorkspace: z.boolean(),
+  /** Whether this session's scripts may reach the kernel (setKernelAccess). */
+  kernelAccess: KernelAccessSchema,
 });
 export type HostInfo = z.infer<typeof HostInfoSchema>;
 
@@ -500,8 +523,20 @@ export const calls = {
     args: z.tuple([LabIdSchema]),
     result: z.object({ lab: LabInfoSchema, readme: z.string(), starter: z.string(), starterName: z.string() }),
   },
-  /** Loads a program into this machine's Linux kernel (BPF_PROG_LOAD) and compares its verdict and log with ours. */
+  /**
+   * Loads a program into this machine's Linux kernel (BPF_PROG_LOAD) and compares its verdict and log with ours.
+   * Only when this session allows kernel calls (setKernelAccess); otherwise `available: false` says how.
+   */
   kernelCheck: { args: z.tuple([KernelCheckRequestSchema]), result: KernelCheckResultSchema },
+  /**
+   * The answer of the person at the keyboard to "Allow this session's scripts to load and run BPF programs in
+   * this machine's kernel (as root)?", held by the main side for this session (a window, or one browser-host
+   * connection). Scripts cannot make this call; runs of labs and of imported sessions stay off whatever it says.
+   */
+  setKernelAccess: {
+    args: z.tuple([z.object({ allow: z.boolean() }).strict()]),
+    result: z.object({ kernelAccess: KernelAccessSchema }),
+  },
 } as const;
 
 export type Calls = typeof calls;

@@ -5,6 +5,8 @@
 import {
   ContractError,
   DEFAULT_LIMITS,
+  KERNEL_OFF,
+  type KernelAccess,
   calls,
   parseArgs,
   type CallName,
@@ -40,9 +42,24 @@ type Impl = { [K in CallName]: (...args: never[]) => Promise<CallResult<K>> | Ca
 export class RpcServer {
   private readonly sessions: SessionHost;
   private readonly impl: Impl;
+  /**
+   * Whether this session's scripts may reach the kernel: the answer of the person at the keyboard
+   * (setKernelAccess), held here, never by the renderer or a script. Unasked until they answer.
+   */
+  private kernelAccess: KernelAccess = 'unasked';
+  /** A kernelAccess event has gone out and not been answered (one prompt at a time). */
+  private asking = false;
 
   constructor(ctx: RpcContext, emit: (event: RunEvent) => void) {
-    this.sessions = new SessionHost(emit);
+    this.sessions = new SessionHost(emit, (runId) => {
+      if (this.kernelAccess === 'allowed') return { allowed: true };
+      if (this.kernelAccess === 'unasked' && !this.asking) {
+        // The first kernel call of the session: the renderer asks the person; this call stays refused.
+        this.asking = true;
+        emit({ type: 'kernelAccess', runId });
+      }
+      return { allowed: false, why: KERNEL_OFF[this.kernelAccess === 'denied' ? 'denied' : 'unasked'] };
+    });
     this.impl = {
       hostInfo: () => ({
         host: ctx.host,
@@ -50,6 +67,7 @@ export class RpcServer {
         workspace: ctx.workspace.root,
         defaultLimits: DEFAULT_LIMITS,
         canChooseWorkspace: ctx.chooseWorkspace !== undefined,
+        kernelAccess: this.kernelAccess,
       }),
       run: (req: Parameters<SessionHost['run']>[0]) => this.sessions.run(req),
       stop: (runId: string) => this.sessions.stop(runId as `run-${string}`),
@@ -66,7 +84,15 @@ export class RpcServer {
       },
       listLabs: () => listLabs(),
       openLab: (id: string) => openLab(id),
-      kernelCheck: (req: Parameters<typeof kernelCheck>[0]) => kernelCheck(req),
+      kernelCheck: (req: Parameters<typeof kernelCheck>[0]) => {
+        if (this.kernelAccess !== 'allowed') return { available: false, why: KERNEL_OFF[this.kernelAccess === 'denied' ? 'denied' : 'unasked'] };
+        return kernelCheck(req);
+      },
+      setKernelAccess: ({ allow }: { allow: boolean }) => {
+        this.kernelAccess = allow ? 'allowed' : 'denied';
+        this.asking = false;
+        return { kernelAccess: this.kernelAccess };
+      },
     } as Impl;
   }
 

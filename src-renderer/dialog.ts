@@ -47,3 +47,16 @@ function show(title: string, initial: string | null, check: (name: string) => st
     }
   });
 }
+
+/**
+ * Asks the person at the keyboard whether this session's scripts may reach the kernel: true for "Allow for this
+ * session", false for Deny or Escape. The main side holds the answer (setKernelAccess).
+ */
+export function askKernelAccess(): Promise<boolean> {
+  const dlg = $<HTMLDialogElement>('kernel-access');
+  return new Promise((resolve) => {
+    dlg.addEventListener('close', () => resolve(dlg.returnValue === 'allow'), { once: true });
+    dlg.returnValue = 'deny';
+    dlg.showModal();
+  });
+}

@@ -1,6 +1,7 @@
 /** The workbench: Monaco and files, Run/Stop, the console, results, the engine panels and the run history. */
-import type { LabApi, MachineState, RunEvent, RunId } from '../src-main/contract';
+import type { KernelAccess, LabApi, MachineState, RunEvent, RunId } from '../src-main/contract';
 import { ConsoleView } from './console-view';
+import { askKernelAccess } from './dialog';
 import { createEditor, languageOf, setRunMarker, monaco } from './editor';
 import { Files } from './files';
 import { initSplitter, loadLayout, saveLayout } from './layout';
@@ -32,7 +33,10 @@ const consoleView = new ConsoleView($('console'));
 const editor = createEditor($('editor'));
 const results = new ResultsView(pane('results'));
 const memory = new MemoryPanel(pane('memory'));
-const bpf = new BpfPanel(pane('bpf'), (req) => lab.kernelCheck(req));
+const bpf = new BpfPanel(pane('bpf'), async (req) => {
+  await ensureKernelAccess();
+  return lab.kernelCheck(req);
+});
 const ublk = new UblkPanel(pane('ublk'));
 const runs = new RunsView(pane('runs'), (r) => showRun(r));
 
@@ -139,6 +143,26 @@ function setRunning(running: boolean): void {
   labs?.setRunning(running);
 }
 
+// ---- kernel access: asked once per session, held by the main side ----
+let kernelAccess: KernelAccess = 'unasked';
+let asking: Promise<void> | undefined;
+
+/** Asks the person (once per session) whether scripts may reach the kernel; the main side keeps the answer. */
+function ensureKernelAccess(): Promise<void> {
+  if (kernelAccess !== 'unasked') return Promise.resolve();
+  return (asking ??= askKernelAccess()
+    .then((allow) => lab.setKernelAccess({ allow }))
+    .then((r) => {
+      kernelAccess = r.kernelAccess;
+      consoleView.meta(kernelAccess === 'allowed' ? "Kernel calls are allowed for this session (within the kernel oracle's allow-list)." : 'Kernel calls stay off for this session.');
+    })
+    .catch((e: Error) => consoleView.meta(`kernel access: ${e.message}`))
+    .finally(() => (asking = undefined)));
+}
+
+/** A script from an imported session (opened under sessions/) never reaches the kernel. */
+const isImported = (path: string): boolean => path.startsWith('sessions/');
+
 const early: RunEvent[] = [];
 const runModels = new Map<RunId, { model: monaco.editor.ITextModel; filename: string; lab?: string }>();
 
@@ -147,6 +171,15 @@ async function run(labId?: string): Promise<void> {
   if (currentRun || runBtn.disabled) return;
   const model = editor.getModel();
   if (!model) return;
+  // A script that names the kernel calls: ask before it runs rather than fail its first call.
+  if (kernelAccess === 'unasked' && !labId && !isImported(files.current) && /\bkernel_(verify|test_run)\b/.test(model.getValue())) {
+    runBtn.disabled = true;
+    try {
+      await ensureKernelAccess();
+    } finally {
+      runBtn.disabled = false;
+    }
+  }
   setRunMarker(model, undefined);
   consoleView.clear();
   results.clear();
@@ -174,6 +207,7 @@ async function run(labId?: string): Promise<void> {
       seed,
       limits: { timeoutMs: Number(timeoutSelect.value) },
       ...(labId ? { lab: labId } : {}),
+      ...(isImported(path) ? { imported: true } : {}),
     });
     currentRun = runId;
     runModels.set(runId, { model, filename, lab: labId });
@@ -188,6 +222,11 @@ async function run(labId?: string): Promise<void> {
 
 let machineFrame = 0;
 function onEvent(event: RunEvent): void {
+  if (event.type === 'kernelAccess') {
+    // A kernel call of this session before anyone answered: it failed with EPERM; ask now for the next run.
+    void ensureKernelAccess();
+    return;
+  }
   if (event.runId !== currentRun) {
     // Events can arrive before run() has learnt its runId; keep them until it has.
     if (!currentRun && early.length < 10_000) early.push(event);
@@ -389,6 +428,7 @@ async function start(): Promise<void> {
     consoleView.meta('The connection to the Kernel Lab host was lost: your edits are kept in this window and restored after a reload; restart the host and reload.');
   });
   const info = await lab.hostInfo();
+  kernelAccess = info.kernelAccess;
   $('choose-workspace').hidden = !info.canChooseWorkspace;
   showWorkspace(info.workspace);
   lab.onCommand?.((command) => {

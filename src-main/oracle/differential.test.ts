@@ -3,7 +3,7 @@ import { differential, differentialPrograms, OUR_VERIFIER_BUGS } from './differe
 import type { DifferentialSummary } from './differential';
 import { kernelOracle } from './index';
 
-const oracle = kernelOracle();
+const oracle = kernelOracle({ trustedPrograms: true }); // the project's own programs: their iterator loops may run (policy.ts)
 const avail = oracle.available();
 if (!avail.ok) console.log(`kernel oracle: differential suite skipped (${avail.why})`);
 

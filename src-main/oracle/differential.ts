@@ -67,7 +67,8 @@ export interface DiffSetFigures {
   /** Accepted by both and run on all three sides. */
   ran: number;
   /** Accepted by both but not run: mutants (may read unset stack, which a privileged load may), programs using
-   *  bpf_get_prandom_u32 / bpf_trace_printk, and the 1M-instruction case. */
+   *  bpf_get_prandom_u32 / bpf_trace_printk, the 1M-instruction case, and runs the kernel oracle's allow-list
+   *  refuses (bpf_probe_read_kernel and other helpers that read the host). */
   not_run: number;
   retval_agree: number;
 }
@@ -222,7 +223,8 @@ export function differential(oracle: KernelOracle, opts: DifferentialOpts = {}):
       }
       return;
     }
-    if (p.slow || p.no_run !== undefined) {
+    // Programs whose run the kernel oracle's allow-list refuses (helpers that read the host, policy.ts) stay unrun.
+    if (p.slow || p.no_run !== undefined || (!kr.ok && kr.refused !== undefined)) {
       f.not_run++;
       return;
     }

@@ -33,10 +33,12 @@ import {
   progTypeNumber,
 } from './uapi';
 import { firstErrorLine, processedInsns } from './verifier-log';
+import { KernelPolicyError, mapRefusal, programRefusal } from './policy';
 import { simulateSecretProbe } from './secret-sim';
 import type { SimulatedSecretProbe } from './secret-sim';
 
 export { OracleUnavailableError } from './native';
+export { KernelPolicyError, LOAD_PROG_TYPES, MAP_TYPES, MAX_REPEAT, RUN_HELPERS, RUN_PROG_TYPES } from './policy';
 export { Btf, BTF_KIND, vmlinuxBtf } from './btf';
 export type { BtfType } from './btf';
 export type { DirectMapSnapshot } from './direct-map';
@@ -101,6 +103,8 @@ export interface KernelVerdict {
   processed?: number;
   /** The log overflowed log_size (it holds the tail); the verdict is that of a second load without a log. */
   log_truncated?: boolean;
+  /** The kernel oracle's allow-list refused the load (errno EPERM): nothing reached the kernel. */
+  refused?: string;
 }
 
 /** BPF_PROG_TEST_RUN attributes. */
@@ -127,7 +131,21 @@ export type KernelTestRun =
       /** The context after the run (SYSCALL programs write it back into ctx_in). */
       ctx_after: Uint8Array;
     }
-  | { ok: false; verdict: KernelVerdict; errno: number; errno_name: string; why: string };
+  | {
+      ok: false;
+      verdict: KernelVerdict;
+      errno: number;
+      errno_name: string;
+      why: string;
+      /** The kernel oracle's allow-list refused the load or the run (errno EPERM). */
+      refused?: string;
+    };
+
+/** How a test run may be cut short: an abort (Stop) or a time limit kill the native helper with SIGKILL. */
+export interface KernelCallControl {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
 
 /** The argument of the scripting names (k.bpf.verify's shape): source text, or insns / asm plus load attributes. */
 export type KernelVerifyArg = string | (KernelLoadOpts & { insns?: Uint8Array | readonly BpfInsn[]; asm?: string });
@@ -193,9 +211,13 @@ export interface KernelOracle {
   /** Many loads (and test runs) in one helper process; one result per job. */
   batch(jobs: readonly KernelJob[]): KernelTestRun[];
   /** verify / testRun / batch without blocking the event loop (for the app's main process). */
-  verifyAsync(prog: KernelProgram, opts?: KernelLoadOpts): Promise<KernelVerdict>;
-  testRunAsync(prog: KernelProgram, opts?: KernelTestRunOpts): Promise<KernelTestRun>;
-  batchAsync(jobs: readonly KernelJob[]): Promise<KernelTestRun[]>;
+  verifyAsync(prog: KernelProgram, opts?: KernelLoadOpts, control?: KernelCallControl): Promise<KernelVerdict>;
+  testRunAsync(prog: KernelProgram, opts?: KernelTestRunOpts, control?: KernelCallControl): Promise<KernelTestRun>;
+  batchAsync(jobs: readonly KernelJob[], control?: KernelCallControl): Promise<KernelTestRun[]>;
+  /** kernel_verify() without blocking; throws KernelPolicyError (EPERM) when the allow-list refuses the load. */
+  kernelVerifyAsync(arg: KernelVerifyArg, control?: KernelCallControl): Promise<KernelVerdict>;
+  /** kernel_test_run() without blocking, killed on control.signal; throws KernelPolicyError when refused. */
+  kernelTestRunAsync(arg: KernelVerifyArg, opts?: Pick<KernelTestRunOpts, 'ctx_in' | 'data_in' | 'repeat' | 'data_size_out' | 'ctx_size_out'>, control?: KernelCallControl): Promise<KernelTestRun>;
   /** This machine's DirectMap lines (/proc/meminfo) and direct_map_* counters (/proc/vmstat); read-only, any Linux. */
   directMap(): ({ ok: true } & DirectMapSnapshot) | { ok: false; why: string };
   /** Opt-in (it splits this machine's direct map; no privileges needed): faults `pages` memfd_secret pages (secretmem_fault() -> set_direct_map_invalid_noflush()) and reports the real deltas. */
@@ -205,6 +227,15 @@ export interface KernelOracle {
 }
 
 const SOCKET_FILTER = BPF_PROG_TYPE['BPF_PROG_TYPE_SOCKET_FILTER']!;
+const EPERM = 1;
+
+/** What one job sent to the helper: its map requests, whether a test run follows, or the allow-list's refusal. */
+interface Shape {
+  maps: number;
+  run: boolean;
+  refused?: string;
+  runRefused?: string;
+}
 const SYSCALL = BPF_PROG_TYPE['BPF_PROG_TYPE_SYSCALL']!;
 const CAP_PERFMON = 38n;
 const CAP_BPF = 39n;
@@ -325,14 +356,28 @@ function meanNs(r: HelperResponse, what: string): number {
 /** Options of kernelOracle(): the platform is overridable so that the other-OS path can be tested. */
 export interface KernelOracleOptions {
   platform?: NodeJS.Platform;
+  /**
+   * The project's own program corpora (tests, the differential tools), never a script's: their test runs may
+   * also call kfuncs and use loops the verifier does not bound (policy.ts). Everything else of the allow-list holds.
+   */
+  trustedPrograms?: boolean;
+}
+
+/** The refusal in the scripting shape: a KernelPolicyError naming what was refused. */
+function refusedOrResult<T extends KernelVerdict | KernelTestRun>(r: T): T {
+  const why = 'refused' in r && r.refused !== undefined ? r.refused : 'verdict' in r ? r.verdict.refused : undefined;
+  if (why !== undefined) throw new KernelPolicyError(why);
+  return r;
 }
 
 class Oracle implements KernelOracle {
   private availability?: OracleAvailability;
   private readonly platform: NodeJS.Platform;
+  private readonly trusted: boolean;
 
   constructor(opts: KernelOracleOptions) {
     this.platform = opts.platform ?? process.platform;
+    this.trusted = opts.trustedPrograms === true;
   }
 
   available(): OracleAvailability {
@@ -401,42 +446,79 @@ class Oracle implements KernelOracle {
 
   kernel_verify(arg: KernelVerifyArg): KernelVerdict {
     const [prog, opts] = splitArg(arg);
-    return this.verify(prog, opts);
+    return refusedOrResult(this.verify(prog, opts));
   }
 
   kernel_test_run(arg: KernelVerifyArg, opts: Pick<KernelTestRunOpts, 'ctx_in' | 'data_in' | 'repeat' | 'data_size_out' | 'ctx_size_out'> = {}): KernelTestRun {
     const [prog, load] = splitArg(arg);
-    return this.testRun(prog, { ...load, ...opts });
+    return refusedOrResult(this.testRun(prog, { ...load, ...opts }));
+  }
+
+  async kernelVerifyAsync(arg: KernelVerifyArg, control: KernelCallControl = {}): Promise<KernelVerdict> {
+    const [prog, opts] = splitArg(arg);
+    return refusedOrResult(await this.verifyAsync(prog, opts, control));
+  }
+
+  async kernelTestRunAsync(arg: KernelVerifyArg, opts: Pick<KernelTestRunOpts, 'ctx_in' | 'data_in' | 'repeat' | 'data_size_out' | 'ctx_size_out'> = {}, control: KernelCallControl = {}): Promise<KernelTestRun> {
+    const [prog, load] = splitArg(arg);
+    return refusedOrResult(await this.testRunAsync(prog, { ...load, ...opts }, control));
   }
 
   batch(jobs: readonly KernelJob[]): KernelTestRun[] {
     this.require();
     const { reqs, shape } = this.requests(jobs);
-    return this.results(runHelper(reqs), shape);
+    return this.results(runHelper(reqs, undefined, this.trusted), shape);
   }
 
-  async batchAsync(jobs: readonly KernelJob[]): Promise<KernelTestRun[]> {
+  async batchAsync(jobs: readonly KernelJob[], control: KernelCallControl = {}): Promise<KernelTestRun[]> {
     this.require();
     const { reqs, shape } = this.requests(jobs);
-    return this.results(await runHelperAsync(reqs), shape);
+    return this.results(await runHelperAsync(reqs, control.timeoutMs, { trusted: this.trusted, ...(control.signal ? { signal: control.signal } : {}) }), shape);
   }
 
-  async verifyAsync(prog: KernelProgram, opts: KernelLoadOpts = {}): Promise<KernelVerdict> {
-    return (await this.batchAsync([{ prog, opts, run: false }]))[0]!.verdict;
+  async verifyAsync(prog: KernelProgram, opts: KernelLoadOpts = {}, control: KernelCallControl = {}): Promise<KernelVerdict> {
+    return (await this.batchAsync([{ prog, opts, run: false }], control))[0]!.verdict;
   }
 
-  async testRunAsync(prog: KernelProgram, opts: KernelTestRunOpts = {}): Promise<KernelTestRun> {
-    return (await this.batchAsync([{ prog, opts, run: true }]))[0]!;
+  async testRunAsync(prog: KernelProgram, opts: KernelTestRunOpts = {}, control: KernelCallControl = {}): Promise<KernelTestRun> {
+    return (await this.batchAsync([{ prog, opts, run: true }], control))[0]!;
   }
 
-  private requests(jobs: readonly KernelJob[]): { reqs: string[]; shape: { maps: number; run: boolean }[] } {
+  /** The name of the FUNC a kfunc call's BTF id designates on this kernel. */
+  private kfuncName(id: number): string | undefined {
+    try {
+      const t = this.btf().type(id);
+      return t?.kind_name === 'FUNC' ? t.name : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private requests(jobs: readonly KernelJob[]): { reqs: string[]; shape: Shape[] } {
     const reqs: string[] = [];
-    const shape: { maps: number; run: boolean }[] = []; // maps: requests that set the maps up
+    const shape: Shape[] = []; // maps: requests that set the maps up
     for (const job of jobs) {
       const opts = job.opts ?? {};
       const bytes = bytesOf(job.prog, (n) => this.kfunc_id(n));
       const maps = patchProgram(bytes, opts, (n) => this.kfunc_id(n));
       const type = progTypeNumber(opts.prog_type, SOCKET_FILTER);
+      // The allow-list (policy.ts), before anything reaches the kernel: a refused load sends nothing; a refused
+      // run still loads, for the verdict.
+      const policy = { prog_type: type, maps: maps.length, kfuncName: (id: number) => this.kfuncName(id), trusted: this.trusted };
+      const refused =
+        maps
+          .map((m) =>
+            (m.entries?.length ?? 0) > m.max_entries
+              ? `${m.entries!.length} entries to store in a map of max_entries ${m.max_entries}`
+              : mapRefusal({ map_type: mapTypeNumber(m.map_type), key_size: m.key_size, value_size: m.value_size, max_entries: m.max_entries, map_flags: m.map_flags ?? 0 }),
+          )
+          .find((r) => r !== undefined) ??
+        programRefusal(bytes, { ...policy, run: false });
+      if (refused !== undefined) {
+        shape.push({ maps: 0, run: false, refused });
+        continue;
+      }
+      const runRefused = job.run ? programRefusal(bytes, { ...policy, run: true, ...(opts.repeat !== undefined ? { repeat: opts.repeat } : {}) }) : undefined;
       // As libbpf's SEC("syscall"): a syscall program is loaded sleepable (the kernel refuses it otherwise).
       const flags = (opts.prog_flags ?? 0) | (type === SYSCALL ? BPF_F.SLEEPABLE : 0);
       reqs.push('reset');
@@ -458,7 +540,7 @@ class Oracle implements KernelOracle {
           use_maps: maps.length > 0 ? 1 : 0,
         }),
       );
-      if (job.run) {
+      if (job.run && runRefused === undefined) {
         reqs.push(
           request('test_run', {
             repeat: opts.repeat, // only when asked: SYSCALL and RAW_TRACEPOINT test runs refuse a repeat
@@ -469,16 +551,21 @@ class Oracle implements KernelOracle {
           }),
         );
       }
-      shape.push({ maps: mapReqs, run: !!job.run });
+      shape.push({ maps: mapReqs, run: !!job.run && runRefused === undefined, ...(runRefused !== undefined ? { runRefused } : {}) });
     }
     reqs.push('reset');
     return { reqs, shape };
   }
 
-  private results(res: HelperResponse[], shape: { maps: number; run: boolean }[]): KernelTestRun[] {
+  private results(res: HelperResponse[], shape: Shape[]): KernelTestRun[] {
     const out: KernelTestRun[] = [];
     let at = 0;
     for (const s of shape) {
+      if (s.refused !== undefined) {
+        const verdict: KernelVerdict = { ok: false, errno: EPERM, errno_name: 'EPERM', log: '', refused: s.refused };
+        out.push({ ok: false, verdict, errno: EPERM, errno_name: 'EPERM', why: `refused by the kernel oracle: ${s.refused}`, refused: s.refused });
+        continue;
+      }
       at++; // reset
       const mapFail = res.slice(at, at + s.maps).find((r) => !r.ok);
       at += s.maps;
@@ -487,6 +574,9 @@ class Oracle implements KernelOracle {
       if (mapFail) {
         const errno = Number(mapFail.fields['errno'] ?? 0);
         out.push({ ok: false, verdict, errno, errno_name: errnoName(errno), why: helperError(mapFail) });
+      } else if (s.runRefused !== undefined) {
+        // Whatever the verifier said: the run was refused (the load only gave the verdict).
+        out.push({ ok: false, verdict, errno: EPERM, errno_name: 'EPERM', why: `test run refused by the kernel oracle: ${s.runRefused}`, refused: s.runRefused });
       } else if (!verdict.ok) {
         out.push({ ok: false, verdict, errno: verdict.errno, errno_name: verdict.errno_name, why: `the kernel rejected the program: ${verdict.first_error ?? verdict.errno_name}` });
       } else if (!run) {

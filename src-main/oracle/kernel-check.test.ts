@@ -73,6 +73,13 @@ describe('kernelCheck', () => {
       expect(r.comparison.rows.every((row) => row.agree)).toBe(true);
     });
 
+    it("says why the oracle's allow-list refuses a program type, without asking the kernel", async () => {
+      expect(await kernelCheck({ ...request('r0 = 0\nexit'), prog_type: 'BPF_PROG_TYPE_LSM' }, oracle)).toEqual({
+        available: false,
+        why: "the kernel oracle's allow-list refuses this program (EPERM): BPF_PROG_TYPE_LSM is not on the kernel oracle's allow-list for a load (allowed: SOCKET_FILTER, SCHED_CLS, SCHED_ACT, CGROUP_SKB, XDP, FLOW_DISSECTOR, RAW_TRACEPOINT, SYSCALL, KPROBE, TRACEPOINT, PERF_EVENT)",
+      });
+    });
+
     it('marks the first line where the logs part when our log is not the kernel’s', async () => {
       const req = request('r0 = r2\nexit');
       const r = await kernelCheck({ ...req, sim: { ok: true, log: 'processed 2 insns\n' } }, oracle);

@@ -43,6 +43,8 @@ export async function kernelCheck(req: KernelCheckRequest, oracle: KernelOracle 
   let verdict;
   try {
     verdict = await oracle.verifyAsync(bytes, { prog_type: req.prog_type, log_level: req.log_level, maps, ...(req.prog_flags ? { prog_flags: req.prog_flags } : {}) });
+    // The allow-list refused the load (policy.ts): nothing reached the kernel.
+    if (verdict.refused !== undefined) return { available: false, why: `the kernel oracle's allow-list refuses this program (EPERM): ${verdict.refused}` };
   } catch (e) {
     // A kfunc this kernel lacks, a map it refuses to create: the kernel cannot judge this program here.
     if (e instanceof OracleUnavailableError) return { available: false, why: e.message };

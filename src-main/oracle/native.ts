@@ -110,6 +110,8 @@ function binaryDir(preferred: string): string | undefined {
 
 /** Builds (once per source hash) the helper with `$CC` or `cc -O2`; never throws. Options are for tests. */
 export function buildHelper(opts: { cc?: string; dir?: string } = {}): HelperBuild {
+  // Another checkout's build of a newer source removes older binaries from the shared cache: build again then.
+  if (built?.ok && !existsSync(built.path)) built = undefined;
   if (opts.cc === undefined && opts.dir === undefined) return (built ??= build(process.env['CC'] || 'cc', cacheDir()));
   return build(opts.cc ?? (process.env['CC'] || 'cc'), opts.dir ?? cacheDir());
 }
@@ -141,14 +143,24 @@ function build(cc: string, preferredDir: string): HelperBuild {
   }
 }
 
+/**
+ * The helper's arguments: this process's pid (the helper dies with SIGKILL when its parent does,
+ * PR_SET_PDEATHSIG, and exits at once if that parent is already gone) and `--trusted` for the project's own
+ * programs (policy.ts).
+ */
+export function helperArgs(trusted = false): string[] {
+  return [`--parent=${process.pid}`, ...(trusted ? ['--trusted'] : [])];
+}
+
 /** Runs a batch of requests in one helper process; one response per request (throws OracleUnavailableError). */
-export function runHelper(requests: readonly string[], timeoutMs = 120_000): HelperResponse[] {
+export function runHelper(requests: readonly string[], timeoutMs = 120_000, trusted = false): HelperResponse[] {
   const b = buildHelper();
   if (!b.ok) throw new OracleUnavailableError(b.why);
-  const res = spawnSync(b.path, [], {
+  const res = spawnSync(b.path, helperArgs(trusted), {
     input: requests.join('\n') + '\n',
     maxBuffer: 256 * 1024 * 1024,
     timeout: timeoutMs,
+    killSignal: 'SIGKILL',
     encoding: 'utf8',
   });
   if (res.error) throw new OracleUnavailableError(`the native helper could not run: ${res.error.message}`);
@@ -164,18 +176,52 @@ function responses(stdout: string, stderr: string, expected: number): HelperResp
   return lines.map(parseResponse);
 }
 
-/** runHelper() without blocking the event loop. Rejects with OracleUnavailableError. */
-export function runHelperAsync(requests: readonly string[], timeoutMs = 120_000): Promise<HelperResponse[]> {
+/** A helper run cut short by its AbortSignal (Stop) or its time limit: the helper and its program were killed. */
+export class HelperKilledError extends OracleUnavailableError {
+  constructor(
+    message: string,
+    readonly reason: 'aborted' | 'timeout',
+  ) {
+    super(message);
+    this.name = 'HelperKilledError';
+  }
+}
+
+/** Pids of the helpers running now (runHelperAsync), for tests that check a Stop leaves none behind. */
+export const liveHelpers = new Set<number>();
+
+/**
+ * runHelper() without blocking the event loop. Rejects with OracleUnavailableError. An abort of `signal`, or the
+ * time limit, kills the helper with SIGKILL (a test run in the kernel ends at its next repeat: bpf_test_timer_continue()
+ * checks signal_pending()) and rejects with HelperKilledError.
+ */
+export function runHelperAsync(requests: readonly string[], timeoutMs = 120_000, opts: { trusted?: boolean; signal?: AbortSignal } = {}): Promise<HelperResponse[]> {
   const b = buildHelper();
   if (!b.ok) return Promise.reject(new OracleUnavailableError(b.why));
+  if (opts.signal?.aborted) return Promise.reject(new HelperKilledError('the kernel call was stopped before it started', 'aborted'));
   return new Promise((resolve, reject) => {
-    const child = spawn(b.path, [], { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(b.path, helperArgs(opts.trusted), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const pid = child.pid;
+    if (pid !== undefined) liveHelpers.add(pid);
+    let killed: HelperKilledError | undefined;
+    const kill = (e: HelperKilledError): void => {
+      if (killed || child.exitCode !== null || child.signalCode !== null) return;
+      killed = e;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => kill(new HelperKilledError(`the kernel call took longer than ${timeoutMs} ms and was killed`, 'timeout')), timeoutMs);
+    const onAbort = (): void => kill(new HelperKilledError('the kernel call was stopped: the native helper and its program were killed', 'aborted'));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.on('error', (e) => reject(new OracleUnavailableError(`the native helper could not run: ${e.message}`)));
     child.on('close', (_code, signal) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (pid !== undefined) liveHelpers.delete(pid);
+      if (killed) return reject(killed);
       if (signal) return reject(new OracleUnavailableError(`the native helper was killed by ${signal}`));
       try {
         resolve(responses(Buffer.concat(out).toString('utf8'), Buffer.concat(err).toString('utf8'), requests.length));

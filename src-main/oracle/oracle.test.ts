@@ -63,7 +63,10 @@ describe.skipIf(!avail.ok)('the running kernel', () => {
   });
 
   it('accepts the bpf_iter_num loop (kfuncs by BTF id) and runs it to 0 + 1 + 2', () => {
-    const res = oracle.testRun(ITER_SUM, { prog_type: 'socket_filter', data_in: PACKET });
+    // A script's run may call no kfunc (an iterator's loop is not bounded by the verifier): the allow-list keeps
+    // the load, refuses the run; the project's own programs may run it.
+    expect(oracle.testRun(ITER_SUM, { prog_type: 'socket_filter', data_in: PACKET })).toMatchObject({ ok: false, errno_name: 'EPERM', verdict: { ok: true } });
+    const res = kernelOracle({ trustedPrograms: true }).testRun(ITER_SUM, { prog_type: 'socket_filter', data_in: PACKET });
     expect(res.ok && res.retval).toBe(3n);
     // The same program through our interpreter.
     const bpf = createBpf({ jit: false });
@@ -99,8 +102,8 @@ describe.skipIf(!avail.ok)('the running kernel', () => {
     expect(hashed.ok && hashed.retval).toBe(42n);
     const empty = oracle.testRun(prog, { data_in: PACKET, maps: { 7: { map_type: 'hash', key_size: 4, value_size: 8, max_entries: 4 } } });
     expect(empty.ok && empty.retval).toBe(0n); // lookup miss: r0 = NULL is returned
-    // Without the map the ld_imm64 names fd 7, which the helper never opened.
-    expect(oracle.verify(prog).first_error).toBe('fd 7 is not pointing to valid bpf_map');
+    // Without the map the ld_imm64 names fd 7, a host fd: the allow-list refuses it before the kernel sees it.
+    expect(oracle.verify(prog)).toMatchObject({ ok: false, errno_name: 'EPERM', refused: expect.stringContaining('map fd 7') });
   });
 
   it('runs a SYSCALL program on its context and hands the written-back context out', () => {
@@ -141,6 +144,33 @@ describe.skipIf(!avail.ok)('the scripting shape', () => {
     const run = oracle.kernel_test_run({ insns: [{ code: 0xb7, dst_reg: 0, src_reg: 0, off: 0, imm: 9 }, { code: 0x95, dst_reg: 0, src_reg: 0, off: 0, imm: 0 }], prog_type: 'socket' }, { data_in: PACKET, repeat: 2 });
     expect(run.ok && run.retval).toBe(9n);
     expect(() => oracle.kernel_verify({ prog_type: 'socket' })).toThrow('kernel_verify: give insns or asm');
+  });
+});
+
+describe.skipIf(!avail.ok)("the allow-list (issue 22): what the oracle refuses never reaches this machine's kernel", () => {
+  it('refuses a SYSCALL program calling bpf_sys_bpf, a tracing program and a kernel variable with EPERM, naming them', () => {
+    expect(() => oracle.kernel_test_run({ asm: 'r1 = 0\nr2 = 0\nr3 = 0\ncall bpf_sys_bpf\nr0 = 0\nexit', prog_type: 'syscall' })).toThrow(
+      expect.objectContaining({ name: 'KernelPolicyError', errno: 'EPERM', message: expect.stringContaining('insn 3: bpf_sys_bpf is not on the kernel oracle') }),
+    );
+    expect(() => oracle.kernel_verify({ asm: 'r0 = 0\nexit', prog_type: 'BPF_PROG_TYPE_TRACING' })).toThrow(/^BPF_PROG_TYPE_TRACING is not on the kernel oracle's allow-list for a load/);
+    const ksym = [
+      { code: 0x18, dst_reg: 1, src_reg: 3, off: 0, imm: oracle.btf().findByNameKind('jiffies', 14) ?? 1 },
+      { code: 0, dst_reg: 0, src_reg: 0, off: 0, imm: 0 },
+      { code: 0xb7, dst_reg: 0, src_reg: 0, off: 0, imm: 0 },
+      { code: 0x95, dst_reg: 0, src_reg: 0, off: 0, imm: 0 },
+    ];
+    expect(oracle.verify(ksym, { prog_type: 'raw_tp' })).toMatchObject({ ok: false, errno_name: 'EPERM', log: '', refused: expect.stringContaining('BPF_PSEUDO_BTF_ID') });
+  });
+
+  it('loads a kprobe program reading kernel memory for the verdict, and refuses to run it', () => {
+    const prog = 'r1 = r10\nr1 += -8\nr2 = 8\nr3 = 0\ncall bpf_probe_read_kernel\nr0 = 0\nexit';
+    expect(oracle.kernel_verify({ asm: prog, prog_type: 'kprobe' })).toMatchObject({ ok: true });
+    expect(oracle.testRun(prog, { prog_type: 'raw_tp' })).toMatchObject({ ok: false, errno_name: 'EPERM', verdict: { ok: true }, refused: expect.stringContaining('bpf_probe_read_kernel') });
+    expect(() => oracle.kernel_test_run({ asm: 'r0 = 0\nexit', prog_type: 'socket' }, { data_in: PACKET, repeat: 2_000_000 })).toThrow(/repeat 2000000 is past the kernel oracle's cap/);
+    const entry = [new Uint8Array(4), new Uint8Array(8)] as const;
+    const maps = { 7: { map_type: 'hash', key_size: 4, value_size: 8, max_entries: 1, entries: [entry, entry] } };
+    expect(oracle.verify('r0 = 0\nexit', { maps })).toMatchObject({ errno_name: 'EPERM', refused: '2 entries to store in a map of max_entries 1' });
+    expect(oracle.verify('r0 = 0\nexit', { maps: { 7: { map_type: 'prog_array', key_size: 4, value_size: 4, max_entries: 1 } } }).refused).toMatch(/^map type 3 is not one/);
   });
 });
 

@@ -536,6 +536,8 @@ interface KernelVerdict {
   processed?: number;
   /** The log overflowed log_size (it holds the tail); the verdict is that of a second load without a log. */
   log_truncated?: boolean;
+  /** The kernel oracle's allow-list refused the load (errno EPERM): nothing reached the kernel. */
+  refused?: string;
 }
 
 /** What BPF_PROG_TEST_RUN returned (or why it did not run). */
@@ -552,7 +554,15 @@ type KernelTestRun =
       /** The context after the run (SYSCALL programs write it back into ctx_in). */
       ctx_after: Uint8Array;
     }
-  | { ok: false; verdict: KernelVerdict; errno: number; errno_name: string; why: string };
+  | {
+      ok: false;
+      verdict: KernelVerdict;
+      errno: number;
+      errno_name: string;
+      why: string;
+      /** The kernel oracle's allow-list refused the load or the run (errno EPERM). */
+      refused?: string;
+    };
 
 /** A key or value as scripts pass it: bytes, or a number/bigint written little-endian in key_size/value_size bytes. */
 type BpfBytesLike = Uint8Array | number | bigint | readonly number[];

@@ -1,7 +1,8 @@
 /**
  * The running Linux kernel as an oracle, from scripts: k.bpf.kernel_verify() and k.bpf.kernel_test_run() put the
- * same program to this machine's kernel (BPF_PROG_LOAD, BPF_PROG_TEST_RUN), where it permits; elsewhere they
- * throw a KernelError saying why in one line, and the lab goes on.
+ * same program to this machine's kernel (BPF_PROG_LOAD, BPF_PROG_TEST_RUN), where it permits and the person at
+ * the keyboard allowed it (the session's gate, session/kernel-calls.ts; the oracle's allow-list, oracle/policy.ts);
+ * elsewhere they throw a KernelError saying why in one line (EPERM when off), and the lab goes on.
  */
 import { KernelError } from '../engines/common/errors';
 import type { BpfEngine } from '../engines/bpf/index';
@@ -10,17 +11,22 @@ import { kernelOracle, type KernelOracle, type KernelTestRun, type KernelVerdict
 
 let oracle: KernelOracle | undefined;
 
-function ask<T>(what: string, fn: (o: KernelOracle) => T): T {
-  oracle ??= kernelOracle();
-  const available = oracle.available();
-  if (!available.ok) throw new KernelError('EOPNOTSUPP', `${what}: the kernel cannot be asked here: ${available.why}`);
-  try {
-    return fn(oracle);
-  } catch (e) {
-    if (e instanceof KernelError) throw e;
-    const err = e as Error;
-    throw new KernelError(err.name === 'OracleUnavailableError' ? 'EOPNOTSUPP' : 'EINVAL', `${what}: ${err.message}`);
-  }
+/**
+ * How this thread's run reaches the kernel: set by the session's worker (worker-kernel.ts) to a channel to the
+ * main side, which holds the permission, the oracle and the helper. Scripts cannot set it; without it every kernel
+ * call fails with EPERM.
+ */
+export type KernelGate = (method: 'kernel_verify' | 'kernel_test_run', arg: unknown, opts?: unknown) => unknown;
+
+let gate: KernelGate | undefined;
+
+export function setKernelGate(g: KernelGate | undefined): void {
+  gate = g;
+}
+
+function ask<T>(method: 'kernel_verify' | 'kernel_test_run', arg: unknown, opts?: unknown): T {
+  if (!gate) throw new KernelError('EPERM', `${method}: kernel calls are off: this run has no session that allows them (the app asks the person at the keyboard; the CLI takes --allow-kernel)`);
+  return gate(method, arg, opts) as T;
 }
 
 /** The typings of the oracle methods (the typings generator reads this interface for them). */
@@ -36,10 +42,10 @@ export interface BpfKernelOracle {
 
 export const BPF_ORACLE = {
   kernel_verify(_bpf: BpfEngine, arg: unknown): KernelVerdict {
-    return ask('kernel_verify', (o) => o.kernel_verify(arg as KernelVerifyArg));
+    return ask('kernel_verify', arg);
   },
   kernel_test_run(_bpf: BpfEngine, arg: unknown, opts: unknown = {}): KernelTestRun {
-    return ask('kernel_test_run', (o) => o.kernel_test_run(arg as KernelVerifyArg, (opts ?? {}) as never));
+    return ask('kernel_test_run', arg, opts ?? {});
   },
 };
 

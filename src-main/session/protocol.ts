@@ -1,11 +1,15 @@
 /** Messages between a session and its worker thread (internal to the main side; not the renderer's contract). */
 import type { Chart, CriterionResult, MachineState, RunRequestParsed, Table } from '../contract';
+import type { MessagePort } from 'node:worker_threads';
 import type { SandboxOutcome } from '../sandbox/sandbox';
 
 export interface WorkerInit {
   request: RunRequestParsed;
   /** One Int32: set to 1 to stop the run at the sandbox's next interrupt check. */
   stopBuffer: SharedArrayBuffer;
+  /** The run's kernel calls go to the main side on this port (kernel-calls.ts); `kernelReady` (one Int32) wakes the worker. */
+  kernelPort: MessagePort;
+  kernelReady: SharedArrayBuffer;
 }
 
 export type WorkerMessage =

@@ -5,9 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import {
   DEFAULT_LIMITS,
+  KERNEL_OFF,
   RunRequestSchema,
   type RunError,
   type RunEvent,
@@ -17,7 +18,9 @@ import {
   type CriterionResult,
 } from '../contract';
 import { readLabMetaSync } from '../labs/labs';
+import type { KernelOracle } from '../oracle/index';
 import type { WorkerInit, WorkerMessage } from './protocol';
+import { serveKernelCalls, type KernelPermit } from './kernel-calls';
 
 /** How long Stop waits for the sandbox to notice the stop flag before terminating the worker. */
 export const STOP_GRACE_MS = 120;
@@ -56,11 +59,25 @@ export function workerEntry(): { url: URL; execArgv: string[] } {
   throw new Error(`session worker not found beside ${fileURLToPath(here)}`);
 }
 
+/** How a run's kernel calls are decided (kernel-calls.ts). */
+export interface RunOptions {
+  /**
+   * Whether the run's scripts may reach the kernel, asked at each kernel call; absent: never. A lab check or an
+   * imported session's script is refused before this is asked.
+   */
+  kernel?: () => KernelPermit;
+  /** For tests; default: this machine's oracle. */
+  oracle?: KernelOracle;
+}
+
+/** The EPERM of a run nobody allowed to reach the kernel. */
+const KERNEL_NEVER = 'kernel calls are off for this run: nobody at the keyboard allowed them (the app asks; the CLI takes --allow-kernel)';
+
 /**
  * Starts a run. `request` is validated here (it may come from an untrusted renderer); an invalid one throws a
  * ContractError-like Error before anything starts.
  */
-export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void): RunHandle {
+export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void, opts: RunOptions = {}): RunHandle {
   const parsed = RunRequestSchema.parse(request);
   // A lab's limits take the place of the run's own.
   if (parsed.lab) parsed.limits = { ...parsed.limits, ...(readLabMetaSync(parsed.lab).limits ?? {}) };
@@ -69,7 +86,22 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
   const stopBuffer = new SharedArrayBuffer(4);
   const stopFlag = new Int32Array(stopBuffer);
   const { url, execArgv } = workerEntry();
-  const init: WorkerInit = { request: parsed, stopBuffer };
+  // Kernel calls: served here, so that the helper is this thread's child and dies with the run (kernel-calls.ts).
+  const kernelChannel = new MessageChannel();
+  const kernelReady = new SharedArrayBuffer(4);
+  const kernelAbort = new AbortController();
+  const permit = (): KernelPermit => {
+    if (parsed.lab) return { allowed: false, why: KERNEL_OFF.lab };
+    if (parsed.imported) return { allowed: false, why: KERNEL_OFF.imported };
+    return opts.kernel ? opts.kernel() : { allowed: false, why: KERNEL_NEVER };
+  };
+  serveKernelCalls(kernelChannel.port1, new Int32Array(kernelReady), {
+    permit,
+    signal: kernelAbort.signal,
+    timeoutMs: limits.timeoutMs + WATCHDOG_GRACE_MS,
+    ...(opts.oracle ? { oracle: opts.oracle } : {}),
+  });
+  const init: WorkerInit = { request: parsed, stopBuffer, kernelPort: kernelChannel.port2, kernelReady };
   const started = performance.now();
   let outputBytes = 0;
   let ended = false;
@@ -86,6 +118,7 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
 
   const worker = new Worker(url, {
     workerData: init,
+    transferList: [kernelChannel.port2],
     execArgv,
     stdout: false,
     stderr: false,
@@ -98,6 +131,9 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
     ended = true;
     for (const t of timers) clearTimeout(t);
     timers.clear();
+    // A kernel call in flight: its helper (and the program's test run) is killed with the run.
+    kernelAbort.abort();
+    kernelChannel.port1.close();
     const event: DoneEvent = {
       type: 'done',
       runId,
@@ -169,6 +205,7 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
   const stop = async (): Promise<boolean> => {
     if (ended) return false;
     Atomics.store(stopFlag, 0, 1);
+    kernelAbort.abort(); // the helper of a kernel call in flight dies now, not after the grace period
     const stoppedError: RunError = { kind: 'stopped', name: 'Stopped', message: 'the run was stopped' };
     const graceful = await Promise.race([
       done.then(() => true),
@@ -185,13 +222,25 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
 export class SessionHost {
   private readonly runs = new Map<RunId, RunHandle>();
 
-  constructor(private readonly emit: (event: RunEvent) => void) {}
+  /** `kernel(runId)`: whether this client's runs may reach the kernel (absent: never). */
+  constructor(
+    private readonly emit: (event: RunEvent) => void,
+    private readonly kernel?: (runId: RunId) => KernelPermit,
+  ) {}
 
   run(request: RunRequest): { runId: RunId } {
-    const handle = startRun(request, (event) => {
-      if (event.type === 'done') this.runs.delete(event.runId);
-      this.emit(event);
-    });
+    const kernel = this.kernel;
+    // Kernel calls come after startRun() has returned, so the handle is there to name the run.
+    const ref: { handle?: RunHandle } = {};
+    const handle = startRun(
+      request,
+      (event) => {
+        if (event.type === 'done') this.runs.delete(event.runId);
+        this.emit(event);
+      },
+      kernel ? { kernel: () => kernel(ref.handle!.runId) } : {},
+    );
+    ref.handle = handle;
     this.runs.set(handle.runId, handle);
     return { runId: handle.runId };
   }

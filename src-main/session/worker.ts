@@ -8,6 +8,8 @@ import { preloadSandbox, runInSandbox } from '../sandbox/sandbox';
 import type { WorkerInit, WorkerMessage } from './protocol';
 import type { CriterionResult } from '../contract';
 import { checkRun } from '../labs/labs';
+import { setKernelGate } from '../sandbox/oracle-bindings';
+import { kernelGate } from './worker-kernel';
 
 const port = parentPort;
 if (!port) throw new Error('session worker: must run in a worker thread');
@@ -15,6 +17,8 @@ if (!port) throw new Error('session worker: must run in a worker thread');
 const init = workerData as WorkerInit;
 const post = (msg: WorkerMessage): void => port.postMessage(msg);
 
+// Kernel calls go to the main side, which holds the permission and the helper (kernel-calls.ts).
+setKernelGate(kernelGate(init.kernelPort, new Int32Array(init.kernelReady)));
 await preloadSandbox();
 post({ type: 'ready' });
 // A lab's check reads what the script printed; keep it (bounded by the run's output cap).

@@ -19,12 +19,27 @@
  *                  (truncated=1: the log overflowed log_size; the verdict is then that of a second load without a log)
  *                  (use_maps=1 passes the maps created since the last reset as fd_array, in creation order;
  *                   a session holds one program: loading another closes the previous one)
- *   test_run [fd=] repeat= ctx_in=hex data_in=hex data_size_out= ctx_size_out= flags= cpu=   (default: the program)
+ *   test_run repeat= ctx_in=hex data_in=hex data_size_out= ctx_size_out=   (the program last loaded; see the allow-list)
  *                                                           -> ok retval=N duration=N data_out=hex ctx_out=hex ctx_after=hex
  *   close fd=                                               -> ok
  *   secret_probe pages=N                                    -> ok before=hex touched=hex after=hex
  *   uring_probe op=nop|read count=N batch=N                 -> ok ns_per_op=N ops=N
  *   pread_probe count=N                                     -> ok ns_per_op=N ops=N
+ *
+ * Arguments: --parent=PID (the helper dies with SIGKILL when that parent does: PR_SET_PDEATHSIG; it exits at once
+ * if the parent is already gone) and --trusted (the project's own programs, never a script's).
+ *
+ * The allow-list (src-main/oracle/policy.ts checks it first and names what it refuses; this is the second line,
+ * should a bug let a program past it; a unit test holds the lists below equal to policy.ts's):
+ *   prog_load: the program type must be in load_types; no helper of load_refused_helpers (but --trusted); ld_imm64 only of a
+ *              constant, a subprogram (BPF_PSEUDO_FUNC) or a map this helper created (BPF_PSEUDO_MAP_IDX[_VALUE]
+ *              below nmaps): never a host fd (BPF_PSEUDO_MAP_FD/VALUE) or a kernel variable (BPF_PSEUDO_BTF_ID).
+ *   test_run:  only the last program loaded, only if its type is in run_types, every helper it calls is in
+ *              run_helpers, and it has no kfunc call and no may_goto (--trusted: kfuncs, may_goto and
+ *              trusted_helpers too); flags and cpu are always 0 (no BPF_F_TEST_RUN_ON_CPU, no
+ *              BPF_F_TEST_XDP_LIVE_FRAMES); repeat at most MAX_REPEAT.
+ *   map_create: only map_types, within the size caps, with allowed flags.
+ * A refusal answers `err errno=1 what=policy_<what>`.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,7 +48,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <time.h>
@@ -228,12 +245,43 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* ---- the allow-list (policy.ts) ---- */
+
+static const int load_types[] = { 1, 2, 3, 4, 5, 6, 7, 8, 17, 22, 31 };
+static const int run_types[] = { 1, 3, 4, 6, 8, 17, 22, 31 };
+static const int run_helpers[] = { 1, 2, 3, 9, 10, 11, 18, 19, 26, 28, 31, 32, 34, 38, 39, 40, 41, 43, 44, 48, 50, 54,
+				   65, 68, 87, 88, 89, 93, 94, 97, 105, 106, 130, 131, 132, 133, 134, 135, 182, 188,
+				   189, 190, 197, 198, 199, 200, 201, 202, 203 };
+static const int trusted_helpers[] = { 164, 181 };
+static const int load_refused_helpers[] = { 6, 36, 177 };
+static const int map_types[] = { 1, 2, 5, 6, 9, 10, 11, 22, 23, 27 };
+#define MAX_REPEAT 1000000
+#define MAP_KEY_MAX 512
+#define MAP_VALUE_MAX (64 << 10)
+#define MAP_ENTRIES_MAX (1 << 20)
+#define MAP_BYTES_MAX (64ULL << 20)
+#define MAP_FLAGS_ALLOWED (0x1 | 0x2 | 0x80 | 0x100 | 0x400)
+#define EPERM_POLICY 1
+
+static int trusted;
+
+#define IN(list, v) in_list(list, (int)(sizeof(list) / sizeof((list)[0])), v)
+static int in_list(const int *list, int n, int v)
+{
+	for (int i = 0; i < n; i++)
+		if (list[i] == v)
+			return 1;
+	return 0;
+}
+
 /* ---- BPF ---- */
 
 #define MAX_MAPS 64
 static int map_fds[MAX_MAPS];
 static int nmaps;
 static int prog_fd = -1;
+/* Whether the loaded program may be test-run (run_types, run_helpers, no kfunc, no may_goto). */
+static int prog_runnable;
 
 static void cmd_reset(void)
 {
@@ -244,6 +292,7 @@ static void cmd_reset(void)
 	if (prog_fd >= 0)
 		close(prog_fd);
 	prog_fd = -1;
+	prog_runnable = 0;
 	printf("ok\n");
 }
 
@@ -256,6 +305,12 @@ static void cmd_map_create(void)
 	a.map.value_size = (uint32_t)arg_int("value_size", 8);
 	a.map.max_entries = (uint32_t)arg_int("max_entries", 1);
 	a.map.map_flags = (uint32_t)arg_int("flags", 0);
+	uint64_t bytes = a.map.map_type == 27 ? a.map.max_entries : ((uint64_t)a.map.key_size + a.map.value_size) * a.map.max_entries;
+	if (!IN(map_types, (int)a.map.map_type) || a.map.key_size > MAP_KEY_MAX || a.map.value_size > MAP_VALUE_MAX ||
+	    a.map.max_entries > MAP_ENTRIES_MAX || bytes > MAP_BYTES_MAX || (a.map.map_flags & ~(uint32_t)MAP_FLAGS_ALLOWED)) {
+		reply_err(EPERM_POLICY, "policy_map");
+		return;
+	}
 	if (nmaps >= MAX_MAPS) {
 		reply_err(EMFILE, "map_create");
 		return;
@@ -296,6 +351,49 @@ static void cmd_map_update(void)
 	free(value);
 }
 
+/*
+ * Checks a program against the allow-list before BPF_PROG_LOAD: returns NULL when it may load (and sets
+ * *runnable when it may also be test-run), else the word of the refusal.
+ */
+static const char *check_prog(int type, const unsigned char *insns, size_t len, int *runnable)
+{
+	*runnable = IN(run_types, type);
+	if (!IN(load_types, type))
+		return "policy_prog_type";
+	if (len % 8)
+		return "policy_insns";
+	for (size_t p = 0; p < len; p += 8) {
+		uint8_t code = insns[p], src = insns[p + 1] >> 4;
+		int32_t imm;
+		memcpy(&imm, insns + p + 4, 4);
+		if (code == 0x85) {
+			if (src == 0) {
+				if (!trusted && IN(load_refused_helpers, imm))
+					return "policy_helper";
+				if (!IN(run_helpers, imm) && !(trusted && IN(trusted_helpers, imm)))
+					*runnable = 0;
+			} else if (src == 2) {
+				if (!trusted)
+					*runnable = 0;
+			} else if (src != 1) {
+				return "policy_call";
+			}
+		} else if (code == 0xe5) {
+			if (!trusted)
+				*runnable = 0;
+		} else if (code == 0x18) {
+			if (src == 5 || src == 6) {
+				if (imm < 0 || imm >= nmaps)
+					return "policy_map_index";
+			} else if (src != 0 && src != 4) {
+				return "policy_ldimm64"; /* a host fd (1, 2), a kernel variable (3), anything newer */
+			}
+			p += 8;
+		}
+	}
+	return NULL;
+}
+
 static void cmd_prog_load(void)
 {
 	unsigned char *insns, *name;
@@ -315,6 +413,19 @@ static void cmd_prog_load(void)
 		reply_err(ENOMEM, "log_alloc");
 		return;
 	}
+	if (prog_fd >= 0)
+		close(prog_fd);
+	prog_fd = -1;
+	prog_runnable = 0;
+	int runnable = 0;
+	const char *refused = check_prog((int)arg_int("type", 1), insns, insns_len, &runnable);
+	if (refused) {
+		free(insns);
+		free(name);
+		free(log);
+		reply_err(EPERM_POLICY, refused);
+		return;
+	}
 	union bpf_attr_buf a;
 	memset(&a, 0, sizeof(a));
 	static const char license[] = "GPL";
@@ -331,9 +442,6 @@ static void cmd_prog_load(void)
 		memcpy(a.load.prog_name, name, name_len < 15 ? name_len : 15);
 	if (arg_int("use_maps", 0) && nmaps)
 		a.load.fd_array = (uint64_t)(uintptr_t)map_fds;
-	if (prog_fd >= 0)
-		close(prog_fd);
-	prog_fd = -1;
 	long fd = sys_bpf(BPF_PROG_LOAD_CMD, &a);
 	int err = errno;
 	uint32_t true_size = a.load.log_true_size;
@@ -348,8 +456,10 @@ static void cmd_prog_load(void)
 		fd = sys_bpf(BPF_PROG_LOAD_CMD, &a);
 		err = errno;
 	}
-	if (fd >= 0)
+	if (fd >= 0) {
 		prog_fd = (int)fd;
+		prog_runnable = runnable;
+	}
 	size_t log_len = log ? strnlen(log, (size_t)log_size) : 0;
 	if (fd < 0)
 		printf("err errno=%d what=prog_load true_size=%u truncated=%d", err, true_size, truncated);
@@ -366,6 +476,15 @@ static void cmd_test_run(void)
 {
 	unsigned char *ctx_in, *data_in;
 	size_t ctx_len, data_len;
+	long long repeat = arg_int("repeat", 0);
+	if (prog_fd < 0 || !prog_runnable || arg_str("fd") || arg_int("flags", 0) || arg_int("cpu", 0)) {
+		reply_err(EPERM_POLICY, "policy_test_run");
+		return;
+	}
+	if (repeat < 0 || repeat > MAX_REPEAT) {
+		reply_err(EPERM_POLICY, "policy_repeat");
+		return;
+	}
 	if (arg_hex("ctx_in", &ctx_in, &ctx_len) < 0 || arg_hex("data_in", &data_in, &data_len) < 0) {
 		free(ctx_in);
 		reply_err(EINVAL, "bad_hex");
@@ -377,10 +496,8 @@ static void cmd_test_run(void)
 	unsigned char *ctx_out = ctx_size_out ? calloc(1, ctx_size_out) : NULL;
 	union bpf_attr_buf a;
 	memset(&a, 0, sizeof(a));
-	a.test.prog_fd = (uint32_t)arg_int("fd", prog_fd);
-	a.test.repeat = (uint32_t)arg_int("repeat", 0);
-	a.test.flags = (uint32_t)arg_int("flags", 0);
-	a.test.cpu = (uint32_t)arg_int("cpu", 0);
+	a.test.prog_fd = (uint32_t)prog_fd;
+	a.test.repeat = (uint32_t)repeat; /* flags and cpu stay 0 */
 	a.test.data_in = (uint64_t)(uintptr_t)data_in;
 	a.test.data_size_in = (uint32_t)data_len;
 	a.test.data_out = (uint64_t)(uintptr_t)data_out;
@@ -717,8 +834,19 @@ static void cmd_pread_probe(void)
 
 /* ---- main loop ---- */
 
-int main(void)
+int main(int argc, char **argv)
 {
+	long parent = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "--parent=", 9) == 0)
+			parent = strtol(argv[i] + 9, NULL, 10);
+		else if (strcmp(argv[i], "--trusted") == 0)
+			trusted = 1;
+	}
+	/* Die with the process that asked (a stopped run, a terminated worker, a killed app): a test run in the kernel
+	 * ends at its next repeat on SIGKILL. The parent may have gone before prctl(): then exit at once. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || (parent > 0 && getppid() != (pid_t)parent))
+		return 1;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
