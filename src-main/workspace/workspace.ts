@@ -101,6 +101,8 @@ export interface PendingSave {
 export class Workspace {
   /** Saves of one file check their precondition and rename one at a time (keyed by absolute path). */
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** The last large file read (readWhole), by path and stat. */
+  private lastRead: { key: string; text: string; version: string; mtimeMs: number } | undefined;
 
   private constructor(readonly root: string) {}
 
@@ -228,12 +230,20 @@ export class Workspace {
   /** Reads a whole file with its version. */
   private async readWhole(rel: string): Promise<{ text: string; version: string; mtimeMs: number }> {
     const abs = await this.resolve(rel, true);
-    const s = await stat(abs);
+    const s = await stat(abs, { bigint: true });
     if (s.isDirectory()) throw new WorkspaceError('EISDIR', `'${rel}' is a folder`);
-    if (s.size > 4 * FILE_MAX_CHARS)
+    if (s.size > 4 * FILE_MAX_CHARS) {
       throw new WorkspaceError('EFBIG', `'${rel}' is too large (${s.size} bytes) for the editor`);
+    }
+    // The pieces of one large file's read come one call after another: the text is read and hashed once for them.
+    // Saves rename a new inode into place, so any change of the file changes this key.
+    const key = `${abs}\0${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+    if (this.lastRead?.key === key) return this.lastRead;
     const bytes = await readFile(abs);
-    return { text: bytes.toString('utf8'), version: fileVersion(bytes), mtimeMs: s.mtimeMs };
+    const whole = { key, text: bytes.toString('utf8'), version: fileVersion(bytes), mtimeMs: Number(s.mtimeMs) };
+    // Only files that take several pieces are kept: the one being read now.
+    this.lastRead = whole.text.length > FILE_CHUNK_CHARS ? whole : undefined;
+    return whole;
   }
 
   /** Reads a file (up to FILE_CHUNK_CHARS; a larger one is read with readChunk). */
