@@ -73,7 +73,9 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
 
   const server: Server = createServer((req, res) => {
     void serveStatic(req, res).catch((e: unknown) => {
-      log(`GET ${req.url ?? ''}: ${(e as Error).message}`);
+      // A page that goes away mid-download (a reload) is no error of the host's.
+      if ((e as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE')
+        log(`GET ${req.url ?? ''}: ${(e as Error).message}`);
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
