@@ -8,6 +8,7 @@ import { askName, chooseDialog, confirmDialog } from './dialog';
 import { h } from './dom';
 import { modelFor, monaco, setRunMarker } from './editor';
 import { examples } from './examples';
+import { readText, SAVE_CONFLICT, writeText } from './file-transfer';
 
 const AUTOSAVE_MS = 1500;
 const K_TABS = 'kernel-lab.tabs';
@@ -16,8 +17,6 @@ const K_RECENT = 'kernel-lab.recent';
 const K_UNSAVED = 'kernel-lab.unsaved';
 /** The disk version each kept unsaved edit was based on (a reload saves them with that precondition). */
 const K_BASE = 'kernel-lab.base';
-/** The contract's SAVE_CONFLICT: a save refused because the file is not the version this window read. */
-const SAVE_CONFLICT = 'ECONFLICT';
 const NAME_RE = /^[\w.-]+(\/[\w.-]+)*\.(js|ts)$/;
 
 const uriOf = (path: string): monaco.Uri => monaco.Uri.parse(`file:///workspace/${path}`);
@@ -283,46 +282,13 @@ export class Files {
     this.mark();
   }
 
-  /** Reads a whole file in pieces (readFileChunk), all of one version. */
-  private async readText(path: string): Promise<{ content: string; version: string }> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const first = await this.lab.readFileChunk(path, { offset: 0 });
-        const parts = [first.content];
-        for (let off = first.content.length; off < first.length; ) {
-          const c = await this.lab.readFileChunk(path, { offset: off, version: first.version });
-          if (!c.content.length) throw new Error(`${path}: the read stopped at ${off} of ${first.length}`);
-          parts.push(c.content);
-          off += c.content.length;
-        }
-        return { content: parts.join(''), version: first.version };
-      } catch (e) {
-        // The file was saved while it was being read: read it again.
-        if ((e as { code?: string }).code !== SAVE_CONFLICT || attempt >= 3) throw e;
-      }
-    }
+  private readText(path: string): Promise<{ content: string; version: string }> {
+    return readText(this.lab, path);
   }
 
-  /** Writes a file: one saveFile when it fits in one call, else saveBegin, its pieces and saveCommit. */
   private async writeText(path: string, content: string, expected: string | null | undefined): Promise<FileEntry> {
-    const opts = expected === undefined ? {} : { expected };
-    const chunk = this.chunkChars || (await this.lab.hostInfo()).fileChunkChars;
-    if (content.length <= chunk) return this.lab.saveFile(path, content, opts);
-    const { saveId, chunkChars } = await this.lab.saveBegin(path, { length: content.length, ...opts });
-    try {
-      for (let off = 0; off < content.length; ) {
-        let end = Math.min(content.length, off + chunkChars);
-        // Not inside a surrogate pair (the host would join it anyway).
-        const last = content.charCodeAt(end - 1);
-        if (end < content.length && end - off > 1 && last >= 0xd800 && last <= 0xdbff) end--;
-        await this.lab.saveChunk(saveId, off, content.slice(off, end));
-        off = end;
-      }
-      return await this.lab.saveCommit(saveId);
-    } catch (e) {
-      await this.lab.saveAbort(saveId).catch(() => {});
-      throw e;
-    }
+    if (!this.chunkChars) this.chunkChars = (await this.lab.hostInfo()).fileChunkChars;
+    return writeText(this.lab, path, content, expected, this.chunkChars);
   }
 
   async newFile(): Promise<void> {
