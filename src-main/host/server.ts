@@ -136,7 +136,10 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
 
   server.on('upgrade', (req, socket, head) => {
     // A client that resets the connection mid-handshake must not take the process with it.
-    socket.on('error', (err) => log(`upgrade socket: ${err.message}`));
+    const onError = (err: NodeJS.ErrnoException): void => {
+      if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') log(`upgrade socket: ${err.message}`);
+    };
+    socket.on('error', onError);
     const reject = (status: number, why: string): void => {
       log(`WebSocket upgrade refused: ${status} ${why}`);
       socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -147,7 +150,11 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedOrigins().includes(origin)) return reject(403, 'Forbidden');
     if (!tokenMatches(url.searchParams.get('token'), token)) return reject(401, 'Unauthorized');
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // From here ws handles the socket's errors (and closes the WebSocket on them).
+      socket.off('error', onError);
+      wss.emit('connection', ws, req);
+    });
   });
 
   let nextSocket = 0;
