@@ -3,11 +3,12 @@
  * through the same session code and limits as the app. Exit status: 0 success, 1 the script threw (or hit a
  * limit), 2 bad usage.
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS, KERNEL_OFF, type CriterionResult, type RunError, type RunEvent } from '../src-main/contract';
+import { gradesCsv } from '../src-main/labs/grades-csv';
 import { listLabs } from '../src-main/labs/labs';
 import { startRun, type DoneEvent } from '../src-main/session/session';
 
@@ -176,6 +177,14 @@ async function grade(argv: string[]): Promise<number> {
   const jobs = values.jobs === undefined ? Math.max(1, availableParallelism()) : Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) usage(`--jobs takes 1 to 64, not '${String(values.jobs)}'`);
   const seed = parseSeed(values.seed as string | undefined);
+  // The reports' folder is made (or refused) before any grading: a file there would lose every result at the end.
+  const out = (values.out as string | undefined) ?? folder;
+  try {
+    await mkdir(out, { recursive: true });
+    if (!(await stat(out)).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+  } catch (e) {
+    usage(`--out takes a folder for grades.csv and grades.json; ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
   const grades: Grade[] = new Array(entries.length);
   let next = 0;
   let finished = 0;
@@ -206,16 +215,16 @@ async function grade(argv: string[]): Promise<number> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, entries.length) }, worker));
-  const out = (values.out as string | undefined) ?? folder;
-  await mkdir(out, { recursive: true });
-  const names = grades[0]?.checks.map((c) => c.name) ?? [];
-  const csvCell = (v: string | number | boolean): string => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-  const csv = [
-    ['file', 'passed', 'total', 'all_pass', 'error', ...names].map(csvCell).join(','),
-    ...grades.map((g) => [g.file, g.passed, g.total, g.ok, g.error, ...names.map((n) => g.checks.find((c) => c.name === n)?.pass ?? false)].map(csvCell).join(',')),
-  ].join('\n');
-  await writeFile(path.join(out, 'grades.csv'), csv + '\n');
-  await writeFile(path.join(out, 'grades.json'), JSON.stringify({ lab, seed, graded: grades.length, submissions: grades }, null, 2) + '\n');
+  const report = JSON.stringify({ lab, seed, graded: grades.length, submissions: grades }, null, 2) + '\n';
+  try {
+    await writeFile(path.join(out, 'grades.csv'), gradesCsv(grades));
+    await writeFile(path.join(out, 'grades.json'), report);
+  } catch (e) {
+    // The folder went away or filled up while grading: the results go to stdout rather than nowhere.
+    console.error(`lab: cannot write the reports in ${out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); grades.json follows on stdout`);
+    process.stdout.write(report);
+    return 1;
+  }
   console.log(`graded ${grades.length} submissions of ${lab}: ${grades.filter((g) => g.ok).length} pass every criterion; reports in ${path.join(out, 'grades.csv')} and grades.json`);
   return 0;
 }

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { calls, ContractError, parseArgs, parseRequestFrame, RunEventSchema, RunRequestSchema } from './contract';
+import {
+  callNames,
+  calls,
+  ContractError,
+  FILE_CHUNK_CHARS,
+  maxJsonBytes,
+  maxRequestFrameBytes,
+  parseArgs,
+  parseRequestFrame,
+  RunEventSchema,
+  RunRequestSchema,
+} from './contract';
 import { CALL_NAMES } from './ipc-channels';
 
 describe('contract', () => {
@@ -58,7 +69,56 @@ describe('contract', () => {
   });
 
   it('validates events', () => {
-    expect(RunEventSchema.safeParse({ type: 'output', runId: 'run-1', stream: 'stdout', text: 'x' }).success).toBe(true);
-    expect(RunEventSchema.safeParse({ type: 'output', runId: 'run-1', stream: 'stdin', text: 'x' }).success).toBe(false);
+    expect(RunEventSchema.safeParse({ type: 'output', runId: 'run-1', stream: 'stdout', text: 'x' }).success).toBe(
+      true,
+    );
+    expect(RunEventSchema.safeParse({ type: 'output', runId: 'run-1', stream: 'stdin', text: 'x' }).success).toBe(
+      false,
+    );
+  });
+
+  it('bounds the JSON of every call, so the host can take every valid frame and refuse longer ones', () => {
+    for (const name of callNames) expect([name, Number.isFinite(maxJsonBytes(calls[name].args))]).toEqual([name, true]);
+    const bound = maxRequestFrameBytes();
+    // The longest valid frames, each character written as long as JSON writes any (a lone surrogate: \udXXX).
+    const frames = [
+      {
+        id: Number.MAX_VALUE,
+        method: 'run',
+        args: [
+          {
+            code: '\udc00'.repeat(4 << 20),
+            filename: '\u0001'.repeat(255),
+            language: 'typescript',
+            seed: 0xffffffff,
+            limits: { timeoutMs: 3_600_000 },
+            lab: '01-' + 'a'.repeat(61),
+          },
+        ],
+      },
+      {
+        id: 1,
+        method: 'saveFile',
+        args: ['a/'.repeat(255) + 'b', '\ud800'.repeat(FILE_CHUNK_CHARS), { expected: 'f'.repeat(32) }],
+      },
+      { id: 1, method: 'saveChunk', args: ['save-' + '0'.repeat(40), 16 << 20, '"'.repeat(FILE_CHUNK_CHARS)] },
+    ];
+    for (const f of frames) {
+      expect(() => parseArgs(f.method as never, f.args)).not.toThrow();
+      expect(Buffer.byteLength(JSON.stringify(f))).toBeLessThanOrEqual(bound);
+    }
+    expect(bound).toBeLessThan(32 << 20);
+  });
+
+  it('refuses a saveFile longer than one chunk and a readFileChunk or saveChunk outside the file limit', () => {
+    expect(() => parseArgs('saveFile', ['a.js', 'x'.repeat(FILE_CHUNK_CHARS + 1)])).toThrow(
+      /saveFile: invalid arguments at 1/,
+    );
+    expect(() => parseArgs('saveFile', ['a.js', 'x', { expected: 'nope' }])).toThrow(ContractError);
+    expect(() => parseArgs('saveFile', ['a.js', 'x', { expected: null, extra: 1 }])).toThrow(ContractError);
+    expect(parseArgs('saveFile', ['a.js', 'x', { expected: null }])).toEqual(['a.js', 'x', { expected: null }]);
+    expect(() => parseArgs('saveBegin', ['a.js', { length: (16 << 20) + 1 }])).toThrow(ContractError);
+    expect(() => parseArgs('saveChunk', ['save-1', -1, 'x'])).toThrow(ContractError);
+    expect(() => parseArgs('readFileChunk', ['a.js', { offset: 0.5 }])).toThrow(ContractError);
   });
 });

@@ -33,7 +33,7 @@ export const ScriptLanguageSchema = z.enum(['javascript', 'typescript']);
 export type ScriptLanguage = z.infer<typeof ScriptLanguageSchema>;
 
 /** A lab exercise's id: its folder under labs/ (NN-slug). */
-export const LabIdSchema = z.string().regex(/^\d\d-[a-z0-9-]+$/, 'a lab id such as 01-secretmem');
+export const LabIdSchema = z.string().max(64).regex(/^\d\d-[a-z0-9-]+$/, 'a lab id such as 01-secretmem');
 
 /** One criterion of a lab's check, evaluated against a run. */
 export const CriterionResultSchema = z.object({
@@ -80,7 +80,7 @@ export const RunRequestSchema = z
 export type RunRequest = z.input<typeof RunRequestSchema>;
 export type RunRequestParsed = z.output<typeof RunRequestSchema>;
 
-export const RunIdSchema = z.string().regex(/^run-[0-9a-z-]{1,40}$/);
+export const RunIdSchema = z.string().max(44).regex(/^run-[0-9a-z-]{1,40}$/);
 export type RunId = z.infer<typeof RunIdSchema>;
 
 /** Where an error happened in the user's script (1-based, like editors show). */
@@ -127,7 +127,7 @@ export type RunStats = z.infer<typeof RunStatsSchema>;
 export const BpfMapSpecSchema = z
   .object({
     fd: z.number().int().min(0).max(0x7fffffff),
-    map_type: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
+    map_type: z.string().max(64).regex(/^[A-Za-z0-9_]{1,64}$/),
     key_size: z.number().int().min(0).max(512),
     value_size: z.number().int().min(0).max(1 << 16),
     max_entries: z.number().int().min(1).max(1 << 24),
@@ -213,7 +213,7 @@ export const KernelCheckRequestSchema = z
       .min(16)
       .max(16 * KERNEL_CHECK_MAX_INSNS)
       .regex(/^(?:[0-9a-f]{16})+$/, 'instructions as lower-case hex, 8 bytes each'),
-    prog_type: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
+    prog_type: z.string().max(64).regex(/^[A-Za-z0-9_]{1,64}$/),
     log_level: z.number().int().min(0).max(2),
     prog_flags: z.number().int().min(0).max(0x1ffff).optional(),
     maps: z.array(BpfMapSpecSchema).max(64),
@@ -450,10 +450,12 @@ export const FileEntrySchema = z.object({
   path: z.string(),
   size: z.number().int(),
   mtimeMs: z.number(),
+  /** The content's version (FileVersionSchema), where the call knows it: a save's and a rename's answers. */
+  version: z.string().optional(),
 });
 export type FileEntry = z.infer<typeof FileEntrySchema>;
 
-export const FileContentSchema = z.object({ path: z.string(), content: z.string(), mtimeMs: z.number() });
+export const FileContentSchema = z.object({ path: z.string(), content: z.string(), mtimeMs: z.number(), version: z.string().optional() });
 export type FileContent = z.infer<typeof FileContentSchema>;
 
 /** Whether this session's scripts may reach the kernel: not yet asked, allowed, or denied by the person. */
@@ -469,6 +471,40 @@ export const KERNEL_OFF = {
   imported: 'kernel calls are always off for a script from an imported session (copy it out of sessions/ to run it as your own)',
   cli: 'kernel calls are off: run it with `npm run lab -- run FILE --allow-kernel` to let it load and run BPF programs in this kernel (as root)',
 } as const;
+/** The largest file the workspace takes, in UTF-16 code units (as string lengths count): through the chunked save. */
+export const FILE_MAX_CHARS = 16 << 20;
+/**
+ * One piece of a file on the wire: a saveFile's or saveChunk's text and a readFileChunk's content are at most this
+ * long, so that no frame carries a whole large file (larger ones travel in chunks: readFileChunk, saveBegin/Chunk/Commit).
+ */
+export const FILE_CHUNK_CHARS = 1 << 20;
+/** The version of a file's content: the first 128 bits of the SHA-256 of its bytes, as hex. */
+export const FileVersionSchema = z.string().max(32).regex(/^[0-9a-f]{32}$/, 'a file version (32 hex digits)');
+/**
+ * The error code of a save refused because the file is not the version the save was based on (another tab or
+ * program saved it since): the renderer offers to reload it, overwrite it or save as another name.
+ */
+export const SAVE_CONFLICT = 'ECONFLICT';
+/**
+ * A save's precondition: `expected` a version, the file must have it now; `null`, the file must not exist; absent,
+ * the save overwrites whatever is there.
+ */
+export const SaveOptionsSchema = z.object({ expected: FileVersionSchema.nullable().optional() }).strict();
+export type SaveOptions = z.infer<typeof SaveOptionsSchema>;
+/** A chunked save in progress (saveBegin's answer), valid on the connection that began it. */
+export const SaveIdSchema = z.string().max(45).regex(/^save-[0-9a-z-]{1,40}$/);
+/** One piece of a file read with readFileChunk. */
+export const FileChunkSchema = z.object({
+  path: z.string(),
+  /** The file's text from `offset`, at most FILE_CHUNK_CHARS long (never ending inside a surrogate pair). */
+  content: z.string(),
+  offset: z.number().int(),
+  /** The whole file's length in UTF-16 code units. */
+  length: z.number().int(),
+  version: z.string(),
+  mtimeMs: z.number(),
+});
+export type FileChunk = z.infer<typeof FileChunkSchema>;
 
 export const HostInfoSchema = z.object({
   host: z.enum(['electron', 'browser']),
@@ -484,6 +520,8 @@ export const HostInfoSchema = z.object({
   canChooseWorkspace: z.boolean(),
   /** Whether this session's scripts may reach the kernel (setKernelAccess). */
   kernelAccess: KernelAccessSchema,
+  /** FILE_CHUNK_CHARS: the most text one saveFile or saveChunk takes. */
+  fileChunkChars: z.number().int(),
 });
 export type HostInfo = z.infer<typeof HostInfoSchema>;
 
@@ -500,11 +538,14 @@ export const calls = {
   stop: { args: z.tuple([RunIdSchema]), result: z.object({ stopped: z.boolean() }) },
   /** Lists the files of the workspace. */
   listFiles: { args: z.tuple([]), result: z.array(FileEntrySchema) },
-  /** Reads one file of the workspace. */
+  /** Reads one file of the workspace (EFBIG past FILE_CHUNK_CHARS: read it with readFileChunk). */
   openFile: { args: z.tuple([WorkspacePathSchema]), result: FileContentSchema },
-  /** Writes one file of the workspace atomically. */
+  /**
+   * Writes one file of the workspace atomically (larger files: saveBegin). With `expected`, a file that is not that
+   * version is left alone and the call fails with SAVE_CONFLICT.
+   */
   saveFile: {
-    args: z.tuple([WorkspacePathSchema, z.string().max(16 << 20)]),
+    args: z.tuple([WorkspacePathSchema, z.string().max(FILE_CHUNK_CHARS), SaveOptionsSchema.optional()]),
     result: FileEntrySchema,
   },
   /** Renames (moves) a file inside the workspace; refuses to overwrite an existing one. */
@@ -537,6 +578,34 @@ export const calls = {
     args: z.tuple([z.object({ allow: z.boolean() }).strict()]),
     result: z.object({ kernelAccess: KernelAccessSchema }),
   },
+  /**
+   * Reads a piece of a file from `offset` (UTF-16 code units). With `version`, a file that changed since fails with
+   * SAVE_CONFLICT, so that the pieces of one read are of one version.
+   */
+  readFileChunk: {
+    args: z.tuple([
+      WorkspacePathSchema,
+      z.object({ offset: z.number().int().min(0).max(FILE_MAX_CHARS), version: FileVersionSchema.optional() }).strict(),
+    ]),
+    result: FileChunkSchema,
+  },
+  /** Begins a chunked save of `length` code units (at most FILE_MAX_CHARS), with saveFile's precondition. */
+  saveBegin: {
+    args: z.tuple([
+      WorkspacePathSchema,
+      z.object({ length: z.number().int().min(0).max(FILE_MAX_CHARS), expected: FileVersionSchema.nullable().optional() }).strict(),
+    ]),
+    result: z.object({ saveId: SaveIdSchema, chunkChars: z.number().int() }),
+  },
+  /** Appends the piece of a chunked save that starts at `offset` (the pieces go in order). */
+  saveChunk: {
+    args: z.tuple([SaveIdSchema, z.number().int().min(0).max(FILE_MAX_CHARS), z.string().max(FILE_CHUNK_CHARS)]),
+    result: z.object({ received: z.number().int() }),
+  },
+  /** Ends a chunked save: the file is replaced atomically, or left alone (SAVE_CONFLICT, or an error). */
+  saveCommit: { args: z.tuple([SaveIdSchema]), result: FileEntrySchema },
+  /** Abandons a chunked save; the file is left alone. */
+  saveAbort: { args: z.tuple([SaveIdSchema]), result: z.object({ aborted: z.boolean() }) },
 } as const;
 
 export type Calls = typeof calls;
@@ -605,4 +674,78 @@ export function parseRequestFrame(frame: unknown): RequestFrame {
     throw new ContractError(`malformed request${issue?.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue?.message}`);
   }
   return parsed.data;
+}
+
+/**
+ * The most bytes the JSON text (as JSON.stringify writes it, UTF-8) of any value `schema` accepts can take, or
+ * Infinity when it is unbounded (a string without a maximum, a record, an object that is not strict, unknown).
+ * A UTF-16 code unit takes at most 6 bytes in JSON (a control character or a lone surrogate as \uXXXX); a number at
+ * most 24 (-1.7976931348623157e+308).
+ */
+export function maxJsonBytes(schema: z.ZodType): number {
+  const def = schema._zod.def as unknown as Record<string, unknown> & { type: string; checks?: { _zod: { def: { check: string; maximum?: number } } }[] };
+  const maxLength = (): number => {
+    const bounds = (def.checks ?? []).filter((c) => c._zod.def.check === 'max_length').map((c) => c._zod.def.maximum!);
+    return bounds.length ? Math.min(...bounds) : Infinity;
+  };
+  const literal = (v: unknown): number => new TextEncoder().encode(JSON.stringify(v) ?? 'null').length;
+  switch (def.type) {
+    case 'string':
+      return 2 + 6 * maxLength();
+    case 'number':
+    case 'int':
+      return 24;
+    case 'boolean':
+      return 5;
+    case 'null':
+    case 'undefined':
+      return 4;
+    case 'literal':
+      return Math.max(...(def.values as unknown[]).map(literal));
+    case 'enum':
+      return Math.max(...Object.values(def.entries as Record<string, unknown>).map(literal));
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+    case 'nonoptional':
+      // undefined in an array is written as null (4 bytes); a field that is undefined is left out.
+      return Math.max(4, maxJsonBytes(def.innerType as z.ZodType));
+    case 'pipe':
+      return maxJsonBytes(def.in as z.ZodType);
+    case 'union':
+      return Math.max(...(def.options as z.ZodType[]).map(maxJsonBytes));
+    case 'array':
+      return 2 + maxLength() * (maxJsonBytes(def.element as z.ZodType) + 1);
+    case 'tuple': {
+      if (def.rest) return Infinity;
+      const items = def.items as z.ZodType[];
+      return 2 + items.reduce((n, item) => n + maxJsonBytes(item) + 1, 0);
+    }
+    case 'object': {
+      const catchall = def.catchall as z.ZodType | undefined;
+      if (!catchall || catchall._zod.def.type !== 'never') return Infinity;
+      const shape = def.shape as Record<string, z.ZodType>;
+      return 2 + Object.entries(shape).reduce((n, [k, v]) => n + literal(k) + 1 + maxJsonBytes(v) + 1, 0);
+    }
+    default:
+      return Infinity;
+  }
+}
+
+/**
+ * The largest request frame a valid call can take on the wire: `{"id":N,"method":"…","args":[…]}` of the call whose
+ * arguments are the largest. The browser host's WebSocket takes frames up to this many bytes, so every valid call
+ * fits; larger frames are refused (close code 1009) before they are read.
+ */
+export function maxRequestFrameBytes(): number {
+  const idBytes = 24;
+  let largest = 0;
+  for (const name of callNames) {
+    const argsBytes = maxJsonBytes(calls[name].args);
+    const frame = '{"id":,"method":,"args":}'.length + idBytes + JSON.stringify(name).length + argsBytes;
+    largest = Math.max(largest, frame);
+  }
+  return largest;
 }

@@ -2,11 +2,13 @@
  * The main side of the contract: one implementation of every call, shared by the Electron IPC handler and the
  * browser host's WebSocket. Arguments are validated against the contract before any implementation runs.
  */
+import { randomBytes } from 'node:crypto';
 import {
   ContractError,
   DEFAULT_LIMITS,
   KERNEL_OFF,
   type KernelAccess,
+  FILE_CHUNK_CHARS,
   calls,
   parseArgs,
   type CallName,
@@ -14,7 +16,7 @@ import {
   type RunEvent,
 } from './contract';
 import { SessionHost } from './session/session';
-import type { Workspace } from './workspace/workspace';
+import { WorkspaceError, type PendingSave, type Workspace } from './workspace/workspace';
 import { listLabs, openLab } from './labs/labs';
 import { kernelCheck } from './oracle/kernel-check';
 
@@ -38,6 +40,9 @@ export class NotSupportedError extends Error {
 
 type Impl = { [K in CallName]: (...args: never[]) => Promise<CallResult<K>> | CallResult<K> };
 
+/** Chunked saves one client may have open at once (each holds a temporary file until it ends). */
+export const MAX_PENDING_SAVES = 4;
+
 /** One client's view of the main side (a window, or one WebSocket connection). */
 export class RpcServer {
   private readonly sessions: SessionHost;
@@ -50,6 +55,10 @@ export class RpcServer {
   /** A kernelAccess event has gone out and not been answered (one prompt at a time). */
   private asking = false;
 
+  /** This client's chunked saves in progress, by saveId. */
+  private readonly saves = new Map<string, PendingSave>();
+  private saveSeq = 0;
+
   constructor(ctx: RpcContext, emit: (event: RunEvent) => void) {
     this.sessions = new SessionHost(emit, (runId) => {
       if (this.kernelAccess === 'allowed') return { allowed: true };
@@ -60,6 +69,15 @@ export class RpcServer {
       }
       return { allowed: false, why: KERNEL_OFF[this.kernelAccess === 'denied' ? 'denied' : 'unasked'] };
     });
+    const pending = (saveId: string): PendingSave => {
+      const p = this.saves.get(saveId);
+      if (!p)
+        throw new WorkspaceError(
+          'ENOENT',
+          `no save ${saveId} in progress (it ended, or was begun on another connection)`,
+        );
+      return p;
+    };
     this.impl = {
       hostInfo: () => ({
         host: ctx.host,
@@ -68,17 +86,21 @@ export class RpcServer {
         defaultLimits: DEFAULT_LIMITS,
         canChooseWorkspace: ctx.chooseWorkspace !== undefined,
         kernelAccess: this.kernelAccess,
+        fileChunkChars: FILE_CHUNK_CHARS,
       }),
       run: (req: Parameters<SessionHost['run']>[0]) => this.sessions.run(req),
       stop: (runId: string) => this.sessions.stop(runId as `run-${string}`),
       listFiles: () => ctx.workspace.list(),
       openFile: (p: string) => ctx.workspace.open(p),
-      saveFile: (p: string, content: string) => ctx.workspace.save(p, content),
+      saveFile: (p: string, content: string, opts?: { expected?: string | null }) =>
+        ctx.workspace.save(p, content, opts),
       renameFile: (from: string, to: string) => ctx.workspace.rename(from, to),
       deleteFile: (p: string) => ctx.workspace.remove(p),
       chooseWorkspace: () => {
         if (!ctx.chooseWorkspace) {
-          throw new NotSupportedError("chooseWorkspace: the browser host's workspace is a folder under the user's data directory; choose another one with --workspace when starting it");
+          throw new NotSupportedError(
+            "chooseWorkspace: the browser host's workspace is a folder under the user's data directory; choose another one with --workspace when starting it",
+          );
         }
         return ctx.chooseWorkspace();
       },
@@ -92,6 +114,42 @@ export class RpcServer {
         this.kernelAccess = allow ? 'allowed' : 'denied';
         this.asking = false;
         return { kernelAccess: this.kernelAccess };
+      },
+      readFileChunk: (p: string, o: { offset: number; version?: string }) =>
+        ctx.workspace.readChunk(p, o.offset, o.version),
+      saveBegin: async (p: string, o: { length: number; expected?: string | null }) => {
+        if (this.saves.size >= MAX_PENDING_SAVES) {
+          throw new WorkspaceError(
+            'EINVAL',
+            `saveBegin: ${MAX_PENDING_SAVES} chunked saves are in progress already; commit or abort one first`,
+          );
+        }
+        const saveId = `save-${++this.saveSeq}-${randomBytes(6).toString('hex')}`;
+        this.saves.set(saveId, await ctx.workspace.beginSave(p, o.length, o.expected));
+        return { saveId, chunkChars: FILE_CHUNK_CHARS };
+      },
+      saveChunk: async (saveId: string, offset: number, text: string) => {
+        const p = pending(saveId);
+        try {
+          return { received: await p.write(offset, text) };
+        } catch (e) {
+          // A piece out of order or past the announced length ends the save: its client has lost track of it.
+          this.saves.delete(saveId);
+          await p.abort();
+          throw e;
+        }
+      },
+      saveCommit: async (saveId: string) => {
+        const p = pending(saveId);
+        this.saves.delete(saveId);
+        return p.commit();
+      },
+      saveAbort: async (saveId: string) => {
+        const p = this.saves.get(saveId);
+        if (!p) return { aborted: false };
+        this.saves.delete(saveId);
+        await p.abort();
+        return { aborted: true };
       },
     } as Impl;
   }
@@ -107,7 +165,9 @@ export class RpcServer {
     return await fn(...parsed);
   }
 
-  dispose(): Promise<void> {
-    return this.sessions.dispose();
+  async dispose(): Promise<void> {
+    const saves = [...this.saves.values()];
+    this.saves.clear();
+    await Promise.all([this.sessions.dispose(), ...saves.map((p) => p.abort())]);
   }
 }

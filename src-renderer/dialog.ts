@@ -2,7 +2,11 @@
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
 /** Asks for a name; resolves undefined when cancelled. `check` returns an error message or undefined. */
-export function askName(title: string, initial: string, check: (name: string) => string | undefined): Promise<string | undefined> {
+export function askName(
+  title: string,
+  initial: string,
+  check: (name: string) => string | undefined,
+): Promise<string | undefined> {
   return show(title, initial, check).then((v) => (v === null ? undefined : v));
 }
 
@@ -10,7 +14,11 @@ export async function confirmDialog(question: string): Promise<boolean> {
   return (await show(question, null, () => undefined)) !== null;
 }
 
-function show(title: string, initial: string | null, check: (name: string) => string | undefined): Promise<string | null> {
+function show(
+  title: string,
+  initial: string | null,
+  check: (name: string) => string | undefined,
+): Promise<string | null> {
   const dlg = $<HTMLDialogElement>('ask');
   const input = $<HTMLInputElement>('ask-input');
   const err = $('ask-error');
@@ -57,6 +65,35 @@ export function askKernelAccess(): Promise<boolean> {
   return new Promise((resolve) => {
     dlg.addEventListener('close', () => resolve(dlg.returnValue === 'allow'), { once: true });
     dlg.returnValue = 'deny';
+    dlg.showModal();
+  });
+}
+
+/**
+ * Asks to pick one of `choices` (each a button, `data-testid="choice-VALUE"`); resolves its value, or undefined
+ * when the dialog was dismissed (Escape).
+ */
+export function chooseDialog<V extends string>(
+  title: string,
+  choices: readonly { value: V; label: string; primary?: boolean }[],
+): Promise<V | undefined> {
+  const dlg = $<HTMLDialogElement>('choose');
+  $('choose-title').textContent = title;
+  $('choose-buttons').replaceChildren(
+    ...choices.map((c) => {
+      const b = document.createElement('button');
+      b.value = c.value;
+      b.textContent = c.label;
+      b.dataset.testid = `choice-${c.value}`;
+      if (c.primary) b.className = 'primary';
+      return b;
+    }),
+  );
+  return new Promise((resolve) => {
+    dlg.addEventListener('close', () => resolve(choices.find((c) => c.value === dlg.returnValue)?.value), {
+      once: true,
+    });
+    dlg.returnValue = '';
     dlg.showModal();
   });
 }

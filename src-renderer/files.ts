@@ -4,16 +4,19 @@
  * (so a crash of the host, or a reload, loses nothing that was typed).
  */
 import type { FileEntry, LabApi } from '../src-main/contract';
-import { askName, confirmDialog } from './dialog';
+import { askName, chooseDialog, confirmDialog } from './dialog';
 import { h } from './dom';
 import { modelFor, monaco, setRunMarker } from './editor';
 import { examples } from './examples';
+import { readText, SAVE_CONFLICT, writeText } from './file-transfer';
 
 const AUTOSAVE_MS = 1500;
 const K_TABS = 'kernel-lab.tabs';
 const K_LAST = 'kernel-lab.lastFile';
 const K_RECENT = 'kernel-lab.recent';
 const K_UNSAVED = 'kernel-lab.unsaved';
+/** The disk version each kept unsaved edit was based on (a reload saves them with that precondition). */
+const K_BASE = 'kernel-lab.base';
 const NAME_RE = /^[\w.-]+(\/[\w.-]+)*\.(js|ts)$/;
 
 const uriOf = (path: string): monaco.Uri => monaco.Uri.parse(`file:///workspace/${path}`);
@@ -44,6 +47,16 @@ export class Files {
   private unsaved: Record<string, string> = readJson<Record<string, string>>(K_UNSAVED, {});
   private unsavedTimer: ReturnType<typeof setTimeout> | undefined;
   private suppress = false;
+  /**
+   * The disk version each open file's buffer is based on: a version, null for a file that is not on the disk yet,
+   * absent where unknown (a save then overwrites). Saves carry it; the host refuses one whose file changed since.
+   */
+  private readonly versions = new Map<string, string | null>(Object.entries(readJson<Record<string, string | null>>(K_BASE, {})));
+  /** Saves of one file go one at a time (each waits for the version the previous one made). */
+  private readonly saving = new Map<string, Promise<boolean>>();
+  /** Conflict dialogs, one at a time. */
+  private asking: Promise<unknown> = Promise.resolve();
+  private chunkChars = 0;
 
   constructor(
     private readonly lab: LabApi,
@@ -67,6 +80,7 @@ export class Files {
 
   /** Lists the workspace, reopens the tabs of last time with their unsaved edits. */
   async start(): Promise<void> {
+    this.chunkChars = (await this.lab.hostInfo()).fileChunkChars;
     await this.refresh();
     const known = new Set(this.files.map((f) => f.path));
     // Files with unsaved edits are reopened even when they never reached the disk.
@@ -108,6 +122,7 @@ export class Files {
     this.timers.clear();
     this.dirty.clear();
     this.unsaved = {};
+    this.versions.clear();
     this.storeUnsavedNow();
     for (const p of new Set([...this.tabs, this.current])) monaco.editor.getModel(uriOf(p))?.dispose();
     this.tabs = [];
@@ -132,7 +147,9 @@ export class Files {
       if (path in this.unsaved) content = this.unsaved[path]!;
       else {
         try {
-          content = (await this.lab.openFile(path)).content;
+          const read = await this.readText(path);
+          content = read.content;
+          this.versions.set(path, read.version);
         } catch (e) {
           this.log(`cannot open ${path}: ${(e as Error).message}`);
           return false;
@@ -176,14 +193,30 @@ export class Files {
   }
 
   async save(path = this.current): Promise<boolean> {
+    const prev = this.saving.get(path) ?? Promise.resolve(true);
+    const next = prev.then(
+      () => this.saveNow(path),
+      () => this.saveNow(path),
+    );
+    this.saving.set(path, next);
+    void next.finally(() => {
+      if (this.saving.get(path) === next) this.saving.delete(path);
+    });
+    return next;
+  }
+
+  private async saveNow(path: string, overwrite = false): Promise<boolean> {
     const model = monaco.editor.getModel(uriOf(path));
     if (!model) return false;
     clearTimeout(this.timers.get(path));
     this.timers.delete(path);
     const content = model.getValue();
+    const expected = overwrite ? undefined : this.versions.get(path);
     try {
-      await this.lab.saveFile(path, content);
+      const entry = await this.writeText(path, content, expected);
+      this.versions.set(path, entry.version ?? null);
     } catch (e) {
+      if ((e as { code?: string }).code === SAVE_CONFLICT) return this.resolveConflict(path, (e as Error).message);
       this.log(`cannot save ${path}: ${(e as Error).message} (the edit is kept in this window and restored after a reload)`);
       return false;
     }
@@ -192,16 +225,77 @@ export class Files {
       this.dirty.delete(path);
       delete this.unsaved[path];
       this.storeUnsavedNow();
-    }
+    } else this.storeUnsavedNow();
     if (!this.files.some((f) => f.path === path)) await this.refresh();
     this.mark();
     return true;
+  }
+
+  /**
+   * Another tab or program saved `path` since this window read it: asks whether to reload the disk's version (this
+   * edit is dropped), overwrite it with this edit, or save this edit as another file. Dismissed, the edit stays
+   * unsaved (and kept). True when this window's edit reached the disk.
+   */
+  private resolveConflict(path: string, why: string): Promise<boolean> {
+    const ask = this.asking.then(async (): Promise<boolean> => {
+      this.log(`not saved: ${why}`);
+      const choice = await chooseDialog(`${path} was changed by another tab or program since this window read it.`, [
+        { value: 'reload', label: 'Reload from disk' },
+        { value: 'overwrite', label: 'Overwrite' },
+        { value: 'save-as', label: 'Save As…', primary: true },
+      ] as const);
+      if (choice === 'reload') {
+        await this.reload(path);
+        return false;
+      }
+      if (choice === 'overwrite') return this.saveNow(path, true);
+      if (choice === 'save-as') {
+        if (this.current !== path) await this.open(path);
+        await this.saveAs();
+        return false;
+      }
+      this.log(`${path}: the edit is kept in this window, not saved`);
+      return false;
+    });
+    this.asking = ask.catch(() => {});
+    return ask;
+  }
+
+  /** Replaces a file's buffer with what the disk has now, dropping its unsaved edit. */
+  private async reload(path: string): Promise<void> {
+    let read: { content: string; version: string };
+    try {
+      read = await this.readText(path);
+    } catch (e) {
+      this.log(`cannot reload ${path}: ${(e as Error).message}`);
+      return;
+    }
+    this.forget(path);
+    this.versions.set(path, read.version);
+    this.storeUnsavedNow();
+    const model = monaco.editor.getModel(uriOf(path));
+    if (model && model.getValue() !== read.content) {
+      this.suppress = this.current === path;
+      model.setValue(read.content);
+      this.suppress = false;
+    }
+    this.mark();
+  }
+
+  private readText(path: string): Promise<{ content: string; version: string }> {
+    return readText(this.lab, path);
+  }
+
+  private async writeText(path: string, content: string, expected: string | null | undefined): Promise<FileEntry> {
+    if (!this.chunkChars) this.chunkChars = (await this.lab.hostInfo()).fileChunkChars;
+    return writeText(this.lab, path, content, expected, this.chunkChars);
   }
 
   async newFile(): Promise<void> {
     const name = await askName('New file name (.js or .ts):', 'untitled.js', (n) => badName(n) ?? (this.exists(n) ? `'${n}' exists already` : undefined));
     if (!name) return;
     modelFor(name, '');
+    this.versions.set(name, null);
     await this.save(name);
     await this.open(name);
   }
@@ -214,6 +308,9 @@ export class Files {
     const content = this.editor.getModel()!.getValue();
     monaco.editor.getModel(uriOf(name))?.setValue(content);
     modelFor(name, content);
+    // Replacing a file was confirmed just now; a new name must still be free when the save lands.
+    if (this.exists(name)) this.versions.delete(name);
+    else this.versions.set(name, null);
     if (!(await this.save(name))) return;
     // Like an editor's Save As: the old file keeps what the disk has; the buffer now is the new file.
     if (this.dirty.has(from)) this.forget(from);
@@ -229,7 +326,9 @@ export class Files {
     if (this.dirty.has(from) && !(await this.save(from))) return;
     if (!this.exists(from)) await this.save(from);
     try {
-      await this.lab.renameFile(from, name);
+      const entry = await this.lab.renameFile(from, name);
+      this.versions.set(name, entry.version ?? null);
+      this.versions.delete(from);
     } catch (e) {
       this.log(`cannot rename ${from}: ${(e as Error).message}`);
       return;
@@ -256,6 +355,7 @@ export class Files {
       }
     }
     this.forget(path);
+    this.versions.delete(path);
     this.tabs = this.tabs.filter((t) => t !== path);
     localStorage.setItem(K_TABS, JSON.stringify(this.tabs));
     localStorage.setItem(K_RECENT, JSON.stringify(readJson<string[]>(K_RECENT, []).filter((p) => p !== path)));
@@ -278,6 +378,7 @@ export class Files {
     let name = path;
     for (let i = 2; this.exists(name) || monaco.editor.getModel(uriOf(name)); i++) name = path.replace(/(\.\w+)$/, `-${i}$1`);
     modelFor(name, content);
+    this.versions.set(name, null);
     await this.save(name);
     await this.open(name);
     return name;
@@ -294,6 +395,7 @@ export class Files {
   async openOrCreate(path: string, content: string): Promise<void> {
     if (!this.exists(path) && !monaco.editor.getModel(uriOf(path))) {
       modelFor(path, content);
+      this.versions.set(path, null);
       await this.save(path);
     }
     await this.open(path);
@@ -320,6 +422,8 @@ export class Files {
     clearTimeout(this.unsavedTimer);
     try {
       localStorage.setItem(K_UNSAVED, JSON.stringify(this.unsaved));
+      const base = Object.fromEntries(Object.keys(this.unsaved).filter((p) => this.versions.has(p)).map((p) => [p, this.versions.get(p)!]));
+      localStorage.setItem(K_BASE, JSON.stringify(base));
     } catch {
       this.log('cannot keep unsaved edits in local storage (quota): save your files');
     }

@@ -65,8 +65,9 @@ async function connectWebSocket(): Promise<LabApi> {
   return new Proxy({} as LabApi, {
     get: (_t, prop) => {
       if (prop === 'onEvent') return onEvent;
-      // Not thenable: `await connectLab()` must not take this for a promise.
-      if (typeof prop !== 'string' || prop === 'then') return undefined;
+      // Not thenable: `await connectLab()` must not take this for a promise. Not a call either: onCommand, the
+      // Electron menu's commands, which the browser host has none of (`lab.onCommand?.()` must see undefined).
+      if (typeof prop !== 'string' || prop === 'then' || prop === 'onCommand') return undefined;
       return (...args: unknown[]) => call(prop as CallName, args);
     },
   });

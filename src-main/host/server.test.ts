@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ResponseFrame } from '../contract';
+import { FILE_CHUNK_CHARS, maxRequestFrameBytes, type FileChunk, type ResponseFrame } from '../contract';
 import { Workspace } from '../workspace/workspace';
-import { startBrowserHost, type BrowserHost } from './server';
+import { MAX_FRAME_BYTES, startBrowserHost, type BrowserHost } from './server';
 
 let host: BrowserHost;
 
@@ -85,10 +85,15 @@ describe('browser host', () => {
 
   it('says it cannot choose the workspace folder, and answers chooseWorkspace with ENOTSUP', async () => {
     const ws = await connect();
-    expect(await call(ws, { id: 1, method: 'hostInfo', args: [] })).toMatchObject({ ok: true, value: { canChooseWorkspace: false } });
+    expect(await call(ws, { id: 1, method: 'hostInfo', args: [] })).toMatchObject({
+      ok: true,
+      value: { canChooseWorkspace: false },
+    });
     const r = await call(ws, { id: 2, method: 'chooseWorkspace', args: [] });
     expect(r).toMatchObject({ id: 2, ok: false, error: { code: 'ENOTSUP' } });
-    expect(r.kind === 'result' && !r.ok && r.error.message).toMatch(/browser host's workspace is a folder under the user's data directory/);
+    expect(r.kind === 'result' && !r.ok && r.error.message).toMatch(
+      /browser host's workspace is a folder under the user's data directory/,
+    );
     ws.close();
   });
 
@@ -109,6 +114,64 @@ describe('browser host', () => {
     await done;
     expect(events).toContainEqual(expect.objectContaining({ type: 'output', text: '42\n' }));
     expect(events.at(-1)).toMatchObject({ type: 'done', ok: true });
+    ws.close();
+  });
+
+  it('takes frames up to the largest valid call of the contract, and answers a too-long saveFile with an error', async () => {
+    expect(MAX_FRAME_BYTES).toBe(maxRequestFrameBytes());
+    const ws = await connect();
+    // The largest saveFile text, in the characters JSON writes longest (\uXXXX, 6 bytes each): 6 MiB on the wire.
+    const worst = '\ud800'.repeat(FILE_CHUNK_CHARS);
+    const frame = JSON.stringify({ id: 1, method: 'saveFile', args: ['worst.txt', worst] });
+    expect(Buffer.byteLength(frame)).toBeGreaterThan(6 * FILE_CHUNK_CHARS);
+    expect(await call(ws, frame)).toMatchObject({ id: 1, ok: true, value: { path: 'worst.txt' } });
+    expect(
+      await call(ws, { id: 2, method: 'saveFile', args: ['long.txt', 'x'.repeat(FILE_CHUNK_CHARS + 1)] }),
+    ).toMatchObject({
+      id: 2,
+      ok: false,
+      error: { code: 'EBADARGS', message: expect.stringMatching(/saveFile: invalid arguments at 1/) },
+    });
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    ws.close();
+  });
+
+  it('saves and reads back 12M characters of "€" (36 MB) in chunks', async () => {
+    const ws = await connect();
+    const length = 12 << 20;
+    let id = 0;
+    const ok = async (method: string, args: unknown[]): Promise<unknown> => {
+      const r = await call(ws, { id: ++id, method, args });
+      if (r.kind !== 'result' || !r.ok) throw new Error(`${method}: ${JSON.stringify(r)}`);
+      return r.value;
+    };
+    const { saveId, chunkChars } = (await ok('saveBegin', ['euro.txt', { length, expected: null }])) as {
+      saveId: string;
+      chunkChars: number;
+    };
+    expect(chunkChars).toBe(FILE_CHUNK_CHARS);
+    const piece = '€'.repeat(chunkChars);
+    for (let off = 0; off < length; off += chunkChars)
+      expect(await ok('saveChunk', [saveId, off, piece])).toEqual({ received: off + chunkChars });
+    const entry = (await ok('saveCommit', [saveId])) as { size: number; version: string };
+    expect(entry.size).toBe(3 * length);
+    let got = 0;
+    let euros = true;
+    for (let off = 0; off < length;) {
+      const c = (await ok('readFileChunk', ['euro.txt', { offset: off, version: entry.version }])) as FileChunk;
+      expect(c).toMatchObject({ length, version: entry.version, offset: off });
+      euros &&= /^€*$/.test(c.content);
+      got += c.content.length;
+      off += c.content.length;
+    }
+    expect({ got, euros }).toEqual({ got: length, euros: true });
+    // A save based on the old version is refused now that the file is there.
+    const stale = (await ok('saveBegin', ['euro.txt', { length: 1, expected: null }])) as { saveId: string };
+    await ok('saveChunk', [stale.saveId, 0, 'x']);
+    expect(await call(ws, { id: ++id, method: 'saveCommit', args: [stale.saveId] })).toMatchObject({
+      ok: false,
+      error: { code: 'ECONFLICT' },
+    });
     ws.close();
   });
 });
