@@ -76,6 +76,47 @@ export function spillFillVariants(): StackVariant[] {
   return out;
 }
 
+/** More spilled values, each a store of `size` bytes at `off`: imm stores (sign-extended imm), wide and 32-bit values, fp. */
+const MORE_KINDS: Record<string, (size: number, off: number) => string> = {
+  'st-imm-5': (size, off) => `*(${SIZE_NAME[size]} *)(r10 ${off}) = 5`,
+  'st-imm-minus-1': (size, off) => `*(${SIZE_NAME[size]} *)(r10 ${off}) = -1`,
+  'minus-1': (size, off) => `r9 = -1\n*(${SIZE_NAME[size]} *)(r10 ${off}) = r9`,
+  'w-minus-1': (size, off) => `w9 = -1\n*(${SIZE_NAME[size]} *)(r10 ${off}) = r9`,
+  '0x1ff': (size, off) => `r9 = 0x1ff\n*(${SIZE_NAME[size]} *)(r10 ${off}) = r9`,
+  fp: (size, off) => `r9 = r10\n*(${SIZE_NAME[size]} *)(r10 ${off}) = r9`,
+};
+
+/** Uses of the filled r2: a dereference, and a stack index (needs r2 precise: backtracking through fill and spill). */
+const USES: Record<string, string> = {
+  deref: 'if r2 == 5 goto +1\nr0 = *(u64 *)(r2 +0)\nr0 = 0\nexit',
+  index: 'r1 = r10\nr1 += -64\nr2 &= 31\nr1 += r2\nr0 = *(u8 *)(r1 +0)\nr0 = 0\nexit',
+};
+
+/** Spill x fill (every size and position) of the values of MORE_KINDS, each filled value dereferenced or used as an index. */
+export function spillFillKindVariants(): StackVariant[] {
+  const out: StackVariant[] = [];
+  const init = '*(u64 *)(r10 -64) = r3\n*(u64 *)(r10 -56) = r3\n*(u64 *)(r10 -48) = r3\n*(u64 *)(r10 -40) = r3\n';
+  for (const [kind, store] of Object.entries(MORE_KINDS)) {
+    for (const spillSize of [1, 2, 4, 8]) {
+      for (const spillOff of positions(spillSize)) {
+        for (const fillSize of [1, 2, 4, 8]) {
+          for (const fillOff of positions(fillSize)) {
+            for (const [use, tail] of Object.entries(USES)) {
+              const asm = `${SETUP}${init}${store(spillSize, spillOff)}\nr2 = *(${SIZE_NAME[fillSize]} *)(r10 ${fillOff})\n${tail}`;
+              out.push({
+                set: 'spill-fill',
+                key: `${kind} spill u${spillSize * 8}@${spillOff} fill u${fillSize * 8}@${fillOff} ${use}`,
+                asm,
+              });
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** What the two slots fp-16 and fp-8 hold before a variable-offset access over them. */
 const VAR_CONTENTS: Record<string, string> = {
   invalid: '',
@@ -183,5 +224,5 @@ export function zeroPrecisionVariants(): StackVariant[] {
 
 /** Every variant, in a fixed order. */
 export function stackVariants(): StackVariant[] {
-  return [...spillFillVariants(), ...varOffVariants(), ...zeroPrecisionVariants()];
+  return [...spillFillVariants(), ...spillFillKindVariants(), ...varOffVariants(), ...zeroPrecisionVariants()];
 }
