@@ -9,7 +9,7 @@
 /** One generated program. */
 export interface StackVariant {
   /** Which class of rule it exercises. */
-  set: 'spill-fill' | 'var-off' | 'zero-precision';
+  set: 'spill-fill' | 'frames' | 'var-off' | 'zero-precision';
   /** A stable key: the parameters of the variant. */
   key: string;
   asm: string;
@@ -109,6 +109,46 @@ export function spillFillKindVariants(): StackVariant[] {
                 asm,
               });
             }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Spills and fills across a bpf-to-bpf call through a pointer to the caller's fp-8: the callee stores and the
+ * caller fills, or the caller stores and the callee fills, at every size and position; the filled value indexes
+ * the caller's stack (precision backtracked across the frames). A pointer to a stack may not be spilled into the
+ * caller's frame ("cannot spill pointers to stack into stack frame of the caller").
+ */
+export function frameVariants(): StackVariant[] {
+  const out: StackVariant[] = [];
+  const FRAME_KINDS: Record<string, string> = {
+    const: 'r2 = 5',
+    unknown: 'call bpf_get_prandom_u32\nr2 = r0',
+    fp: 'r2 = r10',
+    'caller-fp': 'r2 = r6',
+  };
+  const main = 'r3 = 0\n*(u64 *)(r10 -24) = r3\n*(u64 *)(r10 -32) = r3\nr6 = r10\nr6 += -8\nr1 = r6\n';
+  for (const [kind, setValue] of Object.entries(FRAME_KINDS)) {
+    for (const spillSize of [1, 2, 4, 8]) {
+      for (const spillOff of positions(spillSize)) {
+        for (const fillSize of [1, 2, 4, 8]) {
+          for (const fillOff of positions(fillSize)) {
+            const so = spillOff + 8;
+            const fo = fillOff + 8;
+            const store = `*(${SIZE_NAME[spillSize]} *)(r6 +${so}) = r2`;
+            const callee =
+              `${main}call f\nr2 = *(${SIZE_NAME[fillSize]} *)(r10 ${fillOff})\nr1 = r10\nr1 += -32\nr2 &= 15\nr1 += r2\n` +
+              `r0 = *(u8 *)(r1 +0)\nr0 = 0\nexit\nf:\nr6 = r1\n${setValue.replace('r6', 'r1')}\n${store}\nr0 = 0\nexit`;
+            const caller =
+              `${main}${setValue}\n${store}\nr1 = r6\ncall f\nr0 = 0\nexit\nf:\nr2 = *(${SIZE_NAME[fillSize]} *)(r1 +${fo})\n` +
+              'r3 = r10\nr3 += -32\nr2 &= 15\nr3 += r2\nr0 = *(u8 *)(r3 +0)\nr0 = 0\nexit';
+            const key = `${kind} spill u${spillSize * 8}@${spillOff} fill u${fillSize * 8}@${fillOff}`;
+            out.push({ set: 'frames', key: `callee stores ${key}`, asm: callee });
+            out.push({ set: 'frames', key: `caller stores ${key}`, asm: caller });
           }
         }
       }
@@ -224,5 +264,11 @@ export function zeroPrecisionVariants(): StackVariant[] {
 
 /** Every variant, in a fixed order. */
 export function stackVariants(): StackVariant[] {
-  return [...spillFillVariants(), ...spillFillKindVariants(), ...varOffVariants(), ...zeroPrecisionVariants()];
+  return [
+    ...spillFillVariants(),
+    ...spillFillKindVariants(),
+    ...frameVariants(),
+    ...varOffVariants(),
+    ...zeroPrecisionVariants(),
+  ];
 }

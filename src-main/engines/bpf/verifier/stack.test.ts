@@ -29,7 +29,7 @@ const loadErrno = (e: string | undefined): string => (e === 'ENOTSUPP' ? 'EINVAL
 function answerOf(ok: boolean, errno: string, log: string): string {
   const verdict = ok
     ? `ok, processed ${/^processed (\d+) insns/m.exec(log)?.[1] ?? '?'}`
-    : `${errno} ${firstErrorLine(log) ?? ''}`;
+    : `${errno} ${firstErrorLine(comparable(log)) ?? ''}`;
   const fill =
     /^\d+: \([0-9a-f]{2}\) r2 = \*\(u\d+ \*\)\(r(?:10|1) [^)]*\)\s+; (R2=[^ (]*(?:\((?:[^()]|\([^()]*\))*\))?)/m.exec(
       log,
@@ -52,13 +52,13 @@ function model(
 
 /**
  * Log lines that differ between machines or are not modelled: kfunc BTF ids (`call bpf_iter_num_new#63675`) and
- * 6.18's stack-slot liveness lines (liveness.c, `(0) frame 0 insn 8 +live -8`).
+ * 6.18's stack-slot liveness lines (liveness.c, `(0) frame 0 insn 8 +live -8`, `(9,12) ...` in a callee).
  */
 const comparable = (log: string): string =>
   log
     .replace(/(call bpf_iter_num_\w+)#\d+/g, '$1')
     .split('\n')
-    .filter((l) => !/^\(\d+\) /.test(l))
+    .filter((l) => !/^\([\d,]+\) /.test(l))
     .join('\n');
 
 describe('stack spill and fill (check_stack_write_fixed_off / check_stack_read_fixed_off)', () => {
@@ -130,7 +130,7 @@ describe('stack spill and fill (check_stack_write_fixed_off / check_stack_read_f
     });
     expect(differ).toEqual([]);
     // The table covers every class and both verdicts.
-    expect(new Set(VARIANTS.map((v) => v.set))).toEqual(new Set(['spill-fill', 'var-off', 'zero-precision']));
+    expect(new Set(VARIANTS.map((v) => v.set))).toEqual(new Set(['spill-fill', 'frames', 'var-off', 'zero-precision']));
     expect(STACK_ANSWERS.some((a) => a.startsWith('ok'))).toBe(true);
     expect(STACK_ANSWERS.some((a) => a.startsWith('EACCES'))).toBe(true);
   }, 600_000);
@@ -153,13 +153,13 @@ describe.skipIf(!avail.ok)('stack spill and fill against the running kernel (BPF
     VARIANTS.forEach((v, i) => {
       const k = ks[i]!;
       const r = model(v);
-      const kAnswer = [k.ok, k.ok ? '' : k.errno_name, k.ok ? undefined : firstErrorLine(k.log)];
+      const kAnswer = [k.ok, k.ok ? '' : k.errno_name, k.ok ? undefined : firstErrorLine(comparable(k.log))];
       if (
         JSON.stringify([r.ok, r.ok ? '' : r.errno, r.first]) !== JSON.stringify(kAnswer) ||
         comparable(r.log) !== comparable(k.log)
       ) {
         differ.push(
-          `${v.key}: model ${r.ok} ${r.errno} ${r.first ?? ''} / kernel ${k.ok} ${k.errno_name} ${firstErrorLine(k.log) ?? ''}`,
+          `${v.key}: model ${r.ok} ${r.errno} ${r.first ?? ''} / kernel ${k.ok} ${k.errno_name} ${firstErrorLine(comparable(k.log)) ?? ''}`,
         );
       }
       const a = answerOf(k.ok, k.errno_name, k.log);
@@ -174,7 +174,7 @@ describe.skipIf(!avail.ok)('stack spill and fill against the running kernel (BPF
     ).toEqual([]);
   }, 600_000);
 
-  it('writes the level-2 log (states, mark_precise and propagation lines) as the kernel does for the var-off and zero-precision variants', () => {
+  it('writes the level-2 log (states, mark_precise and propagation lines) as the kernel does for the frames, var-off and zero-precision variants', () => {
     const vs = VARIANTS.filter((v) => v.set !== 'spill-fill');
     const ks = kernelRuns(2, vs);
     const differ = vs.filter((v, i) => comparable(model(v, 2).log) !== comparable(ks[i]!.log)).map((v) => v.key);
