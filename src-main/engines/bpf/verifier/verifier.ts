@@ -1799,7 +1799,10 @@ export class Verifier {
           if (r.umin === 0n && !zeroOk) reject(`R${regno} invalid zero-sized read: u64=[${r.umin},${r.umax}]`);
           if (r.umax >= BPF_MAX_VAR_SIZ) reject(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
           const write = prevType === 'uninit_mem';
-          if (write && tnumIsConst(r.var_off)) {
+          // raw_mode (the memory is written byte by byte after the call) needs a constant size (check_mem_size_reg())
+          // and a stack pointer of fixed offset (else check_stack_range_initialized() clobbers the range it checks).
+          const ptr = regs[regno - 1]!;
+          if (write && tnumIsConst(r.var_off) && (ptr.type !== 'fp' || tnumIsConst(ptr.var_off))) {
             this.helperMemAccessBounds(regno - 1, Number(r.umax), zeroOk);
             rawMode = { regno: regno - 1, size: Number(r.umax) };
           } else {
@@ -1943,7 +1946,6 @@ export class Verifier {
           const s = this.slot(f, spi);
           const k = (-a - 1) % 8;
           const t = s.slot_type[k]!;
-          this.scratchSlots.add(spi);
           if (t === STACK_MISC) continue;
           if (t === STACK_ZERO || t === STACK_INVALID) {
             if (write) s.slot_type[k] = STACK_MISC;
