@@ -42,7 +42,12 @@ export const STACK_ANSWERS: readonly string[] = [
   'EACCES invalid read from stack R1 var_off (0x0; 0xe)+0 size 2',
   'EACCES invalid read from stack R1 var_off (0x0; 0xc)+0 size 4',
   'EACCES invalid read from stack R1 var_off (0x0; 0x8)+0 size 8',
+  'ok, processed 18',
+  'ok, processed 24',
+  'ok, processed 23',
+  'ok, processed 25',
   'ok, processed 16',
+  'EACCES invalid read from stack R1 off -16+0 size 8',
   'ok, processed 33',
   'ok, processed 32',
 ];
@@ -140,6 +145,6 @@ export const STACK_EXPECT: string = [
   '9999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999',
   '9999999999999999999999999999999999999999999999999999999999999999999999nanananananananananananananano',
   'pqqqqpqqqqpqqqqpqqqqrpmmmmpmmmmpmmmmpmmmmrpsssspsssspsssspssssrpiiiipiiiipiiiipiiiirpiiiipiiiipiiiip',
-  'iiiirpddddpddddpddddpddddrpiiiipiiiipiiiipiiiirtuuuuvuuuuwuuuuxuuuuryiiiiiiiyiiiyiyyiiiiiiiyiiiyiycc',
-  'ccccccccccccczA',
+  'iiiirpddddpddddpddddpddddrpiiiipiiiipiiiipiiiirtuuuuvuuuuwuuuuxuuuurbcqbqyiqydmymszmdisdsABsqyiqimAi',
+  'qyiqimAiCqdCdisdqyiqimAiuuDDxxxxCiiiiiiiCiiiCiCCiiiiiiiCiiiCiCcccccccccccccccEF',
 ].join('');

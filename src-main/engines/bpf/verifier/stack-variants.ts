@@ -9,7 +9,7 @@
 /** One generated program. */
 export interface StackVariant {
   /** Which class of rule it exercises. */
-  set: 'spill-fill' | 'frames' | 'var-off' | 'zero-precision';
+  set: 'spill-fill' | 'frames' | 'var-off' | 'helper-stack' | 'zero-precision';
   /** A stable key: the parameters of the variant. */
   key: string;
   asm: string;
@@ -218,6 +218,39 @@ export function varOffVariants(): StackVariant[] {
 }
 
 /**
+ * Helper arguments over the same two slots, at a fixed and at a variable offset: memory a helper writes
+ * (bpf_get_current_comm, bpf_probe_read_kernel: raw_mode, written byte by byte after the call, or clobbered as it is
+ * checked when the stack pointer's offset varies; also with a size that is not a constant) and memory it reads
+ * (bpf_trace_printk's format). Both slots are read back.
+ */
+export function helperVariants(): StackVariant[] {
+  const out: StackVariant[] = [];
+  const readBack = 'r4 = *(u64 *)(r10 -16)\nr5 = *(u64 *)(r10 -8)\nr0 = 0\nexit';
+  const PTRS: Record<string, string> = {
+    fixed: 'r1 = r10\nr1 += -16\n',
+    var: 'r1 = r10\nr1 += -16\nr5 = r8\nr5 &= 8\nr1 += r5\n',
+  };
+  const CALLS: Record<string, string> = {
+    'get_current_comm 8': 'r2 = 8\ncall bpf_get_current_comm',
+    'probe_read_kernel 8': 'r2 = 8\nr3 = 0\ncall bpf_probe_read_kernel',
+    'probe_read_kernel 1..8': 'r2 = r8\nr2 &= 7\nr2 += 1\nr3 = 0\ncall bpf_probe_read_kernel',
+    'trace_printk 8': 'r2 = 8\ncall bpf_trace_printk',
+  };
+  for (const [what, content] of Object.entries(VAR_CONTENTS)) {
+    for (const [ptr, setPtr] of Object.entries(PTRS)) {
+      for (const [call, asm] of Object.entries(CALLS)) {
+        out.push({
+          set: 'helper-stack',
+          key: `${what} ${ptr} ${call}`,
+          asm: `${SETUP}${content}${setPtr}${asm}\n${readBack}`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * A zero stored from a register whose value came from a path-dependent one (r8 = 1 or 2 at a join), at every
  * size and position in the slot: a misaligned store is STACK_ZERO and marks the register precise back to the join's
  * checkpoint, so the second path is not pruned there; an aligned one is a spill (no mark). Also a variable-offset
@@ -269,6 +302,7 @@ export function stackVariants(): StackVariant[] {
     ...spillFillKindVariants(),
     ...frameVariants(),
     ...varOffVariants(),
+    ...helperVariants(),
     ...zeroPrecisionVariants(),
   ];
 }

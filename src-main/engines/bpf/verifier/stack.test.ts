@@ -130,7 +130,9 @@ describe('stack spill and fill (check_stack_write_fixed_off / check_stack_read_f
     });
     expect(differ).toEqual([]);
     // The table covers every class and both verdicts.
-    expect(new Set(VARIANTS.map((v) => v.set))).toEqual(new Set(['spill-fill', 'frames', 'var-off', 'zero-precision']));
+    expect(new Set(VARIANTS.map((v) => v.set))).toEqual(
+      new Set(['spill-fill', 'frames', 'var-off', 'helper-stack', 'zero-precision']),
+    );
     expect(STACK_ANSWERS.some((a) => a.startsWith('ok'))).toBe(true);
     expect(STACK_ANSWERS.some((a) => a.startsWith('EACCES'))).toBe(true);
   }, 600_000);
@@ -174,7 +176,7 @@ describe.skipIf(!avail.ok)('stack spill and fill against the running kernel (BPF
     ).toEqual([]);
   }, 600_000);
 
-  it('writes the level-2 log (states, mark_precise and propagation lines) as the kernel does for the frames, var-off and zero-precision variants', () => {
+  it('writes the level-2 log (states, mark_precise and propagation lines) as the kernel does for the frames, var-off, helper and zero-precision variants', () => {
     const vs = VARIANTS.filter((v) => v.set !== 'spill-fill');
     const ks = kernelRuns(2, vs);
     const differ = vs.filter((v, i) => comparable(model(v, 2).log) !== comparable(ks[i]!.log)).map((v) => v.key);
