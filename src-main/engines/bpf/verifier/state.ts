@@ -189,7 +189,9 @@ export function printState(st: VerifierState, frame: FuncState, only?: { regs: S
     if (slot.slot_type.every((t) => t === STACK_INVALID)) return;
     const fpOff = -(spi + 1) * 8;
     if (slot.slot_type[7] === STACK_SPILL) {
-      const chars = slot.slot_type.map((t) => (t === STACK_SPILL ? '' : SLOT_CHAR[t]!)).join('');
+      // The bytes above the first STACK_SPILL one (those of a narrow spill).
+      const first = slot.slot_type.indexOf(STACK_SPILL);
+      const chars = slot.slot_type.slice(0, first).map((t) => SLOT_CHAR[t]!).join('');
       s += ` fp${fpOff}=${chars}${printReg(slot.spilled, cf)}`;
     } else if (slot.slot_type[7] === STACK_ITER) {
       if (!slot.spilled.ref_obj_id || !slot.iter) return;
@@ -283,11 +285,20 @@ function allSlots(s: StackSlot, t: number): boolean {
   return true;
 }
 
+/** is_stack_all_misc(): every byte STACK_MISC, or STACK_INVALID where uninitialised stack may be read. */
+function allMisc(s: StackSlot, allowUninit: boolean): boolean {
+  for (let k = 0; k < 8; k++) {
+    const t = s.slot_type[k];
+    if (t !== STACK_MISC && !(allowUninit && t === STACK_INVALID)) return false;
+  }
+  return true;
+}
+
 /** scalar_reg_for_stack(): a 64-bit scalar spill, or an all-MISC slot as an unknown scalar. */
-function scalarRegForStack(s: StackSlot | undefined): Reg | undefined {
+function scalarRegForStack(s: StackSlot | undefined, allowUninit: boolean): Reg | undefined {
   if (!s) return undefined;
   if (isSpilledScalar(s) && allSlots(s, STACK_SPILL)) return s.spilled;
-  if (allSlots(s, STACK_MISC)) return UNKNOWN_SCALAR;
+  if (allMisc(s, allowUninit)) return UNKNOWN_SCALAR;
   return undefined;
 }
 
@@ -303,8 +314,8 @@ function stacksafe(o: FuncState, c: FuncState, idmap: IdMap, exact: number, allo
       if (ot === STACK_INVALID) continue;
       if (allowUninit && ot === STACK_MISC) continue;
       if (!cs) return false;
-      const orS = scalarRegForStack(os);
-      const crS = scalarRegForStack(cs);
+      const orS = scalarRegForStack(os, allowUninit);
+      const crS = scalarRegForStack(cs, allowUninit);
       if (orS && crS) {
         if (!regsafe(orS, crS, idmap, exact)) return false;
         break;

@@ -33,7 +33,7 @@ import {
 import type { Reg } from './reg';
 import {
   EXACT, NOT_EXACT, RANGE_WITHIN, STACK_INVALID, STACK_ITER, STACK_MISC, STACK_SPILL, STACK_ZERO, copyState, curFrame, histDecode, histEncode, histIdx, makeState, HIST_LINKED_MAX,
-  isSpilledReg, iterActiveDepthsDiffer, newFrame, newSlot, printState, sameCallsites, statesEqual, statesMaybeLooping,
+  isSpilledReg, isSpilledScalar, iterActiveDepthsDiffer, newFrame, newSlot, printState, sameCallsites, statesEqual, statesMaybeLooping,
   widenImpreciseScalars,
 } from './state';
 import type { FuncState, HistEntry, StackSlot, VerifierState } from './state';
@@ -826,25 +826,34 @@ export class Verifier {
     this.backtrack(bt);
   }
 
-  /** propagate_precision(): what is precise in the matched old state becomes precise in cur. */
+  /**
+   * propagate_precision(): what is precise in the matched old state becomes precise in cur. Logs
+   * `frame N: propagating r1,fp-8` per frame from the innermost (the newline is written at every level).
+   */
   private propagatePrecision(old: VerifierState): boolean {
     const bt = this.newBt();
     let any = false;
-    for (let fi = 0; fi < old.frames.length; fi++) {
+    const log = this.level >= 2;
+    for (let fi = old.frames.length - 1; fi >= 0; fi--) {
       const f = old.frames[fi]!;
-      for (let i = 0; i < f.regs.length; i++) {
+      let first = true;
+      for (let i = 0; i < 10; i++) {
         const r = f.regs[i]!;
-        if (r.type === 'scalar' && r.precise) {
-          bt.regs[fi]! |= 1 << i;
-          any = true;
-        }
+        if (r.type !== 'scalar' || !r.precise) continue;
+        if (log) this.verbose(first ? `frame ${fi}: propagating r${i}` : `,r${i}`);
+        bt.regs[fi]! |= 1 << i;
+        first = false;
       }
       for (let spi = 0; spi < f.stack.length; spi++) {
         const s = f.stack[spi]!;
-        if (isSpilledReg(s) && s.spilled.type === 'scalar' && s.spilled.precise) {
-          bt.slots[fi]!.add(spi);
-          any = true;
-        }
+        if (!isSpilledReg(s) || s.spilled.type !== 'scalar' || !s.spilled.precise) continue;
+        if (log) this.verbose(first ? `frame ${fi}: propagating fp${-(spi + 1) * 8}` : `,fp${-(spi + 1) * 8}`);
+        bt.slots[fi]!.add(spi);
+        first = false;
+      }
+      if (!first) {
+        this.verbose('\n');
+        any = true;
       }
     }
     return any ? this.backtrack(bt) : false;
@@ -1319,12 +1328,12 @@ export class Verifier {
         const [minOff] = this.stackBounds(r, regno, aoff, size, write);
         const f = this.stackOf(r);
         this.growStack(f, minOff);
-        if (!tnumIsConst(r.var_off)) return this.stackVarOff(r, regno, aoff, size, write);
+        if (!tnumIsConst(r.var_off)) return this.stackVarOff(r, regno, aoff, size, write, valueRegno, isSt, stImm);
         if (write) {
           this.stackWrite(f, minOff, size, valueRegno, isSt, stImm);
           return undefined;
         }
-        return this.stackRead(f, minOff, size, regno);
+        return this.stackRead(f, minOff, size, valueRegno);
       }
       case 'map_value': {
         const map = r.map!;
@@ -1352,7 +1361,10 @@ export class Verifier {
     }
   }
 
-  /** check_stack_write_fixed_off(). `off` is the (negative) byte offset from the frame pointer. */
+  /**
+   * check_stack_write_fixed_off(). `off` is the (negative) byte offset from the frame pointer. A privileged load
+   * (bpf_capable, allow_ptr_leaks): aligned scalar stores spill, anything else is data.
+   */
   private stackWrite(f: FuncState, off: number, size: number, valueRegno: number, isSt: boolean, stImm: number): void {
     const spi = Math.floor((-off - 1) / 8);
     const slotIdx = -off - 1;
@@ -1386,9 +1398,14 @@ export class Verifier {
       for (let k = 0; k < 8; k++) if (s.slot_type[k] !== STACK_INVALID) s.slot_type[k] = STACK_MISC;
       s.iter = undefined;
     }
-    if ((reg && isNull(reg)) || (!reg && isSt && stImm === 0)) type = STACK_ZERO;
-    for (let k = 0; k < size; k++) s.slot_type[(slotIdx - k) % 8] = type;
     this.curHist.spi = -1;
+    if ((reg && isNull(reg)) || (!reg && isSt && stImm === 0)) {
+      // A zero that is not a spill (misaligned) becomes STACK_ZERO: the register that held it must be precise
+      // for later states to rely on the zero.
+      if (reg) this.markChainPrecision(valueRegno);
+      type = STACK_ZERO;
+    }
+    for (let k = 0; k < size; k++) s.slot_type[(slotIdx - k) % 8] = type;
   }
 
   /** save_register_state(). */
@@ -1403,22 +1420,27 @@ export class Verifier {
     }
   }
 
-  /** check_stack_read_fixed_off(). */
-  private stackRead(f: FuncState, off: number, size: number, regno: number): Reg {
-    void regno;
+  /**
+   * check_stack_read_fixed_off() into `dst` (-1: the read of an atomic, which keeps no value). Privileged:
+   * STACK_INVALID bytes read as unknown data (allow_uninit_stack), spilled pointers may be read (allow_ptr_leaks).
+   */
+  private stackRead(f: FuncState, off: number, size: number, dst: number): Reg | undefined {
     const spi = Math.floor((-off - 1) / 8);
     const slotIdx = -off - 1;
     const s = this.slot(f, spi);
     this.scratchSlots.add(spi);
     if (s.slot_type[7] === STACK_SPILL) {
       const sp = s.spilled;
-      let spillSize = 0;
-      for (let k = 7; k >= 0 && s.slot_type[k] === STACK_SPILL; k--) spillSize++;
-      if (size !== 8) {
+      let spillSize = 1;
+      for (let k = 7; k > 0 && s.slot_type[k - 1] === STACK_SPILL; k--) spillSize++;
+      if (size !== 8 || spillSize !== 8) {
         if (sp.type !== 'scalar') reject('invalid size of register fill');
+        if (dst < 0) return undefined;
         if (size <= spillSize && off % 8 === 0) {
+          // bpf_stack_narrow_access_ok() (little endian): the low bytes of the spilled register.
           this.curHist.spi = spi;
           this.curHist.spiFrame = f.frameno;
+          if (size === 4 && spillSize === 4 && sp.umax < 1n << 32n && !sp.id && !tnumIsConst(sp.var_off)) sp.id = this.newId();
           const d = copyReg(sp);
           if (sp.umax >= 1n << BigInt(size * 8)) d.id = 0;
           return d;
@@ -1431,9 +1453,15 @@ export class Verifier {
           else if (t === STACK_ZERO) zero++;
           else if (t !== STACK_MISC && t !== STACK_INVALID) reject(`invalid read from stack off ${off}+${k} size ${size}`);
         }
-        if ((spill === size && tnumIsConst(sp.var_off) && sp.var_off.v === 0n) || zero === size) return scalarConst(0n);
-        return scalarUnknown();
+        if (spill === size && tnumIsConst(sp.var_off) && sp.var_off.v === 0n) {
+          // Still a fill of the spilled register (its history is followed for precision).
+          this.curHist.spi = spi;
+          this.curHist.spiFrame = f.frameno;
+          return scalarConst(0n);
+        }
+        return zero === size ? scalarConst(0n) : scalarUnknown();
       }
+      if (dst < 0) return undefined;
       this.curHist.spi = spi;
       this.curHist.spiFrame = f.frameno;
       return copyReg(sp);
@@ -1441,46 +1469,74 @@ export class Verifier {
     let zeros = 0;
     for (let k = 0; k < size; k++) {
       const t = s.slot_type[(slotIdx - k) % 8]!;
-      if (t === STACK_MISC) continue;
+      if (t === STACK_MISC || t === STACK_INVALID) continue;
       if (t === STACK_ZERO) {
         zeros++;
         continue;
       }
-      if (t === STACK_INVALID) continue;
       reject(`invalid read from stack off ${off}+${k} size ${size}`);
     }
+    if (dst < 0) return undefined;
+    // mark_reg_stack_read(): only bytes all STACK_ZERO read as a known zero.
     return zeros === size ? scalarConst(0n) : scalarUnknown();
   }
 
-  /** check_stack_read_var_off() / check_stack_write_var_off(). */
-  private stackVarOff(r: Reg, regno: number, off: number, size: number, write: boolean): Reg | undefined {
+  /** check_stack_read_var_off() (check_stack_range_initialized() for a load) / check_stack_write_var_off(). */
+  private stackVarOff(r: Reg, regno: number, off: number, size: number, write: boolean, valueRegno: number, isSt: boolean, stImm: number): Reg | undefined {
     const f = this.stackOf(r);
     const lo = Number(r.smin) + off;
     const hi = Number(r.smax) + off + size;
-    let allZero = true;
-    for (let a = lo; a < hi; a++) {
-      const spi = Math.floor((-a - 1) / 8);
-      const s = this.slot(f, spi);
-      const k = (-a - 1) % 8;
-      this.scratchSlots.add(spi);
-      if (write) {
+    if (write) {
+      const vreg = valueRegno >= 0 ? this.regs()[valueRegno]! : undefined;
+      const writingZero = vreg ? isNull(vreg) : isSt && stImm === 0;
+      let zeroUsed = false;
+      for (let a = lo; a < hi; a++) {
+        const spi = Math.floor((-a - 1) / 8);
+        const s = this.slot(f, spi);
+        const k = (-a - 1) % 8;
+        this.scratchSlots.add(spi);
+        const t = s.slot_type[k];
+        // A spilled zero stays a spilled zero when zero may be written over it.
+        if (writingZero && t === STACK_SPILL && isSpilledScalar(s) && tnumIsConst(s.spilled.var_off) && s.spilled.var_off.v === 0n) {
+          zeroUsed = true;
+          continue;
+        }
+        // The slot's register is gone: a spilled register's or iterator's bytes become data.
+        s.spilled = notInit();
         if (s.slot_type[7] === STACK_SPILL || s.slot_type[7] === STACK_ITER) {
           for (let j = 0; j < 8; j++) if (s.slot_type[j] !== STACK_INVALID) s.slot_type[j] = STACK_MISC;
-          s.spilled = notInit();
           s.iter = undefined;
         }
-        s.slot_type[k] = STACK_MISC;
-        continue;
+        let nt = STACK_MISC;
+        if (writingZero && s.slot_type[k] === STACK_ZERO) {
+          nt = STACK_ZERO;
+          zeroUsed = true;
+        }
+        s.slot_type[k] = nt;
       }
-      const t = s.slot_type[k]!;
-      if (t === STACK_ZERO) continue;
-      allZero = false;
-      if (t === STACK_MISC || t === STACK_INVALID) continue;
-      if (t === STACK_SPILL && s.spilled.type === 'scalar') continue;
-      reject(`invalid variable-offset read from stack R${regno} var_off=${tnumStr(r.var_off)} off=${off} size=${size}`);
+      // STACK_ZERO kept because the value is zero: that register must be precise.
+      if (zeroUsed && valueRegno >= 0) this.markChainPrecision(valueRegno);
+      return undefined;
     }
-    if (write) return undefined;
-    return allZero ? scalarConst(0n) : scalarUnknown();
+    if (valueRegno < 0) {
+      reject(`variable offset stack pointer cannot be passed into helper function; var_off=${tnumStr(r.var_off)} off=${off} size=${size}`);
+    }
+    for (let a = lo; a < hi; a++) {
+      const s = this.slot(f, Math.floor((-a - 1) / 8));
+      const t = s.slot_type[(-a - 1) % 8];
+      if (t === STACK_MISC || t === STACK_ZERO || t === STACK_INVALID) continue;
+      // Any spilled register, pointers included, reads as data for a privileged load (allow_ptr_leaks).
+      if (isSpilledReg(s)) continue;
+      reject(`invalid read from stack R${regno} var_off ${tnumStr(r.var_off)}+${a - lo} size ${size}`);
+    }
+    // mark_reg_stack_read(): a known zero when every byte is STACK_ZERO; the slots up to the first other byte
+    // are the ones scratched (printed).
+    for (let a = lo; a < hi; a++) {
+      const spi = Math.floor((-a - 1) / 8);
+      this.scratchSlots.add(spi);
+      if (f.stack[spi]!.slot_type[(-a - 1) % 8] !== STACK_ZERO) return scalarUnknown();
+    }
+    return scalarConst(0n);
   }
 
   private checkLdx(insn: BpfInsn, idx: number): void {
@@ -1514,10 +1570,11 @@ export class Verifier {
     // "R%d leaks addr into mem" is for unprivileged loads only (is_pointer_value() with allow_ptr_leaks).
     const d = this.regs()[insn.dst_reg]!;
     if (d.type === 'ctx') reject(`BPF_ATOMIC stores into R${insn.dst_reg} ctx is not allowed`);
-    // check_atomic_rmw(): the fetch register gets what a load of the old value gives, then the write.
-    const old = this.memAccess(insn.dst_reg, insn.off, size, false, -1, false, 0, false);
-    this.memAccess(insn.dst_reg, insn.off, size, true, -1, false, 0, false);
+    // check_atomic_rmw(): a read that keeps no value, then (fetch) the load into the fetch register, then the write.
     const fetchReg = insn.imm === BPF_CMPXCHG ? 0 : insn.imm & BPF_FETCH || insn.imm === BPF_XCHG ? insn.src_reg : -1;
+    this.memAccess(insn.dst_reg, insn.off, size, false, -1, false, 0, false);
+    const old = fetchReg >= 0 ? this.memAccess(insn.dst_reg, insn.off, size, false, fetchReg, false, 0, false) : undefined;
+    this.memAccess(insn.dst_reg, insn.off, size, true, -1, false, 0, false);
     if (fetchReg >= 0) {
       const v = old ? copyReg(old) : scalarUnknown();
       if (size < 8 && v.type === 'scalar') coerceRegToSize(v, size);
@@ -1742,7 +1799,10 @@ export class Verifier {
           if (r.umin === 0n && !zeroOk) reject(`R${regno} invalid zero-sized read: u64=[${r.umin},${r.umax}]`);
           if (r.umax >= BPF_MAX_VAR_SIZ) reject(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
           const write = prevType === 'uninit_mem';
-          if (write && tnumIsConst(r.var_off)) {
+          // raw_mode (the memory is written byte by byte after the call) needs a constant size (check_mem_size_reg())
+          // and a stack pointer of fixed offset (else check_stack_range_initialized() clobbers the range it checks).
+          const ptr = regs[regno - 1]!;
+          if (write && tnumIsConst(r.var_off) && (ptr.type !== 'fp' || tnumIsConst(ptr.var_off))) {
             this.helperMemAccessBounds(regno - 1, Number(r.umax), zeroOk);
             rawMode = { regno: regno - 1, size: Number(r.umax) };
           } else {
@@ -1886,7 +1946,6 @@ export class Verifier {
           const s = this.slot(f, spi);
           const k = (-a - 1) % 8;
           const t = s.slot_type[k]!;
-          this.scratchSlots.add(spi);
           if (t === STACK_MISC) continue;
           if (t === STACK_ZERO || t === STACK_INVALID) {
             if (write) s.slot_type[k] = STACK_MISC;
