@@ -3,6 +3,7 @@
  * The engines share the machine's seed (each its own PRNG stream) and its virtual clock.
  */
 import { KernelError } from './common/errors';
+import { bool, either, int, obj, opt, size, str, u32 } from './common/args';
 import { Prng } from './common/prng';
 import { createBpf, type BpfEngine } from './bpf/index';
 import { createMm, type MmEngine } from './mm/index';
@@ -35,6 +36,13 @@ export interface BootOptions {
 }
 
 const BOOT_KEYS = ['memory', 'gbpages', 'cpus', 'seed', 'mm', 'bpf', 'ublk'];
+/** The types of boot()'s options (their ranges are checked where they are used). */
+const BOOT_ARGS = obj({
+  memory: opt(size), gbpages: opt(bool), cpus: opt(int(1, 256)), seed: opt(u32),
+  mm: opt(obj({ policy: opt(str), collapse: opt(bool), debug: opt(bool), literal_np: opt(bool), execmem: opt(obj({ rox_cache: opt(bool) })) })),
+  bpf: opt(obj({ jit: opt(bool), prog_pack: opt(bool) })),
+  ublk: opt(obj({ costs: opt(either(str, obj({}), "'default', 'this_machine', 'host' or cost overrides")) })),
+});
 const FIO_HISTORY = 16;
 const BPF_LOAD_HISTORY = 32;
 
@@ -77,9 +85,11 @@ export class Kernel {
   private bpfLoadSeq = 0;
 
   constructor(opts: BootOptions, env: KernelEnv) {
+    if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new KernelError('EINVAL', 'boot(): options must be an object');
     for (const k of Object.keys(opts)) {
       if (!BOOT_KEYS.includes(k)) throw new KernelError('EINVAL', `boot(): unknown option '${k}' (known: ${BOOT_KEYS.join(', ')})`);
     }
+    opts = BOOT_ARGS(opts, 'boot(): options') as BootOptions;
     const seed = opts.seed ?? env.seed;
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new KernelError('EINVAL', `boot(): seed must be a whole number from 0 to 4294967295, not ${String(seed)}`);
     const cpus = opts.cpus ?? 4;

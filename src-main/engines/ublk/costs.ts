@@ -149,6 +149,8 @@ export function calibrateCosts(p: UringProbeFigures): Partial<CostModel> {
   for (const k of fields) {
     const v = (p as unknown as Record<string, unknown> | null)?.[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new KernelError('EINVAL', `calibrate(): probe.${k} must be a positive number of ns (got ${String(v)})`);
+    // A figure past a second per op (or a batch past IORING_MAX_ENTRIES) is no measurement of io_uring.
+    if (v > (k === 'batch' ? 32768 : 1e9)) throw new KernelError('EINVAL', `calibrate(): probe.${k} ${v} is out of range (${k === 'batch' ? 'at most IORING_MAX_ENTRIES, 32768' : 'at most 1e9 ns'})`);
   }
   if (!Number.isInteger(p.batch)) throw new KernelError('EINVAL', `calibrate(): probe.batch must be a whole number (got ${p.batch})`);
   const t_sqe_cqe = p.batch > 1 ? Math.max(0, (p.batch * p.nop_batched_ns - p.nop_ns) / (p.batch - 1)) : p.nop_ns / 2;
