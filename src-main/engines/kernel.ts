@@ -3,7 +3,7 @@
  * The engines share the machine's seed (each its own PRNG stream) and its virtual clock.
  */
 import { KernelError } from './common/errors';
-import { bool, either, int, obj, opt, size, str, u32 } from './common/args';
+import { bool, either, obj, opt, show, size, str } from './common/args';
 import { Prng } from './common/prng';
 import { createBpf, type BpfEngine } from './bpf/index';
 import { createMm, type MmEngine } from './mm/index';
@@ -38,7 +38,7 @@ export interface BootOptions {
 const BOOT_KEYS = ['memory', 'gbpages', 'cpus', 'seed', 'mm', 'bpf', 'ublk'];
 /** The types of boot()'s options (their ranges are checked where they are used). */
 const BOOT_ARGS = obj({
-  memory: opt(size), gbpages: opt(bool), cpus: opt(int(1, 256)), seed: opt(u32),
+  memory: opt(size), gbpages: opt(bool), // cpus and seed: checked below
   mm: opt(obj({ policy: opt(str), collapse: opt(bool), debug: opt(bool), literal_np: opt(bool), execmem: opt(obj({ rox_cache: opt(bool) })) })),
   bpf: opt(obj({ jit: opt(bool), prog_pack: opt(bool) })),
   ublk: opt(obj({ costs: opt(either(str, obj({}), "'default', 'this_machine', 'host' or cost overrides")) })),
@@ -90,10 +90,10 @@ export class Kernel {
       if (!BOOT_KEYS.includes(k)) throw new KernelError('EINVAL', `boot(): unknown option '${k}' (known: ${BOOT_KEYS.join(', ')})`);
     }
     opts = BOOT_ARGS(opts, 'boot(): options') as BootOptions;
-    const seed = opts.seed ?? env.seed;
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new KernelError('EINVAL', `boot(): seed must be a whole number from 0 to 4294967295, not ${String(seed)}`);
-    const cpus = opts.cpus ?? 4;
-    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 256) throw new KernelError('EINVAL', `boot(): cpus must be from 1 to 256, not ${String(cpus)}`);
+    const seed = opts.seed === undefined ? env.seed : opts.seed;
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new KernelError('EINVAL', `boot(): seed must be a whole number from 0 to 4294967295, not ${show(seed)}`);
+    const cpus = opts.cpus === undefined ? 4 : opts.cpus;
+    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 256) throw new KernelError('EINVAL', `boot(): cpus must be from 1 to 256, not ${show(cpus)}`);
     this.seed = seed;
     this.cpus = cpus;
     this.mm = createMm({

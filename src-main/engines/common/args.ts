@@ -13,7 +13,8 @@ import { KernelError } from './errors';
 /** Checks one argument (`what` names it in the message) and returns what the engine gets. */
 export type Arg = (value: unknown, what: string) => unknown;
 
-const show = (v: unknown): string => {
+/** A value for an error message, whatever it is (String() throws on an object without a prototype). */
+export const show = (v: unknown): string => {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (typeof v === 'bigint') return `${v}n`;
   if (typeof v === 'function') return 'a function';
