@@ -247,6 +247,7 @@ export class BpfEngine {
       lines = res.lines;
     } else if (attr.insns instanceof Uint8Array) {
       if (attr.insns.length % 8 !== 0) throw new KernelError('EINVAL', `program of ${attr.insns.length} bytes is not a whole number of instructions`);
+      if (attr.insns.length / 8 > BPF_COMPLEXITY_LIMIT_INSNS) throw new KernelError('E2BIG', `prog_load: ${attr.insns.length / 8} instructions (insn_cnt must be 1..${BPF_COMPLEXITY_LIMIT_INSNS}, BPF_COMPLEXITY_LIMIT_INSNS)`);
       insns = decodeInsns(attr.insns);
     } else if (attr.insns) {
       insns = attr.insns.map((i) => ({ ...i }));
