@@ -248,7 +248,7 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
     verify: { params: [{ name: 'src', kind: 'any', valid: "'r0 = 0\\nexit'", extra: [['1', 'EINVAL'], ['null', 'EINVAL'], ['undefined', 'EINVAL'], ['[]', 'EINVAL'], ['1n', 'EINVAL'], ['{ insns: 5 }', 'EINVAL'], ["{ asm: 'r0 = 0\\nexit', insn_limit: -1 }", 'EINVAL'], ["{ asm: 'r0 = 0\\nexit', log_level: 'x' }", 'EINVAL']] }] },
     prog_test_run: {
       params: [
-        { name: 'prog', kind: 'handle', valid: "k.bpf.prog_load({ asm: 'r0 = 0\\nexit' })", extra: [["k.bpf.map_create({ map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 8, max_entries: 1 })", 'EINVAL']] },
+        { name: 'prog', kind: 'handle', valid: "k.bpf.prog_load({ asm: 'r0 = 0\\nexit' })", extra: [["k.bpf.map_create({ map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 8, max_entries: 1 })", 'EINVAL'], ['{ __kl_handle: 999999 }', 'EBADF']] },
         {
           name: 'attr', kind: 'obj', valid: '{}', optional: true,
           fields: [
@@ -331,7 +331,7 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
         {
           name: 'o', kind: 'obj', valid: '{ dev: DEV, ios: 4 }',
           fields: [
-            { name: 'dev', kind: 'handle', valid: 'DEV' },
+            { name: 'dev', kind: 'handle', valid: 'DEV', extra: [['{ __kl_handle: 999999 }', 'EBADF'], ["(() => { const d = k.ublk.add_dev({ target: 'null', queue_depth: 4, dev_size: '1M' }); d.start_dev(); d.del_dev(); return d })()", 'ENODEV']] },
             { name: 'rw', kind: 'str', valid: "'read'", optional: true },
             { name: 'bs', kind: 'size', valid: "'4k'", optional: true, zero: 'EINVAL' },
             nb('iodepth', { zero: 'EINVAL' }),
