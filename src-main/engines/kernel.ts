@@ -3,6 +3,7 @@
  * The engines share the machine's seed (each its own PRNG stream) and its virtual clock.
  */
 import { KernelError } from './common/errors';
+import { bool, either, obj, opt, show, size, str } from './common/args';
 import { Prng } from './common/prng';
 import { createBpf, KFUNC_NAMES, type BpfEngine, type KfuncName } from './bpf/index';
 import { createMm, type MmEngine } from './mm/index';
@@ -42,6 +43,14 @@ export interface BootOptions {
 }
 
 const BOOT_KEYS = ['memory', 'gbpages', 'cpus', 'seed', 'mm', 'bpf', 'ublk', 'btf'];
+/** The types of boot()'s options (their ranges are checked where they are used). */
+const BOOT_ARGS = obj({
+  memory: opt(size), gbpages: opt(bool), // cpus and seed: checked below
+  mm: opt(obj({ policy: opt(str), collapse: opt(bool), debug: opt(bool), literal_np: opt(bool), execmem: opt(obj({ rox_cache: opt(bool) })) })),
+  bpf: opt(obj({ jit: opt(bool), prog_pack: opt(bool) })),
+  ublk: opt(obj({ costs: opt(either(str, obj({}), "'default', 'this_machine', 'host' or cost overrides")) })),
+  btf: opt(str), // 'model' or 'host': checked where it is used
+});
 const FIO_HISTORY = 16;
 const BPF_LOAD_HISTORY = 32;
 
@@ -86,13 +95,15 @@ export class Kernel {
   private bpfLoadSeq = 0;
 
   constructor(opts: BootOptions, env: KernelEnv) {
+    if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new KernelError('EINVAL', 'boot(): options must be an object');
     for (const k of Object.keys(opts)) {
       if (!BOOT_KEYS.includes(k)) throw new KernelError('EINVAL', `boot(): unknown option '${k}' (known: ${BOOT_KEYS.join(', ')})`);
     }
-    const seed = opts.seed ?? env.seed;
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new KernelError('EINVAL', `boot(): seed must be a whole number from 0 to 4294967295, not ${String(seed)}`);
-    const cpus = opts.cpus ?? 4;
-    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 256) throw new KernelError('EINVAL', `boot(): cpus must be from 1 to 256, not ${String(cpus)}`);
+    opts = BOOT_ARGS(opts, 'boot(): options') as BootOptions;
+    const seed = opts.seed === undefined ? env.seed : opts.seed;
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new KernelError('EINVAL', `boot(): seed must be a whole number from 0 to 4294967295, not ${show(seed)}`);
+    const cpus = opts.cpus === undefined ? 4 : opts.cpus;
+    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 256) throw new KernelError('EINVAL', `boot(): cpus must be from 1 to 256, not ${show(cpus)}`);
     this.seed = seed;
     this.cpus = cpus;
     this.mm = createMm({

@@ -41,6 +41,15 @@ export const MM_BATCH = {
     if (!(ArrayBuffer.isView(pfns) || Array.isArray(pfns))) throw new KernelError('EINVAL', '__free_pages_bulk: pfns must be an array of pfns');
     const list = pfns as ArrayLike<number>;
     count(list.length, '__free_pages_bulk');
+    // All or nothing: every pfn is checked (and none twice) before the first is freed.
+    const seen = new Set<number>();
+    for (let i = 0; i < list.length; i++) {
+      const pfn = Number(list[i]);
+      if (seen.has(pfn) || !mm.freeable(pfn, order as number)) {
+        throw new KernelError('EINVAL', `__free_pages_bulk: pfns[${i}] = ${String(list[i])} is not the head of an allocated order-${String(order)} block${seen.has(pfn) ? ' (listed twice)' : ''}; nothing was freed`);
+      }
+      seen.add(pfn);
+    }
     for (let i = 0; i < list.length; i++) mm.__free_pages(Number(list[i]), order as number);
   },
 };

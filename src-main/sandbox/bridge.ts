@@ -8,6 +8,7 @@
  */
 import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten';
 import { KernelError } from '../engines/common/errors';
+import { checkArgs, type Arg } from '../engines/common/args';
 
 /** A class whose instances scripts may hold, with what they may do with them. */
 export interface ClassBinding {
@@ -27,6 +28,11 @@ export interface ClassBinding {
   extrasType?: string;
   /** Methods a script may call. */
   methods: readonly string[];
+  /**
+   * What each method accepts: its arguments' names and checks (args.ts), run before the engine is called, so
+   * that a value of the wrong type or width is a KernelError (EINVAL) whatever the engine would have made of it.
+   */
+  args?: Readonly<Record<string, readonly (readonly [string, Arg])[]>>;
   /** Properties read live on each access. */
   props?: readonly string[];
   /** Properties read once, when the handle is made (sub-objects such as `k.mm`). */
@@ -272,6 +278,8 @@ export class Bridge {
       if (!binding.props?.includes(prop)) throw new TypeError(`${binding.name} has no property '${prop}'`);
       return (target as Record<string, unknown>)[prop];
     } else if (!binding.methods.includes(method)) throw new TypeError(`${binding.name}.${method} is not a function`);
+    const spec = binding.args && Object.hasOwn(binding.args, method) ? binding.args[method] : undefined;
+    if (spec) args = checkArgs(`${binding.name === 'Mm' || binding.name === 'Bpf' || binding.name === 'Ublk' ? binding.name.toLowerCase() : binding.name}.${method}`, spec.map(([, a]) => a), spec.map(([n]) => n), args);
     const extra = binding.extras && Object.hasOwn(binding.extras, method) ? binding.extras[method] : undefined;
     if (extra) return (extra as (t: object, ...a: unknown[]) => unknown)(target, ...args);
     const fn = (target as Record<string, unknown>)[method];

@@ -12,11 +12,11 @@ import { assembleUbpf } from './asm-ubpf';
 import { disassemble as disasmInsns, printBpfInsn } from './disasm';
 import { kernelHelpers, kernelKfuncs } from './helpers';
 import type { KfuncName } from './vmlinux_btf';
-import { decodeInsns } from './isa';
+import { BPF_COMPLEXITY_LIMIT_INSNS, decodeInsns } from './isa';
 import type { BpfInsn } from './isa';
 import { interpExec } from './interpreter';
 import { jitCompile } from './jit';
-import { ArrayMap, PercpuArrayMap, RingbufMap, createMap } from './maps';
+import { ArrayMap, PercpuArrayMap, RingbufMap, checkObjName, createMap } from './maps';
 import type { BpfMapCreateAttr , BpfMap} from './maps';
 import { AddressSpace, BpfRegion, regionHi } from './memory';
 import { prepareInsns } from './prog';
@@ -24,7 +24,7 @@ import { checkProgFlags } from './prog_flags';
 import type { LdImm64Resolver } from './prog';
 import { runProgram } from './vm';
 import type { BpfExecFn, BpfHelper, BpfRunResult, LoadedInsns } from './vm';
-import { verifierHook, verifyInsns } from './verifier';
+import { progTypeOf, verifierHook, verifyInsns } from './verifier';
 import type { VerifyOptions, VerifyReport } from './verifier';
 
 export { BpfAsmError } from './asm-error';
@@ -187,7 +187,9 @@ export class BpfEngine {
 
   /** BPF_MAP_CREATE. Map ids double as fds (departure: the kernel's fds are per process). */
   map_create(attr: BpfMapCreateAttr): BpfMap {
-    const map = createMap(this.nextMapId++, attr, this.space, this.nr_cpus);
+    // The id is handed out only when the map exists (bpf_map_alloc_id() comes after map_alloc()).
+    const map = createMap(this.nextMapId, attr, this.space, this.nr_cpus);
+    this.nextMapId++;
     if (map instanceof RingbufMap) {
       map.onRecord = (data) => this.log(`ringbuf ${map.name || `map${map.id}`}: ${[...data].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`);
     }
@@ -197,6 +199,7 @@ export class BpfEngine {
 
   /** Assembles source in either syntax (auto-detected unless given). Throws BpfAsmError with line:column. */
   assemble(src: string, opts: { syntax?: 'kernel' | 'ubpf' | 'auto'; maps?: Record<string, BpfMap> } = {}): AsmResult {
+    if (opts.syntax !== undefined && !['kernel', 'ubpf', 'auto'].includes(opts.syntax)) throw new KernelError('EINVAL', `assemble: unknown syntax '${String(opts.syntax)}' (kernel, ubpf, auto)`);
     const syntax = opts.syntax && opts.syntax !== 'auto' ? opts.syntax : /%r\d/.test(src) ? 'ubpf' : 'kernel';
     if (syntax === 'ubpf') return assembleUbpf(src);
     const kfuncByName = new Map([...this.kfuncs.values()].map((k) => [k.name, k.id]));
@@ -218,6 +221,7 @@ export class BpfEngine {
 
   /** BPF_PROG_LOAD. Throws KernelError (EACCES, EINVAL, E2BIG with detail.log when the verifier rejects) or BpfAsmError. */
   prog_load(attr: BpfProgLoadAttr): BpfProgram {
+    if (attr.prog_name !== undefined) checkObjName(String(attr.prog_name), 'prog_load: prog_name');
     const { insns, lines, loaded } = this.loadInsns(attr);
     const verdict = attr.verify !== false && this.verifier ? this.verifier(loaded.insns, lines ? { ...attr, lines } as BpfProgLoadAttr : attr, this) : undefined;
     const compiled = (attr.jit ?? this.jitEnabled) ? jitCompile(loaded) : undefined;
@@ -249,6 +253,8 @@ export class BpfEngine {
   /** Assembles or decodes the program and runs the load-time checks (prepareInsns()). */
   private loadInsns(attr: BpfProgLoadAttr): { insns: readonly BpfInsn[]; lines: number[] | undefined; loaded: LoadedInsns } {
     if (attr.prog_flags !== undefined) checkProgFlags(attr.prog_flags); // also for a load without the verifier
+    // find_prog_type(): a type the kernel does not know is EINVAL, verified or not.
+    if (attr.prog_type !== undefined && typeof progTypeOf(String(attr.prog_type)) !== 'string') throw new KernelError('EINVAL', `prog_load: unknown prog_type '${String(attr.prog_type)}'`);
     let insns: readonly BpfInsn[];
     let lines: number[] | undefined;
     if (attr.asm !== undefined) {
@@ -257,11 +263,16 @@ export class BpfEngine {
       lines = res.lines;
     } else if (attr.insns instanceof Uint8Array) {
       if (attr.insns.length % 8 !== 0) throw new KernelError('EINVAL', `program of ${attr.insns.length} bytes is not a whole number of instructions`);
+      if (attr.insns.length / 8 > BPF_COMPLEXITY_LIMIT_INSNS) throw new KernelError('E2BIG', `prog_load: ${attr.insns.length / 8} instructions (insn_cnt must be 1..${BPF_COMPLEXITY_LIMIT_INSNS}, BPF_COMPLEXITY_LIMIT_INSNS)`);
       insns = decodeInsns(attr.insns);
     } else if (attr.insns) {
       insns = attr.insns.map((i) => ({ ...i }));
     } else {
       throw new KernelError('EINVAL', 'prog_load: give insns or asm');
+    }
+    // bpf_prog_load(): insn_cnt 0, or more than BPF_COMPLEXITY_LIMIT_INSNS (a bpf_capable() loader's limit), is E2BIG.
+    if (insns.length === 0 || insns.length > BPF_COMPLEXITY_LIMIT_INSNS) {
+      throw new KernelError('E2BIG', `prog_load: ${insns.length} instructions (insn_cnt must be 1..${BPF_COMPLEXITY_LIMIT_INSNS}, BPF_COMPLEXITY_LIMIT_INSNS)`);
     }
     let loaded: LoadedInsns;
     try {
@@ -302,6 +313,9 @@ export class BpfEngine {
 
   /** @internal Runs a program with byte buffers mapped as r1 (and r2 = its length when lengthArg). */
   runWith(prog: BpfProgram, bufs: Uint8Array[], opts: BpfRunOpts & { lengthArg?: boolean }): BpfRunResult {
+    // bpf_prog_test_run_raw_tp(): a CPU past nr_cpu_ids is ENXIO.
+    const cpu = opts.cpu ?? 0;
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.nr_cpus) throw new KernelError('ENXIO', `test run on CPU ${String(cpu)}: the machine has CPUs 0..${this.nr_cpus - 1}`);
     const regions = bufs.map((b, i) => new BpfRegion(b, { name: i === 0 ? 'ctx' : `buf${i}` }));
     regions.forEach((r) => this.space.map(r));
     try {

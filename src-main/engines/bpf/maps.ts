@@ -51,8 +51,13 @@ export function toBytes(v: BpfBytesLike, size: number, what: string): Uint8Array
     return v;
   }
   if (Array.isArray(v)) return toBytes(Uint8Array.from(v as number[]), size, what);
+  if (typeof v !== 'number' && typeof v !== 'bigint') throw new KernelError('EINVAL', `${what}: expected bytes, a number or a bigint`);
+  if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new KernelError('EINVAL', `${what}: ${v} is not a whole number`);
+  const big = BigInt(v);
+  // The number must fit the key_size/value_size bytes it is written into (no silent truncation).
+  if (big < 0n || big >> BigInt(size * 8) !== 0n) throw new KernelError('EINVAL', `${what}: ${String(v)} does not fit in ${size} bytes`);
   const out = new Uint8Array(size);
-  let x = BigInt.asUintN(size * 8, BigInt(v as number | bigint));
+  let x = big;
   for (let i = 0; i < size; i++, x >>= 8n) out[i] = Number(x & 0xffn);
   return out;
 }
@@ -454,16 +459,27 @@ export class RingbufMap extends BpfMap {
   }
 }
 
+/** BPF_OBJ_NAME_LEN: map and program names hold at most 15 characters and the NUL. */
+export const BPF_OBJ_NAME_LEN = 16;
+
+/** bpf_obj_name_cpy(): a name of letters, digits, '_' and '.', shorter than BPF_OBJ_NAME_LEN, or EINVAL. */
+export function checkObjName(name: string, what: string): string {
+  if (name.length >= BPF_OBJ_NAME_LEN) throw new KernelError('EINVAL', `${what}: '${name.slice(0, 40)}' is ${name.length} characters; at most ${BPF_OBJ_NAME_LEN - 1} fit (BPF_OBJ_NAME_LEN)`);
+  if (!/^[A-Za-z0-9_.]*$/.test(name)) throw new KernelError('EINVAL', `${what}: '${name}' may hold only letters, digits, '_' and '.' (bpf_obj_name_cpy)`);
+  return name;
+}
+
 /** Validates attributes and creates a map (map_create() and the types' map_alloc_check()). */
 export function createMap(id: number, attr: BpfMapCreateAttr, space: AddressSpace, nrCpus: number): BpfMap {
   const typeName = (typeof attr.map_type === 'number'
     ? (Object.keys(BPF_MAP_TYPE) as BpfMapTypeName[]).find((k) => BPF_MAP_TYPE[k] === attr.map_type)
-    : attr.map_type in BPF_MAP_TYPE ? attr.map_type : undefined);
+    : typeof attr.map_type === 'string' && Object.hasOwn(BPF_MAP_TYPE, attr.map_type) ? attr.map_type : undefined);
   if (!typeName) throw new KernelError('EINVAL', `map_create: unsupported map_type ${String(attr.map_type)}`);
+  if (attr.map_name !== undefined) checkObjName(String(attr.map_name), 'map_create: map_name');
   const ks = attr.key_size ?? 0;
   const vs = attr.value_size ?? 0;
   const n = attr.max_entries;
-  if (!Number.isInteger(n) || !Number.isInteger(ks) || !Number.isInteger(vs) || n < 0 || ks < 0 || vs < 0) {
+  if (!Number.isInteger(n) || !Number.isInteger(ks) || !Number.isInteger(vs) || n < 0 || ks < 0 || vs < 0 || n > 0xffffffff || ks > 0xffffffff || vs > 0xffffffff) {
     throw new KernelError('EINVAL', 'map_create: sizes must be non-negative integers');
   }
   const flags = attr.map_flags ?? 0;

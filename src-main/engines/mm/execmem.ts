@@ -33,7 +33,7 @@ export class ExecmemRoxCache {
   /** execmem_cache_alloc(): first fit, refilling on a miss. */
   alloc(size: number): VmRegion | null {
     const n = Math.ceil(size / PAGE_SIZE);
-    if (n === 0) throw new KernelError('EINVAL', 'execmem_alloc: size 0');
+    if (n === 0 || n > this.mm.managed_pages) return null; // as __vmalloc_node_range_noprof(): NULL
     let hit = this.firstFit(n);
     if (!hit) {
       if (!this.refill(n)) return null;
@@ -97,7 +97,17 @@ export class ExecmemRoxCache {
     const pages: number[] = [];
     for (const b of blocks) for (let i = 0; i < 1 << b.order; i++) pages.push(b.pfn + i);
     const area = mm.registerArea('execmem', pages, count * PAGE_SIZE, ['VM_ALLOW_HUGE_VMAP'], true);
-    mm.set_memory_rox(area, count);
+    try {
+      mm.set_memory_rox(area, count);
+    } catch (e) {
+      // execmem_cache_populate(): set_memory_rox() failed, so the area is vfree()d and the allocation fails.
+      if (!(e instanceof KernelError && e.errno === 'ENOMEM')) throw e;
+      for (const b of blocks) mm.tryCpa(b.pfn, 1 << b.order, { set: _PAGE_PRESENT | _PAGE_RW, clr: 0 });
+      mm.dm.takeChanged();
+      mm.unregisterArea(area);
+      for (const b of blocks) mm.__free_pages(b);
+      return false;
+    }
     this.areas.push({ area, blocks, free: [[0, count]], busy: 0 });
     this.stats.refills++;
     return true;
@@ -163,7 +173,14 @@ export function execmem_alloc(mm: Mm, size: number | string): VmRegion | null {
   const baseline = mm.policy === 'baseline';
   const r = allocArea(mm, 'execmem', bytes, baseline ? 'GFP_KERNEL' : 'GFP_KERNEL|__GFP_UNMAPPED', baseline ? ['VM_FLUSH_RESET_PERMS'] : []);
   if (!r) return null;
-  mm.set_memory_rox(r, r.nr_pages);
+  try {
+    mm.set_memory_rox(r, r.nr_pages);
+  } catch (e) {
+    // No page-table page for a split: the text cannot be made ROX, so nothing is kept (the caller gets NULL).
+    if (!(e instanceof KernelError && e.errno === 'ENOMEM')) throw e;
+    vfree(mm, r);
+    return null;
+  }
   return r;
 }
 

@@ -246,6 +246,8 @@ export class Mm {
   __free_pages(page: PageRef, order?: number): void {
     const pfn = this.refPfn(page, '__free_pages');
     const o = order ?? (typeof page === 'number' ? 0 : page.order);
+    // An order past MAX_PAGE_ORDER names no block (its state code would alias another state's): Bad page state.
+    if (!Number.isInteger(o) || o < 0 || o > MAX_PAGE_ORDER) throw new KernelError('EINVAL', `__free_pages: bad order ${String(o)} (0..${MAX_PAGE_ORDER})`);
     const s = this.zone.state(pfn);
     if (s === ST_RESERVED) throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is in the memmap (PageReserved), not the buddy's`);
     if (s === ST_PGTABLE) throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is a direct-map page table`);
@@ -263,6 +265,13 @@ export class Mm {
       throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is not the head of an allocated order-${o} block (Bad page state)`);
     }
     if (this.debug) this.assertInvariants('__free_pages');
+  }
+
+  /** @internal Whether __free_pages(pfn, order) would be accepted (for all-or-nothing batches). */
+  freeable(pfn: number, order: number): boolean {
+    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.nframes || !Number.isInteger(order) || order < 0 || order > MAX_PAGE_ORDER) return false;
+    const s = this.zone.state(pfn);
+    return (s === ST_CACHE_ALLOC + order && this.cache !== null) || s === ST_ALLOC + order || s === ST_ALLOC_MOVABLE + order;
   }
 
   /** @internal A CPA whose failure the caller cannot report (post_alloc_hook / free paths ignore it like the RFC code). */

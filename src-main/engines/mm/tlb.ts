@@ -123,7 +123,7 @@ export class Tlb {
   private lastFlushAll: number;
 
   constructor(private readonly dm: DirectMap, cpu: string | TlbConfig = 'skylake', private readonly seed = 1) {
-    const cfg = typeof cpu === 'string' ? TLB_CPUS[cpu] : cpu;
+    const cfg = typeof cpu === 'string' ? (Object.hasOwn(TLB_CPUS, cpu) ? TLB_CPUS[cpu] : undefined) : cpu;
     if (!cfg) throw new KernelError('EINVAL', `tlb: unknown cpu '${String(cpu)}' (${Object.keys(TLB_CPUS).join(', ')})`);
     this.cfg = cfg;
     this.l1 = [new SetAssoc(cfg.l1_4k), new SetAssoc(cfg.l1_2m), new SetAssoc(cfg.l1_1g ?? cfg.l1_2m)];
@@ -149,6 +149,8 @@ export class Tlb {
     const rng = new Prng(pattern.seed ?? this.seed);
     const hotPages = Math.max(1, Math.min(pages, pattern.hotPages ?? Math.ceil(pages / 64)));
     const hotP = pattern.hotProbability ?? 0.9;
+    if (!(hotP >= 0 && hotP <= 1)) throw new KernelError('EINVAL', `tlb.access: hotProbability ${hotP} is not a probability (0..1)`);
+    if (!['uniform', 'hotset', 'sequential'].includes(pattern.type)) throw new KernelError('EINVAL', `tlb.access: unknown pattern type '${String(pattern.type)}' (uniform, hotset, sequential)`);
     const stride = pattern.stride ?? 64;
     const res: TlbResult = { accesses: 0, misses: 0, walks: 0, faults: 0, byLevel: { '4K': 0, '2M': 0, '1G': 0 } };
     let seqByte = 0;

@@ -10,7 +10,8 @@ import { PAGE_KERNEL, _PAGE_PRESENT, _PAGE_RW } from './set_memory';
 /** The page-array half of __vmalloc_node_range(): order-0 pages one by one, then the area; NULL on failure. */
 export function allocArea(mm: Mm, kind: 'vmalloc' | 'execmem', size: number, gfp: string, flags: string[]): VmRegion | null {
   const nr = Math.ceil(size / PAGE_SIZE);
-  if (nr === 0) throw new KernelError('EINVAL', `${kind}: size 0`);
+  // __vmalloc_node_range_noprof(): WARN_ON_ONCE(!size) and a size past totalram_pages() give NULL.
+  if (nr === 0 || nr > mm.managed_pages) return null;
   const pages: number[] = [];
   for (let i = 0; i < nr; i++) {
     const p = mm.alloc_pages(gfp, 0);
@@ -64,13 +65,13 @@ export function vmalloc(mm: Mm, size: number | string, opts: { flags?: string[];
  */
 export function vfree(mm: Mm, r: VmRegion): void {
   if (!isRegion(r) || !mm.regions.has(r)) throw new KernelError('EINVAL', 'vfree: not a live vmalloc area (double free?)');
+  if (r.flags.includes('VM_ALLOW_HUGE_VMAP')) throw new KernelError('EINVAL', 'vfree: execmem cache areas are released by the cache');
   if (r.flags.includes('VM_FLUSH_RESET_PERMS')) {
     for (const pfn of r.pages) mm.tryCpa(pfn, 1, { set: 0, clr: _PAGE_PRESENT | _PAGE_RW });
     mm.dm.counters.flush_tlb_kernel_range++;
     for (const pfn of r.pages) mm.tryCpa(pfn, 1, { set: _PAGE_PRESENT | _PAGE_RW, clr: 0 });
     mm.dm.takeChanged();
   }
-  if (r.flags.includes('VM_ALLOW_HUGE_VMAP')) throw new KernelError('EINVAL', 'vfree: execmem cache areas are released by the cache');
   for (const pfn of r.pages) mm.__free_pages(pfn, 0);
   unregisterArea(mm, r);
   if (mm.debug) mm.assertInvariants('vfree');

@@ -5,6 +5,7 @@
  * work, and the per-mode totals of §5.2 emerge from the sequence of operations each data path runs.
  */
 import { KernelError } from '../common/errors';
+import { show } from '../common/args';
 
 export interface CostModel {
   /** B_copy: single-core memcpy of payload, bytes/ns (10 GB/s; §5.1 8–13 GB/s). */
@@ -148,7 +149,9 @@ export function calibrateCosts(p: UringProbeFigures): Partial<CostModel> {
   const fields = ['nop_ns', 'nop_batched_ns', 'read_4k_batched_ns', 'batch'] as const;
   for (const k of fields) {
     const v = (p as unknown as Record<string, unknown> | null)?.[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new KernelError('EINVAL', `calibrate(): probe.${k} must be a positive number of ns (got ${String(v)})`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new KernelError('EINVAL', `calibrate(): probe.${k} must be a positive number of ns (got ${typeof v === 'string' ? v : show(v)})`);
+    // A figure past a second per op (or a batch past IORING_MAX_ENTRIES) is no measurement of io_uring.
+    if (v > (k === 'batch' ? 32768 : 1e9)) throw new KernelError('EINVAL', `calibrate(): probe.${k} ${v} is out of range (${k === 'batch' ? 'at most IORING_MAX_ENTRIES, 32768' : 'at most 1e9 ns'})`);
   }
   if (!Number.isInteger(p.batch)) throw new KernelError('EINVAL', `calibrate(): probe.batch must be a whole number (got ${p.batch})`);
   const t_sqe_cqe = p.batch > 1 ? Math.max(0, (p.batch * p.nop_batched_ns - p.nop_ns) / (p.batch - 1)) : p.nop_ns / 2;

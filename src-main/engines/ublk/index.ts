@@ -330,6 +330,7 @@ export class UblkDev {
   private io(op: number, buf: Uint8Array, off: number): number {
     const m = this.machine;
     const lbs = this.logical_block_size;
+    if (buf.length === 0 && off % lbs === 0 && this.ub.tagset.alive) return 0; // blkdev_read_iter()/blkdev_write_iter(): nothing to do
     if (buf.length === 0 || buf.length % lbs || off % lbs) throw new KernelError('EINVAL', `O_DIRECT I/O must be aligned to the ${lbs}-byte logical block size (len ${buf.length}, offset ${off})`);
     if (!this.ub.tagset.alive) throw new KernelError('ENODEV', `/dev/ublkb${this.ub.dev_info.dev_id} does not exist (device not started or stopped)`);
     let status: number | null = null;
@@ -479,7 +480,6 @@ export class Ublk {
       this.drv.ublk_ctrl_del_dev(ub);
       throw e;
     }
-    const pages = this.allocIodPages(ub);
     const f = ub.dev_info.flags;
     const path: DataPath = proposal ?? (f & UBLK_F.UBLK_F_AUTO_BUF_REG ? 'auto_buf_reg' : f & UBLK_F.UBLK_F_SUPPORT_ZERO_COPY ? 'zero_copy'
       : f & UBLK_F.UBLK_F_USER_COPY ? 'user_copy' : f & UBLK_F.UBLK_F_NEED_GET_DATA ? 'need_get_data' : 'copy');
@@ -495,8 +495,14 @@ export class Ublk {
         this.drv.ublk_ctrl_del_dev(ub);
         throw new KernelError('EINVAL', "the 'ebpf' data path needs a target with backing files (loop, stripe, mirror)");
       }
+      if (o.bpf_prog !== undefined && (typeof o.bpf_prog !== 'object' || o.bpf_prog === null || typeof (o.bpf_prog as { run?: unknown }).run !== 'function')) {
+        this.drv.ublk_ctrl_del_dev(ub);
+        throw new KernelError('EINVAL', 'bpf_prog: not a loaded program of the ublk program type');
+      }
       ub.bpf_prog = o.bpf_prog ?? builtinLoopProgram((w, off, len, tag) => target.map(w, off, len, tag));
     }
+    // Last, as ublk_add_dev() allocates the queues after every check: a refused device keeps no page.
+    const pages = this.allocIodPages(ub);
     const cpus: Cpu[] = [];
     for (let q = 0; q < ub.dev_info.nr_hw_queues; q++) cpus.push(new Cpu(this.nextCpu++, `ublk${ub.dev_info.dev_id}-q${q}`));
     const dev = new UblkDev(this, ub, path, target, o, cpus);
@@ -532,13 +538,15 @@ export class Ublk {
       case 'loop':
         return loopTarget(file('loop.img', dev_size));
       case 'stripe': {
-        const k = o.nr_files ?? 2;
+        const k = backFiles(o.nr_files);
         const chunk = parseSize(o.chunk ?? '64K', 'chunk');
+        // kublk's ublk_stripe_tgt_init(): the chunk is a power of two from 4K to 512K.
+        if (chunk < 4096 || chunk > 512 * 1024 || (chunk & (chunk - 1)) !== 0) throw new KernelError('EINVAL', `stripe: invalid chunk size ${chunk} (a power of two from 4K to 512K)`);
         const per = Math.ceil(dev_size / chunk / k) * chunk;
         return stripeTarget(Array.from({ length: k }, (_, i) => file(`stripe${i}.img`, per)), chunk);
       }
       case 'mirror': {
-        const k = o.nr_files ?? 2;
+        const k = backFiles(o.nr_files);
         return mirrorTarget(Array.from({ length: k }, (_, i) => file(`mirror${i}.img`, dev_size)));
       }
       default:
@@ -620,6 +628,15 @@ export class Ublk {
     res.text = fioText(spec0.rw, spec0.bs, spec0.iodepth, spec0.numjobs, dev.path, st, res);
     return res;
   }
+}
+
+/** kublk's MAX_BACK_FILES (tools/testing/selftests/ublk/kublk.h): backing files a target may have. */
+const MAX_BACK_FILES = 4;
+
+function backFiles(n: number | undefined): number {
+  const k = n ?? 2;
+  if (!Number.isInteger(k) || k < 1 || k > MAX_BACK_FILES) throw new KernelError('EINVAL', `nr_files ${String(k)}: a target has 1..${MAX_BACK_FILES} backing files (kublk's MAX_BACK_FILES)`);
+  return k;
 }
 
 function parseDurationSafe(v: number | string): number {
