@@ -129,6 +129,41 @@ export const PRELUDE = String.raw`
   }
   define(g, 'KernelError', KernelError);
 
+  // ---- BigInt built-ins that QuickJS gets wrong (checked against Node on a table of edge values, sandbox.test.ts) ----
+  // Defined as the native ones are (writable, configurable, not enumerable, not constructors).
+  const builtin = (obj, name, fn) =>
+    Object.defineProperty(obj, name, { value: fn, writable: true, enumerable: false, configurable: true });
+  const nativeAsIntN = BigInt.asIntN, mathTrunc = Math.trunc, bigintToString = BigInt.prototype.toString;
+  const reflectCall = Reflect.apply;
+  // ToIndex (ECMA-262 7.1.22): what both asIntN and asUintN apply to their first argument.
+  function toIndex(bits) {
+    const n = bits === undefined ? 0 : mathTrunc(+bits) || 0;
+    if (n < 0 || n > 9007199254740991) throw new RangeError('invalid array index');
+    return n;
+  }
+  // QuickJS's asUintN returns a negative value for a negative argument, or one whose bit bits-1 is set
+  // (asUintN(64, -1n) is -1n): its own asIntN is right, and asIntN(bits + 1, x) is x modulo 2^(bits+1), so a
+  // negative one plus 2^bits is x modulo 2^bits.
+  builtin(BigInt, 'asUintN', { asUintN(bits, bigint) {
+    const n = toIndex(bits);
+    if (n === 9007199254740991) {
+      const x = nativeAsIntN(n, bigint);
+      if (x < 0n) throw new RangeError('Maximum BigInt size exceeded');
+      return x;
+    }
+    const x = nativeAsIntN(n + 1, bigint);
+    return x < 0n ? x + (1n << BigInt(n)) : x;
+  } }.asUintN);
+  // QuickJS has no BigInt.prototype.toLocaleString (Object's gives plain digits) and no Intl: this formats as
+  // Node's default en-US locale does, digits grouped by three; locales and options are not read.
+  builtin(BigInt.prototype, 'toLocaleString', { toLocaleString() {
+    const s = reflectCall(bigintToString, this, []);
+    const neg = s.charCodeAt(0) === 45, digits = neg ? s.slice(1) : s;
+    let out = '';
+    for (let i = 0; i < digits.length; i++) out += (i > 0 && (digits.length - i) % 3 === 0 ? ',' : '') + digits[i];
+    return (neg ? '-' : '') + out;
+  } }.toLocaleString);
+
   // ---- determinism: seeded Math.random (xoshiro128**, the engines' Prng), virtual time ----
   let s0 = host.seedState[0] >>> 0, s1 = host.seedState[1] >>> 0, s2 = host.seedState[2] >>> 0, s3 = host.seedState[3] >>> 0;
   const rotl = (x, k) => ((x << k) | (x >>> (32 - k))) >>> 0;
