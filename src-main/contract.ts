@@ -389,6 +389,9 @@ export const TableSchema = z.object({
 });
 export type Table = z.infer<typeof TableSchema>;
 
+/** The longest lab.progress() message an event carries (longer ones are cut; each counts against outputBytes). */
+export const PROGRESS_MESSAGE_MAX = 1024;
+
 /** Events the main side sends about one run, in order: output*, progress* and machine* interleaved, then one done. */
 export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({
@@ -402,7 +405,7 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     runId: RunIdSchema,
     /** 0..1 where known. */
     fraction: z.number().min(0).max(1).optional(),
-    message: z.string(),
+    message: z.string().max(PROGRESS_MESSAGE_MAX),
   }),
   z.object({ type: z.literal('chart'), runId: RunIdSchema, chart: ChartSchema }),
   z.object({ type: z.literal('table'), runId: RunIdSchema, table: TableSchema }),

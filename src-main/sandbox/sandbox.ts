@@ -17,6 +17,7 @@ import { transform } from 'sucrase';
 import { Prng } from '../engines/common/prng';
 import {
   DEFAULT_LIMITS,
+  PROGRESS_MESSAGE_MAX,
   type Chart,
   type LimitName,
   type MachineState,
@@ -64,6 +65,8 @@ export const VIRTUAL_EPOCH_MS = Date.UTC(2023, 0, 1);
 const FLUSH_INTERVAL_MS = 30;
 /** How often a running script's machines are sent to the panels. */
 const MACHINE_INTERVAL_MS = 500;
+/** Progress events are coalesced: at most one per this interval, the latest message winning. */
+const PROGRESS_INTERVAL_MS = 50;
 const MAX_STACK_FRAMES = 12;
 const MAX_JOBS_PER_TURN = 1000;
 
@@ -128,11 +131,43 @@ export async function runInSandbox(
   let bootedKernels: Kernel[] = [];
   let sendMachines = (_final?: boolean): void => {};
   let lastMachines = performance.now();
+  // lab.progress(): the latest report not yet sent (coalesced), and when one was last sent.
+  let pendingProgress: { fraction: number | undefined; message: string } | undefined;
+  let lastProgress = -Infinity;
 
   const flush = (): void => {
     if (pending) sink.output(pendingStream, pending);
     pending = '';
     lastFlush = performance.now();
+    if (pendingProgress && lastFlush - lastProgress >= PROGRESS_INTERVAL_MS) sendProgress();
+  };
+  const sendProgress = (): void => {
+    if (!pendingProgress) return;
+    const { fraction, message } = pendingProgress;
+    pendingProgress = undefined;
+    lastProgress = performance.now();
+    sink.progress(fraction, message);
+  };
+  /**
+   * lab.progress(): its message counts against the output cap like printed text (a report past the cap ends the
+   * run as print does), is cut to PROGRESS_MESSAGE_MAX characters, and reports are coalesced to one per
+   * PROGRESS_INTERVAL_MS, the latest winning; the last one is sent before the run ends.
+   */
+  const progress = (fraction: number, message: string): void => {
+    if (hit) throw new LimitHit(hit);
+    const bytes = Buffer.byteLength(message);
+    if (outputBytes + bytes > limits.outputBytes) {
+      outputBytes = limits.outputBytes;
+      hit = 'output';
+      throw new LimitHit('output');
+    }
+    outputBytes += bytes;
+    if (message.length > PROGRESS_MESSAGE_MAX) message = message.slice(0, PROGRESS_MESSAGE_MAX - 1) + '…';
+    pendingProgress = { fraction: fraction >= 0 && fraction <= 1 ? fraction : undefined, message };
+    if (performance.now() - lastProgress >= PROGRESS_INTERVAL_MS) {
+      flush();
+      sendProgress();
+    }
   };
   const write = (stream: 'stdout' | 'stderr', text: string): void => {
     if (hit) throw new LimitHit(hit);
@@ -184,10 +219,7 @@ export async function runInSandbox(
       result: (json) => {
         resultJson = json;
       },
-      progress: (fraction, message) => {
-        flush();
-        sink.progress(fraction >= 0 && fraction <= 1 ? fraction : undefined, message);
-      },
+      progress,
       view: (kind, json) => {
         if (kind === 'chart') {
           const chart = normaliseChart(json);
@@ -243,10 +275,12 @@ export async function runInSandbox(
       error = settle(vm, runtime, evaluated.value, req.filename, () => hit, limits);
     }
     flush();
+    sendProgress();
     sendMachines(true);
     return finish(error);
   } catch (e) {
     flush();
+    sendProgress();
     if (e instanceof LimitHit) return finish(limitError(e.limit, limits));
     return finish({ kind: 'internal', name: 'InternalError', message: (e as Error).message });
   } finally {
@@ -362,7 +396,14 @@ function installHost(
     }
   });
   fn('result', (json) => fns.result(vm.getString(json)));
-  fn('progress', (fraction, message) => fns.progress(vm.getNumber(fraction), vm.getString(message)));
+  fn('progress', (fraction, message) => {
+    try {
+      fns.progress(vm.getNumber(fraction!), vm.getString(message!));
+    } catch (e) {
+      if (e instanceof LimitHit) return { error: vm.newError({ name: 'LimitError', message: `${e.limit} limit reached` }) };
+      return toScriptError(e);
+    }
+  });
   fn('view', (kind, json) => {
     try {
       fns.view(vm.getString(kind!), vm.getString(json!));
