@@ -17,6 +17,12 @@ export const RunLimitsSchema = z
     stackBytes: z.number().int().min(16 << 10).max(1 << 20),
     /** Cap on the text a script may print, in bytes. */
     outputBytes: z.number().int().min(1 << 10).max(64 << 20),
+    /**
+     * The run's memory budget for its simulated machines, in bytes: every machine the run boots counts (its frame
+     * array, direct-map tables, BPF maps, ublk buffers...) until the run ends. A boot() that would pass it fails
+     * with ENOMEM; a run whose machines grow past it ends with a memory LimitError.
+     */
+    machineBytes: z.number().int().min(1 << 20).max(2 ** 32),
   })
   .partial()
   .strict();
@@ -27,6 +33,7 @@ export const DEFAULT_LIMITS: Required<RunLimits> = {
   memoryBytes: 256 << 20,
   stackBytes: 256 << 10,
   outputBytes: 4 << 20,
+  machineBytes: 512 << 20,
 };
 
 export const ScriptLanguageSchema = z.enum(['javascript', 'typescript']);

@@ -13,6 +13,7 @@ import {
   type QuickJSWASMModule,
   type VmCallResult,
 } from 'quickjs-emscripten';
+import { getHeapStatistics } from 'node:v8';
 import { transform } from 'sucrase';
 import { Prng } from '../engines/common/prng';
 import {
@@ -37,6 +38,7 @@ import { hostUringProbe } from './oracle-bindings';
 import { machineState } from './machine-state';
 import { ARG_JSON, installFastCall } from './fastcall';
 import { normaliseChart, normaliseTable, tableText } from './views';
+import { bootFloorBytes, machineBytes, mib } from './machine-memory';
 
 /** Where the sandbox sends what a script prints and reports. */
 export interface SandboxSink {
@@ -67,6 +69,8 @@ const FLUSH_INTERVAL_MS = 30;
 const MACHINE_INTERVAL_MS = 500;
 /** Progress events are coalesced: at most one per this interval, the latest message winning. */
 const PROGRESS_INTERVAL_MS = 50;
+/** How often, at most, the machines' memory is measured after engine calls. */
+const ENGINE_CHECK_MS = 5;
 const MAX_STACK_FRAMES = 12;
 const MAX_JOBS_PER_TURN = 1000;
 
@@ -130,9 +134,19 @@ export async function runInSandbox(
   let disposeBridge = (): void => {};
   let bootedKernels: Kernel[] = [];
   let sendMachines = (_final?: boolean): void => {};
+  let machinesOverBudget = (): boolean => false;
+  let lastEngineCheck = started;
   let lastMachines = performance.now();
   // lab.progress(): the latest report not yet sent (coalesced), and when one was last sent.
   let pendingProgress: { fraction: number | undefined; message: string } | undefined;
+  // The machines' memory budget: why a run ended over it, and the thread's heap growth last measured by a walk.
+  let budgetMessage: string | undefined;
+  const engineHeap = (): number => {
+    const h = getHeapStatistics();
+    return h.used_heap_size + h.external_memory - wasm.buffer.byteLength;
+  };
+  const engineHeapBase = engineHeap();
+  let lastWalkAt = limits.machineBytes;
   let lastProgress = -Infinity;
 
   const flush = (): void => {
@@ -214,12 +228,23 @@ export async function runInSandbox(
   const vm: QuickJSContext = runtime.newContext();
 
   try {
-    const { bridge, kernels, engineDepth } = installHost(vm, req, {
+    const { bridge, kernels, engineDepth } = installHost(vm, req, limits.machineBytes, {
       write: (fd, text) => write(fd === 2 ? 'stderr' : 'stdout', text),
       result: (json) => {
         resultJson = json;
       },
       progress,
+      engineCalled: () => {
+        // An engine call can allocate a lot at once (a map's values, a device's buffers): measured after calls
+        // at most every ENGINE_CHECK_MS, as the interrupt handler does between them.
+        const now = performance.now();
+        if (now - lastEngineCheck < ENGINE_CHECK_MS) return;
+        lastEngineCheck = now;
+        if (!hit && machinesOverBudget()) {
+          hit = 'memory';
+          throw new LimitHit('memory');
+        }
+      },
       view: (kind, json) => {
         if (kind === 'chart') {
           const chart = normaliseChart(json);
@@ -236,6 +261,20 @@ export async function runInSandbox(
     });
     disposeBridge = () => bridge.dispose();
     bootedKernels = kernels;
+    /**
+     * Whether the machines grew past the budget after boot (maps, devices, page tables). The thread's heap is the
+     * cheap trigger (it also holds garbage); the walk of the machines (machineBytes) decides, and is taken again
+     * only once the heap has grown a quarter past the last walk's point.
+     */
+    machinesOverBudget = (): boolean => {
+      const grown = engineHeap() - engineHeapBase;
+      if (grown <= lastWalkAt) return false;
+      lastWalkAt = grown * 1.25;
+      const held = kernels.reduce((n, k) => n + machineBytes(k), 0);
+      if (held <= limits.machineBytes) return false;
+      budgetMessage = `run memory budget of ${mib(limits.machineBytes)} exceeded: the run's ${kernels.length} machine${kernels.length === 1 ? '' : 's'} hold ${mib(held)}`;
+      return true;
+    };
     sendMachines = (final = false): void => {
       if (!sink.machine || engineDepth() > 0) return;
       lastMachines = performance.now();
@@ -261,6 +300,7 @@ export async function runInSandbox(
       if (stopFlag && Atomics.load(stopFlag, 0) !== 0) hit = 'stopped';
       else if (now > deadline) hit = 'timeout';
       else if (heapUsed() > limits.memoryBytes) hit = 'memory';
+      else if (machinesOverBudget()) hit = 'memory';
       if (now - lastFlush > FLUSH_INTERVAL_MS) flush();
       if (now - lastMachines > MACHINE_INTERVAL_MS) sendMachines();
       return hit !== undefined;
@@ -294,6 +334,7 @@ export async function runInSandbox(
   }
 
   function finish(error: RunError | undefined): SandboxOutcome {
+    if (error?.kind === 'limit' && error.limit === 'memory' && budgetMessage) error = { ...error, message: budgetMessage };
     let result: unknown;
     if (resultJson !== undefined) {
       try {
@@ -318,12 +359,15 @@ interface HostFns {
   write(fd: number, text: string): void;
   result(json: string): void;
   progress(fraction: number, message: string): void;
+  /** After each engine call: ends the run (throws LimitHit) when the machines grew past their budget. */
+  engineCalled(): void;
 }
 
 /** Installs `globalThis.__host`, which the prelude captures and deletes. Returns the bridge to the engines. */
 function installHost(
   vm: QuickJSContext,
   req: RunRequestParsed,
+  budget: number,
   fns: HostFns,
 ): { bridge: Bridge; kernels: Kernel[]; engineDepth: () => number } {
   const host = vm.newObject();
@@ -482,6 +526,7 @@ function installHost(
       return bridge.result(bridge.call(id, method, args));
     } finally {
       depth--;
+      fns.engineCalled();
     }
   };
   // Calls with JSON-marshalled arguments (objects, handles, bigints, callbacks): argument code 7, one JSON text.
@@ -491,6 +536,7 @@ function installHost(
       return bridge.result(bridge.invoke(id, method, json));
     } finally {
       depth--;
+      fns.engineCalled();
     }
   };
   const invokeP = (mask: QuickJSHandle | undefined, id: QuickJSHandle | undefined, method: QuickJSHandle | undefined, ...args: QuickJSHandle[]): QuickJSHandle | VmCallResult<QuickJSHandle> => {
@@ -526,11 +572,25 @@ function installHost(
       return 'error' in r && r.error ? r.error : vm.newError({ name: 'InternalError', message: String(e) });
     });
   }
+  // Every machine counts against the run's memory budget until the run ends (the panels show each one then): a
+  // boot that cannot fit is refused with ENOMEM, before it allocates when its frame array alone would not fit.
   fn('boot', (opts) => {
     try {
-      const options = bridge.fromWire(JSON.parse(vm.getString(opts!))) as BootOptions;
-      kernel = boot(options ?? {}, { seed: req.seed, log: (line) => fns.write(1, line.endsWith('\n') ? line : line + '\n'), uringProbe: hostUringProbe });
-      kernels.push(kernel);
+      const options = (bridge.fromWire(JSON.parse(vm.getString(opts!))) as BootOptions | undefined) ?? {};
+      const held = kernels.reduce((n, k) => n + machineBytes(k), 0);
+      const what = `boot(${options.memory === undefined ? '' : `{ memory: ${typeof options.memory === 'string' ? `'${options.memory}'` : String(options.memory)} }`})`;
+      const refuse = (need: string): KernelError =>
+        new KernelError(
+          'ENOMEM',
+          `run memory budget of ${mib(budget)} exceeded: ${what} needs ${need} and the run's ${kernels.length} machine${kernels.length === 1 ? '' : 's'} hold ${mib(held)} (machines stay until the run ends)`,
+        );
+      const floor = bootFloorBytes(options);
+      if (held + floor > budget) throw refuse(`at least ${mib(floor)}`);
+      const k = boot(options, { seed: req.seed, log: (line) => fns.write(1, line.endsWith('\n') ? line : line + '\n'), uringProbe: hostUringProbe });
+      const size = machineBytes(k);
+      if (held + size > budget) throw refuse(mib(size));
+      kernel = k;
+      kernels.push(k);
       return toHandle(bridge.result(kernel));
     } catch (e) {
       return toScriptError(e);
