@@ -399,7 +399,7 @@ export type Table = z.infer<typeof TableSchema>;
 /** The longest lab.progress() message an event carries (longer ones are cut; each counts against outputBytes). */
 export const PROGRESS_MESSAGE_MAX = 1024;
 
-/** Events the main side sends about one run, in order: output*, progress* and machine* interleaved, then one done. */
+/** Events the main side sends about one run, in order: queued*, then output*, progress* and machine* interleaved, then one done. */
 export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('output'),
@@ -413,6 +413,18 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     /** 0..1 where known. */
     fraction: z.number().min(0).max(1).optional(),
     message: z.string().max(PROGRESS_MESSAGE_MAX),
+  }),
+  /**
+   * The run waits for others to end before it starts (the host runs a few at once, each client fewer): sent when
+   * it is queued and each time its place changes. Its deadline starts when it starts.
+   */
+  z.object({
+    type: z.literal('queued'),
+    runId: RunIdSchema,
+    /** Runs queued ahead of it. */
+    ahead: z.number().int().min(0),
+    /** For the user: `queued: 2 runs ahead (2 of 2 running on this host)`. */
+    message: z.string(),
   }),
   z.object({ type: z.literal('chart'), runId: RunIdSchema, chart: ChartSchema }),
   z.object({ type: z.literal('table'), runId: RunIdSchema, table: TableSchema }),
