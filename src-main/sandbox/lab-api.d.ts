@@ -54,7 +54,11 @@ declare const lab: {
   assert(cond: unknown, message?: string): asserts cond;
 };
 
-/** Boots one simulated machine: the memory, BPF and ublk engines sharing one seed and one virtual clock. */
+/**
+ * Boots one simulated machine: the memory, BPF and ublk engines sharing one seed and one virtual clock. Every
+ * machine counts against the run's memory budget (512 MiB by default) until the run ends: a boot past it throws
+ * a KernelError ENOMEM.
+ */
 declare function boot(options?: BootOptions): Kernel;
 
 // ---- generated from src-main/sandbox/bindings.ts by scripts/gen-lab-api.ts: do not edit below ----

@@ -54,5 +54,9 @@ declare const lab: {
   assert(cond: unknown, message?: string): asserts cond;
 };
 
-/** Boots one simulated machine: the memory, BPF and ublk engines sharing one seed and one virtual clock. */
+/**
+ * Boots one simulated machine: the memory, BPF and ublk engines sharing one seed and one virtual clock. Every
+ * machine counts against the run's memory budget (512 MiB by default) until the run ends: a boot past it throws
+ * a KernelError ENOMEM.
+ */
 declare function boot(options?: BootOptions): Kernel;
