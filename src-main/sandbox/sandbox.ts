@@ -69,8 +69,8 @@ const FLUSH_INTERVAL_MS = 30;
 const MACHINE_INTERVAL_MS = 500;
 /** Progress events are coalesced: at most one per this interval, the latest message winning. */
 const PROGRESS_INTERVAL_MS = 50;
-/** How often, at most, the machines' memory is measured after engine calls. */
-const ENGINE_CHECK_MS = 5;
+/** The machines' memory is measured after every this many engine calls (a heap statistic costs a fifth of a call). */
+export const ENGINE_CHECK_CALLS = 4;
 const MAX_STACK_FRAMES = 12;
 const MAX_JOBS_PER_TURN = 1000;
 
@@ -135,7 +135,7 @@ export async function runInSandbox(
   let bootedKernels: Kernel[] = [];
   let sendMachines = (_final?: boolean): void => {};
   let machinesOverBudget = (): boolean => false;
-  let lastEngineCheck = started;
+  let engineCalls = 0;
   let lastMachines = performance.now();
   // lab.progress(): the latest report not yet sent (coalesced), and when one was last sent.
   let pendingProgress: { fraction: number | undefined; message: string } | undefined;
@@ -145,8 +145,8 @@ export async function runInSandbox(
     const h = getHeapStatistics();
     return h.used_heap_size + h.external_memory - wasm.buffer.byteLength;
   };
-  const engineHeapBase = engineHeap();
-  let lastWalkAt = limits.machineBytes;
+  let heapFloor = engineHeap();
+  let heapRoom = 0;
   let lastProgress = -Infinity;
 
   const flush = (): void => {
@@ -235,11 +235,10 @@ export async function runInSandbox(
       },
       progress,
       engineCalled: () => {
-        // An engine call can allocate a lot at once (a map's values, a device's buffers): measured after calls
-        // at most every ENGINE_CHECK_MS, as the interrupt handler does between them.
-        const now = performance.now();
-        if (now - lastEngineCheck < ENGINE_CHECK_MS) return;
-        lastEngineCheck = now;
+        // An engine call can allocate a lot at once (a map's values, a device's buffers): measured after every
+        // ENGINE_CHECK_CALLS-th call (a count, not a time: the overshoot is the same on a fast host), as the
+        // interrupt handler does between them.
+        if (++engineCalls % ENGINE_CHECK_CALLS !== 0) return;
         if (!hit && machinesOverBudget()) {
           hit = 'memory';
           throw new LimitHit('memory');
@@ -263,14 +262,18 @@ export async function runInSandbox(
     bootedKernels = kernels;
     /**
      * Whether the machines grew past the budget after boot (maps, devices, page tables). The thread's heap is the
-     * cheap trigger (it also holds garbage); the walk of the machines (machineBytes) decides, and is taken again
-     * only once the heap has grown a quarter past the last walk's point.
+     * cheap trigger (it also holds garbage); the walk of the machines (machineBytes) decides.
      */
     machinesOverBudget = (): boolean => {
-      const grown = engineHeap() - engineHeapBase;
-      if (grown <= lastWalkAt) return false;
-      lastWalkAt = grown * 1.25;
+      // The heap's growth since the last walk, from its lowest point since (a GC that frees garbage lowers it).
+      const now = engineHeap();
+      if (now < heapFloor) heapFloor = now;
+      if (now - heapFloor <= heapRoom) return false;
       const held = kernels.reduce((n, k) => n + machineBytes(k), 0);
+      // The machines cannot pass the budget before the heap grows by about the room left: walk again then (at
+      // least every MiB), so that a run ends about a MiB (and the allocations of the calls between checks) past it.
+      heapFloor = now;
+      heapRoom = Math.max((limits.machineBytes - held) / 2, 1 << 20);
       if (held <= limits.machineBytes) return false;
       budgetMessage = `run memory budget of ${mib(limits.machineBytes)} exceeded: the run's ${kernels.length} machine${kernels.length === 1 ? '' : 's'} hold ${mib(held)}`;
       return true;
