@@ -135,6 +135,8 @@ async function run(argv: string[], withLab: boolean): Promise<number> {
     if (event.type === 'output') {
       if (json) output += event.text;
       else (event.stream === 'stderr' ? process.stderr : process.stdout).write(event.text);
+    } else if (event.type === 'queued' && !json) {
+      process.stderr.write(`${event.message}\n`);
     } else if (event.type === 'progress' && !json && process.stderr.isTTY) {
       process.stderr.write(`\r${event.fraction !== undefined ? `${Math.round(event.fraction * 100)}% ` : ''}${event.message}\x1b[K\r`);
     }

@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HOST_ENV } from './host-env.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -56,7 +57,7 @@ buildIfNeeded();
 if (!web) {
   const e = electronBinary();
   if (e.bin) {
-    const child = spawn(e.bin, [root, ...passThrough], { stdio: 'inherit' });
+    const child = spawn(e.bin, [root, ...passThrough], { stdio: 'inherit', env: { ...HOST_ENV, ...process.env } });
     child.on('exit', (code) => process.exit(code ?? 0));
     process.on('SIGINT', () => child.kill('SIGINT'));
     process.on('SIGTERM', () => child.kill('SIGTERM'));
@@ -69,7 +70,7 @@ if (!web) {
 } else startHost();
 
 function startHost() {
-  const child = spawn(process.execPath, [path.join(root, 'out/main/host.js'), '--open', ...passThrough], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [path.join(root, 'out/main/host.js'), '--open', ...passThrough], { stdio: 'inherit', env: { ...HOST_ENV, ...process.env } });
   child.on('exit', (code) => process.exit(code ?? 0));
   process.on('SIGINT', () => child.kill('SIGINT'));
   process.on('SIGTERM', () => child.kill('SIGTERM'));

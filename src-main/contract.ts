@@ -17,6 +17,12 @@ export const RunLimitsSchema = z
     stackBytes: z.number().int().min(16 << 10).max(1 << 20),
     /** Cap on the text a script may print, in bytes. */
     outputBytes: z.number().int().min(1 << 10).max(64 << 20),
+    /**
+     * The run's memory budget for its simulated machines, in bytes: every machine the run boots counts (its frame
+     * array, direct-map tables, BPF maps, ublk buffers...) until the run ends. A boot() that would pass it fails
+     * with ENOMEM; a run whose machines grow past it ends with a memory LimitError.
+     */
+    machineBytes: z.number().int().min(1 << 20).max(2 ** 32),
   })
   .partial()
   .strict();
@@ -27,6 +33,7 @@ export const DEFAULT_LIMITS: Required<RunLimits> = {
   memoryBytes: 256 << 20,
   stackBytes: 256 << 10,
   outputBytes: 4 << 20,
+  machineBytes: 512 << 20,
 };
 
 export const ScriptLanguageSchema = z.enum(['javascript', 'typescript']);
@@ -391,7 +398,10 @@ export const TableSchema = z.object({
 });
 export type Table = z.infer<typeof TableSchema>;
 
-/** Events the main side sends about one run, in order: output*, progress* and machine* interleaved, then one done. */
+/** The longest lab.progress() message an event carries (longer ones are cut; each counts against outputBytes). */
+export const PROGRESS_MESSAGE_MAX = 1024;
+
+/** Events the main side sends about one run, in order: queued*, then output*, progress* and machine* interleaved, then one done. */
 export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('output'),
@@ -404,6 +414,18 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     runId: RunIdSchema,
     /** 0..1 where known. */
     fraction: z.number().min(0).max(1).optional(),
+    message: z.string().max(PROGRESS_MESSAGE_MAX),
+  }),
+  /**
+   * The run waits for others to end before it starts (the host runs a few at once, each client fewer): sent when
+   * it is queued and each time its place changes. Its deadline starts when it starts.
+   */
+  z.object({
+    type: z.literal('queued'),
+    runId: RunIdSchema,
+    /** Runs queued ahead of it. */
+    ahead: z.number().int().min(0),
+    /** For the user: `queued: 2 runs ahead (2 of 2 running on this host)`. */
     message: z.string(),
   }),
   z.object({ type: z.literal('chart'), runId: RunIdSchema, chart: ChartSchema }),

@@ -239,6 +239,9 @@ function onEvent(event: RunEvent): void {
       if (shown === rec) consoleView.output(event.stream, event.text);
       rec.lines.push({ stream: event.stream, text: event.text });
       break;
+    case 'queued':
+      setStatus(event.message);
+      break;
     case 'progress':
       if (event.fraction !== undefined) progressEl.value = event.fraction;
       setStatus(`${event.fraction !== undefined ? Math.round(event.fraction * 100) + '% ' : ''}${event.message}`);

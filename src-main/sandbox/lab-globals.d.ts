@@ -33,7 +33,11 @@ declare const lab: {
   readonly seed: number;
   /** Sets the run's structured result (JSON-serialisable; bigints become strings), read by checkers and --json. */
   result(value: unknown): void;
-  /** Reports progress of a long run (fraction in 0..1) to the workbench. */
+  /**
+   * Reports progress of a long run (fraction in 0..1) to the workbench. The message counts against the run's
+   * output cap like printed text and is cut to 1024 characters; reports are coalesced (at most one every 50 ms,
+   * the latest winning, the last one always shown).
+   */
   progress(fraction: number, message?: string): void;
   /**
    * Draws a chart in the workbench: `series` is an array of numbers, or an object of named series, each an
@@ -50,5 +54,9 @@ declare const lab: {
   assert(cond: unknown, message?: string): asserts cond;
 };
 
-/** Boots one simulated machine: the memory, BPF and ublk engines sharing one seed and one virtual clock. */
+/**
+ * Boots one simulated machine: the memory, BPF and ublk engines sharing one seed and one virtual clock. Every
+ * machine counts against the run's memory budget (512 MiB by default) until the run ends: a boot past it throws
+ * a KernelError ENOMEM.
+ */
 declare function boot(options?: BootOptions): Kernel;

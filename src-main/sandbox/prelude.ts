@@ -129,6 +129,41 @@ export const PRELUDE = String.raw`
   }
   define(g, 'KernelError', KernelError);
 
+  // ---- BigInt built-ins that QuickJS gets wrong (checked against Node on a table of edge values, sandbox.test.ts) ----
+  // Defined as the native ones are (writable, configurable, not enumerable, not constructors).
+  const builtin = (obj, name, fn) =>
+    Object.defineProperty(obj, name, { value: fn, writable: true, enumerable: false, configurable: true });
+  const nativeAsIntN = BigInt.asIntN, mathTrunc = Math.trunc, mathFloor = Math.floor, bigintToString = BigInt.prototype.toString;
+  const reflectCall = Reflect.apply;
+  // ToIndex (ECMA-262 7.1.22): what both asIntN and asUintN apply to their first argument.
+  function toIndex(bits) {
+    const n = bits === undefined ? 0 : mathTrunc(+bits) || 0;
+    if (n < 0 || n > 9007199254740991) throw new RangeError('invalid array index');
+    return n;
+  }
+  // QuickJS's asUintN returns a negative value for a negative argument, or one whose bit bits-1 is set
+  // (asUintN(64, -1n) is -1n): its own asIntN is right, and asIntN(bits + 1, x) is x modulo 2^(bits+1), so a
+  // negative one plus 2^bits is x modulo 2^bits.
+  builtin(BigInt, 'asUintN', { asUintN(bits, bigint) {
+    const n = toIndex(bits);
+    if (n === 9007199254740991) {
+      const x = nativeAsIntN(n, bigint);
+      if (x < 0n) throw new RangeError('Maximum BigInt size exceeded');
+      return x;
+    }
+    const x = nativeAsIntN(n + 1, bigint);
+    return x < 0n ? x + (1n << BigInt(n)) : x;
+  } }.asUintN);
+  // QuickJS has no BigInt.prototype.toLocaleString (Object's gives plain digits) and no Intl: this formats as
+  // Node's default en-US locale does, digits grouped by three; locales and options are not read.
+  builtin(BigInt.prototype, 'toLocaleString', { toLocaleString() {
+    const s = reflectCall(bigintToString, this, []);
+    const neg = s.charCodeAt(0) === 45, digits = neg ? s.slice(1) : s;
+    let out = '';
+    for (let i = 0; i < digits.length; i++) out += (i > 0 && (digits.length - i) % 3 === 0 ? ',' : '') + digits[i];
+    return (neg ? '-' : '') + out;
+  } }.toLocaleString);
+
   // ---- determinism: seeded Math.random (xoshiro128**, the engines' Prng), virtual time ----
   let s0 = host.seedState[0] >>> 0, s1 = host.seedState[1] >>> 0, s2 = host.seedState[2] >>> 0, s3 = host.seedState[3] >>> 0;
   const rotl = (x, k) => ((x << k) | (x >>> (32 - k))) >>> 0;
@@ -145,15 +180,101 @@ export const PRELUDE = String.raw`
   });
   const EPOCH_MS = host.epochMs;
   const vnow = host.virtualNowMs;
-  const RealDate = Date;
-  function LabDate(...args) {
-    if (!new.target) return new RealDate(EPOCH_MS + vnow()).toString();
-    return args.length === 0 ? new RealDate(EPOCH_MS + vnow()) : new RealDate(...args);
+  // The real Date constructor is reachable from every date (Date.prototype.constructor) and reads the host's
+  // clock and time zone: each route is closed here. Dates are in UTC whatever the host's zone (the simulated
+  // machine's clock is UTC): local-time methods give the UTC fields, strings without a zone are read as UTC.
+  const RealDate = Date, DateProto = RealDate.prototype, realParse = RealDate.parse, realUTC = RealDate.UTC;
+  const reflectConstruct = Reflect.construct, isNaNf = Number.isNaN;
+  const dateCall = (name) => { const f = DateProto[name]; return (d, args) => reflectCall(f, d, args); };
+  const getTime = dateCall('getTime'), realOffset = dateCall('getTimezoneOffset');
+  // A zone in a date string (Z, +hh:mm, GMT, UTC, a US zone name) or an ISO date without a time: read as written.
+  const ZONED = /(?:\dZ|[+-]\d\d:?\d\d|\b(?:GMT|UTC?|[ECMP][SD]T)\b)[^:]*$|^\s*[+-]?\d{4,6}(?:-\d\d){0,2}\s*$/i;
+  function parseDate(str) {
+    const s = String(str);
+    const t = realParse(s);
+    // Read in the host's zone: t is the fields as UTC plus the host's offset at t.
+    return isNaNf(t) || ZONED.test(s) ? t : t - realOffset(new RealDate(t), []) * 60000;
   }
-  LabDate.prototype = RealDate.prototype;
-  LabDate.now = () => EPOCH_MS + Math.floor(vnow());
-  LabDate.UTC = RealDate.UTC;
-  LabDate.parse = RealDate.parse;
+  // ToPrimitive(v, default) (ECMA-262 7.1.1), for new Date(value).
+  function toPrimitive(v) {
+    const isObj = (x) => (typeof x === 'object' && x !== null) || typeof x === 'function';
+    if (!isObj(v)) return v;
+    const exotic = v[Symbol.toPrimitive];
+    if (exotic !== undefined && exotic !== null) {
+      const r = reflectCall(exotic, v, ['default']);
+      if (isObj(r)) throw new TypeError('cannot convert object to primitive value');
+      return r;
+    }
+    for (const m of ['valueOf', 'toString']) {
+      const f = v[m];
+      if (typeof f === 'function') {
+        const r = reflectCall(f, v, []);
+        if (!isObj(r)) return r;
+      }
+    }
+    throw new TypeError('cannot convert object to primitive value');
+  }
+  function LabDate(...args) {
+    if (!new.target) return reflectCall(labToString, new RealDate(EPOCH_MS + vnow()), []);
+    let t;
+    if (args.length === 0) t = EPOCH_MS + vnow();
+    else if (args.length === 1) {
+      const v = args[0];
+      try {
+        t = getTime(v, []);
+      } catch {
+        const p = toPrimitive(v);
+        t = typeof p === 'string' ? parseDate(p) : p;
+      }
+    } else t = reflectCall(realUTC, undefined, args);
+    return reflectConstruct(RealDate, [t], new.target);
+  }
+  define(LabDate, 'prototype', DateProto);
+  Object.defineProperty(LabDate, 'name', { value: 'Date', configurable: true });
+  Object.defineProperty(LabDate, 'length', { value: 7, configurable: true });
+  builtin(LabDate, 'now', { now() { return EPOCH_MS + mathFloor(vnow()); } }.now);
+  builtin(LabDate, 'UTC', realUTC);
+  builtin(LabDate, 'parse', { parse(s) { return parseDate(s); } }.parse);
+  builtin(DateProto, 'constructor', LabDate);
+  // UTC in place of the host's zone.
+  const utc = (local, name) => builtin(DateProto, local, { [local](...a) { return reflectCall(DateProto[name], this, a); } }[local]);
+  for (const f of ['FullYear', 'Month', 'Date', 'Day', 'Hours', 'Minutes', 'Seconds', 'Milliseconds']) {
+    utc('get' + f, 'getUTC' + f);
+    if (f !== 'Day') utc('set' + f, 'setUTC' + f);
+  }
+  const getUTC = (d) => {
+    const t = getTime(d, []);
+    if (isNaNf(t)) return undefined;
+    const u = new RealDate(t);
+    return { y: u.getUTCFullYear(), mo: u.getUTCMonth(), d: u.getUTCDate(), wd: u.getUTCDay(), h: u.getUTCHours(), mi: u.getUTCMinutes(), s: u.getUTCSeconds() };
+  };
+  const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const p2 = (n) => (n < 10 ? '0' : '') + n;
+  const year = (y) => (y < 0 ? '-' : '') + String(y < 0 ? -y : y).padStart(4, '0');
+  const dateText = (u) => DAYS[u.wd] + ' ' + MONTHS[u.mo] + ' ' + p2(u.d) + ' ' + year(u.y);
+  const timeText = (u) => p2(u.h) + ':' + p2(u.mi) + ':' + p2(u.s) + ' GMT+0000';
+  const localeDate = (u) => p2(u.mo + 1) + '/' + p2(u.d) + '/' + year(u.y);
+  const localeTime = (u) => ((u.h + 11) % 12) + 1 + ':' + p2(u.mi) + ':' + p2(u.s) + (u.h < 12 ? ' AM' : ' PM');
+  const text = (name, f) => {
+    const fn = { [name]() { const u = getUTC(this); return u ? f(u) : 'Invalid Date'; } }[name];
+    builtin(DateProto, name, fn);
+    return fn;
+  };
+  const labToString = text('toString', (u) => dateText(u) + ' ' + timeText(u));
+  text('toDateString', dateText);
+  text('toTimeString', timeText);
+  text('toLocaleString', (u) => localeDate(u) + ', ' + localeTime(u));
+  text('toLocaleDateString', localeDate);
+  text('toLocaleTimeString', localeTime);
+  builtin(DateProto, 'getTimezoneOffset', { getTimezoneOffset() { return isNaNf(getTime(this, [])) ? NaN : 0; } }.getTimezoneOffset);
+  if (DateProto.getYear) builtin(DateProto, 'getYear', { getYear() { const y = this.getUTCFullYear(); return y - 1900; } }.getYear);
+  if (DateProto.setYear) {
+    builtin(DateProto, 'setYear', { setYear(y) {
+      const n = +y;
+      return reflectCall(DateProto.setUTCFullYear, this, [n >= 0 && n <= 99 && mathTrunc(n) === n ? 1900 + n : n]);
+    } }.setYear);
+  }
   define(g, 'Date', LabDate);
   define(g, 'performance', Object.freeze({ now: () => vnow() }));
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RunRequestSchema, type RunRequest } from '../contract';
+import { PROGRESS_MESSAGE_MAX, RunRequestSchema, type RunRequest } from '../contract';
 import { Prng } from '../engines/common/prng';
 import { runInSandbox, type SandboxOutcome } from './sandbox';
 
@@ -64,6 +64,37 @@ print({ alpha: 'aaaaaaaaaaaaaaaaaaaa', beta: 'bbbbbbbbbbbbbbbbbbbbbb', gamma: 'c
       { fraction: 0.5, message: 'half' },
       { fraction: undefined, message: 'odd' },
     ]);
+  });
+});
+
+describe('sandbox: lab.progress() is bounded', () => {
+  it('counts its messages against the output cap: 1 MiB messages in a loop end the run', async () => {
+    const { outcome, progress } = await run(`const m = 'p'.repeat(1 << 20); for (let i = 0; ; i++) lab.progress(0.5, m + i);`, {
+      limits: { outputBytes: 4 << 20, timeoutMs: 60_000 },
+    });
+    expect(outcome.error).toMatchObject({ kind: 'limit', limit: 'output' });
+    expect(outcome.stats.outputBytes).toBe(4 << 20);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.length).toBeLessThanOrEqual(4);
+    for (const p of progress) expect(p.message.length).toBeLessThanOrEqual(PROGRESS_MESSAGE_MAX);
+    expect(progress[0]!.message).toBe('p'.repeat(PROGRESS_MESSAGE_MAX - 1) + '…');
+  });
+
+  it('shares the cap with print', async () => {
+    const { outcome, out } = await run(`lab.progress(0, 'x'.repeat(3000)); print('y'.repeat(2000));`, { limits: { outputBytes: 4096 } });
+    expect(outcome.error).toMatchObject({ kind: 'limit', limit: 'output' });
+    expect(out).toBe('y'.repeat(4096 - 3000));
+  });
+
+  it('coalesces a flood of reports, the latest winning, and delivers the last one', async () => {
+    const { outcome, progress } = await run(`for (let i = 0; i < 200000; i++) lab.progress(i / 200000, 'step ' + i); lab.progress(1, 'done');`, {
+      limits: { timeoutMs: 60_000 },
+    });
+    expect(outcome.ok).toBe(true);
+    // One report per 50 ms at most (plus the first and the last), however fast the loop runs.
+    expect(progress.length).toBeLessThanOrEqual(Math.ceil(outcome.stats.durationMs / 50) + 2);
+    expect(progress.at(-1)).toEqual({ fraction: 1, message: 'done' });
+    expect(progress[0]).toEqual({ fraction: 0, message: 'step 0' });
   });
 });
 

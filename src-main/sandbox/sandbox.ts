@@ -13,10 +13,12 @@ import {
   type QuickJSWASMModule,
   type VmCallResult,
 } from 'quickjs-emscripten';
+import { getHeapStatistics } from 'node:v8';
 import { transform } from 'sucrase';
 import { Prng } from '../engines/common/prng';
 import {
   DEFAULT_LIMITS,
+  PROGRESS_MESSAGE_MAX,
   type Chart,
   type LimitName,
   type MachineState,
@@ -36,6 +38,7 @@ import { hostBtfIds, hostUringProbe } from './oracle-bindings';
 import { machineState } from './machine-state';
 import { ARG_JSON, installFastCall } from './fastcall';
 import { normaliseChart, normaliseTable, tableText } from './views';
+import { bootFloorBytes, machineBytes, mib } from './machine-memory';
 
 /** Where the sandbox sends what a script prints and reports. */
 export interface SandboxSink {
@@ -64,6 +67,10 @@ export const VIRTUAL_EPOCH_MS = Date.UTC(2023, 0, 1);
 const FLUSH_INTERVAL_MS = 30;
 /** How often a running script's machines are sent to the panels. */
 const MACHINE_INTERVAL_MS = 500;
+/** Progress events are coalesced: at most one per this interval, the latest message winning. */
+const PROGRESS_INTERVAL_MS = 50;
+/** The machines' memory is measured after every this many engine calls (a heap statistic costs a fifth of a call). */
+export const ENGINE_CHECK_CALLS = 4;
 const MAX_STACK_FRAMES = 12;
 const MAX_JOBS_PER_TURN = 1000;
 
@@ -127,12 +134,54 @@ export async function runInSandbox(
   let disposeBridge = (): void => {};
   let bootedKernels: Kernel[] = [];
   let sendMachines = (_final?: boolean): void => {};
+  let machinesOverBudget = (): boolean => false;
+  let engineCalls = 0;
   let lastMachines = performance.now();
+  // lab.progress(): the latest report not yet sent (coalesced), and when one was last sent.
+  let pendingProgress: { fraction: number | undefined; message: string } | undefined;
+  // The machines' memory budget: why a run ended over it, and the thread's heap growth last measured by a walk.
+  let budgetMessage: string | undefined;
+  const engineHeap = (): number => {
+    const h = getHeapStatistics();
+    return h.used_heap_size + h.external_memory - wasm.buffer.byteLength;
+  };
+  let heapFloor = engineHeap();
+  let heapRoom = 0;
+  let lastProgress = -Infinity;
 
   const flush = (): void => {
     if (pending) sink.output(pendingStream, pending);
     pending = '';
     lastFlush = performance.now();
+    if (pendingProgress && lastFlush - lastProgress >= PROGRESS_INTERVAL_MS) sendProgress();
+  };
+  const sendProgress = (): void => {
+    if (!pendingProgress) return;
+    const { fraction, message } = pendingProgress;
+    pendingProgress = undefined;
+    lastProgress = performance.now();
+    sink.progress(fraction, message);
+  };
+  /**
+   * lab.progress(): its message counts against the output cap like printed text (a report past the cap ends the
+   * run as print does), is cut to PROGRESS_MESSAGE_MAX characters, and reports are coalesced to one per
+   * PROGRESS_INTERVAL_MS, the latest winning; the last one is sent before the run ends.
+   */
+  const progress = (fraction: number, message: string): void => {
+    if (hit) throw new LimitHit(hit);
+    const bytes = Buffer.byteLength(message);
+    if (outputBytes + bytes > limits.outputBytes) {
+      outputBytes = limits.outputBytes;
+      hit = 'output';
+      throw new LimitHit('output');
+    }
+    outputBytes += bytes;
+    if (message.length > PROGRESS_MESSAGE_MAX) message = message.slice(0, PROGRESS_MESSAGE_MAX - 1) + '…';
+    pendingProgress = { fraction: fraction >= 0 && fraction <= 1 ? fraction : undefined, message };
+    if (performance.now() - lastProgress >= PROGRESS_INTERVAL_MS) {
+      flush();
+      sendProgress();
+    }
   };
   const write = (stream: 'stdout' | 'stderr', text: string): void => {
     if (hit) throw new LimitHit(hit);
@@ -179,14 +228,21 @@ export async function runInSandbox(
   const vm: QuickJSContext = runtime.newContext();
 
   try {
-    const { bridge, kernels, engineDepth } = installHost(vm, req, {
+    const { bridge, kernels, engineDepth } = installHost(vm, req, limits.machineBytes, {
       write: (fd, text) => write(fd === 2 ? 'stderr' : 'stdout', text),
       result: (json) => {
         resultJson = json;
       },
-      progress: (fraction, message) => {
-        flush();
-        sink.progress(fraction >= 0 && fraction <= 1 ? fraction : undefined, message);
+      progress,
+      engineCalled: () => {
+        // An engine call can allocate a lot at once (a map's values, a device's buffers): measured after every
+        // ENGINE_CHECK_CALLS-th call (a count, not a time: the overshoot is the same on a fast host), as the
+        // interrupt handler does between them.
+        if (++engineCalls % ENGINE_CHECK_CALLS !== 0) return;
+        if (!hit && machinesOverBudget()) {
+          hit = 'memory';
+          throw new LimitHit('memory');
+        }
       },
       view: (kind, json) => {
         if (kind === 'chart') {
@@ -204,6 +260,24 @@ export async function runInSandbox(
     });
     disposeBridge = () => bridge.dispose();
     bootedKernels = kernels;
+    /**
+     * Whether the machines grew past the budget after boot (maps, devices, page tables). The thread's heap is the
+     * cheap trigger (it also holds garbage); the walk of the machines (machineBytes) decides.
+     */
+    machinesOverBudget = (): boolean => {
+      // The heap's growth since the last walk, from its lowest point since (a GC that frees garbage lowers it).
+      const now = engineHeap();
+      if (now < heapFloor) heapFloor = now;
+      if (now - heapFloor <= heapRoom) return false;
+      const held = kernels.reduce((n, k) => n + machineBytes(k), 0);
+      // The machines cannot pass the budget before the heap grows by about the room left: walk again then (at
+      // least every MiB), so that a run ends about a MiB (and the allocations of the calls between checks) past it.
+      heapFloor = now;
+      heapRoom = Math.max((limits.machineBytes - held) / 2, 1 << 20);
+      if (held <= limits.machineBytes) return false;
+      budgetMessage = `run memory budget of ${mib(limits.machineBytes)} exceeded: the run's ${kernels.length} machine${kernels.length === 1 ? '' : 's'} hold ${mib(held)}`;
+      return true;
+    };
     sendMachines = (final = false): void => {
       if (!sink.machine || engineDepth() > 0) return;
       lastMachines = performance.now();
@@ -229,6 +303,7 @@ export async function runInSandbox(
       if (stopFlag && Atomics.load(stopFlag, 0) !== 0) hit = 'stopped';
       else if (now > deadline) hit = 'timeout';
       else if (heapUsed() > limits.memoryBytes) hit = 'memory';
+      else if (machinesOverBudget()) hit = 'memory';
       if (now - lastFlush > FLUSH_INTERVAL_MS) flush();
       if (now - lastMachines > MACHINE_INTERVAL_MS) sendMachines();
       return hit !== undefined;
@@ -243,10 +318,12 @@ export async function runInSandbox(
       error = settle(vm, runtime, evaluated.value, req.filename, () => hit, limits);
     }
     flush();
+    sendProgress();
     sendMachines(true);
     return finish(error);
   } catch (e) {
     flush();
+    sendProgress();
     if (e instanceof LimitHit) return finish(limitError(e.limit, limits));
     return finish({ kind: 'internal', name: 'InternalError', message: (e as Error).message });
   } finally {
@@ -260,6 +337,7 @@ export async function runInSandbox(
   }
 
   function finish(error: RunError | undefined): SandboxOutcome {
+    if (error?.kind === 'limit' && error.limit === 'memory' && budgetMessage) error = { ...error, message: budgetMessage };
     let result: unknown;
     if (resultJson !== undefined) {
       try {
@@ -284,12 +362,15 @@ interface HostFns {
   write(fd: number, text: string): void;
   result(json: string): void;
   progress(fraction: number, message: string): void;
+  /** After each engine call: ends the run (throws LimitHit) when the machines grew past their budget. */
+  engineCalled(): void;
 }
 
 /** Installs `globalThis.__host`, which the prelude captures and deletes. Returns the bridge to the engines. */
 function installHost(
   vm: QuickJSContext,
   req: RunRequestParsed,
+  budget: number,
   fns: HostFns,
 ): { bridge: Bridge; kernels: Kernel[]; engineDepth: () => number } {
   const host = vm.newObject();
@@ -362,7 +443,14 @@ function installHost(
     }
   });
   fn('result', (json) => fns.result(vm.getString(json)));
-  fn('progress', (fraction, message) => fns.progress(vm.getNumber(fraction), vm.getString(message)));
+  fn('progress', (fraction, message) => {
+    try {
+      fns.progress(vm.getNumber(fraction!), vm.getString(message!));
+    } catch (e) {
+      if (e instanceof LimitHit) return { error: vm.newError({ name: 'LimitError', message: `${e.limit} limit reached` }) };
+      return toScriptError(e);
+    }
+  });
   fn('view', (kind, json) => {
     try {
       fns.view(vm.getString(kind!), vm.getString(json!));
@@ -441,6 +529,7 @@ function installHost(
       return bridge.result(bridge.call(id, method, args));
     } finally {
       depth--;
+      fns.engineCalled();
     }
   };
   // Calls with JSON-marshalled arguments (objects, handles, bigints, callbacks): argument code 7, one JSON text.
@@ -450,6 +539,7 @@ function installHost(
       return bridge.result(bridge.invoke(id, method, json));
     } finally {
       depth--;
+      fns.engineCalled();
     }
   };
   const invokeP = (mask: QuickJSHandle | undefined, id: QuickJSHandle | undefined, method: QuickJSHandle | undefined, ...args: QuickJSHandle[]): QuickJSHandle | VmCallResult<QuickJSHandle> => {
@@ -485,11 +575,25 @@ function installHost(
       return 'error' in r && r.error ? r.error : vm.newError({ name: 'InternalError', message: String(e) });
     });
   }
+  // Every machine counts against the run's memory budget until the run ends (the panels show each one then): a
+  // boot that cannot fit is refused with ENOMEM, before it allocates when its frame array alone would not fit.
   fn('boot', (opts) => {
     try {
-      const options = bridge.fromWire(JSON.parse(vm.getString(opts!))) as BootOptions;
-      kernel = boot(options ?? {}, { seed: req.seed, log: (line) => fns.write(1, line.endsWith('\n') ? line : line + '\n'), uringProbe: hostUringProbe, hostBtfIds });
-      kernels.push(kernel);
+      const options = (bridge.fromWire(JSON.parse(vm.getString(opts!))) as BootOptions | undefined) ?? {};
+      const held = kernels.reduce((n, k) => n + machineBytes(k), 0);
+      const what = `boot(${options.memory === undefined ? '' : `{ memory: ${typeof options.memory === 'string' ? `'${options.memory}'` : String(options.memory)} }`})`;
+      const refuse = (need: string): KernelError =>
+        new KernelError(
+          'ENOMEM',
+          `run memory budget of ${mib(budget)} exceeded: ${what} needs ${need} and the run's ${kernels.length} machine${kernels.length === 1 ? '' : 's'} hold ${mib(held)} (machines stay until the run ends)`,
+        );
+      const floor = bootFloorBytes(options);
+      if (held + floor > budget) throw refuse(`at least ${mib(floor)}`);
+      const k = boot(options, { seed: req.seed, log: (line) => fns.write(1, line.endsWith('\n') ? line : line + '\n'), uringProbe: hostUringProbe, hostBtfIds });
+      const size = machineBytes(k);
+      if (held + size > budget) throw refuse(mib(size));
+      kernel = k;
+      kernels.push(k);
       return toHandle(bridge.result(kernel));
     } catch (e) {
       return toScriptError(e);

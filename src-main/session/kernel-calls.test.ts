@@ -6,7 +6,7 @@ import { kernelOracle, type KernelOracle, type KernelVerdict } from '../oracle/i
 import { buildHelper, liveHelpers } from '../oracle/native';
 import { RpcServer } from '../rpc';
 import type { Workspace } from '../workspace/workspace';
-import { startRun, type DoneEvent, type RunOptions } from './session';
+import { startRun, type DoneEvent, type StartOptions as RunOptions } from './session';
 
 /** Runs `code`, returns what lab.result() got. */
 async function result(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../contract';
-import { SessionHost, startRun } from './session';
+import { CLIENT_MAX_QUEUED, CLIENT_MAX_RUNS, HOST_MAX_RUNS, RunQueue, RunQueueFullError, SessionHost, startRun } from './session';
+import { availableParallelism } from 'node:os';
 
 function collect(): { events: RunEvent[]; on: (e: RunEvent) => void } {
   const events: RunEvent[] = [];
@@ -52,5 +53,83 @@ describe('session (worker thread per run)', () => {
     }
     expect(texts[0]).toBe(texts[1]);
     expect(texts[0]!.split('\n')).toHaveLength(4);
+  });
+});
+
+describe('run queue: runs per host and per client', () => {
+  /** A queued entry that records when it starts and where it stands. */
+  function entry(q: RunQueue, client?: object): { started: boolean; positions: number[]; cancel: () => void } {
+    const e = { started: false, positions: [] as number[], cancel: () => {} };
+    e.cancel = q.enqueue({ client, launch: () => (e.started = true), position: (ahead) => e.positions.push(ahead) });
+    return e;
+  }
+
+  it('runs one per core by default (at most 8), or KERNEL_LAB_MAX_RUNS', () => {
+    const env = Number(process.env.KERNEL_LAB_MAX_RUNS);
+    expect(HOST_MAX_RUNS).toBe(Number.isInteger(env) && env >= 1 ? env : Math.max(1, Math.min(8, availableParallelism())));
+  });
+
+  it('starts runs up to the host limit and queues the rest in order', () => {
+    const q = new RunQueue(2);
+    const [a, b, c, d] = [entry(q), entry(q), entry(q), entry(q)];
+    expect([a.started, b.started, c.started, d.started]).toEqual([true, true, false, false]);
+    expect(c.positions.at(-1)).toBe(0);
+    expect(d.positions.at(-1)).toBe(1);
+    q.release(undefined);
+    expect(c.started).toBe(true);
+    expect(d.positions.at(-1)).toBe(0);
+    q.release(undefined);
+    expect(d.started).toBe(true);
+    expect(q.stats).toEqual({ running: 2, waiting: 0 });
+  });
+
+  it('lets a client run CLIENT_MAX_RUNS at once; other clients pass its waiting runs', () => {
+    const q = new RunQueue(8);
+    const x = {};
+    const y = {};
+    const xs = Array.from({ length: CLIENT_MAX_RUNS + 1 }, () => entry(q, x));
+    expect(xs.map((e) => e.started)).toEqual([...Array(CLIENT_MAX_RUNS).fill(true), false]);
+    const other = entry(q, y);
+    expect(other.started).toBe(true);
+    q.release(x);
+    expect(xs.at(-1)!.started).toBe(true);
+  });
+
+  it('refuses a client past CLIENT_MAX_QUEUED waiting runs with EAGAIN, and takes a stopped run out of the queue', () => {
+    const q = new RunQueue(1);
+    const x = {};
+    entry(q, {});
+    const waiting = Array.from({ length: CLIENT_MAX_QUEUED }, () => entry(q, x));
+    expect(() => entry(q, x)).toThrow(RunQueueFullError);
+    try {
+      entry(q, x);
+    } catch (e) {
+      expect((e as RunQueueFullError).code).toBe('EAGAIN');
+    }
+    waiting[0]!.cancel();
+    expect(waiting[1]!.positions.at(-1)).toBe(0);
+    expect(() => entry(q, x)).not.toThrow();
+  });
+
+  it('tells a queued run how many are ahead, starts it when one ends, and stops it while it waits', async () => {
+    const q = new RunQueue(1);
+    const first = collect();
+    const spin = startRun({ code: `print('spinning'); while (true) {}`, filename: 'spin.js' }, first.on, { queue: q });
+    const second = collect();
+    const b = startRun({ code: `print('second ran')`, filename: 'b.js' }, second.on, { queue: q });
+    const third = collect();
+    const c = startRun({ code: `print('third ran')`, filename: 'c.js' }, third.on, { queue: q });
+    expect(second.events[0]).toEqual({ type: 'queued', runId: b.runId, ahead: 0, message: 'queued: 0 runs ahead (1 of 1 running on this host)' });
+    expect(third.events[0]).toMatchObject({ type: 'queued', ahead: 1, message: 'queued: 1 run ahead (1 of 1 running on this host)' });
+    // Stopped while it waits: it ends at once, never starts, and the run behind it moves up.
+    expect(await b.stop()).toBe(true);
+    expect((await b.done).error).toMatchObject({ kind: 'stopped' });
+    expect(second.events.some((e) => e.type === 'output')).toBe(false);
+    expect(third.events.at(-1)).toMatchObject({ type: 'queued', ahead: 0 });
+    expect(await spin.stop()).toBe(true);
+    const done = await c.done;
+    expect(done.ok).toBe(true);
+    expect(third.events.filter((e) => e.type === 'output').map((e) => (e as { text: string }).text)).toEqual(['third ran\n']);
+    expect(q.stats).toEqual({ running: 0, waiting: 0 });
   });
 });

@@ -4,6 +4,7 @@
  * watchdog terminates a worker that outlives its deadline, whatever the script does.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import {
@@ -59,11 +60,123 @@ export function workerEntry(): { url: URL; execArgv: string[] } {
   throw new Error(`session worker not found beside ${fileURLToPath(here)}`);
 }
 
-/** How a run's kernel calls are decided (kernel-calls.ts). */
-export interface RunOptions {
+/** Runs at once on this host: one per core (os.availableParallelism()), at most 8; KERNEL_LAB_MAX_RUNS overrides. */
+export const HOST_MAX_RUNS = hostMaxRuns();
+/** Runs at once per client (a window, a WebSocket); its further runs wait in the host's queue. */
+export const CLIENT_MAX_RUNS = 2;
+/** Runs a client may have waiting; one more is refused with EAGAIN. */
+export const CLIENT_MAX_QUEUED = 16;
+
+function hostMaxRuns(): number {
+  const env = Number(process.env.KERNEL_LAB_MAX_RUNS);
+  if (Number.isInteger(env) && env >= 1) return env;
+  return Math.max(1, Math.min(8, availableParallelism()));
+}
+
+/** A run refused because its client already has CLIENT_MAX_QUEUED runs waiting. */
+export class RunQueueFullError extends Error {
+  readonly code = 'EAGAIN';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunQueueFullError';
+  }
+}
+
+interface Waiting {
+  client: object | undefined;
+  launch(): void;
+  /** Tells the run where it stands (a `queued` event), when that changed. */
+  position(ahead: number, running: number): void;
+}
+
+/**
+ * The host's runs: at most `limit` at once and CLIENT_MAX_RUNS per client; the others wait in order (a run whose
+ * client is at its own limit lets later runs of other clients pass). Each run is a worker thread that holds up to
+ * its limits' memory (the sandbox heap, the machines' budget), so this bounds the host's CPU and memory alike.
+ */
+export class RunQueue {
+  private running = 0;
+  private readonly byClient = new Map<object, { running: number; waiting: number }>();
+  private readonly waiting: Waiting[] = [];
+
+  constructor(readonly limit: number) {}
+
+  private client(c: object): { running: number; waiting: number } {
+    let n = this.byClient.get(c);
+    if (!n) this.byClient.set(c, (n = { running: 0, waiting: 0 }));
+    return n;
+  }
+
+  private canStart(w: Waiting): boolean {
+    return this.running < this.limit && (!w.client || this.client(w.client).running < CLIENT_MAX_RUNS);
+  }
+
+  /** Starts the run now if it may, else queues it; returns the function that takes it out of the queue. */
+  enqueue(w: Waiting): () => void {
+    if (w.client && this.client(w.client).waiting >= CLIENT_MAX_QUEUED) {
+      throw new RunQueueFullError(`run: ${CLIENT_MAX_QUEUED} runs are already waiting for this client; stop one or wait for one to end`);
+    }
+    this.waiting.push(w);
+    if (w.client) this.client(w.client).waiting++;
+    this.pump();
+    return () => this.remove(w);
+  }
+
+  private remove(w: Waiting): void {
+    const i = this.waiting.indexOf(w);
+    if (i < 0) return;
+    this.waiting.splice(i, 1);
+    if (w.client) this.client(w.client).waiting--;
+    this.pump();
+  }
+
+  /** A started run ended. */
+  release(client: object | undefined): void {
+    this.running--;
+    if (client) {
+      const n = this.client(client);
+      n.running--;
+      if (n.running === 0 && n.waiting === 0) this.byClient.delete(client);
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    for (let i = 0; i < this.waiting.length; ) {
+      const w = this.waiting[i]!;
+      if (!this.canStart(w)) {
+        i++;
+        continue;
+      }
+      this.waiting.splice(i, 1);
+      this.running++;
+      if (w.client) {
+        const n = this.client(w.client);
+        n.waiting--;
+        n.running++;
+      }
+      w.launch();
+    }
+    this.waiting.forEach((w, i) => w.position(i, this.running));
+  }
+
+  get stats(): { running: number; waiting: number } {
+    return { running: this.running, waiting: this.waiting.length };
+  }
+}
+
+/** The queue of this process's runs (the Electron main process, the browser host, the CLI). */
+export const hostRuns = new RunQueue(HOST_MAX_RUNS);
+
+/** How a run is queued and how its kernel calls are decided (kernel-calls.ts). */
+export interface StartOptions {
+  /** The client the run belongs to (its SessionHost): CLIENT_MAX_RUNS of a client's runs go at once. */
+  client?: object;
+  /** The queue to wait in (tests); the host's by default. */
+  queue?: RunQueue;
   /**
    * Whether the run's scripts may reach the kernel, asked at each kernel call; absent: never. A lab check or an
-   * imported session's script is refused before this is asked.
+   * imported session's script is refused before this is asked (kernel-calls.ts).
    */
   kernel?: () => KernelPermit;
   /** For tests; default: this machine's oracle. */
@@ -74,10 +187,11 @@ export interface RunOptions {
 const KERNEL_NEVER = 'kernel calls are off for this run: nobody at the keyboard allowed them (the app asks; the CLI takes --allow-kernel)';
 
 /**
- * Starts a run. `request` is validated here (it may come from an untrusted renderer); an invalid one throws a
- * ContractError-like Error before anything starts.
+ * Starts a run, or queues it behind the host's running ones (a `queued` event says how many are ahead).
+ * `request` is validated here (it may come from an untrusted renderer); an invalid one throws a ContractError-like
+ * Error before anything starts, as does a run past its client's queue (RunQueueFullError, EAGAIN).
  */
-export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void, opts: RunOptions = {}): RunHandle {
+export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void, opts: StartOptions = {}): RunHandle {
   const parsed = RunRequestSchema.parse(request);
   // A lab's limits take the place of the run's own.
   if (parsed.lab) parsed.limits = { ...parsed.limits, ...(readLabMetaSync(parsed.lab).limits ?? {}) };
@@ -85,7 +199,6 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
   const limits = { ...DEFAULT_LIMITS, ...parsed.limits };
   const stopBuffer = new SharedArrayBuffer(4);
   const stopFlag = new Int32Array(stopBuffer);
-  const { url, execArgv } = workerEntry();
   // Kernel calls: served here, so that the helper is this thread's child and dies with the run (kernel-calls.ts).
   const kernelChannel = new MessageChannel();
   const kernelReady = new SharedArrayBuffer(4);
@@ -102,9 +215,14 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
     ...(opts.oracle ? { oracle: opts.oracle } : {}),
   });
   const init: WorkerInit = { request: parsed, stopBuffer, kernelPort: kernelChannel.port2, kernelReady };
-  const started = performance.now();
+  const queue = opts.queue ?? hostRuns;
+  let started = performance.now();
   let outputBytes = 0;
   let ended = false;
+  let worker: Worker | undefined;
+  let launched = false;
+  let dequeue = (): void => {};
+  let lastAhead = -1;
   let resolveDone!: (e: DoneEvent) => void;
   const done = new Promise<DoneEvent>((r) => (resolveDone = r));
   const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -115,16 +233,6 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
     }, ms);
     timers.add(t);
   };
-
-  const worker = new Worker(url, {
-    workerData: init,
-    transferList: [kernelChannel.port2],
-    execArgv,
-    stdout: false,
-    stderr: false,
-    // The sandbox's heap is WebAssembly memory, capped by the sandbox; this caps the worker's own JS heap.
-    resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 8 },
-  });
 
   const end = (ok: boolean, error: RunError | undefined, result?: unknown, stats?: RunStats, checks?: CriterionResult[]): void => {
     if (ended) return;
@@ -147,66 +255,106 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
         memoryBytes: 0,
       },
     };
-    void worker.terminate();
+    if (launched) {
+      if (worker) void worker.terminate();
+      queue.release(opts.client);
+    } else dequeue();
     onEvent(event);
     resolveDone(event);
   };
 
-  worker.on('message', (msg: WorkerMessage) => {
-    if (ended) return;
-    switch (msg.type) {
-      case 'ready':
-        later(limits.timeoutMs + WATCHDOG_GRACE_MS, () =>
-          end(false, {
-            kind: 'limit',
-            limit: 'watchdog',
-            name: 'LimitError',
-            message: `the run outlived its ${limits.timeoutMs} ms deadline and was terminated by the watchdog`,
-          }),
-        );
-        break;
-      case 'output':
-        outputBytes += Buffer.byteLength(msg.text);
-        onEvent({ type: 'output', runId, stream: msg.stream, text: msg.text });
-        break;
-      case 'progress':
-        onEvent({ type: 'progress', runId, message: msg.message, ...(msg.fraction !== undefined ? { fraction: msg.fraction } : {}) });
-        break;
-      case 'machine':
-        onEvent({ type: 'machine', runId, state: msg.state });
-        break;
-      case 'chart':
-        onEvent({ type: 'chart', runId, chart: msg.chart });
-        break;
-      case 'table':
-        onEvent({ type: 'table', runId, table: msg.table });
-        break;
-      case 'done':
-        end(msg.outcome.ok, msg.outcome.error, msg.outcome.result, msg.outcome.stats, msg.checks);
-        break;
+  const launch = (): void => {
+    launched = true;
+    started = performance.now();
+    let w: Worker;
+    try {
+      const { url, execArgv } = workerEntry();
+      w = new Worker(url, {
+        workerData: init,
+        transferList: [kernelChannel.port2],
+        execArgv,
+        stdout: false,
+        stderr: false,
+        // The sandbox's heap is WebAssembly memory, capped by the sandbox; this caps the worker's own JS heap.
+        resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 8 },
+      });
+    } catch (e) {
+      end(false, { kind: 'internal', name: 'InternalError', message: `session worker could not start: ${(e as Error).message}` });
+      return;
     }
-  });
-  worker.on('error', (err) => {
-    const oom = /heap out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(`${err.message} ${(err as { code?: string }).code ?? ''}`);
-    end(
-      false,
-      oom
-        ? { kind: 'limit', limit: 'memory', name: 'LimitError', message: 'memory limit reached: the session worker ran out of memory' }
-        : { kind: 'internal', name: 'InternalError', message: `session worker failed: ${err.message}` },
+    worker = w;
+    w.on('message', (msg: WorkerMessage) => {
+      if (ended) return;
+      switch (msg.type) {
+        case 'ready':
+          later(limits.timeoutMs + WATCHDOG_GRACE_MS, () =>
+            end(false, {
+              kind: 'limit',
+              limit: 'watchdog',
+              name: 'LimitError',
+              message: `the run outlived its ${limits.timeoutMs} ms deadline and was terminated by the watchdog`,
+            }),
+          );
+          break;
+        case 'output':
+          outputBytes += Buffer.byteLength(msg.text);
+          onEvent({ type: 'output', runId, stream: msg.stream, text: msg.text });
+          break;
+        case 'progress':
+          onEvent({ type: 'progress', runId, message: msg.message, ...(msg.fraction !== undefined ? { fraction: msg.fraction } : {}) });
+          break;
+        case 'machine':
+          onEvent({ type: 'machine', runId, state: msg.state });
+          break;
+        case 'chart':
+          onEvent({ type: 'chart', runId, chart: msg.chart });
+          break;
+        case 'table':
+          onEvent({ type: 'table', runId, table: msg.table });
+          break;
+        case 'done':
+          end(msg.outcome.ok, msg.outcome.error, msg.outcome.result, msg.outcome.stats, msg.checks);
+          break;
+      }
+    });
+    w.on('error', (err) => {
+      const oom = /heap out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(`${err.message} ${(err as { code?: string }).code ?? ''}`);
+      end(
+        false,
+        oom
+          ? { kind: 'limit', limit: 'memory', name: 'LimitError', message: 'memory limit reached: the session worker ran out of memory' }
+          : { kind: 'internal', name: 'InternalError', message: `session worker failed: ${err.message}` },
+      );
+    });
+    w.on('exit', (code) => {
+      end(false, { kind: 'internal', name: 'InternalError', message: `session worker exited unexpectedly (code ${code})` });
+    });
+    later(STARTUP_TIMEOUT_MS + limits.timeoutMs, () =>
+      end(false, { kind: 'internal', name: 'InternalError', message: 'session worker did not start in time' }),
     );
+  };
+
+  // `end` takes a run that never started out of the queue with it.
+  dequeue = queue.enqueue({
+    client: opts.client,
+    launch,
+    position: (ahead, running) => {
+      if (ended || ahead === lastAhead) return;
+      lastAhead = ahead;
+      const message = `queued: ${ahead} run${ahead === 1 ? '' : 's'} ahead (${running} of ${queue.limit} running on this host)`;
+      onEvent({ type: 'queued', runId, ahead, message });
+    },
   });
-  worker.on('exit', (code) => {
-    end(false, { kind: 'internal', name: 'InternalError', message: `session worker exited unexpectedly (code ${code})` });
-  });
-  later(STARTUP_TIMEOUT_MS + limits.timeoutMs, () =>
-    end(false, { kind: 'internal', name: 'InternalError', message: 'session worker did not start in time' }),
-  );
 
   const stop = async (): Promise<boolean> => {
     if (ended) return false;
+    const stoppedError: RunError = { kind: 'stopped', name: 'Stopped', message: 'the run was stopped' };
+    if (!launched) {
+      end(false, stoppedError);
+      return true;
+    }
     Atomics.store(stopFlag, 0, 1);
     kernelAbort.abort(); // the helper of a kernel call in flight dies now, not after the grace period
-    const stoppedError: RunError = { kind: 'stopped', name: 'Stopped', message: 'the run was stopped' };
     const graceful = await Promise.race([
       done.then(() => true),
       new Promise<false>((r) => setTimeout(() => r(false), STOP_GRACE_MS)),
@@ -238,7 +386,7 @@ export class SessionHost {
         if (event.type === 'done') this.runs.delete(event.runId);
         this.emit(event);
       },
-      kernel ? { kernel: () => kernel(ref.handle!.runId) } : {},
+      { client: this, ...(kernel ? { kernel: () => kernel(ref.handle!.runId) } : {}) },
     );
     ref.handle = handle;
     this.runs.set(handle.runId, handle);
