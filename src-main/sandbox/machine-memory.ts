@@ -8,6 +8,7 @@
  * sizes on every host, and a budget refuses the same boot() everywhere.
  */
 import { parseSize } from '../engines/common/size';
+import { MAX_FRAMES } from '../engines/mm/mmzone';
 import type { BootOptions, Kernel } from '../engines/kernel';
 
 /** What an object (its header and a few properties) costs beside its typed arrays: V8's usual small-object size. */
@@ -68,8 +69,10 @@ export function machineBytes(kernel: Kernel): number {
  */
 export function bootFloorBytes(options: BootOptions): number {
   try {
-    const bytes = parseSize(options.memory ?? '4G', 'memory');
-    return Math.floor(bytes / 4096) * FRAME_FLOOR_BYTES;
+    const frames = Math.floor(parseSize(options.memory ?? '4G', 'memory') / 4096);
+    // A size the memory engine refuses is boot()'s to refuse (EINVAL), not the budget's.
+    if (frames > MAX_FRAMES) return 0;
+    return frames * FRAME_FLOOR_BYTES;
   } catch {
     return 0;
   }

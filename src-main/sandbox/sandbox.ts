@@ -310,12 +310,16 @@ export async function runInSandbox(
     });
 
     const evaluated = vm.evalCode(code, req.filename, { type: 'global' });
+    // A Stop that ended a host call (a kernel call's helper killed) throws in the script before the interrupt
+    // handler sees the flag: the run was stopped all the same.
+    const stopped = (): LimitName | 'stopped' | undefined =>
+      hit ?? (stopFlag && Atomics.load(stopFlag, 0) !== 0 ? (hit = 'stopped') : undefined);
     let error: RunError | undefined;
     if (evaluated.error) {
-      error = toRunError(vm, evaluated.error, req.filename, hit, limits);
+      error = toRunError(vm, evaluated.error, req.filename, stopped(), limits);
       evaluated.error.dispose();
     } else {
-      error = settle(vm, runtime, evaluated.value, req.filename, () => hit, limits);
+      error = settle(vm, runtime, evaluated.value, req.filename, stopped, limits);
     }
     flush();
     sendProgress();
@@ -581,7 +585,8 @@ function installHost(
     try {
       const options = (bridge.fromWire(JSON.parse(vm.getString(opts!))) as BootOptions | undefined) ?? {};
       const held = kernels.reduce((n, k) => n + machineBytes(k), 0);
-      const what = `boot(${options.memory === undefined ? '' : `{ memory: ${typeof options.memory === 'string' ? `'${options.memory}'` : String(options.memory)} }`})`;
+      const mem = options.memory;
+      const what = `boot(${typeof mem === 'string' ? `{ memory: '${mem}' }` : typeof mem === 'number' ? `{ memory: ${mem} }` : ''})`;
       const refuse = (need: string): KernelError =>
         new KernelError(
           'ENOMEM',
