@@ -74,7 +74,7 @@ export function soundnessCheck(p: SoundnessProgram, index: number, seed: number,
     for (let i = 0; i < POISONS; i++) {
       const poison = (seed ^ Math.imul(index, 0x85ebca6b) ^ (i + 1)) >>> 0;
       try {
-        retvals.add(prog.run(undefined, { exec, poison }).retval);
+        retvals.add(k.runWith(prog, [], { exec, poison }).retval);
       } catch (e) {
         if (!(e instanceof KernelError)) throw e;
         faulted = true;

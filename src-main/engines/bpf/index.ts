@@ -134,7 +134,7 @@ export class BpfProgram {
   }
 
   /** Runs the program once (bpf_prog_run()): r1 = the context (bytes, mapped read-write) or 0. */
-  run(ctx?: Uint8Array, opts: BpfRunOpts = {}): BpfRunResult {
+  run(ctx?: Uint8Array, opts: { cpu?: number; budget?: number } = {}): BpfRunResult {
     return this.engine.runWith(this, ctx ? [ctx] : [], opts);
   }
 
