@@ -179,6 +179,7 @@ export function updateBounds(r: Reg): void {
 }
 
 function deduce32(r: Reg): void {
+  // The upper halves may be two sequential u32 numbers, 0xffffffff then 0 included (u32 arithmetic wraps).
   if (r.umin >> 32n === r.umax >> 32n) {
     r.u32min = maxU(r.u32min, u32(r.umin));
     r.u32max = minU(r.u32max, u32(r.umax));
@@ -195,11 +196,11 @@ function deduce32(r: Reg): void {
       r.s32max = minU(r.s32max, s32(r.smax));
     }
   }
-  if (u32(r.umin >> 32n) + 1n === u32(r.umax >> 32n) && s32(r.umin) < 0n && s32(r.umax) >= 0n) {
+  if (u32(u32(r.umin >> 32n) + 1n) === u32(r.umax >> 32n) && s32(r.umin) < 0n && s32(r.umax) >= 0n) {
     r.s32min = maxU(r.s32min, s32(r.umin));
     r.s32max = minU(r.s32max, s32(r.umax));
   }
-  if (u32(r.smin >> 32n) + 1n === u32(r.smax >> 32n) && s32(r.smin) < 0n && s32(r.smax) >= 0n) {
+  if (u32(u32(r.smin >> 32n) + 1n) === u32(r.smax >> 32n) && s32(r.smin) < 0n && s32(r.smax) >= 0n) {
     r.s32min = maxU(r.s32min, s32(r.smin));
     r.s32max = minU(r.s32max, s32(r.smax));
   }
@@ -394,14 +395,20 @@ export function unum(v: bigint): string {
   return x <= 65535n ? x.toString() : `0x${x.toString(16)}`;
 }
 
+/** print_scalar_ranges()'s value of a 32-bit signed bound: itself when printed in decimal, else its u32 bits. */
+function snum32(v: bigint): bigint {
+  return v >= -32768n && v <= 32767n ? v : u32(v);
+}
+
 function scalarRanges(r: Reg, parts: string[]): void {
   const mm: { name: string; val: bigint; omit: boolean }[] = [
     { name: 'smin', val: r.smin, omit: r.smin === S64_MIN },
     { name: 'smax', val: r.smax, omit: r.smax === S64_MAX },
     { name: 'umin', val: r.umin, omit: r.umin === 0n },
     { name: 'umax', val: r.umax, omit: r.umax === U64_MAX },
-    { name: 'smin32', val: r.s32min, omit: r.s32min === S32_MIN },
-    { name: 'smax32', val: r.s32max, omit: r.s32max === S32_MAX },
+    // 32-bit signed bounds print as s32: decimal when is_snum_decimal(), else their u32 bits (not sign-extended).
+    { name: 'smin32', val: snum32(r.s32min), omit: r.s32min === S32_MIN },
+    { name: 'smax32', val: snum32(r.s32max), omit: r.s32max === S32_MAX },
     { name: 'umin32', val: r.u32min, omit: r.u32min === 0n },
     { name: 'umax32', val: r.u32max, omit: r.u32max === U32_MAX },
   ];

@@ -8,7 +8,7 @@
 import { branchTarget } from '../check';
 import { printBpfInsn } from '../disasm';
 import {
-  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_ARSH, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_K, BPF_MOD,
+  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_ARSH, BPF_LSH, BPF_RSH, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_K, BPF_MOD,
   BPF_FETCH, BPF_JA, BPF_JCOND, BPF_JEQ, BPF_JMP, BPF_JMP32, BPF_JNE, BPF_LD, BPF_LDX, BPF_MEMSX, BPF_MODE, BPF_MOV,
   BPF_NEG, BPF_OP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE,
   BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_TO_BE, BPF_X, BPF_XCHG, MAX_BPF_STACK, MAX_CALL_FRAMES, bpfSizeBytes, isLdImm64,
@@ -1123,29 +1123,22 @@ export class Verifier {
       this.aluMov(insn, alu32, regs);
       return;
     }
+    // check_alu_op(): the source register is checked first, then the destination, then the BPF_K operand.
+    const s: Reg = BPF_SRC(insn.code) === BPF_X ? this.readReg(insn.src_reg) : this.immConst(this.insnIdx, insn.imm, alu32);
     const d = this.readReg(insn.dst_reg);
     if ((op === BPF_DIV || op === BPF_MOD) && BPF_SRC(insn.code) === BPF_K && insn.imm === 0) reject('div by zero', 'EINVAL');
-    let s: Reg;
-    if (BPF_SRC(insn.code) === BPF_X) s = this.readReg(insn.src_reg);
-    else s = this.immConst(this.insnIdx, insn.imm, alu32);
+    if ((op === BPF_LSH || op === BPF_RSH || op === BPF_ARSH) && BPF_SRC(insn.code) === BPF_K && (insn.imm < 0 || insn.imm >= (alu32 ? 32 : 64))) {
+      reject(`invalid shift ${insn.imm}`, 'EINVAL');
+    }
     this.writeReg(insn.dst_reg);
     if (d.type !== 'scalar' || s.type !== 'scalar') {
       this.aluWithPointer(insn, op, alu32, regs, d, s);
       return;
     }
     const dd = copyReg(d);
-    const isSh = op === 0x60 || op === 0x70 || op === BPF_ARSH;
-    if (isSh && tnumIsConst(s.var_off) && s.umax >= (alu32 ? 32n : 64n)) {
-      // Out-of-range shift counts: the kernel marks the result unknown.
-      setUnknown(dd);
-      if (alu32) {
-        zext32to64(dd);
-        regBoundsSync(dd);
-      }
-    } else {
-      // A BPF_K operand is immConst()'s scalarConst(), exact by construction.
-      scalarAlu(dd, s, op, alu32, BPF_SRC(insn.code) === BPF_K);
-    }
+    // A BPF_K operand is immConst()'s scalarConst(), exact by construction; out-of-range shift counts in a
+    // register make the result unknown (is_safe_to_compute_dst_reg_range()).
+    scalarAlu(dd, s, op, alu32, BPF_SRC(insn.code) === BPF_K);
     regs[insn.dst_reg] = dd;
   }
 
