@@ -202,7 +202,7 @@ export class BpfEngine {
 
   /** BPF_PROG_LOAD. Throws KernelError (EACCES, EINVAL, E2BIG with detail.log when the verifier rejects) or BpfAsmError. */
   prog_load(attr: BpfProgLoadAttr): BpfProgram {
-    const { insns, lines, loaded } = this.loadInsns(attr);
+    const { insns, lines, loaded } = this.loadInsns(attr, attr.verify !== false && !!this.verifier);
     const verdict = attr.verify !== false && this.verifier ? this.verifier(loaded.insns, lines ? { ...attr, lines } as BpfProgLoadAttr : attr, this) : undefined;
     const compiled = (attr.jit ?? this.jitEnabled) ? jitCompile(loaded) : undefined;
     const prog = new BpfProgram(this, this.nextProgId++, loaded, compiled ?? interpExec, compiled !== undefined, attr, lines);
@@ -216,7 +216,7 @@ export class BpfEngine {
   verify(src: string | (BpfProgLoadAttr & VerifyOptions)): { ok: boolean; log: string; errors: VerifyReport['errors']; result?: VerifyReport['result'] } {
     const attr: BpfProgLoadAttr & VerifyOptions = typeof src === 'string' ? { asm: src } : src;
     try {
-      const { lines, loaded } = this.loadInsns(attr);
+      const { lines, loaded } = this.loadInsns(attr, true);
       return verifyInsns(this, loaded.insns, attr, lines);
     } catch (e) {
       if (e instanceof KernelError || (e instanceof Error && e.name === 'BpfAsmError')) {
@@ -230,8 +230,12 @@ export class BpfEngine {
     }
   }
 
-  /** Assembles or decodes the program and runs the load-time checks (prepareInsns()). */
-  private loadInsns(attr: BpfProgLoadAttr): { insns: readonly BpfInsn[]; lines: number[] | undefined; loaded: LoadedInsns } {
+  /**
+   * Assembles or decodes the program and runs the load-time checks (prepareInsns()). With `verifier` (the verifier
+   * runs next) only the checks bpf_check() makes before its walk run, and a rejection's log is the kernel's: the
+   * message and the closing line, no instruction (log_level 0: no log).
+   */
+  private loadInsns(attr: BpfProgLoadAttr & { log_level?: number }, verifier = false): { insns: readonly BpfInsn[]; lines: number[] | undefined; loaded: LoadedInsns } {
     if (attr.prog_flags !== undefined) checkProgFlags(attr.prog_flags); // also for a load without the verifier
     let insns: readonly BpfInsn[];
     let lines: number[] | undefined;
@@ -243,19 +247,21 @@ export class BpfEngine {
       if (attr.insns.length % 8 !== 0) throw new KernelError('EINVAL', `program of ${attr.insns.length} bytes is not a whole number of instructions`);
       insns = decodeInsns(attr.insns);
     } else if (attr.insns) {
-      insns = attr.insns.map((i) => ({ ...i }));
+      insns = attr.insns.map((i, pc) => checkInsnRecord(i, pc));
     } else {
       throw new KernelError('EINVAL', 'prog_load: give insns or asm');
     }
     let loaded: LoadedInsns;
     try {
-      loaded = prepareInsns(insns, this.resolver);
+      loaded = prepareInsns(insns, this.resolver, verifier);
     } catch (e) {
-      // Like the verifier log: the offending instruction, then the reason.
       if (e instanceof KernelError && typeof e.detail?.['insn'] === 'number') {
         const pc = e.detail['insn'] as number;
+        const level = attr.log_level ?? 1;
+        // Without the verifier, like its log: the offending instruction, then the reason.
         const at = insns[pc] ? `${pc}: ${printBpfInsn(insns[pc]!, insns[pc + 1])}\n` : '';
-        throw new KernelError(e.errno, e.message, { insn: pc, log: `${at}${e.message}\n`, ...(lines?.[pc] ? { line: lines[pc] } : {}) });
+        const log = !verifier ? `${at}${e.message}\n` : level ? `${e.message}\n${PROCESSED_NONE}` : '';
+        throw new KernelError(e.errno, e.message, { insn: pc, log, ...(lines?.[pc] ? { line: lines[pc] } : {}) });
       }
       throw e;
     }
@@ -326,6 +332,33 @@ export class BpfEngine {
     }
     throw new KernelError('EINVAL', `ld_imm64 pseudo source ${src} is not supported yet`, { insn: pc });
   };
+}
+
+/** The verifier log's closing line when bpf_check() stops before its walk. */
+const PROCESSED_NONE = 'processed 0 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n';
+
+const INSN_FIELDS = [
+  ['code', 0, 0xff, 'u8'],
+  ['dst_reg', 0, 0xf, 'u4'],
+  ['src_reg', 0, 0xf, 'u4'],
+  ['off', -0x8000, 0x7fff, 's16'],
+  ['imm', -0x80000000, 0x7fffffff, 's32'],
+] as const;
+
+/**
+ * An instruction record given as an object: each field must be an integer that fits its width in struct bpf_insn
+ * (code u8, registers u4, off s16, imm s32), or the load fails with EINVAL naming the instruction and the field,
+ * where raw bytes could not have carried the value at all.
+ */
+function checkInsnRecord(i: BpfInsn, pc: number): BpfInsn {
+  if (typeof i !== 'object' || i === null) throw new KernelError('EINVAL', `insn ${pc}: not an instruction record`, { insn: pc });
+  for (const [f, lo, hi, t] of INSN_FIELDS) {
+    const v = (i as unknown as Record<string, unknown>)[f];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
+      throw new KernelError('EINVAL', `insn ${pc}: ${f} ${typeof v === 'string' ? JSON.stringify(v) : String(v)} does not fit ${t} (${lo}..${hi})`, { insn: pc, field: f });
+    }
+  }
+  return { code: i.code, dst_reg: i.dst_reg, src_reg: i.src_reg, off: i.off, imm: i.imm };
 }
 
 /** Creates the BPF engine of a simulated machine. */

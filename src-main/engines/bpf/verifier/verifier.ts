@@ -5,7 +5,8 @@
  * bpf_loop and may_goto rules; every rejection carries the kernel's message and errno, and the log is printed in
  * the kernel's format at log_level 1 and 2.
  */
-import { branchTarget } from '../check';
+import { KernelError } from '../../common/errors';
+import { branchTarget, checkInsn } from '../check';
 import { printBpfInsn } from '../disasm';
 import {
   BPF_ADD, BPF_ALU, BPF_ALU64, BPF_ARSH, BPF_LSH, BPF_RSH, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_K, BPF_MOD,
@@ -37,7 +38,7 @@ import {
   widenImpreciseScalars,
 } from './state';
 import type { FuncState, HistEntry, StackSlot, VerifierState } from './state';
-import { S64_MAX, S64_MIN, U32_MAX, tnumConst, tnumIsConst, tnumIsAligned, tnumStr, tnumAdd, u32, s64 } from './tnum';
+import { S64_MAX, S64_MIN, TNUM_UNKNOWN, U32_MAX, tnumConst, tnumIsConst, tnumIsAligned, tnumStr, tnumAdd, u32, s64 } from './tnum';
 
 /** BPF_COMPLEXITY_LIMIT_INSNS. */
 export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
@@ -220,6 +221,7 @@ export class Verifier {
   private pathId = 0;
 
   constructor(insns: readonly BpfInsn[], env: VerifierEnv) {
+    this.insnChecked = new Uint8Array(insns.length);
     this.insns = insns;
     this.env = env;
     this.n = insns.length;
@@ -351,7 +353,7 @@ export class Verifier {
     this.pruneP[pc] = 1;
     this.pruneP[branchTarget(this.insns, pc)] = 1;
     this.jmpP[branchTarget(this.insns, pc)] = 1;
-    if (i.code === (BPF_JMP | BPF_JCOND)) this.forceCkpt[pc] = 1;
+    if (i.code === (BPF_JMP | BPF_JCOND) && i.src_reg === 0) this.forceCkpt[pc] = 1;
   }
 
   private helperProto(id: number): HelperProto | undefined {
@@ -414,6 +416,7 @@ export class Verifier {
 
   /** check_reg_arg(DST_OP): R10 is read-only. */
   private writeReg(r: number): void {
+    if (r > 10) reject(`R${r} is invalid`, 'EINVAL');
     if (r === 10) reject('frame pointer is read only');
     this.scratchRegs.add(r);
   }
@@ -435,6 +438,8 @@ export class Verifier {
   }
 
   private readonly immRegs: Reg[] = [];
+  /** Instructions whose encoding the walk has checked (checkInsn()). */
+  private readonly insnChecked: Uint8Array;
 
   private newId(): number {
     return ++this.idGen;
@@ -546,6 +551,22 @@ export class Verifier {
       const cls = BPF_CLASS(insn.code);
       let next = idx + 1;
       let endOfPath = false;
+      // do_check_insn(): the instruction's reserved fields, checked when the walk first reaches it (registers:
+      // readReg()/writeReg(), check_reg_arg()).
+      if (!this.insnChecked[idx]) {
+        if (cls === BPF_LD && !isLdImm64(insn)) {
+          // check_ld_abs(): only program types with an skb may use the legacy packet loads.
+          if (this.progType !== 'socket_filter') reject('BPF_LD_[ABS|IND] instructions not allowed for this program type', 'EINVAL');
+          reject('BPF_LD_[ABS|IND] is not modelled (Linux 6.18 allows it in socket filters)', 'EINVAL');
+        }
+        try {
+          checkInsn(this.insns, idx, false);
+        } catch (e) {
+          if (e instanceof KernelError) reject(e.message, 'EINVAL');
+          throw e;
+        }
+        this.insnChecked[idx] = 1;
+      }
       if (cls === BPF_ALU || cls === BPF_ALU64) {
         this.checkAlu(insn);
       } else if (cls === BPF_LDX) {
@@ -1710,6 +1731,7 @@ export class Verifier {
     let allocSize = 0n;
     let rawMode: { regno: number; size: number } | undefined;
     let callback: Reg | undefined;
+    let constMapKey = -1n;
     for (let a = 0; a < proto.args.length; a++) {
       const regno = a + 1;
       const t = proto.args[a]!;
@@ -1722,6 +1744,10 @@ export class Verifier {
         case 'map_key':
           if (!mapArg) reject('invalid map_ptr to access map->key');
           this.helperMemAccess(regno, mapArg.key_size, false, false);
+          // can_elide_value_nullness(): an array's lookup with a key known on the stack.
+          if (mapArg.type_name === 'BPF_MAP_TYPE_ARRAY' || mapArg.type_name === 'BPF_MAP_TYPE_PERCPU_ARRAY') {
+            constMapKey = this.constantMapKey(r, mapArg.key_size);
+          }
           break;
         case 'map_value':
           if (!mapArg) reject('invalid map_ptr to access map->value');
@@ -1790,6 +1816,8 @@ export class Verifier {
       case 'map_value_or_null':
         r0 = pointer('map_value');
         r0.map = mapArg;
+        // bpf_map_lookup_elem() of an array with a constant key below max_entries cannot return NULL.
+        if (id === 1 && mapArg && constMapKey >= 0n && constMapKey < BigInt(mapArg.max_entries)) break;
         r0.maybeNull = true;
         r0.id = this.newId();
         break;
@@ -1807,6 +1835,29 @@ export class Verifier {
     regs[0] = r0;
     next = idx + 1;
     return next;
+  }
+
+  /**
+   * get_constant_map_key(): the key a stack pointer points at when it is known, zeroed bytes (STACK_ZERO) or a
+   * spilled constant scalar of exactly the key's size (that slot is then marked precise); -1 otherwise.
+   */
+  private constantMapKey(key: Reg, keySize: number): bigint {
+    if (key.type !== 'fp' || !tnumIsConst(key.var_off)) return -1n;
+    const slotIdx = -(key.off + Number(s64(key.var_off.v))) - 1;
+    const spi = Math.floor(slotIdx / 8);
+    const s = this.stackOf(key).stack[spi];
+    if (!s) return -1n;
+    let zero = 0;
+    for (let i = slotIdx % 8; i >= 0 && s.slot_type[i] === STACK_ZERO; i--) zero++;
+    if (zero >= keySize) return 0n;
+    if (!isSpilledReg(s) || s.spilled.type !== 'scalar') return -1n;
+    let spill = 0;
+    for (let i = slotIdx % 8; i >= 0 && s.slot_type[i] === STACK_SPILL; i--) spill++;
+    if (spill !== keySize || !tnumIsConst(s.spilled.var_off)) return -1n;
+    const bt = this.newBt();
+    bt.slots[key.frameno]!.add(spi);
+    this.backtrack(bt);
+    return s64(s.spilled.var_off.v);
   }
 
   private checkArgType(regno: number, r: Reg, t: ArgType): void {
@@ -1879,7 +1930,7 @@ export class Verifier {
           const s = this.slot(f, spi);
           const k = (-a - 1) % 8;
           const t = s.slot_type[k]!;
-          this.scratchSlots.add(spi);
+          // check_stack_range_initialized() does not mark the slots scratched: the log does not print them.
           if (t === STACK_MISC) continue;
           if (t === STACK_ZERO || t === STACK_INVALID) {
             if (write) s.slot_type[k] = STACK_MISC;
@@ -1967,14 +2018,11 @@ export class Verifier {
       return this.checkProtoKfuncCall(proto);
     }
     const regs = this.regs();
-    const r1 = this.readReg(1);
-    if (isNull(r1)) reject('Possibly NULL pointer passed to trusted arg0');
-    if (r1.maybeNull) reject('Possibly NULL pointer passed to trusted arg0');
-    if (kp.iter === 'new') for (let a = 0; a < (kp.scalarArgs ?? 0); a++) {
-      if (a === kp.ignoredArg) continue;
-      const r = this.readReg(a + 2);
-      if (r.type !== 'scalar') reject(`R${a + 2} is not a scalar`, 'EINVAL');
-    }
+    // check_kfunc_args(): argument by argument, no check_reg_arg() read check: the iterator pointer (null, then
+    // check_func_arg_reg_off(), then process_iter_arg()), then each scalar argument ("R%d is not a scalar").
+    const r1 = regs[1]!;
+    this.scratchRegs.add(1);
+    this.kfuncPtrArg(r1, 0);
     if (r1.type !== 'fp') reject('arg#0 expected pointer to an iterator on stack', 'EINVAL');
     const iterType = kp.iterType!;
     const nr = kp.iterSlots ?? 1;
@@ -2036,6 +2084,9 @@ export class Verifier {
         }
       }
     }
+    if (kp.iter === 'new') {
+      for (let a = 0; a < (kp.scalarArgs ?? 0); a++) if (a !== kp.ignoredArg) this.kfuncScalarArg(a + 2);
+    }
     this.clearCallerSaved(regs);
     if (kp.iter === 'new') {
       regs[0] = scalarUnknown();
@@ -2056,20 +2107,46 @@ export class Verifier {
     const regs = this.regs();
     proto.args.forEach((t, a) => {
       const regno = a + 1;
-      const r = this.readReg(regno);
-      const mem = /^PTR_TO_MEM\((\d+)\)$/.exec(t);
+      if (t !== 'PTR_TO_CTX' && !/^PTR_TO_MEM\(\d+\)$/.test(t)) {
+        this.kfuncScalarArg(regno);
+        return;
+      }
+      const r = regs[regno]!;
+      this.scratchRegs.add(regno);
+      this.kfuncPtrArg(r, a);
       if (t === 'PTR_TO_CTX') {
-        if (r.type !== 'ctx' || r.maybeNull) reject(`arg#${a} expected pointer to ctx, but got ${regTypeStr(r)}`, 'EINVAL');
-        if (r.off || !tnumIsConst(r.var_off) || r.var_off.v) reject(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
-      } else if (mem) {
+        if (r.type !== 'ctx') reject(`arg#${a} expected pointer to ctx, but got ${regTypeStr(r)}`, 'EINVAL');
+      } else {
+        // check_mem_reg(): the pointer's type, then [ptr, ptr + size) readable.
         this.checkArgType(regno, r, 'mem_rdonly');
-        this.helperMemAccess(regno, Number(mem[1]), false, false);
-      } else if (r.type !== 'scalar') {
-        reject(`R${regno} is not a scalar`, 'EINVAL');
+        this.helperMemAccess(regno, Number(/\d+/.exec(t)![0]), false, false);
       }
     });
     this.clearCallerSaved(regs);
     regs[0] = scalarUnknown();
+  }
+
+  /** A scalar argument of a kfunc (check_kfunc_args()): any other type, an unset register included, is EINVAL. */
+  private kfuncScalarArg(regno: number): void {
+    this.scratchRegs.add(regno);
+    if (this.regs()[regno]!.type !== 'scalar') reject(`R${regno} is not a scalar`, 'EINVAL');
+  }
+
+  /**
+   * The checks check_kfunc_args() makes on every pointer argument before its kind's own: not NULL (a known 0 or a
+   * maybe-null type), then check_func_arg_reg_off(): stack, map value, memory and scalars may carry offsets, any
+   * other type (ctx, map_ptr, an unset register) must be unmodified (__check_ptr_off_reg()).
+   */
+  private kfuncPtrArg(r: Reg, arg: number): void {
+    const regno = arg + 1;
+    if (isNull(r) || r.maybeNull) reject(`Possibly NULL pointer passed to trusted arg${arg}`);
+    if (r.type === 'fp' || r.type === 'map_value' || r.type === 'mem' || r.type === 'scalar') return;
+    const t = regTypeStr(r);
+    if (r.off < 0) reject(`negative offset ${t} ptr R${regno} off=${r.off} disallowed`);
+    if (r.off) reject(`dereference of modified ${t} ptr R${regno} off=${r.off} disallowed`);
+    // __mark_reg_not_init() leaves an unset register's var_off unknown.
+    const varOff = r.type === 'not_init' ? TNUM_UNKNOWN : r.var_off;
+    if (!tnumIsConst(varOff) || varOff.v) reject(`variable ${t} access var_off=${tnumStr(varOff)} disallowed`);
   }
 
   /** process_iter_next_call(): queue the ACTIVE (non-NULL) outcome, continue with DRAINED and r0 = 0. */
