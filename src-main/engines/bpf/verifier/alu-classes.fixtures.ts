@@ -76,6 +76,58 @@ export function alu32Variants(): ClassVariant[] {
   return out;
 }
 
+/**
+ * 2b. NEG, byte swaps, sign-extending and plain moves, division by zero constants, self-operations, on scalars of
+ * several shapes (unknown, masked, negative, constants, a signed range) and on pointers.
+ */
+export function unaryVariants(): ClassVariant[] {
+  const srcs: Record<string, string> = {
+    unknown: 'call bpf_get_prandom_u32\nr6 = r0\n',
+    masked: 'call bpf_get_prandom_u32\nr6 = r0\nr6 &= 0xff0\n',
+    negative: 'call bpf_get_prandom_u32\nr6 = r0\nr6 |= -256\n',
+    small: 'call bpf_get_prandom_u32\nr6 = r0\nr6 &= 7\nr6 -= 3\n',
+    range: 'call bpf_get_prandom_u32\nr6 = r0\nr6 s>>= 40\n',
+    const: 'r6 = 0x1234\n',
+    fp: 'r6 = r10\nr6 += -8\n',
+    ctx: 'r6 = r1\n',
+  };
+  const ops = [
+    'r6 = -r6',
+    'w6 = -w6',
+    'r6 = be16 r6',
+    'r6 = be32 r6',
+    'r6 = be64 r6',
+    'r6 = le16 r6',
+    'r6 = le32 r6',
+    'r6 = le64 r6',
+    'r6 = bswap16 r6',
+    'r6 = bswap32 r6',
+    'r6 = bswap64 r6',
+    'r7 = (s8)r6',
+    'r7 = (s16)r6',
+    'r7 = (s32)r6',
+    'w7 = (s8)w6',
+    'w7 = (s16)w6',
+    'w7 = w6',
+    'r7 = r6',
+    'r6 s/= -1',
+    'w6 s%= -1',
+    'r6 /= r8',
+    'w6 %= w8',
+    'r6 -= r6',
+    'r6 ^= r6',
+    'r6 *= -1',
+  ];
+  const out: ClassVariant[] = [];
+  for (const [kind, setup] of Object.entries(srcs)) {
+    for (const op of ops) {
+      const asm = `r8 = 0\n${setup}${op}\nr0 = 0\nexit`;
+      out.push({ name: `${kind}: ${op}`, prog: asm, stateOf: asm.split('\n').length - 3 });
+    }
+  }
+  return out;
+}
+
 /** 3. A map value / stack / ctx pointer moved out of its region by the register, and back by the instruction's offset. */
 export function belowRegionVariants(): ClassVariant[] {
   const look =

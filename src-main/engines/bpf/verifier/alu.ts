@@ -419,7 +419,8 @@ export function scalarAluBounds(d: Reg, src: Reg, op: number, alu32: boolean): v
 }
 
 const BITWISE: Record<number, string> = { [BPF_AND]: '&=', [BPF_OR]: '|=', [BPF_XOR]: '^=' };
-const ALU_NAME: Record<number, string> = {
+/** bpf_alu_string[]: the operator of each BPF_OP, as the kernel's messages print it. */
+export const ALU_NAME: Record<number, string> = {
   0x00: '+=', 0x10: '-=', 0x20: '*=', 0x30: '/=', 0x40: '|=', 0x50: '&=', 0x60: '<<=', 0x70: '>>=', 0x80: 'neg',
   0x90: '%=', 0xa0: '^=', 0xb0: '=', 0xc0: 's>>=', 0xd0: 'endian',
 };

@@ -327,16 +327,8 @@ export function coerceRegToSize(r: Reg, size: number): void {
   }
   r.smin = r.umin;
   r.smax = r.umax;
-  if (size >= 4) {
-    r.u32min = u32(r.umin);
-    r.u32max = u32(r.umax);
-    r.s32min = s32(r.u32min) <= s32(r.u32max) ? s32(r.u32min) : S32_MIN;
-    r.s32max = s32(r.u32min) <= s32(r.u32max) ? s32(r.u32max) : S32_MAX;
-    if (size === 4 && !(s32(r.u32min) <= s32(r.u32max))) {
-      r.s32min = S32_MIN;
-      r.s32max = S32_MAX;
-    }
-  } else {
+  // A 4-byte cast keeps the 32-bit bounds (they describe the same low half); narrower ones take the 64-bit ones.
+  if (size < 4) {
     r.u32min = r.umin;
     r.u32max = r.umax;
     r.s32min = r.umin;
@@ -353,8 +345,38 @@ export function coerceRegToSizeSx(r: Reg, size: number, to32 = false): void {
     markKnown(r, to32 ? u32(v) : v);
     return;
   }
+  // A signed range whose high bits are the same at both ends and whose ends keep one sign after the extension
+  // stays that range (coerce_reg_to_size_sx() / coerce_subreg_to_size_sx()); the tnum becomes the range's.
+  const top = (x: bigint): bigint => ((to32 ? u32(x) : u64(x)) >> bits) << bits;
+  const [smin, smax] = to32 ? [r.s32min, r.s32max] : [r.smin, r.smax];
+  if (top(smin) === top(smax)) {
+    const a = BigInt.asIntN(Number(bits), smin);
+    const b = BigInt.asIntN(Number(bits), smax);
+    const [mn, mx] = a < b ? [a, b] : [b, a];
+    if (mn >= 0n === mx >= 0n) {
+      r.s32min = mn;
+      r.s32max = mx;
+      r.u32min = u32(mn);
+      r.u32max = u32(mx);
+      if (to32) {
+        r.var_off = tnumSubreg(tnumRange(u64(mn), u64(mx)));
+        zext32to64(r);
+        regBoundsSync(r);
+      } else {
+        r.smin = mn;
+        r.smax = mx;
+        r.umin = u64(mn);
+        r.umax = u64(mx);
+        r.var_off = tnumRange(u64(mn), u64(mx));
+      }
+      return;
+    }
+  }
   const lo = -(1n << (bits - 1n));
   const hi = (1n << (bits - 1n)) - 1n;
+  // A 64-bit signed range inside the target's signed range is left as it is (checked on 6.18.44: (s8)/(s16)/(s32)
+  // of [-3, 4] stays [-3, 4]); the 32-bit form has no such case.
+  if (!to32 && r.smin >= lo && r.smax <= hi) return;
   markUnbounded(r);
   r.var_off = TNUM_UNKNOWN;
   if (to32) {

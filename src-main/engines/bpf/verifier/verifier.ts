@@ -16,7 +16,7 @@ import {
 } from '../isa';
 import type { BpfInsn } from '../isa';
 import type { BpfMap } from '../maps';
-import { ptrAlu, scalarAlu } from './alu';
+import { ALU_NAME, ptrAlu, scalarAlu } from './alu';
 import { isBranchTaken, regIsEmpty, regSetMinMax } from './branch';
 import { VerifierError, reject } from './error';
 import type { VerifierErrno } from './error';
@@ -28,8 +28,8 @@ import { VerifierLog } from './log';
 import { HELPER_PROTOS, kfuncProto } from './protos';
 import type { ArgType, HelperProto, KfuncProto } from './protos';
 import {
-  coerceRegToSize, coerceRegToSizeSx, copyReg, isNull, markKnown, notInit, pointer, regBoundsSync, regTypeStr,
-  scalarConst, scalarUnknown, setUnknown, zext32to64,
+  coerceRegToSize, coerceRegToSizeSx, copyReg, isNull, mark32Unbounded, mark64Unbounded, notInit, pointer, regBoundsSync, regTypeStr,
+  scalarConst, scalarUnknown, zext32to64,
 } from './reg';
 import type { Reg } from './reg';
 import {
@@ -1177,21 +1177,26 @@ export class Verifier {
     } else {
       const bits = BigInt(insn.imm);
       const toLe = BPF_SRC(insn.code) !== BPF_TO_BE && !(BPF_CLASS(insn.code) === BPF_ALU64);
-      if (tnumIsConst(d.var_off)) {
-        let v = d.var_off.v & ((1n << bits) - 1n);
-        if (!toLe) {
-          let sw = 0n;
-          for (let b = 0n; b < bits; b += 8n) sw = (sw << 8n) | ((v >> b) & 0xffn);
-          v = sw;
+      if (toLe) {
+        // On a little-endian machine to_le only truncates; le64 changes nothing (the id stays).
+        if (bits < 64n) {
+          coerceRegToSize(d, Number(bits / 8n));
+          d.id = 0;
         }
-        markKnown(d, v);
-      } else if (toLe && bits < 64n) {
-        coerceRegToSize(d, Number(bits / 8n));
       } else {
-        setUnknown(d);
-        if (bits < 64n) coerceRegToSize(d, Number(bits / 8n));
+        // The bytes swap, and so do the tnum's known bits (6.18); the bounds are what the swapped tnum allows.
+        const mask = (1n << bits) - 1n;
+        const swap = (x: bigint): bigint => {
+          let sw = 0n;
+          for (let b = 0n; b < bits; b += 8n) sw = (sw << 8n) | ((x >> b) & 0xffn);
+          return sw;
+        };
+        d.var_off = { v: swap(d.var_off.v & mask), m: swap(d.var_off.m & mask) };
+        mark64Unbounded(d);
+        mark32Unbounded(d);
+        regBoundsSync(d);
+        d.id = 0;
       }
-      d.id = 0;
     }
   }
 
@@ -1205,9 +1210,16 @@ export class Verifier {
           if (s.type === 'scalar' && !s.id && !tnumIsConst(s.var_off)) s.id = this.newId();
           regs[insn.dst_reg] = copyReg(s);
         } else {
-          if (s.type !== 'scalar') reject(`R${insn.src_reg} sign-extension part of pointer`);
+          // is_pointer_value() is false for a privileged load: a pointer source gives an unknown scalar.
+          if (s.type !== 'scalar') {
+            regs[insn.dst_reg] = scalarUnknown();
+            return;
+          }
+          // A value that needs no sign extension keeps its id (assign_scalar_id_before_mov()).
+          const noSext = s.umax < 1n << BigInt(insn.off - 1);
+          if (noSext && !s.id && !tnumIsConst(s.var_off)) s.id = this.newId();
           const d = copyReg(s);
-          d.id = 0;
+          if (!noSext) d.id = 0;
           coerceRegToSizeSx(d, insn.off / 8);
           regs[insn.dst_reg] = d;
         }
@@ -1229,7 +1241,12 @@ export class Verifier {
           if (!fits) d.id = 0;
           zext32to64(d);
         } else {
-          d.id = 0;
+          const noSext = s.umax < 1n << BigInt(insn.off - 1);
+          if (noSext && !s.id && !tnumIsConst(s.var_off)) {
+            s.id = this.newId();
+            d.id = s.id;
+          }
+          if (!noSext) d.id = 0;
           coerceRegToSizeSx(d, insn.off / 8, true);
         }
         d.precise = false;
@@ -1250,7 +1267,7 @@ export class Verifier {
           regs[insn.dst_reg] = scalarUnknown();
           return;
         }
-        reject(`R${insn.dst_reg} pointer ${op === 0 ? '+=' : '?'} pointer prohibited`);
+        reject(`R${insn.dst_reg} pointer ${ALU_NAME[op]} pointer prohibited`);
       }
       if (BPF_SRC(insn.code) === BPF_X) this.markChainPrecision(insn.src_reg);
       regs[insn.dst_reg] = ptrAlu(d, s, op, alu32, insn.dst_reg, false);
