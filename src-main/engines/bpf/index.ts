@@ -253,7 +253,7 @@ export class BpfEngine {
     }
     let loaded: LoadedInsns;
     try {
-      loaded = prepareInsns(insns, this.resolver, verifier);
+      loaded = prepareInsns(insns, this.resolver, verifier, (id) => this.kfuncs.has(id));
     } catch (e) {
       if (e instanceof KernelError && typeof e.detail?.['insn'] === 'number') {
         const pc = e.detail['insn'] as number;

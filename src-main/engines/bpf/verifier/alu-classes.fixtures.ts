@@ -299,6 +299,10 @@ export function encodingVariants(): ClassVariant[] {
   add('ja back out of range', I(0x05, 0, 0, -5));
   add('call pc out of range', I(0x85, 0, 1, 0, 100));
   add('unknown opcode then jump out', I(0xff), I(0x05, 0, 0, 9));
+  add('kfunc btf_id 1', I(0x85, 0, 2, 0, 1));
+  add('kfunc btf_id 1 then jump out', I(0x85, 0, 2, 0, 1), I(0x05, 0, 0, 9));
+  add('helper 9999', I(0x85, 0, 0, 0, 9999));
+  add('call src=3', I(0x85, 0, 3, 0, 1));
   out.push({ name: 'ja into an ldimm64', prog: [MOV0, I(0x05, 0, 0, 1), I(0x18, 0, 0, 0, 1), I(0), EXIT] });
   out.push({ name: 'ldimm64 last', prog: [MOV0, EXIT, I(0x18, 0, 0, 0, 1)] });
   out.push({
