@@ -211,6 +211,14 @@ export function assembleKernel(source: string, opts: KernelAsmOptions = {}): Asm
       pending.push({ slot: insns.length, label: l.t, field, line: lineNo, col: l.col });
       return 0;
     };
+    /** The offset after a base register: `+ 4`, `-8` (the kernel's printer), `+ -8` (a signed offset added); none is 0. */
+    const memOff = (): number => {
+      if (peek() !== '+' && peek() !== '-') return 0;
+      const t = toks[p]!;
+      const neg = next().t === '-';
+      const v = num();
+      return off16(neg ? -v : v, t);
+    };
     /** `*(u32 *)(r1 + 4)` or `(u32 *)(r1 + 4)` after the leading `*`; returns size, base, off, signed. */
     const memRef = (): { size: number; base: number; off: number; signed: boolean } => {
       expect('(');
@@ -220,23 +228,14 @@ export function assembleKernel(source: string, opts: KernelAsmOptions = {}): Asm
       expect(')');
       expect('(');
       const base = reg();
-      let off = 0;
-      if (peek() === '+' || peek() === '-') {
-        const t = toks[p]!;
-        off = off16(num(), t);
-      }
+      const off = memOff();
       expect(')');
       return { size: SIZE[st.t]!, base: base.n, off, signed: st.t.startsWith('s') };
     };
     /** `r1 + 0` / `r1 - 8` (LLVM's cmpxchg/xchg operand). */
     const regOff = (): { base: number; off: number } => {
       const base = reg();
-      let off = 0;
-      if (peek() === '+' || peek() === '-') {
-        const t = toks[p]!;
-        off = off16(num(), t);
-      }
-      return { base: base.n, off };
+      return { base: base.n, off: memOff() };
     };
 
     const first = toks[0]!;

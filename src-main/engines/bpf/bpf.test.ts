@@ -260,6 +260,17 @@ describe('helpers and kfuncs', () => {
       throw new Error('loaded');
     } catch (e) {
       expect(e).toBeInstanceOf(KernelError);
+      // The verifier meets the reserved field when its walk reaches the instruction, as bpf_check() does.
+      expect((e as KernelError).detail).toMatchObject({
+        insn: 1,
+        log: '0: R1=ctx() R10=fp0\n0: (b7) r0 = 0                        ; R0=0\n1: (07) r0 += 1\nBPF_ALU uses reserved fields\n' +
+          'processed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n',
+      });
+    }
+    try {
+      k.prog_load({ insns: [{ code: 0xb7, dst_reg: 0, src_reg: 0, off: 0, imm: 0 }, { code: 0x07, dst_reg: 0, src_reg: 0, off: 1, imm: 1 }, { code: 0x95, dst_reg: 0, src_reg: 0, off: 0, imm: 0 }], verify: false });
+      throw new Error('loaded');
+    } catch (e) {
       expect((e as KernelError).detail).toEqual({ insn: 1, log: '1: (07) r0 += 1\nBPF_ALU uses reserved fields\n' });
     }
   });

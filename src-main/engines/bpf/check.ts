@@ -3,7 +3,7 @@ import {
   BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_COMPLEXITY_LIMIT_INSNS,
   BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_FETCH, BPF_IMM, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_MAY_GOTO, BPF_LD, BPF_LDX, BPF_MEM,
   BPF_MEMSX, BPF_MOD, BPF_MODE, BPF_MOV, BPF_NEG, BPF_OP, BPF_OR, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC,
-  BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_IDX_VALUE, BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_W, BPF_X, BPF_XCHG, BPF_XOR,
+  BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_W, BPF_X, BPF_XCHG, BPF_XOR,
   MAX_BPF_REG, isLdImm64,
 } from './isa';
 import type { BpfInsn } from './isa';
@@ -41,12 +41,14 @@ function hex2(n: number): string {
  * Checks one instruction's encoding as RFC 9669 defines it, rejecting unknown opcodes and non-zero reserved fields
  * (the kernel's do_check_insn()/resolve_pseudo_ldimm64() messages). Returns the number of slots it takes.
  */
-export function checkInsn(insns: readonly BpfInsn[], pc: number): number {
+export function checkInsn(insns: readonly BpfInsn[], pc: number, regs = true): number {
   const i = insns[pc]!;
   const { code, dst_reg: dst, src_reg: src, off, imm } = i;
+  // Without `regs` (the verifier's walk) register numbers are left to check_reg_arg(), which the walk runs after
+  // these checks, in the kernel's order.
   const cls = BPF_CLASS(code);
   const op = BPF_OP(code);
-  if (dst >= MAX_BPF_REG) throw loadError(pc, `R${dst} is invalid`);
+  if (regs && dst >= MAX_BPF_REG) throw loadError(pc, `R${dst} is invalid`);
   switch (cls) {
     case BPF_ALU:
     case BPF_ALU64: {
@@ -65,7 +67,7 @@ export function checkInsn(insns: readonly BpfInsn[], pc: number): number {
         if (BPF_SRC(code) === BPF_X) {
           const okOff = off === 0 || off === 8 || off === 16 || (cls === BPF_ALU64 && off === 32);
           if (imm !== 0 || !okOff) throw loadError(pc, 'BPF_MOV uses reserved fields');
-          if (src >= MAX_BPF_REG) throw loadError(pc, `R${src} is invalid`);
+          if (regs && src >= MAX_BPF_REG) throw loadError(pc, `R${src} is invalid`);
         } else if (src !== 0 || off !== 0) {
           throw loadError(pc, 'BPF_MOV uses reserved fields');
         }
@@ -75,7 +77,7 @@ export function checkInsn(insns: readonly BpfInsn[], pc: number): number {
       if (off !== 0 && !(signedOk && off === 1)) throw loadError(pc, 'BPF_ALU uses reserved fields');
       if (BPF_SRC(code) === BPF_X) {
         if (imm !== 0) throw loadError(pc, 'BPF_ALU uses reserved fields');
-        if (src >= MAX_BPF_REG) throw loadError(pc, `R${src} is invalid`);
+        if (regs && src >= MAX_BPF_REG) throw loadError(pc, `R${src} is invalid`);
       } else if (src !== 0) {
         throw loadError(pc, 'BPF_ALU uses reserved fields');
       }
@@ -85,7 +87,7 @@ export function checkInsn(insns: readonly BpfInsn[], pc: number): number {
       const mode = BPF_MODE(code);
       if (mode !== BPF_MEM && !(mode === BPF_MEMSX && BPF_SIZE(code) !== BPF_DW)) throw loadError(pc, `unknown opcode ${hex2(code)}`);
       if (imm !== 0) throw loadError(pc, 'BPF_LDX uses reserved fields');
-      if (src >= MAX_BPF_REG) throw loadError(pc, `R${src} is invalid`);
+      if (regs && src >= MAX_BPF_REG) throw loadError(pc, `R${src} is invalid`);
       return 1;
     }
     case BPF_ST: {
@@ -95,7 +97,7 @@ export function checkInsn(insns: readonly BpfInsn[], pc: number): number {
     }
     case BPF_STX: {
       const mode = BPF_MODE(code);
-      if (src >= MAX_BPF_REG) throw loadError(pc, `R${src} is invalid`);
+      if (regs && src >= MAX_BPF_REG) throw loadError(pc, `R${src} is invalid`);
       if (mode === BPF_MEM) {
         if (imm !== 0) throw loadError(pc, 'BPF_STX uses reserved fields');
         return 1;
@@ -112,9 +114,13 @@ export function checkInsn(insns: readonly BpfInsn[], pc: number): number {
         throw loadError(pc, `unknown opcode ${hex2(code)}`);
       }
       const next = insns[pc + 1];
-      if (!next || next.code !== 0 || next.dst_reg !== 0 || next.src_reg !== 0 || next.off !== 0 || off !== 0 || src > BPF_PSEUDO_MAP_IDX_VALUE) {
-        throw loadError(pc, 'invalid bpf_ld_imm64 insn');
+      if (!next || next.code !== 0 || next.dst_reg !== 0 || next.src_reg !== 0 || next.off !== 0) throw loadError(pc, 'invalid bpf_ld_imm64 insn');
+      // resolve_pseudo_ldimm64(): a map fd or index takes no second immediate.
+      if (src > BPF_PSEUDO_MAP_IDX_VALUE || ((src === BPF_PSEUDO_MAP_FD || src === BPF_PSEUDO_MAP_IDX) && next.imm !== 0)) {
+        throw loadError(pc, 'unrecognized bpf_ld_imm64 insn');
       }
+      // check_ld_imm().
+      if (off !== 0) throw loadError(pc, 'BPF_LD_IMM64 uses reserved fields');
       return 2;
     }
     case BPF_JMP:
@@ -149,7 +155,7 @@ export function checkInsn(insns: readonly BpfInsn[], pc: number): number {
       }
       if (BPF_SRC(code) === BPF_X) {
         if (imm !== 0) throw loadError(pc, 'BPF_JMP/JMP32 uses reserved fields');
-        if (src >= MAX_BPF_REG) throw loadError(pc, `R${src} is invalid`);
+        if (regs && src >= MAX_BPF_REG) throw loadError(pc, `R${src} is invalid`);
       } else if (src !== 0) {
         throw loadError(pc, 'BPF_JMP/JMP32 uses reserved fields');
       }
@@ -160,14 +166,89 @@ export function checkInsn(insns: readonly BpfInsn[], pc: number): number {
 }
 
 /**
- * Load-time checks of a whole program (bpf_check()'s structural part, before any state exploration): size,
- * every encoding, lddw pairs, jump and call targets inside the program and never into an lddw's second slot,
- * and a last instruction that is an exit or a jump. Throws a KernelError (EINVAL/E2BIG) with detail.insn.
+ * bpf_opcode_in_insntable() (kernel/bpf/core.c, BPF_INSN_MAP and the carried-over cBPF loads): the codes Linux
+ * 6.18 knows; LDX codes are checked before it for their mode (BPF_LDX uses reserved fields).
  */
-export function bpfCheckInsns(insns: readonly BpfInsn[]): void {
+const INSN_TABLE = new Uint8Array(256);
+for (const c of [
+  0x04, 0x05, 0x06, 0x07, 0x0c, 0x0f, 0x14, 0x15, 0x16, 0x17, 0x18, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x24, 0x25, 0x26, 0x27,
+  0x28, 0x2c, 0x2d, 0x2e, 0x2f, 0x30, 0x34, 0x35, 0x36, 0x37, 0x3c, 0x3d, 0x3e, 0x3f, 0x40, 0x44, 0x45, 0x46, 0x47, 0x48,
+  0x4c, 0x4d, 0x4e, 0x4f, 0x50, 0x54, 0x55, 0x56, 0x57, 0x5c, 0x5d, 0x5e, 0x5f, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67,
+  0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x79, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e,
+  0x7f, 0x81, 0x84, 0x85, 0x87, 0x89, 0x91, 0x94, 0x95, 0x97, 0x9c, 0x9f, 0xa4, 0xa5, 0xa6, 0xa7, 0xac, 0xad, 0xae, 0xaf,
+  0xb4, 0xb5, 0xb6, 0xb7, 0xbc, 0xbd, 0xbe, 0xbf, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xcb, 0xcc, 0xcd, 0xce, 0xcf, 0xd3, 0xd4,
+  0xd5, 0xd6, 0xd7, 0xdb, 0xdc, 0xdd, 0xde, 0xe5,
+]) INSN_TABLE[c] = 1;
+
+/**
+ * The checks bpf_check() makes before it walks the program, in its order (no instruction is printed before their
+ * message): add_subprog_and_kfunc()'s call and callback targets, check_subprogs()'s jumps inside their subprogram
+ * and its last instruction, resolve_pseudo_ldimm64()'s LDX modes, ld_imm64 pairs and known opcodes (`callx`: RFC
+ * 9669's BPF_CALL | BPF_X too). Everything
+ * else about an instruction (reserved fields, register numbers) is checked when the walk reaches it (checkInsn()).
+ */
+export function bpfCheckProgram(insns: readonly BpfInsn[], callx = false, isKfunc?: (btfId: number) => boolean): void {
   const n = insns.length;
   if (n === 0) throw loadError(0, 'empty program');
   if (n > BPF_COMPLEXITY_LIMIT_INSNS) throw loadError(0, `program of ${n} insns is too large`, 'E2BIG');
+  const starts = new Set([0]);
+  for (let pc = 0; pc < n; pc++) {
+    const i = insns[pc]!;
+    // add_kfunc_call(): a kfunc call names a FUNC of the kernel's BTF (the model's kfunc table).
+    if (isKfunc && i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_KFUNC_CALL && !isKfunc(i.imm)) {
+      throw loadError(pc, `kernel btf_id ${i.imm >>> 0} is not a function`);
+    }
+    const call = i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_CALL;
+    if (!call && !(isLdImm64(i) && i.src_reg === BPF_PSEUDO_FUNC)) continue;
+    const t = pc + i.imm + 1;
+    if (t < 0 || t >= n) throw loadError(pc, 'call to invalid destination');
+    starts.add(t);
+  }
+  const bounds = [...starts].sort((a, b) => a - b);
+  bounds.push(n);
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    const [start, end] = [bounds[k]!, bounds[k + 1]!];
+    for (let pc = start; pc < end; pc++) {
+      const { code } = insns[pc]!;
+      const cls = BPF_CLASS(code);
+      const op = BPF_OP(code);
+      if ((cls === BPF_JMP || cls === BPF_JMP32) && op !== BPF_EXIT && op !== BPF_CALL) {
+        const t = cls === BPF_JMP32 && op === BPF_JA ? pc + insns[pc]!.imm + 1 : pc + insns[pc]!.off + 1;
+        if (t < start || t >= end) throw loadError(pc, `jump out of range from insn ${pc} to ${t}`);
+      }
+      // No fall-through into the next subprogram: an exit or an unconditional jump ends each one.
+      if (pc === end - 1 && code !== (BPF_JMP | BPF_EXIT) && code !== (BPF_JMP32 | BPF_JA) && code !== (BPF_JMP | BPF_JA)) {
+        throw loadError(pc, 'last insn is not an exit or jmp');
+      }
+    }
+  }
+  for (let pc = 0; pc < n; pc++) {
+    const i = insns[pc]!;
+    if (BPF_CLASS(i.code) === BPF_LDX && ((BPF_MODE(i.code) !== BPF_MEM && BPF_MODE(i.code) !== BPF_MEMSX) || i.imm !== 0)) {
+      throw loadError(pc, 'BPF_LDX uses reserved fields');
+    }
+    if (isLdImm64(i)) {
+      const next = insns[pc + 1];
+      if (!next || next.code !== 0 || next.dst_reg !== 0 || next.src_reg !== 0 || next.off !== 0) throw loadError(pc, 'invalid bpf_ld_imm64 insn');
+      if (i.src_reg > BPF_PSEUDO_MAP_IDX_VALUE || ((i.src_reg === BPF_PSEUDO_MAP_FD || i.src_reg === BPF_PSEUDO_MAP_IDX) && next.imm !== 0)) {
+        throw loadError(pc, 'unrecognized bpf_ld_imm64 insn');
+      }
+      pc++;
+      continue;
+    }
+    if (!INSN_TABLE[i.code] && !(callx && i.code === (BPF_JMP | BPF_CALL | BPF_X))) throw loadError(pc, `unknown opcode ${hex2(i.code)}`);
+  }
+}
+
+/**
+ * Load-time checks of a whole program for a load without the verifier: bpfCheckProgram(), then every
+ * instruction's encoding (checkInsn()) and no jump into an lddw's second slot. Throws a KernelError (EINVAL/E2BIG)
+ * with detail.insn.
+ */
+export function bpfCheckInsns(insns: readonly BpfInsn[]): void {
+  // RFC 9669's callx (BPF_CALL | BPF_X) runs here; Linux 6.18 has no such opcode.
+  bpfCheckProgram(insns, true);
+  const n = insns.length;
   const second = new Uint8Array(n);
   for (let pc = 0; pc < n; ) {
     const slots = checkInsn(insns, pc);
@@ -177,14 +258,6 @@ export function bpfCheckInsns(insns: readonly BpfInsn[]): void {
   for (let pc = 0; pc < n; pc++) {
     if (second[pc]) continue;
     const t = branchTarget(insns, pc);
-    if (t === -1) continue;
-    if (t < 0 || t >= n) throw loadError(pc, `jump out of range from insn ${pc} to ${t}`);
-    if (second[t]) throw loadError(pc, `jump into the middle of ldimm64 insn ${t - 1}`);
-  }
-  const last = insns[n - 1]!;
-  const lastCls = BPF_CLASS(last.code);
-  const lastOp = BPF_OP(last.code);
-  if (second[n - 1] || !((lastCls === BPF_JMP || lastCls === BPF_JMP32) && (lastOp === BPF_EXIT || lastOp === BPF_JA))) {
-    throw loadError(n - 1, 'last insn is not an exit or jmp');
+    if (t !== -1 && second[t]) throw loadError(pc, `jump into the middle of ldimm64 insn ${t - 1}`);
   }
 }

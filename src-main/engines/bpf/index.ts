@@ -222,7 +222,7 @@ export class BpfEngine {
   /** BPF_PROG_LOAD. Throws KernelError (EACCES, EINVAL, E2BIG with detail.log when the verifier rejects) or BpfAsmError. */
   prog_load(attr: BpfProgLoadAttr): BpfProgram {
     if (attr.prog_name !== undefined) checkObjName(String(attr.prog_name), 'prog_load: prog_name');
-    const { insns, lines, loaded } = this.loadInsns(attr);
+    const { insns, lines, loaded } = this.loadInsns(attr, attr.verify !== false && !!this.verifier);
     const verdict = attr.verify !== false && this.verifier ? this.verifier(loaded.insns, lines ? { ...attr, lines } as BpfProgLoadAttr : attr, this) : undefined;
     const compiled = (attr.jit ?? this.jitEnabled) ? jitCompile(loaded) : undefined;
     const prog = new BpfProgram(this, this.nextProgId++, loaded, compiled ?? interpExec, compiled !== undefined, attr, lines);
@@ -236,7 +236,7 @@ export class BpfEngine {
   verify(src: string | (BpfProgLoadAttr & VerifyOptions)): { ok: boolean; log: string; errors: VerifyReport['errors']; result?: VerifyReport['result'] } {
     const attr: BpfProgLoadAttr & VerifyOptions = typeof src === 'string' ? { asm: src } : src;
     try {
-      const { lines, loaded } = this.loadInsns(attr);
+      const { lines, loaded } = this.loadInsns(attr, true);
       return verifyInsns(this, loaded.insns, attr, lines);
     } catch (e) {
       if (e instanceof KernelError || (e instanceof Error && e.name === 'BpfAsmError')) {
@@ -250,8 +250,12 @@ export class BpfEngine {
     }
   }
 
-  /** Assembles or decodes the program and runs the load-time checks (prepareInsns()). */
-  private loadInsns(attr: BpfProgLoadAttr): { insns: readonly BpfInsn[]; lines: number[] | undefined; loaded: LoadedInsns } {
+  /**
+   * Assembles or decodes the program and runs the load-time checks (prepareInsns()). With `verifier` (the verifier
+   * runs next) only the checks bpf_check() makes before its walk run, and a rejection's log is the kernel's: the
+   * message and the closing line, no instruction (log_level 0: no log).
+   */
+  private loadInsns(attr: BpfProgLoadAttr & { log_level?: number }, verifier = false): { insns: readonly BpfInsn[]; lines: number[] | undefined; loaded: LoadedInsns } {
     if (attr.prog_flags !== undefined) checkProgFlags(attr.prog_flags); // also for a load without the verifier
     // find_prog_type(): a type the kernel does not know is EINVAL, verified or not.
     if (attr.prog_type !== undefined && typeof progTypeOf(String(attr.prog_type)) !== 'string') throw new KernelError('EINVAL', `prog_load: unknown prog_type '${String(attr.prog_type)}'`);
@@ -266,7 +270,7 @@ export class BpfEngine {
       if (attr.insns.length / 8 > BPF_COMPLEXITY_LIMIT_INSNS) throw new KernelError('E2BIG', `prog_load: ${attr.insns.length / 8} instructions (insn_cnt must be 1..${BPF_COMPLEXITY_LIMIT_INSNS}, BPF_COMPLEXITY_LIMIT_INSNS)`);
       insns = decodeInsns(attr.insns);
     } else if (attr.insns) {
-      insns = attr.insns.map((i) => ({ ...i }));
+      insns = attr.insns.map((i, pc) => checkInsnRecord(i, pc));
     } else {
       throw new KernelError('EINVAL', 'prog_load: give insns or asm');
     }
@@ -276,13 +280,15 @@ export class BpfEngine {
     }
     let loaded: LoadedInsns;
     try {
-      loaded = prepareInsns(insns, this.resolver);
+      loaded = prepareInsns(insns, this.resolver, verifier, (id) => this.kfuncs.has(id));
     } catch (e) {
-      // Like the verifier log: the offending instruction, then the reason.
       if (e instanceof KernelError && typeof e.detail?.['insn'] === 'number') {
         const pc = e.detail['insn'] as number;
+        const level = attr.log_level ?? 1;
+        // Without the verifier, like its log: the offending instruction, then the reason.
         const at = insns[pc] ? `${pc}: ${printBpfInsn(insns[pc]!, insns[pc + 1])}\n` : '';
-        throw new KernelError(e.errno, e.message, { insn: pc, log: `${at}${e.message}\n`, ...(lines?.[pc] ? { line: lines[pc] } : {}) });
+        const log = !verifier ? `${at}${e.message}\n` : level ? `${e.message}\n${PROCESSED_NONE}` : '';
+        throw new KernelError(e.errno, e.message, { insn: pc, log, ...(lines?.[pc] ? { line: lines[pc] } : {}) });
       }
       throw e;
     }
@@ -357,6 +363,33 @@ export class BpfEngine {
     }
     throw new KernelError('EINVAL', `ld_imm64 pseudo source ${src} is not supported yet`, { insn: pc });
   };
+}
+
+/** The verifier log's closing line when bpf_check() stops before its walk. */
+const PROCESSED_NONE = 'processed 0 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n';
+
+const INSN_FIELDS = [
+  ['code', 0, 0xff, 'u8'],
+  ['dst_reg', 0, 0xf, 'u4'],
+  ['src_reg', 0, 0xf, 'u4'],
+  ['off', -0x8000, 0x7fff, 's16'],
+  ['imm', -0x80000000, 0x7fffffff, 's32'],
+] as const;
+
+/**
+ * An instruction record given as an object: each field must be an integer that fits its width in struct bpf_insn
+ * (code u8, registers u4, off s16, imm s32), or the load fails with EINVAL naming the instruction and the field,
+ * where raw bytes could not have carried the value at all.
+ */
+function checkInsnRecord(i: BpfInsn, pc: number): BpfInsn {
+  if (typeof i !== 'object' || i === null) throw new KernelError('EINVAL', `insn ${pc}: not an instruction record`, { insn: pc });
+  for (const [f, lo, hi, t] of INSN_FIELDS) {
+    const v = (i as unknown as Record<string, unknown>)[f];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
+      throw new KernelError('EINVAL', `insn ${pc}: ${f} ${typeof v === 'string' ? JSON.stringify(v) : String(v)} does not fit ${t} (${lo}..${hi})`, { insn: pc, field: f });
+    }
+  }
+  return { code: i.code, dst_reg: i.dst_reg, src_reg: i.src_reg, off: i.off, imm: i.imm };
 }
 
 /** Creates the BPF engine of a simulated machine. */

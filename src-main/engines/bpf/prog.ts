@@ -3,7 +3,7 @@
  * (map fd -> map pointer, map value -> address, function -> code address), function entry points found.
  */
 import { KernelError } from '../common/errors';
-import { bpfCheckInsns, branchTarget } from './check';
+import { bpfCheckInsns, bpfCheckProgram, branchTarget } from './check';
 import {
   BPF_CALL, BPF_CLASS, BPF_JMP, BPF_OP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_SRC, isLdImm64,
 } from './isa';
@@ -18,9 +18,14 @@ const noResolver: LdImm64Resolver = (src, _imm, _next, pc) => {
   throw new KernelError('EINVAL', `unsupported pseudo source ${src} of ld_imm64 at insn ${pc}`, { insn: pc });
 };
 
-/** Checks (bpfCheckInsns) and prepares a program for the interpreter and the JIT. */
-export function prepareInsns(insns: readonly BpfInsn[], resolve: LdImm64Resolver = noResolver): LoadedInsns {
-  bpfCheckInsns(insns);
+/**
+ * Checks (bpfCheckInsns) and prepares a program for the interpreter and the JIT. With `verifier` the verifier runs
+ * next and checks each instruction's encoding when its walk reaches it, as bpf_check() does, so only the checks
+ * Linux makes before the walk (bpfCheckProgram) run here; a program it accepts has no other instruction left.
+ */
+export function prepareInsns(insns: readonly BpfInsn[], resolve: LdImm64Resolver = noResolver, verifier = false, isKfunc?: (btfId: number) => boolean): LoadedInsns {
+  if (verifier) bpfCheckProgram(insns, false, isKfunc);
+  else bpfCheckInsns(insns);
   const len = insns.length;
   const p: LoadedInsns = {
     insns,

@@ -260,11 +260,12 @@ function safeToCompute(op: number, s: Reg, alu32: boolean): boolean {
     case BPF_ADD: case BPF_SUB: case BPF_NEG: case BPF_AND: case BPF_XOR: case BPF_OR: case BPF_MUL:
       return true;
     case BPF_LSH: case BPF_RSH: case BPF_ARSH: {
-      // The source must be a known value (and a valid shift count).
+      // The source must be a known value (its subregister for ALU32) whose 64-bit umax is a valid shift count:
+      // `w1 <<= w2` with w2 = 3 but r2's upper half unknown or set is not computed.
       const srcConst = alu32
         ? tnumSubregIsConst(s.var_off) && s.s32min === s.s32max && s.u32min === s.u32max
         : tnumIsConst(s.var_off) && s.smin === s.smax && s.umin === s.umax;
-      return srcConst && (alu32 ? s.u32max : s.umax) < (alu32 ? 32n : 64n);
+      return srcConst && s.umax < (alu32 ? 32n : 64n);
     }
     default:
       return false;
@@ -312,6 +313,7 @@ function knownAlu(d: Reg, s: Reg, op: number, alu32: boolean): void {
  */
 export function scalarAlu(d: Reg, src: Reg, op: number, alu32: boolean, srcExact = false): void {
   if (!safeToCompute(op, src, alu32)) {
+    // __mark_reg_unknown() and return: an ALU32 result is not zero-extended here (6.18), its upper half is unknown.
     setUnknown(d);
     return;
   }
@@ -417,7 +419,8 @@ export function scalarAluBounds(d: Reg, src: Reg, op: number, alu32: boolean): v
 }
 
 const BITWISE: Record<number, string> = { [BPF_AND]: '&=', [BPF_OR]: '|=', [BPF_XOR]: '^=' };
-const ALU_NAME: Record<number, string> = {
+/** bpf_alu_string[]: the operator of each BPF_OP, as the kernel's messages print it. */
+export const ALU_NAME: Record<number, string> = {
   0x00: '+=', 0x10: '-=', 0x20: '*=', 0x30: '/=', 0x40: '|=', 0x50: '&=', 0x60: '<<=', 0x70: '>>=', 0x80: 'neg',
   0x90: '%=', 0xa0: '^=', 0xb0: '=', 0xc0: 's>>=', 0xd0: 'endian',
 };

@@ -179,6 +179,7 @@ export function updateBounds(r: Reg): void {
 }
 
 function deduce32(r: Reg): void {
+  // The upper halves may be two sequential u32 numbers, 0xffffffff then 0 included (u32 arithmetic wraps).
   if (r.umin >> 32n === r.umax >> 32n) {
     r.u32min = maxU(r.u32min, u32(r.umin));
     r.u32max = minU(r.u32max, u32(r.umax));
@@ -195,11 +196,11 @@ function deduce32(r: Reg): void {
       r.s32max = minU(r.s32max, s32(r.smax));
     }
   }
-  if (u32(r.umin >> 32n) + 1n === u32(r.umax >> 32n) && s32(r.umin) < 0n && s32(r.umax) >= 0n) {
+  if (u32(u32(r.umin >> 32n) + 1n) === u32(r.umax >> 32n) && s32(r.umin) < 0n && s32(r.umax) >= 0n) {
     r.s32min = maxU(r.s32min, s32(r.umin));
     r.s32max = minU(r.s32max, s32(r.umax));
   }
-  if (u32(r.smin >> 32n) + 1n === u32(r.smax >> 32n) && s32(r.smin) < 0n && s32(r.smax) >= 0n) {
+  if (u32(u32(r.smin >> 32n) + 1n) === u32(r.smax >> 32n) && s32(r.smin) < 0n && s32(r.smax) >= 0n) {
     r.s32min = maxU(r.s32min, s32(r.smin));
     r.s32max = minU(r.s32max, s32(r.smax));
   }
@@ -326,16 +327,8 @@ export function coerceRegToSize(r: Reg, size: number): void {
   }
   r.smin = r.umin;
   r.smax = r.umax;
-  if (size >= 4) {
-    r.u32min = u32(r.umin);
-    r.u32max = u32(r.umax);
-    r.s32min = s32(r.u32min) <= s32(r.u32max) ? s32(r.u32min) : S32_MIN;
-    r.s32max = s32(r.u32min) <= s32(r.u32max) ? s32(r.u32max) : S32_MAX;
-    if (size === 4 && !(s32(r.u32min) <= s32(r.u32max))) {
-      r.s32min = S32_MIN;
-      r.s32max = S32_MAX;
-    }
-  } else {
+  // A 4-byte cast keeps the 32-bit bounds (they describe the same low half); narrower ones take the 64-bit ones.
+  if (size < 4) {
     r.u32min = r.umin;
     r.u32max = r.umax;
     r.s32min = r.umin;
@@ -352,8 +345,38 @@ export function coerceRegToSizeSx(r: Reg, size: number, to32 = false): void {
     markKnown(r, to32 ? u32(v) : v);
     return;
   }
+  // A signed range whose high bits are the same at both ends and whose ends keep one sign after the extension
+  // stays that range (coerce_reg_to_size_sx() / coerce_subreg_to_size_sx()); the tnum becomes the range's.
+  const top = (x: bigint): bigint => ((to32 ? u32(x) : u64(x)) >> bits) << bits;
+  const [smin, smax] = to32 ? [r.s32min, r.s32max] : [r.smin, r.smax];
+  if (top(smin) === top(smax)) {
+    const a = BigInt.asIntN(Number(bits), smin);
+    const b = BigInt.asIntN(Number(bits), smax);
+    const [mn, mx] = a < b ? [a, b] : [b, a];
+    if (mn >= 0n === mx >= 0n) {
+      r.s32min = mn;
+      r.s32max = mx;
+      r.u32min = u32(mn);
+      r.u32max = u32(mx);
+      if (to32) {
+        r.var_off = tnumSubreg(tnumRange(u64(mn), u64(mx)));
+        zext32to64(r);
+        regBoundsSync(r);
+      } else {
+        r.smin = mn;
+        r.smax = mx;
+        r.umin = u64(mn);
+        r.umax = u64(mx);
+        r.var_off = tnumRange(u64(mn), u64(mx));
+      }
+      return;
+    }
+  }
   const lo = -(1n << (bits - 1n));
   const hi = (1n << (bits - 1n)) - 1n;
+  // A 64-bit signed range inside the target's signed range is left as it is (checked on 6.18.44: (s8)/(s16)/(s32)
+  // of [-3, 4] stays [-3, 4]); the 32-bit form has no such case.
+  if (!to32 && r.smin >= lo && r.smax <= hi) return;
   markUnbounded(r);
   r.var_off = TNUM_UNKNOWN;
   if (to32) {
@@ -394,14 +417,20 @@ export function unum(v: bigint): string {
   return x <= 65535n ? x.toString() : `0x${x.toString(16)}`;
 }
 
+/** print_scalar_ranges()'s value of a 32-bit signed bound: itself when printed in decimal, else its u32 bits. */
+function snum32(v: bigint): bigint {
+  return v >= -32768n && v <= 32767n ? v : u32(v);
+}
+
 function scalarRanges(r: Reg, parts: string[]): void {
   const mm: { name: string; val: bigint; omit: boolean }[] = [
     { name: 'smin', val: r.smin, omit: r.smin === S64_MIN },
     { name: 'smax', val: r.smax, omit: r.smax === S64_MAX },
     { name: 'umin', val: r.umin, omit: r.umin === 0n },
     { name: 'umax', val: r.umax, omit: r.umax === U64_MAX },
-    { name: 'smin32', val: r.s32min, omit: r.s32min === S32_MIN },
-    { name: 'smax32', val: r.s32max, omit: r.s32max === S32_MAX },
+    // 32-bit signed bounds print as s32: decimal when is_snum_decimal(), else their u32 bits (not sign-extended).
+    { name: 'smin32', val: snum32(r.s32min), omit: r.s32min === S32_MIN },
+    { name: 'smax32', val: snum32(r.s32max), omit: r.s32max === S32_MAX },
     { name: 'umin32', val: r.u32min, omit: r.u32min === 0n },
     { name: 'umax32', val: r.u32max, omit: r.u32max === U32_MAX },
   ];

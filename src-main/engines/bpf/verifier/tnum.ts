@@ -91,15 +91,22 @@ export function tnumXor(a: Tnum, b: Tnum): Tnum {
 
 /** tnum_mul() (the 2024 version: accumulate per certain/uncertain bit of a). */
 export function tnumMul(a: Tnum, b: Tnum): Tnum {
-  const accV = u64(a.v * b.v);
-  let accM: Tnum = tnumConst(0n);
+  // 6.18's long multiplication: add b where a's bit is a known 1, take the union of acc and acc + b where unknown.
+  let acc: Tnum = tnumConst(0n);
   while (a.v || a.m) {
-    if (a.v & 1n) accM = tnumAdd(accM, tnum(0n, b.m));
-    else if (a.m & 1n) accM = tnumAdd(accM, tnum(0n, b.v | b.m));
+    if (a.v & 1n) acc = tnumAdd(acc, b);
+    else if (a.m & 1n) acc = tnumUnion(acc, tnumAdd(acc, b));
     a = tnumRshift(a, 1);
     b = tnumLshift(b, 1);
   }
-  return tnumAdd(tnumConst(accV), accM);
+  return acc;
+}
+
+/** tnum_union(): every value of a or of b. */
+export function tnumUnion(a: Tnum, b: Tnum): Tnum {
+  const v = a.v & b.v;
+  const mu = (a.v ^ b.v) | a.m | b.m;
+  return tnum(v & ~mu, mu);
 }
 
 export function tnumIntersect(a: Tnum, b: Tnum): Tnum {

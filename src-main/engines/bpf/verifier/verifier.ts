@@ -5,17 +5,18 @@
  * bpf_loop and may_goto rules; every rejection carries the kernel's message and errno, and the log is printed in
  * the kernel's format at log_level 1 and 2.
  */
-import { branchTarget } from '../check';
+import { KernelError } from '../../common/errors';
+import { branchTarget, checkInsn } from '../check';
 import { printBpfInsn } from '../disasm';
 import {
-  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_ARSH, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_K, BPF_MOD,
+  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_ARSH, BPF_LSH, BPF_RSH, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_K, BPF_MOD,
   BPF_FETCH, BPF_JA, BPF_JCOND, BPF_JEQ, BPF_JMP, BPF_JMP32, BPF_JNE, BPF_LD, BPF_LDX, BPF_MEMSX, BPF_MODE, BPF_MOV,
   BPF_NEG, BPF_OP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE,
   BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_TO_BE, BPF_X, BPF_XCHG, MAX_BPF_STACK, MAX_CALL_FRAMES, bpfSizeBytes, isLdImm64,
 } from '../isa';
 import type { BpfInsn } from '../isa';
 import type { BpfMap } from '../maps';
-import { ptrAlu, scalarAlu } from './alu';
+import { ALU_NAME, ptrAlu, scalarAlu } from './alu';
 import { isBranchTaken, regIsEmpty, regSetMinMax } from './branch';
 import { VerifierError, reject } from './error';
 import type { VerifierErrno } from './error';
@@ -27,8 +28,8 @@ import { VerifierLog } from './log';
 import { HELPER_PROTOS, kfuncProto } from './protos';
 import type { ArgType, HelperProto, KfuncProto } from './protos';
 import {
-  coerceRegToSize, coerceRegToSizeSx, copyReg, isNull, markKnown, notInit, pointer, regBoundsSync, regTypeStr,
-  scalarConst, scalarUnknown, setUnknown, zext32to64,
+  coerceRegToSize, coerceRegToSizeSx, copyReg, isNull, mark32Unbounded, mark64Unbounded, notInit, pointer, regBoundsSync, regTypeStr,
+  scalarConst, scalarUnknown, zext32to64,
 } from './reg';
 import type { Reg } from './reg';
 import {
@@ -37,7 +38,7 @@ import {
   widenImpreciseScalars,
 } from './state';
 import type { FuncState, HistEntry, StackSlot, VerifierState } from './state';
-import { S64_MAX, S64_MIN, U32_MAX, tnumConst, tnumIsConst, tnumIsAligned, tnumStr, tnumAdd, u32, s64 } from './tnum';
+import { S64_MAX, S64_MIN, TNUM_UNKNOWN, U32_MAX, tnumConst, tnumIsConst, tnumIsAligned, tnumStr, tnumAdd, u32, s64 } from './tnum';
 
 /** BPF_COMPLEXITY_LIMIT_INSNS. */
 export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
@@ -220,6 +221,7 @@ export class Verifier {
   private pathId = 0;
 
   constructor(insns: readonly BpfInsn[], env: VerifierEnv) {
+    this.insnChecked = new Uint8Array(insns.length);
     this.insns = insns;
     this.env = env;
     this.n = insns.length;
@@ -351,7 +353,7 @@ export class Verifier {
     this.pruneP[pc] = 1;
     this.pruneP[branchTarget(this.insns, pc)] = 1;
     this.jmpP[branchTarget(this.insns, pc)] = 1;
-    if (i.code === (BPF_JMP | BPF_JCOND)) this.forceCkpt[pc] = 1;
+    if (i.code === (BPF_JMP | BPF_JCOND) && i.src_reg === 0) this.forceCkpt[pc] = 1;
   }
 
   private helperProto(id: number): HelperProto | undefined {
@@ -414,6 +416,7 @@ export class Verifier {
 
   /** check_reg_arg(DST_OP): R10 is read-only. */
   private writeReg(r: number): void {
+    if (r > 10) reject(`R${r} is invalid`, 'EINVAL');
     if (r === 10) reject('frame pointer is read only');
     this.scratchRegs.add(r);
   }
@@ -435,6 +438,8 @@ export class Verifier {
   }
 
   private readonly immRegs: Reg[] = [];
+  /** Instructions whose encoding the walk has checked (checkInsn()). */
+  private readonly insnChecked: Uint8Array;
 
   private newId(): number {
     return ++this.idGen;
@@ -546,6 +551,22 @@ export class Verifier {
       const cls = BPF_CLASS(insn.code);
       let next = idx + 1;
       let endOfPath = false;
+      // do_check_insn(): the instruction's reserved fields, checked when the walk first reaches it (registers:
+      // readReg()/writeReg(), check_reg_arg()).
+      if (!this.insnChecked[idx]) {
+        if (cls === BPF_LD && !isLdImm64(insn)) {
+          // check_ld_abs(): only program types with an skb may use the legacy packet loads.
+          if (this.progType !== 'socket_filter') reject('BPF_LD_[ABS|IND] instructions not allowed for this program type', 'EINVAL');
+          reject('BPF_LD_[ABS|IND] is not modelled (Linux 6.18 allows it in socket filters)', 'EINVAL');
+        }
+        try {
+          checkInsn(this.insns, idx, false);
+        } catch (e) {
+          if (e instanceof KernelError) reject(e.message, 'EINVAL');
+          throw e;
+        }
+        this.insnChecked[idx] = 1;
+      }
       if (cls === BPF_ALU || cls === BPF_ALU64) {
         this.checkAlu(insn);
       } else if (cls === BPF_LDX) {
@@ -1132,29 +1153,22 @@ export class Verifier {
       this.aluMov(insn, alu32, regs);
       return;
     }
+    // check_alu_op(): the source register is checked first, then the destination, then the BPF_K operand.
+    const s: Reg = BPF_SRC(insn.code) === BPF_X ? this.readReg(insn.src_reg) : this.immConst(this.insnIdx, insn.imm, alu32);
     const d = this.readReg(insn.dst_reg);
     if ((op === BPF_DIV || op === BPF_MOD) && BPF_SRC(insn.code) === BPF_K && insn.imm === 0) reject('div by zero', 'EINVAL');
-    let s: Reg;
-    if (BPF_SRC(insn.code) === BPF_X) s = this.readReg(insn.src_reg);
-    else s = this.immConst(this.insnIdx, insn.imm, alu32);
+    if ((op === BPF_LSH || op === BPF_RSH || op === BPF_ARSH) && BPF_SRC(insn.code) === BPF_K && (insn.imm < 0 || insn.imm >= (alu32 ? 32 : 64))) {
+      reject(`invalid shift ${insn.imm}`, 'EINVAL');
+    }
     this.writeReg(insn.dst_reg);
     if (d.type !== 'scalar' || s.type !== 'scalar') {
       this.aluWithPointer(insn, op, alu32, regs, d, s);
       return;
     }
     const dd = copyReg(d);
-    const isSh = op === 0x60 || op === 0x70 || op === BPF_ARSH;
-    if (isSh && tnumIsConst(s.var_off) && s.umax >= (alu32 ? 32n : 64n)) {
-      // Out-of-range shift counts: the kernel marks the result unknown.
-      setUnknown(dd);
-      if (alu32) {
-        zext32to64(dd);
-        regBoundsSync(dd);
-      }
-    } else {
-      // A BPF_K operand is immConst()'s scalarConst(), exact by construction.
-      scalarAlu(dd, s, op, alu32, BPF_SRC(insn.code) === BPF_K);
-    }
+    // A BPF_K operand is immConst()'s scalarConst(), exact by construction; out-of-range shift counts in a
+    // register make the result unknown (is_safe_to_compute_dst_reg_range()).
+    scalarAlu(dd, s, op, alu32, BPF_SRC(insn.code) === BPF_K);
     regs[insn.dst_reg] = dd;
   }
 
@@ -1172,21 +1186,26 @@ export class Verifier {
     } else {
       const bits = BigInt(insn.imm);
       const toLe = BPF_SRC(insn.code) !== BPF_TO_BE && !(BPF_CLASS(insn.code) === BPF_ALU64);
-      if (tnumIsConst(d.var_off)) {
-        let v = d.var_off.v & ((1n << bits) - 1n);
-        if (!toLe) {
-          let sw = 0n;
-          for (let b = 0n; b < bits; b += 8n) sw = (sw << 8n) | ((v >> b) & 0xffn);
-          v = sw;
+      if (toLe) {
+        // On a little-endian machine to_le only truncates; le64 changes nothing (the id stays).
+        if (bits < 64n) {
+          coerceRegToSize(d, Number(bits / 8n));
+          d.id = 0;
         }
-        markKnown(d, v);
-      } else if (toLe && bits < 64n) {
-        coerceRegToSize(d, Number(bits / 8n));
       } else {
-        setUnknown(d);
-        if (bits < 64n) coerceRegToSize(d, Number(bits / 8n));
+        // The bytes swap, and so do the tnum's known bits (6.18); the bounds are what the swapped tnum allows.
+        const mask = (1n << bits) - 1n;
+        const swap = (x: bigint): bigint => {
+          let sw = 0n;
+          for (let b = 0n; b < bits; b += 8n) sw = (sw << 8n) | ((x >> b) & 0xffn);
+          return sw;
+        };
+        d.var_off = { v: swap(d.var_off.v & mask), m: swap(d.var_off.m & mask) };
+        mark64Unbounded(d);
+        mark32Unbounded(d);
+        regBoundsSync(d);
+        d.id = 0;
       }
-      d.id = 0;
     }
   }
 
@@ -1200,9 +1219,16 @@ export class Verifier {
           if (s.type === 'scalar' && !s.id && !tnumIsConst(s.var_off)) s.id = this.newId();
           regs[insn.dst_reg] = copyReg(s);
         } else {
-          if (s.type !== 'scalar') reject(`R${insn.src_reg} sign-extension part of pointer`);
+          // is_pointer_value() is false for a privileged load: a pointer source gives an unknown scalar.
+          if (s.type !== 'scalar') {
+            regs[insn.dst_reg] = scalarUnknown();
+            return;
+          }
+          // A value that needs no sign extension keeps its id (assign_scalar_id_before_mov()).
+          const noSext = s.umax < 1n << BigInt(insn.off - 1);
+          if (noSext && !s.id && !tnumIsConst(s.var_off)) s.id = this.newId();
           const d = copyReg(s);
-          d.id = 0;
+          if (!noSext) d.id = 0;
           coerceRegToSizeSx(d, insn.off / 8);
           regs[insn.dst_reg] = d;
         }
@@ -1224,7 +1250,12 @@ export class Verifier {
           if (!fits) d.id = 0;
           zext32to64(d);
         } else {
-          d.id = 0;
+          const noSext = s.umax < 1n << BigInt(insn.off - 1);
+          if (noSext && !s.id && !tnumIsConst(s.var_off)) {
+            s.id = this.newId();
+            d.id = s.id;
+          }
+          if (!noSext) d.id = 0;
           coerceRegToSizeSx(d, insn.off / 8, true);
         }
         d.precise = false;
@@ -1245,7 +1276,7 @@ export class Verifier {
           regs[insn.dst_reg] = scalarUnknown();
           return;
         }
-        reject(`R${insn.dst_reg} pointer ${op === 0 ? '+=' : '?'} pointer prohibited`);
+        reject(`R${insn.dst_reg} pointer ${ALU_NAME[op]} pointer prohibited`);
       }
       if (BPF_SRC(insn.code) === BPF_X) this.markChainPrecision(insn.src_reg);
       regs[insn.dst_reg] = ptrAlu(d, s, op, alu32, insn.dst_reg, false);
@@ -1774,6 +1805,7 @@ export class Verifier {
     let allocSize = 0n;
     let rawMode: { regno: number; size: number } | undefined;
     let callback: Reg | undefined;
+    let constMapKey = -1n;
     for (let a = 0; a < proto.args.length; a++) {
       const regno = a + 1;
       const t = proto.args[a]!;
@@ -1786,6 +1818,10 @@ export class Verifier {
         case 'map_key':
           if (!mapArg) reject('invalid map_ptr to access map->key');
           this.helperMemAccess(regno, mapArg.key_size, false, false);
+          // can_elide_value_nullness(): an array's lookup with a key known on the stack.
+          if (mapArg.type_name === 'BPF_MAP_TYPE_ARRAY' || mapArg.type_name === 'BPF_MAP_TYPE_PERCPU_ARRAY') {
+            constMapKey = this.constantMapKey(r, mapArg.key_size);
+          }
           break;
         case 'map_value':
           if (!mapArg) reject('invalid map_ptr to access map->value');
@@ -1857,6 +1893,8 @@ export class Verifier {
       case 'map_value_or_null':
         r0 = pointer('map_value');
         r0.map = mapArg;
+        // bpf_map_lookup_elem() of an array with a constant key below max_entries cannot return NULL.
+        if (id === 1 && mapArg && constMapKey >= 0n && constMapKey < BigInt(mapArg.max_entries)) break;
         r0.maybeNull = true;
         r0.id = this.newId();
         break;
@@ -1874,6 +1912,29 @@ export class Verifier {
     regs[0] = r0;
     next = idx + 1;
     return next;
+  }
+
+  /**
+   * get_constant_map_key(): the key a stack pointer points at when it is known, zeroed bytes (STACK_ZERO) or a
+   * spilled constant scalar of exactly the key's size (that slot is then marked precise); -1 otherwise.
+   */
+  private constantMapKey(key: Reg, keySize: number): bigint {
+    if (key.type !== 'fp' || !tnumIsConst(key.var_off)) return -1n;
+    const slotIdx = -(key.off + Number(s64(key.var_off.v))) - 1;
+    const spi = Math.floor(slotIdx / 8);
+    const s = this.stackOf(key).stack[spi];
+    if (!s) return -1n;
+    let zero = 0;
+    for (let i = slotIdx % 8; i >= 0 && s.slot_type[i] === STACK_ZERO; i--) zero++;
+    if (zero >= keySize) return 0n;
+    if (!isSpilledReg(s) || s.spilled.type !== 'scalar') return -1n;
+    let spill = 0;
+    for (let i = slotIdx % 8; i >= 0 && s.slot_type[i] === STACK_SPILL; i--) spill++;
+    if (spill !== keySize || !tnumIsConst(s.spilled.var_off)) return -1n;
+    const bt = this.newBt();
+    bt.slots[key.frameno]!.add(spi);
+    this.backtrack(bt);
+    return s64(s.spilled.var_off.v);
   }
 
   private checkArgType(regno: number, r: Reg, t: ArgType): void {
@@ -1946,6 +2007,7 @@ export class Verifier {
           const s = this.slot(f, spi);
           const k = (-a - 1) % 8;
           const t = s.slot_type[k]!;
+          // check_stack_range_initialized() does not mark the slots scratched: the log does not print them.
           if (t === STACK_MISC) continue;
           if (t === STACK_ZERO || t === STACK_INVALID) {
             if (write) s.slot_type[k] = STACK_MISC;
@@ -2033,14 +2095,11 @@ export class Verifier {
       return this.checkProtoKfuncCall(proto);
     }
     const regs = this.regs();
-    const r1 = this.readReg(1);
-    if (isNull(r1)) reject('Possibly NULL pointer passed to trusted arg0');
-    if (r1.maybeNull) reject('Possibly NULL pointer passed to trusted arg0');
-    if (kp.iter === 'new') for (let a = 0; a < (kp.scalarArgs ?? 0); a++) {
-      if (a === kp.ignoredArg) continue;
-      const r = this.readReg(a + 2);
-      if (r.type !== 'scalar') reject(`R${a + 2} is not a scalar`, 'EINVAL');
-    }
+    // check_kfunc_args(): argument by argument, no check_reg_arg() read check: the iterator pointer (null, then
+    // check_func_arg_reg_off(), then process_iter_arg()), then each scalar argument ("R%d is not a scalar").
+    const r1 = regs[1]!;
+    this.scratchRegs.add(1);
+    this.kfuncPtrArg(r1, 0);
     if (r1.type !== 'fp') reject('arg#0 expected pointer to an iterator on stack', 'EINVAL');
     const iterType = kp.iterType!;
     const nr = kp.iterSlots ?? 1;
@@ -2102,6 +2161,9 @@ export class Verifier {
         }
       }
     }
+    if (kp.iter === 'new') {
+      for (let a = 0; a < (kp.scalarArgs ?? 0); a++) if (a !== kp.ignoredArg) this.kfuncScalarArg(a + 2);
+    }
     this.clearCallerSaved(regs);
     if (kp.iter === 'new') {
       regs[0] = scalarUnknown();
@@ -2122,20 +2184,46 @@ export class Verifier {
     const regs = this.regs();
     proto.args.forEach((t, a) => {
       const regno = a + 1;
-      const r = this.readReg(regno);
-      const mem = /^PTR_TO_MEM\((\d+)\)$/.exec(t);
+      if (t !== 'PTR_TO_CTX' && !/^PTR_TO_MEM\(\d+\)$/.test(t)) {
+        this.kfuncScalarArg(regno);
+        return;
+      }
+      const r = regs[regno]!;
+      this.scratchRegs.add(regno);
+      this.kfuncPtrArg(r, a);
       if (t === 'PTR_TO_CTX') {
-        if (r.type !== 'ctx' || r.maybeNull) reject(`arg#${a} expected pointer to ctx, but got ${regTypeStr(r)}`, 'EINVAL');
-        if (r.off || !tnumIsConst(r.var_off) || r.var_off.v) reject(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
-      } else if (mem) {
+        if (r.type !== 'ctx') reject(`arg#${a} expected pointer to ctx, but got ${regTypeStr(r)}`, 'EINVAL');
+      } else {
+        // check_mem_reg(): the pointer's type, then [ptr, ptr + size) readable.
         this.checkArgType(regno, r, 'mem_rdonly');
-        this.helperMemAccess(regno, Number(mem[1]), false, false);
-      } else if (r.type !== 'scalar') {
-        reject(`R${regno} is not a scalar`, 'EINVAL');
+        this.helperMemAccess(regno, Number(/\d+/.exec(t)![0]), false, false);
       }
     });
     this.clearCallerSaved(regs);
     regs[0] = scalarUnknown();
+  }
+
+  /** A scalar argument of a kfunc (check_kfunc_args()): any other type, an unset register included, is EINVAL. */
+  private kfuncScalarArg(regno: number): void {
+    this.scratchRegs.add(regno);
+    if (this.regs()[regno]!.type !== 'scalar') reject(`R${regno} is not a scalar`, 'EINVAL');
+  }
+
+  /**
+   * The checks check_kfunc_args() makes on every pointer argument before its kind's own: not NULL (a known 0 or a
+   * maybe-null type), then check_func_arg_reg_off(): stack, map value, memory and scalars may carry offsets, any
+   * other type (ctx, map_ptr, an unset register) must be unmodified (__check_ptr_off_reg()).
+   */
+  private kfuncPtrArg(r: Reg, arg: number): void {
+    const regno = arg + 1;
+    if (isNull(r) || r.maybeNull) reject(`Possibly NULL pointer passed to trusted arg${arg}`);
+    if (r.type === 'fp' || r.type === 'map_value' || r.type === 'mem' || r.type === 'scalar') return;
+    const t = regTypeStr(r);
+    if (r.off < 0) reject(`negative offset ${t} ptr R${regno} off=${r.off} disallowed`);
+    if (r.off) reject(`dereference of modified ${t} ptr R${regno} off=${r.off} disallowed`);
+    // __mark_reg_not_init() leaves an unset register's var_off unknown.
+    const varOff = r.type === 'not_init' ? TNUM_UNKNOWN : r.var_off;
+    if (!tnumIsConst(varOff) || varOff.v) reject(`variable ${t} access var_off=${tnumStr(varOff)} disallowed`);
   }
 
   /** process_iter_next_call(): queue the ACTIVE (non-NULL) outcome, continue with DRAINED and r0 = 0. */
