@@ -151,8 +151,13 @@ describe('the minimiser', () => {
 /** The seeded CI corpus: 5,000 programs of seed 20261207. */
 const CI_COUNT = 5000;
 const CI_SEED = 20261207;
-/** Figures measured on Linux 6.18 for the CI corpus (rounded down); raise them as the verifier is fixed, never lower. */
-const FLOOR = { templates: 100, verdict: 0.96, errno: 0.88, first_line: 0.6, retval: 0.99 };
+/**
+ * Floors under the figures measured on Linux 6.18 (x86-64) for the CI corpus on 2026-12-07: 69.1 % rejected by
+ * Linux, 119 kernel templates reached (81 reproduced), verdict 97.06 %, verdict+errno 88.62 %, first line 65.89 %
+ * of the programs both reject, retval 747/747. Raise them as the verifier is fixed; never lower them. The
+ * template floor leaves room for another build's configuration.
+ */
+const FLOOR = { templates: 110, verdict: 0.97, errno: 0.886, first_line: 0.65, retval: 1 };
 
 describe.skipIf(!avail.ok)('the encoding-level fuzz against the running kernel (seeded 5,000)', () => {
   let run: FuzzRun | undefined;
