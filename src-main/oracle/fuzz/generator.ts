@@ -238,7 +238,8 @@ function unitPtrArith(g: Gen): void {
     return;
   }
   const cls = g.chance(0.85) ? 0x07 : 0x04;
-  if (g.chance(0.5)) g.emit(cls | op, r, 0, 0, g.pick([-8, 8, -16, 4, 1, -512, 0x7fffffff, g.imm()]));
+  if (g.chance(0.5))
+    g.emit(cls | op, r, 0, 0, g.pick([-8, 8, -16, 4, 1, -512, 0x7fffffff, -0x80000000, 1 << 29, g.imm()]));
   else g.emit(cls | op | 0x08, r, g.chance(0.5) ? g.reg('scalar') : g.reg(g.pick(ptrKinds)), 0, 0);
   if ((op === 0x00 || op === 0x10) && cls === 0x07 && g.chance(0.5)) {
     // then use it
@@ -271,6 +272,8 @@ function jumpTarget(g: Gen, at: number, unit: number, units: number, field: 'off
   const r = g.fault(1 / 30) ? 0 : 1 + g.int(29);
   if (r === 0) {
     g.out[at]![field] = g.pick([-at - 2, 1000, -1000, 0x7fff, -0x8000]); // out of range (or into nowhere)
+    const ld = g.out.findIndex((i, n) => i.code === 0x18 && n < at);
+    if (ld >= 0 && g.chance(0.3)) g.out[at]![field] = ld + 1 - at - 1; // into the middle of an ld_imm64
     g.features.add('jmp-out-of-range');
   } else if (r <= 2 && g.fault(0.3) && g.out[at]!.code !== 0x06) {
     g.jumps.push({ at, unit: Math.max(0, unit - g.int(3)), field }); // back-edge: a loop
@@ -468,7 +471,8 @@ function unitLdImm64(g: Gen): void {
   } else if (src === 4) {
     imm = g.pick([0, 1, 2, -1, 100]);
   } else {
-    imm = g.pick([0, 1, 2, 100]);
+    // An index into fd_array: past its end the kernel reads whatever follows it in the loader's memory.
+    imm = nmaps > 0 ? g.int(nmaps) : g.pick([0, 1, 2, 100]);
     if (src === 6) imm2 = g.pick([0, 8]);
   }
   g.emit(0x18, dst, src, 0, imm);
@@ -725,6 +729,14 @@ const UNIT_TOTAL = UNITS.reduce((s, [w]) => s + w, 0);
 
 /** A subprogram: reads its arguments (maybe ones it was not given), returns something. */
 function subprogram(g: Gen): void {
+  if (g.fault(0.15)) {
+    // Recursion (the call stack overflows) or a frame that with its caller's passes the 512-byte limit.
+    g.features.add('deep-calls');
+    if (g.chance(0.5)) {
+      g.emit(0x7a, 10, 0, -8 * (1 + g.int(64)), 1);
+      g.emit(0x85, 0, 1, 0, -2);
+    } else g.emit(0x7a, 10, 0, -512, 1);
+  }
   const n = g.int(4);
   for (let i = 0; i < n; i++) {
     const f = g.int(4);

@@ -3,7 +3,8 @@
  * same disagreement class (kind, kernel template, model template). Delta debugging over instruction slots
  * (an ld_imm64 pair is one slot): delete chunks of halving size with every jump and call offset that crosses a
  * deletion re-aimed, replace single slots by the nop `ja +0`, drop the nops, then simplify immediates and
- * offsets to 0 or 1. Each round's candidates are asked of the kernel in one batch.
+ * offsets to 0 or 1; the maps go when the class does not need them. Each round's candidates are asked of the
+ * kernel in one batch.
  */
 import type { BpfInsn } from '../../engines/bpf';
 import { decodeInsns, encodeInsns } from '../../engines/bpf/isa';
@@ -62,7 +63,10 @@ export function deleteInsns(insns: readonly BpfInsn[], del: ReadonlySet<number>)
 const NOP: BpfInsn = { code: 0x05, dst_reg: 0, src_reg: 0, off: 0, imm: 0 };
 
 /** Shrinks `p` while `evaluate` keeps giving the class `cls`; returns the smallest program found. */
-export function minimise(p: FuzzProgram, cls: string, evaluate: Evaluate, maxRounds = 60): FuzzProgram {
+export function minimise(p0: FuzzProgram, cls: string, evaluate: Evaluate, maxRounds = 60): FuzzProgram {
+  let p = p0;
+  // Without the maps, when they do not matter to the class.
+  if (p.maps.length > 0 && evaluate([{ ...p, maps: [] }])[0]?.cls === cls) p = { ...p, maps: [] };
   const withInsns = (insns: readonly BpfInsn[]): FuzzProgram => ({ ...p, bytes: encodeInsns(insns) });
   let cur = decodeInsns(p.bytes);
   let rounds = 0;
@@ -131,6 +135,8 @@ export function minimise(p: FuzzProgram, cls: string, evaluate: Evaluate, maxRou
       for (const f of ['imm', 'off'] as const) {
         if (f === rel || ins[f] === 0 || ins[f] === 1) continue;
         if (n > 0 && cur[n - 1]!.code === 0x18 && f === 'off') continue;
+        // An fd_array index (ld_imm64 src 5, 6) past the maps makes the kernel read past the array: not repeatable.
+        if (ins.code === 0x18 && (ins.src_reg === 5 || ins.src_reg === 6) && f === 'imm') continue;
         for (const v of [0, 1]) {
           const c = cur.map((i) => ({ ...i }));
           c[n]![f] = v;
