@@ -563,6 +563,8 @@ function unitHelper(g: Gen): void {
       g.emit(0x18, r, 1, 0, 1 + g.int(g.maps.length));
       g.emit(0, 0, 0, 0, 0);
     } else if (k === 5) g.emit(0xbf, r, g.reg('ctx'), 0, 0);
+    else if (k === 6 && (g.kinds.includes('mapval') || g.kinds.includes('mapval?')))
+      g.emit(0xbf, r, g.reg(g.pick(['mapval', 'mapval?'] as Kind[])), 0, 0);
     // else leave as is (maybe unset)
   }
   g.emit(0x85, 0, g.fault(0.02) ? 2 : 0, g.fault(0.02) ? 1 : 0, id);
@@ -682,6 +684,38 @@ function unitVarOff(g: Gen): void {
   if (d !== t) g.setKind(d, ptr);
 }
 
+/** Helpers that take a buffer and its size (probe_read_kernel, ringbuf_output): sizes zero, negative, unbounded, too large. */
+function unitMemArg(g: Gen): void {
+  g.features.add('mem-arg');
+  const ring = g.maps.findIndex((m) => m.map_type === 'BPF_MAP_TYPE_RINGBUF');
+  const useRing = ring >= 0 && g.chance(0.5);
+  const buf = useRing ? 2 : 1;
+  const size = useRing ? 3 : 2;
+  if (useRing) {
+    g.emit(0x18, 1, 1, 0, ring + 1);
+    g.emit(0, 0, 0, 0, 0);
+  }
+  const where = g.int(4);
+  if (where <= 1 || !g.kinds.includes('mapval')) {
+    g.emit(0xbf, buf, 10, 0, 0);
+    g.emit(0x07, buf, 0, 0, g.pick([-64, -32, -8, -512, -520, -4]));
+  } else if (where === 2) g.emit(0xbf, buf, g.reg('mapval'), 0, 0);
+  else g.emit(0xbf, buf, g.reg('ctx'), 0, 0);
+  const sz = g.int(4);
+  if (sz === 0) g.emit(0xb7, size, 0, 0, g.pick([0, 8, 32, 64, 65, 512, 600, -1]));
+  else {
+    g.emit(0x61, size, g.reg('ctx'), g.pick([0, 8]), 0); // an unknown value
+    if (sz === 2) g.emit(0x57, size, 0, 0, g.pick([7, 63, 0xff])); // bounded above, may be 0
+    if (sz === 3) g.emit(0x07, size, 0, 0, g.pick([-8, 1])); // may be negative
+  }
+  if (useRing) g.emit(0xb7, 4, 0, 0, 0);
+  else g.emit(0xbf, 3, g.reg(g.pick(['fp', 'scalar', 'ctx'] as Kind[])), 0, 0);
+  g.emit(0x85, 0, 0, 0, useRing ? 130 : 113);
+  g.nondeterministic = true;
+  for (let r = 1; r <= 5; r++) g.setKind(r, 'unset');
+  g.setKind(0, 'scalar');
+}
+
 /** Legacy packet loads of socket filters (BPF_LD | BPF_ABS / BPF_IND): they need the skb in r6. */
 function unitLdAbs(g: Gen): void {
   g.features.add('ld_abs');
@@ -704,6 +738,7 @@ function unitLeak(g: Gen): void {
   else {
     g.emit(0xbf, 0, ptr);
     g.emit(0x95);
+    g.nondeterministic = true; // r0 may be an address: no retval comparison
   }
 }
 
@@ -724,6 +759,7 @@ const UNITS: readonly [number, (g: Gen, unit: number, units: number) => void][] 
   [3, unitVarOff],
   [1, unitLdAbs],
   [1, unitLeak],
+  [2, unitMemArg],
 ];
 const UNIT_TOTAL = UNITS.reduce((s, [w]) => s + w, 0);
 
@@ -775,6 +811,7 @@ export function generateProgram(rng: Prng): FuzzProgram {
   g.unitStarts.push(g.out.length);
   const end = g.fault(0.05) ? g.int(2) : 2 + g.int(38);
   if (end > 1) g.emit(0xb7, 0, 0, 0, g.int(end > 30 ? 1 << 20 : 256));
+  else if (g.kinds[0] !== 'scalar') g.nondeterministic = true; // r0 left as it is may hold an address
   if (end !== 0) g.emit(0x95, 0, 0, 0, g.fault(0.01) ? 1 : 0);
   g.unitStarts.push(g.out.length);
   const subs: number[] = [];

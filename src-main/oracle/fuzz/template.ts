@@ -7,12 +7,14 @@
 
 /** The template of a message line (verifier.c's format strings, roughly recovered). */
 export function messageTemplate(line: string): string {
+  // The state dump after a message (a log whose head was cut shows it first): one template.
+  if (line.startsWith('cur state:')) return 'cur state: ...';
   return line
     .replace(/\b[Rr]\d+\b/g, 'R#') // registers
     .replace(/\bw\d+\b/g, 'w#')
     .replace(/\bfp-?\d+/g, 'fpN') // stack slots
     .replace(/-?0x[0-9a-fA-F]+/g, 'N') // hex numbers
-    .replace(/\bopcode [0-9a-fA-F]{1,2}\b/g, 'opcode N') // `unknown opcode 8c` (printed %02x)
+    .replace(/\bopcode [0-9a-fA-F]+\b/g, 'opcode N') // `unknown opcode 8c`, `invalid atomic opcode fffffffe` (%02x)
     .replace(/(?<![\w])-?\d+(?![\w])/g, 'N') // decimal numbers, not the digits of names (u32, ld_imm64, JMP32)
     .replace(/\s+$/, '');
 }
