@@ -1,8 +1,9 @@
 /**
  * `npm run fuzz:kernel -- --count N [--seed S] [--minimise K] [--no-write] [--promote] [--templates]`: N programs
  * of the encoding-level generator (src-main/oracle/fuzz) through the running kernel's verifier and the model's,
- * a progress bar on stderr (periodic lines when stderr is not a terminal), the summary table on stdout, and the
- * K most frequent disagreement classes (default: all) minimised and written as regression cases under
+ * a progress bar on stderr (periodic lines when stderr is not a terminal), the summary table on stdout, and K
+ * disagreement classes without a case yet (default: all; wrong verdicts first, then errnos, then first lines, the
+ * most frequent first) minimised and written as regression cases under
  * src-main/oracle/fuzz/regressions/ (listed in pending.json until the model agrees). --promote only re-checks the
  * pending cases and drops those the model now answers as the kernel did.
  */

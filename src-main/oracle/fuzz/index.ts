@@ -9,7 +9,7 @@ import type { KernelOracle } from '../index';
 import type { FuzzProgram } from './generator';
 import { generatePrograms } from './generator';
 import { minimise } from './minimise';
-import { loadPending, makeCase, savePending, writeCase } from './regressions';
+import { hasCase, loadPending, makeCase, savePending, writeCase } from './regressions';
 import type { RegressionCase } from './regressions';
 import type { Comparison, FuzzSummary } from './runner';
 import { comparePrograms, summarise } from './runner';
@@ -57,8 +57,13 @@ export function minimiseClasses(
   run: FuzzRun,
   opts: { limit?: number; write?: boolean; progress?: (done: number, total: number) => void } = {},
 ): MinimisedClass[] {
+  // Wrong verdicts, retvals and crashes first, then errnos, then first lines; the most frequent first; classes
+  // with a case already (when writing) are not shrunk again.
+  const rank = (cls: string): number =>
+    /^(verdict|retval|model_crash)/.test(cls) ? 0 : cls.startsWith('errno') ? 1 : 2;
   const classes = [...run.summary.classes.entries()]
-    .sort((a, b) => b[1].length - a[1].length)
+    .filter(([cls]) => !opts.write || !hasCase(cls))
+    .sort((a, b) => rank(a[0]) - rank(b[0]) || b[1].length - a[1].length)
     .slice(0, opts.limit ?? Infinity);
   const evaluate = (ps: readonly FuzzProgram[]): Comparison[] => comparePrograms(oracle, ps);
   const out: MinimisedClass[] = [];

@@ -83,8 +83,18 @@ export function makeCase(p: FuzzProgram, cmp: Comparison, found: string): Regres
 
 /** The case's file name: its kind and a hash of its class (one case per class). */
 export function caseFileName(c: RegressionCase): string {
-  const kind = c.class.split(':')[0] || 'case';
-  return `${kind}-${createHash('sha256').update(c.class).digest('hex').slice(0, 10)}.json`;
+  return classFileName(c.class);
+}
+
+/** The file name of a class's case. */
+export function classFileName(cls: string): string {
+  const kind = cls.split(':')[0] || 'case';
+  return `${kind}-${createHash('sha256').update(cls).digest('hex').slice(0, 10)}.json`;
+}
+
+/** Whether a class has a case already. */
+export function hasCase(cls: string, dir = regressionDir()): boolean {
+  return existsSync(join(dir, classFileName(cls)));
 }
 
 /** Every case file, by name. */
