@@ -110,6 +110,7 @@ const ERRNO_NAME = new Map<number, string>(Object.entries(ERRNO).map(([k, v]) =>
 ERRNO_NAME.set(95, 'EOPNOTSUPP');
 ERRNO_NAME.set(24, 'EMFILE');
 ERRNO_NAME.set(18, 'EXDEV');
+ERRNO_NAME.set(71, 'EPROTO'); // bpf_check(): fd_array misuse ("fd_idx without fd_array is invalid")
 
 /** `EACCES` for 13, `errno 77` for numbers without a name here. */
 export function errnoName(n: number): string {
