@@ -1,6 +1,11 @@
 /**
  * UAPI of the ublk driver (include/uapi/linux/ublk_cmd.h): feature flags, command opcodes, I/O ops,
  * descriptor layout and result codes, with the values of the current kernel header.
+ *
+ * The modelled driver is Linux 6.18: drivers/block/ublk_drv.c as in the rpi-6.18.y tree
+ * (raspberrypi/linux 0121c84adb6a4cd6f7560b5895bd88f9899bbc1f): UBLK_F_ALL is bits 0-14, control
+ * opcodes end at QUIESCE_DEV (0x16), CONFIG_BLK_DEV_ZONED=n. Definitions newer than 6.18 are taken from
+ * mainline's header (torvalds/linux 08677040a91199175149d1fd465c02e3b3fc768a) and marked "after 6.18".
  */
 import { KernelError } from '../common/errors';
 
@@ -31,7 +36,7 @@ export const UBLK_F = {
 export type UblkFlagName = keyof typeof UBLK_F;
 
 /**
- * UBLK_F_ALL of the modelled driver: the flags it knows (bits 0-14, a 6.17-era driver). Like
+ * UBLK_F_ALL of the modelled driver: the flags it knows (bits 0-14, as in 6.18). Like
  * ublk_ctrl_add_dev(), bits outside it are silently cleared from the negotiated flags.
  */
 export const UBLK_F_ALL =

@@ -79,7 +79,15 @@ export const UBLK_PARAM_TYPE_BASIC = 1 << 0;
 export const UBLK_PARAM_TYPE_DISCARD = 1 << 1;
 export const UBLK_PARAM_TYPE_DEVT = 1 << 2;
 export const UBLK_PARAM_TYPE_ZONED = 1 << 3;
+export const UBLK_PARAM_TYPE_DMA_ALIGN = 1 << 4;
+export const UBLK_PARAM_TYPE_SEGMENT = 1 << 5;
+/** UBLK_PARAM_TYPE_ALL of 6.18: BASIC..SEGMENT (INTEGRITY, 1 << 6, comes after 6.18 and is cleared like unknown types). */
 export const UBLK_PARAM_TYPE_ALL = 0x3f;
+/** UBLK_MIN_SEGMENT_SIZE: the smallest seg_boundary_mask + 1 and max_segment_size SET_PARAMS accepts. */
+export const UBLK_MIN_SEGMENT_SIZE = 4096;
+/** The model's page size (PAGE_SHIFT 12, x86-64). */
+const PAGE_SHIFT = 12;
+const PAGE_SIZE = 1 << PAGE_SHIFT;
 
 /** The never-merged 2023 proposals, chosen per device (they have no UBLK_F_* flag). */
 export type Proposal = 'fused' | 'ebpf' | 'splice' | 'remap';
@@ -111,9 +119,51 @@ export interface UblkParamBasic {
   virt_boundary_mask: number;
 }
 
+/** struct ublk_param_discard. */
+export interface UblkParamDiscard {
+  discard_alignment: number;
+  discard_granularity: number;
+  max_discard_sectors: number;
+  max_write_zeroes_sectors: number;
+  max_discard_segments: number;
+}
+
+/** struct ublk_param_zoned. */
+export interface UblkParamZoned {
+  max_open_zones: number;
+  max_active_zones: number;
+  max_zone_append_sectors: number;
+}
+
+/** struct ublk_param_dma_align. */
+export interface UblkParamDmaAlign {
+  alignment: number;
+}
+
+/** struct ublk_param_segment. */
+export interface UblkParamSegment {
+  seg_boundary_mask: number;
+  max_segment_size: number;
+  max_segments: number;
+}
+
+/** struct ublk_params (the parts SET_PARAMS takes; devt is read-only). */
 export interface UblkParams {
   types: number;
   basic?: UblkParamBasic;
+  discard?: UblkParamDiscard;
+  zoned?: UblkParamZoned;
+  dma?: UblkParamDmaAlign;
+  seg?: UblkParamSegment;
+}
+
+/** A basic parameter block of zeros (what the driver reads when the caller sent none). */
+function zeroBasic(): UblkParamBasic {
+  return { attrs: 0, logical_bs_shift: 0, physical_bs_shift: 0, io_opt_shift: 0, io_min_shift: 0, max_sectors: 0, chunk_sectors: 0, dev_sectors: 0, virt_boundary_mask: 0 };
+}
+
+function isPowerOf2(n: number): boolean {
+  return Number.isInteger(n) && n > 0 && 2 ** Math.round(Math.log2(n)) === n;
 }
 
 /** The caller's credentials: CAP_SYS_ADMIN or not. */
@@ -637,55 +687,48 @@ export class UblkDevice implements BlkMqOps {
 
   // ---- char device: data-plane uring_cmd -----------------------------------------------------------
 
-  /** __ublk_ch_uring_cmd(). Returns a CQE result, or EIOCBQUEUED when the command stays pending. */
+  /**
+   * ublk_ch_uring_cmd_local() (6.18), checks in the driver's order: UNREGISTER_IO_BUF before anything else;
+   * q_id, tag; FETCH on any task; REGISTER_IO_BUF from a task other than the I/O's daemon; then the daemon
+   * checks (not owned by the server: -EBUSY; NEED_GET_DATA mismatch: -EINVAL) and the per-command work.
+   * Returns a CQE result, or EIOCBQUEUED when the command stays pending.
+   */
   ch_uring_cmd(req: IoReq, ctx: Ctx, task: UblkTask): number {
     const cmd = req.sqe.cmd as UblksrvIoCmd;
     const op = req.sqe.cmd_op;
     ctx.t += this.costs.t_ublk_cmd;
-    if (!cmd || cmd.q_id >= this.dev_info.nr_hw_queues || cmd.q_id < 0) return -22;
+    if (!cmd) return -22;
+    // io_buffer_unregister_bvec() touches neither the queue nor the io: no q_id, tag, task or state check
+    if (op === UBLK_IO_UNREGISTER_IO_BUF) return this.unregister_io_buf(req, cmd, ctx);
+    if (!(cmd.q_id >= 0 && cmd.q_id < this.dev_info.nr_hw_queues)) return -22;
     const ubq = this.queues[cmd.q_id]!;
-    if (cmd.tag >= ubq.q_depth || cmd.tag < 0) return -22;
+    if (!(cmd.tag >= 0 && cmd.tag < this.dev_info.queue_depth)) return -22;
     const io = ubq.ios[cmd.tag]!;
-    if (io.task && io.task !== task) return -22;
-    if (io.flags & UBLK_IO_FLAG_ACTIVE) return -16;
-    if (!(io.flags & UBLK_IO_FLAG_OWNED_BY_SRV) && op !== UBLK_IO_FETCH_REQ) return -22;
+    if (op === UBLK_IO_FETCH_REQ) {
+      const r = this.check_fetch_buf(cmd);
+      if (r) return r;
+      return this.fetch(ubq, io, req, cmd, task);
+    }
+    if (io.task !== task) {
+      // ublk_register_io_buf() only takes a request reference: allowed from any task
+      if (op === UBLK_IO_REGISTER_IO_BUF) return this.register_io_buf(req, ubq, cmd, ctx);
+      return -22;
+    }
+    if (!(io.flags & UBLK_IO_FLAG_OWNED_BY_SRV)) return -16;
     if (!!(io.flags & UBLK_IO_FLAG_NEED_GET_DATA) !== (op === UBLK_IO_NEED_GET_DATA)) return -22;
     switch (op) {
-      case UBLK_IO_REGISTER_IO_BUF: {
-        if (!this.support_zero_copy()) return -22;
-        ctx.t += this.costs.t_reg_bvec;
-        const rq = this.check_and_get_req(ubq, cmd.tag, 0);
-        if (!rq) return -22;
-        const gen = rq.gen;
-        const ret = req.ring.register_bvec(cmd.addr, rq.data!, () => this.io_release(ubq, rq, gen));
-        if (ret) {
-          this.put_req_ref(ubq, rq, ctx);
-          return ret;
-        }
-        return 0;
-      }
-      case UBLK_IO_UNREGISTER_IO_BUF:
-        if (!this.support_zero_copy()) return -22;
-        ctx.t += this.costs.t_reg_bvec;
-        return req.ring.unregister_bvec(cmd.addr);
-      case UBLK_IO_FETCH_REQ: {
-        let r = this.check_fetch_buf(cmd);
-        if (r) return r;
-        r = this.init_auto_buf_reg(io, cmd);
-        if (r) return r;
-        if (ubq.nr_io_ready === ubq.q_depth) return -16; // FETCH only before the queue is set up
-        if (this.mm === null) return -22; // model: addresses resolve through the mm recorded at mmap, so mmap comes first
-        this.fill_io_cmd(io, req, cmd);
-        io.task = task;
-        ubq.ring = req.ring;
-        this.mark_io_ready(ubq, task);
-        return EIOCBQUEUED;
-      }
+      case UBLK_IO_REGISTER_IO_BUF:
+        // ublk_daemon_register_io_buf(): same answers as the off-task path for a started request.
+        // Model: each registration holds a request reference (the driver counts task_registered_buffers on
+        // the daemon instead); the request ends at the same moment, after the commit and the last release.
+        return this.register_io_buf(req, ubq, cmd, ctx);
       case UBLK_IO_COMMIT_AND_FETCH_REQ: {
         const rq0 = io.req;
         if (!rq0) return -22;
         const r0 = this.check_commit_and_fetch(rq0, cmd);
         if (r0) return r0;
+        // 6.18 validates the new ublk_auto_buf_reg after completing the request and leaves the slot ACTIVE on
+        // -EINVAL; the model refuses the command before touching the slot.
         const r1 = this.init_auto_buf_reg(io, cmd);
         if (r1) return r1;
         const unreg = this.fill_io_cmd(io, req, cmd);
@@ -712,6 +755,44 @@ export class UblkDevice implements BlkMqOps {
       default:
         return -22;
     }
+  }
+
+  /** ublk_fetch() (6.18): -EBUSY once the whole device is ready, -EINVAL for a tag already fetched. */
+  private fetch(ubq: UblkQueue, io: UblkIo, req: IoReq, cmd: UblksrvIoCmd, task: UblkTask): number {
+    if (this.ready) return -16; // ublk_dev_ready(): nr_io_ready == nr_hw_queues * queue_depth
+    if (io.flags & UBLK_IO_FLAG_ACTIVE) return -22; // each command is FETCHed at most once
+    // 6.18 validates ublk_auto_buf_reg after marking the slot ACTIVE (which then stays ACTIVE on -EINVAL);
+    // the model refuses the command before touching the slot.
+    const r = this.init_auto_buf_reg(io, cmd);
+    if (r) return r;
+    if (this.mm === null) return -22; // model: addresses resolve through the mm recorded at mmap, so mmap comes first
+    this.fill_io_cmd(io, req, cmd);
+    io.task = task;
+    ubq.ring = req.ring;
+    this.mark_io_ready(ubq, task);
+    return EIOCBQUEUED;
+  }
+
+  /** ublk_register_io_buf() (6.18): zero copy only; a started request with data; its pages into the ring's table. */
+  private register_io_buf(req: IoReq, ubq: UblkQueue, cmd: UblksrvIoCmd, ctx: Ctx): number {
+    if (!this.support_zero_copy()) return -22;
+    ctx.t += this.costs.t_reg_bvec;
+    const rq = this.check_and_get_req(ubq, cmd.tag, 0);
+    if (!rq) return -22;
+    const gen = rq.gen;
+    const ret = req.ring.register_bvec(cmd.addr, rq.data!, () => this.io_release(ubq, rq, gen));
+    if (ret) {
+      this.put_req_ref(ubq, rq, ctx);
+      return ret;
+    }
+    return 0;
+  }
+
+  /** ublk_unregister_io_buf() (6.18): zero copy only, then io_buffer_unregister_bvec(addr) on this ring. */
+  private unregister_io_buf(req: IoReq, cmd: UblksrvIoCmd, ctx: Ctx): number {
+    if (!this.support_zero_copy()) return -22;
+    ctx.t += this.costs.t_reg_bvec;
+    return req.ring.unregister_bvec(cmd.addr);
   }
 
   /** ublk_check_fetch_buf(). */
@@ -1000,7 +1081,9 @@ export class UblkDriver {
       while (this.devices.has(id)) id++;
     }
     flags &= UBLK_F_ALL;
-    flags |= UBLK_F.UBLK_F_CMD_IOCTL_ENCODE | UBLK_F.UBLK_F_URING_CMD_COMP_IN_TASK | UBLK_F.UBLK_F_PER_IO_DAEMON;
+    // ublk_ctrl_add_dev() (6.18) always sets these four: ioctl encoding, task-work completion, per-I/O daemons
+    // and buffer registration from any task.
+    flags |= UBLK_F.UBLK_F_CMD_IOCTL_ENCODE | UBLK_F.UBLK_F_URING_CMD_COMP_IN_TASK | UBLK_F.UBLK_F_PER_IO_DAEMON | UBLK_F.UBLK_F_BUF_REG_OFF_DAEMON;
     if (flags & (UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG)) flags &= ~UBLK_F.UBLK_F_NEED_GET_DATA;
     if (flags & UBLK_F.UBLK_F_ZONED) this.fail('EINVAL', 'ADD_DEV: UBLK_F_ZONED needs CONFIG_BLK_DEV_ZONED, which this model does not build');
     const dev_info: UblksrvCtrlDevInfo = {
@@ -1020,24 +1103,60 @@ export class UblkDriver {
     return ub;
   }
 
-  /** UBLK_U_CMD_SET_PARAMS: only before the disk is added; ublk_validate_params(). */
+  /**
+   * UBLK_U_CMD_SET_PARAMS: ublk_ctrl_set_params() (6.18): no types is -EINVAL, a started device -EACCES; the
+   * types are masked with UBLK_PARAM_TYPE_ALL and checked by ublk_validate_params(); a failure clears them.
+   */
   ublk_ctrl_set_params(ub: UblkDevice, params: UblkParams): void {
-    if (ub.used) this.fail('EACCES', 'SET_PARAMS: the device has been started; parameters can only change before START_DEV');
     if (!params.types) this.fail('EINVAL', 'SET_PARAMS: no parameter types');
-    const types = params.types & UBLK_PARAM_TYPE_ALL;
-    const p = params.basic;
-    const bad = (msg: string): never => {
+    if (ub.used) this.fail('EACCES', 'SET_PARAMS: the device has been started; parameters can only change before START_DEV');
+    const stored: UblkParams = { types: params.types & UBLK_PARAM_TYPE_ALL };
+    for (const k of ['basic', 'discard', 'zoned', 'dma', 'seg'] as const) {
+      const v = params[k];
+      if (v) (stored as unknown as Record<string, object>)[k] = { ...v };
+    }
+    ub.params = stored;
+    const r = this.validate_params(ub);
+    if (r) {
       ub.params = { types: 0 };
-      return this.fail('EINVAL', `SET_PARAMS: ${msg}`);
-    };
-    if (!(types & UBLK_PARAM_TYPE_BASIC) || !p) bad('basic parameters are required');
-    const b = p!;
-    if (b.logical_bs_shift > 12 || b.logical_bs_shift < 9) bad('logical_bs_shift must be 9..PAGE_SHIFT');
-    if (b.logical_bs_shift > b.physical_bs_shift) bad('logical_bs_shift > physical_bs_shift');
-    if (b.max_sectors > ub.dev_info.max_io_buf_bytes >> 9) bad('max_sectors exceeds max_io_buf_bytes');
-    if (types & UBLK_PARAM_TYPE_DEVT) bad('dev_t is read-only');
-    if (types & UBLK_PARAM_TYPE_ZONED) bad('zoned parameters on a device without UBLK_F_ZONED');
-    ub.params = { types, basic: { ...b } };
+      this.fail(r[0], `SET_PARAMS: ${r[1]}`);
+    }
+  }
+
+  /** ublk_validate_params() (6.18), every check in the driver's order; null when the parameters are accepted. */
+  private validate_params(ub: UblkDevice): [Errno, string] | null {
+    const types = ub.params.types;
+    const zonedDev = (ub.dev_info.flags & UBLK_F.UBLK_F_ZONED) !== 0;
+    // basic is the only type that must be set
+    if (!(types & UBLK_PARAM_TYPE_BASIC)) return ['EINVAL', 'basic parameters are required'];
+    const b = ub.params.basic ?? zeroBasic();
+    if (b.logical_bs_shift > PAGE_SHIFT || b.logical_bs_shift < 9) return ['EINVAL', `logical_bs_shift ${b.logical_bs_shift} is not 9..PAGE_SHIFT (${PAGE_SHIFT})`];
+    if (b.logical_bs_shift > b.physical_bs_shift) return ['EINVAL', 'logical_bs_shift > physical_bs_shift'];
+    if (b.max_sectors > ub.dev_info.max_io_buf_bytes >> 9) return ['EINVAL', `max_sectors ${b.max_sectors} exceeds max_io_buf_bytes >> 9 (${ub.dev_info.max_io_buf_bytes >> 9})`];
+    if (b.max_sectors < PAGE_SIZE >> 9) return ['EINVAL', `max_sectors ${b.max_sectors} is below PAGE_SECTORS (${PAGE_SIZE >> 9})`];
+    if (zonedDev && !b.chunk_sectors) return ['EINVAL', 'a zoned device needs chunk_sectors (the zone size)'];
+    if (types & UBLK_PARAM_TYPE_DISCARD) {
+      const d = ub.params.discard ?? { discard_alignment: 0, discard_granularity: 0, max_discard_sectors: 0, max_write_zeroes_sectors: 0, max_discard_segments: 0 };
+      if (d.max_discard_sectors && d.max_discard_segments !== 1) return ['EINVAL', 'discard: only single-segment discard is supported (max_discard_segments must be 1)'];
+      if (!d.discard_granularity) return ['EINVAL', 'discard: discard_granularity must not be 0'];
+    }
+    if (types & UBLK_PARAM_TYPE_DEVT) return ['EINVAL', 'dev_t is read-only'];
+    // ublk_dev_param_zoned_validate() without CONFIG_BLK_DEV_ZONED (the model's config) is -EOPNOTSUPP; its
+    // answer is returned as is, so DMA_ALIGN and SEGMENT are not looked at then.
+    if (types & UBLK_PARAM_TYPE_ZONED) return ['EOPNOTSUPP', 'zoned parameters: this kernel is built without CONFIG_BLK_DEV_ZONED'];
+    if (zonedDev) return ['EINVAL', 'a zoned device needs zoned parameters'];
+    if (types & UBLK_PARAM_TYPE_DMA_ALIGN) {
+      const a = ub.params.dma?.alignment ?? 0;
+      if (a >= PAGE_SIZE) return ['EINVAL', `dma alignment ${a} must be below PAGE_SIZE`];
+      if (!isPowerOf2(a + 1)) return ['EINVAL', `dma alignment ${a} + 1 is not a power of two`];
+    }
+    if (types & UBLK_PARAM_TYPE_SEGMENT) {
+      const g = ub.params.seg ?? { seg_boundary_mask: 0, max_segment_size: 0, max_segments: 0 };
+      if (!isPowerOf2(g.seg_boundary_mask + 1)) return ['EINVAL', `seg_boundary_mask ${g.seg_boundary_mask} + 1 is not a power of two`];
+      if (g.seg_boundary_mask + 1 < UBLK_MIN_SEGMENT_SIZE) return ['EINVAL', `seg_boundary_mask + 1 is below UBLK_MIN_SEGMENT_SIZE (${UBLK_MIN_SEGMENT_SIZE})`];
+      if (g.max_segment_size < UBLK_MIN_SEGMENT_SIZE) return ['EINVAL', `max_segment_size ${g.max_segment_size} is below UBLK_MIN_SEGMENT_SIZE (${UBLK_MIN_SEGMENT_SIZE})`];
+    }
+    return null;
   }
 
   /** UBLK_U_CMD_START_DEV: needs every tag fetched (ub->completion), then adds /dev/ublkbN. */
@@ -1103,6 +1222,10 @@ export class UblkDriver {
     return {
       types: ub.params.types | UBLK_PARAM_TYPE_DEVT,
       ...(ub.params.basic ? { basic: { ...ub.params.basic } } : {}),
+      ...(ub.params.discard ? { discard: { ...ub.params.discard } } : {}),
+      ...(ub.params.zoned ? { zoned: { ...ub.params.zoned } } : {}),
+      ...(ub.params.dma ? { dma: { ...ub.params.dma } } : {}),
+      ...(ub.params.seg ? { seg: { ...ub.params.seg } } : {}),
       devt: { char_major: 240, char_minor: ub.dev_info.dev_id, disk_major: live ? 259 : 0, disk_minor: live ? ub.dev_info.dev_id : 0 },
     };
   }
