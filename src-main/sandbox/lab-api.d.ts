@@ -280,6 +280,8 @@ interface Ublk {
    * op, with the cost-model figures they imply; pass it to k.ublk.calibrate(). Throws EOPNOTSUPP saying why where
    * the host cannot be measured. */
   uring_probe(): UringProbe;
+  /** UBLK_U_CMD_GET_FEATURES: the driver's UBLK_F_ALL (Linux 6.18: bits 0-14), no device needed. */
+  get_features(): { features: number; feature_names: string[]; };
 }
 
 /** A ublk device handle: /dev/ublkcN and, once started, /dev/ublkbN with its server. */
@@ -315,6 +317,16 @@ interface UblkDev {
   pread(len: number, off: number): Uint8Array;
   /** Direct I/O helper: writes `data` at byte offset `off` and runs the simulation until it completes. */
   pwrite(data: Uint8Array, off: number): number;
+  /** UBLK_U_CMD_GET_DEV_INFO2: GET_DEV_INFO that also carries the char device path (for unprivileged devices). */
+  get_dev_info2(): UblkDevInfo;
+  /** UBLK_U_CMD_DEL_DEV_ASYNC: DEL_DEV without waiting for the device id to be freed. */
+  del_dev_async(): void;
+  /** UBLK_U_CMD_QUIESCE_DEV (needs UBLK_F_QUIESCE, hence USER_RECOVERY): waits up to timeout_ms of virtual
+   * time (0: forever) for every queue to have an idle I/O, aborts the idle FETCHes; the server exits and the
+   * device is left QUIESCED (FAIL_IO with USER_RECOVERY_FAIL_IO) for recover(). EBUSY on timeout. */
+  quiesce_dev(timeout_ms?: number): void;
+  /** UBLK_U_CMD_TRY_STOP_DEV: after 6.18 (UBLK_F_SAFE_STOP_DEV); the modelled 6.18 driver answers EOPNOTSUPP. */
+  try_stop_dev(): void;
 }
 
 type Policy = 'baseline' | 'migratetype' | 'cache' | 'freetype';

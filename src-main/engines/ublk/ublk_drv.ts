@@ -1188,7 +1188,11 @@ export class UblkDriver {
     ub.cancel_dev();
   }
 
-  /** UBLK_U_CMD_DEL_DEV: removes /dev/ublkcN and frees the id. */
+  /**
+   * UBLK_U_CMD_DEL_DEV / DEL_DEV_ASYNC: ublk_ctrl_del_dev(wait) (6.18) removes /dev/ublkcN; DEL_DEV then waits
+   * for the id to be freed, DEL_DEV_ASYNC returns at once. The model holds no other device reference (its
+   * server has closed /dev/ublkcN by then), so both free the id before returning.
+   */
   ublk_ctrl_del_dev(ub: UblkDevice): void {
     if (ub.deleted) this.fail('ENODEV', `DEL_DEV: device ${ub.dev_info.dev_id} does not exist`);
     this.ublk_ctrl_stop_dev(ub);
@@ -1209,6 +1213,8 @@ export class UblkDriver {
   /** UBLK_U_CMD_END_USER_RECOVERY: every tag re-fetched by the new server; LIVE again, requeued I/O flows. */
   ublk_ctrl_end_recovery(ub: UblkDevice, ublksrv_pid: number): void {
     if (!ub.ready) this.fail('EINTR', 'END_USER_RECOVERY: interrupted while waiting for a FETCH_REQ on every tag');
+    // ublk_ctrl_end_recovery() (6.18): ublk_nosrv_should_stop_dev() before the state check
+    if (!(ub.dev_info.flags & UBLK_F.UBLK_F_USER_RECOVERY)) this.fail('EINVAL', 'END_USER_RECOVERY: the device has no UBLK_F_USER_RECOVERY');
     if (ub.dev_info.state !== UBLK_S_DEV_QUIESCED && ub.dev_info.state !== UBLK_S_DEV_FAIL_IO) this.fail('EBUSY', 'END_USER_RECOVERY: not in a recoverable state');
     ub.dev_info.ublksrv_pid = ublksrv_pid;
     ub.dev_info.state = UBLK_S_DEV_LIVE;
@@ -1244,6 +1250,53 @@ export class UblkDriver {
     if (!Number.isInteger(dev_sectors) || dev_sectors < 0) this.fail('EINVAL', 'UPDATE_SIZE: bad size');
     ub.params.basic!.dev_sectors = dev_sectors;
     ub.tagset.capacity = dev_sectors;
+  }
+
+  /** UBLK_U_CMD_GET_FEATURES: ublk_ctrl_get_features() (6.18) answers UBLK_F_ALL, before any device lookup. */
+  ublk_ctrl_get_features(): number {
+    return UBLK_F_ALL;
+  }
+
+  /**
+   * UBLK_U_CMD_QUIESCE_DEV: ublk_ctrl_quiesce_dev() (6.18). -EOPNOTSUPP without UBLK_F_QUIESCE, -ENODEV
+   * without a disk; 0 at once unless LIVE. Otherwise every queue is marked canceling and the driver polls
+   * every UBLK_REQUEUE_DELAY_MS (`sleep`) until each queue has an idle I/O (fewer than q_depth requests
+   * allocated but not started, ublk_wait_for_idle_io), for timeout_ms (0: forever) or -EBUSY; then
+   * ublk_cancel_dev() completes every idle FETCH with UBLK_IO_RES_ABORT, so the server exits and the
+   * release of /dev/ublkcN leaves the device QUIESCED (or FAIL_IO).
+   */
+  ublk_ctrl_quiesce_dev(ub: UblkDevice, timeout_ms: number, sleep: (ms: number) => boolean): void {
+    if (!(ub.dev_info.flags & UBLK_F.UBLK_F_QUIESCE)) this.fail('EOPNOTSUPP', 'QUIESCE_DEV: the device has no UBLK_F_QUIESCE');
+    if (!Number.isInteger(timeout_ms) || timeout_ms < 0) this.fail('EINVAL', `QUIESCE_DEV: bad timeout_ms ${timeout_ms}`);
+    if (!ub.tagset.alive || ub.dev_info.state === UBLK_S_DEV_DEAD) this.fail('ENODEV', 'QUIESCE_DEV: the disk does not exist');
+    if (ub.dev_info.state !== UBLK_S_DEV_LIVE) return; // already quiesced or failing I/O
+    for (const q of ub.queues) q.canceling = true;
+    const limit = timeout_ms || 0xffffffff;
+    let elapsed = 0;
+    while (elapsed < limit) {
+      if (ub.queues.every((q) => this.queue_has_idle_io(ub, q))) break;
+      // model: a wait that nothing can end (no event left in virtual time) is ended as a signal would end it
+      if (!sleep(UBLK_REQUEUE_DELAY_MS)) this.fail('EINTR', 'QUIESCE_DEV: interrupted (no queue can become idle)');
+      elapsed += UBLK_REQUEUE_DELAY_MS;
+    }
+    if (elapsed >= limit) this.fail('EBUSY', `QUIESCE_DEV: a queue had no idle I/O within ${timeout_ms} ms (the device stays canceling)`);
+    ub.cancel_dev();
+  }
+
+  /** ubq_has_idle_io() (6.18): fewer than q_depth of the queue's requests are allocated but not started. */
+  private queue_has_idle_io(ub: UblkDevice, q: UblkQueue): boolean {
+    let busy = 0;
+    for (const rq of ub.tagset.rqs[q.q_id]!) if (rq.inUse && !rq.started) busy++;
+    return busy < q.q_depth;
+  }
+
+  /**
+   * UBLK_U_CMD_TRY_STOP_DEV (opcode 0x17, with UBLK_F_SAFE_STOP_DEV) is after 6.18: the 6.18
+   * ublk_ctrl_uring_cmd() has no case for it and answers -EOPNOTSUPP.
+   */
+  ublk_ctrl_try_stop_dev(ub: UblkDevice): never {
+    if (ub.deleted) this.fail('ENODEV', 'TRY_STOP_DEV: no such device');
+    return this.fail('EOPNOTSUPP', 'TRY_STOP_DEV: unknown control command in Linux 6.18 (added later with UBLK_F_SAFE_STOP_DEV)');
   }
 
   /** UBLK_U_CMD_GET_DEV_INFO. */

@@ -314,3 +314,26 @@ describe('UBLK_U_CMD_SET_PARAMS (ublk_ctrl_set_params + ublk_validate_params, 6.
     expect(errnoOf(() => d.start_dev())).toBe('EINVAL'); // ublk_ctrl_start_dev(): no basic parameters
   });
 });
+
+describe('UBLK_U_CMD_QUIESCE_DEV -EBUSY (ublk_ctrl_quiesce_dev + ublk_wait_for_idle_io, 6.18)', () => {
+  it('no queue with an idle I/O within timeout_ms (every request requeued, not started): -EBUSY, the queues stay canceling', () => {
+    const { k, ub, srv, fetchAll } = manual(['UBLK_F_USER_RECOVERY', 'UBLK_F_QUIESCE']);
+    fetchAll(() => 0x7f0000000000); // a server buffer address that was never mapped: ublk_map_io() pins nothing
+    const cpu = new Cpu(8, 'app');
+    const ends: number[] = [];
+    ub.tagset.submit_bios(0, [0, 1].map((i) => ({ id: i, op: REQ_OP_WRITE, sector: i * 8, nr_sectors: 8, data: new Uint8Array(4096), cpu, end_io: (st: number) => ends.push(st) })), { cpu, t: 0 });
+    const sleep = (ms: number): boolean => {
+      k.clock.run(k.clock.now + ms * 1e6);
+      srv.ring.run_task_work(srv.ctx);
+      return true;
+    };
+    sleep(1);
+    expect(ub.tagset.rqs[0]!.every((rq) => rq.inUse && !rq.started)).toBe(true); // both back on the requeue list
+    const t0 = k.clock.now;
+    expect(errnoOf(() => k.drv.ublk_ctrl_quiesce_dev(ub, 30, sleep))).toBe('EBUSY');
+    expect(k.clock.now - t0).toBe(30e6); // polled every UBLK_REQUEUE_DELAY_MS until the timeout
+    expect(ub.queues[0]!.canceling).toBe(true);
+    expect(ub.dev_info.state).toBe(1); // still LIVE
+    expect(ends).toEqual([]);
+  });
+});
