@@ -12,7 +12,7 @@ import { createUblk } from './index';
 import { errnoOf } from './test-util';
 import {
   UBLK_F, UBLK_IO_COMMIT_AND_FETCH_REQ, UBLK_IO_FETCH_REQ, UBLK_IO_NEED_GET_DATA, UBLK_IO_REGISTER_IO_BUF,
-  UBLK_IO_UNREGISTER_IO_BUF,
+  UBLK_IO_AFTER_6_18, UBLK_IO_UNREGISTER_IO_BUF,
 } from './ublk_cmd';
 import {
   UBLK_MIN_SEGMENT_SIZE, UBLK_PARAM_TYPE_BASIC, UBLK_PARAM_TYPE_DEVT, UBLK_PARAM_TYPE_DISCARD, UBLK_PARAM_TYPE_DMA_ALIGN,
@@ -335,5 +335,24 @@ describe('UBLK_U_CMD_QUIESCE_DEV -EBUSY (ublk_ctrl_quiesce_dev + ublk_wait_for_i
     expect(ub.queues[0]!.canceling).toBe(true);
     expect(ub.dev_info.state).toBe(1); // still LIVE
     expect(ends).toEqual([]);
+  });
+});
+
+describe('commands after 6.18 on the 6.18 driver', () => {
+  // ublk_ch_uring_cmd_local() (6.18): no case for the batch opcodes, so the switch's default: -EINVAL
+  it('UBLK_U_IO_PREP/COMMIT/FETCH_IO_CMDS: -EINVAL', () => {
+    const { srv, submit, fetchAll } = manual(['UBLK_F_SUPPORT_ZERO_COPY']);
+    fetchAll();
+    const tag = submit(REQ_OP_WRITE);
+    for (const op of UBLK_IO_AFTER_6_18) expect(srv.cmd(op, { q_id: 0, tag, result: 0, addr: 0 })).toBe(-22);
+  });
+
+  // ublk_ctrl_uring_cmd() (6.18): device lookup first (-ENODEV), then the switch's default: -EOPNOTSUPP
+  it('TRY_STOP_DEV: -EOPNOTSUPP on a device, -ENODEV once it is deleted', () => {
+    const k = createUblk();
+    const d = k.add_dev({ dev_size: '1M' });
+    expect(errnoOf(() => k.drv.ublk_ctrl_try_stop_dev(d.ub))).toBe('EOPNOTSUPP');
+    d.del_dev();
+    expect(errnoOf(() => k.drv.ublk_ctrl_try_stop_dev(d.ub))).toBe('ENODEV');
   });
 });
