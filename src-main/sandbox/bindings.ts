@@ -155,7 +155,7 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
   {
     name: 'Ublk',
     type: Ublk,
-    methods: ['add_dev', 'fio', 'set_costs', 'calibrate', 'uring_probe'],
+    methods: ['add_dev', 'fio', 'set_costs', 'calibrate', 'uring_probe', 'get_features'],
     props: ['cost_source'],
     extras: UBLK_ORACLE,
     extrasType: 'UblkHostProbe',
@@ -172,6 +172,7 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
     methods: [
       'start_dev', 'stop_dev', 'del_dev', 'info', 'get_params', 'get_queue_affinity', 'update_size',
       'kill_server', 'recover', 'snapshot', 'stats', 'invariants', 'pread', 'pwrite',
+      'get_dev_info2', 'del_dev_async', 'quiesce_dev', 'try_stop_dev',
     ],
     args: {
       get_queue_affinity: [['q', u32]],

@@ -266,7 +266,7 @@ interface Program {
   /** The verifier's log of the load (absent when loaded with `verify: false`). */
   readonly verifier_log: string | undefined;
   /** Runs the program once (bpf_prog_run()): r1 = the context (bytes, mapped read-write) or 0. */
-  run(ctx?: Uint8Array, opts?: { cpu?: number; budget?: number; }): BpfRunResult;
+  run(ctx?: Uint8Array, opts?: BpfRunOpts): BpfRunResult;
   /** The program in the verifier log's style, one `pc: (code) insn` line per instruction. */
   disasm(): string;
 }
@@ -288,6 +288,8 @@ interface Ublk {
    * op, with the cost-model figures they imply; pass it to k.ublk.calibrate(). Throws EOPNOTSUPP saying why where
    * the host cannot be measured. */
   uring_probe(): UringProbe;
+  /** UBLK_U_CMD_GET_FEATURES: the driver's UBLK_F_ALL (Linux 6.18: bits 0-14), no device needed. */
+  get_features(): { features: number; feature_names: string[]; };
 }
 
 /** A ublk device handle: /dev/ublkcN and, once started, /dev/ublkbN with its server. */
@@ -323,6 +325,16 @@ interface UblkDev {
   pread(len: number, off: number): Uint8Array;
   /** Direct I/O helper: writes `data` at byte offset `off` and runs the simulation until it completes. */
   pwrite(data: Uint8Array, off: number): number;
+  /** UBLK_U_CMD_GET_DEV_INFO2: GET_DEV_INFO that also carries the char device path (for unprivileged devices). */
+  get_dev_info2(): UblkDevInfo;
+  /** UBLK_U_CMD_DEL_DEV_ASYNC: DEL_DEV without waiting for the device id to be freed. */
+  del_dev_async(): void;
+  /** UBLK_U_CMD_QUIESCE_DEV (needs UBLK_F_QUIESCE, hence USER_RECOVERY): waits up to timeout_ms of virtual
+   * time (0: forever) for every queue to have an idle I/O, aborts the idle FETCHes; the server exits and the
+   * device is left QUIESCED (FAIL_IO with USER_RECOVERY_FAIL_IO) for recover(). EBUSY on timeout. */
+  quiesce_dev(timeout_ms?: number): void;
+  /** UBLK_U_CMD_TRY_STOP_DEV: after 6.18 (UBLK_F_SAFE_STOP_DEV); the modelled 6.18 driver answers EOPNOTSUPP. */
+  try_stop_dev(): void;
 }
 
 type Policy = 'baseline' | 'migratetype' | 'cache' | 'freetype';
@@ -575,6 +587,16 @@ type KernelTestRun =
 /** A key or value as scripts pass it: bytes, or a number/bigint written little-endian in key_size/value_size bytes. */
 type BpfBytesLike = Uint8Array | number | bigint | readonly number[];
 
+/** Options of one run of a loaded program. */
+interface BpfRunOpts {
+  cpu?: number;
+  budget?: number;
+  /** The engine to run it on instead of the one it was loaded for (soundness runs use both). */
+  exec?: BpfExecFn;
+  /** Seed of the garbage a soundness run fills unwritten memory with (BpfVmOptions.poison). */
+  poison?: number;
+}
+
 /** The outcome of one run: r0 and the number of instructions executed. */
 interface BpfRunResult {
   retval: bigint;
@@ -767,9 +789,14 @@ interface UblkDevInfo extends UblksrvCtrlDevInfo {
   block_dev: string | null;
 }
 
+/** struct ublk_params (the parts SET_PARAMS takes; devt is read-only). */
 interface UblkParams {
   types: number;
   basic?: UblkParamBasic;
+  discard?: UblkParamDiscard;
+  zoned?: UblkParamZoned;
+  dma?: UblkParamDmaAlign;
+  seg?: UblkParamSegment;
 }
 
 /** dev.snapshot(): the per-(queue, tag) state machine and ring counters, for the ublk panel. */
@@ -855,6 +882,9 @@ interface KernelLoadOpts {
   kfuncs?: Record<number, string>;
 }
 
+/** One execution engine: runs from `pc` with call-stack depth `depth` until the invocation's frame exits. */
+type BpfExecFn = (vm: BpfVm, regs: Int32Array, pc: number, cs: Int32Array, depth: number, base: number) => void;
+
 type DataPath = 'copy' | 'need_get_data' | 'user_copy' | 'zero_copy' | 'auto_buf_reg' | 'fused' | 'ebpf' | 'splice' | 'remap';
 
 /**
@@ -927,6 +957,34 @@ interface UblkParamBasic {
   chunk_sectors: number;
   dev_sectors: number;
   virt_boundary_mask: number;
+}
+
+/** struct ublk_param_discard. */
+interface UblkParamDiscard {
+  discard_alignment: number;
+  discard_granularity: number;
+  max_discard_sectors: number;
+  max_write_zeroes_sectors: number;
+  max_discard_segments: number;
+}
+
+/** struct ublk_param_zoned. */
+interface UblkParamZoned {
+  max_open_zones: number;
+  max_active_zones: number;
+  max_zone_append_sectors: number;
+}
+
+/** struct ublk_param_dma_align. */
+interface UblkParamDmaAlign {
+  alignment: number;
+}
+
+/** struct ublk_param_segment. */
+interface UblkParamSegment {
+  seg_boundary_mask: number;
+  max_segment_size: number;
+  max_segments: number;
 }
 
 /** One tag's state for the UI (struct ublk_io flags and whether a request holds the tag). */

@@ -254,6 +254,43 @@ export class UblkDev {
     return this.server;
   }
 
+  /**
+   * UBLK_U_CMD_QUIESCE_DEV (needs UBLK_F_QUIESCE, hence USER_RECOVERY): waits up to timeout_ms of virtual
+   * time (0: forever) for every queue to have an idle I/O, aborts the idle FETCHes; the server exits and the
+   * device is left QUIESCED (FAIL_IO with USER_RECOVERY_FAIL_IO) for recover(). EBUSY on timeout.
+   */
+  quiesce_dev(timeout_ms = 0): void {
+    const m = this.machine;
+    const ub = this.ub;
+    if (ub.deleted) throw new KernelError('ENODEV', 'QUIESCE_DEV: the device was deleted');
+    // msleep() in virtual time; a wait nothing can end (no event left), or a "forever" wait past 60 s of
+    // virtual time, is ended as a signal would end it (-EINTR) instead of hanging the script
+    let slept = 0;
+    const sleep = (ms: number): boolean => {
+      if (m.clock.pending === 0 || (timeout_ms === 0 && slept >= 60_000)) return false;
+      m.clock.run(m.clock.now + ms * 1e6);
+      slept += ms;
+      return true;
+    };
+    const wasLive = ub.dev_info.state === UBLK_S_DEV_LIVE;
+    m.drv.ublk_ctrl_quiesce_dev(ub, timeout_ms, sleep);
+    if (!wasLive || !this.server) return;
+    // the server got UBLK_IO_RES_ABORT on its idle tags and leaves once its target I/O is done
+    m.clock.run(m.clock.now + 1e9, () => this.server!.exited);
+    if (!this.server.exited) this.server.kill();
+    else ub.ch_release(m.clock.now, this.server.threads[0]!.cpu);
+  }
+
+  /** UBLK_U_CMD_TRY_STOP_DEV: after 6.18 (UBLK_F_SAFE_STOP_DEV); the modelled 6.18 driver answers EOPNOTSUPP. */
+  try_stop_dev(): void {
+    this.machine.drv.ublk_ctrl_try_stop_dev(this.ub);
+  }
+
+  /** UBLK_U_CMD_DEL_DEV_ASYNC: DEL_DEV without waiting for the device id to be freed. */
+  del_dev_async(): void {
+    this.del_dev();
+  }
+
   /** UBLK_U_CMD_DEL_DEV (stops first when needed); the descriptor pages go back to the mm engine. */
   del_dev(): void {
     if (!this.ub.deleted && this.ub.dev_info.state !== UBLK_S_DEV_DEAD) this.stop_dev();
@@ -280,6 +317,11 @@ export class UblkDev {
     if (bytes % 512) throw new KernelError('EINVAL', `size ${bytes} is not a multiple of 512`);
     this.machine.drv.ublk_ctrl_set_size(this.ub, bytes / 512);
     (this as { dev_size: number }).dev_size = bytes;
+  }
+
+  /** UBLK_U_CMD_GET_DEV_INFO2: GET_DEV_INFO that also carries the char device path (for unprivileged devices). */
+  get_dev_info2(): UblkDevInfo {
+    return this.info();
   }
 
   /** UBLK_U_CMD_GET_DEV_INFO with names. */
@@ -438,6 +480,12 @@ export class Ublk {
   appCpu(i: number): Cpu {
     while (this.appCpus.length <= i) this.appCpus.push(new Cpu(this.nextCpu++, `app${this.appCpus.length}`));
     return this.appCpus[i]!;
+  }
+
+  /** UBLK_U_CMD_GET_FEATURES: the driver's UBLK_F_ALL (Linux 6.18: bits 0-14), no device needed. */
+  get_features(): { features: number; feature_names: string[] } {
+    const f = this.drv.ublk_ctrl_get_features();
+    return { features: f, feature_names: ublkFlagNames(f) };
   }
 
   /** k.ublk.add_dev(): ADD_DEV + SET_PARAMS with the chosen flags, data path and target (ublk add). */

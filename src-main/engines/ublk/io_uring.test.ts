@@ -5,7 +5,7 @@ import { DEFAULT_COSTS } from './costs';
 import { Cpu } from './cpu';
 import type { Ctx } from './cpu';
 import {
-  EIOCBQUEUED, IORING_OP_FUSED_CMD, IORING_OP_NOP, IORING_OP_READ, IORING_OP_READ_FIXED, IORING_OP_WRITE, IOSQE_CQE_SKIP_SUCCESS,
+  EIOCBQUEUED, IORING_NOP_FIXED_BUFFER, IORING_NOP_INJECT_RESULT, IORING_OP_FUSED_CMD, IORING_OP_NOP, IORING_OP_READ, IORING_OP_READ_FIXED, IORING_OP_WRITE, IOSQE_CQE_SKIP_SUCCESS,
   IOSQE_FIXED_FILE, IOSQE_IO_HARDLINK, IOSQE_IO_LINK, IoUring,
 } from './io_uring';
 import type { IoReq, SimFile } from './io_uring';
@@ -152,5 +152,22 @@ describe('io_uring model', () => {
     }
     expect(ring.stats.cq_overflow).toBe(2);
     expect(drain(ring).map((c) => c.user_data)).toEqual([0, 1, 2, 3]);
+  });
+
+  // io_uring/nop.c (6.18): IORING_NOP_INJECT_RESULT completes with sqe->len; IORING_NOP_FIXED_BUFFER looks
+  // up sqe->buf_index (-EFAULT when empty) and holds the node until the request completes
+  it('NOP with INJECT_RESULT and FIXED_BUFFER (what kublk\'s null target issues on a zero-copy buffer)', () => {
+    const { ring, ctx } = setup();
+    ring.register_buffers_sparse(4);
+    let released = 0;
+    expect(ring.register_bvec(1, new Uint8Array(4096), () => released++)).toBe(0);
+    Object.assign(ring.get_sqe()!, { opcode: IORING_OP_NOP, nop_flags: IORING_NOP_INJECT_RESULT, len: 512, user_data: 1 });
+    Object.assign(ring.get_sqe()!, { opcode: IORING_OP_NOP, nop_flags: IORING_NOP_FIXED_BUFFER | IORING_NOP_INJECT_RESULT, buf_index: 1, len: 4096, user_data: 2 });
+    Object.assign(ring.get_sqe()!, { opcode: IORING_OP_NOP, nop_flags: IORING_NOP_FIXED_BUFFER, buf_index: 3, user_data: 3 });
+    Object.assign(ring.get_sqe()!, { opcode: IORING_OP_NOP, len: 99, user_data: 4 });
+    ring.submit(ctx);
+    expect(drain(ring)).toEqual([{ user_data: 1, res: 512 }, { user_data: 2, res: 4096 }, { user_data: 3, res: -14 }, { user_data: 4, res: 0 }]);
+    expect(ring.unregister_bvec(1)).toBe(0);
+    expect(released).toBe(1); // the NOP's hold was dropped at its completion
   });
 });

@@ -10,6 +10,10 @@ import type { Ctx } from './cpu';
 import type { EventClock } from './clock';
 
 export const IORING_OP_NOP = 0;
+/** io_uring/nop.c (6.18) sqe->nop_flags: complete with sqe->len as the result. */
+export const IORING_NOP_INJECT_RESULT = 1 << 0;
+/** io_uring/nop.c (6.18) sqe->nop_flags: look up (and hold) fixed buffer sqe->buf_index, -EFAULT if empty. */
+export const IORING_NOP_FIXED_BUFFER = 1 << 3;
 export const IORING_OP_READ_FIXED = 4;
 export const IORING_OP_WRITE_FIXED = 5;
 export const IORING_OP_READ = 22;
@@ -55,6 +59,8 @@ export interface Sqe {
   cmd: unknown;
   splice_fd_in: number;
   splice_flags: number;
+  /** IORING_OP_NOP: sqe->nop_flags (IORING_NOP_*). */
+  nop_flags: number;
   /** SQE128 second half: the secondary op of a fused command. */
   sqe2: Sqe | null;
 }
@@ -62,7 +68,7 @@ export interface Sqe {
 export function newSqe(): Sqe {
   return {
     opcode: IORING_OP_NOP, flags: 0, fd: -1, off: 0, len: 0, addr: null, addr_off: 0, buf_index: 0, user_data: 0,
-    cmd_op: 0, cmd: null, splice_fd_in: -1, splice_flags: 0, sqe2: null,
+    cmd_op: 0, cmd: null, splice_fd_in: -1, splice_flags: 0, nop_flags: 0, sqe2: null,
   };
 }
 
@@ -306,8 +312,17 @@ export class IoUring {
 
   private do_op(req: IoReq, sqe: Sqe, ctx: Ctx): number {
     switch (sqe.opcode) {
-      case IORING_OP_NOP:
-        return 0;
+      case IORING_OP_NOP: {
+        // io_nop(): the fixed buffer node is held until the request completes, like a *_FIXED op's
+        const nf = sqe.nop_flags;
+        if (nf & IORING_NOP_FIXED_BUFFER) {
+          const node = sqe.buf_index >= 0 && sqe.buf_index < this.bufs.length ? this.bufs[sqe.buf_index] : null;
+          if (!node) return E.EFAULT;
+          node.refs++;
+          req.buf = node;
+        }
+        return nf & IORING_NOP_INJECT_RESULT ? sqe.len : 0;
+      }
       case IORING_OP_READ:
       case IORING_OP_WRITE: {
         const f = this.resolveFile(sqe);

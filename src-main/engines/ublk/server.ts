@@ -109,6 +109,8 @@ export class ServerThread implements RingTask {
   /** Server buffer VA per tag (copy-like paths). */
   private readonly bufVa: number[] = [];
   private abortedTags = 0;
+  /** An ABORT arrived: the queue stops (kublk's UBLKSRV_QUEUE_STOPPING). */
+  private stopping = false;
   private readonly cmds: UblksrvIoCmd[] = [];
   private readonly runFn = (): void => this.run();
 
@@ -161,6 +163,14 @@ export class ServerThread implements RingTask {
       this.handle(ring.cqe_user_data, ring.cqe_res, ctx);
       if (this.gone) break;
     }
+    if (!this.gone && this.stopping && this.busyTags === 0) {
+      // kublk's ublk_queue_is_done(): stopping and no target I/O left; the last commits go out first
+      if (ring.sq_pending) {
+        ring.enter(ctx);
+        ring.submit(ctx);
+      }
+      if (!ring.cq_ready) this.exit();
+    }
     endBurst(ctx, start);
     if (this.gone) return;
     if (ring.sq_pending || ring.tw_pending || ring.cq_ready) {
@@ -211,6 +221,9 @@ export class ServerThread implements RingTask {
     const st = this.tags[tag]!;
     if (kind === K_CMD) {
       if (res === UBLK_IO_RES_ABORT) {
+        // kublk: an ABORT marks the queue stopping; it leaves once every tag is aborted, or (after QUIESCE_DEV
+        // aborted only the idle tags) once no target I/O is in flight (see run()).
+        this.stopping = true;
         if (!st.aborted) {
           st.aborted = true;
           if (++this.abortedTags === this.tags.length) this.exit();

@@ -1,6 +1,11 @@
 /**
  * UAPI of the ublk driver (include/uapi/linux/ublk_cmd.h): feature flags, command opcodes, I/O ops,
  * descriptor layout and result codes, with the values of the current kernel header.
+ *
+ * The modelled driver is Linux 6.18: drivers/block/ublk_drv.c as in the rpi-6.18.y tree
+ * (raspberrypi/linux 0121c84adb6a4cd6f7560b5895bd88f9899bbc1f): UBLK_F_ALL is bits 0-14, control
+ * opcodes end at QUIESCE_DEV (0x16), CONFIG_BLK_DEV_ZONED=n. Definitions newer than 6.18 are taken from
+ * mainline's header (torvalds/linux 08677040a91199175149d1fd465c02e3b3fc768a) and marked "after 6.18".
  */
 import { KernelError } from '../common/errors';
 
@@ -31,7 +36,7 @@ export const UBLK_F = {
 export type UblkFlagName = keyof typeof UBLK_F;
 
 /**
- * UBLK_F_ALL of the modelled driver: the flags it knows (bits 0-14, a 6.17-era driver). Like
+ * UBLK_F_ALL of the modelled driver: the flags it knows (bits 0-14, as in 6.18). Like
  * ublk_ctrl_add_dev(), bits outside it are silently cleared from the negotiated flags.
  */
 export const UBLK_F_ALL =
@@ -61,8 +66,22 @@ export const UBLK_CMD = {
   DEL_DEV_ASYNC: 0x14,
   UPDATE_SIZE: 0x15,
   QUIESCE_DEV: 0x16,
+  /** After 6.18 (with UBLK_F_SAFE_STOP_DEV): the 6.18 driver answers -EOPNOTSUPP. */
   TRY_STOP_DEV: 0x17,
+  /** After 6.18 (UBLK_F_SHMEM_ZC): register a shared-memory buffer (struct ublk_shmem_buf_reg at addr). */
+  REG_BUF: 0x18,
+  /** After 6.18 (UBLK_F_SHMEM_ZC): unregister a shared-memory buffer (index in data[0]). */
+  UNREG_BUF: 0x19,
 } as const;
+
+/** Control commands the 6.18 driver has no case for (its ublk_ctrl_uring_cmd() answers -EOPNOTSUPP). */
+export const UBLK_CMD_AFTER_6_18: readonly number[] = [UBLK_CMD.TRY_STOP_DEV, UBLK_CMD.REG_BUF, UBLK_CMD.UNREG_BUF];
+
+/** UBLK_FEATURES_LEN: GET_FEATURES copies out one u64. */
+export const UBLK_FEATURES_LEN = 8;
+
+/** struct ublk_shmem_buf_reg.flags (after 6.18): pin without FOLL_WRITE, for write-sealed memfds. */
+export const UBLK_SHMEM_BUF_READ_ONLY = 1 << 0;
 
 /** Data-plane uring_cmd opcodes on /dev/ublkcN (_IOC_NR of UBLK_U_IO_*). */
 export const UBLK_IO_FETCH_REQ = 0x20;
@@ -70,6 +89,17 @@ export const UBLK_IO_COMMIT_AND_FETCH_REQ = 0x21;
 export const UBLK_IO_NEED_GET_DATA = 0x22;
 export const UBLK_IO_REGISTER_IO_BUF = 0x23;
 export const UBLK_IO_UNREGISTER_IO_BUF = 0x24;
+/** Batch I/O commands (after 6.18, UBLK_F_BATCH_IO; _IOC_NR of UBLK_U_IO_*, struct ublk_batch_io in sqe->cmd). */
+export const UBLK_IO_PREP_IO_CMDS = 0x25;
+export const UBLK_IO_COMMIT_IO_CMDS = 0x26;
+/** Multishot (IORING_URING_CMD_MULTISHOT): fetches I/O commands into a provided buffer. */
+export const UBLK_IO_FETCH_IO_CMDS = 0x27;
+/** struct ublk_batch_io.flags (after 6.18): which optional 8-byte fields each element carries. */
+export const UBLK_BATCH_F_HAS_ZONE_LBA = 1 << 0;
+export const UBLK_BATCH_F_HAS_BUF_ADDR = 1 << 1;
+export const UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK = 1 << 2;
+/** I/O opcodes the 6.18 driver does not know (it has no _IOC_NR case for them: -EINVAL). */
+export const UBLK_IO_AFTER_6_18: readonly number[] = [UBLK_IO_PREP_IO_CMDS, UBLK_IO_COMMIT_IO_CMDS, UBLK_IO_FETCH_IO_CMDS];
 /** Model-only opcode: the primary half of the 2023 fused command (IORING_OP_FUSED_CMD), never merged. */
 export const UBLK_IO_FUSED_PRIMARY = 0x80;
 
@@ -83,11 +113,50 @@ export const UBLK_IO_OP_READ = 0;
 export const UBLK_IO_OP_WRITE = 1;
 export const UBLK_IO_OP_FLUSH = 2;
 export const UBLK_IO_OP_DISCARD = 3;
+/** Defined in the header; ublk_setup_iod() (6.18) never produces it (REQ_OP_WRITE_SAME is gone from blk). */
+export const UBLK_IO_OP_WRITE_SAME = 4;
 export const UBLK_IO_OP_WRITE_ZEROES = 5;
+/** Zoned ops: only on a UBLK_F_ZONED device, which needs CONFIG_BLK_DEV_ZONED (the model's config has it off). */
+export const UBLK_IO_OP_ZONE_OPEN = 10;
+export const UBLK_IO_OP_ZONE_CLOSE = 11;
+export const UBLK_IO_OP_ZONE_FINISH = 12;
+export const UBLK_IO_OP_ZONE_APPEND = 13;
+export const UBLK_IO_OP_ZONE_RESET_ALL = 14;
+export const UBLK_IO_OP_ZONE_RESET = 15;
+/** A zone report (REQ_OP_DRV_IN): iod.nr_sectors is nr_zones, the server returns struct blk_zone entries. */
+export const UBLK_IO_OP_REPORT_ZONES = 18;
 
-/** ublksrv_io_desc flags (bits 8-31 of op_flags). */
+/** ublksrv_io_desc flags (bits 8-31 of op_flags), from the request's cmd_flags (ublk_req_build_flags). */
+export const UBLK_IO_F_FAILFAST_DEV = 1 << 8;
+export const UBLK_IO_F_FAILFAST_TRANSPORT = 1 << 9;
+export const UBLK_IO_F_FAILFAST_DRIVER = 1 << 10;
+export const UBLK_IO_F_META = 1 << 11;
 export const UBLK_IO_F_FUA = 1 << 13;
+export const UBLK_IO_F_NOUNMAP = 1 << 15;
+export const UBLK_IO_F_SWAP = 1 << 16;
 export const UBLK_IO_F_NEED_REG_BUF = 1 << 17;
+/** After 6.18 (UBLK_F_INTEGRITY): the request has an integrity buffer. */
+export const UBLK_IO_F_INTEGRITY = 1 << 18;
+/** After 6.18 (UBLK_F_SHMEM_ZC): iod.addr is a shared-memory buffer index (bits 32-47) and offset (bits 0-31). */
+export const UBLK_IO_F_SHMEM_ZC = 1 << 19;
+
+/** ublk_param_basic.attrs. */
+export const UBLK_ATTR_READ_ONLY = 1 << 0;
+export const UBLK_ATTR_ROTATIONAL = 1 << 1;
+export const UBLK_ATTR_VOLATILE_CACHE = 1 << 2;
+export const UBLK_ATTR_FUA = 1 << 3;
+
+/** After 6.18: UBLK_PARAM_TYPE_INTEGRITY (needs UBLK_F_INTEGRITY); 6.18 masks it off in SET_PARAMS. */
+export const UBLK_PARAM_TYPE_INTEGRITY = 1 << 6;
+
+/** After 6.18: the user-copy offset bit that selects the integrity buffer instead of the data. */
+export const UBLK_INTEGRITY_FLAG_OFF = 62;
+
+/** After 6.18: UBLK_IO_F_SHMEM_ZC address encoding (ublk_shmem_zc_addr). */
+export const UBLK_SHMEM_ZC_IDX_OFF = 32;
+export function ublk_shmem_zc_addr(index: number, offset: number): number {
+  return (index & 0xffff) * 2 ** UBLK_SHMEM_ZC_IDX_OFF + (offset >>> 0);
+}
 
 /** ublk_auto_buf_reg.flags: fall back to UBLK_IO_F_NEED_REG_BUF when registration fails. */
 export const UBLK_AUTO_BUF_REG_FALLBACK = 1 << 0;

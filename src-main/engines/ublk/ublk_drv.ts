@@ -79,7 +79,15 @@ export const UBLK_PARAM_TYPE_BASIC = 1 << 0;
 export const UBLK_PARAM_TYPE_DISCARD = 1 << 1;
 export const UBLK_PARAM_TYPE_DEVT = 1 << 2;
 export const UBLK_PARAM_TYPE_ZONED = 1 << 3;
+export const UBLK_PARAM_TYPE_DMA_ALIGN = 1 << 4;
+export const UBLK_PARAM_TYPE_SEGMENT = 1 << 5;
+/** UBLK_PARAM_TYPE_ALL of 6.18: BASIC..SEGMENT (INTEGRITY, 1 << 6, comes after 6.18 and is cleared like unknown types). */
 export const UBLK_PARAM_TYPE_ALL = 0x3f;
+/** UBLK_MIN_SEGMENT_SIZE: the smallest seg_boundary_mask + 1 and max_segment_size SET_PARAMS accepts. */
+export const UBLK_MIN_SEGMENT_SIZE = 4096;
+/** The model's page size (PAGE_SHIFT 12, x86-64). */
+const PAGE_SHIFT = 12;
+const PAGE_SIZE = 1 << PAGE_SHIFT;
 
 /** The never-merged 2023 proposals, chosen per device (they have no UBLK_F_* flag). */
 export type Proposal = 'fused' | 'ebpf' | 'splice' | 'remap';
@@ -111,9 +119,51 @@ export interface UblkParamBasic {
   virt_boundary_mask: number;
 }
 
+/** struct ublk_param_discard. */
+export interface UblkParamDiscard {
+  discard_alignment: number;
+  discard_granularity: number;
+  max_discard_sectors: number;
+  max_write_zeroes_sectors: number;
+  max_discard_segments: number;
+}
+
+/** struct ublk_param_zoned. */
+export interface UblkParamZoned {
+  max_open_zones: number;
+  max_active_zones: number;
+  max_zone_append_sectors: number;
+}
+
+/** struct ublk_param_dma_align. */
+export interface UblkParamDmaAlign {
+  alignment: number;
+}
+
+/** struct ublk_param_segment. */
+export interface UblkParamSegment {
+  seg_boundary_mask: number;
+  max_segment_size: number;
+  max_segments: number;
+}
+
+/** struct ublk_params (the parts SET_PARAMS takes; devt is read-only). */
 export interface UblkParams {
   types: number;
   basic?: UblkParamBasic;
+  discard?: UblkParamDiscard;
+  zoned?: UblkParamZoned;
+  dma?: UblkParamDmaAlign;
+  seg?: UblkParamSegment;
+}
+
+/** A basic parameter block of zeros (what the driver reads when the caller sent none). */
+function zeroBasic(): UblkParamBasic {
+  return { attrs: 0, logical_bs_shift: 0, physical_bs_shift: 0, io_opt_shift: 0, io_min_shift: 0, max_sectors: 0, chunk_sectors: 0, dev_sectors: 0, virt_boundary_mask: 0 };
+}
+
+function isPowerOf2(n: number): boolean {
+  return Number.isInteger(n) && n > 0 && 2 ** Math.round(Math.log2(n)) === n;
 }
 
 /** The caller's credentials: CAP_SYS_ADMIN or not. */
@@ -627,7 +677,7 @@ export class UblkDevice implements BlkMqOps {
     for (const sqe of queued) {
       const f = ring.files[sqe.fd] as SimFile;
       ctx.t += this.costs.t_sqe_kernel;
-      const kreq: IoReq = { sqe: { opcode: sqe.opcode, flags: 0, fd: sqe.fd, off: sqe.off, len: sqe.len, addr: null, addr_off: sqe.buf_off, buf_index: 0, user_data: 0, cmd_op: 0, cmd: null, splice_fd_in: -1, splice_flags: 0, sqe2: null }, ring, link: null, buf: null, pdu: { kdone: (res: number) => finish(res, this.clock.now) }, done: false };
+      const kreq: IoReq = { sqe: { opcode: sqe.opcode, flags: 0, fd: sqe.fd, off: sqe.off, len: sqe.len, addr: null, addr_off: sqe.buf_off, buf_index: 0, user_data: 0, cmd_op: 0, cmd: null, splice_fd_in: -1, splice_flags: 0, nop_flags: 0, sqe2: null }, ring, link: null, buf: null, pdu: { kdone: (res: number) => finish(res, this.clock.now) }, done: false };
       const fn = sqe.opcode === IORING_OP_READ ? f.read : f.write;
       const r = fn ? fn.call(f, kreq, data, sqe.buf_off, sqe.len, sqe.off, ctx) : -22;
       if (r !== EIOCBQUEUED) finish(r, ctx.t);
@@ -637,55 +687,48 @@ export class UblkDevice implements BlkMqOps {
 
   // ---- char device: data-plane uring_cmd -----------------------------------------------------------
 
-  /** __ublk_ch_uring_cmd(). Returns a CQE result, or EIOCBQUEUED when the command stays pending. */
+  /**
+   * ublk_ch_uring_cmd_local() (6.18), checks in the driver's order: UNREGISTER_IO_BUF before anything else;
+   * q_id, tag; FETCH on any task; REGISTER_IO_BUF from a task other than the I/O's daemon; then the daemon
+   * checks (not owned by the server: -EBUSY; NEED_GET_DATA mismatch: -EINVAL) and the per-command work.
+   * Returns a CQE result, or EIOCBQUEUED when the command stays pending.
+   */
   ch_uring_cmd(req: IoReq, ctx: Ctx, task: UblkTask): number {
     const cmd = req.sqe.cmd as UblksrvIoCmd;
     const op = req.sqe.cmd_op;
     ctx.t += this.costs.t_ublk_cmd;
-    if (!cmd || cmd.q_id >= this.dev_info.nr_hw_queues || cmd.q_id < 0) return -22;
+    if (!cmd) return -22;
+    // io_buffer_unregister_bvec() touches neither the queue nor the io: no q_id, tag, task or state check
+    if (op === UBLK_IO_UNREGISTER_IO_BUF) return this.unregister_io_buf(req, cmd, ctx);
+    if (!(cmd.q_id >= 0 && cmd.q_id < this.dev_info.nr_hw_queues)) return -22;
     const ubq = this.queues[cmd.q_id]!;
-    if (cmd.tag >= ubq.q_depth || cmd.tag < 0) return -22;
+    if (!(cmd.tag >= 0 && cmd.tag < this.dev_info.queue_depth)) return -22;
     const io = ubq.ios[cmd.tag]!;
-    if (io.task && io.task !== task) return -22;
-    if (io.flags & UBLK_IO_FLAG_ACTIVE) return -16;
-    if (!(io.flags & UBLK_IO_FLAG_OWNED_BY_SRV) && op !== UBLK_IO_FETCH_REQ) return -22;
+    if (op === UBLK_IO_FETCH_REQ) {
+      const r = this.check_fetch_buf(cmd);
+      if (r) return r;
+      return this.fetch(ubq, io, req, cmd, task);
+    }
+    if (io.task !== task) {
+      // ublk_register_io_buf() only takes a request reference: allowed from any task
+      if (op === UBLK_IO_REGISTER_IO_BUF) return this.register_io_buf(req, ubq, cmd, ctx);
+      return -22;
+    }
+    if (!(io.flags & UBLK_IO_FLAG_OWNED_BY_SRV)) return -16;
     if (!!(io.flags & UBLK_IO_FLAG_NEED_GET_DATA) !== (op === UBLK_IO_NEED_GET_DATA)) return -22;
     switch (op) {
-      case UBLK_IO_REGISTER_IO_BUF: {
-        if (!this.support_zero_copy()) return -22;
-        ctx.t += this.costs.t_reg_bvec;
-        const rq = this.check_and_get_req(ubq, cmd.tag, 0);
-        if (!rq) return -22;
-        const gen = rq.gen;
-        const ret = req.ring.register_bvec(cmd.addr, rq.data!, () => this.io_release(ubq, rq, gen));
-        if (ret) {
-          this.put_req_ref(ubq, rq, ctx);
-          return ret;
-        }
-        return 0;
-      }
-      case UBLK_IO_UNREGISTER_IO_BUF:
-        if (!this.support_zero_copy()) return -22;
-        ctx.t += this.costs.t_reg_bvec;
-        return req.ring.unregister_bvec(cmd.addr);
-      case UBLK_IO_FETCH_REQ: {
-        let r = this.check_fetch_buf(cmd);
-        if (r) return r;
-        r = this.init_auto_buf_reg(io, cmd);
-        if (r) return r;
-        if (ubq.nr_io_ready === ubq.q_depth) return -16; // FETCH only before the queue is set up
-        if (this.mm === null) return -22; // model: addresses resolve through the mm recorded at mmap, so mmap comes first
-        this.fill_io_cmd(io, req, cmd);
-        io.task = task;
-        ubq.ring = req.ring;
-        this.mark_io_ready(ubq, task);
-        return EIOCBQUEUED;
-      }
+      case UBLK_IO_REGISTER_IO_BUF:
+        // ublk_daemon_register_io_buf(): same answers as the off-task path for a started request.
+        // Model: each registration holds a request reference (the driver counts task_registered_buffers on
+        // the daemon instead); the request ends at the same moment, after the commit and the last release.
+        return this.register_io_buf(req, ubq, cmd, ctx);
       case UBLK_IO_COMMIT_AND_FETCH_REQ: {
         const rq0 = io.req;
         if (!rq0) return -22;
         const r0 = this.check_commit_and_fetch(rq0, cmd);
         if (r0) return r0;
+        // 6.18 validates the new ublk_auto_buf_reg after completing the request and leaves the slot ACTIVE on
+        // -EINVAL; the model refuses the command before touching the slot.
         const r1 = this.init_auto_buf_reg(io, cmd);
         if (r1) return r1;
         const unreg = this.fill_io_cmd(io, req, cmd);
@@ -712,6 +755,44 @@ export class UblkDevice implements BlkMqOps {
       default:
         return -22;
     }
+  }
+
+  /** ublk_fetch() (6.18): -EBUSY once the whole device is ready, -EINVAL for a tag already fetched. */
+  private fetch(ubq: UblkQueue, io: UblkIo, req: IoReq, cmd: UblksrvIoCmd, task: UblkTask): number {
+    if (this.ready) return -16; // ublk_dev_ready(): nr_io_ready == nr_hw_queues * queue_depth
+    if (io.flags & UBLK_IO_FLAG_ACTIVE) return -22; // each command is FETCHed at most once
+    // 6.18 validates ublk_auto_buf_reg after marking the slot ACTIVE (which then stays ACTIVE on -EINVAL);
+    // the model refuses the command before touching the slot.
+    const r = this.init_auto_buf_reg(io, cmd);
+    if (r) return r;
+    if (this.mm === null) return -22; // model: addresses resolve through the mm recorded at mmap, so mmap comes first
+    this.fill_io_cmd(io, req, cmd);
+    io.task = task;
+    ubq.ring = req.ring;
+    this.mark_io_ready(ubq, task);
+    return EIOCBQUEUED;
+  }
+
+  /** ublk_register_io_buf() (6.18): zero copy only; a started request with data; its pages into the ring's table. */
+  private register_io_buf(req: IoReq, ubq: UblkQueue, cmd: UblksrvIoCmd, ctx: Ctx): number {
+    if (!this.support_zero_copy()) return -22;
+    ctx.t += this.costs.t_reg_bvec;
+    const rq = this.check_and_get_req(ubq, cmd.tag, 0);
+    if (!rq) return -22;
+    const gen = rq.gen;
+    const ret = req.ring.register_bvec(cmd.addr, rq.data!, () => this.io_release(ubq, rq, gen));
+    if (ret) {
+      this.put_req_ref(ubq, rq, ctx);
+      return ret;
+    }
+    return 0;
+  }
+
+  /** ublk_unregister_io_buf() (6.18): zero copy only, then io_buffer_unregister_bvec(addr) on this ring. */
+  private unregister_io_buf(req: IoReq, cmd: UblksrvIoCmd, ctx: Ctx): number {
+    if (!this.support_zero_copy()) return -22;
+    ctx.t += this.costs.t_reg_bvec;
+    return req.ring.unregister_bvec(cmd.addr);
   }
 
   /** ublk_check_fetch_buf(). */
@@ -1000,7 +1081,9 @@ export class UblkDriver {
       while (this.devices.has(id)) id++;
     }
     flags &= UBLK_F_ALL;
-    flags |= UBLK_F.UBLK_F_CMD_IOCTL_ENCODE | UBLK_F.UBLK_F_URING_CMD_COMP_IN_TASK | UBLK_F.UBLK_F_PER_IO_DAEMON;
+    // ublk_ctrl_add_dev() (6.18) always sets these four: ioctl encoding, task-work completion, per-I/O daemons
+    // and buffer registration from any task.
+    flags |= UBLK_F.UBLK_F_CMD_IOCTL_ENCODE | UBLK_F.UBLK_F_URING_CMD_COMP_IN_TASK | UBLK_F.UBLK_F_PER_IO_DAEMON | UBLK_F.UBLK_F_BUF_REG_OFF_DAEMON;
     if (flags & (UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG)) flags &= ~UBLK_F.UBLK_F_NEED_GET_DATA;
     if (flags & UBLK_F.UBLK_F_ZONED) this.fail('EINVAL', 'ADD_DEV: UBLK_F_ZONED needs CONFIG_BLK_DEV_ZONED, which this model does not build');
     const dev_info: UblksrvCtrlDevInfo = {
@@ -1020,24 +1103,60 @@ export class UblkDriver {
     return ub;
   }
 
-  /** UBLK_U_CMD_SET_PARAMS: only before the disk is added; ublk_validate_params(). */
+  /**
+   * UBLK_U_CMD_SET_PARAMS: ublk_ctrl_set_params() (6.18): no types is -EINVAL, a started device -EACCES; the
+   * types are masked with UBLK_PARAM_TYPE_ALL and checked by ublk_validate_params(); a failure clears them.
+   */
   ublk_ctrl_set_params(ub: UblkDevice, params: UblkParams): void {
-    if (ub.used) this.fail('EACCES', 'SET_PARAMS: the device has been started; parameters can only change before START_DEV');
     if (!params.types) this.fail('EINVAL', 'SET_PARAMS: no parameter types');
-    const types = params.types & UBLK_PARAM_TYPE_ALL;
-    const p = params.basic;
-    const bad = (msg: string): never => {
+    if (ub.used) this.fail('EACCES', 'SET_PARAMS: the device has been started; parameters can only change before START_DEV');
+    const stored: UblkParams = { types: params.types & UBLK_PARAM_TYPE_ALL };
+    for (const k of ['basic', 'discard', 'zoned', 'dma', 'seg'] as const) {
+      const v = params[k];
+      if (v) (stored as unknown as Record<string, object>)[k] = { ...v };
+    }
+    ub.params = stored;
+    const r = this.validate_params(ub);
+    if (r) {
       ub.params = { types: 0 };
-      return this.fail('EINVAL', `SET_PARAMS: ${msg}`);
-    };
-    if (!(types & UBLK_PARAM_TYPE_BASIC) || !p) bad('basic parameters are required');
-    const b = p!;
-    if (b.logical_bs_shift > 12 || b.logical_bs_shift < 9) bad('logical_bs_shift must be 9..PAGE_SHIFT');
-    if (b.logical_bs_shift > b.physical_bs_shift) bad('logical_bs_shift > physical_bs_shift');
-    if (b.max_sectors > ub.dev_info.max_io_buf_bytes >> 9) bad('max_sectors exceeds max_io_buf_bytes');
-    if (types & UBLK_PARAM_TYPE_DEVT) bad('dev_t is read-only');
-    if (types & UBLK_PARAM_TYPE_ZONED) bad('zoned parameters on a device without UBLK_F_ZONED');
-    ub.params = { types, basic: { ...b } };
+      this.fail(r[0], `SET_PARAMS: ${r[1]}`);
+    }
+  }
+
+  /** ublk_validate_params() (6.18), every check in the driver's order; null when the parameters are accepted. */
+  private validate_params(ub: UblkDevice): [Errno, string] | null {
+    const types = ub.params.types;
+    const zonedDev = (ub.dev_info.flags & UBLK_F.UBLK_F_ZONED) !== 0;
+    // basic is the only type that must be set
+    if (!(types & UBLK_PARAM_TYPE_BASIC)) return ['EINVAL', 'basic parameters are required'];
+    const b = ub.params.basic ?? zeroBasic();
+    if (b.logical_bs_shift > PAGE_SHIFT || b.logical_bs_shift < 9) return ['EINVAL', `logical_bs_shift ${b.logical_bs_shift} is not 9..PAGE_SHIFT (${PAGE_SHIFT})`];
+    if (b.logical_bs_shift > b.physical_bs_shift) return ['EINVAL', 'logical_bs_shift > physical_bs_shift'];
+    if (b.max_sectors > ub.dev_info.max_io_buf_bytes >> 9) return ['EINVAL', `max_sectors ${b.max_sectors} exceeds max_io_buf_bytes >> 9 (${ub.dev_info.max_io_buf_bytes >> 9})`];
+    if (b.max_sectors < PAGE_SIZE >> 9) return ['EINVAL', `max_sectors ${b.max_sectors} is below PAGE_SECTORS (${PAGE_SIZE >> 9})`];
+    if (zonedDev && !b.chunk_sectors) return ['EINVAL', 'a zoned device needs chunk_sectors (the zone size)'];
+    if (types & UBLK_PARAM_TYPE_DISCARD) {
+      const d = ub.params.discard ?? { discard_alignment: 0, discard_granularity: 0, max_discard_sectors: 0, max_write_zeroes_sectors: 0, max_discard_segments: 0 };
+      if (d.max_discard_sectors && d.max_discard_segments !== 1) return ['EINVAL', 'discard: only single-segment discard is supported (max_discard_segments must be 1)'];
+      if (!d.discard_granularity) return ['EINVAL', 'discard: discard_granularity must not be 0'];
+    }
+    if (types & UBLK_PARAM_TYPE_DEVT) return ['EINVAL', 'dev_t is read-only'];
+    // ublk_dev_param_zoned_validate() without CONFIG_BLK_DEV_ZONED (the model's config) is -EOPNOTSUPP; its
+    // answer is returned as is, so DMA_ALIGN and SEGMENT are not looked at then.
+    if (types & UBLK_PARAM_TYPE_ZONED) return ['EOPNOTSUPP', 'zoned parameters: this kernel is built without CONFIG_BLK_DEV_ZONED'];
+    if (zonedDev) return ['EINVAL', 'a zoned device needs zoned parameters'];
+    if (types & UBLK_PARAM_TYPE_DMA_ALIGN) {
+      const a = ub.params.dma?.alignment ?? 0;
+      if (a >= PAGE_SIZE) return ['EINVAL', `dma alignment ${a} must be below PAGE_SIZE`];
+      if (!isPowerOf2(a + 1)) return ['EINVAL', `dma alignment ${a} + 1 is not a power of two`];
+    }
+    if (types & UBLK_PARAM_TYPE_SEGMENT) {
+      const g = ub.params.seg ?? { seg_boundary_mask: 0, max_segment_size: 0, max_segments: 0 };
+      if (!isPowerOf2(g.seg_boundary_mask + 1)) return ['EINVAL', `seg_boundary_mask ${g.seg_boundary_mask} + 1 is not a power of two`];
+      if (g.seg_boundary_mask + 1 < UBLK_MIN_SEGMENT_SIZE) return ['EINVAL', `seg_boundary_mask + 1 is below UBLK_MIN_SEGMENT_SIZE (${UBLK_MIN_SEGMENT_SIZE})`];
+      if (g.max_segment_size < UBLK_MIN_SEGMENT_SIZE) return ['EINVAL', `max_segment_size ${g.max_segment_size} is below UBLK_MIN_SEGMENT_SIZE (${UBLK_MIN_SEGMENT_SIZE})`];
+    }
+    return null;
   }
 
   /** UBLK_U_CMD_START_DEV: needs every tag fetched (ub->completion), then adds /dev/ublkbN. */
@@ -1069,7 +1188,11 @@ export class UblkDriver {
     ub.cancel_dev();
   }
 
-  /** UBLK_U_CMD_DEL_DEV: removes /dev/ublkcN and frees the id. */
+  /**
+   * UBLK_U_CMD_DEL_DEV / DEL_DEV_ASYNC: ublk_ctrl_del_dev(wait) (6.18) removes /dev/ublkcN; DEL_DEV then waits
+   * for the id to be freed, DEL_DEV_ASYNC returns at once. The model holds no other device reference (its
+   * server has closed /dev/ublkcN by then), so both free the id before returning.
+   */
   ublk_ctrl_del_dev(ub: UblkDevice): void {
     if (ub.deleted) this.fail('ENODEV', `DEL_DEV: device ${ub.dev_info.dev_id} does not exist`);
     this.ublk_ctrl_stop_dev(ub);
@@ -1090,6 +1213,8 @@ export class UblkDriver {
   /** UBLK_U_CMD_END_USER_RECOVERY: every tag re-fetched by the new server; LIVE again, requeued I/O flows. */
   ublk_ctrl_end_recovery(ub: UblkDevice, ublksrv_pid: number): void {
     if (!ub.ready) this.fail('EINTR', 'END_USER_RECOVERY: interrupted while waiting for a FETCH_REQ on every tag');
+    // ublk_ctrl_end_recovery() (6.18): ublk_nosrv_should_stop_dev() before the state check
+    if (!(ub.dev_info.flags & UBLK_F.UBLK_F_USER_RECOVERY)) this.fail('EINVAL', 'END_USER_RECOVERY: the device has no UBLK_F_USER_RECOVERY');
     if (ub.dev_info.state !== UBLK_S_DEV_QUIESCED && ub.dev_info.state !== UBLK_S_DEV_FAIL_IO) this.fail('EBUSY', 'END_USER_RECOVERY: not in a recoverable state');
     ub.dev_info.ublksrv_pid = ublksrv_pid;
     ub.dev_info.state = UBLK_S_DEV_LIVE;
@@ -1103,6 +1228,10 @@ export class UblkDriver {
     return {
       types: ub.params.types | UBLK_PARAM_TYPE_DEVT,
       ...(ub.params.basic ? { basic: { ...ub.params.basic } } : {}),
+      ...(ub.params.discard ? { discard: { ...ub.params.discard } } : {}),
+      ...(ub.params.zoned ? { zoned: { ...ub.params.zoned } } : {}),
+      ...(ub.params.dma ? { dma: { ...ub.params.dma } } : {}),
+      ...(ub.params.seg ? { seg: { ...ub.params.seg } } : {}),
       devt: { char_major: 240, char_minor: ub.dev_info.dev_id, disk_major: live ? 259 : 0, disk_minor: live ? ub.dev_info.dev_id : 0 },
     };
   }
@@ -1121,6 +1250,53 @@ export class UblkDriver {
     if (!Number.isInteger(dev_sectors) || dev_sectors < 0) this.fail('EINVAL', 'UPDATE_SIZE: bad size');
     ub.params.basic!.dev_sectors = dev_sectors;
     ub.tagset.capacity = dev_sectors;
+  }
+
+  /** UBLK_U_CMD_GET_FEATURES: ublk_ctrl_get_features() (6.18) answers UBLK_F_ALL, before any device lookup. */
+  ublk_ctrl_get_features(): number {
+    return UBLK_F_ALL;
+  }
+
+  /**
+   * UBLK_U_CMD_QUIESCE_DEV: ublk_ctrl_quiesce_dev() (6.18). -EOPNOTSUPP without UBLK_F_QUIESCE, -ENODEV
+   * without a disk; 0 at once unless LIVE. Otherwise every queue is marked canceling and the driver polls
+   * every UBLK_REQUEUE_DELAY_MS (`sleep`) until each queue has an idle I/O (fewer than q_depth requests
+   * allocated but not started, ublk_wait_for_idle_io), for timeout_ms (0: forever) or -EBUSY; then
+   * ublk_cancel_dev() completes every idle FETCH with UBLK_IO_RES_ABORT, so the server exits and the
+   * release of /dev/ublkcN leaves the device QUIESCED (or FAIL_IO).
+   */
+  ublk_ctrl_quiesce_dev(ub: UblkDevice, timeout_ms: number, sleep: (ms: number) => boolean): void {
+    if (!(ub.dev_info.flags & UBLK_F.UBLK_F_QUIESCE)) this.fail('EOPNOTSUPP', 'QUIESCE_DEV: the device has no UBLK_F_QUIESCE');
+    if (!Number.isInteger(timeout_ms) || timeout_ms < 0) this.fail('EINVAL', `QUIESCE_DEV: bad timeout_ms ${timeout_ms}`);
+    if (!ub.tagset.alive || ub.dev_info.state === UBLK_S_DEV_DEAD) this.fail('ENODEV', 'QUIESCE_DEV: the disk does not exist');
+    if (ub.dev_info.state !== UBLK_S_DEV_LIVE) return; // already quiesced or failing I/O
+    for (const q of ub.queues) q.canceling = true;
+    const limit = timeout_ms || 0xffffffff;
+    let elapsed = 0;
+    while (elapsed < limit) {
+      if (ub.queues.every((q) => this.queue_has_idle_io(ub, q))) break;
+      // model: a wait that nothing can end (no event left in virtual time) is ended as a signal would end it
+      if (!sleep(UBLK_REQUEUE_DELAY_MS)) this.fail('EINTR', 'QUIESCE_DEV: interrupted (no queue can become idle)');
+      elapsed += UBLK_REQUEUE_DELAY_MS;
+    }
+    if (elapsed >= limit) this.fail('EBUSY', `QUIESCE_DEV: a queue had no idle I/O within ${timeout_ms} ms (the device stays canceling)`);
+    ub.cancel_dev();
+  }
+
+  /** ubq_has_idle_io() (6.18): fewer than q_depth of the queue's requests are allocated but not started. */
+  private queue_has_idle_io(ub: UblkDevice, q: UblkQueue): boolean {
+    let busy = 0;
+    for (const rq of ub.tagset.rqs[q.q_id]!) if (rq.inUse && !rq.started) busy++;
+    return busy < q.q_depth;
+  }
+
+  /**
+   * UBLK_U_CMD_TRY_STOP_DEV (opcode 0x17, with UBLK_F_SAFE_STOP_DEV) is after 6.18: the 6.18
+   * ublk_ctrl_uring_cmd() has no case for it and answers -EOPNOTSUPP.
+   */
+  ublk_ctrl_try_stop_dev(ub: UblkDevice): never {
+    if (ub.deleted) this.fail('ENODEV', 'TRY_STOP_DEV: no such device');
+    return this.fail('EOPNOTSUPP', 'TRY_STOP_DEV: unknown control command in Linux 6.18 (added later with UBLK_F_SAFE_STOP_DEV)');
   }
 
   /** UBLK_U_CMD_GET_DEV_INFO. */
