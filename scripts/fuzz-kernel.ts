@@ -8,6 +8,7 @@
  * pending cases and drops those the model now answers as the kernel did.
  */
 import { parseArgs } from 'node:util';
+import { progressBar, type Progress } from './progress';
 import { kernelOracle } from '../src-main/oracle';
 import { fuzzKernel, minimiseClasses, summaryTable } from '../src-main/oracle/fuzz';
 import { promote } from '../src-main/oracle/fuzz/regressions';
@@ -23,26 +24,13 @@ const { values } = parseArgs({
   },
 });
 
-/** A progress reporter: a redrawn bar on a terminal, a line every 10 % otherwise. */
+/** The shared progress bar (scripts/progress.ts), in the (done, total) form the fuzzer calls. */
 function progress(label: string): (done: number, total: number) => void {
-  const tty = process.stderr.isTTY === true;
-  let lastTenth = -1;
-  const t0 = Date.now();
+  let bar: Progress | undefined;
   return (done, total) => {
-    const frac = total === 0 ? 1 : done / total;
-    if (tty) {
-      const width = 30;
-      const fill = Math.round(frac * width);
-      const secs = ((Date.now() - t0) / 1000).toFixed(0);
-      process.stderr.write(`\r${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${done}/${total} ${secs}s`);
-      if (done >= total) process.stderr.write('\n');
-    } else {
-      const tenth = Math.floor(frac * 10);
-      if (tenth !== lastTenth) {
-        lastTenth = tenth;
-        process.stderr.write(`${label}: ${done}/${total} (${tenth * 10} %)\n`);
-      }
-    }
+    bar ??= progressBar(label, total);
+    bar.tick(done);
+    if (done >= total) bar.done();
   };
 }
 
