@@ -156,12 +156,13 @@ describe('the minimiser', () => {
 const CI_COUNT = 5000;
 const CI_SEED = 20261207;
 /**
- * Floors under the figures measured on Linux 6.18 (x86-64) for the CI corpus on 2026-12-07: 70.66 % rejected by
- * Linux, 123 kernel templates reached (82 reproduced by the model), verdict 97.40 %, verdict+errno 88.56 %, first
- * line 67.36 % of the programs both reject, retval 718/718. Raise them as the verifier is fixed; never lower them.
+ * Floors under the figures measured on Linux 6.18 (x86-64) for the CI corpus on 2026-12-07, after the stack and
+ * ALU verifier fixes: 4,741 programs compared (259 withheld by the oracle's allow-list), 119 kernel templates
+ * reached (91 reproduced by the model), verdict 97.89 %, verdict+errno 95.49 %, first line 92.87 % of the programs
+ * both reject, retval 667/667. Raise them as the verifier is fixed; never lower them.
  * The template floor leaves room for another build's configuration.
  */
-const FLOOR = { templates: 115, verdict: 0.974, errno: 0.885, first_line: 0.67, retval: 1 };
+const FLOOR = { templates: 115, verdict: 0.978, errno: 0.954, first_line: 0.928, retval: 1 };
 
 describe.skipIf(!avail.ok)('the encoding-level fuzz against the running kernel (seeded 5,000)', () => {
   let run: FuzzRun | undefined;
@@ -170,7 +171,9 @@ describe.skipIf(!avail.ok)('the encoding-level fuzz against the running kernel (
   it('reports the figures, the templates reached and the disagreement classes', () => {
     const s = get().summary;
     console.log(`fuzz:kernel seed ${CI_SEED}:\n${summaryTable(s, 30)}`);
-    expect(s.programs).toBe(CI_COUNT);
+    // Every program is compared, but those the oracle's allow-list keeps from the kernel (policy.ts).
+    expect(s.programs + s.withheld).toBe(CI_COUNT);
+    expect(s.withheld / CI_COUNT).toBeLessThan(0.1);
     // At least 40 % rejected by Linux, for many different reasons.
     expect(s.kernel_rejected / s.programs).toBeGreaterThanOrEqual(0.4);
     expect(s.kernel_templates.size).toBeGreaterThanOrEqual(FLOOR.templates);
