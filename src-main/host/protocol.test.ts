@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { callNames, type ResponseFrame } from '../contract';
 import { Workspace } from '../workspace/workspace';
 import { MAX_FRAME_BYTES, startBrowserHost, type BrowserHost } from './server';
+import { Prng } from '../engines/common/prng';
 
 let host: BrowserHost;
 const logged: string[] = [];
@@ -30,18 +31,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => host.close());
-
-/** mulberry32: the fuzz is reproducible from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface FrameSpec {
   fin?: boolean;
@@ -239,7 +228,8 @@ describe('browser host: frames it must refuse', () => {
 describe('browser host: fuzz', () => {
   it('survives random frames, random JSON and random calls, and serves a run afterwards', async () => {
     const seed = Number(process.env.KERNEL_LAB_FUZZ_SEED ?? 22);
-    const rnd = prng(seed);
+    const gen = new Prng(seed); // the engines' seeded PRNG: the fuzz is reproducible from its seed
+    const rnd = (): number => gen.nextFloat();
     const int = (n: number): number => Math.floor(rnd() * n);
     const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
     const bytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => int(256));
