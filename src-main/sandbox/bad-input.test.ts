@@ -301,7 +301,8 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
             nb('nr_hw_queues', { zero: 'EINVAL', extra: [['4097', 'EINVAL']] }),
             nb('queue_depth', { zero: 'EINVAL', extra: [['4097', 'EINVAL']] }),
             { name: 'dev_size', kind: 'size', valid: "'1M'", optional: true, zero: 'EINVAL', extra: [["'1P'", 'EINVAL']] },
-            { name: 'max_io_buf_bytes', kind: 'size', valid: "'512K'", optional: true },
+            // SET_PARAMS (ublk_validate_params()): max_sectors below one page is EINVAL.
+            { name: 'max_io_buf_bytes', kind: 'size', valid: "'512K'", optional: true, zero: 'EINVAL', extra: [["'2K'", 'EINVAL']] },
             // ublk_ctrl_add_dev() masks flags it does not know (info.flags &= UBLK_F_ALL): a high bit is not an error.
             { name: 'flags', kind: 'list', valid: '[]', optional: true, over: { '1': 'ok' }, extra: [["['UBLK_F_NO_SUCH']", 'EINVAL'], ['2 ** 40', 'ok'], ['-1', 'EINVAL']] },
             { name: 'data_path', kind: 'str', valid: "'copy'", optional: true },
@@ -363,6 +364,7 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
       ],
     },
     uring_probe: { params: [], exempt: 'measures the host (io_uring); it takes no arguments' },
+    get_features: { params: [] },
   },
   UblkDev: {
     start_dev: { params: [], nullary: 'EEXIST' },
@@ -375,6 +377,11 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
     update_size: { params: [{ name: 'size', kind: 'size', valid: "'2M'", zero: 'ok', extra: [["'1P'", 'EINVAL'], ['1000', 'EINVAL']] }] },
     kill_server: { params: [] },
     recover: { params: [], nullary: 'EINVAL' },
+    get_dev_info2: { params: [] },
+    del_dev_async: { params: [] },
+    // ublk_ctrl_quiesce_dev(): the device was added without UBLK_F_QUIESCE; 6.18 has no TRY_STOP_DEV.
+    quiesce_dev: { params: [], nullary: 'EOPNOTSUPP' },
+    try_stop_dev: { params: [], nullary: 'EOPNOTSUPP' },
     snapshot: { params: [] },
     stats: { params: [] },
     invariants: { params: [] },

@@ -795,6 +795,8 @@ describe.skipIf(!avail.ok)('the verifier classes against the running kernel (BPF
       );
       vs.forEach((v, i) => {
         const k = res[i]!.verdict;
+        // A form the oracle's allow-list keeps from the kernel (policy.ts): the recorded answer is checked offline.
+        if (k.refused !== undefined) return;
         expect(modelAnswer(v), v.name).toBe(
           answerOf(v, { ok: k.ok, errno: k.errno_name, first: k.first_error, log: k.log }),
         );
