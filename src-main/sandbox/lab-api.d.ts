@@ -260,7 +260,7 @@ interface Program {
   /** The verifier's log of the load (absent when loaded with `verify: false`). */
   readonly verifier_log: string | undefined;
   /** Runs the program once (bpf_prog_run()): r1 = the context (bytes, mapped read-write) or 0. */
-  run(ctx?: Uint8Array, opts?: BpfRunOpts): BpfRunResult;
+  run(ctx?: Uint8Array, opts?: { cpu?: number; budget?: number; }): BpfRunResult;
   /** The program in the verifier log's style, one `pc: (code) insn` line per instruction. */
   disasm(): string;
 }
@@ -569,16 +569,6 @@ type KernelTestRun =
 /** A key or value as scripts pass it: bytes, or a number/bigint written little-endian in key_size/value_size bytes. */
 type BpfBytesLike = Uint8Array | number | bigint | readonly number[];
 
-/** Options of one run of a loaded program. */
-interface BpfRunOpts {
-  cpu?: number;
-  budget?: number;
-  /** The engine to run it on instead of the one it was loaded for (soundness runs use both). */
-  exec?: BpfExecFn;
-  /** Seed of the garbage a soundness run fills unwritten memory with (BpfVmOptions.poison). */
-  poison?: number;
-}
-
 /** The outcome of one run: r0 and the number of instructions executed. */
 interface BpfRunResult {
   retval: bigint;
@@ -858,9 +848,6 @@ interface KernelLoadOpts {
   /** kfunc names by the imm the program's kfunc calls carry (default: the BPF engine's KFUNC_BTF_ID table). */
   kfuncs?: Record<number, string>;
 }
-
-/** One execution engine: runs from `pc` with call-stack depth `depth` until the invocation's frame exits. */
-type BpfExecFn = (vm: BpfVm, regs: Int32Array, pc: number, cs: Int32Array, depth: number, base: number) => void;
 
 type DataPath = 'copy' | 'need_get_data' | 'user_copy' | 'zero_copy' | 'auto_buf_reg' | 'fused' | 'ebpf' | 'splice' | 'remap';
 
