@@ -21,7 +21,7 @@ export const LabMetaSchema = z
   .object({
     title: z.string().min(1),
     engine: z.enum(['mm', 'bpf', 'ublk']),
-    level: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+    level: z.union([z.literal(1), z.literal(2), z.literal(3)], { message: '1, 2 or 3' }),
     summary: z.string().min(1),
     limits: z
       .object({ timeoutMs: z.number().int().positive(), memoryBytes: z.number().int().positive(), outputBytes: z.number().int().positive() })
