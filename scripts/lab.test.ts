@@ -95,6 +95,19 @@ describe('lab new, validate errors, and grade with seeded variants', () => {
     expect((await readFile(path.join(dir, 'out', 'grades.csv'), 'utf8')).split('\n')[0]).toBe(
       'file,passed,total,all_pass,error,faults in your number of secret pages (lab.params.pages),reports DirectMap4k of your machine after the faults',
     );
+    // lab check shows a student their own variant: the same numbers grade gave them.
+    const own = await lab([
+      'check',
+      '10',
+      path.join(subs, 'alice.js'),
+      '--labs',
+      dir,
+      '--seed',
+      String(alice!.seed),
+      '--json',
+    ]);
+    expect(own.code).toBe(0);
+    expect((JSON.parse(own.stdout) as { params: unknown }).params).toEqual(alice!.params);
     // A roster gives bob alice's seed: the same variant.
     await writeFile(path.join(dir, 'roster.csv'), `student,seed\nbob,${alice!.seed}\n`);
     const r2 = await lab([
@@ -113,7 +126,8 @@ describe('lab new, validate errors, and grade with seeded variants', () => {
     expect(r2.code).toBe(0);
     const j2 = JSON.parse(await readFile(path.join(dir, 'out2', 'grades.json'), 'utf8')) as typeof json;
     expect(j2.grades[1]).toMatchObject({ file: 'bob.js', seed: alice!.seed, params: alice!.params });
-  });
+    // Seven runs of the CLI, each in its own worker: more than the default per-test allowance on a shared machine.
+  }, 300_000);
 
   it('check takes a prefix, shows the student no stack, and names the candidates of an ambiguous one', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'kl-check-'));

@@ -175,9 +175,11 @@ async function run(argv: string[], withLab: boolean): Promise<number> {
   const checks = done.checks?.map(({ internal: _internal, ...c }) => c);
   if (json) {
     const error = done.error && lab ? { ...done.error, stack: undefined } : done.error;
-    process.stdout.write(JSON.stringify({ output, result: done.result ?? null, error: error ?? null, stats: done.stats, ...(lab ? { checks: checks ?? [] } : {}) }) + '\n');
+    process.stdout.write(JSON.stringify({ output, result: done.result ?? null, error: error ?? null, stats: done.stats, ...(lab ? { checks: checks ?? [], params: labParams(lab.params, seed) } : {}) }) + '\n');
   } else {
     if (done.error) process.stderr.write(formatError(done.error, !!lab) + '\n');
+    // A seeded lab: the student's own variant, as the script saw it in lab.params.
+    if (lab?.params) console.log(`your variant (seed ${seed}): ${Object.entries(labParams(lab.params, seed)).map(([k, v]) => `${k} = ${v}`).join(', ')}`);
     if (lab) printChecks(checks);
   }
   if (lab) return done.checks?.length && done.checks.every((c) => c.pass) ? 0 : 1;

@@ -59,7 +59,7 @@ lab.result({ pages, directMap4k: k.mm.meminfo().DirectMap4k });
   'check.js':
     () => `// The criteria. Each reads the machine the script booted (ctx.k), never only what it printed; a failing
 // criterion's detail tells the student what their own run did, never the expected value.
-/** @type {import('kernel-lab/labs').Criterion[]} */
+// Each criterion: { name, hint, check(ctx) }; ctx is CheckContext of src-main/labs/types.ts (docs/labs.md).
 export default [
   {
     name: 'faults in your number of secret pages (lab.params.pages)',
