@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { scaffoldLab } from '../src-main/labs/scaffold';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const root = path.resolve(import.meta.dirname, '..');
@@ -14,7 +15,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync(hostJs)) throw new Error('the app is not built: run `npm run build` before the e2e specs');
   const workspace = await mkdtemp(path.join(tmpdir(), 'kernel-lab-e2e-'));
   process.env.KERNEL_LAB_E2E_WORKSPACE = workspace;
-  const child = spawn(process.execPath, [hostJs, '--port', '0', '--workspace', workspace], {
+  // A course folder with one lab of its own (as `lab new` makes it): the web host takes it as --labs, the
+  // Electron app through $KERNEL_LAB_LABS.
+  const course = await mkdtemp(path.join(tmpdir(), 'kernel-lab-e2e-course-'));
+  await scaffoldLab(path.join(course, '20-course-secret-pages'));
+  process.env.KERNEL_LAB_E2E_COURSE = course;
+  process.env.KERNEL_LAB_LABS = course;
+  const child = spawn(process.execPath, [hostJs, '--port', '0', '--workspace', workspace, '--labs', course], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -28,6 +28,26 @@ test.describe('lab exercises', () => {
     await expect(app.getByTestId('lab-check')).toBeEnabled();
   });
 
+  test('a course folder adds its labs to the list, marked with where they come from', async ({ app }) => {
+    const course = process.env.KERNEL_LAB_E2E_COURSE!;
+    const item = app.locator('[data-testid=lab-list] li[data-lab="20-course-secret-pages"]');
+    await expect(item).toBeVisible();
+    await expect(item).toHaveAttribute('data-source', course);
+    await expect(item.getByTestId('lab-source')).toHaveText(/course/);
+    await expect(app.locator('[data-testid=lab-list] li[data-lab="01-secretmem-split"]')).toHaveAttribute(
+      'data-source',
+      'built-in',
+    );
+    await item.click();
+    await expect(app.getByTestId('lab-readme').locator('h1')).toHaveText('Course secret pages');
+    await expect(app.getByTestId('editor')).toContainText('lab.params.pages');
+    // Its checker runs on the main side with this run's own parameters: the starter fails, with no hint yet.
+    await app.getByTestId('lab-check').click();
+    await expect(app.getByTestId('lab-summary')).toContainText('0 of 2 criteria pass', { timeout: 30_000 });
+    await expect(app.getByTestId('lab-results')).toContainText('faults in your number of secret pages');
+    await expect(app.getByTestId('lab-hint')).toHaveCount(0);
+  });
+
   test('a whole lab: the starter fails with hints, the solution passes, and the lab stays done', async ({ app }) => {
     const id = '01-secretmem-split';
     const item = app.locator(`[data-testid=lab-list] li[data-lab="${id}"]`);
@@ -43,7 +63,11 @@ test.describe('lab exercises', () => {
     const failed = results.locator('[data-testid=lab-criterion][data-pass="false"]');
     expect(await failed.count()).toBeGreaterThan(0);
     await expect(failed.first()).toContainText('✗');
-    await expect(failed.first().getByTestId('lab-hint')).not.toBeEmpty();
+    // No hint before an attempt (issue 17): each failed criterion's hint unlocks at the next failed Check.
+    await expect(failed.first().getByTestId('lab-hint')).toHaveCount(0);
+    await expect(failed.first().getByTestId('lab-hint-locked')).toBeVisible();
+    await app.getByTestId('lab-check').click();
+    await expect(failed.first().getByTestId('lab-hint')).not.toBeEmpty({ timeout: 30_000 });
     await expect(results).toContainText('faults in a secret memory page');
     await expect(item).toHaveAttribute('data-done', 'false');
     await app.getByTestId('panel-lab').screenshot({ path: '/tmp/kernel-lab-lab-pane-starter.png' });
@@ -68,7 +92,8 @@ test.describe('lab exercises', () => {
     await app.reload();
     await app.waitForSelector('body[data-ready="true"]');
     await expect(item).toHaveAttribute('data-done', 'true');
-    await expect(app.getByTestId('lab-count')).toContainText(`1/${LABS.length} done`);
+    // The built-in labs and the course folder's one (global-setup.ts).
+    await expect(app.getByTestId('lab-count')).toContainText(`1/${LABS.length + 1} done`);
     await app.locator('[data-testid=lab-list] li[data-lab="02-unmapped-policies"]').click();
     await expect(app.getByTestId('file-title')).toContainText('labs/02-unmapped-policies.js');
     await item.click();

@@ -48,6 +48,8 @@ export const CriterionResultSchema = z.object({
   pass: z.boolean(),
   hint: z.string().optional(),
   detail: z.string().optional(),
+  /** The checker's own error (an instructor's matter): in grade reports, never shown to the student. */
+  internal: z.string().optional(),
 });
 export type CriterionResult = z.infer<typeof CriterionResultSchema>;
 
@@ -60,6 +62,8 @@ export const LabInfoSchema = z.object({
   summary: z.string(),
   limits: z.object({ timeoutMs: z.number(), memoryBytes: z.number(), outputBytes: z.number() }).partial().optional(),
   starter: z.string().optional(),
+  /** 'built-in', or the course folder the lab comes from. */
+  source: z.string().optional(),
 });
 export type LabInfo = z.infer<typeof LabInfoSchema>;
 
@@ -82,6 +86,8 @@ export const RunRequestSchema = z
     lab: LabIdSchema.optional(),
     /** The script came from an imported session file: its kernel calls are off, whatever this session allows. */
     imported: z.boolean().optional(),
+    /** A seeded lab's parameters (lab.params); for a lab run, the session draws them from the seed itself. */
+    params: z.record(z.string().max(64), z.union([z.number(), z.string().max(256)])).optional(),
   })
   .strict();
 export type RunRequest = z.input<typeof RunRequestSchema>;

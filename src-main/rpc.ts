@@ -104,7 +104,8 @@ export class RpcServer {
         }
         return ctx.chooseWorkspace();
       },
-      listLabs: () => listLabs(),
+      // A lab's folder stays on this side; the list says where a lab comes from (built-in or its course folder).
+      listLabs: async () => (await listLabs()).map(({ dir: _dir, ...lab }) => lab),
       openLab: (id: string) => openLab(id),
       kernelCheck: (req: Parameters<typeof kernelCheck>[0]) => {
         if (this.kernelAccess !== 'allowed') return { available: false, why: KERNEL_OFF[this.kernelAccess === 'denied' ? 'denied' : 'unasked'] };

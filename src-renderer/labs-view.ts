@@ -17,6 +17,8 @@ interface Progress {
   passed: Record<string, number>;
   /** Lab id → the verdicts of its last check. */
   last: Record<string, { at: number; checks: CriterionResult[] }>;
+  /** Lab id → the criteria that have failed in a check: their hints are unlocked (issue 17: not before an attempt). */
+  tried?: Record<string, string[]>;
   /** The lab open last time. */
   open?: string;
 }
@@ -24,7 +26,7 @@ interface Progress {
 function loadProgress(): Progress {
   try {
     const p = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<Progress>;
-    return { passed: p.passed ?? {}, last: p.last ?? {}, open: p.open };
+    return { passed: p.passed ?? {}, last: p.last ?? {}, tried: p.tried ?? {}, open: p.open };
   } catch {
     return { passed: {}, last: {} };
   }
@@ -121,7 +123,7 @@ export class LabsView {
     this.renderTitle();
     this.readme.innerHTML = renderMarkdown(got.readme);
     const last = this.progress.last[id];
-    if (last) this.showChecks(last.checks, `Last check, ${new Date(last.at).toLocaleString()}:`);
+    if (last) this.showChecks(last.checks, `Last check, ${new Date(last.at).toLocaleString()}:`, new Set(this.progress.tried?.[id] ?? []));
     else this.clearChecks();
     this.renderList();
     if (!opts.restore) {
@@ -160,6 +162,10 @@ export class LabsView {
     const allPass = checks.length > 0 && checks.every((c) => c.pass);
     if (allPass && !this.progress.passed[labId]) this.progress.passed[labId] = Date.now();
     if (checks.length) this.progress.last[labId] = { at: Date.now(), checks };
+    // A criterion's hint unlocks once it has failed a check: the first Check of the starter gives no fix away.
+    const tried = (this.progress.tried ??= {});
+    const unlocked = new Set(tried[labId] ?? []);
+    tried[labId] = [...new Set([...unlocked, ...checks.filter((c) => !c.pass).map((c) => c.name)])];
     this.save();
     this.renderList();
     if (this.opened?.lab.id !== labId) return;
@@ -171,7 +177,7 @@ export class LabsView {
       return;
     }
     const head = done.ok ? '' : `The run ended with ${done.error?.name ?? 'an error'}${done.error ? `: ${done.error.message}` : ''} (see the Console). `;
-    this.showChecks(checks, head);
+    this.showChecks(checks, head, unlocked);
     this.renderTitle();
   }
 
@@ -185,7 +191,7 @@ export class LabsView {
     );
   }
 
-  private showChecks(checks: CriterionResult[], head: string): void {
+  private showChecks(checks: CriterionResult[], head: string, unlocked: ReadonlySet<string>): void {
     const passed = checks.filter((c) => c.pass).length;
     const all = passed === checks.length;
     this.summary.className = `lab-summary ${all ? 'pass' : 'fail'}`;
@@ -201,7 +207,10 @@ export class LabsView {
             'div',
             { class: 'crit' },
             h('div', { class: 'crit-name' }, c.name),
-            !c.pass && c.hint ? h('div', { class: 'crit-hint', 'data-testid': 'lab-hint' }, c.hint) : null,
+            !c.pass && c.hint && unlocked.has(c.name) ? h('div', { class: 'crit-hint', 'data-testid': 'lab-hint' }, c.hint) : null,
+            !c.pass && c.hint && !unlocked.has(c.name)
+              ? h('div', { class: 'crit-hint muted', 'data-testid': 'lab-hint-locked' }, 'A hint unlocks if this still fails at your next Check.')
+              : null,
             !c.pass && c.detail ? h('pre', { class: 'crit-detail mono small' }, c.detail) : null,
           ),
         ),
@@ -231,14 +240,16 @@ export class LabsView {
         {
           'data-lab': l.id,
           'data-done': String(done),
+          'data-source': l.source ?? 'built-in',
           class: `${done ? 'done' : ''}${this.opened?.lab.id === l.id ? ' active' : ''}`,
-          title: `${l.title} (${ENGINE[l.engine]}, level ${l.level})${done ? ' · done' : ''}\n${l.summary}`,
+          title: `${l.title} (${ENGINE[l.engine]}, level ${l.level})${done ? ' · done' : ''}${l.source && l.source !== 'built-in' ? ` · from ${l.source}` : ''}\n${l.summary}`,
           tabindex: 0,
           role: 'button',
           onclick: () => void this.open(l.id),
         },
         h('span', { class: 'lab-mark', 'aria-label': done ? 'done' : 'not done' }, done ? '✓' : '○'),
         h('span', { class: 'lab-name' }, `${l.id.slice(0, 2)} ${l.title}`),
+        l.source && l.source !== 'built-in' ? h('span', { class: 'lab-source muted small', 'data-testid': 'lab-source', title: l.source }, ' · course') : null,
       );
       li.addEventListener('keydown', (e) => {
         if (e.key === 'Enter') void this.open(l.id);

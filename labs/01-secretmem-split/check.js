@@ -3,6 +3,9 @@
 const DM = ['DirectMap4k', 'DirectMap2M', 'DirectMap1G'];
 const pick = (meminfo) => Object.fromEntries(DM.map((k) => [k, meminfo[k]]));
 const same = (a, b) => !!a && DM.every((k) => a[k] === b[k]);
+/** Which lines of a report are wrong, by name only: the feedback never gives the expected kB away. */
+const wrong = (got, want) =>
+  !got || typeof got !== 'object' ? 'you reported no DirectMap lines here' : `these lines are not what /proc/meminfo says: ${DM.filter((k) => got[k] !== want[k]).join(', ')}`;
 
 export default [
   {
@@ -21,21 +24,23 @@ export default [
     check: ({ result, boot }) => {
       const expected = pick(boot({ memory: '4G' }).mm.meminfo());
       const got = result?.before;
-      return { pass: same(got, expected), detail: `expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}` };
+      return { pass: same(got, expected), detail: wrong(got, expected) };
     },
   },
   {
     name: '"after" is the direct map of your machine now',
     hint: 'read the DirectMap lines again after the fault',
     check: ({ result, k }) => {
+      if (!k) return { pass: false, detail: 'your script booted no machine' };
       const expected = pick(k.mm.meminfo());
-      return { pass: same(result?.after, expected), detail: `expected ${JSON.stringify(expected)}, got ${JSON.stringify(result?.after)}` };
+      return { pass: same(result?.after, expected), detail: wrong(result?.after, expected) };
     },
   },
   {
     name: 'the split counters are those of /proc/vmstat',
     hint: 'k.mm.vmstat().direct_map_level2_splits and direct_map_level3_splits',
     check: ({ result, k }) => {
+      if (!k) return { pass: false, detail: 'your script booted no machine' };
       const v = k.mm.vmstat();
       const s = result?.splits;
       return !!s && s.level2 === v.direct_map_level2_splits && s.level3 === v.direct_map_level3_splits && s.level2 > 0;

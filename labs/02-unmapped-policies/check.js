@@ -129,7 +129,7 @@ export default [
         const r = rowFor(result, p);
         if (!r || !m[p]) return { pass: false, detail: `no ${p} row or machine` };
         const ref = reference(boot, m[p].seed, p);
-        if (r.walks !== ref.walks) bad.push(`${p}: reported ${r.walks}, expected ${ref.walks}`);
+        if (r.walks !== ref.walks) bad.push(`${p}: you reported ${r.walks} walks, not what the TLB model counts`);
       }
       return { pass: bad.length === 0, detail: bad.join('; ') };
     },

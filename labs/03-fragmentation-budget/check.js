@@ -84,7 +84,7 @@ function measured(k) {
 function sameAs(reported, k) {
   const want = measured(k);
   const bad = FIELDS.filter((f) => !reported || reported[f] !== want[f]);
-  return { pass: bad.length === 0, detail: bad.length ? `expected ${JSON.stringify(want)}` : undefined };
+  return { pass: bad.length === 0, detail: bad.length ? `these fields are not what the machine measures: ${bad.join(', ')}` : undefined };
 }
 
 export default [
@@ -136,7 +136,7 @@ export default [
       const k = kernels[1];
       if (!k) return false;
       const want = heldAtEnd() + sum(unmappedByBlock(k)) + k.mm.stats().page_table_pages;
-      return { pass: inUse(k) === want, detail: `${inUse(k)} pages in use, expected ${want}` };
+      return { pass: inUse(k) === want, detail: `${inUse(k)} pages in use: more than your secret pages, their page tables and what the workload holds` };
     },
   },
   {

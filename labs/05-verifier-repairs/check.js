@@ -29,7 +29,7 @@ function fix(name, expected, what, hint, shape) {
       const bad = shape(k, p);
       if (bad) return { pass: false, detail: bad };
       const got = retval(p);
-      return { pass: got === expected, detail: `the checker ran it and got ${got}, expected ${expected}` };
+      return { pass: got === expected, detail: `the checker ran it and got ${got}` };
     },
   };
 }
@@ -53,7 +53,8 @@ export default [
     check: ({ result, k }) => {
       const names = ['fix1', 'fix2', 'fix3', 'fix4', 'fix5'];
       const want = Object.fromEntries(names.map((n) => [n, byName(k, n) ? retval(byName(k, n)) : undefined]));
-      return { pass: names.every((n) => want[n] !== undefined && result?.[n] === want[n]), detail: `expected ${JSON.stringify(want)}, got ${JSON.stringify(result)}` };
+      const off = names.filter((n) => want[n] === undefined || result?.[n] !== want[n]);
+      return { pass: off.length === 0, detail: `these results are not what the programs return (or the program is not loaded): ${off.join(', ')}` };
     },
   },
 ];

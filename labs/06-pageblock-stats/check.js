@@ -41,7 +41,7 @@ function readTable(k, map) {
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 const firstDiff = (got, want) => {
-  for (const name of Object.keys(want)) if (!same(got?.[name], want[name])) return `${name}: expected ${JSON.stringify(want[name])}, got ${JSON.stringify(got?.[name])}`;
+  for (const name of Object.keys(want)) if (!same(got?.[name], want[name])) return `${name}: you reported ${JSON.stringify(got?.[name]) ?? 'nothing'}, which is not what the machine shows`;
   return '';
 };
 

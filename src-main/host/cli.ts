@@ -1,12 +1,14 @@
 /**
  * `npm run web`: the browser host. Prints `Kernel Lab at http://127.0.0.1:PORT/?token=TOKEN` on a line of its
- * own; `--port N` chooses the port (0 or none: any free one); `--open` opens the URL in a browser if one is there.
+ * own; `--port N` chooses the port (0 or none: any free one); `--open` opens the URL in a browser if one is there;
+ * `--labs DIR` adds a course folder's labs to the lab list.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setCourseDirs } from '../labs/labs';
 import { defaultWorkspaceDir, Workspace } from '../workspace/workspace';
 import { startBrowserHost } from './server';
 
@@ -35,6 +37,8 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '0' },
       open: { type: 'boolean', default: false },
       workspace: { type: 'string' },
+      // A course folder of labs, beside the built-in ones (repeatable; $KERNEL_LAB_LABS too).
+      labs: { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -43,6 +47,13 @@ async function main(): Promise<void> {
     console.error(`kernel-lab: --port takes a number from 0 to 65535, not '${values.port}'`);
     process.exit(2);
   }
+  for (const d of values.labs ?? []) {
+    if (!existsSync(d)) {
+      console.error(`kernel-lab: --labs ${d}: no such folder`);
+      process.exit(2);
+    }
+  }
+  setCourseDirs(values.labs ?? []);
   const workspace = await Workspace.open(values.workspace ? path.resolve(values.workspace) : defaultWorkspaceDir());
   const host = await startBrowserHost({
     port,

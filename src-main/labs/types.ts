@@ -14,6 +14,8 @@ export interface LabMeta {
   limits?: { timeoutMs?: number; memoryBytes?: number; outputBytes?: number };
   /** The starter's file name (default starter.js). */
   starter?: string;
+  /** Seeded variants: parameters drawn from the run's seed (`lab.params` in the script, `ctx.params` here). */
+  params?: Record<string, { int: [number, number] } | { choice: (number | string)[] }>;
 }
 
 /** What a criterion sees: the run's result, output and error, and the machines the script booted, as they are. */
@@ -27,6 +29,10 @@ export interface CheckContext {
   /** Every machine the script booted, in order; `k` is the first. */
   kernels: Kernel[];
   k: Kernel | undefined;
+  /** The run's seed (a student's own, under `lab grade`). */
+  seed: number;
+  /** The lab's parameters drawn from the seed: the same values the script read as `lab.params`. */
+  params: Record<string, number | string>;
   /** Boots a fresh reference machine, for criteria that recompute what the answer should be. */
   boot(options?: BootOptions): Kernel;
 }

@@ -31,6 +31,8 @@ declare class KernelError extends Error {
 declare const lab: {
   /** The run's seed: every PRNG of the run (Math.random, the engines) is seeded from it. */
   readonly seed: number;
+  /** A seeded lab's parameters, drawn from the seed (lab.json `params`): this student's own numbers; {} otherwise. */
+  readonly params: Readonly<Record<string, number | string>>;
   /** Sets the run's structured result (JSON-serialisable; bigints become strings), read by checkers and --json. */
   result(value: unknown): void;
   /**

@@ -281,6 +281,7 @@ export const PRELUDE = String.raw`
   // ---- lab: helpers of the laboratory ----
   const lab = {};
   define(lab, 'seed', host.seed);
+  define(lab, 'params', Object.freeze(JSON.parse(host.params)));
   define(lab, 'result', (value) => {
     host.result(stringify(value, (k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null');
   });

@@ -393,6 +393,9 @@ function installHost(
     h.dispose();
   };
   setNum('seed', req.seed);
+  const params = vm.newString(JSON.stringify(req.params ?? {}));
+  vm.setProp(host, 'params', params);
+  params.dispose();
   setNum('epochMs', VIRTUAL_EPOCH_MS);
   const fn = (name: string, impl: (...args: QuickJSHandle[]) => QuickJSHandle | VmCallResult<QuickJSHandle> | void): void => {
     const h = vm.newFunction(name, impl);

@@ -2,6 +2,7 @@
 import type { Chart, CriterionResult, MachineState, RunRequestParsed, Table } from '../contract';
 import type { MessagePort } from 'node:worker_threads';
 import type { SandboxOutcome } from '../sandbox/sandbox';
+import type { LabInfo } from '../labs/labs';
 
 export interface WorkerInit {
   request: RunRequestParsed;
@@ -10,6 +11,8 @@ export interface WorkerInit {
   /** The run's kernel calls go to the main side on this port (kernel-calls.ts); `kernelReady` (one Int32) wakes the worker. */
   kernelPort: MessagePort;
   kernelReady: SharedArrayBuffer;
+  /** The lab of request.lab, resolved on the main side (its folder may be anywhere). */
+  lab?: LabInfo;
 }
 
 export type WorkerMessage =
@@ -19,4 +22,5 @@ export type WorkerMessage =
   | { type: 'machine'; state: MachineState }
   | { type: 'chart'; chart: Chart }
   | { type: 'table'; table: Table }
+  | { type: 'checking'; outcome: Omit<SandboxOutcome, 'kernels'> }
   | { type: 'done'; outcome: Omit<SandboxOutcome, 'kernels'>; checks?: CriterionResult[] };

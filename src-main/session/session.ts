@@ -18,7 +18,7 @@ import {
   type RunStats,
   type CriterionResult,
 } from '../contract';
-import { readLabMetaSync } from '../labs/labs';
+import { labById, type LabInfo } from '../labs/labs';
 import type { KernelOracle } from '../oracle/index';
 import type { WorkerInit, WorkerMessage } from './protocol';
 import { serveKernelCalls, type KernelPermit } from './kernel-calls';
@@ -181,7 +181,13 @@ export interface StartOptions {
   kernel?: () => KernelPermit;
   /** For tests; default: this machine's oracle. */
   oracle?: KernelOracle;
+  /** The lab of `request.lab`, already resolved (a lab folder given by path); default: looked up by id. */
+  lab?: LabInfo;
+  /** How long a lab's checker may take after the run (default 30 s): a checker that never ends fails its run. */
+  checkTimeoutMs?: number;
 }
+
+const CHECK_TIMEOUT_MS = 30_000;
 
 /** The EPERM of a run nobody allowed to reach the kernel. */
 const KERNEL_NEVER = 'kernel calls are off for this run: nobody at the keyboard allowed them (the app asks; the CLI takes --allow-kernel)';
@@ -194,7 +200,8 @@ const KERNEL_NEVER = 'kernel calls are off for this run: nobody at the keyboard 
 export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void, opts: StartOptions = {}): RunHandle {
   const parsed = RunRequestSchema.parse(request);
   // A lab's limits take the place of the run's own.
-  if (parsed.lab) parsed.limits = { ...parsed.limits, ...(readLabMetaSync(parsed.lab).limits ?? {}) };
+  const lab = parsed.lab ? (opts.lab ?? labById(parsed.lab)) : undefined;
+  if (lab) parsed.limits = { ...parsed.limits, ...(lab.limits ?? {}) };
   const runId = newRunId();
   const limits = { ...DEFAULT_LIMITS, ...parsed.limits };
   const stopBuffer = new SharedArrayBuffer(4);
@@ -214,7 +221,7 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
     timeoutMs: limits.timeoutMs + WATCHDOG_GRACE_MS,
     ...(opts.oracle ? { oracle: opts.oracle } : {}),
   });
-  const init: WorkerInit = { request: parsed, stopBuffer, kernelPort: kernelChannel.port2, kernelReady };
+  const init: WorkerInit = { request: parsed, stopBuffer, kernelPort: kernelChannel.port2, kernelReady, ...(lab ? { lab } : {}) };
   const queue = opts.queue ?? hostRuns;
   let started = performance.now();
   let outputBytes = 0;
@@ -312,6 +319,25 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
         case 'table':
           onEvent({ type: 'table', runId, table: msg.table });
           break;
+        case 'checking': {
+          // The run is over; the lab's checker gets its own deadline, and one that never ends fails the run's checks.
+          for (const t of timers) clearTimeout(t);
+          timers.clear();
+          const { outcome } = msg;
+          const ms = opts.checkTimeoutMs ?? CHECK_TIMEOUT_MS;
+          later(ms, () =>
+            end(outcome.ok, outcome.error, outcome.result, outcome.stats, [
+              {
+                name: 'the lab could be checked',
+                pass: false,
+                hint: 'report this lab to its author: its checker is broken',
+                detail: "the lab's checker did not finish",
+                internal: `${lab?.dir ?? parsed.lab}/check.js: did not finish within ${ms} ms (a checker that never ends)`,
+              },
+            ]),
+          );
+          break;
+        }
         case 'done':
           end(msg.outcome.ok, msg.outcome.error, msg.outcome.result, msg.outcome.stats, msg.checks);
           break;

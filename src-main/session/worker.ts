@@ -8,6 +8,7 @@ import { preloadSandbox, runInSandbox } from '../sandbox/sandbox';
 import type { WorkerInit, WorkerMessage } from './protocol';
 import type { CriterionResult } from '../contract';
 import { checkRun } from '../labs/labs';
+import { labParams } from '../labs/params';
 import { setKernelGate } from '../sandbox/oracle-bindings';
 import { kernelGate } from './worker-kernel';
 
@@ -23,7 +24,9 @@ await preloadSandbox();
 post({ type: 'ready' });
 // A lab's check reads what the script printed; keep it (bounded by the run's output cap).
 let output = '';
-const outcome = await runInSandbox(init.request, {
+// A lab's parameters come from the seed, never from the request: the checker draws the same ones.
+const request = init.lab ? { ...init.request, params: labParams(init.lab.params, init.request.seed) } : init.request;
+const outcome = await runInSandbox(request, {
   output: (stream, text) => {
     if (init.request.lab) output += text;
     post({ type: 'output', stream, text });
@@ -36,15 +39,18 @@ const outcome = await runInSandbox(init.request, {
 const { kernels = [], ...posted } = outcome;
 let checks: CriterionResult[] | undefined;
 if (init.request.lab) {
+  post({ type: 'checking', outcome: posted });
   try {
-    checks = await checkRun(init.request.lab, {
+    checks = await checkRun(init.lab ?? init.request.lab, {
+      seed: request.seed,
+      ...(request.params ? { params: request.params } : {}),
       result: outcome.result,
       output,
       kernels,
       ...(outcome.error ? { error: { name: outcome.error.name, message: outcome.error.message, ...(outcome.error.errno ? { errno: outcome.error.errno } : {}) } } : {}),
     });
   } catch (e) {
-    checks = [{ name: 'the lab could be checked', pass: false, hint: 'report this lab as broken', detail: (e as Error).message }];
+    checks = [{ name: 'the lab could be checked', pass: false, hint: 'report this lab to its author: it is broken', detail: 'the lab could not be loaded', internal: (e as Error).message }];
   }
 }
 post({ type: 'done', outcome: posted, ...(checks ? { checks } : {}) });

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { fnv1a, labParams, parseRoster, seedFromName } from './params';
+
+describe('seeded variants', () => {
+  it('fnv1a is the 32-bit FNV-1a hash', () => {
+    // Reference values of FNV-1a 32 (the empty string is the offset basis).
+    expect(fnv1a('')).toBe(0x811c9dc5);
+    expect(fnv1a('a')).toBe(0xe40c292c);
+    expect(fnv1a('foobar')).toBe(0xbf9cf968);
+  });
+
+  it('draws each parameter in range, the same for the same seed, and differently across students', () => {
+    const specs = { pages: { int: [2, 9] as [number, number] }, gfp: { choice: ['GFP_KERNEL', 'GFP_USER'] } };
+    const seen = new Set<number>();
+    for (let s = 0; s < 200; s++) {
+      const p = labParams(specs, s);
+      expect(p).toEqual(labParams(specs, s));
+      expect(p.pages).toBeGreaterThanOrEqual(2);
+      expect(p.pages).toBeLessThanOrEqual(9);
+      expect(['GFP_KERNEL', 'GFP_USER']).toContain(p.gfp);
+      seen.add(p.pages as number);
+    }
+    expect(seen.size).toBe(8);
+    expect(labParams(undefined, 5)).toEqual({});
+  });
+
+  it('a parameter keeps its value when another is added', () => {
+    expect(labParams({ a: { int: [0, 1000] } }, 42).a).toBe(
+      labParams({ a: { int: [0, 1000] }, b: { int: [0, 9] } }, 42).a,
+    );
+  });
+
+  it('derives a seed from the file name without its extension', () => {
+    expect(seedFromName('subs/alice.js')).toBe(fnv1a('alice'));
+    expect(seedFromName('alice.ts')).toBe(seedFromName('alice.js'));
+    expect(seedFromName('alice.js')).not.toBe(seedFromName('bob.js'));
+  });
+
+  it('reads a roster, and says which line is wrong', () => {
+    const r = parseRoster('student,seed\nalice,17\n"bob.js",4294967295\n');
+    expect([...r]).toEqual([
+      ['alice', 17],
+      ['bob', 4294967295],
+    ]);
+    expect(() => parseRoster('file,seed\nalice,-1\n')).toThrow(/roster line 2: seed '-1'/);
+    expect(() => parseRoster('name,number\n')).toThrow(/file \(or student\) column and a seed column/);
+  });
+});
