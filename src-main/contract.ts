@@ -7,6 +7,9 @@
 import { z } from 'zod';
 
 /** Limits of one run. Every field is optional; the session fills in the defaults of DEFAULT_LIMITS. */
+/** The most parameters a seeded lab may declare (lab.json `params`): it bounds a run request's size. */
+export const LAB_PARAMS_MAX = 32;
+
 export const RunLimitsSchema = z
   .object({
     /** Wall-clock deadline of the run, in milliseconds. */
@@ -87,7 +90,11 @@ export const RunRequestSchema = z
     /** The script came from an imported session file: its kernel calls are off, whatever this session allows. */
     imported: z.boolean().optional(),
     /** A seeded lab's parameters (lab.params); for a lab run, the session draws them from the seed itself. */
-    params: z.record(z.string().max(64), z.union([z.number(), z.string().max(256)])).optional(),
+    params: z
+      .record(z.string().max(64), z.union([z.number(), z.string().max(256)]))
+      .refine((o) => Object.keys(o).length <= LAB_PARAMS_MAX, `at most ${LAB_PARAMS_MAX} lab parameters`)
+      .meta({ maxKeys: LAB_PARAMS_MAX })
+      .optional(),
   })
   .strict();
 export type RunRequest = z.input<typeof RunRequestSchema>;
@@ -746,6 +753,12 @@ export function maxJsonBytes(schema: z.ZodType): number {
       return Math.max(...(def.options as z.ZodType[]).map(maxJsonBytes));
     case 'array':
       return 2 + maxLength() * (maxJsonBytes(def.element as z.ZodType) + 1);
+    case 'record': {
+      // Records are unbounded but for a declared key count (.meta({ maxKeys })), with its refine() check.
+      const maxKeys = (z.globalRegistry.get(schema) as { maxKeys?: number } | undefined)?.maxKeys;
+      if (maxKeys === undefined) return Infinity;
+      return 2 + maxKeys * (maxJsonBytes(def.keyType as z.ZodType) + 1 + maxJsonBytes(def.valueType as z.ZodType) + 1);
+    }
     case 'tuple': {
       if (def.rest) return Infinity;
       const items = def.items as z.ZodType[];
