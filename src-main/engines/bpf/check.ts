@@ -1,6 +1,6 @@
 import { KernelError } from '../common/errors';
 import {
-  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_COMPLEXITY_LIMIT_INSNS,
+  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ATOMIC, BPF_CALL, BPF_LOAD_ACQ, BPF_STORE_REL, BPF_CLASS, BPF_CMPXCHG, BPF_COMPLEXITY_LIMIT_INSNS,
   BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_FETCH, BPF_IMM, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_MAY_GOTO, BPF_LD, BPF_LDX, BPF_MEM,
   BPF_MEMSX, BPF_MOD, BPF_MODE, BPF_MOV, BPF_NEG, BPF_OP, BPF_OR, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC,
   BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_W, BPF_X, BPF_XCHG, BPF_XOR,
@@ -102,8 +102,11 @@ export function checkInsn(insns: readonly BpfInsn[], pc: number, regs = true): n
         if (imm !== 0) throw loadError(pc, 'BPF_STX uses reserved fields');
         return 1;
       }
-      if (mode === BPF_ATOMIC && (BPF_SIZE(code) === BPF_W || BPF_SIZE(code) === BPF_DW)) {
-        if (!ATOMIC_IMMS.has(imm)) throw loadError(pc, `BPF_ATOMIC uses invalid atomic opcode ${hex2(imm & 0xff)}`);
+      if (mode === BPF_ATOMIC) {
+        // check_atomic(): load-acquire / store-release take every size; the read-modify-write ops only W and DW.
+        if (imm === BPF_LOAD_ACQ || imm === BPF_STORE_REL) return 1;
+        if (!ATOMIC_IMMS.has(imm)) throw loadError(pc, `BPF_ATOMIC uses invalid atomic opcode ${hex2(imm >>> 0)}`);
+        if (BPF_SIZE(code) !== BPF_W && BPF_SIZE(code) !== BPF_DW) throw loadError(pc, 'invalid atomic operand size');
         return 1;
       }
       throw loadError(pc, `unknown opcode ${hex2(code)}`);

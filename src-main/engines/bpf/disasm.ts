@@ -7,7 +7,7 @@
  */
 import { BPF_FUNC_NAMES } from './helper-ids';
 import {
-  BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_DW, BPF_END, BPF_EXIT, BPF_FETCH, BPF_JA,
+  BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_LOAD_ACQ, BPF_STORE_REL, BPF_CLASS, BPF_CMPXCHG, BPF_DW, BPF_END, BPF_EXIT, BPF_FETCH, BPF_JA,
   BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_MEM, BPF_MEMSX, BPF_MODE, BPF_NEG, BPF_OP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC,
   BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE,
   BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_TO_BE, BPF_X, BPF_XCHG, isLdImm64, ldImm64Value,
@@ -71,6 +71,8 @@ export function printBpfInsn(i: BpfInsn, next?: BpfInsn, cbs: DisasmCallbacks = 
       }
       if (i.imm === BPF_CMPXCHG) return `${c} r0 = atomic${w}_cmpxchg(${m}, r0, r${i.src_reg})`;
       if (i.imm === BPF_XCHG) return `${c} r${i.src_reg} = atomic${w}_xchg(${m}, r${i.src_reg})`;
+      if (i.imm === BPF_LOAD_ACQ) return `${c} r${i.dst_reg} = load_acquire((${sz} *)(r${i.src_reg} ${sgn(i.off)}))`;
+      if (i.imm === BPF_STORE_REL) return `${c} store_release(${m}, r${i.src_reg})`;
     }
     return `BUG_${hex2(code)}`;
   }

@@ -84,6 +84,9 @@ export const BPF_MAY_GOTO = 0;
 export const BPF_FETCH = 0x01;
 export const BPF_XCHG = 0xe0 | BPF_FETCH;
 export const BPF_CMPXCHG = 0xf0 | BPF_FETCH;
+/** Load-acquire and store-release (BPF_ATOMIC, every size; since 6.15). */
+export const BPF_LOAD_ACQ = 0x100;
+export const BPF_STORE_REL = 0x110;
 
 // Pseudo sources of `lddw` (BPF_LD | BPF_IMM | BPF_DW) and of calls.
 export const BPF_PSEUDO_MAP_FD = 1;

@@ -5,7 +5,8 @@
 import { KernelError } from '../common/errors';
 import { bpfCheckInsns, bpfCheckProgram, branchTarget } from './check';
 import {
-  BPF_CALL, BPF_CLASS, BPF_JMP, BPF_OP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_SRC, isLdImm64,
+  BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_JMP, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MODE, BPF_OP, BPF_PSEUDO_CALL,
+  BPF_PSEUDO_FUNC, BPF_SIZE, BPF_SRC, BPF_STORE_REL, BPF_STX, isLdImm64,
 } from './isa';
 import type { BpfInsn } from './isa';
 import { CODE_HI, CODE_LO_BASE } from './vm';
@@ -46,6 +47,12 @@ export function prepareInsns(insns: readonly BpfInsn[], resolve: LdImm64Resolver
     p.src[pc] = i.src_reg;
     p.off[pc] = i.off;
     p.imm[pc] = i.imm;
+    if (BPF_CLASS(i.code) === BPF_STX && BPF_MODE(i.code) === BPF_ATOMIC && (i.imm === BPF_LOAD_ACQ || i.imm === BPF_STORE_REL)) {
+      // One CPU, no reordering: a load-acquire is the plain load dst = *(src + off) (as x86-64's JIT emits it), a
+      // store-release the plain store *(dst + off) = src; both encodings keep their registers in those places.
+      p.code[pc] = (i.imm === BPF_LOAD_ACQ ? BPF_LDX : BPF_STX) | BPF_MEM | BPF_SIZE(i.code);
+      p.imm[pc] = 0;
+    }
     if (isLdImm64(i)) {
       const next = insns[pc + 1]!;
       let hi: number, lo: number;

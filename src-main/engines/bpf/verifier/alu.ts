@@ -7,7 +7,7 @@ import {
 } from '../isa';
 import { reject } from './error';
 import {
-  copyReg, isConst, mark32Unbounded, mark64Unbounded, markKnown, regBoundsSync, regTypeStr, setUnknown, updateBounds, zext32to64,
+  copyReg, isConst, mark32Unbounded, scalarUnknown, mark64Unbounded, markKnown, regBoundsSync, regTypeStr, setUnknown, updateBounds, zext32to64,
 } from './reg';
 import type { Reg } from './reg';
 import type { Tnum } from './tnum';
@@ -445,7 +445,11 @@ export function ptrAlu(ptr: Reg, off: Reg, op: number, alu32: boolean, dstRegno:
   const smax = off.smax;
   const umin = off.umin;
   const umax = off.umax;
-  if (alu32) reject(`R${dstRegno} 32-bit pointer arithmetic prohibited`);
+  if (alu32) {
+    // 32-bit ALU on a pointer gives a meaningless scalar: allowed for BPF_SUB with allow_ptr_leaks (privileged).
+    if (op === BPF_SUB) return scalarUnknown();
+    reject(`R${dstRegno} 32-bit pointer arithmetic prohibited`);
+  }
   if (ptr.maybeNull) reject(`R${dstRegno} pointer arithmetic on ${regTypeStr(ptr)} prohibited, null-check it first`);
   if (ptr.type === 'map_ptr') {
     if (!(known && smin === 0n && op === BPF_ADD)) reject(`R${dstRegno} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);

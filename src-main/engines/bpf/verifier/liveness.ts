@@ -5,7 +5,7 @@
 import { branchTarget } from '../check';
 import {
   BPF_ALU, BPF_ALU64, BPF_CALL, BPF_CLASS, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_MOV, BPF_NEG,
-  BPF_OP, BPF_PSEUDO_CALL, BPF_SRC, BPF_ST, BPF_STX, BPF_X, BPF_END, BPF_ATOMIC, BPF_MODE, BPF_CMPXCHG, isLdImm64,
+  BPF_OP, BPF_PSEUDO_CALL, BPF_SRC, BPF_ST, BPF_STX, BPF_X, BPF_END, BPF_ATOMIC, BPF_MODE, BPF_CMPXCHG, BPF_LOAD_ACQ, BPF_STORE_REL, isLdImm64,
 } from '../isa';
 import type { BpfInsn } from '../isa';
 
@@ -30,6 +30,8 @@ function useDef(i: BpfInsn, params?: (call: BpfInsn) => number | undefined): [nu
     case BPF_STX:
       if (BPF_MODE(i.code) === BPF_ATOMIC) {
         if (i.imm === BPF_CMPXCHG) return [bit(i.dst_reg) | bit(i.src_reg) | 1, 1];
+        if (i.imm === BPF_LOAD_ACQ) return [bit(i.src_reg), bit(i.dst_reg)];
+        if (i.imm === BPF_STORE_REL) return [bit(i.dst_reg) | bit(i.src_reg), 0];
         return [bit(i.dst_reg) | bit(i.src_reg), i.imm & 1 ? bit(i.src_reg) : 0];
       }
       return [bit(i.dst_reg) | bit(i.src_reg), 0];

@@ -9,7 +9,7 @@ import { KernelError } from '../../common/errors';
 import { branchTarget, checkInsn } from '../check';
 import { printBpfInsn } from '../disasm';
 import {
-  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_ARSH, BPF_LSH, BPF_RSH, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_K, BPF_MOD,
+  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_ARSH, BPF_LSH, BPF_RSH, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_LOAD_ACQ, BPF_STORE_REL, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_K, BPF_MOD,
   BPF_FETCH, BPF_JA, BPF_JCOND, BPF_JEQ, BPF_JMP, BPF_JMP32, BPF_JNE, BPF_LD, BPF_LDX, BPF_MEMSX, BPF_MODE, BPF_MOV,
   BPF_NEG, BPF_OP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE,
   BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_TO_BE, BPF_X, BPF_XCHG, MAX_BPF_STACK, MAX_CALL_FRAMES, bpfSizeBytes, isLdImm64,
@@ -572,7 +572,7 @@ export class Verifier {
       } else if (cls === BPF_LDX) {
         this.checkLdx(insn, idx);
       } else if (cls === BPF_STX) {
-        if (BPF_MODE(insn.code) === BPF_ATOMIC) this.checkAtomic(insn);
+        if (BPF_MODE(insn.code) === BPF_ATOMIC) this.checkAtomic(insn, idx);
         else this.checkStore(insn, idx, insn.src_reg);
       } else if (cls === BPF_ST) {
         this.checkStore(insn, idx, -1);
@@ -1037,7 +1037,7 @@ export class Verifier {
       }
       return true;
     }
-    if (cls === BPF_LDX) {
+    if (cls === BPF_LDX || (cls === BPF_STX && BPF_MODE(i.code) === BPF_ATOMIC && i.imm === BPF_LOAD_ACQ)) {
       if (!btHas(bt, f, i.dst_reg)) return true;
       btClr(bt, f, i.dst_reg);
       if (e.spi >= 0) bt.slots[sf]!.add(e.spi);
@@ -1593,8 +1593,27 @@ export class Verifier {
     this.memAccess(insn.dst_reg, insn.off, size, true, src, src < 0, insn.imm, false);
   }
 
-  private checkAtomic(insn: BpfInsn): void {
+  private checkAtomic(insn: BpfInsn, idx: number): void {
     const size = bpfSizeBytes(BPF_SIZE(insn.code));
+    if (insn.imm === BPF_LOAD_ACQ) {
+      // check_atomic_load(): atomic_ptr_type_ok() of the source, then check_load_mem() with strict alignment.
+      const s = this.regs()[insn.src_reg]!;
+      if (s.type === 'ctx') reject(`BPF_ATOMIC loads from R${insn.src_reg} ${regTypeStr(s)} is not allowed`);
+      this.readReg(insn.src_reg);
+      this.strictAlignment(insn.src_reg, insn.off, size);
+      this.checkLdx(insn, idx);
+      return;
+    }
+    if (insn.imm === BPF_STORE_REL) {
+      // check_atomic_store(): check_store_reg() with strict alignment, then atomic_ptr_type_ok() of the destination.
+      this.readReg(insn.src_reg);
+      this.readReg(insn.dst_reg);
+      this.strictAlignment(insn.dst_reg, insn.off, size);
+      this.checkStore(insn, idx, insn.src_reg);
+      const d = this.regs()[insn.dst_reg]!;
+      if (d.type === 'ctx') reject(`BPF_ATOMIC stores into R${insn.dst_reg} ${regTypeStr(d)} is not allowed`);
+      return;
+    }
     this.readReg(insn.src_reg);
     this.readReg(insn.dst_reg);
     if (insn.imm === BPF_CMPXCHG) this.readReg(0);
@@ -1603,14 +1622,31 @@ export class Verifier {
     if (d.type === 'ctx') reject(`BPF_ATOMIC stores into R${insn.dst_reg} ctx is not allowed`);
     // check_atomic_rmw(): a read that keeps no value, then (fetch) the load into the fetch register, then the write.
     const fetchReg = insn.imm === BPF_CMPXCHG ? 0 : insn.imm & BPF_FETCH || insn.imm === BPF_XCHG ? insn.src_reg : -1;
+    // Each access with strict alignment; the write goes through dst as the fetch left it (it may be the fetch register).
+    this.strictAlignment(insn.dst_reg, insn.off, size);
     this.memAccess(insn.dst_reg, insn.off, size, false, -1, false, 0, false);
     const old = fetchReg >= 0 ? this.memAccess(insn.dst_reg, insn.off, size, false, fetchReg, false, 0, false) : undefined;
-    this.memAccess(insn.dst_reg, insn.off, size, true, -1, false, 0, false);
     if (fetchReg >= 0) {
       const v = old ? copyReg(old) : scalarUnknown();
       if (size < 8 && v.type === 'scalar') coerceRegToSize(v, size);
       this.setReg(fetchReg, v);
     }
+    this.strictAlignment(insn.dst_reg, insn.off, size);
+    this.memAccess(insn.dst_reg, insn.off, size, true, -1, false, 0, false);
+  }
+
+  /**
+   * check_ptr_alignment() with strict_alignment_once (atomics): every pointer type and a scalar base must be aligned
+   * to the access size (the stack always is, in memAccess()).
+   */
+  private strictAlignment(regno: number, off: number, size: number): void {
+    const r = this.regs()[regno]!;
+    if (size === 1 || r.type === 'fp' || r.type === 'not_init') return;
+    const total = tnumAdd(r.var_off, tnumConst(BigInt(r.off + off)));
+    if (tnumIsAligned(total, size)) return;
+    const desc = r.type === 'ctx' ? 'context ' : r.type === 'map_value' ? 'value ' : '';
+    const vo = tnumIsConst(r.var_off) ? String(s64(r.var_off.v)) : tnumStr(r.var_off);
+    reject(`misaligned ${desc}access off ${vo}+${r.off}+${off} size ${size}`);
   }
 
   private checkLdImm(insn: BpfInsn, idx: number): void {
