@@ -52,7 +52,7 @@ function model(
 }
 
 /**
- * Log lines that differ between machines or are not modelled: kfunc BTF ids (`call bpf_iter_num_new#63675`, mapped
+ * Log lines that differ between machines or are not modelled: kfunc BTF ids (`call bpf_iter_num_new#ID` with the host build's ID, mapped
  * by name to the model's) and
  * 6.18's stack-slot liveness lines (liveness.c, `(0) frame 0 insn 8 +live -8`, `(9,12) ...` in a callee).
  */
