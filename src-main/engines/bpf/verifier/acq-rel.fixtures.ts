@@ -3,18 +3,12 @@
  * check_atomic_load() / check_atomic_store()): every size, through the stack, the context, a scalar and an unset
  * register, at aligned and misaligned offsets, in a syscall program.
  */
-import { BPF_LOAD_ACQ, BPF_STORE_REL } from '../isa';
+import { BPF_LOAD_ACQ, BPF_STORE_REL, encodeInsns, insn as record } from '../isa';
 
 const CODES: Record<number, number> = { 1: 0xd3, 2: 0xcb, 4: 0xc3, 8: 0xdb };
+/** One instruction's 8 bytes (isa.ts's encoding). */
 const insn = (code: number, dst: number, src: number, off: number, imm: number): number[] => [
-  code,
-  (src << 4) | dst,
-  off & 0xff,
-  (off >> 8) & 0xff,
-  imm & 0xff,
-  (imm >> 8) & 0xff,
-  (imm >> 16) & 0xff,
-  (imm >>> 24) & 0xff,
+  ...encodeInsns([record(code, dst, src, off, imm)]),
 ];
 
 export interface AcqRelCase {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { kernelForTests } from '../../../oracle/test-util';
 import { createBpf } from '../index';
 import { BPF_F } from '../prog_flags';
+import { encodeInsns, insn as record } from '../isa';
 
 type Kind = 'ldx' | 'stx' | 'st';
 const SIZES = [1, 2, 4, 8] as const;
@@ -55,15 +56,9 @@ function allowed(t: string, k: Kind, off: number, size: number): boolean {
 }
 
 const SZ: Record<number, number> = { 1: 0x10, 2: 0x08, 4: 0x00, 8: 0x18 };
+/** One instruction's 8 bytes (isa.ts's encoding). */
 const insn = (code: number, dst: number, src: number, off: number, imm: number): number[] => [
-  code,
-  (src << 4) | dst,
-  off & 0xff,
-  (off >> 8) & 0xff,
-  imm & 0xff,
-  (imm >> 8) & 0xff,
-  (imm >> 16) & 0xff,
-  (imm >>> 24) & 0xff,
+  ...encodeInsns([record(code, dst, src, off, imm)]),
 ];
 /** `r2 = 0; <access through r1 = ctx>; r0 = 0; exit`. */
 function program(k: Kind, off: number, size: number): Uint8Array {
