@@ -21,7 +21,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   await scaffoldLab(path.join(course, '20-course-secret-pages'));
   process.env.KERNEL_LAB_E2E_COURSE = course;
   process.env.KERNEL_LAB_LABS = course;
-  const child = spawn(process.execPath, [hostJs, '--port', '0', '--workspace', workspace, '--labs', course], {
+  // The app's own settings (course folders added in the app) go to a throw-away file, never the user's.
+  const settings = path.join(await mkdtemp(path.join(tmpdir(), 'kernel-lab-e2e-settings-')), 'settings.json');
+  process.env.KERNEL_LAB_SETTINGS = settings;
+  const child = spawn(process.execPath, [hostJs, '--port', '0', '--workspace', workspace, '--labs', course, '--settings', settings], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

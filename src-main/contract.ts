@@ -67,8 +67,39 @@ export const LabInfoSchema = z.object({
   starter: z.string().optional(),
   /** 'built-in', or the course folder the lab comes from. */
   source: z.string().optional(),
+  /** A seeded lab's parameters (lab.json `params`): each student's values come from their seed (labVariant). */
+  params: z.record(z.string(), z.union([z.object({ int: z.tuple([z.number(), z.number()]) }), z.object({ choice: z.array(z.union([z.number(), z.string()])) })])).optional(),
 });
 export type LabInfo = z.infer<typeof LabInfoSchema>;
+
+/** A seeded lab's values for one student: the seed (`lab grade`'s for a submission of that name) and its parameters. */
+export const LabVariantSchema = z.object({
+  seed: z.number().int(),
+  /** How the seed was found: from the submission's name, or given (a roster's or the toolbar's). */
+  from: z.enum(['name', 'seed']),
+  params: z.record(z.string(), z.union([z.number(), z.string()])),
+});
+export type LabVariant = z.infer<typeof LabVariantSchema>;
+
+/** Whose variant: a submission's name (`alice` or `alice.js`, as `lab grade` sees its file) or a seed. */
+export const LabVariantRequestSchema = z.union([
+  z.object({ name: z.string().min(1).max(255) }).strict(),
+  z.object({ seed: z.number().int().min(0).max(0xffffffff) }).strict(),
+]);
+
+/** A course folder of the lab list (the app's setting): where it comes from, how many labs it gives, what is wrong. */
+export const CourseFolderSchema = z.object({
+  path: z.string(),
+  /** settings: added in the app (removable there); startup: the host's --labs or $KERNEL_LAB_LABS. */
+  origin: z.enum(['settings', 'startup']),
+  labs: z.number().int(),
+  problems: z.array(z.string()),
+});
+export type CourseFolder = z.infer<typeof CourseFolderSchema>;
+export const CourseFolderListSchema = z.object({ folders: z.array(CourseFolderSchema), settingsFile: z.string() });
+export type CourseFolderList = z.infer<typeof CourseFolderListSchema>;
+/** A course folder's path as the setting takes it: absolute, or starting with ~/ (the host's home). */
+export const CourseFolderPathSchema = z.string().min(1).max(4096);
 
 /** What the renderer asks the main side to run. */
 export const RunRequestSchema = z
@@ -599,6 +630,14 @@ export const calls = {
     args: z.tuple([LabIdSchema]),
     result: z.object({ lab: LabInfoSchema, readme: z.string(), starter: z.string(), starterName: z.string() }),
   },
+  /** A seeded lab's parameters for a submission's name or a seed, drawn as `lab grade` and the checker draw them. */
+  labVariant: { args: z.tuple([LabIdSchema, LabVariantRequestSchema]), result: LabVariantSchema },
+  /** The course folders of the lab list, and the settings file the app's are kept in. */
+  courseFolders: { args: z.tuple([]), result: CourseFolderListSchema },
+  /** Adds a course folder (an existing folder, absolute) to the lab list and saves it in settings.json. */
+  addCourseFolder: { args: z.tuple([CourseFolderPathSchema]), result: CourseFolderListSchema },
+  /** Removes a course folder added with addCourseFolder, and saves the list. */
+  removeCourseFolder: { args: z.tuple([CourseFolderPathSchema]), result: CourseFolderListSchema },
   /**
    * Loads a program into this machine's Linux kernel (BPF_PROG_LOAD) and compares its verdict and log with ours.
    * Only when this session allows kernel calls (setKernelAccess); otherwise `available: false` says how.

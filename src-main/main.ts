@@ -10,6 +10,7 @@ import type { HostCommand, RunEvent } from './contract';
 import { rendererCsp } from './host/csp';
 import { CALL_CHANNEL, COMMAND_CHANNEL, EVENT_CHANNEL } from './ipc-channels';
 import { RpcServer } from './rpc';
+import { CourseFolders } from './labs/course-folders';
 import { SETTINGS_FILE, WorkspaceChooser } from './workspace/chooser';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -55,7 +56,7 @@ function sendCommand(win: BrowserWindow | undefined | null, command: HostCommand
   if (win && !win.isDestroyed() && servers.has(win.webContents.id)) win.webContents.send(COMMAND_CHANNEL, command);
 }
 
-async function createWindow(chooser: WorkspaceChooser): Promise<void> {
+async function createWindow(chooser: WorkspaceChooser, courseFolders: CourseFolders): Promise<void> {
   const win = new BrowserWindow({
     width: 1400,
     height: 900,
@@ -82,6 +83,7 @@ async function createWindow(chooser: WorkspaceChooser): Promise<void> {
       return chooser.current;
     },
     chooseWorkspace: () => chooser.choose((current) => pickFolder(win, current)),
+    courseFolders,
   };
   const rpc = new RpcServer(context, (event: RunEvent) => {
     if (!contents.isDestroyed()) contents.send(EVENT_CHANNEL, event);
@@ -131,15 +133,19 @@ app.whenReady().then(async () => {
     ]),
   );
   // Documents/Kernel Lab by default, the folder chosen last time if still there; $KERNEL_LAB_WORKSPACE (e2e) wins.
+  const settingsFile = process.env.KERNEL_LAB_SETTINGS || path.join(app.getPath('userData'), SETTINGS_FILE);
   const { chooser, initial } = await WorkspaceChooser.start({
     env: process.env.KERNEL_LAB_WORKSPACE,
-    settingsFile: path.join(app.getPath('userData'), SETTINGS_FILE),
+    settingsFile,
     defaultDir: path.join(app.getPath('documents'), 'Kernel Lab'),
   });
   if (initial.warning) console.warn(`Kernel Lab: ${initial.warning}`);
-  await createWindow(chooser);
+  // The course folders added in the app's lab list, kept in the same settings file.
+  const { folders: courseFolders, warning } = await CourseFolders.open(settingsFile);
+  if (warning) console.warn(`Kernel Lab: ${warning}`);
+  await createWindow(chooser, courseFolders);
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) void createWindow(chooser);
+    if (BrowserWindow.getAllWindows().length === 0) void createWindow(chooser, courseFolders);
   });
 });
 

@@ -17,7 +17,9 @@ import {
 } from './contract';
 import { SessionHost } from './session/session';
 import { WorkspaceError, type PendingSave, type Workspace } from './workspace/workspace';
-import { listLabs, openLab } from './labs/labs';
+import { labById, listLabs, openLab } from './labs/labs';
+import { labParams, seedFromName } from './labs/params';
+import type { CourseFolders } from './labs/course-folders';
 import { kernelCheck } from './oracle/kernel-check';
 
 export interface RpcContext {
@@ -27,6 +29,8 @@ export interface RpcContext {
   readonly workspace: Workspace;
   /** Electron: the "Choose workspace folder…" action of this window. Absent in the browser host. */
   chooseWorkspace?: () => Promise<{ workspace: string; changed: boolean }>;
+  /** The course folders of the lab list and their setting (settings.json); absent: the setting is not offered. */
+  courseFolders?: CourseFolders;
 }
 
 /** A call this host does not offer (code ENOTSUP). */
@@ -78,6 +82,10 @@ export class RpcServer {
         );
       return p;
     };
+    const folders = (): CourseFolders => {
+      if (!ctx.courseFolders) throw new NotSupportedError('this host keeps no course folder setting (start it with --labs DIR instead)');
+      return ctx.courseFolders;
+    };
     this.impl = {
       hostInfo: () => ({
         host: ctx.host,
@@ -107,6 +115,14 @@ export class RpcServer {
       // A lab's folder stays on this side; the list says where a lab comes from (built-in or its course folder).
       listLabs: async () => (await listLabs()).map(({ dir: _dir, ...lab }) => lab),
       openLab: (id: string) => openLab(id),
+      labVariant: (id: string, who: { name: string } | { seed: number }) => {
+        const lab = labById(id);
+        const seed = 'seed' in who ? who.seed : seedFromName(who.name);
+        return { seed, from: 'seed' in who ? 'seed' : 'name', params: labParams(lab.params, seed) };
+      },
+      courseFolders: () => folders().list(),
+      addCourseFolder: (p: string) => folders().add(p),
+      removeCourseFolder: (p: string) => folders().remove(p),
       kernelCheck: (req: Parameters<typeof kernelCheck>[0]) => {
         if (this.kernelAccess !== 'allowed') return { available: false, why: KERNEL_OFF[this.kernelAccess === 'denied' ? 'denied' : 'unasked'] };
         return kernelCheck(req);

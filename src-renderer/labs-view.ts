@@ -4,7 +4,8 @@
  */
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
-import type { CriterionResult, LabApi, LabInfo, RunEvent } from '../src-main/contract';
+import type { CriterionResult, LabApi, LabInfo, LabVariant, RunEvent } from '../src-main/contract';
+import { openCourseFolders } from './course-folders-view';
 import { h } from './dom';
 
 type Done = Extract<RunEvent, { type: 'done' }>;
@@ -21,15 +22,22 @@ interface Progress {
   tried?: Record<string, string[]>;
   /** The lab open last time. */
   open?: string;
+  /** Whose variant of a seeded lab: the submission's name (as the instructor grades it) or a seed from a roster. */
+  who?: { name?: string; seed?: number };
 }
 
 function loadProgress(): Progress {
   try {
     const p = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<Progress>;
-    return { passed: p.passed ?? {}, last: p.last ?? {}, tried: p.tried ?? {}, open: p.open };
+    return { passed: p.passed ?? {}, last: p.last ?? {}, tried: p.tried ?? {}, open: p.open, who: p.who ?? {} };
   } catch {
     return { passed: {}, last: {} };
   }
+}
+
+/** The last path component of a course folder, for the lab list's mark of where a lab comes from. */
+export function folderName(dir: string): string {
+  return dir.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || dir;
 }
 
 /** The workspace file a lab's starter is copied to, e.g. labs/01-secretmem-split.js. */
@@ -48,8 +56,10 @@ export interface LabHooks {
   openFile(path: string, content: string): Promise<void>;
   /** The path of the file in the editor. */
   currentFile(): string;
-  /** Runs the file in the editor as a submission of `labId`. */
-  check(labId: string): void;
+  /** Runs the file in the editor as a submission of `labId`, with the student's seed of a seeded lab. */
+  check(labId: string, seed?: number): void;
+  /** The toolbar's seed: the variant shown until the student gives their submission's name. */
+  toolbarSeed(): number;
   /** Shows the lab pane. */
   show(): void;
 }
@@ -69,6 +79,27 @@ export class LabsView {
   private readonly summary = h('div', { class: 'lab-summary', 'data-testid': 'lab-summary', role: 'status' });
   private readonly results = h('ul', { class: 'lab-results', 'data-testid': 'lab-results' });
   private readonly readme = h('article', { class: 'lab-readme', 'data-testid': 'lab-readme' });
+  /** A seeded lab: whose variant (name or roster seed) and its numbers. */
+  private readonly variantBox = h('section', { class: 'lab-variant', 'data-testid': 'lab-variant', hidden: true, 'aria-label': 'your variant' });
+  private readonly whoName = h('input', {
+    'data-testid': 'variant-name',
+    'aria-label': 'your submission’s name',
+    placeholder: 'e.g. alice',
+    spellcheck: 'false',
+    maxlength: 255,
+  }) as HTMLInputElement;
+  private readonly whoSeed = h('input', {
+    'data-testid': 'variant-seed',
+    'aria-label': 'your seed from the roster',
+    type: 'number',
+    min: 0,
+    max: 4294967295,
+    placeholder: 'none',
+  }) as HTMLInputElement;
+  private readonly variantOut = h('div', { class: 'variant-out', 'data-testid': 'variant-params', role: 'status' });
+  /** The variant shown now (its seed is the one Check uses). */
+  private variant: LabVariant | undefined;
+  private variantSeq = 0;
 
   constructor(
     private readonly api: LabApi,
@@ -78,8 +109,29 @@ export class LabsView {
     private readonly count?: HTMLElement,
   ) {
     this.checkBtn.addEventListener('click', () => {
-      if (this.opened && !this.running) this.hooks.check(this.opened.lab.id);
+      if (this.opened && !this.running) this.hooks.check(this.opened.lab.id, this.variantSeed());
     });
+    this.whoName.value = this.progress.who?.name ?? '';
+    this.whoSeed.value = this.progress.who?.seed !== undefined ? String(this.progress.who.seed) : '';
+    const onWho = (): void => {
+      const seed = this.whoSeed.value.trim() === '' ? undefined : Number(this.whoSeed.value);
+      const name = this.whoName.value.trim();
+      this.progress.who = { ...(name ? { name } : {}), ...(seed !== undefined && Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff ? { seed } : {}) };
+      this.save();
+      void this.refreshVariant();
+    };
+    this.whoName.addEventListener('input', onWho);
+    this.whoSeed.addEventListener('input', onWho);
+    this.variantBox.append(
+      h('div', { class: 'variant-head' }, h('b', {}, 'Your variant'), h('span', { class: 'muted small' }, ' · this lab’s numbers are your own, drawn from your seed')),
+      h(
+        'div',
+        { class: 'variant-who' },
+        h('label', {}, 'Your submission’s name ', this.whoName),
+        h('label', {}, ' or the seed your instructor gave you ', this.whoSeed),
+      ),
+      this.variantOut,
+    );
     this.readme.addEventListener('click', (e) => {
       const a = (e.target as HTMLElement).closest('a');
       if (!a) return;
@@ -89,22 +141,84 @@ export class LabsView {
     });
     pane.replaceChildren(
       h('div', { class: 'lab-head' }, this.title, h('div', { class: 'lab-actions' }, this.checkBtn, this.fileNote)),
-      h('div', { class: 'lab-body' }, h('section', { class: 'lab-check-box', 'aria-label': 'check results' }, this.summary, this.results), this.readme),
+      h(
+        'div',
+        { class: 'lab-body' },
+        this.variantBox,
+        h('section', { class: 'lab-check-box', 'aria-label': 'check results' }, this.summary, this.results),
+        this.readme,
+      ),
     );
     this.readme.append(h('p', { class: 'empty' }, 'Pick a lab from the Labs list on the left: its task shows here, its starting script opens in the editor.'));
   }
 
   /** Lists the labs and reopens the lab of last time (its instructions only: the editor keeps its file). */
   async start(): Promise<void> {
+    if (!(await this.reload())) return;
+    const last = this.progress.open;
+    if (last && this.labs.some((l) => l.id === last)) await this.open(last, { restore: true });
+  }
+
+  /** Lists the labs again (after the course folders changed); false when they cannot be listed. */
+  async reload(): Promise<boolean> {
     try {
       this.labs = await this.api.listLabs();
     } catch (e) {
       this.list.replaceChildren(h('li', { class: 'muted' }, `cannot list the labs: ${(e as Error).message}`));
-      return;
+      return false;
     }
     this.renderList();
-    const last = this.progress.open;
-    if (last && this.labs.some((l) => l.id === last)) await this.open(last, { restore: true });
+    return true;
+  }
+
+  /** The course folders setting (the ⚙ of the lab list). */
+  async editCourseFolders(): Promise<void> {
+    await openCourseFolders(this.api, async () => void (await this.reload()));
+  }
+
+  /** The seed a Check of the open lab runs with: the student's own for a seeded lab, else the toolbar's. */
+  variantSeed(): number | undefined {
+    return this.opened?.lab.params ? this.variant?.seed : undefined;
+  }
+
+  /** The open seeded lab's variant for a plain Run of its file: its seed and lab.params. */
+  variantFor(path: string): LabVariant | undefined {
+    return this.opened?.lab.params && this.opened.file === path ? this.variant : undefined;
+  }
+
+  /** Shows the open lab's variant for the student's name or seed (or the toolbar's seed until they give one). */
+  async refreshVariant(): Promise<void> {
+    const lab = this.opened?.lab;
+    this.variantBox.hidden = !lab?.params;
+    if (!lab?.params) {
+      this.variant = undefined;
+      return;
+    }
+    const who = this.progress.who ?? {};
+    const seq = ++this.variantSeq;
+    let got: LabVariant;
+    try {
+      got = await this.api.labVariant(lab.id, who.seed !== undefined ? { seed: who.seed } : who.name ? { name: who.name } : { seed: this.hooks.toolbarSeed() });
+    } catch (e) {
+      if (seq === this.variantSeq) this.variantOut.textContent = `cannot draw your variant: ${(e as Error).message}`;
+      return;
+    }
+    if (seq !== this.variantSeq) return;
+    this.variant = got;
+    const whence =
+      who.seed !== undefined
+        ? 'the seed you gave'
+        : who.name
+          ? `the name ${who.name.replace(/\.(js|ts|mjs|mts)$/, '')}, as your instructor grades ${who.name.replace(/\.(js|ts|mjs|mts)$/, '')}.js`
+          : 'the toolbar’s seed: give your submission’s name to get your own numbers';
+    this.variantOut.replaceChildren(
+      h('div', { class: 'muted small', 'data-testid': 'variant-seed-used', 'data-seed': String(got.seed) }, `seed ${got.seed}, from ${whence}`),
+      h(
+        'dl',
+        { class: 'variant-params' },
+        ...Object.entries(got.params).flatMap(([k, v]) => [h('dt', { class: 'mono' }, `lab.params.${k}`), h('dd', { class: 'mono', 'data-param': k }, String(v))]),
+      ),
+    );
   }
 
   /** Opens a lab: its instructions in the pane and its file in the editor (the starter only when the file is new). */
@@ -121,6 +235,7 @@ export class LabsView {
     this.progress.open = id;
     this.save();
     this.renderTitle();
+    void this.refreshVariant();
     this.readme.innerHTML = renderMarkdown(got.readme);
     const last = this.progress.last[id];
     if (last) this.showChecks(last.checks, `Last check, ${new Date(last.at).toLocaleString()}:`, new Set(this.progress.tried?.[id] ?? []));
@@ -249,7 +364,10 @@ export class LabsView {
         },
         h('span', { class: 'lab-mark', 'aria-label': done ? 'done' : 'not done' }, done ? '✓' : '○'),
         h('span', { class: 'lab-name' }, `${l.id.slice(0, 2)} ${l.title}`),
-        l.source && l.source !== 'built-in' ? h('span', { class: 'lab-source muted small', 'data-testid': 'lab-source', title: l.source }, ' · course') : null,
+        l.source && l.source !== 'built-in'
+          ? h('span', { class: 'lab-source muted small', 'data-testid': 'lab-source', title: `from the course folder ${l.source}` }, ` · ${folderName(l.source)}`)
+          : null,
+        l.params ? h('span', { class: 'muted small', title: 'seeded: each student gets their own numbers' }, ' · seeded') : null,
       );
       li.addEventListener('keydown', (e) => {
         if (e.key === 'Enter') void this.open(l.id);

@@ -166,8 +166,11 @@ const isImported = (path: string): boolean => path.startsWith('sessions/');
 const early: RunEvent[] = [];
 const runModels = new Map<RunId, { model: monaco.editor.ITextModel; filename: string; lab?: string }>();
 
-/** Runs the file in the editor; with `labId`, as a submission of that lab (checked when it ends). */
-async function run(labId?: string): Promise<void> {
+/**
+ * Runs the file in the editor; with `labId`, as a submission of that lab (checked when it ends), with `labSeed`, the
+ * student's own seed of a seeded lab. A plain Run of an open seeded lab's file gets that variant's lab.params too.
+ */
+async function run(labId?: string, labSeed?: number): Promise<void> {
   if (currentRun || runBtn.disabled) return;
   const model = editor.getModel();
   if (!model) return;
@@ -184,8 +187,9 @@ async function run(labId?: string): Promise<void> {
   consoleView.clear();
   results.clear();
   memory.reset();
-  const seed = Number(seedInput.value) >>> 0;
   const path = files.current;
+  const variant = labId ? undefined : labs?.variantFor(path);
+  const seed = labSeed ?? variant?.seed ?? Number(seedInput.value) >>> 0;
   const filename = path.split('/').pop() ?? path;
   consoleView.meta(`${labId ? `✓ checking ${path} against the lab ${labId}` : `▶ ${path}`} (seed ${seed})`);
   if (labId) {
@@ -207,6 +211,7 @@ async function run(labId?: string): Promise<void> {
       seed,
       limits: { timeoutMs: Number(timeoutSelect.value) },
       ...(labId ? { lab: labId } : {}),
+      ...(variant ? { params: variant.params } : {}),
       ...(isImported(path) ? { imported: true } : {}),
     });
     currentRun = runId;
@@ -451,12 +456,15 @@ async function start(): Promise<void> {
     {
       openFile: (path, content) => files.openOrCreate(path, content),
       currentFile: () => files.current,
-      check: (id) => void run(id),
+      check: (id, seed) => void run(id, seed),
+      toolbarSeed: () => Number(seedInput.value) >>> 0,
       show: () => selectTab('lab'),
     },
     $('lab-count'),
   );
   editor.onDidChangeModel(() => labs?.noteFile());
+  seedInput.addEventListener('input', () => void labs?.refreshVariant());
+  $('course-folders').addEventListener('click', () => void labs?.editCourseFolders());
   await labs.start();
   runBtn.disabled = false;
   setStatus(`ready · ${info.host} host`);

@@ -1,13 +1,15 @@
 /**
  * `npm run web`: the browser host. Prints `Kernel Lab at http://127.0.0.1:PORT/?token=TOKEN` on a line of its
  * own; `--port N` chooses the port (0 or none: any free one); `--open` opens the URL in a browser if one is there;
- * `--labs DIR` adds a course folder's labs to the lab list.
+ * `--labs DIR` adds a course folder's labs to the lab list; `--settings FILE` is where the app's own course folders
+ * are kept (default $XDG_CONFIG_HOME/kernel-lab/settings.json).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CourseFolders, defaultSettingsFile } from '../labs/course-folders';
 import { setCourseDirs } from '../labs/labs';
 import { defaultWorkspaceDir, Workspace } from '../workspace/workspace';
 import { startBrowserHost } from './server';
@@ -39,6 +41,8 @@ async function main(): Promise<void> {
       workspace: { type: 'string' },
       // A course folder of labs, beside the built-in ones (repeatable; $KERNEL_LAB_LABS too).
       labs: { type: 'string', multiple: true },
+      // The settings file of the course folders added in the app.
+      settings: { type: 'string' },
     },
     strict: true,
   });
@@ -54,11 +58,13 @@ async function main(): Promise<void> {
     }
   }
   setCourseDirs(values.labs ?? []);
+  const { folders: courseFolders, warning } = await CourseFolders.open(path.resolve(values.settings ?? defaultSettingsFile()));
+  if (warning) console.warn(`kernel-lab: ${warning}`);
   const workspace = await Workspace.open(values.workspace ? path.resolve(values.workspace) : defaultWorkspaceDir());
   const host = await startBrowserHost({
     port,
     rendererDir: findRendererDir(),
-    context: { version: findVersion(), workspace },
+    context: { version: findVersion(), workspace, courseFolders },
   });
   console.log(`Kernel Lab at ${host.url}`);
   console.log(`(workspace: ${workspace.root}; Ctrl+C to stop)`);

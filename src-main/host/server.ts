@@ -185,7 +185,12 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       });
     };
     const rpc = new RpcServer(
-      { version: opts.context.version, workspace: opts.context.workspace, host: 'browser' },
+      {
+        version: opts.context.version,
+        workspace: opts.context.workspace,
+        host: 'browser',
+        ...(opts.context.courseFolders ? { courseFolders: opts.context.courseFolders } : {}),
+      },
       (event: RunEvent) => send({ kind: 'event', event }),
     );
     let inFlight = 0;

@@ -55,16 +55,22 @@ export function labsDir(): string {
 }
 
 let courseDirsSet: string[] = [];
+let settingsDirsSet: string[] = [];
 
-/** Course folders added by the host (the CLI's --labs, the app's setting), beside $KERNEL_LAB_LABS. */
+/** Course folders the host was started with (the CLI's and the browser host's --labs), beside $KERNEL_LAB_LABS. */
 export function setCourseDirs(dirs: readonly string[]): void {
   courseDirsSet = dirs.map((d) => path.resolve(d));
 }
 
-/** Every course folder: $KERNEL_LAB_LABS (a list, separated like PATH) and those set by the host. */
+/** Course folders added in the app's setting (course-folders.ts keeps them in settings.json). */
+export function setSettingsCourseDirs(dirs: readonly string[]): void {
+  settingsDirsSet = dirs.map((d) => path.resolve(d));
+}
+
+/** Every course folder: $KERNEL_LAB_LABS (a list, separated like PATH), the host's --labs, then the app's setting. */
 export function courseDirs(): string[] {
   const env = (process.env.KERNEL_LAB_LABS ?? '').split(path.delimiter).filter(Boolean).map((d) => path.resolve(d));
-  return [...new Set([...env, ...courseDirsSet])].filter((d) => d !== labsDir());
+  return [...new Set([...env, ...courseDirsSet, ...settingsDirsSet])].filter((d) => d !== labsDir());
 }
 
 export interface LabInfo extends LabMeta {

@@ -11,15 +11,22 @@ import { Workspace, WorkspaceError } from './workspace';
 /** The settings file's name inside the app's data folder (Electron's userData). */
 export const SETTINGS_FILE = 'settings.json';
 
+const AbsolutePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => path.isAbsolute(p), 'an absolute path');
+
+/** The most course folders the settings keep. */
+export const COURSE_FOLDERS_MAX = 32;
+
 export const SettingsSchema = z
   .object({
     version: z.literal(1),
-    /** The chosen workspace folder, absolute. */
-    workspace: z
-      .string()
-      .min(1)
-      .max(4096)
-      .refine((p) => path.isAbsolute(p), 'an absolute path'),
+    /** The chosen workspace folder, absolute (Electron; the browser host takes --workspace). */
+    workspace: AbsolutePath.optional(),
+    /** Course folders of labs added in the app (the lab list's setting), absolute, in the order added. */
+    courseFolders: z.array(AbsolutePath).max(COURSE_FOLDERS_MAX).optional(),
   })
   .strict();
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -45,6 +52,24 @@ export async function readSettings(file: string): Promise<{ settings?: Settings;
     return { problem: `${file}: ${issue?.path.join('.') || 'settings'}: ${issue?.message ?? 'invalid'}` };
   }
   return { settings: parsed.data };
+}
+
+let updates: Promise<unknown> = Promise.resolve();
+
+/**
+ * Changes some fields of the settings file and keeps the others (the workspace and the course folders are set by
+ * different actions). Updates of one process go one at a time. A file that cannot be used is not overwritten.
+ */
+export function updateSettings(file: string, patch: Partial<Omit<Settings, 'version'>>): Promise<Settings> {
+  const next = updates.then(async () => {
+    const { settings, problem } = await readSettings(file);
+    if (problem) throw new Error(`${problem}: fix or remove it, then try again`);
+    const merged: Settings = { ...(settings ?? { version: 1 }), ...patch, version: 1 };
+    await writeSettings(file, merged);
+    return merged;
+  });
+  updates = next.catch(() => {});
+  return next;
 }
 
 /** Writes the settings file atomically: a temporary file beside it, then a rename over it. */
@@ -87,7 +112,7 @@ export async function initialWorkspaceDir(opts: { env?: string; settingsFile: st
   if (opts.env) return { dir: path.resolve(opts.env), source: 'env' };
   const { settings, problem } = await readSettings(opts.settingsFile);
   if (problem) return { dir: opts.defaultDir, source: 'default', warning: `${problem}; using the default workspace ${opts.defaultDir}` };
-  if (!settings) return { dir: opts.defaultDir, source: 'default' };
+  if (!settings?.workspace) return { dir: opts.defaultDir, source: 'default' };
   let why = await unusableFolder(settings.workspace);
   if (!why) {
     try {
@@ -152,7 +177,7 @@ export class WorkspaceChooser {
     if (why) throw new WorkspaceError('EINVAL', `cannot use this folder as the workspace: ${why}`);
     const next = await Workspace.open(path.resolve(dir));
     if (next.root === this.ws.root) return { workspace: this.ws.root, changed: false };
-    await writeSettings(this.settingsFile, { version: 1, workspace: next.root });
+    await updateSettings(this.settingsFile, { workspace: next.root });
     this.ws = next;
     for (const l of this.listeners) l(next);
     return { workspace: next.root, changed: true };
