@@ -23,6 +23,24 @@ for (const defaults of [monaco.typescript.javascriptDefaults, monaco.typescript.
   defaults.addExtraLib(labApiTypes, 'file:///kernel-lab/lab-api.d.ts');
 }
 
+let checkApi: Promise<void> | undefined;
+
+/**
+ * A lab's checker (check.js) gets the checker API's typings (`import('kernel-lab/check')` in its JSDoc): loaded the
+ * first time one opens, as they are large (the engines' machine as the checker sees it).
+ */
+export function isChecker(path: string): boolean {
+  return /(^|\/)check\.(js|mjs|ts)$/.test(path);
+}
+
+function loadCheckApi(): Promise<void> {
+  checkApi ??= import('../src-main/labs/check-api.d.ts?raw').then(({ default: text }) => {
+    for (const defaults of [monaco.typescript.javascriptDefaults, monaco.typescript.typescriptDefaults])
+      defaults.addExtraLib(text, 'file:///kernel-lab/check-api.d.ts');
+  });
+  return checkApi;
+}
+
 export type Language = 'javascript' | 'typescript';
 
 export function languageOf(path: string): Language {
@@ -46,6 +64,7 @@ export function modelFor(path: string, content: string): monaco.editor.ITextMode
   const uri = monaco.Uri.parse(`file:///workspace/${path}`);
   const existing = monaco.editor.getModel(uri);
   if (existing) return existing;
+  if (isChecker(path)) void loadCheckApi();
   return monaco.editor.createModel(content, languageOf(path), uri);
 }
 

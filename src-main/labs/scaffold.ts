@@ -3,10 +3,13 @@
  * is a small complete lab with a seeded parameter, so `lab validate` passes on it as made.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LabIdSchema } from '../contract';
 import type { LabInfo } from './labs';
+
+/** The JSDoc type that gives a checker's ctx its typings in the app's editor (src-main/labs/check-api.d.ts). */
+export const CHECK_TYPE = "/** @type {import('kernel-lab/check').Criterion[]} */";
 
 const TEMPLATE: Record<string, (title: string) => string> = {
   // check.js is an ES module wherever the folder is.
@@ -59,7 +62,9 @@ lab.result({ pages, directMap4k: k.mm.meminfo().DirectMap4k });
   'check.js':
     () => `// The criteria. Each reads the machine the script booted (ctx.k), never only what it printed; a failing
 // criterion's detail tells the student what their own run did, never the expected value.
-// Each criterion: { name, hint, check(ctx) }; ctx is CheckContext of src-main/labs/types.ts (docs/labs.md).
+// Each criterion: { name, hint, check(ctx) }; ctx is CheckContext (docs/labs.md). The JSDoc type below gives the
+// app's editor completion and hover for ctx; Node reads it as a comment.
+${CHECK_TYPE}
 export default [
   {
     name: 'faults in your number of secret pages (lab.params.pages)',
@@ -91,6 +96,13 @@ export async function scaffoldLab(dir: string, from?: LabInfo): Promise<string> 
   if (from) {
     for (const f of await readdir(from.dir, { withFileTypes: true }))
       if (f.isFile()) await copyFile(path.join(from.dir, f.name), path.join(dir, f.name));
+    // The copy's checker names the checker typings, as the template's does (completion and hover in the app).
+    const check = path.join(dir, 'check.js');
+    if (existsSync(check)) {
+      const text = await readFile(check, 'utf8');
+      if (!text.includes(CHECK_TYPE) && /^export default \[/m.test(text))
+        await writeFile(check, text.replace(/^export default \[/m, `${CHECK_TYPE}\nexport default [`));
+    }
     if (!existsSync(path.join(dir, 'package.json')))
       await writeFile(path.join(dir, 'package.json'), TEMPLATE['package.json']!(''));
     return dir;

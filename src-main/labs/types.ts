@@ -20,8 +20,10 @@ export interface LabMeta {
 
 /** What a criterion sees: the run's result, output and error, and the machines the script booted, as they are. */
 export interface CheckContext {
-  /** lab.result(value) of the run (JSON). */
-  result: unknown;
+  /** lab.result(value) of the run (JSON, of the shape the lab's README asks for; undefined when the script reported none). */
+  // The lab defines its shape and checkers are JavaScript: `unknown` would make every field read an error in the editor.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  result: any;
   /** Everything the script printed. */
   output: string;
   /** The run's error, if it failed. */
