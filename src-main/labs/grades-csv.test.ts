@@ -56,4 +56,15 @@ describe('grades.csv', () => {
         .every((line) => !/^[=+\-@]|,[=+\-@]/.test(line)),
     ).toBe(true);
   });
+
+  it("writes a seeded lab's seed and parameters per student, text parameters as data", () => {
+    const row = { passed: 1, total: 1, ok: true, error: '', checks: [{ name: 'a', pass: true }] };
+    const csv = gradesCsv([
+      { ...row, file: 'alice.js', seed: 7, params: { pages: 5, mode: '=1+1' } },
+      { ...row, file: 'bob.js', seed: 8, params: { pages: -3, mode: 'x' } },
+    ]);
+    expect(csv).toBe("file,passed,total,all_pass,error,seed,param.mode,param.pages,a\nalice.js,1,1,true,,7,'=1+1,5,true\nbob.js,1,1,true,,8,x,-3,true\n");
+    // A lab without parameters keeps the plain header.
+    expect(gradesCsv([{ ...row, file: 'c.js', seed: 1, params: {} }]).split('\n')[0]).toBe('file,passed,total,all_pass,error,a');
+  });
 });

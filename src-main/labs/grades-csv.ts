@@ -19,19 +19,28 @@ export interface GradeRow {
   ok: boolean;
   error: string;
   checks: { name: string; pass: boolean }[];
+  /** A seeded lab: the student's seed and their parameters (each a column, param.NAME). */
+  seed?: number;
+  params?: Record<string, number | string>;
 }
 
-/** The whole file: a header (file, passed, total, all_pass, error, then each criterion) and a row per grade. */
+/**
+ * The whole file: a header (file, passed, total, all_pass, error; seed and param.NAME of a seeded lab; then each
+ * criterion) and a row per grade.
+ */
 export function gradesCsv(grades: readonly GradeRow[]): string {
   const names = grades[0]?.checks.map((c) => c.name) ?? [];
+  const seeded = grades.some((g) => g.params && Object.keys(g.params).length > 0);
+  const params = seeded ? [...new Set(grades.flatMap((g) => Object.keys(g.params ?? {})))].sort() : [];
   const rows = [
-    ['file', 'passed', 'total', 'all_pass', 'error', ...names],
+    ['file', 'passed', 'total', 'all_pass', 'error', ...(seeded ? ['seed', ...params.map((p) => `param.${p}`)] : []), ...names],
     ...grades.map((g) => [
       g.file,
       g.passed,
       g.total,
       g.ok,
       g.error,
+      ...(seeded ? [g.seed ?? '', ...params.map((p) => g.params?.[p] ?? '')] : []),
       ...names.map((n) => g.checks.find((c) => c.name === n)?.pass ?? false),
     ]),
   ];
