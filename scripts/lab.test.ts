@@ -92,9 +92,11 @@ describe('lab new, validate errors, and grade with seeded variants', () => {
     expect(xml).toContain(
       `<property name="seed" value="${alice!.seed}"/><property name="param.pages" value="${alice!.params.pages}"/>`,
     );
-    expect((await readFile(path.join(dir, 'out', 'grades.csv'), 'utf8')).split('\n')[0]).toBe(
-      'file,passed,total,all_pass,error,faults in your number of secret pages (lab.params.pages),reports DirectMap4k of your machine after the faults',
+    const csv = (await readFile(path.join(dir, 'out', 'grades.csv'), 'utf8')).split('\n');
+    expect(csv[0]).toBe(
+      'file,passed,total,all_pass,error,seed,param.pages,faults in your number of secret pages (lab.params.pages),reports DirectMap4k of your machine after the faults',
     );
+    expect(csv[1]).toBe(`alice.js,2,2,true,,${alice!.seed},${alice!.params.pages},true,true`);
     // lab check shows a student their own variant: the same numbers grade gave them.
     const own = await lab([
       'check',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fnv1a, labParams, parseRoster, seedFromName } from './params';
+import { fmix32, fnv1a, labParams, parseRoster, seedFromName } from './params';
 
 describe('seeded variants', () => {
   it('fnv1a is the 32-bit FNV-1a hash', () => {
@@ -22,6 +22,26 @@ describe('seeded variants', () => {
     }
     expect(seen.size).toBe(8);
     expect(labParams(undefined, 5)).toEqual({});
+  });
+
+  it("draws a lab's parameters independently: every combination of two comes up, about equally often", () => {
+    // Two parameters of even-sized ranges: with FNV-1a alone their low bits were tied, and half the pairs never came.
+    const specs = { memory: { choice: ['1G', '2G'] }, pages: { int: [3, 20] as [number, number] } };
+    const counts = new Map<string, number>();
+    for (let s = 0; s < 4000; s++) {
+      const p = labParams(specs, s);
+      const key = `${p.memory}/${(p.pages as number) % 2 ? 'odd' : 'even'}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    expect([...counts.keys()].sort()).toEqual(['1G/even', '1G/odd', '2G/even', '2G/odd']);
+    // 1000 each if independent and uniform; a tie between them would give 0 and 2000.
+    for (const n of counts.values()) expect(Math.abs(n - 1000)).toBeLessThan(150);
+  });
+
+  it('fmix32 is MurmurHash3\'s finaliser', () => {
+    expect(fmix32(0)).toBe(0);
+    // fmix32(1) = 0x514e28b7 (MurmurHash3_x86_32 reference).
+    expect(fmix32(1)).toBe(0x514e28b7);
   });
 
   it('a parameter keeps its value when another is added', () => {

@@ -28,13 +28,27 @@ export function fnv1a(text: string): number {
   return h >>> 0;
 }
 
+/**
+ * MurmurHash3's 32-bit finaliser (fmix32): every input bit reaches every output bit. FNV-1a alone is not enough to
+ * draw from: the low k bits of its hash depend only on the low k bits of the bytes, so `h % 2` of two parameters'
+ * hashes were the same for every seed (a lab's parameters were correlated, some combinations never drawn).
+ */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /** Each parameter drawn from (seed, name): a parameter's value does not change when others are added. */
 export function labParams(specs: Record<string, ParamSpec> | undefined, seed: number): LabParams {
   const out: LabParams = {};
   for (const name of Object.keys(specs ?? {}).sort()) {
     const spec = specs![name]!;
     // Two rounds of mixing: seeds that differ in one bit give unrelated draws.
-    const h = fnv1a(`${fnv1a(`${seed}`)}:${name}`);
+    const h = fmix32(fnv1a(`${fnv1a(`${seed}`)}:${name}`));
     if ('int' in spec) {
       const [min, max] = spec.int;
       out[name] = min + (h % (max - min + 1));
