@@ -48,7 +48,7 @@ const addDevOptions = obj({
   flags: opt(either(list(str, 64), int(0, Number.MAX_SAFE_INTEGER), 'UBLK_F_* names or a mask')), data_path: opt(str), bpf_prog: opt(any),
   target: opt(either(str, obj({}), "'null', 'loop', 'stripe', 'mirror' or a handler object")), nr_files: opt(u32), chunk: opt(size),
   privileged: opt(bool), dev_id: opt(int(-1, 0x7fffffff)), auto_buf_reg_fallback: opt(bool), splice_read_to_read: opt(bool),
-  fetch_limit: opt(u32), logical_block_size: opt(u32),
+  fetch_limit: opt(u32), logical_block_size: opt(u32), server: opt(str),
 });
 
 const MM_ARGS: Record<string, Spec> = {

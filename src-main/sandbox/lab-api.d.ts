@@ -619,6 +619,11 @@ interface AddDevOptions {
   fetch_limit?: number;
   /** Logical block size, 512 (default) or up to 4096 (SET_PARAMS logical_bs_shift). */
   logical_block_size?: number;
+  /**
+   * The server program: 'kublk' (the selftests' server, default) or 'ublksrv'. Their null targets differ under
+   * zero copy: kublk's registers and unregisters each request buffer around a NOP, ublksrv's completes at once.
+   */
+  server?: 'kublk' | 'ublksrv';
 }
 
 interface FioOptions {

@@ -76,6 +76,11 @@ export interface AddDevOptions {
   fetch_limit?: number;
   /** Logical block size, 512 (default) or up to 4096 (SET_PARAMS logical_bs_shift). */
   logical_block_size?: number;
+  /**
+   * The server program: 'kublk' (the selftests' server, default) or 'ublksrv'. Their null targets differ under
+   * zero copy: kublk's registers and unregisters each request buffer around a NOP, ublksrv's completes at once.
+   */
+  server?: 'kublk' | 'ublksrv';
 }
 
 /** One tag's state for the UI (struct ublk_io flags and whether a request holds the tag). */
@@ -250,6 +255,7 @@ export class UblkDev {
       dev: this.ub, target: this.target, path: this.path, cpus: this.serverCpus, clock: m.clock, costs: m.costs,
       privileged: this.opts.privileged !== false, auto_buf_reg_fallback: !!this.opts.auto_buf_reg_fallback,
       splice_read_to_read: this.opts.splice_read_to_read !== false, fetch_limit: this.opts.fetch_limit,
+      server_impl: this.opts.server ?? 'kublk',
     });
     return this.server;
   }
@@ -500,6 +506,7 @@ export class Ublk {
     const lbs_shift = Math.log2(lbs);
     if (!Number.isInteger(lbs_shift)) throw new KernelError('EINVAL', `logical_block_size ${lbs} is not a power of two`);
     if (dev_size % lbs) throw new KernelError('EINVAL', `dev_size ${dev_size} is not a multiple of the logical block size ${lbs}`);
+    if (o.server !== undefined && o.server !== 'kublk' && o.server !== 'ublksrv') throw new KernelError('EINVAL', `unknown server '${String(o.server)}' (kublk or ublksrv)`);
     let flags = parseUblkFlags(o.flags);
     let proposal: Proposal | null = null;
     if (o.data_path !== undefined) {

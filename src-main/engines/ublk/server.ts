@@ -10,7 +10,7 @@ import {
 } from './cpu';
 import type { Cpu, Ctx } from './cpu';
 import {
-  IORING_OP_FUSED_CMD as IORING_OP_FUSED_CMD_, IORING_OP_READ as IORING_OP_READ_, IORING_OP_READ_FIXED as IORING_OP_READ_FIXED_, IORING_OP_SPLICE as IORING_OP_SPLICE_, IORING_OP_URING_CMD as IORING_OP_URING_CMD_, IORING_OP_WRITE as IORING_OP_WRITE_, IORING_OP_WRITE_FIXED as IORING_OP_WRITE_FIXED_, IORING_SETUP_SQE128 as IORING_SETUP_SQE128_, IOSQE_CQE_SKIP_SUCCESS as IOSQE_CQE_SKIP_SUCCESS_, IOSQE_FIXED_FILE as IOSQE_FIXED_FILE_, IOSQE_IO_HARDLINK as IOSQE_IO_HARDLINK_, IOSQE_IO_LINK as IOSQE_IO_LINK_, IoUring, SPLICE_F_READ_TO_READ as SPLICE_F_READ_TO_READ_, newSqe as newSqe_,
+  IORING_NOP_FIXED_BUFFER as IORING_NOP_FIXED_BUFFER_, IORING_NOP_INJECT_RESULT as IORING_NOP_INJECT_RESULT_, IORING_OP_FUSED_CMD as IORING_OP_FUSED_CMD_, IORING_OP_NOP as IORING_OP_NOP_, IORING_OP_READ as IORING_OP_READ_, IORING_OP_READ_FIXED as IORING_OP_READ_FIXED_, IORING_OP_SPLICE as IORING_OP_SPLICE_, IORING_OP_URING_CMD as IORING_OP_URING_CMD_, IORING_OP_WRITE as IORING_OP_WRITE_, IORING_OP_WRITE_FIXED as IORING_OP_WRITE_FIXED_, IORING_SETUP_SQE128 as IORING_SETUP_SQE128_, IOSQE_CQE_SKIP_SUCCESS as IOSQE_CQE_SKIP_SUCCESS_, IOSQE_FIXED_FILE as IOSQE_FIXED_FILE_, IOSQE_IO_HARDLINK as IOSQE_IO_HARDLINK_, IOSQE_IO_LINK as IOSQE_IO_LINK_, IoUring, SPLICE_F_READ_TO_READ as SPLICE_F_READ_TO_READ_, newSqe as newSqe_,
 } from './io_uring';
 import type { RingTask, Sqe } from './io_uring';
 import type { BackendOp, ScriptIo, Target } from './targets';
@@ -29,7 +29,10 @@ const ublk_read_iod_into = ublk_read_iod_into_;
 const ublk_user_copy_pos = ublk_user_copy_pos_;
 
 // Module-local copies of imported constants: hot paths read plain bindings, not module getters.
+const IORING_NOP_FIXED_BUFFER = IORING_NOP_FIXED_BUFFER_;
+const IORING_NOP_INJECT_RESULT = IORING_NOP_INJECT_RESULT_;
 const IORING_OP_FUSED_CMD = IORING_OP_FUSED_CMD_;
+const IORING_OP_NOP = IORING_OP_NOP_;
 const IORING_OP_READ = IORING_OP_READ_;
 const IORING_OP_READ_FIXED = IORING_OP_READ_FIXED_;
 const IORING_OP_SPLICE = IORING_OP_SPLICE_;
@@ -98,6 +101,12 @@ export interface ServerOptions {
   splice_read_to_read: boolean;
   /** Test hook: FETCH only this many tags per queue (START_DEV then cannot complete). */
   fetch_limit?: number;
+  /**
+   * Which server runs the target: 'kublk' (tools/testing/selftests/ublk, the default) or 'ublksrv'. They differ
+   * on the null target: kublk's registers, NOPs and unregisters the request buffer under SUPPORT_ZERO_COPY and
+   * NOPs on the auto-registered buffer under AUTO_BUF_REG (null.c); ublksrv's completes every I/O at once.
+   */
+  server_impl: 'kublk' | 'ublksrv';
 }
 
 /** One queue's server thread (the daemon task of every tag of its queue). */
@@ -281,7 +290,7 @@ export class ServerThread implements RingTask {
     if (op === UBLK_IO_OP_FLUSH) return this.commit(tag, 0, ctx);
     if (op !== UBLK_IO_OP_READ && op !== UBLK_IO_OP_WRITE) return this.commit(tag, -95, ctx);
     const write = op === UBLK_IO_OP_WRITE;
-    if (o.target.kind === 'null') return this.commit(tag, len, ctx);
+    if (o.target.kind === 'null') return this.null_io(tag, st, iod, len, ctx);
     if (o.target.kind === 'script') return this.script_io(tag, st, write, off, len, ctx);
     const ops = o.target.map(write, off, len, tag);
     let path = o.path;
@@ -316,21 +325,9 @@ export class ServerThread implements RingTask {
         return;
       }
       case 'zero_copy': {
-        const r = this.sqe(ctx);
-        r.opcode = IORING_OP_URING_CMD;
-        r.flags = IOSQE_FIXED_FILE | IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
-        r.fd = 0;
-        r.cmd_op = UBLK_IO_REGISTER_IO_BUF;
-        r.cmd = { q_id: this.q_id, tag, result: 0, addr: tag } satisfies UblksrvIoCmd;
-        r.user_data = ud(tag, K_REG);
+        this.buf_cmd(tag, UBLK_IO_REGISTER_IO_BUF, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS, K_REG, ctx);
         for (const b of ops) this.rw_fixed(tag, write, b, IOSQE_IO_HARDLINK, ctx);
-        const u = this.sqe(ctx);
-        u.opcode = IORING_OP_URING_CMD;
-        u.flags = IOSQE_FIXED_FILE;
-        u.fd = 0;
-        u.cmd_op = UBLK_IO_UNREGISTER_IO_BUF;
-        u.cmd = { q_id: this.q_id, tag, result: 0, addr: tag } satisfies UblksrvIoCmd;
-        u.user_data = ud(tag, K_UNREG);
+        this.buf_cmd(tag, UBLK_IO_UNREGISTER_IO_BUF, 0, K_UNREG, ctx);
         st.pending = ops.length + 1;
         return;
       }
@@ -375,6 +372,44 @@ export class ServerThread implements RingTask {
       default:
         return this.commit(tag, -22, ctx);
     }
+  }
+
+  /**
+   * The null target. kublk (selftests/ublk/null.c, ublk_null_queue_io): with zero copy, REGISTER_IO_BUF
+   * (CQE_SKIP_SUCCESS, hardlinked), a NOP that holds the fixed buffer and injects nr_sectors << 9, then
+   * UNREGISTER_IO_BUF; with AUTO_BUF_REG (unless the driver asked for NEED_REG_BUF) only the NOP; otherwise it
+   * completes at once. ublksrv's null target (targets/ublk.null.cpp) always completes at once.
+   */
+  private null_io(tag: number, st: TagState, iod: UblksrvIoDesc, len: number, ctx: Ctx): void {
+    const o = this.srv.opts;
+    const path = o.path;
+    const zc = path === 'zero_copy' || (path === 'auto_buf_reg' && (iod.op_flags & UBLK_IO_F_NEED_REG_BUF) !== 0);
+    if (o.server_impl !== 'kublk' || (!zc && path !== 'auto_buf_reg')) return this.commit(tag, len, ctx);
+    if (zc) this.buf_cmd(tag, UBLK_IO_REGISTER_IO_BUF, IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS, K_REG, ctx);
+    const n = this.sqe(ctx);
+    n.opcode = IORING_OP_NOP;
+    n.flags = IOSQE_FIXED_FILE | (zc ? IOSQE_IO_HARDLINK : 0);
+    n.fd = 0;
+    n.nop_flags = IORING_NOP_FIXED_BUFFER | IORING_NOP_INJECT_RESULT;
+    n.buf_index = tag;
+    n.len = len;
+    n.user_data = ud(tag, K_BACKEND);
+    st.pending = 1;
+    if (zc) {
+      this.buf_cmd(tag, UBLK_IO_UNREGISTER_IO_BUF, 0, K_UNREG, ctx);
+      st.pending = 2;
+    }
+  }
+
+  /** A REGISTER_IO_BUF / UNREGISTER_IO_BUF uring_cmd for this tag's request, at buffer index `tag`. */
+  private buf_cmd(tag: number, cmd_op: number, flags: number, kind: number, ctx: Ctx): void {
+    const s = this.sqe(ctx);
+    s.opcode = IORING_OP_URING_CMD;
+    s.flags = IOSQE_FIXED_FILE | flags;
+    s.fd = 0;
+    s.cmd_op = cmd_op;
+    s.cmd = { q_id: this.q_id, tag, result: 0, addr: tag } satisfies UblksrvIoCmd;
+    s.user_data = ud(tag, kind);
   }
 
   private rw(tag: number, write: boolean, b: BackendOp, buf: Uint8Array, flags: number, ctx: Ctx): void {

@@ -1170,6 +1170,8 @@ export class UblkDriver {
     if (ub.dev_info.state === UBLK_S_DEV_LIVE || ub.used) this.fail('EEXIST', 'START_DEV: already started');
     ub.dev_info.ublksrv_pid = ublksrv_pid;
     ub.tagset.capacity = ub.params.basic!.dev_sectors;
+    // ublk_ctrl_start_dev(): queue_limits.max_hw_sectors = basic.max_sectors
+    ub.tagset.max_sectors = ub.params.basic!.max_sectors || Infinity;
     ub.tagset.alive = true;
     ub.dev_info.state = UBLK_S_DEV_LIVE;
     ub.used = true;
