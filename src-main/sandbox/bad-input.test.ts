@@ -316,6 +316,7 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
             { name: 'splice_read_to_read', kind: 'bool', valid: 'true', optional: true },
             nb('fetch_limit'),
             nb('logical_block_size', { zero: 'EINVAL', extra: [['256', 'EINVAL'], ['8192', 'EINVAL'], ['1000', 'EINVAL']] }),
+            { name: 'server', kind: 'str', valid: "'kublk'", optional: true, extra: [["'ublksrv'", 'ok'], ["'spdk'", 'EINVAL']] },
           ],
           extra: [
             ["{ target: 'stripe', nr_files: 1e7, dev_size: '1M', queue_depth: 4 }", 'EINVAL'],
@@ -365,6 +366,7 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
     },
     uring_probe: { params: [], exempt: 'measures the host (io_uring); it takes no arguments' },
     get_features: { params: [] },
+    calibrate_report: { params: [], exempt: 'runs every published figure (seconds of simulation); it takes no arguments' },
   },
   UblkDev: {
     start_dev: { params: [], nullary: 'EEXIST' },

@@ -155,7 +155,7 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
   {
     name: 'Ublk',
     type: Ublk,
-    methods: ['add_dev', 'fio', 'set_costs', 'calibrate', 'uring_probe', 'get_features'],
+    methods: ['add_dev', 'fio', 'set_costs', 'calibrate', 'calibrate_report', 'uring_probe', 'get_features'],
     props: ['cost_source'],
     extras: UBLK_ORACLE,
     extrasType: 'UblkHostProbe',

@@ -286,6 +286,10 @@ interface Ublk {
   /** Calibrates the cost model to a host's io_uring figures (k.ublk.uring_probe() measures this machine's; any
    * machine's numbers will do): the published defaults with t_sqe_cqe, t_enter and t_backing_op from the probe. */
   calibrate(probe: UringProbeFigures): CostModel;
+  /** k.ublk.calibrate_report(): every published figure of the model's notes run in the model (fresh machines with
+   * this machine's costs, on the setup it was measured on) beside the published value, with the ratio; and every
+   * cost constant with its meaning, basis and the figures it is held to. */
+  calibrate_report(): CalibrationReport;
   /** uring_probe(): this machine's cost of an io_uring NOP (alone and batched) and of a 4 KiB tmpfs read, in ns per
    * op, with the cost-model figures they imply; pass it to k.ublk.calibrate(). Throws EOPNOTSUPP saying why where
    * the host cannot be measured. */
@@ -757,6 +761,16 @@ interface UringProbeFigures {
   batch: number;
 }
 
+/** k.ublk.calibrate_report(). */
+interface CalibrationReport {
+  cost_source: string;
+  /** Figures within ±25 % of the published value, as "n/total". */
+  within: string;
+  figures: CalibrationRow[];
+  constants: CostConstantRow[];
+  text: string;
+}
+
 /** Result of the io_uring probe: ns per operation measured on this machine. */
 interface UringProbe {
   /** One NOP SQE submitted and reaped per io_uring_enter. */
@@ -924,6 +938,37 @@ interface TraceRecord {
   tag: number;
   /** Virtual time, ns. */
   t: number;
+}
+
+/** One published figure, as the model reproduces it. */
+interface CalibrationRow {
+  id: string;
+  /** What was measured. */
+  figure: string;
+  /** Where it was published (the engine notes' source tag and its location). */
+  source: string;
+  /** The setup the model runs. */
+  setup: string;
+  /** The published value (a range's midpoint; `published_text` gives it as published). */
+  published: number;
+  published_text: string;
+  model: number;
+  /** model / published. */
+  ratio: number;
+  /** |ratio - 1| <= 0.25. */
+  within_25pct: boolean;
+  /** Where the model's setup departs from the published one, or '' when it is the same. */
+  note: string;
+}
+
+/** One cost constant: its value, meaning, basis and the figure(s) it is held to. */
+interface CostConstantRow {
+  name: keyof CostModel;
+  value: number;
+  unit: string;
+  what: string;
+  source: string;
+  reproduces: string;
 }
 
 /** struct ublksrv_ctrl_dev_info. */

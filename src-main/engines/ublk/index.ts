@@ -10,6 +10,8 @@ import { BackingFile } from './backing';
 import type { UblkBpfProgram } from './bpf_prog';
 import { builtinLoopProgram } from './bpf_prog';
 import { EventClock } from './clock';
+import { calibrationReport, costConstants } from './calibration';
+import type { CalibrationMachine, CalibrationRow, CostConstantRow } from './calibration';
 import { calibrateCosts, resolveCosts } from './costs';
 import type { CostModel, UringProbeFigures } from './costs';
 import { Cpu, MemBus } from './cpu';
@@ -28,6 +30,8 @@ import { UBLK_IO_FLAG_ACTIVE, UBLK_IO_FLAG_AUTO_BUF_REG, UBLK_IO_FLAG_CANCELED, 
 import type { Proposal, UblkDevice, UblksrvCtrlDevInfo } from './ublk_drv';
 
 export type { CostModel, UringProbeFigures } from './costs';
+export type { CalibrationRow, CostConstantRow } from './calibration';
+export { PUBLISHED_FIGURES } from './calibration';
 export { calibrateCosts, DEFAULT_COSTS, THIS_MACHINE_COSTS } from './costs';
 export type { DataPath } from './server';
 export type { TargetHandler, ScriptIo } from './targets';
@@ -168,6 +172,16 @@ const MERGED_FLAG: Partial<Record<DataPath, number>> = {
   auto_buf_reg: UBLK_F.UBLK_F_AUTO_BUF_REG,
 };
 const PATH_FLAGS = UBLK_F.UBLK_F_NEED_GET_DATA | UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG;
+
+/** k.ublk.calibrate_report(). */
+export interface CalibrationReport {
+  cost_source: string;
+  /** Figures within ±25 % of the published value, as "n/total". */
+  within: string;
+  figures: CalibrationRow[];
+  constants: CostConstantRow[];
+  text: string;
+}
 
 /** A ublk device handle: /dev/ublkcN and, once started, /dev/ublkbN with its server. */
 export class UblkDev {
@@ -480,6 +494,31 @@ export class Ublk {
     Object.assign(this.costs, resolveCosts(calibrateCosts(probe)));
     this.cost_source = 'host';
     return { ...this.costs };
+  }
+
+  /**
+   * k.ublk.calibrate_report(): every published figure of the model's notes run in the model (fresh machines with
+   * this machine's costs, on the setup it was measured on) beside the published value, with the ratio; and every
+   * cost constant with its meaning, basis and the figures it is held to.
+   */
+  calibrate_report(): CalibrationReport {
+    const costs = { ...this.costs };
+    const make = (c: CostModel): CalibrationMachine => new Ublk({ costs: c }) as unknown as CalibrationMachine;
+    const figures = calibrationReport(make, costs);
+    const constants = costConstants(costs);
+    const within = figures.filter((f) => f.within_25pct).length;
+    const pad = (x: string, n: number): string => (x.length >= n ? x : x + ' '.repeat(n - x.length));
+    const num = (x: number): string => (x >= 1000 ? Math.round(x).toLocaleString('en-US') : x.toFixed(3));
+    const lines = [
+      `ublk cost model (${this.cost_source}) against the published figures: ${within}/${figures.length} within ±25 %`,
+      '',
+      `${pad('figure', 28)} ${pad('published', 12)} ${pad('model', 12)} ${pad('ratio', 6)}  ok  source`,
+      ...figures.map((f) => `${pad(f.id, 28)} ${pad(num(f.published), 12)} ${pad(num(f.model), 12)} ${pad(f.ratio.toFixed(2), 6)}  ${f.within_25pct ? 'yes' : 'NO '} ${f.source}`),
+      '',
+      `${pad('constant', 30)} ${pad('value', 8)} source`,
+      ...constants.map((c) => `${pad(c.name, 30)} ${pad(String(c.value), 8)} ${c.source}`),
+    ];
+    return { cost_source: this.cost_source, within: `${within}/${figures.length}`, figures, constants, text: lines.join('\n') };
   }
 
   /** The simulated application CPU i (fio job i runs there). */
