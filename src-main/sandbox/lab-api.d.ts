@@ -320,7 +320,7 @@ interface UblkDev {
   kill_server(): void;
   /** User recovery (UBLK_F_USER_RECOVERY): START_USER_RECOVERY, a new server FETCHes every tag,
    * END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server. */
-  recover(): void;
+  recover(o?: { die_during_fetch?: boolean; }): void;
   /** The ublk_io state machine of every (queue, tag), with the queue rings' counters. */
   snapshot(): UblkSnapshot;
   /** Driver counters. */
@@ -608,7 +608,11 @@ interface AddDevOptions {
   flags?: readonly string[] | number;
   data_path?: DataPath;
   bpf_prog?: UblkBpfProgram;
-  target?: 'null' | 'loop' | 'stripe' | 'mirror' | TargetHandler;
+  target?: 'null' | 'loop' | 'stripe' | 'mirror' | 'fault_inject' | TargetHandler;
+  /** fault_inject (kublk --delay_us): each I/O completes when an io_uring timeout of this many µs fires. */
+  delay_us?: number;
+  /** fault_inject (kublk --die_during_fetch): the server SIGKILLs itself after fetching tag 0 of each queue. */
+  die_during_fetch?: boolean;
   /** Backing files of stripe/mirror (default 2) and the stripe chunk (default 64K). */
   nr_files?: number;
   chunk?: number | string;

@@ -19,7 +19,7 @@ import { FioRunner, parseFioSpec } from './fio';
 import type { FioPhaseStats } from './fio';
 import { DATA_PATHS, UblkServer } from './server';
 import type { DataPath } from './server';
-import { loopTarget, mirrorTarget, nullTarget, scriptTarget, stripeTarget } from './targets';
+import { faultInjectTarget, loopTarget, mirrorTarget, nullTarget, scriptTarget, stripeTarget } from './targets';
 import type { Target, TargetHandler } from './targets';
 import { TraceRecorder } from './trace';
 import { percentiles } from './stats';
@@ -65,7 +65,11 @@ export interface AddDevOptions {
   flags?: readonly string[] | number;
   data_path?: DataPath;
   bpf_prog?: UblkBpfProgram;
-  target?: 'null' | 'loop' | 'stripe' | 'mirror' | TargetHandler;
+  target?: 'null' | 'loop' | 'stripe' | 'mirror' | 'fault_inject' | TargetHandler;
+  /** fault_inject (kublk --delay_us): each I/O completes when an io_uring timeout of this many µs fires. */
+  delay_us?: number;
+  /** fault_inject (kublk --die_during_fetch): the server SIGKILLs itself after fetching tag 0 of each queue. */
+  die_during_fetch?: boolean;
   /** Backing files of stripe/mirror (default 2) and the stripe chunk (default 64K). */
   nr_files?: number;
   chunk?: number | string;
@@ -212,6 +216,7 @@ export class UblkDev {
     this.stopped = false;
     srv.start();
     m.clock.run(Infinity, () => this.ub.ready);
+    this.diedDuringFetch(srv, 'START_DEV');
     try {
       m.drv.ublk_ctrl_start_dev(this.ub, 4242 + this.ub.dev_info.dev_id);
     } catch (e) {
@@ -254,13 +259,32 @@ export class UblkDev {
    * User recovery (UBLK_F_USER_RECOVERY): START_USER_RECOVERY, a new server FETCHes every tag,
    * END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server.
    */
-  recover(): void {
+  recover(o: { die_during_fetch?: boolean } = {}): void {
     const m = this.machine;
     m.drv.ublk_ctrl_start_recovery(this.ub, !!this.server && !this.server.exited);
-    const srv = this.newServer();
-    srv.start();
+    const fault = this.target.fault;
+    const die = fault?.die_during_fetch;
+    if (fault && o.die_during_fetch !== undefined) fault.die_during_fetch = o.die_during_fetch;
+    else if (o.die_during_fetch) throw new KernelError('EINVAL', 'die_during_fetch needs the fault_inject target');
+    let srv: UblkServer;
+    try {
+      srv = this.newServer();
+      srv.start();
+    } finally {
+      if (fault) fault.die_during_fetch = !!die;
+    }
     m.clock.run(Infinity, () => this.ub.ready);
+    this.diedDuringFetch(srv, 'END_USER_RECOVERY');
     m.drv.ublk_ctrl_end_recovery(this.ub, 5000 + this.ub.dev_info.dev_id);
+  }
+
+  /**
+   * fault_inject --die_during_fetch: the server process (which also issued START_DEV / END_USER_RECOVERY) was
+   * SIGKILLed with part of its tags fetched; its ring and /dev/ublkcN are gone, the device stays as it was.
+   */
+  private diedDuringFetch(srv: UblkServer, cmd: string): void {
+    if (!srv.killed_during_fetch) return;
+    throw new KernelError('EINTR', `${cmd}: the ublk server was killed (SIGKILL) after fetching tag 0 of each queue, before tag 1 (exit status 137)`);
   }
 
   private newServer(): UblkServer {
@@ -639,12 +663,19 @@ export class Ublk {
         const per = Math.ceil(dev_size / chunk / k) * chunk;
         return stripeTarget(Array.from({ length: k }, (_, i) => file(`stripe${i}.img`, per)), chunk);
       }
+      case 'fault_inject': {
+        // kublk's ublk_fault_inject_tgt_init() refuses --auto_zc_fallback
+        if (o.auto_buf_reg_fallback) throw new KernelError('EINVAL', 'fault_inject: not support auto_zc_fallback');
+        const us = o.delay_us ?? 0;
+        if (typeof us !== 'number' || !Number.isInteger(us) || us < 0 || us > 1e9) throw new KernelError('EINVAL', `fault_inject: delay_us ${String(us)} must be a whole number of µs from 0 to 1e9`);
+        return faultInjectTarget({ delay_ns: us * 1000, die_during_fetch: !!o.die_during_fetch });
+      }
       case 'mirror': {
         const k = backFiles(o.nr_files);
         return mirrorTarget(Array.from({ length: k }, (_, i) => file(`mirror${i}.img`, dev_size)));
       }
       default:
-        throw new KernelError('EINVAL', `unknown target '${String(t)}' (null, loop, stripe, mirror, or a handler object)`);
+        throw new KernelError('EINVAL', `unknown target '${String(t)}' (null, loop, stripe, mirror, fault_inject, or a handler object)`);
     }
   }
 

@@ -89,3 +89,57 @@ describe('bios above max_sectors are split (bio_split_to_limits)', () => {
     }
   });
 });
+
+describe("kublk's fault_inject target (selftests/ublk/fault_inject.c)", () => {
+  it('--delay_us: at iodepth 1 each I/O takes the delay; deeper, other CQEs end the count-1 timeout early', () => {
+    const k = createUblk();
+    const dev = k.add_dev({ nr_hw_queues: 1, queue_depth: 8, dev_size: '16M', target: 'fault_inject', delay_us: 100 });
+    dev.start_dev();
+    const qd1 = k.fio({ dev, rw: 'randread', bs: '4k', iodepth: 1, ios: 20 });
+    expect(qd1.errors).toBe(0);
+    expect(qd1.lat.min).toBeGreaterThanOrEqual(100);
+    expect(qd1.lat.max).toBeLessThan(150);
+    // io_uring_prep_timeout(sqe, &ts, 1, 0): the timeout also completes (res 0) once one other CQE is posted
+    const qd8 = k.fio({ dev, rw: 'randwrite', bs: '4k', iodepth: 8, ios: 200 });
+    expect(qd8.errors).toBe(0);
+    expect(qd8.lat.p50).toBeLessThan(100);
+    dev.stop_dev();
+    expect(dev.invariants()).toEqual([]);
+  });
+
+  it('refuses --auto_zc_fallback and a bad delay_us (EINVAL)', () => {
+    const k = createUblk();
+    expect(errnoOf(() => k.add_dev({ target: 'fault_inject', data_path: 'auto_buf_reg', auto_buf_reg_fallback: true }))).toBe('EINVAL');
+    expect(errnoOf(() => k.add_dev({ target: 'fault_inject', delay_us: -1 }))).toBe('EINVAL');
+    expect(errnoOf(() => k.add_dev({ target: 'fault_inject', delay_us: 1.5 }))).toBe('EINVAL');
+  });
+
+  // test_generic_17.sh: kill the daemon (QUIESCED), recover with --die_during_fetch 1 (the recovering server is
+  // SIGKILLed with tag 0 fetched, exit 137), then DEL_DEV must still complete.
+  it('teardown after an incomplete recovery: recover dies mid-fetch, the device stays QUIESCED, del_dev works', () => {
+    const k = createUblk();
+    const dev = k.add_dev({ nr_hw_queues: 2, queue_depth: 8, dev_size: '16M', target: 'fault_inject', flags: ['UBLK_F_USER_RECOVERY'] });
+    dev.start_dev();
+    dev.kill_server();
+    expect(dev.info().state_name).toBe('UBLK_S_DEV_QUIESCED');
+    expect(errnoOf(() => dev.recover({ die_during_fetch: true }))).toBe('EINTR');
+    expect(dev.info().state_name).toBe('UBLK_S_DEV_QUIESCED');
+    // a later recovery without the fault completes and serves I/O
+    dev.recover();
+    expect(dev.info().state_name).toBe('UBLK_S_DEV_LIVE');
+    expect(k.fio({ dev, rw: 'randread', bs: '4k', iodepth: 4, ios: 50 }).errors).toBe(0);
+    dev.kill_server();
+    expect(errnoOf(() => dev.recover({ die_during_fetch: true }))).toBe('EINTR');
+    dev.del_dev();
+    expect(dev.invariants()).toEqual([]);
+  });
+
+  it('--die_during_fetch at START_DEV: the server dies with tag 0 fetched, START_DEV is interrupted', () => {
+    const k = createUblk();
+    const dev = k.add_dev({ nr_hw_queues: 1, queue_depth: 4, dev_size: '16M', target: 'fault_inject', die_during_fetch: true });
+    expect(errnoOf(() => dev.start_dev())).toBe('EINTR');
+    expect(dev.info().state_name).toBe('UBLK_S_DEV_DEAD');
+    dev.del_dev();
+    expect(errnoOf(() => createUblk().add_dev({ target: 'null' }).recover({ die_during_fetch: true }))).not.toBe('none');
+  });
+});

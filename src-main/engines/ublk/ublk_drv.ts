@@ -677,7 +677,7 @@ export class UblkDevice implements BlkMqOps {
     for (const sqe of queued) {
       const f = ring.files[sqe.fd] as SimFile;
       ctx.t += this.costs.t_sqe_kernel;
-      const kreq: IoReq = { sqe: { opcode: sqe.opcode, flags: 0, fd: sqe.fd, off: sqe.off, len: sqe.len, addr: null, addr_off: sqe.buf_off, buf_index: 0, user_data: 0, cmd_op: 0, cmd: null, splice_fd_in: -1, splice_flags: 0, nop_flags: 0, sqe2: null }, ring, link: null, buf: null, pdu: { kdone: (res: number) => finish(res, this.clock.now) }, done: false };
+      const kreq: IoReq = { sqe: { opcode: sqe.opcode, flags: 0, fd: sqe.fd, off: sqe.off, len: sqe.len, addr: null, addr_off: sqe.buf_off, buf_index: 0, user_data: 0, cmd_op: 0, cmd: null, splice_fd_in: -1, splice_flags: 0, nop_flags: 0, sqe2: null, timeout_ns: 0 }, ring, link: null, buf: null, pdu: { kdone: (res: number) => finish(res, this.clock.now) }, done: false };
       const fn = sqe.opcode === IORING_OP_READ ? f.read : f.write;
       const r = fn ? fn.call(f, kreq, data, sqe.buf_off, sqe.len, sqe.off, ctx) : -22;
       if (r !== EIOCBQUEUED) finish(r, ctx.t);
