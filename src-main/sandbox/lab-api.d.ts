@@ -817,6 +817,8 @@ interface UblkParams {
 /** dev.snapshot(): the per-(queue, tag) state machine and ring counters, for the ublk panel. */
 interface UblkSnapshot {
   state: string;
+  /** START_USER_RECOVERY was sent and END_USER_RECOVERY has not completed: a new server is fetching. */
+  recovering: boolean;
   queues: { q_id: number; nr_io_ready: number; canceling: boolean; tags: UblkTagSnapshot[]; ring: Record<string, number> | null }[];
 }
 

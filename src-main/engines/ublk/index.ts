@@ -101,6 +101,8 @@ export interface UblkTagSnapshot {
 /** dev.snapshot(): the per-(queue, tag) state machine and ring counters, for the ublk panel. */
 export interface UblkSnapshot {
   state: string;
+  /** START_USER_RECOVERY was sent and END_USER_RECOVERY has not completed: a new server is fetching. */
+  recovering: boolean;
   queues: { q_id: number; nr_io_ready: number; canceling: boolean; tags: UblkTagSnapshot[]; ring: Record<string, number> | null }[];
 }
 
@@ -444,6 +446,7 @@ export class UblkDev {
     const names: [number, string][] = [[UBLK_IO_FLAG_ACTIVE, 'ACTIVE'], [UBLK_IO_FLAG_OWNED_BY_SRV, 'OWNED_BY_SRV'], [UBLK_IO_FLAG_NEED_GET_DATA, 'NEED_GET_DATA'], [UBLK_IO_FLAG_AUTO_BUF_REG, 'AUTO_BUF_REG'], [UBLK_IO_FLAG_CANCELED, 'CANCELED']];
     return {
       state: UBLK_STATE_NAMES[this.ub.dev_info.state] ?? String(this.ub.dev_info.state),
+      recovering: this.ub.recovering,
       queues: this.ub.queues.map((q) => {
         const th = this.server?.threads[q.q_id];
         return {

@@ -273,6 +273,8 @@ export class UblkDevice implements BlkMqOps {
   /** UB_STATE_USED: the disk has been added. */
   used = false;
   deleted = false;
+  /** START_USER_RECOVERY succeeded and END_USER_RECOVERY has not (yet): a new server is fetching. */
+  recovering = false;
   nr_queues_ready = 0;
   nr_privileged_daemon = 0;
   /** ub->completion: all queues have every tag fetched. */
@@ -1210,6 +1212,7 @@ export class UblkDriver {
       this.fail('EBUSY', 'START_USER_RECOVERY: the old server still holds /dev/ublkc or the device is not QUIESCED/FAIL_IO');
     }
     ub.ready = false;
+    ub.recovering = true;
   }
 
   /** UBLK_U_CMD_END_USER_RECOVERY: every tag re-fetched by the new server; LIVE again, requeued I/O flows. */
@@ -1220,6 +1223,7 @@ export class UblkDriver {
     if (ub.dev_info.state !== UBLK_S_DEV_QUIESCED && ub.dev_info.state !== UBLK_S_DEV_FAIL_IO) this.fail('EBUSY', 'END_USER_RECOVERY: not in a recoverable state');
     ub.dev_info.ublksrv_pid = ublksrv_pid;
     ub.dev_info.state = UBLK_S_DEV_LIVE;
+    ub.recovering = false;
   }
 
   /** UBLK_U_CMD_GET_PARAMS: the stored parameters (with the read-only devt part filled in). */
