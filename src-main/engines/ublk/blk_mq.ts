@@ -143,16 +143,20 @@ export class TagSet {
         this.endBio(bio, -5, ctx.t); // bio_check_eod: -EIO
         continue;
       }
-      for (const b of bio.nr_sectors > this.max_sectors ? this.split(bio) : [bio]) {
-        const rq = this.get_rq(q, b);
-        if (rq) list.push(rq);
-        else {
-          this.waiters[q]!.push(b);
-          this.stats.tag_waits++;
-        }
-      }
+      if (bio.nr_sectors > this.max_sectors) for (const b of this.split(bio)) this.queue_bio(q, b, list);
+      else this.queue_bio(q, bio, list);
     }
     if (list.length) this.dispatch(list, ctx);
+  }
+
+  /** A tag for the bio (its request joins `list`), or a place among the tag waiters. */
+  private queue_bio(q: number, bio: Bio, list: Request[]): void {
+    const rq = this.get_rq(q, bio);
+    if (rq) list.push(rq);
+    else {
+      this.waiters[q]!.push(bio);
+      this.stats.tag_waits++;
+    }
   }
 
   /**
