@@ -404,11 +404,15 @@ export const MachineStateSchema = z.object({
       z.object({
         info: z.record(z.string(), z.unknown()),
         stats: z.record(z.string(), z.number()),
+        /** The device state the tag board shows (UBLK_S_DEV_*) and whether a user recovery is under way. */
+        board: z.object({ state: z.string(), recovering: z.boolean() }).optional(),
         /** Each queue's tags: the ublk_io flags and the request a tag holds (the tag board). */
         queues: z.array(
           z.object({
             q_id: z.number(),
             nr_io_ready: z.number(),
+            /** ubq->canceling: the queue's commands are being cancelled (server exit, quiesce). */
+            canceling: z.boolean().optional(),
             tags: z.array(
               z.object({
                 tag: z.number(),

@@ -316,6 +316,9 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
             { name: 'splice_read_to_read', kind: 'bool', valid: 'true', optional: true },
             nb('fetch_limit'),
             nb('logical_block_size', { zero: 'EINVAL', extra: [['256', 'EINVAL'], ['8192', 'EINVAL'], ['1000', 'EINVAL']] }),
+            { name: 'server', kind: 'str', valid: "'kublk'", optional: true, extra: [["'ublksrv'", 'ok'], ["'spdk'", 'EINVAL']] },
+            nb('delay_us'),
+            { name: 'die_during_fetch', kind: 'bool', valid: 'false', optional: true },
           ],
           extra: [
             ["{ target: 'stripe', nr_files: 1e7, dev_size: '1M', queue_depth: 4 }", 'EINVAL'],
@@ -365,6 +368,7 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
     },
     uring_probe: { params: [], exempt: 'measures the host (io_uring); it takes no arguments' },
     get_features: { params: [] },
+    calibrate_report: { params: [], exempt: 'runs every published figure (seconds of simulation); it takes no arguments' },
   },
   UblkDev: {
     start_dev: { params: [], nullary: 'EEXIST' },
@@ -376,7 +380,8 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
     // ublk_ctrl_set_size() takes any dev_sectors, 0 included.
     update_size: { params: [{ name: 'size', kind: 'size', valid: "'2M'", zero: 'ok', extra: [["'1P'", 'EINVAL'], ['1000', 'EINVAL']] }] },
     kill_server: { params: [] },
-    recover: { params: [], nullary: 'EINVAL' },
+    // ublk_ctrl_start_recovery(): the device is LIVE, not QUIESCED, so even a well-formed call is EINVAL.
+    recover: { params: [{ name: 'o', kind: 'obj', valid: 'undefined', optional: true, errno: 'EINVAL', fields: [{ name: 'die_during_fetch', kind: 'bool', valid: 'false', optional: true }] }] },
     get_dev_info2: { params: [] },
     del_dev_async: { params: [] },
     // ublk_ctrl_quiesce_dev(): the device was added without UBLK_F_QUIESCE; 6.18 has no TRY_STOP_DEV.

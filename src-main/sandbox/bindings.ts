@@ -48,7 +48,7 @@ const addDevOptions = obj({
   flags: opt(either(list(str, 64), int(0, Number.MAX_SAFE_INTEGER), 'UBLK_F_* names or a mask')), data_path: opt(str), bpf_prog: opt(any),
   target: opt(either(str, obj({}), "'null', 'loop', 'stripe', 'mirror' or a handler object")), nr_files: opt(u32), chunk: opt(size),
   privileged: opt(bool), dev_id: opt(int(-1, 0x7fffffff)), auto_buf_reg_fallback: opt(bool), splice_read_to_read: opt(bool),
-  fetch_limit: opt(u32), logical_block_size: opt(u32),
+  fetch_limit: opt(u32), logical_block_size: opt(u32), server: opt(str), delay_us: opt(u32), die_during_fetch: opt(bool),
 });
 
 const MM_ARGS: Record<string, Spec> = {
@@ -155,7 +155,7 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
   {
     name: 'Ublk',
     type: Ublk,
-    methods: ['add_dev', 'fio', 'set_costs', 'calibrate', 'uring_probe', 'get_features'],
+    methods: ['add_dev', 'fio', 'set_costs', 'calibrate', 'calibrate_report', 'uring_probe', 'get_features'],
     props: ['cost_source'],
     extras: UBLK_ORACLE,
     extrasType: 'UblkHostProbe',
@@ -176,6 +176,7 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
     ],
     args: {
       get_queue_affinity: [['q', u32]],
+      recover: [['o', opt(obj({ die_during_fetch: opt(bool) }))]],
       update_size: [['size', size]],
       pread: [['len', int(0, 0x7ffff000)], ['off', count]],
       pwrite: [['data', bytes], ['off', count]],

@@ -286,6 +286,10 @@ interface Ublk {
   /** Calibrates the cost model to a host's io_uring figures (k.ublk.uring_probe() measures this machine's; any
    * machine's numbers will do): the published defaults with t_sqe_cqe, t_enter and t_backing_op from the probe. */
   calibrate(probe: UringProbeFigures): CostModel;
+  /** k.ublk.calibrate_report(): every published figure of the model's notes run in the model (fresh machines with
+   * this machine's costs, on the setup it was measured on) beside the published value, with the ratio; and every
+   * cost constant with its meaning, basis and the figures it is held to. */
+  calibrate_report(): CalibrationReport;
   /** uring_probe(): this machine's cost of an io_uring NOP (alone and batched) and of a 4 KiB tmpfs read, in ns per
    * op, with the cost-model figures they imply; pass it to k.ublk.calibrate(). Throws EOPNOTSUPP saying why where
    * the host cannot be measured. */
@@ -316,7 +320,7 @@ interface UblkDev {
   kill_server(): void;
   /** User recovery (UBLK_F_USER_RECOVERY): START_USER_RECOVERY, a new server FETCHes every tag,
    * END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server. */
-  recover(): void;
+  recover(o?: { die_during_fetch?: boolean; }): void;
   /** The ublk_io state machine of every (queue, tag), with the queue rings' counters. */
   snapshot(): UblkSnapshot;
   /** Driver counters. */
@@ -604,7 +608,11 @@ interface AddDevOptions {
   flags?: readonly string[] | number;
   data_path?: DataPath;
   bpf_prog?: UblkBpfProgram;
-  target?: 'null' | 'loop' | 'stripe' | 'mirror' | TargetHandler;
+  target?: 'null' | 'loop' | 'stripe' | 'mirror' | 'fault_inject' | TargetHandler;
+  /** fault_inject (kublk --delay_us): each I/O completes when an io_uring timeout of this many µs fires. */
+  delay_us?: number;
+  /** fault_inject (kublk --die_during_fetch): the server SIGKILLs itself after fetching tag 0 of each queue. */
+  die_during_fetch?: boolean;
   /** Backing files of stripe/mirror (default 2) and the stripe chunk (default 64K). */
   nr_files?: number;
   chunk?: number | string;
@@ -619,6 +627,11 @@ interface AddDevOptions {
   fetch_limit?: number;
   /** Logical block size, 512 (default) or up to 4096 (SET_PARAMS logical_bs_shift). */
   logical_block_size?: number;
+  /**
+   * The server program: 'kublk' (the selftests' server, default) or 'ublksrv'. Their null targets differ under
+   * zero copy: kublk's registers and unregisters each request buffer around a NOP, ublksrv's completes at once.
+   */
+  server?: 'kublk' | 'ublksrv';
 }
 
 interface FioOptions {
@@ -752,6 +765,16 @@ interface UringProbeFigures {
   batch: number;
 }
 
+/** k.ublk.calibrate_report(). */
+interface CalibrationReport {
+  cost_source: string;
+  /** Figures within ±25 % of the published value, as "n/total". */
+  within: string;
+  figures: CalibrationRow[];
+  constants: CostConstantRow[];
+  text: string;
+}
+
 /** Result of the io_uring probe: ns per operation measured on this machine. */
 interface UringProbe {
   /** One NOP SQE submitted and reaped per io_uring_enter. */
@@ -794,6 +817,8 @@ interface UblkParams {
 /** dev.snapshot(): the per-(queue, tag) state machine and ring counters, for the ublk panel. */
 interface UblkSnapshot {
   state: string;
+  /** START_USER_RECOVERY was sent and END_USER_RECOVERY has not completed: a new server is fetching. */
+  recovering: boolean;
   queues: { q_id: number; nr_io_ready: number; canceling: boolean; tags: UblkTagSnapshot[]; ring: Record<string, number> | null }[];
 }
 
@@ -919,6 +944,37 @@ interface TraceRecord {
   tag: number;
   /** Virtual time, ns. */
   t: number;
+}
+
+/** One published figure, as the model reproduces it. */
+interface CalibrationRow {
+  id: string;
+  /** What was measured. */
+  figure: string;
+  /** Where it was published (the engine notes' source tag and its location). */
+  source: string;
+  /** The setup the model runs. */
+  setup: string;
+  /** The published value (a range's midpoint; `published_text` gives it as published). */
+  published: number;
+  published_text: string;
+  model: number;
+  /** model / published. */
+  ratio: number;
+  /** |ratio - 1| <= 0.25. */
+  within_25pct: boolean;
+  /** Where the model's setup departs from the published one, or '' when it is the same. */
+  note: string;
+}
+
+/** One cost constant: its value, meaning, basis and the figure(s) it is held to. */
+interface CostConstantRow {
+  name: keyof CostModel;
+  value: number;
+  unit: string;
+  what: string;
+  source: string;
+  reproduces: string;
 }
 
 /** struct ublksrv_ctrl_dev_info. */

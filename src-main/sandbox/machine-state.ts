@@ -85,11 +85,15 @@ export function machineState(kernel: Kernel, index: number, opts: { final?: bool
         verify: r.verify,
         trace: r.trace.slice(0, MAX_TRACE).map((t) => ({ id: t.id, kind: t.kind, q: t.q, tag: t.tag, t: t.t })),
       })),
-      devs: kernel.ublk.devs.map((d) => ({
-        info: { ...d.info() } as Record<string, unknown>,
-        stats: d.stats(),
-        queues: d.snapshot().queues.map((q) => ({ q_id: q.q_id, nr_io_ready: q.nr_io_ready, tags: q.tags })),
-      })),
+      devs: kernel.ublk.devs.map((d) => {
+        const snap = d.snapshot();
+        return {
+          info: { ...d.info() } as Record<string, unknown>,
+          stats: d.stats(),
+          board: { state: snap.state, recovering: snap.recovering },
+          queues: snap.queues.map((q) => ({ q_id: q.q_id, nr_io_ready: q.nr_io_ready, canceling: q.canceling, tags: q.tags })),
+        };
+      }),
     },
   };
 }

@@ -84,3 +84,17 @@ describe('the ublk-calibrate.js example', () => {
     for (const r of rows) expect(r.iops).toBeGreaterThan(0);
   });
 });
+
+describe('the ublk-calibrate-report.js example', () => {
+  it('prints every published figure beside the model with the ratio, and says which are off', async () => {
+    const code = readFileSync(new URL('../../src-renderer/examples/ublk-calibrate-report.js', import.meta.url), 'utf8');
+    const { outcome, out } = await run(code);
+    expect(outcome.error).toBeUndefined();
+    const r = outcome.result as { within: string; off: string[] };
+    const [n, total] = r.within.split('/').map(Number);
+    expect(total).toBeGreaterThanOrEqual(11);
+    expect(n! + r.off.length).toBe(total);
+    expect(out).toContain('auto_vs_zc_null_4k');
+    expect(out).toContain('[PR116]');
+  });
+});

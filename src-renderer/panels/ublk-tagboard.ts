@@ -38,12 +38,42 @@ export function tagTitle(q: number, t: Tag): string {
   return `q${q} tag ${t.tag} · flags ${flags} · ${rq}`;
 }
 
-/** The board of one device: a legend and one row of cells per queue. */
+/** What the whole board is in: the device state, with user recovery (START_USER_RECOVERY sent) shown apart. */
+export type BoardState = 'live' | 'quiesced' | 'recovering' | 'fail_io' | 'dead';
+
+/**
+ * The board's state and its explanation. QUIESCED: no server, requests are requeued (parked in 6.18) until
+ * END_USER_RECOVERY; recovering: a new server is fetching every tag; FAIL_IO: new I/O fails at once.
+ * UBLK_F_BATCH_IO (batched FETCH/COMMIT) is newer than the modelled 6.18 and never appears.
+ */
+export function boardState(dev: Dev): { state: BoardState; text: string } {
+  const b = dev.board;
+  const ready = dev.queues.reduce((a, q) => a + q.nr_io_ready, 0);
+  const depth = dev.queues.reduce((a, q) => a + q.tags.length, 0);
+  if (b?.recovering) return { state: 'recovering', text: `recovering: START_USER_RECOVERY sent, the new server has fetched ${ready}/${depth} tags (END_USER_RECOVERY waits for all)` };
+  switch (b?.state) {
+    case 'UBLK_S_DEV_QUIESCED':
+      return { state: 'quiesced', text: 'quiesced: no server; requests wait (requeued) until a new server ends user recovery' };
+    case 'UBLK_S_DEV_FAIL_IO':
+      return { state: 'fail_io', text: 'fail_io: no server; new I/O fails at once (UBLK_F_USER_RECOVERY_FAIL_IO) until recovery' };
+    case 'UBLK_S_DEV_DEAD':
+      return { state: 'dead', text: 'dead: no disk (not started, or stopped)' };
+    default:
+      return { state: 'live', text: `live: ${ready}/${depth} tags fetched` };
+  }
+}
+
+/** The board of one device: its state, a legend and one row of cells per queue. */
 export function tagBoard(dev: Dev): HTMLElement {
+  const bs = boardState(dev);
   const counts = new Map<TagState, number>();
   let cells = 0;
   const rows = dev.queues.map((q) => {
-    const row = h('div', { class: 'ublk-tagrow', 'data-q': q.q_id }, h('span', { class: 'ublk-tagq muted' }, `q${q.q_id}`));
+    const row = h(
+      'div',
+      { class: `ublk-tagrow${q.canceling ? ' canceling' : ''}`, 'data-q': q.q_id, 'data-canceling': q.canceling ? '1' : '0', title: q.canceling ? 'ubq->canceling: this queue\'s commands are being cancelled' : '' },
+      h('span', { class: 'ublk-tagq muted' }, `q${q.q_id}${q.canceling ? ' ⊘' : ''}`),
+    );
     const grid = h('div', { class: 'ublk-tagcells' });
     for (const t of q.tags) {
       const st = tagState(t);
@@ -68,7 +98,8 @@ export function tagBoard(dev: Dev): HTMLElement {
   );
   return h(
     'div',
-    { class: 'ublk-tagboard', 'data-testid': 'ublk-tagboard', 'data-cells': cells, 'data-queues': dev.queues.length, 'aria-label': 'tag board: one cell per queue and tag' },
+    { class: `ublk-tagboard board-${bs.state}`, 'data-testid': 'ublk-tagboard', 'data-cells': cells, 'data-queues': dev.queues.length, 'data-board-state': bs.state, 'aria-label': 'tag board: one cell per queue and tag' },
+    h('div', { class: 'ublk-boardstate muted', 'data-testid': 'ublk-boardstate' }, bs.text),
     legend,
     ...rows,
   );

@@ -88,6 +88,8 @@ export class TagSet {
   readonly stats = { requeues: 0, tag_waits: 0, eod_errors: 0 };
   /** Capacity in sectors (set_capacity). */
   capacity = 0;
+  /** queue_limits.max_sectors (ublk: params.basic.max_sectors): larger bios are split (bio_split_to_limits). */
+  max_sectors = Infinity;
   /** Set while the disk exists (add_disk .. del_gendisk). */
   alive = false;
 
@@ -141,14 +143,47 @@ export class TagSet {
         this.endBio(bio, -5, ctx.t); // bio_check_eod: -EIO
         continue;
       }
-      const rq = this.get_rq(q, bio);
-      if (rq) list.push(rq);
-      else {
-        this.waiters[q]!.push(bio);
-        this.stats.tag_waits++;
-      }
+      if (bio.nr_sectors > this.max_sectors) for (const b of this.split(bio)) this.queue_bio(q, b, list);
+      else this.queue_bio(q, bio, list);
     }
     if (list.length) this.dispatch(list, ctx);
+  }
+
+  /** A tag for the bio (its request joins `list`), or a place among the tag waiters. */
+  private queue_bio(q: number, bio: Bio, list: Request[]): void {
+    const rq = this.get_rq(q, bio);
+    if (rq) list.push(rq);
+    else {
+      this.waiters[q]!.push(bio);
+      this.stats.tag_waits++;
+    }
+  }
+
+  /**
+   * bio_split_to_limits() (block/blk-merge.c, 6.18): a bio above max_sectors becomes max_sectors-sized
+   * pieces, each its own request; the original bio ends when the last piece ends, with the first error.
+   */
+  private split(bio: Bio): Bio[] {
+    const out: Bio[] = [];
+    let left = 0;
+    let status = 0;
+    let tEnd = 0;
+    const childEnd = (st: number, t: number): void => {
+      if (st < 0 && status === 0) status = st;
+      if (t > tEnd) tEnd = t;
+      if (--left === 0) {
+        bio.status = status;
+        bio.t_done = tEnd;
+        fireEndIo(bio);
+      }
+    };
+    for (let s = 0; s < bio.nr_sectors; s += this.max_sectors) {
+      const n = Math.min(this.max_sectors, bio.nr_sectors - s);
+      const data = bio.data ? bio.data.subarray(s << SECTOR_SHIFT, (s + n) << SECTOR_SHIFT) : null;
+      out.push({ id: bio.id, op: bio.op, sector: bio.sector + s, nr_sectors: n, data, cpu: bio.cpu, end_io: childEnd, priv: bio.priv });
+    }
+    left = out.length;
+    return out;
   }
 
   private get_rq(q: number, bio: Bio): Request | null {

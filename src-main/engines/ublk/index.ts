@@ -10,6 +10,8 @@ import { BackingFile } from './backing';
 import type { UblkBpfProgram } from './bpf_prog';
 import { builtinLoopProgram } from './bpf_prog';
 import { EventClock } from './clock';
+import { calibrationReport, costConstants } from './calibration';
+import type { CalibrationMachine, CalibrationRow, CostConstantRow } from './calibration';
 import { calibrateCosts, resolveCosts } from './costs';
 import type { CostModel, UringProbeFigures } from './costs';
 import { Cpu, MemBus } from './cpu';
@@ -17,7 +19,7 @@ import { FioRunner, parseFioSpec } from './fio';
 import type { FioPhaseStats } from './fio';
 import { DATA_PATHS, UblkServer } from './server';
 import type { DataPath } from './server';
-import { loopTarget, mirrorTarget, nullTarget, scriptTarget, stripeTarget } from './targets';
+import { faultInjectTarget, loopTarget, mirrorTarget, nullTarget, scriptTarget, stripeTarget } from './targets';
 import type { Target, TargetHandler } from './targets';
 import { TraceRecorder } from './trace';
 import { percentiles } from './stats';
@@ -28,6 +30,8 @@ import { UBLK_IO_FLAG_ACTIVE, UBLK_IO_FLAG_AUTO_BUF_REG, UBLK_IO_FLAG_CANCELED, 
 import type { Proposal, UblkDevice, UblksrvCtrlDevInfo } from './ublk_drv';
 
 export type { CostModel, UringProbeFigures } from './costs';
+export type { CalibrationRow, CostConstantRow } from './calibration';
+export { PUBLISHED_FIGURES } from './calibration';
 export { calibrateCosts, DEFAULT_COSTS, THIS_MACHINE_COSTS } from './costs';
 export type { DataPath } from './server';
 export type { TargetHandler, ScriptIo } from './targets';
@@ -61,7 +65,11 @@ export interface AddDevOptions {
   flags?: readonly string[] | number;
   data_path?: DataPath;
   bpf_prog?: UblkBpfProgram;
-  target?: 'null' | 'loop' | 'stripe' | 'mirror' | TargetHandler;
+  target?: 'null' | 'loop' | 'stripe' | 'mirror' | 'fault_inject' | TargetHandler;
+  /** fault_inject (kublk --delay_us): each I/O completes when an io_uring timeout of this many µs fires. */
+  delay_us?: number;
+  /** fault_inject (kublk --die_during_fetch): the server SIGKILLs itself after fetching tag 0 of each queue. */
+  die_during_fetch?: boolean;
   /** Backing files of stripe/mirror (default 2) and the stripe chunk (default 64K). */
   nr_files?: number;
   chunk?: number | string;
@@ -76,6 +84,11 @@ export interface AddDevOptions {
   fetch_limit?: number;
   /** Logical block size, 512 (default) or up to 4096 (SET_PARAMS logical_bs_shift). */
   logical_block_size?: number;
+  /**
+   * The server program: 'kublk' (the selftests' server, default) or 'ublksrv'. Their null targets differ under
+   * zero copy: kublk's registers and unregisters each request buffer around a NOP, ublksrv's completes at once.
+   */
+  server?: 'kublk' | 'ublksrv';
 }
 
 /** One tag's state for the UI (struct ublk_io flags and whether a request holds the tag). */
@@ -88,6 +101,8 @@ export interface UblkTagSnapshot {
 /** dev.snapshot(): the per-(queue, tag) state machine and ring counters, for the ublk panel. */
 export interface UblkSnapshot {
   state: string;
+  /** START_USER_RECOVERY was sent and END_USER_RECOVERY has not completed: a new server is fetching. */
+  recovering: boolean;
   queues: { q_id: number; nr_io_ready: number; canceling: boolean; tags: UblkTagSnapshot[]; ring: Record<string, number> | null }[];
 }
 
@@ -164,6 +179,16 @@ const MERGED_FLAG: Partial<Record<DataPath, number>> = {
 };
 const PATH_FLAGS = UBLK_F.UBLK_F_NEED_GET_DATA | UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG;
 
+/** k.ublk.calibrate_report(). */
+export interface CalibrationReport {
+  cost_source: string;
+  /** Figures within ±25 % of the published value, as "n/total". */
+  within: string;
+  figures: CalibrationRow[];
+  constants: CostConstantRow[];
+  text: string;
+}
+
 /** A ublk device handle: /dev/ublkcN and, once started, /dev/ublkbN with its server. */
 export class UblkDev {
   server: UblkServer | null = null;
@@ -193,6 +218,7 @@ export class UblkDev {
     this.stopped = false;
     srv.start();
     m.clock.run(Infinity, () => this.ub.ready);
+    this.diedDuringFetch(srv, 'START_DEV');
     try {
       m.drv.ublk_ctrl_start_dev(this.ub, 4242 + this.ub.dev_info.dev_id);
     } catch (e) {
@@ -235,13 +261,32 @@ export class UblkDev {
    * User recovery (UBLK_F_USER_RECOVERY): START_USER_RECOVERY, a new server FETCHes every tag,
    * END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server.
    */
-  recover(): void {
+  recover(o: { die_during_fetch?: boolean } = {}): void {
     const m = this.machine;
     m.drv.ublk_ctrl_start_recovery(this.ub, !!this.server && !this.server.exited);
-    const srv = this.newServer();
-    srv.start();
+    const fault = this.target.fault;
+    const die = fault?.die_during_fetch;
+    if (fault && o.die_during_fetch !== undefined) fault.die_during_fetch = o.die_during_fetch;
+    else if (o.die_during_fetch) throw new KernelError('EINVAL', 'die_during_fetch needs the fault_inject target');
+    let srv: UblkServer;
+    try {
+      srv = this.newServer();
+      srv.start();
+    } finally {
+      if (fault) fault.die_during_fetch = !!die;
+    }
     m.clock.run(Infinity, () => this.ub.ready);
+    this.diedDuringFetch(srv, 'END_USER_RECOVERY');
     m.drv.ublk_ctrl_end_recovery(this.ub, 5000 + this.ub.dev_info.dev_id);
+  }
+
+  /**
+   * fault_inject --die_during_fetch: the server process (which also issued START_DEV / END_USER_RECOVERY) was
+   * SIGKILLed with part of its tags fetched; its ring and /dev/ublkcN are gone, the device stays as it was.
+   */
+  private diedDuringFetch(srv: UblkServer, cmd: string): void {
+    if (!srv.killed_during_fetch) return;
+    throw new KernelError('EINTR', `${cmd}: the ublk server was killed (SIGKILL) after fetching tag 0 of each queue, before tag 1 (exit status 137)`);
   }
 
   private newServer(): UblkServer {
@@ -250,6 +295,7 @@ export class UblkDev {
       dev: this.ub, target: this.target, path: this.path, cpus: this.serverCpus, clock: m.clock, costs: m.costs,
       privileged: this.opts.privileged !== false, auto_buf_reg_fallback: !!this.opts.auto_buf_reg_fallback,
       splice_read_to_read: this.opts.splice_read_to_read !== false, fetch_limit: this.opts.fetch_limit,
+      server_impl: this.opts.server ?? 'kublk',
     });
     return this.server;
   }
@@ -400,6 +446,7 @@ export class UblkDev {
     const names: [number, string][] = [[UBLK_IO_FLAG_ACTIVE, 'ACTIVE'], [UBLK_IO_FLAG_OWNED_BY_SRV, 'OWNED_BY_SRV'], [UBLK_IO_FLAG_NEED_GET_DATA, 'NEED_GET_DATA'], [UBLK_IO_FLAG_AUTO_BUF_REG, 'AUTO_BUF_REG'], [UBLK_IO_FLAG_CANCELED, 'CANCELED']];
     return {
       state: UBLK_STATE_NAMES[this.ub.dev_info.state] ?? String(this.ub.dev_info.state),
+      recovering: this.ub.recovering,
       queues: this.ub.queues.map((q) => {
         const th = this.server?.threads[q.q_id];
         return {
@@ -476,6 +523,31 @@ export class Ublk {
     return { ...this.costs };
   }
 
+  /**
+   * k.ublk.calibrate_report(): every published figure of the model's notes run in the model (fresh machines with
+   * this machine's costs, on the setup it was measured on) beside the published value, with the ratio; and every
+   * cost constant with its meaning, basis and the figures it is held to.
+   */
+  calibrate_report(): CalibrationReport {
+    const costs = { ...this.costs };
+    const make = (c: CostModel): CalibrationMachine => new Ublk({ costs: c }) as unknown as CalibrationMachine;
+    const figures = calibrationReport(make, costs);
+    const constants = costConstants(costs);
+    const within = figures.filter((f) => f.within_25pct).length;
+    const pad = (x: string, n: number): string => (x.length >= n ? x : x + ' '.repeat(n - x.length));
+    const num = (x: number): string => (x >= 1000 ? Math.round(x).toLocaleString('en-US') : x.toFixed(3));
+    const lines = [
+      `ublk cost model (${this.cost_source}) against the published figures: ${within}/${figures.length} within ±25 %`,
+      '',
+      `${pad('figure', 28)} ${pad('published', 12)} ${pad('model', 12)} ${pad('ratio', 6)}  ok  source`,
+      ...figures.map((f) => `${pad(f.id, 28)} ${pad(num(f.published), 12)} ${pad(num(f.model), 12)} ${pad(f.ratio.toFixed(2), 6)}  ${f.within_25pct ? 'yes' : 'NO '} ${f.source}`),
+      '',
+      `${pad('constant', 30)} ${pad('value', 8)} source`,
+      ...constants.map((c) => `${pad(c.name, 30)} ${pad(String(c.value), 8)} ${c.source}`),
+    ];
+    return { cost_source: this.cost_source, within: `${within}/${figures.length}`, figures, constants, text: lines.join('\n') };
+  }
+
   /** The simulated application CPU i (fio job i runs there). */
   appCpu(i: number): Cpu {
     while (this.appCpus.length <= i) this.appCpus.push(new Cpu(this.nextCpu++, `app${this.appCpus.length}`));
@@ -500,6 +572,7 @@ export class Ublk {
     const lbs_shift = Math.log2(lbs);
     if (!Number.isInteger(lbs_shift)) throw new KernelError('EINVAL', `logical_block_size ${lbs} is not a power of two`);
     if (dev_size % lbs) throw new KernelError('EINVAL', `dev_size ${dev_size} is not a multiple of the logical block size ${lbs}`);
+    if (o.server !== undefined && o.server !== 'kublk' && o.server !== 'ublksrv') throw new KernelError('EINVAL', `unknown server '${String(o.server)}' (kublk or ublksrv)`);
     let flags = parseUblkFlags(o.flags);
     let proposal: Proposal | null = null;
     if (o.data_path !== undefined) {
@@ -593,12 +666,19 @@ export class Ublk {
         const per = Math.ceil(dev_size / chunk / k) * chunk;
         return stripeTarget(Array.from({ length: k }, (_, i) => file(`stripe${i}.img`, per)), chunk);
       }
+      case 'fault_inject': {
+        // kublk's ublk_fault_inject_tgt_init() refuses --auto_zc_fallback
+        if (o.auto_buf_reg_fallback) throw new KernelError('EINVAL', 'fault_inject: not support auto_zc_fallback');
+        const us = o.delay_us ?? 0;
+        if (typeof us !== 'number' || !Number.isInteger(us) || us < 0 || us > 1e9) throw new KernelError('EINVAL', `fault_inject: delay_us ${String(us)} must be a whole number of µs from 0 to 1e9`);
+        return faultInjectTarget({ delay_ns: us * 1000, die_during_fetch: !!o.die_during_fetch });
+      }
       case 'mirror': {
         const k = backFiles(o.nr_files);
         return mirrorTarget(Array.from({ length: k }, (_, i) => file(`mirror${i}.img`, dev_size)));
       }
       default:
-        throw new KernelError('EINVAL', `unknown target '${String(t)}' (null, loop, stripe, mirror, or a handler object)`);
+        throw new KernelError('EINVAL', `unknown target '${String(t)}' (null, loop, stripe, mirror, fault_inject, or a handler object)`);
     }
   }
 

@@ -5,7 +5,7 @@ import { DEFAULT_COSTS } from './costs';
 import { Cpu } from './cpu';
 import type { Ctx } from './cpu';
 import {
-  EIOCBQUEUED, IORING_NOP_FIXED_BUFFER, IORING_NOP_INJECT_RESULT, IORING_OP_FUSED_CMD, IORING_OP_NOP, IORING_OP_READ, IORING_OP_READ_FIXED, IORING_OP_WRITE, IOSQE_CQE_SKIP_SUCCESS,
+  EIOCBQUEUED, IORING_NOP_FIXED_BUFFER, IORING_NOP_INJECT_RESULT, IORING_OP_FUSED_CMD, IORING_OP_NOP, IORING_OP_READ, IORING_OP_READ_FIXED, IORING_OP_TIMEOUT, IORING_OP_WRITE, IOSQE_CQE_SKIP_SUCCESS,
   IOSQE_FIXED_FILE, IOSQE_IO_HARDLINK, IOSQE_IO_LINK, IoUring,
 } from './io_uring';
 import type { IoReq, SimFile } from './io_uring';
@@ -169,5 +169,48 @@ describe('io_uring model', () => {
     expect(drain(ring)).toEqual([{ user_data: 1, res: 512 }, { user_data: 2, res: 4096 }, { user_data: 3, res: -14 }, { user_data: 4, res: 0 }]);
     expect(ring.unregister_bvec(1)).toBe(0);
     expect(released).toBe(1); // the NOP's hold was dropped at its completion
+  });
+
+  // io_uring/timeout.c (6.18), io_timeout() and io_flush_timeouts(): a timeout with sqe->off = n completes with 0
+  // once n other CQEs are posted, else with -ETIME when its time is up; timeout CQEs themselves do not count.
+  it('IORING_OP_TIMEOUT: -ETIME when the time is up, 0 when its count of other completions comes first', () => {
+    const { clock, ring, ctx } = setup();
+    const timeout = (ud: number, ns: number, count: number): void => {
+      const t = ring.get_sqe()!;
+      t.opcode = IORING_OP_TIMEOUT;
+      t.len = 1;
+      t.off = count;
+      t.timeout_ns = ns;
+      t.user_data = ud;
+    };
+    timeout(1, 5000, 0);
+    timeout(2, 5000, 1);
+    ring.submit(ctx);
+    expect(drain(ring)).toEqual([]);
+    clock.run(ctx.t + 4000);
+    const n = ring.get_sqe()!;
+    n.opcode = IORING_OP_NOP;
+    n.user_data = 3;
+    ring.submit(ctx);
+    ring.run_task_work(ctx);
+    expect(drain(ring)).toEqual([{ user_data: 3, res: 0 }, { user_data: 2, res: 0 }]);
+    clock.run();
+    ring.run_task_work(ctx);
+    expect(drain(ring)).toEqual([{ user_data: 1, res: -62 }]);
+    // a timeout's own CQE does not complete another counted timeout; a bad timespec count is EINVAL
+    timeout(4, 1000, 1);
+    timeout(5, 9000, 1);
+    ring.submit(ctx);
+    clock.run();
+    ring.run_task_work(ctx);
+    expect(drain(ring)).toEqual([{ user_data: 4, res: -62 }, { user_data: 5, res: -62 }]);
+    timeout(6, 1000, 0);
+    ring.get_sqe();
+    const bad = ring.get_sqe()!;
+    bad.opcode = IORING_OP_TIMEOUT;
+    bad.len = 2;
+    bad.user_data = 7;
+    ring.submit(ctx);
+    expect(drain(ring).find((c) => c.user_data === 7)).toEqual({ user_data: 7, res: -22 });
   });
 });

@@ -15,6 +15,8 @@ export const IORING_NOP_INJECT_RESULT = 1 << 0;
 /** io_uring/nop.c (6.18) sqe->nop_flags: look up (and hold) fixed buffer sqe->buf_index, -EFAULT if empty. */
 export const IORING_NOP_FIXED_BUFFER = 1 << 3;
 export const IORING_OP_READ_FIXED = 4;
+/** io_uring/timeout.c (6.18): sqe->off = completion count (0: pure timer); the timespec is Sqe.timeout_ns here. */
+export const IORING_OP_TIMEOUT = 11;
 export const IORING_OP_WRITE_FIXED = 5;
 export const IORING_OP_READ = 22;
 export const IORING_OP_WRITE = 23;
@@ -39,7 +41,7 @@ export const SPLICE_F_READ_TO_READ = 1 << 5;
 /** Returned by an op handler that completes later (the kernel's -EIOCBQUEUED). */
 export const EIOCBQUEUED = -529;
 
-const E = { EINVAL: -22, EBADF: -9, EFAULT: -14, EBUSY: -16, ECANCELED: -125, EOPNOTSUPP: -95 } as const;
+const E = { EINVAL: -22, EBADF: -9, EFAULT: -14, EBUSY: -16, ECANCELED: -125, EOPNOTSUPP: -95, ETIME: -62 } as const;
 
 /** A submission queue entry (64 bytes, or 128 with IORING_SETUP_SQE128: sqe2 models the second half). */
 export interface Sqe {
@@ -63,12 +65,14 @@ export interface Sqe {
   nop_flags: number;
   /** SQE128 second half: the secondary op of a fused command. */
   sqe2: Sqe | null;
+  /** IORING_OP_TIMEOUT: the struct __kernel_timespec sqe->addr points to, in ns. */
+  timeout_ns: number;
 }
 
 export function newSqe(): Sqe {
   return {
     opcode: IORING_OP_NOP, flags: 0, fd: -1, off: 0, len: 0, addr: null, addr_off: 0, buf_index: 0, user_data: 0,
-    cmd_op: 0, cmd: null, splice_fd_in: -1, splice_flags: 0, nop_flags: 0, sqe2: null,
+    cmd_op: 0, cmd: null, splice_fd_in: -1, splice_flags: 0, nop_flags: 0, sqe2: null, timeout_ns: 0,
   };
 }
 
@@ -353,6 +357,8 @@ export class IoUring {
         if (!f.uring_cmd) return E.EOPNOTSUPP;
         return f.uring_cmd(req, ctx);
       }
+      case IORING_OP_TIMEOUT:
+        return this.do_timeout(req, sqe, ctx);
       case IORING_OP_FUSED_CMD:
         return this.do_fused(req, sqe, ctx);
       case IORING_OP_SPLICE:
@@ -360,6 +366,35 @@ export class IoUring {
       default:
         return E.EINVAL;
     }
+  }
+
+  /** Counted timeouts waiting for CQEs (io_uring/timeout.c's ctx->timeout_list), by target sequence. */
+  private timeouts: { req: IoReq; target: number }[] = [];
+  /** CQEs posted that count for timeouts (cached_cq_tail - cq_timeouts: a timeout's own CQE does not count). */
+  private seq = 0;
+
+  /**
+   * io_timeout() (io_uring/timeout.c, 6.18): completes with -ETIME when timeout_ns elapses, or with 0 once
+   * sqe->off other completions have been posted since it was queued, whichever comes first.
+   */
+  private do_timeout(req: IoReq, sqe: Sqe, ctx: Ctx): number {
+    if (sqe.len !== 1 || sqe.timeout_ns < 0 || !Number.isFinite(sqe.timeout_ns)) return E.EINVAL;
+    const entry = { req, target: this.seq + sqe.off };
+    if (sqe.off > 0) this.timeouts.push(entry);
+    this.clock.at(ctx.t + sqe.timeout_ns, () => {
+      if (req.done || this.closed) return;
+      this.timeouts = this.timeouts.filter((e) => e !== entry);
+      this.complete_async(req, E.ETIME);
+    });
+    return EIOCBQUEUED;
+  }
+
+  /** io_flush_timeouts(): counted timeouts whose CQE count has been reached complete with 0. */
+  private flush_timeouts(): void {
+    const due = this.timeouts.filter((e) => this.seq >= e.target);
+    if (!due.length) return;
+    this.timeouts = this.timeouts.filter((e) => this.seq < e.target);
+    for (const e of due) if (!e.req.done) this.complete_async(e.req, 0);
   }
 
   /**
@@ -451,7 +486,7 @@ export class IoUring {
       this.put_buf(b);
     }
     const sqe = req.sqe;
-    if (!(res >= 0 && sqe.flags & IOSQE_CQE_SKIP_SUCCESS)) this.post_cqe(sqe.user_data, res, 0);
+    if (!(res >= 0 && sqe.flags & IOSQE_CQE_SKIP_SUCCESS)) this.post_cqe(sqe.user_data, res, 0, sqe.opcode === IORING_OP_TIMEOUT);
     const next = req.link;
     if (!next) return;
     req.link = null;
@@ -473,8 +508,13 @@ export class IoUring {
   }
 
   /** Posts a CQE (overflow list when the CQ ring is full) and wakes the owner. */
-  post_cqe(user_data: number, res: number, flags: number): void {
+  post_cqe(user_data: number, res: number, flags: number, isTimeout = false): void {
     this.stats.cqes++;
+    // a timeout's own CQE is not counted (ctx->cq_timeouts is bumped when it fires or is killed)
+    if (!isTimeout) {
+      this.seq++;
+      if (this.timeouts.length) this.flush_timeouts();
+    }
     if (this.cqTail - this.cqHead >= this.cq_entries || this.overflow.length) {
       this.overflow.push({ user_data, res, flags });
       this.stats.cq_overflow++;

@@ -96,4 +96,18 @@ describe('server crash and user recovery', () => {
     dev.stop_dev();
     expect(dev.invariants()).toEqual([]);
   });
+
+  it("snapshot() says when a user recovery is under way (START sent, END not yet), for the tag board", () => {
+    const k = createUblk();
+    const dev = k.add_dev({ nr_hw_queues: 2, queue_depth: 4, dev_size: '8M', target: 'fault_inject', flags: ['UBLK_F_USER_RECOVERY'] });
+    dev.start_dev();
+    expect(dev.snapshot()).toMatchObject({ state: 'UBLK_S_DEV_LIVE', recovering: false });
+    dev.kill_server();
+    expect(dev.snapshot()).toMatchObject({ state: 'UBLK_S_DEV_QUIESCED', recovering: false });
+    expect(() => dev.recover({ die_during_fetch: true })).toThrow(/SIGKILL/);
+    expect(dev.snapshot()).toMatchObject({ state: 'UBLK_S_DEV_QUIESCED', recovering: true });
+    dev.recover();
+    expect(dev.snapshot()).toMatchObject({ state: 'UBLK_S_DEV_LIVE', recovering: false });
+  });
 });
+

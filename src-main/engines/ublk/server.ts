@@ -10,7 +10,7 @@ import {
 } from './cpu';
 import type { Cpu, Ctx } from './cpu';
 import {
-  IORING_OP_FUSED_CMD as IORING_OP_FUSED_CMD_, IORING_OP_READ as IORING_OP_READ_, IORING_OP_READ_FIXED as IORING_OP_READ_FIXED_, IORING_OP_SPLICE as IORING_OP_SPLICE_, IORING_OP_URING_CMD as IORING_OP_URING_CMD_, IORING_OP_WRITE as IORING_OP_WRITE_, IORING_OP_WRITE_FIXED as IORING_OP_WRITE_FIXED_, IORING_SETUP_SQE128 as IORING_SETUP_SQE128_, IOSQE_CQE_SKIP_SUCCESS as IOSQE_CQE_SKIP_SUCCESS_, IOSQE_FIXED_FILE as IOSQE_FIXED_FILE_, IOSQE_IO_HARDLINK as IOSQE_IO_HARDLINK_, IOSQE_IO_LINK as IOSQE_IO_LINK_, IoUring, SPLICE_F_READ_TO_READ as SPLICE_F_READ_TO_READ_, newSqe as newSqe_,
+  IORING_NOP_FIXED_BUFFER as IORING_NOP_FIXED_BUFFER_, IORING_NOP_INJECT_RESULT as IORING_NOP_INJECT_RESULT_, IORING_OP_FUSED_CMD as IORING_OP_FUSED_CMD_, IORING_OP_NOP as IORING_OP_NOP_, IORING_OP_READ as IORING_OP_READ_, IORING_OP_READ_FIXED as IORING_OP_READ_FIXED_, IORING_OP_TIMEOUT as IORING_OP_TIMEOUT_, IORING_OP_SPLICE as IORING_OP_SPLICE_, IORING_OP_URING_CMD as IORING_OP_URING_CMD_, IORING_OP_WRITE as IORING_OP_WRITE_, IORING_OP_WRITE_FIXED as IORING_OP_WRITE_FIXED_, IORING_SETUP_SQE128 as IORING_SETUP_SQE128_, IOSQE_CQE_SKIP_SUCCESS as IOSQE_CQE_SKIP_SUCCESS_, IOSQE_FIXED_FILE as IOSQE_FIXED_FILE_, IOSQE_IO_HARDLINK as IOSQE_IO_HARDLINK_, IOSQE_IO_LINK as IOSQE_IO_LINK_, IoUring, SPLICE_F_READ_TO_READ as SPLICE_F_READ_TO_READ_, newSqe as newSqe_,
 } from './io_uring';
 import type { RingTask, Sqe } from './io_uring';
 import type { BackendOp, ScriptIo, Target } from './targets';
@@ -29,9 +29,13 @@ const ublk_read_iod_into = ublk_read_iod_into_;
 const ublk_user_copy_pos = ublk_user_copy_pos_;
 
 // Module-local copies of imported constants: hot paths read plain bindings, not module getters.
+const IORING_NOP_FIXED_BUFFER = IORING_NOP_FIXED_BUFFER_;
+const IORING_NOP_INJECT_RESULT = IORING_NOP_INJECT_RESULT_;
 const IORING_OP_FUSED_CMD = IORING_OP_FUSED_CMD_;
+const IORING_OP_NOP = IORING_OP_NOP_;
 const IORING_OP_READ = IORING_OP_READ_;
 const IORING_OP_READ_FIXED = IORING_OP_READ_FIXED_;
+const IORING_OP_TIMEOUT = IORING_OP_TIMEOUT_;
 const IORING_OP_SPLICE = IORING_OP_SPLICE_;
 const IORING_OP_URING_CMD = IORING_OP_URING_CMD_;
 const IORING_OP_WRITE = IORING_OP_WRITE_;
@@ -98,6 +102,12 @@ export interface ServerOptions {
   splice_read_to_read: boolean;
   /** Test hook: FETCH only this many tags per queue (START_DEV then cannot complete). */
   fetch_limit?: number;
+  /**
+   * Which server runs the target: 'kublk' (tools/testing/selftests/ublk, the default) or 'ublksrv'. They differ
+   * on the null target: kublk's registers, NOPs and unregisters the request buffer under SUPPORT_ZERO_COPY and
+   * NOPs on the auto-registered buffer under AUTO_BUF_REG (null.c); ublksrv's completes every I/O at once.
+   */
+  server_impl: 'kublk' | 'ublksrv';
 }
 
 /** One queue's server thread (the daemon task of every tag of its queue). */
@@ -132,11 +142,20 @@ export class ServerThread implements RingTask {
   }
 
   /** Queues the initial FETCH_REQ of every tag. */
-  queue_fetches(): void {
+  queue_fetches(limit?: number): void {
     const depth = this.srv.opts.dev.dev_info.queue_depth;
-    const n = Math.min(depth, this.srv.opts.fetch_limit ?? depth);
+    const n = Math.min(depth, limit ?? this.srv.opts.fetch_limit ?? depth);
     for (let t = 0; t < n; t++) this.queue_cmd(null, UBLK_IO_FETCH_REQ, t, 0);
     this.wake(this.srv.opts.clock.now);
+  }
+
+  /** io_uring_submit() now, in a burst of this thread. */
+  submit_now(): void {
+    const ctx = beginBurst(this.cpu, this.srv.opts.clock.now);
+    const start = ctx.t;
+    this.ring.enter(ctx);
+    this.ring.submit(ctx);
+    endBurst(ctx, start);
   }
 
   wake(at: number): void {
@@ -250,6 +269,12 @@ export class ServerThread implements RingTask {
       this.start_io(tag, st, ctx);
       return;
     }
+    if (kind === K_BACKEND && this.srv.opts.target.kind === 'fault_inject') {
+      // ublk_fault_inject_tgt_io_done(): -ETIME expected (0 when another CQE ended the count-1 timeout first,
+      // which kublk only logs); the I/O completes with nr_sectors << 9 either way
+      if (--st.pending === 0) this.commit(tag, st.iod!.nr_sectors * 512, ctx);
+      return;
+    }
     if (kind === K_REG) {
       // REGISTER_IO_BUF posts a CQE only on failure (CQE_SKIP_SUCCESS); the linked ops come back cancelled.
       if (res < 0) st.err = st.err || res;
@@ -281,7 +306,19 @@ export class ServerThread implements RingTask {
     if (op === UBLK_IO_OP_FLUSH) return this.commit(tag, 0, ctx);
     if (op !== UBLK_IO_OP_READ && op !== UBLK_IO_OP_WRITE) return this.commit(tag, -95, ctx);
     const write = op === UBLK_IO_OP_WRITE;
-    if (o.target.kind === 'null') return this.commit(tag, len, ctx);
+    if (o.target.kind === 'null') return this.null_io(tag, st, iod, len, ctx);
+    if (o.target.kind === 'fault_inject') {
+      // ublk_fault_inject_queue_io(): io_uring_prep_timeout(sqe, &ts, 1, 0)
+      const s = this.sqe(ctx);
+      s.opcode = IORING_OP_TIMEOUT;
+      s.flags = 0;
+      s.len = 1;
+      s.off = 1;
+      s.timeout_ns = o.target.fault!.delay_ns;
+      s.user_data = ud(tag, K_BACKEND);
+      st.pending = 1;
+      return;
+    }
     if (o.target.kind === 'script') return this.script_io(tag, st, write, off, len, ctx);
     const ops = o.target.map(write, off, len, tag);
     let path = o.path;
@@ -316,21 +353,9 @@ export class ServerThread implements RingTask {
         return;
       }
       case 'zero_copy': {
-        const r = this.sqe(ctx);
-        r.opcode = IORING_OP_URING_CMD;
-        r.flags = IOSQE_FIXED_FILE | IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
-        r.fd = 0;
-        r.cmd_op = UBLK_IO_REGISTER_IO_BUF;
-        r.cmd = { q_id: this.q_id, tag, result: 0, addr: tag } satisfies UblksrvIoCmd;
-        r.user_data = ud(tag, K_REG);
+        this.buf_cmd(tag, UBLK_IO_REGISTER_IO_BUF, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS, K_REG, ctx);
         for (const b of ops) this.rw_fixed(tag, write, b, IOSQE_IO_HARDLINK, ctx);
-        const u = this.sqe(ctx);
-        u.opcode = IORING_OP_URING_CMD;
-        u.flags = IOSQE_FIXED_FILE;
-        u.fd = 0;
-        u.cmd_op = UBLK_IO_UNREGISTER_IO_BUF;
-        u.cmd = { q_id: this.q_id, tag, result: 0, addr: tag } satisfies UblksrvIoCmd;
-        u.user_data = ud(tag, K_UNREG);
+        this.buf_cmd(tag, UBLK_IO_UNREGISTER_IO_BUF, 0, K_UNREG, ctx);
         st.pending = ops.length + 1;
         return;
       }
@@ -375,6 +400,44 @@ export class ServerThread implements RingTask {
       default:
         return this.commit(tag, -22, ctx);
     }
+  }
+
+  /**
+   * The null target. kublk (selftests/ublk/null.c, ublk_null_queue_io): with zero copy, REGISTER_IO_BUF
+   * (CQE_SKIP_SUCCESS, hardlinked), a NOP that holds the fixed buffer and injects nr_sectors << 9, then
+   * UNREGISTER_IO_BUF; with AUTO_BUF_REG (unless the driver asked for NEED_REG_BUF) only the NOP; otherwise it
+   * completes at once. ublksrv's null target (targets/ublk.null.cpp) always completes at once.
+   */
+  private null_io(tag: number, st: TagState, iod: UblksrvIoDesc, len: number, ctx: Ctx): void {
+    const o = this.srv.opts;
+    const path = o.path;
+    const zc = path === 'zero_copy' || (path === 'auto_buf_reg' && (iod.op_flags & UBLK_IO_F_NEED_REG_BUF) !== 0);
+    if (o.server_impl !== 'kublk' || (!zc && path !== 'auto_buf_reg')) return this.commit(tag, len, ctx);
+    if (zc) this.buf_cmd(tag, UBLK_IO_REGISTER_IO_BUF, IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS, K_REG, ctx);
+    const n = this.sqe(ctx);
+    n.opcode = IORING_OP_NOP;
+    n.flags = IOSQE_FIXED_FILE | (zc ? IOSQE_IO_HARDLINK : 0);
+    n.fd = 0;
+    n.nop_flags = IORING_NOP_FIXED_BUFFER | IORING_NOP_INJECT_RESULT;
+    n.buf_index = tag;
+    n.len = len;
+    n.user_data = ud(tag, K_BACKEND);
+    st.pending = 1;
+    if (zc) {
+      this.buf_cmd(tag, UBLK_IO_UNREGISTER_IO_BUF, 0, K_UNREG, ctx);
+      st.pending = 2;
+    }
+  }
+
+  /** A REGISTER_IO_BUF / UNREGISTER_IO_BUF uring_cmd for this tag's request, at buffer index `tag`. */
+  private buf_cmd(tag: number, cmd_op: number, flags: number, kind: number, ctx: Ctx): void {
+    const s = this.sqe(ctx);
+    s.opcode = IORING_OP_URING_CMD;
+    s.flags = IOSQE_FIXED_FILE | flags;
+    s.fd = 0;
+    s.cmd_op = cmd_op;
+    s.cmd = { q_id: this.q_id, tag, result: 0, addr: tag } satisfies UblksrvIoCmd;
+    s.user_data = ud(tag, kind);
   }
 
   private rw(tag: number, write: boolean, b: BackendOp, buf: Uint8Array, flags: number, ctx: Ctx): void {
@@ -543,8 +606,20 @@ export class UblkServer {
 
   /** Every queue thread queues its FETCH_REQs. */
   start(): void {
+    if (this.opts.target.fault?.die_during_fetch) {
+      // ublk_fault_inject_pre_fetch_io(): before fetching tag 1, io_uring_submit() (tag 0's FETCH reaches the
+      // driver) and raise(SIGKILL): the process dies with a proper, nonempty subset of each queue fetched
+      for (const th of this.threads) th.queue_fetches(1);
+      for (const th of this.threads) th.submit_now();
+      this.killed_during_fetch = true;
+      this.kill();
+      return;
+    }
     for (const th of this.threads) th.queue_fetches();
   }
+
+  /** The server SIGKILLed itself while fetching (fault_inject --die_during_fetch). */
+  killed_during_fetch = false;
 
   /** The server process is killed: its rings go away (task exiting), then /dev/ublkcN is released. */
   kill(): void {

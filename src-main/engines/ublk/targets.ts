@@ -34,7 +34,7 @@ export interface TargetHandler {
   flush?(io: ScriptIo): number | void;
 }
 
-export type TargetKind = 'null' | 'loop' | 'stripe' | 'mirror' | 'script';
+export type TargetKind = 'null' | 'loop' | 'stripe' | 'mirror' | 'script' | 'fault_inject';
 
 export interface Target {
   readonly kind: TargetKind;
@@ -42,6 +42,22 @@ export interface Target {
   readonly handler: TargetHandler | null;
   /** Backend ops for a READ (write=false) or WRITE of [off, off+len). */
   map(write: boolean, off: number, len: number, tag: number): BackendOp[];
+  /** fault_inject: the completion delay and whether the next server dies while fetching. */
+  fault?: FaultInjectOpts;
+}
+
+/** kublk's fault_inject options (selftests/ublk/fault_inject.c: --delay_us, --die_during_fetch). */
+export interface FaultInjectOpts {
+  delay_ns: number;
+  die_during_fetch: boolean;
+}
+
+/**
+ * kublk's fault_inject target: a null target that completes each I/O (nr_sectors << 9) when an io_uring
+ * timeout of delay_us (count 1) fires; with die_during_fetch the server SIGKILLs itself before fetching tag 1.
+ */
+export function faultInjectTarget(fault: FaultInjectOpts): Target {
+  return { kind: 'fault_inject', files: [], handler: null, map: () => [], fault };
 }
 
 /** Options of the striped/mirrored targets. */

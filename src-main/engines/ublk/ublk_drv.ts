@@ -273,6 +273,8 @@ export class UblkDevice implements BlkMqOps {
   /** UB_STATE_USED: the disk has been added. */
   used = false;
   deleted = false;
+  /** START_USER_RECOVERY succeeded and END_USER_RECOVERY has not (yet): a new server is fetching. */
+  recovering = false;
   nr_queues_ready = 0;
   nr_privileged_daemon = 0;
   /** ub->completion: all queues have every tag fetched. */
@@ -677,7 +679,7 @@ export class UblkDevice implements BlkMqOps {
     for (const sqe of queued) {
       const f = ring.files[sqe.fd] as SimFile;
       ctx.t += this.costs.t_sqe_kernel;
-      const kreq: IoReq = { sqe: { opcode: sqe.opcode, flags: 0, fd: sqe.fd, off: sqe.off, len: sqe.len, addr: null, addr_off: sqe.buf_off, buf_index: 0, user_data: 0, cmd_op: 0, cmd: null, splice_fd_in: -1, splice_flags: 0, nop_flags: 0, sqe2: null }, ring, link: null, buf: null, pdu: { kdone: (res: number) => finish(res, this.clock.now) }, done: false };
+      const kreq: IoReq = { sqe: { opcode: sqe.opcode, flags: 0, fd: sqe.fd, off: sqe.off, len: sqe.len, addr: null, addr_off: sqe.buf_off, buf_index: 0, user_data: 0, cmd_op: 0, cmd: null, splice_fd_in: -1, splice_flags: 0, nop_flags: 0, sqe2: null, timeout_ns: 0 }, ring, link: null, buf: null, pdu: { kdone: (res: number) => finish(res, this.clock.now) }, done: false };
       const fn = sqe.opcode === IORING_OP_READ ? f.read : f.write;
       const r = fn ? fn.call(f, kreq, data, sqe.buf_off, sqe.len, sqe.off, ctx) : -22;
       if (r !== EIOCBQUEUED) finish(r, ctx.t);
@@ -1170,6 +1172,8 @@ export class UblkDriver {
     if (ub.dev_info.state === UBLK_S_DEV_LIVE || ub.used) this.fail('EEXIST', 'START_DEV: already started');
     ub.dev_info.ublksrv_pid = ublksrv_pid;
     ub.tagset.capacity = ub.params.basic!.dev_sectors;
+    // ublk_ctrl_start_dev(): queue_limits.max_hw_sectors = basic.max_sectors
+    ub.tagset.max_sectors = ub.params.basic!.max_sectors || Infinity;
     ub.tagset.alive = true;
     ub.dev_info.state = UBLK_S_DEV_LIVE;
     ub.used = true;
@@ -1208,6 +1212,7 @@ export class UblkDriver {
       this.fail('EBUSY', 'START_USER_RECOVERY: the old server still holds /dev/ublkc or the device is not QUIESCED/FAIL_IO');
     }
     ub.ready = false;
+    ub.recovering = true;
   }
 
   /** UBLK_U_CMD_END_USER_RECOVERY: every tag re-fetched by the new server; LIVE again, requeued I/O flows. */
@@ -1218,6 +1223,7 @@ export class UblkDriver {
     if (ub.dev_info.state !== UBLK_S_DEV_QUIESCED && ub.dev_info.state !== UBLK_S_DEV_FAIL_IO) this.fail('EBUSY', 'END_USER_RECOVERY: not in a recoverable state');
     ub.dev_info.ublksrv_pid = ublksrv_pid;
     ub.dev_info.state = UBLK_S_DEV_LIVE;
+    ub.recovering = false;
   }
 
   /** UBLK_U_CMD_GET_PARAMS: the stored parameters (with the read-only devt part filled in). */

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import type { MachineState } from '../../src-main/contract';
+import { boardState, tagState } from './ublk-tagboard';
+
+type Dev = MachineState['ublk']['devs'][number];
+
+/** A device as machine-state.ts sends it: 2 queues of 4 tags, `fetched` tags ACTIVE on each. */
+function dev(state: string, recovering: boolean, fetched: number, canceling = false): Dev {
+  const tags = (n: number) => Array.from({ length: 4 }, (_, tag) => ({ tag, flags: tag < n ? ['ACTIVE'] : [], request: null }));
+  return {
+    info: {},
+    stats: {},
+    board: { state, recovering },
+    queues: [0, 1].map((q_id) => ({ q_id, nr_io_ready: fetched, canceling, tags: tags(fetched) })),
+  };
+}
+
+describe('the tag board shows the device state: live, quiesced, recovering, fail_io, dead', () => {
+  it('names each state from UBLK_S_DEV_* and the recovery flag', () => {
+    expect(boardState(dev('UBLK_S_DEV_LIVE', false, 4))).toEqual({ state: 'live', text: 'live: 8/8 tags fetched' });
+    expect(boardState(dev('UBLK_S_DEV_QUIESCED', false, 0)).state).toBe('quiesced');
+    expect(boardState(dev('UBLK_S_DEV_FAIL_IO', false, 0)).state).toBe('fail_io');
+    expect(boardState(dev('UBLK_S_DEV_DEAD', false, 0)).state).toBe('dead');
+    // START_USER_RECOVERY sent: the device is still QUIESCED, the new server has fetched tag 0 of each queue
+    const r = boardState(dev('UBLK_S_DEV_QUIESCED', true, 1));
+    expect(r.state).toBe('recovering');
+    expect(r.text).toContain('fetched 2/8 tags');
+  });
+
+  it('a state from an older machine frame (no board field) reads as live', () => {
+    const d = dev('UBLK_S_DEV_LIVE', false, 4);
+    delete d.board;
+    expect(boardState(d).state).toBe('live');
+    expect(tagState(d.queues[0]!.tags[0]!)).toBe('fetched');
+  });
+});
