@@ -37,6 +37,21 @@ describe('fio workload', () => {
     expect((r.iops * expected) / 1e9).toBeLessThan(1.0001);
   });
 
+  it('a pending signal ends a long fio with EINTR (asked every 4096 events); without one fio runs to its end', () => {
+    let checks = 0;
+    const k = createUblk({ signal_pending: () => ++checks > 3 });
+    const dev = k.add_dev({ queue_depth: 4, dev_size: '4M', target: 'null' });
+    dev.start_dev();
+    expect(() => k.fio({ dev, rw: 'randread', bs: '4k', iodepth: 4, runtime: '100000s' })).toThrow(
+      expect.objectContaining({ errno: 'EINTR', message: expect.stringMatching(/^fio: interrupted by a signal after \d+ I\/Os and [\d.]+ ms of virtual time$/) }),
+    );
+    expect(checks).toBe(4);
+    const quiet = createUblk();
+    const d2 = quiet.add_dev({ queue_depth: 4, dev_size: '4M', target: 'null' });
+    d2.start_dev();
+    expect(quiet.fio({ dev: d2, rw: 'randread', bs: '4k', iodepth: 4, ios: 64 }).ios).toBe(64);
+  });
+
   it('runtime limits virtual time; the text output looks like fio', () => {
     const k = createUblk();
     const dev = k.add_dev({ nr_hw_queues: 2, dev_size: '64M', target: 'loop' });

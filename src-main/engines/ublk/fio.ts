@@ -211,6 +211,9 @@ class FioJob {
 }
 
 /** Runs phases of a workload over one device. */
+/** How many clock events pass between two signal checks of a fio phase. */
+const SIGNAL_CHECK_EVENTS = 4096;
+
 export class FioRunner {
   readonly nblocks: number;
   nextId = 0;
@@ -232,6 +235,8 @@ export class FioRunner {
     readonly prng: Prng,
     readonly cpus: Cpu[],
     readonly trace: TraceRecorder | null,
+    /** signal_pending() of the fio task: asked every SIGNAL_CHECK_EVENTS events; a pending signal ends fio (EINTR). */
+    private readonly signalPending: () => boolean = () => false,
   ) {
     this.nblocks = Math.floor(spec.size / spec.bs);
     this.scratch = new Uint8Array(spec.bs);
@@ -332,8 +337,14 @@ export class FioRunner {
     for (const j of jobs) j.start();
     let lastProgress = this.clock.now;
     let lastIos = -1;
+    let events = 0;
     this.clock.run(Infinity, () => {
       if (this.jobsLeft === 0) return true;
+      // fio stops on a signal (its sig_int() handler); a run's Stop or deadline is one, so no runtime, ios or
+      // timeout is unbounded work for the host.
+      if (++events % SIGNAL_CHECK_EVENTS === 0 && this.signalPending()) {
+        throw new KernelError('EINTR', `fio: interrupted by a signal after ${this.stats.ios} I/Os and ${((this.clock.now - this.stats.t0) / 1e6).toFixed(3)} ms of virtual time`);
+      }
       const done = this.stats.ios + this.stats.errors;
       if (done !== lastIos) {
         lastIos = done;
