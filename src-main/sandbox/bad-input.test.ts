@@ -241,6 +241,10 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
             ["{ insns: 'x' }", 'EINVAL'],
             ["{ insns: [null] }", 'EINVAL'],
             ["{ insns: [{}] }", 'EINVAL'],
+            // Instruction records are checked against their encoded widths (code u8, regs u4, off s16, imm s32).
+            ...['code: 0x1b7', 'code: -1', 'dst_reg: 16', 'src_reg: -1', 'off: 0x8000', 'off: -0x8001', 'imm: 2 ** 31', 'imm: -(2 ** 31) - 1'].map(
+              (f): [string, Expect] => [`{ insns: [{ code: 0xb7, dst_reg: 0, src_reg: 0, off: 0, imm: 0, ${f} }, { code: 0x95, dst_reg: 0, src_reg: 0, off: 0, imm: 0 }] }`, 'EINVAL'],
+            ),
           ],
         },
       ],
