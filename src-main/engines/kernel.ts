@@ -75,6 +75,11 @@ export interface KernelEnv {
   uringProbe?: () => UringProbeFigures | { why: string };
   /** The host kernel's BTF ids of the named functions for `btf: 'host'` (undefined for one it lacks), or why it has none. */
   hostBtfIds?: (names: readonly string[]) => Record<string, number | undefined> | { why: string };
+  /**
+   * signal_pending(current) for the machine's long calls (a test run's repeats, fio): true once the run must end
+   * (its Stop, its deadline, its memory budget); the call then ends with EINTR as the kernel's does.
+   */
+  signal_pending?: () => boolean;
 }
 
 /** One simulated machine. */
@@ -118,6 +123,7 @@ export class Kernel {
       nr_cpus: cpus,
       ...(opts.ublk?.costs !== undefined && opts.ublk.costs !== 'host' ? { costs: opts.ublk.costs } : {}),
       mm: this.mm,
+      ...(env.signal_pending ? { signal_pending: env.signal_pending } : {}),
     });
     if (opts.ublk?.costs === 'host') {
       const probe = env.uringProbe?.() ?? { why: 'this host offers no io_uring probe' };
@@ -133,6 +139,7 @@ export class Kernel {
       now: () => BigInt(Math.round(this.ublk.clock.now)),
       ...(opts.bpf?.jit !== undefined ? { jit: opts.bpf.jit } : {}),
       ...(kfuncIds ? { kfunc_ids: kfuncIds } : {}),
+      ...(env.signal_pending ? { signal_pending: env.signal_pending } : {}),
     });
     // JIT images come from the memory engine's execmem, so that loading programs fragments the direct map as in
     // Linux: the link is made here, the engines know nothing of each other.

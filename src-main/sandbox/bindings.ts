@@ -12,6 +12,7 @@ import { BPF_ORACLE, UBLK_ORACLE } from './oracle-bindings';
 import { Ublk, UblkDev } from '../engines/ublk/index';
 import type { ClassBinding } from './bridge';
 import { MM_BATCH } from './batch';
+import { BPF_COMPLEXITY_LIMIT_INSNS } from '../engines/bpf/isa';
 import { any, bool, bytes, bytesLike, count, either, finite, instance, int, list, matching, nul, obj, opt, order, s32, size, str, u32, type Arg } from '../engines/common/args';
 
 /* The arguments each method accepts (checked by Bridge.call before the engine runs; see args.ts). */
@@ -25,6 +26,8 @@ const region = matching(isVmRegion, 'vmalloc or execmem area');
 const SET_MEMORY: Spec = [['target', either(region, pageRef, 'a page or a vmalloc/execmem area')], ['numpages', opt(int(0, 0x7fffffff))]];
 /** Lab-only replays: at most this many operations per crossing (the host cannot be interrupted inside one call). */
 const MAX_LAB_OPS = 1 << 24;
+/** Program.run()'s instruction budget (a model knob, default 100M): at most 2^30, about as much host time as a run's default deadline. */
+const MAX_RUN_BUDGET = 1 << 30;
 const tlbArray = obj({ entries: int(1, 1 << 20), ways: int(1, 1 << 20) });
 const tlbConfig = obj({ name: opt(str), l1_4k: tlbArray, l1_2m: tlbArray, l1_1g: either(tlbArray, nul, 'a TLB array or null'), stlb: tlbArray, stlbHolds2M: bool, stlb_1g: either(tlbArray, nul, 'a TLB array or null') });
 const mapsArg = opt(obj({}));
@@ -75,7 +78,8 @@ const MM_ARGS: Record<string, Spec> = {
 const BPF_ARGS: Record<string, Spec> = {
   map_create: [['attr', obj({ map_type: either(str, u32, 'a map type name or number'), key_size: opt(u32), value_size: opt(u32), max_entries: u32, map_flags: opt(u32), map_name: opt(str) })]],
   prog_load: [['attr', obj(progLoadFields)]],
-  verify: [['src', either(str, obj({ ...progLoadFields, insn_limit: opt(u32), trace: opt(bool) }), 'assembly text or load attributes')]],
+  // insn_limit lowers BPF_COMPLEXITY_LIMIT_INSNS (1M, fixed in 6.18) for a lesson; it never raises it (unbounded work).
+  verify: [['src', either(str, obj({ ...progLoadFields, insn_limit: opt(int(0, BPF_COMPLEXITY_LIMIT_INSNS)), trace: opt(bool) }), 'assembly text or load attributes')]],
   prog_test_run: [['prog', instance(BpfProgram, 'Program')], ['attr', opt(obj({ ctx_in: opt(bytes), data_in: opt(bytes), repeat: opt(u32), cpu: opt(u32) }))]],
   assemble: [['src', str], ['opts', opt(obj({ syntax: opt(str), maps: mapsArg }))]],
   disassemble: [['insns', list(insnFields, 1 << 24)]],
@@ -150,7 +154,7 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
     type: BpfProgram,
     methods: ['run', 'disasm'],
     props: ['jited', 'id', 'name', 'prog_type', 'verifier_log'],
-    args: { run: [['ctx', opt(bytes)], ['opts', opt(obj({ cpu: opt(u32), budget: opt(count) }))]] },
+    args: { run: [['ctx', opt(bytes)], ['opts', opt(obj({ cpu: opt(u32), budget: opt(int(0, MAX_RUN_BUDGET)) }))]] },
   },
   {
     name: 'Ublk',

@@ -262,6 +262,23 @@ describe('hostile: resources', () => {
       dev.start_dev(); k.ublk.fio({ dev, rw: 'read', bs: '4k', iodepth: 1, ios: 4 })`, { limits: { timeoutMs: 500 } });
     expect(cleanError(o)).toMatchObject({ kind: 'limit', limit: 'timeout' });
   });
+
+  // Work a script asks of one engine call, which no interrupt handler sees: the engines ask signal_pending() where
+  // the kernel does, so the deadline ends it inside the call, at the script's line.
+  it.each([
+    ['a test run of 2^32-1 repeats', `const p = k.bpf.prog_load({ asm: 'r0 = 1\\nexit', prog_type: 'socket' });\nk.bpf.prog_test_run(p, { repeat: 2 ** 32 - 1 })`],
+    ['a fio of 10^5 s of virtual time', `const dev = k.ublk.add_dev({ target: 'null' }); dev.start_dev();\nk.ublk.fio({ dev, runtime: '100000s' })`],
+    ['a fio of 2^53-1 I/Os', `const dev = k.ublk.add_dev({ target: 'null' }); dev.start_dev();\nk.ublk.fio({ dev, ios: 2 ** 53 - 1 })`],
+  ])('%s ends at the deadline inside the call, at its line', async (_name, body) => {
+    const o = await run(`const k = boot();\n${body}`, { limits: { timeoutMs: 300 } });
+    expect(cleanError(o)).toMatchObject({ kind: 'limit', limit: 'timeout', location: { line: 3 } });
+  });
+
+  it('catching the EINTR of an interrupted test run does not let the script go on', async () => {
+    const o = await run(`const k = boot(); const p = k.bpf.prog_load({ asm: 'r0 = 1\\nexit', prog_type: 'socket' });
+      for (;;) { try { k.bpf.prog_test_run(p, { repeat: 2 ** 32 - 1 }) } catch (e) { print(e.errno) } }`, { limits: { timeoutMs: 300 } });
+    expect(cleanError(o)).toMatchObject({ kind: 'limit', limit: 'timeout' });
+  });
 });
 
 describe('hostile: after the storm', () => {

@@ -214,7 +214,10 @@ interface Bpf {
   prog_load(attr: BpfProgLoadAttr): Program;
   /** The verifier alone (bpf_check() without loading): `{ ok, log, errors }`; assembler and load-time errors are reported the same way. */
   verify(src: string | (BpfProgLoadAttr & VerifyOptions)): { ok: boolean; log: string; errors: VerifyReport["errors"]; result?: VerifyReport["result"]; };
-  /** BPF_PROG_TEST_RUN: runs `repeat` times; retval is r0 as a u32, duration the mean virtual ns (1 ns per insn). */
+  /** BPF_PROG_TEST_RUN: runs `repeat` times; retval is r0 as a u32, duration the mean virtual ns (1 ns per insn).
+   * As net/bpf/test_run.c (6.18): repeat is a u32 and 0 means one run; bpf_prog_test_run_raw_tp() and
+   * bpf_prog_test_run_syscall() refuse any repeat with EINVAL; between repeats bpf_test_timer_continue() ends the
+   * run with EINTR when a signal is pending (here: the run's Stop or deadline), so no repeat count is unbounded work. */
   prog_test_run(prog: Program, attr?: BpfTestRunAttr): { retval: number; duration: number; insns: number; data_out?: Uint8Array; };
   /** Assembles source in either syntax (auto-detected unless given). Throws BpfAsmError with line:column. */
   assemble(src: string, opts?: { syntax?: "kernel" | "ubpf" | "auto"; maps?: Record<string, BpfMap>; }): AsmResult;

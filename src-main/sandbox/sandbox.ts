@@ -148,6 +148,7 @@ export async function runInSandbox(
   let heapFloor = engineHeap();
   let heapRoom = 0;
   let lastProgress = -Infinity;
+  let lastSignalCheck = started;
 
   const flush = (): void => {
     if (pending) sink.output(pendingStream, pending);
@@ -243,6 +244,20 @@ export async function runInSandbox(
           hit = 'memory';
           throw new LimitHit('memory');
         }
+      },
+      signalPending: () => {
+        // Asked by the engines inside one long call (test-run repeats, fio events), where the interrupt handler
+        // cannot run: the same checks, the budget's walk at most every FLUSH_INTERVAL_MS, and output kept flowing.
+        if (hit) return true;
+        const now = performance.now();
+        if (stopFlag && Atomics.load(stopFlag, 0) !== 0) hit = 'stopped';
+        else if (now > deadline) hit = 'timeout';
+        else if (now - lastSignalCheck > FLUSH_INTERVAL_MS) {
+          lastSignalCheck = now;
+          if (machinesOverBudget()) hit = 'memory';
+          if (now - lastFlush > FLUSH_INTERVAL_MS) flush();
+        }
+        return hit !== undefined;
       },
       view: (kind, json) => {
         if (kind === 'chart') {
@@ -368,6 +383,8 @@ interface HostFns {
   progress(fraction: number, message: string): void;
   /** After each engine call: ends the run (throws LimitHit) when the machines grew past their budget. */
   engineCalled(): void;
+  /** The machines' signal_pending(): inside a long engine call, whether the run must end (Stop, deadline, budget). */
+  signalPending(): boolean;
 }
 
 /** Installs `globalThis.__host`, which the prelude captures and deletes. Returns the bridge to the engines. */
@@ -597,7 +614,13 @@ function installHost(
         );
       const floor = bootFloorBytes(options);
       if (held + floor > budget) throw refuse(`at least ${mib(floor)}`);
-      const k = boot(options, { seed: req.seed, log: (line) => fns.write(1, line.endsWith('\n') ? line : line + '\n'), uringProbe: hostUringProbe, hostBtfIds });
+      const k = boot(options, {
+        seed: req.seed,
+        log: (line) => fns.write(1, line.endsWith('\n') ? line : line + '\n'),
+        uringProbe: hostUringProbe,
+        hostBtfIds,
+        signal_pending: fns.signalPending,
+      });
       const size = machineBytes(k);
       if (held + size > budget) throw refuse(mib(size));
       kernel = k;

@@ -244,7 +244,7 @@ describe('helpers and kfuncs', () => {
 
   it('prog_test_run reports a u32 retval and a duration, and prog_load verifies by default', () => {
     const k = createBpf();
-    const p = k.prog_load({ asm: 'r0 = *(u8 *)(r1 + 1)\nr0 += r2\nr1 = 0x100000000 ll\nr0 += r1\nexit', verify: false });
+    const p = k.prog_load({ asm: 'r0 = *(u8 *)(r1 + 1)\nr0 += r2\nr1 = 0x100000000 ll\nr0 += r1\nexit', prog_type: 'socket', verify: false });
     const res = k.prog_test_run(p, { data_in: Uint8Array.from([1, 2, 3]), repeat: 3 });
     expect(res.retval).toBe(5);
     expect(res.duration).toBe(res.insns);
@@ -273,5 +273,29 @@ describe('helpers and kfuncs', () => {
     } catch (e) {
       expect((e as KernelError).detail).toEqual({ insn: 1, log: '1: (07) r0 += 1\nBPF_ALU uses reserved fields\n' });
     }
+  });
+
+  it("prog_test_run takes the kernel's repeat: a u32, 0 is one run, none for raw_tp and syscall, EINTR on a signal", () => {
+    let asked = 0;
+    let pending = false;
+    const k = createBpf({ signal_pending: () => (asked++, pending) });
+    const sock = k.prog_load({ asm: 'r0 = 7\nexit', prog_type: 'socket' });
+    expect(k.prog_test_run(sock, { repeat: 0 })).toMatchObject({ retval: 7, insns: 2 });
+    expect(k.prog_test_run(sock, { repeat: 5 }).retval).toBe(7);
+    // bpf_test_timer_continue(): asked between repeats, not after the last.
+    expect(asked).toBe(4);
+    expect(() => k.prog_test_run(sock, { repeat: 2 ** 32 })).toThrow(expect.objectContaining({ errno: 'EINVAL' }));
+    expect(() => k.prog_test_run(sock, { repeat: -1 })).toThrow(expect.objectContaining({ errno: 'EINVAL' }));
+    // bpf_prog_test_run_raw_tp() and bpf_prog_test_run_syscall(): kattr->test.repeat must be 0.
+    for (const prog_type of ['raw_tp', 'syscall']) {
+      const p = k.prog_load({ asm: 'r0 = 7\nexit', prog_type });
+      expect(k.prog_test_run(p, { repeat: 0 }).retval).toBe(7);
+      expect(() => k.prog_test_run(p, { repeat: 1 })).toThrow(expect.objectContaining({ errno: 'EINVAL', message: expect.stringContaining('repeat must be 0') }));
+    }
+    // A pending signal ends the repeats after the run in progress, with EINTR.
+    pending = true;
+    expect(() => k.prog_test_run(sock, { repeat: 2 ** 32 - 1 })).toThrow(
+      expect.objectContaining({ errno: 'EINTR', message: 'BPF_PROG_TEST_RUN: interrupted by a signal after 1 of 4294967295 repeats' }),
+    );
   });
 });

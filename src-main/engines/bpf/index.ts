@@ -53,6 +53,11 @@ export interface BpfEngineOptions {
   budget?: number;
   /** BTF ids of the kernel kfuncs (default: the model's own BTF, KFUNC_BTF_ID); boot({ btf: 'host' }) gives the host's. */
   kfunc_ids?: Readonly<Record<KfuncName, number>>;
+  /**
+   * signal_pending(current): whether the caller was told to stop (the run's Stop or deadline). Long calls ask it
+   * where the kernel does (prog_test_run between repeats, as bpf_test_timer_continue()) and end with EINTR.
+   */
+  signal_pending?: () => boolean;
 }
 
 /** Options of one run of a loaded program. */
@@ -161,6 +166,7 @@ export class BpfEngine {
   private readonly jitEnabled: boolean;
   private readonly budget: number;
   private readonly clock?: () => bigint;
+  private readonly signalPending: () => boolean;
   private virtualNs = 0n;
   private nextMapId = 1;
   private nextProgId = 1;
@@ -173,6 +179,7 @@ export class BpfEngine {
     this.budget = opts.budget ?? 100_000_000;
     this.kfuncs = kernelKfuncs(opts.kfunc_ids);
     if (opts.now) this.clock = opts.now;
+    this.signalPending = opts.signal_pending ?? (() => false);
   }
 
   /** Adds or replaces a helper (bpf_func_proto) by id. */
@@ -295,9 +302,19 @@ export class BpfEngine {
     return { insns, lines, loaded };
   }
 
-  /** BPF_PROG_TEST_RUN: runs `repeat` times; retval is r0 as a u32, duration the mean virtual ns (1 ns per insn). */
+  /**
+   * BPF_PROG_TEST_RUN: runs `repeat` times; retval is r0 as a u32, duration the mean virtual ns (1 ns per insn).
+   * As net/bpf/test_run.c (6.18): repeat is a u32 and 0 means one run; bpf_prog_test_run_raw_tp() and
+   * bpf_prog_test_run_syscall() refuse any repeat with EINVAL; between repeats bpf_test_timer_continue() ends the
+   * run with EINTR when a signal is pending (here: the run's Stop or deadline), so no repeat count is unbounded work.
+   */
   prog_test_run(prog: BpfProgram, attr: BpfTestRunAttr = {}): { retval: number; duration: number; insns: number; data_out?: Uint8Array } {
-    const repeat = Math.max(1, attr.repeat ?? 1);
+    const asked = attr.repeat ?? 0;
+    if (!Number.isInteger(asked) || asked < 0 || asked > 0xffffffff) throw new KernelError('EINVAL', `BPF_PROG_TEST_RUN: repeat must be a u32 (0 to 4294967295), not ${String(asked)}`);
+    const type = progTypeOf(prog.prog_type);
+    if (asked !== 0 && (type === 'raw_tracepoint' || type === 'syscall'))
+      throw new KernelError('EINVAL', `BPF_PROG_TEST_RUN: a ${type === 'syscall' ? 'BPF_PROG_TYPE_SYSCALL' : 'BPF_PROG_TYPE_RAW_TRACEPOINT'} program runs once: repeat must be 0, not ${asked}`);
+    const repeat = Math.max(1, asked);
     const data = attr.data_in ? Uint8Array.from(attr.data_in) : undefined;
     const args: Uint8Array[] = [];
     if (attr.ctx_in) args.push(attr.ctx_in);
@@ -307,6 +324,8 @@ export class BpfEngine {
     for (let i = 0; i < repeat; i++) {
       res = this.runWith(prog, args, { cpu: attr.cpu ?? 0, lengthArg: !attr.ctx_in && !!data });
       total += res.insns;
+      if (i + 1 < repeat && this.signalPending())
+        throw new KernelError('EINTR', `BPF_PROG_TEST_RUN: interrupted by a signal after ${i + 1} of ${repeat} repeats`);
     }
     const out: { retval: number; duration: number; insns: number; data_out?: Uint8Array } = {
       retval: Number(res.retval & 0xffffffffn),

@@ -84,8 +84,13 @@ export const bytesLike: Arg = (v, what) => {
   return bad(what, 'bytes (a Uint8Array, byte values 0..255, a non-negative whole number or a bigint)', v);
 };
 
-/** Either of two forms (the first that accepts the value). */
+/**
+ * Either of two forms (the first that accepts the value). When a form took the value's shape but refused one of
+ * its fields or items, that refusal is the message (it names the field); otherwise "must be <want>".
+ */
 export function either(a: Arg, b: Arg, want: string): Arg {
+  const inner = (e: KernelError, what: string): boolean =>
+    e.message.startsWith(`${what}.`) || e.message.startsWith(`${what}[`);
   return (v, what) => {
     try {
       return a(v, what);
@@ -95,6 +100,8 @@ export function either(a: Arg, b: Arg, want: string): Arg {
         return b(v, what);
       } catch (e2) {
         if (!(e2 instanceof KernelError)) throw e2;
+        if (inner(e2, what)) throw e2;
+        if (inner(e, what)) throw e;
         return bad(what, want, v);
       }
     }

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { Prng } from '../common/prng';
 import { createUblk } from './index';
-import { fillPattern, parseDuration } from './fio';
+import { fillPattern, LAT_SAMPLES_MAX, parseDuration, recordLatency, type FioPhaseStats } from './fio';
 
 describe('fio workload', () => {
   it('is deterministic for a seed', () => {
@@ -35,6 +35,35 @@ describe('fio workload', () => {
     // one I/O at a time: the cycle is the same chain (first submission amortised over 50 I/Os)
     expect((r.iops * expected) / 1e9).toBeGreaterThan(0.97);
     expect((r.iops * expected) / 1e9).toBeLessThan(1.0001);
+  });
+
+  it('a pending signal ends a long fio with EINTR (asked every 4096 events); without one fio runs to its end', () => {
+    let checks = 0;
+    const k = createUblk({ signal_pending: () => ++checks > 3 });
+    const dev = k.add_dev({ queue_depth: 4, dev_size: '4M', target: 'null' });
+    dev.start_dev();
+    expect(() => k.fio({ dev, rw: 'randread', bs: '4k', iodepth: 4, runtime: '100000s' })).toThrow(
+      expect.objectContaining({ errno: 'EINTR', message: expect.stringMatching(/^fio: interrupted by a signal after \d+ I\/Os and [\d.]+ ms of virtual time$/) }),
+    );
+    expect(checks).toBe(4);
+    const quiet = createUblk();
+    const d2 = quiet.add_dev({ queue_depth: 4, dev_size: '4M', target: 'null' });
+    d2.start_dev();
+    expect(quiet.fio({ dev: d2, rw: 'randread', bs: '4k', iodepth: 4, ios: 64 }).ios).toBe(64);
+  });
+
+  it('keeps at most LAT_SAMPLES_MAX latencies: past it an evenly spaced sample, every 2^k-th completion', () => {
+    const st = { lat_ns: new Float64Array(1024), nlat: 0, lat_stride: 1, lat_seen: 0 } as FioPhaseStats;
+    for (let i = 0; i < 10_000; i++) recordLatency(st, i, 1024);
+    expect(st.lat_ns.length).toBe(1024);
+    expect(st.lat_stride).toBe(16);
+    expect(st.nlat).toBe(Math.ceil(10_000 / 16));
+    expect([...st.lat_ns.subarray(0, st.nlat)].every((v, i) => v === i * 16)).toBe(true);
+    // Below the cap every completion is kept, as before.
+    const small = { lat_ns: new Float64Array(1024), nlat: 0, lat_stride: 1, lat_seen: 0 } as FioPhaseStats;
+    for (let i = 0; i < 3000; i++) recordLatency(small, i);
+    expect([small.nlat, small.lat_stride]).toEqual([3000, 1]);
+    expect(LAT_SAMPLES_MAX).toBe(1 << 22);
   });
 
   it('runtime limits virtual time; the text output looks like fio', () => {

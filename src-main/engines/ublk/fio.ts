@@ -59,9 +59,12 @@ export interface FioPhaseStats {
   bytes: number;
   errors: number;
   error_messages: string[];
-  /** Completion latencies (first `nlat` entries valid). */
+  /** Completion latencies (first `nlat` entries valid): every `lat_stride`-th completion (see LAT_SAMPLES_MAX). */
   lat_ns: Float64Array;
   nlat: number;
+  lat_stride: number;
+  /** Completions seen (the sample index of the next one). */
+  lat_seen: number;
   t0: number;
   t1: number;
   hung: number;
@@ -211,6 +214,34 @@ class FioJob {
 }
 
 /** Runs phases of a workload over one device. */
+/**
+ * The most completion latencies a phase keeps (32 MiB): past it, every other one, then every fourth, ... so that a
+ * long run's memory stays bounded (fio itself keeps a fixed histogram, its plat buckets; the percentiles here stay
+ * nearest-rank over an evenly spaced sample).
+ */
+export const LAT_SAMPLES_MAX = 1 << 22;
+
+/** Keeps one completion latency: every `lat_stride`-th, the stride doubling each time `max` samples are kept. */
+export function recordLatency(st: FioPhaseStats, lat: number, max = LAT_SAMPLES_MAX): void {
+  if (st.lat_seen++ % st.lat_stride !== 0) return;
+  if (st.nlat === st.lat_ns.length) {
+    if (st.nlat < max) {
+      const g = new Float64Array(st.lat_ns.length * 2);
+      g.set(st.lat_ns);
+      st.lat_ns = g;
+    } else {
+      // Full: keep every other sample and take every other one from now on (this one is on the new stride).
+      for (let i = 0; i < st.nlat >> 1; i++) st.lat_ns[i] = st.lat_ns[2 * i]!;
+      st.nlat >>= 1;
+      st.lat_stride *= 2;
+    }
+  }
+  st.lat_ns[st.nlat++] = lat;
+}
+
+/** How many clock events pass between two signal checks of a fio phase. */
+const SIGNAL_CHECK_EVENTS = 4096;
+
 export class FioRunner {
   readonly nblocks: number;
   nextId = 0;
@@ -232,6 +263,8 @@ export class FioRunner {
     readonly prng: Prng,
     readonly cpus: Cpu[],
     readonly trace: TraceRecorder | null,
+    /** signal_pending() of the fio task: asked every SIGNAL_CHECK_EVENTS events; a pending signal ends fio (EINTR). */
+    private readonly signalPending: () => boolean = () => false,
   ) {
     this.nblocks = Math.floor(spec.size / spec.bs);
     this.scratch = new Uint8Array(spec.bs);
@@ -269,12 +302,7 @@ export class FioRunner {
   reap(slot: Slot, status: number, t: number): void {
     const st = this.stats;
     this.busy[slot.block] = 0;
-    if (st.nlat === st.lat_ns.length) {
-      const g = new Float64Array(st.lat_ns.length * 2);
-      g.set(st.lat_ns);
-      st.lat_ns = g;
-    }
-    st.lat_ns[st.nlat++] = t - slot.t_submit;
+    recordLatency(st, t - slot.t_submit);
     if (t > st.t1) st.t1 = t;
     this.trace?.record('reap', slot.id, -1, -1, t);
     if (status < 0) {
@@ -323,7 +351,7 @@ export class FioRunner {
   }
 
   private runPhase(next: NextIo, runtime: number, timeout: number): FioPhaseStats {
-    this.stats = { ios: 0, reads: 0, writes: 0, bytes: 0, errors: 0, error_messages: [], lat_ns: new Float64Array(1024), nlat: 0, t0: this.clock.now, t1: this.clock.now, hung: 0, mismatches: 0, verified: 0 };
+    this.stats = { ios: 0, reads: 0, writes: 0, bytes: 0, errors: 0, error_messages: [], lat_ns: new Float64Array(1024), nlat: 0, lat_stride: 1, lat_seen: 0, t0: this.clock.now, t1: this.clock.now, hung: 0, mismatches: 0, verified: 0 };
     this.nextFn = next;
     this.deadline = runtime > 0 ? this.clock.now + runtime : Infinity;
     const jobs: FioJob[] = [];
@@ -332,8 +360,14 @@ export class FioRunner {
     for (const j of jobs) j.start();
     let lastProgress = this.clock.now;
     let lastIos = -1;
+    let events = 0;
     this.clock.run(Infinity, () => {
       if (this.jobsLeft === 0) return true;
+      // fio stops on a signal (its sig_int() handler); a run's Stop or deadline is one, so no runtime, ios or
+      // timeout is unbounded work for the host.
+      if (++events % SIGNAL_CHECK_EVENTS === 0 && this.signalPending()) {
+        throw new KernelError('EINTR', `fio: interrupted by a signal after ${this.stats.ios} I/Os and ${((this.clock.now - this.stats.t0) / 1e6).toFixed(3)} ms of virtual time`);
+      }
       const done = this.stats.ios + this.stats.errors;
       if (done !== lastIos) {
         lastIos = done;

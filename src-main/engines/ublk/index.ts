@@ -48,6 +48,8 @@ export interface UblkMachineOptions {
   nr_cpus?: number;
   /** The mm engine: each queue's descriptor area comes from alloc_pages (ublk_init_queue's __get_free_pages). */
   mm?: UblkMm;
+  /** signal_pending(current) of the task running fio: the run's Stop or deadline ends a fio with EINTR. */
+  signal_pending?: () => boolean;
 }
 
 /** What the engine needs from the mm engine (names as the lab API's k.mm). */
@@ -492,12 +494,14 @@ export class Ublk {
   readonly prng: Prng;
   private readonly appCpus: Cpu[] = [];
   readonly mm: UblkMm | null;
+  private readonly signalPending: () => boolean;
   private nextCpu = 0;
   readonly devs: UblkDev[] = [];
   /** Where the cost model's figures come from: the published defaults, §5.4's 'this_machine', a 'host' probe or 'custom' overrides. */
   cost_source: 'default' | 'this_machine' | 'host' | 'custom' = 'default';
 
   constructor(opts: UblkMachineOptions = {}) {
+    this.signalPending = opts.signal_pending ?? (() => false);
     this.prng = opts.prng ?? new Prng(1);
     this.mm = opts.mm ?? null;
     this.costs = resolveCosts(opts.costs);
@@ -698,7 +702,7 @@ export class Ublk {
     const timeout = o.timeout === undefined ? 1e9 : parseDurationSafe(o.timeout);
     const cpus = Array.from({ length: spec0.numjobs }, (_, i) => this.appCpu(i));
     const trace = o.trace_every ? new TraceRecorder(o.trace_every) : null;
-    const runner = new FioRunner(spec0, { tagset: dev.ub.tagset, nr_hw_queues: dev.ub.dev_info.nr_hw_queues, dev_bytes: dev.dev_size }, this.clock, this.costs, this.prng, cpus, trace);
+    const runner = new FioRunner(spec0, { tagset: dev.ub.tagset, nr_hw_queues: dev.ub.dev_info.nr_hw_queues, dev_bytes: dev.dev_size }, this.clock, this.costs, this.prng, cpus, trace, this.signalPending);
     if (spec0.verify && readOnly) runner.prefill(timeout);
     const srv = dev.server!;
     const rec = trace ? (k: string, id: number, q: number, tag: number, t: number): void => trace.record(k, id, q, tag, t) : null;
@@ -708,7 +712,15 @@ export class Ublk {
     const ops0 = srv.threads.reduce((a, t) => a + t.ring.stats.ops, 0);
     const ent0 = srv.threads.reduce((a, t) => a + t.ring.stats.enters, 0);
     const copied0 = dev.ub.stats.copied_bytes;
-    const st = runner.main(timeout);
+    let st: ReturnType<FioRunner['main']>;
+    try {
+      st = runner.main(timeout);
+    } catch (e) {
+      // A signal (EINTR) ends fio mid-run: the device keeps what is in flight, the trace hooks go.
+      dev.ub.trace = null;
+      srv.setTrace(null);
+      throw e;
+    }
     const ops = srv.threads.reduce((a, t) => a + t.ring.stats.ops, 0) - ops0;
     const enters = srv.threads.reduce((a, t) => a + t.ring.stats.enters, 0) - ent0;
     const copied = dev.ub.stats.copied_bytes - copied0;
