@@ -212,6 +212,8 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
             nb('map_flags', { extra: [['2 ** 32', 'EINVAL'], ['1 << 20', 'EINVAL']] }),
             { name: 'map_name', kind: 'str', valid: "'m'", optional: true, over: { "''": 'ok', "'no_such_name'": 'ok' }, extra: [["'x'.repeat(16)", 'EINVAL'], ["'a-b'", 'EINVAL'], ["'a\\u00e9'", 'EINVAL']] },
           ],
+          // A circular structure cannot be copied in: EINVAL, not QuickJS's TypeError.
+          extra: [["(() => { const o = { map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 8, max_entries: 4 }; o.self = o; return o })()", 'EINVAL']],
         },
       ],
     },
@@ -607,7 +609,7 @@ const BOOT: MethodSpec = {
         { name: 'bpf', kind: 'obj', valid: '{}', optional: true, extra: [['{ jit: 1 }', 'EINVAL'], ['{ prog_pack: null }', 'EINVAL']] },
         { name: 'ublk', kind: 'obj', valid: '{}', optional: true, extra: [["{ costs: 'nope' }", 'EINVAL'], ['{ costs: { t_enter: -1 } }', 'EINVAL'], ['{ costs: 1 }', 'EINVAL']] },
       ],
-      extra: [['{ no_such_option: 1 }', 'EINVAL']],
+      extra: [['{ no_such_option: 1 }', 'EINVAL'], ['(() => { const o = {}; o.mm = o; return o })()', 'EINVAL']],
     },
   ],
 };

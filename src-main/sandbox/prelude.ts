@@ -367,9 +367,20 @@ export const PRELUDE = String.raw`
     if (t === 'object' && ArrayBuffer.isView(a) && !(a instanceof DataView) && TYPED[a.constructor.name] === a.constructor) return 6;
     return -1;
   }
+  // Arguments as JSON text: a circular structure is bad input (EINVAL), not QuickJS's TypeError; an exception of
+  // the script's own getters or toJSON goes through as the script threw it.
+  function marshal(v) {
+    try {
+      return stringify(v, replacer);
+    } catch (e) {
+      if (e instanceof TypeError && e.message === 'circular reference')
+        throw new KernelError('EINVAL', 'an argument holds a circular reference: it cannot be copied to the kernel');
+      throw e;
+    }
+  }
   // Arguments that are not all primitives go as one JSON text, argument code 7 (the same host entry point).
   function invokeJson(id, m, args) {
-    return unwrap(hostInvokeP(fast(m, 7), id, m, stringify(args, replacer)));
+    return unwrap(hostInvokeP(fast(m, 7), id, m, marshal(args)));
   }
   function invoke(id, name, args) {
     let mask = 0, scale = 1;
@@ -480,7 +491,7 @@ export const PRELUDE = String.raw`
   );
   const hostBoot = host.boot;
   define(g, 'boot', function boot(options) {
-    return unwrap(hostBoot(stringify(options === undefined ? {} : options, replacer)));
+    return unwrap(hostBoot(marshal(options === undefined ? {} : options)));
   });
 })(globalThis.__host);
 delete globalThis.__host;
