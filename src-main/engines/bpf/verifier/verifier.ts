@@ -1378,12 +1378,13 @@ export class Verifier {
         return write ? undefined : scalarUnknown();
       }
       case 'ctx': {
-        if (!tnumIsConst(r.var_off)) reject(`variable ctx access var_off=${tnumStr(r.var_off)} disallowed`);
+        // "R%d leaks addr into ctx" is for unprivileged loads only (is_pointer_value() with allow_ptr_leaks).
+        // __check_ptr_off_reg(): a negative fixed offset, then any fixed offset, then a variable one.
         if (r.off < 0) reject(`negative offset ctx ptr R${regno} off=${r.off} disallowed`);
         if (r.off) reject(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
+        if (!tnumIsConst(r.var_off) || r.var_off.v) reject(`variable ctx access var_off=${tnumStr(r.var_off)} disallowed`);
         const o = insnOff + r.off;
         if (!CTX_ACCESS[this.progType](o, size, write)) reject(`invalid bpf_context access off=${o} size=${size}`);
-        if (write && valueRegno >= 0 && this.regs()[valueRegno]!.type !== 'scalar') reject(`R${valueRegno} leaks addr into ctx`);
         void ldsx;
         return write ? undefined : scalarUnknown();
       }
