@@ -8,7 +8,7 @@ import { fuzzKernel } from './index';
 import type { FuzzRun } from './index';
 import { deleteInsns, minimise } from './minimise';
 import type { Comparison } from './runner';
-import { compare, summaryTable } from './runner';
+import { compare, modelAnswer, summaryTable } from './runner';
 import { messageTemplate } from './template';
 
 const oracle = kernelOracle();
@@ -97,6 +97,23 @@ describe('generatePrograms', () => {
     expect([...types].sort()).toEqual(['raw_tracepoint', 'socket_filter', 'syscall', 'tracepoint', 'xdp']);
     expect(progs.filter((p) => p.maps.length > 0).length).toBeGreaterThan(progs.length / 3);
     expect(progs.filter((p) => p.ctx !== undefined).length).toBeGreaterThan(progs.length / 5);
+  });
+});
+
+describe('the model side of the differential', () => {
+  it('runs an accepted program as the verifier loaded it: dead instructions of any encoding are never reached', () => {
+    // `r0 = 7; if r0 == 7 goto +2; <dead>; <dead>; exit`, the dead instructions with a bad register, an invalid
+    // BPF_ATOMIC op or reserved fields set: the kernel's walk never reaches them, so it accepts the program and runs it.
+    for (const dead of [insn(0xbf, 11, 1), insn(0xdb, 10, 1, -8, 0xe0), insn(0x04, 1, 0, 3, 1)]) {
+      const p: FuzzProgram = {
+        prog_type: 'raw_tracepoint',
+        maps: [],
+        features: [],
+        ctx: new Uint8Array(8),
+        bytes: encodeInsns([insn(0xb7, 0, 0, 0, 7), insn(0x15, 0, 0, 2, 7), dead, dead, insn(0x95)]),
+      };
+      expect(modelAnswer(p)).toEqual({ ok: true, errno: '', interp: 7n, jit: 7n });
+    }
   });
 });
 

@@ -89,7 +89,7 @@ export function modelAnswer(p: FuzzProgram, run = true): ModelAnswer {
   try {
     for (const jit of [false, true]) {
       const e = engine(jit);
-      const prog = e.prog_load({ insns: p.bytes, prog_type: p.prog_type, verify: false, prog_flags: flags });
+      const prog = e.prog_load({ insns: p.bytes, prog_type: p.prog_type, log_level: 0, prog_flags: flags });
       const r = BigInt(e.prog_test_run(prog, { ctx_in: Uint8Array.from(p.ctx) }).retval >>> 0);
       if (jit) a.jit = r;
       else a.interp = r;
