@@ -46,6 +46,8 @@ export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 export const BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192;
 const BPF_MAX_VAR_OFF = 1n << 29n;
 const BPF_MAX_VAR_SIZ = 1n << 29n;
+/** bpf_ringbuf_output, _reserve, _submit, _discard, _query, _reserve_dynptr, _submit_dynptr, _discard_dynptr. */
+const RINGBUF_HELPERS = new Set([130, 131, 132, 133, 134, 198, 199, 200]);
 
 /** What the verifier needs from its surroundings. */
 export interface VerifierEnv {
@@ -1947,8 +1949,20 @@ export class Verifier {
       }
     }
     regs[0] = r0;
+    if (mapArg) this.checkMapFuncCompatibility(mapArg, id, name);
     next = idx + 1;
     return next;
+  }
+
+  /**
+   * check_map_func_compatibility(), after the return register is set: a ring buffer takes only the ringbuf
+   * helpers, and they take only a ring buffer (the modelled map types and helpers).
+   */
+  private checkMapFuncCompatibility(map: BpfMap, id: number, name: string): void {
+    const ringbufFn = RINGBUF_HELPERS.has(id);
+    if ((map.type_name === 'BPF_MAP_TYPE_RINGBUF') !== ringbufFn) {
+      reject(`cannot pass map_type ${map.map_type} into func ${name}#${id}`, 'EINVAL');
+    }
   }
 
   /**
@@ -2015,7 +2029,8 @@ export class Verifier {
   private helperMemAccessBounds(regno: number, size: number, zeroOk: boolean): void {
     const r = this.regs()[regno]!;
     if (r.type === 'fp') {
-      if (size === 0 && zeroOk) return;
+      // check_stack_range_initialized(): a zero size is checked against the stack's bounds too.
+      if (size === 0 && !zeroOk) reject('invalid zero-sized read');
       const [minOff] = this.stackBounds(r, regno, r.off, size, true);
       this.growStack(this.stackOf(r), minOff);
       return;
@@ -2035,7 +2050,8 @@ export class Verifier {
         this.memRegion(r, regno, r.off, size, r.mem_size, zeroOk);
         return;
       case 'fp': {
-        if (size === 0 && zeroOk) return;
+        // check_stack_range_initialized(): a zero size is checked against the stack's bounds too.
+        if (size === 0 && !zeroOk) reject('invalid zero-sized read');
         const [minOff, maxOff] = this.stackBounds(r, regno, r.off, size, write);
         const f = this.stackOf(r);
         this.growStack(f, minOff);
