@@ -1,9 +1,10 @@
 /**
- * Programs that vary helper-call classes the encoding-level fuzzer found (check_helper_call() of
- * kernel/bpf/verifier.c, Linux 6.18): which map types each map-taking helper accepts
- * (check_map_func_compatibility()), and the stack bounds of helper memory arguments of every size, zero included
- * (check_helper_mem_access() -> check_stack_range_initialized()). helper-args.test.ts loads each in the model and
- * (where it can) in the running kernel; the kernel's answers are recorded there.
+ * Programs that vary call classes the encoding-level fuzzer found (kernel/bpf/verifier.c, Linux 6.18): which map
+ * types each map-taking helper accepts (check_map_func_compatibility()), the stack bounds of helper memory
+ * arguments of every size, zero included (check_helper_mem_access() -> check_stack_range_initialized()), and the
+ * frames and combined stack of bpf-to-bpf calls (__check_func_call() during the walk, check_max_stack_depth()
+ * after it, over every call instruction). helper-args.test.ts loads each in the model and (where it can) in the
+ * running kernel; the kernel's answers are recorded there.
  */
 import { createBpf } from '../index';
 import type { BpfMapTypeName } from '../maps';
@@ -87,6 +88,57 @@ export function stackArgVariants(): HelperVariant[] {
       map: MAPS.hash!,
     });
   }
+  return out;
+}
+
+const DEPTHS = [0, 8, 24, 200, 488, 504];
+/** A subprogram that writes `depth` bytes of stack (none for 0), runs `body`, and returns 0. */
+const frame = (depth: number, body = ''): string =>
+  `${depth ? `*(u64 *)(r10 -${depth}) = 0\n` : ''}${body}r0 = 0\nexit\n`;
+
+/**
+ * 3. bpf-to-bpf calls: the combined stack of chains of two and three frames (each frame rounded up to 16 bytes),
+ * recursion on the walk and on dead paths, chains of 7 to 9 distinct subprograms reached or not, and a callback
+ * address that only a dead path loads (a walked one needs BTF func_info, which a raw load does not carry).
+ */
+export function callDepthVariants(): HelperVariant[] {
+  const out: HelperVariant[] = [];
+  const map = MAPS.array!;
+  for (const a of DEPTHS)
+    for (const b of DEPTHS) {
+      out.push({ name: `stack ${a} -> ${b}`, asm: `${frame(a, 'call f1\n')}f1:\n${frame(b)}`, map });
+      for (const c of [8, 240])
+        out.push({
+          name: `stack ${a} -> ${b} -> ${c}`,
+          asm: `${frame(a, 'call f1\n')}f1:\n${frame(b, 'call f2\n')}f2:\n${frame(c)}`,
+          map,
+        });
+    }
+  const dead = (call: string, slots = 1): string => `r0 = 0\nif r0 == 0 goto +${slots}\n${call}\n`;
+  out.push({ name: 'recursion on the walk', asm: `${frame(0, 'call f1\n')}f1:\n${frame(8, 'call f1\n')}`, map });
+  out.push({
+    name: 'recursion on a dead path of main',
+    asm: `${frame(0, dead('call f1'))}f1:\n${frame(8, 'call f1\n')}`,
+    map,
+  });
+  out.push({
+    name: 'recursion on a dead path of the callee',
+    asm: `${frame(0, 'call f1\n')}f1:\n${frame(8, dead('call f1'))}`,
+    map,
+  });
+  for (const n of [6, 7, 8]) {
+    for (const live of [true, false]) {
+      let asm = frame(8, live ? 'call f1\n' : dead('call f1'));
+      for (let k = 1; k <= n; k++) asm += `f${k}:\n${frame(8, k < n ? `call f${k + 1}\n` : '')}`;
+      out.push({ name: `chain of ${n + 1} frames${live ? '' : ' on a dead path'}`, asm, map });
+    }
+  }
+  // A callback address loaded on a dead path counts as a call: bpf_loop(1, cb) where cb calls itself.
+  out.push({
+    name: 'callback address on a dead path, recursive callback',
+    asm: `${frame(0, dead('r2 = cb ll', 2))}cb:\n${frame(8, dead('call cb'))}`,
+    map,
+  });
   return out;
 }
 

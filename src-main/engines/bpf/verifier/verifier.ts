@@ -208,7 +208,6 @@ export class Verifier {
   private peakStates = 0;
   private maxStatesPerInsn = 0;
   private readonly stackDepth = new Map<number, number>();
-  private readonly callEdges = new Map<number, Set<number>>();
   // Log.
   private readonly buf: VerifierLog;
   private prevLogPos = 0;
@@ -1812,11 +1811,10 @@ export class Verifier {
 
   /** check_func_call(): a bpf-to-bpf call. */
   private checkFuncCall(idx: number, target: number): number {
-    if (this.cur.frames.length >= MAX_CALL_FRAMES) reject(`the call stack of ${this.cur.frames.length + 1} frames is too deep !`, 'E2BIG');
+    if (this.cur.frames.length >= MAX_CALL_FRAMES) reject(`the call stack of ${this.cur.frames.length + 1} frames is too deep`, 'E2BIG');
     const caller = curFrame(this.cur);
     const callee = newFrame(this.cur.frames.length, idx, target);
     for (let r = 1; r <= 5; r++) callee.regs[r] = copyReg(caller.regs[r]!);
-    this.addCallEdge(caller.subprog, target);
     this.cur.frames.push(callee);
     // As __check_func_call(): the caller is printed without its caller-saved registers.
     this.clearCallerSaved(caller.regs);
@@ -1826,12 +1824,6 @@ export class Verifier {
     }
     this.scratchAll = true;
     return target;
-  }
-
-  private addCallEdge(from: number, to: number): void {
-    const s = this.callEdges.get(from) ?? new Set<number>();
-    s.add(to);
-    this.callEdges.set(from, s);
   }
 
   private checkHelperCall(id: number, idx: number): number {
@@ -2105,9 +2097,7 @@ export class Verifier {
 
   /** push_callback_call() for bpf_loop: the callback is explored as a pushed state; the caller continues. */
   private pushCallbackCall(idx: number, fn: Reg): void {
-    if (this.cur.frames.length >= MAX_CALL_FRAMES) reject(`the call stack of ${this.cur.frames.length + 1} frames is too deep !`, 'E2BIG');
-    const caller = curFrame(this.cur);
-    this.addCallEdge(caller.subprog, fn.subprog);
+    if (this.cur.frames.length >= MAX_CALL_FRAMES) reject(`the call stack of ${this.cur.frames.length + 1} frames is too deep`, 'E2BIG');
     const st = this.pushStack(fn.subprog, idx);
     const callee = newFrame(st.frames.length, idx, fn.subprog);
     const cr = curFrame(st).regs;
@@ -2385,20 +2375,36 @@ export class Verifier {
   }
 
   /** check_max_stack_depth(): the combined stack of any call chain stays within MAX_BPF_STACK. */
+  /**
+   * check_max_stack_depth() for the main program: every bpf-to-bpf call and callback address (ld_imm64
+   * BPF_PSEUDO_FUNC) in a subprogram's instructions, reached by the walk or not, adds a frame, so a recursion
+   * on a dead path is "too deep" here. Each frame's depth is rounded up to 16 bytes (round_up_stack_depth() of a
+   * JIT-requested program, as x86-64 loads them).
+   */
   private checkMaxStackDepth(): void {
-    const round = (d: number): number => Math.ceil(Math.max(d, 1) / 32) * 32;
-    const walk = (fn: number, depth: number, frames: number, seen: Set<number>): void => {
-      const total = depth + round(this.stackDepth.get(fn) ?? 0);
-      if (total > MAX_BPF_STACK) reject(`combined stack size of ${frames} calls is ${total}. Too large`);
-      for (const to of this.callEdges.get(fn) ?? []) {
-        if (seen.has(to)) continue;
-        seen.add(to);
-        walk(to, total, frames + 1, seen);
-        seen.delete(to);
+    const round = (d: number): number => Math.ceil(d / 16) * 16;
+    const starts = this.funcStarts;
+    const end = (k: number): number => starts[k + 1] ?? this.n;
+    const calls = (k: number): number[] => {
+      const out: number[] = [];
+      for (let pc = starts[k]!; pc < end(k); pc++) {
+        const i = this.insns[pc]!;
+        const call = i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_CALL;
+        if (call || (isLdImm64(i) && i.src_reg === BPF_PSEUDO_FUNC)) out.push(starts.indexOf(pc + i.imm + 1));
+      }
+      return out;
+    };
+    const walk = (k: number, depth: number, frame: number): void => {
+      const total = depth + round(this.stackDepth.get(starts[k]!) ?? 0);
+      if (total > MAX_BPF_STACK) reject(`combined stack size of ${frame + 1} calls is ${total}. Too large`);
+      for (const callee of calls(k)) {
+        if (frame + 1 >= MAX_CALL_FRAMES) reject(`the call stack of ${frame + 1} frames is too deep !`, 'E2BIG');
+        walk(callee, total, frame + 1);
       }
     };
-    walk(0, 0, 1, new Set([0]));
+    walk(0, 0, 0);
   }
+
 }
 
 /** Runs the verifier over checked instructions (bpf_check()). */
