@@ -1353,8 +1353,7 @@ export class Verifier {
       case 'fp': {
         const total = tnumAdd(r.var_off, tnumConst(BigInt(r.off + off)));
         if (!tnumIsAligned(total, size)) {
-          const vo = tnumIsConst(r.var_off) ? String(s64(r.var_off.v)) : tnumStr(r.var_off);
-          reject(`misaligned stack access off ${vo}+${r.off}+${off} size ${size}`);
+          reject(`misaligned stack access off ${tnumStr(r.var_off)}+${r.off}+${off} size ${size}`);
         }
         const aoff = off + r.off;
         const [minOff] = this.stackBounds(r, regno, aoff, size, write);
@@ -1624,6 +1623,12 @@ export class Verifier {
     if (d.type === 'ctx') reject(`BPF_ATOMIC stores into R${insn.dst_reg} ctx is not allowed`);
     // check_atomic_rmw(): a read that keeps no value, then (fetch) the load into the fetch register, then the write.
     const fetchReg = insn.imm === BPF_CMPXCHG ? 0 : insn.imm & BPF_FETCH || insn.imm === BPF_XCHG ? insn.src_reg : -1;
+    // check_reg_arg(load_reg, DST_OP) before any access: the fetch register is an unknown scalar from here on (r10:
+    // "frame pointer is read only"), so a dst that is also the fetch register is no pointer for the accesses.
+    if (fetchReg >= 0) {
+      this.writeReg(fetchReg);
+      this.setReg(fetchReg, scalarUnknown());
+    }
     // Each access with strict alignment; the write goes through dst as the fetch left it (it may be the fetch register).
     this.strictAlignment(insn.dst_reg, insn.off, size);
     this.memAccess(insn.dst_reg, insn.off, size, false, -1, false, 0, false);
@@ -1647,8 +1652,7 @@ export class Verifier {
     const total = tnumAdd(r.var_off, tnumConst(BigInt(r.off + off)));
     if (tnumIsAligned(total, size)) return;
     const desc = r.type === 'ctx' ? 'context ' : r.type === 'map_value' ? 'value ' : '';
-    const vo = tnumIsConst(r.var_off) ? String(s64(r.var_off.v)) : tnumStr(r.var_off);
-    reject(`misaligned ${desc}access off ${vo}+${r.off}+${off} size ${size}`);
+    reject(`misaligned ${desc}access off ${tnumStr(r.var_off)}+${r.off}+${off} size ${size}`);
   }
 
   private checkLdImm(insn: BpfInsn, idx: number): void {
