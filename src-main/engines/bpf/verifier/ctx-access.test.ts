@@ -9,9 +9,9 @@ import { createBpf } from '../index';
 import { BPF_F } from '../prog_flags';
 import { encodeInsns, insn as record } from '../isa';
 
-type Kind = 'ldx' | 'stx' | 'st';
+type Kind = 'ldx' | 'ldsx' | 'stx' | 'st';
 const SIZES = [1, 2, 4, 8] as const;
-const KINDS: Kind[] = ['ldx', 'stx', 'st'];
+const KINDS: Kind[] = ['ldx', 'ldsx', 'stx', 'st'];
 /** Offsets probed per type: -8 up to past the end of the context. */
 const SPAN: Record<string, number> = { socket_filter: 200, raw_tracepoint: 112, tracepoint: 24, xdp: 40, syscall: 24 };
 
@@ -45,6 +45,9 @@ const DEPARTS = (t: string, k: Kind, off: number, size: number): boolean =>
   t === 'socket_filter' && k === 'ldx' && off === 168 && size === 8;
 
 function allowed(t: string, k: Kind, off: number, size: number): boolean {
+  // A sign-extending load (1, 2, 4 bytes) is allowed where the plain load is, but not of a field that loads a
+  // pointer (xdp_md's data, data_end, data_meta).
+  if (k === 'ldsx') return size < 8 && allowed(t, 'ldx', off, size) && !(t === 'xdp' && [0, 4, 8].includes(off));
   const spec = KERNEL[t]![k]?.[size];
   if (spec === undefined || off % size !== 0) return false;
   return spec.split(',').some((r) => {
@@ -64,6 +67,7 @@ const insn = (code: number, dst: number, src: number, off: number, imm: number):
 function program(k: Kind, off: number, size: number): Uint8Array {
   const b = insn(0xb7, 2, 0, 0, 0);
   if (k === 'ldx') b.push(...insn(0x61 | SZ[size]!, 3, 1, off, 0));
+  else if (k === 'ldsx') b.push(...insn(0x81 | SZ[size]!, 3, 1, off, 0));
   else if (k === 'stx') b.push(...insn(0x63 | SZ[size]!, 1, 2, off, 0));
   else b.push(...insn(0x62 | SZ[size]!, 1, 0, off, 0));
   b.push(...insn(0xb7, 0, 0, 0, 0), ...insn(0x95, 0, 0, 0, 0));
@@ -72,7 +76,7 @@ function program(k: Kind, off: number, size: number): Uint8Array {
 function* cases(): Generator<{ t: string; k: Kind; off: number; size: number; name: string }> {
   for (const t of Object.keys(SPAN))
     for (const k of KINDS)
-      for (const size of SIZES)
+      for (const size of SIZES.filter((s) => k !== 'ldsx' || s < 8))
         for (let off = -8; off < SPAN[t]!; off++) yield { t, k, off, size, name: `${t} ${k} off=${off} size=${size}` };
 }
 function model(t: string, k: Kind, off: number, size: number): { ok: boolean; errno: string; first: string } {

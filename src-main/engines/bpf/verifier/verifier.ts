@@ -22,7 +22,7 @@ import { VerifierError, reject } from './error';
 import type { VerifierErrno } from './error';
 import { computeLiveRegisters } from './liveness';
 import { computeScc } from './scc';
-import { CTX_ACCESS, progTypeOf } from './prog-types';
+import { CTX_ACCESS, ctxPointerField, progTypeOf } from './prog-types';
 import type { ProgType } from './prog-types';
 import { VerifierLog } from './log';
 import { HELPER_PROTOS, kfuncProto } from './protos';
@@ -1384,8 +1384,8 @@ export class Verifier {
         if (r.off) reject(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
         if (!tnumIsConst(r.var_off) || r.var_off.v) reject(`variable ctx access var_off=${tnumStr(r.var_off)} disallowed`);
         const o = insnOff + r.off;
-        if (!CTX_ACCESS[this.progType](o, size, write)) reject(`invalid bpf_context access off=${o} size=${size}`);
-        void ldsx;
+        const ok = CTX_ACCESS[this.progType](o, size, write) && !(ldsx && ctxPointerField(this.progType, o));
+        if (!ok) reject(`invalid bpf_context access off=${o} size=${size}`);
         return write ? undefined : scalarUnknown();
       }
       default:
