@@ -60,6 +60,14 @@ function skbAccess(off: number, size: number, write: boolean): boolean {
   return size <= 4; // 4-byte fields, narrow loads allowed
 }
 
+/**
+ * Context fields whose load gives a pointer (info->reg_type not SCALAR_VALUE): xdp_md's data, data_end and
+ * data_meta. Linux 6.18 refuses a sign-extending load of them ("invalid bpf_context access").
+ */
+export function ctxPointerField(type: ProgType, off: number): boolean {
+  return type === 'xdp' && (off === 0 || off === 4 || off === 8);
+}
+
 /** The context checks per program type (the *_is_valid_access() functions). */
 export const CTX_ACCESS: Record<ProgType, CtxAccess> = {
   socket_filter: skbAccess,

@@ -474,8 +474,8 @@ function printRegValue(r: Reg, curFrame: number): string {
     if (r.map.name) parts.push(`map=${r.map.name}`);
     parts.push(`ks=${r.map.key_size},vs=${r.map.value_size}`);
   }
-  if (r.type !== 'scalar' && r.off) parts.push(`off=${r.off}`);
-  if (r.type === 'mem') parts.push(`sz=${r.mem_size}`);
+  if (r.type !== 'scalar' && r.off) parts.push(`off=${snum(BigInt(r.off))}`);
+  if (r.type === 'mem') parts.push(`sz=${unum(BigInt(r.mem_size))}`);
   if (tnumIsConst(r.var_off)) {
     if (r.var_off.v) parts.push(`imm=${snum(r.var_off.v)}`);
   } else {

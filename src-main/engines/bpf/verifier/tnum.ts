@@ -144,4 +144,6 @@ export const tnumSubregIsConst = (a: Tnum): boolean => (a.m & U32_MAX) === 0n;
 export const tnumEq = (a: Tnum, b: Tnum): boolean => a === b || (a.v === b.v && a.m === b.m);
 
 /** tnum_strn(): `(0x0; 0xf)`. */
-export const tnumStr = (a: Tnum): string => `(0x${a.v.toString(16)}; 0x${a.m.toString(16)})`;
+/** tnum_strn() (kernel/bpf/log.c): a known value as verbose_unum() prints it (decimal up to U16_MAX), else `(value; mask)`. */
+export const tnumStr = (a: Tnum): string =>
+  a.m === 0n ? (a.v <= 0xffffn ? a.v.toString() : `0x${a.v.toString(16)}`) : `(0x${a.v.toString(16)}; 0x${a.m.toString(16)})`;

@@ -22,7 +22,7 @@ import { VerifierError, reject } from './error';
 import type { VerifierErrno } from './error';
 import { computeLiveRegisters } from './liveness';
 import { computeScc } from './scc';
-import { CTX_ACCESS, progTypeOf } from './prog-types';
+import { CTX_ACCESS, ctxPointerField, progTypeOf } from './prog-types';
 import type { ProgType } from './prog-types';
 import { VerifierLog } from './log';
 import { HELPER_PROTOS, kfuncProto } from './protos';
@@ -46,6 +46,8 @@ export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 export const BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192;
 const BPF_MAX_VAR_OFF = 1n << 29n;
 const BPF_MAX_VAR_SIZ = 1n << 29n;
+/** bpf_ringbuf_output, _reserve, _submit, _discard, _query, _reserve_dynptr, _submit_dynptr, _discard_dynptr. */
+const RINGBUF_HELPERS = new Set([130, 131, 132, 133, 134, 198, 199, 200]);
 
 /** What the verifier needs from its surroundings. */
 export interface VerifierEnv {
@@ -206,7 +208,6 @@ export class Verifier {
   private peakStates = 0;
   private maxStatesPerInsn = 0;
   private readonly stackDepth = new Map<number, number>();
-  private readonly callEdges = new Map<number, Set<number>>();
   // Log.
   private readonly buf: VerifierLog;
   private prevLogPos = 0;
@@ -1352,8 +1353,7 @@ export class Verifier {
       case 'fp': {
         const total = tnumAdd(r.var_off, tnumConst(BigInt(r.off + off)));
         if (!tnumIsAligned(total, size)) {
-          const vo = tnumIsConst(r.var_off) ? String(s64(r.var_off.v)) : tnumStr(r.var_off);
-          reject(`misaligned stack access off ${vo}+${r.off}+${off} size ${size}`);
+          reject(`misaligned stack access off ${tnumStr(r.var_off)}+${r.off}+${off} size ${size}`);
         }
         const aoff = off + r.off;
         const [minOff] = this.stackBounds(r, regno, aoff, size, write);
@@ -1378,13 +1378,14 @@ export class Verifier {
         return write ? undefined : scalarUnknown();
       }
       case 'ctx': {
-        if (!tnumIsConst(r.var_off)) reject(`variable ctx access var_off=${tnumStr(r.var_off)} disallowed`);
+        // "R%d leaks addr into ctx" is for unprivileged loads only (is_pointer_value() with allow_ptr_leaks).
+        // __check_ptr_off_reg(): a negative fixed offset, then any fixed offset, then a variable one.
         if (r.off < 0) reject(`negative offset ctx ptr R${regno} off=${r.off} disallowed`);
         if (r.off) reject(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
+        if (!tnumIsConst(r.var_off) || r.var_off.v) reject(`variable ctx access var_off=${tnumStr(r.var_off)} disallowed`);
         const o = insnOff + r.off;
-        if (!CTX_ACCESS[this.progType](o, size, write)) reject(`invalid bpf_context access off=${o} size=${size}`);
-        if (write && valueRegno >= 0 && this.regs()[valueRegno]!.type !== 'scalar') reject(`R${valueRegno} leaks addr into ctx`);
-        void ldsx;
+        const ok = CTX_ACCESS[this.progType](o, size, write) && !(ldsx && ctxPointerField(this.progType, o));
+        if (!ok) reject(`invalid bpf_context access off=${o} size=${size}`);
         return write ? undefined : scalarUnknown();
       }
       default:
@@ -1622,6 +1623,12 @@ export class Verifier {
     if (d.type === 'ctx') reject(`BPF_ATOMIC stores into R${insn.dst_reg} ctx is not allowed`);
     // check_atomic_rmw(): a read that keeps no value, then (fetch) the load into the fetch register, then the write.
     const fetchReg = insn.imm === BPF_CMPXCHG ? 0 : insn.imm & BPF_FETCH || insn.imm === BPF_XCHG ? insn.src_reg : -1;
+    // check_reg_arg(load_reg, DST_OP) before any access: the fetch register is an unknown scalar from here on (r10:
+    // "frame pointer is read only"), so a dst that is also the fetch register is no pointer for the accesses.
+    if (fetchReg >= 0) {
+      this.writeReg(fetchReg);
+      this.setReg(fetchReg, scalarUnknown());
+    }
     // Each access with strict alignment; the write goes through dst as the fetch left it (it may be the fetch register).
     this.strictAlignment(insn.dst_reg, insn.off, size);
     this.memAccess(insn.dst_reg, insn.off, size, false, -1, false, 0, false);
@@ -1645,8 +1652,7 @@ export class Verifier {
     const total = tnumAdd(r.var_off, tnumConst(BigInt(r.off + off)));
     if (tnumIsAligned(total, size)) return;
     const desc = r.type === 'ctx' ? 'context ' : r.type === 'map_value' ? 'value ' : '';
-    const vo = tnumIsConst(r.var_off) ? String(s64(r.var_off.v)) : tnumStr(r.var_off);
-    reject(`misaligned ${desc}access off ${vo}+${r.off}+${off} size ${size}`);
+    reject(`misaligned ${desc}access off ${tnumStr(r.var_off)}+${r.off}+${off} size ${size}`);
   }
 
   private checkLdImm(insn: BpfInsn, idx: number): void {
@@ -1809,11 +1815,10 @@ export class Verifier {
 
   /** check_func_call(): a bpf-to-bpf call. */
   private checkFuncCall(idx: number, target: number): number {
-    if (this.cur.frames.length >= MAX_CALL_FRAMES) reject(`the call stack of ${this.cur.frames.length + 1} frames is too deep !`, 'E2BIG');
+    if (this.cur.frames.length >= MAX_CALL_FRAMES) reject(`the call stack of ${this.cur.frames.length + 1} frames is too deep`, 'E2BIG');
     const caller = curFrame(this.cur);
     const callee = newFrame(this.cur.frames.length, idx, target);
     for (let r = 1; r <= 5; r++) callee.regs[r] = copyReg(caller.regs[r]!);
-    this.addCallEdge(caller.subprog, target);
     this.cur.frames.push(callee);
     // As __check_func_call(): the caller is printed without its caller-saved registers.
     this.clearCallerSaved(caller.regs);
@@ -1823,12 +1828,6 @@ export class Verifier {
     }
     this.scratchAll = true;
     return target;
-  }
-
-  private addCallEdge(from: number, to: number): void {
-    const s = this.callEdges.get(from) ?? new Set<number>();
-    s.add(to);
-    this.callEdges.set(from, s);
   }
 
   private checkHelperCall(id: number, idx: number): number {
@@ -1946,8 +1945,20 @@ export class Verifier {
       }
     }
     regs[0] = r0;
+    if (mapArg) this.checkMapFuncCompatibility(mapArg, id, name);
     next = idx + 1;
     return next;
+  }
+
+  /**
+   * check_map_func_compatibility(), after the return register is set: a ring buffer takes only the ringbuf
+   * helpers, and they take only a ring buffer (the modelled map types and helpers).
+   */
+  private checkMapFuncCompatibility(map: BpfMap, id: number, name: string): void {
+    const ringbufFn = RINGBUF_HELPERS.has(id);
+    if ((map.type_name === 'BPF_MAP_TYPE_RINGBUF') !== ringbufFn) {
+      reject(`cannot pass map_type ${map.map_type} into func ${name}#${id}`, 'EINVAL');
+    }
   }
 
   /**
@@ -2014,7 +2025,8 @@ export class Verifier {
   private helperMemAccessBounds(regno: number, size: number, zeroOk: boolean): void {
     const r = this.regs()[regno]!;
     if (r.type === 'fp') {
-      if (size === 0 && zeroOk) return;
+      // check_stack_range_initialized(): a zero size is checked against the stack's bounds too.
+      if (size === 0 && !zeroOk) reject('invalid zero-sized read');
       const [minOff] = this.stackBounds(r, regno, r.off, size, true);
       this.growStack(this.stackOf(r), minOff);
       return;
@@ -2034,7 +2046,8 @@ export class Verifier {
         this.memRegion(r, regno, r.off, size, r.mem_size, zeroOk);
         return;
       case 'fp': {
-        if (size === 0 && zeroOk) return;
+        // check_stack_range_initialized(): a zero size is checked against the stack's bounds too.
+        if (size === 0 && !zeroOk) reject('invalid zero-sized read');
         const [minOff, maxOff] = this.stackBounds(r, regno, r.off, size, write);
         const f = this.stackOf(r);
         this.growStack(f, minOff);
@@ -2088,9 +2101,7 @@ export class Verifier {
 
   /** push_callback_call() for bpf_loop: the callback is explored as a pushed state; the caller continues. */
   private pushCallbackCall(idx: number, fn: Reg): void {
-    if (this.cur.frames.length >= MAX_CALL_FRAMES) reject(`the call stack of ${this.cur.frames.length + 1} frames is too deep !`, 'E2BIG');
-    const caller = curFrame(this.cur);
-    this.addCallEdge(caller.subprog, fn.subprog);
+    if (this.cur.frames.length >= MAX_CALL_FRAMES) reject(`the call stack of ${this.cur.frames.length + 1} frames is too deep`, 'E2BIG');
     const st = this.pushStack(fn.subprog, idx);
     const callee = newFrame(st.frames.length, idx, fn.subprog);
     const cr = curFrame(st).regs;
@@ -2368,20 +2379,36 @@ export class Verifier {
   }
 
   /** check_max_stack_depth(): the combined stack of any call chain stays within MAX_BPF_STACK. */
+  /**
+   * check_max_stack_depth() for the main program: every bpf-to-bpf call and callback address (ld_imm64
+   * BPF_PSEUDO_FUNC) in a subprogram's instructions, reached by the walk or not, adds a frame, so a recursion
+   * on a dead path is "too deep" here. Each frame's depth is rounded up to 16 bytes (round_up_stack_depth() of a
+   * JIT-requested program, as x86-64 loads them).
+   */
   private checkMaxStackDepth(): void {
-    const round = (d: number): number => Math.ceil(Math.max(d, 1) / 32) * 32;
-    const walk = (fn: number, depth: number, frames: number, seen: Set<number>): void => {
-      const total = depth + round(this.stackDepth.get(fn) ?? 0);
-      if (total > MAX_BPF_STACK) reject(`combined stack size of ${frames} calls is ${total}. Too large`);
-      for (const to of this.callEdges.get(fn) ?? []) {
-        if (seen.has(to)) continue;
-        seen.add(to);
-        walk(to, total, frames + 1, seen);
-        seen.delete(to);
+    const round = (d: number): number => Math.ceil(d / 16) * 16;
+    const starts = this.funcStarts;
+    const end = (k: number): number => starts[k + 1] ?? this.n;
+    const calls = (k: number): number[] => {
+      const out: number[] = [];
+      for (let pc = starts[k]!; pc < end(k); pc++) {
+        const i = this.insns[pc]!;
+        const call = i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_CALL;
+        if (call || (isLdImm64(i) && i.src_reg === BPF_PSEUDO_FUNC)) out.push(starts.indexOf(pc + i.imm + 1));
+      }
+      return out;
+    };
+    const walk = (k: number, depth: number, frame: number): void => {
+      const total = depth + round(this.stackDepth.get(starts[k]!) ?? 0);
+      if (total > MAX_BPF_STACK) reject(`combined stack size of ${frame + 1} calls is ${total}. Too large`);
+      for (const callee of calls(k)) {
+        if (frame + 1 >= MAX_CALL_FRAMES) reject(`the call stack of ${frame + 1} frames is too deep !`, 'E2BIG');
+        walk(callee, total, frame + 1);
       }
     };
-    walk(0, 0, 1, new Set([0]));
+    walk(0, 0, 0);
   }
+
 }
 
 /** Runs the verifier over checked instructions (bpf_check()). */
