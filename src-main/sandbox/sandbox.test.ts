@@ -179,6 +179,19 @@ describe('sandbox: limits (the host survives every one)', () => {
     expect(outcome.error?.message).toMatch(/300 ms deadline/);
   });
 
+  it('a timeout reports the loop that was running, not the last call before it', async () => {
+    const { outcome } = await run(`print('a');\nlet i = 0;\n  while (true) { i++; }\n`, { limits: { timeoutMs: 300 } });
+    expect(outcome.error).toMatchObject({ kind: 'limit', limit: 'timeout', location: { file: 'test.js', line: 3, column: 3 } });
+    const ts = await run(`const n: number = 1;\nprint(n);\nfor (;;) {}\n`, { language: 'typescript', filename: 'test.ts', limits: { timeoutMs: 300 } });
+    expect(ts.outcome.error).toMatchObject({ kind: 'limit', limit: 'timeout', location: { file: 'test.ts', line: 3, column: 1 } });
+  });
+
+  it('errors on a line with a loop keep their own columns', async () => {
+    const { outcome } = await run(`let o = {};\nlet i = 0; while (o.a.b) { i++; }\n`);
+    // QuickJS points at the `.b` that read undefined: column 22, as without the mark.
+    expect(outcome.error).toMatchObject({ name: 'TypeError', location: { line: 2, column: 22 } });
+  });
+
   it('ends a memory bomb of many small allocations at the memory cap', async () => {
     const { outcome } = await run(`const a = []; for (;;) a.push({ i: a.length, s: 'x' + a.length });`, {
       limits: { memoryBytes: 24 << 20, timeoutMs: 60_000 },

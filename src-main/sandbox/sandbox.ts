@@ -36,6 +36,7 @@ import { hostBtfIds, hostUringProbe } from './oracle-bindings';
 import { machineState } from './machine-state';
 import { ARG_JSON, installFastCall } from './fastcall';
 import { normaliseChart, normaliseTable, tableText } from './views';
+import { markLoops } from './loop-marks';
 
 /** Where the sandbox sends what a script prints and reports. */
 export interface SandboxSink {
@@ -173,6 +174,11 @@ export async function runInSandbox(
     });
   }
 
+  // A timeout reports the loop that was running (loop-marks.ts); `remap` takes positions back to the script's own.
+  const marked = markLoops(code);
+  code = marked.code;
+  const remap = marked.remap;
+
   const runtime: QuickJSRuntime = module.newRuntime();
   runtime.setMemoryLimit(limits.memoryBytes);
   runtime.setMaxStackSize(limits.stackBytes);
@@ -237,10 +243,10 @@ export async function runInSandbox(
     const evaluated = vm.evalCode(code, req.filename, { type: 'global' });
     let error: RunError | undefined;
     if (evaluated.error) {
-      error = toRunError(vm, evaluated.error, req.filename, hit, limits);
+      error = toRunError(vm, evaluated.error, req.filename, hit, limits, remap);
       evaluated.error.dispose();
     } else {
-      error = settle(vm, runtime, evaluated.value, req.filename, () => hit, limits);
+      error = settle(vm, runtime, evaluated.value, req.filename, () => hit, limits, remap);
     }
     flush();
     sendMachines(true);
@@ -513,12 +519,13 @@ function settle(
   filename: string,
   hit: () => LimitName | 'stopped' | undefined,
   limits: Required<RunLimits>,
+  remap: Remap,
 ): RunError | undefined {
   try {
     for (;;) {
       const jobs = runtime.executePendingJobs(MAX_JOBS_PER_TURN);
       if (jobs.error) {
-        const err = toRunError(vm, jobs.error, filename, hit(), limits);
+        const err = toRunError(vm, jobs.error, filename, hit(), limits, remap);
         jobs.error.dispose();
         return err;
       }
@@ -528,7 +535,7 @@ function settle(
     }
     const state = vm.getPromiseState(value);
     if (state.type === 'rejected') {
-      const err = toRunError(vm, state.error, filename, hit(), limits);
+      const err = toRunError(vm, state.error, filename, hit(), limits, remap);
       state.error.dispose();
       return err;
     }
@@ -571,13 +578,14 @@ function toRunError(
   filename: string,
   hit: LimitName | 'stopped' | undefined,
   limits: Required<RunLimits>,
+  remap: Remap,
 ): RunError {
   const dumped = vm.dump(handle) as unknown;
   const obj: Record<string, unknown> =
     dumped && typeof dumped === 'object' ? (dumped as Record<string, unknown>) : { name: 'Error', message: String(dumped) };
   const name = typeof obj.name === 'string' ? obj.name : 'Error';
   const message = typeof obj.message === 'string' ? obj.message : String(dumped);
-  const rawStack = typeof obj.stack === 'string' ? obj.stack : '';
+  const rawStack = remapStack(typeof obj.stack === 'string' ? obj.stack : '', filename, remap);
   const stack = trimStack(rawStack, filename);
   const location = firstLocation(rawStack, filename);
   const base = { ...(location ? { location } : {}), ...(stack ? { stack } : {}) };
@@ -596,6 +604,22 @@ function toRunError(
 }
 
 const FRAME = /(?:\(|at )([^()\s]+):(\d+):(\d+)\)?\s*$/;
+
+type Remap = (line: number, column: number) => { line: number; column: number };
+
+/** Takes the script's frames from the loop-marked code back to the script's own columns. */
+function remapStack(stack: string, filename: string, remap: Remap): string {
+  return stack
+    .split('\n')
+    .map((l) =>
+      l.replace(/([^()\s]+):(\d+):(\d+)(\)?\s*)$/, (all, file: string, line: string, col: string, tail: string) => {
+        if (file !== filename) return all;
+        const p = remap(Number(line), Number(col));
+        return `${file}:${p.line}:${p.column}${tail}`;
+      }),
+    )
+    .join('\n');
+}
 
 function firstLocation(stack: string, filename: string): SourceLocation | undefined {
   for (const line of stack.split('\n')) {
