@@ -41,4 +41,39 @@ test.describe('errors point at the right place', () => {
       app.locator('[data-testid=editor] .view-overlays > div').nth(2).locator('.squiggly-error'),
     ).toHaveCount(1);
   });
+
+  test('a BPF assembly error points at the script line inside the asm literal, with a marker', async ({ app }) => {
+    await newFile(app, `${uniq('asm')}.js`);
+    // At the top level, so that the editor adds no indentation of its own as the text goes in.
+    await typeScript(
+      app,
+      "const k = boot();\nconst prog = `\nr0 = 0\nr0 += r11\nexit\n`;\nk.bpf.prog_load({ prog_type: 'socket_filter', asm: prog });\n",
+    );
+    await app.getByTestId('run').click();
+    const consoleEl = app.getByTestId('console');
+    // Line 3 of the program, "r0 += r11", is the script's line 4; the bad operand is at column 7.
+    await expect(consoleEl).toContainText(/\.js:4:7: KernelError: expected a number, found 'r11'/);
+    await expect(squiggles(app)).toHaveCount(1);
+    await expect(
+      app.locator('[data-testid=editor] .view-overlays > div').nth(3).locator('.squiggly-error'),
+    ).toHaveCount(1);
+    await app.getByTestId('tab-bpf').click();
+    await expect(app.getByTestId('panel-bpf').getByTestId('bpf-error')).toHaveText(
+      "script 4:7: expected a number, found 'r11'",
+    );
+  });
+
+  test('a verifier rejection is marked on the script line of the failing instruction', async ({ app }) => {
+    await newFile(app, `${uniq('asm-verifier')}.js`);
+    await typeScript(
+      app,
+      "const k = boot();\nk.bpf.prog_load({ prog_type: 'socket_filter', asm: 'r0 = 0\\nr0 += r3\\nexit' });\n",
+    );
+    await app.getByTestId('run').click();
+    // The failing instruction is the program's line 2, after the \n escape: column 61 of the script's line 2.
+    await expect(app.getByTestId('console')).toContainText(/\.js:2:61: KernelError: R3 !read_ok \[EACCES\]/);
+    await expect(squiggles(app)).toHaveCount(1);
+    await app.getByTestId('tab-bpf').click();
+    await expect(app.getByTestId('panel-bpf').getByTestId('bpf-error')).toHaveText('insn 1 (script 2:61): R3 !read_ok');
+  });
 });

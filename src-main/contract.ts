@@ -183,6 +183,8 @@ export const BpfLoadSchema = z.object({
   error: z.string().optional(),
   insn: z.number().int().optional(),
   line: z.number().int().optional(),
+  /** Where that line (or an assembler error) is in the script, when the program is a literal of it. */
+  at: z.object({ line: z.number().int().min(1), column: z.number().int().min(1) }).optional(),
   /** The load's listing, log and trace: in the first machine event after the load only (the renderer keeps it). */
   detail: z
     .object({

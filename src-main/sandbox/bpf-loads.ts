@@ -134,7 +134,11 @@ function detailOf(kernel: Kernel, rec: BpfLoadRecord, insns: readonly BpfInsn[] 
  * Every load of the machine the panel lists, newest last; `detail` only the first time a load is shown. Walks are
  * replayed for `budgetMs` at most (a running script's time): the loads left over get theirs in a later state.
  */
-export function bpfLoads(kernel: Kernel, budgetMs = Infinity): BpfLoad[] {
+export function bpfLoads(
+  kernel: Kernel,
+  budgetMs = Infinity,
+  locate?: (rec: BpfLoadRecord) => { line: number; column: number } | undefined,
+): BpfLoad[] {
   const start = performance.now();
   let replayed = 0;
   return kernel.bpf_loads.map((rec) => {
@@ -156,6 +160,8 @@ export function bpfLoads(kernel: Kernel, budgetMs = Infinity): BpfLoad[] {
       const d = e instanceof KernelError ? e.detail : undefined;
       if (typeof d?.['insn'] === 'number') load.insn = d['insn'];
       if (typeof d?.['line'] === 'number') load.line = d['line'];
+      const at = locate?.(rec);
+      if (at) load.at = at;
     }
     if (!sent.has(rec) && (replayed++ === 0 || performance.now() - start <= budgetMs)) {
       load.detail = detailOf(kernel, rec, insns);

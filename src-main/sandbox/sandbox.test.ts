@@ -172,6 +172,18 @@ describe('sandbox: promises', () => {
   });
 });
 
+describe('sandbox: BPF assembly errors point into the script', () => {
+  it('an assembler error and a verifier rejection are located inside the asm literal', async () => {
+    const asm = await run("const k = boot();\nk.bpf.prog_load({ prog_type: 'socket_filter', asm: `\n  r0 = 0\n  r0 += r11\n  exit\n` });\n");
+    expect(asm.outcome.error).toMatchObject({ errno: 'EINVAL', location: { file: 'test.js', line: 4, column: 9 } });
+    const verifier = await run("const k = boot();\nk.bpf.prog_load({ prog_type: 'socket_filter', asm: 'r0 = 0\\nr0 += r3\\nexit' });\n");
+    expect(verifier.outcome.error).toMatchObject({ errno: 'EACCES', location: { line: 2, column: 61 } });
+    // A program built at run time is no literal: the prog_load() call is the place.
+    const built = await run("const k = boot();\nk.bpf.prog_load({ prog_type: 'socket_filter', asm: ['r0 = 0', 'r0 += r3', 'exit'].join('\\n') });\n");
+    expect(built.outcome.error).toMatchObject({ errno: 'EACCES', location: { line: 2, column: 16 } });
+  });
+});
+
 describe('sandbox: limits (the host survives every one)', () => {
   it('ends an infinite loop at the deadline', async () => {
     const { outcome } = await run(`while (true) {}`, { limits: { timeoutMs: 300 } });

@@ -31,7 +31,8 @@ import { PRELUDE, PRELUDE_FILENAME } from './prelude';
 import { Bridge, ScriptCallbackError, TYPED_CTORS, TypedResult } from './bridge';
 import { CLASS_BINDINGS } from './bindings';
 import { KernelError } from '../engines/common/errors';
-import { boot, type BootOptions, type Kernel } from '../engines/kernel';
+import { boot, type BootOptions, type BpfLoadRecord, type Kernel } from '../engines/kernel';
+import { asmScriptPosition, type ScriptPosition } from './asm-source';
 import { hostBtfIds, hostUringProbe } from './oracle-bindings';
 import { machineState } from './machine-state';
 import { ARG_JSON, installFastCall } from './fastcall';
@@ -185,7 +186,7 @@ export async function runInSandbox(
   const vm: QuickJSContext = runtime.newContext();
 
   try {
-    const { bridge, kernels, engineDepth } = installHost(vm, req, {
+    const { bridge, kernels, engineDepth, locate } = installHost(vm, req, {
       write: (fd, text) => write(fd === 2 ? 'stderr' : 'stdout', text),
       result: (json) => {
         resultJson = json;
@@ -215,7 +216,7 @@ export async function runInSandbox(
       lastMachines = performance.now();
       kernels.forEach((k, i) => {
         try {
-          sink.machine!(machineState(k, i, { final }));
+          sink.machine!(machineState(k, i, { final, locate }));
         } catch {
           // A machine the script broke mid-way has no state to show; the run goes on.
         }
@@ -297,7 +298,7 @@ function installHost(
   vm: QuickJSContext,
   req: RunRequestParsed,
   fns: HostFns,
-): { bridge: Bridge; kernels: Kernel[]; engineDepth: () => number } {
+): { bridge: Bridge; kernels: Kernel[]; engineDepth: () => number; locate: (rec: BpfLoadRecord) => ScriptPosition | undefined } {
   const host = vm.newObject();
   const prng = new Prng(req.seed);
   const state = vm.newArray();
@@ -327,6 +328,29 @@ function installHost(
   // Engine calls in progress (a script callback can run inside one): no snapshots are taken mid-call.
   let depth = 0;
 
+  /** Where a rejected load's assembly error or failing line is in the script (the program a literal of it). */
+  const located = new WeakMap<BpfLoadRecord, ScriptPosition | null>();
+  const locate = (rec: BpfLoadRecord): ScriptPosition | undefined => {
+    const known = located.get(rec);
+    if (known !== undefined) return known ?? undefined;
+    let at: ScriptPosition | undefined;
+    const asm = rec.attr.asm;
+    const d = rec.error instanceof KernelError ? rec.error.detail : undefined;
+    const line = d?.['line'];
+    if (typeof asm === 'string' && typeof line === 'number' && line >= 1) {
+      // An assembler error has its column; a verifier error's line is marked from its first non-blank.
+      const text = asm.split('\n')[line - 1] ?? '';
+      const column = typeof d?.['column'] === 'number' ? d['column'] : text.length - text.trimStart().length + 1;
+      at = asmScriptPosition(req.code, req.language === 'typescript', asm, line, column);
+    }
+    located.set(rec, at ?? null);
+    return at;
+  };
+  const locateError = (e: KernelError): ScriptPosition | undefined => {
+    for (const k of kernels) for (let i = k.bpf_loads.length - 1; i >= 0; i--) if (k.bpf_loads[i]!.error === e) return locate(k.bpf_loads[i]!);
+    return undefined;
+  };
+
   /** Turns a host exception into a script-side error (a KernelError keeps its errno); limits pass through. */
   const toScriptError = (e: unknown): VmCallResult<QuickJSHandle> => {
     if (e instanceof LimitHit) throw e;
@@ -343,6 +367,8 @@ function installHost(
       if (d) {
         const pick: Record<string, unknown> = {};
         for (const k of ['log', 'insn', 'line']) if (typeof d[k] === 'string' || typeof d[k] === 'number') pick[k] = d[k];
+        const at = locateError(e);
+        if (at) pick['asm_at'] = at;
         if (Object.keys(pick).length) extra = JSON.stringify(pick);
       }
     } else if (e instanceof ScriptCallbackError) {
@@ -508,7 +534,7 @@ function installHost(
     makeError?.dispose();
     dispose();
   };
-  return { bridge, kernels, engineDepth: () => depth };
+  return { bridge, kernels, engineDepth: () => depth, locate };
 }
 
 /** Runs pending jobs until the script's value (a promise, for async scripts) settles, or a limit hits. */
@@ -587,7 +613,12 @@ function toRunError(
   const message = typeof obj.message === 'string' ? obj.message : String(dumped);
   const rawStack = remapStack(typeof obj.stack === 'string' ? obj.stack : '', filename, remap);
   const stack = trimStack(rawStack, filename);
-  const location = firstLocation(rawStack, filename);
+  // A BPF load's assembly error or failing line: where the program's literal has it, not the prog_load() call.
+  const asmAt = obj.asm_at as { line?: unknown; column?: unknown } | undefined;
+  const location =
+    asmAt && typeof asmAt.line === 'number' && typeof asmAt.column === 'number'
+      ? { file: filename, line: asmAt.line, column: asmAt.column }
+      : firstLocation(rawStack, filename);
   const base = { ...(location ? { location } : {}), ...(stack ? { stack } : {}) };
 
   if (hit) return { ...limitError(hit, limits), ...base };

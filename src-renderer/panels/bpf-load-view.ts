@@ -79,7 +79,14 @@ export class BpfLoadView {
         : h(
             'div',
             { class: 'bpf-error', 'data-testid': 'bpf-error', role: 'alert' },
-            load.insn !== undefined ? `insn ${load.insn}${load.line ? ` (line ${load.line})` : ''}: ` : load.line ? `line ${load.line}: ` : '',
+            // The script's own line:column where the program is a literal of it, else the program's line.
+            load.insn !== undefined
+              ? `insn ${load.insn}${load.at ? ` (script ${load.at.line}:${load.at.column})` : load.line ? ` (line ${load.line})` : ''}: `
+              : load.at
+                ? `script ${load.at.line}:${load.at.column}: `
+                : load.line
+                  ? `line ${load.line}: `
+                  : '',
             load.error ?? '',
           ),
       h('div', { class: 'bpf-cols' }, pre, h('div', { class: 'bpf-verifier' }, ...this.verifierSide())),
