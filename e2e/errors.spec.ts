@@ -76,4 +76,31 @@ test.describe('errors point at the right place', () => {
     await app.getByTestId('tab-bpf').click();
     await expect(app.getByTestId('panel-bpf').getByTestId('bpf-error')).toHaveText('insn 1 (script 2:61): R3 !read_ok');
   });
+
+  test('a run the watchdog kills in a BPF load keeps the loads before it and says where it stopped', async ({
+    app,
+  }) => {
+    await newFile(app, `${uniq('watchdog')}.js`);
+    await app.getByTestId('timeout').selectOption('2000');
+    await typeScript(
+      app,
+      "const k = boot();\nk.bpf.prog_load({ asm: 'r0 = 0\\nexit', prog_type: 'socket_filter', prog_name: 'first' });\n" +
+        "k.bpf.prog_load({ asm: 'r1 = 0\\nl: r1 += 1\\nif r1 < 300000 goto l\\nr0 = 0\\nexit', prog_type: 'socket_filter', log_level: 2, log_size: 16777215 });\n",
+    );
+    await app.getByTestId('run').click();
+    const consoleEl = app.getByTestId('console');
+    await expect(consoleEl).toContainText(
+      /\.js:3:16: the run outlived its 2000 ms deadline and was terminated by the watchdog/,
+      { timeout: 30_000 },
+    );
+    await expect(consoleEl).toContainText('ended by the watchdog limit');
+    await expect(
+      app.locator('[data-testid=editor] .view-overlays > div').nth(2).locator('.squiggly-error'),
+    ).toHaveCount(1);
+    await app.getByTestId('tab-bpf').click();
+    const panel = app.getByTestId('panel-bpf');
+    await expect(panel).toHaveAttribute('data-loads', '1');
+    await expect(panel).toContainText('first');
+    await expect(panel).not.toContainText('none loaded');
+  });
 });

@@ -48,6 +48,11 @@ export interface SandboxSink {
   /** What lab.chart() and lab.table() drew. */
   chart?(chart: Chart): void;
   table?(table: Table): void;
+  /**
+   * Where the script is as a call that may run long (a BPF load) starts: a run the watchdog must kill there
+   * can still say where it stopped.
+   */
+  where?(location: SourceLocation): void;
 }
 
 export interface SandboxOutcome {
@@ -128,7 +133,10 @@ export async function runInSandbox(
   let tables = 0;
   let disposeBridge = (): void => {};
   let bootedKernels: Kernel[] = [];
-  let sendMachines = (_final?: boolean): void => {};
+  let sendMachines = (_final?: boolean, _atCallStart?: boolean): void => {};
+  let machinesCostMs = 0;
+  let loadsSent = 0;
+  let inMachines = false;
   let lastMachines = performance.now();
 
   const flush = (): void => {
@@ -195,6 +203,19 @@ export async function runInSandbox(
         flush();
         sink.progress(fraction >= 0 && fraction <= 1 ? fraction : undefined, message);
       },
+      beforeLongCall: () => {
+        // The panels' own replay of a load (bpf-loads.ts) calls the verifier too: not a call of the script.
+        if (inMachines) return;
+        // The loads so far go out before a load that may outlive the deadline (the watchdog then kills the
+        // worker with no chance to send them), at most at a tenth of the run's time.
+        flush();
+        const loads = bootedKernels.reduce((n, k) => n + k.bpf_loads.length, 0);
+        if (loads !== loadsSent && performance.now() - lastMachines >= 10 * machinesCostMs) sendMachines(false, true);
+        if (sink.where) {
+          const at = scriptWhere(vm, req.filename, remap);
+          if (at) sink.where(at);
+        }
+      },
       view: (kind, json) => {
         if (kind === 'chart') {
           const chart = normaliseChart(json);
@@ -211,9 +232,12 @@ export async function runInSandbox(
     });
     disposeBridge = () => bridge.dispose();
     bootedKernels = kernels;
-    sendMachines = (final = false): void => {
-      if (!sink.machine || engineDepth() > 0) return;
-      lastMachines = performance.now();
+    sendMachines = (final = false, atCallStart = false): void => {
+      // At the start of an engine call (before it changed anything) the machines are whole as well.
+      if (!sink.machine || engineDepth() > (atCallStart ? 1 : 0)) return;
+      const t0 = performance.now();
+      lastMachines = t0;
+      inMachines = true;
       kernels.forEach((k, i) => {
         try {
           sink.machine!(machineState(k, i, { final, locate }));
@@ -221,6 +245,9 @@ export async function runInSandbox(
           // A machine the script broke mid-way has no state to show; the run goes on.
         }
       });
+      inMachines = false;
+      loadsSent = kernels.reduce((n, k) => n + k.bpf_loads.length, 0);
+      machinesCostMs = performance.now() - t0;
     };
     const prelude = vm.evalCode(PRELUDE, PRELUDE_FILENAME);
     if (prelude.error) {
@@ -287,6 +314,8 @@ export async function runInSandbox(
 }
 
 interface HostFns {
+  /** A call that may outlive the deadline (a BPF load or verify) is about to start. */
+  beforeLongCall(): void;
   view(kind: string, json: string): void;
   write(fd: number, text: string): void;
   result(json: string): void;
@@ -522,6 +551,18 @@ function installHost(
       const options = bridge.fromWire(JSON.parse(vm.getString(opts!))) as BootOptions;
       kernel = boot(options ?? {}, { seed: req.seed, log: (line) => fns.write(1, line.endsWith('\n') ? line : line + '\n'), uringProbe: hostUringProbe, hostBtfIds });
       kernels.push(kernel);
+      // The verifier can run for seconds with no interrupt check: say where, and what was loaded, first.
+      const bpf = kernel.bpf;
+      const progLoad = bpf.prog_load.bind(bpf);
+      const verify = bpf.verify.bind(bpf);
+      bpf.prog_load = (attr) => {
+        fns.beforeLongCall();
+        return progLoad(attr);
+      };
+      bpf.verify = (src) => {
+        fns.beforeLongCall();
+        return verify(src);
+      };
       return toHandle(bridge.result(kernel));
     } catch (e) {
       return toScriptError(e);
@@ -535,6 +576,18 @@ function installHost(
     dispose();
   };
   return { bridge, kernels, engineDepth: () => depth, locate };
+}
+
+/** The script's line:column now (from inside a host call): its innermost frame in the script's file. */
+function scriptWhere(vm: QuickJSContext, filename: string, remap: Remap): SourceLocation | undefined {
+  const r = vm.evalCode('new Error().stack', '<where>');
+  if (r.error) {
+    r.error.dispose();
+    return undefined;
+  }
+  const stack = vm.typeof(r.value) === 'string' ? vm.getString(r.value) : '';
+  r.value.dispose();
+  return firstLocation(remapStack(stack, filename, remap), filename);
 }
 
 /** Runs pending jobs until the script's value (a promise, for async scripts) settles, or a limit hits. */

@@ -15,6 +15,7 @@ import {
   type RunId,
   type RunRequest,
   type RunStats,
+  type SourceLocation,
   type CriterionResult,
 } from '../contract';
 import { readLabMetaSync } from '../labs/labs';
@@ -105,6 +106,8 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
   const started = performance.now();
   let outputBytes = 0;
   let ended = false;
+  // Where the script was as its last long call (a BPF load) started: where a watchdog kill stopped it.
+  let lastWhere: SourceLocation | undefined;
   let resolveDone!: (e: DoneEvent) => void;
   const done = new Promise<DoneEvent>((r) => (resolveDone = r));
   const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -161,7 +164,8 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
             kind: 'limit',
             limit: 'watchdog',
             name: 'LimitError',
-            message: `the run outlived its ${limits.timeoutMs} ms deadline and was terminated by the watchdog`,
+            message: `the run outlived its ${limits.timeoutMs} ms deadline and was terminated by the watchdog${lastWhere ? ' in the call that started there' : ''}`,
+            ...(lastWhere ? { location: lastWhere } : {}),
           }),
         );
         break;
@@ -180,6 +184,9 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
         break;
       case 'table':
         onEvent({ type: 'table', runId, table: msg.table });
+        break;
+      case 'where':
+        lastWhere = msg.location;
         break;
       case 'done':
         end(msg.outcome.ok, msg.outcome.error, msg.outcome.result, msg.outcome.stats, msg.checks);
