@@ -103,4 +103,24 @@ test.describe('errors point at the right place', () => {
     await expect(panel).toContainText('first');
     await expect(panel).not.toContainText('none loaded');
   });
+
+  test("a verifier log that overflows shows ENOSPC and the verifier's own reason", async ({ app }) => {
+    await newFile(app, `${uniq('enospc')}.js`);
+    await app.getByTestId('timeout').selectOption('60000');
+    await typeScript(
+      app,
+      "const k = boot();\nk.bpf.prog_load({ asm: 'r1 = 0\\nl: r1 += 1\\nif r1 < 600000 goto l\\nr0 = 0\\nexit', prog_type: 'socket_filter', log_level: 1, log_size: 4096 });\n",
+    );
+    await app.getByTestId('run').click();
+    const consoleEl = app.getByTestId('console');
+    await expect(consoleEl).toContainText(
+      /KernelError: the verifier log \(\d+ bytes\) does not fit log_size 4096; the verifier's own reason: BPF program is too large\. Processed 1000001 insn \[ENOSPC\]/,
+      { timeout: 60_000 },
+    );
+    await app.getByTestId('tab-bpf').click();
+    await expect(app.getByTestId('panel-bpf')).toContainText('rejected (ENOSPC)');
+    const error = app.getByTestId('panel-bpf').getByTestId('bpf-error');
+    await expect(error).toContainText('does not fit log_size 4096');
+    await expect(error).toContainText("the verifier's own reason: BPF program is too large. Processed 1000001 insn");
+  });
 });

@@ -11,6 +11,7 @@ import { KernelError } from '../engines/common/errors';
 import type { BpfInsn } from '../engines/bpf/index';
 import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, decodeInsns, encodeInsns, isLdImm64 } from '../engines/bpf/isa';
 import { BPF_F } from '../engines/bpf/prog_flags';
+import { BPF_LOG_BUF_SIZE } from '../engines/bpf/verifier/log';
 import { progTypeOf } from '../engines/bpf/verifier/index';
 import type { VerifierResult } from '../engines/bpf/verifier/index';
 import type { BpfLoadRecord, Kernel } from '../engines/kernel';
@@ -104,6 +105,7 @@ function detailOf(kernel: Kernel, rec: BpfLoadRecord, insns: readonly BpfInsn[] 
     disasm: insns ? kernel.bpf.disassemble(insns) : '',
     log,
     log_level: typeof a.log_level === 'number' ? a.log_level : 1,
+    log_size: typeof a.log_size === 'number' ? a.log_size : BPF_LOG_BUF_SIZE,
     maps: insns ? mapsOf(kernel, insns) : [],
   };
   const flags = (typeof a.prog_flags === 'number' ? a.prog_flags : 0) | (a.test_state_freq ? BPF_F.TEST_STATE_FREQ : 0);

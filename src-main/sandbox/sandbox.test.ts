@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RunRequestSchema, type RunRequest } from '../contract';
+import { RunRequestSchema, type MachineState, type RunRequest } from '../contract';
 import { Prng } from '../engines/common/prng';
 import { runInSandbox, type SandboxOutcome } from './sandbox';
 
@@ -182,6 +182,26 @@ describe('sandbox: BPF assembly errors point into the script', () => {
     const built = await run("const k = boot();\nk.bpf.prog_load({ prog_type: 'socket_filter', asm: ['r0 = 0', 'r0 += r3', 'exit'].join('\\n') });\n");
     expect(built.outcome.error).toMatchObject({ errno: 'EACCES', location: { line: 2, column: 16 } });
   });
+});
+
+describe('sandbox: a verifier log that overflows', () => {
+  it('fails with ENOSPC and still says the verifier\'s own reason; the panel gets the load\'s log_size', async () => {
+    const states: MachineState[] = [];
+    const outcome = await runInSandbox(
+      RunRequestSchema.parse({
+        code: "const k = boot();\nk.bpf.prog_load({ asm: 'r1 = 0\\nl: r1 += 1\\nif r1 < 600000 goto l\\nr0 = 0\\nexit', prog_type: 'socket_filter', log_level: 1, log_size: 4096 });",
+        filename: 'test.js',
+        limits: { timeoutMs: 600_000 },
+      }),
+      { output: () => {}, progress: () => {}, machine: (s) => states.push(s) },
+    );
+    expect(outcome.error).toMatchObject({ errno: 'ENOSPC' });
+    expect(outcome.error?.message).toMatch(/^the verifier log \(\d+ bytes\) does not fit log_size 4096; the verifier's own reason: BPF program is too large\. Processed 1000001 insn$/);
+    const load = states.at(-1)!.bpf.loads[0]!;
+    expect(load).toMatchObject({ errno: 'ENOSPC', insn: 2 });
+    expect(load.error).toContain('BPF program is too large. Processed 1000001 insn');
+    expect(load.detail).toMatchObject({ log_level: 1, log_size: 4096 });
+  }, 120_000);
 });
 
 describe('sandbox: limits (the host survives every one)', () => {

@@ -293,6 +293,8 @@ export class BpfLoadView {
         insns: d.insns!,
         prog_type: this.load.prog_type,
         log_level: Math.min(2, Math.max(0, d.log_level)),
+        // The same log buffer as the load: a log that overflowed here overflows there too (ENOSPC).
+        ...(d.log_size !== undefined ? { log_size: Math.min(16 << 20, d.log_size) } : {}),
         ...(d.prog_flags ? { prog_flags: d.prog_flags } : {}),
         maps: d.maps,
         sim: { ok: this.load.ok, log: d.log, ...(this.load.errno ? { errno_name: this.load.errno } : {}) },
