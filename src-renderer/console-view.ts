@@ -44,7 +44,7 @@ export class ConsoleView {
     }
     const where = e.location ? `${e.location.file || filename}:${e.location.line}:${e.location.column}: ` : '';
     const errno = e.errno ? ` [${e.errno}]` : '';
-    const head = e.kind === 'limit' ? `⚠ ${e.message}` : `${where}${e.name}: ${e.message}${errno}`;
+    const head = e.kind === 'limit' ? `⚠ ${where}${e.message}` : `${where}${e.name}: ${e.message}${errno}`;
     this.append(head + '\n', 'error');
     if (e.stack && e.kind !== 'syntax') this.append(e.stack.replace(/^/gm, '    ') + '\n', 'error');
     this.append(`✗ ${e.kind === 'limit' ? `ended by the ${e.limit} limit` : 'failed'} after ${secs} s\n`, 'meta');

@@ -3,6 +3,7 @@ import type { KernelAccess, LabApi, MachineState, RunEvent, RunId } from '../src
 import { ConsoleView } from './console-view';
 import { askKernelAccess } from './dialog';
 import { createEditor, languageOf, setRunMarker, monaco } from './editor';
+import { memoryLabel } from './sizes';
 import { Files } from './files';
 import { initSplitter, loadLayout, saveLayout } from './layout';
 import { connectLab } from './lab-client';
@@ -90,7 +91,7 @@ function renderMachineSelect(): void {
       ...ms.map((m) => {
         const o = document.createElement('option');
         o.value = String(m.index);
-        o.textContent = `machine ${m.index} · ${Math.round(m.mm.nframes / 262144)}G · ${m.mm.policy}`;
+        o.textContent = `machine ${m.index} · ${memoryLabel(m.mm.nframes * 4096)} · ${m.mm.policy}`;
         return o;
       }),
     );
