@@ -410,6 +410,7 @@ sessionInput.addEventListener('change', () => {
 
 $('console-clear').addEventListener('click', () => consoleView.clear());
 $('console-copy').addEventListener('click', () => void navigator.clipboard?.writeText(consoleView.text()));
+$('console-save').addEventListener('click', () => consoleView.save(`${shown ? `run-${shown.n}-` : ''}console.txt`));
 $<HTMLInputElement>('console-filter').addEventListener('input', (e) => consoleView.setFilter((e.target as HTMLInputElement).value));
 
 // ---- start ----
