@@ -51,6 +51,8 @@ let shown: RunRecord | undefined;
 
 function setStatus(text: string): void {
   statusEl.textContent = text;
+  // A narrow window shortens the status with an ellipsis: the whole of it on hover.
+  statusEl.title = text;
 }
 
 // ---- theme: follow the OS ----
