@@ -1,6 +1,9 @@
-/** A 1024×700 window: the toolbar stays one row with its status whole, and no splitter drag collapses a pane. */
+/**
+ * A 1024×700 window: the toolbar stays one row with its status whole, no splitter drag collapses a pane, and with
+ * more editor tabs than fit the active one is in view and a menu lists them all.
+ */
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, newFile, test, uniq } from './fixtures';
 
 const box = async (app: Page, selector: string) => (await app.locator(selector).first().boundingBox())!;
 
@@ -78,5 +81,28 @@ test.describe('a narrow window (1024×700)', () => {
     expect((await box(app, '.side')).width).toBeGreaterThanOrEqual(300);
     const side = await box(app, '.side');
     expect(side.x + side.width).toBeLessThanOrEqual(1024 + 1);
+  });
+
+  test('22 open tabs: the active one is in view, and the menu opens any of them', async ({ app }) => {
+    test.setTimeout(180_000);
+    const stem = uniq('tab');
+    const names = Array.from({ length: 22 }, (_, i) => `${stem}-${String(i).padStart(2, '0')}.js`);
+    for (const n of names) await newFile(app, n);
+    const inView = async (name: string) => {
+      const strip = await box(app, '[data-testid=editor-tabs]');
+      const tab = (await app.locator(`[data-testid=editor-tabs] .etab[data-path$="${name}"]`).boundingBox())!;
+      return tab.x >= strip.x - 1 && tab.x + tab.width <= strip.x + strip.width + 1;
+    };
+    // More tabs than fit: the first is out of view, the active (last) one in it.
+    expect(await inView(names[0]!)).toBe(false);
+    expect(await inView(names[21]!)).toBe(true);
+    await app.getByTestId('tabs-menu').click();
+    await expect(app.getByTestId('tabs-list').locator('li')).toHaveCount(
+      await app.locator('[data-testid=editor-tabs] .etab').count(),
+    );
+    await app.getByTestId('tabs-list').locator(`li[data-path$="${names[0]}"]`).click();
+    await expect(app.getByTestId('file-title')).toHaveText(names[0]!);
+    await expect.poll(() => inView(names[0]!)).toBe(true);
+    expect(await inView(names[21]!)).toBe(false);
   });
 });

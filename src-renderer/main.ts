@@ -354,6 +354,7 @@ window.addEventListener('keydown', (e) => {
 for (const [btnId, listId] of [
   ['examples-menu', 'examples-list'],
   ['recent-menu', 'recent-list'],
+  ['tabs-menu', 'tabs-list'],
 ] as const) {
   const btn = $(btnId);
   const list = $(listId);
@@ -444,7 +445,7 @@ async function start(): Promise<void> {
   files = new Files(
     lab,
     editor,
-    { list: $('file-list'), tabs: $('editor-tabs'), title: document.querySelector<HTMLElement>('[data-testid="file-title"]')!, examples: $('examples-list'), recent: $('recent-list') },
+    { list: $('file-list'), tabs: $('editor-tabs'), title: document.querySelector<HTMLElement>('[data-testid="file-title"]')!, examples: $('examples-list'), recent: $('recent-list'), tabsList: $('tabs-list') },
     (msg) => consoleView.meta(msg),
   );
   await files.start();
