@@ -234,12 +234,16 @@ export const BpfLoadSchema = z.object({
   error: z.string().optional(),
   insn: z.number().int().optional(),
   line: z.number().int().optional(),
+  /** Where that line (or an assembler error) is in the script, when the program is a literal of it. */
+  at: z.object({ line: z.number().int().min(1), column: z.number().int().min(1) }).optional(),
   /** The load's listing, log and trace: in the first machine event after the load only (the renderer keeps it). */
   detail: z
     .object({
       disasm: z.string(),
       log: z.string(),
       log_level: z.number().int(),
+      /** BPF_PROG_LOAD's log_size of the load (the kernel check loads with the same). */
+      log_size: z.number().int().min(0).optional(),
       /** BPF_PROG_LOAD's prog_flags of the load (BPF_F_TEST_STATE_FREQ when it asked for test_state_freq). */
       prog_flags: z.number().int().min(0).optional(),
       /** The instructions as hex (8 bytes each), for the kernel check; absent above its cap. */
@@ -266,6 +270,8 @@ export const KernelCheckRequestSchema = z
       .regex(/^(?:[0-9a-f]{16})+$/, 'instructions as lower-case hex, 8 bytes each'),
     prog_type: z.string().max(64).regex(/^[A-Za-z0-9_]{1,64}$/),
     log_level: z.number().int().min(0).max(2),
+    /** The load's log_size (the kernel oracle's helper takes up to 16 MiB). */
+    log_size: z.number().int().min(0).max(16 << 20).optional(),
     prog_flags: z.number().int().min(0).max(0x1ffff).optional(),
     maps: z.array(BpfMapSpecSchema).max(64),
     sim: z.object({ ok: z.boolean(), errno_name: z.string().max(32).optional(), log: z.string().max(KERNEL_CHECK_MAX_LOG) }).strict(),

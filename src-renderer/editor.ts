@@ -17,6 +17,9 @@ const compilerOptions: monaco.typescript.CompilerOptions = {
   lib: ['es2022'],
   strict: false,
   checkJs: false,
+  // Every script is a module of its own (TypeScript's ModuleDetectionKind.Force = 3): two open files that both
+  // say `const k = boot()` must not see each other's declarations. Declaration files (the lab API) stay global.
+  moduleDetection: 3,
 };
 for (const defaults of [monaco.typescript.javascriptDefaults, monaco.typescript.typescriptDefaults]) {
   defaults.setCompilerOptions(compilerOptions);

@@ -61,7 +61,7 @@ export class Files {
   constructor(
     private readonly lab: LabApi,
     private readonly editor: monaco.editor.IStandaloneCodeEditor,
-    private readonly el: { list: HTMLElement; tabs: HTMLElement; title: HTMLElement; examples: HTMLElement; recent: HTMLElement },
+    private readonly el: { list: HTMLElement; tabs: HTMLElement; title: HTMLElement; examples: HTMLElement; recent: HTMLElement; tabsList?: HTMLElement },
     private readonly log: (msg: string) => void,
   ) {
     editor.onDidChangeModelContent(() => {
@@ -490,6 +490,17 @@ export class Files {
           },
           h('span', { class: 'etab-name', onclick: () => void this.open(p) }, p.split('/').pop()!),
           h('button', { class: 'etab-close', 'aria-label': `close ${p}`, title: 'Close', onclick: () => void this.closeTab(p) }, '×'),
+        ),
+      ),
+    );
+    // With more tabs than fit, the active one is scrolled into view, and the menu lists them all.
+    this.el.tabs.querySelector<HTMLElement>('.etab.active')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    this.el.tabsList?.replaceChildren(
+      ...this.tabs.map((p) =>
+        h(
+          'li',
+          { role: 'menuitem', tabindex: 0, 'data-path': p, class: p === this.current ? 'active' : undefined, title: p, onclick: () => void this.open(p) },
+          `${p === this.current ? '● ' : ''}${p}${this.dirty.has(p) ? ' (unsaved)' : ''}`,
         ),
       ),
     );

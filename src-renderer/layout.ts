@@ -20,9 +20,13 @@ export function saveLayout(patch: Layout): void {
 
 /** Makes `splitter` resize the grid column of the side pane (pointer drag and arrow keys). */
 export function initSplitter(grid: HTMLElement, splitter: HTMLElement, onResize: () => void): void {
+  // The grid's own minimums (styles.css): the side pane between its minimum and what leaves the editor its own.
+  const px = (name: string, fallback: number): number =>
+    parseFloat(getComputedStyle(grid).getPropertyValue(name)) || fallback;
   const apply = (w: number): void => {
-    const max = Math.max(320, grid.clientWidth - 420);
-    const width = Math.round(Math.min(max, Math.max(300, w)));
+    const minSide = px('--min-side', 300);
+    const max = Math.max(minSide, grid.clientWidth - px('--files-width', 190) - 5 - px('--min-editor', 240));
+    const width = Math.round(Math.min(max, Math.max(minSide, w)));
     grid.style.setProperty('--side-width', `${width}px`);
     splitter.setAttribute('aria-valuenow', String(width));
     onResize();

@@ -3,6 +3,7 @@ import type { KernelAccess, LabApi, MachineState, RunEvent, RunId } from '../src
 import { ConsoleView } from './console-view';
 import { askKernelAccess } from './dialog';
 import { createEditor, languageOf, setRunMarker, monaco } from './editor';
+import { memoryLabel } from './sizes';
 import { Files } from './files';
 import { initSplitter, loadLayout, saveLayout } from './layout';
 import { connectLab } from './lab-client';
@@ -50,6 +51,8 @@ let shown: RunRecord | undefined;
 
 function setStatus(text: string): void {
   statusEl.textContent = text;
+  // A narrow window shortens the status with an ellipsis: the whole of it on hover.
+  statusEl.title = text;
 }
 
 // ---- theme: follow the OS ----
@@ -90,7 +93,7 @@ function renderMachineSelect(): void {
       ...ms.map((m) => {
         const o = document.createElement('option');
         o.value = String(m.index);
-        o.textContent = `machine ${m.index} · ${Math.round(m.mm.nframes / 262144)}G · ${m.mm.policy}`;
+        o.textContent = `machine ${m.index} · ${memoryLabel(m.mm.nframes * 4096)} · ${m.mm.policy}`;
         return o;
       }),
     );
@@ -356,6 +359,7 @@ window.addEventListener('keydown', (e) => {
 for (const [btnId, listId] of [
   ['examples-menu', 'examples-list'],
   ['recent-menu', 'recent-list'],
+  ['tabs-menu', 'tabs-list'],
 ] as const) {
   const btn = $(btnId);
   const list = $(listId);
@@ -414,6 +418,7 @@ sessionInput.addEventListener('change', () => {
 
 $('console-clear').addEventListener('click', () => consoleView.clear());
 $('console-copy').addEventListener('click', () => void navigator.clipboard?.writeText(consoleView.text()));
+$('console-save').addEventListener('click', () => consoleView.save(`${shown ? `run-${shown.n}-` : ''}console.txt`));
 $<HTMLInputElement>('console-filter').addEventListener('input', (e) => consoleView.setFilter((e.target as HTMLInputElement).value));
 
 // ---- start ----
@@ -445,7 +450,7 @@ async function start(): Promise<void> {
   files = new Files(
     lab,
     editor,
-    { list: $('file-list'), tabs: $('editor-tabs'), title: document.querySelector<HTMLElement>('[data-testid="file-title"]')!, examples: $('examples-list'), recent: $('recent-list') },
+    { list: $('file-list'), tabs: $('editor-tabs'), title: document.querySelector<HTMLElement>('[data-testid="file-title"]')!, examples: $('examples-list'), recent: $('recent-list'), tabsList: $('tabs-list') },
     (msg) => consoleView.meta(msg),
   );
   await files.start();

@@ -46,6 +46,20 @@ describe('kernelCheck', () => {
   });
 
   describe.skipIf(!avail.ok)('on the running kernel', () => {
+    it("loads with the load's own log_size: a log that overflowed here overflows there too", async () => {
+      const asm = 'r1 = 1\nr2 = 2\nr3 = 3\nr4 = 4\nr5 = 5\nr0 = 0\nexit';
+      const bpf = createBpf();
+      const rep = bpf.verify({ asm, prog_type: 'socket_filter', log_level: 2, log_size: 128 });
+      expect(rep.errors[0]?.errno).toBe('ENOSPC');
+      const base = request(asm, 'socket_filter', 2);
+      const small = await kernelCheck({ ...base, log_size: 128, sim: { ok: false, log: rep.log, errno_name: 'ENOSPC' } }, oracle);
+      if (!small.available) throw new Error(small.why);
+      expect(small.kernel.log_truncated).toBe(true);
+      const full = await kernelCheck(base, oracle);
+      if (!full.available) throw new Error(full.why);
+      expect(full.kernel.log_truncated).toBeUndefined();
+    });
+
     it('agrees with our verifier on an accepted program', async () => {
       const r = await kernelCheck(request('r0 = 0\nexit'), oracle);
       expect(r.available).toBe(true);

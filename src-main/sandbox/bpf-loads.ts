@@ -11,6 +11,7 @@ import { KernelError } from '../engines/common/errors';
 import type { BpfInsn } from '../engines/bpf/index';
 import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, decodeInsns, encodeInsns, isLdImm64 } from '../engines/bpf/isa';
 import { BPF_F } from '../engines/bpf/prog_flags';
+import { BPF_LOG_BUF_SIZE } from '../engines/bpf/verifier/log';
 import { progTypeOf } from '../engines/bpf/verifier/index';
 import type { VerifierResult } from '../engines/bpf/verifier/index';
 import type { BpfLoadRecord, Kernel } from '../engines/kernel';
@@ -104,6 +105,7 @@ function detailOf(kernel: Kernel, rec: BpfLoadRecord, insns: readonly BpfInsn[] 
     disasm: insns ? kernel.bpf.disassemble(insns) : '',
     log,
     log_level: typeof a.log_level === 'number' ? a.log_level : 1,
+    log_size: typeof a.log_size === 'number' ? a.log_size : BPF_LOG_BUF_SIZE,
     maps: insns ? mapsOf(kernel, insns) : [],
   };
   const flags = (typeof a.prog_flags === 'number' ? a.prog_flags : 0) | (a.test_state_freq ? BPF_F.TEST_STATE_FREQ : 0);
@@ -134,7 +136,11 @@ function detailOf(kernel: Kernel, rec: BpfLoadRecord, insns: readonly BpfInsn[] 
  * Every load of the machine the panel lists, newest last; `detail` only the first time a load is shown. Walks are
  * replayed for `budgetMs` at most (a running script's time): the loads left over get theirs in a later state.
  */
-export function bpfLoads(kernel: Kernel, budgetMs = Infinity): BpfLoad[] {
+export function bpfLoads(
+  kernel: Kernel,
+  budgetMs = Infinity,
+  locate?: (rec: BpfLoadRecord) => { line: number; column: number } | undefined,
+): BpfLoad[] {
   const start = performance.now();
   let replayed = 0;
   return kernel.bpf_loads.map((rec) => {
@@ -156,6 +162,8 @@ export function bpfLoads(kernel: Kernel, budgetMs = Infinity): BpfLoad[] {
       const d = e instanceof KernelError ? e.detail : undefined;
       if (typeof d?.['insn'] === 'number') load.insn = d['insn'];
       if (typeof d?.['line'] === 'number') load.line = d['line'];
+      const at = locate?.(rec);
+      if (at) load.at = at;
     }
     if (!sent.has(rec) && (replayed++ === 0 || performance.now() - start <= budgetMs)) {
       load.detail = detailOf(kernel, rec, insns);

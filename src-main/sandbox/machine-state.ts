@@ -1,8 +1,9 @@
 /** The panels' view of a booted machine (contract's MachineState), taken from the engines without changing them. */
 import { KERNEL_CHECK_MAX_LOG, type MachineState } from '../contract';
-import type { Kernel } from '../engines/kernel';
+import type { BpfLoadRecord, Kernel } from '../engines/kernel';
 import { frameRuns } from '../engines/mm/frames';
 import { bpfLoads } from './bpf-loads';
+import type { ScriptPosition } from './asm-source';
 
 const MAX_MAP_ENTRIES = 64;
 const MAX_TRACE = 4096;
@@ -17,7 +18,11 @@ const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padSt
 const BPF_TRACE_BUDGET_MS = 50;
 
 /** `final`: the run's last state, which adds the per-frame runs and replays every remaining verifier walk. */
-export function machineState(kernel: Kernel, index: number, opts: { final?: boolean } = {}): MachineState {
+export function machineState(
+  kernel: Kernel,
+  index: number,
+  opts: { final?: boolean; locate?: (rec: BpfLoadRecord) => ScriptPosition | undefined } = {},
+): MachineState {
   const mm = kernel.mm;
   const snap = mm.snapshot();
   return {
@@ -68,7 +73,7 @@ export function machineState(kernel: Kernel, index: number, opts: { final?: bool
         max_entries: m.max_entries,
         entries: m.type_name === 'BPF_MAP_TYPE_RINGBUF' ? [] : m.entries().slice(0, MAX_MAP_ENTRIES).map(([k, v]) => [hex(k), hex(v)] as [string, string]),
       })),
-      loads: bpfLoads(kernel, opts.final ? Infinity : BPF_TRACE_BUDGET_MS),
+      loads: bpfLoads(kernel, opts.final ? Infinity : BPF_TRACE_BUDGET_MS, opts.locate),
     },
     ublk: {
       fio: kernel.fio_runs.map(({ dev_id, options, result: r }) => ({

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PROGRESS_MESSAGE_MAX, RunRequestSchema, type RunRequest } from '../contract';
+import { PROGRESS_MESSAGE_MAX, RunRequestSchema, type MachineState, type RunRequest } from '../contract';
 import { Prng } from '../engines/common/prng';
 import { runInSandbox, type SandboxOutcome } from './sandbox';
 
@@ -203,11 +203,56 @@ describe('sandbox: promises', () => {
   });
 });
 
+describe('sandbox: BPF assembly errors point into the script', () => {
+  it('an assembler error and a verifier rejection are located inside the asm literal', async () => {
+    const asm = await run("const k = boot();\nk.bpf.prog_load({ prog_type: 'socket_filter', asm: `\n  r0 = 0\n  r0 += r11\n  exit\n` });\n");
+    expect(asm.outcome.error).toMatchObject({ errno: 'EINVAL', location: { file: 'test.js', line: 4, column: 9 } });
+    const verifier = await run("const k = boot();\nk.bpf.prog_load({ prog_type: 'socket_filter', asm: 'r0 = 0\\nr0 += r3\\nexit' });\n");
+    expect(verifier.outcome.error).toMatchObject({ errno: 'EACCES', location: { line: 2, column: 61 } });
+    // A program built at run time is no literal: the prog_load() call is the place.
+    const built = await run("const k = boot();\nk.bpf.prog_load({ prog_type: 'socket_filter', asm: ['r0 = 0', 'r0 += r3', 'exit'].join('\\n') });\n");
+    expect(built.outcome.error).toMatchObject({ errno: 'EACCES', location: { line: 2, column: 16 } });
+  });
+});
+
+describe('sandbox: a verifier log that overflows', () => {
+  it('fails with ENOSPC and still says the verifier\'s own reason; the panel gets the load\'s log_size', async () => {
+    const states: MachineState[] = [];
+    const outcome = await runInSandbox(
+      RunRequestSchema.parse({
+        code: "const k = boot();\nk.bpf.prog_load({ asm: 'r1 = 0\\nl: r1 += 1\\nif r1 < 600000 goto l\\nr0 = 0\\nexit', prog_type: 'socket_filter', log_level: 1, log_size: 4096 });",
+        filename: 'test.js',
+        limits: { timeoutMs: 600_000 },
+      }),
+      { output: () => {}, progress: () => {}, machine: (s) => states.push(s) },
+    );
+    expect(outcome.error).toMatchObject({ errno: 'ENOSPC' });
+    expect(outcome.error?.message).toMatch(/^the verifier log \(\d+ bytes\) does not fit log_size 4096; the verifier's own reason: BPF program is too large\. Processed 1000001 insn$/);
+    const load = states.at(-1)!.bpf.loads[0]!;
+    expect(load).toMatchObject({ errno: 'ENOSPC', insn: 2 });
+    expect(load.error).toContain('BPF program is too large. Processed 1000001 insn');
+    expect(load.detail).toMatchObject({ log_level: 1, log_size: 4096 });
+  }, 120_000);
+});
+
 describe('sandbox: limits (the host survives every one)', () => {
   it('ends an infinite loop at the deadline', async () => {
     const { outcome } = await run(`while (true) {}`, { limits: { timeoutMs: 300 } });
     expect(outcome.error).toMatchObject({ kind: 'limit', limit: 'timeout' });
     expect(outcome.error?.message).toMatch(/300 ms deadline/);
+  });
+
+  it('a timeout reports the loop that was running, not the last call before it', async () => {
+    const { outcome } = await run(`print('a');\nlet i = 0;\n  while (true) { i++; }\n`, { limits: { timeoutMs: 300 } });
+    expect(outcome.error).toMatchObject({ kind: 'limit', limit: 'timeout', location: { file: 'test.js', line: 3, column: 3 } });
+    const ts = await run(`const n: number = 1;\nprint(n);\nfor (;;) {}\n`, { language: 'typescript', filename: 'test.ts', limits: { timeoutMs: 300 } });
+    expect(ts.outcome.error).toMatchObject({ kind: 'limit', limit: 'timeout', location: { file: 'test.ts', line: 3, column: 1 } });
+  });
+
+  it('errors on a line with a loop keep their own columns', async () => {
+    const { outcome } = await run(`let o = {};\nlet i = 0; while (o.a.b) { i++; }\n`);
+    // QuickJS points at the `.b` that read undefined: column 22, as without the mark.
+    expect(outcome.error).toMatchObject({ name: 'TypeError', location: { line: 2, column: 22 } });
   });
 
   it('ends a memory bomb of many small allocations at the memory cap', async () => {

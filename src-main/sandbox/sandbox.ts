@@ -33,12 +33,14 @@ import { PRELUDE, PRELUDE_FILENAME } from './prelude';
 import { Bridge, ScriptCallbackError, TYPED_CTORS, TypedResult } from './bridge';
 import { CLASS_BINDINGS } from './bindings';
 import { KernelError } from '../engines/common/errors';
-import { boot, type BootOptions, type Kernel } from '../engines/kernel';
+import { boot, type BootOptions, type BpfLoadRecord, type Kernel } from '../engines/kernel';
+import { asmScriptPosition, type ScriptPosition } from './asm-source';
 import { hostBtfIds, hostUringProbe } from './oracle-bindings';
 import { machineState } from './machine-state';
 import { ARG_JSON, installFastCall } from './fastcall';
 import { normaliseChart, normaliseTable, tableText } from './views';
 import { bootFloorBytes, machineBytes, mib } from './machine-memory';
+import { markLoops } from './loop-marks';
 
 /** Where the sandbox sends what a script prints and reports. */
 export interface SandboxSink {
@@ -49,6 +51,11 @@ export interface SandboxSink {
   /** What lab.chart() and lab.table() drew. */
   chart?(chart: Chart): void;
   table?(table: Table): void;
+  /**
+   * Where the script is as a call that may run long (a BPF load) starts: a run the watchdog must kill there
+   * can still say where it stopped.
+   */
+  where?(location: SourceLocation): void;
 }
 
 export interface SandboxOutcome {
@@ -133,9 +140,12 @@ export async function runInSandbox(
   let tables = 0;
   let disposeBridge = (): void => {};
   let bootedKernels: Kernel[] = [];
-  let sendMachines = (_final?: boolean): void => {};
+  let sendMachines = (_final?: boolean, _atCallStart?: boolean): void => {};
   let machinesOverBudget = (): boolean => false;
   let engineCalls = 0;
+  let machinesCostMs = 0;
+  let loadsSent = 0;
+  let inMachines = false;
   let lastMachines = performance.now();
   // lab.progress(): the latest report not yet sent (coalesced), and when one was last sent.
   let pendingProgress: { fraction: number | undefined; message: string } | undefined;
@@ -223,13 +233,18 @@ export async function runInSandbox(
     });
   }
 
+  // A timeout reports the loop that was running (loop-marks.ts); `remap` takes positions back to the script's own.
+  const marked = markLoops(code);
+  code = marked.code;
+  const remap = marked.remap;
+
   const runtime: QuickJSRuntime = module.newRuntime();
   runtime.setMemoryLimit(limits.memoryBytes);
   runtime.setMaxStackSize(limits.stackBytes);
   const vm: QuickJSContext = runtime.newContext();
 
   try {
-    const { bridge, kernels, engineDepth } = installHost(vm, req, limits.machineBytes, {
+    const { bridge, kernels, engineDepth, locate } = installHost(vm, req, limits.machineBytes, {
       write: (fd, text) => write(fd === 2 ? 'stderr' : 'stdout', text),
       result: (json) => {
         resultJson = json;
@@ -258,6 +273,19 @@ export async function runInSandbox(
           if (now - lastFlush > FLUSH_INTERVAL_MS) flush();
         }
         return hit !== undefined;
+      },
+      beforeLongCall: () => {
+        // The panels' own replay of a load (bpf-loads.ts) calls the verifier too: not a call of the script.
+        if (inMachines) return;
+        // The loads so far go out before a load that may outlive the deadline (the watchdog then kills the
+        // worker with no chance to send them), at most at a tenth of the run's time.
+        flush();
+        const loads = bootedKernels.reduce((n, k) => n + k.bpf_loads.length, 0);
+        if (loads !== loadsSent && performance.now() - lastMachines >= 10 * machinesCostMs) sendMachines(false, true);
+        if (sink.where) {
+          const at = scriptWhere(vm, req.filename, remap);
+          if (at) sink.where(at);
+        }
       },
       view: (kind, json) => {
         if (kind === 'chart') {
@@ -293,16 +321,22 @@ export async function runInSandbox(
       budgetMessage = `run memory budget of ${mib(limits.machineBytes)} exceeded: the run's ${kernels.length} machine${kernels.length === 1 ? '' : 's'} hold ${mib(held)}`;
       return true;
     };
-    sendMachines = (final = false): void => {
-      if (!sink.machine || engineDepth() > 0) return;
-      lastMachines = performance.now();
+    sendMachines = (final = false, atCallStart = false): void => {
+      // At the start of an engine call (before it changed anything) the machines are whole as well.
+      if (!sink.machine || engineDepth() > (atCallStart ? 1 : 0)) return;
+      const t0 = performance.now();
+      lastMachines = t0;
+      inMachines = true;
       kernels.forEach((k, i) => {
         try {
-          sink.machine!(machineState(k, i, { final }));
+          sink.machine!(machineState(k, i, { final, locate }));
         } catch {
           // A machine the script broke mid-way has no state to show; the run goes on.
         }
       });
+      inMachines = false;
+      loadsSent = kernels.reduce((n, k) => n + k.bpf_loads.length, 0);
+      machinesCostMs = performance.now() - t0;
     };
     const prelude = vm.evalCode(PRELUDE, PRELUDE_FILENAME);
     if (prelude.error) {
@@ -331,10 +365,10 @@ export async function runInSandbox(
       hit ?? (stopFlag && Atomics.load(stopFlag, 0) !== 0 ? (hit = 'stopped') : undefined);
     let error: RunError | undefined;
     if (evaluated.error) {
-      error = toRunError(vm, evaluated.error, req.filename, stopped(), limits);
+      error = toRunError(vm, evaluated.error, req.filename, stopped(), limits, remap);
       evaluated.error.dispose();
     } else {
-      error = settle(vm, runtime, evaluated.value, req.filename, stopped, limits);
+      error = settle(vm, runtime, evaluated.value, req.filename, stopped, limits, remap);
     }
     flush();
     sendProgress();
@@ -377,6 +411,8 @@ export async function runInSandbox(
 }
 
 interface HostFns {
+  /** A call that may outlive the deadline (a BPF load or verify) is about to start. */
+  beforeLongCall(): void;
   view(kind: string, json: string): void;
   write(fd: number, text: string): void;
   result(json: string): void;
@@ -393,7 +429,7 @@ function installHost(
   req: RunRequestParsed,
   budget: number,
   fns: HostFns,
-): { bridge: Bridge; kernels: Kernel[]; engineDepth: () => number } {
+): { bridge: Bridge; kernels: Kernel[]; engineDepth: () => number; locate: (rec: BpfLoadRecord) => ScriptPosition | undefined } {
   const host = vm.newObject();
   const prng = new Prng(req.seed);
   const state = vm.newArray();
@@ -426,6 +462,29 @@ function installHost(
   // Engine calls in progress (a script callback can run inside one): no snapshots are taken mid-call.
   let depth = 0;
 
+  /** Where a rejected load's assembly error or failing line is in the script (the program a literal of it). */
+  const located = new WeakMap<BpfLoadRecord, ScriptPosition | null>();
+  const locate = (rec: BpfLoadRecord): ScriptPosition | undefined => {
+    const known = located.get(rec);
+    if (known !== undefined) return known ?? undefined;
+    let at: ScriptPosition | undefined;
+    const asm = rec.attr.asm;
+    const d = rec.error instanceof KernelError ? rec.error.detail : undefined;
+    const line = d?.['line'];
+    if (typeof asm === 'string' && typeof line === 'number' && line >= 1) {
+      // An assembler error has its column; a verifier error's line is marked from its first non-blank.
+      const text = asm.split('\n')[line - 1] ?? '';
+      const column = typeof d?.['column'] === 'number' ? d['column'] : text.length - text.trimStart().length + 1;
+      at = asmScriptPosition(req.code, req.language === 'typescript', asm, line, column);
+    }
+    located.set(rec, at ?? null);
+    return at;
+  };
+  const locateError = (e: KernelError): ScriptPosition | undefined => {
+    for (const k of kernels) for (let i = k.bpf_loads.length - 1; i >= 0; i--) if (k.bpf_loads[i]!.error === e) return locate(k.bpf_loads[i]!);
+    return undefined;
+  };
+
   /** Turns a host exception into a script-side error (a KernelError keeps its errno); limits pass through. */
   const toScriptError = (e: unknown): VmCallResult<QuickJSHandle> => {
     if (e instanceof LimitHit) throw e;
@@ -442,6 +501,8 @@ function installHost(
       if (d) {
         const pick: Record<string, unknown> = {};
         for (const k of ['log', 'insn', 'line']) if (typeof d[k] === 'string' || typeof d[k] === 'number') pick[k] = d[k];
+        const at = locateError(e);
+        if (at) pick['asm_at'] = at;
         if (Object.keys(pick).length) extra = JSON.stringify(pick);
       }
     } else if (e instanceof ScriptCallbackError) {
@@ -625,6 +686,18 @@ function installHost(
       if (held + size > budget) throw refuse(mib(size));
       kernel = k;
       kernels.push(k);
+      // The verifier can run for seconds with no interrupt check: say where, and what was loaded, first.
+      const bpf = kernel.bpf;
+      const progLoad = bpf.prog_load.bind(bpf);
+      const verify = bpf.verify.bind(bpf);
+      bpf.prog_load = (attr) => {
+        fns.beforeLongCall();
+        return progLoad(attr);
+      };
+      bpf.verify = (src) => {
+        fns.beforeLongCall();
+        return verify(src);
+      };
       return toHandle(bridge.result(kernel));
     } catch (e) {
       return toScriptError(e);
@@ -637,7 +710,19 @@ function installHost(
     makeError?.dispose();
     dispose();
   };
-  return { bridge, kernels, engineDepth: () => depth };
+  return { bridge, kernels, engineDepth: () => depth, locate };
+}
+
+/** The script's line:column now (from inside a host call): its innermost frame in the script's file. */
+function scriptWhere(vm: QuickJSContext, filename: string, remap: Remap): SourceLocation | undefined {
+  const r = vm.evalCode('new Error().stack', '<where>');
+  if (r.error) {
+    r.error.dispose();
+    return undefined;
+  }
+  const stack = vm.typeof(r.value) === 'string' ? vm.getString(r.value) : '';
+  r.value.dispose();
+  return firstLocation(remapStack(stack, filename, remap), filename);
 }
 
 /** Runs pending jobs until the script's value (a promise, for async scripts) settles, or a limit hits. */
@@ -648,12 +733,13 @@ function settle(
   filename: string,
   hit: () => LimitName | 'stopped' | undefined,
   limits: Required<RunLimits>,
+  remap: Remap,
 ): RunError | undefined {
   try {
     for (;;) {
       const jobs = runtime.executePendingJobs(MAX_JOBS_PER_TURN);
       if (jobs.error) {
-        const err = toRunError(vm, jobs.error, filename, hit(), limits);
+        const err = toRunError(vm, jobs.error, filename, hit(), limits, remap);
         jobs.error.dispose();
         return err;
       }
@@ -663,7 +749,7 @@ function settle(
     }
     const state = vm.getPromiseState(value);
     if (state.type === 'rejected') {
-      const err = toRunError(vm, state.error, filename, hit(), limits);
+      const err = toRunError(vm, state.error, filename, hit(), limits, remap);
       state.error.dispose();
       return err;
     }
@@ -706,15 +792,21 @@ function toRunError(
   filename: string,
   hit: LimitName | 'stopped' | undefined,
   limits: Required<RunLimits>,
+  remap: Remap,
 ): RunError {
   const dumped = vm.dump(handle) as unknown;
   const obj: Record<string, unknown> =
     dumped && typeof dumped === 'object' ? (dumped as Record<string, unknown>) : { name: 'Error', message: String(dumped) };
   const name = typeof obj.name === 'string' ? obj.name : 'Error';
   const message = typeof obj.message === 'string' ? obj.message : String(dumped);
-  const rawStack = typeof obj.stack === 'string' ? obj.stack : '';
+  const rawStack = remapStack(typeof obj.stack === 'string' ? obj.stack : '', filename, remap);
   const stack = trimStack(rawStack, filename);
-  const location = firstLocation(rawStack, filename);
+  // A BPF load's assembly error or failing line: where the program's literal has it, not the prog_load() call.
+  const asmAt = obj.asm_at as { line?: unknown; column?: unknown } | undefined;
+  const location =
+    asmAt && typeof asmAt.line === 'number' && typeof asmAt.column === 'number'
+      ? { file: filename, line: asmAt.line, column: asmAt.column }
+      : firstLocation(rawStack, filename);
   const base = { ...(location ? { location } : {}), ...(stack ? { stack } : {}) };
 
   if (hit) return { ...limitError(hit, limits), ...base };
@@ -731,6 +823,22 @@ function toRunError(
 }
 
 const FRAME = /(?:\(|at )([^()\s]+):(\d+):(\d+)\)?\s*$/;
+
+type Remap = (line: number, column: number) => { line: number; column: number };
+
+/** Takes the script's frames from the loop-marked code back to the script's own columns. */
+function remapStack(stack: string, filename: string, remap: Remap): string {
+  return stack
+    .split('\n')
+    .map((l) =>
+      l.replace(/([^()\s]+):(\d+):(\d+)(\)?\s*)$/, (all, file: string, line: string, col: string, tail: string) => {
+        if (file !== filename) return all;
+        const p = remap(Number(line), Number(col));
+        return `${file}:${p.line}:${p.column}${tail}`;
+      }),
+    )
+    .join('\n');
+}
 
 function firstLocation(stack: string, filename: string): SourceLocation | undefined {
   for (const line of stack.split('\n')) {

@@ -1,5 +1,5 @@
 /** Messages between a session and its worker thread (internal to the main side; not the renderer's contract). */
-import type { Chart, CriterionResult, MachineState, RunRequestParsed, Table } from '../contract';
+import type { Chart, CriterionResult, MachineState, RunRequestParsed, SourceLocation, Table } from '../contract';
 import type { MessagePort } from 'node:worker_threads';
 import type { SandboxOutcome } from '../sandbox/sandbox';
 import type { LabInfo } from '../labs/labs';
@@ -23,4 +23,6 @@ export type WorkerMessage =
   | { type: 'chart'; chart: Chart }
   | { type: 'table'; table: Table }
   | { type: 'checking'; outcome: Omit<SandboxOutcome, 'kernels'> }
+  /** Where the script is as a call that may outlive the deadline starts (for the watchdog's report). */
+  | { type: 'where'; location: SourceLocation }
   | { type: 'done'; outcome: Omit<SandboxOutcome, 'kernels'>; checks?: CriterionResult[] };

@@ -39,6 +39,20 @@ describe('session (worker thread per run)', () => {
     await host.dispose();
   });
 
+  it('a run the watchdog kills in a BPF load keeps the loads before it and says where it stopped', async () => {
+    const { events, on } = collect();
+    const code = [
+      'const k = boot();',
+      "k.bpf.prog_load({ asm: 'r0 = 0\\nexit', prog_type: 'socket_filter', prog_name: 'first' });",
+      // A counted loop of 300,000 rounds, logged at level 2: the verifier walks it far longer than the deadline.
+      "k.bpf.prog_load({ asm: 'r1 = 0\\nl: r1 += 1\\nif r1 < 300000 goto l\\nr0 = 0\\nexit', prog_type: 'socket_filter', log_level: 2, log_size: 16777215 });",
+    ].join('\n');
+    const done = await startRun({ code, filename: 'w.js', limits: { timeoutMs: 500 } }, on).done;
+    expect(done.error).toMatchObject({ kind: 'limit', limit: 'watchdog', location: { file: 'w.js', line: 3, column: 16 } });
+    const loads = events.flatMap((e) => (e.type === 'machine' ? [e.state.bpf.loads] : [])).at(-1);
+    expect(loads?.map((l) => ({ name: l.name, ok: l.ok }))).toEqual([{ name: 'first', ok: true }]);
+  });
+
   it('refuses an invalid request before starting anything', () => {
     expect(() => startRun({ code: 1 as unknown as string, filename: 'a.js' }, () => {})).toThrow();
   });

@@ -16,6 +16,7 @@ import {
   type RunId,
   type RunRequest,
   type RunStats,
+  type SourceLocation,
   type CriterionResult,
 } from '../contract';
 import { labById, type LabInfo } from '../labs/labs';
@@ -230,6 +231,8 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
   let launched = false;
   let dequeue = (): void => {};
   let lastAhead = -1;
+  // Where the script was as its last long call (a BPF load) started: where a watchdog kill stopped it.
+  let lastWhere: SourceLocation | undefined;
   let resolveDone!: (e: DoneEvent) => void;
   const done = new Promise<DoneEvent>((r) => (resolveDone = r));
   const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -299,7 +302,8 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
               kind: 'limit',
               limit: 'watchdog',
               name: 'LimitError',
-              message: `the run outlived its ${limits.timeoutMs} ms deadline and was terminated by the watchdog`,
+              message: `the run outlived its ${limits.timeoutMs} ms deadline and was terminated by the watchdog${lastWhere ? ' in the call that started there' : ''}`,
+              ...(lastWhere ? { location: lastWhere } : {}),
             }),
           );
           break;
@@ -318,6 +322,9 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
           break;
         case 'table':
           onEvent({ type: 'table', runId, table: msg.table });
+          break;
+        case 'where':
+          lastWhere = msg.location;
           break;
         case 'checking': {
           // The run is over; the lab's checker gets its own deadline, and one that never ends fails the run's checks.

@@ -35,6 +35,7 @@ const outcome = await runInSandbox(request, {
   machine: (state) => post({ type: 'machine', state }),
   chart: (chart) => post({ type: 'chart', chart }),
   table: (table) => post({ type: 'table', table }),
+  where: (location) => post({ type: 'where', location }),
 }, new Int32Array(init.stopBuffer));
 const { kernels = [], ...posted } = outcome;
 let checks: CriterionResult[] | undefined;

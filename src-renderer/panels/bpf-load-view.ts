@@ -79,7 +79,14 @@ export class BpfLoadView {
         : h(
             'div',
             { class: 'bpf-error', 'data-testid': 'bpf-error', role: 'alert' },
-            load.insn !== undefined ? `insn ${load.insn}${load.line ? ` (line ${load.line})` : ''}: ` : load.line ? `line ${load.line}: ` : '',
+            // The script's own line:column where the program is a literal of it, else the program's line.
+            load.insn !== undefined
+              ? `insn ${load.insn}${load.at ? ` (script ${load.at.line}:${load.at.column})` : load.line ? ` (line ${load.line})` : ''}: `
+              : load.at
+                ? `script ${load.at.line}:${load.at.column}: `
+                : load.line
+                  ? `line ${load.line}: `
+                  : '',
             load.error ?? '',
           ),
       h('div', { class: 'bpf-cols' }, pre, h('div', { class: 'bpf-verifier' }, ...this.verifierSide())),
@@ -286,6 +293,8 @@ export class BpfLoadView {
         insns: d.insns!,
         prog_type: this.load.prog_type,
         log_level: Math.min(2, Math.max(0, d.log_level)),
+        // The same log buffer as the load: a log that overflowed here overflows there too (ENOSPC).
+        ...(d.log_size !== undefined ? { log_size: Math.min(16 << 20, d.log_size) } : {}),
         ...(d.prog_flags ? { prog_flags: d.prog_flags } : {}),
         maps: d.maps,
         sim: { ok: this.load.ok, log: d.log, ...(this.load.errno ? { errno_name: this.load.errno } : {}) },

@@ -13,6 +13,8 @@ export class BpfPanel {
   private readonly maps = h('div', { class: 'bpf-maps', 'data-testid': 'bpf-maps' });
   private readonly empty = h('div', { class: 'empty' }, 'Programs loaded with k.bpf.prog_load() and maps made with k.bpf.map_create() show here.');
   private readonly open = new Set<string>();
+  /** Programs shown before: a load new to the panel opens, whatever the others are (a run sends its loads as they come). */
+  private readonly seen = new Set<string>();
   /** One view per load, by its detail (the same object across the states of one run): the step shown survives updates. */
   private readonly views = new WeakMap<object, BpfLoadView>();
   private last = '';
@@ -56,6 +58,7 @@ export class BpfPanel {
     for (const d of this.progs.querySelectorAll<HTMLDetailsElement>(':scope > details')) {
       if (d.open) this.open.add(d.dataset.key!);
       else this.open.delete(d.dataset.key!);
+      this.seen.add(d.dataset.key!);
     }
     const byId = new Map(bpf.progs.map((p) => [p.id, p]));
     const listed = new Set(bpf.loads.map((l) => l.prog_id));
@@ -63,7 +66,7 @@ export class BpfPanel {
     const older = bpf.progs.filter((p) => !listed.has(p.id)).map((p) => this.progEl(p));
     const loads = bpf.loads.map((l) => {
       const el = this.viewOf(l, l.prog_id !== undefined ? byId.get(l.prog_id) : undefined).el;
-      el.open = !this.open.size || this.open.has(el.dataset.key!);
+      el.open = !this.open.size || !this.seen.has(el.dataset.key!) || this.open.has(el.dataset.key!);
       return el;
     });
     this.progs.replaceChildren(...(older.length + loads.length ? [] : [h('div', { class: 'muted' }, 'none loaded')]), ...older, ...loads);

@@ -111,6 +111,8 @@ export class MemoryPanel {
   private cell = 4;
   private fitCell = 4;
   private zoomed = false;
+  /** The frame "Go to pfn" (or the keyboard) chose: zooming keeps it centred and described, until the user pans. */
+  private target: number | undefined;
   /** The viewport's top-left corner in map pixels, and its size. */
   private panX = 0;
   private panY = 0;
@@ -169,6 +171,7 @@ export class MemoryPanel {
         const dy = e.clientY - d.y;
         if (d.moved || Math.abs(dx) + Math.abs(dy) > 3) {
           d.moved = true;
+          this.target = undefined;
           this.panTo(d.panX - dx, d.panY - dy);
           return;
         }
@@ -178,6 +181,10 @@ export class MemoryPanel {
     this.canvas.addEventListener('mouseleave', () => {
       delete this.canvas.dataset.hover;
       delete this.canvas.dataset.hoverPfn;
+      // Going for the zoom buttons must not lose the chosen frame.
+      if (this.target !== undefined && this.state && this.target < this.state.nframes) {
+        this.describeFrame(this.target);
+      }
     });
     this.canvas.addEventListener(
       'wheel',
@@ -397,26 +404,44 @@ export class MemoryPanel {
   }
 
   /** Zooms by `factor` (2 or 0.5) keeping the map point under (ax, ay) (viewport pixels; default its centre) in place. */
-  zoomBy(factor: number, ax = this.viewW / 2, ay = this.viewH / 2): void {
+  zoomBy(factor: number, ax?: number, ay?: number): void {
     if (!this.state) return;
     let next = Math.round(this.cell * factor);
-    if (next <= this.fitCell) return this.fit();
+    if (next <= this.fitCell) return this.fit(true);
     next = Math.min(MAX_CELL, next);
     if (next === this.cell) return;
+    // The buttons and keys zoom about the chosen frame when there is one, else about the viewport's centre.
+    const keep = ax === undefined && this.target !== undefined && this.target < this.state.nframes ? this.target : undefined;
+    ax ??= this.viewW / 2;
+    ay ??= this.viewH / 2;
     const wx = (this.panX + ax) / this.cell;
     const wy = (this.panY + ay) / this.cell;
     this.zoomed = true;
     this.cell = next;
     this.panX = wx * next - ax;
     this.panY = wy * next - ay;
+    if (keep !== undefined) return this.centreOn(keep);
     this.draw();
   }
 
-  fit(): void {
+  /** Fits the whole map; `keepTarget` (zooming out to the end) keeps the chosen frame for the next zoom in. */
+  fit(keepTarget = false): void {
+    if (!keepTarget) this.target = undefined;
     this.zoomed = false;
     this.panX = 0;
     this.panY = 0;
     this.draw();
+    if (keepTarget && this.target !== undefined && this.state && this.target < this.state.nframes) this.describeFrame(this.target);
+  }
+
+  /** Centres frame pfn in the viewport at this zoom and describes it (which draws). */
+  private centreOn(pfn: number): void {
+    // A first draw sizes the viewport for this zoom; then centre the frame in it.
+    this.draw();
+    const [x, y, w, hh] = this.frameRect(pfn);
+    this.panX = x + w / 2 - this.viewW / 2;
+    this.panY = y + hh / 2 - this.viewH / 2;
+    this.describeFrame(pfn);
   }
 
   private panTo(x: number, y: number): void {
@@ -433,12 +458,8 @@ export class MemoryPanel {
       this.zoomed = true;
       this.cell = Math.min(MAX_CELL, Math.max(this.fitCell, 2 * FRAME_MIN_CELL));
     }
-    // A first draw sizes the viewport for this zoom; then centre the frame in it (describeFrame draws again).
-    this.draw();
-    const [x, y, w, hh] = this.frameRect(pfn);
-    this.panX = x + w / 2 - this.viewW / 2;
-    this.panY = y + hh / 2 - this.viewH / 2;
-    this.describeFrame(pfn);
+    this.target = pfn;
+    this.centreOn(pfn);
   }
 
   /** A frame's rectangle in map pixels: [x, y, width, height]. */
@@ -469,6 +490,7 @@ export class MemoryPanel {
     else if (e.shiftKey && e.key.startsWith('Arrow')) {
       const dx = e.key === 'ArrowLeft' ? -1 : e.key === 'ArrowRight' ? 1 : 0;
       const dy = e.key === 'ArrowUp' ? -1 : e.key === 'ArrowDown' ? 1 : 0;
+      this.target = undefined;
       this.panTo(this.panX + (dx * this.viewW) / 4, this.panY + (dy * this.viewH) / 4);
     } else if (this.frameView) {
       const step: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -FCOLS, ArrowDown: FCOLS };
@@ -485,6 +507,7 @@ export class MemoryPanel {
       else if (e.key === 'End') next = mm.nframes - 1;
       if (next === undefined) return;
       next = Math.max(0, Math.min(mm.nframes - 1, next));
+      this.target = next;
       this.reveal(...this.frameRect(next));
       this.describeFrame(next);
     } else {

@@ -497,6 +497,11 @@ export class Verifier {
       res.ok = false;
       res.errno = 'ENOSPC';
       res.error = `the verifier log (${this.buf.trueSize} bytes) does not fit log_size ${this.buf.logSize}`;
+      // The errno is ENOSPC (as in Linux), but the verifier's own reason (in the log's tail) is said too.
+      if (err) {
+        res.error += `; the verifier's own reason: ${err.message.split('\n')[0]!}`;
+        res.insn = this.insnIdx;
+      }
     } else if (err) {
       res.errno = err.errno;
       res.error = err.message.split('\n')[0]!;

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ConsoleLines } from './console-lines';
+
+const rows = (c: ConsoleLines) => Array.from({ length: c.rowCount }, (_, r) => c.row(r).text);
+
+describe('ConsoleLines', () => {
+  it('joins chunks that split a line, and starts a new line for another stream', () => {
+    const c = new ConsoleLines(100);
+    c.append('a', 'stdout');
+    c.append('b\nc', 'stdout');
+    c.append('d\n', 'stdout');
+    c.append('open', 'stdout');
+    c.append('warn\n', 'stderr');
+    expect(rows(c)).toEqual(['ab', 'cd', 'open', 'warn']);
+    expect(c.row(3).kind).toBe('stderr');
+    expect(c.text()).toBe('ab\ncd\nopenwarn\n');
+  });
+
+  it('keeps the last maxLines, counts the dropped ones, and keeps the whole text', () => {
+    const c = new ConsoleLines(10, 3);
+    for (let i = 0; i < 25; i++) c.append(`line ${i}\n`, 'stdout');
+    expect(c.lineCount).toBeLessThanOrEqual(10);
+    expect(c.dropped + c.lineCount).toBe(25);
+    expect(c.row(c.rowCount - 1).text).toBe('line 24');
+    expect(c.row(0).text).toBe(`line ${c.dropped}`);
+    expect(c.text().split('\n')).toHaveLength(26);
+  });
+
+  it('filters case-insensitively, follows new and grown lines, and forgets dropped matches', () => {
+    const c = new ConsoleLines(10, 5);
+    c.append('Alpha\nbeta\n', 'stdout');
+    c.setFilter('ALP');
+    expect(rows(c)).toEqual(['Alpha']);
+    c.append('x', 'stdout');
+    c.append('alp\n', 'stdout');
+    c.append('alpine\n', 'stderr');
+    expect(rows(c)).toEqual(['Alpha', 'xalp', 'alpine']);
+    for (let i = 0; i < 10; i++) c.append(`n${i}\n`, 'stdout');
+    expect(rows(c)).toEqual([]);
+    c.append('alps\n', 'stdout');
+    expect(rows(c)).toEqual(['alps']);
+    c.setFilter('');
+    expect(c.rowCount).toBe(c.lineCount);
+  });
+
+  it('clears everything', () => {
+    const c = new ConsoleLines(4, 2);
+    for (let i = 0; i < 9; i++) c.append(`${i}\n`, 'meta');
+    c.clear();
+    expect([c.rowCount, c.dropped, c.text()]).toEqual([0, 0, '']);
+  });
+});
