@@ -201,6 +201,11 @@ declare module 'kernel-lab/engines/bpf/index' {
       budget?: number;
       /** BTF ids of the kernel kfuncs (default: the model's own BTF, KFUNC_BTF_ID); boot({ btf: 'host' }) gives the host's. */
       kfunc_ids?: Readonly<Record<KfuncName, number>>;
+      /**
+       * signal_pending(current): whether the caller was told to stop (the run's Stop or deadline). Long calls ask it
+       * where the kernel does (prog_test_run between repeats, as bpf_test_timer_continue()) and end with EINTR.
+       */
+      signal_pending?: () => boolean;
   }
   /** Options of one run of a loaded program. */
   export interface BpfRunOpts {
@@ -291,6 +296,7 @@ declare module 'kernel-lab/engines/bpf/index' {
       private readonly jitEnabled;
       private readonly budget;
       private readonly clock?;
+      private readonly signalPending;
       private virtualNs;
       private nextMapId;
       private nextProgId;
@@ -323,7 +329,12 @@ declare module 'kernel-lab/engines/bpf/index' {
        * message and the closing line, no instruction (log_level 0: no log).
        */
       private loadInsns;
-      /** BPF_PROG_TEST_RUN: runs `repeat` times; retval is r0 as a u32, duration the mean virtual ns (1 ns per insn). */
+      /**
+       * BPF_PROG_TEST_RUN: runs `repeat` times; retval is r0 as a u32, duration the mean virtual ns (1 ns per insn).
+       * As net/bpf/test_run.c (6.18): repeat is a u32 and 0 means one run; bpf_prog_test_run_raw_tp() and
+       * bpf_prog_test_run_syscall() refuse any repeat with EINVAL; between repeats bpf_test_timer_continue() ends the
+       * run with EINTR when a signal is pending (here: the run's Stop or deadline), so no repeat count is unbounded work.
+       */
       prog_test_run(prog: BpfProgram, attr?: BpfTestRunAttr): {
           retval: number;
           duration: number;
@@ -883,6 +894,11 @@ declare module 'kernel-lab/engines/bpf/verifier/prog-types' {
   export function progTypeOf(name: string | undefined): ProgType | undefined;
   /** Result of is_valid_access(): allowed or not. */
   export type CtxAccess = (off: number, size: number, write: boolean) => boolean;
+  /**
+   * Context fields whose load gives a pointer (info->reg_type not SCALAR_VALUE): xdp_md's data, data_end and
+   * data_meta. Linux 6.18 refuses a sign-extending load of them ("invalid bpf_context access").
+   */
+  export function ctxPointerField(type: ProgType, off: number): boolean;
   /** The context checks per program type (the *_is_valid_access() functions). */
   export const CTX_ACCESS: Record<ProgType, CtxAccess>;
   /** Helper ids allowed for every modelled type as a privileged loader (bpf_base_func_proto() with CAP_BPF+CAP_PERFMON). */
@@ -1222,6 +1238,7 @@ declare module 'kernel-lab/engines/bpf/verifier/tnum' {
   /** Tnums are immutable: the same object is the same value (no BigInt comparison). */
   export const tnumEq: (a: Tnum, b: Tnum) => boolean;
   /** tnum_strn(): `(0x0; 0xf)`. */
+  /** tnum_strn() (kernel/bpf/log.c): a known value as verbose_unum() prints it (decimal up to U16_MAX), else `(value; mask)`. */
   export const tnumStr: (a: Tnum) => string;
 }
 
@@ -1346,7 +1363,6 @@ declare module 'kernel-lab/engines/bpf/verifier/verifier' {
       private peakStates;
       private maxStatesPerInsn;
       private readonly stackDepth;
-      private readonly callEdges;
       private readonly buf;
       private prevLogPos;
       private prevInsnPrintPos;
@@ -1509,8 +1525,12 @@ declare module 'kernel-lab/engines/bpf/verifier/verifier' {
       private clearCallerSaved;
       /** check_func_call(): a bpf-to-bpf call. */
       private checkFuncCall;
-      private addCallEdge;
       private checkHelperCall;
+      /**
+       * check_map_func_compatibility(), after the return register is set: a ring buffer takes only the ringbuf
+       * helpers, and they take only a ring buffer (the modelled map types and helpers).
+       */
+      private checkMapFuncCompatibility;
       /**
        * get_constant_map_key(): the key a stack pointer points at when it is known, zeroed bytes (STACK_ZERO) or a
        * spilled constant scalar of exactly the key's size (that slot is then marked precise); -1 otherwise.
@@ -1551,6 +1571,12 @@ declare module 'kernel-lab/engines/bpf/verifier/verifier' {
       /** check_cfg(): every instruction is reachable from the entry or a function start. */
       private checkReachable;
       /** check_max_stack_depth(): the combined stack of any call chain stays within MAX_BPF_STACK. */
+      /**
+       * check_max_stack_depth() for the main program: every bpf-to-bpf call and callback address (ld_imm64
+       * BPF_PSEUDO_FUNC) in a subprogram's instructions, reached by the walk or not, adds a frame, so a recursion
+       * on a dead path is "too deep" here. Each frame's depth is rounded up to 16 bytes (round_up_stack_depth() of a
+       * JIT-requested program, as x86-64 loads them).
+       */
       private checkMaxStackDepth;
   }
   /** Runs the verifier over checked instructions (bpf_check()). */
@@ -1928,7 +1954,10 @@ declare module 'kernel-lab/engines/common/args' {
   export const bytes: Arg;
   /** A map key or value: bytes, a whole number, a bigint or an array of byte values (the map checks the size). */
   export const bytesLike: Arg;
-  /** Either of two forms (the first that accepts the value). */
+  /**
+   * Either of two forms (the first that accepts the value). When a form took the value's shape but refused one of
+   * its fields or items, that refusal is the message (it names the field); otherwise "must be <want>".
+   */
   export function either(a: Arg, b: Arg, want: string): Arg;
   /** May be left out (undefined). */
   export function opt(a: Arg): Arg;
@@ -2090,6 +2119,11 @@ declare module 'kernel-lab/engines/kernel' {
       hostBtfIds?: (names: readonly string[]) => Record<string, number | undefined> | {
           why: string;
       };
+      /**
+       * signal_pending(current) for the machine's long calls (a test run's repeats, fio): true once the run must end
+       * (its Stop, its deadline, its memory budget); the call then ends with EINTR as the kernel's does.
+       */
+      signal_pending?: () => boolean;
   }
   /** One simulated machine. */
   export class Kernel {
@@ -3274,6 +3308,8 @@ declare module 'kernel-lab/engines/ublk/blk_mq' {
       };
       /** Capacity in sectors (set_capacity). */
       capacity: number;
+      /** queue_limits.max_sectors (ublk: params.basic.max_sectors): larger bios are split (bio_split_to_limits). */
+      max_sectors: number;
       /** Set while the disk exists (add_disk .. del_gendisk). */
       alive: boolean;
       constructor(nr_hw_queues: number, queue_depth: number, ops: BlkMqOps, clock: EventClock, costs: CostModel);
@@ -3286,6 +3322,13 @@ declare module 'kernel-lab/engines/ublk/blk_mq' {
        * allocation (waiting when none is free), then ->queue_rqs (or ->queue_rq per request).
        */
       submit_bios(q: number, bios: Bio[], ctx: Ctx): void;
+      /** A tag for the bio (its request joins `list`), or a place among the tag waiters. */
+      private queue_bio;
+      /**
+       * bio_split_to_limits() (block/blk-merge.c, 6.18): a bio above max_sectors becomes max_sectors-sized
+       * pieces, each its own request; the original bio ends when the last piece ends, with the first error.
+       */
+      private split;
       private get_rq;
       private dispatch;
       /** blk_mq_start_request(). */
@@ -3376,6 +3419,101 @@ declare module 'kernel-lab/engines/ublk/bpf_prog' {
   export function encodeUblkBpfCtx(c: UblkBpfCtx): Uint8Array;
   /** Reads the kfunc's SQE argument from program memory. */
   export function decodeUblkBpfSqe(b: Uint8Array): UblkBpfSqe;
+}
+
+declare module 'kernel-lab/engines/ublk/calibration' {
+  /**
+   * The calibration report (issue 19): every published figure the cost model is held to, run in the model on
+   * the setup it was measured on, beside the published value; and every cost constant with its basis. The
+   * figures come from the sources the engine's notes cite (ublksrv PR #116, the AUTO_BUF_REG commit, the 2023
+   * fused-command cover letters, ublksrv PR #203); nothing here is fitted per figure: each row runs the same
+   * machine with the same costs.
+   */
+  import type { CostModel } from 'kernel-lab/engines/ublk/costs';
+  import type { DataPath } from 'kernel-lab/engines/ublk/server';
+  /** What a report row needs from the engine (index.ts passes createUblk; no import cycle). */
+  export interface CalibrationMachine {
+      add_dev(o: {
+          nr_hw_queues: number;
+          queue_depth: number;
+          dev_size: string;
+          target: 'null' | 'loop';
+          data_path: DataPath;
+          server: 'kublk' | 'ublksrv';
+          max_io_buf_bytes?: string;
+      }): {
+          start_dev(): void;
+      };
+      fio(o: {
+          dev: unknown;
+          rw: string;
+          bs: string;
+          iodepth: number;
+          numjobs: number;
+          ios: number;
+      }): {
+          iops: number;
+          errors: number;
+          error_messages: string[];
+      };
+  }
+  /** One published figure, as the model reproduces it. */
+  export interface CalibrationRow {
+      id: string;
+      /** What was measured. */
+      figure: string;
+      /** Where it was published (the engine notes' source tag and its location). */
+      source: string;
+      /** The setup the model runs. */
+      setup: string;
+      /** The published value (a range's midpoint; `published_text` gives it as published). */
+      published: number;
+      published_text: string;
+      model: number;
+      /** model / published. */
+      ratio: number;
+      /** |ratio - 1| <= 0.25. */
+      within_25pct: boolean;
+      /** Where the model's setup departs from the published one, or '' when it is the same. */
+      note: string;
+  }
+  /** One cost constant: its value, meaning, basis and the figure(s) it is held to. */
+  export interface CostConstantRow {
+      name: keyof CostModel;
+      value: number;
+      unit: string;
+      what: string;
+      source: string;
+      reproduces: string;
+  }
+  interface Job {
+      target: 'null' | 'loop';
+      path: DataPath;
+      server: 'kublk' | 'ublksrv';
+      rw: string;
+      bs: string;
+      queues: number;
+      jobs: number;
+      iodepth: number;
+      ios: number;
+  }
+  interface Figure {
+      id: string;
+      figure: string;
+      source: string;
+      published: number;
+      published_text: string;
+      note: string;
+      /** The job (IOPS) or the pair of jobs (IOPS ratio a / b). */
+      a: Job;
+      b?: Job;
+  }
+  /** The published figures of the engine's notes (README "Calibration", domain brief §4). */
+  export const PUBLISHED_FIGURES: readonly Figure[];
+  /** Runs every published figure on fresh machines with `costs` (deterministic: each machine is seeded alike). */
+  export function calibrationReport(make: (costs: CostModel) => CalibrationMachine, costs: CostModel): CalibrationRow[];
+  /** The cost constants in effect, each with its basis. */
+  export function costConstants(costs: CostModel): CostConstantRow[];
 }
 
 declare module 'kernel-lab/engines/ublk/clock' {
@@ -3579,9 +3717,12 @@ declare module 'kernel-lab/engines/ublk/fio' {
       bytes: number;
       errors: number;
       error_messages: string[];
-      /** Completion latencies (first `nlat` entries valid). */
+      /** Completion latencies (first `nlat` entries valid): every `lat_stride`-th completion (see LAT_SAMPLES_MAX). */
       lat_ns: Float64Array;
       nlat: number;
+      lat_stride: number;
+      /** Completions seen (the sample index of the next one). */
+      lat_seen: number;
       t0: number;
       t1: number;
       hung: number;
@@ -3626,6 +3767,14 @@ declare module 'kernel-lab/engines/ublk/fio' {
       complete(slot: Slot, status: number, t: number): void;
   }
   /** Runs phases of a workload over one device. */
+  /**
+   * The most completion latencies a phase keeps (32 MiB): past it, every other one, then every fourth, ... so that a
+   * long run's memory stays bounded (fio itself keeps a fixed histogram, its plat buckets; the percentiles here stay
+   * nearest-rank over an evenly spaced sample).
+   */
+  export const LAT_SAMPLES_MAX: number;
+  /** Keeps one completion latency: every `lat_stride`-th, the stride doubling each time `max` samples are kept. */
+  export function recordLatency(st: FioPhaseStats, lat: number, max?: number): void;
   export class FioRunner {
       readonly spec: FioJobSpec;
       readonly target: FioTarget;
@@ -3634,6 +3783,8 @@ declare module 'kernel-lab/engines/ublk/fio' {
       readonly prng: Prng;
       readonly cpus: Cpu[];
       readonly trace: TraceRecorder | null;
+      /** signal_pending() of the fio task: asked every SIGNAL_CHECK_EVENTS events; a pending signal ends fio (EINTR). */
+      private readonly signalPending;
       readonly nblocks: number;
       nextId: number;
       private gens;
@@ -3645,7 +3796,9 @@ declare module 'kernel-lab/engines/ublk/fio' {
       stats: FioPhaseStats;
       private nextFn;
       private deadline;
-      constructor(spec: FioJobSpec, target: FioTarget, clock: EventClock, costs: CostModel, prng: Prng, cpus: Cpu[], trace: TraceRecorder | null);
+      constructor(spec: FioJobSpec, target: FioTarget, clock: EventClock, costs: CostModel, prng: Prng, cpus: Cpu[], trace: TraceRecorder | null, 
+      /** signal_pending() of the fio task: asked every SIGNAL_CHECK_EVENTS events; a pending signal ends fio (EINTR). */
+      signalPending?: () => boolean);
       newGen(_block: number): number;
       expectGen(block: number): number;
       stopSubmitting(t: number): boolean;
@@ -3676,6 +3829,7 @@ declare module 'kernel-lab/engines/ublk/index' {
   import { Prng } from 'kernel-lab/engines/common/prng';
   import type { UblkBpfProgram } from 'kernel-lab/engines/ublk/bpf_prog';
   import { EventClock } from 'kernel-lab/engines/ublk/clock';
+  import type { CalibrationRow, CostConstantRow } from 'kernel-lab/engines/ublk/calibration';
   import type { CostModel, UringProbeFigures } from 'kernel-lab/engines/ublk/costs';
   import { Cpu, MemBus } from 'kernel-lab/engines/ublk/cpu';
   import { UblkServer } from 'kernel-lab/engines/ublk/server';
@@ -3686,6 +3840,8 @@ declare module 'kernel-lab/engines/ublk/index' {
   import { UblkDriver } from 'kernel-lab/engines/ublk/ublk_drv';
   import type { UblkDevice, UblksrvCtrlDevInfo } from 'kernel-lab/engines/ublk/ublk_drv';
   export type { CostModel, UringProbeFigures } from 'kernel-lab/engines/ublk/costs';
+  export type { CalibrationRow, CostConstantRow } from 'kernel-lab/engines/ublk/calibration';
+  export { PUBLISHED_FIGURES } from 'kernel-lab/engines/ublk/calibration';
   export { calibrateCosts, DEFAULT_COSTS, THIS_MACHINE_COSTS } from 'kernel-lab/engines/ublk/costs';
   export type { DataPath } from 'kernel-lab/engines/ublk/server';
   export type { TargetHandler, ScriptIo } from 'kernel-lab/engines/ublk/targets';
@@ -3701,6 +3857,8 @@ declare module 'kernel-lab/engines/ublk/index' {
       nr_cpus?: number;
       /** The mm engine: each queue's descriptor area comes from alloc_pages (ublk_init_queue's __get_free_pages). */
       mm?: UblkMm;
+      /** signal_pending(current) of the task running fio: the run's Stop or deadline ends a fio with EINTR. */
+      signal_pending?: () => boolean;
   }
   /** What the engine needs from the mm engine (names as the lab API's k.mm). */
   export interface UblkMm {
@@ -3722,7 +3880,11 @@ declare module 'kernel-lab/engines/ublk/index' {
       flags?: readonly string[] | number;
       data_path?: DataPath;
       bpf_prog?: UblkBpfProgram;
-      target?: 'null' | 'loop' | 'stripe' | 'mirror' | TargetHandler;
+      target?: 'null' | 'loop' | 'stripe' | 'mirror' | 'fault_inject' | TargetHandler;
+      /** fault_inject (kublk --delay_us): each I/O completes when an io_uring timeout of this many µs fires. */
+      delay_us?: number;
+      /** fault_inject (kublk --die_during_fetch): the server SIGKILLs itself after fetching tag 0 of each queue. */
+      die_during_fetch?: boolean;
       /** Backing files of stripe/mirror (default 2) and the stripe chunk (default 64K). */
       nr_files?: number;
       chunk?: number | string;
@@ -3737,6 +3899,11 @@ declare module 'kernel-lab/engines/ublk/index' {
       fetch_limit?: number;
       /** Logical block size, 512 (default) or up to 4096 (SET_PARAMS logical_bs_shift). */
       logical_block_size?: number;
+      /**
+       * The server program: 'kublk' (the selftests' server, default) or 'ublksrv'. Their null targets differ under
+       * zero copy: kublk's registers and unregisters each request buffer around a NOP, ublksrv's completes at once.
+       */
+      server?: 'kublk' | 'ublksrv';
   }
   /** One tag's state for the UI (struct ublk_io flags and whether a request holds the tag). */
   export interface UblkTagSnapshot {
@@ -3751,6 +3918,8 @@ declare module 'kernel-lab/engines/ublk/index' {
   /** dev.snapshot(): the per-(queue, tag) state machine and ring counters, for the ublk panel. */
   export interface UblkSnapshot {
       state: string;
+      /** START_USER_RECOVERY was sent and END_USER_RECOVERY has not completed: a new server is fetching. */
+      recovering: boolean;
       queues: {
           q_id: number;
           nr_io_ready: number;
@@ -3827,6 +3996,15 @@ declare module 'kernel-lab/engines/ublk/index' {
       char_dev: string;
       block_dev: string | null;
   }
+  /** k.ublk.calibrate_report(). */
+  export interface CalibrationReport {
+      cost_source: string;
+      /** Figures within ±25 % of the published value, as "n/total". */
+      within: string;
+      figures: CalibrationRow[];
+      constants: CostConstantRow[];
+      text: string;
+  }
   /** A ublk device handle: /dev/ublkcN and, once started, /dev/ublkbN with its server. */
   export class UblkDev {
       readonly machine: Ublk;
@@ -3855,7 +4033,14 @@ declare module 'kernel-lab/engines/ublk/index' {
        * User recovery (UBLK_F_USER_RECOVERY): START_USER_RECOVERY, a new server FETCHes every tag,
        * END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server.
        */
-      recover(): void;
+      recover(o?: {
+          die_during_fetch?: boolean;
+      }): void;
+      /**
+       * fault_inject --die_during_fetch: the server process (which also issued START_DEV / END_USER_RECOVERY) was
+       * SIGKILLed with part of its tags fetched; its ring and /dev/ublkcN are gone, the device stays as it was.
+       */
+      private diedDuringFetch;
       private newServer;
       /**
        * UBLK_U_CMD_QUIESCE_DEV (needs UBLK_F_QUIESCE, hence USER_RECOVERY): waits up to timeout_ms of virtual
@@ -3907,6 +4092,7 @@ declare module 'kernel-lab/engines/ublk/index' {
       readonly prng: Prng;
       private readonly appCpus;
       readonly mm: UblkMm | null;
+      private readonly signalPending;
       private nextCpu;
       readonly devs: UblkDev[];
       /** Where the cost model's figures come from: the published defaults, §5.4's 'this_machine', a 'host' probe or 'custom' overrides. */
@@ -3919,6 +4105,12 @@ declare module 'kernel-lab/engines/ublk/index' {
        * machine's numbers will do): the published defaults with t_sqe_cqe, t_enter and t_backing_op from the probe.
        */
       calibrate(probe: UringProbeFigures): CostModel;
+      /**
+       * k.ublk.calibrate_report(): every published figure of the model's notes run in the model (fresh machines with
+       * this machine's costs, on the setup it was measured on) beside the published value, with the ratio; and every
+       * cost constant with its meaning, basis and the figures it is held to.
+       */
+      calibrate_report(): CalibrationReport;
       /** The simulated application CPU i (fio job i runs there). */
       appCpu(i: number): Cpu;
       /** UBLK_U_CMD_GET_FEATURES: the driver's UBLK_F_ALL (Linux 6.18: bits 0-14), no device needed. */
@@ -3948,6 +4140,8 @@ declare module 'kernel-lab/engines/ublk/io_uring' {
   /** io_uring/nop.c (6.18) sqe->nop_flags: look up (and hold) fixed buffer sqe->buf_index, -EFAULT if empty. */
   export const IORING_NOP_FIXED_BUFFER: number;
   export const IORING_OP_READ_FIXED = 4;
+  /** io_uring/timeout.c (6.18): sqe->off = completion count (0: pure timer); the timespec is Sqe.timeout_ns here. */
+  export const IORING_OP_TIMEOUT = 11;
   export const IORING_OP_WRITE_FIXED = 5;
   export const IORING_OP_READ = 22;
   export const IORING_OP_WRITE = 23;
@@ -3989,6 +4183,8 @@ declare module 'kernel-lab/engines/ublk/io_uring' {
       nop_flags: number;
       /** SQE128 second half: the secondary op of a fused command. */
       sqe2: Sqe | null;
+      /** IORING_OP_TIMEOUT: the struct __kernel_timespec sqe->addr points to, in ns. */
+      timeout_ns: number;
   }
   export function newSqe(): Sqe;
   export interface Cqe {
@@ -4102,6 +4298,17 @@ declare module 'kernel-lab/engines/ublk/io_uring' {
       /** io_issue_sqe(). */
       private issue;
       private do_op;
+      /** Counted timeouts waiting for CQEs (io_uring/timeout.c's ctx->timeout_list), by target sequence. */
+      private timeouts;
+      /** CQEs posted that count for timeouts (cached_cq_tail - cq_timeouts: a timeout's own CQE does not count). */
+      private seq;
+      /**
+       * io_timeout() (io_uring/timeout.c, 6.18): completes with -ETIME when timeout_ns elapses, or with 0 once
+       * sqe->off other completions have been posted since it was queued, whichever comes first.
+       */
+      private do_timeout;
+      /** io_flush_timeouts(): counted timeouts whose CQE count has been reached complete with 0. */
+      private flush_timeouts;
       /**
        * Fused command (2023 proposal, never merged): an SQE128 whose primary half (a uring_cmd on the ublk
        * char device naming q_id/tag through sqe->off) lends the request's pages to the secondary op in sqe2.
@@ -4120,7 +4327,7 @@ declare module 'kernel-lab/engines/ublk/io_uring' {
       /** io_req_complete_post + io_queue_next / io_fail_links. */
       complete(req: IoReq, res: number, ctx: Ctx): void;
       /** Posts a CQE (overflow list when the CQ ring is full) and wakes the owner. */
-      post_cqe(user_data: number, res: number, flags: number): void;
+      post_cqe(user_data: number, res: number, flags: number, isTimeout?: boolean): void;
       /** io_uring_peek_cqe + io_uring_cqe_seen into cqe_user_data / cqe_res; false when the CQ is empty. */
       next_cqe(): boolean;
       /** The next CQE as an object, or null. */
@@ -4163,6 +4370,12 @@ declare module 'kernel-lab/engines/ublk/server' {
       splice_read_to_read: boolean;
       /** Test hook: FETCH only this many tags per queue (START_DEV then cannot complete). */
       fetch_limit?: number;
+      /**
+       * Which server runs the target: 'kublk' (tools/testing/selftests/ublk, the default) or 'ublksrv'. They differ
+       * on the null target: kublk's registers, NOPs and unregisters the request buffer under SUPPORT_ZERO_COPY and
+       * NOPs on the auto-registered buffer under AUTO_BUF_REG (null.c); ublksrv's completes every I/O at once.
+       */
+      server_impl: 'kublk' | 'ublksrv';
   }
   /** One queue's server thread (the daemon task of every tag of its queue). */
   export class ServerThread implements RingTask {
@@ -4182,7 +4395,9 @@ declare module 'kernel-lab/engines/ublk/server' {
       private readonly runFn;
       constructor(srv: UblkServer, q_id: number, cpu: Cpu);
       /** Queues the initial FETCH_REQ of every tag. */
-      queue_fetches(): void;
+      queue_fetches(limit?: number): void;
+      /** io_uring_submit() now, in a burst of this thread. */
+      submit_now(): void;
       wake(at: number): void;
       /** One io_uring_enter(submit, wait 1) and the reaping of every CQE after it. */
       private run;
@@ -4193,6 +4408,15 @@ declare module 'kernel-lab/engines/ublk/server' {
       private op_is_write;
       /** Starts the target I/O of one request according to the data path. */
       private start_io;
+      /**
+       * The null target. kublk (selftests/ublk/null.c, ublk_null_queue_io): with zero copy, REGISTER_IO_BUF
+       * (CQE_SKIP_SUCCESS, hardlinked), a NOP that holds the fixed buffer and injects nr_sectors << 9, then
+       * UNREGISTER_IO_BUF; with AUTO_BUF_REG (unless the driver asked for NEED_REG_BUF) only the NOP; otherwise it
+       * completes at once. ublksrv's null target (targets/ublk.null.cpp) always completes at once.
+       */
+      private null_io;
+      /** A REGISTER_IO_BUF / UNREGISTER_IO_BUF uring_cmd for this tag's request, at buffer index `tag`. */
+      private buf_cmd;
       private rw;
       private rw_fixed;
       /** USER_COPY: pread/pwrite on /dev/ublkcN at ublk_pos(q, tag, off). toDev = write into the request. */
@@ -4223,6 +4447,8 @@ declare module 'kernel-lab/engines/ublk/server' {
       trace(kind: string, q: number, tag: number, t: number): void;
       /** Every queue thread queues its FETCH_REQs. */
       start(): void;
+      /** The server SIGKILLed itself while fetching (fault_inject --die_during_fetch). */
+      killed_during_fetch: boolean;
       /** The server process is killed: its rings go away (task exiting), then /dev/ublkcN is released. */
       kill(): void;
       get exited(): boolean;
@@ -4277,14 +4503,26 @@ declare module 'kernel-lab/engines/ublk/targets' {
       write?(io: ScriptIo): number | void;
       flush?(io: ScriptIo): number | void;
   }
-  export type TargetKind = 'null' | 'loop' | 'stripe' | 'mirror' | 'script';
+  export type TargetKind = 'null' | 'loop' | 'stripe' | 'mirror' | 'script' | 'fault_inject';
   export interface Target {
       readonly kind: TargetKind;
       readonly files: BackingFile[];
       readonly handler: TargetHandler | null;
       /** Backend ops for a READ (write=false) or WRITE of [off, off+len). */
       map(write: boolean, off: number, len: number, tag: number): BackendOp[];
+      /** fault_inject: the completion delay and whether the next server dies while fetching. */
+      fault?: FaultInjectOpts;
   }
+  /** kublk's fault_inject options (selftests/ublk/fault_inject.c: --delay_us, --die_during_fetch). */
+  export interface FaultInjectOpts {
+      delay_ns: number;
+      die_during_fetch: boolean;
+  }
+  /**
+   * kublk's fault_inject target: a null target that completes each I/O (nr_sectors << 9) when an io_uring
+   * timeout of delay_us (count 1) fires; with die_during_fetch the server SIGKILLs itself before fetching tag 1.
+   */
+  export function faultInjectTarget(fault: FaultInjectOpts): Target;
   /** Options of the striped/mirrored targets. */
   export interface FanoutOpts {
       nr_files: number;
@@ -4663,6 +4901,8 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       /** UB_STATE_USED: the disk has been added. */
       used: boolean;
       deleted: boolean;
+      /** START_USER_RECOVERY succeeded and END_USER_RECOVERY has not (yet): a new server is fetching. */
+      recovering: boolean;
       nr_queues_ready: number;
       nr_privileged_daemon: number;
       /** ub->completion: all queues have every tag fetched. */
