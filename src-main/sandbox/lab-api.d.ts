@@ -220,6 +220,9 @@ interface Bpf {
   assemble(src: string, opts?: { syntax?: "kernel" | "ubpf" | "auto"; maps?: Record<string, BpfMap>; }): AsmResult;
   /** Verifier-log style listing of instructions. */
   disassemble(insns: readonly BpfInsn[]): string;
+  /** bpf_object__open_mem(): parses a BPF object file (clang --target=bpf -O2 -g -c) and gives its programs and
+   * maps; nothing is created until `load()`. A malformed object is a KernelError naming the section and offset. */
+  obj_open(bytes: Uint8Array, opts?: { name?: string; }): BpfObject;
   /** kernel_verify(src | { insns | asm, prog_type, log_level, maps }): BPF_PROG_LOAD of the program in this
    * machine's Linux kernel: its verdict, errno and verifier log (root or CAP_BPF needed). */
   kernel_verify(arg: KernelVerifyArg): KernelVerdict;
@@ -258,6 +261,22 @@ interface BpfMap {
   entries(): [Uint8Array, Uint8Array][];
 }
 
+/** An opened BPF object (struct bpf_object): `progs` and `maps` as libbpf found them, then `load()` creates the
+ * maps (global data initialised from the object), relocates each program and loads it through the verifier. */
+interface BpfObject {
+  /** The object's name (libbpf's: the file name up to its first '.'). */
+  readonly name: string;
+  /** The `license` section's string. */
+  readonly license: string;
+  /** The programs: name, section, BPF_PROG_TYPE_* (undefined when libbpf knows no such section), instruction count. */
+  readonly progs: readonly BpfObjProgram[];
+  /** The maps: `.maps` definitions and `.data`/`.rodata`/`.bss` global data. */
+  readonly maps: readonly BpfObjMap[];
+  /** bpf_object__load(): creates the maps, relocates every program (autoload ones) and loads it with the verifier.
+   * A program the verifier rejects fails the load with its errno and log (detail.log), as libbpf's load does. */
+  load(opts?: { log_level?: number; }): { progs: Record<string, Program>; maps: Record<string, BpfMap>; };
+}
+
 /** A loaded program (struct bpf_prog). */
 interface Program {
   /** True when the program runs as generated JavaScript (the JIT), false in the interpreter. */
@@ -267,6 +286,8 @@ interface Program {
   readonly prog_type: string;
   /** The verifier's log of the load (absent when loaded with `verify: false`). */
   readonly verifier_log: string | undefined;
+  /** For a program loaded from an object with line_info: the C source line that starts at each listed instruction. */
+  readonly source: (BpfSourceLine & { insn: number; })[] | undefined;
   /** Runs the program once (bpf_prog_run()): r1 = the context (bytes, mapped read-write) or 0. */
   run(ctx?: Uint8Array, opts?: { cpu?: number; budget?: number; }): BpfRunResult;
   /** The program in the verifier log's style, one `pc: (code) insn` line per instruction. */
@@ -588,6 +609,44 @@ type KernelTestRun =
 
 /** A key or value as scripts pass it: bytes, or a number/bigint written little-endian in key_size/value_size bytes. */
 type BpfBytesLike = Uint8Array | number | bigint | readonly number[];
+
+/** A program of the object (struct bpf_program before load). */
+interface BpfObjProgram {
+  /** The function's name (the program's name, truncated to 15 characters at load as the kernel keeps it). */
+  name: string;
+  /** The ELF section (SEC()) it came from. */
+  section: string;
+  /** BPF_PROG_TYPE_* from the section name, or undefined when libbpf would not recognise it. */
+  prog_type: string | undefined;
+  /** Whether load() loads it (a `?` before the section name turns autoload off). */
+  autoload: boolean;
+  /** BPF_F_SLEEPABLE for `syscall`, `*.s` sections. */
+  sleepable: boolean;
+  /** Instructions in the section (before relocation). */
+  insn_cnt: number;
+}
+
+/** A map of the object (struct bpf_map before creation). */
+interface BpfObjMap {
+  name: string;
+  /** `.maps` for BTF-defined maps, or the data section of a global-data map. */
+  section: string;
+  map_type: string;
+  key_size: number;
+  value_size: number;
+  max_entries: number;
+  map_flags: number;
+  /** Global data: the section's initial bytes (zeros for .bss). */
+  initial?: Uint8Array;
+}
+
+/** A loaded C program's source line for each instruction (from .BTF.ext line_info). */
+interface BpfSourceLine {
+  file: string;
+  line: number;
+  col: number;
+  text: string;
+}
 
 /** The outcome of one run: r0 and the number of instructions executed. */
 interface BpfRunResult {

@@ -50,7 +50,6 @@ import {
 } from './isa';
 import type { BpfInsn } from './isa';
 import { BPF_F_RDONLY_PROG, BPF_MAP_TYPE } from './maps';
-import type { BpfMap } from './maps';
 
 const BPF_INSN_SZ = 8;
 const BPF_OBJ_NAME_LEN = 16;
@@ -220,11 +219,6 @@ export interface BpfObjMap {
   initial?: Uint8Array;
 }
 
-/** What load() gives: the loaded programs and created maps by name, and each program's C source lines. */
-export interface BpfObjectLoaded {
-  progs: Record<string, unknown>;
-  maps: Record<string, BpfMap>;
-}
 
 /** A program after linking: its instructions, func_info and line_info in instruction indexes. */
 export interface LinkedProgram {
