@@ -140,6 +140,12 @@ describe('obj_open and load of clang-built objects (fixtures/*.bpf.c)', () => {
     );
     expect(e.detail?.['prog']).toBe('oob_for');
     expect(String(e.detail?.['log'])).toContain('R3 max value is outside of the allowed memory range');
+    // The rejected instruction's C line, and the log annotated as the kernel annotates it from line_info.
+    expect(e.detail).toMatchObject({ insn: 22, file: './oob_for.bpf.c', line: 13, text: '\t\tseen[i] = i;' });
+    const log = String(e.detail?.['log']).split('\n');
+    const at = log.findIndex((l) => l.startsWith('22: (63)'));
+    expect(log[at - 1]).toBe('; seen[i] = i; @ oob_for.bpf.c:13');
+    expect(log).toContain('; bpf_for(i, 0, 10) @ oob_for.bpf.c:12');
   });
 
   it('resolves __ksym kfuncs by name: a strong unknown one is ESRCH, a weak one a poisoned call', () => {

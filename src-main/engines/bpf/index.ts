@@ -213,15 +213,24 @@ export class BpfObjectFile {
         const l = linked.line_info[li];
         lines.push(l && l.insn_idx <= pc ? l.line : 0);
       }
+      const annotate = (log: string): string => annotateLog(log, linked);
       try {
         progs[p.name] = this.engine.prog_load({
           insns: linked.insns, prog_type: type, prog_name: p.name.slice(0, 15), ...(p.sleepable ? { prog_flags: BPF_F_SLEEPABLE } : {}),
           ...(opts.log_level !== undefined ? { log_level: opts.log_level } : {}), lines,
         } as BpfProgLoadAttr);
       } catch (e) {
-        if (e instanceof KernelError) throw new KernelError(e.errno, `prog '${p.name}': BPF program load failed: ${e.message}`, { ...e.detail, prog: p.name });
+        if (e instanceof KernelError) {
+          const d: Record<string, unknown> = { ...e.detail, prog: p.name };
+          if (typeof d['log'] === 'string') d['log'] = annotate(d['log']);
+          // The C line of the rejected instruction (line_info), for editor markers.
+          const at = typeof d['insn'] === 'number' ? sourceLineAt(linked, d['insn']) : undefined;
+          if (at) Object.assign(d, { file: at.file, line: at.line, col: at.col, text: at.text });
+          throw new KernelError(e.errno, `prog '${p.name}': BPF program load failed: ${e.message}`, d);
+        }
         throw e;
       }
+      if (progs[p.name]!.verifier_log !== undefined) progs[p.name]!.verifier_log = annotate(progs[p.name]!.verifier_log!);
       progs[p.name]!.source = linked.line_info.map((l) => ({ insn: l.insn_idx, file: l.file, line: l.line, col: l.col, text: l.text }));
     }
     this.loaded = { progs, maps };
@@ -233,6 +242,36 @@ export class BpfObjectFile {
     const byName = new Map([...this.engine.kfuncs.values()].map((k) => [k.name, k.id]));
     return this.object.link(prog, fds, (n) => byName.get(n));
   }
+}
+
+/** The line_info record covering instruction `pc` (the last one starting at or before it), if any. */
+function sourceLineAt(linked: LinkedProgram, pc: number): LinkedProgram['line_info'][number] | undefined {
+  let best: LinkedProgram['line_info'][number] | undefined;
+  for (const l of linked.line_info) if (l.insn_idx <= pc) best = l;
+  return best;
+}
+
+/**
+ * verbose_linfo(): before an instruction whose line_info differs from the last one printed, the verifier's log
+ * shows the source line, `; <text> @ <file>:<line>` (the file's last path component). Departure: the kernel's
+ * "last printed" also counts lines of paths whose log a level-1 load discarded; here it is the visible log's.
+ */
+function annotateLog(log: string, linked: LinkedProgram): string {
+  if (!linked.line_info.length) return log;
+  let prev: LinkedProgram['line_info'][number] | undefined;
+  const out: string[] = [];
+  for (const line of log.split('\n')) {
+    const m = /^(\d+): \(/.exec(line);
+    if (m) {
+      const l = sourceLineAt(linked, Number(m[1]));
+      if (l && l !== prev) {
+        out.push(`; ${l.text.trimStart()} @ ${l.file.slice(l.file.lastIndexOf('/') + 1)}:${l.line}`);
+        prev = l;
+      }
+    }
+    out.push(line);
+  }
+  return out.join('\n');
 }
 
 /** The BPF subsystem of one simulated machine. */
