@@ -636,7 +636,7 @@ interface BpfObjMap {
   value_size: number;
   max_entries: number;
   map_flags: number;
-  /** Global data: the section's initial bytes (zeros for .bss). */
+  /** Global data: the section's initial bytes (absent for .bss, whose map starts zeroed). */
   initial?: Uint8Array;
 }
 

@@ -215,10 +215,9 @@ export interface BpfObjMap {
   value_size: number;
   max_entries: number;
   map_flags: number;
-  /** Global data: the section's initial bytes (zeros for .bss). */
+  /** Global data: the section's initial bytes (absent for .bss, whose map starts zeroed). */
   initial?: Uint8Array;
 }
-
 
 /** A program after linking: its instructions, func_info and line_info in instruction indexes. */
 export interface LinkedProgram {
@@ -376,7 +375,8 @@ export class BpfObject {
         value_size: s.size,
         max_entries: 1,
         map_flags: flags,
-        initial: s.type === SHT_NOBITS ? new Uint8Array(s.size) : Uint8Array.from(s.data),
+        // .bss has no bytes in the file: the array map starts zeroed (and a corrupt size allocates nothing here).
+        ...(s.type === SHT_NOBITS ? {} : { initial: Uint8Array.from(s.data) }),
       });
     }
   }
