@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
+import type { BpfCompileDiagnostic, BpfCompileResult } from '../engines/bpf/index';
 import { BPF_C_HEADERS } from '../engines/bpf/include/headers';
 
 /** Debian ships clang 14 to 22 as clang-N; plain `clang` is the default one. */
@@ -51,17 +52,9 @@ function executable(p: string): boolean {
 }
 
 /** One compiler diagnostic, at the line of the C file (or a header) it names. */
-export interface ClangDiagnostic {
-  file: string;
-  line: number;
-  col: number;
-  severity: 'error' | 'warning' | 'note' | 'fatal error';
-  message: string;
-}
+export type ClangDiagnostic = BpfCompileDiagnostic;
 
-export type CompileResult =
-  | { ok: true; object: Uint8Array; diagnostics: ClangDiagnostic[]; log: string }
-  | { ok: false; diagnostics: ClangDiagnostic[]; log: string; why: string };
+export type CompileResult = BpfCompileResult;
 
 /** Options of one compile. */
 export interface CompileOptions {

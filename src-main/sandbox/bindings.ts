@@ -80,6 +80,7 @@ const BPF_ARGS: Record<string, Spec> = {
   assemble: [['src', str], ['opts', opt(obj({ syntax: opt(str), maps: mapsArg }))]],
   disassemble: [['insns', list(insnFields, 1 << 24)]],
   obj_open: [['bytes', bytes], ['opts', opt(obj({ name: opt(str) }))]],
+  compile: [['arg', obj({ c: str, filename: opt(str) })]],
 };
 
 export const CLASS_BINDINGS: readonly ClassBinding[] = [
@@ -127,7 +128,7 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
   {
     name: 'Bpf',
     type: BpfEngine,
-    methods: ['map_create', 'prog_load', 'verify', 'prog_test_run', 'assemble', 'disassemble', 'obj_open', 'kernel_verify', 'kernel_test_run'],
+    methods: ['map_create', 'prog_load', 'verify', 'prog_test_run', 'assemble', 'disassemble', 'obj_open', 'kernel_verify', 'kernel_test_run', 'compile'],
     props: ['nr_cpus'],
     extras: BPF_ORACLE,
     extrasType: 'BpfKernelOracle',

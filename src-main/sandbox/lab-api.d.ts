@@ -228,6 +228,10 @@ interface Bpf {
   kernel_verify(arg: KernelVerifyArg): KernelVerdict;
   /** kernel_test_run(src | {...}, { ctx_in, data_in, repeat }): BPF_PROG_TEST_RUN in this machine's kernel. */
   kernel_test_run(arg: KernelVerifyArg, opts?: { ctx_in?: Uint8Array; data_in?: Uint8Array; repeat?: number; }): KernelTestRun;
+  /** compile({ c, filename }): the C source compiled by this machine's clang (--target=bpf -O2 -g) into an object for
+   * obj_open(): `{ ok, object, diagnostics }`, or `{ ok: false, why, diagnostics }` with the errors at their C lines.
+   * EOPNOTSUPP saying what to install where there is no clang. */
+  compile(arg: { c: string; filename?: string; }): BpfCompileResult;
 }
 
 /** BPF_MAP_TYPE_RINGBUF: a power-of-two data area shared by producers (programs) and one consumer (the script).
@@ -607,6 +611,11 @@ type KernelTestRun =
       refused?: string;
     };
 
+/** What a C compile gives (the host's clang in the main process, src-main/clang/bpf-clang.ts): an object for BpfObject. */
+type BpfCompileResult =
+  | { ok: true; object: Uint8Array; diagnostics: BpfCompileDiagnostic[]; log: string }
+  | { ok: false; diagnostics: BpfCompileDiagnostic[]; log: string; why: string };
+
 /** A key or value as scripts pass it: bytes, or a number/bigint written little-endian in key_size/value_size bytes. */
 type BpfBytesLike = Uint8Array | number | bigint | readonly number[];
 
@@ -931,6 +940,15 @@ interface KernelLoadOpts {
   maps?: Record<number, KernelMapSpec>;
   /** kfunc names by the imm the program's kfunc calls carry (default: the BPF engine's KFUNC_BTF_ID table). */
   kfuncs?: Record<number, string>;
+}
+
+/** One compiler diagnostic at its file, line and column. */
+interface BpfCompileDiagnostic {
+  file: string;
+  line: number;
+  col: number;
+  severity: 'error' | 'warning' | 'note' | 'fatal error';
+  message: string;
 }
 
 type DataPath = 'copy' | 'need_get_data' | 'user_copy' | 'zero_copy' | 'auto_buf_reg' | 'fused' | 'ebpf' | 'splice' | 'remap';

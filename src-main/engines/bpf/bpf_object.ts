@@ -683,3 +683,17 @@ export function internalMapName(obj: string, sec: string): string {
 }
 
 export { MODELLED_TYPES, BPF_F_SLEEPABLE };
+
+/** What a C compile gives (the host's clang in the main process, src-main/clang/bpf-clang.ts): an object for BpfObject. */
+export type BpfCompileResult =
+  | { ok: true; object: Uint8Array; diagnostics: BpfCompileDiagnostic[]; log: string }
+  | { ok: false; diagnostics: BpfCompileDiagnostic[]; log: string; why: string };
+
+/** One compiler diagnostic at its file, line and column. */
+export interface BpfCompileDiagnostic {
+  file: string;
+  line: number;
+  col: number;
+  severity: 'error' | 'warning' | 'note' | 'fatal error';
+  message: string;
+}

@@ -39,7 +39,7 @@ export { KFUNC_BTF_ID } from './helpers';
 export { KFUNC_NAMES, MODEL_BTF, modelBtfBlob } from './vmlinux_btf';
 export type { KfuncName } from './vmlinux_btf';
 export { printBpfInsn } from './disasm';
-export type { BpfObjMap, BpfObjProgram, LinkedProgram } from './bpf_object';
+export type { BpfCompileDiagnostic, BpfCompileResult, BpfObjMap, BpfObjProgram, LinkedProgram } from './bpf_object';
 
 /** Options of the engine: the seeded PRNG and the virtual clock of the lab, the console, the CPU count. */
 export interface BpfEngineOptions {
