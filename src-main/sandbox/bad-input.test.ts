@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RunRequestSchema } from '../contract';
+import { BPF_OBJECT_FIXTURES } from '../engines/bpf/fixtures/objects';
 import type { Errno } from '../engines/common/errors';
 import { Kernel } from '../engines/kernel';
 import { checkBpfInvariants } from '../engines/bpf/invariants';
@@ -67,6 +68,9 @@ const GENERIC: Record<Kind, string[]> = {
   list: ['1', "'x'", '{}', 'null', 'true', '1n', '() => 1'],
   any: [],
 };
+
+/** A clang-built object (the sum_for fixture) as a script expression. */
+const OBJ = `(() => { const s = ${JSON.stringify(BPF_OBJECT_FIXTURES['sum_for'])}; const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'; const c = s.replace(/=+$/, ''); const b = new Uint8Array(Math.floor(c.length * 3 / 4)); let acc = 0, bits = 0, o = 0; for (const ch of c) { acc = (acc << 6) | A.indexOf(ch); bits += 6; if (bits >= 8) { bits -= 8; b[o++] = (acc >> bits) & 255; } } return b; })()`;
 
 const nb = (name: string, extra: Partial<Param> = {}): Param => ({ name, kind: 'int', valid: 'undefined', optional: true, ...extra, zero: extra.zero ?? 'ok' });
 
@@ -276,6 +280,16 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
     disassemble: { params: [{ name: 'insns', kind: 'list', valid: '[{ code: 0x95, dst_reg: 0, src_reg: 0, off: 0, imm: 0 }]', extra: [['[null]', 'EINVAL'], ['[{}]', 'EINVAL'], ["[{ code: 'x' }]", 'EINVAL'], ['[1]', 'EINVAL']] }] },
     kernel_verify: { params: [], exempt: 'asks the running kernel: its gate and argument checks are the oracle gate (issue 22 item 1)' },
     kernel_test_run: { params: [], exempt: 'asks the running kernel: its gate and argument checks are the oracle gate (issue 22 item 1)' },
+    obj_open: {
+      params: [
+        { name: 'bytes', kind: 'bytes', valid: OBJ, extra: [['new Uint8Array(3)', 'EINVAL'], ['new Uint8Array(64)', 'EINVAL']] },
+        { name: 'opts', kind: 'obj', valid: '{}', optional: true, fields: [{ name: 'name', kind: 'str', valid: "'x.bpf.o'", optional: true, over: { "''": 'ok', "'no_such_name'": 'ok' } }] },
+      ],
+    },
+    compile: { params: [], exempt: "the host's clang on the main side (bpf-clang.ts): the kernel-call gate checks its argument" },
+  },
+  BpfObject: {
+    load: { params: [{ name: 'opts', kind: 'obj', valid: '{}', optional: true, fields: [nb('log_level', { extra: [['16', 'EINVAL']] })] }] },
   },
   RingbufMap: { consume: { params: [] } },
   BpfMap: {
@@ -425,6 +439,7 @@ const TARGET: Record<string, string> = {
   RingbufMap: "k.bpf.map_create({ map_type: 'BPF_MAP_TYPE_RINGBUF', max_entries: 4096 })",
   BpfMap: "k.bpf.map_create({ map_type: 'BPF_MAP_TYPE_HASH', key_size: 4, value_size: 8, max_entries: 4 })",
   Program: "k.bpf.prog_load({ asm: 'r0 = 0\\nexit' })",
+  BpfObject: `k.bpf.obj_open(${OBJ})`,
   UblkDev: "(() => { const d = k.ublk.add_dev({ target: 'loop', nr_hw_queues: 1, queue_depth: 4, dev_size: '1M' }); d.start_dev(); return d })()",
 };
 /** What runs on a fresh object before each case (`t`): a full hash map, so that a new key is past its end. */

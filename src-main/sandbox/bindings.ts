@@ -7,7 +7,7 @@ import { Kernel } from '../engines/kernel';
 import { isVmRegion, MmEngine, SecretFile } from '../engines/mm/index';
 import { Tlb } from '../engines/mm/tlb';
 import { Churn } from '../engines/mm/workload';
-import { BpfEngine, BpfMap, BpfProgram, RingbufMap } from '../engines/bpf/index';
+import { BpfEngine, BpfMap, BpfObjectFile, BpfProgram, RingbufMap } from '../engines/bpf/index';
 import { BPF_ORACLE, UBLK_ORACLE } from './oracle-bindings';
 import { Ublk, UblkDev } from '../engines/ublk/index';
 import type { ClassBinding } from './bridge';
@@ -83,6 +83,8 @@ const BPF_ARGS: Record<string, Spec> = {
   prog_test_run: [['prog', instance(BpfProgram, 'Program')], ['attr', opt(obj({ ctx_in: opt(bytes), data_in: opt(bytes), repeat: opt(u32), cpu: opt(u32) }))]],
   assemble: [['src', str], ['opts', opt(obj({ syntax: opt(str), maps: mapsArg }))]],
   disassemble: [['insns', list(insnFields, 1 << 24)]],
+  obj_open: [['bytes', bytes], ['opts', opt(obj({ name: opt(str) }))]],
+  compile: [['arg', obj({ c: str, filename: opt(str) })]],
 };
 
 export const CLASS_BINDINGS: readonly ClassBinding[] = [
@@ -130,7 +132,7 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
   {
     name: 'Bpf',
     type: BpfEngine,
-    methods: ['map_create', 'prog_load', 'verify', 'prog_test_run', 'assemble', 'disassemble', 'kernel_verify', 'kernel_test_run'],
+    methods: ['map_create', 'prog_load', 'verify', 'prog_test_run', 'assemble', 'disassemble', 'obj_open', 'kernel_verify', 'kernel_test_run', 'compile'],
     props: ['nr_cpus'],
     extras: BPF_ORACLE,
     extrasType: 'BpfKernelOracle',
@@ -150,10 +152,17 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
     args: { lookup: [['key', bytesLike]], update: [['key', bytesLike], ['value', bytesLike], ['flags', opt(count)]], delete: [['key', bytesLike]] },
   },
   {
+    name: 'BpfObject',
+    type: BpfObjectFile,
+    methods: ['load'],
+    consts: ['name', 'license', 'progs', 'maps'],
+    args: { load: [['opts', opt(obj({ log_level: opt(int(0, 15)) }))]] },
+  },
+  {
     name: 'Program',
     type: BpfProgram,
     methods: ['run', 'disasm'],
-    props: ['jited', 'id', 'name', 'prog_type', 'verifier_log'],
+    props: ['jited', 'id', 'name', 'prog_type', 'verifier_log', 'source'],
     args: { run: [['ctx', opt(bytes)], ['opts', opt(obj({ cpu: opt(u32), budget: opt(int(0, MAX_RUN_BUDGET)) }))]] },
   },
   {

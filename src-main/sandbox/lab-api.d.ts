@@ -223,11 +223,18 @@ interface Bpf {
   assemble(src: string, opts?: { syntax?: "kernel" | "ubpf" | "auto"; maps?: Record<string, BpfMap>; }): AsmResult;
   /** Verifier-log style listing of instructions. */
   disassemble(insns: readonly BpfInsn[]): string;
+  /** bpf_object__open_mem(): parses a BPF object file (clang --target=bpf -O2 -g -c) and gives its programs and
+   * maps; nothing is created until `load()`. A malformed object is a KernelError naming the section and offset. */
+  obj_open(bytes: Uint8Array, opts?: { name?: string; }): BpfObject;
   /** kernel_verify(src | { insns | asm, prog_type, log_level, maps }): BPF_PROG_LOAD of the program in this
    * machine's Linux kernel: its verdict, errno and verifier log (root or CAP_BPF needed). */
   kernel_verify(arg: KernelVerifyArg): KernelVerdict;
   /** kernel_test_run(src | {...}, { ctx_in, data_in, repeat }): BPF_PROG_TEST_RUN in this machine's kernel. */
   kernel_test_run(arg: KernelVerifyArg, opts?: { ctx_in?: Uint8Array; data_in?: Uint8Array; repeat?: number; }): KernelTestRun;
+  /** compile({ c, filename }): the C source compiled by this machine's clang (--target=bpf -O2 -g) into an object for
+   * obj_open(): `{ ok, object, diagnostics }`, or `{ ok: false, why, diagnostics }` with the errors at their C lines.
+   * EOPNOTSUPP saying what to install where there is no clang. */
+  compile(arg: { c: string; filename?: string; }): BpfCompileResult;
 }
 
 /** BPF_MAP_TYPE_RINGBUF: a power-of-two data area shared by producers (programs) and one consumer (the script).
@@ -261,6 +268,22 @@ interface BpfMap {
   entries(): [Uint8Array, Uint8Array][];
 }
 
+/** An opened BPF object (struct bpf_object): `progs` and `maps` as libbpf found them, then `load()` creates the
+ * maps (global data initialised from the object), relocates each program and loads it through the verifier. */
+interface BpfObject {
+  /** The object's name (libbpf's: the file name up to its first '.'). */
+  readonly name: string;
+  /** The `license` section's string. */
+  readonly license: string;
+  /** The programs: name, section, BPF_PROG_TYPE_* (undefined when libbpf knows no such section), instruction count. */
+  readonly progs: readonly BpfObjProgram[];
+  /** The maps: `.maps` definitions and `.data`/`.rodata`/`.bss` global data. */
+  readonly maps: readonly BpfObjMap[];
+  /** bpf_object__load(): creates the maps, relocates every program (autoload ones) and loads it with the verifier.
+   * A program the verifier rejects fails the load with its errno and log (detail.log), as libbpf's load does. */
+  load(opts?: { log_level?: number; }): { progs: Record<string, Program>; maps: Record<string, BpfMap>; };
+}
+
 /** A loaded program (struct bpf_prog). */
 interface Program {
   /** True when the program runs as generated JavaScript (the JIT), false in the interpreter. */
@@ -270,6 +293,8 @@ interface Program {
   readonly prog_type: string;
   /** The verifier's log of the load (absent when loaded with `verify: false`). */
   readonly verifier_log: string | undefined;
+  /** For a program loaded from an object with line_info: the C source line that starts at each listed instruction. */
+  readonly source: (BpfSourceLine & { insn: number; })[] | undefined;
   /** Runs the program once (bpf_prog_run()): r1 = the context (bytes, mapped read-write) or 0. */
   run(ctx?: Uint8Array, opts?: { cpu?: number; budget?: number; }): BpfRunResult;
   /** The program in the verifier log's style, one `pc: (code) insn` line per instruction. */
@@ -593,8 +618,51 @@ type KernelTestRun =
       refused?: string;
     };
 
+/** What a C compile gives (the host's clang in the main process, src-main/clang/bpf-clang.ts): an object for BpfObject. */
+type BpfCompileResult =
+  | { ok: true; object: Uint8Array; diagnostics: BpfCompileDiagnostic[]; log: string }
+  | { ok: false; diagnostics: BpfCompileDiagnostic[]; log: string; why: string };
+
 /** A key or value as scripts pass it: bytes, or a number/bigint written little-endian in key_size/value_size bytes. */
 type BpfBytesLike = Uint8Array | number | bigint | readonly number[];
+
+/** A program of the object (struct bpf_program before load). */
+interface BpfObjProgram {
+  /** The function's name (the program's name, truncated to 15 characters at load as the kernel keeps it). */
+  name: string;
+  /** The ELF section (SEC()) it came from. */
+  section: string;
+  /** BPF_PROG_TYPE_* from the section name, or undefined when libbpf would not recognise it. */
+  prog_type: string | undefined;
+  /** Whether load() loads it (a `?` before the section name turns autoload off). */
+  autoload: boolean;
+  /** BPF_F_SLEEPABLE for `syscall`, `*.s` sections. */
+  sleepable: boolean;
+  /** Instructions in the section (before relocation). */
+  insn_cnt: number;
+}
+
+/** A map of the object (struct bpf_map before creation). */
+interface BpfObjMap {
+  name: string;
+  /** `.maps` for BTF-defined maps, or the data section of a global-data map. */
+  section: string;
+  map_type: string;
+  key_size: number;
+  value_size: number;
+  max_entries: number;
+  map_flags: number;
+  /** Global data: the section's initial bytes (absent for .bss, whose map starts zeroed). */
+  initial?: Uint8Array;
+}
+
+/** A loaded C program's source line for each instruction (from .BTF.ext line_info). */
+interface BpfSourceLine {
+  file: string;
+  line: number;
+  col: number;
+  text: string;
+}
 
 /** The outcome of one run: r0 and the number of instructions executed. */
 interface BpfRunResult {
@@ -900,6 +968,15 @@ interface KernelLoadOpts {
   maps?: Record<number, KernelMapSpec>;
   /** kfunc names by the imm the program's kfunc calls carry (default: the BPF engine's KFUNC_BTF_ID table). */
   kfuncs?: Record<number, string>;
+}
+
+/** One compiler diagnostic at its file, line and column. */
+interface BpfCompileDiagnostic {
+  file: string;
+  line: number;
+  col: number;
+  severity: 'error' | 'warning' | 'note' | 'fatal error';
+  message: string;
 }
 
 type DataPath = 'copy' | 'need_get_data' | 'user_copy' | 'zero_copy' | 'auto_buf_reg' | 'fused' | 'ebpf' | 'splice' | 'remap';

@@ -5,7 +5,7 @@
  * elsewhere they throw a KernelError saying why in one line (EPERM when off), and the lab goes on.
  */
 import { KernelError } from '../engines/common/errors';
-import type { BpfEngine } from '../engines/bpf/index';
+import type { BpfCompileResult, BpfEngine } from '../engines/bpf/index';
 import { calibrateCosts, type Ublk } from '../engines/ublk/index';
 import { kernelOracle, type KernelOracle, type KernelTestRun, type KernelVerdict, type KernelVerifyArg, type UringProbe } from '../oracle/index';
 
@@ -16,7 +16,7 @@ let oracle: KernelOracle | undefined;
  * main side, which holds the permission, the oracle and the helper. Scripts cannot set it; without it every kernel
  * call fails with EPERM.
  */
-export type KernelGate = (method: 'kernel_verify' | 'kernel_test_run', arg: unknown, opts?: unknown) => unknown;
+export type KernelGate = (method: 'kernel_verify' | 'kernel_test_run' | 'bpf_compile', arg: unknown, opts?: unknown) => unknown;
 
 let gate: KernelGate | undefined;
 
@@ -24,7 +24,8 @@ export function setKernelGate(g: KernelGate | undefined): void {
   gate = g;
 }
 
-function ask<T>(method: 'kernel_verify' | 'kernel_test_run', arg: unknown, opts?: unknown): T {
+function ask<T>(method: 'kernel_verify' | 'kernel_test_run' | 'bpf_compile', arg: unknown, opts?: unknown): T {
+  if (!gate && method === 'bpf_compile') throw new KernelError('EOPNOTSUPP', 'compile: C is compiled by the app or the CLI session (the host\'s clang); this run has no session');
   if (!gate) throw new KernelError('EPERM', `${method}: kernel calls are off: this run has no session that allows them (the app asks the person at the keyboard; the CLI takes --allow-kernel)`);
   return gate(method, arg, opts) as T;
 }
@@ -38,7 +39,14 @@ export interface BpfKernelOracle {
   kernel_verify(arg: KernelVerifyArg): KernelVerdict;
   /** kernel_test_run(src | {...}, { ctx_in, data_in, repeat }): BPF_PROG_TEST_RUN in this machine's kernel. */
   kernel_test_run(arg: KernelVerifyArg, opts?: { ctx_in?: Uint8Array; data_in?: Uint8Array; repeat?: number }): KernelTestRun;
+  /**
+   * compile({ c, filename }): the C source compiled by this machine's clang (--target=bpf -O2 -g) into an object for
+   * obj_open(): `{ ok, object, diagnostics }`, or `{ ok: false, why, diagnostics }` with the errors at their C lines.
+   * EOPNOTSUPP saying what to install where there is no clang.
+   */
+  compile(arg: { c: string; filename?: string }): BpfCompileResult;
 }
+
 
 export const BPF_ORACLE = {
   kernel_verify(_bpf: BpfEngine, arg: unknown): KernelVerdict {
@@ -46,6 +54,9 @@ export const BPF_ORACLE = {
   },
   kernel_test_run(_bpf: BpfEngine, arg: unknown, opts: unknown = {}): KernelTestRun {
     return ask('kernel_test_run', arg, opts ?? {});
+  },
+  compile(_bpf: BpfEngine, arg: unknown): BpfCompileResult {
+    return ask('bpf_compile', arg);
   },
 };
 

@@ -8,6 +8,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { Errno } from '../engines/common/errors';
+import { compileBpfC, COMPILE_TIMEOUT_MS, findClang } from '../clang/bpf-clang';
 import { HelperKilledError } from '../oracle/native';
 import {
   KernelPolicyError,
@@ -22,7 +23,7 @@ export type KernelPermit = { allowed: true } | { allowed: false; why: string };
 
 /** A kernel call from the worker. */
 export interface KernelCallRequest {
-  method: 'kernel_verify' | 'kernel_test_run';
+  method: 'kernel_verify' | 'kernel_test_run' | 'bpf_compile';
   arg: unknown;
   opts?: unknown;
 }
@@ -40,6 +41,8 @@ export interface KernelCallOptions {
   timeoutMs: number;
   /** For tests; default: this machine's oracle. */
   oracle?: KernelOracle;
+  /** Include directories of a C compile after the project's headers (the workspace's folder). */
+  includeDirs?: () => readonly string[];
 }
 
 let shared: KernelOracle | undefined;
@@ -47,6 +50,8 @@ let shared: KernelOracle | undefined;
 /** Answers one kernel call (never throws). */
 export async function kernelCall(req: KernelCallRequest, opts: KernelCallOptions): Promise<KernelCallReply> {
   const what = req.method;
+  // A C compile asks no kernel: the host's clang, under the run's deadline and Stop (bpf-clang.ts).
+  if (what === 'bpf_compile') return bpfCompile(req.arg, opts);
   const permit = opts.permit();
   if (!permit.allowed) return { ok: false, errno: 'EPERM', message: `${what}: ${permit.why}` };
   if (opts.signal.aborted) return { ok: false, errno: 'EINTR', message: `${what}: the run was stopped` };
@@ -75,6 +80,22 @@ export async function kernelCall(req: KernelCallRequest, opts: KernelCallOptions
       return { ok: false, errno: 'EOPNOTSUPP', message: `${what}: ${err.message}` };
     return { ok: false, errno: 'EINVAL', message: `${what}: ${err.message}` };
   }
+}
+
+/** k.bpf.compile(): `{ c, filename }` compiled by the host's clang; EOPNOTSUPP saying why where there is none. */
+async function bpfCompile(arg: unknown, opts: KernelCallOptions): Promise<KernelCallReply> {
+  const a = (arg ?? {}) as { c?: unknown; filename?: unknown };
+  if (typeof a.c !== 'string') return { ok: false, errno: 'EINVAL', message: 'compile: give the C source as { c: string }' };
+  const found = findClang();
+  if (!found.ok) return { ok: false, errno: 'EOPNOTSUPP', message: `compile: ${found.why}` };
+  const r = await compileBpfC(a.c, {
+    ...(typeof a.filename === 'string' ? { filename: a.filename } : {}),
+    includeDirs: opts.includeDirs?.() ?? [],
+    timeoutMs: Math.min(opts.timeoutMs, COMPILE_TIMEOUT_MS),
+    signal: opts.signal,
+    clang: found.path,
+  });
+  return { ok: true, value: r };
 }
 
 /**

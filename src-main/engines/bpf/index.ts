@@ -16,7 +16,7 @@ import { BPF_COMPLEXITY_LIMIT_INSNS, decodeInsns } from './isa';
 import type { BpfInsn } from './isa';
 import { interpExec } from './interpreter';
 import { jitCompile } from './jit';
-import { ArrayMap, PercpuArrayMap, RingbufMap, checkObjName, createMap } from './maps';
+import { ArrayMap, BPF_MAP_TYPE, PercpuArrayMap, RingbufMap, checkObjName, createMap } from './maps';
 import type { BpfMapCreateAttr , BpfMap} from './maps';
 import { AddressSpace, BpfRegion, regionHi } from './memory';
 import { prepareInsns } from './prog';
@@ -25,6 +25,8 @@ import type { LdImm64Resolver } from './prog';
 import { runProgram } from './vm';
 import type { BpfExecFn, BpfHelper, BpfRunResult, LoadedInsns } from './vm';
 import { progTypeOf, verifierHook, verifyInsns } from './verifier';
+import { BPF_F_SLEEPABLE, BpfObject, MODELLED_TYPES } from './bpf_object';
+import type { BpfObjMap, BpfObjProgram, LinkedProgram } from './bpf_object';
 import type { VerifyOptions, VerifyReport } from './verifier';
 
 export { BpfAsmError } from './asm-error';
@@ -37,6 +39,7 @@ export { KFUNC_BTF_ID } from './helpers';
 export { KFUNC_NAMES, MODEL_BTF, modelBtfBlob } from './vmlinux_btf';
 export type { KfuncName } from './vmlinux_btf';
 export { printBpfInsn } from './disasm';
+export type { BpfCompileDiagnostic, BpfCompileResult, BpfObjMap, BpfObjProgram, LinkedProgram } from './bpf_object';
 
 /** Options of the engine: the seeded PRNG and the virtual clock of the lab, the console, the CPU count. */
 export interface BpfEngineOptions {
@@ -120,6 +123,8 @@ export class BpfProgram {
   readonly lines?: readonly number[];
   /** The verifier's log of the load (absent when loaded with `verify: false`). */
   verifier_log?: string;
+  /** For a program loaded from an object with line_info: the C source line that starts at each listed instruction. */
+  source?: (BpfSourceLine & { insn: number })[];
   /** @internal */
   readonly loaded: LoadedInsns;
   /** @internal */
@@ -147,6 +152,131 @@ export class BpfProgram {
   disasm(): string {
     return this.engine.disassemble(this.insns);
   }
+}
+
+/** A loaded C program's source line for each instruction (from .BTF.ext line_info). */
+export interface BpfSourceLine {
+  file: string;
+  line: number;
+  col: number;
+  text: string;
+}
+
+/**
+ * An opened BPF object (struct bpf_object): `progs` and `maps` as libbpf found them, then `load()` creates the
+ * maps (global data initialised from the object), relocates each program and loads it through the verifier.
+ */
+export class BpfObjectFile {
+  /** The object's name (libbpf's: the file name up to its first '.'). */
+  readonly name: string;
+  /** The `license` section's string. */
+  readonly license: string;
+  /** The programs: name, section, BPF_PROG_TYPE_* (undefined when libbpf knows no such section), instruction count. */
+  readonly progs: readonly BpfObjProgram[];
+  /** The maps: `.maps` definitions and `.data`/`.rodata`/`.bss` global data. */
+  readonly maps: readonly BpfObjMap[];
+  /** @internal */
+  readonly object: BpfObject;
+  private readonly engine: BpfEngine;
+  private loaded?: { progs: Record<string, BpfProgram>; maps: Record<string, BpfMap> };
+
+  constructor(engine: BpfEngine, object: BpfObject) {
+    this.engine = engine;
+    this.object = object;
+    this.name = object.name;
+    this.license = object.license;
+    this.progs = object.programs.map((p) => ({ ...p }));
+    this.maps = object.mapDefs.map(({ initial, ...m }) => ({ ...m, ...(initial ? { initial: Uint8Array.from(initial) } : {}) }));
+  }
+
+  /**
+   * bpf_object__load(): creates the maps, relocates every program (autoload ones) and loads it with the verifier.
+   * A program the verifier rejects fails the load with its errno and log (detail.log), as libbpf's load does.
+   */
+  load(opts: { log_level?: number } = {}): { progs: Record<string, BpfProgram>; maps: Record<string, BpfMap> } {
+    if (this.loaded) throw new KernelError('EINVAL', `object '${this.name}': object is already loaded`);
+    const maps: Record<string, BpfMap> = {};
+    const fds: number[] = [];
+    for (const d of this.object.mapDefs) {
+      const m = this.engine.map_create({ map_type: Object.hasOwn(BPF_MAP_TYPE, d.map_type) ? (d.map_type as BpfMapCreateAttr['map_type']) : Number(d.map_type), key_size: d.key_size, value_size: d.value_size, max_entries: d.max_entries, map_flags: d.map_flags, map_name: d.name.slice(0, 15) });
+      if (d.initial) m.update(0, d.initial);
+      fds.push(m.id);
+      maps[d.name] = m;
+    }
+    const progs: Record<string, BpfProgram> = {};
+    for (const p of this.object.programs) {
+      if (!p.autoload) continue;
+      const linked = this.link(p.name, fds);
+      const type = p.prog_type;
+      if (type === undefined) throw new KernelError('EINVAL', `prog '${p.name}': unrecognized ELF section name '${p.section}' (no program type)`);
+      // Departure: the model has only the program types of verifier/prog-types.ts.
+      if (!MODELLED_TYPES.has(type.replace('BPF_PROG_TYPE_', ''))) throw new KernelError('EINVAL', `prog '${p.name}': ${type} (section '${p.section}') is not modelled`);
+      const lines: number[] = [];
+      let li = 0;
+      for (let pc = 0; pc < linked.insns.length; pc++) {
+        while (li + 1 < linked.line_info.length && linked.line_info[li + 1]!.insn_idx <= pc) li++;
+        const l = linked.line_info[li];
+        lines.push(l && l.insn_idx <= pc ? l.line : 0);
+      }
+      const annotate = (log: string): string => annotateLog(log, linked);
+      try {
+        progs[p.name] = this.engine.prog_load({
+          insns: linked.insns, prog_type: type, prog_name: p.name.slice(0, 15), ...(p.sleepable ? { prog_flags: BPF_F_SLEEPABLE } : {}),
+          ...(opts.log_level !== undefined ? { log_level: opts.log_level } : {}), lines,
+        } as BpfProgLoadAttr);
+      } catch (e) {
+        if (e instanceof KernelError) {
+          const d: Record<string, unknown> = { ...e.detail, prog: p.name };
+          if (typeof d['log'] === 'string') d['log'] = annotate(d['log']);
+          // The C line of the rejected instruction (line_info), for editor markers.
+          const at = typeof d['insn'] === 'number' ? sourceLineAt(linked, d['insn']) : undefined;
+          if (at) Object.assign(d, { file: at.file, line: at.line, col: at.col, text: at.text });
+          throw new KernelError(e.errno, `prog '${p.name}': BPF program load failed: ${e.message}`, d);
+        }
+        throw e;
+      }
+      if (progs[p.name]!.verifier_log !== undefined) progs[p.name]!.verifier_log = annotate(progs[p.name]!.verifier_log!);
+      progs[p.name]!.source = linked.line_info.map((l) => ({ insn: l.insn_idx, file: l.file, line: l.line, col: l.col, text: l.text }));
+    }
+    this.loaded = { progs, maps };
+    return this.loaded;
+  }
+
+  /** The program relocated as load() loads it: instructions, func_info and line_info (map fds as given). */
+  link(prog: string, fds: readonly number[]): LinkedProgram {
+    const byName = new Map([...this.engine.kfuncs.values()].map((k) => [k.name, k.id]));
+    return this.object.link(prog, fds, (n) => byName.get(n));
+  }
+}
+
+/** The line_info record covering instruction `pc` (the last one starting at or before it), if any. */
+function sourceLineAt(linked: LinkedProgram, pc: number): LinkedProgram['line_info'][number] | undefined {
+  let best: LinkedProgram['line_info'][number] | undefined;
+  for (const l of linked.line_info) if (l.insn_idx <= pc) best = l;
+  return best;
+}
+
+/**
+ * verbose_linfo(): before an instruction whose line_info differs from the last one printed, the verifier's log
+ * shows the source line, `; <text> @ <file>:<line>` (the file's last path component). Departure: the kernel's
+ * "last printed" also counts lines of paths whose log a level-1 load discarded; here it is the visible log's.
+ */
+function annotateLog(log: string, linked: LinkedProgram): string {
+  if (!linked.line_info.length) return log;
+  let prev: LinkedProgram['line_info'][number] | undefined;
+  const out: string[] = [];
+  for (const line of log.split('\n')) {
+    const m = /^(\d+): \(/.exec(line);
+    if (m) {
+      const l = sourceLineAt(linked, Number(m[1]));
+      if (l && l !== prev) {
+        out.push(`; ${l.text.trimStart()} @ ${l.file.slice(l.file.lastIndexOf('/') + 1)}:${l.line}`);
+        prev = l;
+      }
+    }
+    out.push(line);
+  }
+  return out.join('\n');
 }
 
 /** The BPF subsystem of one simulated machine. */
@@ -224,6 +354,14 @@ export class BpfEngine {
       kfuncName: (id) => this.kfuncs.get(id)?.name,
       helperName: (id) => this.helpers.get(id)?.name,
     });
+  }
+
+  /**
+   * bpf_object__open_mem(): parses a BPF object file (clang --target=bpf -O2 -g -c) and gives its programs and
+   * maps; nothing is created until `load()`. A malformed object is a KernelError naming the section and offset.
+   */
+  obj_open(bytes: Uint8Array, opts: { name?: string } = {}): BpfObjectFile {
+    return new BpfObjectFile(this, new BpfObject(bytes, opts));
   }
 
   /** BPF_PROG_LOAD. Throws KernelError (EACCES, EINVAL, E2BIG with detail.log when the verifier rejects) or BpfAsmError. */

@@ -1,0 +1,53 @@
+/**
+ * k.bpf.compile() in a run: the C source goes to the main side, the host's clang compiles it (no kernel is asked,
+ * so no permission is needed), and the object comes back for obj_open(). Skips with the reason printed where no
+ * clang is installed; the refusal without clang is checked everywhere.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { findClang } from '../clang/bpf-clang';
+import { kernelCall } from './kernel-calls';
+import { startRun, type DoneEvent } from './session';
+
+const clang = findClang();
+if (!clang.ok) console.log(`clang: k.bpf.compile run tests skipped (${clang.why})`);
+const SRC = readFileSync(new URL('../engines/bpf/fixtures/sum_for.bpf.c', import.meta.url), 'utf8');
+
+async function result(code: string): Promise<DoneEvent> {
+  return startRun({ code, filename: 'c.js' }, () => {}, {}).done;
+}
+
+describe('k.bpf.compile', () => {
+  it('is no kernel call: it needs no permission, and a bad argument is EINVAL', async () => {
+    const opts = {
+      permit: () => ({ allowed: false as const, why: 'off' }),
+      signal: new AbortController().signal,
+      timeoutMs: 60_000,
+    };
+    expect(await kernelCall({ method: 'bpf_compile', arg: { c: 1 } }, opts)).toEqual({
+      ok: false,
+      errno: 'EINVAL',
+      message: 'compile: give the C source as { c: string }',
+    });
+  });
+
+  it.skipIf(!clang.ok)(
+    'compiles C in a run; the object loads and runs, errors come back at their C lines',
+    async () => {
+      const done = await result(`
+      const k = boot();
+      const r = k.bpf.compile({ c: ${JSON.stringify(SRC)}, filename: 'sum_for.bpf.c' });
+      const { progs } = k.bpf.obj_open(r.object, { name: 'sum_for.bpf.c' }).load();
+      const bad = k.bpf.compile({ c: 'int f(void) { return x; }\\n', filename: 'bad.bpf.c' });
+      lab.result({ ok: r.ok, retval: Number(progs.sum_for.run(new Uint8Array(96)).retval), line: progs.sum_for.source[0].line, bad: bad.ok, why: bad.why, at: bad.diagnostics[0] });`);
+      expect(done.result).toEqual({
+        ok: true,
+        retval: 1,
+        line: 9,
+        bad: false,
+        why: '1 error compiling bad.bpf.c',
+        at: { file: 'bad.bpf.c', line: 1, col: 22, severity: 'error', message: "use of undeclared identifier 'x'" },
+      });
+    },
+  );
+});
