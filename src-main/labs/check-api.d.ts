@@ -87,6 +87,223 @@ declare module 'kernel-lab/engines/bpf/asm-ubpf' {
   export function assembleUbpf(source: string): AsmResult;
 }
 
+declare module 'kernel-lab/engines/bpf/bpf_object' {
+  import { ObjBtf } from 'kernel-lab/engines/bpf/btf';
+  import type { ObjLineInfo } from 'kernel-lab/engines/bpf/btf_ext';
+  import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
+  /** libbpf's POISON_CALL_KFUNC_BASE: an unresolved weak kfunc's call becomes `call POISON + extern index`. */
+  export const POISON_CALL_KFUNC_BASE = 2002000000;
+  const BPF_F_SLEEPABLE: number;
+  /** One SEC() definition: the section name or prefix, the program type, libbpf's flags that matter here. */
+  interface SecDef {
+      sec: string;
+      type: string;
+      sleepable?: boolean;
+  }
+  /** The program types the engine's verifier models (verifier/prog-types.ts). */
+  const MODELLED_TYPES: Set<string>;
+  /** find_sec_def(): the SEC() definition a section name matches, or undefined. */
+  export function findSecDef(sec: string): SecDef | undefined;
+  /** A program of the object (struct bpf_program before load). */
+  export interface BpfObjProgram {
+      /** The function's name (the program's name, truncated to 15 characters at load as the kernel keeps it). */
+      name: string;
+      /** The ELF section (SEC()) it came from. */
+      section: string;
+      /** BPF_PROG_TYPE_* from the section name, or undefined when libbpf would not recognise it. */
+      prog_type: string | undefined;
+      /** Whether load() loads it (a `?` before the section name turns autoload off). */
+      autoload: boolean;
+      /** BPF_F_SLEEPABLE for `syscall`, `*.s` sections. */
+      sleepable: boolean;
+      /** Instructions in the section (before relocation). */
+      insn_cnt: number;
+  }
+  /** A map of the object (struct bpf_map before creation). */
+  export interface BpfObjMap {
+      name: string;
+      /** `.maps` for BTF-defined maps, or the data section of a global-data map. */
+      section: string;
+      map_type: string;
+      key_size: number;
+      value_size: number;
+      max_entries: number;
+      map_flags: number;
+      /** Global data: the section's initial bytes (absent for .bss, whose map starts zeroed). */
+      initial?: Uint8Array;
+  }
+  /** A program after linking: its instructions, func_info and line_info in instruction indexes. */
+  export interface LinkedProgram {
+      insns: BpfInsn[];
+      func_info: {
+          insn_off: number;
+          type_id: number;
+      }[];
+      line_info: (ObjLineInfo & {
+          insn_idx: number;
+      })[];
+  }
+  /** The loader of one object file. */
+  export class BpfObject {
+      /** The object's name (the file name up to its first '.', as libbpf names it). */
+      readonly name: string;
+      readonly license: string;
+      readonly kern_version: number;
+      readonly programs: BpfObjProgram[];
+      readonly mapDefs: BpfObjMap[];
+      readonly btf: ObjBtf | undefined;
+      private readonly ext;
+      private readonly elf;
+      private readonly funcs;
+      /** Relocations by section index and instruction index in that section. */
+      private readonly relocs;
+      /** Map index by `.maps` offset, and by data section index. */
+      private readonly mapAtOffset;
+      private readonly dataMap;
+      private readonly textIdx;
+      private readonly externs;
+      constructor(bytes: Uint8Array, opts?: {
+          name?: string;
+      });
+      /** `.maps` (parse_btf_map_def()) and the data sections (bpf_object__init_global_data_maps()). */
+      private initMaps;
+      /** parse_btf_map_def(): the fields of a `.maps` struct. */
+      private parseMapDef;
+      /** bpf_object__collect_relos() and bpf_program__record_reloc(). */
+      private collectRelos;
+      /** The function of section `sec` holding instruction `idx`. */
+      private funcAt;
+      /**
+       * bpf_object__reloc_code() and bpf_object__relocate_data(): the program's instructions with the subprograms it
+       * calls appended, maps and data given as `fds[map index]`, kfunc calls as BTF ids of `kfuncId`.
+       */
+      link(progName: string, fds: readonly number[], kfuncId: (name: string) => number | undefined): LinkedProgram;
+  }
+  /**
+   * internal_map_name(): up to 8 characters of the object's name, then the section's (`prog.bss`), sanitised; a
+   * custom section (`.data.counters`) keeps its own name alone.
+   */
+  export function internalMapName(obj: string, sec: string): string;
+  export { MODELLED_TYPES, BPF_F_SLEEPABLE };
+  /** What a C compile gives (the host's clang in the main process, src-main/clang/bpf-clang.ts): an object for BpfObject. */
+  export type BpfCompileResult = {
+      ok: true;
+      object: Uint8Array;
+      diagnostics: BpfCompileDiagnostic[];
+      log: string;
+  } | {
+      ok: false;
+      diagnostics: BpfCompileDiagnostic[];
+      log: string;
+      why: string;
+  };
+  /** One compiler diagnostic at its file, line and column. */
+  export interface BpfCompileDiagnostic {
+      file: string;
+      line: number;
+      col: number;
+      severity: 'error' | 'warning' | 'note' | 'fatal error';
+      message: string;
+  }
+}
+
+declare module 'kernel-lab/engines/bpf/btf' {
+  export const BTF_MAGIC = 60319;
+  /** BTF_KIND_* (include/uapi/linux/btf.h). */
+  export const BTF_KIND: {
+      readonly UNKN: 0;
+      readonly INT: 1;
+      readonly PTR: 2;
+      readonly ARRAY: 3;
+      readonly STRUCT: 4;
+      readonly UNION: 5;
+      readonly ENUM: 6;
+      readonly FWD: 7;
+      readonly TYPEDEF: 8;
+      readonly VOLATILE: 9;
+      readonly CONST: 10;
+      readonly RESTRICT: 11;
+      readonly FUNC: 12;
+      readonly FUNC_PROTO: 13;
+      readonly VAR: 14;
+      readonly DATASEC: 15;
+      readonly FLOAT: 16;
+      readonly DECL_TAG: 17;
+      readonly TYPE_TAG: 18;
+      readonly ENUM64: 19;
+  };
+  /** One type: the common header and its kind-specific tail. */
+  export interface BtfType {
+      id: number;
+      kind: number;
+      name: string;
+      vlen: number;
+      kflag: boolean;
+      /** size (INT, STRUCT, UNION, ENUM, DATASEC, FLOAT, ENUM64) or type (PTR, TYPEDEF, modifiers, FUNC, FUNC_PROTO's return, VAR). */
+      sizeOrType: number;
+      /** ARRAY: element type, index type, nelems. */
+      array?: {
+          type: number;
+          index_type: number;
+          nelems: number;
+      };
+      /** STRUCT/UNION members (offset in bits), FUNC_PROTO params (offset 0), DATASEC vars (offset and size in bytes). */
+      members?: {
+          name: string;
+          type: number;
+          offset: number;
+          size: number;
+      }[];
+      /** VAR linkage, FUNC linkage (vlen) as given. */
+      linkage?: number;
+  }
+  /** A parsed BTF blob. */
+  export class ObjBtf {
+      readonly section: string;
+      /** types[id]; types[0] is void. */
+      readonly types: BtfType[];
+      /** The raw string section (the .BTF.ext records name strings in it). */
+      readonly strings: Uint8Array;
+      readonly bytes: Uint8Array;
+      constructor(bytes: Uint8Array, section?: string);
+      /** The string at `off` of the string section ('' when out of range). */
+      str(off: number): string;
+      type(id: number): BtfType | undefined;
+      /** Skips typedefs and modifiers (btf__resolve_type() without the size), at most 32 deep. */
+      skipMods(id: number): BtfType | undefined;
+      /** btf__resolve_size(): the type's size in bytes, or undefined (void, functions, loops, overflow). */
+      resolveSize(id: number): number | undefined;
+      /** The first type of `kind` named `name` (btf__find_by_name_kind()). */
+      find(name: string, kind: number): BtfType | undefined;
+  }
+}
+
+declare module 'kernel-lab/engines/bpf/btf_ext' {
+  import type { ObjBtf } from 'kernel-lab/engines/bpf/btf';
+  /** struct bpf_func_info as the object holds it (insn_off in bytes). */
+  export interface ObjFuncInfo {
+      insn_off: number;
+      type_id: number;
+  }
+  /** struct bpf_line_info with its strings: the file, the source line's text, line and column. */
+  export interface ObjLineInfo {
+      insn_off: number;
+      file_name_off: number;
+      line_off: number;
+      file: string;
+      text: string;
+      line: number;
+      col: number;
+  }
+  /** The records of one program section. */
+  export interface BtfExtSection {
+      func_info: ObjFuncInfo[];
+      line_info: ObjLineInfo[];
+  }
+  /** Parses .BTF.ext against the object's BTF (its strings); records by section name. */
+  export function parseBtfExt(bytes: Uint8Array, btf: ObjBtf, section?: string): Map<string, BtfExtSection>;
+}
+
 declare module 'kernel-lab/engines/bpf/check' {
   import { KernelError } from 'kernel-lab/engines/common/errors';
   import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
@@ -128,6 +345,94 @@ declare module 'kernel-lab/engines/bpf/disasm' {
   export function printBpfInsn(i: BpfInsn, next?: BpfInsn, cbs?: DisasmCallbacks): string;
   /** A whole program, one `pc: (code) text` line per instruction (an lddw's second slot is skipped, as in the log). */
   export function disassemble(insns: readonly BpfInsn[], cbs?: DisasmCallbacks): string;
+}
+
+declare module 'kernel-lab/engines/bpf/elf' {
+  /**
+   * ELF64 little-endian reading for BPF object files, as libbpf's src/libbpf.c reads them through libelf
+   * (bpf_object__elf_init(), bpf_object__elf_collect()): the file header, the section headers and their names,
+   * the symbol table and SHT_REL relocation tables (include/uapi/linux/elf.h, the System V gABI). Every offset and
+   * size is checked against the file before it is read; a bad object is a KernelError naming the section and the
+   * file offset. Departure: libbpf reports a malformed ELF as -LIBBPF_ERRNO__FORMAT (4003), no kernel errno; the
+   * model says EINVAL.
+   */
+  import { KernelError } from 'kernel-lab/engines/common/errors';
+  export const EM_BPF = 247;
+  export const ET_REL = 1;
+  export const SHT_NULL = 0;
+  export const SHT_PROGBITS = 1;
+  export const SHT_SYMTAB = 2;
+  export const SHT_STRTAB = 3;
+  export const SHT_RELA = 4;
+  export const SHT_NOBITS = 8;
+  export const SHT_REL = 9;
+  export const SHF_WRITE = 1;
+  export const SHF_ALLOC = 2;
+  export const SHF_EXECINSTR = 4;
+  export const SHN_UNDEF = 0;
+  export const SHN_LORESERVE = 65280;
+  export const SHN_ABS = 65521;
+  export const SHN_COMMON = 65522;
+  export const SHN_XINDEX = 65535;
+  export const STB_LOCAL = 0;
+  export const STB_GLOBAL = 1;
+  export const STB_WEAK = 2;
+  export const STT_NOTYPE = 0;
+  export const STT_OBJECT = 1;
+  export const STT_FUNC = 2;
+  export const STT_SECTION = 3;
+  /** BPF relocation types (Documentation/bpf/llvm_reloc.rst). */
+  export const R_BPF_NONE = 0;
+  export const R_BPF_64_64 = 1;
+  export const R_BPF_64_ABS64 = 2;
+  export const R_BPF_64_ABS32 = 3;
+  export const R_BPF_64_NODYLD32 = 4;
+  export const R_BPF_64_32 = 10;
+  /** One section header (Elf64_Shdr) with its bytes (empty for SHT_NOBITS). */
+  export interface ElfSection {
+      index: number;
+      name: string;
+      type: number;
+      flags: number;
+      /** sh_offset: where the section's bytes start in the file. */
+      offset: number;
+      size: number;
+      link: number;
+      info: number;
+      entsize: number;
+      data: Uint8Array;
+  }
+  /** One symbol (Elf64_Sym). */
+  export interface ElfSymbol {
+      index: number;
+      name: string;
+      value: number;
+      size: number;
+      bind: number;
+      type: number;
+      shndx: number;
+  }
+  /** One SHT_REL entry (Elf64_Rel). */
+  export interface ElfRel {
+      offset: number;
+      type: number;
+      sym: number;
+  }
+  /** A parsed object file. */
+  export interface ElfObject {
+      sections: ElfSection[];
+      symbols: ElfSymbol[];
+      /** The symbol table's section index (0 when there is none). */
+      symtab: number;
+      /** The file. */
+      bytes: Uint8Array;
+  }
+  /** The error of a malformed object: names the section (or the header) and the file offset. */
+  export function elfError(where: string, offset: number, what: string): KernelError;
+  /** Parses an ELF64 little-endian EM_BPF relocatable object (bpf_object__elf_init() and the section walk). */
+  export function parseElf(bytes: Uint8Array): ElfObject;
+  /** The entries of an SHT_REL section, each symbol index checked against the symbol table. */
+  export function relEntries(obj: ElfObject, rel: ElfSection): ElfRel[];
 }
 
 declare module 'kernel-lab/engines/bpf/helper-ids' {
@@ -175,6 +480,8 @@ declare module 'kernel-lab/engines/bpf/index' {
   import type { BpfMapCreateAttr, BpfMap } from 'kernel-lab/engines/bpf/maps';
   import { AddressSpace } from 'kernel-lab/engines/bpf/memory';
   import type { BpfExecFn, BpfHelper, BpfRunResult, LoadedInsns } from 'kernel-lab/engines/bpf/vm';
+  import { BpfObject } from 'kernel-lab/engines/bpf/bpf_object';
+  import type { BpfObjMap, BpfObjProgram, LinkedProgram } from 'kernel-lab/engines/bpf/bpf_object';
   import type { VerifyOptions, VerifyReport } from 'kernel-lab/engines/bpf/verifier/index';
   export { BpfAsmError } from 'kernel-lab/engines/bpf/asm-error';
   export type { AsmResult } from 'kernel-lab/engines/bpf/asm-error';
@@ -186,6 +493,7 @@ declare module 'kernel-lab/engines/bpf/index' {
   export { KFUNC_NAMES, MODEL_BTF, modelBtfBlob } from 'kernel-lab/engines/bpf/vmlinux_btf';
   export type { KfuncName } from 'kernel-lab/engines/bpf/vmlinux_btf';
   export { printBpfInsn } from 'kernel-lab/engines/bpf/disasm';
+  export type { BpfCompileDiagnostic, BpfCompileResult, BpfObjMap, BpfObjProgram, LinkedProgram } from 'kernel-lab/engines/bpf/bpf_object';
   /** Options of the engine: the seeded PRNG and the virtual clock of the lab, the console, the CPU count. */
   export interface BpfEngineOptions {
       prng?: Prng;
@@ -265,6 +573,10 @@ declare module 'kernel-lab/engines/bpf/index' {
       readonly lines?: readonly number[];
       /** The verifier's log of the load (absent when loaded with `verify: false`). */
       verifier_log?: string;
+      /** For a program loaded from an object with line_info: the C source line that starts at each listed instruction. */
+      source?: (BpfSourceLine & {
+          insn: number;
+      })[];
       /** @internal */
       readonly loaded: LoadedInsns;
       /** @internal */
@@ -278,6 +590,44 @@ declare module 'kernel-lab/engines/bpf/index' {
       }): BpfRunResult;
       /** The program in the verifier log's style, one `pc: (code) insn` line per instruction. */
       disasm(): string;
+  }
+  /** A loaded C program's source line for each instruction (from .BTF.ext line_info). */
+  export interface BpfSourceLine {
+      file: string;
+      line: number;
+      col: number;
+      text: string;
+  }
+  /**
+   * An opened BPF object (struct bpf_object): `progs` and `maps` as libbpf found them, then `load()` creates the
+   * maps (global data initialised from the object), relocates each program and loads it through the verifier.
+   */
+  export class BpfObjectFile {
+      /** The object's name (libbpf's: the file name up to its first '.'). */
+      readonly name: string;
+      /** The `license` section's string. */
+      readonly license: string;
+      /** The programs: name, section, BPF_PROG_TYPE_* (undefined when libbpf knows no such section), instruction count. */
+      readonly progs: readonly BpfObjProgram[];
+      /** The maps: `.maps` definitions and `.data`/`.rodata`/`.bss` global data. */
+      readonly maps: readonly BpfObjMap[];
+      /** @internal */
+      readonly object: BpfObject;
+      private readonly engine;
+      private loaded?;
+      constructor(engine: BpfEngine, object: BpfObject);
+      /**
+       * bpf_object__load(): creates the maps, relocates every program (autoload ones) and loads it with the verifier.
+       * A program the verifier rejects fails the load with its errno and log (detail.log), as libbpf's load does.
+       */
+      load(opts?: {
+          log_level?: number;
+      }): {
+          progs: Record<string, BpfProgram>;
+          maps: Record<string, BpfMap>;
+      };
+      /** The program relocated as load() loads it: instructions, func_info and line_info (map fds as given). */
+      link(prog: string, fds: readonly number[]): LinkedProgram;
   }
   /** The BPF subsystem of one simulated machine. */
   export class BpfEngine {
@@ -314,6 +664,13 @@ declare module 'kernel-lab/engines/bpf/index' {
       }): AsmResult;
       /** Verifier-log style listing of instructions. */
       disassemble(insns: readonly BpfInsn[]): string;
+      /**
+       * bpf_object__open_mem(): parses a BPF object file (clang --target=bpf -O2 -g -c) and gives its programs and
+       * maps; nothing is created until `load()`. A malformed object is a KernelError naming the section and offset.
+       */
+      obj_open(bytes: Uint8Array, opts?: {
+          name?: string;
+      }): BpfObjectFile;
       /** BPF_PROG_LOAD. Throws KernelError (EACCES, EINVAL, E2BIG with detail.log when the verifier rejects) or BpfAsmError. */
       prog_load(attr: BpfProgLoadAttr): BpfProgram;
       /** The verifier alone (bpf_check() without loading): `{ ok, log, errors }`; assembler and load-time errors are reported the same way. */
