@@ -210,6 +210,7 @@ export function bpfCheckProgram(
   callx = false,
   isKfunc?: (btfId: number) => boolean,
   resolve?: LdImm64Resolve,
+  moduleBtf?: (fdIdx: number, pc: number) => never,
 ): Map<number, [number, number]> {
   const resolved = new Map<number, [number, number]>();
   const n = insns.length;
@@ -218,9 +219,14 @@ export function bpfCheckProgram(
   const starts = new Set([0]);
   for (let pc = 0; pc < n; pc++) {
     const i = insns[pc]!;
-    // add_kfunc_call(): a kfunc call names a FUNC of the kernel's BTF (the model's kfunc table).
-    if (isKfunc && i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_KFUNC_CALL && !isKfunc(i.imm)) {
-      throw loadError(pc, `kernel btf_id ${i.imm >>> 0} is not a function`);
+    // add_kfunc_call(): a kfunc call names a FUNC of the kernel's BTF (the model's kfunc table), or with an off
+    // a module's BTF by the fd at fd_array[off] (find_kfunc_desc_btf(); the model has no module BTF).
+    if (i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_KFUNC_CALL) {
+      if (i.off !== 0) {
+        if (i.off < 0) throw loadError(pc, 'negative offset disallowed for kernel module function call');
+        moduleBtf?.(i.off, pc);
+      }
+      if (isKfunc && !isKfunc(i.imm)) throw loadError(pc, `kernel btf_id ${i.imm >>> 0} is not a function`);
     }
     const call = i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_CALL;
     if (!call && !(isLdImm64(i) && i.src_reg === BPF_PSEUDO_FUNC)) continue;

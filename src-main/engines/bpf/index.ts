@@ -294,7 +294,9 @@ export class BpfEngine {
     }
     let loaded: LoadedInsns;
     try {
-      loaded = prepareInsns(insns, this.ldImm64Resolver(attr.fd_array), verifier, (id) => this.kfuncs.has(id));
+      loaded = prepareInsns(insns, this.ldImm64Resolver(attr.fd_array), verifier, (id) => this.kfuncs.has(id), (idx, pc) =>
+        this.moduleBtf(attr.fd_array, idx, pc),
+      );
     } catch (e) {
       if (e instanceof KernelError && typeof e.detail?.['insn'] === 'number') {
         const pc = e.detail['insn'] as number;
@@ -375,10 +377,7 @@ export class BpfEngine {
       let fd = imm;
       if (src === BPF_PSEUDO_MAP_IDX || src === BPF_PSEUDO_MAP_IDX_VALUE) {
         if (!fdArray) fail('EPROTO', 'fd_idx without fd_array is invalid');
-        // Departure (6.18): past the array's end Linux copies whatever follows it in the loader's memory.
-        const at = fdArray![imm >>> 0];
-        if (at === undefined) fail('EFAULT', `fd_array has no entry ${imm >>> 0}`);
-        fd = at!;
+        fd = fdArrayEntry(fdArray!, imm >>> 0);
       }
       const map = this.maps.get(fd);
       if (!map) return fail('EBADF', `fd ${fd} is not pointing to valid bpf_map`);
@@ -394,6 +393,16 @@ export class BpfEngine {
       if (off >= map.value_size) fail('EINVAL', `invalid access to map value pointer, value_size=${map.value_size} off=${off}`);
       return [regionHi((map as ArrayMap).values), nextImm];
     };
+  }
+
+  /**
+   * find_kfunc_desc_btf() for a kfunc call with an off: the module BTF whose fd is fd_array[off]. The model has
+   * no BTF objects, so the fd is never one: EBADF for no open fd, EINVAL for another object (a map).
+   */
+  private moduleBtf(fdArray: readonly number[] | undefined, idx: number, pc: number): never {
+    if (!fdArray) throw new KernelError('EPROTO', 'kfunc offset > 0 without fd_array is invalid', { insn: pc });
+    const fd = fdArrayEntry(fdArray, idx);
+    throw new KernelError(this.maps.has(fd) ? 'EINVAL' : 'EBADF', 'invalid module BTF fd specified', { insn: pc });
   }
 
   /**
@@ -415,6 +424,11 @@ export class BpfEngine {
     // kallsyms_lookup_name() of the function: the model's kernel text, 16 bytes a type id.
     return [-1, (0x81000000 + id * 16) | 0];
   }
+}
+
+/** fd_array[idx]. Departure (6.18): past the array's end Linux copies whatever follows it in the loader's memory; the model reads -1 (no fd). */
+function fdArrayEntry(fdArray: readonly number[], idx: number): number {
+  return fdArray[idx] ?? -1;
 }
 
 /** MAX_USED_MAPS (include/linux/bpf.h): distinct maps one program may name. */

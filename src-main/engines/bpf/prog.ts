@@ -25,8 +25,14 @@ const noResolver: LdImm64Resolver = (src, _imm, _next, pc) => {
  * next and checks each instruction's encoding when its walk reaches it, as bpf_check() does, so only the checks
  * Linux makes before the walk (bpfCheckProgram) run here; a program it accepts has no other instruction left.
  */
-export function prepareInsns(insns: readonly BpfInsn[], resolve: LdImm64Resolver = noResolver, verifier = false, isKfunc?: (btfId: number) => boolean): LoadedInsns {
-  const resolved = verifier ? bpfCheckProgram(insns, false, isKfunc, resolve) : bpfCheckInsns(insns, resolve);
+export function prepareInsns(
+  insns: readonly BpfInsn[],
+  resolve: LdImm64Resolver = noResolver,
+  verifier = false,
+  isKfunc?: (btfId: number) => boolean,
+  moduleBtf?: (fdIdx: number, pc: number) => never,
+): LoadedInsns {
+  const resolved = verifier ? bpfCheckProgram(insns, false, isKfunc, resolve, moduleBtf) : bpfCheckInsns(insns, resolve);
   const len = insns.length;
   const p: LoadedInsns = {
     insns,

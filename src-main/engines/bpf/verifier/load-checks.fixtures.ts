@@ -6,6 +6,7 @@
  * the running kernel's, or with LOAD_CHECKS_KERNEL (load-checks.kernel.ts) where the kernel cannot be asked.
  */
 import type { FuzzMap, FuzzProgram } from '../../../oracle/fuzz/generator';
+import { KFUNC_BTF_ID } from '../helpers';
 
 /** One variant: its name (the key of the recorded answer) and the program. */
 export interface LoadVariant {
@@ -139,6 +140,28 @@ export function opcodeVariants(): LoadVariant[] {
       out.push({ name: `op ${hex} ${fname} reachable`, prog: prog([R0_0, ...tail, R0_0, EXIT]) });
       out.push({ name: `op ${hex} ${fname} unreachable`, prog: prog([R0_0, EXIT, ...tail, EXIT]) });
     }
+  }
+  return out;
+}
+
+/**
+ * kfunc calls with an off (add_kfunc_call(), find_kfunc_desc_btf()): a module BTF by its fd in fd_array[off], with
+ * no fd_array (no maps), an index that names a map, and one past the maps (the oracle's fd_array holds -1 there).
+ */
+export function kfuncOffsetVariants(): LoadVariant[] {
+  const out: LoadVariant[] = [];
+  const id = KFUNC_BTF_ID.bpf_iter_num_destroy;
+  const sets: Record<string, FuzzMap[]> = { none: [], one: [MAPS['hash']!], two: [MAPS['hash']!, MAPS['array4']!] };
+  for (const [sname, maps] of Object.entries(sets)) {
+    for (const off of [-32768, -1, 1, 2, 5, 32767]) {
+      out.push({ name: `kfunc off=${off} maps=${sname}`, prog: prog([[0x85, 0, 2, off, id], R0_0, EXIT], maps) });
+      out.push({
+        name: `kfunc off=${off} maps=${sname} unreachable`,
+        prog: prog([R0_0, EXIT, [0x85, 0, 2, off, id], EXIT], maps),
+      });
+    }
+    out.push({ name: `kfunc off=1 bad id maps=${sname}`, prog: prog([[0x85, 0, 2, 1, 7], R0_0, EXIT], maps) });
+    out.push({ name: `kfunc off=0 bad id maps=${sname}`, prog: prog([[0x85, 0, 2, 0, 7], R0_0, EXIT], maps) });
   }
   return out;
 }
