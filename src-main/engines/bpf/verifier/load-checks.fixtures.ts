@@ -165,3 +165,29 @@ export function kfuncOffsetVariants(): LoadVariant[] {
   }
   return out;
 }
+
+/**
+ * check_subprogs() and check_cfg() around an lddw: jumps of every kind (ja, gotol, a conditional jump, may_goto), a
+ * bpf-to-bpf call and a function address, to every target from before the program to past its end (into the
+ * lddw's second slot too).
+ */
+export function cfgVariants(): LoadVariant[] {
+  const out: LoadVariant[] = [];
+  const jumps: Record<string, (t: number) => Insn> = {
+    ja: (t) => [0x05, 0, 0, t, 0],
+    gotol: (t) => [0x06, 0, 0, 0, t],
+    jeq: (t) => [0x15, 0, 0, t, 0],
+    may_goto: (t) => [0xe5, 0, 0, t, 0],
+    call: (t) => [0x85, 0, 1, 0, t],
+  };
+  for (let t = -3; t <= 5; t++) {
+    for (const [jname, mk] of Object.entries(jumps)) {
+      out.push({
+        name: `cfg ${jname} ${t}`,
+        prog: prog([R0_0, mk(t), [0x18, 0, 0, 0, 0], [0, 0, 0, 0, 0], EXIT, R0_0, EXIT]),
+      });
+    }
+    out.push({ name: `cfg func ${t}`, prog: prog([R0_0, [0x18, 2, 4, 0, t], [0, 0, 0, 0, 0], EXIT, R0_0, EXIT]) });
+  }
+  return out;
+}

@@ -1825,9 +1825,9 @@ export class Verifier {
     }
   }
 
-  /** check_func_call(): a bpf-to-bpf call. */
+  /** check_func_call(): a bpf-to-bpf call (setup_func_entry()'s frame limit: its message has no ` !`). */
   private checkFuncCall(idx: number, target: number): number {
-    if (this.cur.frames.length >= MAX_CALL_FRAMES) reject(`the call stack of ${this.cur.frames.length + 1} frames is too deep !`, 'E2BIG');
+    if (this.cur.frames.length >= MAX_CALL_FRAMES) reject(`the call stack of ${this.cur.frames.length + 1} frames is too deep`, 'E2BIG');
     const caller = curFrame(this.cur);
     const callee = newFrame(this.cur.frames.length, idx, target);
     for (let r = 1; r <= 5; r++) callee.regs[r] = copyReg(caller.regs[r]!);
@@ -2111,7 +2111,7 @@ export class Verifier {
 
   /** push_callback_call() for bpf_loop: the callback is explored as a pushed state; the caller continues. */
   private pushCallbackCall(idx: number, fn: Reg): void {
-    if (this.cur.frames.length >= MAX_CALL_FRAMES) reject(`the call stack of ${this.cur.frames.length + 1} frames is too deep !`, 'E2BIG');
+    if (this.cur.frames.length >= MAX_CALL_FRAMES) reject(`the call stack of ${this.cur.frames.length + 1} frames is too deep`, 'E2BIG');
     const caller = curFrame(this.cur);
     this.addCallEdge(caller.subprog, fn.subprog);
     const st = this.pushStack(fn.subprog, idx);
@@ -2375,7 +2375,7 @@ export class Verifier {
       const cls = BPF_CLASS(i.code);
       const op = BPF_OP(i.code);
       if (isLdImm64(i)) {
-        seen[pc + 1] = 1;
+        // Its second slot is explored only by a jump into it.
         work.push(pc + 2);
         continue;
       }
@@ -2387,7 +2387,14 @@ export class Verifier {
       }
       work.push(pc + 1);
     }
-    for (let pc = 0; pc < this.n; pc++) if (!seen[pc]) reject(`unreachable insn ${pc}`, 'EINVAL');
+    // In instruction order: the first instruction never reached, or an lddw whose second slot a jump reaches.
+    for (let pc = 0; pc < this.n; pc++) {
+      if (!seen[pc]) reject(`unreachable insn ${pc}`, 'EINVAL');
+      if (isLdImm64(this.insns[pc]!)) {
+        if (seen[pc + 1]) reject(`jump into the middle of ldimm64 insn ${pc}`, 'EINVAL');
+        pc++;
+      }
+    }
   }
 
   /** check_max_stack_depth(): the combined stack of any call chain stays within MAX_BPF_STACK. */
