@@ -191,3 +191,43 @@ export function cfgVariants(): LoadVariant[] {
   }
   return out;
 }
+
+/**
+ * check_ld_abs() in a socket filter (and in a type without an skb): every BPF_LD mode x size code with each field
+ * set, R6 the context, unset, a scalar or the context moved; BPF_IND's source register unset or set.
+ */
+export function ldAbsVariants(): LoadVariant[] {
+  const out: LoadVariant[] = [];
+  const r6: Record<string, Insn[]> = {
+    ctx: [[0xbf, 6, 1, 0, 0]],
+    unset: [],
+    scalar: [[0xb7, 6, 0, 0, 1]],
+    moved: [
+      [0xbf, 6, 1, 0, 0],
+      [0x07, 6, 0, 0, 4],
+    ],
+  };
+  for (const code of [0x20, 0x28, 0x30, 0x38, 0x40, 0x48, 0x50, 0x58]) {
+    for (const [fname, mk] of FIELDS) {
+      for (const [rname, pre] of Object.entries(r6)) {
+        for (const srcSet of [false, true]) {
+          const x = mk(code);
+          if (fname === 'src=11' && srcSet) continue;
+          if (srcSet && fname !== 'src=11') x[2] = 2;
+          const body: Insn[] = [...pre, ...(srcSet ? [[0xb7, 2, 0, 0, 3] as Insn] : []), x, [0xbf, 0, 0, 0, 0], EXIT];
+          body[body.length - 2] = [0xb7, 0, 0, 0, 0];
+          const hex = code.toString(16);
+          out.push({
+            name: `ldabs ${hex} ${fname} r6=${rname}${srcSet ? ' r2=3' : ''}`,
+            prog: { ...prog(body), prog_type: 'socket_filter' },
+          });
+        }
+      }
+      out.push({
+        name: `ldabs ${code.toString(16)} ${fname} xdp`,
+        prog: { ...prog([[0xbf, 6, 1, 0, 0], mk(code), R0_0, EXIT]), prog_type: 'xdp' },
+      });
+    }
+  }
+  return out;
+}

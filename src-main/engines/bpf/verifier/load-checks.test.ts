@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { kernelForTests } from '../../../oracle/test-util';
 import { kernelAnswer, kernelBatch, kernelJob, modelAnswer } from '../../../oracle/fuzz/runner';
 import type { Answer } from '../../../oracle/fuzz/runner';
-import { cfgVariants, kfuncOffsetVariants, ldImm64Variants, opcodeVariants } from './load-checks.fixtures';
+import {
+  cfgVariants,
+  kfuncOffsetVariants,
+  ldAbsVariants,
+  ldImm64Variants,
+  opcodeVariants,
+} from './load-checks.fixtures';
 import type { LoadVariant } from './load-checks.fixtures';
 import { LOAD_CHECKS_KERNEL } from './load-checks.kernel';
 
@@ -41,7 +47,13 @@ function compareAll(vs: readonly LoadVariant[], truth: (i: number) => string | u
 }
 
 describe('load-time check classes against the kernel answers recorded on Linux 6.18', () => {
-  const vs = [...ldImm64Variants(), ...opcodeVariants(), ...kfuncOffsetVariants(), ...cfgVariants()];
+  const vs = [
+    ...ldImm64Variants(),
+    ...opcodeVariants(),
+    ...kfuncOffsetVariants(),
+    ...cfgVariants(),
+    ...ldAbsVariants(),
+  ];
 
   it('records an answer for every variant the oracle may load', () => {
     const missing = vs.filter((v) => !(v.name in RECORDED)).map((v) => v.name);
@@ -72,7 +84,13 @@ describe('load-time check classes against the kernel answers recorded on Linux 6
 
 describe.skipIf(skip)('load-time check classes against the running kernel', () => {
   it('the model gives the live kernel answer on every variant', () => {
-    const vs = [...ldImm64Variants(), ...opcodeVariants(), ...kfuncOffsetVariants(), ...cfgVariants()];
+    const vs = [
+      ...ldImm64Variants(),
+      ...opcodeVariants(),
+      ...kfuncOffsetVariants(),
+      ...cfgVariants(),
+      ...ldAbsVariants(),
+    ];
     const res = kernelBatch(
       oracle,
       vs.map((v) => kernelJob(v.prog, false)),

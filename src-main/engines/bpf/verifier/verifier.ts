@@ -10,7 +10,7 @@ import { branchTarget, checkInsn } from '../check';
 import { printBpfInsn } from '../disasm';
 import { BPF_FUNC_NAMES } from '../helper-ids';
 import {
-  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_ARSH, BPF_LSH, BPF_RSH, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_LOAD_ACQ, BPF_STORE_REL, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_K, BPF_MOD,
+  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_IND, BPF_ARSH, BPF_LSH, BPF_RSH, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_LOAD_ACQ, BPF_STORE_REL, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_K, BPF_MOD,
   BPF_FETCH, BPF_JA, BPF_JCOND, BPF_JEQ, BPF_JMP, BPF_JMP32, BPF_JNE, BPF_LD, BPF_LDX, BPF_MEMSX, BPF_MODE, BPF_MOV,
   BPF_NEG, BPF_OP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE,
   BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_TO_BE, BPF_X, BPF_XCHG, MAX_BPF_STACK, MAX_CALL_FRAMES, bpfSizeBytes, isLdImm64,
@@ -559,12 +559,8 @@ export class Verifier {
       // do_check_insn(): the instruction's reserved fields, checked when the walk first reaches it (registers:
       // readReg()/writeReg(), check_reg_arg()).
       if (!this.insnChecked[idx]) {
-        if (cls === BPF_LD && !isLdImm64(insn)) {
-          // check_ld_abs(): only program types with an skb may use the legacy packet loads.
-          if (this.progType !== 'socket_filter') reject('BPF_LD_[ABS|IND] instructions not allowed for this program type', 'EINVAL');
-          reject('BPF_LD_[ABS|IND] is not modelled (Linux 6.18 allows it in socket filters)', 'EINVAL');
-        }
-        try {
+        // The legacy packet loads have their own checks (check_ld_abs(), each time).
+        if (!(cls === BPF_LD && !isLdImm64(insn))) try {
           checkInsn(this.insns, idx, false);
         } catch (e) {
           if (e instanceof KernelError) reject(e.message, 'EINVAL');
@@ -581,6 +577,8 @@ export class Verifier {
         else this.checkStore(insn, idx, insn.src_reg);
       } else if (cls === BPF_ST) {
         this.checkStore(insn, idx, -1);
+      } else if (cls === BPF_LD && !isLdImm64(insn)) {
+        this.checkLdAbs(insn);
       } else if (cls === BPF_LD) {
         this.checkLdImm(insn, idx);
         next = idx + 2;
@@ -1652,6 +1650,37 @@ export class Verifier {
     const desc = r.type === 'ctx' ? 'context ' : r.type === 'map_value' ? 'value ' : '';
     const vo = tnumIsConst(r.var_off) ? String(s64(r.var_off.v)) : tnumStr(r.var_off);
     reject(`misaligned ${desc}access off ${vo}+${r.off}+${off} size ${size}`);
+  }
+
+  /**
+   * check_ld_abs(): a legacy packet load (BPF_ABS/BPF_IND, one of the opcode table's B/H/W) reads the skb in R6 into
+   * R0 and clobbers R1-R5, as a helper call; only program types with an skb (may_access_skb()) have it.
+   */
+  private checkLdAbs(insn: BpfInsn): void {
+    if (this.progType !== 'socket_filter') reject('BPF_LD_[ABS|IND] instructions not allowed for this program type', 'EINVAL');
+    const ind = BPF_MODE(insn.code) === BPF_IND;
+    if (insn.dst_reg !== 0 || insn.off !== 0 || BPF_SIZE(insn.code) === BPF_DW || (!ind && insn.src_reg !== 0)) {
+      reject('BPF_LD_[ABS|IND] uses reserved fields', 'EINVAL');
+    }
+    const r6 = this.readReg(6);
+    // check_resource_leak(): gen_ld_abs() may end the program at run time, so nothing may be held (main frame).
+    if (this.cur.frames.length === 1 && this.cur.refs.length) {
+      const lines = this.cur.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn_idx}`);
+      reject(`${lines.join('\n')}\nBPF_LD_[ABS|IND] would lead to reference leak`, 'EINVAL');
+    }
+    if (r6.type !== 'ctx') reject('at the time of BPF_LD_ABS|IND R6 != pointer to skb', 'EINVAL');
+    if (ind) this.readReg(insn.src_reg);
+    // check_ptr_off_reg() on R6.
+    if (r6.off < 0) reject(`negative offset ctx ptr R6 off=${r6.off} disallowed`);
+    if (r6.off) reject(`dereference of modified ctx ptr R6 off=${r6.off} disallowed`);
+    if (!tnumIsConst(r6.var_off) || r6.var_off.v) reject(`variable ctx access var_off=${tnumStr(r6.var_off)} disallowed`);
+    const regs = this.regs();
+    for (let r = 1; r <= 5; r++) {
+      regs[r] = notInit();
+      this.scratchRegs.add(r);
+    }
+    this.writeReg(0);
+    regs[0] = scalarUnknown();
   }
 
   private checkLdImm(insn: BpfInsn, idx: number): void {
