@@ -226,7 +226,8 @@ export function bpfCheckProgram(
         if (i.off < 0) throw loadError(pc, 'negative offset disallowed for kernel module function call');
         moduleBtf?.(i.off, pc);
       }
-      if (isKfunc && !isKfunc(i.imm)) throw loadError(pc, `kernel btf_id ${i.imm >>> 0} is not a function`);
+      // imm 0 and off 0: libbpf's poisoned call of an unresolved weak kfunc, refused later only if reached.
+      if (isKfunc && !isKfunc(i.imm) && !(i.imm === 0 && i.off === 0)) throw loadError(pc, `kernel btf_id ${i.imm >>> 0} is not a function`);
     }
     const call = i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_CALL;
     if (!call && !(isLdImm64(i) && i.src_reg === BPF_PSEUDO_FUNC)) continue;

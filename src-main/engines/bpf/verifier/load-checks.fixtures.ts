@@ -162,6 +162,14 @@ export function kfuncOffsetVariants(): LoadVariant[] {
     }
     out.push({ name: `kfunc off=1 bad id maps=${sname}`, prog: prog([[0x85, 0, 2, 1, 7], R0_0, EXIT], maps) });
     out.push({ name: `kfunc off=0 bad id maps=${sname}`, prog: prog([[0x85, 0, 2, 0, 7], R0_0, EXIT], maps) });
+    // imm 0: libbpf's poisoned call of an unresolved weak kfunc, refused only where the walk reaches it.
+    out.push({ name: `kfunc imm=0 reached maps=${sname}`, prog: prog([R0_0, [0x85, 0, 2, 0, 0], EXIT], maps) });
+    out.push({
+      name: `kfunc imm=0 dead maps=${sname}`,
+      prog: prog([R0_0, [0x15, 0, 0, 1, 0], [0x85, 0, 2, 0, 0], EXIT], maps),
+    });
+    out.push({ name: `kfunc imm=0 r0 unset maps=${sname}`, prog: prog([[0x85, 0, 2, 0, 0], EXIT], maps) });
+    out.push({ name: `kfunc imm=0 off=1 maps=${sname}`, prog: prog([R0_0, [0x85, 0, 2, 1, 0], EXIT], maps) });
   }
   return out;
 }

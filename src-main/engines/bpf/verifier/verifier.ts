@@ -481,6 +481,7 @@ export class Verifier {
       this.checkReachable();
       this.doCheck();
       this.checkMaxStackDepth();
+      this.fixupKfuncCalls();
     } catch (e) {
       if (!(e instanceof VerifierError)) throw e;
       ok = false;
@@ -2168,6 +2169,8 @@ export class Verifier {
 
   /** check_kfunc_call(): the iterator kfuncs (process_iter_arg(), process_iter_next_call()). */
   private checkKfuncCall(insn: BpfInsn, idx: number): void {
+    // check_kfunc_call(): imm 0 (libbpf's unresolved weak kfunc) is left for fixup_kfunc_call(), regs untouched.
+    if (insn.imm === 0) return;
     const name = this.env.kfuncName(insn.imm);
     if (!name) reject(`kernel btf_id ${insn.imm} is not a function`, 'EINVAL');
     let kp = this.kfuncProtos.get(insn.imm);
@@ -2422,6 +2425,19 @@ export class Verifier {
       if (isLdImm64(this.insns[pc]!)) {
         if (seen[pc + 1]) reject(`jump into the middle of ldimm64 insn ${pc}`, 'EINVAL');
         pc++;
+      }
+    }
+  }
+
+  /**
+   * fixup_kfunc_call() after opt_remove_dead_code(): a kfunc call with imm 0 that the walk reached (an unreached
+   * one is removed as dead code) was never a call to anything.
+   */
+  private fixupKfuncCalls(): void {
+    for (let pc = 0; pc < this.n; pc++) {
+      const i = this.insns[pc]!;
+      if (this.insnChecked[pc] && i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_KFUNC_CALL && i.imm === 0) {
+        reject('invalid kernel function call not eliminated in verifier pass', 'EINVAL');
       }
     }
   }
