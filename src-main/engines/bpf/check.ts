@@ -8,6 +8,12 @@ import {
 } from './isa';
 import type { BpfInsn } from './isa';
 
+/**
+ * resolve_pseudo_ldimm64()'s lookup of one ld_imm64 with a pseudo source (1/5 map, 2/6 map value, 3 BTF id): the
+ * 64-bit value [hi, lo] the instruction loads, or a KernelError with the kernel's message and errno.
+ */
+export type LdImm64Resolve = (src: number, imm: number, nextImm: number, pc: number) => [number, number];
+
 /** A load-time rejection: the kernel's message, the instruction index and errno EINVAL (or E2BIG). */
 export function loadError(pc: number, message: string, errno: 'EINVAL' | 'E2BIG' = 'EINVAL'): KernelError {
   return new KernelError(errno, message, { insn: pc });
@@ -32,6 +38,9 @@ const ATOMIC_IMMS = new Set([
   BPF_ADD, BPF_AND, BPF_OR, BPF_XOR, BPF_ADD | BPF_FETCH, BPF_AND | BPF_FETCH, BPF_OR | BPF_FETCH, BPF_XOR | BPF_FETCH,
   BPF_XCHG, BPF_CMPXCHG,
 ]);
+
+/** BPF_ADDR_SPACE_CAST (include/uapi/linux/bpf.h): the off of a 64-bit register mov that casts an arena pointer. */
+const BPF_ADDR_SPACE_CAST = 1;
 
 function hex2(n: number): string {
   return n.toString(16).padStart(2, '0');
@@ -65,6 +74,12 @@ export function checkInsn(insns: readonly BpfInsn[], pc: number, regs = true): n
       }
       if (op === BPF_MOV) {
         if (BPF_SRC(code) === BPF_X) {
+          // check_alu_op(): a 64-bit mov with off BPF_ADDR_SPACE_CAST (1) is addr_space_cast, between the arena (1)
+          // and the kernel (0) address spaces, only in a program with an arena; the model has no arena maps.
+          if (cls === BPF_ALU64 && off === BPF_ADDR_SPACE_CAST) {
+            if (imm !== 1 && imm !== 1 << 16) throw loadError(pc, 'addr_space_cast insn can only convert between address space 1 and 0');
+            throw loadError(pc, 'addr_space_cast insn can only be used in a program that has an associated arena');
+          }
           const okOff = off === 0 || off === 8 || off === 16 || (cls === BPF_ALU64 && off === 32);
           if (imm !== 0 || !okOff) throw loadError(pc, 'BPF_MOV uses reserved fields');
           if (regs && src >= MAX_BPF_REG) throw loadError(pc, `R${src} is invalid`);
@@ -190,16 +205,29 @@ for (const c of [
  * 9669's BPF_CALL | BPF_X too). Everything
  * else about an instruction (reserved fields, register numbers) is checked when the walk reaches it (checkInsn()).
  */
-export function bpfCheckProgram(insns: readonly BpfInsn[], callx = false, isKfunc?: (btfId: number) => boolean): void {
+export function bpfCheckProgram(
+  insns: readonly BpfInsn[],
+  callx = false,
+  isKfunc?: (btfId: number) => boolean,
+  resolve?: LdImm64Resolve,
+  moduleBtf?: (fdIdx: number, pc: number) => never,
+): Map<number, [number, number]> {
+  const resolved = new Map<number, [number, number]>();
   const n = insns.length;
   if (n === 0) throw loadError(0, 'empty program');
   if (n > BPF_COMPLEXITY_LIMIT_INSNS) throw loadError(0, `program of ${n} insns is too large`, 'E2BIG');
   const starts = new Set([0]);
   for (let pc = 0; pc < n; pc++) {
     const i = insns[pc]!;
-    // add_kfunc_call(): a kfunc call names a FUNC of the kernel's BTF (the model's kfunc table).
-    if (isKfunc && i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_KFUNC_CALL && !isKfunc(i.imm)) {
-      throw loadError(pc, `kernel btf_id ${i.imm >>> 0} is not a function`);
+    // add_kfunc_call(): a kfunc call names a FUNC of the kernel's BTF (the model's kfunc table), or with an off
+    // a module's BTF by the fd at fd_array[off] (find_kfunc_desc_btf(); the model has no module BTF).
+    if (i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_KFUNC_CALL) {
+      if (i.off !== 0) {
+        if (i.off < 0) throw loadError(pc, 'negative offset disallowed for kernel module function call');
+        moduleBtf?.(i.off, pc);
+      }
+      // imm 0 and off 0: libbpf's poisoned call of an unresolved weak kfunc, refused later only if reached.
+      if (isKfunc && !isKfunc(i.imm) && !(i.imm === 0 && i.off === 0)) throw loadError(pc, `kernel btf_id ${i.imm >>> 0} is not a function`);
     }
     const call = i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_CALL;
     if (!call && !(isLdImm64(i) && i.src_reg === BPF_PSEUDO_FUNC)) continue;
@@ -216,7 +244,9 @@ export function bpfCheckProgram(insns: readonly BpfInsn[], callx = false, isKfun
       const cls = BPF_CLASS(code);
       const op = BPF_OP(code);
       if ((cls === BPF_JMP || cls === BPF_JMP32) && op !== BPF_EXIT && op !== BPF_CALL) {
-        const t = cls === BPF_JMP32 && op === BPF_JA ? pc + insns[pc]!.imm + 1 : pc + insns[pc]!.off + 1;
+        // Only the exact gotol code (BPF_JMP32 | BPF_JA) takes its target from imm; any other code (a BPF_X one the
+        // opcode table rejects later) from off.
+        const t = code === (BPF_JMP32 | BPF_JA) ? pc + insns[pc]!.imm + 1 : pc + insns[pc]!.off + 1;
         if (t < start || t >= end) throw loadError(pc, `jump out of range from insn ${pc} to ${t}`);
       }
       // No fall-through into the next subprogram: an exit or an unconditional jump ends each one.
@@ -236,11 +266,15 @@ export function bpfCheckProgram(insns: readonly BpfInsn[], callx = false, isKfun
       if (i.src_reg > BPF_PSEUDO_MAP_IDX_VALUE || ((i.src_reg === BPF_PSEUDO_MAP_FD || i.src_reg === BPF_PSEUDO_MAP_IDX) && next.imm !== 0)) {
         throw loadError(pc, 'unrecognized bpf_ld_imm64 insn');
       }
+      // A map (fd or fd_array index) or a kernel BTF object is looked up here, in the same walk: an earlier unknown
+      // opcode is reported first, a later one after this instruction's own error.
+      if (resolve && i.src_reg !== 0 && i.src_reg !== BPF_PSEUDO_FUNC) resolved.set(pc, resolve(i.src_reg, i.imm, next.imm, pc));
       pc++;
       continue;
     }
     if (!INSN_TABLE[i.code] && !(callx && i.code === (BPF_JMP | BPF_CALL | BPF_X))) throw loadError(pc, `unknown opcode ${hex2(i.code)}`);
   }
+  return resolved;
 }
 
 /**
@@ -248,9 +282,9 @@ export function bpfCheckProgram(insns: readonly BpfInsn[], callx = false, isKfun
  * instruction's encoding (checkInsn()) and no jump into an lddw's second slot. Throws a KernelError (EINVAL/E2BIG)
  * with detail.insn.
  */
-export function bpfCheckInsns(insns: readonly BpfInsn[]): void {
+export function bpfCheckInsns(insns: readonly BpfInsn[], resolve?: LdImm64Resolve): Map<number, [number, number]> {
   // RFC 9669's callx (BPF_CALL | BPF_X) runs here; Linux 6.18 has no such opcode.
-  bpfCheckProgram(insns, true);
+  const resolved = bpfCheckProgram(insns, true, undefined, resolve);
   const n = insns.length;
   const second = new Uint8Array(n);
   for (let pc = 0; pc < n; ) {
@@ -263,4 +297,5 @@ export function bpfCheckInsns(insns: readonly BpfInsn[]): void {
     const t = branchTarget(insns, pc);
     if (t !== -1 && second[t]) throw loadError(pc, `jump into the middle of ldimm64 insn ${t - 1}`);
   }
+  return resolved;
 }

@@ -5,14 +5,18 @@
  * bounds-checked address space and the instruction budget still guard every run.
  */
 import { KernelError } from '../common/errors';
+import type { Errno } from '../common/errors';
 import { Prng } from '../common/prng';
 import { assembleKernel } from './asm-kernel';
 import type { AsmResult } from './asm-error';
 import { assembleUbpf } from './asm-ubpf';
 import { disassemble as disasmInsns, printBpfInsn } from './disasm';
 import { kernelHelpers, kernelKfuncs } from './helpers';
+import { MODEL_BTF } from './vmlinux_btf';
 import type { KfuncName } from './vmlinux_btf';
-import { BPF_COMPLEXITY_LIMIT_INSNS, decodeInsns } from './isa';
+import {
+  BPF_COMPLEXITY_LIMIT_INSNS, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, decodeInsns,
+} from './isa';
 import type { BpfInsn } from './isa';
 import { interpExec } from './interpreter';
 import { jitCompile } from './jit';
@@ -95,6 +99,13 @@ export interface BpfProgLoadAttr {
   prog_flags?: number;
   /** Override the engine's JIT setting for this program. */
   jit?: boolean;
+  /** BPF_PROG_LOAD's fd_array: the map fds an ld_imm64 with BPF_PSEUDO_MAP_IDX / _IDX_VALUE (src 5/6) names by index. */
+  fd_array?: readonly number[];
+  /**
+   * BTF func_info given with the program (default true: libbpf passes clang's for every function). Without it
+   * (`false`, a raw load) Linux refuses a callback's address (ld_imm64 src 4) with `missing btf func_info`.
+   */
+  func_info?: boolean;
 }
 
 /**
@@ -300,6 +311,8 @@ export class BpfEngine {
   private virtualNs = 0n;
   private nextMapId = 1;
   private nextProgId = 1;
+  /** boot({ btf: 'host' }): the kfuncs carry the host's BTF ids, not the model's own BTF (vmlinux_btf.ts). */
+  private readonly hostKfuncIds: boolean;
 
   constructor(opts: BpfEngineOptions = {}) {
     this.prng = opts.prng ?? new Prng(1);
@@ -308,6 +321,7 @@ export class BpfEngine {
     this.jitEnabled = opts.jit ?? true;
     this.budget = opts.budget ?? 100_000_000;
     this.kfuncs = kernelKfuncs(opts.kfunc_ids);
+    this.hostKfuncIds = opts.kfunc_ids !== undefined;
     if (opts.now) this.clock = opts.now;
     this.signalPending = opts.signal_pending ?? (() => false);
   }
@@ -425,7 +439,9 @@ export class BpfEngine {
     }
     let loaded: LoadedInsns;
     try {
-      loaded = prepareInsns(insns, this.resolver, verifier, (id) => this.kfuncs.has(id));
+      loaded = prepareInsns(insns, this.ldImm64Resolver(attr.fd_array), verifier, (id) => this.kfuncs.has(id), (idx, pc) =>
+        this.moduleBtf(attr.fd_array, idx, pc),
+      );
     } catch (e) {
       if (e instanceof KernelError && typeof e.detail?.['insn'] === 'number') {
         const pc = e.detail['insn'] as number;
@@ -503,24 +519,79 @@ export class BpfEngine {
     }
   }
 
-  /** resolve_pseudo_ldimm64(): map fd -> map pointer, map value -> address of value 0 + off. */
-  private readonly resolver: LdImm64Resolver = (src, imm, nextImm, pc) => {
-    const map = this.maps.get(imm);
-    if (src === 1 || src === 2) {
-      if (!map) throw new KernelError('EBADF', `fd ${imm} is not pointing to valid bpf_map`, { insn: pc });
-      if (src === 1) return map.objectAddr();
-      // array_map_direct_value_addr(): single-element (global data) arrays only.
-      if (!(map instanceof ArrayMap) || map instanceof PercpuArrayMap || map.max_entries !== 1) {
-        throw new KernelError('EOPNOTSUPP', `direct value access on map ${map.id} failed`, { insn: pc });
+  /**
+   * resolve_pseudo_ldimm64() for one load: a map by fd (src 1/2) or by its fd_array index (src 5/6) -> the map
+   * pointer, or (map value) the address of value 0 + off; a kernel BTF FUNC (src 3) -> its address. Errors in
+   * the kernel's order: fd_array, the fd, the count of maps, then the offset and the map type's direct value access.
+   */
+  private ldImm64Resolver(fdArray: readonly number[] | undefined): LdImm64Resolver {
+    const used = new Set<number>();
+    return (src, imm, nextImm, pc) => {
+      const fail = (errno: Errno, msg: string): never => {
+        throw new KernelError(errno, msg, { insn: pc });
+      };
+      if (src === BPF_PSEUDO_BTF_ID) return this.resolveBtfId(imm, nextImm, fail);
+      let fd = imm;
+      if (src === BPF_PSEUDO_MAP_IDX || src === BPF_PSEUDO_MAP_IDX_VALUE) {
+        if (!fdArray) fail('EPROTO', 'fd_idx without fd_array is invalid');
+        fd = fdArrayEntry(fdArray!, imm >>> 0);
       }
-      if (nextImm < 0 || nextImm >= map.value_size) {
-        throw new KernelError('EACCES', `invalid access to map value pointer, value_size=${map.value_size} off=${nextImm >>> 0}`, { insn: pc });
-      }
-      return [regionHi(map.values), nextImm];
-    }
-    throw new KernelError('EINVAL', `ld_imm64 pseudo source ${src} is not supported yet`, { insn: pc });
-  };
+      const map = this.maps.get(fd);
+      if (!map) return fail('EBADF', `fd ${fd} is not pointing to valid bpf_map`);
+      used.add(map.id);
+      if (used.size > MAX_USED_MAPS) fail('E2BIG', `The total number of maps per program has reached the limit of ${MAX_USED_MAPS}`);
+      if (src === BPF_PSEUDO_MAP_FD || src === BPF_PSEUDO_MAP_IDX) return map.objectAddr();
+      const off = nextImm >>> 0;
+      if (off >= BPF_MAX_VAR_OFF) fail('EINVAL', `direct value offset of ${off} is not allowed`);
+      // map_direct_value_addr: only BPF_MAP_TYPE_ARRAY's ops have it (array_map_direct_value_addr()).
+      if (!(map instanceof ArrayMap) || map instanceof PercpuArrayMap) fail('EINVAL', 'no direct value access support for this map type');
+      // array_map_direct_value_addr(): a single-element (global data) array, an offset inside its value.
+      if (map.max_entries !== 1) fail('ENOTSUPP', `invalid access to map value pointer, value_size=${map.value_size} off=${off}`);
+      if (off >= map.value_size) fail('EINVAL', `invalid access to map value pointer, value_size=${map.value_size} off=${off}`);
+      return [regionHi((map as ArrayMap).values), nextImm];
+    };
+  }
+
+  /**
+   * find_kfunc_desc_btf() for a kfunc call with an off: the module BTF whose fd is fd_array[off]. The model has
+   * no BTF objects, so the fd is never one: EBADF for no open fd, EINVAL for another object (a map).
+   */
+  private moduleBtf(fdArray: readonly number[] | undefined, idx: number, pc: number): never {
+    if (!fdArray) throw new KernelError('EPROTO', 'kfunc offset > 0 without fd_array is invalid', { insn: pc });
+    const fd = fdArrayEntry(fdArray, idx);
+    throw new KernelError(this.maps.has(fd) ? 'EINVAL' : 'EBADF', 'invalid module BTF fd specified', { insn: pc });
+  }
+
+  /**
+   * check_pseudo_btf_id(): ld_imm64 of a kernel BTF VAR or FUNC (src 3) by type id, in vmlinux's BTF when the
+   * second imm (a module BTF's fd) is 0. The model's BTF has FUNCs and no VARs (vmlinux_btf.ts); a FUNC loads
+   * its kernel text address.
+   */
+  private resolveBtfId(imm: number, btfFd: number, fail: (errno: Errno, msg: string) => never): [number, number] {
+    // The model has no BTF objects a program could name by fd.
+    if (btfFd !== 0) fail('EINVAL', 'invalid module BTF object FD specified.');
+    const id = imm >>> 0;
+    let kind: string | undefined;
+    if (id === 0) kind = 'VOID';
+    else if (this.kfuncs.has(id)) kind = 'FUNC';
+    // Departure: with the host's kfunc ids (boot({ btf: 'host' })) the model knows no other type of that BTF.
+    else if (!this.hostKfuncIds) kind = MODEL_BTF[id - 1]?.kind;
+    if (kind === undefined) fail('ENOENT', `ldimm64 insn specifies invalid btf_id ${imm}.`);
+    if (kind !== 'FUNC') fail('EINVAL', `pseudo btf_id ${imm} in ldimm64 isn't KIND_VAR or KIND_FUNC`);
+    // kallsyms_lookup_name() of the function: the model's kernel text, 16 bytes a type id.
+    return [-1, (0x81000000 + id * 16) | 0];
+  }
 }
+
+/** fd_array[idx]. Departure (6.18): past the array's end Linux copies whatever follows it in the loader's memory; the model reads -1 (no fd). */
+function fdArrayEntry(fdArray: readonly number[], idx: number): number {
+  return fdArray[idx] ?? -1;
+}
+
+/** MAX_USED_MAPS (include/linux/bpf.h): distinct maps one program may name. */
+const MAX_USED_MAPS = 64;
+/** BPF_MAX_VAR_OFF (include/linux/bpf_verifier.h): the largest direct value offset, exclusive. */
+const BPF_MAX_VAR_OFF = 1 << 29;
 
 /** The verifier log's closing line when bpf_check() stops before its walk. */
 const PROCESSED_NONE = 'processed 0 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n';

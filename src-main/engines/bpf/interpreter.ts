@@ -501,6 +501,29 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
         left = vm.left;
         pc++;
         break;
+      case 0x20: case 0x28: case 0x30: case 0x40: case 0x48: case 0x50: {
+        // BPF_LD_[ABS|IND]: r0 = the packet's bytes; r1..r5 clobbered as by a helper call.
+        const v = vm.ldAbs(c, R[13]!, R[12]!, R[srcA[pc]! << 1]!, immA[pc]!);
+        if (vm.poison) vm.poisonRegs(R, 1, 5);
+        R[0] = v < 0 ? 0 : v | 0;
+        R[1] = 0;
+        if (v >= 0) {
+          pc++;
+          break;
+        }
+        // Outside the packet gen_ld_abs() exits with r0 = 0 (as BPF_EXIT below).
+        if (depth === 0) {
+          vm.left = left;
+          return;
+        }
+        depth--;
+        const p = depth * CS_WORDS;
+        pc = cs[p]!;
+        for (let k = 0; k < 8; k++) R[12 + k] = cs[p + 1 + k]!;
+        R[20] = MAX_BPF_STACK;
+        R[21] = vm.fpHi(base + depth);
+        break;
+      }
       case 0x95: {
         if (depth === 0) {
           vm.left = left;

@@ -253,6 +253,11 @@ function genMem(p: LoadedInsns, pc: number, fastStack: boolean): string {
 
 const SPILL_ARGS = [1, 2, 3, 4, 5].map((r) => `R[${2 * r}] = ${L(r)}; R[${2 * r + 1}] = ${H(r)};`).join(' ');
 /** After a call, r1..r5 as the call left them: unchanged, or garbage in a soundness run (BpfVmOptions.poison). */
+/** BPF_EXIT: the program's end, or back to the caller with its r6..r9 and frame. */
+const GEN_EXIT =
+  `if (depth === 0) { mode = 0; break loop; } depth--; q = depth * ${CS_WORDS}; pc = cs[q];` +
+  [6, 7, 8, 9].map((r, k) => ` ${L(r)} = cs[q + ${1 + 2 * k}]; ${H(r)} = cs[q + ${2 + 2 * k}];`).join('') +
+  ` stk = stacks[base + depth]; r10l = ${MAX_BPF_STACK}; r10h = fpHis[base + depth]; continue loop;`;
 const RELOAD_ARGS = [1, 2, 3, 4, 5].map((r) => `${L(r)} = R[${2 * r}]; ${H(r)} = R[${2 * r + 1}];`).join(' ');
 
 /** Instructions per generated function: V8 stops optimising functions whose bytecode grows past ~60 KB. */
@@ -310,14 +315,17 @@ export function jitChunkSource(p: LoadedInsns, lead: Uint8Array, from: number, t
     } else if (c === 0x18) {
       out.push(`${L(d)} = ${p.lo64[pc]}; ${H(d)} = ${p.hi64[pc]};`);
       pc++;
+    } else if (cls === BPF_LD) {
+      // BPF_LD_[ABS|IND]: r0 = the packet's bytes, r1..r5 clobbered; outside the packet the frame exits with r0 = 0.
+      const srcLo = (c & 0xe0) === 0x40 ? L(p.src[pc]!) : '0';
+      out.push(
+        `q = vm.ldAbs(${c}, ${H(6)}, ${L(6)}, ${srcLo}, ${p.imm[pc]}); if (vm.poison) { vm.poisonRegs(R, 1, 5); ${RELOAD_ARGS} }` +
+          ` r0h = 0; if (q < 0) { r0l = 0; ${GEN_EXIT} } r0l = q | 0;`,
+      );
     } else if (cls === BPF_JMP || cls === BPF_JMP32) {
       const op = BPF_OP(c);
       if (c === (BPF_JMP | BPF_EXIT)) {
-        out.push(
-          `if (depth === 0) { mode = 0; break loop; } depth--; q = depth * ${CS_WORDS}; pc = cs[q];` +
-            [6, 7, 8, 9].map((r, k) => ` ${L(r)} = cs[q + ${1 + 2 * k}]; ${H(r)} = cs[q + ${2 + 2 * k}];`).join('') +
-            ` stk = stacks[base + depth]; r10l = ${MAX_BPF_STACK}; r10h = fpHis[base + depth]; continue loop;`,
-        );
+        out.push(GEN_EXIT);
       } else if (op === BPF_CALL) {
         const s = p.src[pc]!;
         if (c === 0x85 && s === 1) {

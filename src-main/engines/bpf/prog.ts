@@ -4,6 +4,7 @@
  */
 import { KernelError } from '../common/errors';
 import { bpfCheckInsns, bpfCheckProgram, branchTarget } from './check';
+import type { LdImm64Resolve } from './check';
 import {
   BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_JMP, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MODE, BPF_OP, BPF_PSEUDO_CALL,
   BPF_PSEUDO_FUNC, BPF_SIZE, BPF_SRC, BPF_STORE_REL, BPF_STX, isLdImm64,
@@ -13,7 +14,7 @@ import { CODE_HI, CODE_LO_BASE } from './vm';
 import type { LoadedInsns } from './vm';
 
 /** Resolves an lddw with a pseudo source (1 map fd, 2 map value, 3 BTF id, 5/6 map idx) to a 64-bit value [hi, lo]. */
-export type LdImm64Resolver = (src: number, imm: number, nextImm: number, pc: number) => [number, number];
+export type LdImm64Resolver = LdImm64Resolve;
 
 const noResolver: LdImm64Resolver = (src, _imm, _next, pc) => {
   throw new KernelError('EINVAL', `unsupported pseudo source ${src} of ld_imm64 at insn ${pc}`, { insn: pc });
@@ -24,9 +25,14 @@ const noResolver: LdImm64Resolver = (src, _imm, _next, pc) => {
  * next and checks each instruction's encoding when its walk reaches it, as bpf_check() does, so only the checks
  * Linux makes before the walk (bpfCheckProgram) run here; a program it accepts has no other instruction left.
  */
-export function prepareInsns(insns: readonly BpfInsn[], resolve: LdImm64Resolver = noResolver, verifier = false, isKfunc?: (btfId: number) => boolean): LoadedInsns {
-  if (verifier) bpfCheckProgram(insns, false, isKfunc);
-  else bpfCheckInsns(insns);
+export function prepareInsns(
+  insns: readonly BpfInsn[],
+  resolve: LdImm64Resolver = noResolver,
+  verifier = false,
+  isKfunc?: (btfId: number) => boolean,
+  moduleBtf?: (fdIdx: number, pc: number) => never,
+): LoadedInsns {
+  const resolved = verifier ? bpfCheckProgram(insns, false, isKfunc, resolve, moduleBtf) : bpfCheckInsns(insns, resolve);
   const len = insns.length;
   const p: LoadedInsns = {
     insns,
@@ -65,7 +71,7 @@ export function prepareInsns(insns: readonly BpfInsn[], resolve: LdImm64Resolver
         hi = CODE_HI;
         lo = (CODE_LO_BASE + t * 8) | 0;
       } else {
-        [hi, lo] = resolve(i.src_reg, i.imm, next.imm, pc);
+        [hi, lo] = resolved.get(pc) ?? resolve(i.src_reg, i.imm, next.imm, pc);
       }
       p.hi64[pc] = hi;
       p.lo64[pc] = lo;

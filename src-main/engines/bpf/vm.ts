@@ -187,6 +187,21 @@ export class BpfVm {
     throw new KernelError('EINVAL', `the call stack of ${frames} frames is too deep !`, { insn: pc });
   }
 
+  /**
+   * A legacy packet load (BPF_LD | BPF_ABS/BPF_IND, gen_ld_abs()'s bpf_skb_load_helper_{8,16,32}()): the byte,
+   * big-endian half or word at imm (+ the source register's low word for BPF_IND) of the packet R6 points at, or -1
+   * when it is not inside the packet (the program then returns 0). Departure (6.18): the model's skb is its data
+   * (as its socket filter context is), so the SKF_NET_OFF / SKF_LL_OFF negative offsets are outside it too.
+   */
+  ldAbs(code: number, skbHi: number, skbLo: number, srcLo: number, imm: number): number {
+    const size = (code & 0x18) === 0x10 ? 1 : (code & 0x18) === 0x08 ? 2 : 4;
+    const off = (code & 0xe0) === 0x40 ? (srcLo + imm) | 0 : imm;
+    if (off < 0) return -1;
+    const b = this.bytes(skbHi, (skbLo + off) | 0, size);
+    if (!b || (skbLo >>> 0) + off + size > 0xffffffff) return -1;
+    return size === 1 ? b[0]! : size === 2 ? (b[0]! << 8) | b[1]! : ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  }
+
   /** Calls helper `id` with r1..r5 in regs; r0 comes back in regs. */
   callHelper(pc: number, id: number, regs: Int32Array): void {
     const h = this.helpers.get(id);

@@ -20,6 +20,7 @@ export const ERRNO = {
   ERANGE: 34,
   EDEADLK: 35,
   ENOSYS: 38,
+  EPROTO: 71,
   ENOTSUPP: 524,
   EOPNOTSUPP: 95,
   ENOTCONN: 107,

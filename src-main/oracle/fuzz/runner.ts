@@ -73,9 +73,12 @@ export function modelAnswer(p: FuzzProgram, run = true): ModelAnswer {
       });
     return e;
   };
+  // As the oracle loads it: with maps, an fd_array of their fds in creation order (1..n on both sides).
+  // No BTF either: the oracle's loads carry no func_info.
+  const fdArray = { func_info: false, ...(p.maps.length ? { fd_array: p.maps.map((_, i) => i + 1) } : {}) };
   let v: ReturnType<ReturnType<typeof createBpf>['verify']>;
   try {
-    v = engine(false).verify({ insns: p.bytes, prog_type: p.prog_type, log_level: 1, prog_flags: flags });
+    v = engine(false).verify({ insns: p.bytes, prog_type: p.prog_type, log_level: 1, prog_flags: flags, ...fdArray });
   } catch (e) {
     return { ok: false, errno: '', crash: `${(e as Error).name}: ${(e as Error).message}` };
   }
@@ -83,7 +86,7 @@ export function modelAnswer(p: FuzzProgram, run = true): ModelAnswer {
   // log, the first error line from the log's tail (its first line is cut).
   const overflow = !v.ok && v.errors[0]?.errno === 'ENOSPC' && /does not fit log_size/.test(v.errors[0]?.message ?? '');
   const verdict = overflow
-    ? engine(false).verify({ insns: p.bytes, prog_type: p.prog_type, log_level: 0, prog_flags: flags })
+    ? engine(false).verify({ insns: p.bytes, prog_type: p.prog_type, log_level: 0, prog_flags: flags, ...fdArray })
     : v;
   const a: ModelAnswer = { ok: verdict.ok, errno: verdict.ok ? '' : (verdict.errors[0]?.errno ?? '') };
   if (!verdict.ok) {
@@ -95,7 +98,9 @@ export function modelAnswer(p: FuzzProgram, run = true): ModelAnswer {
   try {
     for (const jit of [false, true]) {
       const e = engine(jit);
-      const prog = e.prog_load({ insns: p.bytes, prog_type: p.prog_type, log_level: 0, prog_flags: flags });
+      // Verified again: the walk leaves out what it never reaches (a bad instruction behind a branch never taken),
+      // which a load without the verifier would check.
+      const prog = e.prog_load({ insns: p.bytes, prog_type: p.prog_type, log_level: 0, prog_flags: flags, ...fdArray });
       const r = BigInt(e.prog_test_run(prog, { ctx_in: Uint8Array.from(p.ctx) }).retval >>> 0);
       if (jit) a.jit = r;
       else a.interp = r;

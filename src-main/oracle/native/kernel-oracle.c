@@ -17,7 +17,8 @@
  *   prog_load type= insns=hex log_level= log_size= flags= attach= name=hex use_maps=0|1
  *                                                           -> ok fd=N log=hex true_size=N truncated=0|1 | err errno= what=prog_load log=hex ...
  *                  (truncated=1: the log overflowed log_size; the verdict is then that of a second load without a log)
- *                  (use_maps=1 passes the maps created since the last reset as fd_array, in creation order;
+ *                  (use_maps=1 passes the maps created since the last reset as fd_array, in creation order, then
+ *                   -1 up to index 32767;
  *                   a session holds one program: loading another closes the previous one)
  *   test_run repeat= ctx_in=hex data_in=hex data_size_out= ctx_size_out=   (the program last loaded; see the allow-list)
  *                                                           -> ok retval=N duration=N data_out=hex ctx_out=hex ctx_after=hex
@@ -277,7 +278,10 @@ static int in_list(const int *list, int n, int v)
 /* ---- BPF ---- */
 
 #define MAX_MAPS 64
-static int map_fds[MAX_MAPS];
+/* The fd_array: the maps in creation order, then -1 (no fd) up to the largest index an instruction can name (a
+ * kfunc call's s16 off), so an index past the maps reads "no fd" whatever ran before, not a stale or stray value. */
+#define FD_ARRAY_SLOTS 32768
+static int map_fds[FD_ARRAY_SLOTS];
 static int nmaps;
 static int prog_fd = -1;
 /* Whether the loaded program may be test-run (run_types, run_helpers, no kfunc, no may_goto). */
@@ -285,9 +289,11 @@ static int prog_runnable;
 
 static void cmd_reset(void)
 {
-	for (int i = 0; i < nmaps; i++)
+	for (int i = 0; i < nmaps; i++) {
 		if (map_fds[i] >= 0)
 			close(map_fds[i]);
+		map_fds[i] = -1;
+	}
 	nmaps = 0;
 	if (prog_fd >= 0)
 		close(prog_fd);
@@ -847,6 +853,8 @@ int main(int argc, char **argv)
 	 * ends at its next repeat on SIGKILL. The parent may have gone before prctl(): then exit at once. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || (parent > 0 && getppid() != (pid_t)parent))
 		return 1;
+	for (int i = 0; i < FD_ARRAY_SLOTS; i++)
+		map_fds[i] = -1;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;

@@ -59,6 +59,8 @@ export function verifyInsns(engine: BpfEngine, insns: readonly BpfInsn[], attr: 
     ...(attr.prog_type !== undefined ? { prog_type: attr.prog_type } : {}),
     log_level: attr.log_level ?? 1,
     mapById: (id) => engine.maps.get(id),
+    ...(attr.fd_array ? { fd_array: attr.fd_array } : {}),
+    ...(attr.func_info === false ? { func_info: false } : {}),
     kfuncName: (id) => engine.kfuncs.get(id)?.name,
     helperName: (id) => engine.helpers.get(id)?.name,
     helperProto: (id) => engine.helpers.get(id)?.proto as HelperProto | undefined,

@@ -8,10 +8,11 @@
 import { KernelError } from '../../common/errors';
 import { branchTarget, checkInsn } from '../check';
 import { printBpfInsn } from '../disasm';
+import { BPF_FUNC_NAMES } from '../helper-ids';
 import {
-  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_ARSH, BPF_LSH, BPF_RSH, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_LOAD_ACQ, BPF_STORE_REL, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_K, BPF_MOD,
+  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_IND, BPF_ARSH, BPF_LSH, BPF_RSH, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_CMPXCHG, BPF_LOAD_ACQ, BPF_STORE_REL, BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_K, BPF_MOD,
   BPF_FETCH, BPF_JA, BPF_JCOND, BPF_JEQ, BPF_JMP, BPF_JMP32, BPF_JNE, BPF_LD, BPF_LDX, BPF_MEMSX, BPF_MODE, BPF_MOV,
-  BPF_NEG, BPF_OP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE,
+  BPF_NEG, BPF_OP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE,
   BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_TO_BE, BPF_X, BPF_XCHG, MAX_BPF_STACK, MAX_CALL_FRAMES, bpfSizeBytes, isLdImm64,
 } from '../isa';
 import type { BpfInsn } from '../isa';
@@ -55,6 +56,10 @@ export interface VerifierEnv {
   log_level?: number;
   /** Maps by the fd/id an lddw names. */
   mapById: (id: number) => BpfMap | undefined;
+  /** BPF_PROG_LOAD's fd_array: map fds by the index an lddw with src 5/6 names. */
+  fd_array?: readonly number[];
+  /** BTF func_info came with the program (a callback's address needs it); default true. */
+  func_info?: boolean;
   kfuncName: (id: number) => string | undefined;
   helperName: (id: number) => string | undefined;
   /** Helper prototypes registered by other engines (BpfHelper.proto), by id. */
@@ -477,6 +482,7 @@ export class Verifier {
       this.checkReachable();
       this.doCheck();
       this.checkMaxStackDepth();
+      this.fixupKfuncCalls();
     } catch (e) {
       if (!(e instanceof VerifierError)) throw e;
       ok = false;
@@ -560,12 +566,8 @@ export class Verifier {
       // do_check_insn(): the instruction's reserved fields, checked when the walk first reaches it (registers:
       // readReg()/writeReg(), check_reg_arg()).
       if (!this.insnChecked[idx]) {
-        if (cls === BPF_LD && !isLdImm64(insn)) {
-          // check_ld_abs(): only program types with an skb may use the legacy packet loads.
-          if (this.progType !== 'socket_filter') reject('BPF_LD_[ABS|IND] instructions not allowed for this program type', 'EINVAL');
-          reject('BPF_LD_[ABS|IND] is not modelled (Linux 6.18 allows it in socket filters)', 'EINVAL');
-        }
-        try {
+        // The legacy packet loads have their own checks (check_ld_abs(), each time).
+        if (!(cls === BPF_LD && !isLdImm64(insn))) try {
           checkInsn(this.insns, idx, false);
         } catch (e) {
           if (e instanceof KernelError) reject(e.message, 'EINVAL');
@@ -582,6 +584,8 @@ export class Verifier {
         else this.checkStore(insn, idx, insn.src_reg);
       } else if (cls === BPF_ST) {
         this.checkStore(insn, idx, -1);
+      } else if (cls === BPF_LD && !isLdImm64(insn)) {
+        this.checkLdAbs(insn);
       } else if (cls === BPF_LD) {
         this.checkLdImm(insn, idx);
         next = idx + 2;
@@ -1660,6 +1664,37 @@ export class Verifier {
     reject(`misaligned ${desc}access off ${tnumStr(r.var_off)}+${r.off}+${off} size ${size}`);
   }
 
+  /**
+   * check_ld_abs(): a legacy packet load (BPF_ABS/BPF_IND, one of the opcode table's B/H/W) reads the skb in R6 into
+   * R0 and clobbers R1-R5, as a helper call; only program types with an skb (may_access_skb()) have it.
+   */
+  private checkLdAbs(insn: BpfInsn): void {
+    if (this.progType !== 'socket_filter') reject('BPF_LD_[ABS|IND] instructions not allowed for this program type', 'EINVAL');
+    const ind = BPF_MODE(insn.code) === BPF_IND;
+    if (insn.dst_reg !== 0 || insn.off !== 0 || BPF_SIZE(insn.code) === BPF_DW || (!ind && insn.src_reg !== 0)) {
+      reject('BPF_LD_[ABS|IND] uses reserved fields', 'EINVAL');
+    }
+    const r6 = this.readReg(6);
+    // check_resource_leak(): gen_ld_abs() may end the program at run time, so nothing may be held (main frame).
+    if (this.cur.frames.length === 1 && this.cur.refs.length) {
+      const lines = this.cur.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn_idx}`);
+      reject(`${lines.join('\n')}\nBPF_LD_[ABS|IND] would lead to reference leak`, 'EINVAL');
+    }
+    if (r6.type !== 'ctx') reject('at the time of BPF_LD_ABS|IND R6 != pointer to skb', 'EINVAL');
+    if (ind) this.readReg(insn.src_reg);
+    // check_ptr_off_reg() on R6.
+    if (r6.off < 0) reject(`negative offset ctx ptr R6 off=${r6.off} disallowed`);
+    if (r6.off) reject(`dereference of modified ctx ptr R6 off=${r6.off} disallowed`);
+    if (!tnumIsConst(r6.var_off) || r6.var_off.v) reject(`variable ctx access var_off=${tnumStr(r6.var_off)} disallowed`);
+    const regs = this.regs();
+    for (let r = 1; r <= 5; r++) {
+      regs[r] = notInit();
+      this.scratchRegs.add(r);
+    }
+    this.writeReg(0);
+    regs[0] = scalarUnknown();
+  }
+
   private checkLdImm(insn: BpfInsn, idx: number): void {
     this.writeReg(insn.dst_reg);
     const next = this.insns[idx + 1]!;
@@ -1668,18 +1703,31 @@ export class Verifier {
       return;
     }
     if (insn.src_reg === BPF_PSEUDO_FUNC) {
+      // check_ld_imm(): a callback must be a static function of the program's BTF (the model's all are).
+      if (this.env.func_info === false) reject('missing btf func_info', 'EINVAL');
       const r = pointer('func');
       r.subprog = idx + insn.imm + 1;
       this.regs()[insn.dst_reg] = r;
       return;
     }
-    const map = this.env.mapById(insn.imm);
-    if (!map) reject(`fd ${insn.imm} is not pointing to valid bpf_map`, 'EINVAL');
-    if (insn.src_reg === BPF_PSEUDO_MAP_FD) {
+    if (insn.src_reg === BPF_PSEUDO_BTF_ID) {
+      // A kernel FUNC (resolve_pseudo_ldimm64() let no other kind through): PTR_TO_MEM | MEM_RDONLY of size 0.
+      const r = pointer('mem');
+      r.rdonly = true;
+      r.mem_size = 0;
+      this.regs()[insn.dst_reg] = r;
+      return;
+    }
+    // resolve_pseudo_ldimm64() has found the map by fd (src 1/2) or by its fd_array index (src 5/6).
+    const byIdx = insn.src_reg === BPF_PSEUDO_MAP_IDX || insn.src_reg === BPF_PSEUDO_MAP_IDX_VALUE;
+    const fd = byIdx ? this.env.fd_array?.[insn.imm >>> 0] : insn.imm;
+    const map = fd === undefined ? undefined : this.env.mapById(fd);
+    if (!map) reject(`fd ${fd ?? insn.imm} is not pointing to valid bpf_map`, 'EINVAL');
+    if (insn.src_reg === BPF_PSEUDO_MAP_FD || insn.src_reg === BPF_PSEUDO_MAP_IDX) {
       const r = pointer('map_ptr');
       r.map = map;
       this.regs()[insn.dst_reg] = r;
-    } else if (insn.src_reg === BPF_PSEUDO_MAP_VALUE) {
+    } else if (insn.src_reg === BPF_PSEUDO_MAP_VALUE || insn.src_reg === BPF_PSEUDO_MAP_IDX_VALUE) {
       const r = pointer('map_value', next.imm);
       r.map = map;
       this.regs()[insn.dst_reg] = r;
@@ -1818,7 +1866,7 @@ export class Verifier {
     }
   }
 
-  /** check_func_call(): a bpf-to-bpf call. */
+  /** check_func_call(): a bpf-to-bpf call (setup_func_entry()'s frame limit: its message has no ` !`). */
   private checkFuncCall(idx: number, target: number): number {
     if (this.cur.frames.length >= MAX_CALL_FRAMES) reject(`the call stack of ${this.cur.frames.length + 1} frames is too deep`, 'E2BIG');
     const caller = curFrame(this.cur);
@@ -1838,7 +1886,12 @@ export class Verifier {
   private checkHelperCall(id: number, idx: number): number {
     const name = this.env.helperName(id) ?? `unknown`;
     const proto = this.helperProto(id);
-    if (!proto) reject(`invalid func ${name}#${id}`, 'EINVAL');
+    if (!proto) {
+      // check_helper_call(): an id past __BPF_FUNC_MAX_ID is no helper at all; below it, one the program type's
+      // get_func_proto() does not give. Departure (6.18): a helper the model does not implement is reported so too.
+      if (id < 0 || id >= BPF_FUNC_NAMES.length) reject(`invalid func ${name}#${id}`, 'EINVAL');
+      reject(`program of this type cannot use helper bpf_${BPF_FUNC_NAMES[id]!}#${id}`, 'EINVAL');
+    }
     const regs = this.regs();
     let mapArg: BpfMap | undefined;
     let releaseRef = 0;
@@ -2132,6 +2185,8 @@ export class Verifier {
 
   /** check_kfunc_call(): the iterator kfuncs (process_iter_arg(), process_iter_next_call()). */
   private checkKfuncCall(insn: BpfInsn, idx: number): void {
+    // check_kfunc_call(): imm 0 (libbpf's unresolved weak kfunc) is left for fixup_kfunc_call(), regs untouched.
+    if (insn.imm === 0) return;
     const name = this.env.kfuncName(insn.imm);
     if (!name) reject(`kernel btf_id ${insn.imm} is not a function`, 'EINVAL');
     let kp = this.kfuncProtos.get(insn.imm);
@@ -2368,7 +2423,7 @@ export class Verifier {
       const cls = BPF_CLASS(i.code);
       const op = BPF_OP(i.code);
       if (isLdImm64(i)) {
-        seen[pc + 1] = 1;
+        // Its second slot is explored only by a jump into it.
         work.push(pc + 2);
         continue;
       }
@@ -2380,7 +2435,27 @@ export class Verifier {
       }
       work.push(pc + 1);
     }
-    for (let pc = 0; pc < this.n; pc++) if (!seen[pc]) reject(`unreachable insn ${pc}`, 'EINVAL');
+    // In instruction order: the first instruction never reached, or an lddw whose second slot a jump reaches.
+    for (let pc = 0; pc < this.n; pc++) {
+      if (!seen[pc]) reject(`unreachable insn ${pc}`, 'EINVAL');
+      if (isLdImm64(this.insns[pc]!)) {
+        if (seen[pc + 1]) reject(`jump into the middle of ldimm64 insn ${pc}`, 'EINVAL');
+        pc++;
+      }
+    }
+  }
+
+  /**
+   * fixup_kfunc_call() after opt_remove_dead_code(): a kfunc call with imm 0 that the walk reached (an unreached
+   * one is removed as dead code) was never a call to anything.
+   */
+  private fixupKfuncCalls(): void {
+    for (let pc = 0; pc < this.n; pc++) {
+      const i = this.insns[pc]!;
+      if (this.insnChecked[pc] && i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_KFUNC_CALL && i.imm === 0) {
+        reject('invalid kernel function call not eliminated in verifier pass', 'EINVAL');
+      }
+    }
   }
 
   /** check_max_stack_depth(): the combined stack of any call chain stays within MAX_BPF_STACK. */
