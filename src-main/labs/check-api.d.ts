@@ -307,6 +307,11 @@ declare module 'kernel-lab/engines/bpf/btf_ext' {
 declare module 'kernel-lab/engines/bpf/check' {
   import { KernelError } from 'kernel-lab/engines/common/errors';
   import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
+  /**
+   * resolve_pseudo_ldimm64()'s lookup of one ld_imm64 with a pseudo source (1/5 map, 2/6 map value, 3 BTF id): the
+   * 64-bit value [hi, lo] the instruction loads, or a KernelError with the kernel's message and errno.
+   */
+  export type LdImm64Resolve = (src: number, imm: number, nextImm: number, pc: number) => [number, number];
   /** A load-time rejection: the kernel's message, the instruction index and errno EINVAL (or E2BIG). */
   export function loadError(pc: number, message: string, errno?: 'EINVAL' | 'E2BIG'): KernelError;
   /** Jump/call/function-address target of instruction `pc`, or -1 when it has none. */
@@ -323,13 +328,13 @@ declare module 'kernel-lab/engines/bpf/check' {
    * 9669's BPF_CALL | BPF_X too). Everything
    * else about an instruction (reserved fields, register numbers) is checked when the walk reaches it (checkInsn()).
    */
-  export function bpfCheckProgram(insns: readonly BpfInsn[], callx?: boolean, isKfunc?: (btfId: number) => boolean): void;
+  export function bpfCheckProgram(insns: readonly BpfInsn[], callx?: boolean, isKfunc?: (btfId: number) => boolean, resolve?: LdImm64Resolve, moduleBtf?: (fdIdx: number, pc: number) => never): Map<number, [number, number]>;
   /**
    * Load-time checks of a whole program for a load without the verifier: bpfCheckProgram(), then every
    * instruction's encoding (checkInsn()) and no jump into an lddw's second slot. Throws a KernelError (EINVAL/E2BIG)
    * with detail.insn.
    */
-  export function bpfCheckInsns(insns: readonly BpfInsn[]): void;
+  export function bpfCheckInsns(insns: readonly BpfInsn[], resolve?: LdImm64Resolve): Map<number, [number, number]>;
 }
 
 declare module 'kernel-lab/engines/bpf/disasm' {
@@ -546,6 +551,13 @@ declare module 'kernel-lab/engines/bpf/index' {
       prog_flags?: number;
       /** Override the engine's JIT setting for this program. */
       jit?: boolean;
+      /** BPF_PROG_LOAD's fd_array: the map fds an ld_imm64 with BPF_PSEUDO_MAP_IDX / _IDX_VALUE (src 5/6) names by index. */
+      fd_array?: readonly number[];
+      /**
+       * BTF func_info given with the program (default true: libbpf passes clang's for every function). Without it
+       * (`false`, a raw load) Linux refuses a callback's address (ld_imm64 src 4) with `missing btf func_info`.
+       */
+      func_info?: boolean;
   }
   /**
    * The verifier's entry point (bpf_check()), installed by the verifier issue from ./verifier/: it receives the
@@ -650,6 +662,8 @@ declare module 'kernel-lab/engines/bpf/index' {
       private virtualNs;
       private nextMapId;
       private nextProgId;
+      /** boot({ btf: 'host' }): the kfuncs carry the host's BTF ids, not the model's own BTF (vmlinux_btf.ts). */
+      private readonly hostKfuncIds;
       constructor(opts?: BpfEngineOptions);
       /** Adds or replaces a helper (bpf_func_proto) by id. */
       register_helper(h: BpfHelper): void;
@@ -702,8 +716,23 @@ declare module 'kernel-lab/engines/bpf/index' {
       runWith(prog: BpfProgram, bufs: Uint8Array[], opts: BpfRunOpts & {
           lengthArg?: boolean;
       }): BpfRunResult;
-      /** resolve_pseudo_ldimm64(): map fd -> map pointer, map value -> address of value 0 + off. */
-      private readonly resolver;
+      /**
+       * resolve_pseudo_ldimm64() for one load: a map by fd (src 1/2) or by its fd_array index (src 5/6) -> the map
+       * pointer, or (map value) the address of value 0 + off; a kernel BTF FUNC (src 3) -> its address. Errors in
+       * the kernel's order: fd_array, the fd, the count of maps, then the offset and the map type's direct value access.
+       */
+      private ldImm64Resolver;
+      /**
+       * find_kfunc_desc_btf() for a kfunc call with an off: the module BTF whose fd is fd_array[off]. The model has
+       * no BTF objects, so the fd is never one: EBADF for no open fd, EINVAL for another object (a map).
+       */
+      private moduleBtf;
+      /**
+       * check_pseudo_btf_id(): ld_imm64 of a kernel BTF VAR or FUNC (src 3) by type id, in vmlinux's BTF when the
+       * second imm (a module BTF's fd) is 0. The model's BTF has FUNCs and no VARs (vmlinux_btf.ts); a FUNC loads
+       * its kernel text address.
+       */
+      private resolveBtfId;
   }
   /** Creates the BPF engine of a simulated machine. */
   export function createBpf(opts?: BpfEngineOptions): BpfEngine;
@@ -1071,16 +1100,17 @@ declare module 'kernel-lab/engines/bpf/memory' {
 }
 
 declare module 'kernel-lab/engines/bpf/prog' {
+  import type { LdImm64Resolve } from 'kernel-lab/engines/bpf/check';
   import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
   import type { LoadedInsns } from 'kernel-lab/engines/bpf/vm';
   /** Resolves an lddw with a pseudo source (1 map fd, 2 map value, 3 BTF id, 5/6 map idx) to a 64-bit value [hi, lo]. */
-  export type LdImm64Resolver = (src: number, imm: number, nextImm: number, pc: number) => [number, number];
+  export type LdImm64Resolver = LdImm64Resolve;
   /**
    * Checks (bpfCheckInsns) and prepares a program for the interpreter and the JIT. With `verifier` the verifier runs
    * next and checks each instruction's encoding when its walk reaches it, as bpf_check() does, so only the checks
    * Linux makes before the walk (bpfCheckProgram) run here; a program it accepts has no other instruction left.
    */
-  export function prepareInsns(insns: readonly BpfInsn[], resolve?: LdImm64Resolver, verifier?: boolean, isKfunc?: (btfId: number) => boolean): LoadedInsns;
+  export function prepareInsns(insns: readonly BpfInsn[], resolve?: LdImm64Resolver, verifier?: boolean, isKfunc?: (btfId: number) => boolean, moduleBtf?: (fdIdx: number, pc: number) => never): LoadedInsns;
 }
 
 declare module 'kernel-lab/engines/bpf/prog_flags' {
@@ -1615,6 +1645,10 @@ declare module 'kernel-lab/engines/bpf/verifier/verifier' {
       log_level?: number;
       /** Maps by the fd/id an lddw names. */
       mapById: (id: number) => BpfMap | undefined;
+      /** BPF_PROG_LOAD's fd_array: map fds by the index an lddw with src 5/6 names. */
+      fd_array?: readonly number[];
+      /** BTF func_info came with the program (a callback's address needs it); default true. */
+      func_info?: boolean;
       kfuncName: (id: number) => string | undefined;
       helperName: (id: number) => string | undefined;
       /** Helper prototypes registered by other engines (BpfHelper.proto), by id. */
@@ -1871,6 +1905,11 @@ declare module 'kernel-lab/engines/bpf/verifier/verifier' {
        * to the access size (the stack always is, in memAccess()).
        */
       private strictAlignment;
+      /**
+       * check_ld_abs(): a legacy packet load (BPF_ABS/BPF_IND, one of the opcode table's B/H/W) reads the skb in R6 into
+       * R0 and clobbers R1-R5, as a helper call; only program types with an skb (may_access_skb()) have it.
+       */
+      private checkLdAbs;
       private checkLdImm;
       private checkCondJmp;
       /** Both outcomes possible: the taken branch is pushed, and each side learns what its outcome implies. */
@@ -1880,7 +1919,7 @@ declare module 'kernel-lab/engines/bpf/verifier/verifier' {
       private checkMayGoto;
       private checkCall;
       private clearCallerSaved;
-      /** check_func_call(): a bpf-to-bpf call. */
+      /** check_func_call(): a bpf-to-bpf call (setup_func_entry()'s frame limit: its message has no ` !`). */
       private checkFuncCall;
       private checkHelperCall;
       /**
@@ -1927,6 +1966,11 @@ declare module 'kernel-lab/engines/bpf/verifier/verifier' {
       private prepareFuncExit;
       /** check_cfg(): every instruction is reachable from the entry or a function start. */
       private checkReachable;
+      /**
+       * fixup_kfunc_call() after opt_remove_dead_code(): a kfunc call with imm 0 that the walk reached (an unreached
+       * one is removed as dead code) was never a call to anything.
+       */
+      private fixupKfuncCalls;
       /** check_max_stack_depth(): the combined stack of any call chain stays within MAX_BPF_STACK. */
       /**
        * check_max_stack_depth() for the main program: every bpf-to-bpf call and callback address (ld_imm64
@@ -2050,6 +2094,13 @@ declare module 'kernel-lab/engines/bpf/vm' {
       memFault(pc: number, store: boolean, baseHi: number, o: number, size: number): never;
       budgetFault(pc: number): never;
       callDepthFault(pc: number, frames: number): never;
+      /**
+       * A legacy packet load (BPF_LD | BPF_ABS/BPF_IND, gen_ld_abs()'s bpf_skb_load_helper_{8,16,32}()): the byte,
+       * big-endian half or word at imm (+ the source register's low word for BPF_IND) of the packet R6 points at, or -1
+       * when it is not inside the packet (the program then returns 0). Departure (6.18): the model's skb is its data
+       * (as its socket filter context is), so the SKF_NET_OFF / SKF_LL_OFF negative offsets are outside it too.
+       */
+      ldAbs(code: number, skbHi: number, skbLo: number, srcLo: number, imm: number): number;
       /** Calls helper `id` with r1..r5 in regs; r0 comes back in regs. */
       callHelper(pc: number, id: number, regs: Int32Array): void;
       callKfunc(pc: number, id: number, regs: Int32Array): void;
@@ -2357,6 +2408,7 @@ declare module 'kernel-lab/engines/common/errors' {
       readonly ERANGE: 34;
       readonly EDEADLK: 35;
       readonly ENOSYS: 38;
+      readonly EPROTO: 71;
       readonly ENOTSUPP: 524;
       readonly EOPNOTSUPP: 95;
       readonly ENOTCONN: 107;

@@ -108,6 +108,9 @@ function binaryDir(preferred: string): string | undefined {
   }
 }
 
+/** How long a helper built from another source is kept in the shared cache. */
+const STALE_HELPER_MS = 7 * 24 * 3600 * 1000;
+
 /** Builds (once per source hash) the helper with `$CC` or `cc -O2`; never throws. Options are for tests. */
 export function buildHelper(opts: { cc?: string; dir?: string } = {}): HelperBuild {
   // Another checkout's build of a newer source removes older binaries from the shared cache: build again then.
@@ -129,9 +132,15 @@ function build(cc: string, preferredDir: string): HelperBuild {
   try {
     execFileSync(cc, ['-O2', '-o', tmp, src], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
     renameSync(tmp, bin); // atomic: concurrent builders race harmlessly
+    // Builds of other sources unused for a week: another checkout of another version may be using the rest.
+    const stale = statSync(bin).mtimeMs - STALE_HELPER_MS;
     for (const f of readdirSync(dir)) {
-      // Builds of older sources (unlinking a binary that still runs is harmless).
-      if (/^kernel-oracle-[0-9a-f]{16}$/.test(f) && join(dir, f) !== bin) rmSync(join(dir, f), { force: true });
+      if (!/^kernel-oracle-[0-9a-f]{16}$/.test(f) || join(dir, f) === bin) continue;
+      try {
+        if (statSync(join(dir, f)).mtimeMs < stale) rmSync(join(dir, f), { force: true });
+      } catch {
+        // Removed meanwhile by another builder.
+      }
     }
     return { ok: true, path: bin };
   } catch (e) {
@@ -154,15 +163,21 @@ export function helperArgs(trusted = false): string[] {
 
 /** Runs a batch of requests in one helper process; one response per request (throws OracleUnavailableError). */
 export function runHelper(requests: readonly string[], timeoutMs = 120_000, trusted = false): HelperResponse[] {
-  const b = buildHelper();
-  if (!b.ok) throw new OracleUnavailableError(b.why);
-  const res = spawnSync(b.path, helperArgs(trusted), {
-    input: requests.join('\n') + '\n',
-    maxBuffer: 256 * 1024 * 1024,
-    timeout: timeoutMs,
-    killSignal: 'SIGKILL',
-    encoding: 'utf8',
-  });
+  const spawn = () => {
+    const b = buildHelper();
+    if (!b.ok) throw new OracleUnavailableError(b.why);
+    return spawnSync(b.path, helperArgs(trusted), {
+      input: requests.join('\n') + '\n',
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+      encoding: 'utf8',
+    });
+  };
+  let res = spawn();
+  // The cached binary was removed between the build check and the spawn (a cache cleaner, another checkout):
+  // build it again once.
+  if ((res.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') res = spawn();
   if (res.error) throw new OracleUnavailableError(`the native helper could not run: ${res.error.message}`);
   if (res.signal) throw new OracleUnavailableError(`the native helper was killed by ${res.signal}`);
   return responses(res.stdout, res.stderr, requests.length);

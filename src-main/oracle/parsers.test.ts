@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { directMapDelta, parseDirectMapMeminfo, parseDirectMapSnapshot, parseDirectMapVmstat } from './direct-map';
 import { kernelOracle, kfuncIdsByName, OracleUnavailableError, patchProgram } from './index';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildHelper, fromHex, parseResponse, request } from './native';
@@ -95,6 +95,29 @@ describe('patchProgram', () => {
 });
 
 describe('native helper build', () => {
+  const cc = process.env['CC'] || 'cc';
+  const ccDir = mkdtempSync(join(tmpdir(), 'kernel-lab-cc-'));
+  const hasCc = buildHelper({ cc, dir: ccDir });
+  rmSync(ccDir, { recursive: true, force: true });
+  if (!hasCc.ok) console.log(`native helper cache test skipped: ${hasCc.why}`);
+  it.skipIf(!hasCc.ok)("keeps another checkout's recent build in the shared cache and removes week-old ones", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kernel-lab-'));
+    try {
+      const recent = join(dir, 'kernel-oracle-0123456789abcdef');
+      const old = join(dir, 'kernel-oracle-fedcba9876543210');
+      writeFileSync(recent, '');
+      writeFileSync(old, '');
+      const weekAgo = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+      utimesSync(old, weekAgo, weekAgo);
+      const b = buildHelper({ cc, dir });
+      expect(b.ok).toBe(true);
+      expect(existsSync(recent)).toBe(true);
+      expect(existsSync(old)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('says in one line that there is no C compiler', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kernel-lab-'));
     try {

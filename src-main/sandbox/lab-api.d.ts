@@ -504,6 +504,13 @@ interface BpfProgLoadAttr {
   prog_flags?: number;
   /** Override the engine's JIT setting for this program. */
   jit?: boolean;
+  /** BPF_PROG_LOAD's fd_array: the map fds an ld_imm64 with BPF_PSEUDO_MAP_IDX / _IDX_VALUE (src 5/6) names by index. */
+  fd_array?: readonly number[];
+  /**
+   * BTF func_info given with the program (default true: libbpf passes clang's for every function). Without it
+   * (`false`, a raw load) Linux refuses a callback's address (ld_imm64 src 4) with `missing btf func_info`.
+   */
+  func_info?: boolean;
 }
 
 /** Options of a verification beyond BPF_PROG_LOAD's attributes. */
