@@ -82,6 +82,8 @@ export interface MmOptions {
   min_free_kbytes?: number;
   /** /proc/sys/vm/watermark_scale_factor (1 … 3000, default 10). */
   watermark_scale_factor?: number;
+  /** Pages kswapd reclaims per allocation while awake (default 32, SWAP_CLUSTER_MAX); 0: kswapd never runs. */
+  kswapd_rate?: number;
 }
 
 export type PageRef = Page | number;
@@ -217,7 +219,9 @@ export class Mm {
     this.watermark_scale_factor = wsf;
     this.totalreserve_pages = calculate_totalreserve_pages(this.zones);
     for (const z of this.zones) z.pcp = new PerCpuPages(z, cpus); // setup_zone_pageset() / zone_pcp_update()
-    this.vmscan = new Vmscan(this);
+    const rate = opts.kswapd_rate ?? 32;
+    if (!Number.isInteger(rate) || rate < 0 || rate > 1 << 20) throw new KernelError('EINVAL', `kswapd_rate: ${String(rate)} is not a page count`);
+    this.vmscan = new Vmscan(this, rate);
     this.dm = new DirectMap(nframes, opts.gbpages !== false, {
       allocTable: () => this.allocTablePage(),
       freeTable: (pfn) => this.freeZonePages(pfn, 0), // pagetable_free() of a collapsed table
@@ -323,9 +327,21 @@ export class Mm {
    * @internal
    */
   allocPfn(mask: number, order: number, mt: number, rmq = this.defaultRmq): number {
-    this.vmscan.kswapdStep();
+    if (this.vmscan.kswapdAwake) this.vmscan.kswapdStep();
     const highestZoneidx = this.gfp_zone(mask);
-    const ac: AllocContext = { highestZoneidx, mt, zonelist: this.zonelists[highestZoneidx]!, rmq };
+    const zonelist = this.zonelists[highestZoneidx]!;
+    // The fast path's common case inline: order 0 from the preferred zone's per-cpu list, above its low watermark.
+    if (order === 0 && rmq === this.defaultRmq && zonelist.length) {
+      const z = zonelist[0]!;
+      if (z.freePages > z._watermark[ALLOC_WMARK_LOW]! + z.lowmem_reserve[highestZoneidx]! + z.nr_free_highatomic) {
+        const pfn = this.rmqueue(z, 0, mt, z.idx === ZONE_NORMAL);
+        if (pfn >= 0) {
+          z.events.numa_hit++;
+          return pfn;
+        }
+      }
+    }
+    const ac: AllocContext = { highestZoneidx, mt, zonelist, rmq };
     const pfn = this.get_page_from_freelist(order, ALLOC_WMARK_LOW | this.alloc_flags_nofragment(ac, mask), ac);
     if (pfn >= 0) return pfn;
     return this.__alloc_pages_slowpath(mask, order, ac);
@@ -479,7 +495,7 @@ export class Mm {
     }
     const mt = this.gfpMigratetype(mask);
     let pfn: number;
-    this.gfp_zone(mask); // GFP_ZONE_BAD combinations are refused before anything is taken
+    if (mask & (__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)) this.gfp_zone(mask); // GFP_ZONE_BAD is refused before anything is taken
     if (!unmapped) {
       pfn = this.allocPfn(mask, order, mt);
       if (pfn >= 0) this.markAllocated(pfn, order, mt);
@@ -514,7 +530,7 @@ export class Mm {
     const s = this.zone.state(pfn);
     if (s === ST_RESERVED) throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is in the memmap (PageReserved), not the buddy's`);
     if (s === ST_PGTABLE) throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is a direct-map page table`);
-    if (this.vmscan.has(pfn)) throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is on an LRU list (page cache or anonymous memory; Bad page state)`);
+    if (this.vmscan.folios.size && this.vmscan.has(pfn)) throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is on an LRU list (page cache or anonymous memory; Bad page state)`);
     if (s === ST_CACHE_ALLOC + o && this.cache) {
       // unmapped_pages_free(): back into the cache, still unmapped. (The model routes by the page's origin, not
       // PB_unmapped, so pages the shrinker gave back never re-enter the cache mapped.)

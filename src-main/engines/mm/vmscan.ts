@@ -9,8 +9,9 @@
  *   reclaimed (SwapTotal 0), and there is no slab shrinker;
  * - reclaim scans SWAP_CLUSTER_MAX pages per pass instead of lru_size >> priority, so pgscan equals pgsteal for the
  *   inactive file list;
- * - kswapd is a thread the model runs one reclaim pass (SWAP_CLUSTER_MAX pages) at a time, at the start of each
- *   allocation made while it is awake, until pgdat_balanced().
+ * - kswapd is a thread the model runs one reclaim pass (kswapd_rate pages, SWAP_CLUSTER_MAX by default) at a time,
+ *   at the start of each allocation made while it is awake, until pgdat_balanced(); kswapd_rate 0 models a kswapd
+ *   that never gets a CPU, so only direct reclaim frees memory.
  */
 import { KernelError } from '../common/errors';
 import { MAX_NR_ZONES, SWAP_CLUSTER_MAX, WMARK_HIGH } from './mmzone';
@@ -86,7 +87,15 @@ export class Vmscan {
   /** Times kswapd was woken (the model's trace of wakeup_kswapd). */
   kswapdWakeups = 0;
 
-  constructor(private readonly mm: Mm) {}
+  /** Pages kswapd may reclaim per allocation made while it is awake (the model's stand-in for its CPU time). */
+  readonly kswapdRate: number;
+
+  constructor(
+    private readonly mm: Mm,
+    kswapdRate = SWAP_CLUSTER_MAX,
+  ) {
+    this.kswapdRate = kswapdRate;
+  }
 
   /** Pages on one LRU list. */
   nr(lru: number): number {
@@ -235,7 +244,8 @@ export class Vmscan {
     let scanned = 0;
     let reclaimed = 0;
     const inactive = this.lru[LRU_INACTIVE_FILE]!;
-    for (const pfn of [...inactive]) {
+    for (const pfn of inactive) {
+      // deleting the visited entry while iterating a Set is safe
       if (reclaimed >= nrToReclaim) break;
       const zi = this.mm.zoneOf(pfn).idx;
       if (zi > reclaimIdx) {
@@ -307,7 +317,8 @@ export class Vmscan {
       this.kswapdAwake = false;
       return;
     }
-    const got = this.shrinkNode(SWAP_CLUSTER_MAX, this.kswapdHighestZoneidx, true);
+    if (this.kswapdRate === 0) return;
+    const got = this.shrinkNode(this.kswapdRate, this.kswapdHighestZoneidx, true);
     if (!got) {
       this.kswapd_failures++;
       this.kswapdAwake = false;
@@ -317,7 +328,13 @@ export class Vmscan {
   /** Runs kswapd until it sleeps (for scripts that want reclaim to settle). Returns pages it reclaimed. */
   kswapdRun(): number {
     const before = this.events.pgsteal_kswapd;
-    while (this.kswapdAwake) this.kswapdStep();
+    while (this.kswapdAwake) {
+      if (this.pgdat_balanced(this.kswapdOrder, this.kswapdHighestZoneidx)) this.kswapdAwake = false;
+      else if (!this.shrinkNode(SWAP_CLUSTER_MAX, this.kswapdHighestZoneidx, true)) {
+        this.kswapd_failures++;
+        this.kswapdAwake = false;
+      }
+    }
     return this.events.pgsteal_kswapd - before;
   }
 
