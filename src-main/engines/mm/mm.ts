@@ -13,6 +13,8 @@ import {
   setup_per_zone_lowmem_reserve, zone_watermark_fast,
 } from './watermarks';
 import { Vmscan } from './vmscan';
+import { compact_node, try_to_compact_pages } from './compaction';
+import type { CompactEvents } from './compaction';
 import {
   DirectMap, PG_LEVEL_1G, PG_LEVEL_2M, TLB_SINGLE_PAGE_FLUSH_CEILING,
   _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_KERNEL_4K, _PAGE_NX, _PAGE_PRESENT, _PAGE_RW,
@@ -150,8 +152,11 @@ export class Mm {
   readonly vmscan: Vmscan;
   /** Allocation failures, oldest first (the last 64). */
   readonly allocFailures: AllocFailure[] = [];
-  /** Slow-path events (node-wide vmstat lines). */
-  readonly slowEvents = { compact_stall: 0, compact_fail: 0, compact_success: 0 };
+  /** Compaction and migration events (node-wide vmstat lines). */
+  readonly compactEvents: CompactEvents = {
+    compact_migrate_scanned: 0, compact_free_scanned: 0, compact_isolated: 0, compact_stall: 0, compact_fail: 0,
+    compact_success: 0, pgmigrate_success: 0, pgmigrate_fail: 0,
+  };
   readonly dm: DirectMap;
   readonly cache: UnmappedCache | null;
   readonly execmemCache: ExecmemRoxCache | null;
@@ -413,12 +418,27 @@ export class Mm {
     return false;
   }
 
-  /** __alloc_pages_direct_compact(): counts compact_stall; compaction itself is not modelled yet, so it fails. */
+  /**
+   * __alloc_pages_direct_compact(): try_to_compact_pages(); unless every zone was skipped, a compact_stall, then
+   * get_page_from_freelist() and compact_success or compact_fail.
+   */
   private directCompact(_mask: number, order: number, allocFlags: number, ac: AllocContext): number {
-    void order;
-    void allocFlags;
-    void ac;
-    return -1;
+    if (order === 0) return -1;
+    const r = try_to_compact_pages(this, order, allocFlags, ac.highestZoneidx, ac.zonelist, ac.mt === this.mt.UNMAPPED ? this.mt.UNMOVABLE : ac.mt);
+    if (r === 'skipped' || r === 'not_suitable_zone') return -1;
+    this.compactEvents.compact_stall++;
+    const pfn = this.get_page_from_freelist(order, allocFlags, ac);
+    if (pfn >= 0) this.compactEvents.compact_success++;
+    else this.compactEvents.compact_fail++;
+    return pfn;
+  }
+
+  /** echo 1 > /proc/sys/vm/compact_memory: compact_node() over every zone. Returns pages migrated. */
+  compact(): number {
+    this.drain_all_pages();
+    const n = compact_node(this);
+    if (this.debug) this.assertInvariants('compact');
+    return n;
   }
 
   /** warn_alloc(): "page allocation failure: order:%u", recorded; returns -1. */
@@ -564,6 +584,13 @@ export class Mm {
   filemap_read(file: string, pages: number, start = 0): number {
     const n = this.vmscan.filemapRead(file, pages, start);
     if (this.debug) this.assertInvariants('filemap_read');
+    return n;
+  }
+
+  /** Unlinks `file`: truncate_inode_pages() drops its page cache. Returns pages freed. */
+  truncate(file: string): number {
+    const n = this.vmscan.truncate(file);
+    if (this.debug) this.assertInvariants('truncate');
     return n;
   }
 

@@ -155,6 +155,19 @@ export class Vmscan {
     return done;
   }
 
+  /** truncate_inode_pages() of a whole file (unlink): its cached pages are dropped. Returns pages freed. */
+  truncate(file: string): number {
+    const map = this.pagecache.get(file);
+    if (!map) return 0;
+    let n = 0;
+    for (const pfn of [...map.values()]) {
+      this.evict(pfn, this.listOf(pfn));
+      n++;
+    }
+    this.pagecache.delete(file);
+    return n;
+  }
+
   /** Anonymous pages faulted in (do_anonymous_page(): GFP_HIGHUSER_MOVABLE, inactive anon list). Returns pages added. */
   anonFault(pages: number): number {
     if (!Number.isInteger(pages) || pages < 0)
