@@ -534,7 +534,9 @@ async function runCases(targetExpr: string, prep: string, cases: Case[]): Promis
   const body = cases
     .map((c) => `[${JSON.stringify(c.label)}, ${JSON.stringify(c.method)}, () => [${c.args.join(', ')}]]`)
     .join(',\n');
+  // pfn 0 held (GFP_DMA's first page), so that the cases naming page 0 act on an allocated page, not a free one
   const code = `const k = boot({ memory: '64M' });
+    k.mm.alloc_pages('GFP_KERNEL|GFP_DMA', 0);
     const DEV_ = () => ${DEV};
     const out = [];
     const cases = [${body.replaceAll('DEV', 'DEV_()')}];
