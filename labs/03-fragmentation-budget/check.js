@@ -66,7 +66,7 @@ function unmappedByBlock(k) {
 }
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 const secretPages = (k) => [...k.mm.secretFiles].reduce((n, f) => n + f.nr_pages, 0);
-const inUse = (k) => k.mm.managed_pages - k.mm.zone.freePages - k.mm.zone.pcp.count;
+const inUse = (k) => k.mm.managed_pages - k.mm.nrFreePages() - k.mm.pcpCount(); // every zone
 
 const FIELDS = ['level2', 'level3', 'DirectMap4k', 'DirectMap2M', 'DirectMap1G', 'unmapped'];
 function measured(k) {

@@ -80,7 +80,7 @@ interface Kernel {
  * execmem, memfd_secret, /proc text, a TLB model, snapshots and seeded workloads. */
 interface Mm {
   readonly policy: Policy;
-  /** Frames of physical memory (the zone's span). */
+  /** Frames of physical memory (the node's span). */
   readonly nframes: number;
   /** Frames given to the buddy at boot (zone_managed_pages, totalram_pages): nframes less the memmap. */
   readonly managed_pages: number;
@@ -133,10 +133,10 @@ interface Mm {
   /** /proc/vmstat as an object (the lines the model keeps). */
   vmstat(): Record<string, number>;
   /** /proc/pagetypeinfo as an object. */
-  pagetypeinfo(): { free: Record<string, number[]>; blocks: Record<string, number>; };
+  pagetypeinfo(): { free: Record<string, number[]>; blocks: Record<string, number>; zones: { zone: string; free: Record<string, number[]>; blocks: Record<string, number>; }[]; };
   /** /proc/buddyinfo's counts per order. */
   buddyinfo(): number[];
-  /** /proc/<name> (meminfo, buddyinfo, pagetypeinfo, vmstat) or debugfs (unmapped_alloc, cpa_stats, extfrag_index, unusable_index) text. */
+  /** /proc/<name> (meminfo, buddyinfo, pagetypeinfo, vmstat, zoneinfo) or debugfs (unmapped_alloc, cpa_stats, extfrag_index, unusable_index) text. */
   procfs(name: string): string;
   /** TLB flushes and page-table pages: flush_tlb_all() and ranged flushes counted, DM tables in use. */
   stats(): { flush_tlb_all: number; flush_tlb_kernel_range: number; page_table_pages: number; cpa_stats: Record<string, number>; };

@@ -12,14 +12,16 @@ const env = { seed: 1, log: () => {} };
 describe('machine state: frames for the memory panel', () => {
   it('only a final state carries frames; it validates against the contract and decodes frame by frame', () => {
     const k = boot({ memory: '64M' }, env);
-    expect(k.mm.alloc_pages('GFP_KERNEL', 3)).toEqual({ pfn: 0, order: 3 });
+    expect(k.mm.alloc_pages('GFP_KERNEL|GFP_DMA', 3)).toEqual({ pfn: 0, order: 3 }); // ZONE_DMA starts at pfn 0
     const secret = k.mm.memfd_secret().fault(0);
     expect(machineState(k, 0).mm.frames).toBeUndefined();
     const s = MachineStateSchema.parse(JSON.parse(JSON.stringify(machineState(k, 0, { final: true }))));
     const map = FrameMap.decode(s.mm.frames!, s.mm.nframes, s.mm.pages_per_block);
     expect(map.coveredBlocks).toBe(32);
-    // The order-3 block at pfn 0: eight allocated frames of an Unmovable pageblock, under PTEs since the split.
-    for (let pfn = 0; pfn < 8; pfn++) expect(unpackCode(map.codeAt(pfn))).toEqual({ kind: FRAME_KIND.ALLOC, order: 3, unmapped: false, level: 1 });
+    // The order-3 block at pfn 0: eight allocated frames of an Unmovable pageblock, still under its 2M leaf (the
+    // secret page came from DMA32, so its split is at pfn 4096's leaf).
+    for (let pfn = 0; pfn < 8; pfn++) expect(unpackCode(map.codeAt(pfn))).toEqual({ kind: FRAME_KIND.ALLOC, order: 3, unmapped: false, level: 2 });
+    expect(secret.pfn).toBeGreaterThanOrEqual(4096);
     expect(s.mm.migratetypes[s.mm.migratetype[0]!]).toBe('Unmovable');
     // The secret page: allocated, out of the direct map, under the 4K PTEs its removal split the 2M leaf into.
     expect(unpackCode(map.codeAt(secret.pfn))).toEqual({ kind: FRAME_KIND.SECRETMEM, order: 0, unmapped: true, level: 1 });
@@ -67,7 +69,7 @@ describe('machine state: frames for the memory panel', () => {
   it('a run sends frames with its final machine state only', async () => {
     const states: MachineState[] = [];
     const outcome = await runInSandbox(
-      RunRequestSchema.parse({ code: "const k = boot({ memory: '64M' }); k.mm.alloc_pages('GFP_KERNEL', 3);", filename: 't.js' }),
+      RunRequestSchema.parse({ code: "const k = boot({ memory: '64M' }); k.mm.alloc_pages('GFP_KERNEL|GFP_DMA', 3);", filename: 't.js' }),
       { output: () => {}, progress: () => {}, machine: (s) => states.push(s) },
     );
     expect(outcome.ok).toBe(true);

@@ -35,16 +35,19 @@ describe('frame runs of the memory map', () => {
     expect(frameCode(K.FREE, 10, false, 2)).toBe(10 | (1 << 4) | (2 << 9));
   });
 
-  it('alloc_pages(GFP_KERNEL, 3) at pfn 0: 8 allocated frames, the batch-mate on the pcp list, the buddies split down', () => {
+  it('alloc_pages(GFP_KERNEL, 3) at pfn 4096: 8 allocated frames, the batch-mate on the pcp list, the buddies split down', () => {
     const mm = createMm({ memory: '64M' });
-    // The first unmovable request claims the order-10 block at pfn 0 (pageblocks 0 and 1 become Unmovable);
-    // rmqueue_bulk() takes two order-3 blocks (batch 3 >> 3, at least 2): pfn 0 is handed out, pfn 8 waits on the pcp list.
-    expect(mm.alloc_pages('GFP_KERNEL', 3)).toEqual({ pfn: 0, order: 3 });
+    // GFP_KERNEL's zonelist starts at DMA32 (pfn 4096 up; DMA, below 16M, is the last fallback). The first unmovable
+    // request claims the order-10 block at 4096 (pageblocks 8 and 9 become Unmovable); DMA32's 11776 managed pages
+    // give zone_batchsize() 1, so rmqueue_bulk() takes one order-3 block: 4096 is handed out, its buddy 4104 stays free.
+    expect(mm.alloc_pages('GFP_KERNEL', 3)).toEqual({ pfn: 4096, order: 3 });
     const r = frameRuns(mm);
     const L2 = 2;
-    expect(r.runs.slice(0, 18)).toEqual([
+    // DMA's 8 pageblocks come first, one free order-10 run each
+    expect(r.runs.slice(0, 16)).toEqual(Array.from({ length: 8 }, () => [frameCode(K.FREE, 10, false, L2), 512]).flat());
+    expect(r.runs.slice(16, 16 + 18)).toEqual([
       frameCode(K.ALLOC, 3, false, L2), 8,
-      frameCode(K.PCP, 3, false, L2), 8,
+      frameCode(K.FREE, 3, false, L2), 8,
       frameCode(K.FREE, 4, false, L2), 16,
       frameCode(K.FREE, 5, false, L2), 32,
       frameCode(K.FREE, 6, false, L2), 64,
@@ -55,13 +58,14 @@ describe('frame runs of the memory map', () => {
       frameCode(K.FREE, 10, false, L2), 512,
     ]);
     const f = perFrame(r);
-    for (let pfn = 0; pfn < 8; pfn++) expect(f.get(pfn)).toBe(frameCode(K.ALLOC, 3, false, L2));
-    expect(f.get(8)).toBe(frameCode(K.PCP, 3, false, L2));
-    expect(f.get(1536)).toBe(frameCode(K.FREE, 10, false, L2));
+    for (let pfn = 4096; pfn < 4104; pfn++) expect(f.get(pfn)).toBe(frameCode(K.ALLOC, 3, false, L2));
+    expect(f.get(4104)).toBe(frameCode(K.FREE, 3, false, L2));
+    expect(f.get(4096 + 1536)).toBe(frameCode(K.FREE, 10, false, L2));
     // The frames' migratetype is their pageblock's: claimed as Unmovable.
     const s = mm.snapshot();
-    expect(s.migratetypes[s.migratetype[0]!]).toBe('Unmovable');
-    expect(s.migratetypes[s.migratetype[2]!]).toBe('Movable');
+    expect(s.migratetypes[s.migratetype[8]!]).toBe('Unmovable');
+    expect(s.migratetypes[s.migratetype[0]!]).toBe('Movable');
+    expect(s.migratetypes[s.migratetype[10]!]).toBe('Movable');
   });
 
   it('a movable allocation reads as movable', () => {
@@ -72,32 +76,32 @@ describe('frame runs of the memory map', () => {
 
   it('a secretmem page reads unmapped under a 4K leaf; the split took a page-table page', () => {
     const mm = createMm({ memory: '64M' });
-    // Baseline secretmem: alloc_pages(GFP_HIGHUSER) (unmovable) takes pfn 0 from a pcp batch of 3 (0, 1, 2);
-    // set_direct_map_invalid_noflush splits the 2M leaf and split_large_page() takes pfn 1 for the PTE page.
-    expect(mm.memfd_secret().fault(0)).toEqual({ pfn: 0, order: 0 });
+    // Baseline secretmem: alloc_pages(GFP_HIGHUSER) (unmovable, zonelist DMA32 first) takes pfn 4096 (DMA32's pcp batch
+    // is 1); set_direct_map_invalid_noflush splits the 2M leaf and split_large_page() takes 4097 for the PTE page.
+    expect(mm.memfd_secret().fault(0)).toEqual({ pfn: 4096, order: 0 });
     const r = frameRuns(mm);
     const L4 = 1;
-    expect(r.runs.slice(0, 10)).toEqual([
+    expect(r.runs.slice(16, 26)).toEqual([
       frameCode(K.SECRETMEM, 0, true, L4), 1,
       frameCode(K.PGTABLE, 0, false, L4), 1,
-      frameCode(K.PCP, 0, false, L4), 1,
-      frameCode(K.FREE, 0, false, L4), 1,
+      frameCode(K.FREE, 1, false, L4), 2,
       frameCode(K.FREE, 2, false, L4), 4,
+      frameCode(K.FREE, 3, false, L4), 8,
     ]);
     expect(frameCode(K.SECRETMEM, 0, true, 1)).toBe((8 << 4) | 0x100 | (1 << 9));
-    // Pageblock 1 kept its 2M leaf.
-    expect(perFrame(r).get(512)).toBe(frameCode(K.FREE, 9, false, 2));
-    expect(r.total_runs).toBe(11 + 31);
+    // Pageblock 9 kept its 2M leaf.
+    expect(perFrame(r).get(4096 + 512)).toBe(frameCode(K.FREE, 9, false, 2));
+    expect(r.total_runs).toBe(10 + 31); // block 8: secretmem, table, free orders 1-8
   });
 
   it("policy 'cache': the refilled pageblock leaves the direct map whole (2M leaf not present), split down in the cache", () => {
     const mm = createMm({ memory: '64M', mm: { policy: 'cache' } });
-    expect(mm.alloc_pages('GFP_KERNEL|__GFP_UNMAPPED', 0)).toEqual({ pfn: 0, order: 0 });
+    expect(mm.alloc_pages('GFP_KERNEL|__GFP_UNMAPPED', 0)).toEqual({ pfn: 4096, order: 0 });
     const L2 = 2;
     const expected = [frameCode(K.CACHE_ALLOC, 0, true, L2), 1];
     for (let o = 0; o <= 8; o++) expected.push(frameCode(K.CACHE_FREE, o, true, L2), 1 << o);
     expected.push(frameCode(K.FREE, 9, false, L2), 512);
-    expect(frameRuns(mm).runs.slice(0, expected.length)).toEqual(expected);
+    expect(frameRuns(mm).runs.slice(16, 16 + expected.length)).toEqual(expected); // after DMA's 8 free pageblocks
   });
 
   it('frames inside a 1G leaf read level 3; a 4K-split pageblock inside an unaligned tail reads level 1', () => {
@@ -115,14 +119,15 @@ describe('frame runs of the memory map', () => {
   it('over the cap, split and unmapped pageblocks come first, then the others in pfn order', () => {
     const mm = createMm({ memory: '64M' });
     mm.memfd_secret().fault(0);
-    // Pageblock 0 (split, unmapped page) needs 11 runs, each of the other 31 one.
+    // Pageblock 8 (DMA32's first: split, unmapped page) needs 10 runs, each of the other 31 one.
     const r = frameRuns(mm, 16);
-    expect(r.total_runs).toBe(42);
+    expect(r.total_runs).toBe(41);
     expect(r.cap).toBe(16);
-    // Block 0 first, then blocks 1.. in order while they fit: 1 to 5.
-    expect(r.ranges).toEqual([0, 6]);
+    // Block 8 first, then blocks 0.. in order while they fit: 0 to 5.
+    expect(r.ranges).toEqual([0, 6, 8, 1]);
     expect(r.runs.length / 2).toBe(16);
-    // A cap below block 0's runs skips it; blocks 1 to 10 fill the cap.
-    expect(frameRuns(mm, 10).ranges).toEqual([1, 10]);
+    // A cap of exactly block 8's runs holds it alone; a cap below skips it: blocks 0 to 7, 9 and 10 fill 9 runs.
+    expect(frameRuns(mm, 10).ranges).toEqual([8, 1]);
+    expect(frameRuns(mm, 9).ranges).toEqual([0, 8, 9, 1]);
   });
 });

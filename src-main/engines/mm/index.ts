@@ -1,8 +1,11 @@
 /**
- * Kernel Lab memory engine (issue 3). Where the model departs from Linux (each also noted where it happens):
- * - one node, one zone (Normal) starting at pfn 0, no holes; the only reserved memory is the memmap (1/64, at the top);
- *   the kernel image and boot page tables lie outside it;
- * - no watermark checks, reclaim, compaction or page contents; __GFP_ZERO and secretmem zeroing are bookkeeping;
+ * Kernel Lab memory engine (issues 3, 18). Where the model departs from Linux (each also noted where it happens):
+ * - one node; zones DMA (< 16M), DMA32 (< 4G) and Normal as x86-64's zone_sizes_init() lays them out, Movable and
+ *   Device empty; no holes; the only reserved memory is the memmap (1/64, at the top); the kernel image and boot page
+ *   tables lie outside it;
+ * - watermarks, lowmem_reserve and min_free_kbytes as 6.18 computes them (watermarks.ts); the allocator's fast path,
+ *   slow path, kswapd and direct reclaim of clean page cache (vmscan.ts); no swap, no slab shrinkers, no OOM killer
+ *   (a request the kernel would OOM-kill for fails); no page contents: __GFP_ZERO and secretmem zeroing are bookkeeping;
  * - one CPU's per-cpu lists, high fixed at high_min (low watermark / cpus); the slow path's drain_all_pages() is kept;
  * - ALLOC_NOFRAGMENT is applied as for ZONE_NORMAL above a populated DMA32 (whole-pageblock fallback first);
  * - the __GFP_UNMAPPED policies follow their patch series (unmapped_alloc.ts: rppt/linux's mm/unmapped-alloc.c;
@@ -36,6 +39,15 @@ export class MmEngine extends Mm {
     return meminfo(this);
   }
 
+  /** /proc/zoneinfo as objects: each zone's span, managed pages, free pages, watermarks and protection. */
+  zoneinfo(): { zone: string; start_pfn: number; spanned: number; present: number; managed: number; free: number; min: number; low: number; high: number; promo: number; protection: number[] }[] {
+    return this.zones.map((z) => ({
+      zone: z.name, start_pfn: z.zone_start_pfn, spanned: z.spanned_pages, present: z.present_pages, managed: z.managed_pages,
+      free: z.freePages, min: z._watermark[0]!, low: z._watermark[1]!, high: z._watermark[2]!, promo: z._watermark[3]!,
+      protection: [...z.lowmem_reserve],
+    }));
+  }
+
   /** /proc/vmstat as an object (the lines the model keeps). */
   vmstat(): Record<string, number> {
     return vmstat(this);
@@ -51,7 +63,7 @@ export class MmEngine extends Mm {
     return this.zone.freeCounts();
   }
 
-  /** /proc/<name> (meminfo, buddyinfo, pagetypeinfo, vmstat) or debugfs (unmapped_alloc, cpa_stats, extfrag_index, unusable_index) text. */
+  /** /proc/<name> (meminfo, buddyinfo, pagetypeinfo, vmstat, zoneinfo) or debugfs (unmapped_alloc, cpa_stats, extfrag_index, unusable_index) text. */
   procfs(name: string): string {
     return procfs(this, name);
   }

@@ -118,7 +118,7 @@ function runRandom(policy: Policy, seed: number, steps: number, memory: string, 
   expect(mm.checkInvariants()).toEqual([]);
   const tables = mm.stats().page_table_pages;
   const freeUnmapped = policy === 'freetype' ? mm.pagetypeinfo().free.Unmapped!.reduce((s, c, o) => s + (c << o), 0) : 0;
-  expect(mm.meminfo().MemFree! / 4 + mm.zone.pcp.count).toBe(mm.managed_pages - tables); // per-cpu pages are not in MemFree
+  expect(mm.meminfo().MemFree! / 4 + mm.pcpCount()).toBe(mm.managed_pages - tables); // per-cpu pages are not in MemFree
   expect(freeUnmapped).toBeLessThanOrEqual(mm.nframes);
 }
 

@@ -1,7 +1,7 @@
 import { MAX_PAGE_ORDER, pageblock_order } from './mmzone';
 import { installChecker } from './mm';
 import type { Mm } from './mm';
-import { LINK_MASK, NIL, PB_UNMAPPED, ST_ALLOC, ST_CACHE_ALLOC, ST_CACHE_FREE, ST_FREE, ST_PCP, ST_PGTABLE } from './page_alloc';
+import { LINK_MASK, NIL, PB_UNMAPPED, ST_ALLOC, ST_ALLOC_MOVABLE, ST_CACHE_ALLOC, ST_CACHE_FREE, ST_FREE, ST_PCP, ST_PGTABLE } from './page_alloc';
 
 /**
  * The invariant checker: every frame is in exactly one of free (zone buddy) / allocated / unmapped cache /
@@ -67,20 +67,26 @@ export function checkInvariants(mm: Mm): string[] {
     }
     pfn += 1 << order;
   }
-  if (free !== z.freePages) errs.push(`zone freePages ${z.freePages} != ${free} counted`);
+  if (free !== mm.nrFreePages()) errs.push(`zone freePages ${mm.nrFreePages()} != ${free} counted`);
+  for (const zz of mm.zones) {
+    let zf = 0;
+    for (let o = 0; o <= MAX_PAGE_ORDER; o++) for (let lt = 0; lt < zz.nlists; lt++) zf += zz.nrFree[o * zz.nlists + lt]! << o;
+    if (zf !== zz.freePages) errs.push(`zone ${zz.name}: freePages ${zz.freePages} != ${zf} on its lists`);
+  }
   for (let b = 0; b < z.nblocks; b++) if (pbFree[b] !== z.pbFree[b]) { errs.push(`pageblock ${b}: pbFree ${z.pbFree[b]} != ${pbFree[b]}`); break; }
-  if (pcp !== z.pcp.count) errs.push(`pcp->count ${z.pcp.count} != ${pcp} pages in the per-cpu state`);
+  if (pcp !== mm.pcpCount()) errs.push(`pcp->count ${mm.pcpCount()} != ${pcp} pages in the per-cpu state`);
   let listedPcp = 0;
-  for (const [p, o] of z.pcp.entries()) {
+  for (const zz of mm.zones) for (const [p, o] of zz.pcp.entries()) {
     listedPcp += 1 << o;
     if (f[p]! >>> 26 !== ST_PCP + o) errs.push(`pcp list holds pfn ${p} that is not a per-cpu order-${o} page`);
+    if (mm.zoneOf(p) !== zz) errs.push(`zone ${zz.name}'s pcp list holds pfn ${p} of zone ${mm.zoneOf(p).name}`);
   }
   if (listedPcp !== pcp) errs.push(`pcp lists hold ${listedPcp} pages, frames say ${pcp}`);
   if (mm.cache && cacheFree !== mm.cache.freePages) errs.push(`cache freePages ${mm.cache.freePages} != ${cacheFree}`);
   // 2. Free lists.
   let listed = 0;
   for (let o = 0; o <= MAX_PAGE_ORDER; o++) {
-    for (let lt = 0; lt < z.nlists; lt++) {
+    for (const z of mm.zones) for (let lt = 0; lt < z.nlists; lt++) {
       const li = o * z.nlists + lt;
       let cnt = 0;
       let prev = NIL;
@@ -88,6 +94,7 @@ export function checkInvariants(mm: Mm): string[] {
         if (f[p]! >>> 26 !== ST_FREE + o) { errs.push(`list ${o}/${lt}: pfn ${p} is not a free order-${o} head`); break; }
         if ((f[p ^ 1]! & LINK_MASK) !== prev) { errs.push(`list ${o}/${lt}: prev link of ${p} broken`); break; }
         if (z.listTypeOf(p) !== lt) errs.push(`list ${o}/${lt}: pfn ${p} sits on the wrong type (pageblock says ${z.listTypeOf(p)})`);
+        if (!z.spans(p) || p + (1 << o) > z.managedEnd) errs.push(`zone ${z.name} list ${o}/${lt}: block at pfn ${p} lies outside the zone`);
         prev = p;
         if (++cnt > n) { errs.push(`list ${o}/${lt}: cycle`); break; }
       }
@@ -105,6 +112,8 @@ export function checkInvariants(mm: Mm): string[] {
     }
   }
   if (listed !== free) errs.push(`free lists hold ${listed} pages, frames say ${free}`);
+  // 2b. LRU pages are allocated order-0 movable pages.
+  for (const pfn of mm.vmscan.folios.keys()) if (f[pfn]! >>> 26 !== ST_ALLOC_MOVABLE) errs.push(`LRU page ${pfn} is not an allocated movable order-0 page`);
   // 3. Page-table pages are allocated order-0 pages.
   for (const t of mm.dm.tablePages) if (f[t]! >>> 26 !== ST_PGTABLE) errs.push(`page-table page ${t} is not marked as one`);
   if (pgtables !== mm.dm.tablePages.size) errs.push(`${pgtables} page-table frames, ${mm.dm.tablePages.size} tables in use`);

@@ -11,11 +11,12 @@ import { _PAGE_PRESENT, _PAGE_RW } from './set_memory';
  */
 
 /** alloc_pages(... | __GFP_UNMAPPED) under the 2022 policy (gfp_migratetype() = MIGRATE_UNMAPPED). */
-export function allocMigrateUnmapped(mm: Mm, order: number): number {
+export function allocMigrateUnmapped(mm: Mm, mask: number, order: number): number {
   const U = mm.mt.UNMAPPED;
-  const pfn = mm.getPageFromFreelist(order, U);
+  const pfn = mm.allocPfn(mask, order, U);
   if (pfn < 0) return -1;
-  mm.zone.setState(pfn, ST_ALLOC + order);
+  const z = mm.zoneOf(pfn);
+  z.setState(pfn, ST_ALLOC + order);
   const b = pfn >>> pageblock_order;
   if (mm.zone.pbMt[b] !== U) {
     // set_pageblock_unmapped(): split the block's PMD once (invalid + default), then convert the pageblock.
@@ -23,16 +24,16 @@ export function allocMigrateUnmapped(mm: Mm, order: number): number {
       mm.dm.change(pfn, 1, { set: 0, clr: _PAGE_PRESENT | _PAGE_RW });
       mm.dm.change(pfn, 1, { set: _PAGE_PRESENT | _PAGE_RW, clr: 0 });
     } catch (e) {
-      mm.zone.setState(pfn, 0);
-      mm.zone.freeOne(pfn, order);
+      z.setState(pfn, 0);
+      z.freeOne(pfn, order);
       if (e instanceof KernelError && e.errno === 'ENOMEM') return -1;
       throw e;
     }
     const old = mm.zone.pbMt[b]!;
-    mm.zone.moveFreepagesBlock(b, old, U);
+    z.moveFreepagesBlock(b, old, U);
     mm.zone.pbMt[b] = U;
   }
-  mm.zone.events.pgalloc_normal += 1 << order;
+  z.events.pgalloc += 1 << order;
   // post_alloc_hook(): unmap each page, one flush_tlb_kernel_range over the allocation.
   for (let i = 0; i < 1 << order; i++) mm.tryCpa(pfn + i, 1, { set: 0, clr: _PAGE_PRESENT | _PAGE_RW });
   mm.dm.takeChanged();

@@ -1,9 +1,20 @@
 import { KernelError } from '../common/errors';
 import { parseSize } from '../common/size';
-import { parseGfp, __GFP_MOVABLE, __GFP_RECLAIMABLE, __GFP_UNMAPPED, __GFP_ZERO } from './gfp';
-import { MAX_FRAMES, MAX_PAGE_ORDER, PAGE_SHIFT, PAGE_SIZE, memmapPages, migrateTypesFor, pageblock_order } from './mmzone';
+import { GFP_BITS, GFP_COMPOSITE, formatGfp, parseGfp, __GFP_MOVABLE, __GFP_RECLAIMABLE, __GFP_UNMAPPED, __GFP_ZERO } from './gfp';
+import {
+  MAX_DMA32_PFN, MAX_DMA_PFN, MAX_FRAMES, MAX_NR_ZONES, MAX_PAGE_ORDER, PAGE_ALLOC_COSTLY_ORDER, PAGE_SHIFT, PAGE_SIZE,
+  ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL, memmapPages, migrateTypesFor, pageblock_order,
+} from './mmzone';
 import type { MigrateTypes, Policy } from './mmzone';
-import { PB_UNMAPPED, PCP_MAX_ORDER, ST_ALLOC, ST_ALLOC_MOVABLE, ST_CACHE_ALLOC, ST_PGTABLE, ST_RESERVED, Zone } from './page_alloc';
+import { PB_UNMAPPED, PCP_MAX_ORDER, PerCpuPages, ST_ALLOC, ST_ALLOC_MOVABLE, ST_CACHE_ALLOC, ST_PGTABLE, ST_RESERVED, Zone, nodeFrames } from './page_alloc';
+import {
+  ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_MIN_RESERVE, ALLOC_NOFRAGMENT, ALLOC_NON_BLOCK, ALLOC_NO_WATERMARKS, ALLOC_WMARK_LOW, ALLOC_WMARK_MASK, ALLOC_WMARK_MIN,
+  __setup_per_zone_wmarks, __zone_watermark_ok, calculate_min_free_kbytes, calculate_totalreserve_pages, set_recommended_min_free_kbytes,
+  setup_per_zone_lowmem_reserve, zone_watermark_fast,
+} from './watermarks';
+import { Vmscan } from './vmscan';
+import { compact_node, try_to_compact_pages } from './compaction';
+import type { CompactEvents } from './compaction';
 import {
   DirectMap, PG_LEVEL_1G, PG_LEVEL_2M, TLB_SINGLE_PAGE_FLUSH_CEILING,
   _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_KERNEL_4K, _PAGE_NX, _PAGE_PRESENT, _PAGE_RW,
@@ -64,6 +75,17 @@ export interface MmOptions {
   literal_np?: boolean;
   /** execmem: { rox_cache: true } selects the ROX-cache execmem (EXECMEM_ROX_CACHE) instead of the classic one. */
   execmem?: { rox_cache?: boolean };
+  /**
+   * Transparent hugepages enabled (always or madvise, as Debian's kernels boot): khugepaged's
+   * set_recommended_min_free_kbytes() raises min_free_kbytes to keep pageblocks free. Default true.
+   */
+  thp?: boolean;
+  /** /proc/sys/vm/min_free_kbytes written after boot (the sysctl handler recomputes the watermarks). */
+  min_free_kbytes?: number;
+  /** /proc/sys/vm/watermark_scale_factor (1 … 3000, default 10). */
+  watermark_scale_factor?: number;
+  /** Pages kswapd reclaims per allocation while awake (default 32, SWAP_CLUSTER_MAX); 0: kswapd never runs. */
+  kswapd_rate?: number;
 }
 
 export type PageRef = Page | number;
@@ -73,16 +95,68 @@ const MODULES_VADDR = 0xffffffffa0000000n;
 
 export type LevelName = '4K' | '2M' | '1G';
 
-/** The memory engine: one zone, its buddy allocator, the x86-64 direct map and the unmapped-allocation policies. */
+/** Which GFP zone modifiers pick which highest zone (gfp_zone() over GFP_ZONE_TABLE, x86-64). */
+const __GFP_DMA = GFP_BITS.__GFP_DMA!;
+const __GFP_DMA32 = GFP_BITS.__GFP_DMA32!;
+const __GFP_HIGHMEM = GFP_BITS.__GFP_HIGHMEM!;
+const __GFP_HIGH = GFP_BITS.__GFP_HIGH!;
+const __GFP_IO = GFP_BITS.__GFP_IO!;
+const __GFP_KSWAPD_RECLAIM = GFP_BITS.__GFP_KSWAPD_RECLAIM!;
+const __GFP_DIRECT_RECLAIM = GFP_BITS.__GFP_DIRECT_RECLAIM!;
+const __GFP_NOMEMALLOC = GFP_BITS.__GFP_NOMEMALLOC!;
+const __GFP_MEMALLOC = GFP_BITS.__GFP_MEMALLOC!;
+const __GFP_NORETRY = GFP_BITS.__GFP_NORETRY!;
+const __GFP_RETRY_MAYFAIL = GFP_BITS.__GFP_RETRY_MAYFAIL!;
+const GFP_KERNEL = GFP_COMPOSITE.GFP_KERNEL!;
+
+/** One allocation attempt's context (struct alloc_context, reduced). */
+interface AllocContext {
+  highestZoneidx: number;
+  mt: number;
+  zonelist: readonly Zone[];
+  /** The per-zone dequeue (rmqueue(), or a policy's own); -1 when the zone has nothing. */
+  rmq: (z: Zone, order: number, mt: number, nofragment: boolean) => number;
+}
+
+/** A failed allocation's record (warn_alloc()'s "page allocation failure" line, and where the slow path gave up). */
+export interface AllocFailure {
+  gfp: string;
+  order: number;
+  /** warn_alloc()'s text. */
+  message: string;
+  /** Why the slow path stopped: 'nowait' (no direct reclaim), 'noretry', 'costly', 'oom' (the OOM killer had no task). */
+  reason: 'nowait' | 'noretry' | 'costly' | 'oom';
+}
+
+/** The memory engine: one node with DMA/DMA32/Normal zones, the buddy allocator, the x86-64 direct map and the unmapped-allocation policies. */
 export class Mm {
-  /** Frames of physical memory (the zone's span). */
+  /** Frames of physical memory (the node's span). */
   readonly nframes: number;
   /** Frames given to the buddy at boot (zone_managed_pages, totalram_pages): nframes less the memmap. */
   readonly managed_pages: number;
   readonly policy: Policy;
   readonly collapseEnabled: boolean;
   readonly mt: MigrateTypes;
+  /** node_zones[]: DMA, DMA32, Normal, Movable, Device (unpopulated zones included, as /proc/zoneinfo shows them). */
+  readonly zones: Zone[];
+  /** The zone GFP_KERNEL allocations prefer (the highest populated zone up to Normal). Pageblock and frame arrays are the node's. */
   readonly zone: Zone;
+  /** node_zonelists[ZONELIST_FALLBACK] cut at each highest_zoneidx: populated zones, highest first. */
+  private readonly zonelists: Zone[][];
+  /** min_free_kbytes as the boot (and THP) left it, or as written. */
+  readonly min_free_kbytes: number;
+  readonly watermark_scale_factor: number;
+  /** totalreserve_pages (calculate_totalreserve_pages()). */
+  readonly totalreserve_pages: number;
+  /** Page reclaim: LRU lists, page cache, kswapd. */
+  readonly vmscan: Vmscan;
+  /** Allocation failures, oldest first (the last 64). */
+  readonly allocFailures: AllocFailure[] = [];
+  /** Compaction and migration events (node-wide vmstat lines). */
+  readonly compactEvents: CompactEvents = {
+    compact_migrate_scanned: 0, compact_free_scanned: 0, compact_isolated: 0, compact_stall: 0, compact_fail: 0,
+    compact_success: 0, pgmigrate_success: 0, pgmigrate_fail: 0,
+  };
   readonly dm: DirectMap;
   readonly cache: UnmappedCache | null;
   readonly execmemCache: ExecmemRoxCache | null;
@@ -122,14 +196,81 @@ export class Mm {
     if (!Number.isInteger(cpus) || cpus < 1 || cpus > 4096) throw new KernelError('EINVAL', `cpus: ${cpus} is not a CPU count`);
     // memblock allocates top-down: the memmap sits at the top of memory, still in the direct map, never in the buddy.
     this.managed_pages = nframes - memmapPages(nframes);
-    this.zone = new Zone(this.managed_pages, nframes, this.mt, policy === 'freetype', cpus);
+    // zone_sizes_init(): DMA below 16 MiB, DMA32 below 4 GiB, Normal above; Movable and Device stay empty.
+    const node = nodeFrames(this.managed_pages, nframes, this.mt);
+    const edges = [0, Math.min(nframes, MAX_DMA_PFN), Math.min(nframes, MAX_DMA32_PFN), nframes, nframes, nframes];
+    this.zones = [];
+    for (let i = 0; i < MAX_NR_ZONES; i++) this.zones.push(new Zone(node, i, edges[i]!, edges[i + 1]!, this.mt, policy === 'freetype'));
+    this.zonelists = [];
+    for (let h = 0; h < MAX_NR_ZONES; h++) this.zonelists.push(this.zones.slice(0, h + 1).reverse().filter((z) => z.managed_pages > 0));
+    this.zone = this.zonelists[ZONE_NORMAL]![0]!;
+    // init_per_zone_wmark_min(), then khugepaged's set_recommended_min_free_kbytes(), then a sysctl write.
+    const wsf = opts.watermark_scale_factor ?? 10;
+    if (!Number.isInteger(wsf) || wsf < 1 || wsf > 3000) throw new KernelError('EINVAL', `watermark_scale_factor: ${String(wsf)} is outside 1 … 3000`);
+    let mfk = calculate_min_free_kbytes(this.zones);
+    __setup_per_zone_wmarks(this.zones, mfk, wsf);
+    setup_per_zone_lowmem_reserve(this.zones);
+    if (opts.thp !== false) {
+      mfk = set_recommended_min_free_kbytes(this.zones, mfk);
+      __setup_per_zone_wmarks(this.zones, mfk, wsf);
+    }
+    if (opts.min_free_kbytes !== undefined) {
+      const v = opts.min_free_kbytes;
+      if (!Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) throw new KernelError('EINVAL', `min_free_kbytes: ${String(v)} is not a kB count`);
+      mfk = v;
+      __setup_per_zone_wmarks(this.zones, mfk, wsf);
+    }
+    this.min_free_kbytes = mfk;
+    this.watermark_scale_factor = wsf;
+    this.totalreserve_pages = calculate_totalreserve_pages(this.zones);
+    for (const z of this.zones) z.pcp = new PerCpuPages(z, cpus); // setup_zone_pageset() / zone_pcp_update()
+    const rate = opts.kswapd_rate ?? 32;
+    if (!Number.isInteger(rate) || rate < 0 || rate > 1 << 20) throw new KernelError('EINVAL', `kswapd_rate: ${String(rate)} is not a page count`);
+    this.vmscan = new Vmscan(this, rate);
     this.dm = new DirectMap(nframes, opts.gbpages !== false, {
       allocTable: () => this.allocTablePage(),
       freeTable: (pfn) => this.freeZonePages(pfn, 0), // pagetable_free() of a collapsed table
     });
     this.cache = policy === 'cache' ? new UnmappedCache(this.zone) : null;
     this.execmemCache = opts.execmem?.rox_cache ? new ExecmemRoxCache(this) : null;
-    this.zone.bootFree();
+    for (const z of this.zones) z.bootFree();
+  }
+
+  /** page_zone(): the zone a pfn belongs to. */
+  zoneOf(pfn: number): Zone {
+    return pfn < MAX_DMA_PFN ? this.zones[ZONE_DMA]! : pfn < MAX_DMA32_PFN ? this.zones[ZONE_DMA32]! : this.zones[ZONE_NORMAL]!;
+  }
+
+  /** global_zone_page_state(NR_FREE_PAGES). */
+  nrFreePages(): number {
+    let n = 0;
+    for (const z of this.zones) n += z.freePages;
+    return n;
+  }
+
+  /** Pages on all zones' per-cpu lists. */
+  pcpCount(): number {
+    let n = 0;
+    for (const z of this.zones) n += z.pcp.count;
+    return n;
+  }
+
+  /**
+   * gfp_zone(): __GFP_DMA -> DMA, __GFP_DMA32 -> DMA32, __GFP_HIGHMEM|__GFP_MOVABLE -> Movable, else Normal; two
+   * zone modifiers together are the GFP_ZONE_BAD combinations (the kernel BUGs).
+   */
+  gfp_zone(mask: number): number {
+    const bits = mask & (__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM);
+    if (bits === 0) return ZONE_NORMAL;
+    if (bits === __GFP_DMA) return ZONE_DMA;
+    if (bits === __GFP_DMA32) return ZONE_DMA32;
+    if (bits === __GFP_HIGHMEM) return mask & __GFP_MOVABLE ? ZONE_MOVABLE : ZONE_NORMAL;
+    throw new KernelError('EINVAL', 'gfp: more than one zone modifier (__GFP_DMA, __GFP_DMA32, __GFP_HIGHMEM): GFP_ZONE_BAD');
+  }
+
+  /** The fallback zonelist for a highest zone index: populated zones at or below it, highest first. */
+  zonelist(highestZoneidx: number): readonly Zone[] {
+    return this.zonelists[highestZoneidx]!;
   }
 
   // ---------------------------------------------------------------- page allocator
@@ -142,49 +283,206 @@ export class Mm {
     return mov ? this.mt.MOVABLE : rec ? this.mt.RECLAIMABLE : this.mt.UNMOVABLE;
   }
 
+  private readonly defaultRmq = (z: Zone, order: number, mt: number, nofragment: boolean): number => this.rmqueue(z, order, mt, nofragment);
+
   /**
-   * get_page_from_freelist() for the one zone: first with ALLOC_NOFRAGMENT (as for ZONE_NORMAL with DMA32 below:
-   * fall back only by whole pageblocks), then without. Under 'freetype', a mapped request may turn an unmapped
-   * pageblock back. No watermark checks, reclaim or compaction are modelled.
+   * get_page_from_freelist(): the first zone of the zonelist whose watermark (alloc_flags & ALLOC_WMARK_MASK) holds
+   * and that has a block; with ALLOC_NOFRAGMENT, a second pass without it ("It's possible on a UMA machine to get
+   * through all zones that are fragmented"). -1 when no zone gives one.
+   */
+  private get_page_from_freelist(order: number, allocFlags: number, ac: AllocContext): number {
+    for (;;) {
+      const nofragment = (allocFlags & ALLOC_NOFRAGMENT) !== 0;
+      for (const z of ac.zonelist) {
+        const mark = z._watermark[allocFlags & ALLOC_WMARK_MASK]!;
+        if (!(allocFlags & ALLOC_NO_WATERMARKS) && !zone_watermark_fast(z, order, mark, ac.highestZoneidx, allocFlags)) continue;
+        const pfn = ac.rmq(z, order, ac.mt, nofragment);
+        if (pfn >= 0) {
+          z.events.numa_hit++;
+          return pfn;
+        }
+      }
+      if (!nofragment) return -1;
+      allocFlags &= ~ALLOC_NOFRAGMENT;
+    }
+  }
+
+  /** alloc_flags_nofragment(): ALLOC_NOFRAGMENT when the preferred zone is Normal (DMA32 below it is populated on UMA). */
+  private alloc_flags_nofragment(ac: AllocContext, mask: number): number {
+    const flags = mask & __GFP_KSWAPD_RECLAIM ? ALLOC_KSWAPD : 0;
+    const pref = ac.zonelist[0];
+    return pref && pref.idx === ZONE_NORMAL ? flags | ALLOC_NOFRAGMENT : flags;
+  }
+
+  /** gfp_to_alloc_flags(): the slow path's min watermark and reserve rights. */
+  private gfp_to_alloc_flags(mask: number, order: number): number {
+    let flags = ALLOC_WMARK_MIN;
+    if (mask & __GFP_HIGH) flags |= ALLOC_MIN_RESERVE;
+    if (mask & __GFP_KSWAPD_RECLAIM) flags |= ALLOC_KSWAPD;
+    if (!(mask & __GFP_DIRECT_RECLAIM) && !(mask & __GFP_NOMEMALLOC)) {
+      flags |= ALLOC_NON_BLOCK;
+      if (order > 0 && flags & ALLOC_MIN_RESERVE) flags |= ALLOC_HIGHATOMIC;
+    }
+    return flags;
+  }
+
+  /**
+   * __alloc_pages(): kswapd gets its turn, the fast path at the low watermark, then __alloc_pages_slowpath().
+   * Returns a pfn or -1; the caller marks the block allocated.
    * @internal
    */
-  getPageFromFreelist(order: number, mt: number): number {
-    let pfn = this.rmqueue(order, mt, true);
-    if (pfn < 0) pfn = this.rmqueue(order, mt, false);
-    if (pfn < 0 && this.policy === 'freetype' && mt !== this.mt.UNMAPPED) pfn = rmqueueDirectMap(this, order, false, mt);
-    if (pfn < 0 && this.zone.pcp.count > 0) {
-      // The slow path's drain_all_pages(): per-cpu pages go back to the buddy, then try again.
-      this.zone.pcp.drain();
-      return this.getPageFromFreelist(order, mt);
+  allocPfn(mask: number, order: number, mt: number, rmq = this.defaultRmq): number {
+    if (this.vmscan.kswapdAwake) this.vmscan.kswapdStep();
+    const highestZoneidx = this.gfp_zone(mask);
+    const zonelist = this.zonelists[highestZoneidx]!;
+    // The fast path's common case inline: order 0 from the preferred zone's per-cpu list, above its low watermark.
+    if (order === 0 && rmq === this.defaultRmq && zonelist.length) {
+      const z = zonelist[0]!;
+      if (z.freePages > z._watermark[ALLOC_WMARK_LOW]! + z.lowmem_reserve[highestZoneidx]! + z.nr_free_highatomic) {
+        const pfn = this.rmqueue(z, 0, mt, z.idx === ZONE_NORMAL);
+        if (pfn >= 0) {
+          z.events.numa_hit++;
+          return pfn;
+        }
+      }
     }
+    const ac: AllocContext = { highestZoneidx, mt, zonelist, rmq };
+    const pfn = this.get_page_from_freelist(order, ALLOC_WMARK_LOW | this.alloc_flags_nofragment(ac, mask), ac);
+    if (pfn >= 0) return pfn;
+    return this.__alloc_pages_slowpath(mask, order, ac);
+  }
+
+  /**
+   * __alloc_pages_slowpath(): wake kswapd, retry at min; direct compaction first for costly or non-movable
+   * high-order requests; then direct reclaim (draining the per-cpu lists once when it frees nothing usable) and
+   * compaction, retried while should_reclaim_retry() sees a zone that reclaim could bring above min.
+   * 6.18 then runs the OOM killer and never fails GFP_KERNEL at order <= 3; the model has no tasks to kill, so the
+   * request fails there.
+   */
+  private __alloc_pages_slowpath(mask: number, order: number, ac: AllocContext): number {
+    const costly = order > PAGE_ALLOC_COSTLY_ORDER;
+    const canDirectReclaim = (mask & __GFP_DIRECT_RECLAIM) !== 0;
+    const canCompact = (mask & __GFP_IO) !== 0; // gfp_compaction_allowed()
+    const allocFlags = this.gfp_to_alloc_flags(mask, order);
+    if (allocFlags & ALLOC_KSWAPD) this.vmscan.wakeup_kswapd(order, ac.highestZoneidx);
+    let pfn = this.get_page_from_freelist(order, allocFlags, ac);
+    if (pfn >= 0) return pfn;
+    if (canDirectReclaim && canCompact && (costly || (order > 0 && ac.mt !== this.mt.MOVABLE))) {
+      pfn = this.directCompact(mask, order, allocFlags, ac);
+      if (pfn >= 0) return pfn;
+    }
+    let noProgressLoops = 0;
+    let drained = false;
+    // __gfp_pfmemalloc_flags(): __GFP_MEMALLOC (and not __GFP_NOMEMALLOC) may ignore the watermarks altogether.
+    const reserveFlags = mask & __GFP_MEMALLOC && !(mask & __GFP_NOMEMALLOC) ? ALLOC_NO_WATERMARKS : 0;
+    const retryFlags = reserveFlags ? reserveFlags | (allocFlags & ALLOC_KSWAPD) : allocFlags;
+    for (;;) {
+      if (allocFlags & ALLOC_KSWAPD) this.vmscan.wakeup_kswapd(order, ac.highestZoneidx);
+      pfn = this.get_page_from_freelist(order, retryFlags, ac);
+      if (pfn >= 0) return pfn;
+      if (!canDirectReclaim) return this.allocFail(mask, order, 'nowait');
+      // __alloc_pages_direct_reclaim()
+      const progress = this.vmscan.try_to_free_pages(ac.highestZoneidx);
+      pfn = this.get_page_from_freelist(order, retryFlags, ac);
+      if (pfn < 0 && !drained) {
+        drained = true;
+        this.drain_all_pages();
+        pfn = this.get_page_from_freelist(order, retryFlags, ac);
+      }
+      if (pfn >= 0) return pfn;
+      if (canCompact && order > 0) {
+        pfn = this.directCompact(mask, order, allocFlags, ac);
+        if (pfn >= 0) return pfn;
+      }
+      if (mask & __GFP_NORETRY) return this.allocFail(mask, order, 'noretry');
+      if (costly && !(mask & __GFP_RETRY_MAYFAIL)) return this.allocFail(mask, order, 'costly');
+      if (this.should_reclaim_retry(order, allocFlags, ac, progress > 0, ++noProgressLoops)) {
+        if (progress > 0 && order <= PAGE_ALLOC_COSTLY_ORDER) noProgressLoops = 0;
+        continue;
+      }
+      // __alloc_pages_may_oom(): no task to kill. (6.18 loops forever for __GFP_NOFAIL; the model fails it too.)
+      return this.allocFail(mask, order, 'oom');
+    }
+  }
+
+  /** should_reclaim_retry(): retry while some zone would pass min if all its reclaimable pages were freed. */
+  private should_reclaim_retry(order: number, allocFlags: number, ac: AllocContext, progress: boolean, loops: number): boolean {
+    if (!(progress && order <= PAGE_ALLOC_COSTLY_ORDER) && loops > 16) return false; // MAX_RECLAIM_RETRIES
+    for (const z of ac.zonelist) {
+      const available = this.vmscan.zone_reclaimable_pages(z.idx) + z.freePages;
+      if (__zone_watermark_ok(z, order, z._watermark[ALLOC_WMARK_MIN]!, ac.highestZoneidx, allocFlags, available)) {
+        // Reclaim made no progress and nothing is reclaimable: stop rather than loop on a free-page count that cannot move.
+        return progress || this.vmscan.zone_reclaimable_pages(z.idx) > 0;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * __alloc_pages_direct_compact(): try_to_compact_pages(); unless every zone was skipped, a compact_stall, then
+   * get_page_from_freelist() and compact_success or compact_fail.
+   */
+  private directCompact(_mask: number, order: number, allocFlags: number, ac: AllocContext): number {
+    if (order === 0) return -1;
+    const r = try_to_compact_pages(this, order, allocFlags, ac.highestZoneidx, ac.zonelist, ac.mt === this.mt.UNMAPPED ? this.mt.UNMOVABLE : ac.mt);
+    if (r === 'skipped' || r === 'not_suitable_zone') return -1;
+    this.compactEvents.compact_stall++;
+    const pfn = this.get_page_from_freelist(order, allocFlags, ac);
+    if (pfn >= 0) this.compactEvents.compact_success++;
+    else this.compactEvents.compact_fail++;
     return pfn;
   }
 
-  /** rmqueue(): the per-cpu lists for small orders of the pcp types, the buddy otherwise. */
-  private rmqueue(order: number, mt: number, nofragment: boolean): number {
-    if (order <= PCP_MAX_ORDER && mt < this.mt.PCPTYPES && mt !== this.mt.UNMAPPED) return this.zone.pcp.alloc(order, mt, nofragment);
-    return this.zone.rmqueue(order, mt, nofragment);
+  /** echo 1 > /proc/sys/vm/compact_memory: compact_node() over every zone. Returns pages migrated. */
+  compact(): number {
+    this.drain_all_pages();
+    const n = compact_node(this);
+    if (this.debug) this.assertInvariants('compact');
+    return n;
+  }
+
+  /** warn_alloc(): "page allocation failure: order:%u", recorded; returns -1. */
+  private allocFail(mask: number, order: number, reason: AllocFailure['reason']): number {
+    const gfp = formatGfp(mask);
+    this.allocFailures.push({ gfp, order, reason, message: `page allocation failure: order:${order}, mode:(${gfp})` });
+    if (this.allocFailures.length > 64) this.allocFailures.shift();
+    return -1;
+  }
+
+  /** GFP_KERNEL allocations the model makes on the kernel's behalf (page tables, unmapped-policy refills). @internal */
+  getPageFromFreelist(order: number, mt: number, mask = GFP_KERNEL): number {
+    return this.allocPfn(mask, order, mt);
+  }
+
+  /** rmqueue(): the zone's per-cpu lists for small orders of the pcp types, its buddy otherwise. */
+  private rmqueue(z: Zone, order: number, mt: number, nofragment: boolean): number {
+    const pcp = order <= PCP_MAX_ORDER && mt < this.mt.PCPTYPES && mt !== this.mt.UNMAPPED;
+    let pfn = pcp ? z.pcp.alloc(order, mt, nofragment) : z.rmqueue(order, mt, nofragment);
+    if (pfn < 0 && this.policy === 'freetype' && mt !== this.mt.UNMAPPED && !nofragment) pfn = rmqueueDirectMap(this, z, order, false, mt);
+    return pfn;
   }
 
   /** @internal */
   markAllocated(pfn: number, order: number, mt: number): void {
-    this.zone.setState(pfn, (mt === this.mt.MOVABLE ? ST_ALLOC_MOVABLE : ST_ALLOC) + order);
-    this.zone.events.pgalloc_normal += 1 << order;
+    const z = this.zoneOf(pfn);
+    z.setState(pfn, (mt === this.mt.MOVABLE ? ST_ALLOC_MOVABLE : ST_ALLOC) + order);
+    z.events.pgalloc += 1 << order;
   }
 
   /** split_large_page()'s alloc_pages(GFP_KERNEL, 0) for a page-table page. */
   private allocTablePage(): number {
     const pfn = this.getPageFromFreelist(0, this.mt.UNMOVABLE);
     if (pfn >= 0) {
-      this.zone.setState(pfn, ST_PGTABLE);
-      this.zone.events.pgalloc_normal++;
+      const z = this.zoneOf(pfn);
+      z.setState(pfn, ST_PGTABLE);
+      z.events.pgalloc++;
     }
     return pfn;
   }
 
   /** @internal The zone half of __free_pages(): pgfree, buddy merge. */
   freeZonePages(pfn: number, order: number): void {
-    const z = this.zone;
+    const z = this.zoneOf(pfn);
     z.events.pgfree += 1 << order;
     if (order <= PCP_MAX_ORDER) {
       const b = pfn >>> pageblock_order;
@@ -217,12 +515,13 @@ export class Mm {
     }
     const mt = this.gfpMigratetype(mask);
     let pfn: number;
+    if (mask & (__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)) this.gfp_zone(mask); // GFP_ZONE_BAD is refused before anything is taken
     if (!unmapped) {
-      pfn = this.getPageFromFreelist(order, mt);
+      pfn = this.allocPfn(mask, order, mt);
       if (pfn >= 0) this.markAllocated(pfn, order, mt);
-    } else if (this.policy === 'migratetype') pfn = allocMigrateUnmapped(this, order);
+    } else if (this.policy === 'migratetype') pfn = allocMigrateUnmapped(this, mask, order);
     else if (this.policy === 'cache') pfn = unmapped_pages_alloc(this, mask, order);
-    else pfn = allocFreetypeUnmapped(this, order, mt);
+    else pfn = allocFreetypeUnmapped(this, mask, order, mt);
     if (this.debug) this.assertInvariants('alloc_pages');
     return pfn < 0 ? null : { pfn, order };
   }
@@ -239,7 +538,7 @@ export class Mm {
 
   /** drain_all_pages(): return every per-cpu page to the buddy lists. */
   drain_all_pages(): void {
-    this.zone.pcp.drain();
+    for (const z of this.zones) z.pcp.drain();
   }
 
   /** __free_pages(page, order): give a block back (order defaults to page.order). */
@@ -251,6 +550,7 @@ export class Mm {
     const s = this.zone.state(pfn);
     if (s === ST_RESERVED) throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is in the memmap (PageReserved), not the buddy's`);
     if (s === ST_PGTABLE) throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is a direct-map page table`);
+    if (this.vmscan.folios.size && this.vmscan.has(pfn)) throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is on an LRU list (page cache or anonymous memory; Bad page state)`);
     if (s === ST_CACHE_ALLOC + o && this.cache) {
       // unmapped_pages_free(): back into the cache, still unmapped. (The model routes by the page's origin, not
       // PB_unmapped, so pages the shrinker gave back never re-enter the cache mapped.)
@@ -267,9 +567,57 @@ export class Mm {
     if (this.debug) this.assertInvariants('__free_pages');
   }
 
+  /** @internal An order-0 page for an LRU (page cache, anonymous memory): a pfn or -1. */
+  allocLruPage(gfp: string): number {
+    const mask = parseGfp(gfp);
+    const pfn = this.allocPfn(mask, 0, this.gfpMigratetype(mask));
+    if (pfn >= 0) this.markAllocated(pfn, 0, this.gfpMigratetype(mask));
+    return pfn;
+  }
+
+  /** @internal Frees an order-0 page that left its LRU list. */
+  freeLruPage(pfn: number): void {
+    this.freeZonePages(pfn, 0);
+  }
+
+  /** filemap_read(): reads `pages` pages of `file` (from index `start`) through the page cache. Returns pages cached. */
+  filemap_read(file: string, pages: number, start = 0): number {
+    const n = this.vmscan.filemapRead(file, pages, start);
+    if (this.debug) this.assertInvariants('filemap_read');
+    return n;
+  }
+
+  /** Unlinks `file`: truncate_inode_pages() drops its page cache. Returns pages freed. */
+  truncate(file: string): number {
+    const n = this.vmscan.truncate(file);
+    if (this.debug) this.assertInvariants('truncate');
+    return n;
+  }
+
+  /** Anonymous memory faulted in (no swap: it cannot be reclaimed). Returns pages added. */
+  anon_fault(pages: number): number {
+    return this.vmscan.anonFault(pages);
+  }
+
+  /** munmap() of the oldest `pages` anonymous pages. Returns pages freed. */
+  anon_unmap(pages: number): number {
+    return this.vmscan.anonUnmap(pages);
+  }
+
+  /** echo 1 > /proc/sys/vm/drop_caches. Returns page-cache pages freed. */
+  drop_caches(): number {
+    return this.vmscan.dropCaches();
+  }
+
+  /** Lets kswapd run until it sleeps (balanced, or nothing left to reclaim). Returns pages it reclaimed. */
+  kswapd_run(): number {
+    return this.vmscan.kswapdRun();
+  }
+
   /** @internal Whether __free_pages(pfn, order) would be accepted (for all-or-nothing batches). */
   freeable(pfn: number, order: number): boolean {
     if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.nframes || !Number.isInteger(order) || order < 0 || order > MAX_PAGE_ORDER) return false;
+    if (this.vmscan.has(pfn)) return false;
     const s = this.zone.state(pfn);
     return (s === ST_CACHE_ALLOC + order && this.cache !== null) || s === ST_ALLOC + order || s === ST_ALLOC_MOVABLE + order;
   }

@@ -63,3 +63,29 @@ export function migrateTypesFor(policy: Policy): MigrateTypes {
     fallbacks: [[2, 1], [2, 0], [0, 1], [], []],
   };
 }
+
+/**
+ * enum zone_type (include/linux/mmzone.h) on x86-64 with CONFIG_ZONE_DMA, CONFIG_ZONE_DMA32 and CONFIG_ZONE_DEVICE
+ * (as this machine's /proc/zoneinfo lists them): DMA, DMA32, Normal, Movable, Device.
+ */
+export const ZONE_DMA = 0;
+export const ZONE_DMA32 = 1;
+export const ZONE_NORMAL = 2;
+export const ZONE_MOVABLE = 3;
+export const ZONE_DEVICE = 4;
+export const MAX_NR_ZONES = 5;
+/** zone_names[] (mm/page_alloc.c). */
+export const ZONE_NAMES = ['DMA', 'DMA32', 'Normal', 'Movable', 'Device'] as const;
+/** MAX_DMA_PFN (arch/x86/include/asm/dma.h): ZONE_DMA ends at 16 MiB. */
+export const MAX_DMA_PFN = (16 * 1024 * 1024) >> PAGE_SHIFT;
+/** MAX_DMA32_PFN: ZONE_DMA32 ends at 4 GiB (zone_sizes_init(): max_zone_pfns[ZONE_DMA32] = min(MAX_DMA32_PFN, max_low_pfn)). */
+export const MAX_DMA32_PFN = 2 ** 32 / 2 ** PAGE_SHIFT;
+/** sysctl_lowmem_reserve_ratio[] defaults for DMA, DMA32, Normal, Movable (mm/page_alloc.c); /proc/sys/vm/lowmem_reserve_ratio. */
+export const LOWMEM_RESERVE_RATIO = [256, 256, 32, 0, 0] as const;
+/** Watermark indexes (enum zone_watermarks). */
+export const WMARK_MIN = 0;
+export const WMARK_LOW = 1;
+export const WMARK_HIGH = 2;
+export const WMARK_PROMO = 3;
+/** SWAP_CLUSTER_MAX: pages reclaim works on per batch (include/linux/swap.h). */
+export const SWAP_CLUSTER_MAX = 32;

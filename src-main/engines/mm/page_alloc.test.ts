@@ -32,14 +32,15 @@ describe('buddy allocator', () => {
     expect(b.pfn).toBe(1);
     const c = mm.alloc_pages('GFP_HIGHUSER_MOVABLE', 3)!;
     expect(c.pfn).toBe(8); // order-1 at 2 and order-2 at 4 are too small; the order-3 block at 8 fits
-    // 8M managed: zone_batchsize() = 0 -> batch 1; min_free_kbytes = sqrt(8192 * 16) = 362, min 90 pages, low 90 + 22,
-    // so high = 112. The frees stay on the per-cpu lists, the buddy does not see them yet.
+    // 8M managed: zone_batchsize() = 0 -> batch 1; min_free_kbytes = sqrt(8192 * 16) = 362, then THP's
+    // set_recommended_min_free_kbytes() takes 5% of (2048 - high 134) = 95 pages = 380 kB: min 95, low 95 + 23,
+    // so high = 118. The frees stay on the per-cpu lists, the buddy does not see them yet.
     mm.__free_pages(a);
     mm.__free_pages(b);
     mm.__free_pages(c);
-    expect([mm.zone.pcp.batch, mm.zone.pcp.high, mm.zone.pcp.count]).toEqual([1, 112, 10]);
+    expect([mm.zone.pcp.batch, mm.zone.pcp.high, mm.pcpCount()]).toEqual([1, 118, 10]);
     expect(mm.buddyinfo()).toEqual([0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1]);
-    expect(mm.vmstat()).toMatchObject({ pgalloc_normal: 10, pgfree: 10, nr_free_pages: 2038 });
+    expect(mm.vmstat()).toMatchObject({ pgalloc_dma: 10, pgalloc_normal: 0, pgfree: 10, nr_free_pages: 2038 }) // 10M lies below 16M: all of it is ZONE_DMA;
     mm.drain_all_pages();
     expect(mm.buddyinfo()).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
     expect(mm.vmstat()).toMatchObject({ nr_free_pages: 2048 });
@@ -57,10 +58,16 @@ describe('buddy allocator', () => {
     expect(() => mm.alloc_pages('GFP_KERNEL|__GFP_MOVABLE|__GFP_RECLAIMABLE', 0)).toThrow(/together/);
   });
 
-  it('returns NULL when memory is exhausted', () => {
+  it('returns NULL at the min watermark; __GFP_MEMALLOC may take the rest', () => {
     const mm = createMm({ memory: '6M', gbpages: false });
+    // 1024 managed pages: min_free_kbytes = sqrt(4096 * 16) = 256 -> min 64 pages
+    expect(mm.zone._watermark.slice(0, 3)).toEqual([64, 80, 96]);
     let n = 0;
     while (mm.alloc_pages(n % 2 ? 'GFP_KERNEL' : 'GFP_HIGHUSER_MOVABLE', 0)) n++;
+    expect(n).toBe(1024 - 64);
+    expect(mm.meminfo().MemFree).toBe(64 * 4);
+    expect(mm.allocFailures.at(-1)).toMatchObject({ order: 0, reason: 'oom' });
+    while (mm.alloc_pages('GFP_KERNEL|__GFP_MEMALLOC', 0)) n++; // ALLOC_NO_WATERMARKS
     expect(n).toBe(1024);
     expect(mm.meminfo().MemFree).toBe(0);
     expect(mm.checkInvariants()).toEqual([]);
@@ -82,14 +89,14 @@ describe('migratetype fallbacks', () => {
   function fillMovable(): { mm: ReturnType<typeof createMm>; pages: { pfn: number; order: number }[] } {
     const mm = createMm({ memory: '6M', gbpages: false });
     const pages = [];
-    for (let i = 0; i < 1024; i++) pages.push(mm.alloc_pages('GFP_HIGHUSER_MOVABLE', 0)!);
+    for (let i = 0; i < 1024; i++) pages.push(mm.alloc_pages('GFP_HIGHUSER_MOVABLE|__GFP_MEMALLOC', 0)!); // all, past min
     return { mm, pages };
   }
 
   it('steals one block without changing the pageblock when too few pages are free or alike', () => {
     const { mm, pages } = fillMovable();
     for (let i = 0; i < 20; i += 2) mm.__free_pages(pages[i]!); // 10 scattered free pages in pageblock 0
-    const p = mm.alloc_pages('GFP_KERNEL', 0)!;
+    const p = mm.alloc_pages('GFP_KERNEL|__GFP_MEMALLOC', 0)!; // 10 free pages are below min (64)
     expect(p.pfn % 2).toBe(0);
     expect(p.pfn).toBeLessThan(20);
     // free 5 + alike 5 (512 - 5 free - 502 movable: the per-cpu pages) < 256: steal, the block stays MOVABLE
@@ -103,7 +110,7 @@ describe('migratetype fallbacks', () => {
     // 4M managed: high = low watermark = 64 + 16 = 80. The per-cpu list keeps the last 79 freed, 221-299; the buddy gets
     // 0-220: 0-127 (o7), 128-191 (o6), 192-207 (o4), 208-215 (o3), 216-219 (o2), 220 (o0).
     for (let i = 0; i < 300; i++) mm.__free_pages(pages[i]!);
-    expect(mm.zone.pcp.count).toBe(79);
+    expect(mm.pcpCount()).toBe(79);
     expect(mm.pagetypeinfo().free.Movable).toEqual([1, 0, 1, 1, 1, 0, 1, 1, 0, 0, 0]);
     expect(mm.fragmentation().mixed_pageblocks).toBe(0);
     const p = mm.alloc_pages('GFP_KERNEL', 0)!;
@@ -119,7 +126,7 @@ describe('migratetype fallbacks', () => {
   it('a movable request claims a block by its movable pages', () => {
     const mm = createMm({ memory: '6M', gbpages: false });
     const pages = [];
-    for (let i = 0; i < 1024; i++) pages.push(mm.alloc_pages('GFP_KERNEL', 0)!);
+    for (let i = 0; i < 1024; i++) pages.push(mm.alloc_pages('GFP_KERNEL|__GFP_MEMALLOC', 0)!);
     expect(blocks(mm)).toMatchObject({ Unmovable: 2 });
     for (let i = 0; i < 300; i++) mm.__free_pages(pages[i]!);
     mm.alloc_pages('GFP_HIGHUSER_MOVABLE', 0);
@@ -136,7 +143,7 @@ describe('merging', () => {
   it('merges buddies by pfn ^ (1 << order) up to order 10 and across pageblocks of mergeable types', () => {
     const mm = createMm({ memory: '6M', gbpages: false });
     const k = mm.alloc_pages('GFP_KERNEL', 9)!; // claims the whole order-10 block for UNMOVABLE
-    const m = mm.alloc_pages('GFP_HIGHUSER_MOVABLE', 9)!; // claims the other half (order >= pageblock_order) back for MOVABLE
+    const m = mm.alloc_pages('GFP_HIGHUSER_MOVABLE|__GFP_MEMALLOC', 9)!; // below min: only with ALLOC_NO_WATERMARKS; claims the other half (order >= pageblock_order) back for MOVABLE
     expect([k.pfn, m.pfn]).toEqual([0, 512]);
     mm.__free_pages(k);
     mm.__free_pages(m);

@@ -1,4 +1,4 @@
-import { MAX_PAGE_ORDER, NR_PAGE_ORDERS, pageblock_order, pageblock_nr_pages } from './mmzone';
+import { MAX_PAGE_ORDER, NR_PAGE_ORDERS, ZONE_NAMES, pageblock_order, pageblock_nr_pages } from './mmzone';
 import type { MigrateTypes } from './mmzone';
 
 /**
@@ -30,29 +30,65 @@ export const ST_RESERVED = 61;
 /** Pageblock flag: PB_unmapped (2023) / the pageblock's freetype has FREETYPE_UNMAPPED (2026). */
 export const PB_UNMAPPED = 1;
 
-/** Per-zone allocator events (the /proc/vmstat lines the model keeps). */
+/** Per-zone allocator events (the zone's share of /proc/vmstat's pgalloc_<zone>, pgfree, numa_hit). */
 export interface ZoneEvents {
-  pgalloc_normal: number;
+  /** pgalloc_<zone>: pages allocated from this zone. */
+  pgalloc: number;
   pgfree: number;
+  /** numa_hit (= numa_local on one node): allocations served by this zone, counted once per allocation. */
+  numa_hit: number;
+  /** allocstall_<zone>: direct reclaim entered with this zone as the request's highest zone. */
+  allocstall: number;
 }
 
 /**
- * One zone (ZONE_NORMAL) of the buddy allocator: free_area[order].free_list[type], pageblock migratetypes,
- * the mainline fallback table with claim (whole pageblock) vs steal (one block, type unchanged), buddy merging.
- * Pages are always on the free list of their pageblock's type (the v6.9+ "freelist hygiene").
+ * The node's frames (struct pglist_data's memmap): one frame array and the pageblock bitmaps, shared by its zones
+ * (pfns are node-wide, so buddy links and pageblock indexes are too).
  */
-export class Zone {
-  /** Frames of the frame array, pfn 0 … nframes-1: the pages given to the buddy at boot (zone_managed_pages). */
+export interface NodeFrames {
+  /** Frames handed to the buddy at boot run from pfn 0 to nframes-1 (past that, the memmap: PageReserved). */
   readonly nframes: number;
-  /** Frames the zone spans (zone->spanned_pages): the managed ones, then the reserved memmap up to the end of memory. */
+  /** node_spanned_pages. */
   readonly spanned: number;
   readonly frames: Uint32Array;
   readonly nblocks: number;
-  /** Pageblock migratetype (get_pageblock_migratetype). */
   readonly pbMt: Uint8Array;
-  /** Pageblock flags (PB_UNMAPPED). */
   readonly pbFlags: Uint8Array;
-  /** Free pages of the zone buddy inside each pageblock (kept incrementally for snapshot()). */
+  readonly pbFree: Uint16Array;
+}
+
+export function nodeFrames(nframes: number, spanned: number, mt: MigrateTypes): NodeFrames {
+  const nblocks = Math.ceil(spanned / pageblock_nr_pages); // the memmap's pageblocks are MOVABLE too, as memmap_init() marks them
+  return {
+    nframes,
+    spanned,
+    frames: new Uint32Array(nframes + 1), // +1: frame nframes^1 may hold the prev link of the last frame
+    nblocks,
+    pbMt: new Uint8Array(nblocks).fill(mt.MOVABLE), // memmap_init_range(..., MIGRATE_MOVABLE)
+    pbFlags: new Uint8Array(nblocks),
+    pbFree: new Uint16Array(nblocks),
+  };
+}
+
+/**
+ * One zone of the buddy allocator (struct zone): free_area[order].free_list[type] over the zone's pfn range,
+ * pageblock migratetypes, the mainline fallback table with claim (whole pageblock) vs steal (one block, type
+ * unchanged), buddy merging, watermarks and lowmem_reserve. Pages are always on the free list of their pageblock's
+ * type (the v6.9+ "freelist hygiene"). The frame array and pageblock arrays are the node's, shared by all zones.
+ */
+export class Zone {
+  /** Node-wide: frames given to the buddy (pfn 0 … nframes-1). */
+  readonly nframes: number;
+  /** Node-wide: node_spanned_pages (the managed frames, then the reserved memmap up to the end of memory). */
+  readonly spanned: number;
+  readonly frames: Uint32Array;
+  /** Node-wide pageblock count. */
+  readonly nblocks: number;
+  /** Pageblock migratetype (get_pageblock_migratetype), node-wide. */
+  readonly pbMt: Uint8Array;
+  /** Pageblock flags (PB_UNMAPPED), node-wide. */
+  readonly pbFlags: Uint8Array;
+  /** Free pages of the buddy inside each pageblock (kept incrementally for snapshot()), node-wide. */
   readonly pbFree: Uint16Array;
   /** Number of free-list types: the migratetypes, plus one "unmapped" freetype under the 2026 policy. */
   readonly nlists: number;
@@ -61,35 +97,71 @@ export class Zone {
   readonly heads: Int32Array;
   readonly tails: Int32Array;
   readonly nrFree: Int32Array;
+  /** zone_page_state(NR_FREE_PAGES). */
   freePages = 0;
   /** Free pages in blocks of order >= pageblock_order (vmstat nr_free_pages_blocks). */
   freeBlockPages = 0;
-  readonly events: ZoneEvents = { pgalloc_normal: 0, pgfree: 0 };
-  /** The per-cpu page lists of one CPU (struct per_cpu_pages). */
-  readonly pcp: PerCpuPages;
+  readonly events: ZoneEvents = { pgalloc: 0, pgfree: 0, numa_hit: 0, allocstall: 0 };
+  /** The per-cpu page lists of one CPU (struct per_cpu_pages); set by setup_zone_pageset() once watermarks exist. */
+  pcp!: PerCpuPages;
+  /** enum zone_type. */
+  readonly idx: number;
+  readonly name: string;
+  readonly zone_start_pfn: number;
+  readonly spanned_pages: number;
+  /** Pages of the span backed by RAM (the model's clean boot has no holes: present = spanned). */
+  readonly present_pages: number;
+  /** zone_managed_pages(): present pages handed to the buddy (the memmap at the top of memory is not). */
+  readonly managed_pages: number;
+  /** First pfn past the zone's managed pages (the buddy never merges past it). */
+  readonly managedEnd: number;
+  /** _watermark[WMARK_MIN … WMARK_PROMO], set by __setup_per_zone_wmarks(). */
+  readonly _watermark = [0, 0, 0, 0];
+  /** watermark_boost: the model never boosts (6.18 boosts on fragmenting fallbacks; boost_watermark() is not modelled). */
+  readonly watermark_boost = 0;
+  /** lowmem_reserve[highest_zoneidx], set by setup_per_zone_lowmem_reserve(). */
+  readonly lowmem_reserve = [0, 0, 0, 0, 0];
+  /** nr_free_highatomic: pages in MIGRATE_HIGHATOMIC pageblocks (the model reserves none). */
+  readonly nr_free_highatomic = 0;
 
-  constructor(nframes: number, spanned: number, readonly mt: MigrateTypes, freetypes: boolean, cpus = 1) {
-    this.nframes = nframes;
-    this.spanned = spanned;
-    this.frames = new Uint32Array(nframes + 1); // +1: frame nframes^1 may hold the prev link of the last frame
-    this.nblocks = Math.ceil(spanned / pageblock_nr_pages); // the memmap's pageblocks are MOVABLE too, as memmap_init() marks them
-    this.pbMt = new Uint8Array(this.nblocks).fill(mt.MOVABLE); // memmap_init_range(..., MIGRATE_MOVABLE)
-    this.pbFlags = new Uint8Array(this.nblocks);
-    this.pbFree = new Uint16Array(this.nblocks);
+  constructor(node: NodeFrames, idx: number, start: number, end: number, readonly mt: MigrateTypes, freetypes: boolean) {
+    this.nframes = node.nframes;
+    this.spanned = node.spanned;
+    this.frames = node.frames;
+    this.nblocks = node.nblocks;
+    this.pbMt = node.pbMt;
+    this.pbFlags = node.pbFlags;
+    this.pbFree = node.pbFree;
+    this.idx = idx;
+    this.name = ZONE_NAMES[idx]!;
+    this.zone_start_pfn = end > start ? start : 0;
+    this.spanned_pages = Math.max(0, end - start);
+    this.present_pages = this.spanned_pages;
+    this.managedEnd = this.spanned_pages ? Math.max(start, Math.min(end, node.nframes)) : 0;
+    this.managed_pages = this.spanned_pages ? this.managedEnd - start : 0;
     this.nlists = mt.names.length + (freetypes ? 1 : 0);
     this.unmappedList = freetypes ? mt.names.length : -1;
     this.heads = new Int32Array(NR_PAGE_ORDERS * this.nlists).fill(NIL);
     this.tails = new Int32Array(NR_PAGE_ORDERS * this.nlists).fill(NIL);
     this.nrFree = new Int32Array(NR_PAGE_ORDERS * this.nlists);
-    this.pcp = new PerCpuPages(this, nframes, cpus);
+  }
+
+  /** populated_zone(). */
+  get populated(): boolean {
+    return this.present_pages > 0;
+  }
+
+  /** Whether pfn lies in this zone's span (zone_spans_pfn). */
+  spans(pfn: number): boolean {
+    return pfn >= this.zone_start_pfn && pfn < this.zone_start_pfn + this.spanned_pages;
   }
 
   /** memblock_free_all(): hand all frames to the buddy in the largest aligned blocks, to the tail (FPI_TO_TAIL). */
   bootFree(): void {
-    let pfn = 0;
-    while (pfn < this.nframes) {
+    let pfn = this.zone_start_pfn;
+    while (pfn < this.managedEnd) {
       let order = MAX_PAGE_ORDER;
-      while (order > 0 && ((pfn & ((1 << order) - 1)) !== 0 || pfn + (1 << order) > this.nframes)) order--;
+      while (order > 0 && ((pfn & ((1 << order) - 1)) !== 0 || pfn + (1 << order) > this.managedEnd)) order--;
       this.freeOne(pfn, order, true);
       pfn += 1 << order;
     }
@@ -219,7 +291,7 @@ export class Zone {
   /** __move_freepages_block(): move every free block inside pageblock b from list type `from` to `to` (tail). */
   moveFreepagesBlock(b: number, from: number, to: number): number {
     const start = b << pageblock_order;
-    const end = Math.min(start + pageblock_nr_pages, this.nframes);
+    const end = Math.min(start + pageblock_nr_pages, this.managedEnd);
     let moved = 0;
     for (let pfn = start; pfn < end; ) {
       const s = this.frames[pfn]! >>> 26;
@@ -243,7 +315,7 @@ export class Zone {
       return pfn;
     }
     const b = pfn >>> pageblock_order;
-    if (((b + 1) << pageblock_order) > this.nframes) return -1; // block crosses the zone end
+    if (((b + 1) << pageblock_order) > this.managedEnd) return -1; // block crosses the zone end
     const free = this.pbFree[b]!;
     const movable = this.movablePages(b);
     let alike: number;
@@ -320,7 +392,7 @@ export class Zone {
     let mt = this.pbMt[pfn >>> pageblock_order]!;
     while (order < MAX_PAGE_ORDER) {
       const buddy = pfn ^ (1 << order);
-      if (buddy >= this.nframes || f[buddy]! >>> 26 !== target + order) break;
+      if (buddy >= this.managedEnd || f[buddy]! >>> 26 !== target + order) break;
       if (order >= pageblock_order) {
         const bb = buddy >>> pageblock_order;
         const bmt = this.pbMt[bb]!;
@@ -340,7 +412,7 @@ export class Zone {
       // buddy_merge_likely(): the block one order up is free, so this one is likely to merge soon.
       const higher = pfn & ~(1 << order);
       const hb = higher ^ (1 << (order + 1));
-      toTail = hb < this.nframes && f[hb]! >>> 26 === ST_FREE + order + 1;
+      toTail = hb < this.managedEnd && f[hb]! >>> 26 === ST_FREE + order + 1;
     }
     this.add(pfn, order, this.listTypeOf(pfn), toTail);
   }
@@ -367,15 +439,6 @@ export class Zone {
 /** pcp_allowed_order(): orders up to PAGE_ALLOC_COSTLY_ORDER use the per-cpu lists (THP order 9 is not modelled). */
 export const PCP_MAX_ORDER = 3;
 
-/** Watermarks of the one zone (calculate_min_free_kbytes, __setup_per_zone_wmarks; watermark_scale_factor 10). */
-export function zoneWatermarks(managed: number): { min: number; low: number; high: number; min_free_kbytes: number } {
-  let minFreeKbytes = Math.floor(Math.sqrt(managed * 4 * 16));
-  minFreeKbytes = Math.min(Math.max(minFreeKbytes, 128), 262144);
-  const min = minFreeKbytes >> 2;
-  const tmp = Math.max(min >> 2, Math.floor((managed * 10) / 10000));
-  return { min, low: min + tmp, high: min + 2 * tmp, min_free_kbytes: minFreeKbytes };
-}
-
 /**
  * Per-cpu page lists of one CPU (mm/page_alloc.c struct per_cpu_pages): order-0…3 pages per migratetype, refilled
  * by rmqueue_bulk() in batches and drained by free_pcppages_bulk() at `high`. Simplified: one CPU's lists are
@@ -396,16 +459,21 @@ export class PerCpuPages {
   readonly high_min: number;
   readonly high_max: number;
 
-  constructor(private readonly zone: Zone, nframes: number, cpus: number) {
-    let batch = Math.min(Math.floor(nframes / 1024), 256);
+  /** CPUs the zone's pcp high is split among (zone_highsize()'s nr_split_cpus), and the model's count of them. */
+  readonly cpus: number;
+
+  constructor(private readonly zone: Zone, cpus: number) {
+    // zone_batchsize(), then zone_pageset_init()'s max(1, batch)
+    let batch = Math.min(Math.floor(zone.managed_pages / 1024), 256);
     batch = Math.floor(batch / 4);
     if (batch < 1) batch = 1;
     const b = batch + (batch >> 1);
     batch = (1 << (31 - Math.clz32(b))) - 1;
     this.batch = Math.max(batch, 1);
-    const low = zoneWatermarks(nframes).low;
-    this.high_min = Math.max(Math.floor(low / cpus), this.batch << 2);
-    this.high_max = Math.max(Math.floor(nframes / 8 / cpus), this.batch << 2);
+    this.cpus = cpus;
+    // zone_highsize(): high_min from the low watermark, high_max from managed / MIN_PERCPU_PAGELIST_HIGH_FRACTION (8)
+    this.high_min = Math.max(Math.floor(zone._watermark[1]! / cpus), this.batch << 2);
+    this.high_max = Math.max(Math.floor(Math.floor(zone.managed_pages / 8) / cpus), this.batch << 2);
     this.high = this.high_min;
     const nl = (PCP_MAX_ORDER + 1) * zone.mt.PCPTYPES;
     this.lists = Array.from({ length: nl }, () => new Int32Array(16));

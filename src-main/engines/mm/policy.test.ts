@@ -23,20 +23,20 @@ describe('baseline (mainline)', () => {
     const f = mm.memfd_secret();
     const r0 = mm.stats().flush_tlb_kernel_range;
     const p = f.fault(0);
-    expect(p.pfn).toBe(0);
+    expect(p.pfn).toBe(4096); // GFP_HIGHUSER's zonelist starts at DMA32 (16M up)
     expect(f.fault(0)).toEqual(p);
     expect(mm.lookup_address(p)).toMatchObject({ level: '4K', present: false });
     expect(mm.vmstat().direct_map_level2_splits).toBe(1);
     expect(mm.stats().flush_tlb_kernel_range - r0).toBe(1);
     const q = f.fault(7);
-    expect(q.pfn).toBe(2); // pfn 1 became the PTE table of the split
+    expect(q.pfn).toBe(4098); // pfn 4097 became the PTE table of the split
     expect(mm.stats().page_table_pages).toBe(1);
     expect(mm.vmstat().direct_map_level2_splits).toBe(1);
-    // 64M: batch 3: the first fault's rmqueue_bulk() took pfns 0-2 onto the per-cpu list
+    // DMA32's pcp batch is 1 (11776 managed pages): the three pages are all the buddy gave
     expect(mm.meminfo()).toMatchObject({ MemFree: 63488 - 12, Unevictable: 8 });
     f.close();
     expect(mm.lookup_address(p)).toMatchObject({ level: '4K', present: true, rw: true });
-    expect(mm.zone.pcp.count).toBe(2);
+    expect(mm.pcpCount()).toBe(2);
     mm.drain_all_pages();
     expect(mm.meminfo().MemFree).toBe(63488 - 4); // the PTE table stays
     expect(() => f.fault(0)).toThrow(KernelError);
@@ -46,14 +46,14 @@ describe('baseline (mainline)', () => {
   it('execmem text makes the direct-map alias RO, and vfree resets it but leaves the split', () => {
     const mm = createMm({ memory: '64M', gbpages: false });
     const r = mm.execmem_alloc('12K')!;
-    expect(r.pages).toEqual([0, 1, 2]);
+    expect(r.pages).toEqual([4096, 4097, 4098]);
     expect(r.addr).toBe('0xffffffffa0000000');
     expect(r.flags).toEqual(['VM_FLUSH_RESET_PERMS']);
-    expect(mm.lookup_address(1)).toEqual({ level: '4K', present: true, rw: false, nx: true, global: true });
-    expect(mm.lookup_address(3)).toMatchObject({ rw: true });
+    expect(mm.lookup_address(4097)).toEqual({ level: '4K', present: true, rw: false, nx: true, global: true });
+    expect(mm.lookup_address(4099)).toMatchObject({ rw: true });
     expect(mm.vmstat().direct_map_level2_splits).toBe(1);
     mm.execmem_free(r);
-    expect(mm.lookup_address(1)).toMatchObject({ level: '4K', present: true, rw: true, global: false });
+    expect(mm.lookup_address(4097)).toMatchObject({ level: '4K', present: true, rw: true, global: false });
     expect(mm.vmstat().direct_map_level2_splits).toBe(1);
     expect(mm.meminfo().VmallocUsed).toBe(0);
   });
@@ -63,18 +63,18 @@ describe('migratetype (2022 MIGRATE_UNMAPPED)', () => {
   it('converts the first pageblock used, splitting its 2M entry once, and unmaps at allocation', () => {
     const mm = createMm({ memory: '64M', gbpages: false, policy: 'migratetype' });
     const a = mm.alloc_pages(U, 0)!;
-    expect(a.pfn).toBe(0); // the largest fallback block (order 10 MOVABLE at 0), single-page steal
+    expect(a.pfn).toBe(4096); // DMA32's largest fallback block (order 10 MOVABLE at 4096), single-page steal
     expect(mm.vmstat().direct_map_level2_splits).toBe(1);
     // the split's PTE table (GFP_KERNEL) claimed the next order-10 block: two Unmovable pageblocks
     expect(mm.pagetypeinfo().blocks).toMatchObject({ Unmapped: 1, Unmovable: 2, Movable: 29 });
     expect(mm.pagetypeinfo().free.Unmapped).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
-    expect(mm.lookup_address(0)).toMatchObject({ level: '4K', present: false });
-    expect(mm.lookup_address(1)).toMatchObject({ level: '4K', present: true }); // free pages stay mapped
+    expect(mm.lookup_address(4096)).toMatchObject({ level: '4K', present: false });
+    expect(mm.lookup_address(4097)).toMatchObject({ level: '4K', present: true }); // free pages stay mapped
     const b = mm.alloc_pages(U, 0)!;
-    expect(b.pfn).toBe(1);
+    expect(b.pfn).toBe(4097);
     expect(mm.vmstat().direct_map_level2_splits).toBe(1);
     mm.__free_pages(a);
-    expect(mm.lookup_address(0)).toMatchObject({ present: true, rw: true });
+    expect(mm.lookup_address(4096)).toMatchObject({ present: true, rw: true });
     expect(mm.pagetypeinfo().free.Unmapped[0]).toBe(1);
     expect(mm.checkInvariants()).toEqual([]);
   });
@@ -95,9 +95,9 @@ describe('cache (2023 unmapped_alloc)', () => {
     const fa = mm.stats().flush_tlb_all;
     const fr = mm.stats().flush_tlb_kernel_range;
     const a = mm.alloc_pages(U, 0)!;
-    expect(a.pfn).toBe(0);
+    expect(a.pfn).toBe(4096); // pageblock 8, DMA32's first
     expect(mm.vmstat().direct_map_level2_splits).toBe(0);
-    expect(mm.lookup_address(300)).toMatchObject({ level: '2M', present: false });
+    expect(mm.lookup_address(4396)).toMatchObject({ level: '2M', present: false });
     expect(mm.stats().flush_tlb_all - fa).toBe(1); // set_memory_np of 512 pages > the flush ceiling
     expect(mm.stats().flush_tlb_kernel_range - fr).toBe(1); // and the explicit flush_tlb_kernel_range
     expect(mm.meminfo().MemFree).toBe(63488 - 2048);
@@ -107,17 +107,17 @@ describe('cache (2023 unmapped_alloc)', () => {
       'Pages:      1     1     1     1     1     1     1     1     1     0     0 \n',
     );
     const snap = mm.snapshot();
-    expect([snap.cacheFree[0], snap.allocated[0], snap.unmapped[0], snap.unmappedBlock[0], snap.level[0]]).toEqual([511, 1, 512, 1, 2]);
+    expect([snap.cacheFree[8], snap.allocated[8], snap.unmapped[8], snap.unmappedBlock[8], snap.level[8]]).toEqual([511, 1, 512, 1, 2]);
     mm.__free_pages(a);
     expect(mm.unmapped_alloc_count()).toBe(512);
-    expect(mm.lookup_address(0)).toMatchObject({ present: false });
+    expect(mm.lookup_address(4096)).toMatchObject({ present: false });
     expect(mm.checkInvariants()).toEqual([]);
     // The shrinker maps the block back page by page (one split) and returns it to the zone.
     expect(mm.unmapped_alloc_shrink(512)).toBe(512);
     expect(mm.vmstat().direct_map_level2_splits).toBe(1);
-    expect(mm.lookup_address(300)).toMatchObject({ level: '4K', present: true, rw: true });
-    expect(mm.meminfo().MemFree! + 4 * mm.zone.pcp.count).toBe(63488 - 4); // all back but the PTE table
-    expect(mm.snapshot().unmappedBlock[0]).toBe(0);
+    expect(mm.lookup_address(4396)).toMatchObject({ level: '4K', present: true, rw: true });
+    expect(mm.meminfo().MemFree! + 4 * mm.pcpCount()).toBe(63488 - 4); // all back but the PTE table
+    expect(mm.snapshot().unmappedBlock[8]).toBe(0);
     expect(mm.checkInvariants()).toEqual([]);
   });
 
@@ -129,8 +129,8 @@ describe('cache (2023 unmapped_alloc)', () => {
     expect(mm.unmapped_alloc_shrink(10)).toBe(7);
     expect(mm.unmapped_alloc_count()).toBe(504);
     expect(mm.vmstat().direct_map_level2_splits).toBe(1); // mapping back 4K pages of the non-present 2M leaf
-    expect(mm.lookup_address(1)).toMatchObject({ level: '4K', present: true });
-    expect(mm.lookup_address(8)).toMatchObject({ level: '4K', present: false });
+    expect(mm.lookup_address(4097)).toMatchObject({ level: '4K', present: true });
+    expect(mm.lookup_address(4104)).toMatchObject({ level: '4K', present: false });
     expect(mm.checkInvariants()).toEqual([]);
   });
 
@@ -159,7 +159,7 @@ describe('freetype (2026)', () => {
   it('moves whole pageblocks to the unmapped side with no page-table allocation, and keeps freed pages there', () => {
     const mm = createMm({ memory: '64M', gbpages: false, policy: 'freetype' });
     const a = mm.alloc_pages(U, 0)!;
-    expect(a.pfn).toBe(0);
+    expect(a.pfn).toBe(4096); // DMA32's first pageblock
     expect(mm.vmstat().direct_map_level2_splits).toBe(0);
     expect(mm.stats().page_table_pages).toBe(0);
     expect(mm.lookup_address(a)).toMatchObject({ level: '2M', present: false });

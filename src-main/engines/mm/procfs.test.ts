@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { createMm } from './index';
 
 describe('/proc text in the kernel format', () => {
-  it('buddyinfo: "Node 0, zone   Normal" then %6lu per order', () => {
+  it('buddyinfo: "Node 0, zone      DMA" (10M is all ZONE_DMA) then %6lu per order', () => {
     const mm = createMm({ memory: '10M', gbpages: false });
     mm.alloc_pages('GFP_KERNEL', 0);
-    expect(mm.procfs('buddyinfo')).toBe('Node 0, zone   Normal      1      1      1      1      1      1      1      1      1      1      1 \n');
+    expect(mm.procfs('buddyinfo')).toBe('Node 0, zone      DMA      1      1      1      1      1      1      1      1      1      1      1 \n');
   });
 
   it('pagetypeinfo: header, per-type rows, block counts', () => {
@@ -18,12 +18,12 @@ describe('/proc text in the kernel format', () => {
       '',
       'Free pages count per migrate type at order       0      1      2      3      4      5      6      7      8      9     10 ',
     ]);
-    expect(lines[4]).toBe('Node    0, zone   Normal, type    Unmovable      1      1      1      1      1      1      1      1      1      1      0 ');
-    expect(lines[5]).toBe('Node    0, zone   Normal, type      Movable      0      0      0      0      0      0      0      0      0      0      1 ');
+    expect(lines[4]).toBe('Node    0, zone      DMA, type    Unmovable      1      1      1      1      1      1      1      1      1      1      0 ');
+    expect(lines[5]).toBe('Node    0, zone      DMA, type      Movable      0      0      0      0      0      0      0      0      0      0      1 ');
     expect(lines.slice(9)).toEqual([
       '',
       'Number of blocks type     Unmovable      Movable  Reclaimable   HighAtomic      Isolate ',
-      'Node 0, zone   Normal            2            3            0            0            0 ', // Movable: 2 + the memmap's
+      'Node 0, zone      DMA            2            3            0            0            0 ', // Movable: 2 + the memmap's
       '',
     ]);
     const mt = createMm({ memory: '10M', policy: 'migratetype' }).procfs('pagetypeinfo');
@@ -69,8 +69,8 @@ describe('other files', () => {
 describe('debugfs extfrag', () => {
   it('extfrag_index and unusable_index follow the kernel formulas and formats', () => {
     const mm = createMm({ memory: '10M', gbpages: false });
-    expect(mm.procfs('extfrag_index')).toBe('Node 0, zone   Normal' + ' -1.000'.repeat(11) + ' \n');
-    expect(mm.procfs('unusable_index')).toBe('Node 0, zone   Normal' + ' 0.000'.repeat(11) + ' \n');
+    expect(mm.procfs('extfrag_index')).toBe('Node 0, zone      DMA' + ' -1.000'.repeat(11) + ' \n');
+    expect(mm.procfs('unusable_index')).toBe('Node 0, zone      DMA' + ' 0.000'.repeat(11) + ' \n');
     mm.alloc_pages('GFP_KERNEL', 0); // free: one block at each order 0-9 and one order-10 block, 2047 pages
     // order 10: 1023 of 2047 free pages sit in smaller blocks -> 499; order 1: 1 page -> 0
     expect(mm.procfs('unusable_index').endsWith(' 0.000 0.000 0.001 0.003 0.007 0.015 0.030 0.062 0.124 0.249 0.499 \n')).toBe(true);
@@ -88,13 +88,15 @@ describe('snapshot()', () => {
     mm.set_direct_map_invalid_noflush(p);
     const s = mm.snapshot();
     expect(s.pageblocks).toBe(512);
-    expect(s.level[0]).toBe(1);
-    expect(s.level[1]).toBe(2);
-    expect(s.unmapped[0]).toBe(1);
-    expect(s.migratetype[0]).toBe(0);
-    expect(s.migratetypes[s.migratetype[2]!]).toBe('Movable');
-    expect(s.allocated[0]).toBe(3); // the page and its two tables
-    expect(s.pcp[0]).toBe(60); // the rest of the first rmqueue_bulk() batch of 63
+    expect(p.pfn).toBe(4096); // DMA32's first page: pageblock 8
+    expect(s.level[8]).toBe(1);
+    expect(s.level[9]).toBe(2);
+    expect(s.level[0]).toBe(2);
+    expect(s.unmapped[8]).toBe(1);
+    expect(s.migratetype[8]).toBe(0);
+    expect(s.migratetypes[s.migratetype[10]!]).toBe('Movable');
+    expect(s.allocated[8]).toBe(3); // the page and its two tables
+    expect(s.pcp[8]).toBe(60); // the rest of the first rmqueue_bulk() batch of 63
     const free = s.free.reduce((a, b) => a + b, 0);
     expect(free * 4).toBe(mm.meminfo().MemFree);
     // 1G = 8 sections: the memmap is the top 8 pageblocks, in use from boot, mapped, Movable as memmap_init() left them

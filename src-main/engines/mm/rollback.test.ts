@@ -21,7 +21,7 @@ function nearlyFull(left: number, opts: Parameters<typeof createMm>[0] = {}): { 
  * Linux) or went into the 2023 unmapped cache by a refill (the cache keeps them) are still counted as not taken.
  */
 const state = (mm: MmEngine): unknown => ({
-  free: mm.zone.freePages + mm.zone.pcp.count + mm.dm.tablePages.size + (mm.cache?.freePages ?? 0),
+  free: mm.nrFreePages() + mm.pcpCount() + mm.dm.tablePages.size + (mm.cache?.freePages ?? 0),
   vmalloc: mm.vmallocPages,
   secret: mm.secretPages,
   regions: mm.regions.size,

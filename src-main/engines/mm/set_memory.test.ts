@@ -36,7 +36,7 @@ describe('CPA split rules', () => {
     // Two table pages were taken from the allocator, one global flush per split, none for the _noflush call itself.
     expect(mm.stats().page_table_pages).toBe(2);
     expect(mm.stats().flush_tlb_all - flushes).toBe(2);
-    expect(after.pgalloc_normal! - before.pgalloc_normal!).toBe(3);
+    expect(after.pgalloc_dma32! - before.pgalloc_dma32!).toBe(3); // 4G without holes: no ZONE_NORMAL, DMA32 serves GFP_KERNEL
     expect(mm.lookup_address(p)).toMatchObject({ level: '4K', present: false, rw: false });
     mm.set_direct_map_default_noflush(p);
     // Restoring leaves a present 4K leaf; the split stays (one-way street), _PAGE_GLOBAL is not given back.
@@ -94,9 +94,9 @@ describe('CPA split rules', () => {
 
   it('fails a split with ENOMEM when no page is left for the table', () => {
     const mm = createMm({ memory: '6M', gbpages: false }); // 4M managed
-    const pages = [];
+    const pages: { pfn: number; order: number }[] = [];
     for (;;) {
-      const p = mm.alloc_pages('GFP_KERNEL', 0);
+      const p = mm.alloc_pages('GFP_KERNEL|__GFP_MEMALLOC', 0); // past the min watermark too
       if (!p) break;
       pages.push(p);
     }
@@ -109,11 +109,14 @@ describe('CPA split rules', () => {
     }
     expect((err as KernelError).errno).toBe('ENOMEM');
     expect(mm.lookup_address(pages[5]!)).toMatchObject({ level: '2M', rw: true });
+    // The table is a GFP_KERNEL page: one free page is not enough, the zone must be above min (64 pages)
     mm.__free_pages(pages[0]!);
+    expect(() => mm.set_memory_ro(pages[5]!, 1)).toThrow(/no page for a PTE table/);
+    for (let i = 6; i < 70; i++) mm.__free_pages(pages[i]!); // 65 free, on the per-cpu list until the slow path drains it
     mm.set_memory_ro(pages[5]!, 1);
     expect(mm.lookup_address(pages[5]!)).toMatchObject({ level: '4K', rw: false });
     expect(mm.stats().page_table_pages).toBe(1);
-    expect(mm.meminfo().MemFree).toBe(0);
+    expect(mm.meminfo().MemFree).toBe(64 * 4);
   });
 });
 
@@ -142,7 +145,7 @@ describe('aliases of vmalloc addresses', () => {
 describe('the 2025 collapse', () => {
   it('re-forms 2M and 1G leaves on set_memory_rox when all entries agree, and frees the tables', () => {
     const mm = createMm({ memory: '1G', collapse: true });
-    const freeKb = (m: typeof mm) => m.meminfo().MemFree! + 4 * m.zone.pcp.count;
+    const freeKb = (m: typeof mm) => m.meminfo().MemFree! + 4 * m.pcpCount();
     const free0 = freeKb(mm);
     mm.set_memory_ro(1000, 1);
     expect(mm.vmstat()).toMatchObject({ direct_map_level3_splits: 1, direct_map_level2_splits: 1 });

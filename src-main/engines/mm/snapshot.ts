@@ -59,7 +59,7 @@ export function snapshot(mm: Mm): MmSnapshot {
   const cacheFree = mm.cache ? mm.cache.pbCacheFree.slice() : new Uint16Array(n);
   const unmappedBlock = new Uint8Array(n);
   const pcp = new Uint16Array(n);
-  for (const [pfn, order] of z.pcp.entries()) pcp[pfn >>> pageblock_order]! += 1 << order;
+  for (const zz of mm.zones) for (const [pfn, order] of zz.pcp.entries()) pcp[pfn >>> pageblock_order]! += 1 << order;
   for (let b = 0; b < n; b++) {
     level[b] = mm.dm.pmdLevel(b);
     unmapped[b] = mm.dm.notPresentIn(b);

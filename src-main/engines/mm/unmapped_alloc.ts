@@ -155,7 +155,7 @@ export function unmapped_pages_alloc(mm: Mm, mask: number, order: number): numbe
     let q = -1;
     let co = pageblock_order;
     for (; co >= order; co--) {
-      q = mm.getPageFromFreelist(co, mt);
+      q = mm.allocPfn((mask & ~__GFP_UNMAPPED) | __GFP_ZERO, co, mt);
       if (q >= 0) break;
     }
     if (q < 0) return -1;
@@ -167,7 +167,7 @@ export function unmapped_pages_alloc(mm: Mm, mask: number, order: number): numbe
       if (e instanceof KernelError && e.errno === 'ENOMEM') return -1;
       throw e;
     }
-    mm.zone.pbFlags[q >>> pageblock_order]! |= PB_UNMAPPED;
+    mm.zone.pbFlags[q >>> pageblock_order]! |= PB_UNMAPPED; // node-wide pageblock flags
     mm.dm.counters.flush_tlb_kernel_range++;
     mm.zone.setState(q, 0);
     cache.own(q, co, 1);
