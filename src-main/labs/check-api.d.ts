@@ -2561,6 +2561,54 @@ declare module 'kernel-lab/engines/kernel' {
   export function boot(opts: BootOptions, env: KernelEnv): Kernel;
 }
 
+declare module 'kernel-lab/engines/mm/compaction' {
+  /**
+   * Memory compaction as Linux 6.18 runs it (mm/compaction.c): compact_zone() with its migrate scanner (from the zone
+   * start up) and free scanner (from the zone end down), compaction_suitable() with the fragmentation index,
+   * try_to_compact_pages() for the allocator's slow path and compact_node() for /proc/sys/vm/compact_memory.
+   * Where the model departs from 6.18:
+   * - only LRU pages (page cache and anonymous memory the engine owns) move; pages a script holds are pinned, as
+   *   pages without PageLRU or movable_ops are in Linux;
+   * - every run is synchronous (no async first pass, no pageblock skip bits, no deferral after failures);
+   * - migrated-away pages go straight back to the buddy (6.18 frees them to the per-cpu lists, which compact_zone()
+   *   drains as the migrate scanner crosses an order-aligned block).
+   */
+  import type { Mm } from 'kernel-lab/engines/mm/mm';
+  import type { Zone } from 'kernel-lab/engines/mm/page_alloc';
+  /** enum compact_result, the outcomes the model produces. */
+  export type CompactResult = 'skipped' | 'success' | 'complete' | 'not_suitable_zone';
+  /** The compact_* and pgmigrate_* vm events. */
+  export interface CompactEvents {
+      compact_migrate_scanned: number;
+      compact_free_scanned: number;
+      compact_isolated: number;
+      compact_stall: number;
+      compact_fail: number;
+      compact_success: number;
+      pgmigrate_success: number;
+      pgmigrate_fail: number;
+  }
+  /** sysctl_extfrag_threshold (/proc/sys/vm/extfrag_threshold). */
+  export const EXTFRAG_THRESHOLD = 500;
+  /**
+   * compaction_suitable(): order-0 watermark plus compact_gap() must hold; for costly orders a fragmentation index in
+   * 0 … extfrag_threshold means the failure is lack of memory, not fragmentation.
+   */
+  export function compaction_suitable(mm: Mm, z: Zone, order: number, watermark: number, highestZoneidx: number): CompactResult | 'continue';
+  /**
+   * compact_zone(): migrate LRU pages from the bottom of the zone into free pages isolated at the top, pageblock by
+   * pageblock, until a block of `order` is free (order >= 0) or the scanners meet. order -1 compacts the whole zone.
+   */
+  export function compact_zone(mm: Mm, z: Zone, order: number, mt: number): CompactResult;
+  /**
+   * try_to_compact_pages(): each zone of the zonelist that is not already good enough and is suitable is compacted
+   * until one reports success. Returns 'skipped' when no zone was compacted.
+   */
+  export function try_to_compact_pages(mm: Mm, order: number, allocFlags: number, highestZoneidx: number, zonelist: readonly Zone[], mt: number): CompactResult;
+  /** compact_node() (echo 1 > /proc/sys/vm/compact_memory): every populated zone compacted whole. Pages migrated. */
+  export function compact_node(mm: Mm): number;
+}
+
 declare module 'kernel-lab/engines/mm/execmem' {
   import type { Mm, Page, VmRegion } from 'kernel-lab/engines/mm/mm';
   interface CacheArea {
@@ -2609,14 +2657,15 @@ declare module 'kernel-lab/engines/mm/execmem' {
 
 declare module 'kernel-lab/engines/mm/freetype' {
   import type { Mm } from 'kernel-lab/engines/mm/mm';
+  import type { Zone } from 'kernel-lab/engines/mm/page_alloc';
   /** alloc_pages(GFP_KERNEL | __GFP_UNMAPPED) under the 2026 policy: the unmapped freetype, converting a block if empty. */
-  export function allocFreetypeUnmapped(mm: Mm, order: number, mt: number): number;
+  export function allocFreetypeUnmapped(mm: Mm, mask: number, order: number, mt: number): number;
   /**
-   * __rmqueue_direct_map(): take a block of order max(order, pageblock_order) from the other freetype, change the
-   * direct map for whole pageblocks (no PTE table needed; a 1G leaf still splits into 2M), flush, and hand the block
-   * to the other side's free lists; then allocate from them.
+   * __rmqueue_direct_map(): take a block of order max(order, pageblock_order) from the other freetype of the zone,
+   * change the direct map for whole pageblocks (no PTE table needed; a 1G leaf still splits into 2M), flush, and hand
+   * the block to the other side's free lists; then allocate from them.
    */
-  export function rmqueueDirectMap(mm: Mm, order: number, toUnmapped: boolean, mt: number): number;
+  export function rmqueueDirectMap(mm: Mm, z: Zone, order: number, toUnmapped: boolean, mt: number): number;
 }
 
 declare module 'kernel-lab/engines/mm/gfp' {
@@ -2640,10 +2689,13 @@ declare module 'kernel-lab/engines/mm/gfp' {
 
 declare module 'kernel-lab/engines/mm/index' {
   /**
-   * Kernel Lab memory engine (issue 3). Where the model departs from Linux (each also noted where it happens):
-   * - one node, one zone (Normal) starting at pfn 0, no holes; the only reserved memory is the memmap (1/64, at the top);
-   *   the kernel image and boot page tables lie outside it;
-   * - no watermark checks, reclaim, compaction or page contents; __GFP_ZERO and secretmem zeroing are bookkeeping;
+   * Kernel Lab memory engine (issues 3, 18). Where the model departs from Linux (each also noted where it happens):
+   * - one node; zones DMA (< 16M), DMA32 (< 4G) and Normal as x86-64's zone_sizes_init() lays them out, Movable and
+   *   Device empty; no holes; the only reserved memory is the memmap (1/64, at the top); the kernel image and boot page
+   *   tables lie outside it;
+   * - watermarks, lowmem_reserve and min_free_kbytes as 6.18 computes them (watermarks.ts); the allocator's fast path,
+   *   slow path, kswapd and direct reclaim of clean page cache (vmscan.ts); no swap, no slab shrinkers, no OOM killer
+   *   (a request the kernel would OOM-kill for fails); no page contents: __GFP_ZERO and secretmem zeroing are bookkeeping;
    * - one CPU's per-cpu lists, high fixed at high_min (low watermark / cpus); the slow path's drain_all_pages() is kept;
    * - ALLOC_NOFRAGMENT is applied as for ZONE_NORMAL above a populated DMA32 (whole-pageblock fallback first);
    * - the __GFP_UNMAPPED policies follow their patch series (unmapped_alloc.ts: rppt/linux's mm/unmapped-alloc.c;
@@ -2671,13 +2723,27 @@ declare module 'kernel-lab/engines/mm/index' {
   export class MmEngine extends Mm {
       /** /proc/meminfo as an object (kB; HugePages_* are counts). */
       meminfo(): Record<string, number>;
+      /** /proc/zoneinfo as objects: each zone's span, managed pages, free pages, watermarks and protection. */
+      zoneinfo(): {
+          zone: string;
+          start_pfn: number;
+          spanned: number;
+          present: number;
+          managed: number;
+          free: number;
+          min: number;
+          low: number;
+          high: number;
+          promo: number;
+          protection: number[];
+      }[];
       /** /proc/vmstat as an object (the lines the model keeps). */
       vmstat(): Record<string, number>;
       /** /proc/pagetypeinfo as an object. */
       pagetypeinfo(): ReturnType<typeof pagetypeinfo>;
       /** /proc/buddyinfo's counts per order. */
       buddyinfo(): number[];
-      /** /proc/<name> (meminfo, buddyinfo, pagetypeinfo, vmstat) or debugfs (unmapped_alloc, cpa_stats, extfrag_index, unusable_index) text. */
+      /** /proc/<name> (meminfo, buddyinfo, pagetypeinfo, vmstat, zoneinfo) or debugfs (unmapped_alloc, cpa_stats, extfrag_index, unusable_index) text. */
       procfs(name: string): string;
       /** TLB flushes and page-table pages: flush_tlb_all() and ranged flushes counted, DM tables in use. */
       stats(): {
@@ -2740,12 +2806,14 @@ declare module 'kernel-lab/engines/mm/invariants' {
 declare module 'kernel-lab/engines/mm/migrate_unmapped' {
   import type { Mm } from 'kernel-lab/engines/mm/mm';
   /** alloc_pages(... | __GFP_UNMAPPED) under the 2022 policy (gfp_migratetype() = MIGRATE_UNMAPPED). */
-  export function allocMigrateUnmapped(mm: Mm, order: number): number;
+  export function allocMigrateUnmapped(mm: Mm, mask: number, order: number): number;
 }
 
 declare module 'kernel-lab/engines/mm/mm' {
   import type { MigrateTypes, Policy } from 'kernel-lab/engines/mm/mmzone';
   import { Zone } from 'kernel-lab/engines/mm/page_alloc';
+  import { Vmscan } from 'kernel-lab/engines/mm/vmscan';
+  import type { CompactEvents } from 'kernel-lab/engines/mm/compaction';
   import { DirectMap } from 'kernel-lab/engines/mm/set_memory';
   import type { CpaRequest } from 'kernel-lab/engines/mm/set_memory';
   import { UnmappedCache } from 'kernel-lab/engines/mm/unmapped_alloc';
@@ -2799,19 +2867,55 @@ declare module 'kernel-lab/engines/mm/mm' {
       execmem?: {
           rox_cache?: boolean;
       };
+      /**
+       * Transparent hugepages enabled (always or madvise, as Debian's kernels boot): khugepaged's
+       * set_recommended_min_free_kbytes() raises min_free_kbytes to keep pageblocks free. Default true.
+       */
+      thp?: boolean;
+      /** /proc/sys/vm/min_free_kbytes written after boot (the sysctl handler recomputes the watermarks). */
+      min_free_kbytes?: number;
+      /** /proc/sys/vm/watermark_scale_factor (1 … 3000, default 10). */
+      watermark_scale_factor?: number;
+      /** Pages kswapd reclaims per allocation while awake (default 32, SWAP_CLUSTER_MAX); 0: kswapd never runs. */
+      kswapd_rate?: number;
   }
   export type PageRef = Page | number;
   export type LevelName = '4K' | '2M' | '1G';
-  /** The memory engine: one zone, its buddy allocator, the x86-64 direct map and the unmapped-allocation policies. */
+  /** A failed allocation's record (warn_alloc()'s "page allocation failure" line, and where the slow path gave up). */
+  export interface AllocFailure {
+      gfp: string;
+      order: number;
+      /** warn_alloc()'s text. */
+      message: string;
+      /** Why the slow path stopped: 'nowait' (no direct reclaim), 'noretry', 'costly', 'oom' (the OOM killer had no task). */
+      reason: 'nowait' | 'noretry' | 'costly' | 'oom';
+  }
+  /** The memory engine: one node with DMA/DMA32/Normal zones, the buddy allocator, the x86-64 direct map and the unmapped-allocation policies. */
   export class Mm {
-      /** Frames of physical memory (the zone's span). */
+      /** Frames of physical memory (the node's span). */
       readonly nframes: number;
       /** Frames given to the buddy at boot (zone_managed_pages, totalram_pages): nframes less the memmap. */
       readonly managed_pages: number;
       readonly policy: Policy;
       readonly collapseEnabled: boolean;
       readonly mt: MigrateTypes;
+      /** node_zones[]: DMA, DMA32, Normal, Movable, Device (unpopulated zones included, as /proc/zoneinfo shows them). */
+      readonly zones: Zone[];
+      /** The zone GFP_KERNEL allocations prefer (the highest populated zone up to Normal). Pageblock and frame arrays are the node's. */
       readonly zone: Zone;
+      /** node_zonelists[ZONELIST_FALLBACK] cut at each highest_zoneidx: populated zones, highest first. */
+      private readonly zonelists;
+      /** min_free_kbytes as the boot (and THP) left it, or as written. */
+      readonly min_free_kbytes: number;
+      readonly watermark_scale_factor: number;
+      /** totalreserve_pages (calculate_totalreserve_pages()). */
+      readonly totalreserve_pages: number;
+      /** Page reclaim: LRU lists, page cache, kswapd. */
+      readonly vmscan: Vmscan;
+      /** Allocation failures, oldest first (the last 64). */
+      readonly allocFailures: AllocFailure[];
+      /** Compaction and migration events (node-wide vmstat lines). */
+      readonly compactEvents: CompactEvents;
       readonly dm: DirectMap;
       readonly cache: UnmappedCache | null;
       readonly execmemCache: ExecmemRoxCache | null;
@@ -2837,16 +2941,60 @@ declare module 'kernel-lab/engines/mm/mm' {
           freed: number;
       };
       constructor(opts?: MmOptions);
+      /** page_zone(): the zone a pfn belongs to. */
+      zoneOf(pfn: number): Zone;
+      /** global_zone_page_state(NR_FREE_PAGES). */
+      nrFreePages(): number;
+      /** Pages on all zones' per-cpu lists. */
+      pcpCount(): number;
+      /**
+       * gfp_zone(): __GFP_DMA -> DMA, __GFP_DMA32 -> DMA32, __GFP_HIGHMEM|__GFP_MOVABLE -> Movable, else Normal; two
+       * zone modifiers together are the GFP_ZONE_BAD combinations (the kernel BUGs).
+       */
+      gfp_zone(mask: number): number;
+      /** The fallback zonelist for a highest zone index: populated zones at or below it, highest first. */
+      zonelist(highestZoneidx: number): readonly Zone[];
       /** @internal */
       gfpMigratetype(mask: number): number;
+      private readonly defaultRmq;
       /**
-       * get_page_from_freelist() for the one zone: first with ALLOC_NOFRAGMENT (as for ZONE_NORMAL with DMA32 below:
-       * fall back only by whole pageblocks), then without. Under 'freetype', a mapped request may turn an unmapped
-       * pageblock back. No watermark checks, reclaim or compaction are modelled.
+       * get_page_from_freelist(): the first zone of the zonelist whose watermark (alloc_flags & ALLOC_WMARK_MASK) holds
+       * and that has a block; with ALLOC_NOFRAGMENT, a second pass without it ("It's possible on a UMA machine to get
+       * through all zones that are fragmented"). -1 when no zone gives one.
+       */
+      private get_page_from_freelist;
+      /** alloc_flags_nofragment(): ALLOC_NOFRAGMENT when the preferred zone is Normal (DMA32 below it is populated on UMA). */
+      private alloc_flags_nofragment;
+      /** gfp_to_alloc_flags(): the slow path's min watermark and reserve rights. */
+      private gfp_to_alloc_flags;
+      /**
+       * __alloc_pages(): kswapd gets its turn, the fast path at the low watermark, then __alloc_pages_slowpath().
+       * Returns a pfn or -1; the caller marks the block allocated.
        * @internal
        */
-      getPageFromFreelist(order: number, mt: number): number;
-      /** rmqueue(): the per-cpu lists for small orders of the pcp types, the buddy otherwise. */
+      allocPfn(mask: number, order: number, mt: number, rmq?: (z: Zone, order: number, mt: number, nofragment: boolean) => number): number;
+      /**
+       * __alloc_pages_slowpath(): wake kswapd, retry at min; direct compaction first for costly or non-movable
+       * high-order requests; then direct reclaim (draining the per-cpu lists once when it frees nothing usable) and
+       * compaction, retried while should_reclaim_retry() sees a zone that reclaim could bring above min.
+       * 6.18 then runs the OOM killer and never fails GFP_KERNEL at order <= 3; the model has no tasks to kill, so the
+       * request fails there.
+       */
+      private __alloc_pages_slowpath;
+      /** should_reclaim_retry(): retry while some zone would pass min if all its reclaimable pages were freed. */
+      private should_reclaim_retry;
+      /**
+       * __alloc_pages_direct_compact(): try_to_compact_pages(); unless every zone was skipped, a compact_stall, then
+       * get_page_from_freelist() and compact_success or compact_fail.
+       */
+      private directCompact;
+      /** echo 1 > /proc/sys/vm/compact_memory: compact_node() over every zone. Returns pages migrated. */
+      compact(): number;
+      /** warn_alloc(): "page allocation failure: order:%u", recorded; returns -1. */
+      private allocFail;
+      /** GFP_KERNEL allocations the model makes on the kernel's behalf (page tables, unmapped-policy refills). @internal */
+      getPageFromFreelist(order: number, mt: number, mask?: number): number;
+      /** rmqueue(): the zone's per-cpu lists for small orders of the pcp types, its buddy otherwise. */
       private rmqueue;
       /** @internal */
       markAllocated(pfn: number, order: number, mt: number): void;
@@ -2862,6 +3010,22 @@ declare module 'kernel-lab/engines/mm/mm' {
       drain_all_pages(): void;
       /** __free_pages(page, order): give a block back (order defaults to page.order). */
       __free_pages(page: PageRef, order?: number): void;
+      /** @internal An order-0 page for an LRU (page cache, anonymous memory): a pfn or -1. */
+      allocLruPage(gfp: string): number;
+      /** @internal Frees an order-0 page that left its LRU list. */
+      freeLruPage(pfn: number): void;
+      /** filemap_read(): reads `pages` pages of `file` (from index `start`) through the page cache. Returns pages cached. */
+      filemap_read(file: string, pages: number, start?: number): number;
+      /** Unlinks `file`: truncate_inode_pages() drops its page cache. Returns pages freed. */
+      truncate(file: string): number;
+      /** Anonymous memory faulted in (no swap: it cannot be reclaimed). Returns pages added. */
+      anon_fault(pages: number): number;
+      /** munmap() of the oldest `pages` anonymous pages. Returns pages freed. */
+      anon_unmap(pages: number): number;
+      /** echo 1 > /proc/sys/vm/drop_caches. Returns page-cache pages freed. */
+      drop_caches(): number;
+      /** Lets kswapd run until it sleeps (balanced, or nothing left to reclaim). Returns pages it reclaimed. */
+      kswapd_run(): number;
       /** @internal Whether __free_pages(pfn, order) would be accepted (for all-or-nothing batches). */
       freeable(pfn: number, order: number): boolean;
       /** @internal A CPA whose failure the caller cannot report (post_alloc_hook / free paths ignore it like the RFC code). */
@@ -2984,6 +3148,31 @@ declare module 'kernel-lab/engines/mm/mmzone' {
       fallbacks: readonly (readonly number[])[];
   }
   export function migrateTypesFor(policy: Policy): MigrateTypes;
+  /**
+   * enum zone_type (include/linux/mmzone.h) on x86-64 with CONFIG_ZONE_DMA, CONFIG_ZONE_DMA32 and CONFIG_ZONE_DEVICE
+   * (as this machine's /proc/zoneinfo lists them): DMA, DMA32, Normal, Movable, Device.
+   */
+  export const ZONE_DMA = 0;
+  export const ZONE_DMA32 = 1;
+  export const ZONE_NORMAL = 2;
+  export const ZONE_MOVABLE = 3;
+  export const ZONE_DEVICE = 4;
+  export const MAX_NR_ZONES = 5;
+  /** zone_names[] (mm/page_alloc.c). */
+  export const ZONE_NAMES: readonly ["DMA", "DMA32", "Normal", "Movable", "Device"];
+  /** MAX_DMA_PFN (arch/x86/include/asm/dma.h): ZONE_DMA ends at 16 MiB. */
+  export const MAX_DMA_PFN: number;
+  /** MAX_DMA32_PFN: ZONE_DMA32 ends at 4 GiB (zone_sizes_init(): max_zone_pfns[ZONE_DMA32] = min(MAX_DMA32_PFN, max_low_pfn)). */
+  export const MAX_DMA32_PFN: number;
+  /** sysctl_lowmem_reserve_ratio[] defaults for DMA, DMA32, Normal, Movable (mm/page_alloc.c); /proc/sys/vm/lowmem_reserve_ratio. */
+  export const LOWMEM_RESERVE_RATIO: readonly [256, 256, 32, 0, 0];
+  /** Watermark indexes (enum zone_watermarks). */
+  export const WMARK_MIN = 0;
+  export const WMARK_LOW = 1;
+  export const WMARK_HIGH = 2;
+  export const WMARK_PROMO = 3;
+  /** SWAP_CLUSTER_MAX: pages reclaim works on per batch (include/linux/swap.h). */
+  export const SWAP_CLUSTER_MAX = 32;
 }
 
 declare module 'kernel-lab/engines/mm/page_alloc' {
@@ -3014,29 +3203,52 @@ declare module 'kernel-lab/engines/mm/page_alloc' {
   export const ST_RESERVED = 61;
   /** Pageblock flag: PB_unmapped (2023) / the pageblock's freetype has FREETYPE_UNMAPPED (2026). */
   export const PB_UNMAPPED = 1;
-  /** Per-zone allocator events (the /proc/vmstat lines the model keeps). */
+  /** Per-zone allocator events (the zone's share of /proc/vmstat's pgalloc_<zone>, pgfree, numa_hit). */
   export interface ZoneEvents {
-      pgalloc_normal: number;
+      /** pgalloc_<zone>: pages allocated from this zone. */
+      pgalloc: number;
       pgfree: number;
+      /** numa_hit (= numa_local on one node): allocations served by this zone, counted once per allocation. */
+      numa_hit: number;
+      /** allocstall_<zone>: direct reclaim entered with this zone as the request's highest zone. */
+      allocstall: number;
   }
   /**
-   * One zone (ZONE_NORMAL) of the buddy allocator: free_area[order].free_list[type], pageblock migratetypes,
-   * the mainline fallback table with claim (whole pageblock) vs steal (one block, type unchanged), buddy merging.
-   * Pages are always on the free list of their pageblock's type (the v6.9+ "freelist hygiene").
+   * The node's frames (struct pglist_data's memmap): one frame array and the pageblock bitmaps, shared by its zones
+   * (pfns are node-wide, so buddy links and pageblock indexes are too).
    */
-  export class Zone {
-      readonly mt: MigrateTypes;
-      /** Frames of the frame array, pfn 0 … nframes-1: the pages given to the buddy at boot (zone_managed_pages). */
+  export interface NodeFrames {
+      /** Frames handed to the buddy at boot run from pfn 0 to nframes-1 (past that, the memmap: PageReserved). */
       readonly nframes: number;
-      /** Frames the zone spans (zone->spanned_pages): the managed ones, then the reserved memmap up to the end of memory. */
+      /** node_spanned_pages. */
       readonly spanned: number;
       readonly frames: Uint32Array;
       readonly nblocks: number;
-      /** Pageblock migratetype (get_pageblock_migratetype). */
       readonly pbMt: Uint8Array;
-      /** Pageblock flags (PB_UNMAPPED). */
       readonly pbFlags: Uint8Array;
-      /** Free pages of the zone buddy inside each pageblock (kept incrementally for snapshot()). */
+      readonly pbFree: Uint16Array;
+  }
+  export function nodeFrames(nframes: number, spanned: number, mt: MigrateTypes): NodeFrames;
+  /**
+   * One zone of the buddy allocator (struct zone): free_area[order].free_list[type] over the zone's pfn range,
+   * pageblock migratetypes, the mainline fallback table with claim (whole pageblock) vs steal (one block, type
+   * unchanged), buddy merging, watermarks and lowmem_reserve. Pages are always on the free list of their pageblock's
+   * type (the v6.9+ "freelist hygiene"). The frame array and pageblock arrays are the node's, shared by all zones.
+   */
+  export class Zone {
+      readonly mt: MigrateTypes;
+      /** Node-wide: frames given to the buddy (pfn 0 … nframes-1). */
+      readonly nframes: number;
+      /** Node-wide: node_spanned_pages (the managed frames, then the reserved memmap up to the end of memory). */
+      readonly spanned: number;
+      readonly frames: Uint32Array;
+      /** Node-wide pageblock count. */
+      readonly nblocks: number;
+      /** Pageblock migratetype (get_pageblock_migratetype), node-wide. */
+      readonly pbMt: Uint8Array;
+      /** Pageblock flags (PB_UNMAPPED), node-wide. */
+      readonly pbFlags: Uint8Array;
+      /** Free pages of the buddy inside each pageblock (kept incrementally for snapshot()), node-wide. */
       readonly pbFree: Uint16Array;
       /** Number of free-list types: the migratetypes, plus one "unmapped" freetype under the 2026 policy. */
       readonly nlists: number;
@@ -3045,13 +3257,37 @@ declare module 'kernel-lab/engines/mm/page_alloc' {
       readonly heads: Int32Array;
       readonly tails: Int32Array;
       readonly nrFree: Int32Array;
+      /** zone_page_state(NR_FREE_PAGES). */
       freePages: number;
       /** Free pages in blocks of order >= pageblock_order (vmstat nr_free_pages_blocks). */
       freeBlockPages: number;
       readonly events: ZoneEvents;
-      /** The per-cpu page lists of one CPU (struct per_cpu_pages). */
-      readonly pcp: PerCpuPages;
-      constructor(nframes: number, spanned: number, mt: MigrateTypes, freetypes: boolean, cpus?: number);
+      /** The per-cpu page lists of one CPU (struct per_cpu_pages); set by setup_zone_pageset() once watermarks exist. */
+      pcp: PerCpuPages;
+      /** enum zone_type. */
+      readonly idx: number;
+      readonly name: string;
+      readonly zone_start_pfn: number;
+      readonly spanned_pages: number;
+      /** Pages of the span backed by RAM (the model's clean boot has no holes: present = spanned). */
+      readonly present_pages: number;
+      /** zone_managed_pages(): present pages handed to the buddy (the memmap at the top of memory is not). */
+      readonly managed_pages: number;
+      /** First pfn past the zone's managed pages (the buddy never merges past it). */
+      readonly managedEnd: number;
+      /** _watermark[WMARK_MIN … WMARK_PROMO], set by __setup_per_zone_wmarks(). */
+      readonly _watermark: number[];
+      /** watermark_boost: the model never boosts (6.18 boosts on fragmenting fallbacks; boost_watermark() is not modelled). */
+      readonly watermark_boost = 0;
+      /** lowmem_reserve[highest_zoneidx], set by setup_per_zone_lowmem_reserve(). */
+      readonly lowmem_reserve: number[];
+      /** nr_free_highatomic: pages in MIGRATE_HIGHATOMIC pageblocks (the model reserves none). */
+      readonly nr_free_highatomic = 0;
+      constructor(node: NodeFrames, idx: number, start: number, end: number, mt: MigrateTypes, freetypes: boolean);
+      /** populated_zone(). */
+      get populated(): boolean;
+      /** Whether pfn lies in this zone's span (zone_spans_pfn). */
+      spans(pfn: number): boolean;
       /** memblock_free_all(): hand all frames to the buddy in the largest aligned blocks, to the tail (FPI_TO_TAIL). */
       bootFree(): void;
       state(pfn: number): number;
@@ -3098,13 +3334,6 @@ declare module 'kernel-lab/engines/mm/page_alloc' {
   }
   /** pcp_allowed_order(): orders up to PAGE_ALLOC_COSTLY_ORDER use the per-cpu lists (THP order 9 is not modelled). */
   export const PCP_MAX_ORDER = 3;
-  /** Watermarks of the one zone (calculate_min_free_kbytes, __setup_per_zone_wmarks; watermark_scale_factor 10). */
-  export function zoneWatermarks(managed: number): {
-      min: number;
-      low: number;
-      high: number;
-      min_free_kbytes: number;
-  };
   /**
    * Per-cpu page lists of one CPU (mm/page_alloc.c struct per_cpu_pages): order-0…3 pages per migratetype, refilled
    * by rmqueue_bulk() in batches and drained by free_pcppages_bulk() at `high`. Simplified: one CPU's lists are
@@ -3124,7 +3353,9 @@ declare module 'kernel-lab/engines/mm/page_alloc' {
       private drainCursor;
       readonly high_min: number;
       readonly high_max: number;
-      constructor(zone: Zone, nframes: number, cpus: number);
+      /** CPUs the zone's pcp high is split among (zone_highsize()'s nr_split_cpus), and the model's count of them. */
+      readonly cpus: number;
+      constructor(zone: Zone, cpus: number);
       private idx;
       /** rmqueue_pcplist(): pop the head; refill with rmqueue_bulk() when empty. -1 if the buddy has nothing. */
       alloc(order: number, mt: number, nofragment: boolean): number;
@@ -3146,31 +3377,51 @@ declare module 'kernel-lab/engines/mm/page_alloc' {
 
 declare module 'kernel-lab/engines/mm/procfs' {
   import type { Mm } from 'kernel-lab/engines/mm/mm';
+  /** si_mem_available() (mm/show_mem.c): free less totalreserve, plus the page cache and reclaimable slab beyond what must stay. */
+  export function si_mem_available(mm: Mm): number;
   /** The /proc/meminfo lines of this machine's kernel (6.18, x86-64), in order; the model fills what it tracks. */
   export function meminfo(mm: Mm): Record<string, number>;
   /** meminfo_proc_show(): label with its colon padded to 16, value width 8, " kB". */
   export function meminfoText(mm: Mm): string;
-  /** The /proc/vmstat lines the model keeps (a subset), in the kernel's vmstat_text order; one zone, so DMA/DMA32 are 0. */
+  /**
+   * vmstat_text[] of this machine's 6.18 kernel (x86-64, CONFIG_NUMA, no CMA/MGLRU/swap-specific extras), in order:
+   * /proc/vmstat prints the model's lines in this order.
+   */
+  export const VMSTAT_ORDER: readonly string[];
+  /** The /proc/vmstat lines the model computes, in the kernel's vmstat_text order (node-wide sums of the zone items). */
   export function vmstat(mm: Mm): Record<string, number>;
   export function vmstatText(mm: Mm): string;
-  /** frag_show_print(): "Node %d, zone %8s " then "%6lu " per order. */
+  /** frag_show_print(): "Node %d, zone %8s " then "%6lu " per order, for each populated zone. */
   export function buddyinfoText(mm: Mm): string;
-  /** Structured /proc/pagetypeinfo: free blocks per [type][order] and pageblocks per type. */
+  type ZoneT = Mm['zones'][number];
+  /** Structured /proc/pagetypeinfo: free blocks per [type][order] and pageblocks per type, summed over zones, and per zone. */
   export function pagetypeinfo(mm: Mm): {
       free: Record<string, number[]>;
       blocks: Record<string, number>;
+      zones: {
+          zone: string;
+          free: Record<string, number[]>;
+          blocks: Record<string, number>;
+      }[];
   };
-  /** pagetypeinfo_show(): header, free counts (capped at 100000 with '>'), block counts. */
+  /** pagetypeinfo_show(): header, free counts per zone and type (capped at 100000 with '>'), block counts per zone. */
   export function pagetypeinfoText(mm: Mm): string;
   /** debugfs unmapped_alloc (rppt/linux mm/unmapped-alloc.c): MAX_ORDER, then "Order:" / "Pages:" rows. */
   export function unmappedAllocText(mm: Mm): string;
   /** debugfs x86/cpa_stats (CONFIG_X86_CPA_STATISTICS): cpastats_show()'s "%-22s%16lu" rows. */
   export function cpaStatsText(mm: Mm): string;
   /** __fragmentation_index() per order, ×1000: -1000 when a block is available, else 0 (no memory) … 1000 (fragmented). */
-  export function extfragIndex(mm: Mm): number[];
+  export function extfragIndex(mm: Mm, z?: ZoneT): number[];
   /** unusable_free_index() per order, ×1000: the share of free memory in blocks too small for the order. */
-  export function unusableIndex(mm: Mm): number[];
-  export type ProcName = 'meminfo' | 'buddyinfo' | 'pagetypeinfo' | 'vmstat' | 'unmapped_alloc' | 'cpa_stats' | 'extfrag_index' | 'unusable_index';
+  export function unusableIndex(mm: Mm, z?: ZoneT): number[];
+  /**
+   * /proc/zoneinfo (zoneinfo_show_print(), mm/vmstat.c): every zone of the node, populated or not; the per-node stats
+   * under the first populated zone (the lines the model computes, in node_stat_name order); watermarks, spans and
+   * protection; the zone items, numa events, pagesets per CPU (the model's one CPU's lists, shown for each CPU) and
+   * start_pfn.
+   */
+  export function zoneinfoText(mm: Mm): string;
+  export type ProcName = 'meminfo' | 'buddyinfo' | 'pagetypeinfo' | 'vmstat' | 'zoneinfo' | 'unmapped_alloc' | 'cpa_stats' | 'extfrag_index' | 'unusable_index';
   export function procfs(mm: Mm, name: string): string;
   /** True when pageblock b is PB_unmapped / FREETYPE_UNMAPPED. */
   export function blockUnmapped(mm: Mm, b: number): boolean;
@@ -3508,6 +3759,177 @@ declare module 'kernel-lab/engines/mm/vmalloc' {
    * flush (_vm_unmap_aliases), then set each back to default; the direct map stays split. Then free the pages.
    */
   export function vfree(mm: Mm, r: VmRegion): void;
+}
+
+declare module 'kernel-lab/engines/mm/vmscan' {
+  import type { Mm } from 'kernel-lab/engines/mm/mm';
+  /** enum lru_list. */
+  export const LRU_INACTIVE_ANON = 0;
+  export const LRU_ACTIVE_ANON = 1;
+  export const LRU_INACTIVE_FILE = 2;
+  export const LRU_ACTIVE_FILE = 3;
+  export const NR_LRU_LISTS = 4;
+  /** MAX_RECLAIM_RETRIES (mm/internal.h). */
+  export const MAX_RECLAIM_RETRIES = 16;
+  /** What the model keeps of a folio on an LRU: its file and index (file pages) and PG_referenced. */
+  interface Folio {
+      file: string | null;
+      index: number;
+      referenced: boolean;
+  }
+  /** Node-wide reclaim events (the /proc/vmstat lines reclaim feeds). */
+  export interface ReclaimEvents {
+      pgactivate: number;
+      pgdeactivate: number;
+      pgrefill: number;
+      pgsteal_kswapd: number;
+      pgsteal_direct: number;
+      pgscan_kswapd: number;
+      pgscan_direct: number;
+      pgscan_anon: number;
+      pgscan_file: number;
+      pgsteal_anon: number;
+      pgsteal_file: number;
+      pageoutrun: number;
+      drop_pagecache: number;
+      /** pgskip_<zone>: pages reclaim passed over because their zone is above the request's. */
+      pgskip: number[];
+  }
+  export class Vmscan {
+      private readonly mm;
+      /** The four LRU lists; a Set keeps insertion order, so its first element is the list's tail (the oldest). */
+      readonly lru: Set<number>[];
+      /** nr_zone_<lru> per zone: lruZone[zone * NR_LRU_LISTS + lru]. */
+      readonly lruZone: Int32Array<ArrayBuffer>;
+      readonly folios: Map<number, Folio>;
+      /** The page cache: file name -> index -> pfn. */
+      readonly pagecache: Map<string, Map<number, number>>;
+      readonly events: ReclaimEvents;
+      /** kswapd's state: awake, and the order / highest zone it was woken for (pgdat->kswapd_order, kswapd_highest_zoneidx). */
+      kswapdAwake: boolean;
+      kswapdOrder: number;
+      kswapdHighestZoneidx: number;
+      /** pgdat->kswapd_failures: balance_pgdat() runs that reclaimed nothing. */
+      kswapd_failures: number;
+      /** Times kswapd was woken (the model's trace of wakeup_kswapd). */
+      kswapdWakeups: number;
+      /** Pages kswapd may reclaim per allocation made while it is awake (the model's stand-in for its CPU time). */
+      readonly kswapdRate: number;
+      constructor(mm: Mm, kswapdRate?: number);
+      /** Pages on one LRU list. */
+      nr(lru: number): number;
+      /** Whether pfn is on an LRU list (PageLRU). */
+      has(pfn: number): boolean;
+      private add;
+      private listOf;
+      private remove;
+      /**
+       * filemap_read() of `pages` pages of `file` from index `start`: a cached page is marked accessed (a second access
+       * of a referenced inactive page activates it); a missing one is allocated with the mapping's gfp
+       * (GFP_HIGHUSER_MOVABLE) and added to the inactive file list, referenced. Stops at the first allocation failure;
+       * returns the pages now cached from the request.
+       */
+      filemapRead(file: string, pages: number, start?: number): number;
+      /** truncate_inode_pages() of a whole file (unlink): its cached pages are dropped. Returns pages freed. */
+      truncate(file: string): number;
+      /** Anonymous pages faulted in (do_anonymous_page(): GFP_HIGHUSER_MOVABLE, inactive anon list). Returns pages added. */
+      anonFault(pages: number): number;
+      /** munmap() of the `pages` oldest anonymous pages. Returns pages freed. */
+      anonUnmap(pages: number): number;
+      /** folio_mark_accessed(): inactive and referenced -> activate; otherwise set referenced. */
+      private markAccessed;
+      /** The page moved (migration): same LRU list, at its head (putback). */
+      migrate(oldPfn: number, newPfn: number): void;
+      /** Drops one clean, unmapped file page: delete_from_page_cache + free. */
+      private evict;
+      /** inactive_is_low(): inactive × inactive_ratio < active, with ratio int_sqrt(10 × GiB) (1 under 1 GiB). */
+      private inactiveIsLow;
+      /** shrink_active_list(): move up to nr of the oldest active file pages to the inactive list. */
+      private shrinkActiveList;
+      /**
+       * shrink_lruvec() for the file lists: refill the inactive list when it is low, then reclaim from its tail up to
+       * nr_to_reclaim pages of zones <= reclaimIdx. Returns pages reclaimed.
+       */
+      shrinkNode(nrToReclaim: number, reclaimIdx: number, kswapd: boolean): number;
+      /** try_to_free_pages(): direct reclaim of SWAP_CLUSTER_MAX pages for a request; counts allocstall_<highest zone>. */
+      try_to_free_pages(highestZoneidx: number): number;
+      /** zone_reclaimable_pages(): the zone's file LRU pages (anon would count only with swap). */
+      zone_reclaimable_pages(zoneIdx: number): number;
+      /** pgdat_balanced(): some managed zone up to highest_zoneidx meets its high watermark at this order. */
+      pgdat_balanced(order: number, highestZoneidx: number): boolean;
+      /** wakeup_kswapd(): wake unless the node is balanced or kswapd gave up (kswapd_failures >= MAX_RECLAIM_RETRIES). */
+      wakeup_kswapd(order: number, highestZoneidx: number): void;
+      /** One pass of balance_pgdat(): reclaim SWAP_CLUSTER_MAX pages; sleep when balanced or when nothing was reclaimed. */
+      kswapdStep(): void;
+      /** Runs kswapd until it sleeps (for scripts that want reclaim to settle). Returns pages it reclaimed. */
+      kswapdRun(): number;
+      /** echo 1 > /proc/sys/vm/drop_caches: every clean, unmapped page-cache page is dropped. Returns pages freed. */
+      dropCaches(): number;
+      /** Whether a frame is an LRU page the model may migrate (PageLRU, order 0, movable). */
+      isMigratable(pfn: number): boolean;
+  }
+}
+
+declare module 'kernel-lab/engines/mm/watermarks' {
+  import type { Zone } from 'kernel-lab/engines/mm/page_alloc';
+  /** alloc_flags bits (mm/internal.h). ALLOC_WMARK_* select the watermark; the rest are reserve rights. */
+  export const ALLOC_WMARK_MIN = 0;
+  export const ALLOC_WMARK_LOW = 1;
+  export const ALLOC_WMARK_HIGH = 2;
+  export const ALLOC_NO_WATERMARKS = 4;
+  export const ALLOC_WMARK_MASK: number;
+  export const ALLOC_OOM = 8;
+  export const ALLOC_NON_BLOCK = 16;
+  export const ALLOC_MIN_RESERVE = 32;
+  export const ALLOC_CPUSET = 64;
+  export const ALLOC_CMA = 128;
+  export const ALLOC_NOFRAGMENT = 256;
+  export const ALLOC_HIGHATOMIC = 512;
+  export const ALLOC_KSWAPD = 2048;
+  export const ALLOC_RESERVES: number;
+  /**
+   * nr_free_zone_pages(gfp_zone(GFP_USER)) = nr_free_buffer_pages(): Σ max(managed - high watermark, 0) over the zones
+   * up to Normal.
+   */
+  export function nr_free_buffer_pages(zones: readonly Zone[]): number;
+  /** calculate_min_free_kbytes(): int_sqrt(lowmem_kbytes * 16), clamped to 128 kB … 256 MB. */
+  export function calculate_min_free_kbytes(zones: readonly Zone[]): number;
+  /**
+   * set_recommended_min_free_kbytes() (mm/khugepaged.c) with THP enabled: two free pageblocks per populated zone up
+   * to Normal, plus MIGRATE_PCPTYPES² more, at most 5% of lowmem; taken when above min_free_kbytes.
+   */
+  export function set_recommended_min_free_kbytes(zones: readonly Zone[], minFreeKbytes: number): number;
+  /** __setup_per_zone_wmarks(): min split by managed share of lowmem; low/high/promo steps of max(min/4, managed × wsf / 10000). */
+  export function __setup_per_zone_wmarks(zones: readonly Zone[], minFreeKbytes: number, watermarkScaleFactor: number): void;
+  /** setup_per_zone_lowmem_reserve(): lowmem_reserve[j] = managed pages of the zones above, up to j, / ratio. */
+  export function setup_per_zone_lowmem_reserve(zones: readonly Zone[], ratios?: readonly number[]): void;
+  /** calculate_totalreserve_pages(): Σ min(max lowmem_reserve + high watermark, managed). */
+  export function calculate_totalreserve_pages(zones: readonly Zone[]): number;
+  /** calculate_normal_threshold() (mm/vmstat.c): 2 × fls(cpus) × (1 + fls(managed / 128 MiB)), at most 125. */
+  export function calculate_normal_threshold(z: Zone, cpus: number): number;
+  /**
+   * __zone_watermark_ok(): free pages (less the unusable) must stay above mark (cut for ALLOC_MIN_RESERVE /
+   * ALLOC_NON_BLOCK / ALLOC_OOM) plus lowmem_reserve[highest_zoneidx]; a high-order request also needs a free block of
+   * at least its order on a per-cpu-type list (or a HighAtomic one with ALLOC_HIGHATOMIC / ALLOC_OOM).
+   */
+  export function __zone_watermark_ok(z: Zone, order: number, mark: number, highestZoneidx: number, allocFlags: number, freePages: number): boolean;
+  /** zone_watermark_fast(): the order-0 shortcut, then __zone_watermark_ok() (no watermark boost in the model). */
+  export function zone_watermark_fast(z: Zone, order: number, mark: number, highestZoneidx: number, allocFlags: number): boolean;
+  /** zone_watermark_ok(). */
+  export function zone_watermark_ok(z: Zone, order: number, mark: number, highestZoneidx: number, allocFlags: number): boolean;
+  /**
+   * Watermarks and protection for zones of the given managed sizes (DMA, DMA32, Normal, Movable, Device), from a
+   * min_free_kbytes, watermark_scale_factor and lowmem_reserve_ratio: what /proc/zoneinfo prints for them.
+   */
+  export function zoneWatermarks(managed: readonly number[], minFreeKbytes: number, watermarkScaleFactor?: number, ratios?: readonly number[]): {
+      min: number;
+      low: number;
+      high: number;
+      promo: number;
+      protection: number[];
+  }[];
+  /** min_free_kbytes a boot computes for zones of these managed sizes: calculate_min_free_kbytes(), then THP's raise. */
+  export function bootMinFreeKbytes(managed: readonly number[], thp: boolean, watermarkScaleFactor?: number): number;
 }
 
 declare module 'kernel-lab/engines/mm/workload' {
