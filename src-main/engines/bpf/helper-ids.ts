@@ -37,7 +37,7 @@ export const BPF_FUNC_NAMES: readonly string[] = [
   'skc_to_mptcp_sock', 'dynptr_from_mem', 'ringbuf_reserve_dynptr', 'ringbuf_submit_dynptr',
   'ringbuf_discard_dynptr', 'dynptr_read', 'dynptr_write', 'dynptr_data', 'tcp_raw_gen_syncookie_ipv4',
   'tcp_raw_gen_syncookie_ipv6', 'tcp_raw_check_syncookie_ipv4', 'tcp_raw_check_syncookie_ipv6', 'ktime_get_tai_ns',
-  'user_ringbuf_drain', 'x',
+  'user_ringbuf_drain', 'cgrp_storage_get', 'cgrp_storage_delete',
 ];
 
 /** Helper id of a name (`bpf_map_lookup_elem` or `map_lookup_elem`), or -1. */

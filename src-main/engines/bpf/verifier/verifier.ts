@@ -22,10 +22,11 @@ import { VerifierError, reject } from './error';
 import type { VerifierErrno } from './error';
 import { computeLiveRegisters } from './liveness';
 import { computeScc } from './scc';
-import { CTX_ACCESS, ctxPointerField, progTypeOf } from './prog-types';
+import { CTX_ACCESS, ctxPointerField, helperCallRefusal, progTypeOf } from './prog-types';
 import type { ProgType } from './prog-types';
 import { VerifierLog } from './log';
 import { HELPER_PROTOS, kfuncProto } from './protos';
+import { BPF_FUNC_NAMES } from '../helper-ids';
 import type { ArgType, HelperProto, KfuncProto } from './protos';
 import {
   coerceRegToSize, coerceRegToSizeSx, copyReg, isNull, mark32Unbounded, mark64Unbounded, notInit, pointer, regBoundsSync, regTypeStr,
@@ -1831,8 +1832,17 @@ export class Verifier {
   }
 
   private checkHelperCall(id: number, idx: number): number {
-    const name = this.env.helperName(id) ?? `unknown`;
+    // A helper registered through register_helper() with an id the model has no proto for is an extension of the
+    // model: the program type's get_func_proto() table does not apply to it.
+    const extension = !HELPER_PROTOS.has(id) && this.env.helperProto?.(id) !== undefined;
+    if (!extension) {
+      const refusal = helperCallRefusal(this.progType, id, this.progType === 'syscall' || !!this.env.sleepable);
+      if (refusal) reject(refusal, 'EINVAL');
+    }
     const proto = this.helperProto(id);
+    // Departure from 6.18: a helper the kernel offers this type but the model does not implement (no proto here) is
+    // refused; Linux goes on to check its arguments.
+    const name = this.env.helperName(id) ?? (id >= 0 && id < BPF_FUNC_NAMES.length ? `bpf_${BPF_FUNC_NAMES[id]}` : 'unknown');
     if (!proto) reject(`invalid func ${name}#${id}`, 'EINVAL');
     const regs = this.regs();
     let mapArg: BpfMap | undefined;
