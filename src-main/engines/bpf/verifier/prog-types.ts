@@ -95,6 +95,7 @@ export const BPF_FUNC_MAX_ID = 212;
 // CAP_PERFMON, CAP_SYS_ADMIN; a syscall program sleepable, as it must be), as measured on Linux 6.18 by
 // loading `call id` with zero arguments for every id. Helper ids are uapi and stable; the names are enum bpf_func_id's.
 /** Offered to every modelled kernel type: bpf_base_func_proto() (kernel/bpf/helpers.c) with CAP_BPF and CAP_PERFMON, and the tracing and socket helpers the five protos share. */
+// prettier-ignore
 const BASE: readonly number[] = [
   1, 2, 3, 5, // map_lookup_elem, map_update_elem, map_delete_elem, ktime_get_ns
   6, 7, 8, 12, // trace_printk, get_prandom_u32, get_smp_processor_id, tail_call
@@ -118,6 +119,7 @@ const BASE: readonly number[] = [
 ];
 
 /** socket_filter: sk_filter_func_proto() (net/core/filter.c), then bpf_sk_base_func_proto(); beyond BASE. */
+// prettier-ignore
 const SOCKET_FILTER: readonly number[] = [
   26, 46, 47, 68, // skb_load_bytes, get_socket_cookie, get_socket_uid, skb_load_bytes_relative
   122, 136, 137, 138, // get_netns_cookie, skc_to_tcp6_sock, skc_to_tcp_sock, skc_to_tcp_timewait_sock
@@ -126,18 +128,21 @@ const SOCKET_FILTER: readonly number[] = [
 ];
 
 /** raw_tracepoint: raw_tp_prog_func_proto() (kernel/trace/bpf_trace.c), then bpf_tracing_func_proto(); beyond BASE. */
+// prettier-ignore
 const RAW_TRACEPOINT: readonly number[] = [
   4, 27, 45, 67, // probe_read, get_stackid, probe_read_str, get_stack
   173, 174, // get_func_ip, get_attach_cookie
 ];
 
 /** tracepoint: tp_prog_func_proto() (kernel/trace/bpf_trace.c), then bpf_tracing_func_proto(); beyond BASE. */
+// prettier-ignore
 const TRACEPOINT: readonly number[] = [
   4, 27, 45, 67, // probe_read, get_stackid, probe_read_str, get_stack
   173, 174, // get_func_ip, get_attach_cookie
 ];
 
 /** xdp: xdp_func_proto() (net/core/filter.c), then bpf_sk_base_func_proto(); beyond BASE. */
+// prettier-ignore
 const XDP: readonly number[] = [
   23, 28, 44, 51, // redirect, csum_diff, xdp_adjust_head, redirect_map
   54, 65, 69, 84, // xdp_adjust_meta, xdp_adjust_tail, fib_lookup, sk_lookup_tcp
@@ -150,6 +155,7 @@ const XDP: readonly number[] = [
 ];
 
 /** syscall: syscall_prog_func_proto() (kernel/bpf/syscall.c), then tracing_prog_func_proto(); beyond BASE. */
+// prettier-ignore
 const SYSCALL: readonly number[] = [
   4, 27, 45, 46, // probe_read, get_stackid, probe_read_str, get_socket_cookie
   67, 107, 108, 111, // get_stack, sk_storage_get, sk_storage_delete, skb_output
