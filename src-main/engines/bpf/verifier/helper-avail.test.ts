@@ -79,6 +79,7 @@ describe('helper id x program type (check_helper_call() before the arguments)', 
     expect(model('xdp', 148)).toBe('EINVAL helper call might sleep in a non-sleepable prog');
     expect(model('syscall', 1)).toBe('EACCES R1 type=scalar expected=map_ptr');
     expect(model('socket_filter', 5)).toBe('ok');
+    expect(model('xdp', 125)).toBe('ok');
     expect(BPF_FUNC_NAMES.length).toBe(BPF_FUNC_MAX_ID);
     expect(BPF_FUNC_NAMES[211]).toBe('cgrp_storage_delete');
   });
@@ -95,6 +96,26 @@ describe('helper id x program type (check_helper_call() before the arguments)', 
     }
     expect(helperAllowed('ublk', 1)).toBe(true);
     expect(helperAllowed('ublk', 26)).toBe(false);
+  });
+});
+
+describe('bpf_ktime_get_boot_ns (id 125)', () => {
+  it('runs in the interpreter and the JIT on the virtual clock that bpf_ktime_get_ns reads', () => {
+    // call bpf_ktime_get_ns; r6 = r0; call bpf_ktime_get_boot_ns; r0 -= r6; exit
+    const insns = Uint8Array.from(
+      '8500000005000000bf06000000000000850000007d0000001f60000000000000950000000000000000'
+        .match(/../g)!
+        .slice(0, 40)
+        .map((b) => parseInt(b, 16)),
+    );
+    const rs = [false, true].map((jit) => {
+      const e = createBpf({ jit });
+      const p = e.prog_load({ insns, prog_type: 'syscall', prog_flags: BPF_F.SLEEPABLE });
+      return e.prog_test_run(p, { ctx_in: new Uint8Array(16) }).retval;
+    });
+    expect(rs[0]).toBe(rs[1]);
+    // The clock does not go back between the two calls, and nothing suspends in between.
+    expect(rs[0]! >>> 0).toBeLessThan(1_000_000);
   });
 });
 

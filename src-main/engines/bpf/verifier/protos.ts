@@ -34,6 +34,7 @@ export const HELPER_PROTOS: ReadonlyMap<number, HelperProto> = new Map<number, H
   [16, { ret: 'integer', args: ['uninit_mem', 'const_size'] }],
   [112, { ret: 'integer', args: ['uninit_mem', 'const_size_or_zero', 'anything'] }],
   [113, { ret: 'integer', args: ['uninit_mem', 'const_size_or_zero', 'anything'] }],
+  [125, { ret: 'integer', args: [] }],
   [130, { ret: 'integer', args: ['const_map_ptr', 'mem_rdonly', 'const_size_or_zero', 'anything'] }],
   [131, { ret: 'ringbuf_mem_or_null', args: ['const_map_ptr', 'const_alloc_size_or_zero', 'anything'] }],
   [132, { ret: 'void', args: ['alloc_mem', 'anything'], release: 1 }],
