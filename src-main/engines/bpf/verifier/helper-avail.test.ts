@@ -103,9 +103,8 @@ describe('bpf_ktime_get_boot_ns (id 125)', () => {
   it('runs in the interpreter and the JIT on the virtual clock that bpf_ktime_get_ns reads', () => {
     // call bpf_ktime_get_ns; r6 = r0; call bpf_ktime_get_boot_ns; r0 -= r6; exit
     const insns = Uint8Array.from(
-      '8500000005000000bf06000000000000850000007d0000001f60000000000000950000000000000000'
+      '8500000005000000bf06000000000000850000007d0000001f600000000000009500000000000000'
         .match(/../g)!
-        .slice(0, 40)
         .map((b) => parseInt(b, 16)),
     );
     const rs = [false, true].map((jit) => {
