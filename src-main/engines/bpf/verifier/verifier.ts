@@ -254,7 +254,8 @@ export class Verifier {
         const kp = kfuncProto(this.env.kfuncName(call.imm) ?? '');
         return kp?.iter ? 1 + (kp.scalarArgs ?? 0) : undefined;
       }
-      return this.helperProto(call.imm)?.args.length;
+      const p = this.helperProto(call.imm);
+      return p?.unimplemented ? undefined : p?.args.length;
     });
     this.scc = computeScc(insns);
   }
@@ -1844,6 +1845,7 @@ export class Verifier {
     // refused; Linux goes on to check its arguments.
     const name = this.env.helperName(id) ?? (id >= 0 && id < BPF_FUNC_NAMES.length ? `bpf_${BPF_FUNC_NAMES[id]}` : 'unknown');
     if (!proto) reject(`invalid func ${name}#${id}`, 'EINVAL');
+    const unimplemented = (): never => reject(`invalid func ${name}#${id}`, 'EINVAL');
     const regs = this.regs();
     let mapArg: BpfMap | undefined;
     let releaseRef = 0;
@@ -1909,6 +1911,7 @@ export class Verifier {
           break;
       }
     }
+    if (proto.unimplemented) unimplemented();
     if (proto.release && releaseRef) this.releaseReference(releaseRef);
     if (rawMode) {
       const pr = regs[rawMode.regno]!;
@@ -2027,6 +2030,12 @@ export class Verifier {
         return;
       case 'alloc_mem':
         if (r.type !== 'mem' || !r.ringbuf || r.maybeNull) bad(['ringbuf_mem']);
+        return;
+      case 'ctx':
+        // check_reg_type(), then check_func_arg_reg_off(): the context pointer itself, unmodified.
+        if (r.type !== 'ctx') bad(['ctx']);
+        if (r.off) reject(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
+        if (!tnumIsConst(r.var_off) || r.var_off.v) reject(`variable ctx access var_off=${tnumStr(r.var_off)} disallowed`);
         return;
     }
   }
