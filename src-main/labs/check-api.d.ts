@@ -1273,7 +1273,8 @@ declare module 'kernel-lab/engines/bpf/verifier/log' {
 declare module 'kernel-lab/engines/bpf/verifier/prog-types' {
   /**
    * Program types the verifier knows (include/linux/bpf_types.h): their context (`struct __sk_buff`, raw
-   * tracepoint args, tracepoint records, `struct xdp_md`, the syscall buffer) and which helpers they may call.
+   * tracepoint args, tracepoint records, `struct xdp_md`, the syscall buffer) and which helpers they may call (the
+   * get_func_proto() of net/core/filter.c, kernel/trace/bpf_trace.c, kernel/bpf/syscall.c, kernel/bpf/helpers.c).
    */
   /** The program types modelled, by the kernel's short name. */
   export type ProgType = 'socket_filter' | 'raw_tracepoint' | 'tracepoint' | 'xdp' | 'syscall' | 'ublk';
@@ -1288,8 +1289,15 @@ declare module 'kernel-lab/engines/bpf/verifier/prog-types' {
   export function ctxPointerField(type: ProgType, off: number): boolean;
   /** The context checks per program type (the *_is_valid_access() functions). */
   export const CTX_ACCESS: Record<ProgType, CtxAccess>;
-  /** Helper ids allowed for every modelled type as a privileged loader (bpf_base_func_proto() with CAP_BPF+CAP_PERFMON). */
+  /** __BPF_FUNC_MAX_ID (include/uapi/linux/bpf.h, 6.18): helper ids are 0 .. 211. */
+  export const BPF_FUNC_MAX_ID = 212;
+  /** True when the program type's get_func_proto() offers the helper (check_helper_call() finds a proto). */
   export function helperAllowed(type: ProgType, id: number): boolean;
+  /**
+   * check_helper_call()'s checks before the arguments (kernel/bpf/verifier.c): the kernel's error line (all EINVAL)
+   * for a helper id the program may not call, or undefined when the arguments are checked next.
+   */
+  export function helperCallRefusal(type: ProgType, id: number, sleepable: boolean): string | undefined;
 }
 
 declare module 'kernel-lab/engines/bpf/verifier/protos' {
@@ -1298,7 +1306,7 @@ declare module 'kernel-lab/engines/bpf/verifier/protos' {
    * for the helpers and kfuncs the engine implements, as in kernel/bpf/helpers.c, ringbuf.c, bpf_iter.c.
    */
   /** enum bpf_arg_type (the subset used). */
-  export type ArgType = 'anything' | 'const_map_ptr' | 'map_key' | 'map_value' | 'mem' | 'mem_rdonly' | 'uninit_mem' | 'const_size' | 'const_size_or_zero' | 'func' | 'stack_or_null' | 'alloc_mem' | 'const_alloc_size_or_zero';
+  export type ArgType = 'anything' | 'const_map_ptr' | 'map_key' | 'map_value' | 'mem' | 'mem_rdonly' | 'uninit_mem' | 'const_size' | 'const_size_or_zero' | 'func' | 'stack_or_null' | 'alloc_mem' | 'const_alloc_size_or_zero' | 'ctx';
   /** enum bpf_return_type (the subset used). */
   export type RetType = 'integer' | 'void' | 'map_value_or_null' | 'ringbuf_mem_or_null';
   /** struct bpf_func_proto. */
@@ -1309,6 +1317,11 @@ declare module 'kernel-lab/engines/bpf/verifier/protos' {
       release?: number;
       /** Calls a callback from the func argument (bpf_loop). */
       callback?: 'loop';
+      /**
+       * A helper the model does not implement: `args` are its leading arguments, checked as Linux checks them so that a
+       * wrong one gives the kernel's first error; past them the call is refused (a departure from 6.18).
+       */
+      unimplemented?: true;
   }
   /** Prototypes by enum bpf_func_id. */
   export const HELPER_PROTOS: ReadonlyMap<number, HelperProto>;

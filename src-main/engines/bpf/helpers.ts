@@ -133,6 +133,8 @@ export function kernelHelpers(): Map<number, BpfHelper> {
       },
     },
     { id: 5, name: 'bpf_ktime_get_ns', fn: (vm, r) => setR0Big(r, vm.now()) },
+    // CLOCK_BOOTTIME: CLOCK_MONOTONIC plus time suspended; the virtual clock never suspends, so they are equal.
+    { id: 125, name: 'bpf_ktime_get_boot_ns', fn: (vm, r) => setR0Big(r, vm.now()) },
     {
       id: 6,
       name: 'bpf_trace_printk',

@@ -6,7 +6,7 @@
 /** enum bpf_arg_type (the subset used). */
 export type ArgType =
   | 'anything' | 'const_map_ptr' | 'map_key' | 'map_value' | 'mem' | 'mem_rdonly' | 'uninit_mem' | 'const_size'
-  | 'const_size_or_zero' | 'func' | 'stack_or_null' | 'alloc_mem' | 'const_alloc_size_or_zero';
+  | 'const_size_or_zero' | 'func' | 'stack_or_null' | 'alloc_mem' | 'const_alloc_size_or_zero' | 'ctx';
 
 /** enum bpf_return_type (the subset used). */
 export type RetType = 'integer' | 'void' | 'map_value_or_null' | 'ringbuf_mem_or_null';
@@ -19,6 +19,11 @@ export interface HelperProto {
   release?: number;
   /** Calls a callback from the func argument (bpf_loop). */
   callback?: 'loop';
+  /**
+   * A helper the model does not implement: `args` are its leading arguments, checked as Linux checks them so that a
+   * wrong one gives the kernel's first error; past them the call is refused (a departure from 6.18).
+   */
+  unimplemented?: true;
 }
 
 /** Prototypes by enum bpf_func_id. */
@@ -34,6 +39,12 @@ export const HELPER_PROTOS: ReadonlyMap<number, HelperProto> = new Map<number, H
   [16, { ret: 'integer', args: ['uninit_mem', 'const_size'] }],
   [112, { ret: 'integer', args: ['uninit_mem', 'const_size_or_zero', 'anything'] }],
   [113, { ret: 'integer', args: ['uninit_mem', 'const_size_or_zero', 'anything'] }],
+  [125, { ret: 'integer', args: [] }],
+  // Known but unimplemented: their leading ARG_PTR_TO_CTX / ARG_CONST_MAP_PTR arguments only.
+  [12, { ret: 'integer', args: ['ctx', 'const_map_ptr'], unimplemented: true }], // bpf_tail_call
+  [25, { ret: 'integer', args: ['ctx', 'const_map_ptr'], unimplemented: true }], // bpf_perf_event_output
+  [210, { ret: 'integer', args: ['const_map_ptr'], unimplemented: true }], // bpf_cgrp_storage_get
+  [211, { ret: 'integer', args: ['const_map_ptr'], unimplemented: true }], // bpf_cgrp_storage_delete
   [130, { ret: 'integer', args: ['const_map_ptr', 'mem_rdonly', 'const_size_or_zero', 'anything'] }],
   [131, { ret: 'ringbuf_mem_or_null', args: ['const_map_ptr', 'const_alloc_size_or_zero', 'anything'] }],
   [132, { ret: 'void', args: ['alloc_mem', 'anything'], release: 1 }],

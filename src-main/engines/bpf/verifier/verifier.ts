@@ -23,7 +23,7 @@ import { VerifierError, reject } from './error';
 import type { VerifierErrno } from './error';
 import { computeLiveRegisters } from './liveness';
 import { computeScc } from './scc';
-import { CTX_ACCESS, ctxPointerField, progTypeOf } from './prog-types';
+import { CTX_ACCESS, ctxPointerField, helperCallRefusal, progTypeOf } from './prog-types';
 import type { ProgType } from './prog-types';
 import { VerifierLog } from './log';
 import { HELPER_PROTOS, kfuncProto } from './protos';
@@ -258,7 +258,8 @@ export class Verifier {
         const kp = kfuncProto(this.env.kfuncName(call.imm) ?? '');
         return kp?.iter ? 1 + (kp.scalarArgs ?? 0) : undefined;
       }
-      return this.helperProto(call.imm)?.args.length;
+      const p = this.helperProto(call.imm);
+      return p?.unimplemented ? undefined : p?.args.length;
     });
     this.scc = computeScc(insns);
   }
@@ -1884,14 +1885,19 @@ export class Verifier {
   }
 
   private checkHelperCall(id: number, idx: number): number {
-    const name = this.env.helperName(id) ?? `unknown`;
-    const proto = this.helperProto(id);
-    if (!proto) {
-      // check_helper_call(): an id past __BPF_FUNC_MAX_ID is no helper at all; below it, one the program type's
-      // get_func_proto() does not give. Departure (6.18): a helper the model does not implement is reported so too.
-      if (id < 0 || id >= BPF_FUNC_NAMES.length) reject(`invalid func ${name}#${id}`, 'EINVAL');
-      reject(`program of this type cannot use helper bpf_${BPF_FUNC_NAMES[id]!}#${id}`, 'EINVAL');
+    // A helper registered through register_helper() with an id the model has no proto for is an extension of the
+    // model: the program type's get_func_proto() table does not apply to it.
+    const extension = !HELPER_PROTOS.has(id) && this.env.helperProto?.(id) !== undefined;
+    if (!extension) {
+      const refusal = helperCallRefusal(this.progType, id, this.progType === 'syscall' || !!this.env.sleepable);
+      if (refusal) reject(refusal, 'EINVAL');
     }
+    const proto = this.helperProto(id);
+    // Departure from 6.18: a helper the kernel offers this type but the model does not implement (no proto here) is
+    // refused; Linux goes on to check its arguments.
+    const name = this.env.helperName(id) ?? (id >= 0 && id < BPF_FUNC_NAMES.length ? `bpf_${BPF_FUNC_NAMES[id]}` : 'unknown');
+    if (!proto) reject(`invalid func ${name}#${id}`, 'EINVAL');
+    const unimplemented = (): never => reject(`invalid func ${name}#${id}`, 'EINVAL');
     const regs = this.regs();
     let mapArg: BpfMap | undefined;
     let releaseRef = 0;
@@ -1957,6 +1963,7 @@ export class Verifier {
           break;
       }
     }
+    if (proto.unimplemented) unimplemented();
     if (proto.release && releaseRef) this.releaseReference(releaseRef);
     if (rawMode) {
       const pr = regs[rawMode.regno]!;
@@ -2075,6 +2082,12 @@ export class Verifier {
         return;
       case 'alloc_mem':
         if (r.type !== 'mem' || !r.ringbuf || r.maybeNull) bad(['ringbuf_mem']);
+        return;
+      case 'ctx':
+        // check_reg_type(), then check_func_arg_reg_off(): the context pointer itself, unmodified.
+        if (r.type !== 'ctx') bad(['ctx']);
+        if (r.off) reject(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
+        if (!tnumIsConst(r.var_off) || r.var_off.v) reject(`variable ctx access var_off=${tnumStr(r.var_off)} disallowed`);
         return;
     }
   }
