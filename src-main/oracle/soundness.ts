@@ -5,11 +5,14 @@
  * with seeded garbage (BpfVmOptions.poison). A fault, or a run over the budget, is a verifier bug.
  */
 import { createBpf } from '../engines/bpf';
-import type { BpfInsn } from '../engines/bpf';
+import type { BpfInsn, BpfProgram } from '../engines/bpf';
 import { interpExec } from '../engines/bpf/interpreter';
 import { jitExec } from '../engines/bpf/jit';
 import { KernelError } from '../engines/common/errors';
 import { Prng } from '../engines/common/prng';
+import { BPF_F } from '../engines/bpf/prog_flags';
+import { generateProgram } from './fuzz/generator';
+import type { FuzzProgram } from './fuzz/generator';
 import { randomProgram } from './random-programs';
 import { callProgram, mapLoopProgram, spillFillProgram } from './soundness-programs';
 
@@ -18,6 +21,8 @@ export interface SoundnessProgram {
   kind: string;
   asm?: string;
   insns?: BpfInsn[];
+  /** A program of the encoding-level generator (src-main/oracle/fuzz), with its type, maps and context. */
+  encoded?: FuzzProgram;
 }
 
 /** A fault (or a budget overrun) of an accepted program. */
@@ -48,6 +53,8 @@ const GENERATORS: readonly { kind: string; make: (rng: Prng) => SoundnessProgram
   { kind: 'calls', make: (rng) => ({ kind: 'calls', asm: callProgram(rng) }) },
   { kind: 'spill-fill', make: (rng) => ({ kind: 'spill-fill', asm: spillFillProgram(rng) }) },
   { kind: 'alu-stack', make: (rng) => ({ kind: 'alu-stack', insns: randomProgram(rng, 24).insns }) },
+  // Programs nobody here wrote by hand: every opcode and field, maps, atomics, helpers, kfuncs and ctx accesses.
+  { kind: 'encoding', make: (rng) => ({ kind: 'encoding', encoded: generateProgram(rng) }) },
 ];
 
 /** The `index`-th program of the corpus of `seed`: the same pair always gives the same program. */
@@ -61,6 +68,7 @@ const POISONS = 2;
 
 /** Verifies one program with the model and, when accepted, runs it poisoned; faults go into `faults`. */
 export function soundnessCheck(p: SoundnessProgram, index: number, seed: number, faults: SoundnessFault[]): { accepted: boolean; stable: boolean } {
+  if (p.encoded) return encodedCheck(p.kind, p.encoded, index, seed, faults);
   const k = createBpf({ jit: false, budget: 10_000_000 });
   const m = k.map_create({ map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 16, max_entries: 1 });
   const src = p.asm !== undefined ? { asm: p.asm, maps: { m } } : { insns: p.insns! };
@@ -79,6 +87,49 @@ export function soundnessCheck(p: SoundnessProgram, index: number, seed: number,
         if (!(e instanceof KernelError)) throw e;
         faulted = true;
         faults.push({ kind: p.kind, index, engine, poison, errno: e.errno, message: e.message, program: p.asm ?? k.disassemble(p.insns!) });
+      }
+    }
+  }
+  return { accepted: true, stable: !faulted && retvals.size === 1 };
+}
+
+/**
+ * An encoding-level program, loaded as the kernel oracle loads it (its maps as fds 1..n, an fd_array, no BTF, a
+ * syscall program sleepable) and, when accepted, run poisoned with its context where the generator gives one
+ * (syscall and raw tracepoint programs).
+ */
+function encodedCheck(kind: string, p: FuzzProgram, index: number, seed: number, faults: SoundnessFault[]): { accepted: boolean; stable: boolean } {
+  const k = createBpf({ jit: false, budget: 10_000_000 });
+  for (const m of p.maps) k.map_create({ map_type: m.map_type, key_size: m.key_size, value_size: m.value_size, max_entries: m.max_entries });
+  const attr = {
+    insns: p.bytes,
+    prog_type: p.prog_type,
+    prog_flags: p.prog_type === 'syscall' ? BPF_F.SLEEPABLE : 0,
+    func_info: false,
+    ...(p.maps.length ? { fd_array: p.maps.map((_, i) => i + 1) } : {}),
+  };
+  let prog: BpfProgram;
+  try {
+    // A lower complexity limit than the kernel's 1M, as above.
+    if (!k.verify({ ...attr, log_level: 0, insn_limit: 20_000 }).ok) return { accepted: false, stable: false };
+    prog = k.prog_load({ ...attr, log_level: 0 });
+  } catch (e) {
+    if (e instanceof KernelError) return { accepted: false, stable: false };
+    throw e;
+  }
+  // Packet programs need an skb or xdp_md the model's test run does not build: only the verdict is checked.
+  if (p.ctx === undefined) return { accepted: true, stable: false };
+  const retvals = new Set<bigint>();
+  let faulted = false;
+  for (const [engine, exec] of [['interp', interpExec], ['jit', jitExec]] as const) {
+    for (let i = 0; i < POISONS; i++) {
+      const poison = (seed ^ Math.imul(index, 0x85ebca6b) ^ (i + 1)) >>> 0;
+      try {
+        retvals.add(k.runWith(prog, [Uint8Array.from(p.ctx)], { exec, poison }).retval);
+      } catch (e) {
+        if (!(e instanceof KernelError)) throw e;
+        faulted = true;
+        faults.push({ kind, index, engine, poison, errno: e.errno, message: e.message, program: k.disassemble(prog.insns) });
       }
     }
   }
