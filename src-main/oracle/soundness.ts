@@ -67,7 +67,12 @@ export function soundnessProgram(seed: number, index: number): SoundnessProgram 
 const POISONS = 2;
 
 /** Verifies one program with the model and, when accepted, runs it poisoned; faults go into `faults`. */
-export function soundnessCheck(p: SoundnessProgram, index: number, seed: number, faults: SoundnessFault[]): { accepted: boolean; stable: boolean } {
+export function soundnessCheck(
+  p: SoundnessProgram,
+  index: number,
+  seed: number,
+  faults: SoundnessFault[],
+): { accepted: boolean; stable: boolean } {
   if (p.encoded) return encodedCheck(p.kind, p.encoded, index, seed, faults);
   const k = createBpf({ jit: false, budget: 10_000_000 });
   const m = k.map_create({ map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 16, max_entries: 1 });
@@ -78,7 +83,10 @@ export function soundnessCheck(p: SoundnessProgram, index: number, seed: number,
   const prog = k.prog_load({ ...src, prog_type: 'raw_tp', verify: false });
   const retvals = new Set<bigint>();
   let faulted = false;
-  for (const [engine, exec] of [['interp', interpExec], ['jit', jitExec]] as const) {
+  for (const [engine, exec] of [
+    ['interp', interpExec],
+    ['jit', jitExec],
+  ] as const) {
     for (let i = 0; i < POISONS; i++) {
       const poison = (seed ^ Math.imul(index, 0x85ebca6b) ^ (i + 1)) >>> 0;
       try {
@@ -86,7 +94,15 @@ export function soundnessCheck(p: SoundnessProgram, index: number, seed: number,
       } catch (e) {
         if (!(e instanceof KernelError)) throw e;
         faulted = true;
-        faults.push({ kind: p.kind, index, engine, poison, errno: e.errno, message: e.message, program: p.asm ?? k.disassemble(p.insns!) });
+        faults.push({
+          kind: p.kind,
+          index,
+          engine,
+          poison,
+          errno: e.errno,
+          message: e.message,
+          program: p.asm ?? k.disassemble(p.insns!),
+        });
       }
     }
   }
@@ -98,9 +114,16 @@ export function soundnessCheck(p: SoundnessProgram, index: number, seed: number,
  * syscall program sleepable) and, when accepted, run poisoned with its context where the generator gives one
  * (syscall and raw tracepoint programs).
  */
-function encodedCheck(kind: string, p: FuzzProgram, index: number, seed: number, faults: SoundnessFault[]): { accepted: boolean; stable: boolean } {
+function encodedCheck(
+  kind: string,
+  p: FuzzProgram,
+  index: number,
+  seed: number,
+  faults: SoundnessFault[],
+): { accepted: boolean; stable: boolean } {
   const k = createBpf({ jit: false, budget: 10_000_000 });
-  for (const m of p.maps) k.map_create({ map_type: m.map_type, key_size: m.key_size, value_size: m.value_size, max_entries: m.max_entries });
+  for (const m of p.maps)
+    k.map_create({ map_type: m.map_type, key_size: m.key_size, value_size: m.value_size, max_entries: m.max_entries });
   const attr = {
     insns: p.bytes,
     prog_type: p.prog_type,
@@ -121,7 +144,10 @@ function encodedCheck(kind: string, p: FuzzProgram, index: number, seed: number,
   if (p.ctx === undefined) return { accepted: true, stable: false };
   const retvals = new Set<bigint>();
   let faulted = false;
-  for (const [engine, exec] of [['interp', interpExec], ['jit', jitExec]] as const) {
+  for (const [engine, exec] of [
+    ['interp', interpExec],
+    ['jit', jitExec],
+  ] as const) {
     for (let i = 0; i < POISONS; i++) {
       const poison = (seed ^ Math.imul(index, 0x85ebca6b) ^ (i + 1)) >>> 0;
       try {
@@ -129,7 +155,15 @@ function encodedCheck(kind: string, p: FuzzProgram, index: number, seed: number,
       } catch (e) {
         if (!(e instanceof KernelError)) throw e;
         faulted = true;
-        faults.push({ kind, index, engine, poison, errno: e.errno, message: e.message, program: k.disassemble(prog.insns) });
+        faults.push({
+          kind,
+          index,
+          engine,
+          poison,
+          errno: e.errno,
+          message: e.message,
+          program: k.disassemble(prog.insns),
+        });
       }
     }
   }
@@ -137,7 +171,12 @@ function encodedCheck(kind: string, p: FuzzProgram, index: number, seed: number,
 }
 
 /** Runs `count` programs of the corpus of `seed` (from `start`); `progress` is called after each. */
-export function soundnessRun(seed: number, count: number, progress?: (done: number) => void, start = 0): SoundnessSummary {
+export function soundnessRun(
+  seed: number,
+  count: number,
+  progress?: (done: number) => void,
+  start = 0,
+): SoundnessSummary {
   const s: SoundnessSummary = { programs: 0, accepted: 0, stable: 0, kinds: {}, faults: [] };
   for (let i = start; i < start + count; i++) {
     const p = soundnessProgram(seed, i);
