@@ -308,10 +308,13 @@ describe('hostile: wrong argument types for every binding', () => {
   for (const binding of CLASS_BINDINGS) {
     const expr = reachable[binding.name];
     if (!expr || binding.methods.length === 0) continue;
+    // A method that takes no arguments drops them (checkArgs, as JavaScript does); bad-input.test.ts calls each once
+    // with extra ones. Calling it 51 times here adds nothing but its own cost (calibrate_report runs every figure).
+    const methods = binding.methods.filter((m) => (binding.args?.[m]?.length ?? 0) > 0);
     it(`${binding.name}: every method refuses garbage cleanly`, async () => {
       const o = await run(
         `const k = boot({ memory: '1G' }); const target = ${expr}; const outcomes = {};
-        for (const m of ${JSON.stringify(binding.methods)}) {
+        for (const m of ${JSON.stringify(methods)}) {
           for (const g of [${GARBAGE.join(', ')}]) {
             for (const args of [[g], [g, g], [g, g, g]]) {
               try { target[m](...args); outcomes.ok = (outcomes.ok || 0) + 1 }
