@@ -250,6 +250,10 @@ export const BpfLoadSchema = z.object({
       insns: z.string().optional(),
       maps: z.array(BpfMapSpecSchema),
       trace: BpfTraceSchema.optional(),
+      /** For a program loaded from a C object: its line_info, the C line that starts at each listed instruction. */
+      source: z
+        .array(z.object({ insn: z.number().int().min(0), file: z.string(), line: z.number().int().min(0), col: z.number().int().min(0), text: z.string() }))
+        .optional(),
     })
     .optional(),
 });

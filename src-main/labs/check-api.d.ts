@@ -546,6 +546,12 @@ declare module 'kernel-lab/engines/bpf/index' {
       prog_flags?: number;
       /** Override the engine's JIT setting for this program. */
       jit?: boolean;
+      /**
+       * BPF_PROG_LOAD's line_info (struct bpf_line_info, its strings resolved from the BTF): the C line that starts at
+       * each listed instruction. The verifier's log then shows them (verbose_linfo()), a rejection names its C line,
+       * and the program keeps them as `source`.
+       */
+      line_info?: readonly BpfSourceInsn[];
   }
   /**
    * The verifier's entry point (bpf_check()), installed by the verifier issue from ./verifier/: it receives the
@@ -598,6 +604,10 @@ declare module 'kernel-lab/engines/bpf/index' {
       col: number;
       text: string;
   }
+  /** One line_info record: the source line that starts at instruction `insn`. */
+  export type BpfSourceInsn = BpfSourceLine & {
+      insn: number;
+  };
   /**
    * An opened BPF object (struct bpf_object): `progs` and `maps` as libbpf found them, then `load()` creates the
    * maps (global data initialised from the object), relocates each program and loads it through the verifier.
@@ -629,6 +639,8 @@ declare module 'kernel-lab/engines/bpf/index' {
       /** The program relocated as load() loads it: instructions, func_info and line_info (map fds as given). */
       link(prog: string, fds: readonly number[]): LinkedProgram;
   }
+  /** The line_info record covering instruction `pc` (the last one starting at or before it), if any. */
+  export function sourceLineAt(lineInfo: readonly BpfSourceInsn[], pc: number): BpfSourceInsn | undefined;
   /** The BPF subsystem of one simulated machine. */
   export class BpfEngine {
       readonly space: AddressSpace;

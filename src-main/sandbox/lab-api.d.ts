@@ -504,6 +504,12 @@ interface BpfProgLoadAttr {
   prog_flags?: number;
   /** Override the engine's JIT setting for this program. */
   jit?: boolean;
+  /**
+   * BPF_PROG_LOAD's line_info (struct bpf_line_info, its strings resolved from the BTF): the C line that starts at
+   * each listed instruction. The verifier's log then shows them (verbose_linfo()), a rejection names its C line,
+   * and the program keeps them as `source`.
+   */
+  line_info?: readonly BpfSourceInsn[];
 }
 
 /** Options of a verification beyond BPF_PROG_LOAD's attributes. */
@@ -926,6 +932,9 @@ interface TlbArrayConfig {
 }
 
 type BpfMapTypeName = "BPF_MAP_TYPE_HASH" | "BPF_MAP_TYPE_ARRAY" | "BPF_MAP_TYPE_PERCPU_ARRAY" | "BPF_MAP_TYPE_LRU_HASH" | "BPF_MAP_TYPE_RINGBUF";
+
+/** One line_info record: the source line that starts at instruction `insn`. */
+type BpfSourceInsn = BpfSourceLine & { insn: number };
 
 /** The errnos bpf_check() returns. */
 type VerifierErrno = 'EACCES' | 'EINVAL' | 'E2BIG' | 'EFAULT' | 'ENOTSUPP' | 'ENOSPC';

@@ -95,6 +95,12 @@ export interface BpfProgLoadAttr {
   prog_flags?: number;
   /** Override the engine's JIT setting for this program. */
   jit?: boolean;
+  /**
+   * BPF_PROG_LOAD's line_info (struct bpf_line_info, its strings resolved from the BTF): the C line that starts at
+   * each listed instruction. The verifier's log then shows them (verbose_linfo()), a rejection names its C line,
+   * and the program keeps them as `source`.
+   */
+  line_info?: readonly BpfSourceInsn[];
 }
 
 /**
@@ -162,6 +168,9 @@ export interface BpfSourceLine {
   text: string;
 }
 
+/** One line_info record: the source line that starts at instruction `insn`. */
+export type BpfSourceInsn = BpfSourceLine & { insn: number };
+
 /**
  * An opened BPF object (struct bpf_object): `progs` and `maps` as libbpf found them, then `load()` creates the
  * maps (global data initialised from the object), relocates each program and loads it through the verifier.
@@ -218,25 +227,16 @@ export class BpfObjectFile {
         const l = linked.line_info[li];
         lines.push(l && l.insn_idx <= pc ? l.line : 0);
       }
-      const annotate = (log: string): string => annotateLog(log, linked);
+      const line_info = linked.line_info.map((l) => ({ insn: l.insn_idx, file: l.file, line: l.line, col: l.col, text: l.text }));
       try {
         progs[p.name] = this.engine.prog_load({
           insns: linked.insns, prog_type: type, prog_name: p.name.slice(0, 15), ...(p.sleepable ? { prog_flags: BPF_F_SLEEPABLE } : {}),
-          ...(opts.log_level !== undefined ? { log_level: opts.log_level } : {}), lines,
+          ...(opts.log_level !== undefined ? { log_level: opts.log_level } : {}), lines, line_info,
         } as BpfProgLoadAttr);
       } catch (e) {
-        if (e instanceof KernelError) {
-          const d: Record<string, unknown> = { ...e.detail, prog: p.name };
-          if (typeof d['log'] === 'string') d['log'] = annotate(d['log']);
-          // The C line of the rejected instruction (line_info), for editor markers.
-          const at = typeof d['insn'] === 'number' ? sourceLineAt(linked, d['insn']) : undefined;
-          if (at) Object.assign(d, { file: at.file, line: at.line, col: at.col, text: at.text });
-          throw new KernelError(e.errno, `prog '${p.name}': BPF program load failed: ${e.message}`, d);
-        }
+        if (e instanceof KernelError) throw new KernelError(e.errno, `prog '${p.name}': BPF program load failed: ${e.message}`, { ...e.detail, prog: p.name });
         throw e;
       }
-      if (progs[p.name]!.verifier_log !== undefined) progs[p.name]!.verifier_log = annotate(progs[p.name]!.verifier_log!);
-      progs[p.name]!.source = linked.line_info.map((l) => ({ insn: l.insn_idx, file: l.file, line: l.line, col: l.col, text: l.text }));
     }
     this.loaded = { progs, maps };
     return this.loaded;
@@ -250,10 +250,29 @@ export class BpfObjectFile {
 }
 
 /** The line_info record covering instruction `pc` (the last one starting at or before it), if any. */
-function sourceLineAt(linked: LinkedProgram, pc: number): LinkedProgram['line_info'][number] | undefined {
-  let best: LinkedProgram['line_info'][number] | undefined;
-  for (const l of linked.line_info) if (l.insn_idx <= pc) best = l;
+export function sourceLineAt(lineInfo: readonly BpfSourceInsn[], pc: number): BpfSourceInsn | undefined {
+  let best: BpfSourceInsn | undefined;
+  for (const l of lineInfo) if (l.insn <= pc) best = l;
   return best;
+}
+
+/**
+ * check_btf_line() (kernel/bpf/verifier.c): insn_off strictly increasing, inside the program and not the second
+ * half of an ld_imm64. Departure (6.18): the "missing bpf_line_info for func#N" check per subprogram is not made.
+ */
+function checkBtfLine(lineInfo: readonly BpfSourceInsn[], insns: readonly BpfInsn[]): void {
+  let prev = 0;
+  lineInfo.forEach((l, i) => {
+    if ((i && l.insn <= prev) || l.insn >= insns.length) {
+      const msg = `Invalid line_info[${i}].insn_off:${l.insn} (prev_offset:${prev} prog->len:${insns.length})`;
+      throw new KernelError('EINVAL', msg, { log: `${msg}\n` });
+    }
+    if (!insns[l.insn]!.code) {
+      const msg = `Invalid insn code at line_info[${i}].insn_off`;
+      throw new KernelError('EINVAL', msg, { log: `${msg}\n` });
+    }
+    prev = l.insn;
+  });
 }
 
 /**
@@ -261,14 +280,14 @@ function sourceLineAt(linked: LinkedProgram, pc: number): LinkedProgram['line_in
  * shows the source line, `; <text> @ <file>:<line>` (the file's last path component). Departure: the kernel's
  * "last printed" also counts lines of paths whose log a level-1 load discarded; here it is the visible log's.
  */
-function annotateLog(log: string, linked: LinkedProgram): string {
-  if (!linked.line_info.length) return log;
-  let prev: LinkedProgram['line_info'][number] | undefined;
+function annotateLog(log: string, lineInfo: readonly BpfSourceInsn[]): string {
+  if (!lineInfo.length) return log;
+  let prev: BpfSourceInsn | undefined;
   const out: string[] = [];
   for (const line of log.split('\n')) {
     const m = /^(\d+): \(/.exec(line);
     if (m) {
-      const l = sourceLineAt(linked, Number(m[1]));
+      const l = sourceLineAt(lineInfo, Number(m[1]));
       if (l && l !== prev) {
         out.push(`; ${l.text.trimStart()} @ ${l.file.slice(l.file.lastIndexOf('/') + 1)}:${l.line}`);
         prev = l;
@@ -367,13 +386,28 @@ export class BpfEngine {
   /** BPF_PROG_LOAD. Throws KernelError (EACCES, EINVAL, E2BIG with detail.log when the verifier rejects) or BpfAsmError. */
   prog_load(attr: BpfProgLoadAttr): BpfProgram {
     if (attr.prog_name !== undefined) checkObjName(String(attr.prog_name), 'prog_load: prog_name');
-    const { insns, lines, loaded } = this.loadInsns(attr, attr.verify !== false && !!this.verifier);
-    const verdict = attr.verify !== false && this.verifier ? this.verifier(loaded.insns, lines ? { ...attr, lines } as BpfProgLoadAttr : attr, this) : undefined;
+    const lineInfo = attr.line_info?.length ? attr.line_info : undefined;
+    let loaded: LoadedInsns;
+    let lines: number[] | undefined;
+    let verdict: { log: string } | void;
+    try {
+      ({ lines, loaded } = this.loadInsns(attr, attr.verify !== false && !!this.verifier));
+      if (lineInfo) checkBtfLine(lineInfo, loaded.insns);
+      verdict = attr.verify !== false && this.verifier ? this.verifier(loaded.insns, lines ? { ...attr, lines } as BpfProgLoadAttr : attr, this) : undefined;
+    } catch (e) {
+      if (!lineInfo || !(e instanceof KernelError)) throw e;
+      // With line_info the log shows the C lines, and the rejection names the C line of its instruction.
+      const d: Record<string, unknown> = { ...e.detail };
+      if (typeof d['log'] === 'string') d['log'] = annotateLog(d['log'], lineInfo);
+      const at = typeof d['insn'] === 'number' ? sourceLineAt(lineInfo, d['insn']) : undefined;
+      if (at) Object.assign(d, { file: at.file, line: at.line, col: at.col, text: at.text });
+      throw new KernelError(e.errno, e.message, d);
+    }
     const compiled = (attr.jit ?? this.jitEnabled) ? jitCompile(loaded) : undefined;
     const prog = new BpfProgram(this, this.nextProgId++, loaded, compiled ?? interpExec, compiled !== undefined, attr, lines);
-    if (verdict) prog.verifier_log = verdict.log;
+    if (verdict) prog.verifier_log = lineInfo ? annotateLog(verdict.log, lineInfo) : verdict.log;
+    if (lineInfo) prog.source = lineInfo.map((l) => ({ insn: l.insn, file: l.file, line: l.line, col: l.col, text: l.text }));
     this.progs.set(prog.id, prog);
-    void insns;
     return prog;
   }
 
