@@ -323,7 +323,7 @@ declare module 'kernel-lab/engines/bpf/check' {
    * 9669's BPF_CALL | BPF_X too). Everything
    * else about an instruction (reserved fields, register numbers) is checked when the walk reaches it (checkInsn()).
    */
-  export function bpfCheckProgram(insns: readonly BpfInsn[], callx?: boolean, isKfunc?: (btfId: number) => boolean): void;
+  export function bpfCheckProgram(insns: readonly BpfInsn[], callx?: boolean, isKfunc?: (btfId: number) => boolean, gpl?: boolean): void;
   /**
    * Load-time checks of a whole program for a load without the verifier: bpfCheckProgram(), then every
    * instruction's encoding (checkInsn()) and no jump into an lddw's second slot. Throws a KernelError (EINVAL/E2BIG)
@@ -546,6 +546,11 @@ declare module 'kernel-lab/engines/bpf/index' {
       prog_flags?: number;
       /** Override the engine's JIT setting for this program. */
       jit?: boolean;
+      /**
+       * BPF_PROG_LOAD's license string; only a GPL-compatible one (license_is_gpl_compatible()) may call kfuncs.
+       * Departure (6.18): the kernel has no default; here a load without one is "GPL", as the lab's assembly is.
+       */
+      license?: string;
       /**
        * BPF_PROG_LOAD's line_info (struct bpf_line_info, its strings resolved from the BTF): the C line that starts at
        * each listed instruction. The verifier's log then shows them (verbose_linfo()), a rejection names its C line,
@@ -862,6 +867,11 @@ declare module 'kernel-lab/engines/bpf/jit' {
   export const jitExec: BpfExecFn;
 }
 
+declare module 'kernel-lab/engines/bpf/license' {
+  /** bpf_prog_load() copies at most 127 bytes of the license (char license[128]); the comparison is exact. */
+  export function license_is_gpl_compatible(license: string): boolean;
+}
+
 declare module 'kernel-lab/engines/bpf/maps' {
   import type { AddressSpace } from 'kernel-lab/engines/bpf/memory';
   import { BpfRegion } from 'kernel-lab/engines/bpf/memory';
@@ -1092,7 +1102,7 @@ declare module 'kernel-lab/engines/bpf/prog' {
    * next and checks each instruction's encoding when its walk reaches it, as bpf_check() does, so only the checks
    * Linux makes before the walk (bpfCheckProgram) run here; a program it accepts has no other instruction left.
    */
-  export function prepareInsns(insns: readonly BpfInsn[], resolve?: LdImm64Resolver, verifier?: boolean, isKfunc?: (btfId: number) => boolean): LoadedInsns;
+  export function prepareInsns(insns: readonly BpfInsn[], resolve?: LdImm64Resolver, verifier?: boolean, isKfunc?: (btfId: number) => boolean, gpl?: boolean): LoadedInsns;
 }
 
 declare module 'kernel-lab/engines/bpf/prog_flags' {

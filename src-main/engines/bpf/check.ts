@@ -190,16 +190,18 @@ for (const c of [
  * 9669's BPF_CALL | BPF_X too). Everything
  * else about an instruction (reserved fields, register numbers) is checked when the walk reaches it (checkInsn()).
  */
-export function bpfCheckProgram(insns: readonly BpfInsn[], callx = false, isKfunc?: (btfId: number) => boolean): void {
+export function bpfCheckProgram(insns: readonly BpfInsn[], callx = false, isKfunc?: (btfId: number) => boolean, gpl = true): void {
   const n = insns.length;
   if (n === 0) throw loadError(0, 'empty program');
   if (n > BPF_COMPLEXITY_LIMIT_INSNS) throw loadError(0, `program of ${n} insns is too large`, 'E2BIG');
   const starts = new Set([0]);
   for (let pc = 0; pc < n; pc++) {
     const i = insns[pc]!;
-    // add_kfunc_call(): a kfunc call names a FUNC of the kernel's BTF (the model's kfunc table).
-    if (isKfunc && i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_KFUNC_CALL && !isKfunc(i.imm)) {
-      throw loadError(pc, `kernel btf_id ${i.imm >>> 0} is not a function`);
+    // add_kfunc_call(): a GPL-compatible program only (checked at its first kfunc call, before the id), and a
+    // kfunc call names a FUNC of the kernel's BTF (the model's kfunc table).
+    if (i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_KFUNC_CALL) {
+      if (!gpl) throw loadError(pc, 'cannot call kernel function from non-GPL compatible program');
+      if (isKfunc && !isKfunc(i.imm)) throw loadError(pc, `kernel btf_id ${i.imm >>> 0} is not a function`);
     }
     const call = i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_CALL;
     if (!call && !(isLdImm64(i) && i.src_reg === BPF_PSEUDO_FUNC)) continue;

@@ -20,6 +20,7 @@ import { ArrayMap, BPF_MAP_TYPE, PercpuArrayMap, RingbufMap, checkObjName, creat
 import type { BpfMapCreateAttr , BpfMap} from './maps';
 import { AddressSpace, BpfRegion, regionHi } from './memory';
 import { prepareInsns } from './prog';
+import { license_is_gpl_compatible } from './license';
 import { checkProgFlags } from './prog_flags';
 import type { LdImm64Resolver } from './prog';
 import { runProgram } from './vm';
@@ -95,6 +96,11 @@ export interface BpfProgLoadAttr {
   prog_flags?: number;
   /** Override the engine's JIT setting for this program. */
   jit?: boolean;
+  /**
+   * BPF_PROG_LOAD's license string; only a GPL-compatible one (license_is_gpl_compatible()) may call kfuncs.
+   * Departure (6.18): the kernel has no default; here a load without one is "GPL", as the lab's assembly is.
+   */
+  license?: string;
   /**
    * BPF_PROG_LOAD's line_info (struct bpf_line_info, its strings resolved from the BTF): the C line that starts at
    * each listed instruction. The verifier's log then shows them (verbose_linfo()), a rejection names its C line,
@@ -231,7 +237,7 @@ export class BpfObjectFile {
       try {
         progs[p.name] = this.engine.prog_load({
           insns: linked.insns, prog_type: type, prog_name: p.name.slice(0, 15), ...(p.sleepable ? { prog_flags: BPF_F_SLEEPABLE } : {}),
-          ...(opts.log_level !== undefined ? { log_level: opts.log_level } : {}), lines, line_info,
+          ...(opts.log_level !== undefined ? { log_level: opts.log_level } : {}), lines, line_info, license: this.license,
         } as BpfProgLoadAttr);
       } catch (e) {
         if (e instanceof KernelError) throw new KernelError(e.errno, `prog '${p.name}': BPF program load failed: ${e.message}`, { ...e.detail, prog: p.name });
@@ -459,7 +465,7 @@ export class BpfEngine {
     }
     let loaded: LoadedInsns;
     try {
-      loaded = prepareInsns(insns, this.resolver, verifier, (id) => this.kfuncs.has(id));
+      loaded = prepareInsns(insns, this.resolver, verifier, (id) => this.kfuncs.has(id), license_is_gpl_compatible(attr.license ?? 'GPL'));
     } catch (e) {
       if (e instanceof KernelError && typeof e.detail?.['insn'] === 'number') {
         const pc = e.detail['insn'] as number;

@@ -24,8 +24,8 @@ const noResolver: LdImm64Resolver = (src, _imm, _next, pc) => {
  * next and checks each instruction's encoding when its walk reaches it, as bpf_check() does, so only the checks
  * Linux makes before the walk (bpfCheckProgram) run here; a program it accepts has no other instruction left.
  */
-export function prepareInsns(insns: readonly BpfInsn[], resolve: LdImm64Resolver = noResolver, verifier = false, isKfunc?: (btfId: number) => boolean): LoadedInsns {
-  if (verifier) bpfCheckProgram(insns, false, isKfunc);
+export function prepareInsns(insns: readonly BpfInsn[], resolve: LdImm64Resolver = noResolver, verifier = false, isKfunc?: (btfId: number) => boolean, gpl = true): LoadedInsns {
+  if (verifier) bpfCheckProgram(insns, false, isKfunc, gpl);
   else bpfCheckInsns(insns);
   const len = insns.length;
   const p: LoadedInsns = {
