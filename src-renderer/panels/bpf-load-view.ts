@@ -305,6 +305,7 @@ export class BpfLoadView {
         // The same log buffer as the load: a log that overflowed here overflows there too (ENOSPC).
         ...(d.log_size !== undefined ? { log_size: Math.min(16 << 20, d.log_size) } : {}),
         ...(d.prog_flags ? { prog_flags: d.prog_flags } : {}),
+        ...(d.license !== undefined ? { license: d.license.slice(0, 127) } : {}),
         maps: d.maps,
         sim: { ok: this.load.ok, log: d.log, ...(this.load.errno ? { errno_name: this.load.errno } : {}) },
       };
