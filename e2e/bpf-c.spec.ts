@@ -44,4 +44,5 @@ test('bpf: the C example runs, and the panel shows C lines beside the instructio
   await expect(oob.locator('.insn.failing')).toHaveAttribute('data-insn', '24');
   await expect(oob.getByTestId('bpf-step-insn')).toContainText('; seen[i] = i * i; @ fill_oob.bpf.c:12');
   await expect(oob.getByTestId('bpf-step-insn')).toContainText('24: (63) *(u32 *)(r2 +0) = r7');
+  await oob.screenshot({ path: 'test-results/panel-bpf-c.png' });
 });
