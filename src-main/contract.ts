@@ -250,6 +250,12 @@ export const BpfLoadSchema = z.object({
       insns: z.string().optional(),
       maps: z.array(BpfMapSpecSchema),
       trace: BpfTraceSchema.optional(),
+      /** BPF_PROG_LOAD's license when the load gave one (a C object's `license` section). */
+      license: z.string().optional(),
+      /** For a program loaded from a C object: its line_info, the C line that starts at each listed instruction. */
+      source: z
+        .array(z.object({ insn: z.number().int().min(0), file: z.string(), line: z.number().int().min(0), col: z.number().int().min(0), text: z.string() }))
+        .optional(),
     })
     .optional(),
 });
@@ -273,6 +279,8 @@ export const KernelCheckRequestSchema = z
     /** The load's log_size (the kernel oracle's helper takes up to 16 MiB). */
     log_size: z.number().int().min(0).max(16 << 20).optional(),
     prog_flags: z.number().int().min(0).max(0x1ffff).optional(),
+    /** The load's license (a C object's `license` section); the kernel's default here is GPL, as the model's. */
+    license: z.string().max(127).optional(),
     maps: z.array(BpfMapSpecSchema).max(64),
     sim: z.object({ ok: z.boolean(), errno_name: z.string().max(32).optional(), log: z.string().max(KERNEL_CHECK_MAX_LOG) }).strict(),
   })

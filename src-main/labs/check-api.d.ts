@@ -328,7 +328,7 @@ declare module 'kernel-lab/engines/bpf/check' {
    * 9669's BPF_CALL | BPF_X too). Everything
    * else about an instruction (reserved fields, register numbers) is checked when the walk reaches it (checkInsn()).
    */
-  export function bpfCheckProgram(insns: readonly BpfInsn[], callx?: boolean, isKfunc?: (btfId: number) => boolean, resolve?: LdImm64Resolve, moduleBtf?: (fdIdx: number, pc: number) => never): Map<number, [number, number]>;
+  export function bpfCheckProgram(insns: readonly BpfInsn[], callx?: boolean, isKfunc?: (btfId: number) => boolean, resolve?: LdImm64Resolve, moduleBtf?: (fdIdx: number, pc: number) => never, gpl?: boolean): Map<number, [number, number]>;
   /**
    * Load-time checks of a whole program for a load without the verifier: bpfCheckProgram(), then every
    * instruction's encoding (checkInsn()) and no jump into an lddw's second slot. Throws a KernelError (EINVAL/E2BIG)
@@ -558,6 +558,17 @@ declare module 'kernel-lab/engines/bpf/index' {
        * (`false`, a raw load) Linux refuses a callback's address (ld_imm64 src 4) with `missing btf func_info`.
        */
       func_info?: boolean;
+      /**
+       * BPF_PROG_LOAD's license string; only a GPL-compatible one (license_is_gpl_compatible()) may call kfuncs.
+       * Departure (6.18): the kernel has no default; here a load without one is "GPL", as the lab's assembly is.
+       */
+      license?: string;
+      /**
+       * BPF_PROG_LOAD's line_info (struct bpf_line_info, its strings resolved from the BTF): the C line that starts at
+       * each listed instruction. The verifier's log then shows them (verbose_linfo()), a rejection names its C line,
+       * and the program keeps them as `source`.
+       */
+      line_info?: readonly BpfSourceInsn[];
   }
   /**
    * The verifier's entry point (bpf_check()), installed by the verifier issue from ./verifier/: it receives the
@@ -610,6 +621,10 @@ declare module 'kernel-lab/engines/bpf/index' {
       col: number;
       text: string;
   }
+  /** One line_info record: the source line that starts at instruction `insn`. */
+  export type BpfSourceInsn = BpfSourceLine & {
+      insn: number;
+  };
   /**
    * An opened BPF object (struct bpf_object): `progs` and `maps` as libbpf found them, then `load()` creates the
    * maps (global data initialised from the object), relocates each program and loads it through the verifier.
@@ -641,6 +656,8 @@ declare module 'kernel-lab/engines/bpf/index' {
       /** The program relocated as load() loads it: instructions, func_info and line_info (map fds as given). */
       link(prog: string, fds: readonly number[]): LinkedProgram;
   }
+  /** The line_info record covering instruction `pc` (the last one starting at or before it), if any. */
+  export function sourceLineAt(lineInfo: readonly BpfSourceInsn[], pc: number): BpfSourceInsn | undefined;
   /** The BPF subsystem of one simulated machine. */
   export class BpfEngine {
       readonly space: AddressSpace;
@@ -879,6 +896,11 @@ declare module 'kernel-lab/engines/bpf/jit' {
   export const jitExec: BpfExecFn;
 }
 
+declare module 'kernel-lab/engines/bpf/license' {
+  /** bpf_prog_load() copies at most 127 bytes of the license (char license[128]); the comparison is exact. */
+  export function license_is_gpl_compatible(license: string): boolean;
+}
+
 declare module 'kernel-lab/engines/bpf/maps' {
   import type { AddressSpace } from 'kernel-lab/engines/bpf/memory';
   import { BpfRegion } from 'kernel-lab/engines/bpf/memory';
@@ -1110,7 +1132,7 @@ declare module 'kernel-lab/engines/bpf/prog' {
    * next and checks each instruction's encoding when its walk reaches it, as bpf_check() does, so only the checks
    * Linux makes before the walk (bpfCheckProgram) run here; a program it accepts has no other instruction left.
    */
-  export function prepareInsns(insns: readonly BpfInsn[], resolve?: LdImm64Resolver, verifier?: boolean, isKfunc?: (btfId: number) => boolean, moduleBtf?: (fdIdx: number, pc: number) => never): LoadedInsns;
+  export function prepareInsns(insns: readonly BpfInsn[], resolve?: LdImm64Resolver, verifier?: boolean, isKfunc?: (btfId: number) => boolean, moduleBtf?: (fdIdx: number, pc: number) => never, gpl?: boolean): LoadedInsns;
 }
 
 declare module 'kernel-lab/engines/bpf/prog_flags' {

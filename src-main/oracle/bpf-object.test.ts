@@ -62,6 +62,7 @@ describe.skipIf(skip)('C objects: the model and the running kernel agree', () =>
       const run = oracle.testRun(encodeInsns(linked.insns), {
         prog_type: prog.prog_type!,
         prog_name: prog.name.slice(0, 15),
+        license: obj.license,
         log_level: 1,
         maps,
         ...(prog.sleepable ? { prog_flags: 1 << 4 } : {}),

@@ -82,6 +82,8 @@ export interface KernelLoadOpts {
   prog_flags?: number;
   expected_attach_type?: number;
   prog_name?: string;
+  /** BPF_PROG_LOAD's license string (default "GPL"); kfuncs and GPL-only helpers need a GPL-compatible one. */
+  license?: string;
   /** Maps by the fd the program's `ld_imm64` names (BPF_PSEUDO_MAP_FD / _VALUE); created first, passed as fd_array. */
   maps?: Record<number, KernelMapSpec>;
   /** kfunc names by the imm the program's kfunc calls carry (default: the BPF engine's KFUNC_BTF_ID table). */
@@ -537,6 +539,7 @@ class Oracle implements KernelOracle {
           flags,
           attach: opts.expected_attach_type,
           name: opts.prog_name ? new TextEncoder().encode(opts.prog_name) : undefined,
+          license: opts.license !== undefined ? new TextEncoder().encode(opts.license) : undefined,
           use_maps: maps.length > 0 ? 1 : 0,
         }),
       );

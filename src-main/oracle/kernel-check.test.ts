@@ -60,6 +60,20 @@ describe('kernelCheck', () => {
       expect(full.kernel.log_truncated).toBeUndefined();
     });
 
+    it("loads with the load's license: a kfunc call under MIT is refused there as here", async () => {
+      const asm = 'r1 = r10\nr1 += -8\nr2 = 0\nr3 = 3\ncall bpf_iter_num_new\nr1 = r10\nr1 += -8\ncall bpf_iter_num_destroy\nr0 = 0\nexit';
+      const bpf = createBpf();
+      for (const license of ['MIT', 'GPL']) {
+        const rep = bpf.verify({ asm, prog_type: 'syscall', log_level: 1, license, prog_flags: 1 << 4 });
+        const r = await kernelCheck({ ...request(asm, 'syscall'), license, prog_flags: 1 << 4, sim: { ok: rep.ok, log: rep.log, ...(rep.ok ? {} : { errno_name: rep.errors[0]!.errno }) } }, oracle);
+        if (!r.available) throw new Error(r.why);
+        expect(r.kernel.ok).toBe(license === 'GPL');
+        expect(r.comparison.verdict_agree).toBe(true);
+        expect(r.comparison.errno_agree).toBe(true);
+        if (license === 'MIT') expect(r.kernel.first_error).toBe('cannot call kernel function from non-GPL compatible program');
+      }
+    });
+
     it('agrees with our verifier on an accepted program', async () => {
       const r = await kernelCheck(request('r0 = 0\nexit'), oracle);
       expect(r.available).toBe(true);

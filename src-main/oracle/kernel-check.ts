@@ -42,7 +42,7 @@ export async function kernelCheck(req: KernelCheckRequest, oracle: KernelOracle 
   const bytes = Uint8Array.from(Buffer.from(req.insns, 'hex'));
   let verdict;
   try {
-    verdict = await oracle.verifyAsync(bytes, { prog_type: req.prog_type, log_level: req.log_level, ...(req.log_size !== undefined ? { log_size: req.log_size } : {}), maps, ...(req.prog_flags ? { prog_flags: req.prog_flags } : {}) });
+    verdict = await oracle.verifyAsync(bytes, { prog_type: req.prog_type, log_level: req.log_level, ...(req.log_size !== undefined ? { log_size: req.log_size } : {}), maps, ...(req.prog_flags ? { prog_flags: req.prog_flags } : {}), ...(req.license !== undefined ? { license: req.license } : {}) });
     // The allow-list refused the load (policy.ts): nothing reached the kernel.
     if (verdict.refused !== undefined) return { available: false, why: `the kernel oracle's allow-list refuses this program (EPERM): ${verdict.refused}` };
   } catch (e) {

@@ -40,6 +40,8 @@ const progLoadFields: Record<string, Arg> = {
   asm: opt(str), syntax: opt(str), prog_type: opt(str), prog_name: opt(str), maps: mapsArg,
     // log_level: bpf_verifier_log_attr_valid() refuses bits outside BPF_LOG_MASK (LEVEL1 | LEVEL2 | STATS | FIXED = 15).
   verify: opt(bool), log_level: opt(int(0, 15)), log_size: opt(u32), test_state_freq: opt(bool), prog_flags: opt(count), jit: opt(bool),
+  license: opt(str),
+  line_info: opt(list(obj({ insn: u32, file: str, line: u32, col: u32, text: str }), 1 << 24)),
 };
 const insnFields = obj({ code: int(0, 0xff), dst_reg: int(0, 15), src_reg: int(0, 15), off: int(-0x8000, 0x7fff), imm: s32 });
 const fioOptions = obj({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MachineStateSchema } from '../contract';
 import { boot } from '../engines/kernel';
+import { bpfObjectFixture } from '../engines/bpf/fixtures/objects';
 import { bpfLoads, MAX_TRACE_STEPS } from './bpf-loads';
 import { machineState } from './machine-state';
 
@@ -117,5 +118,18 @@ describe('the BPF panel view of program loads', () => {
     expect(load).toMatchObject({ ok: false, errno: 'EINVAL', insn_cnt: 0, line: 2 });
     expect(load!.detail!.trace).toBeUndefined();
     expect(load!.detail!.disasm).toBe('');
+  });
+
+  it('gives a program from a C object its line_info, and a rejected one its C line and annotated log', () => {
+    const k = machine();
+    k.bpf.obj_open(bpfObjectFixture('sum_for'), { name: 'sum_for.bpf.o' }).load();
+    expect(() => k.bpf.obj_open(bpfObjectFixture('oob_for'), { name: 'oob_for.bpf.o' }).load()).toThrow(/invalid access to map value/);
+    const [ok, bad] = bpfLoads(k);
+    expect(ok!.detail!.source![0]).toMatchObject({ insn: 0, line: 9, text: 'int sum_for(void *ctx)' });
+    expect(ok!.detail!.source!.every((l, i, a) => i === 0 || l.insn > a[i - 1]!.insn)).toBe(true);
+    expect(bad).toMatchObject({ ok: false, errno: 'EACCES', line: 13 });
+    expect(bad!.detail!.source!.length).toBeGreaterThan(0);
+    expect(bad!.detail!.log).toMatch(/^; seen\[i\] = i; @ oob_for\.bpf\.c:13$/m);
+    expect(MachineStateSchema.shape.bpf.shape.loads.element.parse(bad)).toEqual(bad);
   });
 });

@@ -110,6 +110,8 @@ function detailOf(kernel: Kernel, rec: BpfLoadRecord, insns: readonly BpfInsn[] 
   };
   const flags = (typeof a.prog_flags === 'number' ? a.prog_flags : 0) | (a.test_state_freq ? BPF_F.TEST_STATE_FREQ : 0);
   if (flags) detail.prog_flags = flags;
+  if (typeof a.license === 'string') detail.license = a.license;
+  if (a.line_info?.length) detail.source = a.line_info.map((l) => ({ insn: l.insn, file: l.file, line: l.line, col: l.col, text: l.text }));
   if (insns && insns.length <= KERNEL_CHECK_MAX_INSNS) detail.insns = Array.from(encodeInsns(insns), (b) => b.toString(16).padStart(2, '0')).join('');
   if (insns && a.verify !== false && rec.error?.name !== 'BpfAsmError') {
     let rep: ReturnType<Kernel['bpf']['verify']> | undefined;

@@ -511,6 +511,17 @@ interface BpfProgLoadAttr {
    * (`false`, a raw load) Linux refuses a callback's address (ld_imm64 src 4) with `missing btf func_info`.
    */
   func_info?: boolean;
+  /**
+   * BPF_PROG_LOAD's license string; only a GPL-compatible one (license_is_gpl_compatible()) may call kfuncs.
+   * Departure (6.18): the kernel has no default; here a load without one is "GPL", as the lab's assembly is.
+   */
+  license?: string;
+  /**
+   * BPF_PROG_LOAD's line_info (struct bpf_line_info, its strings resolved from the BTF): the C line that starts at
+   * each listed instruction. The verifier's log then shows them (verbose_linfo()), a rejection names its C line,
+   * and the program keeps them as `source`.
+   */
+  line_info?: readonly BpfSourceInsn[];
 }
 
 /** Options of a verification beyond BPF_PROG_LOAD's attributes. */
@@ -934,6 +945,9 @@ interface TlbArrayConfig {
 
 type BpfMapTypeName = "BPF_MAP_TYPE_HASH" | "BPF_MAP_TYPE_ARRAY" | "BPF_MAP_TYPE_PERCPU_ARRAY" | "BPF_MAP_TYPE_LRU_HASH" | "BPF_MAP_TYPE_RINGBUF";
 
+/** One line_info record: the source line that starts at instruction `insn`. */
+type BpfSourceInsn = BpfSourceLine & { insn: number };
+
 /** The errnos bpf_check() returns. */
 type VerifierErrno = 'EACCES' | 'EINVAL' | 'E2BIG' | 'EFAULT' | 'ENOTSUPP' | 'ENOSPC';
 
@@ -971,6 +985,8 @@ interface KernelLoadOpts {
   prog_flags?: number;
   expected_attach_type?: number;
   prog_name?: string;
+  /** BPF_PROG_LOAD's license string (default "GPL"); kfuncs and GPL-only helpers need a GPL-compatible one. */
+  license?: string;
   /** Maps by the fd the program's `ld_imm64` names (BPF_PSEUDO_MAP_FD / _VALUE); created first, passed as fd_array. */
   maps?: Record<number, KernelMapSpec>;
   /** kfunc names by the imm the program's kfunc calls carry (default: the BPF engine's KFUNC_BTF_ID table). */

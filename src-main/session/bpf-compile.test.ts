@@ -50,4 +50,23 @@ describe('k.bpf.compile', () => {
       });
     },
   );
+
+  it.skipIf(!clang.ok)('runs the C example: bpf_for accepted, one slot too far rejected at its C line', async () => {
+    const example = readFileSync(new URL('../../src-renderer/examples/bpf-c-for-loop.js', import.meta.url), 'utf8');
+    let out = '';
+    const done = await startRun(
+      { code: example, filename: 'bpf-c-for-loop.js' },
+      (e) => {
+        if (e.type === 'output') out += e.text;
+      },
+      {},
+    ).done;
+    expect(done.ok).toBe(true);
+    const lines = out.split('\n');
+    expect(lines[0]).toBe('fill: loaded, 11 C lines in line_info, retval 140 (0²+1²+…+7² = 140)');
+    expect(lines[1]).toBe(
+      "fill_oob: EACCES prog 'fill_oob': BPF program load failed: invalid access to map value, value_size=32 off=32 size=4",
+    );
+    expect(lines[2]).toMatch(/^rejected at insn \d+, C line 12: ; seen\[i\] = i \* i; @ fill_oob\.bpf\.c:12$/);
+  });
 });

@@ -6,7 +6,7 @@
  */
 import type { BpfLoad, KernelCheckRequest, KernelCheckResult, MachineState } from '../../src-main/contract';
 import { h } from '../dom';
-import { parseState, type StateView } from './bpf-state';
+import { cLineAt, cLineText, parseState, type SourceLine, type StateView } from './bpf-state';
 
 type Prog = MachineState['bpf']['progs'][number];
 type Detail = NonNullable<BpfLoad['detail']>;
@@ -50,8 +50,16 @@ export class BpfLoadView {
     const disasm = detail?.disasm || prog?.disasm || '';
     const lines = disasm.replace(/\n$/, '').split('\n').filter((l) => l);
     const pre = h('pre', { class: 'mono disasm', 'data-testid': 'bpf-disasm', 'aria-label': 'Disassembly' });
+    const source = detail?.source;
+    let shown: SourceLine | undefined;
     for (const l of lines) {
       const pc = Number(/^(\d+):/.exec(l)?.[1] ?? -1);
+      // A program from a C object: its C line above the first instruction it covers, as libbpf's log shows it.
+      const c = pc >= 0 ? cLineAt(source, pc) : undefined;
+      if (c && c !== shown) {
+        pre.append(h('div', { class: 'c-line', 'data-testid': 'bpf-c-line', 'data-line': c.line, title: `${c.file}:${c.line}:${c.col}` }, `; ${cLineText(c)}`));
+        shown = c;
+      }
       const row = h('div', { class: 'insn', 'data-insn': pc }, l);
       this.insnEls.set(pc, row);
       pre.append(row);
@@ -81,7 +89,7 @@ export class BpfLoadView {
             { class: 'bpf-error', 'data-testid': 'bpf-error', role: 'alert' },
             // The script's own line:column where the program is a literal of it, else the program's line.
             load.insn !== undefined
-              ? `insn ${load.insn}${load.at ? ` (script ${load.at.line}:${load.at.column})` : load.line ? ` (line ${load.line})` : ''}: `
+              ? `insn ${load.insn}${load.at ? ` (script ${load.at.line}:${load.at.column})` : cLineAt(source, load.insn) ? ` (${cLineText(cLineAt(source, load.insn)!)})` : load.line ? ` (line ${load.line})` : ''}: `
               : load.at
                 ? `script ${load.at.line}:${load.at.column}: `
                 : load.line
@@ -254,7 +262,8 @@ export class BpfLoadView {
     s.pos.textContent = `step ${i + 1} of ${t.steps.length} · insn ${insn} · path ${path}${frame ? ` · frame ${frame}` : ''}`;
     this.el.dataset.step = String(i);
     this.el.dataset.insn = String(insn);
-    s.insn.textContent = row?.textContent ?? `${insn}:`;
+    const c = cLineAt(this.detail?.source, insn);
+    s.insn.textContent = `${c ? `; ${cLineText(c)}\n` : ''}${row?.textContent ?? `${insn}:`}`;
     // The last step of a path shows how the path ended.
     const lastOfPath = i === t.steps.length - 1 ? !t.capped : t.steps[i + 1]![1] !== path;
     const failing = !this.load.ok && lastOfPath && p?.end !== undefined && p.end !== 'exit' && p.end !== 'safe' && insn === p.at;
@@ -296,6 +305,7 @@ export class BpfLoadView {
         // The same log buffer as the load: a log that overflowed here overflows there too (ENOSPC).
         ...(d.log_size !== undefined ? { log_size: Math.min(16 << 20, d.log_size) } : {}),
         ...(d.prog_flags ? { prog_flags: d.prog_flags } : {}),
+        ...(d.license !== undefined ? { license: d.license.slice(0, 127) } : {}),
         maps: d.maps,
         sim: { ok: this.load.ok, log: d.log, ...(this.load.errno ? { errno_name: this.load.errno } : {}) },
       };

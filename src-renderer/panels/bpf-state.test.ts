@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MachineState } from '../../src-main/contract';
-import { keepBpfDetails, parseState } from './bpf-state';
+import { cLineAt, cLineText, keepBpfDetails, parseState } from './bpf-state';
 
 describe('reading the verifier state notation', () => {
   it('splits registers and an iterator slot with its state and depth', () => {
@@ -47,5 +47,21 @@ describe('keeping the loads’ details across machine states', () => {
     expect(next.bpf.loads.map((l) => l.detail?.disasm)).toEqual(['0', '1']);
     expect(next.bpf.loads[0]!.detail).toBe(first.bpf.loads[0]!.detail);
     expect(keepBpfDetails(undefined, state([load(3, false)])).bpf.loads[0]!.detail).toBeUndefined();
+  });
+});
+
+describe('the C line of an instruction (line_info)', () => {
+  const src = [
+    { insn: 0, file: '/w/fill.bpf.c', line: 9, col: 1, text: 'int fill(void *ctx)' },
+    { insn: 4, file: '/w/fill.bpf.c', line: 12, col: 11, text: '\t\tseen[i] = i * i;' },
+  ];
+  it('is the last record starting at or before the instruction, printed as the verifier log does', () => {
+    expect(cLineAt(src, 0)?.line).toBe(9);
+    expect(cLineAt(src, 3)?.line).toBe(9);
+    expect(cLineAt(src, 4)?.line).toBe(12);
+    expect(cLineAt(src, 40)?.line).toBe(12);
+    expect(cLineAt(undefined, 4)).toBeUndefined();
+    expect(cLineAt(src.slice(1), 2)).toBeUndefined();
+    expect(cLineText(src[1]!)).toBe('seen[i] = i * i; @ fill.bpf.c:12');
   });
 });

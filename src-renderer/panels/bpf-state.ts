@@ -3,7 +3,7 @@
  * fp-8=iter_num(ref_id=1,state=active,depth=0) refs=1`) into registers and stack slots for the BPF panel, and
  * keeping each load's detail (sent once) across the machine states that follow it.
  */
-import type { MachineState } from '../../src-main/contract';
+import type { BpfLoad, MachineState } from '../../src-main/contract';
 
 export interface RegView {
   /** R0..R10, as the log names it. */
@@ -147,4 +147,19 @@ export function keepBpfDetails(prev: MachineState | undefined, next: MachineStat
     }
   }
   return next;
+}
+
+/** One line_info record of a load's detail: the C line that starts at instruction `insn`. */
+export type SourceLine = NonNullable<NonNullable<BpfLoad['detail']>['source']>[number];
+
+/** The C line (line_info) that covers instruction `pc`: the last one starting at or before it. */
+export function cLineAt(source: readonly SourceLine[] | undefined, pc: number): SourceLine | undefined {
+  let best: SourceLine | undefined;
+  for (const l of source ?? []) if (l.insn <= pc) best = l;
+  return best;
+}
+
+/** A C line as the verifier's log prints it: `<text> @ <file>:<line>` (the file's last path component). */
+export function cLineText(l: SourceLine): string {
+  return `${l.text.trim()} @ ${l.file.slice(l.file.lastIndexOf('/') + 1)}:${l.line}`;
 }

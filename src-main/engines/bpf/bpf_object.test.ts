@@ -188,3 +188,44 @@ describe('malformed objects', () => {
     );
   });
 });
+
+describe('BPF_PROG_LOAD with line_info', () => {
+  const at = (insn: number, line: number, text: string) => ({ insn, file: '/src/p.bpf.c', line, col: 2, text });
+
+  it('prints the C lines in the log (verbose_linfo), names the rejected C line, and keeps them as source', () => {
+    const bpf = createBpf();
+    const ok = bpf.prog_load({
+      asm: 'r0 = 0\nr0 += 1\nexit',
+      log_level: 2,
+      line_info: [at(0, 3, '\tint x = 0;'), at(1, 4, 'return x + 1;')],
+    });
+    expect(ok.verifier_log).toContain('; int x = 0; @ p.bpf.c:3\n0: (b7) r0 = 0');
+    expect(ok.verifier_log).toContain('; return x + 1; @ p.bpf.c:4\n1: (07) r0 += 1');
+    expect(ok.source?.map((s) => [s.insn, s.line])).toEqual([
+      [0, 3],
+      [1, 4],
+    ]);
+    const e = thrown(() =>
+      bpf.prog_load({
+        asm: 'r1 = 0\nexit',
+        line_info: [at(0, 7, 'int v;'), at(1, 8, 'return v;')],
+      }),
+    );
+    expect(e.errno).toBe('EACCES');
+    expect(e.detail).toMatchObject({ insn: 1, file: '/src/p.bpf.c', line: 8, col: 2, text: 'return v;' });
+    expect(String(e.detail?.['log'])).toContain('; return v; @ p.bpf.c:8\n1: (95) exit\nR0 !read_ok');
+  });
+
+  it('refuses insn_offs that do not increase, run past the program or land inside an ld_imm64 (check_btf_line())', () => {
+    const bpf = createBpf();
+    const load = (asm: string, li: ReturnType<typeof at>[]): string =>
+      thrown(() => bpf.prog_load({ asm, line_info: li })).message;
+    expect(load('r0 = 0\nexit', [at(1, 1, 'a'), at(1, 2, 'b')])).toBe(
+      'Invalid line_info[1].insn_off:1 (prev_offset:1 prog->len:2)',
+    );
+    expect(load('r0 = 0\nexit', [at(0, 1, 'a'), at(2, 2, 'b')])).toBe(
+      'Invalid line_info[1].insn_off:2 (prev_offset:0 prog->len:2)',
+    );
+    expect(load('r0 = 0 ll\nexit', [at(1, 1, 'a')])).toBe('Invalid insn code at line_info[0].insn_off');
+  });
+});

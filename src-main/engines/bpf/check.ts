@@ -1,10 +1,53 @@
 import { KernelError } from '../common/errors';
 import {
-  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ATOMIC, BPF_CALL, BPF_LOAD_ACQ, BPF_STORE_REL, BPF_CLASS, BPF_CMPXCHG, BPF_COMPLEXITY_LIMIT_INSNS,
-  BPF_DIV, BPF_DW, BPF_END, BPF_EXIT, BPF_FETCH, BPF_IMM, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_MAY_GOTO, BPF_LD, BPF_LDX, BPF_MEM,
-  BPF_MEMSX, BPF_MOD, BPF_MODE, BPF_MOV, BPF_NEG, BPF_OP, BPF_OR, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC,
-  BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_W, BPF_X, BPF_XCHG, BPF_XOR,
-  MAX_BPF_REG, isLdImm64,
+  BPF_ADD,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_AND,
+  BPF_ATOMIC,
+  BPF_CALL,
+  BPF_LOAD_ACQ,
+  BPF_STORE_REL,
+  BPF_CLASS,
+  BPF_CMPXCHG,
+  BPF_COMPLEXITY_LIMIT_INSNS,
+  BPF_DIV,
+  BPF_DW,
+  BPF_END,
+  BPF_EXIT,
+  BPF_FETCH,
+  BPF_IMM,
+  BPF_JA,
+  BPF_JCOND,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_MAY_GOTO,
+  BPF_LD,
+  BPF_LDX,
+  BPF_MEM,
+  BPF_MEMSX,
+  BPF_MOD,
+  BPF_MODE,
+  BPF_MOV,
+  BPF_NEG,
+  BPF_OP,
+  BPF_OR,
+  BPF_PSEUDO_CALL,
+  BPF_PSEUDO_FUNC,
+  BPF_PSEUDO_KFUNC_CALL,
+  BPF_PSEUDO_MAP_FD,
+  BPF_PSEUDO_MAP_IDX,
+  BPF_PSEUDO_MAP_IDX_VALUE,
+  BPF_SIZE,
+  BPF_SRC,
+  BPF_ST,
+  BPF_STX,
+  BPF_W,
+  BPF_X,
+  BPF_XCHG,
+  BPF_XOR,
+  MAX_BPF_REG,
+  isLdImm64,
 } from './isa';
 import type { BpfInsn } from './isa';
 
@@ -27,7 +70,8 @@ export function branchTarget(insns: readonly BpfInsn[], pc: number): number {
   if (cls !== BPF_JMP && cls !== BPF_JMP32) return -1;
   const op = BPF_OP(i.code);
   if (op === BPF_EXIT) return -1;
-  if (op === BPF_CALL) return cls === BPF_JMP && i.src_reg === BPF_PSEUDO_CALL && BPF_SRC(i.code) === 0 ? pc + i.imm + 1 : -1;
+  if (op === BPF_CALL)
+    return cls === BPF_JMP && i.src_reg === BPF_PSEUDO_CALL && BPF_SRC(i.code) === 0 ? pc + i.imm + 1 : -1;
   if (cls === BPF_JMP32 && op === BPF_JA) return pc + i.imm + 1;
   return pc + i.off + 1;
 }
@@ -35,8 +79,16 @@ export function branchTarget(insns: readonly BpfInsn[], pc: number): number {
 const ALU_OPS = new Set([0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80, 0x90, 0xa0, 0xb0, 0xc0, 0xd0]);
 const JMP_OPS = new Set([0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80, 0x90, 0xa0, 0xb0, 0xc0, 0xd0]);
 const ATOMIC_IMMS = new Set([
-  BPF_ADD, BPF_AND, BPF_OR, BPF_XOR, BPF_ADD | BPF_FETCH, BPF_AND | BPF_FETCH, BPF_OR | BPF_FETCH, BPF_XOR | BPF_FETCH,
-  BPF_XCHG, BPF_CMPXCHG,
+  BPF_ADD,
+  BPF_AND,
+  BPF_OR,
+  BPF_XOR,
+  BPF_ADD | BPF_FETCH,
+  BPF_AND | BPF_FETCH,
+  BPF_OR | BPF_FETCH,
+  BPF_XOR | BPF_FETCH,
+  BPF_XCHG,
+  BPF_CMPXCHG,
 ]);
 
 /** BPF_ADDR_SPACE_CAST (include/uapi/linux/bpf.h): the off of a 64-bit register mov that casts an arena pointer. */
@@ -63,13 +115,19 @@ export function checkInsn(insns: readonly BpfInsn[], pc: number, regs = true): n
     case BPF_ALU64: {
       if (!ALU_OPS.has(op)) throw loadError(pc, `invalid BPF_ALU opcode ${hex2(op)}`);
       if (op === BPF_END) {
-        if (src !== 0 || off !== 0 || (imm !== 16 && imm !== 32 && imm !== 64) || (cls === BPF_ALU64 && BPF_SRC(code) !== 0)) {
+        if (
+          src !== 0 ||
+          off !== 0 ||
+          (imm !== 16 && imm !== 32 && imm !== 64) ||
+          (cls === BPF_ALU64 && BPF_SRC(code) !== 0)
+        ) {
           throw loadError(pc, 'BPF_END uses reserved fields');
         }
         return 1;
       }
       if (op === BPF_NEG) {
-        if (BPF_SRC(code) !== 0 || src !== 0 || off !== 0 || imm !== 0) throw loadError(pc, 'BPF_NEG uses reserved fields');
+        if (BPF_SRC(code) !== 0 || src !== 0 || off !== 0 || imm !== 0)
+          throw loadError(pc, 'BPF_NEG uses reserved fields');
         return 1;
       }
       if (op === BPF_MOV) {
@@ -77,7 +135,8 @@ export function checkInsn(insns: readonly BpfInsn[], pc: number, regs = true): n
           // check_alu_op(): a 64-bit mov with off BPF_ADDR_SPACE_CAST (1) is addr_space_cast, between the arena (1)
           // and the kernel (0) address spaces, only in a program with an arena; the model has no arena maps.
           if (cls === BPF_ALU64 && off === BPF_ADDR_SPACE_CAST) {
-            if (imm !== 1 && imm !== 1 << 16) throw loadError(pc, 'addr_space_cast insn can only convert between address space 1 and 0');
+            if (imm !== 1 && imm !== 1 << 16)
+              throw loadError(pc, 'addr_space_cast insn can only convert between address space 1 and 0');
             throw loadError(pc, 'addr_space_cast insn can only be used in a program that has an associated arena');
           }
           const okOff = off === 0 || off === 8 || off === 16 || (cls === BPF_ALU64 && off === 32);
@@ -100,7 +159,8 @@ export function checkInsn(insns: readonly BpfInsn[], pc: number, regs = true): n
     }
     case BPF_LDX: {
       const mode = BPF_MODE(code);
-      if (mode !== BPF_MEM && !(mode === BPF_MEMSX && BPF_SIZE(code) !== BPF_DW)) throw loadError(pc, `unknown opcode ${hex2(code)}`);
+      if (mode !== BPF_MEM && !(mode === BPF_MEMSX && BPF_SIZE(code) !== BPF_DW))
+        throw loadError(pc, `unknown opcode ${hex2(code)}`);
       if (imm !== 0) throw loadError(pc, 'BPF_LDX uses reserved fields');
       if (regs && src >= MAX_BPF_REG) throw loadError(pc, `R${src} is invalid`);
       return 1;
@@ -132,9 +192,13 @@ export function checkInsn(insns: readonly BpfInsn[], pc: number, regs = true): n
         throw loadError(pc, `unknown opcode ${hex2(code)}`);
       }
       const next = insns[pc + 1];
-      if (!next || next.code !== 0 || next.dst_reg !== 0 || next.src_reg !== 0 || next.off !== 0) throw loadError(pc, 'invalid bpf_ld_imm64 insn');
+      if (!next || next.code !== 0 || next.dst_reg !== 0 || next.src_reg !== 0 || next.off !== 0)
+        throw loadError(pc, 'invalid bpf_ld_imm64 insn');
       // resolve_pseudo_ldimm64(): a map fd or index takes no second immediate.
-      if (src > BPF_PSEUDO_MAP_IDX_VALUE || ((src === BPF_PSEUDO_MAP_FD || src === BPF_PSEUDO_MAP_IDX) && next.imm !== 0)) {
+      if (
+        src > BPF_PSEUDO_MAP_IDX_VALUE ||
+        ((src === BPF_PSEUDO_MAP_FD || src === BPF_PSEUDO_MAP_IDX) && next.imm !== 0)
+      ) {
         throw loadError(pc, 'unrecognized bpf_ld_imm64 insn');
       }
       // check_ld_imm().
@@ -168,7 +232,8 @@ export function checkInsn(insns: readonly BpfInsn[], pc: number, regs = true): n
       }
       if (op === BPF_JA) {
         if (BPF_SRC(code) !== 0) throw loadError(pc, `unknown opcode ${hex2(code)}`);
-        if (src !== 0 || dst !== 0 || (cls === BPF_JMP ? imm !== 0 : off !== 0)) throw loadError(pc, 'BPF_JA uses reserved fields');
+        if (src !== 0 || dst !== 0 || (cls === BPF_JMP ? imm !== 0 : off !== 0))
+          throw loadError(pc, 'BPF_JA uses reserved fields');
         return 1;
       }
       if (BPF_SRC(code) === BPF_X) {
@@ -189,14 +254,15 @@ export function checkInsn(insns: readonly BpfInsn[], pc: number, regs = true): n
  */
 const INSN_TABLE = new Uint8Array(256);
 for (const c of [
-  0x04, 0x05, 0x06, 0x07, 0x0c, 0x0f, 0x14, 0x15, 0x16, 0x17, 0x18, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x24, 0x25, 0x26, 0x27,
-  0x28, 0x2c, 0x2d, 0x2e, 0x2f, 0x30, 0x34, 0x35, 0x36, 0x37, 0x3c, 0x3d, 0x3e, 0x3f, 0x40, 0x44, 0x45, 0x46, 0x47, 0x48,
-  0x4c, 0x4d, 0x4e, 0x4f, 0x50, 0x54, 0x55, 0x56, 0x57, 0x5c, 0x5d, 0x5e, 0x5f, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67,
-  0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x79, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e,
-  0x7f, 0x81, 0x84, 0x85, 0x87, 0x89, 0x91, 0x94, 0x95, 0x97, 0x9c, 0x9f, 0xa4, 0xa5, 0xa6, 0xa7, 0xac, 0xad, 0xae, 0xaf,
-  0xb4, 0xb5, 0xb6, 0xb7, 0xbc, 0xbd, 0xbe, 0xbf, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xcb, 0xcc, 0xcd, 0xce, 0xcf, 0xd3, 0xd4,
-  0xd5, 0xd6, 0xd7, 0xdb, 0xdc, 0xdd, 0xde, 0xe5,
-]) INSN_TABLE[c] = 1;
+  0x04, 0x05, 0x06, 0x07, 0x0c, 0x0f, 0x14, 0x15, 0x16, 0x17, 0x18, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x24, 0x25, 0x26,
+  0x27, 0x28, 0x2c, 0x2d, 0x2e, 0x2f, 0x30, 0x34, 0x35, 0x36, 0x37, 0x3c, 0x3d, 0x3e, 0x3f, 0x40, 0x44, 0x45, 0x46,
+  0x47, 0x48, 0x4c, 0x4d, 0x4e, 0x4f, 0x50, 0x54, 0x55, 0x56, 0x57, 0x5c, 0x5d, 0x5e, 0x5f, 0x61, 0x62, 0x63, 0x64,
+  0x65, 0x66, 0x67, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x79, 0x7a,
+  0x7b, 0x7c, 0x7d, 0x7e, 0x7f, 0x81, 0x84, 0x85, 0x87, 0x89, 0x91, 0x94, 0x95, 0x97, 0x9c, 0x9f, 0xa4, 0xa5, 0xa6,
+  0xa7, 0xac, 0xad, 0xae, 0xaf, 0xb4, 0xb5, 0xb6, 0xb7, 0xbc, 0xbd, 0xbe, 0xbf, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xcb,
+  0xcc, 0xcd, 0xce, 0xcf, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xdb, 0xdc, 0xdd, 0xde, 0xe5,
+])
+  INSN_TABLE[c] = 1;
 
 /**
  * The checks bpf_check() makes before it walks the program, in its order (no instruction is printed before their
@@ -211,6 +277,7 @@ export function bpfCheckProgram(
   isKfunc?: (btfId: number) => boolean,
   resolve?: LdImm64Resolve,
   moduleBtf?: (fdIdx: number, pc: number) => never,
+  gpl = true,
 ): Map<number, [number, number]> {
   const resolved = new Map<number, [number, number]>();
   const n = insns.length;
@@ -219,15 +286,18 @@ export function bpfCheckProgram(
   const starts = new Set([0]);
   for (let pc = 0; pc < n; pc++) {
     const i = insns[pc]!;
-    // add_kfunc_call(): a kfunc call names a FUNC of the kernel's BTF (the model's kfunc table), or with an off
-    // a module's BTF by the fd at fd_array[off] (find_kfunc_desc_btf(); the model has no module BTF).
+    // add_kfunc_call(): a GPL-compatible program only (checked at its first kfunc call, before the offset and the
+    // id); a kfunc call names a FUNC of the kernel's BTF (the model's kfunc table), or with an off a module's BTF
+    // by the fd at fd_array[off] (find_kfunc_desc_btf(); the model has no module BTF).
     if (i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_KFUNC_CALL) {
+      if (!gpl) throw loadError(pc, 'cannot call kernel function from non-GPL compatible program');
       if (i.off !== 0) {
         if (i.off < 0) throw loadError(pc, 'negative offset disallowed for kernel module function call');
         moduleBtf?.(i.off, pc);
       }
       // imm 0 and off 0: libbpf's poisoned call of an unresolved weak kfunc, refused later only if reached.
-      if (isKfunc && !isKfunc(i.imm) && !(i.imm === 0 && i.off === 0)) throw loadError(pc, `kernel btf_id ${i.imm >>> 0} is not a function`);
+      if (isKfunc && !isKfunc(i.imm) && !(i.imm === 0 && i.off === 0))
+        throw loadError(pc, `kernel btf_id ${i.imm >>> 0} is not a function`);
     }
     const call = i.code === (BPF_JMP | BPF_CALL) && i.src_reg === BPF_PSEUDO_CALL;
     if (!call && !(isLdImm64(i) && i.src_reg === BPF_PSEUDO_FUNC)) continue;
@@ -250,29 +320,43 @@ export function bpfCheckProgram(
         if (t < start || t >= end) throw loadError(pc, `jump out of range from insn ${pc} to ${t}`);
       }
       // No fall-through into the next subprogram: an exit or an unconditional jump ends each one.
-      if (pc === end - 1 && code !== (BPF_JMP | BPF_EXIT) && code !== (BPF_JMP32 | BPF_JA) && code !== (BPF_JMP | BPF_JA)) {
+      if (
+        pc === end - 1 &&
+        code !== (BPF_JMP | BPF_EXIT) &&
+        code !== (BPF_JMP32 | BPF_JA) &&
+        code !== (BPF_JMP | BPF_JA)
+      ) {
         throw loadError(pc, 'last insn is not an exit or jmp');
       }
     }
   }
   for (let pc = 0; pc < n; pc++) {
     const i = insns[pc]!;
-    if (BPF_CLASS(i.code) === BPF_LDX && ((BPF_MODE(i.code) !== BPF_MEM && BPF_MODE(i.code) !== BPF_MEMSX) || i.imm !== 0)) {
+    if (
+      BPF_CLASS(i.code) === BPF_LDX &&
+      ((BPF_MODE(i.code) !== BPF_MEM && BPF_MODE(i.code) !== BPF_MEMSX) || i.imm !== 0)
+    ) {
       throw loadError(pc, 'BPF_LDX uses reserved fields');
     }
     if (isLdImm64(i)) {
       const next = insns[pc + 1];
-      if (!next || next.code !== 0 || next.dst_reg !== 0 || next.src_reg !== 0 || next.off !== 0) throw loadError(pc, 'invalid bpf_ld_imm64 insn');
-      if (i.src_reg > BPF_PSEUDO_MAP_IDX_VALUE || ((i.src_reg === BPF_PSEUDO_MAP_FD || i.src_reg === BPF_PSEUDO_MAP_IDX) && next.imm !== 0)) {
+      if (!next || next.code !== 0 || next.dst_reg !== 0 || next.src_reg !== 0 || next.off !== 0)
+        throw loadError(pc, 'invalid bpf_ld_imm64 insn');
+      if (
+        i.src_reg > BPF_PSEUDO_MAP_IDX_VALUE ||
+        ((i.src_reg === BPF_PSEUDO_MAP_FD || i.src_reg === BPF_PSEUDO_MAP_IDX) && next.imm !== 0)
+      ) {
         throw loadError(pc, 'unrecognized bpf_ld_imm64 insn');
       }
       // A map (fd or fd_array index) or a kernel BTF object is looked up here, in the same walk: an earlier unknown
       // opcode is reported first, a later one after this instruction's own error.
-      if (resolve && i.src_reg !== 0 && i.src_reg !== BPF_PSEUDO_FUNC) resolved.set(pc, resolve(i.src_reg, i.imm, next.imm, pc));
+      if (resolve && i.src_reg !== 0 && i.src_reg !== BPF_PSEUDO_FUNC)
+        resolved.set(pc, resolve(i.src_reg, i.imm, next.imm, pc));
       pc++;
       continue;
     }
-    if (!INSN_TABLE[i.code] && !(callx && i.code === (BPF_JMP | BPF_CALL | BPF_X))) throw loadError(pc, `unknown opcode ${hex2(i.code)}`);
+    if (!INSN_TABLE[i.code] && !(callx && i.code === (BPF_JMP | BPF_CALL | BPF_X)))
+      throw loadError(pc, `unknown opcode ${hex2(i.code)}`);
   }
   return resolved;
 }
@@ -287,7 +371,7 @@ export function bpfCheckInsns(insns: readonly BpfInsn[], resolve?: LdImm64Resolv
   const resolved = bpfCheckProgram(insns, true, undefined, resolve);
   const n = insns.length;
   const second = new Uint8Array(n);
-  for (let pc = 0; pc < n; ) {
+  for (let pc = 0; pc < n;) {
     const slots = checkInsn(insns, pc);
     if (slots === 2) second[pc + 1] = 1;
     pc += slots;

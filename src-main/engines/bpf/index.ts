@@ -15,15 +15,21 @@ import { kernelHelpers, kernelKfuncs } from './helpers';
 import { MODEL_BTF } from './vmlinux_btf';
 import type { KfuncName } from './vmlinux_btf';
 import {
-  BPF_COMPLEXITY_LIMIT_INSNS, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, decodeInsns,
+  BPF_COMPLEXITY_LIMIT_INSNS,
+  BPF_PSEUDO_BTF_ID,
+  BPF_PSEUDO_MAP_FD,
+  BPF_PSEUDO_MAP_IDX,
+  BPF_PSEUDO_MAP_IDX_VALUE,
+  decodeInsns,
 } from './isa';
 import type { BpfInsn } from './isa';
 import { interpExec } from './interpreter';
 import { jitCompile } from './jit';
 import { ArrayMap, BPF_MAP_TYPE, PercpuArrayMap, RingbufMap, checkObjName, createMap } from './maps';
-import type { BpfMapCreateAttr , BpfMap} from './maps';
+import type { BpfMapCreateAttr, BpfMap } from './maps';
 import { AddressSpace, BpfRegion, regionHi } from './memory';
 import { prepareInsns } from './prog';
+import { license_is_gpl_compatible } from './license';
 import { checkProgFlags } from './prog_flags';
 import type { LdImm64Resolver } from './prog';
 import { runProgram } from './vm';
@@ -106,13 +112,28 @@ export interface BpfProgLoadAttr {
    * (`false`, a raw load) Linux refuses a callback's address (ld_imm64 src 4) with `missing btf func_info`.
    */
   func_info?: boolean;
+  /**
+   * BPF_PROG_LOAD's license string; only a GPL-compatible one (license_is_gpl_compatible()) may call kfuncs.
+   * Departure (6.18): the kernel has no default; here a load without one is "GPL", as the lab's assembly is.
+   */
+  license?: string;
+  /**
+   * BPF_PROG_LOAD's line_info (struct bpf_line_info, its strings resolved from the BTF): the C line that starts at
+   * each listed instruction. The verifier's log then shows them (verbose_linfo()), a rejection names its C line,
+   * and the program keeps them as `source`.
+   */
+  line_info?: readonly BpfSourceInsn[];
 }
 
 /**
  * The verifier's entry point (bpf_check()), installed by the verifier issue from ./verifier/: it receives the
  * checked instructions and the load attributes and throws a KernelError (with detail.log) to reject.
  */
-export type BpfVerifierHook = (insns: readonly BpfInsn[], attr: BpfProgLoadAttr, engine: BpfEngine) => { log: string } | void;
+export type BpfVerifierHook = (
+  insns: readonly BpfInsn[],
+  attr: BpfProgLoadAttr,
+  engine: BpfEngine,
+) => { log: string } | void;
 
 /** What prog_test_run takes (BPF_PROG_TEST_RUN's attributes). */
 export interface BpfTestRunAttr {
@@ -142,7 +163,15 @@ export class BpfProgram {
   readonly exec: BpfExecFn;
   private readonly engine: BpfEngine;
 
-  constructor(engine: BpfEngine, id: number, loaded: LoadedInsns, exec: BpfExecFn, jited: boolean, attr: BpfProgLoadAttr, lines?: number[]) {
+  constructor(
+    engine: BpfEngine,
+    id: number,
+    loaded: LoadedInsns,
+    exec: BpfExecFn,
+    jited: boolean,
+    attr: BpfProgLoadAttr,
+    lines?: number[],
+  ) {
     this.engine = engine;
     this.id = id;
     this.loaded = loaded;
@@ -173,6 +202,9 @@ export interface BpfSourceLine {
   text: string;
 }
 
+/** One line_info record: the source line that starts at instruction `insn`. */
+export type BpfSourceInsn = BpfSourceLine & { insn: number };
+
 /**
  * An opened BPF object (struct bpf_object): `progs` and `maps` as libbpf found them, then `load()` creates the
  * maps (global data initialised from the object), relocates each program and loads it through the verifier.
@@ -197,7 +229,10 @@ export class BpfObjectFile {
     this.name = object.name;
     this.license = object.license;
     this.progs = object.programs.map((p) => ({ ...p }));
-    this.maps = object.mapDefs.map(({ initial, ...m }) => ({ ...m, ...(initial ? { initial: Uint8Array.from(initial) } : {}) }));
+    this.maps = object.mapDefs.map(({ initial, ...m }) => ({
+      ...m,
+      ...(initial ? { initial: Uint8Array.from(initial) } : {}),
+    }));
   }
 
   /**
@@ -209,7 +244,16 @@ export class BpfObjectFile {
     const maps: Record<string, BpfMap> = {};
     const fds: number[] = [];
     for (const d of this.object.mapDefs) {
-      const m = this.engine.map_create({ map_type: Object.hasOwn(BPF_MAP_TYPE, d.map_type) ? (d.map_type as BpfMapCreateAttr['map_type']) : Number(d.map_type), key_size: d.key_size, value_size: d.value_size, max_entries: d.max_entries, map_flags: d.map_flags, map_name: d.name.slice(0, 15) });
+      const m = this.engine.map_create({
+        map_type: Object.hasOwn(BPF_MAP_TYPE, d.map_type)
+          ? (d.map_type as BpfMapCreateAttr['map_type'])
+          : Number(d.map_type),
+        key_size: d.key_size,
+        value_size: d.value_size,
+        max_entries: d.max_entries,
+        map_flags: d.map_flags,
+        map_name: d.name.slice(0, 15),
+      });
       if (d.initial) m.update(0, d.initial);
       fds.push(m.id);
       maps[d.name] = m;
@@ -219,9 +263,14 @@ export class BpfObjectFile {
       if (!p.autoload) continue;
       const linked = this.link(p.name, fds);
       const type = p.prog_type;
-      if (type === undefined) throw new KernelError('EINVAL', `prog '${p.name}': unrecognized ELF section name '${p.section}' (no program type)`);
+      if (type === undefined)
+        throw new KernelError(
+          'EINVAL',
+          `prog '${p.name}': unrecognized ELF section name '${p.section}' (no program type)`,
+        );
       // Departure: the model has only the program types of verifier/prog-types.ts.
-      if (!MODELLED_TYPES.has(type.replace('BPF_PROG_TYPE_', ''))) throw new KernelError('EINVAL', `prog '${p.name}': ${type} (section '${p.section}') is not modelled`);
+      if (!MODELLED_TYPES.has(type.replace('BPF_PROG_TYPE_', '')))
+        throw new KernelError('EINVAL', `prog '${p.name}': ${type} (section '${p.section}') is not modelled`);
       const lines: number[] = [];
       let li = 0;
       for (let pc = 0; pc < linked.insns.length; pc++) {
@@ -229,25 +278,32 @@ export class BpfObjectFile {
         const l = linked.line_info[li];
         lines.push(l && l.insn_idx <= pc ? l.line : 0);
       }
-      const annotate = (log: string): string => annotateLog(log, linked);
+      const line_info = linked.line_info.map((l) => ({
+        insn: l.insn_idx,
+        file: l.file,
+        line: l.line,
+        col: l.col,
+        text: l.text,
+      }));
       try {
         progs[p.name] = this.engine.prog_load({
-          insns: linked.insns, prog_type: type, prog_name: p.name.slice(0, 15), ...(p.sleepable ? { prog_flags: BPF_F_SLEEPABLE } : {}),
-          ...(opts.log_level !== undefined ? { log_level: opts.log_level } : {}), lines,
+          insns: linked.insns,
+          prog_type: type,
+          prog_name: p.name.slice(0, 15),
+          ...(p.sleepable ? { prog_flags: BPF_F_SLEEPABLE } : {}),
+          ...(opts.log_level !== undefined ? { log_level: opts.log_level } : {}),
+          lines,
+          line_info,
+          license: this.license,
         } as BpfProgLoadAttr);
       } catch (e) {
-        if (e instanceof KernelError) {
-          const d: Record<string, unknown> = { ...e.detail, prog: p.name };
-          if (typeof d['log'] === 'string') d['log'] = annotate(d['log']);
-          // The C line of the rejected instruction (line_info), for editor markers.
-          const at = typeof d['insn'] === 'number' ? sourceLineAt(linked, d['insn']) : undefined;
-          if (at) Object.assign(d, { file: at.file, line: at.line, col: at.col, text: at.text });
-          throw new KernelError(e.errno, `prog '${p.name}': BPF program load failed: ${e.message}`, d);
-        }
+        if (e instanceof KernelError)
+          throw new KernelError(e.errno, `prog '${p.name}': BPF program load failed: ${e.message}`, {
+            ...e.detail,
+            prog: p.name,
+          });
         throw e;
       }
-      if (progs[p.name]!.verifier_log !== undefined) progs[p.name]!.verifier_log = annotate(progs[p.name]!.verifier_log!);
-      progs[p.name]!.source = linked.line_info.map((l) => ({ insn: l.insn_idx, file: l.file, line: l.line, col: l.col, text: l.text }));
     }
     this.loaded = { progs, maps };
     return this.loaded;
@@ -261,10 +317,29 @@ export class BpfObjectFile {
 }
 
 /** The line_info record covering instruction `pc` (the last one starting at or before it), if any. */
-function sourceLineAt(linked: LinkedProgram, pc: number): LinkedProgram['line_info'][number] | undefined {
-  let best: LinkedProgram['line_info'][number] | undefined;
-  for (const l of linked.line_info) if (l.insn_idx <= pc) best = l;
+export function sourceLineAt(lineInfo: readonly BpfSourceInsn[], pc: number): BpfSourceInsn | undefined {
+  let best: BpfSourceInsn | undefined;
+  for (const l of lineInfo) if (l.insn <= pc) best = l;
   return best;
+}
+
+/**
+ * check_btf_line() (kernel/bpf/verifier.c): insn_off strictly increasing, inside the program and not the second
+ * half of an ld_imm64. Departure (6.18): the "missing bpf_line_info for func#N" check per subprogram is not made.
+ */
+function checkBtfLine(lineInfo: readonly BpfSourceInsn[], insns: readonly BpfInsn[]): void {
+  let prev = 0;
+  lineInfo.forEach((l, i) => {
+    if ((i && l.insn <= prev) || l.insn >= insns.length) {
+      const msg = `Invalid line_info[${i}].insn_off:${l.insn} (prev_offset:${prev} prog->len:${insns.length})`;
+      throw new KernelError('EINVAL', msg, { log: `${msg}\n` });
+    }
+    if (!insns[l.insn]!.code) {
+      const msg = `Invalid insn code at line_info[${i}].insn_off`;
+      throw new KernelError('EINVAL', msg, { log: `${msg}\n` });
+    }
+    prev = l.insn;
+  });
 }
 
 /**
@@ -272,14 +347,14 @@ function sourceLineAt(linked: LinkedProgram, pc: number): LinkedProgram['line_in
  * shows the source line, `; <text> @ <file>:<line>` (the file's last path component). Departure: the kernel's
  * "last printed" also counts lines of paths whose log a level-1 load discarded; here it is the visible log's.
  */
-function annotateLog(log: string, linked: LinkedProgram): string {
-  if (!linked.line_info.length) return log;
-  let prev: LinkedProgram['line_info'][number] | undefined;
+function annotateLog(log: string, lineInfo: readonly BpfSourceInsn[]): string {
+  if (!lineInfo.length) return log;
+  let prev: BpfSourceInsn | undefined;
   const out: string[] = [];
   for (const line of log.split('\n')) {
     const m = /^(\d+): \(/.exec(line);
     if (m) {
-      const l = sourceLineAt(linked, Number(m[1]));
+      const l = sourceLineAt(lineInfo, Number(m[1]));
       if (l && l !== prev) {
         out.push(`; ${l.text.trimStart()} @ ${l.file.slice(l.file.lastIndexOf('/') + 1)}:${l.line}`);
         prev = l;
@@ -342,7 +417,10 @@ export class BpfEngine {
     const map = createMap(this.nextMapId, attr, this.space, this.nr_cpus);
     this.nextMapId++;
     if (map instanceof RingbufMap) {
-      map.onRecord = (data) => this.log(`ringbuf ${map.name || `map${map.id}`}: ${[...data].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`);
+      map.onRecord = (data) =>
+        this.log(
+          `ringbuf ${map.name || `map${map.id}`}: ${[...data].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`,
+        );
     }
     this.maps.set(map.id, map);
     return map;
@@ -350,7 +428,8 @@ export class BpfEngine {
 
   /** Assembles source in either syntax (auto-detected unless given). Throws BpfAsmError with line:column. */
   assemble(src: string, opts: { syntax?: 'kernel' | 'ubpf' | 'auto'; maps?: Record<string, BpfMap> } = {}): AsmResult {
-    if (opts.syntax !== undefined && !['kernel', 'ubpf', 'auto'].includes(opts.syntax)) throw new KernelError('EINVAL', `assemble: unknown syntax '${String(opts.syntax)}' (kernel, ubpf, auto)`);
+    if (opts.syntax !== undefined && !['kernel', 'ubpf', 'auto'].includes(opts.syntax))
+      throw new KernelError('EINVAL', `assemble: unknown syntax '${String(opts.syntax)}' (kernel, ubpf, auto)`);
     const syntax = opts.syntax && opts.syntax !== 'auto' ? opts.syntax : /%r\d/.test(src) ? 'ubpf' : 'kernel';
     if (syntax === 'ubpf') return assembleUbpf(src);
     const kfuncByName = new Map([...this.kfuncs.values()].map((k) => [k.name, k.id]));
@@ -381,18 +460,50 @@ export class BpfEngine {
   /** BPF_PROG_LOAD. Throws KernelError (EACCES, EINVAL, E2BIG with detail.log when the verifier rejects) or BpfAsmError. */
   prog_load(attr: BpfProgLoadAttr): BpfProgram {
     if (attr.prog_name !== undefined) checkObjName(String(attr.prog_name), 'prog_load: prog_name');
-    const { insns, lines, loaded } = this.loadInsns(attr, attr.verify !== false && !!this.verifier);
-    const verdict = attr.verify !== false && this.verifier ? this.verifier(loaded.insns, lines ? { ...attr, lines } as BpfProgLoadAttr : attr, this) : undefined;
+    const lineInfo = attr.line_info?.length ? attr.line_info : undefined;
+    let loaded: LoadedInsns;
+    let lines: number[] | undefined;
+    let verdict: { log: string } | void;
+    try {
+      ({ lines, loaded } = this.loadInsns(attr, attr.verify !== false && !!this.verifier));
+      if (lineInfo) checkBtfLine(lineInfo, loaded.insns);
+      verdict =
+        attr.verify !== false && this.verifier
+          ? this.verifier(loaded.insns, lines ? ({ ...attr, lines } as BpfProgLoadAttr) : attr, this)
+          : undefined;
+    } catch (e) {
+      if (!lineInfo || !(e instanceof KernelError)) throw e;
+      // With line_info the log shows the C lines, and the rejection names the C line of its instruction.
+      const d: Record<string, unknown> = { ...e.detail };
+      if (typeof d['log'] === 'string') d['log'] = annotateLog(d['log'], lineInfo);
+      const at = typeof d['insn'] === 'number' ? sourceLineAt(lineInfo, d['insn']) : undefined;
+      if (at) Object.assign(d, { file: at.file, line: at.line, col: at.col, text: at.text });
+      throw new KernelError(e.errno, e.message, d);
+    }
     const compiled = (attr.jit ?? this.jitEnabled) ? jitCompile(loaded) : undefined;
-    const prog = new BpfProgram(this, this.nextProgId++, loaded, compiled ?? interpExec, compiled !== undefined, attr, lines);
-    if (verdict) prog.verifier_log = verdict.log;
+    const prog = new BpfProgram(
+      this,
+      this.nextProgId++,
+      loaded,
+      compiled ?? interpExec,
+      compiled !== undefined,
+      attr,
+      lines,
+    );
+    if (verdict) prog.verifier_log = lineInfo ? annotateLog(verdict.log, lineInfo) : verdict.log;
+    if (lineInfo)
+      prog.source = lineInfo.map((l) => ({ insn: l.insn, file: l.file, line: l.line, col: l.col, text: l.text }));
     this.progs.set(prog.id, prog);
-    void insns;
     return prog;
   }
 
   /** The verifier alone (bpf_check() without loading): `{ ok, log, errors }`; assembler and load-time errors are reported the same way. */
-  verify(src: string | (BpfProgLoadAttr & VerifyOptions)): { ok: boolean; log: string; errors: VerifyReport['errors']; result?: VerifyReport['result'] } {
+  verify(src: string | (BpfProgLoadAttr & VerifyOptions)): {
+    ok: boolean;
+    log: string;
+    errors: VerifyReport['errors'];
+    result?: VerifyReport['result'];
+  } {
     const attr: BpfProgLoadAttr & VerifyOptions = typeof src === 'string' ? { asm: src } : src;
     try {
       const { lines, loaded } = this.loadInsns(attr, true);
@@ -400,7 +511,10 @@ export class BpfEngine {
     } catch (e) {
       if (e instanceof KernelError || (e instanceof Error && e.name === 'BpfAsmError')) {
         const d = (e as KernelError).detail;
-        const err: VerifyReport['errors'][number] = { message: e.message, errno: e instanceof KernelError ? e.errno : 'EINVAL' };
+        const err: VerifyReport['errors'][number] = {
+          message: e.message,
+          errno: e instanceof KernelError ? e.errno : 'EINVAL',
+        };
         if (typeof d?.['insn'] === 'number') err.insn = d['insn'];
         if (typeof d?.['line'] === 'number') err.line = d['line'];
         return { ok: false, log: typeof d?.['log'] === 'string' ? d['log'] : `${e.message}\n`, errors: [err] };
@@ -414,10 +528,14 @@ export class BpfEngine {
    * runs next) only the checks bpf_check() makes before its walk run, and a rejection's log is the kernel's: the
    * message and the closing line, no instruction (log_level 0: no log).
    */
-  private loadInsns(attr: BpfProgLoadAttr & { log_level?: number }, verifier = false): { insns: readonly BpfInsn[]; lines: number[] | undefined; loaded: LoadedInsns } {
+  private loadInsns(
+    attr: BpfProgLoadAttr & { log_level?: number },
+    verifier = false,
+  ): { insns: readonly BpfInsn[]; lines: number[] | undefined; loaded: LoadedInsns } {
     if (attr.prog_flags !== undefined) checkProgFlags(attr.prog_flags); // also for a load without the verifier
     // find_prog_type(): a type the kernel does not know is EINVAL, verified or not.
-    if (attr.prog_type !== undefined && typeof progTypeOf(String(attr.prog_type)) !== 'string') throw new KernelError('EINVAL', `prog_load: unknown prog_type '${String(attr.prog_type)}'`);
+    if (attr.prog_type !== undefined && typeof progTypeOf(String(attr.prog_type)) !== 'string')
+      throw new KernelError('EINVAL', `prog_load: unknown prog_type '${String(attr.prog_type)}'`);
     let insns: readonly BpfInsn[];
     let lines: number[] | undefined;
     if (attr.asm !== undefined) {
@@ -425,8 +543,13 @@ export class BpfEngine {
       insns = res.insns;
       lines = res.lines;
     } else if (attr.insns instanceof Uint8Array) {
-      if (attr.insns.length % 8 !== 0) throw new KernelError('EINVAL', `program of ${attr.insns.length} bytes is not a whole number of instructions`);
-      if (attr.insns.length / 8 > BPF_COMPLEXITY_LIMIT_INSNS) throw new KernelError('E2BIG', `prog_load: ${attr.insns.length / 8} instructions (insn_cnt must be 1..${BPF_COMPLEXITY_LIMIT_INSNS}, BPF_COMPLEXITY_LIMIT_INSNS)`);
+      if (attr.insns.length % 8 !== 0)
+        throw new KernelError('EINVAL', `program of ${attr.insns.length} bytes is not a whole number of instructions`);
+      if (attr.insns.length / 8 > BPF_COMPLEXITY_LIMIT_INSNS)
+        throw new KernelError(
+          'E2BIG',
+          `prog_load: ${attr.insns.length / 8} instructions (insn_cnt must be 1..${BPF_COMPLEXITY_LIMIT_INSNS}, BPF_COMPLEXITY_LIMIT_INSNS)`,
+        );
       insns = decodeInsns(attr.insns);
     } else if (attr.insns) {
       insns = attr.insns.map((i, pc) => checkInsnRecord(i, pc));
@@ -435,12 +558,20 @@ export class BpfEngine {
     }
     // bpf_prog_load(): insn_cnt 0, or more than BPF_COMPLEXITY_LIMIT_INSNS (a bpf_capable() loader's limit), is E2BIG.
     if (insns.length === 0 || insns.length > BPF_COMPLEXITY_LIMIT_INSNS) {
-      throw new KernelError('E2BIG', `prog_load: ${insns.length} instructions (insn_cnt must be 1..${BPF_COMPLEXITY_LIMIT_INSNS}, BPF_COMPLEXITY_LIMIT_INSNS)`);
+      throw new KernelError(
+        'E2BIG',
+        `prog_load: ${insns.length} instructions (insn_cnt must be 1..${BPF_COMPLEXITY_LIMIT_INSNS}, BPF_COMPLEXITY_LIMIT_INSNS)`,
+      );
     }
     let loaded: LoadedInsns;
     try {
-      loaded = prepareInsns(insns, this.ldImm64Resolver(attr.fd_array), verifier, (id) => this.kfuncs.has(id), (idx, pc) =>
-        this.moduleBtf(attr.fd_array, idx, pc),
+      loaded = prepareInsns(
+        insns,
+        this.ldImm64Resolver(attr.fd_array),
+        verifier,
+        (id) => this.kfuncs.has(id),
+        (idx, pc) => this.moduleBtf(attr.fd_array, idx, pc),
+        license_is_gpl_compatible(attr.license ?? 'GPL'),
       );
     } catch (e) {
       if (e instanceof KernelError && typeof e.detail?.['insn'] === 'number') {
@@ -462,12 +593,22 @@ export class BpfEngine {
    * bpf_prog_test_run_syscall() refuse any repeat with EINVAL; between repeats bpf_test_timer_continue() ends the
    * run with EINTR when a signal is pending (here: the run's Stop or deadline), so no repeat count is unbounded work.
    */
-  prog_test_run(prog: BpfProgram, attr: BpfTestRunAttr = {}): { retval: number; duration: number; insns: number; data_out?: Uint8Array } {
+  prog_test_run(
+    prog: BpfProgram,
+    attr: BpfTestRunAttr = {},
+  ): { retval: number; duration: number; insns: number; data_out?: Uint8Array } {
     const asked = attr.repeat ?? 0;
-    if (!Number.isInteger(asked) || asked < 0 || asked > 0xffffffff) throw new KernelError('EINVAL', `BPF_PROG_TEST_RUN: repeat must be a u32 (0 to 4294967295), not ${String(asked)}`);
+    if (!Number.isInteger(asked) || asked < 0 || asked > 0xffffffff)
+      throw new KernelError(
+        'EINVAL',
+        `BPF_PROG_TEST_RUN: repeat must be a u32 (0 to 4294967295), not ${String(asked)}`,
+      );
     const type = progTypeOf(prog.prog_type);
     if (asked !== 0 && (type === 'raw_tracepoint' || type === 'syscall'))
-      throw new KernelError('EINVAL', `BPF_PROG_TEST_RUN: a ${type === 'syscall' ? 'BPF_PROG_TYPE_SYSCALL' : 'BPF_PROG_TYPE_RAW_TRACEPOINT'} program runs once: repeat must be 0, not ${asked}`);
+      throw new KernelError(
+        'EINVAL',
+        `BPF_PROG_TEST_RUN: a ${type === 'syscall' ? 'BPF_PROG_TYPE_SYSCALL' : 'BPF_PROG_TYPE_RAW_TRACEPOINT'} program runs once: repeat must be 0, not ${asked}`,
+      );
     const repeat = Math.max(1, asked);
     const data = attr.data_in ? Uint8Array.from(attr.data_in) : undefined;
     const args: Uint8Array[] = [];
@@ -479,7 +620,10 @@ export class BpfEngine {
       res = this.runWith(prog, args, { cpu: attr.cpu ?? 0, lengthArg: !attr.ctx_in && !!data });
       total += res.insns;
       if (i + 1 < repeat && this.signalPending())
-        throw new KernelError('EINTR', `BPF_PROG_TEST_RUN: interrupted by a signal after ${i + 1} of ${repeat} repeats`);
+        throw new KernelError(
+          'EINTR',
+          `BPF_PROG_TEST_RUN: interrupted by a signal after ${i + 1} of ${repeat} repeats`,
+        );
     }
     const out: { retval: number; duration: number; insns: number; data_out?: Uint8Array } = {
       retval: Number(res.retval & 0xffffffffn),
@@ -494,24 +638,30 @@ export class BpfEngine {
   runWith(prog: BpfProgram, bufs: Uint8Array[], opts: BpfRunOpts & { lengthArg?: boolean }): BpfRunResult {
     // bpf_prog_test_run_raw_tp(): a CPU past nr_cpu_ids is ENXIO.
     const cpu = opts.cpu ?? 0;
-    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.nr_cpus) throw new KernelError('ENXIO', `test run on CPU ${String(cpu)}: the machine has CPUs 0..${this.nr_cpus - 1}`);
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.nr_cpus)
+      throw new KernelError('ENXIO', `test run on CPU ${String(cpu)}: the machine has CPUs 0..${this.nr_cpus - 1}`);
     const regions = bufs.map((b, i) => new BpfRegion(b, { name: i === 0 ? 'ctx' : `buf${i}` }));
     regions.forEach((r) => this.space.map(r));
     try {
       const args: bigint[] = [];
       if (regions[0]) args.push(AddressSpace.addr(regions[0]));
       if (opts.lengthArg && bufs[0]) args.push(BigInt(bufs[0].length));
-      const res = runProgram(prog.loaded, opts.exec ?? prog.exec, {
-        space: this.space,
-        helpers: this.helpers,
-        kfuncs: this.kfuncs,
-        budget: opts.budget ?? this.budget,
-        log: this.log,
-        now: this.clock ?? (() => this.virtualNs),
-        cpu: opts.cpu ?? 0,
-        prandom: () => this.prng.nextU32(),
-        ...(opts.poison === undefined ? {} : { poison: opts.poison }),
-      }, args);
+      const res = runProgram(
+        prog.loaded,
+        opts.exec ?? prog.exec,
+        {
+          space: this.space,
+          helpers: this.helpers,
+          kfuncs: this.kfuncs,
+          budget: opts.budget ?? this.budget,
+          log: this.log,
+          now: this.clock ?? (() => this.virtualNs),
+          cpu: opts.cpu ?? 0,
+          prandom: () => this.prng.nextU32(),
+          ...(opts.poison === undefined ? {} : { poison: opts.poison }),
+        },
+        args,
+      );
       this.virtualNs += BigInt(res.insns);
       return res;
     } finally {
@@ -539,15 +689,19 @@ export class BpfEngine {
       const map = this.maps.get(fd);
       if (!map) return fail('EBADF', `fd ${fd} is not pointing to valid bpf_map`);
       used.add(map.id);
-      if (used.size > MAX_USED_MAPS) fail('E2BIG', `The total number of maps per program has reached the limit of ${MAX_USED_MAPS}`);
+      if (used.size > MAX_USED_MAPS)
+        fail('E2BIG', `The total number of maps per program has reached the limit of ${MAX_USED_MAPS}`);
       if (src === BPF_PSEUDO_MAP_FD || src === BPF_PSEUDO_MAP_IDX) return map.objectAddr();
       const off = nextImm >>> 0;
       if (off >= BPF_MAX_VAR_OFF) fail('EINVAL', `direct value offset of ${off} is not allowed`);
       // map_direct_value_addr: only BPF_MAP_TYPE_ARRAY's ops have it (array_map_direct_value_addr()).
-      if (!(map instanceof ArrayMap) || map instanceof PercpuArrayMap) fail('EINVAL', 'no direct value access support for this map type');
+      if (!(map instanceof ArrayMap) || map instanceof PercpuArrayMap)
+        fail('EINVAL', 'no direct value access support for this map type');
       // array_map_direct_value_addr(): a single-element (global data) array, an offset inside its value.
-      if (map.max_entries !== 1) fail('ENOTSUPP', `invalid access to map value pointer, value_size=${map.value_size} off=${off}`);
-      if (off >= map.value_size) fail('EINVAL', `invalid access to map value pointer, value_size=${map.value_size} off=${off}`);
+      if (map.max_entries !== 1)
+        fail('ENOTSUPP', `invalid access to map value pointer, value_size=${map.value_size} off=${off}`);
+      if (off >= map.value_size)
+        fail('EINVAL', `invalid access to map value pointer, value_size=${map.value_size} off=${off}`);
       return [regionHi((map as ArrayMap).values), nextImm];
     };
   }
@@ -594,7 +748,8 @@ const MAX_USED_MAPS = 64;
 const BPF_MAX_VAR_OFF = 1 << 29;
 
 /** The verifier log's closing line when bpf_check() stops before its walk. */
-const PROCESSED_NONE = 'processed 0 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n';
+const PROCESSED_NONE =
+  'processed 0 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n';
 
 const INSN_FIELDS = [
   ['code', 0, 0xff, 'u8'],
@@ -610,11 +765,16 @@ const INSN_FIELDS = [
  * where raw bytes could not have carried the value at all.
  */
 function checkInsnRecord(i: BpfInsn, pc: number): BpfInsn {
-  if (typeof i !== 'object' || i === null) throw new KernelError('EINVAL', `insn ${pc}: not an instruction record`, { insn: pc });
+  if (typeof i !== 'object' || i === null)
+    throw new KernelError('EINVAL', `insn ${pc}: not an instruction record`, { insn: pc });
   for (const [f, lo, hi, t] of INSN_FIELDS) {
     const v = (i as unknown as Record<string, unknown>)[f];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-      throw new KernelError('EINVAL', `insn ${pc}: ${f} ${typeof v === 'string' ? JSON.stringify(v) : String(v)} does not fit ${t} (${lo}..${hi})`, { insn: pc, field: f });
+      throw new KernelError(
+        'EINVAL',
+        `insn ${pc}: ${f} ${typeof v === 'string' ? JSON.stringify(v) : String(v)} does not fit ${t} (${lo}..${hi})`,
+        { insn: pc, field: f },
+      );
     }
   }
   return { code: i.code, dst_reg: i.dst_reg, src_reg: i.src_reg, off: i.off, imm: i.imm };

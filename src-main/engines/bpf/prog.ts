@@ -6,8 +6,22 @@ import { KernelError } from '../common/errors';
 import { bpfCheckInsns, bpfCheckProgram, branchTarget } from './check';
 import type { LdImm64Resolve } from './check';
 import {
-  BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_JMP, BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MODE, BPF_OP, BPF_PSEUDO_CALL,
-  BPF_PSEUDO_FUNC, BPF_SIZE, BPF_SRC, BPF_STORE_REL, BPF_STX, isLdImm64,
+  BPF_ATOMIC,
+  BPF_CALL,
+  BPF_CLASS,
+  BPF_JMP,
+  BPF_LDX,
+  BPF_LOAD_ACQ,
+  BPF_MEM,
+  BPF_MODE,
+  BPF_OP,
+  BPF_PSEUDO_CALL,
+  BPF_PSEUDO_FUNC,
+  BPF_SIZE,
+  BPF_SRC,
+  BPF_STORE_REL,
+  BPF_STX,
+  isLdImm64,
 } from './isa';
 import type { BpfInsn } from './isa';
 import { CODE_HI, CODE_LO_BASE } from './vm';
@@ -31,8 +45,11 @@ export function prepareInsns(
   verifier = false,
   isKfunc?: (btfId: number) => boolean,
   moduleBtf?: (fdIdx: number, pc: number) => never,
+  gpl = true,
 ): LoadedInsns {
-  const resolved = verifier ? bpfCheckProgram(insns, false, isKfunc, resolve, moduleBtf) : bpfCheckInsns(insns, resolve);
+  const resolved = verifier
+    ? bpfCheckProgram(insns, false, isKfunc, resolve, moduleBtf, gpl)
+    : bpfCheckInsns(insns, resolve);
   const len = insns.length;
   const p: LoadedInsns = {
     insns,
@@ -53,7 +70,11 @@ export function prepareInsns(
     p.src[pc] = i.src_reg;
     p.off[pc] = i.off;
     p.imm[pc] = i.imm;
-    if (BPF_CLASS(i.code) === BPF_STX && BPF_MODE(i.code) === BPF_ATOMIC && (i.imm === BPF_LOAD_ACQ || i.imm === BPF_STORE_REL)) {
+    if (
+      BPF_CLASS(i.code) === BPF_STX &&
+      BPF_MODE(i.code) === BPF_ATOMIC &&
+      (i.imm === BPF_LOAD_ACQ || i.imm === BPF_STORE_REL)
+    ) {
       // One CPU, no reordering: a load-acquire is the plain load dst = *(src + off) (as x86-64's JIT emits it), a
       // store-release the plain store *(dst + off) = src; both encodings keep their registers in those places.
       p.code[pc] = (i.imm === BPF_LOAD_ACQ ? BPF_LDX : BPF_STX) | BPF_MEM | BPF_SIZE(i.code);
@@ -78,7 +99,12 @@ export function prepareInsns(
       // Mark the second slot as nothing the engines could execute.
       pc++;
       p.code[pc] = 0;
-    } else if (BPF_CLASS(i.code) === BPF_JMP && BPF_OP(i.code) === BPF_CALL && BPF_SRC(i.code) === 0 && i.src_reg === BPF_PSEUDO_CALL) {
+    } else if (
+      BPF_CLASS(i.code) === BPF_JMP &&
+      BPF_OP(i.code) === BPF_CALL &&
+      BPF_SRC(i.code) === 0 &&
+      i.src_reg === BPF_PSEUDO_CALL
+    ) {
       p.funcStarts.add(pc + i.imm + 1);
     }
   }

@@ -402,12 +402,22 @@ static const char *check_prog(int type, const unsigned char *insns, size_t len, 
 
 static void cmd_prog_load(void)
 {
-	unsigned char *insns, *name;
-	size_t insns_len, name_len;
-	if (arg_hex("insns", &insns, &insns_len) < 0 || arg_hex("name", &name, &name_len) < 0) {
+	unsigned char *insns, *name, *lic;
+	size_t insns_len, name_len, lic_len;
+	if (arg_hex("insns", &insns, &insns_len) < 0 || arg_hex("name", &name, &name_len) < 0 ||
+	    arg_hex("license", &lic, &lic_len) < 0) {
 		free(insns);
+		free(name);
 		reply_err(EINVAL, "bad_hex");
 		return;
+	}
+	/* The program's license string (default "GPL"): kfuncs and gpl_only helpers need a GPL-compatible one. */
+	char license[128] = "GPL";
+	if (lic) {
+		size_t n = lic_len < sizeof(license) - 1 ? lic_len : sizeof(license) - 1;
+		memcpy(license, lic, n);
+		license[n] = 0;
+		free(lic);
 	}
 	long long log_size = arg_int("log_size", 16 << 20);
 	if (log_size < 0 || log_size > (16 << 20))
@@ -434,7 +444,6 @@ static void cmd_prog_load(void)
 	}
 	union bpf_attr_buf a;
 	memset(&a, 0, sizeof(a));
-	static const char license[] = "GPL";
 	a.load.prog_type = (uint32_t)arg_int("type", 1);
 	a.load.insn_cnt = (uint32_t)(insns_len / 8);
 	a.load.insns = (uint64_t)(uintptr_t)insns;

@@ -1,0 +1,48 @@
+/**
+ * The C path end to end, as a new user meets it (issue 21): the "BPF in C" example from the Examples menu, Run,
+ * and the BPF panel with the C source beside the instructions: the accepted bpf_for loop and the rejected one,
+ * whose error names its C line. Needs a clang on the host that serves the app; where there is none, the spec
+ * expects the run's one-line reason instead.
+ */
+import { expect, openExample, test } from './fixtures';
+import { findClang } from '../src-main/clang/bpf-clang';
+
+const clang = findClang();
+
+test('bpf: the C example runs, and the panel shows C lines beside the instructions', async ({ app }) => {
+  await openExample(app, 'bpf-c-for-loop.js');
+  await app.getByTestId('run').click();
+  const console_ = app.getByTestId('console');
+  if (!clang.ok) {
+    // The compile is refused with what to install; the run fails with that line.
+    await expect(console_).toContainText('no clang on PATH', { timeout: 60_000 });
+    return;
+  }
+  await expect(console_).toContainText('✓ finished in', { timeout: 60_000 });
+  await expect(console_).toContainText('fill: loaded, 11 C lines in line_info, retval 140');
+  await expect(console_).toContainText('rejected at insn 24, C line 12: ; seen[i] = i * i; @ fill_oob.bpf.c:12');
+
+  await app.getByTestId('tab-bpf').click();
+  const panel = app.getByTestId('panel-bpf');
+  await expect(panel).toHaveAttribute('data-loads', '2');
+
+  // Accepted: the C lines of line_info above the instructions they cover, the first one the function's.
+  const fill = panel.locator('[data-testid=bpf-prog][data-name=fill]');
+  await expect(fill).toHaveAttribute('data-ok', 'true');
+  const cLines = fill.getByTestId('bpf-c-line');
+  await expect(cLines.first()).toHaveText('; int fill(void *ctx) @ fill.bpf.c:7');
+  // A C line comes back wherever clang interleaved its instructions with another line's.
+  await expect(cLines.filter({ hasText: '; seen[i] = i * i; @ fill.bpf.c:12' })).not.toHaveCount(0);
+  await expect(fill.getByTestId('bpf-verifier-log')).toContainText('; seen[i] = i * i; @ fill.bpf.c:12');
+
+  // Rejected: the error names the C line, and the step view shows it over the failing instruction.
+  const oob = panel.locator('[data-testid=bpf-prog][data-name=fill_oob]');
+  await expect(oob).toHaveAttribute('data-ok', 'false');
+  await expect(oob.getByTestId('bpf-error')).toHaveText(
+    'insn 24 (seen[i] = i * i; @ fill_oob.bpf.c:12): invalid access to map value, value_size=32 off=32 size=4',
+  );
+  await expect(oob.locator('.insn.failing')).toHaveAttribute('data-insn', '24');
+  await expect(oob.getByTestId('bpf-step-insn')).toContainText('; seen[i] = i * i; @ fill_oob.bpf.c:12');
+  await expect(oob.getByTestId('bpf-step-insn')).toContainText('24: (63) *(u32 *)(r2 +0) = r7');
+  await oob.screenshot({ path: 'test-results/panel-bpf-c.png' });
+});
