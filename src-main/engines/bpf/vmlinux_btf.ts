@@ -6,7 +6,9 @@
  * these types, so its ids are small. The declarations are those of Linux 6.18: struct bpf_iter_num
  * (include/uapi/linux/bpf.h), struct bpf_iter_bits and the six kfuncs (kernel/bpf/bpf_iter.c, kernel/bpf/helpers.c),
  * each FUNC tagged `bpf_kfunc` as pahole tags __bpf_kfunc functions. Comparisons with a running kernel map the
- * kfuncs by name through that kernel's BTF; boot({ btf: 'host' }) takes the host's ids instead.
+ * kfuncs by name through that kernel's BTF; boot({ btf: 'host' }) takes the host's ids instead. The same build's
+ * layouts of struct bpf_map and the map types' structs, which a map_ptr load reads, are in map_btf.ts (as layouts:
+ * no id of them is ever shown).
  */
 
 /** One type of the model's BTF (the kind-specific tail as plain fields). */
@@ -142,3 +144,5 @@ export function modelBtfBlob(): Uint8Array {
   out.set(strBytes, 24 + typeLen);
   return out;
 }
+
+export { MAP_BTF_STRUCT, MAP_STRUCTS } from './map_btf';

@@ -17,6 +17,9 @@ import {
 } from '../isa';
 import type { BpfInsn } from '../isa';
 import type { BpfMap } from '../maps';
+import { BPF_MAP_TYPE } from '../maps';
+import type { BpfMapTypeName } from '../maps';
+import { MAP_BTF_STRUCT, MAP_STRUCTS, btfStructAccess } from '../map_btf';
 import { ALU_NAME, ptrAlu, scalarAlu } from './alu';
 import { isBranchTaken, regIsEmpty, regSetMinMax } from './branch';
 import { VerifierError, reject } from './error';
@@ -1398,6 +1401,18 @@ export class Verifier {
         if (!ok) reject(`invalid bpf_context access off=${o} size=${size}`);
         return write ? undefined : scalarUnknown();
       }
+      case 'map_ptr': {
+        // check_ptr_to_map_access(): a privileged load reads the map's kernel struct through BTF.
+        const tname = MAP_BTF_STRUCT[mapTypeName(r.map!.map_type)];
+        const o = insnOff + r.off;
+        if (o < 0) reject(`R${regno} is ${tname} invalid negative access: off=${o}`);
+        if (write) reject(`only read from ${tname} is supported`);
+        const w = btfStructAccess(MAP_STRUCTS[tname]!, o, size);
+        if (w.k === 'error') reject(w.message, w.errno);
+        // Departure from Linux 6.18: the model has no PTR_TO_BTF_ID register, so a pointer field is not loaded.
+        if (w.k === 'ptr') reject(`R${regno} invalid mem access '${regTypeStr(r)}'`);
+        return scalarUnknown();
+      }
       default:
         reject(`R${regno} invalid mem access '${regTypeStr(r)}'`);
     }
@@ -2510,3 +2525,8 @@ export function bpfCheck(insns: readonly BpfInsn[], env: VerifierEnv): VerifierR
 }
 
 export { BPF_DW, BPF_ADD };
+
+/** The name of a modelled map type (enum bpf_map_type). */
+function mapTypeName(t: number): BpfMapTypeName {
+  return (Object.keys(BPF_MAP_TYPE) as BpfMapTypeName[]).find((n) => BPF_MAP_TYPE[n] === t)!;
+}
