@@ -1,3 +1,4 @@
+import { release } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { KFUNC_BTF_ID } from '../../engines/bpf';
 import { decodeInsns, encodeInsns, insn } from '../../engines/bpf/isa';
@@ -181,6 +182,14 @@ const CI_SEED = 20261207;
  * 99.85 % of the programs both reject, retval 707/707. Raise them as the verifier is fixed; never lower them. The template floor leaves room for another
  * build's configuration.
  */
+/** Whether the running kernel is the version the model follows, so that the floors apply to it. */
+const MODELLED = ((): { ok: boolean; why?: string } => {
+  const rel = release();
+  if (!/^6\.18(\.|$|-)/.test(rel) || process.arch !== 'x64')
+    return { ok: false, why: `the model follows Linux 6.18 on x86-64; this is ${rel} on ${process.arch}` };
+  return { ok: true };
+})();
+if (avail.ok && !MODELLED.ok) console.log(`kernel oracle: the agreement floors skipped (${MODELLED.why})`);
 const FLOOR = { templates: 119, verdict: 1, errno: 1, first_line: 0.998, retval: 1 };
 
 describe.skipIf(!avail.ok)('the encoding-level fuzz against the running kernel (seeded 5,000)', () => {
@@ -195,17 +204,28 @@ describe.skipIf(!avail.ok)('the encoding-level fuzz against the running kernel (
     expect(s.withheld / CI_COUNT).toBeLessThan(0.1);
     // At least 40 % rejected by Linux, for many different reasons.
     expect(s.kernel_rejected / s.programs).toBeGreaterThanOrEqual(0.4);
-    expect(s.kernel_templates.size).toBeGreaterThanOrEqual(FLOOR.templates);
+    // Another kernel version reaches other messages: the floor is the modelled kernel's, a bound below it elsewhere.
+    expect(s.kernel_templates.size).toBeGreaterThanOrEqual(MODELLED.ok ? FLOOR.templates : 100);
     expect(s.reproduced.size).toBeGreaterThan(0);
   }, 600_000);
 
-  it('agrees with the kernel at least as often as measured on 6.18 (floors only rise)', () => {
+  it('runs accepted programs on both sides and never crashes the model', () => {
     const s = get().summary;
-    expect(s.verdict_agree / s.programs).toBeGreaterThanOrEqual(FLOOR.verdict);
-    expect(s.errno_agree / s.programs).toBeGreaterThanOrEqual(FLOOR.errno);
-    expect(s.first_line_agree / s.both_rejected).toBeGreaterThanOrEqual(FLOOR.first_line);
     expect(s.ran).toBeGreaterThan(CI_COUNT / 20);
-    expect(s.retval_agree / s.ran).toBeGreaterThanOrEqual(FLOOR.retval);
     expect(s.model_crashes).toBe(0);
   }, 600_000);
+
+  // The floors are the modelled kernel's (6.18 on x86-64): another version answers some programs otherwise, which
+  // the report above shows without failing a clone on that machine.
+  it.skipIf(!MODELLED.ok)(
+    'agrees with the kernel at least as often as measured on 6.18 (floors only rise)',
+    () => {
+      const s = get().summary;
+      expect(s.verdict_agree / s.programs).toBeGreaterThanOrEqual(FLOOR.verdict);
+      expect(s.errno_agree / s.programs).toBeGreaterThanOrEqual(FLOOR.errno);
+      expect(s.first_line_agree / s.both_rejected).toBeGreaterThanOrEqual(FLOOR.first_line);
+      expect(s.retval_agree / s.ran).toBeGreaterThanOrEqual(FLOOR.retval);
+    },
+    600_000,
+  );
 });
