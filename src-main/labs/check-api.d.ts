@@ -901,6 +901,65 @@ declare module 'kernel-lab/engines/bpf/license' {
   export function license_is_gpl_compatible(license: string): boolean;
 }
 
+declare module 'kernel-lab/engines/bpf/map_btf' {
+  /**
+   * The model kernel build's layouts of the structs a map_ptr load reads (kernel/bpf/verifier.c
+   * check_ptr_to_map_access(), kernel/bpf/btf.c btf_struct_access() / btf_struct_walk(), Linux 6.18): struct
+   * bpf_map and the map types' own structs (map_btf_id: bpf_array for ARRAY and PERCPU_ARRAY, bpf_htab for HASH
+   * and LRU_HASH, bpf_ringbuf_map for RINGBUF). The layouts are those of a 6.18 x86-64 build (emitted from its
+   * BTF by src-main/oracle/btf-layout.ts; map_btf.test.ts compares them with the running kernel's). They are part
+   * of the model's vmlinux BTF (vmlinux_btf.ts) but kept as layouts, not type ids: no id of them is ever shown.
+   */
+  import type { BpfMapTypeName } from 'kernel-lab/engines/bpf/maps';
+  /** A member's type with modifiers and typedefs skipped: what btf_struct_walk() looks at. */
+  export type LayoutType = {
+      k: 'void';
+  } | {
+      k: 'int';
+      size: number;
+  } | {
+      k: 'ptr';
+      to: string | null;
+  } | {
+      k: 'array';
+      elem: LayoutType;
+      nelems: number;
+  } | {
+      k: 'struct';
+      s: LayoutStruct;
+  };
+  export interface LayoutMember {
+      name: string;
+      bitOff: number;
+      bits?: number;
+      type: LayoutType;
+  }
+  export interface LayoutStruct {
+      name: string;
+      union: boolean;
+      size: number;
+      members: LayoutMember[];
+  }
+  /** The structs of the 6.18 x86-64 build, by name. */
+  export const MAP_STRUCTS: Readonly<Record<string, LayoutStruct>>;
+  /** The struct a map type's ops->map_btf_id names. */
+  export const MAP_BTF_STRUCT: Readonly<Record<BpfMapTypeName, string>>;
+  /** What a read of `size` bytes at `off` finds: a scalar, a pointer (to a struct, or to something else), or an error. */
+  export type WalkResult = {
+      k: 'scalar';
+  } | {
+      k: 'ptr';
+      to: string | null;
+      field: string;
+  } | {
+      k: 'error';
+      errno: 'EACCES' | 'EINVAL' | 'EFAULT';
+      message: string;
+  };
+  /** btf_struct_access() over btf_struct_walk() for a read of `size` bytes at `off` (>= 0) into `s`. */
+  export function btfStructAccess(s0: LayoutStruct, off0: number, size: number): WalkResult;
+}
+
 declare module 'kernel-lab/engines/bpf/maps' {
   import type { AddressSpace } from 'kernel-lab/engines/bpf/memory';
   import { BpfRegion } from 'kernel-lab/engines/bpf/memory';
@@ -2166,7 +2225,9 @@ declare module 'kernel-lab/engines/bpf/vmlinux_btf' {
    * these types, so its ids are small. The declarations are those of Linux 6.18: struct bpf_iter_num
    * (include/uapi/linux/bpf.h), struct bpf_iter_bits and the six kfuncs (kernel/bpf/bpf_iter.c, kernel/bpf/helpers.c),
    * each FUNC tagged `bpf_kfunc` as pahole tags __bpf_kfunc functions. Comparisons with a running kernel map the
-   * kfuncs by name through that kernel's BTF; boot({ btf: 'host' }) takes the host's ids instead.
+   * kfuncs by name through that kernel's BTF; boot({ btf: 'host' }) takes the host's ids instead. The same build's
+   * layouts of struct bpf_map and the map types' structs, which a map_ptr load reads, are in map_btf.ts (as layouts:
+   * no id of them is ever shown).
    */
   /** One type of the model's BTF (the kind-specific tail as plain fields). */
   export type ModelBtfType = {
@@ -2219,6 +2280,7 @@ declare module 'kernel-lab/engines/bpf/vmlinux_btf' {
   export const MODEL_KFUNC_BTF_ID: Readonly<Record<KfuncName, number>>;
   /** The model's BTF as the kernel publishes one at /sys/kernel/btf/vmlinux (little-endian, version 1). */
   export function modelBtfBlob(): Uint8Array;
+  export { MAP_BTF_STRUCT, MAP_STRUCTS } from 'kernel-lab/engines/bpf/map_btf';
 }
 
 declare module 'kernel-lab/engines/bpf_iter_kfuncs' {
