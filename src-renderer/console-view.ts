@@ -86,7 +86,14 @@ export class ConsoleView {
     }
     const seen = new Set<number>();
     const rows = m.rowCount;
-    for (const item of this.virtualizer.getVirtualItems()) {
+    let items: readonly { index: number; start: number }[] = this.virtualizer.getVirtualItems();
+    // A hidden console (another panel in front of it) has no height to fill: its last block stays drawn, so its
+    // text is in the page (find, assistive technology) and on screen at once when it is shown again.
+    if (items.length === 0 && rows > 0) {
+      const last = Math.ceil(rows / BLOCK) - 1;
+      items = [{ index: last, start: last * BLOCK * ROW }];
+    }
+    for (const item of items) {
       seen.add(item.index);
       const from = item.index * BLOCK;
       const to = Math.min(from + BLOCK, rows);
