@@ -71,7 +71,7 @@ test('memory: zoom down to frames, their colours and their details', async ({ ap
   await app.mouse.move(box.x + at.x, box.y + at.y);
   await expect(canvas).toHaveAttribute('data-hover-pfn', String(inBlock));
   await expect(app.getByTestId('mm-hover')).toContainText(
-    `pfn 0x${inBlock.toString(16)} · pageblock 0 (Unmovable) · allocated · order 3 (block 0x${order3.toString(16)}–0x${(order3 + 7).toString(16)}) · direct map 4K leaf · present`,
+    `pfn 0x${inBlock.toString(16)} · pageblock ${Math.floor(inBlock / 512)} (Unmovable) · allocated · order 3 (block 0x${order3.toString(16)}–0x${(order3 + 7).toString(16)}) · direct map 4K leaf · present`,
   );
   await expect(canvas).toHaveAttribute('data-hover-order', '3');
 
@@ -119,7 +119,7 @@ test('memory: zoom down to frames, their colours and their details', async ({ ap
   const first = await frameCentre(app, 1);
   await app.mouse.move(zoomedBox.x + first.x, zoomedBox.y + first.y);
   await expect(canvas).toHaveAttribute('data-hover-pfn', '1');
-  await expect(app.getByTestId('mm-hover')).toContainText('pfn 0x1 · pageblock 0 (Unmovable) ·');
+  await expect(app.getByTestId('mm-hover')).toContainText('pfn 0x1 · pageblock 0 (Movable) ·');
   await app.getByTestId('mm-zoom-fit').click();
   await expect(canvas).toHaveAttribute('data-view', 'pageblocks');
 });
