@@ -6,21 +6,11 @@
  * escaped.
  */
 import { fuzzObjects } from '../src-main/engines/bpf/bpf_object_fuzz';
+import { intArg } from './int-arg';
 import { progressBar } from './progress';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(v) || v < 0) {
-    console.error(`--${name} takes a non-negative integer, not ${process.argv[i + 1] ?? 'nothing'}`);
-    process.exit(2);
-  }
-  return v;
-}
-
-const count = arg('count', 10_000);
-const seed = arg('seed', 1);
+const count = intArg('count', 10_000);
+const seed = intArg('seed', 1);
 const bar = progressBar('elf fuzz', count);
 let last = performance.now();
 let slowest = { index: -1, ms: 0 };

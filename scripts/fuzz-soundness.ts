@@ -4,21 +4,11 @@
  * fault. Usage: tsx scripts/fuzz-soundness.ts [--count N] [--seed S]. Exit 1 when any program faults.
  */
 import { soundnessRun } from '../src-main/oracle/soundness';
+import { intArg } from './int-arg';
 import { progressBar } from './progress';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(v) || v < 0) {
-    console.error(`--${name} takes a non-negative integer, not ${process.argv[i + 1] ?? 'nothing'}`);
-    process.exit(2);
-  }
-  return v;
-}
-
-const count = arg('count', 100_000);
-const seed = arg('seed', 1);
+const count = intArg('count', 100_000);
+const seed = intArg('seed', 1);
 const bar = progressBar('soundness', count);
 const cpu0 = process.cpuUsage();
 const s = soundnessRun(seed, count, (d) => bar.tick(d));
