@@ -81,32 +81,13 @@ export function soundnessCheck(
   const r = k.verify({ ...src, prog_type: 'raw_tp', log_level: 0, insn_limit: 20_000 });
   if (!r.ok) return { accepted: false, stable: false };
   const prog = k.prog_load({ ...src, prog_type: 'raw_tp', verify: false });
-  const retvals = new Set<bigint>();
-  let faulted = false;
-  for (const [engine, exec] of [
-    ['interp', interpExec],
-    ['jit', jitExec],
-  ] as const) {
-    for (let i = 0; i < POISONS; i++) {
-      const poison = (seed ^ Math.imul(index, 0x85ebca6b) ^ (i + 1)) >>> 0;
-      try {
-        retvals.add(k.runWith(prog, [], { exec, poison }).retval);
-      } catch (e) {
-        if (!(e instanceof KernelError)) throw e;
-        faulted = true;
-        faults.push({
-          kind: p.kind,
-          index,
-          engine,
-          poison,
-          errno: e.errno,
-          message: e.message,
-          program: p.asm ?? k.disassemble(p.insns!),
-        });
-      }
-    }
-  }
-  return { accepted: true, stable: !faulted && retvals.size === 1 };
+  return runPoisoned(
+    k,
+    prog,
+    () => [],
+    { kind: p.kind, index, seed, program: () => p.asm ?? k.disassemble(p.insns!) },
+    faults,
+  );
 }
 
 /**
@@ -141,7 +122,29 @@ function encodedCheck(
     throw e;
   }
   // Packet programs need an skb or xdp_md the model's test run does not build: only the verdict is checked.
-  if (p.ctx === undefined) return { accepted: true, stable: false };
+  const ctx = p.ctx;
+  if (ctx === undefined) return { accepted: true, stable: false };
+  return runPoisoned(
+    k,
+    prog,
+    () => [Uint8Array.from(ctx)],
+    { kind, index, seed, program: () => k.disassemble(prog.insns) },
+    faults,
+  );
+}
+
+/**
+ * Runs an accepted program in the interpreter and the JIT, POISONS times each with seeded garbage; a fault is a
+ * verifier bug and goes into `faults`. Stable: no fault, and the same r0 every time.
+ */
+function runPoisoned(
+  k: ReturnType<typeof createBpf>,
+  prog: BpfProgram,
+  /** Fresh arguments for each run: a program may write its context. */
+  args: () => Uint8Array[],
+  who: { kind: string; index: number; seed: number; program: () => string },
+  faults: SoundnessFault[],
+): { accepted: true; stable: boolean } {
   const retvals = new Set<bigint>();
   let faulted = false;
   for (const [engine, exec] of [
@@ -149,20 +152,20 @@ function encodedCheck(
     ['jit', jitExec],
   ] as const) {
     for (let i = 0; i < POISONS; i++) {
-      const poison = (seed ^ Math.imul(index, 0x85ebca6b) ^ (i + 1)) >>> 0;
+      const poison = (who.seed ^ Math.imul(who.index, 0x85ebca6b) ^ (i + 1)) >>> 0;
       try {
-        retvals.add(k.runWith(prog, [Uint8Array.from(p.ctx)], { exec, poison }).retval);
+        retvals.add(k.runWith(prog, args(), { exec, poison }).retval);
       } catch (e) {
         if (!(e instanceof KernelError)) throw e;
         faulted = true;
         faults.push({
-          kind,
-          index,
+          kind: who.kind,
+          index: who.index,
           engine,
           poison,
           errno: e.errno,
           message: e.message,
-          program: k.disassemble(prog.insns),
+          program: who.program(),
         });
       }
     }
