@@ -7,32 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 
-/** BTF_MAGIC. */
-export const BTF_MAGIC = 0xeb9f;
+// The uapi numbers are the engine's (its object loader reads the same format).
+import { BTF_KIND, BTF_MAGIC } from '../engines/bpf/btf';
 
-/** BTF_KIND_* numbers. */
-export const BTF_KIND = {
-  UNKN: 0,
-  INT: 1,
-  PTR: 2,
-  ARRAY: 3,
-  STRUCT: 4,
-  UNION: 5,
-  ENUM: 6,
-  FWD: 7,
-  TYPEDEF: 8,
-  VOLATILE: 9,
-  CONST: 10,
-  RESTRICT: 11,
-  FUNC: 12,
-  FUNC_PROTO: 13,
-  VAR: 14,
-  DATASEC: 15,
-  FLOAT: 16,
-  DECL_TAG: 17,
-  TYPE_TAG: 18,
-  ENUM64: 19,
-} as const;
+export { BTF_KIND, BTF_MAGIC };
 
 const KIND_NAME = Object.fromEntries(Object.entries(BTF_KIND).map(([k, v]) => [v, k])) as Record<number, string>;
 
