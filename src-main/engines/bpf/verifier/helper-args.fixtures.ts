@@ -8,6 +8,7 @@
  */
 import { createBpf } from '../index';
 import type { BpfMapTypeName } from '../maps';
+import { answerOf } from './kernel-classes.fixtures';
 
 /** A map as BPF_MAP_CREATE takes it. */
 export interface VariantMap {
@@ -142,10 +143,6 @@ export function callDepthVariants(): HelperVariant[] {
   return out;
 }
 
-/** `ok` or `ERRNO first error line`. */
-export function answerOf(r: { ok: boolean; errno?: string; first?: string }): string {
-  return r.ok ? 'ok' : `${r.errno} ${r.first}`;
-}
 
 /** The model's answer (BpfEngine.verify, RAW_TRACEPOINT, the variant's map as map 1). */
 export function modelAnswer(v: HelperVariant): string {

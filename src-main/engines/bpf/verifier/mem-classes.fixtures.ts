@@ -8,6 +8,7 @@ import { createBpf } from '../index';
 import { encodeInsns, insn } from '../isa';
 import type { BpfInsn } from '../isa';
 import type { BpfMapTypeName } from '../maps';
+import { answerOf } from './kernel-classes.fixtures';
 
 /** A map as BPF_MAP_CREATE takes it (fd 1 in the kernel and in the model). */
 export interface VariantMap {
@@ -84,10 +85,6 @@ export function atomicRmwVariants(): MemVariant[] {
   return out;
 }
 
-/** `ok` or `ERRNO first error line`. */
-export function answerOf(r: { ok: boolean; errno?: string; first?: string }): string {
-  return r.ok ? 'ok' : `${r.errno} ${r.first}`;
-}
 
 /** The model's answer (BpfEngine.verify, the variant's map as map 1). */
 export function modelAnswer(v: MemVariant): string {
