@@ -1,9 +1,12 @@
-/** Remembered layout: the side pane's width (dragged on the splitter) and the active side tab. */
+/** Remembered layout: the side pane's width (dragged on the splitter), the active side tab and the theme. */
 const KEY = 'kernel-lab.layout';
+
+export type ThemeChoice = 'system' | 'dark' | 'light';
 
 interface Layout {
   sideWidth?: number;
   tab?: string;
+  theme?: ThemeChoice;
 }
 
 export function loadLayout(): Layout {

@@ -13,6 +13,8 @@ import { keepBpfDetails } from './panels/bpf-state';
 import { MemoryPanel } from './panels/memory-panel';
 import { UblkPanel } from './panels/ublk-panel';
 import { ResultsView } from './results-view';
+import { initTheme } from './theme';
+import { ProblemsView } from './problems-view';
 import { RunsView, type RunRecord } from './runs-view';
 import { exportSession, parseSession } from './session';
 
@@ -40,6 +42,14 @@ const bpf = new BpfPanel(pane('bpf'), async (req) => {
 });
 const ublk = new UblkPanel(pane('ublk'));
 const runs = new RunsView(pane('runs'), (r) => showRun(r));
+const problemsBadge = $('problems-badge');
+new ProblemsView(pane('problems'), editor, (errors, warnings) => {
+  const n = errors + warnings;
+  problemsBadge.hidden = n === 0;
+  problemsBadge.textContent = String(n);
+  problemsBadge.classList.toggle('has-errors', errors > 0);
+  problemsBadge.title = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+});
 
 let lab: LabApi;
 let files: Files;
@@ -55,11 +65,13 @@ function setStatus(text: string): void {
   statusEl.title = text;
 }
 
-// ---- theme: follow the OS ----
-const dark = window.matchMedia('(prefers-color-scheme: dark)');
-const applyTheme = (): void => monaco.editor.setTheme(dark.matches ? 'vs-dark' : 'vs');
-dark.addEventListener('change', applyTheme);
-applyTheme();
+// ---- theme: the OS's, or the one picked on the toolbar ----
+initTheme($<HTMLButtonElement>('theme'), (theme) => {
+  monaco.editor.setTheme(theme === 'dark' ? 'vs-dark' : 'vs');
+  // uPlot and the timeline read the theme's colours when they draw.
+  results.load(results.current());
+  ublk.redraw();
+});
 
 // ---- side tabs ----
 const tabs = Array.from(document.querySelectorAll<HTMLButtonElement>('.tabs [data-tab]'));
@@ -350,7 +362,7 @@ window.addEventListener('keydown', (e) => {
   } else if (mod && !e.shiftKey && e.key.toLowerCase() === 's') {
     e.preventDefault();
     void files.save();
-  } else if (e.altKey && /^[1-7]$/.test(e.key)) {
+  } else if (e.altKey && /^[1-8]$/.test(e.key)) {
     e.preventDefault();
     selectTab(tabs[Number(e.key) - 1]!.dataset.tab!);
   }

@@ -19,6 +19,11 @@ export class UblkPanel {
     this.timeline.root.hidden = true;
   }
 
+  /** Draws the timeline again in the theme's current colours. */
+  redraw(): void {
+    this.timeline.draw();
+  }
+
   show(s: MachineState | undefined): void {
     const fio = s?.ublk.fio ?? [];
     const fioSig = JSON.stringify(fio);
