@@ -24,7 +24,7 @@ test.describe('Problems list', () => {
     await app.keyboard.press('Home');
     await app.keyboard.insertText('// ');
     await expect(rows).toHaveCount(1);
-    await expect(app.getByTestId('editor')).toContainText("// const s: string = 3;");
+    await expect(app.getByTestId('editor')).toContainText('// const s: string = 3;');
 
     // Another file has its own list; coming back shows this one's again.
     await newFile(app, `${uniq('clean')}.js`);

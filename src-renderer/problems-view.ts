@@ -19,9 +19,9 @@ const SEVERITY: Record<number, { icon: string; name: string }> = {
  * stay in the editor only, as in VS Code's Problems view.
  */
 export function sortMarkers(markers: readonly monaco.editor.IMarker[]): monaco.editor.IMarker[] {
-  return markers.filter((m) => m.severity !== monaco.MarkerSeverity.Hint).sort(
-    (a, b) => b.severity - a.severity || a.startLineNumber - b.startLineNumber || a.startColumn - b.startColumn,
-  );
+  return markers
+    .filter((m) => m.severity !== monaco.MarkerSeverity.Hint)
+    .sort((a, b) => b.severity - a.severity || a.startLineNumber - b.startLineNumber || a.startColumn - b.startColumn);
 }
 
 export class ProblemsView {
