@@ -29,7 +29,8 @@ test.describe('a narrow window (1024×700)', () => {
     for (const id of [
       'examples-menu',
       'recent-menu',
-      'session-export',
+      'share-menu',
+      'theme',
       'session-import',
       'seed',
       'timeout',

@@ -15,7 +15,11 @@ test.describe('run history', () => {
     await expect(list.locator('li').first()).toContainText('seed 2');
 
     // Show the first run again: its output and its results.
-    await list.locator('li').nth(1).getByRole('button', { name: /show run/ }).click();
+    await list
+      .locator('li')
+      .nth(1)
+      .getByRole('button', { name: /show run/ })
+      .click();
     await expect(app.getByTestId('console')).toContainText('seed 1');
     await app.getByTestId('tab-results').click();
     await expect(app.getByTestId('result-table').locator('tbody td')).toHaveText('1');
@@ -44,15 +48,26 @@ test.describe('sessions', () => {
     const name = `${uniq('shared')}.js`;
     await newFile(app, name);
     await app.getByTestId('seed').fill('7');
-    await runScript(app, "print('shared result', lab.seed);\nlab.chart('c', [{ label: 's', points: [[1, 2], [2, 3]] }]);\n");
-    const [dl] = await Promise.all([app.waitForEvent('download'), app.getByTestId('session-export').click()]);
+    await runScript(
+      app,
+      "print('shared result', lab.seed);\nlab.chart('c', [{ label: 's', points: [[1, 2], [2, 3]] }]);\n",
+    );
+    const [dl] = await Promise.all([
+      app.waitForEvent('download'),
+      app
+        .getByTestId('share-menu')
+        .click()
+        .then(() => app.getByTestId('session-export').click()),
+    ]);
     const body = Buffer.concat(await (await dl.createReadStream()).toArray());
     const session = JSON.parse(body.toString());
     expect(session).toMatchObject({ kind: 'kernel-lab-session', version: 1, file: name, seed: 7 });
     expect(session.run.results.charts).toHaveLength(1);
 
     await app.getByTestId('seed').fill('1');
-    await app.getByTestId('session-file').setInputFiles({ name: 'shared.session.json', mimeType: 'application/json', buffer: body });
+    await app
+      .getByTestId('session-file')
+      .setInputFiles({ name: 'shared.session.json', mimeType: 'application/json', buffer: body });
     await expect(app.getByTestId('file-title')).toHaveText(`sessions/${name}`);
     await expect(app.getByTestId('editor')).toContainText("print('shared result', lab.seed);");
     await expect(app.getByTestId('seed')).toHaveValue('7');
@@ -61,7 +76,9 @@ test.describe('sessions', () => {
     await expect(app.getByTestId('panel-results')).toHaveAttribute('data-charts', '1');
 
     // Something that is not a session is refused with a reason.
-    await app.getByTestId('session-file').setInputFiles({ name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('{"a":1}') });
+    await app
+      .getByTestId('session-file')
+      .setInputFiles({ name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('{"a":1}') });
     await app.getByTestId('tab-console').click();
     await expect(app.getByTestId('console')).toContainText('cannot open x.json: not a Kernel Lab session file');
   });

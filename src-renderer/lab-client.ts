@@ -12,9 +12,13 @@ declare global {
 
 export class ConnectionError extends Error {}
 
+/** This origin's browser host token, kept after a connection so that a shared link (no token) opens here. */
+const TOKEN_KEY = 'kernel-lab.host-token';
+
 /** Connects to the browser host's WebSocket; resolves once it is open. */
 async function connectWebSocket(): Promise<LabApi> {
-  const token = new URLSearchParams(location.search).get('token');
+  // A shared link carries no token (it is a secret of this host): the one this origin connected with last serves.
+  const token = new URLSearchParams(location.search).get('token') ?? localStorage.getItem(TOKEN_KEY);
   if (!token) throw new ConnectionError('This page needs the token of its URL: open the address that `npm run web` printed.');
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?token=${encodeURIComponent(token)}`);
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
@@ -23,7 +27,14 @@ async function connectWebSocket(): Promise<LabApi> {
   let closed: Error | undefined;
 
   await new Promise<void>((resolve, reject) => {
-    ws.addEventListener('open', () => resolve(), { once: true });
+    ws.addEventListener(
+      'open',
+      () => {
+        localStorage.setItem(TOKEN_KEY, token);
+        resolve();
+      },
+      { once: true },
+    );
     ws.addEventListener('error', () => reject(new ConnectionError('Cannot reach the Kernel Lab host (is it still running? is the token right?)')), { once: true });
   });
   ws.addEventListener('message', (msg) => {

@@ -1,7 +1,7 @@
 /** The workbench: Monaco and files, Run/Stop, the console, results, the engine panels and the run history. */
 import type { KernelAccess, LabApi, MachineState, RunEvent, RunId } from '../src-main/contract';
 import { ConsoleView } from './console-view';
-import { askKernelAccess } from './dialog';
+import { askKernelAccess, askName } from './dialog';
 import { createEditor, languageOf, setRunMarker, monaco } from './editor';
 import { memoryLabel } from './sizes';
 import { Files } from './files';
@@ -17,6 +17,7 @@ import { initTheme } from './theme';
 import { ProblemsView } from './problems-view';
 import { RunsView, type RunRecord } from './runs-view';
 import { exportSession, parseSession } from './session';
+import { decodeShare, encodeShare, linkTo, MAX_LINK_CHARS, shareFragment, type SharedScript } from './share-link';
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -175,8 +176,8 @@ function ensureKernelAccess(): Promise<void> {
     .finally(() => (asking = undefined)));
 }
 
-/** A script from an imported session (opened under sessions/) never reaches the kernel. */
-const isImported = (path: string): boolean => path.startsWith('sessions/');
+/** A script from an imported session or a shared link (opened under sessions/, shared/) never reaches the kernel. */
+const isImported = (path: string): boolean => path.startsWith('sessions/') || path.startsWith('shared/');
 
 const early: RunEvent[] = [];
 const runModels = new Map<RunId, { model: monaco.editor.ITextModel; filename: string; lab?: string }>();
@@ -372,6 +373,8 @@ for (const [btnId, listId] of [
   ['examples-menu', 'examples-list'],
   ['recent-menu', 'recent-list'],
   ['tabs-menu', 'tabs-list'],
+  ['share-menu', 'share-list'],
+  ['session-import', 'open-list'],
 ] as const) {
   const btn = $(btnId);
   const list = $(listId);
@@ -408,8 +411,74 @@ $('session-export').addEventListener('click', () => {
     run: last && { file: last.file, seed: last.seed, started: last.started, lines: last.lines, results: last.results, done: last.done },
   });
 });
+$('share-link').addEventListener('click', () => void copyShareLink());
+$('open-link').addEventListener('click', () => void openLinkDialog());
+
+/** Copies a link that opens this script, seed and timeout in any Kernel Lab (and shows it in the console). */
+async function copyShareLink(): Promise<void> {
+  const model = editor.getModel();
+  if (!model) return;
+  const fragment = await encodeShare({
+    file: files.current,
+    code: model.getValue(),
+    seed: Number(seedInput.value) >>> 0,
+    timeoutMs: Number(timeoutSelect.value),
+  });
+  const link = linkTo(location, fragment);
+  if (link.length > MAX_LINK_CHARS) {
+    consoleView.meta(`${files.current} is too long for a link (${link.length} characters): save a session file instead`);
+    return;
+  }
+  $('share-link').dataset.link = link;
+  let copied = false;
+  try {
+    await navigator.clipboard.writeText(link);
+    copied = true;
+  } catch {
+    // No clipboard permission (or not focused): the console line still holds the link to copy by hand.
+  }
+  selectTab('console');
+  consoleView.meta(`${copied ? 'copied a link to' : 'a link to'} ${files.current} (seed ${seedInput.value}): ${link}`);
+}
+
+async function openLinkDialog(): Promise<void> {
+  let shared: SharedScript | undefined;
+  const text = await askName('Paste a Kernel Lab link (or its #share=… part):', '', (t) =>
+    shareFragment(t) === undefined ? 'not a Kernel Lab link: it has no #share=1. part' : undefined,
+  );
+  if (text === undefined) return;
+  try {
+    shared = await decodeShare(text);
+  } catch (e) {
+    consoleView.meta(`cannot open the link: ${(e as Error).message}`);
+    return;
+  }
+  await openShared(shared, 'a shared link');
+}
+
+/** Opens a shared script as a new workspace file with its seed and timeout; it runs only when Run is pressed. */
+async function openShared(s: SharedScript, from: string): Promise<void> {
+  const name = await files.openNew(`shared/${s.file}`, s.code);
+  seedInput.value = String(s.seed);
+  if ([...timeoutSelect.options].some((o) => o.value === String(s.timeoutMs))) timeoutSelect.value = String(s.timeoutMs);
+  void labs?.refreshVariant();
+  consoleView.meta(`opened ${from} as ${name} (seed ${s.seed}): press Run to run it`);
+}
+
+/** A link opened as this page's address (`…#share=1.…`): opened once, then the fragment is dropped. */
+async function openSharedFromAddress(): Promise<void> {
+  if (shareFragment(location.hash) === undefined) return;
+  const hash = location.hash;
+  history.replaceState(null, '', location.href.replace(/#.*$/, ''));
+  try {
+    await openShared(await decodeShare(hash), 'the shared link in the address');
+  } catch (e) {
+    consoleView.meta(`cannot open the link in the address: ${(e as Error).message}`);
+  }
+}
+
 const sessionInput = $<HTMLInputElement>('session-file');
-$('session-import').addEventListener('click', () => sessionInput.click());
+$('open-session-file').addEventListener('click', () => sessionInput.click());
 sessionInput.addEventListener('change', () => {
   const file = sessionInput.files?.[0];
   sessionInput.value = '';
@@ -443,6 +512,10 @@ async function start(): Promise<void> {
   } catch (e) {
     setStatus('disconnected');
     consoleView.meta((e as Error).message);
+    if (shareFragment(location.hash) !== undefined)
+      consoleView.meta(
+        'This address holds a shared script: open Kernel Lab at the address its host printed, then Open ▾ → Shared link… and paste this address.',
+      );
     return;
   }
   lab.onEvent(onEvent);
@@ -483,6 +556,7 @@ async function start(): Promise<void> {
   seedInput.addEventListener('input', () => void labs?.refreshVariant());
   $('course-folders').addEventListener('click', () => void labs?.editCourseFolders());
   await labs.start();
+  await openSharedFromAddress();
   runBtn.disabled = false;
   setStatus(`ready · ${info.host} host`);
   document.body.dataset.ready = 'true';
