@@ -136,7 +136,8 @@ function kernelBytes(vm: BpfVm, name: string, addr: bigint, size: number): Uint8
  * bpf_probe_read_{kernel,user}{,_str} and the compat bpf_probe_read{,_str} (kernel/trace/bpf_trace.c, mm/maccess.c
  * on x86-64): a copy, or the error with the destination zeroed. A str variant copies up to the NUL and returns the
  * length with it, or `size` with the last byte made NUL. The model has no user memory (CURRENT_TASK): a user read
- * of one byte or more faults.
+ * of one byte or more faults. Departure (6.18): a kernel read that leaves the model's regions faults (-EFAULT),
+ * where Linux usually reads the mapped memory next to the object (the stack above a frame, say).
  */
 function probeReadHelpers(): BpfHelper[] {
   type Kind = 'kernel' | 'user' | 'compat';

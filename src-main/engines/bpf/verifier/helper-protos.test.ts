@@ -243,7 +243,7 @@ describe('run-time semantics of the helpers the model now accepts', () => {
     // A user read of a kernel address faults; a size of 0 at a user address copies nothing.
     expect(run(readInto(112, 'r3 = r10\nr3 += -16'))).toBe(u32(-14));
     expect(run(readInto(112, 'r3 = 0', 0))).toBe(u32(-1));
-    // Past the end of a region: -EFAULT, zeroed.
+    // Past the end of a region: -EFAULT, zeroed (a departure: Linux reads the kernel stack above the frame).
     expect(run(readInto(113, 'r3 = r10\nr3 += -4'))).toBe(u32(-14));
   });
 
