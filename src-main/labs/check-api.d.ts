@@ -471,6 +471,22 @@ declare module 'kernel-lab/engines/bpf/helpers' {
   export function memArg(vm: BpfVm, r: Int32Array, n: number, size: number, name: string, write?: boolean): Uint8Array;
   /** Formats a bpf_trace_printk() format with up to three arguments (the subset bpf_bprintf_prepare() accepts). */
   export function formatTracePrintk(vm: BpfVm, fmt: string, args: bigint[]): string;
+  /**
+   * The task a run is `current` of: BPF_PROG_TEST_RUN's caller in Linux. Departure (6.18): a fixed simulated root
+   * process (deterministic), whose task_struct has no readable contents and which has no user address space.
+   */
+  export const CURRENT_TASK: {
+      readonly pid: 1000;
+      readonly tgid: 1000;
+      readonly uid: 0;
+      readonly gid: 0;
+      readonly comm: "kernel-lab";
+  };
+  /**
+   * bpf_get_current_task()'s value: a direct-map address (x86-64's direct map starts at 0xffff888000000000) below
+   * every region of the model's address space (memory.ts: region n is at (0xffff8880 + n) << 32, n >= 1).
+   */
+  export const CURRENT_TASK_ADDR = 18446612682097557504n;
   /** The kernel helpers modelled, keyed by id. */
   export function kernelHelpers(): Map<number, BpfHelper>;
   /** The open-coded iterator kfuncs: bpf_iter_num (kernel/bpf/bpf_iter.c: struct bpf_iter_num_kern { int cur; int end; } on the stack) and bpf_iter_bits. */
@@ -1254,10 +1270,12 @@ declare module 'kernel-lab/engines/bpf/verifier/error' {
   /** A rejection by the verifier: the kernel's message (one or more log lines) and the errno bpf_check() returns. */
   export class VerifierError extends Error {
       readonly errno: VerifierErrno;
-      constructor(message: string, errno?: VerifierErrno);
+      /** What the log has after the message: a newline, or nothing where the kernel's verbose() call has none. */
+      readonly eol: string;
+      constructor(message: string, errno?: VerifierErrno, eol?: string);
   }
   /** Shorthand: throw the kernel's message with its errno. */
-  export function reject(message: string, errno?: VerifierErrno): never;
+  export function reject(message: string, errno?: VerifierErrno, eol?: string): never;
 }
 
 declare module 'kernel-lab/engines/bpf/verifier/index' {
@@ -1376,18 +1394,20 @@ declare module 'kernel-lab/engines/bpf/verifier/prog-types' {
   export function helperAllowed(type: ProgType, id: number): boolean;
   /**
    * check_helper_call()'s checks before the arguments (kernel/bpf/verifier.c): the kernel's error line (all EINVAL)
-   * for a helper id the program may not call, or undefined when the arguments are checked next.
+   * for a helper id the program may not call, or undefined when the arguments are checked next. `gplRefused`: the
+   * helper's proto is gpl_only and the program's license is not GPL-compatible.
    */
-  export function helperCallRefusal(type: ProgType, id: number, sleepable: boolean): string | undefined;
+  export function helperCallRefusal(type: ProgType, id: number, sleepable: boolean, gplRefused?: boolean): string | undefined;
 }
 
 declare module 'kernel-lab/engines/bpf/verifier/protos' {
   /**
-   * Helper prototypes (struct bpf_func_proto: argument and return types) and kfunc flags (KF_ITER_NEW/NEXT/DESTROY)
-   * for the helpers and kfuncs the engine implements, as in kernel/bpf/helpers.c, ringbuf.c, bpf_iter.c.
+   * Helper prototypes (struct bpf_func_proto: argument and return types, gpl_only) and kfunc flags
+   * (KF_ITER_NEW/NEXT/DESTROY) for the helpers and kfuncs the engine implements, as in kernel/bpf/helpers.c,
+   * ringbuf.c, bpf_iter.c, bpf_cgrp_storage.c, kernel/trace/bpf_trace.c and net/core/filter.c (Linux 6.18).
    */
   /** enum bpf_arg_type (the subset used). */
-  export type ArgType = 'anything' | 'const_map_ptr' | 'map_key' | 'map_value' | 'mem' | 'mem_rdonly' | 'uninit_mem' | 'const_size' | 'const_size_or_zero' | 'func' | 'stack_or_null' | 'alloc_mem' | 'const_alloc_size_or_zero' | 'ctx';
+  export type ArgType = 'anything' | 'const_map_ptr' | 'map_key' | 'map_value' | 'mem' | 'mem_rdonly' | 'uninit_mem' | 'const_size' | 'const_size_or_zero' | 'func' | 'stack_or_null' | 'alloc_mem' | 'const_alloc_size_or_zero' | 'ctx' | 'btf_id_or_null' | 'map_value_or_null';
   /** enum bpf_return_type (the subset used). */
   export type RetType = 'integer' | 'void' | 'map_value_or_null' | 'ringbuf_mem_or_null';
   /** struct bpf_func_proto. */
@@ -1403,6 +1423,13 @@ declare module 'kernel-lab/engines/bpf/verifier/protos' {
        * wrong one gives the kernel's first error; past them the call is refused (a departure from 6.18).
        */
       unimplemented?: true;
+      /** gpl_only: a program whose license is not GPL-compatible may not call it. */
+      gpl_only?: true;
+      /**
+       * check_map_func_compatibility(): the map type its map argument must have (every other map type is refused with
+       * `cannot pass map_type`).
+       */
+      mapType?: string;
   }
   /** Prototypes by enum bpf_func_id. */
   export const HELPER_PROTOS: ReadonlyMap<number, HelperProto>;
@@ -1759,6 +1786,8 @@ declare module 'kernel-lab/engines/bpf/verifier/verifier' {
       test_state_freq?: boolean;
       /** BPF_F_SLEEPABLE. */
       sleepable?: boolean;
+      /** The license is GPL-compatible (license_is_gpl_compatible()); default true. A gpl_only helper needs it. */
+      gpl_compatible?: boolean;
       /** Record per-instruction states and the exploration tree for the UI. */
       trace?: boolean;
       /** Lower processed-instruction budget (tests and demos; the kernel's is BPF_COMPLEXITY_LIMIT_INSNS). */

@@ -93,6 +93,96 @@ export function formatTracePrintk(vm: BpfVm, fmt: string, args: bigint[]): strin
   });
 }
 
+/**
+ * The task a run is `current` of: BPF_PROG_TEST_RUN's caller in Linux. Departure (6.18): a fixed simulated root
+ * process (deterministic), whose task_struct has no readable contents and which has no user address space.
+ */
+export const CURRENT_TASK = { pid: 1000, tgid: 1000, uid: 0, gid: 0, comm: 'kernel-lab' } as const;
+/**
+ * bpf_get_current_task()'s value: a direct-map address (x86-64's direct map starts at 0xffff888000000000) below
+ * every region of the model's address space (memory.ts: region n is at (0xffff8880 + n) << 32, n >= 1).
+ */
+export const CURRENT_TASK_ADDR = 0xffff888001a40000n;
+/** The bytes at CURRENT_TASK_ADDR the model treats as the task_struct (no build's struct task_struct is larger). */
+const TASK_STRUCT_SPAN = 0x4000n;
+
+/** x86-64 with 4-level paging: TASK_SIZE_MAX (TASK_SIZE of a 64-bit task). */
+const TASK_SIZE_MAX = 0x00007ffffffff000n;
+const PAGE_SIZE = 4096n;
+const ERANGE = 34;
+
+/**
+ * copy_from_kernel_nofault_allowed() of arch/x86/mm/maccess.c: not a user address (below TASK_SIZE_MAX plus the
+ * guard page), not the vsyscall page, and canonical (48-bit virtual addresses).
+ */
+function kernelReadAllowed(addr: bigint): boolean {
+  if (addr < TASK_SIZE_MAX + PAGE_SIZE) return false;
+  if ((addr & ~0xfffn) === 0xffffffffff600000n) return false;
+  return addr >> 47n === 0x1ffffn;
+}
+
+/**
+ * The bytes of a kernel read at `addr` (in a region of the model), or undefined when it faults. A read of the
+ * simulated task_struct is a KernelError naming the helper: the model has no contents for it.
+ */
+function kernelBytes(vm: BpfVm, name: string, addr: bigint, size: number): Uint8Array | undefined {
+  if (size > 0 && addr < CURRENT_TASK_ADDR + TASK_STRUCT_SPAN && addr + BigInt(size) > CURRENT_TASK_ADDR) {
+    throw new KernelError('EOPNOTSUPP', `${name}: a read of the current task_struct (0x${addr.toString(16)}, ${size} bytes) is not modelled: the simulated task has no contents`);
+  }
+  return vm.bytes(Number(BigInt.asIntN(32, addr >> 32n)), Number(BigInt.asIntN(32, addr)), size);
+}
+
+/**
+ * bpf_probe_read_{kernel,user}{,_str} and the compat bpf_probe_read{,_str} (kernel/trace/bpf_trace.c, mm/maccess.c
+ * on x86-64): a copy, or the error with the destination zeroed. A str variant copies up to the NUL and returns the
+ * length with it, or `size` with the last byte made NUL. The model has no user memory (CURRENT_TASK): a user read
+ * of one byte or more faults. Departure (6.18): a kernel read that leaves the model's regions faults (-EFAULT),
+ * where Linux usually reads the mapped memory next to the object (the stack above a frame, say).
+ */
+function probeReadHelpers(): BpfHelper[] {
+  type Kind = 'kernel' | 'user' | 'compat';
+  const read = (vm: BpfVm, r: Int32Array, name: string, kind: Kind, str: boolean): void => {
+    const size = r[4]! >>> 0;
+    const dst = memArg(vm, r, 1, size, name, true);
+    const addr = argBig(r, 3);
+    const user = kind === 'user' || (kind === 'compat' && addr < TASK_SIZE_MAX);
+    const fail = (errno: number): void => {
+      dst.fill(0);
+      setR0(r, -errno);
+    };
+    // strncpy_from_{kernel,user}_nofault(): a count of 0 copies nothing and returns 0.
+    if (str && size === 0) return setR0(r, 0);
+    if (user) {
+      // copy_from_user_nofault(): access_ok() refuses a kernel address; no user page is mapped in the model.
+      if (size === 0 && addr < TASK_SIZE_MAX) return setR0(r, 0);
+      return fail(EFAULT);
+    }
+    if (!kernelReadAllowed(addr)) return fail(ERANGE);
+    if (!str) {
+      const src = kernelBytes(vm, name, addr, size);
+      if (!src) return fail(EFAULT);
+      dst.set(src);
+      return setR0(r, 0);
+    }
+    for (let i = 0; i < size; i++) {
+      const b = kernelBytes(vm, name, addr + BigInt(i), 1);
+      if (!b) return fail(EFAULT);
+      dst[i] = i === size - 1 ? 0 : b[0]!;
+      if (b[0] === 0) return setR0(r, i + 1);
+    }
+    setR0(r, size);
+  };
+  const defs: [number, string, Kind, boolean][] = [
+    [4, 'bpf_probe_read', 'compat', false],
+    [45, 'bpf_probe_read_str', 'compat', true],
+    [112, 'bpf_probe_read_user', 'user', false],
+    [113, 'bpf_probe_read_kernel', 'kernel', false],
+    [114, 'bpf_probe_read_user_str', 'user', true],
+    [115, 'bpf_probe_read_kernel_str', 'kernel', true],
+  ];
+  return defs.map(([id, name, kind, str]) => ({ id, name, fn: (vm: BpfVm, r: Int32Array) => read(vm, r, name, kind, str) }));
+}
+
 /** The kernel helpers modelled, keyed by id. */
 export function kernelHelpers(): Map<number, BpfHelper> {
   const list: BpfHelper[] = [
@@ -155,22 +245,22 @@ export function kernelHelpers(): Map<number, BpfHelper> {
     },
     { id: 7, name: 'bpf_get_prandom_u32', fn: (vm, r) => { r[0] = vm.prandom() | 0; r[1] = 0; } },
     { id: 8, name: 'bpf_get_smp_processor_id', fn: (vm, r) => setR0(r, vm.cpu) },
+    ...probeReadHelpers(),
+    { id: 14, name: 'bpf_get_current_pid_tgid', fn: (_vm, r) => setR0Big(r, (BigInt(CURRENT_TASK.tgid) << 32n) | BigInt(CURRENT_TASK.pid)) },
+    { id: 15, name: 'bpf_get_current_uid_gid', fn: (_vm, r) => setR0Big(r, (BigInt(CURRENT_TASK.gid) << 32n) | BigInt(CURRENT_TASK.uid)) },
     {
-      id: 113,
-      name: 'bpf_probe_read_kernel',
+      id: 16,
+      name: 'bpf_get_current_comm',
       fn: (vm, r) => {
-        // bpf_probe_read_kernel(dst, size, unsafe_ptr): a faulting source zeroes dst and returns -EFAULT.
+        // strscpy_pad(buf, current->comm, size): at most size - 1 bytes, the rest NUL; returns 0.
         const size = r[4]! >>> 0;
-        const dst = memArg(vm, r, 1, size, 'bpf_probe_read_kernel', true);
-        const src = vm.bytes(r[7]!, r[6]!, size);
-        if (!src) {
-          dst.fill(0);
-          return setR0(r, -14);
-        }
-        dst.set(src);
+        const buf = memArg(vm, r, 1, size, 'bpf_get_current_comm', true);
+        buf.fill(0);
+        for (let i = 0; i < CURRENT_TASK.comm.length && i < size - 1; i++) buf[i] = CURRENT_TASK.comm.charCodeAt(i);
         setR0(r, 0);
       },
     },
+    { id: 35, name: 'bpf_get_current_task', fn: (_vm, r) => setR0Big(r, CURRENT_TASK_ADDR) },
     {
       id: 130,
       name: 'bpf_ringbuf_output',

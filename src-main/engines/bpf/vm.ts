@@ -13,6 +13,7 @@ import { BpfRegion, fmtAddr, regionHi } from './memory';
 import type { AddressSpace } from './memory';
 import { u64 } from './alu64';
 import { Prng } from '../common/prng';
+import { BPF_FUNC_NAMES } from './helper-ids';
 
 export const CS_WORDS = 9;
 
@@ -205,7 +206,12 @@ export class BpfVm {
   /** Calls helper `id` with r1..r5 in regs; r0 comes back in regs. */
   callHelper(pc: number, id: number, regs: Int32Array): void {
     const h = this.helpers.get(id);
-    if (!h) throw new KernelError('EINVAL', `invalid func unknown#${id}`, { insn: pc });
+    if (!h) {
+      // A helper of Linux 6.18 (the verifier may know its proto) that the model's run does not implement.
+      const name = id >= 0 && id < BPF_FUNC_NAMES.length ? BPF_FUNC_NAMES[id] : undefined;
+      if (name) throw new KernelError('EOPNOTSUPP', `bpf_${name}#${id} at insn ${pc}: the model does not run this helper`, { insn: pc });
+      throw new KernelError('EINVAL', `invalid func unknown#${id}`, { insn: pc });
+    }
     h.fn(this, regs);
     if (this.poison) this.poisonRegs(regs, 1, 5); // caller-saved: the verifier marks r1..r5 unreadable after a call
   }

@@ -9,6 +9,7 @@ import type { BpfEngine, BpfProgLoadAttr, BpfVerifierHook } from '../index';
 import type { BpfInsn } from '../isa';
 import type { HelperProto } from './protos';
 import { BPF_F, checkProgFlags } from '../prog_flags';
+import { license_is_gpl_compatible } from '../license';
 import { bpfCheck } from './verifier';
 import type { VerifierResult } from './verifier';
 
@@ -73,6 +74,7 @@ export function verifyInsns(engine: BpfEngine, insns: readonly BpfInsn[], attr: 
     nr_cpus: engine.nr_cpus,
     ...(attr.test_state_freq || flags & BPF_F.TEST_STATE_FREQ ? { test_state_freq: true } : {}),
     ...(flags & BPF_F.SLEEPABLE ? { sleepable: true } : {}),
+    ...(attr.license !== undefined && !license_is_gpl_compatible(attr.license) ? { gpl_compatible: false } : {}),
     ...(attr.trace ? { trace: true } : {}),
     ...(attr.insn_limit ? { insn_limit: attr.insn_limit } : {}),
     ...(attr.log_size !== undefined ? { log_size: attr.log_size } : {}),

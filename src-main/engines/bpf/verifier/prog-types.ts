@@ -187,11 +187,19 @@ export function helperAllowed(type: ProgType, id: number): boolean {
 
 /**
  * check_helper_call()'s checks before the arguments (kernel/bpf/verifier.c): the kernel's error line (all EINVAL)
- * for a helper id the program may not call, or undefined when the arguments are checked next.
+ * for a helper id the program may not call, or undefined when the arguments are checked next. `gplRefused`: the
+ * helper's proto is gpl_only and the program's license is not GPL-compatible.
  */
-export function helperCallRefusal(type: ProgType, id: number, sleepable: boolean): string | undefined {
+export function helperCallRefusal(
+  type: ProgType,
+  id: number,
+  sleepable: boolean,
+  gplRefused = false,
+): string | undefined {
   if (!Number.isInteger(id) || id < 0 || id >= BPF_FUNC_MAX_ID) return `invalid func unknown#${id}`;
   if (!helperAllowed(type, id)) return `program of this type cannot use helper bpf_${BPF_FUNC_NAMES[id]}#${id}`;
+  // A gpl_only proto and a license that is not GPL-compatible.
+  if (gplRefused) return 'cannot call GPL-restricted function from non-GPL compatible program';
   if (NOT_ALLOWED_IN_PROBE.has(id)) return 'helper call is not allowed in probe';
   if (MIGHT_SLEEP.has(id) && !sleepable) return 'helper call might sleep in a non-sleepable prog';
   return undefined;

@@ -1,12 +1,15 @@
 /**
- * Helper prototypes (struct bpf_func_proto: argument and return types) and kfunc flags (KF_ITER_NEW/NEXT/DESTROY)
- * for the helpers and kfuncs the engine implements, as in kernel/bpf/helpers.c, ringbuf.c, bpf_iter.c.
+ * Helper prototypes (struct bpf_func_proto: argument and return types, gpl_only) and kfunc flags
+ * (KF_ITER_NEW/NEXT/DESTROY) for the helpers and kfuncs the engine implements, as in kernel/bpf/helpers.c,
+ * ringbuf.c, bpf_iter.c, bpf_cgrp_storage.c, kernel/trace/bpf_trace.c and net/core/filter.c (Linux 6.18).
  */
 
 /** enum bpf_arg_type (the subset used). */
 export type ArgType =
   | 'anything' | 'const_map_ptr' | 'map_key' | 'map_value' | 'mem' | 'mem_rdonly' | 'uninit_mem' | 'const_size'
-  | 'const_size_or_zero' | 'func' | 'stack_or_null' | 'alloc_mem' | 'const_alloc_size_or_zero' | 'ctx';
+  | 'const_size_or_zero' | 'func' | 'stack_or_null' | 'alloc_mem' | 'const_alloc_size_or_zero' | 'ctx'
+  // ARG_PTR_TO_BTF_ID_OR_NULL (arg_btf_id: struct cgroup); ARG_PTR_TO_MAP_VALUE | PTR_MAYBE_NULL.
+  | 'btf_id_or_null' | 'map_value_or_null';
 
 /** enum bpf_return_type (the subset used). */
 export type RetType = 'integer' | 'void' | 'map_value_or_null' | 'ringbuf_mem_or_null';
@@ -24,6 +27,13 @@ export interface HelperProto {
    * wrong one gives the kernel's first error; past them the call is refused (a departure from 6.18).
    */
   unimplemented?: true;
+  /** gpl_only: a program whose license is not GPL-compatible may not call it. */
+  gpl_only?: true;
+  /**
+   * check_map_func_compatibility(): the map type its map argument must have (every other map type is refused with
+   * `cannot pass map_type`).
+   */
+  mapType?: string;
 }
 
 /** Prototypes by enum bpf_func_id. */
@@ -31,20 +41,35 @@ export const HELPER_PROTOS: ReadonlyMap<number, HelperProto> = new Map<number, H
   [1, { ret: 'map_value_or_null', args: ['const_map_ptr', 'map_key'] }],
   [2, { ret: 'integer', args: ['const_map_ptr', 'map_key', 'map_value', 'anything'] }],
   [3, { ret: 'integer', args: ['const_map_ptr', 'map_key'] }],
+  // bpf_probe_read (the compat one: user below TASK_SIZE, kernel above), bpf_probe_read_str.
+  [4, { ret: 'integer', args: ['uninit_mem', 'const_size_or_zero', 'anything'], gpl_only: true }],
+  [45, { ret: 'integer', args: ['uninit_mem', 'const_size_or_zero', 'anything'], gpl_only: true }],
   [5, { ret: 'integer', args: [] }],
-  [6, { ret: 'integer', args: ['mem_rdonly', 'const_size'] }],
+  [6, { ret: 'integer', args: ['mem_rdonly', 'const_size'], gpl_only: true }],
   [7, { ret: 'integer', args: [] }],
   [8, { ret: 'integer', args: [] }],
+  // bpf_tail_call: a BPF_MAP_TYPE_PROG_ARRAY (record_func_key()), which the model does not create.
+  [12, { ret: 'integer', args: ['ctx', 'const_map_ptr', 'anything'] }],
   [14, { ret: 'integer', args: [] }],
+  [15, { ret: 'integer', args: [] }],
   [16, { ret: 'integer', args: ['uninit_mem', 'const_size'] }],
-  [112, { ret: 'integer', args: ['uninit_mem', 'const_size_or_zero', 'anything'] }],
-  [113, { ret: 'integer', args: ['uninit_mem', 'const_size_or_zero', 'anything'] }],
+  // bpf_perf_event_output and its skb / xdp / raw_tp variants (one prototype): a BPF_MAP_TYPE_PERF_EVENT_ARRAY.
+  [25, { ret: 'integer', args: ['ctx', 'const_map_ptr', 'anything', 'mem_rdonly', 'const_size_or_zero'], gpl_only: true, mapType: 'BPF_MAP_TYPE_PERF_EVENT_ARRAY' }],
+  // bpf_get_stackid (and its raw_tp variant): a BPF_MAP_TYPE_STACK_TRACE.
+  [27, { ret: 'integer', args: ['ctx', 'const_map_ptr', 'anything'], gpl_only: true, mapType: 'BPF_MAP_TYPE_STACK_TRACE' }],
+  [35, { ret: 'integer', args: [], gpl_only: true }],
+  // bpf_get_stack (and its raw_tp variant, whose buffer is ARG_PTR_TO_UNINIT_MEM too in 6.18).
+  [67, { ret: 'integer', args: ['ctx', 'uninit_mem', 'const_size_or_zero', 'anything'], gpl_only: true }],
+  [109, { ret: 'integer', args: ['anything'] }],
+  [112, { ret: 'integer', args: ['uninit_mem', 'const_size_or_zero', 'anything'], gpl_only: true }],
+  [113, { ret: 'integer', args: ['uninit_mem', 'const_size_or_zero', 'anything'], gpl_only: true }],
+  [114, { ret: 'integer', args: ['uninit_mem', 'const_size_or_zero', 'anything'], gpl_only: true }],
+  [115, { ret: 'integer', args: ['uninit_mem', 'const_size_or_zero', 'anything'], gpl_only: true }],
+  [117, { ret: 'integer', args: ['anything'] }],
   [125, { ret: 'integer', args: [] }],
-  // Known but unimplemented: their leading ARG_PTR_TO_CTX / ARG_CONST_MAP_PTR arguments only.
-  [12, { ret: 'integer', args: ['ctx', 'const_map_ptr'], unimplemented: true }], // bpf_tail_call
-  [25, { ret: 'integer', args: ['ctx', 'const_map_ptr'], unimplemented: true }], // bpf_perf_event_output
-  [210, { ret: 'integer', args: ['const_map_ptr'], unimplemented: true }], // bpf_cgrp_storage_get
-  [211, { ret: 'integer', args: ['const_map_ptr'], unimplemented: true }], // bpf_cgrp_storage_delete
+  // bpf_cgrp_storage_get/delete: a BPF_MAP_TYPE_CGRP_STORAGE (not created by the model) and a struct cgroup or NULL.
+  [210, { ret: 'map_value_or_null', args: ['const_map_ptr', 'btf_id_or_null', 'map_value_or_null', 'anything'], mapType: 'BPF_MAP_TYPE_CGRP_STORAGE' }],
+  [211, { ret: 'integer', args: ['const_map_ptr', 'btf_id_or_null'], mapType: 'BPF_MAP_TYPE_CGRP_STORAGE' }],
   [130, { ret: 'integer', args: ['const_map_ptr', 'mem_rdonly', 'const_size_or_zero', 'anything'] }],
   [131, { ret: 'ringbuf_mem_or_null', args: ['const_map_ptr', 'const_alloc_size_or_zero', 'anything'] }],
   [132, { ret: 'void', args: ['alloc_mem', 'anything'], release: 1 }],

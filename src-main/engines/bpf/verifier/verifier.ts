@@ -52,6 +52,8 @@ const BPF_MAX_VAR_OFF = 1n << 29n;
 const BPF_MAX_VAR_SIZ = 1n << 29n;
 /** bpf_ringbuf_output, _reserve, _submit, _discard, _query, _reserve_dynptr, _submit_dynptr, _discard_dynptr. */
 const RINGBUF_HELPERS = new Set([130, 131, 132, 133, 134, 198, 199, 200]);
+/** BPF_FUNC_tail_call. */
+const BPF_FUNC_TAIL_CALL = 12;
 
 /** What the verifier needs from its surroundings. */
 export interface VerifierEnv {
@@ -76,6 +78,8 @@ export interface VerifierEnv {
   test_state_freq?: boolean;
   /** BPF_F_SLEEPABLE. */
   sleepable?: boolean;
+  /** The license is GPL-compatible (license_is_gpl_compatible()); default true. A gpl_only helper needs it. */
+  gpl_compatible?: boolean;
   /** Record per-instruction states and the exploration tree for the UI. */
   trace?: boolean;
   /** Lower processed-instruction budget (tests and demos; the kernel's is BPF_COMPLEXITY_LIMIT_INSNS). */
@@ -492,7 +496,7 @@ export class Verifier {
       ok = false;
       err = e;
       if (this.paths[this.pathId]) Object.assign(this.paths[this.pathId]!, { end: e.message.split('\n')[0], at: this.insnIdx });
-      this.verbose(`${e.message}\n`);
+      this.verbose(`${e.message}${e.eol}`);
     }
     if (ok && this.level === 1) this.buf.clear();
     this.verbose(
@@ -1903,11 +1907,12 @@ export class Verifier {
     // A helper registered through register_helper() with an id the model has no proto for is an extension of the
     // model: the program type's get_func_proto() table does not apply to it.
     const extension = !HELPER_PROTOS.has(id) && this.env.helperProto?.(id) !== undefined;
+    const proto = this.helperProto(id);
     if (!extension) {
-      const refusal = helperCallRefusal(this.progType, id, this.progType === 'syscall' || !!this.env.sleepable);
+      const gplRefused = this.env.gpl_compatible === false && !!proto?.gpl_only;
+      const refusal = helperCallRefusal(this.progType, id, this.progType === 'syscall' || !!this.env.sleepable, gplRefused);
       if (refusal) reject(refusal, 'EINVAL');
     }
-    const proto = this.helperProto(id);
     // Departure from 6.18: a helper the kernel offers this type but the model does not implement (no proto here) is
     // refused; Linux goes on to check its arguments.
     const name = this.env.helperName(id) ?? (id >= 0 && id < BPF_FUNC_NAMES.length ? `bpf_${BPF_FUNC_NAMES[id]}` : 'unknown');
@@ -1938,6 +1943,11 @@ export class Verifier {
           }
           break;
         case 'map_value':
+          if (!mapArg) reject('invalid map_ptr to access map->value');
+          this.helperMemAccess(regno, mapArg.value_size, false, false);
+          break;
+        case 'map_value_or_null':
+          if (isNull(r)) break;
           if (!mapArg) reject('invalid map_ptr to access map->value');
           this.helperMemAccess(regno, mapArg.value_size, false, false);
           break;
@@ -1979,6 +1989,9 @@ export class Verifier {
       }
     }
     if (proto.unimplemented) unimplemented();
+    // record_func_key(): a tail call's map must be a prog array (the kernel's line has no newline). The model creates
+    // no BPF_MAP_TYPE_PROG_ARRAY, so every map is refused here.
+    if (id === BPF_FUNC_TAIL_CALL) reject('expected prog array map for tail call', 'EINVAL', '');
     if (proto.release && releaseRef) this.releaseReference(releaseRef);
     if (rawMode) {
       const pr = regs[rawMode.regno]!;
@@ -2025,7 +2038,7 @@ export class Verifier {
       }
     }
     regs[0] = r0;
-    if (mapArg) this.checkMapFuncCompatibility(mapArg, id, name);
+    if (mapArg) this.checkMapFuncCompatibility(mapArg, id, name, proto.mapType);
     next = idx + 1;
     return next;
   }
@@ -2034,9 +2047,10 @@ export class Verifier {
    * check_map_func_compatibility(), after the return register is set: a ring buffer takes only the ringbuf
    * helpers, and they take only a ring buffer (the modelled map types and helpers).
    */
-  private checkMapFuncCompatibility(map: BpfMap, id: number, name: string): void {
+  private checkMapFuncCompatibility(map: BpfMap, id: number, name: string, mapType?: string): void {
     const ringbufFn = RINGBUF_HELPERS.has(id);
-    if ((map.type_name === 'BPF_MAP_TYPE_RINGBUF') !== ringbufFn) {
+    // The helpers of the other map types (perf event array, stack trace, cgroup storage) take only their own type.
+    if ((map.type_name === 'BPF_MAP_TYPE_RINGBUF') !== ringbufFn || (mapType !== undefined && map.type_name !== mapType)) {
       reject(`cannot pass map_type ${map.map_type} into func ${name}#${id}`, 'EINVAL');
     }
   }
@@ -2097,6 +2111,15 @@ export class Verifier {
         return;
       case 'alloc_mem':
         if (r.type !== 'mem' || !r.ringbuf || r.maybeNull) bad(['ringbuf_mem']);
+        return;
+      case 'map_value_or_null':
+        if (isNull(r)) return;
+        if (r.maybeNull || r.rdonly || !['fp', 'map_value', 'mem'].includes(r.type)) bad(MEM);
+        return;
+      case 'btf_id_or_null':
+        // compatible_reg_types[ARG_PTR_TO_BTF_ID]: btf_ptr_types. The model has no PTR_TO_BTF_ID registers.
+        if (isNull(r)) return;
+        bad(['ptr_', 'trusted_ptr_', 'rcu_ptr_']);
         return;
       case 'ctx':
         // check_reg_type(), then check_func_arg_reg_off(): the context pointer itself, unmodified.
