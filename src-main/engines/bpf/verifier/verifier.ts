@@ -6,7 +6,7 @@
  * the kernel's format at log_level 1 and 2.
  */
 import { KernelError } from '../../common/errors';
-import { branchTarget, checkInsn } from '../check';
+import { branchTarget, checkInsn, condJmpReserved } from '../check';
 import { printBpfInsn } from '../disasm';
 import { BPF_FUNC_NAMES } from '../helper-ids';
 import {
@@ -1759,6 +1759,12 @@ export class Verifier {
     const j32 = BPF_CLASS(insn.code) === BPF_JMP32;
     if (op > 0xd0 && op !== BPF_JCOND) reject(`invalid BPF_JMP/JMP32 opcode ${op.toString(16)}`, 'EINVAL');
     const dst = this.readReg(insn.dst_reg);
+    try {
+      condJmpReserved(insn, idx);
+    } catch (e) {
+      if (e instanceof KernelError) reject(e.message, 'EINVAL');
+      throw e;
+    }
     let src: Reg;
     if (BPF_SRC(insn.code) === BPF_X) src = this.readReg(insn.src_reg);
     else src = this.immConst(idx, insn.imm, j32);
