@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { kernelForTests } from '../../../oracle/test-util';
 import { kernelClassDisagreements } from './kernel-classes.fixtures';
-import { condJmpVariants, modelAnswer } from './check-order.fixtures';
+import { condJmpVariants, modelAnswer, refIdVariants } from './check-order.fixtures';
 import type { OrderVariant } from './check-order.fixtures';
 
 /**
@@ -129,10 +129,17 @@ const KERNEL: Record<string, string> = {
   'jmp32 jslt r11, r2 imm=1': 'EINVAL R11 is invalid',
   'jmp32 jslt r11, r11': 'EINVAL R11 is invalid',
   'jmp32 jslt r11, r11 imm=1': 'EINVAL R11 is invalid',
+  'refs: reserve': 'EINVAL Unreleased reference id=2 alloc_insn=4',
+  'refs: reserve, reserve': 'EINVAL Unreleased reference id=2 alloc_insn=4',
+  'refs: lookup, reserve': 'EINVAL Unreleased reference id=3 alloc_insn=10',
+  'refs: reserve, lookup': 'EINVAL Unreleased reference id=2 alloc_insn=4',
+  'refs: reserve, submit, reserve': 'EINVAL Unreleased reference id=4 alloc_insn=14',
+  'refs: reserve, null check': 'EINVAL Unreleased reference id=2 alloc_insn=4',
 };
 
 const CLASSES: [string, OrderVariant[]][] = [
   ['conditional jumps: dst register, reserved fields, src register', condJmpVariants()],
+  ['reference ids: the maybe-NULL id, then the reference', refIdVariants()],
 ];
 
 describe("check order classes the fuzzer found, with the kernel's answers recorded", () => {
@@ -158,7 +165,14 @@ describe.skipIf(skip)('check order classes against the running kernel (BPF_PROG_
       const wrong = kernelClassDisagreements(
         oracle,
         vs,
-        (v) => ({ prog: v.bytes, opts: { prog_type: v.prog_type, log_level: 1 } }),
+        (v) => ({
+          prog: v.bytes,
+          opts: {
+            prog_type: v.prog_type,
+            log_level: 1,
+            maps: Object.fromEntries((v.maps ?? []).map((m, i) => [i + 1, { ...m }])),
+          },
+        }),
         KERNEL,
         modelAnswer,
       );

@@ -2024,6 +2024,9 @@ export class Verifier {
         r0.ringbuf = true;
         r0.maybeNull = true;
         r0.mem_size = Number(allocSize);
+        // check_helper_call() gives a maybe-NULL return an id (++id_gen) before acquire_reference() takes the next
+        // one for it: the reference is id 2 in a program with no other ids.
+        this.newId();
         const ref = this.acquireReference(idx);
         r0.id = ref;
         r0.ref_obj_id = ref;
