@@ -236,16 +236,25 @@ export function checkInsn(insns: readonly BpfInsn[], pc: number, regs = true): n
           throw loadError(pc, 'BPF_JA uses reserved fields');
         return 1;
       }
-      if (BPF_SRC(code) === BPF_X) {
-        if (imm !== 0) throw loadError(pc, 'BPF_JMP/JMP32 uses reserved fields');
-        if (regs && src >= MAX_BPF_REG) throw loadError(pc, `R${src} is invalid`);
-      } else if (src !== 0) {
-        throw loadError(pc, 'BPF_JMP/JMP32 uses reserved fields');
+      // check_cond_jmp_op() reads the dst register before it looks at the reserved fields: the verifier's walk
+      // (no `regs`) checks them there, after check_reg_arg() (condJmpReserved()).
+      if (regs) {
+        condJmpReserved(i, pc);
+        if (BPF_SRC(code) === BPF_X && src >= MAX_BPF_REG) throw loadError(pc, `R${src} is invalid`);
       }
       return 1;
     }
   }
   throw loadError(pc, `unknown opcode ${hex2(code)}`);
+}
+
+/**
+ * check_cond_jmp_op()'s reserved fields of a conditional jump: a BPF_X jump takes no immediate, a BPF_K jump no
+ * source register (checked after the dst register is read, before the source register).
+ */
+export function condJmpReserved(i: BpfInsn, pc: number): void {
+  if (BPF_SRC(i.code) === BPF_X ? i.imm !== 0 : i.src_reg !== 0)
+    throw loadError(pc, 'BPF_JMP/JMP32 uses reserved fields');
 }
 
 /**

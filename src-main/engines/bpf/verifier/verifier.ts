@@ -6,7 +6,7 @@
  * the kernel's format at log_level 1 and 2.
  */
 import { KernelError } from '../../common/errors';
-import { branchTarget, checkInsn } from '../check';
+import { branchTarget, checkInsn, condJmpReserved } from '../check';
 import { printBpfInsn } from '../disasm';
 import { BPF_FUNC_NAMES } from '../helper-ids';
 import {
@@ -1763,6 +1763,12 @@ export class Verifier {
     const j32 = BPF_CLASS(insn.code) === BPF_JMP32;
     if (op > 0xd0 && op !== BPF_JCOND) reject(`invalid BPF_JMP/JMP32 opcode ${op.toString(16)}`, 'EINVAL');
     const dst = this.readReg(insn.dst_reg);
+    try {
+      condJmpReserved(insn, idx);
+    } catch (e) {
+      if (e instanceof KernelError) reject(e.message, 'EINVAL');
+      throw e;
+    }
     let src: Reg;
     if (BPF_SRC(insn.code) === BPF_X) src = this.readReg(insn.src_reg);
     else src = this.immConst(idx, insn.imm, j32);
@@ -2031,6 +2037,9 @@ export class Verifier {
         r0.ringbuf = true;
         r0.maybeNull = true;
         r0.mem_size = Number(allocSize);
+        // check_helper_call() gives a maybe-NULL return an id (++id_gen) before acquire_reference() takes the next
+        // one for it: the reference is id 2 in a program with no other ids.
+        this.newId();
         const ref = this.acquireReference(idx);
         r0.id = ref;
         r0.ref_obj_id = ref;
