@@ -1293,11 +1293,11 @@ export class Verifier {
         reject(`R${insn.dst_reg} pointer ${ALU_NAME[op]} pointer prohibited`);
       }
       if (BPF_SRC(insn.code) === BPF_X) this.markChainPrecision(insn.src_reg);
-      regs[insn.dst_reg] = ptrAlu(d, s, op, alu32, insn.dst_reg, false);
+      regs[insn.dst_reg] = ptrAlu(d, s, op, alu32, insn.dst_reg, false, () => this.newId());
       return;
     }
     this.markChainPrecision(insn.dst_reg);
-    regs[insn.dst_reg] = ptrAlu(s, d, op, alu32, insn.dst_reg, true);
+    regs[insn.dst_reg] = ptrAlu(s, d, op, alu32, insn.dst_reg, true, () => this.newId());
   }
 
   // ---------------------------------------------------------------- memory
@@ -1399,7 +1399,10 @@ export class Verifier {
         const o = insnOff + r.off;
         const ok = CTX_ACCESS[this.progType](o, size, write) && !(ldsx && ctxPointerField(this.progType, o));
         if (!ok) reject(`invalid bpf_context access off=${o} size=${size}`);
-        return write ? undefined : scalarUnknown();
+        if (write) return undefined;
+        // xdp_is_valid_access(): data, data_end and data_meta load as packet pointers (id 0, range 0).
+        if (ctxPointerField(this.progType, o)) return pointer(o === 0 ? 'pkt' : o === 4 ? 'pkt_end' : 'pkt_meta');
+        return scalarUnknown();
       }
       case 'map_ptr': {
         // check_ptr_to_map_access(): a privileged load reads the map's kernel struct through BTF.
@@ -1413,9 +1416,29 @@ export class Verifier {
         if (w.k === 'ptr') reject(`R${regno} invalid mem access '${regTypeStr(r)}'`);
         return scalarUnknown();
       }
+      case 'pkt':
+      case 'pkt_meta':
+        // XDP may read and write the packet (may_access_direct_pkt_data()); only XDP has packet pointers here.
+        this.packetAccess(r, regno, off + r.off, size, false);
+        return write ? undefined : scalarUnknown();
       default:
         reject(`R${regno} invalid mem access '${regTypeStr(r)}'`);
     }
+  }
+
+  /**
+   * check_packet_access(): `off` includes the pointer's fixed offset; the access must lie within reg->range.
+   * Departure from Linux 6.18: find_good_pkt_pointers() is not modelled (the interpreter and JIT have no packet
+   * memory yet), so a packet pointer's range stays 0 and every packet access is refused as Linux refuses it
+   * before a bounds check against pkt_end.
+   */
+  private packetAccess(r: Reg, regno: number, off: number, size: number, zeroOk: boolean): void {
+    if (r.smin < 0n) reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+    const range = r.mem_size;
+    if (range < 0) reject(`R${regno} offset is outside of the packet`, 'EINVAL');
+    const sizeOk = size > 0 || (size === 0 && zeroOk);
+    if (off >= 0 && sizeOk && off + size <= range) return;
+    reject(`invalid access to packet, off=${off} size=${size}, R${regno}(id=${r.id},off=${off},r=${range})`);
   }
 
   /**
