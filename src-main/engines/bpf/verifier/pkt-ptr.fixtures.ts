@@ -36,5 +36,14 @@ export function pktPtrCases(): { name: string; asm: string }[] {
     name: 'data + var, load',
     asm: 'r3 = *(u32 *)(r1 +16)\nr3 &= 15\nr2 = *(u32 *)(r1 +0)\nr2 += r3\nr0 = *(u8 *)(r2 +1)\nr0 = 0\nexit',
   });
+  // check_func_arg(): a packet pointer in every argument register, to helpers with and without pkt_access.
+  for (const [f, off] of [
+    ['data', 0],
+    ['data_meta', 8],
+  ] as const)
+    for (const id of [1, 2, 3, 16, 112, 130, 131, 181]) {
+      const regs = ['r1', 'r3', 'r4', 'r5'].map((r) => `${r} = r2`).join('\n');
+      out.push({ name: `${f}: call ${id}`, asm: `r2 = *(u32 *)(r1 +${off})\n${regs}\ncall ${id}\nr0 = 0\nexit` });
+    }
   return out;
 }

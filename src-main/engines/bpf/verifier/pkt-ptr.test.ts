@@ -79,6 +79,22 @@ const KERNEL: Record<string, string> = {
   'data - data_end': 'ok',
   'data + 4, load at 0': 'EACCES invalid access to packet, off=4 size=1, R2(id=0,off=4,r=0)',
   'data + var, load': 'EACCES invalid access to packet, off=1 size=1, R2(id=1,off=1,r=0)',
+  'data: call 1': 'EACCES R1 type=pkt expected=map_ptr',
+  'data: call 2': 'EACCES R1 type=pkt expected=map_ptr',
+  'data: call 3': 'EACCES R1 type=pkt expected=map_ptr',
+  'data: call 16': 'EACCES helper access to the packet is not allowed',
+  'data: call 112': 'EACCES helper access to the packet is not allowed',
+  'data: call 130': 'EACCES helper access to the packet is not allowed',
+  'data: call 131': 'EACCES helper access to the packet is not allowed',
+  'data: call 181': 'EACCES helper access to the packet is not allowed',
+  'data_meta: call 1': 'EACCES R1 type=pkt_meta expected=map_ptr',
+  'data_meta: call 2': 'EACCES R1 type=pkt_meta expected=map_ptr',
+  'data_meta: call 3': 'EACCES R1 type=pkt_meta expected=map_ptr',
+  'data_meta: call 16': 'EACCES helper access to the packet is not allowed',
+  'data_meta: call 112': 'EACCES helper access to the packet is not allowed',
+  'data_meta: call 130': 'EACCES helper access to the packet is not allowed',
+  'data_meta: call 131': 'EACCES helper access to the packet is not allowed',
+  'data_meta: call 181': 'EACCES helper access to the packet is not allowed',
 };
 
 function model(asm: string): string {

@@ -24,13 +24,15 @@ export interface HelperProto {
    * wrong one gives the kernel's first error; past them the call is refused (a departure from 6.18).
    */
   unimplemented?: true;
+  /** bpf_func_proto.pkt_access: its memory arguments may be packet pointers (may_access_direct_pkt_data()). */
+  pkt_access?: true;
 }
 
 /** Prototypes by enum bpf_func_id. */
 export const HELPER_PROTOS: ReadonlyMap<number, HelperProto> = new Map<number, HelperProto>([
-  [1, { ret: 'map_value_or_null', args: ['const_map_ptr', 'map_key'] }],
-  [2, { ret: 'integer', args: ['const_map_ptr', 'map_key', 'map_value', 'anything'] }],
-  [3, { ret: 'integer', args: ['const_map_ptr', 'map_key'] }],
+  [1, { ret: 'map_value_or_null', args: ['const_map_ptr', 'map_key'], pkt_access: true }],
+  [2, { ret: 'integer', args: ['const_map_ptr', 'map_key', 'map_value', 'anything'], pkt_access: true }],
+  [3, { ret: 'integer', args: ['const_map_ptr', 'map_key'], pkt_access: true }],
   [5, { ret: 'integer', args: [] }],
   [6, { ret: 'integer', args: ['mem_rdonly', 'const_size'] }],
   [7, { ret: 'integer', args: [] }],

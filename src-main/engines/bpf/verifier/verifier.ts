@@ -32,7 +32,7 @@ import { VerifierLog } from './log';
 import { HELPER_PROTOS, kfuncProto } from './protos';
 import type { ArgType, HelperProto, KfuncProto } from './protos';
 import {
-  coerceRegToSize, coerceRegToSizeSx, copyReg, isNull, mark32Unbounded, mark64Unbounded, notInit, pointer, regBoundsSync, regTypeStr,
+  coerceRegToSize, coerceRegToSizeSx, copyReg, isNull, isPktPointer, mark32Unbounded, mark64Unbounded, notInit, pointer, regBoundsSync, regTypeStr,
   scalarConst, scalarUnknown, zext32to64,
 } from './reg';
 import type { Reg } from './reg';
@@ -1947,6 +1947,9 @@ export class Verifier {
       const regno = a + 1;
       const t = proto.args[a]!;
       const r = this.readReg(regno);
+      // check_func_arg(): before the type check, a packet pointer to a helper without pkt_access. Only XDP has
+      // packet pointers here, and for XDP may_access_direct_pkt_data() with a proto is its pkt_access.
+      if (t !== 'anything' && isPktPointer(r) && !proto.pkt_access) reject('helper access to the packet is not allowed');
       this.checkArgType(regno, r, t);
       switch (t) {
         case 'const_map_ptr':
@@ -2101,7 +2104,7 @@ export class Verifier {
       case 'map_value':
       case 'mem':
       case 'uninit_mem':
-        if (r.maybeNull || r.rdonly || !['fp', 'map_value', 'mem'].includes(r.type)) bad(MEM);
+        if (r.maybeNull || r.rdonly || !['fp', 'map_value', 'mem', 'pkt', 'pkt_meta'].includes(r.type)) bad(MEM);
         return;
       case 'mem_rdonly':
         if (r.maybeNull || !['fp', 'map_value', 'mem'].includes(r.type)) bad(MEM);
@@ -2147,6 +2150,10 @@ export class Verifier {
   private helperMemAccess(regno: number, size: number, write: boolean, zeroOk: boolean): void {
     const r = this.regs()[regno]!;
     switch (r.type) {
+      case 'pkt':
+      case 'pkt_meta':
+        this.packetAccess(r, regno, r.off, size, zeroOk);
+        return;
       case 'map_value':
         this.memRegion(r, regno, r.off, size, r.map!.value_size, zeroOk);
         return;
