@@ -2044,6 +2044,9 @@ export class Verifier {
         r0.ringbuf = true;
         r0.maybeNull = true;
         r0.mem_size = Number(allocSize);
+        // check_helper_call(): a may-be-NULL return takes an id first (++id_gen), then acquire_reference() takes the
+        // next one and replaces it: the reference is id 2 when nothing took an id before.
+        this.newId();
         const ref = this.acquireReference(idx);
         r0.id = ref;
         r0.ref_obj_id = ref;
