@@ -480,7 +480,8 @@ function printRegValue(r: Reg, curFrame: number): string {
     parts.push(`ks=${r.map.key_size},vs=${r.map.value_size}`);
   }
   if (r.type !== 'scalar' && r.off) parts.push(`off=${snum(BigInt(r.off))}`);
-  if (isPktPointer(r)) parts.push(`r=${r.mem_size}`);
+  // reg->range is an int printed as u64: AT_PKT_END (-1) and BEYOND_PKT_END (-2) come out in hex.
+  if (isPktPointer(r)) parts.push(`r=${unum(BigInt.asUintN(64, BigInt(r.mem_size)))}`);
   if (r.type === 'mem') parts.push(`sz=${unum(BigInt(r.mem_size))}`);
   if (tnumIsConst(r.var_off)) {
     if (r.var_off.v) parts.push(`imm=${snum(r.var_off.v)}`);

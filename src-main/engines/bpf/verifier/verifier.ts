@@ -22,6 +22,7 @@ import type { BpfMapTypeName } from '../maps';
 import { MAP_BTF_STRUCT, MAP_STRUCTS, btfStructAccess } from '../map_btf';
 import { ALU_NAME, ptrAlu, scalarAlu } from './alu';
 import { isBranchTaken, regIsEmpty, regSetMinMax } from './branch';
+import { isPktPointerAny, isPktPtrBranchTaken, tryMatchPktPointers } from './pkt-pointers';
 import { VerifierError, reject } from './error';
 import type { VerifierErrno } from './error';
 import { computeLiveRegisters } from './liveness';
@@ -1786,7 +1787,9 @@ export class Verifier {
     if (BPF_SRC(insn.code) === BPF_X) src = this.readReg(insn.src_reg);
     else src = this.immConst(idx, insn.imm, j32);
     const target = idx + insn.off + 1;
-    const pred = isBranchTaken(dst, src, op, j32);
+    // is_branch_taken(): two packet pointers compared in 64 bits are decided by is_pkt_ptr_branch_taken() alone.
+    const pkts = !j32 && isPktPointerAny(dst) && isPktPointerAny(src);
+    const pred = pkts ? isPktPtrBranchTaken(dst, src, op) : isBranchTaken(dst, src, op, j32);
     if (pred >= 0) {
       if (dst.type === 'scalar') this.markChainPrecision(insn.dst_reg);
       if (BPF_SRC(insn.code) === BPF_X && src.type === 'scalar') this.markChainPrecision(insn.src_reg);
@@ -1848,6 +1851,10 @@ export class Verifier {
       const refId = dst.ref_obj_id;
       this.markPtrOrNull(other, id, refId, op === BPF_JEQ);
       this.markPtrOrNull(this.cur, id, refId, op === BPF_JNE);
+    } else if (!j32 && BPF_SRC(insn.code) === BPF_X) {
+      // try_match_pkt_pointers(): a bounds check of the packet gives ranges (pointer comparisons are allowed to
+      // the privileged loader, so no "pointer comparison prohibited" follows otherwise).
+      tryMatchPktPointers(op, insn.dst_reg, insn.src_reg, tRegs[insn.dst_reg]!, tRegs[insn.src_reg]!, this.cur, other);
     }
     // A branch whose ranges are contradictory cannot be taken (reg_bounds_sanity_check()); drop it.
     if (regIsEmpty(oRegs[insn.dst_reg]!) || (oRegs[insn.src_reg] !== undefined && regIsEmpty(oRegs[insn.src_reg]!))) {
