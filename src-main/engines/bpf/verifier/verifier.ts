@@ -1428,10 +1428,9 @@ export class Verifier {
   }
 
   /**
-   * check_packet_access(): `off` includes the pointer's fixed offset; the access must lie within reg->range.
-   * Departure from Linux 6.18: find_good_pkt_pointers() is not modelled (the interpreter and JIT have no packet
-   * memory yet), so a packet pointer's range stays 0 and every packet access is refused as Linux refuses it
-   * before a bounds check against pkt_end.
+   * check_packet_access(): `off` includes the pointer's fixed offset; the access must lie within reg->range (set by
+   * a bounds check against pkt_end: find_good_pkt_pointers() in pkt-pointers.ts); a pointer marked at or beyond
+   * pkt_end (range < 0) is outside of the packet.
    */
   private packetAccess(r: Reg, regno: number, off: number, size: number, zeroOk: boolean): void {
     if (r.smin < 0n) reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
