@@ -29,6 +29,12 @@ export function pktPtrCases(): { name: string; asm: string }[] {
         });
     out.push({ name: `${f}: store u32 at 0`, asm: `${load}\n*(u32 *)(r2 +0) = 1\nr0 = 0\nexit` });
     out.push({ name: `${f}: return it`, asm: `${load}\nr0 = r2\nexit` });
+    // atomic_ptr_type_ok(): no atomic access through a packet pointer, whatever its range.
+    out.push({ name: `${f}: atomic add u64 at 0`, asm: `r3 = 1\n${load}\nlock *(u64 *)(r2 +0) += r3\nr0 = 0\nexit` });
+    out.push({
+      name: `${f}: atomic fetch_add u32 at 0`,
+      asm: `r3 = 1\n${load}\nr3 = atomic_fetch_add((u32 *)(r2 +0), r3)\nr0 = 0\nexit`,
+    });
   }
   out.push({ name: 'data - data_end', asm: 'r2 = *(u32 *)(r1 +0)\nr3 = *(u32 *)(r1 +4)\nr2 -= r3\nr0 = 0\nexit' });
   out.push({ name: 'data + 4, load at 0', asm: 'r2 = *(u32 *)(r1 +0)\nr2 += 4\nr0 = *(u8 *)(r2 +0)\nr0 = 0\nexit' });

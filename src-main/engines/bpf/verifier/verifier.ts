@@ -174,6 +174,9 @@ const REG_NAMES = (mask: number): string => {
 /** bpf_fmt_stack_mask(): the slots as fp offsets, lowest slot (-8) first. */
 const STACK_NAMES = (slots: Set<number>): string => [...slots].sort((a, b) => a - b).map((spi) => `-${(spi + 1) * 8}`).join(',');
 
+/** atomic_ptr_type_ok(): no atomic access through a ctx or packet pointer (the model has no flow_key, sk or arena). */
+const atomicPtrTypeOk = (r: Reg): boolean => r.type !== 'ctx' && !isPktPointer(r);
+
 export class Verifier {
   private readonly insns: readonly BpfInsn[];
   private readonly env: VerifierEnv;
@@ -1647,7 +1650,7 @@ export class Verifier {
     if (insn.imm === BPF_LOAD_ACQ) {
       // check_atomic_load(): atomic_ptr_type_ok() of the source, then check_load_mem() with strict alignment.
       const s = this.regs()[insn.src_reg]!;
-      if (s.type === 'ctx') reject(`BPF_ATOMIC loads from R${insn.src_reg} ${regTypeStr(s)} is not allowed`);
+      if (!atomicPtrTypeOk(s)) reject(`BPF_ATOMIC loads from R${insn.src_reg} ${regTypeStr(s)} is not allowed`);
       this.readReg(insn.src_reg);
       this.strictAlignment(insn.src_reg, insn.off, size);
       this.checkLdx(insn, idx);
@@ -1660,7 +1663,7 @@ export class Verifier {
       this.strictAlignment(insn.dst_reg, insn.off, size);
       this.checkStore(insn, idx, insn.src_reg);
       const d = this.regs()[insn.dst_reg]!;
-      if (d.type === 'ctx') reject(`BPF_ATOMIC stores into R${insn.dst_reg} ${regTypeStr(d)} is not allowed`);
+      if (!atomicPtrTypeOk(d)) reject(`BPF_ATOMIC stores into R${insn.dst_reg} ${regTypeStr(d)} is not allowed`);
       return;
     }
     this.readReg(insn.src_reg);
@@ -1668,7 +1671,7 @@ export class Verifier {
     if (insn.imm === BPF_CMPXCHG) this.readReg(0);
     // "R%d leaks addr into mem" is for unprivileged loads only (is_pointer_value() with allow_ptr_leaks).
     const d = this.regs()[insn.dst_reg]!;
-    if (d.type === 'ctx') reject(`BPF_ATOMIC stores into R${insn.dst_reg} ctx is not allowed`);
+    if (!atomicPtrTypeOk(d)) reject(`BPF_ATOMIC stores into R${insn.dst_reg} ${regTypeStr(d)} is not allowed`);
     // check_atomic_rmw(): a read that keeps no value, then (fetch) the load into the fetch register, then the write.
     const fetchReg = insn.imm === BPF_CMPXCHG ? 0 : insn.imm & BPF_FETCH || insn.imm === BPF_XCHG ? insn.src_reg : -1;
     // check_reg_arg(load_reg, DST_OP) before any access: the fetch register is an unknown scalar from here on (r10:
