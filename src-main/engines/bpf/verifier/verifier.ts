@@ -123,6 +123,8 @@ export interface VerifierResult {
   peak_states: number;
   /** Stack depth of each function (by first instruction). */
   stack_depth: Map<number, number>;
+  /** The context loads (instruction -> struct offset) that convert_ctx_accesses() rewrites (XDP's xdp_md). */
+  ctx_loads: Map<number, number>;
   steps?: VerifierStep[];
   paths?: VerifierPath[];
 }
@@ -204,6 +206,8 @@ export class Verifier {
   private readonly stack: Pending[] = [];
   private cur!: VerifierState;
   private insnIdx = 0;
+  /** XDP context loads by instruction (insn_aux_data's ptr_type == PTR_TO_CTX, for convert_ctx_accesses()). */
+  private readonly ctxLoads = new Map<number, number>();
   private prevInsnIdx = -1;
   private idGen = 0;
   private uidGen = 0;
@@ -504,7 +508,7 @@ export class Verifier {
     );
     const res: VerifierResult = {
       ok, log: this.buf.toString(), insn_processed: this.insnProcessed, max_states_per_insn: this.maxStatesPerInsn,
-      total_states: this.totalStates, peak_states: this.peakStates, stack_depth: this.stackDepth,
+      total_states: this.totalStates, peak_states: this.peakStates, stack_depth: this.stackDepth, ctx_loads: this.ctxLoads,
     };
     if (this.buf.overflowed()) {
       // bpf_vlog_finalize(): a log that did not fit fails the load, accepted or not; the log keeps its tail.
@@ -1404,6 +1408,7 @@ export class Verifier {
         const ok = CTX_ACCESS[this.progType](o, size, write) && !(ldsx && ctxPointerField(this.progType, o));
         if (!ok) reject(`invalid bpf_context access off=${o} size=${size}`);
         if (write) return undefined;
+        if (this.progType === 'xdp') this.ctxLoads.set(this.insnIdx, o);
         // xdp_is_valid_access(): data, data_end and data_meta load as packet pointers (id 0, range 0).
         if (ctxPointerField(this.progType, o)) return pointer(o === 0 ? 'pkt' : o === 4 ? 'pkt_end' : 'pkt_meta');
         return scalarUnknown();
