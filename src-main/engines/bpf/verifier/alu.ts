@@ -7,7 +7,7 @@ import {
 } from '../isa';
 import { reject } from './error';
 import {
-  copyReg, isConst, mark32Unbounded, scalarUnknown, mark64Unbounded, markKnown, regBoundsSync, regTypeStr, setUnknown, updateBounds, zext32to64,
+  copyReg, isConst, mark32Unbounded, scalarUnknown, mark64Unbounded, markKnown, regBoundsSync, regTypeStr, setUnknown, updateBounds, zext32to64, isPktPointer,
 } from './reg';
 import type { Reg } from './reg';
 import type { Tnum } from './tnum';
@@ -439,7 +439,7 @@ function saneOffset(r: Reg, ptrType: string): void {
  * adjust_ptr_min_max_vals(): `dst = ptr op off` with ptr a pointer register and off a scalar; returns the new
  * dst state. dstRegno names the register in messages.
  */
-export function ptrAlu(ptr: Reg, off: Reg, op: number, alu32: boolean, dstRegno: number, dstIsOff: boolean): Reg {
+export function ptrAlu(ptr: Reg, off: Reg, op: number, alu32: boolean, dstRegno: number, dstIsOff: boolean, newId: () => number = () => 0): Reg {
   const known = tnumIsConst(off.var_off);
   const smin = off.smin;
   const smax = off.smax;
@@ -454,7 +454,7 @@ export function ptrAlu(ptr: Reg, off: Reg, op: number, alu32: boolean, dstRegno:
   if (ptr.type === 'map_ptr') {
     if (!(known && smin === 0n && op === BPF_ADD)) reject(`R${dstRegno} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
   }
-  if (ptr.type === 'func') reject(`R${dstRegno} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
+  if (ptr.type === 'func' || ptr.type === 'pkt_end') reject(`R${dstRegno} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
   const ptrType = regTypeStr(ptr);
   // As adjust_ptr_min_max_vals(): the offsets are checked before the operator.
   saneOffset(off, ptrType);
@@ -488,6 +488,11 @@ export function ptrAlu(ptr: Reg, off: Reg, op: number, alu32: boolean, dstRegno:
         d.umax = ptr.umax + umax;
       }
       d.var_off = tnumAdd(ptr.var_off, off.var_off);
+      // Something was added to a packet pointer: a new id, and no range until it is compared with pkt_end again.
+      if (isPktPointer(ptr)) {
+        d.id = newId();
+        d.mem_size = 0;
+      }
     }
   } else {
     if (dstIsOff) reject(`R${dstRegno} tried to subtract pointer from scalar`);
@@ -513,6 +518,10 @@ export function ptrAlu(ptr: Reg, off: Reg, op: number, alu32: boolean, dstRegno:
         d.umax = ptr.umax - umin;
       }
       d.var_off = tnumSub(ptr.var_off, off.var_off);
+      if (isPktPointer(ptr)) {
+        d.id = newId();
+        if (smin < 0n) d.mem_size = 0;
+      }
     }
   }
   saneOffset(d, ptrType);

@@ -80,7 +80,7 @@ export const CTX_ACCESS: Record<ProgType, CtxAccess> = {
   // compares unsigned, so a negative offset passes it (and `off >= PERF_MAX_TRACE_SIZE`): Linux 6.18 accepts them.
   tracepoint: (off, size, write) => !(off >= 0 && off < 8) && off < 8192 && !write && off % size === 0,
   // xdp_is_valid_access() / __is_valid_xdp_access(): struct xdp_md, u32 loads only (no narrow loads); egress_ifindex
-  // (off 20) only for BPF_XDP_DEVMAP. Departure: data/data_end load as scalars (no packet pointers yet).
+  // (off 20) only for BPF_XDP_DEVMAP. data, data_end and data_meta load as packet pointers (ctxPointerField()).
   xdp: (off, size, write) => off >= 0 && off < 20 && size === 4 && off % size === 0 && !write,
   // syscall_prog_is_valid_access().
   syscall: (off, size) => off >= 0 && off < 0xffff && off % size === 0,

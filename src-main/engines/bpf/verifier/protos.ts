@@ -34,13 +34,15 @@ export interface HelperProto {
    * `cannot pass map_type`).
    */
   mapType?: string;
+  /** bpf_func_proto.pkt_access: its memory arguments may be packet pointers (may_access_direct_pkt_data()). */
+  pkt_access?: true;
 }
 
 /** Prototypes by enum bpf_func_id. */
 export const HELPER_PROTOS: ReadonlyMap<number, HelperProto> = new Map<number, HelperProto>([
-  [1, { ret: 'map_value_or_null', args: ['const_map_ptr', 'map_key'] }],
-  [2, { ret: 'integer', args: ['const_map_ptr', 'map_key', 'map_value', 'anything'] }],
-  [3, { ret: 'integer', args: ['const_map_ptr', 'map_key'] }],
+  [1, { ret: 'map_value_or_null', args: ['const_map_ptr', 'map_key'], pkt_access: true }],
+  [2, { ret: 'integer', args: ['const_map_ptr', 'map_key', 'map_value', 'anything'], pkt_access: true }],
+  [3, { ret: 'integer', args: ['const_map_ptr', 'map_key'], pkt_access: true }],
   // bpf_probe_read (the compat one: user below TASK_SIZE, kernel above), bpf_probe_read_str.
   [4, { ret: 'integer', args: ['uninit_mem', 'const_size_or_zero', 'anything'], gpl_only: true }],
   [45, { ret: 'integer', args: ['uninit_mem', 'const_size_or_zero', 'anything'], gpl_only: true }],

@@ -10,7 +10,12 @@ import {
 import type { Tnum } from './tnum';
 
 /** enum bpf_reg_type, base types (PTR_MAYBE_NULL and MEM_RDONLY are flags on the register). */
-export type RegType = 'not_init' | 'scalar' | 'ctx' | 'map_ptr' | 'map_value' | 'fp' | 'mem' | 'func';
+export type RegType = 'not_init' | 'scalar' | 'ctx' | 'map_ptr' | 'map_value' | 'fp' | 'mem' | 'func' | 'pkt' | 'pkt_end' | 'pkt_meta';
+
+/** type_is_pkt_pointer(): PTR_TO_PACKET or PTR_TO_PACKET_META (not PTR_TO_PACKET_END). */
+export function isPktPointer(r: Pick<Reg, 'type'>): boolean {
+  return r.type === 'pkt' || r.type === 'pkt_meta';
+}
 
 /** Register state; pointers use the scalar fields for their variable offset, as the kernel does. */
 export interface Reg {
@@ -35,7 +40,7 @@ export interface Reg {
   frameno: number;
   /** Map of CONST_PTR_TO_MAP / PTR_TO_MAP_VALUE. */
   map?: BpfMap;
-  /** Size of PTR_TO_MEM. */
+  /** Size of PTR_TO_MEM; for a packet pointer its reg->range (the two share a union in the kernel's struct). */
   mem_size: number;
   /** Ringbuf memory (MEM_RINGBUF). */
   ringbuf: boolean;
@@ -475,6 +480,8 @@ function printRegValue(r: Reg, curFrame: number): string {
     parts.push(`ks=${r.map.key_size},vs=${r.map.value_size}`);
   }
   if (r.type !== 'scalar' && r.off) parts.push(`off=${snum(BigInt(r.off))}`);
+  // reg->range is an int printed as u64: AT_PKT_END (-1) and BEYOND_PKT_END (-2) come out in hex.
+  if (isPktPointer(r)) parts.push(`r=${unum(BigInt.asUintN(64, BigInt(r.mem_size)))}`);
   if (r.type === 'mem') parts.push(`sz=${unum(BigInt(r.mem_size))}`);
   if (tnumIsConst(r.var_off)) {
     if (r.var_off.v) parts.push(`imm=${snum(r.var_off.v)}`);

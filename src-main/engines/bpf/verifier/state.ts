@@ -271,6 +271,11 @@ export function regsafe(o: Reg, c: Reg, idmap: IdMap, exact: number): boolean {
     case 'mem':
       return o.off === c.off && o.map === c.map && o.mem_size === c.mem_size && o.ringbuf === c.ringbuf &&
         rangeWithin(o, c) && tnumIn(o.var_off, c.var_off) && idmap.check(o.id, c.id) && idmap.check(o.ref_obj_id, c.ref_obj_id);
+    case 'pkt':
+    case 'pkt_meta':
+      // At least the old range (accesses safe before stay safe), the same fixed offset, the same id relations.
+      return o.mem_size <= c.mem_size && o.off === c.off && idmap.check(o.id, c.id) && rangeWithin(o, c) &&
+        tnumIn(o.var_off, c.var_off);
     case 'fp':
       return regsExact(o, c, idmap) && o.frameno === c.frameno;
     default:

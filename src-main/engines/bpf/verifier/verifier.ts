@@ -22,6 +22,7 @@ import type { BpfMapTypeName } from '../maps';
 import { MAP_BTF_STRUCT, MAP_STRUCTS, btfStructAccess } from '../map_btf';
 import { ALU_NAME, ptrAlu, scalarAlu } from './alu';
 import { isBranchTaken, regIsEmpty, regSetMinMax } from './branch';
+import { isPktPointerAny, isPktPtrBranchTaken, tryMatchPktPointers } from './pkt-pointers';
 import { VerifierError, reject } from './error';
 import type { VerifierErrno } from './error';
 import { computeLiveRegisters } from './liveness';
@@ -32,7 +33,7 @@ import { VerifierLog } from './log';
 import { HELPER_PROTOS, kfuncProto } from './protos';
 import type { ArgType, HelperProto, KfuncProto } from './protos';
 import {
-  coerceRegToSize, coerceRegToSizeSx, copyReg, isNull, mark32Unbounded, mark64Unbounded, notInit, pointer, regBoundsSync, regTypeStr,
+  coerceRegToSize, coerceRegToSizeSx, copyReg, isNull, isPktPointer, mark32Unbounded, mark64Unbounded, notInit, pointer, regBoundsSync, regTypeStr,
   scalarConst, scalarUnknown, zext32to64,
 } from './reg';
 import type { Reg } from './reg';
@@ -126,6 +127,8 @@ export interface VerifierResult {
   peak_states: number;
   /** Stack depth of each function (by first instruction). */
   stack_depth: Map<number, number>;
+  /** The context loads (instruction -> struct offset) that convert_ctx_accesses() rewrites (XDP's xdp_md). */
+  ctx_loads: Map<number, number>;
   steps?: VerifierStep[];
   paths?: VerifierPath[];
 }
@@ -177,6 +180,9 @@ const REG_NAMES = (mask: number): string => {
 /** bpf_fmt_stack_mask(): the slots as fp offsets, lowest slot (-8) first. */
 const STACK_NAMES = (slots: Set<number>): string => [...slots].sort((a, b) => a - b).map((spi) => `-${(spi + 1) * 8}`).join(',');
 
+/** atomic_ptr_type_ok(): no atomic access through a ctx or packet pointer (the model has no flow_key, sk or arena). */
+const atomicPtrTypeOk = (r: Reg): boolean => r.type !== 'ctx' && !isPktPointer(r);
+
 export class Verifier {
   private readonly insns: readonly BpfInsn[];
   private readonly env: VerifierEnv;
@@ -204,6 +210,8 @@ export class Verifier {
   private readonly stack: Pending[] = [];
   private cur!: VerifierState;
   private insnIdx = 0;
+  /** XDP context loads by instruction (insn_aux_data's ptr_type == PTR_TO_CTX, for convert_ctx_accesses()). */
+  private readonly ctxLoads = new Map<number, number>();
   private prevInsnIdx = -1;
   private idGen = 0;
   private uidGen = 0;
@@ -504,7 +512,7 @@ export class Verifier {
     );
     const res: VerifierResult = {
       ok, log: this.buf.toString(), insn_processed: this.insnProcessed, max_states_per_insn: this.maxStatesPerInsn,
-      total_states: this.totalStates, peak_states: this.peakStates, stack_depth: this.stackDepth,
+      total_states: this.totalStates, peak_states: this.peakStates, stack_depth: this.stackDepth, ctx_loads: this.ctxLoads,
     };
     if (this.buf.overflowed()) {
       // bpf_vlog_finalize(): a log that did not fit fails the load, accepted or not; the log keeps its tail.
@@ -1297,11 +1305,11 @@ export class Verifier {
         reject(`R${insn.dst_reg} pointer ${ALU_NAME[op]} pointer prohibited`);
       }
       if (BPF_SRC(insn.code) === BPF_X) this.markChainPrecision(insn.src_reg);
-      regs[insn.dst_reg] = ptrAlu(d, s, op, alu32, insn.dst_reg, false);
+      regs[insn.dst_reg] = ptrAlu(d, s, op, alu32, insn.dst_reg, false, () => this.newId());
       return;
     }
     this.markChainPrecision(insn.dst_reg);
-    regs[insn.dst_reg] = ptrAlu(s, d, op, alu32, insn.dst_reg, true);
+    regs[insn.dst_reg] = ptrAlu(s, d, op, alu32, insn.dst_reg, true, () => this.newId());
   }
 
   // ---------------------------------------------------------------- memory
@@ -1403,7 +1411,11 @@ export class Verifier {
         const o = insnOff + r.off;
         const ok = CTX_ACCESS[this.progType](o, size, write) && !(ldsx && ctxPointerField(this.progType, o));
         if (!ok) reject(`invalid bpf_context access off=${o} size=${size}`);
-        return write ? undefined : scalarUnknown();
+        if (write) return undefined;
+        if (this.progType === 'xdp') this.ctxLoads.set(this.insnIdx, o);
+        // xdp_is_valid_access(): data, data_end and data_meta load as packet pointers (id 0, range 0).
+        if (ctxPointerField(this.progType, o)) return pointer(o === 0 ? 'pkt' : o === 4 ? 'pkt_end' : 'pkt_meta');
+        return scalarUnknown();
       }
       case 'map_ptr': {
         // check_ptr_to_map_access(): a privileged load reads the map's kernel struct through BTF.
@@ -1417,9 +1429,28 @@ export class Verifier {
         if (w.k === 'ptr') reject(`R${regno} invalid mem access '${regTypeStr(r)}'`);
         return scalarUnknown();
       }
+      case 'pkt':
+      case 'pkt_meta':
+        // XDP may read and write the packet (may_access_direct_pkt_data()); only XDP has packet pointers here.
+        this.packetAccess(r, regno, off + r.off, size, false);
+        return write ? undefined : scalarUnknown();
       default:
         reject(`R${regno} invalid mem access '${regTypeStr(r)}'`);
     }
+  }
+
+  /**
+   * check_packet_access(): `off` includes the pointer's fixed offset; the access must lie within reg->range (set by
+   * a bounds check against pkt_end: find_good_pkt_pointers() in pkt-pointers.ts); a pointer marked at or beyond
+   * pkt_end (range < 0) is outside of the packet.
+   */
+  private packetAccess(r: Reg, regno: number, off: number, size: number, zeroOk: boolean): void {
+    if (r.smin < 0n) reject(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+    const range = r.mem_size;
+    if (range < 0) reject(`R${regno} offset is outside of the packet`, 'EINVAL');
+    const sizeOk = size > 0 || (size === 0 && zeroOk);
+    if (off >= 0 && sizeOk && off + size <= range) return;
+    reject(`invalid access to packet, off=${off} size=${size}, R${regno}(id=${r.id},off=${off},r=${range})`);
   }
 
   /**
@@ -1628,7 +1659,7 @@ export class Verifier {
     if (insn.imm === BPF_LOAD_ACQ) {
       // check_atomic_load(): atomic_ptr_type_ok() of the source, then check_load_mem() with strict alignment.
       const s = this.regs()[insn.src_reg]!;
-      if (s.type === 'ctx') reject(`BPF_ATOMIC loads from R${insn.src_reg} ${regTypeStr(s)} is not allowed`);
+      if (!atomicPtrTypeOk(s)) reject(`BPF_ATOMIC loads from R${insn.src_reg} ${regTypeStr(s)} is not allowed`);
       this.readReg(insn.src_reg);
       this.strictAlignment(insn.src_reg, insn.off, size);
       this.checkLdx(insn, idx);
@@ -1641,7 +1672,7 @@ export class Verifier {
       this.strictAlignment(insn.dst_reg, insn.off, size);
       this.checkStore(insn, idx, insn.src_reg);
       const d = this.regs()[insn.dst_reg]!;
-      if (d.type === 'ctx') reject(`BPF_ATOMIC stores into R${insn.dst_reg} ${regTypeStr(d)} is not allowed`);
+      if (!atomicPtrTypeOk(d)) reject(`BPF_ATOMIC stores into R${insn.dst_reg} ${regTypeStr(d)} is not allowed`);
       return;
     }
     this.readReg(insn.src_reg);
@@ -1649,7 +1680,7 @@ export class Verifier {
     if (insn.imm === BPF_CMPXCHG) this.readReg(0);
     // "R%d leaks addr into mem" is for unprivileged loads only (is_pointer_value() with allow_ptr_leaks).
     const d = this.regs()[insn.dst_reg]!;
-    if (d.type === 'ctx') reject(`BPF_ATOMIC stores into R${insn.dst_reg} ctx is not allowed`);
+    if (!atomicPtrTypeOk(d)) reject(`BPF_ATOMIC stores into R${insn.dst_reg} ${regTypeStr(d)} is not allowed`);
     // check_atomic_rmw(): a read that keeps no value, then (fetch) the load into the fetch register, then the write.
     const fetchReg = insn.imm === BPF_CMPXCHG ? 0 : insn.imm & BPF_FETCH || insn.imm === BPF_XCHG ? insn.src_reg : -1;
     // check_reg_arg(load_reg, DST_OP) before any access: the fetch register is an unknown scalar from here on (r10:
@@ -1773,7 +1804,9 @@ export class Verifier {
     if (BPF_SRC(insn.code) === BPF_X) src = this.readReg(insn.src_reg);
     else src = this.immConst(idx, insn.imm, j32);
     const target = idx + insn.off + 1;
-    const pred = isBranchTaken(dst, src, op, j32);
+    // is_branch_taken(): two packet pointers compared in 64 bits are decided by is_pkt_ptr_branch_taken() alone.
+    const pkts = !j32 && isPktPointerAny(dst) && isPktPointerAny(src);
+    const pred = pkts ? isPktPtrBranchTaken(dst, src, op) : isBranchTaken(dst, src, op, j32);
     if (pred >= 0) {
       if (dst.type === 'scalar') this.markChainPrecision(insn.dst_reg);
       if (BPF_SRC(insn.code) === BPF_X && src.type === 'scalar') this.markChainPrecision(insn.src_reg);
@@ -1835,6 +1868,10 @@ export class Verifier {
       const refId = dst.ref_obj_id;
       this.markPtrOrNull(other, id, refId, op === BPF_JEQ);
       this.markPtrOrNull(this.cur, id, refId, op === BPF_JNE);
+    } else if (!j32 && BPF_SRC(insn.code) === BPF_X) {
+      // try_match_pkt_pointers(): a bounds check of the packet gives ranges (pointer comparisons are allowed to
+      // the privileged loader, so no "pointer comparison prohibited" follows otherwise).
+      tryMatchPktPointers(op, insn.dst_reg, insn.src_reg, tRegs[insn.dst_reg]!, tRegs[insn.src_reg]!, this.cur, other);
     }
     // A branch whose ranges are contradictory cannot be taken (reg_bounds_sanity_check()); drop it.
     if (regIsEmpty(oRegs[insn.dst_reg]!) || (oRegs[insn.src_reg] !== undefined && regIsEmpty(oRegs[insn.src_reg]!))) {
@@ -1935,6 +1972,9 @@ export class Verifier {
       const regno = a + 1;
       const t = proto.args[a]!;
       const r = this.readReg(regno);
+      // check_func_arg(): before the type check, a packet pointer to a helper without pkt_access. Only XDP has
+      // packet pointers here, and for XDP may_access_direct_pkt_data() with a proto is its pkt_access.
+      if (t !== 'anything' && isPktPointer(r) && !proto.pkt_access) reject('helper access to the packet is not allowed');
       this.checkArgType(regno, r, t);
       switch (t) {
         case 'const_map_ptr':
@@ -2101,7 +2141,7 @@ export class Verifier {
       case 'map_value':
       case 'mem':
       case 'uninit_mem':
-        if (r.maybeNull || r.rdonly || !['fp', 'map_value', 'mem'].includes(r.type)) bad(MEM);
+        if (r.maybeNull || r.rdonly || !['fp', 'map_value', 'mem', 'pkt', 'pkt_meta'].includes(r.type)) bad(MEM);
         return;
       case 'mem_rdonly':
         if (r.maybeNull || !['fp', 'map_value', 'mem'].includes(r.type)) bad(MEM);
@@ -2156,6 +2196,10 @@ export class Verifier {
   private helperMemAccess(regno: number, size: number, write: boolean, zeroOk: boolean): void {
     const r = this.regs()[regno]!;
     switch (r.type) {
+      case 'pkt':
+      case 'pkt_meta':
+        this.packetAccess(r, regno, r.off, size, zeroOk);
+        return;
       case 'map_value':
         this.memRegion(r, regno, r.off, size, r.map!.value_size, zeroOk);
         return;
