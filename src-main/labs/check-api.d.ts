@@ -322,6 +322,11 @@ declare module 'kernel-lab/engines/bpf/check' {
    */
   export function checkInsn(insns: readonly BpfInsn[], pc: number, regs?: boolean): number;
   /**
+   * check_cond_jmp_op()'s reserved fields of a conditional jump: a BPF_X jump takes no immediate, a BPF_K jump no
+   * source register (checked after the dst register is read, before the source register).
+   */
+  export function condJmpReserved(i: BpfInsn, pc: number): void;
+  /**
    * The checks bpf_check() makes before it walks the program, in its order (no instruction is printed before their
    * message): add_subprog_and_kfunc()'s call and callback targets, check_subprogs()'s jumps inside their subprogram
    * and its last instruction, resolve_pseudo_ldimm64()'s LDX modes, ld_imm64 pairs and known opcodes (`callx`: RFC
@@ -499,7 +504,7 @@ declare module 'kernel-lab/engines/bpf/index' {
   import type { KfuncName } from 'kernel-lab/engines/bpf/vmlinux_btf';
   import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
   import type { BpfMapCreateAttr, BpfMap } from 'kernel-lab/engines/bpf/maps';
-  import { AddressSpace } from 'kernel-lab/engines/bpf/memory';
+  import { AddressSpace, BpfRegion } from 'kernel-lab/engines/bpf/memory';
   import type { BpfExecFn, BpfHelper, BpfRunResult, LoadedInsns } from 'kernel-lab/engines/bpf/vm';
   import { BpfObject } from 'kernel-lab/engines/bpf/bpf_object';
   import type { BpfObjMap, BpfObjProgram, LinkedProgram } from 'kernel-lab/engines/bpf/bpf_object';
@@ -592,6 +597,7 @@ declare module 'kernel-lab/engines/bpf/index' {
    */
   export type BpfVerifierHook = (insns: readonly BpfInsn[], attr: BpfProgLoadAttr, engine: BpfEngine) => {
       log: string;
+      ctx_loads?: ReadonlyMap<number, number>;
   } | void;
   /** What prog_test_run takes (BPF_PROG_TEST_RUN's attributes). */
   export interface BpfTestRunAttr {
@@ -745,9 +751,16 @@ declare module 'kernel-lab/engines/bpf/index' {
           insns: number;
           data_out?: Uint8Array;
       };
+      /**
+       * bpf_prog_test_run_xdp() (net/bpf/test_run.c, 6.18, without live frames): the program runs on an xdp_buff over
+       * a copy of data_in; data_out is the bytes from data_meta to data_end. Each repeat starts from the same bytes only
+       * in that the program's writes persist, as the kernel's repeats share one page.
+       */
+      private xdpTestRun;
       /** @internal Runs a program with byte buffers mapped as r1 (and r2 = its length when lengthArg). */
       runWith(prog: BpfProgram, bufs: Uint8Array[], opts: BpfRunOpts & {
           lengthArg?: boolean;
+          setup?: (regions: BpfRegion[]) => void;
       }): BpfRunResult;
       /**
        * resolve_pseudo_ldimm64() for one load: a map by fd (src 1/2) or by its fd_array index (src 5/6) -> the map
@@ -1226,6 +1239,43 @@ declare module 'kernel-lab/engines/bpf/prog_flags' {
   export function checkProgFlags(flags: number): number;
 }
 
+declare module 'kernel-lab/engines/bpf/test_run_xdp' {
+  import type { LoadedInsns } from 'kernel-lab/engines/bpf/vm';
+  /** XDP_PACKET_HEADROOM. */
+  export const XDP_PACKET_HEADROOM = 256;
+  /** ETH_HLEN: the shortest data_in a test run takes. */
+  export const ETH_HLEN = 14;
+  /** sizeof(struct xdp_md). */
+  export const XDP_MD_SIZE = 24;
+  /**
+   * The model's xdp_buff: data, data_end and data_meta as in struct xdp_buff (u64 at 0, 8, 16).
+   * Departure from Linux 6.18: ingress_ifindex and rx_queue_index are u32s in the buffer (24, 28) instead of behind
+   * the rxq and dev pointers; egress_ifindex (devmap programs, which test runs refuse) is at 32.
+   */
+  export const XDP_BUFF: {
+      data: number;
+      data_end: number;
+      data_meta: number;
+      ingress_ifindex: number;
+      rx_queue_index: number;
+      egress_ifindex: number;
+      size: number;
+  };
+  /** convert_ctx_accesses() with xdp_convert_ctx_access(): the verifier's xdp_md loads (pc -> offset) rewritten. */
+  export function xdpConvertCtxAccesses(loaded: LoadedInsns, ctxLoads: ReadonlyMap<number, number>): LoadedInsns;
+  /** The buffers of an XDP test run: the xdp_buff, the page holding the packet, and where its bytes lie. */
+  export interface XdpRun {
+      ctx: Uint8Array;
+      page: Uint8Array;
+      /** Offsets in the page: data_meta, data, data_end. */
+      meta: number;
+      data: number;
+      end: number;
+  }
+  /** bpf_prog_test_run_xdp() without BPF_F_TEST_XDP_LIVE_FRAMES: checks ctx_in and data_in, lays out the page. */
+  export function xdpTestRunSetup(dataIn: Uint8Array | undefined, ctxIn: Uint8Array | undefined): XdpRun;
+}
+
 declare module 'kernel-lab/engines/bpf/verifier/alu' {
   import { isConst } from 'kernel-lab/engines/bpf/verifier/reg';
   import type { Reg } from 'kernel-lab/engines/bpf/verifier/reg';
@@ -1243,7 +1293,7 @@ declare module 'kernel-lab/engines/bpf/verifier/alu' {
    * adjust_ptr_min_max_vals(): `dst = ptr op off` with ptr a pointer register and off a scalar; returns the new
    * dst state. dstRegno names the register in messages.
    */
-  export function ptrAlu(ptr: Reg, off: Reg, op: number, alu32: boolean, dstRegno: number, dstIsOff: boolean): Reg;
+  export function ptrAlu(ptr: Reg, off: Reg, op: number, alu32: boolean, dstRegno: number, dstIsOff: boolean, newId?: () => number): Reg;
   /** A message helper for ctx/stack accesses with a variable offset. */
   export function varOffStr(r: Reg): string;
   export { isConst, tnumConst };
@@ -1369,6 +1419,27 @@ declare module 'kernel-lab/engines/bpf/verifier/log' {
   }
 }
 
+declare module 'kernel-lab/engines/bpf/verifier/pkt-pointers' {
+  import type { Reg } from 'kernel-lab/engines/bpf/verifier/reg';
+  import type { VerifierState } from 'kernel-lab/engines/bpf/verifier/state';
+  /** MAX_PACKET_OFF: the largest offset a packet range may cover. */
+  export const MAX_PACKET_OFF = 65535;
+  /** AT_PKT_END: reg->range of a packet pointer known to be at pkt_end (pkt >= pkt_end held). */
+  export const AT_PKT_END = -1;
+  /** BEYOND_PKT_END: reg->range of a packet pointer known to be past pkt_end (pkt > pkt_end held). */
+  export const BEYOND_PKT_END = -2;
+  /** reg_is_pkt_pointer_any(): pkt, pkt_meta or pkt_end. */
+  export const isPktPointerAny: (r: Reg) => boolean;
+  /**
+   * try_match_pkt_pointers(): for `if dst op src goto` (64-bit, register source) between pkt' and pkt_end, or
+   * pkt_meta' and an untouched pkt, either order; `fall` is the fall-through state, `taken` the pushed one.
+   * Returns whether the comparison was one of these.
+   */
+  export function tryMatchPktPointers(op: number, dstRegno: number, srcRegno: number, dst: Reg, src: Reg, fall: VerifierState, taken: VerifierState): boolean;
+  /** is_pkt_ptr_branch_taken(): a pkt pointer marked at or beyond pkt_end decides some comparisons with it. */
+  export function isPktPtrBranchTaken(dst: Reg, src: Reg, op: number): number;
+}
+
 declare module 'kernel-lab/engines/bpf/verifier/prog-types' {
   /**
    * Program types the verifier knows (include/linux/bpf_types.h): their context (`struct __sk_buff`, raw
@@ -1430,6 +1501,8 @@ declare module 'kernel-lab/engines/bpf/verifier/protos' {
        * `cannot pass map_type`).
        */
       mapType?: string;
+      /** bpf_func_proto.pkt_access: its memory arguments may be packet pointers (may_access_direct_pkt_data()). */
+      pkt_access?: true;
   }
   /** Prototypes by enum bpf_func_id. */
   export const HELPER_PROTOS: ReadonlyMap<number, HelperProto>;
@@ -1463,7 +1536,9 @@ declare module 'kernel-lab/engines/bpf/verifier/reg' {
   import type { BpfMap } from 'kernel-lab/engines/bpf/maps';
   import type { Tnum } from 'kernel-lab/engines/bpf/verifier/tnum';
   /** enum bpf_reg_type, base types (PTR_MAYBE_NULL and MEM_RDONLY are flags on the register). */
-  export type RegType = 'not_init' | 'scalar' | 'ctx' | 'map_ptr' | 'map_value' | 'fp' | 'mem' | 'func';
+  export type RegType = 'not_init' | 'scalar' | 'ctx' | 'map_ptr' | 'map_value' | 'fp' | 'mem' | 'func' | 'pkt' | 'pkt_end' | 'pkt_meta';
+  /** type_is_pkt_pointer(): PTR_TO_PACKET or PTR_TO_PACKET_META (not PTR_TO_PACKET_END). */
+  export function isPktPointer(r: Pick<Reg, 'type'>): boolean;
   /** Register state; pointers use the scalar fields for their variable offset, as the kernel does. */
   export interface Reg {
       type: RegType;
@@ -1487,7 +1562,7 @@ declare module 'kernel-lab/engines/bpf/verifier/reg' {
       frameno: number;
       /** Map of CONST_PTR_TO_MAP / PTR_TO_MAP_VALUE. */
       map?: BpfMap;
-      /** Size of PTR_TO_MEM. */
+      /** Size of PTR_TO_MEM; for a packet pointer its reg->range (the two share a union in the kernel's struct). */
       mem_size: number;
       /** Ringbuf memory (MEM_RINGBUF). */
       ringbuf: boolean;
@@ -1831,6 +1906,8 @@ declare module 'kernel-lab/engines/bpf/verifier/verifier' {
       peak_states: number;
       /** Stack depth of each function (by first instruction). */
       stack_depth: Map<number, number>;
+      /** The context loads (instruction -> struct offset) that convert_ctx_accesses() rewrites (XDP's xdp_md). */
+      ctx_loads: Map<number, number>;
       steps?: VerifierStep[];
       paths?: VerifierPath[];
   }
@@ -1861,6 +1938,8 @@ declare module 'kernel-lab/engines/bpf/verifier/verifier' {
       private readonly stack;
       private cur;
       private insnIdx;
+      /** XDP context loads by instruction (insn_aux_data's ptr_type == PTR_TO_CTX, for convert_ctx_accesses()). */
+      private readonly ctxLoads;
       private prevInsnIdx;
       private idGen;
       private uidGen;
@@ -2006,6 +2085,12 @@ declare module 'kernel-lab/engines/bpf/verifier/verifier' {
       private memRegion;
       /** check_mem_access() for loads (value_regno = dst) and stores. Returns the loaded value. */
       private memAccess;
+      /**
+       * check_packet_access(): `off` includes the pointer's fixed offset; the access must lie within reg->range (set by
+       * a bounds check against pkt_end: find_good_pkt_pointers() in pkt-pointers.ts); a pointer marked at or beyond
+       * pkt_end (range < 0) is outside of the packet.
+       */
+      private packetAccess;
       /**
        * check_stack_write_fixed_off(). `off` is the (negative) byte offset from the frame pointer. A privileged load
        * (bpf_capable, allow_ptr_leaks): aligned scalar stores spill, anything else is data.

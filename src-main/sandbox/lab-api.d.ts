@@ -561,6 +561,8 @@ interface VerifierResult {
   peak_states: number;
   /** Stack depth of each function (by first instruction). */
   stack_depth: Map<number, number>;
+  /** The context loads (instruction -> struct offset) that convert_ctx_accesses() rewrites (XDP's xdp_md). */
+  ctx_loads: Map<number, number>;
   steps?: VerifierStep[];
   paths?: VerifierPath[];
 }
