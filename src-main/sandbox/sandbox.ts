@@ -82,10 +82,16 @@ const MAX_STACK_FRAMES = 12;
 const MAX_JOBS_PER_TURN = 1000;
 
 let modulePromise: Promise<QuickJSWASMModule> | undefined;
-/** One WebAssembly module per thread: each run gets a fresh runtime in it; a worker serves one run. */
+let loadedModule: QuickJSWASMModule | undefined;
+/** One WebAssembly module per thread: each run gets a fresh runtime (and fresh machines) in it. */
 function quickjsModule(): Promise<QuickJSWASMModule> {
-  modulePromise ??= newQuickJSWASMModule();
+  modulePromise ??= newQuickJSWASMModule().then((m) => (loadedModule = m));
   return modulePromise;
+}
+
+/** The bytes of this thread's QuickJS WebAssembly memory (0 before it is loaded): it never shrinks. */
+export function sandboxMemoryBytes(): number {
+  return loadedModule ? loadedModule.getWasmMemory().buffer.byteLength : 0;
 }
 
 /** Loads QuickJS ahead of a run, so that the deadline does not pay for compiling WebAssembly. */
