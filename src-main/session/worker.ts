@@ -6,11 +6,9 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
-import { preloadSandbox, runInSandbox, sandboxMemoryBytes } from '../sandbox/sandbox';
+import { loadTranspiler, preloadSandbox, runInSandbox, sandboxMemoryBytes } from '../sandbox/sandbox';
 import type { ParentMessage, WorkerInit, WorkerMessage } from './protocol';
 import type { CriterionResult } from '../contract';
-import { checkRun } from '../labs/labs';
-import { labParams } from '../labs/params';
 import { setKernelGate } from '../sandbox/oracle-bindings';
 import { clearBurst } from '../engines/ublk/cpu';
 import { kernelGate } from './worker-kernel';
@@ -20,15 +18,20 @@ if (!port) throw new Error('session worker: must run in a worker thread');
 
 const post = (msg: WorkerMessage): void => port.postMessage(msg);
 
+let busy = false;
+
 async function serve(init: WorkerInit): Promise<void> {
+  busy = true;
   // Kernel calls go to the main side, which holds the permission and the helper (kernel-calls.ts).
   setKernelGate(kernelGate(init.kernelPort, new Int32Array(init.kernelReady)));
   await preloadSandbox();
   post({ type: 'ready' });
   // A lab's check reads what the script printed; keep it (bounded by the run's output cap).
   let output = '';
+  // The labs' code (and zod, which it validates lab.json with) loads only for a lab's run: a third of a start.
+  const labs = init.request.lab ? { ...(await import('../labs/labs')), ...(await import('../labs/params')) } : undefined;
   // A lab's parameters come from the seed, never from the request: the checker draws the same ones.
-  const request = init.lab ? { ...init.request, params: labParams(init.lab.params, init.request.seed) } : init.request;
+  const request = init.lab && labs ? { ...init.request, params: labs.labParams(init.lab.params, init.request.seed) } : init.request;
   const outcome = await runInSandbox(
     request,
     {
@@ -46,10 +49,10 @@ async function serve(init: WorkerInit): Promise<void> {
   );
   const { kernels = [], ...posted } = outcome;
   let checks: CriterionResult[] | undefined;
-  if (init.request.lab) {
+  if (init.request.lab && labs) {
     post({ type: 'checking', outcome: posted });
     try {
-      checks = await checkRun(init.lab ?? init.request.lab, {
+      checks = await labs.checkRun(init.lab ?? init.request.lab, {
         seed: request.seed,
         ...(request.params ? { params: request.params } : {}),
         result: outcome.result,
@@ -65,13 +68,19 @@ async function serve(init: WorkerInit): Promise<void> {
   setKernelGate(undefined);
   init.kernelPort.close();
   clearBurst();
+  busy = false;
   const heap = getHeapStatistics();
   post({ type: 'done', outcome: posted, ...(checks ? { checks } : {}), footprint: { heapBytes: heap.used_heap_size, wasmBytes: sandboxMemoryBytes() } });
 }
 
 port.on('message', (msg: ParentMessage) => {
   // A run that fails here is the worker's error event on the parent's side: the run ends as an internal error.
-  if (msg.type === 'run') void serve(msg.init);
+  if (msg.type === 'run') void serve(msg.init).then(() => loadTranspiler());
 });
 await preloadSandbox();
 post({ type: 'warm' });
+// TypeScript's transform loads while the worker waits for a run, not while a JavaScript run is starting (a
+// TypeScript run that comes sooner loads it itself).
+setImmediate(() => {
+  if (!busy) void loadTranspiler();
+});
