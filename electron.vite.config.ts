@@ -7,6 +7,8 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
+      // Sucrase bundled as ESM: loading its CommonJS parser from node_modules cost a worker's start 45 ms more.
+      externalizeDeps: { exclude: ['sucrase'] },
       rolldownOptions: {
         checks: { pluginTimings: false },
         input: {
@@ -15,7 +17,17 @@ export default defineConfig({
           host: resolve(root, 'src-main/host/cli.ts'),
           worker: resolve(root, 'src-main/session/worker.ts'),
         },
-        output: { entryFileNames: '[name].js' },
+        output: {
+          entryFileNames: '[name].js',
+          // The contract (its zod schemas) in a chunk of its own, apart from its numbers: the session worker needs
+          // only the numbers, and loading zod was a third of a worker's start.
+          codeSplitting: {
+            groups: [
+              { name: 'contract-limits', test: /src-main[\\/]contract-limits\.ts$/, priority: 2 },
+              { name: 'contract', test: /src-main[\\/]contract\.ts$/, priority: 1 },
+            ],
+          },
+        },
       },
     },
   },

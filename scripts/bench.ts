@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { RunRequestSchema } from '../src-main/contract';
 import { preloadSandbox, runInSandbox } from '../src-main/sandbox/sandbox';
 import { startRun } from '../src-main/session/session';
+import { pluginBench, startBench } from './bench-start';
 
 type Figures = Record<string, { value: number; unit: string }>;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -88,7 +89,11 @@ async function sandboxBench(): Promise<Figures> {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, only: { type: 'string' } } });
   const figures: Figures = {};
-  const suites: [string, () => Promise<Figures> | Figures][] = [['sandbox', sandboxBench]];
+  const suites: [string, () => Promise<Figures> | Figures][] = [
+    ['sandbox', sandboxBench],
+    // Run → first output of the built app, warm and cold, and the conformance plugin's cost per call.
+    ['start', async () => ({ ...pluginBench(root), ...(await startBench(root)) })],
+  ];
   for (const [engine, dir] of [['mm', 'src-main/engines/mm'], ['bpf', 'src-main/engines/bpf'], ['verifier', 'src-main/engines/bpf/verifier'], ['ublk', 'src-main/engines/ublk'], ['oracle', 'src-main/oracle']] as const) {
     const file = path.join(root, dir, 'bench.ts');
     if (existsSync(file)) {

@@ -5,6 +5,9 @@
  * renderer imports its types.
  */
 import { z } from 'zod';
+import { KERNEL_CHECK_MAX_INSNS, KERNEL_CHECK_MAX_LOG, PROGRESS_MESSAGE_MAX } from './contract-limits';
+
+export { DEFAULT_LIMITS, KERNEL_CHECK_MAX_INSNS, KERNEL_CHECK_MAX_LOG, PROGRESS_MESSAGE_MAX } from './contract-limits';
 
 /** Limits of one run. Every field is optional; the session fills in the defaults of DEFAULT_LIMITS. */
 /** The most parameters a seeded lab may declare (lab.json `params`): it bounds a run request's size. */
@@ -31,13 +34,6 @@ export const RunLimitsSchema = z
   .strict();
 export type RunLimits = z.infer<typeof RunLimitsSchema>;
 
-export const DEFAULT_LIMITS: Required<RunLimits> = {
-  timeoutMs: 10_000,
-  memoryBytes: 256 << 20,
-  stackBytes: 256 << 10,
-  outputBytes: 4 << 20,
-  machineBytes: 512 << 20,
-};
 
 export const ScriptLanguageSchema = z.enum(['javascript', 'typescript']);
 export type ScriptLanguage = z.infer<typeof ScriptLanguageSchema>;
@@ -261,10 +257,6 @@ export const BpfLoadSchema = z.object({
 });
 export type BpfLoad = z.infer<typeof BpfLoadSchema>;
 
-/** The most instructions a kernel check takes (BPF_MAXINSNS is 4096 unprivileged; root may load up to a million). */
-export const KERNEL_CHECK_MAX_INSNS = 65_536;
-/** The most log text the kernel check takes or gives back (each side). */
-export const KERNEL_CHECK_MAX_LOG = 1 << 20;
 
 /** "Check on this machine's kernel": the program (instructions as hex, maps) and our verifier's verdict on it. */
 export const KernelCheckRequestSchema = z
@@ -460,8 +452,6 @@ export const TableSchema = z.object({
 });
 export type Table = z.infer<typeof TableSchema>;
 
-/** The longest lab.progress() message an event carries (longer ones are cut; each counts against outputBytes). */
-export const PROGRESS_MESSAGE_MAX = 1024;
 
 /** Events the main side sends about one run, in order: queued*, then output*, progress* and machine* interleaved, then one done. */
 export const RunEventSchema = z.discriminatedUnion('type', [

@@ -12,6 +12,7 @@ import { CALL_CHANNEL, COMMAND_CHANNEL, EVENT_CHANNEL } from './ipc-channels';
 import { RpcServer } from './rpc';
 import { CourseFolders } from './labs/course-folders';
 import { SETTINGS_FILE, WorkspaceChooser } from './workspace/chooser';
+import { warmWorkers } from './session/warm';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererIndex = path.resolve(here, '../renderer/index.html');
@@ -100,6 +101,8 @@ app.enableSandbox();
 app.on('web-contents-created', (_e, contents) => harden(contents));
 
 app.whenReady().then(async () => {
+  // A session worker loads while the window opens, so that the first Run starts at once (KERNEL_LAB_WARM_WORKERS=0: none).
+  warmWorkers.keepWarm();
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [rendererCsp()] } });

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { CourseFolders, defaultSettingsFile } from '../labs/course-folders';
 import { setCourseDirs } from '../labs/labs';
 import { defaultWorkspaceDir, Workspace } from '../workspace/workspace';
+import { warmWorkers } from '../session/warm';
 import { startBrowserHost } from './server';
 
 /** The built renderer: beside the bundled host (out/main -> out/renderer), or out/renderer of the checkout. */
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
     }
   }
   setCourseDirs(values.labs ?? []);
+  // A session worker loads while the host starts, so that the first Run starts at once (KERNEL_LAB_WARM_WORKERS=0: none).
+  warmWorkers.keepWarm();
   const { folders: courseFolders, warning } = await CourseFolders.open(path.resolve(values.settings ?? defaultSettingsFile()));
   if (warning) console.warn(`kernel-lab: ${warning}`);
   const workspace = await Workspace.open(values.workspace ? path.resolve(values.workspace) : defaultWorkspaceDir());

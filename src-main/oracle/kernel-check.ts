@@ -4,7 +4,8 @@
  * the kernel's verdict and log beside our verifier's. The renderer sends the instructions themselves: the
  * session that loaded them has ended by the time one clicks, and the kernel's own verifier is what checks them.
  */
-import { KERNEL_CHECK_MAX_LOG, type KernelCheckRequest, type KernelCheckResult } from '../contract';
+import type { KernelCheckRequest, KernelCheckResult } from '../contract';
+import { KERNEL_CHECK_MAX_LOG } from '../contract-limits';
 import { KFUNC_BTF_ID } from '../engines/bpf';
 import { compareVerdicts } from './log-compare';
 import { BPF_PSEUDO_KFUNC_CALL } from './uapi';

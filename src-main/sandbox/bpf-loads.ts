@@ -6,7 +6,7 @@
  * renderer keeps it, so that the twice-a-second machine events stay light.
  */
 import type { BpfLoad, BpfMapSpec, BpfTrace } from '../contract';
-import { KERNEL_CHECK_MAX_INSNS, KERNEL_CHECK_MAX_LOG } from '../contract';
+import { KERNEL_CHECK_MAX_INSNS, KERNEL_CHECK_MAX_LOG } from '../contract-limits';
 import { KernelError } from '../engines/common/errors';
 import type { BpfInsn } from '../engines/bpf/index';
 import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, decodeInsns, encodeInsns, isLdImm64 } from '../engines/bpf/isa';

@@ -1,5 +1,6 @@
 /** The panels' view of a booted machine (contract's MachineState), taken from the engines without changing them. */
-import { KERNEL_CHECK_MAX_LOG, type MachineState } from '../contract';
+import type { MachineState } from '../contract';
+import { KERNEL_CHECK_MAX_LOG } from '../contract-limits';
 import type { BpfLoadRecord, Kernel } from '../engines/kernel';
 import { frameRuns } from '../engines/mm/frames';
 import { bpfLoads } from './bpf-loads';

@@ -14,11 +14,8 @@ import {
   type VmCallResult,
 } from 'quickjs-emscripten';
 import { getHeapStatistics } from 'node:v8';
-import { transform } from 'sucrase';
 import { Prng } from '../engines/common/prng';
 import {
-  DEFAULT_LIMITS,
-  PROGRESS_MESSAGE_MAX,
   type Chart,
   type LimitName,
   type MachineState,
@@ -29,6 +26,8 @@ import {
   type RunStats,
   type SourceLocation,
 } from '../contract';
+import { DEFAULT_LIMITS, PROGRESS_MESSAGE_MAX } from '../contract-limits';
+import type { transform as SucraseTransform } from 'sucrase';
 import { PRELUDE, PRELUDE_FILENAME } from './prelude';
 import { Bridge, ScriptCallbackError, TYPED_CTORS, TypedResult } from './bridge';
 import { CLASS_BINDINGS } from './bindings';
@@ -82,10 +81,16 @@ const MAX_STACK_FRAMES = 12;
 const MAX_JOBS_PER_TURN = 1000;
 
 let modulePromise: Promise<QuickJSWASMModule> | undefined;
-/** One WebAssembly module per thread: each run gets a fresh runtime in it; a worker serves one run. */
+let loadedModule: QuickJSWASMModule | undefined;
+/** One WebAssembly module per thread: each run gets a fresh runtime (and fresh machines) in it. */
 function quickjsModule(): Promise<QuickJSWASMModule> {
-  modulePromise ??= newQuickJSWASMModule();
+  modulePromise ??= newQuickJSWASMModule().then((m) => (loadedModule = m));
   return modulePromise;
+}
+
+/** The bytes of this thread's QuickJS WebAssembly memory (0 before it is loaded): it never shrinks. */
+export function sandboxMemoryBytes(): number {
+  return loadedModule ? loadedModule.getWasmMemory().buffer.byteLength : 0;
 }
 
 /** Loads QuickJS ahead of a run, so that the deadline does not pay for compiling WebAssembly. */
@@ -99,9 +104,25 @@ class LimitHit extends Error {
   }
 }
 
-/** Transpiles a TypeScript script to JavaScript, keeping every line where it was (sucrase preserves lines). */
+let sucrase: { transform: typeof SucraseTransform } | undefined;
+let sucrasePromise: Promise<unknown> | undefined;
+/**
+ * Loads sucrase's TypeScript transform (a fifth of a worker's start): before the first TypeScript run, or while a
+ * warm worker waits for its next run.
+ */
+export function loadTranspiler(): Promise<unknown> {
+  sucrasePromise ??= import('sucrase').then((m) => (sucrase = m));
+  return sucrasePromise;
+}
+
+/**
+ * Transpiles a TypeScript script to JavaScript, keeping every line where it was (sucrase preserves lines); the
+ * transform must have been loaded (loadTranspiler()).
+ */
 export function transpile(code: string, language: 'javascript' | 'typescript', filename: string): string {
   if (language === 'javascript') return code;
+  if (!sucrase) throw new Error('transpile: the TypeScript transform is not loaded (loadTranspiler())');
+  const { transform } = sucrase;
   try {
     return transform(code, { transforms: ['typescript'], disableESTransforms: true, filePath: filename }).code;
   } catch (e) {
@@ -124,6 +145,7 @@ export async function runInSandbox(
   stopFlag?: Int32Array,
 ): Promise<SandboxOutcome> {
   const module = await quickjsModule();
+  if (req.language === 'typescript') await loadTranspiler();
   const limits: Required<RunLimits> = { ...DEFAULT_LIMITS, ...req.limits };
   const started = performance.now();
   const deadline = started + limits.timeoutMs;

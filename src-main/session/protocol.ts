@@ -15,7 +15,21 @@ export interface WorkerInit {
   lab?: LabInfo;
 }
 
+/** The parent's messages to a worker: one run at a time, sent once the previous one's `done` has come back. */
+export type ParentMessage = { type: 'run'; init: WorkerInit };
+
+/** What a worker holds after a run, for the parent's choice to keep it for the next run or retire it. */
+export interface WorkerFootprint {
+  /** V8's used heap of the worker's isolate. */
+  heapBytes: number;
+  /** The sandbox's WebAssembly memory (it grows to a run's peak and never shrinks). */
+  wasmBytes: number;
+}
+
 export type WorkerMessage =
+  /** The worker has loaded the sandbox and waits for a run. */
+  | { type: 'warm' }
+  /** A run has started (the watchdog's deadline starts here). */
   | { type: 'ready' }
   | { type: 'output'; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'progress'; fraction?: number; message: string }
@@ -25,4 +39,4 @@ export type WorkerMessage =
   | { type: 'checking'; outcome: Omit<SandboxOutcome, 'kernels'> }
   /** Where the script is as a call that may outlive the deadline starts (for the watchdog's report). */
   | { type: 'where'; location: SourceLocation }
-  | { type: 'done'; outcome: Omit<SandboxOutcome, 'kernels'>; checks?: CriterionResult[] };
+  | { type: 'done'; outcome: Omit<SandboxOutcome, 'kernels'>; checks?: CriterionResult[]; footprint: WorkerFootprint };

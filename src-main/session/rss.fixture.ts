@@ -1,11 +1,13 @@
 /**
  * The host's memory across boot-heavy runs (session.rss.test.ts runs this in a child process with --expose-gc):
- * RSS after a full GC before the first run, then N runs queued at once (each boots big machines and works them),
+ * RSS after a full GC before the first run (with the host's warm session worker loaded, as a host keeps one), then
+ * N runs queued at once (each boots big machines and works them),
  * then RSS after a full GC once every run has ended. Prints one JSON line.
  *
  *   node --expose-gc --import tsx src-main/session/rss.fixture.ts [runs] [memory per machine] [machines per run]
  */
 import { hostRuns, startRun } from './session';
+import { warmWorkers } from './warm';
 
 const runs = Number(process.argv[2] ?? 50);
 const memory = process.argv[3] ?? '16G';
@@ -34,6 +36,8 @@ for (const k of ks) {
 lab.result({ machines: ks.length, free: ks[0].mm.meminfo().MemFree });
 `;
 
+warmWorkers.keepWarm(1);
+await warmWorkers.ready();
 const start = await settle();
 let peak = start;
 const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);

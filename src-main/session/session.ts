@@ -1,12 +1,11 @@
 /**
- * Sessions: each run is a worker thread holding a QuickJS sandbox. The session validates the request, starts
- * the worker, relays its events in order, and guarantees an end: Stop ends a run within 200 ms, and an outer
- * watchdog terminates a worker that outlives its deadline, whatever the script does.
+ * Sessions: each run goes to a worker thread holding a QuickJS sandbox, a warm one where the host keeps them
+ * (warm.ts). The session validates the request, gives it a worker, relays its events in order, and guarantees an
+ * end: Stop ends a run within 200 ms, and an outer watchdog terminates a worker that outlives its deadline,
+ * whatever the script does. A stopped, timed-out or crashed run's worker is terminated, never reused.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
 import {
   DEFAULT_LIMITS,
   KERNEL_OFF,
@@ -21,8 +20,11 @@ import {
 } from '../contract';
 import { labById, type LabInfo } from '../labs/labs';
 import type { KernelOracle } from '../oracle/index';
-import type { WorkerInit, WorkerMessage } from './protocol';
+import type { WorkerFootprint, WorkerInit, WorkerMessage } from './protocol';
 import { serveKernelCalls, type KernelPermit } from './kernel-calls';
+import { WORKER_RETIRE_HEAP_BYTES, WORKER_RETIRE_WASM_BYTES, warmWorkers, type SessionWorker, type WarmPool } from './warm';
+
+export { workerEntry } from './warm';
 
 /** How long Stop waits for the sandbox to notice the stop flag before terminating the worker. */
 export const STOP_GRACE_MS = 120;
@@ -45,20 +47,6 @@ let counter = 0;
 function newRunId(): RunId {
   counter += 1;
   return `run-${Date.now().toString(36)}-${counter.toString(36)}`;
-}
-
-/** Locates the worker entry: the bundled `worker.js` beside the built main, or `worker.ts` from source. */
-export function workerEntry(): { url: URL; execArgv: string[] } {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    return { url: new URL('./worker-tsx.mjs', here), execArgv: [] };
-  }
-  // Bundled: the worker is out/main/worker.js, and this code sits in out/main or in out/main/chunks.
-  for (const rel of ['./worker.js', '../worker.js']) {
-    const url = new URL(rel, here);
-    if (existsSync(fileURLToPath(url))) return { url, execArgv: [] };
-  }
-  throw new Error(`session worker not found beside ${fileURLToPath(here)}`);
 }
 
 /** Runs at once on this host: one per core (os.availableParallelism()), at most 8; KERNEL_LAB_MAX_RUNS overrides. */
@@ -186,6 +174,8 @@ export interface StartOptions {
   lab?: LabInfo;
   /** How long a lab's checker may take after the run (default 30 s): a checker that never ends fails its run. */
   checkTimeoutMs?: number;
+  /** The warm workers to take a worker from and give it back to (tests); the host's by default. */
+  pool?: WarmPool;
 }
 
 const CHECK_TIMEOUT_MS = 30_000;
@@ -227,7 +217,11 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
   let started = performance.now();
   let outputBytes = 0;
   let ended = false;
-  let worker: Worker | undefined;
+  let worker: SessionWorker | undefined;
+  const pool = opts.pool ?? warmWorkers;
+  // The worker may serve another run: its run ended with its own `done`, unstopped, within every limit.
+  let reusable = false;
+  let stopping = false;
   let launched = false;
   let dequeue = (): void => {};
   let lastAhead = -1;
@@ -266,7 +260,7 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
       },
     };
     if (launched) {
-      if (worker) void worker.terminate();
+      if (worker) pool.give(worker, reusable && !stopping);
       queue.release(opts.client);
     } else dequeue();
     onEvent(event);
@@ -276,24 +270,15 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
   const launch = (): void => {
     launched = true;
     started = performance.now();
-    let w: Worker;
+    let w: SessionWorker;
     try {
-      const { url, execArgv } = workerEntry();
-      w = new Worker(url, {
-        workerData: init,
-        transferList: [kernelChannel.port2],
-        execArgv,
-        stdout: false,
-        stderr: false,
-        // The sandbox's heap is WebAssembly memory, capped by the sandbox; this caps the worker's own JS heap.
-        resourceLimits: { maxOldGenerationSizeMb: 512, stackSizeMb: 8 },
-      });
+      w = pool.take();
     } catch (e) {
       end(false, { kind: 'internal', name: 'InternalError', message: `session worker could not start: ${(e as Error).message}` });
       return;
     }
     worker = w;
-    w.on('message', (msg: WorkerMessage) => {
+    const onMessage = (msg: WorkerMessage): void => {
       if (ended) return;
       switch (msg.type) {
         case 'ready':
@@ -346,11 +331,12 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
           break;
         }
         case 'done':
+          reusable = keepable(msg.outcome.error, msg.footprint, !!parsed.lab);
           end(msg.outcome.ok, msg.outcome.error, msg.outcome.result, msg.outcome.stats, msg.checks);
           break;
       }
-    });
-    w.on('error', (err) => {
+    };
+    const onError = (err: Error): void => {
       const oom = /heap out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(`${err.message} ${(err as { code?: string }).code ?? ''}`);
       end(
         false,
@@ -358,10 +344,11 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
           ? { kind: 'limit', limit: 'memory', name: 'LimitError', message: 'memory limit reached: the session worker ran out of memory' }
           : { kind: 'internal', name: 'InternalError', message: `session worker failed: ${err.message}` },
       );
-    });
-    w.on('exit', (code) => {
+    };
+    const onExit = (code: number): void => {
       end(false, { kind: 'internal', name: 'InternalError', message: `session worker exited unexpectedly (code ${code})` });
-    });
+    };
+    w.attach({ message: onMessage, error: onError, exit: onExit }, { type: 'run', init });
     later(STARTUP_TIMEOUT_MS + limits.timeoutMs, () =>
       end(false, { kind: 'internal', name: 'InternalError', message: 'session worker did not start in time' }),
     );
@@ -386,6 +373,7 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
       end(false, stoppedError);
       return true;
     }
+    stopping = true;
     Atomics.store(stopFlag, 0, 1);
     kernelAbort.abort(); // the helper of a kernel call in flight dies now, not after the grace period
     const graceful = await Promise.race([
@@ -397,6 +385,17 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
   };
 
   return { runId, done, stop };
+}
+
+/**
+ * Whether a worker may serve another run after this one: not after a limit (the script was cut off wherever it
+ * was), a failure inside, or a lab's run (its check.js ran as host code in the worker), nor when the run left the
+ * worker's heap or the sandbox's memory large.
+ */
+function keepable(error: RunError | undefined, footprint: WorkerFootprint, lab: boolean): boolean {
+  if (lab) return false;
+  if (error && error.kind !== 'script' && error.kind !== 'syntax') return false;
+  return footprint.heapBytes <= WORKER_RETIRE_HEAP_BYTES && footprint.wasmBytes <= WORKER_RETIRE_WASM_BYTES;
 }
 
 /** Keeps the runs of one client (a window or a WebSocket) so that it can stop them and clean up on close. */

@@ -26,6 +26,11 @@ export function currentCtx(): Ctx | null {
   return current;
 }
 
+/** Forgets a burst an exception left open, so that the next run starts with none (the session's worker, between runs). */
+export function clearBurst(): void {
+  current = null;
+}
+
 /** Starts a burst on cpu at or after `now`. */
 export function beginBurst(cpu: Cpu, now: number): Ctx {
   current = { cpu, t: cpu.free > now ? cpu.free : now };
