@@ -4700,6 +4700,8 @@ declare module 'kernel-lab/engines/ublk/cpu' {
   }
   /** The burst running now (callbacks such as a buffer release charge their work to it), or null. */
   export function currentCtx(): Ctx | null;
+  /** Forgets a burst an exception left open, so that the next run starts with none (the session's worker, between runs). */
+  export function clearBurst(): void;
   /** Starts a burst on cpu at or after `now`. */
   export function beginBurst(cpu: Cpu, now: number): Ctx;
   /** Ends a burst: the CPU is busy from `start` to ctx.t. */
