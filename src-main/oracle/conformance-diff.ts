@@ -15,7 +15,7 @@ import type { BpfInsn } from '../engines/bpf';
 import { interpExec } from '../engines/bpf/interpreter';
 import { encodeInsns, insn } from '../engines/bpf/isa';
 import { jitExec } from '../engines/bpf/jit';
-import type { KernelJob, KernelOracle } from './index';
+import type { KernelJob, KernelOracle } from './types';
 
 /** One case's outcome on both sides. */
 export interface ConformanceDiffCase {

@@ -16,7 +16,7 @@ import { encodeInsns, insn } from '../engines/bpf/isa';
 import { jitExec } from '../engines/bpf/jit';
 import { ITER_SELFTESTS } from '../engines/bpf/verifier/selftests';
 import { Prng } from '../engines/common/prng';
-import type { KernelJob, KernelMapSpec, KernelOracle, KernelTestRun } from './index';
+import type { KernelJob, KernelMapSpec, KernelOracle, KernelTestRun } from './types';
 import { ITER_CORPUS } from './iter-corpus';
 import { randomProgram } from './random-programs';
 import { firstErrorLine, kfuncIdsByName } from './verifier-log';

@@ -11,7 +11,7 @@ import { interpExec } from '../engines/bpf/interpreter';
 import { encodeInsns, insn } from '../engines/bpf/isa';
 import { jitExec } from '../engines/bpf/jit';
 import { Prng } from '../engines/common/prng';
-import type { KernelJob, KernelOracle } from './index';
+import type { KernelJob, KernelOracle } from './types';
 
 const ALU = 0x04;
 const ALU64 = 0x07;

@@ -10,7 +10,7 @@
  */
 import { createBpf } from '../../engines/bpf';
 import { BPF_F } from '../../engines/bpf/prog_flags';
-import type { KernelJob, KernelOracle, KernelTestRun } from '../index';
+import type { KernelJob, KernelOracle, KernelTestRun } from '../types';
 import { firstErrorLine } from '../verifier-log';
 import type { FuzzProgram } from './generator';
 import { messageTemplate, verdictLine } from './template';
