@@ -2659,55 +2659,53 @@ declare module 'kernel-lab/engines/kernel' {
 }
 
 declare module 'kernel-lab/engines/mm/compaction' {
-  /**
-   * Memory compaction as Linux 6.18 runs it (mm/compaction.c): compact_zone() with its migrate scanner (from the zone
-   * start up) and free scanner (from the zone end down), compaction_suitable() with the fragmentation index,
-   * try_to_compact_pages() for the allocator's slow path and compact_node() for /proc/sys/vm/compact_memory.
-   * Where the model departs from 6.18:
-   * - only LRU pages (page cache and anonymous memory the engine owns) move; pages a script holds are pinned, as
-   *   pages without PageLRU or movable_ops are in Linux;
-   * - every run is synchronous (no async first pass, no pageblock skip bits, no deferral after failures);
-   * - migrated-away pages go straight back to the buddy (6.18 frees them to the per-cpu lists, which compact_zone()
-   *   drains as the migrate scanner crosses an order-aligned block).
-   */
-  import type { Mm } from 'kernel-lab/engines/mm/mm';
+  import type { MigrateTypes } from 'kernel-lab/engines/mm/mmzone';
   import type { Zone } from 'kernel-lab/engines/mm/page_alloc';
+  import type { CompactEvents } from 'kernel-lab/engines/mm/procfs';
+  import type { Vmscan } from 'kernel-lab/engines/mm/vmscan';
+  /** What compaction needs of the machine (Mm implements it): the zones, reclaim's LRU pages, the vm events. */
+  export interface CompactionMm {
+      readonly mt: MigrateTypes;
+      /** The zone GFP_KERNEL allocations prefer. */
+      readonly zone: Zone;
+      readonly zones: Zone[];
+      readonly vmscan: Vmscan;
+      readonly compactEvents: CompactEvents;
+  }
   /** enum compact_result, the outcomes the model produces. */
   export type CompactResult = 'skipped' | 'success' | 'complete' | 'not_suitable_zone';
-  /** The compact_* and pgmigrate_* vm events. */
-  export interface CompactEvents {
-      compact_migrate_scanned: number;
-      compact_free_scanned: number;
-      compact_isolated: number;
-      compact_stall: number;
-      compact_fail: number;
-      compact_success: number;
-      pgmigrate_success: number;
-      pgmigrate_fail: number;
-  }
   /** sysctl_extfrag_threshold (/proc/sys/vm/extfrag_threshold). */
   export const EXTFRAG_THRESHOLD = 500;
   /**
    * compaction_suitable(): order-0 watermark plus compact_gap() must hold; for costly orders a fragmentation index in
    * 0 … extfrag_threshold means the failure is lack of memory, not fragmentation.
    */
-  export function compaction_suitable(mm: Mm, z: Zone, order: number, watermark: number, highestZoneidx: number): CompactResult | 'continue';
+  export function compaction_suitable(mm: CompactionMm, z: Zone, order: number, watermark: number, highestZoneidx: number): CompactResult | 'continue';
   /**
    * compact_zone(): migrate LRU pages from the bottom of the zone into free pages isolated at the top, pageblock by
    * pageblock, until a block of `order` is free (order >= 0) or the scanners meet. order -1 compacts the whole zone.
    */
-  export function compact_zone(mm: Mm, z: Zone, order: number, mt: number): CompactResult;
+  export function compact_zone(mm: CompactionMm, z: Zone, order: number, mt: number): CompactResult;
   /**
    * try_to_compact_pages(): each zone of the zonelist that is not already good enough and is suitable is compacted
    * until one reports success. Returns 'skipped' when no zone was compacted.
    */
-  export function try_to_compact_pages(mm: Mm, order: number, allocFlags: number, highestZoneidx: number, zonelist: readonly Zone[], mt: number): CompactResult;
+  export function try_to_compact_pages(mm: CompactionMm, order: number, allocFlags: number, highestZoneidx: number, zonelist: readonly Zone[], mt: number): CompactResult;
   /** compact_node() (echo 1 > /proc/sys/vm/compact_memory): every populated zone compacted whole. Pages migrated. */
-  export function compact_node(mm: Mm): number;
+  export function compact_node(mm: CompactionMm): number;
 }
 
 declare module 'kernel-lab/engines/mm/execmem' {
-  import type { Mm, Page, VmRegion } from 'kernel-lab/engines/mm/mm';
+  import type { Page, PageRef, VmRegion } from 'kernel-lab/engines/mm/mm_types';
+  import type { VmallocMm } from 'kernel-lab/engines/mm/vmalloc';
+  /** What execmem needs of the machine (Mm implements it): vmalloc's, the set_memory_*() calls and the ROX cache. */
+  export interface ExecmemMm extends VmallocMm {
+      readonly execmemCache: ExecmemRoxCache | null;
+      set_memory_rox(target: PageRef | VmRegion, numpages?: number): void;
+      set_memory_rw(target: PageRef | VmRegion, numpages?: number): void;
+      set_memory_nx(target: PageRef | VmRegion, numpages?: number): void;
+      flush_tlb_kernel_range(): void;
+  }
   interface CacheArea {
       area: VmRegion;
       blocks: Page[];
@@ -2729,7 +2727,7 @@ declare module 'kernel-lab/engines/mm/execmem' {
           refills: number;
           released: number;
       };
-      constructor(mm: Mm);
+      constructor(mm: ExecmemMm);
       has(r: VmRegion): boolean;
       /** execmem_cache_alloc(): first fit, refilling on a miss. */
       alloc(size: number): VmRegion | null;
@@ -2747,22 +2745,26 @@ declare module 'kernel-lab/engines/mm/execmem' {
    * pages come with GFP_KERNEL | __GFP_UNMAPPED as the patch sets made module_alloc do; the model then drops
    * VM_FLUSH_RESET_PERMS, since the pages are not in the direct map (UNVERIFIED detail of the RFCs).
    */
-  export function execmem_alloc(mm: Mm, size: number | string): VmRegion | null;
+  export function execmem_alloc(mm: ExecmemMm, size: number | string): VmRegion | null;
   /** execmem_free(): vfree() of the text area. */
-  export function execmem_free(mm: Mm, r: VmRegion): void;
+  export function execmem_free(mm: ExecmemMm, r: VmRegion): void;
 }
 
 declare module 'kernel-lab/engines/mm/freetype' {
-  import type { Mm } from 'kernel-lab/engines/mm/mm';
-  import type { Zone } from 'kernel-lab/engines/mm/page_alloc';
+  import type { PageAllocator, Zone } from 'kernel-lab/engines/mm/page_alloc';
+  import type { DirectMap } from 'kernel-lab/engines/mm/set_memory';
+  /** What the freetype policy needs of the machine (Mm implements it). */
+  export interface FreetypeMm extends PageAllocator {
+      readonly dm: DirectMap;
+  }
   /** alloc_pages(GFP_KERNEL | __GFP_UNMAPPED) under the 2026 policy: the unmapped freetype, converting a block if empty. */
-  export function allocFreetypeUnmapped(mm: Mm, mask: number, order: number, mt: number): number;
+  export function allocFreetypeUnmapped(mm: FreetypeMm, mask: number, order: number, mt: number): number;
   /**
    * __rmqueue_direct_map(): take a block of order max(order, pageblock_order) from the other freetype of the zone,
    * change the direct map for whole pageblocks (no PTE table needed; a 1G leaf still splits into 2M), flush, and hand
    * the block to the other side's free lists; then allocate from them.
    */
-  export function rmqueueDirectMap(mm: Mm, z: Zone, order: number, toUnmapped: boolean, mt: number): number;
+  export function rmqueueDirectMap(mm: FreetypeMm, z: Zone, order: number, toUnmapped: boolean, mt: number): number;
 }
 
 declare module 'kernel-lab/engines/mm/gfp' {
@@ -2799,7 +2801,8 @@ declare module 'kernel-lab/engines/mm/index' {
    *   migrate_unmapped.ts); their unverified details are marked where modelled.
    */
   import { Mm } from 'kernel-lab/engines/mm/mm';
-  import type { MmOptions, VmRegion } from 'kernel-lab/engines/mm/mm';
+  import type { MmOptions } from 'kernel-lab/engines/mm/mm';
+  import type { VmRegion } from 'kernel-lab/engines/mm/mm_types';
   import 'kernel-lab/engines/mm/invariants';
   import { pagetypeinfo } from 'kernel-lab/engines/mm/procfs';
   import type { MmSnapshot } from 'kernel-lab/engines/mm/snapshot';
@@ -2807,7 +2810,8 @@ declare module 'kernel-lab/engines/mm/index' {
   import type { TlbConfig } from 'kernel-lab/engines/mm/tlb';
   import { Churn } from 'kernel-lab/engines/mm/workload';
   import type { BpfLoadUnloadOptions, ChurnOptions, ExecmemChurnOptions, ModuleLoadUnloadOptions, SecretmemChurnOptions } from 'kernel-lab/engines/mm/workload';
-  export type { MmOptions, Page, PageRef, VmRegion, LevelName } from 'kernel-lab/engines/mm/mm';
+  export type { MmOptions, LevelName } from 'kernel-lab/engines/mm/mm';
+  export type { Page, PageRef, VmRegion } from 'kernel-lab/engines/mm/mm_types';
   export { SecretFile } from 'kernel-lab/engines/mm/secretmem';
   export type { MmSnapshot } from 'kernel-lab/engines/mm/snapshot';
   export type { AccessPattern, TlbResult, TlbConfig } from 'kernel-lab/engines/mm/tlb';
@@ -2901,47 +2905,28 @@ declare module 'kernel-lab/engines/mm/invariants' {
 }
 
 declare module 'kernel-lab/engines/mm/migrate_unmapped' {
-  import type { Mm } from 'kernel-lab/engines/mm/mm';
+  import type { PageAllocator } from 'kernel-lab/engines/mm/page_alloc';
+  import type { DirectMap } from 'kernel-lab/engines/mm/set_memory';
+  /** What the 2022 policy needs of the machine (Mm implements it). */
+  export interface MigrateUnmappedMm extends PageAllocator {
+      readonly dm: DirectMap;
+  }
   /** alloc_pages(... | __GFP_UNMAPPED) under the 2022 policy (gfp_migratetype() = MIGRATE_UNMAPPED). */
-  export function allocMigrateUnmapped(mm: Mm, mask: number, order: number): number;
+  export function allocMigrateUnmapped(mm: MigrateUnmappedMm, mask: number, order: number): number;
 }
 
 declare module 'kernel-lab/engines/mm/mm' {
   import type { MigrateTypes, Policy } from 'kernel-lab/engines/mm/mmzone';
   import { Zone } from 'kernel-lab/engines/mm/page_alloc';
+  import type { PageAllocator } from 'kernel-lab/engines/mm/page_alloc';
   import { Vmscan } from 'kernel-lab/engines/mm/vmscan';
-  import type { CompactEvents } from 'kernel-lab/engines/mm/compaction';
+  import type { CompactEvents } from 'kernel-lab/engines/mm/procfs';
   import { DirectMap } from 'kernel-lab/engines/mm/set_memory';
   import type { CpaRequest } from 'kernel-lab/engines/mm/set_memory';
   import { UnmappedCache } from 'kernel-lab/engines/mm/unmapped_alloc';
   import { SecretFile } from 'kernel-lab/engines/mm/secretmem';
   import { ExecmemRoxCache } from 'kernel-lab/engines/mm/execmem';
-  /** struct page * for scripts: the head pfn and the order it was allocated with. */
-  export interface Page {
-      /** Page frame number of the first page. */
-      pfn: number;
-      /** The block holds 2^order pages. */
-      order: number;
-  }
-  /** A vmalloc / execmem area (struct vm_struct): its address, backing pfns and flags. */
-  export interface VmRegion {
-      /** 'vmalloc' (vmalloc range) or 'execmem' (module range). */
-      kind: 'vmalloc' | 'execmem';
-      /** Start address, hex (VMALLOC_START / MODULES_VADDR based). */
-      addr: string;
-      /** Requested size in bytes. */
-      size: number;
-      /** Number of 4 KiB pages mapped. */
-      nr_pages: number;
-      /** Backing pfns, one per page. */
-      pages: number[];
-      /** VM_* flags (and EXECMEM_ROX_CACHE for pieces of the ROX cache). */
-      flags: string[];
-      /** The area's own PTE prot per page. */
-      prot: Uint8Array;
-      /** Set once vfree() / execmem_free() ran. */
-      freed: boolean;
-  }
+  import type { Page, PageRef, VmRegion } from 'kernel-lab/engines/mm/mm_types';
   export interface MmOptions {
       /** Physical memory: bytes or '8G'. Default 4G. */
       memory?: string | number;
@@ -2976,7 +2961,6 @@ declare module 'kernel-lab/engines/mm/mm' {
       /** Pages kswapd reclaims per allocation while awake (default 32, SWAP_CLUSTER_MAX); 0: kswapd never runs. */
       kswapd_rate?: number;
   }
-  export type PageRef = Page | number;
   export type LevelName = '4K' | '2M' | '1G';
   /** A failed allocation's record (warn_alloc()'s "page allocation failure" line, and where the slow path gave up). */
   export interface AllocFailure {
@@ -2988,7 +2972,7 @@ declare module 'kernel-lab/engines/mm/mm' {
       reason: 'nowait' | 'noretry' | 'costly' | 'oom';
   }
   /** The memory engine: one node with DMA/DMA32/Normal zones, the buddy allocator, the x86-64 direct map and the unmapped-allocation policies. */
-  export class Mm {
+  export class Mm implements PageAllocator {
       /** Frames of physical memory (the node's span). */
       readonly nframes: number;
       /** Frames given to the buddy at boot (zone_managed_pages, totalram_pages): nframes less the memmap. */
@@ -3125,8 +3109,6 @@ declare module 'kernel-lab/engines/mm/mm' {
       kswapd_run(): number;
       /** @internal Whether __free_pages(pfn, order) would be accepted (for all-or-nothing batches). */
       freeable(pfn: number, order: number): boolean;
-      /** @internal A CPA whose failure the caller cannot report (post_alloc_hook / free paths ignore it like the RFC code). */
-      tryCpa(pfn: number, n: number, req: CpaRequest): boolean;
       /** The 2023 shrinker's scan_objects(nr_to_scan): maps cache blocks back at 4K and frees them; pages freed. */
       unmapped_alloc_shrink(nr_to_scan: number): number;
       /** The shrinker's count_objects(): Σ nr_free[order] << order. */
@@ -3183,10 +3165,6 @@ declare module 'kernel-lab/engines/mm/mm' {
       execmem_alloc(size: number | string): VmRegion | null;
       /** execmem_free(): back to the ROX cache, or vfree() of the text area. */
       execmem_free(r: VmRegion): void;
-      /** Reserves the virtual range of an area for its pages (see vmalloc.ts). */
-      registerArea(kind: 'vmalloc' | 'execmem', pages: number[], size: number, flags: string[], huge: boolean): VmRegion;
-      /** Drops an area's registration (its pages are the caller's to free). */
-      unregisterArea(r: VmRegion): void;
       /** memfd_secret(2): a file whose pages leave the direct map while they exist. */
       memfd_secret(): SecretFile;
       /** Bytes of typed-array state the engine holds (frames, pageblocks, page tables, caches). */
@@ -3198,6 +3176,42 @@ declare module 'kernel-lab/engines/mm/mm' {
   }
   /** Installs the invariant checker (invariants.ts calls this on import). */
   export function installChecker(fn: (mm: Mm) => string[]): void;
+}
+
+declare module 'kernel-lab/engines/mm/mm_types' {
+  /**
+   * The memory engine's shared types (include/linux/mm_types.h's struct page, include/linux/vmalloc.h's struct
+   * vm_struct, as scripts see them). They sit below every other file of the engine, so mm.ts and the files it
+   * calls into can all name them without importing one another.
+   */
+  /** struct page * for scripts: the head pfn and the order it was allocated with. */
+  export interface Page {
+      /** Page frame number of the first page. */
+      pfn: number;
+      /** The block holds 2^order pages. */
+      order: number;
+  }
+  /** A vmalloc / execmem area (struct vm_struct): its address, backing pfns and flags. */
+  export interface VmRegion {
+      /** 'vmalloc' (vmalloc range) or 'execmem' (module range). */
+      kind: 'vmalloc' | 'execmem';
+      /** Start address, hex (VMALLOC_START / MODULES_VADDR based). */
+      addr: string;
+      /** Requested size in bytes. */
+      size: number;
+      /** Number of 4 KiB pages mapped. */
+      nr_pages: number;
+      /** Backing pfns, one per page. */
+      pages: number[];
+      /** VM_* flags (and EXECMEM_ROX_CACHE for pieces of the ROX cache). */
+      flags: string[];
+      /** The area's own PTE prot per page. */
+      prot: Uint8Array;
+      /** Set once vfree() / execmem_free() ran. */
+      freed: boolean;
+  }
+  export type PageRef = Page | number;
+  /** Whether a set_memory_*() target is a vmalloc / execmem area rather than a page. */
   export function isRegion(x: unknown): x is VmRegion;
 }
 
@@ -3273,7 +3287,8 @@ declare module 'kernel-lab/engines/mm/mmzone' {
 }
 
 declare module 'kernel-lab/engines/mm/page_alloc' {
-  import type { MigrateTypes } from 'kernel-lab/engines/mm/mmzone';
+  import type { MigrateTypes, Policy } from 'kernel-lab/engines/mm/mmzone';
+  import type { Page, PageRef } from 'kernel-lab/engines/mm/mm_types';
   /**
    * Frame state lives in one Uint32Array, 4 bytes per 4 KiB frame: the low 26 bits are a free-list link, the high
    * 6 bits the frame's state. A free block of order o at pfn keeps its `next` link in frame pfn and its `prev`
@@ -3470,29 +3485,89 @@ declare module 'kernel-lab/engines/mm/page_alloc' {
       /** Pages on the lists, as [pfn, order] pairs (checker, snapshot). */
       entries(): [number, number][];
   }
+  /**
+   * The node's page allocator as the files above it call it (the policies, vmalloc, execmem, secretmem): its zones,
+   * __alloc_pages() and the accounting around it. Mm (mm.ts) implements it; declared here so that those files import
+   * downwards only.
+   */
+  export interface PageAllocator {
+      readonly mt: MigrateTypes;
+      readonly policy: Policy;
+      /** The zone GFP_KERNEL allocations prefer. */
+      readonly zone: Zone;
+      readonly zones: Zone[];
+      readonly managed_pages: number;
+      /** Run the invariant checker after every operation. */
+      readonly debug: boolean;
+      /** page_zone(). */
+      zoneOf(pfn: number): Zone;
+      /** global_zone_page_state(NR_FREE_PAGES). */
+      nrFreePages(): number;
+      /** gfp_migratetype(). */
+      gfpMigratetype(mask: number): number;
+      /** __alloc_pages(): a pfn or -1; `rmq` replaces rmqueue() for a policy's own dequeue. */
+      allocPfn(mask: number, order: number, mt: number, rmq?: (z: Zone, order: number, mt: number, nofragment: boolean) => number): number;
+      /** The allocated block's frame state and pgalloc count. */
+      markAllocated(pfn: number, order: number, mt: number): void;
+      /** The zone half of __free_pages(): pgfree, buddy merge. */
+      freeZonePages(pfn: number, order: number): void;
+      alloc_pages(gfp: string | number, order?: number): Page | null;
+      __free_pages(page: PageRef, order?: number): void;
+      assertInvariants(where: string): void;
+  }
 }
 
 declare module 'kernel-lab/engines/mm/procfs' {
-  import type { Mm } from 'kernel-lab/engines/mm/mm';
+  import type { MigrateTypes, Policy } from 'kernel-lab/engines/mm/mmzone';
+  import type { Zone } from 'kernel-lab/engines/mm/page_alloc';
+  import type { DirectMap } from 'kernel-lab/engines/mm/set_memory';
+  import type { UnmappedCache } from 'kernel-lab/engines/mm/unmapped_alloc';
+  import type { Vmscan } from 'kernel-lab/engines/mm/vmscan';
+  /** The compact_* and pgmigrate_* vm events. */
+  export interface CompactEvents {
+      compact_migrate_scanned: number;
+      compact_free_scanned: number;
+      compact_isolated: number;
+      compact_stall: number;
+      compact_fail: number;
+      compact_success: number;
+      pgmigrate_success: number;
+      pgmigrate_fail: number;
+  }
+  /** What the /proc files read of the machine (Mm implements it). */
+  export interface ProcfsMm {
+      readonly mt: MigrateTypes;
+      readonly policy: Policy;
+      readonly zone: Zone;
+      readonly zones: Zone[];
+      readonly managed_pages: number;
+      readonly totalreserve_pages: number;
+      readonly dm: DirectMap;
+      readonly vmscan: Vmscan;
+      readonly cache: UnmappedCache | null;
+      readonly compactEvents: CompactEvents;
+      readonly secretPages: number;
+      readonly vmallocPages: number;
+      nrFreePages(): number;
+  }
   /** si_mem_available() (mm/show_mem.c): free less totalreserve, plus the page cache and reclaimable slab beyond what must stay. */
-  export function si_mem_available(mm: Mm): number;
+  export function si_mem_available(mm: ProcfsMm): number;
   /** The /proc/meminfo lines of this machine's kernel (6.18, x86-64), in order; the model fills what it tracks. */
-  export function meminfo(mm: Mm): Record<string, number>;
+  export function meminfo(mm: ProcfsMm): Record<string, number>;
   /** meminfo_proc_show(): label with its colon padded to 16, value width 8, " kB". */
-  export function meminfoText(mm: Mm): string;
+  export function meminfoText(mm: ProcfsMm): string;
   /**
    * vmstat_text[] of this machine's 6.18 kernel (x86-64, CONFIG_NUMA, no CMA/MGLRU/swap-specific extras), in order:
    * /proc/vmstat prints the model's lines in this order.
    */
   export const VMSTAT_ORDER: readonly string[];
   /** The /proc/vmstat lines the model computes, in the kernel's vmstat_text order (node-wide sums of the zone items). */
-  export function vmstat(mm: Mm): Record<string, number>;
-  export function vmstatText(mm: Mm): string;
+  export function vmstat(mm: ProcfsMm): Record<string, number>;
+  export function vmstatText(mm: ProcfsMm): string;
   /** frag_show_print(): "Node %d, zone %8s " then "%6lu " per order, for each populated zone. */
-  export function buddyinfoText(mm: Mm): string;
-  type ZoneT = Mm['zones'][number];
+  export function buddyinfoText(mm: ProcfsMm): string;
   /** Structured /proc/pagetypeinfo: free blocks per [type][order] and pageblocks per type, summed over zones, and per zone. */
-  export function pagetypeinfo(mm: Mm): {
+  export function pagetypeinfo(mm: ProcfsMm): {
       free: Record<string, number[]>;
       blocks: Record<string, number>;
       zones: {
@@ -3502,40 +3577,49 @@ declare module 'kernel-lab/engines/mm/procfs' {
       }[];
   };
   /** pagetypeinfo_show(): header, free counts per zone and type (capped at 100000 with '>'), block counts per zone. */
-  export function pagetypeinfoText(mm: Mm): string;
+  export function pagetypeinfoText(mm: ProcfsMm): string;
   /** debugfs unmapped_alloc (rppt/linux mm/unmapped-alloc.c): MAX_ORDER, then "Order:" / "Pages:" rows. */
-  export function unmappedAllocText(mm: Mm): string;
+  export function unmappedAllocText(mm: ProcfsMm): string;
   /** debugfs x86/cpa_stats (CONFIG_X86_CPA_STATISTICS): cpastats_show()'s "%-22s%16lu" rows. */
-  export function cpaStatsText(mm: Mm): string;
+  export function cpaStatsText(mm: ProcfsMm): string;
   /** __fragmentation_index() per order, ×1000: -1000 when a block is available, else 0 (no memory) … 1000 (fragmented). */
-  export function extfragIndex(mm: Mm, z?: ZoneT): number[];
+  export function extfragIndex(mm: Pick<ProcfsMm, 'zone'>, z?: Zone): number[];
   /** unusable_free_index() per order, ×1000: the share of free memory in blocks too small for the order. */
-  export function unusableIndex(mm: Mm, z?: ZoneT): number[];
+  export function unusableIndex(mm: Pick<ProcfsMm, 'zone'>, z?: Zone): number[];
   /**
    * /proc/zoneinfo (zoneinfo_show_print(), mm/vmstat.c): every zone of the node, populated or not; the per-node stats
    * under the first populated zone (the lines the model computes, in node_stat_name order); watermarks, spans and
    * protection; the zone items, numa events, pagesets per CPU (the model's one CPU's lists, shown for each CPU) and
    * start_pfn.
    */
-  export function zoneinfoText(mm: Mm): string;
+  export function zoneinfoText(mm: ProcfsMm): string;
   export type ProcName = 'meminfo' | 'buddyinfo' | 'pagetypeinfo' | 'vmstat' | 'zoneinfo' | 'unmapped_alloc' | 'cpa_stats' | 'extfrag_index' | 'unusable_index';
-  export function procfs(mm: Mm, name: string): string;
+  export function procfs(mm: ProcfsMm, name: string): string;
   /** True when pageblock b is PB_unmapped / FREETYPE_UNMAPPED. */
-  export function blockUnmapped(mm: Mm, b: number): boolean;
+  export function blockUnmapped(mm: ProcfsMm, b: number): boolean;
 }
 
 declare module 'kernel-lab/engines/mm/secretmem' {
-  import type { Mm, Page } from 'kernel-lab/engines/mm/mm';
+  import type { Page } from 'kernel-lab/engines/mm/mm_types';
+  import type { PageAllocator } from 'kernel-lab/engines/mm/page_alloc';
+  import type { DirectMap } from 'kernel-lab/engines/mm/set_memory';
+  /** What secretmem needs of the machine (Mm implements it). */
+  export interface SecretmemMm extends PageAllocator {
+      readonly dm: DirectMap;
+      /** Pages held by secretmem files. */
+      secretPages: number;
+      readonly secretFiles: Set<SecretFile>;
+  }
   /** secretmem_fault(): one order-0 page, removed from the direct map. */
-  export function secretmem_fault(mm: Mm): number;
+  export function secretmem_fault(mm: SecretmemMm): number;
   /** secretmem_free_folio(): mainline maps the page back (set_direct_map_default_noflush) and zeroes it. */
-  export function secretmem_free_folio(mm: Mm, pfn: number): void;
+  export function secretmem_free_folio(mm: SecretmemMm, pfn: number): void;
   /** An open memfd_secret file: pages appear on fault and leave with close(). */
   export class SecretFile {
       private readonly mm;
       readonly pages: Map<number, number>;
       closed: boolean;
-      constructor(mm: Mm);
+      constructor(mm: SecretmemMm);
       /** A page fault at page index `index` of the mapping: allocates and unmaps the page once. */
       fault(index: number): Page;
       /** Pages currently faulted in. */
@@ -3673,6 +3757,8 @@ declare module 'kernel-lab/engines/mm/set_memory' {
       /** Structural check of the tables against the counters: returns problems found. */
       check(): string[];
   }
+  /** A CPA whose failure the caller cannot report (post_alloc_hook / free paths ignore it like the RFC code). */
+  export function tryCpa(dm: DirectMap, pfn: number, n: number, req: CpaRequest): boolean;
 }
 
 declare module 'kernel-lab/engines/mm/snapshot' {
@@ -3781,8 +3867,8 @@ declare module 'kernel-lab/engines/mm/tlb' {
 }
 
 declare module 'kernel-lab/engines/mm/unmapped_alloc' {
-  import type { Mm } from 'kernel-lab/engines/mm/mm';
-  import type { Zone } from 'kernel-lab/engines/mm/page_alloc';
+  import type { CpaRequest, DirectMap } from 'kernel-lab/engines/mm/set_memory';
+  import type { PageAllocator, Zone } from 'kernel-lab/engines/mm/page_alloc';
   /**
    * The 2023 unmapped_alloc cache (mm/unmapped-alloc.c in rppt/linux): a global buddy allocator of its own,
    * free_area[MAX_ORDER] (orders 0…10) without migratetypes, whose free pages are PageUnmapped and absent from
@@ -3791,6 +3877,19 @@ declare module 'kernel-lab/engines/mm/unmapped_alloc' {
    * zone list reaches); an order-0 block's buddy may be a free zone page whose prev link is in this frame, so the
    * order-0 list keeps its links in two maps.
    */
+  /** What the 2023 cache needs of the machine (Mm implements it). */
+  export interface UnmappedAllocMm extends PageAllocator {
+      readonly dm: DirectMap;
+      readonly cache: UnmappedCache | null;
+      readonly literalNp: boolean;
+      /** Shrinker results. */
+      readonly shrinkerStats: {
+          scanned: number;
+          freed: number;
+      };
+      /** change_page_attr_set_clr() on direct-map addresses, then cpa_flush(). */
+      cpaDirect(pfn: number, numpages: number, req: CpaRequest, collapse: boolean): void;
+  }
   export class UnmappedCache {
       private readonly zone;
       /** Links of the order-0 list (pfn -> next / prev). */
@@ -3830,24 +3929,38 @@ declare module 'kernel-lab/engines/mm/unmapped_alloc' {
    * zone, set_memory_np() the block, mark PB_unmapped, flush, put it in the cache. The model unmaps the whole
    * refill block (the cover letter's intent) unless literal_np: the prototype's code passes 1 << order pages.
    */
-  export function unmapped_pages_alloc(mm: Mm, mask: number, order: number): number;
+  export function unmapped_pages_alloc(mm: UnmappedAllocMm, mask: number, order: number): number;
   /**
    * The "mm-unmapped-alloc" shrinker's scan_objects(nr_to_scan): walks orders 0, 1, …, maps every page of each
    * block back with set_direct_map_default_noflush (4K PTEs only), and frees it to the zone. Returns pages freed.
    */
-  export function unmappedAllocShrink(mm: Mm, nr_to_scan: number): number;
+  export function unmappedAllocShrink(mm: UnmappedAllocMm, nr_to_scan: number): number;
 }
 
 declare module 'kernel-lab/engines/mm/vmalloc' {
-  import type { Mm, VmRegion } from 'kernel-lab/engines/mm/mm';
+  import type { VmRegion } from 'kernel-lab/engines/mm/mm_types';
+  import type { PageAllocator } from 'kernel-lab/engines/mm/page_alloc';
+  import type { DirectMap } from 'kernel-lab/engines/mm/set_memory';
+  /** What vmalloc needs of the machine (Mm implements it): the page allocator, the direct map, the areas. */
+  export interface VmallocMm extends PageAllocator {
+      readonly dm: DirectMap;
+      /** Next free addresses of the vmalloc and module ranges. */
+      readonly va: {
+          nextVmalloc: bigint;
+          nextModule: bigint;
+      };
+      readonly regions: Set<VmRegion>;
+      /** Pages handed out by vmalloc() / execmem_alloc() (VmallocUsed). */
+      vmallocPages: number;
+  }
   /** The page-array half of __vmalloc_node_range(): order-0 pages one by one, then the area; NULL on failure. */
-  export function allocArea(mm: Mm, kind: 'vmalloc' | 'execmem', size: number, gfp: string, flags: string[]): VmRegion | null;
+  export function allocArea(mm: VmallocMm, kind: 'vmalloc' | 'execmem', size: number, gfp: string, flags: string[]): VmRegion | null;
   /** Reserves the virtual range of an area for its pages (a guard page after it; PMD-aligned when huge). */
-  export function registerArea(mm: Mm, kind: 'vmalloc' | 'execmem', pages: number[], size: number, flags: string[], huge: boolean): VmRegion;
+  export function registerArea(mm: VmallocMm, kind: 'vmalloc' | 'execmem', pages: number[], size: number, flags: string[], huge: boolean): VmRegion;
   /** Drops an area's registration (its pages are the caller's to free). */
-  export function unregisterArea(mm: Mm, r: VmRegion): void;
+  export function unregisterArea(mm: VmallocMm, r: VmRegion): void;
   /** vmalloc(size, { flags: ['VM_FLUSH_RESET_PERMS'] }): order-0 GFP_KERNEL pages mapped in the vmalloc range. */
-  export function vmalloc(mm: Mm, size: number | string, opts?: {
+  export function vmalloc(mm: VmallocMm, size: number | string, opts?: {
       flags?: string[];
       gfp?: string;
   }): VmRegion | null;
@@ -3855,11 +3968,21 @@ declare module 'kernel-lab/engines/mm/vmalloc' {
    * vfree(): with VM_FLUSH_RESET_PERMS, vm_reset_perms() first — invalidate every page's direct-map entry, one
    * flush (_vm_unmap_aliases), then set each back to default; the direct map stays split. Then free the pages.
    */
-  export function vfree(mm: Mm, r: VmRegion): void;
+  export function vfree(mm: VmallocMm, r: VmRegion): void;
 }
 
 declare module 'kernel-lab/engines/mm/vmscan' {
-  import type { Mm } from 'kernel-lab/engines/mm/mm';
+  import type { Zone } from 'kernel-lab/engines/mm/page_alloc';
+  /** What reclaim needs of the machine (Mm implements it): the zones and the LRU pages' allocator. */
+  export interface VmscanMm {
+      readonly zones: Zone[];
+      /** page_zone(). */
+      zoneOf(pfn: number): Zone;
+      /** An order-0 page for an LRU (page cache, anonymous memory): a pfn or -1. */
+      allocLruPage(gfp: string): number;
+      /** Frees an order-0 page that left its LRU list. */
+      freeLruPage(pfn: number): void;
+  }
   /** enum lru_list. */
   export const LRU_INACTIVE_ANON = 0;
   export const LRU_ACTIVE_ANON = 1;
@@ -3912,7 +4035,7 @@ declare module 'kernel-lab/engines/mm/vmscan' {
       kswapdWakeups: number;
       /** Pages kswapd may reclaim per allocation made while it is awake (the model's stand-in for its CPU time). */
       readonly kswapdRate: number;
-      constructor(mm: Mm, kswapdRate?: number);
+      constructor(mm: VmscanMm, kswapdRate?: number);
       /** Pages on one LRU list. */
       nr(lru: number): number;
       /** Whether pfn is on an LRU list (PageLRU). */
@@ -4030,7 +4153,8 @@ declare module 'kernel-lab/engines/mm/watermarks' {
 }
 
 declare module 'kernel-lab/engines/mm/workload' {
-  import type { Mm, Page, VmRegion } from 'kernel-lab/engines/mm/mm';
+  import type { Mm } from 'kernel-lab/engines/mm/mm';
+  import type { Page, VmRegion } from 'kernel-lab/engines/mm/mm_types';
   import type { SecretFile } from 'kernel-lab/engines/mm/secretmem';
   /** Summary of a workload run. */
   export interface WorkloadResult {
@@ -5025,7 +5149,11 @@ declare module 'kernel-lab/engines/ublk/index' {
       readonly devs: UblkDev[];
       /** Where the cost model's figures come from: the published defaults, §5.4's 'this_machine', a 'host' probe or 'custom' overrides. */
       cost_source: 'default' | 'this_machine' | 'host' | 'custom';
+      /** Subscribers to completed fio runs (onFio()). */
+      private readonly fioListeners;
       constructor(opts?: UblkMachineOptions);
+      /** Calls `fn` after every fio() that completes, with its options and result (engines/kernel.ts keeps k.fio_runs so). */
+      onFio(fn: (o: FioOptions, result: FioResult) => void): void;
       /** Sets the cost model to the defaults plus these overrides, from now on (all components share one object). */
       set_costs(over: Partial<CostModel> | 'default' | 'this_machine'): CostModel;
       /**

@@ -12,7 +12,8 @@
  *   migrate_unmapped.ts); their unverified details are marked where modelled.
  */
 import { Mm } from './mm';
-import type { MmOptions, VmRegion } from './mm';
+import type { MmOptions } from './mm';
+import type { VmRegion } from './mm_types';
 import './invariants';
 import { extfragIndex, meminfo, pagetypeinfo, procfs, unusableIndex, vmstat } from './procfs';
 import { mixedPageblocks, snapshot } from './snapshot';
@@ -22,7 +23,8 @@ import type { TlbConfig } from './tlb';
 import { Churn, bpfLoadUnload, execmemChurn, moduleLoadUnload, secretmemChurn } from './workload';
 import type { BpfLoadUnloadOptions, ChurnOptions, ExecmemChurnOptions, ModuleLoadUnloadOptions, SecretmemChurnOptions } from './workload';
 
-export type { MmOptions, Page, PageRef, VmRegion, LevelName } from './mm';
+export type { MmOptions, LevelName } from './mm';
+export type { Page, PageRef, VmRegion } from './mm_types';
 export { SecretFile } from './secretmem';
 export type { MmSnapshot } from './snapshot';
 export type { AccessPattern, TlbResult, TlbConfig } from './tlb';
