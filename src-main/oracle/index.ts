@@ -9,16 +9,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { createBpf, KFUNC_BTF_ID } from '../engines/bpf';
-import { assembleKernel } from '../engines/bpf/asm-kernel';
-import { encodeInsns } from '../engines/bpf/isa';
-import { calibrateCosts } from '../engines/ublk/costs';
+import { assembleKernel } from '../engines/bpf';
+import { encodeInsns } from '../engines/bpf';
+import { calibrateCosts } from '../engines/ublk';
 import { vmlinuxBtf } from './btf';
 import type { Btf } from './btf';
 import { directMapDelta, parseDirectMapSnapshot, readDirectMap } from './direct-map';
 import type { DirectMapSnapshot } from './direct-map';
 import { buildHelper, fromHex, OracleUnavailableError, request, runHelper, runHelperAsync } from './native';
 import type { HelperResponse } from './native';
-import { BPF_F } from '../engines/bpf/prog_flags';
+import { BPF_F } from '../engines/bpf';
 import {
   BPF_PROG_TYPE,
   BPF_PSEUDO_KFUNC_CALL,

@@ -4,7 +4,7 @@
  * them without importing index.ts back.
  */
 import type { BpfInsn } from '../engines/bpf';
-import type { CostModel } from '../engines/ublk/costs';
+import type { CostModel } from '../engines/ublk';
 import type { Btf } from './btf';
 import type { DirectMapSnapshot } from './direct-map';
 import type { SimulatedSecretProbe } from './secret-sim';

@@ -1,7 +1,7 @@
 /** The panels' view of a booted machine (contract's MachineState), taken from the engines without changing them. */
 import { KERNEL_CHECK_MAX_LOG, type MachineState } from '../contract';
 import type { BpfLoadRecord, Kernel } from '../engines/kernel';
-import { frameRuns } from '../engines/mm/frames';
+import { frameRuns } from '../engines/mm';
 import { bpfLoads } from './bpf-loads';
 import type { ScriptPosition } from './asm-source';
 

@@ -30,6 +30,13 @@ export type { MmSnapshot } from './snapshot';
 export type { AccessPattern, TlbResult, TlbConfig } from './tlb';
 export type { Policy } from './mmzone';
 export { parseGfp } from './gfp';
+// What the sandbox, the BPF pageblock iterator and the oracle's tests use: outside the engine, everything comes from here.
+export { FRAME_KIND, frameCode, frameRuns } from './frames';
+export { MAX_FRAMES, MAX_PAGE_ORDER, NR_PAGE_ORDERS, ZONE_NAMES, pageblock_nr_pages, pageblock_order } from './mmzone';
+export { PB_UNMAPPED, ST_FREE } from './page_alloc';
+export { Tlb } from './tlb';
+export { bootMinFreeKbytes, zoneWatermarks } from './watermarks';
+export { Churn } from './workload';
 
 /**
  * The memory engine as scripts see it (k.mm): the page allocator, the direct map, set_memory_*, vmalloc,

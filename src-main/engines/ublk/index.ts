@@ -37,6 +37,7 @@ export type { DataPath } from './server';
 export type { TargetHandler, ScriptIo } from './targets';
 export type { UblkBpfProgram, UblkBpfCtx, UblkBpfKfuncs, UblkBpfSqe } from './bpf_prog';
 export { builtinLoopProgram } from './bpf_prog';
+export { UBLK_BPF_SQE_SIZE, decodeUblkBpfSqe, encodeUblkBpfCtx } from './bpf_prog';
 export type { TraceRecord } from './trace';
 
 export interface UblkMachineOptions {

@@ -10,7 +10,7 @@
  */
 import type { BpfInsn } from '../../engines/bpf';
 import { KFUNC_BTF_ID } from '../../engines/bpf';
-import { encodeInsns, insn } from '../../engines/bpf/isa';
+import { encodeInsns, insn } from '../../engines/bpf';
 import { Prng } from '../../engines/common/prng';
 import type { KernelMapSpec } from '../types';
 
