@@ -3224,8 +3224,6 @@ declare module 'kernel-lab/engines/mm/mm' {
       compact(): number;
       /** warn_alloc(): "page allocation failure: order:%u", recorded; returns -1. */
       private allocFail;
-      /** GFP_KERNEL allocations the model makes on the kernel's behalf (page tables, unmapped-policy refills). @internal */
-      getPageFromFreelist(order: number, mt: number, mask?: number): number;
       /** rmqueue(): the zone's per-cpu lists for small orders of the pcp types, its buddy otherwise. */
       private rmqueue;
       /** @internal */

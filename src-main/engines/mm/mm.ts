@@ -422,11 +422,6 @@ export class Mm implements PageAllocator {
     return -1;
   }
 
-  /** GFP_KERNEL allocations the model makes on the kernel's behalf (page tables, unmapped-policy refills). @internal */
-  getPageFromFreelist(order: number, mt: number, mask = GFP_KERNEL): number {
-    return this.allocPfn(mask, order, mt);
-  }
-
   /** rmqueue(): the zone's per-cpu lists for small orders of the pcp types, its buddy otherwise. */
   private rmqueue(z: Zone, order: number, mt: number, nofragment: boolean): number {
     const pcp = order <= PCP_MAX_ORDER && mt < this.mt.PCPTYPES && mt !== this.mt.UNMAPPED;
@@ -444,7 +439,7 @@ export class Mm implements PageAllocator {
 
   /** split_large_page()'s alloc_pages(GFP_KERNEL, 0) for a page-table page. */
   private allocTablePage(): number {
-    const pfn = this.getPageFromFreelist(0, this.mt.UNMOVABLE);
+    const pfn = this.allocPfn(GFP_KERNEL, 0, this.mt.UNMOVABLE);
     if (pfn >= 0) {
       const z = this.zoneOf(pfn);
       z.setState(pfn, ST_PGTABLE);
