@@ -2948,7 +2948,6 @@ declare module 'kernel-lab/engines/mm/index' {
   import { Mm } from 'kernel-lab/engines/mm/mm';
   import type { MmOptions } from 'kernel-lab/engines/mm/mm';
   import type { VmRegion } from 'kernel-lab/engines/mm/mm_types';
-  import 'kernel-lab/engines/mm/invariants';
   import { pagetypeinfo } from 'kernel-lab/engines/mm/procfs';
   import type { MmSnapshot } from 'kernel-lab/engines/mm/snapshot';
   import { Tlb } from 'kernel-lab/engines/mm/tlb';
@@ -3046,13 +3045,30 @@ declare module 'kernel-lab/engines/mm/index' {
 }
 
 declare module 'kernel-lab/engines/mm/invariants' {
-  import type { Mm } from 'kernel-lab/engines/mm/mm';
+  import type { Zone } from 'kernel-lab/engines/mm/page_alloc';
+  import type { SecretFile } from 'kernel-lab/engines/mm/secretmem';
+  import type { DirectMap } from 'kernel-lab/engines/mm/set_memory';
+  import type { UnmappedCache } from 'kernel-lab/engines/mm/unmapped_alloc';
+  import type { Vmscan } from 'kernel-lab/engines/mm/vmscan';
+  /** What the checker reads of the machine (Mm implements it). */
+  export interface InvariantsMm {
+      readonly zone: Zone;
+      readonly zones: Zone[];
+      readonly dm: DirectMap;
+      readonly cache: UnmappedCache | null;
+      readonly vmscan: Vmscan;
+      readonly secretFiles: Set<SecretFile>;
+      readonly literalNp: boolean;
+      zoneOf(pfn: number): Zone;
+      nrFreePages(): number;
+      pcpCount(): number;
+  }
   /**
    * The invariant checker: every frame is in exactly one of free (zone buddy) / allocated / unmapped cache /
    * page table; free lists are consistent (links, counts, list type = pageblock type); the direct-map tables agree
    * with direct_pages_count[] and cover all memory; free pages are mapped or unmapped as their policy says.
    */
-  export function checkInvariants(mm: Mm): string[];
+  export function checkInvariants(mm: InvariantsMm): string[];
 }
 
 declare module 'kernel-lab/engines/mm/migrate_unmapped' {
@@ -3320,11 +3336,9 @@ declare module 'kernel-lab/engines/mm/mm' {
       footprintBytes(): number;
       /** Throws when an invariant does not hold (see invariants.ts). */
       assertInvariants(where: string): void;
-      /** Filled in by invariants.ts (kept apart so the hot paths stay small). */
+      /** The invariant checker's findings (invariants.ts, kept apart so the hot paths stay small). */
       checkInvariants(): string[];
   }
-  /** Installs the invariant checker (invariants.ts calls this on import). */
-  export function installChecker(fn: (mm: Mm) => string[]): void;
 }
 
 declare module 'kernel-lab/engines/mm/mm_types' {

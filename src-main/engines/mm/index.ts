@@ -14,7 +14,6 @@
 import { Mm } from './mm';
 import type { MmOptions } from './mm';
 import type { VmRegion } from './mm_types';
-import './invariants';
 import { extfragIndex, meminfo, pagetypeinfo, procfs, unusableIndex, vmstat } from './procfs';
 import { mixedPageblocks, snapshot } from './snapshot';
 import type { MmSnapshot } from './snapshot';

@@ -27,6 +27,7 @@ import { allocFreetypeUnmapped, rmqueueDirectMap } from './freetype';
 import { vfree, vmalloc } from './vmalloc';
 import { SecretFile } from './secretmem';
 import { ExecmemRoxCache, execmem_alloc, execmem_free } from './execmem';
+import { checkInvariants } from './invariants';
 import { isRegion } from './mm_types';
 import type { Page, PageRef, VmRegion } from './mm_types';
 
@@ -811,14 +812,8 @@ export class Mm implements PageAllocator {
     if (errs.length) throw new Error(`mm invariants broken after ${where}:\n  ${errs.slice(0, 10).join('\n  ')}`);
   }
 
-  /** Filled in by invariants.ts (kept apart so the hot paths stay small). */
+  /** The invariant checker's findings (invariants.ts, kept apart so the hot paths stay small). */
   checkInvariants(): string[] {
-    return checker(this);
+    return checkInvariants(this);
   }
-}
-
-let checker: (mm: Mm) => string[] = () => [];
-/** Installs the invariant checker (invariants.ts calls this on import). */
-export function installChecker(fn: (mm: Mm) => string[]): void {
-  checker = fn;
 }
