@@ -2,6 +2,98 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The layer table: each part of the app, bottom first, and the parts it may import besides itself (third-party
+ * packages aside). Imports point down only; the rule `kernel-lab/layers` below enforces the table, and
+ * scripts/structure.test.ts proves it fails on a wrong-way import. Tests (and their fixtures and helpers) may
+ * reach across layers: an engine's test asks the oracle, a sandbox test decodes with the renderer's reader.
+ */
+export const LAYERS = [
+  { name: 'contract', paths: ['src-main/contract.ts', 'src-main/ipc-channels.ts'], may: [] },
+  { name: 'engines', paths: ['src-main/engines/'], may: [] },
+  { name: 'workspace', paths: ['src-main/workspace/'], may: ['contract'] },
+  { name: 'oracle', paths: ['src-main/oracle/'], may: ['engines', 'contract'] },
+  { name: 'clang', paths: ['src-main/clang/'], may: ['engines'] },
+  { name: 'sandbox', paths: ['src-main/sandbox/'], may: ['engines', 'oracle', 'contract'] },
+  { name: 'labs', paths: ['src-main/labs/'], may: ['engines', 'workspace', 'contract'] },
+  { name: 'session', paths: ['src-main/session/'], may: ['engines', 'oracle', 'clang', 'sandbox', 'labs', 'workspace', 'contract'] },
+  { name: 'rpc', paths: ['src-main/rpc.ts'], may: ['session', 'labs', 'oracle', 'workspace', 'contract'] },
+  { name: 'host', paths: ['src-main/host/'], may: ['rpc', 'labs', 'workspace', 'contract'] },
+  { name: 'main', paths: ['src-main/main.ts', 'src-main/preload.ts'], may: ['host', 'rpc', 'labs', 'workspace', 'contract'] },
+  // The renderer knows only the contract (its types: see the renderer's block below) and the typings Monaco shows.
+  { name: 'renderer', paths: ['src-renderer/'], may: ['contract'], mayFiles: ['src-main/sandbox/lab-api.d.ts', 'src-main/labs/check-api.d.ts'] },
+  { name: 'scripts', paths: ['scripts/', 'e2e/'], may: ['main', 'host', 'rpc', 'session', 'labs', 'sandbox', 'clang', 'oracle', 'workspace', 'engines', 'contract'] },
+];
+
+/** Imports the table allows one file and no other: `lab validate` runs a lab's solution in a session. */
+const LAYER_EXCEPTIONS = [{ from: 'src-main/labs/validate.ts', to: 'session' }];
+
+/** The engines: everyone outside one imports it through its index.ts; no engine imports another. */
+const ENGINES = ['bpf', 'mm', 'ublk'];
+/**
+ * An engine's tools built on its index.ts (benchmarks, fuzzers, invariant checkers): index.ts cannot re-export
+ * them without a cycle, so they are imported by path. Test files may also take an engine's fixtures.
+ */
+const ENGINE_TOOLS = ['bpf/bench', 'bpf/bpf_object_fuzz', 'bpf/invariants', 'ublk/invariants'];
+
+const TEST_FILE = /(\.test|\.spec|\.fixtures?)\.ts$|(^|\/)test-util\.ts$|(^|\/)fixtures\//;
+
+/** @param {string} rel a path relative to the repository, with forward slashes */
+function layerOf(rel) {
+  return LAYERS.find((l) => l.paths.some((p) => (p.endsWith('/') ? rel.startsWith(p) : rel === p || rel === p.replace(/\.ts$/, ''))));
+}
+
+/** The one rule that keeps imports pointing down: the layer table, and engines only through their index.ts. */
+const layersRule = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'Imports follow the layer table in eslint.config.js; engines are imported through their index.ts.' },
+    schema: [],
+  },
+  /** @param {import('eslint').Rule.RuleContext} context */
+  create(context) {
+    const from = path.relative(root, context.filename).split(path.sep).join('/');
+    const fromLayer = layerOf(from);
+    const isTest = TEST_FILE.test(from);
+    /** @param {any} node the import's source literal */
+    const check = (node) => {
+      if (!node || node.type !== 'Literal' || typeof node.value !== 'string' || !node.value.startsWith('.')) return;
+      const to = path.relative(root, path.resolve(path.dirname(context.filename), node.value.replace(/\?.*$/, ''))).split(path.sep).join('/');
+      const toLayer = layerOf(to);
+      if (fromLayer && toLayer && fromLayer !== toLayer && !isTest) {
+        const allowed =
+          fromLayer.may.includes(toLayer.name) ||
+          (fromLayer.mayFiles ?? []).includes(to) ||
+          LAYER_EXCEPTIONS.some((e) => e.from === from && e.to === toLayer.name);
+        if (!allowed) {
+          context.report({ node, message: `The layer table does not let ${fromLayer.name} import ${toLayer.name} ('${node.value}'): imports point down only (eslint.config.js).` });
+          return;
+        }
+      }
+      const m = /^src-main\/engines\/([^/]+)(?:\/(.*))?$/.exec(to);
+      if (!m || !ENGINES.includes(m[1])) return;
+      const engine = m[1];
+      if (from.startsWith(`src-main/engines/${engine}/`)) return;
+      const fromEngine = ENGINES.find((e) => from.startsWith(`src-main/engines/${e}/`));
+      if (fromEngine) {
+        context.report({ node, message: `No engine imports another: ${fromEngine} imports ${engine} ('${node.value}'); engines/kernel.ts links them.` });
+      } else if (m[2] !== undefined && !/^index(\.[jt]s)?$/.test(m[2]) && !ENGINE_TOOLS.includes(`${engine}/${m[2]}`) && !(isTest && m[2].startsWith('fixtures/'))) {
+        context.report({ node, message: `Outside the ${engine} engine, import it through its index.ts ('${node.value}'): export what you need there.` });
+      }
+    };
+    return {
+      ImportDeclaration: (n) => check(n.source),
+      ExportNamedDeclaration: (n) => check(n.source),
+      ExportAllDeclaration: (n) => check(n.source),
+      ImportExpression: (n) => check(n.source),
+    };
+  },
+};
 
 const nodeBuiltins = [
   'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
@@ -16,9 +108,11 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
+    plugins: { 'kernel-lab': { rules: { layers: layersRule } } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+      'kernel-lab/layers': 'error',
     },
   },
   {
@@ -36,7 +130,6 @@ export default tseslint.config(
           ],
           patterns: [
             { group: ['node:*'], message: 'Engines must not import Node-only modules.' },
-            { group: ['**/session/*', '**/host/*', '**/sandbox/*', '**/main', '**/preload'], message: 'Engines sit at the bottom: they import nothing above them.' },
           ],
         },
       ],

@@ -6,10 +6,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { judgeCase, parseConformanceFile, runConformanceCase } from '../src-main/engines/bpf/conformance';
-import { interpExec } from '../src-main/engines/bpf/interpreter';
-import { jitExec } from '../src-main/engines/bpf/jit';
-import type { BpfExecFn } from '../src-main/engines/bpf/vm';
+import { judgeCase, parseConformanceFile, runConformanceCase } from '../src-main/engines/bpf';
+import { interpExec } from '../src-main/engines/bpf';
+import { jitExec } from '../src-main/engines/bpf';
+import type { BpfExecFn } from '../src-main/engines/bpf';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = process.env['BPF_CONFORMANCE_DIR'] ?? resolve(repo, 'third_party/bpf-conformance');

@@ -10,7 +10,7 @@ import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import type { BpfCompileDiagnostic, BpfCompileResult } from '../engines/bpf/index';
-import { BPF_C_HEADERS } from '../engines/bpf/include/headers';
+import { BPF_C_HEADERS } from '../engines/bpf';
 
 /** Debian ships clang 14 to 22 as clang-N; plain `clang` is the default one. */
 const CANDIDATES = ['clang', ...Array.from({ length: 9 }, (_, i) => `clang-${22 - i}`)];

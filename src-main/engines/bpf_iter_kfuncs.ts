@@ -7,8 +7,7 @@
  * how new() starts it and how next() fills the record.
  */
 import { ERRNO } from './common/errors';
-import type { BpfEngine } from './bpf/index';
-import type { BpfVm } from './bpf/vm';
+import type { BpfEngine, BpfVm } from './bpf/index';
 
 /** Offsets of the header words an iterator may use, and of the record next() fills. */
 export const ITER_WORD0 = 0;

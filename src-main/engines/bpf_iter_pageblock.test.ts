@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { boot, type Kernel } from './kernel';
 import { BPF_PAGEBLOCK_SIZE, pageblockInfo, readPageblock } from './bpf_iter_pageblock';
-import { kfuncProto } from './bpf/verifier/index';
+import { kfuncProto } from './bpf/index';
 
 const env = { seed: 1, log: () => {} };
 const IT = -96; // struct bpf_iter_pageblock: 12 slots

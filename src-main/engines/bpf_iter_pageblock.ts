@@ -38,8 +38,7 @@ import { ERRNO } from './common/errors';
 import type { BpfEngine } from './bpf/index';
 import { ITER_REC, ITER_WORD0, ITER_WORD1, registerOpenCodedIter } from './bpf_iter_kfuncs';
 import type { MmEngine } from './mm/index';
-import { MAX_PAGE_ORDER, NR_PAGE_ORDERS, pageblock_nr_pages, pageblock_order } from './mm/mmzone';
-import { PB_UNMAPPED, ST_FREE } from './mm/page_alloc';
+import { MAX_PAGE_ORDER, NR_PAGE_ORDERS, PB_UNMAPPED, ST_FREE, pageblock_nr_pages, pageblock_order } from './mm/index';
 
 /** Pseudo BTF ids: model-defined kfuncs, in no kernel's BTF (beside bpf_ublk_queue_sqe's 0x7f000001). */
 export const BPF_ITER_PAGEBLOCK_ID = { new: 0x7f000101, next: 0x7f000102, destroy: 0x7f000103 } as const;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { boot, type Kernel } from './kernel';
 import { BPF_UBLK_REQ_SIZE, BPF_UBLK_REQ_STARTED, readUblkReq, type BpfUblkReq } from './bpf_iter_ublk_req';
-import type { ScriptIo } from './ublk/targets';
+import type { ScriptIo } from './ublk/index';
 
 const env = { seed: 1, log: () => {} };
 const IT = -48; // struct bpf_iter_ublk_req: 6 slots

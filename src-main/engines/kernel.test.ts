@@ -115,3 +115,19 @@ describe('BPF JIT images come from execmem (bpf_prog_pack)', () => {
     expect(k.jit_images.size).toBe(0);
   });
 });
+
+describe('k.fio_runs: the machine records fio runs through the ublk engine onFio() event', () => {
+  it('keeps each completed run with its device id and options (dev left out), the last 16, failures not at all', () => {
+    const k = boot({ memory: '1G' }, env);
+    const dev = k.ublk.add_dev({ queue_depth: 4, dev_size: '4M', target: 'null' });
+    dev.start_dev();
+    const r = k.ublk.fio({ dev, rw: 'randread', bs: '4k', iodepth: 2, ios: 8 });
+    expect(k.fio_runs).toHaveLength(1);
+    expect(k.fio_runs[0]).toEqual({ dev_id: dev.info().dev_id, options: { rw: 'randread', bs: '4k', iodepth: 2, ios: 8 }, result: r });
+    expect(() => k.ublk.fio({ dev, rw: 'randread', bs: 'nope' })).toThrow();
+    expect(k.fio_runs).toHaveLength(1);
+    for (let i = 0; i < 20; i++) k.ublk.fio({ dev, rw: 'read', bs: '4k', iodepth: 1, ios: i + 1 });
+    expect(k.fio_runs).toHaveLength(16);
+    expect(k.fio_runs.map((f) => f.options['ios'])).toEqual(Array.from({ length: 16 }, (_, i) => i + 5));
+  });
+});

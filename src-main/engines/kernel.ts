@@ -167,14 +167,11 @@ export class Kernel {
     const addDev = this.ublk.add_dev.bind(this.ublk);
     this.ublk.add_dev = (o = {}) =>
       addDev(o.bpf_prog instanceof BpfProgram ? { ...o, bpf_prog: ublkProgram(o.bpf_prog) } : o);
-    const fio = this.ublk.fio.bind(this.ublk);
-    this.ublk.fio = (o) => {
-      const result = fio(o);
+    this.ublk.onFio((o, result) => {
       const { dev, ...options } = o;
       this.fio_runs.push({ dev_id: dev.info().dev_id, options, result });
       if (this.fio_runs.length > FIO_HISTORY) this.fio_runs.shift();
-      return result;
-    };
+    });
   }
 
   /** The machine's virtual time in nanoseconds since boot. */

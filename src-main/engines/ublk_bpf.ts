@@ -13,7 +13,7 @@ import {
   type UblkBpfCtx,
   type UblkBpfKfuncs,
   type UblkBpfProgram,
-} from './ublk/bpf_prog';
+} from './ublk/index';
 
 /** The kfunc's pseudo BTF id: model-defined, as the RFC's kfunc is in no kernel's BTF. */
 export const BPF_UBLK_QUEUE_SQE_ID = 0x7f000001;

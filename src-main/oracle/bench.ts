@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createBpf } from '../engines/bpf';
 import type { BpfProgram } from '../engines/bpf';
-import { encodeInsns } from '../engines/bpf/isa';
+import { encodeInsns } from '../engines/bpf';
 import { bpfWorkloads } from '../engines/bpf/bench';
 import { conformanceDiff } from './conformance-diff';
 import { differential } from './differential';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createBpf } from '../engines/bpf';
 import { KernelError } from '../engines/common/errors';
 import { BPF_OBJECT_FIXTURES, bpfObjectFixture } from '../engines/bpf/fixtures/objects';
-import { encodeInsns } from '../engines/bpf/isa';
+import { encodeInsns } from '../engines/bpf';
 import type { KernelMapSpec } from './index';
 import { kernelForTests } from './test-util';
 

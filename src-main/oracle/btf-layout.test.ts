@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MAP_BTF_STRUCT, MAP_STRUCTS } from '../engines/bpf/map_btf';
+import { MAP_BTF_STRUCT, MAP_STRUCTS } from '../engines/bpf';
 import { VMLINUX_BTF } from './btf';
 import { btfMapLayouts } from './btf-layout';
 

@@ -5,7 +5,7 @@
  * the running kernel's /sys/kernel/btf/vmlinux.
  */
 import { BTF_KIND, Btf } from './btf';
-import type { LayoutStruct, LayoutType } from '../engines/bpf/map_btf';
+import type { LayoutStruct, LayoutType } from '../engines/bpf';
 
 /** The layouts of the named structs in `blob` (a BTF blob such as /sys/kernel/btf/vmlinux). */
 export function btfMapLayouts(blob: Uint8Array, names: readonly string[]): Record<string, LayoutStruct> {

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 
 // The uapi numbers are the engine's (its object loader reads the same format).
-import { BTF_KIND, BTF_MAGIC } from '../engines/bpf/btf';
+import { BTF_KIND, BTF_MAGIC } from '../engines/bpf';
 
 export { BTF_KIND, BTF_MAGIC };
 

@@ -10,12 +10,12 @@
  *   program jumps to an appended `r0 >>= 32; exit` (programs with bpf-to-bpf calls skip that second run).
  * - programs calling the suite's helpers (uBPF ids 0-5, not the kernel's) are not sent.
  */
-import { caseInsns, parseConformanceFile, runConformanceProgram } from '../engines/bpf/conformance';
+import { caseInsns, parseConformanceFile, runConformanceProgram } from '../engines/bpf';
 import type { BpfInsn } from '../engines/bpf';
-import { interpExec } from '../engines/bpf/interpreter';
-import { encodeInsns, insn } from '../engines/bpf/isa';
-import { jitExec } from '../engines/bpf/jit';
-import type { KernelJob, KernelOracle } from './index';
+import { interpExec } from '../engines/bpf';
+import { encodeInsns, insn } from '../engines/bpf';
+import { jitExec } from '../engines/bpf';
+import type { KernelJob, KernelOracle } from './types';
 
 /** One case's outcome on both sides. */
 export interface ConformanceDiffCase {

@@ -10,13 +10,13 @@
  */
 import type { BpfInsn, BpfMapCreateAttr } from '../engines/bpf';
 import { createBpf, KFUNC_BTF_ID } from '../engines/bpf';
-import { runConformanceProgram } from '../engines/bpf/conformance';
-import { interpExec } from '../engines/bpf/interpreter';
-import { encodeInsns, insn } from '../engines/bpf/isa';
-import { jitExec } from '../engines/bpf/jit';
-import { ITER_SELFTESTS } from '../engines/bpf/verifier/selftests';
+import { runConformanceProgram } from '../engines/bpf';
+import { interpExec } from '../engines/bpf';
+import { encodeInsns, insn } from '../engines/bpf';
+import { jitExec } from '../engines/bpf';
+import { ITER_SELFTESTS } from '../engines/bpf';
 import { Prng } from '../engines/common/prng';
-import type { KernelJob, KernelMapSpec, KernelOracle, KernelTestRun } from './index';
+import type { KernelJob, KernelMapSpec, KernelOracle, KernelTestRun } from './types';
 import { ITER_CORPUS } from './iter-corpus';
 import { randomProgram } from './random-programs';
 import { firstErrorLine, kfuncIdsByName } from './verifier-log';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ContractError, parseArgs, type KernelCheckRequest } from '../contract';
 import { createBpf, KFUNC_BTF_ID } from '../engines/bpf';
-import { encodeInsns } from '../engines/bpf/isa';
+import { encodeInsns } from '../engines/bpf';
 import { kernelCheck } from './kernel-check';
 import { kernelOracle, type KernelOracle } from './index';
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBpf } from '../engines/bpf';
 import { KernelError } from '../engines/common/errors';
-import { license_is_gpl_compatible } from '../engines/bpf/license';
+import { license_is_gpl_compatible } from '../engines/bpf';
 import { kernelForTests } from './test-util';
 
 const { oracle, skip } = kernelForTests('BPF license');

@@ -2,7 +2,7 @@
  * Our verifier's answer beside the kernel's: do the verdicts, errnos and first error lines agree, and where do the
  * two logs part (for the BPF panel's "check on this machine's kernel", which shows them side by side).
  */
-import type { KernelVerdict } from './index';
+import type { KernelVerdict } from './types';
 import { firstErrorLine } from './verifier-log';
 
 /** What our verifier said (the shape the verifier issue's result can be mapped to). */

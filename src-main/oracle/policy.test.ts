@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { encodeInsns } from '../engines/bpf/isa';
+import { encodeInsns } from '../engines/bpf';
 import type { BpfInsn } from '../engines/bpf';
-import { helperIdByName } from '../engines/bpf/helper-ids';
+import { helperIdByName } from '../engines/bpf';
 import { buildHelper, helperSourcePath, request, runHelper } from './native';
 import { mapRefusal, MAX_REPEAT, POLICY_IDS, programRefusal, type PolicyRequest } from './policy';
 import { BPF_PROG_TYPE } from './uapi';

@@ -18,7 +18,7 @@
  * loop constructs in runs (they cannot reach host state either, only run long), and load the kernel selftests
  * that call bpf_trace_printk (which turns the host's trace event on, as any load of such a program does).
  */
-import { BPF_FUNC_NAMES, helperIdByName } from '../engines/bpf/helper-ids';
+import { BPF_FUNC_NAMES, helperIdByName } from '../engines/bpf';
 import { BPF_PROG_TYPE } from './uapi';
 
 /** A load or run the allow-list refuses (errno EPERM); the message names the type, helper or instruction. */

@@ -6,12 +6,12 @@
  * is then compared with our interpreter's and JIT's.
  */
 import type { BpfInsn } from '../engines/bpf';
-import { runConformanceProgram } from '../engines/bpf/conformance';
-import { interpExec } from '../engines/bpf/interpreter';
-import { encodeInsns, insn } from '../engines/bpf/isa';
-import { jitExec } from '../engines/bpf/jit';
+import { runConformanceProgram } from '../engines/bpf';
+import { interpExec } from '../engines/bpf';
+import { encodeInsns, insn } from '../engines/bpf';
+import { jitExec } from '../engines/bpf';
 import { Prng } from '../engines/common/prng';
-import type { KernelJob, KernelOracle } from './index';
+import type { KernelJob, KernelOracle } from './types';
 
 const ALU = 0x04;
 const ALU64 = 0x07;

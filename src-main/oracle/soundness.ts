@@ -6,11 +6,11 @@
  */
 import { createBpf } from '../engines/bpf';
 import type { BpfInsn, BpfProgram } from '../engines/bpf';
-import { interpExec } from '../engines/bpf/interpreter';
-import { jitExec } from '../engines/bpf/jit';
+import { interpExec } from '../engines/bpf';
+import { jitExec } from '../engines/bpf';
 import { KernelError } from '../engines/common/errors';
 import { Prng } from '../engines/common/prng';
-import { BPF_F } from '../engines/bpf/prog_flags';
+import { BPF_F } from '../engines/bpf';
 import { generateProgram } from './fuzz/generator';
 import type { FuzzProgram } from './fuzz/generator';
 import { randomProgram } from './random-programs';

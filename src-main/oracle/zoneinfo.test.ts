@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createMm } from '../engines/mm';
-import { ZONE_NAMES } from '../engines/mm/mmzone';
-import { bootMinFreeKbytes, zoneWatermarks } from '../engines/mm/watermarks';
+import { ZONE_NAMES } from '../engines/mm';
+import { bootMinFreeKbytes, zoneWatermarks } from '../engines/mm';
 import { parseZoneinfo, procNames, readKernelVm } from './zoneinfo';
 
 const vm = readKernelVm();

@@ -5,14 +5,14 @@
  */
 import { Kernel } from '../engines/kernel';
 import { isVmRegion, MmEngine, SecretFile } from '../engines/mm/index';
-import { Tlb } from '../engines/mm/tlb';
-import { Churn } from '../engines/mm/workload';
+import { Tlb } from '../engines/mm';
+import { Churn } from '../engines/mm';
 import { BpfEngine, BpfMap, BpfObjectFile, BpfProgram, RingbufMap } from '../engines/bpf/index';
 import { BPF_ORACLE, UBLK_ORACLE } from './oracle-bindings';
 import { Ublk, UblkDev } from '../engines/ublk/index';
 import type { ClassBinding } from './bridge';
 import { MM_BATCH } from './batch';
-import { BPF_COMPLEXITY_LIMIT_INSNS } from '../engines/bpf/isa';
+import { BPF_COMPLEXITY_LIMIT_INSNS } from '../engines/bpf';
 import { any, bool, bytes, bytesLike, count, either, finite, instance, int, list, matching, nul, obj, opt, order, s32, size, str, u32, type Arg } from '../engines/common/args';
 
 /* The arguments each method accepts (checked by Bridge.call before the engine runs; see args.ts). */

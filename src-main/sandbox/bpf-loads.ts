@@ -9,11 +9,11 @@ import type { BpfLoad, BpfMapSpec, BpfTrace } from '../contract';
 import { KERNEL_CHECK_MAX_INSNS, KERNEL_CHECK_MAX_LOG } from '../contract-limits';
 import { KernelError } from '../engines/common/errors';
 import type { BpfInsn } from '../engines/bpf/index';
-import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, decodeInsns, encodeInsns, isLdImm64 } from '../engines/bpf/isa';
-import { BPF_F } from '../engines/bpf/prog_flags';
-import { BPF_LOG_BUF_SIZE } from '../engines/bpf/verifier/log';
-import { progTypeOf } from '../engines/bpf/verifier/index';
-import type { VerifierResult } from '../engines/bpf/verifier/index';
+import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, decodeInsns, encodeInsns, isLdImm64 } from '../engines/bpf';
+import { BPF_F } from '../engines/bpf';
+import { BPF_LOG_BUF_SIZE } from '../engines/bpf';
+import { progTypeOf } from '../engines/bpf';
+import type { VerifierResult } from '../engines/bpf';
 import type { BpfLoadRecord, Kernel } from '../engines/kernel';
 
 /** Processed instructions a trace holds at most (the UI says when a walk was longer). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MachineStateSchema, RunRequestSchema, type MachineState } from '../contract';
 import { boot } from '../engines/kernel';
 import { createMm } from '../engines/mm/index';
-import { FRAME_KIND, frameCode, frameRuns } from '../engines/mm/frames';
+import { FRAME_KIND, frameCode, frameRuns } from '../engines/mm';
 import { FrameDecodeError, FrameMap, unpackCode } from '../../src-renderer/panels/memory-frames';
 import { machineState } from './machine-state';
 import { runInSandbox } from './sandbox';

@@ -8,7 +8,7 @@
  * sizes on every host, and a budget refuses the same boot() everywhere.
  */
 import { parseSize } from '../engines/common/size';
-import { MAX_FRAMES } from '../engines/mm/mmzone';
+import { MAX_FRAMES } from '../engines/mm';
 import type { BootOptions, Kernel } from '../engines/kernel';
 
 /** What an object (its header and a few properties) costs beside its typed arrays: V8's usual small-object size. */

@@ -2,7 +2,7 @@
 import type { MachineState } from '../contract';
 import { KERNEL_CHECK_MAX_LOG } from '../contract-limits';
 import type { BpfLoadRecord, Kernel } from '../engines/kernel';
-import { frameRuns } from '../engines/mm/frames';
+import { frameRuns } from '../engines/mm';
 import { bpfLoads } from './bpf-loads';
 import type { ScriptPosition } from './asm-source';
 

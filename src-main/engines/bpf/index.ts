@@ -51,6 +51,24 @@ export { KFUNC_NAMES, MODEL_BTF, modelBtfBlob } from './vmlinux_btf';
 export type { KfuncName } from './vmlinux_btf';
 export { printBpfInsn } from './disasm';
 export type { BpfCompileDiagnostic, BpfCompileResult, BpfObjMap, BpfObjProgram, LinkedProgram } from './bpf_object';
+// What the oracle, the sandbox, the clang driver and the scripts use: outside the engine, everything comes from here.
+export { assembleKernel } from './asm-kernel';
+export { BTF_KIND, BTF_MAGIC } from './btf';
+export { caseInsns, judgeCase, parseConformanceFile, runConformanceCase, runConformanceProgram } from './conformance';
+export { BPF_FUNC_NAMES, helperIdByName } from './helper-ids';
+export { BPF_C_HEADERS } from './include/headers';
+export { interpExec } from './interpreter';
+export { BPF_COMPLEXITY_LIMIT_INSNS, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, decodeInsns, encodeInsns, insn, isLdImm64 } from './isa';
+export { jitExec } from './jit';
+export { license_is_gpl_compatible } from './license';
+export { MAP_BTF_STRUCT, MAP_STRUCTS } from './map_btf';
+export type { LayoutStruct, LayoutType } from './map_btf';
+export { BPF_F } from './prog_flags';
+export { kfuncProto, progTypeOf } from './verifier';
+export type { VerifierResult } from './verifier';
+export { BPF_LOG_BUF_SIZE } from './verifier/log';
+export { ITER_SELFTESTS } from './verifier/selftests';
+export type { BpfExecFn, BpfVm } from './vm';
 
 /** Options of the engine: the seeded PRNG and the virtual clock of the lab, the console, the CPU count. */
 export interface BpfEngineOptions {

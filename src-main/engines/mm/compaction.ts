@@ -9,27 +9,27 @@
  * - migrated-away pages go straight back to the buddy (6.18 frees them to the per-cpu lists, which compact_zone()
  *   drains as the migrate scanner crosses an order-aligned block).
  */
-import type { Mm } from './mm';
 import { MAX_PAGE_ORDER, PAGE_ALLOC_COSTLY_ORDER, pageblock_nr_pages, pageblock_order } from './mmzone';
+import type { MigrateTypes } from './mmzone';
 import { ST_ALLOC, ST_ALLOC_MOVABLE, ST_FREE } from './page_alloc';
 import type { Zone } from './page_alloc';
 import { extfragIndex } from './procfs';
+import type { CompactEvents } from './procfs';
+import type { Vmscan } from './vmscan';
 import { ALLOC_WMARK_MASK, __zone_watermark_ok } from './watermarks';
+
+/** What compaction needs of the machine (Mm implements it): the zones, reclaim's LRU pages, the vm events. */
+export interface CompactionMm {
+  readonly mt: MigrateTypes;
+  /** The zone GFP_KERNEL allocations prefer. */
+  readonly zone: Zone;
+  readonly zones: Zone[];
+  readonly vmscan: Vmscan;
+  readonly compactEvents: CompactEvents;
+}
 
 /** enum compact_result, the outcomes the model produces. */
 export type CompactResult = 'skipped' | 'success' | 'complete' | 'not_suitable_zone';
-
-/** The compact_* and pgmigrate_* vm events. */
-export interface CompactEvents {
-  compact_migrate_scanned: number;
-  compact_free_scanned: number;
-  compact_isolated: number;
-  compact_stall: number;
-  compact_fail: number;
-  compact_success: number;
-  pgmigrate_success: number;
-  pgmigrate_fail: number;
-}
 
 /** sysctl_extfrag_threshold (/proc/sys/vm/extfrag_threshold). */
 export const EXTFRAG_THRESHOLD = 500;
@@ -42,7 +42,7 @@ const compactGap = (order: number): number => 2 << order;
  * 0 … extfrag_threshold means the failure is lack of memory, not fragmentation.
  */
 export function compaction_suitable(
-  mm: Mm,
+  mm: CompactionMm,
   z: Zone,
   order: number,
   watermark: number,
@@ -71,7 +71,7 @@ function orderAvailable(z: Zone, order: number, mt: number): boolean {
  * compact_zone(): migrate LRU pages from the bottom of the zone into free pages isolated at the top, pageblock by
  * pageblock, until a block of `order` is free (order >= 0) or the scanners meet. order -1 compacts the whole zone.
  */
-export function compact_zone(mm: Mm, z: Zone, order: number, mt: number): CompactResult {
+export function compact_zone(mm: CompactionMm, z: Zone, order: number, mt: number): CompactResult {
   const ev = mm.compactEvents;
   const v = mm.vmscan;
   const startBlock = z.zone_start_pfn >>> pageblock_order;
@@ -118,7 +118,7 @@ export function compact_zone(mm: Mm, z: Zone, order: number, mt: number): Compac
 }
 
 /** isolate_freepages_block() for one pageblock, if suitable_migration_target(): its free pages, split to order 0. */
-function isolateFreeBlock(mm: Mm, z: Zone, b: number, out: number[]): void {
+function isolateFreeBlock(mm: CompactionMm, z: Zone, b: number, out: number[]): void {
   const start = b << pageblock_order;
   const end = Math.min(start + pageblock_nr_pages, z.managedEnd);
   const s0 = z.frames[start]! >>> 26;
@@ -142,7 +142,7 @@ function isolateFreeBlock(mm: Mm, z: Zone, b: number, out: number[]): void {
  * until one reports success. Returns 'skipped' when no zone was compacted.
  */
 export function try_to_compact_pages(
-  mm: Mm,
+  mm: CompactionMm,
   order: number,
   allocFlags: number,
   highestZoneidx: number,
@@ -161,7 +161,7 @@ export function try_to_compact_pages(
 }
 
 /** compact_node() (echo 1 > /proc/sys/vm/compact_memory): every populated zone compacted whole. Pages migrated. */
-export function compact_node(mm: Mm): number {
+export function compact_node(mm: CompactionMm): number {
   const before = mm.compactEvents.pgmigrate_success;
   for (const z of mm.zones) if (z.managed_pages) compact_zone(mm, z, -1, mm.mt.MOVABLE);
   return mm.compactEvents.pgmigrate_success - before;

@@ -1,9 +1,19 @@
 import { KernelError } from '../common/errors';
 import { parseSize } from '../common/size';
 import { PAGE_SIZE, pageblock_nr_pages, pageblock_order } from './mmzone';
-import type { Mm, Page, VmRegion } from './mm';
-import { PAGE_KERNEL, _PAGE_PRESENT, _PAGE_RW } from './set_memory';
-import { allocArea, vfree } from './vmalloc';
+import type { Page, PageRef, VmRegion } from './mm_types';
+import { PAGE_KERNEL, _PAGE_PRESENT, _PAGE_RW, tryCpa } from './set_memory';
+import { allocArea, registerArea, unregisterArea, vfree } from './vmalloc';
+import type { VmallocMm } from './vmalloc';
+
+/** What execmem needs of the machine (Mm implements it): vmalloc's, the set_memory_*() calls and the ROX cache. */
+export interface ExecmemMm extends VmallocMm {
+  readonly execmemCache: ExecmemRoxCache | null;
+  set_memory_rox(target: PageRef | VmRegion, numpages?: number): void;
+  set_memory_rw(target: PageRef | VmRegion, numpages?: number): void;
+  set_memory_nx(target: PageRef | VmRegion, numpages?: number): void;
+  flush_tlb_kernel_range(): void;
+}
 
 interface CacheArea {
   area: VmRegion;
@@ -24,7 +34,7 @@ export class ExecmemRoxCache {
   private readonly pieces = new Map<VmRegion, { ca: CacheArea; start: number }>();
   readonly stats = { refills: 0, released: 0 };
 
-  constructor(private readonly mm: Mm) {}
+  constructor(private readonly mm: ExecmemMm) {}
 
   has(r: VmRegion): boolean {
     return this.pieces.has(r);
@@ -96,15 +106,15 @@ export class ExecmemRoxCache {
     }
     const pages: number[] = [];
     for (const b of blocks) for (let i = 0; i < 1 << b.order; i++) pages.push(b.pfn + i);
-    const area = mm.registerArea('execmem', pages, count * PAGE_SIZE, ['VM_ALLOW_HUGE_VMAP'], true);
+    const area = registerArea(mm, 'execmem', pages, count * PAGE_SIZE, ['VM_ALLOW_HUGE_VMAP'], true);
     try {
       mm.set_memory_rox(area, count);
     } catch (e) {
       // execmem_cache_populate(): set_memory_rox() failed, so the area is vfree()d and the allocation fails.
       if (!(e instanceof KernelError && e.errno === 'ENOMEM')) throw e;
-      for (const b of blocks) mm.tryCpa(b.pfn, 1 << b.order, { set: _PAGE_PRESENT | _PAGE_RW, clr: 0 });
+      for (const b of blocks) tryCpa(mm.dm, b.pfn, 1 << b.order, { set: _PAGE_PRESENT | _PAGE_RW, clr: 0 });
       mm.dm.takeChanged();
-      mm.unregisterArea(area);
+      unregisterArea(mm, area);
       for (const b of blocks) mm.__free_pages(b);
       return false;
     }
@@ -149,7 +159,7 @@ export class ExecmemRoxCache {
       mm.dm.takeChanged();
       mm.flush_tlb_kernel_range();
       ca.area.prot.fill(PAGE_KERNEL);
-      mm.unregisterArea(ca.area);
+      unregisterArea(mm, ca.area);
       for (const b of ca.blocks) mm.__free_pages(b);
       this.areas.splice(i, 1);
       this.stats.released++;
@@ -163,7 +173,7 @@ export class ExecmemRoxCache {
  * pages come with GFP_KERNEL | __GFP_UNMAPPED as the patch sets made module_alloc do; the model then drops
  * VM_FLUSH_RESET_PERMS, since the pages are not in the direct map (UNVERIFIED detail of the RFCs).
  */
-export function execmem_alloc(mm: Mm, size: number | string): VmRegion | null {
+export function execmem_alloc(mm: ExecmemMm, size: number | string): VmRegion | null {
   const bytes = parseSize(size, 'execmem size');
   if (mm.execmemCache) {
     const piece = mm.execmemCache.alloc(bytes);
@@ -185,7 +195,7 @@ export function execmem_alloc(mm: Mm, size: number | string): VmRegion | null {
 }
 
 /** execmem_free(): vfree() of the text area. */
-export function execmem_free(mm: Mm, r: VmRegion): void {
+export function execmem_free(mm: ExecmemMm, r: VmRegion): void {
   if (mm.execmemCache?.has(r)) {
     mm.execmemCache.free(r);
     if (mm.debug) mm.assertInvariants('execmem_free');

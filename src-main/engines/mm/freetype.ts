@@ -1,14 +1,19 @@
 import { KernelError } from '../common/errors';
-import type { Mm } from './mm';
 import { pageblock_order } from './mmzone';
 import { PB_UNMAPPED } from './page_alloc';
-import type { Zone } from './page_alloc';
+import type { PageAllocator, Zone } from './page_alloc';
 import { _PAGE_PRESENT, _PAGE_RW } from './set_memory';
+import type { DirectMap } from './set_memory';
 
 /* The 2026 RFC (freetypes): __GFP_UNMAPPED pages come from FREETYPE_UNMAPPED lists of MIGRATE_UNMOVABLE. */
 
+/** What the freetype policy needs of the machine (Mm implements it). */
+export interface FreetypeMm extends PageAllocator {
+  readonly dm: DirectMap;
+}
+
 /** alloc_pages(GFP_KERNEL | __GFP_UNMAPPED) under the 2026 policy: the unmapped freetype, converting a block if empty. */
-export function allocFreetypeUnmapped(mm: Mm, mask: number, order: number, mt: number): number {
+export function allocFreetypeUnmapped(mm: FreetypeMm, mask: number, order: number, mt: number): number {
   if (mt !== mm.mt.UNMOVABLE) {
     throw new KernelError('EINVAL', '__GFP_UNMAPPED: only MIGRATE_UNMOVABLE has unmapped free lists (2026 RFC)');
   }
@@ -26,7 +31,7 @@ export function allocFreetypeUnmapped(mm: Mm, mask: number, order: number, mt: n
  * change the direct map for whole pageblocks (no PTE table needed; a 1G leaf still splits into 2M), flush, and hand
  * the block to the other side's free lists; then allocate from them.
  */
-export function rmqueueDirectMap(mm: Mm, z: Zone, order: number, toUnmapped: boolean, mt: number): number {
+export function rmqueueDirectMap(mm: FreetypeMm, z: Zone, order: number, toUnmapped: boolean, mt: number): number {
   const co = Math.max(order, pageblock_order);
   const U = z.unmappedList;
   const q = toUnmapped ? z.rmqueue(co, mm.mt.UNMOVABLE, false) : z.rmqueueSmallest(co, U);

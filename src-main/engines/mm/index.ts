@@ -12,8 +12,8 @@
  *   migrate_unmapped.ts); their unverified details are marked where modelled.
  */
 import { Mm } from './mm';
-import type { MmOptions, VmRegion } from './mm';
-import './invariants';
+import type { MmOptions } from './mm';
+import type { VmRegion } from './mm_types';
 import { extfragIndex, meminfo, pagetypeinfo, procfs, unusableIndex, vmstat } from './procfs';
 import { mixedPageblocks, snapshot } from './snapshot';
 import type { MmSnapshot } from './snapshot';
@@ -22,12 +22,20 @@ import type { TlbConfig } from './tlb';
 import { Churn, bpfLoadUnload, execmemChurn, moduleLoadUnload, secretmemChurn } from './workload';
 import type { BpfLoadUnloadOptions, ChurnOptions, ExecmemChurnOptions, ModuleLoadUnloadOptions, SecretmemChurnOptions } from './workload';
 
-export type { MmOptions, Page, PageRef, VmRegion, LevelName } from './mm';
+export type { MmOptions, LevelName } from './mm';
+export type { Page, PageRef, VmRegion } from './mm_types';
 export { SecretFile } from './secretmem';
 export type { MmSnapshot } from './snapshot';
 export type { AccessPattern, TlbResult, TlbConfig } from './tlb';
 export type { Policy } from './mmzone';
 export { parseGfp } from './gfp';
+// What the sandbox, the BPF pageblock iterator and the oracle's tests use: outside the engine, everything comes from here.
+export { FRAME_KIND, frameCode, frameRuns } from './frames';
+export { MAX_FRAMES, MAX_PAGE_ORDER, NR_PAGE_ORDERS, ZONE_NAMES, pageblock_nr_pages, pageblock_order } from './mmzone';
+export { PB_UNMAPPED, ST_FREE } from './page_alloc';
+export { Tlb } from './tlb';
+export { bootMinFreeKbytes, zoneWatermarks } from './watermarks';
+export { Churn } from './workload';
 
 /**
  * The memory engine as scripts see it (k.mm): the page allocator, the direct map, set_memory_*, vmalloc,

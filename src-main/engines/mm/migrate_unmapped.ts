@@ -1,8 +1,9 @@
 import { KernelError } from '../common/errors';
-import type { Mm } from './mm';
 import { pageblock_order } from './mmzone';
 import { ST_ALLOC } from './page_alloc';
-import { _PAGE_PRESENT, _PAGE_RW } from './set_memory';
+import type { PageAllocator } from './page_alloc';
+import { _PAGE_PRESENT, _PAGE_RW, tryCpa } from './set_memory';
+import type { DirectMap } from './set_memory';
 
 /*
  * The 2022 RFC (MIGRATE_UNMAPPED): a __GFP_UNMAPPED allocation takes its page from MIGRATE_UNMAPPED lists or
@@ -10,8 +11,13 @@ import { _PAGE_PRESENT, _PAGE_RW } from './set_memory';
  * to the UNMAPPED lists; post_alloc_hook() unmaps each page; __free_pages() maps them back (mm.ts).
  */
 
+/** What the 2022 policy needs of the machine (Mm implements it). */
+export interface MigrateUnmappedMm extends PageAllocator {
+  readonly dm: DirectMap;
+}
+
 /** alloc_pages(... | __GFP_UNMAPPED) under the 2022 policy (gfp_migratetype() = MIGRATE_UNMAPPED). */
-export function allocMigrateUnmapped(mm: Mm, mask: number, order: number): number {
+export function allocMigrateUnmapped(mm: MigrateUnmappedMm, mask: number, order: number): number {
   const U = mm.mt.UNMAPPED;
   const pfn = mm.allocPfn(mask, order, U);
   if (pfn < 0) return -1;
@@ -35,7 +41,7 @@ export function allocMigrateUnmapped(mm: Mm, mask: number, order: number): numbe
   }
   z.events.pgalloc += 1 << order;
   // post_alloc_hook(): unmap each page, one flush_tlb_kernel_range over the allocation.
-  for (let i = 0; i < 1 << order; i++) mm.tryCpa(pfn + i, 1, { set: 0, clr: _PAGE_PRESENT | _PAGE_RW });
+  for (let i = 0; i < 1 << order; i++) tryCpa(mm.dm, pfn + i, 1, { set: 0, clr: _PAGE_PRESENT | _PAGE_RW });
   mm.dm.takeChanged();
   mm.dm.counters.flush_tlb_kernel_range++;
   return pfn;

@@ -7,6 +7,7 @@ import {
 } from './mmzone';
 import type { MigrateTypes, Policy } from './mmzone';
 import { PB_UNMAPPED, PCP_MAX_ORDER, PerCpuPages, ST_ALLOC, ST_ALLOC_MOVABLE, ST_CACHE_ALLOC, ST_PGTABLE, ST_RESERVED, Zone, nodeFrames } from './page_alloc';
+import type { PageAllocator } from './page_alloc';
 import {
   ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_MIN_RESERVE, ALLOC_NOFRAGMENT, ALLOC_NON_BLOCK, ALLOC_NO_WATERMARKS, ALLOC_WMARK_LOW, ALLOC_WMARK_MASK, ALLOC_WMARK_MIN,
   __setup_per_zone_wmarks, __zone_watermark_ok, calculate_min_free_kbytes, calculate_totalreserve_pages, set_recommended_min_free_kbytes,
@@ -14,46 +15,21 @@ import {
 } from './watermarks';
 import { Vmscan } from './vmscan';
 import { compact_node, try_to_compact_pages } from './compaction';
-import type { CompactEvents } from './compaction';
+import type { CompactEvents } from './procfs';
 import {
-  DirectMap, PG_LEVEL_1G, PG_LEVEL_2M, TLB_SINGLE_PAGE_FLUSH_CEILING,
+  DirectMap, PG_LEVEL_1G, PG_LEVEL_2M, TLB_SINGLE_PAGE_FLUSH_CEILING, tryCpa,
   _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_KERNEL_4K, _PAGE_NX, _PAGE_PRESENT, _PAGE_RW,
 } from './set_memory';
 import type { CpaRequest } from './set_memory';
 import { UnmappedCache, unmappedAllocShrink, unmapped_pages_alloc } from './unmapped_alloc';
 import { allocMigrateUnmapped } from './migrate_unmapped';
 import { allocFreetypeUnmapped, rmqueueDirectMap } from './freetype';
-import { registerArea, unregisterArea, vfree, vmalloc } from './vmalloc';
+import { vfree, vmalloc } from './vmalloc';
 import { SecretFile } from './secretmem';
 import { ExecmemRoxCache, execmem_alloc, execmem_free } from './execmem';
-
-/** struct page * for scripts: the head pfn and the order it was allocated with. */
-export interface Page {
-  /** Page frame number of the first page. */
-  pfn: number;
-  /** The block holds 2^order pages. */
-  order: number;
-}
-
-/** A vmalloc / execmem area (struct vm_struct): its address, backing pfns and flags. */
-export interface VmRegion {
-  /** 'vmalloc' (vmalloc range) or 'execmem' (module range). */
-  kind: 'vmalloc' | 'execmem';
-  /** Start address, hex (VMALLOC_START / MODULES_VADDR based). */
-  addr: string;
-  /** Requested size in bytes. */
-  size: number;
-  /** Number of 4 KiB pages mapped. */
-  nr_pages: number;
-  /** Backing pfns, one per page. */
-  pages: number[];
-  /** VM_* flags (and EXECMEM_ROX_CACHE for pieces of the ROX cache). */
-  flags: string[];
-  /** The area's own PTE prot per page. */
-  prot: Uint8Array;
-  /** Set once vfree() / execmem_free() ran. */
-  freed: boolean;
-}
+import { checkInvariants } from './invariants';
+import { isRegion } from './mm_types';
+import type { Page, PageRef, VmRegion } from './mm_types';
 
 export interface MmOptions {
   /** Physical memory: bytes or '8G'. Default 4G. */
@@ -87,8 +63,6 @@ export interface MmOptions {
   /** Pages kswapd reclaims per allocation while awake (default 32, SWAP_CLUSTER_MAX); 0: kswapd never runs. */
   kswapd_rate?: number;
 }
-
-export type PageRef = Page | number;
 
 const VMALLOC_START = 0xffffc90000000000n;
 const MODULES_VADDR = 0xffffffffa0000000n;
@@ -129,7 +103,7 @@ export interface AllocFailure {
 }
 
 /** The memory engine: one node with DMA/DMA32/Normal zones, the buddy allocator, the x86-64 direct map and the unmapped-allocation policies. */
-export class Mm {
+export class Mm implements PageAllocator {
   /** Frames of physical memory (the node's span). */
   readonly nframes: number;
   /** Frames given to the buddy at boot (zone_managed_pages, totalram_pages): nframes less the memmap. */
@@ -449,11 +423,6 @@ export class Mm {
     return -1;
   }
 
-  /** GFP_KERNEL allocations the model makes on the kernel's behalf (page tables, unmapped-policy refills). @internal */
-  getPageFromFreelist(order: number, mt: number, mask = GFP_KERNEL): number {
-    return this.allocPfn(mask, order, mt);
-  }
-
   /** rmqueue(): the zone's per-cpu lists for small orders of the pcp types, its buddy otherwise. */
   private rmqueue(z: Zone, order: number, mt: number, nofragment: boolean): number {
     const pcp = order <= PCP_MAX_ORDER && mt < this.mt.PCPTYPES && mt !== this.mt.UNMAPPED;
@@ -471,7 +440,7 @@ export class Mm {
 
   /** split_large_page()'s alloc_pages(GFP_KERNEL, 0) for a page-table page. */
   private allocTablePage(): number {
-    const pfn = this.getPageFromFreelist(0, this.mt.UNMOVABLE);
+    const pfn = this.allocPfn(GFP_KERNEL, 0, this.mt.UNMOVABLE);
     if (pfn >= 0) {
       const z = this.zoneOf(pfn);
       z.setState(pfn, ST_PGTABLE);
@@ -558,7 +527,7 @@ export class Mm {
     } else if (s === ST_ALLOC + o || s === ST_ALLOC_MOVABLE + o) {
       if (this.policy === 'migratetype' && this.zone.pbMt[pfn >>> pageblock_order] === this.mt.UNMAPPED) {
         // [RFC22] free_pages_prepare(): pages of an UNMAPPED pageblock are mapped back before they are freed.
-        for (let i = 0; i < 1 << o; i++) this.tryCpa(pfn + i, 1, { set: _PAGE_PRESENT | _PAGE_RW, clr: 0 });
+        for (let i = 0; i < 1 << o; i++) tryCpa(this.dm, pfn + i, 1, { set: _PAGE_PRESENT | _PAGE_RW, clr: 0 });
       }
       this.freeZonePages(pfn, o);
     } else {
@@ -620,17 +589,6 @@ export class Mm {
     if (this.vmscan.has(pfn)) return false;
     const s = this.zone.state(pfn);
     return (s === ST_CACHE_ALLOC + order && this.cache !== null) || s === ST_ALLOC + order || s === ST_ALLOC_MOVABLE + order;
-  }
-
-  /** @internal A CPA whose failure the caller cannot report (post_alloc_hook / free paths ignore it like the RFC code). */
-  tryCpa(pfn: number, n: number, req: CpaRequest): boolean {
-    try {
-      this.dm.change(pfn, n, req);
-      return true;
-    } catch (e) {
-      if (e instanceof KernelError && e.errno === 'ENOMEM') return false;
-      throw e;
-    }
   }
 
   /** The 2023 shrinker's scan_objects(nr_to_scan): maps cache blocks back at 4K and frees them; pages freed. */
@@ -826,16 +784,6 @@ export class Mm {
     execmem_free(this, r);
   }
 
-  /** Reserves the virtual range of an area for its pages (see vmalloc.ts). */
-  registerArea(kind: 'vmalloc' | 'execmem', pages: number[], size: number, flags: string[], huge: boolean): VmRegion {
-    return registerArea(this, kind, pages, size, flags, huge);
-  }
-
-  /** Drops an area's registration (its pages are the caller's to free). */
-  unregisterArea(r: VmRegion): void {
-    unregisterArea(this, r);
-  }
-
   /** memfd_secret(2): a file whose pages leave the direct map while they exist. */
   memfd_secret(): SecretFile {
     const f = new SecretFile(this);
@@ -864,18 +812,8 @@ export class Mm {
     if (errs.length) throw new Error(`mm invariants broken after ${where}:\n  ${errs.slice(0, 10).join('\n  ')}`);
   }
 
-  /** Filled in by invariants.ts (kept apart so the hot paths stay small). */
+  /** The invariant checker's findings (invariants.ts, kept apart so the hot paths stay small). */
   checkInvariants(): string[] {
-    return checker(this);
+    return checkInvariants(this);
   }
-}
-
-let checker: (mm: Mm) => string[] = () => [];
-/** Installs the invariant checker (invariants.ts calls this on import). */
-export function installChecker(fn: (mm: Mm) => string[]): void {
-  checker = fn;
-}
-
-export function isRegion(x: unknown): x is VmRegion {
-  return typeof x === 'object' && x !== null && 'pages' in x && 'addr' in x && 'nr_pages' in x;
 }

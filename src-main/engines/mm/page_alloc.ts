@@ -1,5 +1,6 @@
 import { MAX_PAGE_ORDER, NR_PAGE_ORDERS, ZONE_NAMES, pageblock_order, pageblock_nr_pages } from './mmzone';
-import type { MigrateTypes } from './mmzone';
+import type { MigrateTypes, Policy } from './mmzone';
+import type { Page, PageRef } from './mm_types';
 
 /**
  * Frame state lives in one Uint32Array, 4 bytes per 4 KiB frame: the low 26 bits are a free-list link, the high
@@ -583,4 +584,35 @@ export class PerCpuPages {
     }
     return out;
   }
+}
+
+/**
+ * The node's page allocator as the files above it call it (the policies, vmalloc, execmem, secretmem): its zones,
+ * __alloc_pages() and the accounting around it. Mm (mm.ts) implements it; declared here so that those files import
+ * downwards only.
+ */
+export interface PageAllocator {
+  readonly mt: MigrateTypes;
+  readonly policy: Policy;
+  /** The zone GFP_KERNEL allocations prefer. */
+  readonly zone: Zone;
+  readonly zones: Zone[];
+  readonly managed_pages: number;
+  /** Run the invariant checker after every operation. */
+  readonly debug: boolean;
+  /** page_zone(). */
+  zoneOf(pfn: number): Zone;
+  /** global_zone_page_state(NR_FREE_PAGES). */
+  nrFreePages(): number;
+  /** gfp_migratetype(). */
+  gfpMigratetype(mask: number): number;
+  /** __alloc_pages(): a pfn or -1; `rmq` replaces rmqueue() for a policy's own dequeue. */
+  allocPfn(mask: number, order: number, mt: number, rmq?: (z: Zone, order: number, mt: number, nofragment: boolean) => number): number;
+  /** The allocated block's frame state and pgalloc count. */
+  markAllocated(pfn: number, order: number, mt: number): void;
+  /** The zone half of __free_pages(): pgfree, buddy merge. */
+  freeZonePages(pfn: number, order: number): void;
+  alloc_pages(gfp: string | number, order?: number): Page | null;
+  __free_pages(page: PageRef, order?: number): void;
+  assertInvariants(where: string): void;
 }

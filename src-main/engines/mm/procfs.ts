@@ -1,15 +1,48 @@
 import { KernelError } from '../common/errors';
 import { MAX_PAGE_ORDER, WMARK_LOW, pageblock_nr_pages, pageblock_order } from './mmzone';
-import type { Mm } from './mm';
+import type { MigrateTypes, Policy } from './mmzone';
 import { PB_UNMAPPED } from './page_alloc';
+import type { Zone } from './page_alloc';
+import type { DirectMap } from './set_memory';
+import type { UnmappedCache } from './unmapped_alloc';
 import { LRU_ACTIVE_ANON, LRU_ACTIVE_FILE, LRU_INACTIVE_ANON, LRU_INACTIVE_FILE } from './vmscan';
+import type { Vmscan } from './vmscan';
 import { calculate_normal_threshold } from './watermarks';
+
+/** The compact_* and pgmigrate_* vm events. */
+export interface CompactEvents {
+  compact_migrate_scanned: number;
+  compact_free_scanned: number;
+  compact_isolated: number;
+  compact_stall: number;
+  compact_fail: number;
+  compact_success: number;
+  pgmigrate_success: number;
+  pgmigrate_fail: number;
+}
+
+/** What the /proc files read of the machine (Mm implements it). */
+export interface ProcfsMm {
+  readonly mt: MigrateTypes;
+  readonly policy: Policy;
+  readonly zone: Zone;
+  readonly zones: Zone[];
+  readonly managed_pages: number;
+  readonly totalreserve_pages: number;
+  readonly dm: DirectMap;
+  readonly vmscan: Vmscan;
+  readonly cache: UnmappedCache | null;
+  readonly compactEvents: CompactEvents;
+  readonly secretPages: number;
+  readonly vmallocPages: number;
+  nrFreePages(): number;
+}
 
 const pad = (s: string | number, w: number): string => String(s).padStart(w);
 const padEnd = (s: string, w: number): string => s.padEnd(w);
 
 /** si_mem_available() (mm/show_mem.c): free less totalreserve, plus the page cache and reclaimable slab beyond what must stay. */
-export function si_mem_available(mm: Mm): number {
+export function si_mem_available(mm: ProcfsMm): number {
   let wmarkLow = 0;
   for (const z of mm.zones) wmarkLow += z._watermark[WMARK_LOW]!;
   let available = mm.nrFreePages() - mm.totalreserve_pages;
@@ -21,7 +54,7 @@ export function si_mem_available(mm: Mm): number {
 }
 
 /** The /proc/meminfo lines of this machine's kernel (6.18, x86-64), in order; the model fills what it tracks. */
-export function meminfo(mm: Mm): Record<string, number> {
+export function meminfo(mm: ProcfsMm): Record<string, number> {
   const free = mm.nrFreePages() * 4;
   const dmkb = mm.dm.directMapKb();
   const total = mm.managed_pages * 4; // totalram_pages(): the memmap is reserved
@@ -52,7 +85,7 @@ export function meminfo(mm: Mm): Record<string, number> {
 const NO_KB = new Set(['HugePages_Total', 'HugePages_Free', 'HugePages_Rsvd', 'HugePages_Surp']);
 
 /** meminfo_proc_show(): label with its colon padded to 16, value width 8, " kB". */
-export function meminfoText(mm: Mm): string {
+export function meminfoText(mm: ProcfsMm): string {
   let out = '';
   for (const [k, v] of Object.entries(meminfo(mm))) {
     out += padEnd(k + ':', 16) + pad(v, 8) + (NO_KB.has(k) ? '' : ' kB') + '\n';
@@ -98,11 +131,11 @@ export const VMSTAT_ORDER: readonly string[] = (
 const ZONE_SUFFIX = ['dma', 'dma32', 'normal', 'movable', 'device'];
 
 /** The /proc/vmstat lines the model computes, in the kernel's vmstat_text order (node-wide sums of the zone items). */
-export function vmstat(mm: Mm): Record<string, number> {
+export function vmstat(mm: ProcfsMm): Record<string, number> {
   const c = mm.dm.counters;
   const v = mm.vmscan;
   const e = v.events;
-  const sum = (f: (z: Mm['zones'][number]) => number): number => mm.zones.reduce((n, z) => n + f(z), 0);
+  const sum = (f: (z: Zone) => number): number => mm.zones.reduce((n, z) => n + f(z), 0);
   const got: Record<string, number> = {
     nr_free_pages: mm.nrFreePages(),
     nr_free_pages_blocks: sum((z) => z.freeBlockPages),
@@ -148,31 +181,30 @@ export function vmstat(mm: Mm): Record<string, number> {
   return out;
 }
 
-export function vmstatText(mm: Mm): string {
+export function vmstatText(mm: ProcfsMm): string {
   return Object.entries(vmstat(mm)).map(([k, v]) => `${k} ${v}\n`).join('');
 }
 
 /** The zones /proc/buddyinfo, pagetypeinfo and the extfrag files walk (populated ones). */
-function populated(mm: Mm): Mm['zones'] {
+function populated(mm: ProcfsMm): Zone[] {
   return mm.zones.filter((z) => z.populated);
 }
 
 /** frag_show_print(): "Node %d, zone %8s " then "%6lu " per order, for each populated zone. */
-export function buddyinfoText(mm: Mm): string {
+export function buddyinfoText(mm: ProcfsMm): string {
   return populated(mm).map((z) => `Node 0, zone ${pad(z.name, 8)} ` + z.freeCounts().map((c) => pad(c, 6) + ' ').join('') + '\n').join('');
 }
 
 /** Names of the free-list types as pagetypeinfo prints them (the 2026 unmapped freetype as "Unmapped": UNVERIFIED). */
-function listNames(mm: Mm): string[] {
+function listNames(mm: ProcfsMm): string[] {
   const names = [...mm.mt.names];
   if (mm.zone.unmappedList >= 0) names.push('Unmapped');
   return names;
 }
 
-type ZoneT = Mm['zones'][number];
 
 /** One zone's pagetypeinfo: free blocks per [type][order] and pageblocks per type. */
-function zonePagetypeinfo(mm: Mm, z: ZoneT): { free: Record<string, number[]>; blocks: Record<string, number> } {
+function zonePagetypeinfo(mm: ProcfsMm, z: Zone): { free: Record<string, number[]>; blocks: Record<string, number> } {
   const names = listNames(mm);
   const free: Record<string, number[]> = {};
   names.forEach((name, lt) => {
@@ -191,7 +223,7 @@ function zonePagetypeinfo(mm: Mm, z: ZoneT): { free: Record<string, number[]>; b
 }
 
 /** Structured /proc/pagetypeinfo: free blocks per [type][order] and pageblocks per type, summed over zones, and per zone. */
-export function pagetypeinfo(mm: Mm): {
+export function pagetypeinfo(mm: ProcfsMm): {
   free: Record<string, number[]>;
   blocks: Record<string, number>;
   zones: { zone: string; free: Record<string, number[]>; blocks: Record<string, number> }[];
@@ -209,7 +241,7 @@ export function pagetypeinfo(mm: Mm): {
 }
 
 /** pagetypeinfo_show(): header, free counts per zone and type (capped at 100000 with '>'), block counts per zone. */
-export function pagetypeinfoText(mm: Mm): string {
+export function pagetypeinfoText(mm: ProcfsMm): string {
   const { zones } = pagetypeinfo(mm);
   let out = `Page block order: ${pageblock_order}\nPages per block:  ${pageblock_nr_pages}\n\n`;
   out += padEnd('Free pages count per migrate type at order', 43) + ' ';
@@ -234,7 +266,7 @@ export function pagetypeinfoText(mm: Mm): string {
 }
 
 /** debugfs unmapped_alloc (rppt/linux mm/unmapped-alloc.c): MAX_ORDER, then "Order:" / "Pages:" rows. */
-export function unmappedAllocText(mm: Mm): string {
+export function unmappedAllocText(mm: ProcfsMm): string {
   if (!mm.cache) throw new KernelError('ENOENT', "unmapped_alloc: no such file (boot with mm.policy 'cache')");
   let out = `MAX_ORDER: ${MAX_PAGE_ORDER + 1}\n\n`;
   out += padEnd('Order:', 8);
@@ -245,7 +277,7 @@ export function unmappedAllocText(mm: Mm): string {
 }
 
 /** debugfs x86/cpa_stats (CONFIG_X86_CPA_STATISTICS): cpastats_show()'s "%-22s%16lu" rows. */
-export function cpaStatsText(mm: Mm): string {
+export function cpaStatsText(mm: ProcfsMm): string {
   const s = mm.dm.cpaStats;
   const rows: [string, number][] = [
     ['1G pages checked:', s['1G checked']], ['1G pages sameprot:', s['1G sameprot']], ['1G pages preserved:', s['1G preserved']],
@@ -256,7 +288,7 @@ export function cpaStatsText(mm: Mm): string {
 }
 
 /** fill_contig_page_info() for a suitable order: free blocks, free pages, and suitable blocks of that order. */
-function contigInfo(z: ZoneT, suitable: number): { total: number; pages: number; suitable: number } {
+function contigInfo(z: Zone, suitable: number): { total: number; pages: number; suitable: number } {
   const counts = z.freeCounts();
   let total = 0;
   let pages = 0;
@@ -270,7 +302,7 @@ function contigInfo(z: ZoneT, suitable: number): { total: number; pages: number;
 }
 
 /** __fragmentation_index() per order, ×1000: -1000 when a block is available, else 0 (no memory) … 1000 (fragmented). */
-export function extfragIndex(mm: Mm, z: ZoneT = mm.zone): number[] {
+export function extfragIndex(mm: Pick<ProcfsMm, 'zone'>, z: Zone = mm.zone): number[] {
   const out: number[] = [];
   for (let order = 0; order <= MAX_PAGE_ORDER; order++) {
     const info = contigInfo(z, order);
@@ -282,7 +314,7 @@ export function extfragIndex(mm: Mm, z: ZoneT = mm.zone): number[] {
 }
 
 /** unusable_free_index() per order, ×1000: the share of free memory in blocks too small for the order. */
-export function unusableIndex(mm: Mm, z: ZoneT = mm.zone): number[] {
+export function unusableIndex(mm: Pick<ProcfsMm, 'zone'>, z: Zone = mm.zone): number[] {
   const out: number[] = [];
   for (let order = 0; order <= MAX_PAGE_ORDER; order++) {
     const info = contigInfo(z, order);
@@ -292,7 +324,7 @@ export function unusableIndex(mm: Mm, z: ZoneT = mm.zone): number[] {
 }
 
 /** debugfs extfrag/extfrag_index ("%2d.%03d ") and extfrag/unusable_index ("%d.%03d "). */
-function indexText(mm: Mm, f: (mm: Mm, z: ZoneT) => number[], width2: boolean): string {
+function indexText(mm: ProcfsMm, f: (mm: ProcfsMm, z: Zone) => number[], width2: boolean): string {
   const cell = (v: number): string => {
     const whole = Math.trunc(v / 1000);
     const frac = Math.abs(v % 1000);
@@ -310,7 +342,7 @@ const item = (name: string, v: number): string => `\n      ${padEnd(name, 12)} $
  * protection; the zone items, numa events, pagesets per CPU (the model's one CPU's lists, shown for each CPU) and
  * start_pfn.
  */
-export function zoneinfoText(mm: Mm): string {
+export function zoneinfoText(mm: ProcfsMm): string {
   const v = mm.vmscan;
   const cpus = mm.zone.pcp.cpus;
   const first = mm.zones.find((z) => z.populated);
@@ -372,7 +404,7 @@ export function zoneinfoText(mm: Mm): string {
 
 export type ProcName = 'meminfo' | 'buddyinfo' | 'pagetypeinfo' | 'vmstat' | 'zoneinfo' | 'unmapped_alloc' | 'cpa_stats' | 'extfrag_index' | 'unusable_index';
 
-export function procfs(mm: Mm, name: string): string {
+export function procfs(mm: ProcfsMm, name: string): string {
   switch (name) {
     case 'meminfo': return meminfoText(mm);
     case 'buddyinfo': return buddyinfoText(mm);
@@ -388,6 +420,6 @@ export function procfs(mm: Mm, name: string): string {
 }
 
 /** True when pageblock b is PB_unmapped / FREETYPE_UNMAPPED. */
-export function blockUnmapped(mm: Mm, b: number): boolean {
+export function blockUnmapped(mm: ProcfsMm, b: number): boolean {
   return (mm.zone.pbFlags[b]! & PB_UNMAPPED) !== 0;
 }

@@ -1,11 +1,21 @@
 import { KernelError } from '../common/errors';
-import type { Mm, Page } from './mm';
-import { _PAGE_PRESENT, _PAGE_RW } from './set_memory';
+import type { Page } from './mm_types';
+import type { PageAllocator } from './page_alloc';
+import { _PAGE_PRESENT, _PAGE_RW, tryCpa } from './set_memory';
+import type { DirectMap } from './set_memory';
 
 /* mm/secretmem.c: memfd_secret(2) pages leave the direct map while they exist. */
 
+/** What secretmem needs of the machine (Mm implements it). */
+export interface SecretmemMm extends PageAllocator {
+  readonly dm: DirectMap;
+  /** Pages held by secretmem files. */
+  secretPages: number;
+  readonly secretFiles: Set<SecretFile>;
+}
+
 /** secretmem_fault(): one order-0 page, removed from the direct map. */
-export function secretmem_fault(mm: Mm): number {
+export function secretmem_fault(mm: SecretmemMm): number {
   if (mm.policy === 'baseline') {
     const p = mm.alloc_pages('GFP_HIGHUSER|__GFP_ZERO', 0);
     if (!p) throw new KernelError('ENOMEM', 'secretmem_fault: out of memory (VM_FAULT_OOM)');
@@ -28,9 +38,9 @@ export function secretmem_fault(mm: Mm): number {
 }
 
 /** secretmem_free_folio(): mainline maps the page back (set_direct_map_default_noflush) and zeroes it. */
-export function secretmem_free_folio(mm: Mm, pfn: number): void {
+export function secretmem_free_folio(mm: SecretmemMm, pfn: number): void {
   if (mm.policy === 'baseline') {
-    mm.tryCpa(pfn, 1, { set: _PAGE_PRESENT | _PAGE_RW, clr: 0 });
+    tryCpa(mm.dm, pfn, 1, { set: _PAGE_PRESENT | _PAGE_RW, clr: 0 });
     mm.dm.takeChanged();
   }
   mm.__free_pages(pfn, 0);
@@ -42,7 +52,7 @@ export class SecretFile {
   readonly pages = new Map<number, number>();
   closed = false;
 
-  constructor(private readonly mm: Mm) {}
+  constructor(private readonly mm: SecretmemMm) {}
 
   /** A page fault at page index `index` of the mapping: allocates and unmaps the page once. */
   fault(index: number): Page {

@@ -450,3 +450,14 @@ export class DirectMap {
     return errs;
   }
 }
+
+/** A CPA whose failure the caller cannot report (post_alloc_hook / free paths ignore it like the RFC code). */
+export function tryCpa(dm: DirectMap, pfn: number, n: number, req: CpaRequest): boolean {
+  try {
+    dm.change(pfn, n, req);
+    return true;
+  } catch (e) {
+    if (e instanceof KernelError && e.errno === 'ENOMEM') return false;
+    throw e;
+  }
+}

@@ -1,10 +1,10 @@
 import { KernelError } from '../common/errors';
 import { __GFP_UNMAPPED, __GFP_ZERO } from './gfp';
-import type { Mm } from './mm';
 import { MAX_PAGE_ORDER, NR_PAGE_ORDERS, pageblock_order } from './mmzone';
 import { LINK_MASK, NIL, PB_UNMAPPED, ST_ALLOC, ST_CACHE_ALLOC, ST_CACHE_FREE } from './page_alloc';
-import { _PAGE_PRESENT, _PAGE_RW } from './set_memory';
-import type { Zone } from './page_alloc';
+import { _PAGE_PRESENT, _PAGE_RW, tryCpa } from './set_memory';
+import type { CpaRequest, DirectMap } from './set_memory';
+import type { PageAllocator, Zone } from './page_alloc';
 
 /**
  * The 2023 unmapped_alloc cache (mm/unmapped-alloc.c in rppt/linux): a global buddy allocator of its own,
@@ -14,6 +14,17 @@ import type { Zone } from './page_alloc';
  * zone list reaches); an order-0 block's buddy may be a free zone page whose prev link is in this frame, so the
  * order-0 list keeps its links in two maps.
  */
+/** What the 2023 cache needs of the machine (Mm implements it). */
+export interface UnmappedAllocMm extends PageAllocator {
+  readonly dm: DirectMap;
+  readonly cache: UnmappedCache | null;
+  readonly literalNp: boolean;
+  /** Shrinker results. */
+  readonly shrinkerStats: { scanned: number; freed: number };
+  /** change_page_attr_set_clr() on direct-map addresses, then cpa_flush(). */
+  cpaDirect(pfn: number, numpages: number, req: CpaRequest, collapse: boolean): void;
+}
+
 export class UnmappedCache {
   /** Links of the order-0 list (pfn -> next / prev). */
   private readonly next0 = new Map<number, number>();
@@ -147,7 +158,7 @@ export class UnmappedCache {
  * zone, set_memory_np() the block, mark PB_unmapped, flush, put it in the cache. The model unmaps the whole
  * refill block (the cover letter's intent) unless literal_np: the prototype's code passes 1 << order pages.
  */
-export function unmapped_pages_alloc(mm: Mm, mask: number, order: number): number {
+export function unmapped_pages_alloc(mm: UnmappedAllocMm, mask: number, order: number): number {
   const cache = mm.cache!;
   let pfn = cache.rmqueueSmallest(order);
   if (pfn < 0) {
@@ -183,7 +194,7 @@ export function unmapped_pages_alloc(mm: Mm, mask: number, order: number): numbe
  * The "mm-unmapped-alloc" shrinker's scan_objects(nr_to_scan): walks orders 0, 1, …, maps every page of each
  * block back with set_direct_map_default_noflush (4K PTEs only), and frees it to the zone. Returns pages freed.
  */
-export function unmappedAllocShrink(mm: Mm, nr_to_scan: number): number {
+export function unmappedAllocShrink(mm: UnmappedAllocMm, nr_to_scan: number): number {
   const cache = mm.cache;
   if (!cache) throw new KernelError('ENOENT', "unmapped_alloc: no such shrinker (boot with mm.policy 'cache')");
   let toScan = nr_to_scan;
@@ -193,7 +204,7 @@ export function unmappedAllocShrink(mm: Mm, nr_to_scan: number): number {
     while (freed < toScan) {
       const pfn = cache.takeFirst(order);
       if (pfn < 0) break;
-      for (let i = 0; i < 1 << order; i++) mm.tryCpa(pfn + i, 1, { set: _PAGE_PRESENT | _PAGE_RW, clr: 0 });
+      for (let i = 0; i < 1 << order; i++) tryCpa(mm.dm, pfn + i, 1, { set: _PAGE_PRESENT | _PAGE_RW, clr: 0 });
       mm.dm.takeChanged();
       cache.own(pfn, order, -1);
       mm.zone.setState(pfn, ST_ALLOC + order);

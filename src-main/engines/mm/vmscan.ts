@@ -15,9 +15,20 @@
  */
 import { KernelError } from '../common/errors';
 import { MAX_NR_ZONES, SWAP_CLUSTER_MAX, WMARK_HIGH } from './mmzone';
-import type { Mm } from './mm';
 import { ST_ALLOC_MOVABLE } from './page_alloc';
+import type { Zone } from './page_alloc';
 import { __zone_watermark_ok } from './watermarks';
+
+/** What reclaim needs of the machine (Mm implements it): the zones and the LRU pages' allocator. */
+export interface VmscanMm {
+  readonly zones: Zone[];
+  /** page_zone(). */
+  zoneOf(pfn: number): Zone;
+  /** An order-0 page for an LRU (page cache, anonymous memory): a pfn or -1. */
+  allocLruPage(gfp: string): number;
+  /** Frees an order-0 page that left its LRU list. */
+  freeLruPage(pfn: number): void;
+}
 
 /** enum lru_list. */
 export const LRU_INACTIVE_ANON = 0;
@@ -91,7 +102,7 @@ export class Vmscan {
   readonly kswapdRate: number;
 
   constructor(
-    private readonly mm: Mm,
+    private readonly mm: VmscanMm,
     kswapdRate = SWAP_CLUSTER_MAX,
   ) {
     this.kswapdRate = kswapdRate;

@@ -1,6 +1,7 @@
 import { KernelError } from '../common/errors';
 import { Prng } from '../common/prng';
-import type { Mm, Page, VmRegion } from './mm';
+import type { Mm } from './mm';
+import type { Page, VmRegion } from './mm_types';
 import type { SecretFile } from './secretmem';
 
 /** Summary of a workload run. */

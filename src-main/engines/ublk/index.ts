@@ -37,6 +37,7 @@ export type { DataPath } from './server';
 export type { TargetHandler, ScriptIo } from './targets';
 export type { UblkBpfProgram, UblkBpfCtx, UblkBpfKfuncs, UblkBpfSqe } from './bpf_prog';
 export { builtinLoopProgram } from './bpf_prog';
+export { UBLK_BPF_SQE_SIZE, decodeUblkBpfSqe, encodeUblkBpfCtx } from './bpf_prog';
 export type { TraceRecord } from './trace';
 
 export interface UblkMachineOptions {
@@ -499,6 +500,8 @@ export class Ublk {
   readonly devs: UblkDev[] = [];
   /** Where the cost model's figures come from: the published defaults, §5.4's 'this_machine', a 'host' probe or 'custom' overrides. */
   cost_source: 'default' | 'this_machine' | 'host' | 'custom' = 'default';
+  /** Subscribers to completed fio runs (onFio()). */
+  private readonly fioListeners: ((o: FioOptions, result: FioResult) => void)[] = [];
 
   constructor(opts: UblkMachineOptions = {}) {
     this.signalPending = opts.signal_pending ?? (() => false);
@@ -508,6 +511,11 @@ export class Ublk {
     this.cost_source = costSource(opts.costs);
     this.bus = new MemBus(this.costs);
     this.drv = new UblkDriver(this.clock, this.costs, this.bus, opts.nr_cpus ?? 64);
+  }
+
+  /** Calls `fn` after every fio() that completes, with its options and result (engines/kernel.ts keeps k.fio_runs so). */
+  onFio(fn: (o: FioOptions, result: FioResult) => void): void {
+    this.fioListeners.push(fn);
   }
 
   /** Sets the cost model to the defaults plus these overrides, from now on (all components share one object). */
@@ -766,6 +774,7 @@ export class Ublk {
       text: '',
     };
     res.text = fioText(spec0.rw, spec0.bs, spec0.iodepth, spec0.numjobs, dev.path, st, res);
+    for (const fn of this.fioListeners) fn(o, res);
     return res;
   }
 }

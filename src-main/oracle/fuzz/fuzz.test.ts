@@ -1,7 +1,7 @@
 import { release } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { KFUNC_BTF_ID } from '../../engines/bpf';
-import { decodeInsns, encodeInsns, insn } from '../../engines/bpf/isa';
+import { decodeInsns, encodeInsns, insn } from '../../engines/bpf';
 import { kernelOracle } from '../index';
 import type { FuzzProgram } from './generator';
 import { generatePrograms } from './generator';

@@ -10,9 +10,9 @@
  */
 import type { BpfInsn } from '../../engines/bpf';
 import { KFUNC_BTF_ID } from '../../engines/bpf';
-import { encodeInsns, insn } from '../../engines/bpf/isa';
+import { encodeInsns, insn } from '../../engines/bpf';
 import { Prng } from '../../engines/common/prng';
-import type { KernelMapSpec } from '../index';
+import type { KernelMapSpec } from '../types';
 
 /** The program types both sides model (verifier/prog-types.ts) with the kernel's names. */
 export type FuzzProgType = 'syscall' | 'raw_tracepoint' | 'socket_filter' | 'xdp' | 'tracepoint';

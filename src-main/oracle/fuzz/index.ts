@@ -5,7 +5,7 @@
  * (scripts/fuzz-kernel.ts); the unit test runs a seeded 5,000.
  */
 import { release } from 'node:os';
-import type { KernelOracle } from '../index';
+import type { KernelOracle } from '../types';
 import type { FuzzProgram } from './generator';
 import { generatePrograms } from './generator';
 import { minimise } from './minimise';

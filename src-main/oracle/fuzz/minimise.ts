@@ -7,7 +7,7 @@
  * kernel in one batch.
  */
 import type { BpfInsn } from '../../engines/bpf';
-import { decodeInsns, encodeInsns } from '../../engines/bpf/isa';
+import { decodeInsns, encodeInsns } from '../../engines/bpf';
 import type { FuzzProgram } from './generator';
 import type { Comparison } from './runner';
 

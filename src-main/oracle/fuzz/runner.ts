@@ -9,8 +9,8 @@
  * and groups disagreements into classes (kernel template | model template).
  */
 import { createBpf } from '../../engines/bpf';
-import { BPF_F } from '../../engines/bpf/prog_flags';
-import type { KernelJob, KernelOracle, KernelTestRun } from '../index';
+import { BPF_F } from '../../engines/bpf';
+import type { KernelJob, KernelOracle, KernelTestRun } from '../types';
 import { firstErrorLine } from '../verifier-log';
 import type { FuzzProgram } from './generator';
 import { messageTemplate, verdictLine } from './template';
