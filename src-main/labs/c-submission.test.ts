@@ -55,8 +55,8 @@ describe('C submissions', () => {
     expect(starter.checks.some((c) => !c.pass)).toBe(true);
   });
 
-  it('lab 10: the scripts embed the C files exactly', () => {
-    const lab = labById('10-c-loop-rejected');
+  it('lab 12: the scripts embed the C files exactly', () => {
+    const lab = labById('12-c-loop-rejected');
     for (const [js, c] of [
       ['starter.js', 'starter.bpf.c'],
       ['solution.js', 'solution.bpf.c'],

@@ -56,7 +56,7 @@ const ALL = sources();
 
 describe.skipIf(skip || !clang.ok)('C sources: the model and the running kernel agree', () => {
   it("finds the labs' and the examples' C", () => {
-    expect(ALL.some((s) => s.name.startsWith('10-'))).toBe(true);
+    expect(ALL.some((s) => s.name.startsWith('12-'))).toBe(true);
     expect(ALL.some((s) => s.name.startsWith('examples/'))).toBe(true);
   });
 

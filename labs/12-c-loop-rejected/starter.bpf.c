@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Lab 10, reference solution: the loop runs over an open-coded iterator whose end is the array's length. */
+/*
+ * Lab 12: sum the first n values of the map 'data'. The verifier rejects this program: find out why in its log,
+ * then change the loop (not the map) so that the verifier can prove every access stays inside the value.
+ */
 #include "bpf_experimental.h"
 
 #define MAX_VALS 64
@@ -23,16 +26,11 @@ int sum_vals(void *ctx)
 	u32 key = 0;
 	struct data *d = bpf_map_lookup_elem(&data, &key);
 	u64 sum = 0;
-	int i;
 
 	if (!d)
 		return 0;
-	/* bpf_for proves 0 <= i < MAX_VALS at every step; n only decides when to stop early. */
-	bpf_for(i, 0, MAX_VALS) {
-		if (i >= d->n)
-			break;
+	for (u32 i = 0; i < d->n; i++)
 		sum += d->vals[i];
-	}
 	return sum;
 }
 

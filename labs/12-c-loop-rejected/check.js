@@ -1,4 +1,4 @@
-// Lab 10's criteria. They look at the program sum_vals that passed the verifier on the machine the script booted,
+// Lab 12's criteria. They look at the program sum_vals that passed the verifier on the machine the script booted,
 // fill its map `data` with values of their own (drawn from the run's seed) and run it again for several n, among
 // them n past the end of the array: a program that only returns the README's answer does not pass.
 const CALL = 0x85; // BPF_JMP | BPF_CALL

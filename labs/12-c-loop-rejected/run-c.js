@@ -1,4 +1,4 @@
-// Lab 10's C driver: the run of a C submission (the lab runner defines `submission`, { filename, c }, on the first
+// Lab 12's C driver: the run of a C submission (the lab runner defines `submission`, { filename, c }, on the first
 // line). It compiles the C with this machine's clang, loads sum_vals through the verifier and, when it loads, runs
 // it on the README's example; when the verifier rejects it, it prints the reason and the end of the log, where
 // libbpf-style `; C line @ file:line` comments sit above the instructions they compiled to.

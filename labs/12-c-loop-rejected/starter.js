@@ -1,8 +1,8 @@
-// Lab 10: the verifier rejects this C loop. Change the loop in the C below so that sum_vals loads and sums the
+// Lab 12: the verifier rejects this C loop. Change the loop in the C below so that sum_vals loads and sums the
 // first n values (see the README). The rest of the script compiles it, loads it and runs it, as the lab checks it.
 const submission = { filename: 'sum_vals.bpf.c', c: `// SPDX-License-Identifier: GPL-2.0
 /*
- * Lab 10: sum the first n values of the map 'data'. The verifier rejects this program: find out why in its log,
+ * Lab 12: sum the first n values of the map 'data'. The verifier rejects this program: find out why in its log,
  * then change the loop (not the map) so that the verifier can prove every access stays inside the value.
  */
 #include "bpf_experimental.h"

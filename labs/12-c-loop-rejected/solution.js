@@ -1,6 +1,6 @@
-// Lab 10, reference solution: the loop bounded by bpf_for over the array, n only stopping it early.
+// Lab 12, reference solution: the loop bounded by bpf_for over the array, n only stopping it early.
 const submission = { filename: 'sum_vals.bpf.c', c: `// SPDX-License-Identifier: GPL-2.0
-/* Lab 10, reference solution: the loop runs over an open-coded iterator whose end is the array's length. */
+/* Lab 12, reference solution: the loop runs over an open-coded iterator whose end is the array's length. */
 #include "bpf_experimental.h"
 
 #define MAX_VALS 64
