@@ -28,7 +28,8 @@ const USAGE = `usage: npm run lab -- run FILE [--seed N] [--json] [--timeout MS]
   run FILE         run a script (.js or .ts) headless and print its output
   check LAB FILE   run FILE as a submission of lab LAB and check it; exit 0 when every criterion
                    passes, 1 otherwise. LAB: an id (01-secretmem-split), a unique prefix (01) or
-                   a lab folder's path (labs/01-secretmem-split/)
+                   a lab folder's path (labs/01-secretmem-split/). A lab with a C part also takes
+                   a .c file (lab.json "c"), compiled by this machine's clang; grade takes those too
   grade LAB DIR    check every .js/.ts file of DIR in parallel; writes grades.csv, grades.json and
                    grades.xml (JUnit) in --out DIR (default DIR itself) and prints a summary per
                    criterion; exit 0 when every submission was graded, passing or not
@@ -197,7 +198,8 @@ async function grade(argv: string[]): Promise<number> {
   const lab = labOrUsage(labRef);
   let entries: string[];
   try {
-    entries = (await readdir(folder)).filter((f) => /\.(js|ts)$/.test(f)).sort();
+    // A lab with a C part takes .c files too (its driver runs them: src-main/labs/c-submission.ts).
+    entries = (await readdir(folder)).filter((f) => /\.(js|ts)$/.test(f) || (!!lab.c && /\.c$/.test(f))).sort();
   } catch (e) {
     usage(`cannot read ${folder}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
@@ -213,7 +215,7 @@ async function grade(argv: string[]): Promise<number> {
       usage(`--roster ${String(values.roster)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
-  const seedOf = (file: string): number => fixedSeed ?? roster.get(file.replace(/\.(js|ts)$/, '')) ?? seedFromName(file);
+  const seedOf = (file: string): number => fixedSeed ?? roster.get(file.replace(/\.(js|ts)$|(\.bpf)?\.c$/, '')) ?? seedFromName(file);
   // The reports' folder is made (or refused) before any grading: a file there would lose every result at the end.
   const out = (values.out as string | undefined) ?? folder;
   try {

@@ -5,7 +5,7 @@
  * editor markers. Where no clang is installed, findClang() says so in one line and how to get one; assembly
  * programs need no compiler.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
@@ -38,7 +38,7 @@ export function findClang(env: NodeJS.ProcessEnv = process.env): ClangFound {
   }
   return {
     ok: false,
-    why: `no clang on PATH (tried ${CANDIDATES[0]}, ${CANDIDATES[1]} … ${CANDIDATES[CANDIDATES.length - 1]}): install one (Debian: apt-get install clang) to build C programs; assembly works without it`,
+    why: `no clang on PATH (tried ${CANDIDATES[0]}, ${CANDIDATES[1]} … ${CANDIDATES[CANDIDATES.length - 1]}): install one (Debian: apt-get install clang-19, or any clang 14–22) to build C programs; assembly works without it`,
   };
 }
 
@@ -84,79 +84,123 @@ export function parseDiagnostics(log: string, dir?: string): ClangDiagnostic[] {
   return out;
 }
 
+/** The private directory of one compile: the source and the project's headers written, the arguments for clang. */
+function prepare(source: string, opts: CompileOptions): { dir: string; name: string; out: string; args: string[] } {
+  const name = basename(opts.filename ?? 'prog.bpf.c').replace(/[^A-Za-z0-9_.+-]/g, '_') || 'prog.bpf.c';
+  const dir = mkdtempSync(join(tmpdir(), 'kernel-lab-clang-'));
+  const inc = join(dir, 'include');
+  writeFileSync(join(dir, name), source);
+  mkdirSync(inc);
+  for (const [h, text] of Object.entries(BPF_C_HEADERS)) writeFileSync(join(inc, h), text);
+  const out = join(dir, `${name.replace(/\.c$/, '')}.o`);
+  const args = [
+    '--target=bpf',
+    '-O2',
+    '-g',
+    '-c',
+    name,
+    '-o',
+    out,
+    '-I',
+    inc,
+    ...(opts.includeDirs ?? []).flatMap((d) => ['-I', d]),
+    // line_info names the file as the workspace does, not as this temporary directory.
+    `-fdebug-prefix-map=${dir}=.`,
+    '-fno-color-diagnostics',
+    '-fno-caret-diagnostics',
+  ];
+  return { dir, name, out, args };
+}
+
+/** What clang's exit, output and object make of one compile. */
+function outcome(
+  p: { dir: string; name: string; out: string },
+  r: { code: number | null; log: string; killed: boolean },
+  why: { stopped: boolean; timeout: number },
+): CompileResult {
+  const { code, log, killed } = r;
+  const diagnostics = parseDiagnostics(log, p.dir);
+  if (killed)
+    return {
+      ok: false,
+      diagnostics,
+      log,
+      why: why.stopped ? 'the compile was stopped' : `clang did not finish within ${why.timeout} ms`,
+    };
+  if (code !== 0) {
+    const n = diagnostics.filter((d) => d.severity === 'error' || d.severity === 'fatal error').length;
+    return {
+      ok: false,
+      diagnostics,
+      log,
+      why: n
+        ? `${n} error${n === 1 ? '' : 's'} compiling ${p.name}`
+        : `clang failed (${String(code)}): ${log.trim().split('\n')[0] ?? ''}`,
+    };
+  }
+  return { ok: true, object: new Uint8Array(readFileSync(p.out)), diagnostics, log };
+}
+
 /** `clang --target=bpf -O2 -g -c` of one source; never throws for a compile error (ok: false with diagnostics). */
 export async function compileBpfC(source: string, opts: CompileOptions = {}): Promise<CompileResult> {
   const clang = opts.clang ? { ok: true as const, path: opts.clang } : findClang();
   if (!clang.ok) return { ok: false, diagnostics: [], log: '', why: clang.why };
-  const name = basename(opts.filename ?? 'prog.bpf.c').replace(/[^A-Za-z0-9_.+-]/g, '_') || 'prog.bpf.c';
-  const dir = mkdtempSync(join(tmpdir(), 'kernel-lab-clang-'));
+  const p = prepare(source, opts);
   try {
-    const inc = join(dir, 'include');
-    writeFileSync(join(dir, name), source);
-    mkdirSync(inc);
-    for (const [h, text] of Object.entries(BPF_C_HEADERS)) writeFileSync(join(inc, h), text);
-    const out = join(dir, `${name.replace(/\.c$/, '')}.o`);
-    const args = [
-      '--target=bpf',
-      '-O2',
-      '-g',
-      '-c',
-      name,
-      '-o',
-      out,
-      '-I',
-      inc,
-      ...(opts.includeDirs ?? []).flatMap((d) => ['-I', d]),
-      // line_info names the file as the workspace does, not as this temporary directory.
-      `-fdebug-prefix-map=${dir}=.`,
-      '-fno-color-diagnostics',
-      '-fno-caret-diagnostics',
-    ];
     const timeout = opts.timeoutMs ?? COMPILE_TIMEOUT_MS;
-    const { code, log, killed } = await new Promise<{ code: number | null; log: string; killed: boolean }>(
-      (resolve) => {
-        execFile(
-          clang.path,
-          args,
-          {
-            cwd: dir,
-            timeout,
-            killSignal: 'SIGKILL',
-            maxBuffer: MAX_OUTPUT,
-            ...(opts.signal ? { signal: opts.signal } : {}),
-          },
-          (err, stdout, stderr) => {
-            const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
-            resolve({
-              code: e ? (typeof e.code === 'number' ? e.code : -1) : 0,
-              log: `${stdout}${stderr}`,
-              killed: !!e?.killed || e?.name === 'AbortError',
-            });
-          },
-        );
-      },
-    );
-    const diagnostics = parseDiagnostics(log, dir);
-    if (killed)
-      return {
-        ok: false,
-        diagnostics,
-        log,
-        why: opts.signal?.aborted ? 'the compile was stopped' : `clang did not finish within ${timeout} ms`,
-      };
-    if (code !== 0) {
-      const n = diagnostics.filter((d) => d.severity === 'error' || d.severity === 'fatal error').length;
-      return {
-        ok: false,
-        diagnostics,
-        log,
-        why: n
-          ? `${n} error${n === 1 ? '' : 's'} compiling ${name}`
-          : `clang failed (${String(code)}): ${log.trim().split('\n')[0] ?? ''}`,
-      };
-    }
-    return { ok: true, object: new Uint8Array(readFileSync(out)), diagnostics, log };
+    const r = await new Promise<{ code: number | null; log: string; killed: boolean }>((resolve) => {
+      execFile(
+        clang.path,
+        p.args,
+        {
+          cwd: p.dir,
+          timeout,
+          killSignal: 'SIGKILL',
+          maxBuffer: MAX_OUTPUT,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        },
+        (err, stdout, stderr) => {
+          const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
+          resolve({
+            code: e ? (typeof e.code === 'number' ? e.code : -1) : 0,
+            log: `${stdout}${stderr}`,
+            killed: !!e?.killed || e?.name === 'AbortError',
+          });
+        },
+      );
+    });
+    return outcome(p, r, { stopped: !!opts.signal?.aborted, timeout });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(p.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The same compile, blocking: for a run with no session (a sandbox in a test, a checker), where nothing else
+ * waits on this thread. The time limit holds; there is no Stop (`signal` is not used).
+ */
+export function compileBpfCSync(source: string, opts: CompileOptions = {}): CompileResult {
+  const clang = opts.clang ? { ok: true as const, path: opts.clang } : findClang();
+  if (!clang.ok) return { ok: false, diagnostics: [], log: '', why: clang.why };
+  const p = prepare(source, opts);
+  try {
+    const timeout = opts.timeoutMs ?? COMPILE_TIMEOUT_MS;
+    const run = spawnSync(clang.path, p.args, {
+      cwd: p.dir,
+      timeout,
+      killSignal: 'SIGKILL',
+      maxBuffer: MAX_OUTPUT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+    });
+    const e = run.error as NodeJS.ErrnoException | undefined;
+    const r = {
+      code: run.status ?? -1,
+      log: `${run.stdout ?? ''}${run.stderr ?? ''}${e && e.code !== 'ETIMEDOUT' ? e.message : ''}`,
+      killed: e?.code === 'ETIMEDOUT' || run.signal === 'SIGKILL',
+    };
+    return outcome(p, r, { stopped: false, timeout });
+  } finally {
+    rmSync(p.dir, { recursive: true, force: true });
   }
 }

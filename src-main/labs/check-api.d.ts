@@ -646,6 +646,19 @@ declare module 'kernel-lab/engines/bpf/index' {
        * and the program keeps them as `source`.
        */
       line_info?: readonly BpfSourceInsn[];
+      /**
+       * A BPF object file (ELF, as clang writes it): opened and loaded as bpf_object__open_mem() and __load() do (its
+       * maps created, every program relocated and verified), and its program named `prog_name` (or its only one)
+       * returned. The object brings its own instructions, maps and BTF: only prog_name and log_level go with it.
+       */
+      obj?: Uint8Array;
+      /**
+       * C source, compiled by this machine's clang (as compile() does) and loaded as `obj`; `filename` names it in
+       * diagnostics and line_info. Only a script's run compiles (the engine alone refuses it).
+       */
+      c?: string;
+      /** The C source's file name (default prog.bpf.c). */
+      filename?: string;
   }
   /**
    * The verifier's entry point (bpf_check()), installed by the verifier issue from ./verifier/: it receives the
@@ -780,6 +793,8 @@ declare module 'kernel-lab/engines/bpf/index' {
       obj_open(bytes: Uint8Array, opts?: {
           name?: string;
       }): BpfObjectFile;
+      /** prog_load({ obj }): the object opened and loaded as libbpf loads it, and its program named prog_name (or its only one). */
+      private progFromObject;
       /** BPF_PROG_LOAD. Throws KernelError (EACCES, EINVAL, E2BIG with detail.log when the verifier rejects) or BpfAsmError. */
       prog_load(attr: BpfProgLoadAttr): BpfProgram;
       /** The verifier alone (bpf_check() without loading): `{ ok, log, errors }`; assembler and load-time errors are reported the same way. */
@@ -6496,6 +6511,15 @@ declare module 'kernel-lab/labs/types' {
       } | {
           choice: (number | string)[];
       }>;
+      /**
+       * The lab takes a C submission beside the script (c-submission.ts): a `.c` file is run by `driver`, the lab's
+       * script that compiles it with the host's clang, loads it and reports, and is checked by the same criteria.
+       */
+      c?: {
+          starter: string;
+          solution: string;
+          driver: string;
+      };
   }
   /** What a criterion sees: the run's result, output and error, and the machines the script booted, as they are. */
   export interface CheckContext {

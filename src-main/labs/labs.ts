@@ -14,6 +14,7 @@ import { LabIdSchema, type CriterionResult } from '../contract';
 import type { CheckContext, Criterion, LabMeta } from './types';
 import { labParams, ParamSpecSchema, type LabParams } from './params';
 
+const C_FILE = /^[\w.-]+\.c$/;
 const LAB_ID = { test: (id: string): boolean => LabIdSchema.safeParse(id).success };
 
 /** lab.json's schema; `lab validate` and every loader report each field that does not match it. */
@@ -30,6 +31,15 @@ export const LabMetaSchema = z
       .optional(),
     starter: z.string().regex(/^[\w.-]+\.(js|ts)$/, 'a file name ending in .js or .ts').optional(),
     params: z.record(z.string().regex(/^[A-Za-z_]\w*$/, 'a parameter name'), ParamSpecSchema).optional(),
+    /** The lab takes a C submission too (c-submission.ts): its C starter and solution, and the script that runs them. */
+    c: z
+      .object({
+        starter: z.string().regex(C_FILE, 'a file name ending in .c'),
+        solution: z.string().regex(C_FILE, 'a file name ending in .c'),
+        driver: z.string().regex(/^[\w.-]+\.js$/, 'a file name ending in .js'),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -61,7 +61,7 @@ export function labParams(specs: Record<string, ParamSpec> | undefined, seed: nu
 
 /** A student's seed from a submission's file name (extension dropped, case kept): a whole number below 2^32. */
 export function seedFromName(file: string): number {
-  const base = file.replace(/^.*[\\/]/, '').replace(/\.(js|ts|mjs|mts)$/, '');
+  const base = file.replace(/^.*[\\/]/, '').replace(/\.(js|ts|mjs|mts)$|(\.bpf)?\.c$/, '');
   return fnv1a(base);
 }
 
@@ -83,7 +83,7 @@ export function parseRoster(text: string): Map<string, number> {
     const seed = Number(r[seedCol]);
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
       throw new Error(`roster line ${i + 2}: seed '${r[seedCol] ?? ''}' is not a whole number from 0 to 4294967295`);
-    out.set((r[who] ?? '').replace(/\.(js|ts|mjs|mts)$/, ''), seed);
+    out.set((r[who] ?? '').replace(/\.(js|ts|mjs|mts)$|(\.bpf)?\.c$/, ''), seed);
   });
   return out;
 }

@@ -16,6 +16,11 @@ export interface LabMeta {
   starter?: string;
   /** Seeded variants: parameters drawn from the run's seed (`lab.params` in the script, `ctx.params` here). */
   params?: Record<string, { int: [number, number] } | { choice: (number | string)[] }>;
+  /**
+   * The lab takes a C submission beside the script (c-submission.ts): a `.c` file is run by `driver`, the lab's
+   * script that compiles it with the host's clang, loads it and reports, and is checked by the same criteria.
+   */
+  c?: { starter: string; solution: string; driver: string };
 }
 
 /** What a criterion sees: the run's result, output and error, and the machines the script booted, as they are. */

@@ -3,7 +3,9 @@
  * - lab.json matches its schema, README.md, check.js and the starter are there, and there is a solution;
  * - the solution passes every criterion and the starter fails one, on each of three seeds (the same verdict on
  *   every seed: a checker must not depend on luck);
- * - no failing run's feedback reveals an expected value (below).
+ * - no failing run's feedback reveals an expected value (below);
+ * - a lab with a C part (lab.json `c`): its C solution passes and its C starter fails as well, where this machine
+ *   has a clang (a warning saying so otherwise: the script's part is validated all the same).
  *
  * The leak heuristic: a number is "expected" when the solution's run produced it (its result and output) and the
  * failing run did not (its own result and output); a number the lab's README or a criterion's name or hint
@@ -13,6 +15,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CriterionResult, RunError } from '../contract';
+import { findClang } from '../clang/bpf-clang';
 import { startRun } from '../session/session';
 import { labSolution, openLabAt, readLabAt, type LabInfo } from './labs';
 
@@ -121,6 +124,30 @@ export async function validateLab(
     problems.push({ file: 'check.js', message: `${path.join(lab.dir, 'check.js')}: the lab has no checker` });
     return { lab, problems, warnings, runs };
   }
+  // The C part (lab.json `c`): its solution and starter run beside the script's, where this machine has a clang.
+  let cSol: { code: string; name: string } | undefined;
+  let cStarter: { code: string; name: string } | undefined;
+  if (lab.c) {
+    const c = lab.c;
+    const readC = async (name: string): Promise<string | undefined> => {
+      try {
+        return await readFile(path.join(lab.dir, name), 'utf8');
+      } catch (e) {
+        problems.push({
+          file: name,
+          message: `${path.join(lab.dir, name)}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        });
+        return undefined;
+      }
+    };
+    const [solText, starterText, driverText] = [await readC(c.solution), await readC(c.starter), await readC(c.driver)];
+    const clang = findClang();
+    if (!clang.ok) warnings.push({ file: c.solution, message: `the C part was not run: ${clang.why}` });
+    else if (solText !== undefined && starterText !== undefined && driverText !== undefined) {
+      cSol = { code: solText, name: c.solution };
+      cStarter = { code: starterText, name: c.starter };
+    }
+  }
   const record = (what: string, seed: number, r: Ran): void => {
     runs.push({
       what,
@@ -130,7 +157,7 @@ export async function validateLab(
       ...(r.error ? { error: `${r.error.name}: ${r.error.message}` } : {}),
     });
     // A checker that throws on the solution is broken; on a failing run it is a warning (the student is told plainly).
-    const onSolution = what === solution?.name;
+    const onSolution = what === solution?.name || what === cSol?.name;
     for (const c of r.checks) {
       if (!c.internal) continue;
       add(onSolution ? problems : warnings, `internal:${what}:${c.name}`, {
@@ -139,25 +166,28 @@ export async function validateLab(
       });
     }
   };
-  const solRuns: Ran[] = [];
-  if (solution) {
-    for (const seed of VALIDATE_SEEDS) {
-      opts.onProgress?.(`${solution.name}, seed ${seed}`);
-      const r = await runAsSubmission(lab, solution.code, solution.name, seed, opts.checkTimeoutMs);
-      record(solution.name, seed, r);
-      solRuns.push(r);
+  // Each seed's solution runs (the script's, then the C one's): what a failing run must not give away.
+  const solRuns: Ran[][] = VALIDATE_SEEDS.map(() => []);
+  for (const sol of [solution, cSol]) {
+    if (!sol) continue;
+    for (const [i, seed] of VALIDATE_SEEDS.entries()) {
+      opts.onProgress?.(`${sol.name}, seed ${seed}`);
+      const r = await runAsSubmission(lab, sol.code, sol.name, seed, opts.checkTimeoutMs);
+      record(sol.name, seed, r);
+      solRuns[i]!.push(r);
       if (!verdict(r)) {
         const failed = r.checks.filter((c) => !c.pass).map((c) => `'${c.name}'${c.detail ? ` (${c.detail})` : ''}`);
         problems.push({
-          file: solution.name,
+          file: sol.name,
           message: `seed ${seed}: the solution must pass every criterion; ${r.checks.length === 0 ? 'no criterion was checked' : `it fails ${failed.join(', ')}`}${r.error ? `; the run failed: ${r.error.name}: ${r.error.message}` : ''}`,
         });
       }
     }
   }
-  // The failing runs: the starter, and a script that does nothing.
+  // The failing runs: the starter (the script's and the C one), and a script that does nothing.
   const failing: { name: string; code: string }[] = [];
   if (opened) failing.push({ name: opened.starterName, code: opened.starter });
+  if (cStarter) failing.push(cStarter);
   failing.push({ name: 'empty.js', code: '' });
   const known = new Set<string>([...numbersIn(opened?.readme ?? ''), ...numbersIn(JSON.stringify(lab))]);
   const failRuns: { name: string; seed: number; r: Ran }[] = [];
@@ -175,13 +205,16 @@ export async function validateLab(
     }
   }
   // Names and hints are shown to every student: what they state is public.
-  for (const r of [...solRuns, ...failRuns.map((f) => f.r)])
+  for (const r of [...solRuns.flat(), ...failRuns.map((f) => f.r)])
     for (const c of r.checks) for (const n of numbersIn(`${c.name} ${c.hint ?? ''}`)) known.add(n);
   for (const { name, seed, r } of failRuns) {
-    const sol = solRuns[VALIDATE_SEEDS.indexOf(seed as 1 | 2 | 3)];
-    if (!sol) continue;
-    const solNums = numbersIn(runText(sol));
-    for (const c of sol.checks) if (c.detail) for (const n of numbersIn(c.detail)) solNums.add(n);
+    const sols = solRuns[VALIDATE_SEEDS.indexOf(seed as 1 | 2 | 3)] ?? [];
+    if (!sols.length) continue;
+    const solNums = new Set<string>();
+    for (const sol of sols) {
+      for (const n of numbersIn(runText(sol))) solNums.add(n);
+      for (const c of sol.checks) if (c.detail) for (const n of numbersIn(c.detail)) solNums.add(n);
+    }
     const own = numbersIn(runText(r));
     for (const c of r.checks) {
       if (c.pass || !c.detail) continue;

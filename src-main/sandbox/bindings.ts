@@ -79,7 +79,7 @@ const MM_ARGS: Record<string, Spec> = {
 };
 const BPF_ARGS: Record<string, Spec> = {
   map_create: [['attr', obj({ map_type: either(str, u32, 'a map type name or number'), key_size: opt(u32), value_size: opt(u32), max_entries: u32, map_flags: opt(u32), map_name: opt(str) })]],
-  prog_load: [['attr', obj(progLoadFields)]],
+  prog_load: [['attr', obj({ ...progLoadFields, obj: opt(bytes), c: opt(str), filename: opt(str) })]],
   // insn_limit lowers BPF_COMPLEXITY_LIMIT_INSNS (1M, fixed in 6.18) for a lesson; it never raises it (unbounded work).
   verify: [['src', either(str, obj({ ...progLoadFields, insn_limit: opt(int(0, BPF_COMPLEXITY_LIMIT_INSNS)), trace: opt(bool) }), 'assembly text or load attributes')]],
   prog_test_run: [['prog', instance(BpfProgram, 'Program')], ['attr', opt(obj({ ctx_in: opt(bytes), data_in: opt(bytes), repeat: opt(u32), cpu: opt(u32) }))]],

@@ -522,6 +522,19 @@ interface BpfProgLoadAttr {
    * and the program keeps them as `source`.
    */
   line_info?: readonly BpfSourceInsn[];
+  /**
+   * A BPF object file (ELF, as clang writes it): opened and loaded as bpf_object__open_mem() and __load() do (its
+   * maps created, every program relocated and verified), and its program named `prog_name` (or its only one)
+   * returned. The object brings its own instructions, maps and BTF: only prog_name and log_level go with it.
+   */
+  obj?: Uint8Array;
+  /**
+   * C source, compiled by this machine's clang (as compile() does) and loaded as `obj`; `filename` names it in
+   * diagnostics and line_info. Only a script's run compiles (the engine alone refuses it).
+   */
+  c?: string;
+  /** The C source's file name (default prog.bpf.c). */
+  filename?: string;
 }
 
 /** Options of a verification beyond BPF_PROG_LOAD's attributes. */

@@ -34,7 +34,7 @@ import { CLASS_BINDINGS } from './bindings';
 import { KernelError } from '../engines/common/errors';
 import { boot, type BootOptions, type BpfLoadRecord, type Kernel } from '../engines/kernel';
 import { asmScriptPosition, type ScriptPosition } from './asm-source';
-import { hostBtfIds, hostUringProbe } from './oracle-bindings';
+import { BPF_ORACLE, hostBtfIds, hostUringProbe } from './oracle-bindings';
 import { machineState } from './machine-state';
 import { ARG_JSON, installFastCall } from './fastcall';
 import { normaliseChart, normaliseTable, tableText } from './views';
@@ -714,6 +714,16 @@ function installHost(
       const verify = bpf.verify.bind(bpf);
       bpf.prog_load = (attr) => {
         fns.beforeLongCall();
+        // prog_load({ c }): the session's compile (the host's clang), then the object as prog_load({ obj }).
+        if (attr?.c !== undefined) {
+          const { c, ...rest } = attr;
+          const built = BPF_ORACLE.compile(bpf, { c, ...(attr.filename !== undefined ? { filename: attr.filename } : {}) });
+          if (!built.ok) {
+            const d = built.diagnostics.find((x) => x.severity === 'error' || x.severity === 'fatal error');
+            throw new KernelError('EINVAL', `prog_load: ${built.why}${d ? `: ${d.file}:${d.line}:${d.col}: ${d.message}` : ''}`);
+          }
+          return progLoad({ ...rest, obj: built.object });
+        }
         return progLoad(attr);
       };
       bpf.verify = (src) => {

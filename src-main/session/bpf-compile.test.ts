@@ -51,6 +51,24 @@ describe('k.bpf.compile', () => {
     },
   );
 
+  it.skipIf(!clang.ok)('prog_load({ c }) compiles and loads; a compile error is EINVAL at its C line', async () => {
+    const done = await result(`
+      const k = boot();
+      const p = k.bpf.prog_load({ c: ${JSON.stringify(SRC)}, filename: 'sum_for.bpf.c' });
+      let bad;
+      try {
+        k.bpf.prog_load({ c: 'int f(void) { return x; }\\n', filename: 'bad.bpf.c' });
+      } catch (e) {
+        bad = e.errno + ' ' + e.message;
+      }
+      lab.result({ name: p.name, retval: Number(p.run(new Uint8Array(96)).retval), bad });`);
+    expect(done.result).toEqual({
+      name: 'sum_for',
+      retval: 1,
+      bad: "EINVAL prog_load: 1 error compiling bad.bpf.c: bad.bpf.c:1:22: use of undeclared identifier 'x'",
+    });
+  });
+
   it.skipIf(!clang.ok)('runs the C example: bpf_for accepted, one slot too far rejected at its C line', async () => {
     const example = readFileSync(new URL('../../src-renderer/examples/bpf-c-for-loop.js', import.meta.url), 'utf8');
     let out = '';

@@ -19,6 +19,7 @@ import {
   type CriterionResult,
 } from '../contract';
 import { labById, type LabInfo } from '../labs/labs';
+import { cSubmissionRun, cWithoutLab, isCSource } from '../labs/c-submission';
 import type { KernelOracle } from '../oracle/index';
 import type { WorkerFootprint, WorkerInit, WorkerMessage } from './protocol';
 import { serveKernelCalls, type KernelPermit } from './kernel-calls';
@@ -192,6 +193,11 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
   const parsed = RunRequestSchema.parse(request);
   // A lab's limits take the place of the run's own.
   const lab = parsed.lab ? (opts.lab ?? labById(parsed.lab)) : undefined;
+  // A C file is no script: a lab with a C part runs it through its driver (c-submission.ts).
+  if (isCSource(parsed.filename)) {
+    if (!lab) throw new Error(cWithoutLab(parsed.filename));
+    Object.assign(parsed, cSubmissionRun(lab, parsed.filename, parsed.code), { language: 'javascript' });
+  }
   if (lab) parsed.limits = { ...parsed.limits, ...(lab.limits ?? {}) };
   const runId = newRunId();
   const limits = { ...DEFAULT_LIMITS, ...parsed.limits };

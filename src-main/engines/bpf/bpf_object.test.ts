@@ -229,3 +229,37 @@ describe('BPF_PROG_LOAD with line_info', () => {
     expect(load('r0 = 0 ll\nexit', [at(1, 1, 'a')])).toBe('Invalid insn code at line_info[0].insn_off');
   });
 });
+
+describe('prog_load({ obj })', () => {
+  it('loads the object as bpf_object__load() and gives its program', () => {
+    const bpf = createBpf();
+    const p = bpf.prog_load({ obj: bpfObjectFixture('sum_for') });
+    expect(p.name).toBe('sum_for');
+    expect(p.source?.length).toBeGreaterThan(0);
+    expect(
+      bpf.prog_load({ obj: bpfObjectFixture('sum_for'), prog_name: 'sum_for', log_level: 2 }).verifier_log,
+    ).toMatch(/processed \d+ insns/);
+  });
+
+  it('refuses other attributes, a missing program and C source, each with its errno', () => {
+    const bpf = createBpf();
+    const obj = bpfObjectFixture('sum_for');
+    const err = (f: () => unknown): string => {
+      try {
+        f();
+        return 'loaded';
+      } catch (e) {
+        return `${(e as KernelError).errno} ${(e as Error).message}`;
+      }
+    };
+    expect(err(() => bpf.prog_load({ obj, asm: 'exit' }))).toBe(
+      'EINVAL prog_load: an object brings its own program: give prog_name and log_level with { obj }, not asm',
+    );
+    expect(err(() => bpf.prog_load({ obj, prog_name: 'nope' }))).toBe(
+      "ENOENT prog_load: the object has no program 'nope' (it has sum_for)",
+    );
+    expect(err(() => bpf.prog_load({ c: 'int x;' }))).toMatch(
+      /^EOPNOTSUPP prog_load: C source is compiled by a script's run/,
+    );
+  });
+});

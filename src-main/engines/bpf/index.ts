@@ -142,6 +142,19 @@ export interface BpfProgLoadAttr {
    * and the program keeps them as `source`.
    */
   line_info?: readonly BpfSourceInsn[];
+  /**
+   * A BPF object file (ELF, as clang writes it): opened and loaded as bpf_object__open_mem() and __load() do (its
+   * maps created, every program relocated and verified), and its program named `prog_name` (or its only one)
+   * returned. The object brings its own instructions, maps and BTF: only prog_name and log_level go with it.
+   */
+  obj?: Uint8Array;
+  /**
+   * C source, compiled by this machine's clang (as compile() does) and loaded as `obj`; `filename` names it in
+   * diagnostics and line_info. Only a script's run compiles (the engine alone refuses it).
+   */
+  c?: string;
+  /** The C source's file name (default prog.bpf.c). */
+  filename?: string;
 }
 
 /**
@@ -476,8 +489,30 @@ export class BpfEngine {
     return new BpfObjectFile(this, new BpfObject(bytes, opts));
   }
 
+  /** prog_load({ obj }): the object opened and loaded as libbpf loads it, and its program named prog_name (or its only one). */
+  private progFromObject(attr: BpfProgLoadAttr): BpfProgram {
+    const { obj, prog_name, log_level, filename, ...rest } = attr;
+    const extra = Object.entries(rest)
+      .filter(([, v]) => v !== undefined)
+      .map(([k]) => k);
+    if (extra.length)
+      throw new KernelError('EINVAL', `prog_load: an object brings its own program: give prog_name and log_level with { obj }, not ${extra.join(', ')}`);
+    const file = this.obj_open(obj!, { name: (filename ?? 'prog.bpf.c').replace(/\.c$/, '.o') });
+    const names = file.progs.filter((p) => p.autoload).map((p) => p.name);
+    const want = prog_name ?? (names.length === 1 ? names[0] : undefined);
+    if (want === undefined)
+      throw new KernelError('EINVAL', names.length ? `prog_load: the object has ${names.length} programs (${names.join(', ')}): name one with prog_name` : 'prog_load: the object has no program to load');
+    if (!names.includes(want))
+      throw new KernelError('ENOENT', `prog_load: the object has no program '${want}'${names.length ? ` (it has ${names.join(', ')})` : ''}`);
+    const { progs } = file.load(log_level !== undefined ? { log_level } : {});
+    return progs[want]!;
+  }
+
   /** BPF_PROG_LOAD. Throws KernelError (EACCES, EINVAL, E2BIG with detail.log when the verifier rejects) or BpfAsmError. */
   prog_load(attr: BpfProgLoadAttr): BpfProgram {
+    if (attr.c !== undefined)
+      throw new KernelError('EOPNOTSUPP', 'prog_load: C source is compiled by a script\'s run (the host\'s clang); give the object as { obj }');
+    if (attr.obj !== undefined) return this.progFromObject(attr);
     if (attr.prog_name !== undefined) checkObjName(String(attr.prog_name), 'prog_load: prog_name');
     const lineInfo = attr.line_info?.length ? attr.line_info : undefined;
     let loaded: LoadedInsns;

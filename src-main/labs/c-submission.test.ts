@@ -1,0 +1,69 @@
+/**
+ * A lab's C submission: the driver runs it with the source in `submission`, its lines unmoved; a lab without a C
+ * part and a C file without a lab are refused in one line. With clang, lab 04's C solution passes every criterion
+ * and its C starter does not (skipped with the reason printed without clang).
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { findClang } from '../clang/bpf-clang';
+import { startRun } from '../session/session';
+import { cSubmissionRun, isCSource } from './c-submission';
+import { labById } from './labs';
+import { runAsSubmission } from './validate';
+
+const clang = findClang();
+if (!clang.ok) console.log(`clang: the C submission runs skipped (${clang.why})`);
+
+describe('C submissions', () => {
+  it('run as the lab driver, with the source defined on its first line', () => {
+    const lab = labById('04-sum-three-ways');
+    const run = cSubmissionRun(lab, 'mine.bpf.c', 'int x;\n');
+    const driver = readFileSync(path.join(lab.dir, 'run-c.js'), 'utf8');
+    expect(run.filename).toBe('run-c.js');
+    expect(run.code.split('\n').length).toBe(driver.split('\n').length);
+    expect(run.code.startsWith('const submission = Object.freeze({"filename":"mine.bpf.c","c":"int x;\\n"}); ')).toBe(
+      true,
+    );
+    expect(isCSource('a.bpf.c')).toBe(true);
+    expect(isCSource('a.js')).toBe(false);
+  });
+
+  it('are refused by a lab with no C part, and without a lab', () => {
+    expect(() => cSubmissionRun(labById('01-secretmem-split'), 'a.bpf.c', '')).toThrow(
+      'lab 01-secretmem-split has no C part: submit a script (.js or .ts), not a.bpf.c',
+    );
+    expect(() => startRun({ code: 'int x;', filename: 'a.bpf.c' }, () => {})).toThrow(/^a\.bpf\.c is C, not a script/);
+  });
+
+  it.skipIf(!clang.ok)('lab 04: the C solution passes every criterion, the C starter fails some', async () => {
+    const lab = labById('04-sum-three-ways');
+    const sol = await runAsSubmission(
+      lab,
+      readFileSync(path.join(lab.dir, 'solution.bpf.c'), 'utf8'),
+      'solution.bpf.c',
+      1,
+    );
+    expect(sol.checks.filter((c) => !c.pass)).toEqual([]);
+    expect(sol.checks.length).toBeGreaterThan(0);
+    const starter = await runAsSubmission(
+      lab,
+      readFileSync(path.join(lab.dir, 'starter.bpf.c'), 'utf8'),
+      'starter.bpf.c',
+      1,
+    );
+    expect(starter.checks.some((c) => !c.pass)).toBe(true);
+  });
+
+  it('lab 12: the scripts embed the C files exactly', () => {
+    const lab = labById('12-c-loop-rejected');
+    for (const [js, c] of [
+      ['starter.js', 'starter.bpf.c'],
+      ['solution.js', 'solution.bpf.c'],
+    ] as const) {
+      const text = readFileSync(path.join(lab.dir, js), 'utf8');
+      const m = /c: `([^`]*)`/.exec(text);
+      expect(m?.[1], js).toBe(readFileSync(path.join(lab.dir, c), 'utf8'));
+    }
+  });
+});
