@@ -26,10 +26,14 @@ import type { IoReq, IoUring, SimFile } from './io_uring';
 import {
   UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_F as UBLK_F_, UBLK_F_ALL as UBLK_F_ALL_, UBLK_F_ALL_RECOVERY_FLAGS as UBLK_F_ALL_RECOVERY_FLAGS_, UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_, UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_, UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_, UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_, UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_, UBLK_IO_OP_READ as UBLK_IO_OP_READ_, UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_, UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_, UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_, UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_, UBLK_IO_RES_OK as UBLK_IO_RES_OK_, UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_, UBLK_MAX_NR_QUEUES as UBLK_MAX_NR_QUEUES_, UBLK_MAX_PIN_PAGES as UBLK_MAX_PIN_PAGES_, UBLK_MAX_QUEUE_DEPTH as UBLK_MAX_QUEUE_DEPTH_, UBLK_QID_OFF as UBLK_QID_OFF_, UBLK_REQUEUE_DELAY_MS as UBLK_REQUEUE_DELAY_MS_, UBLK_S_DEV_DEAD as UBLK_S_DEV_DEAD_, UBLK_S_DEV_FAIL_IO as UBLK_S_DEV_FAIL_IO_, UBLK_S_DEV_LIVE as UBLK_S_DEV_LIVE_, UBLK_S_DEV_QUIESCED as UBLK_S_DEV_QUIESCED_, UBLK_TAG_OFF as UBLK_TAG_OFF_, UBLKSRV_IO_BUF_OFFSET as UBLKSRV_IO_BUF_OFFSET_, UBLKSRV_IO_DESC_SIZE as UBLKSRV_IO_DESC_SIZE_, UBLK_IO_BUF_BITS as UBLK_IO_BUF_BITS_, ublk_write_iod as ublk_write_iod_,
 } from './ublk_cmd';
+import {
+  zeroBytes as zeroBytes_,
+} from './user_mem';
 import type { UserMapping, UserMem } from './user_mem';
 import type { UblkBpfCtx, UblkBpfProgram, UblkBpfSqe } from './bpf_prog';
 const currentCtx = currentCtx_;
 const clearList = clearList_;
+const zeroBytes = zeroBytes_;
 const ublk_write_iod = ublk_write_iod_;
 
 // Module-local copies of imported constants: hot paths read plain bindings, not module getters.
@@ -564,7 +568,7 @@ export class UblkDevice implements BlkMqOps {
     const batches = Math.ceil(pages / UBLK_MAX_PIN_PAGES);
     ctx.t += pages * this.costs.t_pin_page + batches * 20;
     const d = rq.data;
-    if (zero) d.fill(0, off, off + len);
+    if (zero) zeroBytes(d, off, len);
     else if (dir === 'to_user') user!.set(off === 0 && len === d.length ? d : d.subarray(off, off + len));
     else d.set(len === user!.length ? user! : user!.subarray(0, len), off);
     this.bus.copy(ctx, len);

@@ -11,6 +11,23 @@ const SLAB_BYTES = 1 << 20;
 /** Materialisations up to this size come from a slab; larger ones get their own allocation. */
 const SLAB_MAX = 64 << 10;
 
+/** The zero page: reads of memory nothing wrote copy from it (never written: it is only ever a source). */
+const ZERO_PAGE = new Uint8Array(PAGE);
+
+/**
+ * Writes `len` zero bytes at dst[off]: whole pages are copied from the zero page (a plain memcpy; fill() takes the
+ * runtime's slow path), the rest filled.
+ */
+export function zeroBytes(dst: Uint8Array, off: number, len: number): void {
+  let o = off;
+  const end = off + len;
+  while (end - o >= PAGE) {
+    dst.set(ZERO_PAGE, o);
+    o += PAGE;
+  }
+  if (o < end) dst.fill(0, o, end);
+}
+
 /**
  * A mapping's key: its page number above MMAP_BASE. Every mapping starts on a page, so the key is a small integer
  * (an address itself is past 2^31 and would be looked up as a boxed double); any other address gives a key no
