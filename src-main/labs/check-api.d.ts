@@ -6090,6 +6090,11 @@ declare module 'kernel-lab/engines/ublk/user_mem' {
    * The ublk server process's user memory: buffers at virtual addresses, so that iod->addr and
    * ublksrv_io_cmd.addr carry real addresses that the driver resolves (as copy_{to,from}_user would).
    */
+  /**
+   * Writes `len` zero bytes at dst[off]: whole pages are copied from the zero page (a plain memcpy; fill() takes the
+   * runtime's slow path), the rest filled.
+   */
+  export function zeroBytes(dst: Uint8Array, off: number, len: number): void;
   /** One mapping (a vm_area_struct): its length and the bytes materialised so far. */
   export class UserMapping {
       /** The address space the mapping is in. */
