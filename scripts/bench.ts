@@ -1,8 +1,11 @@
 /**
  * `npm run bench`: every engine's benchmarks and the sandbox's, as a table; `--json` prints one object
- * `{ "<engine>.<figure>": { value, unit } }`. Figures are throughputs or ratios measured within this run.
+ * `{ "<engine>.<figure>": { value, unit } }`. Figures are throughputs or ratios measured within this run. Each suite
+ * records the 1-minute load average as it starts (`<suite>.loadavg_1m`), so a figure taken on a busy machine says so;
+ * suites that take a CPU clock (ublk) are given this process's CPU time (process.cpuUsage(), user + system).
  */
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -94,15 +97,21 @@ async function main(): Promise<void> {
     // Run → first output of the built app, warm and cold, and the conformance plugin's cost per call.
     ['start', async () => ({ ...pluginBench(root), ...(await startBench(root)) })],
   ];
+  const cpuMicros = (): number => {
+    const c = process.cpuUsage();
+    return c.user + c.system;
+  };
   for (const [engine, dir] of [['mm', 'src-main/engines/mm'], ['bpf', 'src-main/engines/bpf'], ['verifier', 'src-main/engines/bpf/verifier'], ['ublk', 'src-main/engines/ublk'], ['oracle', 'src-main/oracle']] as const) {
     const file = path.join(root, dir, 'bench.ts');
     if (existsSync(file)) {
-      suites.push([engine, async () => ((await import(file)) as { bench: () => Promise<Figures> | Figures }).bench()]);
+      suites.push([engine, async () => ((await import(file)) as { bench: (o: { cpuMicros: () => number }) => Promise<Figures> | Figures }).bench({ cpuMicros })]);
     }
   }
   for (const [name, fn] of suites) {
     if (values.only && values.only !== name) continue;
-    if (!values.json) process.stderr.write(`bench: ${name}…\n`);
+    const load = os.loadavg()[0]!;
+    if (!values.json) process.stderr.write(`bench: ${name}… (load average ${load.toFixed(2)})\n`);
+    figures[`${name}.loadavg_1m`] = { value: Math.round(load * 100) / 100, unit: `load (${os.cpus().length} CPUs)` };
     Object.assign(figures, await fn());
   }
   if (values.json) {

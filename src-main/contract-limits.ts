@@ -2,9 +2,16 @@
  * The contract's numbers (re-exported by contract.ts), kept apart from its schemas so that the session worker,
  * which needs only these, does not load zod: that was a third of a worker's start.
  */
-import type { RunLimits } from './contract';
+/** A run's limits as the defaults give them all (contract.ts's RunLimitsSchema takes each as optional). */
+export interface DefaultRunLimits {
+  timeoutMs: number;
+  memoryBytes: number;
+  stackBytes: number;
+  outputBytes: number;
+  machineBytes: number;
+}
 
-export const DEFAULT_LIMITS: Required<RunLimits> = {
+export const DEFAULT_LIMITS: DefaultRunLimits = {
   timeoutMs: 10_000,
   memoryBytes: 256 << 20,
   stackBytes: 256 << 10,

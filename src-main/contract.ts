@@ -5,7 +5,7 @@
  * renderer imports its types.
  */
 import { z } from 'zod';
-import { KERNEL_CHECK_MAX_INSNS, KERNEL_CHECK_MAX_LOG, PROGRESS_MESSAGE_MAX } from './contract-limits';
+import { DEFAULT_LIMITS, KERNEL_CHECK_MAX_INSNS, KERNEL_CHECK_MAX_LOG, PROGRESS_MESSAGE_MAX } from './contract-limits';
 
 export { DEFAULT_LIMITS, KERNEL_CHECK_MAX_INSNS, KERNEL_CHECK_MAX_LOG, PROGRESS_MESSAGE_MAX } from './contract-limits';
 
@@ -33,6 +33,8 @@ export const RunLimitsSchema = z
   .partial()
   .strict();
 export type RunLimits = z.infer<typeof RunLimitsSchema>;
+// DEFAULT_LIMITS (contract-limits.ts, which cannot import this file's types without a cycle) sets every limit.
+void (DEFAULT_LIMITS satisfies Required<RunLimits>);
 
 
 export const ScriptLanguageSchema = z.enum(['javascript', 'typescript']);

@@ -12,7 +12,7 @@ import { CALL_CHANNEL, COMMAND_CHANNEL, EVENT_CHANNEL } from './ipc-channels';
 import { RpcServer } from './rpc';
 import { CourseFolders } from './labs/course-folders';
 import { SETTINGS_FILE, WorkspaceChooser } from './workspace/chooser';
-import { warmWorkers } from './session/warm';
+import { warmWorkers } from './rpc';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererIndex = path.resolve(here, '../renderer/index.html');

@@ -22,6 +22,9 @@ import { labParams, seedFromName } from './labs/params';
 import type { CourseFolders } from './labs/course-folders';
 import { kernelCheck } from './oracle/kernel-check';
 
+/** The session's warm workers: the hosts keep one ready from their start (session/warm.ts). */
+export { warmWorkers } from './session/warm';
+
 export interface RpcContext {
   host: 'electron' | 'browser';
   version: string;

@@ -5,11 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   caseInsns,
+  encodeInsns,
   judgeCase,
   parseConformanceFile,
   type ConformanceCase,
-} from '../../src-main/engines/bpf/conformance';
-import { encodeInsns } from '../../src-main/engines/bpf/isa';
+} from '../../src-main/engines/bpf/index';
 import { pluginCall, type PluginAnswer } from './plugin';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { CourseFolders, defaultSettingsFile } from '../labs/course-folders';
 import { setCourseDirs } from '../labs/labs';
 import { defaultWorkspaceDir, Workspace } from '../workspace/workspace';
-import { warmWorkers } from '../session/warm';
+import { warmWorkers } from '../rpc';
 import { startBrowserHost } from './server';
 
 /** The built renderer: beside the bundled host (out/main -> out/renderer), or out/renderer of the checkout. */

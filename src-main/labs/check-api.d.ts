@@ -562,6 +562,7 @@ declare module 'kernel-lab/engines/bpf/index' {
   export { assembleKernel } from 'kernel-lab/engines/bpf/asm-kernel';
   export { BTF_KIND, BTF_MAGIC } from 'kernel-lab/engines/bpf/btf';
   export { caseInsns, judgeCase, parseConformanceFile, runConformanceCase, runConformanceProgram } from 'kernel-lab/engines/bpf/conformance';
+  export type { ConformanceCase } from 'kernel-lab/engines/bpf/conformance';
   export { BPF_FUNC_NAMES, helperIdByName } from 'kernel-lab/engines/bpf/helper-ids';
   export { BPF_C_HEADERS } from 'kernel-lab/engines/bpf/include/headers';
   export { interpExec } from 'kernel-lab/engines/bpf/interpreter';
@@ -4666,6 +4667,7 @@ declare module 'kernel-lab/engines/ublk/blk_mq' {
        * allocation (waiting when none is free), then ->queue_rqs (or ->queue_rq per request).
        */
       submit_bios(q: number, bios: Bio[], ctx: Ctx): void;
+      private plug;
       /** A tag for the bio (its request joins `list`), or a place among the tag waiters. */
       private queue_bio;
       /**
@@ -4972,9 +4974,19 @@ declare module 'kernel-lab/engines/ublk/costs' {
       batch: number;
   }
   /**
+   * The figures of several probe runs taken as one: the minimum of each. A run measures CPU time, which other load
+   * inflates (cache and SMT contention, interrupts) but never deflates, so the least sample is the closest to the
+   * machine's own cost. Runs must share the batch size.
+   */
+  export function minProbeSamples(samples: readonly UringProbeFigures[]): UringProbeFigures;
+  /**
    * "Calibrate the ublk cost model to this machine": the figures a probe implies, to apply over the published
    * defaults. A NOP at batch 1 costs t_enter + t_sqe_cqe and at batch b t_enter / b + t_sqe_cqe, which gives both;
    * a batched tmpfs read beyond a NOP, less the 4 KiB copy the model charges at B_copy, is t_backing_op.
+   *
+   * No derived cost is ever 0: where noise in the figures exceeds the difference a cost is derived from (a batched
+   * NOP dearer than a lone one over b, or a lone NOP no dearer than its batched share), the lone NOP is split between
+   * t_sqe_cqe and t_enter as the published defaults split it; and every cost is at least 1 ns.
    */
   export function calibrateCosts(p: UringProbeFigures): Partial<CostModel>;
 }
@@ -4993,6 +5005,10 @@ declare module 'kernel-lab/engines/ublk/cpu' {
       free: number;
       /** Total busy ns. */
       busy: number;
+      /** The context of this CPU's bursts, reused by each (a burst never outlives its event). */
+      readonly burst: Ctx;
+      /** `burst` is in use (a burst begun inside another on the same CPU gets its own context). */
+      bursting: boolean;
       constructor(id: number, name: string);
   }
   /** Execution context of one burst: the CPU and the cursor time. */
@@ -5000,6 +5016,11 @@ declare module 'kernel-lab/engines/ublk/cpu' {
       cpu: Cpu;
       t: number;
   }
+  /**
+   * Empties a list that is filled again soon, keeping its storage: V8 gives up an array's backing store when its
+   * length is set to 0 (the next push allocates a new one), not when it is popped empty.
+   */
+  export function clearList(a: unknown[]): void;
   /** The burst running now (callbacks such as a buffer release charge their work to it), or null. */
   export function currentCtx(): Ctx | null;
   /** Forgets a burst an exception left open, so that the next run starts with none (the session's worker, between runs). */
@@ -5085,6 +5106,8 @@ declare module 'kernel-lab/engines/ublk/fio' {
       t_submit: number;
       gen: number;
       id: number;
+      /** The status io_getevents() will return for the slot's completed I/O. */
+      status: number;
   }
   /** Fills a block with fio-like verify data derived from (block, generation). */
   export function fillPattern(buf: Uint8Array, block: number, gen: number): void;
@@ -5102,7 +5125,11 @@ declare module 'kernel-lab/engines/ublk/fio' {
       private readonly freeSlots;
       inflight: number;
       submitted: number;
-      private readonly done;
+      /** Completed slots in completion order (the event ring io_getevents() reads), and its spare. */
+      private done;
+      private doneSpare;
+      /** The bios of one io_submit(), reused. */
+      private readonly bios;
       state: 'idle' | 'scheduled' | 'finished';
       seqBlock: number;
       private readonly runFn;
@@ -5188,13 +5215,14 @@ declare module 'kernel-lab/engines/ublk/index' {
   export type { CostModel, UringProbeFigures } from 'kernel-lab/engines/ublk/costs';
   export type { CalibrationRow, CostConstantRow } from 'kernel-lab/engines/ublk/calibration';
   export { PUBLISHED_FIGURES } from 'kernel-lab/engines/ublk/calibration';
-  export { calibrateCosts, DEFAULT_COSTS, THIS_MACHINE_COSTS } from 'kernel-lab/engines/ublk/costs';
+  export { calibrateCosts, DEFAULT_COSTS, minProbeSamples, THIS_MACHINE_COSTS } from 'kernel-lab/engines/ublk/costs';
   export type { DataPath } from 'kernel-lab/engines/ublk/server';
   export type { TargetHandler, ScriptIo } from 'kernel-lab/engines/ublk/targets';
   export type { UblkBpfProgram, UblkBpfCtx, UblkBpfKfuncs, UblkBpfSqe } from 'kernel-lab/engines/ublk/bpf_prog';
   export { builtinLoopProgram } from 'kernel-lab/engines/ublk/bpf_prog';
   export { UBLK_BPF_SQE_SIZE, decodeUblkBpfSqe, encodeUblkBpfCtx } from 'kernel-lab/engines/ublk/bpf_prog';
   export type { TraceRecord } from 'kernel-lab/engines/ublk/trace';
+  export { clearBurst } from 'kernel-lab/engines/ublk/cpu';
   export interface UblkMachineOptions {
       /** Seeded PRNG (random offsets). */
       prng?: Prng;
@@ -5562,6 +5590,8 @@ declare module 'kernel-lab/engines/ublk/io_uring' {
       /** Scratch for the file's uring_cmd (struct io_uring_cmd pdu). */
       pdu: unknown;
       done: boolean;
+      /** In its ring's request cache, free for get_sqe() (the ring's own requests only). */
+      cached?: boolean;
   }
   /** What an io_uring op may target: a backing file, the ublk char device, ... */
   export interface SimFile {
@@ -5587,7 +5617,6 @@ declare module 'kernel-lab/engines/ublk/io_uring' {
       cq_overflow: number;
       task_work: number;
   }
-  type TwFn = (ctx: Ctx) => void;
   export class IoUring {
       readonly flags: number;
       private readonly costs;
@@ -5595,7 +5624,14 @@ declare module 'kernel-lab/engines/ublk/io_uring' {
       readonly sq_entries: number;
       readonly cq_entries: number;
       readonly sqe128: boolean;
-      private readonly sq;
+      /** Queued SQEs, each already in the request (io_kiocb) it is issued as. */
+      private sq;
+      private sqSpare;
+      /**
+       * Completed requests get_sqe() hands out again (io_uring's request cache, ctx->submit_state.free_list): requests
+       * in flight are never allocated per I/O, so a deep queue costs no more per I/O than a shallow one.
+       */
+      private readonly reqCache;
       /** The CQ ring: cq_entries slots, head/tail counters (io_uring's struct io_rings). */
       private readonly cqUd;
       private readonly cqRes;
@@ -5608,6 +5644,9 @@ declare module 'kernel-lab/engines/ublk/io_uring' {
       cqe_user_data: number;
       cqe_res: number;
       private tw;
+      private twArg;
+      private twSpare;
+      private twArgSpare;
       /** Registered files (io_uring_register_files): IOSQE_FIXED_FILE indexes this. */
       files: (SimFile | null)[];
       /** Plain file descriptors of the owning process. */
@@ -5623,6 +5662,11 @@ declare module 'kernel-lab/engines/ublk/io_uring' {
       constructor(entries: number, flags: number, costs: CostModel, clock: EventClock);
       /** io_uring_get_sqe(): a free SQE, or null when the SQ ring is full. */
       get_sqe(): Sqe | null;
+      /**
+       * io_free_req(): a completed request nobody holds any more goes back to the cache. Callers pass only requests
+       * that completed inline or through cmd_done() of a driver that dropped its pointer.
+       */
+      private recycle;
       get sq_pending(): number;
       get cq_ready(): number;
       get tw_pending(): number;
@@ -5638,7 +5682,7 @@ declare module 'kernel-lab/engines/ublk/io_uring' {
       registered_bvecs(): number;
       private put_buf;
       /** Adds task_work for the owning task at virtual time `at` (io_req_task_work_add / task_work_add). */
-      task_work_add(fn: TwFn): void;
+      task_work_add<A>(fn: (ctx: Ctx, arg: A) => void, arg?: A): void;
       /** Runs queued task_work in the owning task's burst: t_tw once per batch, plus each item's own work. */
       run_task_work(ctx: Ctx): number;
       /** io_submit_sqes(): issues every queued SQE, building link chains. Returns how many were consumed. */
@@ -5673,8 +5717,11 @@ declare module 'kernel-lab/engines/ublk/io_uring' {
       private do_splice;
       /** Completion of an async request (from a device or another task): finished in the owner's task_work. */
       complete_async(req: IoReq, res: number): void;
-      /** io_uring_cmd_done() for a uring_cmd that returned -EIOCBQUEUED. Inline when in the owner's burst. */
-      cmd_done(req: IoReq, res: number, ctx: Ctx | null): void;
+      /**
+       * io_uring_cmd_done() for a uring_cmd that returned -EIOCBQUEUED. Inline when in the owner's burst. The driver
+       * drops its pointer to the command unless `kept` (then the request is not reused).
+       */
+      cmd_done(req: IoReq, res: number, ctx: Ctx | null, kept?: boolean): void;
       /** io_req_complete_post + io_queue_next / io_fail_links. */
       complete(req: IoReq, res: number, ctx: Ctx): void;
       /** Posts a CQE (overflow list when the CQ ring is full) and wakes the owner. */
@@ -6090,7 +6137,7 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
   import { TagSet } from 'kernel-lab/engines/ublk/blk_mq';
   import type { BlkMqOps, Request } from 'kernel-lab/engines/ublk/blk_mq';
   import type { IoReq, IoUring, SimFile } from 'kernel-lab/engines/ublk/io_uring';
-  import type { UserMem } from 'kernel-lab/engines/ublk/user_mem';
+  import type { UserMapping, UserMem } from 'kernel-lab/engines/ublk/user_mem';
   import type { UblkBpfProgram } from 'kernel-lab/engines/ublk/bpf_prog';
   /** struct ublk_io flags. */
   export const UBLK_IO_FLAG_ACTIVE = 1;
@@ -6201,6 +6248,8 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       task: UblkTask | null;
       /** Remap proposal: the server VA where the request pages are mapped. */
       remap_va: number;
+      /** The server mapping `addr` was last found in (model: saves a lookup per copy while it stays mapped). */
+      umap: UserMapping | null;
   }
   /** struct ublk_queue. */
   export class UblkQueue {
@@ -6238,6 +6287,16 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       aborted: number;
   }
   const NEG: Record<Errno, number>;
+  /** Requests queue_cmd() hands to one daemon's task_work in one go (the llist ublk_queue_rqs() builds). */
+  class DispatchBatch {
+      private readonly dev;
+      ubq: UblkQueue | null;
+      ring: IoUring | null;
+      readonly rqs: Request[];
+      constructor(dev: UblkDevice);
+      release(): void;
+      run(c: Ctx): void;
+  }
   /** One ublk device: /dev/ublkcN (its SimFile is `chdev`), the blk-mq tag set and /dev/ublkbN once started. */
   export class UblkDevice implements BlkMqOps {
       readonly drv: UblkDriver;
@@ -6285,10 +6344,17 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       private prep_req;
       /** ublk_queue_rq(). Runs in the submitter's context. */
       queue_rq(rq: Request, ctx: Ctx): number;
+      /** Task-work batches not in use (one per queue_cmd in flight; reused, never allocated per I/O). */
+      private readonly batchPool;
+      private batch;
       /** ublk_queue_rqs(): batches consecutive requests of the same daemon into one task_work. */
       queue_rqs(list: Request[], ctx: Ctx): Request[];
       /** ublk_queue_cmd(_list): io_uring_cmd_complete_in_task() on the daemon's FETCH command. */
       private queue_cmd;
+      /** The batch's task_work: ublk_cmd_list_tw_cb() dispatching each request in the daemon's context. */
+      dispatch_batch(b: DispatchBatch, c: Ctx): void;
+      /** A batch handed back (its task_work ran, or it was requeued). */
+      release_batch(b: DispatchBatch): void;
       private abort_rq;
       /** ublk_dispatch_req(): in the daemon's task_work. */
       private dispatch_req;
@@ -6299,7 +6365,7 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       /** ublk_unmap_io(): copy mode READ copies min(res, len) from the server buffer into the bio pages. */
       private unmap_io;
       /** ublk_copy_user_pages(): pins the user buffer in UBLK_MAX_PIN_PAGES batches and memcpy's. */
-      copy_user_pages(rq: Request, va: number, off: number, len: number, dir: 'to_user' | 'from_user', ctx: Ctx): number;
+      copy_user_pages(rq: Request, io: UblkIo, off: number, len: number, dir: 'to_user' | 'from_user', ctx: Ctx): number;
       /** ublk_prep_auto_buf_reg(): with AUTO_BUF_REG the request pages go into the daemon ring's buffer table. */
       private prep_auto_buf_reg;
       /** ublk_io_release(): the fixed-buffer node's last user is gone. */
@@ -6449,20 +6515,55 @@ declare module 'kernel-lab/engines/ublk/user_mem' {
    * The ublk server process's user memory: buffers at virtual addresses, so that iod->addr and
    * ublksrv_io_cmd.addr carry real addresses that the driver resolves (as copy_{to,from}_user would).
    */
+  /**
+   * Writes `len` zero bytes at dst[off]: whole pages are copied from the zero page (a plain memcpy; fill() takes the
+   * runtime's slow path), the rest filled.
+   */
+  export function zeroBytes(dst: Uint8Array, off: number, len: number): void;
+  /** One mapping (a vm_area_struct): its length and the bytes materialised so far. */
+  export class UserMapping {
+      /** The address space the mapping is in. */
+      readonly mm: UserMem;
+      readonly va: number;
+      readonly len: number;
+      /** Anonymous memory (materialised on first touch) rather than pages mapped in. */
+      readonly anon: boolean;
+      /** The materialised bytes (the first `bytes.length` of the mapping), or null while untouched. */
+      bytes: Uint8Array | null;
+      /** Set until the mapping is unmapped (a holder of the record checks it before use). */
+      live: boolean;
+      constructor(
+      /** The address space the mapping is in. */
+      mm: UserMem, va: number, len: number, 
+      /** Anonymous memory (materialised on first touch) rather than pages mapped in. */
+      anon: boolean, 
+      /** The materialised bytes (the first `bytes.length` of the mapping), or null while untouched. */
+      bytes: Uint8Array | null);
+  }
   export class UserMem {
       private readonly maps;
-      /** Anonymous mappings not touched yet (their pages are allocated on first use, as page faults would). */
-      private readonly lazy;
       private next;
+      /** The slab first touches are carved from, and the next free byte in it. */
+      private slab;
+      private slabOff;
       /** mmap-like allocation of `len` bytes; returns the virtual address. */
       alloc(len: number): number;
       /** Maps existing pages at a fresh address (vm_insert_page-style remap of a request's pages). */
       map_pages(pages: Uint8Array): number;
       unmap(va: number): void;
+      /** The mapping starting at va (find_vma() for a buffer's start), or undefined. */
+      lookup(va: number): UserMapping | undefined;
       /** Size of the mapping at va (its full length, materialised or not). */
       size(va: number): number;
       /** The bytes at [va, va+len), or null (-EFAULT) when not mapped. */
       resolve(va: number, len: number): Uint8Array | null;
+      /** The first `len` bytes of a live mapping (materialised up to there), or null when it is shorter. */
+      bytesOf(m: UserMapping, len: number): Uint8Array | null;
+      /**
+       * Whether [va, va+len) lies in an anonymous mapping nothing has written: reading it reads zeros without
+       * allocating (a read fault maps the shared zero page, mm/memory.c do_anonymous_page()).
+       */
+      untouched(va: number, len: number): boolean;
       /** The whole mapping starting at va. */
       mapping(va: number): Uint8Array | null;
       /**
@@ -6470,6 +6571,8 @@ declare module 'kernel-lab/engines/ublk/user_mem' {
        * keeping contents), so a 512 KiB per-tag buffer used for 4 KiB I/O costs 4 KiB of host memory.
        */
       private fault;
+      /** `size` zeroed bytes: carved from the current slab when small (a grown mapping leaves its old piece unused). */
+      private zeroed;
       get mapped(): number;
   }
 }

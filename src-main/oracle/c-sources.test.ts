@@ -12,7 +12,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileBpfCSync, findClang } from '../clang/bpf-clang';
 import { createBpf } from '../engines/bpf';
-import { encodeInsns } from '../engines/bpf/isa';
+import { encodeInsns } from '../engines/bpf/index';
 import { KernelError } from '../engines/common/errors';
 import { labsDir } from '../labs/labs';
 import type { KernelMapSpec } from './index';

@@ -131,7 +131,7 @@ export interface SecretProbe {
   simulated: SimulatedSecretProbe;
 }
 
-/** Result of the io_uring probe: ns per operation measured on this machine. */
+/** Result of the io_uring probe: ns of CPU time per operation measured on this machine (least of several runs). */
 export interface UringProbe {
   /** One NOP SQE submitted and reaped per io_uring_enter. */
   nop_ns: number;
@@ -145,6 +145,8 @@ export interface UringProbe {
   pread_4k_ns: number;
   batch: number;
   count: number;
+  /** Runs of each figure; each figure is the least of them, in process CPU time. */
+  samples: number;
   /** The ublk cost model's figures these imply (the published defaults stay the default). */
   calibration: Partial<CostModel>;
 }
@@ -186,6 +188,9 @@ export interface KernelOracle {
   directMap(): ({ ok: true } & DirectMapSnapshot) | { ok: false; why: string };
   /** Opt-in (it splits this machine's direct map; no privileges needed): faults `pages` memfd_secret pages (secretmem_fault() -> set_direct_map_invalid_noflush()) and reports the real deltas. */
   secretProbe(pages?: number): SecretProbe;
-  /** Measures this machine's io_uring NOP and 4 KiB tmpfs read (raw io_uring_setup/enter, no liburing). */
-  uringProbe(opts?: { count?: number; batch?: number }): UringProbe;
+  /**
+   * Measures this machine's io_uring NOP and 4 KiB tmpfs read (raw io_uring_setup/enter, no liburing) in process CPU
+   * time, each figure the least of `samples` runs (default 5).
+   */
+  uringProbe(opts?: { count?: number; batch?: number; samples?: number }): UringProbe;
 }

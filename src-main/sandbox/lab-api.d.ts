@@ -879,7 +879,7 @@ interface CalibrationReport {
   text: string;
 }
 
-/** Result of the io_uring probe: ns per operation measured on this machine. */
+/** Result of the io_uring probe: ns of CPU time per operation measured on this machine (least of several runs). */
 interface UringProbe {
   /** One NOP SQE submitted and reaped per io_uring_enter. */
   nop_ns: number;
@@ -893,6 +893,8 @@ interface UringProbe {
   pread_4k_ns: number;
   batch: number;
   count: number;
+  /** Runs of each figure; each figure is the least of them, in process CPU time. */
+  samples: number;
   /** The ublk cost model's figures these imply (the published defaults stay the default). */
   calibration: Partial<CostModel>;
 }

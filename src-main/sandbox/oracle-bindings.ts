@@ -7,7 +7,7 @@
 import { compileBpfCSync, findClang } from '../clang/bpf-clang';
 import { KernelError } from '../engines/common/errors';
 import type { BpfCompileResult, BpfEngine } from '../engines/bpf/index';
-import { calibrateCosts, type Ublk } from '../engines/ublk/index';
+import type { Ublk } from '../engines/ublk/index';
 import { kernelOracle, type KernelOracle, type KernelTestRun, type KernelVerdict, type KernelVerifyArg, type UringProbe } from '../oracle/index';
 
 let oracle: KernelOracle | undefined;
@@ -94,12 +94,10 @@ let uring: UringProbe | { why: string } | undefined;
 export function hostUringProbe(): UringProbe | { why: string } {
   if (!uring) {
     try {
-      // The median of three probes per figure: a machine shared with other work gives the odd slow run.
+      // The least of five runs of process CPU time per figure: a machine shared with other work slows a run, never
+      // speeds one up.
       const o = (oracle ??= kernelOracle());
-      const runs = [0, 1, 2].map(() => o.uringProbe({ count: 5000, batch: 32 }));
-      const median = (k: 'nop_ns' | 'nop_batched_ns' | 'read_4k_ns' | 'read_4k_batched_ns' | 'pread_4k_ns'): number => runs.map((r) => r[k]).sort((a, b) => a - b)[1]!;
-      const figures = { nop_ns: median('nop_ns'), nop_batched_ns: median('nop_batched_ns'), read_4k_ns: median('read_4k_ns'), read_4k_batched_ns: median('read_4k_batched_ns'), pread_4k_ns: median('pread_4k_ns'), batch: 32, count: 5000 * 3 };
-      uring = { ...figures, calibration: calibrateCosts(figures) };
+      uring = o.uringProbe({ count: 5000, batch: 32, samples: 5 });
     } catch (e) {
       uring = { why: String((e as Error).message ?? e).split('\n')[0]! };
     }

@@ -10,7 +10,7 @@ import { loadTranspiler, preloadSandbox, runInSandbox, sandboxMemoryBytes } from
 import type { ParentMessage, WorkerInit, WorkerMessage } from './protocol';
 import type { CriterionResult } from '../contract';
 import { setKernelGate } from '../sandbox/oracle-bindings';
-import { clearBurst } from '../engines/ublk/cpu';
+import { clearBurst } from '../engines/ublk/index';
 import { kernelGate } from './worker-kernel';
 
 const port = parentPort;

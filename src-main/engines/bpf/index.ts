@@ -55,6 +55,7 @@ export type { BpfCompileDiagnostic, BpfCompileResult, BpfObjMap, BpfObjProgram, 
 export { assembleKernel } from './asm-kernel';
 export { BTF_KIND, BTF_MAGIC } from './btf';
 export { caseInsns, judgeCase, parseConformanceFile, runConformanceCase, runConformanceProgram } from './conformance';
+export type { ConformanceCase } from './conformance';
 export { BPF_FUNC_NAMES, helperIdByName } from './helper-ids';
 export { BPF_C_HEADERS } from './include/headers';
 export { interpExec } from './interpreter';

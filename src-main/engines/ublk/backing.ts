@@ -11,9 +11,13 @@ import {
   EIOCBQUEUED as EIOCBQUEUED_,
 } from './io_uring';
 import type { IoReq, SimFile } from './io_uring';
+import {
+  zeroBytes as zeroBytes_,
+} from './user_mem';
 
 // Module-local copies of imported constants: hot paths read plain bindings, not module getters.
 const EIOCBQUEUED = EIOCBQUEUED_;
+const zeroBytes = zeroBytes_;
 
 const PAGE = 4096;
 
@@ -47,8 +51,8 @@ export class BackingFile implements SimFile {
       const po = p - idx * PAGE;
       const n = Math.min(PAGE - po, len - done);
       const page = this.pages.get(idx);
-      if (page) dst.set(page.subarray(po, po + n), dstOff + done);
-      else dst.fill(0, dstOff + done, dstOff + done + n);
+      if (page) dst.set(n === PAGE ? page : page.subarray(po, po + n), dstOff + done);
+      else zeroBytes(dst, dstOff + done, n); // a hole reads as zeros
       done += n;
     }
   }
@@ -66,7 +70,7 @@ export class BackingFile implements SimFile {
         page = new Uint8Array(PAGE);
         this.pages.set(idx, page);
       }
-      page.set(src.subarray(srcOff + done, srcOff + done + n), po);
+      page.set(n === PAGE && srcOff + done === 0 && src.length === PAGE ? src : src.subarray(srcOff + done, srcOff + done + n), po);
       done += n;
     }
   }

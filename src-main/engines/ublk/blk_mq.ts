@@ -6,11 +6,12 @@
 import type { EventClock } from './clock';
 import type { CostModel } from './costs';
 import {
-  beginBurst as beginBurst_, endBurst as endBurst_,
+  beginBurst as beginBurst_, clearList as clearList_, endBurst as endBurst_,
 } from './cpu';
 import type { Cpu, Ctx } from './cpu';
 const beginBurst = beginBurst_;
 const endBurst = endBurst_;
+const clearList = clearList_;
 
 export const REQ_OP_READ = 0;
 export const REQ_OP_WRITE = 1;
@@ -132,8 +133,11 @@ export class TagSet {
    * allocation (waiting when none is free), then ->queue_rqs (or ->queue_rq per request).
    */
   submit_bios(q: number, bios: Bio[], ctx: Ctx): void {
-    const list: Request[] = [];
-    for (const bio of bios) {
+    // the plug list (struct blk_plug's mq_list) is reused from one submission to the next
+    const list = this.plug ?? [];
+    this.plug = null;
+    for (let i = 0; i < bios.length; i++) {
+      const bio = bios[i]!;
       if (!this.alive) {
         this.endBio(bio, -19, ctx.t); // -ENODEV: the disk is gone
         continue;
@@ -147,7 +151,11 @@ export class TagSet {
       else this.queue_bio(q, bio, list);
     }
     if (list.length) this.dispatch(list, ctx);
+    clearList(list);
+    this.plug = list;
   }
+
+  private plug: Request[] | null = [];
 
   /** A tag for the bio (its request joins `list`), or a place among the tag waiters. */
   private queue_bio(q: number, bio: Bio, list: Request[]): void {

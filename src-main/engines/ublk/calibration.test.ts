@@ -1,5 +1,6 @@
 import { beforeAll, describe, it, expect } from 'vitest';
-import { calibrateCosts, createUblk, DEFAULT_COSTS, PUBLISHED_FIGURES } from './index';
+import { Prng } from '../common/prng';
+import { calibrateCosts, createUblk, DEFAULT_COSTS, minProbeSamples, PUBLISHED_FIGURES } from './index';
 import type { CalibrationReport, DataPath } from './index';
 
 /**
@@ -90,6 +91,44 @@ describe("calibrating the cost model to a host's io_uring probe", () => {
     expect(calibrateCosts({ ...probe, batch: 1 })).toMatchObject({ t_sqe_cqe: 350, t_enter: 350 });
     expect(() => calibrateCosts({ ...probe, nop_ns: -1 })).toThrow(/probe.nop_ns must be a positive number/);
     expect(() => calibrateCosts({ ...probe, batch: 2.5 })).toThrow(/whole number/);
+  });
+
+  it('takes the least of several CPU-time samples per figure, so that a loaded run does not skew it', () => {
+    const loaded = { nop_ns: 2300, nop_batched_ns: 100, read_4k_batched_ns: 9000, batch: 32 }; // a run preempted on the NOPs
+    expect(minProbeSamples([loaded, probe, { ...probe, nop_batched_ns: 400 }])).toEqual(probe);
+    expect(calibrateCosts(minProbeSamples([loaded, probe]))).toEqual(want);
+    expect(() => minProbeSamples([])).toThrow(/no probe samples/);
+    expect(() => minProbeSamples([probe, { ...probe, batch: 16 }])).toThrow(/different batch sizes/);
+  });
+
+  it('never derives a cost of 0, however noisy the samples', () => {
+    // The figures that made the old derivation 0 under load: a lone NOP dearer than 32 batched ones, a batched NOP
+    // dearer than a lone one, a read no dearer than a NOP plus its copy.
+    const cases = [
+      { nop_ns: 4000, nop_batched_ns: 100, read_4k_batched_ns: 2600, batch: 32 },
+      { nop_ns: 700, nop_batched_ns: 800, read_4k_batched_ns: 500, batch: 32 },
+      { nop_ns: 0.3, nop_batched_ns: 0.2, read_4k_batched_ns: 0.1, batch: 2 },
+      { nop_ns: 1, nop_batched_ns: 1, read_4k_batched_ns: 1, batch: 32768 },
+    ];
+    for (const c of cases) for (const v of Object.values(calibrateCosts(c))) expect(v).toBeGreaterThanOrEqual(1);
+    // Random samples around a machine's figures, each inflated up to 20-fold by load, most by much less.
+    const prng = new Prng(16);
+    const noisy = (v: number): number => v * (1 + 19 * prng.nextFloat() ** 3);
+    for (let i = 0; i < 2000; i++) {
+      const batch = 2 + prng.nextInt(63);
+      const runs = Array.from({ length: 1 + prng.nextInt(5) }, () => ({
+        nop_ns: noisy(probe.nop_ns), nop_batched_ns: noisy(probe.nop_batched_ns), read_4k_batched_ns: noisy(probe.read_4k_batched_ns), batch,
+      }));
+      const c = calibrateCosts(minProbeSamples(runs));
+      expect(c.t_sqe_cqe).toBeGreaterThanOrEqual(1);
+      expect(c.t_enter).toBeGreaterThanOrEqual(1);
+      expect(c.t_backing_op).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('splits a lone NOP as the published defaults do when the batched figure cannot separate the two', () => {
+    // (32 * 100 - 4000) / 31 < 0: t_sqe_cqe and t_enter share the 4000 ns as 300 : 300 do
+    expect(calibrateCosts({ nop_ns: 4000, nop_batched_ns: 100, read_4k_batched_ns: 2600, batch: 32 })).toEqual({ t_sqe_cqe: 2000, t_enter: 2000, t_backing_op: 2090 });
   });
 
   it('calibrate() puts the figures over the published defaults; the uncalibrated default is unchanged', () => {

@@ -141,9 +141,26 @@ export interface UringProbeFigures {
 }
 
 /**
+ * The figures of several probe runs taken as one: the minimum of each. A run measures CPU time, which other load
+ * inflates (cache and SMT contention, interrupts) but never deflates, so the least sample is the closest to the
+ * machine's own cost. Runs must share the batch size.
+ */
+export function minProbeSamples(samples: readonly UringProbeFigures[]): UringProbeFigures {
+  if (samples.length === 0) throw new KernelError('EINVAL', 'calibrate(): no probe samples');
+  const batch = samples[0]!.batch;
+  if (samples.some((s) => s.batch !== batch)) throw new KernelError('EINVAL', 'calibrate(): probe samples of different batch sizes');
+  const min = (k: 'nop_ns' | 'nop_batched_ns' | 'read_4k_batched_ns'): number => Math.min(...samples.map((s) => s[k]));
+  return { nop_ns: min('nop_ns'), nop_batched_ns: min('nop_batched_ns'), read_4k_batched_ns: min('read_4k_batched_ns'), batch };
+}
+
+/**
  * "Calibrate the ublk cost model to this machine": the figures a probe implies, to apply over the published
  * defaults. A NOP at batch 1 costs t_enter + t_sqe_cqe and at batch b t_enter / b + t_sqe_cqe, which gives both;
  * a batched tmpfs read beyond a NOP, less the 4 KiB copy the model charges at B_copy, is t_backing_op.
+ *
+ * No derived cost is ever 0: where noise in the figures exceeds the difference a cost is derived from (a batched
+ * NOP dearer than a lone one over b, or a lone NOP no dearer than its batched share), the lone NOP is split between
+ * t_sqe_cqe and t_enter as the published defaults split it; and every cost is at least 1 ns.
  */
 export function calibrateCosts(p: UringProbeFigures): Partial<CostModel> {
   const fields = ['nop_ns', 'nop_batched_ns', 'read_4k_batched_ns', 'batch'] as const;
@@ -154,10 +171,13 @@ export function calibrateCosts(p: UringProbeFigures): Partial<CostModel> {
     if (v > (k === 'batch' ? 32768 : 1e9)) throw new KernelError('EINVAL', `calibrate(): probe.${k} ${v} is out of range (${k === 'batch' ? 'at most IORING_MAX_ENTRIES, 32768' : 'at most 1e9 ns'})`);
   }
   if (!Number.isInteger(p.batch)) throw new KernelError('EINVAL', `calibrate(): probe.batch must be a whole number (got ${p.batch})`);
-  const t_sqe_cqe = p.batch > 1 ? Math.max(0, (p.batch * p.nop_batched_ns - p.nop_ns) / (p.batch - 1)) : p.nop_ns / 2;
-  return {
-    t_sqe_cqe: Math.round(t_sqe_cqe),
-    t_enter: Math.round(Math.max(0, p.nop_ns - t_sqe_cqe)),
-    t_backing_op: Math.round(Math.max(0, p.read_4k_batched_ns - p.nop_batched_ns - 4096 / DEFAULT_COSTS.B_copy)),
-  };
+  let t_sqe_cqe = p.batch > 1 ? (p.batch * p.nop_batched_ns - p.nop_ns) / (p.batch - 1) : p.nop_ns / 2;
+  let t_enter = p.nop_ns - t_sqe_cqe;
+  if (!(t_sqe_cqe > 0 && t_enter > 0)) {
+    t_sqe_cqe = (p.nop_ns * DEFAULT_COSTS.t_sqe_cqe) / (DEFAULT_COSTS.t_sqe_cqe + DEFAULT_COSTS.t_enter);
+    t_enter = p.nop_ns - t_sqe_cqe;
+  }
+  const t_backing_op = p.read_4k_batched_ns - p.nop_batched_ns - 4096 / DEFAULT_COSTS.B_copy;
+  const ns = (v: number): number => Math.max(1, Math.round(v));
+  return { t_sqe_cqe: ns(t_sqe_cqe), t_enter: ns(t_enter), t_backing_op: ns(t_backing_op) };
 }

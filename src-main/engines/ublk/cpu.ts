@@ -10,7 +10,13 @@ export class Cpu {
   free = 0;
   /** Total busy ns. */
   busy = 0;
-  constructor(readonly id: number, readonly name: string) {}
+  /** The context of this CPU's bursts, reused by each (a burst never outlives its event). */
+  readonly burst: Ctx;
+  /** `burst` is in use (a burst begun inside another on the same CPU gets its own context). */
+  bursting = false;
+  constructor(readonly id: number, readonly name: string) {
+    this.burst = { cpu: this, t: 0 };
+  }
 }
 
 /** Execution context of one burst: the CPU and the cursor time. */
@@ -20,6 +26,14 @@ export interface Ctx {
 }
 
 let current: Ctx | null = null;
+
+/**
+ * Empties a list that is filled again soon, keeping its storage: V8 gives up an array's backing store when its
+ * length is set to 0 (the next push allocates a new one), not when it is popped empty.
+ */
+export function clearList(a: unknown[]): void {
+  while (a.length) a.pop();
+}
 
 /** The burst running now (callbacks such as a buffer release charge their work to it), or null. */
 export function currentCtx(): Ctx | null {
@@ -33,14 +47,25 @@ export function clearBurst(): void {
 
 /** Starts a burst on cpu at or after `now`. */
 export function beginBurst(cpu: Cpu, now: number): Ctx {
-  current = { cpu, t: cpu.free > now ? cpu.free : now };
-  return current;
+  const t = cpu.free > now ? cpu.free : now;
+  let c: Ctx;
+  if (cpu.bursting) {
+    c = { cpu, t };
+  } else {
+    c = cpu.burst;
+    c.t = t;
+    cpu.bursting = true;
+  }
+  current = c;
+  return c;
 }
 
 /** Ends a burst: the CPU is busy from `start` to ctx.t. */
 export function endBurst(ctx: Ctx, start: number): void {
-  ctx.cpu.busy += ctx.t - start;
-  ctx.cpu.free = ctx.t;
+  const cpu = ctx.cpu;
+  cpu.busy += ctx.t - start;
+  cpu.free = ctx.t;
+  if (ctx === cpu.burst) cpu.bursting = false;
   if (current === ctx) current = null;
 }
 

@@ -17,12 +17,13 @@ import {
 import type { EventClock } from './clock';
 import type { CostModel } from './costs';
 import {
-  beginBurst as beginBurst_, endBurst as endBurst_,
+  beginBurst as beginBurst_, clearList as clearList_, endBurst as endBurst_,
 } from './cpu';
 import type { Cpu } from './cpu';
 import type { TraceRecorder } from './trace';
 const beginBurst = beginBurst_;
 const endBurst = endBurst_;
+const clearList = clearList_;
 
 // Module-local copies of imported constants: hot paths read plain bindings, not module getters.
 const REQ_OP_READ = REQ_OP_READ_;
@@ -82,7 +83,15 @@ interface Slot {
   t_submit: number;
   gen: number;
   id: number;
+  /** The status io_getevents() will return for the slot's completed I/O. */
+  status: number;
 }
+
+/**
+ * The most bytes one slab of I/O buffers holds: a job's iodepth buffers are carved from a few large allocations (as
+ * fio allocates one io buffer area per job) rather than one small allocation per slot.
+ */
+const BUF_SLAB_BYTES = 16 << 20;
 
 /** Fills a block with fio-like verify data derived from (block, generation). */
 export function fillPattern(buf: Uint8Array, block: number, gen: number): void {
@@ -122,17 +131,25 @@ class FioJob {
   private readonly freeSlots: Slot[] = [];
   inflight = 0;
   submitted = 0;
-  private readonly done: { slot: Slot; status: number; t: number }[] = [];
+  /** Completed slots in completion order (the event ring io_getevents() reads), and its spare. */
+  private done: Slot[] = [];
+  private doneSpare: Slot[] = [];
+  /** The bios of one io_submit(), reused. */
+  private readonly bios: Bio[] = [];
   state: 'idle' | 'scheduled' | 'finished' = 'idle';
   seqBlock: number;
   private readonly runFn = (): void => this.run();
 
   constructor(readonly runner: FioRunner, readonly idx: number, readonly cpu: Cpu, readonly hctx: number) {
     const spec = runner.spec;
+    const perSlab = Math.max(1, Math.floor(BUF_SLAB_BYTES / spec.bs));
+    let slab: Uint8Array | null = null;
     for (let i = 0; i < spec.iodepth; i++) {
-      const buf = new Uint8Array(spec.bs);
+      if (i % perSlab === 0) slab = new Uint8Array(Math.min(perSlab, spec.iodepth - i) * spec.bs);
+      const o = (i % perSlab) * spec.bs;
+      const buf = slab!.subarray(o, o + spec.bs);
       const bio: Bio = { id: 0, op: 0, sector: 0, nr_sectors: spec.bs / 512, data: buf, cpu, end_io: fioEndIo };
-      const s: Slot = { job: this, bio, buf, block: 0, op: 0, t_submit: 0, gen: 0, id: 0 };
+      const s: Slot = { job: this, bio, buf, block: 0, op: 0, t_submit: 0, gen: 0, id: 0, status: 0 };
       bio.priv = s;
       this.slots.push(s);
       this.freeSlots.push(s);
@@ -161,15 +178,19 @@ class FioJob {
     const start = ctx.t;
     if (this.done.length) {
       ctx.t += c.t_app_syscall; // io_getevents
-      const list = this.done.splice(0);
-      for (const d of list) {
+      const list = this.done;
+      this.done = this.doneSpare;
+      for (let i = 0; i < list.length; i++) {
+        const slot = list[i]!;
         ctx.t += c.t_app_complete;
-        r.reap(d.slot, d.status, ctx.t);
+        r.reap(slot, slot.status, ctx.t);
         this.inflight--;
-        this.freeSlots.push(d.slot);
+        this.freeSlots.push(slot);
       }
+      clearList(list);
+      this.doneSpare = list;
     }
-    const bios: Bio[] = [];
+    const bios = this.bios;
     while (this.inflight < r.spec.iodepth && !r.stopSubmitting(ctx.t)) {
       const nx = r.next(this);
       if (!nx) break;
@@ -190,15 +211,17 @@ class FioJob {
       bio.sector = (r.spec.offset + nx.block * r.spec.bs) / 512;
       bios.push(bio);
     }
-    if (bios.length) {
+    const submitted = bios.length;
+    if (submitted) {
       ctx.t += c.t_app_syscall; // io_submit
       r.target.tagset.submit_bios(this.hctx, bios, ctx);
+      clearList(bios);
     }
     endBurst(ctx, start);
     if (this.done.length) {
       this.state = 'scheduled';
       r.clock.at(ctx.t, this.runFn);
-    } else if (this.inflight === 0 && bios.length === 0) {
+    } else if (this.inflight === 0 && submitted === 0) {
       this.state = 'finished';
       r.jobFinished();
     } else {
@@ -208,7 +231,8 @@ class FioJob {
 
   complete(slot: Slot, status: number, t: number): void {
     if (this.state === 'finished') return;
-    this.done.push({ slot, status, t });
+    slot.status = status;
+    this.done.push(slot);
     this.wake(t);
   }
 }

@@ -32,13 +32,14 @@ import type { Proposal, UblkDevice, UblksrvCtrlDevInfo } from './ublk_drv';
 export type { CostModel, UringProbeFigures } from './costs';
 export type { CalibrationRow, CostConstantRow } from './calibration';
 export { PUBLISHED_FIGURES } from './calibration';
-export { calibrateCosts, DEFAULT_COSTS, THIS_MACHINE_COSTS } from './costs';
+export { calibrateCosts, DEFAULT_COSTS, minProbeSamples, THIS_MACHINE_COSTS } from './costs';
 export type { DataPath } from './server';
 export type { TargetHandler, ScriptIo } from './targets';
 export type { UblkBpfProgram, UblkBpfCtx, UblkBpfKfuncs, UblkBpfSqe } from './bpf_prog';
 export { builtinLoopProgram } from './bpf_prog';
 export { UBLK_BPF_SQE_SIZE, decodeUblkBpfSqe, encodeUblkBpfCtx } from './bpf_prog';
 export type { TraceRecord } from './trace';
+export { clearBurst } from './cpu';
 
 export interface UblkMachineOptions {
   /** Seeded PRNG (random offsets). */

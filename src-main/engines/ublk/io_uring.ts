@@ -6,8 +6,13 @@
  */
 import { KernelError } from '../common/errors';
 import type { CostModel } from './costs';
+import {
+  clearList as clearList_,
+} from './cpu';
 import type { Ctx } from './cpu';
 import type { EventClock } from './clock';
+
+const clearList = clearList_;
 
 export const IORING_OP_NOP = 0;
 /** io_uring/nop.c (6.18) sqe->nop_flags: complete with sqe->len as the result. */
@@ -76,6 +81,26 @@ export function newSqe(): Sqe {
   };
 }
 
+/** An SQE slot handed out again: every field as newSqe() makes it (liburing's io_uring_get_sqe() + prep zeroes it). */
+function resetSqe(s: Sqe): void {
+  s.opcode = IORING_OP_NOP;
+  s.flags = 0;
+  s.fd = -1;
+  s.off = 0;
+  s.len = 0;
+  s.addr = null;
+  s.addr_off = 0;
+  s.buf_index = 0;
+  s.user_data = 0;
+  s.cmd_op = 0;
+  s.cmd = null;
+  s.splice_fd_in = -1;
+  s.splice_flags = 0;
+  s.nop_flags = 0;
+  s.sqe2 = null;
+  s.timeout_ns = 0;
+}
+
 export interface Cqe {
   user_data: number;
   res: number;
@@ -102,6 +127,8 @@ export interface IoReq {
   /** Scratch for the file's uring_cmd (struct io_uring_cmd pdu). */
   pdu: unknown;
   done: boolean;
+  /** In its ring's request cache, free for get_sqe() (the ring's own requests only). */
+  cached?: boolean;
 }
 
 /** What an io_uring op may target: a backing file, the ublk char device, ... */
@@ -131,13 +158,20 @@ export interface RingStats {
   task_work: number;
 }
 
-type TwFn = (ctx: Ctx) => void;
+type TwFn = (ctx: Ctx, arg: never) => void;
 
 export class IoUring {
   readonly sq_entries: number;
   readonly cq_entries: number;
   readonly sqe128: boolean;
-  private readonly sq: Sqe[] = [];
+  /** Queued SQEs, each already in the request (io_kiocb) it is issued as. */
+  private sq: IoReq[] = [];
+  private sqSpare: IoReq[] | null = [];
+  /**
+   * Completed requests get_sqe() hands out again (io_uring's request cache, ctx->submit_state.free_list): requests
+   * in flight are never allocated per I/O, so a deep queue costs no more per I/O than a shallow one.
+   */
+  private readonly reqCache: IoReq[] = [];
   /** The CQ ring: cq_entries slots, head/tail counters (io_uring's struct io_rings). */
   private readonly cqUd: Float64Array;
   private readonly cqRes: Int32Array;
@@ -150,6 +184,9 @@ export class IoUring {
   cqe_user_data = 0;
   cqe_res = 0;
   private tw: TwFn[] = [];
+  private twArg: unknown[] = [];
+  private twSpare: TwFn[] | null = [];
+  private twArgSpare: unknown[] | null = [];
   /** Registered files (io_uring_register_files): IOSQE_FIXED_FILE indexes this. */
   files: (SimFile | null)[] = [];
   /** Plain file descriptors of the owning process. */
@@ -185,9 +222,32 @@ export class IoUring {
   /** io_uring_get_sqe(): a free SQE, or null when the SQ ring is full. */
   get_sqe(): Sqe | null {
     if (this.closed || this.sq.length >= this.sq_entries) return null;
-    const s = newSqe();
-    this.sq.push(s);
-    return s;
+    let req = this.reqCache.pop();
+    if (req) {
+      resetSqe(req.sqe);
+      req.link = null;
+      req.buf = null;
+      req.pdu = null;
+      req.done = false;
+      req.cached = false;
+    } else {
+      req = { sqe: newSqe(), ring: this, link: null, buf: null, pdu: null, done: false, cached: false };
+    }
+    this.sq.push(req);
+    return req.sqe;
+  }
+
+  /**
+   * io_free_req(): a completed request nobody holds any more goes back to the cache. Callers pass only requests
+   * that completed inline or through cmd_done() of a driver that dropped its pointer.
+   */
+  private recycle(req: IoReq): void {
+    if (req.cached || req.ring !== this) return;
+    req.cached = true;
+    req.link = null;
+    req.buf = null;
+    req.pdu = null;
+    this.reqCache.push(req);
   }
 
   get sq_pending(): number {
@@ -243,8 +303,9 @@ export class IoUring {
   }
 
   /** Adds task_work for the owning task at virtual time `at` (io_req_task_work_add / task_work_add). */
-  task_work_add(fn: TwFn): void {
-    this.tw.push(fn);
+  task_work_add<A>(fn: (ctx: Ctx, arg: A) => void, arg?: A): void {
+    this.tw.push(fn as TwFn);
+    this.twArg.push(arg);
     this.stats.task_work++;
     this.task?.wake(this.clock.now);
   }
@@ -256,12 +317,20 @@ export class IoUring {
     this.inBurst = true;
     while (this.tw.length) {
       const list = this.tw;
-      this.tw = [];
+      const args = this.twArg;
+      this.tw = this.twSpare ?? [];
+      this.twArg = this.twArgSpare ?? [];
+      this.twSpare = null;
+      this.twArgSpare = null;
       ctx.t += this.costs.t_tw;
-      for (const fn of list) {
-        fn(ctx);
+      for (let i = 0; i < list.length; i++) {
+        (list[i] as (ctx: Ctx, arg: unknown) => void)(ctx, args[i]);
         n++;
       }
+      clearList(list);
+      clearList(args);
+      this.twSpare = list;
+      this.twArgSpare = args;
     }
     this.inBurst = false;
     return n;
@@ -269,12 +338,15 @@ export class IoUring {
 
   /** io_submit_sqes(): issues every queued SQE, building link chains. Returns how many were consumed. */
   submit(ctx: Ctx): number {
-    const list = this.sq.splice(0, this.sq.length);
+    const list = this.sq;
+    this.sq = this.sqSpare ?? [];
+    this.sqSpare = null;
     let head: IoReq | null = null;
     let tail: IoReq | null = null;
     this.inBurst = true;
-    for (const sqe of list) {
-      const req: IoReq = { sqe, ring: this, link: null, buf: null, pdu: null, done: false };
+    for (let i = 0; i < list.length; i++) {
+      const req = list[i]!;
+      const sqe = req.sqe;
       const linked = (sqe.flags & (IOSQE_IO_LINK | IOSQE_IO_HARDLINK)) !== 0;
       if (head) {
         tail!.link = req;
@@ -292,7 +364,10 @@ export class IoUring {
     }
     if (head) this.issue(head, ctx);
     this.inBurst = false;
-    return list.length;
+    const n = list.length;
+    clearList(list);
+    this.sqSpare = list;
+    return n;
   }
 
   /** Counts one io_uring_enter() on ctx. */
@@ -311,7 +386,11 @@ export class IoUring {
     ctx.t += this.costs.t_sqe_cqe;
     this.stats.ops++;
     const res = this.do_op(req, req.sqe, ctx);
-    if (res !== EIOCBQUEUED) this.complete(req, res, ctx);
+    if (res !== EIOCBQUEUED) {
+      // completed inline: no op keeps a request it did not queue
+      this.complete(req, res, ctx);
+      this.recycle(req);
+    }
   }
 
   private do_op(req: IoReq, sqe: Sqe, ctx: Ctx): number {
@@ -470,10 +549,14 @@ export class IoUring {
     });
   }
 
-  /** io_uring_cmd_done() for a uring_cmd that returned -EIOCBQUEUED. Inline when in the owner's burst. */
-  cmd_done(req: IoReq, res: number, ctx: Ctx | null): void {
+  /**
+   * io_uring_cmd_done() for a uring_cmd that returned -EIOCBQUEUED. Inline when in the owner's burst. The driver
+   * drops its pointer to the command unless `kept` (then the request is not reused).
+   */
+  cmd_done(req: IoReq, res: number, ctx: Ctx | null, kept = false): void {
     if (ctx && this.inBurst) this.complete(req, res, ctx);
     else this.post_cqe(req.sqe.user_data, res, 0);
+    if (!kept) this.recycle(req);
   }
 
   /** io_req_complete_post + io_queue_next / io_fail_links. */
@@ -497,7 +580,9 @@ export class IoUring {
       while (r) {
         r.done = true;
         this.post_cqe(r.sqe.user_data, E.ECANCELED, 0);
-        r = r.link;
+        const l: IoReq | null = r.link;
+        this.recycle(r); // never issued: nothing holds it
+        r = l;
       }
       return;
     }
@@ -572,6 +657,7 @@ export class IoUring {
       }
     }
     this.tw = [];
+    this.twArg = [];
     this.sq.length = 0;
   }
 }

@@ -13,7 +13,7 @@ import type { EventClock } from './clock';
 import type { CostModel } from './costs';
 import type { Cpu, Ctx, MemBus } from './cpu';
 import {
-  currentCtx as currentCtx_,
+  clearList as clearList_, currentCtx as currentCtx_,
 } from './cpu';
 import {
   REQ_OP_READ as REQ_OP_READ_, REQ_OP_WRITE as REQ_OP_WRITE_, SECTOR_SHIFT as SECTOR_SHIFT_, TagSet,
@@ -26,9 +26,14 @@ import type { IoReq, IoUring, SimFile } from './io_uring';
 import {
   UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_F as UBLK_F_, UBLK_F_ALL as UBLK_F_ALL_, UBLK_F_ALL_RECOVERY_FLAGS as UBLK_F_ALL_RECOVERY_FLAGS_, UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_, UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_, UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_, UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_, UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_, UBLK_IO_OP_READ as UBLK_IO_OP_READ_, UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_, UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_, UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_, UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_, UBLK_IO_RES_OK as UBLK_IO_RES_OK_, UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_, UBLK_MAX_NR_QUEUES as UBLK_MAX_NR_QUEUES_, UBLK_MAX_PIN_PAGES as UBLK_MAX_PIN_PAGES_, UBLK_MAX_QUEUE_DEPTH as UBLK_MAX_QUEUE_DEPTH_, UBLK_QID_OFF as UBLK_QID_OFF_, UBLK_REQUEUE_DELAY_MS as UBLK_REQUEUE_DELAY_MS_, UBLK_S_DEV_DEAD as UBLK_S_DEV_DEAD_, UBLK_S_DEV_FAIL_IO as UBLK_S_DEV_FAIL_IO_, UBLK_S_DEV_LIVE as UBLK_S_DEV_LIVE_, UBLK_S_DEV_QUIESCED as UBLK_S_DEV_QUIESCED_, UBLK_TAG_OFF as UBLK_TAG_OFF_, UBLKSRV_IO_BUF_OFFSET as UBLKSRV_IO_BUF_OFFSET_, UBLKSRV_IO_DESC_SIZE as UBLKSRV_IO_DESC_SIZE_, UBLK_IO_BUF_BITS as UBLK_IO_BUF_BITS_, ublk_write_iod as ublk_write_iod_,
 } from './ublk_cmd';
-import type { UserMem } from './user_mem';
+import {
+  zeroBytes as zeroBytes_,
+} from './user_mem';
+import type { UserMapping, UserMem } from './user_mem';
 import type { UblkBpfCtx, UblkBpfProgram, UblkBpfSqe } from './bpf_prog';
 const currentCtx = currentCtx_;
+const clearList = clearList_;
+const zeroBytes = zeroBytes_;
 const ublk_write_iod = ublk_write_iod_;
 
 // Module-local copies of imported constants: hot paths read plain bindings, not module getters.
@@ -202,6 +207,8 @@ export class UblkIo {
   task: UblkTask | null = null;
   /** Remap proposal: the server VA where the request pages are mapped. */
   remap_va = 0;
+  /** The server mapping `addr` was last found in (model: saves a lookup per copy while it stays mapped). */
+  umap: UserMapping | null = null;
 }
 
 /** struct ublk_queue. */
@@ -264,6 +271,30 @@ function blkErrno(res: number): number {
       return -5;
   }
 }
+
+/** Requests queue_cmd() hands to one daemon's task_work in one go (the llist ublk_queue_rqs() builds). */
+class DispatchBatch {
+  ubq: UblkQueue | null = null;
+  ring: IoUring | null = null;
+  readonly rqs: Request[] = [];
+  constructor(private readonly dev: UblkDevice) {}
+  release(): void {
+    this.dev.release_batch(this);
+  }
+  run(c: Ctx): void {
+    this.dev.dispatch_batch(this, c);
+  }
+}
+
+function runDispatchTaskWork(c: Ctx, b: DispatchBatch): void {
+  b.run(c);
+}
+
+function addDispatchTaskWork(b: DispatchBatch): void {
+  b.ring!.task_work_add(runDispatchTaskWork, b);
+}
+
+const NO_REQUESTS: Request[] = [];
 
 /** One ublk device: /dev/ublkcN (its SimFile is `chdev`), the blk-mq tag set and /dev/ublkbN once started. */
 export class UblkDevice implements BlkMqOps {
@@ -374,51 +405,82 @@ export class UblkDevice implements BlkMqOps {
     }
     this.trace?.('queue_rq', rq.id, rq.q, rq.tag, ctx.t);
     if (this.proposal === 'ebpf' && this.bpf_queue_rq(ubq, rq, ctx)) return 0;
-    this.queue_cmd(ubq, [rq], ctx);
+    const b = this.batch(ubq);
+    b.rqs.push(rq);
+    this.queue_cmd(b, ctx);
     return 0;
+  }
+
+  /** Task-work batches not in use (one per queue_cmd in flight; reused, never allocated per I/O). */
+  private readonly batchPool: DispatchBatch[] = [];
+
+  private batch(ubq: UblkQueue): DispatchBatch {
+    const b = this.batchPool.pop() ?? new DispatchBatch(this);
+    b.ubq = ubq;
+    return b;
   }
 
   /** ublk_queue_rqs(): batches consecutive requests of the same daemon into one task_work. */
   queue_rqs(list: Request[], ctx: Ctx): Request[] {
-    const requeue: Request[] = [];
-    let batch: Request[] = [];
-    let batchQ: UblkQueue | null = null;
+    let requeue: Request[] | null = null;
+    let batch: DispatchBatch | null = null;
     let task: UblkTask | null = null;
-    for (const rq of list) {
+    for (let i = 0; i < list.length; i++) {
+      const rq = list[i]!;
       const ubq = this.queues[rq.q]!;
       const io = ubq.ios[rq.tag]!;
-      if (batch.length && io.task !== task) {
-        this.queue_cmd(batchQ!, batch, ctx);
-        batch = [];
+      if (batch && batch.rqs.length && io.task !== task) {
+        this.queue_cmd(batch, ctx);
+        batch = null;
       }
       task = io.task;
-      batchQ = ubq;
+      if (!batch) batch = this.batch(ubq);
+      batch.ubq = ubq;
       ctx.t += this.costs.t_queue_rq;
       if (this.prep_req(ubq, rq, true) !== 0) {
-        requeue.push(rq);
+        (requeue ??= []).push(rq);
         continue;
       }
       this.trace?.('queue_rq', rq.id, rq.q, rq.tag, ctx.t);
       if (this.proposal === 'ebpf' && this.bpf_queue_rq(ubq, rq, ctx)) continue;
-      batch.push(rq);
+      batch.rqs.push(rq);
     }
-    if (batch.length) this.queue_cmd(batchQ!, batch, ctx);
-    return requeue;
+    if (batch) {
+      if (batch.rqs.length) this.queue_cmd(batch, ctx);
+      else this.batchPool.push(batch);
+    }
+    return requeue ?? NO_REQUESTS;
   }
 
   /** ublk_queue_cmd(_list): io_uring_cmd_complete_in_task() on the daemon's FETCH command. */
-  private queue_cmd(ubq: UblkQueue, rqs: Request[], ctx: Ctx): void {
-    const cmd = ubq.ios[rqs[0]!.tag]!.cmd;
+  private queue_cmd(b: DispatchBatch, ctx: Ctx): void {
+    const ubq = b.ubq!;
+    const cmd = ubq.ios[b.rqs[0]!.tag]!.cmd;
     ctx.t += this.costs.t_tw_add;
     if (!cmd) {
       // No FETCH pending for this tag (the server is not ready): requeue after UBLK_REQUEUE_DELAY_MS.
-      for (const rq of rqs) this.tagset.requeue_request(rq, UBLK_REQUEUE_DELAY_MS, ctx.cpu);
+      for (const rq of b.rqs) this.tagset.requeue_request(rq, UBLK_REQUEUE_DELAY_MS, ctx.cpu);
+      b.release();
       return;
     }
-    const ring = cmd.ring;
-    this.clock.at(ctx.t, () => ring.task_work_add((c) => {
-      for (const rq of rqs) this.dispatch_req(ubq, rq, c);
-    }));
+    b.ring = cmd.ring;
+    this.clock.at(ctx.t, addDispatchTaskWork, b);
+  }
+
+  /** The batch's task_work: ublk_cmd_list_tw_cb() dispatching each request in the daemon's context. */
+  dispatch_batch(b: DispatchBatch, c: Ctx): void {
+    const ubq = b.ubq!;
+    const rqs = b.rqs;
+    for (let i = 0; i < rqs.length; i++) this.dispatch_req(ubq, rqs[i]!, c);
+    b.release();
+  }
+
+  /** A batch handed back (its task_work ran, or it was requeued). */
+  release_batch(b: DispatchBatch): void {
+    clearList(b.rqs);
+    b.ubq = null;
+    b.ring = null;
+    this.batchPool.push(b);
   }
 
   private abort_rq(ubq: UblkQueue, rq: Request, ctx: Ctx): void {
@@ -476,28 +538,39 @@ export class UblkDevice implements BlkMqOps {
   /** ublk_map_io(): copy mode WRITE copies bio pages into the server buffer (pinning it 32 pages at a time). */
   private map_io(rq: Request, io: UblkIo, ctx: Ctx): number {
     if (!this.need_map_io() || rq.bpf) return rq.bytes;
-    if (rq.op === REQ_OP_WRITE && rq.data) return this.copy_user_pages(rq, io.addr, 0, rq.bytes, 'to_user', ctx);
+    if (rq.op === REQ_OP_WRITE && rq.data) return this.copy_user_pages(rq, io, 0, rq.bytes, 'to_user', ctx);
     return rq.bytes;
   }
 
   /** ublk_unmap_io(): copy mode READ copies min(res, len) from the server buffer into the bio pages. */
   private unmap_io(rq: Request, io: UblkIo, ctx: Ctx): number {
     if (!this.need_map_io() || rq.bpf) return rq.bytes;
-    if (rq.op === REQ_OP_READ && rq.data) return this.copy_user_pages(rq, io.addr, 0, Math.min(io.res, rq.bytes), 'from_user', ctx);
+    if (rq.op === REQ_OP_READ && rq.data) return this.copy_user_pages(rq, io, 0, Math.min(io.res, rq.bytes), 'from_user', ctx);
     return rq.bytes;
   }
 
   /** ublk_copy_user_pages(): pins the user buffer in UBLK_MAX_PIN_PAGES batches and memcpy's. */
-  copy_user_pages(rq: Request, va: number, off: number, len: number, dir: 'to_user' | 'from_user', ctx: Ctx): number {
+  copy_user_pages(rq: Request, io: UblkIo, off: number, len: number, dir: 'to_user' | 'from_user', ctx: Ctx): number {
     const mm = this.mm;
-    const user = mm ? mm.resolve(va, len) : null;
-    if (!user || !rq.data) return 0;
+    if (!mm) return 0;
+    const va = io.addr;
+    let m = io.umap;
+    if (!m || !m.live || m.mm !== mm || m.va !== va) {
+      m = mm.lookup(va) ?? null;
+      io.umap = m;
+    }
+    if (!m) return 0;
+    // Reading a buffer the server never wrote pins the zero page (get_user_pages without FOLL_WRITE).
+    const zero = dir === 'from_user' && m.anon && m.bytes === null && len <= m.len;
+    const user = zero ? null : mm.bytesOf(m, len);
+    if ((!user && !zero) || !rq.data) return 0;
     const pages = Math.ceil(len / 4096);
     const batches = Math.ceil(pages / UBLK_MAX_PIN_PAGES);
     ctx.t += pages * this.costs.t_pin_page + batches * 20;
     const d = rq.data;
-    if (dir === 'to_user') user.set(off === 0 && len === d.length ? d : d.subarray(off, off + len));
-    else d.set(len === user.length ? user : user.subarray(0, len), off);
+    if (zero) zeroBytes(d, off, len);
+    else if (dir === 'to_user') user!.set(off === 0 && len === d.length ? d : d.subarray(off, off + len));
+    else d.set(len === user!.length ? user! : user!.subarray(0, len), off);
     this.bus.copy(ctx, len);
     this.stats.copied_bytes += len;
     return len;
@@ -943,7 +1016,7 @@ export class UblkDevice implements BlkMqOps {
         if (rq && rq.started) continue;
         io.flags |= UBLK_IO_FLAG_CANCELED;
         const cmd = io.cmd!;
-        cmd.ring.cmd_done(cmd, UBLK_IO_RES_ABORT, null);
+        cmd.ring.cmd_done(cmd, UBLK_IO_RES_ABORT, null, true); // io->cmd stays set (a later dispatch sees it)
       }
     }
   }
@@ -992,6 +1065,7 @@ export class UblkDevice implements BlkMqOps {
         io.req = null;
         io.addr = 0;
         io.task = null;
+        io.umap = null;
       }
     }
     this.nr_queues_ready = 0;
