@@ -668,6 +668,7 @@ declare module 'kernel-lab/engines/bpf/index' {
   export type BpfVerifierHook = (insns: readonly BpfInsn[], attr: BpfProgLoadAttr, engine: BpfEngine) => {
       log: string;
       ctx_loads?: ReadonlyMap<number, number>;
+      max_ctx_offset?: number;
   } | void;
   /** What prog_test_run takes (BPF_PROG_TEST_RUN's attributes). */
   export interface BpfTestRunAttr {
@@ -676,6 +677,12 @@ declare module 'kernel-lab/engines/bpf/index' {
       repeat?: number;
       cpu?: number;
   }
+  /**
+   * bpf_prog_test_run_syscall() and bpf_prog_test_run_raw_tp() (net/bpf/test_run.c, 6.18): the context passed in
+   * must hold every byte the verifier let the program reach, and no more than the type takes (U16_MAX for syscall,
+   * MAX_BPF_FUNC_ARGS u64s for a raw tracepoint); otherwise the run is refused before it starts.
+   */
+  export function testRunCtxCheck(prog: BpfProgram, ctxSizeIn: number): void;
   /** A loaded program (struct bpf_prog). */
   export class BpfProgram {
       readonly id: number;
@@ -688,6 +695,11 @@ declare module 'kernel-lab/engines/bpf/index' {
       readonly lines?: readonly number[];
       /** The verifier's log of the load (absent when loaded with `verify: false`). */
       verifier_log?: string;
+      /**
+       * prog->aux->max_ctx_offset: one past the last context byte the verifier saw the program reach. A syscall or raw
+       * tracepoint test run refuses a smaller ctx_in (EINVAL). 0 when loaded with `verify: false`.
+       */
+      max_ctx_offset: number;
       /** For a program loaded from an object with line_info: the C source line that starts at each listed instruction. */
       source?: (BpfSourceLine & {
           insn: number;
@@ -2010,6 +2022,8 @@ declare module 'kernel-lab/engines/bpf/verifier/verifier' {
       stack_depth: Map<number, number>;
       /** The context loads (instruction -> struct offset) that convert_ctx_accesses() rewrites (XDP's xdp_md). */
       ctx_loads: Map<number, number>;
+      /** prog->aux->max_ctx_offset: one past the last context byte any access reaches (a test run's ctx must hold it). */
+      max_ctx_offset: number;
       steps?: VerifierStep[];
       paths?: VerifierPath[];
   }
@@ -2042,6 +2056,7 @@ declare module 'kernel-lab/engines/bpf/verifier/verifier' {
       private insnIdx;
       /** XDP context loads by instruction (insn_aux_data's ptr_type == PTR_TO_CTX, for convert_ctx_accesses()). */
       private readonly ctxLoads;
+      private maxCtxOffset;
       private prevInsnIdx;
       private idGen;
       private uidGen;

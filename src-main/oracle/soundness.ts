@@ -10,7 +10,7 @@ import { interpExec } from '../engines/bpf';
 import { jitExec } from '../engines/bpf';
 import { KernelError } from '../engines/common/errors';
 import { Prng } from '../engines/common/prng';
-import { BPF_F } from '../engines/bpf';
+import { BPF_F, testRunCtxCheck } from '../engines/bpf';
 import { generateProgram } from './fuzz/generator';
 import type { FuzzProgram } from './fuzz/generator';
 import { randomProgram } from './random-programs';
@@ -124,6 +124,13 @@ function encodedCheck(
   // Packet programs need an skb or xdp_md the model's test run does not build: only the verdict is checked.
   const ctx = p.ctx;
   if (ctx === undefined) return { accepted: true, stable: false };
+  // A context shorter than the program's max_ctx_offset: BPF_PROG_TEST_RUN refuses it (EINVAL), nothing runs.
+  try {
+    testRunCtxCheck(prog, ctx.length);
+  } catch (e) {
+    if (e instanceof KernelError) return { accepted: true, stable: false };
+    throw e;
+  }
   return runPoisoned(
     k,
     prog,

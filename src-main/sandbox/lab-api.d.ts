@@ -576,6 +576,8 @@ interface VerifierResult {
   stack_depth: Map<number, number>;
   /** The context loads (instruction -> struct offset) that convert_ctx_accesses() rewrites (XDP's xdp_md). */
   ctx_loads: Map<number, number>;
+  /** prog->aux->max_ctx_offset: one past the last context byte any access reaches (a test run's ctx must hold it). */
+  max_ctx_offset: number;
   steps?: VerifierStep[];
   paths?: VerifierPath[];
 }

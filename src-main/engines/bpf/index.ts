@@ -166,7 +166,7 @@ export type BpfVerifierHook = (
   insns: readonly BpfInsn[],
   attr: BpfProgLoadAttr,
   engine: BpfEngine,
-) => { log: string; ctx_loads?: ReadonlyMap<number, number> } | void;
+) => { log: string; ctx_loads?: ReadonlyMap<number, number>; max_ctx_offset?: number } | void;
 
 /** What prog_test_run takes (BPF_PROG_TEST_RUN's attributes). */
 export interface BpfTestRunAttr {
@@ -174,6 +174,22 @@ export interface BpfTestRunAttr {
   data_in?: Uint8Array;
   repeat?: number;
   cpu?: number;
+}
+
+/**
+ * bpf_prog_test_run_syscall() and bpf_prog_test_run_raw_tp() (net/bpf/test_run.c, 6.18): the context passed in
+ * must hold every byte the verifier let the program reach, and no more than the type takes (U16_MAX for syscall,
+ * MAX_BPF_FUNC_ARGS u64s for a raw tracepoint); otherwise the run is refused before it starts.
+ */
+export function testRunCtxCheck(prog: BpfProgram, ctxSizeIn: number): void {
+  const type = progTypeOf(prog.prog_type);
+  if (type !== 'syscall' && type !== 'raw_tracepoint') return;
+  const max = type === 'syscall' ? 0xffff : 12 * 8;
+  if (ctxSizeIn < prog.max_ctx_offset || ctxSizeIn > max)
+    throw new KernelError(
+      'EINVAL',
+      `BPF_PROG_TEST_RUN: ctx_size_in ${ctxSizeIn} ${ctxSizeIn > max ? `is over the ${max} bytes a ${type === 'syscall' ? 'BPF_PROG_TYPE_SYSCALL' : 'BPF_PROG_TYPE_RAW_TRACEPOINT'} program takes` : `is less than max_ctx_offset ${prog.max_ctx_offset} (the program reads or writes its context up to there)`}`,
+    );
 }
 
 /** A loaded program (struct bpf_prog). */
@@ -188,6 +204,11 @@ export class BpfProgram {
   readonly lines?: readonly number[];
   /** The verifier's log of the load (absent when loaded with `verify: false`). */
   verifier_log?: string;
+  /**
+   * prog->aux->max_ctx_offset: one past the last context byte the verifier saw the program reach. A syscall or raw
+   * tracepoint test run refuses a smaller ctx_in (EINVAL). 0 when loaded with `verify: false`.
+   */
+  max_ctx_offset = 0;
   /** For a program loaded from an object with line_info: the C source line that starts at each listed instruction. */
   source?: (BpfSourceLine & { insn: number })[];
   /** @internal */
@@ -549,6 +570,7 @@ export class BpfEngine {
       lines,
     );
     if (verdict) prog.verifier_log = lineInfo ? annotateLog(verdict.log, lineInfo) : verdict.log;
+    if (verdict?.max_ctx_offset) prog.max_ctx_offset = verdict.max_ctx_offset;
     if (lineInfo)
       prog.source = lineInfo.map((l) => ({ insn: l.insn, file: l.file, line: l.line, col: l.col, text: l.text }));
     this.progs.set(prog.id, prog);
@@ -668,6 +690,7 @@ export class BpfEngine {
         `BPF_PROG_TEST_RUN: a ${type === 'syscall' ? 'BPF_PROG_TYPE_SYSCALL' : 'BPF_PROG_TYPE_RAW_TRACEPOINT'} program runs once: repeat must be 0, not ${asked}`,
       );
     const repeat = Math.max(1, asked);
+    testRunCtxCheck(prog, attr.ctx_in?.length ?? 0);
     if (type === 'xdp') return this.xdpTestRun(prog, attr, repeat);
     const data = attr.data_in ? Uint8Array.from(attr.data_in) : undefined;
     const args: Uint8Array[] = [];

@@ -101,7 +101,7 @@ export const verifierHook: BpfVerifierHook = (insns, attr, engine) => {
     const errno = e.errno === 'ENOTSUPP' ? 'EINVAL' : (e.errno as 'EACCES' | 'EINVAL' | 'E2BIG' | 'EFAULT' | 'ENOSPC');
     throw new KernelError(errno, e.message, { log: rep.log, insn: e.insn, ...(e.line ? { line: e.line } : {}), verifier: rep.result });
   }
-  return { log: rep.log, ctx_loads: rep.result.ctx_loads };
+  return { log: rep.log, ctx_loads: rep.result.ctx_loads, max_ctx_offset: rep.result.max_ctx_offset };
 };
 
 /** Makes verification part of the engine's prog_load. */

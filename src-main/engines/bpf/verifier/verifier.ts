@@ -129,6 +129,8 @@ export interface VerifierResult {
   stack_depth: Map<number, number>;
   /** The context loads (instruction -> struct offset) that convert_ctx_accesses() rewrites (XDP's xdp_md). */
   ctx_loads: Map<number, number>;
+  /** prog->aux->max_ctx_offset: one past the last context byte any access reaches (a test run's ctx must hold it). */
+  max_ctx_offset: number;
   steps?: VerifierStep[];
   paths?: VerifierPath[];
 }
@@ -212,6 +214,7 @@ export class Verifier {
   private insnIdx = 0;
   /** XDP context loads by instruction (insn_aux_data's ptr_type == PTR_TO_CTX, for convert_ctx_accesses()). */
   private readonly ctxLoads = new Map<number, number>();
+  private maxCtxOffset = 0;
   private prevInsnIdx = -1;
   private idGen = 0;
   private uidGen = 0;
@@ -513,6 +516,7 @@ export class Verifier {
     const res: VerifierResult = {
       ok, log: this.buf.toString(), insn_processed: this.insnProcessed, max_states_per_insn: this.maxStatesPerInsn,
       total_states: this.totalStates, peak_states: this.peakStates, stack_depth: this.stackDepth, ctx_loads: this.ctxLoads,
+      max_ctx_offset: this.maxCtxOffset,
     };
     if (this.buf.overflowed()) {
       // bpf_vlog_finalize(): a log that did not fit fails the load, accepted or not; the log keeps its tail.
@@ -1411,6 +1415,8 @@ export class Verifier {
         const o = insnOff + r.off;
         const ok = CTX_ACCESS[this.progType](o, size, write) && !(ldsx && ctxPointerField(this.progType, o));
         if (!ok) reject(`invalid bpf_context access off=${o} size=${size}`);
+        // check_ctx_access(): remember the offset of the last byte accessed in ctx.
+        this.maxCtxOffset = Math.max(this.maxCtxOffset, o + size);
         if (write) return undefined;
         if (this.progType === 'xdp') this.ctxLoads.set(this.insnIdx, o);
         // xdp_is_valid_access(): data, data_end and data_meta load as packet pointers (id 0, range 0).
