@@ -8,6 +8,7 @@
  * disagreement. The report counts the kernel's message templates reached and which of them we reproduce,
  * and groups disagreements into classes (kernel template | model template).
  */
+import { readFileSync } from 'node:fs';
 import { createBpf } from '../../engines/bpf';
 import { BPF_F } from '../../engines/bpf';
 import type { KernelJob, KernelOracle, KernelTestRun } from '../types';
@@ -59,11 +60,31 @@ export interface Comparison {
 
 const hex = (v: bigint | undefined): string => (v === undefined ? '-' : `0x${v.toString(16)}`);
 
+let hostCpus: number | undefined | null = null;
+
+/**
+ * This machine's nr_cpu_ids (the last CPU of /sys/devices/system/cpu/possible, plus one): 6.18's verifier bounds
+ * bpf_get_smp_processor_id()'s result by it, so the model compared with this kernel must have as many CPUs.
+ * Undefined off Linux (the model's default then).
+ */
+export function hostNrCpuIds(): number | undefined {
+  if (hostCpus === null) {
+    try {
+      const m = /(\d+)\s*$/.exec(readFileSync('/sys/devices/system/cpu/possible', 'utf8'));
+      hostCpus = m ? Number(m[1]) + 1 : undefined;
+    } catch {
+      hostCpus = undefined;
+    }
+  }
+  return hostCpus;
+}
+
 /** The model side: verify, and for an accepted program with a context, run the interpreter and the JIT. */
 export function modelAnswer(p: FuzzProgram, run = true): ModelAnswer {
   const flags = p.prog_type === 'syscall' ? BPF_F.SLEEPABLE : 0; // as the oracle loads a syscall program
+  const cpus = hostNrCpuIds();
   const engine = (jit: boolean): ReturnType<typeof createBpf> => {
-    const e = createBpf({ jit });
+    const e = createBpf({ jit, ...(cpus ? { nr_cpus: cpus } : {}) });
     for (const m of p.maps)
       e.map_create({
         map_type: m.map_type,
