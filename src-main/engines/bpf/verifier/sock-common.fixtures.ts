@@ -50,6 +50,28 @@ export function sockCommonVariants(): SockVariant[] {
       name: 'two loads, check one, deref other',
       asm: `${LOAD}\nr6 = *(u64 *)(r1 +168)\nif r0 == 0 goto +1\nr0 = *(u32 *)(r6 +4)\nr0 = 0\nexit`,
     },
+    {
+      name: 'jeq or_null r6 (another sk) then deref',
+      asm: `${LOAD}\nr6 = *(u64 *)(r1 +168)\nif r0 == r6 goto +1\nr0 = *(u32 *)(r0 +4)\nr0 = 0\nexit`,
+    },
+    {
+      name: 'jeq32 sock_common then deref',
+      asm: `${NON_NULL}\nif w0 == 0 goto +1\nr0 = *(u32 *)(r0 +4)\nr0 = 0\nexit`,
+    },
+    {
+      name: 'jeq 0 on sock_common, the branch is dead',
+      asm: `${NON_NULL}\nif r0 == 0 goto +1\nr0 = *(u32 *)(r0 +4)\nr0 = 0\nexit`,
+    },
+    { name: 'ldsx s8 through or_null', asm: `${LOAD}\nr0 = *(s8 *)(r0 +4)\nr0 = 0\nexit` },
+    {
+      name: 'loop over branches with or_null kept',
+      asm: `${LOAD}\nr2 = 0\nif r2 == 0 goto +1\nr2 = 1\nif r0 == 0 goto +1\nr0 = *(u32 *)(r0 +72)\nr0 = 0\nexit`,
+    },
+    {
+      name: 'sock_common as map_update value',
+      asm: `r6 = *(u64 *)(r1 +168)\nif r6 != 0 goto +2\nr0 = 0\nexit\nr1 = map[id:1]\nr2 = r10\nr2 += -4\n*(u32 *)(r2 +0) = 0\nr3 = r6\nr4 = 0\ncall 2\nr0 = 0\nexit`,
+      map: ARRAY,
+    },
     { name: 'or_null += 8', asm: `${LOAD}\nr0 += 8\nr0 = 0\nexit` },
     { name: 'or_null += r2', asm: `${LOAD}\nr2 = 0\nr0 += r2\nr0 = 0\nexit` },
     { name: 'or_null -= 8', asm: `${LOAD}\nr0 -= 8\nr0 = 0\nexit` },

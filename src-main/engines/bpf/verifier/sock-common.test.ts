@@ -31,6 +31,13 @@ const KERNEL: Record<string, string> = {
   'jeq r2 (0) then deref': "EACCES R0 invalid mem access 'sock_common_or_null'",
   'copy null-checked through r6': 'ok',
   'two loads, check one, deref other': "EACCES R6 invalid mem access 'sock_common_or_null'",
+  'jeq or_null r6 (another sk) then deref': "EACCES R0 invalid mem access 'sock_common_or_null'",
+  'jeq32 sock_common then deref': 'ok',
+  'jeq 0 on sock_common, the branch is dead': 'ok',
+  'ldsx s8 through or_null': "EACCES R0 invalid mem access 'sock_common_or_null'",
+  'loop over branches with or_null kept': 'ok',
+  'sock_common as map_update value':
+    'EACCES R3 type=sock_common expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_',
   'or_null += 8': 'EACCES R0 pointer arithmetic on sock_common_or_null prohibited, null-check it first',
   'or_null += r2': 'EACCES R0 pointer arithmetic on sock_common_or_null prohibited, null-check it first',
   'or_null -= 8': 'EACCES R0 pointer arithmetic on sock_common_or_null prohibited, null-check it first',
