@@ -209,6 +209,8 @@ export class BpfProgram {
    * tracepoint test run refuses a smaller ctx_in (EINVAL). 0 when loaded with `verify: false`.
    */
   max_ctx_offset = 0;
+  /** A socket filter's loads of `__sk_buff.sk` (instruction indexes), which the model's test run cannot give. */
+  sk_loads: readonly number[] = [];
   /** For a program loaded from an object with line_info: the C source line that starts at each listed instruction. */
   source?: (BpfSourceLine & { insn: number })[];
   /** @internal */
@@ -571,6 +573,8 @@ export class BpfEngine {
     );
     if (verdict) prog.verifier_log = lineInfo ? annotateLog(verdict.log, lineInfo) : verdict.log;
     if (verdict?.max_ctx_offset) prog.max_ctx_offset = verdict.max_ctx_offset;
+    if (verdict?.ctx_loads && progTypeOf(String(attr.prog_type ?? '')) === 'socket_filter')
+      prog.sk_loads = [...verdict.ctx_loads.keys()].sort((a, b) => a - b);
     if (lineInfo)
       prog.source = lineInfo.map((l) => ({ insn: l.insn, file: l.file, line: l.line, col: l.col, text: l.text }));
     this.progs.set(prog.id, prog);
@@ -765,6 +769,13 @@ export class BpfEngine {
     const cpu = opts.cpu ?? 0;
     if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.nr_cpus)
       throw new KernelError('ENXIO', `test run on CPU ${String(cpu)}: the machine has CPUs 0..${this.nr_cpus - 1}`);
+    // Departure from Linux 6.18: bpf_prog_test_run_skb() gives skb->sk a dummy sock (sk_alloc() of AF_UNSPEC,
+    // sock_init_data(), addresses from the packet); the model's run has no __sk_buff, so it refuses the program.
+    if (prog.sk_loads.length)
+      throw new KernelError(
+        'EOPNOTSUPP',
+        `run: __sk_buff.sk (loaded at insn ${prog.sk_loads.join(', ')}) is not modelled at run time: Linux 6.18's test run gives a dummy sock, the model's run has no __sk_buff`,
+      );
     const regions = bufs.map((b, i) => new BpfRegion(b, { name: i === 0 ? 'ctx' : `buf${i}` }));
     regions.forEach((r) => this.space.map(r));
     try {

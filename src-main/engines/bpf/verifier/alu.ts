@@ -454,7 +454,7 @@ export function ptrAlu(ptr: Reg, off: Reg, op: number, alu32: boolean, dstRegno:
   if (ptr.type === 'map_ptr') {
     if (!(known && smin === 0n && op === BPF_ADD)) reject(`R${dstRegno} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
   }
-  if (ptr.type === 'func' || ptr.type === 'pkt_end') reject(`R${dstRegno} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
+  if (ptr.type === 'func' || ptr.type === 'pkt_end' || ptr.type === 'sock_common') reject(`R${dstRegno} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
   const ptrType = regTypeStr(ptr);
   // As adjust_ptr_min_max_vals(): the offsets are checked before the operator.
   saneOffset(off, ptrType);

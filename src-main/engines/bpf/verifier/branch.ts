@@ -112,8 +112,9 @@ function scalarBranchTaken(r1: Reg, r2: Reg, op: number, j32: boolean): number {
 }
 
 /** reg_not_null(): a pointer that cannot be NULL. */
-// reg_not_null(): map values, maps and memory are never NULL; a ctx or stack pointer may compare equal to 0 (6.18).
-const regNotNull = (r: Reg): boolean => (r.type === 'map_value' || r.type === 'map_ptr' || r.type === 'mem') && !r.maybeNull;
+// reg_not_null(): map values, maps, memory and sock_common are never NULL; a ctx or stack pointer may compare equal to 0 (6.18).
+const regNotNull = (r: Reg): boolean =>
+  (r.type === 'map_value' || r.type === 'map_ptr' || r.type === 'mem' || r.type === 'sock_common') && !r.maybeNull;
 
 /** is_branch_taken(). */
 export function isBranchTaken(r1: Reg, r2: Reg, op: number, j32: boolean): number {

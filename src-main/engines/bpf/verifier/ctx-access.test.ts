@@ -40,10 +40,6 @@ const KERNEL: Record<string, Partial<Record<Kind, Record<number, string>>>> = {
     st: { 1: '0-23', 2: '0-23', 4: '0-23', 8: '0-23' },
   },
 };
-/** Departure from 6.18: a u64 load of __sk_buff.sk gives PTR_TO_SOCK_COMMON_OR_NULL; the model has no socket pointers. */
-const DEPARTS = (t: string, k: Kind, off: number, size: number): boolean =>
-  t === 'socket_filter' && k === 'ldx' && off === 168 && size === 8;
-
 function allowed(t: string, k: Kind, off: number, size: number): boolean {
   // A sign-extending load (1, 2, 4 bytes) is allowed where the plain load is, but not of a field that loads a
   // pointer (xdp_md's data, data_end, data_meta).
@@ -89,7 +85,7 @@ describe('context accesses (is_valid_access) against Linux 6.18 recorded answers
   it('accepts exactly what the kernel accepts, and refuses the rest with its message and errno', () => {
     const wrong: string[] = [];
     for (const c of cases()) {
-      const want = allowed(c.t, c.k, c.off, c.size) && !DEPARTS(c.t, c.k, c.off, c.size);
+      const want = allowed(c.t, c.k, c.off, c.size);
       const got = model(c.t, c.k, c.off, c.size);
       const line = want ? '' : `invalid bpf_context access off=${c.off} size=${c.size}`;
       if (got.ok !== want || (!want && (got.errno !== 'EACCES' || got.first !== line)))
@@ -112,7 +108,6 @@ describe.skipIf(skip)('context accesses against the running kernel', () => {
       const v = res[i]!.verdict;
       if (v.ok !== allowed(c.t, c.k, c.off, c.size))
         wrong.push(`${c.name}: kernel ${v.ok ? 'accepts' : v.first_error}, recorded otherwise`);
-      if (DEPARTS(c.t, c.k, c.off, c.size)) return;
       const m = model(c.t, c.k, c.off, c.size);
       if (m.ok !== v.ok || (!v.ok && (m.errno !== v.errno_name || m.first !== v.first_error)))
         wrong.push(

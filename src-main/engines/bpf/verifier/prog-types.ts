@@ -47,8 +47,6 @@ const SKB_DENY: [number, number][] = [
   [88, 140], // family .. local_port
   [152, 160], // tstamp
   [160, 164], // wire_len
-  // Departure from 6.18: `sk` (a u64 load gives PTR_TO_SOCK_COMMON_OR_NULL) is refused; the model has no socket pointers.
-  [168, 176], // sk
   [180, 184], // tstamp_type and the padding after it
   [184, 192], // hwtstamp
 ];
@@ -60,14 +58,38 @@ function skbAccess(off: number, size: number, write: boolean): boolean {
   const isCb = off >= 48 && off < 68;
   if (write) return isCb && off + size <= 68;
   if (isCb) return off + size <= 68;
+  // sk: only a u64 load, which gives PTR_TO_SOCK_COMMON_OR_NULL (ctxPointerField()).
+  if (off < 176 && off + size > 168) return off === 168 && size === 8;
   return size <= 4; // 4-byte fields, narrow loads allowed
+}
+
+/** struct bpf_sock (include/uapi/linux/bpf.h, 6.18): 80 bytes. */
+const BPF_SOCK_SIZE = 80;
+
+/**
+ * bpf_sock_common_is_valid_access() (net/core/filter.c, 6.18), for reads (check_mem_access() refuses writes
+ * first): type, protocol, mark and priority are not in sock_common; the u32 fields that allow narrow loads are
+ * family, state, rx_queue_mapping, src_port and the addresses; dst_port (__be16) allows a 4-byte load or narrow
+ * loads within its two bytes; bound_dev_if and anything else only a whole u32.
+ */
+export function sockCommonAccess(off: number, size: number): boolean {
+  if (off < 0 || off >= BPF_SOCK_SIZE || off % size !== 0) return false;
+  if (off >= 8 && off < 24) return false; // type .. priority
+  const narrow = (field: number): boolean => size <= field;
+  if (off === 4 || off === 44 || off === 72 || off === 76) return narrow(4); // family, src_port, state, rx_queue_mapping
+  if ((off >= 24 && off < 44) || (off >= 52 && off < 72)) return narrow(4); // src_ip4, src_ip6, dst_ip4, dst_ip6
+  if (off === 48 || off === 49) return narrow(size === 4 ? 4 : 2); // dst_port
+  if (off === 50 || off === 51) return false; // dst_port's zero padding
+  return size === 4;
 }
 
 /**
  * Context fields whose load gives a pointer (info->reg_type not SCALAR_VALUE): xdp_md's data, data_end and
- * data_meta. Linux 6.18 refuses a sign-extending load of them ("invalid bpf_context access").
+ * data_meta; __sk_buff.sk of a socket filter. Linux 6.18 refuses a sign-extending load of them ("invalid
+ * bpf_context access").
  */
 export function ctxPointerField(type: ProgType, off: number): boolean {
+  if (type === 'socket_filter') return off === 168;
   return type === 'xdp' && (off === 0 || off === 4 || off === 8);
 }
 

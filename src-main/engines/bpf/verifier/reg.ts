@@ -10,7 +10,9 @@ import {
 import type { Tnum } from './tnum';
 
 /** enum bpf_reg_type, base types (PTR_MAYBE_NULL and MEM_RDONLY are flags on the register). */
-export type RegType = 'not_init' | 'scalar' | 'ctx' | 'map_ptr' | 'map_value' | 'fp' | 'mem' | 'func' | 'pkt' | 'pkt_end' | 'pkt_meta';
+export type RegType = 'not_init' | 'scalar' | 'ctx' | 'map_ptr' | 'map_value' | 'fp' | 'mem' | 'func' | 'pkt' | 'pkt_end' | 'pkt_meta'
+  // PTR_TO_SOCK_COMMON: __sk_buff.sk (bpf_skb_is_valid_access()), PTR_MAYBE_NULL until null-checked.
+  | 'sock_common';
 
 /** type_is_pkt_pointer(): PTR_TO_PACKET or PTR_TO_PACKET_META (not PTR_TO_PACKET_END). */
 export function isPktPointer(r: Pick<Reg, 'type'>): boolean {

@@ -27,7 +27,7 @@ import { VerifierError, reject } from './error';
 import type { VerifierErrno } from './error';
 import { computeLiveRegisters } from './liveness';
 import { computeScc } from './scc';
-import { CTX_ACCESS, ctxPointerField, helperCallRefusal, progTypeOf } from './prog-types';
+import { CTX_ACCESS, ctxPointerField, helperCallRefusal, progTypeOf, sockCommonAccess } from './prog-types';
 import type { ProgType } from './prog-types';
 import { VerifierLog } from './log';
 import { HELPER_PROTOS, kfuncProto } from './protos';
@@ -127,7 +127,7 @@ export interface VerifierResult {
   peak_states: number;
   /** Stack depth of each function (by first instruction). */
   stack_depth: Map<number, number>;
-  /** The context loads (instruction -> struct offset) that convert_ctx_accesses() rewrites (XDP's xdp_md). */
+  /** The context loads (instruction -> struct offset) that convert_ctx_accesses() rewrites (XDP's xdp_md; a socket filter's __sk_buff.sk). */
   ctx_loads: Map<number, number>;
   /** prog->aux->max_ctx_offset: one past the last context byte any access reaches (a test run's ctx must hold it). */
   max_ctx_offset: number;
@@ -183,7 +183,8 @@ const REG_NAMES = (mask: number): string => {
 const STACK_NAMES = (slots: Set<number>): string => [...slots].sort((a, b) => a - b).map((spi) => `-${(spi + 1) * 8}`).join(',');
 
 /** atomic_ptr_type_ok(): no atomic access through a ctx or packet pointer (the model has no flow_key, sk or arena). */
-const atomicPtrTypeOk = (r: Reg): boolean => r.type !== 'ctx' && !isPktPointer(r);
+// is_ctx_reg(), is_pkt_reg(), is_sk_reg() (type_is_sk_pointer(): PTR_TO_SOCK_COMMON without PTR_MAYBE_NULL).
+const atomicPtrTypeOk = (r: Reg): boolean => r.type !== 'ctx' && !isPktPointer(r) && !(r.type === 'sock_common' && !r.maybeNull);
 
 export class Verifier {
   private readonly insns: readonly BpfInsn[];
@@ -1418,9 +1419,26 @@ export class Verifier {
         // check_ctx_access(): remember the offset of the last byte accessed in ctx.
         this.maxCtxOffset = Math.max(this.maxCtxOffset, o + size);
         if (write) return undefined;
-        if (this.progType === 'xdp') this.ctxLoads.set(this.insnIdx, o);
+        if (this.progType === 'xdp' || (this.progType === 'socket_filter' && ctxPointerField(this.progType, o))) {
+          this.ctxLoads.set(this.insnIdx, o);
+        }
         // xdp_is_valid_access(): data, data_end and data_meta load as packet pointers (id 0, range 0).
+        if (this.progType === 'socket_filter' && ctxPointerField(this.progType, o)) {
+          // bpf_skb_is_valid_access(): __sk_buff.sk loads as PTR_TO_SOCK_COMMON_OR_NULL; check_ctx_access() gives
+          // a maybe-NULL pointer an id (++id_gen) for the null check.
+          const sk = pointer('sock_common');
+          sk.maybeNull = true;
+          sk.id = this.newId();
+          return sk;
+        }
         if (ctxPointerField(this.progType, o)) return pointer(o === 0 ? 'pkt' : o === 4 ? 'pkt_end' : 'pkt_meta');
+        return scalarUnknown();
+      }
+      case 'sock_common': {
+        // check_mem_access() for type_is_sk_pointer(), then check_sock_access() -> bpf_sock_common_is_valid_access().
+        if (write) reject(`R${regno} cannot write into ${regTypeStr(r)}`);
+        const o = insnOff + r.off;
+        if (!sockCommonAccess(o, size)) reject(`R${regno} invalid ${regTypeStr(r)} access off=${o} size=${size}`);
         return scalarUnknown();
       }
       case 'map_ptr': {
