@@ -700,6 +700,8 @@ declare module 'kernel-lab/engines/bpf/index' {
        * tracepoint test run refuses a smaller ctx_in (EINVAL). 0 when loaded with `verify: false`.
        */
       max_ctx_offset: number;
+      /** A socket filter's loads of `__sk_buff.sk` (instruction indexes), which the model's test run cannot give. */
+      sk_loads: readonly number[];
       /** For a program loaded from an object with line_info: the C source line that starts at each listed instruction. */
       source?: (BpfSourceLine & {
           insn: number;
@@ -1537,8 +1539,16 @@ declare module 'kernel-lab/engines/bpf/verifier/prog-types' {
   /** Result of is_valid_access(): allowed or not. */
   export type CtxAccess = (off: number, size: number, write: boolean) => boolean;
   /**
+   * bpf_sock_common_is_valid_access() (net/core/filter.c, 6.18), for reads (check_mem_access() refuses writes
+   * first): type, protocol, mark and priority are not in sock_common; the u32 fields that allow narrow loads are
+   * family, state, rx_queue_mapping, src_port and the addresses; dst_port (__be16) allows a 4-byte load or narrow
+   * loads within its two bytes; bound_dev_if and anything else only a whole u32.
+   */
+  export function sockCommonAccess(off: number, size: number): boolean;
+  /**
    * Context fields whose load gives a pointer (info->reg_type not SCALAR_VALUE): xdp_md's data, data_end and
-   * data_meta. Linux 6.18 refuses a sign-extending load of them ("invalid bpf_context access").
+   * data_meta; __sk_buff.sk of a socket filter. Linux 6.18 refuses a sign-extending load of them ("invalid
+   * bpf_context access").
    */
   export function ctxPointerField(type: ProgType, off: number): boolean;
   /** The context checks per program type (the *_is_valid_access() functions). */
@@ -1620,7 +1630,7 @@ declare module 'kernel-lab/engines/bpf/verifier/reg' {
   import type { BpfMap } from 'kernel-lab/engines/bpf/maps';
   import type { Tnum } from 'kernel-lab/engines/bpf/verifier/tnum';
   /** enum bpf_reg_type, base types (PTR_MAYBE_NULL and MEM_RDONLY are flags on the register). */
-  export type RegType = 'not_init' | 'scalar' | 'ctx' | 'map_ptr' | 'map_value' | 'fp' | 'mem' | 'func' | 'pkt' | 'pkt_end' | 'pkt_meta';
+  export type RegType = 'not_init' | 'scalar' | 'ctx' | 'map_ptr' | 'map_value' | 'fp' | 'mem' | 'func' | 'pkt' | 'pkt_end' | 'pkt_meta' | 'sock_common';
   /** type_is_pkt_pointer(): PTR_TO_PACKET or PTR_TO_PACKET_META (not PTR_TO_PACKET_END). */
   export function isPktPointer(r: Pick<Reg, 'type'>): boolean;
   /** Register state; pointers use the scalar fields for their variable offset, as the kernel does. */
@@ -2020,7 +2030,7 @@ declare module 'kernel-lab/engines/bpf/verifier/verifier' {
       peak_states: number;
       /** Stack depth of each function (by first instruction). */
       stack_depth: Map<number, number>;
-      /** The context loads (instruction -> struct offset) that convert_ctx_accesses() rewrites (XDP's xdp_md). */
+      /** The context loads (instruction -> struct offset) that convert_ctx_accesses() rewrites (XDP's xdp_md; a socket filter's __sk_buff.sk). */
       ctx_loads: Map<number, number>;
       /** prog->aux->max_ctx_offset: one past the last context byte any access reaches (a test run's ctx must hold it). */
       max_ctx_offset: number;

@@ -574,7 +574,7 @@ interface VerifierResult {
   peak_states: number;
   /** Stack depth of each function (by first instruction). */
   stack_depth: Map<number, number>;
-  /** The context loads (instruction -> struct offset) that convert_ctx_accesses() rewrites (XDP's xdp_md). */
+  /** The context loads (instruction -> struct offset) that convert_ctx_accesses() rewrites (XDP's xdp_md; a socket filter's __sk_buff.sk). */
   ctx_loads: Map<number, number>;
   /** prog->aux->max_ctx_offset: one past the last context byte any access reaches (a test run's ctx must hold it). */
   max_ctx_offset: number;
