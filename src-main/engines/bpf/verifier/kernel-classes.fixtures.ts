@@ -1,12 +1,34 @@
 /**
- * What the verifier class tests share (helper-args, mem-classes, map-ptr): an answer as one string, and the
- * comparison of every variant of a class with the running kernel's answer and the recorded one.
+ * What the verifier class tests share (helper-args, mem-classes, map-ptr, alu-classes, check-order, sock-common,
+ * helper-protos): an answer as one string, the offline check of every variant against its recorded kernel answer,
+ * and the comparison with the running kernel's answer and the recorded one.
  */
 import type { KernelJob, KernelTestRun } from '../../../oracle/index';
 
 /** `ok` or `ERRNO first error line`. */
 export function answerOf(r: { ok: boolean; errno?: string; first?: string }): string {
   return r.ok ? 'ok' : `${r.errno} ${r.first}`;
+}
+
+/** Variant names used twice, and variants with no recorded kernel answer: both must be empty. */
+export function recordedAnswerGaps(variants: readonly { name: string }[], recorded: Readonly<Record<string, string>>): string[] {
+  const seen = new Set<string>();
+  const gaps: string[] = [];
+  for (const { name } of variants) {
+    if (seen.has(name)) gaps.push(`${name}: named twice`);
+    seen.add(name);
+    if (!(name in recorded)) gaps.push(`${name}: no recorded answer`);
+  }
+  return gaps;
+}
+
+/** The variants whose model answer is not the recorded kernel answer, each as `name: model answer`. */
+export function modelDisagreements<V extends { name: string }>(
+  variants: readonly V[],
+  recorded: Readonly<Record<string, string>>,
+  model: (v: V) => string,
+): string[] {
+  return variants.filter((v) => model(v) !== recorded[v.name]).map((v) => `${v.name}: ${model(v)}`);
 }
 
 /**
