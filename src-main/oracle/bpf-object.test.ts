@@ -8,8 +8,7 @@ import { createBpf } from '../engines/bpf';
 import { KernelError } from '../engines/common/errors';
 import { BPF_OBJECT_FIXTURES, bpfObjectFixture } from '../engines/bpf/fixtures/objects';
 import { encodeInsns } from '../engines/bpf';
-import type { KernelMapSpec } from './index';
-import { kernelForTests } from './test-util';
+import { kernelForTests, kernelMapsOf } from './test-util';
 
 // The project's own programs: their iterator loops may run (policy.ts).
 const { oracle, skip } = kernelForTests('BPF object fixtures', { trustedPrograms: true });
@@ -39,17 +38,7 @@ describe.skipIf(skip)('C objects: the model and the running kernel agree', () =>
       }
       // The same relocation, with map fds 1..n given to the kernel as fd_array (global data initialised).
       const fds = obj.maps.map((_, i) => i + 1);
-      const maps: Record<number, KernelMapSpec> = {};
-      obj.maps.forEach((m, i) => {
-        maps[i + 1] = {
-          map_type: m.map_type,
-          key_size: m.key_size,
-          value_size: m.value_size,
-          max_entries: m.max_entries,
-          map_flags: m.map_flags,
-          ...(m.initial ? { entries: [[new Uint8Array(4), m.initial] as const] } : {}),
-        };
-      });
+      const maps = kernelMapsOf(obj.maps);
       const prog = obj.progs[0]!;
       let linked;
       try {

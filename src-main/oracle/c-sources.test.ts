@@ -15,8 +15,7 @@ import { createBpf } from '../engines/bpf';
 import { encodeInsns } from '../engines/bpf/index';
 import { KernelError } from '../engines/common/errors';
 import { labsDir } from '../labs/labs';
-import type { KernelMapSpec } from './index';
-import { kernelForTests } from './test-util';
+import { kernelForTests, kernelMapsOf } from './test-util';
 
 const { oracle, skip } = kernelForTests('C sources of the labs and examples', { trustedPrograms: true });
 const clang = findClang();
@@ -87,17 +86,7 @@ describe.skipIf(skip || !clang.ok)('C sources: the model and the running kernel 
       }
       const failedProg = failed ? /^prog '(\w+)'/.exec(failed.message)?.[1] : undefined;
       const fds = obj.maps.map((_, i) => i + 1);
-      const maps: Record<number, KernelMapSpec> = {};
-      obj.maps.forEach((m, i) => {
-        maps[i + 1] = {
-          map_type: m.map_type,
-          key_size: m.key_size,
-          value_size: m.value_size,
-          max_entries: m.max_entries,
-          map_flags: m.map_flags,
-          ...(m.initial ? { entries: [[new Uint8Array(4), m.initial] as const] } : {}),
-        };
-      });
+      const maps = kernelMapsOf(obj.maps);
       let reached = 0;
       for (const prog of obj.progs) {
         if (failed && reached > obj.progs.findIndex((p) => p.name === failedProg)) break;

@@ -3,7 +3,7 @@
  * not root, no bpf(), lockdown, KERNEL_LAB_ORACLE=off) the reason is printed once for the suite, since a skipped
  * vitest test does not say why.
  */
-import { kernelOracle, type KernelOracle, type OracleAvailability, type KernelOracleOptions } from './index';
+import { kernelOracle, type KernelMapSpec, type KernelOracle, type OracleAvailability, type KernelOracleOptions } from './index';
 
 /** `opts.trustedPrograms` only for the project's own corpora (policy.ts says what it lets through). */
 export function kernelForTests(suite: string, opts: KernelOracleOptions = {}): { oracle: KernelOracle; avail: OracleAvailability; skip: boolean } {
@@ -11,4 +11,32 @@ export function kernelForTests(suite: string, opts: KernelOracleOptions = {}): {
   const avail = oracle.available();
   if (!avail.ok) console.log(`kernel oracle: ${suite} skipped (${avail.why})`);
   return { oracle, avail, skip: !avail.ok };
+}
+
+/**
+ * An object's maps for the kernel, by the fds 1..n the model's relocation gave them (passed as fd_array), global
+ * data initialised with its section's bytes.
+ */
+export function kernelMapsOf(
+  objMaps: readonly {
+    map_type: string | number;
+    key_size: number;
+    value_size: number;
+    max_entries: number;
+    map_flags?: number;
+    initial?: Uint8Array;
+  }[],
+): Record<number, KernelMapSpec> {
+  const maps: Record<number, KernelMapSpec> = {};
+  objMaps.forEach((m, i) => {
+    maps[i + 1] = {
+      map_type: m.map_type,
+      key_size: m.key_size,
+      value_size: m.value_size,
+      max_entries: m.max_entries,
+      ...(m.map_flags !== undefined ? { map_flags: m.map_flags } : {}),
+      ...(m.initial ? { entries: [[new Uint8Array(4), m.initial] as const] } : {}),
+    };
+  });
+  return maps;
 }
