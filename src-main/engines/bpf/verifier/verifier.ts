@@ -2539,10 +2539,14 @@ export class Verifier {
     return next;
   }
 
-  /** check_cfg(): every instruction is reachable from the entry or a function start. */
+  /**
+   * check_cfg(): every instruction is reachable from the first one. A function is reached through a call or a
+   * BPF_PSEUDO_FUNC ld_imm64 (visit_func_call_insn()) that is itself reached: a subprogram only an unreachable
+   * instruction names is unreachable. (The model has no bpf_throw, so no exception callback as a second root.)
+   */
   private checkReachable(): void {
     const seen = new Uint8Array(this.n);
-    const work = [...this.funcStarts];
+    const work = [0];
     while (work.length) {
       const pc = work.pop()!;
       if (pc < 0 || pc >= this.n || seen[pc]) continue;
@@ -2553,8 +2557,10 @@ export class Verifier {
       if (isLdImm64(i)) {
         // Its second slot is explored only by a jump into it.
         work.push(pc + 2);
+        if (i.src_reg === BPF_PSEUDO_FUNC) work.push(pc + i.imm + 1);
         continue;
       }
+      if (cls === BPF_JMP && op === BPF_CALL && i.src_reg === BPF_PSEUDO_CALL) work.push(pc + i.imm + 1);
       if ((cls === BPF_JMP || cls === BPF_JMP32) && op !== BPF_CALL) {
         if (op === BPF_EXIT) continue;
         work.push(branchTarget(this.insns, pc));
