@@ -83,6 +83,7 @@ test.describe('course folders and seeded variants in the app', () => {
 
     // Their submission's name: the seed and numbers `lab grade` gives a file alice.js.
     await variant.getByTestId('variant-name').fill('alice');
+    await expect(variant.getByTestId('variant-name')).toHaveValue('alice');
     const alice = seedFromName('alice.js');
     await expect(variant.getByTestId('variant-seed-used')).toHaveAttribute('data-seed', String(alice));
     await expect(variant.locator('[data-param=pages]')).toHaveText(String(labParams(spec, alice).pages));

@@ -235,16 +235,18 @@ export class LabsView {
     this.progress.open = id;
     this.save();
     this.renderTitle();
-    void this.refreshVariant();
     this.readme.innerHTML = renderMarkdown(got.readme);
     const last = this.progress.last[id];
     if (last) this.showChecks(last.checks, `Last check, ${new Date(last.at).toLocaleString()}:`, new Set(this.progress.tried?.[id] ?? []));
     else this.clearChecks();
     this.renderList();
     if (!opts.restore) {
-      this.hooks.show();
+      // The file first: opening it focuses the editor, which must not take the focus (and the keystrokes) from the
+      // variant's name field once that shows.
       await this.hooks.openFile(file, got.starter);
+      this.hooks.show();
     }
+    void this.refreshVariant();
     this.noteFile();
   }
 
