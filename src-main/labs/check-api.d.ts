@@ -2299,7 +2299,11 @@ declare module 'kernel-lab/engines/bpf/verifier/verifier' {
       private checkExit;
       /** prepare_func_exit(). */
       private prepareFuncExit;
-      /** check_cfg(): every instruction is reachable from the entry or a function start. */
+      /**
+       * check_cfg(): every instruction is reachable from the first one. A function is reached through a call or a
+       * BPF_PSEUDO_FUNC ld_imm64 (visit_func_call_insn()) that is itself reached: a subprogram only an unreachable
+       * instruction names is unreachable. (The model has no bpf_throw, so no exception callback as a second root.)
+       */
       private checkReachable;
       /**
        * fixup_kfunc_call() after opt_remove_dead_code(): a kfunc call with imm 0 that the walk reached (an unreached
