@@ -458,11 +458,17 @@ async function openLinkDialog(): Promise<void> {
 
 /** Opens a shared script as a new workspace file with its seed and timeout; it runs only when Run is pressed. */
 async function openShared(s: SharedScript, from: string): Promise<void> {
-  const name = await files.openNew(`shared/${s.file}`, s.code);
+  const name = await openScript('shared', s);
+  consoleView.meta(`opened ${from} as ${name} (seed ${s.seed}): press Run to run it`);
+}
+
+/** Opens a session's or a link's script as a new file under `folder`, with its seed and timeout on the toolbar. */
+async function openScript(folder: 'sessions' | 'shared', s: SharedScript): Promise<string> {
+  const name = await files.openNew(`${folder}/${s.file}`, s.code);
   seedInput.value = String(s.seed);
   if ([...timeoutSelect.options].some((o) => o.value === String(s.timeoutMs))) timeoutSelect.value = String(s.timeoutMs);
   void labs?.refreshVariant();
-  consoleView.meta(`opened ${from} as ${name} (seed ${s.seed}): press Run to run it`);
+  return name;
 }
 
 /** A link opened as this page's address (`…#share=1.…`): opened once, then the fragment is dropped. */
@@ -486,9 +492,7 @@ sessionInput.addEventListener('change', () => {
   void (async () => {
     try {
       const s = parseSession(await file.text());
-      const name = await files.openNew(`sessions/${s.file}`, s.code);
-      seedInput.value = String(s.seed);
-      if ([...timeoutSelect.options].some((o) => o.value === String(s.timeoutMs))) timeoutSelect.value = String(s.timeoutMs);
+      const name = await openScript('sessions', s);
       if (s.run) showRun(runs.adopt({ ...s.run, file: name }));
       consoleView.meta(`opened the session ${file.name} as ${name}`);
     } catch (e) {

@@ -7,6 +7,7 @@ import type { RunEvent } from '../src-main/contract';
 import { download } from './dom';
 import type { Results } from './results-view';
 import type { RunRecord } from './runs-view';
+import { checkedScript } from './share-link';
 
 type Done = Extract<RunEvent, { type: 'done' }>;
 
@@ -37,16 +38,10 @@ export function parseSession(text: string): SessionFile {
   }
   const s = v as Partial<SessionFile>;
   if (!s || s.kind !== 'kernel-lab-session' || s.version !== 1) throw new Error('not a Kernel Lab session file (version 1)');
-  if (typeof s.file !== 'string' || typeof s.code !== 'string') throw new Error('the session has no script');
-  const name = s.file.split('/').pop()!;
-  if (!/^[\w.-]+\.(js|ts)$/.test(name)) throw new Error(`the session's script name '${s.file}' is not a valid script name`);
   return {
     kind: 'kernel-lab-session',
     version: 1,
-    file: name,
-    code: s.code,
-    seed: Number.isInteger(s.seed) ? s.seed! >>> 0 : 1,
-    timeoutMs: Number.isInteger(s.timeoutMs) ? s.timeoutMs! : 10_000,
+    ...checkedScript(s, 'session'),
     layout: s.layout,
     run: s.run && Array.isArray(s.run.lines) && s.run.results ? s.run : undefined,
   };

@@ -98,15 +98,26 @@ export async function decodeShare(text: string): Promise<SharedScript> {
     throw new Error('the link is damaged (not JSON inside)');
   }
   if (!v || v.kind !== 'kernel-lab-link' || v.version !== 1) throw new Error('not a Kernel Lab link (version 1)');
-  if (typeof v.file !== 'string' || typeof v.code !== 'string') throw new Error('the link has no script');
+  return checkedScript(v, 'link');
+}
+
+/**
+ * The script a session file or a link carries, checked as untrusted input: its file name only (no folders, a .js or
+ * .ts name), its code, and its seed (u32) and timeout, or their defaults.
+ */
+export function checkedScript(
+  v: { file?: unknown; code?: unknown; seed?: unknown; timeoutMs?: unknown },
+  from: 'session' | 'link',
+): SharedScript {
+  if (typeof v.file !== 'string' || typeof v.code !== 'string') throw new Error(`the ${from} has no script`);
   const name = v.file.split('/').pop()!;
   if (!/^[\w.-]+\.(js|ts)$/.test(name))
-    throw new Error(`the link's script name '${v.file}' is not a valid script name`);
+    throw new Error(`the ${from}'s script name '${v.file}' is not a valid script name`);
   return {
     file: name,
     code: v.code,
-    seed: Number.isInteger(v.seed) ? v.seed! >>> 0 : 1,
-    timeoutMs: Number.isInteger(v.timeoutMs) ? v.timeoutMs! : 10_000,
+    seed: Number.isInteger(v.seed) ? (v.seed as number) >>> 0 : 1,
+    timeoutMs: Number.isInteger(v.timeoutMs) ? (v.timeoutMs as number) : 10_000,
   };
 }
 
