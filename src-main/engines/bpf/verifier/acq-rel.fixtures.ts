@@ -43,3 +43,42 @@ export function acqRelCases(): AcqRelCase[] {
         }
   return out;
 }
+
+/**
+ * Register numbers: a base or value register that is R10, R11 (one past the last) or R15, and a load-acquire whose
+ * destination is its own base, through the context, the stack and a scalar, at an aligned and a misaligned offset.
+ * check_atomic_load() looks at the source's type before check_load_mem() checks either register.
+ */
+export function acqRelRegCases(): AcqRelCase[] {
+  const out: AcqRelCase[] = [];
+  const setups: Record<string, number[]> = {
+    ctx: insn(0xbf, 3, 1, 0, 0),
+    fp: [...insn(0x7a, 10, 0, -8, 7), ...insn(0xbf, 3, 10, 0, 0)],
+    scalar: insn(0xb4, 3, 0, 0, 0),
+  };
+  for (const size of [1, 8])
+    for (const imm of [BPF_LOAD_ACQ, BPF_STORE_REL])
+      for (const base of Object.keys(setups))
+        for (const [addr, other] of [
+          [3, 3],
+          [3, 10],
+          [3, 11],
+          [3, 15],
+          [11, 2],
+          [15, 2],
+          [10, 2],
+        ] as const)
+          for (const o of [0, 1]) {
+            const off = base === 'fp' ? o - 8 : o;
+            const b = [...insn(0xb7, 2, 0, 0, 5), ...setups[base]!];
+            if (imm === BPF_LOAD_ACQ) b.push(...insn(CODES[size]!, other, addr, off, imm));
+            else b.push(...insn(CODES[size]!, addr, other, off, imm));
+            b.push(...insn(0xb7, 0, 0, 0, 0), ...insn(0x95, 0, 0, 0, 0));
+            const op = imm === BPF_LOAD_ACQ ? 'load_acquire' : 'store_release';
+            out.push({
+              name: `${op} size=${size} base=${base} addr=r${addr} other=r${other} off=${off}`,
+              bytes: Uint8Array.from(b),
+            });
+          }
+  return out;
+}

@@ -9,7 +9,7 @@ import { printBpfInsn } from '../disasm';
 import { createBpf } from '../index';
 import { decodeInsns } from '../isa';
 import { BPF_F } from '../prog_flags';
-import { acqRelCases } from './acq-rel.fixtures';
+import { acqRelCases, acqRelRegCases } from './acq-rel.fixtures';
 
 /** Linux 6.18 (x86-64, syscall program, 16-byte zeroed ctx): `ok <u32 r0 of BPF_PROG_TEST_RUN>` or `<errno> <first line>`. */
 const KERNEL: Record<string, string> = {
@@ -215,6 +215,178 @@ const KERNEL: Record<string, string> = {
   'store_release size=8 base=unset off=16': 'EACCES R5 !read_ok',
 };
 
+/** Linux 6.18, the same program type: register numbers (R10, R11, R15, a load into its own base). */
+const KERNEL_REGS: Record<string, string> = {
+  'load_acquire size=1 base=ctx addr=r3 other=r3 off=0': 'EACCES BPF_ATOMIC loads from R3 ctx is not allowed',
+  'load_acquire size=1 base=ctx addr=r3 other=r3 off=1': 'EACCES BPF_ATOMIC loads from R3 ctx is not allowed',
+  'load_acquire size=1 base=ctx addr=r3 other=r10 off=0': 'EACCES BPF_ATOMIC loads from R3 ctx is not allowed',
+  'load_acquire size=1 base=ctx addr=r3 other=r10 off=1': 'EACCES BPF_ATOMIC loads from R3 ctx is not allowed',
+  'load_acquire size=1 base=ctx addr=r3 other=r11 off=0': 'EACCES BPF_ATOMIC loads from R3 ctx is not allowed',
+  'load_acquire size=1 base=ctx addr=r3 other=r11 off=1': 'EACCES BPF_ATOMIC loads from R3 ctx is not allowed',
+  'load_acquire size=1 base=ctx addr=r3 other=r15 off=0': 'EACCES BPF_ATOMIC loads from R3 ctx is not allowed',
+  'load_acquire size=1 base=ctx addr=r3 other=r15 off=1': 'EACCES BPF_ATOMIC loads from R3 ctx is not allowed',
+  'load_acquire size=1 base=ctx addr=r11 other=r2 off=0': 'EINVAL R11 is invalid',
+  'load_acquire size=1 base=ctx addr=r11 other=r2 off=1': 'EINVAL R11 is invalid',
+  'load_acquire size=1 base=ctx addr=r15 other=r2 off=0': 'EINVAL R15 is invalid',
+  'load_acquire size=1 base=ctx addr=r15 other=r2 off=1': 'EINVAL R15 is invalid',
+  'load_acquire size=1 base=ctx addr=r10 other=r2 off=0': 'EACCES invalid read from stack R10 off=0 size=1',
+  'load_acquire size=1 base=ctx addr=r10 other=r2 off=1': 'EACCES invalid read from stack R10 off=1 size=1',
+  'load_acquire size=1 base=fp addr=r3 other=r3 off=-8': 'ok 0x0',
+  'load_acquire size=1 base=fp addr=r3 other=r3 off=-7': 'ok 0x0',
+  'load_acquire size=1 base=fp addr=r3 other=r10 off=-8': 'EACCES frame pointer is read only',
+  'load_acquire size=1 base=fp addr=r3 other=r10 off=-7': 'EACCES frame pointer is read only',
+  'load_acquire size=1 base=fp addr=r3 other=r11 off=-8': 'EINVAL R11 is invalid',
+  'load_acquire size=1 base=fp addr=r3 other=r11 off=-7': 'EINVAL R11 is invalid',
+  'load_acquire size=1 base=fp addr=r3 other=r15 off=-8': 'EINVAL R15 is invalid',
+  'load_acquire size=1 base=fp addr=r3 other=r15 off=-7': 'EINVAL R15 is invalid',
+  'load_acquire size=1 base=fp addr=r11 other=r2 off=-8': 'EINVAL R11 is invalid',
+  'load_acquire size=1 base=fp addr=r11 other=r2 off=-7': 'EINVAL R11 is invalid',
+  'load_acquire size=1 base=fp addr=r15 other=r2 off=-8': 'EINVAL R15 is invalid',
+  'load_acquire size=1 base=fp addr=r15 other=r2 off=-7': 'EINVAL R15 is invalid',
+  'load_acquire size=1 base=fp addr=r10 other=r2 off=-8': 'ok 0x0',
+  'load_acquire size=1 base=fp addr=r10 other=r2 off=-7': 'ok 0x0',
+  'load_acquire size=1 base=scalar addr=r3 other=r3 off=0': "EACCES R3 invalid mem access 'scalar'",
+  'load_acquire size=1 base=scalar addr=r3 other=r3 off=1': "EACCES R3 invalid mem access 'scalar'",
+  'load_acquire size=1 base=scalar addr=r3 other=r10 off=0': 'EACCES frame pointer is read only',
+  'load_acquire size=1 base=scalar addr=r3 other=r10 off=1': 'EACCES frame pointer is read only',
+  'load_acquire size=1 base=scalar addr=r3 other=r11 off=0': 'EINVAL R11 is invalid',
+  'load_acquire size=1 base=scalar addr=r3 other=r11 off=1': 'EINVAL R11 is invalid',
+  'load_acquire size=1 base=scalar addr=r3 other=r15 off=0': 'EINVAL R15 is invalid',
+  'load_acquire size=1 base=scalar addr=r3 other=r15 off=1': 'EINVAL R15 is invalid',
+  'load_acquire size=1 base=scalar addr=r11 other=r2 off=0': 'EINVAL R11 is invalid',
+  'load_acquire size=1 base=scalar addr=r11 other=r2 off=1': 'EINVAL R11 is invalid',
+  'load_acquire size=1 base=scalar addr=r15 other=r2 off=0': 'EINVAL R15 is invalid',
+  'load_acquire size=1 base=scalar addr=r15 other=r2 off=1': 'EINVAL R15 is invalid',
+  'load_acquire size=1 base=scalar addr=r10 other=r2 off=0': 'EACCES invalid read from stack R10 off=0 size=1',
+  'load_acquire size=1 base=scalar addr=r10 other=r2 off=1': 'EACCES invalid read from stack R10 off=1 size=1',
+  'store_release size=1 base=ctx addr=r3 other=r3 off=0': 'EACCES BPF_ATOMIC stores into R3 ctx is not allowed',
+  'store_release size=1 base=ctx addr=r3 other=r3 off=1': 'EACCES BPF_ATOMIC stores into R3 ctx is not allowed',
+  'store_release size=1 base=ctx addr=r3 other=r10 off=0': 'EACCES BPF_ATOMIC stores into R3 ctx is not allowed',
+  'store_release size=1 base=ctx addr=r3 other=r10 off=1': 'EACCES BPF_ATOMIC stores into R3 ctx is not allowed',
+  'store_release size=1 base=ctx addr=r3 other=r11 off=0': 'EINVAL R11 is invalid',
+  'store_release size=1 base=ctx addr=r3 other=r11 off=1': 'EINVAL R11 is invalid',
+  'store_release size=1 base=ctx addr=r3 other=r15 off=0': 'EINVAL R15 is invalid',
+  'store_release size=1 base=ctx addr=r3 other=r15 off=1': 'EINVAL R15 is invalid',
+  'store_release size=1 base=ctx addr=r11 other=r2 off=0': 'EINVAL R11 is invalid',
+  'store_release size=1 base=ctx addr=r11 other=r2 off=1': 'EINVAL R11 is invalid',
+  'store_release size=1 base=ctx addr=r15 other=r2 off=0': 'EINVAL R15 is invalid',
+  'store_release size=1 base=ctx addr=r15 other=r2 off=1': 'EINVAL R15 is invalid',
+  'store_release size=1 base=ctx addr=r10 other=r2 off=0': 'EACCES invalid write to stack R10 off=0 size=1',
+  'store_release size=1 base=ctx addr=r10 other=r2 off=1': 'EACCES invalid write to stack R10 off=1 size=1',
+  'store_release size=1 base=fp addr=r3 other=r3 off=-8': 'EACCES invalid size of register spill',
+  'store_release size=1 base=fp addr=r3 other=r3 off=-7': 'EACCES invalid size of register spill',
+  'store_release size=1 base=fp addr=r3 other=r10 off=-8': 'EACCES invalid size of register spill',
+  'store_release size=1 base=fp addr=r3 other=r10 off=-7': 'EACCES invalid size of register spill',
+  'store_release size=1 base=fp addr=r3 other=r11 off=-8': 'EINVAL R11 is invalid',
+  'store_release size=1 base=fp addr=r3 other=r11 off=-7': 'EINVAL R11 is invalid',
+  'store_release size=1 base=fp addr=r3 other=r15 off=-8': 'EINVAL R15 is invalid',
+  'store_release size=1 base=fp addr=r3 other=r15 off=-7': 'EINVAL R15 is invalid',
+  'store_release size=1 base=fp addr=r11 other=r2 off=-8': 'EINVAL R11 is invalid',
+  'store_release size=1 base=fp addr=r11 other=r2 off=-7': 'EINVAL R11 is invalid',
+  'store_release size=1 base=fp addr=r15 other=r2 off=-8': 'EINVAL R15 is invalid',
+  'store_release size=1 base=fp addr=r15 other=r2 off=-7': 'EINVAL R15 is invalid',
+  'store_release size=1 base=fp addr=r10 other=r2 off=-8': 'ok 0x0',
+  'store_release size=1 base=fp addr=r10 other=r2 off=-7': 'ok 0x0',
+  'store_release size=1 base=scalar addr=r3 other=r3 off=0': "EACCES R3 invalid mem access 'scalar'",
+  'store_release size=1 base=scalar addr=r3 other=r3 off=1': "EACCES R3 invalid mem access 'scalar'",
+  'store_release size=1 base=scalar addr=r3 other=r10 off=0': "EACCES R3 invalid mem access 'scalar'",
+  'store_release size=1 base=scalar addr=r3 other=r10 off=1': "EACCES R3 invalid mem access 'scalar'",
+  'store_release size=1 base=scalar addr=r3 other=r11 off=0': 'EINVAL R11 is invalid',
+  'store_release size=1 base=scalar addr=r3 other=r11 off=1': 'EINVAL R11 is invalid',
+  'store_release size=1 base=scalar addr=r3 other=r15 off=0': 'EINVAL R15 is invalid',
+  'store_release size=1 base=scalar addr=r3 other=r15 off=1': 'EINVAL R15 is invalid',
+  'store_release size=1 base=scalar addr=r11 other=r2 off=0': 'EINVAL R11 is invalid',
+  'store_release size=1 base=scalar addr=r11 other=r2 off=1': 'EINVAL R11 is invalid',
+  'store_release size=1 base=scalar addr=r15 other=r2 off=0': 'EINVAL R15 is invalid',
+  'store_release size=1 base=scalar addr=r15 other=r2 off=1': 'EINVAL R15 is invalid',
+  'store_release size=1 base=scalar addr=r10 other=r2 off=0': 'EACCES invalid write to stack R10 off=0 size=1',
+  'store_release size=1 base=scalar addr=r10 other=r2 off=1': 'EACCES invalid write to stack R10 off=1 size=1',
+  'load_acquire size=8 base=ctx addr=r3 other=r3 off=0': 'EACCES BPF_ATOMIC loads from R3 ctx is not allowed',
+  'load_acquire size=8 base=ctx addr=r3 other=r3 off=1': 'EACCES BPF_ATOMIC loads from R3 ctx is not allowed',
+  'load_acquire size=8 base=ctx addr=r3 other=r10 off=0': 'EACCES BPF_ATOMIC loads from R3 ctx is not allowed',
+  'load_acquire size=8 base=ctx addr=r3 other=r10 off=1': 'EACCES BPF_ATOMIC loads from R3 ctx is not allowed',
+  'load_acquire size=8 base=ctx addr=r3 other=r11 off=0': 'EACCES BPF_ATOMIC loads from R3 ctx is not allowed',
+  'load_acquire size=8 base=ctx addr=r3 other=r11 off=1': 'EACCES BPF_ATOMIC loads from R3 ctx is not allowed',
+  'load_acquire size=8 base=ctx addr=r3 other=r15 off=0': 'EACCES BPF_ATOMIC loads from R3 ctx is not allowed',
+  'load_acquire size=8 base=ctx addr=r3 other=r15 off=1': 'EACCES BPF_ATOMIC loads from R3 ctx is not allowed',
+  'load_acquire size=8 base=ctx addr=r11 other=r2 off=0': 'EINVAL R11 is invalid',
+  'load_acquire size=8 base=ctx addr=r11 other=r2 off=1': 'EINVAL R11 is invalid',
+  'load_acquire size=8 base=ctx addr=r15 other=r2 off=0': 'EINVAL R15 is invalid',
+  'load_acquire size=8 base=ctx addr=r15 other=r2 off=1': 'EINVAL R15 is invalid',
+  'load_acquire size=8 base=ctx addr=r10 other=r2 off=0': 'EACCES invalid read from stack R10 off=0 size=8',
+  'load_acquire size=8 base=ctx addr=r10 other=r2 off=1': 'EACCES misaligned stack access off 0+0+1 size 8',
+  'load_acquire size=8 base=fp addr=r3 other=r3 off=-8': 'ok 0x0',
+  'load_acquire size=8 base=fp addr=r3 other=r3 off=-7': 'EACCES misaligned stack access off 0+0+-7 size 8',
+  'load_acquire size=8 base=fp addr=r3 other=r10 off=-8': 'EACCES frame pointer is read only',
+  'load_acquire size=8 base=fp addr=r3 other=r10 off=-7': 'EACCES frame pointer is read only',
+  'load_acquire size=8 base=fp addr=r3 other=r11 off=-8': 'EINVAL R11 is invalid',
+  'load_acquire size=8 base=fp addr=r3 other=r11 off=-7': 'EINVAL R11 is invalid',
+  'load_acquire size=8 base=fp addr=r3 other=r15 off=-8': 'EINVAL R15 is invalid',
+  'load_acquire size=8 base=fp addr=r3 other=r15 off=-7': 'EINVAL R15 is invalid',
+  'load_acquire size=8 base=fp addr=r11 other=r2 off=-8': 'EINVAL R11 is invalid',
+  'load_acquire size=8 base=fp addr=r11 other=r2 off=-7': 'EINVAL R11 is invalid',
+  'load_acquire size=8 base=fp addr=r15 other=r2 off=-8': 'EINVAL R15 is invalid',
+  'load_acquire size=8 base=fp addr=r15 other=r2 off=-7': 'EINVAL R15 is invalid',
+  'load_acquire size=8 base=fp addr=r10 other=r2 off=-8': 'ok 0x0',
+  'load_acquire size=8 base=fp addr=r10 other=r2 off=-7': 'EACCES misaligned stack access off 0+0+-7 size 8',
+  'load_acquire size=8 base=scalar addr=r3 other=r3 off=0': "EACCES R3 invalid mem access 'scalar'",
+  'load_acquire size=8 base=scalar addr=r3 other=r3 off=1': 'EACCES misaligned access off 0+0+1 size 8',
+  'load_acquire size=8 base=scalar addr=r3 other=r10 off=0': 'EACCES frame pointer is read only',
+  'load_acquire size=8 base=scalar addr=r3 other=r10 off=1': 'EACCES frame pointer is read only',
+  'load_acquire size=8 base=scalar addr=r3 other=r11 off=0': 'EINVAL R11 is invalid',
+  'load_acquire size=8 base=scalar addr=r3 other=r11 off=1': 'EINVAL R11 is invalid',
+  'load_acquire size=8 base=scalar addr=r3 other=r15 off=0': 'EINVAL R15 is invalid',
+  'load_acquire size=8 base=scalar addr=r3 other=r15 off=1': 'EINVAL R15 is invalid',
+  'load_acquire size=8 base=scalar addr=r11 other=r2 off=0': 'EINVAL R11 is invalid',
+  'load_acquire size=8 base=scalar addr=r11 other=r2 off=1': 'EINVAL R11 is invalid',
+  'load_acquire size=8 base=scalar addr=r15 other=r2 off=0': 'EINVAL R15 is invalid',
+  'load_acquire size=8 base=scalar addr=r15 other=r2 off=1': 'EINVAL R15 is invalid',
+  'load_acquire size=8 base=scalar addr=r10 other=r2 off=0': 'EACCES invalid read from stack R10 off=0 size=8',
+  'load_acquire size=8 base=scalar addr=r10 other=r2 off=1': 'EACCES misaligned stack access off 0+0+1 size 8',
+  'store_release size=8 base=ctx addr=r3 other=r3 off=0': 'EACCES BPF_ATOMIC stores into R3 ctx is not allowed',
+  'store_release size=8 base=ctx addr=r3 other=r3 off=1': 'EACCES misaligned context access off 0+0+1 size 8',
+  'store_release size=8 base=ctx addr=r3 other=r10 off=0': 'EACCES BPF_ATOMIC stores into R3 ctx is not allowed',
+  'store_release size=8 base=ctx addr=r3 other=r10 off=1': 'EACCES misaligned context access off 0+0+1 size 8',
+  'store_release size=8 base=ctx addr=r3 other=r11 off=0': 'EINVAL R11 is invalid',
+  'store_release size=8 base=ctx addr=r3 other=r11 off=1': 'EINVAL R11 is invalid',
+  'store_release size=8 base=ctx addr=r3 other=r15 off=0': 'EINVAL R15 is invalid',
+  'store_release size=8 base=ctx addr=r3 other=r15 off=1': 'EINVAL R15 is invalid',
+  'store_release size=8 base=ctx addr=r11 other=r2 off=0': 'EINVAL R11 is invalid',
+  'store_release size=8 base=ctx addr=r11 other=r2 off=1': 'EINVAL R11 is invalid',
+  'store_release size=8 base=ctx addr=r15 other=r2 off=0': 'EINVAL R15 is invalid',
+  'store_release size=8 base=ctx addr=r15 other=r2 off=1': 'EINVAL R15 is invalid',
+  'store_release size=8 base=ctx addr=r10 other=r2 off=0': 'EACCES invalid write to stack R10 off=0 size=8',
+  'store_release size=8 base=ctx addr=r10 other=r2 off=1': 'EACCES misaligned stack access off 0+0+1 size 8',
+  'store_release size=8 base=fp addr=r3 other=r3 off=-8': 'ok 0x0',
+  'store_release size=8 base=fp addr=r3 other=r3 off=-7': 'EACCES misaligned stack access off 0+0+-7 size 8',
+  'store_release size=8 base=fp addr=r3 other=r10 off=-8': 'ok 0x0',
+  'store_release size=8 base=fp addr=r3 other=r10 off=-7': 'EACCES misaligned stack access off 0+0+-7 size 8',
+  'store_release size=8 base=fp addr=r3 other=r11 off=-8': 'EINVAL R11 is invalid',
+  'store_release size=8 base=fp addr=r3 other=r11 off=-7': 'EINVAL R11 is invalid',
+  'store_release size=8 base=fp addr=r3 other=r15 off=-8': 'EINVAL R15 is invalid',
+  'store_release size=8 base=fp addr=r3 other=r15 off=-7': 'EINVAL R15 is invalid',
+  'store_release size=8 base=fp addr=r11 other=r2 off=-8': 'EINVAL R11 is invalid',
+  'store_release size=8 base=fp addr=r11 other=r2 off=-7': 'EINVAL R11 is invalid',
+  'store_release size=8 base=fp addr=r15 other=r2 off=-8': 'EINVAL R15 is invalid',
+  'store_release size=8 base=fp addr=r15 other=r2 off=-7': 'EINVAL R15 is invalid',
+  'store_release size=8 base=fp addr=r10 other=r2 off=-8': 'ok 0x0',
+  'store_release size=8 base=fp addr=r10 other=r2 off=-7': 'EACCES misaligned stack access off 0+0+-7 size 8',
+  'store_release size=8 base=scalar addr=r3 other=r3 off=0': "EACCES R3 invalid mem access 'scalar'",
+  'store_release size=8 base=scalar addr=r3 other=r3 off=1': 'EACCES misaligned access off 0+0+1 size 8',
+  'store_release size=8 base=scalar addr=r3 other=r10 off=0': "EACCES R3 invalid mem access 'scalar'",
+  'store_release size=8 base=scalar addr=r3 other=r10 off=1': 'EACCES misaligned access off 0+0+1 size 8',
+  'store_release size=8 base=scalar addr=r3 other=r11 off=0': 'EINVAL R11 is invalid',
+  'store_release size=8 base=scalar addr=r3 other=r11 off=1': 'EINVAL R11 is invalid',
+  'store_release size=8 base=scalar addr=r3 other=r15 off=0': 'EINVAL R15 is invalid',
+  'store_release size=8 base=scalar addr=r3 other=r15 off=1': 'EINVAL R15 is invalid',
+  'store_release size=8 base=scalar addr=r11 other=r2 off=0': 'EINVAL R11 is invalid',
+  'store_release size=8 base=scalar addr=r11 other=r2 off=1': 'EINVAL R11 is invalid',
+  'store_release size=8 base=scalar addr=r15 other=r2 off=0': 'EINVAL R15 is invalid',
+  'store_release size=8 base=scalar addr=r15 other=r2 off=1': 'EINVAL R15 is invalid',
+  'store_release size=8 base=scalar addr=r10 other=r2 off=0': 'EACCES invalid write to stack R10 off=0 size=8',
+  'store_release size=8 base=scalar addr=r10 other=r2 off=1': 'EACCES misaligned stack access off 0+0+1 size 8',
+};
+
 function model(bytes: Uint8Array): string {
   const v = createBpf().verify({ insns: bytes, prog_type: 'syscall', log_level: 1, prog_flags: BPF_F.SLEEPABLE });
   if (!v.ok) return `${v.errors[0]?.errno} ${v.errors[0]?.message}`;
@@ -233,6 +405,15 @@ describe('load-acquire / store-release against Linux 6.18 recorded answers', () 
     const wrong = cases
       .filter((c) => model(c.bytes) !== KERNEL[c.name])
       .map((c) => `${c.name}: ${model(c.bytes)} (kernel ${KERNEL[c.name]})`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('checks the registers as check_atomic_load() / check_store_reg() do: the source type first, then R11+', () => {
+    const cases = acqRelRegCases();
+    expect(cases.length).toBe(Object.keys(KERNEL_REGS).length);
+    const wrong = cases
+      .filter((c) => model(c.bytes) !== KERNEL_REGS[c.name])
+      .map((c) => `${c.name}: ${model(c.bytes)} (kernel ${KERNEL_REGS[c.name]})`);
     expect(wrong).toEqual([]);
   });
 
@@ -264,7 +445,8 @@ const { oracle, skip } = kernelForTests('load-acquire / store-release against th
 
 describe.skipIf(skip)('load-acquire / store-release against the running kernel', () => {
   it('the recorded answers are the running kernel’s, the model agrees, and so does the level-2 disassembly', () => {
-    const cases = acqRelCases();
+    const cases = [...acqRelCases(), ...acqRelRegCases()];
+    const recorded = { ...KERNEL, ...KERNEL_REGS };
     const res = oracle.batch(
       cases.map((c) => ({
         prog: c.bytes,
@@ -278,7 +460,7 @@ describe.skipIf(skip)('load-acquire / store-release against the running kernel',
       const k = r.verdict.ok
         ? `ok ${r.ok ? `0x${(r.retval & 0xffffffffn).toString(16)}` : r.why}`
         : `${r.verdict.errno_name} ${r.verdict.first_error}`;
-      if (k !== KERNEL[c.name]) wrong.push(`${c.name}: kernel now ${k}, recorded ${KERNEL[c.name]}`);
+      if (k !== recorded[c.name]) wrong.push(`${c.name}: kernel now ${k}, recorded ${recorded[c.name]}`);
       if (model(c.bytes) !== k) wrong.push(`${c.name}: kernel ${k} | model ${model(c.bytes)}`);
     });
     expect(wrong).toEqual([]);

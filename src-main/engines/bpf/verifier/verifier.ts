@@ -1681,10 +1681,13 @@ export class Verifier {
   private checkAtomic(insn: BpfInsn, idx: number): void {
     const size = bpfSizeBytes(BPF_SIZE(insn.code));
     if (insn.imm === BPF_LOAD_ACQ) {
-      // check_atomic_load(): atomic_ptr_type_ok() of the source, then check_load_mem() with strict alignment.
+      // check_atomic_load(): atomic_ptr_type_ok() of the source, then check_load_mem() with strict alignment: the
+      // source and destination registers (`R11 is invalid`, EINVAL) before the access's alignment and type.
+      if (insn.src_reg > 10) reject(`R${insn.src_reg} is invalid`, 'EINVAL');
       const s = this.regs()[insn.src_reg]!;
       if (!atomicPtrTypeOk(s)) reject(`BPF_ATOMIC loads from R${insn.src_reg} ${regTypeStr(s)} is not allowed`);
       this.readReg(insn.src_reg);
+      this.writeReg(insn.dst_reg);
       this.strictAlignment(insn.src_reg, insn.off, size);
       this.checkLdx(insn, idx);
       return;
