@@ -314,6 +314,51 @@ export function encodingVariants(): ClassVariant[] {
 }
 
 /** 6. Pointer comparisons with 0 (which pointers reg_not_null() knows) and an array lookup with a constant key. */
+/**
+ * Pointer offsets past BPF_MAX_VAR_OFF (check_reg_sane_offset() on the scalar, the pointer and the result of
+ * adjust_ptr_min_max_vals()): ctx, stack and map-value pointers moved by constants and by bounded, unsigned and
+ * negated scalars near 2^28 and 2^29, once and twice.
+ */
+export function ptrOffsetVariants(): ClassVariant[] {
+  const look =
+    'r1 = 0\n*(u32 *)(r10 -4) = r1\nr2 = r10\nr2 += -4\nr1 = map[id:1]\ncall bpf_map_lookup_elem\nif r0 == 0 goto l\n';
+  const bases: Record<string, string> = {
+    ctx: 'r7 = *(u64 *)(r1 +0)\nr6 = r1\n',
+    fp: 'r7 = *(u64 *)(r1 +0)\nr6 = r10\n',
+    map_value: `r7 = *(u64 *)(r1 +0)\n${look}r6 = r0\n`,
+  };
+  const scalars: Record<string, string> = {
+    u32: 'w3 = w7\n',
+    '-u32': 'w3 = w7\nr3 = -r3\n',
+    'byte+268435456': 'r3 = r7\nr3 &= 255\nr3 += 268435456\n',
+    'byte+536870000': 'r3 = r7\nr3 &= 255\nr3 += 536870000\n',
+    'byte+536870912': 'r3 = r7\nr3 &= 255\nr3 += 536870912\n',
+    'byte-805306368': 'r3 = r7\nr3 &= 255\nr3 -= 805306368\n',
+    'u32<<28': 'w3 = w7\nr3 <<= 28\n',
+  };
+  const out: ClassVariant[] = [];
+  for (const [b, setup] of Object.entries(bases)) {
+    for (const [k, sc] of Object.entries(scalars))
+      for (const op of ['+= r3', '-= r3', '+= r3 twice'])
+        out.push({
+          name: `${b} ${op.replace('r3', k)}`,
+          prog: `${setup}${sc}r6 ${op.replace(' twice', '')}\n${op.endsWith('twice') ? `r6 ${op.replace(' twice', '')}\n` : ''}l:\nr0 = 0\nexit`,
+        });
+    for (const c of [
+      '+= 536870911 twice',
+      '+= 536870912',
+      '+= -536870912',
+      '-= 536870911 twice',
+      '+= -268435456 twice',
+    ])
+      out.push({
+        name: `${b} ${c}`,
+        prog: `${setup}r6 ${c.replace(' twice', '')}\n${c.endsWith('twice') ? `r6 ${c.replace(' twice', '')}\n` : ''}l:\nr0 = 0\nexit`,
+      });
+  }
+  return out;
+}
+
 export function smallVariants(): ClassVariant[] {
   return [
     { name: 'fp == 0', prog: 'if r10 == 0 goto +0\nr0 = 0\nexit' },

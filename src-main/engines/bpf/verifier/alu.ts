@@ -2,18 +2,50 @@
  * Scalar ALU (adjust_scalar_min_max_vals() and its scalar*_min_max_* helpers) and pointer arithmetic
  * (adjust_ptr_min_max_vals()) of kernel/bpf/verifier.c, with the kernel's rejection messages.
  */
-import {
-  BPF_ADD, BPF_AND, BPF_ARSH, BPF_LSH, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR,
-} from '../isa';
+import { BPF_ADD, BPF_AND, BPF_ARSH, BPF_LSH, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR } from '../isa';
 import { reject } from './error';
 import {
-  copyReg, isConst, mark32Unbounded, scalarUnknown, mark64Unbounded, markKnown, regBoundsSync, regTypeStr, setUnknown, updateBounds, zext32to64, isPktPointer,
+  copyReg,
+  isConst,
+  mark32Unbounded,
+  scalarUnknown,
+  mark64Unbounded,
+  markKnown,
+  regBoundsSync,
+  regTypeStr,
+  setUnknown,
+  updateBounds,
+  zext32to64,
+  isPktPointer,
 } from './reg';
 import type { Reg } from './reg';
 import type { Tnum } from './tnum';
 import {
-  S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32_MAX, U64_MAX, s32, s64, tnumAdd, tnumAnd, tnumArshift, tnumConst, tnumIsConst,
-  tnumLshift, tnumMul, tnumNeg, tnumOr, tnumRshift, tnumStr, tnumSub, tnumSubreg, tnumSubregIsConst, tnumXor, u32, u64,
+  S32_MAX,
+  S32_MIN,
+  S64_MAX,
+  S64_MIN,
+  U32_MAX,
+  U64_MAX,
+  s32,
+  s64,
+  tnumAdd,
+  tnumAnd,
+  tnumArshift,
+  tnumConst,
+  tnumIsConst,
+  tnumLshift,
+  tnumMul,
+  tnumNeg,
+  tnumOr,
+  tnumRshift,
+  tnumStr,
+  tnumSub,
+  tnumSubreg,
+  tnumSubregIsConst,
+  tnumXor,
+  u32,
+  u64,
 } from './tnum';
 
 const BPF_MAX_VAR_OFF = 1n << 29n;
@@ -257,9 +289,17 @@ function lsh64(d: Reg, sh: bigint): void {
 /** is_safe_to_compute_dst_reg_range(). */
 function safeToCompute(op: number, s: Reg, alu32: boolean): boolean {
   switch (op) {
-    case BPF_ADD: case BPF_SUB: case BPF_NEG: case BPF_AND: case BPF_XOR: case BPF_OR: case BPF_MUL:
+    case BPF_ADD:
+    case BPF_SUB:
+    case BPF_NEG:
+    case BPF_AND:
+    case BPF_XOR:
+    case BPF_OR:
+    case BPF_MUL:
       return true;
-    case BPF_LSH: case BPF_RSH: case BPF_ARSH: {
+    case BPF_LSH:
+    case BPF_RSH:
+    case BPF_ARSH: {
       // The source must be a known value (its subregister for ALU32) whose 64-bit umax is a valid shift count:
       // `w1 <<= w2` with w2 = 3 but r2's upper half unknown or set is not computed.
       const srcConst = alu32
@@ -277,10 +317,27 @@ function exactKnown(r: Reg): boolean {
   if (r.var_off.m !== 0n) return false;
   const v = r.var_off.v;
   if (v >= 0n && v <= S32_MAX) {
-    return r.umin === v && r.umax === v && r.smin === v && r.smax === v && r.u32min === v && r.u32max === v && r.s32min === v && r.s32max === v;
+    return (
+      r.umin === v &&
+      r.umax === v &&
+      r.smin === v &&
+      r.smax === v &&
+      r.u32min === v &&
+      r.u32max === v &&
+      r.s32min === v &&
+      r.s32max === v
+    );
   }
-  return r.umin === v && r.umax === v && r.smin === r.smax && r.u32min === r.u32max && r.s32min === r.s32max &&
-    r.smin === s64(v) && r.u32min === u32(v) && r.s32min === s32(v);
+  return (
+    r.umin === v &&
+    r.umax === v &&
+    r.smin === r.smax &&
+    r.u32min === r.u32max &&
+    r.s32min === r.s32max &&
+    r.smin === s64(v) &&
+    r.u32min === u32(v) &&
+    r.s32min === s32(v)
+  );
 }
 
 /**
@@ -293,15 +350,33 @@ function knownAlu(d: Reg, s: Reg, op: number, alu32: boolean): void {
   let t: Tnum;
   switch (op) {
     // tnum_add()/tnum_sub() of two constants: the wrapped sum/difference (no unknown bits to carry).
-    case BPF_ADD: t = { v: BigInt.asUintN(64, a.v + b.v), m: 0n }; break;
-    case BPF_SUB: t = { v: BigInt.asUintN(64, a.v - b.v), m: 0n }; break;
-    case BPF_MUL: t = tnumMul(a, b); break;
-    case BPF_AND: t = tnumAnd(a, b); break;
-    case BPF_OR: t = tnumOr(a, b); break;
-    case BPF_XOR: t = tnumXor(a, b); break;
-    case BPF_LSH: t = alu32 ? tnumLshift(tnumSubreg(a), Number(s.u32min)) : tnumLshift(a, Number(s.umin)); break;
-    case BPF_RSH: t = alu32 ? tnumRshift(tnumSubreg(a), Number(s.u32min)) : tnumRshift(a, Number(s.umin)); break;
-    default: t = alu32 ? tnumArshift(tnumSubreg(a), Number(s.u32min), 32) : tnumArshift(a, Number(s.umin), 64); break;
+    case BPF_ADD:
+      t = { v: BigInt.asUintN(64, a.v + b.v), m: 0n };
+      break;
+    case BPF_SUB:
+      t = { v: BigInt.asUintN(64, a.v - b.v), m: 0n };
+      break;
+    case BPF_MUL:
+      t = tnumMul(a, b);
+      break;
+    case BPF_AND:
+      t = tnumAnd(a, b);
+      break;
+    case BPF_OR:
+      t = tnumOr(a, b);
+      break;
+    case BPF_XOR:
+      t = tnumXor(a, b);
+      break;
+    case BPF_LSH:
+      t = alu32 ? tnumLshift(tnumSubreg(a), Number(s.u32min)) : tnumLshift(a, Number(s.umin));
+      break;
+    case BPF_RSH:
+      t = alu32 ? tnumRshift(tnumSubreg(a), Number(s.u32min)) : tnumRshift(a, Number(s.umin));
+      break;
+    default:
+      t = alu32 ? tnumArshift(tnumSubreg(a), Number(s.u32min), 32) : tnumArshift(a, Number(s.umin), 64);
+      break;
   }
   markKnown(d, alu32 ? t.v & U32_MAX : t.v);
   d.id = 0;
@@ -354,7 +429,12 @@ export function scalarAluBounds(d: Reg, src: Reg, op: number, alu32: boolean): v
     case BPF_AND:
     case BPF_OR:
     case BPF_XOR:
-      d.var_off = op === BPF_AND ? tnumAnd(d.var_off, s.var_off) : op === BPF_OR ? tnumOr(d.var_off, s.var_off) : tnumXor(d.var_off, s.var_off);
+      d.var_off =
+        op === BPF_AND
+          ? tnumAnd(d.var_off, s.var_off)
+          : op === BPF_OR
+            ? tnumOr(d.var_off, s.var_off)
+            : tnumXor(d.var_off, s.var_off);
       bitop32(d, s, op);
       bitop64(d, s, op);
       break;
@@ -421,25 +501,64 @@ export function scalarAluBounds(d: Reg, src: Reg, op: number, alu32: boolean): v
 const BITWISE: Record<number, string> = { [BPF_AND]: '&=', [BPF_OR]: '|=', [BPF_XOR]: '^=' };
 /** bpf_alu_string[]: the operator of each BPF_OP, as the kernel's messages print it. */
 export const ALU_NAME: Record<number, string> = {
-  0x00: '+=', 0x10: '-=', 0x20: '*=', 0x30: '/=', 0x40: '|=', 0x50: '&=', 0x60: '<<=', 0x70: '>>=', 0x80: 'neg',
-  0x90: '%=', 0xa0: '^=', 0xb0: '=', 0xc0: 's>>=', 0xd0: 'endian',
+  0x00: '+=',
+  0x10: '-=',
+  0x20: '*=',
+  0x30: '/=',
+  0x40: '|=',
+  0x50: '&=',
+  0x60: '<<=',
+  0x70: '>>=',
+  0x80: 'neg',
+  0x90: '%=',
+  0xa0: '^=',
+  0xb0: '=',
+  0xc0: 's>>=',
+  0xd0: 'endian',
 };
 
-/** check_reg_sane_offset(). */
-function saneOffset(r: Reg, ptrType: string): void {
+/** check_reg_sane_offset_scalar(): the scalar operand of pointer arithmetic. */
+function saneOffsetScalar(r: Reg, ptrType: string): void {
   const known = tnumIsConst(r.var_off);
   const val = r.smin;
-  if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) reject(`math between ${ptrType} pointer and ${val} is not allowed`, 'EINVAL');
-  if (r.off >= MAX_VAR_OFF_NUM || r.off <= -MAX_VAR_OFF_NUM) reject(`${ptrType} pointer offset ${r.off} is not allowed`, 'EINVAL');
-  if (r.smin === S64_MIN) reject(`math between ${ptrType} pointer and register with unbounded min value is not allowed`, 'EINVAL');
-  if (r.smin >= BPF_MAX_VAR_OFF || r.smin <= -BPF_MAX_VAR_OFF) reject(`value ${r.smin} makes ${ptrType} pointer be out of bounds`, 'EINVAL');
+  if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF))
+    reject(`math between ${ptrType} pointer and ${val} is not allowed`, 'EINVAL');
+  if (r.off >= MAX_VAR_OFF_NUM || r.off <= -MAX_VAR_OFF_NUM)
+    reject(`${ptrType} pointer offset ${r.off} is not allowed`, 'EINVAL');
+  if (r.smin === S64_MIN)
+    reject(`math between ${ptrType} pointer and register with unbounded min value is not allowed`, 'EINVAL');
+  if (r.smin >= BPF_MAX_VAR_OFF || r.smin <= -BPF_MAX_VAR_OFF)
+    reject(`value ${r.smin} makes ${ptrType} pointer be out of bounds`, 'EINVAL');
+}
+
+/**
+ * check_reg_sane_offset_ptr(): the pointer operand and the result. Linux 6.18 names the pointer's own offset for
+ * each bound it breaks: the fixed part, a constant variable part, or the minimum (`ctx pointer offset N`).
+ */
+function saneOffsetPtr(r: Reg, ptrType: string): void {
+  const known = tnumIsConst(r.var_off);
+  const val = r.smin;
+  if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF))
+    reject(`${ptrType} pointer offset ${val} is not allowed`, 'EINVAL');
+  if (r.off >= MAX_VAR_OFF_NUM || r.off <= -MAX_VAR_OFF_NUM)
+    reject(`${ptrType} pointer offset ${r.off} is not allowed`, 'EINVAL');
+  if (r.smin >= BPF_MAX_VAR_OFF || r.smin <= -BPF_MAX_VAR_OFF)
+    reject(`${ptrType} pointer offset ${r.smin} is not allowed`, 'EINVAL');
 }
 
 /**
  * adjust_ptr_min_max_vals(): `dst = ptr op off` with ptr a pointer register and off a scalar; returns the new
  * dst state. dstRegno names the register in messages.
  */
-export function ptrAlu(ptr: Reg, off: Reg, op: number, alu32: boolean, dstRegno: number, dstIsOff: boolean, newId: () => number = () => 0): Reg {
+export function ptrAlu(
+  ptr: Reg,
+  off: Reg,
+  op: number,
+  alu32: boolean,
+  dstRegno: number,
+  dstIsOff: boolean,
+  newId: () => number = () => 0,
+): Reg {
   const known = tnumIsConst(off.var_off);
   const smin = off.smin;
   const smax = off.smax;
@@ -452,13 +571,15 @@ export function ptrAlu(ptr: Reg, off: Reg, op: number, alu32: boolean, dstRegno:
   }
   if (ptr.maybeNull) reject(`R${dstRegno} pointer arithmetic on ${regTypeStr(ptr)} prohibited, null-check it first`);
   if (ptr.type === 'map_ptr') {
-    if (!(known && smin === 0n && op === BPF_ADD)) reject(`R${dstRegno} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
+    if (!(known && smin === 0n && op === BPF_ADD))
+      reject(`R${dstRegno} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
   }
-  if (ptr.type === 'func' || ptr.type === 'pkt_end' || ptr.type === 'sock_common') reject(`R${dstRegno} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
+  if (ptr.type === 'func' || ptr.type === 'pkt_end' || ptr.type === 'sock_common')
+    reject(`R${dstRegno} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
   const ptrType = regTypeStr(ptr);
   // As adjust_ptr_min_max_vals(): the offsets are checked before the operator.
-  saneOffset(off, ptrType);
-  saneOffset(ptr, ptrType);
+  saneOffsetScalar(off, ptrType);
+  saneOffsetPtr(ptr, ptrType);
   if (op !== BPF_ADD && op !== BPF_SUB) {
     if (BITWISE[op]) reject(`R${dstRegno} bitwise operator ${BITWISE[op]} on pointer prohibited`);
     reject(`R${dstRegno} pointer arithmetic with ${ALU_NAME[op]} operator prohibited`);
@@ -524,7 +645,7 @@ export function ptrAlu(ptr: Reg, off: Reg, op: number, alu32: boolean, dstRegno:
       }
     }
   }
-  saneOffset(d, ptrType);
+  saneOffsetPtr(d, ptrType);
   regBoundsSync(d);
   return d;
 }

@@ -206,7 +206,7 @@ describe('rules with the kernel messages (each checked against this machine’s 
       // Two steps of 2^28: each constant is fine, the fixed offset they add up to is not.
       ['r1 = r10\nr1 += 268435456\nr1 += 268435456\nr0 = 0\nexit', 'fp pointer offset 536870912 is not allowed'],
       ['r1 += -268435456\nr1 += -268435456\nr0 = 0\nexit', 'ctx pointer offset -536870912 is not allowed'],
-      ['call bpf_get_prandom_u32\nr0 &= 255\nr0 += 268435456\nr1 = r10\nr1 += r0\nr1 += r0\nr0 = 0\nexit', 'value 536870912 makes fp pointer be out of bounds'],
+      ['call bpf_get_prandom_u32\nr0 &= 255\nr0 += 268435456\nr1 = r10\nr1 += r0\nr1 += r0\nr0 = 0\nexit', 'fp pointer offset 536870912 is not allowed'],
       // The offset is checked first, so a huge constant wins over the operator's own message.
       ['r1 &= 536870912\nr0 = 0\nexit', 'math between ctx pointer and 536870912 is not allowed'],
       ['r1 &= 7\nr0 = 0\nexit', 'R1 bitwise operator &= on pointer prohibited'],
