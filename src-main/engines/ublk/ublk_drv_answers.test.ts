@@ -28,6 +28,7 @@ function manual(flags: string[] = [], depth = 2) {
   const ub = d.ub;
   const mm = new UserMem();
   ub.mm = mm;
+  ub.ch_open(1); // ublk_ch_open(): the hand-driven server is process 1
   const mkRing = (name: string) => {
     const ring = new IoUring(16, 0, k.costs, k.clock);
     const task = { name, exiting: false };
