@@ -817,13 +817,21 @@ export class UblkDevice implements BlkMqOps {
         return EIOCBQUEUED;
       }
       case UBLK_IO_NEED_GET_DATA: {
+        // 6.18: the slot is ACTIVE with this command first (ublk_fill_io_cmd), so that a request ublk_get_data()
+        // could not map (requeued after UBLK_REQUEUE_DELAY_MS) comes back to it; it is the server's again on success
         const rq = io.req!;
+        io.cmd = req;
+        io.flags = (io.flags | UBLK_IO_FLAG_ACTIVE) & ~UBLK_IO_FLAG_OWNED_BY_SRV & ~UBLK_IO_FLAG_NEED_GET_DATA;
+        io.req = null;
         io.addr = cmd.addr;
-        io.flags &= ~UBLK_IO_FLAG_NEED_GET_DATA;
         const o = rq.tag * UBLKSRV_IO_DESC_SIZE + 16;
         ubq.iod.setUint32(o, io.addr % 0x100000000 >>> 0, true);
         ubq.iod.setUint32(o + 4, Math.floor(io.addr / 0x100000000) >>> 0, true);
         if (!this.start_io(ubq, rq, io, ctx)) return EIOCBQUEUED;
+        // __ublk_prep_compl_io_cmd(): owned by the server again, the command answers UBLK_IO_RES_OK
+        io.flags = (io.flags | UBLK_IO_FLAG_OWNED_BY_SRV) & ~UBLK_IO_FLAG_ACTIVE;
+        io.cmd = null;
+        io.req = rq;
         if (this.need_req_ref()) rq.ref = 1;
         return UBLK_IO_RES_OK;
       }
@@ -1410,6 +1418,9 @@ export class UblkDriver {
    */
   ublk_ctrl_try_stop_dev(ub: UblkDevice): never {
     if (ub.deleted) this.fail('ENODEV', 'TRY_STOP_DEV: no such device');
+    // ublk_ctrl_uring_cmd_permission() (6.18) runs first: for an unprivileged device its opcode switch has no
+    // case for 0x17 and answers -EINVAL before the command switch's -EOPNOTSUPP
+    if (ub.dev_info.flags & UBLK_F.UBLK_F_UNPRIVILEGED_DEV) this.fail('EINVAL', 'TRY_STOP_DEV: not a command ublk_ctrl_uring_cmd_permission() knows for an unprivileged device (Linux 6.18)');
     return this.fail('EOPNOTSUPP', 'TRY_STOP_DEV: unknown control command in Linux 6.18 (added later with UBLK_F_SAFE_STOP_DEV)');
   }
 
