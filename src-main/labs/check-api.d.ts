@@ -2750,12 +2750,21 @@ declare module 'kernel-lab/engines/common/errors' {
       readonly ERANGE: 34;
       readonly EDEADLK: 35;
       readonly ENOSYS: 38;
+      readonly EBADE: 52;
+      readonly ENODATA: 61;
+      readonly ETIME: 62;
+      readonly ENOLINK: 67;
       readonly EPROTO: 71;
+      readonly EOVERFLOW: 75;
+      readonly EREMCHG: 78;
+      readonly EILSEQ: 84;
       readonly ENOTSUPP: 524;
       readonly EOPNOTSUPP: 95;
       readonly ENOTCONN: 107;
+      readonly ETOOMANYREFS: 109;
       readonly ETIMEDOUT: 110;
       readonly EALREADY: 114;
+      readonly EREMOTEIO: 121;
       readonly ECANCELED: 125;
   };
   export type Errno = keyof typeof ERRNO;
@@ -5423,8 +5432,13 @@ declare module 'kernel-lab/engines/ublk/index' {
       constructor(machine: Ublk, ub: UblkDevice, path: DataPath, target: Target, opts: AddDevOptions, serverCpus: Cpu[]);
       /** The disk's logical block size: O_DIRECT I/O must be aligned to it. */
       readonly logical_block_size: number;
-      /** UBLK_U_CMD_START_DEV: starts the server (a FETCH on every tag), then adds /dev/ublkbN. */
-      start_dev(): void;
+      /**
+       * UBLK_U_CMD_START_DEV: starts the server (it opens /dev/ublkcN and FETCHes every tag), then adds
+       * /dev/ublkbN. `ublksrv_pid` (default: the new server's pid) must be that server's (EINVAL otherwise).
+       */
+      start_dev(o?: {
+          ublksrv_pid?: number;
+      }): void;
       /**
        * UBLK_U_CMD_STOP_DEV: waits (in virtual time) for in-flight I/O, removes the disk and cancels the
        * pending FETCHes with -ENODEV; the server threads exit. If the target never completes some I/O, the
@@ -5434,11 +5448,27 @@ declare module 'kernel-lab/engines/ublk/index' {
       /** The server process crashes (SIGKILL): its rings go away, then /dev/ublkcN's release handles its I/O. */
       kill_server(): void;
       /**
-       * User recovery (UBLK_F_USER_RECOVERY): START_USER_RECOVERY, a new server FETCHes every tag,
-       * END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server.
+       * User recovery (UBLK_F_USER_RECOVERY) as ublksrv's `recover` runs it: START_USER_RECOVERY, a new server
+       * FETCHes every tag, END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server.
        */
       recover(o?: {
           die_during_fetch?: boolean;
+      }): void;
+      /**
+       * UBLK_U_CMD_START_USER_RECOVERY: EINVAL without UBLK_F_USER_RECOVERY, EBUSY while a server holds
+       * /dev/ublkcN open or the device is neither QUIESCED nor FAIL_IO. I/O sent until END_USER_RECOVERY waits
+       * (QUIESCED) or fails with EREMOTEIO (FAIL_IO).
+       */
+      start_user_recovery(): void;
+      /**
+       * A new server opens /dev/ublkcN and FETCHes every tag (EBUSY while the old one holds it), then
+       * UBLK_U_CMD_END_USER_RECOVERY: `ublksrv_pid` (default: the new server's pid) must be that server's
+       * (EINVAL), the device needs UBLK_F_USER_RECOVERY (EINVAL) and must be QUIESCED or FAIL_IO (EBUSY); it is
+       * LIVE again and the requeued I/O reaches the new server. Linux 6.18 does not require START_USER_RECOVERY first.
+       */
+      end_user_recovery(o?: {
+          die_during_fetch?: boolean;
+          ublksrv_pid?: number;
       }): void;
       /**
        * fault_inject --die_during_fetch: the server process (which also issued START_DEV / END_USER_RECOVERY) was
@@ -5867,6 +5897,8 @@ declare module 'kernel-lab/engines/ublk/server' {
       readonly threads: ServerThread[];
       readonly cmdErrors: string[];
       private traceFn;
+      /** The server process's pid (tgid): ublk_ch_open() records it, START_DEV / END_USER_RECOVERY name it. */
+      readonly tgid: number;
       constructor(opts: ServerOptions);
       /** Paths where the server has its own per-tag buffer and the driver (or the server) copies. */
       copyLike(): boolean;
@@ -6342,6 +6374,10 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       deleted: boolean;
       /** START_USER_RECOVERY succeeded and END_USER_RECOVERY has not (yet): a new server is fetching. */
       recovering: boolean;
+      /** UB_STATE_OPEN: a server process holds /dev/ublkcN open (ublk_ch_open() sets it, the release clears it). */
+      open: boolean;
+      /** ub->ublksrv_tgid: the process that opened /dev/ublkcN (-1 after the release, ublk_reset_ch_dev). */
+      ublksrv_tgid: number;
       nr_queues_ready: number;
       nr_privileged_daemon: number;
       /** ub->completion: all queues have every tag fetched. */
@@ -6384,6 +6420,9 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       dispatch_batch(b: DispatchBatch, c: Ctx): void;
       /** A batch handed back (its task_work ran, or it was requeued). */
       release_batch(b: DispatchBatch): void;
+      /** ublk_nosrv_dev_should_queue_io(): with USER_RECOVERY (and not FAIL_IO) I/O waits for the next server. */
+      nosrv_should_queue_io(): boolean;
+      /** __ublk_abort_rq(): requeued while a server may come back, otherwise ended with BLK_STS_IOERR. */
       private abort_rq;
       /** ublk_dispatch_req(): in the daemon's task_work. */
       private dispatch_req;
@@ -6446,10 +6485,15 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       lease_end(pos: number, ctx: Ctx): void;
       /** ublk_cancel_dev(): every ACTIVE FETCH whose tag has no started request completes with ABORT (-ENODEV). */
       cancel_dev(): void;
+      /** ublk_ch_open() (6.18): one server process at a time (-EBUSY); it becomes ub->ublksrv_tgid. */
+      ch_open(tgid: number): void;
       /**
-       * ublk_ch_release() after the server died: requests it owned are reissued (USER_RECOVERY_REISSUE) or
-       * failed with -EIO; then the device is stopped (no USER_RECOVERY), QUIESCED (new I/O waits, requeued
-       * every UBLK_REQUEUE_DELAY_MS in this model) or FAIL_IO (new I/O fails); the queues are reset.
+       * ublk_ch_release_work_fn() (6.18), once the server process is gone. Only while the disk exists: every
+       * request the server owned is requeued (USER_RECOVERY_REISSUE) or failed with -EIO (__ublk_fail_req), the
+       * queues are canceling, and the device is stopped (no USER_RECOVERY; force_abort set first), QUIESCED (new
+       * I/O requeued, every UBLK_REQUEUE_DELAY_MS in this model) or FAIL_IO (new I/O fails with BLK_STS_TARGET),
+       * whatever its state was (a server that dies during a recovery leaves it so again). Then
+       * ublk_reset_ch_dev(): every slot emptied, the mm and the server's tgid forgotten, UB_STATE_OPEN cleared.
        */
       ch_release(t: number, cpu: Cpu): void;
   }
@@ -6473,6 +6517,11 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       readonly devices: Map<number, UblkDevice>;
       unprivileged_ublks_added: number;
       readonly unprivileged_ublks_max = 64;
+      /** Server processes alive (the model's process table: tgids handed out by alloc_tgid()). */
+      readonly live_tgids: Set<number>;
+      private next_tgid;
+      /** A new ublk server process: its tgid (deterministic, never reused). */
+      alloc_tgid(): number;
       /** Tasks created by privileged servers (capable(CAP_SYS_ADMIN) at FETCH). */
       private readonly privilegedTasks;
       constructor(clock: EventClock, costs: CostModel, bus: MemBus, nr_cpu_ids: number);
@@ -6498,8 +6547,13 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
        * server has closed /dev/ublkcN by then), so both free the id before returning.
        */
       ublk_ctrl_del_dev(ub: UblkDevice): void;
-      /** UBLK_U_CMD_START_USER_RECOVERY: only with USER_RECOVERY, once the old server is gone. */
-      ublk_ctrl_start_recovery(ub: UblkDevice, serverOpen: boolean): void;
+      /**
+       * UBLK_U_CMD_START_USER_RECOVERY: ublk_ctrl_start_recovery() (6.18): -EINVAL without USER_RECOVERY, -EBUSY
+       * while a server holds /dev/ublkcN open (UB_STATE_OPEN) or the device is neither QUIESCED nor FAIL_IO. It
+       * changes nothing in the driver (the release already reset the queues); the model notes that a recovery is
+       * under way, for the tag board.
+       */
+      ublk_ctrl_start_recovery(ub: UblkDevice): void;
       /** UBLK_U_CMD_END_USER_RECOVERY: every tag re-fetched by the new server; LIVE again, requeued I/O flows. */
       ublk_ctrl_end_recovery(ub: UblkDevice, ublksrv_pid: number): void;
       /** UBLK_U_CMD_GET_PARAMS: the stored parameters (with the read-only devt part filled in). */
@@ -6533,7 +6587,10 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
        * ublk_ctrl_uring_cmd() has no case for it and answers -EOPNOTSUPP.
        */
       ublk_ctrl_try_stop_dev(ub: UblkDevice): never;
-      /** UBLK_U_CMD_GET_DEV_INFO. */
+      /**
+       * UBLK_U_CMD_GET_DEV_INFO / GET_DEV_INFO2: ublk_ctrl_get_dev_info() (6.18) looks the recorded ublksrv_pid up
+       * and answers -1 when that process no longer exists (a crashed server's pid is not shown).
+       */
       ublk_ctrl_get_dev_info(ub: UblkDevice): UblksrvCtrlDevInfo;
   }
   export { NEG as NEG_ERRNO };

@@ -392,7 +392,13 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
     calibrate_report: { params: [], exempt: 'runs every published figure (seconds of simulation); it takes no arguments' },
   },
   UblkDev: {
-    start_dev: { params: [], nullary: 'EEXIST' },
+    // The device is started: ublk_ctrl_start_dev() finds it LIVE whatever the pid (the model checks that first).
+    start_dev: {
+      params: [{
+        name: 'o', kind: 'obj', valid: 'undefined', optional: true,
+        fields: [{ name: 'ublksrv_pid', kind: 'int', valid: 'undefined', optional: true, zero: 'EEXIST', over: { '-1': 'EEXIST' }, extra: [['2 ** 31', 'EINVAL'], ['1', 'EEXIST']] }],
+      }],
+    },
     stop_dev: { params: [] },
     del_dev: { params: [] },
     info: { params: [] },
@@ -406,8 +412,20 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
     get_dev_info2: { params: [] },
     del_dev_async: { params: [] },
     // ublk_ctrl_quiesce_dev(): the device was added without UBLK_F_QUIESCE; 6.18 has no TRY_STOP_DEV.
-    quiesce_dev: { params: [], nullary: 'EOPNOTSUPP' },
+    quiesce_dev: { params: [{ name: 'timeout_ms', kind: 'int', valid: 'undefined', optional: true, zero: 'EOPNOTSUPP', extra: [['2 ** 32', 'EINVAL'], ['1000', 'EOPNOTSUPP']] }] },
     try_stop_dev: { params: [], nullary: 'EOPNOTSUPP' },
+    // ublk_ctrl_start_recovery(): the device has no UBLK_F_USER_RECOVERY.
+    start_user_recovery: { params: [], nullary: 'EINVAL' },
+    // ublk_ch_open(): the running server holds /dev/ublkcN, so the new server cannot open it (EBUSY).
+    end_user_recovery: {
+      params: [{
+        name: 'o', kind: 'obj', valid: 'undefined', optional: true,
+        fields: [
+          { name: 'die_during_fetch', kind: 'bool', valid: 'false', optional: true },
+          { name: 'ublksrv_pid', kind: 'int', valid: 'undefined', optional: true, zero: 'EBUSY', over: { '-1': 'EBUSY' }, extra: [['2 ** 31', 'EINVAL'], ['1', 'EBUSY']] },
+        ],
+      }],
+    },
     snapshot: { params: [] },
     stats: { params: [] },
     invariants: { params: [] },

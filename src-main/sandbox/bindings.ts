@@ -187,11 +187,16 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
     methods: [
       'start_dev', 'stop_dev', 'del_dev', 'info', 'get_params', 'get_queue_affinity', 'update_size',
       'kill_server', 'recover', 'snapshot', 'stats', 'invariants', 'pread', 'pwrite',
-      'get_dev_info2', 'del_dev_async', 'quiesce_dev', 'try_stop_dev',
+      'get_dev_info2', 'del_dev_async', 'quiesce_dev', 'try_stop_dev', 'start_user_recovery', 'end_user_recovery',
     ],
     args: {
+      // ublksrv_pid: START_DEV's / END_USER_RECOVERY's data[0], an int in the driver
+      start_dev: [['o', opt(obj({ ublksrv_pid: opt(s32) }))]],
       get_queue_affinity: [['q', u32]],
       recover: [['o', opt(obj({ die_during_fetch: opt(bool) }))]],
+      end_user_recovery: [['o', opt(obj({ die_during_fetch: opt(bool), ublksrv_pid: opt(s32) }))]],
+      // QUIESCE_DEV's data[0] is a u64 of milliseconds (0: wait forever)
+      quiesce_dev: [['timeout_ms', opt(u32)]],
       update_size: [['size', size]],
       pread: [['len', int(0, 0x7ffff000)], ['off', count]],
       pwrite: [['data', bytes], ['off', count]],

@@ -328,8 +328,9 @@ interface Ublk {
 
 /** A ublk device handle: /dev/ublkcN and, once started, /dev/ublkbN with its server. */
 interface UblkDev {
-  /** UBLK_U_CMD_START_DEV: starts the server (a FETCH on every tag), then adds /dev/ublkbN. */
-  start_dev(): void;
+  /** UBLK_U_CMD_START_DEV: starts the server (it opens /dev/ublkcN and FETCHes every tag), then adds
+   * /dev/ublkbN. `ublksrv_pid` (default: the new server's pid) must be that server's (EINVAL otherwise). */
+  start_dev(o?: { ublksrv_pid?: number; }): void;
   /** UBLK_U_CMD_STOP_DEV: waits (in virtual time) for in-flight I/O, removes the disk and cancels the
    * pending FETCHes with -ENODEV; the server threads exit. If the target never completes some I/O, the
    * server is killed and /dev/ublkcN's release fails those requests with -EIO (what del_gendisk waits for). */
@@ -346,8 +347,8 @@ interface UblkDev {
   update_size(size: string | number): void;
   /** The server process crashes (SIGKILL): its rings go away, then /dev/ublkcN's release handles its I/O. */
   kill_server(): void;
-  /** User recovery (UBLK_F_USER_RECOVERY): START_USER_RECOVERY, a new server FETCHes every tag,
-   * END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server. */
+  /** User recovery (UBLK_F_USER_RECOVERY) as ublksrv's `recover` runs it: START_USER_RECOVERY, a new server
+   * FETCHes every tag, END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server. */
   recover(o?: { die_during_fetch?: boolean; }): void;
   /** The ublk_io state machine of every (queue, tag), with the queue rings' counters. */
   snapshot(): UblkSnapshot;
@@ -369,6 +370,15 @@ interface UblkDev {
   quiesce_dev(timeout_ms?: number): void;
   /** UBLK_U_CMD_TRY_STOP_DEV: after 6.18 (UBLK_F_SAFE_STOP_DEV); the modelled 6.18 driver answers EOPNOTSUPP. */
   try_stop_dev(): void;
+  /** UBLK_U_CMD_START_USER_RECOVERY: EINVAL without UBLK_F_USER_RECOVERY, EBUSY while a server holds
+   * /dev/ublkcN open or the device is neither QUIESCED nor FAIL_IO. I/O sent until END_USER_RECOVERY waits
+   * (QUIESCED) or fails with EREMOTEIO (FAIL_IO). */
+  start_user_recovery(): void;
+  /** A new server opens /dev/ublkcN and FETCHes every tag (EBUSY while the old one holds it), then
+   * UBLK_U_CMD_END_USER_RECOVERY: `ublksrv_pid` (default: the new server's pid) must be that server's
+   * (EINVAL), the device needs UBLK_F_USER_RECOVERY (EINVAL) and must be QUIESCED or FAIL_IO (EBUSY); it is
+   * LIVE again and the requeued I/O reaches the new server. Linux 6.18 does not require START_USER_RECOVERY first. */
+  end_user_recovery(o?: { die_during_fetch?: boolean; ublksrv_pid?: number; }): void;
 }
 
 type Policy = 'baseline' | 'migratetype' | 'cache' | 'freetype';

@@ -3,7 +3,8 @@
  * over io_uring/). `createUblk()` builds the machine; `add_dev` / `start_dev` / `stop_dev` / `del_dev` /
  * `info` are the control plane, `fio` the workload. Everything runs in virtual nanoseconds.
  */
-import { KernelError } from '../common/errors';
+import { ERRNO, KernelError } from '../common/errors';
+import type { Errno } from '../common/errors';
 import { Prng } from '../common/prng';
 import { parseSize } from '../common/size';
 import { BackingFile } from './backing';
@@ -213,8 +214,11 @@ export class UblkDev {
   /** The disk's logical block size: O_DIRECT I/O must be aligned to it. */
   readonly logical_block_size: number;
 
-  /** UBLK_U_CMD_START_DEV: starts the server (a FETCH on every tag), then adds /dev/ublkbN. */
-  start_dev(): void {
+  /**
+   * UBLK_U_CMD_START_DEV: starts the server (it opens /dev/ublkcN and FETCHes every tag), then adds
+   * /dev/ublkbN. `ublksrv_pid` (default: the new server's pid) must be that server's (EINVAL otherwise).
+   */
+  start_dev(o: { ublksrv_pid?: number } = {}): void {
     const m = this.machine;
     if (this.ub.deleted) throw new KernelError('ENODEV', 'START_DEV: the device was deleted');
     if (this.ub.dev_info.state === UBLK_S_DEV_LIVE) throw new KernelError('EEXIST', 'START_DEV: already started');
@@ -224,7 +228,7 @@ export class UblkDev {
     m.clock.run(Infinity, () => this.ub.ready);
     this.diedDuringFetch(srv, 'START_DEV');
     try {
-      m.drv.ublk_ctrl_start_dev(this.ub, 4242 + this.ub.dev_info.dev_id);
+      m.drv.ublk_ctrl_start_dev(this.ub, o.ublksrv_pid ?? srv.tgid);
     } catch (e) {
       srv.kill();
       m.clock.run();
@@ -262,12 +266,33 @@ export class UblkDev {
   }
 
   /**
-   * User recovery (UBLK_F_USER_RECOVERY): START_USER_RECOVERY, a new server FETCHes every tag,
-   * END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server.
+   * User recovery (UBLK_F_USER_RECOVERY) as ublksrv's `recover` runs it: START_USER_RECOVERY, a new server
+   * FETCHes every tag, END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server.
    */
   recover(o: { die_during_fetch?: boolean } = {}): void {
+    this.start_user_recovery();
+    this.end_user_recovery(o);
+  }
+
+  /**
+   * UBLK_U_CMD_START_USER_RECOVERY: EINVAL without UBLK_F_USER_RECOVERY, EBUSY while a server holds
+   * /dev/ublkcN open or the device is neither QUIESCED nor FAIL_IO. I/O sent until END_USER_RECOVERY waits
+   * (QUIESCED) or fails with EREMOTEIO (FAIL_IO).
+   */
+  start_user_recovery(): void {
+    if (this.ub.deleted) throw new KernelError('ENODEV', 'START_USER_RECOVERY: the device was deleted');
+    this.machine.drv.ublk_ctrl_start_recovery(this.ub);
+  }
+
+  /**
+   * A new server opens /dev/ublkcN and FETCHes every tag (EBUSY while the old one holds it), then
+   * UBLK_U_CMD_END_USER_RECOVERY: `ublksrv_pid` (default: the new server's pid) must be that server's
+   * (EINVAL), the device needs UBLK_F_USER_RECOVERY (EINVAL) and must be QUIESCED or FAIL_IO (EBUSY); it is
+   * LIVE again and the requeued I/O reaches the new server. Linux 6.18 does not require START_USER_RECOVERY first.
+   */
+  end_user_recovery(o: { die_during_fetch?: boolean; ublksrv_pid?: number } = {}): void {
     const m = this.machine;
-    m.drv.ublk_ctrl_start_recovery(this.ub, !!this.server && !this.server.exited);
+    if (this.ub.deleted) throw new KernelError('ENODEV', 'END_USER_RECOVERY: the device was deleted');
     const fault = this.target.fault;
     const die = fault?.die_during_fetch;
     if (fault && o.die_during_fetch !== undefined) fault.die_during_fetch = o.die_during_fetch;
@@ -281,7 +306,14 @@ export class UblkDev {
     }
     m.clock.run(Infinity, () => this.ub.ready);
     this.diedDuringFetch(srv, 'END_USER_RECOVERY');
-    m.drv.ublk_ctrl_end_recovery(this.ub, 5000 + this.ub.dev_info.dev_id);
+    try {
+      m.drv.ublk_ctrl_end_recovery(this.ub, o.ublksrv_pid ?? srv.tgid);
+    } catch (e) {
+      // ublksrv's recover exits on the error: its process goes away and /dev/ublkcN is released again
+      srv.kill();
+      m.clock.run();
+      throw e;
+    }
   }
 
   /**
@@ -472,15 +504,10 @@ export class UblkDev {
   }
 }
 
-function errnoName(status: number): 'EIO' | 'ENODEV' | 'ENOSPC' | 'EOPNOTSUPP' | 'ETIMEDOUT' | 'EINVAL' {
-  switch (status) {
-    case -19: return 'ENODEV';
-    case -28: return 'ENOSPC';
-    case -95: return 'EOPNOTSUPP';
-    case -110: return 'ETIMEDOUT';
-    case -22: return 'EINVAL';
-    default: return 'EIO';
-  }
+/** The errno name of a block request's status (blk_status_to_errno() leaves one of blk_errors[]'s errnos). */
+const ERRNO_BY_NUMBER = new Map<number, Errno>((Object.keys(ERRNO) as Errno[]).map((k) => [-ERRNO[k], k]));
+function errnoName(status: number): Errno {
+  return ERRNO_BY_NUMBER.get(status) ?? 'EIO';
 }
 
 function costSource(over: Partial<CostModel> | 'default' | 'this_machine' | undefined): Ublk['cost_source'] {

@@ -580,8 +580,20 @@ export class UblkServer {
   readonly cmdErrors: string[] = [];
   private traceFn: ((kind: string, id: number, q: number, tag: number, t: number) => void) | null = null;
 
+  /** The server process's pid (tgid): ublk_ch_open() records it, START_DEV / END_USER_RECOVERY name it. */
+  readonly tgid: number;
+
   constructor(readonly opts: ServerOptions) {
-    // open /dev/ublkcN and mmap each queue's descriptor area (PROT_READ): the driver records our mm.
+    // open /dev/ublkcN (-EBUSY while another server holds it) and mmap each queue's descriptor area
+    // (PROT_READ): the driver records our tgid and our mm.
+    const drv = opts.dev.drv;
+    this.tgid = drv.alloc_tgid();
+    try {
+      opts.dev.ch_open(this.tgid);
+    } catch (e) {
+      drv.live_tgids.delete(this.tgid);
+      throw e;
+    }
     opts.dev.mm = this.mm;
     for (let q = 0; q < opts.dev.dev_info.nr_hw_queues; q++) {
       this.threads.push(new ServerThread(this, q, opts.cpus[q % opts.cpus.length]!));
