@@ -2749,6 +2749,7 @@ declare module 'kernel-lab/engines/common/errors' {
       readonly ENOSPC: 28;
       readonly ERANGE: 34;
       readonly EDEADLK: 35;
+      readonly ENAMETOOLONG: 36;
       readonly ENOSYS: 38;
       readonly EBADE: 52;
       readonly ENODATA: 61;
@@ -2834,6 +2835,14 @@ declare module 'kernel-lab/engines/kernel' {
           execmem?: {
               rox_cache?: boolean;
           };
+          /** Pages kswapd reclaims per allocation while awake (default 32, SWAP_CLUSTER_MAX); 0: kswapd never gets a CPU. */
+          kswapd_rate?: number;
+          /** /proc/sys/vm/min_free_kbytes written after boot (the watermarks are recomputed). */
+          min_free_kbytes?: number;
+          /** /proc/sys/vm/watermark_scale_factor (1 … 3000, default 10). */
+          watermark_scale_factor?: number;
+          /** Transparent hugepages on (default): khugepaged raises min_free_kbytes as Debian's kernels boot. */
+          thp?: boolean;
       };
       /** `prog_pack: false` gives each JIT image its own execmem area, as before Linux 5.18. */
       bpf?: {
@@ -3135,6 +3144,7 @@ declare module 'kernel-lab/engines/mm/index' {
   export { Tlb } from 'kernel-lab/engines/mm/tlb';
   export { bootMinFreeKbytes, zoneWatermarks } from 'kernel-lab/engines/mm/watermarks';
   export { Churn } from 'kernel-lab/engines/mm/workload';
+  export { MAX_LFS_PGOFF } from 'kernel-lab/engines/mm/vmscan';
   /**
    * The memory engine as scripts see it (k.mm): the page allocator, the direct map, set_memory_*, vmalloc,
    * execmem, memfd_secret, /proc text, a TLB model, snapshots and seeded workloads.
@@ -3430,14 +3440,14 @@ declare module 'kernel-lab/engines/mm/mm' {
       freeLruPage(pfn: number): void;
       /** filemap_read(): reads `pages` pages of `file` (from index `start`) through the page cache. Returns pages cached. */
       filemap_read(file: string, pages: number, start?: number): number;
-      /** Unlinks `file`: truncate_inode_pages() drops its page cache. Returns pages freed. */
+      /** truncate(file, 0): truncate_inode_pages() drops its page cache (ENOENT for a file never read). Returns pages freed. */
       truncate(file: string): number;
       /** Anonymous memory faulted in (no swap: it cannot be reclaimed). Returns pages added. */
       anon_fault(pages: number): number;
       /** munmap() of the oldest `pages` anonymous pages. Returns pages freed. */
       anon_unmap(pages: number): number;
-      /** echo 1 > /proc/sys/vm/drop_caches. Returns page-cache pages freed. */
-      drop_caches(): number;
+      /** echo mode > /proc/sys/vm/drop_caches (1 page cache, 2 slab, 3 both, 4 silence; default 1). Returns page-cache pages freed. */
+      drop_caches(mode?: number): number;
       /** Lets kswapd run until it sleeps (balanced, or nothing left to reclaim). Returns pages it reclaimed. */
       kswapd_run(): number;
       /** @internal Whether __free_pages(pfn, order) would be accepted (for all-or-nothing batches). */
@@ -4322,6 +4332,8 @@ declare module 'kernel-lab/engines/mm/vmscan' {
   export const NR_LRU_LISTS = 4;
   /** MAX_RECLAIM_RETRIES (mm/internal.h). */
   export const MAX_RECLAIM_RETRIES = 16;
+  /** MAX_LFS_FILESIZE >> PAGE_SHIFT on 64-bit: the first page index no file reaches (a read there returns 0 bytes). */
+  export const MAX_LFS_PGOFF: number;
   /** What the model keeps of a folio on an LRU: its file and index (file pages) and PG_referenced. */
   interface Folio {
       file: string | null;
@@ -4343,6 +4355,7 @@ declare module 'kernel-lab/engines/mm/vmscan' {
       pgsteal_file: number;
       pageoutrun: number;
       drop_pagecache: number;
+      drop_slab: number;
       /** pgskip_<zone>: pages reclaim passed over because their zone is above the request's. */
       pgskip: number[];
   }
@@ -4381,7 +4394,11 @@ declare module 'kernel-lab/engines/mm/vmscan' {
        * returns the pages now cached from the request.
        */
       filemapRead(file: string, pages: number, start?: number): number;
-      /** truncate_inode_pages() of a whole file (unlink): its cached pages are dropped. Returns pages freed. */
+      /**
+       * truncate(path, 0): truncate_inode_pages() drops the file's cached pages; the file stays (empty). A file is
+       * created by its first read, so a name never read is ENOENT, as truncate(2) gives for a missing path.
+       * Returns pages freed.
+       */
       truncate(file: string): number;
       /** Anonymous pages faulted in (do_anonymous_page(): GFP_HIGHUSER_MOVABLE, inactive anon list). Returns pages added. */
       anonFault(pages: number): number;
@@ -4414,8 +4431,12 @@ declare module 'kernel-lab/engines/mm/vmscan' {
       kswapdStep(): void;
       /** Runs kswapd until it sleeps (for scripts that want reclaim to settle). Returns pages it reclaimed. */
       kswapdRun(): number;
-      /** echo 1 > /proc/sys/vm/drop_caches: every clean, unmapped page-cache page is dropped. Returns pages freed. */
-      dropCaches(): number;
+      /**
+       * echo N > /proc/sys/vm/drop_caches (drop_caches_sysctl_handler(), fs/drop_caches.c; N is 1 … 4): bit 1 drops
+       * every clean, unmapped page-cache page (drop_pagecache), bit 2 the slab caches (drop_slab; the model has no
+       * shrinkable slab, so only the event counts), bit 4 only silences the printk. Returns page-cache pages freed.
+       */
+      dropCaches(mode?: number): number;
       /** Whether a frame is an LRU page the model may migrate (PageLRU, order 0, movable). */
       isMigratable(pfn: number): boolean;
   }

@@ -174,6 +174,24 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
         { name: 'order', kind: 'int', valid: '0', optional: true, extra: [['11', 'EINVAL'], ['1', 'EINVAL']] },
       ],
     },
+    zoneinfo: { params: [] },
+    filemap_read: {
+      params: [
+        // Any non-empty name up to NAME_MAX bytes is a file (created by its first read).
+        { name: 'file', kind: 'str', valid: "'f'", over: { "'no_such_name'": 'ok' }, extra: [["'x'.repeat(256)", 'ENAMETOOLONG'], ["'x'.repeat(255)", 'ok'], ["'\\u00e9'.repeat(128)", 'ENAMETOOLONG']] },
+        { name: 'pages', kind: 'int', valid: '1', extra: [['2 ** 24 + 1', 'EINVAL'], ['2 ** 24', 'ok']] },
+        // Pages at or past MAX_LFS_FILESIZE are never read (0 pages), as filemap_read() returns 0 bytes at s_maxbytes.
+        nb('start', { extra: [['2 ** 51 - 1', 'ok'], ['2 ** 51', 'EINVAL']] }),
+      ],
+    },
+    // The cases share one machine: filemap_read()'s table has read 'no_such_name', so truncate()'s missing file is another.
+    truncate: { params: [{ name: 'file', kind: 'str', valid: "(k.mm.filemap_read('t', 2), 't')", errno: 'ENOENT', over: { '1': 'EINVAL', NaN: 'EINVAL', '{}': 'EINVAL', '[]': 'EINVAL', null: 'EINVAL', true: 'EINVAL', '1n': 'EINVAL', '() => 1': 'EINVAL', "''": 'EINVAL', undefined: 'EINVAL', "'no_such_name'": 'skip' }, extra: [["'x'.repeat(256)", 'ENAMETOOLONG'], ["'never_read'", 'ENOENT'], ["'constructor'", 'ENOENT'], ["'__proto__'", 'ENOENT']] }] },
+    anon_fault: { params: [{ name: 'pages', kind: 'int', valid: '1', extra: [['2 ** 24 + 1', 'EINVAL'], ['2 ** 24', 'ok']] }] },
+    anon_unmap: { params: [{ name: 'pages', kind: 'int', valid: '1', extra: [['2 ** 24 + 1', 'EINVAL'], ['2 ** 24', 'ok']] }] },
+    // /proc/sys/vm/drop_caches: 1 … 4, anything else EINVAL (proc_dointvec_minmax).
+    drop_caches: { params: [nb('mode', { zero: 'EINVAL', extra: [['5', 'EINVAL'], ['2', 'ok'], ['3', 'ok'], ['4', 'ok']] })] },
+    kswapd_run: { params: [] },
+    compact: { params: [] },
   },
   VmRegion: {},
   SecretFile: {
@@ -640,7 +658,7 @@ const BOOT: MethodSpec = {
         { name: 'gbpages', kind: 'bool', valid: 'true', optional: true },
         nb('cpus', { zero: 'EINVAL', extra: [['257', 'EINVAL']] }),
         nb('seed', { extra: [['2 ** 32', 'EINVAL']] }),
-        { name: 'mm', kind: 'obj', valid: '{}', optional: true, extra: [["{ policy: 'nope' }", 'EINVAL'], ['{ policy: 1 }', 'EINVAL'], ["{ collapse: 'yes' }", 'EINVAL'], ['{ execmem: 1 }', 'EINVAL'], ["{ execmem: { rox_cache: 'yes' } }", 'EINVAL']] },
+        { name: 'mm', kind: 'obj', valid: '{}', optional: true, extra: [["{ policy: 'nope' }", 'EINVAL'], ['{ policy: 1 }', 'EINVAL'], ["{ collapse: 'yes' }", 'EINVAL'], ['{ execmem: 1 }', 'EINVAL'], ["{ execmem: { rox_cache: 'yes' } }", 'EINVAL'], ['{ kswapd_rate: -1 }', 'EINVAL'], ['{ kswapd_rate: 0.5 }', 'EINVAL'], ["{ kswapd_rate: '1' }", 'EINVAL'], ['{ kswapd_rate: 2 ** 21 }', 'EINVAL'], ['{ min_free_kbytes: -1 }', 'EINVAL'], ['{ min_free_kbytes: 2 ** 31 }', 'EINVAL'], ['{ min_free_kbytes: NaN }', 'EINVAL'], ['{ watermark_scale_factor: 0 }', 'EINVAL'], ['{ watermark_scale_factor: 3001 }', 'EINVAL'], ['{ watermark_scale_factor: 3000 }', 'ok'], ["{ thp: 'no' }", 'EINVAL'], ['{ thp: false, min_free_kbytes: 128, watermark_scale_factor: 1, kswapd_rate: 0 }', 'ok']] },
         { name: 'bpf', kind: 'obj', valid: '{}', optional: true, extra: [['{ jit: 1 }', 'EINVAL'], ['{ prog_pack: null }', 'EINVAL']] },
         { name: 'ublk', kind: 'obj', valid: '{}', optional: true, extra: [["{ costs: 'nope' }", 'EINVAL'], ['{ costs: { t_enter: -1 } }', 'EINVAL'], ['{ costs: 1 }', 'EINVAL']] },
       ],

@@ -4,7 +4,7 @@
  * against it by a test, so the typings Monaco shows cannot drift from what really runs.
  */
 import { Kernel } from '../engines/kernel';
-import { isVmRegion, MmEngine, SecretFile } from '../engines/mm/index';
+import { isVmRegion, MAX_LFS_PGOFF, MmEngine, SecretFile } from '../engines/mm/index';
 import { Tlb } from '../engines/mm';
 import { Churn } from '../engines/mm';
 import { BpfEngine, BpfMap, BpfObjectFile, BpfProgram, RingbufMap } from '../engines/bpf/index';
@@ -76,6 +76,13 @@ const MM_ARGS: Record<string, Spec> = {
   unmapped_alloc_shrink: [['nr_to_scan', count]],
   alloc_pages_bulk: [['gfp', gfp], ['nr_pages', int(0, MAX_LAB_OPS)], ['order', opt(order)]],
   __free_pages_bulk: [['pfns', list(count, MAX_LAB_OPS, true)], ['order', opt(order)]],
+  // Page cache and anonymous memory: at most MAX_LAB_OPS pages per crossing; a page index below MAX_LFS_FILESIZE's.
+  filemap_read: [['file', str], ['pages', int(0, MAX_LAB_OPS)], ['start', opt(int(0, MAX_LFS_PGOFF - 1))]],
+  truncate: [['file', str]],
+  anon_fault: [['pages', int(0, MAX_LAB_OPS)]],
+  anon_unmap: [['pages', int(0, MAX_LAB_OPS)]],
+  // /proc/sys/vm/drop_caches takes 1 … 4 (proc_dointvec_minmax between SYSCTL_ONE and SYSCTL_FOUR).
+  drop_caches: [['mode', opt(int(1, 4))]],
 };
 const BPF_ARGS: Record<string, Spec> = {
   map_create: [['attr', obj({ map_type: either(str, u32, 'a map type name or number'), key_size: opt(u32), value_size: opt(u32), max_entries: u32, map_flags: opt(u32), map_name: opt(str) })]],
@@ -104,8 +111,9 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
       'unmapped_alloc_shrink', 'unmapped_alloc_count',
       'set_memory_np_noalias', 'set_direct_map_valid_noflush', 'fragmentation',
       'alloc_pages_bulk', '__free_pages_bulk',
+      'zoneinfo', 'filemap_read', 'truncate', 'anon_fault', 'anon_unmap', 'drop_caches', 'kswapd_run', 'compact',
     ],
-    consts: ['policy', 'nframes', 'managed_pages', 'workloads'],
+    consts: ['policy', 'nframes', 'managed_pages', 'min_free_kbytes', 'watermark_scale_factor', 'workloads'],
     extras: MM_BATCH,
     extrasType: 'MmBatch',
     args: MM_ARGS,

@@ -84,6 +84,9 @@ interface Mm {
   readonly nframes: number;
   /** Frames given to the buddy at boot (zone_managed_pages, totalram_pages): nframes less the memmap. */
   readonly managed_pages: number;
+  /** min_free_kbytes as the boot (and THP) left it, or as written. */
+  readonly min_free_kbytes: number;
+  readonly watermark_scale_factor: number;
   /** Lab-only seeded workloads. */
   readonly workloads: { churn: (opts?: ChurnOptions) => Churn; secretmemChurn: (opts?: SecretmemChurnOptions) => WorkloadResult & { open: SecretFile[]; }; execmemChurn: (opts?: ExecmemChurnOptions) => WorkloadResult & { loaded: VmRegion[]; }; bpfLoadUnload: (opts?: BpfLoadUnloadOptions) => WorkloadResult & { loaded: VmRegion[]; }; moduleLoadUnload: (opts?: ModuleLoadUnloadOptions) => WorkloadResult & { loaded: VmRegion[]; }; };
   /** alloc_pages(gfp, order): a block of 2^order pages, or null. */
@@ -159,6 +162,22 @@ interface Mm {
   alloc_pages_bulk(gfp: string, nr_pages: number, order?: number): Float64Array;
   /** __free_pages_bulk(pfns, order): __free_pages() of every pfn (lab-only), in one crossing. */
   __free_pages_bulk(pfns: number[] | Float64Array | Uint32Array, order?: number): void;
+  /** /proc/zoneinfo as objects: each zone's span, managed pages, free pages, watermarks and protection. */
+  zoneinfo(): { zone: string; start_pfn: number; spanned: number; present: number; managed: number; free: number; min: number; low: number; high: number; promo: number; protection: number[]; }[];
+  /** filemap_read(): reads `pages` pages of `file` (from index `start`) through the page cache. Returns pages cached. */
+  filemap_read(file: string, pages: number, start?: number): number;
+  /** truncate(file, 0): truncate_inode_pages() drops its page cache (ENOENT for a file never read). Returns pages freed. */
+  truncate(file: string): number;
+  /** Anonymous memory faulted in (no swap: it cannot be reclaimed). Returns pages added. */
+  anon_fault(pages: number): number;
+  /** munmap() of the oldest `pages` anonymous pages. Returns pages freed. */
+  anon_unmap(pages: number): number;
+  /** echo mode > /proc/sys/vm/drop_caches (1 page cache, 2 slab, 3 both, 4 silence; default 1). Returns page-cache pages freed. */
+  drop_caches(mode?: number): number;
+  /** Lets kswapd run until it sleeps (balanced, or nothing left to reclaim). Returns pages it reclaimed. */
+  kswapd_run(): number;
+  /** echo 1 > /proc/sys/vm/compact_memory: compact_node() over every zone. Returns pages migrated. */
+  compact(): number;
 }
 
 /** A vmalloc / execmem area (struct vm_struct): its address, backing pfns and flags. */
@@ -949,7 +968,20 @@ interface BootOptions {
   cpus?: number;
   /** The machine's seed (default: the run's lab.seed). */
   seed?: number;
-  mm?: { policy?: Policy; collapse?: boolean; debug?: boolean; execmem?: { rox_cache?: boolean } };
+  mm?: {
+    policy?: Policy;
+    collapse?: boolean;
+    debug?: boolean;
+    execmem?: { rox_cache?: boolean };
+    /** Pages kswapd reclaims per allocation while awake (default 32, SWAP_CLUSTER_MAX); 0: kswapd never gets a CPU. */
+    kswapd_rate?: number;
+    /** /proc/sys/vm/min_free_kbytes written after boot (the watermarks are recomputed). */
+    min_free_kbytes?: number;
+    /** /proc/sys/vm/watermark_scale_factor (1 … 3000, default 10). */
+    watermark_scale_factor?: number;
+    /** Transparent hugepages on (default): khugepaged raises min_free_kbytes as Debian's kernels boot. */
+    thp?: boolean;
+  };
   /** `prog_pack: false` gives each JIT image its own execmem area, as before Linux 5.18. */
   bpf?: { jit?: boolean; prog_pack?: boolean };
   /**

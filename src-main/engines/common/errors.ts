@@ -19,6 +19,7 @@ export const ERRNO = {
   ENOSPC: 28,
   ERANGE: 34,
   EDEADLK: 35,
+  ENAMETOOLONG: 36,
   ENOSYS: 38,
   EBADE: 52,
   ENODATA: 61,
