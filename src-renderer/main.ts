@@ -2,7 +2,7 @@
 import type { KernelAccess, LabApi, MachineState, RunEvent, RunId } from '../src-main/contract';
 import { ConsoleView } from './console-view';
 import { askKernelAccess, askName } from './dialog';
-import { createEditor, languageOf, setRunMarker, monaco } from './editor';
+import { createEditor, languageOf, setRunMarker, monaco, warmUpLanguageWorkers } from './editor';
 import { memoryLabel } from './sizes';
 import { Files } from './files';
 import { initSplitter, loadLayout, saveLayout } from './layout';
@@ -35,6 +35,7 @@ const timeoutSelect = $<HTMLSelectElement>('timeout');
 const machineSelect = $<HTMLSelectElement>('machine-select');
 const consoleView = new ConsoleView($('console'));
 const editor = createEditor($('editor'));
+void warmUpLanguageWorkers();
 const results = new ResultsView(pane('results'));
 const memory = new MemoryPanel(pane('memory'));
 const bpf = new BpfPanel(pane('bpf'), async (req) => {
