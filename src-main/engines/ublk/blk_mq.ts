@@ -253,25 +253,43 @@ export class TagSet {
     rq.started = true;
   }
 
+  /** The requeue list: requests waiting for their delayed kick (or an earlier blk_mq_kick_requeue_list()). */
+  private readonly requeued = new Set<Request>();
+
   /** blk_mq_requeue_request + blk_mq_delay_kick_requeue_list(delay_ms): queue_rq runs again later. */
   requeue_request(rq: Request, delay_ms: number, cpu: Cpu): void {
     rq.started = false;
-    rq.requeues++;
+    const seq = ++rq.requeues;
     this.stats.requeues++;
-    this.clock.after(delay_ms * 1e6, () => {
-      if (!rq.inUse) return;
-      const ctx = beginBurst(cpu, this.clock.now);
-      const start = ctx.t;
-      const st = this.ops.queue_rq(rq, ctx);
-      if (st !== 0) this.end_request(rq, st, ctx.t);
-      endBurst(ctx, start);
-    });
+    this.requeued.add(rq);
+    this.clock.after(delay_ms * 1e6, () => this.run_requeued(rq, seq, cpu));
+  }
+
+  /** blk_mq_kick_requeue_list(): every request on the requeue list runs queue_rq now. */
+  kick_requeue_list(): void {
+    for (const rq of this.requeued) {
+      const seq = rq.requeues;
+      const cpu = rq.bio!.cpu;
+      this.clock.at(this.clock.now, () => this.run_requeued(rq, seq, cpu));
+    }
+  }
+
+  private run_requeued(rq: Request, seq: number, cpu: Cpu): void {
+    // already kicked, requeued again since (a newer timer owns it), or ended
+    if (!this.requeued.has(rq) || rq.requeues !== seq || !rq.inUse) return;
+    this.requeued.delete(rq);
+    const ctx = beginBurst(cpu, this.clock.now);
+    const start = ctx.t;
+    const st = this.ops.queue_rq(rq, ctx);
+    if (st !== 0) this.end_request(rq, st, ctx.t);
+    endBurst(ctx, start);
   }
 
   /** blk_mq_end_request(): frees the tag and ends the bio at virtual time t; a tag waiter takes the tag. */
   end_request(rq: Request, status: number, t: number): void {
     if (!rq.inUse) throw new Error(`ublk model bug: double completion of tag ${rq.tag} on queue ${rq.q}`);
     const bio = rq.bio!;
+    if (this.requeued.size) this.requeued.delete(rq);
     rq.inUse = false;
     rq.started = false;
     rq.bio = null;

@@ -1349,6 +1349,7 @@ export class UblkDriver {
     ub.dev_info.ublksrv_pid = ub.ublksrv_tgid;
     ub.dev_info.state = UBLK_S_DEV_LIVE;
     ub.recovering = false;
+    ub.tagset.kick_requeue_list(); // the requests that waited for a server reach the new one now
   }
 
   /** UBLK_U_CMD_GET_PARAMS: the stored parameters (with the read-only devt part filled in). */
