@@ -4725,8 +4725,13 @@ declare module 'kernel-lab/engines/ublk/blk_mq' {
       private dispatch;
       /** blk_mq_start_request(). */
       start_request(rq: Request): void;
+      /** The requeue list: requests waiting for their delayed kick (or an earlier blk_mq_kick_requeue_list()). */
+      private readonly requeued;
       /** blk_mq_requeue_request + blk_mq_delay_kick_requeue_list(delay_ms): queue_rq runs again later. */
       requeue_request(rq: Request, delay_ms: number, cpu: Cpu): void;
+      /** blk_mq_kick_requeue_list(): every request on the requeue list runs queue_rq now. */
+      kick_requeue_list(): void;
+      private run_requeued;
       /** blk_mq_end_request(): frees the tag and ends the bio at virtual time t; a tag waiter takes the tag. */
       end_request(rq: Request, status: number, t: number): void;
       private endBio;
