@@ -4650,6 +4650,8 @@ declare module 'kernel-lab/engines/ublk/blk_mq' {
       sector: number;
       nr_sectors: number;
       data: Uint8Array | null;
+      /** bi_opf's flag bits (REQ_FLAGS of ublk_cmd.ts: REQ_FUA, REQ_FAILFAST_*, REQ_META, REQ_SWAP, REQ_NOUNMAP). */
+      opf?: number;
       /** The submitting CPU (where a tag wait resumes). */
       cpu: Cpu;
       /** bio_endio: status is 0 or -errno, t the virtual time of completion. */
@@ -4665,6 +4667,8 @@ declare module 'kernel-lab/engines/ublk/blk_mq' {
       readonly q: number;
       readonly tag: number;
       op: number;
+      /** cmd_flags beyond the op (the bio's REQ_* flags). */
+      cmd_flags: number;
       sector: number;
       nr_sectors: number;
       data: Uint8Array | null;
@@ -4716,6 +4720,10 @@ declare module 'kernel-lab/engines/ublk/blk_mq' {
       max_sectors: number;
       /** Set while the disk exists (add_disk .. del_gendisk). */
       alive: boolean;
+      /** queue_limits of START_DEV: a volatile write cache (UBLK_ATTR_VOLATILE_CACHE), discard and write-zeroes sizes. */
+      write_cache: boolean;
+      max_discard_sectors: number;
+      max_write_zeroes_sectors: number;
       constructor(nr_hw_queues: number, queue_depth: number, ops: BlkMqOps, clock: EventClock, costs: CostModel);
       /** blk_mq_tag_to_rq(). */
       tag_to_rq(q: number, tag: number): Request | null;
@@ -4738,8 +4746,13 @@ declare module 'kernel-lab/engines/ublk/blk_mq' {
       private dispatch;
       /** blk_mq_start_request(). */
       start_request(rq: Request): void;
+      /** The requeue list: requests waiting for their delayed kick (or an earlier blk_mq_kick_requeue_list()). */
+      private readonly requeued;
       /** blk_mq_requeue_request + blk_mq_delay_kick_requeue_list(delay_ms): queue_rq runs again later. */
       requeue_request(rq: Request, delay_ms: number, cpu: Cpu): void;
+      /** blk_mq_kick_requeue_list(): every request on the requeue list runs queue_rq now. */
+      kick_requeue_list(): void;
+      private run_requeued;
       /** blk_mq_end_request(): frees the tag and ends the bio at virtual time t; a tag waiter takes the tag. */
       end_request(rq: Request, status: number, t: number): void;
       private endBio;
@@ -5334,6 +5347,18 @@ declare module 'kernel-lab/engines/ublk/index' {
       /** Logical block size, 512 (default) or up to 4096 (SET_PARAMS logical_bs_shift). */
       logical_block_size?: number;
       /**
+       * UBLK_PARAM_TYPE_DISCARD sent with SET_PARAMS (checked by ublk_validate_params(): max_discard_segments must be
+       * 1 when max_discard_sectors is set, discard_granularity nonzero). Without it the disk takes no DISCARD and no
+       * WRITE_ZEROES (EOPNOTSUPP).
+       */
+      discard?: {
+          max_discard_sectors?: number;
+          max_write_zeroes_sectors?: number;
+          discard_granularity?: number;
+          discard_alignment?: number;
+          max_discard_segments?: number;
+      };
+      /**
        * The server program: 'kublk' (the selftests' server, default) or 'ublksrv'. Their null targets differ under
        * zero copy: kublk's registers and unregisters each request buffer around a NOP, ublksrv's completes at once.
        */
@@ -5526,10 +5551,32 @@ declare module 'kernel-lab/engines/ublk/index' {
       info(): UblkDevInfo;
       /** Consistency checks: no lost tag, no leaked buffer registration, nothing stuck after a stop. */
       invariants(): string[];
-      /** Direct I/O helper: writes `data` at byte offset `off` and runs the simulation until it completes. */
-      pwrite(data: Uint8Array, off: number): number;
-      /** Direct I/O helper: reads `len` bytes at `off`; throws the kernel's errno on failure. */
-      pread(len: number, off: number): Uint8Array;
+      /**
+       * Direct I/O helper: writes `data` at byte offset `off` and runs the simulation until it completes. `flags`:
+       * REQ_* names the bio carries (REQ_FAILFAST_DEV/_TRANSPORT/_DRIVER, REQ_META, REQ_SWAP, REQ_FUA, REQ_PREFLUSH);
+       * the server sees them as UBLK_IO_F_* (REQ_FUA and REQ_PREFLUSH are dropped: the disk has no volatile cache).
+       */
+      pwrite(data: Uint8Array, off: number, o?: {
+          flags?: readonly string[];
+      }): number;
+      /** Direct I/O helper: reads `len` bytes at `off` (with REQ_* `flags`, as pwrite); throws the kernel's errno on failure. */
+      pread(len: number, off: number, o?: {
+          flags?: readonly string[];
+      }): Uint8Array;
+      /**
+       * One REQ_OP_DISCARD bio for [off, off + len), as a kernel submitter sends it (not the BLKDISCARD ioctl): EINVAL
+       * unless aligned to the logical block size, EIO past the end, EOPNOTSUPP unless add_dev set `discard` limits.
+       */
+      discard(off: number, len: number): void;
+      /**
+       * blkdev_issue_zeroout() without fallback: a REQ_OP_WRITE_ZEROES bio (EOPNOTSUPP unless add_dev set
+       * `discard.max_write_zeroes_sectors`); REQ_NOUNMAP in `flags` reaches the server as UBLK_IO_F_NOUNMAP.
+       */
+      write_zeroes(off: number, len: number, o?: {
+          flags?: readonly string[];
+      }): void;
+      /** REQ_* names to the bio's flags; REQ_NOUNMAP belongs to REQ_OP_WRITE_ZEROES only (model: EINVAL elsewhere). */
+      private bioFlags;
       private io;
       /** The program of the eBPF data path attached at add_dev (null on the other paths). */
       get bpf_prog(): UblkBpfProgram | null;
@@ -5903,6 +5950,8 @@ declare module 'kernel-lab/engines/ublk/server' {
       private data_done;
       private script_io;
       private readonly pendingScript;
+      /** DISCARD / WRITE_ZEROES to a script target: its discard() / write_zeroes() handler, -EOPNOTSUPP without one. */
+      private script_range_io;
       private script_done;
       /** COMMIT_AND_FETCH_REQ(result): the request completes, the slot waits for the next one. */
       private commit;
@@ -5969,10 +6018,12 @@ declare module 'kernel-lab/engines/ublk/targets' {
   export interface ScriptIo {
       q_id: number;
       tag: number;
-      op: 'read' | 'write' | 'flush';
+      op: 'read' | 'write' | 'flush' | 'discard' | 'write_zeroes';
       offset: number;
       len: number;
       data: Uint8Array | null;
+      /** The request's UBLK_IO_F_* flags from iod->op_flags (ublk_req_build_flags(), e.g. UBLK_IO_F_FAILFAST_DEV). */
+      flags: string[];
       /** Completes the request with a byte count or -errno (call once). */
       done(res: number): void;
   }
@@ -5982,6 +6033,10 @@ declare module 'kernel-lab/engines/ublk/targets' {
       read?(io: ScriptIo): number | void;
       write?(io: ScriptIo): number | void;
       flush?(io: ScriptIo): number | void;
+      /** UBLK_IO_OP_DISCARD (needs add_dev's `discard` limits); without it the server answers -EOPNOTSUPP. */
+      discard?(io: ScriptIo): number | void;
+      /** UBLK_IO_OP_WRITE_ZEROES (UBLK_IO_F_NOUNMAP in io.flags: keep the blocks allocated). */
+      write_zeroes?(io: ScriptIo): number | void;
   }
   export type TargetKind = 'null' | 'loop' | 'stripe' | 'mirror' | 'script' | 'fault_inject';
   export interface Target {
@@ -6145,6 +6200,29 @@ declare module 'kernel-lab/engines/ublk/ublk_cmd' {
   export const UBLK_IO_OP_ZONE_RESET = 15;
   /** A zone report (REQ_OP_DRV_IN): iod.nr_sectors is nr_zones, the server returns struct blk_zone entries. */
   export const UBLK_IO_OP_REPORT_ZONES = 18;
+  /**
+   * Request flags a bio may carry that ublk_req_build_flags() (6.18) passes to the server (include/linux/blk_types.h
+   * names). The bit values are the model's own: the kernel's enum req_flag_bits positions move between releases
+   * and never reach user space; only the UBLK_IO_F_* bits below are ABI.
+   */
+  export const REQ_FLAGS: {
+      readonly REQ_FAILFAST_DEV: number;
+      readonly REQ_FAILFAST_TRANSPORT: number;
+      readonly REQ_FAILFAST_DRIVER: number;
+      readonly REQ_META: number;
+      readonly REQ_FUA: number;
+      readonly REQ_PREFLUSH: number;
+      readonly REQ_SWAP: number;
+      /** Only for REQ_OP_WRITE_ZEROES: keep the blocks allocated. */
+      readonly REQ_NOUNMAP: number;
+  };
+  export type ReqFlagName = keyof typeof REQ_FLAGS;
+  /** ublk_req_build_flags() (6.18): the request's cmd_flags as UBLK_IO_F_* bits of iod->op_flags. */
+  export function ublk_req_build_flags(cmd_flags: number): number;
+  /** Parses REQ_* names into the model's cmd_flags mask; an unknown name is EINVAL. */
+  export function parseReqFlags(names: readonly string[] | undefined): number;
+  /** UBLK_IO_F_* names of an iod's op_flags (bits 8-31), in bit order. */
+  export function ublkIoFlagNames(op_flags: number): string[];
   /** ublksrv_io_desc flags (bits 8-31 of op_flags), from the request's cmd_flags (ublk_req_build_flags). */
   export const UBLK_IO_F_FAILFAST_DEV: number;
   export const UBLK_IO_F_FAILFAST_TRANSPORT: number;

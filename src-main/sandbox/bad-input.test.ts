@@ -83,6 +83,12 @@ const SET_MEMORY: MethodSpec = {
   ],
 };
 
+/** pread/pwrite's options: the bio's REQ_* flag names (an unknown one, or REQ_NOUNMAP outside WRITE_ZEROES, is EINVAL). */
+const BIO_FLAGS: Param = {
+  name: 'o', kind: 'obj', valid: 'undefined', optional: true,
+  fields: [{ name: 'flags', kind: 'list', valid: 'undefined', optional: true, extra: [["['REQ_X']", 'EINVAL'], ["['REQ_NOUNMAP']", 'EINVAL'], ["['REQ_META', 'REQ_FUA']", 'ok']] }],
+};
+
 /** The table: binding -> method -> its arguments. The expression each binding's methods are called on is in TARGET. */
 const TABLE: Record<string, Record<string, MethodSpec>> = {
   Kernel: { now_ns: { params: [] } },
@@ -358,6 +364,14 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
             { name: 'server', kind: 'str', valid: "'kublk'", optional: true, extra: [["'ublksrv'", 'ok'], ["'spdk'", 'EINVAL']] },
             nb('delay_us'),
             { name: 'die_during_fetch', kind: 'bool', valid: 'false', optional: true },
+            // SET_PARAMS with UBLK_PARAM_TYPE_DISCARD: ublk_validate_params() (6.18)
+            {
+              name: 'discard', kind: 'obj', valid: '{}', optional: true,
+              extra: [
+                ['{ discard_granularity: 0 }', 'EINVAL'], ['{ max_discard_sectors: 8, max_discard_segments: 2 }', 'EINVAL'],
+                ['{ max_discard_sectors: 8, max_write_zeroes_sectors: 8 }', 'ok'], ['{ max_discard_segments: 65536 }', 'EINVAL'], ['{ max_discard_sectors: -1 }', 'EINVAL'],
+              ],
+            },
           ],
           extra: [
             ["{ target: 'stripe', nr_files: 1e7, dev_size: '1M', queue_depth: 4 }", 'EINVAL'],
@@ -451,12 +465,29 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
       params: [
         { name: 'len', kind: 'int', valid: '4096', zero: 'ok', extra: [['100', 'EINVAL'], ['2 ** 31', 'EINVAL']] },
         { name: 'off', kind: 'int', valid: '0', extra: [['1024 * 1024', 'EIO'], ['100', 'EINVAL']] },
+        BIO_FLAGS,
       ],
     },
     pwrite: {
       params: [
         { name: 'data', kind: 'bytes', valid: 'new Uint8Array(4096)', extra: [['new Uint8Array(100)', 'EINVAL'], ['new Float64Array(512)', 'EINVAL']] },
         { name: 'off', kind: 'int', valid: '0', extra: [['1024 * 1024', 'EIO'], ['100', 'EINVAL']] },
+        BIO_FLAGS,
+      ],
+    },
+    // The loop device has no discard limits: a well-formed range is EOPNOTSUPP (submit_bio_noacct), after the
+    // alignment (EINVAL) and end-of-device (EIO) checks.
+    discard: {
+      params: [
+        { name: 'off', kind: 'int', valid: '0', zero: 'EOPNOTSUPP', extra: [['1024 * 1024', 'EIO'], ['100', 'EINVAL'], ['4096', 'EOPNOTSUPP']] },
+        { name: 'len', kind: 'int', valid: '4096', zero: 'EINVAL', extra: [['100', 'EINVAL'], ['2 ** 31', 'EINVAL'], ['8192', 'EOPNOTSUPP']] },
+      ],
+    },
+    write_zeroes: {
+      params: [
+        { name: 'off', kind: 'int', valid: '0', zero: 'EOPNOTSUPP', extra: [['1024 * 1024', 'EIO'], ['100', 'EINVAL']] },
+        { name: 'len', kind: 'int', valid: '4096', zero: 'EINVAL', extra: [['100', 'EINVAL'], ['2 ** 31', 'EINVAL']] },
+        { ...BIO_FLAGS, errno: 'EINVAL', fields: [{ name: 'flags', kind: 'list', valid: 'undefined', optional: true, extra: [["['REQ_X']", 'EINVAL'], ["['REQ_NOUNMAP']", 'EOPNOTSUPP']] }] },
       ],
     },
   },

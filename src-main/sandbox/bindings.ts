@@ -54,7 +54,11 @@ const addDevOptions = obj({
   target: opt(either(str, obj({}), "'null', 'loop', 'stripe', 'mirror' or a handler object")), nr_files: opt(u32), chunk: opt(size),
   privileged: opt(bool), dev_id: opt(int(-1, 0x7fffffff)), auto_buf_reg_fallback: opt(bool), splice_read_to_read: opt(bool),
   fetch_limit: opt(u32), logical_block_size: opt(u32), server: opt(str), delay_us: opt(u32), die_during_fetch: opt(bool),
+  // struct ublk_param_discard: u32 fields, except max_discard_segments (u16)
+  discard: opt(obj({ max_discard_sectors: opt(u32), max_write_zeroes_sectors: opt(u32), discard_granularity: opt(u32), discard_alignment: opt(u32), max_discard_segments: opt(int(0, 0xffff)) })),
 });
+/** A bio's REQ_* flag names (pread/pwrite/write_zeroes). */
+const bioFlags = opt(obj({ flags: opt(list(str, 16)) }));
 
 const MM_ARGS: Record<string, Spec> = {
   alloc_pages: [['gfp', gfp], ['order', opt(order)]],
@@ -196,6 +200,7 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
       'start_dev', 'stop_dev', 'del_dev', 'info', 'get_params', 'get_queue_affinity', 'update_size',
       'kill_server', 'recover', 'snapshot', 'stats', 'invariants', 'pread', 'pwrite',
       'get_dev_info2', 'del_dev_async', 'quiesce_dev', 'try_stop_dev', 'start_user_recovery', 'end_user_recovery',
+      'discard', 'write_zeroes',
     ],
     args: {
       // ublksrv_pid: START_DEV's / END_USER_RECOVERY's data[0], an int in the driver
@@ -206,8 +211,10 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
       // QUIESCE_DEV's data[0] is a u64 of milliseconds (0: wait forever)
       quiesce_dev: [['timeout_ms', opt(u32)]],
       update_size: [['size', size]],
-      pread: [['len', int(0, 0x7ffff000)], ['off', count]],
-      pwrite: [['data', bytes], ['off', count]],
+      pread: [['len', int(0, 0x7ffff000)], ['off', count], ['o', bioFlags]],
+      pwrite: [['data', bytes], ['off', count], ['o', bioFlags]],
+      discard: [['off', count], ['len', int(0, 0x7ffff000)]],
+      write_zeroes: [['off', count], ['len', int(0, 0x7ffff000)], ['o', bioFlags]],
     },
   },
 ];

@@ -375,10 +375,12 @@ interface UblkDev {
   stats(): Record<string, number>;
   /** Consistency checks: no lost tag, no leaked buffer registration, nothing stuck after a stop. */
   invariants(): string[];
-  /** Direct I/O helper: reads `len` bytes at `off`; throws the kernel's errno on failure. */
-  pread(len: number, off: number): Uint8Array;
-  /** Direct I/O helper: writes `data` at byte offset `off` and runs the simulation until it completes. */
-  pwrite(data: Uint8Array, off: number): number;
+  /** Direct I/O helper: reads `len` bytes at `off` (with REQ_* `flags`, as pwrite); throws the kernel's errno on failure. */
+  pread(len: number, off: number, o?: { flags?: readonly string[]; }): Uint8Array;
+  /** Direct I/O helper: writes `data` at byte offset `off` and runs the simulation until it completes. `flags`:
+   * REQ_* names the bio carries (REQ_FAILFAST_DEV/_TRANSPORT/_DRIVER, REQ_META, REQ_SWAP, REQ_FUA, REQ_PREFLUSH);
+   * the server sees them as UBLK_IO_F_* (REQ_FUA and REQ_PREFLUSH are dropped: the disk has no volatile cache). */
+  pwrite(data: Uint8Array, off: number, o?: { flags?: readonly string[]; }): number;
   /** UBLK_U_CMD_GET_DEV_INFO2: GET_DEV_INFO that also carries the char device path (for unprivileged devices). */
   get_dev_info2(): UblkDevInfo;
   /** UBLK_U_CMD_DEL_DEV_ASYNC: DEL_DEV without waiting for the device id to be freed. */
@@ -398,6 +400,12 @@ interface UblkDev {
    * (EINVAL), the device needs UBLK_F_USER_RECOVERY (EINVAL) and must be QUIESCED or FAIL_IO (EBUSY); it is
    * LIVE again and the requeued I/O reaches the new server. Linux 6.18 does not require START_USER_RECOVERY first. */
   end_user_recovery(o?: { die_during_fetch?: boolean; ublksrv_pid?: number; }): void;
+  /** One REQ_OP_DISCARD bio for [off, off + len), as a kernel submitter sends it (not the BLKDISCARD ioctl): EINVAL
+   * unless aligned to the logical block size, EIO past the end, EOPNOTSUPP unless add_dev set `discard` limits. */
+  discard(off: number, len: number): void;
+  /** blkdev_issue_zeroout() without fallback: a REQ_OP_WRITE_ZEROES bio (EOPNOTSUPP unless add_dev set
+   * `discard.max_write_zeroes_sectors`); REQ_NOUNMAP in `flags` reaches the server as UBLK_IO_F_NOUNMAP. */
+  write_zeroes(off: number, len: number, o?: { flags?: readonly string[]; }): void;
 }
 
 type Policy = 'baseline' | 'migratetype' | 'cache' | 'freetype';
@@ -763,6 +771,12 @@ interface AddDevOptions {
   /** Logical block size, 512 (default) or up to 4096 (SET_PARAMS logical_bs_shift). */
   logical_block_size?: number;
   /**
+   * UBLK_PARAM_TYPE_DISCARD sent with SET_PARAMS (checked by ublk_validate_params(): max_discard_segments must be
+   * 1 when max_discard_sectors is set, discard_granularity nonzero). Without it the disk takes no DISCARD and no
+   * WRITE_ZEROES (EOPNOTSUPP).
+   */
+  discard?: { max_discard_sectors?: number; max_write_zeroes_sectors?: number; discard_granularity?: number; discard_alignment?: number; max_discard_segments?: number };
+  /**
    * The server program: 'kublk' (the selftests' server, default) or 'ublksrv'. Their null targets differ under
    * zero copy: kublk's registers and unregisters each request buffer around a NOP, ublksrv's completes at once.
    */
@@ -1085,6 +1099,10 @@ interface TargetHandler {
   read?(io: ScriptIo): number | void;
   write?(io: ScriptIo): number | void;
   flush?(io: ScriptIo): number | void;
+  /** UBLK_IO_OP_DISCARD (needs add_dev's `discard` limits); without it the server answers -EOPNOTSUPP. */
+  discard?(io: ScriptIo): number | void;
+  /** UBLK_IO_OP_WRITE_ZEROES (UBLK_IO_F_NOUNMAP in io.flags: keep the blocks allocated). */
+  write_zeroes?(io: ScriptIo): number | void;
 }
 
 /** Latency statistics of a fio run (nearest-rank percentiles, as fio's clat percentiles), in µs. */
@@ -1234,10 +1252,12 @@ interface UblkBpfKfuncs {
 interface ScriptIo {
   q_id: number;
   tag: number;
-  op: 'read' | 'write' | 'flush';
+  op: 'read' | 'write' | 'flush' | 'discard' | 'write_zeroes';
   offset: number;
   len: number;
   data: Uint8Array | null;
+  /** The request's UBLK_IO_F_* flags from iod->op_flags (ublk_req_build_flags(), e.g. UBLK_IO_F_FAILFAST_DEV). */
+  flags: string[];
   /** Completes the request with a byte count or -errno (call once). */
   done(res: number): void;
 }

@@ -148,7 +148,7 @@ class FioJob {
       if (i % perSlab === 0) slab = new Uint8Array(Math.min(perSlab, spec.iodepth - i) * spec.bs);
       const o = (i % perSlab) * spec.bs;
       const buf = slab!.subarray(o, o + spec.bs);
-      const bio: Bio = { id: 0, op: 0, sector: 0, nr_sectors: spec.bs / 512, data: buf, cpu, end_io: fioEndIo };
+      const bio: Bio = { id: 0, op: 0, sector: 0, nr_sectors: spec.bs / 512, data: buf, opf: 0, cpu, end_io: fioEndIo };
       const s: Slot = { job: this, bio, buf, block: 0, op: 0, t_submit: 0, gen: 0, id: 0, status: 0 };
       bio.priv = s;
       this.slots.push(s);

@@ -119,6 +119,22 @@ describe('UBLK_U_CMD_END_USER_RECOVERY (ublk_ctrl_end_recovery, 6.18)', () => {
   });
 });
 
+describe('END_USER_RECOVERY kicks the requeue list (ublk_ctrl_end_recovery -> blk_mq_kick_requeue_list, 6.18)', () => {
+  it('a read that waited while QUIESCED reaches the new server at once, not at the next 3 ms requeue tick', () => {
+    const k = createUblk();
+    const dev = k.add_dev({ queue_depth: 4, dev_size: '1M', target: 'loop', flags: ['UBLK_F_USER_RECOVERY'] });
+    dev.start_dev();
+    dev.kill_server();
+    let status: number | null = null;
+    const cpu = k.appCpu(0);
+    dev.ub.tagset.submit_bios(0, [{ id: 1, op: REQ_OP_READ, sector: 0, nr_sectors: 8, data: new Uint8Array(4096), cpu, end_io: (st) => { status = st; } }], { cpu, t: k.clock.now });
+    k.clock.run(k.clock.now + 4.5e6); // requeued at 0 and 3 ms; the next tick would be at 6 ms
+    dev.recover();
+    k.clock.run(k.clock.now + 0.5e6);
+    expect(status).toBe(0);
+  });
+});
+
 describe('USER_RECOVERY_FAIL_IO: what happens to I/O (ublk_ch_release_work_fn, ublk_prep_req, 6.18)', () => {
   it('I/O the dead server owned fails with -EIO (no reissue); new I/O fails with -EREMOTEIO (BLK_STS_TARGET)', () => {
     const k = createUblk();

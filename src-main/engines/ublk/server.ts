@@ -17,6 +17,7 @@ import type { BackendOp, ScriptIo, Target } from './targets';
 import {
   UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_, UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_, UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_, UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_, UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_, UBLK_IO_OP_READ as UBLK_IO_OP_READ_, UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_, UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_, UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_, UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_, UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_, ublk_read_iod_into as ublk_read_iod_into_, ublk_user_copy_pos as ublk_user_copy_pos_,
 } from './ublk_cmd';
+import { UBLK_IO_OP_DISCARD, UBLK_IO_OP_WRITE_ZEROES, ublkIoFlagNames } from './ublk_cmd';
 import type { UblksrvIoDesc } from './ublk_cmd';
 import type { UblkDevice, UblkTask, UblksrvIoCmd } from './ublk_drv';
 import {
@@ -304,6 +305,7 @@ export class ServerThread implements RingTask {
     st.pending = 0;
     st.phase = 0;
     if (op === UBLK_IO_OP_FLUSH) return this.commit(tag, 0, ctx);
+    if ((op === UBLK_IO_OP_DISCARD || op === UBLK_IO_OP_WRITE_ZEROES) && o.target.kind === 'script') return this.script_range_io(tag, op, off, len, iod.op_flags);
     if (op !== UBLK_IO_OP_READ && op !== UBLK_IO_OP_WRITE) return this.commit(tag, -95, ctx);
     const write = op === UBLK_IO_OP_WRITE;
     if (o.target.kind === 'null') return this.null_io(tag, st, iod, len, ctx);
@@ -513,7 +515,7 @@ export class ServerThread implements RingTask {
         finished = true;
         this.script_done(tag, st, write, res, buf, len);
       };
-      const io: ScriptIo = { q_id: this.q_id, tag, op: write ? 'write' : 'read', offset: off, len, data: buf, done };
+      const io: ScriptIo = { q_id: this.q_id, tag, op: write ? 'write' : 'read', offset: off, len, data: buf, flags: ublkIoFlagNames(iod.op_flags), done };
       const fn = write ? h.write : h.read;
       try {
         const r = fn ? fn.call(h, io) : len;
@@ -535,6 +537,30 @@ export class ServerThread implements RingTask {
   }
 
   private readonly pendingScript = new Map<number, () => void>();
+
+  /** DISCARD / WRITE_ZEROES to a script target: its discard() / write_zeroes() handler, -EOPNOTSUPP without one. */
+  private script_range_io(tag: number, op: number, off: number, len: number, op_flags: number): void {
+    const o = this.srv.opts;
+    const h = o.target.handler!;
+    const discard = op === UBLK_IO_OP_DISCARD;
+    const fn = discard ? h.discard : h.write_zeroes;
+    let finished = false;
+    const done = (res: number): void => {
+      if (finished) return;
+      finished = true;
+      this.commit(tag, res, null);
+      if (this.state === 'idle') this.wake(o.clock.now);
+    };
+    if (!fn) return done(-95);
+    const io: ScriptIo = { q_id: this.q_id, tag, op: discard ? 'discard' : 'write_zeroes', offset: off, len, data: null, flags: ublkIoFlagNames(op_flags), done };
+    try {
+      const r = fn.call(h, io);
+      if (typeof r === 'number') done(r);
+    } catch (e) {
+      this.srv.cmdErrors.push(`target handler threw on q${this.q_id} tag ${tag}: ${e instanceof Error ? e.message : String(e)}`);
+      done(-5);
+    }
+  }
 
   private script_done(tag: number, st: TagState, write: boolean, res: number, buf: Uint8Array | null, len: number): void {
     const o = this.srv.opts;

@@ -18,10 +18,12 @@ export interface BackendOp {
 export interface ScriptIo {
   q_id: number;
   tag: number;
-  op: 'read' | 'write' | 'flush';
+  op: 'read' | 'write' | 'flush' | 'discard' | 'write_zeroes';
   offset: number;
   len: number;
   data: Uint8Array | null;
+  /** The request's UBLK_IO_F_* flags from iod->op_flags (ublk_req_build_flags(), e.g. UBLK_IO_F_FAILFAST_DEV). */
+  flags: string[];
   /** Completes the request with a byte count or -errno (call once). */
   done(res: number): void;
 }
@@ -32,6 +34,10 @@ export interface TargetHandler {
   read?(io: ScriptIo): number | void;
   write?(io: ScriptIo): number | void;
   flush?(io: ScriptIo): number | void;
+  /** UBLK_IO_OP_DISCARD (needs add_dev's `discard` limits); without it the server answers -EOPNOTSUPP. */
+  discard?(io: ScriptIo): number | void;
+  /** UBLK_IO_OP_WRITE_ZEROES (UBLK_IO_F_NOUNMAP in io.flags: keep the blocks allocated). */
+  write_zeroes?(io: ScriptIo): number | void;
 }
 
 export type TargetKind = 'null' | 'loop' | 'stripe' | 'mirror' | 'script' | 'fault_inject';

@@ -24,7 +24,7 @@ import {
 } from './io_uring';
 import type { IoReq, IoUring, SimFile } from './io_uring';
 import {
-  UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_F as UBLK_F_, UBLK_STATE_NAMES, UBLK_F_ALL as UBLK_F_ALL_, UBLK_F_ALL_RECOVERY_FLAGS as UBLK_F_ALL_RECOVERY_FLAGS_, UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_, UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_, UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_, UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_, UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_, UBLK_IO_OP_READ as UBLK_IO_OP_READ_, UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_, UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_, UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_, UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_, UBLK_IO_RES_OK as UBLK_IO_RES_OK_, UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_, UBLK_MAX_NR_QUEUES as UBLK_MAX_NR_QUEUES_, UBLK_MAX_PIN_PAGES as UBLK_MAX_PIN_PAGES_, UBLK_MAX_QUEUE_DEPTH as UBLK_MAX_QUEUE_DEPTH_, UBLK_QID_OFF as UBLK_QID_OFF_, UBLK_REQUEUE_DELAY_MS as UBLK_REQUEUE_DELAY_MS_, UBLK_S_DEV_DEAD as UBLK_S_DEV_DEAD_, UBLK_S_DEV_FAIL_IO as UBLK_S_DEV_FAIL_IO_, UBLK_S_DEV_LIVE as UBLK_S_DEV_LIVE_, UBLK_S_DEV_QUIESCED as UBLK_S_DEV_QUIESCED_, UBLK_TAG_OFF as UBLK_TAG_OFF_, UBLKSRV_IO_BUF_OFFSET as UBLKSRV_IO_BUF_OFFSET_, UBLKSRV_IO_DESC_SIZE as UBLKSRV_IO_DESC_SIZE_, UBLK_IO_BUF_BITS as UBLK_IO_BUF_BITS_, ublk_write_iod as ublk_write_iod_,
+  UBLK_ATTR_VOLATILE_CACHE, UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_F as UBLK_F_, UBLK_STATE_NAMES, UBLK_F_ALL as UBLK_F_ALL_, UBLK_F_ALL_RECOVERY_FLAGS as UBLK_F_ALL_RECOVERY_FLAGS_, UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_, UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_, UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_, UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_, UBLK_IO_OP_DISCARD, UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_, UBLK_IO_OP_READ as UBLK_IO_OP_READ_, UBLK_IO_OP_WRITE_ZEROES, ublk_req_build_flags, UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_, UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_, UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_, UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_, UBLK_IO_RES_OK as UBLK_IO_RES_OK_, UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_, UBLK_MAX_NR_QUEUES as UBLK_MAX_NR_QUEUES_, UBLK_MAX_PIN_PAGES as UBLK_MAX_PIN_PAGES_, UBLK_MAX_QUEUE_DEPTH as UBLK_MAX_QUEUE_DEPTH_, UBLK_QID_OFF as UBLK_QID_OFF_, UBLK_REQUEUE_DELAY_MS as UBLK_REQUEUE_DELAY_MS_, UBLK_S_DEV_DEAD as UBLK_S_DEV_DEAD_, UBLK_S_DEV_FAIL_IO as UBLK_S_DEV_FAIL_IO_, UBLK_S_DEV_LIVE as UBLK_S_DEV_LIVE_, UBLK_S_DEV_QUIESCED as UBLK_S_DEV_QUIESCED_, UBLK_TAG_OFF as UBLK_TAG_OFF_, UBLKSRV_IO_BUF_OFFSET as UBLKSRV_IO_BUF_OFFSET_, UBLKSRV_IO_DESC_SIZE as UBLKSRV_IO_DESC_SIZE_, UBLK_IO_BUF_BITS as UBLK_IO_BUF_BITS_, ublk_write_iod as ublk_write_iod_,
 } from './ublk_cmd';
 import {
   zeroBytes as zeroBytes_,
@@ -377,13 +377,17 @@ export class UblkDevice implements BlkMqOps {
     // ublk_prep_req() (6.18): force_abort counts only where I/O would otherwise wait for a server
     if (ubq.force_abort && this.nosrv_should_queue_io()) return -5;
     if (check_cancel && ubq.canceling) return -5;
+    // ublk_setup_iod() (6.18): the op, then ublk_req_build_flags(); other ops are BLK_STS_IOERR on a non-zoned device
     let op: number;
     if (rq.op === REQ_OP_READ) op = UBLK_IO_OP_READ;
     else if (rq.op === REQ_OP_WRITE) op = UBLK_IO_OP_WRITE;
     else if (rq.op === 2) op = UBLK_IO_OP_FLUSH;
+    else if (rq.op === 3) op = UBLK_IO_OP_DISCARD;
+    else if (rq.op === 9) op = UBLK_IO_OP_WRITE_ZEROES;
     else return -5;
     const io = ubq.ios[rq.tag]!;
-    ublk_write_iod(ubq.iod, rq.tag, { op_flags: op, nr_sectors: rq.nr_sectors, start_sector: rq.sector, addr: io.addr });
+    const op_flags = rq.cmd_flags === 0 ? op : op | ublk_req_build_flags(rq.cmd_flags);
+    ublk_write_iod(ubq.iod, rq.tag, { op_flags, nr_sectors: rq.nr_sectors, start_sector: rq.sector, addr: io.addr });
     this.tagset.start_request(rq);
     return 0;
   }
@@ -1282,6 +1286,11 @@ export class UblkDriver {
     ub.tagset.capacity = ub.params.basic!.dev_sectors;
     // ublk_ctrl_start_dev(): queue_limits.max_hw_sectors = basic.max_sectors
     ub.tagset.max_sectors = ub.params.basic!.max_sectors || Infinity;
+    // queue_limits: BLK_FEAT_WRITE_CACHE from UBLK_ATTR_VOLATILE_CACHE; the discard parameters' sizes
+    ub.tagset.write_cache = (ub.params.basic!.attrs & UBLK_ATTR_VOLATILE_CACHE) !== 0;
+    const disc = ub.params.types & UBLK_PARAM_TYPE_DISCARD ? ub.params.discard : undefined;
+    ub.tagset.max_discard_sectors = disc?.max_discard_sectors ?? 0;
+    ub.tagset.max_write_zeroes_sectors = disc?.max_write_zeroes_sectors ?? 0;
     ub.tagset.alive = true;
     ub.dev_info.state = UBLK_S_DEV_LIVE;
     ub.used = true;
@@ -1340,6 +1349,7 @@ export class UblkDriver {
     ub.dev_info.ublksrv_pid = ub.ublksrv_tgid;
     ub.dev_info.state = UBLK_S_DEV_LIVE;
     ub.recovering = false;
+    ub.tagset.kick_requeue_list(); // the requests that waited for a server reach the new one now
   }
 
   /** UBLK_U_CMD_GET_PARAMS: the stored parameters (with the read-only devt part filled in). */
