@@ -4939,8 +4939,13 @@ declare module 'kernel-lab/engines/ublk/costs' {
       t_tw: number;
       /** ublk_dispatch_req() per request: iod already set, start_io, io_uring_cmd_done of the FETCH, ns. */
       t_dispatch: number;
-      /** ublk uring_cmd handler (COMMIT_AND_FETCH / REGISTER / UNREGISTER / NEED_GET_DATA) incl. request end, ns. */
+      /** ublk uring_cmd handler (COMMIT_AND_FETCH / REGISTER / UNREGISTER / NEED_GET_DATA): checks and io state, ns. */
       t_ublk_cmd: number;
+      /**
+       * __ublk_complete_rq(): ending one block request (blk_update_request, __blk_mq_end_request, the bio's end_io up
+       * to the application's aio completion), ns; paid by whoever drops the request's last reference.
+       */
+      t_rq_end: number;
       /** Server userspace per CQE: reap, read the 24-byte iod, target logic, prepare SQEs, ns. */
       t_srv_cqe: number;
       /** io_buffer_register_bvec()/unregister: kernel bvec node in the fixed-buffer table, ns each. */

@@ -195,7 +195,10 @@ class FioJob {
       const nx = r.next(this);
       if (!nx) break;
       const slot = this.freeSlots.pop()!;
-      ctx.t += c.t_app_io;
+      // O_DIRECT: blkdev_direct_IO() builds the bio with bio_iov_iter_get_pages(), which pins every user page of
+      // the buffer (iov_iter_extract_pages() -> pin_user_pages_fast()); bio_release_pages() unpins them at
+      // completion (6.18 block/bio.c, block/fops.c). The pin and its release are charged here, a page each.
+      ctx.t += c.t_app_io + Math.ceil(r.spec.bs / 4096) * c.t_pin_page;
       slot.block = nx.block;
       slot.op = nx.op;
       slot.id = r.nextId++;
