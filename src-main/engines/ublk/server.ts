@@ -359,7 +359,9 @@ export class ServerThread implements RingTask {
         return;
       }
       case 'zero_copy': {
-        this.buf_cmd(tag, UBLK_IO_REGISTER_IO_BUF, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS, K_REG, ctx);
+        // kublk hardlinks REGISTER_IO_BUF to the I/O (file_backed.c, stripe.c); ublksrv's loop soft-links it
+        const regLink = o.server_impl === 'kublk' ? IOSQE_IO_HARDLINK : IOSQE_IO_LINK;
+        this.buf_cmd(tag, UBLK_IO_REGISTER_IO_BUF, regLink | IOSQE_CQE_SKIP_SUCCESS, K_REG, ctx);
         for (const b of ops) this.rw_fixed(tag, write, b, IOSQE_IO_HARDLINK, ctx);
         this.buf_cmd(tag, UBLK_IO_UNREGISTER_IO_BUF, 0, K_UNREG, ctx);
         st.pending = ops.length + 1;
