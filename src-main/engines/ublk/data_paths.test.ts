@@ -117,6 +117,22 @@ describe('proposal specifics', () => {
     expect(r.cpu.server[0]).toBe(0);
   });
 
+  it("a failed REGISTER_IO_BUF: kublk's hardlink still issues the I/O, ublksrv's soft link cancels it", () => {
+    const backingReads = (server: 'kublk' | 'ublksrv'): { reads: number; errors: number } => {
+      const k = createUblk();
+      const dev = k.add_dev({ queue_depth: 4, dev_size: '4M', target: 'loop', data_path: 'zero_copy', server });
+      dev.start_dev();
+      // occupy every slot of the sparse table: the server's REGISTER_IO_BUF at index = tag fails
+      const ring = dev.server!.threads[0]!.ring;
+      for (let i = 0; i < 4; i++) ring.register_bvec(i, new Uint8Array(4096), () => {});
+      const r = k.fio({ dev, rw: 'randread', bs: '4k', iodepth: 1, ios: 1 });
+      return { reads: dev.target.files[0]!.stats.reads, errors: r.errors };
+    };
+    // file_backed.c: IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_HARDLINK on the register; ublk.loop.cpp: IOSQE_IO_LINK
+    expect(backingReads('kublk')).toEqual({ reads: 1, errors: 1 });
+    expect(backingReads('ublksrv')).toEqual({ reads: 0, errors: 1 });
+  });
+
   it('AUTO_BUF_REG with the fallback flag: a taken slot gives UBLK_IO_F_NEED_REG_BUF and the server registers itself', () => {
     const k = createUblk();
     const dev = k.add_dev({ queue_depth: 4, dev_size: '4M', target: 'loop', data_path: 'auto_buf_reg', auto_buf_reg_fallback: true, flags: ['UBLK_F_SUPPORT_ZERO_COPY'] });

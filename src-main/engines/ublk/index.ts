@@ -747,6 +747,8 @@ export class Ublk {
       case 'loop':
         return loopTarget(file('loop.img', dev_size));
       case 'stripe': {
+        // kublk's ublk_stripe_tgt_init() refuses --auto_zc_fallback
+        if (o.auto_buf_reg_fallback) throw new KernelError('EINVAL', 'stripe: not support auto_zc_fallback');
         const k = backFiles(o.nr_files);
         const chunk = parseSize(o.chunk ?? '64K', 'chunk');
         // kublk's ublk_stripe_tgt_init(): the chunk is a power of two from 4K to 512K.

@@ -10,7 +10,7 @@ import {
 } from './cpu';
 import type { Cpu, Ctx } from './cpu';
 import {
-  IORING_NOP_FIXED_BUFFER as IORING_NOP_FIXED_BUFFER_, IORING_NOP_INJECT_RESULT as IORING_NOP_INJECT_RESULT_, IORING_OP_FUSED_CMD as IORING_OP_FUSED_CMD_, IORING_OP_NOP as IORING_OP_NOP_, IORING_OP_READ as IORING_OP_READ_, IORING_OP_READ_FIXED as IORING_OP_READ_FIXED_, IORING_OP_TIMEOUT as IORING_OP_TIMEOUT_, IORING_OP_SPLICE as IORING_OP_SPLICE_, IORING_OP_URING_CMD as IORING_OP_URING_CMD_, IORING_OP_WRITE as IORING_OP_WRITE_, IORING_OP_WRITE_FIXED as IORING_OP_WRITE_FIXED_, IORING_SETUP_SQE128 as IORING_SETUP_SQE128_, IOSQE_CQE_SKIP_SUCCESS as IOSQE_CQE_SKIP_SUCCESS_, IOSQE_FIXED_FILE as IOSQE_FIXED_FILE_, IOSQE_IO_HARDLINK as IOSQE_IO_HARDLINK_, IOSQE_IO_LINK as IOSQE_IO_LINK_, IoUring, SPLICE_F_READ_TO_READ as SPLICE_F_READ_TO_READ_, newSqe as newSqe_,
+  IORING_NOP_FIXED_BUFFER as IORING_NOP_FIXED_BUFFER_, IORING_NOP_INJECT_RESULT as IORING_NOP_INJECT_RESULT_, IORING_OP_FUSED_CMD as IORING_OP_FUSED_CMD_, IORING_OP_NOP as IORING_OP_NOP_, IORING_OP_READ as IORING_OP_READ_, IORING_OP_READ_FIXED as IORING_OP_READ_FIXED_, IORING_OP_READV as IORING_OP_READV_, IORING_OP_READV_FIXED as IORING_OP_READV_FIXED_, IORING_OP_WRITEV as IORING_OP_WRITEV_, IORING_OP_WRITEV_FIXED as IORING_OP_WRITEV_FIXED_, IORING_OP_TIMEOUT as IORING_OP_TIMEOUT_, IORING_OP_SPLICE as IORING_OP_SPLICE_, IORING_OP_URING_CMD as IORING_OP_URING_CMD_, IORING_OP_WRITE as IORING_OP_WRITE_, IORING_OP_WRITE_FIXED as IORING_OP_WRITE_FIXED_, IORING_SETUP_SQE128 as IORING_SETUP_SQE128_, IOSQE_CQE_SKIP_SUCCESS as IOSQE_CQE_SKIP_SUCCESS_, IOSQE_FIXED_FILE as IOSQE_FIXED_FILE_, IOSQE_IO_HARDLINK as IOSQE_IO_HARDLINK_, IOSQE_IO_LINK as IOSQE_IO_LINK_, IoUring, SPLICE_F_READ_TO_READ as SPLICE_F_READ_TO_READ_, newSqe as newSqe_,
 } from './io_uring';
 import type { RingTask, Sqe } from './io_uring';
 import type { BackendOp, ScriptIo, Target } from './targets';
@@ -36,6 +36,10 @@ const IORING_OP_FUSED_CMD = IORING_OP_FUSED_CMD_;
 const IORING_OP_NOP = IORING_OP_NOP_;
 const IORING_OP_READ = IORING_OP_READ_;
 const IORING_OP_READ_FIXED = IORING_OP_READ_FIXED_;
+const IORING_OP_READV = IORING_OP_READV_;
+const IORING_OP_READV_FIXED = IORING_OP_READV_FIXED_;
+const IORING_OP_WRITEV = IORING_OP_WRITEV_;
+const IORING_OP_WRITEV_FIXED = IORING_OP_WRITEV_FIXED_;
 const IORING_OP_TIMEOUT = IORING_OP_TIMEOUT_;
 const IORING_OP_SPLICE = IORING_OP_SPLICE_;
 const IORING_OP_URING_CMD = IORING_OP_URING_CMD_;
@@ -322,11 +326,13 @@ export class ServerThread implements RingTask {
       return;
     }
     if (o.target.kind === 'script') return this.script_io(tag, st, write, off, len, ctx);
-    const ops = o.target.map(write, off, len, tag);
     let path = o.path;
     if (path === 'ebpf') path = 'copy'; // requests the BPF program passed on take the copy path
     if (path === 'need_get_data') path = 'copy';
     if (path === 'auto_buf_reg' && iod.op_flags & UBLK_IO_F_NEED_REG_BUF) path = 'zero_copy';
+    // kublk's own paths issue the target's vectored ops (stripe: a READV/WRITEV per file); the others one op a piece
+    const kublkPath = path === 'copy' || path === 'remap' || path === 'zero_copy' || path === 'auto_buf_reg';
+    const ops = kublkPath && o.target.mapv ? o.target.mapv(write, off, len, tag) : o.target.map(write, off, len, tag);
     switch (path) {
       case 'copy':
       case 'remap': {
@@ -355,7 +361,9 @@ export class ServerThread implements RingTask {
         return;
       }
       case 'zero_copy': {
-        this.buf_cmd(tag, UBLK_IO_REGISTER_IO_BUF, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS, K_REG, ctx);
+        // kublk hardlinks REGISTER_IO_BUF to the I/O (file_backed.c, stripe.c); ublksrv's loop soft-links it
+        const regLink = o.server_impl === 'kublk' ? IOSQE_IO_HARDLINK : IOSQE_IO_LINK;
+        this.buf_cmd(tag, UBLK_IO_REGISTER_IO_BUF, regLink | IOSQE_CQE_SKIP_SUCCESS, K_REG, ctx);
         for (const b of ops) this.rw_fixed(tag, write, b, IOSQE_IO_HARDLINK, ctx);
         this.buf_cmd(tag, UBLK_IO_UNREGISTER_IO_BUF, 0, K_UNREG, ctx);
         st.pending = ops.length + 1;
@@ -444,24 +452,26 @@ export class ServerThread implements RingTask {
 
   private rw(tag: number, write: boolean, b: BackendOp, buf: Uint8Array, flags: number, ctx: Ctx): void {
     const s = this.sqe(ctx);
-    s.opcode = write ? IORING_OP_WRITE : IORING_OP_READ;
+    s.opcode = b.iov ? (write ? IORING_OP_WRITEV : IORING_OP_READV) : write ? IORING_OP_WRITE : IORING_OP_READ;
     s.flags = IOSQE_FIXED_FILE | flags;
     s.fd = b.file;
     s.addr = buf;
     s.addr_off = b.buf_off;
-    s.len = b.len;
+    s.len = b.iov ? b.iov.length / 2 : b.len;
+    s.iov = b.iov ?? null;
     s.off = b.off;
     s.user_data = ud(tag, K_BACKEND);
   }
 
   private rw_fixed(tag: number, write: boolean, b: BackendOp, flags: number, ctx: Ctx): void {
     const s = this.sqe(ctx);
-    s.opcode = write ? IORING_OP_WRITE_FIXED : IORING_OP_READ_FIXED;
+    s.opcode = b.iov ? (write ? IORING_OP_WRITEV_FIXED : IORING_OP_READV_FIXED) : write ? IORING_OP_WRITE_FIXED : IORING_OP_READ_FIXED;
     s.flags = IOSQE_FIXED_FILE | flags;
     s.fd = b.file;
     s.buf_index = tag;
     s.addr_off = b.buf_off;
-    s.len = b.len;
+    s.len = b.iov ? b.iov.length / 2 : b.len;
+    s.iov = b.iov ?? null;
     s.off = b.off;
     s.user_data = ud(tag, K_BACKEND);
   }

@@ -645,6 +645,7 @@ export class UblkDevice implements BlkMqOps {
   /** __ublk_complete_rq(): ends the block request with the committed result. */
   complete_rq(ubq: UblkQueue, rq: Request, ctx: Ctx): void {
     if (!rq.inUse) return;
+    ctx.t += this.costs.t_rq_end;
     const io = ubq.ios[rq.tag]!;
     let res = io.res;
     if (res === 0 && rq.op === REQ_OP_READ) res = -5;
