@@ -568,6 +568,7 @@ declare module 'kernel-lab/engines/bpf/index' {
   export { interpExec } from 'kernel-lab/engines/bpf/interpreter';
   export { BPF_COMPLEXITY_LIMIT_INSNS, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, decodeInsns, encodeInsns, insn, isLdImm64 } from 'kernel-lab/engines/bpf/isa';
   export { jitExec } from 'kernel-lab/engines/bpf/jit';
+  export { wasmJitExec, wasmJitUnsupported } from 'kernel-lab/engines/bpf/jit-wasm';
   export { license_is_gpl_compatible } from 'kernel-lab/engines/bpf/license';
   export { MAP_BTF_STRUCT, MAP_STRUCTS } from 'kernel-lab/engines/bpf/map_btf';
   export type { LayoutStruct, LayoutType } from 'kernel-lab/engines/bpf/map_btf';
@@ -996,6 +997,10 @@ declare module 'kernel-lab/engines/bpf/jit' {
   import type { BpfExecFn, LoadedInsns } from 'kernel-lab/engines/bpf/vm';
   /** Largest program the JIT compiles; longer ones run in the interpreter. */
   export const JIT_MAX_INSNS: number;
+  /** Instructions that start a basic block. */
+  export function blockLeaders(p: LoadedInsns): Uint8Array;
+  /** True when no instruction can change r10, so r10 always equals the current frame pointer. */
+  export function r10ReadOnly(p: LoadedInsns): boolean;
   /** Instructions per generated function: V8 stops optimising functions whose bytecode grows past ~60 KB. */
   export const JIT_CHUNK_INSNS = 192;
   /**
@@ -1009,6 +1014,27 @@ declare module 'kernel-lab/engines/bpf/jit' {
   export function jitCompile(p: LoadedInsns): BpfExecFn | undefined;
   /** An exec function that JIT-compiles the program on first use (falling back to the interpreter). */
   export const jitExec: BpfExecFn;
+}
+
+declare module 'kernel-lab/engines/bpf/jit-wasm' {
+  import type { BpfExecFn, LoadedInsns } from 'kernel-lab/engines/bpf/vm';
+  /** Largest program the WebAssembly JIT compiles (br_table and function size stay well inside V8's limits). */
+  export const WASM_JIT_MAX_INSNS = 16384;
+  /** Why a program is left to the JS JIT, or undefined when the WebAssembly JIT compiles it. */
+  export function wasmJitUnsupported(p: LoadedInsns): string | undefined;
+  /** The module: imports env.mem, env.ld, env.st, env.helper; exports `run(pc, left, lin, base) -> mode`. */
+  export function wasmJitModuleBytes(p: LoadedInsns): Uint8Array<ArrayBuffer>;
+  /**
+   * Compiles a program to WebAssembly, or returns undefined when the WebAssembly JIT leaves it to the JS JIT
+   * (wasmJitUnsupported()) or WebAssembly is not available. The exec function falls back to `fallback` for runs it
+   * cannot take (see the header).
+   */
+  export function wasmJitCompile(p: LoadedInsns, fallback?: BpfExecFn): BpfExecFn | undefined;
+  /**
+   * An exec function that compiles the program to WebAssembly on first use, falling back to the JS JIT (and it to
+   * the interpreter) for programs it does not compile. Its runs ask for their stacks in the linear memory.
+   */
+  export const wasmJitExec: BpfExecFn;
 }
 
 declare module 'kernel-lab/engines/bpf/license' {
@@ -1269,21 +1295,54 @@ declare module 'kernel-lab/engines/bpf/memory' {
       readonly name: string;
       /** Arbitrary owner (a map, a ring buffer) so helpers can find what a pointer points into. */
       owner: unknown;
+      /** Where the bytes live in the address space's WebAssembly memory (LinearMemory), or -1 when they do not. */
+      lin: number;
       constructor(bytes: Uint8Array, opts: {
           name: string;
           writable?: boolean;
           owner?: unknown;
       });
   }
+  /**
+   * The part of the address space the WebAssembly JIT (jit-wasm.ts) reaches without calling out: one
+   * WebAssembly.Memory holding a region table (bytes [0, 64 KiB): per region id < LIN_TABLE_ENTRIES its linear base,
+   * size, and size again when writable, else 0) and chunks of LIN_CHUNK bytes, one per run, for the run's 8 stack
+   * frames, its register files and a scratch area. Regions whose bytes live elsewhere have a zeroed entry, so every
+   * access to them takes the slow path, which is the interpreter's. The memory never grows, so views stay valid.
+   */
+  export class LinearMemory {
+      readonly memory: WebAssembly.Memory;
+      readonly u8: Uint8Array;
+      readonly i32: Int32Array;
+      private readonly freeChunks;
+      constructor();
+      /** A zeroed chunk for one run's stacks, registers and scratch, or -1 when every chunk is in use. */
+      allocChunk(): number;
+      freeChunk(at: number): void;
+      setEntry(region: BpfRegion): void;
+      clearEntry(id: number): void;
+  }
+  /** Region ids with an entry in the linear region table (16 bytes each). */
+  export const LIN_TABLE_ENTRIES = 4096;
+  export const LIN_TABLE_BYTES: number;
+  /** One run's chunk: 8 stack frames of 512 bytes, 8 register files of 96 bytes (one per frame base), scratch. */
+  export const LIN_CHUNK = 8192;
+  export const LIN_REGS = 4096;
+  export const LIN_REGS_SIZE = 96;
+  export const LIN_SCRATCH: number;
   /** The table of live regions, indexed by id. */
   export class AddressSpace {
       /** regions[id]; a freed id holds a zero-sized placeholder so lookups stay monomorphic. */
       readonly regions: BpfRegion[];
       private readonly free;
+      /** The WebAssembly memory of this space, made on first use (linearMemory()). */
+      linear: LinearMemory | undefined;
       /** Makes a region addressable and returns its id. */
       map(region: BpfRegion): number;
       /** Removes a region; stale pointers to it then fault. */
       unmap(region: BpfRegion): void;
+      /** The space's WebAssembly memory, made on first use; undefined where WebAssembly is not available. */
+      linearMemory(): LinearMemory | undefined;
       /** The region an address's hi word designates, or undefined. */
       regionOf(hi: number): BpfRegion | undefined;
       /** The 64-bit address of `off` bytes into a region. */
@@ -2361,8 +2420,13 @@ declare module 'kernel-lab/engines/bpf/vm' {
       /** Function entry points (pc 0 and every local-call / function-address target). */
       funcStarts: Set<number>;
   }
-  /** One execution engine: runs from `pc` with call-stack depth `depth` until the invocation's frame exits. */
-  export type BpfExecFn = (vm: BpfVm, regs: Int32Array, pc: number, cs: Int32Array, depth: number, base: number) => void;
+  /**
+   * One execution engine: runs from `pc` with call-stack depth `depth` until the invocation's frame exits. An engine
+   * with `linear` set wants the run's stacks in the address space's WebAssembly memory (the WebAssembly JIT).
+   */
+  export type BpfExecFn = ((vm: BpfVm, regs: Int32Array, pc: number, cs: Int32Array, depth: number, base: number) => void) & {
+      linear?: boolean;
+  };
   /** Code address of a function (what `lddw rX, <func>` loads): 0xffffffffa0000000 + 8*pc, like kernel text. */
   export const CODE_HI = -1;
   export const CODE_LO_BASE: number;
@@ -2415,6 +2479,11 @@ declare module 'kernel-lab/engines/bpf/vm' {
       constructor(opts: BpfVmOptions);
       /** Overwrites regs[from..to] (register numbers) with garbage in a soundness run. */
       poisonRegs(regs: Int32Array, from: number, to: number): void;
+      /**
+       * This run's chunk of the address space's WebAssembly memory (LinearMemory), holding its stacks, or -1: set
+       * by mapStacks() when the engine asks for it (BpfExecFn.linear), which then runs with them there.
+       */
+      linChunk: number;
       /** Maps the 8 stack frames (zeroed) into the address space; call unmapStacks() after the run. */
       mapStacks(): void;
       unmapStacks(): void;

@@ -24,6 +24,8 @@ export class BpfRegion {
   readonly name: string;
   /** Arbitrary owner (a map, a ring buffer) so helpers can find what a pointer points into. */
   owner: unknown;
+  /** Where the bytes live in the address space's WebAssembly memory (LinearMemory), or -1 when they do not. */
+  lin = -1;
 
   constructor(bytes: Uint8Array, opts: { name: string; writable?: boolean; owner?: unknown }) {
     if (bytes.length > MAX_REGION_SIZE) throw new RangeError(`region ${opts.name} larger than 2 GiB`);
@@ -38,17 +40,75 @@ export class BpfRegion {
 
 const NO_REGION = new BpfRegion(new Uint8Array(0), { name: 'none', writable: false });
 
+/**
+ * The part of the address space the WebAssembly JIT (jit-wasm.ts) reaches without calling out: one
+ * WebAssembly.Memory holding a region table (bytes [0, 64 KiB): per region id < LIN_TABLE_ENTRIES its linear base,
+ * size, and size again when writable, else 0) and chunks of LIN_CHUNK bytes, one per run, for the run's 8 stack
+ * frames, its register files and a scratch area. Regions whose bytes live elsewhere have a zeroed entry, so every
+ * access to them takes the slow path, which is the interpreter's. The memory never grows, so views stay valid.
+ */
+export class LinearMemory {
+  readonly memory: WebAssembly.Memory;
+  readonly u8: Uint8Array;
+  readonly i32: Int32Array;
+  private readonly freeChunks: number[] = [];
+
+  constructor() {
+    this.memory = new WebAssembly.Memory({ initial: LIN_PAGES, maximum: LIN_PAGES });
+    this.u8 = new Uint8Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
+    for (let at = LIN_PAGES * 65536 - LIN_CHUNK; at >= LIN_TABLE_BYTES; at -= LIN_CHUNK) this.freeChunks.push(at);
+  }
+
+  /** A zeroed chunk for one run's stacks, registers and scratch, or -1 when every chunk is in use. */
+  allocChunk(): number {
+    const at = this.freeChunks.pop();
+    if (at === undefined) return -1;
+    this.u8.fill(0, at, at + LIN_CHUNK);
+    return at;
+  }
+
+  freeChunk(at: number): void {
+    this.freeChunks.push(at);
+  }
+
+  setEntry(region: BpfRegion): void {
+    if (region.id >= LIN_TABLE_ENTRIES) return;
+    const e = region.id * 4;
+    this.i32[e] = region.lin;
+    this.i32[e + 1] = region.size;
+    this.i32[e + 2] = region.writable ? region.size : 0;
+  }
+
+  clearEntry(id: number): void {
+    if (id < LIN_TABLE_ENTRIES) this.i32.fill(0, id * 4, id * 4 + 4);
+  }
+}
+
+/** Region ids with an entry in the linear region table (16 bytes each). */
+export const LIN_TABLE_ENTRIES = 4096;
+export const LIN_TABLE_BYTES = LIN_TABLE_ENTRIES * 16;
+/** One run's chunk: 8 stack frames of 512 bytes, 8 register files of 96 bytes (one per frame base), scratch. */
+export const LIN_CHUNK = 8192;
+export const LIN_REGS = 4096;
+export const LIN_REGS_SIZE = 96;
+export const LIN_SCRATCH = LIN_REGS + 8 * LIN_REGS_SIZE;
+const LIN_PAGES = 4;
+
 /** The table of live regions, indexed by id. */
 export class AddressSpace {
   /** regions[id]; a freed id holds a zero-sized placeholder so lookups stay monomorphic. */
   readonly regions: BpfRegion[] = [NO_REGION];
   private readonly free: number[] = [];
+  /** The WebAssembly memory of this space, made on first use (linearMemory()). */
+  linear: LinearMemory | undefined;
 
   /** Makes a region addressable and returns its id. */
   map(region: BpfRegion): number {
     const id = this.free.pop() ?? this.regions.length;
     region.id = id;
     this.regions[id] = region;
+    if (this.linear && region.lin >= 0) this.linear.setEntry(region);
     return id;
   }
 
@@ -57,8 +117,15 @@ export class AddressSpace {
     if (region.id > 0 && this.regions[region.id] === region) {
       this.regions[region.id] = NO_REGION;
       this.free.push(region.id);
+      if (this.linear && region.lin >= 0) this.linear.clearEntry(region.id);
     }
     region.id = 0;
+  }
+
+  /** The space's WebAssembly memory, made on first use; undefined where WebAssembly is not available. */
+  linearMemory(): LinearMemory | undefined {
+    if (!this.linear && typeof WebAssembly === 'object') this.linear = new LinearMemory();
+    return this.linear;
   }
 
   /** The region an address's hi word designates, or undefined. */
