@@ -488,7 +488,7 @@ declare module 'kernel-lab/engines/bpf/helper-ids' {
 
 declare module 'kernel-lab/engines/bpf/helpers' {
   import { BpfMap } from 'kernel-lab/engines/bpf/maps';
-  import type { BpfHelper, BpfVm } from 'kernel-lab/engines/bpf/vm';
+  import type { BpfHelper, BpfHelperFn, BpfVm } from 'kernel-lab/engines/bpf/vm';
   import { type KfuncName } from 'kernel-lab/engines/bpf/vmlinux_btf';
   /**
    * BTF ids of the kfuncs: the FUNC type ids of the model's own vmlinux BTF (vmlinux_btf.ts), as a kernel build has
@@ -526,6 +526,11 @@ declare module 'kernel-lab/engines/bpf/helpers' {
    * every region of the model's address space (memory.ts: region n is at (0xffff8880 + n) << 32, n >= 1).
    */
   export const CURRENT_TASK_ADDR = 18446612682097557504n;
+  /**
+   * bpf_map_lookup_elem (kernel/bpf/helpers.c): r0 = the value's address, or 0. The WebAssembly JIT does the same
+   * lookup inline for array and hash maps when this is the helper of the run (jit-wasm.ts).
+   */
+  export const bpfMapLookupElem: BpfHelperFn;
   /** The kernel helpers modelled, keyed by id. */
   export function kernelHelpers(): Map<number, BpfHelper>;
   /** The open-coded iterator kfuncs: bpf_iter_num (kernel/bpf/bpf_iter.c: struct bpf_iter_num_kern { int cur; int end; } on the stack) and bpf_iter_bits. */
@@ -1208,6 +1213,8 @@ declare module 'kernel-lab/engines/bpf/maps' {
       protected readonly table: Map<string | number, number>;
       protected readonly keyOf: Map<number, Uint8Array<ArrayBufferLike>>;
       private readonly freeSlots;
+      /** Bumped by every change of the key -> slot table (the WebAssembly JIT's lookup index follows it). */
+      version: number;
       constructor(id: number, attr: BpfMapCreateAttr, space: AddressSpace, typeName?: BpfMapTypeName);
       lookupOffset(key: Uint8Array): number;
       lookupOffsetAt(u8: Uint8Array, at: number): number;
@@ -1217,6 +1224,8 @@ declare module 'kernel-lab/engines/bpf/maps' {
       protected makeRoom(): boolean;
       updateElem(key: Uint8Array, value: Uint8Array, flags: number): number;
       deleteElem(key: Uint8Array): number;
+      /** Every element's key bytes and slot. */
+      forEachSlot(fn: (key: Uint8Array, slot: number) => void): void;
       keys(): Uint8Array[];
       lookupValue(key: Uint8Array): Uint8Array | undefined;
   }
@@ -1288,8 +1297,9 @@ declare module 'kernel-lab/engines/bpf/memory' {
   /** One contiguous object visible to programs. */
   export class BpfRegion {
       id: number;
-      readonly u8: Uint8Array;
-      readonly dv: DataView;
+      /** The bytes (and a view of them): re-pointed when the region moves into the linear memory (LinearMemory.adopt). */
+      u8: Uint8Array;
+      dv: DataView;
       readonly size: number;
       writable: boolean;
       readonly name: string;
@@ -1303,25 +1313,6 @@ declare module 'kernel-lab/engines/bpf/memory' {
           owner?: unknown;
       });
   }
-  /**
-   * The part of the address space the WebAssembly JIT (jit-wasm.ts) reaches without calling out: one
-   * WebAssembly.Memory holding a region table (bytes [0, 64 KiB): per region id < LIN_TABLE_ENTRIES its linear base,
-   * size, and size again when writable, else 0) and chunks of LIN_CHUNK bytes, one per run, for the run's 8 stack
-   * frames, its register files and a scratch area. Regions whose bytes live elsewhere have a zeroed entry, so every
-   * access to them takes the slow path, which is the interpreter's. The memory never grows, so views stay valid.
-   */
-  export class LinearMemory {
-      readonly memory: WebAssembly.Memory;
-      readonly u8: Uint8Array;
-      readonly i32: Int32Array;
-      private readonly freeChunks;
-      constructor();
-      /** A zeroed chunk for one run's stacks, registers and scratch, or -1 when every chunk is in use. */
-      allocChunk(): number;
-      freeChunk(at: number): void;
-      setEntry(region: BpfRegion): void;
-      clearEntry(id: number): void;
-  }
   /** Region ids with an entry in the linear region table (16 bytes each). */
   export const LIN_TABLE_ENTRIES = 4096;
   export const LIN_TABLE_BYTES: number;
@@ -1330,6 +1321,43 @@ declare module 'kernel-lab/engines/bpf/memory' {
   export const LIN_REGS = 4096;
   export const LIN_REGS_SIZE = 96;
   export const LIN_SCRATCH: number;
+  /**
+   * The part of the address space the WebAssembly JIT (jit-wasm.ts) reaches without calling out: one
+   * WebAssembly.Memory holding a region table (bytes [0, 64 KiB): per region id < LIN_TABLE_ENTRIES its linear base,
+   * size, and size again when writable, else 0) and chunks of LIN_CHUNK bytes, one per run, for the run's 8 stack
+   * frames, its register files and a scratch area; above them, map values moved here (adopt()) and the JIT's map
+   * lookup data. Regions whose bytes live elsewhere have a zeroed entry, so every access to them takes the slow
+   * path, which is the interpreter's. The memory grows only between runs, and every resident region's views are
+   * re-made when it does.
+   */
+  export class LinearMemory {
+      readonly memory: WebAssembly.Memory;
+      u8: Uint8Array;
+      i32: Int32Array;
+      private readonly freeChunks;
+      /** Regions whose bytes are here (their views are re-made when the memory grows). */
+      private readonly resident;
+      /** End of the bump area above the chunks (adopted regions and map lookup data; never freed). */
+      private top;
+      /** Runs of WebAssembly code in progress in this space: the memory grows only when there is none. */
+      active: number;
+      constructor();
+      private views;
+      /** A zeroed chunk for one run's stacks, registers and scratch, or -1 when every chunk is in use. */
+      allocChunk(): number;
+      freeChunk(at: number): void;
+      /**
+       * `size` zeroed bytes (8-aligned, with 8 bytes to spare after them) in the bump area, growing the memory when
+       * no WebAssembly run is in progress; -1 when that cannot be done.
+       */
+      alloc(size: number): number;
+      /** Moves a mapped region's bytes into the linear memory (its views re-pointed); false when there is no room. */
+      adopt(region: BpfRegion): boolean;
+      setEntry(region: BpfRegion): void;
+      /** Word 3 of a region's entry: for a map's object, the linear address of its lookup descriptor (jit-wasm.ts). */
+      setAux(id: number, value: number): void;
+      clearEntry(region: BpfRegion): void;
+  }
   /** The table of live regions, indexed by id. */
   export class AddressSpace {
       /** regions[id]; a freed id holds a zero-sized placeholder so lookups stay monomorphic. */

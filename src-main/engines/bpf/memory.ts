@@ -17,8 +17,9 @@ export const MAX_REGION_SIZE = 0x7fffffff;
 /** One contiguous object visible to programs. */
 export class BpfRegion {
   id = 0;
-  readonly u8: Uint8Array;
-  readonly dv: DataView;
+  /** The bytes (and a view of them): re-pointed when the region moves into the linear memory (LinearMemory.adopt). */
+  u8: Uint8Array;
+  dv: DataView;
   readonly size: number;
   writable: boolean;
   readonly name: string;
@@ -40,24 +41,53 @@ export class BpfRegion {
 
 const NO_REGION = new BpfRegion(new Uint8Array(0), { name: 'none', writable: false });
 
+/** Region ids with an entry in the linear region table (16 bytes each). */
+export const LIN_TABLE_ENTRIES = 4096;
+export const LIN_TABLE_BYTES = LIN_TABLE_ENTRIES * 16;
+/** One run's chunk: 8 stack frames of 512 bytes, 8 register files of 96 bytes (one per frame base), scratch. */
+export const LIN_CHUNK = 8192;
+export const LIN_REGS = 4096;
+export const LIN_REGS_SIZE = 96;
+export const LIN_SCRATCH = LIN_REGS + 8 * LIN_REGS_SIZE;
+/** Chunks (runs at once, nested ones included) and the memory's initial and largest size in 64 KiB pages. */
+const LIN_CHUNKS = 24;
+const LIN_PAGES = 4;
+const LIN_MAX_PAGES = 16384;
+
 /**
  * The part of the address space the WebAssembly JIT (jit-wasm.ts) reaches without calling out: one
  * WebAssembly.Memory holding a region table (bytes [0, 64 KiB): per region id < LIN_TABLE_ENTRIES its linear base,
  * size, and size again when writable, else 0) and chunks of LIN_CHUNK bytes, one per run, for the run's 8 stack
- * frames, its register files and a scratch area. Regions whose bytes live elsewhere have a zeroed entry, so every
- * access to them takes the slow path, which is the interpreter's. The memory never grows, so views stay valid.
+ * frames, its register files and a scratch area; above them, map values moved here (adopt()) and the JIT's map
+ * lookup data. Regions whose bytes live elsewhere have a zeroed entry, so every access to them takes the slow
+ * path, which is the interpreter's. The memory grows only between runs, and every resident region's views are
+ * re-made when it does.
  */
 export class LinearMemory {
   readonly memory: WebAssembly.Memory;
-  readonly u8: Uint8Array;
-  readonly i32: Int32Array;
+  u8!: Uint8Array;
+  i32!: Int32Array;
   private readonly freeChunks: number[] = [];
+  /** Regions whose bytes are here (their views are re-made when the memory grows). */
+  private readonly resident = new Set<BpfRegion>();
+  /** End of the bump area above the chunks (adopted regions and map lookup data; never freed). */
+  private top = LIN_TABLE_BYTES + LIN_CHUNKS * LIN_CHUNK;
+  /** Runs of WebAssembly code in progress in this space: the memory grows only when there is none. */
+  active = 0;
 
   constructor() {
-    this.memory = new WebAssembly.Memory({ initial: LIN_PAGES, maximum: LIN_PAGES });
+    this.memory = new WebAssembly.Memory({ initial: LIN_PAGES, maximum: LIN_MAX_PAGES });
+    this.views();
+    for (let k = LIN_CHUNKS - 1; k >= 0; k--) this.freeChunks.push(LIN_TABLE_BYTES + k * LIN_CHUNK);
+  }
+
+  private views(): void {
     this.u8 = new Uint8Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
-    for (let at = LIN_PAGES * 65536 - LIN_CHUNK; at >= LIN_TABLE_BYTES; at -= LIN_CHUNK) this.freeChunks.push(at);
+    for (const r of this.resident) {
+      r.u8 = new Uint8Array(this.memory.buffer, r.lin, r.size);
+      r.dv = new DataView(this.memory.buffer, r.lin, r.size);
+    }
   }
 
   /** A zeroed chunk for one run's stacks, registers and scratch, or -1 when every chunk is in use. */
@@ -72,7 +102,38 @@ export class LinearMemory {
     this.freeChunks.push(at);
   }
 
+  /**
+   * `size` zeroed bytes (8-aligned, with 8 bytes to spare after them) in the bump area, growing the memory when
+   * no WebAssembly run is in progress; -1 when that cannot be done.
+   */
+  alloc(size: number): number {
+    const at = this.top;
+    const end = at + ((size + 15) & ~7);
+    if (end > this.u8.length) {
+      if (this.active > 0 || end > LIN_MAX_PAGES * 65536) return -1;
+      this.memory.grow(Math.ceil((end - this.u8.length) / 65536));
+      this.views();
+    }
+    this.top = end;
+    return at;
+  }
+
+  /** Moves a mapped region's bytes into the linear memory (its views re-pointed); false when there is no room. */
+  adopt(region: BpfRegion): boolean {
+    if (region.lin >= 0) return true;
+    const at = this.alloc(region.size);
+    if (at < 0) return false;
+    this.u8.set(region.u8, at);
+    region.lin = at;
+    this.resident.add(region);
+    region.u8 = new Uint8Array(this.memory.buffer, at, region.size);
+    region.dv = new DataView(this.memory.buffer, at, region.size);
+    if (region.id > 0) this.setEntry(region);
+    return true;
+  }
+
   setEntry(region: BpfRegion): void {
+    this.resident.add(region);
     if (region.id >= LIN_TABLE_ENTRIES) return;
     const e = region.id * 4;
     this.i32[e] = region.lin;
@@ -80,20 +141,16 @@ export class LinearMemory {
     this.i32[e + 2] = region.writable ? region.size : 0;
   }
 
-  clearEntry(id: number): void {
-    if (id < LIN_TABLE_ENTRIES) this.i32.fill(0, id * 4, id * 4 + 4);
+  /** Word 3 of a region's entry: for a map's object, the linear address of its lookup descriptor (jit-wasm.ts). */
+  setAux(id: number, value: number): void {
+    if (id > 0 && id < LIN_TABLE_ENTRIES) this.i32[id * 4 + 3] = value;
+  }
+
+  clearEntry(region: BpfRegion): void {
+    if (region.lin >= 0 && region.lin < LIN_TABLE_BYTES + LIN_CHUNKS * LIN_CHUNK) this.resident.delete(region); // a run's stack
+    if (region.id < LIN_TABLE_ENTRIES) this.i32.fill(0, region.id * 4, region.id * 4 + 4);
   }
 }
-
-/** Region ids with an entry in the linear region table (16 bytes each). */
-export const LIN_TABLE_ENTRIES = 4096;
-export const LIN_TABLE_BYTES = LIN_TABLE_ENTRIES * 16;
-/** One run's chunk: 8 stack frames of 512 bytes, 8 register files of 96 bytes (one per frame base), scratch. */
-export const LIN_CHUNK = 8192;
-export const LIN_REGS = 4096;
-export const LIN_REGS_SIZE = 96;
-export const LIN_SCRATCH = LIN_REGS + 8 * LIN_REGS_SIZE;
-const LIN_PAGES = 4;
 
 /** The table of live regions, indexed by id. */
 export class AddressSpace {
@@ -117,7 +174,7 @@ export class AddressSpace {
     if (region.id > 0 && this.regions[region.id] === region) {
       this.regions[region.id] = NO_REGION;
       this.free.push(region.id);
-      if (this.linear && region.lin >= 0) this.linear.clearEntry(region.id);
+      this.linear?.clearEntry(region);
     }
     region.id = 0;
   }
