@@ -775,27 +775,41 @@ function genBody(p: LoadedInsns, lead: Uint8Array): number[] {
   // $bad: a pc that starts no block (a callback at a non-leader): the interpreter runs it.
   b.br(OP.br, K + 1); // depth of $exit from inside $e_0..: blocks e_0..e_{K-1} (K), loop (1) -> $exit at K + 1
   let cur = -1;
+  /** 1 inside the `loop` of a block that jumps back to its own start (a one-block loop), else 0. */
+  let self = 0;
   // depth of $L / $exit from the code of leader i: blocks e_{i+1}..e_{K-1} (K-1-i) enclose it, then $L, then $exit.
-  const depthL = (extra: number): number => K - 1 - cur + extra;
+  const depthL = (extra: number): number => K - 1 - cur + extra + self;
   const toExit = (extra: number): number => depthL(extra) + 1;
   /** Jump to insn t, from inside `extra` nested constructs. */
   const jump = (t: number, extra: number): void => {
     const j = index[t]!;
-    if (j > cur) b.br(OP.br, j - cur - 1 + extra);
+    if (self && j === cur) b.br(OP.br, extra);
+    else if (j > cur) b.br(OP.br, j - cur - 1 + extra + self);
     else b.i32(t).set(PC).br(OP.br, depthL(extra));
   };
   for (let pc = 0; pc < p.len; pc++) {
     if (lead[pc]) {
+      if (self) b.op(OP.end);
+      self = 0;
       b.op(OP.end); // end of $e_{index}: leader's code starts here
       cur = index[pc]!;
       let n = 0;
+      let last = pc;
       for (let k = pc; k < p.len; k++) {
         if (k > pc && lead[k]) break;
         n++;
+        last = k;
         const c = p.code[k]!;
         if (c === 0x18) k++;
         const cls = BPF_CLASS(c);
         if (cls === BPF_JMP || cls === BPF_JMP32) break;
+      }
+      // A block whose last instruction jumps back to its start runs as a WebAssembly loop, without the dispatch.
+      const lc = p.code[last]!;
+      const lcls = BPF_CLASS(lc);
+      if ((lcls === BPF_JMP || lcls === BPF_JMP32) && lc !== 0x85 && lc !== 0x95 && jumpTarget(p, last) === pc) {
+        b.op(OP.loop, VOID);
+        self = 1;
       }
       // if (left < n) { pc = leader; mode = 1; exit }  left -= n
       b.get(LEFT).i32(n).op(OP.i32_lt_s, OP.if, VOID).i32(pc).set(PC).br(OP.br, toExit(1)).op(OP.end);
@@ -833,6 +847,8 @@ function genBody(p: LoadedInsns, lead: Uint8Array): number[] {
       b.op(OP.end);
     }
   }
+  if (self) b.op(OP.end);
+  self = 0;
   // Falling off the end: the interpreter takes over at p.len (and reports it as it does).
   b.i32(p.len).set(PC);
   b.op(OP.end, OP.end); // loop $L, block $exit
