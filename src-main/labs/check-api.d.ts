@@ -1321,6 +1321,11 @@ declare module 'kernel-lab/engines/bpf/memory' {
   export const LIN_REGS = 4096;
   export const LIN_REGS_SIZE = 96;
   export const LIN_SCRATCH: number;
+  /** What LinearMemory uses of its WebAssembly.Memory (typed here: the checkers' typings have no WebAssembly library). */
+  export interface WasmMemoryLike {
+      readonly buffer: ArrayBuffer;
+      grow(pages: number): number;
+  }
   /**
    * The part of the address space the WebAssembly JIT (jit-wasm.ts) reaches without calling out: one
    * WebAssembly.Memory holding a region table (bytes [0, 64 KiB): per region id < LIN_TABLE_ENTRIES its linear base,
@@ -1331,7 +1336,7 @@ declare module 'kernel-lab/engines/bpf/memory' {
    * re-made when it does.
    */
   export class LinearMemory {
-      readonly memory: WebAssembly.Memory;
+      readonly memory: WasmMemoryLike;
       u8: Uint8Array;
       i32: Int32Array;
       private readonly freeChunks;

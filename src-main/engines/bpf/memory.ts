@@ -54,6 +54,12 @@ const LIN_CHUNKS = 24;
 const LIN_PAGES = 4;
 const LIN_MAX_PAGES = 16384;
 
+/** What LinearMemory uses of its WebAssembly.Memory (typed here: the checkers' typings have no WebAssembly library). */
+export interface WasmMemoryLike {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
 /**
  * The part of the address space the WebAssembly JIT (jit-wasm.ts) reaches without calling out: one
  * WebAssembly.Memory holding a region table (bytes [0, 64 KiB): per region id < LIN_TABLE_ENTRIES its linear base,
@@ -64,7 +70,7 @@ const LIN_MAX_PAGES = 16384;
  * re-made when it does.
  */
 export class LinearMemory {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemoryLike;
   u8!: Uint8Array;
   i32!: Int32Array;
   private readonly freeChunks: number[] = [];
