@@ -488,7 +488,7 @@ declare module 'kernel-lab/engines/bpf/helper-ids' {
 
 declare module 'kernel-lab/engines/bpf/helpers' {
   import { BpfMap } from 'kernel-lab/engines/bpf/maps';
-  import type { BpfHelper, BpfVm } from 'kernel-lab/engines/bpf/vm';
+  import type { BpfHelper, BpfHelperFn, BpfVm } from 'kernel-lab/engines/bpf/vm';
   import { type KfuncName } from 'kernel-lab/engines/bpf/vmlinux_btf';
   /**
    * BTF ids of the kfuncs: the FUNC type ids of the model's own vmlinux BTF (vmlinux_btf.ts), as a kernel build has
@@ -526,6 +526,11 @@ declare module 'kernel-lab/engines/bpf/helpers' {
    * every region of the model's address space (memory.ts: region n is at (0xffff8880 + n) << 32, n >= 1).
    */
   export const CURRENT_TASK_ADDR = 18446612682097557504n;
+  /**
+   * bpf_map_lookup_elem (kernel/bpf/helpers.c): r0 = the value's address, or 0. The WebAssembly JIT does the same
+   * lookup inline for array and hash maps when this is the helper of the run (jit-wasm.ts).
+   */
+  export const bpfMapLookupElem: BpfHelperFn;
   /** The kernel helpers modelled, keyed by id. */
   export function kernelHelpers(): Map<number, BpfHelper>;
   /** The open-coded iterator kfuncs: bpf_iter_num (kernel/bpf/bpf_iter.c: struct bpf_iter_num_kern { int cur; int end; } on the stack) and bpf_iter_bits. */
@@ -568,6 +573,7 @@ declare module 'kernel-lab/engines/bpf/index' {
   export { interpExec } from 'kernel-lab/engines/bpf/interpreter';
   export { BPF_COMPLEXITY_LIMIT_INSNS, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, decodeInsns, encodeInsns, insn, isLdImm64 } from 'kernel-lab/engines/bpf/isa';
   export { jitExec } from 'kernel-lab/engines/bpf/jit';
+  export { wasmJitExec, wasmJitUnsupported } from 'kernel-lab/engines/bpf/jit-wasm';
   export { license_is_gpl_compatible } from 'kernel-lab/engines/bpf/license';
   export { MAP_BTF_STRUCT, MAP_STRUCTS } from 'kernel-lab/engines/bpf/map_btf';
   export type { LayoutStruct, LayoutType } from 'kernel-lab/engines/bpf/map_btf';
@@ -996,6 +1002,10 @@ declare module 'kernel-lab/engines/bpf/jit' {
   import type { BpfExecFn, LoadedInsns } from 'kernel-lab/engines/bpf/vm';
   /** Largest program the JIT compiles; longer ones run in the interpreter. */
   export const JIT_MAX_INSNS: number;
+  /** Instructions that start a basic block. */
+  export function blockLeaders(p: LoadedInsns): Uint8Array;
+  /** True when no instruction can change r10, so r10 always equals the current frame pointer. */
+  export function r10ReadOnly(p: LoadedInsns): boolean;
   /** Instructions per generated function: V8 stops optimising functions whose bytecode grows past ~60 KB. */
   export const JIT_CHUNK_INSNS = 192;
   /**
@@ -1009,6 +1019,27 @@ declare module 'kernel-lab/engines/bpf/jit' {
   export function jitCompile(p: LoadedInsns): BpfExecFn | undefined;
   /** An exec function that JIT-compiles the program on first use (falling back to the interpreter). */
   export const jitExec: BpfExecFn;
+}
+
+declare module 'kernel-lab/engines/bpf/jit-wasm' {
+  import type { BpfExecFn, LoadedInsns } from 'kernel-lab/engines/bpf/vm';
+  /** Largest program the WebAssembly JIT compiles (br_table and function size stay well inside V8's limits). */
+  export const WASM_JIT_MAX_INSNS = 16384;
+  /** Why a program is left to the JS JIT, or undefined when the WebAssembly JIT compiles it. */
+  export function wasmJitUnsupported(p: LoadedInsns): string | undefined;
+  /** The module: imports env.mem, env.ld, env.st, env.helper; exports `run(pc, left, lin, base) -> mode`. */
+  export function wasmJitModuleBytes(p: LoadedInsns): Uint8Array<ArrayBuffer>;
+  /**
+   * Compiles a program to WebAssembly, or returns undefined when the WebAssembly JIT leaves it to the JS JIT
+   * (wasmJitUnsupported()) or WebAssembly is not available. The exec function falls back to `fallback` for runs it
+   * cannot take (see the header).
+   */
+  export function wasmJitCompile(p: LoadedInsns, fallback?: BpfExecFn): BpfExecFn | undefined;
+  /**
+   * An exec function that compiles the program to WebAssembly on first use, falling back to the JS JIT (and it to
+   * the interpreter) for programs it does not compile. Its runs ask for their stacks in the linear memory.
+   */
+  export const wasmJitExec: BpfExecFn;
 }
 
 declare module 'kernel-lab/engines/bpf/license' {
@@ -1182,6 +1213,8 @@ declare module 'kernel-lab/engines/bpf/maps' {
       protected readonly table: Map<string | number, number>;
       protected readonly keyOf: Map<number, Uint8Array<ArrayBufferLike>>;
       private readonly freeSlots;
+      /** Bumped by every change of the key -> slot table (the WebAssembly JIT's lookup index follows it). */
+      version: number;
       constructor(id: number, attr: BpfMapCreateAttr, space: AddressSpace, typeName?: BpfMapTypeName);
       lookupOffset(key: Uint8Array): number;
       lookupOffsetAt(u8: Uint8Array, at: number): number;
@@ -1191,6 +1224,8 @@ declare module 'kernel-lab/engines/bpf/maps' {
       protected makeRoom(): boolean;
       updateElem(key: Uint8Array, value: Uint8Array, flags: number): number;
       deleteElem(key: Uint8Array): number;
+      /** Every element's key bytes and slot. */
+      forEachSlot(fn: (key: Uint8Array, slot: number) => void): void;
       keys(): Uint8Array[];
       lookupValue(key: Uint8Array): Uint8Array | undefined;
   }
@@ -1262,28 +1297,85 @@ declare module 'kernel-lab/engines/bpf/memory' {
   /** One contiguous object visible to programs. */
   export class BpfRegion {
       id: number;
-      readonly u8: Uint8Array;
-      readonly dv: DataView;
+      /** The bytes (and a view of them): re-pointed when the region moves into the linear memory (LinearMemory.adopt). */
+      u8: Uint8Array;
+      dv: DataView;
       readonly size: number;
       writable: boolean;
       readonly name: string;
       /** Arbitrary owner (a map, a ring buffer) so helpers can find what a pointer points into. */
       owner: unknown;
+      /** Where the bytes live in the address space's WebAssembly memory (LinearMemory), or -1 when they do not. */
+      lin: number;
       constructor(bytes: Uint8Array, opts: {
           name: string;
           writable?: boolean;
           owner?: unknown;
       });
   }
+  /** Region ids with an entry in the linear region table (16 bytes each). */
+  export const LIN_TABLE_ENTRIES = 4096;
+  export const LIN_TABLE_BYTES: number;
+  /** One run's chunk: 8 stack frames of 512 bytes, 8 register files of 96 bytes (one per frame base), scratch. */
+  export const LIN_CHUNK = 8192;
+  export const LIN_REGS = 4096;
+  export const LIN_REGS_SIZE = 96;
+  export const LIN_SCRATCH: number;
+  /** What LinearMemory uses of its WebAssembly.Memory (typed here: the checkers' typings have no WebAssembly library). */
+  export interface WasmMemoryLike {
+      readonly buffer: ArrayBuffer;
+      grow(pages: number): number;
+  }
+  /**
+   * The part of the address space the WebAssembly JIT (jit-wasm.ts) reaches without calling out: one
+   * WebAssembly.Memory holding a region table (bytes [0, 64 KiB): per region id < LIN_TABLE_ENTRIES its linear base,
+   * size, and size again when writable, else 0) and chunks of LIN_CHUNK bytes, one per run, for the run's 8 stack
+   * frames, its register files and a scratch area; above them, map values moved here (adopt()) and the JIT's map
+   * lookup data. Regions whose bytes live elsewhere have a zeroed entry, so every access to them takes the slow
+   * path, which is the interpreter's. The memory grows only between runs, and every resident region's views are
+   * re-made when it does.
+   */
+  export class LinearMemory {
+      readonly memory: WasmMemoryLike;
+      u8: Uint8Array;
+      i32: Int32Array;
+      private readonly freeChunks;
+      /** Regions whose bytes are here (their views are re-made when the memory grows). */
+      private readonly resident;
+      /** End of the bump area above the chunks (adopted regions and map lookup data; never freed). */
+      private top;
+      /** Runs of WebAssembly code in progress in this space: the memory grows only when there is none. */
+      active: number;
+      constructor();
+      private views;
+      /** A zeroed chunk for one run's stacks, registers and scratch, or -1 when every chunk is in use. */
+      allocChunk(): number;
+      freeChunk(at: number): void;
+      /**
+       * `size` zeroed bytes (8-aligned, with 8 bytes to spare after them) in the bump area, growing the memory when
+       * no WebAssembly run is in progress; -1 when that cannot be done.
+       */
+      alloc(size: number): number;
+      /** Moves a mapped region's bytes into the linear memory (its views re-pointed); false when there is no room. */
+      adopt(region: BpfRegion): boolean;
+      setEntry(region: BpfRegion): void;
+      /** Word 3 of a region's entry: for a map's object, the linear address of its lookup descriptor (jit-wasm.ts). */
+      setAux(id: number, value: number): void;
+      clearEntry(region: BpfRegion): void;
+  }
   /** The table of live regions, indexed by id. */
   export class AddressSpace {
       /** regions[id]; a freed id holds a zero-sized placeholder so lookups stay monomorphic. */
       readonly regions: BpfRegion[];
       private readonly free;
+      /** The WebAssembly memory of this space, made on first use (linearMemory()). */
+      linear: LinearMemory | undefined;
       /** Makes a region addressable and returns its id. */
       map(region: BpfRegion): number;
       /** Removes a region; stale pointers to it then fault. */
       unmap(region: BpfRegion): void;
+      /** The space's WebAssembly memory, made on first use; undefined where WebAssembly is not available. */
+      linearMemory(): LinearMemory | undefined;
       /** The region an address's hi word designates, or undefined. */
       regionOf(hi: number): BpfRegion | undefined;
       /** The 64-bit address of `off` bytes into a region. */
@@ -2361,8 +2453,13 @@ declare module 'kernel-lab/engines/bpf/vm' {
       /** Function entry points (pc 0 and every local-call / function-address target). */
       funcStarts: Set<number>;
   }
-  /** One execution engine: runs from `pc` with call-stack depth `depth` until the invocation's frame exits. */
-  export type BpfExecFn = (vm: BpfVm, regs: Int32Array, pc: number, cs: Int32Array, depth: number, base: number) => void;
+  /**
+   * One execution engine: runs from `pc` with call-stack depth `depth` until the invocation's frame exits. An engine
+   * with `linear` set wants the run's stacks in the address space's WebAssembly memory (the WebAssembly JIT).
+   */
+  export type BpfExecFn = ((vm: BpfVm, regs: Int32Array, pc: number, cs: Int32Array, depth: number, base: number) => void) & {
+      linear?: boolean;
+  };
   /** Code address of a function (what `lddw rX, <func>` loads): 0xffffffffa0000000 + 8*pc, like kernel text. */
   export const CODE_HI = -1;
   export const CODE_LO_BASE: number;
@@ -2415,6 +2512,11 @@ declare module 'kernel-lab/engines/bpf/vm' {
       constructor(opts: BpfVmOptions);
       /** Overwrites regs[from..to] (register numbers) with garbage in a soundness run. */
       poisonRegs(regs: Int32Array, from: number, to: number): void;
+      /**
+       * This run's chunk of the address space's WebAssembly memory (LinearMemory), holding its stacks, or -1: set
+       * by mapStacks() when the engine asks for it (BpfExecFn.linear), which then runs with them there.
+       */
+      linChunk: number;
       /** Maps the 8 stack frames (zeroed) into the address space; call unmapStacks() after the run. */
       mapStacks(): void;
       unmapStacks(): void;
