@@ -67,13 +67,18 @@ export class Files {
     editor.onDidChangeModelContent(() => {
       if (this.suppress) return;
       const path = this.current;
-      this.dirty.add(path);
-      this.unsaved[path] = editor.getModel()!.getValue();
+      const model = editor.getModel()!;
+      this.unsaved[path] = model.getValue();
       this.storeUnsaved();
-      this.mark();
+      // A key press redraws the tabs only when the file turns dirty (redrawing them lays the page out again).
+      if (!this.dirty.has(path)) {
+        this.dirty.add(path);
+        this.mark();
+      }
       clearTimeout(this.timers.get(path));
       this.timers.set(path, setTimeout(() => void this.save(path), AUTOSAVE_MS));
-      setRunMarker(editor.getModel()!, undefined);
+      // An edit clears a run's marker; the Problems list redraws only when there was one.
+      if (monaco.editor.getModelMarkers({ owner: 'kernel-lab', resource: model.uri }).length) setRunMarker(model, undefined);
     });
     window.addEventListener('beforeunload', () => this.storeUnsavedNow());
   }
