@@ -406,6 +406,26 @@ export class Files {
     await this.open(path);
   }
 
+  /** Every file a search covers: the workspace's, and open ones not saved yet. */
+  searchPaths(): string[] {
+    return [...new Set([...this.files.map((f) => f.path), ...this.tabs])].sort();
+  }
+
+  /** A file's text as the editor has it (unsaved edits included), else as the disk has it. */
+  async textOf(path: string): Promise<string> {
+    const model = monaco.editor.getModel(uriOf(path));
+    return model ? model.getValue() : (await this.readText(path)).content;
+  }
+
+  /** Opens a file with `length` characters selected from line:column, in view. */
+  async openAt(path: string, line: number, column: number, length: number): Promise<void> {
+    await this.open(path);
+    if (this.current !== path) return;
+    this.editor.setSelection({ startLineNumber: line, startColumn: column, endLineNumber: line, endColumn: column + length });
+    this.editor.revealLineInCenterIfOutsideViewport(line);
+    this.editor.focus();
+  }
+
   private forget(path: string): void {
     clearTimeout(this.timers.get(path));
     this.timers.delete(path);
