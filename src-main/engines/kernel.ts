@@ -38,6 +38,11 @@ export interface BootOptions {
     watermark_scale_factor?: number;
     /** Transparent hugepages on (default): khugepaged raises min_free_kbytes as Debian's kernels boot. */
     thp?: boolean;
+    /**
+     * How the machine boots: 'clean' (default; no holes, no kernel image, no splits) or a profile with an e820 map
+     * and a kernel image — 'firecracker-24g' (this lab's CI machine), 'q35-8g' — which sets the memory.
+     */
+    machine?: 'clean' | 'firecracker-24g' | 'q35-8g';
   };
   /** `prog_pack: false` gives each JIT image its own execmem area, as before Linux 5.18. */
   bpf?: { jit?: boolean; prog_pack?: boolean };
@@ -62,6 +67,7 @@ const BOOT_ARGS = obj({
   mm: opt(obj({
     policy: opt(str), collapse: opt(bool), debug: opt(bool), literal_np: opt(bool), execmem: opt(obj({ rox_cache: opt(bool) })),
     kswapd_rate: opt(finite), min_free_kbytes: opt(finite), watermark_scale_factor: opt(finite), thp: opt(bool), // ranges: checked by Mm
+    machine: opt(str), // a profile name: checked by Mm
   })),
   bpf: opt(obj({ jit: opt(bool), prog_pack: opt(bool) })),
   ublk: opt(obj({ costs: opt(either(str, obj({}), "'default', 'this_machine', 'host' or cost overrides")) })),

@@ -971,6 +971,11 @@ interface BootOptions {
     watermark_scale_factor?: number;
     /** Transparent hugepages on (default): khugepaged raises min_free_kbytes as Debian's kernels boot. */
     thp?: boolean;
+    /**
+     * How the machine boots: 'clean' (default; no holes, no kernel image, no splits) or a profile with an e820 map
+     * and a kernel image — 'firecracker-24g' (this lab's CI machine), 'q35-8g' — which sets the memory.
+     */
+    machine?: 'clean' | 'firecracker-24g' | 'q35-8g';
   };
   /** `prog_pack: false` gives each JIT image its own execmem area, as before Linux 5.18. */
   bpf?: { jit?: boolean; prog_pack?: boolean };
