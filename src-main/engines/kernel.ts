@@ -10,6 +10,7 @@ import { createMm, type MmEngine } from './mm/index';
 import type { Policy } from './mm/index';
 import { createUblk, type FioResult, type Ublk, type UringProbeFigures } from './ublk/index';
 import { BpfProgPack, type JitImage } from './bpf_prog_pack';
+import { jitImageSize } from './bpf_jit_comp';
 import { BpfProgram } from './bpf/index';
 import type { BpfProgLoadAttr } from './bpf/index';
 import { linkUblkBpf } from './ublk_bpf';
@@ -177,7 +178,7 @@ export class Kernel {
         rec.error = e as Error;
         throw e;
       }
-      if (rec.prog.jited) this.jit_images.set(rec.prog, this.prog_pack.alloc(rec.prog.insns.length));
+      if (rec.prog.jited) this.jit_images.set(rec.prog, this.prog_pack.alloc(jitImageSize(rec.prog.insns)));
       return rec.prog;
     };
     // BPF programs iterate over the memory engine's pageblocks (bpf_iter_pageblock_{new,next,destroy}).

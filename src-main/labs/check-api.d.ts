@@ -2645,16 +2645,31 @@ declare module 'kernel-lab/engines/bpf_iter_ublk_req' {
   export function linkUblkReqIter(bpf: BpfEngine, ublk: Ublk): void;
 }
 
+declare module 'kernel-lab/engines/bpf_jit_comp' {
+  /**
+   * The size of the image arch/x86/net/bpf_jit_comp.c (Linux 6.18) emits for a program: do_jit()'s bytes per
+   * instruction as its emit_*() helpers encode them (REX prefixes for r8-r15, imm8 vs imm32 forms, disp8 vs disp32,
+   * short vs near jumps settled over passes as do_jit() converges), and the prologue/epilogue emit_prologue() and the
+   * first BPF_EXIT lay down. What bpf_prog_info.jited_prog_len reports; the constants were measured with it on a
+   * 6.18 x86-64 kernel (src-main/oracle/jit-size.test.ts compares the model with the running kernel).
+   * Where the model departs from 6.18: it sizes the instructions it is given (the kernel sizes the verifier's
+   * rewrite: dead branches removed, helpers inlined, ctx accesses converted); shifts by a register assume BMI2
+   * (shlx/sarx/shrx); div/mod, ld_abs/ld_ind and atomics are sized by their common case; no tail calls.
+   */
+  import type { BpfInsn } from 'kernel-lab/engines/bpf/index';
+  /** emit_prologue() + the first BPF_EXIT's epilogue for a program with no stack and no callee-saved registers (measured: `r0 = 0; exit` is 16 bytes). */
+  export const JIT_PROLOGUE_EPILOGUE = 14;
+  /** jited_prog_len of a program: do_jit()'s passes until the layout no longer changes. */
+  export function jitImageSize(insns: readonly BpfInsn[]): number;
+  /** bpf_jit_binary_pack_alloc(): the image, its bpf_binary_header (8 bytes) and 16 bytes of int3 padding, in 64-byte chunks. */
+  export function jitPackSize(proglen: number, chunk: number): number;
+}
+
 declare module 'kernel-lab/engines/bpf_prog_pack' {
   import type { MmEngine, VmRegion } from 'kernel-lab/engines/mm/index';
   /** BPF_PROG_PACK_SIZE on x86-64 with huge vmalloc (one node), and BPF_PROG_CHUNK_SIZE. */
   export const BPF_PROG_PACK_SIZE: number;
   export const BPF_PROG_CHUNK_SIZE = 64;
-  /**
-   * The x86-64 JIT's image size for a program of `insn_cnt` instructions. Model: a 64-byte prologue/epilogue and
-   * 8 bytes per instruction (the real JIT emits 1–15 bytes per instruction; 8 is its typical average).
-   */
-  export function jitImageSize(insn_cnt: number): number;
   export interface JitImage {
       /** The execmem area holding the image (a shared pack, or the program's own). */
       region: VmRegion;
@@ -2670,8 +2685,11 @@ declare module 'kernel-lab/engines/bpf_prog_pack' {
       constructor(mm: MmEngine, 
       /** bpf_prog_pack (5.18+); false models earlier kernels, one execmem area per program. */
       packed: boolean);
-      /** bpf_jit_binary_pack_alloc(): room for a program's image. Throws ENOMEM when execmem has none. */
-      alloc(insn_cnt: number): JitImage;
+      /**
+       * bpf_jit_binary_pack_alloc(): room for a program's image of `proglen` bytes (bpf_jit_comp.ts jitImageSize()),
+       * with its header and padding. Throws ENOMEM when execmem has none.
+       */
+      alloc(proglen: number): JitImage;
       private take;
       /** Packs in use (each one 2 MiB execmem area). */
       get nr_packs(): number;
@@ -3108,8 +3126,9 @@ declare module 'kernel-lab/engines/mm/index' {
   /**
    * Kernel Lab memory engine (issues 3, 18). Where the model departs from Linux (each also noted where it happens):
    * - one node; zones DMA (< 16M), DMA32 (< 4G) and Normal as x86-64's zone_sizes_init() lays them out, Movable and
-   *   Device empty; no holes; the only reserved memory is the memmap (1/64, at the top); the kernel image and boot page
-   *   tables lie outside it;
+   *   Device empty; the clean boot (default) has no holes, its only reserved memory is the memmap (1/64, at the top),
+   *   and the kernel image and boot page tables lie outside it; a machine profile (machine.ts) adds e820 holes, the
+   *   reserved first megabyte and a kernel image that mark_rodata_ro() maps as 6.18 does;
    * - watermarks, lowmem_reserve and min_free_kbytes as 6.18 computes them (watermarks.ts); the allocator's fast path,
    *   slow path, kswapd and direct reclaim of clean page cache (vmscan.ts); no swap, no slab shrinkers, no OOM killer
    *   (a request the kernel would OOM-kill for fails); no page contents: __GFP_ZERO and secretmem zeroing are bookkeeping;
