@@ -6,19 +6,13 @@
  */
 import { KernelError } from './common/errors';
 import type { MmEngine, VmRegion } from './mm/index';
+import { jitPackSize } from './bpf_jit_comp';
 
 /** BPF_PROG_PACK_SIZE on x86-64 with huge vmalloc (one node), and BPF_PROG_CHUNK_SIZE. */
 export const BPF_PROG_PACK_SIZE = 2 << 20;
 export const BPF_PROG_CHUNK_SIZE = 64;
 const CHUNKS = BPF_PROG_PACK_SIZE / BPF_PROG_CHUNK_SIZE;
 
-/**
- * The x86-64 JIT's image size for a program of `insn_cnt` instructions. Model: a 64-byte prologue/epilogue and
- * 8 bytes per instruction (the real JIT emits 1–15 bytes per instruction; 8 is its typical average).
- */
-export function jitImageSize(insn_cnt: number): number {
-  return 64 + 8 * insn_cnt;
-}
 
 interface Pack {
   region: VmRegion;
@@ -43,9 +37,12 @@ export class BpfProgPack {
     readonly packed: boolean,
   ) {}
 
-  /** bpf_jit_binary_pack_alloc(): room for a program's image. Throws ENOMEM when execmem has none. */
-  alloc(insn_cnt: number): JitImage {
-    const size = jitImageSize(insn_cnt);
+  /**
+   * bpf_jit_binary_pack_alloc(): room for a program's image of `proglen` bytes (bpf_jit_comp.ts jitImageSize()),
+   * with its header and padding. Throws ENOMEM when execmem has none.
+   */
+  alloc(proglen: number): JitImage {
+    const size = jitPackSize(proglen, BPF_PROG_CHUNK_SIZE);
     // Images larger than half a pack get their own allocation, as bpf_prog_pack_alloc() does.
     if (!this.packed || size > BPF_PROG_PACK_SIZE / 2) {
       const region = this.mm.execmem_alloc(size);

@@ -10,6 +10,7 @@ import { createMm, type MmEngine } from './mm/index';
 import type { Policy } from './mm/index';
 import { createUblk, type FioResult, type Ublk, type UringProbeFigures } from './ublk/index';
 import { BpfProgPack, type JitImage } from './bpf_prog_pack';
+import { jitImageSize } from './bpf_jit_comp';
 import { BpfProgram } from './bpf/index';
 import type { BpfProgLoadAttr } from './bpf/index';
 import { linkUblkBpf } from './ublk_bpf';
@@ -38,6 +39,11 @@ export interface BootOptions {
     watermark_scale_factor?: number;
     /** Transparent hugepages on (default): khugepaged raises min_free_kbytes as Debian's kernels boot. */
     thp?: boolean;
+    /**
+     * How the machine boots: 'clean' (default; no holes, no kernel image, no splits) or a profile with an e820 map
+     * and a kernel image — 'firecracker-24g' (this lab's CI machine), 'q35-8g' — which sets the memory.
+     */
+    machine?: 'clean' | 'firecracker-24g' | 'q35-8g';
   };
   /** `prog_pack: false` gives each JIT image its own execmem area, as before Linux 5.18. */
   bpf?: { jit?: boolean; prog_pack?: boolean };
@@ -62,6 +68,7 @@ const BOOT_ARGS = obj({
   mm: opt(obj({
     policy: opt(str), collapse: opt(bool), debug: opt(bool), literal_np: opt(bool), execmem: opt(obj({ rox_cache: opt(bool) })),
     kswapd_rate: opt(finite), min_free_kbytes: opt(finite), watermark_scale_factor: opt(finite), thp: opt(bool), // ranges: checked by Mm
+    machine: opt(str), // a profile name: checked by Mm
   })),
   bpf: opt(obj({ jit: opt(bool), prog_pack: opt(bool) })),
   ublk: opt(obj({ costs: opt(either(str, obj({}), "'default', 'this_machine', 'host' or cost overrides")) })),
@@ -171,7 +178,7 @@ export class Kernel {
         rec.error = e as Error;
         throw e;
       }
-      if (rec.prog.jited) this.jit_images.set(rec.prog, this.prog_pack.alloc(rec.prog.insns.length));
+      if (rec.prog.jited) this.jit_images.set(rec.prog, this.prog_pack.alloc(jitImageSize(rec.prog.insns)));
       return rec.prog;
     };
     // BPF programs iterate over the memory engine's pageblocks (bpf_iter_pageblock_{new,next,destroy}).

@@ -2747,16 +2747,31 @@ declare module 'kernel-lab/engines/bpf_iter_ublk_req' {
   export function linkUblkReqIter(bpf: BpfEngine, ublk: Ublk): void;
 }
 
+declare module 'kernel-lab/engines/bpf_jit_comp' {
+  /**
+   * The size of the image arch/x86/net/bpf_jit_comp.c (Linux 6.18) emits for a program: do_jit()'s bytes per
+   * instruction as its emit_*() helpers encode them (REX prefixes for r8-r15, imm8 vs imm32 forms, disp8 vs disp32,
+   * short vs near jumps settled over passes as do_jit() converges), and the prologue/epilogue emit_prologue() and the
+   * first BPF_EXIT lay down. What bpf_prog_info.jited_prog_len reports; the constants were measured with it on a
+   * 6.18 x86-64 kernel (src-main/oracle/jit-size.test.ts compares the model with the running kernel).
+   * Where the model departs from 6.18: it sizes the instructions it is given (the kernel sizes the verifier's
+   * rewrite: dead branches removed, helpers inlined, ctx accesses converted); shifts by a register assume BMI2
+   * (shlx/sarx/shrx); div/mod, ld_abs/ld_ind and atomics are sized by their common case; no tail calls.
+   */
+  import type { BpfInsn } from 'kernel-lab/engines/bpf/index';
+  /** emit_prologue() + the first BPF_EXIT's epilogue for a program with no stack and no callee-saved registers (measured: `r0 = 0; exit` is 16 bytes). */
+  export const JIT_PROLOGUE_EPILOGUE = 14;
+  /** jited_prog_len of a program: do_jit()'s passes until the layout no longer changes. */
+  export function jitImageSize(insns: readonly BpfInsn[]): number;
+  /** bpf_jit_binary_pack_alloc(): the image, its bpf_binary_header (8 bytes) and 16 bytes of int3 padding, in 64-byte chunks. */
+  export function jitPackSize(proglen: number, chunk: number): number;
+}
+
 declare module 'kernel-lab/engines/bpf_prog_pack' {
   import type { MmEngine, VmRegion } from 'kernel-lab/engines/mm/index';
   /** BPF_PROG_PACK_SIZE on x86-64 with huge vmalloc (one node), and BPF_PROG_CHUNK_SIZE. */
   export const BPF_PROG_PACK_SIZE: number;
   export const BPF_PROG_CHUNK_SIZE = 64;
-  /**
-   * The x86-64 JIT's image size for a program of `insn_cnt` instructions. Model: a 64-byte prologue/epilogue and
-   * 8 bytes per instruction (the real JIT emits 1–15 bytes per instruction; 8 is its typical average).
-   */
-  export function jitImageSize(insn_cnt: number): number;
   export interface JitImage {
       /** The execmem area holding the image (a shared pack, or the program's own). */
       region: VmRegion;
@@ -2772,8 +2787,11 @@ declare module 'kernel-lab/engines/bpf_prog_pack' {
       constructor(mm: MmEngine, 
       /** bpf_prog_pack (5.18+); false models earlier kernels, one execmem area per program. */
       packed: boolean);
-      /** bpf_jit_binary_pack_alloc(): room for a program's image. Throws ENOMEM when execmem has none. */
-      alloc(insn_cnt: number): JitImage;
+      /**
+       * bpf_jit_binary_pack_alloc(): room for a program's image of `proglen` bytes (bpf_jit_comp.ts jitImageSize()),
+       * with its header and padding. Throws ENOMEM when execmem has none.
+       */
+      alloc(proglen: number): JitImage;
       private take;
       /** Packs in use (each one 2 MiB execmem area). */
       get nr_packs(): number;
@@ -2945,6 +2963,11 @@ declare module 'kernel-lab/engines/kernel' {
           watermark_scale_factor?: number;
           /** Transparent hugepages on (default): khugepaged raises min_free_kbytes as Debian's kernels boot. */
           thp?: boolean;
+          /**
+           * How the machine boots: 'clean' (default; no holes, no kernel image, no splits) or a profile with an e820 map
+           * and a kernel image — 'firecracker-24g' (this lab's CI machine), 'q35-8g' — which sets the memory.
+           */
+          machine?: 'clean' | 'firecracker-24g' | 'q35-8g';
       };
       /** `prog_pack: false` gives each JIT image its own execmem area, as before Linux 5.18. */
       bpf?: {
@@ -3214,8 +3237,9 @@ declare module 'kernel-lab/engines/mm/index' {
   /**
    * Kernel Lab memory engine (issues 3, 18). Where the model departs from Linux (each also noted where it happens):
    * - one node; zones DMA (< 16M), DMA32 (< 4G) and Normal as x86-64's zone_sizes_init() lays them out, Movable and
-   *   Device empty; no holes; the only reserved memory is the memmap (1/64, at the top); the kernel image and boot page
-   *   tables lie outside it;
+   *   Device empty; the clean boot (default) has no holes, its only reserved memory is the memmap (1/64, at the top),
+   *   and the kernel image and boot page tables lie outside it; a machine profile (machine.ts) adds e820 holes, the
+   *   reserved first megabyte and a kernel image that mark_rodata_ro() maps as 6.18 does;
    * - watermarks, lowmem_reserve and min_free_kbytes as 6.18 computes them (watermarks.ts); the allocator's fast path,
    *   slow path, kswapd and direct reclaim of clean page cache (vmscan.ts); no swap, no slab shrinkers, no OOM killer
    *   (a request the kernel would OOM-kill for fails); no page contents: __GFP_ZERO and secretmem zeroing are bookkeeping;
@@ -3247,6 +3271,8 @@ declare module 'kernel-lab/engines/mm/index' {
   export { bootMinFreeKbytes, zoneWatermarks } from 'kernel-lab/engines/mm/watermarks';
   export { Churn } from 'kernel-lab/engines/mm/workload';
   export { MAX_LFS_PGOFF } from 'kernel-lab/engines/mm/vmscan';
+  export { MACHINE_PROFILES, bootLayout, profileFromIomem } from 'kernel-lab/engines/mm/machine';
+  export type { MachineProfile } from 'kernel-lab/engines/mm/machine';
   /**
    * The memory engine as scripts see it (k.mm): the page allocator, the direct map, set_memory_*, vmalloc,
    * execmem, memfd_secret, /proc text, a TLB model, snapshots and seeded workloads.
@@ -3339,6 +3365,8 @@ declare module 'kernel-lab/engines/mm/invariants' {
       readonly vmscan: Vmscan;
       readonly secretFiles: Set<SecretFile>;
       readonly literalNp: boolean;
+      /** A machine profile's frames memblock kept (holes, first megabyte, kernel image); null on a clean boot. */
+      readonly bootReserved: Uint8Array | null;
       zoneOf(pfn: number): Zone;
       nrFreePages(): number;
       pcpCount(): number;
@@ -3349,6 +3377,78 @@ declare module 'kernel-lab/engines/mm/invariants' {
    * with direct_pages_count[] and cover all memory; free pages are mapped or unmapped as their policy says.
    */
   export function checkInvariants(mm: InvariantsMm): string[];
+}
+
+declare module 'kernel-lab/engines/mm/machine' {
+  /** One e820 entry as the kernel prints it (BIOS-e820: [mem start-end] type), end inclusive. */
+  export interface E820Entry {
+      start: number;
+      end: number;
+      type: 'usable' | 'reserved' | 'ACPI data' | 'ACPI NVS';
+  }
+  /** The kernel image's physical layout (the symbols mark_rodata_ro() and free_initmem() use), byte addresses. */
+  export interface KernelImage {
+      /** _text */
+      text: number;
+      /** _etext (PFN_ALIGN'd by mark_rodata_ro()). */
+      etext: number;
+      /** __start_rodata */
+      rodata: number;
+      /** __end_rodata */
+      erodata: number;
+      /** _sdata */
+      sdata: number;
+      /** __init_begin, __init_end */
+      init_begin: number;
+      init_end: number;
+      /** _end of the image (bss and brk included): memblock reserves [_text, _end). */
+      end: number;
+  }
+  export interface MachineProfile {
+      name: string;
+      /** Where the figures come from. */
+      source: string;
+      e820: E820Entry[];
+      /** X86_FEATURE_GBPAGES (cpuinfo pdpe1gb) and no `nogbpages`. */
+      gbpages: boolean;
+      kernel: KernelImage;
+  }
+  export const MACHINE_PROFILES: Readonly<Record<string, MachineProfile>>;
+  /** Pfn ranges [start, end), sorted and disjoint. */
+  export type PfnRanges = [number, number][];
+  /** What boot makes of a profile: the span, what is mapped, present, reserved, and the image's boot-time CPA. */
+  export interface BootLayout {
+      profile: MachineProfile;
+      /** The node's span in frames (up to the end of the highest usable range). */
+      nframes: number;
+      /** The ranges init_mem_mapping() maps, one per init_memory_mapping() call: [0, 1M), then usable RAM above 1M. */
+      mapped: PfnRanges;
+      /** Frames backed by RAM (memblock.memory: present pages). */
+      present: PfnRanges;
+      /** Present frames memblock keeps from the buddy for good (the first megabyte, the kernel image). */
+      reserved: PfnRanges;
+      /** Image frames freed late (free_initmem(), then the two gaps mark_rodata_ro() frees). */
+      freedLate: PfnRanges;
+      /** mark_rodata_ro()'s read-only range [_text, __end_rodata_hpage_align), pfns. */
+      roRange: [number, number];
+  }
+  /** Looks a profile up by name (EINVAL naming the known ones). */
+  export function machineProfile(name: unknown): MachineProfile;
+  /** r less the ranges of cut. */
+  export function subtract(r: PfnRanges, cut: PfnRanges): PfnRanges;
+  /** Frames of r inside [a, b). */
+  export function countIn(r: PfnRanges, a: number, b: number): number;
+  /** e820 + the image -> what init_mem_mapping(), memblock and kernel_init() leave. */
+  export function bootLayout(p: MachineProfile): BootLayout;
+  /**
+   * A profile of the machine that printed this /proc/iomem (read as root: other users see zeros): its top-level
+   * "System RAM" ranges as the usable e820 entries and the "Kernel code/rodata/data/bss" entries as the image.
+   * /proc/iomem does not show the init sections: they are taken as the pages between the data and the bss, which
+   * are RW in the direct map either way. Returns why not when the text lacks what a profile needs.
+   */
+  export function profileFromIomem(iomem: string, gbpages: boolean, name?: string): MachineProfile | {
+      why: string;
+  };
 }
 
 declare module 'kernel-lab/engines/mm/migrate_unmapped' {
@@ -3373,6 +3473,7 @@ declare module 'kernel-lab/engines/mm/mm' {
   import { UnmappedCache } from 'kernel-lab/engines/mm/unmapped_alloc';
   import { SecretFile } from 'kernel-lab/engines/mm/secretmem';
   import { ExecmemRoxCache } from 'kernel-lab/engines/mm/execmem';
+  import type { BootLayout, MachineProfile } from 'kernel-lab/engines/mm/machine';
   import type { Page, PageRef, VmRegion } from 'kernel-lab/engines/mm/mm_types';
   export interface MmOptions {
       /** Physical memory: bytes or '8G'. Default 4G. */
@@ -3407,6 +3508,11 @@ declare module 'kernel-lab/engines/mm/mm' {
       watermark_scale_factor?: number;
       /** Pages kswapd reclaims per allocation while awake (default 32, SWAP_CLUSTER_MAX); 0: kswapd never runs. */
       kswapd_rate?: number;
+      /**
+       * How the machine boots (machine.ts): 'clean' (default: one RAM range from pfn 0, no image, no splits — for
+       * teaching) or a profile with an e820 map and a kernel image ('firecracker-24g', 'q35-8g'), whose memory it sets.
+       */
+      machine?: string | MachineProfile;
   }
   export type LevelName = '4K' | '2M' | '1G';
   /** A failed allocation's record (warn_alloc()'s "page allocation failure" line, and where the slow path gave up). */
@@ -3468,7 +3574,18 @@ declare module 'kernel-lab/engines/mm/mm' {
           scanned: number;
           freed: number;
       };
+      /** The machine profile's boot (null: the clean boot). */
+      readonly boot: BootLayout | null;
+      /** Frames memblock kept from the buddy inside the managed range (holes, first megabyte, image), 1 per frame; null on a clean boot. */
+      readonly bootReserved: Uint8Array | null;
       constructor(opts?: MmOptions);
+      /**
+       * A profile's boot: memblock_free_all() of the runs between holes and reservations, then kernel_init()'s
+       * free_initmem() and mark_rodata_ro() (machine.ts): the read-only range through the direct map's alias, and the
+       * two gaps given RW back and freed. (free_reserved_area() frees through the per-cpu lists; the model frees to
+       * the buddy as memblock_free_all() does.)
+       */
+      private bootProfile;
       /** page_zone(): the zone a pfn belongs to. */
       zoneOf(pfn: number): Zone;
       /** global_zone_page_state(NR_FREE_PAGES). */
@@ -3838,13 +3955,22 @@ declare module 'kernel-lab/engines/mm/page_alloc' {
       readonly lowmem_reserve: number[];
       /** nr_free_highatomic: pages in MIGRATE_HIGHATOMIC pageblocks (the model reserves none). */
       readonly nr_free_highatomic = 0;
-      constructor(node: NodeFrames, idx: number, start: number, end: number, mt: MigrateTypes, freetypes: boolean);
+      /**
+       * @param layout for a machine profile: the zone's frames without RAM (holes) and its present frames memblock
+       * keeps (the first megabyte, the kernel image), which present_pages and managed_pages leave out.
+       */
+      constructor(node: NodeFrames, idx: number, start: number, end: number, mt: MigrateTypes, freetypes: boolean, layout?: {
+          holes: number;
+          reserved: number;
+      });
       /** populated_zone(). */
       get populated(): boolean;
       /** Whether pfn lies in this zone's span (zone_spans_pfn). */
       spans(pfn: number): boolean;
       /** memblock_free_all(): hand all frames to the buddy in the largest aligned blocks, to the tail (FPI_TO_TAIL). */
       bootFree(): void;
+      /** memblock_free_all() of [start, end) only (a machine profile's runs between holes and reservations). */
+      bootFreeRange(start: number, end: number): void;
       state(pfn: number): number;
       setState(pfn: number, s: number): void;
       /** The free-list type of the pageblock holding pfn. */
@@ -4155,7 +4281,15 @@ declare module 'kernel-lab/engines/mm/set_memory' {
       readonly tablePages: Set<number>;
       /** Set by every entry write; the caller's cpa_flush() decides what to flush. */
       private changed;
-      constructor(nframes: number, gbpages: boolean, pt: PageTableAllocator);
+      /** Frames the boot left unmapped (e820 holes: pte_none), 1 per frame; null when all memory is mapped. */
+      readonly hole: Uint8Array | null;
+      /** Frames mapped at boot (nframes less the holes). */
+      readonly mappedFrames: number;
+      /** The boot's mapping calls (init_memory_mapping() ranges), or null for one range over all memory. */
+      private readonly bootRanges;
+      constructor(nframes: number, gbpages: boolean, pt: PageTableAllocator, mapped?: readonly (readonly [number, number])[]);
+      /** Whether [a, b) lies inside one boot mapping call's range (so a large page may map it). */
+      private hasHole;
       /**
        * kernel_physical_mapping_init(): 1G leaves for whole aligned GiBs when gbpages, 2M leaves for whole aligned
        * 2 MiB, 4K PTEs at the unaligned tail. The boot page tables come from outside the modelled frames.

@@ -168,6 +168,8 @@ function verdictOf(r: HelperResponse): KernelVerdict {
   const processed = processedInsns(log);
   if (processed !== undefined) v.processed = processed;
   if (truncated) v.log_truncated = true;
+  if (r.fields['jited_len'] !== undefined) v.jited_prog_len = Number(r.fields['jited_len']);
+  if (r.fields['xlated_len'] !== undefined) v.xlated_prog_len = Number(r.fields['xlated_len']);
   return v;
 }
 
@@ -367,6 +369,7 @@ class Oracle implements KernelOracle {
           name: opts.prog_name ? new TextEncoder().encode(opts.prog_name) : undefined,
           license: opts.license !== undefined ? new TextEncoder().encode(opts.license) : undefined,
           use_maps: maps.length > 0 ? 1 : 0,
+          jited_len: opts.jited_len ? 1 : undefined,
         }),
       );
       if (job.run && runRefused === undefined) {

@@ -43,6 +43,8 @@ export interface KernelLoadOpts {
   maps?: Record<number, KernelMapSpec>;
   /** kfunc names by the imm the program's kfunc calls carry (default: the BPF engine's KFUNC_BTF_ID table). */
   kfuncs?: Record<number, string>;
+  /** Also report bpf_prog_info's jited_prog_len / xlated_prog_len of an accepted load. */
+  jited_len?: boolean;
 }
 
 /** What the kernel's verifier said. */
@@ -62,6 +64,9 @@ export interface KernelVerdict {
   log_truncated?: boolean;
   /** The kernel oracle's allow-list refused the load (errno EPERM): nothing reached the kernel. */
   refused?: string;
+  /** bpf_prog_info.jited_prog_len and xlated_prog_len of the loaded program (when the load asked for them). */
+  jited_prog_len?: number;
+  xlated_prog_len?: number;
 }
 
 /** BPF_PROG_TEST_RUN attributes. */

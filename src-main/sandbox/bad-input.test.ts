@@ -689,11 +689,11 @@ const BOOT: MethodSpec = {
         { name: 'gbpages', kind: 'bool', valid: 'true', optional: true },
         nb('cpus', { zero: 'EINVAL', extra: [['257', 'EINVAL']] }),
         nb('seed', { extra: [['2 ** 32', 'EINVAL']] }),
-        { name: 'mm', kind: 'obj', valid: '{}', optional: true, extra: [["{ policy: 'nope' }", 'EINVAL'], ['{ policy: 1 }', 'EINVAL'], ["{ collapse: 'yes' }", 'EINVAL'], ['{ execmem: 1 }', 'EINVAL'], ["{ execmem: { rox_cache: 'yes' } }", 'EINVAL'], ['{ kswapd_rate: -1 }', 'EINVAL'], ['{ kswapd_rate: 0.5 }', 'EINVAL'], ["{ kswapd_rate: '1' }", 'EINVAL'], ['{ kswapd_rate: 2 ** 21 }', 'EINVAL'], ['{ min_free_kbytes: -1 }', 'EINVAL'], ['{ min_free_kbytes: 2 ** 31 }', 'EINVAL'], ['{ min_free_kbytes: NaN }', 'EINVAL'], ['{ watermark_scale_factor: 0 }', 'EINVAL'], ['{ watermark_scale_factor: 3001 }', 'EINVAL'], ['{ watermark_scale_factor: 3000 }', 'ok'], ["{ thp: 'no' }", 'EINVAL'], ['{ thp: false, min_free_kbytes: 128, watermark_scale_factor: 1, kswapd_rate: 0 }', 'ok']] },
+        { name: 'mm', kind: 'obj', valid: '{}', optional: true, extra: [["{ policy: 'nope' }", 'EINVAL'], ['{ policy: 1 }', 'EINVAL'], ["{ collapse: 'yes' }", 'EINVAL'], ['{ execmem: 1 }', 'EINVAL'], ["{ execmem: { rox_cache: 'yes' } }", 'EINVAL'], ['{ kswapd_rate: -1 }', 'EINVAL'], ['{ kswapd_rate: 0.5 }', 'EINVAL'], ["{ kswapd_rate: '1' }", 'EINVAL'], ['{ kswapd_rate: 2 ** 21 }', 'EINVAL'], ['{ min_free_kbytes: -1 }', 'EINVAL'], ['{ min_free_kbytes: 2 ** 31 }', 'EINVAL'], ['{ min_free_kbytes: NaN }', 'EINVAL'], ['{ watermark_scale_factor: 0 }', 'EINVAL'], ['{ watermark_scale_factor: 3001 }', 'EINVAL'], ['{ watermark_scale_factor: 3000 }', 'ok'], ["{ thp: 'no' }", 'EINVAL'], ['{ thp: false, min_free_kbytes: 128, watermark_scale_factor: 1, kswapd_rate: 0 }', 'ok'], ["{ machine: 'nope' }", 'EINVAL'], ['{ machine: 1 }', 'EINVAL'], ["{ machine: 'constructor' }", 'EINVAL'], ["{ machine: { e820: [], kernel: {} } }", 'EINVAL'], ["{ machine: 'clean' }", 'ok']] },
         { name: 'bpf', kind: 'obj', valid: '{}', optional: true, extra: [['{ jit: 1 }', 'EINVAL'], ['{ prog_pack: null }', 'EINVAL']] },
         { name: 'ublk', kind: 'obj', valid: '{}', optional: true, extra: [["{ costs: 'nope' }", 'EINVAL'], ['{ costs: { t_enter: -1 } }', 'EINVAL'], ['{ costs: 1 }', 'EINVAL']] },
       ],
-      extra: [['{ no_such_option: 1 }', 'EINVAL'], ['(() => { const o = {}; o.mm = o; return o })()', 'EINVAL']],
+      extra: [["{ memory: '64M', mm: { machine: 'q35-8g' } }", 'EINVAL'], ['{ no_such_option: 1 }', 'EINVAL'], ['(() => { const o = {}; o.mm = o; return o })()', 'EINVAL']],
     },
   ],
 };

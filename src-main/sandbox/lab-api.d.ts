@@ -664,6 +664,9 @@ interface KernelVerdict {
   log_truncated?: boolean;
   /** The kernel oracle's allow-list refused the load (errno EPERM): nothing reached the kernel. */
   refused?: string;
+  /** bpf_prog_info.jited_prog_len and xlated_prog_len of the loaded program (when the load asked for them). */
+  jited_prog_len?: number;
+  xlated_prog_len?: number;
 }
 
 /** What BPF_PROG_TEST_RUN returned (or why it did not run). */
@@ -1008,6 +1011,11 @@ interface BootOptions {
     watermark_scale_factor?: number;
     /** Transparent hugepages on (default): khugepaged raises min_free_kbytes as Debian's kernels boot. */
     thp?: boolean;
+    /**
+     * How the machine boots: 'clean' (default; no holes, no kernel image, no splits) or a profile with an e820 map
+     * and a kernel image — 'firecracker-24g' (this lab's CI machine), 'q35-8g' — which sets the memory.
+     */
+    machine?: 'clean' | 'firecracker-24g' | 'q35-8g';
   };
   /** `prog_pack: false` gives each JIT image its own execmem area, as before Linux 5.18. */
   bpf?: { jit?: boolean; prog_pack?: boolean };
@@ -1079,6 +1087,8 @@ interface KernelLoadOpts {
   maps?: Record<number, KernelMapSpec>;
   /** kfunc names by the imm the program's kfunc calls carry (default: the BPF engine's KFUNC_BTF_ID table). */
   kfuncs?: Record<number, string>;
+  /** Also report bpf_prog_info's jited_prog_len / xlated_prog_len of an accepted load. */
+  jited_len?: boolean;
 }
 
 /** One compiler diagnostic at its file, line and column. */

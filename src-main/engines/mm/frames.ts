@@ -1,6 +1,6 @@
 import type { Mm } from './mm';
 import { NR_PAGE_ORDERS, pageblock_nr_pages, pageblock_order } from './mmzone';
-import { ST_ALLOC, ST_ALLOC_MOVABLE, ST_CACHE_ALLOC, ST_CACHE_FREE, ST_FREE, ST_PCP, ST_PGTABLE } from './page_alloc';
+import { ST_ALLOC, ST_ALLOC_MOVABLE, ST_CACHE_ALLOC, ST_CACHE_FREE, ST_FREE, ST_PCP, ST_PGTABLE, ST_RESERVED } from './page_alloc';
 
 /*
  * Per-frame state for the memory map's frame view (the panel's zoom down to 4 KiB frames), run-length encoded.
@@ -68,6 +68,7 @@ function kindOrder(s: number): number {
   if (s >= ST_CACHE_ALLOC && s < ST_CACHE_ALLOC + NR_PAGE_ORDERS) return (FRAME_KIND.CACHE_ALLOC << 4) | (s - ST_CACHE_ALLOC);
   if (s >= ST_PCP && s < ST_PGTABLE) return (FRAME_KIND.PCP << 4) | (s - ST_PCP);
   if (s === ST_PGTABLE) return FRAME_KIND.PGTABLE << 4;
+  if (s === ST_RESERVED) return FRAME_KIND.RESERVED << 4; // a profile's hole or boot reservation
   return -1;
 }
 

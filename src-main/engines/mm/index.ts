@@ -1,8 +1,9 @@
 /**
  * Kernel Lab memory engine (issues 3, 18). Where the model departs from Linux (each also noted where it happens):
  * - one node; zones DMA (< 16M), DMA32 (< 4G) and Normal as x86-64's zone_sizes_init() lays them out, Movable and
- *   Device empty; no holes; the only reserved memory is the memmap (1/64, at the top); the kernel image and boot page
- *   tables lie outside it;
+ *   Device empty; the clean boot (default) has no holes, its only reserved memory is the memmap (1/64, at the top),
+ *   and the kernel image and boot page tables lie outside it; a machine profile (machine.ts) adds e820 holes, the
+ *   reserved first megabyte and a kernel image that mark_rodata_ro() maps as 6.18 does;
  * - watermarks, lowmem_reserve and min_free_kbytes as 6.18 computes them (watermarks.ts); the allocator's fast path,
  *   slow path, kswapd and direct reclaim of clean page cache (vmscan.ts); no swap, no slab shrinkers, no OOM killer
  *   (a request the kernel would OOM-kill for fails); no page contents: __GFP_ZERO and secretmem zeroing are bookkeeping;
@@ -37,6 +38,8 @@ export { Tlb } from './tlb';
 export { bootMinFreeKbytes, zoneWatermarks } from './watermarks';
 export { Churn } from './workload';
 export { MAX_LFS_PGOFF } from './vmscan';
+export { MACHINE_PROFILES, bootLayout, profileFromIomem } from './machine';
+export type { MachineProfile } from './machine';
 
 /**
  * The memory engine as scripts see it (k.mm): the page allocator, the direct map, set_memory_*, vmalloc,

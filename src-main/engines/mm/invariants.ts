@@ -1,5 +1,5 @@
 import { MAX_PAGE_ORDER, pageblock_order } from './mmzone';
-import { LINK_MASK, NIL, PB_UNMAPPED, ST_ALLOC, ST_ALLOC_MOVABLE, ST_CACHE_ALLOC, ST_CACHE_FREE, ST_FREE, ST_PCP, ST_PGTABLE } from './page_alloc';
+import { LINK_MASK, NIL, PB_UNMAPPED, ST_ALLOC, ST_ALLOC_MOVABLE, ST_CACHE_ALLOC, ST_CACHE_FREE, ST_FREE, ST_PCP, ST_PGTABLE, ST_RESERVED } from './page_alloc';
 import type { Zone } from './page_alloc';
 import type { SecretFile } from './secretmem';
 import type { DirectMap } from './set_memory';
@@ -15,6 +15,8 @@ export interface InvariantsMm {
   readonly vmscan: Vmscan;
   readonly secretFiles: Set<SecretFile>;
   readonly literalNp: boolean;
+  /** A machine profile's frames memblock kept (holes, first megabyte, kernel image); null on a clean boot. */
+  readonly bootReserved: Uint8Array | null;
   zoneOf(pfn: number): Zone;
   nrFreePages(): number;
   pcpCount(): number;
@@ -65,6 +67,9 @@ export function checkInvariants(mm: InvariantsMm): string[] {
       order = 0;
       pgtables++;
       if (!mm.dm.tablePages.has(pfn)) errs.push(`pfn ${pfn} is marked as a page table but no table uses it`);
+    } else if (s === ST_RESERVED) {
+      order = 0;
+      if (!mm.bootReserved?.[pfn]) errs.push(`pfn ${pfn} is PageReserved but no hole or boot reservation holds it`);
     } else if (s >= ST_PCP && s <= ST_PCP + 3) {
       order = s - ST_PCP;
       pcp += 1 << order;

@@ -28,6 +28,8 @@ import { vfree, vmalloc } from './vmalloc';
 import { SecretFile } from './secretmem';
 import { ExecmemRoxCache, execmem_alloc, execmem_free } from './execmem';
 import { checkInvariants } from './invariants';
+import { bootLayout, countIn, machineProfile, subtract } from './machine';
+import type { BootLayout, MachineProfile } from './machine';
 import { isRegion } from './mm_types';
 import type { Page, PageRef, VmRegion } from './mm_types';
 
@@ -62,6 +64,11 @@ export interface MmOptions {
   watermark_scale_factor?: number;
   /** Pages kswapd reclaims per allocation while awake (default 32, SWAP_CLUSTER_MAX); 0: kswapd never runs. */
   kswapd_rate?: number;
+  /**
+   * How the machine boots (machine.ts): 'clean' (default: one RAM range from pfn 0, no image, no splits — for
+   * teaching) or a profile with an e820 map and a kernel image ('firecracker-24g', 'q35-8g'), whose memory it sets.
+   */
+  machine?: string | MachineProfile;
 }
 
 const VMALLOC_START = 0xffffc90000000000n;
@@ -150,8 +157,16 @@ export class Mm implements PageAllocator {
   /** Shrinker results of the 2023 cache. */
   readonly shrinkerStats = { scanned: 0, freed: 0 };
 
+  /** The machine profile's boot (null: the clean boot). */
+  readonly boot: BootLayout | null;
+  /** Frames memblock kept from the buddy inside the managed range (holes, first megabyte, image), 1 per frame; null on a clean boot. */
+  readonly bootReserved: Uint8Array | null;
+
   constructor(opts: MmOptions = {}) {
-    const bytes = parseSize(opts.memory ?? '4G', 'memory');
+    const layout = opts.machine === undefined || opts.machine === 'clean' ? null : bootLayout(machineProfile(opts.machine));
+    if (layout && opts.memory !== undefined) throw new KernelError('EINVAL', `memory: machine '${layout.profile.name}' sets the memory (its e820 map); leave memory out`);
+    this.boot = layout;
+    const bytes = layout ? layout.nframes * PAGE_SIZE : parseSize(opts.memory ?? '4G', 'memory');
     const nframes = Math.floor(bytes / PAGE_SIZE);
     if (nframes < 1024) throw new KernelError('EINVAL', `memory: ${bytes} bytes is less than one order-10 block (4M)`);
     if (nframes > MAX_FRAMES) throw new KernelError('EINVAL', `memory: at most ${Math.floor((MAX_FRAMES * 4) / 1024 / 1024)} GiB are modelled`);
@@ -169,12 +184,22 @@ export class Mm implements PageAllocator {
     const cpus = opts.cpus ?? 1;
     if (!Number.isInteger(cpus) || cpus < 1 || cpus > 4096) throw new KernelError('EINVAL', `cpus: ${cpus} is not a CPU count`);
     // memblock allocates top-down: the memmap sits at the top of memory, still in the direct map, never in the buddy.
-    this.managed_pages = nframes - memmapPages(nframes);
+    // (With a profile, sparsemem gives memmap only to present memory.)
+    const memmapEnd = nframes - memmapPages(layout ? countIn(layout.present, 0, nframes) : nframes);
     // zone_sizes_init(): DMA below 16 MiB, DMA32 below 4 GiB, Normal above; Movable and Device stay empty.
-    const node = nodeFrames(this.managed_pages, nframes, this.mt);
+    const node = nodeFrames(memmapEnd, nframes, this.mt);
     const edges = [0, Math.min(nframes, MAX_DMA_PFN), Math.min(nframes, MAX_DMA32_PFN), nframes, nframes, nframes];
     this.zones = [];
-    for (let i = 0; i < MAX_NR_ZONES; i++) this.zones.push(new Zone(node, i, edges[i]!, edges[i + 1]!, this.mt, policy === 'freetype'));
+    // A profile: frames without RAM, and present frames memblock keeps (the image's late frees come back below).
+    const absent = layout ? subtract([[0, nframes]], layout.present) : [];
+    const kept = layout ? subtract(subtract(layout.reserved, absent), layout.freedLate) : [];
+    for (let i = 0; i < MAX_NR_ZONES; i++) {
+      const [a, b] = [edges[i]!, edges[i + 1]!];
+      const zl = layout ? { holes: countIn(absent, a, Math.min(b, memmapEnd)), reserved: countIn(kept, a, Math.min(b, memmapEnd)) } : undefined;
+      this.zones.push(new Zone(node, i, a, b, this.mt, policy === 'freetype', zl));
+    }
+    this.managed_pages = this.zones.reduce((n, z) => n + z.managed_pages, 0);
+    this.bootReserved = layout ? new Uint8Array(nframes) : null;
     this.zonelists = [];
     for (let h = 0; h < MAX_NR_ZONES; h++) this.zonelists.push(this.zones.slice(0, h + 1).reverse().filter((z) => z.managed_pages > 0));
     this.zone = this.zonelists[ZONE_NORMAL]![0]!;
@@ -201,13 +226,62 @@ export class Mm implements PageAllocator {
     const rate = opts.kswapd_rate ?? 32;
     if (!Number.isInteger(rate) || rate < 0 || rate > 1 << 20) throw new KernelError('EINVAL', `kswapd_rate: ${String(rate)} is not a page count`);
     this.vmscan = new Vmscan(this, rate);
-    this.dm = new DirectMap(nframes, opts.gbpages !== false, {
-      allocTable: () => this.allocTablePage(),
-      freeTable: (pfn) => this.freeZonePages(pfn, 0), // pagetable_free() of a collapsed table
-    });
+    const gbpages = opts.gbpages ?? layout?.profile.gbpages ?? true;
+    this.dm = new DirectMap(
+      nframes,
+      gbpages,
+      {
+        allocTable: () => this.allocTablePage(),
+        freeTable: (pfn) => this.freeZonePages(pfn, 0), // pagetable_free() of a collapsed table
+      },
+      layout?.mapped,
+    );
     this.cache = policy === 'cache' ? new UnmappedCache(this.zone) : null;
     this.execmemCache = opts.execmem?.rox_cache ? new ExecmemRoxCache(this) : null;
-    for (const z of this.zones) z.bootFree();
+    if (!layout) {
+      for (const z of this.zones) z.bootFree();
+      return;
+    }
+    this.bootProfile(layout, absent);
+  }
+
+  /**
+   * A profile's boot: memblock_free_all() of the runs between holes and reservations, then kernel_init()'s
+   * free_initmem() and mark_rodata_ro() (machine.ts): the read-only range through the direct map's alias, and the
+   * two gaps given RW back and freed. (free_reserved_area() frees through the per-cpu lists; the model frees to
+   * the buddy as memblock_free_all() does.)
+   */
+  private bootProfile(layout: BootLayout, absent: [number, number][]): void {
+    const res = this.bootReserved!;
+    const memmapEnd = this.zone.nframes;
+    const keep = [...layout.reserved, ...absent];
+    for (const [a, b] of keep) {
+      res.fill(1, a, Math.min(b, memmapEnd));
+      for (let p = a; p < Math.min(b, memmapEnd); p++) this.zoneOf(p).setState(p, ST_RESERVED);
+    }
+    const free = subtract([[0, memmapEnd]], keep);
+    for (const [a, b] of free) for (const z of this.zones) if (z.managed_pages) z.bootFreeRange(a, b);
+    const giveBack = (ranges: [number, number][]): void => {
+      for (const [a, b] of ranges) {
+        for (let p = a; p < b; p++) {
+          res[p] = 0;
+          this.zoneOf(p).setState(p, 0);
+        }
+        for (const z of this.zones) if (z.managed_pages) z.bootFreeRange(a, b);
+      }
+    };
+    const [ro0, ro1] = layout.roRange;
+    const init = layout.freedLate.filter(([a]) => a >= ro1);
+    const gaps = layout.freedLate.filter(([a]) => a < ro1);
+    // free_initmem(): set_memory_nx() and set_memory_rw() of the init sections; their alias is RW already.
+    giveBack(init);
+    // mark_rodata_ro(): set_memory_ro() over [_text, __end_rodata_hpage_align), the direct map's alias with it.
+    this.cpaDirect(ro0, ro1 - ro0, { set: 0, clr: _PAGE_RW | _PAGE_DIRTY }, false);
+    // free_kernel_image_pages() of the text/rodata and rodata/data gaps: set_memory_rw() on the alias, then free.
+    for (const [a, b] of gaps) {
+      this.cpaDirect(a, b - a, { set: _PAGE_RW, clr: 0 }, false);
+      giveBack([[a, b]]);
+    }
   }
 
   /** page_zone(): the zone a pfn belongs to. */
@@ -517,7 +591,10 @@ export class Mm implements PageAllocator {
     // An order past MAX_PAGE_ORDER names no block (its state code would alias another state's): Bad page state.
     if (!Number.isInteger(o) || o < 0 || o > MAX_PAGE_ORDER) throw new KernelError('EINVAL', `__free_pages: bad order ${String(o)} (0..${MAX_PAGE_ORDER})`);
     const s = this.zone.state(pfn);
-    if (s === ST_RESERVED) throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is in the memmap (PageReserved), not the buddy's`);
+    if (s === ST_RESERVED) {
+      const what = pfn >= this.zone.nframes ? 'in the memmap' : this.dm.hole?.[pfn] ? 'not RAM (an e820 hole)' : 'reserved by memblock';
+      throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is ${what} (PageReserved), not the buddy's`);
+    }
     if (s === ST_PGTABLE) throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is a direct-map page table`);
     if (this.vmscan.folios.size && this.vmscan.has(pfn)) throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is on an LRU list (page cache or anonymous memory; Bad page state)`);
     if (s === ST_CACHE_ALLOC + o && this.cache) {

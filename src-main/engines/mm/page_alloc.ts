@@ -125,7 +125,11 @@ export class Zone {
   /** nr_free_highatomic: pages in MIGRATE_HIGHATOMIC pageblocks (the model reserves none). */
   readonly nr_free_highatomic = 0;
 
-  constructor(node: NodeFrames, idx: number, start: number, end: number, readonly mt: MigrateTypes, freetypes: boolean) {
+  /**
+   * @param layout for a machine profile: the zone's frames without RAM (holes) and its present frames memblock
+   * keeps (the first megabyte, the kernel image), which present_pages and managed_pages leave out.
+   */
+  constructor(node: NodeFrames, idx: number, start: number, end: number, readonly mt: MigrateTypes, freetypes: boolean, layout?: { holes: number; reserved: number }) {
     this.nframes = node.nframes;
     this.spanned = node.spanned;
     this.frames = node.frames;
@@ -137,9 +141,9 @@ export class Zone {
     this.name = ZONE_NAMES[idx]!;
     this.zone_start_pfn = end > start ? start : 0;
     this.spanned_pages = Math.max(0, end - start);
-    this.present_pages = this.spanned_pages;
+    this.present_pages = this.spanned_pages - (layout?.holes ?? 0);
     this.managedEnd = this.spanned_pages ? Math.max(start, Math.min(end, node.nframes)) : 0;
-    this.managed_pages = this.spanned_pages ? this.managedEnd - start : 0;
+    this.managed_pages = this.spanned_pages ? this.managedEnd - start - (layout?.holes ?? 0) - (layout?.reserved ?? 0) : 0;
     this.nlists = mt.names.length + (freetypes ? 1 : 0);
     this.unmappedList = freetypes ? mt.names.length : -1;
     this.heads = new Int32Array(NR_PAGE_ORDERS * this.nlists).fill(NIL);
@@ -159,10 +163,16 @@ export class Zone {
 
   /** memblock_free_all(): hand all frames to the buddy in the largest aligned blocks, to the tail (FPI_TO_TAIL). */
   bootFree(): void {
-    let pfn = this.zone_start_pfn;
-    while (pfn < this.managedEnd) {
+    this.bootFreeRange(this.zone_start_pfn, this.managedEnd);
+  }
+
+  /** memblock_free_all() of [start, end) only (a machine profile's runs between holes and reservations). */
+  bootFreeRange(start: number, end: number): void {
+    let pfn = Math.max(start, this.zone_start_pfn);
+    end = Math.min(end, this.managedEnd);
+    while (pfn < end) {
       let order = MAX_PAGE_ORDER;
-      while (order > 0 && ((pfn & ((1 << order) - 1)) !== 0 || pfn + (1 << order) > this.managedEnd)) order--;
+      while (order > 0 && ((pfn & ((1 << order) - 1)) !== 0 || pfn + (1 << order) > end)) order--;
       this.freeOne(pfn, order, true);
       pfn += 1 << order;
     }

@@ -113,7 +113,14 @@ export class DirectMap {
   /** Set by every entry write; the caller's cpa_flush() decides what to flush. */
   private changed = false;
 
-  constructor(nframes: number, gbpages: boolean, private readonly pt: PageTableAllocator) {
+  /** Frames the boot left unmapped (e820 holes: pte_none), 1 per frame; null when all memory is mapped. */
+  readonly hole: Uint8Array | null;
+  /** Frames mapped at boot (nframes less the holes). */
+  readonly mappedFrames: number;
+  /** The boot's mapping calls (init_memory_mapping() ranges), or null for one range over all memory. */
+  private readonly bootRanges: readonly (readonly [number, number])[] | null = null;
+
+  constructor(nframes: number, gbpages: boolean, private readonly pt: PageTableAllocator, mapped?: readonly (readonly [number, number])[]) {
     this.nframes = nframes;
     this.gbpages = gbpages;
     this.npud = Math.ceil(nframes / PUD_PAGES);
@@ -126,7 +133,28 @@ export class DirectMap {
     this.pmdTable = new Int32Array(this.npmd).fill(-1);
     this.pte = new Array<Uint8Array | undefined>(this.npmd);
     this.pteNotPresent = new Uint16Array(this.npmd);
+    if (mapped) {
+      const hole = new Uint8Array(nframes).fill(1);
+      let n = 0;
+      for (const [a, b] of mapped) {
+        hole.fill(0, a, Math.min(b, nframes));
+        n += Math.max(0, Math.min(b, nframes) - a);
+      }
+      this.hole = hole;
+      this.mappedFrames = n;
+      this.bootRanges = mapped;
+    } else {
+      this.hole = null;
+      this.mappedFrames = nframes;
+    }
     this.bootLayout();
+  }
+
+  /** Whether [a, b) lies inside one boot mapping call's range (so a large page may map it). */
+  private hasHole(a: number, b: number): boolean {
+    if (!this.bootRanges) return false;
+    for (const [s, e] of this.bootRanges) if (a >= s && b <= e) return false;
+    return true;
   }
 
   /**
@@ -136,7 +164,7 @@ export class DirectMap {
   private bootLayout(): void {
     for (let pud = 0; pud < this.npud; pud++) {
       const base = pud * PUD_PAGES;
-      if (this.gbpages && base + PUD_PAGES <= this.nframes) {
+      if (this.gbpages && base + PUD_PAGES <= this.nframes && !this.hasHole(base, base + PUD_PAGES)) {
         this.pudKind[pud] = LEAF;
         this.pudProt[pud] = PAGE_KERNEL;
         this.count[PG_LEVEL_1G]!++;
@@ -146,18 +174,25 @@ export class DirectMap {
       this.pudKind[pud] = TABLE;
       for (let pmd = pud << 9, e = Math.min(pmd + 512, this.npmd); pmd < e; pmd++) {
         const pbase = pmd * PMD_PAGES;
-        if (pbase + PMD_PAGES <= this.nframes) {
+        if (pbase + PMD_PAGES <= this.nframes && !this.hasHole(pbase, pbase + PMD_PAGES)) {
           this.pmdKind[pmd] = LEAF;
           this.pmdProt[pmd] = PAGE_KERNEL;
           this.count[PG_LEVEL_2M]!++;
         } else {
+          // 4K PTEs: the unaligned tail of memory, or a 2M range with holes (their PTEs stay pte_none, 0).
+          // (Linux leaves a PMD wholly inside a hole pmd_none; the model gives it an empty PTE table, never counted.)
           this.pmdKind[pmd] = TABLE;
           const t = new Uint8Array(512);
-          const n = this.nframes - pbase;
-          t.fill(PAGE_KERNEL, 0, n);
+          const n = Math.min(512, this.nframes - pbase);
+          let mappedN = 0;
+          for (let i = 0; i < n; i++)
+            if (!this.hole || !this.hole[pbase + i]) {
+              t[i] = PAGE_KERNEL;
+              mappedN++;
+            }
           this.pte[pmd] = t;
           this.pteNotPresent[pmd] = 0;
-          this.count[PG_LEVEL_4K]! += n;
+          this.count[PG_LEVEL_4K]! += mappedN;
         }
       }
     }
@@ -332,6 +367,8 @@ export class DirectMap {
       const t = this.pte[pmd]!;
       const stop = Math.min(end, (pmd + 1) * PMD_PAGES);
       for (; pfn < stop; pfn++) {
+        // __cpa_process_fault(): a NULL PTE of the direct map is a hole, expected and skipped.
+        if (this.hole && this.hole[pfn]) continue;
         this.cpaStats['4K set-checked']++;
         const i = pfn & 511;
         this.setPte(pmd, i, protnone((t[i]! & ~clr) | set));
@@ -433,9 +470,13 @@ export class DirectMap {
           const t = this.pte[pmd];
           if (!t) { errs.push(`PMD ${pmd}: table without PTEs`); continue; }
           const n = Math.min(512, this.nframes - pmd * PMD_PAGES);
-          c[PG_LEVEL_4K]! += n;
           let np = 0;
           for (let i = 0; i < n; i++) {
+            if (this.hole && this.hole[pmd * PMD_PAGES + i]) {
+              if (t[i] !== 0) errs.push(`PTE ${pmd}/${i}: a hole with an entry`);
+              continue;
+            }
+            c[PG_LEVEL_4K]!++;
             if (!(t[i]! & _PAGE_PRESENT)) np++;
             if (!(t[i]! & _PAGE_PRESENT) && t[i]! & _PAGE_GLOBAL) errs.push(`PTE ${pmd}/${i}: non-present with _PAGE_GLOBAL`);
           }
@@ -446,7 +487,7 @@ export class DirectMap {
     if (tables !== this.tablePages.size) errs.push(`${this.tablePages.size} table pages in use, ${tables} referenced by entries`);
     for (const l of [PG_LEVEL_4K, PG_LEVEL_2M, PG_LEVEL_1G]) if (c[l] !== this.count[l]) errs.push(`direct_pages_count[${l}] ${this.count[l]} != ${c[l]}`);
     const mapped = this.count[PG_LEVEL_4K]! + this.count[PG_LEVEL_2M]! * 512 + this.count[PG_LEVEL_1G]! * PUD_PAGES;
-    if (mapped !== this.nframes) errs.push(`DirectMap counters cover ${mapped} pages, memory has ${this.nframes}`);
+    if (mapped !== this.mappedFrames) errs.push(`DirectMap counters cover ${mapped} pages, the boot mapped ${this.mappedFrames}`);
     return errs;
   }
 }

@@ -83,7 +83,7 @@
 
 /* ---- UAPI layouts (include/uapi/linux/bpf.h, io_uring.h), declared here so only libc headers are needed ---- */
 
-enum { BPF_MAP_CREATE_CMD = 0, BPF_MAP_UPDATE_ELEM_CMD = 2, BPF_PROG_LOAD_CMD = 5, BPF_PROG_TEST_RUN_CMD = 10 };
+enum { BPF_MAP_CREATE_CMD = 0, BPF_MAP_UPDATE_ELEM_CMD = 2, BPF_PROG_LOAD_CMD = 5, BPF_PROG_TEST_RUN_CMD = 10, BPF_OBJ_GET_INFO_BY_FD_CMD = 15 };
 
 struct map_create_attr {
 	uint32_t map_type, key_size, value_size, max_entries, map_flags, inner_map_fd, numa_node;
@@ -484,6 +484,24 @@ static void cmd_prog_load(void)
 		printf("err errno=%d what=prog_load true_size=%u truncated=%d", err, true_size, truncated);
 	else
 		printf("ok fd=%ld true_size=%u truncated=%d", fd, true_size, truncated);
+	if (fd >= 0 && arg_int("jited_len", 0)) {
+		/* BPF_OBJ_GET_INFO_BY_FD: struct bpf_prog_info's jited_prog_len (offset 16) and xlated_prog_len (20). */
+		unsigned char info[256];
+		memset(info, 0, sizeof(info));
+		union bpf_attr_buf g;
+		memset(&g, 0, sizeof(g));
+		uint32_t *gi = (uint32_t *)(void *)&g;
+		gi[0] = (uint32_t)fd;
+		gi[1] = (uint32_t)sizeof(info);
+		uint64_t ptr = (uint64_t)(uintptr_t)info;
+		memcpy((unsigned char *)&g + 8, &ptr, 8);
+		if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD_CMD, &g) == 0) {
+			uint32_t jl, xl;
+			memcpy(&jl, info + 16, 4);
+			memcpy(&xl, info + 20, 4);
+			printf(" jited_len=%u xlated_len=%u", jl, xl);
+		}
+	}
 	put_hex("log", log, log_len);
 	putchar('\n');
 	free(log);
