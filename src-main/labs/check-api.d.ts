@@ -768,7 +768,7 @@ declare module 'kernel-lab/engines/bpf/index' {
       /**
        * bpf_object__load(): creates the maps, relocates every program whose autoload is on and loads it with the
        * verifier. A program the verifier rejects fails the load with its errno and log (detail.log), and, as libbpf's
-       * bpf_object_unload() does, the maps and programs this load created are gone again. An object is loaded once:
+       * bpf_object_unload() does, the programs this load created are gone again (its maps stay). An object is loaded once:
        * a second load() is EINVAL, whether the first succeeded or not.
        */
       load(opts?: {

@@ -282,7 +282,7 @@ interface BpfObject {
   readonly progs: readonly BpfObjProgram[];
   /** bpf_object__load(): creates the maps, relocates every program whose autoload is on and loads it with the
    * verifier. A program the verifier rejects fails the load with its errno and log (detail.log), and, as libbpf's
-   * bpf_object_unload() does, the maps and programs this load created are gone again. An object is loaded once:
+   * bpf_object_unload() does, the programs this load created are gone again (its maps stay). An object is loaded once:
    * a second load() is EINVAL, whether the first succeeded or not. */
   load(opts?: { log_level?: number; }): { progs: Record<string, Program>; maps: Record<string, BpfMap>; };
   /** bpf_program__set_autoload(): whether load() loads the program `prog` (found as

@@ -210,7 +210,7 @@ describe('per-program autoload (bpf_program__set_autoload())', () => {
     ]);
   });
 
-  it('undoes a failed load (bpf_object_unload()): no map or program is left, and the object cannot load again', () => {
+  it('undoes a failed load (bpf_object_unload()): no program is left, and the object cannot load again', () => {
     const k = createBpf();
     const obj = k.obj_open(fixture('autoload'), { name: 'autoload.bpf.o' });
     obj.set_autoload('probe', false);
@@ -219,10 +219,10 @@ describe('per-program autoload (bpf_program__set_autoload())', () => {
       'EACCES',
       "prog 'bad': BPF program load failed: R0 invalid mem access 'map_value_or_null'",
     ]);
-    // `good` loaded before `bad` failed; the failed load closed it and the maps again.
+    // `good` loaded before `bad` failed; the failed load closed it again. The maps stay (a departure: the panel
+    // replays the rejected walk with them).
     expect(k.progs.size).toBe(0);
-    expect(k.maps.size).toBe(0);
-    expect(k.space.regions.filter((r) => r.size > 0)).toEqual([]);
+    expect(k.maps.size).toBe(2);
     expect(thrown(() => obj.load()).message).toBe("object 'autoload': load can't be attempted twice");
     expect(thrown(() => obj.set_autoload('bad', false)).errno).toBe('EINVAL');
     // A program of a type the model does not load fails the load only while its autoload is on.

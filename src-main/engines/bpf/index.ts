@@ -325,7 +325,7 @@ export class BpfObjectFile {
   /**
    * bpf_object__load(): creates the maps, relocates every program whose autoload is on and loads it with the
    * verifier. A program the verifier rejects fails the load with its errno and log (detail.log), and, as libbpf's
-   * bpf_object_unload() does, the maps and programs this load created are gone again. An object is loaded once:
+   * bpf_object_unload() does, the programs this load created are gone again (its maps stay). An object is loaded once:
    * a second load() is EINVAL, whether the first succeeded or not.
    */
   load(opts: { log_level?: number } = {}): { progs: Record<string, BpfProgram>; maps: Record<string, BpfMap> } {
@@ -356,7 +356,9 @@ export class BpfObjectFile {
         progs[p.name] = this.loadProgram(p, fds, opts);
       }
     } catch (e) {
-      this.engine.release(Object.values(progs), Object.values(maps));
+      // Departure (libbpf 1.5's bpf_object_unload() closes the maps too): the maps stay, so that the BPF panel can
+      // replay the rejected walk and the kernel check can recreate the maps its instructions name.
+      this.engine.release(Object.values(progs), []);
       throw e;
     }
     return { progs, maps };
