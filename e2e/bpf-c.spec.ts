@@ -6,6 +6,7 @@
  */
 import { expect, openExample, test } from './fixtures';
 import { findClang } from '../src-main/clang/bpf-clang';
+import { kernelOracle } from '../src-main/oracle/index';
 
 const clang = findClang();
 
@@ -45,4 +46,32 @@ test('bpf: the C example runs, and the panel shows C lines beside the instructio
   await expect(oob.getByTestId('bpf-step-insn')).toContainText('; seen[i] = i * i; @ fill_oob.bpf.c:12');
   await expect(oob.getByTestId('bpf-step-insn')).toContainText('24: (63) *(u32 *)(r2 +0) = r7');
   await oob.screenshot({ path: 'test-results/panel-bpf-c.png' });
+
+  // The same relocated program in this machine's kernel: the same verdict and first error line (issue 21's
+  // done-when). The session's first kernel call asks the person first.
+  await oob.getByTestId('bpf-kernel-check').click();
+  await expect(app.getByTestId('kernel-access-dialog')).toBeVisible();
+  await app.getByTestId('kernel-access-allow').click();
+  const result = oob.getByTestId('bpf-kernel-result');
+  const avail = kernelOracle().available();
+  if (avail.ok) {
+    const verdict = result.getByTestId('bpf-kernel-verdict');
+    await expect(verdict).toHaveAttribute('data-agree', 'true', { timeout: 60_000 });
+    await expect(verdict).toContainText(
+      'Kernel: rejected (EACCES): invalid access to map value, value_size=32 off=32 size=4',
+    );
+    await expect(result.getByTestId('bpf-kernel-agreement')).toContainText(
+      'Verdicts agree, errnos agree, first error lines agree',
+    );
+    await fill.getByTestId('bpf-kernel-check').click();
+    await expect(fill.getByTestId('bpf-kernel-verdict')).toHaveAttribute('data-kernel-ok', 'true', { timeout: 60_000 });
+    await expect(fill.getByTestId('bpf-kernel-verdict')).toHaveAttribute('data-agree', 'true');
+  } else {
+    await expect(result.getByTestId('bpf-kernel-why')).toHaveText(
+      `This machine's kernel cannot be asked: ${avail.why}`,
+    );
+  }
+  // The README's picture of the C path (docs/bpf-c.png): the example, its run and the rejected load's C lines.
+  await oob.getByTestId('bpf-step-insn').scrollIntoViewIfNeeded();
+  if (process.env.KERNEL_LAB_SCREENSHOTS) await app.screenshot({ path: 'docs/bpf-c.png' });
 });

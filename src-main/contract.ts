@@ -67,6 +67,8 @@ export const LabInfoSchema = z.object({
   source: z.string().optional(),
   /** A seeded lab's parameters (lab.json `params`): each student's values come from their seed (labVariant). */
   params: z.record(z.string(), z.union([z.object({ int: z.tuple([z.number(), z.number()]) }), z.object({ choice: z.array(z.union([z.number(), z.string()])) })])).optional(),
+  /** A lab that takes a C submission beside the script (lab.json `c`): its C starter's file name. */
+  c: z.object({ starter: z.string() }).optional(),
 });
 export type LabInfo = z.infer<typeof LabInfoSchema>;
 
@@ -635,10 +637,20 @@ export const calls = {
   chooseWorkspace: { args: z.tuple([]), result: z.object({ workspace: z.string(), changed: z.boolean() }) },
   /** The lab exercises: id, title, engine, level, summary. */
   listLabs: { args: z.tuple([]), result: z.array(LabInfoSchema) },
-  /** One lab's task (markdown) and starting script. A run with `lab` set is checked against its criteria. */
+  /**
+   * One lab's task (markdown) and starting script, and its C starter where it takes C. A run with `lab` set is
+   * checked against its criteria (a `.c` file's run is the lab's C driver).
+   */
   openLab: {
     args: z.tuple([LabIdSchema]),
-    result: z.object({ lab: LabInfoSchema, readme: z.string(), starter: z.string(), starterName: z.string() }),
+    result: z.object({
+      lab: LabInfoSchema,
+      readme: z.string(),
+      starter: z.string(),
+      starterName: z.string(),
+      /** The C starter (`starter.bpf.c`) of a lab that takes C too. */
+      cStarter: z.string().optional(),
+    }),
   },
   /** A seeded lab's parameters for a submission's name or a seed, drawn as `lab grade` and the checker draw them. */
   labVariant: { args: z.tuple([LabIdSchema, LabVariantRequestSchema]), result: LabVariantSchema },

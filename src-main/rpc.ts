@@ -75,7 +75,7 @@ export class RpcServer {
         emit({ type: 'kernelAccess', runId });
       }
       return { allowed: false, why: KERNEL_OFF[this.kernelAccess === 'denied' ? 'denied' : 'unasked'] };
-    });
+    }, () => [ctx.workspace.root]);
     const pending = (saveId: string): PendingSave => {
       const p = this.saves.get(saveId);
       if (!p)

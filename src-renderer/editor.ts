@@ -3,6 +3,7 @@ import * as monaco from 'monaco-editor';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import TsWorker from 'monaco-editor/language/typescript/ts.worker?worker';
 import labApiTypes from '../src-main/sandbox/lab-api.d.ts?raw';
+import type { CDiagnostic } from './c-diagnostics';
 
 // The editor's worker, and the TypeScript language worker for both script languages.
 self.MonacoEnvironment = {
@@ -94,6 +95,11 @@ function loadCheckApi(): Promise<void> {
 
 export type Language = 'javascript' | 'typescript';
 
+/** BPF C (a lab's `.bpf.c`, a header): edited in Monaco's C mode, compiled by the host's clang when checked. */
+export function isCFile(path: string): boolean {
+  return /\.(c|h)$/.test(path);
+}
+
 export function languageOf(path: string): Language {
   return /\.(ts|mts|cts)$/.test(path) ? 'typescript' : 'javascript';
 }
@@ -116,7 +122,7 @@ export function modelFor(path: string, content: string): monaco.editor.ITextMode
   const existing = monaco.editor.getModel(uri);
   if (existing) return existing;
   if (isChecker(path)) void loadCheckApi();
-  return monaco.editor.createModel(content, languageOf(path), uri);
+  return monaco.editor.createModel(content, isCFile(path) ? 'c' : languageOf(path), uri);
 }
 
 /** Shows a run's error as a marker on its line:column (or clears the markers with `undefined`). */
@@ -140,6 +146,34 @@ export function setRunMarker(
       source: 'Kernel Lab',
     },
   ]);
+}
+
+/** The C compiler's diagnostics of a run, as markers at their C lines (an empty list clears them). */
+export function setCompilerMarkers(model: monaco.editor.ITextModel, diags: readonly CDiagnostic[]): void {
+  const severity = (s: CDiagnostic['severity']): monaco.MarkerSeverity =>
+    s === 'warning'
+      ? monaco.MarkerSeverity.Warning
+      : s === 'note'
+        ? monaco.MarkerSeverity.Info
+        : monaco.MarkerSeverity.Error;
+  monaco.editor.setModelMarkers(
+    model,
+    'clang',
+    diags
+      .filter((d) => d.line >= 1 && d.line <= model.getLineCount())
+      .map((d) => {
+        const word = model.getWordAtPosition({ lineNumber: d.line, column: Math.max(1, d.col) });
+        return {
+          severity: severity(d.severity),
+          message: d.message,
+          startLineNumber: d.line,
+          startColumn: Math.max(1, d.col),
+          endLineNumber: d.line,
+          endColumn: word ? word.endColumn : Math.max(1, d.col) + 1,
+          source: 'clang',
+        };
+      }),
+  );
 }
 
 export { monaco };

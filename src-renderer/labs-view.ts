@@ -24,12 +24,17 @@ interface Progress {
   open?: string;
   /** Whose variant of a seeded lab: the submission's name (as the instructor grades it) or a seed from a roster. */
   who?: { name?: string; seed?: number };
+  /** Lab id → the submission language picked for a lab that takes C too. */
+  lang?: Record<string, SubmissionLanguage>;
 }
+
+/** A lab's submission: the script, or (a lab with lab.json `c`) BPF C. */
+export type SubmissionLanguage = 'script' | 'c';
 
 function loadProgress(): Progress {
   try {
     const p = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<Progress>;
-    return { passed: p.passed ?? {}, last: p.last ?? {}, tried: p.tried ?? {}, open: p.open, who: p.who ?? {} };
+    return { passed: p.passed ?? {}, last: p.last ?? {}, tried: p.tried ?? {}, open: p.open, who: p.who ?? {}, lang: p.lang ?? {} };
   } catch {
     return { passed: {}, last: {} };
   }
@@ -40,9 +45,9 @@ export function folderName(dir: string): string {
   return dir.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || dir;
 }
 
-/** The workspace file a lab's starter is copied to, e.g. labs/01-secretmem-split.js. */
+/** The workspace file a lab's starter is copied to, e.g. labs/01-secretmem-split.js (labs/04-sum-three-ways.bpf.c for C). */
 export function labFile(id: string, starterName: string): string {
-  const ext = /\.ts$/.test(starterName) ? '.ts' : '.js';
+  const ext = /\.ts$/.test(starterName) ? '.ts' : /\.c$/.test(starterName) ? '.bpf.c' : '.js';
   return `labs/${id}${ext}`;
 }
 
@@ -67,7 +72,7 @@ export interface LabHooks {
 export class LabsView {
   private labs: LabInfo[] = [];
   private progress = loadProgress();
-  private opened: { lab: LabInfo; file: string } | undefined;
+  private opened: { lab: LabInfo; file: string; starters: Record<SubmissionLanguage, { name: string; text: string } | undefined> } | undefined;
   private running = false;
   private readonly title = h('div', { class: 'lab-title', 'data-testid': 'lab-title' });
   private readonly checkBtn = h(
@@ -76,6 +81,12 @@ export class LabsView {
     '✓ Check',
   );
   private readonly fileNote = h('span', { class: 'muted small lab-file', 'data-testid': 'lab-file' });
+  /** A lab that takes C too: the script or the C starter, each in its own workspace file. */
+  private readonly langBtns: Record<SubmissionLanguage, HTMLButtonElement> = {
+    script: h('button', { 'data-testid': 'lab-lang-script', 'aria-pressed': 'true', title: 'Submit a script (the lab’s .js)' }, 'Script') as HTMLButtonElement,
+    c: h('button', { 'data-testid': 'lab-lang-c', 'aria-pressed': 'false', title: 'Submit BPF C (a .bpf.c compiled by this machine’s clang)' }, 'C') as HTMLButtonElement,
+  };
+  private readonly langBox = h('span', { class: 'lab-lang', 'data-testid': 'lab-language', role: 'group', 'aria-label': 'submission language', hidden: true }, this.langBtns.script, this.langBtns.c);
   private readonly summary = h('div', { class: 'lab-summary', 'data-testid': 'lab-summary', role: 'status' });
   private readonly results = h('ul', { class: 'lab-results', 'data-testid': 'lab-results' });
   private readonly readme = h('article', { class: 'lab-readme', 'data-testid': 'lab-readme' });
@@ -111,6 +122,7 @@ export class LabsView {
     this.checkBtn.addEventListener('click', () => {
       if (this.opened && !this.running) this.hooks.check(this.opened.lab.id, this.variantSeed());
     });
+    for (const lang of ['script', 'c'] as const) this.langBtns[lang].addEventListener('click', () => void this.pickLanguage(lang));
     this.whoName.value = this.progress.who?.name ?? '';
     this.whoSeed.value = this.progress.who?.seed !== undefined ? String(this.progress.who.seed) : '';
     const onWho = (): void => {
@@ -140,7 +152,7 @@ export class LabsView {
       if (/^https?:\/\//.test(href)) window.open(href, '_blank', 'noopener');
     });
     pane.replaceChildren(
-      h('div', { class: 'lab-head' }, this.title, h('div', { class: 'lab-actions' }, this.checkBtn, this.fileNote)),
+      h('div', { class: 'lab-head' }, this.title, h('div', { class: 'lab-actions' }, this.checkBtn, this.langBox, this.fileNote)),
       h(
         'div',
         { class: 'lab-body' },
@@ -230,8 +242,14 @@ export class LabsView {
       this.summary.textContent = `cannot open the lab ${id}: ${(e as Error).message}`;
       return;
     }
-    const file = labFile(id, got.starterName);
-    this.opened = { lab: got.lab, file };
+    const starters: Record<SubmissionLanguage, { name: string; text: string } | undefined> = {
+      script: { name: got.starterName, text: got.starter },
+      c: got.cStarter !== undefined ? { name: got.lab.c?.starter ?? 'starter.bpf.c', text: got.cStarter } : undefined,
+    };
+    const lang: SubmissionLanguage = starters.c && this.progress.lang?.[id] === 'c' ? 'c' : 'script';
+    const file = labFile(id, starters[lang]!.name);
+    this.opened = { lab: got.lab, file, starters };
+    this.renderLanguage(lang);
     this.progress.open = id;
     this.save();
     this.renderTitle();
@@ -243,11 +261,35 @@ export class LabsView {
     if (!opts.restore) {
       // The file first: opening it focuses the editor, which must not take the focus (and the keystrokes) from the
       // variant's name field once that shows.
-      await this.hooks.openFile(file, got.starter);
+      await this.hooks.openFile(file, starters[lang]!.text);
       this.hooks.show();
     }
     void this.refreshVariant();
     this.noteFile();
+  }
+
+  /** Shows the language picker of a lab that takes C, with `lang` pressed. */
+  private renderLanguage(lang: SubmissionLanguage): void {
+    this.langBox.hidden = !this.opened?.starters.c;
+    for (const l of ['script', 'c'] as const) this.langBtns[l].setAttribute('aria-pressed', String(l === lang));
+  }
+
+  /** Switches the open lab's submission to the script or the C (its starter copied into the workspace if new). */
+  async pickLanguage(lang: SubmissionLanguage): Promise<void> {
+    const opened = this.opened;
+    const starter = opened?.starters[lang];
+    if (!opened || !starter) return;
+    (this.progress.lang ??= {})[opened.lab.id] = lang;
+    this.save();
+    opened.file = labFile(opened.lab.id, starter.name);
+    this.renderLanguage(lang);
+    await this.hooks.openFile(opened.file, starter.text);
+    this.noteFile();
+  }
+
+  /** The open lab's id when `path` is its file (a Run of a lab's C file is its check: C runs only through a lab). */
+  labOf(path: string): string | undefined {
+    return this.opened?.file === path ? this.opened.lab.id : undefined;
   }
 
   /** Enables or disables Check while a run goes. */

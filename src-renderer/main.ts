@@ -2,7 +2,8 @@
 import type { KernelAccess, LabApi, MachineState, RunEvent, RunId } from '../src-main/contract';
 import { ConsoleView } from './console-view';
 import { askKernelAccess, askName } from './dialog';
-import { createEditor, languageOf, setRunMarker, monaco, warmUpLanguageWorkers } from './editor';
+import { createEditor, isCFile, languageOf, setCompilerMarkers, setRunMarker, monaco, warmUpLanguageWorkers } from './editor';
+import { cDiagnosticsOf } from './c-diagnostics';
 import { memoryLabel } from './sizes';
 import { Files } from './files';
 import { initSplitter, loadLayout, saveLayout } from './layout';
@@ -197,6 +198,11 @@ async function run(labId?: string, labSeed?: number): Promise<void> {
   if (currentRun || runBtn.disabled) return;
   const model = editor.getModel();
   if (!model) return;
+  // A lab's C file is no script: its Run is the lab's check (the lab's C driver compiles and loads it).
+  if (!labId && isCFile(files.current)) {
+    labId = labs?.labOf(files.current);
+    labSeed = labId ? labs?.variantSeed() : undefined;
+  }
   // A script that names the kernel calls: ask before it runs rather than fail its first call.
   if (kernelAccess === 'unasked' && !labId && !isImported(files.current) && /\bkernel_(verify|test_run)\b/.test(model.getValue())) {
     runBtn.disabled = true;
@@ -207,6 +213,7 @@ async function run(labId?: string, labSeed?: number): Promise<void> {
     }
   }
   setRunMarker(model, undefined);
+  setCompilerMarkers(model, []);
   consoleView.clear();
   results.clear();
   memory.reset();
@@ -309,6 +316,9 @@ function onEvent(event: RunEvent): void {
       runs.finish(rec, event);
       if (info?.lab) labs?.finished(info.lab, event);
       const loc = event.error?.location;
+      // A C file's run: clang's diagnostics in its output, marked at their C lines.
+      if (info && isCFile(info.filename))
+        setCompilerMarkers(info.model, cDiagnosticsOf(rec.lines.map((l) => l.text).join(''), info.filename));
       if (info && loc && loc.file === info.filename) {
         setRunMarker(info.model, { line: loc.line, column: loc.column, message: `${event.error!.name}: ${event.error!.message}` });
       }

@@ -1,7 +1,7 @@
 /**
  * A lab's C submission: the driver runs it with the source in `submission`, its lines unmoved; a lab without a C
- * part and a C file without a lab are refused in one line. With clang, lab 04's C solution passes every criterion
- * and its C starter does not (skipped with the reason printed without clang).
+ * part and a C file without a lab are refused in one line. With clang, labs 04's and 05's C solutions pass every
+ * criterion and their C starters do not (skipped with the reason printed without clang).
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -35,6 +35,27 @@ describe('C submissions', () => {
     );
     expect(() => startRun({ code: 'int x;', filename: 'a.bpf.c' }, () => {})).toThrow(/^a\.bpf\.c is C, not a script/);
   });
+
+  it.skipIf(!clang.ok)(
+    'lab 05: each program loads on its own; the C solution passes all, the starter none',
+    async () => {
+      const lab = labById('05-verifier-repairs');
+      const read = (f: string): string => readFileSync(path.join(lab.dir, f), 'utf8');
+      const sol = await runAsSubmission(lab, read('solution.bpf.c'), 'solution.bpf.c', 1);
+      expect(sol.checks.filter((c) => !c.pass)).toEqual([]);
+      expect(sol.checks.length).toBe(6);
+      // Every starter program is rejected, each with its own reason: none hides behind another's failure.
+      const starter = await runAsSubmission(lab, read('starter.bpf.c'), 'starter.bpf.c', 1);
+      expect(starter.checks.filter((c) => c.pass)).toEqual([]);
+      // The solution with one program broken again: only that one fails.
+      const one = read('solution.bpf.c').replace('prod = 0;', 'prod;');
+      const r = await runAsSubmission(lab, one, 'one.bpf.c', 1);
+      expect(r.checks.filter((c) => !c.pass).map((c) => c.name)).toEqual([
+        'fix2 loads and computes 6 × 7 in a loop',
+        'the reported results are what the programs return',
+      ]);
+    },
+  );
 
   it.skipIf(!clang.ok)('lab 04: the C solution passes every criterion, the C starter fails some', async () => {
     const lab = labById('04-sum-three-ways');

@@ -162,6 +162,8 @@ declare module 'kernel-lab/engines/bpf/bpf_object' {
       private readonly dataMap;
       private readonly textIdx;
       private readonly externs;
+      /** The externs every reference of which is weak (libbpf's ext->is_weak). */
+      private readonly weakExterns;
       constructor(bytes: Uint8Array, opts?: {
           name?: string;
       });
@@ -171,6 +173,11 @@ declare module 'kernel-lab/engines/bpf/bpf_object' {
       private parseMapDef;
       /** bpf_object__collect_relos() and bpf_program__record_reloc(). */
       private collectRelos;
+      /**
+       * bpf_object__resolve_externs() for kfuncs: every extern the object's code calls, whichever program calls it
+       * and whether that program is loaded, must resolve unless it is weak ("not found in kernel or module BTFs").
+       */
+      resolveExterns(kfuncId: (name: string) => number | undefined): void;
       /** The function of section `sec` holding instruction `idx`. */
       private funcAt;
       /**
@@ -571,7 +578,7 @@ declare module 'kernel-lab/engines/bpf/index' {
   export { BPF_FUNC_NAMES, helperIdByName } from 'kernel-lab/engines/bpf/helper-ids';
   export { BPF_C_HEADERS } from 'kernel-lab/engines/bpf/include/headers';
   export { interpExec } from 'kernel-lab/engines/bpf/interpreter';
-  export { BPF_COMPLEXITY_LIMIT_INSNS, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, decodeInsns, encodeInsns, insn, isLdImm64 } from 'kernel-lab/engines/bpf/isa';
+  export { BPF_COMPLEXITY_LIMIT_INSNS, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, decodeInsns, encodeInsns, insn, isLdImm64, } from 'kernel-lab/engines/bpf/isa';
   export { jitExec } from 'kernel-lab/engines/bpf/jit';
   export { wasmJitExec, wasmJitUnsupported } from 'kernel-lab/engines/bpf/jit-wasm';
   export { license_is_gpl_compatible } from 'kernel-lab/engines/bpf/license';
@@ -740,24 +747,35 @@ declare module 'kernel-lab/engines/bpf/index' {
   /**
    * An opened BPF object (struct bpf_object): `progs` and `maps` as libbpf found them, then `load()` creates the
    * maps (global data initialised from the object), relocates each program and loads it through the verifier.
+   * `set_autoload()` chooses the programs load() loads, as bpf_program__set_autoload() does.
    */
   export class BpfObjectFile {
       /** The object's name (libbpf's: the file name up to its first '.'). */
       readonly name: string;
       /** The `license` section's string. */
       readonly license: string;
-      /** The programs: name, section, BPF_PROG_TYPE_* (undefined when libbpf knows no such section), instruction count. */
-      readonly progs: readonly BpfObjProgram[];
       /** The maps: `.maps` definitions and `.data`/`.rodata`/`.bss` global data. */
       readonly maps: readonly BpfObjMap[];
       /** @internal */
       readonly object: BpfObject;
       private readonly engine;
-      private loaded?;
+      private readonly programs;
+      /** libbpf's obj->state >= OBJ_LOADED: set by the first load(), whether it succeeded or not. */
+      private attempted;
       constructor(engine: BpfEngine, object: BpfObject);
+      /** The programs: name, section, BPF_PROG_TYPE_* (undefined when libbpf knows no such section), autoload, instruction count. */
+      get progs(): readonly BpfObjProgram[];
       /**
-       * bpf_object__load(): creates the maps, relocates every program (autoload ones) and loads it with the verifier.
-       * A program the verifier rejects fails the load with its errno and log (detail.log), as libbpf's load does.
+       * bpf_program__set_autoload(): whether load() loads the program `prog` (found as
+       * bpf_object__find_program_by_name() finds it: a program, not a .text subprogram). A program load() skips is
+       * neither relocated nor verified. EINVAL once the object's load was attempted; ENOENT for no such program.
+       */
+      set_autoload(prog: string, autoload: boolean): void;
+      /**
+       * bpf_object__load(): creates the maps, relocates every program whose autoload is on and loads it with the
+       * verifier. A program the verifier rejects fails the load with its errno and log (detail.log), and, as libbpf's
+       * bpf_object_unload() does, the programs this load created are gone again (its maps stay). An object is loaded once:
+       * a second load() is EINVAL, whether the first succeeded or not.
        */
       load(opts?: {
           log_level?: number;
@@ -765,8 +783,12 @@ declare module 'kernel-lab/engines/bpf/index' {
           progs: Record<string, BpfProgram>;
           maps: Record<string, BpfMap>;
       };
+      /** bpf_object_load_prog(): one program relocated and loaded, a rejection named after the program. */
+      private loadProgram;
       /** The program relocated as load() loads it: instructions, func_info and line_info (map fds as given). */
       link(prog: string, fds: readonly number[]): LinkedProgram;
+      /** The engine's kfunc BTF id by name (what libbpf finds in vmlinux BTF). */
+      private kfuncId;
   }
   /** The line_info record covering instruction `pc` (the last one starting at or before it), if any. */
   export function sourceLineAt(lineInfo: readonly BpfSourceInsn[], pc: number): BpfSourceInsn | undefined;
@@ -794,6 +816,11 @@ declare module 'kernel-lab/engines/bpf/index' {
       /** boot({ btf: 'host' }): the kfuncs carry the host's BTF ids, not the model's own BTF (vmlinux_btf.ts). */
       private readonly hostKfuncIds;
       constructor(opts?: BpfEngineOptions);
+      /**
+       * What closing the last fds of programs and maps does (bpf_object_unload() after a failed load): they leave the
+       * machine's tables, and the maps' memory stops being addressable.
+       */
+      release(progs: readonly BpfProgram[], maps: readonly BpfMap[]): void;
       /** Adds or replaces a helper (bpf_func_proto) by id. */
       register_helper(h: BpfHelper): void;
       /** Adds or replaces a kfunc by BTF id. */
@@ -814,7 +841,10 @@ declare module 'kernel-lab/engines/bpf/index' {
       obj_open(bytes: Uint8Array, opts?: {
           name?: string;
       }): BpfObjectFile;
-      /** prog_load({ obj }): the object opened and loaded as libbpf loads it, and its program named prog_name (or its only one). */
+      /**
+       * prog_load({ obj }): the object opened and its program named prog_name (or its only autoload one) loaded alone,
+       * the others' autoload turned off as bpf_program__set_autoload() does, so another program's rejection is not its.
+       */
       private progFromObject;
       /** BPF_PROG_LOAD. Throws KernelError (EACCES, EINVAL, E2BIG with detail.log when the verifier rejects) or BpfAsmError. */
       prog_load(attr: BpfProgLoadAttr): BpfProgram;

@@ -203,11 +203,20 @@ export function readLabMetaSync(id: string): LabInfo {
 }
 
 /** A lab's task and starting script. */
-export async function openLab(id: string): Promise<{ lab: LabInfo; readme: string; starter: string; starterName: string }> {
+export async function openLab(id: string): Promise<OpenedLab> {
   return openLabAt(labById(id));
 }
 
-export async function openLabAt(lab: LabInfo): Promise<{ lab: LabInfo; readme: string; starter: string; starterName: string }> {
+/** A lab's task, its starting script and, for a lab that takes C, its C starter. */
+export interface OpenedLab {
+  lab: LabInfo;
+  readme: string;
+  starter: string;
+  starterName: string;
+  cStarter?: string;
+}
+
+export async function openLabAt(lab: LabInfo): Promise<OpenedLab> {
   const starterName = lab.starter ?? 'starter.js';
   const read = async (name: string): Promise<string> => {
     try {
@@ -216,7 +225,13 @@ export async function openLabAt(lab: LabInfo): Promise<{ lab: LabInfo; readme: s
       throw new LabError(lab.dir, `${path.join(lab.dir, name)}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
   };
-  return { lab, readme: await read('README.md'), starter: await read(starterName), starterName };
+  return {
+    lab,
+    readme: await read('README.md'),
+    starter: await read(starterName),
+    starterName,
+    ...(lab.c ? { cStarter: await read(lab.c.starter) } : {}),
+  };
 }
 
 /** Reads a lab's reference solution (tests and instructors). */

@@ -314,6 +314,13 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
   },
   BpfObject: {
     load: { params: [{ name: 'opts', kind: 'obj', valid: '{}', optional: true, fields: [nb('log_level', { extra: [['16', 'EINVAL']] })] }] },
+    // bpf_object__find_program_by_name(): a string that names no program is ENOENT.
+    set_autoload: {
+      params: [
+        { name: 'prog', kind: 'str', valid: "'sum_for'", errno: 'ENOENT', over: { undefined: 'EINVAL', '1': 'EINVAL', NaN: 'EINVAL', '{}': 'EINVAL', '[]': 'EINVAL', null: 'EINVAL', true: 'EINVAL', '1n': 'EINVAL', '() => 1': 'EINVAL' } },
+        { name: 'autoload', kind: 'bool', valid: 'false' },
+      ],
+    },
   },
   RingbufMap: { consume: { params: [] } },
   BpfMap: {

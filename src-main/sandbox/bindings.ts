@@ -168,9 +168,13 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
   {
     name: 'BpfObject',
     type: BpfObjectFile,
-    methods: ['load'],
-    consts: ['name', 'license', 'progs', 'maps'],
-    args: { load: [['opts', opt(obj({ log_level: opt(int(0, 15)) }))]] },
+    methods: ['load', 'set_autoload'],
+    consts: ['name', 'license', 'maps'],
+    props: ['progs'],
+    args: {
+      load: [['opts', opt(obj({ log_level: opt(int(0, 15)) }))]],
+      set_autoload: [['prog', str], ['autoload', bool]],
+    },
   },
   {
     name: 'Program',

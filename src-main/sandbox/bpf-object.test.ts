@@ -51,4 +51,20 @@ describe('k.bpf.obj_open in the sandbox', () => {
       "EACCES prog 'oob_for': BPF program load failed: invalid access to map value, value_size=32 off=36 size=4",
     );
   });
+
+  it('chooses the programs to load with set_autoload, and progs shows the choice', async () => {
+    const r = await run(`${bytesOf('autoload')}
+      const k = boot();
+      const obj = k.bpf.obj_open(bytes, { name: 'autoload.bpf.o' });
+      print(obj.progs.map((p) => p.name + ':' + p.autoload).join());
+      for (const p of obj.progs) obj.set_autoload(p.name, p.name === 'opt');
+      print(obj.progs.map((p) => p.name + ':' + p.autoload).join());
+      const { progs } = obj.load();
+      print(Object.keys(progs).join(), progs.opt.run().retval);
+      try { obj.set_autoload('good', true); } catch (e) { print(e.errno); }`);
+    expect(r.err).toBe('');
+    expect(r.out).toBe(
+      'good:true,bad:true,opt:false,probe:true\ngood:false,bad:false,opt:true,probe:false\nopt 8n\nEINVAL\n',
+    );
+  });
 });

@@ -288,19 +288,26 @@ interface BpfMap {
 }
 
 /** An opened BPF object (struct bpf_object): `progs` and `maps` as libbpf found them, then `load()` creates the
- * maps (global data initialised from the object), relocates each program and loads it through the verifier. */
+ * maps (global data initialised from the object), relocates each program and loads it through the verifier.
+ * `set_autoload()` chooses the programs load() loads, as bpf_program__set_autoload() does. */
 interface BpfObject {
   /** The object's name (libbpf's: the file name up to its first '.'). */
   readonly name: string;
   /** The `license` section's string. */
   readonly license: string;
-  /** The programs: name, section, BPF_PROG_TYPE_* (undefined when libbpf knows no such section), instruction count. */
-  readonly progs: readonly BpfObjProgram[];
   /** The maps: `.maps` definitions and `.data`/`.rodata`/`.bss` global data. */
   readonly maps: readonly BpfObjMap[];
-  /** bpf_object__load(): creates the maps, relocates every program (autoload ones) and loads it with the verifier.
-   * A program the verifier rejects fails the load with its errno and log (detail.log), as libbpf's load does. */
+  /** The programs: name, section, BPF_PROG_TYPE_* (undefined when libbpf knows no such section), autoload, instruction count. */
+  readonly progs: readonly BpfObjProgram[];
+  /** bpf_object__load(): creates the maps, relocates every program whose autoload is on and loads it with the
+   * verifier. A program the verifier rejects fails the load with its errno and log (detail.log), and, as libbpf's
+   * bpf_object_unload() does, the programs this load created are gone again (its maps stay). An object is loaded once:
+   * a second load() is EINVAL, whether the first succeeded or not. */
   load(opts?: { log_level?: number; }): { progs: Record<string, Program>; maps: Record<string, BpfMap>; };
+  /** bpf_program__set_autoload(): whether load() loads the program `prog` (found as
+   * bpf_object__find_program_by_name() finds it: a program, not a .text subprogram). A program load() skips is
+   * neither relocated nor verified. EINVAL once the object's load was attempted; ENOENT for no such program. */
+  set_autoload(prog: string, autoload: boolean): void;
 }
 
 /** A loaded program (struct bpf_prog). */
@@ -701,6 +708,20 @@ type BpfCompileResult =
 /** A key or value as scripts pass it: bytes, or a number/bigint written little-endian in key_size/value_size bytes. */
 type BpfBytesLike = Uint8Array | number | bigint | readonly number[];
 
+/** A map of the object (struct bpf_map before creation). */
+interface BpfObjMap {
+  name: string;
+  /** `.maps` for BTF-defined maps, or the data section of a global-data map. */
+  section: string;
+  map_type: string;
+  key_size: number;
+  value_size: number;
+  max_entries: number;
+  map_flags: number;
+  /** Global data: the section's initial bytes (absent for .bss, whose map starts zeroed). */
+  initial?: Uint8Array;
+}
+
 /** A program of the object (struct bpf_program before load). */
 interface BpfObjProgram {
   /** The function's name (the program's name, truncated to 15 characters at load as the kernel keeps it). */
@@ -715,20 +736,6 @@ interface BpfObjProgram {
   sleepable: boolean;
   /** Instructions in the section (before relocation). */
   insn_cnt: number;
-}
-
-/** A map of the object (struct bpf_map before creation). */
-interface BpfObjMap {
-  name: string;
-  /** `.maps` for BTF-defined maps, or the data section of a global-data map. */
-  section: string;
-  map_type: string;
-  key_size: number;
-  value_size: number;
-  max_entries: number;
-  map_flags: number;
-  /** Global data: the section's initial bytes (absent for .bss, whose map starts zeroed). */
-  initial?: Uint8Array;
 }
 
 /** A loaded C program's source line for each instruction (from .BTF.ext line_info). */

@@ -3,11 +3,13 @@
  * so no permission is needed), and the object comes back for obj_open(). Skips with the reason printed where no
  * clang is installed; the refusal without clang is checked everywhere.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findClang } from '../clang/bpf-clang';
 import { kernelCall } from './kernel-calls';
-import { startRun, type DoneEvent } from './session';
+import { SessionHost, startRun, type DoneEvent } from './session';
 
 const clang = findClang();
 if (!clang.ok) console.log(`clang: k.bpf.compile run tests skipped (${clang.why})`);
@@ -86,5 +88,31 @@ describe('k.bpf.compile', () => {
       "fill_oob: EACCES prog 'fill_oob': BPF program load failed: invalid access to map value, value_size=32 off=32 size=4",
     );
     expect(lines[2]).toMatch(/^rejected at insn \d+, C line 12: ; seen\[i\] = i \* i; @ fill_oob\.bpf\.c:12$/);
+  });
+
+  it.skipIf(!clang.ok)("finds a header of the client's workspace (SessionHost's include path)", async () => {
+    const ws = mkdtempSync(path.join(tmpdir(), 'kl-inc-'));
+    try {
+      writeFileSync(path.join(ws, 'answer.h'), '#define ANSWER 42\n');
+      const code = `
+        const k = boot();
+        const r = k.bpf.compile({ c: '#include "answer.h"\\nint f(void) { return ANSWER; }\\n', filename: 'a.bpf.c' });
+        lab.result({ ok: r.ok, at: r.diagnostics.map((d) => d.message) });`;
+      const run = (dirs?: () => readonly string[]): Promise<DoneEvent> =>
+        new Promise((resolve) => {
+          const host = new SessionHost(
+            (e) => {
+              if (e.type === 'done') resolve(e);
+            },
+            undefined,
+            dirs,
+          );
+          host.run({ code, filename: 'inc.js' });
+        });
+      expect((await run(() => [ws])).result).toEqual({ ok: true, at: [] });
+      expect((await run()).result).toEqual({ ok: false, at: ["'answer.h' file not found"] });
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
+    }
   });
 });

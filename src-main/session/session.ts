@@ -177,6 +177,8 @@ export interface StartOptions {
   checkTimeoutMs?: number;
   /** The warm workers to take a worker from and give it back to (tests); the host's by default. */
   pool?: WarmPool;
+  /** Where a C compile of the run (k.bpf.compile) looks for `#include "..."` after the project's headers: the workspace. */
+  includeDirs?: () => readonly string[];
 }
 
 const CHECK_TIMEOUT_MS = 30_000;
@@ -217,6 +219,7 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
     signal: kernelAbort.signal,
     timeoutMs: limits.timeoutMs + WATCHDOG_GRACE_MS,
     ...(opts.oracle ? { oracle: opts.oracle } : {}),
+    ...(opts.includeDirs ? { includeDirs: opts.includeDirs } : {}),
   });
   const init: WorkerInit = { request: parsed, stopBuffer, kernelPort: kernelChannel.port2, kernelReady, ...(lab ? { lab } : {}) };
   const queue = opts.queue ?? hostRuns;
@@ -408,10 +411,14 @@ function keepable(error: RunError | undefined, footprint: WorkerFootprint, lab: 
 export class SessionHost {
   private readonly runs = new Map<RunId, RunHandle>();
 
-  /** `kernel(runId)`: whether this client's runs may reach the kernel (absent: never). */
+  /**
+   * `kernel(runId)`: whether this client's runs may reach the kernel (absent: never); `includeDirs`: the include
+   * path of their C compiles (the workspace's folder).
+   */
   constructor(
     private readonly emit: (event: RunEvent) => void,
     private readonly kernel?: (runId: RunId) => KernelPermit,
+    private readonly includeDirs?: () => readonly string[],
   ) {}
 
   run(request: RunRequest): { runId: RunId } {
@@ -424,7 +431,11 @@ export class SessionHost {
         if (event.type === 'done') this.runs.delete(event.runId);
         this.emit(event);
       },
-      { client: this, ...(kernel ? { kernel: () => kernel(ref.handle!.runId) } : {}) },
+      {
+        client: this,
+        ...(kernel ? { kernel: () => kernel(ref.handle!.runId) } : {}),
+        ...(this.includeDirs ? { includeDirs: this.includeDirs } : {}),
+      },
     );
     ref.handle = handle;
     this.runs.set(handle.runId, handle);

@@ -273,6 +273,8 @@ export class BpfObject {
   private readonly dataMap = new Map<number, number>();
   private readonly textIdx: number;
   private readonly externs: string[] = [];
+  /** The externs every reference of which is weak (libbpf's ext->is_weak). */
+  private readonly weakExterns = new Set<string>();
 
   constructor(bytes: Uint8Array, opts: { name?: string } = {}) {
     this.elf = parseElf(bytes);
@@ -514,7 +516,10 @@ export class BpfObject {
             // An extern function: a kfunc declared __ksym (libbpf: "extern (func ksym)").
             if (sym.bind !== STB_GLOBAL && sym.bind !== STB_WEAK) throw where(`extern '${sym.name}' is not global`);
             let ext = this.externs.indexOf(sym.name);
-            if (ext < 0) ext = this.externs.push(sym.name) - 1;
+            if (ext < 0) {
+              ext = this.externs.push(sym.name) - 1;
+              if (sym.bind === STB_WEAK) this.weakExterns.add(sym.name);
+            }
             bySlot.set(idx, { kind: 'kfunc', name: sym.name, weak: sym.bind === STB_WEAK, ext });
             continue;
           }
@@ -559,6 +564,16 @@ export class BpfObject {
         bySlot.set(idx, { kind: 'data', map: m, off });
       }
     }
+  }
+
+  /**
+   * bpf_object__resolve_externs() for kfuncs: every extern the object's code calls, whichever program calls it
+   * and whether that program is loaded, must resolve unless it is weak ("not found in kernel or module BTFs").
+   */
+  resolveExterns(kfuncId: (name: string) => number | undefined): void {
+    for (const name of this.externs)
+      if (kfuncId(name) === undefined && !this.weakExterns.has(name))
+        throw new KernelError('ESRCH', `extern (func ksym) '${name}': not found in kernel or module BTFs`);
   }
 
   /** The function of section `sec` holding instruction `idx`. */

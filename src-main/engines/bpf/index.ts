@@ -60,7 +60,15 @@ export type { ConformanceCase } from './conformance';
 export { BPF_FUNC_NAMES, helperIdByName } from './helper-ids';
 export { BPF_C_HEADERS } from './include/headers';
 export { interpExec } from './interpreter';
-export { BPF_COMPLEXITY_LIMIT_INSNS, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, decodeInsns, encodeInsns, insn, isLdImm64 } from './isa';
+export {
+  BPF_COMPLEXITY_LIMIT_INSNS,
+  BPF_PSEUDO_MAP_FD,
+  BPF_PSEUDO_MAP_VALUE,
+  decodeInsns,
+  encodeInsns,
+  insn,
+  isLdImm64,
+} from './isa';
 export { jitExec } from './jit';
 export { wasmJitExec, wasmJitUnsupported } from './jit-wasm';
 export { license_is_gpl_compatible } from './license';
@@ -266,111 +274,154 @@ export type BpfSourceInsn = BpfSourceLine & { insn: number };
 /**
  * An opened BPF object (struct bpf_object): `progs` and `maps` as libbpf found them, then `load()` creates the
  * maps (global data initialised from the object), relocates each program and loads it through the verifier.
+ * `set_autoload()` chooses the programs load() loads, as bpf_program__set_autoload() does.
  */
 export class BpfObjectFile {
   /** The object's name (libbpf's: the file name up to its first '.'). */
   readonly name: string;
   /** The `license` section's string. */
   readonly license: string;
-  /** The programs: name, section, BPF_PROG_TYPE_* (undefined when libbpf knows no such section), instruction count. */
-  readonly progs: readonly BpfObjProgram[];
   /** The maps: `.maps` definitions and `.data`/`.rodata`/`.bss` global data. */
   readonly maps: readonly BpfObjMap[];
   /** @internal */
   readonly object: BpfObject;
   private readonly engine: BpfEngine;
-  private loaded?: { progs: Record<string, BpfProgram>; maps: Record<string, BpfMap> };
+  private readonly programs: BpfObjProgram[];
+  /** libbpf's obj->state >= OBJ_LOADED: set by the first load(), whether it succeeded or not. */
+  private attempted = false;
 
   constructor(engine: BpfEngine, object: BpfObject) {
     this.engine = engine;
     this.object = object;
     this.name = object.name;
     this.license = object.license;
-    this.progs = object.programs.map((p) => ({ ...p }));
+    this.programs = object.programs.map((p) => ({ ...p }));
     this.maps = object.mapDefs.map(({ initial, ...m }) => ({
       ...m,
       ...(initial ? { initial: Uint8Array.from(initial) } : {}),
     }));
   }
 
+  /** The programs: name, section, BPF_PROG_TYPE_* (undefined when libbpf knows no such section), autoload, instruction count. */
+  get progs(): readonly BpfObjProgram[] {
+    return this.programs.map((p) => ({ ...p }));
+  }
+
   /**
-   * bpf_object__load(): creates the maps, relocates every program (autoload ones) and loads it with the verifier.
-   * A program the verifier rejects fails the load with its errno and log (detail.log), as libbpf's load does.
+   * bpf_program__set_autoload(): whether load() loads the program `prog` (found as
+   * bpf_object__find_program_by_name() finds it: a program, not a .text subprogram). A program load() skips is
+   * neither relocated nor verified. EINVAL once the object's load was attempted; ENOENT for no such program.
+   */
+  set_autoload(prog: string, autoload: boolean): void {
+    const p = this.programs.find((x) => x.name === prog);
+    if (!p)
+      throw new KernelError(
+        'ENOENT',
+        `object '${this.name}': no program '${prog}' (it has ${this.programs.map((x) => x.name).join(', ') || 'none'})`,
+      );
+    if (this.attempted)
+      throw new KernelError('EINVAL', `prog '${prog}': autoload can't be changed after the object's load`);
+    p.autoload = !!autoload;
+  }
+
+  /**
+   * bpf_object__load(): creates the maps, relocates every program whose autoload is on and loads it with the
+   * verifier. A program the verifier rejects fails the load with its errno and log (detail.log), and, as libbpf's
+   * bpf_object_unload() does, the programs this load created are gone again (its maps stay). An object is loaded once:
+   * a second load() is EINVAL, whether the first succeeded or not.
    */
   load(opts: { log_level?: number } = {}): { progs: Record<string, BpfProgram>; maps: Record<string, BpfMap> } {
-    if (this.loaded) throw new KernelError('EINVAL', `object '${this.name}': object is already loaded`);
+    if (this.attempted) throw new KernelError('EINVAL', `object '${this.name}': load can't be attempted twice`);
+    this.attempted = true;
+    this.object.resolveExterns(this.kfuncId());
     const maps: Record<string, BpfMap> = {};
-    const fds: number[] = [];
-    for (const d of this.object.mapDefs) {
-      const m = this.engine.map_create({
-        map_type: Object.hasOwn(BPF_MAP_TYPE, d.map_type)
-          ? (d.map_type as BpfMapCreateAttr['map_type'])
-          : Number(d.map_type),
-        key_size: d.key_size,
-        value_size: d.value_size,
-        max_entries: d.max_entries,
-        map_flags: d.map_flags,
-        map_name: d.name.slice(0, 15),
-      });
-      if (d.initial) m.update(0, d.initial);
-      fds.push(m.id);
-      maps[d.name] = m;
-    }
     const progs: Record<string, BpfProgram> = {};
-    for (const p of this.object.programs) {
-      if (!p.autoload) continue;
-      const linked = this.link(p.name, fds);
-      const type = p.prog_type;
-      if (type === undefined)
-        throw new KernelError(
-          'EINVAL',
-          `prog '${p.name}': unrecognized ELF section name '${p.section}' (no program type)`,
-        );
-      // Departure: the model has only the program types of verifier/prog-types.ts.
-      if (!MODELLED_TYPES.has(type.replace('BPF_PROG_TYPE_', '')))
-        throw new KernelError('EINVAL', `prog '${p.name}': ${type} (section '${p.section}') is not modelled`);
-      const lines: number[] = [];
-      let li = 0;
-      for (let pc = 0; pc < linked.insns.length; pc++) {
-        while (li + 1 < linked.line_info.length && linked.line_info[li + 1]!.insn_idx <= pc) li++;
-        const l = linked.line_info[li];
-        lines.push(l && l.insn_idx <= pc ? l.line : 0);
+    try {
+      const fds: number[] = [];
+      for (const d of this.object.mapDefs) {
+        const m = this.engine.map_create({
+          map_type: Object.hasOwn(BPF_MAP_TYPE, d.map_type)
+            ? (d.map_type as BpfMapCreateAttr['map_type'])
+            : Number(d.map_type),
+          key_size: d.key_size,
+          value_size: d.value_size,
+          max_entries: d.max_entries,
+          map_flags: d.map_flags,
+          map_name: d.name.slice(0, 15),
+        });
+        maps[d.name] = m;
+        if (d.initial) m.update(0, d.initial);
+        fds.push(m.id);
       }
-      const line_info = linked.line_info.map((l) => ({
-        insn: l.insn_idx,
-        file: l.file,
-        line: l.line,
-        col: l.col,
-        text: l.text,
-      }));
-      try {
-        progs[p.name] = this.engine.prog_load({
-          insns: linked.insns,
-          prog_type: type,
-          prog_name: p.name.slice(0, 15),
-          ...(p.sleepable ? { prog_flags: BPF_F_SLEEPABLE } : {}),
-          ...(opts.log_level !== undefined ? { log_level: opts.log_level } : {}),
-          lines,
-          line_info,
-          license: this.license,
-        } as BpfProgLoadAttr);
-      } catch (e) {
-        if (e instanceof KernelError)
-          throw new KernelError(e.errno, `prog '${p.name}': BPF program load failed: ${e.message}`, {
-            ...e.detail,
-            prog: p.name,
-          });
-        throw e;
+      for (const p of this.programs) {
+        if (!p.autoload) continue;
+        progs[p.name] = this.loadProgram(p, fds, opts);
       }
+    } catch (e) {
+      // Departure (libbpf 1.5's bpf_object_unload() closes the maps too): the maps stay, so that the BPF panel can
+      // replay the rejected walk and the kernel check can recreate the maps its instructions name.
+      this.engine.release(Object.values(progs), []);
+      throw e;
     }
-    this.loaded = { progs, maps };
-    return this.loaded;
+    return { progs, maps };
+  }
+
+  /** bpf_object_load_prog(): one program relocated and loaded, a rejection named after the program. */
+  private loadProgram(p: BpfObjProgram, fds: readonly number[], opts: { log_level?: number }): BpfProgram {
+    const linked = this.link(p.name, fds);
+    const type = p.prog_type;
+    if (type === undefined)
+      throw new KernelError(
+        'EINVAL',
+        `prog '${p.name}': unrecognized ELF section name '${p.section}' (no program type)`,
+      );
+    // Departure: the model has only the program types of verifier/prog-types.ts.
+    if (!MODELLED_TYPES.has(type.replace('BPF_PROG_TYPE_', '')))
+      throw new KernelError('EINVAL', `prog '${p.name}': ${type} (section '${p.section}') is not modelled`);
+    const lines: number[] = [];
+    let li = 0;
+    for (let pc = 0; pc < linked.insns.length; pc++) {
+      while (li + 1 < linked.line_info.length && linked.line_info[li + 1]!.insn_idx <= pc) li++;
+      const l = linked.line_info[li];
+      lines.push(l && l.insn_idx <= pc ? l.line : 0);
+    }
+    const line_info = linked.line_info.map((l) => ({
+      insn: l.insn_idx,
+      file: l.file,
+      line: l.line,
+      col: l.col,
+      text: l.text,
+    }));
+    try {
+      return this.engine.prog_load({
+        insns: linked.insns,
+        prog_type: type,
+        prog_name: p.name.slice(0, 15),
+        ...(p.sleepable ? { prog_flags: BPF_F_SLEEPABLE } : {}),
+        ...(opts.log_level !== undefined ? { log_level: opts.log_level } : {}),
+        lines,
+        line_info,
+        license: this.license,
+      } as BpfProgLoadAttr);
+    } catch (e) {
+      if (e instanceof KernelError)
+        throw new KernelError(e.errno, `prog '${p.name}': BPF program load failed: ${e.message}`, {
+          ...e.detail,
+          prog: p.name,
+        });
+      throw e;
+    }
   }
 
   /** The program relocated as load() loads it: instructions, func_info and line_info (map fds as given). */
   link(prog: string, fds: readonly number[]): LinkedProgram {
+    return this.object.link(prog, fds, this.kfuncId());
+  }
+
+  /** The engine's kfunc BTF id by name (what libbpf finds in vmlinux BTF). */
+  private kfuncId(): (name: string) => number | undefined {
     const byName = new Map([...this.engine.kfuncs.values()].map((k) => [k.name, k.id]));
-    return this.object.link(prog, fds, (n) => byName.get(n));
+    return (n) => byName.get(n);
   }
 }
 
@@ -459,6 +510,19 @@ export class BpfEngine {
     this.signalPending = opts.signal_pending ?? (() => false);
   }
 
+  /**
+   * What closing the last fds of programs and maps does (bpf_object_unload() after a failed load): they leave the
+   * machine's tables, and the maps' memory stops being addressable.
+   */
+  release(progs: readonly BpfProgram[], maps: readonly BpfMap[]): void {
+    for (const p of progs) this.progs.delete(p.id);
+    for (const m of maps) {
+      this.maps.delete(m.id);
+      this.space.unmap(m.values);
+      this.space.unmap(m.object);
+    }
+  }
+
   /** Adds or replaces a helper (bpf_func_proto) by id. */
   register_helper(h: BpfHelper): void {
     this.helpers.set(h.id, h);
@@ -515,21 +579,37 @@ export class BpfEngine {
     return new BpfObjectFile(this, new BpfObject(bytes, opts));
   }
 
-  /** prog_load({ obj }): the object opened and loaded as libbpf loads it, and its program named prog_name (or its only one). */
+  /**
+   * prog_load({ obj }): the object opened and its program named prog_name (or its only autoload one) loaded alone,
+   * the others' autoload turned off as bpf_program__set_autoload() does, so another program's rejection is not its.
+   */
   private progFromObject(attr: BpfProgLoadAttr): BpfProgram {
     const { obj, prog_name, log_level, filename, ...rest } = attr;
     const extra = Object.entries(rest)
       .filter(([, v]) => v !== undefined)
       .map(([k]) => k);
     if (extra.length)
-      throw new KernelError('EINVAL', `prog_load: an object brings its own program: give prog_name and log_level with { obj }, not ${extra.join(', ')}`);
+      throw new KernelError(
+        'EINVAL',
+        `prog_load: an object brings its own program: give prog_name and log_level with { obj }, not ${extra.join(', ')}`,
+      );
     const file = this.obj_open(obj!, { name: (filename ?? 'prog.bpf.c').replace(/\.c$/, '.o') });
+    const all = file.progs.map((p) => p.name);
     const names = file.progs.filter((p) => p.autoload).map((p) => p.name);
     const want = prog_name ?? (names.length === 1 ? names[0] : undefined);
     if (want === undefined)
-      throw new KernelError('EINVAL', names.length ? `prog_load: the object has ${names.length} programs (${names.join(', ')}): name one with prog_name` : 'prog_load: the object has no program to load');
-    if (!names.includes(want))
-      throw new KernelError('ENOENT', `prog_load: the object has no program '${want}'${names.length ? ` (it has ${names.join(', ')})` : ''}`);
+      throw new KernelError(
+        'EINVAL',
+        names.length
+          ? `prog_load: the object has ${names.length} programs (${names.join(', ')}): name one with prog_name`
+          : 'prog_load: the object has no program to load',
+      );
+    if (!all.includes(want))
+      throw new KernelError(
+        'ENOENT',
+        `prog_load: the object has no program '${want}'${all.length ? ` (it has ${all.join(', ')})` : ''}`,
+      );
+    for (const n of all) file.set_autoload(n, n === want);
     const { progs } = file.load(log_level !== undefined ? { log_level } : {});
     return progs[want]!;
   }
@@ -537,7 +617,10 @@ export class BpfEngine {
   /** BPF_PROG_LOAD. Throws KernelError (EACCES, EINVAL, E2BIG with detail.log when the verifier rejects) or BpfAsmError. */
   prog_load(attr: BpfProgLoadAttr): BpfProgram {
     if (attr.c !== undefined)
-      throw new KernelError('EOPNOTSUPP', 'prog_load: C source is compiled by a script\'s run (the host\'s clang); give the object as { obj }');
+      throw new KernelError(
+        'EOPNOTSUPP',
+        "prog_load: C source is compiled by a script's run (the host's clang); give the object as { obj }",
+      );
     if (attr.obj !== undefined) return this.progFromObject(attr);
     if (attr.prog_name !== undefined) checkObjName(String(attr.prog_name), 'prog_load: prog_name');
     const lineInfo = attr.line_info?.length ? attr.line_info : undefined;
