@@ -69,6 +69,7 @@ export { kfuncProto, progTypeOf } from './verifier';
 export type { VerifierResult } from './verifier';
 export { BPF_LOG_BUF_SIZE } from './verifier/log';
 export { ITER_SELFTESTS } from './verifier/selftests';
+export { stackVariants } from './verifier/stack-variants';
 export type { BpfExecFn, BpfVm } from './vm';
 
 /** Options of the engine: the seeded PRNG and the virtual clock of the lab, the console, the CPU count. */

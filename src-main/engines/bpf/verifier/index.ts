@@ -10,10 +10,10 @@ import type { BpfInsn } from '../isa';
 import type { HelperProto } from './protos';
 import { BPF_F, checkProgFlags } from '../prog_flags';
 import { license_is_gpl_compatible } from '../license';
-import { bpfCheck } from './verifier';
+import { bpf_check } from './verifier';
 import type { VerifierResult } from './verifier';
 
-export { bpfCheck, Verifier, BPF_COMPLEXITY_LIMIT_INSNS } from './verifier';
+export { bpf_check, BpfVerifierEnv, BPF_COMPLEXITY_LIMIT_INSNS } from './verifier';
 export type { VerifierEnv, VerifierResult, VerifierStep, VerifierPath } from './verifier';
 export { HELPER_PROTOS, kfuncProto } from './protos';
 export type { HelperProto, ArgType, RetType } from './protos';
@@ -56,7 +56,7 @@ export function verifyInsns(engine: BpfEngine, insns: readonly BpfInsn[], attr: 
   const ls = attr.log_size;
   // bpf_vlog_init(): log_size is a u32 no larger than UINT_MAX >> 2.
   if (ls !== undefined && !(Number.isInteger(ls) && ls >= 0 && ls <= 0x3fffffff)) throw new KernelError('EINVAL', `log_size ${String(ls)}: not an integer from 0 to ${0x3fffffff}`);
-  const result = bpfCheck(insns, {
+  const result = bpf_check(insns, {
     ...(attr.prog_type !== undefined ? { prog_type: attr.prog_type } : {}),
     log_level: attr.log_level ?? 1,
     mapById: (id) => engine.maps.get(id),
