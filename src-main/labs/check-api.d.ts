@@ -547,7 +547,7 @@ declare module 'kernel-lab/engines/bpf/index' {
   import type { BpfExecFn, BpfHelper, BpfRunResult, LoadedInsns } from 'kernel-lab/engines/bpf/vm';
   import { BpfObject } from 'kernel-lab/engines/bpf/bpf_object';
   import type { BpfObjMap, BpfObjProgram, LinkedProgram } from 'kernel-lab/engines/bpf/bpf_object';
-  import type { VerifyOptions, VerifyReport } from 'kernel-lab/engines/bpf/verifier/index';
+  import type { BpfVerifierHook, VerifyOptions, VerifyReport } from 'kernel-lab/engines/bpf/verifier/index';
   export { BpfAsmError } from 'kernel-lab/engines/bpf/asm-error';
   export type { AsmResult } from 'kernel-lab/engines/bpf/asm-error';
   export { BpfMap, RingbufMap, BPF_ANY, BPF_EXIST, BPF_NOEXIST, BPF_MAP_TYPE } from 'kernel-lab/engines/bpf/maps';
@@ -573,7 +573,7 @@ declare module 'kernel-lab/engines/bpf/index' {
   export type { LayoutStruct, LayoutType } from 'kernel-lab/engines/bpf/map_btf';
   export { BPF_F } from 'kernel-lab/engines/bpf/prog_flags';
   export { kfuncProto, progTypeOf } from 'kernel-lab/engines/bpf/verifier/index';
-  export type { VerifierResult } from 'kernel-lab/engines/bpf/verifier/index';
+  export type { BpfVerifierHook, VerifierResult } from 'kernel-lab/engines/bpf/verifier/index';
   export { BPF_LOG_BUF_SIZE } from 'kernel-lab/engines/bpf/verifier/log';
   export { ITER_SELFTESTS } from 'kernel-lab/engines/bpf/verifier/selftests';
   export { stackVariants } from 'kernel-lab/engines/bpf/verifier/stack-variants';
@@ -662,15 +662,6 @@ declare module 'kernel-lab/engines/bpf/index' {
       /** The C source's file name (default prog.bpf.c). */
       filename?: string;
   }
-  /**
-   * The verifier's entry point (bpf_check()), installed by the verifier issue from ./verifier/: it receives the
-   * checked instructions and the load attributes and throws a KernelError (with detail.log) to reject.
-   */
-  export type BpfVerifierHook = (insns: readonly BpfInsn[], attr: BpfProgLoadAttr, engine: BpfEngine) => {
-      log: string;
-      ctx_loads?: ReadonlyMap<number, number>;
-      max_ctx_offset?: number;
-  } | void;
   /** What prog_test_run takes (BPF_PROG_TEST_RUN's attributes). */
   export interface BpfTestRunAttr {
       ctx_in?: Uint8Array;
@@ -1734,8 +1725,9 @@ declare module 'kernel-lab/engines/bpf/verifier/error' {
 }
 
 declare module 'kernel-lab/engines/bpf/verifier/index' {
-  import type { BpfEngine, BpfProgLoadAttr, BpfVerifierHook } from 'kernel-lab/engines/bpf/index';
   import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
+  import type { BpfMap } from 'kernel-lab/engines/bpf/maps';
+  import type { BpfHelper } from 'kernel-lab/engines/bpf/vm';
   import type { VerifierResult } from 'kernel-lab/engines/bpf/verifier/verifier';
   export { bpf_check, BpfVerifierEnv, BPF_COMPLEXITY_LIMIT_INSNS } from 'kernel-lab/engines/bpf/verifier/verifier';
   export type { VerifierEnv, VerifierResult, VerifierStep, VerifierPath } from 'kernel-lab/engines/bpf/verifier/verifier';
@@ -1743,6 +1735,33 @@ declare module 'kernel-lab/engines/bpf/verifier/index' {
   export type { HelperProto, ArgType, RetType } from 'kernel-lab/engines/bpf/verifier/protos';
   export { progTypeOf } from 'kernel-lab/engines/bpf/verifier/prog-types';
   export type { ProgType } from 'kernel-lab/engines/bpf/verifier/prog-types';
+  /** What the verifier reads of the BPF engine (BpfEngine has it): its maps, helpers and kfuncs, and its CPU count. */
+  export interface VerifierHost {
+      readonly maps: ReadonlyMap<number, BpfMap>;
+      readonly helpers: ReadonlyMap<number, BpfHelper>;
+      readonly kfuncs: ReadonlyMap<number, BpfHelper>;
+      readonly nr_cpus: number;
+  }
+  /** The BPF_PROG_LOAD attributes the verifier reads (BpfProgLoadAttr has them all). */
+  export interface VerifierLoadAttr {
+      prog_type?: string;
+      log_level?: number;
+      log_size?: number;
+      test_state_freq?: boolean;
+      prog_flags?: number;
+      fd_array?: readonly number[];
+      func_info?: boolean;
+      license?: string;
+  }
+  /**
+   * The verifier's entry point (bpf_check()) as BPF_PROG_LOAD calls it: it receives the checked instructions and the
+   * load attributes and throws a KernelError (with detail.log) to reject.
+   */
+  export type BpfVerifierHook = (insns: readonly BpfInsn[], attr: VerifierLoadAttr, engine: VerifierHost) => {
+      log: string;
+      ctx_loads?: ReadonlyMap<number, number>;
+      max_ctx_offset?: number;
+  } | void;
   /** Options of a verification beyond BPF_PROG_LOAD's attributes. */
   export interface VerifyOptions {
       /** log_level: 0 none, 1 (default) the failing path, 2 every instruction. */
@@ -1771,11 +1790,9 @@ declare module 'kernel-lab/engines/bpf/verifier/index' {
       result: VerifierResult;
   }
   /** bpf_check() on checked instructions with the engine's maps, helpers and kfuncs. */
-  export function verifyInsns(engine: BpfEngine, insns: readonly BpfInsn[], attr: BpfProgLoadAttr & VerifyOptions, lines?: readonly number[]): VerifyReport;
+  export function verifyInsns(engine: VerifierHost, insns: readonly BpfInsn[], attr: VerifierLoadAttr & VerifyOptions, lines?: readonly number[]): VerifyReport;
   /** The BPF_PROG_LOAD hook: throws KernelError(EACCES/EINVAL/E2BIG/ENOSPC) with detail.log when the program is rejected. */
   export const verifierHook: BpfVerifierHook;
-  /** Makes verification part of the engine's prog_load. */
-  export function installVerifier(engine: BpfEngine): void;
 }
 
 declare module 'kernel-lab/engines/bpf/verifier/kfunc-call' {
