@@ -73,6 +73,8 @@ test('bpf: step through the verifier on a rejected and an accepted iterator loop
   const sum = panel.locator('[data-testid=bpf-prog][data-name=sum]');
   await expect(sum).toHaveAttribute('data-ok', 'true');
   await expect(sum.locator(':scope > summary')).toContainText('1: sum raw_tracepoint · 16 insns');
+  await expect(sum.getByTestId('bpf-graph').locator('g.path')).toHaveCount(2);
+  await sum.locator('.bpf-tree-list > summary').click();
   const tree = sum.getByTestId('bpf-tree');
   await expect(tree.locator('li[data-path="0"] > button')).toHaveText('path 0: from the start · exit at 15');
   await expect(tree.locator('li[data-path="1"] > button')).toHaveText('path 1: forked from path 0 at 7 → 8 · pruned at 7: its state is within one explored before (safe)');

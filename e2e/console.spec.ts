@@ -4,6 +4,7 @@
  * test-results/console-perf.json), not asserted: no wall-clock limits in tests.
  */
 import { writeFile, mkdir } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { expect, newFile, test, typeScript, uniq } from './fixtures';
 import type { Page } from '@playwright/test';
 
@@ -17,6 +18,8 @@ const stats = (xs: number[]) => {
 const domRows = (app: Page) => app.locator('[data-testid=console] .console-block > div').count();
 
 async function report(name: string, figures: object): Promise<void> {
+  // The machine's load beside the figures: on a shared machine it moves them more than anything the page does.
+  figures = { ...figures, load_average: loadavg().map((l) => Math.round(l * 100) / 100) };
   console.log(`console ${name}:`, JSON.stringify(figures));
   await mkdir('test-results', { recursive: true });
   await writeFile(`test-results/console-${name}.json`, JSON.stringify(figures, null, 2));

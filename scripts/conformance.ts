@@ -1,6 +1,6 @@
 /**
  * Runs the bpf_conformance suite (tests/ and negative/) through the uBPF assembler, the loader and both
- * engines (interpreter and JIT). Prints every failure and ends with `N passed, N failed`; exit 1 on failures.
+ * engines (the interpreter, the JS JIT and the WebAssembly JIT). Prints every failure and ends with `N passed, N failed`; exit 1 on failures.
  * The suite is the repository's copy in third_party/bpf-conformance (override: BPF_CONFORMANCE_DIR).
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { judgeCase, parseConformanceFile, runConformanceCase } from '../src-main/engines/bpf';
 import { interpExec } from '../src-main/engines/bpf';
 import { jitExec } from '../src-main/engines/bpf';
+import { wasmJitExec } from '../src-main/engines/bpf';
 import type { BpfExecFn } from '../src-main/engines/bpf';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,6 +17,7 @@ const dir = process.env['BPF_CONFORMANCE_DIR'] ?? resolve(repo, 'third_party/bpf
 const engines: [string, BpfExecFn][] = [
   ['interpreter', interpExec],
   ['jit', jitExec],
+  ['wasm-jit', wasmJitExec],
 ];
 
 let passed = 0;

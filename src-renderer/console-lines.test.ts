@@ -43,6 +43,26 @@ describe('ConsoleLines', () => {
     expect(c.rowCount).toBe(c.lineCount);
   });
 
+  it('keeps lines right while its arrays grow and move (chunks of many lines, continued lines, drops)', () => {
+    const c = new ConsoleLines(3000, 250);
+    const all: string[] = [];
+    let pending = '';
+    // 9,999 lines in chunks that split lines anywhere, as the host's flushes do.
+    for (let i = 0; i < 9999; i++) pending += `row ${i}\n`;
+    for (let at = 0; at < pending.length;) {
+      const n = 1 + ((at * 7919) % 4093);
+      c.append(pending.slice(at, at + n), 'stdout');
+      at += n;
+    }
+    for (let i = 0; i < 9999; i++) all.push(`row ${i}`);
+    expect(c.dropped + c.lineCount).toBe(9999);
+    expect(c.lineCount).toBeLessThanOrEqual(3000);
+    expect(rows(c)).toEqual(all.slice(c.dropped));
+    expect(c.text()).toBe(pending);
+    c.setFilter('ROW 99');
+    expect(rows(c)).toEqual(all.slice(c.dropped).filter((l) => l.startsWith('row 99')));
+  });
+
   it('clears everything', () => {
     const c = new ConsoleLines(4, 2);
     for (let i = 0; i < 9; i++) c.append(`${i}\n`, 'meta');

@@ -1,15 +1,26 @@
 /**
  * The console's lines, without the DOM: output arrives in chunks that need not end at a line break; the view keeps
  * the last `maxLines` of them (the whole text stays for Copy and Save) and a filter's matching rows.
+ *
+ * A line is not a string of its own: it is a span (chunk, start, end) of the text that arrived, kept in typed
+ * arrays, and its text is cut only when it is drawn. A million lines are then three typed arrays and the chunks the
+ * output came in, and a 64 KiB chunk of short lines costs one scan for its line breaks: no string per line for the
+ * garbage collector to move while the page should answer key presses.
  */
 
 /** How a line is drawn: its CSS class in the console. */
 export type LineKind = 'stdout' | 'stderr' | 'meta' | 'error' | 'meta ok';
 
 export class ConsoleLines {
-  /** Lines kept, oldest first; line `i` here is line `dropped + i` of the output. */
-  private lines: string[] = [];
-  private kinds: LineKind[] = [];
+  /** The text each line is a span of: the chunks as they arrived (a continued line makes one of its own). */
+  private spans: string[] = [];
+  private spanKinds: LineKind[] = [];
+  /** Per line: the chunk it is in and its start and end offsets there. Lines `first..count-1` are kept. */
+  private chunkOf = new Int32Array(1024);
+  private startOf = new Int32Array(1024);
+  private endOf = new Int32Array(1024);
+  private first = 0;
+  private count = 0;
   /** Lines dropped from the front to stay within maxLines. */
   dropped = 0;
   /** Whether the last line still waits for its line break (the next chunk of its stream continues it). */
@@ -29,8 +40,9 @@ export class ConsoleLines {
   ) {}
 
   clear(): void {
-    this.lines = [];
-    this.kinds = [];
+    this.spans = [];
+    this.spanKinds = [];
+    this.first = this.count = 0;
     this.dropped = 0;
     this.open = false;
     this.chunks = [];
@@ -41,40 +53,66 @@ export class ConsoleLines {
   append(text: string, kind: LineKind): void {
     if (!text) return;
     this.chunks.push(text);
-    const parts = text.split('\n');
-    // A text ending in a line break splits into a last empty part: that line is closed, none opens.
-    const closed = parts[parts.length - 1] === '';
-    if (closed) parts.pop();
-    let first = 0;
-    if (this.open && this.kinds[this.kinds.length - 1] === kind && parts.length) {
-      const i = this.lines.length - 1;
-      this.lines[i] += parts[0]!;
-      this.touch(i);
-      first = 1;
+    let span = text;
+    if (this.open && this.count > this.first && this.spanKinds[this.chunkOf[this.count - 1]!] === kind) {
+      // The open last line continues: it and the new text make one span, read again from the line's start.
+      this.count--;
+      const n = this.dropped + this.count - this.first;
+      if (this.rows[this.rows.length - 1] === n) this.rows.pop();
+      span = this.lineText(this.count) + text;
     }
-    for (let p = first; p < parts.length; p++) {
-      this.lines.push(parts[p]!);
-      this.kinds.push(kind);
-      if (this.filter && parts[p]!.toLowerCase().includes(this.filter))
-        this.rows.push(this.dropped + this.lines.length - 1);
+    const c = this.spans.push(span) - 1;
+    this.spanKinds.push(kind);
+    let pos = 0;
+    for (;;) {
+      const nl = span.indexOf('\n', pos);
+      if (nl < 0) {
+        // Text after the last line break opens a line; a text ending in a break leaves none open.
+        this.open = pos < span.length;
+        if (this.open) this.push(c, pos, span.length);
+        break;
+      }
+      this.push(c, pos, nl);
+      pos = nl + 1;
     }
-    this.open = !closed;
-    if (this.lines.length > this.maxLines) this.drop(this.lines.length - this.maxLines + this.dropChunk);
+    if (this.count - this.first > this.maxLines) this.drop(this.count - this.first - this.maxLines + this.dropChunk);
     this.version++;
   }
 
-  /** A line that grew: it may match the filter now. */
-  private touch(i: number): void {
-    if (!this.filter) return;
-    const n = this.dropped + i;
-    if (this.rows[this.rows.length - 1] !== n && this.lines[i]!.toLowerCase().includes(this.filter)) this.rows.push(n);
+  private push(chunk: number, start: number, end: number): void {
+    if (this.count === this.chunkOf.length) this.grow();
+    this.chunkOf[this.count] = chunk;
+    this.startOf[this.count] = start;
+    this.endOf[this.count] = end;
+    if (this.filter && this.spans[chunk]!.slice(start, end).toLowerCase().includes(this.filter))
+      this.rows.push(this.dropped + this.count - this.first);
+    this.count++;
+  }
+
+  /** Room for more lines: the kept ones move to the front (dropped ones free their room), or the arrays double. */
+  private grow(): void {
+    const kept = this.count - this.first;
+    const double = kept * 2 > this.chunkOf.length;
+    for (const key of ['chunkOf', 'startOf', 'endOf'] as const) {
+      const next = double ? new Int32Array(this[key].length * 2) : this[key];
+      next.set(this[key].subarray(this.first, this.count));
+      this[key] = next;
+    }
+    this.first = 0;
+    this.count = kept;
+  }
+
+  private lineText(i: number): string {
+    return this.spans[this.chunkOf[i]!]!.slice(this.startOf[i], this.endOf[i]);
   }
 
   private drop(n: number): void {
-    n = Math.min(n, this.lines.length);
-    this.lines.splice(0, n);
-    this.kinds.splice(0, n);
+    n = Math.min(n, this.count - this.first);
+    this.first += n;
     this.dropped += n;
+    // Spans no kept line is in are let go (Copy and Save read the chunks).
+    const firstSpan = this.count > this.first ? this.chunkOf[this.first]! : this.spans.length;
+    for (let c = firstSpan - 1; c >= 0 && this.spans[c] !== ''; c--) this.spans[c] = '';
     if (this.filter) {
       let k = 0;
       while (k < this.rows.length && this.rows[k]! < this.dropped) k++;
@@ -86,26 +124,26 @@ export class ConsoleLines {
     this.filter = filter.toLowerCase();
     this.rows = [];
     if (this.filter) {
-      for (let i = 0; i < this.lines.length; i++)
-        if (this.lines[i]!.toLowerCase().includes(this.filter)) this.rows.push(this.dropped + i);
+      for (let i = this.first; i < this.count; i++)
+        if (this.lineText(i).toLowerCase().includes(this.filter)) this.rows.push(this.dropped + i - this.first);
     }
     this.version++;
   }
 
   /** Rows shown: every line kept, or with a filter the matching ones. */
   get rowCount(): number {
-    return this.filter ? this.rows.length : this.lines.length;
+    return this.filter ? this.rows.length : this.count - this.first;
   }
 
   /** Lines kept (filtered or not). */
   get lineCount(): number {
-    return this.lines.length;
+    return this.count - this.first;
   }
 
   /** The row's text and kind. */
   row(r: number): { text: string; kind: LineKind } {
-    const i = this.filter ? this.rows[r]! - this.dropped : r;
-    return { text: this.lines[i]!, kind: this.kinds[i]! };
+    const i = this.first + (this.filter ? this.rows[r]! - this.dropped : r);
+    return { text: this.lineText(i), kind: this.spanKinds[this.chunkOf[i]!]! };
   }
 
   /** The whole output since the last clear, dropped lines included. */

@@ -37,7 +37,8 @@ export class ConsoleView {
     this.scroller = el;
     this.sizer = document.createElement('div');
     this.sizer.className = 'console-sizer';
-    el.before(this.banner);
+    // Above the list (and the frame that holds it out of the page's flex layout).
+    (el.parentElement?.classList.contains('console-frame') ? el.parentElement : el).before(this.banner);
     el.replaceChildren(this.sizer);
     this.virtualizer = new Virtualizer<HTMLElement, HTMLElement>(this.options());
     this.virtualizer._didMount();

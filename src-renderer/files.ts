@@ -67,13 +67,18 @@ export class Files {
     editor.onDidChangeModelContent(() => {
       if (this.suppress) return;
       const path = this.current;
-      this.dirty.add(path);
-      this.unsaved[path] = editor.getModel()!.getValue();
+      const model = editor.getModel()!;
+      this.unsaved[path] = model.getValue();
       this.storeUnsaved();
-      this.mark();
+      // A key press redraws the tabs only when the file turns dirty (redrawing them lays the page out again).
+      if (!this.dirty.has(path)) {
+        this.dirty.add(path);
+        this.mark();
+      }
       clearTimeout(this.timers.get(path));
       this.timers.set(path, setTimeout(() => void this.save(path), AUTOSAVE_MS));
-      setRunMarker(editor.getModel()!, undefined);
+      // An edit clears a run's marker; the Problems list redraws only when there was one.
+      if (monaco.editor.getModelMarkers({ owner: 'kernel-lab', resource: model.uri }).length) setRunMarker(model, undefined);
     });
     window.addEventListener('beforeunload', () => this.storeUnsavedNow());
   }
@@ -399,6 +404,26 @@ export class Files {
       await this.save(path);
     }
     await this.open(path);
+  }
+
+  /** Every file a search covers: the workspace's, and open ones not saved yet. */
+  searchPaths(): string[] {
+    return [...new Set([...this.files.map((f) => f.path), ...this.tabs])].sort();
+  }
+
+  /** A file's text as the editor has it (unsaved edits included), else as the disk has it. */
+  async textOf(path: string): Promise<string> {
+    const model = monaco.editor.getModel(uriOf(path));
+    return model ? model.getValue() : (await this.readText(path)).content;
+  }
+
+  /** Opens a file with `length` characters selected from line:column, in view. */
+  async openAt(path: string, line: number, column: number, length: number): Promise<void> {
+    await this.open(path);
+    if (this.current !== path) return;
+    this.editor.setSelection({ startLineNumber: line, startColumn: column, endLineNumber: line, endColumn: column + length });
+    this.editor.revealLineInCenterIfOutsideViewport(line);
+    this.editor.focus();
   }
 
   private forget(path: string): void {

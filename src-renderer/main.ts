@@ -2,7 +2,7 @@
 import type { KernelAccess, LabApi, MachineState, RunEvent, RunId } from '../src-main/contract';
 import { ConsoleView } from './console-view';
 import { askKernelAccess, askName } from './dialog';
-import { createEditor, languageOf, setRunMarker, monaco } from './editor';
+import { createEditor, languageOf, setRunMarker, monaco, warmUpLanguageWorkers } from './editor';
 import { memoryLabel } from './sizes';
 import { Files } from './files';
 import { initSplitter, loadLayout, saveLayout } from './layout';
@@ -15,6 +15,7 @@ import { UblkPanel } from './panels/ublk-panel';
 import { ResultsView } from './results-view';
 import { initTheme } from './theme';
 import { ProblemsView } from './problems-view';
+import { SearchView } from './search-view';
 import { RunsView, type RunRecord } from './runs-view';
 import { exportSession, parseSession } from './session';
 import { decodeShare, encodeShare, linkTo, MAX_LINK_CHARS, shareFragment, type SharedScript } from './share-link';
@@ -35,6 +36,7 @@ const timeoutSelect = $<HTMLSelectElement>('timeout');
 const machineSelect = $<HTMLSelectElement>('machine-select');
 const consoleView = new ConsoleView($('console'));
 const editor = createEditor($('editor'));
+void warmUpLanguageWorkers();
 const results = new ResultsView(pane('results'));
 const memory = new MemoryPanel(pane('memory'));
 const bpf = new BpfPanel(pane('bpf'), async (req) => {
@@ -54,6 +56,11 @@ new ProblemsView(pane('problems'), editor, (errors, warnings) => {
 
 let lab: LabApi;
 let files: Files;
+const search = new SearchView(pane('search'), {
+  paths: () => files.searchPaths(),
+  textOf: (path) => files.textOf(path),
+  openAt: (path, line, column, length) => files.openAt(path, line, column, length),
+});
 let labs: LabsView | undefined;
 let currentRun: RunId | undefined;
 let record: RunRecord | undefined;
@@ -349,6 +356,13 @@ function showWorkspace(root: string): void {
   btn.title = `Choose workspace folder… (now ${root})`;
   btn.dataset.workspace = root;
 }
+/** Search across the workspace, with the editor's selection as the query when there is one. */
+function findInFiles(): void {
+  selectTab('search');
+  const sel = editor.getSelection();
+  search.focus(sel && !sel.isEmpty() ? editor.getModel()?.getValueInRange(sel) : undefined);
+}
+editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.KeyF, findInFiles);
 editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => void run());
 editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void files.save());
 editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.KeyS, () => void files.saveAs());
@@ -363,9 +377,13 @@ window.addEventListener('keydown', (e) => {
   } else if (mod && !e.shiftKey && e.key.toLowerCase() === 's') {
     e.preventDefault();
     void files.save();
-  } else if (e.altKey && /^[1-8]$/.test(e.key)) {
+  } else if (e.altKey && /^[1-9]$/.test(e.key)) {
     e.preventDefault();
     selectTab(tabs[Number(e.key) - 1]!.dataset.tab!);
+    if (tabs[Number(e.key) - 1]!.dataset.tab === 'search') search.focus();
+  } else if (mod && e.shiftKey && e.key.toLowerCase() === 'f') {
+    e.preventDefault();
+    findInFiles();
   }
 });
 

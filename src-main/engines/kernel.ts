@@ -3,7 +3,7 @@
  * The engines share the machine's seed (each its own PRNG stream) and its virtual clock.
  */
 import { KernelError } from './common/errors';
-import { bool, either, obj, opt, show, size, str } from './common/args';
+import { bool, either, finite, obj, opt, show, size, str } from './common/args';
 import { Prng } from './common/prng';
 import { createBpf, KFUNC_NAMES, type BpfEngine, type KfuncName } from './bpf/index';
 import { createMm, type MmEngine } from './mm/index';
@@ -25,7 +25,20 @@ export interface BootOptions {
   cpus?: number;
   /** The machine's seed (default: the run's lab.seed). */
   seed?: number;
-  mm?: { policy?: Policy; collapse?: boolean; debug?: boolean; execmem?: { rox_cache?: boolean } };
+  mm?: {
+    policy?: Policy;
+    collapse?: boolean;
+    debug?: boolean;
+    execmem?: { rox_cache?: boolean };
+    /** Pages kswapd reclaims per allocation while awake (default 32, SWAP_CLUSTER_MAX); 0: kswapd never gets a CPU. */
+    kswapd_rate?: number;
+    /** /proc/sys/vm/min_free_kbytes written after boot (the watermarks are recomputed). */
+    min_free_kbytes?: number;
+    /** /proc/sys/vm/watermark_scale_factor (1 … 3000, default 10). */
+    watermark_scale_factor?: number;
+    /** Transparent hugepages on (default): khugepaged raises min_free_kbytes as Debian's kernels boot. */
+    thp?: boolean;
+  };
   /** `prog_pack: false` gives each JIT image its own execmem area, as before Linux 5.18. */
   bpf?: { jit?: boolean; prog_pack?: boolean };
   /**
@@ -46,7 +59,10 @@ const BOOT_KEYS = ['memory', 'gbpages', 'cpus', 'seed', 'mm', 'bpf', 'ublk', 'bt
 /** The types of boot()'s options (their ranges are checked where they are used). */
 const BOOT_ARGS = obj({
   memory: opt(size), gbpages: opt(bool), // cpus and seed: checked below
-  mm: opt(obj({ policy: opt(str), collapse: opt(bool), debug: opt(bool), literal_np: opt(bool), execmem: opt(obj({ rox_cache: opt(bool) })) })),
+  mm: opt(obj({
+    policy: opt(str), collapse: opt(bool), debug: opt(bool), literal_np: opt(bool), execmem: opt(obj({ rox_cache: opt(bool) })),
+    kswapd_rate: opt(finite), min_free_kbytes: opt(finite), watermark_scale_factor: opt(finite), thp: opt(bool), // ranges: checked by Mm
+  })),
   bpf: opt(obj({ jit: opt(bool), prog_pack: opt(bool) })),
   ublk: opt(obj({ costs: opt(either(str, obj({}), "'default', 'this_machine', 'host' or cost overrides")) })),
   btf: opt(str), // 'model' or 'host': checked where it is used

@@ -488,7 +488,7 @@ declare module 'kernel-lab/engines/bpf/helper-ids' {
 
 declare module 'kernel-lab/engines/bpf/helpers' {
   import { BpfMap } from 'kernel-lab/engines/bpf/maps';
-  import type { BpfHelper, BpfVm } from 'kernel-lab/engines/bpf/vm';
+  import type { BpfHelper, BpfHelperFn, BpfVm } from 'kernel-lab/engines/bpf/vm';
   import { type KfuncName } from 'kernel-lab/engines/bpf/vmlinux_btf';
   /**
    * BTF ids of the kfuncs: the FUNC type ids of the model's own vmlinux BTF (vmlinux_btf.ts), as a kernel build has
@@ -526,6 +526,11 @@ declare module 'kernel-lab/engines/bpf/helpers' {
    * every region of the model's address space (memory.ts: region n is at (0xffff8880 + n) << 32, n >= 1).
    */
   export const CURRENT_TASK_ADDR = 18446612682097557504n;
+  /**
+   * bpf_map_lookup_elem (kernel/bpf/helpers.c): r0 = the value's address, or 0. The WebAssembly JIT does the same
+   * lookup inline for array and hash maps when this is the helper of the run (jit-wasm.ts).
+   */
+  export const bpfMapLookupElem: BpfHelperFn;
   /** The kernel helpers modelled, keyed by id. */
   export function kernelHelpers(): Map<number, BpfHelper>;
   /** The open-coded iterator kfuncs: bpf_iter_num (kernel/bpf/bpf_iter.c: struct bpf_iter_num_kern { int cur; int end; } on the stack) and bpf_iter_bits. */
@@ -568,6 +573,7 @@ declare module 'kernel-lab/engines/bpf/index' {
   export { interpExec } from 'kernel-lab/engines/bpf/interpreter';
   export { BPF_COMPLEXITY_LIMIT_INSNS, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, decodeInsns, encodeInsns, insn, isLdImm64 } from 'kernel-lab/engines/bpf/isa';
   export { jitExec } from 'kernel-lab/engines/bpf/jit';
+  export { wasmJitExec, wasmJitUnsupported } from 'kernel-lab/engines/bpf/jit-wasm';
   export { license_is_gpl_compatible } from 'kernel-lab/engines/bpf/license';
   export { MAP_BTF_STRUCT, MAP_STRUCTS } from 'kernel-lab/engines/bpf/map_btf';
   export type { LayoutStruct, LayoutType } from 'kernel-lab/engines/bpf/map_btf';
@@ -988,6 +994,10 @@ declare module 'kernel-lab/engines/bpf/jit' {
   import type { BpfExecFn, LoadedInsns } from 'kernel-lab/engines/bpf/vm';
   /** Largest program the JIT compiles; longer ones run in the interpreter. */
   export const JIT_MAX_INSNS: number;
+  /** Instructions that start a basic block. */
+  export function blockLeaders(p: LoadedInsns): Uint8Array;
+  /** True when no instruction can change r10, so r10 always equals the current frame pointer. */
+  export function r10ReadOnly(p: LoadedInsns): boolean;
   /** Instructions per generated function: V8 stops optimising functions whose bytecode grows past ~60 KB. */
   export const JIT_CHUNK_INSNS = 192;
   /**
@@ -1001,6 +1011,27 @@ declare module 'kernel-lab/engines/bpf/jit' {
   export function jitCompile(p: LoadedInsns): BpfExecFn | undefined;
   /** An exec function that JIT-compiles the program on first use (falling back to the interpreter). */
   export const jitExec: BpfExecFn;
+}
+
+declare module 'kernel-lab/engines/bpf/jit-wasm' {
+  import type { BpfExecFn, LoadedInsns } from 'kernel-lab/engines/bpf/vm';
+  /** Largest program the WebAssembly JIT compiles (br_table and function size stay well inside V8's limits). */
+  export const WASM_JIT_MAX_INSNS = 16384;
+  /** Why a program is left to the JS JIT, or undefined when the WebAssembly JIT compiles it. */
+  export function wasmJitUnsupported(p: LoadedInsns): string | undefined;
+  /** The module: imports env.mem, env.ld, env.st, env.helper; exports `run(pc, left, lin, base) -> mode`. */
+  export function wasmJitModuleBytes(p: LoadedInsns): Uint8Array<ArrayBuffer>;
+  /**
+   * Compiles a program to WebAssembly, or returns undefined when the WebAssembly JIT leaves it to the JS JIT
+   * (wasmJitUnsupported()) or WebAssembly is not available. The exec function falls back to `fallback` for runs it
+   * cannot take (see the header).
+   */
+  export function wasmJitCompile(p: LoadedInsns, fallback?: BpfExecFn): BpfExecFn | undefined;
+  /**
+   * An exec function that compiles the program to WebAssembly on first use, falling back to the JS JIT (and it to
+   * the interpreter) for programs it does not compile. Its runs ask for their stacks in the linear memory.
+   */
+  export const wasmJitExec: BpfExecFn;
 }
 
 declare module 'kernel-lab/engines/bpf/license' {
@@ -1174,6 +1205,8 @@ declare module 'kernel-lab/engines/bpf/maps' {
       protected readonly table: Map<string | number, number>;
       protected readonly keyOf: Map<number, Uint8Array<ArrayBufferLike>>;
       private readonly freeSlots;
+      /** Bumped by every change of the key -> slot table (the WebAssembly JIT's lookup index follows it). */
+      version: number;
       constructor(id: number, attr: BpfMapCreateAttr, space: AddressSpace, typeName?: BpfMapTypeName);
       lookupOffset(key: Uint8Array): number;
       lookupOffsetAt(u8: Uint8Array, at: number): number;
@@ -1183,6 +1216,8 @@ declare module 'kernel-lab/engines/bpf/maps' {
       protected makeRoom(): boolean;
       updateElem(key: Uint8Array, value: Uint8Array, flags: number): number;
       deleteElem(key: Uint8Array): number;
+      /** Every element's key bytes and slot. */
+      forEachSlot(fn: (key: Uint8Array, slot: number) => void): void;
       keys(): Uint8Array[];
       lookupValue(key: Uint8Array): Uint8Array | undefined;
   }
@@ -1254,28 +1289,85 @@ declare module 'kernel-lab/engines/bpf/memory' {
   /** One contiguous object visible to programs. */
   export class BpfRegion {
       id: number;
-      readonly u8: Uint8Array;
-      readonly dv: DataView;
+      /** The bytes (and a view of them): re-pointed when the region moves into the linear memory (LinearMemory.adopt). */
+      u8: Uint8Array;
+      dv: DataView;
       readonly size: number;
       writable: boolean;
       readonly name: string;
       /** Arbitrary owner (a map, a ring buffer) so helpers can find what a pointer points into. */
       owner: unknown;
+      /** Where the bytes live in the address space's WebAssembly memory (LinearMemory), or -1 when they do not. */
+      lin: number;
       constructor(bytes: Uint8Array, opts: {
           name: string;
           writable?: boolean;
           owner?: unknown;
       });
   }
+  /** Region ids with an entry in the linear region table (16 bytes each). */
+  export const LIN_TABLE_ENTRIES = 4096;
+  export const LIN_TABLE_BYTES: number;
+  /** One run's chunk: 8 stack frames of 512 bytes, 8 register files of 96 bytes (one per frame base), scratch. */
+  export const LIN_CHUNK = 8192;
+  export const LIN_REGS = 4096;
+  export const LIN_REGS_SIZE = 96;
+  export const LIN_SCRATCH: number;
+  /** What LinearMemory uses of its WebAssembly.Memory (typed here: the checkers' typings have no WebAssembly library). */
+  export interface WasmMemoryLike {
+      readonly buffer: ArrayBuffer;
+      grow(pages: number): number;
+  }
+  /**
+   * The part of the address space the WebAssembly JIT (jit-wasm.ts) reaches without calling out: one
+   * WebAssembly.Memory holding a region table (bytes [0, 64 KiB): per region id < LIN_TABLE_ENTRIES its linear base,
+   * size, and size again when writable, else 0) and chunks of LIN_CHUNK bytes, one per run, for the run's 8 stack
+   * frames, its register files and a scratch area; above them, map values moved here (adopt()) and the JIT's map
+   * lookup data. Regions whose bytes live elsewhere have a zeroed entry, so every access to them takes the slow
+   * path, which is the interpreter's. The memory grows only between runs, and every resident region's views are
+   * re-made when it does.
+   */
+  export class LinearMemory {
+      readonly memory: WasmMemoryLike;
+      u8: Uint8Array;
+      i32: Int32Array;
+      private readonly freeChunks;
+      /** Regions whose bytes are here (their views are re-made when the memory grows). */
+      private readonly resident;
+      /** End of the bump area above the chunks (adopted regions and map lookup data; never freed). */
+      private top;
+      /** Runs of WebAssembly code in progress in this space: the memory grows only when there is none. */
+      active: number;
+      constructor();
+      private views;
+      /** A zeroed chunk for one run's stacks, registers and scratch, or -1 when every chunk is in use. */
+      allocChunk(): number;
+      freeChunk(at: number): void;
+      /**
+       * `size` zeroed bytes (8-aligned, with 8 bytes to spare after them) in the bump area, growing the memory when
+       * no WebAssembly run is in progress; -1 when that cannot be done.
+       */
+      alloc(size: number): number;
+      /** Moves a mapped region's bytes into the linear memory (its views re-pointed); false when there is no room. */
+      adopt(region: BpfRegion): boolean;
+      setEntry(region: BpfRegion): void;
+      /** Word 3 of a region's entry: for a map's object, the linear address of its lookup descriptor (jit-wasm.ts). */
+      setAux(id: number, value: number): void;
+      clearEntry(region: BpfRegion): void;
+  }
   /** The table of live regions, indexed by id. */
   export class AddressSpace {
       /** regions[id]; a freed id holds a zero-sized placeholder so lookups stay monomorphic. */
       readonly regions: BpfRegion[];
       private readonly free;
+      /** The WebAssembly memory of this space, made on first use (linearMemory()). */
+      linear: LinearMemory | undefined;
       /** Makes a region addressable and returns its id. */
       map(region: BpfRegion): number;
       /** Removes a region; stale pointers to it then fault. */
       unmap(region: BpfRegion): void;
+      /** The space's WebAssembly memory, made on first use; undefined where WebAssembly is not available. */
+      linearMemory(): LinearMemory | undefined;
       /** The region an address's hi word designates, or undefined. */
       regionOf(hi: number): BpfRegion | undefined;
       /** The 64-bit address of `off` bytes into a region. */
@@ -2551,8 +2643,13 @@ declare module 'kernel-lab/engines/bpf/vm' {
       /** Function entry points (pc 0 and every local-call / function-address target). */
       funcStarts: Set<number>;
   }
-  /** One execution engine: runs from `pc` with call-stack depth `depth` until the invocation's frame exits. */
-  export type BpfExecFn = (vm: BpfVm, regs: Int32Array, pc: number, cs: Int32Array, depth: number, base: number) => void;
+  /**
+   * One execution engine: runs from `pc` with call-stack depth `depth` until the invocation's frame exits. An engine
+   * with `linear` set wants the run's stacks in the address space's WebAssembly memory (the WebAssembly JIT).
+   */
+  export type BpfExecFn = ((vm: BpfVm, regs: Int32Array, pc: number, cs: Int32Array, depth: number, base: number) => void) & {
+      linear?: boolean;
+  };
   /** Code address of a function (what `lddw rX, <func>` loads): 0xffffffffa0000000 + 8*pc, like kernel text. */
   export const CODE_HI = -1;
   export const CODE_LO_BASE: number;
@@ -2605,6 +2702,11 @@ declare module 'kernel-lab/engines/bpf/vm' {
       constructor(opts: BpfVmOptions);
       /** Overwrites regs[from..to] (register numbers) with garbage in a soundness run. */
       poisonRegs(regs: Int32Array, from: number, to: number): void;
+      /**
+       * This run's chunk of the address space's WebAssembly memory (LinearMemory), holding its stacks, or -1: set
+       * by mapStacks() when the engine asks for it (BpfExecFn.linear), which then runs with them there.
+       */
+      linChunk: number;
       /** Maps the 8 stack frames (zeroed) into the address space; call unmapStacks() after the run. */
       mapStacks(): void;
       unmapStacks(): void;
@@ -2939,13 +3041,23 @@ declare module 'kernel-lab/engines/common/errors' {
       readonly ENOSPC: 28;
       readonly ERANGE: 34;
       readonly EDEADLK: 35;
+      readonly ENAMETOOLONG: 36;
       readonly ENOSYS: 38;
+      readonly EBADE: 52;
+      readonly ENODATA: 61;
+      readonly ETIME: 62;
+      readonly ENOLINK: 67;
       readonly EPROTO: 71;
+      readonly EOVERFLOW: 75;
+      readonly EREMCHG: 78;
+      readonly EILSEQ: 84;
       readonly ENOTSUPP: 524;
       readonly EOPNOTSUPP: 95;
       readonly ENOTCONN: 107;
+      readonly ETOOMANYREFS: 109;
       readonly ETIMEDOUT: 110;
       readonly EALREADY: 114;
+      readonly EREMOTEIO: 121;
       readonly ECANCELED: 125;
   };
   export type Errno = keyof typeof ERRNO;
@@ -3015,6 +3127,14 @@ declare module 'kernel-lab/engines/kernel' {
           execmem?: {
               rox_cache?: boolean;
           };
+          /** Pages kswapd reclaims per allocation while awake (default 32, SWAP_CLUSTER_MAX); 0: kswapd never gets a CPU. */
+          kswapd_rate?: number;
+          /** /proc/sys/vm/min_free_kbytes written after boot (the watermarks are recomputed). */
+          min_free_kbytes?: number;
+          /** /proc/sys/vm/watermark_scale_factor (1 … 3000, default 10). */
+          watermark_scale_factor?: number;
+          /** Transparent hugepages on (default): khugepaged raises min_free_kbytes as Debian's kernels boot. */
+          thp?: boolean;
       };
       /** `prog_pack: false` gives each JIT image its own execmem area, as before Linux 5.18. */
       bpf?: {
@@ -3316,6 +3436,7 @@ declare module 'kernel-lab/engines/mm/index' {
   export { Tlb } from 'kernel-lab/engines/mm/tlb';
   export { bootMinFreeKbytes, zoneWatermarks } from 'kernel-lab/engines/mm/watermarks';
   export { Churn } from 'kernel-lab/engines/mm/workload';
+  export { MAX_LFS_PGOFF } from 'kernel-lab/engines/mm/vmscan';
   /**
    * The memory engine as scripts see it (k.mm): the page allocator, the direct map, set_memory_*, vmalloc,
    * execmem, memfd_secret, /proc text, a TLB model, snapshots and seeded workloads.
@@ -3611,14 +3732,14 @@ declare module 'kernel-lab/engines/mm/mm' {
       freeLruPage(pfn: number): void;
       /** filemap_read(): reads `pages` pages of `file` (from index `start`) through the page cache. Returns pages cached. */
       filemap_read(file: string, pages: number, start?: number): number;
-      /** Unlinks `file`: truncate_inode_pages() drops its page cache. Returns pages freed. */
+      /** truncate(file, 0): truncate_inode_pages() drops its page cache (ENOENT for a file never read). Returns pages freed. */
       truncate(file: string): number;
       /** Anonymous memory faulted in (no swap: it cannot be reclaimed). Returns pages added. */
       anon_fault(pages: number): number;
       /** munmap() of the oldest `pages` anonymous pages. Returns pages freed. */
       anon_unmap(pages: number): number;
-      /** echo 1 > /proc/sys/vm/drop_caches. Returns page-cache pages freed. */
-      drop_caches(): number;
+      /** echo mode > /proc/sys/vm/drop_caches (1 page cache, 2 slab, 3 both, 4 silence; default 1). Returns page-cache pages freed. */
+      drop_caches(mode?: number): number;
       /** Lets kswapd run until it sleeps (balanced, or nothing left to reclaim). Returns pages it reclaimed. */
       kswapd_run(): number;
       /** @internal Whether __free_pages(pfn, order) would be accepted (for all-or-nothing batches). */
@@ -4503,6 +4624,8 @@ declare module 'kernel-lab/engines/mm/vmscan' {
   export const NR_LRU_LISTS = 4;
   /** MAX_RECLAIM_RETRIES (mm/internal.h). */
   export const MAX_RECLAIM_RETRIES = 16;
+  /** MAX_LFS_FILESIZE >> PAGE_SHIFT on 64-bit: the first page index no file reaches (a read there returns 0 bytes). */
+  export const MAX_LFS_PGOFF: number;
   /** What the model keeps of a folio on an LRU: its file and index (file pages) and PG_referenced. */
   interface Folio {
       file: string | null;
@@ -4524,6 +4647,7 @@ declare module 'kernel-lab/engines/mm/vmscan' {
       pgsteal_file: number;
       pageoutrun: number;
       drop_pagecache: number;
+      drop_slab: number;
       /** pgskip_<zone>: pages reclaim passed over because their zone is above the request's. */
       pgskip: number[];
   }
@@ -4562,7 +4686,11 @@ declare module 'kernel-lab/engines/mm/vmscan' {
        * returns the pages now cached from the request.
        */
       filemapRead(file: string, pages: number, start?: number): number;
-      /** truncate_inode_pages() of a whole file (unlink): its cached pages are dropped. Returns pages freed. */
+      /**
+       * truncate(path, 0): truncate_inode_pages() drops the file's cached pages; the file stays (empty). A file is
+       * created by its first read, so a name never read is ENOENT, as truncate(2) gives for a missing path.
+       * Returns pages freed.
+       */
       truncate(file: string): number;
       /** Anonymous pages faulted in (do_anonymous_page(): GFP_HIGHUSER_MOVABLE, inactive anon list). Returns pages added. */
       anonFault(pages: number): number;
@@ -4595,8 +4723,12 @@ declare module 'kernel-lab/engines/mm/vmscan' {
       kswapdStep(): void;
       /** Runs kswapd until it sleeps (for scripts that want reclaim to settle). Returns pages it reclaimed. */
       kswapdRun(): number;
-      /** echo 1 > /proc/sys/vm/drop_caches: every clean, unmapped page-cache page is dropped. Returns pages freed. */
-      dropCaches(): number;
+      /**
+       * echo N > /proc/sys/vm/drop_caches (drop_caches_sysctl_handler(), fs/drop_caches.c; N is 1 … 4): bit 1 drops
+       * every clean, unmapped page-cache page (drop_pagecache), bit 2 the slab caches (drop_slab; the model has no
+       * shrinkable slab, so only the event counts), bit 4 only silences the printk. Returns page-cache pages freed.
+       */
+      dropCaches(mode?: number): number;
       /** Whether a frame is an LRU page the model may migrate (PageLRU, order 0, movable). */
       isMigratable(pfn: number): boolean;
   }
@@ -4783,6 +4915,10 @@ declare module 'kernel-lab/engines/ublk/backing' {
       pwrite(src: Uint8Array, srcOff: number, len: number, pos: number): void;
       private finish;
       read(req: IoReq, dst: Uint8Array, dstOff: number, len: number, pos: number, ctx: Ctx): number;
+      /** readv(): one file range scattered over the iovecs (one op: its fixed cost once, each piece copied). */
+      readv(req: IoReq, dst: Uint8Array, iov: readonly number[], pos: number, ctx: Ctx): number;
+      /** writev(): the iovecs gathered into one file range. */
+      writev(req: IoReq, src: Uint8Array, iov: readonly number[], pos: number, ctx: Ctx): number;
       write(req: IoReq, src: Uint8Array, srcOff: number, len: number, pos: number, ctx: Ctx): number;
   }
 }
@@ -4810,6 +4946,8 @@ declare module 'kernel-lab/engines/ublk/blk_mq' {
       sector: number;
       nr_sectors: number;
       data: Uint8Array | null;
+      /** bi_opf's flag bits (REQ_FLAGS of ublk_cmd.ts: REQ_FUA, REQ_FAILFAST_*, REQ_META, REQ_SWAP, REQ_NOUNMAP). */
+      opf?: number;
       /** The submitting CPU (where a tag wait resumes). */
       cpu: Cpu;
       /** bio_endio: status is 0 or -errno, t the virtual time of completion. */
@@ -4825,6 +4963,8 @@ declare module 'kernel-lab/engines/ublk/blk_mq' {
       readonly q: number;
       readonly tag: number;
       op: number;
+      /** cmd_flags beyond the op (the bio's REQ_* flags). */
+      cmd_flags: number;
       sector: number;
       nr_sectors: number;
       data: Uint8Array | null;
@@ -4876,6 +5016,10 @@ declare module 'kernel-lab/engines/ublk/blk_mq' {
       max_sectors: number;
       /** Set while the disk exists (add_disk .. del_gendisk). */
       alive: boolean;
+      /** queue_limits of START_DEV: a volatile write cache (UBLK_ATTR_VOLATILE_CACHE), discard and write-zeroes sizes. */
+      write_cache: boolean;
+      max_discard_sectors: number;
+      max_write_zeroes_sectors: number;
       constructor(nr_hw_queues: number, queue_depth: number, ops: BlkMqOps, clock: EventClock, costs: CostModel);
       /** blk_mq_tag_to_rq(). */
       tag_to_rq(q: number, tag: number): Request | null;
@@ -4898,8 +5042,13 @@ declare module 'kernel-lab/engines/ublk/blk_mq' {
       private dispatch;
       /** blk_mq_start_request(). */
       start_request(rq: Request): void;
+      /** The requeue list: requests waiting for their delayed kick (or an earlier blk_mq_kick_requeue_list()). */
+      private readonly requeued;
       /** blk_mq_requeue_request + blk_mq_delay_kick_requeue_list(delay_ms): queue_rq runs again later. */
       requeue_request(rq: Request, delay_ms: number, cpu: Cpu): void;
+      /** blk_mq_kick_requeue_list(): every request on the requeue list runs queue_rq now. */
+      kick_requeue_list(): void;
+      private run_requeued;
       /** blk_mq_end_request(): frees the tag and ends the bio at virtual time t; a tag waiter takes the tag. */
       end_request(rq: Request, status: number, t: number): void;
       private endBio;
@@ -5127,11 +5276,24 @@ declare module 'kernel-lab/engines/ublk/costs' {
       t_enter: number;
       /** t_tw: running a task_work batch in the server task (io_uring_cmd_complete_in_task hop), ns. */
       t_tw: number;
-      /** ublk_dispatch_req() per request: iod already set, start_io, io_uring_cmd_done of the FETCH, ns. */
+      /**
+       * ublk_dispatch_req() per request: iod already set, start_io, io_uring_cmd_done of the FETCH, ns. With t_ublk_cmd,
+       * t_rq_end, t_srv_cqe and the ops and copies of one I/O it makes up the server thread's cost per loop I/O, which
+       * ublksrv PR #203 puts at about 2.2 µs (450K 4 KiB IOPS per thread): the model's is 2.7 µs.
+       */
       t_dispatch: number;
-      /** ublk uring_cmd handler (COMMIT_AND_FETCH / REGISTER / UNREGISTER / NEED_GET_DATA) incl. request end, ns. */
+      /** ublk uring_cmd handler (COMMIT_AND_FETCH / REGISTER / UNREGISTER / NEED_GET_DATA): checks and io state, ns. */
       t_ublk_cmd: number;
-      /** Server userspace per CQE: reap, read the 24-byte iod, target logic, prepare SQEs, ns. */
+      /**
+       * __ublk_complete_rq(): ending one block request (blk_update_request, __blk_mq_end_request, the bio's end_io up
+       * to the application's aio completion), ns; paid by whoever drops the request's last reference.
+       */
+      t_rq_end: number;
+      /**
+       * Server userspace per CQE: reap, read the 24-byte iod, target logic, prepare SQEs, ns. The whole of one batched
+       * io_uring NOP (prep, submit, complete, reap) is 0.099 µs on §5.4's machine, so the userspace share is well under it;
+       * the rest is the target's logic and the descriptor read.
+       */
       t_srv_cqe: number;
       /** io_buffer_register_bvec()/unregister: kernel bvec node in the fixed-buffer table, ns each. */
       t_reg_bvec: number;
@@ -5342,6 +5504,8 @@ declare module 'kernel-lab/engines/ublk/fio' {
       readonly hctx: number;
       readonly slots: Slot[];
       private readonly freeSlots;
+      /** O_DIRECT pins per submission: one per 4 KiB page of the buffer, t_pin_page each. */
+      private readonly pinPages;
       inflight: number;
       submitted: number;
       /** Completed slots in completion order (the event ring io_getevents() reads), and its spare. */
@@ -5494,6 +5658,18 @@ declare module 'kernel-lab/engines/ublk/index' {
       /** Logical block size, 512 (default) or up to 4096 (SET_PARAMS logical_bs_shift). */
       logical_block_size?: number;
       /**
+       * UBLK_PARAM_TYPE_DISCARD sent with SET_PARAMS (checked by ublk_validate_params(): max_discard_segments must be
+       * 1 when max_discard_sectors is set, discard_granularity nonzero). Without it the disk takes no DISCARD and no
+       * WRITE_ZEROES (EOPNOTSUPP).
+       */
+      discard?: {
+          max_discard_sectors?: number;
+          max_write_zeroes_sectors?: number;
+          discard_granularity?: number;
+          discard_alignment?: number;
+          max_discard_segments?: number;
+      };
+      /**
        * The server program: 'kublk' (the selftests' server, default) or 'ublksrv'. Their null targets differ under
        * zero copy: kublk's registers and unregisters each request buffer around a NOP, ublksrv's completes at once.
        */
@@ -5613,8 +5789,13 @@ declare module 'kernel-lab/engines/ublk/index' {
       constructor(machine: Ublk, ub: UblkDevice, path: DataPath, target: Target, opts: AddDevOptions, serverCpus: Cpu[]);
       /** The disk's logical block size: O_DIRECT I/O must be aligned to it. */
       readonly logical_block_size: number;
-      /** UBLK_U_CMD_START_DEV: starts the server (a FETCH on every tag), then adds /dev/ublkbN. */
-      start_dev(): void;
+      /**
+       * UBLK_U_CMD_START_DEV: starts the server (it opens /dev/ublkcN and FETCHes every tag), then adds
+       * /dev/ublkbN. `ublksrv_pid` (default: the new server's pid) must be that server's (EINVAL otherwise).
+       */
+      start_dev(o?: {
+          ublksrv_pid?: number;
+      }): void;
       /**
        * UBLK_U_CMD_STOP_DEV: waits (in virtual time) for in-flight I/O, removes the disk and cancels the
        * pending FETCHes with -ENODEV; the server threads exit. If the target never completes some I/O, the
@@ -5624,11 +5805,27 @@ declare module 'kernel-lab/engines/ublk/index' {
       /** The server process crashes (SIGKILL): its rings go away, then /dev/ublkcN's release handles its I/O. */
       kill_server(): void;
       /**
-       * User recovery (UBLK_F_USER_RECOVERY): START_USER_RECOVERY, a new server FETCHes every tag,
-       * END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server.
+       * User recovery (UBLK_F_USER_RECOVERY) as ublksrv's `recover` runs it: START_USER_RECOVERY, a new server
+       * FETCHes every tag, END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server.
        */
       recover(o?: {
           die_during_fetch?: boolean;
+      }): void;
+      /**
+       * UBLK_U_CMD_START_USER_RECOVERY: EINVAL without UBLK_F_USER_RECOVERY, EBUSY while a server holds
+       * /dev/ublkcN open or the device is neither QUIESCED nor FAIL_IO. I/O sent until END_USER_RECOVERY waits
+       * (QUIESCED) or fails with EREMOTEIO (FAIL_IO).
+       */
+      start_user_recovery(): void;
+      /**
+       * A new server opens /dev/ublkcN and FETCHes every tag (EBUSY while the old one holds it), then
+       * UBLK_U_CMD_END_USER_RECOVERY: `ublksrv_pid` (default: the new server's pid) must be that server's
+       * (EINVAL), the device needs UBLK_F_USER_RECOVERY (EINVAL) and must be QUIESCED or FAIL_IO (EBUSY); it is
+       * LIVE again and the requeued I/O reaches the new server. Linux 6.18 does not require START_USER_RECOVERY first.
+       */
+      end_user_recovery(o?: {
+          die_during_fetch?: boolean;
+          ublksrv_pid?: number;
       }): void;
       /**
        * fault_inject --die_during_fetch: the server process (which also issued START_DEV / END_USER_RECOVERY) was
@@ -5665,10 +5862,32 @@ declare module 'kernel-lab/engines/ublk/index' {
       info(): UblkDevInfo;
       /** Consistency checks: no lost tag, no leaked buffer registration, nothing stuck after a stop. */
       invariants(): string[];
-      /** Direct I/O helper: writes `data` at byte offset `off` and runs the simulation until it completes. */
-      pwrite(data: Uint8Array, off: number): number;
-      /** Direct I/O helper: reads `len` bytes at `off`; throws the kernel's errno on failure. */
-      pread(len: number, off: number): Uint8Array;
+      /**
+       * Direct I/O helper: writes `data` at byte offset `off` and runs the simulation until it completes. `flags`:
+       * REQ_* names the bio carries (REQ_FAILFAST_DEV/_TRANSPORT/_DRIVER, REQ_META, REQ_SWAP, REQ_FUA, REQ_PREFLUSH);
+       * the server sees them as UBLK_IO_F_* (REQ_FUA and REQ_PREFLUSH are dropped: the disk has no volatile cache).
+       */
+      pwrite(data: Uint8Array, off: number, o?: {
+          flags?: readonly string[];
+      }): number;
+      /** Direct I/O helper: reads `len` bytes at `off` (with REQ_* `flags`, as pwrite); throws the kernel's errno on failure. */
+      pread(len: number, off: number, o?: {
+          flags?: readonly string[];
+      }): Uint8Array;
+      /**
+       * One REQ_OP_DISCARD bio for [off, off + len), as a kernel submitter sends it (not the BLKDISCARD ioctl): EINVAL
+       * unless aligned to the logical block size, EIO past the end, EOPNOTSUPP unless add_dev set `discard` limits.
+       */
+      discard(off: number, len: number): void;
+      /**
+       * blkdev_issue_zeroout() without fallback: a REQ_OP_WRITE_ZEROES bio (EOPNOTSUPP unless add_dev set
+       * `discard.max_write_zeroes_sectors`); REQ_NOUNMAP in `flags` reaches the server as UBLK_IO_F_NOUNMAP.
+       */
+      write_zeroes(off: number, len: number, o?: {
+          flags?: readonly string[];
+      }): void;
+      /** REQ_* names to the bio's flags; REQ_NOUNMAP belongs to REQ_OP_WRITE_ZEROES only (model: EINVAL elsewhere). */
+      private bioFlags;
       private io;
       /** The program of the eBPF data path attached at add_dev (null on the other paths). */
       get bpf_prog(): UblkBpfProgram | null;
@@ -5733,6 +5952,11 @@ declare module 'kernel-lab/engines/ublk/io_uring' {
   import type { Ctx } from 'kernel-lab/engines/ublk/cpu';
   import type { EventClock } from 'kernel-lab/engines/ublk/clock';
   export const IORING_OP_NOP = 0;
+  /** Vectored reads and writes (include/uapi/linux/io_uring.h: IORING_OP_READV 1, WRITEV 2; *_FIXED 60, 61 since 6.15). */
+  export const IORING_OP_READV = 1;
+  export const IORING_OP_WRITEV = 2;
+  export const IORING_OP_READV_FIXED = 60;
+  export const IORING_OP_WRITEV_FIXED = 61;
   /** io_uring/nop.c (6.18) sqe->nop_flags: complete with sqe->len as the result. */
   export const IORING_NOP_INJECT_RESULT: number;
   /** io_uring/nop.c (6.18) sqe->nop_flags: look up (and hold) fixed buffer sqe->buf_index, -EFAULT if empty. */
@@ -5783,7 +6007,14 @@ declare module 'kernel-lab/engines/ublk/io_uring' {
       sqe2: Sqe | null;
       /** IORING_OP_TIMEOUT: the struct __kernel_timespec sqe->addr points to, in ns. */
       timeout_ns: number;
+      /**
+       * READV/WRITEV (and their _FIXED forms): the iovec array sqe->addr points to, as (offset, length) pairs inside
+       * `addr` (or inside the fixed buffer); sqe->len is the number of iovecs. Absent or null for other ops.
+       */
+      iov?: number[] | null;
   }
+  /** The bytes an iovec array of (offset, length) pairs covers. */
+  export function iovTotal(iov: readonly number[] | null | undefined): number;
   export function newSqe(): Sqe;
   export interface Cqe {
       user_data: number;
@@ -5817,6 +6048,9 @@ declare module 'kernel-lab/engines/ublk/io_uring' {
       readonly name: string;
       read?(req: IoReq, dst: Uint8Array, dstOff: number, len: number, pos: number, ctx: Ctx): number;
       write?(req: IoReq, src: Uint8Array, srcOff: number, len: number, pos: number, ctx: Ctx): number;
+      /** readv/writev: one file range [pos, pos + the iovecs' total) against the (offset, length) pairs of `iov` in buf. */
+      readv?(req: IoReq, buf: Uint8Array, iov: readonly number[], pos: number, ctx: Ctx): number;
+      writev?(req: IoReq, buf: Uint8Array, iov: readonly number[], pos: number, ctx: Ctx): number;
       uring_cmd?(req: IoReq, ctx: Ctx): number;
       /** Splice/fused proposals on the ublk char device: the request pages at a user-copy position. */
       lease_pages?(req: IoReq, pos: number, ctx: Ctx): Uint8Array | number;
@@ -6042,6 +6276,8 @@ declare module 'kernel-lab/engines/ublk/server' {
       private data_done;
       private script_io;
       private readonly pendingScript;
+      /** DISCARD / WRITE_ZEROES to a script target: its discard() / write_zeroes() handler, -EOPNOTSUPP without one. */
+      private script_range_io;
       private script_done;
       /** COMMIT_AND_FETCH_REQ(result): the request completes, the slot waits for the next one. */
       private commit;
@@ -6057,6 +6293,8 @@ declare module 'kernel-lab/engines/ublk/server' {
       readonly threads: ServerThread[];
       readonly cmdErrors: string[];
       private traceFn;
+      /** The server process's pid (tgid): ublk_ch_open() records it, START_DEV / END_USER_RECOVERY name it. */
+      readonly tgid: number;
       constructor(opts: ServerOptions);
       /** Paths where the server has its own per-tag buffer and the driver (or the server) copies. */
       copyLike(): boolean;
@@ -6101,15 +6339,22 @@ declare module 'kernel-lab/engines/ublk/targets' {
       off: number;
       len: number;
       buf_off: number;
+      /**
+       * A vectored op (kublk's stripe: READV/WRITEV): the pieces of the request, as (offset in the request, length)
+       * pairs, that the file range [off, off + len) is read into or written from, in order.
+       */
+      iov?: number[];
   }
   /** What a script target's handler sees of one request. `data` is null where the server cannot see the data (zero-copy paths). */
   export interface ScriptIo {
       q_id: number;
       tag: number;
-      op: 'read' | 'write' | 'flush';
+      op: 'read' | 'write' | 'flush' | 'discard' | 'write_zeroes';
       offset: number;
       len: number;
       data: Uint8Array | null;
+      /** The request's UBLK_IO_F_* flags from iod->op_flags (ublk_req_build_flags(), e.g. UBLK_IO_F_FAILFAST_DEV). */
+      flags: string[];
       /** Completes the request with a byte count or -errno (call once). */
       done(res: number): void;
   }
@@ -6119,14 +6364,23 @@ declare module 'kernel-lab/engines/ublk/targets' {
       read?(io: ScriptIo): number | void;
       write?(io: ScriptIo): number | void;
       flush?(io: ScriptIo): number | void;
+      /** UBLK_IO_OP_DISCARD (needs add_dev's `discard` limits); without it the server answers -EOPNOTSUPP. */
+      discard?(io: ScriptIo): number | void;
+      /** UBLK_IO_OP_WRITE_ZEROES (UBLK_IO_F_NOUNMAP in io.flags: keep the blocks allocated). */
+      write_zeroes?(io: ScriptIo): number | void;
   }
   export type TargetKind = 'null' | 'loop' | 'stripe' | 'mirror' | 'script' | 'fault_inject';
   export interface Target {
       readonly kind: TargetKind;
       readonly files: BackingFile[];
       readonly handler: TargetHandler | null;
-      /** Backend ops for a READ (write=false) or WRITE of [off, off+len). */
+      /** Backend ops for a READ (write=false) or WRITE of [off, off+len), one per contiguous piece of the request. */
       map(write: boolean, off: number, len: number, tag: number): BackendOp[];
+      /**
+       * kublk's own SQEs where they differ from map(): stripe issues one READV/WRITEV per backing file, its pieces of the
+       * request as iovecs (selftests/ublk/stripe.c, stripe_queue_tgt_rw_io()).
+       */
+      mapv?(write: boolean, off: number, len: number, tag: number): BackendOp[];
       /** fault_inject: the completion delay and whether the next server dies while fetching. */
       fault?: FaultInjectOpts;
   }
@@ -6282,6 +6536,29 @@ declare module 'kernel-lab/engines/ublk/ublk_cmd' {
   export const UBLK_IO_OP_ZONE_RESET = 15;
   /** A zone report (REQ_OP_DRV_IN): iod.nr_sectors is nr_zones, the server returns struct blk_zone entries. */
   export const UBLK_IO_OP_REPORT_ZONES = 18;
+  /**
+   * Request flags a bio may carry that ublk_req_build_flags() (6.18) passes to the server (include/linux/blk_types.h
+   * names). The bit values are the model's own: the kernel's enum req_flag_bits positions move between releases
+   * and never reach user space; only the UBLK_IO_F_* bits below are ABI.
+   */
+  export const REQ_FLAGS: {
+      readonly REQ_FAILFAST_DEV: number;
+      readonly REQ_FAILFAST_TRANSPORT: number;
+      readonly REQ_FAILFAST_DRIVER: number;
+      readonly REQ_META: number;
+      readonly REQ_FUA: number;
+      readonly REQ_PREFLUSH: number;
+      readonly REQ_SWAP: number;
+      /** Only for REQ_OP_WRITE_ZEROES: keep the blocks allocated. */
+      readonly REQ_NOUNMAP: number;
+  };
+  export type ReqFlagName = keyof typeof REQ_FLAGS;
+  /** ublk_req_build_flags() (6.18): the request's cmd_flags as UBLK_IO_F_* bits of iod->op_flags. */
+  export function ublk_req_build_flags(cmd_flags: number): number;
+  /** Parses REQ_* names into the model's cmd_flags mask; an unknown name is EINVAL. */
+  export function parseReqFlags(names: readonly string[] | undefined): number;
+  /** UBLK_IO_F_* names of an iod's op_flags (bits 8-31), in bit order. */
+  export function ublkIoFlagNames(op_flags: number): string[];
   /** ublksrv_io_desc flags (bits 8-31 of op_flags), from the request's cmd_flags (ublk_req_build_flags). */
   export const UBLK_IO_F_FAILFAST_DEV: number;
   export const UBLK_IO_F_FAILFAST_TRANSPORT: number;
@@ -6532,6 +6809,10 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       deleted: boolean;
       /** START_USER_RECOVERY succeeded and END_USER_RECOVERY has not (yet): a new server is fetching. */
       recovering: boolean;
+      /** UB_STATE_OPEN: a server process holds /dev/ublkcN open (ublk_ch_open() sets it, the release clears it). */
+      open: boolean;
+      /** ub->ublksrv_tgid: the process that opened /dev/ublkcN (-1 after the release, ublk_reset_ch_dev). */
+      ublksrv_tgid: number;
       nr_queues_ready: number;
       nr_privileged_daemon: number;
       /** ub->completion: all queues have every tag fetched. */
@@ -6574,6 +6855,9 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       dispatch_batch(b: DispatchBatch, c: Ctx): void;
       /** A batch handed back (its task_work ran, or it was requeued). */
       release_batch(b: DispatchBatch): void;
+      /** ublk_nosrv_dev_should_queue_io(): with USER_RECOVERY (and not FAIL_IO) I/O waits for the next server. */
+      nosrv_should_queue_io(): boolean;
+      /** __ublk_abort_rq(): requeued while a server may come back, otherwise ended with BLK_STS_IOERR. */
       private abort_rq;
       /** ublk_dispatch_req(): in the daemon's task_work. */
       private dispatch_req;
@@ -6636,10 +6920,15 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       lease_end(pos: number, ctx: Ctx): void;
       /** ublk_cancel_dev(): every ACTIVE FETCH whose tag has no started request completes with ABORT (-ENODEV). */
       cancel_dev(): void;
+      /** ublk_ch_open() (6.18): one server process at a time (-EBUSY); it becomes ub->ublksrv_tgid. */
+      ch_open(tgid: number): void;
       /**
-       * ublk_ch_release() after the server died: requests it owned are reissued (USER_RECOVERY_REISSUE) or
-       * failed with -EIO; then the device is stopped (no USER_RECOVERY), QUIESCED (new I/O waits, requeued
-       * every UBLK_REQUEUE_DELAY_MS in this model) or FAIL_IO (new I/O fails); the queues are reset.
+       * ublk_ch_release_work_fn() (6.18), once the server process is gone. Only while the disk exists: every
+       * request the server owned is requeued (USER_RECOVERY_REISSUE) or failed with -EIO (__ublk_fail_req), the
+       * queues are canceling, and the device is stopped (no USER_RECOVERY; force_abort set first), QUIESCED (new
+       * I/O requeued, every UBLK_REQUEUE_DELAY_MS in this model) or FAIL_IO (new I/O fails with BLK_STS_TARGET),
+       * whatever its state was (a server that dies during a recovery leaves it so again). Then
+       * ublk_reset_ch_dev(): every slot emptied, the mm and the server's tgid forgotten, UB_STATE_OPEN cleared.
        */
       ch_release(t: number, cpu: Cpu): void;
   }
@@ -6663,6 +6952,11 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       readonly devices: Map<number, UblkDevice>;
       unprivileged_ublks_added: number;
       readonly unprivileged_ublks_max = 64;
+      /** Server processes alive (the model's process table: tgids handed out by alloc_tgid()). */
+      readonly live_tgids: Set<number>;
+      private next_tgid;
+      /** A new ublk server process: its tgid (deterministic, never reused). */
+      alloc_tgid(): number;
       /** Tasks created by privileged servers (capable(CAP_SYS_ADMIN) at FETCH). */
       private readonly privilegedTasks;
       constructor(clock: EventClock, costs: CostModel, bus: MemBus, nr_cpu_ids: number);
@@ -6688,8 +6982,13 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
        * server has closed /dev/ublkcN by then), so both free the id before returning.
        */
       ublk_ctrl_del_dev(ub: UblkDevice): void;
-      /** UBLK_U_CMD_START_USER_RECOVERY: only with USER_RECOVERY, once the old server is gone. */
-      ublk_ctrl_start_recovery(ub: UblkDevice, serverOpen: boolean): void;
+      /**
+       * UBLK_U_CMD_START_USER_RECOVERY: ublk_ctrl_start_recovery() (6.18): -EINVAL without USER_RECOVERY, -EBUSY
+       * while a server holds /dev/ublkcN open (UB_STATE_OPEN) or the device is neither QUIESCED nor FAIL_IO. It
+       * changes nothing in the driver (the release already reset the queues); the model notes that a recovery is
+       * under way, for the tag board.
+       */
+      ublk_ctrl_start_recovery(ub: UblkDevice): void;
       /** UBLK_U_CMD_END_USER_RECOVERY: every tag re-fetched by the new server; LIVE again, requeued I/O flows. */
       ublk_ctrl_end_recovery(ub: UblkDevice, ublksrv_pid: number): void;
       /** UBLK_U_CMD_GET_PARAMS: the stored parameters (with the read-only devt part filled in). */
@@ -6723,7 +7022,10 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
        * ublk_ctrl_uring_cmd() has no case for it and answers -EOPNOTSUPP.
        */
       ublk_ctrl_try_stop_dev(ub: UblkDevice): never;
-      /** UBLK_U_CMD_GET_DEV_INFO. */
+      /**
+       * UBLK_U_CMD_GET_DEV_INFO / GET_DEV_INFO2: ublk_ctrl_get_dev_info() (6.18) looks the recorded ublksrv_pid up
+       * and answers -1 when that process no longer exists (a crashed server's pid is not shown).
+       */
       ublk_ctrl_get_dev_info(ub: UblkDevice): UblksrvCtrlDevInfo;
   }
   export { NEG as NEG_ERRNO };

@@ -1,13 +1,15 @@
 /**
  * Soundness runs: the promise of bpf_check() (kernel/bpf/verifier.c) is that an accepted program cannot fault,
  * whatever the memory it may not read holds. Each program the model's verifier accepts runs in the interpreter
- * and the JIT with every stack frame, the registers the run does not set, and r1..r5 after each call filled
- * with seeded garbage (BpfVmOptions.poison). A fault, or a run over the budget, is a verifier bug.
+ * and both JITs (JavaScript and WebAssembly) with every stack frame, the registers the run does not set, and
+ * r1..r5 after each call filled with seeded garbage (BpfVmOptions.poison). A fault, or a run over the budget, is a
+ * verifier bug.
  */
 import { createBpf } from '../engines/bpf';
 import type { BpfInsn, BpfProgram } from '../engines/bpf';
 import { interpExec } from '../engines/bpf';
 import { jitExec } from '../engines/bpf';
+import { wasmJitExec, wasmJitUnsupported } from '../engines/bpf';
 import { KernelError } from '../engines/common/errors';
 import { Prng } from '../engines/common/prng';
 import { BPF_F, testRunCtxCheck } from '../engines/bpf';
@@ -29,7 +31,7 @@ export interface SoundnessProgram {
 export interface SoundnessFault {
   kind: string;
   index: number;
-  engine: 'interp' | 'jit';
+  engine: 'interp' | 'jit' | 'wasm';
   poison: number;
   errno: string;
   message: string;
@@ -40,7 +42,7 @@ export interface SoundnessFault {
 export interface SoundnessSummary {
   programs: number;
   accepted: number;
-  /** Accepted programs whose r0 was the same under every poison seed and on both engines. */
+  /** Accepted programs whose r0 was the same under every poison seed and on every engine. */
   stable: number;
   /** Programs per kind, and how many of them the verifier accepted. */
   kinds: Record<string, { programs: number; accepted: number }>;
@@ -141,8 +143,10 @@ function encodedCheck(
 }
 
 /**
- * Runs an accepted program in the interpreter and the JIT, POISONS times each with seeded garbage; a fault is a
- * verifier bug and goes into `faults`. Stable: no fault, and the same r0 every time.
+ * Runs an accepted program in the interpreter, the JS JIT and the WebAssembly JIT, POISONS times each with seeded
+ * garbage; a fault is a verifier bug and goes into `faults`. Stable: no fault, and the same r0 every time.
+ * (The runs share the maps, the clock and the PRNG, so their r0 may differ without any engine being wrong; the
+ * engines' exact agreement is checked on fresh state by the BPF engine's tests.)
  */
 function runPoisoned(
   k: ReturnType<typeof createBpf>,
@@ -157,6 +161,7 @@ function runPoisoned(
   for (const [engine, exec] of [
     ['interp', interpExec],
     ['jit', jitExec],
+    ['wasm', wasmJitExec],
   ] as const) {
     for (let i = 0; i < POISONS; i++) {
       const poison = (who.seed ^ Math.imul(who.index, 0x85ebca6b) ^ (i + 1)) >>> 0;
@@ -202,4 +207,95 @@ export function soundnessRun(
     progress?.(i - start + 1);
   }
   return s;
+}
+
+/** The three engines of a run, by the names the reports use. */
+const ENGINES = [
+  ['interp', interpExec],
+  ['jit', jitExec],
+  ['wasm', wasmJitExec],
+] as const;
+
+/** A program loaded on a fresh machine (its maps made as the checks above make them), or undefined when refused. */
+function freshLoad(
+  p: SoundnessProgram,
+): { k: ReturnType<typeof createBpf>; prog: BpfProgram; args: Uint8Array[] } | undefined {
+  const k = createBpf({ jit: false, budget: 10_000_000 });
+  try {
+    if (p.encoded) {
+      const e = p.encoded;
+      for (const m of e.maps)
+        k.map_create({
+          map_type: m.map_type,
+          key_size: m.key_size,
+          value_size: m.value_size,
+          max_entries: m.max_entries,
+        });
+      if (e.ctx === undefined) return undefined;
+      const attr = {
+        insns: e.bytes,
+        prog_type: e.prog_type,
+        prog_flags: e.prog_type === 'syscall' ? BPF_F.SLEEPABLE : 0,
+        func_info: false,
+        ...(e.maps.length ? { fd_array: e.maps.map((_, i) => i + 1) } : {}),
+      };
+      if (!k.verify({ ...attr, log_level: 0, insn_limit: 20_000 }).ok) return undefined;
+      const prog = k.prog_load({ ...attr, log_level: 0 });
+      testRunCtxCheck(prog, e.ctx.length);
+      return { k, prog, args: [Uint8Array.from(e.ctx)] };
+    }
+    const m = k.map_create({ map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 16, max_entries: 1 });
+    const src = p.asm !== undefined ? { asm: p.asm, maps: { m } } : { insns: p.insns! };
+    if (!k.verify({ ...src, prog_type: 'raw_tp', log_level: 0, insn_limit: 20_000 }).ok) return undefined;
+    return { k, prog: k.prog_load({ ...src, prog_type: 'raw_tp', verify: false }), args: [] };
+  } catch (e) {
+    if (e instanceof KernelError) return undefined;
+    throw e;
+  }
+}
+
+/** Totals of an engine-agreement run. */
+export interface EngineAgreement {
+  programs: number;
+  /** Programs the verifier accepted and that ran (with a context where they need one). */
+  ran: number;
+  /** Of those, the programs the WebAssembly JIT compiled (the rest run in the JS JIT there: jit-wasm.ts). */
+  wasmCompiled: number;
+  /** Runs where a JIT's outcome differed from the interpreter's, with both outcomes. */
+  mismatches: string[];
+}
+
+/**
+ * The soundness corpus run on fresh machines, one per engine, each poisoned with the same seed: the interpreter,
+ * the JS JIT and the WebAssembly JIT must give the same r0 and instruction count, or the same fault message.
+ */
+export function engineAgreement(seed: number, count: number): EngineAgreement {
+  const out: EngineAgreement = { programs: 0, ran: 0, wasmCompiled: 0, mismatches: [] };
+  for (let i = 0; i < count; i++) {
+    const p = soundnessProgram(seed, i);
+    out.programs++;
+    const poison = (seed ^ Math.imul(i, 0x85ebca6b) ^ 1) >>> 0;
+    let reference: string | undefined;
+    for (const [engine, exec] of ENGINES) {
+      const l = freshLoad(p);
+      if (!l) break;
+      let outcome: string;
+      try {
+        const r = l.k.runWith(l.prog, l.args, { exec, poison });
+        outcome = `r0 ${r.retval} after ${r.insns} insns`;
+      } catch (e) {
+        if (!(e instanceof KernelError)) throw e;
+        outcome = `${e.errno}: ${e.message}`;
+      }
+      if (reference === undefined) {
+        reference = outcome;
+        out.ran++;
+        if (wasmJitUnsupported(l.prog.loaded) === undefined) out.wasmCompiled++;
+      } else if (outcome !== reference)
+        out.mismatches.push(
+          `${p.kind} #${i} ${engine}: ${outcome}; interpreter: ${reference}\n${l.k.disassemble(l.prog.insns)}`,
+        );
+    }
+  }
+  return out;
 }

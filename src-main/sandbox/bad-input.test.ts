@@ -83,6 +83,12 @@ const SET_MEMORY: MethodSpec = {
   ],
 };
 
+/** pread/pwrite's options: the bio's REQ_* flag names (an unknown one, or REQ_NOUNMAP outside WRITE_ZEROES, is EINVAL). */
+const BIO_FLAGS: Param = {
+  name: 'o', kind: 'obj', valid: 'undefined', optional: true,
+  fields: [{ name: 'flags', kind: 'list', valid: 'undefined', optional: true, extra: [["['REQ_X']", 'EINVAL'], ["['REQ_NOUNMAP']", 'EINVAL'], ["['REQ_META', 'REQ_FUA']", 'ok']] }],
+};
+
 /** The table: binding -> method -> its arguments. The expression each binding's methods are called on is in TARGET. */
 const TABLE: Record<string, Record<string, MethodSpec>> = {
   Kernel: { now_ns: { params: [] } },
@@ -174,6 +180,24 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
         { name: 'order', kind: 'int', valid: '0', optional: true, extra: [['11', 'EINVAL'], ['1', 'EINVAL']] },
       ],
     },
+    zoneinfo: { params: [] },
+    filemap_read: {
+      params: [
+        // Any non-empty name up to NAME_MAX bytes is a file (created by its first read).
+        { name: 'file', kind: 'str', valid: "'f'", over: { "'no_such_name'": 'ok' }, extra: [["'x'.repeat(256)", 'ENAMETOOLONG'], ["'x'.repeat(255)", 'ok'], ["'\\u00e9'.repeat(128)", 'ENAMETOOLONG']] },
+        { name: 'pages', kind: 'int', valid: '1', extra: [['2 ** 24 + 1', 'EINVAL'], ['2 ** 24', 'ok']] },
+        // Pages at or past MAX_LFS_FILESIZE are never read (0 pages), as filemap_read() returns 0 bytes at s_maxbytes.
+        nb('start', { extra: [['2 ** 51 - 1', 'ok'], ['2 ** 51', 'EINVAL']] }),
+      ],
+    },
+    // The cases share one machine: filemap_read()'s table has read 'no_such_name', so truncate()'s missing file is another.
+    truncate: { params: [{ name: 'file', kind: 'str', valid: "(k.mm.filemap_read('t', 2), 't')", errno: 'ENOENT', over: { '1': 'EINVAL', NaN: 'EINVAL', '{}': 'EINVAL', '[]': 'EINVAL', null: 'EINVAL', true: 'EINVAL', '1n': 'EINVAL', '() => 1': 'EINVAL', "''": 'EINVAL', undefined: 'EINVAL', "'no_such_name'": 'skip' }, extra: [["'x'.repeat(256)", 'ENAMETOOLONG'], ["'never_read'", 'ENOENT'], ["'constructor'", 'ENOENT'], ["'__proto__'", 'ENOENT']] }] },
+    anon_fault: { params: [{ name: 'pages', kind: 'int', valid: '1', extra: [['2 ** 24 + 1', 'EINVAL'], ['2 ** 24', 'ok']] }] },
+    anon_unmap: { params: [{ name: 'pages', kind: 'int', valid: '1', extra: [['2 ** 24 + 1', 'EINVAL'], ['2 ** 24', 'ok']] }] },
+    // /proc/sys/vm/drop_caches: 1 … 4, anything else EINVAL (proc_dointvec_minmax).
+    drop_caches: { params: [nb('mode', { zero: 'EINVAL', extra: [['5', 'EINVAL'], ['2', 'ok'], ['3', 'ok'], ['4', 'ok']] })] },
+    kswapd_run: { params: [] },
+    compact: { params: [] },
   },
   VmRegion: {},
   SecretFile: {
@@ -340,6 +364,14 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
             { name: 'server', kind: 'str', valid: "'kublk'", optional: true, extra: [["'ublksrv'", 'ok'], ["'spdk'", 'EINVAL']] },
             nb('delay_us'),
             { name: 'die_during_fetch', kind: 'bool', valid: 'false', optional: true },
+            // SET_PARAMS with UBLK_PARAM_TYPE_DISCARD: ublk_validate_params() (6.18)
+            {
+              name: 'discard', kind: 'obj', valid: '{}', optional: true,
+              extra: [
+                ['{ discard_granularity: 0 }', 'EINVAL'], ['{ max_discard_sectors: 8, max_discard_segments: 2 }', 'EINVAL'],
+                ['{ max_discard_sectors: 8, max_write_zeroes_sectors: 8 }', 'ok'], ['{ max_discard_segments: 65536 }', 'EINVAL'], ['{ max_discard_sectors: -1 }', 'EINVAL'],
+              ],
+            },
           ],
           extra: [
             ["{ target: 'stripe', nr_files: 1e7, dev_size: '1M', queue_depth: 4 }", 'EINVAL'],
@@ -392,7 +424,13 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
     calibrate_report: { params: [], exempt: 'runs every published figure (seconds of simulation); it takes no arguments' },
   },
   UblkDev: {
-    start_dev: { params: [], nullary: 'EEXIST' },
+    // The device is started: ublk_ctrl_start_dev() finds it LIVE whatever the pid (the model checks that first).
+    start_dev: {
+      params: [{
+        name: 'o', kind: 'obj', valid: 'undefined', optional: true,
+        fields: [{ name: 'ublksrv_pid', kind: 'int', valid: 'undefined', optional: true, zero: 'EEXIST', over: { '-1': 'EEXIST' }, extra: [['2 ** 31', 'EINVAL'], ['1', 'EEXIST']] }],
+      }],
+    },
     stop_dev: { params: [] },
     del_dev: { params: [] },
     info: { params: [] },
@@ -406,8 +444,20 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
     get_dev_info2: { params: [] },
     del_dev_async: { params: [] },
     // ublk_ctrl_quiesce_dev(): the device was added without UBLK_F_QUIESCE; 6.18 has no TRY_STOP_DEV.
-    quiesce_dev: { params: [], nullary: 'EOPNOTSUPP' },
+    quiesce_dev: { params: [{ name: 'timeout_ms', kind: 'int', valid: 'undefined', optional: true, zero: 'EOPNOTSUPP', extra: [['2 ** 32', 'EINVAL'], ['1000', 'EOPNOTSUPP']] }] },
     try_stop_dev: { params: [], nullary: 'EOPNOTSUPP' },
+    // ublk_ctrl_start_recovery(): the device has no UBLK_F_USER_RECOVERY.
+    start_user_recovery: { params: [], nullary: 'EINVAL' },
+    // ublk_ch_open(): the running server holds /dev/ublkcN, so the new server cannot open it (EBUSY).
+    end_user_recovery: {
+      params: [{
+        name: 'o', kind: 'obj', valid: 'undefined', optional: true,
+        fields: [
+          { name: 'die_during_fetch', kind: 'bool', valid: 'false', optional: true },
+          { name: 'ublksrv_pid', kind: 'int', valid: 'undefined', optional: true, zero: 'EBUSY', over: { '-1': 'EBUSY' }, extra: [['2 ** 31', 'EINVAL'], ['1', 'EBUSY']] },
+        ],
+      }],
+    },
     snapshot: { params: [] },
     stats: { params: [] },
     invariants: { params: [] },
@@ -415,12 +465,29 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
       params: [
         { name: 'len', kind: 'int', valid: '4096', zero: 'ok', extra: [['100', 'EINVAL'], ['2 ** 31', 'EINVAL']] },
         { name: 'off', kind: 'int', valid: '0', extra: [['1024 * 1024', 'EIO'], ['100', 'EINVAL']] },
+        BIO_FLAGS,
       ],
     },
     pwrite: {
       params: [
         { name: 'data', kind: 'bytes', valid: 'new Uint8Array(4096)', extra: [['new Uint8Array(100)', 'EINVAL'], ['new Float64Array(512)', 'EINVAL']] },
         { name: 'off', kind: 'int', valid: '0', extra: [['1024 * 1024', 'EIO'], ['100', 'EINVAL']] },
+        BIO_FLAGS,
+      ],
+    },
+    // The loop device has no discard limits: a well-formed range is EOPNOTSUPP (submit_bio_noacct), after the
+    // alignment (EINVAL) and end-of-device (EIO) checks.
+    discard: {
+      params: [
+        { name: 'off', kind: 'int', valid: '0', zero: 'EOPNOTSUPP', extra: [['1024 * 1024', 'EIO'], ['100', 'EINVAL'], ['4096', 'EOPNOTSUPP']] },
+        { name: 'len', kind: 'int', valid: '4096', zero: 'EINVAL', extra: [['100', 'EINVAL'], ['2 ** 31', 'EINVAL'], ['8192', 'EOPNOTSUPP']] },
+      ],
+    },
+    write_zeroes: {
+      params: [
+        { name: 'off', kind: 'int', valid: '0', zero: 'EOPNOTSUPP', extra: [['1024 * 1024', 'EIO'], ['100', 'EINVAL']] },
+        { name: 'len', kind: 'int', valid: '4096', zero: 'EINVAL', extra: [['100', 'EINVAL'], ['2 ** 31', 'EINVAL']] },
+        { ...BIO_FLAGS, errno: 'EINVAL', fields: [{ name: 'flags', kind: 'list', valid: 'undefined', optional: true, extra: [["['REQ_X']", 'EINVAL'], ["['REQ_NOUNMAP']", 'EOPNOTSUPP']] }] },
       ],
     },
   },
@@ -622,7 +689,7 @@ const BOOT: MethodSpec = {
         { name: 'gbpages', kind: 'bool', valid: 'true', optional: true },
         nb('cpus', { zero: 'EINVAL', extra: [['257', 'EINVAL']] }),
         nb('seed', { extra: [['2 ** 32', 'EINVAL']] }),
-        { name: 'mm', kind: 'obj', valid: '{}', optional: true, extra: [["{ policy: 'nope' }", 'EINVAL'], ['{ policy: 1 }', 'EINVAL'], ["{ collapse: 'yes' }", 'EINVAL'], ['{ execmem: 1 }', 'EINVAL'], ["{ execmem: { rox_cache: 'yes' } }", 'EINVAL']] },
+        { name: 'mm', kind: 'obj', valid: '{}', optional: true, extra: [["{ policy: 'nope' }", 'EINVAL'], ['{ policy: 1 }', 'EINVAL'], ["{ collapse: 'yes' }", 'EINVAL'], ['{ execmem: 1 }', 'EINVAL'], ["{ execmem: { rox_cache: 'yes' } }", 'EINVAL'], ['{ kswapd_rate: -1 }', 'EINVAL'], ['{ kswapd_rate: 0.5 }', 'EINVAL'], ["{ kswapd_rate: '1' }", 'EINVAL'], ['{ kswapd_rate: 2 ** 21 }', 'EINVAL'], ['{ min_free_kbytes: -1 }', 'EINVAL'], ['{ min_free_kbytes: 2 ** 31 }', 'EINVAL'], ['{ min_free_kbytes: NaN }', 'EINVAL'], ['{ watermark_scale_factor: 0 }', 'EINVAL'], ['{ watermark_scale_factor: 3001 }', 'EINVAL'], ['{ watermark_scale_factor: 3000 }', 'ok'], ["{ thp: 'no' }", 'EINVAL'], ['{ thp: false, min_free_kbytes: 128, watermark_scale_factor: 1, kswapd_rate: 0 }', 'ok']] },
         { name: 'bpf', kind: 'obj', valid: '{}', optional: true, extra: [['{ jit: 1 }', 'EINVAL'], ['{ prog_pack: null }', 'EINVAL']] },
         { name: 'ublk', kind: 'obj', valid: '{}', optional: true, extra: [["{ costs: 'nope' }", 'EINVAL'], ['{ costs: { t_enter: -1 } }', 'EINVAL'], ['{ costs: 1 }', 'EINVAL']] },
       ],

@@ -4,7 +4,7 @@
  * against it by a test, so the typings Monaco shows cannot drift from what really runs.
  */
 import { Kernel } from '../engines/kernel';
-import { isVmRegion, MmEngine, SecretFile } from '../engines/mm/index';
+import { isVmRegion, MAX_LFS_PGOFF, MmEngine, SecretFile } from '../engines/mm/index';
 import { Tlb } from '../engines/mm';
 import { Churn } from '../engines/mm';
 import { BpfEngine, BpfMap, BpfObjectFile, BpfProgram, RingbufMap } from '../engines/bpf/index';
@@ -54,7 +54,11 @@ const addDevOptions = obj({
   target: opt(either(str, obj({}), "'null', 'loop', 'stripe', 'mirror' or a handler object")), nr_files: opt(u32), chunk: opt(size),
   privileged: opt(bool), dev_id: opt(int(-1, 0x7fffffff)), auto_buf_reg_fallback: opt(bool), splice_read_to_read: opt(bool),
   fetch_limit: opt(u32), logical_block_size: opt(u32), server: opt(str), delay_us: opt(u32), die_during_fetch: opt(bool),
+  // struct ublk_param_discard: u32 fields, except max_discard_segments (u16)
+  discard: opt(obj({ max_discard_sectors: opt(u32), max_write_zeroes_sectors: opt(u32), discard_granularity: opt(u32), discard_alignment: opt(u32), max_discard_segments: opt(int(0, 0xffff)) })),
 });
+/** A bio's REQ_* flag names (pread/pwrite/write_zeroes). */
+const bioFlags = opt(obj({ flags: opt(list(str, 16)) }));
 
 const MM_ARGS: Record<string, Spec> = {
   alloc_pages: [['gfp', gfp], ['order', opt(order)]],
@@ -76,6 +80,13 @@ const MM_ARGS: Record<string, Spec> = {
   unmapped_alloc_shrink: [['nr_to_scan', count]],
   alloc_pages_bulk: [['gfp', gfp], ['nr_pages', int(0, MAX_LAB_OPS)], ['order', opt(order)]],
   __free_pages_bulk: [['pfns', list(count, MAX_LAB_OPS, true)], ['order', opt(order)]],
+  // Page cache and anonymous memory: at most MAX_LAB_OPS pages per crossing; a page index below MAX_LFS_FILESIZE's.
+  filemap_read: [['file', str], ['pages', int(0, MAX_LAB_OPS)], ['start', opt(int(0, MAX_LFS_PGOFF - 1))]],
+  truncate: [['file', str]],
+  anon_fault: [['pages', int(0, MAX_LAB_OPS)]],
+  anon_unmap: [['pages', int(0, MAX_LAB_OPS)]],
+  // /proc/sys/vm/drop_caches takes 1 … 4 (proc_dointvec_minmax between SYSCTL_ONE and SYSCTL_FOUR).
+  drop_caches: [['mode', opt(int(1, 4))]],
 };
 const BPF_ARGS: Record<string, Spec> = {
   map_create: [['attr', obj({ map_type: either(str, u32, 'a map type name or number'), key_size: opt(u32), value_size: opt(u32), max_entries: u32, map_flags: opt(u32), map_name: opt(str) })]],
@@ -104,8 +115,9 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
       'unmapped_alloc_shrink', 'unmapped_alloc_count',
       'set_memory_np_noalias', 'set_direct_map_valid_noflush', 'fragmentation',
       'alloc_pages_bulk', '__free_pages_bulk',
+      'zoneinfo', 'filemap_read', 'truncate', 'anon_fault', 'anon_unmap', 'drop_caches', 'kswapd_run', 'compact',
     ],
-    consts: ['policy', 'nframes', 'managed_pages', 'workloads'],
+    consts: ['policy', 'nframes', 'managed_pages', 'min_free_kbytes', 'watermark_scale_factor', 'workloads'],
     extras: MM_BATCH,
     extrasType: 'MmBatch',
     args: MM_ARGS,
@@ -187,14 +199,22 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
     methods: [
       'start_dev', 'stop_dev', 'del_dev', 'info', 'get_params', 'get_queue_affinity', 'update_size',
       'kill_server', 'recover', 'snapshot', 'stats', 'invariants', 'pread', 'pwrite',
-      'get_dev_info2', 'del_dev_async', 'quiesce_dev', 'try_stop_dev',
+      'get_dev_info2', 'del_dev_async', 'quiesce_dev', 'try_stop_dev', 'start_user_recovery', 'end_user_recovery',
+      'discard', 'write_zeroes',
     ],
     args: {
+      // ublksrv_pid: START_DEV's / END_USER_RECOVERY's data[0], an int in the driver
+      start_dev: [['o', opt(obj({ ublksrv_pid: opt(s32) }))]],
       get_queue_affinity: [['q', u32]],
       recover: [['o', opt(obj({ die_during_fetch: opt(bool) }))]],
+      end_user_recovery: [['o', opt(obj({ die_during_fetch: opt(bool), ublksrv_pid: opt(s32) }))]],
+      // QUIESCE_DEV's data[0] is a u64 of milliseconds (0: wait forever)
+      quiesce_dev: [['timeout_ms', opt(u32)]],
       update_size: [['size', size]],
-      pread: [['len', int(0, 0x7ffff000)], ['off', count]],
-      pwrite: [['data', bytes], ['off', count]],
+      pread: [['len', int(0, 0x7ffff000)], ['off', count], ['o', bioFlags]],
+      pwrite: [['data', bytes], ['off', count], ['o', bioFlags]],
+      discard: [['off', count], ['len', int(0, 0x7ffff000)]],
+      write_zeroes: [['off', count], ['len', int(0, 0x7ffff000)], ['o', bioFlags]],
     },
   },
 ];

@@ -84,6 +84,9 @@ interface Mm {
   readonly nframes: number;
   /** Frames given to the buddy at boot (zone_managed_pages, totalram_pages): nframes less the memmap. */
   readonly managed_pages: number;
+  /** min_free_kbytes as the boot (and THP) left it, or as written. */
+  readonly min_free_kbytes: number;
+  readonly watermark_scale_factor: number;
   /** Lab-only seeded workloads. */
   readonly workloads: { churn: (opts?: ChurnOptions) => Churn; secretmemChurn: (opts?: SecretmemChurnOptions) => WorkloadResult & { open: SecretFile[]; }; execmemChurn: (opts?: ExecmemChurnOptions) => WorkloadResult & { loaded: VmRegion[]; }; bpfLoadUnload: (opts?: BpfLoadUnloadOptions) => WorkloadResult & { loaded: VmRegion[]; }; moduleLoadUnload: (opts?: ModuleLoadUnloadOptions) => WorkloadResult & { loaded: VmRegion[]; }; };
   /** alloc_pages(gfp, order): a block of 2^order pages, or null. */
@@ -159,6 +162,22 @@ interface Mm {
   alloc_pages_bulk(gfp: string, nr_pages: number, order?: number): Float64Array;
   /** __free_pages_bulk(pfns, order): __free_pages() of every pfn (lab-only), in one crossing. */
   __free_pages_bulk(pfns: number[] | Float64Array | Uint32Array, order?: number): void;
+  /** /proc/zoneinfo as objects: each zone's span, managed pages, free pages, watermarks and protection. */
+  zoneinfo(): { zone: string; start_pfn: number; spanned: number; present: number; managed: number; free: number; min: number; low: number; high: number; promo: number; protection: number[]; }[];
+  /** filemap_read(): reads `pages` pages of `file` (from index `start`) through the page cache. Returns pages cached. */
+  filemap_read(file: string, pages: number, start?: number): number;
+  /** truncate(file, 0): truncate_inode_pages() drops its page cache (ENOENT for a file never read). Returns pages freed. */
+  truncate(file: string): number;
+  /** Anonymous memory faulted in (no swap: it cannot be reclaimed). Returns pages added. */
+  anon_fault(pages: number): number;
+  /** munmap() of the oldest `pages` anonymous pages. Returns pages freed. */
+  anon_unmap(pages: number): number;
+  /** echo mode > /proc/sys/vm/drop_caches (1 page cache, 2 slab, 3 both, 4 silence; default 1). Returns page-cache pages freed. */
+  drop_caches(mode?: number): number;
+  /** Lets kswapd run until it sleeps (balanced, or nothing left to reclaim). Returns pages it reclaimed. */
+  kswapd_run(): number;
+  /** echo 1 > /proc/sys/vm/compact_memory: compact_node() over every zone. Returns pages migrated. */
+  compact(): number;
 }
 
 /** A vmalloc / execmem area (struct vm_struct): its address, backing pfns and flags. */
@@ -328,8 +347,9 @@ interface Ublk {
 
 /** A ublk device handle: /dev/ublkcN and, once started, /dev/ublkbN with its server. */
 interface UblkDev {
-  /** UBLK_U_CMD_START_DEV: starts the server (a FETCH on every tag), then adds /dev/ublkbN. */
-  start_dev(): void;
+  /** UBLK_U_CMD_START_DEV: starts the server (it opens /dev/ublkcN and FETCHes every tag), then adds
+   * /dev/ublkbN. `ublksrv_pid` (default: the new server's pid) must be that server's (EINVAL otherwise). */
+  start_dev(o?: { ublksrv_pid?: number; }): void;
   /** UBLK_U_CMD_STOP_DEV: waits (in virtual time) for in-flight I/O, removes the disk and cancels the
    * pending FETCHes with -ENODEV; the server threads exit. If the target never completes some I/O, the
    * server is killed and /dev/ublkcN's release fails those requests with -EIO (what del_gendisk waits for). */
@@ -346,8 +366,8 @@ interface UblkDev {
   update_size(size: string | number): void;
   /** The server process crashes (SIGKILL): its rings go away, then /dev/ublkcN's release handles its I/O. */
   kill_server(): void;
-  /** User recovery (UBLK_F_USER_RECOVERY): START_USER_RECOVERY, a new server FETCHes every tag,
-   * END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server. */
+  /** User recovery (UBLK_F_USER_RECOVERY) as ublksrv's `recover` runs it: START_USER_RECOVERY, a new server
+   * FETCHes every tag, END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server. */
   recover(o?: { die_during_fetch?: boolean; }): void;
   /** The ublk_io state machine of every (queue, tag), with the queue rings' counters. */
   snapshot(): UblkSnapshot;
@@ -355,10 +375,12 @@ interface UblkDev {
   stats(): Record<string, number>;
   /** Consistency checks: no lost tag, no leaked buffer registration, nothing stuck after a stop. */
   invariants(): string[];
-  /** Direct I/O helper: reads `len` bytes at `off`; throws the kernel's errno on failure. */
-  pread(len: number, off: number): Uint8Array;
-  /** Direct I/O helper: writes `data` at byte offset `off` and runs the simulation until it completes. */
-  pwrite(data: Uint8Array, off: number): number;
+  /** Direct I/O helper: reads `len` bytes at `off` (with REQ_* `flags`, as pwrite); throws the kernel's errno on failure. */
+  pread(len: number, off: number, o?: { flags?: readonly string[]; }): Uint8Array;
+  /** Direct I/O helper: writes `data` at byte offset `off` and runs the simulation until it completes. `flags`:
+   * REQ_* names the bio carries (REQ_FAILFAST_DEV/_TRANSPORT/_DRIVER, REQ_META, REQ_SWAP, REQ_FUA, REQ_PREFLUSH);
+   * the server sees them as UBLK_IO_F_* (REQ_FUA and REQ_PREFLUSH are dropped: the disk has no volatile cache). */
+  pwrite(data: Uint8Array, off: number, o?: { flags?: readonly string[]; }): number;
   /** UBLK_U_CMD_GET_DEV_INFO2: GET_DEV_INFO that also carries the char device path (for unprivileged devices). */
   get_dev_info2(): UblkDevInfo;
   /** UBLK_U_CMD_DEL_DEV_ASYNC: DEL_DEV without waiting for the device id to be freed. */
@@ -369,6 +391,21 @@ interface UblkDev {
   quiesce_dev(timeout_ms?: number): void;
   /** UBLK_U_CMD_TRY_STOP_DEV: after 6.18 (UBLK_F_SAFE_STOP_DEV); the modelled 6.18 driver answers EOPNOTSUPP. */
   try_stop_dev(): void;
+  /** UBLK_U_CMD_START_USER_RECOVERY: EINVAL without UBLK_F_USER_RECOVERY, EBUSY while a server holds
+   * /dev/ublkcN open or the device is neither QUIESCED nor FAIL_IO. I/O sent until END_USER_RECOVERY waits
+   * (QUIESCED) or fails with EREMOTEIO (FAIL_IO). */
+  start_user_recovery(): void;
+  /** A new server opens /dev/ublkcN and FETCHes every tag (EBUSY while the old one holds it), then
+   * UBLK_U_CMD_END_USER_RECOVERY: `ublksrv_pid` (default: the new server's pid) must be that server's
+   * (EINVAL), the device needs UBLK_F_USER_RECOVERY (EINVAL) and must be QUIESCED or FAIL_IO (EBUSY); it is
+   * LIVE again and the requeued I/O reaches the new server. Linux 6.18 does not require START_USER_RECOVERY first. */
+  end_user_recovery(o?: { die_during_fetch?: boolean; ublksrv_pid?: number; }): void;
+  /** One REQ_OP_DISCARD bio for [off, off + len), as a kernel submitter sends it (not the BLKDISCARD ioctl): EINVAL
+   * unless aligned to the logical block size, EIO past the end, EOPNOTSUPP unless add_dev set `discard` limits. */
+  discard(off: number, len: number): void;
+  /** blkdev_issue_zeroout() without fallback: a REQ_OP_WRITE_ZEROES bio (EOPNOTSUPP unless add_dev set
+   * `discard.max_write_zeroes_sectors`); REQ_NOUNMAP in `flags` reaches the server as UBLK_IO_F_NOUNMAP. */
+  write_zeroes(off: number, len: number, o?: { flags?: readonly string[]; }): void;
 }
 
 type Policy = 'baseline' | 'migratetype' | 'cache' | 'freetype';
@@ -734,6 +771,12 @@ interface AddDevOptions {
   /** Logical block size, 512 (default) or up to 4096 (SET_PARAMS logical_bs_shift). */
   logical_block_size?: number;
   /**
+   * UBLK_PARAM_TYPE_DISCARD sent with SET_PARAMS (checked by ublk_validate_params(): max_discard_segments must be
+   * 1 when max_discard_sectors is set, discard_granularity nonzero). Without it the disk takes no DISCARD and no
+   * WRITE_ZEROES (EOPNOTSUPP).
+   */
+  discard?: { max_discard_sectors?: number; max_write_zeroes_sectors?: number; discard_granularity?: number; discard_alignment?: number; max_discard_segments?: number };
+  /**
    * The server program: 'kublk' (the selftests' server, default) or 'ublksrv'. Their null targets differ under
    * zero copy: kublk's registers and unregisters each request buffer around a NOP, ublksrv's completes at once.
    */
@@ -810,11 +853,24 @@ interface CostModel {
   t_enter: number;
   /** t_tw: running a task_work batch in the server task (io_uring_cmd_complete_in_task hop), ns. */
   t_tw: number;
-  /** ublk_dispatch_req() per request: iod already set, start_io, io_uring_cmd_done of the FETCH, ns. */
+  /**
+   * ublk_dispatch_req() per request: iod already set, start_io, io_uring_cmd_done of the FETCH, ns. With t_ublk_cmd,
+   * t_rq_end, t_srv_cqe and the ops and copies of one I/O it makes up the server thread's cost per loop I/O, which
+   * ublksrv PR #203 puts at about 2.2 µs (450K 4 KiB IOPS per thread): the model's is 2.7 µs.
+   */
   t_dispatch: number;
-  /** ublk uring_cmd handler (COMMIT_AND_FETCH / REGISTER / UNREGISTER / NEED_GET_DATA) incl. request end, ns. */
+  /** ublk uring_cmd handler (COMMIT_AND_FETCH / REGISTER / UNREGISTER / NEED_GET_DATA): checks and io state, ns. */
   t_ublk_cmd: number;
-  /** Server userspace per CQE: reap, read the 24-byte iod, target logic, prepare SQEs, ns. */
+  /**
+   * __ublk_complete_rq(): ending one block request (blk_update_request, __blk_mq_end_request, the bio's end_io up
+   * to the application's aio completion), ns; paid by whoever drops the request's last reference.
+   */
+  t_rq_end: number;
+  /**
+   * Server userspace per CQE: reap, read the 24-byte iod, target logic, prepare SQEs, ns. The whole of one batched
+   * io_uring NOP (prep, submit, complete, reap) is 0.099 µs on §5.4's machine, so the userspace share is well under it;
+   * the rest is the target's logic and the descriptor read.
+   */
   t_srv_cqe: number;
   /** io_buffer_register_bvec()/unregister: kernel bvec node in the fixed-buffer table, ns each. */
   t_reg_bvec: number;
@@ -939,7 +995,20 @@ interface BootOptions {
   cpus?: number;
   /** The machine's seed (default: the run's lab.seed). */
   seed?: number;
-  mm?: { policy?: Policy; collapse?: boolean; debug?: boolean; execmem?: { rox_cache?: boolean } };
+  mm?: {
+    policy?: Policy;
+    collapse?: boolean;
+    debug?: boolean;
+    execmem?: { rox_cache?: boolean };
+    /** Pages kswapd reclaims per allocation while awake (default 32, SWAP_CLUSTER_MAX); 0: kswapd never gets a CPU. */
+    kswapd_rate?: number;
+    /** /proc/sys/vm/min_free_kbytes written after boot (the watermarks are recomputed). */
+    min_free_kbytes?: number;
+    /** /proc/sys/vm/watermark_scale_factor (1 … 3000, default 10). */
+    watermark_scale_factor?: number;
+    /** Transparent hugepages on (default): khugepaged raises min_free_kbytes as Debian's kernels boot. */
+    thp?: boolean;
+  };
   /** `prog_pack: false` gives each JIT image its own execmem area, as before Linux 5.18. */
   bpf?: { jit?: boolean; prog_pack?: boolean };
   /**
@@ -1043,6 +1112,10 @@ interface TargetHandler {
   read?(io: ScriptIo): number | void;
   write?(io: ScriptIo): number | void;
   flush?(io: ScriptIo): number | void;
+  /** UBLK_IO_OP_DISCARD (needs add_dev's `discard` limits); without it the server answers -EOPNOTSUPP. */
+  discard?(io: ScriptIo): number | void;
+  /** UBLK_IO_OP_WRITE_ZEROES (UBLK_IO_F_NOUNMAP in io.flags: keep the blocks allocated). */
+  write_zeroes?(io: ScriptIo): number | void;
 }
 
 /** Latency statistics of a fio run (nearest-rank percentiles, as fio's clat percentiles), in µs. */
@@ -1192,10 +1265,12 @@ interface UblkBpfKfuncs {
 interface ScriptIo {
   q_id: number;
   tag: number;
-  op: 'read' | 'write' | 'flush';
+  op: 'read' | 'write' | 'flush' | 'discard' | 'write_zeroes';
   offset: number;
   len: number;
   data: Uint8Array | null;
+  /** The request's UBLK_IO_F_* flags from iod->op_flags (ublk_req_build_flags(), e.g. UBLK_IO_F_FAILFAST_DEV). */
+  flags: string[];
   /** Completes the request with a byte count or -errno (call once). */
   done(res: number): void;
 }

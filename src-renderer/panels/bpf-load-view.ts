@@ -6,6 +6,7 @@
  */
 import type { BpfLoad, KernelCheckRequest, KernelCheckResult, MachineState } from '../../src-main/contract';
 import { h } from '../dom';
+import { exploreGraph } from './bpf-explore-graph';
 import { cLineAt, cLineText, parseState, type SourceLine, type StateView } from './bpf-state';
 
 type Prog = MachineState['bpf']['progs'][number];
@@ -38,6 +39,7 @@ export class BpfLoadView {
     stack: HTMLTableSectionElement;
     raw: HTMLElement;
     tree: HTMLElement;
+    graph: HTMLElement;
   };
 
   constructor(
@@ -156,6 +158,7 @@ export class BpfLoadView {
       stack: h('tbody'),
       raw: h('div', { class: 'mono bpf-state-raw', 'data-testid': 'bpf-state-raw', 'aria-label': 'State in the verifier log notation' }),
       tree: h('ul', { class: 'bpf-tree', 'data-testid': 'bpf-tree', 'aria-label': 'Exploration tree' }),
+      graph: h('div', { class: 'bpf-graph-box' }),
     };
     this.stepper = s;
     this.buildTree(s.tree);
@@ -198,7 +201,13 @@ export class BpfLoadView {
         ),
       ),
       s.raw,
-      h('details', { class: 'bpf-tree-box', open: true }, h('summary', {}, `Exploration tree (${t.paths.length} path${t.paths.length === 1 ? '' : 's'})`), s.tree),
+      h(
+        'details',
+        { class: 'bpf-tree-box', open: true },
+        h('summary', {}, `Exploration tree (${t.paths.length} path${t.paths.length === 1 ? '' : 's'})`),
+        s.graph,
+        h('details', { class: 'bpf-tree-list' }, h('summary', {}, 'as a list'), s.tree),
+      ),
     );
     group.addEventListener('keydown', (e) => {
       if (e.target instanceof HTMLInputElement) return; // the slider has its own keys
@@ -216,27 +225,32 @@ export class BpfLoadView {
     t.steps.forEach((s, i) => {
       if (!first.has(s[1])) first.set(s[1], i);
     });
-    const children = new Map<number, Trace['paths']>();
-    for (const p of t.paths) {
-      const list = children.get(p.parent) ?? [];
-      list.push(p);
-      children.set(p.parent, list);
-    }
+    // One row per path in the order they were walked, each naming its parent: no nesting, which made a staircase
+    // of text as deep as the forks.
     const item = (p: Trace['paths'][number]): HTMLElement => {
       const at = first.get(p.id);
       const label = `${pathText(p)} · ${endText(p)}`;
-      const li = h(
+      return h(
         'li',
         { 'data-path': p.id, 'data-end': p.end ?? '' },
         at === undefined
           ? h('span', { class: 'muted' }, label)
           : h('button', { type: 'button', class: 'link', 'aria-label': `Go to ${pathText(p)}`, onclick: () => this.go(at) }, label),
       );
-      const kids = children.get(p.id);
-      if (kids) li.append(h('ul', {}, ...kids.map(item)));
-      return li;
     };
-    ul.append(...(children.get(-1) ?? []).map(item));
+    ul.append(...t.paths.map(item));
+    // The same paths as a graph: a row each, in the order they were walked; a click goes to the path's first step.
+    const insns = this.insnEls.size || Math.max(1, ...t.paths.map((p) => Math.max(p.to, p.from, p.at ?? 0) + 1));
+    this.stepper!.graph.replaceChildren(
+      exploreGraph(
+        t.paths,
+        insns,
+        300,
+        (p) => `${pathText(p)} · ${endText(p)}`,
+        (p) => first.get(p.id),
+        (step) => this.go(step),
+      ),
+    );
   }
 
   /** Shows step i: the instruction highlighted in the listing, the state after it, its path. */
@@ -290,6 +304,7 @@ export class BpfLoadView {
     );
     s.raw.textContent = `${insn}: ${t.states[si] ?? ''}${failing ? `\n${p!.end}` : ''}`;
     for (const li of s.tree.querySelectorAll<HTMLElement>('li')) li.classList.toggle('current', li.dataset.path === String(path));
+    for (const g of s.graph.querySelectorAll<SVGGElement>('g.path')) g.classList.toggle('current', g.dataset.path === String(path));
   }
 
   private kernelCheckEl(d: Detail): HTMLElement {

@@ -4,6 +4,7 @@ import { caseInsns, judgeCase, parseConformanceFile, runConformanceCase } from '
 import { disassemble } from './disasm';
 import { interpExec } from './interpreter';
 import { jitExec } from './jit';
+import { wasmJitExec } from './jit-wasm';
 
 // The suite's files (the repository's copy, third_party/bpf-conformance), read at build time by Vite.
 const tests = import.meta.glob('../../../third_party/bpf-conformance/tests/*.data', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
@@ -34,7 +35,7 @@ describe('bpf_conformance suite', () => {
     }
     expect(bad).toEqual([]);
   });
-  for (const [name, engine] of [['interpreter', interpExec], ['jit', jitExec]] as const) {
+  for (const [name, engine] of [['interpreter', interpExec], ['jit', jitExec], ['WebAssembly jit', wasmJitExec]] as const) {
     it(`passes every test through the ${name}`, () => {
       expect(runAll(tests, false, engine)).toEqual([]);
     });

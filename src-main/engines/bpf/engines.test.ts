@@ -3,10 +3,11 @@ import { assembleKernel } from './asm-kernel';
 import { runBoth, runOn } from './test-util';
 import type { EngineOutcome } from './test-util';
 
-/** Assembles pseudo-C, runs it in both engines, checks they agree, returns the outcome. */
+/** Assembles pseudo-C, runs it in the three engines, checks they agree, returns the outcome. */
 function run(src: string, mem?: Uint8Array, budget?: number): EngineOutcome {
-  const [a, b] = runBoth(assembleKernel(src).insns, mem, budget);
+  const [a, b, c] = runBoth(assembleKernel(src).insns, mem, budget);
   expect(b).toEqual(a);
+  expect(c).toEqual(a);
   return a;
 }
 
@@ -130,6 +131,7 @@ describe('memory safety and limits', () => {
     const loop = assembleKernel('r0 = 0\nl:\nmay_goto out\nr0 += 1\ngoto l\nout:\nexit').insns;
     // The full 2^23 iterations only through the JIT (25M instructions).
     expect(runOn('jit', loop, undefined, 1e8)).toMatchObject({ retval: 8388608n, insns: 1 + 3 * 8388608 + 2 });
+    expect(runOn('wasm', loop, undefined, 1e8)).toMatchObject({ retval: 8388608n, insns: 1 + 3 * 8388608 + 2 });
     expect(run('may_goto +0\nr0 = 0\nexit')).toMatchObject({ retval: 0n });
   });
 

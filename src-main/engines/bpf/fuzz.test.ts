@@ -99,8 +99,9 @@ describe('fuzz (fixed seed)', () => {
     for (let i = 0; i < ITERS; i++) {
       const insns = randomInsns(rng, 4 + rng.nextInt(40));
       const mem = Uint8Array.from({ length: rng.nextInt(3) * 8 }, () => rng.nextInt(256));
-      const [a, b] = runBoth(insns, mem.length ? mem : undefined, 2000);
+      const [a, b, c] = runBoth(insns, mem.length ? mem : undefined, 2000);
       expect(b, disassemble(insns)).toEqual(a);
+      expect(c, disassemble(insns)).toEqual(a);
       if ('retval' in a) results++;
       else faults++;
     }
@@ -113,8 +114,9 @@ describe('fuzz (fixed seed)', () => {
     const rng = new Prng(0x10ad);
     for (let i = 0; i < Math.max(20, ITERS / 15); i++) {
       const insns = randomInsns(rng, 200 + rng.nextInt(600));
-      const [a, b] = runBoth(insns, undefined, 5000);
+      const [a, b, c] = runBoth(insns, undefined, 5000);
       expect(b).toEqual(a);
+      expect(c).toEqual(a);
     }
   });
 
@@ -124,8 +126,9 @@ describe('fuzz (fixed seed)', () => {
       const bytes = Uint8Array.from({ length: 8 * (1 + rng.nextInt(12)) }, () => rng.nextInt(256));
       const insns = decodeInsns(bytes);
       cleanly(() => bpfCheckInsns(insns));
-      const [a, b] = runBoth(insns, undefined, 500);
+      const [a, b, c] = runBoth(insns, undefined, 500);
       expect(b).toEqual(a);
+      expect(c).toEqual(a);
     }
   });
 

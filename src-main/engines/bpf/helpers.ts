@@ -7,7 +7,7 @@ import { KernelError } from '../common/errors';
 import { BPF_MAX_LOOPS } from './isa';
 import { BpfMap, RingbufMap } from './maps';
 import { regionHi } from './memory';
-import type { BpfHelper, BpfVm } from './vm';
+import type { BpfHelper, BpfHelperFn, BpfVm } from './vm';
 import { MODEL_KFUNC_BTF_ID, type KfuncName } from './vmlinux_btf';
 
 const EINVAL = 22;
@@ -183,25 +183,27 @@ function probeReadHelpers(): BpfHelper[] {
   return defs.map(([id, name, kind, str]) => ({ id, name, fn: (vm: BpfVm, r: Int32Array) => read(vm, r, name, kind, str) }));
 }
 
+/**
+ * bpf_map_lookup_elem (kernel/bpf/helpers.c): r0 = the value's address, or 0. The WebAssembly JIT does the same
+ * lookup inline for array and hash maps when this is the helper of the run (jit-wasm.ts).
+ */
+export const bpfMapLookupElem: BpfHelperFn = (vm, r) => {
+  const map = mapArg(vm, r, 1, 'bpf_map_lookup_elem');
+  const kr = vm.space.regionOf(r[5]!);
+  const ko = r[4]! >>> 0;
+  if (!kr || ko + map.key_size > kr.size) helperFault('bpf_map_lookup_elem', 'memory in R2');
+  const off = map.lookupOffsetAt(kr.u8, ko, vm.cpu);
+  if (off < 0) setR0(r, 0);
+  else {
+    r[0] = off;
+    r[1] = regionHi(map.values);
+  }
+};
+
 /** The kernel helpers modelled, keyed by id. */
 export function kernelHelpers(): Map<number, BpfHelper> {
   const list: BpfHelper[] = [
-    {
-      id: 1,
-      name: 'bpf_map_lookup_elem',
-      fn: (vm, r) => {
-        const map = mapArg(vm, r, 1, 'bpf_map_lookup_elem');
-        const kr = vm.space.regionOf(r[5]!);
-        const ko = r[4]! >>> 0;
-        if (!kr || ko + map.key_size > kr.size) helperFault('bpf_map_lookup_elem', 'memory in R2');
-        const off = map.lookupOffsetAt(kr.u8, ko, vm.cpu);
-        if (off < 0) setR0(r, 0);
-        else {
-          r[0] = off;
-          r[1] = regionHi(map.values);
-        }
-      },
-    },
+    { id: 1, name: 'bpf_map_lookup_elem', fn: bpfMapLookupElem },
     {
       id: 2,
       name: 'bpf_map_update_elem',

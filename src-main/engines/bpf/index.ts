@@ -25,6 +25,7 @@ import {
 import type { BpfInsn } from './isa';
 import { interpExec } from './interpreter';
 import { jitCompile } from './jit';
+import { wasmJitCompile } from './jit-wasm';
 import { ArrayMap, BPF_MAP_TYPE, PercpuArrayMap, RingbufMap, checkObjName, createMap } from './maps';
 import type { BpfMapCreateAttr, BpfMap } from './maps';
 import { AddressSpace, BpfRegion, regionHi } from './memory';
@@ -61,6 +62,7 @@ export { BPF_C_HEADERS } from './include/headers';
 export { interpExec } from './interpreter';
 export { BPF_COMPLEXITY_LIMIT_INSNS, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, decodeInsns, encodeInsns, insn, isLdImm64 } from './isa';
 export { jitExec } from './jit';
+export { wasmJitExec, wasmJitUnsupported } from './jit-wasm';
 export { license_is_gpl_compatible } from './license';
 export { MAP_BTF_STRUCT, MAP_STRUCTS } from './map_btf';
 export type { LayoutStruct, LayoutType } from './map_btf';
@@ -552,7 +554,9 @@ export class BpfEngine {
     // convert_ctx_accesses(): an XDP program's xdp_md loads become loads from the xdp_buff a run passes.
     if (verdict?.ctx_loads && progTypeOf(String(attr.prog_type ?? '')) === 'xdp')
       loaded = xdpConvertCtxAccesses(loaded, verdict.ctx_loads);
-    const compiled = (attr.jit ?? this.jitEnabled) ? jitCompile(loaded) : undefined;
+    // The WebAssembly JIT where it compiles the program, the JS JIT for the rest (jit-wasm.ts).
+    const js = (attr.jit ?? this.jitEnabled) ? jitCompile(loaded) : undefined;
+    const compiled = js && (wasmJitCompile(loaded, js) ?? js);
     const prog = new BpfProgram(
       this,
       this.nextProgId++,

@@ -23,7 +23,7 @@ const L = (r: number): string => `r${r}l`;
 const H = (r: number): string => `r${r}h`;
 
 /** Instructions that start a basic block. */
-function blockLeaders(p: LoadedInsns): Uint8Array {
+export function blockLeaders(p: LoadedInsns): Uint8Array {
   const lead = new Uint8Array(p.len + 1);
   lead[0] = 1;
   for (const f of p.funcStarts) lead[f] = 1;
@@ -47,7 +47,7 @@ function blockLeaders(p: LoadedInsns): Uint8Array {
 }
 
 /** True when no instruction can change r10, so r10 always equals the current frame pointer. */
-function r10ReadOnly(p: LoadedInsns): boolean {
+export function r10ReadOnly(p: LoadedInsns): boolean {
   for (let pc = 0; pc < p.len; pc++) {
     const c = p.code[pc]!;
     const cls = BPF_CLASS(c);

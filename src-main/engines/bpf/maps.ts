@@ -265,6 +265,8 @@ export class HashMap extends BpfMap {
   protected readonly table = new Map<number | string, number>();
   protected readonly keyOf = new Map<number, Uint8Array>();
   private readonly freeSlots: number[] = [];
+  /** Bumped by every change of the key -> slot table (the WebAssembly JIT's lookup index follows it). */
+  version = 0;
 
   constructor(id: number, attr: BpfMapCreateAttr, space: AddressSpace, typeName: BpfMapTypeName = 'BPF_MAP_TYPE_HASH') {
     super(id, attr, typeName, space);
@@ -314,6 +316,7 @@ export class HashMap extends BpfMap {
     this.table.set(k, slot);
     this.keyOf.set(slot, Uint8Array.from(key));
     this.touch(k, slot);
+    this.version++;
     return 0;
   }
 
@@ -324,7 +327,13 @@ export class HashMap extends BpfMap {
     this.table.delete(k);
     this.keyOf.delete(slot);
     this.freeSlots.push(slot);
+    this.version++;
     return 0;
+  }
+
+  /** Every element's key bytes and slot. */
+  forEachSlot(fn: (key: Uint8Array, slot: number) => void): void {
+    for (const [slot, key] of this.keyOf) fn(key, slot);
   }
 
   keys(): Uint8Array[] {

@@ -4,6 +4,7 @@ import { conformanceHelpers } from './conformance';
 import type { BpfInsn } from './isa';
 import { interpExec } from './interpreter';
 import { jitCompile } from './jit';
+import { wasmJitCompile } from './jit-wasm';
 import { AddressSpace, BpfRegion } from './memory';
 import { prepareInsns } from './prog';
 import { runProgram } from './vm';
@@ -12,7 +13,7 @@ import type { BpfExecFn } from './vm';
 /** Outcome of one engine: r0 and the instruction count, or the error message. */
 export type EngineOutcome = { retval: bigint; insns: number; mem: string } | { error: string; errno: string };
 
-export function runOn(engine: 'interp' | 'jit', insns: readonly BpfInsn[], mem?: Uint8Array, budget = 100_000): EngineOutcome {
+export function runOn(engine: 'interp' | 'jit' | 'wasm', insns: readonly BpfInsn[], mem?: Uint8Array, budget = 100_000): EngineOutcome {
   try {
     const prog = prepareInsns(insns);
     const space = new AddressSpace();
@@ -25,7 +26,8 @@ export function runOn(engine: 'interp' | 'jit', insns: readonly BpfInsn[], mem?:
     }
     const run = (e: BpfExecFn): { retval: bigint; insns: number } =>
       runProgram(prog, e, { space, helpers: conformanceHelpers(), kfuncs: new Map(), budget }, args);
-    const fn = engine === 'interp' ? interpExec : jitCompile(prog);
+    // The WebAssembly JIT leaves some programs to the JS JIT (jit-wasm.ts): those run there, as in prog_load.
+    const fn = engine === 'interp' ? interpExec : engine === 'wasm' ? (wasmJitCompile(prog) ?? jitCompile(prog)) : jitCompile(prog);
     if (!fn) throw new Error('the JIT did not compile the program');
     const res = run(fn);
     return { ...res, mem: buf ? Array.from(buf).join(',') : '' };
@@ -35,7 +37,7 @@ export function runOn(engine: 'interp' | 'jit', insns: readonly BpfInsn[], mem?:
   }
 }
 
-/** Runs through the interpreter and the JIT and returns both outcomes. */
-export function runBoth(insns: readonly BpfInsn[], mem?: Uint8Array, budget = 100_000): [EngineOutcome, EngineOutcome] {
-  return [runOn('interp', insns, mem, budget), runOn('jit', insns, mem, budget)];
+/** Runs through the interpreter, the JS JIT and the WebAssembly JIT and returns the three outcomes. */
+export function runBoth(insns: readonly BpfInsn[], mem?: Uint8Array, budget = 100_000): [EngineOutcome, EngineOutcome, EngineOutcome] {
+  return [runOn('interp', insns, mem, budget), runOn('jit', insns, mem, budget), runOn('wasm', insns, mem, budget)];
 }

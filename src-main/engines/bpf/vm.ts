@@ -51,8 +51,13 @@ export interface LoadedInsns {
   funcStarts: Set<number>;
 }
 
-/** One execution engine: runs from `pc` with call-stack depth `depth` until the invocation's frame exits. */
-export type BpfExecFn = (vm: BpfVm, regs: Int32Array, pc: number, cs: Int32Array, depth: number, base: number) => void;
+/**
+ * One execution engine: runs from `pc` with call-stack depth `depth` until the invocation's frame exits. An engine
+ * with `linear` set wants the run's stacks in the address space's WebAssembly memory (the WebAssembly JIT).
+ */
+export type BpfExecFn = ((vm: BpfVm, regs: Int32Array, pc: number, cs: Int32Array, depth: number, base: number) => void) & {
+  linear?: boolean;
+};
 
 /** Code address of a function (what `lddw rX, <func>` loads): 0xffffffffa0000000 + 8*pc, like kernel text. */
 export const CODE_HI = -1;
@@ -125,10 +130,21 @@ export class BpfVm {
     if (p) for (let i = 2 * from; i <= 2 * to + 1; i++) regs[i] = p.nextU32() | 0;
   }
 
+  /**
+   * This run's chunk of the address space's WebAssembly memory (LinearMemory), holding its stacks, or -1: set
+   * by mapStacks() when the engine asks for it (BpfExecFn.linear), which then runs with them there.
+   */
+  linChunk = -1;
+
   /** Maps the 8 stack frames (zeroed) into the address space; call unmapStacks() after the run. */
   mapStacks(): void {
+    const lin = this.exec.linear ? this.space.linearMemory() : undefined;
+    this.linChunk = lin ? lin.allocChunk() : -1;
     for (let f = 0; f < MAX_CALL_FRAMES; f++) {
-      const r = new BpfRegion(new Uint8Array(MAX_BPF_STACK), { name: `stack${f}` });
+      const at = this.linChunk + f * MAX_BPF_STACK;
+      const bytes = lin && this.linChunk >= 0 ? lin.u8.subarray(at, at + MAX_BPF_STACK) : new Uint8Array(MAX_BPF_STACK);
+      const r = new BpfRegion(bytes, { name: `stack${f}` });
+      if (this.linChunk >= 0) r.lin = at;
       if (this.poison) for (let i = 0; i < MAX_BPF_STACK; i += 4) r.dv.setUint32(i, this.poison.nextU32());
       this.space.map(r);
       this.stacks.push(r);
@@ -139,6 +155,8 @@ export class BpfVm {
   unmapStacks(): void {
     for (const r of this.stacks) this.space.unmap(r);
     this.stacks.length = 0;
+    if (this.linChunk >= 0) this.space.linear?.freeChunk(this.linChunk);
+    this.linChunk = -1;
   }
 
   /** Frame pointer (r10) of frame f: the top of its 512-byte stack. */

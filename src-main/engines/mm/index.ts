@@ -36,6 +36,7 @@ export { PB_UNMAPPED, ST_FREE } from './page_alloc';
 export { Tlb } from './tlb';
 export { bootMinFreeKbytes, zoneWatermarks } from './watermarks';
 export { Churn } from './workload';
+export { MAX_LFS_PGOFF } from './vmscan';
 
 /**
  * The memory engine as scripts see it (k.mm): the page allocator, the direct map, set_memory_*, vmalloc,

@@ -556,7 +556,7 @@ export class Mm implements PageAllocator {
     return n;
   }
 
-  /** Unlinks `file`: truncate_inode_pages() drops its page cache. Returns pages freed. */
+  /** truncate(file, 0): truncate_inode_pages() drops its page cache (ENOENT for a file never read). Returns pages freed. */
   truncate(file: string): number {
     const n = this.vmscan.truncate(file);
     if (this.debug) this.assertInvariants('truncate');
@@ -565,17 +565,23 @@ export class Mm implements PageAllocator {
 
   /** Anonymous memory faulted in (no swap: it cannot be reclaimed). Returns pages added. */
   anon_fault(pages: number): number {
-    return this.vmscan.anonFault(pages);
+    const n = this.vmscan.anonFault(pages);
+    if (this.debug) this.assertInvariants('anon_fault');
+    return n;
   }
 
   /** munmap() of the oldest `pages` anonymous pages. Returns pages freed. */
   anon_unmap(pages: number): number {
-    return this.vmscan.anonUnmap(pages);
+    const n = this.vmscan.anonUnmap(pages);
+    if (this.debug) this.assertInvariants('anon_unmap');
+    return n;
   }
 
-  /** echo 1 > /proc/sys/vm/drop_caches. Returns page-cache pages freed. */
-  drop_caches(): number {
-    return this.vmscan.dropCaches();
+  /** echo mode > /proc/sys/vm/drop_caches (1 page cache, 2 slab, 3 both, 4 silence; default 1). Returns page-cache pages freed. */
+  drop_caches(mode = 1): number {
+    const n = this.vmscan.dropCaches(mode);
+    if (this.debug) this.assertInvariants('drop_caches');
+    return n;
   }
 
   /** Lets kswapd run until it sleeps (balanced, or nothing left to reclaim). Returns pages it reclaimed. */

@@ -165,6 +165,7 @@ export function vmstat(mm: ProcfsMm): Record<string, number> {
     pgsteal_file: e.pgsteal_file,
     pageoutrun: e.pageoutrun,
     drop_pagecache: e.drop_pagecache,
+    drop_slab: e.drop_slab,
     ...mm.compactEvents,
     direct_map_level2_splits: c.direct_map_level2_splits,
     direct_map_level3_splits: c.direct_map_level3_splits,

@@ -38,6 +38,10 @@ export const LRU_ACTIVE_FILE = 3;
 export const NR_LRU_LISTS = 4;
 /** MAX_RECLAIM_RETRIES (mm/internal.h). */
 export const MAX_RECLAIM_RETRIES = 16;
+/** NAME_MAX (include/uapi/linux/limits.h). */
+const NAME_MAX = 255;
+/** MAX_LFS_FILESIZE >> PAGE_SHIFT on 64-bit: the first page index no file reaches (a read there returns 0 bytes). */
+export const MAX_LFS_PGOFF = 2 ** 51;
 
 /** What the model keeps of a folio on an LRU: its file and index (file pages) and PG_referenced. */
 interface Folio {
@@ -61,8 +65,17 @@ export interface ReclaimEvents {
   pgsteal_file: number;
   pageoutrun: number;
   drop_pagecache: number;
+  drop_slab: number;
   /** pgskip_<zone>: pages reclaim passed over because their zone is above the request's. */
   pgskip: number[];
+}
+
+/** A file name as the model's files take it: a non-empty name of at most NAME_MAX bytes. */
+function checkName(what: string, file: string): void {
+  if (typeof file !== 'string' || file === '')
+    throw new KernelError('EINVAL', `${what}: file must be a non-empty name`);
+  if (new TextEncoder().encode(file).length > NAME_MAX)
+    throw new KernelError('ENAMETOOLONG', `${what}: file name longer than NAME_MAX (${NAME_MAX} bytes)`);
 }
 
 export class Vmscan {
@@ -87,6 +100,7 @@ export class Vmscan {
     pgsteal_file: 0,
     pageoutrun: 0,
     drop_pagecache: 0,
+    drop_slab: 0,
     pgskip: new Array<number>(MAX_NR_ZONES).fill(0),
   };
   /** kswapd's state: awake, and the order / highest zone it was woken for (pgdat->kswapd_order, kswapd_highest_zoneidx). */
@@ -142,15 +156,16 @@ export class Vmscan {
    * returns the pages now cached from the request.
    */
   filemapRead(file: string, pages: number, start = 0): number {
-    if (typeof file !== 'string' || file === '')
-      throw new KernelError('EINVAL', 'filemap_read: file must be a non-empty name');
+    checkName('filemap_read', file);
     if (!Number.isInteger(pages) || pages < 0 || !Number.isInteger(start) || start < 0) {
       throw new KernelError('EINVAL', `filemap_read: bad range (${String(pages)} pages from ${String(start)})`);
     }
     let map = this.pagecache.get(file);
     if (!map) this.pagecache.set(file, (map = new Map()));
     let done = 0;
-    for (let i = start; i < start + pages; i++) {
+    // filemap_read() returns 0 bytes at s_maxbytes: pages past MAX_LFS_FILESIZE are never read.
+    const end = Math.min(start + pages, MAX_LFS_PGOFF);
+    for (let i = start; i < end; i++) {
       const pfn = map.get(i);
       if (pfn !== undefined) {
         this.markAccessed(pfn);
@@ -166,16 +181,21 @@ export class Vmscan {
     return done;
   }
 
-  /** truncate_inode_pages() of a whole file (unlink): its cached pages are dropped. Returns pages freed. */
+  /**
+   * truncate(path, 0): truncate_inode_pages() drops the file's cached pages; the file stays (empty). A file is
+   * created by its first read, so a name never read is ENOENT, as truncate(2) gives for a missing path.
+   * Returns pages freed.
+   */
   truncate(file: string): number {
+    checkName('truncate', file);
     const map = this.pagecache.get(file);
-    if (!map) return 0;
+    if (!map)
+      throw new KernelError('ENOENT', `truncate: no file '${file}' (a file exists once filemap_read() has read it)`);
     let n = 0;
     for (const pfn of [...map.values()]) {
       this.evict(pfn, this.listOf(pfn));
       n++;
     }
-    this.pagecache.delete(file);
     return n;
   }
 
@@ -362,15 +382,24 @@ export class Vmscan {
     return this.events.pgsteal_kswapd - before;
   }
 
-  /** echo 1 > /proc/sys/vm/drop_caches: every clean, unmapped page-cache page is dropped. Returns pages freed. */
-  dropCaches(): number {
+  /**
+   * echo N > /proc/sys/vm/drop_caches (drop_caches_sysctl_handler(), fs/drop_caches.c; N is 1 … 4): bit 1 drops
+   * every clean, unmapped page-cache page (drop_pagecache), bit 2 the slab caches (drop_slab; the model has no
+   * shrinkable slab, so only the event counts), bit 4 only silences the printk. Returns page-cache pages freed.
+   */
+  dropCaches(mode = 1): number {
+    if (!Number.isInteger(mode) || mode < 1 || mode > 4)
+      throw new KernelError('EINVAL', `drop_caches: ${String(mode)} is outside 1 … 4`);
     let n = 0;
-    for (const lru of [LRU_INACTIVE_FILE, LRU_ACTIVE_FILE])
-      for (const pfn of [...this.lru[lru]!]) {
-        this.evict(pfn, lru);
-        n++;
-      }
-    this.events.drop_pagecache++;
+    if (mode & 1) {
+      for (const lru of [LRU_INACTIVE_FILE, LRU_ACTIVE_FILE])
+        for (const pfn of [...this.lru[lru]!]) {
+          this.evict(pfn, lru);
+          n++;
+        }
+      this.events.drop_pagecache++;
+    }
+    if (mode & 2) this.events.drop_slab++;
     return n;
   }
 

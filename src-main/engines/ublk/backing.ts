@@ -95,6 +95,40 @@ export class BackingFile implements SimFile {
     return this.finish(req, n, ctx);
   }
 
+  /** readv(): one file range scattered over the iovecs (one op: its fixed cost once, each piece copied). */
+  readv(req: IoReq, dst: Uint8Array, iov: readonly number[], pos: number, ctx: Ctx): number {
+    if (this.fail_with) return this.fail_with;
+    ctx.t += this.costs.t_backing_op;
+    let done = 0;
+    for (let i = 0; i < iov.length && pos + done < this.size; i += 2) {
+      const n = Math.min(iov[i + 1]!, this.size - pos - done);
+      this.pread(dst, iov[i]!, n, pos + done);
+      this.bus.copy(ctx, n);
+      done += n;
+    }
+    this.stats.reads++;
+    this.stats.bytes_read += done;
+    return this.finish(req, done, ctx);
+  }
+
+  /** writev(): the iovecs gathered into one file range. */
+  writev(req: IoReq, src: Uint8Array, iov: readonly number[], pos: number, ctx: Ctx): number {
+    if (this.fail_with) return this.fail_with;
+    let len = 0;
+    for (let i = 1; i < iov.length; i += 2) len += iov[i]!;
+    if (pos + len > this.size) return -27; // -EFBIG
+    ctx.t += this.costs.t_backing_op;
+    let done = 0;
+    for (let i = 0; i < iov.length; i += 2) {
+      this.pwrite(src, iov[i]!, iov[i + 1]!, pos + done);
+      this.bus.copy(ctx, iov[i + 1]!);
+      done += iov[i + 1]!;
+    }
+    this.stats.writes++;
+    this.stats.bytes_written += len;
+    return this.finish(req, len, ctx);
+  }
+
   write(req: IoReq, src: Uint8Array, srcOff: number, len: number, pos: number, ctx: Ctx): number {
     if (this.fail_with) return this.fail_with;
     if (pos + len > this.size) return -27; // -EFBIG

@@ -19,6 +19,9 @@ export const REQ_OP_FLUSH = 2;
 export const REQ_OP_DISCARD = 3;
 export const REQ_OP_WRITE_ZEROES = 9;
 export const SECTOR_SHIFT = 9;
+/** REQ_FLAGS.REQ_FUA / REQ_PREFLUSH of ublk_cmd.ts (kept here so that blk_mq.ts does not import the ublk UAPI). */
+const REQ_FUA_BIT = 1 << 4;
+const REQ_PREFLUSH_BIT = 1 << 5;
 
 /** A bio as the application submits it (O_DIRECT: `data` is the application's own pinned pages). */
 export interface Bio {
@@ -28,6 +31,8 @@ export interface Bio {
   sector: number;
   nr_sectors: number;
   data: Uint8Array | null;
+  /** bi_opf's flag bits (REQ_FLAGS of ublk_cmd.ts: REQ_FUA, REQ_FAILFAST_*, REQ_META, REQ_SWAP, REQ_NOUNMAP). */
+  opf?: number;
   /** The submitting CPU (where a tag wait resumes). */
   cpu: Cpu;
   /** bio_endio: status is 0 or -errno, t the virtual time of completion. */
@@ -46,6 +51,8 @@ function fireEndIo(bio: Bio): void {
 /** struct request, one per tag. */
 export class Request {
   op = 0;
+  /** cmd_flags beyond the op (the bio's REQ_* flags). */
+  cmd_flags = 0;
   sector = 0;
   nr_sectors = 0;
   data: Uint8Array | null = null;
@@ -93,6 +100,10 @@ export class TagSet {
   max_sectors = Infinity;
   /** Set while the disk exists (add_disk .. del_gendisk). */
   alive = false;
+  /** queue_limits of START_DEV: a volatile write cache (UBLK_ATTR_VOLATILE_CACHE), discard and write-zeroes sizes. */
+  write_cache = false;
+  max_discard_sectors = 0;
+  max_write_zeroes_sectors = 0;
 
   constructor(
     readonly nr_hw_queues: number,
@@ -147,7 +158,18 @@ export class TagSet {
         this.endBio(bio, -5, ctx.t); // bio_check_eod: -EIO
         continue;
       }
-      if (bio.nr_sectors > this.max_sectors) for (const b of this.split(bio)) this.queue_bio(q, b, list);
+      // submit_bio_noacct() (6.18): without a volatile write cache REQ_PREFLUSH and REQ_FUA are dropped; discard
+      // and write zeroes need the disk's limits (-EOPNOTSUPP otherwise)
+      if (bio.opf && !this.write_cache) bio.opf &= ~(REQ_FUA_BIT | REQ_PREFLUSH_BIT);
+      let limit = this.max_sectors;
+      if (bio.op === REQ_OP_DISCARD || bio.op === REQ_OP_WRITE_ZEROES) {
+        limit = bio.op === REQ_OP_DISCARD ? this.max_discard_sectors : this.max_write_zeroes_sectors;
+        if (!limit) {
+          this.endBio(bio, -95, ctx.t);
+          continue;
+        }
+      }
+      if (bio.nr_sectors > limit) for (const b of this.split(bio, limit)) this.queue_bio(q, b, list);
       else this.queue_bio(q, bio, list);
     }
     if (list.length) this.dispatch(list, ctx);
@@ -171,7 +193,7 @@ export class TagSet {
    * bio_split_to_limits() (block/blk-merge.c, 6.18): a bio above max_sectors becomes max_sectors-sized
    * pieces, each its own request; the original bio ends when the last piece ends, with the first error.
    */
-  private split(bio: Bio): Bio[] {
+  private split(bio: Bio, max: number): Bio[] {
     const out: Bio[] = [];
     let left = 0;
     let status = 0;
@@ -185,10 +207,10 @@ export class TagSet {
         fireEndIo(bio);
       }
     };
-    for (let s = 0; s < bio.nr_sectors; s += this.max_sectors) {
-      const n = Math.min(this.max_sectors, bio.nr_sectors - s);
+    for (let s = 0; s < bio.nr_sectors; s += max) {
+      const n = Math.min(max, bio.nr_sectors - s);
       const data = bio.data ? bio.data.subarray(s << SECTOR_SHIFT, (s + n) << SECTOR_SHIFT) : null;
-      out.push({ id: bio.id, op: bio.op, sector: bio.sector + s, nr_sectors: n, data, cpu: bio.cpu, end_io: childEnd, priv: bio.priv });
+      out.push({ id: bio.id, op: bio.op, sector: bio.sector + s, nr_sectors: n, data, opf: bio.opf, cpu: bio.cpu, end_io: childEnd, priv: bio.priv });
     }
     left = out.length;
     return out;
@@ -203,6 +225,7 @@ export class TagSet {
     rq.id = bio.id;
     rq.bpf = false;
     rq.op = bio.op;
+    rq.cmd_flags = bio.opf ?? 0;
     rq.sector = bio.sector;
     rq.nr_sectors = bio.nr_sectors;
     rq.data = bio.data;
@@ -230,25 +253,43 @@ export class TagSet {
     rq.started = true;
   }
 
+  /** The requeue list: requests waiting for their delayed kick (or an earlier blk_mq_kick_requeue_list()). */
+  private readonly requeued = new Set<Request>();
+
   /** blk_mq_requeue_request + blk_mq_delay_kick_requeue_list(delay_ms): queue_rq runs again later. */
   requeue_request(rq: Request, delay_ms: number, cpu: Cpu): void {
     rq.started = false;
-    rq.requeues++;
+    const seq = ++rq.requeues;
     this.stats.requeues++;
-    this.clock.after(delay_ms * 1e6, () => {
-      if (!rq.inUse) return;
-      const ctx = beginBurst(cpu, this.clock.now);
-      const start = ctx.t;
-      const st = this.ops.queue_rq(rq, ctx);
-      if (st !== 0) this.end_request(rq, st, ctx.t);
-      endBurst(ctx, start);
-    });
+    this.requeued.add(rq);
+    this.clock.after(delay_ms * 1e6, () => this.run_requeued(rq, seq, cpu));
+  }
+
+  /** blk_mq_kick_requeue_list(): every request on the requeue list runs queue_rq now. */
+  kick_requeue_list(): void {
+    for (const rq of this.requeued) {
+      const seq = rq.requeues;
+      const cpu = rq.bio!.cpu;
+      this.clock.at(this.clock.now, () => this.run_requeued(rq, seq, cpu));
+    }
+  }
+
+  private run_requeued(rq: Request, seq: number, cpu: Cpu): void {
+    // already kicked, requeued again since (a newer timer owns it), or ended
+    if (!this.requeued.has(rq) || rq.requeues !== seq || !rq.inUse) return;
+    this.requeued.delete(rq);
+    const ctx = beginBurst(cpu, this.clock.now);
+    const start = ctx.t;
+    const st = this.ops.queue_rq(rq, ctx);
+    if (st !== 0) this.end_request(rq, st, ctx.t);
+    endBurst(ctx, start);
   }
 
   /** blk_mq_end_request(): frees the tag and ends the bio at virtual time t; a tag waiter takes the tag. */
   end_request(rq: Request, status: number, t: number): void {
     if (!rq.inUse) throw new Error(`ublk model bug: double completion of tag ${rq.tag} on queue ${rq.q}`);
     const bio = rq.bio!;
+    if (this.requeued.size) this.requeued.delete(rq);
     rq.inUse = false;
     rq.started = false;
     rq.bio = null;

@@ -84,7 +84,8 @@ describe('proposal specifics', () => {
     expect(w.errors).toBe(0);
     const r = k.fio({ dev, rw: 'randread', bs: '4k', iodepth: 4, ios: 20 });
     expect(r.errors).toBe(20);
-    expect(r.error_messages[0]).toMatch(/EIO/);
+    // the server commits -EINVAL; errno_to_blk_status() (6.18) has BLK_STS_INVAL for it, so the reader gets -EINVAL
+    expect(r.error_messages[0]).toMatch(/errno \(-22\)/);
   });
 
   it('remap pays a TLB shootdown per I/O and lets the server see the data', () => {
@@ -114,6 +115,22 @@ describe('proposal specifics', () => {
     expect(r.verify!.mismatches).toBe(0);
     expect(dev.stats().bpf_handled).toBe(r.ios + r.verify!.checked);
     expect(r.cpu.server[0]).toBe(0);
+  });
+
+  it("a failed REGISTER_IO_BUF: kublk's hardlink still issues the I/O, ublksrv's soft link cancels it", () => {
+    const backingReads = (server: 'kublk' | 'ublksrv'): { reads: number; errors: number } => {
+      const k = createUblk();
+      const dev = k.add_dev({ queue_depth: 4, dev_size: '4M', target: 'loop', data_path: 'zero_copy', server });
+      dev.start_dev();
+      // occupy every slot of the sparse table: the server's REGISTER_IO_BUF at index = tag fails
+      const ring = dev.server!.threads[0]!.ring;
+      for (let i = 0; i < 4; i++) ring.register_bvec(i, new Uint8Array(4096), () => {});
+      const r = k.fio({ dev, rw: 'randread', bs: '4k', iodepth: 1, ios: 1 });
+      return { reads: dev.target.files[0]!.stats.reads, errors: r.errors };
+    };
+    // file_backed.c: IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_HARDLINK on the register; ublk.loop.cpp: IOSQE_IO_LINK
+    expect(backingReads('kublk')).toEqual({ reads: 1, errors: 1 });
+    expect(backingReads('ublksrv')).toEqual({ reads: 0, errors: 1 });
   });
 
   it('AUTO_BUF_REG with the fallback flag: a taken slot gives UBLK_IO_F_NEED_REG_BUF and the server registers itself', () => {

@@ -129,6 +129,8 @@ type NextIo = (job: FioJob) => NextIoResult | null;
 class FioJob {
   readonly slots: Slot[] = [];
   private readonly freeSlots: Slot[] = [];
+  /** O_DIRECT pins per submission: one per 4 KiB page of the buffer, t_pin_page each. */
+  private readonly pinPages: number;
   inflight = 0;
   submitted = 0;
   /** Completed slots in completion order (the event ring io_getevents() reads), and its spare. */
@@ -142,13 +144,14 @@ class FioJob {
 
   constructor(readonly runner: FioRunner, readonly idx: number, readonly cpu: Cpu, readonly hctx: number) {
     const spec = runner.spec;
+    this.pinPages = Math.ceil(spec.bs / 4096);
     const perSlab = Math.max(1, Math.floor(BUF_SLAB_BYTES / spec.bs));
     let slab: Uint8Array | null = null;
     for (let i = 0; i < spec.iodepth; i++) {
       if (i % perSlab === 0) slab = new Uint8Array(Math.min(perSlab, spec.iodepth - i) * spec.bs);
       const o = (i % perSlab) * spec.bs;
       const buf = slab!.subarray(o, o + spec.bs);
-      const bio: Bio = { id: 0, op: 0, sector: 0, nr_sectors: spec.bs / 512, data: buf, cpu, end_io: fioEndIo };
+      const bio: Bio = { id: 0, op: 0, sector: 0, nr_sectors: spec.bs / 512, data: buf, opf: 0, cpu, end_io: fioEndIo };
       const s: Slot = { job: this, bio, buf, block: 0, op: 0, t_submit: 0, gen: 0, id: 0, status: 0 };
       bio.priv = s;
       this.slots.push(s);
@@ -195,7 +198,10 @@ class FioJob {
       const nx = r.next(this);
       if (!nx) break;
       const slot = this.freeSlots.pop()!;
-      ctx.t += c.t_app_io;
+      // O_DIRECT: blkdev_direct_IO() builds the bio with bio_iov_iter_get_pages(), which pins every user page of
+      // the buffer (iov_iter_extract_pages() -> pin_user_pages_fast()); bio_release_pages() unpins them at
+      // completion (6.18 block/bio.c, block/fops.c). The pin and its release are charged here, a page each.
+      ctx.t += c.t_app_io + this.pinPages * c.t_pin_page;
       slot.block = nx.block;
       slot.op = nx.op;
       slot.id = r.nextId++;

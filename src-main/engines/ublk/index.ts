@@ -3,7 +3,8 @@
  * over io_uring/). `createUblk()` builds the machine; `add_dev` / `start_dev` / `stop_dev` / `del_dev` /
  * `info` are the control plane, `fio` the workload. Everything runs in virtual nanoseconds.
  */
-import { KernelError } from '../common/errors';
+import { ERRNO, KernelError } from '../common/errors';
+import type { Errno } from '../common/errors';
 import { Prng } from '../common/prng';
 import { parseSize } from '../common/size';
 import { BackingFile } from './backing';
@@ -25,8 +26,11 @@ import { TraceRecorder } from './trace';
 import { percentiles } from './stats';
 import type { LatencyPercentiles } from './stats';
 import type { TraceRecord } from './trace';
-import { UBLK_F, UBLK_STATE_NAMES, UBLK_S_DEV_DEAD, UBLK_S_DEV_LIVE, parseUblkFlags, ublkFlagNames } from './ublk_cmd';
-import { UBLK_IO_FLAG_ACTIVE, UBLK_IO_FLAG_AUTO_BUF_REG, UBLK_IO_FLAG_CANCELED, UBLK_IO_FLAG_NEED_GET_DATA, UBLK_IO_FLAG_OWNED_BY_SRV, UBLK_PARAM_TYPE_BASIC, UblkDriver } from './ublk_drv';
+import { REQ_FLAGS, UBLK_F, UBLK_STATE_NAMES, UBLK_S_DEV_DEAD, UBLK_S_DEV_LIVE, parseReqFlags, parseUblkFlags, ublkFlagNames } from './ublk_cmd';
+import { REQ_OP_DISCARD, REQ_OP_READ, REQ_OP_WRITE, REQ_OP_WRITE_ZEROES } from './blk_mq';
+
+const OP_NAMES: Record<number, string> = { [REQ_OP_READ]: 'read', [REQ_OP_WRITE]: 'write', [REQ_OP_DISCARD]: 'discard', [REQ_OP_WRITE_ZEROES]: 'write zeroes' };
+import { UBLK_IO_FLAG_ACTIVE, UBLK_IO_FLAG_AUTO_BUF_REG, UBLK_IO_FLAG_CANCELED, UBLK_IO_FLAG_NEED_GET_DATA, UBLK_IO_FLAG_OWNED_BY_SRV, UBLK_PARAM_TYPE_BASIC, UBLK_PARAM_TYPE_DISCARD, UblkDriver } from './ublk_drv';
 import type { Proposal, UblkDevice, UblksrvCtrlDevInfo } from './ublk_drv';
 
 export type { CostModel, UringProbeFigures } from './costs';
@@ -88,6 +92,12 @@ export interface AddDevOptions {
   fetch_limit?: number;
   /** Logical block size, 512 (default) or up to 4096 (SET_PARAMS logical_bs_shift). */
   logical_block_size?: number;
+  /**
+   * UBLK_PARAM_TYPE_DISCARD sent with SET_PARAMS (checked by ublk_validate_params(): max_discard_segments must be
+   * 1 when max_discard_sectors is set, discard_granularity nonzero). Without it the disk takes no DISCARD and no
+   * WRITE_ZEROES (EOPNOTSUPP).
+   */
+  discard?: { max_discard_sectors?: number; max_write_zeroes_sectors?: number; discard_granularity?: number; discard_alignment?: number; max_discard_segments?: number };
   /**
    * The server program: 'kublk' (the selftests' server, default) or 'ublksrv'. Their null targets differ under
    * zero copy: kublk's registers and unregisters each request buffer around a NOP, ublksrv's completes at once.
@@ -213,8 +223,11 @@ export class UblkDev {
   /** The disk's logical block size: O_DIRECT I/O must be aligned to it. */
   readonly logical_block_size: number;
 
-  /** UBLK_U_CMD_START_DEV: starts the server (a FETCH on every tag), then adds /dev/ublkbN. */
-  start_dev(): void {
+  /**
+   * UBLK_U_CMD_START_DEV: starts the server (it opens /dev/ublkcN and FETCHes every tag), then adds
+   * /dev/ublkbN. `ublksrv_pid` (default: the new server's pid) must be that server's (EINVAL otherwise).
+   */
+  start_dev(o: { ublksrv_pid?: number } = {}): void {
     const m = this.machine;
     if (this.ub.deleted) throw new KernelError('ENODEV', 'START_DEV: the device was deleted');
     if (this.ub.dev_info.state === UBLK_S_DEV_LIVE) throw new KernelError('EEXIST', 'START_DEV: already started');
@@ -224,7 +237,7 @@ export class UblkDev {
     m.clock.run(Infinity, () => this.ub.ready);
     this.diedDuringFetch(srv, 'START_DEV');
     try {
-      m.drv.ublk_ctrl_start_dev(this.ub, 4242 + this.ub.dev_info.dev_id);
+      m.drv.ublk_ctrl_start_dev(this.ub, o.ublksrv_pid ?? srv.tgid);
     } catch (e) {
       srv.kill();
       m.clock.run();
@@ -262,12 +275,33 @@ export class UblkDev {
   }
 
   /**
-   * User recovery (UBLK_F_USER_RECOVERY): START_USER_RECOVERY, a new server FETCHes every tag,
-   * END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server.
+   * User recovery (UBLK_F_USER_RECOVERY) as ublksrv's `recover` runs it: START_USER_RECOVERY, a new server
+   * FETCHes every tag, END_USER_RECOVERY. Requests queued meanwhile were requeued and now reach the new server.
    */
   recover(o: { die_during_fetch?: boolean } = {}): void {
+    this.start_user_recovery();
+    this.end_user_recovery(o);
+  }
+
+  /**
+   * UBLK_U_CMD_START_USER_RECOVERY: EINVAL without UBLK_F_USER_RECOVERY, EBUSY while a server holds
+   * /dev/ublkcN open or the device is neither QUIESCED nor FAIL_IO. I/O sent until END_USER_RECOVERY waits
+   * (QUIESCED) or fails with EREMOTEIO (FAIL_IO).
+   */
+  start_user_recovery(): void {
+    if (this.ub.deleted) throw new KernelError('ENODEV', 'START_USER_RECOVERY: the device was deleted');
+    this.machine.drv.ublk_ctrl_start_recovery(this.ub);
+  }
+
+  /**
+   * A new server opens /dev/ublkcN and FETCHes every tag (EBUSY while the old one holds it), then
+   * UBLK_U_CMD_END_USER_RECOVERY: `ublksrv_pid` (default: the new server's pid) must be that server's
+   * (EINVAL), the device needs UBLK_F_USER_RECOVERY (EINVAL) and must be QUIESCED or FAIL_IO (EBUSY); it is
+   * LIVE again and the requeued I/O reaches the new server. Linux 6.18 does not require START_USER_RECOVERY first.
+   */
+  end_user_recovery(o: { die_during_fetch?: boolean; ublksrv_pid?: number } = {}): void {
     const m = this.machine;
-    m.drv.ublk_ctrl_start_recovery(this.ub, !!this.server && !this.server.exited);
+    if (this.ub.deleted) throw new KernelError('ENODEV', 'END_USER_RECOVERY: the device was deleted');
     const fault = this.target.fault;
     const die = fault?.die_during_fetch;
     if (fault && o.die_during_fetch !== undefined) fault.die_during_fetch = o.die_during_fetch;
@@ -281,7 +315,14 @@ export class UblkDev {
     }
     m.clock.run(Infinity, () => this.ub.ready);
     this.diedDuringFetch(srv, 'END_USER_RECOVERY');
-    m.drv.ublk_ctrl_end_recovery(this.ub, 5000 + this.ub.dev_info.dev_id);
+    try {
+      m.drv.ublk_ctrl_end_recovery(this.ub, o.ublksrv_pid ?? srv.tgid);
+    } catch (e) {
+      // ublksrv's recover exits on the error: its process goes away and /dev/ublkcN is released again
+      srv.kill();
+      m.clock.run();
+      throw e;
+    }
   }
 
   /**
@@ -407,32 +448,63 @@ export class UblkDev {
     return out;
   }
 
-  /** Direct I/O helper: writes `data` at byte offset `off` and runs the simulation until it completes. */
-  pwrite(data: Uint8Array, off: number): number {
-    return this.io(1, data, off);
+  /**
+   * Direct I/O helper: writes `data` at byte offset `off` and runs the simulation until it completes. `flags`:
+   * REQ_* names the bio carries (REQ_FAILFAST_DEV/_TRANSPORT/_DRIVER, REQ_META, REQ_SWAP, REQ_FUA, REQ_PREFLUSH);
+   * the server sees them as UBLK_IO_F_* (REQ_FUA and REQ_PREFLUSH are dropped: the disk has no volatile cache).
+   */
+  pwrite(data: Uint8Array, off: number, o: { flags?: readonly string[] } = {}): number {
+    return this.io(REQ_OP_WRITE, data, off, this.bioFlags(o.flags, false));
   }
 
-  /** Direct I/O helper: reads `len` bytes at `off`; throws the kernel's errno on failure. */
-  pread(len: number, off: number): Uint8Array {
+  /** Direct I/O helper: reads `len` bytes at `off` (with REQ_* `flags`, as pwrite); throws the kernel's errno on failure. */
+  pread(len: number, off: number, o: { flags?: readonly string[] } = {}): Uint8Array {
     const buf = new Uint8Array(len);
-    this.io(0, buf, off);
+    this.io(REQ_OP_READ, buf, off, this.bioFlags(o.flags, false));
     return buf;
   }
 
-  private io(op: number, buf: Uint8Array, off: number): number {
+  /**
+   * One REQ_OP_DISCARD bio for [off, off + len), as a kernel submitter sends it (not the BLKDISCARD ioctl): EINVAL
+   * unless aligned to the logical block size, EIO past the end, EOPNOTSUPP unless add_dev set `discard` limits.
+   */
+  discard(off: number, len: number): void {
+    this.io(REQ_OP_DISCARD, new Uint8Array(0), off, 0, len);
+  }
+
+  /**
+   * blkdev_issue_zeroout() without fallback: a REQ_OP_WRITE_ZEROES bio (EOPNOTSUPP unless add_dev set
+   * `discard.max_write_zeroes_sectors`); REQ_NOUNMAP in `flags` reaches the server as UBLK_IO_F_NOUNMAP.
+   */
+  write_zeroes(off: number, len: number, o: { flags?: readonly string[] } = {}): void {
+    this.io(REQ_OP_WRITE_ZEROES, new Uint8Array(0), off, this.bioFlags(o.flags, true), len);
+  }
+
+  /** REQ_* names to the bio's flags; REQ_NOUNMAP belongs to REQ_OP_WRITE_ZEROES only (model: EINVAL elsewhere). */
+  private bioFlags(names: readonly string[] | undefined, zeroes: boolean): number {
+    const f = parseReqFlags(names);
+    if (f & REQ_FLAGS.REQ_NOUNMAP && !zeroes) throw new KernelError('EINVAL', 'REQ_NOUNMAP is a flag of REQ_OP_WRITE_ZEROES only');
+    return f;
+  }
+
+  private io(op: number, buf: Uint8Array, off: number, opf: number, rangeLen = 0): number {
     const m = this.machine;
     const lbs = this.logical_block_size;
-    if (buf.length === 0 && off % lbs === 0 && this.ub.tagset.alive) return 0; // blkdev_read_iter()/blkdev_write_iter(): nothing to do
-    if (buf.length === 0 || buf.length % lbs || off % lbs) throw new KernelError('EINVAL', `O_DIRECT I/O must be aligned to the ${lbs}-byte logical block size (len ${buf.length}, offset ${off})`);
+    const range = op === REQ_OP_DISCARD || op === REQ_OP_WRITE_ZEROES;
+    const len = range ? rangeLen : buf.length;
+    // blkdev_read_iter()/blkdev_write_iter(): nothing to do (a range op is one bio, of at least one block)
+    if (len === 0 && !range && off % lbs === 0 && this.ub.tagset.alive) return 0;
+    if (!Number.isInteger(len) || !Number.isInteger(off) || len <= 0 || off < 0 || len % lbs || off % lbs) throw new KernelError('EINVAL', `O_DIRECT I/O must be aligned to the ${lbs}-byte logical block size (len ${len}, offset ${off})`);
     if (!this.ub.tagset.alive) throw new KernelError('ENODEV', `/dev/ublkb${this.ub.dev_info.dev_id} does not exist (device not started or stopped)`);
     let status: number | null = null;
     const cpu = m.appCpu(0);
     const ctx = { cpu, t: Math.max(m.clock.now, cpu.free) };
-    this.ub.tagset.submit_bios(0, [{ id: -1, op, sector: off / 512, nr_sectors: buf.length / 512, data: buf, cpu, end_io: (st) => { status = st; } }], ctx);
+    const data = op === REQ_OP_DISCARD || op === REQ_OP_WRITE_ZEROES ? null : buf;
+    this.ub.tagset.submit_bios(0, [{ id: -1, op, sector: off / 512, nr_sectors: len / 512, data, opf, cpu, end_io: (st) => { status = st; } }], ctx);
     m.clock.run(m.clock.now + 1e9, () => status !== null);
     if (status === null) throw new KernelError('ETIMEDOUT', 'I/O did not complete within 1 s of virtual time');
-    if (status < 0) throw new KernelError(errnoName(status), `${op ? 'write' : 'read'} of ${buf.length} bytes at ${off} failed: ${errnoName(status)}`);
-    return buf.length;
+    if (status < 0) throw new KernelError(errnoName(status), `${OP_NAMES[op] ?? 'I/O'} of ${len} bytes at ${off} failed: ${errnoName(status)}`);
+    return len;
   }
 
   /** The program of the eBPF data path attached at add_dev (null on the other paths). */
@@ -472,15 +544,10 @@ export class UblkDev {
   }
 }
 
-function errnoName(status: number): 'EIO' | 'ENODEV' | 'ENOSPC' | 'EOPNOTSUPP' | 'ETIMEDOUT' | 'EINVAL' {
-  switch (status) {
-    case -19: return 'ENODEV';
-    case -28: return 'ENOSPC';
-    case -95: return 'EOPNOTSUPP';
-    case -110: return 'ETIMEDOUT';
-    case -22: return 'EINVAL';
-    default: return 'EIO';
-  }
+/** The errno name of a block request's status (blk_status_to_errno() leaves one of blk_errors[]'s errnos). */
+const ERRNO_BY_NUMBER = new Map<number, Errno>((Object.keys(ERRNO) as Errno[]).map((k) => [-ERRNO[k], k]));
+function errnoName(status: number): Errno {
+  return ERRNO_BY_NUMBER.get(status) ?? 'EIO';
 }
 
 function costSource(over: Partial<CostModel> | 'default' | 'this_machine' | undefined): Ublk['cost_source'] {
@@ -603,8 +670,16 @@ export class Ublk {
       flags, ublksrv_flags: 0, owner_uid: 0, owner_gid: 0,
     }, cred, proposal);
     try {
+      const d = o.discard;
       this.drv.ublk_ctrl_set_params(ub, {
-        types: UBLK_PARAM_TYPE_BASIC,
+        types: UBLK_PARAM_TYPE_BASIC | (d ? UBLK_PARAM_TYPE_DISCARD : 0),
+        ...(d ? {
+          discard: {
+            discard_alignment: d.discard_alignment ?? 0, discard_granularity: d.discard_granularity ?? lbs,
+            max_discard_sectors: d.max_discard_sectors ?? 0, max_write_zeroes_sectors: d.max_write_zeroes_sectors ?? 0,
+            max_discard_segments: d.max_discard_segments ?? 1,
+          },
+        } : {}),
         basic: {
           attrs: 0, logical_bs_shift: lbs_shift, physical_bs_shift: Math.max(12, lbs_shift), io_opt_shift: 12, io_min_shift: 9,
           max_sectors: ub.dev_info.max_io_buf_bytes >> 9, chunk_sectors: 0, dev_sectors: dev_size / 512, virt_boundary_mask: 0,
@@ -672,6 +747,8 @@ export class Ublk {
       case 'loop':
         return loopTarget(file('loop.img', dev_size));
       case 'stripe': {
+        // kublk's ublk_stripe_tgt_init() refuses --auto_zc_fallback
+        if (o.auto_buf_reg_fallback) throw new KernelError('EINVAL', 'stripe: not support auto_zc_fallback');
         const k = backFiles(o.nr_files);
         const chunk = parseSize(o.chunk ?? '64K', 'chunk');
         // kublk's ublk_stripe_tgt_init(): the chunk is a power of two from 4K to 512K.

@@ -5,7 +5,7 @@ import { DEFAULT_COSTS } from './costs';
 import { Cpu } from './cpu';
 import type { Ctx } from './cpu';
 import {
-  EIOCBQUEUED, IORING_NOP_FIXED_BUFFER, IORING_NOP_INJECT_RESULT, IORING_OP_FUSED_CMD, IORING_OP_NOP, IORING_OP_READ, IORING_OP_READ_FIXED, IORING_OP_TIMEOUT, IORING_OP_WRITE, IOSQE_CQE_SKIP_SUCCESS,
+  EIOCBQUEUED, IORING_NOP_FIXED_BUFFER, IORING_NOP_INJECT_RESULT, IORING_OP_FUSED_CMD, IORING_OP_NOP, IORING_OP_READ, IORING_OP_READ_FIXED, IORING_OP_READV, IORING_OP_TIMEOUT, IORING_OP_WRITE, IOSQE_CQE_SKIP_SUCCESS,
   IOSQE_FIXED_FILE, IOSQE_IO_HARDLINK, IOSQE_IO_LINK, IoUring,
 } from './io_uring';
 import type { IoReq, SimFile } from './io_uring';
@@ -81,6 +81,30 @@ describe('io_uring model', () => {
     ring.submit(ctx);
     expect(drain(ring)).toEqual([{ user_data: 1, res: -5 }, { user_data: 2, res: -125 }, { user_data: 3, res: -5 }, { user_data: 4, res: 8 }]);
     expect(log).toEqual(['read 100', 'read 100', 'read 8']);
+  });
+
+  it('READV scatters one file range over its iovecs; a bad iovec array is EINVAL, one past the buffer EFAULT', () => {
+    const { ring, ctx } = setup();
+    const file: SimFile = {
+      name: 'v',
+      readv(_r: IoReq, buf, iov, pos) {
+        let done = 0;
+        for (let i = 0; i < iov.length; i += 2) {
+          for (let j = 0; j < iov[i + 1]!; j++) buf[iov[i]! + j] = pos + done + j;
+          done += iov[i + 1]!;
+        }
+        return done;
+      },
+    };
+    ring.register_files([file]);
+    const buf = new Uint8Array(16);
+    Object.assign(ring.get_sqe()!, { opcode: IORING_OP_READV, flags: IOSQE_FIXED_FILE, fd: 0, addr: buf, iov: [8, 4, 0, 4], len: 2, off: 100, user_data: 1 });
+    Object.assign(ring.get_sqe()!, { opcode: IORING_OP_READV, flags: IOSQE_FIXED_FILE, fd: 0, addr: buf, iov: [0, 4, 8], len: 2, off: 0, user_data: 2 });
+    Object.assign(ring.get_sqe()!, { opcode: IORING_OP_READV, flags: IOSQE_FIXED_FILE, fd: 0, addr: buf, iov: [12, 8], len: 1, off: 0, user_data: 3 });
+    ring.submit(ctx);
+    expect(drain(ring)).toEqual([{ user_data: 1, res: 8 }, { user_data: 2, res: -22 }, { user_data: 3, res: -14 }]);
+    expect([...buf.subarray(8, 12)]).toEqual([100, 101, 102, 103]);
+    expect([...buf.subarray(0, 4)]).toEqual([104, 105, 106, 107]);
   });
 
   it('CQE_SKIP_SUCCESS posts no CQE on success but does on failure', () => {

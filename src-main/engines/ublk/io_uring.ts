@@ -15,6 +15,11 @@ import type { EventClock } from './clock';
 const clearList = clearList_;
 
 export const IORING_OP_NOP = 0;
+/** Vectored reads and writes (include/uapi/linux/io_uring.h: IORING_OP_READV 1, WRITEV 2; *_FIXED 60, 61 since 6.15). */
+export const IORING_OP_READV = 1;
+export const IORING_OP_WRITEV = 2;
+export const IORING_OP_READV_FIXED = 60;
+export const IORING_OP_WRITEV_FIXED = 61;
 /** io_uring/nop.c (6.18) sqe->nop_flags: complete with sqe->len as the result. */
 export const IORING_NOP_INJECT_RESULT = 1 << 0;
 /** io_uring/nop.c (6.18) sqe->nop_flags: look up (and hold) fixed buffer sqe->buf_index, -EFAULT if empty. */
@@ -72,12 +77,24 @@ export interface Sqe {
   sqe2: Sqe | null;
   /** IORING_OP_TIMEOUT: the struct __kernel_timespec sqe->addr points to, in ns. */
   timeout_ns: number;
+  /**
+   * READV/WRITEV (and their _FIXED forms): the iovec array sqe->addr points to, as (offset, length) pairs inside
+   * `addr` (or inside the fixed buffer); sqe->len is the number of iovecs. Absent or null for other ops.
+   */
+  iov?: number[] | null;
+}
+
+/** The bytes an iovec array of (offset, length) pairs covers. */
+export function iovTotal(iov: readonly number[] | null | undefined): number {
+  let n = 0;
+  if (iov) for (let i = 1; i < iov.length; i += 2) n += iov[i]!;
+  return n;
 }
 
 export function newSqe(): Sqe {
   return {
     opcode: IORING_OP_NOP, flags: 0, fd: -1, off: 0, len: 0, addr: null, addr_off: 0, buf_index: 0, user_data: 0,
-    cmd_op: 0, cmd: null, splice_fd_in: -1, splice_flags: 0, nop_flags: 0, sqe2: null, timeout_ns: 0,
+    cmd_op: 0, cmd: null, splice_fd_in: -1, splice_flags: 0, nop_flags: 0, sqe2: null, timeout_ns: 0, iov: null,
   };
 }
 
@@ -99,6 +116,7 @@ function resetSqe(s: Sqe): void {
   s.nop_flags = 0;
   s.sqe2 = null;
   s.timeout_ns = 0;
+  s.iov = null;
 }
 
 export interface Cqe {
@@ -136,6 +154,9 @@ export interface SimFile {
   readonly name: string;
   read?(req: IoReq, dst: Uint8Array, dstOff: number, len: number, pos: number, ctx: Ctx): number;
   write?(req: IoReq, src: Uint8Array, srcOff: number, len: number, pos: number, ctx: Ctx): number;
+  /** readv/writev: one file range [pos, pos + the iovecs' total) against the (offset, length) pairs of `iov` in buf. */
+  readv?(req: IoReq, buf: Uint8Array, iov: readonly number[], pos: number, ctx: Ctx): number;
+  writev?(req: IoReq, buf: Uint8Array, iov: readonly number[], pos: number, ctx: Ctx): number;
   uring_cmd?(req: IoReq, ctx: Ctx): number;
   /** Splice/fused proposals on the ublk char device: the request pages at a user-copy position. */
   lease_pages?(req: IoReq, pos: number, ctx: Ctx): Uint8Array | number;
@@ -430,6 +451,34 @@ export class IoUring {
         if (!op) return E.EINVAL;
         return op.call(f, req, node.data, sqe.addr_off, sqe.len, sqe.off, ctx);
       }
+      case IORING_OP_READV:
+      case IORING_OP_WRITEV:
+      case IORING_OP_READV_FIXED:
+      case IORING_OP_WRITEV_FIXED: {
+        // io_prep_rwv() / io_prep_readv_fixed(): an iovec array; the _FIXED forms import it against a registered
+        // buffer at issue time (io_import_reg_vec()), as READ_FIXED looks its buffer up at issue
+        const f = this.resolveFile(sqe);
+        if (!f) return E.EBADF;
+        const iov = sqe.iov;
+        if (!iov || iov.length === 0 || iov.length > 2 * 1024 || iov.length % 2) return E.EINVAL; // UIO_MAXIOV 1024
+        const fixed = sqe.opcode === IORING_OP_READV_FIXED || sqe.opcode === IORING_OP_WRITEV_FIXED;
+        let buf: Uint8Array | null = sqe.addr;
+        let node: BufNode | null = null;
+        if (fixed) {
+          node = sqe.buf_index >= 0 && sqe.buf_index < this.bufs.length ? this.bufs[sqe.buf_index] ?? null : null;
+          buf = node ? node.data : null;
+        }
+        if (!buf) return E.EFAULT;
+        for (let i = 0; i < iov.length; i += 2) if (iov[i]! < 0 || iov[i + 1]! < 0 || iov[i]! + iov[i + 1]! > buf.length) return E.EFAULT;
+        const read = sqe.opcode === IORING_OP_READV || sqe.opcode === IORING_OP_READV_FIXED;
+        const op = read ? f.readv : f.writev;
+        if (!op) return E.EINVAL;
+        if (node) {
+          node.refs++;
+          req.buf = node;
+        }
+        return op.call(f, req, buf, iov, sqe.off, ctx);
+      }
       case IORING_OP_URING_CMD: {
         const f = this.resolveFile(sqe);
         if (!f) return E.EBADF;
@@ -573,8 +622,11 @@ export class IoUring {
     const next = req.link;
     if (!next) return;
     req.link = null;
-    const rw = sqe.opcode === IORING_OP_READ || sqe.opcode === IORING_OP_WRITE || sqe.opcode === IORING_OP_READ_FIXED || sqe.opcode === IORING_OP_WRITE_FIXED;
-    const failed = res < 0 || (rw && res !== sqe.len && !(sqe.flags & IOSQE_IO_HARDLINK));
+    const op = sqe.opcode;
+    const rw = op === IORING_OP_READ || op === IORING_OP_WRITE || op === IORING_OP_READ_FIXED || op === IORING_OP_WRITE_FIXED;
+    const rwv = op === IORING_OP_READV || op === IORING_OP_WRITEV || op === IORING_OP_READV_FIXED || op === IORING_OP_WRITEV_FIXED;
+    // a short read or write breaks a (soft) link: for the vectored ops, short of the iovecs' total
+    const failed = res < 0 || (!(sqe.flags & IOSQE_IO_HARDLINK) && ((rw && res !== sqe.len) || (rwv && res !== iovTotal(sqe.iov))));
     if (failed && !(sqe.flags & IOSQE_IO_HARDLINK)) {
       let r: IoReq | null = next;
       while (r) {

@@ -46,7 +46,8 @@ describe('server crash and user recovery', () => {
     dev.start_dev();
     dev.kill_server();
     expect(dev.info().state_name).toBe('UBLK_S_DEV_FAIL_IO');
-    expect(errnoOf(() => dev.pread(4096, 0))).toBe('EIO');
+    // ublk_prep_req() (6.18): fail_io is BLK_STS_TARGET, which blk_status_to_errno() makes -EREMOTEIO
+    expect(errnoOf(() => dev.pread(4096, 0))).toBe('EREMOTEIO');
     dev.recover();
     expect(dev.pread(4096, 0).length).toBe(4096);
   });

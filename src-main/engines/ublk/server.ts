@@ -10,13 +10,14 @@ import {
 } from './cpu';
 import type { Cpu, Ctx } from './cpu';
 import {
-  IORING_NOP_FIXED_BUFFER as IORING_NOP_FIXED_BUFFER_, IORING_NOP_INJECT_RESULT as IORING_NOP_INJECT_RESULT_, IORING_OP_FUSED_CMD as IORING_OP_FUSED_CMD_, IORING_OP_NOP as IORING_OP_NOP_, IORING_OP_READ as IORING_OP_READ_, IORING_OP_READ_FIXED as IORING_OP_READ_FIXED_, IORING_OP_TIMEOUT as IORING_OP_TIMEOUT_, IORING_OP_SPLICE as IORING_OP_SPLICE_, IORING_OP_URING_CMD as IORING_OP_URING_CMD_, IORING_OP_WRITE as IORING_OP_WRITE_, IORING_OP_WRITE_FIXED as IORING_OP_WRITE_FIXED_, IORING_SETUP_SQE128 as IORING_SETUP_SQE128_, IOSQE_CQE_SKIP_SUCCESS as IOSQE_CQE_SKIP_SUCCESS_, IOSQE_FIXED_FILE as IOSQE_FIXED_FILE_, IOSQE_IO_HARDLINK as IOSQE_IO_HARDLINK_, IOSQE_IO_LINK as IOSQE_IO_LINK_, IoUring, SPLICE_F_READ_TO_READ as SPLICE_F_READ_TO_READ_, newSqe as newSqe_,
+  IORING_NOP_FIXED_BUFFER as IORING_NOP_FIXED_BUFFER_, IORING_NOP_INJECT_RESULT as IORING_NOP_INJECT_RESULT_, IORING_OP_FUSED_CMD as IORING_OP_FUSED_CMD_, IORING_OP_NOP as IORING_OP_NOP_, IORING_OP_READ as IORING_OP_READ_, IORING_OP_READ_FIXED as IORING_OP_READ_FIXED_, IORING_OP_READV as IORING_OP_READV_, IORING_OP_READV_FIXED as IORING_OP_READV_FIXED_, IORING_OP_WRITEV as IORING_OP_WRITEV_, IORING_OP_WRITEV_FIXED as IORING_OP_WRITEV_FIXED_, IORING_OP_TIMEOUT as IORING_OP_TIMEOUT_, IORING_OP_SPLICE as IORING_OP_SPLICE_, IORING_OP_URING_CMD as IORING_OP_URING_CMD_, IORING_OP_WRITE as IORING_OP_WRITE_, IORING_OP_WRITE_FIXED as IORING_OP_WRITE_FIXED_, IORING_SETUP_SQE128 as IORING_SETUP_SQE128_, IOSQE_CQE_SKIP_SUCCESS as IOSQE_CQE_SKIP_SUCCESS_, IOSQE_FIXED_FILE as IOSQE_FIXED_FILE_, IOSQE_IO_HARDLINK as IOSQE_IO_HARDLINK_, IOSQE_IO_LINK as IOSQE_IO_LINK_, IoUring, SPLICE_F_READ_TO_READ as SPLICE_F_READ_TO_READ_, newSqe as newSqe_,
 } from './io_uring';
 import type { RingTask, Sqe } from './io_uring';
 import type { BackendOp, ScriptIo, Target } from './targets';
 import {
   UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_, UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_, UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_, UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_, UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_, UBLK_IO_OP_READ as UBLK_IO_OP_READ_, UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_, UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_, UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_, UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_, UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_, ublk_read_iod_into as ublk_read_iod_into_, ublk_user_copy_pos as ublk_user_copy_pos_,
 } from './ublk_cmd';
+import { UBLK_IO_OP_DISCARD, UBLK_IO_OP_WRITE_ZEROES, ublkIoFlagNames } from './ublk_cmd';
 import type { UblksrvIoDesc } from './ublk_cmd';
 import type { UblkDevice, UblkTask, UblksrvIoCmd } from './ublk_drv';
 import {
@@ -35,6 +36,10 @@ const IORING_OP_FUSED_CMD = IORING_OP_FUSED_CMD_;
 const IORING_OP_NOP = IORING_OP_NOP_;
 const IORING_OP_READ = IORING_OP_READ_;
 const IORING_OP_READ_FIXED = IORING_OP_READ_FIXED_;
+const IORING_OP_READV = IORING_OP_READV_;
+const IORING_OP_READV_FIXED = IORING_OP_READV_FIXED_;
+const IORING_OP_WRITEV = IORING_OP_WRITEV_;
+const IORING_OP_WRITEV_FIXED = IORING_OP_WRITEV_FIXED_;
 const IORING_OP_TIMEOUT = IORING_OP_TIMEOUT_;
 const IORING_OP_SPLICE = IORING_OP_SPLICE_;
 const IORING_OP_URING_CMD = IORING_OP_URING_CMD_;
@@ -304,6 +309,7 @@ export class ServerThread implements RingTask {
     st.pending = 0;
     st.phase = 0;
     if (op === UBLK_IO_OP_FLUSH) return this.commit(tag, 0, ctx);
+    if ((op === UBLK_IO_OP_DISCARD || op === UBLK_IO_OP_WRITE_ZEROES) && o.target.kind === 'script') return this.script_range_io(tag, op, off, len, iod.op_flags);
     if (op !== UBLK_IO_OP_READ && op !== UBLK_IO_OP_WRITE) return this.commit(tag, -95, ctx);
     const write = op === UBLK_IO_OP_WRITE;
     if (o.target.kind === 'null') return this.null_io(tag, st, iod, len, ctx);
@@ -320,11 +326,13 @@ export class ServerThread implements RingTask {
       return;
     }
     if (o.target.kind === 'script') return this.script_io(tag, st, write, off, len, ctx);
-    const ops = o.target.map(write, off, len, tag);
     let path = o.path;
     if (path === 'ebpf') path = 'copy'; // requests the BPF program passed on take the copy path
     if (path === 'need_get_data') path = 'copy';
     if (path === 'auto_buf_reg' && iod.op_flags & UBLK_IO_F_NEED_REG_BUF) path = 'zero_copy';
+    // kublk's own paths issue the target's vectored ops (stripe: a READV/WRITEV per file); the others one op a piece
+    const kublkPath = path === 'copy' || path === 'remap' || path === 'zero_copy' || path === 'auto_buf_reg';
+    const ops = kublkPath && o.target.mapv ? o.target.mapv(write, off, len, tag) : o.target.map(write, off, len, tag);
     switch (path) {
       case 'copy':
       case 'remap': {
@@ -353,7 +361,9 @@ export class ServerThread implements RingTask {
         return;
       }
       case 'zero_copy': {
-        this.buf_cmd(tag, UBLK_IO_REGISTER_IO_BUF, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS, K_REG, ctx);
+        // kublk hardlinks REGISTER_IO_BUF to the I/O (file_backed.c, stripe.c); ublksrv's loop soft-links it
+        const regLink = o.server_impl === 'kublk' ? IOSQE_IO_HARDLINK : IOSQE_IO_LINK;
+        this.buf_cmd(tag, UBLK_IO_REGISTER_IO_BUF, regLink | IOSQE_CQE_SKIP_SUCCESS, K_REG, ctx);
         for (const b of ops) this.rw_fixed(tag, write, b, IOSQE_IO_HARDLINK, ctx);
         this.buf_cmd(tag, UBLK_IO_UNREGISTER_IO_BUF, 0, K_UNREG, ctx);
         st.pending = ops.length + 1;
@@ -442,24 +452,26 @@ export class ServerThread implements RingTask {
 
   private rw(tag: number, write: boolean, b: BackendOp, buf: Uint8Array, flags: number, ctx: Ctx): void {
     const s = this.sqe(ctx);
-    s.opcode = write ? IORING_OP_WRITE : IORING_OP_READ;
+    s.opcode = b.iov ? (write ? IORING_OP_WRITEV : IORING_OP_READV) : write ? IORING_OP_WRITE : IORING_OP_READ;
     s.flags = IOSQE_FIXED_FILE | flags;
     s.fd = b.file;
     s.addr = buf;
     s.addr_off = b.buf_off;
-    s.len = b.len;
+    s.len = b.iov ? b.iov.length / 2 : b.len;
+    s.iov = b.iov ?? null;
     s.off = b.off;
     s.user_data = ud(tag, K_BACKEND);
   }
 
   private rw_fixed(tag: number, write: boolean, b: BackendOp, flags: number, ctx: Ctx): void {
     const s = this.sqe(ctx);
-    s.opcode = write ? IORING_OP_WRITE_FIXED : IORING_OP_READ_FIXED;
+    s.opcode = b.iov ? (write ? IORING_OP_WRITEV_FIXED : IORING_OP_READV_FIXED) : write ? IORING_OP_WRITE_FIXED : IORING_OP_READ_FIXED;
     s.flags = IOSQE_FIXED_FILE | flags;
     s.fd = b.file;
     s.buf_index = tag;
     s.addr_off = b.buf_off;
-    s.len = b.len;
+    s.len = b.iov ? b.iov.length / 2 : b.len;
+    s.iov = b.iov ?? null;
     s.off = b.off;
     s.user_data = ud(tag, K_BACKEND);
   }
@@ -513,7 +525,7 @@ export class ServerThread implements RingTask {
         finished = true;
         this.script_done(tag, st, write, res, buf, len);
       };
-      const io: ScriptIo = { q_id: this.q_id, tag, op: write ? 'write' : 'read', offset: off, len, data: buf, done };
+      const io: ScriptIo = { q_id: this.q_id, tag, op: write ? 'write' : 'read', offset: off, len, data: buf, flags: ublkIoFlagNames(iod.op_flags), done };
       const fn = write ? h.write : h.read;
       try {
         const r = fn ? fn.call(h, io) : len;
@@ -535,6 +547,30 @@ export class ServerThread implements RingTask {
   }
 
   private readonly pendingScript = new Map<number, () => void>();
+
+  /** DISCARD / WRITE_ZEROES to a script target: its discard() / write_zeroes() handler, -EOPNOTSUPP without one. */
+  private script_range_io(tag: number, op: number, off: number, len: number, op_flags: number): void {
+    const o = this.srv.opts;
+    const h = o.target.handler!;
+    const discard = op === UBLK_IO_OP_DISCARD;
+    const fn = discard ? h.discard : h.write_zeroes;
+    let finished = false;
+    const done = (res: number): void => {
+      if (finished) return;
+      finished = true;
+      this.commit(tag, res, null);
+      if (this.state === 'idle') this.wake(o.clock.now);
+    };
+    if (!fn) return done(-95);
+    const io: ScriptIo = { q_id: this.q_id, tag, op: discard ? 'discard' : 'write_zeroes', offset: off, len, data: null, flags: ublkIoFlagNames(op_flags), done };
+    try {
+      const r = fn.call(h, io);
+      if (typeof r === 'number') done(r);
+    } catch (e) {
+      this.srv.cmdErrors.push(`target handler threw on q${this.q_id} tag ${tag}: ${e instanceof Error ? e.message : String(e)}`);
+      done(-5);
+    }
+  }
 
   private script_done(tag: number, st: TagState, write: boolean, res: number, buf: Uint8Array | null, len: number): void {
     const o = this.srv.opts;
@@ -580,8 +616,20 @@ export class UblkServer {
   readonly cmdErrors: string[] = [];
   private traceFn: ((kind: string, id: number, q: number, tag: number, t: number) => void) | null = null;
 
+  /** The server process's pid (tgid): ublk_ch_open() records it, START_DEV / END_USER_RECOVERY name it. */
+  readonly tgid: number;
+
   constructor(readonly opts: ServerOptions) {
-    // open /dev/ublkcN and mmap each queue's descriptor area (PROT_READ): the driver records our mm.
+    // open /dev/ublkcN (-EBUSY while another server holds it) and mmap each queue's descriptor area
+    // (PROT_READ): the driver records our tgid and our mm.
+    const drv = opts.dev.drv;
+    this.tgid = drv.alloc_tgid();
+    try {
+      opts.dev.ch_open(this.tgid);
+    } catch (e) {
+      drv.live_tgids.delete(this.tgid);
+      throw e;
+    }
     opts.dev.mm = this.mm;
     for (let q = 0; q < opts.dev.dev_info.nr_hw_queues; q++) {
       this.threads.push(new ServerThread(this, q, opts.cpus[q % opts.cpus.length]!));

@@ -142,4 +142,26 @@ describe("kublk's fault_inject target (selftests/ublk/fault_inject.c)", () => {
     dev.del_dev();
     expect(errnoOf(() => createUblk().add_dev({ target: 'null' }).recover({ die_during_fetch: true }))).not.toBe('none');
   });
+
+  // selftests/ublk/stripe.c, stripe_queue_tgt_rw_io(): one READV/WRITEV (READV_FIXED/WRITEV_FIXED under zero copy)
+  // per backing file, the file's chunks of the request as iovecs; zero copy wraps them in REGISTER/UNREGISTER.
+  it('stripe issues one vectored op per backing file, as kublk does, and moves every byte', () => {
+    const opsPerIo = (path: DataPath, rw: string): number => {
+      const k = createUblk();
+      const dev = k.add_dev({ nr_hw_queues: 1, queue_depth: 8, dev_size: '8M', target: 'stripe', nr_files: 2, chunk: '16K', data_path: path });
+      dev.start_dev();
+      // 128 KiB at 128 KiB alignment: 8 chunks, 4 in each file
+      const r = k.fio({ dev, rw, bs: '128k', iodepth: 4, ios: 40, verify: true });
+      expect(r.errors).toBe(0);
+      expect(r.verify!.mismatches).toBe(0);
+      return r.uring_ops_per_io;
+    };
+    expect(opsPerIo('copy', 'randwrite')).toBeCloseTo(2 + 1, 5); // 2 WRITEV + COMMIT
+    expect(opsPerIo('copy', 'randread')).toBeCloseTo(2 + 1, 5);
+    expect(opsPerIo('auto_buf_reg', 'randread')).toBeCloseTo(2 + 1, 5); // 2 READV_FIXED + COMMIT
+    expect(opsPerIo('zero_copy', 'randread')).toBeCloseTo(1 + 2 + 1 + 1, 5); // REGISTER, 2 READV_FIXED, UNREGISTER, COMMIT
+    // paths kublk's stripe does not have keep one op per contiguous piece (user copy: a READ and a ublkc write each)
+    expect(opsPerIo('user_copy', 'randread')).toBeCloseTo(8 * 2 + 1, 5);
+    expect(errnoOf(() => createUblk().add_dev({ target: 'stripe', data_path: 'auto_buf_reg', auto_buf_reg_fallback: true }))).toBe('EINVAL');
+  });
 });

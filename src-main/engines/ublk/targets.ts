@@ -12,16 +12,23 @@ export interface BackendOp {
   off: number;
   len: number;
   buf_off: number;
+  /**
+   * A vectored op (kublk's stripe: READV/WRITEV): the pieces of the request, as (offset in the request, length)
+   * pairs, that the file range [off, off + len) is read into or written from, in order.
+   */
+  iov?: number[];
 }
 
 /** What a script target's handler sees of one request. `data` is null where the server cannot see the data (zero-copy paths). */
 export interface ScriptIo {
   q_id: number;
   tag: number;
-  op: 'read' | 'write' | 'flush';
+  op: 'read' | 'write' | 'flush' | 'discard' | 'write_zeroes';
   offset: number;
   len: number;
   data: Uint8Array | null;
+  /** The request's UBLK_IO_F_* flags from iod->op_flags (ublk_req_build_flags(), e.g. UBLK_IO_F_FAILFAST_DEV). */
+  flags: string[];
   /** Completes the request with a byte count or -errno (call once). */
   done(res: number): void;
 }
@@ -32,6 +39,10 @@ export interface TargetHandler {
   read?(io: ScriptIo): number | void;
   write?(io: ScriptIo): number | void;
   flush?(io: ScriptIo): number | void;
+  /** UBLK_IO_OP_DISCARD (needs add_dev's `discard` limits); without it the server answers -EOPNOTSUPP. */
+  discard?(io: ScriptIo): number | void;
+  /** UBLK_IO_OP_WRITE_ZEROES (UBLK_IO_F_NOUNMAP in io.flags: keep the blocks allocated). */
+  write_zeroes?(io: ScriptIo): number | void;
 }
 
 export type TargetKind = 'null' | 'loop' | 'stripe' | 'mirror' | 'script' | 'fault_inject';
@@ -40,8 +51,13 @@ export interface Target {
   readonly kind: TargetKind;
   readonly files: BackingFile[];
   readonly handler: TargetHandler | null;
-  /** Backend ops for a READ (write=false) or WRITE of [off, off+len). */
+  /** Backend ops for a READ (write=false) or WRITE of [off, off+len), one per contiguous piece of the request. */
   map(write: boolean, off: number, len: number, tag: number): BackendOp[];
+  /**
+   * kublk's own SQEs where they differ from map(): stripe issues one READV/WRITEV per backing file, its pieces of the
+   * request as iovecs (selftests/ublk/stripe.c, stripe_queue_tgt_rw_io()).
+   */
+  mapv?(write: boolean, off: number, len: number, tag: number): BackendOp[];
   /** fault_inject: the completion delay and whether the next server dies while fetching. */
   fault?: FaultInjectOpts;
 }
@@ -99,6 +115,21 @@ export function stripeTarget(files: BackingFile[], chunk: number): Target {
         done += n;
       }
       return ops;
+    },
+    mapv(write, off, len, tag) {
+      // calculate_stripe_array(): chunk i of the request goes to slot i % nr_files; a slot's chunks are all of one
+      // file and contiguous in it, so each slot is one vectored op whose iovecs are the chunks' places in the buffer
+      const pieces = this.map(write, off, len, tag);
+      const slots: BackendOp[] = [];
+      pieces.forEach((p, i) => {
+        const s = slots[i % k];
+        if (!s) slots.push({ file: p.file, off: p.off, len: p.len, buf_off: p.buf_off, iov: [p.buf_off, p.len] });
+        else {
+          s.len += p.len;
+          s.iov!.push(p.buf_off, p.len);
+        }
+      });
+      return slots;
     },
   };
 }

@@ -126,6 +126,57 @@ export const UBLK_IO_OP_ZONE_RESET = 15;
 /** A zone report (REQ_OP_DRV_IN): iod.nr_sectors is nr_zones, the server returns struct blk_zone entries. */
 export const UBLK_IO_OP_REPORT_ZONES = 18;
 
+/**
+ * Request flags a bio may carry that ublk_req_build_flags() (6.18) passes to the server (include/linux/blk_types.h
+ * names). The bit values are the model's own: the kernel's enum req_flag_bits positions move between releases
+ * and never reach user space; only the UBLK_IO_F_* bits below are ABI.
+ */
+export const REQ_FLAGS = {
+  REQ_FAILFAST_DEV: 1 << 0,
+  REQ_FAILFAST_TRANSPORT: 1 << 1,
+  REQ_FAILFAST_DRIVER: 1 << 2,
+  REQ_META: 1 << 3,
+  REQ_FUA: 1 << 4,
+  REQ_PREFLUSH: 1 << 5,
+  REQ_SWAP: 1 << 6,
+  /** Only for REQ_OP_WRITE_ZEROES: keep the blocks allocated. */
+  REQ_NOUNMAP: 1 << 7,
+} as const;
+export type ReqFlagName = keyof typeof REQ_FLAGS;
+
+/** ublk_req_build_flags() (6.18): the request's cmd_flags as UBLK_IO_F_* bits of iod->op_flags. */
+export function ublk_req_build_flags(cmd_flags: number): number {
+  if (cmd_flags === 0) return 0;
+  let f = 0;
+  if (cmd_flags & REQ_FLAGS.REQ_FAILFAST_DEV) f |= UBLK_IO_F_FAILFAST_DEV;
+  if (cmd_flags & REQ_FLAGS.REQ_FAILFAST_TRANSPORT) f |= UBLK_IO_F_FAILFAST_TRANSPORT;
+  if (cmd_flags & REQ_FLAGS.REQ_FAILFAST_DRIVER) f |= UBLK_IO_F_FAILFAST_DRIVER;
+  if (cmd_flags & REQ_FLAGS.REQ_META) f |= UBLK_IO_F_META;
+  if (cmd_flags & REQ_FLAGS.REQ_FUA) f |= UBLK_IO_F_FUA;
+  if (cmd_flags & REQ_FLAGS.REQ_NOUNMAP) f |= UBLK_IO_F_NOUNMAP;
+  if (cmd_flags & REQ_FLAGS.REQ_SWAP) f |= UBLK_IO_F_SWAP;
+  return f;
+}
+
+/** Parses REQ_* names into the model's cmd_flags mask; an unknown name is EINVAL. */
+export function parseReqFlags(names: readonly string[] | undefined): number {
+  if (names === undefined) return 0;
+  let mask = 0;
+  for (const n of names) {
+    const bit = REQ_FLAGS[n as ReqFlagName];
+    if (bit === undefined) throw new KernelError('EINVAL', `unknown request flag '${n}' (one of ${Object.keys(REQ_FLAGS).join(', ')})`);
+    mask |= bit;
+  }
+  return mask;
+}
+
+/** UBLK_IO_F_* names of an iod's op_flags (bits 8-31), in bit order. */
+export function ublkIoFlagNames(op_flags: number): string[] {
+  const out: string[] = [];
+  for (const [name, bit] of IO_F_NAMES) if (op_flags & bit) out.push(name);
+  return out;
+}
+
 /** ublksrv_io_desc flags (bits 8-31 of op_flags), from the request's cmd_flags (ublk_req_build_flags). */
 export const UBLK_IO_F_FAILFAST_DEV = 1 << 8;
 export const UBLK_IO_F_FAILFAST_TRANSPORT = 1 << 9;
@@ -139,6 +190,13 @@ export const UBLK_IO_F_NEED_REG_BUF = 1 << 17;
 export const UBLK_IO_F_INTEGRITY = 1 << 18;
 /** After 6.18 (UBLK_F_SHMEM_ZC): iod.addr is a shared-memory buffer index (bits 32-47) and offset (bits 0-31). */
 export const UBLK_IO_F_SHMEM_ZC = 1 << 19;
+
+const IO_F_NAMES: readonly [string, number][] = [
+  ['UBLK_IO_F_FAILFAST_DEV', UBLK_IO_F_FAILFAST_DEV], ['UBLK_IO_F_FAILFAST_TRANSPORT', UBLK_IO_F_FAILFAST_TRANSPORT],
+  ['UBLK_IO_F_FAILFAST_DRIVER', UBLK_IO_F_FAILFAST_DRIVER], ['UBLK_IO_F_META', UBLK_IO_F_META], ['UBLK_IO_F_FUA', UBLK_IO_F_FUA],
+  ['UBLK_IO_F_NOUNMAP', UBLK_IO_F_NOUNMAP], ['UBLK_IO_F_SWAP', UBLK_IO_F_SWAP], ['UBLK_IO_F_NEED_REG_BUF', UBLK_IO_F_NEED_REG_BUF],
+  ['UBLK_IO_F_INTEGRITY', UBLK_IO_F_INTEGRITY], ['UBLK_IO_F_SHMEM_ZC', UBLK_IO_F_SHMEM_ZC],
+];
 
 /** ublk_param_basic.attrs. */
 export const UBLK_ATTR_READ_ONLY = 1 << 0;

@@ -127,7 +127,8 @@ describe('UBLK_U_CMD_QUIESCE_DEV (ublk_ctrl_quiesce_dev, 6.18)', () => {
     d.start_dev();
     d.quiesce_dev();
     expect(d.info().state_name).toBe('UBLK_S_DEV_FAIL_IO');
-    expect(errnoOf(() => d.pread(4096, 0))).toBe('EIO');
+    // ublk_prep_req() (6.18): fail_io is BLK_STS_TARGET, which blk_status_to_errno() makes -EREMOTEIO
+    expect(errnoOf(() => d.pread(4096, 0))).toBe('EREMOTEIO');
     d.recover();
     expect(d.pread(4096, 0).length).toBe(4096);
   });
@@ -144,13 +145,17 @@ describe('UBLK_U_CMD_QUIESCE_DEV (ublk_ctrl_quiesce_dev, 6.18)', () => {
 });
 
 describe('UBLK_U_CMD_END_USER_RECOVERY (ublk_ctrl_end_recovery, 6.18)', () => {
-  it('checks UBLK_F_USER_RECOVERY (-EINVAL) before the state (-EBUSY)', () => {
+  it('checks the pid (-EINVAL), then UBLK_F_USER_RECOVERY (-EINVAL), then the state (-EBUSY)', () => {
     const k = createUblk();
     const plain = k.add_dev({ dev_size: '1M' });
     plain.start_dev();
-    expect(errnoOf(() => k.drv.ublk_ctrl_end_recovery(plain.ub, 1))).toBe('EINVAL');
+    const pid = plain.server!.tgid;
+    // ublk_validate_user_pid(): not the process that opened /dev/ublkcN
+    expect(() => k.drv.ublk_ctrl_end_recovery(plain.ub, pid + 1)).toThrow(/END_USER_RECOVERY: pid \d+ is not the ublk server/);
+    // ublk_nosrv_should_stop_dev(): no UBLK_F_USER_RECOVERY
+    expect(() => k.drv.ublk_ctrl_end_recovery(plain.ub, pid)).toThrow(/no UBLK_F_USER_RECOVERY/);
     const rec = k.add_dev({ dev_size: '1M', flags: ['UBLK_F_USER_RECOVERY'] });
     rec.start_dev();
-    expect(errnoOf(() => k.drv.ublk_ctrl_end_recovery(rec.ub, 1))).toBe('EBUSY'); // LIVE is not recoverable
+    expect(errnoOf(() => k.drv.ublk_ctrl_end_recovery(rec.ub, rec.server!.tgid))).toBe('EBUSY'); // LIVE is not recoverable
   });
 });

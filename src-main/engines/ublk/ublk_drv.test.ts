@@ -84,6 +84,7 @@ describe('ublk data plane state machine (a hand-driven server)', () => {
     const ub = d.ub;
     const mm = new UserMem();
     ub.mm = mm;
+    ub.ch_open(1); // ublk_ch_open(): the hand-driven server is process 1
     const ring = new IoUring(8, 0, k.costs, k.clock);
     const task = { name: 'srv', exiting: false };
     k.drv.markPrivileged(task);

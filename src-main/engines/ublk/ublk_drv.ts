@@ -6,7 +6,7 @@
  * AUTO_BUF_REG, request references, cancel with UBLK_IO_RES_ABORT, and the 2023 proposals' hooks.
  */
 import {
-  KernelError,
+  ERRNO, KernelError,
 } from '../common/errors';
 import type { Errno } from '../common/errors';
 import type { EventClock } from './clock';
@@ -24,7 +24,7 @@ import {
 } from './io_uring';
 import type { IoReq, IoUring, SimFile } from './io_uring';
 import {
-  UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_F as UBLK_F_, UBLK_F_ALL as UBLK_F_ALL_, UBLK_F_ALL_RECOVERY_FLAGS as UBLK_F_ALL_RECOVERY_FLAGS_, UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_, UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_, UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_, UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_, UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_, UBLK_IO_OP_READ as UBLK_IO_OP_READ_, UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_, UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_, UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_, UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_, UBLK_IO_RES_OK as UBLK_IO_RES_OK_, UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_, UBLK_MAX_NR_QUEUES as UBLK_MAX_NR_QUEUES_, UBLK_MAX_PIN_PAGES as UBLK_MAX_PIN_PAGES_, UBLK_MAX_QUEUE_DEPTH as UBLK_MAX_QUEUE_DEPTH_, UBLK_QID_OFF as UBLK_QID_OFF_, UBLK_REQUEUE_DELAY_MS as UBLK_REQUEUE_DELAY_MS_, UBLK_S_DEV_DEAD as UBLK_S_DEV_DEAD_, UBLK_S_DEV_FAIL_IO as UBLK_S_DEV_FAIL_IO_, UBLK_S_DEV_LIVE as UBLK_S_DEV_LIVE_, UBLK_S_DEV_QUIESCED as UBLK_S_DEV_QUIESCED_, UBLK_TAG_OFF as UBLK_TAG_OFF_, UBLKSRV_IO_BUF_OFFSET as UBLKSRV_IO_BUF_OFFSET_, UBLKSRV_IO_DESC_SIZE as UBLKSRV_IO_DESC_SIZE_, UBLK_IO_BUF_BITS as UBLK_IO_BUF_BITS_, ublk_write_iod as ublk_write_iod_,
+  UBLK_ATTR_VOLATILE_CACHE, UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_F as UBLK_F_, UBLK_STATE_NAMES, UBLK_F_ALL as UBLK_F_ALL_, UBLK_F_ALL_RECOVERY_FLAGS as UBLK_F_ALL_RECOVERY_FLAGS_, UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_, UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_, UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_, UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_, UBLK_IO_OP_DISCARD, UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_, UBLK_IO_OP_READ as UBLK_IO_OP_READ_, UBLK_IO_OP_WRITE_ZEROES, ublk_req_build_flags, UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_, UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_, UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_, UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_, UBLK_IO_RES_OK as UBLK_IO_RES_OK_, UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_, UBLK_MAX_NR_QUEUES as UBLK_MAX_NR_QUEUES_, UBLK_MAX_PIN_PAGES as UBLK_MAX_PIN_PAGES_, UBLK_MAX_QUEUE_DEPTH as UBLK_MAX_QUEUE_DEPTH_, UBLK_QID_OFF as UBLK_QID_OFF_, UBLK_REQUEUE_DELAY_MS as UBLK_REQUEUE_DELAY_MS_, UBLK_S_DEV_DEAD as UBLK_S_DEV_DEAD_, UBLK_S_DEV_FAIL_IO as UBLK_S_DEV_FAIL_IO_, UBLK_S_DEV_LIVE as UBLK_S_DEV_LIVE_, UBLK_S_DEV_QUIESCED as UBLK_S_DEV_QUIESCED_, UBLK_TAG_OFF as UBLK_TAG_OFF_, UBLKSRV_IO_BUF_OFFSET as UBLKSRV_IO_BUF_OFFSET_, UBLKSRV_IO_DESC_SIZE as UBLKSRV_IO_DESC_SIZE_, UBLK_IO_BUF_BITS as UBLK_IO_BUF_BITS_, ublk_write_iod as ublk_write_iod_,
 } from './ublk_cmd';
 import {
   zeroBytes as zeroBytes_,
@@ -249,27 +249,17 @@ export interface UblkDevStats {
   aborted: number;
 }
 
-const NEG: Record<Errno, number> = {
-  EPERM: -1, ENOENT: -2, ESRCH: -3, EINTR: -4, EIO: -5, ENXIO: -6, E2BIG: -7, EBADF: -9, EAGAIN: -11, ENOMEM: -12,
-  EACCES: -13, EFAULT: -14, EBUSY: -16, EEXIST: -17, ENODEV: -19, EINVAL: -22, ENOSPC: -28, ERANGE: -34,
-  EDEADLK: -35, ENOSYS: -38, EPROTO: -71, ENOTSUPP: -524, EOPNOTSUPP: -95, ENOTCONN: -107, ETIMEDOUT: -110, EALREADY: -114,
-  ECANCELED: -125,
-};
+const NEG = Object.fromEntries(Object.entries(ERRNO).map(([k, v]) => [k, -v])) as Record<Errno, number>;
 
-/** blk_status_to_errno(errno_to_blk_status(res)): errnos with their own blk_status survive, others become -EIO. */
+/**
+ * blk_status_to_errno(errno_to_blk_status(res)) of 6.18 (block/blk-core.c, blk_errors[]): an errno with its own
+ * blk_status_t reaches the submitter unchanged, every other one becomes -EIO (BLK_STS_IOERR).
+ */
+const BLK_ERRNOS: ReadonlySet<number> = new Set(
+  (['EOPNOTSUPP', 'ETIMEDOUT', 'ENOSPC', 'ENOLINK', 'EREMOTEIO', 'EBADE', 'ENODATA', 'EILSEQ', 'ENOMEM', 'EBUSY', 'EAGAIN', 'ENODEV', 'EREMCHG', 'ETOOMANYREFS', 'EOVERFLOW', 'ETIME', 'EINVAL'] as const).map((e) => -ERRNO[e]),
+);
 function blkErrno(res: number): number {
-  switch (res) {
-    case -28: // ENOSPC
-    case -95: // EOPNOTSUPP
-    case -110: // ETIMEDOUT
-    case -12: // ENOMEM
-    case -11: // EAGAIN
-    case -121: // EREMOTEIO (BLK_STS_TARGET)
-    case -19: // ENODEV -> BLK_STS_... model keeps it visible for stopped devices
-      return res;
-    default:
-      return -5;
-  }
+  return BLK_ERRNOS.has(res) ? res : -5;
 }
 
 /** Requests queue_cmd() hands to one daemon's task_work in one go (the llist ublk_queue_rqs() builds). */
@@ -306,6 +296,10 @@ export class UblkDevice implements BlkMqOps {
   deleted = false;
   /** START_USER_RECOVERY succeeded and END_USER_RECOVERY has not (yet): a new server is fetching. */
   recovering = false;
+  /** UB_STATE_OPEN: a server process holds /dev/ublkcN open (ublk_ch_open() sets it, the release clears it). */
+  open = false;
+  /** ub->ublksrv_tgid: the process that opened /dev/ublkcN (-1 after the release, ublk_reset_ch_dev). */
+  ublksrv_tgid = -1;
   nr_queues_ready = 0;
   nr_privileged_daemon = 0;
   /** ub->completion: all queues have every tag fetched. */
@@ -379,16 +373,21 @@ export class UblkDevice implements BlkMqOps {
 
   /** ublk_prep_req(): iod filled in the descriptor slot, request started. Returns 0 or -errno. */
   private prep_req(ubq: UblkQueue, rq: Request, check_cancel: boolean): number {
-    if (ubq.fail_io) return -121;
-    if (ubq.force_abort) return -5;
+    if (ubq.fail_io) return -121; // BLK_STS_TARGET
+    // ublk_prep_req() (6.18): force_abort counts only where I/O would otherwise wait for a server
+    if (ubq.force_abort && this.nosrv_should_queue_io()) return -5;
     if (check_cancel && ubq.canceling) return -5;
+    // ublk_setup_iod() (6.18): the op, then ublk_req_build_flags(); other ops are BLK_STS_IOERR on a non-zoned device
     let op: number;
     if (rq.op === REQ_OP_READ) op = UBLK_IO_OP_READ;
     else if (rq.op === REQ_OP_WRITE) op = UBLK_IO_OP_WRITE;
     else if (rq.op === 2) op = UBLK_IO_OP_FLUSH;
+    else if (rq.op === 3) op = UBLK_IO_OP_DISCARD;
+    else if (rq.op === 9) op = UBLK_IO_OP_WRITE_ZEROES;
     else return -5;
     const io = ubq.ios[rq.tag]!;
-    ublk_write_iod(ubq.iod, rq.tag, { op_flags: op, nr_sectors: rq.nr_sectors, start_sector: rq.sector, addr: io.addr });
+    const op_flags = rq.cmd_flags === 0 ? op : op | ublk_req_build_flags(rq.cmd_flags);
+    ublk_write_iod(ubq.iod, rq.tag, { op_flags, nr_sectors: rq.nr_sectors, start_sector: rq.sector, addr: io.addr });
     this.tagset.start_request(rq);
     return 0;
   }
@@ -483,10 +482,15 @@ export class UblkDevice implements BlkMqOps {
     this.batchPool.push(b);
   }
 
+  /** ublk_nosrv_dev_should_queue_io(): with USER_RECOVERY (and not FAIL_IO) I/O waits for the next server. */
+  nosrv_should_queue_io(): boolean {
+    return (this.flags & UBLK_F.UBLK_F_USER_RECOVERY) !== 0 && (this.flags & UBLK_F.UBLK_F_USER_RECOVERY_FAIL_IO) === 0;
+  }
+
+  /** __ublk_abort_rq(): requeued while a server may come back, otherwise ended with BLK_STS_IOERR. */
   private abort_rq(ubq: UblkQueue, rq: Request, ctx: Ctx): void {
     this.stats.aborted++;
-    const recover = (this.flags & UBLK_F.UBLK_F_USER_RECOVERY) !== 0 && (this.flags & UBLK_F.UBLK_F_USER_RECOVERY_FAIL_IO) === 0;
-    if (recover) this.tagset.requeue_request(rq, UBLK_REQUEUE_DELAY_MS, ctx.cpu);
+    if (this.nosrv_should_queue_io()) this.tagset.requeue_request(rq, UBLK_REQUEUE_DELAY_MS, ctx.cpu);
     else {
       this.stats.errors++;
       this.tagset.end_request(rq, -5, ctx.t);
@@ -641,6 +645,7 @@ export class UblkDevice implements BlkMqOps {
   /** __ublk_complete_rq(): ends the block request with the committed result. */
   complete_rq(ubq: UblkQueue, rq: Request, ctx: Ctx): void {
     if (!rq.inUse) return;
+    ctx.t += this.costs.t_rq_end;
     const io = ubq.ios[rq.tag]!;
     let res = io.res;
     if (res === 0 && rq.op === REQ_OP_READ) res = -5;
@@ -817,13 +822,21 @@ export class UblkDevice implements BlkMqOps {
         return EIOCBQUEUED;
       }
       case UBLK_IO_NEED_GET_DATA: {
+        // 6.18: the slot is ACTIVE with this command first (ublk_fill_io_cmd), so that a request ublk_get_data()
+        // could not map (requeued after UBLK_REQUEUE_DELAY_MS) comes back to it; it is the server's again on success
         const rq = io.req!;
+        io.cmd = req;
+        io.flags = (io.flags | UBLK_IO_FLAG_ACTIVE) & ~UBLK_IO_FLAG_OWNED_BY_SRV & ~UBLK_IO_FLAG_NEED_GET_DATA;
+        io.req = null;
         io.addr = cmd.addr;
-        io.flags &= ~UBLK_IO_FLAG_NEED_GET_DATA;
         const o = rq.tag * UBLKSRV_IO_DESC_SIZE + 16;
         ubq.iod.setUint32(o, io.addr % 0x100000000 >>> 0, true);
         ubq.iod.setUint32(o + 4, Math.floor(io.addr / 0x100000000) >>> 0, true);
         if (!this.start_io(ubq, rq, io, ctx)) return EIOCBQUEUED;
+        // __ublk_prep_compl_io_cmd(): owned by the server again, the command answers UBLK_IO_RES_OK
+        io.flags = (io.flags | UBLK_IO_FLAG_OWNED_BY_SRV) & ~UBLK_IO_FLAG_ACTIVE;
+        io.cmd = null;
+        io.req = rq;
         if (this.need_req_ref()) rq.ref = 1;
         return UBLK_IO_RES_OK;
       }
@@ -1021,13 +1034,25 @@ export class UblkDevice implements BlkMqOps {
     }
   }
 
+  /** ublk_ch_open() (6.18): one server process at a time (-EBUSY); it becomes ub->ublksrv_tgid. */
+  ch_open(tgid: number): void {
+    if (this.open) throw new KernelError('EBUSY', `open /dev/ublkc${this.dev_info.dev_id}: another ublk server (pid ${this.ublksrv_tgid}) holds it open`);
+    this.open = true;
+    this.ublksrv_tgid = tgid;
+  }
+
   /**
-   * ublk_ch_release() after the server died: requests it owned are reissued (USER_RECOVERY_REISSUE) or
-   * failed with -EIO; then the device is stopped (no USER_RECOVERY), QUIESCED (new I/O waits, requeued
-   * every UBLK_REQUEUE_DELAY_MS in this model) or FAIL_IO (new I/O fails); the queues are reset.
+   * ublk_ch_release_work_fn() (6.18), once the server process is gone. Only while the disk exists: every
+   * request the server owned is requeued (USER_RECOVERY_REISSUE) or failed with -EIO (__ublk_fail_req), the
+   * queues are canceling, and the device is stopped (no USER_RECOVERY; force_abort set first), QUIESCED (new
+   * I/O requeued, every UBLK_REQUEUE_DELAY_MS in this model) or FAIL_IO (new I/O fails with BLK_STS_TARGET),
+   * whatever its state was (a server that dies during a recovery leaves it so again). Then
+   * ublk_reset_ch_dev(): every slot emptied, the mm and the server's tgid forgotten, UB_STATE_OPEN cleared.
    */
   ch_release(t: number, cpu: Cpu): void {
     const f = this.flags;
+    // Requests the server owned exist only while a disk does (in the model, STOP_DEV's del_gendisk() may still
+    // be waiting for them: the disk is detached after they end)
     const reissue = (f & UBLK_F.UBLK_F_USER_RECOVERY) !== 0 && (f & UBLK_F.UBLK_F_USER_RECOVERY_REISSUE) !== 0;
     for (const ubq of this.queues) {
       ubq.canceling = true;
@@ -1044,7 +1069,7 @@ export class UblkDevice implements BlkMqOps {
         }
       }
     }
-    if (this.dev_info.state === UBLK_S_DEV_LIVE) {
+    if (this.tagset.alive) {
       if (!(f & UBLK_F.UBLK_F_USER_RECOVERY)) {
         for (const q of this.queues) q.force_abort = true;
         this.drv.ublk_ctrl_stop_dev(this);
@@ -1058,7 +1083,7 @@ export class UblkDevice implements BlkMqOps {
     for (const ubq of this.queues) {
       ubq.nr_io_ready = 0;
       ubq.ring = null;
-      if (this.dev_info.state === UBLK_S_DEV_DEAD) ubq.force_abort = false; // ublk_queue_reinit for a restart
+      // ublk_queue_reinit() (6.18) leaves force_abort and canceling as they are
       for (const io of ubq.ios) {
         io.flags &= UBLK_IO_FLAG_CANCELED;
         io.cmd = null;
@@ -1072,6 +1097,9 @@ export class UblkDevice implements BlkMqOps {
     this.nr_privileged_daemon = 0;
     this.ready = false;
     this.mm = null;
+    this.drv.live_tgids.delete(this.ublksrv_tgid); // the process has exited
+    this.ublksrv_tgid = -1;
+    this.open = false;
   }
 }
 
@@ -1105,6 +1133,15 @@ export class UblkDriver {
   readonly devices = new Map<number, UblkDevice>();
   unprivileged_ublks_added = 0;
   readonly unprivileged_ublks_max = 64;
+  /** Server processes alive (the model's process table: tgids handed out by alloc_tgid()). */
+  readonly live_tgids = new Set<number>();
+  private next_tgid = 4242;
+  /** A new ublk server process: its tgid (deterministic, never reused). */
+  alloc_tgid(): number {
+    const t = this.next_tgid++;
+    this.live_tgids.add(t);
+    return t;
+  }
   /** Tasks created by privileged servers (capable(CAP_SYS_ADMIN) at FETCH). */
   private readonly privilegedTasks = new WeakSet<UblkTask>();
 
@@ -1243,11 +1280,18 @@ export class UblkDriver {
       const got = ub.queues.map((q) => `${q.nr_io_ready}/${q.q_depth}`).join(', ');
       this.fail('EINTR', `START_DEV: interrupted while waiting for a FETCH_REQ on every tag (fetched per queue: ${got})`);
     }
+    // ublk_validate_user_pid(): the pid must be the process that opened /dev/ublkcN
+    if (ublksrv_pid !== ub.ublksrv_tgid) this.fail('EINVAL', `START_DEV: pid ${ublksrv_pid} is not the ublk server that opened /dev/ublkc${ub.dev_info.dev_id} (pid ${ub.ublksrv_tgid})`);
     if (ub.dev_info.state === UBLK_S_DEV_LIVE || ub.used) this.fail('EEXIST', 'START_DEV: already started');
-    ub.dev_info.ublksrv_pid = ublksrv_pid;
+    ub.dev_info.ublksrv_pid = ub.ublksrv_tgid;
     ub.tagset.capacity = ub.params.basic!.dev_sectors;
     // ublk_ctrl_start_dev(): queue_limits.max_hw_sectors = basic.max_sectors
     ub.tagset.max_sectors = ub.params.basic!.max_sectors || Infinity;
+    // queue_limits: BLK_FEAT_WRITE_CACHE from UBLK_ATTR_VOLATILE_CACHE; the discard parameters' sizes
+    ub.tagset.write_cache = (ub.params.basic!.attrs & UBLK_ATTR_VOLATILE_CACHE) !== 0;
+    const disc = ub.params.types & UBLK_PARAM_TYPE_DISCARD ? ub.params.discard : undefined;
+    ub.tagset.max_discard_sectors = disc?.max_discard_sectors ?? 0;
+    ub.tagset.max_write_zeroes_sectors = disc?.max_write_zeroes_sectors ?? 0;
     ub.tagset.alive = true;
     ub.dev_info.state = UBLK_S_DEV_LIVE;
     ub.used = true;
@@ -1256,7 +1300,9 @@ export class UblkDriver {
   /** UBLK_U_CMD_STOP_DEV: ublk_stop_dev(): removes the disk, then cancels pending FETCHes with -ENODEV. */
   ublk_ctrl_stop_dev(ub: UblkDevice): void {
     if (ub.dev_info.state !== UBLK_S_DEV_DEAD) {
-      if (ub.dev_info.state !== UBLK_S_DEV_LIVE) for (const q of ub.queues) q.force_abort = true; // ublk_force_abort_dev
+      // ublk_stop_dev_unlocked() (6.18): ublk_force_abort_dev() where I/O would wait for a server; nothing
+      // clears force_abort again, so such a device restarted after STOP_DEV fails its I/O with -EIO
+      if (ub.nosrv_should_queue_io()) for (const q of ub.queues) q.force_abort = true;
       ub.tagset.alive = false;
       ub.tagset.fail_waiters(-19, this.clock.now);
       ub.dev_info.state = UBLK_S_DEV_DEAD;
@@ -1279,25 +1325,32 @@ export class UblkDriver {
     if (ub.dev_info.flags & UBLK_F.UBLK_F_UNPRIVILEGED_DEV) this.unprivileged_ublks_added--;
   }
 
-  /** UBLK_U_CMD_START_USER_RECOVERY: only with USER_RECOVERY, once the old server is gone. */
-  ublk_ctrl_start_recovery(ub: UblkDevice, serverOpen: boolean): void {
+  /**
+   * UBLK_U_CMD_START_USER_RECOVERY: ublk_ctrl_start_recovery() (6.18): -EINVAL without USER_RECOVERY, -EBUSY
+   * while a server holds /dev/ublkcN open (UB_STATE_OPEN) or the device is neither QUIESCED nor FAIL_IO. It
+   * changes nothing in the driver (the release already reset the queues); the model notes that a recovery is
+   * under way, for the tag board.
+   */
+  ublk_ctrl_start_recovery(ub: UblkDevice): void {
     if (!(ub.dev_info.flags & UBLK_F.UBLK_F_USER_RECOVERY)) this.fail('EINVAL', 'START_USER_RECOVERY: the device has no UBLK_F_USER_RECOVERY');
-    if (serverOpen || (ub.dev_info.state !== UBLK_S_DEV_QUIESCED && ub.dev_info.state !== UBLK_S_DEV_FAIL_IO)) {
-      this.fail('EBUSY', 'START_USER_RECOVERY: the old server still holds /dev/ublkc or the device is not QUIESCED/FAIL_IO');
+    if (ub.open) this.fail('EBUSY', `START_USER_RECOVERY: a ublk server (pid ${ub.ublksrv_tgid}) still holds /dev/ublkc${ub.dev_info.dev_id} open`);
+    if (ub.dev_info.state !== UBLK_S_DEV_QUIESCED && ub.dev_info.state !== UBLK_S_DEV_FAIL_IO) {
+      this.fail('EBUSY', `START_USER_RECOVERY: the device is ${UBLK_STATE_NAMES[ub.dev_info.state]}, not QUIESCED or FAIL_IO`);
     }
-    ub.ready = false;
     ub.recovering = true;
   }
 
   /** UBLK_U_CMD_END_USER_RECOVERY: every tag re-fetched by the new server; LIVE again, requeued I/O flows. */
   ublk_ctrl_end_recovery(ub: UblkDevice, ublksrv_pid: number): void {
     if (!ub.ready) this.fail('EINTR', 'END_USER_RECOVERY: interrupted while waiting for a FETCH_REQ on every tag');
-    // ublk_ctrl_end_recovery() (6.18): ublk_nosrv_should_stop_dev() before the state check
+    // ublk_ctrl_end_recovery() (6.18): ublk_validate_user_pid(), then ublk_nosrv_should_stop_dev(), then the state
+    if (ublksrv_pid !== ub.ublksrv_tgid) this.fail('EINVAL', `END_USER_RECOVERY: pid ${ublksrv_pid} is not the ublk server that opened /dev/ublkc${ub.dev_info.dev_id} (pid ${ub.ublksrv_tgid})`);
     if (!(ub.dev_info.flags & UBLK_F.UBLK_F_USER_RECOVERY)) this.fail('EINVAL', 'END_USER_RECOVERY: the device has no UBLK_F_USER_RECOVERY');
-    if (ub.dev_info.state !== UBLK_S_DEV_QUIESCED && ub.dev_info.state !== UBLK_S_DEV_FAIL_IO) this.fail('EBUSY', 'END_USER_RECOVERY: not in a recoverable state');
-    ub.dev_info.ublksrv_pid = ublksrv_pid;
+    if (ub.dev_info.state !== UBLK_S_DEV_QUIESCED && ub.dev_info.state !== UBLK_S_DEV_FAIL_IO) this.fail('EBUSY', `END_USER_RECOVERY: the device is ${UBLK_STATE_NAMES[ub.dev_info.state]}, not QUIESCED or FAIL_IO`);
+    ub.dev_info.ublksrv_pid = ub.ublksrv_tgid;
     ub.dev_info.state = UBLK_S_DEV_LIVE;
     ub.recovering = false;
+    ub.tagset.kick_requeue_list(); // the requests that waited for a server reach the new one now
   }
 
   /** UBLK_U_CMD_GET_PARAMS: the stored parameters (with the read-only devt part filled in). */
@@ -1376,13 +1429,20 @@ export class UblkDriver {
    */
   ublk_ctrl_try_stop_dev(ub: UblkDevice): never {
     if (ub.deleted) this.fail('ENODEV', 'TRY_STOP_DEV: no such device');
+    // ublk_ctrl_uring_cmd_permission() (6.18) runs first: for an unprivileged device its opcode switch has no
+    // case for 0x17 and answers -EINVAL before the command switch's -EOPNOTSUPP
+    if (ub.dev_info.flags & UBLK_F.UBLK_F_UNPRIVILEGED_DEV) this.fail('EINVAL', 'TRY_STOP_DEV: not a command ublk_ctrl_uring_cmd_permission() knows for an unprivileged device (Linux 6.18)');
     return this.fail('EOPNOTSUPP', 'TRY_STOP_DEV: unknown control command in Linux 6.18 (added later with UBLK_F_SAFE_STOP_DEV)');
   }
 
-  /** UBLK_U_CMD_GET_DEV_INFO. */
+  /**
+   * UBLK_U_CMD_GET_DEV_INFO / GET_DEV_INFO2: ublk_ctrl_get_dev_info() (6.18) looks the recorded ublksrv_pid up
+   * and answers -1 when that process no longer exists (a crashed server's pid is not shown).
+   */
   ublk_ctrl_get_dev_info(ub: UblkDevice): UblksrvCtrlDevInfo {
     if (ub.deleted) this.fail('ENODEV', `GET_DEV_INFO: device ${ub.dev_info.dev_id} does not exist`);
-    return { ...ub.dev_info };
+    const pid = ub.dev_info.ublksrv_pid;
+    return { ...ub.dev_info, ublksrv_pid: pid > 0 && this.live_tgids.has(pid) ? pid : -1 };
   }
 }
 

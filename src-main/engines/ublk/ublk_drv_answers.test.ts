@@ -28,6 +28,7 @@ function manual(flags: string[] = [], depth = 2) {
   const ub = d.ub;
   const mm = new UserMem();
   ub.mm = mm;
+  ub.ch_open(1); // ublk_ch_open(): the hand-driven server is process 1
   const mkRing = (name: string) => {
     const ring = new IoUring(16, 0, k.costs, k.clock);
     const task = { name, exiting: false };
@@ -219,6 +220,56 @@ describe('the daemon checks of ublk_ch_uring_cmd_local (6.18)', () => {
     fetchAll();
     const tag = submit(REQ_OP_WRITE);
     expect(srv.cmd(0x2f, { q_id: 0, tag, result: 0, addr: 0 })).toBe(-22);
+  });
+});
+
+describe('UBLK_IO_NEED_GET_DATA (ublk_ch_uring_cmd_local + ublk_get_data, 6.18)', () => {
+  it('a buffer the driver cannot map: the command stays pending on an ACTIVE slot, the requeued WRITE comes back to it', () => {
+    const { k, srv, mm, ends, submit, fetchAll, ub } = manual(['UBLK_F_NEED_GET_DATA'], 1);
+    fetchAll(() => 0);
+    const tag = submit(REQ_OP_WRITE); // the FETCH answered UBLK_IO_RES_NEED_GET_DATA
+    // an address with no mapping: ublk_map_io() copies nothing, ublk_start_io() requeues after 3 ms
+    const pending = srv.cmd(UBLK_IO_NEED_GET_DATA, { q_id: 0, tag, result: 0, addr: 0x7f0000000000 });
+    expect(pending).toBeNaN(); // -EIOCBQUEUED
+    expect(ub.queues[0]!.ios[tag]!.flags & 0x3).toBe(0x1); // UBLK_IO_FLAG_ACTIVE, not OWNED_BY_SRV
+    k.clock.run(k.clock.now + 4e6);
+    srv.ring.run_task_work(srv.ctx);
+    const again = srv.ring.pop_cqe()!;
+    expect([again.user_data, again.res]).toEqual([7, 1]); // the NEED_GET_DATA SQE completes with NEED_GET_DATA
+    const va = mm.alloc(4096);
+    expect(srv.cmd(UBLK_IO_NEED_GET_DATA, { q_id: 0, tag, result: 0, addr: va })).toBe(0);
+    expect(mm.resolve(va, 4096)![0]).toBe(5); // the WRITE's data is in the new buffer
+    expect(srv.cmd(UBLK_IO_COMMIT_AND_FETCH_REQ, { q_id: 0, tag, result: 4096, addr: va })).toBeNaN();
+    k.clock.run();
+    expect(ends).toEqual([0]);
+  });
+});
+
+describe('UBLK_U_CMD_TRY_STOP_DEV on an unprivileged device (ublk_ctrl_uring_cmd_permission, 6.18)', () => {
+  it('-EINVAL: the permission check has no case for the opcode and answers before the command switch', () => {
+    const k = createUblk();
+    const d = k.add_dev({ dev_size: '1M', privileged: false, flags: ['UBLK_F_UNPRIVILEGED_DEV'] });
+    expect(errnoOf(() => d.try_stop_dev())).toBe('EINVAL');
+    const p = k.add_dev({ dev_size: '1M' });
+    expect(errnoOf(() => p.try_stop_dev())).toBe('EOPNOTSUPP');
+  });
+});
+
+describe('UBLK_U_CMD_STOP_DEV of a QUIESCED device (ublk_stop_dev_unlocked + ublk_force_abort_dev, 6.18)', () => {
+  it('the requests waiting for a server are failed with -EIO (force_abort), then the disk goes away', () => {
+    const k = createUblk();
+    const d = k.add_dev({ queue_depth: 4, dev_size: '1M', target: 'loop', flags: ['UBLK_F_USER_RECOVERY'] });
+    d.start_dev();
+    d.kill_server();
+    let status: number | null = null;
+    const cpu = k.appCpu(0);
+    d.ub.tagset.submit_bios(0, [{ id: 1, op: REQ_OP_READ, sector: 0, nr_sectors: 8, data: new Uint8Array(4096), cpu, end_io: (st) => { status = st; } }], { cpu, t: k.clock.now });
+    k.clock.run(k.clock.now + 10e6);
+    expect(status).toBeNull(); // requeued every 3 ms while QUIESCED
+    d.stop_dev();
+    expect(status).toBe(-5);
+    expect(d.info().state_name).toBe('UBLK_S_DEV_DEAD');
+    expect(d.invariants()).toEqual([]);
   });
 });
 
