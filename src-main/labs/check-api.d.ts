@@ -559,7 +559,7 @@ declare module 'kernel-lab/engines/bpf/index' {
   import type { BpfExecFn, BpfHelper, BpfRunResult, LoadedInsns } from 'kernel-lab/engines/bpf/vm';
   import { BpfObject } from 'kernel-lab/engines/bpf/bpf_object';
   import type { BpfObjMap, BpfObjProgram, LinkedProgram } from 'kernel-lab/engines/bpf/bpf_object';
-  import type { VerifyOptions, VerifyReport } from 'kernel-lab/engines/bpf/verifier/index';
+  import type { BpfVerifierHook, VerifyOptions, VerifyReport } from 'kernel-lab/engines/bpf/verifier/index';
   export { BpfAsmError } from 'kernel-lab/engines/bpf/asm-error';
   export type { AsmResult } from 'kernel-lab/engines/bpf/asm-error';
   export { BpfMap, RingbufMap, BPF_ANY, BPF_EXIST, BPF_NOEXIST, BPF_MAP_TYPE } from 'kernel-lab/engines/bpf/maps';
@@ -586,9 +586,10 @@ declare module 'kernel-lab/engines/bpf/index' {
   export type { LayoutStruct, LayoutType } from 'kernel-lab/engines/bpf/map_btf';
   export { BPF_F } from 'kernel-lab/engines/bpf/prog_flags';
   export { kfuncProto, progTypeOf } from 'kernel-lab/engines/bpf/verifier/index';
-  export type { VerifierResult } from 'kernel-lab/engines/bpf/verifier/index';
+  export type { BpfVerifierHook, VerifierResult } from 'kernel-lab/engines/bpf/verifier/index';
   export { BPF_LOG_BUF_SIZE } from 'kernel-lab/engines/bpf/verifier/log';
   export { ITER_SELFTESTS } from 'kernel-lab/engines/bpf/verifier/selftests';
+  export { stackVariants } from 'kernel-lab/engines/bpf/verifier/stack-variants';
   export type { BpfExecFn, BpfVm } from 'kernel-lab/engines/bpf/vm';
   /** Options of the engine: the seeded PRNG and the virtual clock of the lab, the console, the CPU count. */
   export interface BpfEngineOptions {
@@ -674,15 +675,6 @@ declare module 'kernel-lab/engines/bpf/index' {
       /** The C source's file name (default prog.bpf.c). */
       filename?: string;
   }
-  /**
-   * The verifier's entry point (bpf_check()), installed by the verifier issue from ./verifier/: it receives the
-   * checked instructions and the load attributes and throws a KernelError (with detail.log) to reject.
-   */
-  export type BpfVerifierHook = (insns: readonly BpfInsn[], attr: BpfProgLoadAttr, engine: BpfEngine) => {
-      log: string;
-      ctx_loads?: ReadonlyMap<number, number>;
-      max_ctx_offset?: number;
-  } | void;
   /** What prog_test_run takes (BPF_PROG_TEST_RUN's attributes). */
   export interface BpfTestRunAttr {
       ctx_in?: Uint8Array;
@@ -1507,6 +1499,20 @@ declare module 'kernel-lab/engines/bpf/verifier/alu' {
   export { isConst, tnumConst };
 }
 
+declare module 'kernel-lab/engines/bpf/verifier/alu-op' {
+  import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
+  import type { Reg } from 'kernel-lab/engines/bpf/verifier/reg';
+  import type { BpfVerifierEnv } from 'kernel-lab/engines/bpf/verifier/env';
+  /** check_alu_op(): a BPF_ALU or BPF_ALU64 instruction. */
+  export function check_alu_op(env: BpfVerifierEnv, insn: BpfInsn): void;
+  /** BPF_END and BPF_NEG (check_alu_op()). */
+  export function aluEndNeg(env: BpfVerifierEnv, insn: BpfInsn, op: number, alu32: boolean, regs: Reg[]): void;
+  /** BPF_MOV (check_alu_op()). */
+  export function aluMov(env: BpfVerifierEnv, insn: BpfInsn, alu32: boolean, regs: Reg[]): void;
+  /** An ALU operation with a pointer operand (adjust_ptr_min_max_vals() and its checks). */
+  export function aluWithPointer(env: BpfVerifierEnv, insn: BpfInsn, op: number, alu32: boolean, regs: Reg[], d: Reg, s: Reg): void;
+}
+
 declare module 'kernel-lab/engines/bpf/verifier/branch' {
   import type { Reg } from 'kernel-lab/engines/bpf/verifier/reg';
   /** flip_opcode(): the comparison with its operands swapped. */
@@ -1520,6 +1526,310 @@ declare module 'kernel-lab/engines/bpf/verifier/branch' {
   export function regSetMinMax(t1: Reg, t2: Reg, f1: Reg, f2: Reg, op: number, j32: boolean): void;
   /** A branch whose refined bounds are contradictory is dead (reg_bounds_sanity_check() would reject it). */
   export function regIsEmpty(r: Reg): boolean;
+}
+
+declare module 'kernel-lab/engines/bpf/verifier/calls' {
+  import type { BpfMap } from 'kernel-lab/engines/bpf/maps';
+  import type { ArgType } from 'kernel-lab/engines/bpf/verifier/protos';
+  import type { Reg } from 'kernel-lab/engines/bpf/verifier/reg';
+  import type { BpfVerifierEnv } from 'kernel-lab/engines/bpf/verifier/env';
+  /** clear_caller_saved_regs(): R0-R5 are unset after a call (and scratched for the log). */
+  export function clear_caller_saved_regs(env: BpfVerifierEnv, regs: Reg[]): void;
+  /** check_func_call(): a bpf-to-bpf call (setup_func_entry()'s frame limit: its message has no ` !`). */
+  export function check_func_call(env: BpfVerifierEnv, idx: number, target: number): number;
+  /** check_helper_call(): the program type may call helper `id`; its arguments, return value and references. */
+  export function check_helper_call(env: BpfVerifierEnv, id: number, idx: number): number;
+  /**
+   * check_map_func_compatibility(), after the return register is set: a ring buffer takes only the ringbuf
+   * helpers, and they take only a ring buffer (the modelled map types and helpers).
+   */
+  export function check_map_func_compatibility(map: BpfMap, id: number, name: string, mapType?: string): void;
+  /**
+   * get_constant_map_key(): the key a stack pointer points at when it is known, zeroed bytes (STACK_ZERO) or a
+   * spilled constant scalar of exactly the key's size (that slot is then marked precise); -1 otherwise.
+   */
+  export function get_constant_map_key(env: BpfVerifierEnv, key: Reg, keySize: number): bigint;
+  /** check_reg_type(): the register's type is one the argument type accepts (compatible_reg_types[]). */
+  export function check_reg_type(regno: number, r: Reg, t: ArgType): void;
+  /** check_helper_mem_access() bounds only (raw mode: the helper writes). */
+  export function helperMemAccessBounds(env: BpfVerifierEnv, regno: number, size: number, zeroOk: boolean): void;
+  /** check_helper_mem_access(). */
+  export function check_helper_mem_access(env: BpfVerifierEnv, regno: number, size: number, write: boolean, zeroOk: boolean): void;
+  /** acquire_reference(): a new reference (id) held by the state, allocated at instruction idx. */
+  export function acquire_reference(env: BpfVerifierEnv, idx: number): number;
+  /** release_reference(): drop the reference and invalidate every register that carried it. */
+  export function release_reference(env: BpfVerifierEnv, refId: number): void;
+  /** push_callback_call() for bpf_loop: the callback is explored as a pushed state; the caller continues. */
+  export function push_callback_call(env: BpfVerifierEnv, idx: number, fn: Reg): void;
+  /** BPF_EXIT: returns the next instruction (return from a subprogram) or -1 at the end of the path. */
+  export function checkExit(env: BpfVerifierEnv, idx: number): number;
+  /** prepare_func_exit(). */
+  export function prepare_func_exit(env: BpfVerifierEnv): number;
+}
+
+declare module 'kernel-lab/engines/bpf/verifier/cond-jmp' {
+  import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
+  import type { Reg } from 'kernel-lab/engines/bpf/verifier/reg';
+  import type { VerifierState } from 'kernel-lab/engines/bpf/verifier/state';
+  import type { BpfVerifierEnv } from 'kernel-lab/engines/bpf/verifier/env';
+  /** check_cond_jmp_op(): a conditional jump; returns the next instruction of the path that goes on. */
+  export function check_cond_jmp_op(env: BpfVerifierEnv, insn: BpfInsn, idx: number): number;
+  /** Both outcomes possible: the taken branch is pushed, and each side learns what its outcome implies. */
+  export function condJmpBothWays(env: BpfVerifierEnv, insn: BpfInsn, idx: number, op: number, j32: boolean, dst: Reg, src: Reg, target: number): number;
+  /** mark_ptr_or_null_regs(). */
+  export function mark_ptr_or_null_regs(st: VerifierState, id: number, refId: number, isNullBranch: boolean): void;
+  /** may_goto (check_cond_jmp_op() of BPF_JCOND): the fall-through is pushed one may_goto deeper; the jump goes on. */
+  export function checkMayGoto(env: BpfVerifierEnv, insn: BpfInsn, idx: number): number;
+}
+
+declare module 'kernel-lab/engines/bpf/verifier/do-check' {
+  import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
+  import type { BpfVerifierEnv } from 'kernel-lab/engines/bpf/verifier/env';
+  /** do_check(): the walk, until every pushed path is explored or one is rejected. */
+  export function do_check(env: BpfVerifierEnv): void;
+  /** update_branch_counts() then pop_stack(); false when nothing is left to explore. */
+  export function popState(env: BpfVerifierEnv): boolean;
+  /** BPF_CALL (do_check_insn()): a bpf-to-bpf call, a kfunc or a helper; returns the next instruction. */
+  export function checkCall(env: BpfVerifierEnv, insn: BpfInsn, idx: number): number;
+}
+
+declare module 'kernel-lab/engines/bpf/verifier/env' {
+  import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
+  import type { BpfMap } from 'kernel-lab/engines/bpf/maps';
+  import type { VerifierErrno } from 'kernel-lab/engines/bpf/verifier/error';
+  import type { ProgType } from 'kernel-lab/engines/bpf/verifier/prog-types';
+  import { VerifierLog } from 'kernel-lab/engines/bpf/verifier/log';
+  import type { HelperProto, KfuncProto } from 'kernel-lab/engines/bpf/verifier/protos';
+  import type { Reg } from 'kernel-lab/engines/bpf/verifier/reg';
+  import type { FuncState, HistEntry, StackSlot, VerifierState } from 'kernel-lab/engines/bpf/verifier/state';
+  /** BPF_COMPLEXITY_LIMIT_INSNS. */
+  export const BPF_COMPLEXITY_LIMIT_INSNS = 1000000;
+  /** BPF_COMPLEXITY_LIMIT_JMP_SEQ. */
+  export const BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192;
+  export const BPF_MAX_VAR_OFF: bigint;
+  export const BPF_MAX_VAR_SIZ: bigint;
+  /** What the verifier needs from its surroundings. */
+  export interface VerifierEnv {
+      prog_type?: string;
+      log_level?: number;
+      /** Maps by the fd/id an lddw names. */
+      mapById: (id: number) => BpfMap | undefined;
+      /** BPF_PROG_LOAD's fd_array: map fds by the index an lddw with src 5/6 names. */
+      fd_array?: readonly number[];
+      /** BTF func_info came with the program (a callback's address needs it); default true. */
+      func_info?: boolean;
+      kfuncName: (id: number) => string | undefined;
+      helperName: (id: number) => string | undefined;
+      /** Helper prototypes registered by other engines (BpfHelper.proto), by id. */
+      helperProto?: (id: number) => HelperProto | undefined;
+      /** kfunc prototype data registered by other engines (BpfHelper.proto: iterator slots, record size), by id. */
+      kfuncProto?: (id: number) => Record<string, unknown> | undefined;
+      /** Prototypes of kfuncs registered by other engines (BpfHelper.proto: args 'PTR_TO_CTX', 'PTR_TO_MEM(n)', 'scalar'), by BTF id. */
+      kfuncArgs?: (id: number) => {
+          args: readonly string[];
+          prog_types?: readonly string[];
+      } | undefined;
+      nr_cpus?: number;
+      /** BPF_F_TEST_STATE_FREQ: a checkpoint at every prune point. */
+      test_state_freq?: boolean;
+      /** BPF_F_SLEEPABLE. */
+      sleepable?: boolean;
+      /** The license is GPL-compatible (license_is_gpl_compatible()); default true. A gpl_only helper needs it. */
+      gpl_compatible?: boolean;
+      /** Record per-instruction states and the exploration tree for the UI. */
+      trace?: boolean;
+      /** Lower processed-instruction budget (tests and demos; the kernel's is BPF_COMPLEXITY_LIMIT_INSNS). */
+      insn_limit?: number;
+      /** The log buffer's size (BPF_PROG_LOAD's log_size; default libbpf's 16 MiB): a longer log keeps its tail (ENOSPC). */
+      log_size?: number;
+  }
+  /** One processed instruction, for a panel that steps through verification. */
+  export interface VerifierStep {
+      insn: number;
+      frame: number;
+      /** The path (exploration-tree node) it belongs to. */
+      path: number;
+      /** Registers and stack after the instruction, in log notation. */
+      state: string;
+  }
+  /** A node of the exploration tree: a path popped from the branch stack. */
+  export interface VerifierPath {
+      id: number;
+      parent: number;
+      /** Instruction the path starts at and the branch it came from. */
+      from: number;
+      to: number;
+      /** How it ended: exit, pruned (safe), or the error. */
+      end?: string;
+      /** The instruction it ended at (the exit, the pruned instruction, the rejected one). */
+      at?: number;
+  }
+  /** The verdict (bpf_check()). */
+  export interface VerifierResult {
+      ok: boolean;
+      log: string;
+      errno?: VerifierErrno;
+      /** The message of a rejection (its first line). */
+      error?: string;
+      /** Instruction being verified when it was rejected. */
+      insn?: number;
+      insn_processed: number;
+      max_states_per_insn: number;
+      total_states: number;
+      peak_states: number;
+      /** Stack depth of each function (by first instruction). */
+      stack_depth: Map<number, number>;
+      /** The context loads (instruction -> struct offset) that convert_ctx_accesses() rewrites (XDP's xdp_md; a socket filter's __sk_buff.sk). */
+      ctx_loads: Map<number, number>;
+      /** prog->aux->max_ctx_offset: one past the last context byte any access reaches (a test run's ctx must hold it). */
+      max_ctx_offset: number;
+      steps?: VerifierStep[];
+      paths?: VerifierPath[];
+  }
+  export interface StateListEntry {
+      st: VerifierState;
+      miss: number;
+      hit: number;
+  }
+  export interface Pending {
+      st: VerifierState;
+      insn: number;
+      prev: number;
+      logLen: number;
+      path: number;
+  }
+  /** Backtracking state for precision (struct backtrack_state), per frame: register masks and stack slot sets. */
+  export interface Bt {
+      regs: number[];
+      slots: Set<number>[];
+      /** The frame backtracking is in (bt->frame): it moves into a callee at its exit and back out at the call. */
+      frame: number;
+  }
+  /**
+   * struct bpf_verifier_env: one run's program, attributes, explored states, branch stack and log. Its fields are
+   * read and written by the parts of the verifier (the kernel's env->...); nothing outside the verifier uses them.
+   */
+  export class BpfVerifierEnv {
+      readonly insns: readonly BpfInsn[];
+      readonly attr: VerifierEnv;
+      readonly n: number;
+      readonly level: number;
+      /** BPF_F_TEST_STATE_FREQ and the processed-instruction budget, read on every instruction. */
+      readonly testStateFreq: boolean;
+      readonly insnLimit: number;
+      /** attr.trace: the steps and the exploration tree are recorded only then. */
+      readonly trace: boolean;
+      readonly progType: ProgType;
+      readonly pruneP: Uint8Array;
+      readonly forceCkpt: Uint8Array;
+      readonly callsCallback: Uint8Array;
+      readonly iterNext: Uint8Array;
+      /** is_jmp_point(): where the kernel records jump history (branch targets, call returns). */
+      readonly jmpP: Uint8Array;
+      readonly live: Uint16Array;
+      readonly scc: Int32Array;
+      /** struct bpf_scc_visit by SCC and call chain: the entry checkpoint and the back edges recorded meanwhile. */
+      readonly sccVisits: Map<string, {
+          entry: VerifierState;
+          backedges: {
+              st: VerifierState;
+              old: VerifierState;
+          }[];
+      }>;
+      readonly funcStarts: number[];
+      /** explored_states by instruction: checkpoints, newest first. */
+      readonly explored: (StateListEntry[] | undefined)[];
+      readonly stack: Pending[];
+      cur: VerifierState;
+      insnIdx: number;
+      /** XDP context loads by instruction (insn_aux_data's ptr_type == PTR_TO_CTX, for convert_ctx_accesses()). */
+      readonly ctxLoads: Map<number, number>;
+      maxCtxOffset: number;
+      prevInsnIdx: number;
+      idGen: number;
+      uidGen: number;
+      insnProcessed: number;
+      jmpsProcessed: number;
+      prevJmps: number;
+      prevInsns: number;
+      totalStates: number;
+      exploredSize: number;
+      /** env->free_list: checkpoints dropped from the explored lists but still referenced (branches or pending loop). */
+      readonly freeList: Set<VerifierState>;
+      /** env->num_backedges: back edges held by SCC visits until the loop is left. */
+      numBackedges: number;
+      peakStates: number;
+      maxStatesPerInsn: number;
+      readonly stackDepth: Map<number, number>;
+      readonly buf: VerifierLog;
+      prevLogPos: number;
+      prevInsnPrintPos: number;
+      /** Registers and slots the log prints after the instruction (not kept at log_level 0, where nothing is printed). */
+      readonly scratchRegs: Set<number>;
+      readonly scratchSlots: Set<number>;
+      scratchAll: boolean;
+      doPrintState: boolean;
+      readonly steps: VerifierStep[];
+      readonly paths: VerifierPath[];
+      pathId: number;
+      readonly immRegs: Reg[];
+      /** Instructions whose encoding the walk has checked (checkInsn()). */
+      readonly insnChecked: Uint8Array;
+      /** The step being processed, pushed encoded once it is done (one object, reused). */
+      readonly curHist: HistEntry;
+      /** Instruction is_state_visited() compares at, for liveAt(). */
+      liveIdx: number;
+      /** Whether register r of frame f (of the current state) is live at liveIdx; one closure for the whole run. */
+      readonly liveAt: (f: FuncState, r: number) => boolean;
+      /** The backtracking state, one for the run: a walk never starts while another is under way. */
+      readonly btState: Bt;
+      /** Linked-register sets recorded at jumps (struct linked_regs), by record id - 1; one per distinct set. */
+      readonly linkedRecords: {
+          frame: number;
+          isReg: boolean;
+          n: number;
+      }[][];
+      readonly linkedIds: Map<string, number>;
+      /** kfuncProto() by BTF id, null for a kfunc that is not an iterator's. */
+      readonly kfuncProtos: Map<number, KfuncProto | null>;
+      constructor(insns: readonly BpfInsn[], attr: VerifierEnv);
+      sccKey(st: VerifierState): string | undefined;
+      /** incomplete_read_marks(): the state is in a loop whose exploration has pending back edges. */
+      incomplete_read_marks(st: VerifierState): boolean;
+      /** update_peak_states(): explored checkpoints, the free list and pending back edges all hold states. */
+      update_peak_states(): void;
+      /** maybe_free_verifier_state(): a dropped checkpoint is freed once nothing refers to it. */
+      maybe_free_verifier_state(st: VerifierState): void;
+      /** visit_insn() of check_cfg(): prune points, forced checkpoints, function starts. */
+      visit_insn(pc: number, i: BpfInsn, starts: Set<number>): void;
+      get_helper_proto(id: number): HelperProto | undefined;
+      verbose(s: string): void;
+      print_insn_state(): void;
+      verifier_state_scratched(): boolean;
+      mark_verifier_state_clean(): void;
+      insnStr(pc: number): string;
+      cur_regs(): Reg[];
+      /** check_reg_arg(SRC_OP). */
+      readReg(r: number): Reg;
+      /** check_reg_arg(DST_OP): R10 is read-only. */
+      writeReg(r: number): void;
+      setReg(r: number, v: Reg): void;
+      /** The BPF_K operand of instruction idx as a known scalar, made once per instruction; only read (frozen). */
+      immConst(idx: number, imm: number, narrow32: boolean): Reg;
+      newId(): number;
+      /** push_stack(): a copy of the current state to explore later from `insn`. */
+      push_stack(insn: number, prev: number): VerifierState;
+      mayGotoDepth(st: VerifierState): number;
+      /** find_prev_entry(): the nearest checkpoint at `idx` still on the current DFS path. */
+      find_prev_entry(st: VerifierState, idx: number): VerifierState | undefined;
+      /** An empty backtracking state (btState, cleared) in the current frame. */
+      newBt(): Bt;
+      stackOf(r: Reg): FuncState;
+      slot(f: FuncState, spi: number): StackSlot;
+      update_stack_depth(f: FuncState, minOff: number): void;
+      /** Iterator slot an iterator argument register points at. */
+      iterSlotOf(st: VerifierState, r: Reg): StackSlot | undefined;
+  }
 }
 
 declare module 'kernel-lab/engines/bpf/verifier/error' {
@@ -1537,15 +1847,43 @@ declare module 'kernel-lab/engines/bpf/verifier/error' {
 }
 
 declare module 'kernel-lab/engines/bpf/verifier/index' {
-  import type { BpfEngine, BpfProgLoadAttr, BpfVerifierHook } from 'kernel-lab/engines/bpf/index';
   import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
+  import type { BpfMap } from 'kernel-lab/engines/bpf/maps';
+  import type { BpfHelper } from 'kernel-lab/engines/bpf/vm';
   import type { VerifierResult } from 'kernel-lab/engines/bpf/verifier/verifier';
-  export { bpfCheck, Verifier, BPF_COMPLEXITY_LIMIT_INSNS } from 'kernel-lab/engines/bpf/verifier/verifier';
+  export { bpf_check, BpfVerifierEnv, BPF_COMPLEXITY_LIMIT_INSNS } from 'kernel-lab/engines/bpf/verifier/verifier';
   export type { VerifierEnv, VerifierResult, VerifierStep, VerifierPath } from 'kernel-lab/engines/bpf/verifier/verifier';
   export { HELPER_PROTOS, kfuncProto } from 'kernel-lab/engines/bpf/verifier/protos';
   export type { HelperProto, ArgType, RetType } from 'kernel-lab/engines/bpf/verifier/protos';
   export { progTypeOf } from 'kernel-lab/engines/bpf/verifier/prog-types';
   export type { ProgType } from 'kernel-lab/engines/bpf/verifier/prog-types';
+  /** What the verifier reads of the BPF engine (BpfEngine has it): its maps, helpers and kfuncs, and its CPU count. */
+  export interface VerifierHost {
+      readonly maps: ReadonlyMap<number, BpfMap>;
+      readonly helpers: ReadonlyMap<number, BpfHelper>;
+      readonly kfuncs: ReadonlyMap<number, BpfHelper>;
+      readonly nr_cpus: number;
+  }
+  /** The BPF_PROG_LOAD attributes the verifier reads (BpfProgLoadAttr has them all). */
+  export interface VerifierLoadAttr {
+      prog_type?: string;
+      log_level?: number;
+      log_size?: number;
+      test_state_freq?: boolean;
+      prog_flags?: number;
+      fd_array?: readonly number[];
+      func_info?: boolean;
+      license?: string;
+  }
+  /**
+   * The verifier's entry point (bpf_check()) as BPF_PROG_LOAD calls it: it receives the checked instructions and the
+   * load attributes and throws a KernelError (with detail.log) to reject.
+   */
+  export type BpfVerifierHook = (insns: readonly BpfInsn[], attr: VerifierLoadAttr, engine: VerifierHost) => {
+      log: string;
+      ctx_loads?: ReadonlyMap<number, number>;
+      max_ctx_offset?: number;
+  } | void;
   /** Options of a verification beyond BPF_PROG_LOAD's attributes. */
   export interface VerifyOptions {
       /** log_level: 0 none, 1 (default) the failing path, 2 every instruction. */
@@ -1574,11 +1912,36 @@ declare module 'kernel-lab/engines/bpf/verifier/index' {
       result: VerifierResult;
   }
   /** bpf_check() on checked instructions with the engine's maps, helpers and kfuncs. */
-  export function verifyInsns(engine: BpfEngine, insns: readonly BpfInsn[], attr: BpfProgLoadAttr & VerifyOptions, lines?: readonly number[]): VerifyReport;
+  export function verifyInsns(engine: VerifierHost, insns: readonly BpfInsn[], attr: VerifierLoadAttr & VerifyOptions, lines?: readonly number[]): VerifyReport;
   /** The BPF_PROG_LOAD hook: throws KernelError(EACCES/EINVAL/E2BIG/ENOSPC) with detail.log when the program is rejected. */
   export const verifierHook: BpfVerifierHook;
-  /** Makes verification part of the engine's prog_load. */
-  export function installVerifier(engine: BpfEngine): void;
+}
+
+declare module 'kernel-lab/engines/bpf/verifier/kfunc-call' {
+  /**
+   * check_kfunc_call() (kernel/bpf/verifier.c, Linux 6.18): the open-coded iterator kfuncs (process_iter_arg(),
+   * process_iter_next_call()) and the kfuncs registered with a prototype (check_kfunc_args()).
+   */
+  import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
+  import type { Reg } from 'kernel-lab/engines/bpf/verifier/reg';
+  import type { StackSlot } from 'kernel-lab/engines/bpf/verifier/state';
+  import type { BpfVerifierEnv } from 'kernel-lab/engines/bpf/verifier/env';
+  /** check_kfunc_call(): the iterator kfuncs (process_iter_arg(), process_iter_next_call()). */
+  export function check_kfunc_call(env: BpfVerifierEnv, insn: BpfInsn, idx: number): void;
+  /** check_kfunc_args() for a kfunc registered with a prototype: a ctx pointer, read-only memory of a fixed size, scalars; returns an int. */
+  export function checkProtoKfuncCall(env: BpfVerifierEnv, proto: {
+      args: readonly string[];
+  }): void;
+  /** A scalar argument of a kfunc (check_kfunc_args()): any other type, an unset register included, is EINVAL. */
+  export function kfuncScalarArg(env: BpfVerifierEnv, regno: number): void;
+  /**
+   * The checks check_kfunc_args() makes on every pointer argument before its kind's own: not NULL (a known 0 or a
+   * maybe-null type), then check_func_arg_reg_off(): stack, map value, memory and scalars may carry offsets, any
+   * other type (ctx, map_ptr, an unset register) must be unmodified (__check_ptr_off_reg()).
+   */
+  export function kfuncPtrArg(r: Reg, arg: number): void;
+  /** process_iter_next_call(): queue the ACTIVE (non-NULL) outcome, continue with DRAINED and r0 = 0. */
+  export function process_iter_next_call(env: BpfVerifierEnv, idx: number, slot: StackSlot, frameIdx: number, spi: number): void;
 }
 
 declare module 'kernel-lab/engines/bpf/verifier/liveness' {
@@ -1627,6 +1990,40 @@ declare module 'kernel-lab/engines/bpf/verifier/log' {
   }
 }
 
+declare module 'kernel-lab/engines/bpf/verifier/mem-access' {
+  import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
+  import type { Reg } from 'kernel-lab/engines/bpf/verifier/reg';
+  import type { BpfVerifierEnv } from 'kernel-lab/engines/bpf/verifier/env';
+  /** check_mem_region_access() + __check_mem_access(). */
+  export function check_mem_region_access(r: Reg, regno: number, off: number, size: number, memSize: number, zeroOk?: boolean): void;
+  /** check_mem_access() for loads (value_regno = dst) and stores. Returns the loaded value. */
+  export function check_mem_access(env: BpfVerifierEnv, regno: number, off: number, size: number, write: boolean, valueRegno: number, isSt: boolean, stImm: number, ldsx: boolean): Reg | undefined;
+  /**
+   * check_packet_access(): `off` includes the pointer's fixed offset; the access must lie within reg->range (set by
+   * a bounds check against pkt_end: find_good_pkt_pointers() in pkt-pointers.ts); a pointer marked at or beyond
+   * pkt_end (range < 0) is outside of the packet.
+   */
+  export function check_packet_access(r: Reg, regno: number, off: number, size: number, zeroOk: boolean): void;
+  /** check_load_mem(): BPF_LDX (BPF_MEM and the sign-extending BPF_MEMSX). */
+  export function check_load_mem(env: BpfVerifierEnv, insn: BpfInsn, idx: number): void;
+  /** check_store_reg() (BPF_STX, src >= 0) and BPF_ST (src -1: the immediate is stored). */
+  export function check_store_reg(env: BpfVerifierEnv, insn: BpfInsn, idx: number, src: number): void;
+  /** check_atomic(): load-acquire, store-release and the read-modify-write atomics. */
+  export function check_atomic(env: BpfVerifierEnv, insn: BpfInsn, idx: number): void;
+  /**
+   * check_ptr_alignment() with strict_alignment_once (atomics): every pointer type and a scalar base must be aligned
+   * to the access size (the stack always is, in check_mem_access()).
+   */
+  export function check_ptr_alignment(env: BpfVerifierEnv, regno: number, off: number, size: number): void;
+  /**
+   * check_ld_abs(): a legacy packet load (BPF_ABS/BPF_IND, one of the opcode table's B/H/W) reads the skb in R6 into
+   * R0 and clobbers R1-R5, as a helper call; only program types with an skb (may_access_skb()) have it.
+   */
+  export function check_ld_abs(env: BpfVerifierEnv, insn: BpfInsn): void;
+  /** check_ld_imm(): ld_imm64 of a constant, a callback, a kernel function or a map (pointer or value). */
+  export function check_ld_imm(env: BpfVerifierEnv, insn: BpfInsn, idx: number): void;
+}
+
 declare module 'kernel-lab/engines/bpf/verifier/pkt-pointers' {
   import type { Reg } from 'kernel-lab/engines/bpf/verifier/reg';
   import type { VerifierState } from 'kernel-lab/engines/bpf/verifier/state';
@@ -1646,6 +2043,44 @@ declare module 'kernel-lab/engines/bpf/verifier/pkt-pointers' {
   export function tryMatchPktPointers(op: number, dstRegno: number, srcRegno: number, dst: Reg, src: Reg, fall: VerifierState, taken: VerifierState): boolean;
   /** is_pkt_ptr_branch_taken(): a pkt pointer marked at or beyond pkt_end decides some comparisons with it. */
   export function isPktPtrBranchTaken(dst: Reg, src: Reg, op: number): number;
+}
+
+declare module 'kernel-lab/engines/bpf/verifier/precision' {
+  import type { HistEntry, VerifierState } from 'kernel-lab/engines/bpf/verifier/state';
+  import type { Bt, BpfVerifierEnv } from 'kernel-lab/engines/bpf/verifier/env';
+  /** mark_chain_precision(regno) in the current frame. */
+  export function mark_chain_precision(env: BpfVerifierEnv, regno: number): void;
+  /**
+   * propagate_precision(): what is precise in the matched old state becomes precise in cur. Logs
+   * `frame N: propagating r1,fp-8` per frame from the innermost (the newline is written at every level).
+   */
+  export function propagate_precision(env: BpfVerifierEnv, old: VerifierState): boolean;
+  /** mark_all_scalars_precise() from the current state up its parents. */
+  export function mark_all_scalars_precise(env: BpfVerifierEnv): void;
+  /** bt_empty(): no register or slot of any frame is left to backtrack. */
+  export function bt_empty(bt: Bt): boolean;
+  /** Marks the registers and slots of `bt` precise in `st`; drops those already precise (their history is done). */
+  export function markInState(st: VerifierState, bt: Bt): boolean;
+  /**
+   * __mark_chain_precision(): backtrack_insn() over the current state's history, then each parent checkpoint's,
+   * marking the registers and slots in the parents (not in the current state, whose precision is of no use); true
+   * when a mark was added. A state's segment runs from first_idx (the checkpoint it started at, or 0) to last_idx.
+   */
+  export function __mark_chain_precision(env: BpfVerifierEnv, bt: Bt): boolean;
+  /**
+   * One instruction backwards (backtrack_insn()); false when the model gives up. `subseq` is the instruction
+   * processed just before (the next one in program order). Frames: the exit of a callee enters its frame, the call
+   * instruction leaves it and hands r1-r5 to the caller.
+   */
+  export function backtrack_insn(env: BpfVerifierEnv, e: HistEntry, bt: Bt, subseq: number): boolean;
+  /** bt_sync_linked_regs(): when one of the registers linked at a jump needs precision, all of them do. */
+  export function bt_sync_linked_regs(env: BpfVerifierEnv, bt: Bt, record: number): void;
+  /**
+   * collect_linked_regs() for a conditional jump on scalars with ids: the registers and spilled slots of every
+   * frame sharing them, at most LINKED_REGS_MAX (6; past it a register loses its id, as in the kernel), kept in the
+   * jump's history entry when more than one.
+   */
+  export function collect_linked_regs(env: BpfVerifierEnv, ids: number[]): void;
 }
 
 declare module 'kernel-lab/engines/bpf/verifier/prog-types' {
@@ -1742,6 +2177,31 @@ declare module 'kernel-lab/engines/bpf/verifier/protos' {
    * scalar arguments (the kernel reads them from BTF: the struct's size, the return type's size).
    */
   export function kfuncProto(name: string, registered?: Record<string, unknown>): KfuncProto | undefined;
+}
+
+declare module 'kernel-lab/engines/bpf/verifier/prune' {
+  import type { VerifierState } from 'kernel-lab/engines/bpf/verifier/state';
+  import type { StateListEntry, BpfVerifierEnv } from 'kernel-lab/engines/bpf/verifier/env';
+  /** maybe_exit_scc(): the loop's entry checkpoint is fully explored; complete precision from the back edges. */
+  export function maybe_exit_scc(env: BpfVerifierEnv, st: VerifierState): void;
+  /**
+   * is_state_visited(). Kept small (the loop over the checkpoints and its common cases): V8 optimises a function
+   * after running bytecode in proportion to its size, and this one runs at every prune point; the rarer work (a
+   * checkpoint still being explored, a hit, a new checkpoint) is in the methods it calls.
+   */
+  export function is_state_visited(env: BpfVerifierEnv, idx: number): boolean;
+  /**
+   * A checkpoint at idx (an iterator next, may_goto or callback call) still being explored (branches > 0) against
+   * cur: whether it is a loop back-edge hit; else, at may_goto, the infinite-loop check. allow_uninit_stack is true
+   * (privileged).
+   */
+  export function pendingStateHit(env: BpfVerifierEnv, idx: number, old: VerifierState, cur: VerifierState): boolean;
+  /** The infinite-loop check of a pending checkpoint whose current-frame registers are cur's (statesMaybeLooping()). */
+  export function checkInfiniteLoop(env: BpfVerifierEnv, idx: number, old: VerifierState, cur: VerifierState): void;
+  /** cur is safe because checkpoint sl.st is: its precision goes to cur; a loop's back edge is recorded. */
+  export function stateHit(env: BpfVerifierEnv, sl: StateListEntry, idx: number, loop: boolean): void;
+  /** A new checkpoint of cur at idx, first in `list`; cur goes on as its child with an empty history. */
+  export function newCheckpoint(env: BpfVerifierEnv, idx: number, list: StateListEntry[]): void;
 }
 
 declare module 'kernel-lab/engines/bpf/verifier/reg' {
@@ -1871,6 +2331,83 @@ declare module 'kernel-lab/engines/bpf/verifier/selftests' {
   }
   /** All translated selftests. */
   export const ITER_SELFTESTS: readonly IterSelftest[];
+}
+
+declare module 'kernel-lab/engines/bpf/verifier/stack-access' {
+  import type { Reg } from 'kernel-lab/engines/bpf/verifier/reg';
+  import type { FuncState, StackSlot } from 'kernel-lab/engines/bpf/verifier/state';
+  import type { BpfVerifierEnv } from 'kernel-lab/engines/bpf/verifier/env';
+  /** check_stack_access_within_bounds(). */
+  export function check_stack_access_within_bounds(r: Reg, regno: number, off: number, size: number, write: boolean): [number, number];
+  /**
+   * check_stack_write_fixed_off(). `off` is the (negative) byte offset from the frame pointer. A privileged load
+   * (bpf_capable, allow_ptr_leaks): aligned scalar stores spill, anything else is data.
+   */
+  export function check_stack_write_fixed_off(env: BpfVerifierEnv, f: FuncState, off: number, size: number, valueRegno: number, isSt: boolean, stImm: number): void;
+  /** save_register_state(). */
+  export function save_register_state(s: StackSlot, reg: Reg, size: number): void;
+  /**
+   * check_stack_read_fixed_off() into `dst` (-1: the read of an atomic, which keeps no value). Privileged:
+   * STACK_INVALID bytes read as unknown data (allow_uninit_stack), spilled pointers may be read (allow_ptr_leaks).
+   */
+  export function check_stack_read_fixed_off(env: BpfVerifierEnv, f: FuncState, off: number, size: number, dst: number): Reg | undefined;
+  /** check_stack_read_var_off() (check_stack_range_initialized() for a load) / check_stack_write_var_off(). */
+  export function stackVarOff(env: BpfVerifierEnv, r: Reg, regno: number, off: number, size: number, write: boolean, valueRegno: number, isSt: boolean, stImm: number): Reg | undefined;
+}
+
+declare module 'kernel-lab/engines/bpf/verifier/stack-variants' {
+  /**
+   * Systematic stack programs for the verifier's spill / fill / precision rules (kernel/bpf/verifier.c of Linux 6.18:
+   * check_stack_write_fixed_off(), save_register_state(), check_stack_read_fixed_off(), mark_reg_stack_read(),
+   * check_stack_read_var_off(), check_stack_range_initialized(), check_stack_write_var_off(), and the
+   * mark_chain_precision() of a zero stored as STACK_ZERO). Each variant is a raw_tracepoint program; the kernel's
+   * verdict, errno and log for each are what the model must give (stack.test.ts).
+   */
+  /** One generated program. */
+  export interface StackVariant {
+      /** Which class of rule it exercises. */
+      set: 'spill-fill' | 'frames' | 'var-off' | 'helper-stack' | 'zero-precision';
+      /** A stable key: the parameters of the variant. */
+      key: string;
+      asm: string;
+  }
+  /**
+   * Spill (every size and position) x fill (every size and position) x value kind x later narrow overwrite. The
+   * filled r2 is then compared with 5 and dereferenced on the other path: a constant 5 skips the load, anything
+   * else must be rejected ("R2 invalid mem access 'scalar'") unless it is the spilled pointer.
+   */
+  export function spillFillVariants(): StackVariant[];
+  /** Spill x fill (every size and position) of the values of MORE_KINDS, each filled value dereferenced or used as an index. */
+  export function spillFillKindVariants(): StackVariant[];
+  /**
+   * Spills and fills across a bpf-to-bpf call through a pointer to the caller's fp-8: the callee stores and the
+   * caller fills, or the caller stores and the callee fills, at every size and position; the filled value indexes
+   * the caller's stack (precision backtracked across the frames). A pointer to a stack may not be spilled into the
+   * caller's frame ("cannot spill pointers to stack into stack frame of the caller").
+   */
+  export function frameVariants(): StackVariant[];
+  /**
+   * Variable-offset loads and stores over two slots: r1 = fp-16 + (r8 & mask) for each access size (the mask keeps
+   * the access aligned and inside the 16 bytes), each content of the slots, and for stores each kind of value. Both
+   * slots are then read back with fixed offsets so that their state shows in the log.
+   */
+  export function varOffVariants(): StackVariant[];
+  /**
+   * Helper arguments over the same two slots, at a fixed and at a variable offset: memory a helper writes
+   * (bpf_get_current_comm, bpf_probe_read_kernel: raw_mode, written byte by byte after the call, or clobbered as it is
+   * checked when the stack pointer's offset varies; also with a size that is not a constant) and memory it reads
+   * (bpf_trace_printk's format). Both slots are read back.
+   */
+  export function helperVariants(): StackVariant[];
+  /**
+   * A zero stored from a register whose value came from a path-dependent one (r8 = 1 or 2 at a join), at every
+   * size and position in the slot: a misaligned store is STACK_ZERO and marks the register precise back to the join's
+   * checkpoint, so the second path is not pruned there; an aligned one is a spill (no mark). Also a variable-offset
+   * zero over zeros.
+   */
+  export function zeroPrecisionVariants(): StackVariant[];
+  /** Every variant, in a fixed order. */
+  export function stackVariants(): StackVariant[];
 }
 
 declare module 'kernel-lab/engines/bpf/verifier/state' {
@@ -2072,378 +2609,31 @@ declare module 'kernel-lab/engines/bpf/verifier/tnum' {
 }
 
 declare module 'kernel-lab/engines/bpf/verifier/verifier' {
-  import { BPF_ADD, BPF_DW } from 'kernel-lab/engines/bpf/isa';
   import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
-  import type { BpfMap } from 'kernel-lab/engines/bpf/maps';
-  import type { VerifierErrno } from 'kernel-lab/engines/bpf/verifier/error';
-  import type { HelperProto } from 'kernel-lab/engines/bpf/verifier/protos';
-  /** BPF_COMPLEXITY_LIMIT_INSNS. */
-  export const BPF_COMPLEXITY_LIMIT_INSNS = 1000000;
-  /** BPF_COMPLEXITY_LIMIT_JMP_SEQ. */
-  export const BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192;
-  /** What the verifier needs from its surroundings. */
-  export interface VerifierEnv {
-      prog_type?: string;
-      log_level?: number;
-      /** Maps by the fd/id an lddw names. */
-      mapById: (id: number) => BpfMap | undefined;
-      /** BPF_PROG_LOAD's fd_array: map fds by the index an lddw with src 5/6 names. */
-      fd_array?: readonly number[];
-      /** BTF func_info came with the program (a callback's address needs it); default true. */
-      func_info?: boolean;
-      kfuncName: (id: number) => string | undefined;
-      helperName: (id: number) => string | undefined;
-      /** Helper prototypes registered by other engines (BpfHelper.proto), by id. */
-      helperProto?: (id: number) => HelperProto | undefined;
-      /** kfunc prototype data registered by other engines (BpfHelper.proto: iterator slots, record size), by id. */
-      kfuncProto?: (id: number) => Record<string, unknown> | undefined;
-      /** Prototypes of kfuncs registered by other engines (BpfHelper.proto: args 'PTR_TO_CTX', 'PTR_TO_MEM(n)', 'scalar'), by BTF id. */
-      kfuncArgs?: (id: number) => {
-          args: readonly string[];
-          prog_types?: readonly string[];
-      } | undefined;
-      nr_cpus?: number;
-      /** BPF_F_TEST_STATE_FREQ: a checkpoint at every prune point. */
-      test_state_freq?: boolean;
-      /** BPF_F_SLEEPABLE. */
-      sleepable?: boolean;
-      /** The license is GPL-compatible (license_is_gpl_compatible()); default true. A gpl_only helper needs it. */
-      gpl_compatible?: boolean;
-      /** Record per-instruction states and the exploration tree for the UI. */
-      trace?: boolean;
-      /** Lower processed-instruction budget (tests and demos; the kernel's is BPF_COMPLEXITY_LIMIT_INSNS). */
-      insn_limit?: number;
-      /** The log buffer's size (BPF_PROG_LOAD's log_size; default libbpf's 16 MiB): a longer log keeps its tail (ENOSPC). */
-      log_size?: number;
-  }
-  /** One processed instruction, for a panel that steps through verification. */
-  export interface VerifierStep {
-      insn: number;
-      frame: number;
-      /** The path (exploration-tree node) it belongs to. */
-      path: number;
-      /** Registers and stack after the instruction, in log notation. */
-      state: string;
-  }
-  /** A node of the exploration tree: a path popped from the branch stack. */
-  export interface VerifierPath {
-      id: number;
-      parent: number;
-      /** Instruction the path starts at and the branch it came from. */
-      from: number;
-      to: number;
-      /** How it ended: exit, pruned (safe), or the error. */
-      end?: string;
-      /** The instruction it ended at (the exit, the pruned instruction, the rejected one). */
-      at?: number;
-  }
-  /** The verdict (bpf_check()). */
-  export interface VerifierResult {
-      ok: boolean;
-      log: string;
-      errno?: VerifierErrno;
-      /** The message of a rejection (its first line). */
-      error?: string;
-      /** Instruction being verified when it was rejected. */
-      insn?: number;
-      insn_processed: number;
-      max_states_per_insn: number;
-      total_states: number;
-      peak_states: number;
-      /** Stack depth of each function (by first instruction). */
-      stack_depth: Map<number, number>;
-      /** The context loads (instruction -> struct offset) that convert_ctx_accesses() rewrites (XDP's xdp_md; a socket filter's __sk_buff.sk). */
-      ctx_loads: Map<number, number>;
-      /** prog->aux->max_ctx_offset: one past the last context byte any access reaches (a test run's ctx must hold it). */
-      max_ctx_offset: number;
-      steps?: VerifierStep[];
-      paths?: VerifierPath[];
-  }
-  export class Verifier {
-      private readonly insns;
-      private readonly env;
-      private readonly n;
-      private readonly level;
-      /** BPF_F_TEST_STATE_FREQ and the processed-instruction budget, read on every instruction. */
-      private readonly testStateFreq;
-      private readonly insnLimit;
-      /** env.trace: the steps and the exploration tree are recorded only then. */
-      private readonly trace;
-      private readonly progType;
-      private readonly pruneP;
-      private readonly forceCkpt;
-      private readonly callsCallback;
-      private readonly iterNext;
-      /** is_jmp_point(): where the kernel records jump history (branch targets, call returns). */
-      private readonly jmpP;
-      private readonly live;
-      private readonly scc;
-      /** struct bpf_scc_visit by SCC and call chain: the entry checkpoint and the back edges recorded meanwhile. */
-      private readonly sccVisits;
-      private readonly funcStarts;
-      /** explored_states by instruction: checkpoints, newest first. */
-      private readonly explored;
-      private readonly stack;
-      private cur;
-      private insnIdx;
-      /** XDP context loads by instruction (insn_aux_data's ptr_type == PTR_TO_CTX, for convert_ctx_accesses()). */
-      private readonly ctxLoads;
-      private maxCtxOffset;
-      private prevInsnIdx;
-      private idGen;
-      private uidGen;
-      private insnProcessed;
-      private jmpsProcessed;
-      private prevJmps;
-      private prevInsns;
-      private totalStates;
-      private exploredSize;
-      /** env->free_list: checkpoints dropped from the explored lists but still referenced (branches or pending loop). */
-      private readonly freeList;
-      /** env->num_backedges: back edges held by SCC visits until the loop is left. */
-      private numBackedges;
-      private peakStates;
-      private maxStatesPerInsn;
-      private readonly stackDepth;
-      private readonly buf;
-      private prevLogPos;
-      private prevInsnPrintPos;
-      /** Registers and slots the log prints after the instruction (not kept at log_level 0, where nothing is printed). */
-      private readonly scratchRegs;
-      private readonly scratchSlots;
-      private scratchAll;
-      private doPrintState;
-      private readonly steps;
-      private readonly paths;
-      private pathId;
-      constructor(insns: readonly BpfInsn[], env: VerifierEnv);
-      private sccKey;
-      /** incomplete_read_marks(): the state is in a loop whose exploration has pending back edges. */
-      private incompleteReadMarks;
-      /** update_peak_states(): explored checkpoints, the free list and pending back edges all hold states. */
-      private updatePeakStates;
-      /** maybe_free_verifier_state(): a dropped checkpoint is freed once nothing refers to it. */
-      private maybeFreeState;
-      /** maybe_exit_scc(): the loop's entry checkpoint is fully explored; complete precision from the back edges. */
-      private maybeExitScc;
-      /** visit_insn() of check_cfg(): prune points, forced checkpoints, function starts. */
-      private visitInsn;
-      private helperProto;
-      private verbose;
-      private printInsnState;
-      private scratched;
-      private resetScratch;
-      private insnStr;
-      private regs;
-      /** check_reg_arg(SRC_OP). */
-      private readReg;
-      /** check_reg_arg(DST_OP): R10 is read-only. */
-      private writeReg;
-      private setReg;
-      /** The BPF_K operand of instruction idx as a known scalar, made once per instruction; only read (frozen). */
-      private immConst;
-      private readonly immRegs;
-      /** Instructions whose encoding the walk has checked (checkInsn()). */
-      private readonly insnChecked;
-      private newId;
-      run(): VerifierResult;
-      private doCheck;
-      /** The step being processed, pushed encoded once it is done (one object, reused). */
-      private readonly curHist;
-      /** update_branch_counts() then pop_stack(); false when nothing is left to explore. */
-      private popState;
-      /** push_stack(): a copy of the current state to explore later from `insn`. */
-      private pushStack;
-      private mayGotoDepth;
-      /**
-       * is_state_visited(). Kept small (the loop over the checkpoints and its common cases): V8 optimises a function
-       * after running bytecode in proportion to its size, and this one runs at every prune point; the rarer work (a
-       * checkpoint still being explored, a hit, a new checkpoint) is in the methods it calls.
-       */
-      private isStateVisited;
-      /**
-       * A checkpoint at idx (an iterator next, may_goto or callback call) still being explored (branches > 0) against
-       * cur: whether it is a loop back-edge hit; else, at may_goto, the infinite-loop check. allow_uninit_stack is true
-       * (privileged).
-       */
-      private pendingStateHit;
-      /** The infinite-loop check of a pending checkpoint whose current-frame registers are cur's (statesMaybeLooping()). */
-      private checkInfiniteLoop;
-      /** cur is safe because checkpoint sl.st is: its precision goes to cur; a loop's back edge is recorded. */
-      private stateHit;
-      /** A new checkpoint of cur at idx, first in `list`; cur goes on as its child with an empty history. */
-      private newCheckpoint;
-      /** Instruction isStateVisited() compares at, for liveAt(). */
-      private liveIdx;
-      /** Whether register r of frame f (of the current state) is live at liveIdx; one closure for the whole run. */
-      private readonly liveAt;
-      /** find_prev_entry(): the nearest checkpoint at `idx` still on the current DFS path. */
-      private findPrevEntry;
-      /** The backtracking state, one for the run: a walk never starts while another is under way. */
-      private readonly btState;
-      /** An empty backtracking state (btState, cleared) in the current frame. */
-      private newBt;
-      /** mark_chain_precision(regno) in the current frame. */
-      private markChainPrecision;
-      /**
-       * propagate_precision(): what is precise in the matched old state becomes precise in cur. Logs
-       * `frame N: propagating r1,fp-8` per frame from the innermost (the newline is written at every level).
-       */
-      private propagatePrecision;
-      /** mark_all_scalars_precise() from the current state up its parents. */
-      private markAllPrecise;
-      private btEmpty;
-      /** Marks the registers and slots of `bt` precise in `st`; drops those already precise (their history is done). */
-      private markInState;
-      /**
-       * __mark_chain_precision(): backtrack_insn() over the current state's history, then each parent checkpoint's,
-       * marking the registers and slots in the parents (not in the current state, whose precision is of no use); true
-       * when a mark was added. A state's segment runs from first_idx (the checkpoint it started at, or 0) to last_idx.
-       */
-      private backtrack;
-      /**
-       * One instruction backwards (backtrack_insn()); false when the model gives up. `subseq` is the instruction
-       * processed just before (the next one in program order). Frames: the exit of a callee enters its frame, the call
-       * instruction leaves it and hands r1-r5 to the caller.
-       */
-      private backtrackInsn;
-      /** bt_sync_linked_regs(): when one of the registers linked at a jump needs precision, all of them do. */
-      private btSyncLinked;
-      /** Linked-register sets recorded at jumps (struct linked_regs), by record id - 1; one per distinct set. */
-      private readonly linkedRecords;
-      private readonly linkedIds;
-      /**
-       * collect_linked_regs() for a conditional jump on scalars with ids: the registers and spilled slots of every
-       * frame sharing them, at most LINKED_REGS_MAX (6; past it a register loses its id, as in the kernel), kept in the
-       * jump's history entry when more than one.
-       */
-      private collectLinkedRegs;
-      private checkAlu;
-      /** BPF_END and BPF_NEG (check_alu_op()). */
-      private aluEndNeg;
-      /** BPF_MOV (check_alu_op()). */
-      private aluMov;
-      /** An ALU operation with a pointer operand (adjust_ptr_min_max_vals() and its checks). */
-      private aluWithPointer;
-      private stackOf;
-      private slot;
-      private growStack;
-      /** check_stack_access_within_bounds(). */
-      private stackBounds;
-      /** check_mem_region_access() + __check_mem_access(). */
-      private memRegion;
-      /** check_mem_access() for loads (value_regno = dst) and stores. Returns the loaded value. */
-      private memAccess;
-      /**
-       * check_packet_access(): `off` includes the pointer's fixed offset; the access must lie within reg->range (set by
-       * a bounds check against pkt_end: find_good_pkt_pointers() in pkt-pointers.ts); a pointer marked at or beyond
-       * pkt_end (range < 0) is outside of the packet.
-       */
-      private packetAccess;
-      /**
-       * check_stack_write_fixed_off(). `off` is the (negative) byte offset from the frame pointer. A privileged load
-       * (bpf_capable, allow_ptr_leaks): aligned scalar stores spill, anything else is data.
-       */
-      private stackWrite;
-      /** save_register_state(). */
-      private saveRegisterState;
-      /**
-       * check_stack_read_fixed_off() into `dst` (-1: the read of an atomic, which keeps no value). Privileged:
-       * STACK_INVALID bytes read as unknown data (allow_uninit_stack), spilled pointers may be read (allow_ptr_leaks).
-       */
-      private stackRead;
-      /** check_stack_read_var_off() (check_stack_range_initialized() for a load) / check_stack_write_var_off(). */
-      private stackVarOff;
-      private checkLdx;
-      private checkStore;
-      private checkAtomic;
-      /**
-       * check_ptr_alignment() with strict_alignment_once (atomics): every pointer type and a scalar base must be aligned
-       * to the access size (the stack always is, in memAccess()).
-       */
-      private strictAlignment;
-      /**
-       * check_ld_abs(): a legacy packet load (BPF_ABS/BPF_IND, one of the opcode table's B/H/W) reads the skb in R6 into
-       * R0 and clobbers R1-R5, as a helper call; only program types with an skb (may_access_skb()) have it.
-       */
-      private checkLdAbs;
-      private checkLdImm;
-      private checkCondJmp;
-      /** Both outcomes possible: the taken branch is pushed, and each side learns what its outcome implies. */
-      private condJmpBothWays;
-      /** mark_ptr_or_null_regs(). */
-      private markPtrOrNull;
-      private checkMayGoto;
-      private checkCall;
-      private clearCallerSaved;
-      /** check_func_call(): a bpf-to-bpf call (setup_func_entry()'s frame limit: its message has no ` !`). */
-      private checkFuncCall;
-      private checkHelperCall;
-      /**
-       * check_map_func_compatibility(), after the return register is set: a ring buffer takes only the ringbuf
-       * helpers, and they take only a ring buffer (the modelled map types and helpers).
-       */
-      private checkMapFuncCompatibility;
-      /**
-       * get_constant_map_key(): the key a stack pointer points at when it is known, zeroed bytes (STACK_ZERO) or a
-       * spilled constant scalar of exactly the key's size (that slot is then marked precise); -1 otherwise.
-       */
-      private constantMapKey;
-      private checkArgType;
-      /** check_helper_mem_access() bounds only (raw mode: the helper writes). */
-      private helperMemAccessBounds;
-      /** check_helper_mem_access(). */
-      private helperMemAccess;
-      private acquireReference;
-      /** release_reference(): drop the reference and invalidate every register that carried it. */
-      private releaseReference;
-      /** push_callback_call() for bpf_loop: the callback is explored as a pushed state; the caller continues. */
-      private pushCallbackCall;
-      /** Iterator slot an iterator argument register points at. */
-      private iterSlotOf;
-      /** kfuncProto() by BTF id, null for a kfunc that is not an iterator's. */
-      private readonly kfuncProtos;
-      /** check_kfunc_call(): the iterator kfuncs (process_iter_arg(), process_iter_next_call()). */
-      private checkKfuncCall;
-      /** check_kfunc_args() for a kfunc registered with a prototype: a ctx pointer, read-only memory of a fixed size, scalars; returns an int. */
-      private checkProtoKfuncCall;
-      /** A scalar argument of a kfunc (check_kfunc_args()): any other type, an unset register included, is EINVAL. */
-      private kfuncScalarArg;
-      /**
-       * The checks check_kfunc_args() makes on every pointer argument before its kind's own: not NULL (a known 0 or a
-       * maybe-null type), then check_func_arg_reg_off(): stack, map value, memory and scalars may carry offsets, any
-       * other type (ctx, map_ptr, an unset register) must be unmodified (__check_ptr_off_reg()).
-       */
-      private kfuncPtrArg;
-      /** process_iter_next_call(): queue the ACTIVE (non-NULL) outcome, continue with DRAINED and r0 = 0. */
-      private processIterNextCall;
-      /** BPF_EXIT: returns the next instruction (return from a subprogram) or -1 at the end of the path. */
-      private checkExit;
-      /** prepare_func_exit(). */
-      private prepareFuncExit;
-      /**
-       * check_cfg(): every instruction is reachable from the first one. A function is reached through a call or a
-       * BPF_PSEUDO_FUNC ld_imm64 (visit_func_call_insn()) that is itself reached: a subprogram only an unreachable
-       * instruction names is unreachable. (The model has no bpf_throw, so no exception callback as a second root.)
-       */
-      private checkReachable;
-      /**
-       * fixup_kfunc_call() after opt_remove_dead_code(): a kfunc call with imm 0 that the walk reached (an unreached
-       * one is removed as dead code) was never a call to anything.
-       */
-      private fixupKfuncCalls;
-      /** check_max_stack_depth(): the combined stack of any call chain stays within MAX_BPF_STACK. */
-      /**
-       * check_max_stack_depth() for the main program: every bpf-to-bpf call and callback address (ld_imm64
-       * BPF_PSEUDO_FUNC) in a subprogram's instructions, reached by the walk or not, adds a frame, so a recursion
-       * on a dead path is "too deep" here. Each frame's depth is rounded up to 16 bytes (round_up_stack_depth() of a
-       * JIT-requested program, as x86-64 loads them).
-       */
-      private checkMaxStackDepth;
-  }
-  /** Runs the verifier over checked instructions (bpf_check()). */
-  export function bpfCheck(insns: readonly BpfInsn[], env: VerifierEnv): VerifierResult;
-  export { BPF_DW, BPF_ADD };
+  import { BpfVerifierEnv } from 'kernel-lab/engines/bpf/verifier/env';
+  import type { VerifierEnv, VerifierResult } from 'kernel-lab/engines/bpf/verifier/env';
+  /** Runs the verifier over checked instructions. */
+  export function bpf_check(insns: readonly BpfInsn[], attr: VerifierEnv): VerifierResult;
+  /**
+   * check_cfg(): every instruction is reachable from the first one. A function is reached through a call or a
+   * BPF_PSEUDO_FUNC ld_imm64 (visit_func_call_insn()) that is itself reached: a subprogram only an unreachable
+   * instruction names is unreachable. (The model has no bpf_throw, so no exception callback as a second root.)
+   */
+  export function check_cfg(env: BpfVerifierEnv): void;
+  /**
+   * fixup_kfunc_call() after opt_remove_dead_code(): a kfunc call with imm 0 that the walk reached (an unreached
+   * one is removed as dead code) was never a call to anything.
+   */
+  export function fixup_kfunc_call(env: BpfVerifierEnv): void;
+  /**
+   * check_max_stack_depth() for the main program: the combined stack of any call chain stays within MAX_BPF_STACK.
+   * Every bpf-to-bpf call and callback address (ld_imm64 BPF_PSEUDO_FUNC) in a subprogram's instructions, reached by
+   * the walk or not, adds a frame, so a recursion on a dead path is "too deep" here. Each frame's depth is rounded up
+   * to 16 bytes (round_up_stack_depth() of a JIT-requested program, as x86-64 loads them).
+   */
+  export function check_max_stack_depth(env: BpfVerifierEnv): void;
+  export { BPF_COMPLEXITY_LIMIT_INSNS, BPF_COMPLEXITY_LIMIT_JMP_SEQ, BpfVerifierEnv } from 'kernel-lab/engines/bpf/verifier/env';
+  export type { VerifierEnv, VerifierPath, VerifierResult, VerifierStep } from 'kernel-lab/engines/bpf/verifier/env';
 }
 
 declare module 'kernel-lab/engines/bpf/vm' {

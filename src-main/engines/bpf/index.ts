@@ -39,7 +39,7 @@ import type { BpfExecFn, BpfHelper, BpfRunResult, LoadedInsns } from './vm';
 import { progTypeOf, verifierHook, verifyInsns } from './verifier';
 import { BPF_F_SLEEPABLE, BpfObject, MODELLED_TYPES } from './bpf_object';
 import type { BpfObjMap, BpfObjProgram, LinkedProgram } from './bpf_object';
-import type { VerifyOptions, VerifyReport } from './verifier';
+import type { BpfVerifierHook, VerifyOptions, VerifyReport } from './verifier';
 
 export { BpfAsmError } from './asm-error';
 export type { AsmResult } from './asm-error';
@@ -76,9 +76,10 @@ export { MAP_BTF_STRUCT, MAP_STRUCTS } from './map_btf';
 export type { LayoutStruct, LayoutType } from './map_btf';
 export { BPF_F } from './prog_flags';
 export { kfuncProto, progTypeOf } from './verifier';
-export type { VerifierResult } from './verifier';
+export type { BpfVerifierHook, VerifierResult } from './verifier';
 export { BPF_LOG_BUF_SIZE } from './verifier/log';
 export { ITER_SELFTESTS } from './verifier/selftests';
+export { stackVariants } from './verifier/stack-variants';
 export type { BpfExecFn, BpfVm } from './vm';
 
 /** Options of the engine: the seeded PRNG and the virtual clock of the lab, the console, the CPU count. */
@@ -167,16 +168,6 @@ export interface BpfProgLoadAttr {
   /** The C source's file name (default prog.bpf.c). */
   filename?: string;
 }
-
-/**
- * The verifier's entry point (bpf_check()), installed by the verifier issue from ./verifier/: it receives the
- * checked instructions and the load attributes and throws a KernelError (with detail.log) to reject.
- */
-export type BpfVerifierHook = (
-  insns: readonly BpfInsn[],
-  attr: BpfProgLoadAttr,
-  engine: BpfEngine,
-) => { log: string; ctx_loads?: ReadonlyMap<number, number>; max_ctx_offset?: number } | void;
 
 /** What prog_test_run takes (BPF_PROG_TEST_RUN's attributes). */
 export interface BpfTestRunAttr {
