@@ -101,14 +101,17 @@ export function propagate_precision(env: BpfVerifierEnv, old: VerifierState): bo
   return any ? __mark_chain_precision(env, bt) : false;
 }
 
-/** mark_all_scalars_precise() from the current state up its parents. */
+/**
+ * mark_all_scalars_precise(): every parent of the current state, not the current state itself (its marks are not
+ * needed until it is a checkpoint, so Linux 6.18 leaves it, and its log and `cur state:` print it unmarked).
+ */
 export function mark_all_scalars_precise(env: BpfVerifierEnv): void {
   const log = env.level >= 2;
   if (log)
     env.verbose(`mark_precise: frame${env.cur.frames.length - 1}: falling back to forcing all scalars precise\n`);
-  for (let st: VerifierState | undefined = env.cur; st; st = st.parent) {
+  for (let st: VerifierState | undefined = env.cur.parent; st; st = st.parent) {
     if (st.allPrecise) break;
-    if (st !== env.cur) st.allPrecise = true;
+    st.allPrecise = true;
     st.frames.forEach((f, fi) => {
       f.regs.forEach((r, ri) => {
         if (r.type !== 'scalar' || r.precise) return;
