@@ -2055,7 +2055,10 @@ declare module 'kernel-lab/engines/bpf/verifier/precision' {
    * `frame N: propagating r1,fp-8` per frame from the innermost (the newline is written at every level).
    */
   export function propagate_precision(env: BpfVerifierEnv, old: VerifierState): boolean;
-  /** mark_all_scalars_precise() from the current state up its parents. */
+  /**
+   * mark_all_scalars_precise(): every parent of the current state, not the current state itself (its marks are not
+   * needed until it is a checkpoint, so Linux 6.18 leaves it, and its log and `cur state:` print it unmarked).
+   */
   export function mark_all_scalars_precise(env: BpfVerifierEnv): void;
   /** bt_empty(): no register or slot of any frame is left to backtrack. */
   export function bt_empty(bt: Bt): boolean;
