@@ -225,11 +225,10 @@ export function check_atomic(env: BpfVerifierEnv, insn: BpfInsn, idx: number): v
   const size = bpfSizeBytes(BPF_SIZE(insn.code));
   if (insn.imm === BPF_LOAD_ACQ) {
     // check_atomic_load(): atomic_ptr_type_ok() of the source, then check_load_mem() with strict alignment: the
-    // source and destination registers (`R11 is invalid`, EINVAL) before the access's alignment and type.
-    if (insn.src_reg > 10) reject(`R${insn.src_reg} is invalid`, 'EINVAL');
-    const s = env.cur_regs()[insn.src_reg]!;
+    // source and destination registers (`R11 is invalid`, EINVAL) before the access's alignment and type. An unset
+    // source passes the type check and fails the read, so reading it first gives the same answer.
+    const s = env.readReg(insn.src_reg);
     if (!atomic_ptr_type_ok(s)) reject(`BPF_ATOMIC loads from R${insn.src_reg} ${regTypeStr(s)} is not allowed`);
-    env.readReg(insn.src_reg);
     env.writeReg(insn.dst_reg);
     check_ptr_alignment(env, insn.src_reg, insn.off, size);
     check_load_mem(env, insn, idx);
