@@ -19,6 +19,16 @@ export const DEFAULT_LIMITS: DefaultRunLimits = {
   machineBytes: 512 << 20,
 };
 
+/** A run's limits with DEFAULT_LIMITS in place of each one it leaves out (or gives as undefined). */
+export function resolveLimits(limits: { [K in keyof DefaultRunLimits]?: number | undefined } | undefined): DefaultRunLimits {
+  const out: DefaultRunLimits = { ...DEFAULT_LIMITS };
+  for (const k of Object.keys(out) as (keyof DefaultRunLimits)[]) {
+    const v = limits?.[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
 /** The most instructions a kernel check takes (BPF_MAXINSNS is 4096 unprivileged; root may load up to a million). */
 export const KERNEL_CHECK_MAX_INSNS = 65_536;
 /** The most log text the kernel check takes or gives back (each side). */

@@ -7,12 +7,12 @@
 import { z } from 'zod';
 import { DEFAULT_LIMITS, KERNEL_CHECK_MAX_INSNS, KERNEL_CHECK_MAX_LOG, PROGRESS_MESSAGE_MAX } from './contract-limits';
 
-export { DEFAULT_LIMITS, KERNEL_CHECK_MAX_INSNS, KERNEL_CHECK_MAX_LOG, PROGRESS_MESSAGE_MAX } from './contract-limits';
+export { DEFAULT_LIMITS, resolveLimits, KERNEL_CHECK_MAX_INSNS, KERNEL_CHECK_MAX_LOG, PROGRESS_MESSAGE_MAX } from './contract-limits';
 
-/** Limits of one run. Every field is optional; the session fills in the defaults of DEFAULT_LIMITS. */
 /** The most parameters a seeded lab may declare (lab.json `params`): it bounds a run request's size. */
 export const LAB_PARAMS_MAX = 32;
 
+/** Limits of one run. Every field is optional; the session fills in the defaults of DEFAULT_LIMITS. */
 export const RunLimitsSchema = z
   .object({
     /** Wall-clock deadline of the run, in milliseconds. */

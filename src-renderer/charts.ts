@@ -24,7 +24,7 @@ export function renderChart(el: HTMLElement, chart: Chart, width: number, height
   const grid = cssVar('--border') || '#3c3c3c';
   const n = Math.max(1, chart.series.length);
   const axis = (label: string | undefined, y = false): uPlot.Axis => ({
-    label,
+    ...(label !== undefined ? { label } : {}),
     // Room for the longest tick label (uPlot's fixed default cuts large numbers).
     ...(y ? { size: (_u: uPlot, values: string[] | null) => Math.max(40, 14 + 7 * Math.max(0, ...(values ?? []).map((v) => String(v).length))) } : {}),
     stroke: fg,

@@ -21,7 +21,7 @@ interface Progress {
   /** Lab id → the criteria that have failed in a check: their hints are unlocked (issue 17: not before an attempt). */
   tried?: Record<string, string[]>;
   /** The lab open last time. */
-  open?: string;
+  open?: string | undefined;
   /** Whose variant of a seeded lab: the submission's name (as the instructor grades it) or a seed from a roster. */
   who?: { name?: string; seed?: number };
   /** Lab id → the submission language picked for a lab that takes C too. */

@@ -4,7 +4,7 @@ const KEY = 'kernel-lab.layout';
 export type ThemeChoice = 'system' | 'dark' | 'light';
 
 interface Layout {
-  sideWidth?: number;
+  sideWidth?: number | undefined;
   tab?: string;
   theme?: ThemeChoice;
 }

@@ -188,7 +188,7 @@ function ensureKernelAccess(): Promise<void> {
 const isImported = (path: string): boolean => path.startsWith('sessions/') || path.startsWith('shared/');
 
 const early: RunEvent[] = [];
-const runModels = new Map<RunId, { model: monaco.editor.ITextModel; filename: string; lab?: string }>();
+const runModels = new Map<RunId, { model: monaco.editor.ITextModel; filename: string; lab?: string | undefined }>();
 
 /**
  * Runs the file in the editor; with `labId`, as a submission of that lab (checked when it ends), with `labSeed`, the

@@ -14,7 +14,7 @@ export interface RunRecord {
   results: Results;
   /** The last state of each machine the run booted (not kept across reloads). */
   machines: Map<number, MachineState>;
-  done?: Done;
+  done?: Done | undefined;
 }
 
 const KEY = 'kernel-lab.runs';

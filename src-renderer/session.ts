@@ -19,7 +19,7 @@ export interface SessionFile {
   seed: number;
   timeoutMs: number;
   layout?: unknown;
-  run?: { file: string; seed: number; started: number; lines: RunRecord['lines']; results: Results; done?: Done };
+  run?: { file: string; seed: number; started: number; lines: RunRecord['lines']; results: Results; done?: Done | undefined } | undefined;
 }
 
 export function exportSession(s: Omit<SessionFile, 'kind' | 'version'>): void {

@@ -12,7 +12,7 @@ export interface Grade extends GradeRow {
   /** false: the submission could not be run at all (an `error` says why); it counts as not graded. */
   graded: boolean;
   durationMs: number;
-  checks: { name: string; pass: boolean; hint?: string; detail?: string; internal?: string }[];
+  checks: { name: string; pass: boolean; hint?: string | undefined; detail?: string | undefined; internal?: string | undefined }[];
 }
 
 export function gradesJson(lab: string, grades: readonly Grade[]): string {

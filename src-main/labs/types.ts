@@ -11,16 +11,16 @@ export interface LabMeta {
   /** One sentence for the lab list. */
   summary: string;
   /** The run's limits for this lab (the defaults otherwise). */
-  limits?: { timeoutMs?: number; memoryBytes?: number; outputBytes?: number };
+  limits?: { timeoutMs?: number | undefined; memoryBytes?: number | undefined; outputBytes?: number | undefined } | undefined;
   /** The starter's file name (default starter.js). */
-  starter?: string;
+  starter?: string | undefined;
   /** Seeded variants: parameters drawn from the run's seed (`lab.params` in the script, `ctx.params` here). */
-  params?: Record<string, { int: [number, number] } | { choice: (number | string)[] }>;
+  params?: Record<string, { int: [number, number] } | { choice: (number | string)[] }> | undefined;
   /**
    * The lab takes a C submission beside the script (c-submission.ts): a `.c` file is run by `driver`, the lab's
    * script that compiles it with the host's clang, loads it and reports, and is checked by the same criteria.
    */
-  c?: { starter: string; solution: string; driver: string };
+  c?: { starter: string; solution: string; driver: string } | undefined;
 }
 
 /** What a criterion sees: the run's result, output and error, and the machines the script booted, as they are. */

@@ -113,7 +113,7 @@ export interface KernelVm {
   watermark_scale_factor: number;
   lowmem_reserve_ratio: number[];
   /** /sys/kernel/mm/transparent_hugepage/enabled's selection ('always', 'madvise', 'never'), or undefined. */
-  thp?: string;
+  thp?: string | undefined;
   vmstatNames: string[];
   meminfoNames: string[];
 }

@@ -21,12 +21,11 @@ import {
   type MachineState,
   type Table,
   type RunError,
-  type RunLimits,
   type RunRequestParsed,
   type RunStats,
   type SourceLocation,
 } from '../contract';
-import { DEFAULT_LIMITS, PROGRESS_MESSAGE_MAX } from '../contract-limits';
+import { DEFAULT_LIMITS, PROGRESS_MESSAGE_MAX, resolveLimits, type DefaultRunLimits } from '../contract-limits';
 import type { transform as SucraseTransform } from 'sucrase';
 import { PRELUDE, PRELUDE_FILENAME } from './prelude';
 import { Bridge, ScriptCallbackError, TYPED_CTORS, TypedResult } from './bridge';
@@ -128,7 +127,7 @@ export function transpile(code: string, language: 'javascript' | 'typescript', f
   } catch (e) {
     const err = e as Error & { loc?: { line: number; column: number } };
     const se = new SyntaxError(err.message.replace(/\s*\(\d+:\d+\)$/, ''));
-    (se as SyntaxError & { location?: SourceLocation }).location = err.loc
+    (se as SyntaxError & { location?: SourceLocation | undefined }).location = err.loc
       ? { file: filename, line: err.loc.line, column: err.loc.column + 1 }
       : undefined;
     throw se;
@@ -146,7 +145,7 @@ export async function runInSandbox(
 ): Promise<SandboxOutcome> {
   const module = await quickjsModule();
   if (req.language === 'typescript') await loadTranspiler();
-  const limits: Required<RunLimits> = { ...DEFAULT_LIMITS, ...req.limits };
+  const limits = resolveLimits(req.limits);
   const started = performance.now();
   const deadline = started + limits.timeoutMs;
   const wasm = module.getWasmMemory();
@@ -246,7 +245,7 @@ export async function runInSandbox(
   try {
     code = transpile(req.code, req.language, req.filename);
   } catch (e) {
-    const se = e as SyntaxError & { location?: SourceLocation };
+    const se = e as SyntaxError & { location?: SourceLocation | undefined };
     return finish({
       kind: 'syntax',
       name: 'SyntaxError',
@@ -764,7 +763,7 @@ function settle(
   value: QuickJSHandle,
   filename: string,
   hit: () => LimitName | 'stopped' | undefined,
-  limits: Required<RunLimits>,
+  limits: DefaultRunLimits,
   remap: Remap,
 ): RunError | undefined {
   try {
@@ -799,7 +798,7 @@ function settle(
   }
 }
 
-function limitError(limit: LimitName | 'stopped', limits: Required<RunLimits> = DEFAULT_LIMITS): RunError {
+function limitError(limit: LimitName | 'stopped', limits: DefaultRunLimits = DEFAULT_LIMITS): RunError {
   const mib = (n: number): string => `${Math.round((n / 1048576) * 10) / 10} MiB`;
   switch (limit) {
     case 'stopped':
@@ -823,7 +822,7 @@ function toRunError(
   handle: QuickJSHandle,
   filename: string,
   hit: LimitName | 'stopped' | undefined,
-  limits: Required<RunLimits>,
+  limits: DefaultRunLimits,
   remap: Remap,
 ): RunError {
   const dumped = vm.dump(handle) as unknown;

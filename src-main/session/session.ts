@@ -7,8 +7,8 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import {
-  DEFAULT_LIMITS,
   KERNEL_OFF,
+  resolveLimits,
   RunRequestSchema,
   type RunError,
   type RunEvent,
@@ -202,7 +202,7 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
   }
   if (lab) parsed.limits = { ...parsed.limits, ...(lab.limits ?? {}) };
   const runId = newRunId();
-  const limits = { ...DEFAULT_LIMITS, ...parsed.limits };
+  const limits = resolveLimits(parsed.limits);
   const stopBuffer = new SharedArrayBuffer(4);
   const stopFlag = new Int32Array(stopBuffer);
   // Kernel calls: served here, so that the helper is this thread's child and dies with the run (kernel-calls.ts).

@@ -108,7 +108,7 @@ export interface InitialWorkspace {
 }
 
 /** The folder to open at start-up: $KERNEL_LAB_WORKSPACE, else the saved choice if still usable, else the default. */
-export async function initialWorkspaceDir(opts: { env?: string; settingsFile: string; defaultDir: string }): Promise<InitialWorkspace> {
+export async function initialWorkspaceDir(opts: { env?: string | undefined; settingsFile: string; defaultDir: string }): Promise<InitialWorkspace> {
   if (opts.env) return { dir: path.resolve(opts.env), source: 'env' };
   const { settings, problem } = await readSettings(opts.settingsFile);
   if (problem) return { dir: opts.defaultDir, source: 'default', warning: `${problem}; using the default workspace ${opts.defaultDir}` };
@@ -146,7 +146,7 @@ export class WorkspaceChooser {
   ) {}
 
   /** Opens the start-up workspace (see initialWorkspaceDir). */
-  static async start(opts: { env?: string; settingsFile: string; defaultDir: string }): Promise<{ chooser: WorkspaceChooser; initial: InitialWorkspace }> {
+  static async start(opts: { env?: string | undefined; settingsFile: string; defaultDir: string }): Promise<{ chooser: WorkspaceChooser; initial: InitialWorkspace }> {
     const initial = await initialWorkspaceDir(opts);
     return { chooser: new WorkspaceChooser(await Workspace.open(initial.dir), opts.settingsFile), initial };
   }

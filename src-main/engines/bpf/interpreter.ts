@@ -422,7 +422,7 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
         const f = base + depth;
         if (vm.mayGoto[f] === 0) pc += offA[pc]! + 1;
         else {
-          vm.mayGoto[f]--;
+          vm.mayGoto[f] = vm.mayGoto[f]! - 1;
           pc++;
         }
         break;

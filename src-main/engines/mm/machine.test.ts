@@ -11,7 +11,7 @@ describe('machine profiles: e820 holes, the first megabyte and the kernel image 
 
   it('maps [0, 1M) and the usable RAM only: the DirectMap lines add up to them', () => {
     // [0, 1M) (ISA, mapped whatever e820 says) + [1M, 3G) + [4G, 25G): 24 GiB; the PCI hole [3G, 4G) is unmapped.
-    expect(m.DirectMap4k + m.DirectMap2M + (m.DirectMap1G ?? 0)).toBe(24 * 1024 * 1024);
+    expect(m.DirectMap4k! + m.DirectMap2M! + (m.DirectMap1G ?? 0)).toBe(24 * 1024 * 1024);
     expect(m.DirectMap1G).toBeUndefined(); // no pdpe1gb on this profile's CPU
     expect(mm.lookup_address(3 * 1024 * MB + 5).present).toBe(false);
     expect(mm.lookup_address(4 * 1024 * MB).present).toBe(true);

@@ -75,7 +75,7 @@ describe('migratetype (2022 MIGRATE_UNMAPPED)', () => {
     expect(mm.vmstat().direct_map_level2_splits).toBe(1);
     mm.__free_pages(a);
     expect(mm.lookup_address(4096)).toMatchObject({ present: true, rw: true });
-    expect(mm.pagetypeinfo().free.Unmapped[0]).toBe(1);
+    expect(mm.pagetypeinfo().free.Unmapped?.[0]).toBe(1);
     expect(mm.checkInvariants()).toEqual([]);
   });
 

@@ -32,7 +32,7 @@ export interface Bio {
   nr_sectors: number;
   data: Uint8Array | null;
   /** bi_opf's flag bits (REQ_FLAGS of ublk_cmd.ts: REQ_FUA, REQ_FAILFAST_*, REQ_META, REQ_SWAP, REQ_NOUNMAP). */
-  opf?: number;
+  opf?: number | undefined;
   /** The submitting CPU (where a tag wait resumes). */
   cpu: Cpu;
   /** bio_endio: status is 0 or -errno, t the virtual time of completion. */

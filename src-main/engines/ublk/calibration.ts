@@ -65,7 +65,7 @@ function runJob(make: (costs: CostModel) => CalibrationMachine, costs: CostModel
   const big = parseInt(j.bs, 10) * (j.bs.endsWith('m') ? 1024 : 1) > 512;
   const dev = k.add_dev({
     nr_hw_queues: j.queues, queue_depth: 128, dev_size: '1G', target: j.target, data_path: j.path, server: j.server,
-    max_io_buf_bytes: big ? '1M' : undefined,
+    ...(big ? { max_io_buf_bytes: '1M' } : {}),
   });
   dev.start_dev();
   const r = k.fio({ dev, rw: j.rw, bs: j.bs, iodepth: j.iodepth, numjobs: j.jobs, ios: j.ios });

@@ -106,7 +106,7 @@ export interface ServerOptions {
   /** Splice proposal: the SPLICE_F_READ_TO_READ flag is available (READ works only with it). */
   splice_read_to_read: boolean;
   /** Test hook: FETCH only this many tags per queue (START_DEV then cannot complete). */
-  fetch_limit?: number;
+  fetch_limit?: number | undefined;
   /**
    * Which server runs the target: 'kublk' (tools/testing/selftests/ublk, the default) or 'ublksrv'. They differ
    * on the null target: kublk's registers, NOPs and unregisters the request buffer under SUPPORT_ZERO_COPY and

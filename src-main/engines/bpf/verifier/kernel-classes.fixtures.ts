@@ -6,7 +6,7 @@
 import type { KernelJob, KernelTestRun } from '../../../oracle/index';
 
 /** `ok` or `ERRNO first error line`. */
-export function answerOf(r: { ok: boolean; errno?: string; first?: string }): string {
+export function answerOf(r: { ok: boolean; errno?: string | undefined; first?: string | undefined }): string {
   return r.ok ? 'ok' : `${r.errno} ${r.first}`;
 }
 

@@ -41,7 +41,7 @@ export interface Reg {
   /** Frame of a stack pointer. */
   frameno: number;
   /** Map of CONST_PTR_TO_MAP / PTR_TO_MAP_VALUE. */
-  map?: BpfMap;
+  map?: BpfMap | undefined;
   /** Size of PTR_TO_MEM; for a packet pointer its reg->range (the two share a union in the kernel's struct). */
   mem_size: number;
   /** Ringbuf memory (MEM_RINGBUF). */

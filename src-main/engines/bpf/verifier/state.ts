@@ -60,7 +60,7 @@ export interface HistEntry {
   /** Stack slot spilled to / filled from, or -1. */
   spi: number;
   /** The frame whose stack `spi` is in (insn_stack_access_frameno()); the instruction's frame when absent. */
-  spiFrame?: number;
+  spiFrame?: number | undefined;
   frame: number;
   /** The linked registers recorded at a conditional jump (a record id of the verifier's table), or 0. */
   linked: number;
