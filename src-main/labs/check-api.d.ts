@@ -1064,6 +1064,169 @@ declare module 'kernel-lab/engines/bpf/jit-wasm' {
   export const wasmJitExec: BpfExecFn;
 }
 
+declare module 'kernel-lab/engines/bpf/jit-wasm-encode' {
+  /**
+   * The WebAssembly encoding the BPF JIT to WebAssembly (jit-wasm.ts) emits with: LEB128, the opcodes it uses, a
+   * function body builder, and the generated function's locals and imports. (The role of arch/x86/net/bpf_jit_comp.c's
+   * emit helpers, with WebAssembly as the target instruction set.)
+   */
+  export const I32 = 127;
+  export const I64 = 126;
+  export const VOID = 64;
+  export function uleb(out: number[], n: number): void;
+  export const OP: {
+      readonly unreachable: 0;
+      readonly block: 2;
+      readonly loop: 3;
+      readonly if: 4;
+      readonly else: 5;
+      readonly end: 11;
+      readonly br: 12;
+      readonly br_if: 13;
+      readonly br_table: 14;
+      readonly return: 15;
+      readonly call: 16;
+      readonly select: 27;
+      readonly get: 32;
+      readonly set: 33;
+      readonly tee: 34;
+      readonly i32_load: 40;
+      readonly i64_load: 41;
+      readonly i64_load8_s: 48;
+      readonly i64_load8_u: 49;
+      readonly i64_load16_s: 50;
+      readonly i64_load16_u: 51;
+      readonly i64_load32_s: 52;
+      readonly i64_load32_u: 53;
+      readonly i32_store: 54;
+      readonly i64_store: 55;
+      readonly i64_store8: 60;
+      readonly i64_store16: 61;
+      readonly i64_store32: 62;
+      readonly i32_const: 65;
+      readonly i64_const: 66;
+      readonly i32_eqz: 69;
+      readonly i32_eq: 70;
+      readonly i32_ne: 71;
+      readonly i32_lt_s: 72;
+      readonly i32_lt_u: 73;
+      readonly i32_gt_s: 74;
+      readonly i32_gt_u: 75;
+      readonly i32_le_s: 76;
+      readonly i32_le_u: 77;
+      readonly i32_ge_s: 78;
+      readonly i32_ge_u: 79;
+      readonly i64_eqz: 80;
+      readonly i64_eq: 81;
+      readonly i64_ne: 82;
+      readonly i64_lt_s: 83;
+      readonly i64_lt_u: 84;
+      readonly i64_gt_s: 85;
+      readonly i64_gt_u: 86;
+      readonly i64_le_s: 87;
+      readonly i64_le_u: 88;
+      readonly i64_ge_s: 89;
+      readonly i64_ge_u: 90;
+      readonly i32_add: 106;
+      readonly i32_sub: 107;
+      readonly i32_mul: 108;
+      readonly i32_div_s: 109;
+      readonly i32_div_u: 110;
+      readonly i32_rem_s: 111;
+      readonly i32_rem_u: 112;
+      readonly i32_and: 113;
+      readonly i32_or: 114;
+      readonly i32_xor: 115;
+      readonly i32_shl: 116;
+      readonly i32_shr_s: 117;
+      readonly i32_shr_u: 118;
+      readonly i32_rotl: 119;
+      readonly i32_rotr: 120;
+      readonly i64_add: 124;
+      readonly i64_sub: 125;
+      readonly i64_mul: 126;
+      readonly i64_div_s: 127;
+      readonly i64_div_u: 128;
+      readonly i64_rem_s: 129;
+      readonly i64_rem_u: 130;
+      readonly i64_and: 131;
+      readonly i64_or: 132;
+      readonly i64_xor: 133;
+      readonly i64_shl: 134;
+      readonly i64_shr_s: 135;
+      readonly i64_shr_u: 136;
+      readonly i32_wrap_i64: 167;
+      readonly i64_extend_i32_s: 172;
+      readonly i64_extend_i32_u: 173;
+      readonly i32_extend8_s: 192;
+      readonly i32_extend16_s: 193;
+      readonly i64_extend8_s: 194;
+      readonly i64_extend16_s: 195;
+      readonly i64_extend32_s: 196;
+  };
+  /** Function body builder. */
+  export class Body {
+      readonly b: number[];
+      op(...xs: number[]): this;
+      get(l: number): this;
+      set(l: number): this;
+      tee(l: number): this;
+      i32(v: number): this;
+      i64(v: bigint): this;
+      /** A memory instruction with alignment hint 0 (BPF accesses may be unaligned) and a constant offset. */
+      mem(op: number, offset: number): this;
+      br(op: number, depth: number): this;
+  }
+  export const PC = 0;
+  export const LEFT = 1;
+  export const LIN = 2;
+  export const BASE = 3;
+  /** r0..r10: locals 4..14 (i64). */
+  export const R: (r: number) => number;
+  export const A = 15;
+  export const B = 16;
+  export const FP = 17;
+  export const RA = 18;
+  export const X = 19;
+  export const Y = 20;
+  export const MODE = 21;
+  export const Z = 22;
+  export const W = 23;
+  export const F_LD = 0;
+  export const F_ST = 1;
+  export const F_HELPER = 2;
+}
+
+declare module 'kernel-lab/engines/bpf/jit-wasm-map' {
+  /**
+   * bpf_map_lookup_elem() inside the WebAssembly JIT (jit-wasm.ts): the values of the array and hash maps a program
+   * names move into the address space's linear memory before its first run (adoptMaps()), and a lookup on them is
+   * done inline (genLookup(): array index arithmetic, or a hash index kept in the linear memory and rebuilt whenever
+   * HashMap.version says the table changed). Departure from kernel/bpf/arraymap.c / hashtab.c's code path only: the
+   * result, the faults (left to the helper) and the instruction count are the helper's.
+   */
+  import { Body } from 'kernel-lab/engines/bpf/jit-wasm-encode';
+  import type { AddressSpace, LinearMemory } from 'kernel-lab/engines/bpf/memory';
+  import type { LoadedInsns } from 'kernel-lab/engines/bpf/vm';
+  /** The flag in the scratch area: the run's helper 1 is bpfMapLookupElem and the run is not poisoned. */
+  export const S_FAST_LOOKUP: number;
+  /**
+   * bpf_map_lookup_elem inline: when r1 is the address of a map with a lookup descriptor (an array map, or a hash map
+   * whose index is in the linear memory) and r2 points at a key in the linear memory, r0 is computed here, exactly
+   * as the helper computes it; anything else (a bad map pointer or key, other maps) falls through to the helper
+   * call the caller emits next, and this opens the block that caller closes after it.
+   */
+  export function genLookup(b: Body): void;
+  /** Rebuilds every stale hash index of the space. */
+  export function refreshAll(lin: LinearMemory): void;
+  /**
+   * Moves the values of the array and hash maps a program names (lddw) into the linear memory and gives each a
+   * lookup descriptor, so the program's lookups and its loads and stores through value pointers stay in WebAssembly.
+   * Only between runs (the memory may grow); maps it cannot take keep the helper and the slow path.
+   */
+  export function adoptMaps(p: LoadedInsns, space: AddressSpace, lin: LinearMemory): void;
+}
+
 declare module 'kernel-lab/engines/bpf/license' {
   /** bpf_prog_load() copies at most 127 bytes of the license (char license[128]); the comparison is exact. */
   export function license_is_gpl_compatible(license: string): boolean;
@@ -2240,7 +2403,7 @@ declare module 'kernel-lab/engines/bpf/verifier/reg' {
       /** Frame of a stack pointer. */
       frameno: number;
       /** Map of CONST_PTR_TO_MAP / PTR_TO_MAP_VALUE. */
-      map?: BpfMap;
+      map?: BpfMap | undefined;
       /** Size of PTR_TO_MEM; for a packet pointer its reg->range (the two share a union in the kernel's struct). */
       mem_size: number;
       /** Ringbuf memory (MEM_RINGBUF). */
@@ -2460,7 +2623,7 @@ declare module 'kernel-lab/engines/bpf/verifier/state' {
       /** Stack slot spilled to / filled from, or -1. */
       spi: number;
       /** The frame whose stack `spi` is in (insn_stack_access_frameno()); the instruction's frame when absent. */
-      spiFrame?: number;
+      spiFrame?: number | undefined;
       frame: number;
       /** The linked registers recorded at a conditional jump (a record id of the verifier's table), or 0. */
       linked: number;
@@ -5114,7 +5277,7 @@ declare module 'kernel-lab/engines/ublk/blk_mq' {
       nr_sectors: number;
       data: Uint8Array | null;
       /** bi_opf's flag bits (REQ_FLAGS of ublk_cmd.ts: REQ_FUA, REQ_FAILFAST_*, REQ_META, REQ_SWAP, REQ_NOUNMAP). */
-      opf?: number;
+      opf?: number | undefined;
       /** The submitting CPU (where a tag wait resumes). */
       cpu: Cpu;
       /** bio_endio: status is 0 or -errno, t the virtual time of completion. */
@@ -6387,7 +6550,7 @@ declare module 'kernel-lab/engines/ublk/server' {
       /** Splice proposal: the SPLICE_F_READ_TO_READ flag is available (READ works only with it). */
       splice_read_to_read: boolean;
       /** Test hook: FETCH only this many tags per queue (START_DEV then cannot complete). */
-      fetch_limit?: number;
+      fetch_limit?: number | undefined;
       /**
        * Which server runs the target: 'kublk' (tools/testing/selftests/ublk, the default) or 'ublksrv'. They differ
        * on the null target: kublk's registers, NOPs and unregisters the request buffer under SUPPORT_ZERO_COPY and
@@ -7290,18 +7453,18 @@ declare module 'kernel-lab/labs/types' {
       summary: string;
       /** The run's limits for this lab (the defaults otherwise). */
       limits?: {
-          timeoutMs?: number;
-          memoryBytes?: number;
-          outputBytes?: number;
-      };
+          timeoutMs?: number | undefined;
+          memoryBytes?: number | undefined;
+          outputBytes?: number | undefined;
+      } | undefined;
       /** The starter's file name (default starter.js). */
-      starter?: string;
+      starter?: string | undefined;
       /** Seeded variants: parameters drawn from the run's seed (`lab.params` in the script, `ctx.params` here). */
       params?: Record<string, {
           int: [number, number];
       } | {
           choice: (number | string)[];
-      }>;
+      }> | undefined;
       /**
        * The lab takes a C submission beside the script (c-submission.ts): a `.c` file is run by `driver`, the lab's
        * script that compiles it with the host's clang, loads it and reports, and is checked by the same criteria.
@@ -7310,7 +7473,7 @@ declare module 'kernel-lab/labs/types' {
           starter: string;
           solution: string;
           driver: string;
-      };
+      } | undefined;
   }
   /** What a criterion sees: the run's result, output and error, and the machines the script booted, as they are. */
   export interface CheckContext {
