@@ -619,7 +619,7 @@ export class ServerThread implements RingTask {
   /** COMMIT_AND_FETCH_REQ(result): the request completes, the slot waits for the next one. */
   private commit(tag: number, result: number, ctx: Ctx | null): void {
     this.tags[tag]!.iod = null;
-    const lba = this.zoneLba.get(tag);
+    const lba = this.zoneLba.size ? this.zoneLba.get(tag) : undefined;
     if (lba !== undefined) this.zoneLba.delete(tag);
     this.queue_cmd(ctx, UBLK_IO_COMMIT_AND_FETCH_REQ, tag, result, lba);
   }

@@ -231,6 +231,34 @@ describe('ZONE_APPEND: blk_check_zone_append() and the commit\'s zone_append_lba
   });
 });
 
+describe('zoned on the zero-copy data path (ublk_ctrl_add_dev() allows SUPPORT_ZERO_COPY)', () => {
+  it('ADD_DEV accepts it; a failed revalidation report is START_DEV\'s answer (blk_status_to_errno of the commit)', () => {
+    const k = createUblk();
+    const dev = k.add_dev({
+      queue_depth: 2, dev_size: '4M', data_path: 'zero_copy', zoned: { zone_size: ZONE },
+      // on zero copy a script target sees no data: it cannot fill the zone report and answers -EOPNOTSUPP
+      target: { read: (io) => io.len, write: (io) => io.len, report_zones: (io) => (io.data ? io.len : -95) },
+    });
+    expect(dev.info().flag_names).toEqual(expect.arrayContaining(['UBLK_F_ZONED', 'UBLK_F_SUPPORT_ZERO_COPY']));
+    expect(errnoOf(() => dev.start_dev())).toBe('EOPNOTSUPP');
+    expect(dev.info().state_name).toBe('UBLK_S_DEV_DEAD');
+  });
+});
+
+describe('a zoned device stops cleanly', () => {
+  it('no lost tag after zone ops, appends and reports; STOP_DEV and DEL_DEV', () => {
+    const dev = zonedDev();
+    dev.pwrite(new Uint8Array(8192), ZONE);
+    dev.zone_append(new Uint8Array(4096), 0);
+    dev.zone_mgmt('finish', 2 * ZONE / 512);
+    dev.report_zones();
+    expect(dev.invariants()).toEqual([]);
+    dev.stop_dev();
+    expect(errnoOf(() => dev.report_zones())).toBe('ENODEV');
+    dev.del_dev();
+  });
+});
+
 describe('REPORT_ZONES: ublk_report_zones() chunks by the buffer size (6.18)', () => {
   it('ublk_alloc_report_buffer(): nr_zones × 64 bytes, capped at max_hw_sectors << 9', () => {
     expect(ublk_report_buffer_len(16, 16, 1024)).toBe(16 * BLK_ZONE_SIZE);
