@@ -5774,7 +5774,7 @@ declare module 'kernel-lab/engines/ublk/index' {
   import type { LatencyPercentiles } from 'kernel-lab/engines/ublk/stats';
   import type { TraceRecord } from 'kernel-lab/engines/ublk/trace';
   import { UblkDriver } from 'kernel-lab/engines/ublk/ublk_drv';
-  import type { ZonedOptions, ZoneMgmtOp, ZoneReportEntry } from 'kernel-lab/engines/ublk/zoned_api';
+  import type { ZonedDevCtx, ZonedOptions, ZoneMgmtOp, ZoneReportEntry } from 'kernel-lab/engines/ublk/zoned_api';
   import type { UblkDevice, UblksrvCtrlDevInfo } from 'kernel-lab/engines/ublk/ublk_drv';
   export type { CostModel, UringProbeFigures } from 'kernel-lab/engines/ublk/costs';
   export type { CalibrationRow, CostConstantRow } from 'kernel-lab/engines/ublk/calibration';
@@ -5889,6 +5889,8 @@ declare module 'kernel-lab/engines/ublk/index' {
   }
   export interface FioOptions {
       dev: UblkDev;
+      /** fio's zonemode: 'zbd' on a zoned device writes sequentially from zone starts after resetting the region's zones. */
+      zonemode?: 'none' | 'zbd';
       /** read, write, randread, randwrite, randrw (rw/readwrite: sequential mix). */
       rw?: string;
       /** Block size (multiple of the logical block size), default 4k. */
@@ -6078,7 +6080,8 @@ declare module 'kernel-lab/engines/ublk/index' {
       /** REQ_* names to the bio's flags; REQ_NOUNMAP belongs to REQ_OP_WRITE_ZEROES only (model: EINVAL elsewhere). */
       private bioFlags;
       private io;
-      private zctx;
+      /** The device as the zoned calls (zoned_api.ts) see it. */
+      zctx(): ZonedDevCtx;
       /**
        * BLKREPORTZONE (as `blkzone report`): up to `nr_zones` zones (default all) from `sector` on, each with start,
        * len, wp and capacity in sectors, type and condition (EMPTY, IMP_OPEN, EXP_OPEN, CLOSED, FULL...). The driver
@@ -7516,6 +7519,23 @@ declare module 'kernel-lab/engines/ublk/zoned_api' {
   export function zoneMgmt(d: ZonedDevCtx, name: ZoneMgmtOp, sector: number, nr_sectors: number): void;
   /** A kernel submitter's REQ_OP_ZONE_APPEND bio at the zone starting at `sector`: the sector it was written at. */
   export function zoneAppend(d: ZonedDevCtx, data: Uint8Array, sector: number, lbs: number): number;
+  /** What fio's zoned mode needs of a job spec (fio.ts's FioJobSpec). */
+  export interface ZbdSpec {
+      rw: string;
+      bs: number;
+      numjobs: number;
+      ios: number;
+      runtime: number;
+      offset: number;
+      size: number;
+  }
+  /**
+   * fio's zonemode=zbd as the model runs it: only on a zoned disk; write jobs write sequentially from zone starts, each
+   * job its own whole zones, after zbd_file_reset() has reset every zone of the region whose write pointer is not at
+   * its start; reads go anywhere. Model: no wrap (fio would reset zones it comes back to), no random writes at write
+   * pointers, and one write per zone at a time is left to the server's order (no zone write plugging).
+   */
+  export function fioZbdPrepare(d: ZonedDevCtx, s: ZbdSpec): void;
 }
 
 declare module 'kernel-lab/engines/ublk/zoned_target' {

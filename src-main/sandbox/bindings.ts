@@ -47,6 +47,7 @@ const insnFields = obj({ code: int(0, 0xff), dst_reg: int(0, 15), src_reg: int(0
 const fioOptions = obj({
   dev: instance(UblkDev, 'device from add_dev()'), rw: opt(str), bs: opt(size), iodepth: opt(u32), numjobs: opt(u32), ios: opt(count),
   runtime: opt(size), size: opt(size), offset: opt(size), rwmixread: opt(u32), verify: opt(bool), timeout: opt(size), trace_every: opt(count),
+  zonemode: opt(str),
 });
 const addDevOptions = obj({
   nr_hw_queues: opt(int(0, 0xffff)), queue_depth: opt(int(0, 0xffff)), dev_size: opt(size), max_io_buf_bytes: opt(size),

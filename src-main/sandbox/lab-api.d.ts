@@ -812,6 +812,8 @@ interface AddDevOptions {
 
 interface FioOptions {
   dev: UblkDev;
+  /** fio's zonemode: 'zbd' on a zoned device writes sequentially from zone starts after resetting the region's zones. */
+  zonemode?: 'none' | 'zbd';
   /** read, write, randread, randwrite, randrw (rw/readwrite: sequential mix). */
   rw?: string;
   /** Block size (multiple of the logical block size), default 4k. */

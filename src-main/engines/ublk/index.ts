@@ -31,7 +31,7 @@ import { REQ_OP_DISCARD, REQ_OP_READ, REQ_OP_WRITE, REQ_OP_WRITE_ZEROES } from '
 
 const OP_NAMES: Record<number, string> = { [REQ_OP_READ]: 'read', [REQ_OP_WRITE]: 'write', [REQ_OP_DISCARD]: 'discard', [REQ_OP_WRITE_ZEROES]: 'write zeroes' };
 import { UBLK_IO_FLAG_ACTIVE, UBLK_IO_FLAG_AUTO_BUF_REG, UBLK_IO_FLAG_CANCELED, UBLK_IO_FLAG_NEED_GET_DATA, UBLK_IO_FLAG_OWNED_BY_SRV, UBLK_PARAM_TYPE_BASIC, UBLK_PARAM_TYPE_DISCARD, UBLK_PARAM_TYPE_ZONED, UblkDriver } from './ublk_drv';
-import { reportZones, revalidateZones, zoneAppend, zonedGeometry, zoneMgmt } from './zoned_api';
+import { fioZbdPrepare, reportZones, revalidateZones, zoneAppend, zonedGeometry, zoneMgmt } from './zoned_api';
 import type { ZonedDevCtx, ZonedOptions, ZoneMgmtOp, ZoneReportEntry } from './zoned_api';
 import { zonedTarget } from './zoned_target';
 import type { Proposal, UblkDevice, UblksrvCtrlDevInfo } from './ublk_drv';
@@ -133,6 +133,8 @@ export interface UblkSnapshot {
 
 export interface FioOptions {
   dev: UblkDev;
+  /** fio's zonemode: 'zbd' on a zoned device writes sequentially from zone starts after resetting the region's zones. */
+  zonemode?: 'none' | 'zbd';
   /** read, write, randread, randwrite, randrw (rw/readwrite: sequential mix). */
   rw?: string;
   /** Block size (multiple of the logical block size), default 4k. */
@@ -518,7 +520,8 @@ export class UblkDev {
     return len;
   }
 
-  private zctx(): ZonedDevCtx {
+  /** The device as the zoned calls (zoned_api.ts) see it. */
+  zctx(): ZonedDevCtx {
     return { ub: this.ub, clock: this.machine.clock, cpu: this.machine.appCpu(0) };
   }
 
@@ -834,6 +837,10 @@ export class Ublk {
     if (!dev.ub.tagset.alive) throw new KernelError('ENODEV', `fio: /dev/ublkb${dev.ub.dev_info.dev_id} does not exist (start_dev() first, or it was stopped)`);
     const raw: Record<string, unknown> = { ...o };
     const spec0 = parseFioSpec(raw, dev.dev_size, dev.logical_block_size);
+    if (o.zonemode !== undefined && o.zonemode !== 'none') {
+      if (o.zonemode !== 'zbd') throw new KernelError('EINVAL', `fio: unknown zonemode '${String(o.zonemode)}' (none or zbd)`);
+      fioZbdPrepare(dev.zctx(), spec0);
+    }
     const readOnly = spec0.rw === 'read' || spec0.rw === 'randread';
     if (spec0.verify && readOnly && o.size === undefined) {
       // prefill only what the reads can touch

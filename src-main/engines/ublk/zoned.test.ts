@@ -307,3 +307,31 @@ describe('ublk_setup_iod(): ops with no mapping (6.18)', () => {
     }
   });
 });
+
+describe("fio's zonemode=zbd on a zoned device (the model's subset)", () => {
+  it('resets the written zones first, then writes sequentially at the write pointers with no error; verify reads them back', () => {
+    const k = createUblk();
+    const dev = zonedDev({ nr_hw_queues: 2, queue_depth: 32 }, k);
+    dev.pwrite(new Uint8Array(4096), 0); // zone 0 not empty: zbd_file_reset() resets it
+    const r = k.fio({ dev, rw: 'write', bs: '64k', iodepth: 16, numjobs: 2, ios: 64, zonemode: 'zbd', verify: true });
+    expect([r.errors, r.writes, r.verify?.mismatches]).toEqual([0, 128, 0]);
+    // 2 jobs × 64 × 64 KiB: job 0 fills zones 0-3 from the start, job 1 zones 8-11
+    expect(dev.report_zones().map((z) => z.cond)).toEqual([...Array(4).fill('FULL'), ...Array(4).fill('EMPTY'), ...Array(4).fill('FULL'), ...Array(4).fill('EMPTY')]);
+    // without zonemode the same job hits full zones: EIO from the server
+    const again = k.fio({ dev, rw: 'write', bs: '64k', iodepth: 16, ios: 16 });
+    expect(again.errors).toBe(16);
+  });
+
+  it('refuses what the model does not run: a disk that is not zoned, random writes, partial zones, wrapping', () => {
+    const k = createUblk();
+    const plain = k.add_dev({ queue_depth: 2, dev_size: '4M' });
+    plain.start_dev();
+    expect(errnoOf(() => k.fio({ dev: plain, rw: 'write', zonemode: 'zbd', ios: 1 }))).toBe('EINVAL');
+    const dev = zonedDev({}, k);
+    expect(errnoOf(() => k.fio({ dev, rw: 'randwrite', zonemode: 'zbd', ios: 1 }))).toBe('EINVAL');
+    expect(errnoOf(() => k.fio({ dev, rw: 'write', zonemode: 'zbd', offset: 4096, size: ZONE, ios: 1 }))).toBe('EINVAL');
+    expect(errnoOf(() => k.fio({ dev, rw: 'write', zonemode: 'zbd', bs: '64k', size: ZONE, ios: 17 }))).toBe('EINVAL');
+    expect(errnoOf(() => k.fio({ dev, rw: 'write', zonemode: 'zns' as never, ios: 1 }))).toBe('EINVAL');
+    expect(k.fio({ dev, rw: 'randread', zonemode: 'zbd', ios: 64 }).errors).toBe(0);
+  });
+});

@@ -169,3 +169,35 @@ export function zoneAppend(d: ZonedDevCtx, data: Uint8Array, sector: number, lbs
   if (status) throw new KernelError(errnoOf(status), `zone append of ${data.length} bytes to the zone at sector ${sector} failed: ${errnoOf(status)}`);
   return bio.sector;
 }
+
+/** What fio's zoned mode needs of a job spec (fio.ts's FioJobSpec). */
+export interface ZbdSpec {
+  rw: string;
+  bs: number;
+  numjobs: number;
+  ios: number;
+  runtime: number;
+  offset: number;
+  size: number;
+}
+
+/**
+ * fio's zonemode=zbd as the model runs it: only on a zoned disk; write jobs write sequentially from zone starts, each
+ * job its own whole zones, after zbd_file_reset() has reset every zone of the region whose write pointer is not at
+ * its start; reads go anywhere. Model: no wrap (fio would reset zones it comes back to), no random writes at write
+ * pointers, and one write per zone at a time is left to the server's order (no zone write plugging).
+ */
+export function fioZbdPrepare(d: ZonedDevCtx, s: ZbdSpec): void {
+  const ts = d.ub.tagset;
+  if (!ts.zoned) throw new KernelError('EINVAL', `fio: zonemode=zbd: /dev/ublkb${d.ub.dev_info.dev_id} is not a zoned block device`);
+  if (s.rw === 'read' || s.rw === 'randread') return;
+  if (s.rw !== 'write') throw new KernelError('EINVAL', `fio: zonemode=zbd runs rw=write, read or randread in this model, not '${s.rw}'`);
+  const zoneBytes = ts.zoned.chunk_sectors * 512;
+  if (zoneBytes % s.bs) throw new KernelError('EINVAL', `fio: zonemode=zbd: bs ${s.bs} does not divide the zone size ${zoneBytes}`);
+  if (s.offset % zoneBytes || s.size % (zoneBytes * s.numjobs)) throw new KernelError('EINVAL', `fio: zonemode=zbd: offset and size must be whole zones of ${zoneBytes} bytes, size a multiple of numjobs zones`);
+  const perJob = s.size / s.bs / s.numjobs;
+  if (s.runtime || s.ios > perJob) throw new KernelError('EINVAL', `fio: zonemode=zbd: each job writes its ${perJob} blocks once at most (ios ≤ ${perJob}, no runtime)`);
+  const first = s.offset / 512;
+  const zones = reportZones(d, first, s.size / zoneBytes);
+  for (const z of zones) if (z.type !== 'CONVENTIONAL' && z.wp !== z.start) zoneMgmt(d, 'reset', z.start, z.len);
+}
