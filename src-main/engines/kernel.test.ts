@@ -133,3 +133,12 @@ describe('k.fio_runs: the machine records fio runs through the ublk engine onFio
     expect(k.fio_runs.map((f) => f.options['ios'])).toEqual(Array.from({ length: 16 }, (_, i) => i + 5));
   });
 });
+
+describe('boot({ ublk: { config_blk_dev_zoned } }): CONFIG_BLK_DEV_ZONED of the machine (Linux 6.18 ublk_ctrl_add_dev())', () => {
+  it('on by default, as Debian and Fedora build it; false refuses UBLK_F_ZONED at ADD_DEV (EINVAL); not a boolean: EINVAL', () => {
+    expect(boot({}, env).ublk.drv.config_blk_dev_zoned).toBe(true);
+    const k = boot({ ublk: { config_blk_dev_zoned: false } }, env);
+    expect(() => k.ublk.add_dev({ target: 'zoned' })).toThrow(/CONFIG_BLK_DEV_ZONED/);
+    expect(() => boot({ ublk: { config_blk_dev_zoned: 1 as never } }, env)).toThrow();
+  });
+});

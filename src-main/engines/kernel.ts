@@ -51,7 +51,11 @@ export interface BootOptions {
    * The ublk cost model: the published defaults, §5.4's 'this_machine' profile, overrides, or 'host': calibrated
    * to the machine the lab runs on by its io_uring probe (where there is none, one line says why and the defaults stay).
    */
-  ublk?: { costs?: 'default' | 'this_machine' | 'host' | Record<string, number> };
+  ublk?: {
+    costs?: 'default' | 'this_machine' | 'host' | Record<string, number>;
+    /** CONFIG_BLK_DEV_ZONED (default true, as Debian and Fedora build it); false: ADD_DEV with UBLK_F_ZONED is EINVAL. */
+    config_blk_dev_zoned?: boolean;
+  };
   /**
    * Whose BTF ids the kernel kfuncs carry: 'model' (default), the model's own vmlinux BTF as any kernel build has
    * its own; or 'host', the ids of the kernel the lab runs on (read by name from its /sys/kernel/btf/vmlinux),
@@ -71,7 +75,7 @@ const BOOT_ARGS = obj({
     machine: opt(str), // a profile name: checked by Mm
   })),
   bpf: opt(obj({ jit: opt(bool), prog_pack: opt(bool) })),
-  ublk: opt(obj({ costs: opt(either(str, obj({}), "'default', 'this_machine', 'host' or cost overrides")) })),
+  ublk: opt(obj({ costs: opt(either(str, obj({}), "'default', 'this_machine', 'host' or cost overrides")), config_blk_dev_zoned: opt(bool) })),
   btf: opt(str), // 'model' or 'host': checked where it is used
 });
 const FIO_HISTORY = 16;
@@ -147,6 +151,7 @@ export class Kernel {
       ...(opts.ublk?.costs !== undefined && opts.ublk.costs !== 'host' ? { costs: opts.ublk.costs } : {}),
       mm: this.mm,
       ...(env.signal_pending ? { signal_pending: env.signal_pending } : {}),
+      ...(opts.ublk?.config_blk_dev_zoned !== undefined ? { config_blk_dev_zoned: opts.ublk.config_blk_dev_zoned } : {}),
     });
     if (opts.ublk?.costs === 'host') {
       const probe = env.uringProbe?.() ?? { why: 'this host offers no io_uring probe' };

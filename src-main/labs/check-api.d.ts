@@ -3252,6 +3252,7 @@ declare module 'kernel-lab/engines/common/errors' {
       readonly EEXIST: 17;
       readonly ENODEV: 19;
       readonly EINVAL: 22;
+      readonly ENOTTY: 25;
       readonly ENOSPC: 28;
       readonly ERANGE: 34;
       readonly EDEADLK: 35;
@@ -3366,6 +3367,8 @@ declare module 'kernel-lab/engines/kernel' {
        */
       ublk?: {
           costs?: 'default' | 'this_machine' | 'host' | Record<string, number>;
+          /** CONFIG_BLK_DEV_ZONED (default true, as Debian and Fedora build it); false: ADD_DEV with UBLK_F_ZONED is EINVAL. */
+          config_blk_dev_zoned?: boolean;
       };
       /**
        * Whose BTF ids the kernel kfuncs carry: 'model' (default), the model's own vmlinux BTF as any kernel build has
@@ -5243,6 +5246,8 @@ declare module 'kernel-lab/engines/ublk/backing' {
       pread(dst: Uint8Array, dstOff: number, len: number, pos: number): void;
       /** Copies src into file bytes [pos, pos+len). */
       pwrite(src: Uint8Array, srcOff: number, len: number, pos: number): void;
+      /** fallocate(FALLOC_FL_PUNCH_HOLE) of whole pages in [pos, pos+len): they read as zeros again. */
+      punch_hole(pos: number, len: number): void;
       private finish;
       read(req: IoReq, dst: Uint8Array, dstOff: number, len: number, pos: number, ctx: Ctx): number;
       /** readv(): one file range scattered over the iovecs (one op: its fixed cost once, each piece copied). */
@@ -5262,6 +5267,7 @@ declare module 'kernel-lab/engines/ublk/blk_mq' {
   import type { EventClock } from 'kernel-lab/engines/ublk/clock';
   import type { CostModel } from 'kernel-lab/engines/ublk/costs';
   import type { Cpu, Ctx } from 'kernel-lab/engines/ublk/cpu';
+  import type { ZonedLimits } from 'kernel-lab/engines/ublk/zoned';
   export const REQ_OP_READ = 0;
   export const REQ_OP_WRITE = 1;
   export const REQ_OP_FLUSH = 2;
@@ -5350,6 +5356,8 @@ declare module 'kernel-lab/engines/ublk/blk_mq' {
       write_cache: boolean;
       max_discard_sectors: number;
       max_write_zeroes_sectors: number;
+      /** BLK_FEAT_ZONED and the zone limits (null: not a zoned disk). */
+      zoned: ZonedLimits | null;
       constructor(nr_hw_queues: number, queue_depth: number, ops: BlkMqOps, clock: EventClock, costs: CostModel);
       /** blk_mq_tag_to_rq(). */
       tag_to_rq(q: number, tag: number): Request | null;
@@ -5361,6 +5369,11 @@ declare module 'kernel-lab/engines/ublk/blk_mq' {
        */
       submit_bios(q: number, bios: Bio[], ctx: Ctx): void;
       private plug;
+      /**
+       * blk_mq_alloc_request() + blk_execute_rq() of a passthrough request (REQ_OP_DRV_IN/OUT): no submit_bio checks,
+       * no split; waits for a tag like a bio.
+       */
+      execute_rq(q: number, bio: Bio, ctx: Ctx): void;
       /** A tag for the bio (its request joins `list`), or a place among the tag waiters. */
       private queue_bio;
       /**
@@ -5924,6 +5937,7 @@ declare module 'kernel-lab/engines/ublk/index' {
   import type { LatencyPercentiles } from 'kernel-lab/engines/ublk/stats';
   import type { TraceRecord } from 'kernel-lab/engines/ublk/trace';
   import { UblkDriver } from 'kernel-lab/engines/ublk/ublk_drv';
+  import type { ZonedDevCtx, ZonedOptions, ZoneMgmtOp, ZoneReportEntry } from 'kernel-lab/engines/ublk/zoned_api';
   import type { UblkDevice, UblksrvCtrlDevInfo } from 'kernel-lab/engines/ublk/ublk_drv';
   export type { CostModel, UringProbeFigures } from 'kernel-lab/engines/ublk/costs';
   export type { CalibrationRow, CostConstantRow } from 'kernel-lab/engines/ublk/calibration';
@@ -5931,6 +5945,7 @@ declare module 'kernel-lab/engines/ublk/index' {
   export { calibrateCosts, DEFAULT_COSTS, minProbeSamples, THIS_MACHINE_COSTS } from 'kernel-lab/engines/ublk/costs';
   export type { DataPath } from 'kernel-lab/engines/ublk/server';
   export type { TargetHandler, ScriptIo } from 'kernel-lab/engines/ublk/targets';
+  export type { ZonedOptions, ZoneReportEntry } from 'kernel-lab/engines/ublk/zoned_api';
   export type { UblkBpfProgram, UblkBpfCtx, UblkBpfKfuncs, UblkBpfSqe } from 'kernel-lab/engines/ublk/bpf_prog';
   export { builtinLoopProgram } from 'kernel-lab/engines/ublk/bpf_prog';
   export { UBLK_BPF_SQE_SIZE, decodeUblkBpfSqe, encodeUblkBpfCtx } from 'kernel-lab/engines/ublk/bpf_prog';
@@ -5947,6 +5962,8 @@ declare module 'kernel-lab/engines/ublk/index' {
       mm?: UblkMm;
       /** signal_pending(current) of the task running fio: the run's Stop or deadline ends a fio with EINTR. */
       signal_pending?: () => boolean;
+      /** CONFIG_BLK_DEV_ZONED (default true, as Debian and Fedora build it): false refuses UBLK_F_ZONED devices. */
+      config_blk_dev_zoned?: boolean;
   }
   /** What the engine needs from the mm engine (names as the lab API's k.mm). */
   export interface UblkMm {
@@ -5968,7 +5985,12 @@ declare module 'kernel-lab/engines/ublk/index' {
       flags?: readonly string[] | number;
       data_path?: DataPath;
       bpf_prog?: UblkBpfProgram;
-      target?: 'null' | 'loop' | 'stripe' | 'mirror' | 'fault_inject' | TargetHandler;
+      target?: 'null' | 'loop' | 'stripe' | 'mirror' | 'fault_inject' | 'zoned' | TargetHandler;
+      /**
+       * A zoned device (UBLK_F_ZONED, UBLK_PARAM_TYPE_ZONED, basic.chunk_sectors = the zone size): the 'zoned' target
+       * (zones with write pointers, on the user_copy data path) or a handler target with zone_* handlers.
+       */
+      zoned?: ZonedOptions;
       /** fault_inject (kublk --delay_us): each I/O completes when an io_uring timeout of this many µs fires. */
       delay_us?: number;
       /** fault_inject (kublk --die_during_fetch): the server SIGKILLs itself after fetching tag 0 of each queue. */
@@ -6030,6 +6052,8 @@ declare module 'kernel-lab/engines/ublk/index' {
   }
   export interface FioOptions {
       dev: UblkDev;
+      /** fio's zonemode: 'zbd' on a zoned device writes sequentially from zone starts after resetting the region's zones. */
+      zonemode?: 'none' | 'zbd';
       /** read, write, randread, randwrite, randrw (rw/readwrite: sequential mix). */
       rw?: string;
       /** Block size (multiple of the logical block size), default 4k. */
@@ -6219,6 +6243,29 @@ declare module 'kernel-lab/engines/ublk/index' {
       /** REQ_* names to the bio's flags; REQ_NOUNMAP belongs to REQ_OP_WRITE_ZEROES only (model: EINVAL elsewhere). */
       private bioFlags;
       private io;
+      /** The device as the zoned calls (zoned_api.ts) see it. */
+      zctx(): ZonedDevCtx;
+      /**
+       * BLKREPORTZONE (as `blkzone report`): up to `nr_zones` zones (default all) from `sector` on, each with start,
+       * len, wp and capacity in sectors, type and condition (EMPTY, IMP_OPEN, EXP_OPEN, CLOSED, FULL...). The driver
+       * asks the server with REQ_OP_DRV_IN requests of at most max_io_buf_bytes / 64 zones. ENOTTY off a zoned disk.
+       */
+      report_zones(o?: {
+          sector?: number;
+          nr_zones?: number;
+      }): ZoneReportEntry[];
+      /**
+       * BLKRESETZONE / BLKOPENZONE / BLKCLOSEZONE / BLKFINISHZONE on the zones of [sector, sector + nr_sectors) (default:
+       * the zone at `sector`): EINVAL unless zone-aligned, then one REQ_OP_ZONE_* per zone (a reset of the whole disk is
+       * one REQ_OP_ZONE_RESET_ALL); the server's answer, e.g. EIO for a full zone, ETOOMANYREFS past max_open_zones.
+       */
+      zone_mgmt(op: ZoneMgmtOp, sector: number, nr_sectors?: number): void;
+      /**
+       * A REQ_OP_ZONE_APPEND bio (as btrfs or f2fs send one) of `data` to the zone starting at `sector`: returns the
+       * sector the server wrote it at (its commit's zone_append_lba). EIO unless at a zone start and within
+       * max_zone_append_size; EOPNOTSUPP off a zoned disk.
+       */
+      zone_append(data: Uint8Array, sector: number): number;
       /** The program of the eBPF data path attached at add_dev (null on the other paths). */
       get bpf_prog(): UblkBpfProgram | null;
       /** Driver counters. */
@@ -6604,6 +6651,12 @@ declare module 'kernel-lab/engines/ublk/server' {
       private ucopy;
       /** All CQEs of a request's data stage are in: commit its result. */
       private data_done;
+      /**
+       * The zoned ops to a target with handlers (the zoned target, or a script): ZONE_APPEND as a write whose commit
+       * carries the written sector in zone_append_lba, REPORT_ZONES as a read of iod->nr_zones struct blk_zone entries
+       * (nr_sectors is nr_zones there), the zone management ops as DISCARD is (no data).
+       */
+      private zoned_io;
       private script_io;
       private readonly pendingScript;
       /** DISCARD / WRITE_ZEROES to a script target: its discard() / write_zeroes() handler, -EOPNOTSUPP without one. */
@@ -6611,6 +6664,8 @@ declare module 'kernel-lab/engines/ublk/server' {
       private script_done;
       /** COMMIT_AND_FETCH_REQ(result): the request completes, the slot waits for the next one. */
       private commit;
+      /** ZONE_APPEND: the sector a tag's append was written at, until its commit carries it (ublksrv_io_cmd.zone_append_lba). */
+      private readonly zoneLba;
       /** The thread got ABORT on every tag: it leaves, its ring is torn down (leftover buffers unregistered). */
       exit(): void;
       /** Tags whose request is held by the server (committed result not sent yet). */
@@ -6679,7 +6734,7 @@ declare module 'kernel-lab/engines/ublk/targets' {
   export interface ScriptIo {
       q_id: number;
       tag: number;
-      op: 'read' | 'write' | 'flush' | 'discard' | 'write_zeroes';
+      op: 'read' | 'write' | 'flush' | 'discard' | 'write_zeroes' | 'zone_append' | 'report_zones' | 'zone_open' | 'zone_close' | 'zone_finish' | 'zone_reset' | 'zone_reset_all';
       offset: number;
       len: number;
       data: Uint8Array | null;
@@ -6687,6 +6742,10 @@ declare module 'kernel-lab/engines/ublk/targets' {
       flags: string[];
       /** Completes the request with a byte count or -errno (call once). */
       done(res: number): void;
+      /** UBLK_IO_OP_REPORT_ZONES: iod->nr_zones, the entries wanted from `offset` on (struct blk_zone, 64 bytes each). */
+      nr_zones?: number;
+      /** UBLK_IO_OP_ZONE_APPEND: the handler sets the sector it wrote at; the commit carries it as zone_append_lba. */
+      zone_append_lba?: number;
   }
   /** A target written in the script: handlers return the result, or call io.done() themselves. */
   export interface TargetHandler {
@@ -6698,8 +6757,14 @@ declare module 'kernel-lab/engines/ublk/targets' {
       discard?(io: ScriptIo): number | void;
       /** UBLK_IO_OP_WRITE_ZEROES (UBLK_IO_F_NOUNMAP in io.flags: keep the blocks allocated). */
       write_zeroes?(io: ScriptIo): number | void;
+      /** UBLK_IO_OP_ZONE_APPEND (UBLK_F_ZONED): write at the zone's write pointer, set io.zone_append_lba. */
+      zone_append?(io: ScriptIo): number | void;
+      /** UBLK_IO_OP_REPORT_ZONES (UBLK_F_ZONED): fill io.data with io.nr_zones struct blk_zone entries, return the bytes. */
+      report_zones?(io: ScriptIo): number | void;
+      /** UBLK_IO_OP_ZONE_OPEN/CLOSE/FINISH/RESET/RESET_ALL (io.op names which); without it the server answers -EOPNOTSUPP. */
+      zone_mgmt?(io: ScriptIo): number | void;
   }
-  export type TargetKind = 'null' | 'loop' | 'stripe' | 'mirror' | 'script' | 'fault_inject';
+  export type TargetKind = 'null' | 'loop' | 'stripe' | 'mirror' | 'script' | 'fault_inject' | 'zoned';
   export interface Target {
       readonly kind: TargetKind;
       readonly files: BackingFile[];
@@ -6857,7 +6922,7 @@ declare module 'kernel-lab/engines/ublk/ublk_cmd' {
   /** Defined in the header; ublk_setup_iod() (6.18) never produces it (REQ_OP_WRITE_SAME is gone from blk). */
   export const UBLK_IO_OP_WRITE_SAME = 4;
   export const UBLK_IO_OP_WRITE_ZEROES = 5;
-  /** Zoned ops: only on a UBLK_F_ZONED device, which needs CONFIG_BLK_DEV_ZONED (the model's config has it off). */
+  /** Zoned ops: only on a UBLK_F_ZONED device, which needs CONFIG_BLK_DEV_ZONED (ublk_setup_iod_zoned(), zoned.ts). */
   export const UBLK_IO_OP_ZONE_OPEN = 10;
   export const UBLK_IO_OP_ZONE_CLOSE = 11;
   export const UBLK_IO_OP_ZONE_FINISH = 12;
@@ -7172,6 +7237,10 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       need_req_ref(): boolean;
       /** ublk_prep_req(): iod filled in the descriptor slot, request started. Returns 0 or -errno. */
       private prep_req;
+      /** UBLK_F_ZONED (ublk_queue_is_zoned()): set once ADD_DEV accepted the flag. */
+      get zoned(): boolean;
+      /** ublk_setup_iod_zoned() through ublk_prep_req(): any failure is BLK_STS_IOERR (-EIO). */
+      private prep_req_zoned;
       /** ublk_queue_rq(). Runs in the submitter's context. */
       queue_rq(rq: Request, ctx: Ctx): number;
       /** Task-work batches not in use (one per queue_cmd in flight; reused, never allocated per I/O). */
@@ -7280,6 +7349,8 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       readonly bus: MemBus;
       readonly nr_cpu_ids: number;
       readonly devices: Map<number, UblkDevice>;
+      /** CONFIG_BLK_DEV_ZONED (Debian and Fedora build it; a boot option can turn it off). */
+      config_blk_dev_zoned: boolean;
       unprivileged_ublks_added: number;
       readonly unprivileged_ublks_max = 64;
       /** Server processes alive (the model's process table: tgids handed out by alloc_tgid()). */
@@ -7303,7 +7374,7 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       /** ublk_validate_params() (6.18), every check in the driver's order; null when the parameters are accepted. */
       private validate_params;
       /** UBLK_U_CMD_START_DEV: needs every tag fetched (ub->completion), then adds /dev/ublkbN. */
-      ublk_ctrl_start_dev(ub: UblkDevice, ublksrv_pid: number): void;
+      ublk_ctrl_start_dev(ub: UblkDevice, ublksrv_pid: number, revalidate?: () => [Errno, string] | null): void;
       /** UBLK_U_CMD_STOP_DEV: ublk_stop_dev(): removes the disk, then cancels pending FETCHes with -ENODEV. */
       ublk_ctrl_stop_dev(ub: UblkDevice): void;
       /**
@@ -7426,6 +7497,260 @@ declare module 'kernel-lab/engines/ublk/user_mem' {
       private zeroed;
       get mapped(): number;
   }
+}
+
+declare module 'kernel-lab/engines/ublk/zoned' {
+  /**
+   * Zoned ublk devices (UBLK_F_ZONED) as Linux 6.18 builds them with CONFIG_BLK_DEV_ZONED=y (Debian's and Fedora's
+   * config): drivers/block/ublk_drv.c's zoned section (ublk_dev_param_zoned_validate(), ublk_dev_param_zoned_apply(),
+   * ublk_report_zones(), ublk_setup_iod_zoned()), the block layer's checks of zoned bios (block/blk-core.c's
+   * submit_bio_noacct() and blk_check_zone_append(), block/blk-zoned.c's blkdev_zone_mgmt(),
+   * blk_revalidate_disk_zones()) and struct blk_zone (include/uapi/linux/blkzoned.h).
+   */
+  import type { Errno } from 'kernel-lab/engines/common/errors';
+  /** enum req_op of 6.18 (include/linux/blk_types.h; FINISH/RESET/RESET_ALL moved to odd numbers in 6.16). */
+  export const REQ_OP_SECURE_ERASE = 5;
+  export const REQ_OP_ZONE_APPEND = 7;
+  export const REQ_OP_ZONE_OPEN = 10;
+  export const REQ_OP_ZONE_CLOSE = 11;
+  export const REQ_OP_ZONE_FINISH = 13;
+  export const REQ_OP_ZONE_RESET = 15;
+  export const REQ_OP_ZONE_RESET_ALL = 17;
+  export const REQ_OP_DRV_IN = 34;
+  export const REQ_OP_DRV_OUT = 35;
+  /** op_is_zone_mgmt(): the zone management ops (no data). */
+  export function op_is_zone_mgmt(op: number): boolean;
+  /** struct blk_zone's type and cond (include/uapi/linux/blkzoned.h). */
+  export const BLK_ZONE_TYPE_CONVENTIONAL = 1;
+  export const BLK_ZONE_TYPE_SEQWRITE_REQ = 2;
+  export const BLK_ZONE_COND_NOT_WP = 0;
+  export const BLK_ZONE_COND_EMPTY = 1;
+  export const BLK_ZONE_COND_IMP_OPEN = 2;
+  export const BLK_ZONE_COND_EXP_OPEN = 3;
+  export const BLK_ZONE_COND_CLOSED = 4;
+  export const BLK_ZONE_COND_READONLY = 13;
+  export const BLK_ZONE_COND_FULL = 14;
+  export const BLK_ZONE_COND_OFFLINE = 15;
+  export const BLK_ZONE_COND_NAMES: Record<number, string>;
+  /** sizeof(struct blk_zone): start, len, wp (u64), type, cond, non_seq, reset (u8), resv[4], capacity (u64), reserved[24]. */
+  export const BLK_ZONE_SIZE = 64;
+  /** struct blk_zone, sectors as numbers. */
+  export interface BlkZone {
+      start: number;
+      len: number;
+      wp: number;
+      type: number;
+      cond: number;
+      capacity: number;
+  }
+  /** Writes one struct blk_zone at byte `off` (little-endian, as on x86). */
+  export function put_blk_zone(buf: Uint8Array, off: number, z: BlkZone): void;
+  /** Reads one struct blk_zone at byte `off`. */
+  export function get_blk_zone(buf: Uint8Array, off: number): BlkZone;
+  /** The parts of struct ublk_param_basic / ublk_param_zoned the zoned checks read. */
+  export interface ZonedParams {
+      dev_sectors: number;
+      chunk_sectors: number;
+      max_open_zones: number;
+      max_active_zones: number;
+      max_zone_append_sectors: number;
+  }
+  /** ublk_get_nr_zones(): dev_sectors >> ilog2(chunk_sectors) (the zone size is a power of two). */
+  export function ublk_get_nr_zones(dev_sectors: number, chunk_sectors: number): number;
+  /**
+   * ublk_dev_param_zoned_validate() (6.18): without CONFIG_BLK_DEV_ZONED -EOPNOTSUPP; with it, a device without
+   * UBLK_F_ZONED, max_zone_append_sectors 0, or max_active/max_open above the zone count are -EINVAL.
+   */
+  export function ublk_dev_param_zoned_validate(config_zoned: boolean, dev_zoned: boolean, p: ZonedParams): [Errno, string] | null;
+  /** The disk's zoned queue limits (ublk_ctrl_start_dev() sets them from UBLK_PARAM_TYPE_ZONED; nr_zones from apply). */
+  export interface ZonedLimits {
+      chunk_sectors: number;
+      nr_zones: number;
+      max_open_zones: number;
+      max_active_zones: number;
+      /** queue_limits.max_zone_append_sectors: min(max_hw_zone_append_sectors, chunk_sectors, max_hw_sectors). */
+      max_zone_append_sectors: number;
+  }
+  /** bdev_is_zone_start(). */
+  export function is_zone_start(z: ZonedLimits, sector: number): boolean;
+  /**
+   * submit_bio_noacct()'s zoned cases (block/blk-core.c, 6.18) for bio `op` at [sector, sector + nr_sectors):
+   * 0 or -errno. Zone management on a non-zoned disk is -EOPNOTSUPP; ZONE_APPEND is blk_check_zone_append()
+   * (BLK_STS_NOTSUPP off a zoned disk; BLK_STS_IOERR unless at a zone start, within one zone and
+   * max_zone_append_sectors); REQ_OP_DRV_IN/OUT only come as passthrough requests (-EOPNOTSUPP as bios).
+   */
+  export function submit_bio_zoned_checks(z: ZonedLimits | null, op: number, sector: number, nr_sectors: number): number;
+  /**
+   * blkdev_zone_mgmt() (block/blk-zoned.c, 6.18): the range checks of BLKRESETZONE/BLKOPENZONE/BLKCLOSEZONE/
+   * BLKFINISHZONE, then one bio per zone; a reset of the whole disk is one REQ_OP_ZONE_RESET_ALL. Returns the bios
+   * ([op, sector]) or an errno.
+   */
+  export function blkdev_zone_mgmt(z: ZonedLimits | null, capacity: number, op: number, sector: number, nr_sectors: number): [number, number][] | [Errno, string];
+  /** The iod ublk_setup_iod_zoned() (6.18) builds, or a blk_status as -errno. */
+  export interface ZonedIod {
+      op_flags: number;
+      nr_sectors: number;
+      start_sector: number;
+      addr: number;
+  }
+  /** struct ublk_zoned_report_desc: what ublk_report_zones() records for its REQ_OP_DRV_IN request. */
+  export interface UblkZonedReportDesc {
+      sector: number;
+      operation: number;
+      nr_zones: number;
+  }
+  /**
+   * ublk_setup_iod_zoned() (6.18): the zone ops to UBLK_IO_OP_ZONE_*; REQ_OP_DRV_IN to UBLK_IO_OP_REPORT_ZONES with
+   * iod->nr_zones (the nr_sectors slot) and the report's start sector, BLK_STS_IOERR without a report descriptor;
+   * REQ_OP_DRV_OUT BLK_STS_NOTSUPP; any other op BLK_STS_IOERR. (ublk_prep_req() turns every failure into IOERR.)
+   */
+  export function ublk_setup_iod_zoned(op: number, sector: number, nr_sectors: number, addr: number, flags: number, desc: UblkZonedReportDesc | null): ZonedIod | number;
+  /**
+   * ublk_alloc_report_buffer() (6.18): nr_zones capped at the disk's, times sizeof(struct blk_zone), capped at
+   * max_hw_sectors << 9 (kvmalloc halving on failure: the model's allocation never fails). 0 when nothing fits.
+   */
+  export function ublk_report_buffer_len(nr_zones: number, disk_nr_zones: number, max_hw_sectors: number): number;
+  /**
+   * ublk_report_zones() (6.18): the zones from `sector` on, in requests of at most buffer_len / 64 zones, each a
+   * REQ_OP_DRV_IN through the server (`execute` runs one: blk_execute_rq(), returns 0 or -errno); an entry of
+   * length 0 ends a response early. Returns the zones reported, or -errno.
+   */
+  export function ublk_report_zones(z: ZonedLimits, max_hw_sectors: number, sector: number, nr_zones: number, execute: (desc: UblkZonedReportDesc, buf: Uint8Array) => number, cb: (zone: BlkZone, idx: number) => number): number;
+  /**
+   * blk_revalidate_zone_cb()'s checks (block/blk-zoned.c, 6.18) over a full report, then the "missing zones"
+   * check of blk_revalidate_disk_zones(): a gap, a zone at or past the capacity or of length 0, a zone (not the
+   * last) of another size than chunk_sectors, a larger last zone, a capacity of 0 or above the length: -ENODEV.
+   */
+  export function blk_revalidate_disk_zones(zones: readonly BlkZone[], capacity: number, zone_sectors: number): [Errno, string] | null;
+}
+
+declare module 'kernel-lab/engines/ublk/zoned_api' {
+  import type { Errno } from 'kernel-lab/engines/common/errors';
+  import type { EventClock } from 'kernel-lab/engines/ublk/clock';
+  import type { Cpu } from 'kernel-lab/engines/ublk/cpu';
+  import type { UblkDevice, UblkParamZoned } from 'kernel-lab/engines/ublk/ublk_drv';
+  /** add_dev's `zoned` options (sizes in bytes or '4M'). */
+  export interface ZonedOptions {
+      /** Zone size (basic.chunk_sectors), a power of two; default 4M. */
+      zone_size?: number | string;
+      /** Writable bytes per zone (the zoned target's zone capacity); default the zone size. */
+      zone_capacity?: number | string;
+      /** Conventional zones at the start (zoned target); default 0. */
+      nr_conv?: number;
+      /** ublk_param_zoned.max_open_zones / max_active_zones (0: no limit). */
+      max_open_zones?: number;
+      max_active_zones?: number;
+      /** ublk_param_zoned.max_zone_append_sectors, in bytes; default the zone size (0 is refused by SET_PARAMS). */
+      max_zone_append_size?: number | string;
+  }
+  /** The resolved zone geometry: SET_PARAMS' chunk_sectors and struct ublk_param_zoned, plus the target's extras. */
+  export interface ZonedGeometry {
+      chunk_sectors: number;
+      params: UblkParamZoned;
+      zone_capacity: number;
+      nr_conv: number;
+  }
+  /** add_dev's zoned options to sectors (the driver checks the rest: SET_PARAMS' answers stay the kernel's). */
+  export function zonedGeometry(o: ZonedOptions): ZonedGeometry;
+  /** One zone of a report, as `blkzone report` prints it: sectors, the type and condition by name. */
+  export interface ZoneReportEntry {
+      start: number;
+      len: number;
+      wp: number;
+      capacity: number;
+      type: 'CONVENTIONAL' | 'SEQ_WRITE_REQUIRED' | 'SEQ_WRITE_PREFERRED';
+      cond: string;
+  }
+  /** What the zoned calls need of a device: the driver's device, the clock and the submitting CPU. */
+  export interface ZonedDevCtx {
+      ub: UblkDevice;
+      clock: EventClock;
+      cpu: Cpu;
+  }
+  /** START_DEV's blk_revalidate_disk_zones(): a report of every zone, checked as the block layer checks it. */
+  export function revalidateZones(d: ZonedDevCtx): [Errno, string] | null;
+  /** BLKREPORTZONE: -ENOTTY off a zoned disk, -EINVAL for nr_zones 0; nothing at or past the capacity. */
+  export function reportZones(d: ZonedDevCtx, sector: number, nr_zones: number): ZoneReportEntry[];
+  const MGMT_OPS: {
+      readonly reset: 15;
+      readonly open: 10;
+      readonly close: 11;
+      readonly finish: 13;
+  };
+  export type ZoneMgmtOp = keyof typeof MGMT_OPS;
+  /** BLKRESETZONE / BLKOPENZONE / BLKCLOSEZONE / BLKFINISHZONE over [sector, sector + nr_sectors). */
+  export function zoneMgmt(d: ZonedDevCtx, name: ZoneMgmtOp, sector: number, nr_sectors: number): void;
+  /** A kernel submitter's REQ_OP_ZONE_APPEND bio at the zone starting at `sector`: the sector it was written at. */
+  export function zoneAppend(d: ZonedDevCtx, data: Uint8Array, sector: number, lbs: number): number;
+  /** What fio's zoned mode needs of a job spec (fio.ts's FioJobSpec). */
+  export interface ZbdSpec {
+      rw: string;
+      bs: number;
+      numjobs: number;
+      ios: number;
+      runtime: number;
+      offset: number;
+      size: number;
+  }
+  /**
+   * fio's zonemode=zbd as the model runs it: only on a zoned disk; write jobs write sequentially from zone starts, each
+   * job its own whole zones, after zbd_file_reset() has reset every zone of the region whose write pointer is not at
+   * its start; reads go anywhere. Model: no wrap (fio would reset zones it comes back to), no random writes at write
+   * pointers, and one write per zone at a time is left to the server's order (no zone write plugging).
+   */
+  export function fioZbdPrepare(d: ZonedDevCtx, s: ZbdSpec): void;
+}
+
+declare module 'kernel-lab/engines/ublk/zoned_target' {
+  import type { BackingFile } from 'kernel-lab/engines/ublk/backing';
+  import type { Target } from 'kernel-lab/engines/ublk/targets';
+  import type { BlkZone } from 'kernel-lab/engines/ublk/zoned';
+  export interface ZonedTargetOpts {
+      /** Zone size in sectors (power of two). */
+      zone_sectors: number;
+      /** Writable sectors per zone (≤ zone_sectors; ZNS zone capacity). */
+      zone_capacity: number;
+      /** Conventional zones at the start of the device (no write pointer). */
+      nr_conv: number;
+      max_open: number;
+      max_active: number;
+  }
+  /** One zone of the server. */
+  interface Zone extends BlkZone {
+      readonly idx: number;
+  }
+  /** The zones and their open/active accounting (null_blk's nr_zones_imp_open / exp_open / closed). */
+  export class ZoneStore {
+      readonly dev_sectors: number;
+      readonly o: ZonedTargetOpts;
+      readonly file: BackingFile;
+      readonly zones: Zone[];
+      nr_imp_open: number;
+      nr_exp_open: number;
+      nr_closed: number;
+      constructor(dev_sectors: number, o: ZonedTargetOpts, file: BackingFile);
+      zone_of(sector: number): Zone | null;
+      private get nr_active();
+      /** null_check_active(): one more active zone allowed? */
+      private check_active;
+      /** null_check_open(): one more open zone, closing an implicitly open one if that makes room. */
+      private check_open;
+      /** null_check_zone_resources(): what opening zone z needs. */
+      private check_resources;
+      private leave;
+      /** null_zone_write(): [sector, +n) at the write pointer (append: wherever it is). Returns the start sector or -errno. */
+      write(sector: number, n: number, append: boolean): number;
+      private close_zone;
+      /** null_zone_mgmt(): open / close / finish / reset of the zone at `sector`; reset_all of every sequential zone. */
+      mgmt(op: 'open' | 'close' | 'finish' | 'reset' | 'reset_all', sector: number): number;
+      private reset;
+      /** The report of up to nr_zones zones from `sector`, as struct blk_zone entries into buf; returns the bytes. */
+      report(sector: number, nr_zones: number, buf: Uint8Array): number;
+  }
+  /** The server-side handler of the zoned target (it runs on the user-copy data path, like a script target). */
+  export function zonedTarget(dev_sectors: number, o: ZonedTargetOpts, file: BackingFile): Target & {
+      zones: ZoneStore;
+  };
 }
 
 declare module 'kernel-lab/engines/ublk_bpf' {

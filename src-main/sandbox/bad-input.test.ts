@@ -490,6 +490,27 @@ const TABLE: Record<string, Record<string, MethodSpec>> = {
         { name: 'len', kind: 'int', valid: '4096', zero: 'EINVAL', extra: [['100', 'EINVAL'], ['2 ** 31', 'EINVAL'], ['8192', 'EOPNOTSUPP']] },
       ],
     },
+    // The loop device is not zoned: BLKREPORTZONE and the BLK*ZONE ioctls are ENOTTY (blkdev_ioctl()), a zone append
+    // bio EOPNOTSUPP (blk_check_zone_append()); zoned.test.ts checks them on zoned devices.
+    report_zones: {
+      params: [{
+        name: 'o', kind: 'obj', valid: 'undefined', optional: true,
+        fields: [nb('sector', { zero: 'ENOTTY', extra: [['8', 'ENOTTY']] }), nb('nr_zones', { zero: 'ENOTTY', extra: [['2 ** 32', 'EINVAL']] })],
+      }],
+    },
+    zone_mgmt: {
+      params: [
+        { name: 'op', kind: 'str', valid: "'reset'", extra: [["'open'", 'ENOTTY'], ["'RESET'", 'EINVAL']] },
+        { name: 'sector', kind: 'int', valid: '0', zero: 'ENOTTY', extra: [['8', 'ENOTTY']] },
+        nb('nr_sectors', { zero: 'ENOTTY' }),
+      ],
+    },
+    zone_append: {
+      params: [
+        { name: 'data', kind: 'bytes', valid: 'new Uint8Array(4096)', extra: [['new Uint8Array(100)', 'EINVAL'], ['new Uint8Array(0)', 'EINVAL']] },
+        { name: 'sector', kind: 'int', valid: '0', zero: 'EOPNOTSUPP', extra: [['1', 'EOPNOTSUPP'], ['2 ** 40', 'EIO']] },
+      ],
+    },
     write_zeroes: {
       params: [
         { name: 'off', kind: 'int', valid: '0', zero: 'EOPNOTSUPP', extra: [['1024 * 1024', 'EIO'], ['100', 'EINVAL']] },

@@ -47,15 +47,18 @@ const insnFields = obj({ code: int(0, 0xff), dst_reg: int(0, 15), src_reg: int(0
 const fioOptions = obj({
   dev: instance(UblkDev, 'device from add_dev()'), rw: opt(str), bs: opt(size), iodepth: opt(u32), numjobs: opt(u32), ios: opt(count),
   runtime: opt(size), size: opt(size), offset: opt(size), rwmixread: opt(u32), verify: opt(bool), timeout: opt(size), trace_every: opt(count),
+  zonemode: opt(str),
 });
 const addDevOptions = obj({
   nr_hw_queues: opt(int(0, 0xffff)), queue_depth: opt(int(0, 0xffff)), dev_size: opt(size), max_io_buf_bytes: opt(size),
   flags: opt(either(list(str, 64), int(0, Number.MAX_SAFE_INTEGER), 'UBLK_F_* names or a mask')), data_path: opt(str), bpf_prog: opt(any),
-  target: opt(either(str, obj({}), "'null', 'loop', 'stripe', 'mirror' or a handler object")), nr_files: opt(u32), chunk: opt(size),
+  target: opt(either(str, obj({}), "'null', 'loop', 'stripe', 'mirror', 'fault_inject', 'zoned' or a handler object")), nr_files: opt(u32), chunk: opt(size),
   privileged: opt(bool), dev_id: opt(int(-1, 0x7fffffff)), auto_buf_reg_fallback: opt(bool), splice_read_to_read: opt(bool),
   fetch_limit: opt(u32), logical_block_size: opt(u32), server: opt(str), delay_us: opt(u32), die_during_fetch: opt(bool),
   // struct ublk_param_discard: u32 fields, except max_discard_segments (u16)
   discard: opt(obj({ max_discard_sectors: opt(u32), max_write_zeroes_sectors: opt(u32), discard_granularity: opt(u32), discard_alignment: opt(u32), max_discard_segments: opt(int(0, 0xffff)) })),
+  // struct ublk_param_zoned: u32 fields; sizes in bytes (chunk_sectors and max_zone_append_sectors are u32 sectors)
+  zoned: opt(obj({ zone_size: opt(size), zone_capacity: opt(size), nr_conv: opt(u32), max_open_zones: opt(u32), max_active_zones: opt(u32), max_zone_append_size: opt(size) })),
 });
 /** A bio's REQ_* flag names (pread/pwrite/write_zeroes). */
 const bioFlags = opt(obj({ flags: opt(list(str, 16)) }));
@@ -204,7 +207,7 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
       'start_dev', 'stop_dev', 'del_dev', 'info', 'get_params', 'get_queue_affinity', 'update_size',
       'kill_server', 'recover', 'snapshot', 'stats', 'invariants', 'pread', 'pwrite',
       'get_dev_info2', 'del_dev_async', 'quiesce_dev', 'try_stop_dev', 'start_user_recovery', 'end_user_recovery',
-      'discard', 'write_zeroes',
+      'discard', 'write_zeroes', 'report_zones', 'zone_mgmt', 'zone_append',
     ],
     args: {
       // ublksrv_pid: START_DEV's / END_USER_RECOVERY's data[0], an int in the driver
@@ -219,6 +222,10 @@ export const CLASS_BINDINGS: readonly ClassBinding[] = [
       pwrite: [['data', bytes], ['off', count], ['o', bioFlags]],
       discard: [['off', count], ['len', int(0, 0x7ffff000)]],
       write_zeroes: [['off', count], ['len', int(0, 0x7ffff000)], ['o', bioFlags]],
+      // struct blk_zone_report / blk_zone_range: u64 sectors, u32 nr_zones
+      report_zones: [['o', opt(obj({ sector: opt(count), nr_zones: opt(u32) }))]],
+      zone_mgmt: [['op', str], ['sector', count], ['nr_sectors', opt(count)]],
+      zone_append: [['data', bytes], ['sector', count]],
     },
   },
 ];

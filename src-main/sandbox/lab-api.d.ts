@@ -413,6 +413,18 @@ interface UblkDev {
   /** blkdev_issue_zeroout() without fallback: a REQ_OP_WRITE_ZEROES bio (EOPNOTSUPP unless add_dev set
    * `discard.max_write_zeroes_sectors`); REQ_NOUNMAP in `flags` reaches the server as UBLK_IO_F_NOUNMAP. */
   write_zeroes(off: number, len: number, o?: { flags?: readonly string[]; }): void;
+  /** BLKREPORTZONE (as `blkzone report`): up to `nr_zones` zones (default all) from `sector` on, each with start,
+   * len, wp and capacity in sectors, type and condition (EMPTY, IMP_OPEN, EXP_OPEN, CLOSED, FULL...). The driver
+   * asks the server with REQ_OP_DRV_IN requests of at most max_io_buf_bytes / 64 zones. ENOTTY off a zoned disk. */
+  report_zones(o?: { sector?: number; nr_zones?: number; }): ZoneReportEntry[];
+  /** BLKRESETZONE / BLKOPENZONE / BLKCLOSEZONE / BLKFINISHZONE on the zones of [sector, sector + nr_sectors) (default:
+   * the zone at `sector`): EINVAL unless zone-aligned, then one REQ_OP_ZONE_* per zone (a reset of the whole disk is
+   * one REQ_OP_ZONE_RESET_ALL); the server's answer, e.g. EIO for a full zone, ETOOMANYREFS past max_open_zones. */
+  zone_mgmt(op: "reset" | "open" | "close" | "finish", sector: number, nr_sectors?: number): void;
+  /** A REQ_OP_ZONE_APPEND bio (as btrfs or f2fs send one) of `data` to the zone starting at `sector`: returns the
+   * sector the server wrote it at (its commit's zone_append_lba). EIO unless at a zone start and within
+   * max_zone_append_size; EOPNOTSUPP off a zoned disk. */
+  zone_append(data: Uint8Array, sector: number): number;
 }
 
 type Policy = 'baseline' | 'migratetype' | 'cache' | 'freetype';
@@ -761,7 +773,12 @@ interface AddDevOptions {
   flags?: readonly string[] | number;
   data_path?: DataPath;
   bpf_prog?: UblkBpfProgram;
-  target?: 'null' | 'loop' | 'stripe' | 'mirror' | 'fault_inject' | TargetHandler;
+  target?: 'null' | 'loop' | 'stripe' | 'mirror' | 'fault_inject' | 'zoned' | TargetHandler;
+  /**
+   * A zoned device (UBLK_F_ZONED, UBLK_PARAM_TYPE_ZONED, basic.chunk_sectors = the zone size): the 'zoned' target
+   * (zones with write pointers, on the user_copy data path) or a handler target with zone_* handlers.
+   */
+  zoned?: ZonedOptions;
   /** fault_inject (kublk --delay_us): each I/O completes when an io_uring timeout of this many µs fires. */
   delay_us?: number;
   /** fault_inject (kublk --die_during_fetch): the server SIGKILLs itself after fetching tag 0 of each queue. */
@@ -795,6 +812,8 @@ interface AddDevOptions {
 
 interface FioOptions {
   dev: UblkDev;
+  /** fio's zonemode: 'zbd' on a zoned device writes sequentially from zone starts after resetting the region's zones. */
+  zonemode?: 'none' | 'zbd';
   /** read, write, randread, randwrite, randrw (rw/readwrite: sequential mix). */
   rw?: string;
   /** Block size (multiple of the logical block size), default 4k. */
@@ -996,6 +1015,16 @@ interface UblkSnapshot {
   queues: { q_id: number; nr_io_ready: number; canceling: boolean; tags: UblkTagSnapshot[]; ring: Record<string, number> | null }[];
 }
 
+/** One zone of a report, as `blkzone report` prints it: sectors, the type and condition by name. */
+interface ZoneReportEntry {
+  start: number;
+  len: number;
+  wp: number;
+  capacity: number;
+  type: 'CONVENTIONAL' | 'SEQ_WRITE_REQUIRED' | 'SEQ_WRITE_PREFERRED';
+  cond: string;
+}
+
 interface BootOptions {
   /** Physical memory: bytes or '8G' (default 4G). */
   memory?: string | number;
@@ -1030,7 +1059,11 @@ interface BootOptions {
    * The ublk cost model: the published defaults, §5.4's 'this_machine' profile, overrides, or 'host': calibrated
    * to the machine the lab runs on by its io_uring probe (where there is none, one line says why and the defaults stay).
    */
-  ublk?: { costs?: 'default' | 'this_machine' | 'host' | Record<string, number> };
+  ublk?: {
+    costs?: 'default' | 'this_machine' | 'host' | Record<string, number>;
+    /** CONFIG_BLK_DEV_ZONED (default true, as Debian and Fedora build it); false: ADD_DEV with UBLK_F_ZONED is EINVAL. */
+    config_blk_dev_zoned?: boolean;
+  };
   /**
    * Whose BTF ids the kernel kfuncs carry: 'model' (default), the model's own vmlinux BTF as any kernel build has
    * its own; or 'host', the ids of the kernel the lab runs on (read by name from its /sys/kernel/btf/vmlinux),
@@ -1133,6 +1166,27 @@ interface TargetHandler {
   discard?(io: ScriptIo): number | void;
   /** UBLK_IO_OP_WRITE_ZEROES (UBLK_IO_F_NOUNMAP in io.flags: keep the blocks allocated). */
   write_zeroes?(io: ScriptIo): number | void;
+  /** UBLK_IO_OP_ZONE_APPEND (UBLK_F_ZONED): write at the zone's write pointer, set io.zone_append_lba. */
+  zone_append?(io: ScriptIo): number | void;
+  /** UBLK_IO_OP_REPORT_ZONES (UBLK_F_ZONED): fill io.data with io.nr_zones struct blk_zone entries, return the bytes. */
+  report_zones?(io: ScriptIo): number | void;
+  /** UBLK_IO_OP_ZONE_OPEN/CLOSE/FINISH/RESET/RESET_ALL (io.op names which); without it the server answers -EOPNOTSUPP. */
+  zone_mgmt?(io: ScriptIo): number | void;
+}
+
+/** add_dev's `zoned` options (sizes in bytes or '4M'). */
+interface ZonedOptions {
+  /** Zone size (basic.chunk_sectors), a power of two; default 4M. */
+  zone_size?: number | string;
+  /** Writable bytes per zone (the zoned target's zone capacity); default the zone size. */
+  zone_capacity?: number | string;
+  /** Conventional zones at the start (zoned target); default 0. */
+  nr_conv?: number;
+  /** ublk_param_zoned.max_open_zones / max_active_zones (0: no limit). */
+  max_open_zones?: number;
+  max_active_zones?: number;
+  /** ublk_param_zoned.max_zone_append_sectors, in bytes; default the zone size (0 is refused by SET_PARAMS). */
+  max_zone_append_size?: number | string;
 }
 
 /** Latency statistics of a fio run (nearest-rank percentiles, as fio's clat percentiles), in µs. */
@@ -1282,7 +1336,7 @@ interface UblkBpfKfuncs {
 interface ScriptIo {
   q_id: number;
   tag: number;
-  op: 'read' | 'write' | 'flush' | 'discard' | 'write_zeroes';
+  op: 'read' | 'write' | 'flush' | 'discard' | 'write_zeroes' | 'zone_append' | 'report_zones' | 'zone_open' | 'zone_close' | 'zone_finish' | 'zone_reset' | 'zone_reset_all';
   offset: number;
   len: number;
   data: Uint8Array | null;
@@ -1290,6 +1344,10 @@ interface ScriptIo {
   flags: string[];
   /** Completes the request with a byte count or -errno (call once). */
   done(res: number): void;
+  /** UBLK_IO_OP_REPORT_ZONES: iod->nr_zones, the entries wanted from `offset` on (struct blk_zone, 64 bytes each). */
+  nr_zones?: number;
+  /** UBLK_IO_OP_ZONE_APPEND: the handler sets the sector it wrote at; the commit carries it as zone_append_lba. */
+  zone_append_lba?: number;
 }
 
 /**

@@ -27,6 +27,13 @@ describe('the tag board shows the device state: live, quiesced, recovering, fail
     expect(r.text).toContain('fetched 2/8 tags');
   });
 
+  it('a device QUIESCE_DEV left: QUIESCED, every tag CANCELED (ublk_queue_reinit() keeps UBLK_IO_FLAG_CANCELED)', () => {
+    const d = dev('UBLK_S_DEV_QUIESCED', false, 0);
+    for (const q of d.queues) for (const t of q.tags) t.flags = ['CANCELED'];
+    expect(boardState(d)).toEqual({ state: 'quiesced', text: 'quiesced: no server; requests wait (requeued) until a new server ends user recovery' });
+    expect(d.queues.flatMap((q) => q.tags.map(tagState))).toEqual(Array(8).fill('canceled'));
+  });
+
   it('a state from an older machine frame (no board field) reads as live', () => {
     const d = dev('UBLK_S_DEV_LIVE', false, 4);
     delete d.board;

@@ -16,6 +16,7 @@ export const ERRNO = {
   EEXIST: 17,
   ENODEV: 19,
   EINVAL: 22,
+  ENOTTY: 25,
   ENOSPC: 28,
   ERANGE: 34,
   EDEADLK: 35,

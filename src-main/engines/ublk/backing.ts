@@ -75,6 +75,11 @@ export class BackingFile implements SimFile {
     }
   }
 
+  /** fallocate(FALLOC_FL_PUNCH_HOLE) of whole pages in [pos, pos+len): they read as zeros again. */
+  punch_hole(pos: number, len: number): void {
+    for (let idx = Math.ceil(pos / PAGE); (idx + 1) * PAGE <= pos + len; idx++) this.pages.delete(idx);
+  }
+
   private finish(req: IoReq, res: number, ctx: Ctx): number {
     if (this.costs.t_backing_latency > 0) {
       this.clock.at(ctx.t + this.costs.t_backing_latency, () => completeReq(req, res));

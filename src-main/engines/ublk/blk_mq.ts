@@ -9,6 +9,8 @@ import {
   beginBurst as beginBurst_, clearList as clearList_, endBurst as endBurst_,
 } from './cpu';
 import type { Cpu, Ctx } from './cpu';
+import { REQ_OP_ZONE_APPEND, submit_bio_zoned_checks } from './zoned';
+import type { ZonedLimits } from './zoned';
 const beginBurst = beginBurst_;
 const endBurst = endBurst_;
 const clearList = clearList_;
@@ -104,6 +106,8 @@ export class TagSet {
   write_cache = false;
   max_discard_sectors = 0;
   max_write_zeroes_sectors = 0;
+  /** BLK_FEAT_ZONED and the zone limits (null: not a zoned disk). */
+  zoned: ZonedLimits | null = null;
 
   constructor(
     readonly nr_hw_queues: number,
@@ -161,6 +165,16 @@ export class TagSet {
       // submit_bio_noacct() (6.18): without a volatile write cache REQ_PREFLUSH and REQ_FUA are dropped; discard
       // and write zeroes need the disk's limits (-EOPNOTSUPP otherwise)
       if (bio.opf && !this.write_cache) bio.opf &= ~(REQ_FUA_BIT | REQ_PREFLUSH_BIT);
+      if (bio.op > REQ_OP_DISCARD && bio.op !== REQ_OP_WRITE_ZEROES) {
+        const st = submit_bio_zoned_checks(this.zoned, bio.op, bio.sector, bio.nr_sectors);
+        if (st) {
+          this.endBio(bio, st, ctx.t);
+          continue;
+        }
+        // zone management carries no data and ZONE_APPEND was checked against its limit: neither is split
+        this.queue_bio(q, bio, list);
+        continue;
+      }
       let limit = this.max_sectors;
       if (bio.op === REQ_OP_DISCARD || bio.op === REQ_OP_WRITE_ZEROES) {
         limit = bio.op === REQ_OP_DISCARD ? this.max_discard_sectors : this.max_write_zeroes_sectors;
@@ -178,6 +192,17 @@ export class TagSet {
   }
 
   private plug: Request[] | null = [];
+
+  /**
+   * blk_mq_alloc_request() + blk_execute_rq() of a passthrough request (REQ_OP_DRV_IN/OUT): no submit_bio checks,
+   * no split; waits for a tag like a bio.
+   */
+  execute_rq(q: number, bio: Bio, ctx: Ctx): void {
+    if (!this.alive) return this.endBio(bio, -19, ctx.t);
+    const list: Request[] = [];
+    this.queue_bio(q, bio, list);
+    if (list.length) this.dispatch(list, ctx);
+  }
 
   /** A tag for the bio (its request joins `list`), or a place among the tag waiters. */
   private queue_bio(q: number, bio: Bio, list: Request[]): void {
@@ -294,6 +319,8 @@ export class TagSet {
     rq.started = false;
     rq.bio = null;
     rq.data = null;
+    // blk_zone_append_update_request_bio(): a zone append's bio learns the sector it was written at
+    if (rq.op === REQ_OP_ZONE_APPEND && status === 0) bio.sector = rq.sector;
     this.inflight[rq.q]!--;
     this.freeTags[rq.q]!.push(rq.tag);
     this.endBio(bio, status, t);

@@ -30,7 +30,10 @@ import { REQ_FLAGS, UBLK_F, UBLK_STATE_NAMES, UBLK_S_DEV_DEAD, UBLK_S_DEV_LIVE, 
 import { REQ_OP_DISCARD, REQ_OP_READ, REQ_OP_WRITE, REQ_OP_WRITE_ZEROES } from './blk_mq';
 
 const OP_NAMES: Record<number, string> = { [REQ_OP_READ]: 'read', [REQ_OP_WRITE]: 'write', [REQ_OP_DISCARD]: 'discard', [REQ_OP_WRITE_ZEROES]: 'write zeroes' };
-import { UBLK_IO_FLAG_ACTIVE, UBLK_IO_FLAG_AUTO_BUF_REG, UBLK_IO_FLAG_CANCELED, UBLK_IO_FLAG_NEED_GET_DATA, UBLK_IO_FLAG_OWNED_BY_SRV, UBLK_PARAM_TYPE_BASIC, UBLK_PARAM_TYPE_DISCARD, UblkDriver } from './ublk_drv';
+import { UBLK_IO_FLAG_ACTIVE, UBLK_IO_FLAG_AUTO_BUF_REG, UBLK_IO_FLAG_CANCELED, UBLK_IO_FLAG_NEED_GET_DATA, UBLK_IO_FLAG_OWNED_BY_SRV, UBLK_PARAM_TYPE_BASIC, UBLK_PARAM_TYPE_DISCARD, UBLK_PARAM_TYPE_ZONED, UblkDriver } from './ublk_drv';
+import { fioZbdPrepare, reportZones, revalidateZones, zoneAppend, zonedGeometry, zoneMgmt } from './zoned_api';
+import type { ZonedDevCtx, ZonedOptions, ZoneMgmtOp, ZoneReportEntry } from './zoned_api';
+import { zonedTarget } from './zoned_target';
 import type { Proposal, UblkDevice, UblksrvCtrlDevInfo } from './ublk_drv';
 
 export type { CostModel, UringProbeFigures } from './costs';
@@ -39,6 +42,7 @@ export { PUBLISHED_FIGURES } from './calibration';
 export { calibrateCosts, DEFAULT_COSTS, minProbeSamples, THIS_MACHINE_COSTS } from './costs';
 export type { DataPath } from './server';
 export type { TargetHandler, ScriptIo } from './targets';
+export type { ZonedOptions, ZoneReportEntry } from './zoned_api';
 export type { UblkBpfProgram, UblkBpfCtx, UblkBpfKfuncs, UblkBpfSqe } from './bpf_prog';
 export { builtinLoopProgram } from './bpf_prog';
 export { UBLK_BPF_SQE_SIZE, decodeUblkBpfSqe, encodeUblkBpfCtx } from './bpf_prog';
@@ -56,6 +60,8 @@ export interface UblkMachineOptions {
   mm?: UblkMm;
   /** signal_pending(current) of the task running fio: the run's Stop or deadline ends a fio with EINTR. */
   signal_pending?: () => boolean;
+  /** CONFIG_BLK_DEV_ZONED (default true, as Debian and Fedora build it): false refuses UBLK_F_ZONED devices. */
+  config_blk_dev_zoned?: boolean;
 }
 
 /** What the engine needs from the mm engine (names as the lab API's k.mm). */
@@ -73,7 +79,12 @@ export interface AddDevOptions {
   flags?: readonly string[] | number;
   data_path?: DataPath;
   bpf_prog?: UblkBpfProgram;
-  target?: 'null' | 'loop' | 'stripe' | 'mirror' | 'fault_inject' | TargetHandler;
+  target?: 'null' | 'loop' | 'stripe' | 'mirror' | 'fault_inject' | 'zoned' | TargetHandler;
+  /**
+   * A zoned device (UBLK_F_ZONED, UBLK_PARAM_TYPE_ZONED, basic.chunk_sectors = the zone size): the 'zoned' target
+   * (zones with write pointers, on the user_copy data path) or a handler target with zone_* handlers.
+   */
+  zoned?: ZonedOptions;
   /** fault_inject (kublk --delay_us): each I/O completes when an io_uring timeout of this many µs fires. */
   delay_us?: number;
   /** fault_inject (kublk --die_during_fetch): the server SIGKILLs itself after fetching tag 0 of each queue. */
@@ -122,6 +133,8 @@ export interface UblkSnapshot {
 
 export interface FioOptions {
   dev: UblkDev;
+  /** fio's zonemode: 'zbd' on a zoned device writes sequentially from zone starts after resetting the region's zones. */
+  zonemode?: 'none' | 'zbd';
   /** read, write, randread, randwrite, randrw (rw/readwrite: sequential mix). */
   rw?: string;
   /** Block size (multiple of the logical block size), default 4k. */
@@ -237,7 +250,7 @@ export class UblkDev {
     m.clock.run(Infinity, () => this.ub.ready);
     this.diedDuringFetch(srv, 'START_DEV');
     try {
-      m.drv.ublk_ctrl_start_dev(this.ub, o.ublksrv_pid ?? srv.tgid);
+      m.drv.ublk_ctrl_start_dev(this.ub, o.ublksrv_pid ?? srv.tgid, () => revalidateZones(this.zctx()));
     } catch (e) {
       srv.kill();
       m.clock.run();
@@ -507,6 +520,38 @@ export class UblkDev {
     return len;
   }
 
+  /** The device as the zoned calls (zoned_api.ts) see it. */
+  zctx(): ZonedDevCtx {
+    return { ub: this.ub, clock: this.machine.clock, cpu: this.machine.appCpu(0) };
+  }
+
+  /**
+   * BLKREPORTZONE (as `blkzone report`): up to `nr_zones` zones (default all) from `sector` on, each with start,
+   * len, wp and capacity in sectors, type and condition (EMPTY, IMP_OPEN, EXP_OPEN, CLOSED, FULL...). The driver
+   * asks the server with REQ_OP_DRV_IN requests of at most max_io_buf_bytes / 64 zones. ENOTTY off a zoned disk.
+   */
+  report_zones(o: { sector?: number; nr_zones?: number } = {}): ZoneReportEntry[] {
+    return reportZones(this.zctx(), o.sector ?? 0, o.nr_zones ?? (this.ub.tagset.zoned?.nr_zones ?? 1));
+  }
+
+  /**
+   * BLKRESETZONE / BLKOPENZONE / BLKCLOSEZONE / BLKFINISHZONE on the zones of [sector, sector + nr_sectors) (default:
+   * the zone at `sector`): EINVAL unless zone-aligned, then one REQ_OP_ZONE_* per zone (a reset of the whole disk is
+   * one REQ_OP_ZONE_RESET_ALL); the server's answer, e.g. EIO for a full zone, ETOOMANYREFS past max_open_zones.
+   */
+  zone_mgmt(op: ZoneMgmtOp, sector: number, nr_sectors?: number): void {
+    zoneMgmt(this.zctx(), op, sector, nr_sectors ?? (this.ub.tagset.zoned?.chunk_sectors ?? 0));
+  }
+
+  /**
+   * A REQ_OP_ZONE_APPEND bio (as btrfs or f2fs send one) of `data` to the zone starting at `sector`: returns the
+   * sector the server wrote it at (its commit's zone_append_lba). EIO unless at a zone start and within
+   * max_zone_append_size; EOPNOTSUPP off a zoned disk.
+   */
+  zone_append(data: Uint8Array, sector: number): number {
+    return zoneAppend(this.zctx(), data, sector, this.logical_block_size);
+  }
+
   /** The program of the eBPF data path attached at add_dev (null on the other paths). */
   get bpf_prog(): UblkBpfProgram | null {
     return this.ub.bpf_prog;
@@ -579,6 +624,7 @@ export class Ublk {
     this.cost_source = costSource(opts.costs);
     this.bus = new MemBus(this.costs);
     this.drv = new UblkDriver(this.clock, this.costs, this.bus, opts.nr_cpus ?? 64);
+    this.drv.config_blk_dev_zoned = opts.config_blk_dev_zoned ?? true;
   }
 
   /** Calls `fn` after every fio() that completes, with its options and result (engines/kernel.ts keeps k.fio_runs so). */
@@ -655,6 +701,12 @@ export class Ublk {
     if (o.server !== undefined && o.server !== 'kublk' && o.server !== 'ublksrv') throw new KernelError('EINVAL', `unknown server '${String(o.server)}' (kublk or ublksrv)`);
     let flags = parseUblkFlags(o.flags);
     let proposal: Proposal | null = null;
+    const zoned = o.target === 'zoned' || o.zoned !== undefined ? zonedGeometry(o.zoned ?? {}) : null;
+    if (zoned) {
+      flags |= UBLK_F.UBLK_F_ZONED;
+      // the zoned target's server reads and writes the requests by user copy
+      if (o.target === 'zoned' && o.data_path === undefined && !(flags & PATH_FLAGS)) flags |= UBLK_F.UBLK_F_USER_COPY;
+    }
     if (o.data_path !== undefined) {
       if (!DATA_PATHS.includes(o.data_path)) throw new KernelError('EINVAL', `unknown data_path '${String(o.data_path)}' (one of ${DATA_PATHS.join(', ')})`);
       const want = MERGED_FLAG[o.data_path] ?? 0;
@@ -672,7 +724,8 @@ export class Ublk {
     try {
       const d = o.discard;
       this.drv.ublk_ctrl_set_params(ub, {
-        types: UBLK_PARAM_TYPE_BASIC | (d ? UBLK_PARAM_TYPE_DISCARD : 0),
+        types: UBLK_PARAM_TYPE_BASIC | (d ? UBLK_PARAM_TYPE_DISCARD : 0) | (zoned ? UBLK_PARAM_TYPE_ZONED : 0),
+        ...(zoned ? { zoned: zoned.params } : {}),
         ...(d ? {
           discard: {
             discard_alignment: d.discard_alignment ?? 0, discard_granularity: d.discard_granularity ?? lbs,
@@ -682,7 +735,7 @@ export class Ublk {
         } : {}),
         basic: {
           attrs: 0, logical_bs_shift: lbs_shift, physical_bs_shift: Math.max(12, lbs_shift), io_opt_shift: 12, io_min_shift: 9,
-          max_sectors: ub.dev_info.max_io_buf_bytes >> 9, chunk_sectors: 0, dev_sectors: dev_size / 512, virt_boundary_mask: 0,
+          max_sectors: ub.dev_info.max_io_buf_bytes >> 9, chunk_sectors: zoned?.chunk_sectors ?? 0, dev_sectors: dev_size / 512, virt_boundary_mask: 0,
         },
       });
     } catch (e) {
@@ -695,6 +748,7 @@ export class Ublk {
     let target: Target;
     try {
       target = this.makeTarget(o, dev_size);
+      if (target.kind === 'zoned' && path !== 'user_copy') throw new KernelError('EINVAL', `the zoned target runs on the user_copy data path, not '${path}'`);
     } catch (e) {
       this.drv.ublk_ctrl_del_dev(ub);
       throw e;
@@ -763,12 +817,16 @@ export class Ublk {
         if (typeof us !== 'number' || !Number.isInteger(us) || us < 0 || us > 1e9) throw new KernelError('EINVAL', `fault_inject: delay_us ${String(us)} must be a whole number of µs from 0 to 1e9`);
         return faultInjectTarget({ delay_ns: us * 1000, die_during_fetch: !!o.die_during_fetch });
       }
+      case 'zoned': {
+        const g = zonedGeometry(o.zoned ?? {});
+        return zonedTarget(dev_size / 512, { zone_sectors: g.chunk_sectors, zone_capacity: g.zone_capacity, nr_conv: g.nr_conv, max_open: g.params.max_open_zones, max_active: g.params.max_active_zones }, file('zoned.img', dev_size));
+      }
       case 'mirror': {
         const k = backFiles(o.nr_files);
         return mirrorTarget(Array.from({ length: k }, (_, i) => file(`mirror${i}.img`, dev_size)));
       }
       default:
-        throw new KernelError('EINVAL', `unknown target '${String(t)}' (null, loop, stripe, mirror, fault_inject, or a handler object)`);
+        throw new KernelError('EINVAL', `unknown target '${String(t)}' (null, loop, stripe, mirror, fault_inject, zoned, or a handler object)`);
     }
   }
 
@@ -779,6 +837,10 @@ export class Ublk {
     if (!dev.ub.tagset.alive) throw new KernelError('ENODEV', `fio: /dev/ublkb${dev.ub.dev_info.dev_id} does not exist (start_dev() first, or it was stopped)`);
     const raw: Record<string, unknown> = { ...o };
     const spec0 = parseFioSpec(raw, dev.dev_size, dev.logical_block_size);
+    if (o.zonemode !== undefined && o.zonemode !== 'none') {
+      if (o.zonemode !== 'zbd') throw new KernelError('EINVAL', `fio: unknown zonemode '${String(o.zonemode)}' (none or zbd)`);
+      fioZbdPrepare(dev.zctx(), spec0);
+    }
     const readOnly = spec0.rw === 'read' || spec0.rw === 'randread';
     if (spec0.verify && readOnly && o.size === undefined) {
       // prefill only what the reads can touch

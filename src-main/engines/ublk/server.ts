@@ -17,7 +17,13 @@ import type { BackendOp, ScriptIo, Target } from './targets';
 import {
   UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_, UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_, UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_, UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_, UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_, UBLK_IO_OP_READ as UBLK_IO_OP_READ_, UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_, UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_, UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_, UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_, UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_, ublk_read_iod_into as ublk_read_iod_into_, ublk_user_copy_pos as ublk_user_copy_pos_,
 } from './ublk_cmd';
-import { UBLK_IO_OP_DISCARD, UBLK_IO_OP_WRITE_ZEROES, ublkIoFlagNames } from './ublk_cmd';
+import { UBLK_IO_OP_DISCARD, UBLK_IO_OP_REPORT_ZONES, UBLK_IO_OP_WRITE_ZEROES, UBLK_IO_OP_ZONE_APPEND, UBLK_IO_OP_ZONE_CLOSE, UBLK_IO_OP_ZONE_FINISH, UBLK_IO_OP_ZONE_OPEN, UBLK_IO_OP_ZONE_RESET, UBLK_IO_OP_ZONE_RESET_ALL, ublkIoFlagNames } from './ublk_cmd';
+import { BLK_ZONE_SIZE } from './zoned';
+
+const ZONE_MGMT_NAMES: Record<number, ScriptIo['op']> = {
+  [UBLK_IO_OP_ZONE_OPEN]: 'zone_open', [UBLK_IO_OP_ZONE_CLOSE]: 'zone_close', [UBLK_IO_OP_ZONE_FINISH]: 'zone_finish',
+  [UBLK_IO_OP_ZONE_RESET]: 'zone_reset', [UBLK_IO_OP_ZONE_RESET_ALL]: 'zone_reset_all',
+};
 import type { UblksrvIoDesc } from './ublk_cmd';
 import type { UblkDevice, UblkTask, UblksrvIoCmd } from './ublk_drv';
 import {
@@ -220,7 +226,7 @@ export class ServerThread implements RingTask {
     return s ?? newSqe(); // ring closed: the SQE goes nowhere
   }
 
-  private queue_cmd(ctx: Ctx | null, cmd_op: number, tag: number, result: number): void {
+  private queue_cmd(ctx: Ctx | null, cmd_op: number, tag: number, result: number, zone_append_lba?: number): void {
     const o = this.srv.opts;
     const s = this.sqe(ctx);
     s.opcode = IORING_OP_URING_CMD;
@@ -230,7 +236,8 @@ export class ServerThread implements RingTask {
     // One ublksrv_io_cmd per tag is enough: a tag has one FETCH/COMMIT command outstanding at a time.
     const cmd = this.cmds[tag]!;
     cmd.result = result;
-    cmd.addr = o.dev.need_map_io() ? this.bufVa[tag]! : 0;
+    // addr is a union with zone_append_lba (user copy / zero copy only: ublk_check_commit_and_fetch())
+    cmd.addr = zone_append_lba ?? (o.dev.need_map_io() ? this.bufVa[tag]! : 0);
     if (o.path === 'auto_buf_reg') {
       cmd.auto_buf_index = tag;
       cmd.auto_buf_flags = o.auto_buf_reg_fallback ? UBLK_AUTO_BUF_REG_FALLBACK : 0;
@@ -309,7 +316,8 @@ export class ServerThread implements RingTask {
     st.pending = 0;
     st.phase = 0;
     if (op === UBLK_IO_OP_FLUSH) return this.commit(tag, 0, ctx);
-    if ((op === UBLK_IO_OP_DISCARD || op === UBLK_IO_OP_WRITE_ZEROES) && o.target.kind === 'script') return this.script_range_io(tag, op, off, len, iod.op_flags);
+    if ((op === UBLK_IO_OP_DISCARD || op === UBLK_IO_OP_WRITE_ZEROES) && o.target.handler) return this.script_range_io(tag, op, off, len, iod.op_flags);
+    if (op >= UBLK_IO_OP_ZONE_OPEN && o.target.handler) return this.zoned_io(tag, st, op, off, len, ctx);
     if (op !== UBLK_IO_OP_READ && op !== UBLK_IO_OP_WRITE) return this.commit(tag, -95, ctx);
     const write = op === UBLK_IO_OP_WRITE;
     if (o.target.kind === 'null') return this.null_io(tag, st, iod, len, ctx);
@@ -325,7 +333,7 @@ export class ServerThread implements RingTask {
       st.pending = 1;
       return;
     }
-    if (o.target.kind === 'script') return this.script_io(tag, st, write, off, len, ctx);
+    if (o.target.handler) return this.script_io(tag, st, write, off, len, ctx);
     let path = o.path;
     if (path === 'ebpf') path = 'copy'; // requests the BPF program passed on take the copy path
     if (path === 'need_get_data') path = 'copy';
@@ -493,7 +501,7 @@ export class ServerThread implements RingTask {
   private data_done(tag: number, st: TagState, ctx: Ctx): void {
     const iod = st.iod!;
     const len = iod.nr_sectors * 512;
-    if (this.srv.opts.target.kind === 'script') {
+    if (this.srv.opts.target.handler) {
       const phase = st.phase;
       st.phase = 0;
       if (phase === 3) {
@@ -511,7 +519,21 @@ export class ServerThread implements RingTask {
     this.commit(tag, Math.min(len, st.bytes), ctx);
   }
 
-  private script_io(tag: number, st: TagState, write: boolean, off: number, len: number, ctx: Ctx): void {
+  /**
+   * The zoned ops to a target with handlers (the zoned target, or a script): ZONE_APPEND as a write whose commit
+   * carries the written sector in zone_append_lba, REPORT_ZONES as a read of iod->nr_zones struct blk_zone entries
+   * (nr_sectors is nr_zones there), the zone management ops as DISCARD is (no data).
+   */
+  private zoned_io(tag: number, st: TagState, op: number, off: number, len: number, ctx: Ctx): void {
+    const nr_zones = st.iod!.nr_sectors;
+    if (op === UBLK_IO_OP_ZONE_APPEND) return this.script_io(tag, st, true, off, len, ctx, 'zone_append');
+    if (op === UBLK_IO_OP_REPORT_ZONES) return this.script_io(tag, st, false, off, nr_zones * BLK_ZONE_SIZE, ctx, 'report_zones', nr_zones);
+    const name = ZONE_MGMT_NAMES[op];
+    if (!name) return this.commit(tag, -95, ctx);
+    return this.script_range_io(tag, op, off, 0, st.iod!.op_flags, name);
+  }
+
+  private script_io(tag: number, st: TagState, write: boolean, off: number, len: number, ctx: Ctx, zop?: 'zone_append' | 'report_zones', nr_zones?: number): void {
     const o = this.srv.opts;
     const h = o.target.handler!;
     const path = o.path;
@@ -525,11 +547,19 @@ export class ServerThread implements RingTask {
         finished = true;
         this.script_done(tag, st, write, res, buf, len);
       };
-      const io: ScriptIo = { q_id: this.q_id, tag, op: write ? 'write' : 'read', offset: off, len, data: buf, flags: ublkIoFlagNames(iod.op_flags), done };
-      const fn = write ? h.write : h.read;
+      const io: ScriptIo = { q_id: this.q_id, tag, op: zop ?? (write ? 'write' : 'read'), offset: off, len, data: buf, flags: ublkIoFlagNames(iod.op_flags), done };
+      if (nr_zones !== undefined) io.nr_zones = nr_zones;
+      const fn = zop ? h[zop] : write ? h.write : h.read;
+      if (zop === 'zone_append') {
+        // the commit's addr is the zone_append_lba the handler reports (read when it completes)
+        io.done = (res: number): void => {
+          if (io.zone_append_lba !== undefined && res >= 0) this.zoneLba.set(tag, io.zone_append_lba);
+          done(res);
+        };
+      }
       try {
-        const r = fn ? fn.call(h, io) : len;
-        if (typeof r === 'number') done(r);
+        const r = fn ? fn.call(h, io) : zop ? -95 : len;
+        if (typeof r === 'number') io.done(r);
       } catch (e) {
         this.srv.cmdErrors.push(`target handler threw on q${this.q_id} tag ${tag}: ${e instanceof Error ? e.message : String(e)}`);
         done(-5);
@@ -549,11 +579,11 @@ export class ServerThread implements RingTask {
   private readonly pendingScript = new Map<number, () => void>();
 
   /** DISCARD / WRITE_ZEROES to a script target: its discard() / write_zeroes() handler, -EOPNOTSUPP without one. */
-  private script_range_io(tag: number, op: number, off: number, len: number, op_flags: number): void {
+  private script_range_io(tag: number, op: number, off: number, len: number, op_flags: number, zname?: ScriptIo['op']): void {
     const o = this.srv.opts;
     const h = o.target.handler!;
     const discard = op === UBLK_IO_OP_DISCARD;
-    const fn = discard ? h.discard : h.write_zeroes;
+    const fn = zname ? h.zone_mgmt : discard ? h.discard : h.write_zeroes;
     let finished = false;
     const done = (res: number): void => {
       if (finished) return;
@@ -562,7 +592,7 @@ export class ServerThread implements RingTask {
       if (this.state === 'idle') this.wake(o.clock.now);
     };
     if (!fn) return done(-95);
-    const io: ScriptIo = { q_id: this.q_id, tag, op: discard ? 'discard' : 'write_zeroes', offset: off, len, data: null, flags: ublkIoFlagNames(op_flags), done };
+    const io: ScriptIo = { q_id: this.q_id, tag, op: zname ?? (discard ? 'discard' : 'write_zeroes'), offset: off, len, data: null, flags: ublkIoFlagNames(op_flags), done };
     try {
       const r = fn.call(h, io);
       if (typeof r === 'number') done(r);
@@ -589,8 +619,13 @@ export class ServerThread implements RingTask {
   /** COMMIT_AND_FETCH_REQ(result): the request completes, the slot waits for the next one. */
   private commit(tag: number, result: number, ctx: Ctx | null): void {
     this.tags[tag]!.iod = null;
-    this.queue_cmd(ctx, UBLK_IO_COMMIT_AND_FETCH_REQ, tag, result);
+    const lba = this.zoneLba.size ? this.zoneLba.get(tag) : undefined;
+    if (lba !== undefined) this.zoneLba.delete(tag);
+    this.queue_cmd(ctx, UBLK_IO_COMMIT_AND_FETCH_REQ, tag, result, lba);
   }
+
+  /** ZONE_APPEND: the sector a tag's append was written at, until its commit carries it (ublksrv_io_cmd.zone_append_lba). */
+  private readonly zoneLba = new Map<number, number>();
 
   /** The thread got ABORT on every tag: it leaves, its ring is torn down (leftover buffers unregistered). */
   exit(): void {

@@ -23,7 +23,7 @@ export interface BackendOp {
 export interface ScriptIo {
   q_id: number;
   tag: number;
-  op: 'read' | 'write' | 'flush' | 'discard' | 'write_zeroes';
+  op: 'read' | 'write' | 'flush' | 'discard' | 'write_zeroes' | 'zone_append' | 'report_zones' | 'zone_open' | 'zone_close' | 'zone_finish' | 'zone_reset' | 'zone_reset_all';
   offset: number;
   len: number;
   data: Uint8Array | null;
@@ -31,6 +31,10 @@ export interface ScriptIo {
   flags: string[];
   /** Completes the request with a byte count or -errno (call once). */
   done(res: number): void;
+  /** UBLK_IO_OP_REPORT_ZONES: iod->nr_zones, the entries wanted from `offset` on (struct blk_zone, 64 bytes each). */
+  nr_zones?: number;
+  /** UBLK_IO_OP_ZONE_APPEND: the handler sets the sector it wrote at; the commit carries it as zone_append_lba. */
+  zone_append_lba?: number;
 }
 
 /** A target written in the script: handlers return the result, or call io.done() themselves. */
@@ -43,9 +47,15 @@ export interface TargetHandler {
   discard?(io: ScriptIo): number | void;
   /** UBLK_IO_OP_WRITE_ZEROES (UBLK_IO_F_NOUNMAP in io.flags: keep the blocks allocated). */
   write_zeroes?(io: ScriptIo): number | void;
+  /** UBLK_IO_OP_ZONE_APPEND (UBLK_F_ZONED): write at the zone's write pointer, set io.zone_append_lba. */
+  zone_append?(io: ScriptIo): number | void;
+  /** UBLK_IO_OP_REPORT_ZONES (UBLK_F_ZONED): fill io.data with io.nr_zones struct blk_zone entries, return the bytes. */
+  report_zones?(io: ScriptIo): number | void;
+  /** UBLK_IO_OP_ZONE_OPEN/CLOSE/FINISH/RESET/RESET_ALL (io.op names which); without it the server answers -EOPNOTSUPP. */
+  zone_mgmt?(io: ScriptIo): number | void;
 }
 
-export type TargetKind = 'null' | 'loop' | 'stripe' | 'mirror' | 'script' | 'fault_inject';
+export type TargetKind = 'null' | 'loop' | 'stripe' | 'mirror' | 'script' | 'fault_inject' | 'zoned';
 
 export interface Target {
   readonly kind: TargetKind;

@@ -4,7 +4,7 @@
  *
  * The modelled driver is Linux 6.18: drivers/block/ublk_drv.c as in the rpi-6.18.y tree
  * (raspberrypi/linux 0121c84adb6a4cd6f7560b5895bd88f9899bbc1f): UBLK_F_ALL is bits 0-14, control
- * opcodes end at QUIESCE_DEV (0x16), CONFIG_BLK_DEV_ZONED=n. Definitions newer than 6.18 are taken from
+ * opcodes end at QUIESCE_DEV (0x16), CONFIG_BLK_DEV_ZONED=y by default (a boot option). Definitions newer than 6.18 are taken from
  * mainline's header (torvalds/linux 08677040a91199175149d1fd465c02e3b3fc768a) and marked "after 6.18".
  */
 import { KernelError } from '../common/errors';
@@ -116,7 +116,7 @@ export const UBLK_IO_OP_DISCARD = 3;
 /** Defined in the header; ublk_setup_iod() (6.18) never produces it (REQ_OP_WRITE_SAME is gone from blk). */
 export const UBLK_IO_OP_WRITE_SAME = 4;
 export const UBLK_IO_OP_WRITE_ZEROES = 5;
-/** Zoned ops: only on a UBLK_F_ZONED device, which needs CONFIG_BLK_DEV_ZONED (the model's config has it off). */
+/** Zoned ops: only on a UBLK_F_ZONED device, which needs CONFIG_BLK_DEV_ZONED (ublk_setup_iod_zoned(), zoned.ts). */
 export const UBLK_IO_OP_ZONE_OPEN = 10;
 export const UBLK_IO_OP_ZONE_CLOSE = 11;
 export const UBLK_IO_OP_ZONE_FINISH = 12;

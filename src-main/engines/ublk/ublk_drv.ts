@@ -31,6 +31,8 @@ import {
 } from './user_mem';
 import type { UserMapping, UserMem } from './user_mem';
 import type { UblkBpfCtx, UblkBpfProgram, UblkBpfSqe } from './bpf_prog';
+import { REQ_OP_DRV_IN, REQ_OP_ZONE_APPEND, ublk_dev_param_zoned_validate, ublk_get_nr_zones, ublk_setup_iod_zoned } from './zoned';
+import type { UblkZonedReportDesc } from './zoned';
 const currentCtx = currentCtx_;
 const clearList = clearList_;
 const zeroBytes = zeroBytes_;
@@ -384,10 +386,28 @@ export class UblkDevice implements BlkMqOps {
     else if (rq.op === 2) op = UBLK_IO_OP_FLUSH;
     else if (rq.op === 3) op = UBLK_IO_OP_DISCARD;
     else if (rq.op === 9) op = UBLK_IO_OP_WRITE_ZEROES;
-    else return -5;
+    else if (this.zoned) return this.prep_req_zoned(ubq, rq);
+    else return -5; // WRITE_SAME has no REQ_OP in 6.18; DRV_IN/OUT, SECURE_ERASE, zone ops: BLK_STS_IOERR
     const io = ubq.ios[rq.tag]!;
     const op_flags = rq.cmd_flags === 0 ? op : op | ublk_req_build_flags(rq.cmd_flags);
     ublk_write_iod(ubq.iod, rq.tag, { op_flags, nr_sectors: rq.nr_sectors, start_sector: rq.sector, addr: io.addr });
+    this.tagset.start_request(rq);
+    return 0;
+  }
+
+  /** UBLK_F_ZONED (ublk_queue_is_zoned()): set once ADD_DEV accepted the flag. */
+  get zoned(): boolean {
+    return (this.dev_info.flags & UBLK_F.UBLK_F_ZONED) !== 0;
+  }
+
+  /** ublk_setup_iod_zoned() through ublk_prep_req(): any failure is BLK_STS_IOERR (-EIO). */
+  private prep_req_zoned(ubq: UblkQueue, rq: Request): number {
+    // model: the report descriptor rides in the bio's private data (6.18 keeps it in an xarray keyed by the request)
+    const desc = (rq.bio?.priv as { ublk_report?: UblkZonedReportDesc } | undefined)?.ublk_report ?? null;
+    const flags = rq.cmd_flags === 0 ? 0 : ublk_req_build_flags(rq.cmd_flags);
+    const iod = ublk_setup_iod_zoned(rq.op, rq.sector, rq.nr_sectors, ubq.ios[rq.tag]!.addr, flags, desc);
+    if (typeof iod === 'number') return -5;
+    ublk_write_iod(ubq.iod, rq.tag, iod);
     this.tagset.start_request(rq);
     return 0;
   }
@@ -659,6 +679,8 @@ export class UblkDevice implements BlkMqOps {
       this.tagset.end_request(rq, blkErrno(res), ctx.t);
       return;
     }
+    // model: a REPORT_ZONES buffer the server filled only in part ends here; 6.18's blk_update_request() requeues
+    // the rest and the server answers again, but ublk_report_zones() reads only the entries it asked for
     if (rq.op !== REQ_OP_READ && rq.op !== REQ_OP_WRITE) {
       this.stats.completed++;
       this.tagset.end_request(rq, 0, ctx.t);
@@ -818,6 +840,8 @@ export class UblkDevice implements BlkMqOps {
           (rq.buf_ring as IoUring).unregister_bvec(rq.buf_index);
         }
         this.trace?.('commit', rq.id, rq.q, rq.tag, ctx.t);
+        // ublk_ch_uring_cmd_local() (6.18): a ZONE_APPEND completes at the sector in zone_append_lba (addr's union)
+        if (rq.op === REQ_OP_ZONE_APPEND) rq.sector = cmd.addr;
         this.put_req_ref(ubq, rq, ctx);
         return EIOCBQUEUED;
       }
@@ -897,8 +921,8 @@ export class UblkDevice implements BlkMqOps {
   private check_commit_and_fetch(rq: Request, cmd: UblksrvIoCmd): number {
     if (this.need_map_io()) {
       if (!cmd.addr && (!this.need_get_data() || rq.op === REQ_OP_READ)) return -22;
-    } else if (cmd.addr) {
-      return -22;
+    } else if (rq.op !== REQ_OP_ZONE_APPEND && cmd.addr) {
+      return -22; // user copy / zero copy: addr unset, except as a zone append's zone_append_lba
     }
     return 0;
   }
@@ -966,7 +990,8 @@ export class UblkDevice implements BlkMqOps {
     if (tag >= ubq.q_depth) return -22;
     const rq = this.check_and_get_req(ubq, tag, off);
     if (!rq) return -22;
-    const ok = (rq.op === REQ_OP_READ && dir === 'source') || (rq.op === REQ_OP_WRITE && dir === 'dest');
+    // ublk_check_ubuf_dir() (6.18): READ and DRV_IN (a zone report) take data, WRITE and ZONE_APPEND give it
+    const ok = ((rq.op === REQ_OP_READ || rq.op === REQ_OP_DRV_IN) && dir === 'source') || ((rq.op === REQ_OP_WRITE || rq.op === REQ_OP_ZONE_APPEND) && dir === 'dest');
     if (!ok) {
       this.put_req_ref(ubq, rq, currentCtx() ?? { cpu: null as never, t: this.clock.now });
       return -13;
@@ -1131,6 +1156,8 @@ export class UblkCharDev implements SimFile {
 /** The ublk module: /dev/ublk-control, the device idr and the control commands. */
 export class UblkDriver {
   readonly devices = new Map<number, UblkDevice>();
+  /** CONFIG_BLK_DEV_ZONED (Debian and Fedora build it; a boot option can turn it off). */
+  config_blk_dev_zoned = true;
   unprivileged_ublks_added = 0;
   readonly unprivileged_ublks_max = 64;
   /** Server processes alive (the model's process table: tgids handed out by alloc_tgid()). */
@@ -1198,7 +1225,12 @@ export class UblkDriver {
     // and buffer registration from any task.
     flags |= UBLK_F.UBLK_F_CMD_IOCTL_ENCODE | UBLK_F.UBLK_F_URING_CMD_COMP_IN_TASK | UBLK_F.UBLK_F_PER_IO_DAEMON | UBLK_F.UBLK_F_BUF_REG_OFF_DAEMON;
     if (flags & (UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG)) flags &= ~UBLK_F.UBLK_F_NEED_GET_DATA;
-    if (flags & UBLK_F.UBLK_F_ZONED) this.fail('EINVAL', 'ADD_DEV: UBLK_F_ZONED needs CONFIG_BLK_DEV_ZONED, which this model does not build');
+    // ublk_ctrl_add_dev() (6.18): zoned needs CONFIG_BLK_DEV_ZONED and USER_COPY or zero copy (addr carries zone_append_lba)
+    if (flags & UBLK_F.UBLK_F_ZONED && (!this.config_blk_dev_zoned || !(flags & (UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY)))) {
+      this.fail('EINVAL', this.config_blk_dev_zoned
+        ? 'ADD_DEV: UBLK_F_ZONED needs UBLK_F_USER_COPY or UBLK_F_SUPPORT_ZERO_COPY (the commit\'s addr carries zone_append_lba)'
+        : 'ADD_DEV: UBLK_F_ZONED needs CONFIG_BLK_DEV_ZONED, which this kernel is built without');
+    }
     const dev_info: UblksrvCtrlDevInfo = {
       ...info,
       dev_id: id,
@@ -1254,9 +1286,12 @@ export class UblkDriver {
       if (!d.discard_granularity) return ['EINVAL', 'discard: discard_granularity must not be 0'];
     }
     if (types & UBLK_PARAM_TYPE_DEVT) return ['EINVAL', 'dev_t is read-only'];
-    // ublk_dev_param_zoned_validate() without CONFIG_BLK_DEV_ZONED (the model's config) is -EOPNOTSUPP; its
-    // answer is returned as is, so DMA_ALIGN and SEGMENT are not looked at then.
-    if (types & UBLK_PARAM_TYPE_ZONED) return ['EOPNOTSUPP', 'zoned parameters: this kernel is built without CONFIG_BLK_DEV_ZONED'];
+    // ublk_dev_param_zoned_validate()'s answer is returned as is (6.18), so DMA_ALIGN and SEGMENT are never looked
+    // at with zoned parameters
+    if (types & UBLK_PARAM_TYPE_ZONED) {
+      const zp = ub.params.zoned ?? { max_open_zones: 0, max_active_zones: 0, max_zone_append_sectors: 0 };
+      return ublk_dev_param_zoned_validate(this.config_blk_dev_zoned, zonedDev, { dev_sectors: b.dev_sectors, chunk_sectors: b.chunk_sectors, ...zp });
+    }
     if (zonedDev) return ['EINVAL', 'a zoned device needs zoned parameters'];
     if (types & UBLK_PARAM_TYPE_DMA_ALIGN) {
       const a = ub.params.dma?.alignment ?? 0;
@@ -1273,9 +1308,10 @@ export class UblkDriver {
   }
 
   /** UBLK_U_CMD_START_DEV: needs every tag fetched (ub->completion), then adds /dev/ublkbN. */
-  ublk_ctrl_start_dev(ub: UblkDevice, ublksrv_pid: number): void {
+  ublk_ctrl_start_dev(ub: UblkDevice, ublksrv_pid: number, revalidate?: () => [Errno, string] | null): void {
     if (ublksrv_pid <= 0) this.fail('EINVAL', 'START_DEV: bad ublksrv pid');
     if (!(ub.params.types & UBLK_PARAM_TYPE_BASIC) || !ub.params.basic) this.fail('EINVAL', 'START_DEV: SET_PARAMS (basic) has not been sent');
+    if (ub.params.types & UBLK_PARAM_TYPE_ZONED && !this.config_blk_dev_zoned) this.fail('EOPNOTSUPP', 'START_DEV: zoned parameters on a kernel without CONFIG_BLK_DEV_ZONED');
     if (!ub.ready) {
       const got = ub.queues.map((q) => `${q.nr_io_ready}/${q.q_depth}`).join(', ');
       this.fail('EINTR', `START_DEV: interrupted while waiting for a FETCH_REQ on every tag (fetched per queue: ${got})`);
@@ -1294,6 +1330,25 @@ export class UblkDriver {
     ub.tagset.max_write_zeroes_sectors = disc?.max_write_zeroes_sectors ?? 0;
     ub.tagset.alive = true;
     ub.dev_info.state = UBLK_S_DEV_LIVE;
+    if (ub.zoned) {
+      // lim.features |= BLK_FEAT_ZONED with the zoned limits; ublk_dev_param_zoned_apply(): nr_zones; then
+      // ublk_revalidate_disk_zones() reports every zone through the server before add_disk()
+      const b = ub.params.basic!;
+      const zp = ub.params.zoned!;
+      ub.tagset.zoned = {
+        chunk_sectors: b.chunk_sectors, nr_zones: ublk_get_nr_zones(b.dev_sectors, b.chunk_sectors),
+        max_open_zones: zp.max_open_zones, max_active_zones: zp.max_active_zones,
+        max_zone_append_sectors: Math.min(zp.max_zone_append_sectors, b.chunk_sectors, b.max_sectors),
+      };
+      const bad = revalidate?.() ?? null;
+      if (bad) {
+        ub.tagset.alive = false;
+        ub.tagset.zoned = null;
+        ub.dev_info.state = UBLK_S_DEV_DEAD;
+        ub.dev_info.ublksrv_pid = -1;
+        this.fail(bad[0], `START_DEV: blk_revalidate_disk_zones(): ${bad[1]}`);
+      }
+    }
     ub.used = true;
   }
 

@@ -286,8 +286,8 @@ describe('UBLK_U_CMD_ADD_DEV flags (ublk_ctrl_add_dev, 6.18)', () => {
 });
 
 describe('UBLK_U_CMD_SET_PARAMS (ublk_ctrl_set_params + ublk_validate_params, 6.18)', () => {
-  function dev() {
-    const k = createUblk();
+  function dev(config_blk_dev_zoned = true) {
+    const k = createUblk({ config_blk_dev_zoned });
     const d = k.add_dev({ dev_size: '1M', max_io_buf_bytes: '512K' });
     const basic = { ...d.ub.params.basic! };
     const set = (p: Partial<UblkParams> & { types: number }): string => errnoOf(() => k.drv.ublk_ctrl_set_params(d.ub, { basic, ...p } as UblkParams));
@@ -328,10 +328,16 @@ describe('UBLK_U_CMD_SET_PARAMS (ublk_ctrl_set_params + ublk_validate_params, 6.
   });
 
   it('zoned parameters: -EOPNOTSUPP (CONFIG_BLK_DEV_ZONED=n), returned before DMA_ALIGN and SEGMENT are looked at', () => {
-    const { set } = dev();
+    const { set } = dev(false);
     const zoned = { max_open_zones: 0, max_active_zones: 0, max_zone_append_sectors: 8 };
     expect(set({ types: B | UBLK_PARAM_TYPE_ZONED, zoned })).toBe('EOPNOTSUPP');
     expect(set({ types: B | UBLK_PARAM_TYPE_ZONED | UBLK_PARAM_TYPE_DMA_ALIGN, zoned, dma: { alignment: 4096 } })).toBe('EOPNOTSUPP');
+  });
+
+  it('zoned parameters with CONFIG_BLK_DEV_ZONED=y on a device without UBLK_F_ZONED: -EINVAL (ublk_dev_param_zoned_validate)', () => {
+    const { set } = dev();
+    const zoned = { max_open_zones: 0, max_active_zones: 0, max_zone_append_sectors: 8 };
+    expect(set({ types: B | UBLK_PARAM_TYPE_ZONED, zoned })).toBe('EINVAL');
   });
 
   it('dma alignment: below PAGE_SIZE and alignment + 1 a power of two', () => {
