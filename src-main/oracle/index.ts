@@ -56,11 +56,14 @@ export type { OracleAvailability, KernelMapSpec, KernelProgram, KernelLoadOpts, 
 
 const SOCKET_FILTER = BPF_PROG_TYPE['BPF_PROG_TYPE_SOCKET_FILTER']!;
 const EPERM = 1;
+const ENOENT = 2;
 
 /** What one job sent to the helper: its map requests, whether a test run follows, or the allow-list's refusal. */
 interface Shape {
   maps: number;
   run: boolean;
+  /** The map_lookup requests after the run: the map's fd and how many keys. */
+  reads: { fd: number; n: number }[];
   refused?: string;
   runRefused?: string;
 }
@@ -345,13 +348,15 @@ class Oracle implements KernelOracle {
           .find((r) => r !== undefined) ??
         programRefusal(bytes, { ...policy, run: false });
       if (refused !== undefined) {
-        shape.push({ maps: 0, run: false, refused });
+        shape.push({ maps: 0, run: false, reads: [], refused });
         continue;
       }
       const runRefused = job.run ? programRefusal(bytes, { ...policy, run: true, ...(opts.repeat !== undefined ? { repeat: opts.repeat } : {}) }) : undefined;
       // As libbpf's SEC("syscall"): a syscall program is loaded sleepable (the kernel refuses it otherwise).
       const flags = (opts.prog_flags ?? 0) | (type === SYSCALL ? BPF_F.SLEEPABLE : 0);
       reqs.push('reset');
+      const fds = Object.keys(opts.maps ?? {}).map(Number); // patchProgram's order
+      const reads: Shape['reads'] = [];
       let mapReqs = 0;
       for (const m of maps) {
         reqs.push(request('map_create', { type: mapTypeNumber(m.map_type), key_size: m.key_size, value_size: m.value_size, max_entries: m.max_entries, flags: m.map_flags ?? 0 }));
@@ -382,8 +387,13 @@ class Oracle implements KernelOracle {
             ctx_size_out: opts.ctx_size_out,
           }),
         );
+        // What the program wrote: the maps' read_after keys, looked up after the run (map index = fd_array order).
+        maps.forEach((m, index) => {
+          for (const key of m.read_after ?? []) reqs.push(request('map_lookup', { index, key }));
+          if (m.read_after?.length) reads.push({ fd: fds[index]!, n: m.read_after.length });
+        });
       }
-      shape.push({ maps: mapReqs, run: !!job.run && runRefused === undefined, ...(runRefused !== undefined ? { runRefused } : {}) });
+      shape.push({ maps: mapReqs, run: !!job.run && runRefused === undefined, reads, ...(runRefused !== undefined ? { runRefused } : {}) });
     }
     reqs.push('reset');
     return { reqs, shape };
@@ -403,6 +413,15 @@ class Oracle implements KernelOracle {
       at += s.maps;
       const verdict = verdictOf(res[at++]!);
       const run = s.run ? res[at++]! : undefined;
+      const mapsAfter: Record<number, (Uint8Array | undefined)[]> = {};
+      let readFail: HelperResponse | undefined;
+      for (const { fd, n } of s.reads) {
+        const got = res.slice(at, at + n);
+        at += n;
+        // ENOENT: no element under that key (a hash map's); any other error fails the run's report.
+        readFail ??= got.find((r) => !r.ok && Number(r.fields['errno']) !== ENOENT);
+        mapsAfter[fd] = got.map((r) => (r.ok ? fromHex(r.fields['value']) : undefined));
+      }
       if (mapFail) {
         const errno = Number(mapFail.fields['errno'] ?? 0);
         out.push({ ok: false, verdict, errno, errno_name: errnoName(errno), why: helperError(mapFail) });
@@ -416,6 +435,9 @@ class Oracle implements KernelOracle {
       } else if (!run.ok) {
         const errno = Number(run.fields['errno'] ?? 0);
         out.push({ ok: false, verdict, errno, errno_name: errnoName(errno), why: helperError(run) });
+      } else if (readFail) {
+        const errno = Number(readFail.fields['errno'] ?? 0);
+        out.push({ ok: false, verdict, errno, errno_name: errnoName(errno), why: helperError(readFail) });
       } else {
         out.push({
           ok: true,
@@ -425,6 +447,7 @@ class Oracle implements KernelOracle {
           data_out: fromHex(run.fields['data_out']),
           ctx_out: fromHex(run.fields['ctx_out']),
           ctx_after: fromHex(run.fields['ctx_after']),
+          maps_after: mapsAfter,
         });
       }
     }

@@ -106,6 +106,36 @@ describe.skipIf(!avail.ok)('the running kernel', () => {
     expect(oracle.verify(prog)).toMatchObject({ ok: false, errno_name: 'EPERM', refused: expect.stringContaining('map fd 7') });
   });
 
+  it('reads back what a test run wrote into its maps (read_after keys, BPF_MAP_LOOKUP_ELEM)', () => {
+    // value[0] += 5 in an array map and in a hash map (a miss writes nothing).
+    const prog = `
+      r1 = 0
+      *(u32 *)(r10 - 4) = r1
+      r2 = r10
+      r2 += -4
+      r1 = map[id:7]
+      call bpf_map_lookup_elem
+      if r0 == 0 goto out
+      r1 = *(u64 *)(r0 + 0)
+      r1 += 5
+      *(u64 *)(r0 + 0) = r1
+    out:
+      r0 = 0
+      exit`;
+    const k0 = new Uint8Array(4);
+    const k1 = Uint8Array.of(1, 0, 0, 0);
+    const array = oracle.testRun(prog, {
+      data_in: PACKET,
+      maps: { 7: { map_type: 'array', key_size: 4, value_size: 8, max_entries: 2, entries: [[k0, Uint8Array.of(37, 0, 0, 0, 0, 0, 0, 0)]], read_after: [k0, k1] } },
+    });
+    expect(array.ok && array.maps_after[7]!.map((v) => v && [...v])).toEqual([[42, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0]]);
+    const hash = oracle.testRun(prog, { data_in: PACKET, maps: { 7: { map_type: 'hash', key_size: 4, value_size: 8, max_entries: 4, read_after: [k0] } } });
+    expect(hash.ok && hash.maps_after[7]).toEqual([undefined]); // no element: ENOENT
+    // A key of the wrong size is refused by the helper (EINVAL), and the run reports it.
+    const bad = oracle.testRun(prog, { data_in: PACKET, maps: { 7: { map_type: 'array', key_size: 4, value_size: 8, max_entries: 1, read_after: [new Uint8Array(2)] } } });
+    expect(bad.ok ? 'ok' : bad.why).toBe('map_lookup failed: EINVAL (22)');
+  });
+
   it('runs a SYSCALL program on its context and hands the written-back context out', () => {
     const res = oracle.testRun('r0 = *(u32 *)(r1 + 0)\nr2 = 7\n*(u32 *)(r1 + 4) = r2\nexit', { prog_type: 'syscall', ctx_in: Uint8Array.of(1, 2, 3, 4, 0, 0, 0, 0) });
     expect(res.ok).toBe(true);

@@ -15,10 +15,12 @@ export function kernelForTests(suite: string, opts: KernelOracleOptions = {}): {
 
 /**
  * An object's maps for the kernel, by the fds 1..n the model's relocation gave them (passed as fd_array), global
- * data initialised with its section's bytes.
+ * data initialised with its section's bytes; `entries` adds elements by map name (what a driver writes before the
+ * run), `readAfter` gives the keys to read back after a test run.
  */
 export function kernelMapsOf(
   objMaps: readonly {
+    name?: string;
     map_type: string | number;
     key_size: number;
     value_size: number;
@@ -26,16 +28,26 @@ export function kernelMapsOf(
     map_flags?: number;
     initial?: Uint8Array;
   }[],
+  opts: {
+    entries?: Readonly<Record<string, readonly (readonly [Uint8Array, Uint8Array])[]>>;
+    readAfter?: (m: (typeof objMaps)[number]) => readonly Uint8Array[];
+  } = {},
 ): Record<number, KernelMapSpec> {
   const maps: Record<number, KernelMapSpec> = {};
   objMaps.forEach((m, i) => {
+    const entries = [
+      ...(m.initial ? [[new Uint8Array(4), m.initial] as const] : []),
+      ...((m.name !== undefined && opts.entries?.[m.name]) || []),
+    ];
+    const readAfter = opts.readAfter?.(m) ?? [];
     maps[i + 1] = {
       map_type: m.map_type,
       key_size: m.key_size,
       value_size: m.value_size,
       max_entries: m.max_entries,
       ...(m.map_flags !== undefined ? { map_flags: m.map_flags } : {}),
-      ...(m.initial ? { entries: [[new Uint8Array(4), m.initial] as const] } : {}),
+      ...(entries.length ? { entries } : {}),
+      ...(readAfter.length ? { read_after: readAfter } : {}),
     };
   });
   return maps;

@@ -701,6 +701,8 @@ type KernelTestRun =
       ctx_out: Uint8Array;
       /** The context after the run (SYSCALL programs write it back into ctx_in). */
       ctx_after: Uint8Array;
+      /** By map fd: the values of its read_after keys after the run, in their order (undefined: no such element). */
+      maps_after: Record<number, (Uint8Array | undefined)[]>;
     }
   | {
       ok: false;
@@ -1314,6 +1316,11 @@ interface KernelMapSpec {
   map_flags?: number;
   /** Elements to store before the program loads (BPF_MAP_UPDATE_ELEM, BPF_ANY): key and value bytes. */
   entries?: readonly (readonly [Uint8Array, Uint8Array])[];
+  /**
+   * Keys to read back (BPF_MAP_LOOKUP_ELEM) after a test run, to see what the program wrote: a hash, array, LRU
+   * hash or LPM trie map only. The values come back in KernelTestRun's maps_after.
+   */
+  read_after?: readonly Uint8Array[];
 }
 
 /** The program's context (struct ublk_bpf_ctx of the RFC, reduced): what queue_rq knows about the request. */

@@ -29,6 +29,8 @@ export class BpfLoadView {
   readonly el: HTMLDetailsElement;
   private step = 0;
   private readonly insnEls = new Map<number, HTMLElement>();
+  /** The C line shown above each instruction's group in the listing (a program from a C object). */
+  private readonly cEls = new Map<number, HTMLElement>();
   private readonly trace?: Trace;
   private stepper?: {
     slider: HTMLInputElement;
@@ -54,16 +56,19 @@ export class BpfLoadView {
     const pre = h('pre', { class: 'mono disasm', 'data-testid': 'bpf-disasm', 'aria-label': 'Disassembly' });
     const source = detail?.source;
     let shown: SourceLine | undefined;
+    let shownEl: HTMLElement | undefined;
     for (const l of lines) {
       const pc = Number(/^(\d+):/.exec(l)?.[1] ?? -1);
       // A program from a C object: its C line above the first instruction it covers, as libbpf's log shows it.
       const c = pc >= 0 ? cLineAt(source, pc) : undefined;
       if (c && c !== shown) {
-        pre.append(h('div', { class: 'c-line', 'data-testid': 'bpf-c-line', 'data-line': c.line, title: `${c.file}:${c.line}:${c.col}` }, `; ${cLineText(c)}`));
+        shownEl = h('div', { class: 'c-line', 'data-testid': 'bpf-c-line', 'data-line': c.line, title: `${c.file}:${c.line}:${c.col}` }, `; ${cLineText(c)}`);
+        pre.append(shownEl);
         shown = c;
       }
       const row = h('div', { class: 'insn', 'data-insn': pc }, l);
       this.insnEls.set(pc, row);
+      if (c && shownEl) this.cEls.set(pc, shownEl);
       pre.append(row);
       if (!load.ok && pc === load.insn) {
         row.classList.add('failing');
@@ -266,7 +271,10 @@ export class BpfLoadView {
       const old = this.insnEls.get(prevInsn);
       old?.classList.remove('current');
       old?.removeAttribute('aria-current');
+      this.cEls.get(prevInsn)?.classList.remove('current');
     }
+    // The C line over the instruction's group in the listing moves with it.
+    this.cEls.get(insn)?.classList.add('current');
     const row = this.insnEls.get(insn);
     row?.classList.add('current');
     row?.setAttribute('aria-current', 'step');
@@ -277,6 +285,8 @@ export class BpfLoadView {
     this.el.dataset.step = String(i);
     this.el.dataset.insn = String(insn);
     const c = cLineAt(this.detail?.source, insn);
+    if (c) this.el.dataset.cLine = String(c.line);
+    else delete this.el.dataset.cLine;
     s.insn.textContent = `${c ? `; ${cLineText(c)}\n` : ''}${row?.textContent ?? `${insn}:`}`;
     // The last step of a path shows how the path ended.
     const lastOfPath = i === t.steps.length - 1 ? !t.capped : t.steps[i + 1]![1] !== path;

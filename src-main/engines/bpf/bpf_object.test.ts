@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KernelError } from '../common/errors';
 import { findSecDef, internalMapName, POISON_CALL_KFUNC_BASE } from './bpf_object';
+import { parseElf } from './elf';
 import { bpfObjectFixture } from './fixtures/objects';
 import { createBpf } from './index';
 
@@ -318,6 +319,22 @@ describe('BPF_PROG_LOAD with line_info', () => {
       'Invalid line_info[1].insn_off:2 (prev_offset:0 prog->len:2)',
     );
     expect(load('r0 = 0 ll\nexit', [at(1, 1, 'a')])).toBe('Invalid insn code at line_info[0].insn_off');
+    // insn_off is a u32 instruction index: anything else is as invalid as an index past the program.
+    expect(load('r0 = 0\nexit', [at(0.5, 1, 'a')])).toBe('Invalid line_info[0].insn_off:0.5 (prev_offset:0 prog->len:2)');
+    expect(load('r0 = 0\nexit', [at(-1, 1, 'a')])).toBe('Invalid line_info[0].insn_off:-1 (prev_offset:0 prog->len:2)');
+  });
+
+  it("takes an object's line_info byte offset inside an instruction as that instruction (libbpf's u32 division)", () => {
+    const bytes = Uint8Array.from(fixture('sum_for'));
+    const ext = parseElf(bytes).sections.find((s) => s.name === '.BTF.ext')!;
+    const dv = new DataView(bytes.buffer);
+    const hdr = dv.getUint32(ext.offset + 4, true);
+    // The first line_info record: after the header, the record size and its section's name offset and count.
+    const rec = ext.offset + hdr + dv.getUint32(ext.offset + 16, true) + 4 + 8;
+    expect(dv.getUint32(rec, true)).toBe(0);
+    dv.setUint32(rec, 5, true); // byte 5 of instruction 0
+    const { progs } = createBpf().obj_open(bytes).load();
+    expect(progs['sum_for']!.source![0]).toMatchObject({ insn: 0, line: 9, text: 'int sum_for(void *ctx)' });
   });
 });
 

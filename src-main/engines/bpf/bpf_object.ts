@@ -612,12 +612,13 @@ export class BpfObject {
       }
       const ext = this.ext.get(f.sec.name);
       // The records of this function, their byte offsets made instruction indexes of the linked program.
+      // adjust_prog_btf_ext_info(): a u32 division, so a byte offset inside an instruction names that instruction.
       for (const fi of ext?.func_info ?? []) {
-        const i = fi.insn_off / BPF_INSN_SZ;
+        const i = Math.floor(fi.insn_off / BPF_INSN_SZ);
         if (i >= f.off && i < f.off + f.cnt) funcInfo.push({ insn_off: at + i - f.off, type_id: fi.type_id });
       }
       for (const li of ext?.line_info ?? []) {
-        const i = li.insn_off / BPF_INSN_SZ;
+        const i = Math.floor(li.insn_off / BPF_INSN_SZ);
         if (i >= f.off && i < f.off + f.cnt) lineInfo.push({ ...li, insn_idx: at + i - f.off });
       }
       queue.push(f);

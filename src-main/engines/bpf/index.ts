@@ -430,7 +430,8 @@ export function sourceLineAt(lineInfo: readonly BpfSourceInsn[], pc: number): Bp
 function checkBtfLine(lineInfo: readonly BpfSourceInsn[], insns: readonly BpfInsn[]): void {
   let prev = 0;
   lineInfo.forEach((l, i) => {
-    if ((i && l.insn <= prev) || l.insn >= insns.length) {
+    // A u32 in the kernel: a script's fraction or negative number is refused as an offset out of range.
+    if ((i && l.insn <= prev) || l.insn >= insns.length || !Number.isInteger(l.insn) || l.insn < 0) {
       const msg = `Invalid line_info[${i}].insn_off:${l.insn} (prev_offset:${prev} prog->len:${insns.length})`;
       throw new KernelError('EINVAL', msg, { log: `${msg}\n` });
     }

@@ -14,6 +14,9 @@
  *   reset                                                   -> ok   (closes this session's maps and program)
  *   map_create type= key_size= value_size= max_entries= flags=    -> ok fd=N index=I
  *   map_update key=hex value=hex flags=                     -> ok   (BPF_MAP_UPDATE_ELEM on the last created map)
+ *   map_lookup index=I key=hex                              -> ok value=hex | err errno= what=map_lookup
+ *                  (BPF_MAP_LOOKUP_ELEM on map I of this session: a hash, array, LRU hash or LPM trie, so the
+ *                   value is value_size bytes; read after a test run to see what the program wrote)
  *   prog_load type= insns=hex log_level= log_size= flags= attach= name=hex use_maps=0|1
  *                                                           -> ok fd=N log=hex true_size=N truncated=0|1 | err errno= what=prog_load log=hex ...
  *                  (truncated=1: the log overflowed log_size; the verdict is then that of a second load without a log)
@@ -83,7 +86,7 @@
 
 /* ---- UAPI layouts (include/uapi/linux/bpf.h, io_uring.h), declared here so only libc headers are needed ---- */
 
-enum { BPF_MAP_CREATE_CMD = 0, BPF_MAP_UPDATE_ELEM_CMD = 2, BPF_PROG_LOAD_CMD = 5, BPF_PROG_TEST_RUN_CMD = 10, BPF_OBJ_GET_INFO_BY_FD_CMD = 15 };
+enum { BPF_MAP_CREATE_CMD = 0, BPF_MAP_LOOKUP_ELEM_CMD = 1, BPF_MAP_UPDATE_ELEM_CMD = 2, BPF_PROG_LOAD_CMD = 5, BPF_PROG_TEST_RUN_CMD = 10, BPF_OBJ_GET_INFO_BY_FD_CMD = 15 };
 
 struct map_create_attr {
 	uint32_t map_type, key_size, value_size, max_entries, map_flags, inner_map_fd, numa_node;
@@ -287,6 +290,8 @@ static int in_list(const int *list, int n, int v)
 #define FD_ARRAY_SLOTS 32768
 static int map_fds[FD_ARRAY_SLOTS];
 static int nmaps;
+/* Type, key_size and value_size of each map of map_fds, for map_lookup. */
+static uint32_t map_type_of[MAX_MAPS], map_key_size[MAX_MAPS], map_value_size[MAX_MAPS];
 static int prog_fd = -1;
 /* Whether the loaded program may be test-run (run_types, run_helpers, no kfunc, no may_goto). */
 static int prog_runnable;
@@ -330,8 +335,55 @@ static void cmd_map_create(void)
 		reply_err(errno, "map_create");
 		return;
 	}
+	map_type_of[nmaps] = a.map.map_type;
+	map_key_size[nmaps] = a.map.key_size;
+	map_value_size[nmaps] = a.map.value_size;
 	map_fds[nmaps++] = (int)fd;
 	printf("ok fd=%ld index=%d\n", fd, nmaps - 1);
+}
+
+/* Maps whose BPF_MAP_LOOKUP_ELEM value is value_size bytes: hash, array, LRU hash, LPM trie (not the per-CPU ones,
+ * whose value is one per possible CPU, nor queue, stack or ring buffer, which have no key). */
+static const int lookup_types[] = { 1, 2, 9, 11 };
+
+static void cmd_map_lookup(void)
+{
+	long long index = arg_int("index", -1);
+	unsigned char *key;
+	size_t key_len;
+	if (index < 0 || index >= nmaps || map_fds[index] < 0) {
+		reply_err(EBADF, "map_lookup");
+		return;
+	}
+	if (!IN(lookup_types, (int)map_type_of[index])) {
+		reply_err(EINVAL, "map_lookup");
+		return;
+	}
+	if (arg_hex("key", &key, &key_len) < 0 || key_len != map_key_size[index]) {
+		free(key);
+		reply_err(EINVAL, "map_lookup");
+		return;
+	}
+	unsigned char *value = calloc(1, map_value_size[index] + 1);
+	if (!value) {
+		free(key);
+		reply_err(ENOMEM, "map_lookup");
+		return;
+	}
+	union bpf_attr_buf a;
+	memset(&a, 0, sizeof(a));
+	a.elem.map_fd = (uint32_t)map_fds[index];
+	a.elem.key = (uint64_t)(uintptr_t)key;
+	a.elem.value = (uint64_t)(uintptr_t)value;
+	if (sys_bpf(BPF_MAP_LOOKUP_ELEM_CMD, &a) < 0) {
+		reply_err(errno, "map_lookup");
+	} else {
+		printf("ok");
+		put_hex("value", value, map_value_size[index]);
+		printf("\n");
+	}
+	free(key);
+	free(value);
 }
 
 static void cmd_map_update(void)
@@ -916,6 +968,8 @@ int main(int argc, char **argv)
 			cmd_map_create();
 		else if (strcmp(cmd, "map_update") == 0)
 			cmd_map_update();
+		else if (strcmp(cmd, "map_lookup") == 0)
+			cmd_map_lookup();
 		else if (strcmp(cmd, "prog_load") == 0)
 			cmd_prog_load();
 		else if (strcmp(cmd, "test_run") == 0)
