@@ -3690,6 +3690,7 @@ declare module 'kernel-lab/engines/mm/mm' {
   import { Zone } from 'kernel-lab/engines/mm/page_alloc';
   import type { PageAllocator } from 'kernel-lab/engines/mm/page_alloc';
   import { Vmscan } from 'kernel-lab/engines/mm/vmscan';
+  import { MmTrace } from 'kernel-lab/engines/mm/mm_trace';
   import type { CompactEvents } from 'kernel-lab/engines/mm/procfs';
   import { DirectMap } from 'kernel-lab/engines/mm/set_memory';
   import type { CpaRequest } from 'kernel-lab/engines/mm/set_memory';
@@ -3769,6 +3770,8 @@ declare module 'kernel-lab/engines/mm/mm' {
       readonly totalreserve_pages: number;
       /** Page reclaim: LRU lists, page cache, kswapd. */
       readonly vmscan: Vmscan;
+      /** Free pages per zone and reclaim / compaction / failure events over the run (the memory panel's chart). */
+      readonly trace: MmTrace;
       /** Allocation failures, oldest first (the last 64). */
       readonly allocFailures: AllocFailure[];
       /** Compaction and migration events (node-wide vmstat lines). */
@@ -3958,6 +3961,82 @@ declare module 'kernel-lab/engines/mm/mm' {
       assertInvariants(where: string): void;
       /** The invariant checker's findings (invariants.ts, kept apart so the hot paths stay small). */
       checkInvariants(): string[];
+  }
+}
+
+declare module 'kernel-lab/engines/mm/mm_trace' {
+  /**
+   * The memory panel's pressure trace: each zone's free pages over a run, and the reclaim, compaction and
+   * allocation-failure events the kernel reports through its tracepoints (include/trace/events/vmscan.h:
+   * mm_vmscan_kswapd_wake, mm_vmscan_kswapd_sleep, mm_vmscan_direct_reclaim_begin/_end; include/trace/events/
+   * compaction.h: mm_compaction_end; mm/page_alloc.c warn_alloc()), as Linux 6.18 names them.
+   *
+   * Time is the model's: the mm engine's operations take no virtual time of their own, so the trace's clock counts
+   * page-allocator requests (__alloc_pages() calls) since boot. The trace is deterministic and bounded: at most
+   * MAX_SAMPLES samples (when full, every other sample goes and the sampling interval doubles) and, per event kind,
+   * the first and the last EVENTS_KEPT / 2 events with a count of all of them.
+   */
+  /** The events the trace records, after the kernel's tracepoints. */
+  export const TRACE_EVENT_KINDS: readonly ["kswapd_wake", "kswapd_sleep", "direct_reclaim", "compact_success", "compact_fail", "compact_memory", "alloc_fail"];
+  export type TraceEventKind = (typeof TRACE_EVENT_KINDS)[number];
+  /** One event: when (allocator requests since boot), which zone, the request's order, pages it moved, the zone's free pages. */
+  export interface TraceEvent {
+      t: number;
+      kind: TraceEventKind;
+      /** enum zone_type of the zone the event concerns (the request's highest zone for reclaim and failures). */
+      zone: number;
+      order: number;
+      /** Pages reclaimed (direct_reclaim), migrated (compact_*), 0 otherwise. */
+      pages: number;
+      /** zone_page_state(zone, NR_FREE_PAGES) just after the event. */
+      free: number;
+  }
+  /** The trace as a state carries it (contract: MachineState.mm.pressure.trace). */
+  export interface PressureTrace {
+      /** Allocator requests since boot (the trace's clock now). */
+      now: number;
+      /** Requests between periodic samples (doubles each time the samples are thinned). */
+      interval: number;
+      /** Sample times, ascending. */
+      t: number[];
+      /** free[zone][i]: the zone's free pages at t[i] (one row per zone of node_zones[]). */
+      free: number[][];
+      /** Events in time order (per kind, the first and last EVENTS_KEPT / 2). */
+      events: TraceEvent[];
+      /** Events of each kind since boot, kept or not. */
+      counts: Record<TraceEventKind, number>;
+  }
+  export const MAX_SAMPLES = 1024;
+  export const EVENTS_KEPT = 256;
+  /** What the trace reads of the machine: its zones' free-page counts. */
+  export interface TraceZones {
+      readonly zones: readonly {
+          readonly freePages: number;
+      }[];
+  }
+  export class MmTrace {
+      private readonly mm;
+      /** Allocator requests since boot. */
+      now: number;
+      private interval;
+      private nextSample;
+      private readonly t;
+      private readonly free;
+      private readonly first;
+      private readonly last;
+      /** Recording order of the kept events (several share one clock value). */
+      private readonly seq;
+      private nextSeq;
+      readonly counts: Record<TraceEventKind, number>;
+      constructor(mm: TraceZones);
+      /** One allocator request: the clock moves, and a sample is taken every `interval` requests. */
+      tick(): void;
+      /** Records every zone's free pages now (once per clock value). */
+      sample(): void;
+      /** Records an event (and a sample at its time, so that the free-page line passes through it). */
+      event(kind: TraceEventKind, zone: number, order: number, pages?: number): void;
+      /** The trace for a state: copies, events in the order they happened. */
+      wire(): PressureTrace;
   }
 }
 
@@ -4773,6 +4852,7 @@ declare module 'kernel-lab/engines/mm/vmalloc' {
 
 declare module 'kernel-lab/engines/mm/vmscan' {
   import type { Zone } from 'kernel-lab/engines/mm/page_alloc';
+  import type { MmTrace } from 'kernel-lab/engines/mm/mm_trace';
   /** What reclaim needs of the machine (Mm implements it): the zones and the LRU pages' allocator. */
   export interface VmscanMm {
       readonly zones: Zone[];
@@ -4782,6 +4862,8 @@ declare module 'kernel-lab/engines/mm/vmscan' {
       allocLruPage(gfp: string): number;
       /** Frees an order-0 page that left its LRU list. */
       freeLruPage(pfn: number): void;
+      /** The pressure trace (kswapd and direct-reclaim events). */
+      readonly trace: MmTrace;
   }
   /** enum lru_list. */
   export const LRU_INACTIVE_ANON = 0;
@@ -4886,6 +4968,10 @@ declare module 'kernel-lab/engines/mm/vmscan' {
       pgdat_balanced(order: number, highestZoneidx: number): boolean;
       /** wakeup_kswapd(): wake unless the node is balanced or kswapd gave up (kswapd_failures >= MAX_RECLAIM_RETRIES). */
       wakeup_kswapd(order: number, highestZoneidx: number): void;
+      /** kswapd goes back to sleep (kswapd_try_to_sleep()): the trace's mm_vmscan_kswapd_sleep. */
+      private kswapdSleep;
+      /** The highest populated zone at or below zone index i (the zone a request for i is served from first). */
+      private populatedAtOrBelow;
       /** One pass of balance_pgdat(): reclaim SWAP_CLUSTER_MAX pages; sleep when balanced or when nothing was reclaimed. */
       kswapdStep(): void;
       /** Runs kswapd until it sleeps (for scripts that want reclaim to settle). Returns pages it reclaimed. */
