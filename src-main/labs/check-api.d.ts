@@ -3478,6 +3478,7 @@ declare module 'kernel-lab/engines/mm/index' {
   import type { MmSnapshot } from 'kernel-lab/engines/mm/snapshot';
   import { Tlb } from 'kernel-lab/engines/mm/tlb';
   import type { TlbConfig } from 'kernel-lab/engines/mm/tlb';
+  import type { NoiseOptions, SecretmemTrial } from 'kernel-lab/engines/mm/secretmem_trials';
   import { Churn } from 'kernel-lab/engines/mm/workload';
   import type { BpfLoadUnloadOptions, ChurnOptions, ExecmemChurnOptions, ModuleLoadUnloadOptions, SecretmemChurnOptions } from 'kernel-lab/engines/mm/workload';
   export type { MmOptions, LevelName } from 'kernel-lab/engines/mm/mm';
@@ -3493,6 +3494,8 @@ declare module 'kernel-lab/engines/mm/index' {
   export { Tlb } from 'kernel-lab/engines/mm/tlb';
   export { bootMinFreeKbytes, zoneWatermarks } from 'kernel-lab/engines/mm/watermarks';
   export { Churn } from 'kernel-lab/engines/mm/workload';
+  export { BackgroundNoise, secretmemTrials } from 'kernel-lab/engines/mm/secretmem_trials';
+  export type { NoiseOptions, SecretmemTrial } from 'kernel-lab/engines/mm/secretmem_trials';
   export { MAX_LFS_PGOFF } from 'kernel-lab/engines/mm/vmscan';
   export { MACHINE_PROFILES, bootLayout, profileFromIomem } from 'kernel-lab/engines/mm/machine';
   export type { MachineProfile } from 'kernel-lab/engines/mm/machine';
@@ -3561,7 +3564,19 @@ declare module 'kernel-lab/engines/mm/index' {
           moduleLoadUnload: (opts?: ModuleLoadUnloadOptions) => import("kernel-lab/engines/mm/workload").WorkloadResult & {
               loaded: VmRegion[];
           };
+          /**
+           * memfd_secret trials as processes run them: each opens a `pages`-page secret file, faults it and closes it.
+           * `noise` turns on the rest of the system's seeded unmovable allocations and frees between trials (true for
+           * the defaults; one noise per machine, kept across calls), without which each trial reuses the last one's pages.
+           */
+          secretmemTrials: (opts?: {
+              pages?: number;
+              trials?: number;
+              noise?: boolean | NoiseOptions;
+          }) => SecretmemTrial[];
       };
+      /** The background noise secretmemTrials turned on. */
+      private noise;
   }
   /** Options as boot() takes them: the flat MmOptions, or boot's shape with `mm: { policy, collapse, execmem }`. */
   export type CreateMmOptions = MmOptions & {
@@ -4498,6 +4513,58 @@ declare module 'kernel-lab/engines/mm/secretmem' {
       /** The last close: every page is freed (and, in mainline, mapped back). */
       close(): void;
   }
+}
+
+declare module 'kernel-lab/engines/mm/secretmem_trials' {
+  import type { Mm } from 'kernel-lab/engines/mm/mm';
+  /** Options of the background noise: pages the rest of the system holds, operations between two trials, seed. */
+  export interface NoiseOptions {
+      pool?: number;
+      ops?: number;
+      seed?: number;
+  }
+  /**
+   * The rest of the system: unmovable order-0 allocations and frees (GFP_KERNEL), seeded. Each operation frees a
+   * random held page with probability held / (2 × pool), else allocates one, so that the pages held hover about
+   * `pool`; the random frees scatter what the per-cpu list and the buddy hand out next over the pool's span.
+   */
+  export class BackgroundNoise {
+      private readonly mm;
+      readonly pool: number;
+      readonly ops: number;
+      private readonly rng;
+      private readonly live;
+      constructor(mm: Mm, opts?: NoiseOptions);
+      private run;
+      /** The rest of the system between two trials: `ops` seeded allocations and frees. */
+      step(): void;
+      /** Pages the noise holds now. */
+      get held(): number;
+      /** Frees every page the noise holds. */
+      release(): void;
+  }
+  /** Options of secretmemTrials: pages per file, trials, the background noise (off when absent). */
+  export interface SecretmemTrialsOptions {
+      pages?: number;
+      trials?: number;
+      noise?: BackgroundNoise;
+  }
+  /** One trial: the pages faulted, the distinct 2M regions they lie in, the splits the faults caused, reuse. */
+  export interface SecretmemTrial {
+      pfns: number[];
+      /** Distinct 2M regions (pfn >> 9) of the pages. */
+      regions: number;
+      /** direct_map_level2_splits and _level3_splits during the faults. */
+      level2_splits: number;
+      level3_splits: number;
+      /** Some page of this trial was a page of the previous trial. */
+      reused: boolean;
+  }
+  /**
+   * `trials` trials of one `pages`-page memfd_secret file each (open, fault every page, close), with the noise's
+   * step before each (the previous process exits, the next one starts).
+   */
+  export function secretmemTrials(mm: Mm, opts?: SecretmemTrialsOptions): SecretmemTrial[];
 }
 
 declare module 'kernel-lab/engines/mm/set_memory' {
