@@ -40,6 +40,12 @@ test('mm-pressure: reclaim, then compaction, then a failure at min, in the count
   expect(atMin![1]).toBe(atMin![2]);
 
   await app.getByTestId('tab-memory').click();
+  // The panel's meminfo at the run's end: the cache is gone (reclaim took it all before the failure), so
+  // MemAvailable is MemFree less the reserves, no more.
+  const summary = app.getByTestId('mm-summary');
+  await expect(summary.locator('[data-key=Cached] b')).toHaveText('0 kB');
+  const kb = async (k: string): Promise<number> => parseInt((await summary.locator(`[data-key=${k}] b`).textContent()) ?? '', 10);
+  expect(await kb('MemAvailable')).toBeLessThan(await kb('MemFree'));
   // The map: the zones' boundaries, DMA from pageblock 0 and DMA32 from 16 MiB (pageblock 8).
   await expect(app.getByTestId('mm-canvas')).toHaveAttribute('data-zones', 'DMA:0,DMA32:8');
   // The zone bars: DMA32 ends at its min watermark, with its low and high watermarks above it.

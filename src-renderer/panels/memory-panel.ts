@@ -267,6 +267,8 @@ export class MemoryPanel {
       ['memmap (reserved)', `${(mm.nframes - mm.managed_pages) * 4} kB`],
       ['MemTotal', `${mi.MemTotal ?? 0} kB`],
       ['MemFree', `${mi.MemFree ?? 0} kB`],
+      ['MemAvailable', `${mi.MemAvailable ?? 0} kB`],
+      ['Cached', `${mi.Cached ?? 0} kB`],
       ['pageblocks', `${mm.pageblocks} × ${(mm.pages_per_block * 4) / 1024} MiB`],
       ['virtual time', `${(s.now_ns / 1e6).toFixed(3)} ms`],
     ]);
