@@ -343,6 +343,50 @@ export const MachineStateSchema = z.object({
     vmstat: z.record(z.string(), z.number()),
     buddyinfo: z.string(),
     /**
+     * node_zones[] as /proc/zoneinfo gives them: span (start_pfn, spanned), present and managed pages, free pages
+     * and the min / low / high watermarks (pages).
+     */
+    zones: z.array(
+      z.object({
+        name: z.string(),
+        start_pfn: z.number(),
+        spanned: z.number(),
+        present: z.number(),
+        managed: z.number(),
+        free: z.number(),
+        min: z.number(),
+        low: z.number(),
+        high: z.number(),
+      }),
+    ),
+    /**
+     * The pressure trace (engines/mm/mm_trace.ts): each zone's free pages over the run and the reclaim, compaction
+     * and allocation-failure events, on the model's clock (page-allocator requests since boot). Bounded: at most
+     * 1024 samples, and per event kind the first and last 128 events (`counts` has them all).
+     */
+    pressure: z.object({
+      now: z.number(),
+      interval: z.number(),
+      t: z.array(z.number()),
+      /** free[zone][i]: the zone's free pages at t[i], one row per zone of `zones`. */
+      free: z.array(z.array(z.number())),
+      events: z.array(
+        z.object({
+          t: z.number(),
+          /** kswapd_wake, kswapd_sleep, direct_reclaim, compact_success, compact_fail, compact_memory, alloc_fail. */
+          kind: z.string(),
+          /** Index in `zones`. */
+          zone: z.number(),
+          order: z.number(),
+          /** Pages reclaimed (direct_reclaim) or migrated (compact_*). */
+          pages: z.number(),
+          /** The zone's free pages just after the event. */
+          free: z.number(),
+        }),
+      ),
+      counts: z.record(z.string(), z.number()),
+    }),
+    /**
      * The frames of the pageblocks in `ranges`, run-length encoded (the memory panel's zoom down to frames). Only in
      * a run's final state, within `cap` runs (the periodic states leave it out). A code packs a frame in 11 bits:
      * bits 0-3 the order of its block, 4-7 its kind (0 none, 1 free, 2 pcp, 3 cache free, 4 allocated, 5 allocated

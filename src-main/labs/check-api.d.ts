@@ -3644,6 +3644,7 @@ declare module 'kernel-lab/engines/mm/index' {
   import type { MmSnapshot } from 'kernel-lab/engines/mm/snapshot';
   import { Tlb } from 'kernel-lab/engines/mm/tlb';
   import type { TlbConfig } from 'kernel-lab/engines/mm/tlb';
+  import type { NoiseOptions, SecretmemTrial } from 'kernel-lab/engines/mm/secretmem_trials';
   import { Churn } from 'kernel-lab/engines/mm/workload';
   import type { BpfLoadUnloadOptions, ChurnOptions, ExecmemChurnOptions, ModuleLoadUnloadOptions, SecretmemChurnOptions } from 'kernel-lab/engines/mm/workload';
   export type { MmOptions, LevelName } from 'kernel-lab/engines/mm/mm';
@@ -3659,6 +3660,8 @@ declare module 'kernel-lab/engines/mm/index' {
   export { Tlb } from 'kernel-lab/engines/mm/tlb';
   export { bootMinFreeKbytes, zoneWatermarks } from 'kernel-lab/engines/mm/watermarks';
   export { Churn } from 'kernel-lab/engines/mm/workload';
+  export { BackgroundNoise, secretmemTrials } from 'kernel-lab/engines/mm/secretmem_trials';
+  export type { NoiseOptions, SecretmemTrial } from 'kernel-lab/engines/mm/secretmem_trials';
   export { MAX_LFS_PGOFF } from 'kernel-lab/engines/mm/vmscan';
   export { MACHINE_PROFILES, bootLayout, profileFromIomem } from 'kernel-lab/engines/mm/machine';
   export type { MachineProfile } from 'kernel-lab/engines/mm/machine';
@@ -3727,7 +3730,19 @@ declare module 'kernel-lab/engines/mm/index' {
           moduleLoadUnload: (opts?: ModuleLoadUnloadOptions) => import("kernel-lab/engines/mm/workload").WorkloadResult & {
               loaded: VmRegion[];
           };
+          /**
+           * memfd_secret trials as processes run them: each opens a `pages`-page secret file, faults it and closes it.
+           * `noise` turns on the rest of the system's seeded unmovable allocations and frees between trials (true for
+           * the defaults; one noise per machine, kept across calls), without which each trial reuses the last one's pages.
+           */
+          secretmemTrials: (opts?: {
+              pages?: number;
+              trials?: number;
+              noise?: boolean | NoiseOptions;
+          }) => SecretmemTrial[];
       };
+      /** The background noise secretmemTrials turned on. */
+      private noise;
   }
   /** Options as boot() takes them: the flat MmOptions, or boot's shape with `mm: { policy, collapse, execmem }`. */
   export type CreateMmOptions = MmOptions & {
@@ -3856,6 +3871,7 @@ declare module 'kernel-lab/engines/mm/mm' {
   import { Zone } from 'kernel-lab/engines/mm/page_alloc';
   import type { PageAllocator } from 'kernel-lab/engines/mm/page_alloc';
   import { Vmscan } from 'kernel-lab/engines/mm/vmscan';
+  import { MmTrace } from 'kernel-lab/engines/mm/mm_trace';
   import type { CompactEvents } from 'kernel-lab/engines/mm/procfs';
   import { DirectMap } from 'kernel-lab/engines/mm/set_memory';
   import type { CpaRequest } from 'kernel-lab/engines/mm/set_memory';
@@ -3935,6 +3951,8 @@ declare module 'kernel-lab/engines/mm/mm' {
       readonly totalreserve_pages: number;
       /** Page reclaim: LRU lists, page cache, kswapd. */
       readonly vmscan: Vmscan;
+      /** Free pages per zone and reclaim / compaction / failure events over the run (the memory panel's chart). */
+      readonly trace: MmTrace;
       /** Allocation failures, oldest first (the last 64). */
       readonly allocFailures: AllocFailure[];
       /** Compaction and migration events (node-wide vmstat lines). */
@@ -4124,6 +4142,82 @@ declare module 'kernel-lab/engines/mm/mm' {
       assertInvariants(where: string): void;
       /** The invariant checker's findings (invariants.ts, kept apart so the hot paths stay small). */
       checkInvariants(): string[];
+  }
+}
+
+declare module 'kernel-lab/engines/mm/mm_trace' {
+  /**
+   * The memory panel's pressure trace: each zone's free pages over a run, and the reclaim, compaction and
+   * allocation-failure events the kernel reports through its tracepoints (include/trace/events/vmscan.h:
+   * mm_vmscan_kswapd_wake, mm_vmscan_kswapd_sleep, mm_vmscan_direct_reclaim_begin/_end; include/trace/events/
+   * compaction.h: mm_compaction_end; mm/page_alloc.c warn_alloc()), as Linux 6.18 names them.
+   *
+   * Time is the model's: the mm engine's operations take no virtual time of their own, so the trace's clock counts
+   * page-allocator requests (__alloc_pages() calls) since boot. The trace is deterministic and bounded: at most
+   * MAX_SAMPLES samples (when full, every other sample goes and the sampling interval doubles) and, per event kind,
+   * the first and the last EVENTS_KEPT / 2 events with a count of all of them.
+   */
+  /** The events the trace records, after the kernel's tracepoints. */
+  export const TRACE_EVENT_KINDS: readonly ["kswapd_wake", "kswapd_sleep", "direct_reclaim", "compact_success", "compact_fail", "compact_memory", "alloc_fail"];
+  export type TraceEventKind = (typeof TRACE_EVENT_KINDS)[number];
+  /** One event: when (allocator requests since boot), which zone, the request's order, pages it moved, the zone's free pages. */
+  export interface TraceEvent {
+      t: number;
+      kind: TraceEventKind;
+      /** enum zone_type of the zone the event concerns (the request's highest zone for reclaim and failures). */
+      zone: number;
+      order: number;
+      /** Pages reclaimed (direct_reclaim), migrated (compact_*), 0 otherwise. */
+      pages: number;
+      /** zone_page_state(zone, NR_FREE_PAGES) just after the event. */
+      free: number;
+  }
+  /** The trace as a state carries it (contract: MachineState.mm.pressure.trace). */
+  export interface PressureTrace {
+      /** Allocator requests since boot (the trace's clock now). */
+      now: number;
+      /** Requests between periodic samples (doubles each time the samples are thinned). */
+      interval: number;
+      /** Sample times, ascending. */
+      t: number[];
+      /** free[zone][i]: the zone's free pages at t[i] (one row per zone of node_zones[]). */
+      free: number[][];
+      /** Events in time order (per kind, the first and last EVENTS_KEPT / 2). */
+      events: TraceEvent[];
+      /** Events of each kind since boot, kept or not. */
+      counts: Record<TraceEventKind, number>;
+  }
+  export const MAX_SAMPLES = 1024;
+  export const EVENTS_KEPT = 256;
+  /** What the trace reads of the machine: its zones' free-page counts. */
+  export interface TraceZones {
+      readonly zones: readonly {
+          readonly freePages: number;
+      }[];
+  }
+  export class MmTrace {
+      private readonly mm;
+      /** Allocator requests since boot. */
+      now: number;
+      private interval;
+      private nextSample;
+      private readonly t;
+      private readonly free;
+      private readonly first;
+      private readonly last;
+      /** Recording order of the kept events (several share one clock value). */
+      private readonly seq;
+      private nextSeq;
+      readonly counts: Record<TraceEventKind, number>;
+      constructor(mm: TraceZones);
+      /** One allocator request: the clock moves, and a sample is taken every `interval` requests. */
+      tick(): void;
+      /** Records every zone's free pages now (once per clock value). */
+      sample(): void;
+      /** Records an event (and a sample at its time, so that the free-page line passes through it). */
+      event(kind: TraceEventKind, zone: number, order: number, pages?: number): void;
+      /** The trace for a state: copies, events in the order they happened. */
+      wire(): PressureTrace;
   }
 }
 
@@ -4587,6 +4681,58 @@ declare module 'kernel-lab/engines/mm/secretmem' {
   }
 }
 
+declare module 'kernel-lab/engines/mm/secretmem_trials' {
+  import type { Mm } from 'kernel-lab/engines/mm/mm';
+  /** Options of the background noise: pages the rest of the system holds, operations between two trials, seed. */
+  export interface NoiseOptions {
+      pool?: number;
+      ops?: number;
+      seed?: number;
+  }
+  /**
+   * The rest of the system: unmovable order-0 allocations and frees (GFP_KERNEL), seeded. Each operation frees a
+   * random held page with probability held / (2 × pool), else allocates one, so that the pages held hover about
+   * `pool`; the random frees scatter what the per-cpu list and the buddy hand out next over the pool's span.
+   */
+  export class BackgroundNoise {
+      private readonly mm;
+      readonly pool: number;
+      readonly ops: number;
+      private readonly rng;
+      private readonly live;
+      constructor(mm: Mm, opts?: NoiseOptions);
+      private run;
+      /** The rest of the system between two trials: `ops` seeded allocations and frees. */
+      step(): void;
+      /** Pages the noise holds now. */
+      get held(): number;
+      /** Frees every page the noise holds. */
+      release(): void;
+  }
+  /** Options of secretmemTrials: pages per file, trials, the background noise (off when absent). */
+  export interface SecretmemTrialsOptions {
+      pages?: number;
+      trials?: number;
+      noise?: BackgroundNoise;
+  }
+  /** One trial: the pages faulted, the distinct 2M regions they lie in, the splits the faults caused, reuse. */
+  export interface SecretmemTrial {
+      pfns: number[];
+      /** Distinct 2M regions (pfn >> 9) of the pages. */
+      regions: number;
+      /** direct_map_level2_splits and _level3_splits during the faults. */
+      level2_splits: number;
+      level3_splits: number;
+      /** Some page of this trial was a page of the previous trial. */
+      reused: boolean;
+  }
+  /**
+   * `trials` trials of one `pages`-page memfd_secret file each (open, fault every page, close), with the noise's
+   * step before each (the previous process exits, the next one starts).
+   */
+  export function secretmemTrials(mm: Mm, opts?: SecretmemTrialsOptions): SecretmemTrial[];
+}
+
 declare module 'kernel-lab/engines/mm/set_memory' {
   /** PTE bits the model keeps (arch/x86/include/asm/pgtable_types.h names; the bit values are the model's). */
   export const _PAGE_PRESENT = 1;
@@ -4939,6 +5085,7 @@ declare module 'kernel-lab/engines/mm/vmalloc' {
 
 declare module 'kernel-lab/engines/mm/vmscan' {
   import type { Zone } from 'kernel-lab/engines/mm/page_alloc';
+  import type { MmTrace } from 'kernel-lab/engines/mm/mm_trace';
   /** What reclaim needs of the machine (Mm implements it): the zones and the LRU pages' allocator. */
   export interface VmscanMm {
       readonly zones: Zone[];
@@ -4948,6 +5095,8 @@ declare module 'kernel-lab/engines/mm/vmscan' {
       allocLruPage(gfp: string): number;
       /** Frees an order-0 page that left its LRU list. */
       freeLruPage(pfn: number): void;
+      /** The pressure trace (kswapd and direct-reclaim events). */
+      readonly trace: MmTrace;
   }
   /** enum lru_list. */
   export const LRU_INACTIVE_ANON = 0;
@@ -5052,6 +5201,10 @@ declare module 'kernel-lab/engines/mm/vmscan' {
       pgdat_balanced(order: number, highestZoneidx: number): boolean;
       /** wakeup_kswapd(): wake unless the node is balanced or kswapd gave up (kswapd_failures >= MAX_RECLAIM_RETRIES). */
       wakeup_kswapd(order: number, highestZoneidx: number): void;
+      /** kswapd goes back to sleep (kswapd_try_to_sleep()): the trace's mm_vmscan_kswapd_sleep. */
+      private kswapdSleep;
+      /** The highest populated zone at or below zone index i (the zone a request for i is served from first). */
+      private populatedAtOrBelow;
       /** One pass of balance_pgdat(): reclaim SWAP_CLUSTER_MAX pages; sleep when balanced or when nothing was reclaimed. */
       kswapdStep(): void;
       /** Runs kswapd until it sleeps (for scripts that want reclaim to settle). Returns pages it reclaimed. */

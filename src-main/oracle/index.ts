@@ -473,7 +473,12 @@ class Oracle implements KernelOracle {
     const before = snap('before');
     const touched = snap('touched');
     const after = snap('after');
-    return { pages, before, touched, after, faulted: directMapDelta(before, touched), released: directMapDelta(touched, after), simulated: simulateSecretProbe(pages) };
+    const pfnText = Buffer.from(fromHex(r!.fields['pfns'] ?? '')).toString('utf8');
+    const pfns = pfnText ? pfnText.split(' ').map((x) => parseInt(x, 16)) : [];
+    return {
+      pages, before, touched, after, faulted: directMapDelta(before, touched), released: directMapDelta(touched, after), simulated: simulateSecretProbe(pages),
+      ...(pfns.length && pfns.every((x) => x > 0) ? { pfns } : {}),
+    };
   }
 
   uringProbe(opts: { count?: number; batch?: number; samples?: number } = {}): UringProbe {

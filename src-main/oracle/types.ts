@@ -141,6 +141,11 @@ export interface SecretProbe {
   released: DirectMapSnapshot;
   /** The memory engine's prediction for the same pages on a fresh, 2M-mapped simulated machine (baseline policy). */
   simulated: SimulatedSecretProbe;
+  /**
+   * The pages' frame numbers from /proc/self/pagemap (the first 4096 pages), or undefined when the kernel hid them
+   * (it reads 0 without CAP_SYS_ADMIN).
+   */
+  pfns?: number[];
 }
 
 /** Result of the io_uring probe: ns of CPU time per operation measured on this machine (least of several runs). */

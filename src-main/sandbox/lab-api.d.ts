@@ -88,7 +88,7 @@ interface Mm {
   readonly min_free_kbytes: number;
   readonly watermark_scale_factor: number;
   /** Lab-only seeded workloads. */
-  readonly workloads: { churn: (opts?: ChurnOptions) => Churn; secretmemChurn: (opts?: SecretmemChurnOptions) => WorkloadResult & { open: SecretFile[]; }; execmemChurn: (opts?: ExecmemChurnOptions) => WorkloadResult & { loaded: VmRegion[]; }; bpfLoadUnload: (opts?: BpfLoadUnloadOptions) => WorkloadResult & { loaded: VmRegion[]; }; moduleLoadUnload: (opts?: ModuleLoadUnloadOptions) => WorkloadResult & { loaded: VmRegion[]; }; };
+  readonly workloads: { churn: (opts?: ChurnOptions) => Churn; secretmemChurn: (opts?: SecretmemChurnOptions) => WorkloadResult & { open: SecretFile[]; }; execmemChurn: (opts?: ExecmemChurnOptions) => WorkloadResult & { loaded: VmRegion[]; }; bpfLoadUnload: (opts?: BpfLoadUnloadOptions) => WorkloadResult & { loaded: VmRegion[]; }; moduleLoadUnload: (opts?: ModuleLoadUnloadOptions) => WorkloadResult & { loaded: VmRegion[]; }; secretmemTrials: (opts?: { pages?: number; trials?: number; noise?: boolean | NoiseOptions; }) => SecretmemTrial[]; };
   /** alloc_pages(gfp, order): a block of 2^order pages, or null. */
   alloc_pages(gfp: string | number, order?: number): Page | null;
   /** __free_pages(page, order): give a block back (order defaults to page.order). */
@@ -452,6 +452,25 @@ interface BpfLoadUnloadOptions { progs?: number; rounds?: number; keep?: number;
 
 /** Options of moduleLoadUnload: modules per round, rounds, modules kept, their text size range. */
 interface ModuleLoadUnloadOptions { modules?: number; rounds?: number; keep?: number; seed?: number; size?: [number, number] }
+
+/** Options of the background noise: pages the rest of the system holds, operations between two trials, seed. */
+interface NoiseOptions {
+  pool?: number;
+  ops?: number;
+  seed?: number;
+}
+
+/** One trial: the pages faulted, the distinct 2M regions they lie in, the splits the faults caused, reuse. */
+interface SecretmemTrial {
+  pfns: number[];
+  /** Distinct 2M regions (pfn >> 9) of the pages. */
+  regions: number;
+  /** direct_map_level2_splits and _level3_splits during the faults. */
+  level2_splits: number;
+  level3_splits: number;
+  /** Some page of this trial was a page of the previous trial. */
+  reused: boolean;
+}
 
 /** struct page * for scripts: the head pfn and the order it was allocated with. */
 interface Page {

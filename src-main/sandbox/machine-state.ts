@@ -49,6 +49,18 @@ export function machineState(
       meminfo: mm.meminfo(),
       vmstat: mm.vmstat(),
       buddyinfo: mm.procfs('buddyinfo'),
+      zones: mm.zones.map((z) => ({
+        name: z.name,
+        start_pfn: z.zone_start_pfn,
+        spanned: z.spanned_pages,
+        present: z.present_pages,
+        managed: z.managed_pages,
+        free: z.freePages,
+        min: z._watermark[0]!,
+        low: z._watermark[1]!,
+        high: z._watermark[2]!,
+      })),
+      pressure: mm.trace.wire(),
       ...(opts.final ? { frames: frameRuns(mm) } : {}),
     },
     bpf: {

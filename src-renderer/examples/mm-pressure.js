@@ -1,7 +1,8 @@
 // Memory under pressure: a workload fills a 64M machine and shows, in order, reclaim,
 // compaction on a high-order failure, and a GFP_KERNEL failure at the min watermark.
 // Each act prints the /proc/vmstat counters that moved; the chart follows DMA32's free
-// pages against its watermarks (/proc/zoneinfo).
+// pages against its watermarks (/proc/zoneinfo); the memory panel charts every zone's free
+// pages with kswapd, direct reclaim, compaction and the failure marked where they happened.
 const k = boot({ memory: '64M' });
 const dma32 = () => k.mm.zoneinfo().find((z) => z.zone === 'DMA32');
 const { min, low, high } = dma32();

@@ -8,39 +8,17 @@
  * Shift+arrows pan it. From FRAME_MIN_CELL pixels per pageblock on, the visible pageblocks are drawn frame by frame
  * (512 frames as 32 columns × 16 rows inside the pageblock's cell), from the frames of the run's final state.
  */
-import type uPlot from 'uplot';
 import type { MachineState } from '../../src-main/contract';
-import { renderChart } from '../charts';
 import { h } from '../dom';
 import {
   FRAME_KINDS, FrameMap, K_ALLOC, K_ALLOC_MOVABLE, K_CACHE_ALLOC, K_CACHE_FREE, K_FREE, K_NONE, K_PCP, K_PGTABLE, K_RESERVED, K_SECRETMEM, unpackCode,
 } from './memory-frames';
+import { PressureChart } from './memory-pressure-chart';
+import { SplitsChart } from './memory-splits-chart';
+import { ZONE_LINE, drawZoneBoundaries, renderZoneBars } from './memory-zones';
+import { FRAME_COLORS, LEVEL_COLORS, LEVEL_NAMES, MT_COLORS, type Mode, mix, pack, paintBlocks, rgb } from './memory-colours';
 
 type Mm = MachineState['mm'];
-type Mode = 'migratetype' | 'allocated' | 'free' | 'unmapped';
-
-const MT_COLORS: Record<string, string> = {
-  Unmovable: '#c9534f',
-  Movable: '#4f9d55',
-  Reclaimable: '#d99a3a',
-  HighAtomic: '#9b6cd6',
-  CMA: '#3cc6c0',
-  Isolate: '#777777',
-};
-const LEVEL_COLORS: Record<number, string> = { 3: '#3b82f6', 2: '#eab308', 1: '#ff00ff' };
-const LEVEL_NAMES: Record<number, string> = { 1: '4K', 2: '2M', 3: '1G' };
-/** Frame colours (frame view): free frames from dark (order 0) to light (order 10). */
-const FRAME_COLORS = {
-  freeLow: '#1c252d',
-  freeHigh: '#52708a',
-  pcp: '#2fa39b',
-  cacheFree: '#5a6fd6',
-  pgtable: '#f2f2f2',
-  secretmem: '#a855f7',
-  reserved: '#6e6252',
-  unmapped: '#d94fa0',
-  none: '#000000',
-};
 
 /** Pixels per pageblock from which the frames are drawn (a frame is then 2 × 4 px). */
 const FRAME_MIN_CELL = 64;
@@ -50,17 +28,6 @@ const VIEW_MAX_H = 512;
 /** A pageblock's 512 frames as 32 columns × 16 rows. */
 const FCOLS = 32;
 
-function rgb(hex: string): [number, number, number] {
-  const n = parseInt(hex.slice(1), 16);
-  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
-}
-/** Packs a colour for a little-endian Uint32 view of ImageData (0xAABBGGRR). */
-function pack([r, g, b]: [number, number, number]): number {
-  return ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
-}
-function mix(a: [number, number, number], b: [number, number, number], t: number): [number, number, number] {
-  return [Math.round(a[0] + (b[0] - a[0]) * t), Math.round(a[1] + (b[1] - a[1]) * t), Math.round(a[2] + (b[2] - a[2]) * t)];
-}
 
 export class MemoryPanel {
   private readonly canvas = h('canvas', {
@@ -97,7 +64,9 @@ export class MemoryPanel {
   private readonly splits = h('div', { class: 'kv', 'data-testid': 'mm-splits' });
   private readonly summary = h('div', { class: 'kv', 'data-testid': 'mm-summary' });
   private readonly buddy = h('pre', { class: 'mono small', 'data-testid': 'mm-buddyinfo' });
-  private readonly chartBox = h('div', { class: 'mm-chart', 'data-testid': 'mm-splits-chart' });
+  private readonly splitChart = new SplitsChart();
+  private readonly zoneBars = h('div', { class: 'mm-zones', 'data-testid': 'mm-zones' });
+  private readonly pressure = new PressureChart();
   private readonly empty = h('div', { class: 'empty' }, 'Run a script that calls boot(): its physical memory shows here.');
   private readonly body: HTMLElement;
   private state: Mm | undefined;
@@ -124,13 +93,9 @@ export class MemoryPanel {
   private frameLut = new Map<number, number>();
   private wheelAcc = 0;
   private drag: { x: number; y: number; panX: number; panY: number; moved: boolean } | undefined;
-  private plot: uPlot | undefined;
-  /** Split counters over virtual time (ms), per machine of the current run. */
-  private history = new Map<number, { t: number[]; seq: number[]; l2: number[]; l3: number[] }>();
   private machine = 0;
   lastDrawMs = 0;
   private width = 0;
-  private chartWidth = 0;
 
   constructor(readonly root: HTMLElement) {
     for (const lvl of [3, 2, 1]) {
@@ -220,11 +185,14 @@ export class MemoryPanel {
       this.scroller,
       this.hover,
       this.framesNote,
+      h('h4', {}, 'Zones (/proc/zoneinfo): free pages and watermarks'),
+      this.zoneBars,
+      this.pressure.el,
       h(
         'div',
         { class: 'mm-facts' },
         h('section', {}, h('h4', {}, 'Direct map'), this.directmap, h('h4', {}, 'Splits (vmstat)'), this.splits, h('h4', {}, 'Memory'), this.summary),
-        h('section', {}, h('h4', {}, 'Splits during the run'), this.chartBox),
+        h('section', {}, h('h4', {}, 'Splits during the run'), this.splitChart.box),
       ),
       h('h4', {}, 'buddyinfo'),
       this.buddy,
@@ -241,33 +209,28 @@ export class MemoryPanel {
     }).observe(root);
     new ResizeObserver((entries) => {
       const w = Math.round(entries[entries.length - 1]!.contentRect.width);
-      if (w && w !== this.chartWidth) {
-        this.chartWidth = w;
+      if (w && w !== this.splitChart.width) {
+        this.splitChart.width = w;
         if (this.state && !root.hidden) this.drawChart();
       }
-    }).observe(this.chartBox);
+    }).observe(this.splitChart.box);
+    new ResizeObserver((entries) => {
+      const w = Math.round(entries[entries.length - 1]!.contentRect.width);
+      if (w && w !== this.pressure.width) {
+        this.pressure.width = w;
+        if (this.state && !root.hidden) this.pressure.draw();
+      }
+    }).observe(this.pressure.el);
   }
 
   /** Forgets the split history (a new run starts). */
   reset(): void {
-    this.history.clear();
-    this.plot?.destroy();
-    this.plot = undefined;
+    this.splitChart.reset();
   }
 
   /** Records a machine's counters for the splits chart (every machine event, whichever machine is shown). */
   record(s: MachineState): void {
-    let hst = this.history.get(s.index);
-    if (!hst) this.history.set(s.index, (hst = { t: [], seq: [], l2: [], l3: [] }));
-    const t = s.now_ns / 1e6;
-    const l2 = s.mm.vmstat.direct_map_level2_splits ?? 0;
-    const l3 = s.mm.vmstat.direct_map_level3_splits ?? 0;
-    const last = hst.t.length - 1;
-    if (last >= 0 && hst.t[last] === t && hst.l2[last] === l2 && hst.l3[last] === l3) return;
-    hst.t.push(t);
-    hst.seq.push(hst.seq.length + 1);
-    hst.l2.push(l2);
-    hst.l3.push(l3);
+    this.splitChart.record(s);
   }
 
   show(s: MachineState | undefined): void {
@@ -304,10 +267,14 @@ export class MemoryPanel {
       ['memmap (reserved)', `${(mm.nframes - mm.managed_pages) * 4} kB`],
       ['MemTotal', `${mi.MemTotal ?? 0} kB`],
       ['MemFree', `${mi.MemFree ?? 0} kB`],
+      ['MemAvailable', `${mi.MemAvailable ?? 0} kB`],
+      ['Cached', `${mi.Cached ?? 0} kB`],
       ['pageblocks', `${mm.pageblocks} × ${(mm.pages_per_block * 4) / 1024} MiB`],
       ['virtual time', `${(s.now_ns / 1e6).toFixed(3)} ms`],
     ]);
     this.buddy.textContent = mm.buddyinfo;
+    renderZoneBars(this.zoneBars, mm);
+    this.pressure.show(mm);
     this.root.dataset.pageblocks = String(mm.pageblocks);
     this.root.dataset.directmap4k = String(mi.DirectMap4k ?? 0);
     this.root.dataset.level2Splits = String(vm.direct_map_level2_splits ?? 0);
@@ -353,49 +320,12 @@ export class MemoryPanel {
     if (this.state) {
       this.draw();
       this.drawChart();
+      this.pressure.draw();
     }
   }
 
   private drawChart(): void {
-    const hst = this.history.get(this.machine);
-    if (!hst || this.root.hidden) return;
-    const width = Math.max(240, this.chartWidth || 320);
-    if (hst.seq.length < 2) {
-      // One state (a run shorter than the sampling period): a line needs two points; say what the one state holds.
-      this.plot?.destroy();
-      this.plot = undefined;
-      this.chartBox.textContent =
-        `One state, the run's end: ${hst.l2[0] ?? 0} level2 and ${hst.l3[0] ?? 0} level3 splits. ` +
-        'Runs longer than 0.5 s are sampled every 0.5 s, and the splits are drawn over time here.';
-      return;
-    }
-    // Virtual time when the machine's clock moved; else the snapshots in order (the mm engine's operations take
-    // no virtual time of their own).
-    const timed = hst.t.length > 1 && hst.t[hst.t.length - 1]! > hst.t[0]!;
-    const xlabel = timed ? 'virtual ms' : 'snapshot (every 0.5 s of the run)';
-    const data: uPlot.AlignedData = [timed ? hst.t : hst.seq, hst.l2, hst.l3];
-    if (this.plot && Math.abs(this.plot.width - width) < 2 && this.plot.axes[0]!.label === xlabel) {
-      this.plot.setData(data);
-      return;
-    }
-    this.plot?.destroy();
-    this.chartBox.textContent = '';
-    this.plot = renderChart(
-      this.chartBox,
-      {
-        name: 'splits',
-        kind: 'line',
-        xlabel,
-        series: [
-          { label: 'level2 (2M→4K)', points: [] },
-          { label: 'level3 (1G→2M)', points: [] },
-        ],
-      },
-      width,
-      170,
-      false,
-    );
-    this.plot.setData(data);
+    if (!this.root.hidden) this.splitChart.draw(this.machine);
   }
 
   /** True when the visible pageblocks are drawn frame by frame. */
@@ -528,62 +458,6 @@ export class MemoryPanel {
     e.preventDefault();
   }
 
-  /** Paints the off-screen image, one pixel per pageblock (only when the state, the colouring or the overlay changed). */
-  private paintBlocks(mm: Mm, mode: Mode): void {
-    const n = mm.pageblocks;
-    const rows = this.rows;
-    if (this.off.width !== this.cols || this.off.height !== rows) {
-      this.off.width = this.cols;
-      this.off.height = rows;
-    }
-    const octx = this.off.getContext('2d')!;
-    const img = octx.createImageData(this.cols, rows);
-    const px = new Uint32Array(img.data.buffer);
-    const ppb = mm.pages_per_block;
-    const bg = rgb('#202024');
-    const mtCols = mm.migratetypes.map((name) => rgb(MT_COLORS[name] ?? '#888888'));
-    const overlayOn = [false, this.overlay[1]!.checked, this.overlay[2]!.checked, this.overlay[3]!.checked];
-    const lvlCols = [bg, rgb(LEVEL_COLORS[1]!), rgb(LEVEL_COLORS[2]!), rgb(LEVEL_COLORS[3]!)];
-    // Colours come from a lookup table indexed by the few values that decide them (0 = not computed yet).
-    const lut = new Uint32Array(mode === 'migratetype' ? Math.max(1, mtCols.length) * 17 * 4 : (ppb + 1) * 2 * 4);
-    const bgU = rgb('#33333a');
-    const blockU = rgb('#2f3a66');
-    const hue = rgb(mode === 'allocated' ? '#e8a33d' : mode === 'free' ? '#5cb85c' : '#d94fa0');
-    const { migratetype, free, pcp, cache_free, allocated, unmapped, unmapped_block, level } = mm;
-    // The memmap's pageblocks (Movable to the kernel, as memmap_init() marks them) get their own colour by migratetype.
-    const memmapFrom = mode === 'migratetype' ? Math.ceil(mm.managed_pages / ppb) : n;
-    const reservedC = rgb(FRAME_COLORS.reserved);
-    for (let i = 0; i < n; i++) {
-      const lvl = level[i]!;
-      if (i >= memmapFrom) {
-        px[i] = pack(overlayOn[lvl] ? mix(reservedC, lvlCols[lvl]!, lvl === 1 ? 0.7 : 0.45) : reservedC);
-        continue;
-      }
-      let key: number;
-      let v = 0;
-      let flag = 0;
-      if (mode === 'migratetype') {
-        v = Math.round(((ppb - free[i]! - pcp[i]! - cache_free[i]!) / ppb) * 16);
-        key = (migratetype[i]! * 17 + v) * 4 + lvl;
-      } else {
-        v = mode === 'allocated' ? allocated[i]! : mode === 'free' ? free[i]! + pcp[i]! + cache_free[i]! : unmapped[i]!;
-        v = v < 0 ? 0 : v > ppb ? ppb : v;
-        flag = mode === 'unmapped' ? (unmapped_block[i]! ? 1 : 0) : 0;
-        key = (v * 2 + flag) * 4 + lvl;
-      }
-      const hit = lut[key];
-      if (hit) {
-        px[i] = hit;
-        continue;
-      }
-      let c: [number, number, number];
-      if (mode === 'migratetype') c = mix(bg, mtCols[migratetype[i]!] ?? [136, 136, 136], 0.35 + 0.65 * (v / 16));
-      else c = v === 0 ? (flag ? blockU : bg) : mix(flag ? blockU : bgU, hue, 0.25 + 0.75 * (v / ppb));
-      if (overlayOn[lvl]) c = mix(c, lvlCols[lvl]!, lvl === 1 ? 0.7 : 0.45);
-      px[i] = lut[key] = pack(c);
-    }
-    octx.putImageData(img, 0, 0);
-  }
 
   /** The colour of a frame code in a pageblock of migratetype mt (cached per code and migratetype). */
   private frameColour(code: number, mt: number, mm: Mm): number {
@@ -710,7 +584,7 @@ export class MemoryPanel {
     const mode = this.modeSel.value as Mode;
     const key = `${mode}|${[1, 2, 3].map((l) => (this.overlay[l]!.checked ? 1 : 0)).join('')}`;
     if (this.offState !== mm || this.offKey !== key) {
-      this.paintBlocks(mm, mode);
+      paintBlocks(this.off, mm, mode, this.cols, this.rows, [false, this.overlay[1]!.checked, this.overlay[2]!.checked, this.overlay[3]!.checked]);
       if (this.offKey !== key || this.offState?.migratetypes.join() !== mm.migratetypes.join()) this.frameLut.clear();
       this.offState = mm;
       this.offKey = key;
@@ -743,6 +617,7 @@ export class MemoryPanel {
         if (y >= 0 && y <= this.viewH) ctx.fillRect(0, y, this.viewW, 1);
       }
     }
+    this.canvas.dataset.zones = drawZoneBoundaries(ctx, mm, { cols: this.cols, cell: this.cell, panX: this.panX, panY: this.panY, labels: !this.frameView });
     this.drawSelection(ctx);
     performance.mark('mm-draw-end');
     const m = performance.measure('mm-draw', 'mm-draw-start', 'mm-draw-end');
@@ -802,6 +677,7 @@ export class MemoryPanel {
     }
     const frameLegend = this.frameView && this.frames;
     for (const l of [3, 2, 1]) if (this.overlay[l]!.checked) items.push(sw(LEVEL_COLORS[l]!, `${LEVEL_NAMES[l]} leaf${frameLegend ? ' (outline)' : ''}`));
+    items.push(sw(ZONE_LINE, 'zone boundary'));
     this.legend.replaceChildren(...items);
   }
 

@@ -20,6 +20,8 @@ import { mixedPageblocks, snapshot } from './snapshot';
 import type { MmSnapshot } from './snapshot';
 import { Tlb } from './tlb';
 import type { TlbConfig } from './tlb';
+import { BackgroundNoise, secretmemTrials } from './secretmem_trials';
+import type { NoiseOptions, SecretmemTrial } from './secretmem_trials';
 import { Churn, bpfLoadUnload, execmemChurn, moduleLoadUnload, secretmemChurn } from './workload';
 import type { BpfLoadUnloadOptions, ChurnOptions, ExecmemChurnOptions, ModuleLoadUnloadOptions, SecretmemChurnOptions } from './workload';
 
@@ -37,6 +39,8 @@ export { PB_UNMAPPED, ST_FREE } from './page_alloc';
 export { Tlb } from './tlb';
 export { bootMinFreeKbytes, zoneWatermarks } from './watermarks';
 export { Churn } from './workload';
+export { BackgroundNoise, secretmemTrials } from './secretmem_trials';
+export type { NoiseOptions, SecretmemTrial } from './secretmem_trials';
 export { MAX_LFS_PGOFF } from './vmscan';
 export { MACHINE_PROFILES, bootLayout, profileFromIomem } from './machine';
 export type { MachineProfile } from './machine';
@@ -113,7 +117,18 @@ export class MmEngine extends Mm {
     execmemChurn: (opts: ExecmemChurnOptions = {}) => execmemChurn(this, opts),
     bpfLoadUnload: (opts: BpfLoadUnloadOptions = {}) => bpfLoadUnload(this, opts),
     moduleLoadUnload: (opts: ModuleLoadUnloadOptions = {}) => moduleLoadUnload(this, opts),
+    /**
+     * memfd_secret trials as processes run them: each opens a `pages`-page secret file, faults it and closes it.
+     * `noise` turns on the rest of the system's seeded unmovable allocations and frees between trials (true for
+     * the defaults; one noise per machine, kept across calls), without which each trial reuses the last one's pages.
+     */
+    secretmemTrials: (opts: { pages?: number; trials?: number; noise?: boolean | NoiseOptions } = {}): SecretmemTrial[] => {
+      const noise = opts.noise ? (this.noise ??= new BackgroundNoise(this, opts.noise === true ? {} : opts.noise)) : undefined;
+      return secretmemTrials(this, { pages: opts.pages, trials: opts.trials, noise });
+    },
   };
+  /** The background noise secretmemTrials turned on. */
+  private noise: BackgroundNoise | undefined;
 }
 
 /** Options as boot() takes them: the flat MmOptions, or boot's shape with `mm: { policy, collapse, execmem }`. */

@@ -15,6 +15,7 @@ import {
 } from './watermarks';
 import { Vmscan } from './vmscan';
 import { compact_node, try_to_compact_pages } from './compaction';
+import { MmTrace } from './mm_trace';
 import type { CompactEvents } from './procfs';
 import {
   DirectMap, PG_LEVEL_1G, PG_LEVEL_2M, TLB_SINGLE_PAGE_FLUSH_CEILING, tryCpa,
@@ -131,6 +132,8 @@ export class Mm implements PageAllocator {
   readonly totalreserve_pages: number;
   /** Page reclaim: LRU lists, page cache, kswapd. */
   readonly vmscan: Vmscan;
+  /** Free pages per zone and reclaim / compaction / failure events over the run (the memory panel's chart). */
+  readonly trace: MmTrace;
   /** Allocation failures, oldest first (the last 64). */
   readonly allocFailures: AllocFailure[] = [];
   /** Compaction and migration events (node-wide vmstat lines). */
@@ -225,6 +228,7 @@ export class Mm implements PageAllocator {
     for (const z of this.zones) z.pcp = new PerCpuPages(z, cpus); // setup_zone_pageset() / zone_pcp_update()
     const rate = opts.kswapd_rate ?? 32;
     if (!Number.isInteger(rate) || rate < 0 || rate > 1 << 20) throw new KernelError('EINVAL', `kswapd_rate: ${String(rate)} is not a page count`);
+    this.trace = new MmTrace(this);
     this.vmscan = new Vmscan(this, rate);
     const gbpages = opts.gbpages ?? layout?.profile.gbpages ?? true;
     this.dm = new DirectMap(
@@ -380,6 +384,7 @@ export class Mm implements PageAllocator {
    * @internal
    */
   allocPfn(mask: number, order: number, mt: number, rmq = this.defaultRmq): number {
+    this.trace.tick();
     if (this.vmscan.kswapdAwake) this.vmscan.kswapdStep();
     const highestZoneidx = this.gfp_zone(mask);
     const zonelist = this.zonelists[highestZoneidx]!;
@@ -472,12 +477,15 @@ export class Mm implements PageAllocator {
    */
   private directCompact(_mask: number, order: number, allocFlags: number, ac: AllocContext): number {
     if (order === 0) return -1;
+    const migrated = this.compactEvents.pgmigrate_success;
     const r = try_to_compact_pages(this, order, allocFlags, ac.highestZoneidx, ac.zonelist, ac.mt === this.mt.UNMAPPED ? this.mt.UNMOVABLE : ac.mt);
     if (r === 'skipped' || r === 'not_suitable_zone') return -1;
     this.compactEvents.compact_stall++;
     const pfn = this.get_page_from_freelist(order, allocFlags, ac);
     if (pfn >= 0) this.compactEvents.compact_success++;
     else this.compactEvents.compact_fail++;
+    const moved = this.compactEvents.pgmigrate_success - migrated;
+    this.trace.event(pfn >= 0 ? 'compact_success' : 'compact_fail', pfn >= 0 ? this.zoneOf(pfn).idx : ac.zonelist[0]!.idx, order, moved);
     return pfn;
   }
 
@@ -485,6 +493,7 @@ export class Mm implements PageAllocator {
   compact(): number {
     this.drain_all_pages();
     const n = compact_node(this);
+    this.trace.event('compact_memory', this.zone.idx, -1, n);
     if (this.debug) this.assertInvariants('compact');
     return n;
   }
@@ -494,6 +503,7 @@ export class Mm implements PageAllocator {
     const gfp = formatGfp(mask);
     this.allocFailures.push({ gfp, order, reason, message: `page allocation failure: order:${order}, mode:(${gfp})` });
     if (this.allocFailures.length > 64) this.allocFailures.shift();
+    this.trace.event('alloc_fail', this.zonelists[this.gfp_zone(mask)]![0]?.idx ?? this.zone.idx, order);
     return -1;
   }
 

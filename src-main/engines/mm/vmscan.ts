@@ -17,6 +17,7 @@ import { KernelError } from '../common/errors';
 import { MAX_NR_ZONES, SWAP_CLUSTER_MAX, WMARK_HIGH } from './mmzone';
 import { ST_ALLOC_MOVABLE } from './page_alloc';
 import type { Zone } from './page_alloc';
+import type { MmTrace } from './mm_trace';
 import { __zone_watermark_ok } from './watermarks';
 
 /** What reclaim needs of the machine (Mm implements it): the zones and the LRU pages' allocator. */
@@ -28,6 +29,8 @@ export interface VmscanMm {
   allocLruPage(gfp: string): number;
   /** Frees an order-0 page that left its LRU list. */
   freeLruPage(pfn: number): void;
+  /** The pressure trace (kswapd and direct-reclaim events). */
+  readonly trace: MmTrace;
 }
 
 /** enum lru_list. */
@@ -316,7 +319,9 @@ export class Vmscan {
   /** try_to_free_pages(): direct reclaim of SWAP_CLUSTER_MAX pages for a request; counts allocstall_<highest zone>. */
   try_to_free_pages(highestZoneidx: number): number {
     this.mm.zones[highestZoneidx]!.events.allocstall++;
-    return this.shrinkNode(SWAP_CLUSTER_MAX, highestZoneidx, false);
+    const got = this.shrinkNode(SWAP_CLUSTER_MAX, highestZoneidx, false);
+    this.mm.trace.event('direct_reclaim', this.populatedAtOrBelow(highestZoneidx), 0, got);
+    return got;
   }
 
   /** zone_reclaimable_pages(): the zone's file LRU pages (anon would count only with swap). */
@@ -352,20 +357,33 @@ export class Vmscan {
     this.kswapdHighestZoneidx = highestZoneidx;
     this.kswapdWakeups++;
     this.events.pageoutrun++; // balance_pgdat() starts a run
+    this.mm.trace.event('kswapd_wake', this.populatedAtOrBelow(highestZoneidx), order);
+  }
+
+  /** kswapd goes back to sleep (kswapd_try_to_sleep()): the trace's mm_vmscan_kswapd_sleep. */
+  private kswapdSleep(): void {
+    this.kswapdAwake = false;
+    this.mm.trace.event('kswapd_sleep', this.populatedAtOrBelow(this.kswapdHighestZoneidx), this.kswapdOrder);
+  }
+
+  /** The highest populated zone at or below zone index i (the zone a request for i is served from first). */
+  private populatedAtOrBelow(i: number): number {
+    while (i > 0 && !this.mm.zones[i]!.managed_pages) i--;
+    return i;
   }
 
   /** One pass of balance_pgdat(): reclaim SWAP_CLUSTER_MAX pages; sleep when balanced or when nothing was reclaimed. */
   kswapdStep(): void {
     if (!this.kswapdAwake) return;
     if (this.pgdat_balanced(this.kswapdOrder, this.kswapdHighestZoneidx)) {
-      this.kswapdAwake = false;
+      this.kswapdSleep();
       return;
     }
     if (this.kswapdRate === 0) return;
     const got = this.shrinkNode(this.kswapdRate, this.kswapdHighestZoneidx, true);
     if (!got) {
       this.kswapd_failures++;
-      this.kswapdAwake = false;
+      this.kswapdSleep();
     }
   }
 
@@ -373,10 +391,10 @@ export class Vmscan {
   kswapdRun(): number {
     const before = this.events.pgsteal_kswapd;
     while (this.kswapdAwake) {
-      if (this.pgdat_balanced(this.kswapdOrder, this.kswapdHighestZoneidx)) this.kswapdAwake = false;
+      if (this.pgdat_balanced(this.kswapdOrder, this.kswapdHighestZoneidx)) this.kswapdSleep();
       else if (!this.shrinkNode(SWAP_CLUSTER_MAX, this.kswapdHighestZoneidx, true)) {
         this.kswapd_failures++;
-        this.kswapdAwake = false;
+        this.kswapdSleep();
       }
     }
     return this.events.pgsteal_kswapd - before;

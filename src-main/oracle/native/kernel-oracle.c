@@ -26,7 +26,9 @@
  *   test_run repeat= ctx_in=hex data_in=hex data_size_out= ctx_size_out=   (the program last loaded; see the allow-list)
  *                                                           -> ok retval=N duration=N data_out=hex ctx_out=hex ctx_after=hex
  *   close fd=                                               -> ok
- *   secret_probe pages=N                                    -> ok before=hex touched=hex after=hex
+ *   secret_probe pages=N                                    -> ok before=hex touched=hex after=hex pfns=hex
+ *                  (pfns: the pages' frame numbers from /proc/self/pagemap, hex text separated by spaces, for at
+ *                   most 4096 pages; 0 where the kernel hides them without CAP_SYS_ADMIN)
  *   uring_probe op=nop|read count=N batch=N                 -> ok ns_per_op=N ops=N  (process CPU time)
  *   pread_probe count=N                                     -> ok ns_per_op=N ops=N  (process CPU time)
  *
@@ -681,6 +683,19 @@ static void cmd_secret_probe(void)
 	for (long long i = 0; i < pages; i++)
 		((volatile unsigned char *)p)[i * psz] = (unsigned char)(i + 1);
 	size_t nt = snapshot_direct_map(touched, sizeof(touched));
+	/* The pages' frame numbers (pagemap bits 0-54), read after the counters so that reading them splits nothing. */
+	static char pfns[4096 * 17];
+	size_t np = 0;
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	for (long long i = 0; pm >= 0 && i < pages && i < 4096; i++) {
+		uint64_t e = 0;
+		off_t off = (off_t)(((uintptr_t)p / (uintptr_t)psz + (uintptr_t)i) * sizeof(e));
+		if (pread(pm, &e, sizeof(e), off) != (ssize_t)sizeof(e))
+			e = 0;
+		np += (size_t)snprintf(pfns + np, sizeof(pfns) - np, "%s%llx", i ? " " : "", (unsigned long long)(e & ((1ULL << 55) - 1)));
+	}
+	if (pm >= 0)
+		close(pm);
 	munmap(p, len);
 	close(fd);
 	size_t na = snapshot_direct_map(after, sizeof(after));
@@ -688,6 +703,7 @@ static void cmd_secret_probe(void)
 	put_hex("before", before, nb);
 	put_hex("touched", touched, nt);
 	put_hex("after", after, na);
+	put_hex("pfns", pfns, np);
 	putchar('\n');
 }
 
