@@ -33,6 +33,9 @@ export class BpfLoadView {
   readonly el: HTMLDetailsElement;
   private step = 0;
   private readonly insnEls = new Map<number, HTMLElement>();
+  /** The listing's rows by the script line they were assembled from, and the ones marked for the editor's cursor. */
+  private readonly byScriptLine = new Map<number, HTMLElement[]>();
+  private marked: HTMLElement[] = [];
   private readonly trace?: Trace;
   /** What each step changed and which instruction last wrote each register and slot (bpfvv's highlighting). */
   private readonly writers?: StepWriters;
@@ -54,6 +57,7 @@ export class BpfLoadView {
     private readonly detail: Detail | undefined,
     prog: Prog | undefined,
     private readonly check: KernelCheckFn,
+    toScriptLine?: (line: number) => void,
   ) {
     if (detail?.trace) {
       this.trace = detail.trace;
@@ -73,6 +77,16 @@ export class BpfLoadView {
         shown = c;
       }
       const row = h('div', { class: 'insn', 'data-insn': pc }, l);
+      // A program assembled from a literal of the script: each instruction leads to its script line.
+      const sl = pc >= 0 ? (detail?.script_lines?.[pc] ?? 0) : 0;
+      if (sl > 0) {
+        row.dataset.scriptLine = String(sl);
+        row.title = `script line ${sl}: click to show it in the editor`;
+        if (toScriptLine) row.addEventListener('click', () => toScriptLine(sl));
+        let rows = this.byScriptLine.get(sl);
+        if (!rows) this.byScriptLine.set(sl, (rows = []));
+        rows.push(row);
+      }
       this.insnEls.set(pc, row);
       pre.append(row);
       if (!load.ok && pc === load.insn) {
@@ -114,6 +128,14 @@ export class BpfLoadView {
       detail?.insns ? this.kernelCheckEl(detail) : null,
     );
     if (this.trace?.steps.length) this.go(this.failingStep() ?? 0);
+  }
+
+  /** Marks the instructions assembled from a script line (the editor's cursor line), or none. */
+  markScriptLine(line: number | undefined): void {
+    for (const r of this.marked) r.classList.remove('at-cursor');
+    this.marked = line !== undefined ? (this.byScriptLine.get(line) ?? []) : [];
+    for (const r of this.marked) r.classList.add('at-cursor');
+    this.el.dataset.cursorInsns = this.marked.map((r) => r.dataset.insn).join(' ');
   }
 
   /** The step at the failing instruction (the last one of a rejected walk), if the trace reaches it. */
