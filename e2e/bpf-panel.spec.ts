@@ -49,20 +49,21 @@ test('bpf: step through the verifier on a rejected and an accepted iterator loop
   await expect(leak.getByTestId('bpf-step-end')).toContainText('rejected at 15: Unreleased reference id=1 alloc_insn=4');
   const leaked = leak.getByTestId('bpf-stack').locator('tr[data-slot="fp-8"]');
   await expect(leaked).toHaveAttribute('data-kind', 'iterator');
-  await expect(leaked.locator('td')).toHaveText(['iterator', 'iter_num', 'drained', '0', '1']);
+  await expect(leaked.locator('td')).toHaveText(['iterator', 'iter_num', 'drained', '0', '1', '7']);
 
   // First, then the arrow keys with the stepper focused: after insn 4 the iterator is created, active at depth 0.
   await leak.getByTestId('bpf-first').click();
   await expect(leak.getByTestId('bpf-step-pos')).toHaveText('step 1 of 14 · insn 0 · path 0');
-  await expect(leak.getByTestId('bpf-regs').locator('tr[data-reg=R1] td')).toHaveText(['fp', 'fp0', '', '', '']);
+  await expect(leak.getByTestId('bpf-regs').locator('tr[data-reg=R1] td')).toHaveText(['fp', 'fp0', '', '', '', '0']);
   await expect(leak.getByTestId('bpf-stack')).toContainText('nothing on the stack');
+  // The last cell is the instruction that last wrote the register (bpf-highlight.spec.ts steps through the marks).
   await leak.getByTestId('bpf-stepper').focus();
   for (let i = 0; i < 4; i++) await app.keyboard.press('ArrowRight');
   await expect(leak.getByTestId('bpf-step-pos')).toHaveText('step 5 of 14 · insn 4 · path 0');
   await expect(leak.locator('.insn.current')).toHaveText('4: (85) call bpf_iter_num_new#14');
   await expect(leak.getByTestId('bpf-step-insn')).toHaveText('4: (85) call bpf_iter_num_new#14');
-  await expect(leak.getByTestId('bpf-regs').locator('tr[data-reg=R0] td')).toHaveText(['scalar', 'unknown', '', '', '']);
-  await expect(leak.getByTestId('bpf-stack').locator('tr[data-slot="fp-8"] td')).toHaveText(['iterator', 'iter_num', 'active', '0', '1']);
+  await expect(leak.getByTestId('bpf-regs').locator('tr[data-reg=R0] td')).toHaveText(['scalar', 'unknown', '', '', '', '4']);
+  await expect(leak.getByTestId('bpf-stack').locator('tr[data-slot="fp-8"] td')).toHaveText(['iterator', 'iter_num', 'active', '0', '1', '4']);
   await expect(leak.getByTestId('bpf-state-raw')).toHaveText('4: R0=scalar() R10=fp0 fp-8=iter_num(ref_id=1,state=active,depth=0) refs=1');
   await app.keyboard.press('ArrowLeft');
   await expect(leak.getByTestId('bpf-step-pos')).toHaveText('step 4 of 14 · insn 3 · path 0');
@@ -80,8 +81,8 @@ test('bpf: step through the verifier on a rejected and an accepted iterator loop
   await expect(tree.locator('li[data-path="1"] > button')).toHaveText('path 1: forked from path 0 at 7 → 8 · pruned at 7: its state is within one explored before (safe)');
   await tree.locator('li[data-path="1"] > button').click();
   await expect(sum.getByTestId('bpf-step-pos')).toHaveText('step 15 of 20 · insn 8 · path 1');
-  await expect(sum.getByTestId('bpf-stack').locator('tr[data-slot="fp-8"] td')).toHaveText(['iterator', 'iter_num', 'active', '1', '1']);
-  await expect(sum.getByTestId('bpf-regs').locator('tr[data-reg=R0] td')).toHaveText(['rdonly_mem', 'sz=4', '2', '1', '']);
+  await expect(sum.getByTestId('bpf-stack').locator('tr[data-slot="fp-8"] td')).toHaveText(['iterator', 'iter_num', 'active', '1', '1', '8']);
+  await expect(sum.getByTestId('bpf-regs').locator('tr[data-reg=R0] td')).toHaveText(['rdonly_mem', 'sz=4', '2', '1', '', '8']);
   await sum.getByTestId('bpf-last').click();
   await expect(sum.getByTestId('bpf-step-pos')).toHaveText('step 20 of 20 · insn 7 · path 1');
   await expect(sum.getByTestId('bpf-step-end')).toContainText('pruned at 7');

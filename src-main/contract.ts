@@ -252,6 +252,8 @@ export const BpfLoadSchema = z.object({
       trace: BpfTraceSchema.optional(),
       /** BPF_PROG_LOAD's license when the load gave one (a C object's `license` section). */
       license: z.string().optional(),
+      /** For a program assembled from a literal of the script: the script's line of each instruction (0: none). */
+      script_lines: z.array(z.number().int().min(0)).optional(),
       /** For a program loaded from a C object: its line_info, the C line that starts at each listed instruction. */
       source: z
         .array(z.object({ insn: z.number().int().min(0), file: z.string(), line: z.number().int().min(0), col: z.number().int().min(0), text: z.string() }))

@@ -63,6 +63,40 @@ describe('ConsoleLines', () => {
     expect(rows(c)).toEqual(all.slice(c.dropped).filter((l) => l.startsWith('row 99')));
   });
 
+  it('filters as a line-by-line search would, across chunks, continued lines, drops and narrowing filters', () => {
+    // Seeded, so a failure repeats: chunks cut anywhere, two streams, a letter whose lower case is longer (İ).
+    let seed = 20261208;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+    const words = ['alpha', 'Beta', 'ALPHABET', 'gamma', 'İstanbul', 'al', 'pha', ''];
+    const c = new ConsoleLines(300, 60);
+    const kept: string[] = [];
+    let open = '';
+    let openKind: 'stdout' | 'stderr' | undefined;
+    for (let n = 0; n < 400; n++) {
+      const kind = rnd(5) === 0 ? 'stderr' : 'stdout';
+      let text = '';
+      for (let w = rnd(12); w > 0; w--) text += words[rnd(words.length)]! + (rnd(3) === 0 ? '\n' : ' ');
+      if (!text) continue;
+      c.append(text, kind);
+      // The reference: whole lines, a line continued only by its own stream.
+      if (openKind !== undefined && openKind !== kind) {
+        kept.push(open);
+        open = '';
+      }
+      const parts = (open + text).split('\n');
+      open = parts.pop()!;
+      kept.push(...parts);
+      openKind = open ? kind : undefined;
+    }
+    const lines = [...kept, ...(open ? [open] : [])].slice(c.dropped);
+    expect(c.dropped).toBeGreaterThan(0);
+    expect(c.lineCount).toBe(lines.length);
+    for (const f of ['AL', 'alp', 'alpha', 'alphab', 'pha a', 'i̇s', 'istan', 'zzz', 'a']) {
+      c.setFilter(f);
+      expect(rows(c), f).toEqual(lines.filter((l) => l.toLowerCase().includes(f.toLowerCase())));
+    }
+  });
+
   it('clears everything', () => {
     const c = new ConsoleLines(4, 2);
     for (let i = 0; i < 9; i++) c.append(`${i}\n`, 'meta');

@@ -121,13 +121,51 @@ export class ConsoleLines {
   }
 
   setFilter(filter: string): void {
-    this.filter = filter.toLowerCase();
-    this.rows = [];
-    if (this.filter) {
-      for (let i = this.first; i < this.count; i++)
-        if (this.lineText(i).toLowerCase().includes(this.filter)) this.rows.push(this.dropped + i - this.first);
-    }
+    const next = filter.toLowerCase();
+    const prev = this.filter;
+    this.filter = next;
+    if (!next) this.rows = [];
+    else if (prev && next.includes(prev)) {
+      // A longer filter (typed on): its matches are among the current ones.
+      this.rows = this.rows.filter((n) => this.lineText(this.first + n - this.dropped).toLowerCase().includes(next));
+    } else this.rows = this.matchAll(next);
     this.version++;
+  }
+
+  /**
+   * The kept lines that contain `needle` (lower case), in order: each chunk is lowered and searched once, and its
+   * matches are mapped to the lines they fall in, so a million lines cost a search of their text rather than a
+   * string per line.
+   */
+  private matchAll(needle: string): number[] {
+    const out: number[] = [];
+    let i = this.first;
+    while (i < this.count) {
+      const c = this.chunkOf[i]!;
+      let j = i;
+      while (j < this.count && this.chunkOf[j] === c) j++;
+      // Lines i..j-1 are spans of chunk c, in order.
+      const span = this.spans[c]!;
+      const lower = span.toLowerCase();
+      if (lower.length !== span.length) {
+        // Lowering changed the length (a few Unicode letters): offsets no longer match, so line by line.
+        for (let k = i; k < j; k++) if (this.lineText(k).toLowerCase().includes(needle)) out.push(this.dropped + k - this.first);
+      } else {
+        let k = i;
+        let at = lower.indexOf(needle, this.startOf[i]);
+        while (at >= 0 && k < j) {
+          while (k < j && this.endOf[k]! < at + needle.length) k++;
+          if (k === j) break;
+          if (this.startOf[k]! <= at) {
+            out.push(this.dropped + k - this.first);
+            k++;
+            at = k < j ? lower.indexOf(needle, this.startOf[k]) : -1;
+          } else at = lower.indexOf(needle, this.startOf[k]);
+        }
+      }
+      i = j;
+    }
+    return out;
   }
 
   /** Rows shown: every line kept, or with a filter the matching ones. */

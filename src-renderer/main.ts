@@ -40,10 +40,17 @@ const editor = createEditor($('editor'));
 void warmUpLanguageWorkers();
 const results = new ResultsView(pane('results'));
 const memory = new MemoryPanel(pane('memory'));
-const bpf = new BpfPanel(pane('bpf'), async (req) => {
-  await ensureKernelAccess();
-  return lab.kernelCheck(req);
-});
+const bpf = new BpfPanel(
+  pane('bpf'),
+  async (req) => {
+    await ensureKernelAccess();
+    return lab.kernelCheck(req);
+  },
+  // An instruction of a program assembled from the script: its script line in the editor.
+  (line) => {
+    if (shown) void files.openAt(shown.file, line, 1, 0);
+  },
+);
 const ublk = new UblkPanel(pane('ublk'));
 const runs = new RunsView(pane('runs'), (r) => showRun(r));
 const problemsBadge = $('problems-badge');
@@ -585,6 +592,10 @@ async function start(): Promise<void> {
     $('lab-count'),
   );
   editor.onDidChangeModel(() => labs?.noteFile());
+  // The editor's cursor line marks the instructions assembled from it in the BPF panel (the run's own file only).
+  const markCursor = (): void => bpf.markScriptLine(shown && files.current === shown.file ? editor.getPosition()?.lineNumber : undefined);
+  editor.onDidChangeCursorPosition(markCursor);
+  editor.onDidChangeModel(markCursor);
   seedInput.addEventListener('input', () => void labs?.refreshVariant());
   $('course-folders').addEventListener('click', () => void labs?.editCourseFolders());
   await labs.start();

@@ -119,3 +119,35 @@ export function asmScriptPosition(
   const lineStart = code.lastIndexOf('\n', offset - 1) + 1;
   return { line: lineOf(offset), column: offset - lineStart + 1 };
 }
+
+/**
+ * The script line of each instruction of a program assembled from `asm` (`asmLines`: the assembler's 1-based asm
+ * line per instruction, 0 for an ld_imm64's second half), or undefined where the program is not a literal of the
+ * script. 0 stays 0. One parse of the script for the whole program.
+ */
+export function asmScriptLines(code: string, typescript: boolean, asm: string, asmLines: readonly number[]): number[] | undefined {
+  const lit = literalsOf(code, typescript, asm)[0];
+  if (!lit) return undefined;
+  // The value's offset of each asm line's start, and the script's line of each offset.
+  const lineStart = [0];
+  for (let i = asm.indexOf('\n'); i >= 0; i = asm.indexOf('\n', i + 1)) lineStart.push(i + 1);
+  const breaks: number[] = [];
+  for (let i = code.indexOf('\n'); i >= 0; i = code.indexOf('\n', i + 1)) breaks.push(i);
+  const scriptLine = (offset: number): number => {
+    let lo = 0;
+    let hi = breaks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (breaks[mid]! < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
+  };
+  return asmLines.map((l) => {
+    const start = lineStart[l - 1];
+    if (l < 1 || start === undefined) return 0;
+    // From the line's first non-blank, as an error on it is marked.
+    const text = asm.slice(start, lineStart[l] ?? asm.length);
+    return scriptLine(lit.at[start + (text.length - text.trimStart().length)] ?? lit.at[start]!);
+  });
+}

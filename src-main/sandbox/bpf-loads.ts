@@ -41,6 +41,25 @@ function instructions(kernel: Kernel, rec: BpfLoadRecord): readonly BpfInsn[] | 
   return insns;
 }
 
+/** The assembler's asm line of each instruction of a load given as `asm` (cached; undefined for other loads). */
+const asmLinesOf = new WeakMap<BpfLoadRecord, readonly number[] | null>();
+
+function asmLines(kernel: Kernel, rec: BpfLoadRecord): readonly number[] | undefined {
+  const a = rec.attr;
+  if (typeof a.asm !== 'string') return undefined;
+  if (rec.prog?.lines) return rec.prog.lines;
+  let lines = asmLinesOf.get(rec);
+  if (lines === undefined) {
+    try {
+      lines = kernel.bpf.assemble(a.asm, { syntax: a.syntax ?? 'auto', ...(a.maps ? { maps: a.maps } : {}) }).lines;
+    } catch {
+      lines = null;
+    }
+    asmLinesOf.set(rec, lines);
+  }
+  return lines ?? undefined;
+}
+
 /** The maps the program's ld_imm64 instructions name, by fd (the map's id here). */
 function mapsOf(kernel: Kernel, insns: readonly BpfInsn[]): BpfMapSpec[] {
   const out = new Map<number, BpfMapSpec>();
@@ -142,6 +161,8 @@ export function bpfLoads(
   kernel: Kernel,
   budgetMs = Infinity,
   locate?: (rec: BpfLoadRecord) => { line: number; column: number } | undefined,
+  /** The script line of each asm line of a load whose program is a literal of the script. */
+  scriptLines?: (rec: BpfLoadRecord, asmLines: readonly number[]) => number[] | undefined,
 ): BpfLoad[] {
   const start = performance.now();
   let replayed = 0;
@@ -169,6 +190,9 @@ export function bpfLoads(
     }
     if (!sent.has(rec) && (replayed++ === 0 || performance.now() - start <= budgetMs)) {
       load.detail = detailOf(kernel, rec, insns);
+      const al = scriptLines && asmLines(kernel, rec);
+      const sl = al ? scriptLines!(rec, al) : undefined;
+      if (sl && sl.some((l) => l > 0)) load.detail.script_lines = sl;
       sent.add(rec);
     }
     return load;

@@ -22,7 +22,11 @@ const BPF_TRACE_BUDGET_MS = 50;
 export function machineState(
   kernel: Kernel,
   index: number,
-  opts: { final?: boolean; locate?: (rec: BpfLoadRecord) => ScriptPosition | undefined } = {},
+  opts: {
+    final?: boolean;
+    locate?: (rec: BpfLoadRecord) => ScriptPosition | undefined;
+    scriptLines?: (rec: BpfLoadRecord, asmLines: readonly number[]) => number[] | undefined;
+  } = {},
 ): MachineState {
   const mm = kernel.mm;
   const snap = mm.snapshot();
@@ -86,7 +90,7 @@ export function machineState(
         max_entries: m.max_entries,
         entries: m.type_name === 'BPF_MAP_TYPE_RINGBUF' ? [] : m.entries().slice(0, MAX_MAP_ENTRIES).map(([k, v]) => [hex(k), hex(v)] as [string, string]),
       })),
-      loads: bpfLoads(kernel, opts.final ? Infinity : BPF_TRACE_BUDGET_MS, opts.locate),
+      loads: bpfLoads(kernel, opts.final ? Infinity : BPF_TRACE_BUDGET_MS, opts.locate, opts.scriptLines),
     },
     ublk: {
       fio: kernel.fio_runs.map(({ dev_id, options, result: r }) => ({

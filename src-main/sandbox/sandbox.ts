@@ -32,7 +32,7 @@ import { Bridge, ScriptCallbackError, TYPED_CTORS, TypedResult } from './bridge'
 import { CLASS_BINDINGS } from './bindings';
 import { KernelError } from '../engines/common/errors';
 import { boot, type BootOptions, type BpfLoadRecord, type Kernel } from '../engines/kernel';
-import { asmScriptPosition, type ScriptPosition } from './asm-source';
+import { asmScriptLines, asmScriptPosition, type ScriptPosition } from './asm-source';
 import { BPF_ORACLE, hostBtfIds, hostUringProbe } from './oracle-bindings';
 import { machineState } from './machine-state';
 import { ARG_JSON, installFastCall } from './fastcall';
@@ -265,7 +265,7 @@ export async function runInSandbox(
   const vm: QuickJSContext = runtime.newContext();
 
   try {
-    const { bridge, kernels, engineDepth, locate } = installHost(vm, req, limits.machineBytes, {
+    const { bridge, kernels, engineDepth, locate, scriptLines } = installHost(vm, req, limits.machineBytes, {
       write: (fd, text) => write(fd === 2 ? 'stderr' : 'stdout', text),
       result: (json) => {
         resultJson = json;
@@ -350,7 +350,7 @@ export async function runInSandbox(
       inMachines = true;
       kernels.forEach((k, i) => {
         try {
-          sink.machine!(machineState(k, i, { final, locate }));
+          sink.machine!(machineState(k, i, { final, locate, scriptLines }));
         } catch {
           // A machine the script broke mid-way has no state to show; the run goes on.
         }
@@ -450,7 +450,13 @@ function installHost(
   req: RunRequestParsed,
   budget: number,
   fns: HostFns,
-): { bridge: Bridge; kernels: Kernel[]; engineDepth: () => number; locate: (rec: BpfLoadRecord) => ScriptPosition | undefined } {
+): {
+  bridge: Bridge;
+  kernels: Kernel[];
+  engineDepth: () => number;
+  locate: (rec: BpfLoadRecord) => ScriptPosition | undefined;
+  scriptLines: (rec: BpfLoadRecord, asmLines: readonly number[]) => number[] | undefined;
+} {
   const host = vm.newObject();
   const prng = new Prng(req.seed);
   const state = vm.newArray();
@@ -501,6 +507,9 @@ function installHost(
     located.set(rec, at ?? null);
     return at;
   };
+  /** The script line of each instruction of a load whose program is a literal of the script (the panel's mapping). */
+  const scriptLines = (rec: BpfLoadRecord, asmLines: readonly number[]): number[] | undefined =>
+    typeof rec.attr.asm === 'string' ? asmScriptLines(req.code, req.language === 'typescript', rec.attr.asm, asmLines) : undefined;
   const locateError = (e: KernelError): ScriptPosition | undefined => {
     for (const k of kernels) for (let i = k.bpf_loads.length - 1; i >= 0; i--) if (k.bpf_loads[i]!.error === e) return locate(k.bpf_loads[i]!);
     return undefined;
@@ -741,7 +750,7 @@ function installHost(
     makeError?.dispose();
     dispose();
   };
-  return { bridge, kernels, engineDepth: () => depth, locate };
+  return { bridge, kernels, engineDepth: () => depth, locate, scriptLines };
 }
 
 /** The script's line:column now (from inside a host call): its innermost frame in the script's file. */

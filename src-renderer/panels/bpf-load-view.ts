@@ -7,12 +7,16 @@
 import type { BpfLoad, KernelCheckRequest, KernelCheckResult, MachineState } from '../../src-main/contract';
 import { h } from '../dom';
 import { exploreGraph } from './bpf-explore-graph';
-import { cLineAt, cLineText, parseState, type SourceLine, type StateView } from './bpf-state';
+import { cLineAt, cLineText, type SourceLine } from './bpf-state';
+import { StepWriters } from './bpf-state-diff';
 
 type Prog = MachineState['bpf']['progs'][number];
 type Detail = NonNullable<BpfLoad['detail']>;
 type Trace = NonNullable<Detail['trace']>;
 export type KernelCheckFn = (req: KernelCheckRequest) => Promise<KernelCheckResult>;
+
+/** The column of the instruction that last wrote each register and slot. */
+const BY: [string, string] = ['by', 'the instruction that last wrote it (entry: its value when the program starts)'];
 
 function endText(p: Trace['paths'][number]): string {
   if (p.end === undefined) return 'not explored to its end (the walk stopped first)';
@@ -31,11 +35,17 @@ export class BpfLoadView {
   private readonly insnEls = new Map<number, HTMLElement>();
   /** The C line shown above each instruction's group in the listing (a program from a C object). */
   private readonly cEls = new Map<number, HTMLElement>();
+  /** The listing's rows by the script line they were assembled from, and the ones marked for the editor's cursor. */
+  private readonly byScriptLine = new Map<number, HTMLElement[]>();
+  private marked: HTMLElement[] = [];
   private readonly trace?: Trace;
+  /** What each step changed and which instruction last wrote each register and slot (bpfvv's highlighting). */
+  private readonly writers?: StepWriters;
   private stepper?: {
     slider: HTMLInputElement;
     pos: HTMLElement;
     insn: HTMLElement;
+    changed: HTMLElement;
     end: HTMLElement;
     regs: HTMLTableSectionElement;
     stack: HTMLTableSectionElement;
@@ -49,8 +59,12 @@ export class BpfLoadView {
     private readonly detail: Detail | undefined,
     prog: Prog | undefined,
     private readonly check: KernelCheckFn,
+    toScriptLine?: (line: number) => void,
   ) {
-    if (detail?.trace) this.trace = detail.trace;
+    if (detail?.trace) {
+      this.trace = detail.trace;
+      this.writers = new StepWriters(detail.trace);
+    }
     const disasm = detail?.disasm || prog?.disasm || '';
     const lines = disasm.replace(/\n$/, '').split('\n').filter((l) => l);
     const pre = h('pre', { class: 'mono disasm', 'data-testid': 'bpf-disasm', 'aria-label': 'Disassembly' });
@@ -67,6 +81,16 @@ export class BpfLoadView {
         shown = c;
       }
       const row = h('div', { class: 'insn', 'data-insn': pc }, l);
+      // A program assembled from a literal of the script: each instruction leads to its script line.
+      const sl = pc >= 0 ? (detail?.script_lines?.[pc] ?? 0) : 0;
+      if (sl > 0) {
+        row.dataset.scriptLine = String(sl);
+        row.title = `script line ${sl}: click to show it in the editor`;
+        if (toScriptLine) row.addEventListener('click', () => toScriptLine(sl));
+        let rows = this.byScriptLine.get(sl);
+        if (!rows) this.byScriptLine.set(sl, (rows = []));
+        rows.push(row);
+      }
       this.insnEls.set(pc, row);
       if (c && shownEl) this.cEls.set(pc, shownEl);
       pre.append(row);
@@ -109,6 +133,14 @@ export class BpfLoadView {
       detail?.insns ? this.kernelCheckEl(detail) : null,
     );
     if (this.trace?.steps.length) this.go(this.failingStep() ?? 0);
+  }
+
+  /** Marks the instructions assembled from a script line (the editor's cursor line), or none. */
+  markScriptLine(line: number | undefined): void {
+    for (const r of this.marked) r.classList.remove('at-cursor');
+    this.marked = line !== undefined ? (this.byScriptLine.get(line) ?? []) : [];
+    for (const r of this.marked) r.classList.add('at-cursor');
+    this.el.dataset.cursorInsns = this.marked.map((r) => r.dataset.insn).join(' ');
   }
 
   /** The step at the failing instruction (the last one of a rejected walk), if the trace reaches it. */
@@ -158,6 +190,7 @@ export class BpfLoadView {
       slider,
       pos: h('span', { class: 'bpf-step-pos', 'data-testid': 'bpf-step-pos', 'aria-live': 'polite' }),
       insn: h('div', { class: 'mono bpf-step-insn', 'data-testid': 'bpf-step-insn' }),
+      changed: h('div', { class: 'bpf-step-changed', 'data-testid': 'bpf-step-changed' }),
       end: h('div', { class: 'bpf-step-end', 'data-testid': 'bpf-step-end' }),
       regs: h('tbody'),
       stack: h('tbody'),
@@ -184,6 +217,7 @@ export class BpfLoadView {
         ? h('div', { class: 'bpf-capped', 'data-testid': 'bpf-capped', role: 'note' }, `Trace capped: the first ${n.toLocaleString('en')} of ${t.processed.toLocaleString('en')} processed instructions.`)
         : null,
       s.insn,
+      s.changed,
       s.end,
       h(
         'div',
@@ -191,7 +225,7 @@ export class BpfLoadView {
         h(
           'table',
           { class: 'grid mono bpf-regs', 'data-testid': 'bpf-regs', 'aria-label': 'Registers after the instruction' },
-          h('thead', {}, h('tr', {}, ...[['reg'], ['type'], ['value/bounds'], ['id'], ['ref', 'ref_obj_id'], ['P', 'precise']].map(([c, t]) => h('th', { scope: 'col', title: t ?? c }, c)))),
+          h('thead', {}, h('tr', {}, ...[['reg'], ['type'], ['value/bounds'], ['id'], ['ref', 'ref_obj_id'], ['P', 'precise'], BY].map(([c, t]) => h('th', { scope: 'col', title: t ?? c }, c)))),
           s.regs,
         ),
       ),
@@ -201,7 +235,7 @@ export class BpfLoadView {
         h(
           'table',
           { class: 'grid mono bpf-stack', 'data-testid': 'bpf-stack', 'aria-label': 'Stack slots after the instruction' },
-          h('thead', {}, h('tr', {}, ...[['slot'], ['kind'], ['contents'], ['state'], ['depth'], ['ref', 'ref_id']].map(([c, t]) => h('th', { scope: 'col', title: t ?? c }, c)))),
+          h('thead', {}, h('tr', {}, ...[['slot'], ['kind'], ['contents'], ['state'], ['depth'], ['ref', 'ref_id'], BY].map(([c, t]) => h('th', { scope: 'col', title: t ?? c }, c)))),
           s.stack,
         ),
       ),
@@ -294,10 +328,26 @@ export class BpfLoadView {
     s.end.className = `bpf-step-end${failing ? ' bad' : ''}`;
     s.end.textContent = p ? `${pathText(p)}${lastOfPath && p.end !== undefined ? ` · ${endText(p)}` : ''}` : '';
     this.el.dataset.failingStep = String(failing);
-    const view: StateView = parseState(t.states[si] ?? '');
+    const w = this.writers!;
+    const view = w.view(i);
+    const diff = w.diff(i);
+    const by = w.writersAt(i);
+    // The instruction that last wrote a register or slot, a click away; its entry value says so.
+    const byCell = (name: string): HTMLElement => {
+      const j = by.get(name);
+      if (j === undefined) return h('td', { class: 'muted', title: 'its value at the program’s entry' }, 'entry');
+      const at = t.steps[j]![0];
+      return h('td', {}, h('button', { type: 'button', class: 'link', title: `written by insn ${at} (step ${j + 1}): go there`, onclick: () => this.go(j) }, String(at)));
+    };
+    const mark = (name: string) => (diff.changed.has(name) ? { class: 'changed', 'data-changed': 'true' } : {});
     s.regs.replaceChildren(
       ...view.regs.map((r) =>
-        h('tr', { 'data-reg': r.name }, h('th', { scope: 'row' }, r.name), h('td', {}, r.type), h('td', {}, r.value), h('td', {}, r.id), h('td', {}, r.ref_obj_id), h('td', {}, r.precise ? 'P' : '')),
+        h(
+          'tr',
+          { 'data-reg': r.name, ...mark(r.name) },
+          h('th', { scope: 'row' }, r.name), h('td', {}, r.type), h('td', {}, r.value), h('td', {}, r.id), h('td', {}, r.ref_obj_id), h('td', {}, r.precise ? 'P' : ''),
+          byCell(r.name),
+        ),
       ),
     );
     s.stack.replaceChildren(
@@ -305,13 +355,19 @@ export class BpfLoadView {
         ? view.stack.map((sl) =>
             h(
               'tr',
-              { 'data-slot': sl.slot, 'data-kind': sl.kind },
+              { 'data-slot': sl.slot, 'data-kind': sl.kind, ...mark(sl.slot) },
               h('th', { scope: 'row' }, sl.slot), h('td', {}, sl.kind), h('td', {}, sl.value ? `${sl.type}(${sl.value})` : sl.type),
               h('td', {}, sl.state), h('td', {}, sl.depth), h('td', {}, sl.ref_id),
+              byCell(sl.slot),
             ),
           )
-        : [h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'nothing on the stack'))]),
+        : [h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'nothing on the stack'))]),
     );
+    const names = [...diff.changed];
+    s.changed.textContent =
+      `insn ${insn} ${names.length ? `wrote ${names.join(', ')}` : 'wrote no register or slot'}` +
+      `${diff.cleared.length ? `; cleared ${diff.cleared.join(', ')}` : ''}`;
+    s.changed.dataset.changed = names.join(' ');
     s.raw.textContent = `${insn}: ${t.states[si] ?? ''}${failing ? `\n${p!.end}` : ''}`;
     for (const li of s.tree.querySelectorAll<HTMLElement>('li')) li.classList.toggle('current', li.dataset.path === String(path));
     for (const g of s.graph.querySelectorAll<SVGGElement>('g.path')) g.classList.toggle('current', g.dataset.path === String(path));

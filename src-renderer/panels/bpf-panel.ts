@@ -20,9 +20,15 @@ export class BpfPanel {
   private last = '';
   private lastDetails: (object | undefined)[] = [];
 
+  /** The script line the editor's cursor is on (its instructions are marked), when the editor shows the run's file. */
+  private cursorLine: number | undefined;
+  private shownViews: BpfLoadView[] = [];
+
   constructor(
     readonly root: HTMLElement,
     private readonly kernelCheck: KernelCheckFn,
+    /** Shows a script line in the editor (a click on an instruction assembled from it). */
+    private readonly toScriptLine?: (line: number) => void,
   ) {
     root.replaceChildren(
       this.empty,
@@ -37,9 +43,15 @@ export class BpfPanel {
     const key = load.detail;
     const old = key ? this.views.get(key) : undefined;
     if (old) return old;
-    const v = new BpfLoadView(load, load.detail, prog, this.kernelCheck);
+    const v = new BpfLoadView(load, load.detail, prog, this.kernelCheck, this.toScriptLine);
     if (key) this.views.set(key, v);
     return v;
+  }
+
+  /** Marks the instructions assembled from a script line (the editor's cursor line), or none. */
+  markScriptLine(line: number | undefined): void {
+    this.cursorLine = line;
+    for (const v of this.shownViews) v.markScriptLine(line);
   }
 
   show(s: MachineState | undefined): void {
@@ -64,8 +76,12 @@ export class BpfPanel {
     const listed = new Set(bpf.loads.map((l) => l.prog_id));
     // Programs whose load left the machine's history (it keeps the latest 32) show their listing alone.
     const older = bpf.progs.filter((p) => !listed.has(p.id)).map((p) => this.progEl(p));
+    this.shownViews = [];
     const loads = bpf.loads.map((l) => {
-      const el = this.viewOf(l, l.prog_id !== undefined ? byId.get(l.prog_id) : undefined).el;
+      const v = this.viewOf(l, l.prog_id !== undefined ? byId.get(l.prog_id) : undefined);
+      this.shownViews.push(v);
+      v.markScriptLine(this.cursorLine);
+      const el = v.el;
       el.open = !this.open.size || !this.seen.has(el.dataset.key!) || this.open.has(el.dataset.key!);
       return el;
     });
