@@ -1205,7 +1205,7 @@ declare module 'kernel-lab/engines/bpf/jit-wasm-map' {
    * HashMap.version says the table changed). Departure from kernel/bpf/arraymap.c / hashtab.c's code path only: the
    * result, the faults (left to the helper) and the instruction count are the helper's.
    */
-  import { Body } from 'kernel-lab/engines/bpf/jit-wasm-encode';
+  import type { Body } from 'kernel-lab/engines/bpf/jit-wasm-encode';
   import type { AddressSpace, LinearMemory } from 'kernel-lab/engines/bpf/memory';
   import type { LoadedInsns } from 'kernel-lab/engines/bpf/vm';
   /** The flag in the scratch area: the run's helper 1 is bpfMapLookupElem and the run is not poisoned. */
@@ -4711,9 +4711,9 @@ declare module 'kernel-lab/engines/mm/secretmem_trials' {
   }
   /** Options of secretmemTrials: pages per file, trials, the background noise (off when absent). */
   export interface SecretmemTrialsOptions {
-      pages?: number;
-      trials?: number;
-      noise?: BackgroundNoise;
+      pages?: number | undefined;
+      trials?: number | undefined;
+      noise?: BackgroundNoise | undefined;
   }
   /** One trial: the pages faulted, the distinct 2M regions they lie in, the splits the faults caused, reuse. */
   export interface SecretmemTrial {

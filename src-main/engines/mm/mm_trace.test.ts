@@ -6,7 +6,7 @@ import { EVENTS_KEPT, MAX_SAMPLES, MmTrace, type TraceEvent } from './mm_trace';
 /** The mm-pressure example's three acts on a 64M machine: cache until kswapd reclaims, a truncate and an order-10 request, then GFP_KERNEL until it fails. */
 function pressure(): MmEngine {
   const mm = createMm({ memory: '64M', seed: 1 });
-  for (let i = 0; mm.vmstat().pgsteal_kswapd < 2000; i++) {
+  for (let i = 0; mm.vmstat().pgsteal_kswapd! < 2000; i++) {
     mm.filemap_read('a', 1, i);
     mm.filemap_read('b', 1, i);
   }
@@ -39,7 +39,7 @@ describe('MmTrace', () => {
     expect(w.events[fail]).toMatchObject({ order: 0, zone: dma32, free: mm.zones[dma32]!._watermark[0] });
     expect(w.counts.direct_reclaim).toBeGreaterThan(0);
     const reclaimed = w.events.filter((e) => e.kind === 'direct_reclaim').reduce((n, e) => n + e.pages, 0);
-    expect(reclaimed).toBeLessThanOrEqual(mm.vmstat().pgsteal_direct);
+    expect(reclaimed).toBeLessThanOrEqual(mm.vmstat().pgsteal_direct!);
     // Times ascend; the free-page rows match the samples and end at the zones' free pages.
     for (let i = 1; i < w.events.length; i++) expect(w.events[i]!.t).toBeGreaterThanOrEqual(w.events[i - 1]!.t);
     for (let i = 1; i < w.t.length; i++) expect(w.t[i]!).toBeGreaterThan(w.t[i - 1]!);

@@ -84,9 +84,9 @@ export class BackgroundNoise {
 
 /** Options of secretmemTrials: pages per file, trials, the background noise (off when absent). */
 export interface SecretmemTrialsOptions {
-  pages?: number;
-  trials?: number;
-  noise?: BackgroundNoise;
+  pages?: number | undefined;
+  trials?: number | undefined;
+  noise?: BackgroundNoise | undefined;
 }
 
 /** One trial: the pages faulted, the distinct 2M regions they lie in, the splits the faults caused, reuse. */

@@ -186,9 +186,9 @@ describe('zone management from a script: blkdev_zone_mgmt() and submit_bio_noacc
     expect(errnoOf(() => dev.zone_mgmt('reset', 0, 17 * zs))).toBe('EINVAL');
     dev.pwrite(new Uint8Array(4096), 0);
     dev.pwrite(new Uint8Array(4096), ZONE);
-    const before = dev.stats().dispatched;
+    const before = dev.stats().dispatched!;
     dev.zone_mgmt('reset', 0, 16 * zs);
-    expect(dev.stats().dispatched - before).toBe(1);
+    expect(dev.stats().dispatched! - before).toBe(1);
     expect(dev.report_zones({ nr_zones: 2 }).map((z) => z.cond)).toEqual(['EMPTY', 'EMPTY']);
   });
 
@@ -270,10 +270,10 @@ describe('REPORT_ZONES: ublk_report_zones() chunks by the buffer size (6.18)', (
     const k = createUblk();
     const dev = k.add_dev({ target: 'zoned', queue_depth: 2, dev_size: 100 * 64 * 1024, max_io_buf_bytes: 4096, zoned: { zone_size: 64 * 1024 } });
     dev.start_dev(); // the revalidation report: 2 requests
-    const before = dev.stats().dispatched;
+    const before = dev.stats().dispatched!;
     const zones = dev.report_zones();
     expect(zones.length).toBe(100);
-    expect(dev.stats().dispatched - before).toBe(2);
+    expect(dev.stats().dispatched! - before).toBe(2);
     expect(zones[99]).toMatchObject({ start: 99 * 128, len: 128, cond: 'EMPTY' });
     expect(dev.report_zones({ sector: 98 * 128 }).length).toBe(2);
     expect(dev.report_zones({ sector: 100 * 128 })).toEqual([]);
