@@ -872,6 +872,12 @@ interface CostModel {
   /** ublk uring_cmd handler (COMMIT_AND_FETCH / REGISTER / UNREGISTER / NEED_GET_DATA): checks and io state, ns. */
   t_ublk_cmd: number;
   /**
+   * UBLK_F_BATCH_IO per element: one element of a PREP/COMMIT_IO_CMDS array walked (copy_from_user share, io lock,
+   * state), or one tag of a fetch batch prepared, ns. [ASSUMPTION]: no published per-element figure; the command
+   * itself costs t_sqe_cqe + t_ublk_cmd once per batch.
+   */
+  t_batch_elem: number;
+  /**
    * __ublk_complete_rq(): ending one block request (blk_update_request, __blk_mq_end_request, the bio's end_io up
    * to the application's aio completion), ns; paid by whoever drops the request's last reference.
    */
@@ -1107,7 +1113,8 @@ interface BpfCompileDiagnostic {
   message: string;
 }
 
-type DataPath = 'copy' | 'need_get_data' | 'user_copy' | 'zero_copy' | 'auto_buf_reg' | 'fused' | 'ebpf' | 'splice' | 'remap';
+/** 'batch': UBLK_F_BATCH_IO (after 6.18) on the copy path; the batch commands also run under user_copy etc. with the flag. */
+type DataPath = 'copy' | 'need_get_data' | 'user_copy' | 'zero_copy' | 'auto_buf_reg' | 'fused' | 'ebpf' | 'splice' | 'remap' | 'batch';
 
 /**
  * A loaded program of the lab's ublk program type. run() returns 0 when the program took the request

@@ -32,6 +32,7 @@ import { REQ_OP_DISCARD, REQ_OP_READ, REQ_OP_WRITE, REQ_OP_WRITE_ZEROES } from '
 const OP_NAMES: Record<number, string> = { [REQ_OP_READ]: 'read', [REQ_OP_WRITE]: 'write', [REQ_OP_DISCARD]: 'discard', [REQ_OP_WRITE_ZEROES]: 'write zeroes' };
 import { UBLK_IO_FLAG_ACTIVE, UBLK_IO_FLAG_AUTO_BUF_REG, UBLK_IO_FLAG_CANCELED, UBLK_IO_FLAG_NEED_GET_DATA, UBLK_IO_FLAG_OWNED_BY_SRV, UBLK_PARAM_TYPE_BASIC, UBLK_PARAM_TYPE_DISCARD, UblkDriver } from './ublk_drv';
 import type { Proposal, UblkDevice, UblksrvCtrlDevInfo } from './ublk_drv';
+import { ublk_batch_install } from './ublk_batch';
 
 export type { CostModel, UringProbeFigures } from './costs';
 export type { CalibrationRow, CostConstantRow } from './calibration';
@@ -190,6 +191,7 @@ const MERGED_FLAG: Partial<Record<DataPath, number>> = {
   user_copy: UBLK_F.UBLK_F_USER_COPY,
   zero_copy: UBLK_F.UBLK_F_SUPPORT_ZERO_COPY,
   auto_buf_reg: UBLK_F.UBLK_F_AUTO_BUF_REG,
+  batch: UBLK_F.UBLK_F_BATCH_IO,
 };
 const PATH_FLAGS = UBLK_F.UBLK_F_NEED_GET_DATA | UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG;
 
@@ -579,6 +581,7 @@ export class Ublk {
     this.cost_source = costSource(opts.costs);
     this.bus = new MemBus(this.costs);
     this.drv = new UblkDriver(this.clock, this.costs, this.bus, opts.nr_cpus ?? 64);
+    ublk_batch_install(this.drv);
   }
 
   /** Calls `fn` after every fio() that completes, with its options and result (engines/kernel.ts keeps k.fio_runs so). */
@@ -664,6 +667,7 @@ export class Ublk {
       flags |= want;
       if (o.data_path === 'fused' || o.data_path === 'ebpf' || o.data_path === 'splice' || o.data_path === 'remap') proposal = o.data_path;
     }
+    if (proposal && flags & UBLK_F.UBLK_F_BATCH_IO) throw new KernelError('EINVAL', `data_path '${proposal}' (a 2023 proposal) predates UBLK_F_BATCH_IO and does not run with it`);
     const cred = { privileged: o.privileged !== false, uid: o.privileged === false ? 1000 : 0, gid: o.privileged === false ? 1000 : 0 };
     const ub = this.drv.ublk_ctrl_add_dev({
       nr_hw_queues, queue_depth, state: 0, max_io_buf_bytes: max_io, dev_id: o.dev_id ?? -1, ublksrv_pid: -1,
@@ -690,7 +694,7 @@ export class Ublk {
       throw e;
     }
     const f = ub.dev_info.flags;
-    const path: DataPath = proposal ?? (f & UBLK_F.UBLK_F_AUTO_BUF_REG ? 'auto_buf_reg' : f & UBLK_F.UBLK_F_SUPPORT_ZERO_COPY ? 'zero_copy'
+    const path: DataPath = proposal ?? (o.data_path === 'batch' ? 'batch' : f & UBLK_F.UBLK_F_AUTO_BUF_REG ? 'auto_buf_reg' : f & UBLK_F.UBLK_F_SUPPORT_ZERO_COPY ? 'zero_copy'
       : f & UBLK_F.UBLK_F_USER_COPY ? 'user_copy' : f & UBLK_F.UBLK_F_NEED_GET_DATA ? 'need_get_data' : 'copy');
     let target: Target;
     try {

@@ -189,6 +189,18 @@ export interface UblksrvIoCmd {
   auto_buf_flags?: number;
 }
 
+/**
+ * UBLK_F_BATCH_IO (after 6.18, ublk_batch.ts): the batch side of the char device's uring_cmd, of queue_rq(s) and of
+ * cancel/abort. A driver without it installed negotiates BATCH_IO away like 6.18 does.
+ */
+export interface UblkBatchOps {
+  uring_cmd(ub: UblkDevice, req: IoReq, ctx: Ctx): number;
+  /** ublk_batch_queue_cmd(_list): prepared requests' tags into the queue's evts_fifo, a fetch command woken. */
+  queue_tags(ub: UblkDevice, ubq: UblkQueue, rqs: readonly Request[], ctx: Ctx): void;
+  cancel_queue(ub: UblkDevice, ubq: UblkQueue): void;
+  abort_queue(ub: UblkDevice, ubq: UblkQueue, t: number, cpu: Cpu): void;
+}
+
 /** Identity of a server task (the daemon of an I/O). */
 export interface UblkTask {
   readonly name: string;
@@ -307,6 +319,8 @@ export class UblkDevice implements BlkMqOps {
   /** The ublk server's mm (set by the first mmap of the descriptor area). */
   mm: UserMem | null = null;
   bpf_prog: UblkBpfProgram | null = null;
+  /** UBLK_F_BATCH_IO negotiated: the batch fops (ublk_ch_batch_io_fops) and blk-mq ops (ublk_batch_mq_ops). */
+  readonly batch_ops: UblkBatchOps | null;
   readonly chdev: UblkCharDev;
   readonly stats: UblkDevStats = {
     copied_bytes: 0, dispatched: 0, completed: 0, errors: 0, need_get_data: 0, auto_buf_reg: 0,
@@ -327,6 +341,7 @@ export class UblkDevice implements BlkMqOps {
     this.tagset = new TagSet(dev_info.nr_hw_queues, dev_info.queue_depth, this, clock, costs);
     this.chdev = new UblkCharDev(this);
     const f = dev_info.flags;
+    this.batch_ops = f & UBLK_F.UBLK_F_BATCH_IO ? drv.batch_ops : null;
     this.f_zc = (f & UBLK_F.UBLK_F_SUPPORT_ZERO_COPY) !== 0;
     this.f_auto = (f & UBLK_F.UBLK_F_AUTO_BUF_REG) !== 0;
     this.f_ucopy = (f & UBLK_F.UBLK_F_USER_COPY) !== 0;
@@ -404,6 +419,11 @@ export class UblkDevice implements BlkMqOps {
     }
     this.trace?.('queue_rq', rq.id, rq.q, rq.tag, ctx.t);
     if (this.proposal === 'ebpf' && this.bpf_queue_rq(ubq, rq, ctx)) return 0;
+    if (this.batch_ops) {
+      // ublk_batch_queue_rq(): every queue_rq is its own dispatch in the model (bd->last)
+      this.batch_ops.queue_tags(this, ubq, [rq], ctx);
+      return 0;
+    }
     const b = this.batch(ubq);
     b.rqs.push(rq);
     this.queue_cmd(b, ctx);
@@ -421,6 +441,7 @@ export class UblkDevice implements BlkMqOps {
 
   /** ublk_queue_rqs(): batches consecutive requests of the same daemon into one task_work. */
   queue_rqs(list: Request[], ctx: Ctx): Request[] {
+    if (this.batch_ops) return this.batch_queue_rqs(list, ctx);
     let requeue: Request[] | null = null;
     let batch: DispatchBatch | null = null;
     let task: UblkTask | null = null;
@@ -448,6 +469,29 @@ export class UblkDevice implements BlkMqOps {
       if (batch.rqs.length) this.queue_cmd(batch, ctx);
       else this.batchPool.push(batch);
     }
+    return requeue ?? NO_REQUESTS;
+  }
+
+  /** ublk_batch_queue_rqs(): prepared requests go to their queue's evts_fifo, one wake-up per run of one queue. */
+  private batch_queue_rqs(list: Request[], ctx: Ctx): Request[] {
+    let requeue: Request[] | null = null;
+    let run: Request[] = [];
+    let ubq: UblkQueue | null = null;
+    for (const rq of list) {
+      const q = this.queues[rq.q]!;
+      ctx.t += this.costs.t_queue_rq;
+      if (this.prep_req(q, rq, true) !== 0) {
+        (requeue ??= []).push(rq);
+        continue;
+      }
+      if (ubq && q !== ubq && run.length) {
+        this.batch_ops!.queue_tags(this, ubq, run, ctx);
+        run = [];
+      }
+      ubq = q;
+      run.push(rq);
+    }
+    if (ubq && run.length) this.batch_ops!.queue_tags(this, ubq, run, ctx);
     return requeue ?? NO_REQUESTS;
   }
 
@@ -519,7 +563,7 @@ export class UblkDevice implements BlkMqOps {
   }
 
   /** ublk_start_io(): map_io; nothing mapped means requeue after 3 ms. */
-  private start_io(ubq: UblkQueue, rq: Request, io: UblkIo, ctx: Ctx): boolean {
+  start_io(ubq: UblkQueue, rq: Request, io: UblkIo, ctx: Ctx): boolean {
     const mapped = this.map_io(rq, io, ctx);
     if (mapped !== rq.bytes) {
       if (mapped <= 0) {
@@ -581,7 +625,7 @@ export class UblkDevice implements BlkMqOps {
   }
 
   /** ublk_prep_auto_buf_reg(): with AUTO_BUF_REG the request pages go into the daemon ring's buffer table. */
-  private prep_auto_buf_reg(ubq: UblkQueue, rq: Request, io: UblkIo, ctx: Ctx): boolean {
+  prep_auto_buf_reg(ubq: UblkQueue, rq: Request, io: UblkIo, ctx: Ctx): boolean {
     if (this.support_auto_buf_reg() && rq.data) {
       const cmd = io.cmd!;
       ctx.t += this.costs.t_reg_bvec;
@@ -862,7 +906,7 @@ export class UblkDevice implements BlkMqOps {
   }
 
   /** ublk_register_io_buf() (6.18): zero copy only; a started request with data; its pages into the ring's table. */
-  private register_io_buf(req: IoReq, ubq: UblkQueue, cmd: UblksrvIoCmd, ctx: Ctx): number {
+  register_io_buf(req: IoReq, ubq: UblkQueue, cmd: UblksrvIoCmd, ctx: Ctx): number {
     if (!this.support_zero_copy()) return -22;
     ctx.t += this.costs.t_reg_bvec;
     const rq = this.check_and_get_req(ubq, cmd.tag, 0);
@@ -877,7 +921,7 @@ export class UblkDevice implements BlkMqOps {
   }
 
   /** ublk_unregister_io_buf() (6.18): zero copy only, then io_buffer_unregister_bvec(addr) on this ring. */
-  private unregister_io_buf(req: IoReq, cmd: UblksrvIoCmd, ctx: Ctx): number {
+  unregister_io_buf(req: IoReq, cmd: UblksrvIoCmd, ctx: Ctx): number {
     if (!this.support_zero_copy()) return -22;
     ctx.t += this.costs.t_reg_bvec;
     return req.ring.unregister_bvec(cmd.addr);
@@ -929,11 +973,11 @@ export class UblkDevice implements BlkMqOps {
   }
 
   /** ublk_mark_io_ready(): START_DEV's completion fires when every tag of every queue is fetched. */
-  private mark_io_ready(ubq: UblkQueue, task: UblkTask): void {
+  mark_io_ready(ubq: UblkQueue, task: UblkTask | null): void {
     ubq.nr_io_ready++;
     if (ubq.nr_io_ready === ubq.q_depth) {
       this.nr_queues_ready++;
-      if (this.drv.daemonPrivileged(task)) this.nr_privileged_daemon++;
+      if (task && this.drv.daemonPrivileged(task)) this.nr_privileged_daemon++;
     }
     if (this.nr_queues_ready === this.dev_info.nr_hw_queues) {
       for (const q of this.queues) {
@@ -1021,6 +1065,10 @@ export class UblkDevice implements BlkMqOps {
 
   /** ublk_cancel_dev(): every ACTIVE FETCH whose tag has no started request completes with ABORT (-ENODEV). */
   cancel_dev(): void {
+    if (this.batch_ops) {
+      for (const ubq of this.queues) this.batch_ops.cancel_queue(this, ubq);
+      return;
+    }
     for (const ubq of this.queues) {
       for (let tag = 0; tag < ubq.q_depth; tag++) {
         const io = ubq.ios[tag]!;
@@ -1069,6 +1117,7 @@ export class UblkDevice implements BlkMqOps {
         }
       }
     }
+    if (this.batch_ops) for (const ubq of this.queues) this.batch_ops.abort_queue(this, ubq, t, cpu);
     if (this.tagset.alive) {
       if (!(f & UBLK_F.UBLK_F_USER_RECOVERY)) {
         for (const q of this.queues) q.force_abort = true;
@@ -1110,6 +1159,8 @@ export class UblkCharDev implements SimFile {
     this.name = `/dev/ublkc${ub.dev_info.dev_id}`;
   }
   uring_cmd(req: IoReq, ctx: Ctx): number {
+    // a BATCH_IO device's cdev has ublk_ch_batch_io_fops: no per-I/O daemon task
+    if (this.ub.batch_ops) return this.ub.batch_ops.uring_cmd(this.ub, req, ctx);
     const task = (req.ring.task as unknown as { ublkTask?: UblkTask } | null)?.ublkTask;
     if (!task) return -22;
     return this.ub.ch_uring_cmd(req, ctx, task);
@@ -1142,6 +1193,8 @@ export class UblkDriver {
     this.live_tgids.add(t);
     return t;
   }
+  /** UBLK_F_BATCH_IO support (ublk_batch.ts installs it; without it ADD_DEV clears the flag as 6.18 does). */
+  batch_ops: UblkBatchOps | null = null;
   /** Tasks created by privileged servers (capable(CAP_SYS_ADMIN) at FETCH). */
   private readonly privilegedTasks = new WeakSet<UblkTask>();
 
@@ -1193,11 +1246,15 @@ export class UblkDriver {
       id = 0;
       while (this.devices.has(id)) id++;
     }
-    flags &= UBLK_F_ALL;
+    // UBLK_F_BATCH_IO is after 6.18 (mainline's UBLK_F_ALL has it): accepted when the batch side is installed
+    flags &= UBLK_F_ALL | (this.batch_ops ? UBLK_F.UBLK_F_BATCH_IO : 0);
     // ublk_ctrl_add_dev() (6.18) always sets these four: ioctl encoding, task-work completion, per-I/O daemons
     // and buffer registration from any task.
     flags |= UBLK_F.UBLK_F_CMD_IOCTL_ENCODE | UBLK_F.UBLK_F_URING_CMD_COMP_IN_TASK | UBLK_F.UBLK_F_PER_IO_DAEMON | UBLK_F.UBLK_F_BUF_REG_OFF_DAEMON;
+    // mainline: PER_IO_DAEMON is not exposed with BATCH_IO (io->task stays NULL), and BATCH_IO has no GET_DATA
+    if (flags & UBLK_F.UBLK_F_BATCH_IO) flags &= ~UBLK_F.UBLK_F_PER_IO_DAEMON;
     if (flags & (UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG)) flags &= ~UBLK_F.UBLK_F_NEED_GET_DATA;
+    if (flags & UBLK_F.UBLK_F_BATCH_IO) flags &= ~UBLK_F.UBLK_F_NEED_GET_DATA;
     if (flags & UBLK_F.UBLK_F_ZONED) this.fail('EINVAL', 'ADD_DEV: UBLK_F_ZONED needs CONFIG_BLK_DEV_ZONED, which this model does not build');
     const dev_info: UblksrvCtrlDevInfo = {
       ...info,
@@ -1387,7 +1444,8 @@ export class UblkDriver {
 
   /** UBLK_U_CMD_GET_FEATURES: ublk_ctrl_get_features() (6.18) answers UBLK_F_ALL, before any device lookup. */
   ublk_ctrl_get_features(): number {
-    return UBLK_F_ALL;
+    // plus UBLK_F_BATCH_IO (after 6.18) when the batch side is installed: what ADD_DEV will keep
+    return (UBLK_F_ALL | (this.batch_ops ? UBLK_F.UBLK_F_BATCH_IO : 0)) >>> 0;
   }
 
   /**
