@@ -33,8 +33,9 @@ export interface CostModel {
   t_ublk_cmd: number;
   /**
    * UBLK_F_BATCH_IO per element: one element of a PREP/COMMIT_IO_CMDS array walked (copy_from_user share, io lock,
-   * state), or one tag of a fetch batch prepared, ns. [ASSUMPTION]: no published per-element figure; the command
-   * itself costs t_sqe_cqe + t_ublk_cmd once per batch.
+   * state, completion bookkeeping), or one tag of a fetch batch prepared, ns. No published per-element figure:
+   * fitted to the cover letter's +12 % (copy) / +3.7 % (zero copy) at 16 jobs; the command itself costs
+   * t_sqe_cqe + t_ublk_cmd once per batch.
    */
   t_batch_elem: number;
   /**
@@ -98,7 +99,7 @@ export const DEFAULT_COSTS: Readonly<CostModel> = Object.freeze({
   t_tw: 300,
   t_dispatch: 350,
   t_ublk_cmd: 250,
-  t_batch_elem: 40,
+  t_batch_elem: 300,
   t_rq_end: 300,
   t_srv_cqe: 150,
   t_reg_bvec: 200,

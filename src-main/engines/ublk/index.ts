@@ -32,7 +32,8 @@ import { REQ_OP_DISCARD, REQ_OP_READ, REQ_OP_WRITE, REQ_OP_WRITE_ZEROES } from '
 const OP_NAMES: Record<number, string> = { [REQ_OP_READ]: 'read', [REQ_OP_WRITE]: 'write', [REQ_OP_DISCARD]: 'discard', [REQ_OP_WRITE_ZEROES]: 'write zeroes' };
 import { UBLK_IO_FLAG_ACTIVE, UBLK_IO_FLAG_AUTO_BUF_REG, UBLK_IO_FLAG_CANCELED, UBLK_IO_FLAG_NEED_GET_DATA, UBLK_IO_FLAG_OWNED_BY_SRV, UBLK_PARAM_TYPE_BASIC, UBLK_PARAM_TYPE_DISCARD, UblkDriver } from './ublk_drv';
 import type { Proposal, UblkDevice, UblksrvCtrlDevInfo } from './ublk_drv';
-import { ublk_batch_install } from './ublk_batch';
+import { ublk_batch_install, ublk_batch_tag_state } from './ublk_batch';
+import type { BatchTagState } from './ublk_batch';
 
 export type { CostModel, UringProbeFigures } from './costs';
 export type { CalibrationRow, CostConstantRow } from './calibration';
@@ -111,6 +112,8 @@ export interface UblkTagSnapshot {
   tag: number;
   flags: string[];
   request: { op: 'read' | 'write' | 'other'; sector: number; nr_sectors: number } | null;
+  /** UBLK_F_BATCH_IO (after 6.18): prepared, queued for a fetch, fetched in a batch, committed in a batch; null otherwise. */
+  batch: BatchTagState;
 }
 
 /** dev.snapshot(): the per-(queue, tag) state machine and ring counters, for the ublk panel. */
@@ -538,6 +541,7 @@ export class UblkDev {
               tag,
               flags: names.filter(([bit]) => (io.flags & bit) !== 0).map(([, n]) => n),
               request: rq ? { op: rq.op === 0 ? 'read' as const : rq.op === 1 ? 'write' as const : 'other' as const, sector: rq.sector, nr_sectors: rq.nr_sectors } : null,
+              batch: ublk_batch_tag_state(q, tag),
             };
           }),
         };

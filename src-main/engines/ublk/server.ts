@@ -305,6 +305,17 @@ export class ServerThread implements RingTask {
     if (--st.pending === 0) this.data_done(tag, st, ctx);
   }
 
+  private fetchCtx: Ctx | null = null;
+  /** A tag a fetch CQE delivered: read its descriptor and start its target I/O, as for a FETCH_REQ CQE. */
+  private readonly onFetchedTag = (tag: number): void => {
+    const ctx = this.fetchCtx!;
+    const st = this.tags[tag]!;
+    ctx.t += this.srv.opts.costs.t_srv_cqe;
+    st.iod = ublk_read_iod_into(this.srv.opts.dev.queues[this.q_id]!.iod, tag, st.iodBuf);
+    this.srv.trace('server_cqe', this.q_id, tag, ctx.t);
+    this.start_io(tag, st, ctx);
+  };
+
   /** CQEs of the batch commands; `n` is the element count the command carried. */
   private handle_batch(kind: number, n: number, res: number, ctx: Ctx): void {
     const b = this.batch!;
@@ -324,13 +335,8 @@ export class ServerThread implements RingTask {
       return;
     }
     if (res < 0 && res !== -105) this.srv.cmdErrors.push(`q${this.q_id}: UBLK_U_IO_FETCH_IO_CMDS ended with ${res}`);
-    const tags = b.tags(res, flags);
-    for (const tag of tags) {
-      const st = this.tags[tag]!;
-      st.iod = ublk_read_iod_into(this.srv.opts.dev.queues[this.q_id]!.iod, tag, st.iodBuf);
-      this.srv.trace('server_cqe', this.q_id, tag, ctx.t);
-      this.start_io(tag, st, ctx);
-    }
+    this.fetchCtx = ctx;
+    b.forTags(res, flags, this.onFetchedTag);
     if (!(flags & IORING_CQE_F_MORE)) {
       // the multishot ended (-ENOBUFS when every provided buffer was in use): arm another one
       b.armed--;

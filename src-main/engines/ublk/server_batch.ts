@@ -43,6 +43,7 @@ export class BatchServerIo {
     fallback: boolean,
   ) {
     const depth = dev.dev_info.queue_depth;
+    this.tagScratch = new Uint16Array(depth);
     const bufs: Uint8Array[] = [];
     for (let i = 0; i < BATCH_NR_BUFS; i++) bufs.push(new Uint8Array(depth * 2));
     ring.register_pbuf_ring(BATCH_BGID, bufs);
@@ -93,12 +94,36 @@ export class BatchServerIo {
     return this.commits.length / 2;
   }
 
+  /** Element arrays of COMMIT_IO_CMDS, used in turn (one may still wait in the SQ while the next is filled). */
+  private readonly commitBufs: Uint8Array[] = [];
+  private commitTurn = 0;
+
   /** UBLK_U_IO_COMMIT_IO_CMDS with every pending result (call only when pending > 0). */
   flush(s: Sqe): void {
-    const elems: UblkBatchElem[] = [];
-    for (let i = 0; i < this.commits.length; i += 2) elems.push(this.elem(this.commits[i]!, this.commits[i + 1]!));
-    this.commits.length = 0;
-    this.batchCmd(s, UBLK_IO_COMMIT_IO_CMDS, elems.length, elems, K_COMMIT);
+    const depth = this.dev.dev_info.queue_depth;
+    const eb = ublk_batch_elem_bytes(this.flags);
+    if (!this.commitBufs.length) for (let i = 0; i < 2; i++) this.commitBufs.push(new Uint8Array(depth * eb));
+    const buf = this.commitBufs[this.commitTurn]!;
+    this.commitTurn ^= 1;
+    const nr = Math.min(this.commits.length / 2, depth);
+    const v = new DataView(buf.buffer);
+    for (let i = 0; i < nr; i++) {
+      const tag = this.commits[2 * i]!;
+      const o = i * eb;
+      v.setUint16(o, tag, true);
+      v.setUint16(o + 2, tag, true);
+      v.setInt32(o + 4, this.commits[2 * i + 1]!, true);
+      if (this.flags & UBLK_BATCH_F_HAS_BUF_ADDR) {
+        const a = this.bufVa[tag] ?? 0;
+        v.setUint32(o + 8, a % 0x100000000 >>> 0, true);
+        v.setUint32(o + 12, Math.floor(a / 0x100000000) >>> 0, true);
+      }
+    }
+    this.commits.splice(0, 2 * nr);
+    this.batchCmd(s, UBLK_IO_COMMIT_IO_CMDS, nr, null, K_COMMIT);
+    s.cmd = { q_id: this.q_id, flags: this.flags, nr_elem: nr, elem_bytes: eb } satisfies UblkBatchIo;
+    s.addr = buf;
+    s.addr_off = 0;
   }
 
   /** The bytes a COMMIT_IO_CMDS of `nr` elements answers when every element was handled. */
@@ -106,17 +131,18 @@ export class BatchServerIo {
     return nr * ublk_batch_elem_bytes(this.flags);
   }
 
-  /** The tags a fetch CQE delivered (read from its provided buffer, which goes back to the group). */
-  tags(res: number, cqeFlags: number): number[] {
-    if (!(cqeFlags & IORING_CQE_F_BUFFER)) return [];
+  /** The tags a fetch CQE delivered, handed to `fn` one by one (read from its provided buffer, which goes back). */
+  forTags(res: number, cqeFlags: number, fn: (tag: number) => void): void {
+    if (!(cqeFlags & IORING_CQE_F_BUFFER)) return;
     const bid = cqeFlags >>> IORING_CQE_BUFFER_SHIFT;
     const buf = this.ring.pbuf(BATCH_BGID, bid);
-    const out: number[] = [];
-    if (buf && res > 0) {
-      const v = new DataView(buf.buffer, buf.byteOffset, res);
-      for (let i = 0; i + 1 < res; i += 2) out.push(v.getUint16(i, true));
-    }
+    // the tags are read out before the buffer goes back to the group (io_uring_buf_ring_add)
+    const n = buf && res > 0 ? res >> 1 : 0;
+    const tags = this.tagScratch;
+    for (let i = 0; i < n; i++) tags[i] = buf![2 * i]! | (buf![2 * i + 1]! << 8);
     this.ring.pbuf_add(BATCH_BGID, bid);
-    return out;
+    for (let i = 0; i < n; i++) fn(tags[i]!);
   }
+
+  private readonly tagScratch: Uint16Array;
 }

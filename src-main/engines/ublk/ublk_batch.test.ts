@@ -215,7 +215,7 @@ describe('FETCH_IO_CMDS (ublk_validate_batch_fetch_cmd, ublk_batch_attach, __ubl
     expect(c).toHaveLength(1);
     expect(c[0]!.res).toBe(ENOBUFS);
     expect(c[0]!.flags & IORING_CQE_F_MORE).toBe(0);
-    expect(ublk_batch_queue(m.ub.queues[0]!).evts).toHaveLength(1);
+    expect(ublk_batch_queue(m.ub.queues[0]!).nr_evts).toBe(1);
     m.ring.register_pbuf_ring(0, [new Uint8Array(8)]);
     const again = m.fetch();
     expect(again).toHaveLength(1);
@@ -345,5 +345,19 @@ describe('the batch data path end to end', () => {
   it('a 2023 proposal does not combine with BATCH_IO', () => {
     const k = createUblk();
     expect(() => k.add_dev({ data_path: 'fused', flags: ['BATCH_IO'] })).toThrow(/BATCH_IO/);
+  });
+});
+
+describe('dev.snapshot() names each tag\'s batch state (the tag board)', () => {
+  it('prepared after start, committed after I/O, null without BATCH_IO', () => {
+    const k = createUblk();
+    const dev = k.add_dev({ queue_depth: 8, dev_size: '4M', target: 'loop', data_path: 'batch' });
+    dev.start_dev();
+    expect(dev.snapshot().queues[0]!.tags.map((t) => t.batch)).toEqual(Array(8).fill('prepared'));
+    k.fio({ dev, rw: 'randread', bs: '4k', iodepth: 8, ios: 64 });
+    expect(dev.snapshot().queues[0]!.tags.every((t) => t.batch === 'committed')).toBe(true);
+    const plain = k.add_dev({ queue_depth: 4, dev_size: '4M', target: 'loop' });
+    plain.start_dev();
+    expect(plain.snapshot().queues[0]!.tags.map((t) => t.batch)).toEqual(Array(4).fill(null));
   });
 });

@@ -37,8 +37,6 @@ export const UBLK_ELEM_HEADER_SIZE = 8;
 export const UBLK_BATCH_MAX_NR_TAG = 128;
 /** UBLK_CMD_BATCH_TMP_BUF_SZ: the element array is copied from user space in chunks of 48 * 10 bytes. */
 export const UBLK_CMD_BATCH_TMP_BUF_SZ = 48 * 10;
-/** UBLK_BATCH_IO_UNUSED_TAG. */
-const UNUSED_TAG = 0xffff;
 
 /** struct ublk_batch_io (16 bytes in sqe->cmd); the element array is at sqe->addr (+ sqe->addr_off here). */
 export interface UblkBatchIo {
@@ -95,21 +93,55 @@ function getU64(v: DataView, o: number): number {
 interface FetchCmd {
   req: IoReq;
   buf_group: number;
+  ub: UblkDevice;
+  ubq: UblkQueue;
 }
+
+/** Model bookkeeping for the tag board: which batch command last moved a tag. */
+const B_NONE = 0;
+const B_PREPARED = 1;
+const B_FETCHED = 2;
+const B_COMMITTED = 3;
 
 /** The per-queue batch state of struct ublk_queue: evts_fifo, fcmd_head and active_fcmd. */
 export class UblkBatchQueue {
-  /** kfifo of request tags (capacity q_depth). */
-  readonly evts: number[] = [];
+  /** kfifo of request tags (capacity q_depth): a ring of tags, `head` the next out. */
+  private readonly fifo: Uint16Array;
+  private head = 0;
+  private count = 0;
   /** Fetch commands available to process events (fcmd_head). */
   readonly fcmds: FetchCmd[] = [];
   active: FetchCmd | null = null;
-  /** Model bookkeeping for the tag board: tags last handed over by a fetch CQE / committed by a COMMIT_IO_CMDS. */
-  readonly fetched = new Set<number>();
-  readonly committed = new Set<number>();
+  /** Per tag: B_PREPARED, B_FETCHED or B_COMMITTED (the tag board's batch states). */
+  readonly last: Uint8Array;
+  /** The tags of one dispatch (the driver's on-stack tag_buf). */
+  readonly tag_buf = new Uint16Array(UBLK_BATCH_MAX_NR_TAG);
   /** Batches delivered (fetch CQEs with tags) and commands walked, for the figures. */
   fetch_cqes = 0;
   commit_cmds = 0;
+  constructor(readonly depth: number) {
+    this.fifo = new Uint16Array(depth);
+    this.last = new Uint8Array(depth);
+  }
+  get nr_evts(): number {
+    return this.count;
+  }
+  /** kfifo_put(). */
+  put(tag: number): void {
+    if (this.count === this.fifo.length) return; // full: cannot happen, one entry per tag in flight
+    this.fifo[(this.head + this.count++) % this.fifo.length] = tag;
+  }
+  /** kfifo_out() of one tag. */
+  get(): number {
+    const t = this.fifo[this.head]!;
+    this.head = (this.head + 1) % this.fifo.length;
+    this.count--;
+    return t;
+  }
+  has(tag: number): boolean {
+    for (let i = 0; i < this.count; i++) if (this.fifo[(this.head + i) % this.fifo.length] === tag) return true;
+    return false;
+  }
 }
 
 const queues = new WeakMap<UblkQueue, UblkBatchQueue>();
@@ -118,7 +150,7 @@ const queues = new WeakMap<UblkQueue, UblkBatchQueue>();
 export function ublk_batch_queue(ubq: UblkQueue): UblkBatchQueue {
   let b = queues.get(ubq);
   if (!b) {
-    b = new UblkBatchQueue();
+    b = new UblkBatchQueue(ubq.q_depth);
     queues.set(ubq, b);
   }
   return b;
@@ -131,9 +163,10 @@ export function ublk_batch_tag_state(ubq: UblkQueue, tag: number): BatchTagState
   if (!(ubq.flags & UBLK_F.UBLK_F_BATCH_IO)) return null;
   const b = ublk_batch_queue(ubq);
   const io = ubq.ios[tag]!;
-  if (b.evts.includes(tag)) return 'queued';
-  if (io.flags & UBLK_IO_FLAG_OWNED_BY_SRV) return b.fetched.has(tag) ? 'fetched' : null;
-  if (io.flags & UBLK_IO_FLAG_ACTIVE) return b.committed.has(tag) ? 'committed' : 'prepared';
+  if (b.has(tag)) return 'queued';
+  const last = b.last[tag];
+  if (io.flags & UBLK_IO_FLAG_OWNED_BY_SRV) return last === B_FETCHED ? 'fetched' : null;
+  if (io.flags & UBLK_IO_FLAG_ACTIVE) return last === B_COMMITTED ? 'committed' : last === B_PREPARED ? 'prepared' : null;
   return null;
 }
 
@@ -141,6 +174,7 @@ export function ublk_batch_tag_state(ubq: UblkQueue, tag: number): BatchTagState
 interface BatchData {
   ub: UblkDevice;
   ubq: UblkQueue;
+  b: UblkBatchQueue;
   req: IoReq;
   header: UblkBatchIo;
   ctx: Ctx;
@@ -180,6 +214,9 @@ export function ublk_validate_batch_fetch_cmd(ub: UblkDevice, uc: UblkBatchIo, r
 
 type ElemCb = (d: BatchData, e: UblkBatchElem) => number;
 
+/** The element being walked (the driver's copy in iter->buf): one object, refilled per element. */
+const scratch: UblkBatchElem = { tag: 0, buf_index: 0, result: 0, buf_addr: 0, zone_lba: 0 };
+
 /** struct ublk_batch_io_iter. */
 interface Iter {
   done: number;
@@ -198,16 +235,22 @@ function ublk_walk_cmd_buf(it: Iter, d: BatchData, cb: ElemCb): number {
   const eb = d.header.elem_bytes;
   const f = d.header.flags;
   const costs = d.ub.costs;
+  const v = mem ? new DataView(mem.buffer, mem.byteOffset, mem.byteLength) : null;
+  const e = scratch;
   while (it.done < it.total) {
     const len = Math.min(UBLK_CMD_BATCH_TMP_BUF_SZ, it.total - it.done);
-    if (!mem || base < 0 || base + it.done + len > mem.length) return EFAULT;
-    const v = new DataView(mem.buffer, mem.byteOffset + base + it.done, len);
+    if (!v || base < 0 || base + it.done + len > v.byteLength) return EFAULT;
+    const o = base + it.done;
     let i = 0;
     let ret = 0;
     for (; i < len; i += eb) {
       d.ctx.t += costs.t_batch_elem;
-      const e: UblkBatchElem = { tag: v.getUint16(i, true), buf_index: v.getUint16(i + 2, true), result: v.getInt32(i + 4, true) };
-      let x = i + 8;
+      e.tag = v.getUint16(o + i, true);
+      e.buf_index = v.getUint16(o + i + 2, true);
+      e.result = v.getInt32(o + i + 4, true);
+      let x = o + i + 8;
+      e.buf_addr = 0;
+      e.zone_lba = 0;
       if (f & UBLK_BATCH_F_HAS_BUF_ADDR) {
         e.buf_addr = getU64(v, x);
         x += 8;
@@ -252,7 +295,7 @@ function ublk_batch_prep_io(d: BatchData, e: UblkBatchElem): number {
     io.buf_flags = d.header.flags & UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK ? UBLK_AUTO_BUF_REG_FALLBACK : 0;
   }
   ub.mark_io_ready(ubq, ringTask(d.req.ring));
-  ublk_batch_queue(ubq).committed.delete(e.tag);
+  ublk_batch_queue(ubq).last[e.tag] = B_PREPARED;
   return 0;
 }
 
@@ -268,6 +311,7 @@ function ublk_batch_unprep_io(d: BatchData, e: UblkBatchElem): number {
   const io = ubq.ios[e.tag]!;
   io.flags = 0;
   io.cmd = null;
+  ublk_batch_queue(ubq).last[e.tag] = B_NONE;
   return 0;
 }
 
@@ -305,9 +349,7 @@ function ublk_batch_commit_io(d: BatchData, e: UblkBatchElem): number {
   io.cmd = req;
   io.flags = (io.flags | UBLK_IO_FLAG_ACTIVE) & ~UBLK_IO_FLAG_OWNED_BY_SRV;
   io.req = null;
-  const b = ublk_batch_queue(ubq);
-  b.fetched.delete(e.tag);
-  b.committed.add(e.tag);
+  d.b.last[e.tag] = B_COMMITTED;
   // ublk_clear_auto_buf_reg(): the auto-registered buffer goes when this command runs on the ring that holds it
   if (auto && io.flags & UBLK_IO_FLAG_AUTO_BUF_REG) {
     io.flags &= ~UBLK_IO_FLAG_AUTO_BUF_REG;
@@ -324,7 +366,7 @@ function ublk_batch_commit_io(d: BatchData, e: UblkBatchElem): number {
 /** ublk_handle_batch_commit_cmd(): the bytes of the elements handled, or the error when none was. */
 function ublk_handle_batch_commit_cmd(d: BatchData): number {
   const it: Iter = { done: 0, total: d.header.nr_elem * d.header.elem_bytes };
-  ublk_batch_queue(d.ubq).commit_cmds++;
+  d.b.commit_cmds++;
   const ret = ublk_walk_cmd_buf(it, d, ublk_batch_commit_io);
   return it.done === 0 ? ret : it.done;
 }
@@ -365,27 +407,29 @@ function batch_prep_dispatch(ub: UblkDevice, ubq: UblkQueue, f: FetchCmd, tag: n
  * evts_fifo, each prepared; the tags that went out are copied into the buffer and posted in one multishot CQE.
  * Returns 0 after a CQE, the number of tags when none could go out, or -errno.
  */
-function batch_dispatch_one(ub: UblkDevice, ubq: UblkQueue, b: UblkBatchQueue, f: FetchCmd, ctx: Ctx): number {
+function batch_dispatch_one(f: FetchCmd, b: UblkBatchQueue, ctx: Ctx): number {
+  const { ub, ubq } = f;
   const ring = f.req.ring;
   const sel = ring.buffer_select(f.buf_group);
   if (!sel) return ENOBUFS;
-  const n = Math.min(Math.floor(Math.min(sel.buf.length, UBLK_BATCH_MAX_NR_TAG * 2) / 2), b.evts.length);
-  const tags = b.evts.splice(0, n);
+  const n = Math.min(Math.floor(Math.min(sel.buf.length, UBLK_BATCH_MAX_NR_TAG * 2) / 2), b.nr_evts);
+  const tags = b.tag_buf;
   let out = 0;
-  for (let i = 0; i < tags.length; i++) {
-    if (batch_prep_dispatch(ub, ubq, f, tags[i]!, ctx)) tags[out++] = tags[i]!;
-    else tags[i] = UNUSED_TAG;
+  for (let i = 0; i < n; i++) {
+    const tag = b.get();
+    if (batch_prep_dispatch(ub, ubq, f, tag, ctx)) tags[out++] = tag;
   }
   if (out === 0) {
     // every tag was requeued or failed: the buffer goes back with a 0-byte CQE
     ring.mshot_cmd_post_cqe(f.req, 0, sel.bid);
-    return tags.length;
+    return n;
   }
-  const v = new DataView(sel.buf.buffer, sel.buf.byteOffset, out * 2);
+  const buf = sel.buf;
   for (let i = 0; i < out; i++) {
-    v.setUint16(i * 2, tags[i]!, true);
-    b.fetched.add(tags[i]!);
-    b.committed.delete(tags[i]!);
+    const t = tags[i]!;
+    buf[2 * i] = t & 0xff; // little-endian u16, as copy_to_user() leaves it
+    buf[2 * i + 1] = t >> 8;
+    b.last[t] = B_FETCHED;
   }
   ctx.t += ub.costs.t_dispatch; // the task_work callback and the CQE of this batch
   if (ring.mshot_cmd_post_cqe(f.req, out * 2, sel.bid)) {
@@ -394,9 +438,8 @@ function batch_dispatch_one(ub: UblkDevice, ubq: UblkQueue, b: UblkBatchQueue, f
       const io = ubq.ios[tags[i]!]!;
       io.flags = (io.flags | UBLK_IO_FLAG_ACTIVE) & ~UBLK_IO_FLAG_OWNED_BY_SRV & ~UBLK_IO_FLAG_AUTO_BUF_REG;
       io.req = null;
-      b.fetched.delete(tags[i]!);
+      b.put(tags[i]!);
     }
-    b.evts.push(...tags.slice(0, out));
     return ENOBUFS;
   }
   b.fetch_cqes++;
@@ -407,13 +450,13 @@ function batch_dispatch_one(ub: UblkDevice, ubq: UblkQueue, b: UblkBatchQueue, f
  * ublk_batch_dispatch(): drains evts_fifo through fcmd; an error ends the fetch command with it
  * (ublk_batch_deinit_fetch_buf); at most 32 more rounds with the same command, else task_work for the next.
  */
-function ublk_batch_dispatch(ub: UblkDevice, ubq: UblkQueue, f: FetchCmd, ctx: Ctx): void {
-  const b = ublk_batch_queue(ubq);
+function ublk_batch_dispatch(f: FetchCmd, ctx: Ctx): void {
+  const b = ublk_batch_queue(f.ubq);
   let tried = 0;
   for (;;) {
     let ret = 0;
-    while (b.evts.length) {
-      ret = batch_dispatch_one(ub, ubq, b, f, ctx);
+    while (b.nr_evts) {
+      ret = batch_dispatch_one(f, b, ctx);
       if (ret <= 0) break;
     }
     if (ret < 0) {
@@ -424,20 +467,28 @@ function ublk_batch_dispatch(ub: UblkDevice, ubq: UblkQueue, f: FetchCmd, ctx: C
       return;
     }
     b.active = null;
-    if (!b.evts.length) return;
+    if (!b.nr_evts) return;
     const nf = acquire_fcmd(b);
     if (!nf) return;
     if (nf === f && tried++ < 32) continue;
-    schedule_dispatch(ub, ubq, nf, ctx);
+    schedule_dispatch(nf, ctx);
     return;
   }
 }
 
+/** ublk_batch_tw_cb(), in the fetch command's task. */
+function batch_tw_cb(ctx: Ctx, f: FetchCmd): void {
+  ublk_batch_dispatch(f, ctx);
+}
+
+function add_batch_tw(f: FetchCmd): void {
+  f.req.ring.task_work_add(batch_tw_cb, f);
+}
+
 /** io_uring_cmd_complete_in_task(fcmd->cmd, ublk_batch_tw_cb). */
-function schedule_dispatch(ub: UblkDevice, ubq: UblkQueue, f: FetchCmd, ctx: Ctx): void {
-  ctx.t += ub.costs.t_tw_add;
-  const ring = f.req.ring;
-  ub.clock.at(ctx.t, () => ring.task_work_add((c: Ctx) => ublk_batch_dispatch(ub, ubq, f, c)));
+function schedule_dispatch(f: FetchCmd, ctx: Ctx): void {
+  ctx.t += f.ub.costs.t_tw_add;
+  f.ub.clock.at(ctx.t, add_batch_tw, f);
 }
 
 /** ublk_batch_attach(): -ENODEV on a canceling queue; else listed, and dispatching at once if it became active. */
@@ -445,13 +496,13 @@ function ublk_handle_batch_fetch_cmd(d: BatchData): number {
   const { ub, ubq, req, ctx } = d;
   const b = ublk_batch_queue(ubq);
   if (ubq.force_abort || ubq.canceling) return ENODEV;
-  const f: FetchCmd = { req, buf_group: req.sqe.buf_index };
+  const f: FetchCmd = { req, buf_group: req.sqe.buf_index, ub, ubq };
   b.fcmds.push(f);
   const nf = acquire_fcmd(b);
   if (!nf) return EIOCBQUEUED;
   // same io_ring_ctx: dispatch right here; otherwise in the other ring's task
-  if (nf.req.ring === req.ring) ublk_batch_dispatch(ub, ubq, nf, ctx);
-  else schedule_dispatch(ub, ubq, nf, ctx);
+  if (nf.req.ring === req.ring) ublk_batch_dispatch(nf, ctx);
+  else schedule_dispatch(nf, ctx);
   return EIOCBQUEUED;
 }
 
@@ -480,7 +531,8 @@ export function ublk_ch_batch_io_uring_cmd(ub: UblkDevice, req: IoReq, ctx: Ctx)
     const r = ublk_check_batch_cmd(ub, uc);
     if (r) return r;
   }
-  const d: BatchData = { ub, ubq: ub.queues[uc.q_id]!, req, header: uc, ctx };
+  const ubq = ub.queues[uc.q_id]!;
+  const d: BatchData = { ub, ubq, b: ublk_batch_queue(ubq), req, header: uc, ctx };
   if (op === UBLK_IO_PREP_IO_CMDS) return ublk_handle_batch_prep_cmd(d);
   if (op === UBLK_IO_COMMIT_IO_CMDS) return ublk_handle_batch_commit_cmd(d);
   return ublk_handle_batch_fetch_cmd(d);
@@ -494,14 +546,24 @@ function ringTask(ring: IoUring): UblkTask | null {
 // ---- blk-mq side and teardown -----------------------------------------------------------------------
 
 /** ublk_batch_queue_cmd() / ublk_batch_queue_cmd_list(): tags into evts_fifo, then a fetch command is woken. */
+/** ublk_batch_queue_cmd() of one request (bd->last): its tag in, a fetch command woken. */
+function queue_tag(ub: UblkDevice, ubq: UblkQueue, rq: Request, ctx: Ctx): void {
+  const b = ublk_batch_queue(ubq);
+  b.put(rq.tag);
+  ub.trace?.('queue_rq', rq.id, rq.q, rq.tag, ctx.t);
+  const f = acquire_fcmd(b);
+  if (f) schedule_dispatch(f, ctx);
+}
+
 function queue_tags(ub: UblkDevice, ubq: UblkQueue, rqs: readonly Request[], ctx: Ctx): void {
   const b = ublk_batch_queue(ubq);
-  for (const rq of rqs) {
-    b.evts.push(rq.tag);
+  for (let i = 0; i < rqs.length; i++) {
+    const rq = rqs[i]!;
+    b.put(rq.tag);
     ub.trace?.('queue_rq', rq.id, rq.q, rq.tag, ctx.t);
   }
   const f = acquire_fcmd(b);
-  if (f) schedule_dispatch(ub, ubq, f, ctx);
+  if (f) schedule_dispatch(f, ctx);
 }
 
 /** ublk_batch_cancel_queue(): force_abort, every fetch command but the active one completes with ABORT. */
@@ -521,7 +583,8 @@ function ublk_batch_cancel_queue(ubq: UblkQueue): void {
 function ublk_abort_batch_queue(ub: UblkDevice, ubq: UblkQueue, t: number, cpu: Cpu): void {
   const b = ublk_batch_queue(ubq);
   const reissue = (ub.flags & UBLK_F.UBLK_F_USER_RECOVERY) !== 0 && (ub.flags & UBLK_F.UBLK_F_USER_RECOVERY_REISSUE) !== 0;
-  for (const tag of b.evts.splice(0)) {
+  while (b.nr_evts) {
+    const tag = b.get();
     const rq = ub.tagset.tag_to_rq(ubq.q_id, tag);
     if (!rq || !rq.inUse) continue;
     if (reissue) ub.tagset.requeue_request(rq, UBLK_REQUEUE_DELAY_MS, cpu);
@@ -534,13 +597,13 @@ function ublk_abort_batch_queue(ub: UblkDevice, ubq: UblkQueue, t: number, cpu: 
   // the server's rings are gone: io_uring cancelled its fetch commands
   b.fcmds.length = 0;
   b.active = null;
-  b.fetched.clear();
-  b.committed.clear();
+  b.last.fill(B_NONE);
 }
 
 /** The batch side the driver calls (see UblkBatchOps in ublk_drv.ts). */
 export const UBLK_BATCH_OPS: UblkBatchOps = {
   uring_cmd: ublk_ch_batch_io_uring_cmd,
+  queue_tag,
   queue_tags,
   cancel_queue: (_ub, ubq) => ublk_batch_cancel_queue(ubq),
   abort_queue: ublk_abort_batch_queue,

@@ -197,6 +197,7 @@ export interface UblkBatchOps {
   uring_cmd(ub: UblkDevice, req: IoReq, ctx: Ctx): number;
   /** ublk_batch_queue_cmd(_list): prepared requests' tags into the queue's evts_fifo, a fetch command woken. */
   queue_tags(ub: UblkDevice, ubq: UblkQueue, rqs: readonly Request[], ctx: Ctx): void;
+  queue_tag(ub: UblkDevice, ubq: UblkQueue, rq: Request, ctx: Ctx): void;
   cancel_queue(ub: UblkDevice, ubq: UblkQueue): void;
   abort_queue(ub: UblkDevice, ubq: UblkQueue, t: number, cpu: Cpu): void;
 }
@@ -421,7 +422,7 @@ export class UblkDevice implements BlkMqOps {
     if (this.proposal === 'ebpf' && this.bpf_queue_rq(ubq, rq, ctx)) return 0;
     if (this.batch_ops) {
       // ublk_batch_queue_rq(): every queue_rq is its own dispatch in the model (bd->last)
-      this.batch_ops.queue_tags(this, ubq, [rq], ctx);
+      this.batch_ops.queue_tag(this, ubq, rq, ctx);
       return 0;
     }
     const b = this.batch(ubq);
