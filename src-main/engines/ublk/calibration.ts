@@ -153,12 +153,12 @@ export const PUBLISHED_FIGURES: readonly Figure[] = [
   {
     id: 'batch_vs_copy_null_4k_16jobs', figure: 'UBLK_F_BATCH_IO vs per-tag commands, copy mode, 16 jobs', source: '[BATCH] Ming Lei, "ublk: add UBLK_F_BATCH_IO" cover letter (after 6.18)',
     published: 1.12, published_text: '+12 %', note: 'kublk null, 2 queues, 4 KiB randread at iodepth 128 assumed (the letter names 16 jobs only)',
-    a: { ...PR116, server: 'kublk', jobs: 16, ios: 8000, path: 'batch', rw: 'randread', bs: '4k' }, b: { ...PR116, server: 'kublk', jobs: 16, ios: 8000, path: 'copy', rw: 'randread', bs: '4k' },
+    a: { ...PR116, server: 'kublk', jobs: 16, ios: 1000, path: 'batch', rw: 'randread', bs: '4k' }, b: { ...PR116, server: 'kublk', jobs: 16, ios: 1000, path: 'copy', rw: 'randread', bs: '4k' },
   },
   {
     id: 'batch_vs_zc_null_4k_16jobs', figure: 'UBLK_F_BATCH_IO vs per-tag commands, zero copy, 16 jobs', source: '[BATCH] Ming Lei, "ublk: add UBLK_F_BATCH_IO" cover letter (after 6.18)',
     published: 1.037, published_text: '+3.7 %', note: 'kublk null, 2 queues, 4 KiB randread at iodepth 128 assumed',
-    a: { ...PR116, server: 'kublk', jobs: 16, ios: 8000, path: 'zero_copy', flags: ['BATCH_IO'], rw: 'randread', bs: '4k' }, b: { ...PR116, server: 'kublk', jobs: 16, ios: 8000, path: 'zero_copy', rw: 'randread', bs: '4k' },
+    a: { ...PR116, server: 'kublk', jobs: 16, ios: 1000, path: 'zero_copy', flags: ['BATCH_IO'], rw: 'randread', bs: '4k' }, b: { ...PR116, server: 'kublk', jobs: 16, ios: 1000, path: 'zero_copy', rw: 'randread', bs: '4k' },
   },
 ];
 
