@@ -361,3 +361,34 @@ describe('dev.snapshot() names each tag\'s batch state (the tag board)', () => {
     expect(plain.snapshot().queues[0]!.tags.map((t) => t.batch)).toEqual(Array(4).fill(null));
   });
 });
+
+describe('QUIESCE_DEV on a BATCH_IO device (ublk_wait_for_idle_io: no wait with BATCH_IO)', () => {
+  it('cancels the armed fetch commands at once, even with every tag owned by the server', () => {
+    const k = createUblk();
+    const d = k.add_dev({ nr_hw_queues: 1, queue_depth: 4, dev_size: '1M', flags: ['UBLK_F_BATCH_IO', 'UBLK_F_USER_RECOVERY', 'UBLK_F_QUIESCE'] });
+    d.ub.mm = new UserMem();
+    d.ub.ch_open(1);
+    const ring = new IoUring(16, 0, k.costs, k.clock);
+    ring.task = { wake: () => {} };
+    ring.register_files([d.ub.chdev]);
+    ring.register_pbuf_ring(0, [new Uint8Array(8), new Uint8Array(8)]);
+    const ctx: Ctx = { cpu: new Cpu(9, 'srv'), t: 0 };
+    const flags = UBLK_BATCH_F_HAS_BUF_ADDR;
+    const elems = [0, 1, 2, 3].map((tag) => ({ tag, buf_index: 0, result: 0, buf_addr: d.ub.mm!.alloc(4096) }));
+    Object.assign(ring.get_sqe()!, { opcode: IORING_OP_URING_CMD, flags: IOSQE_FIXED_FILE, fd: 0, cmd_op: UBLK_IO_PREP_IO_CMDS, cmd: { q_id: 0, flags, nr_elem: 4, elem_bytes: 16 }, addr: ublk_batch_encode(flags, elems), user_data: 1 });
+    Object.assign(ring.get_sqe()!, { opcode: IORING_OP_URING_CMD, flags: IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT, fd: 0, cmd_op: UBLK_IO_FETCH_IO_CMDS, cmd: { q_id: 0, flags: 0, nr_elem: 0, elem_bytes: 2 }, uring_cmd_flags: IORING_URING_CMD_MULTISHOT, buf_index: 0, user_data: 2 });
+    ring.submit(ctx);
+    expect(ring.pop_cqe()).toMatchObject({ user_data: 1, res: 0 });
+    k.drv.ublk_ctrl_start_dev(d.ub, 1);
+    const app = new Cpu(8, 'app');
+    d.ub.tagset.submit_bios(0, [0, 1, 2, 3].map((i) => ({ id: i, op: REQ_OP_READ, sector: i * 8, nr_sectors: 8, data: new Uint8Array(4096), cpu: app, end_io: () => {} })), { cpu: app, t: k.clock.now });
+    k.clock.run();
+    ring.run_task_work(ctx);
+    // an 8-byte provided buffer carries the 4 tags: one CQE
+    expect(ring.pop_cqe()).toMatchObject({ user_data: 2, res: 8 });
+    let slept = 0;
+    k.drv.ublk_ctrl_quiesce_dev(d.ub, 10, () => (slept++, true));
+    expect(slept).toBe(0);
+    expect(ring.pop_cqe()).toMatchObject({ user_data: 2, res: UBLK_IO_RES_ABORT });
+  });
+});

@@ -350,12 +350,14 @@ function ublk_batch_commit_io(d: BatchData, e: UblkBatchElem): number {
   io.flags = (io.flags | UBLK_IO_FLAG_ACTIVE) & ~UBLK_IO_FLAG_OWNED_BY_SRV;
   io.req = null;
   d.b.last[e.tag] = B_COMMITTED;
-  // ublk_clear_auto_buf_reg(): the auto-registered buffer goes when this command runs on the ring that holds it
+  // ublk_clear_auto_buf_reg(): the auto-registered buffer goes when this command runs on the ring that holds it.
+  // io->buf was already replaced by the element's, so the index unregistered is the element's buf_index (the
+  // per-tag COMMIT_AND_FETCH_REQ clears before it sets, and unregisters the index it registered)
   if (auto && io.flags & UBLK_IO_FLAG_AUTO_BUF_REG) {
     io.flags &= ~UBLK_IO_FLAG_AUTO_BUF_REG;
     if (rq.buf_ring === req.ring) {
       ctx.t += ub.costs.t_reg_bvec;
-      (rq.buf_ring as IoUring).unregister_bvec(rq.buf_index);
+      (rq.buf_ring as IoUring).unregister_bvec(io.buf_index);
     }
   }
   ub.trace?.('commit', rq.id, rq.q, rq.tag, ctx.t);

@@ -1465,7 +1465,9 @@ export class UblkDriver {
     for (const q of ub.queues) q.canceling = true;
     const limit = timeout_ms || 0xffffffff;
     let elapsed = 0;
-    while (elapsed < limit) {
+    // mainline: with UBLK_F_BATCH_IO (after 6.18) ublk_wait_for_idle_io() returns 0 at once, a fetch command
+    // (armed or the next one) can always tell the server
+    while (elapsed < limit && !ub.batch_ops) {
       if (ub.queues.every((q) => this.queue_has_idle_io(ub, q))) break;
       // model: a wait that nothing can end (no event left in virtual time) is ended as a signal would end it
       if (!sleep(UBLK_REQUEUE_DELAY_MS)) this.fail('EINTR', 'QUIESCE_DEV: interrupted (no queue can become idle)');
