@@ -6013,6 +6013,26 @@ declare module 'kernel-lab/engines/ublk/index' {
       private diedDuringFetch;
       private newServer;
       /**
+       * UBLK_U_CMD_REG_BUF (UBLK_F_SHMEM_ZC, after 6.18): pins [addr, addr + len) of the server's memory (an address
+       * from dev.server_alloc()); returns the buffer index. READ_ONLY (flags 1) pins without FOLL_WRITE: it then
+       * serves only WRITE requests. EOPNOTSUPP, EINVAL, ENODEV, EFAULT, EEXIST as ublk_ctrl_reg_buf().
+       */
+      reg_buf(reg: {
+          addr: number;
+          len: number;
+          flags?: number;
+      }): number;
+      /** UBLK_U_CMD_UNREG_BUF (UBLK_F_SHMEM_ZC, after 6.18): unpins buffer `index`; ENOENT when there is none. */
+      unreg_buf(index: number): void;
+      /**
+       * A shared-memory region of `len` bytes in the running server (as a memfd it maps): its address for reg_buf(),
+       * and its bytes, which a client sharing the memfd reads and writes (dev.pwrite/pread with `buf`).
+       */
+      server_alloc(len: number): {
+          addr: number;
+          bytes: Uint8Array;
+      };
+      /**
        * UBLK_U_CMD_QUIESCE_DEV (needs UBLK_F_QUIESCE, hence USER_RECOVERY): waits up to timeout_ms of virtual
        * time (0: forever) for every queue to have an idle I/O, aborts the idle FETCHes; the server exits and the
        * device is left QUIESCED (FAIL_IO with USER_RECOVERY_FAIL_IO) for recover(). EBUSY on timeout.
@@ -6052,6 +6072,7 @@ declare module 'kernel-lab/engines/ublk/index' {
       /** Direct I/O helper: reads `len` bytes at `off` (with REQ_* `flags`, as pwrite); throws the kernel's errno on failure. */
       pread(len: number, off: number, o?: {
           flags?: readonly string[];
+          buf?: Uint8Array;
       }): Uint8Array;
       /**
        * One REQ_OP_DISCARD bio for [off, off + len), as a kernel submitter sends it (not the BLKDISCARD ioctl): EINVAL
@@ -6473,6 +6494,8 @@ declare module 'kernel-lab/engines/ublk/server' {
       private readonly onFetchedTag;
       /** CQEs of the batch commands; `n` is the element count the command carried. */
       private handle_batch;
+      /** The server's own view of a UBLK_IO_F_SHMEM_ZC request: buffer index (addr bits 32-47) and offset (bits 0-31). */
+      private shmemBuf;
       private op_is_write;
       /** Starts the target I/O of one request according to the data path. */
       private start_io;
@@ -7092,6 +7115,11 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       cancel_queue(ub: UblkDevice, ubq: UblkQueue): void;
       abort_queue(ub: UblkDevice, ubq: UblkQueue, t: number, cpu: Cpu): void;
   }
+  /** UBLK_F_SHMEM_ZC (after 6.18, ublk_shmem.ts): ublk_try_buf_match() (index << 32 | offset, or -1) and the release. */
+  export interface UblkShmemOps {
+      try_buf_match(ub: UblkDevice, rq: Request): number;
+      cleanup(ub: UblkDevice): void;
+  }
   /** Identity of a server task (the daemon of an I/O). */
   export interface UblkTask {
       readonly name: string;
@@ -7187,6 +7215,8 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       bpf_prog: UblkBpfProgram | null;
       /** UBLK_F_BATCH_IO negotiated: the batch fops (ublk_ch_batch_io_fops) and blk-mq ops (ublk_batch_mq_ops). */
       readonly batch_ops: UblkBatchOps | null;
+      /** UBLK_F_SHMEM_ZC negotiated: requests in a registered shared buffer go without a copy. */
+      readonly shmem_ops: UblkShmemOps | null;
       readonly chdev: UblkCharDev;
       readonly stats: UblkDevStats;
       /** Hook for per-I/O trace records. */
@@ -7232,6 +7262,8 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       private dispatch_req;
       /** ublk_start_io(): map_io; nothing mapped means requeue after 3 ms. */
       start_io(ubq: UblkQueue, rq: Request, io: UblkIo, ctx: Ctx): boolean;
+      /** ublk_iod_is_shmem_zc(). */
+      private iod_is_shmem_zc;
       /** ublk_map_io(): copy mode WRITE copies bio pages into the server buffer (pinning it 32 pages at a time). */
       private map_io;
       /** ublk_unmap_io(): copy mode READ copies min(res, len) from the server buffer into the bio pages. */
@@ -7328,6 +7360,8 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       alloc_tgid(): number;
       /** UBLK_F_BATCH_IO support (ublk_batch.ts installs it; without it ADD_DEV clears the flag as 6.18 does). */
       batch_ops: UblkBatchOps | null;
+      /** UBLK_F_SHMEM_ZC support (ublk_shmem.ts installs it; without it ADD_DEV clears the flag as 6.18 does). */
+      shmem_ops: UblkShmemOps | null;
       /** Tasks created by privileged servers (capable(CAP_SYS_ADMIN) at FETCH). */
       private readonly privilegedTasks;
       constructor(clock: EventClock, costs: CostModel, bus: MemBus, nr_cpu_ids: number);
@@ -7400,6 +7434,42 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       ublk_ctrl_get_dev_info(ub: UblkDevice): UblksrvCtrlDevInfo;
   }
   export { NEG as NEG_ERRNO };
+}
+
+declare module 'kernel-lab/engines/ublk/ublk_shmem' {
+  import type { Request } from 'kernel-lab/engines/ublk/blk_mq';
+  import type { UblkDevice, UblkDriver, UblkShmemOps } from 'kernel-lab/engines/ublk/ublk_drv';
+  /** xa_limit_16b: buffer indexes 0..65535 (the index takes bits 32-47 of iod->addr). */
+  export const UBLK_SHMEM_MAX_BUFS: number;
+  /** struct ublk_shmem_buf_reg (the control command's addr points to it). */
+  export interface UblkShmemBufReg {
+      addr: number;
+      len: number;
+      flags: number;
+  }
+  /**
+   * ublk_ctrl_reg_buf(): -EOPNOTSUPP without UBLK_F_SHMEM_ZC; flags other than READ_ONLY -EINVAL; a zero or
+   * unaligned length or address -EINVAL; no disk -ENODEV; pages not all there -EFAULT; pages already registered
+   * (mtree_insert_range) -EEXIST; 65536 buffers -EBUSY (xa_alloc). Returns the new buffer's index.
+   */
+  export function ublk_ctrl_reg_buf(ub: UblkDevice, reg: UblkShmemBufReg): number;
+  /** ublk_ctrl_unreg_buf(): -EOPNOTSUPP without UBLK_F_SHMEM_ZC, -ENODEV without a disk, -ENOENT for an unknown index. */
+  export function ublk_ctrl_unreg_buf(ub: UblkDevice, index: number): void;
+  /**
+   * ublk_try_buf_match(): the request's pages all in one registered buffer, contiguous; a READ_ONLY buffer only
+   * serves WRITE (the kernel would write into it otherwise). Returns index << 32 | offset, or -1.
+   */
+  export function ublk_try_buf_match(ub: UblkDevice, rq: Request): number;
+  /** The registered buffers, for dev.info() and the tests. */
+  export function ublk_shmem_bufs(ub: UblkDevice): {
+      index: number;
+      addr: number;
+      len: number;
+      flags: number;
+  }[];
+  export const UBLK_SHMEM_OPS: UblkShmemOps;
+  /** Makes a driver accept UBLK_F_SHMEM_ZC (index.ts does this for every machine). */
+  export function ublk_shmem_install(drv: UblkDriver): void;
 }
 
 declare module 'kernel-lab/engines/ublk/user_mem' {

@@ -383,7 +383,7 @@ interface UblkDev {
   /** Consistency checks: no lost tag, no leaked buffer registration, nothing stuck after a stop. */
   invariants(): string[];
   /** Direct I/O helper: reads `len` bytes at `off` (with REQ_* `flags`, as pwrite); throws the kernel's errno on failure. */
-  pread(len: number, off: number, o?: { flags?: readonly string[]; }): Uint8Array;
+  pread(len: number, off: number, o?: { flags?: readonly string[]; buf?: Uint8Array; }): Uint8Array;
   /** Direct I/O helper: writes `data` at byte offset `off` and runs the simulation until it completes. `flags`:
    * REQ_* names the bio carries (REQ_FAILFAST_DEV/_TRANSPORT/_DRIVER, REQ_META, REQ_SWAP, REQ_FUA, REQ_PREFLUSH);
    * the server sees them as UBLK_IO_F_* (REQ_FUA and REQ_PREFLUSH are dropped: the disk has no volatile cache). */

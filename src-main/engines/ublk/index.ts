@@ -33,6 +33,7 @@ const OP_NAMES: Record<number, string> = { [REQ_OP_READ]: 'read', [REQ_OP_WRITE]
 import { UBLK_IO_FLAG_ACTIVE, UBLK_IO_FLAG_AUTO_BUF_REG, UBLK_IO_FLAG_CANCELED, UBLK_IO_FLAG_NEED_GET_DATA, UBLK_IO_FLAG_OWNED_BY_SRV, UBLK_PARAM_TYPE_BASIC, UBLK_PARAM_TYPE_DISCARD, UblkDriver } from './ublk_drv';
 import type { Proposal, UblkDevice, UblksrvCtrlDevInfo } from './ublk_drv';
 import { ublk_batch_install, ublk_batch_tag_state } from './ublk_batch';
+import { ublk_ctrl_reg_buf, ublk_ctrl_unreg_buf, ublk_shmem_install } from './ublk_shmem';
 import type { BatchTagState } from './ublk_batch';
 
 export type { CostModel, UringProbeFigures } from './costs';
@@ -351,6 +352,35 @@ export class UblkDev {
   }
 
   /**
+   * UBLK_U_CMD_REG_BUF (UBLK_F_SHMEM_ZC, after 6.18): pins [addr, addr + len) of the server's memory (an address
+   * from dev.server_alloc()); returns the buffer index. READ_ONLY (flags 1) pins without FOLL_WRITE: it then
+   * serves only WRITE requests. EOPNOTSUPP, EINVAL, ENODEV, EFAULT, EEXIST as ublk_ctrl_reg_buf().
+   */
+  reg_buf(reg: { addr: number; len: number; flags?: number }): number {
+    if (this.ub.deleted) throw new KernelError('ENODEV', 'REG_BUF: the device was deleted');
+    return ublk_ctrl_reg_buf(this.ub, { addr: reg.addr, len: reg.len, flags: reg.flags ?? 0 });
+  }
+
+  /** UBLK_U_CMD_UNREG_BUF (UBLK_F_SHMEM_ZC, after 6.18): unpins buffer `index`; ENOENT when there is none. */
+  unreg_buf(index: number): void {
+    if (this.ub.deleted) throw new KernelError('ENODEV', 'UNREG_BUF: the device was deleted');
+    ublk_ctrl_unreg_buf(this.ub, index);
+  }
+
+  /**
+   * A shared-memory region of `len` bytes in the running server (as a memfd it maps): its address for reg_buf(),
+   * and its bytes, which a client sharing the memfd reads and writes (dev.pwrite/pread with `buf`).
+   */
+  server_alloc(len: number): { addr: number; bytes: Uint8Array } {
+    const srv = this.server;
+    if (!srv) throw new KernelError('ENODEV', 'server_alloc: the device has no server (start_dev first)');
+    const addr = srv.mm.alloc(len);
+    const bytes = srv.mm.resolve(addr, len);
+    if (!bytes) throw new KernelError('ENOMEM', `server_alloc: ${len} bytes`);
+    return { addr, bytes };
+  }
+
+  /**
    * UBLK_U_CMD_QUIESCE_DEV (needs UBLK_F_QUIESCE, hence USER_RECOVERY): waits up to timeout_ms of virtual
    * time (0: forever) for every queue to have an idle I/O, aborts the idle FETCHes; the server exits and the
    * device is left QUIESCED (FAIL_IO with USER_RECOVERY_FAIL_IO) for recover(). EBUSY on timeout.
@@ -463,8 +493,9 @@ export class UblkDev {
   }
 
   /** Direct I/O helper: reads `len` bytes at `off` (with REQ_* `flags`, as pwrite); throws the kernel's errno on failure. */
-  pread(len: number, off: number, o: { flags?: readonly string[] } = {}): Uint8Array {
-    const buf = new Uint8Array(len);
+  pread(len: number, off: number, o: { flags?: readonly string[]; buf?: Uint8Array } = {}): Uint8Array {
+    // `buf`: read into these bytes (e.g. a server_alloc() region shared with the server) instead of a new buffer
+    const buf = o.buf ? o.buf.subarray(0, len) : new Uint8Array(len);
     this.io(REQ_OP_READ, buf, off, this.bioFlags(o.flags, false));
     return buf;
   }
@@ -586,6 +617,7 @@ export class Ublk {
     this.bus = new MemBus(this.costs);
     this.drv = new UblkDriver(this.clock, this.costs, this.bus, opts.nr_cpus ?? 64);
     ublk_batch_install(this.drv);
+    ublk_shmem_install(this.drv);
   }
 
   /** Calls `fn` after every fio() that completes, with its options and result (engines/kernel.ts keeps k.fio_runs so). */

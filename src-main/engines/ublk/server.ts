@@ -17,10 +17,11 @@ import type { BackendOp, ScriptIo, Target } from './targets';
 import {
   UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_, UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_, UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_, UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_, UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_, UBLK_IO_OP_READ as UBLK_IO_OP_READ_, UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_, UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_, UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_, UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_, UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_, ublk_read_iod_into as ublk_read_iod_into_, ublk_user_copy_pos as ublk_user_copy_pos_,
 } from './ublk_cmd';
-import { UBLK_F, UBLK_IO_OP_DISCARD, UBLK_IO_OP_WRITE_ZEROES, ublkIoFlagNames } from './ublk_cmd';
+import { UBLK_F, UBLK_IO_F_SHMEM_ZC, UBLK_IO_OP_DISCARD, UBLK_IO_OP_WRITE_ZEROES, ublkIoFlagNames } from './ublk_cmd';
 import type { UblksrvIoDesc } from './ublk_cmd';
 import type { UblkDevice, UblkTask, UblksrvIoCmd } from './ublk_drv';
 import { BATCH_NR_FETCH, BatchServerIo, K_COMMIT, K_PREP } from './server_batch';
+import { ublk_shmem_bufs } from './ublk_shmem';
 import {
   UserMem,
 } from './user_mem';
@@ -344,6 +345,15 @@ export class ServerThread implements RingTask {
     }
   }
 
+  /** The server's own view of a UBLK_IO_F_SHMEM_ZC request: buffer index (addr bits 32-47) and offset (bits 0-31). */
+  private shmemBuf(iod: UblksrvIoDesc, len: number): Uint8Array | null {
+    const idx = Math.floor(iod.addr / 2 ** 32) & 0xffff;
+    const off = iod.addr % 2 ** 32;
+    const b = ublk_shmem_bufs(this.srv.opts.dev).find((x) => x.index === idx);
+    const all = b ? this.srv.mm.resolve(b.addr, b.len) : null;
+    return all && off + len <= all.length ? all.subarray(off, off + len) : null;
+  }
+
   private op_is_write(iod: UblksrvIoDesc): boolean {
     return (iod.op_flags & 0xff) === UBLK_IO_OP_WRITE;
   }
@@ -380,6 +390,9 @@ export class ServerThread implements RingTask {
     if (o.target.kind === 'script') return this.script_io(tag, st, write, off, len, ctx);
     let path = o.path;
     if (path === 'ebpf' || path === 'batch') path = 'copy'; // requests the BPF program passed on take the copy path
+    // UBLK_IO_F_SHMEM_ZC (after 6.18): the data is in a buffer the server registered; it works on its own mapping
+    const shm = iod.op_flags & UBLK_IO_F_SHMEM_ZC && (path === 'copy' || path === 'user_copy' || path === 'need_get_data') ? this.shmemBuf(iod, len) : null;
+    if (shm) path = 'copy';
     if (path === 'need_get_data') path = 'copy';
     if (path === 'auto_buf_reg' && iod.op_flags & UBLK_IO_F_NEED_REG_BUF) path = 'zero_copy';
     // kublk's own paths issue the target's vectored ops (stripe: a READV/WRITEV per file); the others one op a piece
@@ -388,7 +401,7 @@ export class ServerThread implements RingTask {
     switch (path) {
       case 'copy':
       case 'remap': {
-        const buf = this.srv.mm.resolve(path === 'remap' ? iod.addr : this.bufVa[tag]!, len);
+        const buf = shm ?? this.srv.mm.resolve(path === 'remap' ? iod.addr : this.bufVa[tag]!, len);
         if (!buf) return this.commit(tag, -14, ctx);
         for (const b of ops) this.rw(tag, write, b, buf, 0, ctx);
         st.pending = ops.length;
@@ -569,7 +582,8 @@ export class ServerThread implements RingTask {
     const path = o.path;
     const sees = path === 'copy' || path === 'need_get_data' || path === 'user_copy' || path === 'remap' || path === 'ebpf' || path === 'batch';
     const iod = st.iod!;
-    const buf = !sees ? null : this.srv.mm.resolve(path === 'remap' ? iod.addr : this.bufVa[tag]!, len);
+    const shm = sees && iod.op_flags & UBLK_IO_F_SHMEM_ZC ? this.shmemBuf(iod, len) : null;
+    const buf = !sees ? null : shm ?? this.srv.mm.resolve(path === 'remap' ? iod.addr : this.bufVa[tag]!, len);
     const call = (): void => {
       let finished = false;
       const done = (res: number): void => {

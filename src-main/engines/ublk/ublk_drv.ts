@@ -24,7 +24,7 @@ import {
 } from './io_uring';
 import type { IoReq, IoUring, SimFile } from './io_uring';
 import {
-  UBLK_ATTR_VOLATILE_CACHE, UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_F as UBLK_F_, UBLK_STATE_NAMES, UBLK_F_ALL as UBLK_F_ALL_, UBLK_F_ALL_RECOVERY_FLAGS as UBLK_F_ALL_RECOVERY_FLAGS_, UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_, UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_, UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_, UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_, UBLK_IO_OP_DISCARD, UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_, UBLK_IO_OP_READ as UBLK_IO_OP_READ_, UBLK_IO_OP_WRITE_ZEROES, ublk_req_build_flags, UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_, UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_, UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_, UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_, UBLK_IO_RES_OK as UBLK_IO_RES_OK_, UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_, UBLK_MAX_NR_QUEUES as UBLK_MAX_NR_QUEUES_, UBLK_MAX_PIN_PAGES as UBLK_MAX_PIN_PAGES_, UBLK_MAX_QUEUE_DEPTH as UBLK_MAX_QUEUE_DEPTH_, UBLK_QID_OFF as UBLK_QID_OFF_, UBLK_REQUEUE_DELAY_MS as UBLK_REQUEUE_DELAY_MS_, UBLK_S_DEV_DEAD as UBLK_S_DEV_DEAD_, UBLK_S_DEV_FAIL_IO as UBLK_S_DEV_FAIL_IO_, UBLK_S_DEV_LIVE as UBLK_S_DEV_LIVE_, UBLK_S_DEV_QUIESCED as UBLK_S_DEV_QUIESCED_, UBLK_TAG_OFF as UBLK_TAG_OFF_, UBLKSRV_IO_BUF_OFFSET as UBLKSRV_IO_BUF_OFFSET_, UBLKSRV_IO_DESC_SIZE as UBLKSRV_IO_DESC_SIZE_, UBLK_IO_BUF_BITS as UBLK_IO_BUF_BITS_, ublk_write_iod as ublk_write_iod_,
+  UBLK_ATTR_VOLATILE_CACHE, UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_F as UBLK_F_, UBLK_STATE_NAMES, UBLK_F_ALL as UBLK_F_ALL_, UBLK_F_ALL_RECOVERY_FLAGS as UBLK_F_ALL_RECOVERY_FLAGS_, UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_, UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_, UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_, UBLK_IO_F_SHMEM_ZC as UBLK_IO_F_SHMEM_ZC_, UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_, UBLK_IO_OP_DISCARD, UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_, UBLK_IO_OP_READ as UBLK_IO_OP_READ_, UBLK_IO_OP_WRITE_ZEROES, ublk_req_build_flags, UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_, UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_, UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_, UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_, UBLK_IO_RES_OK as UBLK_IO_RES_OK_, UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_, UBLK_MAX_NR_QUEUES as UBLK_MAX_NR_QUEUES_, UBLK_MAX_PIN_PAGES as UBLK_MAX_PIN_PAGES_, UBLK_MAX_QUEUE_DEPTH as UBLK_MAX_QUEUE_DEPTH_, UBLK_QID_OFF as UBLK_QID_OFF_, UBLK_REQUEUE_DELAY_MS as UBLK_REQUEUE_DELAY_MS_, UBLK_S_DEV_DEAD as UBLK_S_DEV_DEAD_, UBLK_S_DEV_FAIL_IO as UBLK_S_DEV_FAIL_IO_, UBLK_S_DEV_LIVE as UBLK_S_DEV_LIVE_, UBLK_S_DEV_QUIESCED as UBLK_S_DEV_QUIESCED_, UBLK_TAG_OFF as UBLK_TAG_OFF_, UBLKSRV_IO_BUF_OFFSET as UBLKSRV_IO_BUF_OFFSET_, UBLKSRV_IO_DESC_SIZE as UBLKSRV_IO_DESC_SIZE_, UBLK_IO_BUF_BITS as UBLK_IO_BUF_BITS_, ublk_write_iod as ublk_write_iod_,
 } from './ublk_cmd';
 import {
   zeroBytes as zeroBytes_,
@@ -50,6 +50,7 @@ const UBLK_F_ALL_RECOVERY_FLAGS = UBLK_F_ALL_RECOVERY_FLAGS_;
 const UBLK_IO_COMMIT_AND_FETCH_REQ = UBLK_IO_COMMIT_AND_FETCH_REQ_;
 const UBLK_IO_FETCH_REQ = UBLK_IO_FETCH_REQ_;
 const UBLK_IO_F_NEED_REG_BUF = UBLK_IO_F_NEED_REG_BUF_;
+const UBLK_IO_F_SHMEM_ZC = UBLK_IO_F_SHMEM_ZC_;
 const UBLK_IO_NEED_GET_DATA = UBLK_IO_NEED_GET_DATA_;
 const UBLK_IO_OP_FLUSH = UBLK_IO_OP_FLUSH_;
 const UBLK_IO_OP_READ = UBLK_IO_OP_READ_;
@@ -202,6 +203,12 @@ export interface UblkBatchOps {
   abort_queue(ub: UblkDevice, ubq: UblkQueue, t: number, cpu: Cpu): void;
 }
 
+/** UBLK_F_SHMEM_ZC (after 6.18, ublk_shmem.ts): ublk_try_buf_match() (index << 32 | offset, or -1) and the release. */
+export interface UblkShmemOps {
+  try_buf_match(ub: UblkDevice, rq: Request): number;
+  cleanup(ub: UblkDevice): void;
+}
+
 /** Identity of a server task (the daemon of an I/O). */
 export interface UblkTask {
   readonly name: string;
@@ -322,6 +329,8 @@ export class UblkDevice implements BlkMqOps {
   bpf_prog: UblkBpfProgram | null = null;
   /** UBLK_F_BATCH_IO negotiated: the batch fops (ublk_ch_batch_io_fops) and blk-mq ops (ublk_batch_mq_ops). */
   readonly batch_ops: UblkBatchOps | null;
+  /** UBLK_F_SHMEM_ZC negotiated: requests in a registered shared buffer go without a copy. */
+  readonly shmem_ops: UblkShmemOps | null;
   readonly chdev: UblkCharDev;
   readonly stats: UblkDevStats = {
     copied_bytes: 0, dispatched: 0, completed: 0, errors: 0, need_get_data: 0, auto_buf_reg: 0,
@@ -343,6 +352,7 @@ export class UblkDevice implements BlkMqOps {
     this.chdev = new UblkCharDev(this);
     const f = dev_info.flags;
     this.batch_ops = f & UBLK_F.UBLK_F_BATCH_IO ? drv.batch_ops : null;
+    this.shmem_ops = f & UBLK_F.UBLK_F_SHMEM_ZC ? drv.shmem_ops : null;
     this.f_zc = (f & UBLK_F.UBLK_F_SUPPORT_ZERO_COPY) !== 0;
     this.f_auto = (f & UBLK_F.UBLK_F_AUTO_BUF_REG) !== 0;
     this.f_ucopy = (f & UBLK_F.UBLK_F_USER_COPY) !== 0;
@@ -402,8 +412,17 @@ export class UblkDevice implements BlkMqOps {
     else if (rq.op === 9) op = UBLK_IO_OP_WRITE_ZEROES;
     else return -5;
     const io = ubq.ios[rq.tag]!;
-    const op_flags = rq.cmd_flags === 0 ? op : op | ublk_req_build_flags(rq.cmd_flags);
-    ublk_write_iod(ubq.iod, rq.tag, { op_flags, nr_sectors: rq.nr_sectors, start_sector: rq.sector, addr: io.addr });
+    let op_flags = rq.cmd_flags === 0 ? op : op | ublk_req_build_flags(rq.cmd_flags);
+    let addr = io.addr;
+    if (this.shmem_ops && rq.data) {
+      // mainline ublk_setup_iod() (after 6.18): the shared-memory match comes before addr is set
+      const m = this.shmem_ops.try_buf_match(this, rq);
+      if (m >= 0) {
+        op_flags |= UBLK_IO_F_SHMEM_ZC;
+        addr = m;
+      }
+    }
+    ublk_write_iod(ubq.iod, rq.tag, { op_flags, nr_sectors: rq.nr_sectors, start_sector: rq.sector, addr });
     this.tagset.start_request(rq);
     return 0;
   }
@@ -565,6 +584,7 @@ export class UblkDevice implements BlkMqOps {
 
   /** ublk_start_io(): map_io; nothing mapped means requeue after 3 ms. */
   start_io(ubq: UblkQueue, rq: Request, io: UblkIo, ctx: Ctx): boolean {
+    if (this.shmem_ops && this.iod_is_shmem_zc(ubq, rq.tag)) return true; // pages already shared: no copy
     const mapped = this.map_io(rq, io, ctx);
     if (mapped !== rq.bytes) {
       if (mapped <= 0) {
@@ -582,6 +602,11 @@ export class UblkDevice implements BlkMqOps {
       ubq.iod.setUint32(rq.tag * UBLKSRV_IO_DESC_SIZE + 20, Math.floor(io.remap_va / 0x100000000) >>> 0, true);
     }
     return true;
+  }
+
+  /** ublk_iod_is_shmem_zc(). */
+  private iod_is_shmem_zc(ubq: UblkQueue, tag: number): boolean {
+    return (ubq.iod.getUint32(tag * UBLKSRV_IO_DESC_SIZE, true) & UBLK_IO_F_SHMEM_ZC) !== 0;
   }
 
   /** ublk_map_io(): copy mode WRITE copies bio pages into the server buffer (pinning it 32 pages at a time). */
@@ -706,6 +731,13 @@ export class UblkDevice implements BlkMqOps {
     }
     if (rq.op !== REQ_OP_READ && rq.op !== REQ_OP_WRITE) {
       this.stats.completed++;
+      this.tagset.end_request(rq, 0, ctx.t);
+      return;
+    }
+    if (this.shmem_ops && this.iod_is_shmem_zc(ubq, rq.tag)) {
+      // mainline __ublk_complete_rq(): shared-memory zero copy has nothing to unmap, the request ends OK
+      this.stats.completed++;
+      this.trace?.('complete', rq.id, rq.q, rq.tag, ctx.t);
       this.tagset.end_request(rq, 0, ctx.t);
       return;
     }
@@ -1196,6 +1228,8 @@ export class UblkDriver {
   }
   /** UBLK_F_BATCH_IO support (ublk_batch.ts installs it; without it ADD_DEV clears the flag as 6.18 does). */
   batch_ops: UblkBatchOps | null = null;
+  /** UBLK_F_SHMEM_ZC support (ublk_shmem.ts installs it; without it ADD_DEV clears the flag as 6.18 does). */
+  shmem_ops: UblkShmemOps | null = null;
   /** Tasks created by privileged servers (capable(CAP_SYS_ADMIN) at FETCH). */
   private readonly privilegedTasks = new WeakSet<UblkTask>();
 
@@ -1248,7 +1282,7 @@ export class UblkDriver {
       while (this.devices.has(id)) id++;
     }
     // UBLK_F_BATCH_IO is after 6.18 (mainline's UBLK_F_ALL has it): accepted when the batch side is installed
-    flags &= UBLK_F_ALL | (this.batch_ops ? UBLK_F.UBLK_F_BATCH_IO : 0);
+    flags &= UBLK_F_ALL | (this.batch_ops ? UBLK_F.UBLK_F_BATCH_IO : 0) | (this.shmem_ops ? UBLK_F.UBLK_F_SHMEM_ZC : 0);
     // ublk_ctrl_add_dev() (6.18) always sets these four: ioctl encoding, task-work completion, per-I/O daemons
     // and buffer registration from any task.
     flags |= UBLK_F.UBLK_F_CMD_IOCTL_ENCODE | UBLK_F.UBLK_F_URING_CMD_COMP_IN_TASK | UBLK_F.UBLK_F_PER_IO_DAEMON | UBLK_F.UBLK_F_BUF_REG_OFF_DAEMON;
@@ -1379,6 +1413,7 @@ export class UblkDriver {
     if (ub.deleted) this.fail('ENODEV', `DEL_DEV: device ${ub.dev_info.dev_id} does not exist`);
     this.ublk_ctrl_stop_dev(ub);
     ub.deleted = true;
+    ub.shmem_ops?.cleanup(ub); // ublk_buf_cleanup() at the cdev's release
     this.devices.delete(ub.dev_info.dev_id);
     if (ub.dev_info.flags & UBLK_F.UBLK_F_UNPRIVILEGED_DEV) this.unprivileged_ublks_added--;
   }
@@ -1446,7 +1481,7 @@ export class UblkDriver {
   /** UBLK_U_CMD_GET_FEATURES: ublk_ctrl_get_features() (6.18) answers UBLK_F_ALL, before any device lookup. */
   ublk_ctrl_get_features(): number {
     // plus UBLK_F_BATCH_IO (after 6.18) when the batch side is installed: what ADD_DEV will keep
-    return (UBLK_F_ALL | (this.batch_ops ? UBLK_F.UBLK_F_BATCH_IO : 0)) >>> 0;
+    return (UBLK_F_ALL | (this.batch_ops ? UBLK_F.UBLK_F_BATCH_IO : 0) | (this.shmem_ops ? UBLK_F.UBLK_F_SHMEM_ZC : 0)) >>> 0;
   }
 
   /**
