@@ -6866,7 +6866,10 @@ declare module 'kernel-lab/engines/ublk/ublk_cmd' {
       /** After 6.18 (UBLK_F_SHMEM_ZC): unregister a shared-memory buffer (index in data[0]). */
       readonly UNREG_BUF: 25;
   };
-  /** Control commands the 6.18 driver has no case for (its ublk_ctrl_uring_cmd() answers -EOPNOTSUPP). */
+  /**
+   * Control commands the 6.18 driver has no case for (its ublk_ctrl_uring_cmd() answers -EOPNOTSUPP). REG_BUF and
+   * UNREG_BUF are modelled from mainline for UBLK_F_SHMEM_ZC devices (ublk_shmem.ts: dev.reg_buf / dev.unreg_buf).
+   */
   export const UBLK_CMD_AFTER_6_18: readonly number[];
   /** UBLK_FEATURES_LEN: GET_FEATURES copies out one u64. */
   export const UBLK_FEATURES_LEN = 8;
@@ -6887,7 +6890,10 @@ declare module 'kernel-lab/engines/ublk/ublk_cmd' {
   export const UBLK_BATCH_F_HAS_ZONE_LBA: number;
   export const UBLK_BATCH_F_HAS_BUF_ADDR: number;
   export const UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK: number;
-  /** I/O opcodes the 6.18 driver does not know (it has no _IOC_NR case for them: -EINVAL). */
+  /**
+   * I/O opcodes the 6.18 driver does not know (it has no _IOC_NR case for them: -EINVAL). A UBLK_F_BATCH_IO device,
+   * modelled from mainline (ublk_batch.ts), takes them.
+   */
   export const UBLK_IO_AFTER_6_18: readonly number[];
   /** Model-only opcode: the primary half of the 2023 fused command (IORING_OP_FUSED_CMD), never merged. */
   export const UBLK_IO_FUSED_PRIMARY = 128;
