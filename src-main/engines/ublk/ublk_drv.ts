@@ -495,7 +495,7 @@ export class UblkDevice implements BlkMqOps {
   /** ublk_batch_queue_rqs(): prepared requests go to their queue's evts_fifo, one wake-up per run of one queue. */
   private batch_queue_rqs(list: Request[], ctx: Ctx): Request[] {
     let requeue: Request[] | null = null;
-    let run: Request[] = [];
+    const run = this.batchRun; // queue_tags() takes the tags synchronously: one list reused
     let ubq: UblkQueue | null = null;
     for (const rq of list) {
       const q = this.queues[rq.q]!;
@@ -506,14 +506,17 @@ export class UblkDevice implements BlkMqOps {
       }
       if (ubq && q !== ubq && run.length) {
         this.batch_ops!.queue_tags(this, ubq, run, ctx);
-        run = [];
+        clearList(run);
       }
       ubq = q;
       run.push(rq);
     }
     if (ubq && run.length) this.batch_ops!.queue_tags(this, ubq, run, ctx);
+    clearList(run);
     return requeue ?? NO_REQUESTS;
   }
+
+  private readonly batchRun: Request[] = [];
 
   /** ublk_queue_cmd(_list): io_uring_cmd_complete_in_task() on the daemon's FETCH command. */
   private queue_cmd(b: DispatchBatch, ctx: Ctx): void {
