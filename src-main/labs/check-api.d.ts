@@ -7254,6 +7254,7 @@ declare module 'kernel-lab/engines/ublk/ublk_drv' {
       queue_rqs(list: Request[], ctx: Ctx): Request[];
       /** ublk_batch_queue_rqs(): prepared requests go to their queue's evts_fifo, one wake-up per run of one queue. */
       private batch_queue_rqs;
+      private readonly batchRun;
       /** ublk_queue_cmd(_list): io_uring_cmd_complete_in_task() on the daemon's FETCH command. */
       private queue_cmd;
       /** The batch's task_work: ublk_cmd_list_tw_cb() dispatching each request in the daemon's context. */
