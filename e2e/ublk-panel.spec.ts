@@ -24,7 +24,7 @@ test.describe('ublk panel', () => {
     // After fio every tag is back with a FETCH command pending in the driver: ACTIVE, no request.
     const first = board.locator('.ublk-tagrow[data-q="1"] .ublk-tag[data-tag="31"]');
     await expect(first).toHaveAttribute('title', /^q1 tag 31 · flags .*ACTIVE/);
-    await expect(board.locator('.ublk-legend-item')).toHaveCount(6);
+    await expect(board.locator('.ublk-legend-item')).toHaveCount(9);
 
     const tl = panel.getByTestId('ublk-timeline');
     await expect(tl).toHaveAttribute('data-lanes', 'application|block layer|ublk server|backend');

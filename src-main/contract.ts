@@ -474,6 +474,8 @@ export const MachineStateSchema = z.object({
                 tag: z.number(),
                 flags: z.array(z.string()),
                 request: z.object({ op: z.string(), sector: z.number(), nr_sectors: z.number() }).nullable(),
+                /** UBLK_F_BATCH_IO (after 6.18): prepared by PREP_IO_CMDS, queued for a fetch, fetched in a batch, committed in a batch. */
+                batch: z.enum(['prepared', 'queued', 'fetched', 'committed']).nullable().optional(),
               }),
             ),
           }),

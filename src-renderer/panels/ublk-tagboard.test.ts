@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MachineState } from '../../src-main/contract';
-import { boardState, tagState } from './ublk-tagboard';
+import { TAG_STATES, boardState, tagState } from './ublk-tagboard';
 
 type Dev = MachineState['ublk']['devs'][number];
 
@@ -39,5 +39,20 @@ describe('the tag board shows the device state: live, quiesced, recovering, fail
     delete d.board;
     expect(boardState(d).state).toBe('live');
     expect(tagState(d.queues[0]!.tags[0]!)).toBe('fetched');
+  });
+});
+
+describe('UBLK_F_BATCH_IO tags show the batch command that moved them', () => {
+  const tag = (flags: string[], batch: 'prepared' | 'queued' | 'fetched' | 'committed' | null, request = false) =>
+    ({ tag: 0, flags, request: request ? { op: 'read', sector: 0, nr_sectors: 8 } : null, batch });
+  it('prepared, fetched in a batch, committed in a batch; a queued request is in the driver', () => {
+    expect(tagState(tag(['ACTIVE'], 'prepared'))).toBe('batch_prepared');
+    expect(tagState(tag(['OWNED_BY_SRV'], 'fetched', true))).toBe('batch_fetched');
+    expect(tagState(tag(['ACTIVE'], 'committed'))).toBe('batch_committed');
+    expect(tagState(tag(['ACTIVE'], 'queued', true))).toBe('driver');
+    // CANCELED still wins, and a tag without batch information reads as before
+    expect(tagState(tag(['ACTIVE', 'CANCELED'], 'prepared'))).toBe('canceled');
+    expect(tagState(tag(['OWNED_BY_SRV'], null, true))).toBe('server');
+    expect(TAG_STATES.map((s) => s.state)).toEqual(expect.arrayContaining(['batch_prepared', 'batch_fetched', 'batch_committed']));
   });
 });

@@ -10,7 +10,7 @@ type Dev = MachineState['ublk']['devs'][number];
 type Tag = Dev['queues'][number]['tags'][number];
 
 /** A tag's state for the board, from its ublk_io flags and the request it holds. */
-export type TagState = 'unfetched' | 'fetched' | 'driver' | 'server' | 'need_get_data' | 'canceled';
+export type TagState = 'unfetched' | 'fetched' | 'driver' | 'server' | 'need_get_data' | 'canceled' | 'batch_prepared' | 'batch_fetched' | 'batch_committed';
 
 export const TAG_STATES: { state: TagState; label: string; title: string }[] = [
   { state: 'unfetched', label: 'not fetched', title: 'no flags: the server has not issued FETCH_REQ for this tag yet' },
@@ -19,15 +19,26 @@ export const TAG_STATES: { state: TagState; label: string; title: string }[] = [
   { state: 'server', label: 'in ublk server', title: 'OWNED_BY_SRV: the request was handed to the server, which runs the backend and commits' },
   { state: 'need_get_data', label: 'NEED_GET_DATA', title: 'NEED_GET_DATA: the server must send UBLK_IO_NEED_GET_DATA with a buffer for this write' },
   { state: 'canceled', label: 'canceled', title: 'CANCELED: the command was cancelled (server exit or queue quiesce)' },
+  { state: 'batch_prepared', label: 'prepared (batch)', title: 'UBLK_F_BATCH_IO: ACTIVE since UBLK_U_IO_PREP_IO_CMDS; a FETCH_IO_CMDS will carry its next request' },
+  { state: 'batch_fetched', label: 'fetched in a batch', title: 'UBLK_F_BATCH_IO: OWNED_BY_SRV, its tag went to the server in a multishot FETCH_IO_CMDS CQE with others' },
+  { state: 'batch_committed', label: 'committed in a batch', title: 'UBLK_F_BATCH_IO: ACTIVE again after a COMMIT_IO_CMDS that completed several requests at once' },
 ];
 
-/** Classifies a tag by its flags (CANCELED wins, then NEED_GET_DATA, OWNED_BY_SRV, ACTIVE). */
+/**
+ * Classifies a tag by its flags (CANCELED wins, then NEED_GET_DATA, OWNED_BY_SRV, ACTIVE); on a UBLK_F_BATCH_IO
+ * device an idle or server-owned tag shows which batch command put it there.
+ */
 export function tagState(t: Tag): TagState {
   const f = new Set(t.flags);
   if (f.has('CANCELED')) return 'canceled';
   if (f.has('NEED_GET_DATA')) return 'need_get_data';
-  if (f.has('OWNED_BY_SRV')) return 'server';
-  if (f.has('ACTIVE')) return t.request ? 'driver' : 'fetched';
+  if (f.has('OWNED_BY_SRV')) return t.batch === 'fetched' ? 'batch_fetched' : 'server';
+  if (f.has('ACTIVE')) {
+    if (t.request) return 'driver';
+    if (t.batch === 'prepared') return 'batch_prepared';
+    if (t.batch === 'committed') return 'batch_committed';
+    return 'fetched';
+  }
   return 'unfetched';
 }
 
@@ -35,7 +46,7 @@ export function tagState(t: Tag): TagState {
 export function tagTitle(q: number, t: Tag): string {
   const flags = t.flags.length ? t.flags.join('|') : 'none';
   const rq = t.request ? `${t.request.op} sector ${t.request.sector} + ${t.request.nr_sectors}` : 'no request';
-  return `q${q} tag ${t.tag} · flags ${flags} · ${rq}`;
+  return `q${q} tag ${t.tag} · flags ${flags} · ${rq}${t.batch ? ` · batch: ${t.batch}` : ''}`;
 }
 
 /** What the whole board is in: the device state, with user recovery (START_USER_RECOVERY sent) shown apart. */
@@ -44,7 +55,7 @@ export type BoardState = 'live' | 'quiesced' | 'recovering' | 'fail_io' | 'dead'
 /**
  * The board's state and its explanation. QUIESCED: no server, requests are requeued (parked in 6.18) until
  * END_USER_RECOVERY; recovering: a new server is fetching every tag; FAIL_IO: new I/O fails at once.
- * UBLK_F_BATCH_IO (batched FETCH/COMMIT) is newer than the modelled 6.18 and never appears.
+ * With UBLK_F_BATCH_IO (after 6.18) the tags show the batch command that last moved them (see tagState).
  */
 export function boardState(dev: Dev): { state: BoardState; text: string } {
   const b = dev.board;

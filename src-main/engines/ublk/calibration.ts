@@ -58,6 +58,8 @@ interface Job {
   jobs: number;
   iodepth: number;
   ios: number;
+  /** Extra UBLK_F_* names (BATCH_IO with a merged path). */
+  flags?: string[];
 }
 
 function runJob(make: (costs: CostModel) => CalibrationMachine, costs: CostModel, j: Job): number {
@@ -65,7 +67,7 @@ function runJob(make: (costs: CostModel) => CalibrationMachine, costs: CostModel
   const big = parseInt(j.bs, 10) * (j.bs.endsWith('m') ? 1024 : 1) > 512;
   const dev = k.add_dev({
     nr_hw_queues: j.queues, queue_depth: 128, dev_size: '1G', target: j.target, data_path: j.path, server: j.server,
-    ...(big ? { max_io_buf_bytes: '1M' } : {}),
+    ...(big ? { max_io_buf_bytes: '1M' } : {}), ...(j.flags ? { flags: j.flags } : {}),
   });
   dev.start_dev();
   const r = k.fio({ dev, rw: j.rw, bs: j.bs, iodepth: j.iodepth, numjobs: j.jobs, ios: j.ios });
@@ -74,7 +76,7 @@ function runJob(make: (costs: CostModel) => CalibrationMachine, costs: CostModel
 }
 
 const describeJob = (j: Job): string =>
-  `${j.server} ${j.target}, ${j.path}, ${j.queues} queue${j.queues > 1 ? 's' : ''}, fio ${j.rw} bs=${j.bs} iodepth=${j.iodepth} numjobs=${j.jobs}`;
+  `${j.server} ${j.target}, ${j.path}${j.flags ? `+${j.flags.join('+')}` : ''}, ${j.queues} queue${j.queues > 1 ? 's' : ''}, fio ${j.rw} bs=${j.bs} iodepth=${j.iodepth} numjobs=${j.jobs}`;
 
 interface Figure {
   id: string;
@@ -148,6 +150,16 @@ export const PUBLISHED_FIGURES: readonly Figure[] = [
     published: 450000, published_text: 'about 450K IOPS per thread', note: "backing storage not stated; the model's loop file is page cache",
     a: { target: 'loop', server: 'ublksrv', queues: 1, jobs: 2, iodepth: 128, ios: 4000, path: 'copy', rw: 'randread', bs: '4k' },
   },
+  {
+    id: 'batch_vs_copy_null_4k_16jobs', figure: 'UBLK_F_BATCH_IO vs per-tag commands, copy mode, 16 jobs', source: '[BATCH] Ming Lei, "ublk: add UBLK_F_BATCH_IO" cover letter (after 6.18)',
+    published: 1.12, published_text: '+12 %', note: 'kublk null, 2 queues, 4 KiB randread at iodepth 128 assumed (the letter names 16 jobs only)',
+    a: { ...PR116, server: 'kublk', jobs: 16, ios: 1000, path: 'batch', rw: 'randread', bs: '4k' }, b: { ...PR116, server: 'kublk', jobs: 16, ios: 1000, path: 'copy', rw: 'randread', bs: '4k' },
+  },
+  {
+    id: 'batch_vs_zc_null_4k_16jobs', figure: 'UBLK_F_BATCH_IO vs per-tag commands, zero copy, 16 jobs', source: '[BATCH] Ming Lei, "ublk: add UBLK_F_BATCH_IO" cover letter (after 6.18)',
+    published: 1.037, published_text: '+3.7 %', note: 'kublk null, 2 queues, 4 KiB randread at iodepth 128 assumed',
+    a: { ...PR116, server: 'kublk', jobs: 16, ios: 1000, path: 'zero_copy', flags: ['BATCH_IO'], rw: 'randread', bs: '4k' }, b: { ...PR116, server: 'kublk', jobs: 16, ios: 1000, path: 'zero_copy', rw: 'randread', bs: '4k' },
+  },
 ];
 
 /** Runs every published figure on fresh machines with `costs` (deterministic: each machine is seeded alike). */
@@ -176,6 +188,7 @@ const COST_DOCS: Record<keyof CostModel, Omit<CostConstantRow, 'name' | 'value'>
   t_tw: { unit: 'ns', what: 'running a task_work batch in the server task', source: '§5.1 [ASSUMPTION] 0.3-1 us', reproduces: 'pr116_null_copy_4k_*' },
   t_dispatch: { unit: 'ns', what: 'ublk_dispatch_req(): start_io + io_uring_cmd_done of the FETCH', source: '[PR203] share of the loop thread\'s ~2.2 us per I/O; [PR116] fio, not the server, at 99 % CPU at 4 KiB', reproduces: 'pr203_loop_4k_per_thread, pr116_null_copy_4k_*' },
   t_ublk_cmd: { unit: 'ns', what: 'ublk uring_cmd handler (COMMIT/REGISTER/UNREGISTER/NEED_GET_DATA): checks, io state', source: '[PR203][PR116] share of t_ublk_fixed', reproduces: 'auto_vs_zc_null_4k, pr116_null_copy_4k_*' },
+  t_batch_elem: { unit: 'ns', what: 'UBLK_F_BATCH_IO per element of a PREP/COMMIT_IO_CMDS walk, or per tag of a fetch batch', source: '[BATCH] fitted: batching saves the io_uring op and little of the per-I/O driver work; the command itself is one t_sqe_cqe + t_ublk_cmd per batch', reproduces: 'batch_vs_copy_null_4k_16jobs, batch_vs_zc_null_4k_16jobs' },
   t_rq_end: { unit: 'ns', what: '__ublk_complete_rq(): end the block request, bio end_io, aio completion', source: '[PR203][PR116] share of t_ublk_fixed (with t_ublk_cmd, the commit\'s 550 ns)', reproduces: 'pr116_null_copy_4k_*, zc_vs_copy_loop_*' },
   t_srv_cqe: { unit: 'ns', what: 'server userspace per CQE: reap, read the iod, target logic, SQEs', source: '[PR203] share of ~2.2 us per loop I/O; §5.4 a whole batched NOP op is 0.099 us', reproduces: 'pr203_loop_4k_per_thread, auto_vs_zc_null_4k' },
   t_reg_bvec: { unit: 'ns', what: 'io_buffer_register_bvec()/unregister of the request bvec', source: '§5.1 t_reg_bvec; [AUTO] +50 %', reproduces: 'auto_vs_zc_null_4k' },

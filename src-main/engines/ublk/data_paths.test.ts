@@ -2,8 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { createUblk } from './index';
 import type { DataPath } from './index';
 
-const PATHS: DataPath[] = ['copy', 'need_get_data', 'user_copy', 'zero_copy', 'auto_buf_reg', 'fused', 'ebpf', 'splice', 'remap'];
-const COPYING = new Set<DataPath>(['copy', 'need_get_data', 'user_copy']);
+const PATHS: DataPath[] = ['copy', 'need_get_data', 'user_copy', 'zero_copy', 'auto_buf_reg', 'fused', 'ebpf', 'splice', 'remap', 'batch'];
+const COPYING = new Set<DataPath>(['copy', 'need_get_data', 'user_copy', 'batch']);
 
 describe('every data path moves real bytes correctly', () => {
   for (const target of ['loop', 'stripe', 'mirror'] as const) {

@@ -35,6 +35,9 @@ import { fioZbdPrepare, reportZones, revalidateZones, zoneAppend, zonedGeometry,
 import type { ZonedDevCtx, ZonedOptions, ZoneMgmtOp, ZoneReportEntry } from './zoned_api';
 import { zonedTarget } from './zoned_target';
 import type { Proposal, UblkDevice, UblksrvCtrlDevInfo } from './ublk_drv';
+import { ublk_batch_install, ublk_batch_tag_state } from './ublk_batch';
+import { ublk_ctrl_reg_buf, ublk_ctrl_unreg_buf, ublk_shmem_install } from './ublk_shmem';
+import type { BatchTagState } from './ublk_batch';
 
 export type { CostModel, UringProbeFigures } from './costs';
 export type { CalibrationRow, CostConstantRow } from './calibration';
@@ -121,6 +124,8 @@ export interface UblkTagSnapshot {
   tag: number;
   flags: string[];
   request: { op: 'read' | 'write' | 'other'; sector: number; nr_sectors: number } | null;
+  /** UBLK_F_BATCH_IO (after 6.18): prepared, queued for a fetch, fetched in a batch, committed in a batch; null otherwise. */
+  batch: BatchTagState;
 }
 
 /** dev.snapshot(): the per-(queue, tag) state machine and ring counters, for the ublk panel. */
@@ -203,6 +208,7 @@ const MERGED_FLAG: Partial<Record<DataPath, number>> = {
   user_copy: UBLK_F.UBLK_F_USER_COPY,
   zero_copy: UBLK_F.UBLK_F_SUPPORT_ZERO_COPY,
   auto_buf_reg: UBLK_F.UBLK_F_AUTO_BUF_REG,
+  batch: UBLK_F.UBLK_F_BATCH_IO,
 };
 const PATH_FLAGS = UBLK_F.UBLK_F_NEED_GET_DATA | UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG;
 
@@ -359,6 +365,35 @@ export class UblkDev {
   }
 
   /**
+   * UBLK_U_CMD_REG_BUF (UBLK_F_SHMEM_ZC, after 6.18): pins [addr, addr + len) of the server's memory (an address
+   * from dev.server_alloc()); returns the buffer index. READ_ONLY (flags 1) pins without FOLL_WRITE: it then
+   * serves only WRITE requests. EOPNOTSUPP, EINVAL, ENODEV, EFAULT, EEXIST as ublk_ctrl_reg_buf().
+   */
+  reg_buf(reg: { addr: number; len: number; flags?: number }): number {
+    if (this.ub.deleted) throw new KernelError('ENODEV', 'REG_BUF: the device was deleted');
+    return ublk_ctrl_reg_buf(this.ub, { addr: reg.addr, len: reg.len, flags: reg.flags ?? 0 });
+  }
+
+  /** UBLK_U_CMD_UNREG_BUF (UBLK_F_SHMEM_ZC, after 6.18): unpins buffer `index`; ENOENT when there is none. */
+  unreg_buf(index: number): void {
+    if (this.ub.deleted) throw new KernelError('ENODEV', 'UNREG_BUF: the device was deleted');
+    ublk_ctrl_unreg_buf(this.ub, index);
+  }
+
+  /**
+   * A shared-memory region of `len` bytes in the running server (as a memfd it maps): its address for reg_buf(),
+   * and its bytes, which a client sharing the memfd reads and writes (dev.pwrite/pread with `buf`).
+   */
+  server_alloc(len: number): { addr: number; bytes: Uint8Array } {
+    const srv = this.server;
+    if (!srv) throw new KernelError('ENODEV', 'server_alloc: the device has no server (start_dev first)');
+    const addr = srv.mm.alloc(len);
+    const bytes = srv.mm.resolve(addr, len);
+    if (!bytes) throw new KernelError('ENOMEM', `server_alloc: ${len} bytes`);
+    return { addr, bytes };
+  }
+
+  /**
    * UBLK_U_CMD_QUIESCE_DEV (needs UBLK_F_QUIESCE, hence USER_RECOVERY): waits up to timeout_ms of virtual
    * time (0: forever) for every queue to have an idle I/O, aborts the idle FETCHes; the server exits and the
    * device is left QUIESCED (FAIL_IO with USER_RECOVERY_FAIL_IO) for recover(). EBUSY on timeout.
@@ -471,8 +506,9 @@ export class UblkDev {
   }
 
   /** Direct I/O helper: reads `len` bytes at `off` (with REQ_* `flags`, as pwrite); throws the kernel's errno on failure. */
-  pread(len: number, off: number, o: { flags?: readonly string[] } = {}): Uint8Array {
-    const buf = new Uint8Array(len);
+  pread(len: number, off: number, o: { flags?: readonly string[]; buf?: Uint8Array } = {}): Uint8Array {
+    // `buf`: read into these bytes (e.g. a server_alloc() region shared with the server) instead of a new buffer
+    const buf = o.buf ? o.buf.subarray(0, len) : new Uint8Array(len);
     this.io(REQ_OP_READ, buf, off, this.bioFlags(o.flags, false));
     return buf;
   }
@@ -581,6 +617,7 @@ export class UblkDev {
               tag,
               flags: names.filter(([bit]) => (io.flags & bit) !== 0).map(([, n]) => n),
               request: rq ? { op: rq.op === 0 ? 'read' as const : rq.op === 1 ? 'write' as const : 'other' as const, sector: rq.sector, nr_sectors: rq.nr_sectors } : null,
+              batch: ublk_batch_tag_state(q, tag),
             };
           }),
         };
@@ -625,6 +662,8 @@ export class Ublk {
     this.bus = new MemBus(this.costs);
     this.drv = new UblkDriver(this.clock, this.costs, this.bus, opts.nr_cpus ?? 64);
     this.drv.config_blk_dev_zoned = opts.config_blk_dev_zoned ?? true;
+    ublk_batch_install(this.drv);
+    ublk_shmem_install(this.drv);
   }
 
   /** Calls `fn` after every fio() that completes, with its options and result (engines/kernel.ts keeps k.fio_runs so). */
@@ -716,6 +755,7 @@ export class Ublk {
       flags |= want;
       if (o.data_path === 'fused' || o.data_path === 'ebpf' || o.data_path === 'splice' || o.data_path === 'remap') proposal = o.data_path;
     }
+    if (proposal && flags & UBLK_F.UBLK_F_BATCH_IO) throw new KernelError('EINVAL', `data_path '${proposal}' (a 2023 proposal) predates UBLK_F_BATCH_IO and does not run with it`);
     const cred = { privileged: o.privileged !== false, uid: o.privileged === false ? 1000 : 0, gid: o.privileged === false ? 1000 : 0 };
     const ub = this.drv.ublk_ctrl_add_dev({
       nr_hw_queues, queue_depth, state: 0, max_io_buf_bytes: max_io, dev_id: o.dev_id ?? -1, ublksrv_pid: -1,
@@ -743,7 +783,7 @@ export class Ublk {
       throw e;
     }
     const f = ub.dev_info.flags;
-    const path: DataPath = proposal ?? (f & UBLK_F.UBLK_F_AUTO_BUF_REG ? 'auto_buf_reg' : f & UBLK_F.UBLK_F_SUPPORT_ZERO_COPY ? 'zero_copy'
+    const path: DataPath = proposal ?? (o.data_path === 'batch' ? 'batch' : f & UBLK_F.UBLK_F_AUTO_BUF_REG ? 'auto_buf_reg' : f & UBLK_F.UBLK_F_SUPPORT_ZERO_COPY ? 'zero_copy'
       : f & UBLK_F.UBLK_F_USER_COPY ? 'user_copy' : f & UBLK_F.UBLK_F_NEED_GET_DATA ? 'need_get_data' : 'copy');
     let target: Target;
     try {

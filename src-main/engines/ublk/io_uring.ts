@@ -38,7 +38,17 @@ export const IORING_OP_FUSED_CMD = 254;
 export const IOSQE_FIXED_FILE = 1 << 0;
 export const IOSQE_IO_LINK = 1 << 2;
 export const IOSQE_IO_HARDLINK = 1 << 3;
+/** include/uapi/linux/io_uring.h: take the op's buffer from provided-buffer group sqe->buf_index. */
+export const IOSQE_BUFFER_SELECT = 1 << 5;
 export const IOSQE_CQE_SKIP_SUCCESS = 1 << 6;
+
+/** sqe->uring_cmd_flags (include/uapi/linux/io_uring.h): IORING_URING_CMD_FIXED 1 << 0, MULTISHOT 1 << 1. */
+export const IORING_URING_CMD_FIXED = 1 << 0;
+export const IORING_URING_CMD_MULTISHOT = 1 << 1;
+/** cqe->flags: a provided buffer was used (its id in the upper 16 bits); more CQEs follow for this request. */
+export const IORING_CQE_F_BUFFER = 1 << 0;
+export const IORING_CQE_F_MORE = 1 << 1;
+export const IORING_CQE_BUFFER_SHIFT = 16;
 
 export const IORING_SETUP_SQE128 = 1 << 10;
 export const IORING_SETUP_CQE32 = 1 << 11;
@@ -82,6 +92,8 @@ export interface Sqe {
    * `addr` (or inside the fixed buffer); sqe->len is the number of iovecs. Absent or null for other ops.
    */
   iov?: number[] | null;
+  /** URING_CMD: sqe->uring_cmd_flags (IORING_URING_CMD_*). */
+  uring_cmd_flags?: number;
 }
 
 /** The bytes an iovec array of (offset, length) pairs covers. */
@@ -95,6 +107,7 @@ export function newSqe(): Sqe {
   return {
     opcode: IORING_OP_NOP, flags: 0, fd: -1, off: 0, len: 0, addr: null, addr_off: 0, buf_index: 0, user_data: 0,
     cmd_op: 0, cmd: null, splice_fd_in: -1, splice_flags: 0, nop_flags: 0, sqe2: null, timeout_ns: 0, iov: null,
+    uring_cmd_flags: 0,
   };
 }
 
@@ -117,6 +130,7 @@ function resetSqe(s: Sqe): void {
   s.sqe2 = null;
   s.timeout_ns = 0;
   s.iov = null;
+  s.uring_cmd_flags = 0;
 }
 
 export interface Cqe {
@@ -204,6 +218,7 @@ export class IoUring {
   /** The CQE last taken by next_cqe(). */
   cqe_user_data = 0;
   cqe_res = 0;
+  cqe_flags = 0;
   private tw: TwFn[] = [];
   private twArg: unknown[] = [];
   private twSpare: TwFn[] | null = [];
@@ -321,6 +336,45 @@ export class IoUring {
 
   private put_buf(node: BufNode): void {
     if (--node.refs === 0 && node.release) node.release();
+  }
+
+  /** Provided-buffer rings by group id (IORING_REGISTER_PBUF_RING): the buffers, and the ids available, in ring order. */
+  private readonly pbufs = new Map<number, { bufs: Uint8Array[]; avail: number[] }>();
+
+  /** io_uring_register_buf_ring() + adding every buffer: group `bgid` holds `bufs` (buffer id = index). */
+  register_pbuf_ring(bgid: number, bufs: Uint8Array[]): void {
+    if (this.pbufs.has(bgid)) throw new KernelError('EEXIST', `provided buffer group ${bgid} already registered`);
+    this.pbufs.set(bgid, { bufs, avail: bufs.map((_, i) => i) });
+  }
+
+  /** io_uring_buf_ring_add() + advance: the application hands buffer `bid` of group `bgid` back to the kernel. */
+  pbuf_add(bgid: number, bid: number): void {
+    const g = this.pbufs.get(bgid);
+    if (g && bid >= 0 && bid < g.bufs.length && !g.avail.includes(bid)) g.avail.push(bid);
+  }
+
+  /** The bytes of buffer `bid` of group `bgid` (what the application reads after a CQE with IORING_CQE_F_BUFFER). */
+  pbuf(bgid: number, bid: number): Uint8Array | null {
+    return this.pbufs.get(bgid)?.bufs[bid] ?? null;
+  }
+
+  /** io_uring_cmd_buffer_select() (ring-provided buffers): the head buffer of group `bgid`, or null when it is empty. */
+  buffer_select(bgid: number): { bid: number; buf: Uint8Array } | null {
+    const g = this.pbufs.get(bgid);
+    if (!g || g.avail.length === 0) return null;
+    const bid = g.avail.shift()!;
+    return { bid, buf: g.bufs[bid]! };
+  }
+
+  /**
+   * io_uring_mshot_cmd_post_cqe(): a CQE for a multishot uring_cmd that stays armed (IORING_CQE_F_MORE), with the
+   * selected buffer's id when `bid` >= 0. Returns true when the command cannot go on (the ring is gone).
+   */
+  mshot_cmd_post_cqe(req: IoReq, res: number, bid: number): boolean {
+    if (this.closed) return true;
+    const flags = IORING_CQE_F_MORE | (bid >= 0 ? IORING_CQE_F_BUFFER | (bid << IORING_CQE_BUFFER_SHIFT) : 0);
+    this.post_cqe(req.sqe.user_data, res, flags);
+    return false;
   }
 
   /** Adds task_work for the owning task at virtual time `at` (io_req_task_work_add / task_work_add). */
@@ -480,6 +534,13 @@ export class IoUring {
         return op.call(f, req, buf, iov, sqe.off, ctx);
       }
       case IORING_OP_URING_CMD: {
+        // io_uring_cmd_prep() (mainline; multishot uring_cmd came with ublk batch I/O, after 6.18): unknown flags,
+        // FIXED with IOSQE_BUFFER_SELECT, MULTISHOT without it, or IOSQE_BUFFER_SELECT without MULTISHOT: -EINVAL
+        const ucf = sqe.uring_cmd_flags ?? 0;
+        const bsel = (sqe.flags & IOSQE_BUFFER_SELECT) !== 0;
+        if (ucf & ~(IORING_URING_CMD_FIXED | IORING_URING_CMD_MULTISHOT)) return E.EINVAL;
+        if (ucf & IORING_URING_CMD_FIXED && bsel) return E.EINVAL;
+        if (!!(ucf & IORING_URING_CMD_MULTISHOT) !== bsel) return E.EINVAL;
         const f = this.resolveFile(sqe);
         if (!f) return E.EBADF;
         if (!f.uring_cmd) return E.EOPNOTSUPP;
@@ -671,11 +732,13 @@ export class IoUring {
       if (!o) return false;
       this.cqe_user_data = o.user_data;
       this.cqe_res = o.res;
+      this.cqe_flags = o.flags;
       return true;
     }
     const i = this.cqHead++ % this.cq_entries;
     this.cqe_user_data = this.cqUd[i]!;
     this.cqe_res = this.cqRes[i]!;
+    this.cqe_flags = this.cqFlags[i]!;
     // room again: flush one overflowed CQE into the ring, keeping order
     if (this.overflow.length && this.cqHead === this.cqTail) {
       const o = this.overflow.shift()!;
@@ -690,7 +753,7 @@ export class IoUring {
   /** The next CQE as an object, or null. */
   pop_cqe(): Cqe | null {
     if (!this.next_cqe()) return null;
-    return { user_data: this.cqe_user_data, res: this.cqe_res, flags: 0 };
+    return { user_data: this.cqe_user_data, res: this.cqe_res, flags: this.cqe_flags };
   }
 
   /**

@@ -10,14 +10,14 @@ import {
 } from './cpu';
 import type { Cpu, Ctx } from './cpu';
 import {
-  IORING_NOP_FIXED_BUFFER as IORING_NOP_FIXED_BUFFER_, IORING_NOP_INJECT_RESULT as IORING_NOP_INJECT_RESULT_, IORING_OP_FUSED_CMD as IORING_OP_FUSED_CMD_, IORING_OP_NOP as IORING_OP_NOP_, IORING_OP_READ as IORING_OP_READ_, IORING_OP_READ_FIXED as IORING_OP_READ_FIXED_, IORING_OP_READV as IORING_OP_READV_, IORING_OP_READV_FIXED as IORING_OP_READV_FIXED_, IORING_OP_WRITEV as IORING_OP_WRITEV_, IORING_OP_WRITEV_FIXED as IORING_OP_WRITEV_FIXED_, IORING_OP_TIMEOUT as IORING_OP_TIMEOUT_, IORING_OP_SPLICE as IORING_OP_SPLICE_, IORING_OP_URING_CMD as IORING_OP_URING_CMD_, IORING_OP_WRITE as IORING_OP_WRITE_, IORING_OP_WRITE_FIXED as IORING_OP_WRITE_FIXED_, IORING_SETUP_SQE128 as IORING_SETUP_SQE128_, IOSQE_CQE_SKIP_SUCCESS as IOSQE_CQE_SKIP_SUCCESS_, IOSQE_FIXED_FILE as IOSQE_FIXED_FILE_, IOSQE_IO_HARDLINK as IOSQE_IO_HARDLINK_, IOSQE_IO_LINK as IOSQE_IO_LINK_, IoUring, SPLICE_F_READ_TO_READ as SPLICE_F_READ_TO_READ_, newSqe as newSqe_,
+  IORING_NOP_FIXED_BUFFER as IORING_NOP_FIXED_BUFFER_, IORING_NOP_INJECT_RESULT as IORING_NOP_INJECT_RESULT_, IORING_OP_FUSED_CMD as IORING_OP_FUSED_CMD_, IORING_OP_NOP as IORING_OP_NOP_, IORING_OP_READ as IORING_OP_READ_, IORING_OP_READ_FIXED as IORING_OP_READ_FIXED_, IORING_OP_READV as IORING_OP_READV_, IORING_OP_READV_FIXED as IORING_OP_READV_FIXED_, IORING_OP_WRITEV as IORING_OP_WRITEV_, IORING_OP_WRITEV_FIXED as IORING_OP_WRITEV_FIXED_, IORING_OP_TIMEOUT as IORING_OP_TIMEOUT_, IORING_OP_SPLICE as IORING_OP_SPLICE_, IORING_OP_URING_CMD as IORING_OP_URING_CMD_, IORING_OP_WRITE as IORING_OP_WRITE_, IORING_OP_WRITE_FIXED as IORING_OP_WRITE_FIXED_, IORING_SETUP_SQE128 as IORING_SETUP_SQE128_, IOSQE_CQE_SKIP_SUCCESS as IOSQE_CQE_SKIP_SUCCESS_, IOSQE_FIXED_FILE as IOSQE_FIXED_FILE_, IOSQE_IO_HARDLINK as IOSQE_IO_HARDLINK_, IOSQE_IO_LINK as IOSQE_IO_LINK_, IORING_CQE_F_MORE as IORING_CQE_F_MORE_, IoUring, SPLICE_F_READ_TO_READ as SPLICE_F_READ_TO_READ_, newSqe as newSqe_,
 } from './io_uring';
 import type { RingTask, Sqe } from './io_uring';
 import type { BackendOp, ScriptIo, Target } from './targets';
 import {
   UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_, UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_, UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_, UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_, UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_, UBLK_IO_OP_READ as UBLK_IO_OP_READ_, UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_, UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_, UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_, UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_, UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_, ublk_read_iod_into as ublk_read_iod_into_, ublk_user_copy_pos as ublk_user_copy_pos_,
 } from './ublk_cmd';
-import { UBLK_IO_OP_DISCARD, UBLK_IO_OP_REPORT_ZONES, UBLK_IO_OP_WRITE_ZEROES, UBLK_IO_OP_ZONE_APPEND, UBLK_IO_OP_ZONE_CLOSE, UBLK_IO_OP_ZONE_FINISH, UBLK_IO_OP_ZONE_OPEN, UBLK_IO_OP_ZONE_RESET, UBLK_IO_OP_ZONE_RESET_ALL, ublkIoFlagNames } from './ublk_cmd';
+import { UBLK_F, UBLK_IO_F_SHMEM_ZC as UBLK_IO_F_SHMEM_ZC_, UBLK_IO_OP_DISCARD, UBLK_IO_OP_REPORT_ZONES, UBLK_IO_OP_WRITE_ZEROES, UBLK_IO_OP_ZONE_APPEND, UBLK_IO_OP_ZONE_CLOSE, UBLK_IO_OP_ZONE_FINISH, UBLK_IO_OP_ZONE_OPEN, UBLK_IO_OP_ZONE_RESET, UBLK_IO_OP_ZONE_RESET_ALL, ublkIoFlagNames } from './ublk_cmd';
 import { BLK_ZONE_SIZE } from './zoned';
 
 const ZONE_MGMT_NAMES: Record<number, ScriptIo['op']> = {
@@ -26,6 +26,8 @@ const ZONE_MGMT_NAMES: Record<number, ScriptIo['op']> = {
 };
 import type { UblksrvIoDesc } from './ublk_cmd';
 import type { UblkDevice, UblkTask, UblksrvIoCmd } from './ublk_drv';
+import { BATCH_NR_FETCH, BatchServerIo, K_COMMIT as K_COMMIT_, K_PREP as K_PREP_ } from './server_batch';
+import { ublk_shmem_bufs } from './ublk_shmem';
 import {
   UserMem,
 } from './user_mem';
@@ -67,11 +69,16 @@ const UBLK_IO_OP_READ = UBLK_IO_OP_READ_;
 const UBLK_IO_OP_WRITE = UBLK_IO_OP_WRITE_;
 const UBLK_IO_REGISTER_IO_BUF = UBLK_IO_REGISTER_IO_BUF_;
 const UBLK_IO_RES_ABORT = UBLK_IO_RES_ABORT_;
+const IORING_CQE_F_MORE = IORING_CQE_F_MORE_;
+const UBLK_IO_F_SHMEM_ZC = UBLK_IO_F_SHMEM_ZC_;
+const K_COMMIT = K_COMMIT_;
+const K_PREP = K_PREP_;
 const UBLK_IO_RES_NEED_GET_DATA = UBLK_IO_RES_NEED_GET_DATA_;
 const UBLK_IO_UNREGISTER_IO_BUF = UBLK_IO_UNREGISTER_IO_BUF_;
 
-export type DataPath = 'copy' | 'need_get_data' | 'user_copy' | 'zero_copy' | 'auto_buf_reg' | 'fused' | 'ebpf' | 'splice' | 'remap';
-export const DATA_PATHS: readonly DataPath[] = ['copy', 'need_get_data', 'user_copy', 'zero_copy', 'auto_buf_reg', 'fused', 'ebpf', 'splice', 'remap'];
+/** 'batch': UBLK_F_BATCH_IO (after 6.18) on the copy path; the batch commands also run under user_copy etc. with the flag. */
+export type DataPath = 'copy' | 'need_get_data' | 'user_copy' | 'zero_copy' | 'auto_buf_reg' | 'fused' | 'ebpf' | 'splice' | 'remap' | 'batch';
+export const DATA_PATHS: readonly DataPath[] = ['copy', 'need_get_data', 'user_copy', 'zero_copy', 'auto_buf_reg', 'fused', 'ebpf', 'splice', 'remap', 'batch'];
 
 /** cqe->user_data kinds (ublksrv packs tag | op << 16 | tgt_data << 24 | is_target_io). */
 const K_CMD = 1;
@@ -134,6 +141,8 @@ export class ServerThread implements RingTask {
   private stopping = false;
   private readonly cmds: UblksrvIoCmd[] = [];
   private readonly runFn = (): void => this.run();
+  /** UBLK_F_BATCH_IO negotiated: PREP/FETCH/COMMIT_IO_CMDS instead of per-tag FETCH_REQ / COMMIT_AND_FETCH_REQ. */
+  private readonly batch: BatchServerIo | null;
 
   constructor(readonly srv: UblkServer, readonly q_id: number, readonly cpu: Cpu) {
     const o = srv.opts;
@@ -150,13 +159,19 @@ export class ServerThread implements RingTask {
       this.bufVa.push(srv.copyLike() ? srv.mm.alloc(o.dev.dev_info.max_io_buf_bytes) : 0);
       this.cmds.push({ q_id, tag: t, result: 0, addr: 0 });
     }
+    this.batch = o.dev.flags & UBLK_F.UBLK_F_BATCH_IO ? new BatchServerIo(this.ring, q_id, o.dev, this.bufVa, o.auto_buf_reg_fallback) : null;
   }
 
   /** Queues the initial FETCH_REQ of every tag. */
   queue_fetches(limit?: number): void {
     const depth = this.srv.opts.dev.dev_info.queue_depth;
     const n = Math.min(depth, limit ?? this.srv.opts.fetch_limit ?? depth);
-    for (let t = 0; t < n; t++) this.queue_cmd(null, UBLK_IO_FETCH_REQ, t, 0);
+    if (this.batch) {
+      this.batch.prep(this.sqe(null), n);
+      for (let i = 0; i < BATCH_NR_FETCH; i++) this.batch.fetch(this.sqe(null));
+    } else {
+      for (let t = 0; t < n; t++) this.queue_cmd(null, UBLK_IO_FETCH_REQ, t, 0);
+    }
     this.wake(this.srv.opts.clock.now);
   }
 
@@ -184,6 +199,7 @@ export class ServerThread implements RingTask {
     const ring = this.ring;
     const ctx = beginBurst(this.cpu, this.srv.opts.clock.now);
     const start = ctx.t;
+    if (this.batch && this.batch.pending) this.batch.flush(this.sqe(ctx));
     ring.enter(ctx);
     ring.submit(ctx);
     ring.run_task_work(ctx);
@@ -193,6 +209,7 @@ export class ServerThread implements RingTask {
       this.handle(ring.cqe_user_data, ring.cqe_res, ctx);
       if (this.gone) break;
     }
+    if (!this.gone && this.batch && this.batch.pending) this.batch.flush(this.sqe(ctx));
     if (!this.gone && this.stopping && this.busyTags === 0) {
       // kublk's ublk_queue_is_done(): stopping and no target I/O left; the last commits go out first
       if (ring.sq_pending) {
@@ -249,6 +266,7 @@ export class ServerThread implements RingTask {
   private handle(user_data: number, res: number, ctx: Ctx): void {
     const tag = user_data & 0xffff;
     const kind = Math.floor(user_data / 65536) & 0xff;
+    if (kind >= K_PREP) return this.handle_batch(kind, tag, res, ctx);
     const st = this.tags[tag]!;
     if (kind === K_CMD) {
       if (res === UBLK_IO_RES_ABORT) {
@@ -299,6 +317,54 @@ export class ServerThread implements RingTask {
     if (--st.pending === 0) this.data_done(tag, st, ctx);
   }
 
+  private fetchCtx: Ctx | null = null;
+  /** A tag a fetch CQE delivered: read its descriptor and start its target I/O, as for a FETCH_REQ CQE. */
+  private readonly onFetchedTag = (tag: number): void => {
+    const ctx = this.fetchCtx!;
+    const st = this.tags[tag]!;
+    ctx.t += this.srv.opts.costs.t_srv_cqe;
+    st.iod = ublk_read_iod_into(this.srv.opts.dev.queues[this.q_id]!.iod, tag, st.iodBuf);
+    this.srv.trace('server_cqe', this.q_id, tag, ctx.t);
+    this.start_io(tag, st, ctx);
+  };
+
+  /** CQEs of the batch commands; `n` is the element count the command carried. */
+  private handle_batch(kind: number, n: number, res: number, ctx: Ctx): void {
+    const b = this.batch!;
+    if (kind === K_PREP) {
+      if (res < 0) this.srv.cmdErrors.push(`q${this.q_id}: UBLK_U_IO_PREP_IO_CMDS failed with ${res}`);
+      return;
+    }
+    if (kind === K_COMMIT) {
+      if (res !== b.commitBytes(n)) this.srv.cmdErrors.push(`q${this.q_id}: UBLK_U_IO_COMMIT_IO_CMDS of ${n} answered ${res}`);
+      return;
+    }
+    const flags = this.ring.cqe_flags;
+    if (res === UBLK_IO_RES_ABORT) {
+      // the device is going away (STOP_DEV / QUIESCE_DEV cancel): stop once the I/O in hand is committed
+      this.stopping = true;
+      b.armed--;
+      return;
+    }
+    if (res < 0 && res !== -105) this.srv.cmdErrors.push(`q${this.q_id}: UBLK_U_IO_FETCH_IO_CMDS ended with ${res}`);
+    this.fetchCtx = ctx;
+    b.forTags(res, flags, this.onFetchedTag);
+    if (!(flags & IORING_CQE_F_MORE)) {
+      // the multishot ended (-ENOBUFS when every provided buffer was in use): arm another one
+      b.armed--;
+      if (!this.stopping) b.fetch(this.sqe(ctx));
+    }
+  }
+
+  /** The server's own view of a UBLK_IO_F_SHMEM_ZC request: buffer index (addr bits 32-47) and offset (bits 0-31). */
+  private shmemBuf(iod: UblksrvIoDesc, len: number): Uint8Array | null {
+    const idx = Math.floor(iod.addr / 2 ** 32) & 0xffff;
+    const off = iod.addr % 2 ** 32;
+    const b = ublk_shmem_bufs(this.srv.opts.dev).find((x) => x.index === idx);
+    const all = b ? this.srv.mm.resolve(b.addr, b.len) : null;
+    return all && off + len <= all.length ? all.subarray(off, off + len) : null;
+  }
+
   private op_is_write(iod: UblksrvIoDesc): boolean {
     return (iod.op_flags & 0xff) === UBLK_IO_OP_WRITE;
   }
@@ -335,7 +401,10 @@ export class ServerThread implements RingTask {
     }
     if (o.target.handler) return this.script_io(tag, st, write, off, len, ctx);
     let path = o.path;
-    if (path === 'ebpf') path = 'copy'; // requests the BPF program passed on take the copy path
+    if (path === 'ebpf' || path === 'batch') path = 'copy'; // requests the BPF program passed on take the copy path
+    // UBLK_IO_F_SHMEM_ZC (after 6.18): the data is in a buffer the server registered; it works on its own mapping
+    const shm = iod.op_flags & UBLK_IO_F_SHMEM_ZC && (path === 'copy' || path === 'user_copy' || path === 'need_get_data') ? this.shmemBuf(iod, len) : null;
+    if (shm) path = 'copy';
     if (path === 'need_get_data') path = 'copy';
     if (path === 'auto_buf_reg' && iod.op_flags & UBLK_IO_F_NEED_REG_BUF) path = 'zero_copy';
     // kublk's own paths issue the target's vectored ops (stripe: a READV/WRITEV per file); the others one op a piece
@@ -344,7 +413,7 @@ export class ServerThread implements RingTask {
     switch (path) {
       case 'copy':
       case 'remap': {
-        const buf = this.srv.mm.resolve(path === 'remap' ? iod.addr : this.bufVa[tag]!, len);
+        const buf = shm ?? this.srv.mm.resolve(path === 'remap' ? iod.addr : this.bufVa[tag]!, len);
         if (!buf) return this.commit(tag, -14, ctx);
         for (const b of ops) this.rw(tag, write, b, buf, 0, ctx);
         st.pending = ops.length;
@@ -537,9 +606,10 @@ export class ServerThread implements RingTask {
     const o = this.srv.opts;
     const h = o.target.handler!;
     const path = o.path;
-    const sees = path === 'copy' || path === 'need_get_data' || path === 'user_copy' || path === 'remap' || path === 'ebpf';
+    const sees = path === 'copy' || path === 'need_get_data' || path === 'user_copy' || path === 'remap' || path === 'ebpf' || path === 'batch';
     const iod = st.iod!;
-    const buf = !sees ? null : this.srv.mm.resolve(path === 'remap' ? iod.addr : this.bufVa[tag]!, len);
+    const shm = sees && iod.op_flags & UBLK_IO_F_SHMEM_ZC ? this.shmemBuf(iod, len) : null;
+    const buf = !sees ? null : shm ?? this.srv.mm.resolve(path === 'remap' ? iod.addr : this.bufVa[tag]!, len);
     const call = (): void => {
       let finished = false;
       const done = (res: number): void => {
@@ -621,6 +691,10 @@ export class ServerThread implements RingTask {
     this.tags[tag]!.iod = null;
     const lba = this.zoneLba.size ? this.zoneLba.get(tag) : undefined;
     if (lba !== undefined) this.zoneLba.delete(tag);
+    if (this.batch) {
+      this.batch.commit(tag, result);
+      return;
+    }
     this.queue_cmd(ctx, UBLK_IO_COMMIT_AND_FETCH_REQ, tag, result, lba);
   }
 
@@ -674,7 +748,7 @@ export class UblkServer {
   /** Paths where the server has its own per-tag buffer and the driver (or the server) copies. */
   copyLike(): boolean {
     const p = this.opts.path;
-    return p === 'copy' || p === 'need_get_data' || p === 'user_copy' || p === 'ebpf' || p === 'remap';
+    return p === 'copy' || p === 'need_get_data' || p === 'user_copy' || p === 'ebpf' || p === 'remap' || p === 'batch';
   }
 
   setTrace(fn: ((kind: string, id: number, q: number, tag: number, t: number) => void) | null): void {

@@ -74,7 +74,10 @@ export const UBLK_CMD = {
   UNREG_BUF: 0x19,
 } as const;
 
-/** Control commands the 6.18 driver has no case for (its ublk_ctrl_uring_cmd() answers -EOPNOTSUPP). */
+/**
+ * Control commands the 6.18 driver has no case for (its ublk_ctrl_uring_cmd() answers -EOPNOTSUPP). REG_BUF and
+ * UNREG_BUF are modelled from mainline for UBLK_F_SHMEM_ZC devices (ublk_shmem.ts: dev.reg_buf / dev.unreg_buf).
+ */
 export const UBLK_CMD_AFTER_6_18: readonly number[] = [UBLK_CMD.TRY_STOP_DEV, UBLK_CMD.REG_BUF, UBLK_CMD.UNREG_BUF];
 
 /** UBLK_FEATURES_LEN: GET_FEATURES copies out one u64. */
@@ -98,7 +101,10 @@ export const UBLK_IO_FETCH_IO_CMDS = 0x27;
 export const UBLK_BATCH_F_HAS_ZONE_LBA = 1 << 0;
 export const UBLK_BATCH_F_HAS_BUF_ADDR = 1 << 1;
 export const UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK = 1 << 2;
-/** I/O opcodes the 6.18 driver does not know (it has no _IOC_NR case for them: -EINVAL). */
+/**
+ * I/O opcodes the 6.18 driver does not know (it has no _IOC_NR case for them: -EINVAL). A UBLK_F_BATCH_IO device,
+ * modelled from mainline (ublk_batch.ts), takes them.
+ */
 export const UBLK_IO_AFTER_6_18: readonly number[] = [UBLK_IO_PREP_IO_CMDS, UBLK_IO_COMMIT_IO_CMDS, UBLK_IO_FETCH_IO_CMDS];
 /** Model-only opcode: the primary half of the 2023 fused command (IORING_OP_FUSED_CMD), never merged. */
 export const UBLK_IO_FUSED_PRIMARY = 0x80;

@@ -10,14 +10,20 @@ import { errnoOf } from './test-util';
 import { UBLK_F, UBLK_F_ALL } from './ublk_cmd';
 
 describe('UBLK_U_CMD_GET_FEATURES (ublk_ctrl_get_features, 6.18)', () => {
-  it('answers UBLK_F_ALL: bits 0-14, none of the flags added after 6.18', () => {
+  it('answers UBLK_F_ALL: bits 0-14, plus BATCH_IO and SHMEM_ZC (after 6.18, modelled from mainline), no other later flag', () => {
     const k = createUblk();
     const f = k.get_features();
-    expect(f.features).toBe(UBLK_F_ALL);
-    expect(f.features).toBe(0x7fff);
-    expect(f.feature_names).toHaveLength(15);
+    expect(f.features).toBe(UBLK_F_ALL | UBLK_F.UBLK_F_BATCH_IO | UBLK_F.UBLK_F_SHMEM_ZC);
+    expect(f.features).toBe(0x8ffff);
+    expect(f.feature_names).toHaveLength(17);
     expect(f.feature_names).toContain('UBLK_F_BUF_REG_OFF_DAEMON');
-    expect(f.feature_names).not.toContain('UBLK_F_BATCH_IO');
+    expect(f.feature_names).toContain('UBLK_F_BATCH_IO');
+    expect(f.feature_names).toContain('UBLK_F_SHMEM_ZC');
+    expect(f.feature_names).not.toContain('UBLK_F_INTEGRITY');
+    // a driver without the later features installed answers 6.18's mask
+    k.drv.batch_ops = null;
+    k.drv.shmem_ops = null;
+    expect(k.get_features().features).toBe(0x7fff);
   });
 });
 

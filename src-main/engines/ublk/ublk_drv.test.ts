@@ -35,7 +35,7 @@ describe('ublk control plane (ublk_ctrl_add_dev validation)', () => {
 
   it('negotiates flags: unknown bits cleared, NEED_GET_DATA dropped with zero copy, driver bits added', () => {
     const k = createUblk();
-    const d = k.add_dev({ flags: ['UBLK_F_BATCH_IO', 'UBLK_F_NEED_GET_DATA', 'UBLK_F_SUPPORT_ZERO_COPY'] });
+    const d = k.add_dev({ flags: ['UBLK_F_INTEGRITY', 'UBLK_F_NEED_GET_DATA', 'UBLK_F_SUPPORT_ZERO_COPY'] });
     // ublk_ctrl_add_dev() (6.18) ORs in CMD_IOCTL_ENCODE, URING_CMD_COMP_IN_TASK, PER_IO_DAEMON and BUF_REG_OFF_DAEMON
     expect(d.info().flag_names).toEqual(['UBLK_F_SUPPORT_ZERO_COPY', 'UBLK_F_URING_CMD_COMP_IN_TASK', 'UBLK_F_CMD_IOCTL_ENCODE', 'UBLK_F_PER_IO_DAEMON', 'UBLK_F_BUF_REG_OFF_DAEMON']);
     expect(d.path).toBe('zero_copy');

@@ -24,7 +24,7 @@ import {
 } from './io_uring';
 import type { IoReq, IoUring, SimFile } from './io_uring';
 import {
-  UBLK_ATTR_VOLATILE_CACHE, UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_F as UBLK_F_, UBLK_STATE_NAMES, UBLK_F_ALL as UBLK_F_ALL_, UBLK_F_ALL_RECOVERY_FLAGS as UBLK_F_ALL_RECOVERY_FLAGS_, UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_, UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_, UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_, UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_, UBLK_IO_OP_DISCARD, UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_, UBLK_IO_OP_READ as UBLK_IO_OP_READ_, UBLK_IO_OP_WRITE_ZEROES, ublk_req_build_flags, UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_, UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_, UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_, UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_, UBLK_IO_RES_OK as UBLK_IO_RES_OK_, UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_, UBLK_MAX_NR_QUEUES as UBLK_MAX_NR_QUEUES_, UBLK_MAX_PIN_PAGES as UBLK_MAX_PIN_PAGES_, UBLK_MAX_QUEUE_DEPTH as UBLK_MAX_QUEUE_DEPTH_, UBLK_QID_OFF as UBLK_QID_OFF_, UBLK_REQUEUE_DELAY_MS as UBLK_REQUEUE_DELAY_MS_, UBLK_S_DEV_DEAD as UBLK_S_DEV_DEAD_, UBLK_S_DEV_FAIL_IO as UBLK_S_DEV_FAIL_IO_, UBLK_S_DEV_LIVE as UBLK_S_DEV_LIVE_, UBLK_S_DEV_QUIESCED as UBLK_S_DEV_QUIESCED_, UBLK_TAG_OFF as UBLK_TAG_OFF_, UBLKSRV_IO_BUF_OFFSET as UBLKSRV_IO_BUF_OFFSET_, UBLKSRV_IO_DESC_SIZE as UBLKSRV_IO_DESC_SIZE_, UBLK_IO_BUF_BITS as UBLK_IO_BUF_BITS_, ublk_write_iod as ublk_write_iod_,
+  UBLK_ATTR_VOLATILE_CACHE, UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_F as UBLK_F_, UBLK_STATE_NAMES, UBLK_F_ALL as UBLK_F_ALL_, UBLK_F_ALL_RECOVERY_FLAGS as UBLK_F_ALL_RECOVERY_FLAGS_, UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_, UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_, UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_, UBLK_IO_F_SHMEM_ZC as UBLK_IO_F_SHMEM_ZC_, UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_, UBLK_IO_OP_DISCARD, UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_, UBLK_IO_OP_READ as UBLK_IO_OP_READ_, UBLK_IO_OP_WRITE_ZEROES, ublk_req_build_flags, UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_, UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_, UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_, UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_, UBLK_IO_RES_OK as UBLK_IO_RES_OK_, UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_, UBLK_MAX_NR_QUEUES as UBLK_MAX_NR_QUEUES_, UBLK_MAX_PIN_PAGES as UBLK_MAX_PIN_PAGES_, UBLK_MAX_QUEUE_DEPTH as UBLK_MAX_QUEUE_DEPTH_, UBLK_QID_OFF as UBLK_QID_OFF_, UBLK_REQUEUE_DELAY_MS as UBLK_REQUEUE_DELAY_MS_, UBLK_S_DEV_DEAD as UBLK_S_DEV_DEAD_, UBLK_S_DEV_FAIL_IO as UBLK_S_DEV_FAIL_IO_, UBLK_S_DEV_LIVE as UBLK_S_DEV_LIVE_, UBLK_S_DEV_QUIESCED as UBLK_S_DEV_QUIESCED_, UBLK_TAG_OFF as UBLK_TAG_OFF_, UBLKSRV_IO_BUF_OFFSET as UBLKSRV_IO_BUF_OFFSET_, UBLKSRV_IO_DESC_SIZE as UBLKSRV_IO_DESC_SIZE_, UBLK_IO_BUF_BITS as UBLK_IO_BUF_BITS_, ublk_write_iod as ublk_write_iod_,
 } from './ublk_cmd';
 import {
   zeroBytes as zeroBytes_,
@@ -52,6 +52,7 @@ const UBLK_F_ALL_RECOVERY_FLAGS = UBLK_F_ALL_RECOVERY_FLAGS_;
 const UBLK_IO_COMMIT_AND_FETCH_REQ = UBLK_IO_COMMIT_AND_FETCH_REQ_;
 const UBLK_IO_FETCH_REQ = UBLK_IO_FETCH_REQ_;
 const UBLK_IO_F_NEED_REG_BUF = UBLK_IO_F_NEED_REG_BUF_;
+const UBLK_IO_F_SHMEM_ZC = UBLK_IO_F_SHMEM_ZC_;
 const UBLK_IO_NEED_GET_DATA = UBLK_IO_NEED_GET_DATA_;
 const UBLK_IO_OP_FLUSH = UBLK_IO_OP_FLUSH_;
 const UBLK_IO_OP_READ = UBLK_IO_OP_READ_;
@@ -191,6 +192,25 @@ export interface UblksrvIoCmd {
   auto_buf_flags?: number;
 }
 
+/**
+ * UBLK_F_BATCH_IO (after 6.18, ublk_batch.ts): the batch side of the char device's uring_cmd, of queue_rq(s) and of
+ * cancel/abort. A driver without it installed negotiates BATCH_IO away like 6.18 does.
+ */
+export interface UblkBatchOps {
+  uring_cmd(ub: UblkDevice, req: IoReq, ctx: Ctx): number;
+  /** ublk_batch_queue_cmd(_list): prepared requests' tags into the queue's evts_fifo, a fetch command woken. */
+  queue_tags(ub: UblkDevice, ubq: UblkQueue, rqs: readonly Request[], ctx: Ctx): void;
+  queue_tag(ub: UblkDevice, ubq: UblkQueue, rq: Request, ctx: Ctx): void;
+  cancel_queue(ub: UblkDevice, ubq: UblkQueue): void;
+  abort_queue(ub: UblkDevice, ubq: UblkQueue, t: number, cpu: Cpu): void;
+}
+
+/** UBLK_F_SHMEM_ZC (after 6.18, ublk_shmem.ts): ublk_try_buf_match() (index << 32 | offset, or -1) and the release. */
+export interface UblkShmemOps {
+  try_buf_match(ub: UblkDevice, rq: Request): number;
+  cleanup(ub: UblkDevice): void;
+}
+
 /** Identity of a server task (the daemon of an I/O). */
 export interface UblkTask {
   readonly name: string;
@@ -309,6 +329,10 @@ export class UblkDevice implements BlkMqOps {
   /** The ublk server's mm (set by the first mmap of the descriptor area). */
   mm: UserMem | null = null;
   bpf_prog: UblkBpfProgram | null = null;
+  /** UBLK_F_BATCH_IO negotiated: the batch fops (ublk_ch_batch_io_fops) and blk-mq ops (ublk_batch_mq_ops). */
+  readonly batch_ops: UblkBatchOps | null;
+  /** UBLK_F_SHMEM_ZC negotiated: requests in a registered shared buffer go without a copy. */
+  readonly shmem_ops: UblkShmemOps | null;
   readonly chdev: UblkCharDev;
   readonly stats: UblkDevStats = {
     copied_bytes: 0, dispatched: 0, completed: 0, errors: 0, need_get_data: 0, auto_buf_reg: 0,
@@ -329,6 +353,8 @@ export class UblkDevice implements BlkMqOps {
     this.tagset = new TagSet(dev_info.nr_hw_queues, dev_info.queue_depth, this, clock, costs);
     this.chdev = new UblkCharDev(this);
     const f = dev_info.flags;
+    this.batch_ops = f & UBLK_F.UBLK_F_BATCH_IO ? drv.batch_ops : null;
+    this.shmem_ops = f & UBLK_F.UBLK_F_SHMEM_ZC ? drv.shmem_ops : null;
     this.f_zc = (f & UBLK_F.UBLK_F_SUPPORT_ZERO_COPY) !== 0;
     this.f_auto = (f & UBLK_F.UBLK_F_AUTO_BUF_REG) !== 0;
     this.f_ucopy = (f & UBLK_F.UBLK_F_USER_COPY) !== 0;
@@ -389,8 +415,17 @@ export class UblkDevice implements BlkMqOps {
     else if (this.zoned) return this.prep_req_zoned(ubq, rq);
     else return -5; // WRITE_SAME has no REQ_OP in 6.18; DRV_IN/OUT, SECURE_ERASE, zone ops: BLK_STS_IOERR
     const io = ubq.ios[rq.tag]!;
-    const op_flags = rq.cmd_flags === 0 ? op : op | ublk_req_build_flags(rq.cmd_flags);
-    ublk_write_iod(ubq.iod, rq.tag, { op_flags, nr_sectors: rq.nr_sectors, start_sector: rq.sector, addr: io.addr });
+    let op_flags = rq.cmd_flags === 0 ? op : op | ublk_req_build_flags(rq.cmd_flags);
+    let addr = io.addr;
+    if (this.shmem_ops && rq.data) {
+      // mainline ublk_setup_iod() (after 6.18): the shared-memory match comes before addr is set
+      const m = this.shmem_ops.try_buf_match(this, rq);
+      if (m >= 0) {
+        op_flags |= UBLK_IO_F_SHMEM_ZC;
+        addr = m;
+      }
+    }
+    ublk_write_iod(ubq.iod, rq.tag, { op_flags, nr_sectors: rq.nr_sectors, start_sector: rq.sector, addr });
     this.tagset.start_request(rq);
     return 0;
   }
@@ -424,6 +459,11 @@ export class UblkDevice implements BlkMqOps {
     }
     this.trace?.('queue_rq', rq.id, rq.q, rq.tag, ctx.t);
     if (this.proposal === 'ebpf' && this.bpf_queue_rq(ubq, rq, ctx)) return 0;
+    if (this.batch_ops) {
+      // ublk_batch_queue_rq(): every queue_rq is its own dispatch in the model (bd->last)
+      this.batch_ops.queue_tag(this, ubq, rq, ctx);
+      return 0;
+    }
     const b = this.batch(ubq);
     b.rqs.push(rq);
     this.queue_cmd(b, ctx);
@@ -441,6 +481,7 @@ export class UblkDevice implements BlkMqOps {
 
   /** ublk_queue_rqs(): batches consecutive requests of the same daemon into one task_work. */
   queue_rqs(list: Request[], ctx: Ctx): Request[] {
+    if (this.batch_ops) return this.batch_queue_rqs(list, ctx);
     let requeue: Request[] | null = null;
     let batch: DispatchBatch | null = null;
     let task: UblkTask | null = null;
@@ -470,6 +511,32 @@ export class UblkDevice implements BlkMqOps {
     }
     return requeue ?? NO_REQUESTS;
   }
+
+  /** ublk_batch_queue_rqs(): prepared requests go to their queue's evts_fifo, one wake-up per run of one queue. */
+  private batch_queue_rqs(list: Request[], ctx: Ctx): Request[] {
+    let requeue: Request[] | null = null;
+    const run = this.batchRun; // queue_tags() takes the tags synchronously: one list reused
+    let ubq: UblkQueue | null = null;
+    for (const rq of list) {
+      const q = this.queues[rq.q]!;
+      ctx.t += this.costs.t_queue_rq;
+      if (this.prep_req(q, rq, true) !== 0) {
+        (requeue ??= []).push(rq);
+        continue;
+      }
+      if (ubq && q !== ubq && run.length) {
+        this.batch_ops!.queue_tags(this, ubq, run, ctx);
+        clearList(run);
+      }
+      ubq = q;
+      run.push(rq);
+    }
+    if (ubq && run.length) this.batch_ops!.queue_tags(this, ubq, run, ctx);
+    clearList(run);
+    return requeue ?? NO_REQUESTS;
+  }
+
+  private readonly batchRun: Request[] = [];
 
   /** ublk_queue_cmd(_list): io_uring_cmd_complete_in_task() on the daemon's FETCH command. */
   private queue_cmd(b: DispatchBatch, ctx: Ctx): void {
@@ -539,7 +606,8 @@ export class UblkDevice implements BlkMqOps {
   }
 
   /** ublk_start_io(): map_io; nothing mapped means requeue after 3 ms. */
-  private start_io(ubq: UblkQueue, rq: Request, io: UblkIo, ctx: Ctx): boolean {
+  start_io(ubq: UblkQueue, rq: Request, io: UblkIo, ctx: Ctx): boolean {
+    if (this.shmem_ops && this.iod_is_shmem_zc(ubq, rq.tag)) return true; // pages already shared: no copy
     const mapped = this.map_io(rq, io, ctx);
     if (mapped !== rq.bytes) {
       if (mapped <= 0) {
@@ -557,6 +625,11 @@ export class UblkDevice implements BlkMqOps {
       ubq.iod.setUint32(rq.tag * UBLKSRV_IO_DESC_SIZE + 20, Math.floor(io.remap_va / 0x100000000) >>> 0, true);
     }
     return true;
+  }
+
+  /** ublk_iod_is_shmem_zc(). */
+  private iod_is_shmem_zc(ubq: UblkQueue, tag: number): boolean {
+    return (ubq.iod.getUint32(tag * UBLKSRV_IO_DESC_SIZE, true) & UBLK_IO_F_SHMEM_ZC) !== 0;
   }
 
   /** ublk_map_io(): copy mode WRITE copies bio pages into the server buffer (pinning it 32 pages at a time). */
@@ -601,7 +674,7 @@ export class UblkDevice implements BlkMqOps {
   }
 
   /** ublk_prep_auto_buf_reg(): with AUTO_BUF_REG the request pages go into the daemon ring's buffer table. */
-  private prep_auto_buf_reg(ubq: UblkQueue, rq: Request, io: UblkIo, ctx: Ctx): boolean {
+  prep_auto_buf_reg(ubq: UblkQueue, rq: Request, io: UblkIo, ctx: Ctx): boolean {
     if (this.support_auto_buf_reg() && rq.data) {
       const cmd = io.cmd!;
       ctx.t += this.costs.t_reg_bvec;
@@ -683,6 +756,13 @@ export class UblkDevice implements BlkMqOps {
     // the rest and the server answers again, but ublk_report_zones() reads only the entries it asked for
     if (rq.op !== REQ_OP_READ && rq.op !== REQ_OP_WRITE) {
       this.stats.completed++;
+      this.tagset.end_request(rq, 0, ctx.t);
+      return;
+    }
+    if (this.shmem_ops && this.iod_is_shmem_zc(ubq, rq.tag)) {
+      // mainline __ublk_complete_rq(): shared-memory zero copy has nothing to unmap, the request ends OK
+      this.stats.completed++;
+      this.trace?.('complete', rq.id, rq.q, rq.tag, ctx.t);
       this.tagset.end_request(rq, 0, ctx.t);
       return;
     }
@@ -886,7 +966,7 @@ export class UblkDevice implements BlkMqOps {
   }
 
   /** ublk_register_io_buf() (6.18): zero copy only; a started request with data; its pages into the ring's table. */
-  private register_io_buf(req: IoReq, ubq: UblkQueue, cmd: UblksrvIoCmd, ctx: Ctx): number {
+  register_io_buf(req: IoReq, ubq: UblkQueue, cmd: UblksrvIoCmd, ctx: Ctx): number {
     if (!this.support_zero_copy()) return -22;
     ctx.t += this.costs.t_reg_bvec;
     const rq = this.check_and_get_req(ubq, cmd.tag, 0);
@@ -901,7 +981,7 @@ export class UblkDevice implements BlkMqOps {
   }
 
   /** ublk_unregister_io_buf() (6.18): zero copy only, then io_buffer_unregister_bvec(addr) on this ring. */
-  private unregister_io_buf(req: IoReq, cmd: UblksrvIoCmd, ctx: Ctx): number {
+  unregister_io_buf(req: IoReq, cmd: UblksrvIoCmd, ctx: Ctx): number {
     if (!this.support_zero_copy()) return -22;
     ctx.t += this.costs.t_reg_bvec;
     return req.ring.unregister_bvec(cmd.addr);
@@ -953,11 +1033,11 @@ export class UblkDevice implements BlkMqOps {
   }
 
   /** ublk_mark_io_ready(): START_DEV's completion fires when every tag of every queue is fetched. */
-  private mark_io_ready(ubq: UblkQueue, task: UblkTask): void {
+  mark_io_ready(ubq: UblkQueue, task: UblkTask | null): void {
     ubq.nr_io_ready++;
     if (ubq.nr_io_ready === ubq.q_depth) {
       this.nr_queues_ready++;
-      if (this.drv.daemonPrivileged(task)) this.nr_privileged_daemon++;
+      if (task && this.drv.daemonPrivileged(task)) this.nr_privileged_daemon++;
     }
     if (this.nr_queues_ready === this.dev_info.nr_hw_queues) {
       for (const q of this.queues) {
@@ -1046,6 +1126,10 @@ export class UblkDevice implements BlkMqOps {
 
   /** ublk_cancel_dev(): every ACTIVE FETCH whose tag has no started request completes with ABORT (-ENODEV). */
   cancel_dev(): void {
+    if (this.batch_ops) {
+      for (const ubq of this.queues) this.batch_ops.cancel_queue(this, ubq);
+      return;
+    }
     for (const ubq of this.queues) {
       for (let tag = 0; tag < ubq.q_depth; tag++) {
         const io = ubq.ios[tag]!;
@@ -1094,6 +1178,7 @@ export class UblkDevice implements BlkMqOps {
         }
       }
     }
+    if (this.batch_ops) for (const ubq of this.queues) this.batch_ops.abort_queue(this, ubq, t, cpu);
     if (this.tagset.alive) {
       if (!(f & UBLK_F.UBLK_F_USER_RECOVERY)) {
         for (const q of this.queues) q.force_abort = true;
@@ -1135,6 +1220,8 @@ export class UblkCharDev implements SimFile {
     this.name = `/dev/ublkc${ub.dev_info.dev_id}`;
   }
   uring_cmd(req: IoReq, ctx: Ctx): number {
+    // a BATCH_IO device's cdev has ublk_ch_batch_io_fops: no per-I/O daemon task
+    if (this.ub.batch_ops) return this.ub.batch_ops.uring_cmd(this.ub, req, ctx);
     const task = (req.ring.task as unknown as { ublkTask?: UblkTask } | null)?.ublkTask;
     if (!task) return -22;
     return this.ub.ch_uring_cmd(req, ctx, task);
@@ -1169,6 +1256,10 @@ export class UblkDriver {
     this.live_tgids.add(t);
     return t;
   }
+  /** UBLK_F_BATCH_IO support (ublk_batch.ts installs it; without it ADD_DEV clears the flag as 6.18 does). */
+  batch_ops: UblkBatchOps | null = null;
+  /** UBLK_F_SHMEM_ZC support (ublk_shmem.ts installs it; without it ADD_DEV clears the flag as 6.18 does). */
+  shmem_ops: UblkShmemOps | null = null;
   /** Tasks created by privileged servers (capable(CAP_SYS_ADMIN) at FETCH). */
   private readonly privilegedTasks = new WeakSet<UblkTask>();
 
@@ -1220,10 +1311,13 @@ export class UblkDriver {
       id = 0;
       while (this.devices.has(id)) id++;
     }
-    flags &= UBLK_F_ALL;
+    // UBLK_F_BATCH_IO is after 6.18 (mainline's UBLK_F_ALL has it): accepted when the batch side is installed
+    flags &= UBLK_F_ALL | (this.batch_ops ? UBLK_F.UBLK_F_BATCH_IO : 0) | (this.shmem_ops ? UBLK_F.UBLK_F_SHMEM_ZC : 0);
     // ublk_ctrl_add_dev() (6.18) always sets these four: ioctl encoding, task-work completion, per-I/O daemons
     // and buffer registration from any task.
     flags |= UBLK_F.UBLK_F_CMD_IOCTL_ENCODE | UBLK_F.UBLK_F_URING_CMD_COMP_IN_TASK | UBLK_F.UBLK_F_PER_IO_DAEMON | UBLK_F.UBLK_F_BUF_REG_OFF_DAEMON;
+    // mainline: PER_IO_DAEMON is not exposed with BATCH_IO (io->task stays NULL), and BATCH_IO has no GET_DATA
+    if (flags & UBLK_F.UBLK_F_BATCH_IO) flags &= ~UBLK_F.UBLK_F_PER_IO_DAEMON;
     if (flags & (UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG)) flags &= ~UBLK_F.UBLK_F_NEED_GET_DATA;
     // ublk_ctrl_add_dev() (6.18): zoned needs CONFIG_BLK_DEV_ZONED and USER_COPY or zero copy (addr carries zone_append_lba)
     if (flags & UBLK_F.UBLK_F_ZONED && (!this.config_blk_dev_zoned || !(flags & (UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY)))) {
@@ -1231,6 +1325,9 @@ export class UblkDriver {
         ? 'ADD_DEV: UBLK_F_ZONED needs UBLK_F_USER_COPY or UBLK_F_SUPPORT_ZERO_COPY (the commit\'s addr carries zone_append_lba)'
         : 'ADD_DEV: UBLK_F_ZONED needs CONFIG_BLK_DEV_ZONED, which this kernel is built without');
     }
+    if (flags & UBLK_F.UBLK_F_BATCH_IO) flags &= ~UBLK_F.UBLK_F_NEED_GET_DATA;
+    // Model: batch I/O on a zoned device (UBLK_BATCH_F_HAS_ZONE_LBA commits) is not modelled; mainline accepts it.
+    if (flags & UBLK_F.UBLK_F_ZONED && flags & UBLK_F.UBLK_F_BATCH_IO) this.fail('EINVAL', 'ADD_DEV: UBLK_F_ZONED with UBLK_F_BATCH_IO is not modelled (zone append LBAs in batch commits)');
     const dev_info: UblksrvCtrlDevInfo = {
       ...info,
       dev_id: id,
@@ -1376,6 +1473,7 @@ export class UblkDriver {
     if (ub.deleted) this.fail('ENODEV', `DEL_DEV: device ${ub.dev_info.dev_id} does not exist`);
     this.ublk_ctrl_stop_dev(ub);
     ub.deleted = true;
+    ub.shmem_ops?.cleanup(ub); // ublk_buf_cleanup() at the cdev's release
     this.devices.delete(ub.dev_info.dev_id);
     if (ub.dev_info.flags & UBLK_F.UBLK_F_UNPRIVILEGED_DEV) this.unprivileged_ublks_added--;
   }
@@ -1442,7 +1540,8 @@ export class UblkDriver {
 
   /** UBLK_U_CMD_GET_FEATURES: ublk_ctrl_get_features() (6.18) answers UBLK_F_ALL, before any device lookup. */
   ublk_ctrl_get_features(): number {
-    return UBLK_F_ALL;
+    // plus UBLK_F_BATCH_IO (after 6.18) when the batch side is installed: what ADD_DEV will keep
+    return (UBLK_F_ALL | (this.batch_ops ? UBLK_F.UBLK_F_BATCH_IO : 0) | (this.shmem_ops ? UBLK_F.UBLK_F_SHMEM_ZC : 0)) >>> 0;
   }
 
   /**
@@ -1461,7 +1560,9 @@ export class UblkDriver {
     for (const q of ub.queues) q.canceling = true;
     const limit = timeout_ms || 0xffffffff;
     let elapsed = 0;
-    while (elapsed < limit) {
+    // mainline: with UBLK_F_BATCH_IO (after 6.18) ublk_wait_for_idle_io() returns 0 at once, a fetch command
+    // (armed or the next one) can always tell the server
+    while (elapsed < limit && !ub.batch_ops) {
       if (ub.queues.every((q) => this.queue_has_idle_io(ub, q))) break;
       // model: a wait that nothing can end (no event left in virtual time) is ended as a signal would end it
       if (!sleep(UBLK_REQUEUE_DELAY_MS)) this.fail('EINTR', 'QUIESCE_DEV: interrupted (no queue can become idle)');

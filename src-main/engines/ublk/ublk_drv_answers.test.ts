@@ -280,8 +280,9 @@ describe('UBLK_U_CMD_ADD_DEV flags (ublk_ctrl_add_dev, 6.18)', () => {
     for (const b of [UBLK_F.UBLK_F_CMD_IOCTL_ENCODE, UBLK_F.UBLK_F_URING_CMD_COMP_IN_TASK, UBLK_F.UBLK_F_PER_IO_DAEMON, UBLK_F.UBLK_F_BUF_REG_OFF_DAEMON]) {
       expect(f & b).toBe(b);
     }
-    // bits past UBLK_F_ALL (15-19 are after 6.18) are cleared
-    expect(k.add_dev({ flags: ['UBLK_F_SHMEM_ZC', 'UBLK_F_SAFE_STOP_DEV'] }).info().flags & 0xf8000).toBe(0);
+    // bits past UBLK_F_ALL (15-19 are after 6.18) are cleared, but BATCH_IO and SHMEM_ZC, which the model takes from mainline
+    expect(k.add_dev({ flags: ['UBLK_F_INTEGRITY', 'UBLK_F_SAFE_STOP_DEV', 'UBLK_F_NO_AUTO_PART_SCAN'] }).info().flags & 0xf8000).toBe(0);
+    expect(k.add_dev({ flags: ['UBLK_F_SHMEM_ZC', 'UBLK_F_SAFE_STOP_DEV'] }).info().flags & 0xf8000).toBe(UBLK_F.UBLK_F_SHMEM_ZC);
   });
 });
 
