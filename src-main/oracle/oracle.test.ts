@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createBpf, KFUNC_BTF_ID, KFUNC_NAMES, type KfuncName } from '../engines/bpf';
 import { kernelOracle } from './index';
@@ -102,6 +103,19 @@ describe.skipIf(!avail.ok)('the running kernel', () => {
     expect(hashed.ok && hashed.retval).toBe(42n);
     const empty = oracle.testRun(prog, { data_in: PACKET, maps: { 7: { map_type: 'hash', key_size: 4, value_size: 8, max_entries: 4 } } });
     expect(empty.ok && empty.retval).toBe(0n); // lookup miss: r0 = NULL is returned
+    // An element shorter (or longer) than the map's key_size / value_size never reaches BPF_MAP_UPDATE_ELEM,
+    // which would read past the helper's buffer: EINVAL from the helper.
+    for (const [k, v] of [[new Uint8Array(2), value], [key, value.subarray(0, 4)], [key, new Uint8Array(16)]] as const) {
+      const bad = oracle.testRun(prog, { data_in: PACKET, maps: { 7: { map_type: 'hash', key_size: 4, value_size: 8, max_entries: 4, entries: [[k, v]] } } });
+      expect(bad).toMatchObject({ ok: false, errno_name: 'EINVAL', why: expect.stringContaining('map_update') });
+    }
+    // A per-CPU map's value is round_up(value_size, 8) bytes per possible CPU, as libbpf sizes it.
+    const cpus = Number(readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim().split('-').pop()) + 1;
+    const percpu = (n: number): ReturnType<typeof oracle.testRun> =>
+      oracle.testRun(prog, { data_in: PACKET, maps: { 7: { map_type: 'percpu_hash', key_size: 4, value_size: 4, max_entries: 4, entries: [[key, new Uint8Array(n)]] } } });
+    expect(percpu(4)).toMatchObject({ ok: false, errno_name: 'EINVAL' });
+    expect(percpu(8 * cpus).verdict).toBeDefined();
+    expect(JSON.stringify(percpu(8 * cpus))).not.toContain('map_update');
     // Without the map the ld_imm64 names fd 7, a host fd: the allow-list refuses it before the kernel sees it.
     expect(oracle.verify(prog)).toMatchObject({ ok: false, errno_name: 'EPERM', refused: expect.stringContaining('map fd 7') });
   });

@@ -388,6 +388,25 @@ static void cmd_map_lookup(void)
 	free(value);
 }
 
+/* Per-CPU maps: hash, array, LRU hash. */
+static const int percpu_types[] = { 5, 6, 10 };
+
+/* The number of possible CPUs, from /sys/devices/system/cpu/possible ("0-N" or "0"), as libbpf counts them;
+ * 0 when it cannot be read. */
+static int possible_cpus(void)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+	int lo = 0, hi = -1, n = 0;
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d-%d", &lo, &hi) == 2)
+		n = hi - lo + 1;
+	else if (lo == 0)
+		n = 1;
+	fclose(f);
+	return n > 0 ? n : 0;
+}
+
 static void cmd_map_update(void)
 {
 	unsigned char *key, *value;
@@ -399,6 +418,19 @@ static void cmd_map_update(void)
 	if (arg_hex("key", &key, &key_len) < 0 || arg_hex("value", &value, &value_len) < 0) {
 		free(key);
 		reply_err(EINVAL, "bad_hex");
+		return;
+	}
+	/* BPF_MAP_UPDATE_ELEM reads key_size and value_size bytes (a per-CPU map's value: round_up(value_size, 8) per
+	 * possible CPU, as libbpf sizes it): shorter buffers would let the kernel read past them. */
+	size_t want = map_value_size[nmaps - 1];
+	if (IN(percpu_types, (int)map_type_of[nmaps - 1])) {
+		int cpus = possible_cpus();
+		want = cpus > 0 ? ((want + 7) & ~(size_t)7) * (size_t)cpus : 0;
+	}
+	if (key_len != map_key_size[nmaps - 1] || want == 0 || value_len != want) {
+		free(key);
+		free(value);
+		reply_err(EINVAL, "map_update");
 		return;
 	}
 	union bpf_attr_buf a;
