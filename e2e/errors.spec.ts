@@ -4,6 +4,7 @@
  */
 import type { Page } from '@playwright/test';
 import { expect, newFile, test, typeScript, uniq } from './fixtures';
+import { kernelOracle } from '../src-main/oracle/index';
 
 const squiggles = (app: Page) => app.locator('[data-testid=editor] .squiggly-error');
 
@@ -120,5 +121,22 @@ test.describe('errors point at the right place', () => {
     const error = app.getByTestId('panel-bpf').getByTestId('bpf-error');
     await expect(error).toContainText('does not fit log_size 4096');
     await expect(error).toContainText("the verifier's own reason: BPF program is too large. Processed 1000001 insn");
+    // The kernel check loads with the same log_level and log_size: this machine's kernel overflows the same 4096
+    // bytes (ENOSPC), and the oracle's load without a log gives the verifier's own reason, E2BIG.
+    await app.getByTestId('panel-bpf').getByTestId('bpf-kernel-check').click();
+    await expect(app.getByTestId('kernel-access-dialog')).toBeVisible();
+    await app.getByTestId('kernel-access-allow').click();
+    const avail = kernelOracle().available();
+    const result = app.getByTestId('panel-bpf').getByTestId('bpf-kernel-result');
+    if (avail.ok) {
+      const verdict = result.getByTestId('bpf-kernel-verdict');
+      await expect(verdict).toContainText('Kernel: rejected (E2BIG): BPF program is too large', { timeout: 60_000 });
+      await expect(verdict).toContainText("its log overflowed the load's log_size too (ENOSPC)");
+      await expect(verdict).toHaveAttribute('data-agree', 'true');
+      // The kernel's log is the tail of 4096 bytes (about 90 lines), not of the oracle's 16 MiB default.
+      const rows = await result.locator('tr').count();
+      expect(rows).toBeGreaterThan(10);
+      expect(rows).toBeLessThan(200);
+    } else await expect(result.getByTestId('bpf-kernel-why')).toHaveText(`This machine's kernel cannot be asked: ${avail.why}`);
   });
 });

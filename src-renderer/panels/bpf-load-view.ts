@@ -417,6 +417,10 @@ export class BpfLoadView {
         h('b', {}, 'Kernel: '),
         verdict(r.kernel.ok, r.kernel.errno_name, r.kernel.first_error),
         r.kernel.processed !== undefined ? ` · processed ${r.kernel.processed} insns` : '',
+        // The oracle's helper loads again without a log when the log overflowed (kernel-oracle.c): say both.
+        r.kernel.log_truncated
+          ? ` · its log overflowed the load's log_size too (ENOSPC): the verdict is the verifier's own, from a load without a log`
+          : '',
       ),
       h('div', {}, h('b', {}, 'Ours: '), verdict(this.load.ok, this.load.errno, c.ours_first_error)),
       h(
