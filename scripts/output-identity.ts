@@ -12,7 +12,6 @@
  * Run it before a change and after: the totals must agree; with --out, the per-run hashes show which run differs,
  * and --dump writes each run's text (a file per run in DIR) to compare.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +19,7 @@ import type { RunEvent } from '../src-main/contract';
 import { findClang } from '../src-main/clang/bpf-clang';
 import { labsDir, readLabAt } from '../src-main/labs/labs';
 import { startRun } from '../src-main/session/session';
+import { identityReport, sha } from './identity-report';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name: string): string | undefined => {
@@ -30,7 +30,6 @@ const only = arg('--only');
 const out = arg('--out');
 const dump = arg('--dump');
 if (dump) mkdirSync(dump, { recursive: true });
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 const hashes: Record<string, string> = {};
 
 /** One run, as the app makes it, reduced to what a user sees that does not depend on the host's speed. */
@@ -114,12 +113,5 @@ for (const r of runs) {
   if (dump) writeFileSync(path.join(dump, r.name.replace(/\//g, '__')), text);
   console.log(`${r.name.padEnd(56)} ${hashes[r.name]!.slice(0, 16)}`);
 }
-const groups = new Map<string, string[]>();
-for (const [k, h] of Object.entries(hashes)) {
-  const g = k.slice(0, k.indexOf('/'));
-  groups.set(g, [...(groups.get(g) ?? []), h]);
-}
-for (const [g, hs] of groups) console.log(`${g.padEnd(12)} ${String(hs.length).padStart(6)} ${sha(hs.join('\n'))}`);
-console.log(`${'total'.padEnd(12)} ${String(Object.keys(hashes).length).padStart(6)} ${sha(JSON.stringify(hashes))}`);
-if (out) writeFileSync(out, JSON.stringify(hashes, null, 1));
+identityReport(hashes, out);
 process.exit(0);

@@ -8,8 +8,6 @@
  * Run it before a change and after: the totals must agree; with --out, the per-program hashes (one JSON object)
  * show which program differs.
  */
-import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { BPF_F, ITER_SELFTESTS, createBpf, stackVariants } from '../src-main/engines/bpf';
 import type { BpfMap } from '../src-main/engines/bpf';
 import { ITER_CORPUS } from '../src-main/oracle/iter-corpus';
@@ -17,6 +15,7 @@ import { generatePrograms } from '../src-main/oracle/fuzz/generator';
 import type { FuzzProgram } from '../src-main/oracle/fuzz/generator';
 import { caseProgram, loadCases } from '../src-main/oracle/fuzz/regressions';
 import { hostNrCpuIds } from '../src-main/oracle/fuzz/runner';
+import { identityReport, sha } from './identity-report';
 
 const arg = (name: string, def: string): string => {
   const i = process.argv.indexOf(name);
@@ -26,7 +25,6 @@ const count = Number(arg('--count', '3000'));
 const seed = Number(arg('--seed', '20261207'));
 const out = arg('--out', '');
 
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 const hashes: Record<string, string> = {};
 
 /** Everything a verification returns that a user can see, as text. */
@@ -122,11 +120,4 @@ selftests();
 for (const [file, c] of loadCases()) fuzzProgram(`regression/${file}`, caseProgram(c));
 generatePrograms(seed, count).forEach((p, i) => fuzzProgram(`fuzz/${seed}/${i}`, p));
 
-const groups = new Map<string, string[]>();
-for (const [k, h] of Object.entries(hashes)) {
-  const g = k.slice(0, k.indexOf('/'));
-  groups.set(g, [...(groups.get(g) ?? []), h]);
-}
-for (const [g, hs] of groups) console.log(`${g.padEnd(12)} ${String(hs.length).padStart(6)} ${sha(hs.join('\n'))}`);
-console.log(`${'total'.padEnd(12)} ${String(Object.keys(hashes).length).padStart(6)} ${sha(JSON.stringify(hashes))}`);
-if (out) writeFileSync(out, JSON.stringify(hashes, null, 1));
+identityReport(hashes, out);
