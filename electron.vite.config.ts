@@ -24,7 +24,7 @@ export default defineConfig({
           codeSplitting: {
             groups: [
               { name: 'contract-limits', test: /src-main[\\/]contract-limits\.ts$/, priority: 2 },
-              { name: 'contract', test: /src-main[\\/]contract\.ts$/, priority: 1 },
+              { name: 'contract', test: /src-main[\\/]contract(-machine)?\.ts$/, priority: 1 },
             ],
           },
         },

@@ -14,7 +14,7 @@ const root = path.dirname(fileURLToPath(import.meta.url));
  * reach across layers: an engine's test asks the oracle, a sandbox test decodes with the renderer's reader.
  */
 export const LAYERS = [
-  { name: 'contract', paths: ['src-main/contract.ts', 'src-main/ipc-channels.ts'], may: [] },
+  { name: 'contract', paths: ['src-main/contract.ts', 'src-main/contract-machine.ts', 'src-main/ipc-channels.ts'], may: [] },
   { name: 'engines', paths: ['src-main/engines/'], may: [] },
   { name: 'workspace', paths: ['src-main/workspace/'], may: ['contract'] },
   { name: 'oracle', paths: ['src-main/oracle/'], may: ['engines', 'contract'] },

@@ -11,10 +11,8 @@ import {
   type QuickJSHandle,
   type QuickJSRuntime,
   type QuickJSWASMModule,
-  type VmCallResult,
 } from 'quickjs-emscripten';
 import { getHeapStatistics } from 'node:v8';
-import { Prng } from '../engines/common/prng';
 import {
   type Chart,
   type LimitName,
@@ -25,20 +23,18 @@ import {
   type RunStats,
   type SourceLocation,
 } from '../contract';
-import { DEFAULT_LIMITS, PROGRESS_MESSAGE_MAX, resolveLimits, type DefaultRunLimits } from '../contract-limits';
+import { PROGRESS_MESSAGE_MAX, resolveLimits, type DefaultRunLimits } from '../contract-limits';
 import type { transform as SucraseTransform } from 'sucrase';
 import { PRELUDE, PRELUDE_FILENAME } from './prelude';
-import { Bridge, ScriptCallbackError, TYPED_CTORS, TypedResult } from './bridge';
-import { CLASS_BINDINGS } from './bindings';
-import { KernelError } from '../engines/common/errors';
-import { boot, type BootOptions, type BpfLoadRecord, type Kernel } from '../engines/kernel';
-import { asmScriptLines, asmScriptPosition, type ScriptPosition } from './asm-source';
-import { BPF_ORACLE, hostBtfIds, hostUringProbe } from './oracle-bindings';
+import type { Kernel } from '../engines/kernel';
 import { machineState } from './machine-state';
-import { ARG_JSON, installFastCall } from './fastcall';
 import { normaliseChart, normaliseTable, tableText } from './views';
-import { bootFloorBytes, machineBytes, mib } from './machine-memory';
+import { machineBytes, mib } from './machine-memory';
 import { markLoops } from './loop-marks';
+import { installHost } from './install-host';
+import { LimitHit, limitError, scriptWhere, toRunError, type Remap } from './run-error';
+
+export { VIRTUAL_EPOCH_MS } from './install-host';
 
 /** Where the sandbox sends what a script prints and reports. */
 export interface SandboxSink {
@@ -65,9 +61,6 @@ export interface SandboxOutcome {
   kernels?: Kernel[];
 }
 
-/** The virtual epoch of Date.now() in the sandbox: the Unix time the simulated machine boots at. */
-export const VIRTUAL_EPOCH_MS = Date.UTC(2023, 0, 1);
-
 /** How often (in interrupt-handler calls) the sandbox flushes output and checks the heap. */
 const FLUSH_INTERVAL_MS = 30;
 /** How often a running script's machines are sent to the panels. */
@@ -76,7 +69,6 @@ const MACHINE_INTERVAL_MS = 500;
 const PROGRESS_INTERVAL_MS = 50;
 /** The machines' memory is measured after every this many engine calls (a heap statistic costs a fifth of a call). */
 export const ENGINE_CHECK_CALLS = 4;
-const MAX_STACK_FRAMES = 12;
 const MAX_JOBS_PER_TURN = 1000;
 
 let modulePromise: Promise<QuickJSWASMModule> | undefined;
@@ -95,12 +87,6 @@ export function sandboxMemoryBytes(): number {
 /** Loads QuickJS ahead of a run, so that the deadline does not pay for compiling WebAssembly. */
 export async function preloadSandbox(): Promise<void> {
   await quickjsModule();
-}
-
-class LimitHit extends Error {
-  constructor(readonly limit: LimitName | 'stopped') {
-    super(limit);
-  }
 }
 
 let sucrase: { transform: typeof SucraseTransform } | undefined;
@@ -431,340 +417,6 @@ export async function runInSandbox(
   }
 }
 
-interface HostFns {
-  /** A call that may outlive the deadline (a BPF load or verify) is about to start. */
-  beforeLongCall(): void;
-  view(kind: string, json: string): void;
-  write(fd: number, text: string): void;
-  result(json: string): void;
-  progress(fraction: number, message: string): void;
-  /** After each engine call: ends the run (throws LimitHit) when the machines grew past their budget. */
-  engineCalled(): void;
-  /** The machines' signal_pending(): inside a long engine call, whether the run must end (Stop, deadline, budget). */
-  signalPending(): boolean;
-}
-
-/** Installs `globalThis.__host`, which the prelude captures and deletes. Returns the bridge to the engines. */
-function installHost(
-  vm: QuickJSContext,
-  req: RunRequestParsed,
-  budget: number,
-  fns: HostFns,
-): {
-  bridge: Bridge;
-  kernels: Kernel[];
-  engineDepth: () => number;
-  locate: (rec: BpfLoadRecord) => ScriptPosition | undefined;
-  scriptLines: (rec: BpfLoadRecord, asmLines: readonly number[]) => number[] | undefined;
-} {
-  const host = vm.newObject();
-  const prng = new Prng(req.seed);
-  const state = vm.newArray();
-  for (let i = 0; i < 4; i++) {
-    const n = vm.newNumber(prng.nextU32());
-    vm.setProp(state, i, n);
-    n.dispose();
-  }
-  vm.setProp(host, 'seedState', state);
-  state.dispose();
-  const setNum = (name: string, v: number): void => {
-    const h = vm.newNumber(v);
-    vm.setProp(host, name, h);
-    h.dispose();
-  };
-  setNum('seed', req.seed);
-  const params = vm.newString(JSON.stringify(req.params ?? {}));
-  vm.setProp(host, 'params', params);
-  params.dispose();
-  setNum('epochMs', VIRTUAL_EPOCH_MS);
-  const fn = (name: string, impl: (...args: QuickJSHandle[]) => QuickJSHandle | VmCallResult<QuickJSHandle> | void): void => {
-    const h = vm.newFunction(name, impl);
-    vm.setProp(host, name, h);
-    h.dispose();
-  };
-  const bridge = new Bridge(vm, CLASS_BINDINGS);
-  let makeError: QuickJSHandle | undefined;
-  let kernel: Kernel | undefined;
-  const kernels: Kernel[] = [];
-  // Engine calls in progress (a script callback can run inside one): no snapshots are taken mid-call.
-  let depth = 0;
-
-  /** Where a rejected load's assembly error or failing line is in the script (the program a literal of it). */
-  const located = new WeakMap<BpfLoadRecord, ScriptPosition | null>();
-  const locate = (rec: BpfLoadRecord): ScriptPosition | undefined => {
-    const known = located.get(rec);
-    if (known !== undefined) return known ?? undefined;
-    let at: ScriptPosition | undefined;
-    const asm = rec.attr.asm;
-    const d = rec.error instanceof KernelError ? rec.error.detail : undefined;
-    const line = d?.['line'];
-    if (typeof asm === 'string' && typeof line === 'number' && line >= 1) {
-      // An assembler error has its column; a verifier error's line is marked from its first non-blank.
-      const text = asm.split('\n')[line - 1] ?? '';
-      const column = typeof d?.['column'] === 'number' ? d['column'] : text.length - text.trimStart().length + 1;
-      at = asmScriptPosition(req.code, req.language === 'typescript', asm, line, column);
-    }
-    located.set(rec, at ?? null);
-    return at;
-  };
-  /** The script line of each instruction of a load whose program is a literal of the script (the panel's mapping). */
-  const scriptLines = (rec: BpfLoadRecord, asmLines: readonly number[]): number[] | undefined =>
-    typeof rec.attr.asm === 'string' ? asmScriptLines(req.code, req.language === 'typescript', rec.attr.asm, asmLines) : undefined;
-  const locateError = (e: KernelError): ScriptPosition | undefined => {
-    for (const k of kernels) for (let i = k.bpf_loads.length - 1; i >= 0; i--) if (k.bpf_loads[i]!.error === e) return locate(k.bpf_loads[i]!);
-    return undefined;
-  };
-
-  /** Turns a host exception into a script-side error (a KernelError keeps its errno); limits pass through. */
-  const toScriptError = (e: unknown): VmCallResult<QuickJSHandle> => {
-    if (e instanceof LimitHit) throw e;
-    let name = 'Error';
-    let errno = '';
-    let message = String(e);
-    let extra = '';
-    if (e instanceof KernelError) {
-      name = 'KernelError';
-      errno = e.errno;
-      message = e.message;
-      // What the kernel returns beside the errno: a verifier log, the failing instruction and source line.
-      const d = e.detail;
-      if (d) {
-        const pick: Record<string, unknown> = {};
-        for (const k of ['log', 'insn', 'line']) if (typeof d[k] === 'string' || typeof d[k] === 'number') pick[k] = d[k];
-        const at = locateError(e);
-        if (at) pick['asm_at'] = at;
-        if (Object.keys(pick).length) extra = JSON.stringify(pick);
-      }
-    } else if (e instanceof ScriptCallbackError) {
-      name = e.errorHandleName;
-      message = e.message;
-    } else if (e instanceof Error) {
-      name = ['TypeError', 'RangeError', 'SyntaxError'].includes(e.name) ? e.name : 'InternalError';
-      message = e.message;
-    }
-    if (!makeError) return { error: vm.newError({ name, message }) };
-    const args = [vm.newString(name), vm.newString(errno), vm.newString(message), vm.newString(extra)];
-    const r = vm.callFunction(makeError, vm.undefined, ...args);
-    for (const a of args) a.dispose();
-    return r.error ? { error: r.error } : { error: r.value };
-  };
-
-  fn('write', (fd, text) => {
-    try {
-      fns.write(vm.getNumber(fd), vm.getString(text));
-    } catch (e) {
-      if (e instanceof LimitHit) return { error: vm.newError({ name: 'LimitError', message: `${e.limit} limit reached` }) };
-      return toScriptError(e);
-    }
-  });
-  fn('result', (json) => fns.result(vm.getString(json)));
-  fn('progress', (fraction, message) => {
-    try {
-      fns.progress(vm.getNumber(fraction!), vm.getString(message!));
-    } catch (e) {
-      if (e instanceof LimitHit) return { error: vm.newError({ name: 'LimitError', message: `${e.limit} limit reached` }) };
-      return toScriptError(e);
-    }
-  });
-  fn('view', (kind, json) => {
-    try {
-      fns.view(vm.getString(kind!), vm.getString(json!));
-    } catch (e) {
-      return toScriptError(e);
-    }
-  });
-  // Virtual time: the simulated machine's clock, standing at boot until a machine runs.
-  fn('virtualNowMs', () => vm.newNumber(kernel ? kernel.now_ns() / 1e6 : 0));
-  fn('register', (makeErrorFn, dispatchFn) => {
-    makeError = makeErrorFn!.dup();
-    bridge.setCallbackDispatcher(dispatchFn!);
-  });
-  /** A host result as a sandbox value: primitives as they are, anything else as bridge JSON. */
-  const toHandle = (r: unknown): QuickJSHandle => {
-    switch (typeof r) {
-      case 'number':
-        return vm.newNumber(r);
-      case 'boolean':
-        return r ? vm.true : vm.false;
-      case 'undefined':
-        return vm.undefined;
-      case 'string':
-        return vm.newString(r);
-    }
-    if (r instanceof TypedResult) {
-      const pair = vm.newArray();
-      const name = vm.newString(r.type);
-      const copy = r.bytes.slice();
-      const buf = vm.newArrayBuffer(copy.buffer);
-      vm.setProp(pair, 0, name);
-      vm.setProp(pair, 1, buf);
-      name.dispose();
-      buf.dispose();
-      return pair;
-    }
-    return vm.null;
-  };
-  /** A typed array argument, copied out of the sandbox's memory in one go. */
-  const typedArg = (h: QuickJSHandle): ArrayBufferView => {
-    const ctor = vm.getProp(h, 'constructor');
-    const nameH = vm.getProp(ctor, 'name');
-    const name = vm.typeof(nameH) === 'string' ? vm.getString(nameH) : '';
-    nameH.dispose();
-    ctor.dispose();
-    const Ctor = Object.hasOwn(TYPED_CTORS, name) ? TYPED_CTORS[name] : undefined;
-    if (!Ctor) throw new TypeError('only numbers, strings, booleans, null, undefined and typed arrays pass this way');
-    const bufH = vm.getProp(h, 'buffer');
-    const num = (p: string): number => {
-      const x = vm.getProp(h, p);
-      const n = vm.typeof(x) === 'number' ? vm.getNumber(x) : NaN;
-      x.dispose();
-      return n;
-    };
-    const off = num('byteOffset');
-    const len = num('byteLength');
-    try {
-      const view = vm.getArrayBuffer(bufH);
-      try {
-        const all = view.value;
-        if (!(off >= 0 && len >= 0 && off + len <= all.byteLength)) throw new RangeError('typed array out of its buffer');
-        return new Ctor(all.slice(off, off + len).buffer);
-      } finally {
-        view.dispose();
-      }
-    } finally {
-      bufH.dispose();
-    }
-  };
-  // The hot path: calls whose arguments are all numbers, strings, booleans, null, undefined or typed arrays,
-  // without JSON: (mask, id, method, ...args), the mask giving each argument's type (see fastcall.ts). This is the
-  // generic implementation; installFastCall() below serves the same calls faster where it can.
-  const callPrimitive = (id: number, method: string | number, args: unknown[]): unknown => {
-    depth++;
-    try {
-      return bridge.result(bridge.call(id, method, args));
-    } finally {
-      depth--;
-      fns.engineCalled();
-    }
-  };
-  // Calls with JSON-marshalled arguments (objects, handles, bigints, callbacks): argument code 7, one JSON text.
-  const callJson = (id: number, method: string | number, json: string): unknown => {
-    depth++;
-    try {
-      return bridge.result(bridge.invoke(id, method, json));
-    } finally {
-      depth--;
-      fns.engineCalled();
-    }
-  };
-  const invokeP = (mask: QuickJSHandle | undefined, id: QuickJSHandle | undefined, method: QuickJSHandle | undefined, ...args: QuickJSHandle[]): QuickJSHandle | VmCallResult<QuickJSHandle> => {
-    try {
-      // A negative mask: the method goes as its index (see the prelude's invoke0..3).
-      let code = vm.getNumber(mask!);
-      const m = code < 0 ? vm.getNumber(method!) : vm.getString(method!);
-      if (code < 0) code = -1 - code;
-      if (code === ARG_JSON) return toHandle(callJson(vm.getNumber(id!), m, vm.getString(args[0]!)));
-      const host: unknown[] = args.map((h) => {
-        switch (vm.typeof(h)) {
-          case 'number':
-            return vm.getNumber(h);
-          case 'string':
-            return vm.getString(h);
-          case 'boolean':
-            return vm.dump(h) as boolean;
-          case 'object':
-            return vm.eq(h, vm.null) ? null : typedArg(h);
-          default:
-            return undefined;
-        }
-      });
-      return toHandle(callPrimitive(vm.getNumber(id!), m, host));
-    } catch (e) {
-      return toScriptError(e);
-    }
-  };
-  fn('invokeP', invokeP);
-  if (!process.env.KERNEL_LAB_NO_FASTCALL) {
-    installFastCall(vm, invokeP, callPrimitive, callJson, toHandle, (e) => {
-      const r = toScriptError(e);
-      return 'error' in r && r.error ? r.error : vm.newError({ name: 'InternalError', message: String(e) });
-    });
-  }
-  // Every machine counts against the run's memory budget until the run ends (the panels show each one then): a
-  // boot that cannot fit is refused with ENOMEM, before it allocates when its frame array alone would not fit.
-  fn('boot', (opts) => {
-    try {
-      const options = (bridge.fromWire(JSON.parse(vm.getString(opts!))) as BootOptions | undefined) ?? {};
-      const held = kernels.reduce((n, k) => n + machineBytes(k), 0);
-      const mem = options.memory;
-      const what = `boot(${typeof mem === 'string' ? `{ memory: '${mem}' }` : typeof mem === 'number' ? `{ memory: ${mem} }` : ''})`;
-      const refuse = (need: string): KernelError =>
-        new KernelError(
-          'ENOMEM',
-          `run memory budget of ${mib(budget)} exceeded: ${what} needs ${need} and the run's ${kernels.length} machine${kernels.length === 1 ? '' : 's'} hold ${mib(held)} (machines stay until the run ends)`,
-        );
-      const floor = bootFloorBytes(options);
-      if (held + floor > budget) throw refuse(`at least ${mib(floor)}`);
-      const k = boot(options, {
-        seed: req.seed,
-        log: (line) => fns.write(1, line.endsWith('\n') ? line : line + '\n'),
-        uringProbe: hostUringProbe,
-        hostBtfIds,
-        signal_pending: fns.signalPending,
-      });
-      const size = machineBytes(k);
-      if (held + size > budget) throw refuse(mib(size));
-      kernel = k;
-      kernels.push(k);
-      // The verifier can run for seconds with no interrupt check: say where, and what was loaded, first.
-      const bpf = kernel.bpf;
-      const progLoad = bpf.prog_load.bind(bpf);
-      const verify = bpf.verify.bind(bpf);
-      bpf.prog_load = (attr) => {
-        fns.beforeLongCall();
-        // prog_load({ c }): the session's compile (the host's clang), then the object as prog_load({ obj }).
-        if (attr?.c !== undefined) {
-          const { c, ...rest } = attr;
-          const built = BPF_ORACLE.compile(bpf, { c, ...(attr.filename !== undefined ? { filename: attr.filename } : {}) });
-          if (!built.ok) {
-            const d = built.diagnostics.find((x) => x.severity === 'error' || x.severity === 'fatal error');
-            throw new KernelError('EINVAL', `prog_load: ${built.why}${d ? `: ${d.file}:${d.line}:${d.col}: ${d.message}` : ''}`);
-          }
-          return progLoad({ ...rest, obj: built.object });
-        }
-        return progLoad(attr);
-      };
-      bpf.verify = (src) => {
-        fns.beforeLongCall();
-        return verify(src);
-      };
-      return toHandle(bridge.result(kernel));
-    } catch (e) {
-      return toScriptError(e);
-    }
-  });
-  vm.setProp(vm.global, '__host', host);
-  host.dispose();
-  const dispose = bridge.dispose.bind(bridge);
-  bridge.dispose = () => {
-    makeError?.dispose();
-    dispose();
-  };
-  return { bridge, kernels, engineDepth: () => depth, locate, scriptLines };
-}
-
-/** The script's line:column now (from inside a host call): its innermost frame in the script's file. */
-function scriptWhere(vm: QuickJSContext, filename: string, remap: Remap): SourceLocation | undefined {
-  const r = vm.evalCode('new Error().stack', '<where>');
-  if (r.error) {
-    r.error.dispose();
-    return undefined;
-  }
-  const stack = vm.typeof(r.value) === 'string' ? vm.getString(r.value) : '';
-  r.value.dispose();
-  return firstLocation(remapStack(stack, filename, remap), filename);
-}
-
 /** Runs pending jobs until the script's value (a promise, for async scripts) settles, or a limit hits. */
 function settle(
   vm: QuickJSContext,
@@ -805,103 +457,4 @@ function settle(
   } finally {
     value.dispose();
   }
-}
-
-function limitError(limit: LimitName | 'stopped', limits: DefaultRunLimits = DEFAULT_LIMITS): RunError {
-  const mib = (n: number): string => `${Math.round((n / 1048576) * 10) / 10} MiB`;
-  switch (limit) {
-    case 'stopped':
-      return { kind: 'stopped', name: 'Stopped', message: 'the run was stopped' };
-    case 'timeout':
-      return { kind: 'limit', limit, name: 'LimitError', message: `time limit reached: the run took longer than its ${limits.timeoutMs} ms deadline` };
-    case 'memory':
-      return { kind: 'limit', limit, name: 'LimitError', message: `memory limit reached: the script's heap grew past its ${mib(limits.memoryBytes)} cap` };
-    case 'stack':
-      return { kind: 'limit', limit, name: 'LimitError', message: `stack limit reached: recursion too deep for the ${mib(limits.stackBytes)} stack` };
-    case 'output':
-      return { kind: 'limit', limit, name: 'LimitError', message: `output limit reached: the script printed more than ${mib(limits.outputBytes)}` };
-    case 'watchdog':
-      return { kind: 'limit', limit, name: 'LimitError', message: 'the run stopped responding and was terminated by the watchdog' };
-  }
-}
-
-/** Turns a QuickJS exception into the contract's RunError, with the script's line:column. */
-function toRunError(
-  vm: QuickJSContext,
-  handle: QuickJSHandle,
-  filename: string,
-  hit: LimitName | 'stopped' | undefined,
-  limits: DefaultRunLimits,
-  remap: Remap,
-): RunError {
-  const dumped = vm.dump(handle) as unknown;
-  const obj: Record<string, unknown> =
-    dumped && typeof dumped === 'object' ? (dumped as Record<string, unknown>) : { name: 'Error', message: String(dumped) };
-  const name = typeof obj.name === 'string' ? obj.name : 'Error';
-  const message = typeof obj.message === 'string' ? obj.message : String(dumped);
-  const rawStack = remapStack(typeof obj.stack === 'string' ? obj.stack : '', filename, remap);
-  const stack = trimStack(rawStack, filename);
-  // A BPF load's assembly error or failing line: where the program's literal has it, not the prog_load() call.
-  const asmAt = obj.asm_at as { line?: unknown; column?: unknown } | undefined;
-  const location =
-    asmAt && typeof asmAt.line === 'number' && typeof asmAt.column === 'number'
-      ? { file: filename, line: asmAt.line, column: asmAt.column }
-      : firstLocation(rawStack, filename);
-  const base = { ...(location ? { location } : {}), ...(stack ? { stack } : {}) };
-
-  if (hit) return { ...limitError(hit, limits), ...base };
-  if (name === 'InternalError' && message === 'interrupted') return { ...limitError('timeout', limits), ...base };
-  if (name === 'InternalError' && /stack overflow/.test(message)) return { ...limitError('stack', limits), ...base };
-  if (name === 'InternalError' && /out of memory/.test(message)) return { ...limitError('memory', limits), ...base };
-  return {
-    kind: name === 'SyntaxError' ? 'syntax' : 'script',
-    name,
-    message,
-    ...(typeof obj.errno === 'string' ? { errno: obj.errno } : {}),
-    ...base,
-  };
-}
-
-const FRAME = /(?:\(|at )([^()\s]+):(\d+):(\d+)\)?\s*$/;
-
-type Remap = (line: number, column: number) => { line: number; column: number };
-
-/** Takes the script's frames from the loop-marked code back to the script's own columns. */
-function remapStack(stack: string, filename: string, remap: Remap): string {
-  return stack
-    .split('\n')
-    .map((l) =>
-      l.replace(/([^()\s]+):(\d+):(\d+)(\)?\s*)$/, (all, file: string, line: string, col: string, tail: string) => {
-        if (file !== filename) return all;
-        const p = remap(Number(line), Number(col));
-        return `${file}:${p.line}:${p.column}${tail}`;
-      }),
-    )
-    .join('\n');
-}
-
-function firstLocation(stack: string, filename: string): SourceLocation | undefined {
-  for (const line of stack.split('\n')) {
-    const m = FRAME.exec(line);
-    if (m && m[1] === filename) return { file: filename, line: Number(m[2]), column: Number(m[3]) };
-  }
-  return undefined;
-}
-
-/** Keeps the script's frames, folds repeats (deep recursion) and caps the length. */
-function trimStack(stack: string, filename: string): string {
-  const frames = stack
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.includes(PRELUDE_FILENAME));
-  const out: string[] = [];
-  let i = 0;
-  while (i < frames.length && out.length < MAX_STACK_FRAMES) {
-    let j = i + 1;
-    while (j < frames.length && frames[j] === frames[i]) j++;
-    out.push(j - i > 1 ? `${frames[i]} (×${j - i})` : frames[i]!);
-    i = j;
-  }
-  if (i < frames.length) out.push(`... ${frames.length - i} more frames`);
-  return out.filter((l) => l.includes(filename) || l.startsWith('...') || l.includes('<eval>')).join('\n');
 }
