@@ -87,6 +87,110 @@ declare module 'kernel-lab/engines/bpf/asm-ubpf' {
   export function assembleUbpf(source: string): AsmResult;
 }
 
+declare module 'kernel-lab/engines/bpf/bpf_attr' {
+  /**
+   * The attributes of the bpf() commands the engine takes (union bpf_attr, include/uapi/linux/bpf.h, Linux 6.18):
+   * BPF_PROG_LOAD's and BPF_PROG_TEST_RUN's, in the lab's scripting names, and the engine's own options.
+   */
+  import type { Prng } from 'kernel-lab/engines/common/prng';
+  import type { KfuncName } from 'kernel-lab/engines/bpf/vmlinux_btf';
+  import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
+  import type { BpfMap } from 'kernel-lab/engines/bpf/maps';
+  import type { BpfExecFn } from 'kernel-lab/engines/bpf/vm';
+  import type { BpfSourceInsn } from 'kernel-lab/engines/bpf/line_info';
+  /** Options of the engine: the seeded PRNG and the virtual clock of the lab, the console, the CPU count. */
+  export interface BpfEngineOptions {
+      prng?: Prng;
+      /** Virtual time in ns for bpf_ktime_get_ns (default: a clock advancing 1 ns per executed instruction). */
+      now?: () => bigint;
+      /** Console sink (bpf_trace_printk output, ring-buffer records). */
+      log?: (line: string) => void;
+      /** Number of possible CPUs (per-CPU maps). */
+      nr_cpus?: number;
+      /** bpf_jit_enable: compile programs to JavaScript (default true). */
+      jit?: boolean;
+      /** Instructions a single run may execute before it is stopped (default 100M). */
+      budget?: number;
+      /** BTF ids of the kernel kfuncs (default: the model's own BTF, KFUNC_BTF_ID); boot({ btf: 'host' }) gives the host's. */
+      kfunc_ids?: Readonly<Record<KfuncName, number>>;
+      /**
+       * signal_pending(current): whether the caller was told to stop (the run's Stop or deadline). Long calls ask it
+       * where the kernel does (prog_test_run between repeats, as bpf_test_timer_continue()) and end with EINTR.
+       */
+      signal_pending?: () => boolean;
+  }
+  /** Options of one run of a loaded program. */
+  export interface BpfRunOpts {
+      cpu?: number;
+      budget?: number;
+      /** The engine to run it on instead of the one it was loaded for (soundness runs use both). */
+      exec?: BpfExecFn;
+      /** Seed of the garbage a soundness run fills unwritten memory with (BpfVmOptions.poison). */
+      poison?: number;
+  }
+  /** What prog_load takes: instructions (records or raw bytes) or assembly, and load attributes. */
+  export interface BpfProgLoadAttr {
+      insns?: readonly BpfInsn[] | Uint8Array;
+      asm?: string;
+      /** Assembly syntax; 'auto' picks uBPF when it sees %rN registers. */
+      syntax?: 'kernel' | 'ubpf' | 'auto';
+      prog_type?: string;
+      prog_name?: string;
+      /** Maps the assembly may name (`r1 = my_map ll`). */
+      maps?: Record<string, BpfMap>;
+      /** Run the verifier (default true); `false` loads without it. */
+      verify?: boolean;
+      /** Verifier log level: 0, 1 (default: the failing path) or 2 (every instruction). */
+      log_level?: number;
+      /** The verifier log's buffer in bytes (default 16 MiB, libbpf's): a longer log keeps its tail and the load fails with ENOSPC. */
+      log_size?: number;
+      /** BPF_F_TEST_STATE_FREQ: a verifier checkpoint at every prune point (also prog_flags bit 1 << 3). */
+      test_state_freq?: boolean;
+      /** BPF_PROG_LOAD's prog_flags: BPF_F_TEST_STATE_FREQ (8) and BPF_F_SLEEPABLE (16) act; unknown bits are EINVAL. */
+      prog_flags?: number;
+      /** Override the engine's JIT setting for this program. */
+      jit?: boolean;
+      /** BPF_PROG_LOAD's fd_array: the map fds an ld_imm64 with BPF_PSEUDO_MAP_IDX / _IDX_VALUE (src 5/6) names by index. */
+      fd_array?: readonly number[];
+      /**
+       * BTF func_info given with the program (default true: libbpf passes clang's for every function). Without it
+       * (`false`, a raw load) Linux refuses a callback's address (ld_imm64 src 4) with `missing btf func_info`.
+       */
+      func_info?: boolean;
+      /**
+       * BPF_PROG_LOAD's license string; only a GPL-compatible one (license_is_gpl_compatible()) may call kfuncs.
+       * Departure (6.18): the kernel has no default; here a load without one is "GPL", as the lab's assembly is.
+       */
+      license?: string;
+      /**
+       * BPF_PROG_LOAD's line_info (struct bpf_line_info, its strings resolved from the BTF): the C line that starts at
+       * each listed instruction. The verifier's log then shows them (verbose_linfo()), a rejection names its C line,
+       * and the program keeps them as `source`.
+       */
+      line_info?: readonly BpfSourceInsn[];
+      /**
+       * A BPF object file (ELF, as clang writes it): opened and loaded as bpf_object__open_mem() and __load() do (its
+       * maps created, every program relocated and verified), and its program named `prog_name` (or its only one)
+       * returned. The object brings its own instructions, maps and BTF: only prog_name and log_level go with it.
+       */
+      obj?: Uint8Array;
+      /**
+       * C source, compiled by this machine's clang (as compile() does) and loaded as `obj`; `filename` names it in
+       * diagnostics and line_info. Only a script's run compiles (the engine alone refuses it).
+       */
+      c?: string;
+      /** The C source's file name (default prog.bpf.c). */
+      filename?: string;
+  }
+  /** What prog_test_run takes (BPF_PROG_TEST_RUN's attributes). */
+  export interface BpfTestRunAttr {
+      ctx_in?: Uint8Array;
+      data_in?: Uint8Array;
+      repeat?: number;
+      cpu?: number;
+  }
+}
+
 declare module 'kernel-lab/engines/bpf/bpf_object' {
   import { ObjBtf } from 'kernel-lab/engines/bpf/btf';
   import type { ObjLineInfo } from 'kernel-lab/engines/bpf/btf_ext';
@@ -550,9 +654,7 @@ declare module 'kernel-lab/engines/bpf/include/headers' {
 }
 
 declare module 'kernel-lab/engines/bpf/index' {
-  import { Prng } from 'kernel-lab/engines/common/prng';
   import type { AsmResult } from 'kernel-lab/engines/bpf/asm-error';
-  import type { KfuncName } from 'kernel-lab/engines/bpf/vmlinux_btf';
   import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
   import type { BpfMapCreateAttr, BpfMap } from 'kernel-lab/engines/bpf/maps';
   import { AddressSpace, BpfRegion } from 'kernel-lab/engines/bpf/memory';
@@ -560,6 +662,8 @@ declare module 'kernel-lab/engines/bpf/index' {
   import { BpfObject } from 'kernel-lab/engines/bpf/bpf_object';
   import type { BpfObjMap, BpfObjProgram, LinkedProgram } from 'kernel-lab/engines/bpf/bpf_object';
   import type { BpfVerifierHook, VerifyOptions, VerifyReport } from 'kernel-lab/engines/bpf/verifier/index';
+  import type { BpfEngineOptions, BpfProgLoadAttr, BpfRunOpts, BpfTestRunAttr } from 'kernel-lab/engines/bpf/bpf_attr';
+  import type { BpfSourceLine } from 'kernel-lab/engines/bpf/line_info';
   export { BpfAsmError } from 'kernel-lab/engines/bpf/asm-error';
   export type { AsmResult } from 'kernel-lab/engines/bpf/asm-error';
   export { BpfMap, RingbufMap, BPF_ANY, BPF_EXIST, BPF_NOEXIST, BPF_MAP_TYPE } from 'kernel-lab/engines/bpf/maps';
@@ -591,97 +695,9 @@ declare module 'kernel-lab/engines/bpf/index' {
   export { ITER_SELFTESTS } from 'kernel-lab/engines/bpf/verifier/selftests';
   export { stackVariants } from 'kernel-lab/engines/bpf/verifier/stack-variants';
   export type { BpfExecFn, BpfVm } from 'kernel-lab/engines/bpf/vm';
-  /** Options of the engine: the seeded PRNG and the virtual clock of the lab, the console, the CPU count. */
-  export interface BpfEngineOptions {
-      prng?: Prng;
-      /** Virtual time in ns for bpf_ktime_get_ns (default: a clock advancing 1 ns per executed instruction). */
-      now?: () => bigint;
-      /** Console sink (bpf_trace_printk output, ring-buffer records). */
-      log?: (line: string) => void;
-      /** Number of possible CPUs (per-CPU maps). */
-      nr_cpus?: number;
-      /** bpf_jit_enable: compile programs to JavaScript (default true). */
-      jit?: boolean;
-      /** Instructions a single run may execute before it is stopped (default 100M). */
-      budget?: number;
-      /** BTF ids of the kernel kfuncs (default: the model's own BTF, KFUNC_BTF_ID); boot({ btf: 'host' }) gives the host's. */
-      kfunc_ids?: Readonly<Record<KfuncName, number>>;
-      /**
-       * signal_pending(current): whether the caller was told to stop (the run's Stop or deadline). Long calls ask it
-       * where the kernel does (prog_test_run between repeats, as bpf_test_timer_continue()) and end with EINTR.
-       */
-      signal_pending?: () => boolean;
-  }
-  /** Options of one run of a loaded program. */
-  export interface BpfRunOpts {
-      cpu?: number;
-      budget?: number;
-      /** The engine to run it on instead of the one it was loaded for (soundness runs use both). */
-      exec?: BpfExecFn;
-      /** Seed of the garbage a soundness run fills unwritten memory with (BpfVmOptions.poison). */
-      poison?: number;
-  }
-  /** What prog_load takes: instructions (records or raw bytes) or assembly, and load attributes. */
-  export interface BpfProgLoadAttr {
-      insns?: readonly BpfInsn[] | Uint8Array;
-      asm?: string;
-      /** Assembly syntax; 'auto' picks uBPF when it sees %rN registers. */
-      syntax?: 'kernel' | 'ubpf' | 'auto';
-      prog_type?: string;
-      prog_name?: string;
-      /** Maps the assembly may name (`r1 = my_map ll`). */
-      maps?: Record<string, BpfMap>;
-      /** Run the verifier (default true); `false` loads without it. */
-      verify?: boolean;
-      /** Verifier log level: 0, 1 (default: the failing path) or 2 (every instruction). */
-      log_level?: number;
-      /** The verifier log's buffer in bytes (default 16 MiB, libbpf's): a longer log keeps its tail and the load fails with ENOSPC. */
-      log_size?: number;
-      /** BPF_F_TEST_STATE_FREQ: a verifier checkpoint at every prune point (also prog_flags bit 1 << 3). */
-      test_state_freq?: boolean;
-      /** BPF_PROG_LOAD's prog_flags: BPF_F_TEST_STATE_FREQ (8) and BPF_F_SLEEPABLE (16) act; unknown bits are EINVAL. */
-      prog_flags?: number;
-      /** Override the engine's JIT setting for this program. */
-      jit?: boolean;
-      /** BPF_PROG_LOAD's fd_array: the map fds an ld_imm64 with BPF_PSEUDO_MAP_IDX / _IDX_VALUE (src 5/6) names by index. */
-      fd_array?: readonly number[];
-      /**
-       * BTF func_info given with the program (default true: libbpf passes clang's for every function). Without it
-       * (`false`, a raw load) Linux refuses a callback's address (ld_imm64 src 4) with `missing btf func_info`.
-       */
-      func_info?: boolean;
-      /**
-       * BPF_PROG_LOAD's license string; only a GPL-compatible one (license_is_gpl_compatible()) may call kfuncs.
-       * Departure (6.18): the kernel has no default; here a load without one is "GPL", as the lab's assembly is.
-       */
-      license?: string;
-      /**
-       * BPF_PROG_LOAD's line_info (struct bpf_line_info, its strings resolved from the BTF): the C line that starts at
-       * each listed instruction. The verifier's log then shows them (verbose_linfo()), a rejection names its C line,
-       * and the program keeps them as `source`.
-       */
-      line_info?: readonly BpfSourceInsn[];
-      /**
-       * A BPF object file (ELF, as clang writes it): opened and loaded as bpf_object__open_mem() and __load() do (its
-       * maps created, every program relocated and verified), and its program named `prog_name` (or its only one)
-       * returned. The object brings its own instructions, maps and BTF: only prog_name and log_level go with it.
-       */
-      obj?: Uint8Array;
-      /**
-       * C source, compiled by this machine's clang (as compile() does) and loaded as `obj`; `filename` names it in
-       * diagnostics and line_info. Only a script's run compiles (the engine alone refuses it).
-       */
-      c?: string;
-      /** The C source's file name (default prog.bpf.c). */
-      filename?: string;
-  }
-  /** What prog_test_run takes (BPF_PROG_TEST_RUN's attributes). */
-  export interface BpfTestRunAttr {
-      ctx_in?: Uint8Array;
-      data_in?: Uint8Array;
-      repeat?: number;
-      cpu?: number;
-  }
+  export type { BpfEngineOptions, BpfProgLoadAttr, BpfRunOpts, BpfTestRunAttr } from 'kernel-lab/engines/bpf/bpf_attr';
+  export { sourceLineAt } from 'kernel-lab/engines/bpf/line_info';
+  export type { BpfSourceInsn, BpfSourceLine } from 'kernel-lab/engines/bpf/line_info';
   /**
    * bpf_prog_test_run_syscall() and bpf_prog_test_run_raw_tp() (net/bpf/test_run.c, 6.18): the context passed in
    * must hold every byte the verifier let the program reach, and no more than the type takes (U16_MAX for syscall,
@@ -725,17 +741,6 @@ declare module 'kernel-lab/engines/bpf/index' {
       /** The program in the verifier log's style, one `pc: (code) insn` line per instruction. */
       disasm(): string;
   }
-  /** A loaded C program's source line for each instruction (from .BTF.ext line_info). */
-  export interface BpfSourceLine {
-      file: string;
-      line: number;
-      col: number;
-      text: string;
-  }
-  /** One line_info record: the source line that starts at instruction `insn`. */
-  export type BpfSourceInsn = BpfSourceLine & {
-      insn: number;
-  };
   /**
    * An opened BPF object (struct bpf_object): `progs` and `maps` as libbpf found them, then `load()` creates the
    * maps (global data initialised from the object), relocates each program and loads it through the verifier.
@@ -782,8 +787,6 @@ declare module 'kernel-lab/engines/bpf/index' {
       /** The engine's kfunc BTF id by name (what libbpf finds in vmlinux BTF). */
       private kfuncId;
   }
-  /** The line_info record covering instruction `pc` (the last one starting at or before it), if any. */
-  export function sourceLineAt(lineInfo: readonly BpfSourceInsn[], pc: number): BpfSourceInsn | undefined;
   /** The BPF subsystem of one simulated machine. */
   export class BpfEngine {
       readonly space: AddressSpace;
@@ -877,12 +880,6 @@ declare module 'kernel-lab/engines/bpf/index' {
           setup?: (regions: BpfRegion[]) => void;
       }): BpfRunResult;
       /**
-       * resolve_pseudo_ldimm64() for one load: a map by fd (src 1/2) or by its fd_array index (src 5/6) -> the map
-       * pointer, or (map value) the address of value 0 + off; a kernel BTF FUNC (src 3) -> its address. Errors in
-       * the kernel's order: fd_array, the fd, the count of maps, then the offset and the map type's direct value access.
-       */
-      private ldImm64Resolver;
-      /**
        * find_kfunc_desc_btf() for a kfunc call with an off: the module BTF whose fd is fd_array[off]. The model has
        * no BTF objects, so the fd is never one: EBADF for no open fd, EINVAL for another object (a map).
        */
@@ -896,6 +893,16 @@ declare module 'kernel-lab/engines/bpf/index' {
   }
   /** Creates the BPF engine of a simulated machine. */
   export function createBpf(opts?: BpfEngineOptions): BpfEngine;
+}
+
+declare module 'kernel-lab/engines/bpf/insn_record' {
+  import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
+  /**
+   * An instruction record given as an object: each field must be an integer that fits its width in struct bpf_insn
+   * (code u8, registers u4, off s16, imm s32), or the load fails with EINVAL naming the instruction and the field,
+   * where raw bytes could not have carried the value at all.
+   */
+  export function checkInsnRecord(i: BpfInsn, pc: number): BpfInsn;
 }
 
 declare module 'kernel-lab/engines/bpf/interpreter' {
@@ -1227,9 +1234,51 @@ declare module 'kernel-lab/engines/bpf/jit-wasm-map' {
   export function adoptMaps(p: LoadedInsns, space: AddressSpace, lin: LinearMemory): void;
 }
 
+declare module 'kernel-lab/engines/bpf/ldimm64' {
+  import type { Errno } from 'kernel-lab/engines/common/errors';
+  import type { BpfMap } from 'kernel-lab/engines/bpf/maps';
+  import type { LdImm64Resolver } from 'kernel-lab/engines/bpf/prog';
+  /**
+   * resolve_pseudo_ldimm64() for one load: a map by fd (src 1/2) or by its fd_array index (src 5/6) -> the map
+   * pointer, or (map value) the address of value 0 + off; a kernel BTF FUNC (src 3) -> its address. Errors in
+   * the kernel's order: fd_array, the fd, the count of maps, then the offset and the map type's direct value access.
+   */
+  export function resolve_pseudo_ldimm64(maps: ReadonlyMap<number, BpfMap>, fdArray: readonly number[] | undefined, resolveBtfId: (imm: number, btfFd: number, fail: (errno: Errno, msg: string) => never) => [number, number]): LdImm64Resolver;
+  /** fd_array[idx]. Departure (6.18): past the array's end Linux copies whatever follows it in the loader's memory; the model reads -1 (no fd). */
+  export function fdArrayEntry(fdArray: readonly number[], idx: number): number;
+}
+
 declare module 'kernel-lab/engines/bpf/license' {
   /** bpf_prog_load() copies at most 127 bytes of the license (char license[128]); the comparison is exact. */
   export function license_is_gpl_compatible(license: string): boolean;
+}
+
+declare module 'kernel-lab/engines/bpf/line_info' {
+  import type { BpfInsn } from 'kernel-lab/engines/bpf/isa';
+  /** A loaded C program's source line for each instruction (from .BTF.ext line_info). */
+  export interface BpfSourceLine {
+      file: string;
+      line: number;
+      col: number;
+      text: string;
+  }
+  /** One line_info record: the source line that starts at instruction `insn`. */
+  export type BpfSourceInsn = BpfSourceLine & {
+      insn: number;
+  };
+  /** The line_info record covering instruction `pc` (the last one starting at or before it), if any. */
+  export function sourceLineAt(lineInfo: readonly BpfSourceInsn[], pc: number): BpfSourceInsn | undefined;
+  /**
+   * check_btf_line() (kernel/bpf/verifier.c): insn_off strictly increasing, inside the program and not the second
+   * half of an ld_imm64. Departure (6.18): the "missing bpf_line_info for func#N" check per subprogram is not made.
+   */
+  export function checkBtfLine(lineInfo: readonly BpfSourceInsn[], insns: readonly BpfInsn[]): void;
+  /**
+   * verbose_linfo(): before an instruction whose line_info differs from the last one printed, the verifier's log
+   * shows the source line, `; <text> @ <file>:<line>` (the file's last path component). Departure: the kernel's
+   * "last printed" also counts lines of paths whose log a level-1 load discarded; here it is the visible log's.
+   */
+  export function annotateLog(log: string, lineInfo: readonly BpfSourceInsn[]): string;
 }
 
 declare module 'kernel-lab/engines/bpf/map_btf' {

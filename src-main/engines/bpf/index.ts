@@ -13,26 +13,17 @@ import { assembleUbpf } from './asm-ubpf';
 import { disassemble as disasmInsns, printBpfInsn } from './disasm';
 import { kernelHelpers, kernelKfuncs } from './helpers';
 import { MODEL_BTF } from './vmlinux_btf';
-import type { KfuncName } from './vmlinux_btf';
-import {
-  BPF_COMPLEXITY_LIMIT_INSNS,
-  BPF_PSEUDO_BTF_ID,
-  BPF_PSEUDO_MAP_FD,
-  BPF_PSEUDO_MAP_IDX,
-  BPF_PSEUDO_MAP_IDX_VALUE,
-  decodeInsns,
-} from './isa';
+import { BPF_COMPLEXITY_LIMIT_INSNS, decodeInsns } from './isa';
 import type { BpfInsn } from './isa';
 import { interpExec } from './interpreter';
 import { jitCompile } from './jit';
 import { wasmJitCompile } from './jit-wasm';
-import { ArrayMap, BPF_MAP_TYPE, PercpuArrayMap, RingbufMap, checkObjName, createMap } from './maps';
+import { BPF_MAP_TYPE, RingbufMap, checkObjName, createMap } from './maps';
 import type { BpfMapCreateAttr, BpfMap } from './maps';
-import { AddressSpace, BpfRegion, regionHi } from './memory';
+import { AddressSpace, BpfRegion } from './memory';
 import { prepareInsns } from './prog';
 import { license_is_gpl_compatible } from './license';
 import { checkProgFlags } from './prog_flags';
-import type { LdImm64Resolver } from './prog';
 import { runProgram } from './vm';
 import { XDP_BUFF, xdpConvertCtxAccesses, xdpTestRunSetup } from './test_run_xdp';
 import type { BpfExecFn, BpfHelper, BpfRunResult, LoadedInsns } from './vm';
@@ -40,6 +31,11 @@ import { progTypeOf, verifierHook, verifyInsns } from './verifier';
 import { BPF_F_SLEEPABLE, BpfObject, MODELLED_TYPES } from './bpf_object';
 import type { BpfObjMap, BpfObjProgram, LinkedProgram } from './bpf_object';
 import type { BpfVerifierHook, VerifyOptions, VerifyReport } from './verifier';
+import type { BpfEngineOptions, BpfProgLoadAttr, BpfRunOpts, BpfTestRunAttr } from './bpf_attr';
+import { annotateLog, checkBtfLine, sourceLineAt } from './line_info';
+import type { BpfSourceLine } from './line_info';
+import { checkInsnRecord } from './insn_record';
+import { fdArrayEntry, resolve_pseudo_ldimm64 } from './ldimm64';
 
 export { BpfAsmError } from './asm-error';
 export type { AsmResult } from './asm-error';
@@ -81,101 +77,10 @@ export { BPF_LOG_BUF_SIZE } from './verifier/log';
 export { ITER_SELFTESTS } from './verifier/selftests';
 export { stackVariants } from './verifier/stack-variants';
 export type { BpfExecFn, BpfVm } from './vm';
+export type { BpfEngineOptions, BpfProgLoadAttr, BpfRunOpts, BpfTestRunAttr } from './bpf_attr';
+export { sourceLineAt } from './line_info';
+export type { BpfSourceInsn, BpfSourceLine } from './line_info';
 
-/** Options of the engine: the seeded PRNG and the virtual clock of the lab, the console, the CPU count. */
-export interface BpfEngineOptions {
-  prng?: Prng;
-  /** Virtual time in ns for bpf_ktime_get_ns (default: a clock advancing 1 ns per executed instruction). */
-  now?: () => bigint;
-  /** Console sink (bpf_trace_printk output, ring-buffer records). */
-  log?: (line: string) => void;
-  /** Number of possible CPUs (per-CPU maps). */
-  nr_cpus?: number;
-  /** bpf_jit_enable: compile programs to JavaScript (default true). */
-  jit?: boolean;
-  /** Instructions a single run may execute before it is stopped (default 100M). */
-  budget?: number;
-  /** BTF ids of the kernel kfuncs (default: the model's own BTF, KFUNC_BTF_ID); boot({ btf: 'host' }) gives the host's. */
-  kfunc_ids?: Readonly<Record<KfuncName, number>>;
-  /**
-   * signal_pending(current): whether the caller was told to stop (the run's Stop or deadline). Long calls ask it
-   * where the kernel does (prog_test_run between repeats, as bpf_test_timer_continue()) and end with EINTR.
-   */
-  signal_pending?: () => boolean;
-}
-
-/** Options of one run of a loaded program. */
-export interface BpfRunOpts {
-  cpu?: number;
-  budget?: number;
-  /** The engine to run it on instead of the one it was loaded for (soundness runs use both). */
-  exec?: BpfExecFn;
-  /** Seed of the garbage a soundness run fills unwritten memory with (BpfVmOptions.poison). */
-  poison?: number;
-}
-
-/** What prog_load takes: instructions (records or raw bytes) or assembly, and load attributes. */
-export interface BpfProgLoadAttr {
-  insns?: readonly BpfInsn[] | Uint8Array;
-  asm?: string;
-  /** Assembly syntax; 'auto' picks uBPF when it sees %rN registers. */
-  syntax?: 'kernel' | 'ubpf' | 'auto';
-  prog_type?: string;
-  prog_name?: string;
-  /** Maps the assembly may name (`r1 = my_map ll`). */
-  maps?: Record<string, BpfMap>;
-  /** Run the verifier (default true); `false` loads without it. */
-  verify?: boolean;
-  /** Verifier log level: 0, 1 (default: the failing path) or 2 (every instruction). */
-  log_level?: number;
-  /** The verifier log's buffer in bytes (default 16 MiB, libbpf's): a longer log keeps its tail and the load fails with ENOSPC. */
-  log_size?: number;
-  /** BPF_F_TEST_STATE_FREQ: a verifier checkpoint at every prune point (also prog_flags bit 1 << 3). */
-  test_state_freq?: boolean;
-  /** BPF_PROG_LOAD's prog_flags: BPF_F_TEST_STATE_FREQ (8) and BPF_F_SLEEPABLE (16) act; unknown bits are EINVAL. */
-  prog_flags?: number;
-  /** Override the engine's JIT setting for this program. */
-  jit?: boolean;
-  /** BPF_PROG_LOAD's fd_array: the map fds an ld_imm64 with BPF_PSEUDO_MAP_IDX / _IDX_VALUE (src 5/6) names by index. */
-  fd_array?: readonly number[];
-  /**
-   * BTF func_info given with the program (default true: libbpf passes clang's for every function). Without it
-   * (`false`, a raw load) Linux refuses a callback's address (ld_imm64 src 4) with `missing btf func_info`.
-   */
-  func_info?: boolean;
-  /**
-   * BPF_PROG_LOAD's license string; only a GPL-compatible one (license_is_gpl_compatible()) may call kfuncs.
-   * Departure (6.18): the kernel has no default; here a load without one is "GPL", as the lab's assembly is.
-   */
-  license?: string;
-  /**
-   * BPF_PROG_LOAD's line_info (struct bpf_line_info, its strings resolved from the BTF): the C line that starts at
-   * each listed instruction. The verifier's log then shows them (verbose_linfo()), a rejection names its C line,
-   * and the program keeps them as `source`.
-   */
-  line_info?: readonly BpfSourceInsn[];
-  /**
-   * A BPF object file (ELF, as clang writes it): opened and loaded as bpf_object__open_mem() and __load() do (its
-   * maps created, every program relocated and verified), and its program named `prog_name` (or its only one)
-   * returned. The object brings its own instructions, maps and BTF: only prog_name and log_level go with it.
-   */
-  obj?: Uint8Array;
-  /**
-   * C source, compiled by this machine's clang (as compile() does) and loaded as `obj`; `filename` names it in
-   * diagnostics and line_info. Only a script's run compiles (the engine alone refuses it).
-   */
-  c?: string;
-  /** The C source's file name (default prog.bpf.c). */
-  filename?: string;
-}
-
-/** What prog_test_run takes (BPF_PROG_TEST_RUN's attributes). */
-export interface BpfTestRunAttr {
-  ctx_in?: Uint8Array;
-  data_in?: Uint8Array;
-  repeat?: number;
-  cpu?: number;
-}
 
 /**
  * bpf_prog_test_run_syscall() and bpf_prog_test_run_raw_tp() (net/bpf/test_run.c, 6.18): the context passed in
@@ -251,16 +156,6 @@ export class BpfProgram {
   }
 }
 
-/** A loaded C program's source line for each instruction (from .BTF.ext line_info). */
-export interface BpfSourceLine {
-  file: string;
-  line: number;
-  col: number;
-  text: string;
-}
-
-/** One line_info record: the source line that starts at instruction `insn`. */
-export type BpfSourceInsn = BpfSourceLine & { insn: number };
 
 /**
  * An opened BPF object (struct bpf_object): `progs` and `maps` as libbpf found them, then `load()` creates the
@@ -414,56 +309,6 @@ export class BpfObjectFile {
     const byName = new Map([...this.engine.kfuncs.values()].map((k) => [k.name, k.id]));
     return (n) => byName.get(n);
   }
-}
-
-/** The line_info record covering instruction `pc` (the last one starting at or before it), if any. */
-export function sourceLineAt(lineInfo: readonly BpfSourceInsn[], pc: number): BpfSourceInsn | undefined {
-  let best: BpfSourceInsn | undefined;
-  for (const l of lineInfo) if (l.insn <= pc) best = l;
-  return best;
-}
-
-/**
- * check_btf_line() (kernel/bpf/verifier.c): insn_off strictly increasing, inside the program and not the second
- * half of an ld_imm64. Departure (6.18): the "missing bpf_line_info for func#N" check per subprogram is not made.
- */
-function checkBtfLine(lineInfo: readonly BpfSourceInsn[], insns: readonly BpfInsn[]): void {
-  let prev = 0;
-  lineInfo.forEach((l, i) => {
-    // A u32 in the kernel: a script's fraction or negative number is refused as an offset out of range.
-    if ((i && l.insn <= prev) || l.insn >= insns.length || !Number.isInteger(l.insn) || l.insn < 0) {
-      const msg = `Invalid line_info[${i}].insn_off:${l.insn} (prev_offset:${prev} prog->len:${insns.length})`;
-      throw new KernelError('EINVAL', msg, { log: `${msg}\n` });
-    }
-    if (!insns[l.insn]!.code) {
-      const msg = `Invalid insn code at line_info[${i}].insn_off`;
-      throw new KernelError('EINVAL', msg, { log: `${msg}\n` });
-    }
-    prev = l.insn;
-  });
-}
-
-/**
- * verbose_linfo(): before an instruction whose line_info differs from the last one printed, the verifier's log
- * shows the source line, `; <text> @ <file>:<line>` (the file's last path component). Departure: the kernel's
- * "last printed" also counts lines of paths whose log a level-1 load discarded; here it is the visible log's.
- */
-function annotateLog(log: string, lineInfo: readonly BpfSourceInsn[]): string {
-  if (!lineInfo.length) return log;
-  let prev: BpfSourceInsn | undefined;
-  const out: string[] = [];
-  for (const line of log.split('\n')) {
-    const m = /^(\d+): \(/.exec(line);
-    if (m) {
-      const l = sourceLineAt(lineInfo, Number(m[1]));
-      if (l && l !== prev) {
-        out.push(`; ${l.text.trimStart()} @ ${l.file.slice(l.file.lastIndexOf('/') + 1)}:${l.line}`);
-        prev = l;
-      }
-    }
-    out.push(line);
-  }
-  return out.join('\n');
 }
 
 /** The BPF subsystem of one simulated machine. */
@@ -730,7 +575,7 @@ export class BpfEngine {
     try {
       loaded = prepareInsns(
         insns,
-        this.ldImm64Resolver(attr.fd_array),
+        resolve_pseudo_ldimm64(this.maps, attr.fd_array, (imm, btfFd, fail) => this.resolveBtfId(imm, btfFd, fail)),
         verifier,
         (id) => this.kfuncs.has(id),
         (idx, pc) => this.moduleBtf(attr.fd_array, idx, pc),
@@ -886,43 +731,6 @@ export class BpfEngine {
   }
 
   /**
-   * resolve_pseudo_ldimm64() for one load: a map by fd (src 1/2) or by its fd_array index (src 5/6) -> the map
-   * pointer, or (map value) the address of value 0 + off; a kernel BTF FUNC (src 3) -> its address. Errors in
-   * the kernel's order: fd_array, the fd, the count of maps, then the offset and the map type's direct value access.
-   */
-  private ldImm64Resolver(fdArray: readonly number[] | undefined): LdImm64Resolver {
-    const used = new Set<number>();
-    return (src, imm, nextImm, pc) => {
-      const fail = (errno: Errno, msg: string): never => {
-        throw new KernelError(errno, msg, { insn: pc });
-      };
-      if (src === BPF_PSEUDO_BTF_ID) return this.resolveBtfId(imm, nextImm, fail);
-      let fd = imm;
-      if (src === BPF_PSEUDO_MAP_IDX || src === BPF_PSEUDO_MAP_IDX_VALUE) {
-        if (!fdArray) fail('EPROTO', 'fd_idx without fd_array is invalid');
-        fd = fdArrayEntry(fdArray!, imm >>> 0);
-      }
-      const map = this.maps.get(fd);
-      if (!map) return fail('EBADF', `fd ${fd} is not pointing to valid bpf_map`);
-      used.add(map.id);
-      if (used.size > MAX_USED_MAPS)
-        fail('E2BIG', `The total number of maps per program has reached the limit of ${MAX_USED_MAPS}`);
-      if (src === BPF_PSEUDO_MAP_FD || src === BPF_PSEUDO_MAP_IDX) return map.objectAddr();
-      const off = nextImm >>> 0;
-      if (off >= BPF_MAX_VAR_OFF) fail('EINVAL', `direct value offset of ${off} is not allowed`);
-      // map_direct_value_addr: only BPF_MAP_TYPE_ARRAY's ops have it (array_map_direct_value_addr()).
-      if (!(map instanceof ArrayMap) || map instanceof PercpuArrayMap)
-        fail('EINVAL', 'no direct value access support for this map type');
-      // array_map_direct_value_addr(): a single-element (global data) array, an offset inside its value.
-      if (map.max_entries !== 1)
-        fail('ENOTSUPP', `invalid access to map value pointer, value_size=${map.value_size} off=${off}`);
-      if (off >= map.value_size)
-        fail('EINVAL', `invalid access to map value pointer, value_size=${map.value_size} off=${off}`);
-      return [regionHi((map as ArrayMap).values), nextImm];
-    };
-  }
-
-  /**
    * find_kfunc_desc_btf() for a kfunc call with an off: the module BTF whose fd is fd_array[off]. The model has
    * no BTF objects, so the fd is never one: EBADF for no open fd, EINVAL for another object (a map).
    */
@@ -953,48 +761,10 @@ export class BpfEngine {
   }
 }
 
-/** fd_array[idx]. Departure (6.18): past the array's end Linux copies whatever follows it in the loader's memory; the model reads -1 (no fd). */
-function fdArrayEntry(fdArray: readonly number[], idx: number): number {
-  return fdArray[idx] ?? -1;
-}
-
-/** MAX_USED_MAPS (include/linux/bpf.h): distinct maps one program may name. */
-const MAX_USED_MAPS = 64;
-/** BPF_MAX_VAR_OFF (include/linux/bpf_verifier.h): the largest direct value offset, exclusive. */
-const BPF_MAX_VAR_OFF = 1 << 29;
-
 /** The verifier log's closing line when bpf_check() stops before its walk. */
 const PROCESSED_NONE =
   'processed 0 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n';
 
-const INSN_FIELDS = [
-  ['code', 0, 0xff, 'u8'],
-  ['dst_reg', 0, 0xf, 'u4'],
-  ['src_reg', 0, 0xf, 'u4'],
-  ['off', -0x8000, 0x7fff, 's16'],
-  ['imm', -0x80000000, 0x7fffffff, 's32'],
-] as const;
-
-/**
- * An instruction record given as an object: each field must be an integer that fits its width in struct bpf_insn
- * (code u8, registers u4, off s16, imm s32), or the load fails with EINVAL naming the instruction and the field,
- * where raw bytes could not have carried the value at all.
- */
-function checkInsnRecord(i: BpfInsn, pc: number): BpfInsn {
-  if (typeof i !== 'object' || i === null)
-    throw new KernelError('EINVAL', `insn ${pc}: not an instruction record`, { insn: pc });
-  for (const [f, lo, hi, t] of INSN_FIELDS) {
-    const v = (i as unknown as Record<string, unknown>)[f];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-      throw new KernelError(
-        'EINVAL',
-        `insn ${pc}: ${f} ${typeof v === 'string' ? JSON.stringify(v) : String(v)} does not fit ${t} (${lo}..${hi})`,
-        { insn: pc, field: f },
-      );
-    }
-  }
-  return { code: i.code, dst_reg: i.dst_reg, src_reg: i.src_reg, off: i.off, imm: i.imm };
-}
 
 /** Creates the BPF engine of a simulated machine. */
 export function createBpf(opts: BpfEngineOptions = {}): BpfEngine {
