@@ -26,7 +26,9 @@ k.bpf.prog_load({ asm: 'r1 = 0\\nl: r1 += 1\\nif r1 < 1000 goto l\\nr0 = 0\\nexi
 
 const avail = kernelOracle().available();
 
-test('bpf: step through the verifier on a rejected and an accepted iterator loop, then ask the kernel', async ({ app }) => {
+test('bpf: step through the verifier on a rejected and an accepted iterator loop, then ask the kernel', async ({
+  app,
+}) => {
   await newFile(app, `${uniq('bpf-steps')}.js`);
   await runScript(app, SCRIPT);
   await expect(app.getByTestId('console')).toContainText('rejected: Unreleased reference id=1 alloc_insn=4');
@@ -35,7 +37,9 @@ test('bpf: step through the verifier on a rejected and an accepted iterator loop
   await expect(panel).toHaveAttribute('data-loads', '3');
   await expect(panel).toHaveAttribute('data-progs', '2');
   const long = panel.locator('[data-testid=bpf-prog][data-name=long]');
-  await expect(long.getByTestId('bpf-capped')).toHaveText('Trace capped: the first 2,000 of 2,003 processed instructions.');
+  await expect(long.getByTestId('bpf-capped')).toHaveText(
+    'Trace capped: the first 2,000 of 2,003 processed instructions.',
+  );
   await expect(long.getByTestId('bpf-step-pos')).toHaveText('step 1 of 2000 · insn 0 · path 0');
 
   // The rejected load: its message, the failing instruction marked in the listing, the walk shown at that step.
@@ -46,7 +50,9 @@ test('bpf: step through the verifier on a rejected and an accepted iterator loop
   await expect(leak.getByTestId('bpf-insn-error')).toHaveText('↳ Unreleased reference id=1 alloc_insn=4');
   await expect(leak.getByTestId('bpf-step-pos')).toHaveText('step 14 of 14 · insn 15 · path 0');
   await expect(leak.locator('.insn.current')).toHaveAttribute('data-insn', '15');
-  await expect(leak.getByTestId('bpf-step-end')).toContainText('rejected at 15: Unreleased reference id=1 alloc_insn=4');
+  await expect(leak.getByTestId('bpf-step-end')).toContainText(
+    'rejected at 15: Unreleased reference id=1 alloc_insn=4',
+  );
   const leaked = leak.getByTestId('bpf-stack').locator('tr[data-slot="fp-8"]');
   await expect(leaked).toHaveAttribute('data-kind', 'iterator');
   await expect(leaked.locator('td')).toHaveText(['iterator', 'iter_num', 'drained', '0', '1', '7']);
@@ -62,9 +68,25 @@ test('bpf: step through the verifier on a rejected and an accepted iterator loop
   await expect(leak.getByTestId('bpf-step-pos')).toHaveText('step 5 of 14 · insn 4 · path 0');
   await expect(leak.locator('.insn.current')).toHaveText('4: (85) call bpf_iter_num_new#14');
   await expect(leak.getByTestId('bpf-step-insn')).toHaveText('4: (85) call bpf_iter_num_new#14');
-  await expect(leak.getByTestId('bpf-regs').locator('tr[data-reg=R0] td')).toHaveText(['scalar', 'unknown', '', '', '', '4']);
-  await expect(leak.getByTestId('bpf-stack').locator('tr[data-slot="fp-8"] td')).toHaveText(['iterator', 'iter_num', 'active', '0', '1', '4']);
-  await expect(leak.getByTestId('bpf-state-raw')).toHaveText('4: R0=scalar() R10=fp0 fp-8=iter_num(ref_id=1,state=active,depth=0) refs=1');
+  await expect(leak.getByTestId('bpf-regs').locator('tr[data-reg=R0] td')).toHaveText([
+    'scalar',
+    'unknown',
+    '',
+    '',
+    '',
+    '4',
+  ]);
+  await expect(leak.getByTestId('bpf-stack').locator('tr[data-slot="fp-8"] td')).toHaveText([
+    'iterator',
+    'iter_num',
+    'active',
+    '0',
+    '1',
+    '4',
+  ]);
+  await expect(leak.getByTestId('bpf-state-raw')).toHaveText(
+    '4: R0=scalar() R10=fp0 fp-8=iter_num(ref_id=1,state=active,depth=0) refs=1',
+  );
   await app.keyboard.press('ArrowLeft');
   await expect(leak.getByTestId('bpf-step-pos')).toHaveText('step 4 of 14 · insn 3 · path 0');
   await app.keyboard.press('End');
@@ -78,11 +100,27 @@ test('bpf: step through the verifier on a rejected and an accepted iterator loop
   await sum.locator('.bpf-tree-list > summary').click();
   const tree = sum.getByTestId('bpf-tree');
   await expect(tree.locator('li[data-path="0"] > button')).toHaveText('path 0: from the start · exit at 15');
-  await expect(tree.locator('li[data-path="1"] > button')).toHaveText('path 1: forked from path 0 at 7 → 8 · pruned at 7: its state is within one explored before (safe)');
+  await expect(tree.locator('li[data-path="1"] > button')).toHaveText(
+    'path 1: forked from path 0 at 7 → 8 · pruned at 7: its state is within one explored before (safe)',
+  );
   await tree.locator('li[data-path="1"] > button').click();
   await expect(sum.getByTestId('bpf-step-pos')).toHaveText('step 15 of 20 · insn 8 · path 1');
-  await expect(sum.getByTestId('bpf-stack').locator('tr[data-slot="fp-8"] td')).toHaveText(['iterator', 'iter_num', 'active', '1', '1', '8']);
-  await expect(sum.getByTestId('bpf-regs').locator('tr[data-reg=R0] td')).toHaveText(['rdonly_mem', 'sz=4', '2', '1', '', '8']);
+  await expect(sum.getByTestId('bpf-stack').locator('tr[data-slot="fp-8"] td')).toHaveText([
+    'iterator',
+    'iter_num',
+    'active',
+    '1',
+    '1',
+    '8',
+  ]);
+  await expect(sum.getByTestId('bpf-regs').locator('tr[data-reg=R0] td')).toHaveText([
+    'rdonly_mem',
+    'sz=4',
+    '2',
+    '1',
+    '',
+    '8',
+  ]);
   await sum.getByTestId('bpf-last').click();
   await expect(sum.getByTestId('bpf-step-pos')).toHaveText('step 20 of 20 · insn 7 · path 1');
   await expect(sum.getByTestId('bpf-step-end')).toContainText('pruned at 7');
@@ -107,11 +145,12 @@ test('bpf: step through the verifier on a rejected and an accepted iterator loop
     await expect(verdict).toHaveAttribute('data-kernel-ok', 'false');
     await expect(verdict).toHaveAttribute('data-agree', 'true');
     await expect(verdict).toContainText('Kernel: rejected (EINVAL): Unreleased reference id=1 alloc_insn=4');
-    await expect(result.getByTestId('bpf-kernel-agreement')).toContainText('Verdicts agree, errnos agree, first error lines agree');
-    await expect(result.locator('tr', { hasText: 'Unreleased reference id=1 alloc_insn=4' }).first().locator('td')).toHaveText([
-      'Unreleased reference id=1 alloc_insn=4',
-      'Unreleased reference id=1 alloc_insn=4',
-    ]);
+    await expect(result.getByTestId('bpf-kernel-agreement')).toContainText(
+      'Verdicts agree, errnos agree, first error lines agree',
+    );
+    await expect(
+      result.locator('tr', { hasText: 'Unreleased reference id=1 alloc_insn=4' }).first().locator('td'),
+    ).toHaveText(['Unreleased reference id=1 alloc_insn=4', 'Unreleased reference id=1 alloc_insn=4']);
     await leak.screenshot({ path: 'test-results/panel-bpf-kernel.png' });
     // And on the accepted one.
     await sum.getByTestId('bpf-kernel-check').click();

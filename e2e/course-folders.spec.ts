@@ -15,7 +15,9 @@ const savedFolders = async (): Promise<string[] | undefined> =>
   (JSON.parse(await readFile(settingsFile(), 'utf8')) as { courseFolders?: string[] }).courseFolders;
 
 test.describe('course folders and seeded variants in the app', () => {
-  test('a course folder added in the setting lists its labs, marked with the folder, and stays after a reload', async ({ app }) => {
+  test('a course folder added in the setting lists its labs, marked with the folder, and stays after a reload', async ({
+    app,
+  }) => {
     const course = await mkdtemp(path.join(tmpdir(), 'kernel-lab-e2e-mycourse-'));
     await scaffoldLab(path.join(course, '41-added-in-app'));
     const lab = app.locator('[data-testid=lab-list] li[data-lab="41-added-in-app"]');
@@ -36,7 +38,9 @@ test.describe('course folders and seeded variants in the app', () => {
       await expect(dialog.getByTestId('course-folder-error')).toHaveText(/'my-course' is not an absolute path/);
       await dialog.getByTestId('course-folder-input').fill(path.join(course, 'nowhere'));
       await dialog.getByTestId('course-folder-add').click();
-      await expect(dialog.getByTestId('course-folder-error')).toHaveText(`${path.join(course, 'nowhere')}: no such folder`);
+      await expect(dialog.getByTestId('course-folder-error')).toHaveText(
+        `${path.join(course, 'nowhere')}: no such folder`,
+      );
 
       await dialog.getByTestId('course-folder-input').fill(course);
       await dialog.getByTestId('course-folder-add').click();
@@ -50,7 +54,10 @@ test.describe('course folders and seeded variants in the app', () => {
       // Its lab is in the list beside the built-in ones, marked with its folder.
       await expect(lab).toHaveAttribute('data-source', course);
       await expect(lab.getByTestId('lab-source')).toHaveText(` · ${path.basename(course)}`);
-      await expect(app.locator('[data-testid=lab-list] li[data-lab="01-secretmem-split"]')).toHaveAttribute('data-source', 'built-in');
+      await expect(app.locator('[data-testid=lab-list] li[data-lab="01-secretmem-split"]')).toHaveAttribute(
+        'data-source',
+        'built-in',
+      );
 
       // The host keeps it: after a reload it is still there, and its lab opens.
       await app.reload();
@@ -61,8 +68,14 @@ test.describe('course folders and seeded variants in the app', () => {
 
       // Removed: gone from the list and from settings.json.
       await app.getByTestId('course-folders').click();
-      await app.getByTestId('course-folders-dialog').locator(`[data-testid=course-folder][data-path="${course}"]`).getByTestId('course-folder-remove').click();
-      await expect(app.getByTestId('course-folders-dialog').locator(`[data-testid=course-folder][data-path="${course}"]`)).toHaveCount(0);
+      await app
+        .getByTestId('course-folders-dialog')
+        .locator(`[data-testid=course-folder][data-path="${course}"]`)
+        .getByTestId('course-folder-remove')
+        .click();
+      await expect(
+        app.getByTestId('course-folders-dialog').locator(`[data-testid=course-folder][data-path="${course}"]`),
+      ).toHaveCount(0);
       await app.getByTestId('course-folder-close').click();
       await expect(lab).toHaveCount(0);
       expect(await savedFolders()).toEqual([]);
@@ -71,7 +84,7 @@ test.describe('course folders and seeded variants in the app', () => {
     }
   });
 
-  test("a seeded lab shows the student their own variant, and Check and Run use it", async ({ app }) => {
+  test('a seeded lab shows the student their own variant, and Check and Run use it', async ({ app }) => {
     const spec = { pages: { int: [2, 9] as [number, number] } };
     await app.locator('[data-testid=lab-list] li[data-lab="20-course-secret-pages"]').click();
     const variant = app.getByTestId('lab-variant');
@@ -112,7 +125,9 @@ lab.result({ pages: lab.params.pages, directMap4k: k.mm.meminfo().DirectMap4k })
     await expect(app.getByTestId('lab-summary')).toContainText('All 2 criteria pass', { timeout: 30_000 });
     await expect(app.getByTestId('console')).toContainText(`against the lab 20-course-secret-pages (seed ${alice})`);
     // The same script with another student's number fails the first criterion: the numbers really differ.
-    const other = ['bob', 'carol', 'dave', 'erin', 'frank'].find((n) => labParams(spec, seedFromName(n)).pages !== labParams(spec, alice).pages)!;
+    const other = ['bob', 'carol', 'dave', 'erin', 'frank'].find(
+      (n) => labParams(spec, seedFromName(n)).pages !== labParams(spec, alice).pages,
+    )!;
     await typeScript(
       app,
       `const k = boot({ memory: '1G' });
@@ -132,12 +147,16 @@ lab.result({ pages: lab.params.pages, directMap4k: k.mm.meminfo().DirectMap4k })
     await typeScript(app, "/** @type {import('kernel-lab/check').Criterion[]}");
     await app.keyboard.press('End');
     await app.keyboard.insertText(" export default [{ name: 'n', hint: 'h', check: (ctx) => ctx.params");
-    await expect(app.getByTestId('editor')).toContainText("Criterion[]} */ export default [{ name: 'n', hint: 'h', check: (ctx) => ctx.params}]");
+    await expect(app.getByTestId('editor')).toContainText(
+      "Criterion[]} */ export default [{ name: 'n', hint: 'h', check: (ctx) => ctx.params}]",
+    );
     // Hover at the cursor (Ctrl+K Ctrl+I): params' type and its doc comment from src-main/labs/types.ts.
     await expect(async () => {
       await app.keyboard.press('ControlOrMeta+K');
       await app.keyboard.press('ControlOrMeta+I');
-      await expect(app.locator('.monaco-hover').filter({ hasText: 'params' })).toContainText('drawn from the seed', { timeout: 3_000 });
+      await expect(app.locator('.monaco-hover').filter({ hasText: 'params' })).toContainText('drawn from the seed', {
+        timeout: 3_000,
+      });
     }).toPass({ timeout: 45_000 });
     await app.keyboard.press('Escape');
     // Completion after `ctx.`: the context's members.

@@ -137,6 +137,9 @@ test.describe('errors point at the right place', () => {
       const rows = await result.locator('tr').count();
       expect(rows).toBeGreaterThan(10);
       expect(rows).toBeLessThan(200);
-    } else await expect(result.getByTestId('bpf-kernel-why')).toHaveText(`This machine's kernel cannot be asked: ${avail.why}`);
+    } else
+      await expect(result.getByTestId('bpf-kernel-why')).toHaveText(
+        `This machine's kernel cannot be asked: ${avail.why}`,
+      );
   });
 });

@@ -10,7 +10,9 @@ const fileItem = (page: Page, p: string) => page.locator(`[data-testid=file-list
 /** Starts a browser host of its own (so that a test may kill it); resolves its URL. */
 function startHost(workspace: string, port = 0): Promise<{ child: ChildProcess; url: string; port: number }> {
   const hostJs = path.resolve(import.meta.dirname, '../out/main/host.js');
-  const child = spawn(process.execPath, [hostJs, '--port', String(port), '--workspace', workspace], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [hostJs, '--port', String(port), '--workspace', workspace], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -92,7 +94,8 @@ test.describe('files', () => {
     await app.getByTestId('examples-menu').click();
     const items = app.getByTestId('examples-list').locator('[data-example]');
     const names = await items.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.example!));
-    for (const engine of ['mm-', 'bpf-', 'ublk-']) expect(names.filter((n) => n.startsWith(engine)).length).toBeGreaterThanOrEqual(2);
+    for (const engine of ['mm-', 'bpf-', 'ublk-'])
+      expect(names.filter((n) => n.startsWith(engine)).length).toBeGreaterThanOrEqual(2);
     await items.filter({ hasText: 'bpf-return.js' }).click();
     await expect(app.getByTestId('file-title')).toContainText('examples/bpf-return.js');
     await expect(app.getByTestId('editor')).toContainText("prog_name: 'answer'");
@@ -126,7 +129,9 @@ test.describe('files', () => {
       await page.waitForSelector('body[data-ready="true"]');
       await expect(page.getByTestId('editor')).toContainText("print('typed while the host was down');");
       await expect(page.getByTestId('file-title')).toHaveText(name, { timeout: 10_000 });
-      expect(await readFile(path.join(dir, name), 'utf8')).toBe("print('autosaved');\nprint('typed while the host was down');\n");
+      expect(await readFile(path.join(dir, name), 'utf8')).toBe(
+        "print('autosaved');\nprint('typed while the host was down');\n",
+      );
     } finally {
       host.child.kill('SIGTERM');
       await page.close();

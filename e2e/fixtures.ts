@@ -13,7 +13,10 @@ export const test = base.extend<{ app: Page }>({
   app: async ({ playwright }, use, testInfo) => {
     if (testInfo.project.name === 'electron') {
       const bin = findElectron(root);
-      test.skip(!bin, "Electron's binary is not installed here (it is downloaded from the internet, which this machine cannot reach)");
+      test.skip(
+        !bin,
+        "Electron's binary is not installed here (it is downloaded from the internet, which this machine cannot reach)",
+      );
       const app = await _electron.launch({
         executablePath: bin!,
         args: [path.join(root, 'out/main/main.js'), '--no-sandbox'],

@@ -24,9 +24,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // The app's own settings (course folders added in the app) go to a throw-away file, never the user's.
   const settings = path.join(await mkdtemp(path.join(tmpdir(), 'kernel-lab-e2e-settings-')), 'settings.json');
   process.env.KERNEL_LAB_SETTINGS = settings;
-  const child = spawn(process.execPath, [hostJs, '--port', '0', '--workspace', workspace, '--labs', course, '--settings', settings], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [hostJs, '--port', '0', '--workspace', workspace, '--labs', course, '--settings', settings],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(() => reject(new Error(`the browser host printed no URL: ${buf}`)), 30_000);

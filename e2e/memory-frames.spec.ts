@@ -15,7 +15,9 @@ print('order3=' + p.pfn + ' secret=' + page.pfn);
 /** The canvas pixel at the centre of frame pfn, from the panel's view attributes. */
 async function frameCentre(page: Page, pfn: number): Promise<{ x: number; y: number }> {
   const c = page.getByTestId('mm-canvas');
-  const [cell, cols, panX, panY] = await Promise.all(['data-cell', 'data-cols', 'data-pan-x', 'data-pan-y'].map(async (a) => Number(await c.getAttribute(a))));
+  const [cell, cols, panX, panY] = await Promise.all(
+    ['data-cell', 'data-cols', 'data-pan-x', 'data-pan-y'].map(async (a) => Number(await c.getAttribute(a))),
+  );
   const b = Math.floor(pfn / 512);
   const k = pfn % 512;
   return {
@@ -25,7 +27,13 @@ async function frameCentre(page: Page, pfn: number): Promise<{ x: number; y: num
 }
 
 async function pixel(page: Page, at: { x: number; y: number }): Promise<number[]> {
-  return page.getByTestId('mm-canvas').evaluate((c: HTMLCanvasElement, p) => Array.from(c.getContext('2d')!.getImageData(Math.floor(p.x), Math.floor(p.y), 1, 1).data.slice(0, 3)), at);
+  return page
+    .getByTestId('mm-canvas')
+    .evaluate(
+      (c: HTMLCanvasElement, p) =>
+        Array.from(c.getContext('2d')!.getImageData(Math.floor(p.x), Math.floor(p.y), 1, 1).data.slice(0, 3)),
+      at,
+    );
 }
 
 test('memory: zoom down to frames, their colours and their details', async ({ app }) => {
@@ -45,7 +53,8 @@ test('memory: zoom down to frames, their colours and their details', async ({ ap
   await expect(canvas).toHaveAttribute('data-view', 'pageblocks');
 
   // Zoom in with the button until the frames show.
-  for (let i = 0; i < 10 && (await canvas.getAttribute('data-view')) !== 'frames'; i++) await app.getByTestId('mm-zoom-in').click();
+  for (let i = 0; i < 10 && (await canvas.getAttribute('data-view')) !== 'frames'; i++)
+    await app.getByTestId('mm-zoom-in').click();
   await expect(canvas).toHaveAttribute('data-view', 'frames');
   await expect(app.getByTestId('mm-zoom-level')).toContainText('4 KiB frames');
   expect(Number(await canvas.getAttribute('data-frame-blocks'))).toBeGreaterThan(0);
@@ -56,7 +65,9 @@ test('memory: zoom down to frames, their colours and their details', async ({ ap
   await expect(canvas).toHaveAttribute('data-hover-pfn', String(secret));
   await expect(canvas).toHaveAttribute('data-hover-kind', 'secretmem');
   await expect(canvas).toHaveAttribute('data-hover-level', '4K');
-  await expect(app.getByTestId('mm-hover')).toContainText(`pfn 0x${secret.toString(16)} · pageblock ${Math.floor(secret / 512)} (Unmovable) · secretmem · order 0 · direct map 4K leaf · not present (unmapped)`);
+  await expect(app.getByTestId('mm-hover')).toContainText(
+    `pfn 0x${secret.toString(16)} · pageblock ${Math.floor(secret / 512)} (Unmovable) · secretmem · order 0 · direct map 4K leaf · not present (unmapped)`,
+  );
 
   // Pixels, without the 4K tint: the secret page is violet, the order-3 block Unmovable red.
   await app.getByTestId('mm-overlay-4k').uncheck();
@@ -86,7 +97,9 @@ test('memory: zoom down to frames, their colours and their details', async ({ ap
   await app.keyboard.press('End');
   await expect(canvas).toHaveAttribute('data-hover-pfn', String(last));
   await expect(canvas).toHaveAttribute('data-hover-kind', 'memmap (reserved)');
-  await expect(app.getByTestId('mm-hover')).toContainText(`pfn 0x${last.toString(16)} · pageblock 4095 (Movable) · memmap (reserved) · order 0 · direct map 1G leaf · present`);
+  await expect(app.getByTestId('mm-hover')).toContainText(
+    `pfn 0x${last.toString(16)} · pageblock 4095 (Movable) · memmap (reserved) · order 0 · direct map 1G leaf · present`,
+  );
   expect(near(await pixel(app, await frameCentre(app, last - 40)), [0x6e, 0x62, 0x52])).toBe(true);
   await app.getByTestId('mm-overlay-4k').check();
   // One step closer (frames 4 × 8 px) on the secret page for the screenshot.

@@ -44,7 +44,8 @@ test('mm-pressure: reclaim, then compaction, then a failure at min, in the count
   // MemAvailable is MemFree less the reserves, no more.
   const summary = app.getByTestId('mm-summary');
   await expect(summary.locator('[data-key=Cached] b')).toHaveText('0 kB');
-  const kb = async (k: string): Promise<number> => parseInt((await summary.locator(`[data-key=${k}] b`).textContent()) ?? '', 10);
+  const kb = async (k: string): Promise<number> =>
+    parseInt((await summary.locator(`[data-key=${k}] b`).textContent()) ?? '', 10);
   expect(await kb('MemAvailable')).toBeLessThan(await kb('MemFree'));
   // The map: the zones' boundaries, DMA from pageblock 0 and DMA32 from 16 MiB (pageblock 8).
   await expect(app.getByTestId('mm-canvas')).toHaveAttribute('data-zones', 'DMA:0,DMA32:8');
@@ -80,6 +81,10 @@ test('mm-pressure: reclaim, then compaction, then a failure at min, in the count
   expect(events.lastIndexOf('compact_success')).toBeLessThan(fail);
   // The event list says the same in words.
   const list = app.getByTestId('mm-pressure-events');
-  await expect(list.locator('[data-kind=compact_success]').first()).toContainText('direct compaction succeeds: order 10');
-  await expect(list.locator('[data-kind=alloc_fail]').last()).toContainText('page allocation failure: order 0 (DMA32 free');
+  await expect(list.locator('[data-kind=compact_success]').first()).toContainText(
+    'direct compaction succeeds: order 10',
+  );
+  await expect(list.locator('[data-kind=alloc_fail]').last()).toContainText(
+    'page allocation failure: order 0 (DMA32 free',
+  );
 });

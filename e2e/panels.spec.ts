@@ -25,7 +25,9 @@ test.describe('engine panels', () => {
     await expect(panel).toHaveAttribute('data-pageblocks', '4096');
     await expect(app.getByTestId('mm-directmap')).toContainText('DirectMap4k:2048 kB');
     // 8G: 64 sections, each with 2M of struct pages; MemTotal is what is left
-    await expect(app.getByTestId('mm-summary')).toContainText('memory:8388608 kBmemmap (reserved):131072 kBMemTotal:8257536 kB');
+    await expect(app.getByTestId('mm-summary')).toContainText(
+      'memory:8388608 kBmemmap (reserved):131072 kBMemTotal:8257536 kB',
+    );
     expect(Number(await panel.getAttribute('data-directmap4k'))).toBeGreaterThan(0);
     await expect(app.getByTestId('mm-splits').locator('[data-key=direct_map_level2_splits]')).toContainText('1');
     await expect(app.getByTestId('mm-buddyinfo')).toContainText('Node 0, zone');
@@ -45,10 +47,15 @@ test.describe('engine panels', () => {
     await app.keyboard.press('ArrowRight');
     await expect(app.getByTestId('mm-hover')).toContainText('pageblock 65 · pfn 0x8200–0x83ff');
     await app.keyboard.press('End');
-    await expect(app.getByTestId('mm-hover')).toContainText('pageblock 4095 · pfn 0x1ffe00–0x1fffff · Movable · memmap (reserved) from pfn 0x1f8000 · allocated 512 · free 0');
+    await expect(app.getByTestId('mm-hover')).toContainText(
+      'pageblock 4095 · pfn 0x1ffe00–0x1fffff · Movable · memmap (reserved) from pfn 0x1f8000 · allocated 512 · free 0',
+    );
     // A run shorter than the sampling period has one state: the splits panel says so instead of drawing one point.
-    await expect(app.getByTestId('mm-splits-chart')).toContainText("One state, the run's end: 1 level2 and 1 level3 splits.");
-    for (const mode of ['allocated', 'free', 'unmapped', 'migratetype']) await app.getByTestId('mm-mode').selectOption(mode);
+    await expect(app.getByTestId('mm-splits-chart')).toContainText(
+      "One state, the run's end: 1 level2 and 1 level3 splits.",
+    );
+    for (const mode of ['allocated', 'free', 'unmapped', 'migratetype'])
+      await app.getByTestId('mm-mode').selectOption(mode);
     await panel.screenshot({ path: 'test-results/panel-memory.png' });
   });
 
@@ -95,13 +102,19 @@ test.describe('engine panels', () => {
     expect(Buffer.concat(text).toString()).toContain('data_path,bs_kb,iops,p99_us,copied_bytes');
     const [json] = await Promise.all([app.waitForEvent('download'), panel.getByTestId('results-json').click()]);
     const parsed = JSON.parse(Buffer.concat(await (await json.createReadStream()).toArray()).toString());
-    expect(parsed.charts.map((c: { name: string }) => c.name)).toEqual(['IOPS against block size', 'p99 latency against block size']);
+    expect(parsed.charts.map((c: { name: string }) => c.name)).toEqual([
+      'IOPS against block size',
+      'p99 latency against block size',
+    ]);
     await panel.screenshot({ path: 'test-results/panel-results.png' });
   });
 
   test('a run that boots two machines lets the panels switch between them', async ({ app }) => {
     await newFile(app, `${uniq('two-machines')}.js`);
-    await runScript(app, "const a = boot({ memory: '4G' });\nconst b = boot({ memory: '8G' });\nb.mm.memfd_secret().fault(0);\nprint('booted');\n");
+    await runScript(
+      app,
+      "const a = boot({ memory: '4G' });\nconst b = boot({ memory: '8G' });\nb.mm.memfd_secret().fault(0);\nprint('booted');\n",
+    );
     await app.getByTestId('tab-memory').click();
     const select = app.getByTestId('machine-select');
     await expect(select).toBeVisible();

@@ -24,7 +24,9 @@ test('ublk tag board: batch states of a UBLK_F_BATCH_IO device', async ({ app })
   await expect(idle.locator('.ublk-tagcells .ublk-tag[data-state="batch_prepared"]')).toHaveCount(16);
   await expect(busy).toHaveAttribute('data-cells', '64');
   await expect(busy.locator('.ublk-tagcells .ublk-tag[data-state="batch_committed"]')).toHaveCount(64);
-  await expect(busy.locator('.ublk-legend-item[data-state="batch_committed"]')).toContainText('committed in a batch (64)');
+  await expect(busy.locator('.ublk-legend-item[data-state="batch_committed"]')).toContainText(
+    'committed in a batch (64)',
+  );
   await expect(busy.locator('.ublk-legend-item[data-state="batch_fetched"]')).toContainText('fetched in a batch (0)');
   const cell = busy.locator('.ublk-tagrow[data-q="1"] .ublk-tag[data-tag="5"]');
   await expect(cell).toHaveAttribute('title', /^q1 tag 5 · flags ACTIVE · no request · batch: committed$/);

@@ -34,7 +34,9 @@ test('ublk tag board: quiesced, recovering and fail_io devices', async ({ app })
   const recovering = devs.nth(1);
   await expect(recovering).toHaveAttribute('data-state', 'UBLK_S_DEV_QUIESCED');
   await expect(recovering.getByTestId('ublk-tagboard')).toHaveAttribute('data-board-state', 'recovering');
-  await expect(recovering.getByTestId('ublk-boardstate')).toContainText('recovering: START_USER_RECOVERY sent, the new server has fetched 0/8 tags');
+  await expect(recovering.getByTestId('ublk-boardstate')).toContainText(
+    'recovering: START_USER_RECOVERY sent, the new server has fetched 0/8 tags',
+  );
 
   const failIo = devs.nth(2);
   await expect(failIo).toHaveAttribute('data-state', 'UBLK_S_DEV_FAIL_IO');

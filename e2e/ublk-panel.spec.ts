@@ -84,6 +84,9 @@ test('ublk timeline: a fully traced run (up to 4096 records) draws in one pass',
     for (let i = 0; i < 10; i++) c.dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));
     return performance.measure('ublk-tl-draw', 'ublk-tl-start').duration / 10;
   });
-  testInfo.annotations.push({ type: 'perf', description: `ublk timeline redraw of ${records} records: ${ms.toFixed(2)} ms` });
+  testInfo.annotations.push({
+    type: 'perf',
+    description: `ublk timeline redraw of ${records} records: ${ms.toFixed(2)} ms`,
+  });
   console.log(`ublk timeline redraw of ${records} records: ${ms.toFixed(2)} ms`);
 });

@@ -21,7 +21,10 @@ async function sandboxBench(): Promise<Figures> {
   const sink = { output: () => {}, progress: () => {} };
   await preloadSandbox();
   const run = async (code: string): Promise<void> => {
-    const o = await runInSandbox(RunRequestSchema.parse({ code, filename: 'bench.js', limits: { timeoutMs: 120_000 } }), sink);
+    const o = await runInSandbox(
+      RunRequestSchema.parse({ code, filename: 'bench.js', limits: { timeoutMs: 120_000 } }),
+      sink,
+    );
     if (!o.ok) throw new Error(`bench script failed: ${o.error?.message}`);
   };
   // Timing is taken around whole runs (performance.now() inside the sandbox is virtual time), against a baseline
@@ -42,19 +45,31 @@ async function sandboxBench(): Promise<Figures> {
   const loopMs = (await cpuMs(`let s = 0; for (let i = 0; i < ${loopN}; i++) s = (s + i * 7) | 0`)) - emptyMs;
   const callN = 100_000;
   const bootBase = await cpuMs(`const k = boot({ memory: '1G' })`);
-  const callMs = (await cpuMs(`const k = boot({ memory: '1G' }); for (let i = 0; i < ${callN}; i++) k.now_ns()`)) - bootBase;
+  const callMs =
+    (await cpuMs(`const k = boot({ memory: '1G' }); for (let i = 0; i < ${callN}; i++) k.now_ns()`)) - bootBase;
   const objN = 20_000;
-  const objMs = (await cpuMs(`const k = boot({ memory: '1G' }); const p = k.mm.alloc_pages('GFP_KERNEL', 0); for (let i = 0; i < ${objN}; i++) k.mm.lookup_address(p)`)) - bootBase;
+  const objMs =
+    (await cpuMs(
+      `const k = boot({ memory: '1G' }); const p = k.mm.alloc_pages('GFP_KERNEL', 0); for (let i = 0; i < ${objN}; i++) k.mm.lookup_address(p)`,
+    )) - bootBase;
   const randomN = 1_000_000;
   const randomMs = (await cpuMs(`for (let i = 0; i < ${randomN}; i++) Math.random()`)) - emptyMs;
   const printN = 100_000;
   const printMs = (await cpuMs(`for (let i = 0; i < ${printN}; i++) print(i)`)) - emptyMs;
   const boot16 = await cpuMs(`const k = boot({ memory: '16G' })`);
-  const bulkMs = (await cpuMs(`const k = boot({ memory: '16G' }); const p = k.mm.alloc_pages_bulk('GFP_KERNEL', 1000000); k.mm.__free_pages_bulk(p)`)) - boot16;
+  const bulkMs =
+    (await cpuMs(
+      `const k = boot({ memory: '16G' }); const p = k.mm.alloc_pages_bulk('GFP_KERNEL', 1000000); k.mm.__free_pages_bulk(p)`,
+    )) - boot16;
   const pairN = 20_000;
-  const pairMs = (await cpuMs(`const k = boot({ memory: '16G' }); for (let i = 0; i < ${pairN}; i++) k.mm.__free_pages(k.mm.alloc_pages('GFP_KERNEL', 0))`)) - boot16;
+  const pairMs =
+    (await cpuMs(
+      `const k = boot({ memory: '16G' }); for (let i = 0; i < ${pairN}; i++) k.mm.__free_pages(k.mm.alloc_pages('GFP_KERNEL', 0))`,
+    )) - boot16;
   const fioBase = `const k = boot(); const dev = k.ublk.add_dev({ target: 'null', nr_hw_queues: 2, queue_depth: 128, dev_size: '1G' }); dev.start_dev()`;
-  const fioMs = (await cpuMs(`${fioBase}; k.ublk.fio({ dev, rw: 'randread', bs: '4k', iodepth: 128, ios: 100000 })`)) - (await cpuMs(fioBase));
+  const fioMs =
+    (await cpuMs(`${fioBase}; k.ublk.fio({ dev, rw: 'randread', bs: '4k', iodepth: 128, ios: 100000 })`)) -
+    (await cpuMs(fioBase));
 
   // Session: worker start to done, and Stop latency on a spinning script.
   const starts: number[] = [];
@@ -67,7 +82,10 @@ async function sandboxBench(): Promise<Figures> {
   for (let i = 0; i < 5; i++) {
     let spinning!: () => void;
     const ready = new Promise<void>((r) => (spinning = r));
-    const h = startRun({ code: `print('go'); while (true) {}`, filename: 's.js' }, (e) => e.type === 'output' && spinning());
+    const h = startRun(
+      { code: `print('go'); while (true) {}`, filename: 's.js' },
+      (e) => e.type === 'output' && spinning(),
+    );
     await ready;
     const t = performance.now();
     await h.stop();
@@ -101,10 +119,22 @@ async function main(): Promise<void> {
     const c = process.cpuUsage();
     return c.user + c.system;
   };
-  for (const [engine, dir] of [['mm', 'src-main/engines/mm'], ['bpf', 'src-main/engines/bpf'], ['verifier', 'src-main/engines/bpf/verifier'], ['ublk', 'src-main/engines/ublk'], ['oracle', 'src-main/oracle']] as const) {
+  for (const [engine, dir] of [
+    ['mm', 'src-main/engines/mm'],
+    ['bpf', 'src-main/engines/bpf'],
+    ['verifier', 'src-main/engines/bpf/verifier'],
+    ['ublk', 'src-main/engines/ublk'],
+    ['oracle', 'src-main/oracle'],
+  ] as const) {
     const file = path.join(root, dir, 'bench.ts');
     if (existsSync(file)) {
-      suites.push([engine, async () => ((await import(file)) as { bench: (o: { cpuMicros: () => number }) => Promise<Figures> | Figures }).bench({ cpuMicros })]);
+      suites.push([
+        engine,
+        async () =>
+          ((await import(file)) as { bench: (o: { cpuMicros: () => number }) => Promise<Figures> | Figures }).bench({
+            cpuMicros,
+          }),
+      ]);
     }
   }
   for (const [name, fn] of suites) {

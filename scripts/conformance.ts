@@ -26,7 +26,9 @@ const perEngine = new Map<string, [number, number]>(engines.map(([n]) => [n, [0,
 for (const sub of ['tests', 'negative']) {
   let files: string[];
   try {
-    files = readdirSync(join(dir, sub)).filter((f) => f.endsWith('.data')).sort();
+    files = readdirSync(join(dir, sub))
+      .filter((f) => f.endsWith('.data'))
+      .sort();
   } catch (e) {
     console.error(`cannot read ${join(dir, sub)}: ${(e as Error).message}`);
     process.exit(1);

@@ -14,10 +14,16 @@ const cpu0 = process.cpuUsage();
 const s = soundnessRun(seed, count, (d) => bar.tick(d));
 bar.done();
 const cpu = process.cpuUsage(cpu0);
-console.log(`soundness under poisoned memory: seed ${seed}, ${s.programs} programs, ${s.accepted} accepted by the model`);
-for (const [kind, k] of Object.entries(s.kinds)) console.log(`  ${kind.padEnd(12)} ${k.programs} programs, ${k.accepted} accepted`);
-console.log(`  faults of accepted programs (interpreter, JS JIT and WebAssembly JIT, 2 poison seeds each): ${s.faults.length}`);
+console.log(
+  `soundness under poisoned memory: seed ${seed}, ${s.programs} programs, ${s.accepted} accepted by the model`,
+);
+for (const [kind, k] of Object.entries(s.kinds))
+  console.log(`  ${kind.padEnd(12)} ${k.programs} programs, ${k.accepted} accepted`);
+console.log(
+  `  faults of accepted programs (interpreter, JS JIT and WebAssembly JIT, 2 poison seeds each): ${s.faults.length}`,
+);
 console.log(`  accepted programs with the same r0 under every poison: ${s.stable}`);
 console.log(`  CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`);
-for (const f of s.faults.slice(0, 20)) console.log(`\n${f.kind} #${f.index} (${f.engine}, poison ${f.poison}): ${f.errno} ${f.message}\n${f.program}`);
+for (const f of s.faults.slice(0, 20))
+  console.log(`\n${f.kind} #${f.index} (${f.engine}, poison ${f.poison}): ${f.errno} ${f.message}\n${f.program}`);
 process.exit(s.faults.length ? 1 : 0);

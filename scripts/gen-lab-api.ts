@@ -17,18 +17,19 @@ const OUT = path.join(root, 'src-main/sandbox/lab-api.d.ts');
 const GLOBALS = path.join(root, 'src-main/sandbox/lab-globals.d.ts');
 
 export function generateLabApi(): string {
-  const program = ts.createProgram([path.join(root, 'src-main/sandbox/bindings.ts'), path.join(root, 'src-main/engines/kernel.ts')], {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    strict: true,
-    skipLibCheck: true,
-    noEmit: true,
-  });
+  const program = ts.createProgram(
+    [path.join(root, 'src-main/sandbox/bindings.ts'), path.join(root, 'src-main/engines/kernel.ts')],
+    {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      strict: true,
+      skipLibCheck: true,
+      noEmit: true,
+    },
+  );
   const checker = program.getTypeChecker();
-  const sourceFiles = program
-    .getSourceFiles()
-    .filter((f) => /\/src-main\/(engines|oracle|sandbox)\//.test(f.fileName));
+  const sourceFiles = program.getSourceFiles().filter((f) => /\/src-main\/(engines|oracle|sandbox)\//.test(f.fileName));
 
   // TS class name -> the name scripts see.
   const rename = new Map<string, string>();
@@ -38,7 +39,10 @@ export function generateLabApi(): string {
   for (const f of sourceFiles) {
     ts.forEachChild(f, (n) => {
       if ((ts.isClassDeclaration(n) || ts.isInterfaceDeclaration(n)) && n.name) classDecls.set(n.name.text, n);
-      if ((ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n)) && /\/src-main\/(engines|oracle)\//.test(f.fileName)) {
+      if (
+        (ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n)) &&
+        /\/src-main\/(engines|oracle)\//.test(f.fileName)
+      ) {
         typeByName.set(n.name.text, n);
       }
     });
@@ -53,7 +57,11 @@ export function generateLabApi(): string {
   const queue: ts.Symbol[] = [];
   const typeDecls: string[] = [];
   const printType = (t: ts.Type, at: ts.Node): string =>
-    checker.typeToString(t, at, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+    checker.typeToString(
+      t,
+      at,
+      ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope,
+    );
   const doc = (sym: ts.Symbol | undefined, indent: string): string => {
     if (!sym) return '';
     const text = ts.displayPartsToString(sym.getDocumentationComment(checker)).trim();
@@ -74,14 +82,18 @@ export function generateLabApi(): string {
       }
     }
     if (t.isUnionOrIntersection()) for (const u of t.types) collect(u, seen);
-    for (const a of (t as ts.TypeReference).typeArguments ?? checker.getTypeArguments(t as ts.TypeReference) ?? []) collect(a, seen);
+    for (const a of (t as ts.TypeReference).typeArguments ?? checker.getTypeArguments(t as ts.TypeReference) ?? [])
+      collect(a, seen);
     if (t.getCallSignatures().length) {
       for (const s of t.getCallSignatures()) {
         for (const p of s.parameters) collect(checker.getTypeOfSymbol(p), seen);
         collect(s.getReturnType(), seen);
       }
     }
-    if (t.getSymbol()?.flags && (t.getSymbol()!.flags & (ts.SymbolFlags.TypeLiteral | ts.SymbolFlags.ObjectLiteral)) !== 0) {
+    if (
+      t.getSymbol()?.flags &&
+      (t.getSymbol()!.flags & (ts.SymbolFlags.TypeLiteral | ts.SymbolFlags.ObjectLiteral)) !== 0
+    ) {
       for (const p of t.getProperties()) collect(checker.getTypeOfSymbol(p), seen);
     }
   };
@@ -96,7 +108,9 @@ export function generateLabApi(): string {
     const lines: string[] = [];
     const extrasDecl = b.extrasType ? classDecls.get(b.extrasType) : undefined;
     if (b.extrasType && !extrasDecl) throw new Error(`binding ${b.name}: no interface ${b.extrasType}`);
-    const extrasType = extrasDecl ? checker.getDeclaredTypeOfSymbol(checker.getSymbolAtLocation(extrasDecl.name!)!) : undefined;
+    const extrasType = extrasDecl
+      ? checker.getDeclaredTypeOfSymbol(checker.getSymbolAtLocation(extrasDecl.name!)!)
+      : undefined;
     const member = (name: string): ts.Symbol => {
       const fromExtras = b.extras && Object.hasOwn(b.extras, name) && extrasType;
       const p = checker.getPropertyOfType(fromExtras ? extrasType : type, name);
@@ -157,17 +171,29 @@ export function generateLabApi(): string {
       if (ts.isTypeAliasDeclaration(decl) && hasQuery) {
         // `keyof typeof SOME_TABLE`: the table is a value scripts do not have, so spell the type out.
         const t = checker.getTypeAtLocation(decl.name);
-        typeDecls.push(`${docText}type ${sym.name} = ${checker.typeToString(t, decl, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.InTypeAlias)};`);
+        typeDecls.push(
+          `${docText}type ${sym.name} = ${checker.typeToString(t, decl, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.InTypeAlias)};`,
+        );
         continue;
       }
       typeDecls.push((docText + sf.text.slice(decl.getStart(), decl.getEnd())).replace(/^export\s+/m, ''));
       const visit = (n: ts.Node): void => {
-        const ref = ts.isTypeReferenceNode(n) ? n.typeName : ts.isExpressionWithTypeArguments(n) ? n.expression : undefined;
+        const ref = ts.isTypeReferenceNode(n)
+          ? n.typeName
+          : ts.isExpressionWithTypeArguments(n)
+            ? n.expression
+            : undefined;
         if (ref) {
           let s = checker.getSymbolAtLocation(ref);
           if (s && s.flags & ts.SymbolFlags.Alias) s = checker.getAliasedSymbol(s);
           const d = s?.declarations?.[0];
-          if (s && d && /\/src-main\/(engines|oracle)\//.test(d.getSourceFile().fileName) && (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d)) && !rename.has(s.name)) {
+          if (
+            s &&
+            d &&
+            /\/src-main\/(engines|oracle)\//.test(d.getSourceFile().fileName) &&
+            (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d)) &&
+            !rename.has(s.name)
+          ) {
             queue.push(s);
           }
         }
@@ -203,7 +229,8 @@ function unresolvedNames(text: string): string[] {
   const file = '/lab-api.d.ts';
   const host = ts.createCompilerHost({ noEmit: true, lib: ['lib.es2022.d.ts'], types: [] });
   const read = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, lang, ...rest) => (name === file ? ts.createSourceFile(file, text, lang) : read(name, lang, ...rest));
+  host.getSourceFile = (name, lang, ...rest) =>
+    name === file ? ts.createSourceFile(file, text, lang) : read(name, lang, ...rest);
   const program = ts.createProgram([file], { noEmit: true, lib: ['lib.es2022.d.ts'], types: [] }, host);
   const names = new Set<string>();
   for (const d of ts.getPreEmitDiagnostics(program)) {

@@ -57,7 +57,10 @@ function usage(message?: string): never {
 /** A run's error; a student's (check, grade) is their own line and the cause, with no stack. */
 function formatError(e: RunError, student = false): string {
   const where = e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : '';
-  const head = e.kind === 'limit' || e.kind === 'stopped' ? e.message : `${where}${e.name}: ${e.message}${e.errno ? ` [${e.errno}]` : ''}`;
+  const head =
+    e.kind === 'limit' || e.kind === 'stopped'
+      ? e.message
+      : `${where}${e.name}: ${e.message}${e.errno ? ` [${e.errno}]` : ''}`;
   return e.stack && e.kind !== 'syntax' && !student ? `${head}\n${e.stack.replace(/^/gm, '    ')}` : head;
 }
 
@@ -83,7 +86,10 @@ async function runFile(sub: Submission, onEvent: (e: RunEvent) => void): Promise
       ...(sub.lab ? { lab: sub.lab.id } : {}),
     },
     onEvent,
-    { kernel: () => (sub.allowKernel ? { allowed: true } : { allowed: false, why: KERNEL_OFF.cli }), ...(sub.lab ? { lab: sub.lab } : {}) },
+    {
+      kernel: () => (sub.allowKernel ? { allowed: true } : { allowed: false, why: KERNEL_OFF.cli }),
+      ...(sub.lab ? { lab: sub.lab } : {}),
+    },
   );
   const onSigint = (): void => void handle.stop();
   process.once('SIGINT', onSigint);
@@ -96,7 +102,8 @@ async function runFile(sub: Submission, onEvent: (e: RunEvent) => void): Promise
 
 function parseSeed(v: string | undefined): number {
   const seed = v === undefined ? 1 : Number(v);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) usage(`--seed takes a whole number from 0 to 4294967295, not '${v}'`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    usage(`--seed takes a whole number from 0 to 4294967295, not '${v}'`);
   return seed;
 }
 
@@ -120,7 +127,9 @@ async function readable(file: string): Promise<void> {
 
 function printChecks(checks: CriterionResult[] | undefined): void {
   for (const c of checks ?? []) {
-    console.log(`${c.pass ? '✓' : '✗'} ${c.name}${c.pass ? '' : `\n    hint: ${c.hint ?? ''}`}${c.detail && !c.pass ? `\n    ${c.detail}` : ''}`);
+    console.log(
+      `${c.pass ? '✓' : '✗'} ${c.name}${c.pass ? '' : `\n    hint: ${c.hint ?? ''}`}${c.detail && !c.pass ? `\n    ${c.detail}` : ''}`,
+    );
   }
 }
 
@@ -151,7 +160,8 @@ async function run(argv: string[], withLab: boolean): Promise<number> {
     ...(withLab ? LABS_OPTION : { 'allow-kernel': { type: 'boolean', default: false } }),
   });
   const want = withLab ? 2 : 1;
-  if (positionals.length !== want) usage(withLab ? 'check takes LAB FILE' : positionals.length ? 'run takes one FILE' : 'run needs a FILE');
+  if (positionals.length !== want)
+    usage(withLab ? 'check takes LAB FILE' : positionals.length ? 'run takes one FILE' : 'run needs a FILE');
   if (withLab) useCourseDirs(values);
   const lab = withLab ? labOrUsage(positionals[0]!) : undefined;
   const file = positionals[want - 1]!;
@@ -159,30 +169,55 @@ async function run(argv: string[], withLab: boolean): Promise<number> {
   let timeoutMs: number | undefined;
   if (values.timeout !== undefined) {
     timeoutMs = Number(values.timeout);
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 10 || timeoutMs > 3_600_000) usage(`--timeout takes milliseconds from 10 to 3600000, not '${String(values.timeout)}'`);
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 10 || timeoutMs > 3_600_000)
+      usage(`--timeout takes milliseconds from 10 to 3600000, not '${String(values.timeout)}'`);
   }
   await readable(file);
   const json = values.json as boolean;
   let output = '';
-  const done = await runFile({ file, seed, ...(lab ? { lab } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), allowKernel: values['allow-kernel'] === true }, (event) => {
-    if (event.type === 'output') {
-      if (json) output += event.text;
-      else (event.stream === 'stderr' ? process.stderr : process.stdout).write(event.text);
-    } else if (event.type === 'queued' && !json) {
-      process.stderr.write(`${event.message}\n`);
-    } else if (event.type === 'progress' && !json && process.stderr.isTTY) {
-      process.stderr.write(`\r${event.fraction !== undefined ? `${Math.round(event.fraction * 100)}% ` : ''}${event.message}\x1b[K\r`);
-    }
-  });
+  const done = await runFile(
+    {
+      file,
+      seed,
+      ...(lab ? { lab } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      allowKernel: values['allow-kernel'] === true,
+    },
+    (event) => {
+      if (event.type === 'output') {
+        if (json) output += event.text;
+        else (event.stream === 'stderr' ? process.stderr : process.stdout).write(event.text);
+      } else if (event.type === 'queued' && !json) {
+        process.stderr.write(`${event.message}\n`);
+      } else if (event.type === 'progress' && !json && process.stderr.isTTY) {
+        process.stderr.write(
+          `\r${event.fraction !== undefined ? `${Math.round(event.fraction * 100)}% ` : ''}${event.message}\x1b[K\r`,
+        );
+      }
+    },
+  );
   // A student sees each criterion's verdict, hint and detail; the checker's own errors are the instructor's.
   const checks = done.checks?.map(({ internal: _internal, ...c }) => c);
   if (json) {
     const error = done.error && lab ? { ...done.error, stack: undefined } : done.error;
-    process.stdout.write(JSON.stringify({ output, result: done.result ?? null, error: error ?? null, stats: done.stats, ...(lab ? { checks: checks ?? [], params: labParams(lab.params, seed) } : {}) }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        output,
+        result: done.result ?? null,
+        error: error ?? null,
+        stats: done.stats,
+        ...(lab ? { checks: checks ?? [], params: labParams(lab.params, seed) } : {}),
+      }) + '\n',
+    );
   } else {
     if (done.error) process.stderr.write(formatError(done.error, !!lab) + '\n');
     // A seeded lab: the student's own variant, as the script saw it in lab.params.
-    if (lab?.params) console.log(`your variant (seed ${seed}): ${Object.entries(labParams(lab.params, seed)).map(([k, v]) => `${k} = ${v}`).join(', ')}`);
+    if (lab?.params)
+      console.log(
+        `your variant (seed ${seed}): ${Object.entries(labParams(lab.params, seed))
+          .map(([k, v]) => `${k} = ${v}`)
+          .join(', ')}`,
+      );
     if (lab) printChecks(checks);
   }
   if (lab) return done.checks?.length && done.checks.every((c) => c.pass) ? 0 : 1;
@@ -191,7 +226,13 @@ async function run(argv: string[], withLab: boolean): Promise<number> {
 
 /** `grade LAB FOLDER`: every submission in parallel (a worker thread each), with CSV, JSON and JUnit reports. */
 async function grade(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { out: { type: 'string' }, jobs: { type: 'string' }, seed: { type: 'string' }, roster: { type: 'string' }, ...LABS_OPTION });
+  const { values, positionals } = parse(argv, {
+    out: { type: 'string' },
+    jobs: { type: 'string' },
+    seed: { type: 'string' },
+    roster: { type: 'string' },
+    ...LABS_OPTION,
+  });
   if (positionals.length !== 2) usage('grade takes LAB FOLDER');
   useCourseDirs(values);
   const [labRef, folder] = positionals as [string, string];
@@ -215,14 +256,17 @@ async function grade(argv: string[]): Promise<number> {
       usage(`--roster ${String(values.roster)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
-  const seedOf = (file: string): number => fixedSeed ?? roster.get(file.replace(/\.(js|ts)$|(\.bpf)?\.c$/, '')) ?? seedFromName(file);
+  const seedOf = (file: string): number =>
+    fixedSeed ?? roster.get(file.replace(/\.(js|ts)$|(\.bpf)?\.c$/, '')) ?? seedFromName(file);
   // The reports' folder is made (or refused) before any grading: a file there would lose every result at the end.
   const out = (values.out as string | undefined) ?? folder;
   try {
     await mkdir(out, { recursive: true });
     if (!(await stat(out)).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
   } catch (e) {
-    usage(`--out takes a folder for grades.csv, grades.json and grades.xml; ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    usage(
+      `--out takes a folder for grades.csv, grades.json and grades.xml; ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   const grades: Grade[] = new Array(entries.length);
   const bar = progressBar(`grading ${lab.id}`, entries.length);
@@ -253,11 +297,25 @@ async function grade(argv: string[]): Promise<number> {
           durationMs: Math.round(performance.now() - t),
         };
       } catch (e) {
-        g = { file: name, seed, params, graded: false, passed: 0, total: 0, ok: false, error: `could not be run: ${(e as Error).message}`, checks: [], durationMs: Math.round(performance.now() - t) };
+        g = {
+          file: name,
+          seed,
+          params,
+          graded: false,
+          passed: 0,
+          total: 0,
+          ok: false,
+          error: `could not be run: ${(e as Error).message}`,
+          checks: [],
+          durationMs: Math.round(performance.now() - t),
+        };
       }
       grades[i] = g;
       finished++;
-      if (!process.stderr.isTTY) console.error(`[${finished}/${entries.length}] ${g.file}: ${g.passed}/${g.total}${g.error ? ` (${g.error.split('\n')[0]})` : ''}`);
+      if (!process.stderr.isTTY)
+        console.error(
+          `[${finished}/${entries.length}] ${g.file}: ${g.passed}/${g.total}${g.error ? ` (${g.error.split('\n')[0]})` : ''}`,
+        );
       bar.tick(finished);
     }
   };
@@ -270,7 +328,9 @@ async function grade(argv: string[]): Promise<number> {
     await writeFile(path.join(out, 'grades.xml'), gradesJunit(lab.id, grades));
   } catch (e) {
     // The folder went away or filled up while grading: the results go to stdout rather than nowhere.
-    console.error(`lab: cannot write the reports in ${out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); grades.json follows on stdout`);
+    console.error(
+      `lab: cannot write the reports in ${out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); grades.json follows on stdout`,
+    );
     process.stdout.write(report);
     return 1;
   }
@@ -288,7 +348,10 @@ function list(argv: string[]): number {
   if (positionals.length) usage('list takes no arguments');
   useCourseDirs(values);
   const { labs, problems } = scanLabs();
-  for (const l of labs) console.log(`${l.id}  [${l.engine}, level ${l.level}${l.params ? ', seeded' : ''}]  (${l.source})  ${l.title}: ${l.summary}`);
+  for (const l of labs)
+    console.log(
+      `${l.id}  [${l.engine}, level ${l.level}${l.params ? ', seeded' : ''}]  (${l.source})  ${l.title}: ${l.summary}`,
+    );
   for (const p of problems) console.error(`lab: skipped ${p.message}`);
   return 0;
 }
@@ -299,11 +362,16 @@ async function newLab(argv: string[]): Promise<number> {
   if (positionals.length !== 1) usage('new takes NAME (NN-slug, such as 10-my-lab), or a path ending in one');
   useCourseDirs(values);
   const target = positionals[0]!;
-  const parent = path.dirname(target) === '.' ? (((values.labs as unknown as string[] | undefined) ?? [])[0] ?? '.') : path.dirname(target);
+  const parent =
+    path.dirname(target) === '.'
+      ? (((values.labs as unknown as string[] | undefined) ?? [])[0] ?? '.')
+      : path.dirname(target);
   const from = values.from === undefined ? undefined : labOrUsage(values.from as string);
   try {
     const dir = await scaffoldLab(path.join(parent, path.basename(target)), from);
-    console.log(`made ${dir}: README.md, lab.json, starter.js, solution.js, check.js\nnext: npm run lab -- validate ${dir}`);
+    console.log(
+      `made ${dir}: README.md, lab.json, starter.js, solution.js, check.js\nnext: npm run lab -- validate ${dir}`,
+    );
     return 0;
   } catch (e) {
     usage((e as Error).message);
@@ -325,12 +393,19 @@ async function validate(argv: string[]): Promise<number> {
     else usage((e as Error).message);
   }
   const tty = process.stderr.isTTY === true;
-  const report = await validateLab(dir, { onProgress: (what) => tty && process.stderr.write(`\rrunning ${what}\x1b[K`) });
+  const report = await validateLab(dir, {
+    onProgress: (what) => tty && process.stderr.write(`\rrunning ${what}\x1b[K`),
+  });
   if (tty) process.stderr.write('\r\x1b[K');
-  for (const r of report.runs) console.log(`  ${r.what} seed ${r.seed}: ${r.passed}/${r.total}${r.error ? ` (${r.error.split('\n')[0]})` : ''}`);
+  for (const r of report.runs)
+    console.log(`  ${r.what} seed ${r.seed}: ${r.passed}/${r.total}${r.error ? ` (${r.error.split('\n')[0]})` : ''}`);
   for (const p of report.warnings) console.log(`! ${p.file}: ${p.message}`);
   for (const p of report.problems) console.log(`✗ ${p.file}: ${p.message}`);
-  console.log(report.problems.length ? `${dir}: ${report.problems.length} problem(s)` : `✓ ${dir}: valid (the solution passes and the starter fails on seeds 1, 2, 3; no feedback gives an answer away)`);
+  console.log(
+    report.problems.length
+      ? `${dir}: ${report.problems.length} problem(s)`
+      : `✓ ${dir}: valid (the solution passes and the starter fails on seeds 1, 2, 3; no feedback gives an answer away)`,
+  );
   return report.problems.length ? 1 : 0;
 }
 

@@ -56,13 +56,13 @@ async function seen(code: string, filename: string, seed: number, lab?: string):
       else if (e.type === 'table') parts.push(`table: ${JSON.stringify(e.table)}`);
       else if (e.type === 'machine') {
         const st = e.state as { index: number; bpf?: { loads?: { seq: number; detail?: unknown }[] } };
-        for (const l of st.bpf?.loads ?? []) if (l.detail !== undefined) details.set(`${st.index}/${l.seq}`, JSON.stringify(l.detail));
+        for (const l of st.bpf?.loads ?? [])
+          if (l.detail !== undefined) details.set(`${st.index}/${l.seq}`, JSON.stringify(l.detail));
         machines.set(
           st.index,
           JSON.stringify(st, (k, v: unknown) => (k === 'detail' && typeof v === 'object' ? undefined : v)),
         );
-      }
-      else if (e.type === 'kernelAccess') parts.push('kernelAccess');
+      } else if (e.type === 'kernelAccess') parts.push('kernelAccess');
     },
   );
   const done = await handle.done;

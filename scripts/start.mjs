@@ -23,12 +23,25 @@ function newest(dir) {
 }
 
 function buildIfNeeded() {
-  const outputs = ['out/main/main.js', 'out/main/host.js', 'out/main/worker.js', 'out/preload/preload.cjs', 'out/renderer/index.html'];
+  const outputs = [
+    'out/main/main.js',
+    'out/main/host.js',
+    'out/main/worker.js',
+    'out/preload/preload.cjs',
+    'out/renderer/index.html',
+  ];
   const built = outputs.every((f) => existsSync(path.join(root, f)));
-  const srcTime = Math.max(newest(path.join(root, 'src-main')), newest(path.join(root, 'src-renderer')), statSync(path.join(root, 'electron.vite.config.ts')).mtimeMs);
+  const srcTime = Math.max(
+    newest(path.join(root, 'src-main')),
+    newest(path.join(root, 'src-renderer')),
+    statSync(path.join(root, 'electron.vite.config.ts')).mtimeMs,
+  );
   if (built && Math.min(...outputs.map((f) => statSync(path.join(root, f)).mtimeMs)) >= srcTime) return;
   console.log('kernel-lab: building the app (electron-vite build)…');
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (r.status !== 0) {
     console.error('kernel-lab: the build failed (see above)');
     process.exit(1);
@@ -47,10 +60,19 @@ function electronBinary() {
   if (!existsSync(pkg)) return { why: 'the electron package is not installed' };
   let bin = binary();
   if (bin) return { bin };
-  if (process.env.CI || process.env.KERNEL_LAB_NO_FETCH) return { why: "Electron's binary is not installed (not fetched under CI)" };
-  const r = spawnSync(process.execPath, [path.join(pkg, 'install.js')], { cwd: pkg, stdio: 'ignore', timeout: 120_000 });
+  if (process.env.CI || process.env.KERNEL_LAB_NO_FETCH)
+    return { why: "Electron's binary is not installed (not fetched under CI)" };
+  const r = spawnSync(process.execPath, [path.join(pkg, 'install.js')], {
+    cwd: pkg,
+    stdio: 'ignore',
+    timeout: 120_000,
+  });
   bin = binary();
-  return bin ? { bin } : { why: `Electron's binary is not installed and could not be fetched (${r.error ? r.error.message : `installer exit ${r.status}`})` };
+  return bin
+    ? { bin }
+    : {
+        why: `Electron's binary is not installed and could not be fetched (${r.error ? r.error.message : `installer exit ${r.status}`})`,
+      };
 }
 
 buildIfNeeded();
@@ -70,7 +92,10 @@ if (!web) {
 } else startHost();
 
 function startHost() {
-  const child = spawn(process.execPath, [path.join(root, 'out/main/host.js'), '--open', ...passThrough], { stdio: 'inherit', env: { ...HOST_ENV, ...process.env } });
+  const child = spawn(process.execPath, [path.join(root, 'out/main/host.js'), '--open', ...passThrough], {
+    stdio: 'inherit',
+    env: { ...HOST_ENV, ...process.env },
+  });
   child.on('exit', (code) => process.exit(code ?? 0));
   process.on('SIGINT', () => child.kill('SIGINT'));
   process.on('SIGTERM', () => child.kill('SIGTERM'));

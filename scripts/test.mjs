@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: lint, typecheck, unit tests, the BPF conformance suite, build, end-to-end specs. Every step runs
-// even when an earlier one fails; the last line totals every test that ran: `N passed, N failed, N skipped`.
+// `npm test`: lint, typecheck, format (prettier --check), unit tests, the BPF conformance suite, build, end-to-end
+// specs. Every step runs even when an earlier one fails; the last line totals every test that ran:
+// `N passed, N failed, N skipped`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -32,9 +33,15 @@ function check(name, cmd, args) {
 
 check('lint', bin('eslint'), ['.', '--max-warnings=0']);
 check('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+check('format', bin('prettier'), ['--check', '.', '--log-level', 'warn']);
 
 const unitJson = path.join(results, 'unit.json');
-const unitOk = step('unit', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${unitJson}`]);
+const unitOk = step('unit', bin('vitest'), [
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${unitJson}`,
+]);
 if (existsSync(unitJson)) {
   const j = JSON.parse(readFileSync(unitJson, 'utf8'));
   totals.passed += j.numPassedTests;
@@ -45,7 +52,11 @@ if (existsSync(unitJson)) {
 
 if (existsSync(path.join(root, 'scripts/conformance.ts'))) {
   console.log('\n━━ conformance: tsx scripts/conformance.ts');
-  const r = spawnSync(bin('tsx'), ['scripts/conformance.ts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync(bin('tsx'), ['scripts/conformance.ts'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   process.stdout.write(r.stdout ?? '');
   const m = /(\d+) passed, (\d+) failed/.exec(r.stdout ?? '');
   if (m) {
@@ -55,11 +66,15 @@ if (existsSync(path.join(root, 'scripts/conformance.ts'))) {
   if (r.status !== 0) failedSteps.push('conformance');
 }
 
-const built = check('build', process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build']);
+const built = check('build', process.execPath, [
+  path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'),
+  'build',
+]);
 
 const { tsImport } = await import('tsx/esm/api');
 const { findBrowser, findElectron, NO_BROWSER_HINT } = await tsImport('../e2e/browsers.ts', import.meta.url);
-if (!findElectron(root)) console.log("\ne2e: the electron project is skipped: Electron's binary is not installed here.");
+if (!findElectron(root))
+  console.log("\ne2e: the electron project is skipped: Electron's binary is not installed here.");
 if (!built) {
   console.log('e2e: skipped, the build failed');
 } else if (!findBrowser()) {

@@ -20,7 +20,9 @@ export const DEFAULT_LIMITS: DefaultRunLimits = {
 };
 
 /** A run's limits with DEFAULT_LIMITS in place of each one it leaves out (or gives as undefined). */
-export function resolveLimits(limits: { [K in keyof DefaultRunLimits]?: number | undefined } | undefined): DefaultRunLimits {
+export function resolveLimits(
+  limits: { [K in keyof DefaultRunLimits]?: number | undefined } | undefined,
+): DefaultRunLimits {
   const out: DefaultRunLimits = { ...DEFAULT_LIMITS };
   for (const k of Object.keys(out) as (keyof DefaultRunLimits)[]) {
     const v = limits?.[k];

@@ -11,14 +11,28 @@ import { KERNEL_CHECK_MAX_INSNS, KERNEL_CHECK_MAX_LOG } from './contract-limits'
 export const BpfMapSpecSchema = z
   .object({
     fd: z.number().int().min(0).max(0x7fffffff),
-    map_type: z.string().max(64).regex(/^[A-Za-z0-9_]{1,64}$/),
+    map_type: z
+      .string()
+      .max(64)
+      .regex(/^[A-Za-z0-9_]{1,64}$/),
     key_size: z.number().int().min(0).max(512),
-    value_size: z.number().int().min(0).max(1 << 16),
-    max_entries: z.number().int().min(1).max(1 << 24),
+    value_size: z
+      .number()
+      .int()
+      .min(0)
+      .max(1 << 16),
+    max_entries: z
+      .number()
+      .int()
+      .min(1)
+      .max(1 << 24),
   })
   .strict()
   // An array map preallocates max_entries values in the real kernel: keep what one click may allocate small.
-  .refine((m) => m.value_size * m.max_entries <= 64 << 20 && (m.map_type.endsWith('RINGBUF') || m.max_entries <= 1 << 20), 'a map of at most 64 MiB');
+  .refine(
+    (m) => m.value_size * m.max_entries <= 64 << 20 && (m.map_type.endsWith('RINGBUF') || m.max_entries <= 1 << 20),
+    'a map of at most 64 MiB',
+  );
 export type BpfMapSpec = z.infer<typeof BpfMapSpecSchema>;
 
 /**
@@ -89,13 +103,20 @@ export const BpfLoadSchema = z.object({
       script_lines: z.array(z.number().int().min(0)).optional(),
       /** For a program loaded from a C object: its line_info, the C line that starts at each listed instruction. */
       source: z
-        .array(z.object({ insn: z.number().int().min(0), file: z.string(), line: z.number().int().min(0), col: z.number().int().min(0), text: z.string() }))
+        .array(
+          z.object({
+            insn: z.number().int().min(0),
+            file: z.string(),
+            line: z.number().int().min(0),
+            col: z.number().int().min(0),
+            text: z.string(),
+          }),
+        )
         .optional(),
     })
     .optional(),
 });
 export type BpfLoad = z.infer<typeof BpfLoadSchema>;
-
 
 /** "Check on this machine's kernel": the program (instructions as hex, maps) and our verifier's verdict on it. */
 export const KernelCheckRequestSchema = z
@@ -105,15 +126,25 @@ export const KernelCheckRequestSchema = z
       .min(16)
       .max(16 * KERNEL_CHECK_MAX_INSNS)
       .regex(/^(?:[0-9a-f]{16})+$/, 'instructions as lower-case hex, 8 bytes each'),
-    prog_type: z.string().max(64).regex(/^[A-Za-z0-9_]{1,64}$/),
+    prog_type: z
+      .string()
+      .max(64)
+      .regex(/^[A-Za-z0-9_]{1,64}$/),
     log_level: z.number().int().min(0).max(2),
     /** The load's log_size (the kernel oracle's helper takes up to 16 MiB). */
-    log_size: z.number().int().min(0).max(16 << 20).optional(),
+    log_size: z
+      .number()
+      .int()
+      .min(0)
+      .max(16 << 20)
+      .optional(),
     prog_flags: z.number().int().min(0).max(0x1ffff).optional(),
     /** The load's license (a C object's `license` section); the kernel's default here is GPL, as the model's. */
     license: z.string().max(127).optional(),
     maps: z.array(BpfMapSpecSchema).max(64),
-    sim: z.object({ ok: z.boolean(), errno_name: z.string().max(32).optional(), log: z.string().max(KERNEL_CHECK_MAX_LOG) }).strict(),
+    sim: z
+      .object({ ok: z.boolean(), errno_name: z.string().max(32).optional(), log: z.string().max(KERNEL_CHECK_MAX_LOG) })
+      .strict(),
   })
   .strict();
 export type KernelCheckRequest = z.infer<typeof KernelCheckRequestSchema>;

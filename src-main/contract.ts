@@ -8,7 +8,13 @@ import { z } from 'zod';
 import { DEFAULT_LIMITS, PROGRESS_MESSAGE_MAX } from './contract-limits';
 import { KernelCheckRequestSchema, KernelCheckResultSchema, MachineStateSchema } from './contract-machine';
 
-export { DEFAULT_LIMITS, resolveLimits, KERNEL_CHECK_MAX_INSNS, KERNEL_CHECK_MAX_LOG, PROGRESS_MESSAGE_MAX } from './contract-limits';
+export {
+  DEFAULT_LIMITS,
+  resolveLimits,
+  KERNEL_CHECK_MAX_INSNS,
+  KERNEL_CHECK_MAX_LOG,
+  PROGRESS_MESSAGE_MAX,
+} from './contract-limits';
 export * from './contract-machine';
 
 /** The most parameters a seeded lab may declare (lab.json `params`): it bounds a run request's size. */
@@ -20,17 +26,33 @@ export const RunLimitsSchema = z
     /** Wall-clock deadline of the run, in milliseconds. */
     timeoutMs: z.number().int().min(10).max(3_600_000),
     /** Cap on the sandbox's heap, in bytes. */
-    memoryBytes: z.number().int().min(1 << 20).max(2 ** 31),
+    memoryBytes: z
+      .number()
+      .int()
+      .min(1 << 20)
+      .max(2 ** 31),
     /** Cap on the sandbox's native stack, in bytes. */
-    stackBytes: z.number().int().min(16 << 10).max(1 << 20),
+    stackBytes: z
+      .number()
+      .int()
+      .min(16 << 10)
+      .max(1 << 20),
     /** Cap on the text a script may print, in bytes. */
-    outputBytes: z.number().int().min(1 << 10).max(64 << 20),
+    outputBytes: z
+      .number()
+      .int()
+      .min(1 << 10)
+      .max(64 << 20),
     /**
      * The run's memory budget for its simulated machines, in bytes: every machine the run boots counts (its frame
      * array, direct-map tables, BPF maps, ublk buffers...) until the run ends. A boot() that would pass it fails
      * with ENOMEM; a run whose machines grow past it ends with a memory LimitError.
      */
-    machineBytes: z.number().int().min(1 << 20).max(2 ** 32),
+    machineBytes: z
+      .number()
+      .int()
+      .min(1 << 20)
+      .max(2 ** 32),
   })
   .partial()
   .strict();
@@ -38,12 +60,14 @@ export type RunLimits = z.infer<typeof RunLimitsSchema>;
 // DEFAULT_LIMITS (contract-limits.ts, which cannot import this file's types without a cycle) sets every limit.
 void (DEFAULT_LIMITS satisfies Required<RunLimits>);
 
-
 export const ScriptLanguageSchema = z.enum(['javascript', 'typescript']);
 export type ScriptLanguage = z.infer<typeof ScriptLanguageSchema>;
 
 /** A lab exercise's id: its folder under labs/ (NN-slug). */
-export const LabIdSchema = z.string().max(64).regex(/^\d\d-[a-z0-9-]+$/, 'a lab id such as 01-secretmem');
+export const LabIdSchema = z
+  .string()
+  .max(64)
+  .regex(/^\d\d-[a-z0-9-]+$/, 'a lab id such as 01-secretmem');
 
 /** One criterion of a lab's check, evaluated against a run. */
 export const CriterionResultSchema = z.object({
@@ -68,7 +92,15 @@ export const LabInfoSchema = z.object({
   /** 'built-in', or the course folder the lab comes from. */
   source: z.string().optional(),
   /** A seeded lab's parameters (lab.json `params`): each student's values come from their seed (labVariant). */
-  params: z.record(z.string(), z.union([z.object({ int: z.tuple([z.number(), z.number()]) }), z.object({ choice: z.array(z.union([z.number(), z.string()])) })])).optional(),
+  params: z
+    .record(
+      z.string(),
+      z.union([
+        z.object({ int: z.tuple([z.number(), z.number()]) }),
+        z.object({ choice: z.array(z.union([z.number(), z.string()])) }),
+      ]),
+    )
+    .optional(),
   /** A lab that takes a C submission beside the script (lab.json `c`): its C starter's file name. */
   c: z.object({ starter: z.string() }).optional(),
 });
@@ -133,7 +165,10 @@ export const RunRequestSchema = z
 export type RunRequest = z.input<typeof RunRequestSchema>;
 export type RunRequestParsed = z.output<typeof RunRequestSchema>;
 
-export const RunIdSchema = z.string().max(44).regex(/^run-[0-9a-z-]{1,40}$/);
+export const RunIdSchema = z
+  .string()
+  .max(44)
+  .regex(/^run-[0-9a-z-]{1,40}$/);
 export type RunId = z.infer<typeof RunIdSchema>;
 
 /** Where an error happened in the user's script (1-based, like editors show). */
@@ -193,7 +228,6 @@ export const TableSchema = z.object({
   rows: z.array(z.array(z.union([z.string(), z.number(), z.boolean(), z.null()]))),
 });
 export type Table = z.infer<typeof TableSchema>;
-
 
 /** Events the main side sends about one run, in order: queued*, then output*, progress* and machine* interleaved, then one done. */
 export const RunEventSchema = z.discriminatedUnion('type', [
@@ -271,7 +305,12 @@ export const FileEntrySchema = z.object({
 });
 export type FileEntry = z.infer<typeof FileEntrySchema>;
 
-export const FileContentSchema = z.object({ path: z.string(), content: z.string(), mtimeMs: z.number(), version: z.string().optional() });
+export const FileContentSchema = z.object({
+  path: z.string(),
+  content: z.string(),
+  mtimeMs: z.number(),
+  version: z.string().optional(),
+});
 export type FileContent = z.infer<typeof FileContentSchema>;
 
 /** Whether this session's scripts may reach the kernel: not yet asked, allowed, or denied by the person. */
@@ -281,10 +320,12 @@ export type KernelAccess = z.infer<typeof KernelAccessSchema>;
 /** The EPERM message of a kernel call made while this session's kernel access is off, by state. */
 export const KERNEL_OFF = {
   unasked:
-    "kernel calls are off for this session: scripts may load and run BPF programs in this machine's kernel only when you allow it (choose \"Allow for this session\" when the app asks, then run again)",
-  denied: "kernel calls are off for this session: you chose Deny when the app asked (a new session asks again: reload the page in a browser, or restart the app)",
+    'kernel calls are off for this session: scripts may load and run BPF programs in this machine\'s kernel only when you allow it (choose "Allow for this session" when the app asks, then run again)',
+  denied:
+    'kernel calls are off for this session: you chose Deny when the app asked (a new session asks again: reload the page in a browser, or restart the app)',
   lab: 'kernel calls are always off in a lab check (lab check, lab grade and lab runs in the app)',
-  imported: 'kernel calls are always off for a script from an imported session (copy it out of sessions/ to run it as your own)',
+  imported:
+    'kernel calls are always off for a script from an imported session (copy it out of sessions/ to run it as your own)',
   cli: 'kernel calls are off: run it with `npm run lab -- run FILE --allow-kernel` to let it load and run BPF programs in this kernel (as root)',
 } as const;
 /** The largest file the workspace takes, in UTF-16 code units (as string lengths count): through the chunked save. */
@@ -295,7 +336,10 @@ export const FILE_MAX_CHARS = 16 << 20;
  */
 export const FILE_CHUNK_CHARS = 1 << 20;
 /** The version of a file's content: the first 128 bits of the SHA-256 of its bytes, as hex. */
-export const FileVersionSchema = z.string().max(32).regex(/^[0-9a-f]{32}$/, 'a file version (32 hex digits)');
+export const FileVersionSchema = z
+  .string()
+  .max(32)
+  .regex(/^[0-9a-f]{32}$/, 'a file version (32 hex digits)');
 /**
  * The error code of a save refused because the file is not the version the save was based on (another tab or
  * program saved it since): the renderer offers to reload it, overwrite it or save as another name.
@@ -308,7 +352,10 @@ export const SAVE_CONFLICT = 'ECONFLICT';
 export const SaveOptionsSchema = z.object({ expected: FileVersionSchema.nullable().optional() }).strict();
 export type SaveOptions = z.infer<typeof SaveOptionsSchema>;
 /** A chunked save in progress (saveBegin's answer), valid on the connection that began it. */
-export const SaveIdSchema = z.string().max(45).regex(/^save-[0-9a-z-]{1,40}$/);
+export const SaveIdSchema = z
+  .string()
+  .max(45)
+  .regex(/^save-[0-9a-z-]{1,40}$/);
 /** One piece of a file read with readFileChunk. */
 export const FileChunkSchema = z.object({
   path: z.string(),
@@ -427,7 +474,12 @@ export const calls = {
   saveBegin: {
     args: z.tuple([
       WorkspacePathSchema,
-      z.object({ length: z.number().int().min(0).max(FILE_MAX_CHARS), expected: FileVersionSchema.nullable().optional() }).strict(),
+      z
+        .object({
+          length: z.number().int().min(0).max(FILE_MAX_CHARS),
+          expected: FileVersionSchema.nullable().optional(),
+        })
+        .strict(),
     ]),
     result: z.object({ saveId: SaveIdSchema, chunkChars: z.number().int() }),
   },
@@ -505,7 +557,9 @@ export function parseRequestFrame(frame: unknown): RequestFrame {
   const parsed = RequestFrameSchema.safeParse(frame);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ContractError(`malformed request${issue?.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue?.message}`);
+    throw new ContractError(
+      `malformed request${issue?.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue?.message}`,
+    );
   }
   return parsed.data;
 }
@@ -517,7 +571,10 @@ export function parseRequestFrame(frame: unknown): RequestFrame {
  * most 24 (-1.7976931348623157e+308).
  */
 export function maxJsonBytes(schema: z.ZodType): number {
-  const def = schema._zod.def as unknown as Record<string, unknown> & { type: string; checks?: { _zod: { def: { check: string; maximum?: number } } }[] };
+  const def = schema._zod.def as unknown as Record<string, unknown> & {
+    type: string;
+    checks?: { _zod: { def: { check: string; maximum?: number } } }[];
+  };
   const maxLength = (): number => {
     const bounds = (def.checks ?? []).filter((c) => c._zod.def.check === 'max_length').map((c) => c._zod.def.maximum!);
     return bounds.length ? Math.min(...bounds) : Infinity;

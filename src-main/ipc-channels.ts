@@ -7,4 +7,27 @@ export const EVENT_CHANNEL = 'kernel-lab:event';
 export const COMMAND_CHANNEL = 'kernel-lab:command';
 
 /** Every call of the contract; a unit test checks this list against `calls` in contract.ts. */
-export const CALL_NAMES = ['hostInfo', 'run', 'stop', 'listFiles', 'openFile', 'saveFile', 'renameFile', 'deleteFile', 'chooseWorkspace', 'listLabs', 'openLab', 'labVariant', 'courseFolders', 'addCourseFolder', 'removeCourseFolder', 'kernelCheck', 'setKernelAccess', 'readFileChunk', 'saveBegin', 'saveChunk', 'saveCommit', 'saveAbort'] as const satisfies readonly CallName[];
+export const CALL_NAMES = [
+  'hostInfo',
+  'run',
+  'stop',
+  'listFiles',
+  'openFile',
+  'saveFile',
+  'renameFile',
+  'deleteFile',
+  'chooseWorkspace',
+  'listLabs',
+  'openLab',
+  'labVariant',
+  'courseFolders',
+  'addCourseFolder',
+  'removeCourseFolder',
+  'kernelCheck',
+  'setKernelAccess',
+  'readFileChunk',
+  'saveBegin',
+  'saveChunk',
+  'saveCommit',
+  'saveAbort',
+] as const satisfies readonly CallName[];

@@ -3,7 +3,17 @@
  * a strict CSP), navigation and new windows refused, IPC accepted only from our own page, and the contract
  * wired to the same RpcServer (and session code) as the browser host's.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  session,
+  shell,
+  type IpcMainInvokeEvent,
+  type WebContents,
+} from 'electron';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { HostCommand, RunEvent } from './contract';
@@ -124,7 +134,8 @@ app.whenReady().then(async () => {
         submenu: [
           {
             label: 'Choose Workspace Folder…',
-            click: (_item, win) => sendCommand(win instanceof BrowserWindow ? win : BrowserWindow.getFocusedWindow(), 'chooseWorkspace'),
+            click: (_item, win) =>
+              sendCommand(win instanceof BrowserWindow ? win : BrowserWindow.getFocusedWindow(), 'chooseWorkspace'),
           },
           { type: 'separator' },
           process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },

@@ -67,15 +67,19 @@ export class RpcServer {
   private saveSeq = 0;
 
   constructor(ctx: RpcContext, emit: (event: RunEvent) => void) {
-    this.sessions = new SessionHost(emit, (runId) => {
-      if (this.kernelAccess === 'allowed') return { allowed: true };
-      if (this.kernelAccess === 'unasked' && !this.asking) {
-        // The first kernel call of the session: the renderer asks the person; this call stays refused.
-        this.asking = true;
-        emit({ type: 'kernelAccess', runId });
-      }
-      return { allowed: false, why: KERNEL_OFF[this.kernelAccess === 'denied' ? 'denied' : 'unasked'] };
-    }, () => [ctx.workspace.root]);
+    this.sessions = new SessionHost(
+      emit,
+      (runId) => {
+        if (this.kernelAccess === 'allowed') return { allowed: true };
+        if (this.kernelAccess === 'unasked' && !this.asking) {
+          // The first kernel call of the session: the renderer asks the person; this call stays refused.
+          this.asking = true;
+          emit({ type: 'kernelAccess', runId });
+        }
+        return { allowed: false, why: KERNEL_OFF[this.kernelAccess === 'denied' ? 'denied' : 'unasked'] };
+      },
+      () => [ctx.workspace.root],
+    );
     const pending = (saveId: string): PendingSave => {
       const p = this.saves.get(saveId);
       if (!p)
@@ -86,7 +90,8 @@ export class RpcServer {
       return p;
     };
     const folders = (): CourseFolders => {
-      if (!ctx.courseFolders) throw new NotSupportedError('this host keeps no course folder setting (start it with --labs DIR instead)');
+      if (!ctx.courseFolders)
+        throw new NotSupportedError('this host keeps no course folder setting (start it with --labs DIR instead)');
       return ctx.courseFolders;
     };
     this.impl = {
@@ -127,7 +132,8 @@ export class RpcServer {
       addCourseFolder: (p: string) => folders().add(p),
       removeCourseFolder: (p: string) => folders().remove(p),
       kernelCheck: (req: Parameters<typeof kernelCheck>[0]) => {
-        if (this.kernelAccess !== 'allowed') return { available: false, why: KERNEL_OFF[this.kernelAccess === 'denied' ? 'denied' : 'unasked'] };
+        if (this.kernelAccess !== 'allowed')
+          return { available: false, why: KERNEL_OFF[this.kernelAccess === 'denied' ? 'denied' : 'unasked'] };
         return kernelCheck(req);
       },
       setKernelAccess: ({ allow }: { allow: boolean }) => {

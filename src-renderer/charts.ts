@@ -26,7 +26,12 @@ export function renderChart(el: HTMLElement, chart: Chart, width: number, height
   const axis = (label: string | undefined, y = false): uPlot.Axis => ({
     ...(label !== undefined ? { label } : {}),
     // Room for the longest tick label (uPlot's fixed default cuts large numbers).
-    ...(y ? { size: (_u: uPlot, values: string[] | null) => Math.max(40, 14 + 7 * Math.max(0, ...(values ?? []).map((v) => String(v).length))) } : {}),
+    ...(y
+      ? {
+          size: (_u: uPlot, values: string[] | null) =>
+            Math.max(40, 14 + 7 * Math.max(0, ...(values ?? []).map((v) => String(v).length))),
+        }
+      : {}),
     stroke: fg,
     grid: { stroke: grid, width: 1 },
     ticks: { stroke: grid, width: 1 },
@@ -56,9 +61,15 @@ export function renderChart(el: HTMLElement, chart: Chart, width: number, height
         const color = PALETTE[i % PALETTE.length]!;
         const base: uPlot.Series = { label: s.label, stroke: color, width: 2, spanGaps: true };
         if (chart.kind === 'bar') {
-          return { ...base, fill: color + 'aa', paths: uPlot.paths.bars!({ size: [0.8 / n, 60], align: 0 }), points: { show: false } };
+          return {
+            ...base,
+            fill: color + 'aa',
+            paths: uPlot.paths.bars!({ size: [0.8 / n, 60], align: 0 }),
+            points: { show: false },
+          };
         }
-        if (chart.kind === 'scatter') return { ...base, paths: () => null, points: { show: true, size: 6, fill: color } };
+        if (chart.kind === 'scatter')
+          return { ...base, paths: () => null, points: { show: true, size: 6, fill: color } };
         return { ...base, points: { show: s.points.length <= 60 } };
       }),
     ],
@@ -80,5 +91,7 @@ export function chartPng(plot: uPlot, title: string): Promise<Blob> {
   ctx.font = '600 15px system-ui, sans-serif';
   ctx.fillText(title, 10, 19);
   ctx.drawImage(src, 0, pad);
-  return new Promise((resolve, reject) => out.toBlob((b) => (b ? resolve(b) : reject(new Error('toBlob failed'))), 'image/png'));
+  return new Promise((resolve, reject) =>
+    out.toBlob((b) => (b ? resolve(b) : reject(new Error('toBlob failed'))), 'image/png'),
+  );
 }

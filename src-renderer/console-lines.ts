@@ -127,7 +127,11 @@ export class ConsoleLines {
     if (!next) this.rows = [];
     else if (prev && next.includes(prev)) {
       // A longer filter (typed on): its matches are among the current ones.
-      this.rows = this.rows.filter((n) => this.lineText(this.first + n - this.dropped).toLowerCase().includes(next));
+      this.rows = this.rows.filter((n) =>
+        this.lineText(this.first + n - this.dropped)
+          .toLowerCase()
+          .includes(next),
+      );
     } else this.rows = this.matchAll(next);
     this.version++;
   }
@@ -149,7 +153,8 @@ export class ConsoleLines {
       const lower = span.toLowerCase();
       if (lower.length !== span.length) {
         // Lowering changed the length (a few Unicode letters): offsets no longer match, so line by line.
-        for (let k = i; k < j; k++) if (this.lineText(k).toLowerCase().includes(needle)) out.push(this.dropped + k - this.first);
+        for (let k = i; k < j; k++)
+          if (this.lineText(k).toLowerCase().includes(needle)) out.push(this.dropped + k - this.first);
       } else {
         let k = i;
         let at = lower.indexOf(needle, this.startOf[i]);

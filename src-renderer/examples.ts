@@ -1,5 +1,8 @@
 /** The bundled example scripts (src-renderer/examples/*.js), at least two per engine, offered from a menu. */
-const raw = import.meta.glob('./examples/*.js', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+const raw = import.meta.glob('./examples/*.js', { query: '?raw', import: 'default', eager: true }) as Record<
+  string,
+  string
+>;
 
 export interface Example {
   /** File name, e.g. 'mm-secretmem.js'. */

@@ -51,7 +51,9 @@ export class Files {
    * The disk version each open file's buffer is based on: a version, null for a file that is not on the disk yet,
    * absent where unknown (a save then overwrites). Saves carry it; the host refuses one whose file changed since.
    */
-  private readonly versions = new Map<string, string | null>(Object.entries(readJson<Record<string, string | null>>(K_BASE, {})));
+  private readonly versions = new Map<string, string | null>(
+    Object.entries(readJson<Record<string, string | null>>(K_BASE, {})),
+  );
   /** Saves of one file go one at a time (each waits for the version the previous one made). */
   private readonly saving = new Map<string, Promise<boolean>>();
   /** Conflict dialogs, one at a time. */
@@ -61,7 +63,14 @@ export class Files {
   constructor(
     private readonly lab: LabApi,
     private readonly editor: monaco.editor.IStandaloneCodeEditor,
-    private readonly el: { list: HTMLElement; tabs: HTMLElement; title: HTMLElement; examples: HTMLElement; recent: HTMLElement; tabsList?: HTMLElement },
+    private readonly el: {
+      list: HTMLElement;
+      tabs: HTMLElement;
+      title: HTMLElement;
+      examples: HTMLElement;
+      recent: HTMLElement;
+      tabsList?: HTMLElement;
+    },
     private readonly log: (msg: string) => void,
   ) {
     editor.onDidChangeModelContent(() => {
@@ -76,9 +85,13 @@ export class Files {
         this.mark();
       }
       clearTimeout(this.timers.get(path));
-      this.timers.set(path, setTimeout(() => void this.save(path), AUTOSAVE_MS));
+      this.timers.set(
+        path,
+        setTimeout(() => void this.save(path), AUTOSAVE_MS),
+      );
       // An edit clears a run's marker; the Problems list redraws only when there was one.
-      if (monaco.editor.getModelMarkers({ owner: 'kernel-lab', resource: model.uri }).length) setRunMarker(model, undefined);
+      if (monaco.editor.getModelMarkers({ owner: 'kernel-lab', resource: model.uri }).length)
+        setRunMarker(model, undefined);
     });
     window.addEventListener('beforeunload', () => this.storeUnsavedNow());
   }
@@ -89,7 +102,9 @@ export class Files {
     await this.refresh();
     const known = new Set(this.files.map((f) => f.path));
     // Files with unsaved edits are reopened even when they never reached the disk.
-    const wanted = [...new Set([...this.tabs, ...Object.keys(this.unsaved)])].filter((p) => known.has(p) || p in this.unsaved);
+    const wanted = [...new Set([...this.tabs, ...Object.keys(this.unsaved)])].filter(
+      (p) => known.has(p) || p in this.unsaved,
+    );
     this.tabs = [];
     for (const p of wanted) await this.load(p);
     const last = localStorage.getItem(K_LAST);
@@ -103,7 +118,10 @@ export class Files {
     // Restored edits go to the disk as any edit does.
     for (const p of Object.keys(this.unsaved)) {
       this.dirty.add(p);
-      this.timers.set(p, setTimeout(() => void this.save(p), 200));
+      this.timers.set(
+        p,
+        setTimeout(() => void this.save(p), 200),
+      );
     }
     this.renderMenus();
     this.mark();
@@ -222,7 +240,9 @@ export class Files {
       this.versions.set(path, entry.version ?? null);
     } catch (e) {
       if ((e as { code?: string }).code === SAVE_CONFLICT) return this.resolveConflict(path, (e as Error).message);
-      this.log(`cannot save ${path}: ${(e as Error).message} (the edit is kept in this window and restored after a reload)`);
+      this.log(
+        `cannot save ${path}: ${(e as Error).message} (the edit is kept in this window and restored after a reload)`,
+      );
       return false;
     }
     // Edits made while the save was in flight stay dirty (and scheduled).
@@ -297,7 +317,11 @@ export class Files {
   }
 
   async newFile(): Promise<void> {
-    const name = await askName('New file name (.js or .ts):', 'untitled.js', (n) => badName(n) ?? (this.exists(n) ? `'${n}' exists already` : undefined));
+    const name = await askName(
+      'New file name (.js or .ts):',
+      'untitled.js',
+      (n) => badName(n) ?? (this.exists(n) ? `'${n}' exists already` : undefined),
+    );
     if (!name) return;
     modelFor(name, '');
     this.versions.set(name, null);
@@ -307,7 +331,11 @@ export class Files {
 
   async saveAs(): Promise<void> {
     const from = this.current;
-    const name = await askName(`Save ${from} as:`, from.replace(/(\.\w+)$/, '-copy$1'), (n) => badName(n) ?? (n === from ? 'choose another name' : undefined));
+    const name = await askName(
+      `Save ${from} as:`,
+      from.replace(/(\.\w+)$/, '-copy$1'),
+      (n) => badName(n) ?? (n === from ? 'choose another name' : undefined),
+    );
     if (!name) return;
     if (this.exists(name) && !(await confirmDialog(`'${name}' exists. Replace it?`))) return;
     const content = this.editor.getModel()!.getValue();
@@ -326,7 +354,11 @@ export class Files {
 
   async rename(): Promise<void> {
     const from = this.current;
-    const name = await askName(`Rename ${from} to:`, from, (n) => badName(n) ?? (n !== from && this.exists(n) ? `'${n}' exists already` : undefined));
+    const name = await askName(
+      `Rename ${from} to:`,
+      from,
+      (n) => badName(n) ?? (n !== from && this.exists(n) ? `'${n}' exists already` : undefined),
+    );
     if (!name || name === from) return;
     if (this.dirty.has(from) && !(await this.save(from))) return;
     if (!this.exists(from)) await this.save(from);
@@ -381,7 +413,8 @@ export class Files {
   /** Saves `content` as a new file named like `path` (with -2, -3, ... when taken) and opens it; returns its name. */
   async openNew(path: string, content: string): Promise<string> {
     let name = path;
-    for (let i = 2; this.exists(name) || monaco.editor.getModel(uriOf(name)); i++) name = path.replace(/(\.\w+)$/, `-${i}$1`);
+    for (let i = 2; this.exists(name) || monaco.editor.getModel(uriOf(name)); i++)
+      name = path.replace(/(\.\w+)$/, `-${i}$1`);
     modelFor(name, content);
     this.versions.set(name, null);
     await this.save(name);
@@ -421,7 +454,12 @@ export class Files {
   async openAt(path: string, line: number, column: number, length: number): Promise<void> {
     await this.open(path);
     if (this.current !== path) return;
-    this.editor.setSelection({ startLineNumber: line, startColumn: column, endLineNumber: line, endColumn: column + length });
+    this.editor.setSelection({
+      startLineNumber: line,
+      startColumn: column,
+      endLineNumber: line,
+      endColumn: column + length,
+    });
     this.editor.revealLineInCenterIfOutsideViewport(line);
     this.editor.focus();
   }
@@ -447,7 +485,11 @@ export class Files {
     clearTimeout(this.unsavedTimer);
     try {
       localStorage.setItem(K_UNSAVED, JSON.stringify(this.unsaved));
-      const base = Object.fromEntries(Object.keys(this.unsaved).filter((p) => this.versions.has(p)).map((p) => [p, this.versions.get(p)!]));
+      const base = Object.fromEntries(
+        Object.keys(this.unsaved)
+          .filter((p) => this.versions.has(p))
+          .map((p) => [p, this.versions.get(p)!]),
+      );
       localStorage.setItem(K_BASE, JSON.stringify(base));
     } catch {
       this.log('cannot keep unsaved edits in local storage (quota): save your files');
@@ -459,7 +501,13 @@ export class Files {
       ...this.files.map((f) =>
         h(
           'li',
-          { 'data-path': f.path, title: `${f.path} (${f.size} bytes)`, tabindex: 0, role: 'button', onclick: () => void this.open(f.path) },
+          {
+            'data-path': f.path,
+            title: `${f.path} (${f.size} bytes)`,
+            tabindex: 0,
+            role: 'button',
+            onclick: () => void this.open(f.path),
+          },
           f.path,
         ),
       ),
@@ -476,7 +524,9 @@ export class Files {
     const recent = readJson<string[]>(K_RECENT, []);
     this.el.recent.replaceChildren(
       ...(recent.length ? [] : [h('li', { class: 'muted' }, 'no recent files')]),
-      ...recent.map((p) => h('li', { role: 'menuitem', tabindex: 0, 'data-path': p, onclick: () => void this.open(p) }, p)),
+      ...recent.map((p) =>
+        h('li', { role: 'menuitem', tabindex: 0, 'data-path': p, onclick: () => void this.open(p) }, p),
+      ),
     );
     if (!this.el.examples.childElementCount) {
       let engine = '';
@@ -486,7 +536,13 @@ export class Files {
         items.push(
           h(
             'li',
-            { role: 'menuitem', tabindex: 0, 'data-example': ex.name, title: ex.title, onclick: () => void this.openExample(ex.name) },
+            {
+              role: 'menuitem',
+              tabindex: 0,
+              'data-example': ex.name,
+              title: ex.title,
+              onclick: () => void this.openExample(ex.name),
+            },
             h('b', {}, ex.name),
             h('span', { class: 'muted' }, ex.title),
           ),
@@ -514,7 +570,11 @@ export class Files {
             title: p,
           },
           h('span', { class: 'etab-name', onclick: () => void this.open(p) }, p.split('/').pop()!),
-          h('button', { class: 'etab-close', 'aria-label': `close ${p}`, title: 'Close', onclick: () => void this.closeTab(p) }, '×'),
+          h(
+            'button',
+            { class: 'etab-close', 'aria-label': `close ${p}`, title: 'Close', onclick: () => void this.closeTab(p) },
+            '×',
+          ),
         ),
       ),
     );
@@ -524,7 +584,14 @@ export class Files {
       ...this.tabs.map((p) =>
         h(
           'li',
-          { role: 'menuitem', tabindex: 0, 'data-path': p, class: p === this.current ? 'active' : undefined, title: p, onclick: () => void this.open(p) },
+          {
+            role: 'menuitem',
+            tabindex: 0,
+            'data-path': p,
+            class: p === this.current ? 'active' : undefined,
+            title: p,
+            onclick: () => void this.open(p),
+          },
           `${p === this.current ? '● ' : ''}${p}${this.dirty.has(p) ? ' (unsaved)' : ''}`,
         ),
       ),

@@ -19,8 +19,11 @@ const TOKEN_KEY = 'kernel-lab.host-token';
 async function connectWebSocket(): Promise<LabApi> {
   // A shared link carries no token (it is a secret of this host): the one this origin connected with last serves.
   const token = new URLSearchParams(location.search).get('token') ?? localStorage.getItem(TOKEN_KEY);
-  if (!token) throw new ConnectionError('This page needs the token of its URL: open the address that `npm run web` printed.');
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?token=${encodeURIComponent(token)}`);
+  if (!token)
+    throw new ConnectionError('This page needs the token of its URL: open the address that `npm run web` printed.');
+  const ws = new WebSocket(
+    `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?token=${encodeURIComponent(token)}`,
+  );
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   const listeners = new Set<(e: RunEvent) => void>();
   let nextId = 1;
@@ -35,7 +38,11 @@ async function connectWebSocket(): Promise<LabApi> {
       },
       { once: true },
     );
-    ws.addEventListener('error', () => reject(new ConnectionError('Cannot reach the Kernel Lab host (is it still running? is the token right?)')), { once: true });
+    ws.addEventListener(
+      'error',
+      () => reject(new ConnectionError('Cannot reach the Kernel Lab host (is it still running? is the token right?)')),
+      { once: true },
+    );
   });
   ws.addEventListener('message', (msg) => {
     const text = String(msg.data);

@@ -34,7 +34,14 @@ export type SubmissionLanguage = 'script' | 'c';
 function loadProgress(): Progress {
   try {
     const p = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<Progress>;
-    return { passed: p.passed ?? {}, last: p.last ?? {}, tried: p.tried ?? {}, open: p.open, who: p.who ?? {}, lang: p.lang ?? {} };
+    return {
+      passed: p.passed ?? {},
+      last: p.last ?? {},
+      tried: p.tried ?? {},
+      open: p.open,
+      who: p.who ?? {},
+      lang: p.lang ?? {},
+    };
   } catch {
     return { passed: {}, last: {} };
   }
@@ -42,7 +49,12 @@ function loadProgress(): Progress {
 
 /** The last path component of a course folder, for the lab list's mark of where a lab comes from. */
 export function folderName(dir: string): string {
-  return dir.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || dir;
+  return (
+    dir
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() || dir
+  );
 }
 
 /** The workspace file a lab's starter is copied to, e.g. labs/01-secretmem-split.js (labs/04-sum-three-ways.bpf.c for C). */
@@ -72,26 +84,61 @@ export interface LabHooks {
 export class LabsView {
   private labs: LabInfo[] = [];
   private progress = loadProgress();
-  private opened: { lab: LabInfo; file: string; starters: Record<SubmissionLanguage, { name: string; text: string } | undefined> } | undefined;
+  private opened:
+    | { lab: LabInfo; file: string; starters: Record<SubmissionLanguage, { name: string; text: string } | undefined> }
+    | undefined;
   private running = false;
   private readonly title = h('div', { class: 'lab-title', 'data-testid': 'lab-title' });
   private readonly checkBtn = h(
     'button',
-    { class: 'primary', 'data-testid': 'lab-check', disabled: true, title: 'Run the file in the editor and check it against the lab’s criteria' },
+    {
+      class: 'primary',
+      'data-testid': 'lab-check',
+      disabled: true,
+      title: 'Run the file in the editor and check it against the lab’s criteria',
+    },
     '✓ Check',
   );
   private readonly fileNote = h('span', { class: 'muted small lab-file', 'data-testid': 'lab-file' });
   /** A lab that takes C too: the script or the C starter, each in its own workspace file. */
   private readonly langBtns: Record<SubmissionLanguage, HTMLButtonElement> = {
-    script: h('button', { 'data-testid': 'lab-lang-script', 'aria-pressed': 'true', title: 'Submit a script (the lab’s .js)' }, 'Script') as HTMLButtonElement,
-    c: h('button', { 'data-testid': 'lab-lang-c', 'aria-pressed': 'false', title: 'Submit BPF C (a .bpf.c compiled by this machine’s clang)' }, 'C') as HTMLButtonElement,
+    script: h(
+      'button',
+      { 'data-testid': 'lab-lang-script', 'aria-pressed': 'true', title: 'Submit a script (the lab’s .js)' },
+      'Script',
+    ) as HTMLButtonElement,
+    c: h(
+      'button',
+      {
+        'data-testid': 'lab-lang-c',
+        'aria-pressed': 'false',
+        title: 'Submit BPF C (a .bpf.c compiled by this machine’s clang)',
+      },
+      'C',
+    ) as HTMLButtonElement,
   };
-  private readonly langBox = h('span', { class: 'lab-lang', 'data-testid': 'lab-language', role: 'group', 'aria-label': 'submission language', hidden: true }, this.langBtns.script, this.langBtns.c);
+  private readonly langBox = h(
+    'span',
+    {
+      class: 'lab-lang',
+      'data-testid': 'lab-language',
+      role: 'group',
+      'aria-label': 'submission language',
+      hidden: true,
+    },
+    this.langBtns.script,
+    this.langBtns.c,
+  );
   private readonly summary = h('div', { class: 'lab-summary', 'data-testid': 'lab-summary', role: 'status' });
   private readonly results = h('ul', { class: 'lab-results', 'data-testid': 'lab-results' });
   private readonly readme = h('article', { class: 'lab-readme', 'data-testid': 'lab-readme' });
   /** A seeded lab: whose variant (name or roster seed) and its numbers. */
-  private readonly variantBox = h('section', { class: 'lab-variant', 'data-testid': 'lab-variant', hidden: true, 'aria-label': 'your variant' });
+  private readonly variantBox = h('section', {
+    class: 'lab-variant',
+    'data-testid': 'lab-variant',
+    hidden: true,
+    'aria-label': 'your variant',
+  });
   private readonly whoName = h('input', {
     'data-testid': 'variant-name',
     'aria-label': 'your submission’s name',
@@ -122,20 +169,29 @@ export class LabsView {
     this.checkBtn.addEventListener('click', () => {
       if (this.opened && !this.running) this.hooks.check(this.opened.lab.id, this.variantSeed());
     });
-    for (const lang of ['script', 'c'] as const) this.langBtns[lang].addEventListener('click', () => void this.pickLanguage(lang));
+    for (const lang of ['script', 'c'] as const)
+      this.langBtns[lang].addEventListener('click', () => void this.pickLanguage(lang));
     this.whoName.value = this.progress.who?.name ?? '';
     this.whoSeed.value = this.progress.who?.seed !== undefined ? String(this.progress.who.seed) : '';
     const onWho = (): void => {
       const seed = this.whoSeed.value.trim() === '' ? undefined : Number(this.whoSeed.value);
       const name = this.whoName.value.trim();
-      this.progress.who = { ...(name ? { name } : {}), ...(seed !== undefined && Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff ? { seed } : {}) };
+      this.progress.who = {
+        ...(name ? { name } : {}),
+        ...(seed !== undefined && Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff ? { seed } : {}),
+      };
       this.save();
       void this.refreshVariant();
     };
     this.whoName.addEventListener('input', onWho);
     this.whoSeed.addEventListener('input', onWho);
     this.variantBox.append(
-      h('div', { class: 'variant-head' }, h('b', {}, 'Your variant'), h('span', { class: 'muted small' }, ' · this lab’s numbers are your own, drawn from your seed')),
+      h(
+        'div',
+        { class: 'variant-head' },
+        h('b', {}, 'Your variant'),
+        h('span', { class: 'muted small' }, ' · this lab’s numbers are your own, drawn from your seed'),
+      ),
       h(
         'div',
         { class: 'variant-who' },
@@ -152,7 +208,12 @@ export class LabsView {
       if (/^https?:\/\//.test(href)) window.open(href, '_blank', 'noopener');
     });
     pane.replaceChildren(
-      h('div', { class: 'lab-head' }, this.title, h('div', { class: 'lab-actions' }, this.checkBtn, this.langBox, this.fileNote)),
+      h(
+        'div',
+        { class: 'lab-head' },
+        this.title,
+        h('div', { class: 'lab-actions' }, this.checkBtn, this.langBox, this.fileNote),
+      ),
       h(
         'div',
         { class: 'lab-body' },
@@ -161,7 +222,13 @@ export class LabsView {
         this.readme,
       ),
     );
-    this.readme.append(h('p', { class: 'empty' }, 'Pick a lab from the Labs list on the left: its task shows here, its starting script opens in the editor.'));
+    this.readme.append(
+      h(
+        'p',
+        { class: 'empty' },
+        'Pick a lab from the Labs list on the left: its task shows here, its starting script opens in the editor.',
+      ),
+    );
   }
 
   /** Lists the labs and reopens the lab of last time (its instructions only: the editor keeps its file). */
@@ -210,7 +277,14 @@ export class LabsView {
     const seq = ++this.variantSeq;
     let got: LabVariant;
     try {
-      got = await this.api.labVariant(lab.id, who.seed !== undefined ? { seed: who.seed } : who.name ? { name: who.name } : { seed: this.hooks.toolbarSeed() });
+      got = await this.api.labVariant(
+        lab.id,
+        who.seed !== undefined
+          ? { seed: who.seed }
+          : who.name
+            ? { name: who.name }
+            : { seed: this.hooks.toolbarSeed() },
+      );
     } catch (e) {
       if (seq === this.variantSeq) this.variantOut.textContent = `cannot draw your variant: ${(e as Error).message}`;
       return;
@@ -224,11 +298,18 @@ export class LabsView {
           ? `the name ${who.name.replace(/\.(js|ts|mjs|mts)$/, '')}, as your instructor grades ${who.name.replace(/\.(js|ts|mjs|mts)$/, '')}.js`
           : 'the toolbar’s seed: give your submission’s name to get your own numbers';
     this.variantOut.replaceChildren(
-      h('div', { class: 'muted small', 'data-testid': 'variant-seed-used', 'data-seed': String(got.seed) }, `seed ${got.seed}, from ${whence}`),
+      h(
+        'div',
+        { class: 'muted small', 'data-testid': 'variant-seed-used', 'data-seed': String(got.seed) },
+        `seed ${got.seed}, from ${whence}`,
+      ),
       h(
         'dl',
         { class: 'variant-params' },
-        ...Object.entries(got.params).flatMap(([k, v]) => [h('dt', { class: 'mono' }, `lab.params.${k}`), h('dd', { class: 'mono', 'data-param': k }, String(v))]),
+        ...Object.entries(got.params).flatMap(([k, v]) => [
+          h('dt', { class: 'mono' }, `lab.params.${k}`),
+          h('dd', { class: 'mono', 'data-param': k }, String(v)),
+        ]),
       ),
     );
   }
@@ -255,7 +336,12 @@ export class LabsView {
     this.renderTitle();
     this.readme.innerHTML = renderMarkdown(got.readme);
     const last = this.progress.last[id];
-    if (last) this.showChecks(last.checks, `Last check, ${new Date(last.at).toLocaleString()}:`, new Set(this.progress.tried?.[id] ?? []));
+    if (last)
+      this.showChecks(
+        last.checks,
+        `Last check, ${new Date(last.at).toLocaleString()}:`,
+        new Set(this.progress.tried?.[id] ?? []),
+      );
     else this.clearChecks();
     this.renderList();
     if (!opts.restore) {
@@ -302,7 +388,8 @@ export class LabsView {
   noteFile(): void {
     if (!this.opened) return;
     const cur = this.hooks.currentFile();
-    this.fileNote.textContent = cur === this.opened.file ? `checks ${cur}` : `checks ${cur} (the lab’s file is ${this.opened.file})`;
+    this.fileNote.textContent =
+      cur === this.opened.file ? `checks ${cur}` : `checks ${cur} (the lab’s file is ${this.opened.file})`;
     this.fileNote.classList.toggle('warn', cur !== this.opened.file);
     this.checkBtn.disabled = this.running;
   }
@@ -332,10 +419,14 @@ export class LabsView {
       this.results.replaceChildren();
       this.summary.className = 'lab-summary fail';
       this.summary.textContent =
-        done.error?.kind === 'stopped' ? 'The check was stopped before it ended.' : `Not checked: the run ended with ${done.error ? `${done.error.name}: ${done.error.message}` : 'no verdicts'}.`;
+        done.error?.kind === 'stopped'
+          ? 'The check was stopped before it ended.'
+          : `Not checked: the run ended with ${done.error ? `${done.error.name}: ${done.error.message}` : 'no verdicts'}.`;
       return;
     }
-    const head = done.ok ? '' : `The run ended with ${done.error?.name ?? 'an error'}${done.error ? `: ${done.error.message}` : ''} (see the Console). `;
+    const head = done.ok
+      ? ''
+      : `The run ended with ${done.error?.name ?? 'an error'}${done.error ? `: ${done.error.message}` : ''} (see the Console). `;
     this.showChecks(checks, head, unlocked);
     this.renderTitle();
   }
@@ -346,7 +437,9 @@ export class LabsView {
     this.title.replaceChildren(
       h('b', {}, lab.title),
       h('span', { class: 'muted small' }, ` · ${ENGINE[lab.engine]} · level ${lab.level}`),
-      ...(this.progress.passed[lab.id] ? [h('span', { class: 'lab-done-badge', 'data-testid': 'lab-done' }, '✓ done')] : []),
+      ...(this.progress.passed[lab.id]
+        ? [h('span', { class: 'lab-done-badge', 'data-testid': 'lab-done' }, '✓ done')]
+        : []),
     );
   }
 
@@ -354,7 +447,9 @@ export class LabsView {
     const passed = checks.filter((c) => c.pass).length;
     const all = passed === checks.length;
     this.summary.className = `lab-summary ${all ? 'pass' : 'fail'}`;
-    const verdict = all ? `All ${checks.length} criteria pass: lab done.` : `${passed} of ${checks.length} criteria pass.`;
+    const verdict = all
+      ? `All ${checks.length} criteria pass: lab done.`
+      : `${passed} of ${checks.length} criteria pass.`;
     this.summary.textContent = head ? `${head} ${verdict}` : verdict;
     this.results.replaceChildren(
       ...checks.map((c) =>
@@ -366,9 +461,15 @@ export class LabsView {
             'div',
             { class: 'crit' },
             h('div', { class: 'crit-name' }, c.name),
-            !c.pass && c.hint && unlocked.has(c.name) ? h('div', { class: 'crit-hint', 'data-testid': 'lab-hint' }, c.hint) : null,
+            !c.pass && c.hint && unlocked.has(c.name)
+              ? h('div', { class: 'crit-hint', 'data-testid': 'lab-hint' }, c.hint)
+              : null,
             !c.pass && c.hint && !unlocked.has(c.name)
-              ? h('div', { class: 'crit-hint muted', 'data-testid': 'lab-hint-locked' }, 'A hint unlocks if this still fails at your next Check.')
+              ? h(
+                  'div',
+                  { class: 'crit-hint muted', 'data-testid': 'lab-hint-locked' },
+                  'A hint unlocks if this still fails at your next Check.',
+                )
               : null,
             !c.pass && c.detail ? h('pre', { class: 'crit-detail mono small' }, c.detail) : null,
           ),
@@ -409,9 +510,19 @@ export class LabsView {
         h('span', { class: 'lab-mark', 'aria-label': done ? 'done' : 'not done' }, done ? '✓' : '○'),
         h('span', { class: 'lab-name' }, `${l.id.slice(0, 2)} ${l.title}`),
         l.source && l.source !== 'built-in'
-          ? h('span', { class: 'lab-source muted small', 'data-testid': 'lab-source', title: `from the course folder ${l.source}` }, ` · ${folderName(l.source)}`)
+          ? h(
+              'span',
+              {
+                class: 'lab-source muted small',
+                'data-testid': 'lab-source',
+                title: `from the course folder ${l.source}`,
+              },
+              ` · ${folderName(l.source)}`,
+            )
           : null,
-        l.params ? h('span', { class: 'muted small', title: 'seeded: each student gets their own numbers' }, ' · seeded') : null,
+        l.params
+          ? h('span', { class: 'muted small', title: 'seeded: each student gets their own numbers' }, ' · seeded')
+          : null,
       );
       li.addEventListener('keydown', (e) => {
         if (e.key === 'Enter') void this.open(l.id);
@@ -419,6 +530,9 @@ export class LabsView {
       return li;
     });
     this.list.replaceChildren(...(items.length ? items : [h('li', { class: 'muted' }, 'no labs')]));
-    if (this.count) this.count.textContent = this.labs.length ? `${this.labs.filter((l) => this.progress.passed[l.id]).length}/${this.labs.length} done` : '';
+    if (this.count)
+      this.count.textContent = this.labs.length
+        ? `${this.labs.filter((l) => this.progress.passed[l.id]).length}/${this.labs.length} done`
+        : '';
   }
 }

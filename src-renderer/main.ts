@@ -2,7 +2,15 @@
 import type { KernelAccess, LabApi, MachineState, RunEvent, RunId } from '../src-main/contract';
 import { ConsoleView } from './console-view';
 import { askKernelAccess, askName } from './dialog';
-import { createEditor, isCFile, languageOf, setCompilerMarkers, setRunMarker, monaco, warmUpLanguageWorkers } from './editor';
+import {
+  createEditor,
+  isCFile,
+  languageOf,
+  setCompilerMarkers,
+  setRunMarker,
+  monaco,
+  warmUpLanguageWorkers,
+} from './editor';
 import { cDiagnosticsOf } from './c-diagnostics';
 import { memoryLabel } from './sizes';
 import { Files } from './files';
@@ -185,7 +193,11 @@ function ensureKernelAccess(): Promise<void> {
     .then((allow) => lab.setKernelAccess({ allow }))
     .then((r) => {
       kernelAccess = r.kernelAccess;
-      consoleView.meta(kernelAccess === 'allowed' ? "Kernel calls are allowed for this session (within the kernel oracle's allow-list)." : 'Kernel calls stay off for this session.');
+      consoleView.meta(
+        kernelAccess === 'allowed'
+          ? "Kernel calls are allowed for this session (within the kernel oracle's allow-list)."
+          : 'Kernel calls stay off for this session.',
+      );
     })
     .catch((e: Error) => consoleView.meta(`kernel access: ${e.message}`))
     .finally(() => (asking = undefined)));
@@ -211,7 +223,12 @@ async function run(labId?: string, labSeed?: number): Promise<void> {
     labSeed = labId ? labs?.variantSeed() : undefined;
   }
   // A script that names the kernel calls: ask before it runs rather than fail its first call.
-  if (kernelAccess === 'unasked' && !labId && !isImported(files.current) && /\bkernel_(verify|test_run)\b/.test(model.getValue())) {
+  if (
+    kernelAccess === 'unasked' &&
+    !labId &&
+    !isImported(files.current) &&
+    /\bkernel_(verify|test_run)\b/.test(model.getValue())
+  ) {
     runBtn.disabled = true;
     try {
       await ensureKernelAccess();
@@ -255,7 +272,14 @@ async function run(labId?: string, labSeed?: number): Promise<void> {
     runModels.set(runId, { model, filename, lab: labId });
   } catch (e) {
     consoleView.meta(`cannot run: ${(e as Error).message}`);
-    if (labId) labs?.finished(labId, { type: 'done', runId: 'run-none', ok: false, error: { kind: 'internal', name: 'Error', message: (e as Error).message }, stats: { durationMs: 0, outputBytes: 0, memoryBytes: 0 } });
+    if (labId)
+      labs?.finished(labId, {
+        type: 'done',
+        runId: 'run-none',
+        ok: false,
+        error: { kind: 'internal', name: 'Error', message: (e as Error).message },
+        stats: { durationMs: 0, outputBytes: 0, memoryBytes: 0 },
+      });
     setRunning(false);
     setStatus('ready');
   }
@@ -327,11 +351,21 @@ function onEvent(event: RunEvent): void {
       if (info && isCFile(info.filename))
         setCompilerMarkers(info.model, cDiagnosticsOf(rec.lines.map((l) => l.text).join(''), info.filename));
       if (info && loc && loc.file === info.filename) {
-        setRunMarker(info.model, { line: loc.line, column: loc.column, message: `${event.error!.name}: ${event.error!.message}` });
+        setRunMarker(info.model, {
+          line: loc.line,
+          column: loc.column,
+          message: `${event.error!.name}: ${event.error!.message}`,
+        });
       }
       currentRun = undefined;
       setRunning(false);
-      setStatus(event.ok ? `done in ${(event.stats.durationMs / 1000).toFixed(2)} s` : event.error?.kind === 'stopped' ? 'stopped' : 'failed');
+      setStatus(
+        event.ok
+          ? `done in ${(event.stats.durationMs / 1000).toFixed(2)} s`
+          : event.error?.kind === 'stopped'
+            ? 'stopped'
+            : 'failed',
+      );
       break;
     }
   }
@@ -443,7 +477,14 @@ $('session-export').addEventListener('click', () => {
     seed: Number(seedInput.value) >>> 0,
     timeoutMs: Number(timeoutSelect.value),
     layout: loadLayout(),
-    run: last && { file: last.file, seed: last.seed, started: last.started, lines: last.lines, results: last.results, done: last.done },
+    run: last && {
+      file: last.file,
+      seed: last.seed,
+      started: last.started,
+      lines: last.lines,
+      results: last.results,
+      done: last.done,
+    },
   });
 });
 $('share-link').addEventListener('click', () => void copyShareLink());
@@ -461,7 +502,9 @@ async function copyShareLink(): Promise<void> {
   });
   const link = linkTo(location, fragment);
   if (link.length > MAX_LINK_CHARS) {
-    consoleView.meta(`${files.current} is too long for a link (${link.length} characters): save a session file instead`);
+    consoleView.meta(
+      `${files.current} is too long for a link (${link.length} characters): save a session file instead`,
+    );
     return;
   }
   $('share-link').dataset.link = link;
@@ -501,7 +544,8 @@ async function openShared(s: SharedScript, from: string): Promise<void> {
 async function openScript(folder: 'sessions' | 'shared', s: SharedScript): Promise<string> {
   const name = await files.openNew(`${folder}/${s.file}`, s.code);
   seedInput.value = String(s.seed);
-  if ([...timeoutSelect.options].some((o) => o.value === String(s.timeoutMs))) timeoutSelect.value = String(s.timeoutMs);
+  if ([...timeoutSelect.options].some((o) => o.value === String(s.timeoutMs)))
+    timeoutSelect.value = String(s.timeoutMs);
   void labs?.refreshVariant();
   return name;
 }
@@ -539,7 +583,9 @@ sessionInput.addEventListener('change', () => {
 $('console-clear').addEventListener('click', () => consoleView.clear());
 $('console-copy').addEventListener('click', () => void navigator.clipboard?.writeText(consoleView.text()));
 $('console-save').addEventListener('click', () => consoleView.save(`${shown ? `run-${shown.n}-` : ''}console.txt`));
-$<HTMLInputElement>('console-filter').addEventListener('input', (e) => consoleView.setFilter((e.target as HTMLInputElement).value));
+$<HTMLInputElement>('console-filter').addEventListener('input', (e) =>
+  consoleView.setFilter((e.target as HTMLInputElement).value),
+);
 
 // ---- start ----
 async function start(): Promise<void> {
@@ -562,7 +608,9 @@ async function start(): Promise<void> {
     setStatus('disconnected');
     runBtn.disabled = true;
     stopBtn.disabled = true;
-    consoleView.meta('The connection to the Kernel Lab host was lost: your edits are kept in this window and restored after a reload; restart the host and reload.');
+    consoleView.meta(
+      'The connection to the Kernel Lab host was lost: your edits are kept in this window and restored after a reload; restart the host and reload.',
+    );
   });
   const info = await lab.hostInfo();
   kernelAccess = info.kernelAccess;
@@ -574,7 +622,14 @@ async function start(): Promise<void> {
   files = new Files(
     lab,
     editor,
-    { list: $('file-list'), tabs: $('editor-tabs'), title: document.querySelector<HTMLElement>('[data-testid="file-title"]')!, examples: $('examples-list'), recent: $('recent-list'), tabsList: $('tabs-list') },
+    {
+      list: $('file-list'),
+      tabs: $('editor-tabs'),
+      title: document.querySelector<HTMLElement>('[data-testid="file-title"]')!,
+      examples: $('examples-list'),
+      recent: $('recent-list'),
+      tabsList: $('tabs-list'),
+    },
     (msg) => consoleView.meta(msg),
   );
   await files.start();
@@ -593,7 +648,8 @@ async function start(): Promise<void> {
   );
   editor.onDidChangeModel(() => labs?.noteFile());
   // The editor's cursor line marks the instructions assembled from it in the BPF panel (the run's own file only).
-  const markCursor = (): void => bpf.markScriptLine(shown && files.current === shown.file ? editor.getPosition()?.lineNumber : undefined);
+  const markCursor = (): void =>
+    bpf.markScriptLine(shown && files.current === shown.file ? editor.getPosition()?.lineNumber : undefined);
   editor.onDidChangeCursorPosition(markCursor);
   editor.onDidChangeModel(markCursor);
   seedInput.addEventListener('input', () => void labs?.refreshVariant());

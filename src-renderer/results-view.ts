@@ -22,7 +22,12 @@ export function tableCsv(t: Table): string {
 
 /** CSV of a chart: one row per point, `series,x,y`. */
 export function chartCsv(c: Chart): string {
-  return ['series,x,y', ...c.series.flatMap((s) => s.points.map(([x, y]) => `"${s.label.replace(/"/g, '""')}",${x},${y}`))].join('\r\n') + '\r\n';
+  return (
+    [
+      'series,x,y',
+      ...c.series.flatMap((s) => s.points.map(([x, y]) => `"${s.label.replace(/"/g, '""')}",${x},${y}`)),
+    ].join('\r\n') + '\r\n'
+  );
 }
 
 const slug = (s: string): string => s.replace(/[^\w.-]+/g, '-').replace(/^-|-$/g, '') || 'result';
@@ -31,7 +36,11 @@ export class ResultsView {
   private plots: { plot: uPlot; chart: Chart; box: HTMLElement }[] = [];
   private results: Results = { charts: [], tables: [] };
   private readonly list: HTMLElement;
-  private readonly empty = h('div', { class: 'empty' }, 'Charts from lab.chart(), tables from lab.table() and the value of lab.result() show here.');
+  private readonly empty = h(
+    'div',
+    { class: 'empty' },
+    'Charts from lab.chart(), tables from lab.table() and the value of lab.result() show here.',
+  );
 
   constructor(
     readonly root: HTMLElement,
@@ -42,8 +51,20 @@ export class ResultsView {
       ? h(
           'div',
           { class: 'panel-bar' },
-          h('button', { 'data-testid': 'results-json', title: 'Download all results as JSON', onclick: () => this.exportJson() }, 'Export JSON'),
-          h('button', { 'data-testid': 'results-csv', title: 'Download every table and chart as CSV', onclick: () => this.exportCsv() }, 'Export CSV'),
+          h(
+            'button',
+            { 'data-testid': 'results-json', title: 'Download all results as JSON', onclick: () => this.exportJson() },
+            'Export JSON',
+          ),
+          h(
+            'button',
+            {
+              'data-testid': 'results-csv',
+              title: 'Download every table and chart as CSV',
+              onclick: () => this.exportCsv(),
+            },
+            'Export CSV',
+          ),
         )
       : null;
     root.replaceChildren(...(bar ? [bar] : []), this.empty, this.list);
@@ -74,7 +95,12 @@ export class ResultsView {
   addChart(chart: Chart): void {
     this.results.charts.push(chart);
     this.empty.hidden = true;
-    const box = h('div', { class: 'chart', 'data-testid': 'chart', 'data-name': chart.name, 'data-series': chart.series.map((s) => s.label).join('|') });
+    const box = h('div', {
+      class: 'chart',
+      'data-testid': 'chart',
+      'data-name': chart.name,
+      'data-series': chart.series.map((s) => s.label).join('|'),
+    });
     const plotEl = h('div', {});
     const item = h(
       'section',
@@ -83,8 +109,23 @@ export class ResultsView {
         ? h(
             'div',
             { class: 'result-tools' },
-            h('button', { 'data-testid': 'chart-png', 'aria-label': `export chart ${chart.name} as PNG`, onclick: () => void this.exportPng(entry) }, 'PNG'),
-            h('button', { 'aria-label': `export chart ${chart.name} as CSV`, onclick: () => download(`${slug(chart.name)}.csv`, new Blob([chartCsv(chart)], { type: 'text/csv' })) }, 'CSV'),
+            h(
+              'button',
+              {
+                'data-testid': 'chart-png',
+                'aria-label': `export chart ${chart.name} as PNG`,
+                onclick: () => void this.exportPng(entry),
+              },
+              'PNG',
+            ),
+            h(
+              'button',
+              {
+                'aria-label': `export chart ${chart.name} as CSV`,
+                onclick: () => download(`${slug(chart.name)}.csv`, new Blob([chartCsv(chart)], { type: 'text/csv' })),
+              },
+              'CSV',
+            ),
           )
         : null,
       box,
@@ -107,7 +148,13 @@ export class ResultsView {
       h(
         'tbody',
         {},
-        ...table.rows.map((r) => h('tr', {}, ...r.map((v) => h('td', { class: typeof v === 'number' ? 'num' : undefined }, v === null ? '' : String(v))))),
+        ...table.rows.map((r) =>
+          h(
+            'tr',
+            {},
+            ...r.map((v) => h('td', { class: typeof v === 'number' ? 'num' : undefined }, v === null ? '' : String(v))),
+          ),
+        ),
       ),
     );
     this.list.append(
@@ -119,7 +166,14 @@ export class ResultsView {
           { class: 'result-tools' },
           h('b', {}, table.name),
           this.opts.exportable
-            ? h('button', { 'aria-label': `export table ${table.name} as CSV`, onclick: () => download(`${slug(table.name)}.csv`, new Blob([tableCsv(table)], { type: 'text/csv' })) }, 'CSV')
+            ? h(
+                'button',
+                {
+                  'aria-label': `export table ${table.name} as CSV`,
+                  onclick: () => download(`${slug(table.name)}.csv`, new Blob([tableCsv(table)], { type: 'text/csv' })),
+                },
+                'CSV',
+              )
             : null,
         ),
         h('div', { class: 'table-scroll' }, t),
@@ -133,7 +187,12 @@ export class ResultsView {
     this.results.result = value;
     this.empty.hidden = true;
     this.list.append(
-      h('section', { class: 'result' }, h('b', {}, 'lab.result'), h('pre', { class: 'mono small', 'data-testid': 'lab-result' }, JSON.stringify(value, null, 2))),
+      h(
+        'section',
+        { class: 'result' },
+        h('b', {}, 'lab.result'),
+        h('pre', { class: 'mono small', 'data-testid': 'lab-result' }, JSON.stringify(value, null, 2)),
+      ),
     );
   }
 

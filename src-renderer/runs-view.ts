@@ -23,7 +23,10 @@ const PERSIST = 10;
 const MAX_PERSISTED_TEXT = 200_000;
 
 export function outputText(r: RunRecord): string {
-  return r.lines.filter((l) => l.stream !== 'meta').map((l) => l.text).join('');
+  return r.lines
+    .filter((l) => l.stream !== 'meta')
+    .map((l) => l.text)
+    .join('');
 }
 
 function statusOf(r: RunRecord): string {
@@ -36,7 +39,11 @@ export class RunsView {
   readonly runs: RunRecord[] = [];
   private nextN = 1;
   private readonly list = h('ol', { class: 'run-list', 'data-testid': 'run-history', reversed: true });
-  private readonly compareBtn = h('button', { 'data-testid': 'compare', disabled: true, title: 'Compare the two checked runs side by side' }, 'Compare');
+  private readonly compareBtn = h(
+    'button',
+    { 'data-testid': 'compare', disabled: true, title: 'Compare the two checked runs side by side' },
+    'Compare',
+  );
   private readonly compareBox = h('div', { class: 'compare', 'data-testid': 'run-compare' });
   private readonly checked = new Set<number>();
 
@@ -60,7 +67,15 @@ export class RunsView {
   }
 
   start(file: string, seed: number): RunRecord {
-    const r: RunRecord = { n: this.nextN++, file, seed, started: Date.now(), lines: [], results: { charts: [], tables: [] }, machines: new Map() };
+    const r: RunRecord = {
+      n: this.nextN++,
+      file,
+      seed,
+      started: Date.now(),
+      lines: [],
+      results: { charts: [], tables: [] },
+      machines: new Map(),
+    };
     this.runs.push(r);
     while (this.runs.length > KEEP) this.runs.shift();
     this.render();
@@ -88,7 +103,11 @@ export class RunsView {
     for (const n of [...this.checked]) if (!this.runs.some((r) => r.n === n)) this.checked.delete(n);
     this.list.replaceChildren(
       ...[...this.runs].reverse().map((r) => {
-        const box = h('input', { type: 'checkbox', 'aria-label': `select run ${r.n} for comparison`, checked: this.checked.has(r.n) });
+        const box = h('input', {
+          type: 'checkbox',
+          'aria-label': `select run ${r.n} for comparison`,
+          checked: this.checked.has(r.n),
+        });
         box.addEventListener('change', () => {
           if (box.checked) this.checked.add(r.n);
           else this.checked.delete(r.n);
@@ -100,7 +119,11 @@ export class RunsView {
           { 'data-run': r.n, class: r.done && !r.done.ok ? 'failed' : '' },
           box,
           h('span', { class: 'run-name' }, `#${r.n} ${r.file}`),
-          h('span', { class: 'muted' }, ` seed ${r.seed} · ${time} · ${statusOf(r)} · ${r.results.charts.length} charts, ${r.results.tables.length} tables`),
+          h(
+            'span',
+            { class: 'muted' },
+            ` seed ${r.seed} · ${time} · ${statusOf(r)} · ${r.results.charts.length} charts, ${r.results.tables.length} tables`,
+          ),
           h('button', { 'aria-label': `show run ${r.n}`, onclick: () => this.onShow(r) }, 'Show'),
         );
       }),
@@ -124,7 +147,11 @@ export class RunsView {
         'div',
         { class: 'compare-side', 'data-testid': 'compare-side', 'data-run': r.n },
         h('h4', {}, `#${r.n} ${r.file} · seed ${r.seed} · ${statusOf(r)}`),
-        h('pre', { class: 'mono small console' }, ...mine.map((l) => h('div', { class: others.has(l) ? '' : 'diff' }, l || ' '))),
+        h(
+          'pre',
+          { class: 'mono small console' },
+          ...mine.map((l) => h('div', { class: others.has(l) ? '' : 'diff' }, l || ' ')),
+        ),
         results,
       );
       queueMicrotask(() => new ResultsView(results, { exportable: false, chartHeight: 200 }).load(r.results));
@@ -136,7 +163,11 @@ export class RunsView {
         'div',
         { class: 'compare-head' },
         h('b', {}, `Run #${a.n} and run #${b.n}`),
-        h('span', { class: 'muted', 'data-testid': 'compare-summary' }, differ ? ` · ${differ} output lines differ (marked)` : ' · same output'),
+        h(
+          'span',
+          { class: 'muted', 'data-testid': 'compare-summary' },
+          differ ? ` · ${differ} output lines differ (marked)` : ' · same output',
+        ),
         h('button', { onclick: () => this.compareBox.replaceChildren() }, 'Close'),
       ),
       h('div', { class: 'compare-cols' }, col(a, la, lb), col(b, lb, la)),

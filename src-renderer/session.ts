@@ -19,12 +19,24 @@ export interface SessionFile {
   seed: number;
   timeoutMs: number;
   layout?: unknown;
-  run?: { file: string; seed: number; started: number; lines: RunRecord['lines']; results: Results; done?: Done | undefined } | undefined;
+  run?:
+    | {
+        file: string;
+        seed: number;
+        started: number;
+        lines: RunRecord['lines'];
+        results: Results;
+        done?: Done | undefined;
+      }
+    | undefined;
 }
 
 export function exportSession(s: Omit<SessionFile, 'kind' | 'version'>): void {
   const body: SessionFile = { kind: 'kernel-lab-session', version: 1, ...s };
-  const base = s.file.split('/').pop()!.replace(/\.\w+$/, '');
+  const base = s.file
+    .split('/')
+    .pop()!
+    .replace(/\.\w+$/, '');
   download(`${base}.session.json`, new Blob([JSON.stringify(body, null, 2)], { type: 'application/json' }));
 }
 
@@ -37,7 +49,8 @@ export function parseSession(text: string): SessionFile {
     throw new Error('not a session file (not JSON)');
   }
   const s = v as Partial<SessionFile>;
-  if (!s || s.kind !== 'kernel-lab-session' || s.version !== 1) throw new Error('not a Kernel Lab session file (version 1)');
+  if (!s || s.kind !== 'kernel-lab-session' || s.version !== 1)
+    throw new Error('not a Kernel Lab session file (version 1)');
   return {
     kind: 'kernel-lab-session',
     version: 1,

@@ -6,12 +6,14 @@ import { kfuncProto } from './bpf/index';
 const env = { seed: 1, log: () => {} };
 const IT = -96; // struct bpf_iter_pageblock: 12 slots
 
-const NEW = (start = '0', flags = '0') => `r1 = r10\nr1 += ${IT}\nr2 = ${start}\nr3 = ${flags}\ncall bpf_iter_pageblock_new\n`;
+const NEW = (start = '0', flags = '0') =>
+  `r1 = r10\nr1 += ${IT}\nr2 = ${start}\nr3 = ${flags}\ncall bpf_iter_pageblock_new\n`;
 const NEXT = `r1 = r10\nr1 += ${IT}\ncall bpf_iter_pageblock_next\n`;
 const DESTROY = `r1 = r10\nr1 += ${IT}\ncall bpf_iter_pageblock_destroy\n`;
 
 /** Counts the pageblocks from `start` (r6), returns new()'s result in the upper 32 bits. */
-const COUNT = (start = '0', flags = '0') => `${NEW(start, flags)}r7 = r0\nr6 = 0\nloop:\n${NEXT}if r0 == 0 goto done\nr6 += 1\ngoto loop\ndone:\n${DESTROY}r7 <<= 32\nr0 = r6\nr0 |= r7\nexit\n`;
+const COUNT = (start = '0', flags = '0') =>
+  `${NEW(start, flags)}r7 = r0\nr6 = 0\nloop:\n${NEXT}if r0 == 0 goto done\nr6 += 1\ngoto loop\ndone:\n${DESTROY}r7 <<= 32\nr0 = r6\nr0 |= r7\nexit\n`;
 
 /** Copies every record, 80 bytes each, into the array map `out` (one value of 16 KiB: 204 records). */
 function copyProg(): string {
@@ -56,13 +58,23 @@ function fragmented(opts: Parameters<typeof boot>[0] = {}): Kernel {
 
 /** Loads the copy program (JIT or interpreter); run() returns the records it copied. */
 function loadCopy(k: Kernel, jit = true): () => { n: number; recs: ReturnType<typeof readPageblock>[] } {
-  const out = k.bpf.map_create({ map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 204 * BPF_PAGEBLOCK_SIZE, max_entries: 1 });
+  const out = k.bpf.map_create({
+    map_type: 'BPF_MAP_TYPE_ARRAY',
+    key_size: 4,
+    value_size: 204 * BPF_PAGEBLOCK_SIZE,
+    max_entries: 1,
+  });
   const prog = k.bpf.prog_load({ asm: copyProg(), prog_type: 'raw_tp', maps: { out }, jit });
   expect(prog.jited).toBe(jit);
   return () => {
     const n = Number(prog.run().retval);
     const v = out.lookup(new Uint8Array(4))!;
-    return { n, recs: Array.from({ length: n }, (_, i) => readPageblock(v.subarray(i * BPF_PAGEBLOCK_SIZE, (i + 1) * BPF_PAGEBLOCK_SIZE))) };
+    return {
+      n,
+      recs: Array.from({ length: n }, (_, i) =>
+        readPageblock(v.subarray(i * BPF_PAGEBLOCK_SIZE, (i + 1) * BPF_PAGEBLOCK_SIZE)),
+      ),
+    };
   };
 }
 
@@ -75,7 +87,12 @@ describe('bpf_iter_pageblock: the verifier treats it as bpf_iter_num', () => {
   it('takes its slot count and record size from the registered kfunc', () => {
     const p = (n: string) => kfuncProto(n, [...k.bpf.kfuncs.values()].find((h) => h.name === n)?.proto);
     expect(p('bpf_iter_pageblock_new')).toEqual({ iter: 'new', iterType: 'pageblock', iterSlots: 12, scalarArgs: 2 });
-    expect(p('bpf_iter_pageblock_next')).toEqual({ iter: 'next', iterType: 'pageblock', iterSlots: 12, retMemSize: 80 });
+    expect(p('bpf_iter_pageblock_next')).toEqual({
+      iter: 'next',
+      iterType: 'pageblock',
+      iterSlots: 12,
+      retMemSize: 80,
+    });
     // bpf_iter_num keeps the kernel's sizes: one slot, an int.
     expect(kfuncProto('bpf_iter_num_next')).toEqual({ iter: 'next', iterType: 'num', iterSlots: 1, retMemSize: 4 });
   });
@@ -88,7 +105,8 @@ describe('bpf_iter_pageblock: the verifier treats it as bpf_iter_num', () => {
   });
 
   it('reads the whole 80-byte record, and not a byte past it', () => {
-    const read = (off: number) => `${NEW()}${NEXT}if r0 == 0 goto d\nr1 = *(u32 *)(r0 + ${off})\nd:\n${DESTROY}r0 = 0\nexit\n`;
+    const read = (off: number) =>
+      `${NEW()}${NEXT}if r0 == 0 goto d\nr1 = *(u32 *)(r0 + ${off})\nd:\n${DESTROY}r0 = 0\nexit\n`;
     expect(verify(read(76)).ok).toBe(true);
     expect(verify(read(80)).errors[0]!.message).toBe('invalid access to memory, mem_size=80 off=80 size=4');
   });
@@ -103,18 +121,26 @@ describe('bpf_iter_pageblock: the verifier treats it as bpf_iter_num', () => {
     // new() over a live one
     expect(msg(`${NEW()}${NEW()}${DESTROY}r0 = 0\nexit\n`)).toBe('expected uninitialized iter_pageblock as arg #0');
     // a bpf_iter_num function on it
-    expect(msg(`${NEW()}r1 = r10\nr1 += ${IT}\ncall bpf_iter_num_next\n${DESTROY}r0 = 0\nexit\n`)).toBe('expected an initialized iter_num as arg #0');
+    expect(msg(`${NEW()}r1 = r10\nr1 += ${IT}\ncall bpf_iter_num_next\n${DESTROY}r0 = 0\nexit\n`)).toBe(
+      'expected an initialized iter_num as arg #0',
+    );
     // 12 slots do not fit below fp-88
-    expect(msg(`r1 = r10\nr1 += -88\nr2 = 0\nr3 = 0\ncall bpf_iter_pageblock_new\nr0 = 0\nexit\n`)).toMatch(/^cannot pass in iter at an offset=-88/);
+    expect(msg(`r1 = r10\nr1 += -88\nr2 = 0\nr3 = 0\ncall bpf_iter_pageblock_new\nr0 = 0\nexit\n`)).toMatch(
+      /^cannot pass in iter at an offset=-88/,
+    );
     // the record is read-only, and NULL at the end
-    expect(msg(`${NEW()}${NEXT}if r0 == 0 goto d\n*(u32 *)(r0 + 0) = 1\nd:\n${DESTROY}r0 = 0\nexit\n`)).toBe('R0 cannot write into rdonly_mem');
-    expect(msg(`${NEW()}${NEXT}r1 = *(u32 *)(r0 + 0)\n${DESTROY}r0 = 0\nexit\n`)).toBe("R0 invalid mem access 'scalar'");
+    expect(msg(`${NEW()}${NEXT}if r0 == 0 goto d\n*(u32 *)(r0 + 0) = 1\nd:\n${DESTROY}r0 = 0\nexit\n`)).toBe(
+      'R0 cannot write into rdonly_mem',
+    );
+    expect(msg(`${NEW()}${NEXT}r1 = *(u32 *)(r0 + 0)\n${DESTROY}r0 = 0\nexit\n`)).toBe(
+      "R0 invalid mem access 'scalar'",
+    );
     // new()'s arguments are scalars
     expect(msg(`${NEW('r10')}${DESTROY}r0 = 0\nexit\n`)).toBe('R2 is not a scalar');
   });
 });
 
-describe('bpf_iter_pageblock: the records are the memory engine\'s pageblocks', () => {
+describe("bpf_iter_pageblock: the records are the memory engine's pageblocks", () => {
   it('one record per pageblock, in order, equal to the allocator, the direct map and the snapshot', () => {
     const k = fragmented();
     const secret = k.mm.memfd_secret();

@@ -51,7 +51,15 @@ export const BPF_PAGEBLOCK_UNMAPPED = 1;
 
 /** Offsets of struct bpf_pageblock's fields. */
 export const BPF_PAGEBLOCK_OFF = {
-  pfn: 0, nr_pages: 8, migratetype: 12, free_list: 16, free_pages: 20, dm_level: 24, unmapped_pages: 28, flags: 32, nr_free: 36,
+  pfn: 0,
+  nr_pages: 8,
+  migratetype: 12,
+  free_list: 16,
+  free_pages: 20,
+  dm_level: 24,
+  unmapped_pages: 28,
+  flags: 32,
+  nr_free: 36,
 } as const;
 
 /** struct bpf_pageblock as an object (tests, the checker of lab 06). */

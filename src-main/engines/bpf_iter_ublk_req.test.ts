@@ -6,7 +6,8 @@ import type { ScriptIo } from './ublk/index';
 const env = { seed: 1, log: () => {} };
 const IT = -48; // struct bpf_iter_ublk_req: 6 slots
 
-const NEW = (dev: string, flags = '0') => `r1 = r10\nr1 += ${IT}\nr2 = ${dev}\nr3 = ${flags}\ncall bpf_iter_ublk_req_new\n`;
+const NEW = (dev: string, flags = '0') =>
+  `r1 = r10\nr1 += ${IT}\nr2 = ${dev}\nr3 = ${flags}\ncall bpf_iter_ublk_req_new\n`;
 const NEXT = `r1 = r10\nr1 += ${IT}\ncall bpf_iter_ublk_req_next\n`;
 const DESTROY = `r1 = r10\nr1 += ${IT}\ncall bpf_iter_ublk_req_destroy\n`;
 
@@ -48,12 +49,19 @@ exit
 }
 
 function loadCopy(k: Kernel, dev: number, jit = true, flags = '0'): () => { ret: number; reqs: BpfUblkReq[] } {
-  const out = k.bpf.map_create({ map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 64 * BPF_UBLK_REQ_SIZE, max_entries: 1 });
+  const out = k.bpf.map_create({
+    map_type: 'BPF_MAP_TYPE_ARRAY',
+    key_size: 4,
+    value_size: 64 * BPF_UBLK_REQ_SIZE,
+    max_entries: 1,
+  });
   const prog = k.bpf.prog_load({ asm: copyProg(dev, flags), prog_type: 'raw_tp', maps: { out }, jit });
   return () => {
     const ret = Number(BigInt.asIntN(32, prog.run().retval)); // new()'s int comes back zero-extended
     const v = out.lookup(new Uint8Array(4))!;
-    const slots = Array.from({ length: 64 }, (_, i) => readUblkReq(v.subarray(i * BPF_UBLK_REQ_SIZE, (i + 1) * BPF_UBLK_REQ_SIZE)));
+    const slots = Array.from({ length: 64 }, (_, i) =>
+      readUblkReq(v.subarray(i * BPF_UBLK_REQ_SIZE, (i + 1) * BPF_UBLK_REQ_SIZE)),
+    );
     return { ret, reqs: slots.filter((x) => x.nr_sectors > 0) };
   };
 }
@@ -63,15 +71,21 @@ describe('bpf_iter_ublk_req: the verifier treats it as bpf_iter_num', () => {
   const msg = (asm: string) => k.bpf.verify({ asm, prog_type: 'raw_tp' }).errors[0]?.message;
 
   it('accepts the trio over the 6-slot iterator and its 32-byte record; rejects a leak, a reuse, a read past it', () => {
-    expect(msg(`${NEW('0')}${NEXT}if r0 == 0 goto d\nr1 = *(u32 *)(r0 + 28)\nd:\n${DESTROY}r0 = 0\nexit\n`)).toBeUndefined();
-    expect(msg(`${NEW('0')}${NEXT}if r0 == 0 goto d\nr1 = *(u32 *)(r0 + 32)\nd:\n${DESTROY}r0 = 0\nexit\n`)).toBe('invalid access to memory, mem_size=32 off=32 size=4');
+    expect(
+      msg(`${NEW('0')}${NEXT}if r0 == 0 goto d\nr1 = *(u32 *)(r0 + 28)\nd:\n${DESTROY}r0 = 0\nexit\n`),
+    ).toBeUndefined();
+    expect(msg(`${NEW('0')}${NEXT}if r0 == 0 goto d\nr1 = *(u32 *)(r0 + 32)\nd:\n${DESTROY}r0 = 0\nexit\n`)).toBe(
+      'invalid access to memory, mem_size=32 off=32 size=4',
+    );
     expect(msg(`${NEW('0')}r0 = 0\nexit\n`)).toBe('Unreleased reference id=1 alloc_insn=4');
     expect(msg(`${NEXT}r0 = 0\nexit\n`)).toBe('expected an initialized iter_ublk_req as arg #0');
-    expect(msg(`${NEW('0')}r1 = r10\nr1 += ${IT}\ncall bpf_iter_num_next\n${DESTROY}r0 = 0\nexit\n`)).toBe('expected an initialized iter_num as arg #0');
+    expect(msg(`${NEW('0')}r1 = r10\nr1 += ${IT}\ncall bpf_iter_num_next\n${DESTROY}r0 = 0\nexit\n`)).toBe(
+      'expected an initialized iter_num as arg #0',
+    );
   });
 });
 
-describe('bpf_iter_ublk_req: the records are the device\'s in-flight requests', () => {
+describe("bpf_iter_ublk_req: the records are the device's in-flight requests", () => {
   /** A script target that holds requests until `hold` are in flight, then runs `probe` and completes them all. */
   function holdingDevice(k: Kernel, hold: number, probe: () => void) {
     const held: ScriptIo[] = [];
@@ -85,16 +99,24 @@ describe('bpf_iter_ublk_req: the records are the device\'s in-flight requests', 
       }
       for (const h of held.splice(0)) h.done(h.len);
     };
-    const dev = k.ublk.add_dev({ nr_hw_queues: 2, queue_depth: 8, dev_size: '16M', target: { read: take, write: take } });
+    const dev = k.ublk.add_dev({
+      nr_hw_queues: 2,
+      queue_depth: 8,
+      dev_size: '16M',
+      target: { read: take, write: take },
+    });
     dev.start_dev();
     return dev;
   }
 
-  it('while a script target holds 6 requests, the iterator returns them with the driver\'s tag states', () => {
+  it("while a script target holds 6 requests, the iterator returns them with the driver's tag states", () => {
     const k = boot({ memory: '64M' }, env);
     let seen: { ret: number; reqs: BpfUblkReq[] } | undefined;
     let snap: ReturnType<typeof dev.snapshot> | undefined;
-    const progs: { interp?: () => { ret: number; reqs: BpfUblkReq[] }; jit?: () => { ret: number; reqs: BpfUblkReq[] } } = {};
+    const progs: {
+      interp?: () => { ret: number; reqs: BpfUblkReq[] };
+      jit?: () => { ret: number; reqs: BpfUblkReq[] };
+    } = {};
     let fromInterp: { ret: number; reqs: BpfUblkReq[] } | undefined;
     const dev = holdingDevice(k, 6, () => {
       snap = dev.snapshot();
@@ -105,11 +127,20 @@ describe('bpf_iter_ublk_req: the records are the device\'s in-flight requests', 
     progs.jit = loadCopy(k, dev.info().dev_id, true);
     const r = k.ublk.fio({ dev, rw: 'randrw', bs: '4k', iodepth: 8, ios: 64 });
     expect(r.errors).toBe(0);
-    const want = snap!.queues.flatMap((q) => q.tags.filter((t) => t.request).map((t) => ({ q_id: q.q_id, tag: t.tag, ...t.request!, flags: t.flags })));
+    const want = snap!.queues.flatMap((q) =>
+      q.tags.filter((t) => t.request).map((t) => ({ q_id: q.q_id, tag: t.tag, ...t.request!, flags: t.flags })),
+    );
     expect(want.length).toBeGreaterThanOrEqual(6);
     expect(seen!.ret).toBe(want.length);
-    expect(seen!.reqs.map((x) => ({ q_id: x.q_id, tag: x.tag, op: x.op === 0 ? 'read' : x.op === 1 ? 'write' : 'other', sector: x.sector, nr_sectors: x.nr_sectors })))
-      .toEqual(want.map(({ q_id, tag, op, sector, nr_sectors }) => ({ q_id, tag, op, sector, nr_sectors })));
+    expect(
+      seen!.reqs.map((x) => ({
+        q_id: x.q_id,
+        tag: x.tag,
+        op: x.op === 0 ? 'read' : x.op === 1 ? 'write' : 'other',
+        sector: x.sector,
+        nr_sectors: x.nr_sectors,
+      })),
+    ).toEqual(want.map(({ q_id, tag, op, sector, nr_sectors }) => ({ q_id, tag, op, sector, nr_sectors })));
     // 4K requests; those the server holds are OWNED_BY_SRV (0x2) and started
     expect(seen!.reqs.every((x) => x.nr_sectors === 8)).toBe(true);
     seen!.reqs.forEach((x, i) => expect(!!(x.io_flags & 2)).toBe(want[i]!.flags.includes('OWNED_BY_SRV')));

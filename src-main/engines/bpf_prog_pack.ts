@@ -13,7 +13,6 @@ export const BPF_PROG_PACK_SIZE = 2 << 20;
 export const BPF_PROG_CHUNK_SIZE = 64;
 const CHUNKS = BPF_PROG_PACK_SIZE / BPF_PROG_CHUNK_SIZE;
 
-
 interface Pack {
   region: VmRegion;
   used: Uint8Array;

@@ -22,14 +22,32 @@ describe('boot()', () => {
   });
 });
 
-describe("boot({ btf }): whose BTF ids the kernel kfuncs carry", () => {
-  const loop = 'r1 = r10\nr1 += -8\nr2 = 0\nr3 = 3\ncall bpf_iter_num_new\nr1 = r10\nr1 += -8\ncall bpf_iter_num_destroy\nr0 = 0\nexit';
-  const hostIds = { bpf_iter_num_new: 50001, bpf_iter_num_next: 50004, bpf_iter_num_destroy: 49998, bpf_iter_bits_new: 49890, bpf_iter_bits_next: 49893, bpf_iter_bits_destroy: 49887 };
+describe('boot({ btf }): whose BTF ids the kernel kfuncs carry', () => {
+  const loop =
+    'r1 = r10\nr1 += -8\nr2 = 0\nr3 = 3\ncall bpf_iter_num_new\nr1 = r10\nr1 += -8\ncall bpf_iter_num_destroy\nr0 = 0\nexit';
+  const hostIds = {
+    bpf_iter_num_new: 50001,
+    bpf_iter_num_next: 50004,
+    bpf_iter_num_destroy: 49998,
+    bpf_iter_bits_new: 49890,
+    bpf_iter_bits_next: 49893,
+    bpf_iter_bits_destroy: 49887,
+  };
 
   it("by default the model's own BTF, without asking the host", () => {
-    const k = boot({}, { ...env, hostBtfIds: () => { throw new Error('asked the host'); } });
+    const k = boot(
+      {},
+      {
+        ...env,
+        hostBtfIds: () => {
+          throw new Error('asked the host');
+        },
+      },
+    );
     expect(k.bpf.kfuncs.get(KFUNC_BTF_ID.bpf_iter_num_new)?.name).toBe('bpf_iter_num_new');
-    expect(k.bpf.prog_load({ asm: loop, prog_type: 'raw_tp' }).disasm().split('\n')[4]).toBe(`4: (85) call bpf_iter_num_new#${KFUNC_BTF_ID.bpf_iter_num_new}`);
+    expect(k.bpf.prog_load({ asm: loop, prog_type: 'raw_tp' }).disasm().split('\n')[4]).toBe(
+      `4: (85) call bpf_iter_num_new#${KFUNC_BTF_ID.bpf_iter_num_new}`,
+    );
     expect(boot({ btf: 'model' }, env).bpf.kfuncs.has(KFUNC_BTF_ID.bpf_iter_bits_next)).toBe(true);
   });
 
@@ -47,12 +65,23 @@ describe("boot({ btf }): whose BTF ids the kernel kfuncs carry", () => {
 
   it("'host' where the host has no BTF, or lacks a kfunc, is ENOENT saying why; anything else is EINVAL", () => {
     const why = 'no kernel BTF at /sys/kernel/btf/vmlinux (ENOENT: the kernel needs CONFIG_DEBUG_INFO_BTF)';
-    expect(() => boot({ btf: 'host' }, { ...env, hostBtfIds: () => ({ why }) })).toThrow(expect.objectContaining({ errno: 'ENOENT', message: `boot(): btf 'host': ${why}` }));
-    expect(() => boot({ btf: 'host' }, env)).toThrow(expect.objectContaining({ errno: 'ENOENT', message: "boot(): btf 'host': this host offers no kernel BTF" }));
-    expect(() => boot({ btf: 'host' }, { ...env, hostBtfIds: () => ({ ...hostIds, bpf_iter_bits_new: undefined }) })).toThrow(
-      expect.objectContaining({ errno: 'ENOENT', message: "boot(): btf 'host': the host kernel's BTF has no function bpf_iter_bits_new" }),
+    expect(() => boot({ btf: 'host' }, { ...env, hostBtfIds: () => ({ why }) })).toThrow(
+      expect.objectContaining({ errno: 'ENOENT', message: `boot(): btf 'host': ${why}` }),
     );
-    expect(() => boot({ btf: 'vmlinux' as never }, env)).toThrow(expect.objectContaining({ errno: 'EINVAL', message: `boot(): btf must be 'model' or 'host', not "vmlinux"` }));
+    expect(() => boot({ btf: 'host' }, env)).toThrow(
+      expect.objectContaining({ errno: 'ENOENT', message: "boot(): btf 'host': this host offers no kernel BTF" }),
+    );
+    expect(() =>
+      boot({ btf: 'host' }, { ...env, hostBtfIds: () => ({ ...hostIds, bpf_iter_bits_new: undefined }) }),
+    ).toThrow(
+      expect.objectContaining({
+        errno: 'ENOENT',
+        message: "boot(): btf 'host': the host kernel's BTF has no function bpf_iter_bits_new",
+      }),
+    );
+    expect(() => boot({ btf: 'vmlinux' as never }, env)).toThrow(
+      expect.objectContaining({ errno: 'EINVAL', message: `boot(): btf must be 'model' or 'host', not "vmlinux"` }),
+    );
   });
 });
 
@@ -70,16 +99,29 @@ describe("boot({ ublk: { costs: 'host' } }): the cost model calibrated to the ho
   it('without a probe, one line says why and the defaults stay', () => {
     for (const uringProbe of [() => ({ why: 'io_uring needs Linux (this is darwin)' }), undefined]) {
       const lines: string[] = [];
-      const k = boot({ ublk: { costs: 'host' } }, { ...env, log: (l) => lines.push(l), ...(uringProbe ? { uringProbe } : {}) });
+      const k = boot(
+        { ublk: { costs: 'host' } },
+        { ...env, log: (l) => lines.push(l), ...(uringProbe ? { uringProbe } : {}) },
+      );
       expect(k.ublk.cost_source).toBe('default');
       expect(k.ublk.costs).toEqual(DEFAULT_COSTS);
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(/^boot\(\): ublk costs 'host' unavailable \((io_uring needs Linux \(this is darwin\)|this host offers no io_uring probe)\); the published defaults stay$/);
+      expect(lines[0]).toMatch(
+        /^boot\(\): ublk costs 'host' unavailable \((io_uring needs Linux \(this is darwin\)|this host offers no io_uring probe)\); the published defaults stay$/,
+      );
     }
   });
 
   it('the default boot never asks for the probe', () => {
-    const k = boot({}, { ...env, uringProbe: () => { throw new Error('probed'); } });
+    const k = boot(
+      {},
+      {
+        ...env,
+        uringProbe: () => {
+          throw new Error('probed');
+        },
+      },
+    );
     expect(k.ublk.cost_source).toBe('default');
     expect(k.ublk.costs).toEqual(DEFAULT_COSTS);
   });
@@ -89,7 +131,9 @@ describe('BPF JIT images come from execmem (bpf_prog_pack)', () => {
   it('packs small programs into one shared 2 MiB execmem area', () => {
     const k = boot({ memory: '2G' }, env);
     const before = k.mm.vmstat();
-    const progs = Array.from({ length: 20 }, (_, i) => k.bpf.prog_load({ asm: `r0 = ${i}\nexit`, prog_type: 'socket' }));
+    const progs = Array.from({ length: 20 }, (_, i) =>
+      k.bpf.prog_load({ asm: `r0 = ${i}\nexit`, prog_type: 'socket' }),
+    );
     expect(k.prog_pack.nr_packs).toBe(1);
     const images = progs.map((p) => k.jit_images.get(p)!);
     expect(new Set(images.map((i) => i.region)).size).toBe(1);
@@ -125,7 +169,11 @@ describe('k.fio_runs: the machine records fio runs through the ublk engine onFio
     dev.start_dev();
     const r = k.ublk.fio({ dev, rw: 'randread', bs: '4k', iodepth: 2, ios: 8 });
     expect(k.fio_runs).toHaveLength(1);
-    expect(k.fio_runs[0]).toEqual({ dev_id: dev.info().dev_id, options: { rw: 'randread', bs: '4k', iodepth: 2, ios: 8 }, result: r });
+    expect(k.fio_runs[0]).toEqual({
+      dev_id: dev.info().dev_id,
+      options: { rw: 'randread', bs: '4k', iodepth: 2, ios: 8 },
+      result: r,
+    });
     expect(() => k.ublk.fio({ dev, rw: 'randread', bs: 'nope' })).toThrow();
     expect(k.fio_runs).toHaveLength(1);
     for (let i = 0; i < 20; i++) k.ublk.fio({ dev, rw: 'read', bs: '4k', iodepth: 1, ios: i + 1 });

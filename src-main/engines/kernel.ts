@@ -68,14 +68,29 @@ export interface BootOptions {
 const BOOT_KEYS = ['memory', 'gbpages', 'cpus', 'seed', 'mm', 'bpf', 'ublk', 'btf'];
 /** The types of boot()'s options (their ranges are checked where they are used). */
 const BOOT_ARGS = obj({
-  memory: opt(size), gbpages: opt(bool), // cpus and seed: checked below
-  mm: opt(obj({
-    policy: opt(str), collapse: opt(bool), debug: opt(bool), literal_np: opt(bool), execmem: opt(obj({ rox_cache: opt(bool) })),
-    kswapd_rate: opt(finite), min_free_kbytes: opt(finite), watermark_scale_factor: opt(finite), thp: opt(bool), // ranges: checked by Mm
-    machine: opt(str), // a profile name: checked by Mm
-  })),
+  memory: opt(size),
+  gbpages: opt(bool), // cpus and seed: checked below
+  mm: opt(
+    obj({
+      policy: opt(str),
+      collapse: opt(bool),
+      debug: opt(bool),
+      literal_np: opt(bool),
+      execmem: opt(obj({ rox_cache: opt(bool) })),
+      kswapd_rate: opt(finite),
+      min_free_kbytes: opt(finite),
+      watermark_scale_factor: opt(finite),
+      thp: opt(bool), // ranges: checked by Mm
+      machine: opt(str), // a profile name: checked by Mm
+    }),
+  ),
   bpf: opt(obj({ jit: opt(bool), prog_pack: opt(bool) })),
-  ublk: opt(obj({ costs: opt(either(str, obj({}), "'default', 'this_machine', 'host' or cost overrides")), config_blk_dev_zoned: opt(bool) })),
+  ublk: opt(
+    obj({
+      costs: opt(either(str, obj({}), "'default', 'this_machine', 'host' or cost overrides")),
+      config_blk_dev_zoned: opt(bool),
+    }),
+  ),
   btf: opt(str), // 'model' or 'host': checked where it is used
 });
 const FIO_HISTORY = 16;
@@ -127,15 +142,19 @@ export class Kernel {
   private bpfLoadSeq = 0;
 
   constructor(opts: BootOptions, env: KernelEnv) {
-    if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new KernelError('EINVAL', 'boot(): options must be an object');
+    if (opts === null || typeof opts !== 'object' || Array.isArray(opts))
+      throw new KernelError('EINVAL', 'boot(): options must be an object');
     for (const k of Object.keys(opts)) {
-      if (!BOOT_KEYS.includes(k)) throw new KernelError('EINVAL', `boot(): unknown option '${k}' (known: ${BOOT_KEYS.join(', ')})`);
+      if (!BOOT_KEYS.includes(k))
+        throw new KernelError('EINVAL', `boot(): unknown option '${k}' (known: ${BOOT_KEYS.join(', ')})`);
     }
     opts = BOOT_ARGS(opts, 'boot(): options') as BootOptions;
     const seed = opts.seed === undefined ? env.seed : opts.seed;
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new KernelError('EINVAL', `boot(): seed must be a whole number from 0 to 4294967295, not ${show(seed)}`);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+      throw new KernelError('EINVAL', `boot(): seed must be a whole number from 0 to 4294967295, not ${show(seed)}`);
     const cpus = opts.cpus === undefined ? 4 : opts.cpus;
-    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 256) throw new KernelError('EINVAL', `boot(): cpus must be from 1 to 256, not ${show(cpus)}`);
+    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 256)
+      throw new KernelError('EINVAL', `boot(): cpus must be from 1 to 256, not ${show(cpus)}`);
     this.seed = seed;
     this.cpus = cpus;
     this.mm = createMm({
@@ -151,7 +170,9 @@ export class Kernel {
       ...(opts.ublk?.costs !== undefined && opts.ublk.costs !== 'host' ? { costs: opts.ublk.costs } : {}),
       mm: this.mm,
       ...(env.signal_pending ? { signal_pending: env.signal_pending } : {}),
-      ...(opts.ublk?.config_blk_dev_zoned !== undefined ? { config_blk_dev_zoned: opts.ublk.config_blk_dev_zoned } : {}),
+      ...(opts.ublk?.config_blk_dev_zoned !== undefined
+        ? { config_blk_dev_zoned: opts.ublk.config_blk_dev_zoned }
+        : {}),
     });
     if (opts.ublk?.costs === 'host') {
       const probe = env.uringProbe?.() ?? { why: 'this host offers no io_uring probe' };
@@ -210,13 +231,15 @@ export class Kernel {
 
 /** The host's ids of the kfuncs the BPF engine models, for boot({ btf: 'host' }). */
 function hostKfuncIds(btf: unknown, env: KernelEnv): Record<KfuncName, number> {
-  if (btf !== 'host') throw new KernelError('EINVAL', `boot(): btf must be 'model' or 'host', not ${JSON.stringify(btf) ?? String(btf)}`);
+  if (btf !== 'host')
+    throw new KernelError('EINVAL', `boot(): btf must be 'model' or 'host', not ${JSON.stringify(btf) ?? String(btf)}`);
   const got = env.hostBtfIds?.(KFUNC_NAMES) ?? { why: 'this host offers no kernel BTF' };
   if ('why' in got) throw new KernelError('ENOENT', `boot(): btf 'host': ${got.why}`);
   const ids = {} as Record<KfuncName, number>;
   for (const name of KFUNC_NAMES) {
     const id = got[name];
-    if (id === undefined) throw new KernelError('ENOENT', `boot(): btf 'host': the host kernel's BTF has no function ${name}`);
+    if (id === undefined)
+      throw new KernelError('ENOENT', `boot(): btf 'host': the host kernel's BTF has no function ${name}`);
     ids[name] = id;
   }
   return ids;

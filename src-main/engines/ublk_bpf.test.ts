@@ -38,7 +38,14 @@ describe('the ublk eBPF data path runs programs of the BPF engine', () => {
   it('a BPF loop target serves every read and write in the kernel, with verify clean', () => {
     const k = boot({}, env);
     const prog = k.bpf.prog_load({ asm: LOOP_PROG, prog_type: 'BPF_PROG_TYPE_UBLK', verify: false });
-    const dev = k.ublk.add_dev({ target: 'loop', data_path: 'ebpf', bpf_prog: prog as never, nr_hw_queues: 2, queue_depth: 32, dev_size: '64M' });
+    const dev = k.ublk.add_dev({
+      target: 'loop',
+      data_path: 'ebpf',
+      bpf_prog: prog as never,
+      nr_hw_queues: 2,
+      queue_depth: 32,
+      dev_size: '64M',
+    });
     dev.start_dev();
     const r = k.ublk.fio({ dev, rw: 'randrw', bs: '4k', iodepth: 16, ios: 1000, verify: true });
     expect(r.errors).toBe(0);
@@ -54,7 +61,14 @@ describe('the ublk eBPF data path runs programs of the BPF engine', () => {
   it('a program that declines (r0 = 1) hands every request to the userspace server', () => {
     const k = boot({}, env);
     const prog = k.bpf.prog_load({ asm: 'r0 = 1\nexit', prog_type: 'BPF_PROG_TYPE_UBLK', verify: false });
-    const dev = k.ublk.add_dev({ target: 'loop', data_path: 'ebpf', bpf_prog: prog as never, nr_hw_queues: 1, queue_depth: 8, dev_size: '16M' });
+    const dev = k.ublk.add_dev({
+      target: 'loop',
+      data_path: 'ebpf',
+      bpf_prog: prog as never,
+      nr_hw_queues: 1,
+      queue_depth: 8,
+      dev_size: '16M',
+    });
     dev.start_dev();
     const r = k.ublk.fio({ dev, rw: 'randread', bs: '4k', iodepth: 4, ios: 200, verify: true });
     expect(r.errors).toBe(0);
@@ -68,7 +82,14 @@ describe('the ublk eBPF data path runs programs of the BPF engine', () => {
       prog_type: 'BPF_PROG_TYPE_UBLK',
       verify: false,
     });
-    const dev = k.ublk.add_dev({ target: 'loop', data_path: 'ebpf', bpf_prog: prog as never, nr_hw_queues: 1, queue_depth: 8, dev_size: '16M' });
+    const dev = k.ublk.add_dev({
+      target: 'loop',
+      data_path: 'ebpf',
+      bpf_prog: prog as never,
+      nr_hw_queues: 1,
+      queue_depth: 8,
+      dev_size: '16M',
+    });
     dev.start_dev();
     const r = k.ublk.fio({ dev, rw: 'randwrite', bs: '4k', iodepth: 4, ios: 100, verify: true });
     expect(r.errors).toBe(0);
@@ -149,7 +170,16 @@ describe('a verified BPF program of type BPF_PROG_TYPE_UBLK', () => {
   it('the stripe program lays each 64K chunk on its member file, and the device counts its runs and SQEs', () => {
     const k = boot({}, env);
     const prog = k.bpf.prog_load({ asm: STRIPE_PROG, prog_type: 'BPF_PROG_TYPE_UBLK' });
-    const dev = k.ublk.add_dev({ target: 'stripe', nr_files: 4, chunk: '64K', data_path: 'ebpf', bpf_prog: prog as never, queue_depth: 8, dev_size: '16M', max_io_buf_bytes: '1M' });
+    const dev = k.ublk.add_dev({
+      target: 'stripe',
+      nr_files: 4,
+      chunk: '64K',
+      data_path: 'ebpf',
+      bpf_prog: prog as never,
+      queue_depth: 8,
+      dev_size: '16M',
+      max_io_buf_bytes: '1M',
+    });
     dev.start_dev();
     expect(dev.bpf_prog!.verified).toBe(true);
     expect(dev.bpf_prog!.source).toBe(prog);
@@ -179,7 +209,16 @@ describe('a verified BPF program of type BPF_PROG_TYPE_UBLK', () => {
   it('fio with verify over the stripe program: 1M writes and reads check out, 16 SQEs per aligned 1M request', () => {
     const k = boot({}, env);
     const prog = k.bpf.prog_load({ asm: STRIPE_PROG, prog_type: 'BPF_PROG_TYPE_UBLK' });
-    const dev = k.ublk.add_dev({ target: 'stripe', nr_files: 4, chunk: '64K', data_path: 'ebpf', bpf_prog: prog as never, queue_depth: 16, dev_size: '64M', max_io_buf_bytes: '1M' });
+    const dev = k.ublk.add_dev({
+      target: 'stripe',
+      nr_files: 4,
+      chunk: '64K',
+      data_path: 'ebpf',
+      bpf_prog: prog as never,
+      queue_depth: 16,
+      dev_size: '64M',
+      max_io_buf_bytes: '1M',
+    });
     dev.start_dev();
     const r = k.ublk.fio({ dev, rw: 'randwrite', bs: '1M', iodepth: 4, ios: 20, verify: true });
     expect(r.errors).toBe(0);
@@ -194,13 +233,25 @@ describe('a verified BPF program of type BPF_PROG_TYPE_UBLK', () => {
     const call = 'r1 = r6\nr2 = r10\nr2 += -24\ncall bpf_ublk_queue_sqe\nr0 = 0\nexit';
     const init = 'r6 = r1\n*(u64 *)(r10 - 24) = 0\n*(u64 *)(r10 - 16) = 0\n*(u64 *)(r10 - 8) = 0\n';
     expect(k.bpf.verify({ asm: init + call, prog_type: 'BPF_PROG_TYPE_UBLK' }).ok).toBe(true);
-    expect(k.bpf.verify({ asm: init + call, prog_type: 'xdp' }).errors[0]!.message).toBe('calling kernel function bpf_ublk_queue_sqe is not allowed');
+    expect(k.bpf.verify({ asm: init + call, prog_type: 'xdp' }).errors[0]!.message).toBe(
+      'calling kernel function bpf_ublk_queue_sqe is not allowed',
+    );
     // arg#0 must be the context
-    expect(k.bpf.verify({ asm: init + call.replace('r1 = r6', 'r1 = r10'), prog_type: 'BPF_PROG_TYPE_UBLK' }).errors[0]!.message).toBe('arg#0 expected pointer to ctx, but got fp');
+    expect(
+      k.bpf.verify({ asm: init + call.replace('r1 = r6', 'r1 = r10'), prog_type: 'BPF_PROG_TYPE_UBLK' }).errors[0]!
+        .message,
+    ).toBe('arg#0 expected pointer to ctx, but got fp');
     // the SQE's 24 bytes must lie inside the stack frame
-    expect(k.bpf.verify({ asm: init + call.replace('r2 += -24', 'r2 += -8'), prog_type: 'BPF_PROG_TYPE_UBLK' }).errors[0]!.message).toMatch(/stack R2 off=-8 size=24$/);
+    expect(
+      k.bpf.verify({ asm: init + call.replace('r2 += -24', 'r2 += -8'), prog_type: 'BPF_PROG_TYPE_UBLK' }).errors[0]!
+        .message,
+    ).toMatch(/stack R2 off=-8 size=24$/);
     // the context is read only, and 24 bytes long
-    expect(k.bpf.verify({ asm: '*(u32 *)(r1 + 4) = 0\nr0 = 0\nexit', prog_type: 'BPF_PROG_TYPE_UBLK' }).errors[0]!.message).toBe('invalid bpf_context access off=4 size=4');
-    expect(k.bpf.verify({ asm: 'r0 = *(u64 *)(r1 + 24)\nexit', prog_type: 'BPF_PROG_TYPE_UBLK' }).errors[0]!.message).toBe('invalid bpf_context access off=24 size=8');
+    expect(
+      k.bpf.verify({ asm: '*(u32 *)(r1 + 4) = 0\nr0 = 0\nexit', prog_type: 'BPF_PROG_TYPE_UBLK' }).errors[0]!.message,
+    ).toBe('invalid bpf_context access off=4 size=4');
+    expect(
+      k.bpf.verify({ asm: 'r0 = *(u64 *)(r1 + 24)\nexit', prog_type: 'BPF_PROG_TYPE_UBLK' }).errors[0]!.message,
+    ).toBe('invalid bpf_context access off=24 size=8');
   });
 });

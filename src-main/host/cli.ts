@@ -61,7 +61,9 @@ async function main(): Promise<void> {
   setCourseDirs(values.labs ?? []);
   // A session worker loads while the host starts, so that the first Run starts at once (KERNEL_LAB_WARM_WORKERS=0: none).
   warmWorkers.keepWarm();
-  const { folders: courseFolders, warning } = await CourseFolders.open(path.resolve(values.settings ?? defaultSettingsFile()));
+  const { folders: courseFolders, warning } = await CourseFolders.open(
+    path.resolve(values.settings ?? defaultSettingsFile()),
+  );
   if (warning) console.warn(`kernel-lab: ${warning}`);
   const workspace = await Workspace.open(values.workspace ? path.resolve(values.workspace) : defaultWorkspaceDir());
   const host = await startBrowserHost({

@@ -31,7 +31,7 @@ const WORKLOADS = bpfWorkloads({ arith: 100000, hash_lookup: 4000, mul_shift: 10
  */
 function measure(prog: BpfProgram, seconds: number, cpuMicros?: () => number): number {
   const now = (): number => globalThis.performance.now();
-  for (const warm = now() + seconds * 500; now() < warm; ) prog.run();
+  for (const warm = now() + seconds * 500; now() < warm;) prog.run();
   let best = 0;
   const end = now() + seconds * 1000;
   while (now() < end) {
@@ -84,13 +84,19 @@ export function bench(clock: { cpuMicros?: () => number } = {}): Record<string, 
     const spec: KernelMapSpec = { map_type: 'hash', key_size: 4, value_size: 8, max_entries: 64, entries };
     const bytes = encodeInsns(pi.insns);
     // No verifier log: a walk of ~700k instructions would fill 16 MiB of it.
-    const opts = { prog_type: 'socket_filter', log_level: 0, data_in: packet, ...(w.maps ? { maps: { [m.id]: spec } } : {}) };
+    const opts = {
+      prog_type: 'socket_filter',
+      log_level: 0,
+      data_in: packet,
+      ...(w.maps ? { maps: { [m.id]: spec } } : {}),
+    };
     const run = oracle.testRun(bytes, { ...opts, repeat: 1000 });
     if (!run.ok) {
       console.log(`oracle bench: ${name} not run in the kernel: ${run.why}`);
       continue;
     }
-    if (run.retval !== (perRun.retval & 0xffffffffn)) console.log(`oracle bench: ${name} retval differs: kernel ${run.retval}, ours ${perRun.retval}`);
+    if (run.retval !== (perRun.retval & 0xffffffffn))
+      console.log(`oracle bench: ${name} retval differs: kernel ${run.retval}, ours ${perRun.retval}`);
     const kips = perRun.insns / (run.duration / 1e9);
     const a = measure(pi, 1, clock.cpuMicros);
     const b = measure(pj, 1, clock.cpuMicros);
@@ -117,11 +123,17 @@ export function bench(clock: { cpuMicros?: () => number } = {}): Record<string, 
   }
   const rnd = randomDiff(oracle, 1000, 20261126, 40);
   out['oracle.random_programs_kernel_accepted'] = { value: rnd.accepted, unit: `of ${rnd.programs}` };
-  out['oracle.random_programs_retval_agreement'] = { value: r2((100 * rnd.agree) / Math.max(1, rnd.accepted)), unit: '%' };
+  out['oracle.random_programs_retval_agreement'] = {
+    value: r2((100 * rnd.agree) / Math.max(1, rnd.accepted)),
+    unit: '%',
+  };
   // The differential suite (differential.ts): the same sets and seed as differential.test.ts.
   const diff = differential(oracle, { random: 1000 });
   out['oracle.verdict_agreement'] = { value: Math.round(diff.verdict_agreement * 10000) / 10000, unit: 'ratio' };
-  out['oracle.first_error_agreement'] = { value: Math.round(diff.first_error_agreement * 10000) / 10000, unit: 'ratio' };
+  out['oracle.first_error_agreement'] = {
+    value: Math.round(diff.first_error_agreement * 10000) / 10000,
+    unit: 'ratio',
+  };
   out['oracle.retval_agreement'] = { value: Math.round(diff.retval_agreement * 10000) / 10000, unit: 'ratio' };
   const u = oracle.uringProbe({ count: 20_000, batch: 32 });
   out['oracle.io_uring_nop_ns'] = { value: r2(u.nop_ns), unit: 'ns/op' };

@@ -68,7 +68,7 @@ describe('Btf (synthetic blob)', () => {
 describe("the model's own vmlinux BTF (engines/bpf/vmlinux_btf.ts)", () => {
   const btf = new Btf(modelBtfBlob());
 
-  it('is a BTF blob the reader takes, whose FUNC ids are the engine\'s kfunc ids, each tagged bpf_kfunc', () => {
+  it("is a BTF blob the reader takes, whose FUNC ids are the engine's kfunc ids, each tagged bpf_kfunc", () => {
     expect(btf.nr_types).toBe(MODEL_BTF.length);
     for (const name of KFUNC_NAMES) {
       expect(btf.funcId(name), name).toBe(KFUNC_BTF_ID[name]);
@@ -76,10 +76,17 @@ describe("the model's own vmlinux BTF (engines/bpf/vmlinux_btf.ts)", () => {
       expect(btf.type(btf.type(KFUNC_BTF_ID[name])!.size_type)!.kind_name).toBe('FUNC_PROTO');
     }
     expect(btf.kfuncCount()).toBe(KFUNC_NAMES.length);
-    expect(KFUNC_BTF_ID).toEqual({ bpf_iter_num_new: 14, bpf_iter_num_next: 16, bpf_iter_num_destroy: 18, bpf_iter_bits_new: 25, bpf_iter_bits_next: 27, bpf_iter_bits_destroy: 29 });
+    expect(KFUNC_BTF_ID).toEqual({
+      bpf_iter_num_new: 14,
+      bpf_iter_num_next: 16,
+      bpf_iter_num_destroy: 18,
+      bpf_iter_bits_new: 25,
+      bpf_iter_bits_next: 27,
+      bpf_iter_bits_destroy: 29,
+    });
   });
 
-  it('gives the iterator structs the kernel\'s sizes (struct bpf_iter_num 8 bytes, bpf_iter_bits 16)', () => {
+  it("gives the iterator structs the kernel's sizes (struct bpf_iter_num 8 bytes, bpf_iter_bits 16)", () => {
     expect(btf.type(btf.findByNameKind('bpf_iter_num', BTF_KIND.STRUCT)!)!.size_type).toBe(8);
     expect(btf.type(btf.findByNameKind('bpf_iter_bits', BTF_KIND.STRUCT)!)!.size_type).toBe(16);
     expect(btf.str(0)).toBe('');
@@ -97,10 +104,14 @@ describe.skipIf(!haveVmlinux)('Btf (this kernel)', () => {
     for (const name of KFUNC_NAMES) {
       const h = host.funcId(name);
       expect(h, name).toBeTypeOf('number');
-      expect(host.type(host.type(h!)!.size_type)!.vlen, name).toBe(model.type(model.type(KFUNC_BTF_ID[name])!.size_type)!.vlen);
+      expect(host.type(host.type(h!)!.size_type)!.vlen, name).toBe(
+        model.type(model.type(KFUNC_BTF_ID[name])!.size_type)!.vlen,
+      );
     }
     for (const s of ['bpf_iter_num', 'bpf_iter_bits']) {
-      expect(host.type(host.findByNameKind(s, BTF_KIND.STRUCT)!)!.size_type, s).toBe(model.type(model.findByNameKind(s, BTF_KIND.STRUCT)!)!.size_type);
+      expect(host.type(host.findByNameKind(s, BTF_KIND.STRUCT)!)!.size_type, s).toBe(
+        model.type(model.findByNameKind(s, BTF_KIND.STRUCT)!)!.size_type,
+      );
     }
   });
 

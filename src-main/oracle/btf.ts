@@ -215,7 +215,9 @@ export function vmlinuxBtf(path = VMLINUX_BTF): Btf {
   try {
     bytes = new Uint8Array(readFileSync(path));
   } catch (e) {
-    throw new Error(`no kernel BTF at ${path} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}: the kernel needs CONFIG_DEBUG_INFO_BTF)`);
+    throw new Error(
+      `no kernel BTF at ${path} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}: the kernel needs CONFIG_DEBUG_INFO_BTF)`,
+    );
   }
   const btf = new Btf(bytes);
   if (path === VMLINUX_BTF) vmlinux = btf;

@@ -50,7 +50,11 @@ type Entries = [Uint8Array, Uint8Array][];
  * the stats map and loading the program allocate from the machine's memory too.
  */
 const lab06 = new Map<string, { k: Kernel; run: () => Uint8Array | undefined; records: Entries }>();
-function lab06Machine(src: { name: string; c: string }): { k: Kernel; run: () => Uint8Array | undefined; records: Entries } {
+function lab06Machine(src: { name: string; c: string }): {
+  k: Kernel;
+  run: () => Uint8Array | undefined;
+  records: Entries;
+} {
   const had = lab06.get(src.name);
   if (had) return had;
   const k = boot({ memory: '1001M' }, { seed: 1, log: () => {} });
@@ -78,7 +82,15 @@ function pageblockRecords(k: Kernel): Entries {
     const v = new Uint8Array(BPF_PAGEBLOCK_SIZE);
     const dv = new DataView(v.buffer);
     dv.setBigUint64(O.pfn, BigInt(p.pfn), true);
-    for (const f of ['nr_pages', 'migratetype', 'free_list', 'free_pages', 'dm_level', 'unmapped_pages', 'flags'] as const)
+    for (const f of [
+      'nr_pages',
+      'migratetype',
+      'free_list',
+      'free_pages',
+      'dm_level',
+      'unmapped_pages',
+      'flags',
+    ] as const)
       dv.setUint32(O[f], p[f], true);
     p.nr_free.forEach((n, o) => dv.setUint32(O.nr_free + 4 * o, n, true));
     return [u32(b), v];
@@ -108,7 +120,8 @@ const LAB_MAPS: Record<string, (src: { name: string; c: string }) => Record<stri
 
 /** The keys read back after a run: every index of an array map, the keys written before it of any other map. */
 function readAfter(m: { map_type: string | number; max_entries: number }, written: Entries | undefined): Uint8Array[] {
-  if (m.map_type === 'BPF_MAP_TYPE_ARRAY' || m.map_type === 2) return Array.from({ length: m.max_entries }, (_, i) => u32(i));
+  if (m.map_type === 'BPF_MAP_TYPE_ARRAY' || m.map_type === 2)
+    return Array.from({ length: m.max_entries }, (_, i) => u32(i));
   return (written ?? []).map(([k]) => k);
 }
 
@@ -242,7 +255,11 @@ describe.skipIf(skip || !clang.ok)('C sources: the model and the running kernel 
             `${prog.name}: map ${m.name} after the run`,
           ).toEqual(after.map(hex));
         });
-        if (usesPageblockIter(src.c)) kernelStats.set(`${src.name}:${prog.name}`, hex(run.maps_after[1 + obj.maps.findIndex((m) => m.name === 'stats')]?.[0]));
+        if (usesPageblockIter(src.c))
+          kernelStats.set(
+            `${src.name}:${prog.name}`,
+            hex(run.maps_after[1 + obj.maps.findIndex((m) => m.name === 'stats')]?.[0]),
+          );
       }
     });
   }

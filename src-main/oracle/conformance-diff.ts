@@ -52,7 +52,10 @@ function isCall(i: BpfInsn, src: number): boolean {
 
 /** The program as the kernel gets it: r1/r2 set up the suite's way. */
 function withPrologue(insns: readonly BpfInsn[], memLen: number | undefined): BpfInsn[] {
-  const pro = memLen === undefined ? [insn(MOV64_IMM, 1, 0, 0, 0), insn(MOV64_IMM, 2, 0, 0, 0)] : [insn(MOV64_IMM, 2, 0, 0, memLen)];
+  const pro =
+    memLen === undefined
+      ? [insn(MOV64_IMM, 1, 0, 0, 0), insn(MOV64_IMM, 2, 0, 0, 0)]
+      : [insn(MOV64_IMM, 2, 0, 0, memLen)];
   return [...pro, ...insns];
 }
 
@@ -65,7 +68,10 @@ function highHalf(insns: readonly BpfInsn[]): BpfInsn[] {
 }
 
 /** Runs the suite's runtime tests (name, file text) through the kernel and our engine. */
-export function conformanceDiff(oracle: KernelOracle, files: readonly { name: string; text: string }[]): ConformanceDiffSummary {
+export function conformanceDiff(
+  oracle: KernelOracle,
+  files: readonly { name: string; text: string }[],
+): ConformanceDiffSummary {
   const cases: ConformanceDiffCase[] = [];
   const jobs: KernelJob[] = [];
   const pending: { c: ConformanceDiffCase; lo: number; hi?: number }[] = [];

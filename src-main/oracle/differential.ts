@@ -114,18 +114,31 @@ function mutate(prng: Prng, insns: readonly BpfInsn[]): { why: string; insns: Bp
   }
   if (kind === 2) {
     const off = -8 * (9 + prng.nextInt(20));
-    return { why: `read of unset stack fp${off}`, insns: [...insns.slice(0, PROLOGUE), insn(0x79, 0, 10, off, 0), ...body] };
+    return {
+      why: `read of unset stack fp${off}`,
+      insns: [...insns.slice(0, PROLOGUE), insn(0x79, 0, 10, off, 0), ...body],
+    };
   }
   if (kind === 3) return { why: 'missing exit', insns: insns.slice(0, -1) };
-  if (kind === 4) return { why: 'write to r10', insns: [...insns.slice(0, PROLOGUE), insn(0xb7, 10, 0, 0, 0), ...body] };
-  return { why: 'constant division by zero', insns: [...insns.slice(0, PROLOGUE), insn(0x37, 1 + prng.nextInt(9), 0, 0, 0), ...body] };
+  if (kind === 4)
+    return { why: 'write to r10', insns: [...insns.slice(0, PROLOGUE), insn(0xb7, 10, 0, 0, 0), ...body] };
+  return {
+    why: 'constant division by zero',
+    insns: [...insns.slice(0, PROLOGUE), insn(0x37, 1 + prng.nextInt(9), 0, 0, 0), ...body],
+  };
 }
 
 /** The programs of the three sets. */
 export function differentialPrograms(opts: DifferentialOpts = {}): DiffProgram[] {
   const out: DiffProgram[] = [];
   for (const c of ITER_CORPUS) {
-    const p: DiffProgram = { set: 'iter-corpus', name: c.name, asm: c.asm, kernel_type: 'raw_tracepoint', our_type: 'raw_tp' };
+    const p: DiffProgram = {
+      set: 'iter-corpus',
+      name: c.name,
+      asm: c.asm,
+      kernel_type: 'raw_tracepoint',
+      our_type: 'raw_tp',
+    };
     if (c.slow) p.slow = true;
     out.push(p);
   }
@@ -136,8 +149,15 @@ export function differentialPrograms(opts: DifferentialOpts = {}): DiffProgram[]
     // Left out for time: our verifier takes ~70 s on it (2^9 stack shapes per iteration); issue to the verifier.
     if (c.name === 'stack_misc_vs_scalar_in_a_loop') continue;
     const socket = c.prog_type === 'socket';
-    const p: DiffProgram = { set: 'selftests', name: `${c.file}/${c.name}`, asm: c.asm, kernel_type: socket ? 'socket_filter' : 'raw_tracepoint', our_type: socket ? 'socket_filter' : 'raw_tp' };
-    if (/bpf_get_prandom_u32|bpf_trace_printk|bpf_get_current_comm/.test(c.asm)) p.no_run = 'random, printing or task helpers';
+    const p: DiffProgram = {
+      set: 'selftests',
+      name: `${c.file}/${c.name}`,
+      asm: c.asm,
+      kernel_type: socket ? 'socket_filter' : 'raw_tracepoint',
+      our_type: socket ? 'socket_filter' : 'raw_tp',
+    };
+    if (/bpf_get_prandom_u32|bpf_trace_printk|bpf_get_current_comm/.test(c.asm))
+      p.no_run = 'random, printing or task helpers';
     if (socket) p.no_run = 'a socket filter test run needs a packet';
     if (c.state_freq) p.state_freq = true;
     if (c.amap) p.map = { map_type: 'BPF_MAP_TYPE_HASH', key_size: 4, value_size: 4, max_entries: 10 };
@@ -151,7 +171,14 @@ export function differentialPrograms(opts: DifferentialOpts = {}): DiffProgram[]
     const { insns, high } = randomProgram(prng, opts.body ?? 24);
     out.push({ set: 'random', name: `#${i}`, insns, high, kernel_type: 'syscall', our_type: 'syscall' });
     const m = mutate(mprng, insns);
-    out.push({ set: 'random', name: `#${i} mutant (${m.why})`, insns: m.insns, kernel_type: 'syscall', our_type: 'syscall', no_run: 'mutant' });
+    out.push({
+      set: 'random',
+      name: `#${i} mutant (${m.why})`,
+      insns: m.insns,
+      kernel_type: 'syscall',
+      our_type: 'syscall',
+      no_run: 'mutant',
+    });
   }
   return out;
 }
@@ -165,7 +192,12 @@ export function differential(oracle: KernelOracle, opts: DifferentialOpts = {}):
   const index: { main: number; high?: number }[] = [];
   for (const p of progs) {
     const prog = p.asm ?? encodeInsns(p.insns!);
-    const kopts = { prog_type: p.kernel_type, log_level: p.slow ? 0 : 1, prog_flags: p.state_freq ? 8 : 0, ...(p.map ? { maps: { 1: p.map } } : {}) };
+    const kopts = {
+      prog_type: p.kernel_type,
+      log_level: p.slow ? 0 : 1,
+      prog_flags: p.state_freq ? 8 : 0,
+      ...(p.map ? { maps: { 1: p.map } } : {}),
+    };
     const at: { main: number; high?: number } = { main: jobs.length };
     jobs.push({ prog, opts: kopts, run: !p.slow && p.no_run === undefined });
     if (p.high) {
@@ -177,7 +209,17 @@ export function differential(oracle: KernelOracle, opts: DifferentialOpts = {}):
   const res = oracle.batch(jobs);
   const sets = {} as Record<DiffSet, DiffSetFigures>;
   for (const s of ['iter-corpus', 'selftests', 'random'] as const) {
-    sets[s] = { programs: 0, verdict_agree: 0, kernel_accepted: 0, kernel_rejected: 0, both_rejected: 0, first_error_agree: 0, ran: 0, not_run: 0, retval_agree: 0 };
+    sets[s] = {
+      programs: 0,
+      verdict_agree: 0,
+      kernel_accepted: 0,
+      kernel_rejected: 0,
+      both_rejected: 0,
+      first_error_agree: 0,
+      ran: 0,
+      not_run: 0,
+      retval_agree: 0,
+    };
   }
   const disagreements: Disagreement[] = [];
   const disagree = (p: DiffProgram, kind: Disagreement['kind'], kernel: string, ours: string): void => {
@@ -202,10 +244,20 @@ export function differential(oracle: KernelOracle, opts: DifferentialOpts = {}):
       if (p.map) e.map_create(p.map);
       return e;
     };
-    const ours = (p.map ? withMap(createBpf()) : engine).verify({ ...src, prog_type: p.our_type, log_level: p.slow ? 0 : 1, ...(p.state_freq ? { test_state_freq: true } : {}) });
+    const ours = (p.map ? withMap(createBpf()) : engine).verify({
+      ...src,
+      prog_type: p.our_type,
+      log_level: p.slow ? 0 : 1,
+      ...(p.state_freq ? { test_state_freq: true } : {}),
+    });
     const oursFirst = ours.ok ? undefined : (firstErrorLine(ours.log) ?? ours.errors[0]?.message);
     if (ours.ok !== kv.ok) {
-      disagree(p, 'verdict', kv.ok ? 'accepted' : `${kv.errno_name}: ${kv.first_error ?? ''}`, ours.ok ? 'accepted' : `${ours.errors[0]?.errno ?? ''}: ${oursFirst ?? ''}`);
+      disagree(
+        p,
+        'verdict',
+        kv.ok ? 'accepted' : `${kv.errno_name}: ${kv.first_error ?? ''}`,
+        ours.ok ? 'accepted' : `${ours.errors[0]?.errno ?? ''}: ${oursFirst ?? ''}`,
+      );
       return;
     }
     f.verdict_agree++;
@@ -247,8 +299,14 @@ export function differential(oracle: KernelOracle, opts: DifferentialOpts = {}):
         interp = runConformanceProgram(p.insns, undefined, interpExec);
         jit = runConformanceProgram(p.insns, undefined, jitExec);
       } else {
-        interp = withMap(createBpf({ jit: false })).prog_load({ asm: p.asm!, verify: false }).run().retval & 0xffffffffn;
-        jit = withMap(createBpf({ jit: true })).prog_load({ asm: p.asm!, verify: false }).run().retval & 0xffffffffn;
+        interp =
+          withMap(createBpf({ jit: false }))
+            .prog_load({ asm: p.asm!, verify: false })
+            .run().retval & 0xffffffffn;
+        jit =
+          withMap(createBpf({ jit: true }))
+            .prog_load({ asm: p.asm!, verify: false })
+            .run().retval & 0xffffffffn;
       }
     } catch (e) {
       disagree(p, 'retval', hex(kernel), `engine threw: ${(e as Error).message}`);

@@ -43,7 +43,9 @@ export function directMapDelta(before: DirectMapSnapshot, after: DirectMapSnapsh
 }
 
 /** Reads this machine's direct map counters, or the one-line reason they cannot be read. */
-export function readDirectMap(platform: string = process.platform): ({ ok: true } & DirectMapSnapshot) | { ok: false; why: string } {
+export function readDirectMap(
+  platform: string = process.platform,
+): ({ ok: true } & DirectMapSnapshot) | { ok: false; why: string } {
   if (platform !== 'linux') return { ok: false, why: `the direct map view needs Linux (this is ${platform})` };
   let meminfo: string;
   let vmstat: string;
@@ -54,6 +56,7 @@ export function readDirectMap(platform: string = process.platform): ({ ok: true 
     return { ok: false, why: `cannot read /proc: ${(e as Error).message}` };
   }
   const snap = { meminfo: parseDirectMapMeminfo(meminfo), vmstat: parseDirectMapVmstat(vmstat) };
-  if (Object.keys(snap.meminfo).length === 0) return { ok: false, why: 'this kernel reports no DirectMap lines in /proc/meminfo (not x86?)' };
+  if (Object.keys(snap.meminfo).length === 0)
+    return { ok: false, why: 'this kernel reports no DirectMap lines in /proc/meminfo (not x86?)' };
   return { ok: true, ...snap };
 }

@@ -33,7 +33,21 @@ import {
 import { firstErrorLine, processedInsns } from './verifier-log';
 import { KernelPolicyError, mapRefusal, programRefusal } from './policy';
 import { simulateSecretProbe } from './secret-sim';
-import type { OracleAvailability, KernelMapSpec, KernelProgram, KernelLoadOpts, KernelVerdict, KernelTestRunOpts, KernelTestRun, KernelCallControl, KernelVerifyArg, KernelJob, SecretProbe, UringProbe, KernelOracle } from './types';
+import type {
+  OracleAvailability,
+  KernelMapSpec,
+  KernelProgram,
+  KernelLoadOpts,
+  KernelVerdict,
+  KernelTestRunOpts,
+  KernelTestRun,
+  KernelCallControl,
+  KernelVerifyArg,
+  KernelJob,
+  SecretProbe,
+  UringProbe,
+  KernelOracle,
+} from './types';
 
 export { OracleUnavailableError } from './native';
 export { KernelPolicyError, LOAD_PROG_TYPES, MAP_TYPES, MAX_REPEAT, RUN_HELPERS, RUN_PROG_TYPES } from './policy';
@@ -52,7 +66,21 @@ export type { IterCase } from './iter-corpus';
 export { alignLogs, compareVerdicts } from './log-compare';
 export type { LogRow, SimVerdict, VerdictComparison } from './log-compare';
 
-export type { OracleAvailability, KernelMapSpec, KernelProgram, KernelLoadOpts, KernelVerdict, KernelTestRunOpts, KernelTestRun, KernelCallControl, KernelVerifyArg, KernelJob, SecretProbe, UringProbe, KernelOracle } from './types';
+export type {
+  OracleAvailability,
+  KernelMapSpec,
+  KernelProgram,
+  KernelLoadOpts,
+  KernelVerdict,
+  KernelTestRunOpts,
+  KernelTestRun,
+  KernelCallControl,
+  KernelVerifyArg,
+  KernelJob,
+  SecretProbe,
+  UringProbe,
+  KernelOracle,
+} from './types';
 
 const SOCKET_FILTER = BPF_PROG_TYPE['BPF_PROG_TYPE_SOCKET_FILTER']!;
 const EPERM = 1;
@@ -115,15 +143,21 @@ function bytesOf(prog: KernelProgram, kernelKfunc: (name: string) => number | un
     );
   }
   if (prog instanceof Uint8Array) {
-    if (prog.length % 8 !== 0) throw new OracleUnavailableError(`program of ${prog.length} bytes is not a whole number of instructions`);
+    if (prog.length % 8 !== 0)
+      throw new OracleUnavailableError(`program of ${prog.length} bytes is not a whole number of instructions`);
     return Uint8Array.from(prog);
   }
   return encodeInsns(prog);
 }
 
 /** Rewrites kfunc imms to this kernel's BTF ids and map fds to fd_array indexes; returns the maps in index order. */
-export function patchProgram(bytes: Uint8Array, opts: KernelLoadOpts, kfuncId: (name: string) => number | undefined): KernelMapSpec[] {
-  const kfuncs: Record<number, string> = opts.kfuncs ?? Object.fromEntries(Object.entries(KFUNC_BTF_ID).map(([name, id]) => [id, name]));
+export function patchProgram(
+  bytes: Uint8Array,
+  opts: KernelLoadOpts,
+  kfuncId: (name: string) => number | undefined,
+): KernelMapSpec[] {
+  const kfuncs: Record<number, string> =
+    opts.kfuncs ?? Object.fromEntries(Object.entries(KFUNC_BTF_ID).map(([name, id]) => [id, name]));
   const fds = Object.keys(opts.maps ?? {}).map(Number);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let p = 0; p < bytes.length; p += 8) {
@@ -140,7 +174,8 @@ export function patchProgram(bytes: Uint8Array, opts: KernelLoadOpts, kfuncId: (
       if (src === BPF_PSEUDO_MAP_FD || src === BPF_PSEUDO_MAP_VALUE) {
         const idx = fds.indexOf(imm);
         if (idx >= 0) {
-          bytes[p + 1] = (bytes[p + 1]! & 0x0f) | ((src === BPF_PSEUDO_MAP_FD ? BPF_PSEUDO_MAP_IDX : BPF_PSEUDO_MAP_IDX_VALUE) << 4);
+          bytes[p + 1] =
+            (bytes[p + 1]! & 0x0f) | ((src === BPF_PSEUDO_MAP_FD ? BPF_PSEUDO_MAP_IDX : BPF_PSEUDO_MAP_IDX_VALUE) << 4);
           dv.setInt32(p + 4, idx, true);
         }
       }
@@ -234,10 +269,17 @@ class Oracle implements KernelOracle {
     const b = buildHelper();
     if (!b.ok) return b.why;
     try {
-      const [, load] = runHelper(['reset', request('prog_load', { type: SOCKET_FILTER, insns: encodeInsns([
-        { code: 0xb7, dst_reg: 0, src_reg: 0, off: 0, imm: 0 },
-        { code: 0x95, dst_reg: 0, src_reg: 0, off: 0, imm: 0 },
-      ]), log_size: 0 })]);
+      const [, load] = runHelper([
+        'reset',
+        request('prog_load', {
+          type: SOCKET_FILTER,
+          insns: encodeInsns([
+            { code: 0xb7, dst_reg: 0, src_reg: 0, off: 0, imm: 0 },
+            { code: 0x95, dst_reg: 0, src_reg: 0, off: 0, imm: 0 },
+          ]),
+          log_size: 0,
+        }),
+      ]);
       if (!load!.ok) {
         const lockdown = lockdownMode();
         const why = lockdown && lockdown !== 'none' ? ` (kernel lockdown: ${lockdown})` : '';
@@ -255,7 +297,8 @@ class Oracle implements KernelOracle {
   }
 
   btf(): Btf {
-    if (this.platform !== 'linux') throw new OracleUnavailableError(`kernel BTF needs Linux (this is ${this.platform})`);
+    if (this.platform !== 'linux')
+      throw new OracleUnavailableError(`kernel BTF needs Linux (this is ${this.platform})`);
     const off = oracleDisabled();
     if (off) throw new OracleUnavailableError(off);
     try {
@@ -282,7 +325,10 @@ class Oracle implements KernelOracle {
     return refusedOrResult(this.verify(prog, opts));
   }
 
-  kernel_test_run(arg: KernelVerifyArg, opts: Pick<KernelTestRunOpts, 'ctx_in' | 'data_in' | 'repeat' | 'data_size_out' | 'ctx_size_out'> = {}): KernelTestRun {
+  kernel_test_run(
+    arg: KernelVerifyArg,
+    opts: Pick<KernelTestRunOpts, 'ctx_in' | 'data_in' | 'repeat' | 'data_size_out' | 'ctx_size_out'> = {},
+  ): KernelTestRun {
     const [prog, load] = splitArg(arg);
     return refusedOrResult(this.testRun(prog, { ...load, ...opts }));
   }
@@ -292,7 +338,11 @@ class Oracle implements KernelOracle {
     return refusedOrResult(await this.verifyAsync(prog, opts, control));
   }
 
-  async kernelTestRunAsync(arg: KernelVerifyArg, opts: Pick<KernelTestRunOpts, 'ctx_in' | 'data_in' | 'repeat' | 'data_size_out' | 'ctx_size_out'> = {}, control: KernelCallControl = {}): Promise<KernelTestRun> {
+  async kernelTestRunAsync(
+    arg: KernelVerifyArg,
+    opts: Pick<KernelTestRunOpts, 'ctx_in' | 'data_in' | 'repeat' | 'data_size_out' | 'ctx_size_out'> = {},
+    control: KernelCallControl = {},
+  ): Promise<KernelTestRun> {
     const [prog, load] = splitArg(arg);
     return refusedOrResult(await this.testRunAsync(prog, { ...load, ...opts }, control));
   }
@@ -306,14 +356,28 @@ class Oracle implements KernelOracle {
   async batchAsync(jobs: readonly KernelJob[], control: KernelCallControl = {}): Promise<KernelTestRun[]> {
     this.require();
     const { reqs, shape } = this.requests(jobs);
-    return this.results(await runHelperAsync(reqs, control.timeoutMs, { trusted: this.trusted, ...(control.signal ? { signal: control.signal } : {}) }), shape);
+    return this.results(
+      await runHelperAsync(reqs, control.timeoutMs, {
+        trusted: this.trusted,
+        ...(control.signal ? { signal: control.signal } : {}),
+      }),
+      shape,
+    );
   }
 
-  async verifyAsync(prog: KernelProgram, opts: KernelLoadOpts = {}, control: KernelCallControl = {}): Promise<KernelVerdict> {
+  async verifyAsync(
+    prog: KernelProgram,
+    opts: KernelLoadOpts = {},
+    control: KernelCallControl = {},
+  ): Promise<KernelVerdict> {
     return (await this.batchAsync([{ prog, opts, run: false }], control))[0]!.verdict;
   }
 
-  async testRunAsync(prog: KernelProgram, opts: KernelTestRunOpts = {}, control: KernelCallControl = {}): Promise<KernelTestRun> {
+  async testRunAsync(
+    prog: KernelProgram,
+    opts: KernelTestRunOpts = {},
+    control: KernelCallControl = {},
+  ): Promise<KernelTestRun> {
     return (await this.batchAsync([{ prog, opts, run: true }], control))[0]!;
   }
 
@@ -337,21 +401,33 @@ class Oracle implements KernelOracle {
       const type = progTypeNumber(opts.prog_type, SOCKET_FILTER);
       // The allow-list (policy.ts), before anything reaches the kernel: a refused load sends nothing; a refused
       // run still loads, for the verdict.
-      const policy = { prog_type: type, maps: maps.length, kfuncName: (id: number) => this.kfuncName(id), trusted: this.trusted };
+      const policy = {
+        prog_type: type,
+        maps: maps.length,
+        kfuncName: (id: number) => this.kfuncName(id),
+        trusted: this.trusted,
+      };
       const refused =
         maps
           .map((m) =>
             (m.entries?.length ?? 0) > m.max_entries
               ? `${m.entries!.length} entries to store in a map of max_entries ${m.max_entries}`
-              : mapRefusal({ map_type: mapTypeNumber(m.map_type), key_size: m.key_size, value_size: m.value_size, max_entries: m.max_entries, map_flags: m.map_flags ?? 0 }),
+              : mapRefusal({
+                  map_type: mapTypeNumber(m.map_type),
+                  key_size: m.key_size,
+                  value_size: m.value_size,
+                  max_entries: m.max_entries,
+                  map_flags: m.map_flags ?? 0,
+                }),
           )
-          .find((r) => r !== undefined) ??
-        programRefusal(bytes, { ...policy, run: false });
+          .find((r) => r !== undefined) ?? programRefusal(bytes, { ...policy, run: false });
       if (refused !== undefined) {
         shape.push({ maps: 0, run: false, reads: [], refused });
         continue;
       }
-      const runRefused = job.run ? programRefusal(bytes, { ...policy, run: true, ...(opts.repeat !== undefined ? { repeat: opts.repeat } : {}) }) : undefined;
+      const runRefused = job.run
+        ? programRefusal(bytes, { ...policy, run: true, ...(opts.repeat !== undefined ? { repeat: opts.repeat } : {}) })
+        : undefined;
       // As libbpf's SEC("syscall"): a syscall program is loaded sleepable (the kernel refuses it otherwise).
       const flags = (opts.prog_flags ?? 0) | (type === SYSCALL ? BPF_F.SLEEPABLE : 0);
       reqs.push('reset');
@@ -359,7 +435,15 @@ class Oracle implements KernelOracle {
       const reads: Shape['reads'] = [];
       let mapReqs = 0;
       for (const m of maps) {
-        reqs.push(request('map_create', { type: mapTypeNumber(m.map_type), key_size: m.key_size, value_size: m.value_size, max_entries: m.max_entries, flags: m.map_flags ?? 0 }));
+        reqs.push(
+          request('map_create', {
+            type: mapTypeNumber(m.map_type),
+            key_size: m.key_size,
+            value_size: m.value_size,
+            max_entries: m.max_entries,
+            flags: m.map_flags ?? 0,
+          }),
+        );
         for (const [key, value] of m.entries ?? []) reqs.push(request('map_update', { key, value }));
         mapReqs += 1 + (m.entries?.length ?? 0);
       }
@@ -393,7 +477,12 @@ class Oracle implements KernelOracle {
           if (m.read_after?.length) reads.push({ fd: fds[index]!, n: m.read_after.length });
         });
       }
-      shape.push({ maps: mapReqs, run: !!job.run && runRefused === undefined, reads, ...(runRefused !== undefined ? { runRefused } : {}) });
+      shape.push({
+        maps: mapReqs,
+        run: !!job.run && runRefused === undefined,
+        reads,
+        ...(runRefused !== undefined ? { runRefused } : {}),
+      });
     }
     reqs.push('reset');
     return { reqs, shape };
@@ -405,7 +494,14 @@ class Oracle implements KernelOracle {
     for (const s of shape) {
       if (s.refused !== undefined) {
         const verdict: KernelVerdict = { ok: false, errno: EPERM, errno_name: 'EPERM', log: '', refused: s.refused };
-        out.push({ ok: false, verdict, errno: EPERM, errno_name: 'EPERM', why: `refused by the kernel oracle: ${s.refused}`, refused: s.refused });
+        out.push({
+          ok: false,
+          verdict,
+          errno: EPERM,
+          errno_name: 'EPERM',
+          why: `refused by the kernel oracle: ${s.refused}`,
+          refused: s.refused,
+        });
         continue;
       }
       at++; // reset
@@ -427,9 +523,22 @@ class Oracle implements KernelOracle {
         out.push({ ok: false, verdict, errno, errno_name: errnoName(errno), why: helperError(mapFail) });
       } else if (s.runRefused !== undefined) {
         // Whatever the verifier said: the run was refused (the load only gave the verdict).
-        out.push({ ok: false, verdict, errno: EPERM, errno_name: 'EPERM', why: `test run refused by the kernel oracle: ${s.runRefused}`, refused: s.runRefused });
+        out.push({
+          ok: false,
+          verdict,
+          errno: EPERM,
+          errno_name: 'EPERM',
+          why: `test run refused by the kernel oracle: ${s.runRefused}`,
+          refused: s.runRefused,
+        });
       } else if (!verdict.ok) {
-        out.push({ ok: false, verdict, errno: verdict.errno, errno_name: verdict.errno_name, why: `the kernel rejected the program: ${verdict.first_error ?? verdict.errno_name}` });
+        out.push({
+          ok: false,
+          verdict,
+          errno: verdict.errno,
+          errno_name: verdict.errno_name,
+          why: `the kernel rejected the program: ${verdict.first_error ?? verdict.errno_name}`,
+        });
       } else if (!run) {
         out.push({ ok: false, verdict, errno: 0, errno_name: '', why: 'not run' });
       } else if (!run.ok) {
@@ -461,7 +570,8 @@ class Oracle implements KernelOracle {
   }
 
   secretProbe(pages = 1): SecretProbe {
-    if (this.platform !== 'linux') throw new OracleUnavailableError(`memfd_secret needs Linux (this is ${this.platform})`);
+    if (this.platform !== 'linux')
+      throw new OracleUnavailableError(`memfd_secret needs Linux (this is ${this.platform})`);
     const off = oracleDisabled();
     if (off) throw new OracleUnavailableError(off);
     const [r] = runHelper([request('secret_probe', { pages })]);
@@ -469,14 +579,21 @@ class Oracle implements KernelOracle {
       const hint = Number(r!.fields['errno']) === 38 ? ' (the kernel needs CONFIG_SECRETMEM and secretmem.enable)' : '';
       throw new OracleUnavailableError(`secret probe: ${helperError(r!)}${hint}`);
     }
-    const snap = (k: string): DirectMapSnapshot => parseDirectMapSnapshot(Buffer.from(fromHex(r!.fields[k])).toString('utf8'));
+    const snap = (k: string): DirectMapSnapshot =>
+      parseDirectMapSnapshot(Buffer.from(fromHex(r!.fields[k])).toString('utf8'));
     const before = snap('before');
     const touched = snap('touched');
     const after = snap('after');
     const pfnText = Buffer.from(fromHex(r!.fields['pfns'] ?? '')).toString('utf8');
     const pfns = pfnText ? pfnText.split(' ').map((x) => parseInt(x, 16)) : [];
     return {
-      pages, before, touched, after, faulted: directMapDelta(before, touched), released: directMapDelta(touched, after), simulated: simulateSecretProbe(pages),
+      pages,
+      before,
+      touched,
+      after,
+      faulted: directMapDelta(before, touched),
+      released: directMapDelta(touched, after),
+      simulated: simulateSecretProbe(pages),
       ...(pfns.length && pfns.every((x) => x > 0) ? { pfns } : {}),
     };
   }
@@ -488,7 +605,8 @@ class Oracle implements KernelOracle {
     const count = opts.count ?? 20_000;
     const batch = opts.batch ?? 32;
     const samples = opts.samples ?? 5;
-    if (!Number.isInteger(samples) || samples < 1 || samples > 100) throw new OracleUnavailableError(`io_uring probe: samples ${samples} is not 1..100`);
+    if (!Number.isInteger(samples) || samples < 1 || samples > 100)
+      throw new OracleUnavailableError(`io_uring probe: samples ${samples} is not 1..100`);
     // Each figure is the least of `samples` runs of process CPU time (the helper's clock): load on the machine
     // inflates a run, never shortens one, so the minimum is the machine's own cost (see minProbeSamples()).
     const reqs = [];

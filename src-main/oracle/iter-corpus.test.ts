@@ -8,7 +8,15 @@ const avail = oracle.available();
 if (!avail.ok) console.log(`kernel oracle: iterator corpus skipped (${avail.why})`);
 
 describe.skipIf(!avail.ok)('the bpf_iter_num corpus on the running kernel', () => {
-  const results = avail.ok ? oracle.batch(ITER_CORPUS.map((c) => ({ prog: c.asm, opts: { prog_type: 'raw_tracepoint', log_level: c.slow ? 0 : 1 }, run: c.expect === 'ok' }))) : [];
+  const results = avail.ok
+    ? oracle.batch(
+        ITER_CORPUS.map((c) => ({
+          prog: c.asm,
+          opts: { prog_type: 'raw_tracepoint', log_level: c.slow ? 0 : 1 },
+          run: c.expect === 'ok',
+        })),
+      )
+    : [];
 
   ITER_CORPUS.forEach((c, i) => {
     it(`${c.name}: ${c.expect === 'ok' ? `accepted, r0 = ${c.retval}` : `${c.expect} "${c.first_error}"`}`, () => {

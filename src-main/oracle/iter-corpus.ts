@@ -22,7 +22,8 @@ export interface IterCase {
   slow?: boolean;
 }
 
-const NEW = (start: number, end: number, off = -8): string => `r1 = r10\nr1 += ${off}\nr2 = ${start}\nr3 = ${end}\ncall bpf_iter_num_new\n`;
+const NEW = (start: number, end: number, off = -8): string =>
+  `r1 = r10\nr1 += ${off}\nr2 = ${start}\nr3 = ${end}\ncall bpf_iter_num_new\n`;
 const NEXT = 'r1 = r10\nr1 += -8\ncall bpf_iter_num_next\n';
 const DESTROY = 'r1 = r10\nr1 += -8\ncall bpf_iter_num_destroy\n';
 

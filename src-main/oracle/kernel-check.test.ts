@@ -27,10 +27,21 @@ if (!avail.ok) console.log(`kernel check: tests against the running kernel skipp
 describe('kernelCheck', () => {
   it('says in one line why where the kernel cannot be asked', async () => {
     const macos = kernelOracle({ platform: 'darwin' });
-    expect(await kernelCheck(request('r0 = 0\nexit'), macos)).toEqual({ available: false, why: 'the kernel oracle needs Linux (this is darwin)' });
-    const refusing: Pick<KernelOracle, 'available'> = { available: () => ({ ok: false, why: 'loading BPF programs needs root or CAP_BPF+CAP_PERFMON (running as uid 1000)' }) };
+    expect(await kernelCheck(request('r0 = 0\nexit'), macos)).toEqual({
+      available: false,
+      why: 'the kernel oracle needs Linux (this is darwin)',
+    });
+    const refusing: Pick<KernelOracle, 'available'> = {
+      available: () => ({
+        ok: false,
+        why: 'loading BPF programs needs root or CAP_BPF+CAP_PERFMON (running as uid 1000)',
+      }),
+    };
     const r = await kernelCheck(request('r0 = 0\nexit'), refusing as KernelOracle);
-    expect(r).toEqual({ available: false, why: 'loading BPF programs needs root or CAP_BPF+CAP_PERFMON (running as uid 1000)' });
+    expect(r).toEqual({
+      available: false,
+      why: 'loading BPF programs needs root or CAP_BPF+CAP_PERFMON (running as uid 1000)',
+    });
   });
 
   it.each([
@@ -39,7 +50,10 @@ describe('kernelCheck', () => {
     ['too many instructions', { insns: 'b700000000000000'.repeat(65_537) }],
     ['a program type that is not a name', { prog_type: '../x' }],
     ['a log level of 3', { log_level: 3 }],
-    ['a 1 GiB array map', { maps: [{ fd: 1, map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 1024, max_entries: 1 << 20 }] }],
+    [
+      'a 1 GiB array map',
+      { maps: [{ fd: 1, map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 1024, max_entries: 1 << 20 }] },
+    ],
     ['an extra field', { attach: 1 }],
   ])('refuses %s', (_what, change) => {
     expect(() => parseArgs('kernelCheck', [{ ...request('r0 = 0\nexit'), ...change }])).toThrow(ContractError);
@@ -52,7 +66,10 @@ describe('kernelCheck', () => {
       const rep = bpf.verify({ asm, prog_type: 'socket_filter', log_level: 2, log_size: 128 });
       expect(rep.errors[0]?.errno).toBe('ENOSPC');
       const base = request(asm, 'socket_filter', 2);
-      const small = await kernelCheck({ ...base, log_size: 128, sim: { ok: false, log: rep.log, errno_name: 'ENOSPC' } }, oracle);
+      const small = await kernelCheck(
+        { ...base, log_size: 128, sim: { ok: false, log: rep.log, errno_name: 'ENOSPC' } },
+        oracle,
+      );
       if (!small.available) throw new Error(small.why);
       expect(small.kernel.log_truncated).toBe(true);
       const full = await kernelCheck(base, oracle);
@@ -61,16 +78,26 @@ describe('kernelCheck', () => {
     });
 
     it("loads with the load's license: a kfunc call under MIT is refused there as here", async () => {
-      const asm = 'r1 = r10\nr1 += -8\nr2 = 0\nr3 = 3\ncall bpf_iter_num_new\nr1 = r10\nr1 += -8\ncall bpf_iter_num_destroy\nr0 = 0\nexit';
+      const asm =
+        'r1 = r10\nr1 += -8\nr2 = 0\nr3 = 3\ncall bpf_iter_num_new\nr1 = r10\nr1 += -8\ncall bpf_iter_num_destroy\nr0 = 0\nexit';
       const bpf = createBpf();
       for (const license of ['MIT', 'GPL']) {
         const rep = bpf.verify({ asm, prog_type: 'syscall', log_level: 1, license, prog_flags: 1 << 4 });
-        const r = await kernelCheck({ ...request(asm, 'syscall'), license, prog_flags: 1 << 4, sim: { ok: rep.ok, log: rep.log, ...(rep.ok ? {} : { errno_name: rep.errors[0]!.errno }) } }, oracle);
+        const r = await kernelCheck(
+          {
+            ...request(asm, 'syscall'),
+            license,
+            prog_flags: 1 << 4,
+            sim: { ok: rep.ok, log: rep.log, ...(rep.ok ? {} : { errno_name: rep.errors[0]!.errno }) },
+          },
+          oracle,
+        );
         if (!r.available) throw new Error(r.why);
         expect(r.kernel.ok).toBe(license === 'GPL');
         expect(r.comparison.verdict_agree).toBe(true);
         expect(r.comparison.errno_agree).toBe(true);
-        if (license === 'MIT') expect(r.kernel.first_error).toBe('cannot call kernel function from non-GPL compatible program');
+        if (license === 'MIT')
+          expect(r.kernel.first_error).toBe('cannot call kernel function from non-GPL compatible program');
       }
     });
 

@@ -18,7 +18,9 @@ const MAX_ROWS = 20_000;
 let shared: KernelOracle | undefined;
 
 function clip(log: string): string {
-  return log.length > KERNEL_CHECK_MAX_LOG ? `${log.slice(0, KERNEL_CHECK_MAX_LOG)}\n… (log cut at ${KERNEL_CHECK_MAX_LOG} characters)\n` : log;
+  return log.length > KERNEL_CHECK_MAX_LOG
+    ? `${log.slice(0, KERNEL_CHECK_MAX_LOG)}\n… (log cut at ${KERNEL_CHECK_MAX_LOG} characters)\n`
+    : log;
 }
 
 /** The model's kfuncs the program calls by the model's BTF ids (the oracle maps those by name), name -> id. */
@@ -35,17 +37,32 @@ function modelKfuncsCalled(bytes: Uint8Array): Record<string, number> {
 }
 
 /** Asks the kernel; where it cannot be asked, says why in one line. */
-export async function kernelCheck(req: KernelCheckRequest, oracle: KernelOracle = (shared ??= kernelOracle())): Promise<KernelCheckResult> {
+export async function kernelCheck(
+  req: KernelCheckRequest,
+  oracle: KernelOracle = (shared ??= kernelOracle()),
+): Promise<KernelCheckResult> {
   const available = oracle.available();
   if (!available.ok) return { available: false, why: available.why };
   const maps: Record<number, KernelMapSpec> = {};
-  for (const m of req.maps) maps[m.fd] = { map_type: m.map_type, key_size: m.key_size, value_size: m.value_size, max_entries: m.max_entries };
+  for (const m of req.maps)
+    maps[m.fd] = { map_type: m.map_type, key_size: m.key_size, value_size: m.value_size, max_entries: m.max_entries };
   const bytes = Uint8Array.from(Buffer.from(req.insns, 'hex'));
   let verdict;
   try {
-    verdict = await oracle.verifyAsync(bytes, { prog_type: req.prog_type, log_level: req.log_level, ...(req.log_size !== undefined ? { log_size: req.log_size } : {}), maps, ...(req.prog_flags ? { prog_flags: req.prog_flags } : {}), ...(req.license !== undefined ? { license: req.license } : {}) });
+    verdict = await oracle.verifyAsync(bytes, {
+      prog_type: req.prog_type,
+      log_level: req.log_level,
+      ...(req.log_size !== undefined ? { log_size: req.log_size } : {}),
+      maps,
+      ...(req.prog_flags ? { prog_flags: req.prog_flags } : {}),
+      ...(req.license !== undefined ? { license: req.license } : {}),
+    });
     // The allow-list refused the load (policy.ts): nothing reached the kernel.
-    if (verdict.refused !== undefined) return { available: false, why: `the kernel oracle's allow-list refuses this program (EPERM): ${verdict.refused}` };
+    if (verdict.refused !== undefined)
+      return {
+        available: false,
+        why: `the kernel oracle's allow-list refuses this program (EPERM): ${verdict.refused}`,
+      };
   } catch (e) {
     // A kfunc this kernel lacks, a map it refuses to create: the kernel cannot judge this program here.
     if (e instanceof OracleUnavailableError) return { available: false, why: e.message };
@@ -53,8 +70,15 @@ export async function kernelCheck(req: KernelCheckRequest, oracle: KernelOracle 
   }
   // The kernel prints a kfunc call with its own BTF id: compared by name, as the ids the program carried.
   const kernelLog = kfuncIdsByName(verdict.log, modelKfuncsCalled(bytes));
-  const cmp = compareVerdicts({ ok: req.sim.ok, log: req.sim.log, ...(req.sim.errno_name ? { errno_name: req.sim.errno_name } : {}) }, { ...verdict, log: kernelLog });
-  const kernel: Extract<KernelCheckResult, { available: true }>['kernel'] = { ok: verdict.ok, errno_name: verdict.errno_name, log: clip(verdict.log) };
+  const cmp = compareVerdicts(
+    { ok: req.sim.ok, log: req.sim.log, ...(req.sim.errno_name ? { errno_name: req.sim.errno_name } : {}) },
+    { ...verdict, log: kernelLog },
+  );
+  const kernel: Extract<KernelCheckResult, { available: true }>['kernel'] = {
+    ok: verdict.ok,
+    errno_name: verdict.errno_name,
+    log: clip(verdict.log),
+  };
   if (verdict.first_error !== undefined) kernel.first_error = verdict.first_error;
   if (verdict.processed !== undefined) kernel.processed = verdict.processed;
   if (verdict.log_truncated) kernel.log_truncated = true;

@@ -25,21 +25,36 @@ describe('alignLogs', () => {
 describe('compareVerdicts', () => {
   it('agrees on an identical rejection', () => {
     const c = compareVerdicts({ ok: false, errno_name: 'EACCES', log: KERNEL.log }, KERNEL);
-    expect(c).toMatchObject({ verdict_agree: true, errno_agree: true, first_error_agree: true, first_disagreement: -1 });
+    expect(c).toMatchObject({
+      verdict_agree: true,
+      errno_agree: true,
+      first_error_agree: true,
+      first_disagreement: -1,
+    });
     expect(c.ours_first_error).toBe('R2 !read_ok');
   });
 
   it('marks the first line where a different message appears', () => {
     const ours = KERNEL.log.replace('R2 !read_ok', 'R2 is not initialised');
     const c = compareVerdicts({ ok: false, errno_name: 'EACCES', log: ours }, KERNEL);
-    expect(c).toMatchObject({ verdict_agree: true, errno_agree: true, first_error_agree: false, first_disagreement: 2 });
+    expect(c).toMatchObject({
+      verdict_agree: true,
+      errno_agree: true,
+      first_error_agree: false,
+      first_disagreement: 2,
+    });
     expect(c.rows[2]).toEqual({ kernel: 'R2 !read_ok', agree: false });
     expect(c.rows[3]).toEqual({ ours: 'R2 is not initialised', agree: false });
   });
 
   it('reports a verdict disagreement when we accept what the kernel refuses', () => {
     const c = compareVerdicts({ ok: true, log: 'processed 2 insns\n' }, KERNEL);
-    expect(c).toMatchObject({ verdict_agree: false, errno_agree: false, first_error_agree: false, first_disagreement: 0 });
+    expect(c).toMatchObject({
+      verdict_agree: false,
+      errno_agree: false,
+      first_error_agree: false,
+      first_disagreement: 0,
+    });
     expect(c.ours_first_error).toBeUndefined();
   });
 });

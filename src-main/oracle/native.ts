@@ -123,7 +123,11 @@ function build(cc: string, preferredDir: string): HelperBuild {
   const dir = binaryDir(preferredDir);
   if (!dir) return { ok: false, why: `no writable private directory for the native helper (tried ${preferredDir})` };
   const src = helperSourcePath();
-  if (!src) return { ok: false, why: 'the native helper source (oracle/native/kernel-oracle.c) is not shipped with this build' };
+  if (!src)
+    return {
+      ok: false,
+      why: 'the native helper source (oracle/native/kernel-oracle.c) is not shipped with this build',
+    };
   const text = readFileSync(src);
   const hash = createHash('sha256').update(text).update(process.arch).update(cc).digest('hex').slice(0, 16);
   const bin = join(dir, `kernel-oracle-${hash}`);
@@ -186,7 +190,9 @@ export function runHelper(requests: readonly string[], timeoutMs = 120_000, trus
 function responses(stdout: string, stderr: string, expected: number): HelperResponse[] {
   const lines = stdout.split('\n').filter((l) => l !== '');
   if (lines.length !== expected) {
-    throw new OracleUnavailableError(`the native helper answered ${lines.length} of ${expected} requests${stderr ? `: ${firstLine(stderr)}` : ''}`);
+    throw new OracleUnavailableError(
+      `the native helper answered ${lines.length} of ${expected} requests${stderr ? `: ${firstLine(stderr)}` : ''}`,
+    );
   }
   return lines.map(parseResponse);
 }
@@ -210,10 +216,15 @@ export const liveHelpers = new Set<number>();
  * time limit, kills the helper with SIGKILL (a test run in the kernel ends at its next repeat: bpf_test_timer_continue()
  * checks signal_pending()) and rejects with HelperKilledError.
  */
-export function runHelperAsync(requests: readonly string[], timeoutMs = 120_000, opts: { trusted?: boolean; signal?: AbortSignal } = {}): Promise<HelperResponse[]> {
+export function runHelperAsync(
+  requests: readonly string[],
+  timeoutMs = 120_000,
+  opts: { trusted?: boolean; signal?: AbortSignal } = {},
+): Promise<HelperResponse[]> {
   const b = buildHelper();
   if (!b.ok) return Promise.reject(new OracleUnavailableError(b.why));
-  if (opts.signal?.aborted) return Promise.reject(new HelperKilledError('the kernel call was stopped before it started', 'aborted'));
+  if (opts.signal?.aborted)
+    return Promise.reject(new HelperKilledError('the kernel call was stopped before it started', 'aborted'));
   return new Promise((resolve, reject) => {
     const child = spawn(b.path, helperArgs(opts.trusted), { stdio: ['pipe', 'pipe', 'pipe'] });
     const pid = child.pid;
@@ -224,8 +235,14 @@ export function runHelperAsync(requests: readonly string[], timeoutMs = 120_000,
       killed = e;
       child.kill('SIGKILL');
     };
-    const timer = setTimeout(() => kill(new HelperKilledError(`the kernel call took longer than ${timeoutMs} ms and was killed`, 'timeout')), timeoutMs);
-    const onAbort = (): void => kill(new HelperKilledError('the kernel call was stopped: the native helper and its program were killed', 'aborted'));
+    const timer = setTimeout(
+      () => kill(new HelperKilledError(`the kernel call took longer than ${timeoutMs} ms and was killed`, 'timeout')),
+      timeoutMs,
+    );
+    const onAbort = (): void =>
+      kill(
+        new HelperKilledError('the kernel call was stopped: the native helper and its program were killed', 'aborted'),
+      );
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

@@ -24,7 +24,9 @@ describe.skipIf(!avail.ok)('probes of this machine', () => {
       const l2 = d.vmstat['direct_map_level2_splits'] ?? 0;
       const l3 = d.vmstat['direct_map_level3_splits'] ?? 0;
       // Pages only move between sizes: the direct map's total is conserved.
-      expect((d.meminfo['DirectMap4k'] ?? 0) + (d.meminfo['DirectMap2M'] ?? 0) + (d.meminfo['DirectMap1G'] ?? 0)).toBe(0);
+      expect((d.meminfo['DirectMap4k'] ?? 0) + (d.meminfo['DirectMap2M'] ?? 0) + (d.meminfo['DirectMap1G'] ?? 0)).toBe(
+        0,
+      );
       if (l3 > 1 || l2 > 1) continue;
       const real = { ...d.meminfo };
       if (l3 === 1) {
@@ -50,8 +52,11 @@ describe.skipIf(!avail.ok)('probes of this machine', () => {
 
   it('measures an io_uring NOP and a 4 KiB tmpfs read in ns per op', () => {
     const u = oracle.uringProbe({ count: 2000, batch: 16 });
-    for (const k of ['nop_ns', 'nop_batched_ns', 'read_4k_ns', 'read_4k_batched_ns', 'pread_4k_ns'] as const) expect(u[k], k).toBeGreaterThan(0);
+    for (const k of ['nop_ns', 'nop_batched_ns', 'read_4k_ns', 'read_4k_batched_ns', 'pread_4k_ns'] as const)
+      expect(u[k], k).toBeGreaterThan(0);
     expect(u.calibration.t_sqe_cqe! + u.calibration.t_enter!).toBeCloseTo(u.nop_ns, -1); // the two add up to a qd1 NOP
-    console.log(`kernel oracle: io_uring NOP ${u.nop_ns.toFixed(0)} ns (qd1), ${u.nop_batched_ns.toFixed(0)} ns (batch 16); 4 KiB tmpfs read ${u.read_4k_ns.toFixed(0)} / ${u.read_4k_batched_ns.toFixed(0)} ns; pread ${u.pread_4k_ns.toFixed(0)} ns`);
+    console.log(
+      `kernel oracle: io_uring NOP ${u.nop_ns.toFixed(0)} ns (qd1), ${u.nop_batched_ns.toFixed(0)} ns (batch 16); 4 KiB tmpfs read ${u.read_4k_ns.toFixed(0)} / ${u.read_4k_batched_ns.toFixed(0)} ns; pread ${u.pread_4k_ns.toFixed(0)} ns`,
+    );
   });
 });

@@ -30,7 +30,9 @@ describe('randomProgram', () => {
 describe.skipIf(!avail.ok)('random programs through the kernel and our engine', () => {
   it('agree on the 64-bit r0 of every program (kernel test run, interpreter, JIT)', () => {
     const s = randomDiff(oracle, 200, 20261126, 32);
-    console.log(`kernel oracle: random programs ${s.accepted}/${s.programs} accepted by the kernel, r0 agreement ${s.agree}/${s.accepted}`);
+    console.log(
+      `kernel oracle: random programs ${s.accepted}/${s.programs} accepted by the kernel, r0 agreement ${s.agree}/${s.accepted}`,
+    );
     expect(s.failures.map((f) => `#${f.index}: ${f.why}`)).toEqual([]);
     expect(s.accepted).toBe(200);
   });

@@ -28,8 +28,24 @@ const SIZES = [
 ] as const;
 /** Values where ISA corner cases live (RFC 9669 §4: division, shifts, sign extension). */
 const EDGES: readonly bigint[] = [
-  0n, 1n, 2n, 0x7fn, 0x80n, 0xffn, 0x7fffn, 0x8000n, 0xffffn, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n,
-  0x7fffffffffffffffn, 0x8000000000000000n, 0xffffffffffffffffn, 0xfffffffffffffffen, 0xffffffff80000000n,
+  0n,
+  1n,
+  2n,
+  0x7fn,
+  0x80n,
+  0xffn,
+  0x7fffn,
+  0x8000n,
+  0xffffn,
+  0x7fffffffn,
+  0x80000000n,
+  0xffffffffn,
+  0x100000000n,
+  0x7fffffffffffffffn,
+  0x8000000000000000n,
+  0xffffffffffffffffn,
+  0xfffffffffffffffen,
+  0xffffffff80000000n,
 ];
 /** Bytes of stack the prologue initialises (r1..r8 spilled at fp-8 .. fp-64). */
 const STACK = 64;

@@ -14,7 +14,11 @@ export interface SimulatedSecretProbe {
 }
 
 function pick(a: Record<string, number>, b: Record<string, number>, re: RegExp): Record<string, number> {
-  return Object.fromEntries(Object.keys(b).filter((k) => re.test(k)).map((k) => [k, b[k]! - (a[k] ?? 0)]));
+  return Object.fromEntries(
+    Object.keys(b)
+      .filter((k) => re.test(k))
+      .map((k) => [k, b[k]! - (a[k] ?? 0)]),
+  );
 }
 
 function snap(mm: ReturnType<typeof createMm>): { m: Record<string, number>; v: Record<string, number> } {

@@ -52,7 +52,8 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const reuseRate = (ts: Trial[]): number => ts.filter((t) => t.reused).length / Math.max(1, ts.length - 1);
-const show = (ts: Trial[]): string => `splits ${ts.map((t) => t.splits).join('/')}, 2M regions ${ts.map((t) => t.regions).join('/')}, reused ${ts.filter((t) => t.reused).length}`;
+const show = (ts: Trial[]): string =>
+  `splits ${ts.map((t) => t.splits).join('/')}, 2M regions ${ts.map((t) => t.regions).join('/')}, reused ${ts.filter((t) => t.reused).length}`;
 
 describe.skipIf(skip)('memfd_secret page reuse: the model with noise against this kernel', () => {
   it('1-page files rarely get the last page back, and 64-page files spread over as many 2M regions', () => {
@@ -77,7 +78,9 @@ describe.skipIf(skip)('memfd_secret page reuse: the model with noise against thi
     console.log(`kernel: 1-page files ${show(k1)}; 64-page files ${show(k64)}`);
     const kRate = reuseRate(k1);
     const mRate = m1.filter((t) => t.reused).length / m1.length;
-    console.log(`reuse of the last page (1-page files): kernel ${kRate.toFixed(2)}, model ${mRate.toFixed(2)}; median 2M regions per 64-page file: kernel ${median(k64.map((t) => t.regions))}, model ${median(m64.map((t) => t.regions))}`);
+    console.log(
+      `reuse of the last page (1-page files): kernel ${kRate.toFixed(2)}, model ${mRate.toFixed(2)}; median 2M regions per 64-page file: kernel ${median(k64.map((t) => t.regions))}, model ${median(m64.map((t) => t.regions))}`,
+    );
     expect(Math.abs(kRate - mRate)).toBeLessThanOrEqual(0.3);
     const ratio = median(m64.map((t) => t.regions)) / median(k64.map((t) => t.regions));
     expect(ratio).toBeGreaterThanOrEqual(0.5);

@@ -97,7 +97,13 @@ export function mapTypeNumber(t: string | number | undefined): number {
   return enumNumber(BPF_MAP_TYPE, 'BPF_MAP_TYPE_', t, 2, 'map type');
 }
 
-function enumNumber(table: Readonly<Record<string, number>>, prefix: string, t: string | number | undefined, dflt: number, what: string): number {
+function enumNumber(
+  table: Readonly<Record<string, number>>,
+  prefix: string,
+  t: string | number | undefined,
+  dflt: number,
+  what: string,
+): number {
   if (t === undefined) return dflt;
   if (typeof t === 'number') return t;
   const key = t.toUpperCase().startsWith(prefix) ? t.toUpperCase() : prefix + t.toUpperCase();

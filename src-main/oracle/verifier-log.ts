@@ -53,7 +53,10 @@ function vlogAlignment(pos: number): number {
  * call's line is aligned again, as the kernel aligns it after the instruction's text.
  */
 export function kfuncIdsByName(log: string, ids: Readonly<Record<string, number>>): string {
-  const rename = (text: string): string => text.replace(/\b([A-Za-z_]\w*)#(\d+)\b/g, (all, name: string) => (Object.hasOwn(ids, name) ? `${name}#${ids[name]}` : all));
+  const rename = (text: string): string =>
+    text.replace(/\b([A-Za-z_]\w*)#(\d+)\b/g, (all, name: string) =>
+      Object.hasOwn(ids, name) ? `${name}#${ids[name]}` : all,
+    );
   return log
     .split('\n')
     .map((line) => {

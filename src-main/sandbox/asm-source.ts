@@ -125,7 +125,12 @@ export function asmScriptPosition(
  * line per instruction, 0 for an ld_imm64's second half), or undefined where the program is not a literal of the
  * script. 0 stays 0. One parse of the script for the whole program.
  */
-export function asmScriptLines(code: string, typescript: boolean, asm: string, asmLines: readonly number[]): number[] | undefined {
+export function asmScriptLines(
+  code: string,
+  typescript: boolean,
+  asm: string,
+  asmLines: readonly number[],
+): number[] | undefined {
   const lit = literalsOf(code, typescript, asm)[0];
   if (!lit) return undefined;
   // The value's offset of each asm line's start, and the script's line of each offset.

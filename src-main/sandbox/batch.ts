@@ -9,7 +9,10 @@ const MAX_BATCH = 1 << 24;
 
 function count(nr: unknown, what: string): number {
   if (typeof nr !== 'number' || !Number.isInteger(nr) || nr < 0 || nr > MAX_BATCH) {
-    throw new KernelError('EINVAL', `${what}: nr_pages must be a whole number from 0 to ${MAX_BATCH}, not ${String(nr)}`);
+    throw new KernelError(
+      'EINVAL',
+      `${what}: nr_pages must be a whole number from 0 to ${MAX_BATCH}, not ${String(nr)}`,
+    );
   }
   return nr;
 }
@@ -38,7 +41,8 @@ export const MM_BATCH = {
     return got === n ? out : out.slice(0, got);
   },
   __free_pages_bulk(mm: MmEngine, pfns: unknown, order: unknown = 0): void {
-    if (!(ArrayBuffer.isView(pfns) || Array.isArray(pfns))) throw new KernelError('EINVAL', '__free_pages_bulk: pfns must be an array of pfns');
+    if (!(ArrayBuffer.isView(pfns) || Array.isArray(pfns)))
+      throw new KernelError('EINVAL', '__free_pages_bulk: pfns must be an array of pfns');
     const list = pfns as ArrayLike<number>;
     count(list.length, '__free_pages_bulk');
     // All or nothing: every pfn is checked (and none twice) before the first is freed.
@@ -46,7 +50,10 @@ export const MM_BATCH = {
     for (let i = 0; i < list.length; i++) {
       const pfn = Number(list[i]);
       if (seen.has(pfn) || !mm.freeable(pfn, order as number)) {
-        throw new KernelError('EINVAL', `__free_pages_bulk: pfns[${i}] = ${String(list[i])} is not the head of an allocated order-${String(order)} block${seen.has(pfn) ? ' (listed twice)' : ''}; nothing was freed`);
+        throw new KernelError(
+          'EINVAL',
+          `__free_pages_bulk: pfns[${i}] = ${String(list[i])} is not the head of an allocated order-${String(order)} block${seen.has(pfn) ? ' (listed twice)' : ''}; nothing was freed`,
+        );
       }
       seen.add(pfn);
     }

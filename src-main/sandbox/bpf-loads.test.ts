@@ -17,9 +17,22 @@ function machine() {
 describe('the BPF panel view of program loads', () => {
   it('keeps a rejected load with its error, its listing and the walk up to the rejected instruction', () => {
     const k = machine();
-    expect(() => k.bpf.prog_load({ asm: loop('bpf_get_prandom_u32'), prog_type: 'raw_tp', prog_name: 'leak' })).toThrow(/Unreleased reference id=1/);
+    expect(() => k.bpf.prog_load({ asm: loop('bpf_get_prandom_u32'), prog_type: 'raw_tp', prog_name: 'leak' })).toThrow(
+      /Unreleased reference id=1/,
+    );
     const [load] = bpfLoads(k);
-    expect(load).toMatchObject({ seq: 0, name: 'leak', prog_type: 'raw_tracepoint', insn_cnt: 16, verified: true, ok: false, errno: 'EINVAL', error: 'Unreleased reference id=1 alloc_insn=4', insn: 15, line: 16 });
+    expect(load).toMatchObject({
+      seq: 0,
+      name: 'leak',
+      prog_type: 'raw_tracepoint',
+      insn_cnt: 16,
+      verified: true,
+      ok: false,
+      errno: 'EINVAL',
+      error: 'Unreleased reference id=1 alloc_insn=4',
+      insn: 15,
+      line: 16,
+    });
     expect(load!.prog_id).toBeUndefined();
     const d = load!.detail!;
     expect(d.disasm.split('\n')[4]).toBe('4: (85) call bpf_iter_num_new#14');
@@ -35,7 +48,14 @@ describe('the BPF panel view of program loads', () => {
     // The leaked iterator is still on the stack, drained.
     expect(t.states[last[3]]).toBe('R0=0 R10=fp0 fp-8=iter_num(ref_id=1,state=drained,depth=0) refs=1');
     expect(t.states[t.steps[4]![3]]).toBe('R0=scalar() R10=fp0 fp-8=iter_num(ref_id=1,state=active,depth=0) refs=1');
-    expect(t.paths[0]).toEqual({ id: 0, parent: -1, from: -1, to: 0, end: 'Unreleased reference id=1 alloc_insn=4', at: 15 });
+    expect(t.paths[0]).toEqual({
+      id: 0,
+      parent: -1,
+      from: -1,
+      to: 0,
+      end: 'Unreleased reference id=1 alloc_insn=4',
+      at: 15,
+    });
     // The drained path was rejected first; the active one (7 -> 8) was never popped.
     expect(t.paths[1]).toEqual({ id: 1, parent: 0, from: 7, to: 8 });
   });
@@ -48,12 +68,14 @@ describe('the BPF panel view of program loads', () => {
     const t = load!.detail!.trace!;
     expect(t.processed).toBe(20);
     // Path 0 to its exit, then path 1 (forked 7 -> 8) from 8 until insn 7 is pruned: 19 steps and the pruned one.
-    expect(t.steps.map((s) => `${s[1]}:${s[0]}`).join(' ')).toBe('0:0 0:1 0:2 0:3 0:4 0:5 0:6 0:7 0:8 0:11 0:12 0:13 0:14 0:15 1:8 1:9 1:10 1:5 1:6 1:7');
+    expect(t.steps.map((s) => `${s[1]}:${s[0]}`).join(' ')).toBe(
+      '0:0 0:1 0:2 0:3 0:4 0:5 0:6 0:7 0:8 0:11 0:12 0:13 0:14 0:15 1:8 1:9 1:10 1:5 1:6 1:7',
+    );
     expect(t.states[t.steps[14]![3]]).toContain('fp-8=iter_num(ref_id=1,state=active,depth=1)');
     expect(t.paths[1]).toEqual({ id: 1, parent: 0, from: 7, to: 8, end: 'safe', at: 7 });
   });
 
-  it('carries the load\'s prog_flags for the kernel check, and replays the walk with them', () => {
+  it("carries the load's prog_flags for the kernel check, and replays the walk with them", () => {
     const k = machine();
     const asm = 'r1 = 3\nl:\nr1 -= 1\nif r1 != 0 goto l\nr0 = 0\nexit';
     k.bpf.prog_load({ asm, prog_type: 'socket', prog_name: 'freq', prog_flags: 8 });
@@ -64,11 +86,19 @@ describe('the BPF panel view of program loads', () => {
     // BPF_F_TEST_STATE_FREQ: a checkpoint at every prune point, 6 where the plain load makes none (6.18's figures).
     expect(a!.detail!.log).toContain('total_states 6');
     expect(c!.detail!.log).toContain('total_states 0');
-    expect(() => k.bpf.prog_load({ asm, prog_type: 'socket', prog_flags: 16 })).toThrow('Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable');
-    expect(() => k.bpf.prog_load({ asm, prog_type: 'socket', prog_flags: 1 << 9 })).toThrow(/prog_flags 512: unknown flag bits 0x200/);
+    expect(() => k.bpf.prog_load({ asm, prog_type: 'socket', prog_flags: 16 })).toThrow(
+      'Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable',
+    );
+    expect(() => k.bpf.prog_load({ asm, prog_type: 'socket', prog_flags: 1 << 9 })).toThrow(
+      /prog_flags 512: unknown flag bits 0x200/,
+    );
     // bpf_prog_load() checks the flags before anything else, so a load without the verifier is refused too.
-    expect(() => k.bpf.prog_load({ asm, prog_type: 'socket', verify: false, prog_flags: 1 << 9 })).toThrow(/unknown flag bits 0x200/);
-    expect(() => k.bpf.prog_load({ asm, prog_type: 'socket', prog_flags: 2 ** 32 })).toThrow('prog_flags 4294967296: not a u32 flag mask');
+    expect(() => k.bpf.prog_load({ asm, prog_type: 'socket', verify: false, prog_flags: 1 << 9 })).toThrow(
+      /unknown flag bits 0x200/,
+    );
+    expect(() => k.bpf.prog_load({ asm, prog_type: 'socket', prog_flags: 2 ** 32 })).toThrow(
+      'prog_flags 4294967296: not a u32 flag mask',
+    );
   });
 
   it('sends the detail once: later machine states carry the summary only', () => {
@@ -81,7 +111,10 @@ describe('the BPF panel view of program loads', () => {
     expect(second.bpf.loads[0]!.seq).toBe(0);
     k.bpf.prog_load({ asm: 'r0 = 1\nexit', prog_name: 'b' });
     const third = machineState(k, 0);
-    expect(third.bpf.loads.map((l) => [l.name, !!l.detail])).toEqual([['a', false], ['b', true]]);
+    expect(third.bpf.loads.map((l) => [l.name, !!l.detail])).toEqual([
+      ['a', false],
+      ['b', true],
+    ]);
   });
 
   it('replays one walk at least per state within its time budget, the rest in later states', () => {
@@ -108,7 +141,9 @@ describe('the BPF panel view of program loads', () => {
     const k = machine();
     const m = k.bpf.map_create({ map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 8, max_entries: 4 });
     k.bpf.prog_load({ asm: 'r1 = m ll\nr0 = 0\nexit', maps: { m } });
-    expect(bpfLoads(k)[0]!.detail!.maps).toEqual([{ fd: m.id, map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 8, max_entries: 4 }]);
+    expect(bpfLoads(k)[0]!.detail!.maps).toEqual([
+      { fd: m.id, map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 8, max_entries: 4 },
+    ]);
   });
 
   it('keeps an assembler error without a listing or a walk', () => {
@@ -123,7 +158,9 @@ describe('the BPF panel view of program loads', () => {
   it('gives a program from a C object its line_info, and a rejected one its C line and annotated log', () => {
     const k = machine();
     k.bpf.obj_open(bpfObjectFixture('sum_for'), { name: 'sum_for.bpf.o' }).load();
-    expect(() => k.bpf.obj_open(bpfObjectFixture('oob_for'), { name: 'oob_for.bpf.o' }).load()).toThrow(/invalid access to map value/);
+    expect(() => k.bpf.obj_open(bpfObjectFixture('oob_for'), { name: 'oob_for.bpf.o' }).load()).toThrow(
+      /invalid access to map value/,
+    );
     const [ok, bad] = bpfLoads(k);
     expect(ok!.detail!.source![0]).toMatchObject({ insn: 0, line: 9, text: 'int sum_for(void *ctx)' });
     expect(ok!.detail!.source!.every((l, i, a) => i === 0 || l.insn > a[i - 1]!.insn)).toBe(true);

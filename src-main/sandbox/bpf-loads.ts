@@ -31,7 +31,11 @@ function instructions(kernel: Kernel, rec: BpfLoadRecord): readonly BpfInsn[] | 
   if (insns !== undefined) return insns;
   const a = rec.attr;
   try {
-    if (a.asm !== undefined) insns = kernel.bpf.assemble(String(a.asm), { syntax: a.syntax ?? 'auto', ...(a.maps ? { maps: a.maps } : {}) }).insns;
+    if (a.asm !== undefined)
+      insns = kernel.bpf.assemble(String(a.asm), {
+        syntax: a.syntax ?? 'auto',
+        ...(a.maps ? { maps: a.maps } : {}),
+      }).insns;
     else if (a.insns instanceof Uint8Array) insns = a.insns.length % 8 === 0 ? decodeInsns(a.insns) : null;
     else insns = Array.isArray(a.insns) ? a.insns : null;
   } catch {
@@ -69,7 +73,14 @@ function mapsOf(kernel: Kernel, insns: readonly BpfInsn[]): BpfMapSpec[] {
     pc++;
     if (i.src_reg !== BPF_PSEUDO_MAP_FD && i.src_reg !== BPF_PSEUDO_MAP_VALUE) continue;
     const m = kernel.bpf.maps.get(i.imm);
-    if (m && !out.has(m.id)) out.set(m.id, { fd: m.id, map_type: m.type_name, key_size: m.key_size, value_size: m.value_size, max_entries: m.max_entries });
+    if (m && !out.has(m.id))
+      out.set(m.id, {
+        fd: m.id,
+        map_type: m.type_name,
+        key_size: m.key_size,
+        value_size: m.value_size,
+        max_entries: m.max_entries,
+      });
   }
   return [...out.values()];
 }
@@ -94,7 +105,8 @@ export function compactTrace(res: VerifierResult, cap: number, processed: number
     // The pruned or rejected instruction was processed too, with the state the previous one left.
     const last = steps[steps.length - 1];
     const p = last ? paths[last[1]] : undefined;
-    if (last && p && p.at !== undefined && p.end !== undefined && p.end !== 'exit') steps.push([p.at, last[1], last[2], last[3]]);
+    if (last && p && p.at !== undefined && p.end !== undefined && p.end !== 'exit')
+      steps.push([p.at, last[1], last[2], last[3]]);
   };
   src.forEach((s, k) => {
     if (k > 0 && src[k - 1]!.path !== s.path) endOf();
@@ -116,7 +128,11 @@ function logOf(rec: BpfLoadRecord): string {
   return typeof d?.['log'] === 'string' ? d['log'] : `${rec.error?.message ?? ''}\n`;
 }
 
-function detailOf(kernel: Kernel, rec: BpfLoadRecord, insns: readonly BpfInsn[] | null): NonNullable<BpfLoad['detail']> {
+function detailOf(
+  kernel: Kernel,
+  rec: BpfLoadRecord,
+  insns: readonly BpfInsn[] | null,
+): NonNullable<BpfLoad['detail']> {
   const a = rec.attr;
   let log = logOf(rec);
   if (log.length > KERNEL_CHECK_MAX_LOG) log = log.slice(0, KERNEL_CHECK_MAX_LOG);
@@ -130,25 +146,32 @@ function detailOf(kernel: Kernel, rec: BpfLoadRecord, insns: readonly BpfInsn[] 
   const flags = (typeof a.prog_flags === 'number' ? a.prog_flags : 0) | (a.test_state_freq ? BPF_F.TEST_STATE_FREQ : 0);
   if (flags) detail.prog_flags = flags;
   if (typeof a.license === 'string') detail.license = a.license;
-  if (a.line_info?.length) detail.source = a.line_info.map((l) => ({ insn: l.insn, file: l.file, line: l.line, col: l.col, text: l.text }));
-  if (insns && insns.length <= KERNEL_CHECK_MAX_INSNS) detail.insns = Array.from(encodeInsns(insns), (b) => b.toString(16).padStart(2, '0')).join('');
+  if (a.line_info?.length)
+    detail.source = a.line_info.map((l) => ({ insn: l.insn, file: l.file, line: l.line, col: l.col, text: l.text }));
+  if (insns && insns.length <= KERNEL_CHECK_MAX_INSNS)
+    detail.insns = Array.from(encodeInsns(insns), (b) => b.toString(16).padStart(2, '0')).join('');
   if (insns && a.verify !== false && rec.error?.name !== 'BpfAsmError') {
     let rep: ReturnType<Kernel['bpf']['verify']> | undefined;
     try {
       rep = kernel.bpf.verify({
-      insns,
-      ...(a.prog_type !== undefined ? { prog_type: a.prog_type } : {}),
-      ...(a.test_state_freq ? { test_state_freq: true } : {}),
-      ...(typeof a.prog_flags === 'number' ? { prog_flags: a.prog_flags } : {}),
-      log_level: 0,
-      trace: true,
-      insn_limit: MAX_TRACE_STEPS,
+        insns,
+        ...(a.prog_type !== undefined ? { prog_type: a.prog_type } : {}),
+        ...(a.test_state_freq ? { test_state_freq: true } : {}),
+        ...(typeof a.prog_flags === 'number' ? { prog_flags: a.prog_flags } : {}),
+        log_level: 0,
+        trace: true,
+        insn_limit: MAX_TRACE_STEPS,
       });
     } catch {
       rep = undefined; // the walk cannot be replayed: the panel shows the log alone
     }
     const processed = /processed (\d+) insns/.exec(log);
-    if (rep?.result) detail.trace = compactTrace(rep.result, MAX_TRACE_STEPS, processed ? Number(processed[1]) : rep.result.insn_processed);
+    if (rep?.result)
+      detail.trace = compactTrace(
+        rep.result,
+        MAX_TRACE_STEPS,
+        processed ? Number(processed[1]) : rep.result.insn_processed,
+      );
   }
   return detail;
 }

@@ -40,13 +40,7 @@ export interface ClassBinding {
 }
 
 /** JSON markers of the wire format (sandbox side: the prelude's `replacer` and `revive`). */
-type Wire =
-  | null
-  | boolean
-  | number
-  | string
-  | Wire[]
-  | { [k: string]: Wire };
+type Wire = null | boolean | number | string | Wire[] | { [k: string]: Wire };
 
 const MAX_DEPTH = 16;
 const MAX_ITEMS = 1 << 24;
@@ -148,7 +142,10 @@ export class Bridge {
       return obj.map((x) => this.toWire(x, depth + 1, typed));
     }
     if (obj instanceof Map) this.marked = true;
-    if (obj instanceof Map) return { __kl_map: [...obj].map(([k, v]) => [this.toWire(k, depth + 1, typed), this.toWire(v, depth + 1, typed)]) };
+    if (obj instanceof Map)
+      return {
+        __kl_map: [...obj].map(([k, v]) => [this.toWire(k, depth + 1, typed), this.toWire(v, depth + 1, typed)]),
+      };
     if (obj instanceof Set) return [...obj].map((x) => this.toWire(x, depth + 1, typed));
     if (obj instanceof Error) {
       return { name: obj.name, message: obj.message, ...('errno' in obj ? { errno: String(obj.errno) } : {}) };
@@ -165,7 +162,8 @@ export class Bridge {
       }
       if (binding.consts?.length) {
         const consts: { [k: string]: Wire } = {};
-        for (const name of binding.consts) consts[name] = this.toWire((obj as Record<string, unknown>)[name], depth + 1, typed);
+        for (const name of binding.consts)
+          consts[name] = this.toWire((obj as Record<string, unknown>)[name], depth + 1, typed);
         out.consts = consts;
       }
       return out;
@@ -279,7 +277,13 @@ export class Bridge {
       return (target as Record<string, unknown>)[prop];
     } else if (!binding.methods.includes(method)) throw new TypeError(`${binding.name}.${method} is not a function`);
     const spec = binding.args && Object.hasOwn(binding.args, method) ? binding.args[method] : undefined;
-    if (spec) args = checkArgs(`${binding.name === 'Mm' || binding.name === 'Bpf' || binding.name === 'Ublk' ? binding.name.toLowerCase() : binding.name}.${method}`, spec.map(([, a]) => a), spec.map(([n]) => n), args);
+    if (spec)
+      args = checkArgs(
+        `${binding.name === 'Mm' || binding.name === 'Bpf' || binding.name === 'Ublk' ? binding.name.toLowerCase() : binding.name}.${method}`,
+        spec.map(([, a]) => a),
+        spec.map(([n]) => n),
+        args,
+      );
     const extra = binding.extras && Object.hasOwn(binding.extras, method) ? binding.extras[method] : undefined;
     if (extra) return (extra as (t: object, ...a: unknown[]) => unknown)(target, ...args);
     const fn = (target as Record<string, unknown>)[method];
@@ -310,8 +314,6 @@ export class Bridge {
     const json = JSON.stringify(this.toWire(value));
     return (this.marked ? 'R' : 'J') + json;
   }
-
-
 }
 
 /** A typed array result, sent to the sandbox as an ArrayBuffer and the name of its type. */
@@ -330,14 +332,24 @@ interface TypedCtor {
 
 /** The typed array constructors a script may pass or receive, by name. */
 export const TYPED_CTORS: Record<string, TypedCtor> = {
-  Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Array, Int32Array, Float32Array, Float64Array,
-  Uint8ClampedArray, BigInt64Array, BigUint64Array,
+  Uint8Array,
+  Int8Array,
+  Uint16Array,
+  Int16Array,
+  Uint32Array,
+  Int32Array,
+  Float32Array,
+  Float64Array,
+  Uint8ClampedArray,
+  BigInt64Array,
+  BigUint64Array,
 } as Record<string, TypedCtor>;
 
 /** A typed array from its wire form: the type's name and its values (64-bit elements as decimal strings). */
 function makeTyped(name: string, data: unknown[]): ArrayBufferView {
   const Ctor = Object.hasOwn(TYPED_CTORS, name) ? TYPED_CTORS[name] : undefined;
-  if (!Ctor || data.length > MAX_ITEMS) throw new KernelError('EINVAL', `cannot pass a ${name} of ${data.length} items`);
+  if (!Ctor || data.length > MAX_ITEMS)
+    throw new KernelError('EINVAL', `cannot pass a ${name} of ${data.length} items`);
   const big = Ctor === (BigInt64Array as unknown) || Ctor === (BigUint64Array as unknown);
   return Ctor.from(big ? (data as string[]).map((x) => BigInt(x)) : (data as number[]));
 }

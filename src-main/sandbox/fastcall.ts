@@ -17,7 +17,9 @@ interface Ffi {
   QTS_Throw(ctx: number, ptr: number): number;
 }
 interface Internals {
-  cToHostCallbacks?: { callFunction?: (ctx: number, thisPtr: number, argc: number, argv: number, fnId: number) => number };
+  cToHostCallbacks?: {
+    callFunction?: (ctx: number, thisPtr: number, argc: number, argv: number, fnId: number) => number;
+  };
   ffi?: Ffi;
   ctx?: { value: number };
   module?: { UTF8ToString(ptr: number): string };
@@ -56,7 +58,15 @@ export function installFastCall(
   const refs = internals.runtime?.hostRefs;
   const generic = cbs?.callFunction;
   if (!cbs || !ffi || ctxPtr === undefined || !mod || !refs || !generic) return false;
-  for (const f of ['QTS_ArgvGetJSValueConstPointer', 'QTS_GetFloat64', 'QTS_GetString', 'QTS_FreeCString', 'QTS_NewFloat64', 'QTS_DupValuePointer', 'QTS_Throw'] as const) {
+  for (const f of [
+    'QTS_ArgvGetJSValueConstPointer',
+    'QTS_GetFloat64',
+    'QTS_GetString',
+    'QTS_FreeCString',
+    'QTS_NewFloat64',
+    'QTS_DupValuePointer',
+    'QTS_Throw',
+  ] as const) {
     if (typeof ffi[f] !== 'function') return false;
   }
   let fastId: number | undefined;

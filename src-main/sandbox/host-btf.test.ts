@@ -13,12 +13,16 @@ import { runInSandbox } from './sandbox';
 
 async function run(code: string) {
   let out = '';
-  const outcome = await runInSandbox(RunRequestSchema.parse({ code, filename: 'btf.js' }), { output: (_s, t) => (out += t), progress: () => {} });
+  const outcome = await runInSandbox(RunRequestSchema.parse({ code, filename: 'btf.js' }), {
+    output: (_s, t) => (out += t),
+    progress: () => {},
+  });
   return { outcome, out };
 }
 
 /** An iterator the program leaks: rejected, with the kfunc calls in the log. */
-const LEAK = 'r1 = r10\\nr1 += -8\\nr2 = 0\\nr3 = 3\\ncall bpf_iter_num_new\\nr1 = r10\\nr1 += -8\\ncall bpf_iter_num_next\\nr0 = 0\\nexit';
+const LEAK =
+  'r1 = r10\\nr1 += -8\\nr2 = 0\\nr3 = 3\\ncall bpf_iter_num_new\\nr1 = r10\\nr1 += -8\\ncall bpf_iter_num_next\\nr0 = 0\\nexit';
 const host = hostBtfIds(KFUNC_NAMES);
 if ('why' in host) console.log(`boot({ btf: 'host' }) unavailable here (${host.why}): its tests expect ENOENT`);
 
@@ -45,7 +49,11 @@ describe("boot({ btf: 'host' }) in a script", () => {
       const ours = k.bpf.verify({ asm: '${LEAK}', prog_type: 'raw_tp', log_level: 2 });
       lab.result({ ours: ours.log });`);
     expect(outcome.error).toBeUndefined();
-    const kernel = oracle.kernel_verify({ asm: LEAK.replaceAll('\\n', '\n'), prog_type: 'raw_tracepoint', log_level: 2 });
+    const kernel = oracle.kernel_verify({
+      asm: LEAK.replaceAll('\\n', '\n'),
+      prog_type: 'raw_tracepoint',
+      log_level: 2,
+    });
     const r = { ours: (outcome.result as { ours: string }).ours, kernel: kernel.log };
     expect(r.kernel).toContain(`call bpf_iter_num_next#${(host as Record<string, number>)['bpf_iter_num_next']}`);
     expect(r.ours).toBe(r.kernel);

@@ -10,10 +10,13 @@ import { Bridge } from './bridge';
 
 async function run(code: string, opts: Partial<RunRequest> = {}): Promise<SandboxOutcome & { out: string }> {
   let out = '';
-  const outcome = await runInSandbox(RunRequestSchema.parse({ code, filename: 'evil.js', limits: { timeoutMs: 2000 }, ...opts }), {
-    output: (_s, t) => (out += t),
-    progress: () => {},
-  });
+  const outcome = await runInSandbox(
+    RunRequestSchema.parse({ code, filename: 'evil.js', limits: { timeoutMs: 2000 }, ...opts }),
+    {
+      output: (_s, t) => (out += t),
+      progress: () => {},
+    },
+  );
   return { ...outcome, out };
 }
 
@@ -26,7 +29,23 @@ function cleanError(o: SandboxOutcome): RunError {
   return e;
 }
 
-const HOST_ONLY = ['require', 'process', 'Buffer', 'module', 'global', '__dirname', 'fetch', 'XMLHttpRequest', 'WebSocket', 'setTimeout', 'std', 'os', 'WebAssembly', 'Atomics', '__host'];
+const HOST_ONLY = [
+  'require',
+  'process',
+  'Buffer',
+  'module',
+  'global',
+  '__dirname',
+  'fetch',
+  'XMLHttpRequest',
+  'WebSocket',
+  'setTimeout',
+  'std',
+  'os',
+  'WebAssembly',
+  'Atomics',
+  '__host',
+];
 
 describe('hostile: escapes', () => {
   it.each([
@@ -35,16 +54,24 @@ describe('hostile: escapes', () => {
     ['constructor chain of a handle method', `return boot().mm.alloc_pages.constructor('return typeof process')()`],
     ['indirect eval', `return (0, eval)('typeof Buffer')`],
     ['eval', `return eval('typeof module')`],
-    ['globalThis lookups', `return ${JSON.stringify(HOST_ONLY)}.filter((n) => typeof globalThis[n] !== 'undefined').join(',') || 'undefined'`],
+    [
+      'globalThis lookups',
+      `return ${JSON.stringify(HOST_ONLY)}.filter((n) => typeof globalThis[n] !== 'undefined').join(',') || 'undefined'`,
+    ],
     ['async function constructor', `return typeof (async function () {}).constructor('return process')`],
-    ['generator function constructor', `return typeof Object.getPrototypeOf(function* () {}).constructor('return require')().next().value`],
+    [
+      'generator function constructor',
+      `return typeof Object.getPrototypeOf(function* () {}).constructor('return require')().next().value`,
+    ],
   ])('%s reaches nothing of the host', async (_name, body) => {
     const o = await run(`lab.result((function () { ${body} })())`);
     if (o.ok) expect(['undefined', 'function']).toContain(o.result);
     else cleanError(o);
     if (o.ok && o.result === 'function') {
       // A sandbox function, not a host one: calling it still finds no process.
-      const again = await run(`lab.result((async function () {}).constructor('return typeof process')() instanceof Promise)`);
+      const again = await run(
+        `lab.result((async function () {}).constructor('return typeof process')() instanceof Promise)`,
+      );
       expect(again.result).toBe(true);
     }
   });
@@ -55,19 +82,25 @@ describe('hostile: escapes', () => {
   });
 
   it('dynamic import of a URL fails the same way', async () => {
-    const o = await run(`import('http://127.0.0.1/evil.js').then(() => lab.result('loaded'), (e) => lab.result('refused'))`);
+    const o = await run(
+      `import('http://127.0.0.1/evil.js').then(() => lab.result('loaded'), (e) => lab.result('refused'))`,
+    );
     expect(o.result).toBe('refused');
   });
 
   it('the host functions are gone before the script runs', async () => {
-    const o = await run(`lab.result([typeof __host, typeof globalThis.__host, Object.getOwnPropertyNames(globalThis).includes('__host')])`);
+    const o = await run(
+      `lab.result([typeof __host, typeof globalThis.__host, Object.getOwnPropertyNames(globalThis).includes('__host')])`,
+    );
     expect(o.result).toEqual(['undefined', 'undefined', false]);
   });
 
   it('print, lab and boot cannot be replaced', async () => {
     const o = await run(`'use strict'; try { print = 1 } catch (e) { lab.result(e.name) }`);
     expect(o.result).toBe('TypeError');
-    const o2 = await run(`'use strict'; try { lab.seed = 5 } catch (e) { lab.result([e.name, lab.seed]) }`, { seed: 9 });
+    const o2 = await run(`'use strict'; try { lab.seed = 5 } catch (e) { lab.result([e.name, lab.seed]) }`, {
+      seed: 9,
+    });
     expect(o2.result).toEqual(['TypeError', 9]);
   });
 });
@@ -84,7 +117,9 @@ describe('hostile: handles and the bridge', () => {
   });
 
   it('a method outside the whitelist does not exist', async () => {
-    const o = await run(`const k = boot(); lab.result([typeof k.mm.allocArea, typeof k.mm.zone, typeof k.mm.dm, typeof k.mm.__proto__.constructor.prototype])`);
+    const o = await run(
+      `const k = boot(); lab.result([typeof k.mm.allocArea, typeof k.mm.zone, typeof k.mm.dm, typeof k.mm.__proto__.constructor.prototype])`,
+    );
     expect(o.result).toEqual(['undefined', 'undefined', 'undefined', 'undefined']);
   });
 
@@ -104,7 +139,8 @@ describe('hostile: handles and the bridge', () => {
     const bridge = new Bridge(undefined as never, [{ name: 'Dev', type: Dev, methods: ['read'] }]);
     const w = bridge.toWire(new Dev()) as { __kl_handle: number };
     expect(bridge.call(w.__kl_handle, 0, [21])).toBe(42);
-    for (const bad of [1, -1, 0.5, NaN, 2 ** 40]) expect(() => bridge.call(w.__kl_handle, bad, [1])).toThrow(/Dev has no method #/);
+    for (const bad of [1, -1, 0.5, NaN, 2 ** 40])
+      expect(() => bridge.call(w.__kl_handle, bad, [1])).toThrow(/Dev has no method #/);
   });
 
   it('replacing Array.prototype, Reflect and Function.prototype does not change how handle methods marshal', async () => {
@@ -127,7 +163,8 @@ describe('hostile: handles and the bridge', () => {
   });
 
   it('polluting Object.prototype in the sandbox does not reach the host or the engines', async () => {
-    const o = await run(`Object.prototype.polluted = 'yes'; Object.prototype.order = 10; Array.prototype.flags = ['EVIL'];
+    const o =
+      await run(`Object.prototype.polluted = 'yes'; Object.prototype.order = 10; Array.prototype.flags = ['EVIL'];
       const k = boot(); const p = k.mm.alloc_pages('GFP_KERNEL', 0); p.__proto__.extra = 1;
       k.mm.__free_pages(p); const v = k.mm.vmalloc('8K'); k.mm.vfree(v); lab.result(k.mm.buddyinfo().length)`);
     expect(o.ok).toBe(true);
@@ -148,19 +185,26 @@ describe('hostile: handles and the bridge', () => {
   });
 
   it('a getter that loops forever inside an argument ends at the deadline', async () => {
-    const o = await run(`const k = boot(); k.mm.vmalloc('8K', { get flags() { for (;;) {} } })`, { limits: { timeoutMs: 300 } });
+    const o = await run(`const k = boot(); k.mm.vmalloc('8K', { get flags() { for (;;) {} } })`, {
+      limits: { timeoutMs: 300 },
+    });
     expect(cleanError(o)).toMatchObject({ kind: 'limit', limit: 'timeout' });
   });
 
   it("a Proxy whose traps throw gives the trap's error", async () => {
-    const o = await run(`const k = boot(); k.mm.vmalloc('8K', new Proxy({}, { ownKeys() { throw new RangeError('trap') } }))`);
+    const o = await run(
+      `const k = boot(); k.mm.vmalloc('8K', new Proxy({}, { ownKeys() { throw new RangeError('trap') } }))`,
+    );
     expect(cleanError(o)).toMatchObject({ name: 'RangeError', message: 'trap' });
   });
 
   it('toString and valueOf traps are not called by the host', async () => {
-    const o = await run(`const k = boot(); let called = 0;
+    const o = await run(
+      `const k = boot(); let called = 0;
       const evil = { toString() { called++; for (;;) {} }, valueOf() { called++; for (;;) {} } };
-      try { k.mm.alloc_pages(evil, 0) } catch (e) { lab.result([e.name, e.errno, called]) }`, { limits: { timeoutMs: 1000 } });
+      try { k.mm.alloc_pages(evil, 0) } catch (e) { lab.result([e.name, e.errno, called]) }`,
+      { limits: { timeoutMs: 1000 } },
+    );
     expect(o.result).toEqual(['KernelError', 'EINVAL', 0]);
   });
 
@@ -171,7 +215,11 @@ describe('hostile: handles and the bridge', () => {
 
   it('a circular argument is bad input: KernelError EINVAL (issue 22: a KernelError every time)', async () => {
     const o = await run(`const k = boot(); const a = {}; a.self = a; k.mm.vmalloc('8K', a)`);
-    expect(cleanError(o)).toMatchObject({ name: 'KernelError', errno: 'EINVAL', message: 'an argument holds a circular reference: it cannot be copied to the kernel' });
+    expect(cleanError(o)).toMatchObject({
+      name: 'KernelError',
+      errno: 'EINVAL',
+      message: 'an argument holds a circular reference: it cannot be copied to the kernel',
+    });
   });
 
   it('a deeply nested argument is refused', async () => {
@@ -202,7 +250,9 @@ describe('hostile: resources', () => {
   });
 
   it('many typed arrays end at the memory cap', async () => {
-    const o = await run(`const xs = []; for (;;) xs.push(new Float64Array(4096));`, { limits: { memoryBytes: 32 << 20, timeoutMs: 10_000 } });
+    const o = await run(`const xs = []; for (;;) xs.push(new Float64Array(4096));`, {
+      limits: { memoryBytes: 32 << 20, timeoutMs: 10_000 },
+    });
     expect(cleanError(o)).toMatchObject({ kind: 'limit', limit: 'memory' });
   });
 
@@ -227,7 +277,9 @@ describe('hostile: resources', () => {
   });
 
   it('a promise chain that never ends stops at the deadline', async () => {
-    const o = await run(`let p = Promise.resolve(); for (;;) p = p.then(() => {})`, { limits: { timeoutMs: 300, memoryBytes: 64 << 20 } });
+    const o = await run(`let p = Promise.resolve(); for (;;) p = p.then(() => {})`, {
+      limits: { timeoutMs: 300, memoryBytes: 64 << 20 },
+    });
     cleanError(o);
   });
 
@@ -252,45 +304,82 @@ describe('hostile: resources', () => {
   });
 
   it('catching the output-limit error does not let the script go on printing', async () => {
-    const o = await run(`for (;;) { try { print('x'.repeat(1000)) } catch (e) {} }`, { limits: { outputBytes: 10_000 } });
+    const o = await run(`for (;;) { try { print('x'.repeat(1000)) } catch (e) {} }`, {
+      limits: { outputBytes: 10_000 },
+    });
     expect(cleanError(o)).toMatchObject({ kind: 'limit', limit: 'output' });
   });
 
   it('an infinite loop in a callback an engine calls stops at the deadline', async () => {
-    const o = await run(`const k = boot();
+    const o = await run(
+      `const k = boot();
       const dev = k.ublk.add_dev({ target: { read() { for (;;) {} } }, nr_hw_queues: 1, queue_depth: 4, dev_size: '1M' });
-      dev.start_dev(); k.ublk.fio({ dev, rw: 'read', bs: '4k', iodepth: 1, ios: 4 })`, { limits: { timeoutMs: 500 } });
+      dev.start_dev(); k.ublk.fio({ dev, rw: 'read', bs: '4k', iodepth: 1, ios: 4 })`,
+      { limits: { timeoutMs: 500 } },
+    );
     expect(cleanError(o)).toMatchObject({ kind: 'limit', limit: 'timeout' });
   });
 
   // Work a script asks of one engine call, which no interrupt handler sees: the engines ask signal_pending() where
   // the kernel does, so the deadline ends it inside the call, at the script's line.
   it.each([
-    ['a test run of 2^32-1 repeats', `const p = k.bpf.prog_load({ asm: 'r0 = 1\\nexit', prog_type: 'socket' });\nk.bpf.prog_test_run(p, { repeat: 2 ** 32 - 1 })`],
-    ['a fio of 10^5 s of virtual time', `const dev = k.ublk.add_dev({ target: 'null' }); dev.start_dev();\nk.ublk.fio({ dev, runtime: '100000s' })`],
-    ['a fio of 2^53-1 I/Os', `const dev = k.ublk.add_dev({ target: 'null' }); dev.start_dev();\nk.ublk.fio({ dev, ios: 2 ** 53 - 1 })`],
+    [
+      'a test run of 2^32-1 repeats',
+      `const p = k.bpf.prog_load({ asm: 'r0 = 1\\nexit', prog_type: 'socket' });\nk.bpf.prog_test_run(p, { repeat: 2 ** 32 - 1 })`,
+    ],
+    [
+      'a fio of 10^5 s of virtual time',
+      `const dev = k.ublk.add_dev({ target: 'null' }); dev.start_dev();\nk.ublk.fio({ dev, runtime: '100000s' })`,
+    ],
+    [
+      'a fio of 2^53-1 I/Os',
+      `const dev = k.ublk.add_dev({ target: 'null' }); dev.start_dev();\nk.ublk.fio({ dev, ios: 2 ** 53 - 1 })`,
+    ],
   ])('%s ends at the deadline inside the call, at its line', async (_name, body) => {
     const o = await run(`const k = boot();\n${body}`, { limits: { timeoutMs: 300 } });
     expect(cleanError(o)).toMatchObject({ kind: 'limit', limit: 'timeout', location: { line: 3 } });
   });
 
   it('catching the EINTR of an interrupted test run does not let the script go on', async () => {
-    const o = await run(`const k = boot(); const p = k.bpf.prog_load({ asm: 'r0 = 1\\nexit', prog_type: 'socket' });
-      for (;;) { try { k.bpf.prog_test_run(p, { repeat: 2 ** 32 - 1 }) } catch (e) { print(e.errno) } }`, { limits: { timeoutMs: 300 } });
+    const o = await run(
+      `const k = boot(); const p = k.bpf.prog_load({ asm: 'r0 = 1\\nexit', prog_type: 'socket' });
+      for (;;) { try { k.bpf.prog_test_run(p, { repeat: 2 ** 32 - 1 }) } catch (e) { print(e.errno) } }`,
+      { limits: { timeoutMs: 300 } },
+    );
     expect(cleanError(o)).toMatchObject({ kind: 'limit', limit: 'timeout' });
   });
 });
 
 describe('hostile: after the storm', () => {
   it('a normal run still works in the same host', async () => {
-    const o = await run(`const k = boot({ memory: '1G' }); const p = k.mm.alloc_pages('GFP_KERNEL', 3); print(p.order); k.mm.__free_pages(p)`);
+    const o = await run(
+      `const k = boot({ memory: '1G' }); const p = k.mm.alloc_pages('GFP_KERNEL', 3); print(p.order); k.mm.__free_pages(p)`,
+    );
     expect(o.ok).toBe(true);
     expect(o.out).toBe('3\n');
   });
 });
 
 /** Values of every wrong type, passed to every whitelisted method of every binding. */
-const GARBAGE = ['undefined', 'null', '-1', 'NaN', 'Infinity', '1e300', "'x'", "'GFP_KERNEL'", '{}', '[]', 'true', '2n ** 70n', "{ pfn: -5, order: 99 }", "{ pfn: 1e15 }", 'new Uint8Array(3)', '() => 1', "Symbol('s')"];
+const GARBAGE = [
+  'undefined',
+  'null',
+  '-1',
+  'NaN',
+  'Infinity',
+  '1e300',
+  "'x'",
+  "'GFP_KERNEL'",
+  '{}',
+  '[]',
+  'true',
+  '2n ** 70n',
+  '{ pfn: -5, order: 99 }',
+  '{ pfn: 1e15 }',
+  'new Uint8Array(3)',
+  '() => 1',
+  "Symbol('s')",
+];
 
 describe('hostile: wrong argument types for every binding', () => {
   const reachable: Record<string, string> = {

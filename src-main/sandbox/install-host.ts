@@ -65,7 +65,10 @@ export function installHost(
   vm.setProp(host, 'params', params);
   params.dispose();
   setNum('epochMs', VIRTUAL_EPOCH_MS);
-  const fn = (name: string, impl: (...args: QuickJSHandle[]) => QuickJSHandle | VmCallResult<QuickJSHandle> | void): void => {
+  const fn = (
+    name: string,
+    impl: (...args: QuickJSHandle[]) => QuickJSHandle | VmCallResult<QuickJSHandle> | void,
+  ): void => {
     const h = vm.newFunction(name, impl);
     vm.setProp(host, name, h);
     h.dispose();
@@ -97,9 +100,12 @@ export function installHost(
   };
   /** The script line of each instruction of a load whose program is a literal of the script (the panel's mapping). */
   const scriptLines = (rec: BpfLoadRecord, asmLines: readonly number[]): number[] | undefined =>
-    typeof rec.attr.asm === 'string' ? asmScriptLines(req.code, req.language === 'typescript', rec.attr.asm, asmLines) : undefined;
+    typeof rec.attr.asm === 'string'
+      ? asmScriptLines(req.code, req.language === 'typescript', rec.attr.asm, asmLines)
+      : undefined;
   const locateError = (e: KernelError): ScriptPosition | undefined => {
-    for (const k of kernels) for (let i = k.bpf_loads.length - 1; i >= 0; i--) if (k.bpf_loads[i]!.error === e) return locate(k.bpf_loads[i]!);
+    for (const k of kernels)
+      for (let i = k.bpf_loads.length - 1; i >= 0; i--) if (k.bpf_loads[i]!.error === e) return locate(k.bpf_loads[i]!);
     return undefined;
   };
 
@@ -118,7 +124,8 @@ export function installHost(
       const d = e.detail;
       if (d) {
         const pick: Record<string, unknown> = {};
-        for (const k of ['log', 'insn', 'line']) if (typeof d[k] === 'string' || typeof d[k] === 'number') pick[k] = d[k];
+        for (const k of ['log', 'insn', 'line'])
+          if (typeof d[k] === 'string' || typeof d[k] === 'number') pick[k] = d[k];
         const at = locateError(e);
         if (at) pick['asm_at'] = at;
         if (Object.keys(pick).length) extra = JSON.stringify(pick);
@@ -141,7 +148,8 @@ export function installHost(
     try {
       fns.write(vm.getNumber(fd), vm.getString(text));
     } catch (e) {
-      if (e instanceof LimitHit) return { error: vm.newError({ name: 'LimitError', message: `${e.limit} limit reached` }) };
+      if (e instanceof LimitHit)
+        return { error: vm.newError({ name: 'LimitError', message: `${e.limit} limit reached` }) };
       return toScriptError(e);
     }
   });
@@ -150,7 +158,8 @@ export function installHost(
     try {
       fns.progress(vm.getNumber(fraction!), vm.getString(message!));
     } catch (e) {
-      if (e instanceof LimitHit) return { error: vm.newError({ name: 'LimitError', message: `${e.limit} limit reached` }) };
+      if (e instanceof LimitHit)
+        return { error: vm.newError({ name: 'LimitError', message: `${e.limit} limit reached` }) };
       return toScriptError(e);
     }
   });
@@ -214,7 +223,8 @@ export function installHost(
       const view = vm.getArrayBuffer(bufH);
       try {
         const all = view.value;
-        if (!(off >= 0 && len >= 0 && off + len <= all.byteLength)) throw new RangeError('typed array out of its buffer');
+        if (!(off >= 0 && len >= 0 && off + len <= all.byteLength))
+          throw new RangeError('typed array out of its buffer');
         return new Ctor(all.slice(off, off + len).buffer);
       } finally {
         view.dispose();
@@ -245,7 +255,12 @@ export function installHost(
       fns.engineCalled();
     }
   };
-  const invokeP = (mask: QuickJSHandle | undefined, id: QuickJSHandle | undefined, method: QuickJSHandle | undefined, ...args: QuickJSHandle[]): QuickJSHandle | VmCallResult<QuickJSHandle> => {
+  const invokeP = (
+    mask: QuickJSHandle | undefined,
+    id: QuickJSHandle | undefined,
+    method: QuickJSHandle | undefined,
+    ...args: QuickJSHandle[]
+  ): QuickJSHandle | VmCallResult<QuickJSHandle> => {
     try {
       // A negative mask: the method goes as its index (see the prelude's invoke0..3).
       let code = vm.getNumber(mask!);
@@ -313,10 +328,16 @@ export function installHost(
         // prog_load({ c }): the session's compile (the host's clang), then the object as prog_load({ obj }).
         if (attr?.c !== undefined) {
           const { c, ...rest } = attr;
-          const built = BPF_ORACLE.compile(bpf, { c, ...(attr.filename !== undefined ? { filename: attr.filename } : {}) });
+          const built = BPF_ORACLE.compile(bpf, {
+            c,
+            ...(attr.filename !== undefined ? { filename: attr.filename } : {}),
+          });
           if (!built.ok) {
             const d = built.diagnostics.find((x) => x.severity === 'error' || x.severity === 'fatal error');
-            throw new KernelError('EINVAL', `prog_load: ${built.why}${d ? `: ${d.file}:${d.line}:${d.col}: ${d.message}` : ''}`);
+            throw new KernelError(
+              'EINVAL',
+              `prog_load: ${built.why}${d ? `: ${d.file}:${d.line}:${d.col}: ${d.message}` : ''}`,
+            );
           }
           return progLoad({ ...rest, obj: built.object });
         }

@@ -430,10 +430,21 @@ interface UblkDev {
 type Policy = 'baseline' | 'migratetype' | 'cache' | 'freetype';
 
 /** Options of the background churn: gfp of its blocks, how many stay live, their largest order, the share of ops that free. */
-interface ChurnOptions { gfp?: string; live?: number; maxOrder?: number; freeRatio?: number; seed?: number }
+interface ChurnOptions {
+  gfp?: string;
+  live?: number;
+  maxOrder?: number;
+  freeRatio?: number;
+  seed?: number;
+}
 
 /** Options of secretmemChurn: files open at once, pages faulted per file, rounds of close-and-reopen. */
-interface SecretmemChurnOptions { files?: number; pages?: number; rounds?: number; seed?: number }
+interface SecretmemChurnOptions {
+  files?: number;
+  pages?: number;
+  rounds?: number;
+  seed?: number;
+}
 
 /** Summary of a workload run. */
 interface WorkloadResult {
@@ -445,13 +456,30 @@ interface WorkloadResult {
 }
 
 /** Options of execmemChurn: areas per round, their size (bytes, '8K', or a [min, max] range), rounds, areas kept. */
-interface ExecmemChurnOptions { count?: number; size?: number | string | [number, number]; rounds?: number; keep?: number; seed?: number }
+interface ExecmemChurnOptions {
+  count?: number;
+  size?: number | string | [number, number];
+  rounds?: number;
+  keep?: number;
+  seed?: number;
+}
 
 /** Options of bpfLoadUnload: programs per round, rounds, programs kept loaded. */
-interface BpfLoadUnloadOptions { progs?: number; rounds?: number; keep?: number; seed?: number }
+interface BpfLoadUnloadOptions {
+  progs?: number;
+  rounds?: number;
+  keep?: number;
+  seed?: number;
+}
 
 /** Options of moduleLoadUnload: modules per round, rounds, modules kept, their text size range. */
-interface ModuleLoadUnloadOptions { modules?: number; rounds?: number; keep?: number; seed?: number; size?: [number, number] }
+interface ModuleLoadUnloadOptions {
+  modules?: number;
+  rounds?: number;
+  keep?: number;
+  seed?: number;
+  size?: [number, number];
+}
 
 /** Options of the background noise: pages the rest of the system holds, operations between two trials, seed. */
 interface NoiseOptions {
@@ -823,7 +851,13 @@ interface AddDevOptions {
    * 1 when max_discard_sectors is set, discard_granularity nonzero). Without it the disk takes no DISCARD and no
    * WRITE_ZEROES (EOPNOTSUPP).
    */
-  discard?: { max_discard_sectors?: number; max_write_zeroes_sectors?: number; discard_granularity?: number; discard_alignment?: number; max_discard_segments?: number };
+  discard?: {
+    max_discard_sectors?: number;
+    max_write_zeroes_sectors?: number;
+    discard_granularity?: number;
+    discard_alignment?: number;
+    max_discard_segments?: number;
+  };
   /**
    * The server program: 'kublk' (the selftests' server, default) or 'ublksrv'. Their null targets differ under
    * zero copy: kublk's registers and unregisters each request buffer around a NOP, ublksrv's completes at once.
@@ -1040,7 +1074,13 @@ interface UblkSnapshot {
   state: string;
   /** START_USER_RECOVERY was sent and END_USER_RECOVERY has not completed: a new server is fetching. */
   recovering: boolean;
-  queues: { q_id: number; nr_io_ready: number; canceling: boolean; tags: UblkTagSnapshot[]; ring: Record<string, number> | null }[];
+  queues: {
+    q_id: number;
+    nr_io_ready: number;
+    canceling: boolean;
+    tags: UblkTagSnapshot[];
+    ring: Record<string, number> | null;
+  }[];
 }
 
 /** One zone of a report, as `blkzone report` prints it: sectors, the type and condition by name. */
@@ -1169,7 +1209,17 @@ interface BpfCompileDiagnostic {
 }
 
 /** 'batch': UBLK_F_BATCH_IO (after 6.18) on the copy path; the batch commands also run under user_copy etc. with the flag. */
-type DataPath = 'copy' | 'need_get_data' | 'user_copy' | 'zero_copy' | 'auto_buf_reg' | 'fused' | 'ebpf' | 'splice' | 'remap' | 'batch';
+type DataPath =
+  | 'copy'
+  | 'need_get_data'
+  | 'user_copy'
+  | 'zero_copy'
+  | 'auto_buf_reg'
+  | 'fused'
+  | 'ebpf'
+  | 'splice'
+  | 'remap'
+  | 'batch';
 
 /**
  * A loaded program of the lab's ublk program type. run() returns 0 when the program took the request
@@ -1372,7 +1422,19 @@ interface UblkBpfKfuncs {
 interface ScriptIo {
   q_id: number;
   tag: number;
-  op: 'read' | 'write' | 'flush' | 'discard' | 'write_zeroes' | 'zone_append' | 'report_zones' | 'zone_open' | 'zone_close' | 'zone_finish' | 'zone_reset' | 'zone_reset_all';
+  op:
+    | 'read'
+    | 'write'
+    | 'flush'
+    | 'discard'
+    | 'write_zeroes'
+    | 'zone_append'
+    | 'report_zones'
+    | 'zone_open'
+    | 'zone_close'
+    | 'zone_finish'
+    | 'zone_reset'
+    | 'zone_reset_all';
   offset: number;
   len: number;
   data: Uint8Array | null;

@@ -12,7 +12,12 @@ describe('lab-api.d.ts', () => {
   });
 
   it('type-checks on its own, as Monaco loads it', () => {
-    const program = ts.createProgram([file.pathname], { noEmit: true, strict: true, lib: ['lib.es2022.d.ts'], types: [] });
+    const program = ts.createProgram([file.pathname], {
+      noEmit: true,
+      strict: true,
+      lib: ['lib.es2022.d.ts'],
+      types: [],
+    });
     const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     expect(problems).toEqual([]);
   });
@@ -29,7 +34,9 @@ describe('lab-api.d.ts', () => {
 
   it('gives every bound method a doc comment', () => {
     const text = readFileSync(file, 'utf8').split('---- generated')[1]!;
-    const undocumented = [...text.matchAll(/^(?! *\*| *\/\*\*)(.*)\n {2}(\w+)\(/gm)].filter((m) => !m[1]!.trim().endsWith('*/')).map((m) => m[2]);
+    const undocumented = [...text.matchAll(/^(?! *\*| *\/\*\*)(.*)\n {2}(\w+)\(/gm)]
+      .filter((m) => !m[1]!.trim().endsWith('*/'))
+      .map((m) => m[2]);
     expect(undocumented).toEqual([]);
   });
 });

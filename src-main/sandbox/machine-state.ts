@@ -88,7 +88,13 @@ export function machineState(
         key_size: m.key_size,
         value_size: m.value_size,
         max_entries: m.max_entries,
-        entries: m.type_name === 'BPF_MAP_TYPE_RINGBUF' ? [] : m.entries().slice(0, MAX_MAP_ENTRIES).map(([k, v]) => [hex(k), hex(v)] as [string, string]),
+        entries:
+          m.type_name === 'BPF_MAP_TYPE_RINGBUF'
+            ? []
+            : m
+                .entries()
+                .slice(0, MAX_MAP_ENTRIES)
+                .map(([k, v]) => [hex(k), hex(v)] as [string, string]),
       })),
       loads: bpfLoads(kernel, opts.final ? Infinity : BPF_TRACE_BUDGET_MS, opts.locate, opts.scriptLines),
     },
@@ -113,7 +119,12 @@ export function machineState(
           info: { ...d.info() } as Record<string, unknown>,
           stats: d.stats(),
           board: { state: snap.state, recovering: snap.recovering },
-          queues: snap.queues.map((q) => ({ q_id: q.q_id, nr_io_ready: q.nr_io_ready, canceling: q.canceling, tags: q.tags })),
+          queues: snap.queues.map((q) => ({
+            q_id: q.q_id,
+            nr_io_ready: q.nr_io_ready,
+            canceling: q.canceling,
+            tags: q.tags,
+          })),
         };
       }),
     },

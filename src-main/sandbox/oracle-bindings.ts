@@ -8,7 +8,14 @@ import { compileBpfCSync, findClang } from '../clang/bpf-clang';
 import { KernelError } from '../engines/common/errors';
 import type { BpfCompileResult, BpfEngine } from '../engines/bpf/index';
 import type { Ublk } from '../engines/ublk/index';
-import { kernelOracle, type KernelOracle, type KernelTestRun, type KernelVerdict, type KernelVerifyArg, type UringProbe } from '../oracle/index';
+import {
+  kernelOracle,
+  type KernelOracle,
+  type KernelTestRun,
+  type KernelVerdict,
+  type KernelVerifyArg,
+  type UringProbe,
+} from '../oracle/index';
 
 let oracle: KernelOracle | undefined;
 
@@ -17,7 +24,11 @@ let oracle: KernelOracle | undefined;
  * main side, which holds the permission, the oracle and the helper. Scripts cannot set it; without it every kernel
  * call fails with EPERM.
  */
-export type KernelGate = (method: 'kernel_verify' | 'kernel_test_run' | 'bpf_compile', arg: unknown, opts?: unknown) => unknown;
+export type KernelGate = (
+  method: 'kernel_verify' | 'kernel_test_run' | 'bpf_compile',
+  arg: unknown,
+  opts?: unknown,
+) => unknown;
 
 let gate: KernelGate | undefined;
 
@@ -28,7 +39,11 @@ export function setKernelGate(g: KernelGate | undefined): void {
 function ask<T>(method: 'kernel_verify' | 'kernel_test_run' | 'bpf_compile', arg: unknown, opts?: unknown): T {
   // A compile asks no kernel: a run with no session (a test's sandbox) compiles here, blocking this thread.
   if (!gate && method === 'bpf_compile') return compileHere(arg) as T;
-  if (!gate) throw new KernelError('EPERM', `${method}: kernel calls are off: this run has no session that allows them (the app asks the person at the keyboard; the CLI takes --allow-kernel)`);
+  if (!gate)
+    throw new KernelError(
+      'EPERM',
+      `${method}: kernel calls are off: this run has no session that allows them (the app asks the person at the keyboard; the CLI takes --allow-kernel)`,
+    );
   return gate(method, arg, opts) as T;
 }
 
@@ -38,7 +53,10 @@ function compileHere(arg: unknown): BpfCompileResult {
   if (typeof a.c !== 'string') throw new KernelError('EINVAL', 'compile: give the C source as { c: string }');
   const found = findClang();
   if (!found.ok) throw new KernelError('EOPNOTSUPP', `compile: ${found.why}`);
-  return compileBpfCSync(a.c, { ...(typeof a.filename === 'string' ? { filename: a.filename } : {}), clang: found.path });
+  return compileBpfCSync(a.c, {
+    ...(typeof a.filename === 'string' ? { filename: a.filename } : {}),
+    clang: found.path,
+  });
 }
 
 /** The typings of the oracle methods (the typings generator reads this interface for them). */
@@ -49,7 +67,10 @@ export interface BpfKernelOracle {
    */
   kernel_verify(arg: KernelVerifyArg): KernelVerdict;
   /** kernel_test_run(src | {...}, { ctx_in, data_in, repeat }): BPF_PROG_TEST_RUN in this machine's kernel. */
-  kernel_test_run(arg: KernelVerifyArg, opts?: { ctx_in?: Uint8Array; data_in?: Uint8Array; repeat?: number }): KernelTestRun;
+  kernel_test_run(
+    arg: KernelVerifyArg,
+    opts?: { ctx_in?: Uint8Array; data_in?: Uint8Array; repeat?: number },
+  ): KernelTestRun;
   /**
    * compile({ c, filename }): the C source compiled by this machine's clang (--target=bpf -O2 -g) into an object for
    * obj_open(): `{ ok, object, diagnostics }`, or `{ ok: false, why, diagnostics }` with the errors at their C lines.
@@ -57,7 +78,6 @@ export interface BpfKernelOracle {
    */
   compile(arg: { c: string; filename?: string }): BpfCompileResult;
 }
-
 
 export const BPF_ORACLE = {
   kernel_verify(_bpf: BpfEngine, arg: unknown): KernelVerdict {
@@ -118,8 +138,8 @@ export interface UblkHostProbe {
 export const UBLK_ORACLE = {
   uring_probe(_ublk: Ublk): UringProbe {
     const r = hostUringProbe();
-    if ('why' in r) throw new KernelError('EOPNOTSUPP', `uring_probe: this machine's io_uring cannot be measured here: ${r.why}`);
+    if ('why' in r)
+      throw new KernelError('EOPNOTSUPP', `uring_probe: this machine's io_uring cannot be measured here: ${r.why}`);
     return r;
   },
 };
-

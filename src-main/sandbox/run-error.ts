@@ -34,15 +34,40 @@ export function limitError(limit: LimitName | 'stopped', limits: DefaultRunLimit
     case 'stopped':
       return { kind: 'stopped', name: 'Stopped', message: 'the run was stopped' };
     case 'timeout':
-      return { kind: 'limit', limit, name: 'LimitError', message: `time limit reached: the run took longer than its ${limits.timeoutMs} ms deadline` };
+      return {
+        kind: 'limit',
+        limit,
+        name: 'LimitError',
+        message: `time limit reached: the run took longer than its ${limits.timeoutMs} ms deadline`,
+      };
     case 'memory':
-      return { kind: 'limit', limit, name: 'LimitError', message: `memory limit reached: the script's heap grew past its ${mib(limits.memoryBytes)} cap` };
+      return {
+        kind: 'limit',
+        limit,
+        name: 'LimitError',
+        message: `memory limit reached: the script's heap grew past its ${mib(limits.memoryBytes)} cap`,
+      };
     case 'stack':
-      return { kind: 'limit', limit, name: 'LimitError', message: `stack limit reached: recursion too deep for the ${mib(limits.stackBytes)} stack` };
+      return {
+        kind: 'limit',
+        limit,
+        name: 'LimitError',
+        message: `stack limit reached: recursion too deep for the ${mib(limits.stackBytes)} stack`,
+      };
     case 'output':
-      return { kind: 'limit', limit, name: 'LimitError', message: `output limit reached: the script printed more than ${mib(limits.outputBytes)}` };
+      return {
+        kind: 'limit',
+        limit,
+        name: 'LimitError',
+        message: `output limit reached: the script printed more than ${mib(limits.outputBytes)}`,
+      };
     case 'watchdog':
-      return { kind: 'limit', limit, name: 'LimitError', message: 'the run stopped responding and was terminated by the watchdog' };
+      return {
+        kind: 'limit',
+        limit,
+        name: 'LimitError',
+        message: 'the run stopped responding and was terminated by the watchdog',
+      };
   }
 }
 
@@ -57,7 +82,9 @@ export function toRunError(
 ): RunError {
   const dumped = vm.dump(handle) as unknown;
   const obj: Record<string, unknown> =
-    dumped && typeof dumped === 'object' ? (dumped as Record<string, unknown>) : { name: 'Error', message: String(dumped) };
+    dumped && typeof dumped === 'object'
+      ? (dumped as Record<string, unknown>)
+      : { name: 'Error', message: String(dumped) };
   const name = typeof obj.name === 'string' ? obj.name : 'Error';
   const message = typeof obj.message === 'string' ? obj.message : String(dumped);
   const rawStack = remapStack(typeof obj.stack === 'string' ? obj.stack : '', filename, remap);

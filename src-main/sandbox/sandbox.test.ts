@@ -17,16 +17,24 @@ async function run(code: string, opts: Partial<RunRequest> = {}, stopFlag?: Int3
   const progress: Captured['progress'] = [];
   const outcome = await runInSandbox(
     RunRequestSchema.parse({ code, filename: 'test.js', ...opts }),
-    { output: (stream, text) => chunks.push({ stream, text }), progress: (fraction, message) => progress.push({ fraction, message }) },
+    {
+      output: (stream, text) => chunks.push({ stream, text }),
+      progress: (fraction, message) => progress.push({ fraction, message }),
+    },
     stopFlag,
   );
-  const join = (s: string): string => chunks.filter((c) => c.stream === s).map((c) => c.text).join('');
+  const join = (s: string): string =>
+    chunks
+      .filter((c) => c.stream === s)
+      .map((c) => c.text)
+      .join('');
   return { outcome, out: join('stdout'), err: join('stderr'), chunks, progress };
 }
 
 describe('sandbox: output', () => {
   it('prints values formatted like util.inspect', async () => {
-    const { outcome, out } = await run(`print(6*7, 'str', 2n, null, undefined, [1, 'a'], { a: { b: { c: { d: { e: { f: 1 } } } } } });
+    const { outcome, out } =
+      await run(`print(6*7, 'str', 2n, null, undefined, [1, 'a'], { a: { b: { c: { d: { e: { f: 1 } } } } } });
 console.log(new Map([[1, 'x']]), new Set([2]), new Uint8Array([1, 2]), -0, function named() {});`);
     expect(outcome.ok).toBe(true);
     expect(out).toBe(
@@ -69,9 +77,12 @@ print({ alpha: 'aaaaaaaaaaaaaaaaaaaa', beta: 'bbbbbbbbbbbbbbbbbbbbbb', gamma: 'c
 
 describe('sandbox: lab.progress() is bounded', () => {
   it('counts its messages against the output cap: 1 MiB messages in a loop end the run', async () => {
-    const { outcome, progress } = await run(`const m = 'p'.repeat(1 << 20); for (let i = 0; ; i++) lab.progress(0.5, m + i);`, {
-      limits: { outputBytes: 4 << 20, timeoutMs: 60_000 },
-    });
+    const { outcome, progress } = await run(
+      `const m = 'p'.repeat(1 << 20); for (let i = 0; ; i++) lab.progress(0.5, m + i);`,
+      {
+        limits: { outputBytes: 4 << 20, timeoutMs: 60_000 },
+      },
+    );
     expect(outcome.error).toMatchObject({ kind: 'limit', limit: 'output' });
     expect(outcome.stats.outputBytes).toBe(4 << 20);
     expect(progress.length).toBeGreaterThan(0);
@@ -81,15 +92,20 @@ describe('sandbox: lab.progress() is bounded', () => {
   });
 
   it('shares the cap with print', async () => {
-    const { outcome, out } = await run(`lab.progress(0, 'x'.repeat(3000)); print('y'.repeat(2000));`, { limits: { outputBytes: 4096 } });
+    const { outcome, out } = await run(`lab.progress(0, 'x'.repeat(3000)); print('y'.repeat(2000));`, {
+      limits: { outputBytes: 4096 },
+    });
     expect(outcome.error).toMatchObject({ kind: 'limit', limit: 'output' });
     expect(out).toBe('y'.repeat(4096 - 3000));
   });
 
   it('coalesces a flood of reports, the latest winning, and delivers the last one', async () => {
-    const { outcome, progress } = await run(`for (let i = 0; i < 200000; i++) lab.progress(i / 200000, 'step ' + i); lab.progress(1, 'done');`, {
-      limits: { timeoutMs: 60_000 },
-    });
+    const { outcome, progress } = await run(
+      `for (let i = 0; i < 200000; i++) lab.progress(i / 200000, 'step ' + i); lab.progress(1, 'done');`,
+      {
+        limits: { timeoutMs: 60_000 },
+      },
+    );
     expect(outcome.ok).toBe(true);
     // One report per 50 ms at most (plus the first and the last), however fast the loop runs.
     expect(progress.length).toBeLessThanOrEqual(Math.ceil(outcome.stats.durationMs / 50) + 2);
@@ -110,7 +126,7 @@ describe('sandbox: determinism', () => {
     expect(a.out).toContain('2023-01-01T00:00:00.000Z');
   });
 
-  it('draws Math.random from the engines\' Prng', async () => {
+  it("draws Math.random from the engines' Prng", async () => {
     const { outcome } = await run(`lab.result(Array.from({ length: 3 }, () => Math.random()))`, { seed: 99 });
     const host = new Prng(99);
     const state = [host.nextU32(), host.nextU32(), host.nextU32(), host.nextU32()];
@@ -129,7 +145,11 @@ describe('sandbox: errors with locations', () => {
   it('reports a thrown error with line:column and the script-side stack', async () => {
     const { outcome } = await run(`let x = 1;\nfunction f() {\n  null.x;\n}\nf();`);
     expect(outcome.ok).toBe(false);
-    expect(outcome.error).toMatchObject({ kind: 'script', name: 'TypeError', location: { file: 'test.js', line: 3, column: 7 } });
+    expect(outcome.error).toMatchObject({
+      kind: 'script',
+      name: 'TypeError',
+      location: { file: 'test.js', line: 3, column: 7 },
+    });
     expect(outcome.error?.stack).toContain('at f (test.js:3:7)');
     expect(outcome.error?.stack).not.toContain('<lab>');
   });
@@ -146,7 +166,11 @@ describe('sandbox: errors with locations', () => {
 
   it('refuses an unknown boot() option with EINVAL naming it', async () => {
     const { outcome } = await run(`boot({ memroy: '4G' })`);
-    expect(outcome.error).toMatchObject({ name: 'KernelError', errno: 'EINVAL', message: expect.stringContaining("'memroy'") });
+    expect(outcome.error).toMatchObject({
+      name: 'KernelError',
+      errno: 'EINVAL',
+      message: expect.stringContaining("'memroy'"),
+    });
   });
 
   it('a program the verifier rejects throws KernelError with the verifier log, instruction and line', async () => {
@@ -170,10 +194,13 @@ describe('sandbox: errors with locations', () => {
   });
 
   it('runs TypeScript with errors on the original lines', async () => {
-    const { outcome, out } = await run(`interface P { pfn: number }\nconst p: P = { pfn: 3 };\nprint(p.pfn as number);\nthrow new Error('here');`, {
-      language: 'typescript',
-      filename: 'test.ts',
-    });
+    const { outcome, out } = await run(
+      `interface P { pfn: number }\nconst p: P = { pfn: 3 };\nprint(p.pfn as number);\nthrow new Error('here');`,
+      {
+        language: 'typescript',
+        filename: 'test.ts',
+      },
+    );
     expect(out).toBe('3\n');
     // Same line:column as the JavaScript it becomes (QuickJS points at the call's parenthesis).
     expect(outcome.error?.location).toEqual({ file: 'test.ts', line: 4, column: 16 });
@@ -187,7 +214,9 @@ describe('sandbox: errors with locations', () => {
 
 describe('sandbox: promises', () => {
   it('runs async functions to completion', async () => {
-    const { outcome, out } = await run(`async function f() { await null; print('in'); return 5; }\nf().then((v) => print('got', v));`);
+    const { outcome, out } = await run(
+      `async function f() { await null; print('in'); return 5; }\nf().then((v) => print('got', v));`,
+    );
     expect(outcome.ok).toBe(true);
     expect(out).toBe('in\ngot 5\n');
   });
@@ -205,18 +234,24 @@ describe('sandbox: promises', () => {
 
 describe('sandbox: BPF assembly errors point into the script', () => {
   it('an assembler error and a verifier rejection are located inside the asm literal', async () => {
-    const asm = await run("const k = boot();\nk.bpf.prog_load({ prog_type: 'socket_filter', asm: `\n  r0 = 0\n  r0 += r11\n  exit\n` });\n");
+    const asm = await run(
+      "const k = boot();\nk.bpf.prog_load({ prog_type: 'socket_filter', asm: `\n  r0 = 0\n  r0 += r11\n  exit\n` });\n",
+    );
     expect(asm.outcome.error).toMatchObject({ errno: 'EINVAL', location: { file: 'test.js', line: 4, column: 9 } });
-    const verifier = await run("const k = boot();\nk.bpf.prog_load({ prog_type: 'socket_filter', asm: 'r0 = 0\\nr0 += r3\\nexit' });\n");
+    const verifier = await run(
+      "const k = boot();\nk.bpf.prog_load({ prog_type: 'socket_filter', asm: 'r0 = 0\\nr0 += r3\\nexit' });\n",
+    );
     expect(verifier.outcome.error).toMatchObject({ errno: 'EACCES', location: { line: 2, column: 61 } });
     // A program built at run time is no literal: the prog_load() call is the place.
-    const built = await run("const k = boot();\nk.bpf.prog_load({ prog_type: 'socket_filter', asm: ['r0 = 0', 'r0 += r3', 'exit'].join('\\n') });\n");
+    const built = await run(
+      "const k = boot();\nk.bpf.prog_load({ prog_type: 'socket_filter', asm: ['r0 = 0', 'r0 += r3', 'exit'].join('\\n') });\n",
+    );
     expect(built.outcome.error).toMatchObject({ errno: 'EACCES', location: { line: 2, column: 16 } });
   });
 });
 
 describe('sandbox: a verifier log that overflows', () => {
-  it('fails with ENOSPC and still says the verifier\'s own reason; the panel gets the load\'s log_size', async () => {
+  it("fails with ENOSPC and still says the verifier's own reason; the panel gets the load's log_size", async () => {
     const states: MachineState[] = [];
     const outcome = await runInSandbox(
       RunRequestSchema.parse({
@@ -227,7 +262,9 @@ describe('sandbox: a verifier log that overflows', () => {
       { output: () => {}, progress: () => {}, machine: (s) => states.push(s) },
     );
     expect(outcome.error).toMatchObject({ errno: 'ENOSPC' });
-    expect(outcome.error?.message).toMatch(/^the verifier log \(\d+ bytes\) does not fit log_size 4096; the verifier's own reason: BPF program is too large\. Processed 1000001 insn$/);
+    expect(outcome.error?.message).toMatch(
+      /^the verifier log \(\d+ bytes\) does not fit log_size 4096; the verifier's own reason: BPF program is too large\. Processed 1000001 insn$/,
+    );
     const load = states.at(-1)!.bpf.loads[0]!;
     expect(load).toMatchObject({ errno: 'ENOSPC', insn: 2 });
     expect(load.error).toContain('BPF program is too large. Processed 1000001 insn');
@@ -244,9 +281,21 @@ describe('sandbox: limits (the host survives every one)', () => {
 
   it('a timeout reports the loop that was running, not the last call before it', async () => {
     const { outcome } = await run(`print('a');\nlet i = 0;\n  while (true) { i++; }\n`, { limits: { timeoutMs: 300 } });
-    expect(outcome.error).toMatchObject({ kind: 'limit', limit: 'timeout', location: { file: 'test.js', line: 3, column: 3 } });
-    const ts = await run(`const n: number = 1;\nprint(n);\nfor (;;) {}\n`, { language: 'typescript', filename: 'test.ts', limits: { timeoutMs: 300 } });
-    expect(ts.outcome.error).toMatchObject({ kind: 'limit', limit: 'timeout', location: { file: 'test.ts', line: 3, column: 1 } });
+    expect(outcome.error).toMatchObject({
+      kind: 'limit',
+      limit: 'timeout',
+      location: { file: 'test.js', line: 3, column: 3 },
+    });
+    const ts = await run(`const n: number = 1;\nprint(n);\nfor (;;) {}\n`, {
+      language: 'typescript',
+      filename: 'test.ts',
+      limits: { timeoutMs: 300 },
+    });
+    expect(ts.outcome.error).toMatchObject({
+      kind: 'limit',
+      limit: 'timeout',
+      location: { file: 'test.ts', line: 3, column: 1 },
+    });
   });
 
   it('errors on a line with a loop keep their own columns', async () => {
@@ -264,7 +313,9 @@ describe('sandbox: limits (the host survives every one)', () => {
   });
 
   it('ends one huge allocation at the memory cap', async () => {
-    const { outcome } = await run(`const big = new Uint8Array(64 << 20);`, { limits: { memoryBytes: 16 << 20, timeoutMs: 60_000 } });
+    const { outcome } = await run(`const big = new Uint8Array(64 << 20);`, {
+      limits: { memoryBytes: 16 << 20, timeoutMs: 60_000 },
+    });
     expect(outcome.error).toMatchObject({ kind: 'limit', limit: 'memory' });
   });
 
@@ -280,7 +331,9 @@ describe('sandbox: limits (the host survives every one)', () => {
   });
 
   it('ends output spam at the output cap, keeping what fits', async () => {
-    const { outcome, out } = await run(`for (;;) print('0123456789');`, { limits: { outputBytes: 4096, timeoutMs: 60_000 } });
+    const { outcome, out } = await run(`for (;;) print('0123456789');`, {
+      limits: { outputBytes: 4096, timeoutMs: 60_000 },
+    });
     expect(outcome.error).toMatchObject({ kind: 'limit', limit: 'output' });
     expect(out.length).toBe(4096);
   });
@@ -320,12 +373,72 @@ describe('lab-api.d.ts', () => {
 
 // The globals of plain QuickJS (ES2023 and its extras), which the lab API does not declare.
 const STANDARD_GLOBALS = [
-  'Object', 'Function', 'Error', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError',
-  'InternalError', 'AggregateError', 'Array', 'parseInt', 'parseFloat', 'isNaN', 'isFinite', 'decodeURI',
-  'decodeURIComponent', 'encodeURI', 'encodeURIComponent', 'escape', 'unescape', 'Infinity', 'NaN', 'undefined',
-  'Number', 'Boolean', 'String', 'Math', 'Reflect', 'Symbol', 'eval', 'globalThis', 'Date', 'RegExp', 'JSON',
-  'Proxy', 'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry', 'ArrayBuffer', 'SharedArrayBuffer',
-  'Uint8ClampedArray', 'Int8Array', 'Uint8Array', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array',
-  'BigInt64Array', 'BigUint64Array', 'Float16Array', 'Float32Array', 'Float64Array', 'DataView', 'Atomics', 'Promise',
-  'BigInt', 'Iterator', 'performance', 'queueMicrotask', 'Symbol', 'navigator', 'DOMException', 'structuredClone',
+  'Object',
+  'Function',
+  'Error',
+  'EvalError',
+  'RangeError',
+  'ReferenceError',
+  'SyntaxError',
+  'TypeError',
+  'URIError',
+  'InternalError',
+  'AggregateError',
+  'Array',
+  'parseInt',
+  'parseFloat',
+  'isNaN',
+  'isFinite',
+  'decodeURI',
+  'decodeURIComponent',
+  'encodeURI',
+  'encodeURIComponent',
+  'escape',
+  'unescape',
+  'Infinity',
+  'NaN',
+  'undefined',
+  'Number',
+  'Boolean',
+  'String',
+  'Math',
+  'Reflect',
+  'Symbol',
+  'eval',
+  'globalThis',
+  'Date',
+  'RegExp',
+  'JSON',
+  'Proxy',
+  'Map',
+  'Set',
+  'WeakMap',
+  'WeakSet',
+  'WeakRef',
+  'FinalizationRegistry',
+  'ArrayBuffer',
+  'SharedArrayBuffer',
+  'Uint8ClampedArray',
+  'Int8Array',
+  'Uint8Array',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'BigInt64Array',
+  'BigUint64Array',
+  'Float16Array',
+  'Float32Array',
+  'Float64Array',
+  'DataView',
+  'Atomics',
+  'Promise',
+  'BigInt',
+  'Iterator',
+  'performance',
+  'queueMicrotask',
+  'Symbol',
+  'navigator',
+  'DOMException',
+  'structuredClone',
 ];

@@ -397,7 +397,8 @@ export async function runInSandbox(
   }
 
   function finish(error: RunError | undefined): SandboxOutcome {
-    if (error?.kind === 'limit' && error.limit === 'memory' && budgetMessage) error = { ...error, message: budgetMessage };
+    if (error?.kind === 'limit' && error.limit === 'memory' && budgetMessage)
+      error = { ...error, message: budgetMessage };
     let result: unknown;
     if (resultJson !== undefined) {
       try {

@@ -11,9 +11,16 @@ describe('the ublk-batch.js example', () => {
   it('batching cuts the io_uring ops per I/O, gains IOPS where the server is the bottleneck, and moves data correctly', async () => {
     const code = readFileSync(new URL('../../src-renderer/examples/ublk-batch.js', import.meta.url), 'utf8');
     let out = '';
-    const outcome = await runInSandbox(RunRequestSchema.parse({ code, filename: 'ublk-batch.js' }), { output: (_s, t) => (out += t), progress: () => {} });
+    const outcome = await runInSandbox(RunRequestSchema.parse({ code, filename: 'ublk-batch.js' }), {
+      output: (_s, t) => (out += t),
+      progress: () => {},
+    });
     expect(outcome.error).toBeUndefined();
-    const r = outcome.result as { rows: { mode: string; commands: string; uring_ops_per_io: number; mismatches: number; tag_states: string }[]; gain_copy: number; gain_zero_copy: number };
+    const r = outcome.result as {
+      rows: { mode: string; commands: string; uring_ops_per_io: number; mismatches: number; tag_states: string }[];
+      gain_copy: number;
+      gain_zero_copy: number;
+    };
     expect(r.rows).toHaveLength(6);
     for (const row of r.rows) expect(row.mismatches).toBe(0);
     const ops = (mode: string, c: string) => r.rows.find((x) => x.mode === mode && x.commands === c)!.uring_ops_per_io;

@@ -11,10 +11,23 @@ describe('the ublk-zoned.js example', () => {
   it('writes at the write pointer, appends, hits the open/active limits and reports the zones', async () => {
     const code = readFileSync(new URL('../../src-renderer/examples/ublk-zoned.js', import.meta.url), 'utf8');
     let out = '';
-    const outcome = await runInSandbox(RunRequestSchema.parse({ code, filename: 'ublk-zoned.js' }), { output: (_s, t) => (out += t), progress: () => {} });
+    const outcome = await runInSandbox(RunRequestSchema.parse({ code, filename: 'ublk-zoned.js' }), {
+      output: (_s, t) => (out += t),
+      progress: () => {},
+    });
     expect(outcome.error).toBeUndefined();
     const r = outcome.result as { steps: { got: string }[]; lbas: number[]; zones: string[] };
-    expect(r.steps.map((s) => s.got)).toEqual(['ok', 'EIO', 'ok', 'ok', 'EOVERFLOW', 'ETOOMANYREFS', 'ok', 'EIO', 'EIO']);
+    expect(r.steps.map((s) => s.got)).toEqual([
+      'ok',
+      'EIO',
+      'ok',
+      'ok',
+      'EOVERFLOW',
+      'ETOOMANYREFS',
+      'ok',
+      'EIO',
+      'EIO',
+    ]);
     expect(r.lbas).toEqual([16384, 16400, 16416]);
     expect(r.zones).toEqual(['NOT_WP', 'EMPTY', 'FULL', 'EXP_OPEN', 'EXP_OPEN', 'EMPTY']);
     expect(out).toContain('zcond: FULL [type: SEQ_WRITE_REQUIRED]');

@@ -12,13 +12,19 @@ import { runInSandbox } from './sandbox';
 
 async function run(code: string) {
   let out = '';
-  const outcome = await runInSandbox(RunRequestSchema.parse({ code, filename: 'probe.js' }), { output: (_s, t) => (out += t), progress: () => {} });
+  const outcome = await runInSandbox(RunRequestSchema.parse({ code, filename: 'probe.js' }), {
+    output: (_s, t) => (out += t),
+    progress: () => {},
+  });
   return { outcome, out };
 }
 
 const host = hostUringProbe();
 if ('why' in host) console.log(`io_uring probe unavailable here: ${host.why}`);
-else console.log(`io_uring probe: NOP ${host.nop_ns.toFixed(0)} ns alone, ${host.nop_batched_ns.toFixed(0)} ns batched; 4 KiB tmpfs read ${host.read_4k_batched_ns.toFixed(0)} ns batched -> ${JSON.stringify(host.calibration)}`);
+else
+  console.log(
+    `io_uring probe: NOP ${host.nop_ns.toFixed(0)} ns alone, ${host.nop_batched_ns.toFixed(0)} ns batched; 4 KiB tmpfs read ${host.read_4k_batched_ns.toFixed(0)} ns batched -> ${JSON.stringify(host.calibration)}`,
+  );
 
 describe("scripts calibrate the ublk cost model to this machine's io_uring", () => {
   it("boot({ ublk: { costs: 'host' } }) uses this machine's figures, or says in one line why not", async () => {
@@ -51,7 +57,10 @@ describe("scripts calibrate the ublk cost model to this machine's io_uring", () 
     expect(outcome.error).toBeUndefined();
     const r = outcome.result as { p: Record<string, unknown>; costs: unknown; source: string };
     if ('why' in host) {
-      expect(r.p).toEqual({ errno: 'EOPNOTSUPP', message: `uring_probe: this machine's io_uring cannot be measured here: ${host.why}` });
+      expect(r.p).toEqual({
+        errno: 'EOPNOTSUPP',
+        message: `uring_probe: this machine's io_uring cannot be measured here: ${host.why}`,
+      });
       expect(r.source).toBe('default');
     } else {
       expect(r.p['nop_ns']).toBe(host.nop_ns);
@@ -69,7 +78,10 @@ describe("scripts calibrate the ublk cost model to this machine's io_uring", () 
       try { k.ublk.calibrate({ nop_ns: 'fast' }); } catch (e) { err = e.errno + ': ' + e.message; }
       lab.result({ c: [c.t_sqe_cqe, c.t_enter, c.t_backing_op], err });`);
     expect(outcome.error).toBeUndefined();
-    expect(outcome.result).toEqual({ c: [81, 619, 2090], err: 'EINVAL: calibrate(): probe.nop_ns must be a positive number of ns (got fast)' });
+    expect(outcome.result).toEqual({
+      c: [81, 619, 2090],
+      err: 'EINVAL: calibrate(): probe.nop_ns must be a positive number of ns (got fast)',
+    });
   });
 });
 
@@ -79,7 +91,12 @@ describe('the ublk-calibrate.js example', () => {
     const { outcome, out } = await run(code);
     expect(outcome.error).toBeUndefined();
     const rows = outcome.result as { model: string; iodepth: number; iops: number }[];
-    expect(rows.map((r) => [r.model, r.iodepth])).toEqual([['default', 1], ['default', 32], ['why' in host ? 'default' : 'host', 1], ['why' in host ? 'default' : 'host', 32]]);
+    expect(rows.map((r) => [r.model, r.iodepth])).toEqual([
+      ['default', 1],
+      ['default', 32],
+      ['why' in host ? 'default' : 'host', 1],
+      ['why' in host ? 'default' : 'host', 32],
+    ]);
     if (!('why' in host)) expect(out).toContain(`io_uring NOP: ${host.nop_ns.toFixed(0)} ns alone`);
     for (const r of rows) expect(r.iops).toBeGreaterThan(0);
   });

@@ -187,7 +187,7 @@ describe.skipIf(!avail.ok)('Stop kills the native helper and the test run it has
     await until('the helper is gone', () => (alive(pid) ? undefined : true), 20_000);
     expect(liveHelpers.has(pid)).toBe(false);
     const done = await h.done;
-    expect(done.error, JSON.stringify(done.error)).toMatchObject({ kind: "stopped" });
+    expect(done.error, JSON.stringify(done.error)).toMatchObject({ kind: 'stopped' });
     expect(output.join('')).not.toContain('finished');
   });
 

@@ -85,7 +85,8 @@ export async function kernelCall(req: KernelCallRequest, opts: KernelCallOptions
 /** k.bpf.compile(): `{ c, filename }` compiled by the host's clang; EOPNOTSUPP saying why where there is none. */
 async function bpfCompile(arg: unknown, opts: KernelCallOptions): Promise<KernelCallReply> {
   const a = (arg ?? {}) as { c?: unknown; filename?: unknown };
-  if (typeof a.c !== 'string') return { ok: false, errno: 'EINVAL', message: 'compile: give the C source as { c: string }' };
+  if (typeof a.c !== 'string')
+    return { ok: false, errno: 'EINVAL', message: 'compile: give the C source as { c: string }' };
   const found = findClang();
   if (!found.ok) return { ok: false, errno: 'EOPNOTSUPP', message: `compile: ${found.why}` };
   const r = await compileBpfC(a.c, {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../contract';
-import { CLIENT_MAX_QUEUED, CLIENT_MAX_RUNS, HOST_MAX_RUNS, RunQueue, RunQueueFullError, SessionHost, startRun } from './session';
+import {
+  CLIENT_MAX_QUEUED,
+  CLIENT_MAX_RUNS,
+  HOST_MAX_RUNS,
+  RunQueue,
+  RunQueueFullError,
+  SessionHost,
+  startRun,
+} from './session';
 import { availableParallelism } from 'node:os';
 
 function collect(): { events: RunEvent[]; on: (e: RunEvent) => void } {
@@ -14,7 +22,12 @@ describe('session (worker thread per run)', () => {
     const h = startRun({ code: `print(6 * 7); lab.result({ ok: true });`, filename: 'a.js' }, on);
     const done = await h.done;
     expect(done).toMatchObject({ type: 'done', runId: h.runId, ok: true, result: { ok: true } });
-    expect(events.filter((e) => e.type === 'output').map((e) => (e as { text: string }).text).join('')).toBe('42\n');
+    expect(
+      events
+        .filter((e) => e.type === 'output')
+        .map((e) => (e as { text: string }).text)
+        .join(''),
+    ).toBe('42\n');
     expect(events.at(-1)).toBe(done);
   });
 
@@ -48,7 +61,11 @@ describe('session (worker thread per run)', () => {
       "k.bpf.prog_load({ asm: 'r1 = 0\\nl: r1 += 1\\nif r1 < 300000 goto l\\nr0 = 0\\nexit', prog_type: 'socket_filter', log_level: 2, log_size: 16777215 });",
     ].join('\n');
     const done = await startRun({ code, filename: 'w.js', limits: { timeoutMs: 500 } }, on).done;
-    expect(done.error).toMatchObject({ kind: 'limit', limit: 'watchdog', location: { file: 'w.js', line: 3, column: 16 } });
+    expect(done.error).toMatchObject({
+      kind: 'limit',
+      limit: 'watchdog',
+      location: { file: 'w.js', line: 3, column: 16 },
+    });
     const loads = events.flatMap((e) => (e.type === 'machine' ? [e.state.bpf.loads] : [])).at(-1);
     expect(loads?.map((l) => ({ name: l.name, ok: l.ok }))).toEqual([{ name: 'first', ok: true }]);
   });
@@ -80,7 +97,9 @@ describe('run queue: runs per host and per client', () => {
 
   it('runs one per core by default (at most 8), or KERNEL_LAB_MAX_RUNS', () => {
     const env = Number(process.env.KERNEL_LAB_MAX_RUNS);
-    expect(HOST_MAX_RUNS).toBe(Number.isInteger(env) && env >= 1 ? env : Math.max(1, Math.min(8, availableParallelism())));
+    expect(HOST_MAX_RUNS).toBe(
+      Number.isInteger(env) && env >= 1 ? env : Math.max(1, Math.min(8, availableParallelism())),
+    );
   });
 
   it('starts runs up to the host limit and queues the rest in order', () => {
@@ -133,8 +152,17 @@ describe('run queue: runs per host and per client', () => {
     const b = startRun({ code: `print('second ran')`, filename: 'b.js' }, second.on, { queue: q });
     const third = collect();
     const c = startRun({ code: `print('third ran')`, filename: 'c.js' }, third.on, { queue: q });
-    expect(second.events[0]).toEqual({ type: 'queued', runId: b.runId, ahead: 0, message: 'queued: 0 runs ahead (1 of 1 running on this host)' });
-    expect(third.events[0]).toMatchObject({ type: 'queued', ahead: 1, message: 'queued: 1 run ahead (1 of 1 running on this host)' });
+    expect(second.events[0]).toEqual({
+      type: 'queued',
+      runId: b.runId,
+      ahead: 0,
+      message: 'queued: 0 runs ahead (1 of 1 running on this host)',
+    });
+    expect(third.events[0]).toMatchObject({
+      type: 'queued',
+      ahead: 1,
+      message: 'queued: 1 run ahead (1 of 1 running on this host)',
+    });
     // Stopped while it waits: it ends at once, never starts, and the run behind it moves up.
     expect(await b.stop()).toBe(true);
     expect((await b.done).error).toMatchObject({ kind: 'stopped' });
@@ -143,7 +171,9 @@ describe('run queue: runs per host and per client', () => {
     expect(await spin.stop()).toBe(true);
     const done = await c.done;
     expect(done.ok).toBe(true);
-    expect(third.events.filter((e) => e.type === 'output').map((e) => (e as { text: string }).text)).toEqual(['third ran\n']);
+    expect(third.events.filter((e) => e.type === 'output').map((e) => (e as { text: string }).text)).toEqual([
+      'third ran\n',
+    ]);
     expect(q.stats).toEqual({ running: 0, waiting: 0 });
   });
 });

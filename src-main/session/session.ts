@@ -23,7 +23,13 @@ import { cSubmissionRun, cWithoutLab, isCSource } from '../labs/c-submission';
 import type { KernelOracle } from '../oracle/index';
 import type { WorkerFootprint, WorkerInit, WorkerMessage } from './protocol';
 import { serveKernelCalls, type KernelPermit } from './kernel-calls';
-import { WORKER_RETIRE_HEAP_BYTES, WORKER_RETIRE_WASM_BYTES, warmWorkers, type SessionWorker, type WarmPool } from './warm';
+import {
+  WORKER_RETIRE_HEAP_BYTES,
+  WORKER_RETIRE_WASM_BYTES,
+  warmWorkers,
+  type SessionWorker,
+  type WarmPool,
+} from './warm';
 
 export { workerEntry } from './warm';
 
@@ -104,7 +110,9 @@ export class RunQueue {
   /** Starts the run now if it may, else queues it; returns the function that takes it out of the queue. */
   enqueue(w: Waiting): () => void {
     if (w.client && this.client(w.client).waiting >= CLIENT_MAX_QUEUED) {
-      throw new RunQueueFullError(`run: ${CLIENT_MAX_QUEUED} runs are already waiting for this client; stop one or wait for one to end`);
+      throw new RunQueueFullError(
+        `run: ${CLIENT_MAX_QUEUED} runs are already waiting for this client; stop one or wait for one to end`,
+      );
     }
     this.waiting.push(w);
     if (w.client) this.client(w.client).waiting++;
@@ -132,7 +140,7 @@ export class RunQueue {
   }
 
   private pump(): void {
-    for (let i = 0; i < this.waiting.length; ) {
+    for (let i = 0; i < this.waiting.length;) {
       const w = this.waiting[i]!;
       if (!this.canStart(w)) {
         i++;
@@ -184,7 +192,8 @@ export interface StartOptions {
 const CHECK_TIMEOUT_MS = 30_000;
 
 /** The EPERM of a run nobody allowed to reach the kernel. */
-const KERNEL_NEVER = 'kernel calls are off for this run: nobody at the keyboard allowed them (the app asks; the CLI takes --allow-kernel)';
+const KERNEL_NEVER =
+  'kernel calls are off for this run: nobody at the keyboard allowed them (the app asks; the CLI takes --allow-kernel)';
 
 /**
  * Starts a run, or queues it behind the host's running ones (a `queued` event says how many are ahead).
@@ -221,7 +230,13 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
     ...(opts.oracle ? { oracle: opts.oracle } : {}),
     ...(opts.includeDirs ? { includeDirs: opts.includeDirs } : {}),
   });
-  const init: WorkerInit = { request: parsed, stopBuffer, kernelPort: kernelChannel.port2, kernelReady, ...(lab ? { lab } : {}) };
+  const init: WorkerInit = {
+    request: parsed,
+    stopBuffer,
+    kernelPort: kernelChannel.port2,
+    kernelReady,
+    ...(lab ? { lab } : {}),
+  };
   const queue = opts.queue ?? hostRuns;
   let started = performance.now();
   let outputBytes = 0;
@@ -247,7 +262,13 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
     timers.add(t);
   };
 
-  const end = (ok: boolean, error: RunError | undefined, result?: unknown, stats?: RunStats, checks?: CriterionResult[]): void => {
+  const end = (
+    ok: boolean,
+    error: RunError | undefined,
+    result?: unknown,
+    stats?: RunStats,
+    checks?: CriterionResult[],
+  ): void => {
     if (ended) return;
     ended = true;
     for (const t of timers) clearTimeout(t);
@@ -283,7 +304,11 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
     try {
       w = pool.take();
     } catch (e) {
-      end(false, { kind: 'internal', name: 'InternalError', message: `session worker could not start: ${(e as Error).message}` });
+      end(false, {
+        kind: 'internal',
+        name: 'InternalError',
+        message: `session worker could not start: ${(e as Error).message}`,
+      });
       return;
     }
     worker = w;
@@ -306,7 +331,12 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
           onEvent({ type: 'output', runId, stream: msg.stream, text: msg.text });
           break;
         case 'progress':
-          onEvent({ type: 'progress', runId, message: msg.message, ...(msg.fraction !== undefined ? { fraction: msg.fraction } : {}) });
+          onEvent({
+            type: 'progress',
+            runId,
+            message: msg.message,
+            ...(msg.fraction !== undefined ? { fraction: msg.fraction } : {}),
+          });
           break;
         case 'machine':
           onEvent({ type: 'machine', runId, state: msg.state });
@@ -346,16 +376,27 @@ export function startRun(request: RunRequest, onEvent: (event: RunEvent) => void
       }
     };
     const onError = (err: Error): void => {
-      const oom = /heap out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(`${err.message} ${(err as { code?: string }).code ?? ''}`);
+      const oom = /heap out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(
+        `${err.message} ${(err as { code?: string }).code ?? ''}`,
+      );
       end(
         false,
         oom
-          ? { kind: 'limit', limit: 'memory', name: 'LimitError', message: 'memory limit reached: the session worker ran out of memory' }
+          ? {
+              kind: 'limit',
+              limit: 'memory',
+              name: 'LimitError',
+              message: 'memory limit reached: the session worker ran out of memory',
+            }
           : { kind: 'internal', name: 'InternalError', message: `session worker failed: ${err.message}` },
       );
     };
     const onExit = (code: number): void => {
-      end(false, { kind: 'internal', name: 'InternalError', message: `session worker exited unexpectedly (code ${code})` });
+      end(false, {
+        kind: 'internal',
+        name: 'InternalError',
+        message: `session worker exited unexpectedly (code ${code})`,
+      });
     };
     w.attach({ message: onMessage, error: onError, exit: onExit }, { type: 'run', init });
     later(STARTUP_TIMEOUT_MS + limits.timeoutMs, () =>

@@ -29,9 +29,12 @@ async function serve(init: WorkerInit): Promise<void> {
   // A lab's check reads what the script printed; keep it (bounded by the run's output cap).
   let output = '';
   // The labs' code (and zod, which it validates lab.json with) loads only for a lab's run: a third of a start.
-  const labs = init.request.lab ? { ...(await import('../labs/labs')), ...(await import('../labs/params')) } : undefined;
+  const labs = init.request.lab
+    ? { ...(await import('../labs/labs')), ...(await import('../labs/params')) }
+    : undefined;
   // A lab's parameters come from the seed, never from the request: the checker draws the same ones.
-  const request = init.lab && labs ? { ...init.request, params: labs.labParams(init.lab.params, init.request.seed) } : init.request;
+  const request =
+    init.lab && labs ? { ...init.request, params: labs.labParams(init.lab.params, init.request.seed) } : init.request;
   const outcome = await runInSandbox(
     request,
     {
@@ -39,7 +42,8 @@ async function serve(init: WorkerInit): Promise<void> {
         if (init.request.lab) output += text;
         post({ type: 'output', stream, text });
       },
-      progress: (fraction, message) => post({ type: 'progress', message, ...(fraction !== undefined ? { fraction } : {}) }),
+      progress: (fraction, message) =>
+        post({ type: 'progress', message, ...(fraction !== undefined ? { fraction } : {}) }),
       machine: (state) => post({ type: 'machine', state }),
       chart: (chart) => post({ type: 'chart', chart }),
       table: (table) => post({ type: 'table', table }),
@@ -58,10 +62,26 @@ async function serve(init: WorkerInit): Promise<void> {
         result: outcome.result,
         output,
         kernels,
-        ...(outcome.error ? { error: { name: outcome.error.name, message: outcome.error.message, ...(outcome.error.errno ? { errno: outcome.error.errno } : {}) } } : {}),
+        ...(outcome.error
+          ? {
+              error: {
+                name: outcome.error.name,
+                message: outcome.error.message,
+                ...(outcome.error.errno ? { errno: outcome.error.errno } : {}),
+              },
+            }
+          : {}),
       });
     } catch (e) {
-      checks = [{ name: 'the lab could be checked', pass: false, hint: 'report this lab to its author: it is broken', detail: 'the lab could not be loaded', internal: (e as Error).message }];
+      checks = [
+        {
+          name: 'the lab could be checked',
+          pass: false,
+          hint: 'report this lab to its author: it is broken',
+          detail: 'the lab could not be loaded',
+          internal: (e as Error).message,
+        },
+      ];
     }
   }
   // Nothing of this run is left for the next: its kernel channel closes, and no burst of its machines stays open.
@@ -70,7 +90,12 @@ async function serve(init: WorkerInit): Promise<void> {
   clearBurst();
   busy = false;
   const heap = getHeapStatistics();
-  post({ type: 'done', outcome: posted, ...(checks ? { checks } : {}), footprint: { heapBytes: heap.used_heap_size, wasmBytes: sandboxMemoryBytes() } });
+  post({
+    type: 'done',
+    outcome: posted,
+    ...(checks ? { checks } : {}),
+    footprint: { heapBytes: heap.used_heap_size, wasmBytes: sandboxMemoryBytes() },
+  });
 }
 
 port.on('message', (msg: ParentMessage) => {

@@ -2,12 +2,23 @@ import { mkdir, mkdtemp, readdir, readFile, realpath, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SETTINGS_FILE, WorkspaceChooser, initialWorkspaceDir, readSettings, unusableFolder, writeSettings } from './chooser';
+import {
+  SETTINGS_FILE,
+  WorkspaceChooser,
+  initialWorkspaceDir,
+  readSettings,
+  unusableFolder,
+  writeSettings,
+} from './chooser';
 import { WorkspaceError } from './workspace';
 
 async function setup(): Promise<{ base: string; settingsFile: string; defaultDir: string }> {
   const base = await realpath(await mkdtemp(path.join(tmpdir(), 'kl-choose-')));
-  return { base, settingsFile: path.join(base, 'userData', SETTINGS_FILE), defaultDir: path.join(base, 'Documents', 'Kernel Lab') };
+  return {
+    base,
+    settingsFile: path.join(base, 'userData', SETTINGS_FILE),
+    defaultDir: path.join(base, 'Documents', 'Kernel Lab'),
+  };
 }
 
 describe('workspace settings file', () => {
@@ -53,7 +64,10 @@ describe('the start-up workspace', () => {
     await mkdir(saved);
     await writeSettings(settingsFile, { version: 1, workspace: saved });
     expect(await initialWorkspaceDir({ settingsFile, defaultDir })).toEqual({ dir: saved, source: 'settings' });
-    expect(await initialWorkspaceDir({ env: path.join(base, 'e2e'), settingsFile, defaultDir })).toEqual({ dir: path.join(base, 'e2e'), source: 'env' });
+    expect(await initialWorkspaceDir({ env: path.join(base, 'e2e'), settingsFile, defaultDir })).toEqual({
+      dir: path.join(base, 'e2e'),
+      source: 'env',
+    });
   });
 
   it('falls back to the default, with a warning, when the file is corrupt or the saved folder is gone', async () => {
@@ -65,7 +79,11 @@ describe('the start-up workspace', () => {
     expect(corrupt.warning).toMatch(/is not JSON; using the default workspace/);
     await writeSettings(settingsFile, { version: 1, workspace: path.join(base, 'gone') });
     const gone = await initialWorkspaceDir({ settingsFile, defaultDir });
-    expect(gone).toEqual({ dir: defaultDir, source: 'default', warning: `the saved workspace ${path.join(base, 'gone')} no longer exists; using the default workspace ${defaultDir}` });
+    expect(gone).toEqual({
+      dir: defaultDir,
+      source: 'default',
+      warning: `the saved workspace ${path.join(base, 'gone')} no longer exists; using the default workspace ${defaultDir}`,
+    });
   });
 });
 

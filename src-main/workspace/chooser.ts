@@ -108,10 +108,19 @@ export interface InitialWorkspace {
 }
 
 /** The folder to open at start-up: $KERNEL_LAB_WORKSPACE, else the saved choice if still usable, else the default. */
-export async function initialWorkspaceDir(opts: { env?: string | undefined; settingsFile: string; defaultDir: string }): Promise<InitialWorkspace> {
+export async function initialWorkspaceDir(opts: {
+  env?: string | undefined;
+  settingsFile: string;
+  defaultDir: string;
+}): Promise<InitialWorkspace> {
   if (opts.env) return { dir: path.resolve(opts.env), source: 'env' };
   const { settings, problem } = await readSettings(opts.settingsFile);
-  if (problem) return { dir: opts.defaultDir, source: 'default', warning: `${problem}; using the default workspace ${opts.defaultDir}` };
+  if (problem)
+    return {
+      dir: opts.defaultDir,
+      source: 'default',
+      warning: `${problem}; using the default workspace ${opts.defaultDir}`,
+    };
   if (!settings?.workspace) return { dir: opts.defaultDir, source: 'default' };
   let why = await unusableFolder(settings.workspace);
   if (!why) {
@@ -121,7 +130,12 @@ export async function initialWorkspaceDir(opts: { env?: string | undefined; sett
       why = `the saved workspace ${settings.workspace} no longer exists`;
     }
   }
-  if (why) return { dir: opts.defaultDir, source: 'default', warning: `${why}; using the default workspace ${opts.defaultDir}` };
+  if (why)
+    return {
+      dir: opts.defaultDir,
+      source: 'default',
+      warning: `${why}; using the default workspace ${opts.defaultDir}`,
+    };
   return { dir: settings.workspace, source: 'settings' };
 }
 
@@ -146,7 +160,11 @@ export class WorkspaceChooser {
   ) {}
 
   /** Opens the start-up workspace (see initialWorkspaceDir). */
-  static async start(opts: { env?: string | undefined; settingsFile: string; defaultDir: string }): Promise<{ chooser: WorkspaceChooser; initial: InitialWorkspace }> {
+  static async start(opts: {
+    env?: string | undefined;
+    settingsFile: string;
+    defaultDir: string;
+  }): Promise<{ chooser: WorkspaceChooser; initial: InitialWorkspace }> {
     const initial = await initialWorkspaceDir(opts);
     return { chooser: new WorkspaceChooser(await Workspace.open(initial.dir), opts.settingsFile), initial };
   }

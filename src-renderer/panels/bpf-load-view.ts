@@ -26,7 +26,9 @@ function endText(p: Trace['paths'][number]): string {
 }
 
 function pathText(p: Trace['paths'][number]): string {
-  return p.parent < 0 ? `path ${p.id}: from the start` : `path ${p.id}: forked from path ${p.parent} at ${p.from} → ${p.to}`;
+  return p.parent < 0
+    ? `path ${p.id}: from the start`
+    : `path ${p.id}: forked from path ${p.parent} at ${p.from} → ${p.to}`;
 }
 
 export class BpfLoadView {
@@ -66,7 +68,10 @@ export class BpfLoadView {
       this.writers = new StepWriters(detail.trace);
     }
     const disasm = detail?.disasm || prog?.disasm || '';
-    const lines = disasm.replace(/\n$/, '').split('\n').filter((l) => l);
+    const lines = disasm
+      .replace(/\n$/, '')
+      .split('\n')
+      .filter((l) => l);
     const pre = h('pre', { class: 'mono disasm', 'data-testid': 'bpf-disasm', 'aria-label': 'Disassembly' });
     const source = detail?.source;
     let shown: SourceLine | undefined;
@@ -76,7 +81,11 @@ export class BpfLoadView {
       // A program from a C object: its C line above the first instruction it covers, as libbpf's log shows it.
       const c = pc >= 0 ? cLineAt(source, pc) : undefined;
       if (c && c !== shown) {
-        shownEl = h('div', { class: 'c-line', 'data-testid': 'bpf-c-line', 'data-line': c.line, title: `${c.file}:${c.line}:${c.col}` }, `; ${cLineText(c)}`);
+        shownEl = h(
+          'div',
+          { class: 'c-line', 'data-testid': 'bpf-c-line', 'data-line': c.line, title: `${c.file}:${c.line}:${c.col}` },
+          `; ${cLineText(c)}`,
+        );
         pre.append(shownEl);
         shown = c;
       }
@@ -105,7 +114,13 @@ export class BpfLoadView {
       : ` ${load.prog_type} · ${load.insn_cnt} insns · `;
     this.el = h(
       'details',
-      { 'data-key': `load-${load.seq}`, 'data-testid': 'bpf-prog', 'data-name': load.name, 'data-ok': String(load.ok), 'data-seq': load.seq },
+      {
+        'data-key': `load-${load.seq}`,
+        'data-testid': 'bpf-prog',
+        'data-name': load.name,
+        'data-ok': String(load.ok),
+        'data-seq': load.seq,
+      },
       h(
         'summary',
         {},
@@ -155,11 +170,29 @@ export class BpfLoadView {
     const d = this.detail;
     const out: (Node | null)[] = [];
     if (!this.load.verified) {
-      out.push(h('div', { class: 'muted', 'data-testid': 'bpf-no-trace' }, 'Loaded with verify: false: the verifier did not run, so there is no walk to step through.'));
+      out.push(
+        h(
+          'div',
+          { class: 'muted', 'data-testid': 'bpf-no-trace' },
+          'Loaded with verify: false: the verifier did not run, so there is no walk to step through.',
+        ),
+      );
     } else if (!d) {
-      out.push(h('div', { class: 'muted', 'data-testid': 'bpf-no-trace' }, 'The walk of this load was sent before this view opened: run the script again to step through it.'));
+      out.push(
+        h(
+          'div',
+          { class: 'muted', 'data-testid': 'bpf-no-trace' },
+          'The walk of this load was sent before this view opened: run the script again to step through it.',
+        ),
+      );
     } else if (!this.trace) {
-      out.push(h('div', { class: 'muted', 'data-testid': 'bpf-no-trace' }, 'The verifier did not walk this program (it was refused before verification).'));
+      out.push(
+        h(
+          'div',
+          { class: 'muted', 'data-testid': 'bpf-no-trace' },
+          'The verifier did not walk this program (it was refused before verification).',
+        ),
+      );
     } else {
       out.push(this.stepperEl());
     }
@@ -169,7 +202,11 @@ export class BpfLoadView {
           'details',
           { class: 'bpf-log' },
           h('summary', {}, `Verifier log (log_level ${d.log_level})`),
-          h('pre', { class: 'mono verifier-log', 'data-testid': 'bpf-verifier-log', 'aria-label': 'Verifier log' }, d.log || '(empty)'),
+          h(
+            'pre',
+            { class: 'mono verifier-log', 'data-testid': 'bpf-verifier-log', 'aria-label': 'Verifier log' },
+            d.log || '(empty)',
+          ),
         ),
       );
     }
@@ -182,8 +219,13 @@ export class BpfLoadView {
     const btn = (label: string, text: string, testid: string, fn: () => void): HTMLButtonElement =>
       h('button', { type: 'button', 'aria-label': label, title: label, 'data-testid': testid, onclick: fn }, text);
     const slider = h('input', {
-      type: 'range', min: 0, max: Math.max(0, n - 1), value: 0, step: 1,
-      'aria-label': 'Verification step', 'data-testid': 'bpf-step-slider',
+      type: 'range',
+      min: 0,
+      max: Math.max(0, n - 1),
+      value: 0,
+      step: 1,
+      'aria-label': 'Verification step',
+      'data-testid': 'bpf-step-slider',
     });
     slider.addEventListener('input', () => this.go(Number(slider.value)));
     const s = {
@@ -194,7 +236,11 @@ export class BpfLoadView {
       end: h('div', { class: 'bpf-step-end', 'data-testid': 'bpf-step-end' }),
       regs: h('tbody'),
       stack: h('tbody'),
-      raw: h('div', { class: 'mono bpf-state-raw', 'data-testid': 'bpf-state-raw', 'aria-label': 'State in the verifier log notation' }),
+      raw: h('div', {
+        class: 'mono bpf-state-raw',
+        'data-testid': 'bpf-state-raw',
+        'aria-label': 'State in the verifier log notation',
+      }),
       tree: h('ul', { class: 'bpf-tree', 'data-testid': 'bpf-tree', 'aria-label': 'Exploration tree' }),
       graph: h('div', { class: 'bpf-graph-box' }),
     };
@@ -202,7 +248,13 @@ export class BpfLoadView {
     this.buildTree(s.tree);
     const group = h(
       'div',
-      { class: 'bpf-stepper', role: 'group', tabindex: 0, 'aria-label': 'Step through the verification (arrow keys, Home, End)', 'data-testid': 'bpf-stepper' },
+      {
+        class: 'bpf-stepper',
+        role: 'group',
+        tabindex: 0,
+        'aria-label': 'Step through the verification (arrow keys, Home, End)',
+        'data-testid': 'bpf-stepper',
+      },
       h(
         'div',
         { class: 'bpf-step-bar' },
@@ -214,7 +266,11 @@ export class BpfLoadView {
         s.pos,
       ),
       t.capped
-        ? h('div', { class: 'bpf-capped', 'data-testid': 'bpf-capped', role: 'note' }, `Trace capped: the first ${n.toLocaleString('en')} of ${t.processed.toLocaleString('en')} processed instructions.`)
+        ? h(
+            'div',
+            { class: 'bpf-capped', 'data-testid': 'bpf-capped', role: 'note' },
+            `Trace capped: the first ${n.toLocaleString('en')} of ${t.processed.toLocaleString('en')} processed instructions.`,
+          )
         : null,
       s.insn,
       s.changed,
@@ -225,7 +281,17 @@ export class BpfLoadView {
         h(
           'table',
           { class: 'grid mono bpf-regs', 'data-testid': 'bpf-regs', 'aria-label': 'Registers after the instruction' },
-          h('thead', {}, h('tr', {}, ...[['reg'], ['type'], ['value/bounds'], ['id'], ['ref', 'ref_obj_id'], ['P', 'precise'], BY].map(([c, t]) => h('th', { scope: 'col', title: t ?? c }, c)))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...[['reg'], ['type'], ['value/bounds'], ['id'], ['ref', 'ref_obj_id'], ['P', 'precise'], BY].map(
+                ([c, t]) => h('th', { scope: 'col', title: t ?? c }, c),
+              ),
+            ),
+          ),
           s.regs,
         ),
       ),
@@ -234,8 +300,22 @@ export class BpfLoadView {
         { class: 'table-scroll' },
         h(
           'table',
-          { class: 'grid mono bpf-stack', 'data-testid': 'bpf-stack', 'aria-label': 'Stack slots after the instruction' },
-          h('thead', {}, h('tr', {}, ...[['slot'], ['kind'], ['contents'], ['state'], ['depth'], ['ref', 'ref_id'], BY].map(([c, t]) => h('th', { scope: 'col', title: t ?? c }, c)))),
+          {
+            class: 'grid mono bpf-stack',
+            'data-testid': 'bpf-stack',
+            'aria-label': 'Stack slots after the instruction',
+          },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...[['slot'], ['kind'], ['contents'], ['state'], ['depth'], ['ref', 'ref_id'], BY].map(([c, t]) =>
+                h('th', { scope: 'col', title: t ?? c }, c),
+              ),
+            ),
+          ),
           s.stack,
         ),
       ),
@@ -250,7 +330,14 @@ export class BpfLoadView {
     );
     group.addEventListener('keydown', (e) => {
       if (e.target instanceof HTMLInputElement) return; // the slider has its own keys
-      const to = { ArrowLeft: this.step - 1, ArrowUp: this.step - 1, ArrowRight: this.step + 1, ArrowDown: this.step + 1, Home: 0, End: n - 1 }[e.key];
+      const to = {
+        ArrowLeft: this.step - 1,
+        ArrowUp: this.step - 1,
+        ArrowRight: this.step + 1,
+        ArrowDown: this.step + 1,
+        Home: 0,
+        End: n - 1,
+      }[e.key];
       if (to === undefined) return;
       e.preventDefault();
       this.go(to);
@@ -274,7 +361,11 @@ export class BpfLoadView {
         { 'data-path': p.id, 'data-end': p.end ?? '' },
         at === undefined
           ? h('span', { class: 'muted' }, label)
-          : h('button', { type: 'button', class: 'link', 'aria-label': `Go to ${pathText(p)}`, onclick: () => this.go(at) }, label),
+          : h(
+              'button',
+              { type: 'button', class: 'link', 'aria-label': `Go to ${pathText(p)}`, onclick: () => this.go(at) },
+              label,
+            ),
       );
     };
     ul.append(...t.paths.map(item));
@@ -324,7 +415,8 @@ export class BpfLoadView {
     s.insn.textContent = `${c ? `; ${cLineText(c)}\n` : ''}${row?.textContent ?? `${insn}:`}`;
     // The last step of a path shows how the path ended.
     const lastOfPath = i === t.steps.length - 1 ? !t.capped : t.steps[i + 1]![1] !== path;
-    const failing = !this.load.ok && lastOfPath && p?.end !== undefined && p.end !== 'exit' && p.end !== 'safe' && insn === p.at;
+    const failing =
+      !this.load.ok && lastOfPath && p?.end !== undefined && p.end !== 'exit' && p.end !== 'safe' && insn === p.at;
     s.end.className = `bpf-step-end${failing ? ' bad' : ''}`;
     s.end.textContent = p ? `${pathText(p)}${lastOfPath && p.end !== undefined ? ` · ${endText(p)}` : ''}` : '';
     this.el.dataset.failingStep = String(failing);
@@ -337,7 +429,20 @@ export class BpfLoadView {
       const j = by.get(name);
       if (j === undefined) return h('td', { class: 'muted', title: 'its value at the program’s entry' }, 'entry');
       const at = t.steps[j]![0];
-      return h('td', {}, h('button', { type: 'button', class: 'link', title: `written by insn ${at} (step ${j + 1}): go there`, onclick: () => this.go(j) }, String(at)));
+      return h(
+        'td',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'link',
+            title: `written by insn ${at} (step ${j + 1}): go there`,
+            onclick: () => this.go(j),
+          },
+          String(at),
+        ),
+      );
     };
     const mark = (name: string) => (diff.changed.has(name) ? { class: 'changed', 'data-changed': 'true' } : {});
     s.regs.replaceChildren(
@@ -345,7 +450,12 @@ export class BpfLoadView {
         h(
           'tr',
           { 'data-reg': r.name, ...mark(r.name) },
-          h('th', { scope: 'row' }, r.name), h('td', {}, r.type), h('td', {}, r.value), h('td', {}, r.id), h('td', {}, r.ref_obj_id), h('td', {}, r.precise ? 'P' : ''),
+          h('th', { scope: 'row' }, r.name),
+          h('td', {}, r.type),
+          h('td', {}, r.value),
+          h('td', {}, r.id),
+          h('td', {}, r.ref_obj_id),
+          h('td', {}, r.precise ? 'P' : ''),
           byCell(r.name),
         ),
       ),
@@ -356,8 +466,12 @@ export class BpfLoadView {
             h(
               'tr',
               { 'data-slot': sl.slot, 'data-kind': sl.kind, ...mark(sl.slot) },
-              h('th', { scope: 'row' }, sl.slot), h('td', {}, sl.kind), h('td', {}, sl.value ? `${sl.type}(${sl.value})` : sl.type),
-              h('td', {}, sl.state), h('td', {}, sl.depth), h('td', {}, sl.ref_id),
+              h('th', { scope: 'row' }, sl.slot),
+              h('td', {}, sl.kind),
+              h('td', {}, sl.value ? `${sl.type}(${sl.value})` : sl.type),
+              h('td', {}, sl.state),
+              h('td', {}, sl.depth),
+              h('td', {}, sl.ref_id),
               byCell(sl.slot),
             ),
           )
@@ -369,13 +483,23 @@ export class BpfLoadView {
       `${diff.cleared.length ? `; cleared ${diff.cleared.join(', ')}` : ''}`;
     s.changed.dataset.changed = names.join(' ');
     s.raw.textContent = `${insn}: ${t.states[si] ?? ''}${failing ? `\n${p!.end}` : ''}`;
-    for (const li of s.tree.querySelectorAll<HTMLElement>('li')) li.classList.toggle('current', li.dataset.path === String(path));
-    for (const g of s.graph.querySelectorAll<SVGGElement>('g.path')) g.classList.toggle('current', g.dataset.path === String(path));
+    for (const li of s.tree.querySelectorAll<HTMLElement>('li'))
+      li.classList.toggle('current', li.dataset.path === String(path));
+    for (const g of s.graph.querySelectorAll<SVGGElement>('g.path'))
+      g.classList.toggle('current', g.dataset.path === String(path));
   }
 
   private kernelCheckEl(d: Detail): HTMLElement {
     const out = h('div', { class: 'bpf-kernel-result', 'data-testid': 'bpf-kernel-result', 'aria-live': 'polite' });
-    const button = h('button', { type: 'button', 'data-testid': 'bpf-kernel-check', 'aria-label': "Check on this machine's kernel: load the program with BPF_PROG_LOAD and compare" }, "Check on this machine's kernel");
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        'data-testid': 'bpf-kernel-check',
+        'aria-label': "Check on this machine's kernel: load the program with BPF_PROG_LOAD and compare",
+      },
+      "Check on this machine's kernel",
+    );
     button.addEventListener('click', () => {
       button.disabled = true;
       out.replaceChildren(h('span', { class: 'muted' }, 'asking the kernel…'));
@@ -392,20 +516,37 @@ export class BpfLoadView {
       };
       this.check(req)
         .then((r) => out.replaceChildren(...this.kernelResult(r)))
-        .catch((e: Error) => out.replaceChildren(h('div', { class: 'bad', 'data-testid': 'bpf-kernel-why' }, `The kernel check failed: ${e.message}`)))
+        .catch((e: Error) =>
+          out.replaceChildren(
+            h('div', { class: 'bad', 'data-testid': 'bpf-kernel-why' }, `The kernel check failed: ${e.message}`),
+          ),
+        )
         .finally(() => (button.disabled = false));
     });
     return h('div', { class: 'bpf-kernel' }, button, out);
   }
 
   private kernelResult(r: KernelCheckResult): Node[] {
-    if (!r.available) return [h('div', { class: 'muted', 'data-testid': 'bpf-kernel-why' }, `This machine's kernel cannot be asked: ${r.why}`)];
+    if (!r.available)
+      return [
+        h(
+          'div',
+          { class: 'muted', 'data-testid': 'bpf-kernel-why' },
+          `This machine's kernel cannot be asked: ${r.why}`,
+        ),
+      ];
     const c = r.comparison;
-    const verdict = (ok: boolean, errno?: string, first?: string): string => (ok ? 'accepted' : `rejected (${errno})${first ? `: ${first}` : ''}`);
+    const verdict = (ok: boolean, errno?: string, first?: string): string =>
+      ok ? 'accepted' : `rejected (${errno})${first ? `: ${first}` : ''}`;
     const rows = c.rows.map((row, i) =>
       h(
         'tr',
-        { class: row.agree ? '' : 'differ', ...(i === c.first_disagreement ? { 'data-testid': 'bpf-kernel-first-diff', id: `kdiff-${this.load.seq}` } : {}) },
+        {
+          class: row.agree ? '' : 'differ',
+          ...(i === c.first_disagreement
+            ? { 'data-testid': 'bpf-kernel-first-diff', id: `kdiff-${this.load.seq}` }
+            : {}),
+        },
         h('td', {}, row.ours ?? ''),
         h('td', {}, row.kernel ?? ''),
       ),
@@ -413,7 +554,11 @@ export class BpfLoadView {
     return [
       h(
         'div',
-        { 'data-testid': 'bpf-kernel-verdict', 'data-kernel-ok': String(r.kernel.ok), 'data-agree': String(c.verdict_agree) },
+        {
+          'data-testid': 'bpf-kernel-verdict',
+          'data-kernel-ok': String(r.kernel.ok),
+          'data-agree': String(c.verdict_agree),
+        },
         h('b', {}, 'Kernel: '),
         verdict(r.kernel.ok, r.kernel.errno_name, r.kernel.first_error),
         r.kernel.processed !== undefined ? ` · processed ${r.kernel.processed} insns` : '',
@@ -428,7 +573,11 @@ export class BpfLoadView {
         { class: c.verdict_agree && c.first_error_agree ? 'good' : 'bad', 'data-testid': 'bpf-kernel-agreement' },
         c.verdict_agree ? 'Verdicts agree' : 'Verdicts disagree',
         c.verdict_agree && !r.kernel.ok ? (c.errno_agree ? ', errnos agree' : ', errnos differ') : '',
-        c.verdict_agree && !r.kernel.ok ? (c.first_error_agree ? ', first error lines agree' : ', first error lines differ') : '',
+        c.verdict_agree && !r.kernel.ok
+          ? c.first_error_agree
+            ? ', first error lines agree'
+            : ', first error lines differ'
+          : '',
         c.first_disagreement >= 0 ? `; the logs part at line ${c.first_disagreement + 1}` : '; the logs are the same',
         '.',
       ),
@@ -438,7 +587,11 @@ export class BpfLoadView {
         h(
           'table',
           { class: 'grid mono', 'aria-label': 'Our verifier log beside the kernel’s' },
-          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'our verifier'), h('th', { scope: 'col' }, 'this machine’s kernel'))),
+          h(
+            'thead',
+            {},
+            h('tr', {}, h('th', { scope: 'col' }, 'our verifier'), h('th', { scope: 'col' }, 'this machine’s kernel')),
+          ),
           h('tbody', {}, ...rows),
         ),
       ),

@@ -11,7 +11,11 @@ type Bpf = MachineState['bpf'];
 export class BpfPanel {
   private readonly progs = h('div', { class: 'bpf-progs', 'data-testid': 'bpf-progs' });
   private readonly maps = h('div', { class: 'bpf-maps', 'data-testid': 'bpf-maps' });
-  private readonly empty = h('div', { class: 'empty' }, 'Programs loaded with k.bpf.prog_load() and maps made with k.bpf.map_create() show here.');
+  private readonly empty = h(
+    'div',
+    { class: 'empty' },
+    'Programs loaded with k.bpf.prog_load() and maps made with k.bpf.map_create() show here.',
+  );
   private readonly open = new Set<string>();
   /** Programs shown before: a load new to the panel opens, whatever the others are (a run sends its loads as they come). */
   private readonly seen = new Set<string>();
@@ -30,13 +34,7 @@ export class BpfPanel {
     /** Shows a script line in the editor (a click on an instruction assembled from it). */
     private readonly toScriptLine?: (line: number) => void,
   ) {
-    root.replaceChildren(
-      this.empty,
-      h('h4', {}, 'Programs'),
-      this.progs,
-      h('h4', {}, 'Maps'),
-      this.maps,
-    );
+    root.replaceChildren(this.empty, h('h4', {}, 'Programs'), this.progs, h('h4', {}, 'Maps'), this.maps);
   }
 
   private viewOf(load: BpfLoad, prog: Bpf['progs'][number] | undefined): BpfLoadView {
@@ -59,7 +57,12 @@ export class BpfPanel {
     // Machine events come twice a second: rebuild only what changed (the loads' details are compared by identity).
     const sig = JSON.stringify(bpf, (k, v: unknown) => (k === 'detail' ? undefined : v));
     const details = bpf.loads.map((l) => l.detail);
-    if (sig === this.last && details.length === this.lastDetails.length && details.every((d, i) => d === this.lastDetails[i])) return;
+    if (
+      sig === this.last &&
+      details.length === this.lastDetails.length &&
+      details.every((d, i) => d === this.lastDetails[i])
+    )
+      return;
     this.last = sig;
     this.lastDetails = details;
     this.empty.hidden = bpf.progs.length + bpf.maps.length + bpf.loads.length > 0;
@@ -85,7 +88,11 @@ export class BpfPanel {
       el.open = !this.open.size || !this.seen.has(el.dataset.key!) || this.open.has(el.dataset.key!);
       return el;
     });
-    this.progs.replaceChildren(...(older.length + loads.length ? [] : [h('div', { class: 'muted' }, 'none loaded')]), ...older, ...loads);
+    this.progs.replaceChildren(
+      ...(older.length + loads.length ? [] : [h('div', { class: 'muted' }, 'none loaded')]),
+      ...older,
+      ...loads,
+    );
     this.maps.replaceChildren(
       ...(bpf.maps.length ? [] : [h('div', { class: 'muted' }, 'none created')]),
       ...bpf.maps.map((m) =>
@@ -108,7 +115,9 @@ export class BpfPanel {
                   'tbody',
                   {},
                   ...m.entries.map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', {}, v), h('td', {}, leU64(v)))),
-                  m.entries.length >= 64 ? h('tr', {}, h('td', { colspan: 3, class: 'muted' }, 'first 64 entries shown')) : null,
+                  m.entries.length >= 64
+                    ? h('tr', {}, h('td', { colspan: 3, class: 'muted' }, 'first 64 entries shown'))
+                    : null,
                 ),
               ),
         ),
@@ -122,12 +131,25 @@ export class BpfPanel {
     return h(
       'details',
       { 'data-key': key, 'data-testid': 'bpf-prog', 'data-name': p.name, open: !this.open.size || this.open.has(key) },
-      h('summary', {}, h('b', {}, `${p.id}: ${p.name || '(no name)'}`), ` ${p.prog_type} · ${p.insn_cnt} insns · ${p.jited ? 'JIT' : 'interpreter'}`),
+      h(
+        'summary',
+        {},
+        h('b', {}, `${p.id}: ${p.name || '(no name)'}`),
+        ` ${p.prog_type} · ${p.insn_cnt} insns · ${p.jited ? 'JIT' : 'interpreter'}`,
+      ),
       h(
         'div',
         { class: 'bpf-cols' },
-        h('pre', { class: 'mono disasm', 'data-testid': 'bpf-disasm' }, ...lines.map((l) => h('div', { class: 'insn' }, l))),
-        h('pre', { class: 'mono verifier-log', 'data-testid': 'bpf-verifier-log' }, p.verifier_log ?? 'Loaded without the verifier (verify: false).'),
+        h(
+          'pre',
+          { class: 'mono disasm', 'data-testid': 'bpf-disasm' },
+          ...lines.map((l) => h('div', { class: 'insn' }, l)),
+        ),
+        h(
+          'pre',
+          { class: 'mono verifier-log', 'data-testid': 'bpf-verifier-log' },
+          p.verifier_log ?? 'Loaded without the verifier (verify: false).',
+        ),
       ),
     );
   }

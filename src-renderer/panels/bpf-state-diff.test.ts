@@ -6,8 +6,12 @@ import { diffStates, predecessor, StepWriters } from './bpf-state-diff';
 describe('what a verifier step changed', () => {
   it('marks written and retyped registers and slots, not the precision marks or the untouched', () => {
     const d = diffStates(
-      parseState('R0=scalar() R1=fp-8 R6=scalar(smin=0,smax=3) R10=fp0 fp-8=iter_num(ref_id=1,state=active,depth=0) refs=1'),
-      parseState('R0=rdonly_mem(id=2,ref_obj_id=1,sz=4) R6=P1 R10=fp0 fp-8=iter_num(ref_id=1,state=active,depth=1) fp-16=mmmmmmmm refs=1'),
+      parseState(
+        'R0=scalar() R1=fp-8 R6=scalar(smin=0,smax=3) R10=fp0 fp-8=iter_num(ref_id=1,state=active,depth=0) refs=1',
+      ),
+      parseState(
+        'R0=rdonly_mem(id=2,ref_obj_id=1,sz=4) R6=P1 R10=fp0 fp-8=iter_num(ref_id=1,state=active,depth=1) fp-16=mmmmmmmm refs=1',
+      ),
     );
     expect([...d.changed].sort()).toEqual(['R0', 'R6', 'fp-16', 'fp-8']);
     expect(d.cleared).toEqual(['R1']);

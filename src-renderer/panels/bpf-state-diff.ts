@@ -33,7 +33,8 @@ export interface StepDiff {
 function contents(v: StateView): Map<string, string> {
   const m = new Map<string, string>();
   for (const r of v.regs) m.set(r.name, [r.type, r.value, r.id, r.ref_obj_id].join('|'));
-  for (const s of v.stack) m.set(s.slot, [s.kind, s.type, s.value.replace(/^P/, ''), s.state, s.depth, s.ref_id].join('|'));
+  for (const s of v.stack)
+    m.set(s.slot, [s.kind, s.type, s.value.replace(/^P/, ''), s.state, s.depth, s.ref_id].join('|'));
   return m;
 }
 
@@ -87,7 +88,12 @@ export class StepWriters {
     if (!d) {
       const p = predecessor(this.trace, i);
       // A path without a known fork (a trace cut short) has no state before it to compare with: nothing is marked.
-      d = p !== undefined ? diffStates(this.view(p), this.view(i)) : i === 0 ? diffStates(this.entry, this.view(i)) : { changed: new Set(), cleared: [] };
+      d =
+        p !== undefined
+          ? diffStates(this.view(p), this.view(i))
+          : i === 0
+            ? diffStates(this.entry, this.view(i))
+            : { changed: new Set(), cleared: [] };
       this.diffs.set(i, d);
     }
     return d;
@@ -99,7 +105,8 @@ export class StepWriters {
     if (have) return have;
     // Walk back to a step already known (or the start) without recursion: a path can be thousands of steps long.
     const chain: number[] = [];
-    for (let j: number | undefined = i; j !== undefined && !this.writers.has(j); j = predecessor(this.trace, j)) chain.push(j);
+    for (let j: number | undefined = i; j !== undefined && !this.writers.has(j); j = predecessor(this.trace, j))
+      chain.push(j);
     for (let c = chain.length - 1; c >= 0; c--) {
       const j = chain[c]!;
       const p = predecessor(this.trace, j);

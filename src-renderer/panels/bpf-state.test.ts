@@ -4,20 +4,33 @@ import { cLineAt, cLineText, keepBpfDetails, parseState } from './bpf-state';
 
 describe('reading the verifier state notation', () => {
   it('splits registers and an iterator slot with its state and depth', () => {
-    const v = parseState('R0=rdonly_mem(id=2,ref_obj_id=1,sz=4) R6=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R10=fp0 fp-8=iter_num(ref_id=1,state=active,depth=1) refs=1');
+    const v = parseState(
+      'R0=rdonly_mem(id=2,ref_obj_id=1,sz=4) R6=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R10=fp0 fp-8=iter_num(ref_id=1,state=active,depth=1) refs=1',
+    );
     expect(v.regs.map((r) => [r.name, r.type, r.value, r.id, r.ref_obj_id])).toEqual([
       ['R0', 'rdonly_mem', 'sz=4', '2', '1'],
       ['R6', 'scalar', 'smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)', '', ''],
       ['R10', 'fp', 'fp0', '', ''],
     ]);
     expect(v.stack).toEqual([
-      { slot: 'fp-8', kind: 'iterator', type: 'iter_num', value: '', state: 'active', depth: '1', ref_id: '1', text: 'fp-8=iter_num(ref_id=1,state=active,depth=1)' },
+      {
+        slot: 'fp-8',
+        kind: 'iterator',
+        type: 'iter_num',
+        value: '',
+        state: 'active',
+        depth: '1',
+        ref_id: '1',
+        text: 'fp-8=iter_num(ref_id=1,state=active,depth=1)',
+      },
     ]);
     expect(v.refs).toBe('1');
   });
 
   it('reads constants, precise marks, the _w suffix of older kernels, spills and byte kinds', () => {
-    const v = parseState('frame1: R0_w=P0 R1_w=fp-8 R2=scalar() fp-8=mmmmmmmm fp-16=00000000 fp-24=ctx() fp-32=scalar(id=3,umax=7) cb');
+    const v = parseState(
+      'frame1: R0_w=P0 R1_w=fp-8 R2=scalar() fp-8=mmmmmmmm fp-16=00000000 fp-24=ctx() fp-32=scalar(id=3,umax=7) cb',
+    );
     expect(v.frame).toBe(1);
     expect(v.callback).toBe(true);
     expect(v.regs.map((r) => [r.name, r.type, r.value, r.precise])).toEqual([
@@ -35,9 +48,15 @@ describe('reading the verifier state notation', () => {
 });
 
 describe('keeping the loads’ details across machine states', () => {
-  const state = (loads: MachineState['bpf']['loads']): MachineState => ({ bpf: { progs: [], maps: [], loads } }) as unknown as MachineState;
+  const state = (loads: MachineState['bpf']['loads']): MachineState =>
+    ({ bpf: { progs: [], maps: [], loads } }) as unknown as MachineState;
   const load = (seq: number, withDetail: boolean): MachineState['bpf']['loads'][number] => ({
-    seq, name: `p${seq}`, prog_type: 'raw_tracepoint', insn_cnt: 2, verified: true, ok: true,
+    seq,
+    name: `p${seq}`,
+    prog_type: 'raw_tracepoint',
+    insn_cnt: 2,
+    verified: true,
+    ok: true,
     ...(withDetail ? { detail: { disasm: `${seq}`, log: '', log_level: 1, maps: [] } } : {}),
   });
 

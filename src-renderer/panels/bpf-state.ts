@@ -115,17 +115,44 @@ export function parseState(state: string): StateView {
     } else if (/^fp-\d+$/.test(key)) {
       if (/^[m0?d]{8}$/.test(val)) {
         // Eight byte kinds: no register spilled here.
-        view.stack.push({ slot: key, kind: 'bytes', type: val, value: '', state: '', depth: '', ref_id: '', text: tok });
+        view.stack.push({
+          slot: key,
+          kind: 'bytes',
+          type: val,
+          value: '',
+          state: '',
+          depth: '',
+          ref_id: '',
+          text: tok,
+        });
         continue;
       }
       const p = parseValue(val);
       const get = (k: string): string => p.fields.find(([f]) => f === k)?.[1] ?? '';
       if (p.type.startsWith('iter_')) {
-        view.stack.push({ slot: key, kind: 'iterator', type: p.type, value: '', state: get('state'), depth: get('depth'), ref_id: get('ref_id'), text: tok });
+        view.stack.push({
+          slot: key,
+          kind: 'iterator',
+          type: p.type,
+          value: '',
+          state: get('state'),
+          depth: get('depth'),
+          ref_id: get('ref_id'),
+          text: tok,
+        });
       } else {
         // A spilled register, after the kinds of any bytes it does not cover.
         const r = regOf(key, val.replace(/^[m?d]+(?=[a-zA-Z])/, ''), tok);
-        view.stack.push({ slot: key, kind: 'spilled register', type: r.type, value: r.value, state: '', depth: '', ref_id: r.id ? `id=${r.id}` : '', text: tok });
+        view.stack.push({
+          slot: key,
+          kind: 'spilled register',
+          type: r.type,
+          value: r.value,
+          state: '',
+          depth: '',
+          ref_id: r.id ? `id=${r.id}` : '',
+          text: tok,
+        });
       }
     } else if (key === 'refs') {
       view.refs = val;

@@ -27,7 +27,6 @@ export const FRAME_COLORS = {
   none: '#000000',
 };
 
-
 export function rgb(hex: string): [number, number, number] {
   const n = parseInt(hex.slice(1), 16);
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
@@ -37,14 +36,25 @@ export function pack([r, g, b]: [number, number, number]): number {
   return ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
 }
 export function mix(a: [number, number, number], b: [number, number, number], t: number): [number, number, number] {
-  return [Math.round(a[0] + (b[0] - a[0]) * t), Math.round(a[1] + (b[1] - a[1]) * t), Math.round(a[2] + (b[2] - a[2]) * t)];
+  return [
+    Math.round(a[0] + (b[0] - a[0]) * t),
+    Math.round(a[1] + (b[1] - a[1]) * t),
+    Math.round(a[2] + (b[2] - a[2]) * t),
+  ];
 }
 
 /**
  * Paints `off`, one pixel per pageblock in rows of `cols`: coloured by `mode`, with the direct-map levels whose
  * overlayOn[level] is set mixed in.
  */
-export function paintBlocks(off: HTMLCanvasElement, mm: Mm, mode: Mode, cols: number, rows: number, overlayOn: readonly boolean[]): void {
+export function paintBlocks(
+  off: HTMLCanvasElement,
+  mm: Mm,
+  mode: Mode,
+  cols: number,
+  rows: number,
+  overlayOn: readonly boolean[],
+): void {
   const n = mm.pageblocks;
   if (off.width !== cols || off.height !== rows) {
     off.width = cols;

@@ -8,7 +8,18 @@ import type { MachineState } from '../../src-main/contract';
 export type FramesWire = NonNullable<MachineState['mm']['frames']>;
 
 /** Kind names by code (contract: bits 4-7). */
-export const FRAME_KINDS = ['none', 'free', 'pcp', 'cache free', 'allocated', 'allocated movable', 'cache allocated', 'page table', 'secretmem', 'memmap (reserved)'] as const;
+export const FRAME_KINDS = [
+  'none',
+  'free',
+  'pcp',
+  'cache free',
+  'allocated',
+  'allocated movable',
+  'cache allocated',
+  'page table',
+  'secretmem',
+  'memmap (reserved)',
+] as const;
 export const K_NONE = 0;
 export const K_FREE = 1;
 export const K_PCP = 2;
@@ -83,8 +94,10 @@ export class FrameMap {
         if (ri >= nruns) throw new FrameDecodeError(`frames: runs end at pfn ${pfn}, inside pageblock range ${b0}`);
         const c = f.runs[ri * 2]!;
         const n = f.runs[ri * 2 + 1]!;
-        if (!Number.isInteger(n) || n < 1 || pfn + n > stop) throw new FrameDecodeError(`frames: run ${ri} (${n} frames at pfn ${pfn}) crosses its range's end`);
-        if (!Number.isInteger(c) || c < 0 || c > 0x7ff) throw new FrameDecodeError(`frames: run ${ri} has a bad code ${c}`);
+        if (!Number.isInteger(n) || n < 1 || pfn + n > stop)
+          throw new FrameDecodeError(`frames: run ${ri} (${n} frames at pfn ${pfn}) crosses its range's end`);
+        if (!Number.isInteger(c) || c < 0 || c > 0x7ff)
+          throw new FrameDecodeError(`frames: run ${ri} has a bad code ${c}`);
         start[ri] = pfn;
         end[ri] = pfn + n;
         code[ri] = c;

@@ -11,12 +11,34 @@
 import type { MachineState } from '../../src-main/contract';
 import { h } from '../dom';
 import {
-  FRAME_KINDS, FrameMap, K_ALLOC, K_ALLOC_MOVABLE, K_CACHE_ALLOC, K_CACHE_FREE, K_FREE, K_NONE, K_PCP, K_PGTABLE, K_RESERVED, K_SECRETMEM, unpackCode,
+  FRAME_KINDS,
+  FrameMap,
+  K_ALLOC,
+  K_ALLOC_MOVABLE,
+  K_CACHE_ALLOC,
+  K_CACHE_FREE,
+  K_FREE,
+  K_NONE,
+  K_PCP,
+  K_PGTABLE,
+  K_RESERVED,
+  K_SECRETMEM,
+  unpackCode,
 } from './memory-frames';
 import { PressureChart } from './memory-pressure-chart';
 import { SplitsChart } from './memory-splits-chart';
 import { ZONE_LINE, drawZoneBoundaries, renderZoneBars } from './memory-zones';
-import { FRAME_COLORS, LEVEL_COLORS, LEVEL_NAMES, MT_COLORS, type Mode, mix, pack, paintBlocks, rgb } from './memory-colours';
+import {
+  FRAME_COLORS,
+  LEVEL_COLORS,
+  LEVEL_NAMES,
+  MT_COLORS,
+  type Mode,
+  mix,
+  pack,
+  paintBlocks,
+  rgb,
+} from './memory-colours';
 
 type Mm = MachineState['mm'];
 
@@ -28,7 +50,6 @@ const VIEW_MAX_H = 512;
 /** A pageblock's 512 frames as 32 columns × 16 rows. */
 const FCOLS = 32;
 
-
 export class MemoryPanel {
   private readonly canvas = h('canvas', {
     'data-testid': 'mm-canvas',
@@ -37,7 +58,11 @@ export class MemoryPanel {
   private readonly off = document.createElement('canvas');
   private readonly frameOff = document.createElement('canvas');
   private readonly scroller = h('div', { class: 'mm-scroller' }, this.canvas);
-  private readonly hover = h('div', { class: 'mm-hover', 'data-testid': 'mm-hover' }, 'Hover a pageblock for its details.');
+  private readonly hover = h(
+    'div',
+    { class: 'mm-hover', 'data-testid': 'mm-hover' },
+    'Hover a pageblock for its details.',
+  );
   private readonly modeSel = h(
     'select',
     { 'data-testid': 'mm-mode', 'aria-label': 'colour pageblocks by' },
@@ -46,10 +71,26 @@ export class MemoryPanel {
     h('option', { value: 'free' }, 'free'),
     h('option', { value: 'unmapped' }, 'unmapped'),
   );
-  private readonly zoomIn = h('button', { type: 'button', 'data-testid': 'mm-zoom-in', 'aria-label': 'zoom in', title: 'Zoom in (+)' }, '+');
-  private readonly zoomOut = h('button', { type: 'button', 'data-testid': 'mm-zoom-out', 'aria-label': 'zoom out', title: 'Zoom out (-)' }, '−');
-  private readonly zoomFit = h('button', { type: 'button', 'data-testid': 'mm-zoom-fit', 'aria-label': 'zoom to fit the whole map', title: 'Fit (0)' }, 'fit');
-  private readonly zoomLabel = h('span', { class: 'muted small', 'data-testid': 'mm-zoom-level', 'aria-live': 'polite' });
+  private readonly zoomIn = h(
+    'button',
+    { type: 'button', 'data-testid': 'mm-zoom-in', 'aria-label': 'zoom in', title: 'Zoom in (+)' },
+    '+',
+  );
+  private readonly zoomOut = h(
+    'button',
+    { type: 'button', 'data-testid': 'mm-zoom-out', 'aria-label': 'zoom out', title: 'Zoom out (-)' },
+    '−',
+  );
+  private readonly zoomFit = h(
+    'button',
+    { type: 'button', 'data-testid': 'mm-zoom-fit', 'aria-label': 'zoom to fit the whole map', title: 'Fit (0)' },
+    'fit',
+  );
+  private readonly zoomLabel = h('span', {
+    class: 'muted small',
+    'data-testid': 'mm-zoom-level',
+    'aria-live': 'polite',
+  });
   private readonly gotoInput = h('input', {
     type: 'text',
     size: 10,
@@ -67,7 +108,11 @@ export class MemoryPanel {
   private readonly splitChart = new SplitsChart();
   private readonly zoneBars = h('div', { class: 'mm-zones', 'data-testid': 'mm-zones' });
   private readonly pressure = new PressureChart();
-  private readonly empty = h('div', { class: 'empty' }, 'Run a script that calls boot(): its physical memory shows here.');
+  private readonly empty = h(
+    'div',
+    { class: 'empty' },
+    'Run a script that calls boot(): its physical memory shows here.',
+  );
   private readonly body: HTMLElement;
   private state: Mm | undefined;
   /** The frames of the shown state (decoded once per state), or why there are none. */
@@ -178,7 +223,15 @@ export class MemoryPanel {
         { class: 'panel-bar' },
         h('label', {}, 'Colour ', this.modeSel),
         h('span', { class: 'group', role: 'group', 'aria-label': 'direct-map overlay' }, 'Direct map ', ...overlays),
-        h('span', { class: 'group', role: 'group', 'aria-label': 'zoom' }, 'Zoom ', this.zoomOut, this.zoomIn, this.zoomFit, this.zoomLabel),
+        h(
+          'span',
+          { class: 'group', role: 'group', 'aria-label': 'zoom' },
+          'Zoom ',
+          this.zoomOut,
+          this.zoomIn,
+          this.zoomFit,
+          this.zoomLabel,
+        ),
         h('label', {}, 'Go to pfn ', this.gotoInput),
       ),
       this.legend,
@@ -191,7 +244,16 @@ export class MemoryPanel {
       h(
         'div',
         { class: 'mm-facts' },
-        h('section', {}, h('h4', {}, 'Direct map'), this.directmap, h('h4', {}, 'Splits (vmstat)'), this.splits, h('h4', {}, 'Memory'), this.summary),
+        h(
+          'section',
+          {},
+          h('h4', {}, 'Direct map'),
+          this.directmap,
+          h('h4', {}, 'Splits (vmstat)'),
+          this.splits,
+          h('h4', {}, 'Memory'),
+          this.summary,
+        ),
         h('section', {}, h('h4', {}, 'Splits during the run'), this.splitChart.box),
       ),
       h('h4', {}, 'buddyinfo'),
@@ -249,7 +311,9 @@ export class MemoryPanel {
     const mi = mm.meminfo;
     const vm = mm.vmstat;
     const kv = (el: HTMLElement, rows: [string, string | number][]): void => {
-      el.replaceChildren(...rows.map(([k, v]) => h('div', { 'data-key': k }, h('span', {}, `${k}:`), h('b', {}, String(v)))));
+      el.replaceChildren(
+        ...rows.map(([k, v]) => h('div', { 'data-key': k }, h('span', {}, `${k}:`), h('b', {}, String(v)))),
+      );
     };
     kv(
       this.directmap,
@@ -288,7 +352,8 @@ export class MemoryPanel {
   private decodeFrames(mm: Mm): void {
     let d = this.decoded.get(mm);
     if (d === undefined) {
-      if (!mm.frames) d = "the frames come with the run's final state (the states sent while it runs carry pageblocks only)";
+      if (!mm.frames)
+        d = "the frames come with the run's final state (the states sent while it runs carry pageblocks only)";
       else {
         try {
           d = FrameMap.decode(mm.frames, mm.nframes, mm.pages_per_block);
@@ -341,7 +406,8 @@ export class MemoryPanel {
     next = Math.min(MAX_CELL, next);
     if (next === this.cell) return;
     // The buttons and keys zoom about the chosen frame when there is one, else about the viewport's centre.
-    const keep = ax === undefined && this.target !== undefined && this.target < this.state.nframes ? this.target : undefined;
+    const keep =
+      ax === undefined && this.target !== undefined && this.target < this.state.nframes ? this.target : undefined;
     ax ??= this.viewW / 2;
     ay ??= this.viewH / 2;
     const wx = (this.panX + ax) / this.cell;
@@ -361,7 +427,8 @@ export class MemoryPanel {
     this.panX = 0;
     this.panY = 0;
     this.draw();
-    if (keepTarget && this.target !== undefined && this.state && this.target < this.state.nframes) this.describeFrame(this.target);
+    if (keepTarget && this.target !== undefined && this.state && this.target < this.state.nframes)
+      this.describeFrame(this.target);
   }
 
   /** Centres frame pfn in the viewport at this zoom and describes it (which draws). */
@@ -400,7 +467,12 @@ export class MemoryPanel {
     const k = pfn - b * ppb;
     const fw = this.cell / FCOLS;
     const fh = this.cell / frows;
-    return [(b % this.cols) * this.cell + (k % FCOLS) * fw, Math.floor(b / this.cols) * this.cell + Math.floor(k / FCOLS) * fh, fw, fh];
+    return [
+      (b % this.cols) * this.cell + (k % FCOLS) * fw,
+      Math.floor(b / this.cols) * this.cell + Math.floor(k / FCOLS) * fh,
+      fw,
+      fh,
+    ];
   }
 
   /** Pans so that a map rectangle is inside the viewport. */
@@ -430,7 +502,8 @@ export class MemoryPanel {
         if (cur >= 0) next = cur + step[e.key]!;
         else {
           // Start from the first frame of the first visible pageblock.
-          const b = Math.floor(Math.max(0, this.panY) / this.cell) * this.cols + Math.floor(Math.max(0, this.panX) / this.cell);
+          const b =
+            Math.floor(Math.max(0, this.panY) / this.cell) * this.cols + Math.floor(Math.max(0, this.panX) / this.cell);
           next = b * mm.pages_per_block;
         }
       } else if (e.key === 'Home') next = 0;
@@ -458,7 +531,6 @@ export class MemoryPanel {
     e.preventDefault();
   }
 
-
   /** The colour of a frame code in a pageblock of migratetype mt (cached per code and migratetype). */
   private frameColour(code: number, mt: number, mm: Mm): number {
     const key = code | (mt << 11); // the overlay is drawn as outlines: the colour depends on code and migratetype only
@@ -470,7 +542,11 @@ export class MemoryPanel {
     if (f.kind === K_SECRETMEM) c = rgb(FRAME_COLORS.secretmem);
     else if (f.kind === K_RESERVED) c = rgb(FRAME_COLORS.reserved);
     else if (f.kind === K_PGTABLE) c = rgb(FRAME_COLORS.pgtable);
-    else if (f.unmapped) c = f.kind === K_ALLOC || f.kind === K_ALLOC_MOVABLE || f.kind === K_CACHE_ALLOC ? rgb(FRAME_COLORS.unmapped) : mix(rgb(FRAME_COLORS.unmapped), rgb('#202024'), 0.55);
+    else if (f.unmapped)
+      c =
+        f.kind === K_ALLOC || f.kind === K_ALLOC_MOVABLE || f.kind === K_CACHE_ALLOC
+          ? rgb(FRAME_COLORS.unmapped)
+          : mix(rgb(FRAME_COLORS.unmapped), rgb('#202024'), 0.55);
     else if (f.kind === K_FREE) c = mix(rgb(FRAME_COLORS.freeLow), rgb(FRAME_COLORS.freeHigh), f.order / 10);
     else if (f.kind === K_PCP) c = rgb(FRAME_COLORS.pcp);
     else if (f.kind === K_CACHE_FREE) c = rgb(FRAME_COLORS.cacheFree);
@@ -533,7 +609,14 @@ export class MemoryPanel {
       }
     }
     fctx.putImageData(img, 0, 0);
-    ctx.setTransform(this.cell / FCOLS, 0, 0, this.cell / frows, c0 * this.cell - this.panX, r0 * this.cell - this.panY);
+    ctx.setTransform(
+      this.cell / FCOLS,
+      0,
+      0,
+      this.cell / frows,
+      c0 * this.cell - this.panX,
+      r0 * this.cell - this.panY,
+    );
     ctx.drawImage(this.frameOff, 0, 0);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     // The direct-map overlay: the leaf covering a pageblock's frames (one level per pageblock) as a 1 px outline on
@@ -552,9 +635,11 @@ export class MemoryPanel {
     const fwPx = this.cell / FCOLS;
     if (fwPx >= 6) {
       ctx.fillStyle = 'rgba(0,0,0,0.35)';
-      for (let x = c0 * this.cell; x <= c1 * this.cell; x += fwPx) ctx.fillRect(Math.round(x - this.panX), 0, 1, this.viewH);
+      for (let x = c0 * this.cell; x <= c1 * this.cell; x += fwPx)
+        ctx.fillRect(Math.round(x - this.panX), 0, 1, this.viewH);
       const fhPx = this.cell / frows;
-      for (let y = r0 * this.cell; y <= r1 * this.cell; y += fhPx) ctx.fillRect(0, Math.round(y - this.panY), this.viewW, 1);
+      for (let y = r0 * this.cell; y <= r1 * this.cell; y += fhPx)
+        ctx.fillRect(0, Math.round(y - this.panY), this.viewW, 1);
     }
     return drawn;
   }
@@ -584,7 +669,12 @@ export class MemoryPanel {
     const mode = this.modeSel.value as Mode;
     const key = `${mode}|${[1, 2, 3].map((l) => (this.overlay[l]!.checked ? 1 : 0)).join('')}`;
     if (this.offState !== mm || this.offKey !== key) {
-      paintBlocks(this.off, mm, mode, this.cols, this.rows, [false, this.overlay[1]!.checked, this.overlay[2]!.checked, this.overlay[3]!.checked]);
+      paintBlocks(this.off, mm, mode, this.cols, this.rows, [
+        false,
+        this.overlay[1]!.checked,
+        this.overlay[2]!.checked,
+        this.overlay[3]!.checked,
+      ]);
       if (this.offKey !== key || this.offState?.migratetypes.join() !== mm.migratetypes.join()) this.frameLut.clear();
       this.offState = mm;
       this.offKey = key;
@@ -606,8 +696,10 @@ export class MemoryPanel {
     // Lines between pageblocks once cells are large, and between 1G ranges (512 blocks).
     if (this.cell >= 24) {
       ctx.fillStyle = 'rgba(255,255,255,0.22)';
-      for (let c = Math.ceil(this.panX / this.cell); c * this.cell <= this.panX + this.viewW; c++) ctx.fillRect(c * this.cell - this.panX, 0, 1, this.viewH);
-      for (let r = Math.ceil(this.panY / this.cell); r * this.cell <= this.panY + this.viewH; r++) ctx.fillRect(0, r * this.cell - this.panY, this.viewW, 1);
+      for (let c = Math.ceil(this.panX / this.cell); c * this.cell <= this.panX + this.viewW; c++)
+        ctx.fillRect(c * this.cell - this.panX, 0, 1, this.viewH);
+      for (let r = Math.ceil(this.panY / this.cell); r * this.cell <= this.panY + this.viewH; r++)
+        ctx.fillRect(0, r * this.cell - this.panY, this.viewW, 1);
     }
     const rowsPerG = 512 / this.cols;
     ctx.fillStyle = 'rgba(255,255,255,0.35)';
@@ -617,7 +709,13 @@ export class MemoryPanel {
         if (y >= 0 && y <= this.viewH) ctx.fillRect(0, y, this.viewW, 1);
       }
     }
-    this.canvas.dataset.zones = drawZoneBoundaries(ctx, mm, { cols: this.cols, cell: this.cell, panX: this.panX, panY: this.panY, labels: !this.frameView });
+    this.canvas.dataset.zones = drawZoneBoundaries(ctx, mm, {
+      cols: this.cols,
+      cell: this.cell,
+      panX: this.panX,
+      panY: this.panY,
+      labels: !this.frameView,
+    });
     this.drawSelection(ctx);
     performance.mark('mm-draw-end');
     const m = performance.measure('mm-draw', 'mm-draw-start', 'mm-draw-end');
@@ -632,7 +730,11 @@ export class MemoryPanel {
     ds.view = this.frameView ? 'frames' : 'pageblocks';
     ds.frameBlocks = String(frameBlocks);
     this.zoomLabel.textContent = `${this.zoomed ? `${Math.round((this.cell / this.fitCell) * 10) / 10}×` : 'fit'} · ${
-      this.frameView ? (this.frames ? '4 KiB frames' : 'pageblocks (no frames)') : `pageblocks${this.frames ? ` (frames from ${FRAME_MIN_CELL} px per pageblock)` : ''}`
+      this.frameView
+        ? this.frames
+          ? '4 KiB frames'
+          : 'pageblocks (no frames)'
+        : `pageblocks${this.frames ? ` (frames from ${FRAME_MIN_CELL} px per pageblock)` : ''}`
     }`;
     this.zoomOut.disabled = !this.zoomed;
     this.zoomIn.disabled = this.cell >= MAX_CELL;
@@ -645,24 +747,38 @@ export class MemoryPanel {
     const blk = Number(this.canvas.dataset.hover ?? -1);
     let rect: [number, number, number, number] | undefined;
     if (this.frameView && pfn >= 0) rect = this.frameRect(pfn);
-    else if (this.zoomed && blk >= 0) rect = [(blk % this.cols) * this.cell, Math.floor(blk / this.cols) * this.cell, this.cell, this.cell];
+    else if (this.zoomed && blk >= 0)
+      rect = [(blk % this.cols) * this.cell, Math.floor(blk / this.cols) * this.cell, this.cell, this.cell];
     if (!rect) return;
     // Drawn just outside the cell, so that the frame's own colour stays visible even at 2 px.
     ctx.strokeStyle = '#ffffff';
     ctx.lineWidth = 1;
-    ctx.strokeRect(Math.round(rect[0] - this.panX) - 0.5, Math.round(rect[1] - this.panY) - 0.5, Math.round(rect[2]) + 1, Math.round(rect[3]) + 1);
+    ctx.strokeRect(
+      Math.round(rect[0] - this.panX) - 0.5,
+      Math.round(rect[1] - this.panY) - 0.5,
+      Math.round(rect[2]) + 1,
+      Math.round(rect[3]) + 1,
+    );
   }
 
   private drawLegend(mode: Mode, mm: Mm): void {
-    const sw = (color: string, label: string): HTMLElement => h('span', {}, h('i', { style: `background:${color}` }), label);
+    const sw = (color: string, label: string): HTMLElement =>
+      h('span', {}, h('i', { style: `background:${color}` }), label);
     let items: HTMLElement[];
     if (this.frameView && this.frames) {
       items = [
         h('span', { class: 'muted' }, 'frames:'),
-        h('span', {}, h('i', { style: `background:linear-gradient(90deg, ${FRAME_COLORS.freeLow}, ${FRAME_COLORS.freeHigh})` }), 'free (order 0 → 10)'),
+        h(
+          'span',
+          {},
+          h('i', { style: `background:linear-gradient(90deg, ${FRAME_COLORS.freeLow}, ${FRAME_COLORS.freeHigh})` }),
+          'free (order 0 → 10)',
+        ),
         sw(FRAME_COLORS.pcp, 'per-cpu free'),
         ...(mm.policy === 'cache' ? [sw(FRAME_COLORS.cacheFree, 'unmapped-cache free')] : []),
-        ...mm.migratetypes.filter((m) => m !== 'Isolate' && m !== 'HighAtomic').map((m) => sw(MT_COLORS[m] ?? '#888', `allocated ${m}`)),
+        ...mm.migratetypes
+          .filter((m) => m !== 'Isolate' && m !== 'HighAtomic')
+          .map((m) => sw(MT_COLORS[m] ?? '#888', `allocated ${m}`)),
         sw(FRAME_COLORS.pgtable, 'page table'),
         sw(FRAME_COLORS.secretmem, 'secretmem'),
         sw(FRAME_COLORS.reserved, 'memmap (reserved)'),
@@ -671,12 +787,24 @@ export class MemoryPanel {
     } else {
       items =
         mode === 'migratetype'
-          ? mm.migratetypes.map((m) => sw(MT_COLORS[m] ?? '#888', m)).concat([sw(FRAME_COLORS.reserved, 'memmap (reserved)'), h('span', { class: 'muted' }, 'dim = mostly free')])
-          : [sw({ allocated: '#e8a33d', free: '#5cb85c', unmapped: '#d94fa0' }[mode], `${mode} pages (brighter = more)`)];
+          ? mm.migratetypes
+              .map((m) => sw(MT_COLORS[m] ?? '#888', m))
+              .concat([
+                sw(FRAME_COLORS.reserved, 'memmap (reserved)'),
+                h('span', { class: 'muted' }, 'dim = mostly free'),
+              ])
+          : [
+              sw(
+                { allocated: '#e8a33d', free: '#5cb85c', unmapped: '#d94fa0' }[mode],
+                `${mode} pages (brighter = more)`,
+              ),
+            ];
       if (mode === 'unmapped') items.push(sw('#2f3a66', 'unmapped pageblock'));
     }
     const frameLegend = this.frameView && this.frames;
-    for (const l of [3, 2, 1]) if (this.overlay[l]!.checked) items.push(sw(LEVEL_COLORS[l]!, `${LEVEL_NAMES[l]} leaf${frameLegend ? ' (outline)' : ''}`));
+    for (const l of [3, 2, 1])
+      if (this.overlay[l]!.checked)
+        items.push(sw(LEVEL_COLORS[l]!, `${LEVEL_NAMES[l]} leaf${frameLegend ? ' (outline)' : ''}`));
     items.push(sw(ZONE_LINE, 'zone boundary'));
     this.legend.replaceChildren(...items);
   }
@@ -711,7 +839,8 @@ export class MemoryPanel {
     this.canvas.dataset.hover = String(i);
     delete this.canvas.dataset.hoverPfn;
     const mt = mm.migratetypes[mm.migratetype[i]!] ?? String(mm.migratetype[i]);
-    const memmap = pfn + ppb > mm.managed_pages ? ` · memmap (reserved) from pfn 0x${mm.managed_pages.toString(16)}` : '';
+    const memmap =
+      pfn + ppb > mm.managed_pages ? ` · memmap (reserved) from pfn 0x${mm.managed_pages.toString(16)}` : '';
     this.hover.textContent =
       `pageblock ${i} · pfn 0x${pfn.toString(16)}–0x${(pfn + ppb - 1).toString(16)} · ${mt}${memmap} · ` +
       `allocated ${mm.allocated[i]} · free ${mm.free[i]} · pcp ${mm.pcp[i]} · cache ${mm.cache_free[i]} · ` +
@@ -735,13 +864,19 @@ export class MemoryPanel {
       const f = unpackCode(code);
       const kind = FRAME_KINDS[f.kind] ?? `kind ${f.kind}`;
       const head = pfn - (pfn % (1 << f.order));
-      const span = f.kind === K_NONE ? '' : f.order ? ` (block 0x${head.toString(16)}–0x${(head + (1 << f.order) - 1).toString(16)})` : '';
+      const span =
+        f.kind === K_NONE
+          ? ''
+          : f.order
+            ? ` (block 0x${head.toString(16)}–0x${(head + (1 << f.order) - 1).toString(16)})`
+            : '';
       ds.hoverKind = kind;
       ds.hoverOrder = String(f.order);
       ds.hoverLevel = LEVEL_NAMES[f.level] ?? '?';
       ds.hoverUnmapped = String(f.unmapped);
       this.hover.textContent =
-        `${where} · ${kind} · order ${f.order}${span} · direct map ${LEVEL_NAMES[f.level] ?? '?'} leaf · ` + (f.unmapped ? 'not present (unmapped)' : 'present');
+        `${where} · ${kind} · order ${f.order}${span} · direct map ${LEVEL_NAMES[f.level] ?? '?'} leaf · ` +
+        (f.unmapped ? 'not present (unmapped)' : 'present');
     }
     if (this.frameView) this.draw();
   }

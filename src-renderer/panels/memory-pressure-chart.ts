@@ -17,12 +17,18 @@ const MARKS = [
   { label: 'kswapd wakes', kinds: ['kswapd_wake'], color: '#3cc6c0', shape: 'up' },
   { label: 'kswapd sleeps', kinds: ['kswapd_sleep'], color: '#2b8a84', shape: 'down' },
   { label: 'direct reclaim', kinds: ['direct_reclaim'], color: '#d66bb0', shape: 'dot' },
-  { label: 'compaction', kinds: ['compact_success', 'compact_fail', 'compact_memory'], color: '#9b6cd6', shape: 'square' },
+  {
+    label: 'compaction',
+    kinds: ['compact_success', 'compact_fail', 'compact_memory'],
+    color: '#9b6cd6',
+    shape: 'square',
+  },
   { label: 'allocation failure', kinds: ['alloc_fail'], color: '#ff3030', shape: 'cross' },
 ] as const;
 
 /** The /proc/vmstat lines of reclaim and compaction the section lists, in the kernel's order. */
-const VMSTAT = /^(allocstall_|pgscan_(kswapd|direct)$|pgsteal_(kswapd|direct)$|pageoutrun$|compact_(stall|fail|success|migrate_scanned|free_scanned)$|pgmigrate_success$)/;
+const VMSTAT =
+  /^(allocstall_|pgscan_(kswapd|direct)$|pgsteal_(kswapd|direct)$|pageoutrun$|compact_(stall|fail|success|migrate_scanned|free_scanned)$|pgmigrate_success$)/;
 
 /** How an event reads in the list. */
 function describe(e: TraceEvent, zone: string): string {
@@ -49,7 +55,10 @@ function describe(e: TraceEvent, zone: string): string {
 
 export class PressureChart {
   readonly el: HTMLElement;
-  private readonly zoneSel = h('select', { 'data-testid': 'mm-pressure-zone', 'aria-label': 'zone whose free pages the chart shows' });
+  private readonly zoneSel = h('select', {
+    'data-testid': 'mm-pressure-zone',
+    'aria-label': 'zone whose free pages the chart shows',
+  });
   private readonly box = h('div', { class: 'mm-chart', 'data-testid': 'mm-pressure-chart' });
   private readonly counts = h('div', { class: 'muted small', 'data-testid': 'mm-pressure-counts' });
   private readonly vmstat = h('div', { class: 'kv two', 'data-testid': 'mm-pressure-vmstat' });
@@ -86,7 +95,9 @@ export class PressureChart {
     if (key !== this.zones) {
       // The zone a GFP_KERNEL request is served from first: the highest populated one up to Normal.
       const preferred = pop.filter(({ idx }) => idx <= 2).at(-1)?.idx ?? pop[0]?.idx ?? 0;
-      this.zoneSel.replaceChildren(...pop.map(({ z, idx }) => h('option', { value: idx, selected: idx === preferred }, z.name)));
+      this.zoneSel.replaceChildren(
+        ...pop.map(({ z, idx }) => h('option', { value: idx, selected: idx === preferred }, z.name)),
+      );
       this.zones = key;
     }
     this.draw();
@@ -108,7 +119,13 @@ export class PressureChart {
         .join(' · ');
     const events = tr.events.filter((e) => e.zone === zi || e.kind === 'compact_memory');
     this.list.replaceChildren(
-      ...tr.events.map((e) => h('li', { 'data-kind': e.kind, 'data-t': e.t, 'data-zone': name(e.zone) }, `@${e.t} ${describe(e, name(e.zone))}`)),
+      ...tr.events.map((e) =>
+        h(
+          'li',
+          { 'data-kind': e.kind, 'data-t': e.t, 'data-zone': name(e.zone) },
+          `@${e.t} ${describe(e, name(e.zone))}`,
+        ),
+      ),
     );
     const ds = this.box.dataset;
     ds.zone = zone.name;
@@ -143,8 +160,20 @@ export class PressureChart {
     this.box.textContent = '';
     const fg = cssVar('--fg') || '#d4d4d4';
     const grid = cssVar('--border') || '#3c3c3c';
-    const axis = (label: string): uPlot.Axis => ({ label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } });
-    const line = (label: string, stroke: string, dash?: number[]): uPlot.Series => ({ label, stroke, width: dash ? 1 : 2, spanGaps: true, points: { show: false }, ...(dash ? { dash } : {}) });
+    const axis = (label: string): uPlot.Axis => ({
+      label,
+      stroke: fg,
+      grid: { stroke: grid, width: 1 },
+      ticks: { stroke: grid, width: 1 },
+    });
+    const line = (label: string, stroke: string, dash?: number[]): uPlot.Series => ({
+      label,
+      stroke,
+      width: dash ? 1 : 2,
+      spanGaps: true,
+      points: { show: false },
+      ...(dash ? { dash } : {}),
+    });
     this.plot = new uPlot(
       {
         width,

@@ -70,9 +70,21 @@ export function renderZoneBars(el: HTMLElement, mm: Mm): void {
     const span = Math.max(1, Math.min(z.managed, Math.max(z.free, 2 * z.high)));
     const pct = (v: number): string => `${Math.min(100, (v / span) * 100).toFixed(3)}%`;
     const tick = (name: 'min' | 'low' | 'high', v: number): HTMLElement =>
-      h('span', { class: 'mm-wmark', 'data-wmark': name, style: `left:${pct(v)};background:${WMARK_COLORS[name]}`, title: `${name} watermark: ${v} pages` });
+      h('span', {
+        class: 'mm-wmark',
+        'data-wmark': name,
+        style: `left:${pct(v)};background:${WMARK_COLORS[name]}`,
+        title: `${name} watermark: ${v} pages`,
+      });
     const kb = (p: number): string => `${(p * 4).toLocaleString('en-US')} kB`;
-    const below = z.free < z.min ? 'below min' : z.free < z.low ? 'below low (kswapd wakes)' : z.free < z.high ? 'below high' : 'above high';
+    const below =
+      z.free < z.min
+        ? 'below min'
+        : z.free < z.low
+          ? 'below low (kswapd wakes)'
+          : z.free < z.high
+            ? 'below high'
+            : 'above high';
     return h(
       'div',
       {
@@ -87,7 +99,11 @@ export function renderZoneBars(el: HTMLElement, mm: Mm): void {
       h('span', { class: 'mm-zone-name' }, z.name),
       h(
         'span',
-        { class: 'mm-zone-bar', role: 'img', 'aria-label': `${z.name}: ${z.free} free of ${z.managed} managed pages; min ${z.min}, low ${z.low}, high ${z.high}; the bar spans 0 to ${span} pages` },
+        {
+          class: 'mm-zone-bar',
+          role: 'img',
+          'aria-label': `${z.name}: ${z.free} free of ${z.managed} managed pages; min ${z.min}, low ${z.low}, high ${z.high}; the bar spans 0 to ${span} pages`,
+        },
         h('span', { class: 'mm-zone-free', style: `width:${pct(z.free)}` }),
         tick('min', z.min),
         tick('low', z.low),
@@ -103,6 +119,18 @@ export function renderZoneBars(el: HTMLElement, mm: Mm): void {
   const sw = (c: string, label: string): HTMLElement => h('span', {}, h('i', { style: `background:${c}` }), label);
   el.replaceChildren(
     ...rows,
-    h('div', { class: 'legend' }, sw('#4e9bd6', 'free pages'), sw(WMARK_COLORS.min, 'min'), sw(WMARK_COLORS.low, 'low'), sw(WMARK_COLORS.high, 'high'), h('span', { class: 'muted' }, 'a bar spans 0 to twice its high watermark (or its free pages, up to all its managed pages)')),
+    h(
+      'div',
+      { class: 'legend' },
+      sw('#4e9bd6', 'free pages'),
+      sw(WMARK_COLORS.min, 'min'),
+      sw(WMARK_COLORS.low, 'low'),
+      sw(WMARK_COLORS.high, 'high'),
+      h(
+        'span',
+        { class: 'muted' },
+        'a bar spans 0 to twice its high watermark (or its free pages, up to all its managed pages)',
+      ),
+    ),
   );
 }

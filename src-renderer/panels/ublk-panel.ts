@@ -12,7 +12,11 @@ export class UblkPanel {
   private last = '';
   private lastFio = '';
   private readonly timeline = new UblkTimeline();
-  private readonly empty = h('div', { class: 'empty' }, 'Devices made with k.ublk.add_dev() show here, with their counters.');
+  private readonly empty = h(
+    'div',
+    { class: 'empty' },
+    'Devices made with k.ublk.add_dev() show here, with their counters.',
+  );
 
   constructor(readonly root: HTMLElement) {
     root.replaceChildren(this.empty, this.devs, this.timeline.root);
@@ -83,7 +87,13 @@ export class UblkPanel {
             'table',
             { class: 'grid', 'data-testid': 'ublk-stats' },
             h('thead', {}, h('tr', {}, h('th', {}, 'counter'), h('th', {}, 'value'))),
-            h('tbody', {}, ...Object.entries(stats).map(([k, v]) => h('tr', { 'data-key': k }, h('td', {}, k), h('td', { class: 'num' }, v.toLocaleString('en-US'))))),
+            h(
+              'tbody',
+              {},
+              ...Object.entries(stats).map(([k, v]) =>
+                h('tr', { 'data-key': k }, h('td', {}, k), h('td', { class: 'num' }, v.toLocaleString('en-US'))),
+              ),
+            ),
           ),
         );
       }),

@@ -6,7 +6,8 @@ type Dev = MachineState['ublk']['devs'][number];
 
 /** A device as machine-state.ts sends it: 2 queues of 4 tags, `fetched` tags ACTIVE on each. */
 function dev(state: string, recovering: boolean, fetched: number, canceling = false): Dev {
-  const tags = (n: number) => Array.from({ length: 4 }, (_, tag) => ({ tag, flags: tag < n ? ['ACTIVE'] : [], request: null }));
+  const tags = (n: number) =>
+    Array.from({ length: 4 }, (_, tag) => ({ tag, flags: tag < n ? ['ACTIVE'] : [], request: null }));
   return {
     info: {},
     stats: {},
@@ -30,7 +31,10 @@ describe('the tag board shows the device state: live, quiesced, recovering, fail
   it('a device QUIESCE_DEV left: QUIESCED, every tag CANCELED (ublk_queue_reinit() keeps UBLK_IO_FLAG_CANCELED)', () => {
     const d = dev('UBLK_S_DEV_QUIESCED', false, 0);
     for (const q of d.queues) for (const t of q.tags) t.flags = ['CANCELED'];
-    expect(boardState(d)).toEqual({ state: 'quiesced', text: 'quiesced: no server; requests wait (requeued) until a new server ends user recovery' });
+    expect(boardState(d)).toEqual({
+      state: 'quiesced',
+      text: 'quiesced: no server; requests wait (requeued) until a new server ends user recovery',
+    });
     expect(d.queues.flatMap((q) => q.tags.map(tagState))).toEqual(Array(8).fill('canceled'));
   });
 
@@ -43,8 +47,12 @@ describe('the tag board shows the device state: live, quiesced, recovering, fail
 });
 
 describe('UBLK_F_BATCH_IO tags show the batch command that moved them', () => {
-  const tag = (flags: string[], batch: 'prepared' | 'queued' | 'fetched' | 'committed' | null, request = false) =>
-    ({ tag: 0, flags, request: request ? { op: 'read', sector: 0, nr_sectors: 8 } : null, batch });
+  const tag = (flags: string[], batch: 'prepared' | 'queued' | 'fetched' | 'committed' | null, request = false) => ({
+    tag: 0,
+    flags,
+    request: request ? { op: 'read', sector: 0, nr_sectors: 8 } : null,
+    batch,
+  });
   it('prepared, fetched in a batch, committed in a batch; a queued request is in the driver', () => {
     expect(tagState(tag(['ACTIVE'], 'prepared'))).toBe('batch_prepared');
     expect(tagState(tag(['OWNED_BY_SRV'], 'fetched', true))).toBe('batch_fetched');
@@ -53,6 +61,8 @@ describe('UBLK_F_BATCH_IO tags show the batch command that moved them', () => {
     // CANCELED still wins, and a tag without batch information reads as before
     expect(tagState(tag(['ACTIVE', 'CANCELED'], 'prepared'))).toBe('canceled');
     expect(tagState(tag(['OWNED_BY_SRV'], null, true))).toBe('server');
-    expect(TAG_STATES.map((s) => s.state)).toEqual(expect.arrayContaining(['batch_prepared', 'batch_fetched', 'batch_committed']));
+    expect(TAG_STATES.map((s) => s.state)).toEqual(
+      expect.arrayContaining(['batch_prepared', 'batch_fetched', 'batch_committed']),
+    );
   });
 });

@@ -10,18 +10,51 @@ type Dev = MachineState['ublk']['devs'][number];
 type Tag = Dev['queues'][number]['tags'][number];
 
 /** A tag's state for the board, from its ublk_io flags and the request it holds. */
-export type TagState = 'unfetched' | 'fetched' | 'driver' | 'server' | 'need_get_data' | 'canceled' | 'batch_prepared' | 'batch_fetched' | 'batch_committed';
+export type TagState =
+  | 'unfetched'
+  | 'fetched'
+  | 'driver'
+  | 'server'
+  | 'need_get_data'
+  | 'canceled'
+  | 'batch_prepared'
+  | 'batch_fetched'
+  | 'batch_committed';
 
 export const TAG_STATES: { state: TagState; label: string; title: string }[] = [
   { state: 'unfetched', label: 'not fetched', title: 'no flags: the server has not issued FETCH_REQ for this tag yet' },
-  { state: 'fetched', label: 'idle (fetch pending)', title: 'ACTIVE: a FETCH_REQ / COMMIT_AND_FETCH_REQ waits in the driver for a request' },
+  {
+    state: 'fetched',
+    label: 'idle (fetch pending)',
+    title: 'ACTIVE: a FETCH_REQ / COMMIT_AND_FETCH_REQ waits in the driver for a request',
+  },
   { state: 'driver', label: 'in driver', title: 'ACTIVE with a request: the driver is dispatching it to the server' },
-  { state: 'server', label: 'in ublk server', title: 'OWNED_BY_SRV: the request was handed to the server, which runs the backend and commits' },
-  { state: 'need_get_data', label: 'NEED_GET_DATA', title: 'NEED_GET_DATA: the server must send UBLK_IO_NEED_GET_DATA with a buffer for this write' },
+  {
+    state: 'server',
+    label: 'in ublk server',
+    title: 'OWNED_BY_SRV: the request was handed to the server, which runs the backend and commits',
+  },
+  {
+    state: 'need_get_data',
+    label: 'NEED_GET_DATA',
+    title: 'NEED_GET_DATA: the server must send UBLK_IO_NEED_GET_DATA with a buffer for this write',
+  },
   { state: 'canceled', label: 'canceled', title: 'CANCELED: the command was cancelled (server exit or queue quiesce)' },
-  { state: 'batch_prepared', label: 'prepared (batch)', title: 'UBLK_F_BATCH_IO: ACTIVE since UBLK_U_IO_PREP_IO_CMDS; a FETCH_IO_CMDS will carry its next request' },
-  { state: 'batch_fetched', label: 'fetched in a batch', title: 'UBLK_F_BATCH_IO: OWNED_BY_SRV, its tag went to the server in a multishot FETCH_IO_CMDS CQE with others' },
-  { state: 'batch_committed', label: 'committed in a batch', title: 'UBLK_F_BATCH_IO: ACTIVE again after a COMMIT_IO_CMDS that completed several requests at once' },
+  {
+    state: 'batch_prepared',
+    label: 'prepared (batch)',
+    title: 'UBLK_F_BATCH_IO: ACTIVE since UBLK_U_IO_PREP_IO_CMDS; a FETCH_IO_CMDS will carry its next request',
+  },
+  {
+    state: 'batch_fetched',
+    label: 'fetched in a batch',
+    title: 'UBLK_F_BATCH_IO: OWNED_BY_SRV, its tag went to the server in a multishot FETCH_IO_CMDS CQE with others',
+  },
+  {
+    state: 'batch_committed',
+    label: 'committed in a batch',
+    title: 'UBLK_F_BATCH_IO: ACTIVE again after a COMMIT_IO_CMDS that completed several requests at once',
+  },
 ];
 
 /**
@@ -61,12 +94,22 @@ export function boardState(dev: Dev): { state: BoardState; text: string } {
   const b = dev.board;
   const ready = dev.queues.reduce((a, q) => a + q.nr_io_ready, 0);
   const depth = dev.queues.reduce((a, q) => a + q.tags.length, 0);
-  if (b?.recovering) return { state: 'recovering', text: `recovering: START_USER_RECOVERY sent, the new server has fetched ${ready}/${depth} tags (END_USER_RECOVERY waits for all)` };
+  if (b?.recovering)
+    return {
+      state: 'recovering',
+      text: `recovering: START_USER_RECOVERY sent, the new server has fetched ${ready}/${depth} tags (END_USER_RECOVERY waits for all)`,
+    };
   switch (b?.state) {
     case 'UBLK_S_DEV_QUIESCED':
-      return { state: 'quiesced', text: 'quiesced: no server; requests wait (requeued) until a new server ends user recovery' };
+      return {
+        state: 'quiesced',
+        text: 'quiesced: no server; requests wait (requeued) until a new server ends user recovery',
+      };
     case 'UBLK_S_DEV_FAIL_IO':
-      return { state: 'fail_io', text: 'fail_io: no server; new I/O fails at once (UBLK_F_USER_RECOVERY_FAIL_IO) until recovery' };
+      return {
+        state: 'fail_io',
+        text: 'fail_io: no server; new I/O fails at once (UBLK_F_USER_RECOVERY_FAIL_IO) until recovery',
+      };
     case 'UBLK_S_DEV_DEAD':
       return { state: 'dead', text: 'dead: no disk (not started, or stopped)' };
     default:
@@ -82,7 +125,12 @@ export function tagBoard(dev: Dev): HTMLElement {
   const rows = dev.queues.map((q) => {
     const row = h(
       'div',
-      { class: `ublk-tagrow${q.canceling ? ' canceling' : ''}`, 'data-q': q.q_id, 'data-canceling': q.canceling ? '1' : '0', title: q.canceling ? 'ubq->canceling: this queue\'s commands are being cancelled' : '' },
+      {
+        class: `ublk-tagrow${q.canceling ? ' canceling' : ''}`,
+        'data-q': q.q_id,
+        'data-canceling': q.canceling ? '1' : '0',
+        title: q.canceling ? "ubq->canceling: this queue's commands are being cancelled" : '',
+      },
       h('span', { class: 'ublk-tagq muted' }, `q${q.q_id}${q.canceling ? ' ⊘' : ''}`),
     );
     const grid = h('div', { class: 'ublk-tagcells' });
@@ -104,12 +152,24 @@ export function tagBoard(dev: Dev): HTMLElement {
     'div',
     { class: 'ublk-legend', 'aria-label': 'tag states' },
     ...TAG_STATES.map(({ state, label, title }) =>
-      h('span', { class: 'ublk-legend-item', title, 'data-state': state }, h('span', { class: `ublk-tag st-${state}` }), `${label} (${counts.get(state) ?? 0})`),
+      h(
+        'span',
+        { class: 'ublk-legend-item', title, 'data-state': state },
+        h('span', { class: `ublk-tag st-${state}` }),
+        `${label} (${counts.get(state) ?? 0})`,
+      ),
     ),
   );
   return h(
     'div',
-    { class: `ublk-tagboard board-${bs.state}`, 'data-testid': 'ublk-tagboard', 'data-cells': cells, 'data-queues': dev.queues.length, 'data-board-state': bs.state, 'aria-label': 'tag board: one cell per queue and tag' },
+    {
+      class: `ublk-tagboard board-${bs.state}`,
+      'data-testid': 'ublk-tagboard',
+      'data-cells': cells,
+      'data-queues': dev.queues.length,
+      'data-board-state': bs.state,
+      'aria-label': 'tag board: one cell per queue and tag',
+    },
     h('div', { class: 'ublk-boardstate muted', 'data-testid': 'ublk-boardstate' }, bs.text),
     legend,
     ...rows,

@@ -17,8 +17,14 @@ export const LANES: { name: string; kinds: string[] }[] = [
 ];
 const LANE_OF = new Map<string, number>(LANES.flatMap((l, i) => l.kinds.map((k): [string, number] => [k, i])));
 const KIND_COLOUR: Record<string, string> = {
-  submit: '#4fc1ff', queue_rq: '#c586c0', task_work: '#d7ba7d', server_cqe: '#ce9178',
-  backend: '#89d185', commit: '#dcdcaa', complete: '#4ec9b0', reap: '#569cd6',
+  submit: '#4fc1ff',
+  queue_rq: '#c586c0',
+  task_work: '#d7ba7d',
+  server_cqe: '#ce9178',
+  backend: '#89d185',
+  commit: '#dcdcaa',
+  complete: '#4ec9b0',
+  reap: '#569cd6',
 };
 
 /** A step of 1, 2 or 5 × 10^n giving about `n` ticks over `span`. */
@@ -35,16 +41,33 @@ const AXIS_H = 26;
 
 export class UblkTimeline {
   readonly root = h('div', { class: 'ublk-timeline-wrap' });
-  private readonly select = h('select', { 'aria-label': 'fio run shown in the timeline', 'data-testid': 'ublk-timeline-run' });
-  private readonly canvas = h('canvas', { 'data-testid': 'ublk-timeline', 'aria-label': 'I/O timeline in swimlanes: application, block layer, ublk server, backend', tabindex: 0 });
+  private readonly select = h('select', {
+    'aria-label': 'fio run shown in the timeline',
+    'data-testid': 'ublk-timeline-run',
+  });
+  private readonly canvas = h('canvas', {
+    'data-testid': 'ublk-timeline',
+    'aria-label': 'I/O timeline in swimlanes: application, block layer, ublk server, backend',
+    tabindex: 0,
+  });
   private readonly summary = h('span', { class: 'muted' });
-  private readonly align = h('input', { type: 'checkbox', 'data-testid': 'ublk-timeline-align', 'aria-label': 'align each I/O at its first step' });
+  private readonly align = h('input', {
+    type: 'checkbox',
+    'data-testid': 'ublk-timeline-align',
+    'aria-label': 'align each I/O at its first step',
+  });
   private readonly kinds = h(
     'div',
     { class: 'ublk-legend', 'aria-label': 'trace steps' },
-    ...Object.entries(KIND_COLOUR).map(([k, c]) => h('span', { class: 'ublk-legend-item' }, h('span', { class: 'ublk-tag', style: `background:${c}` }), k)),
+    ...Object.entries(KIND_COLOUR).map(([k, c]) =>
+      h('span', { class: 'ublk-legend-item' }, h('span', { class: 'ublk-tag', style: `background:${c}` }), k),
+    ),
   );
-  private readonly hover = h('div', { class: 'mm-hover', 'data-testid': 'ublk-timeline-hover' }, 'Hover a step for its I/O; wheel zooms, double-click resets.');
+  private readonly hover = h(
+    'div',
+    { class: 'mm-hover', 'data-testid': 'ublk-timeline-hover' },
+    'Hover a step for its I/O; wheel zooms, double-click resets.',
+  );
   private runs: Fio[] = [];
   /** Records of the shown run, sorted by I/O id then time. */
   private recs: Rec[] = [];
@@ -57,7 +80,14 @@ export class UblkTimeline {
 
   constructor() {
     this.root.append(
-      h('div', { class: 'ublk-timeline-bar' }, h('b', {}, 'I/O timeline'), this.select, h('label', { class: 'field' }, this.align, 'align at first step'), this.summary),
+      h(
+        'div',
+        { class: 'ublk-timeline-bar' },
+        h('b', {}, 'I/O timeline'),
+        this.select,
+        h('label', { class: 'field' }, this.align, 'align at first step'),
+        this.summary,
+      ),
       this.kinds,
       this.canvas,
       this.hover,
@@ -91,7 +121,11 @@ export class UblkTimeline {
     this.select.replaceChildren(
       ...fio.map((r, i) => {
         const o = r.options;
-        return h('option', { value: i }, `#${i + 1} ublk${r.dev_id} ${r.data_path} ${String(o.rw ?? '')} bs=${String(o.bs ?? '')} iodepth=${String(o.iodepth ?? '')}`);
+        return h(
+          'option',
+          { value: i },
+          `#${i + 1} ublk${r.dev_id} ${r.data_path} ${String(o.rw ?? '')} bs=${String(o.bs ?? '')} iodepth=${String(o.iodepth ?? '')}`,
+        );
       }),
     );
     if (this.picked && Number(keep) < fio.length) this.select.value = keep;
@@ -260,8 +294,10 @@ export class UblkTimeline {
       const r = this.recs[best]!;
       const steps = this.recs.filter((s) => s.id === r.id);
       const start = steps[0]!.t;
-      this.hover.textContent = `io ${r.id} · q${r.q} tag ${r.tag} · ${r.kind} at ${((r.t - this.t0) / 1000).toFixed(3)} µs · ` +
-        steps.map((s) => `${s.kind} +${((s.t - start) / 1000).toFixed(2)}`).join(' → ') + ' µs';
+      this.hover.textContent =
+        `io ${r.id} · q${r.q} tag ${r.tag} · ${r.kind} at ${((r.t - this.t0) / 1000).toFixed(3)} µs · ` +
+        steps.map((s) => `${s.kind} +${((s.t - start) / 1000).toFixed(2)}`).join(' → ') +
+        ' µs';
     }
     this.draw();
   }

@@ -51,7 +51,7 @@ export function umod64(ah: number, al: number, bh: number, bl: number): void {
     OUT[0] = al;
     OUT[1] = ah;
   } else if ((ah | bh) === 0) {
-    OUT[0] = (al >>> 0) % (bl >>> 0) | 0;
+    OUT[0] = ((al >>> 0) % (bl >>> 0)) | 0;
     OUT[1] = 0;
   } else {
     fromBig(toBig(ah, al) % toBig(bh, bl));

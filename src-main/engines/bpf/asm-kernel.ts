@@ -8,10 +8,42 @@ import { BpfAsmError } from './asm-error';
 import type { AsmResult } from './asm-error';
 import { helperIdByName } from './helper-ids';
 import {
-  BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_B, BPF_CALL, BPF_CMPXCHG, BPF_DW, BPF_END, BPF_EXIT, BPF_FETCH, BPF_H, BPF_IMM,
-  BPF_JA, BPF_JMP, BPF_JMP32, BPF_K, BPF_LD, BPF_LDX, BPF_MEM, BPF_MEMSX, BPF_NEG, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC,
-  BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE, BPF_ST,
-  BPF_STX, BPF_TO_BE, BPF_TO_LE, BPF_W, BPF_X, BPF_XCHG, insn,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_ATOMIC,
+  BPF_B,
+  BPF_CALL,
+  BPF_CMPXCHG,
+  BPF_DW,
+  BPF_END,
+  BPF_EXIT,
+  BPF_FETCH,
+  BPF_H,
+  BPF_IMM,
+  BPF_JA,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_K,
+  BPF_LD,
+  BPF_LDX,
+  BPF_MEM,
+  BPF_MEMSX,
+  BPF_NEG,
+  BPF_PSEUDO_CALL,
+  BPF_PSEUDO_FUNC,
+  BPF_PSEUDO_KFUNC_CALL,
+  BPF_PSEUDO_MAP_FD,
+  BPF_PSEUDO_MAP_IDX,
+  BPF_PSEUDO_MAP_IDX_VALUE,
+  BPF_PSEUDO_MAP_VALUE,
+  BPF_ST,
+  BPF_STX,
+  BPF_TO_BE,
+  BPF_TO_LE,
+  BPF_W,
+  BPF_X,
+  BPF_XCHG,
+  insn,
 } from './isa';
 import type { BpfInsn } from './isa';
 
@@ -31,20 +63,80 @@ interface Tok {
 }
 
 const ALU_OPS: Record<string, [number, number]> = {
-  '+=': [0x00, 0], '-=': [0x10, 0], '*=': [0x20, 0], '/=': [0x30, 0], '|=': [0x40, 0], '&=': [0x50, 0],
-  '<<=': [0x60, 0], '>>=': [0x70, 0], '%=': [0x90, 0], '^=': [0xa0, 0], 's>>=': [0xc0, 0], 's/=': [0x30, 1],
+  '+=': [0x00, 0],
+  '-=': [0x10, 0],
+  '*=': [0x20, 0],
+  '/=': [0x30, 0],
+  '|=': [0x40, 0],
+  '&=': [0x50, 0],
+  '<<=': [0x60, 0],
+  '>>=': [0x70, 0],
+  '%=': [0x90, 0],
+  '^=': [0xa0, 0],
+  's>>=': [0xc0, 0],
+  's/=': [0x30, 1],
   's%=': [0x90, 1],
 };
 const JMP_OPS: Record<string, number> = {
-  '==': 0x10, '>': 0x20, '>=': 0x30, '&': 0x40, '!=': 0x50, 's>': 0x60, 's>=': 0x70, '<': 0xa0, '<=': 0xb0,
-  's<': 0xc0, 's<=': 0xd0,
+  '==': 0x10,
+  '>': 0x20,
+  '>=': 0x30,
+  '&': 0x40,
+  '!=': 0x50,
+  's>': 0x60,
+  's>=': 0x70,
+  '<': 0xa0,
+  '<=': 0xb0,
+  's<': 0xc0,
+  's<=': 0xd0,
 };
-const SIZE: Record<string, number> = { u8: BPF_B, u16: BPF_H, u32: BPF_W, u64: BPF_DW, s8: BPF_B, s16: BPF_H, s32: BPF_W };
+const SIZE: Record<string, number> = {
+  u8: BPF_B,
+  u16: BPF_H,
+  u32: BPF_W,
+  u64: BPF_DW,
+  s8: BPF_B,
+  s16: BPF_H,
+  s32: BPF_W,
+};
 const ATOMIC_NAMES: Record<string, number> = { add: 0x00, and: 0x50, or: 0x40, xor: 0xa0 };
 
 const OPS = [
-  's>>=', 's/=', 's%=', 's>=', 's<=', 's>', 's<', '<<=', '>>=', '+=', '-=', '*=', '/=', '|=', '&=', '%=', '^=', '==',
-  '!=', '>=', '<=', '=', '>', '<', '&', '*', '(', ')', '[', ']', ',', '+', '-', ':', '#',
+  's>>=',
+  's/=',
+  's%=',
+  's>=',
+  's<=',
+  's>',
+  's<',
+  '<<=',
+  '>>=',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '|=',
+  '&=',
+  '%=',
+  '^=',
+  '==',
+  '!=',
+  '>=',
+  '<=',
+  '=',
+  '>',
+  '<',
+  '&',
+  '*',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  '+',
+  '-',
+  ':',
+  '#',
 ];
 
 function tokenize(s: string, line: number, colBase: number): Tok[] {
@@ -147,7 +239,11 @@ export function assembleKernel(source: string, opts: KernelAsmOptions = {}): Asm
     wantCode = want;
     parseStatement(toks, lineNo);
     if (want !== undefined && insns[start] && insns[start]!.code !== want) {
-      throw new BpfAsmError(`opcode (${want.toString(16).padStart(2, '0')}) does not match the instruction (${insns[start]!.code.toString(16).padStart(2, '0')})`, lineNo, toks[0]!.col);
+      throw new BpfAsmError(
+        `opcode (${want.toString(16).padStart(2, '0')}) does not match the instruction (${insns[start]!.code.toString(16).padStart(2, '0')})`,
+        lineNo,
+        toks[0]!.col,
+      );
     }
   });
 
@@ -367,7 +463,8 @@ export function assembleKernel(source: string, opts: KernelAsmOptions = {}): Asm
         return;
       }
     }
-    if (!isReg(first.t)) err(/^[rw]\d+$/.test(first.t) ? `invalid register ${first.t}` : `unknown instruction '${first.t}'`, first);
+    if (!isReg(first.t))
+      err(/^[rw]\d+$/.test(first.t) ? `invalid register ${first.t}` : `unknown instruction '${first.t}'`, first);
     const d = reg();
     const cls = d.w ? BPF_ALU : BPF_ALU64;
     const opTok = next();
@@ -427,7 +524,8 @@ export function assembleKernel(source: string, opts: KernelAsmOptions = {}): Asm
       const s = reg();
       end();
       if (s.n !== d.n) err('byte swaps are in place: rN = be16 rN', s.tok);
-      const code = sw[1] === 'bswap' ? BPF_ALU64 | BPF_END : BPF_ALU | BPF_END | (sw[1] === 'be' ? BPF_TO_BE : BPF_TO_LE);
+      const code =
+        sw[1] === 'bswap' ? BPF_ALU64 | BPF_END : BPF_ALU | BPF_END | (sw[1] === 'be' ? BPF_TO_BE : BPF_TO_LE);
       emit(insn(code, d.n, 0, 0, Number(sw[2])));
       return;
     }
@@ -461,7 +559,8 @@ export function assembleKernel(source: string, opts: KernelAsmOptions = {}): Asm
       const s = reg();
       expect(')');
       end();
-      if (kind === 'cmpxchg' ? d.n !== 0 : d.n !== s.n) err(`the result register must be ${kind === 'cmpxchg' ? 'r0' : s.tok.t}`, d.tok);
+      if (kind === 'cmpxchg' ? d.n !== 0 : d.n !== s.n)
+        err(`the result register must be ${kind === 'cmpxchg' ? 'r0' : s.tok.t}`, d.tok);
       if (size !== BPF_W && size !== BPF_DW) err('atomic operations are 32 or 64 bits wide', rhs);
       emit(insn(BPF_STX | BPF_ATOMIC | size, base, s.n, off, imm));
       return;
@@ -497,7 +596,13 @@ export function assembleKernel(source: string, opts: KernelAsmOptions = {}): Asm
         valueOff = imm32();
       }
       end();
-      const src = isIdx ? (valueOff === undefined ? BPF_PSEUDO_MAP_IDX : BPF_PSEUDO_MAP_IDX_VALUE) : valueOff === undefined ? BPF_PSEUDO_MAP_FD : BPF_PSEUDO_MAP_VALUE;
+      const src = isIdx
+        ? valueOff === undefined
+          ? BPF_PSEUDO_MAP_IDX
+          : BPF_PSEUDO_MAP_IDX_VALUE
+        : valueOff === undefined
+          ? BPF_PSEUDO_MAP_FD
+          : BPF_PSEUDO_MAP_VALUE;
       ld(src, Number(mp[2]), valueOff ?? 0);
       return;
     }
@@ -560,7 +665,8 @@ export function assembleKernel(source: string, opts: KernelAsmOptions = {}): Asm
     const rel = at - pd.slot - 1;
     const i = insns[pd.slot]!;
     if (pd.field === 'off') {
-      if (rel < -32768 || rel > 32767) throw new BpfAsmError(`jump to '${pd.label}' out of 16-bit range`, pd.line, pd.col);
+      if (rel < -32768 || rel > 32767)
+        throw new BpfAsmError(`jump to '${pd.label}' out of 16-bit range`, pd.line, pd.col);
       i.off = rel;
     } else {
       i.imm = rel;

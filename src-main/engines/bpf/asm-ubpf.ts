@@ -5,18 +5,68 @@
 import { BpfAsmError } from './asm-error';
 import type { AsmResult } from './asm-error';
 import {
-  BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_B, BPF_CALL, BPF_CMPXCHG, BPF_DW, BPF_END, BPF_EXIT, BPF_FETCH, BPF_H, BPF_IMM,
-  BPF_JA, BPF_JMP, BPF_JMP32, BPF_K, BPF_LD, BPF_LDX, BPF_MEM, BPF_MEMSX, BPF_NEG, BPF_PSEUDO_CALL,
-  BPF_PSEUDO_KFUNC_CALL, BPF_ST, BPF_STX, BPF_TO_BE, BPF_TO_LE, BPF_W, BPF_X, BPF_XCHG, insn,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_ATOMIC,
+  BPF_B,
+  BPF_CALL,
+  BPF_CMPXCHG,
+  BPF_DW,
+  BPF_END,
+  BPF_EXIT,
+  BPF_FETCH,
+  BPF_H,
+  BPF_IMM,
+  BPF_JA,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_K,
+  BPF_LD,
+  BPF_LDX,
+  BPF_MEM,
+  BPF_MEMSX,
+  BPF_NEG,
+  BPF_PSEUDO_CALL,
+  BPF_PSEUDO_KFUNC_CALL,
+  BPF_ST,
+  BPF_STX,
+  BPF_TO_BE,
+  BPF_TO_LE,
+  BPF_W,
+  BPF_X,
+  BPF_XCHG,
+  insn,
 } from './isa';
 import type { BpfInsn } from './isa';
 
 const ALU_OPS: Record<string, number> = {
-  add: 0x00, sub: 0x10, mul: 0x20, div: 0x30, sdiv: 0x30, or: 0x40, and: 0x50, lsh: 0x60, rsh: 0x70, neg: 0x80,
-  mod: 0x90, smod: 0x90, xor: 0xa0, mov: 0xb0, arsh: 0xc0,
+  add: 0x00,
+  sub: 0x10,
+  mul: 0x20,
+  div: 0x30,
+  sdiv: 0x30,
+  or: 0x40,
+  and: 0x50,
+  lsh: 0x60,
+  rsh: 0x70,
+  neg: 0x80,
+  mod: 0x90,
+  smod: 0x90,
+  xor: 0xa0,
+  mov: 0xb0,
+  arsh: 0xc0,
 };
 const JMP_OPS: Record<string, number> = {
-  jeq: 0x10, jgt: 0x20, jge: 0x30, jset: 0x40, jne: 0x50, jsgt: 0x60, jsge: 0x70, jlt: 0xa0, jle: 0xb0, jslt: 0xc0,
+  jeq: 0x10,
+  jgt: 0x20,
+  jge: 0x30,
+  jset: 0x40,
+  jne: 0x50,
+  jsgt: 0x60,
+  jsge: 0x70,
+  jlt: 0xa0,
+  jle: 0xb0,
+  jslt: 0xc0,
   jsle: 0xd0,
 };
 const SIZES: Record<string, number> = { b: BPF_B, h: BPF_H, w: BPF_W, dw: BPF_DW };
@@ -190,7 +240,12 @@ export function assembleUbpf(source: string): AsmResult {
     let m: RegExpExecArray | null;
     if ((m = /^(be|le|bswap|swap)(16|32|64)$/.exec(mnem))) {
       count(1);
-      const code = m[1] === 'be' ? BPF_ALU | BPF_END | BPF_TO_BE : m[1] === 'le' ? BPF_ALU | BPF_END | BPF_TO_LE : BPF_ALU64 | BPF_END;
+      const code =
+        m[1] === 'be'
+          ? BPF_ALU | BPF_END | BPF_TO_BE
+          : m[1] === 'le'
+            ? BPF_ALU | BPF_END | BPF_TO_LE
+            : BPF_ALU64 | BPF_END;
       emit(insn(code, reg(ops[0]!), 0, 0, Number(m[2])));
       return;
     }

@@ -7,7 +7,14 @@ import { KFUNC_BTF_ID } from './helpers';
 import { encodeInsns, insn } from './isa';
 
 const hex = (src: string): string =>
-  Array.from(encodeInsns(assembleKernel(src, { kfuncId: (n) => (KFUNC_BTF_ID as Record<string, number>)[n], mapFd: (n) => (n === 'counts' ? 3 : undefined) }).insns))
+  Array.from(
+    encodeInsns(
+      assembleKernel(src, {
+        kfuncId: (n) => (KFUNC_BTF_ID as Record<string, number>)[n],
+        mapFd: (n) => (n === 'counts' ? 3 : undefined),
+      }).insns,
+    ),
+  )
     .map((b) => b.toString(16).padStart(2, '0'))
     .join('');
 
@@ -39,7 +46,9 @@ describe('pseudo-C assembler (kernel syntax)', () => {
   });
 
   it('resolves labels for jumps, local calls and callback addresses', () => {
-    const { insns, labels } = assembleKernel('l0:\n  if w1 s< w2 goto l1\n  call l1\n  r2 = l1 ll\n  goto l0\nl1:\n  exit');
+    const { insns, labels } = assembleKernel(
+      'l0:\n  if w1 s< w2 goto l1\n  call l1\n  r2 = l1 ll\n  goto l0\nl1:\n  exit',
+    );
     expect(labels.get('l1')).toBe(5);
     expect(insns[0]).toEqual(insn(0xce, 1, 2, 4)); // jslt32 reg, to 5
     expect(insns[1]).toEqual(insn(0x85, 0, 1, 0, 3)); // call pc+3
@@ -50,7 +59,9 @@ describe('pseudo-C assembler (kernel syntax)', () => {
   it('accepts maps by name and in the log form, and selftests inline asm', () => {
     expect(hex('r1 = counts ll')).toBe('1811000003000000' + '0000000000000000');
     expect(hex('r1 = map[id:3][0]+16')).toBe('1821000003000000' + '0000000010000000');
-    expect(hex('"r1 = r10;"\n"r1 += -8;"\n"call %[bpf_iter_num_new];"')).toBe('bfa1000000000000' + '07010000f8ffffff' + '852000000e000000');
+    expect(hex('"r1 = r10;"\n"r1 += -8;"\n"call %[bpf_iter_num_new];"')).toBe(
+      'bfa1000000000000' + '07010000f8ffffff' + '852000000e000000',
+    );
   });
 
   it('reads llvm-objdump -d output', () => {
@@ -66,13 +77,21 @@ describe('pseudo-C assembler (kernel syntax)', () => {
       '0000000000000020 <LBB0_2>:',
       '       4:\t95 00 00 00 00 00 00 00\texit',
     ].join('\n');
-    expect(assembleKernel(dump).insns).toEqual([insn(0x18, 1, 0, 0, 0x55667788), insn(0, 0, 0, 0, 0x11223344), insn(0x15, 1, 0, 1), insn(0xb4, 0, 0, 0, 1), insn(0x95)]);
+    expect(assembleKernel(dump).insns).toEqual([
+      insn(0x18, 1, 0, 0, 0x55667788),
+      insn(0, 0, 0, 0, 0x11223344),
+      insn(0x15, 1, 0, 1),
+      insn(0xb4, 0, 0, 0, 1),
+      insn(0x95),
+    ]);
   });
 
   it('reports errors with line and column', () => {
     const e = asmError(() => assembleKernel('r0 = 0\n  r1 = *(u128 *)(r2 + 0)'));
     expect(e.where).toBe("2:10: expected u8/u16/u32/u64, found 'u128'");
-    expect(asmError(() => assembleKernel('goto nowhere\nexit')).where).toBe("1:6: unknown label, helper or map 'nowhere'");
+    expect(asmError(() => assembleKernel('goto nowhere\nexit')).where).toBe(
+      "1:6: unknown label, helper or map 'nowhere'",
+    );
     expect(asmError(() => assembleKernel('r11 = 1')).where).toBe('1:1: invalid register r11');
     expect(asmError(() => assembleKernel('w1 += r2')).where).toBe('1:7: mixing w1 and r2');
     expect(asmError(() => assembleKernel('r1 = 0x100000000 + 1')).line).toBe(1);
@@ -102,7 +121,8 @@ describe('disassembler (verifier-log style)', () => {
   });
 
   it('round-trips through the assembler, log prefixes included', () => {
-    const src = 'r1 = map[id:2]\nr2 = subprog[+4]\nr3 = 0xfedcba9876543210\nr0 = 5\ngotol pc+0\nmay_goto pc+1\ncallx r4\nexit\nexit';
+    const src =
+      'r1 = map[id:2]\nr2 = subprog[+4]\nr3 = 0xfedcba9876543210\nr0 = 5\ngotol pc+0\nmay_goto pc+1\ncallx r4\nexit\nexit';
     const insns = assembleKernel(src).insns;
     const text = disassemble(insns);
     expect(text).not.toContain('BUG');
@@ -113,15 +133,21 @@ describe('disassembler (verifier-log style)', () => {
   });
 
   it('calls a local function defined further down even when a kfunc has its name', () => {
-    const { insns } = assembleKernel('call noop\nr0 = 0\nexit\nnoop:\nr0 = 1\nexit', { kfuncId: (n) => (n === 'noop' ? 1234 : undefined) });
+    const { insns } = assembleKernel('call noop\nr0 = 0\nexit\nnoop:\nr0 = 1\nexit', {
+      kfuncId: (n) => (n === 'noop' ? 1234 : undefined),
+    });
     expect(insns[0]).toEqual(insn(0x85, 0, 1, 0, 2));
-    expect(assembleKernel('call noop\nexit', { kfuncId: (n) => (n === 'noop' ? 1234 : undefined) }).insns[0]).toEqual(insn(0x85, 0, 2, 0, 1234));
+    expect(assembleKernel('call noop\nexit', { kfuncId: (n) => (n === 'noop' ? 1234 : undefined) }).insns[0]).toEqual(
+      insn(0x85, 0, 2, 0, 1234),
+    );
   });
 });
 
 describe('uBPF assembler (conformance syntax)', () => {
   it('encodes a few forms', () => {
-    const { insns } = assembleUbpf('mov32 %r0, 0x80000000\nldxsh %r1, [%r10-2]\nlock fetch xor32 [%r10-4], %r2\njsgt %r1, -1, exit\ncall local f\nf:\nexit');
+    const { insns } = assembleUbpf(
+      'mov32 %r0, 0x80000000\nldxsh %r1, [%r10-2]\nlock fetch xor32 [%r10-4], %r2\njsgt %r1, -1, exit\ncall local f\nf:\nexit',
+    );
     expect(insns).toEqual([
       insn(0xb4, 0, 0, 0, -0x80000000),
       insn(0x89, 1, 10, -2),
@@ -133,7 +159,9 @@ describe('uBPF assembler (conformance syntax)', () => {
   });
 
   it('uses the suite messages and positions', () => {
-    expect(asmError(() => assembleUbpf('mov %r0, 1\nadd32 %r1, 2147483648')).where).toBe('2:12: Immediate out of 32-bit range: 2147483648');
+    expect(asmError(() => assembleUbpf('mov %r0, 1\nadd32 %r1, 2147483648')).where).toBe(
+      '2:12: Immediate out of 32-bit range: 2147483648',
+    );
     expect(asmError(() => assembleUbpf('a:\na:\nexit')).message).toBe('Duplicate label (a) detected at line 2');
     expect(asmError(() => assembleUbpf('neg %r0, %r1')).message).toBe('Invalid number of operands for mnemonic: neg');
   });

@@ -15,13 +15,18 @@ export interface WorkloadLoops {
   stack: number;
 }
 
-export const WORKLOAD_LOOPS: WorkloadLoops = { arith: 2000000, hash_lookup: 300000, mul_shift: 1000000, stack: 1000000 };
+export const WORKLOAD_LOOPS: WorkloadLoops = {
+  arith: 2000000,
+  hash_lookup: 300000,
+  mul_shift: 1000000,
+  stack: 1000000,
+};
 
 /** The four benchmark programs (pseudo-C), with the given loop counts; `maps` marks the one that needs map `m`. */
 export function bpfWorkloads(loops: WorkloadLoops = WORKLOAD_LOOPS): Record<string, { asm: string; maps?: boolean }> {
   return {
-  arith: {
-    asm: `r0 = 0
+    arith: {
+      asm: `r0 = 0
       r1 = ${loops.arith}
     l:
       r0 += r1
@@ -32,10 +37,10 @@ export function bpfWorkloads(loops: WorkloadLoops = WORKLOAD_LOOPS): Record<stri
       r1 -= 1
       if r1 != 0 goto l
       exit`,
-  },
-  hash_lookup: {
-    maps: true,
-    asm: `r6 = 0
+    },
+    hash_lookup: {
+      maps: true,
+      asm: `r6 = 0
       r7 = ${loops.hash_lookup}
     l:
       r1 = r7
@@ -53,9 +58,9 @@ export function bpfWorkloads(loops: WorkloadLoops = WORKLOAD_LOOPS): Record<stri
       if r7 != 0 goto l
       r0 = r6
       exit`,
-  },
-  mul_shift: {
-    asm: `r0 = 0x123456789abcdef ll
+    },
+    mul_shift: {
+      asm: `r0 = 0x123456789abcdef ll
       r2 = 0x9e3779b97f4a7c15 ll
       r1 = ${loops.mul_shift}
     l:
@@ -68,9 +73,9 @@ export function bpfWorkloads(loops: WorkloadLoops = WORKLOAD_LOOPS): Record<stri
       r1 -= 1
       if r1 != 0 goto l
       exit`,
-  },
-  stack: {
-    asm: `r1 = ${loops.stack}
+    },
+    stack: {
+      asm: `r1 = ${loops.stack}
       r0 = 0
     l:
       *(u64 *)(r10 - 8) = r1
@@ -83,7 +88,7 @@ export function bpfWorkloads(loops: WorkloadLoops = WORKLOAD_LOOPS): Record<stri
       r1 -= 1
       if r1 != 0 goto l
       exit`,
-  },
+    },
   };
 }
 

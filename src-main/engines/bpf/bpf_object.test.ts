@@ -320,7 +320,9 @@ describe('BPF_PROG_LOAD with line_info', () => {
     );
     expect(load('r0 = 0 ll\nexit', [at(1, 1, 'a')])).toBe('Invalid insn code at line_info[0].insn_off');
     // insn_off is a u32 instruction index: anything else is as invalid as an index past the program.
-    expect(load('r0 = 0\nexit', [at(0.5, 1, 'a')])).toBe('Invalid line_info[0].insn_off:0.5 (prev_offset:0 prog->len:2)');
+    expect(load('r0 = 0\nexit', [at(0.5, 1, 'a')])).toBe(
+      'Invalid line_info[0].insn_off:0.5 (prev_offset:0 prog->len:2)',
+    );
     expect(load('r0 = 0\nexit', [at(-1, 1, 'a')])).toBe('Invalid line_info[0].insn_off:-1 (prev_offset:0 prog->len:2)');
   });
 

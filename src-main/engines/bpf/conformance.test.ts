@@ -7,8 +7,16 @@ import { jitExec } from './jit';
 import { wasmJitExec } from './jit-wasm';
 
 // The suite's files (the repository's copy, third_party/bpf-conformance), read at build time by Vite.
-const tests = import.meta.glob('../../../third_party/bpf-conformance/tests/*.data', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
-const negative = import.meta.glob('../../../third_party/bpf-conformance/negative/*.data', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+const tests = import.meta.glob('../../../third_party/bpf-conformance/tests/*.data', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+}) as Record<string, string>;
+const negative = import.meta.glob('../../../third_party/bpf-conformance/negative/*.data', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+}) as Record<string, string>;
 
 function runAll(files: Record<string, string>, neg: boolean, engine: typeof interpExec): string[] {
   const failures: string[] = [];
@@ -35,7 +43,11 @@ describe('bpf_conformance suite', () => {
     }
     expect(bad).toEqual([]);
   });
-  for (const [name, engine] of [['interpreter', interpExec], ['jit', jitExec], ['WebAssembly jit', wasmJitExec]] as const) {
+  for (const [name, engine] of [
+    ['interpreter', interpExec],
+    ['jit', jitExec],
+    ['WebAssembly jit', wasmJitExec],
+  ] as const) {
     it(`passes every test through the ${name}`, () => {
       expect(runAll(tests, false, engine)).toEqual([]);
     });

@@ -59,12 +59,21 @@ export function parseConformanceFile(text: string): ConformanceCase {
     const toks = bodies['mem'].map(strip).join(' ').split(/\s+/).filter(Boolean);
     c.mem = Uint8Array.from(toks.map((t) => parseInt(t, 16)));
   }
-  const lastLine = (lines: string[]): string | undefined => lines.map(strip).filter((l) => l !== '').pop();
+  const lastLine = (lines: string[]): string | undefined =>
+    lines
+      .map(strip)
+      .filter((l) => l !== '')
+      .pop();
   if (bodies['result']) {
     const l = lastLine(bodies['result']);
     if (l !== undefined) c.result = BigInt.asUintN(64, l.includes('0x') ? BigInt(l) : BigInt(l));
   }
-  if (bodies['error']) c.error = bodies['error'].map((l) => l.trim()).filter((l) => l !== '').pop() ?? '';
+  if (bodies['error'])
+    c.error =
+      bodies['error']
+        .map((l) => l.trim())
+        .filter((l) => l !== '')
+        .pop() ?? '';
   return c;
 }
 
@@ -174,7 +183,10 @@ export function runConformanceProgram(insns: readonly BpfInsn[], mem: Uint8Array
     r1 = AddressSpace.addr(region);
   }
   const helpers = conformanceHelpers();
-  const res = runProgram(prog, exec, { space, helpers, kfuncs: new Map(), budget: SUITE_BUDGET }, [r1, BigInt(mem?.length ?? 0)]);
+  const res = runProgram(prog, exec, { space, helpers, kfuncs: new Map(), budget: SUITE_BUDGET }, [
+    r1,
+    BigInt(mem?.length ?? 0),
+  ]);
   return res.retval;
 }
 
@@ -183,7 +195,8 @@ export function runConformanceCase(c: ConformanceCase, exec: BpfExecFn): Conform
   try {
     return { kind: 'result', value: runConformanceProgram(caseInsns(c), c.mem, exec) };
   } catch (e) {
-    if (e instanceof BpfAsmError || e instanceof KernelError || e instanceof Error) return { kind: 'error', message: e.message };
+    if (e instanceof BpfAsmError || e instanceof KernelError || e instanceof Error)
+      return { kind: 'error', message: e.message };
     return { kind: 'error', message: String(e) };
   }
 }
@@ -207,8 +220,14 @@ const NEGATIVE_EXPECT: Record<string, RegExp | 'load-error' | 'result'> = {
 };
 
 /** Judges an outcome. `negative` cases pass when the outcome is NOT the file's expectation (and is the right refusal). */
-export function judgeCase(name: string, c: ConformanceCase, out: ConformanceOutcome, negative: boolean): string | undefined {
-  const show = (o: ConformanceOutcome): string => (o.kind === 'result' ? `result 0x${o.value.toString(16)}` : `error "${o.message}"`);
+export function judgeCase(
+  name: string,
+  c: ConformanceCase,
+  out: ConformanceOutcome,
+  negative: boolean,
+): string | undefined {
+  const show = (o: ConformanceOutcome): string =>
+    o.kind === 'result' ? `result 0x${o.value.toString(16)}` : `error "${o.message}"`;
   const matchesFile =
     (c.error !== undefined && out.kind === 'error' && out.message === c.error) ||
     (c.error === undefined && c.result !== undefined && out.kind === 'result' && out.value === c.result);
@@ -223,7 +242,8 @@ export function judgeCase(name: string, c: ConformanceCase, out: ConformanceOutc
   // Without a specific expectation, a negative case passes when the run does not give what the file claims.
   if (want === undefined && matchesFile) return `negative case produced what the file expects: ${show(out)}`;
   if (want === 'load-error') {
-    if (out.kind !== 'error' || !/reserved fields|unknown opcode|invalid|addr_space_cast/i.test(out.message)) return `expected a load-time rejection, got ${show(out)}`;
+    if (out.kind !== 'error' || !/reserved fields|unknown opcode|invalid|addr_space_cast/i.test(out.message))
+      return `expected a load-time rejection, got ${show(out)}`;
   } else if (want === 'result') {
     if (out.kind !== 'result' || matchesFile) return `expected a (different) result, got ${show(out)}`;
   } else if (want instanceof RegExp) {

@@ -7,16 +7,60 @@
  */
 import { BPF_FUNC_NAMES } from './helper-ids';
 import {
-  BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_LOAD_ACQ, BPF_STORE_REL, BPF_CLASS, BPF_CMPXCHG, BPF_DW, BPF_END, BPF_EXIT, BPF_FETCH, BPF_JA,
-  BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_MEM, BPF_MEMSX, BPF_MODE, BPF_NEG, BPF_OP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC,
-  BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE, BPF_PSEUDO_MAP_VALUE,
-  BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_TO_BE, BPF_X, BPF_XCHG, isLdImm64, ldImm64Value,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_ATOMIC,
+  BPF_CALL,
+  BPF_LOAD_ACQ,
+  BPF_STORE_REL,
+  BPF_CLASS,
+  BPF_CMPXCHG,
+  BPF_DW,
+  BPF_END,
+  BPF_EXIT,
+  BPF_FETCH,
+  BPF_JA,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_LD,
+  BPF_LDX,
+  BPF_MEM,
+  BPF_MEMSX,
+  BPF_MODE,
+  BPF_NEG,
+  BPF_OP,
+  BPF_PSEUDO_CALL,
+  BPF_PSEUDO_FUNC,
+  BPF_PSEUDO_KFUNC_CALL,
+  BPF_PSEUDO_MAP_FD,
+  BPF_PSEUDO_MAP_IDX,
+  BPF_PSEUDO_MAP_IDX_VALUE,
+  BPF_PSEUDO_MAP_VALUE,
+  BPF_SIZE,
+  BPF_SRC,
+  BPF_ST,
+  BPF_STX,
+  BPF_TO_BE,
+  BPF_X,
+  BPF_XCHG,
+  isLdImm64,
+  ldImm64Value,
 } from './isa';
 import type { BpfInsn } from './isa';
 
 const ALU_STR: Record<number, string> = {
-  0x00: '+=', 0x10: '-=', 0x20: '*=', 0x30: '/=', 0x40: '|=', 0x50: '&=', 0x60: '<<=', 0x70: '>>=', 0x90: '%=',
-  0xa0: '^=', 0xb0: '=', 0xc0: 's>>=',
+  0x00: '+=',
+  0x10: '-=',
+  0x20: '*=',
+  0x30: '/=',
+  0x40: '|=',
+  0x50: '&=',
+  0x60: '<<=',
+  0x70: '>>=',
+  0x90: '%=',
+  0xa0: '^=',
+  0xb0: '=',
+  0xc0: 's>>=',
 };
 const ALU_SIGN_STR: Record<number, string> = { 0x30: 's/=', 0x90: 's%=' };
 const MOVSX_STR: Record<number, string> = { 8: '(s8)', 16: '(s16)', 32: '(s32)' };
@@ -24,7 +68,16 @@ const ATOMIC_ALU_STR: Record<number, string> = { 0x00: 'add', 0x50: 'and', 0x40:
 const LDST_STR: Record<number, string> = { 0x00: 'u32', 0x08: 'u16', 0x10: 'u8', 0x18: 'u64' };
 const LDSX_STR: Record<number, string> = { 0x00: 's32', 0x08: 's16', 0x10: 's8' };
 const JMP_STR: Record<number, string> = {
-  0x10: '==', 0x20: '>', 0xa0: '<', 0x30: '>=', 0xb0: '<=', 0x40: '&', 0x50: '!=', 0x60: 's>', 0xc0: 's<', 0x70: 's>=',
+  0x10: '==',
+  0x20: '>',
+  0xa0: '<',
+  0x30: '>=',
+  0xb0: '<=',
+  0x40: '&',
+  0x50: '!=',
+  0x60: 's>',
+  0xc0: 's<',
+  0x70: 's>=',
   0xd0: 's<=',
 };
 
@@ -52,9 +105,9 @@ export function printBpfInsn(i: BpfInsn, next?: BpfInsn, cbs: DisasmCallbacks = 
       return `${c} r${i.dst_reg} = ${BPF_SRC(code) === BPF_TO_BE ? 'be' : 'le'}${i.imm} r${i.dst_reg}`;
     }
     if (op === BPF_NEG) return `${c} ${r}${i.dst_reg} = -${r}${i.dst_reg}`;
-    const opStr = (op === 0x30 || op === 0x90) && i.off === 1 ? ALU_SIGN_STR[op]! : ALU_STR[op] ?? '?';
+    const opStr = (op === 0x30 || op === 0x90) && i.off === 1 ? ALU_SIGN_STR[op]! : (ALU_STR[op] ?? '?');
     if (BPF_SRC(code) === BPF_X) {
-      const sx = op === 0xb0 ? MOVSX_STR[i.off] ?? '' : '';
+      const sx = op === 0xb0 ? (MOVSX_STR[i.off] ?? '') : '';
       return `${c} ${r}${i.dst_reg} ${opStr} ${sx}${r}${i.src_reg}`;
     }
     return `${c} ${r}${i.dst_reg} ${opStr} ${i.imm}`;
@@ -77,7 +130,8 @@ export function printBpfInsn(i: BpfInsn, next?: BpfInsn, cbs: DisasmCallbacks = 
     return `BUG_${hex2(code)}`;
   }
   if (cls === BPF_ST) {
-    if (BPF_MODE(code) === BPF_MEM) return `${c} *(${LDST_STR[BPF_SIZE(code)]} *)(r${i.dst_reg} ${sgn(i.off)}) = ${i.imm}`;
+    if (BPF_MODE(code) === BPF_MEM)
+      return `${c} *(${LDST_STR[BPF_SIZE(code)]} *)(r${i.dst_reg} ${sgn(i.off)}) = ${i.imm}`;
     return `BUG_st_${hex2(code)}`;
   }
   if (cls === BPF_LDX) {
@@ -94,12 +148,23 @@ export function printBpfInsn(i: BpfInsn, next?: BpfInsn, cbs: DisasmCallbacks = 
     const nimm = next?.imm ?? 0;
     let v: string;
     switch (i.src_reg) {
-      case BPF_PSEUDO_MAP_FD: v = `map[id:${i.imm >>> 0}]`; break;
-      case BPF_PSEUDO_MAP_VALUE: v = `map[id:${i.imm >>> 0}][0]+${nimm >>> 0}`; break;
-      case BPF_PSEUDO_MAP_IDX: v = `map[idx:${i.imm >>> 0}]`; break;
-      case BPF_PSEUDO_MAP_IDX_VALUE: v = `map[idx:${i.imm >>> 0}]+${nimm >>> 0}`; break;
-      case BPF_PSEUDO_FUNC: v = `subprog[${sgn(i.imm)}]`; break;
-      default: v = `0x${ldImm64Value(i, next ?? { code: 0, dst_reg: 0, src_reg: 0, off: 0, imm: 0 }).toString(16)}`;
+      case BPF_PSEUDO_MAP_FD:
+        v = `map[id:${i.imm >>> 0}]`;
+        break;
+      case BPF_PSEUDO_MAP_VALUE:
+        v = `map[id:${i.imm >>> 0}][0]+${nimm >>> 0}`;
+        break;
+      case BPF_PSEUDO_MAP_IDX:
+        v = `map[idx:${i.imm >>> 0}]`;
+        break;
+      case BPF_PSEUDO_MAP_IDX_VALUE:
+        v = `map[idx:${i.imm >>> 0}]+${nimm >>> 0}`;
+        break;
+      case BPF_PSEUDO_FUNC:
+        v = `subprog[${sgn(i.imm)}]`;
+        break;
+      default:
+        v = `0x${ldImm64Value(i, next ?? { code: 0, dst_reg: 0, src_reg: 0, off: 0, imm: 0 }).toString(16)}`;
     }
     // A BTF-id load is printed like an immediate by the kernel; keep the source visible with a suffix.
     return `${c} r${i.dst_reg} = ${v}${i.src_reg === 3 ? ' btf_id' : ''}`;
@@ -110,7 +175,10 @@ export function printBpfInsn(i: BpfInsn, next?: BpfInsn, cbs: DisasmCallbacks = 
       if (i.src_reg === BPF_PSEUDO_CALL) return `${c} call pc${sgn(i.imm)}`;
       let name: string | undefined;
       if (i.src_reg === BPF_PSEUDO_KFUNC_CALL) name = cbs.kfuncName?.(i.imm) ?? 'kernel-function';
-      else name = cbs.helperName?.(i.imm) ?? (i.imm > 0 && i.imm < BPF_FUNC_NAMES.length ? `bpf_${BPF_FUNC_NAMES[i.imm]}` : 'unknown');
+      else
+        name =
+          cbs.helperName?.(i.imm) ??
+          (i.imm > 0 && i.imm < BPF_FUNC_NAMES.length ? `bpf_${BPF_FUNC_NAMES[i.imm]}` : 'unknown');
       return `${c} call ${name}#${i.imm}`;
     }
     if (code === (BPF_JMP | BPF_JA)) return `${c} goto pc${sgn(i.off)}`;

@@ -63,11 +63,19 @@ describe('RFC 9669 arithmetic pitfalls (interpreter and JIT)', () => {
 
   it('runs every atomic with the right fetch and cmpxchg results', () => {
     const prog = (body: string): string => `*(u64 *)(r10 - 8) = 10\nr1 = 3\n${body}\nexit`;
-    expect(r0(prog('r1 = atomic64_fetch_add((u64 *)(r10 -8), r1)\nr0 = *(u64 *)(r10 - 8)\nr0 <<= 8\nr0 |= r1'))).toBe((13n << 8n) | 10n);
+    expect(r0(prog('r1 = atomic64_fetch_add((u64 *)(r10 -8), r1)\nr0 = *(u64 *)(r10 - 8)\nr0 <<= 8\nr0 |= r1'))).toBe(
+      (13n << 8n) | 10n,
+    );
     expect(r0(prog('lock *(u64 *)(r10 - 8) |= r1\nr0 = *(u64 *)(r10 - 8)'))).toBe(11n);
-    expect(r0(prog('r0 = 10\nr0 = atomic64_cmpxchg((u64 *)(r10 -8), r0, r1)\nr2 = *(u64 *)(r10 - 8)\nr0 <<= 8\nr0 |= r2'))).toBe((10n << 8n) | 3n);
-    expect(r0(prog('r0 = 9\nr0 = atomic64_cmpxchg((u64 *)(r10 -8), r0, r1)\nr2 = *(u64 *)(r10 - 8)\nr0 <<= 8\nr0 |= r2'))).toBe((10n << 8n) | 10n);
-    expect(r0(prog('r1 = -1\nr1 = atomic_xchg((u32 *)(r10 -8), r1)\nr0 = *(u64 *)(r10 - 8)\nr0 ^= r1'))).toBe(0xffffffffn ^ 10n);
+    expect(
+      r0(prog('r0 = 10\nr0 = atomic64_cmpxchg((u64 *)(r10 -8), r0, r1)\nr2 = *(u64 *)(r10 - 8)\nr0 <<= 8\nr0 |= r2')),
+    ).toBe((10n << 8n) | 3n);
+    expect(
+      r0(prog('r0 = 9\nr0 = atomic64_cmpxchg((u64 *)(r10 -8), r0, r1)\nr2 = *(u64 *)(r10 - 8)\nr0 <<= 8\nr0 |= r2')),
+    ).toBe((10n << 8n) | 10n);
+    expect(r0(prog('r1 = -1\nr1 = atomic_xchg((u32 *)(r10 -8), r1)\nr0 = *(u64 *)(r10 - 8)\nr0 ^= r1'))).toBe(
+      0xffffffffn ^ 10n,
+    );
   });
 });
 
@@ -75,13 +83,18 @@ describe('memory safety and limits', () => {
   it('faults on accesses outside the stack frame with the same message in both engines', () => {
     const o = run('r0 = *(u64 *)(r10 + 0)\nexit');
     expect(o).toMatchObject({ errno: 'EFAULT' });
-    expect((o as { error: string }).error).toMatch(/^out of bounds memory load at insn 0, addr 0xffff888[0-9a-f]{9}, size 8$/);
+    expect((o as { error: string }).error).toMatch(
+      /^out of bounds memory load at insn 0, addr 0xffff888[0-9a-f]{9}, size 8$/,
+    );
     const below = run('*(u8 *)(r10 - 513) = 1\nexit');
     expect((below as { error: string }).error).toMatch(/^out of bounds memory store at insn 0, addr .*, size 1$/);
   });
 
   it('faults on NULL and on forged pointers', () => {
-    expect(run('r1 = 0\nr0 = *(u32 *)(r1 + 0)\nexit')).toEqual({ error: 'out of bounds memory load at insn 1, addr 0x0, size 4', errno: 'EFAULT' });
+    expect(run('r1 = 0\nr0 = *(u32 *)(r1 + 0)\nexit')).toEqual({
+      error: 'out of bounds memory load at insn 1, addr 0x0, size 4',
+      errno: 'EFAULT',
+    });
     expect(run('r1 = 0x1234567800000000 ll\n*(u32 *)(r1 + 0) = 1\nexit')).toMatchObject({ errno: 'EFAULT' });
   });
 
@@ -110,7 +123,10 @@ describe('memory safety and limits', () => {
   });
 
   it('stops a recursion at 8 frames', () => {
-    expect(run('call f\nexit\nf:\ncall f\nexit')).toEqual({ error: 'the call stack of 9 frames is too deep !', errno: 'EINVAL' });
+    expect(run('call f\nexit\nf:\ncall f\nexit')).toEqual({
+      error: 'the call stack of 9 frames is too deep !',
+      errno: 'EINVAL',
+    });
   });
 
   it('runs programs longer than one JIT chunk: loops, calls and budget stops across chunks', () => {
@@ -127,7 +143,10 @@ describe('memory safety and limits', () => {
   });
 
   it('may_goto counts down BPF_MAX_LOOPS per frame, then jumps', () => {
-    expect(run('r0 = 0\nl:\nmay_goto out\nr0 += 1\nif r0 != 10 goto l\nout:\nexit')).toMatchObject({ retval: 10n, insns: 1 + 30 + 1 });
+    expect(run('r0 = 0\nl:\nmay_goto out\nr0 += 1\nif r0 != 10 goto l\nout:\nexit')).toMatchObject({
+      retval: 10n,
+      insns: 1 + 30 + 1,
+    });
     const loop = assembleKernel('r0 = 0\nl:\nmay_goto out\nr0 += 1\ngoto l\nout:\nexit').insns;
     // The full 2^23 iterations only through the JIT (25M instructions).
     expect(runOn('jit', loop, undefined, 1e8)).toMatchObject({ retval: 8388608n, insns: 1 + 3 * 8388608 + 2 });
@@ -136,11 +155,17 @@ describe('memory safety and limits', () => {
   });
 
   it('stops a program at its instruction budget and counts instructions identically', () => {
-    expect(run('goto -1', undefined, 1000)).toEqual({ error: 'instruction budget of 1000 exhausted at insn 0', errno: 'ETIMEDOUT' });
+    expect(run('goto -1', undefined, 1000)).toEqual({
+      error: 'instruction budget of 1000 exhausted at insn 0',
+      errno: 'ETIMEDOUT',
+    });
     const loop = 'r0 = 0\nr1 = 10\nl:\nr0 += r1\nr1 -= 1\nif r1 != 0 goto l\nexit';
     // 2 + 10 * 3 + 1 = 33 instructions
     expect(run(loop, undefined, 33)).toMatchObject({ retval: 55n, insns: 33 });
-    expect(run(loop, undefined, 32)).toEqual({ error: 'instruction budget of 32 exhausted at insn 5', errno: 'ETIMEDOUT' });
+    expect(run(loop, undefined, 32)).toEqual({
+      error: 'instruction budget of 32 exhausted at insn 5',
+      errno: 'ETIMEDOUT',
+    });
   });
 });
 
@@ -154,7 +179,10 @@ describe('addresses carry into the hi word, as a 64-bit add does', () => {
     expect(r0('r1 += -8\nr0 = *(u16 *)(r1 + 8)\nexit', mem())).toBe(0x0201n);
     expect(r0('r1 += -8\nr0 = *(u8 *)(r1 + 9)\nexit', mem())).toBe(2n);
     expect(r0('r1 += -8\nr0 = *(s8 *)(r1 + 8)\nexit', mem())).toBe(1n);
-    const st = run('r1 += -16\n*(u64 *)(r1 + 16) = 0\n*(u32 *)(r1 + 24) = 7\nr2 = 9\n*(u16 *)(r1 + 28) = r2\nr0 = 0\nexit', mem());
+    const st = run(
+      'r1 += -16\n*(u64 *)(r1 + 16) = 0\n*(u32 *)(r1 + 24) = 7\nr2 = 9\n*(u16 *)(r1 + 28) = r2\nr0 = 0\nexit',
+      mem(),
+    );
     expect(st).toMatchObject({ mem: '0,0,0,0,0,0,0,0,7,0,0,0,9,0,15,16' });
     const at = run('r1 += -4\nr2 = 5\nlock *(u32 *)(r1 + 4) += r2\nr0 = *(u32 *)(r1 + 4)\nexit', mem());
     expect(at).toMatchObject({ retval: 0x04030206n });

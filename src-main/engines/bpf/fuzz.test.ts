@@ -21,7 +21,8 @@ const ITERS = Number((import.meta.env as Record<string, string | undefined>)['BP
 function randomInsns(rng: Prng, n: number): BpfInsn[] {
   const pick = <T>(xs: readonly T[]): T => xs[rng.nextInt(xs.length)]!;
   const reg = (): number => (rng.nextInt(8) === 0 ? 10 : rng.nextInt(10));
-  const imm = (): number => pick([0, 1, -1, 2, 7, 31, 32, 63, 64, 0x7fffffff, -0x80000000, rng.nextU32() | 0, rng.nextInt(256)]);
+  const imm = (): number =>
+    pick([0, 1, -1, 2, 7, 31, 32, 63, 64, 0x7fffffff, -0x80000000, rng.nextU32() | 0, rng.nextInt(256)]);
   const out: BpfInsn[] = [];
   while (out.length < n - 1) {
     const pc = out.length;
@@ -40,7 +41,11 @@ function randomInsns(rng: Prng, n: number): BpfInsn[] {
         break;
       }
       case 3:
-        out.push(rng.nextInt(2) ? insn(pick([0x84, 0x87]), rng.nextInt(10)) : insn(pick([0xd4, 0xdc, 0xd7]), rng.nextInt(10), 0, 0, pick([16, 32, 64])));
+        out.push(
+          rng.nextInt(2)
+            ? insn(pick([0x84, 0x87]), rng.nextInt(10))
+            : insn(pick([0xd4, 0xdc, 0xd7]), rng.nextInt(10), 0, 0, pick([16, 32, 64])),
+        );
         break;
       case 4: {
         const base = rng.nextInt(3) ? 10 : reg();
@@ -65,7 +70,11 @@ function randomInsns(rng: Prng, n: number): BpfInsn[] {
         const cls = pick([0x05, 0x06]);
         const op = pick([0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xa0, 0xb0, 0xc0, 0xd0]);
         const x = rng.nextInt(2) === 1;
-        out.push(x ? insn(cls | op | 8, rng.nextInt(10), rng.nextInt(11), jmpOff()) : insn(cls | op, rng.nextInt(10), 0, jmpOff(), imm()));
+        out.push(
+          x
+            ? insn(cls | op | 8, rng.nextInt(10), rng.nextInt(11), jmpOff())
+            : insn(cls | op, rng.nextInt(10), 0, jmpOff(), imm()),
+        );
         break;
       }
       case 9:
@@ -134,11 +143,52 @@ describe('fuzz (fixed seed)', () => {
 
   it('gives only assembler errors for random text, in both syntaxes', () => {
     const rng = new Prng(7);
-    const vocab = ['r1', 'w2', '%r3', '=', '+=', 's>>=', '*', '(', ')', 'u32', '-', '8', '0x10', 'goto', 'if', 'call', 'exit',
-      'lock', 'fetch', 'add', '[%r1+4]', ',', 'l1', 'l1:', 'ldxw', 'mov', 'lddw', 'ja', 'jeq', '#', ';', 'll', 'map[id:1]', 'be16', '%r99',
-      'atomic64_fetch_add', 'r10', 'pc+1', '0xffffffffffffffffff', 'subprog[+1]'];
+    const vocab = [
+      'r1',
+      'w2',
+      '%r3',
+      '=',
+      '+=',
+      's>>=',
+      '*',
+      '(',
+      ')',
+      'u32',
+      '-',
+      '8',
+      '0x10',
+      'goto',
+      'if',
+      'call',
+      'exit',
+      'lock',
+      'fetch',
+      'add',
+      '[%r1+4]',
+      ',',
+      'l1',
+      'l1:',
+      'ldxw',
+      'mov',
+      'lddw',
+      'ja',
+      'jeq',
+      '#',
+      ';',
+      'll',
+      'map[id:1]',
+      'be16',
+      '%r99',
+      'atomic64_fetch_add',
+      'r10',
+      'pc+1',
+      '0xffffffffffffffffff',
+      'subprog[+1]',
+    ];
     for (let i = 0; i < ITERS * 3; i++) {
-      const lines = Array.from({ length: 1 + rng.nextInt(4) }, () => Array.from({ length: rng.nextInt(7) }, () => vocab[rng.nextInt(vocab.length)]).join(' '));
+      const lines = Array.from({ length: 1 + rng.nextInt(4) }, () =>
+        Array.from({ length: rng.nextInt(7) }, () => vocab[rng.nextInt(vocab.length)]).join(' '),
+      );
       const src = lines.join('\n');
       cleanly(() => assembleKernel(src));
       cleanly(() => assembleUbpf(src));

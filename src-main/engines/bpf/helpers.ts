@@ -50,7 +50,8 @@ function helperFault(name: string, what: string): never {
 /** The map a map pointer (r[2n], r[2n+1]) designates. */
 export function mapArg(vm: BpfVm, r: Int32Array, n: number, name: string): BpfMap {
   const reg = vm.space.regionOf(r[2 * n + 1]!);
-  if (!reg || r[2 * n] !== 0 || !(reg.owner instanceof BpfMap) || reg !== reg.owner.object) helperFault(name, `map pointer in R${n}`);
+  if (!reg || r[2 * n] !== 0 || !(reg.owner instanceof BpfMap) || reg !== reg.owner.object)
+    helperFault(name, `map pointer in R${n}`);
   return reg.owner;
 }
 
@@ -62,35 +63,50 @@ export function memArg(vm: BpfVm, r: Int32Array, n: number, size: number, name: 
 /** Formats a bpf_trace_printk() format with up to three arguments (the subset bpf_bprintf_prepare() accepts). */
 export function formatTracePrintk(vm: BpfVm, fmt: string, args: bigint[]): string {
   let ai = 0;
-  return fmt.replace(/%(-?\d*)(ll|l|h|hh)?([diuxXcsp%])/g, (all, width: string, len: string | undefined, conv: string) => {
-    if (conv === '%') return '%';
-    const a = args[ai++] ?? 0n;
-    let s: string;
-    const bits = len === 'll' || len === 'l' ? 64 : 32;
-    switch (conv) {
-      case 'd':
-      case 'i': s = BigInt.asIntN(bits, a).toString(); break;
-      case 'u': s = BigInt.asUintN(bits, a).toString(); break;
-      case 'x': s = BigInt.asUintN(bits, a).toString(16); break;
-      case 'X': s = BigInt.asUintN(bits, a).toString(16).toUpperCase(); break;
-      case 'c': s = String.fromCharCode(Number(a & 0xffn)); break;
-      case 'p': s = '0x' + BigInt.asUintN(64, a).toString(16); break;
-      default: {
-        // %s: a NUL-terminated string in BPF memory
-        const hi = Number(BigInt.asIntN(32, a >> 32n));
-        let lo = Number(BigInt.asIntN(32, a));
-        s = '';
-        for (let k = 0; k < 1024; k++, lo = (lo + 1) | 0) {
-          const b = vm.bytes(hi, lo, 1);
-          if (!b || b[0] === 0) break;
-          s += String.fromCharCode(b[0]!);
+  return fmt.replace(
+    /%(-?\d*)(ll|l|h|hh)?([diuxXcsp%])/g,
+    (all, width: string, len: string | undefined, conv: string) => {
+      if (conv === '%') return '%';
+      const a = args[ai++] ?? 0n;
+      let s: string;
+      const bits = len === 'll' || len === 'l' ? 64 : 32;
+      switch (conv) {
+        case 'd':
+        case 'i':
+          s = BigInt.asIntN(bits, a).toString();
+          break;
+        case 'u':
+          s = BigInt.asUintN(bits, a).toString();
+          break;
+        case 'x':
+          s = BigInt.asUintN(bits, a).toString(16);
+          break;
+        case 'X':
+          s = BigInt.asUintN(bits, a).toString(16).toUpperCase();
+          break;
+        case 'c':
+          s = String.fromCharCode(Number(a & 0xffn));
+          break;
+        case 'p':
+          s = '0x' + BigInt.asUintN(64, a).toString(16);
+          break;
+        default: {
+          // %s: a NUL-terminated string in BPF memory
+          const hi = Number(BigInt.asIntN(32, a >> 32n));
+          let lo = Number(BigInt.asIntN(32, a));
+          s = '';
+          for (let k = 0; k < 1024; k++, lo = (lo + 1) | 0) {
+            const b = vm.bytes(hi, lo, 1);
+            if (!b || b[0] === 0) break;
+            s += String.fromCharCode(b[0]!);
+          }
         }
       }
-    }
-    void all;
-    const w = Number(width || 0);
-    return Math.abs(w) > s.length ? (w < 0 ? s.padEnd(-w) : s.padStart(w)) : s;
-  });
+      void all;
+      const w = Number(width || 0);
+      return Math.abs(w) > s.length ? (w < 0 ? s.padEnd(-w) : s.padStart(w)) : s;
+    },
+  );
 }
 
 /**
@@ -127,7 +143,10 @@ function kernelReadAllowed(addr: bigint): boolean {
  */
 function kernelBytes(vm: BpfVm, name: string, addr: bigint, size: number): Uint8Array | undefined {
   if (size > 0 && addr < CURRENT_TASK_ADDR + TASK_STRUCT_SPAN && addr + BigInt(size) > CURRENT_TASK_ADDR) {
-    throw new KernelError('EOPNOTSUPP', `${name}: a read of the current task_struct (0x${addr.toString(16)}, ${size} bytes) is not modelled: the simulated task has no contents`);
+    throw new KernelError(
+      'EOPNOTSUPP',
+      `${name}: a read of the current task_struct (0x${addr.toString(16)}, ${size} bytes) is not modelled: the simulated task has no contents`,
+    );
   }
   return vm.bytes(Number(BigInt.asIntN(32, addr >> 32n)), Number(BigInt.asIntN(32, addr)), size);
 }
@@ -180,7 +199,11 @@ function probeReadHelpers(): BpfHelper[] {
     [114, 'bpf_probe_read_user_str', 'user', true],
     [115, 'bpf_probe_read_kernel_str', 'kernel', true],
   ];
-  return defs.map(([id, name, kind, str]) => ({ id, name, fn: (vm: BpfVm, r: Int32Array) => read(vm, r, name, kind, str) }));
+  return defs.map(([id, name, kind, str]) => ({
+    id,
+    name,
+    fn: (vm: BpfVm, r: Int32Array) => read(vm, r, name, kind, str),
+  }));
 }
 
 /**
@@ -245,11 +268,26 @@ export function kernelHelpers(): Map<number, BpfHelper> {
         setR0(r, msg.length);
       },
     },
-    { id: 7, name: 'bpf_get_prandom_u32', fn: (vm, r) => { r[0] = vm.prandom() | 0; r[1] = 0; } },
+    {
+      id: 7,
+      name: 'bpf_get_prandom_u32',
+      fn: (vm, r) => {
+        r[0] = vm.prandom() | 0;
+        r[1] = 0;
+      },
+    },
     { id: 8, name: 'bpf_get_smp_processor_id', fn: (vm, r) => setR0(r, vm.cpu) },
     ...probeReadHelpers(),
-    { id: 14, name: 'bpf_get_current_pid_tgid', fn: (_vm, r) => setR0Big(r, (BigInt(CURRENT_TASK.tgid) << 32n) | BigInt(CURRENT_TASK.pid)) },
-    { id: 15, name: 'bpf_get_current_uid_gid', fn: (_vm, r) => setR0Big(r, (BigInt(CURRENT_TASK.gid) << 32n) | BigInt(CURRENT_TASK.uid)) },
+    {
+      id: 14,
+      name: 'bpf_get_current_pid_tgid',
+      fn: (_vm, r) => setR0Big(r, (BigInt(CURRENT_TASK.tgid) << 32n) | BigInt(CURRENT_TASK.pid)),
+    },
+    {
+      id: 15,
+      name: 'bpf_get_current_uid_gid',
+      fn: (_vm, r) => setR0Big(r, (BigInt(CURRENT_TASK.gid) << 32n) | BigInt(CURRENT_TASK.uid)),
+    },
     {
       id: 16,
       name: 'bpf_get_current_comm',
@@ -351,7 +389,10 @@ export function kernelKfuncs(ids: Readonly<Record<KfuncName, number>> = KFUNC_BT
         const start = r[4]!;
         const end = r[6]!;
         // An int return value: x86-64 leaves it zero-extended in rax, so r0's upper half is 0.
-        const ret = (v: number): void => { r[0] = v; r[1] = 0; };
+        const ret = (v: number): void => {
+          r[0] = v;
+          r[1] = 0;
+        };
         if (start > end) {
           it.setInt32(0, 0, true);
           it.setInt32(4, 0, true);
@@ -427,7 +468,10 @@ function bitsIterKfuncs(ids: Readonly<Record<KfuncName, number>>): BpfHelper[] {
       name: 'bpf_iter_bits_new',
       fn: (vm, r) => {
         const it = iter(vm, r, 'bpf_iter_bits_new');
-        const ret = (v: number): void => { r[0] = v; r[1] = 0; };
+        const ret = (v: number): void => {
+          r[0] = v;
+          r[1] = 0;
+        };
         it.setInt32(8, 0, true); // nr_bits
         it.setBigUint64(0, 0n, true); // bits_copy
         it.setInt32(12, -1, true); // bit

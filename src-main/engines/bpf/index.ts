@@ -81,7 +81,6 @@ export type { BpfEngineOptions, BpfProgLoadAttr, BpfRunOpts, BpfTestRunAttr } fr
 export { sourceLineAt } from './line_info';
 export type { BpfSourceInsn, BpfSourceLine } from './line_info';
 
-
 /**
  * bpf_prog_test_run_syscall() and bpf_prog_test_run_raw_tp() (net/bpf/test_run.c, 6.18): the context passed in
  * must hold every byte the verifier let the program reach, and no more than the type takes (U16_MAX for syscall,
@@ -155,7 +154,6 @@ export class BpfProgram {
     return this.engine.disassemble(this.insns);
   }
 }
-
 
 /**
  * An opened BPF object (struct bpf_object): `progs` and `maps` as libbpf found them, then `load()` creates the
@@ -764,7 +762,6 @@ export class BpfEngine {
 /** The verifier log's closing line when bpf_check() stops before its walk. */
 const PROCESSED_NONE =
   'processed 0 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n';
-
 
 /** Creates the BPF engine of a simulated machine. */
 export function createBpf(opts: BpfEngineOptions = {}): BpfEngine {

@@ -6,10 +6,7 @@
  * An access resolves its region from the 64-bit address base + off, carry included, so a pointer moved below its
  * object and back in by the instruction's offset reaches the object, as on Linux.
  */
-import {
-  OUT, bswap16, bswap32, mul64, sdiv32, sdiv64, smod32, smod64, udiv32, udiv64,
-  umod32, umod64,
-} from './alu64';
+import { OUT, bswap16, bswap32, mul64, sdiv32, sdiv64, smod32, smod64, udiv32, udiv64, umod32, umod64 } from './alu64';
 import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES } from './isa';
 import { REGION_HI_BASE } from './memory';
 import { CS_WORDS } from './vm';
@@ -37,7 +34,14 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
       case 0x07:
       case 0x0f: {
         let bl: number, bh: number;
-        if (c & 8) { const s = srcA[pc]! << 1; bl = R[s]!; bh = R[s + 1]!; } else { bl = immA[pc]!; bh = bl >> 31; }
+        if (c & 8) {
+          const s = srcA[pc]! << 1;
+          bl = R[s]!;
+          bh = R[s + 1]!;
+        } else {
+          bl = immA[pc]!;
+          bh = bl >> 31;
+        }
         const sum = (R[d]! >>> 0) + (bl >>> 0);
         R[d] = sum | 0;
         R[d + 1] = (R[d + 1]! + bh + (sum > 0xffffffff ? 1 : 0)) | 0;
@@ -47,17 +51,31 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
       case 0x17:
       case 0x1f: {
         let bl: number, bh: number;
-        if (c & 8) { const s = srcA[pc]! << 1; bl = R[s]!; bh = R[s + 1]!; } else { bl = immA[pc]!; bh = bl >> 31; }
+        if (c & 8) {
+          const s = srcA[pc]! << 1;
+          bl = R[s]!;
+          bh = R[s + 1]!;
+        } else {
+          bl = immA[pc]!;
+          bh = bl >> 31;
+        }
         const al = R[d]!;
         R[d] = (al - bl) | 0;
-        R[d + 1] = (R[d + 1]! - bh - ((al >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;
+        R[d + 1] = (R[d + 1]! - bh - (al >>> 0 < bl >>> 0 ? 1 : 0)) | 0;
         pc++;
         break;
       }
       case 0x27:
       case 0x2f: {
         let bl: number, bh: number;
-        if (c & 8) { const s = srcA[pc]! << 1; bl = R[s]!; bh = R[s + 1]!; } else { bl = immA[pc]!; bh = bl >> 31; }
+        if (c & 8) {
+          const s = srcA[pc]! << 1;
+          bl = R[s]!;
+          bh = R[s + 1]!;
+        } else {
+          bl = immA[pc]!;
+          bh = bl >> 31;
+        }
         mul64(R[d + 1]!, R[d]!, bh, bl);
         R[d] = OUT[0]!;
         R[d + 1] = OUT[1]!;
@@ -67,7 +85,14 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
       case 0x37:
       case 0x3f: {
         let bl: number, bh: number;
-        if (c & 8) { const s = srcA[pc]! << 1; bl = R[s]!; bh = R[s + 1]!; } else { bl = immA[pc]!; bh = bl >> 31; }
+        if (c & 8) {
+          const s = srcA[pc]! << 1;
+          bl = R[s]!;
+          bh = R[s + 1]!;
+        } else {
+          bl = immA[pc]!;
+          bh = bl >> 31;
+        }
         if (offA[pc] === 1) sdiv64(R[d + 1]!, R[d]!, bh, bl);
         else udiv64(R[d + 1]!, R[d]!, bh, bl);
         R[d] = OUT[0]!;
@@ -78,7 +103,14 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
       case 0x97:
       case 0x9f: {
         let bl: number, bh: number;
-        if (c & 8) { const s = srcA[pc]! << 1; bl = R[s]!; bh = R[s + 1]!; } else { bl = immA[pc]!; bh = bl >> 31; }
+        if (c & 8) {
+          const s = srcA[pc]! << 1;
+          bl = R[s]!;
+          bh = R[s + 1]!;
+        } else {
+          bl = immA[pc]!;
+          bh = bl >> 31;
+        }
         if (offA[pc] === 1) smod64(R[d + 1]!, R[d]!, bh, bl);
         else umod64(R[d + 1]!, R[d]!, bh, bl);
         R[d] = OUT[0]!;
@@ -89,7 +121,14 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
       case 0x47:
       case 0x4f: {
         let bl: number, bh: number;
-        if (c & 8) { const s = srcA[pc]! << 1; bl = R[s]!; bh = R[s + 1]!; } else { bl = immA[pc]!; bh = bl >> 31; }
+        if (c & 8) {
+          const s = srcA[pc]! << 1;
+          bl = R[s]!;
+          bh = R[s + 1]!;
+        } else {
+          bl = immA[pc]!;
+          bh = bl >> 31;
+        }
         R[d] = R[d]! | bl;
         R[d + 1] = R[d + 1]! | bh;
         pc++;
@@ -98,7 +137,14 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
       case 0x57:
       case 0x5f: {
         let bl: number, bh: number;
-        if (c & 8) { const s = srcA[pc]! << 1; bl = R[s]!; bh = R[s + 1]!; } else { bl = immA[pc]!; bh = bl >> 31; }
+        if (c & 8) {
+          const s = srcA[pc]! << 1;
+          bl = R[s]!;
+          bh = R[s + 1]!;
+        } else {
+          bl = immA[pc]!;
+          bh = bl >> 31;
+        }
         R[d] = R[d]! & bl;
         R[d + 1] = R[d + 1]! & bh;
         pc++;
@@ -107,7 +153,14 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
       case 0xa7:
       case 0xaf: {
         let bl: number, bh: number;
-        if (c & 8) { const s = srcA[pc]! << 1; bl = R[s]!; bh = R[s + 1]!; } else { bl = immA[pc]!; bh = bl >> 31; }
+        if (c & 8) {
+          const s = srcA[pc]! << 1;
+          bl = R[s]!;
+          bh = R[s + 1]!;
+        } else {
+          bl = immA[pc]!;
+          bh = bl >> 31;
+        }
         R[d] = R[d]! ^ bl;
         R[d + 1] = R[d + 1]! ^ bh;
         pc++;
@@ -233,17 +286,39 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
         const a = R[d]!;
         let r: number;
         switch (c & 0xf0) {
-          case 0x00: r = (a + b) | 0; break;
-          case 0x10: r = (a - b) | 0; break;
-          case 0x20: r = Math.imul(a, b); break;
-          case 0x30: r = offA[pc] === 1 ? sdiv32(a, b) : udiv32(a, b); break;
-          case 0x40: r = a | b; break;
-          case 0x50: r = a & b; break;
-          case 0x60: r = a << (b & 31); break;
-          case 0x70: r = a >>> (b & 31); break;
-          case 0x90: r = offA[pc] === 1 ? smod32(a, b) : umod32(a, b); break;
-          case 0xa0: r = a ^ b; break;
-          default: r = a >> (b & 31); break;
+          case 0x00:
+            r = (a + b) | 0;
+            break;
+          case 0x10:
+            r = (a - b) | 0;
+            break;
+          case 0x20:
+            r = Math.imul(a, b);
+            break;
+          case 0x30:
+            r = offA[pc] === 1 ? sdiv32(a, b) : udiv32(a, b);
+            break;
+          case 0x40:
+            r = a | b;
+            break;
+          case 0x50:
+            r = a & b;
+            break;
+          case 0x60:
+            r = a << (b & 31);
+            break;
+          case 0x70:
+            r = a >>> (b & 31);
+            break;
+          case 0x90:
+            r = offA[pc] === 1 ? smod32(a, b) : umod32(a, b);
+            break;
+          case 0xa0:
+            r = a ^ b;
+            break;
+          default:
+            r = a >> (b & 31);
+            break;
         }
         R[d] = r;
         R[d + 1] = 0;
@@ -276,7 +351,10 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
         const off = offA[pc]!;
         let o = (lo + off) | 0; // int32 math: equal to the true offset whenever that is a valid one
         let r = regions[(hi - REGION_HI_BASE) | 0];
-        if (r === undefined || o < 0 || o + 8 > r.size || (lo < 0 && off > 0)) { r = vm.accessCarry(pc, false, hi, (lo >>> 0) + off, 8); o = vm.carryOff; }
+        if (r === undefined || o < 0 || o + 8 > r.size || (lo < 0 && off > 0)) {
+          r = vm.accessCarry(pc, false, hi, (lo >>> 0) + off, 8);
+          o = vm.carryOff;
+        }
         R[d] = r.dv.getInt32(o, true);
         R[d + 1] = r.dv.getInt32(o + 4, true);
         pc++;
@@ -289,7 +367,10 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
         const off = offA[pc]!;
         let o = (lo + off) | 0; // int32 math: equal to the true offset whenever that is a valid one
         let r = regions[(hi - REGION_HI_BASE) | 0];
-        if (r === undefined || o < 0 || o + 4 > r.size || (lo < 0 && off > 0)) { r = vm.accessCarry(pc, false, hi, (lo >>> 0) + off, 4); o = vm.carryOff; }
+        if (r === undefined || o < 0 || o + 4 > r.size || (lo < 0 && off > 0)) {
+          r = vm.accessCarry(pc, false, hi, (lo >>> 0) + off, 4);
+          o = vm.carryOff;
+        }
         R[d] = r.dv.getInt32(o, true);
         R[d + 1] = 0;
         pc++;
@@ -301,7 +382,10 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
         const off = offA[pc]!;
         let o = (lo + off) | 0;
         let r = regions[(hi - REGION_HI_BASE) | 0];
-        if (r === undefined || o < 0 || o + 8 > r.size || !r.writable || (lo < 0 && off > 0)) { r = vm.accessCarry(pc, true, hi, (lo >>> 0) + off, 8); o = vm.carryOff; }
+        if (r === undefined || o < 0 || o + 8 > r.size || !r.writable || (lo < 0 && off > 0)) {
+          r = vm.accessCarry(pc, true, hi, (lo >>> 0) + off, 8);
+          o = vm.carryOff;
+        }
         const s = srcA[pc]! << 1;
         r.dv.setInt32(o, R[s]!, true);
         r.dv.setInt32(o + 4, R[s + 1]!, true);
@@ -314,7 +398,10 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
         const off = offA[pc]!;
         let o = (lo + off) | 0;
         let r = regions[(hi - REGION_HI_BASE) | 0];
-        if (r === undefined || o < 0 || o + 4 > r.size || !r.writable || (lo < 0 && off > 0)) { r = vm.accessCarry(pc, true, hi, (lo >>> 0) + off, 4); o = vm.carryOff; }
+        if (r === undefined || o < 0 || o + 4 > r.size || !r.writable || (lo < 0 && off > 0)) {
+          r = vm.accessCarry(pc, true, hi, (lo >>> 0) + off, 4);
+          o = vm.carryOff;
+        }
         r.dv.setInt32(o, R[srcA[pc]! << 1]!, true);
         pc++;
         break;
@@ -329,14 +416,38 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
         let o = (R[s]! >>> 0) + offA[pc]!;
         const n = c === 0x81 ? 4 : c === 0x69 || c === 0x89 ? 2 : 1;
         let r = regions[(hi - REGION_HI_BASE) | 0];
-        if (r === undefined || o < 0 || o + n > r.size) { r = vm.accessCarry(pc, false, hi, o, n); o = vm.carryOff; }
+        if (r === undefined || o < 0 || o + n > r.size) {
+          r = vm.accessCarry(pc, false, hi, o, n);
+          o = vm.carryOff;
+        }
         const dv = r.dv;
         switch (c) {
-          case 0x69: R[d] = dv.getUint16(o, true); R[d + 1] = 0; break;
-          case 0x71: R[d] = r.u8[o]!; R[d + 1] = 0; break;
-          case 0x81: { const v = dv.getInt32(o, true); R[d] = v; R[d + 1] = v >> 31; break; }
-          case 0x89: { const v = dv.getInt16(o, true); R[d] = v; R[d + 1] = v >> 31; break; }
-          default: { const v = dv.getInt8(o); R[d] = v; R[d + 1] = v >> 31; break; }
+          case 0x69:
+            R[d] = dv.getUint16(o, true);
+            R[d + 1] = 0;
+            break;
+          case 0x71:
+            R[d] = r.u8[o]!;
+            R[d + 1] = 0;
+            break;
+          case 0x81: {
+            const v = dv.getInt32(o, true);
+            R[d] = v;
+            R[d + 1] = v >> 31;
+            break;
+          }
+          case 0x89: {
+            const v = dv.getInt16(o, true);
+            R[d] = v;
+            R[d + 1] = v >> 31;
+            break;
+          }
+          default: {
+            const v = dv.getInt8(o);
+            R[d] = v;
+            R[d + 1] = v >> 31;
+            break;
+          }
         }
         pc++;
         break;
@@ -353,12 +464,24 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
         const sz = c & 0x18;
         const n = sz === 0x18 ? 8 : sz === 0 ? 4 : sz === 8 ? 2 : 1;
         let r = regions[(hi - REGION_HI_BASE) | 0];
-        if (r === undefined || o < 0 || o + n > r.size || !r.writable) { r = vm.accessCarry(pc, true, hi, o, n); o = vm.carryOff; }
+        if (r === undefined || o < 0 || o + n > r.size || !r.writable) {
+          r = vm.accessCarry(pc, true, hi, o, n);
+          o = vm.carryOff;
+        }
         let vl: number, vh: number;
-        if (c & 1) { const s = srcA[pc]! << 1; vl = R[s]!; vh = R[s + 1]!; } else { vl = immA[pc]!; vh = vl >> 31; }
+        if (c & 1) {
+          const s = srcA[pc]! << 1;
+          vl = R[s]!;
+          vh = R[s + 1]!;
+        } else {
+          vl = immA[pc]!;
+          vh = vl >> 31;
+        }
         const dv = r.dv;
-        if (n === 8) { dv.setInt32(o, vl, true); dv.setInt32(o + 4, vh, true); }
-        else if (n === 4) dv.setInt32(o, vl, true);
+        if (n === 8) {
+          dv.setInt32(o, vl, true);
+          dv.setInt32(o + 4, vh, true);
+        } else if (n === 4) dv.setInt32(o, vl, true);
         else if (n === 2) dv.setInt16(o, vl, true);
         else r.u8[o] = vl;
         pc++;
@@ -370,7 +493,10 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
         let o = (R[d]! >>> 0) + offA[pc]!;
         const n = c === 0xdb ? 8 : 4;
         let r = regions[(hi - REGION_HI_BASE) | 0];
-        if (r === undefined || o < 0 || o + n > r.size || !r.writable) { r = vm.accessCarry(pc, true, hi, o, n); o = vm.carryOff; }
+        if (r === undefined || o < 0 || o + n > r.size || !r.writable) {
+          r = vm.accessCarry(pc, true, hi, o, n);
+          o = vm.carryOff;
+        }
         const s = srcA[pc]! << 1;
         const dv = r.dv;
         const op = immA[pc]!;
@@ -387,21 +513,39 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
             nh = (oh + bh + (sum > 0xffffffff ? 1 : 0)) | 0;
             break;
           }
-          case 0x40: nl = ol | bl; nh = oh | bh; break;
-          case 0x50: nl = ol & bl; nh = oh & bh; break;
-          case 0xa0: nl = ol ^ bl; nh = oh ^ bh; break;
-          case 0xe0: nl = bl; nh = bh; break;
+          case 0x40:
+            nl = ol | bl;
+            nh = oh | bh;
+            break;
+          case 0x50:
+            nl = ol & bl;
+            nh = oh & bh;
+            break;
+          case 0xa0:
+            nl = ol ^ bl;
+            nh = oh ^ bh;
+            break;
+          case 0xe0:
+            nl = bl;
+            nh = bh;
+            break;
           default: {
             // cmpxchg: compare with r0 (its low 32 bits for the 32-bit form)
             const eq = n === 8 ? R[0] === ol && R[1] === oh : R[0] === ol;
-            if (eq) { nl = bl; nh = bh; }
+            if (eq) {
+              nl = bl;
+              nh = bh;
+            }
             R[0] = ol;
             R[1] = oh;
           }
         }
         dv.setInt32(o, nl, true);
         if (n === 8) dv.setInt32(o + 4, nh, true);
-        if ((op & 1) && op !== 0xf1) { R[s] = ol; R[s + 1] = oh; }
+        if (op & 1 && op !== 0xf1) {
+          R[s] = ol;
+          R[s + 1] = oh;
+        }
         pc++;
         break;
       }
@@ -427,48 +571,137 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
         }
         break;
       }
-      case 0x15: case 0x1d: case 0x25: case 0x2d: case 0x35: case 0x3d: case 0x45: case 0x4d:
-      case 0x55: case 0x5d: case 0x65: case 0x6d: case 0x75: case 0x7d: case 0xa5: case 0xad:
-      case 0xb5: case 0xbd: case 0xc5: case 0xcd: case 0xd5: case 0xdd: {
+      case 0x15:
+      case 0x1d:
+      case 0x25:
+      case 0x2d:
+      case 0x35:
+      case 0x3d:
+      case 0x45:
+      case 0x4d:
+      case 0x55:
+      case 0x5d:
+      case 0x65:
+      case 0x6d:
+      case 0x75:
+      case 0x7d:
+      case 0xa5:
+      case 0xad:
+      case 0xb5:
+      case 0xbd:
+      case 0xc5:
+      case 0xcd:
+      case 0xd5:
+      case 0xdd: {
         let bl: number, bh: number;
-        if (c & 8) { const s = srcA[pc]! << 1; bl = R[s]!; bh = R[s + 1]!; } else { bl = immA[pc]!; bh = bl >> 31; }
+        if (c & 8) {
+          const s = srcA[pc]! << 1;
+          bl = R[s]!;
+          bh = R[s + 1]!;
+        } else {
+          bl = immA[pc]!;
+          bh = bl >> 31;
+        }
         const al = R[d]!;
         const ah = R[d + 1]!;
         let t: boolean;
         switch (c & 0xf0) {
-          case 0x10: t = al === bl && ah === bh; break;
-          case 0x50: t = al !== bl || ah !== bh; break;
-          case 0x40: t = ((al & bl) | (ah & bh)) !== 0; break;
-          case 0x20: t = ah === bh ? (al >>> 0) > (bl >>> 0) : (ah >>> 0) > (bh >>> 0); break;
-          case 0x30: t = ah === bh ? (al >>> 0) >= (bl >>> 0) : (ah >>> 0) > (bh >>> 0); break;
-          case 0xa0: t = ah === bh ? (al >>> 0) < (bl >>> 0) : (ah >>> 0) < (bh >>> 0); break;
-          case 0xb0: t = ah === bh ? (al >>> 0) <= (bl >>> 0) : (ah >>> 0) < (bh >>> 0); break;
-          case 0x60: t = ah === bh ? (al >>> 0) > (bl >>> 0) : ah > bh; break;
-          case 0x70: t = ah === bh ? (al >>> 0) >= (bl >>> 0) : ah > bh; break;
-          case 0xc0: t = ah === bh ? (al >>> 0) < (bl >>> 0) : ah < bh; break;
-          default: t = ah === bh ? (al >>> 0) <= (bl >>> 0) : ah < bh; break;
+          case 0x10:
+            t = al === bl && ah === bh;
+            break;
+          case 0x50:
+            t = al !== bl || ah !== bh;
+            break;
+          case 0x40:
+            t = ((al & bl) | (ah & bh)) !== 0;
+            break;
+          case 0x20:
+            t = ah === bh ? al >>> 0 > bl >>> 0 : ah >>> 0 > bh >>> 0;
+            break;
+          case 0x30:
+            t = ah === bh ? al >>> 0 >= bl >>> 0 : ah >>> 0 > bh >>> 0;
+            break;
+          case 0xa0:
+            t = ah === bh ? al >>> 0 < bl >>> 0 : ah >>> 0 < bh >>> 0;
+            break;
+          case 0xb0:
+            t = ah === bh ? al >>> 0 <= bl >>> 0 : ah >>> 0 < bh >>> 0;
+            break;
+          case 0x60:
+            t = ah === bh ? al >>> 0 > bl >>> 0 : ah > bh;
+            break;
+          case 0x70:
+            t = ah === bh ? al >>> 0 >= bl >>> 0 : ah > bh;
+            break;
+          case 0xc0:
+            t = ah === bh ? al >>> 0 < bl >>> 0 : ah < bh;
+            break;
+          default:
+            t = ah === bh ? al >>> 0 <= bl >>> 0 : ah < bh;
+            break;
         }
         pc += t ? offA[pc]! + 1 : 1;
         break;
       }
-      case 0x16: case 0x1e: case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x46: case 0x4e:
-      case 0x56: case 0x5e: case 0x66: case 0x6e: case 0x76: case 0x7e: case 0xa6: case 0xae:
-      case 0xb6: case 0xbe: case 0xc6: case 0xce: case 0xd6: case 0xde: {
+      case 0x16:
+      case 0x1e:
+      case 0x26:
+      case 0x2e:
+      case 0x36:
+      case 0x3e:
+      case 0x46:
+      case 0x4e:
+      case 0x56:
+      case 0x5e:
+      case 0x66:
+      case 0x6e:
+      case 0x76:
+      case 0x7e:
+      case 0xa6:
+      case 0xae:
+      case 0xb6:
+      case 0xbe:
+      case 0xc6:
+      case 0xce:
+      case 0xd6:
+      case 0xde: {
         const b = c & 8 ? R[srcA[pc]! << 1]! : immA[pc]!;
         const a = R[d]!;
         let t: boolean;
         switch (c & 0xf0) {
-          case 0x10: t = a === b; break;
-          case 0x50: t = a !== b; break;
-          case 0x40: t = (a & b) !== 0; break;
-          case 0x20: t = (a >>> 0) > (b >>> 0); break;
-          case 0x30: t = (a >>> 0) >= (b >>> 0); break;
-          case 0xa0: t = (a >>> 0) < (b >>> 0); break;
-          case 0xb0: t = (a >>> 0) <= (b >>> 0); break;
-          case 0x60: t = a > b; break;
-          case 0x70: t = a >= b; break;
-          case 0xc0: t = a < b; break;
-          default: t = a <= b; break;
+          case 0x10:
+            t = a === b;
+            break;
+          case 0x50:
+            t = a !== b;
+            break;
+          case 0x40:
+            t = (a & b) !== 0;
+            break;
+          case 0x20:
+            t = a >>> 0 > b >>> 0;
+            break;
+          case 0x30:
+            t = a >>> 0 >= b >>> 0;
+            break;
+          case 0xa0:
+            t = a >>> 0 < b >>> 0;
+            break;
+          case 0xb0:
+            t = a >>> 0 <= b >>> 0;
+            break;
+          case 0x60:
+            t = a > b;
+            break;
+          case 0x70:
+            t = a >= b;
+            break;
+          case 0xc0:
+            t = a < b;
+            break;
+          default:
+            t = a <= b;
+            break;
         }
         pc += t ? offA[pc]! + 1 : 1;
         break;
@@ -501,7 +734,12 @@ export const interpExec: BpfExecFn = (vm, R, pc, cs, depth, base) => {
         left = vm.left;
         pc++;
         break;
-      case 0x20: case 0x28: case 0x30: case 0x40: case 0x48: case 0x50: {
+      case 0x20:
+      case 0x28:
+      case 0x30:
+      case 0x40:
+      case 0x48:
+      case 0x50: {
         // BPF_LD_[ABS|IND]: r0 = the packet's bytes; r1..r5 clobbered as by a helper call.
         const v = vm.ldAbs(c, R[13]!, R[12]!, R[srcA[pc]! << 1]!, immA[pc]!);
         if (vm.poison) vm.poisonRegs(R, 1, 5);

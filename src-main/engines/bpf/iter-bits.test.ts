@@ -10,9 +10,11 @@ import { createBpf, KFUNC_BTF_ID } from './index';
 const IT = 'r1 = r10\nr1 += -16\n';
 /** Counts the set bits (r6) and sums their indices (r7) of nr_words words at fp-32; r0 = count, or new()'s error. */
 function bitsProg(setup: string, ptr: string, nrWords: number | string, result = 'r0 = r6'): string {
-  return `${setup}${IT}${ptr}r3 = ${nrWords}\ncall bpf_iter_bits_new\nr8 = r0\nr6 = 0\nr7 = 0\n` +
+  return (
+    `${setup}${IT}${ptr}r3 = ${nrWords}\ncall bpf_iter_bits_new\nr8 = r0\nr6 = 0\nr7 = 0\n` +
     `l:\n${IT}call bpf_iter_bits_next\nif r0 == 0 goto e\nr1 = *(u32 *)(r0 + 0)\nr7 += r1\nr6 += 1\ngoto l\n` +
-    `e:\n${IT}call bpf_iter_bits_destroy\nif r8 == 0 goto ok\nr0 = r8\nexit\nok:\n${result}\nexit\n`;
+    `e:\n${IT}call bpf_iter_bits_destroy\nif r8 == 0 goto ok\nr0 = r8\nexit\nok:\n${result}\nexit\n`
+  );
 }
 const ON_STACK = 'r2 = r10\nr2 += -32\n';
 const CASES: { name: string; asm: string; retval: bigint }[] = [
@@ -20,7 +22,12 @@ const CASES: { name: string; asm: string; retval: bigint }[] = [
   { name: 'one word (bits_copy)', asm: bitsProg('r1 = 1012496\n*(u64 *)(r10 - 32) = r1\n', ON_STACK, 1), retval: 10n },
   {
     name: 'two words (the bpf_mem_alloc copy): bits 0, 63, 64, 65',
-    asm: bitsProg('r1 = -9223372036854775807 ll\n*(u64 *)(r10 - 32) = r1\nr1 = 3\n*(u64 *)(r10 - 24) = r1\n', ON_STACK, 2, 'r0 = r7'),
+    asm: bitsProg(
+      'r1 = -9223372036854775807 ll\n*(u64 *)(r10 - 32) = r1\nr1 = 3\n*(u64 *)(r10 - 24) = r1\n',
+      ON_STACK,
+      2,
+      'r0 = r7',
+    ),
     retval: 192n,
   },
   { name: 'nr_words 0: -EINVAL', asm: bitsProg('', ON_STACK, 0), retval: BigInt.asUintN(64, -22n) },
@@ -40,7 +47,7 @@ const REJECTED = [
 ];
 
 describe('bpf_iter_bits', () => {
-  it.each(CASES)('$name: interpreter and JIT give the kernel\'s result', ({ asm, retval }) => {
+  it.each(CASES)("$name: interpreter and JIT give the kernel's result", ({ asm, retval }) => {
     for (const jit of [false, true]) {
       const bpf = createBpf({ jit });
       const p = bpf.prog_load({ asm, prog_type: 'raw_tp' });
@@ -48,7 +55,7 @@ describe('bpf_iter_bits', () => {
     }
   });
 
-  it('is verified with the kernel\'s rules: two slots, the pointer unchecked, a leak or an uninitialised iterator refused', () => {
+  it("is verified with the kernel's rules: two slots, the pointer unchecked, a leak or an uninitialised iterator refused", () => {
     const bpf = createBpf();
     const ok = bpf.verify({ asm: CASES[0]!.asm, prog_type: 'raw_tp', log_level: 2 });
     expect(ok.ok).toBe(true);
@@ -67,13 +74,17 @@ describe('bpf_iter_bits', () => {
   // the project's own programs: their iterator loops may run (policy.ts)
   const { oracle, skip } = kernelForTests('bpf_iter_bits on the running kernel', { trustedPrograms: true });
   it.skipIf(skip)('agrees with the running kernel on every case (BPF_PROG_TEST_RUN)', () => {
-    const res = oracle.batch(CASES.map((c) => ({ prog: c.asm, opts: { prog_type: 'raw_tracepoint', log_level: 1 }, run: true })));
+    const res = oracle.batch(
+      CASES.map((c) => ({ prog: c.asm, opts: { prog_type: 'raw_tracepoint', log_level: 1 }, run: true })),
+    );
     CASES.forEach((c, i) => {
       const r = res[i]!;
       expect(r.ok, `${c.name}: ${r.verdict.log}`).toBe(true);
       if (r.ok) expect(BigInt.asUintN(32, r.retval), c.name).toBe(BigInt.asUintN(32, c.retval));
     });
-    const refused = oracle.batch(REJECTED.map((prog) => ({ prog, opts: { prog_type: 'raw_tracepoint', log_level: 1 } })));
+    const refused = oracle.batch(
+      REJECTED.map((prog) => ({ prog, opts: { prog_type: 'raw_tracepoint', log_level: 1 } })),
+    );
     REJECTED.forEach((prog, i) => {
       const ours = createBpf().verify({ asm: prog, prog_type: 'raw_tp' });
       expect(refused[i]!.verdict.ok, prog).toBe(false);

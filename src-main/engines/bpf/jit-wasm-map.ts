@@ -5,7 +5,7 @@
  * HashMap.version says the table changed). Departure from kernel/bpf/arraymap.c / hashtab.c's code path only: the
  * result, the faults (left to the helper) and the instruction count are the helper's.
  */
-import type { Body} from './jit-wasm-encode';
+import type { Body } from './jit-wasm-encode';
 import { A, LIN, OP, R, VOID, W, X, Y, Z } from './jit-wasm-encode';
 import { ArrayMap, BPF_MAP_TYPE, BpfMap, HashMap } from './maps';
 import { LIN_SCRATCH, LIN_TABLE_ENTRIES, REGION_HI_BASE, regionHi } from './memory';

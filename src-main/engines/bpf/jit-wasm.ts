@@ -32,12 +32,33 @@ import { bpfMapLookupElem } from './helpers';
 import { LIN_REGS, LIN_REGS_SIZE, LIN_SCRATCH, LIN_TABLE_ENTRIES, REGION_HI_BASE } from './memory';
 import type { AddressSpace, BpfRegion } from './memory';
 import type { BpfExecFn, BpfVm, LoadedInsns } from './vm';
-import { A, B, BASE, Body, FP, F_HELPER, F_LD, F_ST, I32, I64, LEFT, LIN, MODE, OP, PC, R, RA, VOID, X, Y, uleb } from './jit-wasm-encode';
+import {
+  A,
+  B,
+  BASE,
+  Body,
+  FP,
+  F_HELPER,
+  F_LD,
+  F_ST,
+  I32,
+  I64,
+  LEFT,
+  LIN,
+  MODE,
+  OP,
+  PC,
+  R,
+  RA,
+  VOID,
+  X,
+  Y,
+  uleb,
+} from './jit-wasm-encode';
 import { S_FAST_LOOKUP, adoptMaps, genLookup, refreshAll } from './jit-wasm-map';
 
 /** Largest program the WebAssembly JIT compiles (br_table and function size stay well inside V8's limits). */
 export const WASM_JIT_MAX_INSNS = 16384;
-
 
 /** Opcodes the WebAssembly JIT compiles: the interpreter's, minus those listed in the header as left to the JS JIT. */
 const SUPPORTED = new Set<number>([
@@ -409,7 +430,6 @@ function genMem(b: Body, p: LoadedInsns, pc: number, fast: boolean): void {
   }
   b.op(OP.end);
 }
-
 
 /** The function body; `lead` marks block leaders. */
 function genBody(p: LoadedInsns, lead: Uint8Array): number[] {

@@ -9,8 +9,28 @@
 import * as alu from './alu64';
 import { interpExec } from './interpreter';
 import {
-  BPF_ALU, BPF_ALU64, BPF_CALL, BPF_CLASS, BPF_EXIT, BPF_FETCH, BPF_JA, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_ST,
-  BPF_MAX_LOOPS, BPF_MODE, BPF_OP, BPF_SIZE, BPF_SRC, BPF_STX, BPF_X, MAX_BPF_STACK, MAX_CALL_FRAMES, bpfSizeBytes,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_CALL,
+  BPF_CLASS,
+  BPF_EXIT,
+  BPF_FETCH,
+  BPF_JA,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_LD,
+  BPF_LDX,
+  BPF_ST,
+  BPF_MAX_LOOPS,
+  BPF_MODE,
+  BPF_OP,
+  BPF_SIZE,
+  BPF_SRC,
+  BPF_STX,
+  BPF_X,
+  MAX_BPF_STACK,
+  MAX_CALL_FRAMES,
+  bpfSizeBytes,
 } from './isa';
 import { REGION_HI_BASE } from './memory';
 import { CS_WORDS } from './vm';
@@ -52,7 +72,7 @@ export function r10ReadOnly(p: LoadedInsns): boolean {
     const c = p.code[pc]!;
     const cls = BPF_CLASS(c);
     if ((cls === BPF_ALU || cls === BPF_ALU64 || cls === BPF_LDX || c === 0x18) && p.dst[pc] === 10) return false;
-    if (cls === BPF_STX && BPF_MODE(c) === 0xc0 && (p.imm[pc]! & BPF_FETCH) && p.src[pc] === 10) return false;
+    if (cls === BPF_STX && BPF_MODE(c) === 0xc0 && p.imm[pc]! & BPF_FETCH && p.src[pc] === 10) return false;
     if (c === 0x18) pc++;
   }
   return true;
@@ -77,14 +97,22 @@ function genAlu(p: LoadedInsns, pc: number): string {
   const blu = x ? `(${L(s)} >>> 0)` : u32(imm);
   if (BPF_CLASS(c) === BPF_ALU64) {
     switch (op) {
-      case 0x00: return `t = (${dl} >>> 0) + ${blu}; ${dh} = (${dh} + ${bh} + (t > 4294967295 ? 1 : 0)) | 0; ${dl} = t | 0;`;
-      case 0x10: return `t = ${dl}; ${dl} = (t - ${bl}) | 0; ${dh} = (${dh} - ${bh} - ((t >>> 0) < ${blu} ? 1 : 0)) | 0;`;
-      case 0x20: return `mul64(${dh}, ${dl}, ${bh}, ${bl}); ${dl} = OUT[0]; ${dh} = OUT[1];`;
-      case 0x30: return `${off === 1 ? 'sdiv64' : 'udiv64'}(${dh}, ${dl}, ${bh}, ${bl}); ${dl} = OUT[0]; ${dh} = OUT[1];`;
-      case 0x90: return `${off === 1 ? 'smod64' : 'umod64'}(${dh}, ${dl}, ${bh}, ${bl}); ${dl} = OUT[0]; ${dh} = OUT[1];`;
-      case 0x40: return `${dl} |= ${bl}; ${dh} |= ${bh};`;
-      case 0x50: return `${dl} &= ${bl}; ${dh} &= ${bh};`;
-      case 0xa0: return `${dl} ^= ${bl}; ${dh} ^= ${bh};`;
+      case 0x00:
+        return `t = (${dl} >>> 0) + ${blu}; ${dh} = (${dh} + ${bh} + (t > 4294967295 ? 1 : 0)) | 0; ${dl} = t | 0;`;
+      case 0x10:
+        return `t = ${dl}; ${dl} = (t - ${bl}) | 0; ${dh} = (${dh} - ${bh} - ((t >>> 0) < ${blu} ? 1 : 0)) | 0;`;
+      case 0x20:
+        return `mul64(${dh}, ${dl}, ${bh}, ${bl}); ${dl} = OUT[0]; ${dh} = OUT[1];`;
+      case 0x30:
+        return `${off === 1 ? 'sdiv64' : 'udiv64'}(${dh}, ${dl}, ${bh}, ${bl}); ${dl} = OUT[0]; ${dh} = OUT[1];`;
+      case 0x90:
+        return `${off === 1 ? 'smod64' : 'umod64'}(${dh}, ${dl}, ${bh}, ${bl}); ${dl} = OUT[0]; ${dh} = OUT[1];`;
+      case 0x40:
+        return `${dl} |= ${bl}; ${dh} |= ${bh};`;
+      case 0x50:
+        return `${dl} &= ${bl}; ${dh} &= ${bh};`;
+      case 0xa0:
+        return `${dl} ^= ${bl}; ${dh} ^= ${bh};`;
       case 0x60:
       case 0x70:
       case 0xc0: {
@@ -93,14 +121,21 @@ function genAlu(p: LoadedInsns, pc: number): string {
         const n = imm & 63;
         if (n === 0) return '';
         if (op === 0x60) {
-          return n < 32 ? `${dh} = (${dh} << ${n}) | (${dl} >>> ${32 - n}); ${dl} = ${dl} << ${n};` : `${dh} = ${dl} << ${n - 32}; ${dl} = 0;`;
+          return n < 32
+            ? `${dh} = (${dh} << ${n}) | (${dl} >>> ${32 - n}); ${dl} = ${dl} << ${n};`
+            : `${dh} = ${dl} << ${n - 32}; ${dl} = 0;`;
         }
         if (op === 0x70) {
-          return n < 32 ? `${dl} = (${dl} >>> ${n}) | (${dh} << ${32 - n}); ${dh} = ${dh} >>> ${n} | 0;` : `${dl} = ${dh} >>> ${n - 32} | 0; ${dh} = 0;`;
+          return n < 32
+            ? `${dl} = (${dl} >>> ${n}) | (${dh} << ${32 - n}); ${dh} = ${dh} >>> ${n} | 0;`
+            : `${dl} = ${dh} >>> ${n - 32} | 0; ${dh} = 0;`;
         }
-        return n < 32 ? `${dl} = (${dl} >>> ${n}) | (${dh} << ${32 - n}); ${dh} = ${dh} >> ${n};` : `${dl} = ${dh} >> ${n - 32}; ${dh} = ${dh} >> 31;`;
+        return n < 32
+          ? `${dl} = (${dl} >>> ${n}) | (${dh} << ${32 - n}); ${dh} = ${dh} >> ${n};`
+          : `${dl} = ${dh} >> ${n - 32}; ${dh} = ${dh} >> 31;`;
       }
-      case 0x80: return `t = ${dl}; ${dl} = -t | 0; ${dh} = (-${dh} - (t !== 0 ? 1 : 0)) | 0;`;
+      case 0x80:
+        return `t = ${dl}; ${dl} = -t | 0; ${dh} = (-${dh} - (t !== 0 ? 1 : 0)) | 0;`;
       case 0xb0:
         if (!x) return `${dl} = ${imm}; ${dh} = ${imm >> 31};`;
         if (off === 0) return d === s ? '' : `${dl} = ${L(s)}; ${dh} = ${H(s)};`;
@@ -116,18 +151,42 @@ function genAlu(p: LoadedInsns, pc: number): string {
     const b = bl;
     let e: string;
     switch (op) {
-      case 0x00: e = `(${dl} + ${b}) | 0`; break;
-      case 0x10: e = `(${dl} - ${b}) | 0`; break;
-      case 0x20: e = `Math.imul(${dl}, ${b})`; break;
-      case 0x30: e = `${off === 1 ? 'sdiv32' : 'udiv32'}(${dl}, ${b})`; break;
-      case 0x90: e = `${off === 1 ? 'smod32' : 'umod32'}(${dl}, ${b})`; break;
-      case 0x40: e = `${dl} | ${b}`; break;
-      case 0x50: e = `${dl} & ${b}`; break;
-      case 0xa0: e = `${dl} ^ ${b}`; break;
-      case 0x60: e = x ? `${dl} << (${b} & 31)` : `${dl} << ${imm & 31}`; break;
-      case 0x70: e = x ? `(${dl} >>> (${b} & 31)) | 0` : `(${dl} >>> ${imm & 31}) | 0`; break;
-      case 0xc0: e = x ? `${dl} >> (${b} & 31)` : `${dl} >> ${imm & 31}`; break;
-      case 0x80: e = `-${dl} | 0`; break;
+      case 0x00:
+        e = `(${dl} + ${b}) | 0`;
+        break;
+      case 0x10:
+        e = `(${dl} - ${b}) | 0`;
+        break;
+      case 0x20:
+        e = `Math.imul(${dl}, ${b})`;
+        break;
+      case 0x30:
+        e = `${off === 1 ? 'sdiv32' : 'udiv32'}(${dl}, ${b})`;
+        break;
+      case 0x90:
+        e = `${off === 1 ? 'smod32' : 'umod32'}(${dl}, ${b})`;
+        break;
+      case 0x40:
+        e = `${dl} | ${b}`;
+        break;
+      case 0x50:
+        e = `${dl} & ${b}`;
+        break;
+      case 0xa0:
+        e = `${dl} ^ ${b}`;
+        break;
+      case 0x60:
+        e = x ? `${dl} << (${b} & 31)` : `${dl} << ${imm & 31}`;
+        break;
+      case 0x70:
+        e = x ? `(${dl} >>> (${b} & 31)) | 0` : `(${dl} >>> ${imm & 31}) | 0`;
+        break;
+      case 0xc0:
+        e = x ? `${dl} >> (${b} & 31)` : `${dl} >> ${imm & 31}`;
+        break;
+      case 0x80:
+        e = `-${dl} | 0`;
+        break;
       case 0xb0:
         e = !x ? String(imm) : off === 8 ? `(${L(s)} << 24) >> 24` : off === 16 ? `(${L(s)} << 16) >> 16` : L(s);
         break;
@@ -163,31 +222,53 @@ function genCond(p: LoadedInsns, pc: number): string {
   const op = BPF_OP(c);
   if (BPF_CLASS(c) === BPF_JMP32) {
     switch (op) {
-      case 0x10: return `${al} === ${bl}`;
-      case 0x50: return `${al} !== ${bl}`;
-      case 0x40: return `(${al} & ${bl}) !== 0`;
-      case 0x20: return `${alu} > ${blu}`;
-      case 0x30: return `${alu} >= ${blu}`;
-      case 0xa0: return `${alu} < ${blu}`;
-      case 0xb0: return `${alu} <= ${blu}`;
-      case 0x60: return `${al} > ${bl}`;
-      case 0x70: return `${al} >= ${bl}`;
-      case 0xc0: return `${al} < ${bl}`;
-      default: return `${al} <= ${bl}`;
+      case 0x10:
+        return `${al} === ${bl}`;
+      case 0x50:
+        return `${al} !== ${bl}`;
+      case 0x40:
+        return `(${al} & ${bl}) !== 0`;
+      case 0x20:
+        return `${alu} > ${blu}`;
+      case 0x30:
+        return `${alu} >= ${blu}`;
+      case 0xa0:
+        return `${alu} < ${blu}`;
+      case 0xb0:
+        return `${alu} <= ${blu}`;
+      case 0x60:
+        return `${al} > ${bl}`;
+      case 0x70:
+        return `${al} >= ${bl}`;
+      case 0xc0:
+        return `${al} < ${bl}`;
+      default:
+        return `${al} <= ${bl}`;
     }
   }
   switch (op) {
-    case 0x10: return `${al} === ${bl} && ${ah} === ${bh}`;
-    case 0x50: return `${al} !== ${bl} || ${ah} !== ${bh}`;
-    case 0x40: return `((${al} & ${bl}) | (${ah} & ${bh})) !== 0`;
-    case 0x20: return `(${ah} === ${bh} ? ${alu} > ${blu} : ${ahu} > ${bhu})`;
-    case 0x30: return `(${ah} === ${bh} ? ${alu} >= ${blu} : ${ahu} > ${bhu})`;
-    case 0xa0: return `(${ah} === ${bh} ? ${alu} < ${blu} : ${ahu} < ${bhu})`;
-    case 0xb0: return `(${ah} === ${bh} ? ${alu} <= ${blu} : ${ahu} < ${bhu})`;
-    case 0x60: return `(${ah} === ${bh} ? ${alu} > ${blu} : ${ah} > ${bh})`;
-    case 0x70: return `(${ah} === ${bh} ? ${alu} >= ${blu} : ${ah} > ${bh})`;
-    case 0xc0: return `(${ah} === ${bh} ? ${alu} < ${blu} : ${ah} < ${bh})`;
-    default: return `(${ah} === ${bh} ? ${alu} <= ${blu} : ${ah} < ${bh})`;
+    case 0x10:
+      return `${al} === ${bl} && ${ah} === ${bh}`;
+    case 0x50:
+      return `${al} !== ${bl} || ${ah} !== ${bh}`;
+    case 0x40:
+      return `((${al} & ${bl}) | (${ah} & ${bh})) !== 0`;
+    case 0x20:
+      return `(${ah} === ${bh} ? ${alu} > ${blu} : ${ahu} > ${bhu})`;
+    case 0x30:
+      return `(${ah} === ${bh} ? ${alu} >= ${blu} : ${ahu} > ${bhu})`;
+    case 0xa0:
+      return `(${ah} === ${bh} ? ${alu} < ${blu} : ${ahu} < ${bhu})`;
+    case 0xb0:
+      return `(${ah} === ${bh} ? ${alu} <= ${blu} : ${ahu} < ${bhu})`;
+    case 0x60:
+      return `(${ah} === ${bh} ? ${alu} > ${blu} : ${ah} > ${bh})`;
+    case 0x70:
+      return `(${ah} === ${bh} ? ${alu} >= ${blu} : ${ah} > ${bh})`;
+    case 0xc0:
+      return `(${ah} === ${bh} ? ${alu} < ${blu} : ${ah} < ${bh})`;
+    default:
+      return `(${ah} === ${bh} ? ${alu} <= ${blu} : ${ah} < ${bh})`;
   }
 }
 
@@ -228,11 +309,21 @@ function genMem(p: LoadedInsns, pc: number, fastStack: boolean): string {
     const sh = H(s);
     let body = `ol = rg.dv.getInt32(o, true); oh = ${n === 8 ? 'rg.dv.getInt32(o + 4, true)' : '0'}; `;
     switch (imm & 0xf0) {
-      case 0x00: body += `t = (ol >>> 0) + (${sl} >>> 0); nl = t | 0; nh = (oh + ${sh} + (t > 4294967295 ? 1 : 0)) | 0;`; break;
-      case 0x40: body += `nl = ol | ${sl}; nh = oh | ${sh};`; break;
-      case 0x50: body += `nl = ol & ${sl}; nh = oh & ${sh};`; break;
-      case 0xa0: body += `nl = ol ^ ${sl}; nh = oh ^ ${sh};`; break;
-      case 0xe0: body += `nl = ${sl}; nh = ${sh};`; break;
+      case 0x00:
+        body += `t = (ol >>> 0) + (${sl} >>> 0); nl = t | 0; nh = (oh + ${sh} + (t > 4294967295 ? 1 : 0)) | 0;`;
+        break;
+      case 0x40:
+        body += `nl = ol | ${sl}; nh = oh | ${sh};`;
+        break;
+      case 0x50:
+        body += `nl = ol & ${sl}; nh = oh & ${sh};`;
+        break;
+      case 0xa0:
+        body += `nl = ol ^ ${sl}; nh = oh ^ ${sh};`;
+        break;
+      case 0xe0:
+        body += `nl = ${sl}; nh = ${sh};`;
+        break;
       default: {
         const eq = n === 8 ? `r0l === ol && r0h === oh` : `r0l === ol`;
         body += `if (${eq}) { nl = ${sl}; nh = ${sh}; } else { nl = ol; nh = oh; } r0l = ol; r0h = oh;`;
@@ -288,7 +379,9 @@ export function jitChunkSource(p: LoadedInsns, lead: Uint8Array, from: number, t
   const usesMayGoto = p.code.includes(0xe5);
   const regs = Array.from({ length: 11 }, (_, r) => `${L(r)} = R[${2 * r}], ${H(r)} = R[${2 * r + 1}]`).join(', ');
   out.push(`let ${regs};`);
-  out.push('const regions = vm.space.regions; const stacks = vm.stacks; const fpHis = vm.fpHis; const mg = vm.mayGoto;');
+  out.push(
+    'const regions = vm.space.regions; const stacks = vm.stacks; const fpHis = vm.fpHis; const mg = vm.mayGoto;',
+  );
   out.push('let depth = st[1], left = vm.left, t = 0, o = 0, ol = 0, oh = 0, nl = 0, nh = 0, q = 0, mode = 2;');
   out.push('let stk = stacks[base + depth], rg = stk;');
   out.push('loop: for (;;) { switch (pc) {');
@@ -339,7 +432,11 @@ export function jitChunkSource(p: LoadedInsns, lead: Uint8Array, from: number, t
           );
         } else {
           const call =
-            c === 0x8d ? `vm.callx(${pc}, ${H(d)}, ${L(d)}, R);` : s === 0 ? `vm.callHelper(${pc}, ${p.imm[pc]}, R);` : `vm.callKfunc(${pc}, ${p.imm[pc]}, R);`;
+            c === 0x8d
+              ? `vm.callx(${pc}, ${H(d)}, ${L(d)}, R);`
+              : s === 0
+                ? `vm.callHelper(${pc}, ${p.imm[pc]}, R);`
+                : `vm.callKfunc(${pc}, ${p.imm[pc]}, R);`;
           out.push(`${SPILL_ARGS} vm.left = left; ${call} left = vm.left; r0l = R[0]; r0h = R[1]; ${RELOAD_ARGS}`);
         }
       } else if (op === BPF_JA) {
@@ -381,7 +478,10 @@ export function jitCompile(p: LoadedInsns): BpfExecFn | undefined {
       const to = starts[i + 1] ?? p.len;
       chunkOf.fill(i, from, to);
       const body = jitChunkSource(p, lead, from, to, fast);
-      const factory = new Function(...RT_NAMES, `return function bpf_jit_${i}(vm, R, pc, cs, st, base) {\n${body}\n};`) as (...rt: unknown[]) => JitChunk;
+      const factory = new Function(
+        ...RT_NAMES,
+        `return function bpf_jit_${i}(vm, R, pc, cs, st, base) {\n${body}\n};`,
+      ) as (...rt: unknown[]) => JitChunk;
       chunks.push(factory(...RT_NAMES.map((k) => runtime[k])));
     });
   } catch (e) {

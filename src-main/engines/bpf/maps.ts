@@ -4,7 +4,7 @@
  * a pointer returned by bpf_map_lookup_elem() is an ordinary, bounds-checked address.
  */
 import { KernelError } from '../common/errors';
-import type { AddressSpace} from './memory';
+import type { AddressSpace } from './memory';
 import { BpfRegion, regionHi } from './memory';
 
 /** enum bpf_map_type values of the modelled types. */
@@ -51,11 +51,14 @@ export function toBytes(v: BpfBytesLike, size: number, what: string): Uint8Array
     return v;
   }
   if (Array.isArray(v)) return toBytes(Uint8Array.from(v as number[]), size, what);
-  if (typeof v !== 'number' && typeof v !== 'bigint') throw new KernelError('EINVAL', `${what}: expected bytes, a number or a bigint`);
-  if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new KernelError('EINVAL', `${what}: ${v} is not a whole number`);
+  if (typeof v !== 'number' && typeof v !== 'bigint')
+    throw new KernelError('EINVAL', `${what}: expected bytes, a number or a bigint`);
+  if (typeof v === 'number' && !Number.isSafeInteger(v))
+    throw new KernelError('EINVAL', `${what}: ${v} is not a whole number`);
   const big = BigInt(v);
   // The number must fit the key_size/value_size bytes it is written into (no silent truncation).
-  if (big < 0n || big >> BigInt(size * 8) !== 0n) throw new KernelError('EINVAL', `${what}: ${String(v)} does not fit in ${size} bytes`);
+  if (big < 0n || big >> BigInt(size * 8) !== 0n)
+    throw new KernelError('EINVAL', `${what}: ${String(v)} does not fit in ${size} bytes`);
   const out = new Uint8Array(size);
   let x = big;
   for (let i = 0; i < size; i++, x >>= 8n) out[i] = Number(x & 0xffn);
@@ -145,7 +148,13 @@ export abstract class BpfMap {
   }
 }
 
-const ERRNO_NAMES: Record<number, 'EINVAL' | 'E2BIG' | 'EEXIST' | 'ENOENT' | 'ENOMEM'> = { 22: 'EINVAL', 7: 'E2BIG', 17: 'EEXIST', 2: 'ENOENT', 12: 'ENOMEM' };
+const ERRNO_NAMES: Record<number, 'EINVAL' | 'E2BIG' | 'EEXIST' | 'ENOENT' | 'ENOMEM'> = {
+  22: 'EINVAL',
+  7: 'E2BIG',
+  17: 'EEXIST',
+  2: 'ENOENT',
+  12: 'ENOMEM',
+};
 
 function errnoError(errno: number, what: string): KernelError {
   const name = ERRNO_NAMES[errno] ?? 'EINVAL';
@@ -161,10 +170,19 @@ export class ArrayMap extends BpfMap {
   readonly values: BpfRegion;
   readonly elem_size: number;
 
-  constructor(id: number, attr: BpfMapCreateAttr, space: AddressSpace, typeName: BpfMapTypeName = 'BPF_MAP_TYPE_ARRAY', copies = 1) {
+  constructor(
+    id: number,
+    attr: BpfMapCreateAttr,
+    space: AddressSpace,
+    typeName: BpfMapTypeName = 'BPF_MAP_TYPE_ARRAY',
+    copies = 1,
+  ) {
     super(id, attr, typeName, space);
     this.elem_size = roundUp8(this.value_size);
-    this.values = new BpfRegion(new Uint8Array(this.elem_size * this.max_entries * copies), { name: `map${id} values`, owner: this });
+    this.values = new BpfRegion(new Uint8Array(this.elem_size * this.max_entries * copies), {
+      name: `map${id} values`,
+      owner: this,
+    });
     space.map(this.values);
   }
 
@@ -230,7 +248,10 @@ export class PercpuArrayMap extends ArrayMap {
     if (flags === BPF_NOEXIST) return -17;
     const stride = value.length === this.value_size ? 0 : this.elem_size;
     for (let c = 0; c < this.nr_cpus; c++) {
-      this.values.u8.set(value.subarray(c * stride, c * stride + this.value_size), (c * this.max_entries + i) * this.elem_size);
+      this.values.u8.set(
+        value.subarray(c * stride, c * stride + this.value_size),
+        (c * this.max_entries + i) * this.elem_size,
+      );
     }
     return 0;
   }
@@ -342,7 +363,9 @@ export class HashMap extends BpfMap {
 
   override lookupValue(key: Uint8Array): Uint8Array | undefined {
     const slot = this.table.get(hashKey(key, 0, this.key_size));
-    return slot === undefined ? undefined : this.values.u8.slice(slot * this.elem_size, slot * this.elem_size + this.value_size);
+    return slot === undefined
+      ? undefined
+      : this.values.u8.slice(slot * this.elem_size, slot * this.elem_size + this.value_size);
   }
 }
 
@@ -473,22 +496,40 @@ export const BPF_OBJ_NAME_LEN = 16;
 
 /** bpf_obj_name_cpy(): a name of letters, digits, '_' and '.', shorter than BPF_OBJ_NAME_LEN, or EINVAL. */
 export function checkObjName(name: string, what: string): string {
-  if (name.length >= BPF_OBJ_NAME_LEN) throw new KernelError('EINVAL', `${what}: '${name.slice(0, 40)}' is ${name.length} characters; at most ${BPF_OBJ_NAME_LEN - 1} fit (BPF_OBJ_NAME_LEN)`);
-  if (!/^[A-Za-z0-9_.]*$/.test(name)) throw new KernelError('EINVAL', `${what}: '${name}' may hold only letters, digits, '_' and '.' (bpf_obj_name_cpy)`);
+  if (name.length >= BPF_OBJ_NAME_LEN)
+    throw new KernelError(
+      'EINVAL',
+      `${what}: '${name.slice(0, 40)}' is ${name.length} characters; at most ${BPF_OBJ_NAME_LEN - 1} fit (BPF_OBJ_NAME_LEN)`,
+    );
+  if (!/^[A-Za-z0-9_.]*$/.test(name))
+    throw new KernelError('EINVAL', `${what}: '${name}' may hold only letters, digits, '_' and '.' (bpf_obj_name_cpy)`);
   return name;
 }
 
 /** Validates attributes and creates a map (map_create() and the types' map_alloc_check()). */
 export function createMap(id: number, attr: BpfMapCreateAttr, space: AddressSpace, nrCpus: number): BpfMap {
-  const typeName = (typeof attr.map_type === 'number'
-    ? (Object.keys(BPF_MAP_TYPE) as BpfMapTypeName[]).find((k) => BPF_MAP_TYPE[k] === attr.map_type)
-    : typeof attr.map_type === 'string' && Object.hasOwn(BPF_MAP_TYPE, attr.map_type) ? attr.map_type : undefined);
+  const typeName =
+    typeof attr.map_type === 'number'
+      ? (Object.keys(BPF_MAP_TYPE) as BpfMapTypeName[]).find((k) => BPF_MAP_TYPE[k] === attr.map_type)
+      : typeof attr.map_type === 'string' && Object.hasOwn(BPF_MAP_TYPE, attr.map_type)
+        ? attr.map_type
+        : undefined;
   if (!typeName) throw new KernelError('EINVAL', `map_create: unsupported map_type ${String(attr.map_type)}`);
   if (attr.map_name !== undefined) checkObjName(String(attr.map_name), 'map_create: map_name');
   const ks = attr.key_size ?? 0;
   const vs = attr.value_size ?? 0;
   const n = attr.max_entries;
-  if (!Number.isInteger(n) || !Number.isInteger(ks) || !Number.isInteger(vs) || n < 0 || ks < 0 || vs < 0 || n > 0xffffffff || ks > 0xffffffff || vs > 0xffffffff) {
+  if (
+    !Number.isInteger(n) ||
+    !Number.isInteger(ks) ||
+    !Number.isInteger(vs) ||
+    n < 0 ||
+    ks < 0 ||
+    vs < 0 ||
+    n > 0xffffffff ||
+    ks > 0xffffffff ||
+    vs > 0xffffffff
+  ) {
     throw new KernelError('EINVAL', 'map_create: sizes must be non-negative integers');
   }
   const flags = attr.map_flags ?? 0;
@@ -502,30 +543,46 @@ export function createMap(id: number, attr: BpfMapCreateAttr, space: AddressSpac
   return map;
 }
 
-function createMapOfType(typeName: BpfMapTypeName, id: number, attr: BpfMapCreateAttr, space: AddressSpace, nrCpus: number): BpfMap {
+function createMapOfType(
+  typeName: BpfMapTypeName,
+  id: number,
+  attr: BpfMapCreateAttr,
+  space: AddressSpace,
+  nrCpus: number,
+): BpfMap {
   const ks = attr.key_size ?? 0;
   const vs = attr.value_size ?? 0;
   const n = attr.max_entries;
   switch (typeName) {
     case 'BPF_MAP_TYPE_ARRAY':
     case 'BPF_MAP_TYPE_PERCPU_ARRAY':
-      if (n === 0 || ks !== 4 || vs === 0) throw new KernelError('EINVAL', `map_create: ${typeName} needs key_size 4, value_size > 0, max_entries > 0`);
+      if (n === 0 || ks !== 4 || vs === 0)
+        throw new KernelError('EINVAL', `map_create: ${typeName} needs key_size 4, value_size > 0, max_entries > 0`);
       if (vs > KMALLOC_MAX_SIZE) throw new KernelError('E2BIG', 'map_create: value_size too large');
       if (roundUp8(vs) * n * (typeName === 'BPF_MAP_TYPE_PERCPU_ARRAY' ? nrCpus : 1) > MAX_MAP_BYTES) {
         throw new KernelError('ENOMEM', 'map_create: values exceed the simulation limit of 256 MiB');
       }
-      return typeName === 'BPF_MAP_TYPE_ARRAY' ? new ArrayMap(id, attr, space) : new PercpuArrayMap(id, attr, space, nrCpus);
+      return typeName === 'BPF_MAP_TYPE_ARRAY'
+        ? new ArrayMap(id, attr, space)
+        : new PercpuArrayMap(id, attr, space, nrCpus);
     case 'BPF_MAP_TYPE_HASH':
     case 'BPF_MAP_TYPE_LRU_HASH':
-      if (n === 0 || ks === 0 || vs === 0) throw new KernelError('EINVAL', `map_create: ${typeName} needs key_size, value_size and max_entries > 0`);
-      if (ks > 512 || vs > KMALLOC_MAX_SIZE) throw new KernelError('E2BIG', 'map_create: key_size or value_size too large');
-      if (roundUp8(vs) * (n + 1) > MAX_MAP_BYTES) throw new KernelError('ENOMEM', 'map_create: values exceed the simulation limit of 256 MiB');
+      if (n === 0 || ks === 0 || vs === 0)
+        throw new KernelError('EINVAL', `map_create: ${typeName} needs key_size, value_size and max_entries > 0`);
+      if (ks > 512 || vs > KMALLOC_MAX_SIZE)
+        throw new KernelError('E2BIG', 'map_create: key_size or value_size too large');
+      if (roundUp8(vs) * (n + 1) > MAX_MAP_BYTES)
+        throw new KernelError('ENOMEM', 'map_create: values exceed the simulation limit of 256 MiB');
       return typeName === 'BPF_MAP_TYPE_HASH' ? new HashMap(id, attr, space) : new LruHashMap(id, attr, space);
     case 'BPF_MAP_TYPE_RINGBUF':
       if (ks !== 0 || vs !== 0 || n === 0 || (n & (n - 1)) !== 0 || n % PAGE_SIZE !== 0) {
-        throw new KernelError('EINVAL', 'map_create: BPF_MAP_TYPE_RINGBUF needs key_size 0, value_size 0 and max_entries a power-of-2 multiple of the page size');
+        throw new KernelError(
+          'EINVAL',
+          'map_create: BPF_MAP_TYPE_RINGBUF needs key_size 0, value_size 0 and max_entries a power-of-2 multiple of the page size',
+        );
       }
-      if (n * 2 > MAX_MAP_BYTES) throw new KernelError('ENOMEM', 'map_create: ring buffer exceeds the simulation limit of 256 MiB');
+      if (n * 2 > MAX_MAP_BYTES)
+        throw new KernelError('ENOMEM', 'map_create: ring buffer exceeds the simulation limit of 256 MiB');
       return new RingbufMap(id, attr, space);
   }
 }

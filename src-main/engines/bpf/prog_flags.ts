@@ -17,11 +17,19 @@ const BPF_F_KNOWN = Object.values(BPF_F).reduce((a, b) => a | b, 0);
 
 /** bpf_prog_load(): prog_flags is a u32 of the known bits, checked before anything is loaded (EINVAL, no log). */
 export function checkProgFlags(flags: number): number {
-  if (!Number.isInteger(flags) || flags < 0 || flags > 0xffffffff) throw new KernelError('EINVAL', `prog_flags ${String(flags)}: not a u32 flag mask`);
+  if (!Number.isInteger(flags) || flags < 0 || flags > 0xffffffff)
+    throw new KernelError('EINVAL', `prog_flags ${String(flags)}: not a u32 flag mask`);
   const unknown = flags & ~BPF_F_KNOWN;
   if (unknown !== 0) {
-    throw new KernelError('EINVAL', `prog_flags ${flags}: unknown flag bits 0x${(unknown >>> 0).toString(16)} (BPF_PROG_LOAD takes BPF_F_STRICT_ALIGNMENT … BPF_F_TEST_REG_INVARIANTS, BPF_F_TOKEN_FD)`);
+    throw new KernelError(
+      'EINVAL',
+      `prog_flags ${flags}: unknown flag bits 0x${(unknown >>> 0).toString(16)} (BPF_PROG_LOAD takes BPF_F_STRICT_ALIGNMENT … BPF_F_TEST_REG_INVARIANTS, BPF_F_TOKEN_FD)`,
+    );
   }
-  if (flags & BPF_F.TOKEN_FD) throw new KernelError('EINVAL', 'prog_flags: BPF_F_TOKEN_FD names a BPF token, and the model has no bpffs to create one');
+  if (flags & BPF_F.TOKEN_FD)
+    throw new KernelError(
+      'EINVAL',
+      'prog_flags: BPF_F_TOKEN_FD names a BPF token, and the model has no bpffs to create one',
+    );
   return flags;
 }

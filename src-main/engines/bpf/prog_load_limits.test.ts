@@ -38,7 +38,9 @@ describe('prog_load size limits', () => {
 
   it('a failed map_create hands out no id: the next map gets the id the failed one would have had', () => {
     const bpf = createBpf();
-    expect(errnoOf(() => bpf.map_create({ map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 8, max_entries: 0 }))).toBe('EINVAL');
+    expect(
+      errnoOf(() => bpf.map_create({ map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 8, max_entries: 0 })),
+    ).toBe('EINVAL');
     expect(bpf.map_create({ map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: 8, max_entries: 1 }).id).toBe(1);
     expect(checkBpfInvariants(bpf)).toEqual([]);
   });

@@ -13,7 +13,12 @@ import type { BpfExecFn } from './vm';
 /** Outcome of one engine: r0 and the instruction count, or the error message. */
 export type EngineOutcome = { retval: bigint; insns: number; mem: string } | { error: string; errno: string };
 
-export function runOn(engine: 'interp' | 'jit' | 'wasm', insns: readonly BpfInsn[], mem?: Uint8Array, budget = 100_000): EngineOutcome {
+export function runOn(
+  engine: 'interp' | 'jit' | 'wasm',
+  insns: readonly BpfInsn[],
+  mem?: Uint8Array,
+  budget = 100_000,
+): EngineOutcome {
   try {
     const prog = prepareInsns(insns);
     const space = new AddressSpace();
@@ -27,7 +32,12 @@ export function runOn(engine: 'interp' | 'jit' | 'wasm', insns: readonly BpfInsn
     const run = (e: BpfExecFn): { retval: bigint; insns: number } =>
       runProgram(prog, e, { space, helpers: conformanceHelpers(), kfuncs: new Map(), budget }, args);
     // The WebAssembly JIT leaves some programs to the JS JIT (jit-wasm.ts): those run there, as in prog_load.
-    const fn = engine === 'interp' ? interpExec : engine === 'wasm' ? (wasmJitCompile(prog) ?? jitCompile(prog)) : jitCompile(prog);
+    const fn =
+      engine === 'interp'
+        ? interpExec
+        : engine === 'wasm'
+          ? (wasmJitCompile(prog) ?? jitCompile(prog))
+          : jitCompile(prog);
     if (!fn) throw new Error('the JIT did not compile the program');
     const res = run(fn);
     return { ...res, mem: buf ? Array.from(buf).join(',') : '' };
@@ -38,6 +48,10 @@ export function runOn(engine: 'interp' | 'jit' | 'wasm', insns: readonly BpfInsn
 }
 
 /** Runs through the interpreter, the JS JIT and the WebAssembly JIT and returns the three outcomes. */
-export function runBoth(insns: readonly BpfInsn[], mem?: Uint8Array, budget = 100_000): [EngineOutcome, EngineOutcome, EngineOutcome] {
+export function runBoth(
+  insns: readonly BpfInsn[],
+  mem?: Uint8Array,
+  budget = 100_000,
+): [EngineOutcome, EngineOutcome, EngineOutcome] {
   return [runOn('interp', insns, mem, budget), runOn('jit', insns, mem, budget), runOn('wasm', insns, mem, budget)];
 }

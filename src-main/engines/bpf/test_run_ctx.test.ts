@@ -11,9 +11,24 @@ const PROGS: { name: string; prog_type: 'syscall' | 'raw_tracepoint'; asm: strin
   { name: 'syscall: a u16 read at 100', prog_type: 'syscall', asm: 'r0 = *(u16 *)(r1 +100)\nexit', max: 102 },
   { name: 'syscall: a u32 write at 8', prog_type: 'syscall', asm: '*(u32 *)(r1 +8) = 7\nr0 = 0\nexit', max: 12 },
   { name: 'syscall: no context access', prog_type: 'syscall', asm: 'r0 = 5\nexit', max: 0 },
-  { name: 'syscall: reads behind a branch never taken count', prog_type: 'syscall', asm: 'r0 = 0\nif r0 == 0 goto +1\nr0 = *(u8 *)(r1 +40)\nexit', max: 0 },
-  { name: 'raw_tracepoint: the second argument', prog_type: 'raw_tracepoint', asm: 'r0 = *(u64 *)(r1 +8)\nexit', max: 16 },
-  { name: 'raw_tracepoint: the twelfth argument', prog_type: 'raw_tracepoint', asm: 'r0 = *(u64 *)(r1 +88)\nexit', max: 96 },
+  {
+    name: 'syscall: reads behind a branch never taken count',
+    prog_type: 'syscall',
+    asm: 'r0 = 0\nif r0 == 0 goto +1\nr0 = *(u8 *)(r1 +40)\nexit',
+    max: 0,
+  },
+  {
+    name: 'raw_tracepoint: the second argument',
+    prog_type: 'raw_tracepoint',
+    asm: 'r0 = *(u64 *)(r1 +8)\nexit',
+    max: 16,
+  },
+  {
+    name: 'raw_tracepoint: the twelfth argument',
+    prog_type: 'raw_tracepoint',
+    asm: 'r0 = *(u64 *)(r1 +88)\nexit',
+    max: 96,
+  },
 ];
 const SIZES = [0, 8, 12, 16, 96, 97, 101, 102, 200, 65535, 65536];
 
@@ -74,7 +89,9 @@ describe.skipIf(skip)('context sizes of test runs against the running kernel', (
         for (const jit of [false, true]) {
           const got = model(p, size, jit);
           if (JSON.stringify(got) !== JSON.stringify(want))
-            wrong.push(`${p.name}, ctx ${size}, ${jit ? 'jit' : 'interp'}: kernel ${JSON.stringify(want)}, model ${JSON.stringify(got)}`);
+            wrong.push(
+              `${p.name}, ctx ${size}, ${jit ? 'jit' : 'interp'}: kernel ${JSON.stringify(want)}, model ${JSON.stringify(got)}`,
+            );
         }
       }
     console.log(`test-run context sizes: ${compared} program × size pairs compared with the running kernel`);

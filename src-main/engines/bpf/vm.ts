@@ -55,7 +55,14 @@ export interface LoadedInsns {
  * One execution engine: runs from `pc` with call-stack depth `depth` until the invocation's frame exits. An engine
  * with `linear` set wants the run's stacks in the address space's WebAssembly memory (the WebAssembly JIT).
  */
-export type BpfExecFn = ((vm: BpfVm, regs: Int32Array, pc: number, cs: Int32Array, depth: number, base: number) => void) & {
+export type BpfExecFn = ((
+  vm: BpfVm,
+  regs: Int32Array,
+  pc: number,
+  cs: Int32Array,
+  depth: number,
+  base: number,
+) => void) & {
   linear?: boolean;
 };
 
@@ -194,8 +201,15 @@ export class BpfVm {
     const hi = o < 0 ? (baseHi - 1) | 0 : o > 0xffffffff ? (baseHi + 1) | 0 : baseHi;
     const lo = o | 0;
     const r = this.space.regionOf(baseHi);
-    const why = r && store && !r.writable && o >= 0 && o + size <= r.size ? `read-only memory (${r.name})` : 'out of bounds memory';
-    throw new KernelError('EFAULT', `${why} ${store ? 'store' : 'load'} at insn ${pc}, addr ${fmtAddr(hi, lo)}, size ${size}`, { insn: pc });
+    const why =
+      r && store && !r.writable && o >= 0 && o + size <= r.size
+        ? `read-only memory (${r.name})`
+        : 'out of bounds memory';
+    throw new KernelError(
+      'EFAULT',
+      `${why} ${store ? 'store' : 'load'} at insn ${pc}, addr ${fmtAddr(hi, lo)}, size ${size}`,
+      { insn: pc },
+    );
   }
 
   budgetFault(pc: number): never {
@@ -218,7 +232,11 @@ export class BpfVm {
     if (off < 0) return -1;
     const b = this.bytes(skbHi, (skbLo + off) | 0, size);
     if (!b || (skbLo >>> 0) + off + size > 0xffffffff) return -1;
-    return size === 1 ? b[0]! : size === 2 ? (b[0]! << 8) | b[1]! : ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+    return size === 1
+      ? b[0]!
+      : size === 2
+        ? (b[0]! << 8) | b[1]!
+        : ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
   }
 
   /** Calls helper `id` with r1..r5 in regs; r0 comes back in regs. */
@@ -227,7 +245,10 @@ export class BpfVm {
     if (!h) {
       // A helper of Linux 6.18 (the verifier may know its proto) that the model's run does not implement.
       const name = id >= 0 && id < BPF_FUNC_NAMES.length ? BPF_FUNC_NAMES[id] : undefined;
-      if (name) throw new KernelError('EOPNOTSUPP', `bpf_${name}#${id} at insn ${pc}: the model does not run this helper`, { insn: pc });
+      if (name)
+        throw new KernelError('EOPNOTSUPP', `bpf_${name}#${id} at insn ${pc}: the model does not run this helper`, {
+          insn: pc,
+        });
       throw new KernelError('EINVAL', `invalid func unknown#${id}`, { insn: pc });
     }
     h.fn(this, regs);
@@ -298,7 +319,12 @@ export interface BpfRunResult {
 }
 
 /** Runs a prepared program from insn 0 with r1..r5 = args (64-bit values) on a fresh set of stack frames. */
-export function runProgram(prog: LoadedInsns, exec: BpfExecFn, opts: BpfVmOptions, args: readonly bigint[] = []): BpfRunResult {
+export function runProgram(
+  prog: LoadedInsns,
+  exec: BpfExecFn,
+  opts: BpfVmOptions,
+  args: readonly bigint[] = [],
+): BpfRunResult {
   const vm = new BpfVm(opts);
   vm.prog = prog;
   vm.exec = exec;

@@ -35,7 +35,15 @@ export const MODEL_BTF: readonly ModelBtfType[] = [
   /* 10 */ { kind: 'ARRAY', type: 5, index_type: 4, nelems: 1 },
   /* 11 */ { kind: 'STRUCT', name: 'bpf_iter_num', size: 8, members: [{ name: '__opaque', type: 10, offset: 0 }] },
   /* 12 */ { kind: 'PTR', type: 11 },
-  /* 13 */ { kind: 'FUNC_PROTO', ret: 1, params: [{ name: 'it', type: 12 }, { name: 'start', type: 1 }, { name: 'end', type: 1 }] },
+  /* 13 */ {
+    kind: 'FUNC_PROTO',
+    ret: 1,
+    params: [
+      { name: 'it', type: 12 },
+      { name: 'start', type: 1 },
+      { name: 'end', type: 1 },
+    ],
+  },
   /* 14 */ { kind: 'FUNC', name: 'bpf_iter_num_new', proto: 13 },
   /* 15 */ { kind: 'FUNC_PROTO', ret: 9, params: [{ name: 'it', type: 12 }] },
   /* 16 */ { kind: 'FUNC', name: 'bpf_iter_num_next', proto: 15 },
@@ -46,7 +54,15 @@ export const MODEL_BTF: readonly ModelBtfType[] = [
   /* 21 */ { kind: 'PTR', type: 20 },
   /* 22 */ { kind: 'CONST', type: 6 },
   /* 23 */ { kind: 'PTR', type: 22 }, // const u64 *
-  /* 24 */ { kind: 'FUNC_PROTO', ret: 1, params: [{ name: 'it', type: 21 }, { name: 'unsafe_ptr__ign', type: 23 }, { name: 'nr_words', type: 8 }] },
+  /* 24 */ {
+    kind: 'FUNC_PROTO',
+    ret: 1,
+    params: [
+      { name: 'it', type: 21 },
+      { name: 'unsafe_ptr__ign', type: 23 },
+      { name: 'nr_words', type: 8 },
+    ],
+  },
   /* 25 */ { kind: 'FUNC', name: 'bpf_iter_bits_new', proto: 24 },
   /* 26 */ { kind: 'FUNC_PROTO', ret: 9, params: [{ name: 'it', type: 21 }] },
   /* 27 */ { kind: 'FUNC', name: 'bpf_iter_bits_next', proto: 26 },
@@ -61,7 +77,14 @@ export const MODEL_BTF: readonly ModelBtfType[] = [
 ];
 
 /** The kernel kfuncs the BPF engine models. */
-export const KFUNC_NAMES = ['bpf_iter_num_new', 'bpf_iter_num_next', 'bpf_iter_num_destroy', 'bpf_iter_bits_new', 'bpf_iter_bits_next', 'bpf_iter_bits_destroy'] as const;
+export const KFUNC_NAMES = [
+  'bpf_iter_num_new',
+  'bpf_iter_num_next',
+  'bpf_iter_num_destroy',
+  'bpf_iter_bits_new',
+  'bpf_iter_bits_next',
+  'bpf_iter_bits_destroy',
+] as const;
 export type KfuncName = (typeof KFUNC_NAMES)[number];
 
 /** The FUNC type id of `name` in the model's BTF (btf_find_by_name_kind(BTF_KIND_FUNC)), or undefined. */
@@ -71,9 +94,21 @@ export function modelFuncId(name: string): number | undefined {
 }
 
 /** The kfuncs' BTF ids in the model's BTF: 14, 16, 18, 25, 27, 29. */
-export const MODEL_KFUNC_BTF_ID = Object.fromEntries(KFUNC_NAMES.map((n) => [n, modelFuncId(n)!])) as Readonly<Record<KfuncName, number>>;
+export const MODEL_KFUNC_BTF_ID = Object.fromEntries(KFUNC_NAMES.map((n) => [n, modelFuncId(n)!])) as Readonly<
+  Record<KfuncName, number>
+>;
 
-const KIND = { INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, TYPEDEF: 8, CONST: 10, FUNC: 12, FUNC_PROTO: 13, DECL_TAG: 17 } as const;
+const KIND = {
+  INT: 1,
+  PTR: 2,
+  ARRAY: 3,
+  STRUCT: 4,
+  TYPEDEF: 8,
+  CONST: 10,
+  FUNC: 12,
+  FUNC_PROTO: 13,
+  DECL_TAG: 17,
+} as const;
 const BTF_INT_SIGNED = 1;
 const BTF_FUNC_GLOBAL = 1;
 

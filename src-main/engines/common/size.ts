@@ -26,7 +26,12 @@ export function parseSize(value: unknown, what = 'size'): number {
 
 /** Formats bytes with the largest binary unit that divides them exactly ('2M', '4K', '1536'). */
 export function formatSize(bytes: number): string {
-  for (const [unit, mul] of [['T', 1024 ** 4], ['G', 1024 ** 3], ['M', 1024 ** 2], ['K', 1024]] as const) {
+  for (const [unit, mul] of [
+    ['T', 1024 ** 4],
+    ['G', 1024 ** 3],
+    ['M', 1024 ** 2],
+    ['K', 1024],
+  ] as const) {
     if (bytes >= mul && bytes % mul === 0) return `${bytes / mul}${unit}`;
   }
   return String(bytes);

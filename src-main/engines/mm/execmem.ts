@@ -57,9 +57,14 @@ export class ExecmemRoxCache {
     ca.busy += n;
     const base = BigInt(ca.area.addr) + BigInt(start * PAGE_SIZE);
     const piece: VmRegion = {
-      kind: 'execmem', addr: '0x' + base.toString(16), size, nr_pages: n,
-      pages: ca.area.pages.slice(start, start + n), flags: ['EXECMEM_ROX_CACHE'],
-      prot: ca.area.prot.subarray(start, start + n), freed: false,
+      kind: 'execmem',
+      addr: '0x' + base.toString(16),
+      size,
+      nr_pages: n,
+      pages: ca.area.pages.slice(start, start + n),
+      flags: ['EXECMEM_ROX_CACHE'],
+      prot: ca.area.prot.subarray(start, start + n),
+      freed: false,
     };
     this.pieces.set(piece, { ca, start });
     return piece;
@@ -181,7 +186,13 @@ export function execmem_alloc(mm: ExecmemMm, size: number | string): VmRegion | 
     return piece;
   }
   const baseline = mm.policy === 'baseline';
-  const r = allocArea(mm, 'execmem', bytes, baseline ? 'GFP_KERNEL' : 'GFP_KERNEL|__GFP_UNMAPPED', baseline ? ['VM_FLUSH_RESET_PERMS'] : []);
+  const r = allocArea(
+    mm,
+    'execmem',
+    bytes,
+    baseline ? 'GFP_KERNEL' : 'GFP_KERNEL|__GFP_UNMAPPED',
+    baseline ? ['VM_FLUSH_RESET_PERMS'] : [],
+  );
   if (!r) return null;
   try {
     mm.set_memory_rox(r, r.nr_pages);

@@ -29,8 +29,10 @@ describe('frame runs of the memory map', () => {
     expect(r.total_runs).toBe(32);
     expect(r.runs).toEqual([
       ...Array.from({ length: 30 }, () => [frameCode(K.FREE, 10, false, 2), 512]).flat(),
-      frameCode(K.FREE, 9, false, 2), 512, // 62M managed: 15 order-10 blocks and one order-9
-      frameCode(K.RESERVED, 0, false, 2), 512,
+      frameCode(K.FREE, 9, false, 2),
+      512, // 62M managed: 15 order-10 blocks and one order-9
+      frameCode(K.RESERVED, 0, false, 2),
+      512,
     ]);
     expect(frameCode(K.FREE, 10, false, 2)).toBe(10 | (1 << 4) | (2 << 9));
   });
@@ -44,18 +46,29 @@ describe('frame runs of the memory map', () => {
     const r = frameRuns(mm);
     const L2 = 2;
     // DMA's 8 pageblocks come first, one free order-10 run each
-    expect(r.runs.slice(0, 16)).toEqual(Array.from({ length: 8 }, () => [frameCode(K.FREE, 10, false, L2), 512]).flat());
+    expect(r.runs.slice(0, 16)).toEqual(
+      Array.from({ length: 8 }, () => [frameCode(K.FREE, 10, false, L2), 512]).flat(),
+    );
     expect(r.runs.slice(16, 16 + 18)).toEqual([
-      frameCode(K.ALLOC, 3, false, L2), 8,
-      frameCode(K.FREE, 3, false, L2), 8,
-      frameCode(K.FREE, 4, false, L2), 16,
-      frameCode(K.FREE, 5, false, L2), 32,
-      frameCode(K.FREE, 6, false, L2), 64,
-      frameCode(K.FREE, 7, false, L2), 128,
-      frameCode(K.FREE, 8, false, L2), 256,
-      frameCode(K.FREE, 9, false, L2), 512,
+      frameCode(K.ALLOC, 3, false, L2),
+      8,
+      frameCode(K.FREE, 3, false, L2),
+      8,
+      frameCode(K.FREE, 4, false, L2),
+      16,
+      frameCode(K.FREE, 5, false, L2),
+      32,
+      frameCode(K.FREE, 6, false, L2),
+      64,
+      frameCode(K.FREE, 7, false, L2),
+      128,
+      frameCode(K.FREE, 8, false, L2),
+      256,
+      frameCode(K.FREE, 9, false, L2),
+      512,
       // Pageblock 2 is the head of the order-10 block at pfn 1024; pageblock 3 starts inside it.
-      frameCode(K.FREE, 10, false, L2), 512,
+      frameCode(K.FREE, 10, false, L2),
+      512,
     ]);
     const f = perFrame(r);
     for (let pfn = 4096; pfn < 4104; pfn++) expect(f.get(pfn)).toBe(frameCode(K.ALLOC, 3, false, L2));
@@ -82,11 +95,16 @@ describe('frame runs of the memory map', () => {
     const r = frameRuns(mm);
     const L4 = 1;
     expect(r.runs.slice(16, 26)).toEqual([
-      frameCode(K.SECRETMEM, 0, true, L4), 1,
-      frameCode(K.PGTABLE, 0, false, L4), 1,
-      frameCode(K.FREE, 1, false, L4), 2,
-      frameCode(K.FREE, 2, false, L4), 4,
-      frameCode(K.FREE, 3, false, L4), 8,
+      frameCode(K.SECRETMEM, 0, true, L4),
+      1,
+      frameCode(K.PGTABLE, 0, false, L4),
+      1,
+      frameCode(K.FREE, 1, false, L4),
+      2,
+      frameCode(K.FREE, 2, false, L4),
+      4,
+      frameCode(K.FREE, 3, false, L4),
+      8,
     ]);
     expect(frameCode(K.SECRETMEM, 0, true, 1)).toBe((8 << 4) | 0x100 | (1 << 9));
     // Pageblock 9 kept its 2M leaf.

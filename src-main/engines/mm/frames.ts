@@ -1,6 +1,15 @@
 import type { Mm } from './mm';
 import { NR_PAGE_ORDERS, pageblock_nr_pages, pageblock_order } from './mmzone';
-import { ST_ALLOC, ST_ALLOC_MOVABLE, ST_CACHE_ALLOC, ST_CACHE_FREE, ST_FREE, ST_PCP, ST_PGTABLE, ST_RESERVED } from './page_alloc';
+import {
+  ST_ALLOC,
+  ST_ALLOC_MOVABLE,
+  ST_CACHE_ALLOC,
+  ST_CACHE_FREE,
+  ST_FREE,
+  ST_PCP,
+  ST_PGTABLE,
+  ST_RESERVED,
+} from './page_alloc';
 
 /*
  * Per-frame state for the memory map's frame view (the panel's zoom down to 4 KiB frames), run-length encoded.
@@ -65,7 +74,8 @@ function kindOrder(s: number): number {
   if (s >= ST_ALLOC && s < ST_ALLOC_MOVABLE) return (FRAME_KIND.ALLOC << 4) | (s - ST_ALLOC);
   if (s >= ST_ALLOC_MOVABLE && s < ST_CACHE_FREE) return (FRAME_KIND.ALLOC_MOVABLE << 4) | (s - ST_ALLOC_MOVABLE);
   if (s >= ST_CACHE_FREE && s < ST_CACHE_ALLOC) return (FRAME_KIND.CACHE_FREE << 4) | (s - ST_CACHE_FREE);
-  if (s >= ST_CACHE_ALLOC && s < ST_CACHE_ALLOC + NR_PAGE_ORDERS) return (FRAME_KIND.CACHE_ALLOC << 4) | (s - ST_CACHE_ALLOC);
+  if (s >= ST_CACHE_ALLOC && s < ST_CACHE_ALLOC + NR_PAGE_ORDERS)
+    return (FRAME_KIND.CACHE_ALLOC << 4) | (s - ST_CACHE_ALLOC);
   if (s >= ST_PCP && s < ST_PGTABLE) return (FRAME_KIND.PCP << 4) | (s - ST_PCP);
   if (s === ST_PGTABLE) return FRAME_KIND.PGTABLE << 4;
   if (s === ST_RESERVED) return FRAME_KIND.RESERVED << 4; // a profile's hole or boot reservation
@@ -84,7 +94,12 @@ export function secretPfns(mm: Mm): Set<number> {
  * the number of runs.
  * O(block heads) where the direct map has a leaf over the block, O(frames) under a 4K page table.
  */
-export function blockFrameRuns(mm: Mm, b: number, secret: ReadonlySet<number>, emit: (code: number, n: number) => void): number {
+export function blockFrameRuns(
+  mm: Mm,
+  b: number,
+  secret: ReadonlySet<number>,
+  emit: (code: number, n: number) => void,
+): number {
   const z = mm.zone;
   const f = z.frames;
   const start = b << pageblock_order;
@@ -95,7 +110,7 @@ export function blockFrameRuns(mm: Mm, b: number, secret: ReadonlySet<number>, e
   let code = -1;
   let n = 0;
   let count = 0;
-  for (let pfn = start; pfn < end; ) {
+  for (let pfn = start; pfn < end;) {
     let head = pfn;
     let ko = pfn >= z.nframes ? FRAME_KIND.RESERVED << 4 : kindOrder(f[pfn]! >>> 26);
     if (ko < 0 && pfn === start) {

@@ -5,7 +5,9 @@ import { GFP_BITS, GFP_COMPOSITE, formatGfp, parseGfp } from './gfp';
 describe('gfp strings', () => {
   it('parses composites and single flags like the kernel definitions', () => {
     const k = parseGfp('GFP_KERNEL');
-    expect(k).toBe(GFP_BITS.__GFP_DIRECT_RECLAIM! | GFP_BITS.__GFP_KSWAPD_RECLAIM! | GFP_BITS.__GFP_IO! | GFP_BITS.__GFP_FS!);
+    expect(k).toBe(
+      GFP_BITS.__GFP_DIRECT_RECLAIM! | GFP_BITS.__GFP_KSWAPD_RECLAIM! | GFP_BITS.__GFP_IO! | GFP_BITS.__GFP_FS!,
+    );
     expect(parseGfp('GFP_HIGHUSER_MOVABLE') & GFP_BITS.__GFP_MOVABLE!).toBeTruthy();
     expect(parseGfp(' GFP_KERNEL | __GFP_ZERO ')).toBe(k | GFP_BITS.__GFP_ZERO!);
     expect(parseGfp('GFP_KERNEL|__GFP_UNMAPPED') & GFP_BITS.__GFP_UNMAPPED!).toBeTruthy();

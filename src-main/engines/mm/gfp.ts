@@ -42,7 +42,8 @@ const GFP_KERNEL = __GFP_RECLAIM | B.__GFP_IO! | B.__GFP_FS!;
 const GFP_USER = GFP_KERNEL | B.__GFP_HARDWALL!;
 const GFP_HIGHUSER = GFP_USER | B.__GFP_HIGHMEM!;
 const GFP_HIGHUSER_MOVABLE = GFP_HIGHUSER | B.__GFP_MOVABLE! | B.__GFP_SKIP_KASAN!;
-const GFP_TRANSHUGE_LIGHT = (GFP_HIGHUSER_MOVABLE | B.__GFP_COMP! | B.__GFP_NOMEMALLOC! | B.__GFP_NOWARN!) & ~__GFP_RECLAIM;
+const GFP_TRANSHUGE_LIGHT =
+  (GFP_HIGHUSER_MOVABLE | B.__GFP_COMP! | B.__GFP_NOMEMALLOC! | B.__GFP_NOWARN!) & ~__GFP_RECLAIM;
 
 /** The composite GFP_* masks of include/linux/gfp_types.h. */
 export const GFP_COMPOSITE: Record<string, number> = {
@@ -76,7 +77,8 @@ export function parseGfp(gfp: string | number): number {
     if (!Number.isInteger(gfp) || gfp < 0) throw new KernelError('EINVAL', `gfp: ${gfp} is not a gfp mask`);
     return gfp;
   }
-  if (typeof gfp !== 'string') throw new KernelError('EINVAL', `gfp: expected a string like 'GFP_KERNEL', got ${typeof gfp}`);
+  if (typeof gfp !== 'string')
+    throw new KernelError('EINVAL', `gfp: expected a string like 'GFP_KERNEL', got ${typeof gfp}`);
   const hit = cache.get(gfp);
   if (hit !== undefined) return hit;
   let mask = 0;
@@ -95,7 +97,17 @@ export function parseGfp(gfp: string | number): number {
 export function formatGfp(mask: number): string {
   const parts: string[] = [];
   let rest = mask;
-  for (const name of ['GFP_HIGHUSER_MOVABLE', 'GFP_HIGHUSER', 'GFP_USER', 'GFP_KERNEL_ACCOUNT', 'GFP_KERNEL', 'GFP_ATOMIC', 'GFP_NOFS', 'GFP_NOIO', 'GFP_NOWAIT']) {
+  for (const name of [
+    'GFP_HIGHUSER_MOVABLE',
+    'GFP_HIGHUSER',
+    'GFP_USER',
+    'GFP_KERNEL_ACCOUNT',
+    'GFP_KERNEL',
+    'GFP_ATOMIC',
+    'GFP_NOFS',
+    'GFP_NOIO',
+    'GFP_NOWAIT',
+  ]) {
     const v = GFP_COMPOSITE[name]!;
     if ((rest & v) === v) {
       parts.push(name);

@@ -23,7 +23,13 @@ import type { TlbConfig } from './tlb';
 import { BackgroundNoise, secretmemTrials } from './secretmem_trials';
 import type { NoiseOptions, SecretmemTrial } from './secretmem_trials';
 import { Churn, bpfLoadUnload, execmemChurn, moduleLoadUnload, secretmemChurn } from './workload';
-import type { BpfLoadUnloadOptions, ChurnOptions, ExecmemChurnOptions, ModuleLoadUnloadOptions, SecretmemChurnOptions } from './workload';
+import type {
+  BpfLoadUnloadOptions,
+  ChurnOptions,
+  ExecmemChurnOptions,
+  ModuleLoadUnloadOptions,
+  SecretmemChurnOptions,
+} from './workload';
 
 export type { MmOptions, LevelName } from './mm';
 export type { Page, PageRef, VmRegion } from './mm_types';
@@ -56,10 +62,30 @@ export class MmEngine extends Mm {
   }
 
   /** /proc/zoneinfo as objects: each zone's span, managed pages, free pages, watermarks and protection. */
-  zoneinfo(): { zone: string; start_pfn: number; spanned: number; present: number; managed: number; free: number; min: number; low: number; high: number; promo: number; protection: number[] }[] {
+  zoneinfo(): {
+    zone: string;
+    start_pfn: number;
+    spanned: number;
+    present: number;
+    managed: number;
+    free: number;
+    min: number;
+    low: number;
+    high: number;
+    promo: number;
+    protection: number[];
+  }[] {
     return this.zones.map((z) => ({
-      zone: z.name, start_pfn: z.zone_start_pfn, spanned: z.spanned_pages, present: z.present_pages, managed: z.managed_pages,
-      free: z.freePages, min: z._watermark[0]!, low: z._watermark[1]!, high: z._watermark[2]!, promo: z._watermark[3]!,
+      zone: z.name,
+      start_pfn: z.zone_start_pfn,
+      spanned: z.spanned_pages,
+      present: z.present_pages,
+      managed: z.managed_pages,
+      free: z.freePages,
+      min: z._watermark[0]!,
+      low: z._watermark[1]!,
+      high: z._watermark[2]!,
+      promo: z._watermark[3]!,
       protection: [...z.lowmem_reserve],
     }));
   }
@@ -85,7 +111,12 @@ export class MmEngine extends Mm {
   }
 
   /** TLB flushes and page-table pages: flush_tlb_all() and ranged flushes counted, DM tables in use. */
-  stats(): { flush_tlb_all: number; flush_tlb_kernel_range: number; page_table_pages: number; cpa_stats: Record<string, number> } {
+  stats(): {
+    flush_tlb_all: number;
+    flush_tlb_kernel_range: number;
+    page_table_pages: number;
+    cpa_stats: Record<string, number>;
+  } {
     return {
       flush_tlb_all: this.dm.counters.flush_tlb_all,
       flush_tlb_kernel_range: this.dm.counters.flush_tlb_kernel_range,
@@ -101,7 +132,11 @@ export class MmEngine extends Mm {
 
   /** Fragmentation metrics: mixed pageblocks, and extfrag / unusable indexes per order (×1000). */
   fragmentation(): { mixed_pageblocks: number; extfrag_index: number[]; unusable_index: number[] } {
-    return { mixed_pageblocks: mixedPageblocks(this), extfrag_index: extfragIndex(this), unusable_index: unusableIndex(this) };
+    return {
+      mixed_pageblocks: mixedPageblocks(this),
+      extfrag_index: extfragIndex(this),
+      unusable_index: unusableIndex(this),
+    };
   }
 
   /** Per-pageblock typed arrays for the memory-map panel. */
@@ -122,8 +157,12 @@ export class MmEngine extends Mm {
      * `noise` turns on the rest of the system's seeded unmovable allocations and frees between trials (true for
      * the defaults; one noise per machine, kept across calls), without which each trial reuses the last one's pages.
      */
-    secretmemTrials: (opts: { pages?: number; trials?: number; noise?: boolean | NoiseOptions } = {}): SecretmemTrial[] => {
-      const noise = opts.noise ? (this.noise ??= new BackgroundNoise(this, opts.noise === true ? {} : opts.noise)) : undefined;
+    secretmemTrials: (
+      opts: { pages?: number; trials?: number; noise?: boolean | NoiseOptions } = {},
+    ): SecretmemTrial[] => {
+      const noise = opts.noise
+        ? (this.noise ??= new BackgroundNoise(this, opts.noise === true ? {} : opts.noise))
+        : undefined;
       return secretmemTrials(this, { pages: opts.pages, trials: opts.trials, noise });
     },
   };
@@ -132,7 +171,9 @@ export class MmEngine extends Mm {
 }
 
 /** Options as boot() takes them: the flat MmOptions, or boot's shape with `mm: { policy, collapse, execmem }`. */
-export type CreateMmOptions = MmOptions & { mm?: Pick<MmOptions, 'policy' | 'collapse' | 'execmem' | 'debug' | 'literal_np'> };
+export type CreateMmOptions = MmOptions & {
+  mm?: Pick<MmOptions, 'policy' | 'collapse' | 'execmem' | 'debug' | 'literal_np'>;
+};
 
 /** boot({ memory, gbpages, mm: { policy, collapse }, seed }) for the memory engine. */
 export function createMm(opts: CreateMmOptions = {}): MmEngine {
@@ -144,4 +185,3 @@ export function createMm(opts: CreateMmOptions = {}): MmEngine {
 export function isVmRegion(x: unknown): x is VmRegion {
   return typeof x === 'object' && x !== null && 'pages' in x && 'addr' in x;
 }
-

@@ -8,7 +8,15 @@ import type { Page, Policy, SecretFile, VmRegion } from './index';
  * Property test: random sequences of alloc / free / set_memory / set_direct_map / vmalloc / execmem / secretmem /
  * shrinker operations, with the invariant checker after every step (the engine's debug option).
  */
-function runRandom(policy: Policy, seed: number, steps: number, memory: string, gbpages: boolean, collapse: boolean, roxCache = false): void {
+function runRandom(
+  policy: Policy,
+  seed: number,
+  steps: number,
+  memory: string,
+  gbpages: boolean,
+  collapse: boolean,
+  roxCache = false,
+): void {
   const mm = createMm({ memory, gbpages, policy, collapse, seed, debug: true, execmem: { rox_cache: roxCache } });
   const rng = new Prng(seed);
   const mapped: Page[] = []; // pages whose direct-map entry the test may change (restored before free)
@@ -18,7 +26,19 @@ function runRandom(policy: Policy, seed: number, steps: number, memory: string, 
   const gfps = ['GFP_KERNEL', 'GFP_HIGHUSER_MOVABLE', 'GFP_KERNEL|__GFP_RECLAIMABLE', 'GFP_USER|__GFP_ZERO'];
   const pick = <T>(a: T[]): number => rng.nextInt(a.length);
   const ops = (() => {
-    const list = ['alloc', 'alloc', 'free', 'free', 'setmem', 'invalid', 'vmalloc', 'vfree', 'execmem', 'secret', 'close'];
+    const list = [
+      'alloc',
+      'alloc',
+      'free',
+      'free',
+      'setmem',
+      'invalid',
+      'vmalloc',
+      'vfree',
+      'execmem',
+      'secret',
+      'close',
+    ];
     if (policy !== 'baseline') list.push('ualloc', 'ualloc', 'ufree');
     if (policy === 'cache') list.push('shrink');
     return list;
@@ -41,7 +61,8 @@ function runRandom(policy: Policy, seed: number, steps: number, memory: string, 
         case 'free':
           if (mapped.length) {
             const p = mapped.splice(pick(mapped), 1)[0]!;
-            for (let i = 0; i < 1 << p.order; i++) if (!mm.lookup_address(p.pfn + i).present) mm.set_direct_map_default_noflush(p.pfn + i);
+            for (let i = 0; i < 1 << p.order; i++)
+              if (!mm.lookup_address(p.pfn + i).present) mm.set_direct_map_default_noflush(p.pfn + i);
             mm.__free_pages(p);
           }
           break;
@@ -52,7 +73,16 @@ function runRandom(policy: Policy, seed: number, steps: number, memory: string, 
           if (mapped.length) {
             const p = mapped[pick(mapped)]!;
             const n = 1 + rng.nextInt(1 << p.order);
-            const fns = ['set_memory_ro', 'set_memory_rw', 'set_memory_x', 'set_memory_nx', 'set_memory_rox', 'set_memory_4k', 'set_memory_np', 'set_memory_p'] as const;
+            const fns = [
+              'set_memory_ro',
+              'set_memory_rw',
+              'set_memory_x',
+              'set_memory_nx',
+              'set_memory_rox',
+              'set_memory_4k',
+              'set_memory_np',
+              'set_memory_p',
+            ] as const;
             mm[fns[rng.nextInt(fns.length)]!](p.pfn, n);
           }
           break;
@@ -64,7 +94,9 @@ function runRandom(policy: Policy, seed: number, steps: number, memory: string, 
           }
           break;
         case 'vmalloc': {
-          const r = mm.vmalloc(4096 * (1 + rng.nextInt(8)), { flags: rng.nextFloat() < 0.5 ? ['VM_FLUSH_RESET_PERMS'] : [] });
+          const r = mm.vmalloc(4096 * (1 + rng.nextInt(8)), {
+            flags: rng.nextFloat() < 0.5 ? ['VM_FLUSH_RESET_PERMS'] : [],
+          });
           if (r) {
             if (r.flags.length) mm.set_memory_ro(r, r.nr_pages);
             areas.push(r);
@@ -108,16 +140,19 @@ function runRandom(policy: Policy, seed: number, steps: number, memory: string, 
     else mm.vfree(r);
   }
   for (const p of mapped) {
-    for (let i = 0; i < 1 << p.order; i++) if (!mm.lookup_address(p.pfn + i).present) mm.set_direct_map_default_noflush(p.pfn + i);
+    for (let i = 0; i < 1 << p.order; i++)
+      if (!mm.lookup_address(p.pfn + i).present) mm.set_direct_map_default_noflush(p.pfn + i);
     mm.__free_pages(p);
   }
   for (const p of unmapped) mm.__free_pages(p);
   // The prototype's scan_objects() subtracts the running total from nr_to_scan, so one call may stop short.
-  for (let guard = 0; policy === 'cache' && mm.unmapped_alloc_count() > 0 && guard < 64; guard++) mm.unmapped_alloc_shrink(mm.unmapped_alloc_count());
+  for (let guard = 0; policy === 'cache' && mm.unmapped_alloc_count() > 0 && guard < 64; guard++)
+    mm.unmapped_alloc_shrink(mm.unmapped_alloc_count());
   expect(mm.unmapped_alloc_count()).toBe(0);
   expect(mm.checkInvariants()).toEqual([]);
   const tables = mm.stats().page_table_pages;
-  const freeUnmapped = policy === 'freetype' ? mm.pagetypeinfo().free.Unmapped!.reduce((s, c, o) => s + (c << o), 0) : 0;
+  const freeUnmapped =
+    policy === 'freetype' ? mm.pagetypeinfo().free.Unmapped!.reduce((s, c, o) => s + (c << o), 0) : 0;
   expect(mm.meminfo().MemFree! / 4 + mm.pcpCount()).toBe(mm.managed_pages - tables); // per-cpu pages are not in MemFree
   expect(freeUnmapped).toBeLessThanOrEqual(mm.nframes);
 }
@@ -135,7 +170,9 @@ describe('random operation sequences keep every invariant', () => {
     const mm = createMm({ memory: '8M', gbpages: false, debug: true });
     const p = mm.alloc_pages('GFP_KERNEL', 0)!;
     mm.set_direct_map_invalid_noflush(p);
-    expect(() => mm.__free_pages(p)).toThrow(/invariants broken after __free_pages:\n {2}per-cpu free page \d+ is not present/);
+    expect(() => mm.__free_pages(p)).toThrow(
+      /invariants broken after __free_pages:\n {2}per-cpu free page \d+ is not present/,
+    );
   });
 
   it('the checker notices a corrupted free list and a wrong DirectMap counter', () => {

@@ -1,5 +1,17 @@
 import { MAX_PAGE_ORDER, pageblock_order } from './mmzone';
-import { LINK_MASK, NIL, PB_UNMAPPED, ST_ALLOC, ST_ALLOC_MOVABLE, ST_CACHE_ALLOC, ST_CACHE_FREE, ST_FREE, ST_PCP, ST_PGTABLE, ST_RESERVED } from './page_alloc';
+import {
+  LINK_MASK,
+  NIL,
+  PB_UNMAPPED,
+  ST_ALLOC,
+  ST_ALLOC_MOVABLE,
+  ST_CACHE_ALLOC,
+  ST_CACHE_FREE,
+  ST_FREE,
+  ST_PCP,
+  ST_PGTABLE,
+  ST_RESERVED,
+} from './page_alloc';
 import type { Zone } from './page_alloc';
 import type { SecretFile } from './secretmem';
 import type { DirectMap } from './set_memory';
@@ -38,7 +50,7 @@ export function checkInvariants(mm: InvariantsMm): string[] {
   let pcp = 0;
   let pgtables = 0;
   const pbFree = new Uint16Array(z.nblocks);
-  for (let pfn = 0; pfn < n; ) {
+  for (let pfn = 0; pfn < n;) {
     const s = f[pfn]! >>> 26;
     let order: number;
     if (s >= ST_FREE && s < ST_ALLOC) {
@@ -52,7 +64,9 @@ export function checkInvariants(mm: InvariantsMm): string[] {
       if (unmappedBlock ? present !== 0 : present !== 1 << order) {
         let i = 0;
         while (mm.dm.presentOf(pfn + i) !== unmappedBlock) i++;
-        errs.push(`free pfn ${pfn + i} is ${unmappedBlock ? 'mapped' : 'unmapped'} on a ${unmappedBlock ? 'FREETYPE_UNMAPPED' : 'mapped'} free list`);
+        errs.push(
+          `free pfn ${pfn + i} is ${unmappedBlock ? 'mapped' : 'unmapped'} on a ${unmappedBlock ? 'FREETYPE_UNMAPPED' : 'mapped'} free list`,
+        );
       }
     } else if (s >= ST_ALLOC && s < ST_CACHE_FREE) {
       order = (s - ST_ALLOC) % 11;
@@ -60,7 +74,8 @@ export function checkInvariants(mm: InvariantsMm): string[] {
       order = s - ST_CACHE_FREE;
       cacheFree += 1 << order;
       if (!mm.cache) errs.push(`pfn ${pfn} in the unmapped cache without the 'cache' policy`);
-      if (!mm.literalNp && mm.dm.presentCount(pfn, 1 << order) !== 0) errs.push(`unmapped-cache block at pfn ${pfn} has pages present in the direct map`);
+      if (!mm.literalNp && mm.dm.presentCount(pfn, 1 << order) !== 0)
+        errs.push(`unmapped-cache block at pfn ${pfn} has pages present in the direct map`);
     } else if (s >= ST_CACHE_ALLOC && s < ST_CACHE_ALLOC + 11) {
       order = s - ST_CACHE_ALLOC;
     } else if (s === ST_PGTABLE) {
@@ -73,7 +88,8 @@ export function checkInvariants(mm: InvariantsMm): string[] {
     } else if (s >= ST_PCP && s <= ST_PCP + 3) {
       order = s - ST_PCP;
       pcp += 1 << order;
-      if (mm.dm.presentCount(pfn, 1 << order) !== 1 << order) errs.push(`per-cpu free page ${pfn} is not present in the direct map`);
+      if (mm.dm.presentCount(pfn, 1 << order) !== 1 << order)
+        errs.push(`per-cpu free page ${pfn} is not present in the direct map`);
     } else {
       errs.push(`pfn ${pfn} is in no state (state ${s}): not a block head and not inside one`);
       pfn++;
@@ -92,38 +108,56 @@ export function checkInvariants(mm: InvariantsMm): string[] {
   if (free !== mm.nrFreePages()) errs.push(`zone freePages ${mm.nrFreePages()} != ${free} counted`);
   for (const zz of mm.zones) {
     let zf = 0;
-    for (let o = 0; o <= MAX_PAGE_ORDER; o++) for (let lt = 0; lt < zz.nlists; lt++) zf += zz.nrFree[o * zz.nlists + lt]! << o;
+    for (let o = 0; o <= MAX_PAGE_ORDER; o++)
+      for (let lt = 0; lt < zz.nlists; lt++) zf += zz.nrFree[o * zz.nlists + lt]! << o;
     if (zf !== zz.freePages) errs.push(`zone ${zz.name}: freePages ${zz.freePages} != ${zf} on its lists`);
   }
-  for (let b = 0; b < z.nblocks; b++) if (pbFree[b] !== z.pbFree[b]) { errs.push(`pageblock ${b}: pbFree ${z.pbFree[b]} != ${pbFree[b]}`); break; }
+  for (let b = 0; b < z.nblocks; b++)
+    if (pbFree[b] !== z.pbFree[b]) {
+      errs.push(`pageblock ${b}: pbFree ${z.pbFree[b]} != ${pbFree[b]}`);
+      break;
+    }
   if (pcp !== mm.pcpCount()) errs.push(`pcp->count ${mm.pcpCount()} != ${pcp} pages in the per-cpu state`);
   let listedPcp = 0;
-  for (const zz of mm.zones) for (const [p, o] of zz.pcp.entries()) {
-    listedPcp += 1 << o;
-    if (f[p]! >>> 26 !== ST_PCP + o) errs.push(`pcp list holds pfn ${p} that is not a per-cpu order-${o} page`);
-    if (mm.zoneOf(p) !== zz) errs.push(`zone ${zz.name}'s pcp list holds pfn ${p} of zone ${mm.zoneOf(p).name}`);
-  }
+  for (const zz of mm.zones)
+    for (const [p, o] of zz.pcp.entries()) {
+      listedPcp += 1 << o;
+      if (f[p]! >>> 26 !== ST_PCP + o) errs.push(`pcp list holds pfn ${p} that is not a per-cpu order-${o} page`);
+      if (mm.zoneOf(p) !== zz) errs.push(`zone ${zz.name}'s pcp list holds pfn ${p} of zone ${mm.zoneOf(p).name}`);
+    }
   if (listedPcp !== pcp) errs.push(`pcp lists hold ${listedPcp} pages, frames say ${pcp}`);
   if (mm.cache && cacheFree !== mm.cache.freePages) errs.push(`cache freePages ${mm.cache.freePages} != ${cacheFree}`);
   // 2. Free lists.
   let listed = 0;
   for (let o = 0; o <= MAX_PAGE_ORDER; o++) {
-    for (const z of mm.zones) for (let lt = 0; lt < z.nlists; lt++) {
-      const li = o * z.nlists + lt;
-      let cnt = 0;
-      let prev = NIL;
-      for (let p = z.heads[li]!; p !== NIL; p = f[p]! & LINK_MASK) {
-        if (f[p]! >>> 26 !== ST_FREE + o) { errs.push(`list ${o}/${lt}: pfn ${p} is not a free order-${o} head`); break; }
-        if ((f[p ^ 1]! & LINK_MASK) !== prev) { errs.push(`list ${o}/${lt}: prev link of ${p} broken`); break; }
-        if (z.listTypeOf(p) !== lt) errs.push(`list ${o}/${lt}: pfn ${p} sits on the wrong type (pageblock says ${z.listTypeOf(p)})`);
-        if (!z.spans(p) || p + (1 << o) > z.managedEnd) errs.push(`zone ${z.name} list ${o}/${lt}: block at pfn ${p} lies outside the zone`);
-        prev = p;
-        if (++cnt > n) { errs.push(`list ${o}/${lt}: cycle`); break; }
+    for (const z of mm.zones)
+      for (let lt = 0; lt < z.nlists; lt++) {
+        const li = o * z.nlists + lt;
+        let cnt = 0;
+        let prev = NIL;
+        for (let p = z.heads[li]!; p !== NIL; p = f[p]! & LINK_MASK) {
+          if (f[p]! >>> 26 !== ST_FREE + o) {
+            errs.push(`list ${o}/${lt}: pfn ${p} is not a free order-${o} head`);
+            break;
+          }
+          if ((f[p ^ 1]! & LINK_MASK) !== prev) {
+            errs.push(`list ${o}/${lt}: prev link of ${p} broken`);
+            break;
+          }
+          if (z.listTypeOf(p) !== lt)
+            errs.push(`list ${o}/${lt}: pfn ${p} sits on the wrong type (pageblock says ${z.listTypeOf(p)})`);
+          if (!z.spans(p) || p + (1 << o) > z.managedEnd)
+            errs.push(`zone ${z.name} list ${o}/${lt}: block at pfn ${p} lies outside the zone`);
+          prev = p;
+          if (++cnt > n) {
+            errs.push(`list ${o}/${lt}: cycle`);
+            break;
+          }
+        }
+        if (prev !== z.tails[li]) errs.push(`list ${o}/${lt}: tail ${z.tails[li]} != last ${prev}`);
+        if (cnt !== z.nrFree[li]) errs.push(`list ${o}/${lt}: nr_free ${z.nrFree[li]} != ${cnt}`);
+        listed += cnt << o;
       }
-      if (prev !== z.tails[li]) errs.push(`list ${o}/${lt}: tail ${z.tails[li]} != last ${prev}`);
-      if (cnt !== z.nrFree[li]) errs.push(`list ${o}/${lt}: nr_free ${z.nrFree[li]} != ${cnt}`);
-      listed += cnt << o;
-    }
     if (mm.cache) {
       let cnt = 0;
       for (const p of mm.cache.listPfns(o)) {
@@ -135,15 +169,19 @@ export function checkInvariants(mm: InvariantsMm): string[] {
   }
   if (listed !== free) errs.push(`free lists hold ${listed} pages, frames say ${free}`);
   // 2b. LRU pages are allocated order-0 movable pages.
-  for (const pfn of mm.vmscan.folios.keys()) if (f[pfn]! >>> 26 !== ST_ALLOC_MOVABLE) errs.push(`LRU page ${pfn} is not an allocated movable order-0 page`);
+  for (const pfn of mm.vmscan.folios.keys())
+    if (f[pfn]! >>> 26 !== ST_ALLOC_MOVABLE) errs.push(`LRU page ${pfn} is not an allocated movable order-0 page`);
   // 3. Page-table pages are allocated order-0 pages.
-  for (const t of mm.dm.tablePages) if (f[t]! >>> 26 !== ST_PGTABLE) errs.push(`page-table page ${t} is not marked as one`);
-  if (pgtables !== mm.dm.tablePages.size) errs.push(`${pgtables} page-table frames, ${mm.dm.tablePages.size} tables in use`);
+  for (const t of mm.dm.tablePages)
+    if (f[t]! >>> 26 !== ST_PGTABLE) errs.push(`page-table page ${t} is not marked as one`);
+  if (pgtables !== mm.dm.tablePages.size)
+    errs.push(`${pgtables} page-table frames, ${mm.dm.tablePages.size} tables in use`);
   // 4. Direct map tables and counters.
   errs.push(...mm.dm.check());
   // 5. Pages that must be out of the direct map.
   for (const file of mm.secretFiles) {
-    for (const pfn of file.pages.values()) if (mm.dm.presentOf(pfn)) errs.push(`secretmem pfn ${pfn} is present in the direct map`);
+    for (const pfn of file.pages.values())
+      if (mm.dm.presentOf(pfn)) errs.push(`secretmem pfn ${pfn} is present in the direct map`);
   }
   return errs;
 }

@@ -1,25 +1,80 @@
 import { KernelError } from '../common/errors';
 import { parseSize } from '../common/size';
-import { GFP_BITS, GFP_COMPOSITE, formatGfp, parseGfp, __GFP_MOVABLE, __GFP_RECLAIMABLE, __GFP_UNMAPPED, __GFP_ZERO } from './gfp';
 import {
-  MAX_DMA32_PFN, MAX_DMA_PFN, MAX_FRAMES, MAX_NR_ZONES, MAX_PAGE_ORDER, PAGE_ALLOC_COSTLY_ORDER, PAGE_SHIFT, PAGE_SIZE,
-  ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL, memmapPages, migrateTypesFor, pageblock_order,
+  GFP_BITS,
+  GFP_COMPOSITE,
+  formatGfp,
+  parseGfp,
+  __GFP_MOVABLE,
+  __GFP_RECLAIMABLE,
+  __GFP_UNMAPPED,
+  __GFP_ZERO,
+} from './gfp';
+import {
+  MAX_DMA32_PFN,
+  MAX_DMA_PFN,
+  MAX_FRAMES,
+  MAX_NR_ZONES,
+  MAX_PAGE_ORDER,
+  PAGE_ALLOC_COSTLY_ORDER,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+  ZONE_DMA,
+  ZONE_DMA32,
+  ZONE_MOVABLE,
+  ZONE_NORMAL,
+  memmapPages,
+  migrateTypesFor,
+  pageblock_order,
 } from './mmzone';
 import type { MigrateTypes, Policy } from './mmzone';
-import { PB_UNMAPPED, PCP_MAX_ORDER, PerCpuPages, ST_ALLOC, ST_ALLOC_MOVABLE, ST_CACHE_ALLOC, ST_PGTABLE, ST_RESERVED, Zone, nodeFrames } from './page_alloc';
+import {
+  PB_UNMAPPED,
+  PCP_MAX_ORDER,
+  PerCpuPages,
+  ST_ALLOC,
+  ST_ALLOC_MOVABLE,
+  ST_CACHE_ALLOC,
+  ST_PGTABLE,
+  ST_RESERVED,
+  Zone,
+  nodeFrames,
+} from './page_alloc';
 import type { PageAllocator } from './page_alloc';
 import {
-  ALLOC_HIGHATOMIC, ALLOC_KSWAPD, ALLOC_MIN_RESERVE, ALLOC_NOFRAGMENT, ALLOC_NON_BLOCK, ALLOC_NO_WATERMARKS, ALLOC_WMARK_LOW, ALLOC_WMARK_MASK, ALLOC_WMARK_MIN,
-  __setup_per_zone_wmarks, __zone_watermark_ok, calculate_min_free_kbytes, calculate_totalreserve_pages, set_recommended_min_free_kbytes,
-  setup_per_zone_lowmem_reserve, zone_watermark_fast,
+  ALLOC_HIGHATOMIC,
+  ALLOC_KSWAPD,
+  ALLOC_MIN_RESERVE,
+  ALLOC_NOFRAGMENT,
+  ALLOC_NON_BLOCK,
+  ALLOC_NO_WATERMARKS,
+  ALLOC_WMARK_LOW,
+  ALLOC_WMARK_MASK,
+  ALLOC_WMARK_MIN,
+  __setup_per_zone_wmarks,
+  __zone_watermark_ok,
+  calculate_min_free_kbytes,
+  calculate_totalreserve_pages,
+  set_recommended_min_free_kbytes,
+  setup_per_zone_lowmem_reserve,
+  zone_watermark_fast,
 } from './watermarks';
 import { Vmscan } from './vmscan';
 import { compact_node, try_to_compact_pages } from './compaction';
 import { MmTrace } from './mm_trace';
 import type { CompactEvents } from './procfs';
 import {
-  DirectMap, PG_LEVEL_1G, PG_LEVEL_2M, TLB_SINGLE_PAGE_FLUSH_CEILING, tryCpa,
-  _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_KERNEL_4K, _PAGE_NX, _PAGE_PRESENT, _PAGE_RW,
+  DirectMap,
+  PG_LEVEL_1G,
+  PG_LEVEL_2M,
+  TLB_SINGLE_PAGE_FLUSH_CEILING,
+  tryCpa,
+  _PAGE_DIRTY,
+  _PAGE_GLOBAL,
+  _PAGE_KERNEL_4K,
+  _PAGE_NX,
+  _PAGE_PRESENT,
+  _PAGE_RW,
 } from './set_memory';
 import type { CpaRequest } from './set_memory';
 import { UnmappedCache, unmappedAllocShrink, unmapped_pages_alloc } from './unmapped_alloc';
@@ -138,8 +193,14 @@ export class Mm implements PageAllocator {
   readonly allocFailures: AllocFailure[] = [];
   /** Compaction and migration events (node-wide vmstat lines). */
   readonly compactEvents: CompactEvents = {
-    compact_migrate_scanned: 0, compact_free_scanned: 0, compact_isolated: 0, compact_stall: 0, compact_fail: 0,
-    compact_success: 0, pgmigrate_success: 0, pgmigrate_fail: 0,
+    compact_migrate_scanned: 0,
+    compact_free_scanned: 0,
+    compact_isolated: 0,
+    compact_stall: 0,
+    compact_fail: 0,
+    compact_success: 0,
+    pgmigrate_success: 0,
+    pgmigrate_fail: 0,
   };
   readonly dm: DirectMap;
   readonly cache: UnmappedCache | null;
@@ -166,16 +227,25 @@ export class Mm implements PageAllocator {
   readonly bootReserved: Uint8Array | null;
 
   constructor(opts: MmOptions = {}) {
-    const layout = opts.machine === undefined || opts.machine === 'clean' ? null : bootLayout(machineProfile(opts.machine));
-    if (layout && opts.memory !== undefined) throw new KernelError('EINVAL', `memory: machine '${layout.profile.name}' sets the memory (its e820 map); leave memory out`);
+    const layout =
+      opts.machine === undefined || opts.machine === 'clean' ? null : bootLayout(machineProfile(opts.machine));
+    if (layout && opts.memory !== undefined)
+      throw new KernelError(
+        'EINVAL',
+        `memory: machine '${layout.profile.name}' sets the memory (its e820 map); leave memory out`,
+      );
     this.boot = layout;
     const bytes = layout ? layout.nframes * PAGE_SIZE : parseSize(opts.memory ?? '4G', 'memory');
     const nframes = Math.floor(bytes / PAGE_SIZE);
     if (nframes < 1024) throw new KernelError('EINVAL', `memory: ${bytes} bytes is less than one order-10 block (4M)`);
-    if (nframes > MAX_FRAMES) throw new KernelError('EINVAL', `memory: at most ${Math.floor((MAX_FRAMES * 4) / 1024 / 1024)} GiB are modelled`);
+    if (nframes > MAX_FRAMES)
+      throw new KernelError('EINVAL', `memory: at most ${Math.floor((MAX_FRAMES * 4) / 1024 / 1024)} GiB are modelled`);
     const policy = opts.policy ?? 'baseline';
     if (!['baseline', 'migratetype', 'cache', 'freetype'].includes(policy)) {
-      throw new KernelError('EINVAL', `mm.policy: unknown policy '${String(policy)}' (baseline, migratetype, cache, freetype)`);
+      throw new KernelError(
+        'EINVAL',
+        `mm.policy: unknown policy '${String(policy)}' (baseline, migratetype, cache, freetype)`,
+      );
     }
     this.nframes = nframes;
     this.policy = policy;
@@ -185,7 +255,8 @@ export class Mm implements PageAllocator {
     this.literalNp = opts.literal_np === true;
     this.mt = migrateTypesFor(policy);
     const cpus = opts.cpus ?? 1;
-    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 4096) throw new KernelError('EINVAL', `cpus: ${cpus} is not a CPU count`);
+    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 4096)
+      throw new KernelError('EINVAL', `cpus: ${cpus} is not a CPU count`);
     // memblock allocates top-down: the memmap sits at the top of memory, still in the direct map, never in the buddy.
     // (With a profile, sparsemem gives memmap only to present memory.)
     const memmapEnd = nframes - memmapPages(layout ? countIn(layout.present, 0, nframes) : nframes);
@@ -198,17 +269,26 @@ export class Mm implements PageAllocator {
     const kept = layout ? subtract(subtract(layout.reserved, absent), layout.freedLate) : [];
     for (let i = 0; i < MAX_NR_ZONES; i++) {
       const [a, b] = [edges[i]!, edges[i + 1]!];
-      const zl = layout ? { holes: countIn(absent, a, Math.min(b, memmapEnd)), reserved: countIn(kept, a, Math.min(b, memmapEnd)) } : undefined;
+      const zl = layout
+        ? { holes: countIn(absent, a, Math.min(b, memmapEnd)), reserved: countIn(kept, a, Math.min(b, memmapEnd)) }
+        : undefined;
       this.zones.push(new Zone(node, i, a, b, this.mt, policy === 'freetype', zl));
     }
     this.managed_pages = this.zones.reduce((n, z) => n + z.managed_pages, 0);
     this.bootReserved = layout ? new Uint8Array(nframes) : null;
     this.zonelists = [];
-    for (let h = 0; h < MAX_NR_ZONES; h++) this.zonelists.push(this.zones.slice(0, h + 1).reverse().filter((z) => z.managed_pages > 0));
+    for (let h = 0; h < MAX_NR_ZONES; h++)
+      this.zonelists.push(
+        this.zones
+          .slice(0, h + 1)
+          .reverse()
+          .filter((z) => z.managed_pages > 0),
+      );
     this.zone = this.zonelists[ZONE_NORMAL]![0]!;
     // init_per_zone_wmark_min(), then khugepaged's set_recommended_min_free_kbytes(), then a sysctl write.
     const wsf = opts.watermark_scale_factor ?? 10;
-    if (!Number.isInteger(wsf) || wsf < 1 || wsf > 3000) throw new KernelError('EINVAL', `watermark_scale_factor: ${String(wsf)} is outside 1 … 3000`);
+    if (!Number.isInteger(wsf) || wsf < 1 || wsf > 3000)
+      throw new KernelError('EINVAL', `watermark_scale_factor: ${String(wsf)} is outside 1 … 3000`);
     let mfk = calculate_min_free_kbytes(this.zones);
     __setup_per_zone_wmarks(this.zones, mfk, wsf);
     setup_per_zone_lowmem_reserve(this.zones);
@@ -218,7 +298,8 @@ export class Mm implements PageAllocator {
     }
     if (opts.min_free_kbytes !== undefined) {
       const v = opts.min_free_kbytes;
-      if (!Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) throw new KernelError('EINVAL', `min_free_kbytes: ${String(v)} is not a kB count`);
+      if (!Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1)
+        throw new KernelError('EINVAL', `min_free_kbytes: ${String(v)} is not a kB count`);
       mfk = v;
       __setup_per_zone_wmarks(this.zones, mfk, wsf);
     }
@@ -227,7 +308,8 @@ export class Mm implements PageAllocator {
     this.totalreserve_pages = calculate_totalreserve_pages(this.zones);
     for (const z of this.zones) z.pcp = new PerCpuPages(z, cpus); // setup_zone_pageset() / zone_pcp_update()
     const rate = opts.kswapd_rate ?? 32;
-    if (!Number.isInteger(rate) || rate < 0 || rate > 1 << 20) throw new KernelError('EINVAL', `kswapd_rate: ${String(rate)} is not a page count`);
+    if (!Number.isInteger(rate) || rate < 0 || rate > 1 << 20)
+      throw new KernelError('EINVAL', `kswapd_rate: ${String(rate)} is not a page count`);
     this.trace = new MmTrace(this);
     this.vmscan = new Vmscan(this, rate);
     const gbpages = opts.gbpages ?? layout?.profile.gbpages ?? true;
@@ -290,7 +372,11 @@ export class Mm implements PageAllocator {
 
   /** page_zone(): the zone a pfn belongs to. */
   zoneOf(pfn: number): Zone {
-    return pfn < MAX_DMA_PFN ? this.zones[ZONE_DMA]! : pfn < MAX_DMA32_PFN ? this.zones[ZONE_DMA32]! : this.zones[ZONE_NORMAL]!;
+    return pfn < MAX_DMA_PFN
+      ? this.zones[ZONE_DMA]!
+      : pfn < MAX_DMA32_PFN
+        ? this.zones[ZONE_DMA32]!
+        : this.zones[ZONE_NORMAL]!;
   }
 
   /** global_zone_page_state(NR_FREE_PAGES). */
@@ -317,7 +403,10 @@ export class Mm implements PageAllocator {
     if (bits === __GFP_DMA) return ZONE_DMA;
     if (bits === __GFP_DMA32) return ZONE_DMA32;
     if (bits === __GFP_HIGHMEM) return mask & __GFP_MOVABLE ? ZONE_MOVABLE : ZONE_NORMAL;
-    throw new KernelError('EINVAL', 'gfp: more than one zone modifier (__GFP_DMA, __GFP_DMA32, __GFP_HIGHMEM): GFP_ZONE_BAD');
+    throw new KernelError(
+      'EINVAL',
+      'gfp: more than one zone modifier (__GFP_DMA, __GFP_DMA32, __GFP_HIGHMEM): GFP_ZONE_BAD',
+    );
   }
 
   /** The fallback zonelist for a highest zone index: populated zones at or below it, highest first. */
@@ -331,11 +420,13 @@ export class Mm implements PageAllocator {
   gfpMigratetype(mask: number): number {
     const mov = (mask & __GFP_MOVABLE) !== 0;
     const rec = (mask & __GFP_RECLAIMABLE) !== 0;
-    if (mov && rec) throw new KernelError('EINVAL', 'gfp: __GFP_MOVABLE and __GFP_RECLAIMABLE together (gfp_migratetype() warns)');
+    if (mov && rec)
+      throw new KernelError('EINVAL', 'gfp: __GFP_MOVABLE and __GFP_RECLAIMABLE together (gfp_migratetype() warns)');
     return mov ? this.mt.MOVABLE : rec ? this.mt.RECLAIMABLE : this.mt.UNMOVABLE;
   }
 
-  private readonly defaultRmq = (z: Zone, order: number, mt: number, nofragment: boolean): number => this.rmqueue(z, order, mt, nofragment);
+  private readonly defaultRmq = (z: Zone, order: number, mt: number, nofragment: boolean): number =>
+    this.rmqueue(z, order, mt, nofragment);
 
   /**
    * get_page_from_freelist(): the first zone of the zonelist whose watermark (alloc_flags & ALLOC_WMARK_MASK) holds
@@ -347,7 +438,8 @@ export class Mm implements PageAllocator {
       const nofragment = (allocFlags & ALLOC_NOFRAGMENT) !== 0;
       for (const z of ac.zonelist) {
         const mark = z._watermark[allocFlags & ALLOC_WMARK_MASK]!;
-        if (!(allocFlags & ALLOC_NO_WATERMARKS) && !zone_watermark_fast(z, order, mark, ac.highestZoneidx, allocFlags)) continue;
+        if (!(allocFlags & ALLOC_NO_WATERMARKS) && !zone_watermark_fast(z, order, mark, ac.highestZoneidx, allocFlags))
+          continue;
         const pfn = ac.rmq(z, order, ac.mt, nofragment);
         if (pfn >= 0) {
           z.events.numa_hit++;
@@ -459,7 +551,13 @@ export class Mm implements PageAllocator {
   }
 
   /** should_reclaim_retry(): retry while some zone would pass min if all its reclaimable pages were freed. */
-  private should_reclaim_retry(order: number, allocFlags: number, ac: AllocContext, progress: boolean, loops: number): boolean {
+  private should_reclaim_retry(
+    order: number,
+    allocFlags: number,
+    ac: AllocContext,
+    progress: boolean,
+    loops: number,
+  ): boolean {
     if (!(progress && order <= PAGE_ALLOC_COSTLY_ORDER) && loops > 16) return false; // MAX_RECLAIM_RETRIES
     for (const z of ac.zonelist) {
       const available = this.vmscan.zone_reclaimable_pages(z.idx) + z.freePages;
@@ -478,14 +576,26 @@ export class Mm implements PageAllocator {
   private directCompact(_mask: number, order: number, allocFlags: number, ac: AllocContext): number {
     if (order === 0) return -1;
     const migrated = this.compactEvents.pgmigrate_success;
-    const r = try_to_compact_pages(this, order, allocFlags, ac.highestZoneidx, ac.zonelist, ac.mt === this.mt.UNMAPPED ? this.mt.UNMOVABLE : ac.mt);
+    const r = try_to_compact_pages(
+      this,
+      order,
+      allocFlags,
+      ac.highestZoneidx,
+      ac.zonelist,
+      ac.mt === this.mt.UNMAPPED ? this.mt.UNMOVABLE : ac.mt,
+    );
     if (r === 'skipped' || r === 'not_suitable_zone') return -1;
     this.compactEvents.compact_stall++;
     const pfn = this.get_page_from_freelist(order, allocFlags, ac);
     if (pfn >= 0) this.compactEvents.compact_success++;
     else this.compactEvents.compact_fail++;
     const moved = this.compactEvents.pgmigrate_success - migrated;
-    this.trace.event(pfn >= 0 ? 'compact_success' : 'compact_fail', pfn >= 0 ? this.zoneOf(pfn).idx : ac.zonelist[0]!.idx, order, moved);
+    this.trace.event(
+      pfn >= 0 ? 'compact_success' : 'compact_fail',
+      pfn >= 0 ? this.zoneOf(pfn).idx : ac.zonelist[0]!.idx,
+      order,
+      moved,
+    );
     return pfn;
   }
 
@@ -511,7 +621,8 @@ export class Mm implements PageAllocator {
   private rmqueue(z: Zone, order: number, mt: number, nofragment: boolean): number {
     const pcp = order <= PCP_MAX_ORDER && mt < this.mt.PCPTYPES && mt !== this.mt.UNMAPPED;
     let pfn = pcp ? z.pcp.alloc(order, mt, nofragment) : z.rmqueue(order, mt, nofragment);
-    if (pfn < 0 && this.policy === 'freetype' && mt !== this.mt.UNMAPPED && !nofragment) pfn = rmqueueDirectMap(this, z, order, false, mt);
+    if (pfn < 0 && this.policy === 'freetype' && mt !== this.mt.UNMAPPED && !nofragment)
+      pfn = rmqueueDirectMap(this, z, order, false, mt);
     return pfn;
   }
 
@@ -564,7 +675,10 @@ export class Mm implements PageAllocator {
     if (order > MAX_PAGE_ORDER) return null; // WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER)
     const unmapped = (mask & __GFP_UNMAPPED) !== 0;
     if (unmapped && this.policy === 'baseline') {
-      throw new KernelError('EINVAL', "gfp: unknown flag '__GFP_UNMAPPED' (mainline has no such flag; boot with mm.policy 'migratetype', 'cache' or 'freetype')");
+      throw new KernelError(
+        'EINVAL',
+        "gfp: unknown flag '__GFP_UNMAPPED' (mainline has no such flag; boot with mm.policy 'migratetype', 'cache' or 'freetype')",
+      );
     }
     const mt = this.gfpMigratetype(mask);
     let pfn: number;
@@ -599,14 +713,24 @@ export class Mm implements PageAllocator {
     const pfn = this.refPfn(page, '__free_pages');
     const o = order ?? (typeof page === 'number' ? 0 : page.order);
     // An order past MAX_PAGE_ORDER names no block (its state code would alias another state's): Bad page state.
-    if (!Number.isInteger(o) || o < 0 || o > MAX_PAGE_ORDER) throw new KernelError('EINVAL', `__free_pages: bad order ${String(o)} (0..${MAX_PAGE_ORDER})`);
+    if (!Number.isInteger(o) || o < 0 || o > MAX_PAGE_ORDER)
+      throw new KernelError('EINVAL', `__free_pages: bad order ${String(o)} (0..${MAX_PAGE_ORDER})`);
     const s = this.zone.state(pfn);
     if (s === ST_RESERVED) {
-      const what = pfn >= this.zone.nframes ? 'in the memmap' : this.dm.hole?.[pfn] ? 'not RAM (an e820 hole)' : 'reserved by memblock';
+      const what =
+        pfn >= this.zone.nframes
+          ? 'in the memmap'
+          : this.dm.hole?.[pfn]
+            ? 'not RAM (an e820 hole)'
+            : 'reserved by memblock';
       throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is ${what} (PageReserved), not the buddy's`);
     }
     if (s === ST_PGTABLE) throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is a direct-map page table`);
-    if (this.vmscan.folios.size && this.vmscan.has(pfn)) throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is on an LRU list (page cache or anonymous memory; Bad page state)`);
+    if (this.vmscan.folios.size && this.vmscan.has(pfn))
+      throw new KernelError(
+        'EINVAL',
+        `__free_pages: pfn ${pfn} is on an LRU list (page cache or anonymous memory; Bad page state)`,
+      );
     if (s === ST_CACHE_ALLOC + o && this.cache) {
       // unmapped_pages_free(): back into the cache, still unmapped. (The model routes by the page's origin, not
       // PB_unmapped, so pages the shrinker gave back never re-enter the cache mapped.)
@@ -618,7 +742,10 @@ export class Mm implements PageAllocator {
       }
       this.freeZonePages(pfn, o);
     } else {
-      throw new KernelError('EINVAL', `__free_pages: pfn ${pfn} is not the head of an allocated order-${o} block (Bad page state)`);
+      throw new KernelError(
+        'EINVAL',
+        `__free_pages: pfn ${pfn} is not the head of an allocated order-${o} block (Bad page state)`,
+      );
     }
     if (this.debug) this.assertInvariants('__free_pages');
   }
@@ -678,10 +805,20 @@ export class Mm implements PageAllocator {
 
   /** @internal Whether __free_pages(pfn, order) would be accepted (for all-or-nothing batches). */
   freeable(pfn: number, order: number): boolean {
-    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.nframes || !Number.isInteger(order) || order < 0 || order > MAX_PAGE_ORDER) return false;
+    if (
+      !Number.isInteger(pfn) ||
+      pfn < 0 ||
+      pfn >= this.nframes ||
+      !Number.isInteger(order) ||
+      order < 0 ||
+      order > MAX_PAGE_ORDER
+    )
+      return false;
     if (this.vmscan.has(pfn)) return false;
     const s = this.zone.state(pfn);
-    return (s === ST_CACHE_ALLOC + order && this.cache !== null) || s === ST_ALLOC + order || s === ST_ALLOC_MOVABLE + order;
+    return (
+      (s === ST_CACHE_ALLOC + order && this.cache !== null) || s === ST_ALLOC + order || s === ST_ALLOC_MOVABLE + order
+    );
   }
 
   /** The 2023 shrinker's scan_objects(nr_to_scan): maps cache blocks back at 4K and frees them; pages freed. */
@@ -713,7 +850,8 @@ export class Mm implements PageAllocator {
   /** CPA on a vmalloc/execmem area: its own PTEs, and cpa_process_alias() on the direct map (NX left alone). */
   private cpaRegion(r: VmRegion, numpages: number, req: CpaRequest, collapse: boolean): void {
     if (r.freed) throw new KernelError('EINVAL', `set_memory: ${r.addr} was freed`);
-    if (numpages > r.nr_pages) throw new KernelError('EINVAL', `set_memory: ${numpages} pages beyond the ${r.nr_pages}-page area at ${r.addr}`);
+    if (numpages > r.nr_pages)
+      throw new KernelError('EINVAL', `set_memory: ${numpages} pages beyond the ${r.nr_pages}-page area at ${r.addr}`);
     let changed = false;
     for (let i = 0; i < numpages; i++) {
       const nw = (r.prot[i]! & ~req.clr) | req.set;
@@ -727,7 +865,7 @@ export class Mm implements PageAllocator {
     if (req.forceSplit) alias.forceSplit = true;
     this.dm.takeChanged();
     try {
-      for (let i = 0; i < numpages; ) {
+      for (let i = 0; i < numpages;) {
         let j = i + 1;
         while (j < numpages && r.pages[j] === r.pages[j - 1]! + 1) j++;
         this.dm.change(r.pages[i]!, j - i, alias);
@@ -740,8 +878,15 @@ export class Mm implements PageAllocator {
     if (collapse && this.collapseEnabled) for (let i = 0; i < numpages; i++) this.dm.collapse(r.pages[i]!, 1);
   }
 
-  private setMemory(target: PageRef | VmRegion, numpages: number, req: CpaRequest, what: string, collapse = false): void {
-    if (!Number.isInteger(numpages) || numpages < 0) throw new KernelError('EINVAL', `${what}: bad numpages ${numpages}`);
+  private setMemory(
+    target: PageRef | VmRegion,
+    numpages: number,
+    req: CpaRequest,
+    what: string,
+    collapse = false,
+  ): void {
+    if (!Number.isInteger(numpages) || numpages < 0)
+      throw new KernelError('EINVAL', `${what}: bad numpages ${numpages}`);
     if (isRegion(target)) this.cpaRegion(target, numpages, req, collapse);
     else {
       const pfn = this.refPfn(target, what);
@@ -780,14 +925,20 @@ export class Mm implements PageAllocator {
   }
   /** set_memory_4k(): force 4K PTEs (with the 2025 code also _PAGE_KERNEL_4K). */
   set_memory_4k(target: PageRef | VmRegion, numpages = 1): void {
-    this.setMemory(target, numpages, { set: this.collapseEnabled ? _PAGE_KERNEL_4K : 0, clr: 0, forceSplit: true }, 'set_memory_4k');
+    this.setMemory(
+      target,
+      numpages,
+      { set: this.collapseEnabled ? _PAGE_KERNEL_4K : 0, clr: 0, forceSplit: true },
+      'set_memory_4k',
+    );
   }
 
   /** set_memory_np_noalias(): clear PRESENT on the given mapping only (CPA_NO_CHECK_ALIAS). */
   set_memory_np_noalias(target: PageRef | VmRegion, numpages = 1): void {
     if (isRegion(target)) {
       if (target.freed) throw new KernelError('EINVAL', `set_memory_np_noalias: ${target.addr} was freed`);
-      if (!Number.isInteger(numpages) || numpages < 0 || numpages > target.nr_pages) throw new KernelError('EINVAL', `set_memory_np_noalias: bad numpages ${numpages}`);
+      if (!Number.isInteger(numpages) || numpages < 0 || numpages > target.nr_pages)
+        throw new KernelError('EINVAL', `set_memory_np_noalias: bad numpages ${numpages}`);
       let changed = false;
       for (let i = 0; i < numpages; i++) {
         const v = target.prot[i]! & ~(_PAGE_PRESENT | _PAGE_GLOBAL);
@@ -891,7 +1042,12 @@ export class Mm implements PageAllocator {
     let n = z.frames.byteLength + z.pbMt.byteLength + z.pbFlags.byteLength + z.pbFree.byteLength;
     n += z.heads.byteLength + z.tails.byteLength + z.nrFree.byteLength + z.pcp.byteLength();
     n += d.pudKind.byteLength + d.pudProt.byteLength + d.pudTable.byteLength;
-    n += d.pmdKind.byteLength + d.pmdProt.byteLength + d.pmdTable.byteLength + d.pteNotPresent.byteLength + d.pte.length * 8;
+    n +=
+      d.pmdKind.byteLength +
+      d.pmdProt.byteLength +
+      d.pmdTable.byteLength +
+      d.pteNotPresent.byteLength +
+      d.pte.length * 8;
     for (const t of d.pte) if (t) n += t.byteLength;
     if (this.cache) n += this.cache.byteLength();
     return n;

@@ -53,13 +53,25 @@ export function migrateTypesFor(policy: Policy): MigrateTypes {
     // [RFC22] fallbacks: 4-wide, UNMAPPED last for everyone, UNMAPPED -> UNMOVABLE, RECLAIMABLE, MOVABLE.
     return {
       names: ['Unmovable', 'Movable', 'Reclaimable', 'Unmapped', 'HighAtomic', 'Isolate'],
-      UNMOVABLE: 0, MOVABLE: 1, RECLAIMABLE: 2, UNMAPPED: 3, HIGHATOMIC: 4, ISOLATE: 5, PCPTYPES: 4,
+      UNMOVABLE: 0,
+      MOVABLE: 1,
+      RECLAIMABLE: 2,
+      UNMAPPED: 3,
+      HIGHATOMIC: 4,
+      ISOLATE: 5,
+      PCPTYPES: 4,
       fallbacks: [[2, 1, 3], [2, 0, 3], [0, 1, 3], [0, 2, 1], [], []],
     };
   }
   return {
     names: ['Unmovable', 'Movable', 'Reclaimable', 'HighAtomic', 'Isolate'],
-    UNMOVABLE: 0, MOVABLE: 1, RECLAIMABLE: 2, UNMAPPED: -1, HIGHATOMIC: 3, ISOLATE: 4, PCPTYPES: 3,
+    UNMOVABLE: 0,
+    MOVABLE: 1,
+    RECLAIMABLE: 2,
+    UNMAPPED: -1,
+    HIGHATOMIC: 3,
+    ISOLATE: 4,
+    PCPTYPES: 3,
     fallbacks: [[2, 1], [2, 0], [0, 1], [], []],
   };
 }

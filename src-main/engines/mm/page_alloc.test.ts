@@ -40,7 +40,7 @@ describe('buddy allocator', () => {
     mm.__free_pages(c);
     expect([mm.zone.pcp.batch, mm.zone.pcp.high, mm.pcpCount()]).toEqual([1, 118, 10]);
     expect(mm.buddyinfo()).toEqual([0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1]);
-    expect(mm.vmstat()).toMatchObject({ pgalloc_dma: 10, pgalloc_normal: 0, pgfree: 10, nr_free_pages: 2038 }) // 10M lies below 16M: all of it is ZONE_DMA;
+    expect(mm.vmstat()).toMatchObject({ pgalloc_dma: 10, pgalloc_normal: 0, pgfree: 10, nr_free_pages: 2038 }); // 10M lies below 16M: all of it is ZONE_DMA;
     mm.drain_all_pages();
     expect(mm.buddyinfo()).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
     expect(mm.vmstat()).toMatchObject({ nr_free_pages: 2048 });

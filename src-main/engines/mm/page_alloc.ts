@@ -129,7 +129,15 @@ export class Zone {
    * @param layout for a machine profile: the zone's frames without RAM (holes) and its present frames memblock
    * keeps (the first megabyte, the kernel image), which present_pages and managed_pages leave out.
    */
-  constructor(node: NodeFrames, idx: number, start: number, end: number, readonly mt: MigrateTypes, freetypes: boolean, layout?: { holes: number; reserved: number }) {
+  constructor(
+    node: NodeFrames,
+    idx: number,
+    start: number,
+    end: number,
+    readonly mt: MigrateTypes,
+    freetypes: boolean,
+    layout?: { holes: number; reserved: number },
+  ) {
     this.nframes = node.nframes;
     this.spanned = node.spanned;
     this.frames = node.frames;
@@ -143,7 +151,9 @@ export class Zone {
     this.spanned_pages = Math.max(0, end - start);
     this.present_pages = this.spanned_pages - (layout?.holes ?? 0);
     this.managedEnd = this.spanned_pages ? Math.max(start, Math.min(end, node.nframes)) : 0;
-    this.managed_pages = this.spanned_pages ? this.managedEnd - start - (layout?.holes ?? 0) - (layout?.reserved ?? 0) : 0;
+    this.managed_pages = this.spanned_pages
+      ? this.managedEnd - start - (layout?.holes ?? 0) - (layout?.reserved ?? 0)
+      : 0;
     this.nlists = mt.names.length + (freetypes ? 1 : 0);
     this.unmappedList = freetypes ? mt.names.length : -1;
     this.heads = new Int32Array(NR_PAGE_ORDERS * this.nlists).fill(NIL);
@@ -199,7 +209,8 @@ export class Zone {
     this.freePages += sign * n;
     if (order >= pageblock_order) {
       this.freeBlockPages += sign * n;
-      for (let b = pfn >>> pageblock_order, e = b + (n >>> pageblock_order); b < e; b++) this.pbFree[b] = sign > 0 ? pageblock_nr_pages : 0;
+      for (let b = pfn >>> pageblock_order, e = b + (n >>> pageblock_order); b < e; b++)
+        this.pbFree[b] = sign > 0 ? pageblock_nr_pages : 0;
     } else {
       this.pbFree[pfn >>> pageblock_order]! += sign * n;
     }
@@ -211,14 +222,14 @@ export class Zone {
     const f = this.frames;
     if (toTail) {
       const t = this.tails[li]!;
-      f[pfn] = (ST_FREE + order) << 26 | NIL;
+      f[pfn] = ((ST_FREE + order) << 26) | NIL;
       f[pfn ^ 1] = (f[pfn ^ 1]! & ~LINK_MASK) | t;
       if (t !== NIL) f[t] = (f[t]! & ~LINK_MASK) | pfn;
       else this.heads[li] = pfn;
       this.tails[li] = pfn;
     } else {
       const h = this.heads[li]!;
-      f[pfn] = (ST_FREE + order) << 26 | h;
+      f[pfn] = ((ST_FREE + order) << 26) | h;
       f[pfn ^ 1] = (f[pfn ^ 1]! & ~LINK_MASK) | NIL;
       if (h !== NIL) f[h ^ 1] = (f[h ^ 1]! & ~LINK_MASK) | pfn;
       else this.tails[li] = pfn;
@@ -304,7 +315,7 @@ export class Zone {
     const start = b << pageblock_order;
     const end = Math.min(start + pageblock_nr_pages, this.managedEnd);
     let moved = 0;
-    for (let pfn = start; pfn < end; ) {
+    for (let pfn = start; pfn < end;) {
       const s = this.frames[pfn]! >>> 26;
       if (s >= ST_FREE && s < ST_ALLOC) {
         const o = s - ST_FREE;
@@ -326,7 +337,7 @@ export class Zone {
       return pfn;
     }
     const b = pfn >>> pageblock_order;
-    if (((b + 1) << pageblock_order) > this.managedEnd) return -1; // block crosses the zone end
+    if ((b + 1) << pageblock_order > this.managedEnd) return -1; // block crosses the zone end
     const free = this.pbFree[b]!;
     const movable = this.movablePages(b);
     let alike: number;
@@ -408,7 +419,11 @@ export class Zone {
         const bb = buddy >>> pageblock_order;
         const bmt = this.pbMt[bb]!;
         if (bmt !== mt && (!this.mergeable(mt) || !this.mergeable(bmt))) break;
-        if (this.unmappedList >= 0 && (this.pbFlags[bb]! & PB_UNMAPPED) !== (this.pbFlags[pfn >>> pageblock_order]! & PB_UNMAPPED)) break;
+        if (
+          this.unmappedList >= 0 &&
+          (this.pbFlags[bb]! & PB_UNMAPPED) !== (this.pbFlags[pfn >>> pageblock_order]! & PB_UNMAPPED)
+        )
+          break;
         this.del(buddy, order, this.listTypeOf(buddy));
         if (bmt !== mt) this.setBlockRange(buddy, order, mt); // "Match buddy type"
       } else {
@@ -473,7 +488,10 @@ export class PerCpuPages {
   /** CPUs the zone's pcp high is split among (zone_highsize()'s nr_split_cpus), and the model's count of them. */
   readonly cpus: number;
 
-  constructor(private readonly zone: Zone, cpus: number) {
+  constructor(
+    private readonly zone: Zone,
+    cpus: number,
+  ) {
     // zone_batchsize(), then zone_pageset_init()'s max(1, batch)
     let batch = Math.min(Math.floor(zone.managed_pages / 1024), 256);
     batch = Math.floor(batch / 4);
@@ -617,7 +635,12 @@ export interface PageAllocator {
   /** gfp_migratetype(). */
   gfpMigratetype(mask: number): number;
   /** __alloc_pages(): a pfn or -1; `rmq` replaces rmqueue() for a policy's own dequeue. */
-  allocPfn(mask: number, order: number, mt: number, rmq?: (z: Zone, order: number, mt: number, nofragment: boolean) => number): number;
+  allocPfn(
+    mask: number,
+    order: number,
+    mt: number,
+    rmq?: (z: Zone, order: number, mt: number, nofragment: boolean) => number,
+  ): number;
   /** The allocated block's frame state and pgalloc count. */
   markAllocated(pfn: number, order: number, mt: number): void;
   /** The zone half of __free_pages(): pgfree, buddy merge. */

@@ -103,11 +103,13 @@ describe('cache (2023 unmapped_alloc)', () => {
     expect(mm.meminfo().MemFree).toBe(63488 - 2048);
     expect(mm.procfs('unmapped_alloc')).toBe(
       'MAX_ORDER: 11\n\n' +
-      'Order:      0     1     2     3     4     5     6     7     8     9    10 \n' +
-      'Pages:      1     1     1     1     1     1     1     1     1     0     0 \n',
+        'Order:      0     1     2     3     4     5     6     7     8     9    10 \n' +
+        'Pages:      1     1     1     1     1     1     1     1     1     0     0 \n',
     );
     const snap = mm.snapshot();
-    expect([snap.cacheFree[8], snap.allocated[8], snap.unmapped[8], snap.unmappedBlock[8], snap.level[8]]).toEqual([511, 1, 512, 1, 2]);
+    expect([snap.cacheFree[8], snap.allocated[8], snap.unmapped[8], snap.unmappedBlock[8], snap.level[8]]).toEqual([
+      511, 1, 512, 1, 2,
+    ]);
     mm.__free_pages(a);
     expect(mm.unmapped_alloc_count()).toBe(512);
     expect(mm.lookup_address(4096)).toMatchObject({ present: false });

@@ -5,7 +5,9 @@ describe('/proc text in the kernel format', () => {
   it('buddyinfo: "Node 0, zone      DMA" (10M is all ZONE_DMA) then %6lu per order', () => {
     const mm = createMm({ memory: '10M', gbpages: false });
     mm.alloc_pages('GFP_KERNEL', 0);
-    expect(mm.procfs('buddyinfo')).toBe('Node 0, zone      DMA      1      1      1      1      1      1      1      1      1      1      1 \n');
+    expect(mm.procfs('buddyinfo')).toBe(
+      'Node 0, zone      DMA      1      1      1      1      1      1      1      1      1      1      1 \n',
+    );
   });
 
   it('pagetypeinfo: header, per-type rows, block counts', () => {
@@ -18,8 +20,12 @@ describe('/proc text in the kernel format', () => {
       '',
       'Free pages count per migrate type at order       0      1      2      3      4      5      6      7      8      9     10 ',
     ]);
-    expect(lines[4]).toBe('Node    0, zone      DMA, type    Unmovable      1      1      1      1      1      1      1      1      1      1      0 ');
-    expect(lines[5]).toBe('Node    0, zone      DMA, type      Movable      0      0      0      0      0      0      0      0      0      0      1 ');
+    expect(lines[4]).toBe(
+      'Node    0, zone      DMA, type    Unmovable      1      1      1      1      1      1      1      1      1      1      0 ',
+    );
+    expect(lines[5]).toBe(
+      'Node    0, zone      DMA, type      Movable      0      0      0      0      0      0      0      0      0      0      1 ',
+    );
     expect(lines.slice(9)).toEqual([
       '',
       'Number of blocks type     Unmovable      Movable  Reclaimable   HighAtomic      Isolate ',
@@ -37,14 +43,18 @@ describe('/proc text in the kernel format', () => {
     expect(text.startsWith('MemTotal:        4128768 kB\nMemFree:         4128768 kB\n')).toBe(true);
     expect(text).toContain('HugePages_Total:       0\n');
     expect(text).toContain('VmallocTotal:   34359738367 kB\n');
-    expect(text.endsWith('DirectMap4k:           0 kB\nDirectMap2M:           0 kB\nDirectMap1G:     4194304 kB\n')).toBe(true);
+    expect(
+      text.endsWith('DirectMap4k:           0 kB\nDirectMap2M:           0 kB\nDirectMap1G:     4194304 kB\n'),
+    ).toBe(true);
   });
 
   it('vmstat: "name value" lines with the direct-map events', () => {
     const mm = createMm({ memory: '4G' });
     mm.set_direct_map_invalid_noflush(mm.alloc_pages('GFP_KERNEL', 0)!);
     const text = mm.procfs('vmstat');
-    expect(text).toContain('\ndirect_map_level2_splits 1\ndirect_map_level3_splits 1\ndirect_map_level2_collapses 0\ndirect_map_level3_collapses 0\n');
+    expect(text).toContain(
+      '\ndirect_map_level2_splits 1\ndirect_map_level3_splits 1\ndirect_map_level2_collapses 0\ndirect_map_level3_collapses 0\n',
+    );
     // 4G: 1032192 managed pages, batch 63, so rmqueue_bulk() took pfns 0-62; the rest of that order-10 block is
     // 63, 64 (o6) … 512 (o9)
     expect(text.startsWith('nr_free_pages 1032129\nnr_free_pages_blocks 1031680\n')).toBe(true);
@@ -73,7 +83,9 @@ describe('debugfs extfrag', () => {
     expect(mm.procfs('unusable_index')).toBe('Node 0, zone      DMA' + ' 0.000'.repeat(11) + ' \n');
     mm.alloc_pages('GFP_KERNEL', 0); // free: one block at each order 0-9 and one order-10 block, 2047 pages
     // order 10: 1023 of 2047 free pages sit in smaller blocks -> 499; order 1: 1 page -> 0
-    expect(mm.procfs('unusable_index').endsWith(' 0.000 0.000 0.001 0.003 0.007 0.015 0.030 0.062 0.124 0.249 0.499 \n')).toBe(true);
+    expect(
+      mm.procfs('unusable_index').endsWith(' 0.000 0.000 0.001 0.003 0.007 0.015 0.030 0.062 0.124 0.249 0.499 \n'),
+    ).toBe(true);
     for (let i = 0; i < 2; i++) mm.alloc_pages('GFP_KERNEL', 10);
     mm.drain_all_pages();
     // 1023 free pages in 10 blocks (orders 0-9), none of order 10: 1000 - (1000 + 1023*1000/1024) / 10 = 1000 - 1999/10 = 801

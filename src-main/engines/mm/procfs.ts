@@ -67,15 +67,54 @@ export function meminfo(mm: ProcfsMm): Record<string, number> {
     MemTotal: total,
     MemFree: free,
     MemAvailable: si_mem_available(mm) * 4,
-    Buffers: 0, Cached: iff + af, SwapCached: 0, Active: aa + af, Inactive: ia + iff,
-    'Active(anon)': aa, 'Inactive(anon)': ia, 'Active(file)': af, 'Inactive(file)': iff,
-    Unevictable: mm.secretPages * 4, Mlocked: mm.secretPages * 4,
-    SwapTotal: 0, SwapFree: 0, Zswap: 0, Zswapped: 0, Dirty: 0, Writeback: 0, AnonPages: ia + aa, Mapped: 0, Shmem: 0,
-    KReclaimable: 0, Slab: 0, SReclaimable: 0, SUnreclaim: 0, KernelStack: 0, PageTables: 0, SecPageTables: 0,
-    NFS_Unstable: 0, Bounce: 0, WritebackTmp: 0, CommitLimit: Math.floor(total / 2), Committed_AS: 0,
-    VmallocTotal: 34359738367, VmallocUsed: mm.vmallocPages * 4, VmallocChunk: 0, Percpu: 0,
-    AnonHugePages: 0, ShmemHugePages: 0, ShmemPmdMapped: 0, FileHugePages: 0, FilePmdMapped: 0, Balloon: 0,
-    HugePages_Total: 0, HugePages_Free: 0, HugePages_Rsvd: 0, HugePages_Surp: 0, Hugepagesize: 2048, Hugetlb: 0,
+    Buffers: 0,
+    Cached: iff + af,
+    SwapCached: 0,
+    Active: aa + af,
+    Inactive: ia + iff,
+    'Active(anon)': aa,
+    'Inactive(anon)': ia,
+    'Active(file)': af,
+    'Inactive(file)': iff,
+    Unevictable: mm.secretPages * 4,
+    Mlocked: mm.secretPages * 4,
+    SwapTotal: 0,
+    SwapFree: 0,
+    Zswap: 0,
+    Zswapped: 0,
+    Dirty: 0,
+    Writeback: 0,
+    AnonPages: ia + aa,
+    Mapped: 0,
+    Shmem: 0,
+    KReclaimable: 0,
+    Slab: 0,
+    SReclaimable: 0,
+    SUnreclaim: 0,
+    KernelStack: 0,
+    PageTables: 0,
+    SecPageTables: 0,
+    NFS_Unstable: 0,
+    Bounce: 0,
+    WritebackTmp: 0,
+    CommitLimit: Math.floor(total / 2),
+    Committed_AS: 0,
+    VmallocTotal: 34359738367,
+    VmallocUsed: mm.vmallocPages * 4,
+    VmallocChunk: 0,
+    Percpu: 0,
+    AnonHugePages: 0,
+    ShmemHugePages: 0,
+    ShmemPmdMapped: 0,
+    FileHugePages: 0,
+    FilePmdMapped: 0,
+    Balloon: 0,
+    HugePages_Total: 0,
+    HugePages_Free: 0,
+    HugePages_Rsvd: 0,
+    HugePages_Surp: 0,
+    Hugepagesize: 2048,
+    Hugetlb: 0,
     DirectMap4k: dmkb.DirectMap4k,
     DirectMap2M: dmkb.DirectMap2M,
     ...(mm.dm.gbpages ? { DirectMap1G: dmkb.DirectMap1G } : {}),
@@ -183,7 +222,9 @@ export function vmstat(mm: ProcfsMm): Record<string, number> {
 }
 
 export function vmstatText(mm: ProcfsMm): string {
-  return Object.entries(vmstat(mm)).map(([k, v]) => `${k} ${v}\n`).join('');
+  return Object.entries(vmstat(mm))
+    .map(([k, v]) => `${k} ${v}\n`)
+    .join('');
 }
 
 /** The zones /proc/buddyinfo, pagetypeinfo and the extfrag files walk (populated ones). */
@@ -193,7 +234,17 @@ function populated(mm: ProcfsMm): Zone[] {
 
 /** frag_show_print(): "Node %d, zone %8s " then "%6lu " per order, for each populated zone. */
 export function buddyinfoText(mm: ProcfsMm): string {
-  return populated(mm).map((z) => `Node 0, zone ${pad(z.name, 8)} ` + z.freeCounts().map((c) => pad(c, 6) + ' ').join('') + '\n').join('');
+  return populated(mm)
+    .map(
+      (z) =>
+        `Node 0, zone ${pad(z.name, 8)} ` +
+        z
+          .freeCounts()
+          .map((c) => pad(c, 6) + ' ')
+          .join('') +
+        '\n',
+    )
+    .join('');
 }
 
 /** Names of the free-list types as pagetypeinfo prints them (the 2026 unmapped freetype as "Unmapped": UNVERIFIED). */
@@ -202,7 +253,6 @@ function listNames(mm: ProcfsMm): string[] {
   if (mm.zone.unmappedList >= 0) names.push('Unmapped');
   return names;
 }
-
 
 /** One zone's pagetypeinfo: free blocks per [type][order] and pageblocks per type. */
 function zonePagetypeinfo(mm: ProcfsMm, z: Zone): { free: Record<string, number[]>; blocks: Record<string, number> } {
@@ -217,7 +267,7 @@ function zonePagetypeinfo(mm: ProcfsMm, z: Zone): { free: Record<string, number[
   for (const name of mm.mt.names) blocks[name] = 0;
   const end = z.zone_start_pfn + z.spanned_pages;
   for (let b = z.zone_start_pfn >>> pageblock_order; b < z.nblocks; b++) {
-    if (((b + 1) << pageblock_order) > end) break; // whole blocks of the zone only
+    if ((b + 1) << pageblock_order > end) break; // whole blocks of the zone only
     blocks[mm.mt.names[z.pbMt[b]!]!]!++;
   }
   return { free, blocks };
@@ -281,8 +331,12 @@ export function unmappedAllocText(mm: ProcfsMm): string {
 export function cpaStatsText(mm: ProcfsMm): string {
   const s = mm.dm.cpaStats;
   const rows: [string, number][] = [
-    ['1G pages checked:', s['1G checked']], ['1G pages sameprot:', s['1G sameprot']], ['1G pages preserved:', s['1G preserved']],
-    ['2M pages checked:', s['2M checked']], ['2M pages sameprot:', s['2M sameprot']], ['2M pages preserved:', s['2M preserved']],
+    ['1G pages checked:', s['1G checked']],
+    ['1G pages sameprot:', s['1G sameprot']],
+    ['1G pages preserved:', s['1G preserved']],
+    ['2M pages checked:', s['2M checked']],
+    ['2M pages sameprot:', s['2M sameprot']],
+    ['2M pages preserved:', s['2M preserved']],
     ['4K pages set-checked:', s['4K set-checked']],
   ];
   return rows.map(([k, v]) => `${padEnd(k, 21)} ${pad(v, 16)}\n`).join('');
@@ -331,7 +385,9 @@ function indexText(mm: ProcfsMm, f: (mm: ProcfsMm, z: Zone) => number[], width2:
     const frac = Math.abs(v % 1000);
     return (width2 ? pad(whole, 2) : String(whole)) + '.' + String(frac).padStart(3, '0') + ' ';
   };
-  return populated(mm).map((z) => `Node 0, zone ${pad(z.name, 8)} ` + f(mm, z).map(cell).join('') + '\n').join('');
+  return populated(mm)
+    .map((z) => `Node 0, zone ${pad(z.name, 8)} ` + f(mm, z).map(cell).join('') + '\n')
+    .join('');
 }
 
 /** zoneinfo's "%-12s %lu" item line. */
@@ -353,8 +409,10 @@ export function zoneinfoText(mm: ProcfsMm): string {
     if (z === first) {
       out += '\n  per-node stats';
       const node: [string, number][] = [
-        ['nr_inactive_anon', v.nr(LRU_INACTIVE_ANON)], ['nr_active_anon', v.nr(LRU_ACTIVE_ANON)],
-        ['nr_inactive_file', v.nr(LRU_INACTIVE_FILE)], ['nr_active_file', v.nr(LRU_ACTIVE_FILE)],
+        ['nr_inactive_anon', v.nr(LRU_INACTIVE_ANON)],
+        ['nr_active_anon', v.nr(LRU_ACTIVE_ANON)],
+        ['nr_inactive_file', v.nr(LRU_INACTIVE_FILE)],
+        ['nr_active_file', v.nr(LRU_ACTIVE_FILE)],
         ['nr_anon_pages', v.nr(LRU_INACTIVE_ANON) + v.nr(LRU_ACTIVE_ANON)],
         ['nr_file_pages', v.nr(LRU_INACTIVE_FILE) + v.nr(LRU_ACTIVE_FILE)],
       ];
@@ -377,12 +435,23 @@ export function zoneinfoText(mm: ProcfsMm): string {
     }
     const lz = (l: number): number => v.lruZone[z.idx * 4 + l]!;
     const zoneItems: [string, number][] = [
-      ['nr_free_pages', z.freePages], ['nr_free_pages_blocks', z.freeBlockPages],
-      ['nr_zone_inactive_anon', lz(LRU_INACTIVE_ANON)], ['nr_zone_active_anon', lz(LRU_ACTIVE_ANON)],
-      ['nr_zone_inactive_file', lz(LRU_INACTIVE_FILE)], ['nr_zone_active_file', lz(LRU_ACTIVE_FILE)],
-      ['nr_zone_unevictable', 0], ['nr_zone_write_pending', 0], ['nr_mlock', 0], ['nr_zspages', 0], ['nr_free_cma', 0],
-      ['numa_hit', z.events.numa_hit], ['numa_miss', 0], ['numa_foreign', 0], ['numa_interleave', 0],
-      ['numa_local', z.events.numa_hit], ['numa_other', 0],
+      ['nr_free_pages', z.freePages],
+      ['nr_free_pages_blocks', z.freeBlockPages],
+      ['nr_zone_inactive_anon', lz(LRU_INACTIVE_ANON)],
+      ['nr_zone_active_anon', lz(LRU_ACTIVE_ANON)],
+      ['nr_zone_inactive_file', lz(LRU_INACTIVE_FILE)],
+      ['nr_zone_active_file', lz(LRU_ACTIVE_FILE)],
+      ['nr_zone_unevictable', 0],
+      ['nr_zone_write_pending', 0],
+      ['nr_mlock', 0],
+      ['nr_zspages', 0],
+      ['nr_free_cma', 0],
+      ['numa_hit', z.events.numa_hit],
+      ['numa_miss', 0],
+      ['numa_foreign', 0],
+      ['numa_interleave', 0],
+      ['numa_local', z.events.numa_hit],
+      ['numa_other', 0],
     ];
     for (const [k, n] of zoneItems) out += item(k, n);
     out += '\n  pagesets';
@@ -403,20 +472,42 @@ export function zoneinfoText(mm: ProcfsMm): string {
   return out;
 }
 
-export type ProcName = 'meminfo' | 'buddyinfo' | 'pagetypeinfo' | 'vmstat' | 'zoneinfo' | 'unmapped_alloc' | 'cpa_stats' | 'extfrag_index' | 'unusable_index';
+export type ProcName =
+  | 'meminfo'
+  | 'buddyinfo'
+  | 'pagetypeinfo'
+  | 'vmstat'
+  | 'zoneinfo'
+  | 'unmapped_alloc'
+  | 'cpa_stats'
+  | 'extfrag_index'
+  | 'unusable_index';
 
 export function procfs(mm: ProcfsMm, name: string): string {
   switch (name) {
-    case 'meminfo': return meminfoText(mm);
-    case 'buddyinfo': return buddyinfoText(mm);
-    case 'pagetypeinfo': return pagetypeinfoText(mm);
-    case 'vmstat': return vmstatText(mm);
-    case 'unmapped_alloc': return unmappedAllocText(mm);
-    case 'cpa_stats': return cpaStatsText(mm);
-    case 'extfrag_index': return indexText(mm, extfragIndex, true);
-    case 'unusable_index': return indexText(mm, unusableIndex, false);
-    case 'zoneinfo': return zoneinfoText(mm);
-    default: throw new KernelError('ENOENT', `procfs: no file '${name}' (meminfo, buddyinfo, pagetypeinfo, vmstat, zoneinfo, unmapped_alloc, cpa_stats, extfrag_index, unusable_index)`);
+    case 'meminfo':
+      return meminfoText(mm);
+    case 'buddyinfo':
+      return buddyinfoText(mm);
+    case 'pagetypeinfo':
+      return pagetypeinfoText(mm);
+    case 'vmstat':
+      return vmstatText(mm);
+    case 'unmapped_alloc':
+      return unmappedAllocText(mm);
+    case 'cpa_stats':
+      return cpaStatsText(mm);
+    case 'extfrag_index':
+      return indexText(mm, extfragIndex, true);
+    case 'unusable_index':
+      return indexText(mm, unusableIndex, false);
+    case 'zoneinfo':
+      return zoneinfoText(mm);
+    default:
+      throw new KernelError(
+        'ENOENT',
+        `procfs: no file '${name}' (meminfo, buddyinfo, pagetypeinfo, vmstat, zoneinfo, unmapped_alloc, cpa_stats, extfrag_index, unusable_index)`,
+      );
   }
 }
 

@@ -27,25 +27,28 @@ const state = (mm: MmEngine): unknown => ({
   regions: mm.regions.size,
 });
 
-describe.each(['migratetype', 'cache', 'freetype'] as const)('policy %s: a failed allocation keeps nothing', (policy) => {
-  for (const left of [0, 1, 2, 3, 8]) {
-    it(`vmalloc, execmem_alloc and a secretmem fault with ${left} pages left`, () => {
-      const { mm } = nearlyFull(left, { mm: { policy } });
-      for (const step of [() => mm.vmalloc('64K'), () => mm.execmem_alloc('64K'), () => mm.memfd_secret().fault(0)]) {
-        const before = state(mm);
-        let failed = false;
-        try {
-          failed = step() === null;
-        } catch (e) {
-          expect(e).toBeInstanceOf(KernelError);
-          failed = true;
+describe.each(['migratetype', 'cache', 'freetype'] as const)(
+  'policy %s: a failed allocation keeps nothing',
+  (policy) => {
+    for (const left of [0, 1, 2, 3, 8]) {
+      it(`vmalloc, execmem_alloc and a secretmem fault with ${left} pages left`, () => {
+        const { mm } = nearlyFull(left, { mm: { policy } });
+        for (const step of [() => mm.vmalloc('64K'), () => mm.execmem_alloc('64K'), () => mm.memfd_secret().fault(0)]) {
+          const before = state(mm);
+          let failed = false;
+          try {
+            failed = step() === null;
+          } catch (e) {
+            expect(e).toBeInstanceOf(KernelError);
+            failed = true;
+          }
+          if (failed) expect(state(mm)).toEqual(before);
+          expect(mm.checkInvariants()).toEqual([]);
         }
-        if (failed) expect(state(mm)).toEqual(before);
-        expect(mm.checkInvariants()).toEqual([]);
-      }
-    });
-  }
-});
+      });
+    }
+  },
+);
 
 describe('a failed allocation keeps nothing', () => {
   it('vmalloc larger than the free memory: NULL, every page it took given back', () => {

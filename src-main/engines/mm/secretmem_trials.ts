@@ -37,13 +37,20 @@ export class BackgroundNoise {
   private readonly rng: Prng;
   private readonly live: Page[] = [];
 
-  constructor(private readonly mm: Mm, opts: NoiseOptions = {}) {
+  constructor(
+    private readonly mm: Mm,
+    opts: NoiseOptions = {},
+  ) {
     this.pool = opts.pool ?? 32768;
     this.ops = opts.ops ?? 2048;
     if (!Number.isInteger(this.pool) || this.pool < 1 || this.pool > mm.managed_pages / 4)
-      throw new KernelError('EINVAL', `noise: pool ${String(opts.pool)} is not 1 … a quarter of the managed pages (${Math.floor(mm.managed_pages / 4)})`);
-    if (!Number.isInteger(this.ops) || this.ops < 0 || this.ops > 1 << 20) throw new KernelError('EINVAL', `noise: ops ${String(opts.ops)} is not 0 … 2^20`);
-    this.rng = new Prng(opts.seed ?? (mm.seed ^ 0x5ec7e7));
+      throw new KernelError(
+        'EINVAL',
+        `noise: pool ${String(opts.pool)} is not 1 … a quarter of the managed pages (${Math.floor(mm.managed_pages / 4)})`,
+      );
+    if (!Number.isInteger(this.ops) || this.ops < 0 || this.ops > 1 << 20)
+      throw new KernelError('EINVAL', `noise: ops ${String(opts.ops)} is not 0 … 2^20`);
+    this.rng = new Prng(opts.seed ?? mm.seed ^ 0x5ec7e7);
     // Warm-up: the pool fills, then churns until its pages and the holes between them are spread over its span,
     // as a machine's unmovable pages are after some uptime.
     this.run(this.pool * 6);
@@ -108,8 +115,10 @@ export interface SecretmemTrial {
 export function secretmemTrials(mm: Mm, opts: SecretmemTrialsOptions = {}): SecretmemTrial[] {
   const pages = opts.pages ?? 1;
   const trials = opts.trials ?? 10;
-  if (!Number.isInteger(pages) || pages < 1 || pages > 65536) throw new KernelError('EINVAL', `secretmemTrials: pages ${String(pages)} is not 1 … 65536`);
-  if (!Number.isInteger(trials) || trials < 1 || trials > 10000) throw new KernelError('EINVAL', `secretmemTrials: trials ${String(trials)} is not 1 … 10000`);
+  if (!Number.isInteger(pages) || pages < 1 || pages > 65536)
+    throw new KernelError('EINVAL', `secretmemTrials: pages ${String(pages)} is not 1 … 65536`);
+  if (!Number.isInteger(trials) || trials < 1 || trials > 10000)
+    throw new KernelError('EINVAL', `secretmemTrials: trials ${String(trials)} is not 1 … 10000`);
   const out: SecretmemTrial[] = [];
   let prev = new Set<number>();
   for (let t = 0; t < trials; t++) {

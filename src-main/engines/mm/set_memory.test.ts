@@ -12,7 +12,11 @@ describe('direct map boot layout', () => {
     expect(dm(createMm({ memory: '4G' }))).toEqual({ k4: 0, m2: 0, g1: 4194304 });
     expect(dm(createMm({ memory: '4G', gbpages: false }))).toEqual({ k4: 0, m2: 4194304, g1: undefined });
     expect(dm(createMm({ memory: '1026M' }))).toEqual({ k4: 0, m2: 2048, g1: 1048576 });
-    expect(dm(createMm({ memory: 1024 * 1024 * 1024 + 2 * 1024 * 1024 + 12 * 1024 }))).toEqual({ k4: 12, m2: 2048, g1: 1048576 });
+    expect(dm(createMm({ memory: 1024 * 1024 * 1024 + 2 * 1024 * 1024 + 12 * 1024 }))).toEqual({
+      k4: 12,
+      m2: 2048,
+      g1: 1048576,
+    });
     const mm = createMm({ memory: '1G' });
     expect(mm.lookup_address(12345)).toEqual({ level: '1G', present: true, rw: true, nx: true, global: true });
     expect(mm.procfs('meminfo')).toContain('DirectMap1G:     1048576 kB\n');
@@ -21,7 +25,7 @@ describe('direct map boot layout', () => {
 });
 
 describe('CPA split rules', () => {
-  it('one set_direct_map_invalid_noflush inside a 1G leaf costs two splits (the issue\'s example)', () => {
+  it("one set_direct_map_invalid_noflush inside a 1G leaf costs two splits (the issue's example)", () => {
     const mm = createMm({ memory: '4G' });
     const before = { ...mm.meminfo(), ...mm.vmstat() };
     const flushes = mm.stats().flush_tlb_all;
@@ -190,7 +194,9 @@ describe('more CPA entry points', () => {
     expect(mm.lookup_address(1500)).toMatchObject({ level: '2M', present: false, rw: false });
     mm.set_direct_map_valid_noflush(1024, 512, true);
     expect(mm.lookup_address(1500)).toMatchObject({ level: '2M', present: true, rw: true, global: false });
-    expect(mm.stats().flush_tlb_all + mm.stats().flush_tlb_kernel_range).toBe(f.flush_tlb_all + f.flush_tlb_kernel_range);
+    expect(mm.stats().flush_tlb_all + mm.stats().flush_tlb_kernel_range).toBe(
+      f.flush_tlb_all + f.flush_tlb_kernel_range,
+    );
     const r = mm.vmalloc('4K')!;
     mm.set_memory_np_noalias(r, 1);
     expect(r.prot[0]! & 1).toBe(0);

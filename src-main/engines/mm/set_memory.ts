@@ -104,8 +104,12 @@ export class DirectMap {
     flush_tlb_kernel_range: 0,
   };
   readonly cpaStats: CpaStats = {
-    '1G checked': 0, '1G sameprot': 0, '1G preserved': 0,
-    '2M checked': 0, '2M sameprot': 0, '2M preserved': 0,
+    '1G checked': 0,
+    '1G sameprot': 0,
+    '1G preserved': 0,
+    '2M checked': 0,
+    '2M sameprot': 0,
+    '2M preserved': 0,
     '4K set-checked': 0,
   };
   /** Order-0 pages currently used as direct-map page tables (pfn set, the split tables only). */
@@ -120,7 +124,12 @@ export class DirectMap {
   /** The boot's mapping calls (init_memory_mapping() ranges), or null for one range over all memory. */
   private readonly bootRanges: readonly (readonly [number, number])[] | null = null;
 
-  constructor(nframes: number, gbpages: boolean, private readonly pt: PageTableAllocator, mapped?: readonly (readonly [number, number])[]) {
+  constructor(
+    nframes: number,
+    gbpages: boolean,
+    private readonly pt: PageTableAllocator,
+    mapped?: readonly (readonly [number, number])[],
+  ) {
     this.nframes = nframes;
     this.gbpages = gbpages;
     this.npud = Math.ceil(nframes / PUD_PAGES);
@@ -280,7 +289,8 @@ export class DirectMap {
   /** split_large_page(): one order-0 table page, 512 entries with the old prot, split_page_count(), flush_tlb_all(). */
   private split(level: number, idx: number): void {
     const table = this.pt.allocTable();
-    if (table < 0) throw new KernelError('ENOMEM', `split_large_page: no page for a ${level === PG_LEVEL_1G ? 'PMD' : 'PTE'} table`);
+    if (table < 0)
+      throw new KernelError('ENOMEM', `split_large_page: no page for a ${level === PG_LEVEL_1G ? 'PMD' : 'PTE'} table`);
     this.tablePages.add(table);
     if (level === PG_LEVEL_1G) {
       const prot = this.pudProt[idx]!;
@@ -394,7 +404,11 @@ export class DirectMap {
       const p0 = t[0]!;
       if (!(p0 & _PAGE_PRESENT) || p0 & _PAGE_KERNEL_4K) continue;
       let same = true;
-      for (let i = 1; i < 512; i++) if (t[i] !== p0) { same = false; break; }
+      for (let i = 1; i < 512; i++)
+        if (t[i] !== p0) {
+          same = false;
+          break;
+        }
       if (!same) continue;
       this.pmdKind[pmd] = LEAF;
       this.pmdProt[pmd] = p0;
@@ -415,7 +429,11 @@ export class DirectMap {
         const p0 = this.pmdProt[b0]!;
         if (this.pmdKind[b0] !== LEAF || !(p0 & _PAGE_PRESENT)) continue;
         let same = true;
-        for (let pmd = b0 + 1; pmd < b0 + 512; pmd++) if (this.pmdKind[pmd] !== LEAF || this.pmdProt[pmd] !== p0) { same = false; break; }
+        for (let pmd = b0 + 1; pmd < b0 + 512; pmd++)
+          if (this.pmdKind[pmd] !== LEAF || this.pmdProt[pmd] !== p0) {
+            same = false;
+            break;
+          }
         if (!same) continue;
         this.pudKind[pud] = LEAF;
         this.pudProt[pud] = p0;
@@ -440,7 +458,11 @@ export class DirectMap {
 
   /** DirectMap4k / 2M / 1G in kB, as arch_report_meminfo() prints them. */
   directMapKb(): { DirectMap4k: number; DirectMap2M: number; DirectMap1G: number } {
-    return { DirectMap4k: this.count[PG_LEVEL_4K]! * 4, DirectMap2M: this.count[PG_LEVEL_2M]! * 2048, DirectMap1G: this.count[PG_LEVEL_1G]! * 1048576 };
+    return {
+      DirectMap4k: this.count[PG_LEVEL_4K]! * 4,
+      DirectMap2M: this.count[PG_LEVEL_2M]! * 2048,
+      DirectMap1G: this.count[PG_LEVEL_1G]! * 1048576,
+    };
   }
 
   /** Structural check of the tables against the counters: returns problems found. */
@@ -468,7 +490,10 @@ export class DirectMap {
           if (this.pte[pmd]) errs.push(`PMD ${pmd}: leaf with a PTE table`);
         } else if (this.pmdKind[pmd] === TABLE) {
           const t = this.pte[pmd];
-          if (!t) { errs.push(`PMD ${pmd}: table without PTEs`); continue; }
+          if (!t) {
+            errs.push(`PMD ${pmd}: table without PTEs`);
+            continue;
+          }
           const n = Math.min(512, this.nframes - pmd * PMD_PAGES);
           let np = 0;
           for (let i = 0; i < n; i++) {
@@ -478,16 +503,21 @@ export class DirectMap {
             }
             c[PG_LEVEL_4K]!++;
             if (!(t[i]! & _PAGE_PRESENT)) np++;
-            if (!(t[i]! & _PAGE_PRESENT) && t[i]! & _PAGE_GLOBAL) errs.push(`PTE ${pmd}/${i}: non-present with _PAGE_GLOBAL`);
+            if (!(t[i]! & _PAGE_PRESENT) && t[i]! & _PAGE_GLOBAL)
+              errs.push(`PTE ${pmd}/${i}: non-present with _PAGE_GLOBAL`);
           }
-          if (np !== this.pteNotPresent[pmd]) errs.push(`PMD ${pmd}: not-present count ${this.pteNotPresent[pmd]} != ${np}`);
+          if (np !== this.pteNotPresent[pmd])
+            errs.push(`PMD ${pmd}: not-present count ${this.pteNotPresent[pmd]} != ${np}`);
         } else errs.push(`PMD ${pmd}: none under a PUD table`);
       }
     }
-    if (tables !== this.tablePages.size) errs.push(`${this.tablePages.size} table pages in use, ${tables} referenced by entries`);
-    for (const l of [PG_LEVEL_4K, PG_LEVEL_2M, PG_LEVEL_1G]) if (c[l] !== this.count[l]) errs.push(`direct_pages_count[${l}] ${this.count[l]} != ${c[l]}`);
+    if (tables !== this.tablePages.size)
+      errs.push(`${this.tablePages.size} table pages in use, ${tables} referenced by entries`);
+    for (const l of [PG_LEVEL_4K, PG_LEVEL_2M, PG_LEVEL_1G])
+      if (c[l] !== this.count[l]) errs.push(`direct_pages_count[${l}] ${this.count[l]} != ${c[l]}`);
     const mapped = this.count[PG_LEVEL_4K]! + this.count[PG_LEVEL_2M]! * 512 + this.count[PG_LEVEL_1G]! * PUD_PAGES;
-    if (mapped !== this.mappedFrames) errs.push(`DirectMap counters cover ${mapped} pages, the boot mapped ${this.mappedFrames}`);
+    if (mapped !== this.mappedFrames)
+      errs.push(`DirectMap counters cover ${mapped} pages, the boot mapped ${this.mappedFrames}`);
     return errs;
   }
 }

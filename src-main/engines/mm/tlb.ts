@@ -122,9 +122,14 @@ export class Tlb {
   private readonly stlb1g: SetAssoc | null;
   private lastFlushAll: number;
 
-  constructor(private readonly dm: DirectMap, cpu: string | TlbConfig = 'skylake', private readonly seed = 1) {
+  constructor(
+    private readonly dm: DirectMap,
+    cpu: string | TlbConfig = 'skylake',
+    private readonly seed = 1,
+  ) {
     const cfg = typeof cpu === 'string' ? (Object.hasOwn(TLB_CPUS, cpu) ? TLB_CPUS[cpu] : undefined) : cpu;
-    if (!cfg) throw new KernelError('EINVAL', `tlb: unknown cpu '${String(cpu)}' (${Object.keys(TLB_CPUS).join(', ')})`);
+    if (!cfg)
+      throw new KernelError('EINVAL', `tlb: unknown cpu '${String(cpu)}' (${Object.keys(TLB_CPUS).join(', ')})`);
     this.cfg = cfg;
     this.l1 = [new SetAssoc(cfg.l1_4k), new SetAssoc(cfg.l1_2m), new SetAssoc(cfg.l1_1g ?? cfg.l1_2m)];
     this.stlb = new SetAssoc(cfg.stlb);
@@ -145,12 +150,18 @@ export class Tlb {
     if (!Number.isInteger(n) || n < 0) throw new KernelError('EINVAL', `tlb.access: bad accesses ${n}`);
     const start = pattern.start ?? 0;
     const pages = pattern.pages ?? dm.nframes - start;
-    if (start < 0 || pages <= 0 || start + pages > dm.nframes) throw new KernelError('EINVAL', 'tlb.access: range outside memory');
+    if (start < 0 || pages <= 0 || start + pages > dm.nframes)
+      throw new KernelError('EINVAL', 'tlb.access: range outside memory');
     const rng = new Prng(pattern.seed ?? this.seed);
     const hotPages = Math.max(1, Math.min(pages, pattern.hotPages ?? Math.ceil(pages / 64)));
     const hotP = pattern.hotProbability ?? 0.9;
-    if (!(hotP >= 0 && hotP <= 1)) throw new KernelError('EINVAL', `tlb.access: hotProbability ${hotP} is not a probability (0..1)`);
-    if (!['uniform', 'hotset', 'sequential'].includes(pattern.type)) throw new KernelError('EINVAL', `tlb.access: unknown pattern type '${String(pattern.type)}' (uniform, hotset, sequential)`);
+    if (!(hotP >= 0 && hotP <= 1))
+      throw new KernelError('EINVAL', `tlb.access: hotProbability ${hotP} is not a probability (0..1)`);
+    if (!['uniform', 'hotset', 'sequential'].includes(pattern.type))
+      throw new KernelError(
+        'EINVAL',
+        `tlb.access: unknown pattern type '${String(pattern.type)}' (uniform, hotset, sequential)`,
+      );
     const stride = pattern.stride ?? 64;
     const res: TlbResult = { accesses: 0, misses: 0, walks: 0, faults: 0, byLevel: { '4K': 0, '2M': 0, '1G': 0 } };
     let seqByte = 0;
@@ -158,7 +169,8 @@ export class Tlb {
     for (let i = 0; i < n; i++) {
       let pfn: number;
       if (pattern.type === 'uniform') pfn = start + rng.nextInt(pages);
-      else if (pattern.type === 'hotset') pfn = start + (rng.nextFloat() < hotP ? rng.nextInt(hotPages) : rng.nextInt(pages));
+      else if (pattern.type === 'hotset')
+        pfn = start + (rng.nextFloat() < hotP ? rng.nextInt(hotPages) : rng.nextInt(pages));
       else if (pattern.type === 'sequential') {
         pfn = start + (Math.floor(seqByte / 4096) % pages);
         seqByte += stride;

@@ -45,7 +45,8 @@ export class UnmappedCache {
   private accountFree(pfn: number, order: number, sign: number): void {
     this.freePages += sign * (1 << order);
     if (order >= pageblock_order) {
-      for (let b = pfn >>> pageblock_order, e = b + (1 << (order - pageblock_order)); b < e; b++) this.pbCacheFree[b]! += sign * 512;
+      for (let b = pfn >>> pageblock_order, e = b + (1 << (order - pageblock_order)); b < e; b++)
+        this.pbCacheFree[b]! += sign * 512;
     } else this.pbCacheFree[pfn >>> pageblock_order]! += sign * (1 << order);
   }
 
@@ -77,7 +78,8 @@ export class UnmappedCache {
   /** Pages entering (+1) or leaving (-1) the cache's ownership. */
   own(pfn: number, order: number, sign: number): void {
     if (order >= pageblock_order) {
-      for (let b = pfn >>> pageblock_order, e = b + (1 << (order - pageblock_order)); b < e; b++) this.pbCache[b]! += sign * 512;
+      for (let b = pfn >>> pageblock_order, e = b + (1 << (order - pageblock_order)); b < e; b++)
+        this.pbCache[b]! += sign * 512;
     } else this.pbCache[pfn >>> pageblock_order]! += sign * (1 << order);
   }
 
@@ -162,7 +164,7 @@ export function unmapped_pages_alloc(mm: UnmappedAllocMm, mask: number, order: n
   const cache = mm.cache!;
   let pfn = cache.rmqueueSmallest(order);
   if (pfn < 0) {
-    const mt = mm.gfpMigratetype(mask & ~__GFP_UNMAPPED | __GFP_ZERO);
+    const mt = mm.gfpMigratetype((mask & ~__GFP_UNMAPPED) | __GFP_ZERO);
     let q = -1;
     let co = pageblock_order;
     for (; co >= order; co--) {

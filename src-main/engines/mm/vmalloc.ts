@@ -20,7 +20,13 @@ export interface VmallocMm extends PageAllocator {
 }
 
 /** The page-array half of __vmalloc_node_range(): order-0 pages one by one, then the area; NULL on failure. */
-export function allocArea(mm: VmallocMm, kind: 'vmalloc' | 'execmem', size: number, gfp: string, flags: string[]): VmRegion | null {
+export function allocArea(
+  mm: VmallocMm,
+  kind: 'vmalloc' | 'execmem',
+  size: number,
+  gfp: string,
+  flags: string[],
+): VmRegion | null {
   const nr = Math.ceil(size / PAGE_SIZE);
   // __vmalloc_node_range_noprof(): WARN_ON_ONCE(!size) and a size past totalram_pages() give NULL.
   if (nr === 0 || nr > mm.managed_pages) return null;
@@ -37,7 +43,14 @@ export function allocArea(mm: VmallocMm, kind: 'vmalloc' | 'execmem', size: numb
 }
 
 /** Reserves the virtual range of an area for its pages (a guard page after it; PMD-aligned when huge). */
-export function registerArea(mm: VmallocMm, kind: 'vmalloc' | 'execmem', pages: number[], size: number, flags: string[], huge: boolean): VmRegion {
+export function registerArea(
+  mm: VmallocMm,
+  kind: 'vmalloc' | 'execmem',
+  pages: number[],
+  size: number,
+  flags: string[],
+  huge: boolean,
+): VmRegion {
   const nr = pages.length;
   const align = huge ? 1n << 21n : 1n;
   let base = kind === 'execmem' ? mm.va.nextModule : mm.va.nextVmalloc;
@@ -46,8 +59,14 @@ export function registerArea(mm: VmallocMm, kind: 'vmalloc' | 'execmem', pages: 
   if (kind === 'execmem') mm.va.nextModule = next;
   else mm.va.nextVmalloc = next;
   const r: VmRegion = {
-    kind, addr: '0x' + base.toString(16), size, nr_pages: nr, pages, flags,
-    prot: new Uint8Array(nr).fill(PAGE_KERNEL), freed: false,
+    kind,
+    addr: '0x' + base.toString(16),
+    size,
+    nr_pages: nr,
+    pages,
+    flags,
+    prot: new Uint8Array(nr).fill(PAGE_KERNEL),
+    freed: false,
   };
   mm.regions.add(r);
   mm.vmallocPages += nr;
@@ -62,10 +81,15 @@ export function unregisterArea(mm: VmallocMm, r: VmRegion): void {
 }
 
 /** vmalloc(size, { flags: ['VM_FLUSH_RESET_PERMS'] }): order-0 GFP_KERNEL pages mapped in the vmalloc range. */
-export function vmalloc(mm: VmallocMm, size: number | string, opts: { flags?: string[]; gfp?: string } = {}): VmRegion | null {
+export function vmalloc(
+  mm: VmallocMm,
+  size: number | string,
+  opts: { flags?: string[]; gfp?: string } = {},
+): VmRegion | null {
   const bytes = parseSize(size, 'vmalloc size');
   const flags = opts.flags ?? [];
-  for (const f of flags) if (f !== 'VM_FLUSH_RESET_PERMS') throw new KernelError('EINVAL', `vmalloc: unknown flag '${f}'`);
+  for (const f of flags)
+    if (f !== 'VM_FLUSH_RESET_PERMS') throw new KernelError('EINVAL', `vmalloc: unknown flag '${f}'`);
   const r = allocArea(mm, 'vmalloc', bytes, opts.gfp ?? 'GFP_KERNEL', [...flags]);
   if (mm.debug) mm.assertInvariants('vmalloc');
   return r;
@@ -76,8 +100,10 @@ export function vmalloc(mm: VmallocMm, size: number | string, opts: { flags?: st
  * flush (_vm_unmap_aliases), then set each back to default; the direct map stays split. Then free the pages.
  */
 export function vfree(mm: VmallocMm, r: VmRegion): void {
-  if (!isRegion(r) || !mm.regions.has(r)) throw new KernelError('EINVAL', 'vfree: not a live vmalloc area (double free?)');
-  if (r.flags.includes('VM_ALLOW_HUGE_VMAP')) throw new KernelError('EINVAL', 'vfree: execmem cache areas are released by the cache');
+  if (!isRegion(r) || !mm.regions.has(r))
+    throw new KernelError('EINVAL', 'vfree: not a live vmalloc area (double free?)');
+  if (r.flags.includes('VM_ALLOW_HUGE_VMAP'))
+    throw new KernelError('EINVAL', 'vfree: execmem cache areas are released by the cache');
   if (r.flags.includes('VM_FLUSH_RESET_PERMS')) {
     for (const pfn of r.pages) tryCpa(mm.dm, pfn, 1, { set: 0, clr: _PAGE_PRESENT | _PAGE_RW });
     mm.dm.counters.flush_tlb_kernel_range++;

@@ -9,7 +9,14 @@ describe('seeded workloads', () => {
     const s = mm.workloads.secretmemChurn({ files: 3, pages: 8, rounds: 5 });
     const m = mm.workloads.moduleLoadUnload({ modules: 6, keep: 3 });
     const b = mm.workloads.bpfLoadUnload({ progs: 10, keep: 4 });
-    return { c, s: { ...s, open: s.open.length }, m: { ...m, loaded: m.loaded.length }, b: { ...b, loaded: b.loaded.length }, text: mm.procfs('pagetypeinfo') + mm.procfs('vmstat'), mm };
+    return {
+      c,
+      s: { ...s, open: s.open.length },
+      m: { ...m, loaded: m.loaded.length },
+      b: { ...b, loaded: b.loaded.length },
+      text: mm.procfs('pagetypeinfo') + mm.procfs('vmstat'),
+      mm,
+    };
   };
 
   it('same seed, same run, byte for byte; another seed differs', () => {

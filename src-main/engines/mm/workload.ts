@@ -14,15 +14,43 @@ export interface WorkloadResult {
 }
 
 /** Options of the background churn: gfp of its blocks, how many stay live, their largest order, the share of ops that free. */
-export interface ChurnOptions { gfp?: string; live?: number; maxOrder?: number; freeRatio?: number; seed?: number }
+export interface ChurnOptions {
+  gfp?: string;
+  live?: number;
+  maxOrder?: number;
+  freeRatio?: number;
+  seed?: number;
+}
 /** Options of secretmemChurn: files open at once, pages faulted per file, rounds of close-and-reopen. */
-export interface SecretmemChurnOptions { files?: number; pages?: number; rounds?: number; seed?: number }
+export interface SecretmemChurnOptions {
+  files?: number;
+  pages?: number;
+  rounds?: number;
+  seed?: number;
+}
 /** Options of execmemChurn: areas per round, their size (bytes, '8K', or a [min, max] range), rounds, areas kept. */
-export interface ExecmemChurnOptions { count?: number; size?: number | string | [number, number]; rounds?: number; keep?: number; seed?: number }
+export interface ExecmemChurnOptions {
+  count?: number;
+  size?: number | string | [number, number];
+  rounds?: number;
+  keep?: number;
+  seed?: number;
+}
 /** Options of bpfLoadUnload: programs per round, rounds, programs kept loaded. */
-export interface BpfLoadUnloadOptions { progs?: number; rounds?: number; keep?: number; seed?: number }
+export interface BpfLoadUnloadOptions {
+  progs?: number;
+  rounds?: number;
+  keep?: number;
+  seed?: number;
+}
 /** Options of moduleLoadUnload: modules per round, rounds, modules kept, their text size range. */
-export interface ModuleLoadUnloadOptions { modules?: number; rounds?: number; keep?: number; seed?: number; size?: [number, number] }
+export interface ModuleLoadUnloadOptions {
+  modules?: number;
+  rounds?: number;
+  keep?: number;
+  seed?: number;
+  size?: [number, number];
+}
 
 /**
  * Background churn (lab-only): keeps up to `live` blocks of `gfp` allocated, and on each op frees a random live
@@ -33,7 +61,10 @@ export class Churn {
   readonly live: Page[] = [];
   readonly result: WorkloadResult = { ops: 0, allocs: 0, frees: 0, failures: 0, live: 0 };
 
-  constructor(private readonly mm: Mm, private readonly opts: ChurnOptions = {}) {
+  constructor(
+    private readonly mm: Mm,
+    private readonly opts: ChurnOptions = {},
+  ) {
     this.rng = new Prng(opts.seed ?? mm.seed);
   }
 
@@ -140,7 +171,10 @@ export function execmemChurn(mm: Mm, opts: ExecmemChurnOptions = {}): WorkloadRe
 
 /** BPF program load/unload: small JIT images (default 1 page) through execmem. */
 export function bpfLoadUnload(mm: Mm, opts: BpfLoadUnloadOptions = {}): WorkloadResult & { loaded: VmRegion[] } {
-  const o: { count: number; size: [number, number]; rounds?: number; keep?: number; seed?: number } = { count: opts.progs ?? 16, size: [256, 4096] };
+  const o: { count: number; size: [number, number]; rounds?: number; keep?: number; seed?: number } = {
+    count: opts.progs ?? 16,
+    size: [256, 4096],
+  };
   if (opts.rounds !== undefined) o.rounds = opts.rounds;
   if (opts.keep !== undefined) o.keep = opts.keep;
   if (opts.seed !== undefined) o.seed = opts.seed;
@@ -149,7 +183,10 @@ export function bpfLoadUnload(mm: Mm, opts: BpfLoadUnloadOptions = {}): Workload
 
 /** Module load/unload: text images of 8 K … 256 K (default) through execmem. */
 export function moduleLoadUnload(mm: Mm, opts: ModuleLoadUnloadOptions = {}): WorkloadResult & { loaded: VmRegion[] } {
-  const o: { count: number; size: [number, number]; rounds?: number; keep?: number; seed?: number } = { count: opts.modules ?? 16, size: opts.size ?? [8192, 262144] };
+  const o: { count: number; size: [number, number]; rounds?: number; keep?: number; seed?: number } = {
+    count: opts.modules ?? 16,
+    size: opts.size ?? [8192, 262144],
+  };
   if (opts.rounds !== undefined) o.rounds = opts.rounds;
   if (opts.keep !== undefined) o.keep = opts.keep;
   if (opts.seed !== undefined) o.seed = opts.seed;

@@ -7,13 +7,9 @@
 import type { EventClock } from './clock';
 import type { CostModel } from './costs';
 import type { Ctx, MemBus } from './cpu';
-import {
-  EIOCBQUEUED as EIOCBQUEUED_,
-} from './io_uring';
+import { EIOCBQUEUED as EIOCBQUEUED_ } from './io_uring';
 import type { IoReq, SimFile } from './io_uring';
-import {
-  zeroBytes as zeroBytes_,
-} from './user_mem';
+import { zeroBytes as zeroBytes_ } from './user_mem';
 
 // Module-local copies of imported constants: hot paths read plain bindings, not module getters.
 const EIOCBQUEUED = EIOCBQUEUED_;
@@ -70,7 +66,10 @@ export class BackingFile implements SimFile {
         page = new Uint8Array(PAGE);
         this.pages.set(idx, page);
       }
-      page.set(n === PAGE && srcOff + done === 0 && src.length === PAGE ? src : src.subarray(srcOff + done, srcOff + done + n), po);
+      page.set(
+        n === PAGE && srcOff + done === 0 && src.length === PAGE ? src : src.subarray(srcOff + done, srcOff + done + n),
+        po,
+      );
       done += n;
     }
   }

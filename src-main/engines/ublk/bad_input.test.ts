@@ -44,7 +44,16 @@ describe('bad input gives the kernel errno and leaves the simulation consistent'
   it('a script target that throws fails its I/O with EIO; the device keeps working', () => {
     const k = createUblk();
     let n = 0;
-    const dev = k.add_dev({ queue_depth: 8, dev_size: '1M', target: { read: () => { if (n++ % 2 === 0) throw new Error('boom'); return 4096; } } });
+    const dev = k.add_dev({
+      queue_depth: 8,
+      dev_size: '1M',
+      target: {
+        read: () => {
+          if (n++ % 2 === 0) throw new Error('boom');
+          return 4096;
+        },
+      },
+    });
     dev.start_dev();
     const r = k.fio({ dev, rw: 'randread', bs: '4k', iodepth: 1, ios: 10 });
     expect(r.errors).toBe(5);
@@ -57,7 +66,12 @@ describe('bad input gives the kernel errno and leaves the simulation consistent'
   for (const path of ['copy', 'auto_buf_reg', 'user_copy'] as DataPath[]) {
     it(`a script target that never completes (${path}): hung I/O reported, STOP_DEV kills the server, no lost tag or buffer`, () => {
       const k = createUblk();
-      const dev = k.add_dev({ queue_depth: 8, dev_size: '1M', data_path: path, target: { read: () => undefined, write: (io) => io.len } });
+      const dev = k.add_dev({
+        queue_depth: 8,
+        dev_size: '1M',
+        data_path: path,
+        target: { read: () => undefined, write: (io) => io.len },
+      });
       dev.start_dev();
       const r = k.fio({ dev, rw: 'randread', bs: '4k', iodepth: 4, ios: 4, timeout: '10ms' });
       expect(r.errors).toBe(4);
@@ -111,7 +125,10 @@ describe('logical block size and the UI snapshot', () => {
     dev.start_dev();
     const s0 = dev.snapshot();
     expect(s0.state).toBe('UBLK_S_DEV_LIVE');
-    expect(s0.queues.map((q) => q.tags.map((t) => t.flags.join('|')))).toEqual([['ACTIVE', 'ACTIVE', 'ACTIVE', 'ACTIVE'], ['ACTIVE', 'ACTIVE', 'ACTIVE', 'ACTIVE']]);
+    expect(s0.queues.map((q) => q.tags.map((t) => t.flags.join('|')))).toEqual([
+      ['ACTIVE', 'ACTIVE', 'ACTIVE', 'ACTIVE'],
+      ['ACTIVE', 'ACTIVE', 'ACTIVE', 'ACTIVE'],
+    ]);
     k.fio({ dev, rw: 'read', bs: '4k', iodepth: 1, ios: 1, timeout: '1ms' });
     const stuck = dev.snapshot().queues[0]!.tags.filter((t) => t.request);
     expect(stuck.length).toBe(1);

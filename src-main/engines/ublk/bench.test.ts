@@ -32,6 +32,10 @@ describe('ublk bench', () => {
     };
     const f = bench({ cpuMicros, repeats: 2, depths: [4], sweepPaths: ['zero_copy'], paths: ['copy'], ios: 1000 });
     expect(f['ublk.cpu_ns_per_io.zero_copy.qd4']!.value).toBe(5000);
-    expect(Object.keys(f).sort()).toEqual(['ublk.cpu_ns_per_io.zero_copy.qd4', 'ublk.ios_per_cpu_s.copy', 'ublk.null_copy_4k_randread_iops']);
+    expect(Object.keys(f).sort()).toEqual([
+      'ublk.cpu_ns_per_io.zero_copy.qd4',
+      'ublk.ios_per_cpu_s.copy',
+      'ublk.null_copy_4k_randread_iops',
+    ]);
   });
 });

@@ -44,7 +44,12 @@ function run(j: Job, cpu: () => number): { us: number; ios: number; iops: number
   // ublksrv's null target completes at once on every path: the workload this bench has always measured (kublk's
   // null adds a NOP per I/O under AUTO_BUF_REG, which would change what the figure counts)
   const dev = k.add_dev({
-    nr_hw_queues: j.queues, queue_depth: j.depth, dev_size: '1G', target: j.path === 'ebpf' ? 'loop' : 'null', data_path: j.path, server: 'ublksrv',
+    nr_hw_queues: j.queues,
+    queue_depth: j.depth,
+    dev_size: '1G',
+    target: j.path === 'ebpf' ? 'loop' : 'null',
+    data_path: j.path,
+    server: 'ublksrv',
   });
   dev.start_dev();
   const t0 = cpu();
@@ -77,14 +82,22 @@ export function bench(opts: UblkBenchOptions = {}): Figures {
   for (const path of opts.sweepPaths ?? ['copy', 'zero_copy']) {
     for (const depth of opts.depths ?? [1, 32, 1024, 4096]) {
       const b = best({ path, queues: 1, jobs: 1, depth, ios: Math.max(ios, 25 * depth) }, repeats, cpu);
-      out[`ublk.${unit.toLowerCase()}_ns_per_io.${path}.qd${depth}`] = { value: Math.round(b.us_per_io * 1000), unit: `ns ${unit}/I/O` };
+      out[`ublk.${unit.toLowerCase()}_ns_per_io.${path}.qd${depth}`] = {
+        value: Math.round(b.us_per_io * 1000),
+        unit: `ns ${unit}/I/O`,
+      };
     }
   }
   for (const path of opts.paths ?? DATA_PATHS) {
     const b = best({ path, queues: 2, jobs: 2, depth: 128, ios }, repeats, cpu);
-    out[`ublk.ios_per_${unit.toLowerCase()}_s.${path}`] = { value: Math.round(1e6 / b.us_per_io), unit: `I/O per ${unit} s` };
-    if (path === 'copy') out['ublk.null_copy_4k_randread_iops'] = { value: Math.round(b.iops), unit: 'IOPS (simulated)' };
-    if (path === 'auto_buf_reg') out['ublk.null_auto_buf_reg_4k_randread_iops'] = { value: Math.round(b.iops), unit: 'IOPS (simulated)' };
+    out[`ublk.ios_per_${unit.toLowerCase()}_s.${path}`] = {
+      value: Math.round(1e6 / b.us_per_io),
+      unit: `I/O per ${unit} s`,
+    };
+    if (path === 'copy')
+      out['ublk.null_copy_4k_randread_iops'] = { value: Math.round(b.iops), unit: 'IOPS (simulated)' };
+    if (path === 'auto_buf_reg')
+      out['ublk.null_auto_buf_reg_4k_randread_iops'] = { value: Math.round(b.iops), unit: 'IOPS (simulated)' };
   }
   return out;
 }

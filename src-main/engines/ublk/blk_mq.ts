@@ -5,9 +5,7 @@
  */
 import type { EventClock } from './clock';
 import type { CostModel } from './costs';
-import {
-  beginBurst as beginBurst_, clearList as clearList_, endBurst as endBurst_,
-} from './cpu';
+import { beginBurst as beginBurst_, clearList as clearList_, endBurst as endBurst_ } from './cpu';
 import type { Cpu, Ctx } from './cpu';
 import { REQ_OP_ZONE_APPEND, submit_bio_zoned_checks } from './zoned';
 import type { ZonedLimits } from './zoned';
@@ -75,7 +73,10 @@ export class Request {
   id = 0;
   /** eBPF proposal: the BPF program took this request (no map/unmap copy). */
   bpf = false;
-  constructor(readonly q: number, readonly tag: number) {}
+  constructor(
+    readonly q: number,
+    readonly tag: number,
+  ) {}
 
   get bytes(): number {
     return this.nr_sectors << SECTOR_SHIFT;
@@ -235,7 +236,17 @@ export class TagSet {
     for (let s = 0; s < bio.nr_sectors; s += max) {
       const n = Math.min(max, bio.nr_sectors - s);
       const data = bio.data ? bio.data.subarray(s << SECTOR_SHIFT, (s + n) << SECTOR_SHIFT) : null;
-      out.push({ id: bio.id, op: bio.op, sector: bio.sector + s, nr_sectors: n, data, opf: bio.opf, cpu: bio.cpu, end_io: childEnd, priv: bio.priv });
+      out.push({
+        id: bio.id,
+        op: bio.op,
+        sector: bio.sector + s,
+        nr_sectors: n,
+        data,
+        opf: bio.opf,
+        cpu: bio.cpu,
+        end_io: childEnd,
+        priv: bio.priv,
+      });
     }
     left = out.length;
     return out;

@@ -52,7 +52,12 @@ export interface UblkBpfProgram {
 }
 
 /** A target's layout as the stand-in program needs it: backend pieces of [off, off+len). */
-export type UblkBpfLayout = (write: boolean, off: number, len: number, tag: number) => { file: number; off: number; len: number; buf_off: number }[];
+export type UblkBpfLayout = (
+  write: boolean,
+  off: number,
+  len: number,
+  tag: number,
+) => { file: number; off: number; len: number; buf_off: number }[];
 
 /**
  * STAND-IN (TypeScript, not BPF): the RFC's example program generalised to the target's layout (loop: one
@@ -69,7 +74,13 @@ export function builtinLoopProgram(layout: UblkBpfLayout): UblkBpfProgram {
       const pieces = layout(write, ctx.start_sector * 512, ctx.nr_sectors * 512, ctx.tag);
       if (!pieces.length) return 1;
       for (const p of pieces) {
-        const r = k.bpf_ublk_queue_sqe(ctx, { opcode: write ? 23 : 22, fd: p.file, off: p.off, len: p.len, buf_off: p.buf_off });
+        const r = k.bpf_ublk_queue_sqe(ctx, {
+          opcode: write ? 23 : 22,
+          fd: p.file,
+          off: p.off,
+          len: p.len,
+          buf_off: p.buf_off,
+        });
         if (r !== 0) return 1;
       }
       return 0;
@@ -93,7 +104,7 @@ export function encodeUblkBpfCtx(c: UblkBpfCtx): Uint8Array {
   v.setUint16(0, c.q_id, true);
   v.setUint16(2, c.tag, true);
   v.setUint32(4, c.op, true);
-  v.setUint32(8, c.start_sector % 0x100000000 >>> 0, true);
+  v.setUint32(8, (c.start_sector % 0x100000000) >>> 0, true);
   v.setUint32(12, Math.floor(c.start_sector / 0x100000000) >>> 0, true);
   v.setUint32(16, c.nr_sectors >>> 0, true);
   return b;

@@ -41,10 +41,14 @@ describe('k.ublk.calibrate_report(): the published figures, ±25 %', () => {
     'pr116_zc_vs_copy_4k', // +2 % (ublksrv's null: no registration)
     'pr116_null_copy_64k_rw', // 113,974 IOPS (memory-bandwidth bound)
     'auto_vs_zc_null_4k', // +50 % (kublk's null registers and unregisters under -z)
-    'fused_vs_copy_loop_64k', 'fused_vs_copy_loop_512k', 'zc_vs_copy_loop_64k', 'zc_vs_copy_loop_1m', // 2-3x
+    'fused_vs_copy_loop_64k',
+    'fused_vs_copy_loop_512k',
+    'zc_vs_copy_loop_64k',
+    'zc_vs_copy_loop_1m', // 2-3x
     'fused_null_big_bs', // "5X" (the application pins its O_DIRECT pages: the copy-free path is fio-bound)
     'pr203_loop_4k_per_thread', // ~450K IOPS per loop thread
-    'batch_vs_copy_null_4k_16jobs', 'batch_vs_zc_null_4k_16jobs', // UBLK_F_BATCH_IO: +12 % copy, +3.7 % zero copy
+    'batch_vs_copy_null_4k_16jobs',
+    'batch_vs_zc_null_4k_16jobs', // UBLK_F_BATCH_IO: +12 % copy, +3.7 % zero copy
   ];
   for (const id of WITHIN) {
     it(`${id} is within ±25 % of the published figure`, () => {
@@ -120,7 +124,10 @@ describe("calibrating the cost model to a host's io_uring probe", () => {
     for (let i = 0; i < 2000; i++) {
       const batch = 2 + prng.nextInt(63);
       const runs = Array.from({ length: 1 + prng.nextInt(5) }, () => ({
-        nop_ns: noisy(probe.nop_ns), nop_batched_ns: noisy(probe.nop_batched_ns), read_4k_batched_ns: noisy(probe.read_4k_batched_ns), batch,
+        nop_ns: noisy(probe.nop_ns),
+        nop_batched_ns: noisy(probe.nop_batched_ns),
+        read_4k_batched_ns: noisy(probe.read_4k_batched_ns),
+        batch,
       }));
       const c = calibrateCosts(minProbeSamples(runs));
       expect(c.t_sqe_cqe).toBeGreaterThanOrEqual(1);
@@ -131,7 +138,11 @@ describe("calibrating the cost model to a host's io_uring probe", () => {
 
   it('splits a lone NOP as the published defaults do when the batched figure cannot separate the two', () => {
     // (32 * 100 - 4000) / 31 < 0: t_sqe_cqe and t_enter share the 4000 ns as 300 : 300 do
-    expect(calibrateCosts({ nop_ns: 4000, nop_batched_ns: 100, read_4k_batched_ns: 2600, batch: 32 })).toEqual({ t_sqe_cqe: 2000, t_enter: 2000, t_backing_op: 2090 });
+    expect(calibrateCosts({ nop_ns: 4000, nop_batched_ns: 100, read_4k_batched_ns: 2600, batch: 32 })).toEqual({
+      t_sqe_cqe: 2000,
+      t_enter: 2000,
+      t_backing_op: 2090,
+    });
   });
 
   it('calibrate() puts the figures over the published defaults; the uncalibrated default is unchanged', () => {

@@ -136,11 +136,13 @@ export const THIS_MACHINE_COSTS: Readonly<Partial<CostModel>> = Object.freeze({
 /** Merges script overrides over the defaults; an unknown name or a negative/non-finite value is EINVAL. */
 export function resolveCosts(over?: Partial<CostModel> | 'default' | 'this_machine'): CostModel {
   const out: CostModel = { ...DEFAULT_COSTS };
-  const src: Partial<CostModel> | undefined = over === 'this_machine' ? THIS_MACHINE_COSTS : over === 'default' ? undefined : over;
+  const src: Partial<CostModel> | undefined =
+    over === 'this_machine' ? THIS_MACHINE_COSTS : over === 'default' ? undefined : over;
   if (!src) return out;
   for (const [k, v] of Object.entries(src)) {
     if (!(k in DEFAULT_COSTS)) throw new KernelError('EINVAL', `unknown cost parameter '${k}'`);
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new KernelError('EINVAL', `cost ${k} must be a non-negative number`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new KernelError('EINVAL', `cost ${k} must be a non-negative number`);
     (out as unknown as Record<string, number>)[k] = v;
   }
   if (out.B_copy <= 0 || out.B_mem <= 0) throw new KernelError('EINVAL', 'bandwidths must be positive');
@@ -170,9 +172,15 @@ export interface UringProbeFigures {
 export function minProbeSamples(samples: readonly UringProbeFigures[]): UringProbeFigures {
   if (samples.length === 0) throw new KernelError('EINVAL', 'calibrate(): no probe samples');
   const batch = samples[0]!.batch;
-  if (samples.some((s) => s.batch !== batch)) throw new KernelError('EINVAL', 'calibrate(): probe samples of different batch sizes');
+  if (samples.some((s) => s.batch !== batch))
+    throw new KernelError('EINVAL', 'calibrate(): probe samples of different batch sizes');
   const min = (k: 'nop_ns' | 'nop_batched_ns' | 'read_4k_batched_ns'): number => Math.min(...samples.map((s) => s[k]));
-  return { nop_ns: min('nop_ns'), nop_batched_ns: min('nop_batched_ns'), read_4k_batched_ns: min('read_4k_batched_ns'), batch };
+  return {
+    nop_ns: min('nop_ns'),
+    nop_batched_ns: min('nop_batched_ns'),
+    read_4k_batched_ns: min('read_4k_batched_ns'),
+    batch,
+  };
 }
 
 /**
@@ -188,11 +196,20 @@ export function calibrateCosts(p: UringProbeFigures): Partial<CostModel> {
   const fields = ['nop_ns', 'nop_batched_ns', 'read_4k_batched_ns', 'batch'] as const;
   for (const k of fields) {
     const v = (p as unknown as Record<string, unknown> | null)?.[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new KernelError('EINVAL', `calibrate(): probe.${k} must be a positive number of ns (got ${typeof v === 'string' ? v : show(v)})`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      throw new KernelError(
+        'EINVAL',
+        `calibrate(): probe.${k} must be a positive number of ns (got ${typeof v === 'string' ? v : show(v)})`,
+      );
     // A figure past a second per op (or a batch past IORING_MAX_ENTRIES) is no measurement of io_uring.
-    if (v > (k === 'batch' ? 32768 : 1e9)) throw new KernelError('EINVAL', `calibrate(): probe.${k} ${v} is out of range (${k === 'batch' ? 'at most IORING_MAX_ENTRIES, 32768' : 'at most 1e9 ns'})`);
+    if (v > (k === 'batch' ? 32768 : 1e9))
+      throw new KernelError(
+        'EINVAL',
+        `calibrate(): probe.${k} ${v} is out of range (${k === 'batch' ? 'at most IORING_MAX_ENTRIES, 32768' : 'at most 1e9 ns'})`,
+      );
   }
-  if (!Number.isInteger(p.batch)) throw new KernelError('EINVAL', `calibrate(): probe.batch must be a whole number (got ${p.batch})`);
+  if (!Number.isInteger(p.batch))
+    throw new KernelError('EINVAL', `calibrate(): probe.batch must be a whole number (got ${p.batch})`);
   let t_sqe_cqe = p.batch > 1 ? (p.batch * p.nop_batched_ns - p.nop_ns) / (p.batch - 1) : p.nop_ns / 2;
   let t_enter = p.nop_ns - t_sqe_cqe;
   if (!(t_sqe_cqe > 0 && t_enter > 0)) {

@@ -14,7 +14,10 @@ export class Cpu {
   readonly burst: Ctx;
   /** `burst` is in use (a burst begun inside another on the same CPU gets its own context). */
   bursting = false;
-  constructor(readonly id: number, readonly name: string) {
+  constructor(
+    readonly id: number,
+    readonly name: string,
+  ) {
     this.burst = { cpu: this, t: 0 };
   }
 }

@@ -2,7 +2,18 @@ import { describe, it, expect } from 'vitest';
 import { createUblk } from './index';
 import type { DataPath } from './index';
 
-const PATHS: DataPath[] = ['copy', 'need_get_data', 'user_copy', 'zero_copy', 'auto_buf_reg', 'fused', 'ebpf', 'splice', 'remap', 'batch'];
+const PATHS: DataPath[] = [
+  'copy',
+  'need_get_data',
+  'user_copy',
+  'zero_copy',
+  'auto_buf_reg',
+  'fused',
+  'ebpf',
+  'splice',
+  'remap',
+  'batch',
+];
 const COPYING = new Set<DataPath>(['copy', 'need_get_data', 'user_copy', 'batch']);
 
 describe('every data path moves real bytes correctly', () => {
@@ -10,7 +21,14 @@ describe('every data path moves real bytes correctly', () => {
     for (const path of PATHS) {
       it(`${path} on ${target}: verify has 0 mismatches; copies only where the kernel copies`, () => {
         const k = createUblk();
-        const dev = k.add_dev({ nr_hw_queues: 2, queue_depth: 16, dev_size: '8M', target, data_path: path, chunk: '16K' });
+        const dev = k.add_dev({
+          nr_hw_queues: 2,
+          queue_depth: 16,
+          dev_size: '8M',
+          target,
+          data_path: path,
+          chunk: '16K',
+        });
         dev.start_dev();
         const bs = target === 'stripe' ? 32768 : 4096; // stripe: every I/O spans 2 chunks -> 2 backend ops
         const w = k.fio({ dev, rw: 'randwrite', bs, iodepth: 8, numjobs: 2, ios: 120, verify: true });
@@ -31,7 +49,7 @@ describe('every data path moves real bytes correctly', () => {
   }
 });
 
-describe('io_uring ops per I/O follow each path\'s SQE sequence (loop, 4 KiB reads)', () => {
+describe("io_uring ops per I/O follow each path's SQE sequence (loop, 4 KiB reads)", () => {
   // FETCH is not counted per I/O: COMMIT_AND_FETCH re-arms the slot. Hand-counted from brief §2:
   const expected: Record<string, number> = {
     copy: 2, // backing READ + COMMIT
@@ -78,7 +96,13 @@ describe('io_uring ops per I/O follow each path\'s SQE sequence (loop, 4 KiB rea
 describe('proposal specifics', () => {
   it('splice: READ without SPLICE_F_READ_TO_READ fails with EINVAL (spliced pages cannot be written); WRITE works', () => {
     const k = createUblk();
-    const dev = k.add_dev({ queue_depth: 8, dev_size: '4M', target: 'loop', data_path: 'splice', splice_read_to_read: false });
+    const dev = k.add_dev({
+      queue_depth: 8,
+      dev_size: '4M',
+      target: 'loop',
+      data_path: 'splice',
+      splice_read_to_read: false,
+    });
     dev.start_dev();
     const w = k.fio({ dev, rw: 'randwrite', bs: '4k', iodepth: 4, ios: 20 });
     expect(w.errors).toBe(0);
@@ -91,7 +115,18 @@ describe('proposal specifics', () => {
   it('remap pays a TLB shootdown per I/O and lets the server see the data', () => {
     const k = createUblk();
     const seen: number[] = [];
-    const dev = k.add_dev({ nr_hw_queues: 2, queue_depth: 8, dev_size: '4M', data_path: 'remap', target: { write: (io) => { seen.push(io.data ? io.data[0]! : -1); return io.len; } } });
+    const dev = k.add_dev({
+      nr_hw_queues: 2,
+      queue_depth: 8,
+      dev_size: '4M',
+      data_path: 'remap',
+      target: {
+        write: (io) => {
+          seen.push(io.data ? io.data[0]! : -1);
+          return io.len;
+        },
+      },
+    });
     dev.start_dev();
     dev.pwrite(new Uint8Array(4096).fill(42), 8192);
     expect(seen).toEqual([42]);
@@ -101,7 +136,17 @@ describe('proposal specifics', () => {
   it('a script target sees no data on zero-copy paths', () => {
     const k = createUblk();
     const seen: (Uint8Array | null)[] = [];
-    const dev = k.add_dev({ queue_depth: 8, dev_size: '4M', data_path: 'auto_buf_reg', target: { write: (io) => { seen.push(io.data); return io.len; } } });
+    const dev = k.add_dev({
+      queue_depth: 8,
+      dev_size: '4M',
+      data_path: 'auto_buf_reg',
+      target: {
+        write: (io) => {
+          seen.push(io.data);
+          return io.len;
+        },
+      },
+    });
     dev.start_dev();
     dev.pwrite(new Uint8Array(4096).fill(1), 0);
     expect(seen).toEqual([null]);
@@ -135,7 +180,14 @@ describe('proposal specifics', () => {
 
   it('AUTO_BUF_REG with the fallback flag: a taken slot gives UBLK_IO_F_NEED_REG_BUF and the server registers itself', () => {
     const k = createUblk();
-    const dev = k.add_dev({ queue_depth: 4, dev_size: '4M', target: 'loop', data_path: 'auto_buf_reg', auto_buf_reg_fallback: true, flags: ['UBLK_F_SUPPORT_ZERO_COPY'] });
+    const dev = k.add_dev({
+      queue_depth: 4,
+      dev_size: '4M',
+      target: 'loop',
+      data_path: 'auto_buf_reg',
+      auto_buf_reg_fallback: true,
+      flags: ['UBLK_F_SUPPORT_ZERO_COPY'],
+    });
     dev.start_dev();
     // occupy every slot of the sparse table so the driver's registration fails
     const ring = dev.server!.threads[0]!.ring;
@@ -158,7 +210,10 @@ describe('a script-written target', () => {
       const k = createUblk();
       const store = new Map<number, Uint8Array>();
       const dev = k.add_dev({
-        nr_hw_queues: 2, queue_depth: 8, dev_size: '1M', data_path: path,
+        nr_hw_queues: 2,
+        queue_depth: 8,
+        dev_size: '1M',
+        data_path: path,
         target: {
           write(io) {
             for (let o = 0; o < io.len; o += 512) store.set(io.offset + o, io.data!.slice(o, o + 512));

@@ -25,10 +25,23 @@ describe('fio workload', () => {
     // + commit (enter + sqe + ublk cmd + copy 4 KiB); app: getevents + complete.
     const copy = 4096 / c.B_copy + c.t_pin_page + 20;
     // (O_DIRECT pins the one page of the buffer at submission; the commit ends the request.)
-    const expected = c.t_app_io + c.t_pin_page + c.t_app_syscall + c.t_queue_rq + c.t_tw_add
-      + c.t_enter + c.t_tw + c.t_dispatch + c.t_srv_cqe
-      + c.t_enter + c.t_sqe_cqe + c.t_ublk_cmd + copy + c.t_rq_end
-      + c.t_app_syscall + c.t_app_complete;
+    const expected =
+      c.t_app_io +
+      c.t_pin_page +
+      c.t_app_syscall +
+      c.t_queue_rq +
+      c.t_tw_add +
+      c.t_enter +
+      c.t_tw +
+      c.t_dispatch +
+      c.t_srv_cqe +
+      c.t_enter +
+      c.t_sqe_cqe +
+      c.t_ublk_cmd +
+      copy +
+      c.t_rq_end +
+      c.t_app_syscall +
+      c.t_app_complete;
     // fio measures from the end of the submission cost of the I/O to its reaping
     const measured = r.lat.p50 * 1000;
     expect(measured).toBeGreaterThan(expected - c.t_app_io - c.t_pin_page - 1);
@@ -42,7 +55,14 @@ describe('fio workload', () => {
     // ublksrv's null target under zero copy moves no data: the cycle at QD1 differs only by the application's pins
     const cycle = (t_pin_page: number, bs: string): number => {
       const k = createUblk({ costs: { t_wakeup: 0, t_pin_page } });
-      const dev = k.add_dev({ queue_depth: 4, dev_size: '4M', target: 'null', data_path: 'zero_copy', server: 'ublksrv', max_io_buf_bytes: '1M' });
+      const dev = k.add_dev({
+        queue_depth: 4,
+        dev_size: '4M',
+        target: 'null',
+        data_path: 'zero_copy',
+        server: 'ublksrv',
+        max_io_buf_bytes: '1M',
+      });
       dev.start_dev();
       return 1e9 / k.fio({ dev, rw: 'randread', bs, iodepth: 1, ios: 200 }).iops;
     };
@@ -56,7 +76,10 @@ describe('fio workload', () => {
     const dev = k.add_dev({ queue_depth: 4, dev_size: '4M', target: 'null' });
     dev.start_dev();
     expect(() => k.fio({ dev, rw: 'randread', bs: '4k', iodepth: 4, runtime: '100000s' })).toThrow(
-      expect.objectContaining({ errno: 'EINTR', message: expect.stringMatching(/^fio: interrupted by a signal after \d+ I\/Os and [\d.]+ ms of virtual time$/) }),
+      expect.objectContaining({
+        errno: 'EINTR',
+        message: expect.stringMatching(/^fio: interrupted by a signal after \d+ I\/Os and [\d.]+ ms of virtual time$/),
+      }),
     );
     expect(checks).toBe(4);
     const quiet = createUblk();
@@ -124,7 +147,7 @@ describe('fio latency percentiles', () => {
   it('picks nearest-rank percentiles (µs) of latencies in ns', async () => {
     const { percentiles } = await import('./stats');
     const a = new Float64Array(1000);
-    for (let i = 0; i < 1000; i++) a[i] = ((i * 7919) % 1000 + 1) * 1000; // 1..1000 µs, shuffled
+    for (let i = 0; i < 1000; i++) a[i] = (((i * 7919) % 1000) + 1) * 1000; // 1..1000 µs, shuffled
     const p = percentiles(a);
     expect([p.p50, p.p99, p.p999, p.mean, p.max, p.min]).toEqual([500, 990, 999, 500.5, 1000, 1]);
     expect(p.table[0]).toEqual([1, 10]);
@@ -144,6 +167,12 @@ describe('traces of the eBPF path', () => {
     const dev = k.add_dev({ dev_size: '4M', target: 'loop', data_path: 'ebpf' });
     dev.start_dev();
     const r = k.fio({ dev, rw: 'randread', bs: '4k', iodepth: 2, ios: 8, trace_every: 4 });
-    expect(r.trace.filter((e) => e.id === 4).map((e) => e.kind)).toEqual(['submit', 'queue_rq', 'backend', 'complete', 'reap']);
+    expect(r.trace.filter((e) => e.id === 4).map((e) => e.kind)).toEqual([
+      'submit',
+      'queue_rq',
+      'backend',
+      'complete',
+      'reap',
+    ]);
   });
 });

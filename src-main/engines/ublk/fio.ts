@@ -3,22 +3,14 @@
  * each on its own CPU, keep iodepth I/Os in flight; reads and writes of bs bytes at sequential or random
  * offsets; optional verify (write patterns, read them back, count mismatches). Virtual time only.
  */
-import {
-  KernelError,
-} from '../common/errors';
+import { KernelError } from '../common/errors';
 import type { Prng } from '../common/prng';
-import {
-  parseSize,
-} from '../common/size';
+import { parseSize } from '../common/size';
 import type { Bio, TagSet } from './blk_mq';
-import {
-  REQ_OP_READ as REQ_OP_READ_, REQ_OP_WRITE as REQ_OP_WRITE_,
-} from './blk_mq';
+import { REQ_OP_READ as REQ_OP_READ_, REQ_OP_WRITE as REQ_OP_WRITE_ } from './blk_mq';
 import type { EventClock } from './clock';
 import type { CostModel } from './costs';
-import {
-  beginBurst as beginBurst_, clearList as clearList_, endBurst as endBurst_,
-} from './cpu';
+import { beginBurst as beginBurst_, clearList as clearList_, endBurst as endBurst_ } from './cpu';
 import type { Cpu } from './cpu';
 import type { TraceRecorder } from './trace';
 const beginBurst = beginBurst_;
@@ -142,7 +134,12 @@ class FioJob {
   seqBlock: number;
   private readonly runFn = (): void => this.run();
 
-  constructor(readonly runner: FioRunner, readonly idx: number, readonly cpu: Cpu, readonly hctx: number) {
+  constructor(
+    readonly runner: FioRunner,
+    readonly idx: number,
+    readonly cpu: Cpu,
+    readonly hctx: number,
+  ) {
     const spec = runner.spec;
     this.pinPages = Math.ceil(spec.bs / 4096);
     const perSlab = Math.max(1, Math.floor(BUF_SLAB_BYTES / spec.bs));
@@ -338,7 +335,9 @@ export class FioRunner {
     if (status < 0) {
       st.errors++;
       if (st.error_messages.length < 8) {
-        st.error_messages.push(`${slot.op === REQ_OP_READ ? 'read' : 'write'} at offset ${this.spec.offset + slot.block * this.spec.bs}: ${errName(status)}`);
+        st.error_messages.push(
+          `${slot.op === REQ_OP_READ ? 'read' : 'write'} at offset ${this.spec.offset + slot.block * this.spec.bs}: ${errName(status)}`,
+        );
       }
       return;
     }
@@ -381,11 +380,28 @@ export class FioRunner {
   }
 
   private runPhase(next: NextIo, runtime: number, timeout: number): FioPhaseStats {
-    this.stats = { ios: 0, reads: 0, writes: 0, bytes: 0, errors: 0, error_messages: [], lat_ns: new Float64Array(1024), nlat: 0, lat_stride: 1, lat_seen: 0, t0: this.clock.now, t1: this.clock.now, hung: 0, mismatches: 0, verified: 0 };
+    this.stats = {
+      ios: 0,
+      reads: 0,
+      writes: 0,
+      bytes: 0,
+      errors: 0,
+      error_messages: [],
+      lat_ns: new Float64Array(1024),
+      nlat: 0,
+      lat_stride: 1,
+      lat_seen: 0,
+      t0: this.clock.now,
+      t1: this.clock.now,
+      hung: 0,
+      mismatches: 0,
+      verified: 0,
+    };
     this.nextFn = next;
     this.deadline = runtime > 0 ? this.clock.now + runtime : Infinity;
     const jobs: FioJob[] = [];
-    for (let j = 0; j < this.spec.numjobs; j++) jobs.push(new FioJob(this, j, this.cpus[j]!, j % this.target.nr_hw_queues));
+    for (let j = 0; j < this.spec.numjobs; j++)
+      jobs.push(new FioJob(this, j, this.cpus[j]!, j % this.target.nr_hw_queues));
     this.jobsLeft = jobs.length;
     for (const j of jobs) j.start();
     let lastProgress = this.clock.now;
@@ -396,7 +412,10 @@ export class FioRunner {
       // fio stops on a signal (its sig_int() handler); a run's Stop or deadline is one, so no runtime, ios or
       // timeout is unbounded work for the host.
       if (++events % SIGNAL_CHECK_EVENTS === 0 && this.signalPending()) {
-        throw new KernelError('EINTR', `fio: interrupted by a signal after ${this.stats.ios} I/Os and ${((this.clock.now - this.stats.t0) / 1e6).toFixed(3)} ms of virtual time`);
+        throw new KernelError(
+          'EINTR',
+          `fio: interrupted by a signal after ${this.stats.ios} I/Os and ${((this.clock.now - this.stats.t0) / 1e6).toFixed(3)} ms of virtual time`,
+        );
       }
       const done = this.stats.ios + this.stats.errors;
       if (done !== lastIos) {
@@ -413,7 +432,9 @@ export class FioRunner {
     }
     if (this.stats.hung) {
       this.stats.errors += this.stats.hung;
-      this.stats.error_messages.push(`${this.stats.hung} I/O(s) never completed within ${timeout / 1e6} ms of virtual time (ETIMEDOUT): the target did not complete them`);
+      this.stats.error_messages.push(
+        `${this.stats.hung} I/O(s) never completed within ${timeout / 1e6} ms of virtual time (ETIMEDOUT): the target did not complete them`,
+      );
     }
     return this.stats;
   }
@@ -424,41 +445,62 @@ export class FioRunner {
     const random = spec.rw.startsWith('rand');
     const mixed = spec.rw === 'randrw' || spec.rw === 'rw' || spec.rw === 'readwrite';
     const writes = spec.rw === 'write' || spec.rw === 'randwrite';
-    return this.runPhase((job) => {
-      if (spec.runtime === 0 && job.submitted >= spec.ios) return null;
-      let op = writes ? REQ_OP_WRITE : REQ_OP_READ;
-      if (mixed) op = this.prng.nextInt(100) < spec.rwmixread ? REQ_OP_READ : REQ_OP_WRITE;
-      const b = this.pick(job, random);
-      if (b < 0) return null;
-      return this.choose(b, op);
-    }, spec.runtime, timeout);
+    return this.runPhase(
+      (job) => {
+        if (spec.runtime === 0 && job.submitted >= spec.ios) return null;
+        let op = writes ? REQ_OP_WRITE : REQ_OP_READ;
+        if (mixed) op = this.prng.nextInt(100) < spec.rwmixread ? REQ_OP_READ : REQ_OP_WRITE;
+        const b = this.pick(job, random);
+        if (b < 0) return null;
+        return this.choose(b, op);
+      },
+      spec.runtime,
+      timeout,
+    );
   }
 
   /** Writes every block of the region once (verify of read workloads). */
   prefill(timeout: number): FioPhaseStats {
     let next = 0;
-    return this.runPhase(() => {
-      while (next < this.nblocks && this.busy[next]) next++;
-      if (next >= this.nblocks) return null;
-      this.busy[next] = 1;
-      return this.choose(next++, REQ_OP_WRITE);
-    }, 0, timeout);
+    return this.runPhase(
+      () => {
+        while (next < this.nblocks && this.busy[next]) next++;
+        if (next >= this.nblocks) return null;
+        this.busy[next] = 1;
+        return this.choose(next++, REQ_OP_WRITE);
+      },
+      0,
+      timeout,
+    );
   }
 
   /** Reads back every block written so far and checks its pattern. */
   readback(timeout: number): FioPhaseStats {
     const blocks = [...this.gens.keys()].sort((a, b) => a - b);
     let i = 0;
-    return this.runPhase(() => {
-      if (i >= blocks.length) return null;
-      const b = blocks[i++]!;
-      this.busy[b] = 1;
-      return this.choose(b, REQ_OP_READ);
-    }, 0, timeout);
+    return this.runPhase(
+      () => {
+        if (i >= blocks.length) return null;
+        const b = blocks[i++]!;
+        this.busy[b] = 1;
+        return this.choose(b, REQ_OP_READ);
+      },
+      0,
+      timeout,
+    );
   }
 }
 
-const ERRNAMES: Record<number, string> = { [-5]: 'EIO', [-19]: 'ENODEV', [-28]: 'ENOSPC', [-95]: 'EOPNOTSUPP', [-110]: 'ETIMEDOUT', [-12]: 'ENOMEM', [-11]: 'EAGAIN', [-121]: 'EREMOTEIO' };
+const ERRNAMES: Record<number, string> = {
+  [-5]: 'EIO',
+  [-19]: 'ENODEV',
+  [-28]: 'ENOSPC',
+  [-95]: 'EOPNOTSUPP',
+  [-110]: 'ETIMEDOUT',
+  [-12]: 'ENOMEM',
+  [-11]: 'EAGAIN',
+  [-121]: 'EREMOTEIO',
+};
 
 export function errName(status: number): string {
   return `${ERRNAMES[status] ?? 'errno'} (${status})`;
@@ -467,19 +509,28 @@ export function errName(status: number): string {
 /** Parses and validates fio options against the device. */
 export function parseFioSpec(o: Record<string, unknown>, dev_bytes: number, logical_bs: number): FioJobSpec {
   const rw = (o.rw ?? 'randread') as FioRw;
-  if (!['read', 'write', 'randread', 'randwrite', 'randrw', 'rw', 'readwrite'].includes(rw)) throw new KernelError('EINVAL', `fio: unknown rw '${String(rw)}'`);
+  if (!['read', 'write', 'randread', 'randwrite', 'randrw', 'rw', 'readwrite'].includes(rw))
+    throw new KernelError('EINVAL', `fio: unknown rw '${String(rw)}'`);
   const bs = parseSize(o.bs ?? '4k', 'bs');
-  if (bs === 0 || bs % logical_bs !== 0) throw new KernelError('EINVAL', `fio: bs ${bs} is not a multiple of the logical block size ${logical_bs} (O_DIRECT)`);
+  if (bs === 0 || bs % logical_bs !== 0)
+    throw new KernelError(
+      'EINVAL',
+      `fio: bs ${bs} is not a multiple of the logical block size ${logical_bs} (O_DIRECT)`,
+    );
   const iodepth = Number(o.iodepth ?? 1);
-  if (!Number.isInteger(iodepth) || iodepth < 1) throw new KernelError('EINVAL', `fio: iodepth must be a positive integer`);
-  if (iodepth > 32768) throw new KernelError('EINVAL', `io_uring_setup: iodepth ${iodepth} exceeds IORING_MAX_ENTRIES (32768)`);
+  if (!Number.isInteger(iodepth) || iodepth < 1)
+    throw new KernelError('EINVAL', `fio: iodepth must be a positive integer`);
+  if (iodepth > 32768)
+    throw new KernelError('EINVAL', `io_uring_setup: iodepth ${iodepth} exceeds IORING_MAX_ENTRIES (32768)`);
   const numjobs = Number(o.numjobs ?? 1);
-  if (!Number.isInteger(numjobs) || numjobs < 1 || numjobs > 64) throw new KernelError('EINVAL', `fio: numjobs must be 1..64`);
+  if (!Number.isInteger(numjobs) || numjobs < 1 || numjobs > 64)
+    throw new KernelError('EINVAL', `fio: numjobs must be 1..64`);
   const runtime = o.runtime === undefined ? 0 : parseDuration(o.runtime);
   const ios = o.ios === undefined ? (runtime ? 0 : 4096) : Number(o.ios);
   if (!Number.isInteger(ios) || ios < 0) throw new KernelError('EINVAL', 'fio: ios must be a non-negative integer');
   const offset = parseSize(o.offset ?? 0, 'offset');
-  if (offset % logical_bs !== 0) throw new KernelError('EINVAL', `fio: offset ${offset} is not aligned to ${logical_bs}`);
+  if (offset % logical_bs !== 0)
+    throw new KernelError('EINVAL', `fio: offset ${offset} is not aligned to ${logical_bs}`);
   const size = o.size === undefined ? Math.max(0, dev_bytes - offset) : parseSize(o.size, 'size');
   if (size < bs) throw new KernelError('EINVAL', `fio: size ${size} is smaller than bs ${bs}`);
   const rwmixread = Number(o.rwmixread ?? 50);
@@ -492,6 +543,6 @@ export function parseDuration(v: unknown): number {
   if (typeof v === 'number' && v >= 0) return v;
   const m = typeof v === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s)?\s*$/.exec(v) : null;
   if (!m) throw new KernelError('EINVAL', `fio: cannot parse duration '${String(v)}' (use '10ms', '1s', ...)`);
-  const mul = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9 }[(m[2] ?? 's') as 'ns' | 'us' | 'µs' | 'ms' | 's'];
+  const mul = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9 }[(m[2] ?? 's') as 'ns' | 'us' | 'µs' | 'ms' | 's'];
   return Math.round(Number(m[1]) * mul);
 }

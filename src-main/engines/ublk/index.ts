@@ -26,11 +26,35 @@ import { TraceRecorder } from './trace';
 import { percentiles } from './stats';
 import type { LatencyPercentiles } from './stats';
 import type { TraceRecord } from './trace';
-import { REQ_FLAGS, UBLK_F, UBLK_STATE_NAMES, UBLK_S_DEV_DEAD, UBLK_S_DEV_LIVE, parseReqFlags, parseUblkFlags, ublkFlagNames } from './ublk_cmd';
+import {
+  REQ_FLAGS,
+  UBLK_F,
+  UBLK_STATE_NAMES,
+  UBLK_S_DEV_DEAD,
+  UBLK_S_DEV_LIVE,
+  parseReqFlags,
+  parseUblkFlags,
+  ublkFlagNames,
+} from './ublk_cmd';
 import { REQ_OP_DISCARD, REQ_OP_READ, REQ_OP_WRITE, REQ_OP_WRITE_ZEROES } from './blk_mq';
 
-const OP_NAMES: Record<number, string> = { [REQ_OP_READ]: 'read', [REQ_OP_WRITE]: 'write', [REQ_OP_DISCARD]: 'discard', [REQ_OP_WRITE_ZEROES]: 'write zeroes' };
-import { UBLK_IO_FLAG_ACTIVE, UBLK_IO_FLAG_AUTO_BUF_REG, UBLK_IO_FLAG_CANCELED, UBLK_IO_FLAG_NEED_GET_DATA, UBLK_IO_FLAG_OWNED_BY_SRV, UBLK_PARAM_TYPE_BASIC, UBLK_PARAM_TYPE_DISCARD, UBLK_PARAM_TYPE_ZONED, UblkDriver } from './ublk_drv';
+const OP_NAMES: Record<number, string> = {
+  [REQ_OP_READ]: 'read',
+  [REQ_OP_WRITE]: 'write',
+  [REQ_OP_DISCARD]: 'discard',
+  [REQ_OP_WRITE_ZEROES]: 'write zeroes',
+};
+import {
+  UBLK_IO_FLAG_ACTIVE,
+  UBLK_IO_FLAG_AUTO_BUF_REG,
+  UBLK_IO_FLAG_CANCELED,
+  UBLK_IO_FLAG_NEED_GET_DATA,
+  UBLK_IO_FLAG_OWNED_BY_SRV,
+  UBLK_PARAM_TYPE_BASIC,
+  UBLK_PARAM_TYPE_DISCARD,
+  UBLK_PARAM_TYPE_ZONED,
+  UblkDriver,
+} from './ublk_drv';
 import { fioZbdPrepare, reportZones, revalidateZones, zoneAppend, zonedGeometry, zoneMgmt } from './zoned_api';
 import type { ZonedDevCtx, ZonedOptions, ZoneMgmtOp, ZoneReportEntry } from './zoned_api';
 import { zonedTarget } from './zoned_target';
@@ -111,7 +135,13 @@ export interface AddDevOptions {
    * 1 when max_discard_sectors is set, discard_granularity nonzero). Without it the disk takes no DISCARD and no
    * WRITE_ZEROES (EOPNOTSUPP).
    */
-  discard?: { max_discard_sectors?: number; max_write_zeroes_sectors?: number; discard_granularity?: number; discard_alignment?: number; max_discard_segments?: number };
+  discard?: {
+    max_discard_sectors?: number;
+    max_write_zeroes_sectors?: number;
+    discard_granularity?: number;
+    discard_alignment?: number;
+    max_discard_segments?: number;
+  };
   /**
    * The server program: 'kublk' (the selftests' server, default) or 'ublksrv'. Their null targets differ under
    * zero copy: kublk's registers and unregisters each request buffer around a NOP, ublksrv's completes at once.
@@ -133,7 +163,13 @@ export interface UblkSnapshot {
   state: string;
   /** START_USER_RECOVERY was sent and END_USER_RECOVERY has not completed: a new server is fetching. */
   recovering: boolean;
-  queues: { q_id: number; nr_io_ready: number; canceling: boolean; tags: UblkTagSnapshot[]; ring: Record<string, number> | null }[];
+  queues: {
+    q_id: number;
+    nr_io_ready: number;
+    canceling: boolean;
+    tags: UblkTagSnapshot[];
+    ring: Record<string, number> | null;
+  }[];
 }
 
 export interface FioOptions {
@@ -210,7 +246,8 @@ const MERGED_FLAG: Partial<Record<DataPath, number>> = {
   auto_buf_reg: UBLK_F.UBLK_F_AUTO_BUF_REG,
   batch: UBLK_F.UBLK_F_BATCH_IO,
 };
-const PATH_FLAGS = UBLK_F.UBLK_F_NEED_GET_DATA | UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG;
+const PATH_FLAGS =
+  UBLK_F.UBLK_F_NEED_GET_DATA | UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG;
 
 /** k.ublk.calibrate_report(). */
 export interface CalibrationReport {
@@ -350,15 +387,25 @@ export class UblkDev {
    */
   private diedDuringFetch(srv: UblkServer, cmd: string): void {
     if (!srv.killed_during_fetch) return;
-    throw new KernelError('EINTR', `${cmd}: the ublk server was killed (SIGKILL) after fetching tag 0 of each queue, before tag 1 (exit status 137)`);
+    throw new KernelError(
+      'EINTR',
+      `${cmd}: the ublk server was killed (SIGKILL) after fetching tag 0 of each queue, before tag 1 (exit status 137)`,
+    );
   }
 
   private newServer(): UblkServer {
     const m = this.machine;
     this.server = new UblkServer({
-      dev: this.ub, target: this.target, path: this.path, cpus: this.serverCpus, clock: m.clock, costs: m.costs,
-      privileged: this.opts.privileged !== false, auto_buf_reg_fallback: !!this.opts.auto_buf_reg_fallback,
-      splice_read_to_read: this.opts.splice_read_to_read !== false, fetch_limit: this.opts.fetch_limit,
+      dev: this.ub,
+      target: this.target,
+      path: this.path,
+      cpus: this.serverCpus,
+      clock: m.clock,
+      costs: m.costs,
+      privileged: this.opts.privileged !== false,
+      auto_buf_reg_fallback: !!this.opts.auto_buf_reg_fallback,
+      splice_read_to_read: this.opts.splice_read_to_read !== false,
+      fetch_limit: this.opts.fetch_limit,
       server_impl: this.opts.server ?? 'kublk',
     });
     return this.server;
@@ -486,12 +533,14 @@ export class UblkDev {
       let used = 0;
       for (const rq of ts.rqs[q]!) if (rq.inUse) used++;
       if (used !== ts.inflight[q]) out.push(`queue ${q}: ${used} requests in use but ${ts.inflight[q]} tags accounted`);
-      if (used + ts.free_tags(q) !== ts.queue_depth) out.push(`queue ${q}: lost tag (${used} used + ${ts.free_tags(q)} free != ${ts.queue_depth})`);
+      if (used + ts.free_tags(q) !== ts.queue_depth)
+        out.push(`queue ${q}: lost tag (${used} used + ${ts.free_tags(q)} free != ${ts.queue_depth})`);
     }
     if (this.stopped) {
       const inflight = ts.inflight.reduce((a, b) => a + b, 0);
       if (inflight) out.push(`${inflight} requests still in flight after STOP_DEV`);
-      if (this.server && this.server.registeredBuffers()) out.push(`${this.server.registeredBuffers()} kernel buffers still registered`);
+      if (this.server && this.server.registeredBuffers())
+        out.push(`${this.server.registeredBuffers()} kernel buffers still registered`);
     }
     return out;
   }
@@ -532,7 +581,8 @@ export class UblkDev {
   /** REQ_* names to the bio's flags; REQ_NOUNMAP belongs to REQ_OP_WRITE_ZEROES only (model: EINVAL elsewhere). */
   private bioFlags(names: readonly string[] | undefined, zeroes: boolean): number {
     const f = parseReqFlags(names);
-    if (f & REQ_FLAGS.REQ_NOUNMAP && !zeroes) throw new KernelError('EINVAL', 'REQ_NOUNMAP is a flag of REQ_OP_WRITE_ZEROES only');
+    if (f & REQ_FLAGS.REQ_NOUNMAP && !zeroes)
+      throw new KernelError('EINVAL', 'REQ_NOUNMAP is a flag of REQ_OP_WRITE_ZEROES only');
     return f;
   }
 
@@ -543,16 +593,45 @@ export class UblkDev {
     const len = range ? rangeLen : buf.length;
     // blkdev_read_iter()/blkdev_write_iter(): nothing to do (a range op is one bio, of at least one block)
     if (len === 0 && !range && off % lbs === 0 && this.ub.tagset.alive) return 0;
-    if (!Number.isInteger(len) || !Number.isInteger(off) || len <= 0 || off < 0 || len % lbs || off % lbs) throw new KernelError('EINVAL', `O_DIRECT I/O must be aligned to the ${lbs}-byte logical block size (len ${len}, offset ${off})`);
-    if (!this.ub.tagset.alive) throw new KernelError('ENODEV', `/dev/ublkb${this.ub.dev_info.dev_id} does not exist (device not started or stopped)`);
+    if (!Number.isInteger(len) || !Number.isInteger(off) || len <= 0 || off < 0 || len % lbs || off % lbs)
+      throw new KernelError(
+        'EINVAL',
+        `O_DIRECT I/O must be aligned to the ${lbs}-byte logical block size (len ${len}, offset ${off})`,
+      );
+    if (!this.ub.tagset.alive)
+      throw new KernelError(
+        'ENODEV',
+        `/dev/ublkb${this.ub.dev_info.dev_id} does not exist (device not started or stopped)`,
+      );
     let status: number | null = null;
     const cpu = m.appCpu(0);
     const ctx = { cpu, t: Math.max(m.clock.now, cpu.free) };
     const data = op === REQ_OP_DISCARD || op === REQ_OP_WRITE_ZEROES ? null : buf;
-    this.ub.tagset.submit_bios(0, [{ id: -1, op, sector: off / 512, nr_sectors: len / 512, data, opf, cpu, end_io: (st) => { status = st; } }], ctx);
+    this.ub.tagset.submit_bios(
+      0,
+      [
+        {
+          id: -1,
+          op,
+          sector: off / 512,
+          nr_sectors: len / 512,
+          data,
+          opf,
+          cpu,
+          end_io: (st) => {
+            status = st;
+          },
+        },
+      ],
+      ctx,
+    );
     m.clock.run(m.clock.now + 1e9, () => status !== null);
     if (status === null) throw new KernelError('ETIMEDOUT', 'I/O did not complete within 1 s of virtual time');
-    if (status < 0) throw new KernelError(errnoName(status), `${OP_NAMES[op] ?? 'I/O'} of ${len} bytes at ${off} failed: ${errnoName(status)}`);
+    if (status < 0)
+      throw new KernelError(
+        errnoName(status),
+        `${OP_NAMES[op] ?? 'I/O'} of ${len} bytes at ${off} failed: ${errnoName(status)}`,
+      );
     return len;
   }
 
@@ -567,7 +646,7 @@ export class UblkDev {
    * asks the server with REQ_OP_DRV_IN requests of at most max_io_buf_bytes / 64 zones. ENOTTY off a zoned disk.
    */
   report_zones(o: { sector?: number; nr_zones?: number } = {}): ZoneReportEntry[] {
-    return reportZones(this.zctx(), o.sector ?? 0, o.nr_zones ?? (this.ub.tagset.zoned?.nr_zones ?? 1));
+    return reportZones(this.zctx(), o.sector ?? 0, o.nr_zones ?? this.ub.tagset.zoned?.nr_zones ?? 1);
   }
 
   /**
@@ -576,7 +655,7 @@ export class UblkDev {
    * one REQ_OP_ZONE_RESET_ALL); the server's answer, e.g. EIO for a full zone, ETOOMANYREFS past max_open_zones.
    */
   zone_mgmt(op: ZoneMgmtOp, sector: number, nr_sectors?: number): void {
-    zoneMgmt(this.zctx(), op, sector, nr_sectors ?? (this.ub.tagset.zoned?.chunk_sectors ?? 0));
+    zoneMgmt(this.zctx(), op, sector, nr_sectors ?? this.ub.tagset.zoned?.chunk_sectors ?? 0);
   }
 
   /**
@@ -600,7 +679,13 @@ export class UblkDev {
 
   /** The ublk_io state machine of every (queue, tag), with the queue rings' counters. */
   snapshot(): UblkSnapshot {
-    const names: [number, string][] = [[UBLK_IO_FLAG_ACTIVE, 'ACTIVE'], [UBLK_IO_FLAG_OWNED_BY_SRV, 'OWNED_BY_SRV'], [UBLK_IO_FLAG_NEED_GET_DATA, 'NEED_GET_DATA'], [UBLK_IO_FLAG_AUTO_BUF_REG, 'AUTO_BUF_REG'], [UBLK_IO_FLAG_CANCELED, 'CANCELED']];
+    const names: [number, string][] = [
+      [UBLK_IO_FLAG_ACTIVE, 'ACTIVE'],
+      [UBLK_IO_FLAG_OWNED_BY_SRV, 'OWNED_BY_SRV'],
+      [UBLK_IO_FLAG_NEED_GET_DATA, 'NEED_GET_DATA'],
+      [UBLK_IO_FLAG_AUTO_BUF_REG, 'AUTO_BUF_REG'],
+      [UBLK_IO_FLAG_CANCELED, 'CANCELED'],
+    ];
     return {
       state: UBLK_STATE_NAMES[this.ub.dev_info.state] ?? String(this.ub.dev_info.state),
       recovering: this.ub.recovering,
@@ -610,13 +695,26 @@ export class UblkDev {
           q_id: q.q_id,
           nr_io_ready: q.nr_io_ready,
           canceling: q.canceling,
-          ring: th ? { ...th.ring.stats, registered_bvecs: th.ring.registered_bvecs(), sq_entries: th.ring.sq_entries, cq_entries: th.ring.cq_entries } : null,
+          ring: th
+            ? {
+                ...th.ring.stats,
+                registered_bvecs: th.ring.registered_bvecs(),
+                sq_entries: th.ring.sq_entries,
+                cq_entries: th.ring.cq_entries,
+              }
+            : null,
           tags: q.ios.map((io, tag) => {
             const rq = this.ub.tagset.tag_to_rq(q.q_id, tag);
             return {
               tag,
               flags: names.filter(([bit]) => (io.flags & bit) !== 0).map(([, n]) => n),
-              request: rq ? { op: rq.op === 0 ? 'read' as const : rq.op === 1 ? 'write' as const : 'other' as const, sector: rq.sector, nr_sectors: rq.nr_sectors } : null,
+              request: rq
+                ? {
+                    op: rq.op === 0 ? ('read' as const) : rq.op === 1 ? ('write' as const) : ('other' as const),
+                    sector: rq.sector,
+                    nr_sectors: rq.nr_sectors,
+                  }
+                : null,
               batch: ublk_batch_tag_state(q, tag),
             };
           }),
@@ -705,12 +803,21 @@ export class Ublk {
       `ublk cost model (${this.cost_source}) against the published figures: ${within}/${figures.length} within ±25 %`,
       '',
       `${pad('figure', 28)} ${pad('published', 12)} ${pad('model', 12)} ${pad('ratio', 6)}  ok  source`,
-      ...figures.map((f) => `${pad(f.id, 28)} ${pad(num(f.published), 12)} ${pad(num(f.model), 12)} ${pad(f.ratio.toFixed(2), 6)}  ${f.within_25pct ? 'yes' : 'NO '} ${f.source}`),
+      ...figures.map(
+        (f) =>
+          `${pad(f.id, 28)} ${pad(num(f.published), 12)} ${pad(num(f.model), 12)} ${pad(f.ratio.toFixed(2), 6)}  ${f.within_25pct ? 'yes' : 'NO '} ${f.source}`,
+      ),
       '',
       `${pad('constant', 30)} ${pad('value', 8)} source`,
       ...constants.map((c) => `${pad(c.name, 30)} ${pad(String(c.value), 8)} ${c.source}`),
     ];
-    return { cost_source: this.cost_source, within: `${within}/${figures.length}`, figures, constants, text: lines.join('\n') };
+    return {
+      cost_source: this.cost_source,
+      within: `${within}/${figures.length}`,
+      figures,
+      constants,
+      text: lines.join('\n'),
+    };
   }
 
   /** The simulated application CPU i (fio job i runs there). */
@@ -729,15 +836,20 @@ export class Ublk {
   add_dev(o: AddDevOptions = {}): UblkDev {
     const nr_hw_queues = o.nr_hw_queues ?? 1;
     const queue_depth = o.queue_depth ?? 128;
-    if (!Number.isInteger(nr_hw_queues) || !Number.isInteger(queue_depth)) throw new KernelError('EINVAL', 'nr_hw_queues and queue_depth must be integers');
+    if (!Number.isInteger(nr_hw_queues) || !Number.isInteger(queue_depth))
+      throw new KernelError('EINVAL', 'nr_hw_queues and queue_depth must be integers');
     const dev_size = parseSize(o.dev_size ?? '1G', 'dev_size');
-    if (dev_size === 0 || dev_size % 512) throw new KernelError('EINVAL', `dev_size ${dev_size} is not a positive multiple of 512`);
+    if (dev_size === 0 || dev_size % 512)
+      throw new KernelError('EINVAL', `dev_size ${dev_size} is not a positive multiple of 512`);
     const max_io = parseSize(o.max_io_buf_bytes ?? '512K', 'max_io_buf_bytes');
     const lbs = o.logical_block_size ?? 512;
     const lbs_shift = Math.log2(lbs);
-    if (!Number.isInteger(lbs_shift)) throw new KernelError('EINVAL', `logical_block_size ${lbs} is not a power of two`);
-    if (dev_size % lbs) throw new KernelError('EINVAL', `dev_size ${dev_size} is not a multiple of the logical block size ${lbs}`);
-    if (o.server !== undefined && o.server !== 'kublk' && o.server !== 'ublksrv') throw new KernelError('EINVAL', `unknown server '${String(o.server)}' (kublk or ublksrv)`);
+    if (!Number.isInteger(lbs_shift))
+      throw new KernelError('EINVAL', `logical_block_size ${lbs} is not a power of two`);
+    if (dev_size % lbs)
+      throw new KernelError('EINVAL', `dev_size ${dev_size} is not a multiple of the logical block size ${lbs}`);
+    if (o.server !== undefined && o.server !== 'kublk' && o.server !== 'ublksrv')
+      throw new KernelError('EINVAL', `unknown server '${String(o.server)}' (kublk or ublksrv)`);
     let flags = parseUblkFlags(o.flags);
     let proposal: Proposal | null = null;
     const zoned = o.target === 'zoned' || o.zoned !== undefined ? zonedGeometry(o.zoned ?? {}) : null;
@@ -747,35 +859,72 @@ export class Ublk {
       if (o.target === 'zoned' && o.data_path === undefined && !(flags & PATH_FLAGS)) flags |= UBLK_F.UBLK_F_USER_COPY;
     }
     if (o.data_path !== undefined) {
-      if (!DATA_PATHS.includes(o.data_path)) throw new KernelError('EINVAL', `unknown data_path '${String(o.data_path)}' (one of ${DATA_PATHS.join(', ')})`);
+      if (!DATA_PATHS.includes(o.data_path))
+        throw new KernelError('EINVAL', `unknown data_path '${String(o.data_path)}' (one of ${DATA_PATHS.join(', ')})`);
       const want = MERGED_FLAG[o.data_path] ?? 0;
       const other = flags & PATH_FLAGS & ~want;
       const compatible = o.data_path === 'auto_buf_reg' ? other & ~UBLK_F.UBLK_F_SUPPORT_ZERO_COPY : other;
-      if (compatible) throw new KernelError('EINVAL', `data_path '${o.data_path}' conflicts with ${ublkFlagNames(compatible).join(', ')}`);
+      if (compatible)
+        throw new KernelError(
+          'EINVAL',
+          `data_path '${o.data_path}' conflicts with ${ublkFlagNames(compatible).join(', ')}`,
+        );
       flags |= want;
-      if (o.data_path === 'fused' || o.data_path === 'ebpf' || o.data_path === 'splice' || o.data_path === 'remap') proposal = o.data_path;
+      if (o.data_path === 'fused' || o.data_path === 'ebpf' || o.data_path === 'splice' || o.data_path === 'remap')
+        proposal = o.data_path;
     }
-    if (proposal && flags & UBLK_F.UBLK_F_BATCH_IO) throw new KernelError('EINVAL', `data_path '${proposal}' (a 2023 proposal) predates UBLK_F_BATCH_IO and does not run with it`);
-    const cred = { privileged: o.privileged !== false, uid: o.privileged === false ? 1000 : 0, gid: o.privileged === false ? 1000 : 0 };
-    const ub = this.drv.ublk_ctrl_add_dev({
-      nr_hw_queues, queue_depth, state: 0, max_io_buf_bytes: max_io, dev_id: o.dev_id ?? -1, ublksrv_pid: -1,
-      flags, ublksrv_flags: 0, owner_uid: 0, owner_gid: 0,
-    }, cred, proposal);
+    if (proposal && flags & UBLK_F.UBLK_F_BATCH_IO)
+      throw new KernelError(
+        'EINVAL',
+        `data_path '${proposal}' (a 2023 proposal) predates UBLK_F_BATCH_IO and does not run with it`,
+      );
+    const cred = {
+      privileged: o.privileged !== false,
+      uid: o.privileged === false ? 1000 : 0,
+      gid: o.privileged === false ? 1000 : 0,
+    };
+    const ub = this.drv.ublk_ctrl_add_dev(
+      {
+        nr_hw_queues,
+        queue_depth,
+        state: 0,
+        max_io_buf_bytes: max_io,
+        dev_id: o.dev_id ?? -1,
+        ublksrv_pid: -1,
+        flags,
+        ublksrv_flags: 0,
+        owner_uid: 0,
+        owner_gid: 0,
+      },
+      cred,
+      proposal,
+    );
     try {
       const d = o.discard;
       this.drv.ublk_ctrl_set_params(ub, {
         types: UBLK_PARAM_TYPE_BASIC | (d ? UBLK_PARAM_TYPE_DISCARD : 0) | (zoned ? UBLK_PARAM_TYPE_ZONED : 0),
         ...(zoned ? { zoned: zoned.params } : {}),
-        ...(d ? {
-          discard: {
-            discard_alignment: d.discard_alignment ?? 0, discard_granularity: d.discard_granularity ?? lbs,
-            max_discard_sectors: d.max_discard_sectors ?? 0, max_write_zeroes_sectors: d.max_write_zeroes_sectors ?? 0,
-            max_discard_segments: d.max_discard_segments ?? 1,
-          },
-        } : {}),
+        ...(d
+          ? {
+              discard: {
+                discard_alignment: d.discard_alignment ?? 0,
+                discard_granularity: d.discard_granularity ?? lbs,
+                max_discard_sectors: d.max_discard_sectors ?? 0,
+                max_write_zeroes_sectors: d.max_write_zeroes_sectors ?? 0,
+                max_discard_segments: d.max_discard_segments ?? 1,
+              },
+            }
+          : {}),
         basic: {
-          attrs: 0, logical_bs_shift: lbs_shift, physical_bs_shift: Math.max(12, lbs_shift), io_opt_shift: 12, io_min_shift: 9,
-          max_sectors: ub.dev_info.max_io_buf_bytes >> 9, chunk_sectors: zoned?.chunk_sectors ?? 0, dev_sectors: dev_size / 512, virt_boundary_mask: 0,
+          attrs: 0,
+          logical_bs_shift: lbs_shift,
+          physical_bs_shift: Math.max(12, lbs_shift),
+          io_opt_shift: 12,
+          io_min_shift: 9,
+          max_sectors: ub.dev_info.max_io_buf_bytes >> 9,
+          chunk_sectors: zoned?.chunk_sectors ?? 0,
+          dev_sectors: dev_size / 512,
+          virt_boundary_mask: 0,
         },
       });
     } catch (e) {
@@ -783,12 +932,24 @@ export class Ublk {
       throw e;
     }
     const f = ub.dev_info.flags;
-    const path: DataPath = proposal ?? (o.data_path === 'batch' ? 'batch' : f & UBLK_F.UBLK_F_AUTO_BUF_REG ? 'auto_buf_reg' : f & UBLK_F.UBLK_F_SUPPORT_ZERO_COPY ? 'zero_copy'
-      : f & UBLK_F.UBLK_F_USER_COPY ? 'user_copy' : f & UBLK_F.UBLK_F_NEED_GET_DATA ? 'need_get_data' : 'copy');
+    const path: DataPath =
+      proposal ??
+      (o.data_path === 'batch'
+        ? 'batch'
+        : f & UBLK_F.UBLK_F_AUTO_BUF_REG
+          ? 'auto_buf_reg'
+          : f & UBLK_F.UBLK_F_SUPPORT_ZERO_COPY
+            ? 'zero_copy'
+            : f & UBLK_F.UBLK_F_USER_COPY
+              ? 'user_copy'
+              : f & UBLK_F.UBLK_F_NEED_GET_DATA
+                ? 'need_get_data'
+                : 'copy');
     let target: Target;
     try {
       target = this.makeTarget(o, dev_size);
-      if (target.kind === 'zoned' && path !== 'user_copy') throw new KernelError('EINVAL', `the zoned target runs on the user_copy data path, not '${path}'`);
+      if (target.kind === 'zoned' && path !== 'user_copy')
+        throw new KernelError('EINVAL', `the zoned target runs on the user_copy data path, not '${path}'`);
     } catch (e) {
       this.drv.ublk_ctrl_del_dev(ub);
       throw e;
@@ -796,9 +957,17 @@ export class Ublk {
     if (proposal === 'ebpf') {
       if (target.kind === 'null' || target.kind === 'script') {
         this.drv.ublk_ctrl_del_dev(ub);
-        throw new KernelError('EINVAL', "the 'ebpf' data path needs a target with backing files (loop, stripe, mirror)");
+        throw new KernelError(
+          'EINVAL',
+          "the 'ebpf' data path needs a target with backing files (loop, stripe, mirror)",
+        );
       }
-      if (o.bpf_prog !== undefined && (typeof o.bpf_prog !== 'object' || o.bpf_prog === null || typeof (o.bpf_prog as { run?: unknown }).run !== 'function')) {
+      if (
+        o.bpf_prog !== undefined &&
+        (typeof o.bpf_prog !== 'object' ||
+          o.bpf_prog === null ||
+          typeof (o.bpf_prog as { run?: unknown }).run !== 'function')
+      ) {
         this.drv.ublk_ctrl_del_dev(ub);
         throw new KernelError('EINVAL', 'bpf_prog: not a loaded program of the ublk program type');
       }
@@ -807,7 +976,8 @@ export class Ublk {
     // Last, as ublk_add_dev() allocates the queues after every check: a refused device keeps no page.
     const pages = this.allocIodPages(ub);
     const cpus: Cpu[] = [];
-    for (let q = 0; q < ub.dev_info.nr_hw_queues; q++) cpus.push(new Cpu(this.nextCpu++, `ublk${ub.dev_info.dev_id}-q${q}`));
+    for (let q = 0; q < ub.dev_info.nr_hw_queues; q++)
+      cpus.push(new Cpu(this.nextCpu++, `ublk${ub.dev_info.dev_id}-q${q}`));
     const dev = new UblkDev(this, ub, path, target, o, cpus);
     dev.iodPages = pages;
     this.devs.push(dev);
@@ -833,7 +1003,8 @@ export class Ublk {
 
   private makeTarget(o: AddDevOptions, dev_size: number): Target {
     const t = o.target ?? 'null';
-    const file = (name: string, size: number): BackingFile => new BackingFile(name, size, this.costs, this.bus, this.clock);
+    const file = (name: string, size: number): BackingFile =>
+      new BackingFile(name, size, this.costs, this.bus, this.clock);
     if (typeof t === 'object') return scriptTarget(t);
     switch (t) {
       case 'null':
@@ -846,27 +1017,48 @@ export class Ublk {
         const k = backFiles(o.nr_files);
         const chunk = parseSize(o.chunk ?? '64K', 'chunk');
         // kublk's ublk_stripe_tgt_init(): the chunk is a power of two from 4K to 512K.
-        if (chunk < 4096 || chunk > 512 * 1024 || (chunk & (chunk - 1)) !== 0) throw new KernelError('EINVAL', `stripe: invalid chunk size ${chunk} (a power of two from 4K to 512K)`);
+        if (chunk < 4096 || chunk > 512 * 1024 || (chunk & (chunk - 1)) !== 0)
+          throw new KernelError('EINVAL', `stripe: invalid chunk size ${chunk} (a power of two from 4K to 512K)`);
         const per = Math.ceil(dev_size / chunk / k) * chunk;
-        return stripeTarget(Array.from({ length: k }, (_, i) => file(`stripe${i}.img`, per)), chunk);
+        return stripeTarget(
+          Array.from({ length: k }, (_, i) => file(`stripe${i}.img`, per)),
+          chunk,
+        );
       }
       case 'fault_inject': {
         // kublk's ublk_fault_inject_tgt_init() refuses --auto_zc_fallback
         if (o.auto_buf_reg_fallback) throw new KernelError('EINVAL', 'fault_inject: not support auto_zc_fallback');
         const us = o.delay_us ?? 0;
-        if (typeof us !== 'number' || !Number.isInteger(us) || us < 0 || us > 1e9) throw new KernelError('EINVAL', `fault_inject: delay_us ${String(us)} must be a whole number of µs from 0 to 1e9`);
+        if (typeof us !== 'number' || !Number.isInteger(us) || us < 0 || us > 1e9)
+          throw new KernelError(
+            'EINVAL',
+            `fault_inject: delay_us ${String(us)} must be a whole number of µs from 0 to 1e9`,
+          );
         return faultInjectTarget({ delay_ns: us * 1000, die_during_fetch: !!o.die_during_fetch });
       }
       case 'zoned': {
         const g = zonedGeometry(o.zoned ?? {});
-        return zonedTarget(dev_size / 512, { zone_sectors: g.chunk_sectors, zone_capacity: g.zone_capacity, nr_conv: g.nr_conv, max_open: g.params.max_open_zones, max_active: g.params.max_active_zones }, file('zoned.img', dev_size));
+        return zonedTarget(
+          dev_size / 512,
+          {
+            zone_sectors: g.chunk_sectors,
+            zone_capacity: g.zone_capacity,
+            nr_conv: g.nr_conv,
+            max_open: g.params.max_open_zones,
+            max_active: g.params.max_active_zones,
+          },
+          file('zoned.img', dev_size),
+        );
       }
       case 'mirror': {
         const k = backFiles(o.nr_files);
         return mirrorTarget(Array.from({ length: k }, (_, i) => file(`mirror${i}.img`, dev_size)));
       }
       default:
-        throw new KernelError('EINVAL', `unknown target '${String(t)}' (null, loop, stripe, mirror, fault_inject, zoned, or a handler object)`);
+        throw new KernelError(
+          'EINVAL',
+          `unknown target '${String(t)}' (null, loop, stripe, mirror, fault_inject, zoned, or a handler object)`,
+        );
     }
   }
 
@@ -874,26 +1066,44 @@ export class Ublk {
   fio(o: FioOptions): FioResult {
     const dev = o.dev;
     if (!(dev instanceof UblkDev)) throw new KernelError('EINVAL', 'fio: dev must be a device from add_dev()');
-    if (!dev.ub.tagset.alive) throw new KernelError('ENODEV', `fio: /dev/ublkb${dev.ub.dev_info.dev_id} does not exist (start_dev() first, or it was stopped)`);
+    if (!dev.ub.tagset.alive)
+      throw new KernelError(
+        'ENODEV',
+        `fio: /dev/ublkb${dev.ub.dev_info.dev_id} does not exist (start_dev() first, or it was stopped)`,
+      );
     const raw: Record<string, unknown> = { ...o };
     const spec0 = parseFioSpec(raw, dev.dev_size, dev.logical_block_size);
     if (o.zonemode !== undefined && o.zonemode !== 'none') {
-      if (o.zonemode !== 'zbd') throw new KernelError('EINVAL', `fio: unknown zonemode '${String(o.zonemode)}' (none or zbd)`);
+      if (o.zonemode !== 'zbd')
+        throw new KernelError('EINVAL', `fio: unknown zonemode '${String(o.zonemode)}' (none or zbd)`);
       fioZbdPrepare(dev.zctx(), spec0);
     }
     const readOnly = spec0.rw === 'read' || spec0.rw === 'randread';
     if (spec0.verify && readOnly && o.size === undefined) {
       // prefill only what the reads can touch
-      const want = spec0.runtime ? spec0.bs * 4096 : spec0.bs * Math.max(spec0.ios * spec0.numjobs, spec0.iodepth * spec0.numjobs * 2);
+      const want = spec0.runtime
+        ? spec0.bs * 4096
+        : spec0.bs * Math.max(spec0.ios * spec0.numjobs, spec0.iodepth * spec0.numjobs * 2);
       spec0.size = Math.max(spec0.bs, Math.min(spec0.size, want - (want % spec0.bs)));
     }
     const timeout = o.timeout === undefined ? 1e9 : parseDurationSafe(o.timeout);
     const cpus = Array.from({ length: spec0.numjobs }, (_, i) => this.appCpu(i));
     const trace = o.trace_every ? new TraceRecorder(o.trace_every) : null;
-    const runner = new FioRunner(spec0, { tagset: dev.ub.tagset, nr_hw_queues: dev.ub.dev_info.nr_hw_queues, dev_bytes: dev.dev_size }, this.clock, this.costs, this.prng, cpus, trace, this.signalPending);
+    const runner = new FioRunner(
+      spec0,
+      { tagset: dev.ub.tagset, nr_hw_queues: dev.ub.dev_info.nr_hw_queues, dev_bytes: dev.dev_size },
+      this.clock,
+      this.costs,
+      this.prng,
+      cpus,
+      trace,
+      this.signalPending,
+    );
     if (spec0.verify && readOnly) runner.prefill(timeout);
     const srv = dev.server!;
-    const rec = trace ? (k: string, id: number, q: number, tag: number, t: number): void => trace.record(k, id, q, tag, t) : null;
+    const rec = trace
+      ? (k: string, id: number, q: number, tag: number, t: number): void => trace.record(k, id, q, tag, t)
+      : null;
     dev.ub.trace = rec;
     srv.setTrace(rec);
     const busy0 = { app: cpus.map((c) => c.busy), srv: dev.serverCpus.map((c) => c.busy) };
@@ -964,7 +1174,11 @@ const MAX_BACK_FILES = 4;
 
 function backFiles(n: number | undefined): number {
   const k = n ?? 2;
-  if (!Number.isInteger(k) || k < 1 || k > MAX_BACK_FILES) throw new KernelError('EINVAL', `nr_files ${String(k)}: a target has 1..${MAX_BACK_FILES} backing files (kublk's MAX_BACK_FILES)`);
+  if (!Number.isInteger(k) || k < 1 || k > MAX_BACK_FILES)
+    throw new KernelError(
+      'EINVAL',
+      `nr_files ${String(k)}: a target has 1..${MAX_BACK_FILES} backing files (kublk's MAX_BACK_FILES)`,
+    );
   return k;
 }
 
@@ -986,13 +1200,22 @@ function fmtK(x: number): string {
 }
 
 /** fio's familiar layout (abridged). */
-function fioText(rw: string, bs: number, iodepth: number, numjobs: number, path: string, st: FioPhaseStats, r: FioResult): string {
+function fioText(
+  rw: string,
+  bs: number,
+  iodepth: number,
+  numjobs: number,
+  path: string,
+  st: FioPhaseStats,
+  r: FioResult,
+): string {
   const mib = r.bw / 1048576;
   const dir = st.writes && !st.reads ? 'write' : 'read';
   const ms = (r.runtime_ns / 1e6).toFixed(3);
   const pct = r.lat.table.map(([p, v]) => `${p.toFixed(2).padStart(5, ' ')}th=[${v.toFixed(2)}]`);
   const rows: string[] = [];
-  for (let i = 0; i < pct.length; i += 3) rows.push(`     | ${pct.slice(i, i + 3).join(', ')}${i + 3 < pct.length ? ',' : ''}`);
+  for (let i = 0; i < pct.length; i += 3)
+    rows.push(`     | ${pct.slice(i, i + 3).join(', ')}${i + 3 < pct.length ? ',' : ''}`);
   const sumPct = (xs: number[]): string => xs.map((x) => x.toFixed(1) + '%').join(' ');
   const lines = [
     `ublk-sim: (g=0): rw=${rw}, bs=(R) ${bs}B-${bs}B, (W) ${bs}B-${bs}B, (T) ${bs}B-${bs}B, ioengine=libaio, iodepth=${iodepth}`,
@@ -1009,7 +1232,9 @@ function fioText(rw: string, bs: number, iodepth: number, numjobs: number, path:
   if (r.verify) lines.push(`  verify       : checked=${r.verify.checked}, mismatches=${r.verify.mismatches}`);
   if (r.errors) lines.push(`  errors       : ${r.errors} (${r.error_messages[0] ?? ''})`);
   lines.push('', 'Run status group 0 (all jobs):');
-  lines.push(`  ${dir.toUpperCase()}: bw=${mib.toFixed(0)}MiB/s (${(r.bw / 1e6).toFixed(0)}MB/s), io=${(st.bytes / 1048576).toFixed(1)}MiB, run=${ms}msec`);
+  lines.push(
+    `  ${dir.toUpperCase()}: bw=${mib.toFixed(0)}MiB/s (${(r.bw / 1e6).toFixed(0)}MB/s), io=${(st.bytes / 1048576).toFixed(1)}MiB, run=${ms}msec`,
+  );
   return lines.join('\n');
 }
 

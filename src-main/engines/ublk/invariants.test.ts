@@ -4,7 +4,17 @@ import { Prng } from '../common/prng';
 import { createUblk } from './index';
 import type { DataPath } from './index';
 
-const PATHS: DataPath[] = ['copy', 'need_get_data', 'user_copy', 'zero_copy', 'auto_buf_reg', 'fused', 'ebpf', 'splice', 'remap'];
+const PATHS: DataPath[] = [
+  'copy',
+  'need_get_data',
+  'user_copy',
+  'zero_copy',
+  'auto_buf_reg',
+  'fused',
+  'ebpf',
+  'splice',
+  'remap',
+];
 const TARGETS = ['loop', 'stripe', 'mirror'] as const;
 const RWS = ['read', 'write', 'randread', 'randwrite', 'randrw'];
 
@@ -17,12 +27,25 @@ describe('randomised runs keep the simulation consistent', () => {
       const path = pick(PATHS);
       const recovery = rnd.nextInt(2) === 1 && path !== 'ebpf';
       const dev = k.add_dev({
-        nr_hw_queues: 1 + rnd.nextInt(3), queue_depth: 1 + rnd.nextInt(16), dev_size: '2M', target: pick(TARGETS), data_path: path,
-        chunk: '8K', flags: recovery ? ['UBLK_F_USER_RECOVERY'] : [],
+        nr_hw_queues: 1 + rnd.nextInt(3),
+        queue_depth: 1 + rnd.nextInt(16),
+        dev_size: '2M',
+        target: pick(TARGETS),
+        data_path: path,
+        chunk: '8K',
+        flags: recovery ? ['UBLK_F_USER_RECOVERY'] : [],
       });
       dev.start_dev();
       const bs = 512 * (1 + rnd.nextInt(32));
-      const r = k.fio({ dev, rw: pick(RWS), bs, iodepth: 1 + rnd.nextInt(40), numjobs: 1 + rnd.nextInt(3), ios: 20 + rnd.nextInt(60), verify: true });
+      const r = k.fio({
+        dev,
+        rw: pick(RWS),
+        bs,
+        iodepth: 1 + rnd.nextInt(40),
+        numjobs: 1 + rnd.nextInt(3),
+        ios: 20 + rnd.nextInt(60),
+        verify: true,
+      });
       expect(r.errors).toBe(0);
       expect(r.verify!.mismatches).toBe(0);
       expect(dev.invariants()).toEqual([]);

@@ -6,9 +6,7 @@
  */
 import { KernelError } from '../common/errors';
 import type { CostModel } from './costs';
-import {
-  clearList as clearList_,
-} from './cpu';
+import { clearList as clearList_ } from './cpu';
 import type { Ctx } from './cpu';
 import type { EventClock } from './clock';
 
@@ -105,8 +103,23 @@ export function iovTotal(iov: readonly number[] | null | undefined): number {
 
 export function newSqe(): Sqe {
   return {
-    opcode: IORING_OP_NOP, flags: 0, fd: -1, off: 0, len: 0, addr: null, addr_off: 0, buf_index: 0, user_data: 0,
-    cmd_op: 0, cmd: null, splice_fd_in: -1, splice_flags: 0, nop_flags: 0, sqe2: null, timeout_ns: 0, iov: null,
+    opcode: IORING_OP_NOP,
+    flags: 0,
+    fd: -1,
+    off: 0,
+    len: 0,
+    addr: null,
+    addr_off: 0,
+    buf_index: 0,
+    user_data: 0,
+    cmd_op: 0,
+    cmd: null,
+    splice_fd_in: -1,
+    splice_flags: 0,
+    nop_flags: 0,
+    sqe2: null,
+    timeout_ns: 0,
+    iov: null,
     uring_cmd_flags: 0,
   };
 }
@@ -452,7 +465,8 @@ export class IoUring {
   }
 
   private resolveFile(sqe: Sqe): SimFile | null {
-    if (sqe.flags & IOSQE_FIXED_FILE) return sqe.fd >= 0 && sqe.fd < this.files.length ? this.files[sqe.fd] ?? null : null;
+    if (sqe.flags & IOSQE_FIXED_FILE)
+      return sqe.fd >= 0 && sqe.fd < this.files.length ? (this.files[sqe.fd] ?? null) : null;
     return this.fds.get(sqe.fd) ?? null;
   }
 
@@ -519,11 +533,12 @@ export class IoUring {
         let buf: Uint8Array | null = sqe.addr;
         let node: BufNode | null = null;
         if (fixed) {
-          node = sqe.buf_index >= 0 && sqe.buf_index < this.bufs.length ? this.bufs[sqe.buf_index] ?? null : null;
+          node = sqe.buf_index >= 0 && sqe.buf_index < this.bufs.length ? (this.bufs[sqe.buf_index] ?? null) : null;
           buf = node ? node.data : null;
         }
         if (!buf) return E.EFAULT;
-        for (let i = 0; i < iov.length; i += 2) if (iov[i]! < 0 || iov[i + 1]! < 0 || iov[i]! + iov[i + 1]! > buf.length) return E.EFAULT;
+        for (let i = 0; i < iov.length; i += 2)
+          if (iov[i]! < 0 || iov[i + 1]! < 0 || iov[i]! + iov[i + 1]! > buf.length) return E.EFAULT;
         const read = sqe.opcode === IORING_OP_READV || sqe.opcode === IORING_OP_READV_FIXED;
         const op = read ? f.readv : f.writev;
         if (!op) return E.EINVAL;
@@ -679,15 +694,22 @@ export class IoUring {
       this.put_buf(b);
     }
     const sqe = req.sqe;
-    if (!(res >= 0 && sqe.flags & IOSQE_CQE_SKIP_SUCCESS)) this.post_cqe(sqe.user_data, res, 0, sqe.opcode === IORING_OP_TIMEOUT);
+    if (!(res >= 0 && sqe.flags & IOSQE_CQE_SKIP_SUCCESS))
+      this.post_cqe(sqe.user_data, res, 0, sqe.opcode === IORING_OP_TIMEOUT);
     const next = req.link;
     if (!next) return;
     req.link = null;
     const op = sqe.opcode;
-    const rw = op === IORING_OP_READ || op === IORING_OP_WRITE || op === IORING_OP_READ_FIXED || op === IORING_OP_WRITE_FIXED;
-    const rwv = op === IORING_OP_READV || op === IORING_OP_WRITEV || op === IORING_OP_READV_FIXED || op === IORING_OP_WRITEV_FIXED;
+    const rw =
+      op === IORING_OP_READ || op === IORING_OP_WRITE || op === IORING_OP_READ_FIXED || op === IORING_OP_WRITE_FIXED;
+    const rwv =
+      op === IORING_OP_READV ||
+      op === IORING_OP_WRITEV ||
+      op === IORING_OP_READV_FIXED ||
+      op === IORING_OP_WRITEV_FIXED;
     // a short read or write breaks a (soft) link: for the vectored ops, short of the iovecs' total
-    const failed = res < 0 || (!(sqe.flags & IOSQE_IO_HARDLINK) && ((rw && res !== sqe.len) || (rwv && res !== iovTotal(sqe.iov))));
+    const failed =
+      res < 0 || (!(sqe.flags & IOSQE_IO_HARDLINK) && ((rw && res !== sqe.len) || (rwv && res !== iovTotal(sqe.iov))));
     if (failed && !(sqe.flags & IOSQE_IO_HARDLINK)) {
       let r: IoReq | null = next;
       while (r) {

@@ -16,7 +16,13 @@ describe('server crash and user recovery', () => {
 
   it('USER_RECOVERY: I/O waits (requeued every 3 ms) while QUIESCED and completes on the new server', () => {
     const k = createUblk();
-    const dev = k.add_dev({ nr_hw_queues: 2, queue_depth: 8, dev_size: '1M', target: 'loop', flags: ['UBLK_F_USER_RECOVERY'] });
+    const dev = k.add_dev({
+      nr_hw_queues: 2,
+      queue_depth: 8,
+      dev_size: '1M',
+      target: 'loop',
+      flags: ['UBLK_F_USER_RECOVERY'],
+    });
     dev.start_dev();
     dev.pwrite(new Uint8Array(4096).fill(0x5a), 8192);
     expect(errnoOf(() => dev.recover())).toBe('EBUSY'); // the server is alive
@@ -25,7 +31,23 @@ describe('server crash and user recovery', () => {
     const buf = new Uint8Array(4096);
     let status: number | null = null;
     const cpu = k.appCpu(0);
-    dev.ub.tagset.submit_bios(0, [{ id: 1, op: REQ_OP_READ, sector: 16, nr_sectors: 8, data: buf, cpu, end_io: (st) => { status = st; } }], { cpu, t: k.clock.now });
+    dev.ub.tagset.submit_bios(
+      0,
+      [
+        {
+          id: 1,
+          op: REQ_OP_READ,
+          sector: 16,
+          nr_sectors: 8,
+          data: buf,
+          cpu,
+          end_io: (st) => {
+            status = st;
+          },
+        },
+      ],
+      { cpu, t: k.clock.now },
+    );
     k.clock.run(k.clock.now + 10e6);
     expect(status).toBeNull();
     expect(dev.ub.tagset.stats.requeues).toBe(4); // at queue_rq (t=0), then at 3, 6 and 9 ms
@@ -42,7 +64,12 @@ describe('server crash and user recovery', () => {
 
   it('USER_RECOVERY_FAIL_IO: new I/O fails at once while the server is gone', () => {
     const k = createUblk();
-    const dev = k.add_dev({ queue_depth: 8, dev_size: '1M', target: 'loop', flags: ['UBLK_F_USER_RECOVERY', 'UBLK_F_USER_RECOVERY_FAIL_IO'] });
+    const dev = k.add_dev({
+      queue_depth: 8,
+      dev_size: '1M',
+      target: 'loop',
+      flags: ['UBLK_F_USER_RECOVERY', 'UBLK_F_USER_RECOVERY_FAIL_IO'],
+    });
     dev.start_dev();
     dev.kill_server();
     expect(dev.info().state_name).toBe('UBLK_S_DEV_FAIL_IO');
@@ -57,14 +84,31 @@ describe('server crash and user recovery', () => {
       const k = createUblk();
       let hang = true;
       const dev = k.add_dev({
-        queue_depth: 4, dev_size: '1M',
+        queue_depth: 4,
+        dev_size: '1M',
         flags: reissue ? ['UBLK_F_USER_RECOVERY', 'UBLK_F_USER_RECOVERY_REISSUE'] : ['UBLK_F_USER_RECOVERY'],
         target: { read: (io) => (hang ? undefined : io.len) },
       });
       dev.start_dev();
       let status: number | null = null;
       const cpu = k.appCpu(0);
-      dev.ub.tagset.submit_bios(0, [{ id: 1, op: REQ_OP_READ, sector: 0, nr_sectors: 8, data: new Uint8Array(4096), cpu, end_io: (st) => { status = st; } }], { cpu, t: k.clock.now });
+      dev.ub.tagset.submit_bios(
+        0,
+        [
+          {
+            id: 1,
+            op: REQ_OP_READ,
+            sector: 0,
+            nr_sectors: 8,
+            data: new Uint8Array(4096),
+            cpu,
+            end_io: (st) => {
+              status = st;
+            },
+          },
+        ],
+        { cpu, t: k.clock.now },
+      );
       k.clock.run(k.clock.now + 1e6);
       expect(status).toBeNull();
       dev.kill_server();
@@ -84,7 +128,13 @@ describe('server crash and user recovery', () => {
 
   it('STOP_DEV then START_DEV again with a new server: the data is still there', () => {
     const k = createUblk();
-    const dev = k.add_dev({ nr_hw_queues: 2, queue_depth: 8, dev_size: '1M', target: 'loop', data_path: 'auto_buf_reg' });
+    const dev = k.add_dev({
+      nr_hw_queues: 2,
+      queue_depth: 8,
+      dev_size: '1M',
+      target: 'loop',
+      data_path: 'auto_buf_reg',
+    });
     dev.start_dev();
     dev.pwrite(new Uint8Array(4096).fill(0x33), 4096);
     dev.stop_dev();
@@ -98,9 +148,15 @@ describe('server crash and user recovery', () => {
     expect(dev.invariants()).toEqual([]);
   });
 
-  it("snapshot() says when a user recovery is under way (START sent, END not yet), for the tag board", () => {
+  it('snapshot() says when a user recovery is under way (START sent, END not yet), for the tag board', () => {
     const k = createUblk();
-    const dev = k.add_dev({ nr_hw_queues: 2, queue_depth: 4, dev_size: '8M', target: 'fault_inject', flags: ['UBLK_F_USER_RECOVERY'] });
+    const dev = k.add_dev({
+      nr_hw_queues: 2,
+      queue_depth: 4,
+      dev_size: '8M',
+      target: 'fault_inject',
+      flags: ['UBLK_F_USER_RECOVERY'],
+    });
     dev.start_dev();
     expect(dev.snapshot()).toMatchObject({ state: 'UBLK_S_DEV_LIVE', recovering: false });
     dev.kill_server();
@@ -111,4 +167,3 @@ describe('server crash and user recovery', () => {
     expect(dev.snapshot()).toMatchObject({ state: 'UBLK_S_DEV_LIVE', recovering: false });
   });
 });
-

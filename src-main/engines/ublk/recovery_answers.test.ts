@@ -22,10 +22,27 @@ function fetchingServer(dev: UblkDev): UblkServer {
 describe('a committed error reaches the reader as errno_to_blk_status() + blk_status_to_errno() leave it (6.18)', () => {
   it('errnos with a blk_status_t of their own survive; any other becomes -EIO', () => {
     const cases: [number, string][] = [
-      [-28, 'ENOSPC'], [-95, 'EOPNOTSUPP'], [-110, 'ETIMEDOUT'], [-12, 'ENOMEM'], [-11, 'EAGAIN'], [-121, 'EREMOTEIO'],
-      [-16, 'EBUSY'], [-19, 'ENODEV'], [-22, 'EINVAL'], [-61, 'ENODATA'], [-84, 'EILSEQ'], [-67, 'ENOLINK'],
-      [-52, 'EBADE'], [-62, 'ETIME'], [-75, 'EOVERFLOW'], [-109, 'ETOOMANYREFS'],
-      [-1, 'EIO'], [-2, 'EIO'], [-13, 'EIO'], [-14, 'EIO'], [-5, 'EIO'],
+      [-28, 'ENOSPC'],
+      [-95, 'EOPNOTSUPP'],
+      [-110, 'ETIMEDOUT'],
+      [-12, 'ENOMEM'],
+      [-11, 'EAGAIN'],
+      [-121, 'EREMOTEIO'],
+      [-16, 'EBUSY'],
+      [-19, 'ENODEV'],
+      [-22, 'EINVAL'],
+      [-61, 'ENODATA'],
+      [-84, 'EILSEQ'],
+      [-67, 'ENOLINK'],
+      [-52, 'EBADE'],
+      [-62, 'ETIME'],
+      [-75, 'EOVERFLOW'],
+      [-109, 'ETOOMANYREFS'],
+      [-1, 'EIO'],
+      [-2, 'EIO'],
+      [-13, 'EIO'],
+      [-14, 'EIO'],
+      [-5, 'EIO'],
     ];
     for (const [res, name] of cases) {
       const k = createUblk();
@@ -64,7 +81,7 @@ describe('ublk_ch_open() and ublk_validate_user_pid() (6.18)', () => {
 });
 
 describe('ublk_ctrl_get_dev_info() (6.18): the recorded pid is looked up', () => {
-  it('a crashed server\'s pid is reported as -1; the recovered server\'s pid after END_USER_RECOVERY', () => {
+  it("a crashed server's pid is reported as -1; the recovered server's pid after END_USER_RECOVERY", () => {
     const k = createUblk();
     const dev = k.add_dev({ queue_depth: 2, dev_size: '1M', target: 'loop', flags: ['UBLK_F_USER_RECOVERY'] });
     dev.start_dev();
@@ -127,7 +144,23 @@ describe('END_USER_RECOVERY kicks the requeue list (ublk_ctrl_end_recovery -> bl
     dev.kill_server();
     let status: number | null = null;
     const cpu = k.appCpu(0);
-    dev.ub.tagset.submit_bios(0, [{ id: 1, op: REQ_OP_READ, sector: 0, nr_sectors: 8, data: new Uint8Array(4096), cpu, end_io: (st) => { status = st; } }], { cpu, t: k.clock.now });
+    dev.ub.tagset.submit_bios(
+      0,
+      [
+        {
+          id: 1,
+          op: REQ_OP_READ,
+          sector: 0,
+          nr_sectors: 8,
+          data: new Uint8Array(4096),
+          cpu,
+          end_io: (st) => {
+            status = st;
+          },
+        },
+      ],
+      { cpu, t: k.clock.now },
+    );
     k.clock.run(k.clock.now + 4.5e6); // requeued at 0 and 3 ms; the next tick would be at 6 ms
     dev.recover();
     k.clock.run(k.clock.now + 0.5e6);
@@ -140,13 +173,31 @@ describe('USER_RECOVERY_FAIL_IO: what happens to I/O (ublk_ch_release_work_fn, u
     const k = createUblk();
     let hang = true;
     const dev = k.add_dev({
-      queue_depth: 4, dev_size: '1M', flags: ['UBLK_F_USER_RECOVERY', 'UBLK_F_USER_RECOVERY_FAIL_IO'],
+      queue_depth: 4,
+      dev_size: '1M',
+      flags: ['UBLK_F_USER_RECOVERY', 'UBLK_F_USER_RECOVERY_FAIL_IO'],
       target: { read: (io) => (hang ? undefined : io.len), write: (io) => io.len },
     });
     dev.start_dev();
     let status: number | null = null;
     const cpu = k.appCpu(0);
-    dev.ub.tagset.submit_bios(0, [{ id: 1, op: REQ_OP_READ, sector: 0, nr_sectors: 8, data: new Uint8Array(4096), cpu, end_io: (st) => { status = st; } }], { cpu, t: k.clock.now });
+    dev.ub.tagset.submit_bios(
+      0,
+      [
+        {
+          id: 1,
+          op: REQ_OP_READ,
+          sector: 0,
+          nr_sectors: 8,
+          data: new Uint8Array(4096),
+          cpu,
+          end_io: (st) => {
+            status = st;
+          },
+        },
+      ],
+      { cpu, t: k.clock.now },
+    );
     k.clock.run(k.clock.now + 1e6);
     expect(status).toBeNull();
     dev.kill_server();
@@ -162,7 +213,12 @@ describe('USER_RECOVERY_FAIL_IO: what happens to I/O (ublk_ch_release_work_fn, u
 
   it('a new server that dies after fetching every tag (which cleared fail_io) leaves FAIL_IO again, not LIVE I/O', () => {
     const k = createUblk();
-    const dev = k.add_dev({ queue_depth: 2, dev_size: '1M', target: 'null', flags: ['UBLK_F_USER_RECOVERY', 'UBLK_F_USER_RECOVERY_FAIL_IO'] });
+    const dev = k.add_dev({
+      queue_depth: 2,
+      dev_size: '1M',
+      target: 'null',
+      flags: ['UBLK_F_USER_RECOVERY', 'UBLK_F_USER_RECOVERY_FAIL_IO'],
+    });
     dev.start_dev();
     dev.kill_server();
     dev.start_user_recovery();

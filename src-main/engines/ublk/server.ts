@@ -5,32 +5,80 @@
  */
 import type { EventClock } from './clock';
 import type { CostModel } from './costs';
-import {
-  beginBurst as beginBurst_, endBurst as endBurst_,
-} from './cpu';
+import { beginBurst as beginBurst_, endBurst as endBurst_ } from './cpu';
 import type { Cpu, Ctx } from './cpu';
 import {
-  IORING_NOP_FIXED_BUFFER as IORING_NOP_FIXED_BUFFER_, IORING_NOP_INJECT_RESULT as IORING_NOP_INJECT_RESULT_, IORING_OP_FUSED_CMD as IORING_OP_FUSED_CMD_, IORING_OP_NOP as IORING_OP_NOP_, IORING_OP_READ as IORING_OP_READ_, IORING_OP_READ_FIXED as IORING_OP_READ_FIXED_, IORING_OP_READV as IORING_OP_READV_, IORING_OP_READV_FIXED as IORING_OP_READV_FIXED_, IORING_OP_WRITEV as IORING_OP_WRITEV_, IORING_OP_WRITEV_FIXED as IORING_OP_WRITEV_FIXED_, IORING_OP_TIMEOUT as IORING_OP_TIMEOUT_, IORING_OP_SPLICE as IORING_OP_SPLICE_, IORING_OP_URING_CMD as IORING_OP_URING_CMD_, IORING_OP_WRITE as IORING_OP_WRITE_, IORING_OP_WRITE_FIXED as IORING_OP_WRITE_FIXED_, IORING_SETUP_SQE128 as IORING_SETUP_SQE128_, IOSQE_CQE_SKIP_SUCCESS as IOSQE_CQE_SKIP_SUCCESS_, IOSQE_FIXED_FILE as IOSQE_FIXED_FILE_, IOSQE_IO_HARDLINK as IOSQE_IO_HARDLINK_, IOSQE_IO_LINK as IOSQE_IO_LINK_, IORING_CQE_F_MORE as IORING_CQE_F_MORE_, IoUring, SPLICE_F_READ_TO_READ as SPLICE_F_READ_TO_READ_, newSqe as newSqe_,
+  IORING_NOP_FIXED_BUFFER as IORING_NOP_FIXED_BUFFER_,
+  IORING_NOP_INJECT_RESULT as IORING_NOP_INJECT_RESULT_,
+  IORING_OP_FUSED_CMD as IORING_OP_FUSED_CMD_,
+  IORING_OP_NOP as IORING_OP_NOP_,
+  IORING_OP_READ as IORING_OP_READ_,
+  IORING_OP_READ_FIXED as IORING_OP_READ_FIXED_,
+  IORING_OP_READV as IORING_OP_READV_,
+  IORING_OP_READV_FIXED as IORING_OP_READV_FIXED_,
+  IORING_OP_WRITEV as IORING_OP_WRITEV_,
+  IORING_OP_WRITEV_FIXED as IORING_OP_WRITEV_FIXED_,
+  IORING_OP_TIMEOUT as IORING_OP_TIMEOUT_,
+  IORING_OP_SPLICE as IORING_OP_SPLICE_,
+  IORING_OP_URING_CMD as IORING_OP_URING_CMD_,
+  IORING_OP_WRITE as IORING_OP_WRITE_,
+  IORING_OP_WRITE_FIXED as IORING_OP_WRITE_FIXED_,
+  IORING_SETUP_SQE128 as IORING_SETUP_SQE128_,
+  IOSQE_CQE_SKIP_SUCCESS as IOSQE_CQE_SKIP_SUCCESS_,
+  IOSQE_FIXED_FILE as IOSQE_FIXED_FILE_,
+  IOSQE_IO_HARDLINK as IOSQE_IO_HARDLINK_,
+  IOSQE_IO_LINK as IOSQE_IO_LINK_,
+  IORING_CQE_F_MORE as IORING_CQE_F_MORE_,
+  IoUring,
+  SPLICE_F_READ_TO_READ as SPLICE_F_READ_TO_READ_,
+  newSqe as newSqe_,
 } from './io_uring';
 import type { RingTask, Sqe } from './io_uring';
 import type { BackendOp, ScriptIo, Target } from './targets';
 import {
-  UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_, UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_, UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_, UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_, UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_, UBLK_IO_OP_READ as UBLK_IO_OP_READ_, UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_, UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_, UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_, UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_, UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_, ublk_read_iod_into as ublk_read_iod_into_, ublk_user_copy_pos as ublk_user_copy_pos_,
+  UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_,
+  UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_,
+  UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_,
+  UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_,
+  UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_,
+  UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_,
+  UBLK_IO_OP_READ as UBLK_IO_OP_READ_,
+  UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_,
+  UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_,
+  UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_,
+  UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_,
+  UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_,
+  ublk_read_iod_into as ublk_read_iod_into_,
+  ublk_user_copy_pos as ublk_user_copy_pos_,
 } from './ublk_cmd';
-import { UBLK_F, UBLK_IO_F_SHMEM_ZC as UBLK_IO_F_SHMEM_ZC_, UBLK_IO_OP_DISCARD, UBLK_IO_OP_REPORT_ZONES, UBLK_IO_OP_WRITE_ZEROES, UBLK_IO_OP_ZONE_APPEND, UBLK_IO_OP_ZONE_CLOSE, UBLK_IO_OP_ZONE_FINISH, UBLK_IO_OP_ZONE_OPEN, UBLK_IO_OP_ZONE_RESET, UBLK_IO_OP_ZONE_RESET_ALL, ublkIoFlagNames } from './ublk_cmd';
+import {
+  UBLK_F,
+  UBLK_IO_F_SHMEM_ZC as UBLK_IO_F_SHMEM_ZC_,
+  UBLK_IO_OP_DISCARD,
+  UBLK_IO_OP_REPORT_ZONES,
+  UBLK_IO_OP_WRITE_ZEROES,
+  UBLK_IO_OP_ZONE_APPEND,
+  UBLK_IO_OP_ZONE_CLOSE,
+  UBLK_IO_OP_ZONE_FINISH,
+  UBLK_IO_OP_ZONE_OPEN,
+  UBLK_IO_OP_ZONE_RESET,
+  UBLK_IO_OP_ZONE_RESET_ALL,
+  ublkIoFlagNames,
+} from './ublk_cmd';
 import { BLK_ZONE_SIZE } from './zoned';
 
 const ZONE_MGMT_NAMES: Record<number, ScriptIo['op']> = {
-  [UBLK_IO_OP_ZONE_OPEN]: 'zone_open', [UBLK_IO_OP_ZONE_CLOSE]: 'zone_close', [UBLK_IO_OP_ZONE_FINISH]: 'zone_finish',
-  [UBLK_IO_OP_ZONE_RESET]: 'zone_reset', [UBLK_IO_OP_ZONE_RESET_ALL]: 'zone_reset_all',
+  [UBLK_IO_OP_ZONE_OPEN]: 'zone_open',
+  [UBLK_IO_OP_ZONE_CLOSE]: 'zone_close',
+  [UBLK_IO_OP_ZONE_FINISH]: 'zone_finish',
+  [UBLK_IO_OP_ZONE_RESET]: 'zone_reset',
+  [UBLK_IO_OP_ZONE_RESET_ALL]: 'zone_reset_all',
 };
 import type { UblksrvIoDesc } from './ublk_cmd';
 import type { UblkDevice, UblkTask, UblksrvIoCmd } from './ublk_drv';
 import { BATCH_NR_FETCH, BatchServerIo, K_COMMIT as K_COMMIT_, K_PREP as K_PREP_ } from './server_batch';
 import { ublk_shmem_bufs } from './ublk_shmem';
-import {
-  UserMem,
-} from './user_mem';
+import { UserMem } from './user_mem';
 const beginBurst = beginBurst_;
 const endBurst = endBurst_;
 const newSqe = newSqe_;
@@ -77,8 +125,29 @@ const UBLK_IO_RES_NEED_GET_DATA = UBLK_IO_RES_NEED_GET_DATA_;
 const UBLK_IO_UNREGISTER_IO_BUF = UBLK_IO_UNREGISTER_IO_BUF_;
 
 /** 'batch': UBLK_F_BATCH_IO (after 6.18) on the copy path; the batch commands also run under user_copy etc. with the flag. */
-export type DataPath = 'copy' | 'need_get_data' | 'user_copy' | 'zero_copy' | 'auto_buf_reg' | 'fused' | 'ebpf' | 'splice' | 'remap' | 'batch';
-export const DATA_PATHS: readonly DataPath[] = ['copy', 'need_get_data', 'user_copy', 'zero_copy', 'auto_buf_reg', 'fused', 'ebpf', 'splice', 'remap', 'batch'];
+export type DataPath =
+  | 'copy'
+  | 'need_get_data'
+  | 'user_copy'
+  | 'zero_copy'
+  | 'auto_buf_reg'
+  | 'fused'
+  | 'ebpf'
+  | 'splice'
+  | 'remap'
+  | 'batch';
+export const DATA_PATHS: readonly DataPath[] = [
+  'copy',
+  'need_get_data',
+  'user_copy',
+  'zero_copy',
+  'auto_buf_reg',
+  'fused',
+  'ebpf',
+  'splice',
+  'remap',
+  'batch',
+];
 
 /** cqe->user_data kinds (ublksrv packs tag | op << 16 | tgt_data << 24 | is_target_io). */
 const K_CMD = 1;
@@ -144,7 +213,11 @@ export class ServerThread implements RingTask {
   /** UBLK_F_BATCH_IO negotiated: PREP/FETCH/COMMIT_IO_CMDS instead of per-tag FETCH_REQ / COMMIT_AND_FETCH_REQ. */
   private readonly batch: BatchServerIo | null;
 
-  constructor(readonly srv: UblkServer, readonly q_id: number, readonly cpu: Cpu) {
+  constructor(
+    readonly srv: UblkServer,
+    readonly q_id: number,
+    readonly cpu: Cpu,
+  ) {
     const o = srv.opts;
     const depth = o.dev.dev_info.queue_depth;
     this.ublkTask = { name: `ublk-q${q_id}`, exiting: false };
@@ -155,11 +228,23 @@ export class ServerThread implements RingTask {
     this.ring.register_files([o.dev.chdev, ...o.target.files]);
     if (o.path === 'zero_copy' || o.path === 'auto_buf_reg') this.ring.register_buffers_sparse(depth);
     for (let t = 0; t < depth; t++) {
-      this.tags.push({ iod: null, iodBuf: { op_flags: 0, nr_sectors: 0, start_sector: 0, addr: 0 }, pending: 0, bytes: 0, ubytes: 0, err: 0, phase: 0, aborted: false });
+      this.tags.push({
+        iod: null,
+        iodBuf: { op_flags: 0, nr_sectors: 0, start_sector: 0, addr: 0 },
+        pending: 0,
+        bytes: 0,
+        ubytes: 0,
+        err: 0,
+        phase: 0,
+        aborted: false,
+      });
       this.bufVa.push(srv.copyLike() ? srv.mm.alloc(o.dev.dev_info.max_io_buf_bytes) : 0);
       this.cmds.push({ q_id, tag: t, result: 0, addr: 0 });
     }
-    this.batch = o.dev.flags & UBLK_F.UBLK_F_BATCH_IO ? new BatchServerIo(this.ring, q_id, o.dev, this.bufVa, o.auto_buf_reg_fallback) : null;
+    this.batch =
+      o.dev.flags & UBLK_F.UBLK_F_BATCH_IO
+        ? new BatchServerIo(this.ring, q_id, o.dev, this.bufVa, o.auto_buf_reg_fallback)
+        : null;
   }
 
   /** Queues the initial FETCH_REQ of every tag. */
@@ -336,7 +421,8 @@ export class ServerThread implements RingTask {
       return;
     }
     if (kind === K_COMMIT) {
-      if (res !== b.commitBytes(n)) this.srv.cmdErrors.push(`q${this.q_id}: UBLK_U_IO_COMMIT_IO_CMDS of ${n} answered ${res}`);
+      if (res !== b.commitBytes(n))
+        this.srv.cmdErrors.push(`q${this.q_id}: UBLK_U_IO_COMMIT_IO_CMDS of ${n} answered ${res}`);
       return;
     }
     const flags = this.ring.cqe_flags;
@@ -382,7 +468,8 @@ export class ServerThread implements RingTask {
     st.pending = 0;
     st.phase = 0;
     if (op === UBLK_IO_OP_FLUSH) return this.commit(tag, 0, ctx);
-    if ((op === UBLK_IO_OP_DISCARD || op === UBLK_IO_OP_WRITE_ZEROES) && o.target.handler) return this.script_range_io(tag, op, off, len, iod.op_flags);
+    if ((op === UBLK_IO_OP_DISCARD || op === UBLK_IO_OP_WRITE_ZEROES) && o.target.handler)
+      return this.script_range_io(tag, op, off, len, iod.op_flags);
     if (op >= UBLK_IO_OP_ZONE_OPEN && o.target.handler) return this.zoned_io(tag, st, op, off, len, ctx);
     if (op !== UBLK_IO_OP_READ && op !== UBLK_IO_OP_WRITE) return this.commit(tag, -95, ctx);
     const write = op === UBLK_IO_OP_WRITE;
@@ -403,7 +490,10 @@ export class ServerThread implements RingTask {
     let path = o.path;
     if (path === 'ebpf' || path === 'batch') path = 'copy'; // requests the BPF program passed on take the copy path
     // UBLK_IO_F_SHMEM_ZC (after 6.18): the data is in a buffer the server registered; it works on its own mapping
-    const shm = iod.op_flags & UBLK_IO_F_SHMEM_ZC && (path === 'copy' || path === 'user_copy' || path === 'need_get_data') ? this.shmemBuf(iod, len) : null;
+    const shm =
+      iod.op_flags & UBLK_IO_F_SHMEM_ZC && (path === 'copy' || path === 'user_copy' || path === 'need_get_data')
+        ? this.shmemBuf(iod, len)
+        : null;
     if (shm) path = 'copy';
     if (path === 'need_get_data') path = 'copy';
     if (path === 'auto_buf_reg' && iod.op_flags & UBLK_IO_F_NEED_REG_BUF) path = 'zero_copy';
@@ -542,7 +632,13 @@ export class ServerThread implements RingTask {
 
   private rw_fixed(tag: number, write: boolean, b: BackendOp, flags: number, ctx: Ctx): void {
     const s = this.sqe(ctx);
-    s.opcode = b.iov ? (write ? IORING_OP_WRITEV_FIXED : IORING_OP_READV_FIXED) : write ? IORING_OP_WRITE_FIXED : IORING_OP_READ_FIXED;
+    s.opcode = b.iov
+      ? write
+        ? IORING_OP_WRITEV_FIXED
+        : IORING_OP_READV_FIXED
+      : write
+        ? IORING_OP_WRITE_FIXED
+        : IORING_OP_READ_FIXED;
     s.flags = IOSQE_FIXED_FILE | flags;
     s.fd = b.file;
     s.buf_index = tag;
@@ -554,7 +650,16 @@ export class ServerThread implements RingTask {
   }
 
   /** USER_COPY: pread/pwrite on /dev/ublkcN at ublk_pos(q, tag, off). toDev = write into the request. */
-  private ucopy(tag: number, toDev: boolean, buf: Uint8Array, bufOff: number, len: number, pos: number, link: boolean, ctx: Ctx): void {
+  private ucopy(
+    tag: number,
+    toDev: boolean,
+    buf: Uint8Array,
+    bufOff: number,
+    len: number,
+    pos: number,
+    link: boolean,
+    ctx: Ctx,
+  ): void {
     const s = this.sqe(ctx);
     s.opcode = toDev ? IORING_OP_WRITE : IORING_OP_READ;
     s.flags = IOSQE_FIXED_FILE | (link ? IOSQE_IO_LINK : 0);
@@ -596,20 +701,36 @@ export class ServerThread implements RingTask {
   private zoned_io(tag: number, st: TagState, op: number, off: number, len: number, ctx: Ctx): void {
     const nr_zones = st.iod!.nr_sectors;
     if (op === UBLK_IO_OP_ZONE_APPEND) return this.script_io(tag, st, true, off, len, ctx, 'zone_append');
-    if (op === UBLK_IO_OP_REPORT_ZONES) return this.script_io(tag, st, false, off, nr_zones * BLK_ZONE_SIZE, ctx, 'report_zones', nr_zones);
+    if (op === UBLK_IO_OP_REPORT_ZONES)
+      return this.script_io(tag, st, false, off, nr_zones * BLK_ZONE_SIZE, ctx, 'report_zones', nr_zones);
     const name = ZONE_MGMT_NAMES[op];
     if (!name) return this.commit(tag, -95, ctx);
     return this.script_range_io(tag, op, off, 0, st.iod!.op_flags, name);
   }
 
-  private script_io(tag: number, st: TagState, write: boolean, off: number, len: number, ctx: Ctx, zop?: 'zone_append' | 'report_zones', nr_zones?: number): void {
+  private script_io(
+    tag: number,
+    st: TagState,
+    write: boolean,
+    off: number,
+    len: number,
+    ctx: Ctx,
+    zop?: 'zone_append' | 'report_zones',
+    nr_zones?: number,
+  ): void {
     const o = this.srv.opts;
     const h = o.target.handler!;
     const path = o.path;
-    const sees = path === 'copy' || path === 'need_get_data' || path === 'user_copy' || path === 'remap' || path === 'ebpf' || path === 'batch';
+    const sees =
+      path === 'copy' ||
+      path === 'need_get_data' ||
+      path === 'user_copy' ||
+      path === 'remap' ||
+      path === 'ebpf' ||
+      path === 'batch';
     const iod = st.iod!;
     const shm = sees && iod.op_flags & UBLK_IO_F_SHMEM_ZC ? this.shmemBuf(iod, len) : null;
-    const buf = !sees ? null : shm ?? this.srv.mm.resolve(path === 'remap' ? iod.addr : this.bufVa[tag]!, len);
+    const buf = !sees ? null : (shm ?? this.srv.mm.resolve(path === 'remap' ? iod.addr : this.bufVa[tag]!, len));
     const call = (): void => {
       let finished = false;
       const done = (res: number): void => {
@@ -617,7 +738,16 @@ export class ServerThread implements RingTask {
         finished = true;
         this.script_done(tag, st, write, res, buf, len);
       };
-      const io: ScriptIo = { q_id: this.q_id, tag, op: zop ?? (write ? 'write' : 'read'), offset: off, len, data: buf, flags: ublkIoFlagNames(iod.op_flags), done };
+      const io: ScriptIo = {
+        q_id: this.q_id,
+        tag,
+        op: zop ?? (write ? 'write' : 'read'),
+        offset: off,
+        len,
+        data: buf,
+        flags: ublkIoFlagNames(iod.op_flags),
+        done,
+      };
       if (nr_zones !== undefined) io.nr_zones = nr_zones;
       const fn = zop ? h[zop] : write ? h.write : h.read;
       if (zop === 'zone_append') {
@@ -631,7 +761,9 @@ export class ServerThread implements RingTask {
         const r = fn ? fn.call(h, io) : zop ? -95 : len;
         if (typeof r === 'number') io.done(r);
       } catch (e) {
-        this.srv.cmdErrors.push(`target handler threw on q${this.q_id} tag ${tag}: ${e instanceof Error ? e.message : String(e)}`);
+        this.srv.cmdErrors.push(
+          `target handler threw on q${this.q_id} tag ${tag}: ${e instanceof Error ? e.message : String(e)}`,
+        );
         done(-5);
       }
     };
@@ -649,7 +781,14 @@ export class ServerThread implements RingTask {
   private readonly pendingScript = new Map<number, () => void>();
 
   /** DISCARD / WRITE_ZEROES to a script target: its discard() / write_zeroes() handler, -EOPNOTSUPP without one. */
-  private script_range_io(tag: number, op: number, off: number, len: number, op_flags: number, zname?: ScriptIo['op']): void {
+  private script_range_io(
+    tag: number,
+    op: number,
+    off: number,
+    len: number,
+    op_flags: number,
+    zname?: ScriptIo['op'],
+  ): void {
     const o = this.srv.opts;
     const h = o.target.handler!;
     const discard = op === UBLK_IO_OP_DISCARD;
@@ -662,17 +801,35 @@ export class ServerThread implements RingTask {
       if (this.state === 'idle') this.wake(o.clock.now);
     };
     if (!fn) return done(-95);
-    const io: ScriptIo = { q_id: this.q_id, tag, op: zname ?? (discard ? 'discard' : 'write_zeroes'), offset: off, len, data: null, flags: ublkIoFlagNames(op_flags), done };
+    const io: ScriptIo = {
+      q_id: this.q_id,
+      tag,
+      op: zname ?? (discard ? 'discard' : 'write_zeroes'),
+      offset: off,
+      len,
+      data: null,
+      flags: ublkIoFlagNames(op_flags),
+      done,
+    };
     try {
       const r = fn.call(h, io);
       if (typeof r === 'number') done(r);
     } catch (e) {
-      this.srv.cmdErrors.push(`target handler threw on q${this.q_id} tag ${tag}: ${e instanceof Error ? e.message : String(e)}`);
+      this.srv.cmdErrors.push(
+        `target handler threw on q${this.q_id} tag ${tag}: ${e instanceof Error ? e.message : String(e)}`,
+      );
       done(-5);
     }
   }
 
-  private script_done(tag: number, st: TagState, write: boolean, res: number, buf: Uint8Array | null, len: number): void {
+  private script_done(
+    tag: number,
+    st: TagState,
+    write: boolean,
+    res: number,
+    buf: Uint8Array | null,
+    len: number,
+  ): void {
     const o = this.srv.opts;
     const ctx: Ctx = { cpu: this.cpu, t: Math.max(o.clock.now, this.cpu.free) };
     if (o.path === 'user_copy' && !write && res > 0 && buf) {

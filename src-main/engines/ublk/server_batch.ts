@@ -6,12 +6,19 @@
  * exactly as on the per-tag paths.
  */
 import {
-  IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER, IORING_OP_URING_CMD, IORING_URING_CMD_MULTISHOT, IOSQE_BUFFER_SELECT,
+  IORING_CQE_BUFFER_SHIFT,
+  IORING_CQE_F_BUFFER,
+  IORING_OP_URING_CMD,
+  IORING_URING_CMD_MULTISHOT,
+  IOSQE_BUFFER_SELECT,
   IOSQE_FIXED_FILE,
 } from './io_uring';
 import type { IoUring, Sqe } from './io_uring';
 import {
-  UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK, UBLK_BATCH_F_HAS_BUF_ADDR, UBLK_IO_COMMIT_IO_CMDS, UBLK_IO_FETCH_IO_CMDS,
+  UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK,
+  UBLK_BATCH_F_HAS_BUF_ADDR,
+  UBLK_IO_COMMIT_IO_CMDS,
+  UBLK_IO_FETCH_IO_CMDS,
   UBLK_IO_PREP_IO_CMDS,
 } from './ublk_cmd';
 import { ublk_batch_elem_bytes, ublk_batch_encode } from './ublk_batch';
@@ -47,8 +54,9 @@ export class BatchServerIo {
     const bufs: Uint8Array[] = [];
     for (let i = 0; i < BATCH_NR_BUFS; i++) bufs.push(new Uint8Array(depth * 2));
     ring.register_pbuf_ring(BATCH_BGID, bufs);
-    this.flags = (dev.need_map_io() ? UBLK_BATCH_F_HAS_BUF_ADDR : 0)
-      | (dev.support_auto_buf_reg() && fallback ? UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK : 0);
+    this.flags =
+      (dev.need_map_io() ? UBLK_BATCH_F_HAS_BUF_ADDR : 0) |
+      (dev.support_auto_buf_reg() && fallback ? UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK : 0);
   }
 
   private elem(tag: number, result: number): UblkBatchElem {
@@ -60,7 +68,12 @@ export class BatchServerIo {
     s.flags = IOSQE_FIXED_FILE;
     s.fd = 0;
     s.cmd_op = op;
-    const hdr: UblkBatchIo = { q_id: this.q_id, flags: elems ? this.flags : 0, nr_elem: nr, elem_bytes: elems ? ublk_batch_elem_bytes(this.flags) : 2 };
+    const hdr: UblkBatchIo = {
+      q_id: this.q_id,
+      flags: elems ? this.flags : 0,
+      nr_elem: nr,
+      elem_bytes: elems ? ublk_batch_elem_bytes(this.flags) : 2,
+    };
     s.cmd = hdr;
     if (elems) {
       s.addr = ublk_batch_encode(this.flags, elems);
@@ -115,7 +128,7 @@ export class BatchServerIo {
       v.setInt32(o + 4, this.commits[2 * i + 1]!, true);
       if (this.flags & UBLK_BATCH_F_HAS_BUF_ADDR) {
         const a = this.bufVa[tag] ?? 0;
-        v.setUint32(o + 8, a % 0x100000000 >>> 0, true);
+        v.setUint32(o + 8, (a % 0x100000000) >>> 0, true);
         v.setUint32(o + 12, Math.floor(a / 0x100000000) >>> 0, true);
       }
     }

@@ -35,9 +35,21 @@ export function percentiles(lat_ns: Float64Array): LatencyPercentiles {
   // many ranks: one native numeric sort beats a quickselect per rank; one rank: quickselect
   if (n > 64) a.sort();
   // Whole nanoseconds, as fio's clat samples are (virtual time sums fractional costs).
-  const table: [number, number][] = FIO_PERCENTILES.map((p) => [p, Math.round(n > 64 ? a[rank(p)]! : select(a, rank(p))) / 1000]);
+  const table: [number, number][] = FIO_PERCENTILES.map((p) => [
+    p,
+    Math.round(n > 64 ? a[rank(p)]! : select(a, rank(p))) / 1000,
+  ]);
   const at = (p: number): number => table.find(([q]) => q === p)![1];
-  return { p50: at(50), p99: at(99), p999: at(99.9), mean: mean / 1000, max: Math.round(max) / 1000, min: Math.round(min) / 1000, stdev: Math.sqrt(sq / n) / 1000, table };
+  return {
+    p50: at(50),
+    p99: at(99),
+    p999: at(99.9),
+    mean: mean / 1000,
+    max: Math.round(max) / 1000,
+    min: Math.round(min) / 1000,
+    stdev: Math.sqrt(sq / n) / 1000,
+    table,
+  };
 }
 
 /** k-th smallest (Hoare quickselect, median-of-three pivot); reorders `a`. */
@@ -46,7 +58,9 @@ function select(a: Float64Array, k: number): number {
   let hi = a.length - 1;
   while (hi > lo) {
     const mid = (lo + hi) >> 1;
-    const x = a[lo]!, y = a[mid]!, z = a[hi]!;
+    const x = a[lo]!,
+      y = a[mid]!,
+      z = a[hi]!;
     const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
     let i = lo;
     let j = hi;
@@ -67,4 +81,3 @@ function select(a: Float64Array, k: number): number {
   }
   return a[k]!;
 }
-

@@ -109,7 +109,9 @@ describe("kublk's fault_inject target (selftests/ublk/fault_inject.c)", () => {
 
   it('refuses --auto_zc_fallback and a bad delay_us (EINVAL)', () => {
     const k = createUblk();
-    expect(errnoOf(() => k.add_dev({ target: 'fault_inject', data_path: 'auto_buf_reg', auto_buf_reg_fallback: true }))).toBe('EINVAL');
+    expect(
+      errnoOf(() => k.add_dev({ target: 'fault_inject', data_path: 'auto_buf_reg', auto_buf_reg_fallback: true })),
+    ).toBe('EINVAL');
     expect(errnoOf(() => k.add_dev({ target: 'fault_inject', delay_us: -1 }))).toBe('EINVAL');
     expect(errnoOf(() => k.add_dev({ target: 'fault_inject', delay_us: 1.5 }))).toBe('EINVAL');
   });
@@ -118,7 +120,13 @@ describe("kublk's fault_inject target (selftests/ublk/fault_inject.c)", () => {
   // SIGKILLed with tag 0 fetched, exit 137), then DEL_DEV must still complete.
   it('teardown after an incomplete recovery: recover dies mid-fetch, the device stays QUIESCED, del_dev works', () => {
     const k = createUblk();
-    const dev = k.add_dev({ nr_hw_queues: 2, queue_depth: 8, dev_size: '16M', target: 'fault_inject', flags: ['UBLK_F_USER_RECOVERY'] });
+    const dev = k.add_dev({
+      nr_hw_queues: 2,
+      queue_depth: 8,
+      dev_size: '16M',
+      target: 'fault_inject',
+      flags: ['UBLK_F_USER_RECOVERY'],
+    });
     dev.start_dev();
     dev.kill_server();
     expect(dev.info().state_name).toBe('UBLK_S_DEV_QUIESCED');
@@ -136,11 +144,19 @@ describe("kublk's fault_inject target (selftests/ublk/fault_inject.c)", () => {
 
   it('--die_during_fetch at START_DEV: the server dies with tag 0 fetched, START_DEV is interrupted', () => {
     const k = createUblk();
-    const dev = k.add_dev({ nr_hw_queues: 1, queue_depth: 4, dev_size: '16M', target: 'fault_inject', die_during_fetch: true });
+    const dev = k.add_dev({
+      nr_hw_queues: 1,
+      queue_depth: 4,
+      dev_size: '16M',
+      target: 'fault_inject',
+      die_during_fetch: true,
+    });
     expect(errnoOf(() => dev.start_dev())).toBe('EINTR');
     expect(dev.info().state_name).toBe('UBLK_S_DEV_DEAD');
     dev.del_dev();
-    expect(errnoOf(() => createUblk().add_dev({ target: 'null' }).recover({ die_during_fetch: true }))).not.toBe('none');
+    expect(errnoOf(() => createUblk().add_dev({ target: 'null' }).recover({ die_during_fetch: true }))).not.toBe(
+      'none',
+    );
   });
 
   // selftests/ublk/stripe.c, stripe_queue_tgt_rw_io(): one READV/WRITEV (READV_FIXED/WRITEV_FIXED under zero copy)
@@ -148,7 +164,15 @@ describe("kublk's fault_inject target (selftests/ublk/fault_inject.c)", () => {
   it('stripe issues one vectored op per backing file, as kublk does, and moves every byte', () => {
     const opsPerIo = (path: DataPath, rw: string): number => {
       const k = createUblk();
-      const dev = k.add_dev({ nr_hw_queues: 1, queue_depth: 8, dev_size: '8M', target: 'stripe', nr_files: 2, chunk: '16K', data_path: path });
+      const dev = k.add_dev({
+        nr_hw_queues: 1,
+        queue_depth: 8,
+        dev_size: '8M',
+        target: 'stripe',
+        nr_files: 2,
+        chunk: '16K',
+        data_path: path,
+      });
       dev.start_dev();
       // 128 KiB at 128 KiB alignment: 8 chunks, 4 in each file
       const r = k.fio({ dev, rw, bs: '128k', iodepth: 4, ios: 40, verify: true });
@@ -162,6 +186,8 @@ describe("kublk's fault_inject target (selftests/ublk/fault_inject.c)", () => {
     expect(opsPerIo('zero_copy', 'randread')).toBeCloseTo(1 + 2 + 1 + 1, 5); // REGISTER, 2 READV_FIXED, UNREGISTER, COMMIT
     // paths kublk's stripe does not have keep one op per contiguous piece (user copy: a READ and a ublkc write each)
     expect(opsPerIo('user_copy', 'randread')).toBeCloseTo(8 * 2 + 1, 5);
-    expect(errnoOf(() => createUblk().add_dev({ target: 'stripe', data_path: 'auto_buf_reg', auto_buf_reg_fallback: true }))).toBe('EINVAL');
+    expect(
+      errnoOf(() => createUblk().add_dev({ target: 'stripe', data_path: 'auto_buf_reg', auto_buf_reg_fallback: true })),
+    ).toBe('EINVAL');
   });
 });

@@ -23,7 +23,19 @@ export interface BackendOp {
 export interface ScriptIo {
   q_id: number;
   tag: number;
-  op: 'read' | 'write' | 'flush' | 'discard' | 'write_zeroes' | 'zone_append' | 'report_zones' | 'zone_open' | 'zone_close' | 'zone_finish' | 'zone_reset' | 'zone_reset_all';
+  op:
+    | 'read'
+    | 'write'
+    | 'flush'
+    | 'discard'
+    | 'write_zeroes'
+    | 'zone_append'
+    | 'report_zones'
+    | 'zone_open'
+    | 'zone_close'
+    | 'zone_finish'
+    | 'zone_reset'
+    | 'zone_reset_all';
   offset: number;
   len: number;
   data: Uint8Array | null;
@@ -103,7 +115,8 @@ export function loopTarget(file: BackingFile): Target {
 /** RAID-0 over nr files with `chunk`-byte chunks: a request splits at chunk boundaries. */
 export function stripeTarget(files: BackingFile[], chunk: number): Target {
   if (files.length < 2) throw new KernelError('EINVAL', 'stripe target needs at least 2 backing files');
-  if (chunk < 4096 || (chunk & (chunk - 1)) !== 0) throw new KernelError('EINVAL', 'stripe chunk must be a power of two >= 4K');
+  if (chunk < 4096 || (chunk & (chunk - 1)) !== 0)
+    throw new KernelError('EINVAL', 'stripe chunk must be a power of two >= 4K');
   const k = files.length;
   return {
     kind: 'stripe',
@@ -159,6 +172,7 @@ export function mirrorTarget(files: BackingFile[]): Target {
 }
 
 export function scriptTarget(handler: TargetHandler): Target {
-  if (!handler || typeof handler !== 'object') throw new KernelError('EINVAL', 'target handler must be an object with read/write handlers');
+  if (!handler || typeof handler !== 'object')
+    throw new KernelError('EINVAL', 'target handler must be an object with read/write handlers');
   return { kind: 'script', files: [], handler, map: () => [] };
 }

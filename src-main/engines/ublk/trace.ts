@@ -17,7 +17,10 @@ export interface TraceRecord {
 export class TraceRecorder {
   readonly records: TraceRecord[] = [];
   dropped = 0;
-  constructor(readonly every = 64, readonly max = 4096) {}
+  constructor(
+    readonly every = 64,
+    readonly max = 4096,
+  ) {}
 
   record(kind: string, id: number, q: number, tag: number, t: number): void {
     if (id < 0 || id % this.every !== 0) return;

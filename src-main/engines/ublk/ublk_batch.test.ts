@@ -7,18 +7,37 @@ import { REQ_OP_READ, REQ_OP_WRITE } from './blk_mq';
 import { Cpu } from './cpu';
 import type { Ctx } from './cpu';
 import {
-  IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER, IORING_CQE_F_MORE, IORING_OP_URING_CMD, IORING_URING_CMD_MULTISHOT,
-  IOSQE_BUFFER_SELECT, IOSQE_FIXED_FILE, IoUring,
+  IORING_CQE_BUFFER_SHIFT,
+  IORING_CQE_F_BUFFER,
+  IORING_CQE_F_MORE,
+  IORING_OP_URING_CMD,
+  IORING_URING_CMD_MULTISHOT,
+  IOSQE_BUFFER_SELECT,
+  IOSQE_FIXED_FILE,
+  IoUring,
 } from './io_uring';
 import type { Cqe } from './io_uring';
 import { createUblk } from './index';
 import {
-  UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK, UBLK_BATCH_F_HAS_BUF_ADDR, UBLK_BATCH_F_HAS_ZONE_LBA, UBLK_F,
-  UBLK_IO_COMMIT_AND_FETCH_REQ, UBLK_IO_COMMIT_IO_CMDS, UBLK_IO_FETCH_IO_CMDS, UBLK_IO_FETCH_REQ, UBLK_IO_PREP_IO_CMDS,
-  UBLK_IO_REGISTER_IO_BUF, UBLK_IO_RES_ABORT, UBLK_IO_UNREGISTER_IO_BUF,
+  UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK,
+  UBLK_BATCH_F_HAS_BUF_ADDR,
+  UBLK_BATCH_F_HAS_ZONE_LBA,
+  UBLK_F,
+  UBLK_IO_COMMIT_AND_FETCH_REQ,
+  UBLK_IO_COMMIT_IO_CMDS,
+  UBLK_IO_FETCH_IO_CMDS,
+  UBLK_IO_FETCH_REQ,
+  UBLK_IO_PREP_IO_CMDS,
+  UBLK_IO_REGISTER_IO_BUF,
+  UBLK_IO_RES_ABORT,
+  UBLK_IO_UNREGISTER_IO_BUF,
 } from './ublk_cmd';
 import {
-  UBLK_CMD_BATCH_TMP_BUF_SZ, ublk_batch_elem_bytes, ublk_batch_encode, ublk_batch_queue, ublk_batch_tag_state,
+  UBLK_CMD_BATCH_TMP_BUF_SZ,
+  ublk_batch_elem_bytes,
+  ublk_batch_encode,
+  ublk_batch_queue,
+  ublk_batch_tag_state,
   ublk_validate_batch_fetch_cmd,
 } from './ublk_batch';
 import type { UblkBatchElem, UblkBatchIo } from './ublk_batch';
@@ -58,28 +77,66 @@ function manual(flags: string[] = [], depth = 4, nbufs = 2) {
     return out;
   };
   /** One batch command; its CQEs (none: it stays pending). */
-  const cmd = (op: number, hdr: Partial<UblkBatchIo>, elems: UblkBatchElem[] | Uint8Array | null, o: { mshot?: boolean; bsel?: boolean; ud?: number } = {}): Cqe[] => {
+  const cmd = (
+    op: number,
+    hdr: Partial<UblkBatchIo>,
+    elems: UblkBatchElem[] | Uint8Array | null,
+    o: { mshot?: boolean; bsel?: boolean; ud?: number } = {},
+  ): Cqe[] => {
     const f = hdr.flags ?? 0;
-    const h: UblkBatchIo = { q_id: 0, flags: f, nr_elem: Array.isArray(elems) ? elems.length : 0, elem_bytes: ublk_batch_elem_bytes(f), ...hdr };
+    const h: UblkBatchIo = {
+      q_id: 0,
+      flags: f,
+      nr_elem: Array.isArray(elems) ? elems.length : 0,
+      elem_bytes: ublk_batch_elem_bytes(f),
+      ...hdr,
+    };
     const addr = elems === null ? null : Array.isArray(elems) ? ublk_batch_encode(f, elems) : elems;
     Object.assign(ring.get_sqe()!, {
-      opcode: IORING_OP_URING_CMD, flags: IOSQE_FIXED_FILE | (o.bsel ?? o.mshot ? IOSQE_BUFFER_SELECT : 0), fd: 0, cmd_op: op, cmd: h, addr,
-      uring_cmd_flags: o.mshot ? IORING_URING_CMD_MULTISHOT : 0, buf_index: 0, user_data: o.ud ?? 7,
+      opcode: IORING_OP_URING_CMD,
+      flags: IOSQE_FIXED_FILE | ((o.bsel ?? o.mshot) ? IOSQE_BUFFER_SELECT : 0),
+      fd: 0,
+      cmd_op: op,
+      cmd: h,
+      addr,
+      uring_cmd_flags: o.mshot ? IORING_URING_CMD_MULTISHOT : 0,
+      buf_index: 0,
+      user_data: o.ud ?? 7,
     });
     ring.submit(ctx);
     return reap();
   };
   const res = (c: Cqe[]): number => (c.length ? c[0]!.res : NaN);
-  const copy = (ub.flags & (UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG)) === 0;
+  const copy =
+    (ub.flags & (UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG)) === 0;
   const bflags = copy ? UBLK_BATCH_F_HAS_BUF_ADDR : 0;
   const el = (tag: number, result = 0): UblkBatchElem => ({ tag, buf_index: tag, result, buf_addr: bufVa[tag] });
-  const prepAll = (): number => res(cmd(UBLK_IO_PREP_IO_CMDS, { flags: bflags }, Array.from({ length: depth }, (_, t) => el(t))));
+  const prepAll = (): number =>
+    res(
+      cmd(
+        UBLK_IO_PREP_IO_CMDS,
+        { flags: bflags },
+        Array.from({ length: depth }, (_, t) => el(t)),
+      ),
+    );
   const fetch = (ud = 50): Cqe[] => cmd(UBLK_IO_FETCH_IO_CMDS, { elem_bytes: 2 }, null, { mshot: true, ud });
   const ends: number[] = [];
   const app = new Cpu(8, 'app');
   /** Bios through blk-mq (one plug: ublk_batch_queue_rqs), the dispatch task_work run; the CQEs it posted. */
   const submit = (ops: number[]): Cqe[] => {
-    ub.tagset.submit_bios(0, ops.map((op, i) => ({ id: i, op, sector: i * 8, nr_sectors: 8, data: new Uint8Array(4096).fill(5 + i), cpu: app, end_io: (st: number) => ends.push(st) })), { cpu: app, t: k.clock.now });
+    ub.tagset.submit_bios(
+      0,
+      ops.map((op, i) => ({
+        id: i,
+        op,
+        sector: i * 8,
+        nr_sectors: 8,
+        data: new Uint8Array(4096).fill(5 + i),
+        cpu: app,
+        end_io: (st: number) => ends.push(st),
+      })),
+      { cpu: app, t: k.clock.now },
+    );
     k.clock.run();
     ring.run_task_work(ctx);
     return reap();
@@ -118,7 +175,9 @@ describe('ublk_check_batch_cmd(): the checks of PREP_IO_CMDS and COMMIT_IO_CMDS,
     expect(m.res(m.cmd(UBLK_IO_COMMIT_IO_CMDS, { flags: UBLK_BATCH_F_HAS_ZONE_LBA }, [m.el(0)]))).toBe(EINVAL); // not zoned
     expect(m.res(m.cmd(UBLK_IO_PREP_IO_CMDS, { flags: UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK }, [m.el(0)]))).toBe(EINVAL); // no AUTO_BUF_REG
     expect(m.res(m.cmd(UBLK_IO_PREP_IO_CMDS, { flags: 1 << 3 }, [m.el(0)]))).toBe(EINVAL); // outside UBLK_BATCH_F_ALL
-    expect(m.res(m.cmd(UBLK_IO_PREP_IO_CMDS, { flags: UBLK_BATCH_F_HAS_BUF_ADDR, elem_bytes: 8 }, [m.el(0)]))).toBe(EINVAL); // 16 expected
+    expect(m.res(m.cmd(UBLK_IO_PREP_IO_CMDS, { flags: UBLK_BATCH_F_HAS_BUF_ADDR, elem_bytes: 8 }, [m.el(0)]))).toBe(
+      EINVAL,
+    ); // 16 expected
     expect(m.ub.queues[0]!.nr_io_ready).toBe(0);
   });
 
@@ -126,7 +185,13 @@ describe('ublk_check_batch_cmd(): the checks of PREP_IO_CMDS and COMMIT_IO_CMDS,
     const u = manual(['UBLK_F_USER_COPY']);
     expect(u.res(u.cmd(UBLK_IO_PREP_IO_CMDS, { flags: UBLK_BATCH_F_HAS_BUF_ADDR }, [u.el(0)]))).toBe(EINVAL);
     const a = manual(['UBLK_F_AUTO_BUF_REG']);
-    expect(a.res(a.cmd(UBLK_IO_PREP_IO_CMDS, { flags: UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK | UBLK_BATCH_F_HAS_BUF_ADDR }, [a.el(0)]))).toBe(EINVAL);
+    expect(
+      a.res(
+        a.cmd(UBLK_IO_PREP_IO_CMDS, { flags: UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK | UBLK_BATCH_F_HAS_BUF_ADDR }, [
+          a.el(0),
+        ]),
+      ),
+    ).toBe(EINVAL);
     expect(a.res(a.cmd(UBLK_IO_PREP_IO_CMDS, { flags: UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK }, [a.el(0)]))).toBe(0);
   });
 });
@@ -162,7 +227,10 @@ describe('PREP_IO_CMDS (ublk_handle_batch_prep_cmd, ublk_batch_prep_io, ublk_wal
     const m = manual([], 64);
     expect(m.res(m.cmd(UBLK_IO_PREP_IO_CMDS, { flags: m.bflags, nr_elem: 1 }, null))).toBe(EFAULT);
     // 40 elements of 16 bytes: the first 480-byte chunk (30 elements) is there, the second is short
-    const arr = ublk_batch_encode(m.bflags, Array.from({ length: 40 }, (_, t) => ({ tag: t, buf_index: 0, result: 0, buf_addr: m.mm.alloc(4096) })));
+    const arr = ublk_batch_encode(
+      m.bflags,
+      Array.from({ length: 40 }, (_, t) => ({ tag: t, buf_index: 0, result: 0, buf_addr: m.mm.alloc(4096) })),
+    );
     expect(UBLK_CMD_BATCH_TMP_BUF_SZ).toBe(480);
     expect(m.res(m.cmd(UBLK_IO_PREP_IO_CMDS, { flags: m.bflags, nr_elem: 40 }, arr.subarray(0, 500)))).toBe(EFAULT);
     expect(m.ub.queues[0]!.nr_io_ready).toBe(0); // the 30 prepared ones were reverted
@@ -181,11 +249,15 @@ describe('FETCH_IO_CMDS (ublk_validate_batch_fetch_cmd, ublk_batch_attach, __ubl
     m.prepAll();
     expect(m.res(m.cmd(UBLK_IO_FETCH_IO_CMDS, { q_id: 1, elem_bytes: 2 }, null, { mshot: true }))).toBe(EINVAL);
     expect(m.res(m.cmd(UBLK_IO_FETCH_IO_CMDS, { elem_bytes: 4 }, null, { mshot: true }))).toBe(EINVAL);
-    expect(m.res(m.cmd(UBLK_IO_FETCH_IO_CMDS, { elem_bytes: 2, flags: UBLK_BATCH_F_HAS_BUF_ADDR }, null, { mshot: true }))).toBe(EINVAL);
+    expect(
+      m.res(m.cmd(UBLK_IO_FETCH_IO_CMDS, { elem_bytes: 2, flags: UBLK_BATCH_F_HAS_BUF_ADDR }, null, { mshot: true })),
+    ).toBe(EINVAL);
     expect(m.res(m.cmd(UBLK_IO_FETCH_IO_CMDS, { elem_bytes: 2 }, null, { mshot: false, bsel: true }))).toBe(EINVAL);
     expect(m.res(m.cmd(UBLK_IO_FETCH_IO_CMDS, { elem_bytes: 2 }, null, { mshot: false, bsel: false }))).toBe(EINVAL);
     const sqe = { ...m.ring.get_sqe()!, uring_cmd_flags: 0 };
-    expect(ublk_validate_batch_fetch_cmd(m.ub, { q_id: 0, flags: 0, nr_elem: 0, elem_bytes: 2 }, { sqe } as never)).toBe(EINVAL);
+    expect(
+      ublk_validate_batch_fetch_cmd(m.ub, { q_id: 0, flags: 0, nr_elem: 0, elem_bytes: 2 }, { sqe } as never),
+    ).toBe(EINVAL);
   });
 
   it('delivers the tags of several requests into one provided buffer, in one multishot CQE', () => {
@@ -230,7 +302,10 @@ describe('FETCH_IO_CMDS (ublk_validate_batch_fetch_cmd, ublk_batch_attach, __ubl
     m.fetch(52);
     m.k.drv.ublk_ctrl_stop_dev(m.ub);
     const c = m.reap();
-    expect(c.map((x) => [x.user_data, x.res])).toEqual([[51, UBLK_IO_RES_ABORT], [52, UBLK_IO_RES_ABORT]]);
+    expect(c.map((x) => [x.user_data, x.res])).toEqual([
+      [51, UBLK_IO_RES_ABORT],
+      [52, UBLK_IO_RES_ABORT],
+    ]);
     expect(m.res(m.fetch(53))).toBe(ENODEV);
   });
 });
@@ -244,7 +319,11 @@ describe('COMMIT_IO_CMDS (ublk_handle_batch_commit_cmd, ublk_batch_commit_io)', 
     const tags = m.tagsOf(m.submit([REQ_OP_READ, REQ_OP_READ, REQ_OP_READ])[0]!);
     for (const t of tags) m.mm.bytesOf(m.mm.lookup(m.bufVa[t]!)!, 4096)!.fill(0x40 + t);
     const ops = m.ring.stats.ops;
-    const c = m.cmd(UBLK_IO_COMMIT_IO_CMDS, { flags: m.bflags }, tags.map((t) => m.el(t, 4096)));
+    const c = m.cmd(
+      UBLK_IO_COMMIT_IO_CMDS,
+      { flags: m.bflags },
+      tags.map((t) => m.el(t, 4096)),
+    );
     expect(m.res(c)).toBe(3 * 16);
     expect(m.ring.stats.ops - ops).toBe(1);
     expect(m.ended()).toEqual([0, 0, 0]);
@@ -270,7 +349,9 @@ describe('COMMIT_IO_CMDS (ublk_handle_batch_commit_cmd, ublk_batch_commit_io)', 
     m.k.drv.ublk_ctrl_start_dev(m.ub, 1);
     m.fetch();
     const [t] = m.tagsOf(m.submit([REQ_OP_READ])[0]!);
-    expect(m.res(m.cmd(UBLK_IO_COMMIT_IO_CMDS, { flags: m.bflags }, [{ ...m.el(t!, 4096), buf_addr: 0 }]))).toBe(EINVAL);
+    expect(m.res(m.cmd(UBLK_IO_COMMIT_IO_CMDS, { flags: m.bflags }, [{ ...m.el(t!, 4096), buf_addr: 0 }]))).toBe(
+      EINVAL,
+    );
   });
 });
 
@@ -278,7 +359,14 @@ describe('the other I/O commands on a BATCH_IO device (ublk_handle_non_batch_cmd
   it('UNREGISTER_IO_BUF first; then q_id and tag; FETCH_REQ and COMMIT_AND_FETCH_REQ are -EOPNOTSUPP', () => {
     const m = manual();
     const io = (op: number, q_id: number, tag: number) => {
-      Object.assign(m.ring.get_sqe()!, { opcode: IORING_OP_URING_CMD, flags: IOSQE_FIXED_FILE, fd: 0, cmd_op: op, cmd: { q_id, tag, result: 0, addr: 1 }, user_data: 3 });
+      Object.assign(m.ring.get_sqe()!, {
+        opcode: IORING_OP_URING_CMD,
+        flags: IOSQE_FIXED_FILE,
+        fd: 0,
+        cmd_op: op,
+        cmd: { q_id, tag, result: 0, addr: 1 },
+        user_data: 3,
+      });
       m.ring.submit(m.ctx);
       return m.reap()[0]!.res;
     };
@@ -297,7 +385,14 @@ describe('the other I/O commands on a BATCH_IO device (ublk_handle_non_batch_cmd
     m.fetch();
     const [t] = m.tagsOf(m.submit([REQ_OP_WRITE])[0]!);
     const io = (op: number) => {
-      Object.assign(m.ring.get_sqe()!, { opcode: IORING_OP_URING_CMD, flags: IOSQE_FIXED_FILE, fd: 0, cmd_op: op, cmd: { q_id: 0, tag: t, result: 0, addr: 2 }, user_data: 3 });
+      Object.assign(m.ring.get_sqe()!, {
+        opcode: IORING_OP_URING_CMD,
+        flags: IOSQE_FIXED_FILE,
+        fd: 0,
+        cmd_op: op,
+        cmd: { q_id: 0, tag: t, result: 0, addr: 2 },
+        user_data: 3,
+      });
       m.ring.submit(m.ctx);
       return m.reap()[0]!.res;
     };
@@ -311,7 +406,15 @@ describe('the other I/O commands on a BATCH_IO device (ublk_handle_non_batch_cmd
 
   it('AUTO_BUF_REG: the fetch registers each request at its element buf_index, the commit unregisters it', () => {
     const m = manual(['UBLK_F_AUTO_BUF_REG']);
-    expect(m.res(m.cmd(UBLK_IO_PREP_IO_CMDS, {}, [0, 1, 2, 3].map((t) => ({ tag: t, buf_index: 3 - t, result: 0 }))))).toBe(0);
+    expect(
+      m.res(
+        m.cmd(
+          UBLK_IO_PREP_IO_CMDS,
+          {},
+          [0, 1, 2, 3].map((t) => ({ tag: t, buf_index: 3 - t, result: 0 })),
+        ),
+      ),
+    ).toBe(0);
     m.k.drv.ublk_ctrl_start_dev(m.ub, 1);
     m.fetch();
     const [t] = m.tagsOf(m.submit([REQ_OP_WRITE])[0]!);
@@ -348,7 +451,7 @@ describe('the batch data path end to end', () => {
   });
 });
 
-describe('dev.snapshot() names each tag\'s batch state (the tag board)', () => {
+describe("dev.snapshot() names each tag's batch state (the tag board)", () => {
   it('prepared after start, committed after I/O, null without BATCH_IO', () => {
     const k = createUblk();
     const dev = k.add_dev({ queue_depth: 8, dev_size: '4M', target: 'loop', data_path: 'batch' });
@@ -365,7 +468,12 @@ describe('dev.snapshot() names each tag\'s batch state (the tag board)', () => {
 describe('QUIESCE_DEV on a BATCH_IO device (ublk_wait_for_idle_io: no wait with BATCH_IO)', () => {
   it('cancels the armed fetch commands at once, even with every tag owned by the server', () => {
     const k = createUblk();
-    const d = k.add_dev({ nr_hw_queues: 1, queue_depth: 4, dev_size: '1M', flags: ['UBLK_F_BATCH_IO', 'UBLK_F_USER_RECOVERY', 'UBLK_F_QUIESCE'] });
+    const d = k.add_dev({
+      nr_hw_queues: 1,
+      queue_depth: 4,
+      dev_size: '1M',
+      flags: ['UBLK_F_BATCH_IO', 'UBLK_F_USER_RECOVERY', 'UBLK_F_QUIESCE'],
+    });
     d.ub.mm = new UserMem();
     d.ub.ch_open(1);
     const ring = new IoUring(16, 0, k.costs, k.clock);
@@ -375,13 +483,42 @@ describe('QUIESCE_DEV on a BATCH_IO device (ublk_wait_for_idle_io: no wait with 
     const ctx: Ctx = { cpu: new Cpu(9, 'srv'), t: 0 };
     const flags = UBLK_BATCH_F_HAS_BUF_ADDR;
     const elems = [0, 1, 2, 3].map((tag) => ({ tag, buf_index: 0, result: 0, buf_addr: d.ub.mm!.alloc(4096) }));
-    Object.assign(ring.get_sqe()!, { opcode: IORING_OP_URING_CMD, flags: IOSQE_FIXED_FILE, fd: 0, cmd_op: UBLK_IO_PREP_IO_CMDS, cmd: { q_id: 0, flags, nr_elem: 4, elem_bytes: 16 }, addr: ublk_batch_encode(flags, elems), user_data: 1 });
-    Object.assign(ring.get_sqe()!, { opcode: IORING_OP_URING_CMD, flags: IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT, fd: 0, cmd_op: UBLK_IO_FETCH_IO_CMDS, cmd: { q_id: 0, flags: 0, nr_elem: 0, elem_bytes: 2 }, uring_cmd_flags: IORING_URING_CMD_MULTISHOT, buf_index: 0, user_data: 2 });
+    Object.assign(ring.get_sqe()!, {
+      opcode: IORING_OP_URING_CMD,
+      flags: IOSQE_FIXED_FILE,
+      fd: 0,
+      cmd_op: UBLK_IO_PREP_IO_CMDS,
+      cmd: { q_id: 0, flags, nr_elem: 4, elem_bytes: 16 },
+      addr: ublk_batch_encode(flags, elems),
+      user_data: 1,
+    });
+    Object.assign(ring.get_sqe()!, {
+      opcode: IORING_OP_URING_CMD,
+      flags: IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT,
+      fd: 0,
+      cmd_op: UBLK_IO_FETCH_IO_CMDS,
+      cmd: { q_id: 0, flags: 0, nr_elem: 0, elem_bytes: 2 },
+      uring_cmd_flags: IORING_URING_CMD_MULTISHOT,
+      buf_index: 0,
+      user_data: 2,
+    });
     ring.submit(ctx);
     expect(ring.pop_cqe()).toMatchObject({ user_data: 1, res: 0 });
     k.drv.ublk_ctrl_start_dev(d.ub, 1);
     const app = new Cpu(8, 'app');
-    d.ub.tagset.submit_bios(0, [0, 1, 2, 3].map((i) => ({ id: i, op: REQ_OP_READ, sector: i * 8, nr_sectors: 8, data: new Uint8Array(4096), cpu: app, end_io: () => {} })), { cpu: app, t: k.clock.now });
+    d.ub.tagset.submit_bios(
+      0,
+      [0, 1, 2, 3].map((i) => ({
+        id: i,
+        op: REQ_OP_READ,
+        sector: i * 8,
+        nr_sectors: 8,
+        data: new Uint8Array(4096),
+        cpu: app,
+        end_io: () => {},
+      })),
+      { cpu: app, t: k.clock.now },
+    );
     k.clock.run();
     ring.run_task_work(ctx);
     // an 8-byte provided buffer carries the 4 tags: one CQE

@@ -12,13 +12,22 @@ import type { Request } from './blk_mq';
 import { EIOCBQUEUED, IORING_URING_CMD_MULTISHOT } from './io_uring';
 import type { IoReq, IoUring } from './io_uring';
 import {
-  UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK as UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK_,
-  UBLK_BATCH_F_HAS_BUF_ADDR as UBLK_BATCH_F_HAS_BUF_ADDR_, UBLK_BATCH_F_HAS_ZONE_LBA as UBLK_BATCH_F_HAS_ZONE_LBA_,
-  UBLK_F, UBLK_IO_COMMIT_IO_CMDS, UBLK_IO_FETCH_IO_CMDS, UBLK_IO_PREP_IO_CMDS, UBLK_IO_REGISTER_IO_BUF,
-  UBLK_IO_RES_ABORT, UBLK_IO_UNREGISTER_IO_BUF, UBLK_REQUEUE_DELAY_MS,
+  UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_,
+  UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK as UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK_,
+  UBLK_BATCH_F_HAS_BUF_ADDR as UBLK_BATCH_F_HAS_BUF_ADDR_,
+  UBLK_BATCH_F_HAS_ZONE_LBA as UBLK_BATCH_F_HAS_ZONE_LBA_,
+  UBLK_F,
+  UBLK_IO_COMMIT_IO_CMDS,
+  UBLK_IO_FETCH_IO_CMDS,
+  UBLK_IO_PREP_IO_CMDS,
+  UBLK_IO_REGISTER_IO_BUF,
+  UBLK_IO_RES_ABORT,
+  UBLK_IO_UNREGISTER_IO_BUF,
+  UBLK_REQUEUE_DELAY_MS,
 } from './ublk_cmd';
 import {
-  UBLK_IO_FLAG_ACTIVE as UBLK_IO_FLAG_ACTIVE_, UBLK_IO_FLAG_AUTO_BUF_REG as UBLK_IO_FLAG_AUTO_BUF_REG_,
+  UBLK_IO_FLAG_ACTIVE as UBLK_IO_FLAG_ACTIVE_,
+  UBLK_IO_FLAG_AUTO_BUF_REG as UBLK_IO_FLAG_AUTO_BUF_REG_,
   UBLK_IO_FLAG_OWNED_BY_SRV as UBLK_IO_FLAG_OWNED_BY_SRV_,
 } from './ublk_drv';
 import type { UblkBatchOps, UblkDevice, UblkDriver, UblkQueue, UblksrvIoCmd, UblkTask } from './ublk_drv';
@@ -41,7 +50,8 @@ const EOPNOTSUPP = -95;
 const ENOBUFS = -105;
 
 /** UBLK_BATCH_F_ALL. */
-export const UBLK_BATCH_F_ALL = UBLK_BATCH_F_HAS_ZONE_LBA | UBLK_BATCH_F_HAS_BUF_ADDR | UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK;
+export const UBLK_BATCH_F_ALL =
+  UBLK_BATCH_F_HAS_ZONE_LBA | UBLK_BATCH_F_HAS_BUF_ADDR | UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK;
 /** sizeof(struct ublk_elem_header): tag u16, buf_index u16, result s32. */
 export const UBLK_ELEM_HEADER_SIZE = 8;
 /** MAX_NR_TAG: tags one fetch CQE carries at most (the driver's on-stack tag_buf). */
@@ -68,7 +78,9 @@ export interface UblkBatchElem {
 
 /** The element size ublk_check_batch_cmd_flags() expects for `flags`. */
 export function ublk_batch_elem_bytes(flags: number): number {
-  return UBLK_ELEM_HEADER_SIZE + (flags & UBLK_BATCH_F_HAS_ZONE_LBA ? 8 : 0) + (flags & UBLK_BATCH_F_HAS_BUF_ADDR ? 8 : 0);
+  return (
+    UBLK_ELEM_HEADER_SIZE + (flags & UBLK_BATCH_F_HAS_ZONE_LBA ? 8 : 0) + (flags & UBLK_BATCH_F_HAS_BUF_ADDR ? 8 : 0)
+  );
 }
 
 /** Lays out elements as the server writes them (little-endian, as on x86). */
@@ -92,7 +104,7 @@ export function ublk_batch_encode(flags: number, elems: readonly UblkBatchElem[]
 }
 
 function setU64(v: DataView, o: number, n: number): void {
-  v.setUint32(o, n % 0x100000000 >>> 0, true);
+  v.setUint32(o, (n % 0x100000000) >>> 0, true);
   v.setUint32(o + 4, Math.floor(n / 0x100000000) >>> 0, true);
 }
 
@@ -177,7 +189,8 @@ export function ublk_batch_tag_state(ubq: UblkQueue, tag: number): BatchTagState
   if (b.has(tag)) return 'queued';
   const last = b.last[tag];
   if (io.flags & UBLK_IO_FLAG_OWNED_BY_SRV) return last === B_FETCHED ? 'fetched' : null;
-  if (io.flags & UBLK_IO_FLAG_ACTIVE) return last === B_COMMITTED ? 'committed' : last === B_PREPARED ? 'prepared' : null;
+  if (io.flags & UBLK_IO_FLAG_ACTIVE)
+    return last === B_COMMITTED ? 'committed' : last === B_PREPARED ? 'prepared' : null;
   return null;
 }
 
@@ -345,7 +358,7 @@ function ublk_batch_commit_io(d: BatchData, e: UblkBatchElem): number {
   const { ub, ubq, req, ctx } = d;
   const io = ubq.ios[e.tag]!;
   const auto = ub.support_auto_buf_reg();
-  const addr = !auto && ub.need_map_io() ? e.buf_addr ?? 0 : 0;
+  const addr = !auto && ub.need_map_io() ? (e.buf_addr ?? 0) : 0;
   // ublk_batch_commit_io_check()
   if (!(io.flags & UBLK_IO_FLAG_OWNED_BY_SRV)) return EBUSY;
   if (ub.need_map_io() && !addr) return EINVAL; // BATCH_IO has no NEED_GET_DATA
@@ -534,7 +547,8 @@ function ublk_handle_non_batch_cmd(ub: UblkDevice, req: IoReq, ctx: Ctx): number
 export function ublk_ch_batch_io_uring_cmd(ub: UblkDevice, req: IoReq, ctx: Ctx): number {
   const op = req.sqe.cmd_op;
   ctx.t += ub.costs.t_ublk_cmd;
-  if (op !== UBLK_IO_PREP_IO_CMDS && op !== UBLK_IO_COMMIT_IO_CMDS && op !== UBLK_IO_FETCH_IO_CMDS) return ublk_handle_non_batch_cmd(ub, req, ctx);
+  if (op !== UBLK_IO_PREP_IO_CMDS && op !== UBLK_IO_COMMIT_IO_CMDS && op !== UBLK_IO_FETCH_IO_CMDS)
+    return ublk_handle_non_batch_cmd(ub, req, ctx);
   const uc = req.sqe.cmd as UblkBatchIo | null;
   if (!uc) return EINVAL;
   if (op === UBLK_IO_FETCH_IO_CMDS) {
@@ -595,7 +609,8 @@ function ublk_batch_cancel_queue(ubq: UblkQueue): void {
 /** ublk_abort_batch_queue(): requests whose tags are still in evts_fifo are failed or requeued like the server's. */
 function ublk_abort_batch_queue(ub: UblkDevice, ubq: UblkQueue, t: number, cpu: Cpu): void {
   const b = ublk_batch_queue(ubq);
-  const reissue = (ub.flags & UBLK_F.UBLK_F_USER_RECOVERY) !== 0 && (ub.flags & UBLK_F.UBLK_F_USER_RECOVERY_REISSUE) !== 0;
+  const reissue =
+    (ub.flags & UBLK_F.UBLK_F_USER_RECOVERY) !== 0 && (ub.flags & UBLK_F.UBLK_F_USER_RECOVERY_REISSUE) !== 0;
   while (b.nr_evts) {
     const tag = b.get();
     const rq = ub.tagset.tag_to_rq(ubq.q_id, tag);

@@ -40,11 +40,21 @@ export type UblkFlagName = keyof typeof UBLK_F;
  * ublk_ctrl_add_dev(), bits outside it are silently cleared from the negotiated flags.
  */
 export const UBLK_F_ALL =
-  UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_URING_CMD_COMP_IN_TASK | UBLK_F.UBLK_F_NEED_GET_DATA |
-  UBLK_F.UBLK_F_USER_RECOVERY | UBLK_F.UBLK_F_USER_RECOVERY_REISSUE | UBLK_F.UBLK_F_UNPRIVILEGED_DEV |
-  UBLK_F.UBLK_F_CMD_IOCTL_ENCODE | UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_ZONED |
-  UBLK_F.UBLK_F_USER_RECOVERY_FAIL_IO | UBLK_F.UBLK_F_UPDATE_SIZE | UBLK_F.UBLK_F_AUTO_BUF_REG |
-  UBLK_F.UBLK_F_QUIESCE | UBLK_F.UBLK_F_PER_IO_DAEMON | UBLK_F.UBLK_F_BUF_REG_OFF_DAEMON;
+  UBLK_F.UBLK_F_SUPPORT_ZERO_COPY |
+  UBLK_F.UBLK_F_URING_CMD_COMP_IN_TASK |
+  UBLK_F.UBLK_F_NEED_GET_DATA |
+  UBLK_F.UBLK_F_USER_RECOVERY |
+  UBLK_F.UBLK_F_USER_RECOVERY_REISSUE |
+  UBLK_F.UBLK_F_UNPRIVILEGED_DEV |
+  UBLK_F.UBLK_F_CMD_IOCTL_ENCODE |
+  UBLK_F.UBLK_F_USER_COPY |
+  UBLK_F.UBLK_F_ZONED |
+  UBLK_F.UBLK_F_USER_RECOVERY_FAIL_IO |
+  UBLK_F.UBLK_F_UPDATE_SIZE |
+  UBLK_F.UBLK_F_AUTO_BUF_REG |
+  UBLK_F.UBLK_F_QUIESCE |
+  UBLK_F.UBLK_F_PER_IO_DAEMON |
+  UBLK_F.UBLK_F_BUF_REG_OFF_DAEMON;
 
 export const UBLK_F_ALL_RECOVERY_FLAGS =
   UBLK_F.UBLK_F_USER_RECOVERY | UBLK_F.UBLK_F_USER_RECOVERY_REISSUE | UBLK_F.UBLK_F_USER_RECOVERY_FAIL_IO;
@@ -105,7 +115,11 @@ export const UBLK_BATCH_F_AUTO_BUF_REG_FALLBACK = 1 << 2;
  * I/O opcodes the 6.18 driver does not know (it has no _IOC_NR case for them: -EINVAL). A UBLK_F_BATCH_IO device,
  * modelled from mainline (ublk_batch.ts), takes them.
  */
-export const UBLK_IO_AFTER_6_18: readonly number[] = [UBLK_IO_PREP_IO_CMDS, UBLK_IO_COMMIT_IO_CMDS, UBLK_IO_FETCH_IO_CMDS];
+export const UBLK_IO_AFTER_6_18: readonly number[] = [
+  UBLK_IO_PREP_IO_CMDS,
+  UBLK_IO_COMMIT_IO_CMDS,
+  UBLK_IO_FETCH_IO_CMDS,
+];
 /** Model-only opcode: the primary half of the 2023 fused command (IORING_OP_FUSED_CMD), never merged. */
 export const UBLK_IO_FUSED_PRIMARY = 0x80;
 
@@ -170,7 +184,8 @@ export function parseReqFlags(names: readonly string[] | undefined): number {
   let mask = 0;
   for (const n of names) {
     const bit = REQ_FLAGS[n as ReqFlagName];
-    if (bit === undefined) throw new KernelError('EINVAL', `unknown request flag '${n}' (one of ${Object.keys(REQ_FLAGS).join(', ')})`);
+    if (bit === undefined)
+      throw new KernelError('EINVAL', `unknown request flag '${n}' (one of ${Object.keys(REQ_FLAGS).join(', ')})`);
     mask |= bit;
   }
   return mask;
@@ -198,10 +213,16 @@ export const UBLK_IO_F_INTEGRITY = 1 << 18;
 export const UBLK_IO_F_SHMEM_ZC = 1 << 19;
 
 const IO_F_NAMES: readonly [string, number][] = [
-  ['UBLK_IO_F_FAILFAST_DEV', UBLK_IO_F_FAILFAST_DEV], ['UBLK_IO_F_FAILFAST_TRANSPORT', UBLK_IO_F_FAILFAST_TRANSPORT],
-  ['UBLK_IO_F_FAILFAST_DRIVER', UBLK_IO_F_FAILFAST_DRIVER], ['UBLK_IO_F_META', UBLK_IO_F_META], ['UBLK_IO_F_FUA', UBLK_IO_F_FUA],
-  ['UBLK_IO_F_NOUNMAP', UBLK_IO_F_NOUNMAP], ['UBLK_IO_F_SWAP', UBLK_IO_F_SWAP], ['UBLK_IO_F_NEED_REG_BUF', UBLK_IO_F_NEED_REG_BUF],
-  ['UBLK_IO_F_INTEGRITY', UBLK_IO_F_INTEGRITY], ['UBLK_IO_F_SHMEM_ZC', UBLK_IO_F_SHMEM_ZC],
+  ['UBLK_IO_F_FAILFAST_DEV', UBLK_IO_F_FAILFAST_DEV],
+  ['UBLK_IO_F_FAILFAST_TRANSPORT', UBLK_IO_F_FAILFAST_TRANSPORT],
+  ['UBLK_IO_F_FAILFAST_DRIVER', UBLK_IO_F_FAILFAST_DRIVER],
+  ['UBLK_IO_F_META', UBLK_IO_F_META],
+  ['UBLK_IO_F_FUA', UBLK_IO_F_FUA],
+  ['UBLK_IO_F_NOUNMAP', UBLK_IO_F_NOUNMAP],
+  ['UBLK_IO_F_SWAP', UBLK_IO_F_SWAP],
+  ['UBLK_IO_F_NEED_REG_BUF', UBLK_IO_F_NEED_REG_BUF],
+  ['UBLK_IO_F_INTEGRITY', UBLK_IO_F_INTEGRITY],
+  ['UBLK_IO_F_SHMEM_ZC', UBLK_IO_F_SHMEM_ZC],
 ];
 
 /** ublk_param_basic.attrs. */
@@ -285,7 +306,7 @@ export function ublk_read_iod_into(view: DataView, tag: number, out: UblksrvIoDe
 }
 
 function writeU64(view: DataView, o: number, v: number): void {
-  view.setUint32(o, v % 0x100000000 >>> 0, true);
+  view.setUint32(o, (v % 0x100000000) >>> 0, true);
   view.setUint32(o + 4, Math.floor(v / 0x100000000) >>> 0, true);
 }
 

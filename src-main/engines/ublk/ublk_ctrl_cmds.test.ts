@@ -96,7 +96,23 @@ describe('UBLK_U_CMD_QUIESCE_DEV (ublk_ctrl_quiesce_dev, 6.18)', () => {
     const buf = new Uint8Array(4096);
     let status: number | null = null;
     const cpu = k.appCpu(0);
-    d.ub.tagset.submit_bios(0, [{ id: 1, op: REQ_OP_READ, sector: 8, nr_sectors: 8, data: buf, cpu, end_io: (st) => { status = st; } }], { cpu, t: k.clock.now });
+    d.ub.tagset.submit_bios(
+      0,
+      [
+        {
+          id: 1,
+          op: REQ_OP_READ,
+          sector: 8,
+          nr_sectors: 8,
+          data: buf,
+          cpu,
+          end_io: (st) => {
+            status = st;
+          },
+        },
+      ],
+      { cpu, t: k.clock.now },
+    );
     k.clock.run(k.clock.now + 10e6);
     expect(status).toBeNull(); // requeued while QUIESCED
     d.recover();
@@ -114,7 +130,19 @@ describe('UBLK_U_CMD_QUIESCE_DEV (ublk_ctrl_quiesce_dev, 6.18)', () => {
     d.start_dev();
     const ends: number[] = [];
     const cpu = k.appCpu(0);
-    d.ub.tagset.submit_bios(0, [0, 1].map((i) => ({ id: i, op: REQ_OP_READ, sector: i * 8, nr_sectors: 8, data: new Uint8Array(4096), cpu, end_io: (st: number) => ends.push(st) })), { cpu, t: k.clock.now });
+    d.ub.tagset.submit_bios(
+      0,
+      [0, 1].map((i) => ({
+        id: i,
+        op: REQ_OP_READ,
+        sector: i * 8,
+        nr_sectors: 8,
+        data: new Uint8Array(4096),
+        cpu,
+        end_io: (st: number) => ends.push(st),
+      })),
+      { cpu, t: k.clock.now },
+    );
     // let the server take both requests, but not finish them
     k.clock.run(Infinity, () => d.server!.threads[0]!.busyTags === 2);
     expect(ends).toEqual([]);
@@ -129,7 +157,10 @@ describe('UBLK_U_CMD_QUIESCE_DEV (ublk_ctrl_quiesce_dev, 6.18)', () => {
 
   it('with USER_RECOVERY_FAIL_IO the device ends FAIL_IO: new I/O fails at once', () => {
     const k = createUblk();
-    const d = k.add_dev({ dev_size: '1M', flags: ['UBLK_F_USER_RECOVERY', 'UBLK_F_USER_RECOVERY_FAIL_IO', 'UBLK_F_QUIESCE'] });
+    const d = k.add_dev({
+      dev_size: '1M',
+      flags: ['UBLK_F_USER_RECOVERY', 'UBLK_F_USER_RECOVERY_FAIL_IO', 'UBLK_F_QUIESCE'],
+    });
     d.start_dev();
     d.quiesce_dev();
     expect(d.info().state_name).toBe('UBLK_S_DEV_FAIL_IO');
@@ -157,7 +188,9 @@ describe('UBLK_U_CMD_END_USER_RECOVERY (ublk_ctrl_end_recovery, 6.18)', () => {
     plain.start_dev();
     const pid = plain.server!.tgid;
     // ublk_validate_user_pid(): not the process that opened /dev/ublkcN
-    expect(() => k.drv.ublk_ctrl_end_recovery(plain.ub, pid + 1)).toThrow(/END_USER_RECOVERY: pid \d+ is not the ublk server/);
+    expect(() => k.drv.ublk_ctrl_end_recovery(plain.ub, pid + 1)).toThrow(
+      /END_USER_RECOVERY: pid \d+ is not the ublk server/,
+    );
     // ublk_nosrv_should_stop_dev(): no UBLK_F_USER_RECOVERY
     expect(() => k.drv.ublk_ctrl_end_recovery(plain.ub, pid)).toThrow(/no UBLK_F_USER_RECOVERY/);
     const rec = k.add_dev({ dev_size: '1M', flags: ['UBLK_F_USER_RECOVERY'] });

@@ -7,7 +7,15 @@ import { IORING_OP_URING_CMD, IOSQE_FIXED_FILE, IoUring } from './io_uring';
 import type { Cqe } from './io_uring';
 import { createUblk } from './index';
 import { errnoOf } from './test-util';
-import { UBLK_IO_COMMIT_AND_FETCH_REQ, UBLK_IO_FETCH_REQ, UBLK_IO_OP_WRITE, UBLK_IO_REGISTER_IO_BUF, UBLK_IO_UNREGISTER_IO_BUF, UBLK_S_DEV_DEAD, ublk_read_iod } from './ublk_cmd';
+import {
+  UBLK_IO_COMMIT_AND_FETCH_REQ,
+  UBLK_IO_FETCH_REQ,
+  UBLK_IO_OP_WRITE,
+  UBLK_IO_REGISTER_IO_BUF,
+  UBLK_IO_UNREGISTER_IO_BUF,
+  UBLK_S_DEV_DEAD,
+  ublk_read_iod,
+} from './ublk_cmd';
 import { UBLK_IO_FLAG_ACTIVE, UBLK_IO_FLAG_OWNED_BY_SRV } from './ublk_drv';
 import type { UblksrvIoCmd } from './ublk_drv';
 import { UserMem } from './user_mem';
@@ -24,20 +32,34 @@ describe('ublk control plane (ublk_ctrl_add_dev validation)', () => {
   it('an unprivileged caller needs UBLK_F_UNPRIVILEGED_DEV (EPERM), and then cannot use zero copy (EINVAL)', () => {
     const k = createUblk();
     expect(errnoOf(() => k.add_dev({ privileged: false }))).toBe('EPERM');
-    expect(errnoOf(() => k.add_dev({ privileged: false, flags: ['UBLK_F_UNPRIVILEGED_DEV', 'UBLK_F_SUPPORT_ZERO_COPY'] }))).toBe('EINVAL');
-    expect(errnoOf(() => k.add_dev({ privileged: false, flags: ['UBLK_F_UNPRIVILEGED_DEV'], data_path: 'auto_buf_reg' }))).toBe('EINVAL');
-    expect(errnoOf(() => k.add_dev({ privileged: false, flags: ['UBLK_F_UNPRIVILEGED_DEV'], data_path: 'user_copy' }))).toBe('EINVAL');
+    expect(
+      errnoOf(() => k.add_dev({ privileged: false, flags: ['UBLK_F_UNPRIVILEGED_DEV', 'UBLK_F_SUPPORT_ZERO_COPY'] })),
+    ).toBe('EINVAL');
+    expect(
+      errnoOf(() => k.add_dev({ privileged: false, flags: ['UBLK_F_UNPRIVILEGED_DEV'], data_path: 'auto_buf_reg' })),
+    ).toBe('EINVAL');
+    expect(
+      errnoOf(() => k.add_dev({ privileged: false, flags: ['UBLK_F_UNPRIVILEGED_DEV'], data_path: 'user_copy' })),
+    ).toBe('EINVAL');
     const d = k.add_dev({ privileged: false, flags: ['UBLK_F_UNPRIVILEGED_DEV'] });
     expect(d.info().flag_names).toContain('UBLK_F_UNPRIVILEGED_DEV');
     // a privileged caller's UNPRIVILEGED_DEV is cleared
-    expect(k.add_dev({ flags: ['UBLK_F_UNPRIVILEGED_DEV'] }).info().flag_names).not.toContain('UBLK_F_UNPRIVILEGED_DEV');
+    expect(k.add_dev({ flags: ['UBLK_F_UNPRIVILEGED_DEV'] }).info().flag_names).not.toContain(
+      'UBLK_F_UNPRIVILEGED_DEV',
+    );
   });
 
   it('negotiates flags: unknown bits cleared, NEED_GET_DATA dropped with zero copy, driver bits added', () => {
     const k = createUblk();
     const d = k.add_dev({ flags: ['UBLK_F_INTEGRITY', 'UBLK_F_NEED_GET_DATA', 'UBLK_F_SUPPORT_ZERO_COPY'] });
     // ublk_ctrl_add_dev() (6.18) ORs in CMD_IOCTL_ENCODE, URING_CMD_COMP_IN_TASK, PER_IO_DAEMON and BUF_REG_OFF_DAEMON
-    expect(d.info().flag_names).toEqual(['UBLK_F_SUPPORT_ZERO_COPY', 'UBLK_F_URING_CMD_COMP_IN_TASK', 'UBLK_F_CMD_IOCTL_ENCODE', 'UBLK_F_PER_IO_DAEMON', 'UBLK_F_BUF_REG_OFF_DAEMON']);
+    expect(d.info().flag_names).toEqual([
+      'UBLK_F_SUPPORT_ZERO_COPY',
+      'UBLK_F_URING_CMD_COMP_IN_TASK',
+      'UBLK_F_CMD_IOCTL_ENCODE',
+      'UBLK_F_PER_IO_DAEMON',
+      'UBLK_F_BUF_REG_OFF_DAEMON',
+    ]);
     expect(d.path).toBe('zero_copy');
     expect(errnoOf(() => k.add_dev({ flags: ['UBLK_F_WARP_DRIVE'] }))).toBe('EINVAL');
     expect(errnoOf(() => k.add_dev({ flags: ['UBLK_F_QUIESCE'] }))).toBe('EINVAL');
@@ -92,7 +114,14 @@ describe('ublk data plane state machine (a hand-driven server)', () => {
     ring.register_files([ub.chdev]);
     const ctx: Ctx = { cpu: new Cpu(9, 'srv'), t: 0 };
     const cmd = (op: number, c: UblksrvIoCmd, ud: number): void => {
-      Object.assign(ring.get_sqe()!, { opcode: IORING_OP_URING_CMD, flags: IOSQE_FIXED_FILE, fd: 0, cmd_op: op, cmd: c, user_data: ud });
+      Object.assign(ring.get_sqe()!, {
+        opcode: IORING_OP_URING_CMD,
+        flags: IOSQE_FIXED_FILE,
+        fd: 0,
+        cmd_op: op,
+        cmd: c,
+        user_data: ud,
+      });
       ring.submit(ctx);
     };
     const cqes = (): Cqe[] => {
@@ -132,7 +161,15 @@ describe('ublk data plane state machine (a hand-driven server)', () => {
     k.drv.ublk_ctrl_start_dev(ub, 1);
     const data = new Uint8Array(4096).map((_, i) => (i * 7) & 0xff);
     const ends: number[] = [];
-    const bio: Bio = { id: 0, op: REQ_OP_WRITE, sector: 16, nr_sectors: 8, data, cpu: new Cpu(8, 'app'), end_io: (st) => ends.push(st) };
+    const bio: Bio = {
+      id: 0,
+      op: REQ_OP_WRITE,
+      sector: 16,
+      nr_sectors: 8,
+      data,
+      cpu: new Cpu(8, 'app'),
+      end_io: (st) => ends.push(st),
+    };
     ub.tagset.submit_bios(0, [bio], { cpu: bio.cpu, t: 0 });
     k.clock.run();
     expect(ring.tw_pending).toBe(1);
@@ -162,7 +199,19 @@ describe('ublk data plane state machine (a hand-driven server)', () => {
     const ends: number[] = [];
     const bufs = [new Uint8Array(4096), new Uint8Array(4096)];
     const cpu = new Cpu(8, 'app');
-    ub.tagset.submit_bios(0, bufs.map((b, i) => ({ id: i, op: REQ_OP_READ, sector: i * 8, nr_sectors: 8, data: b, cpu, end_io: (st: number) => ends.push(st) })), { cpu, t: 0 });
+    ub.tagset.submit_bios(
+      0,
+      bufs.map((b, i) => ({
+        id: i,
+        op: REQ_OP_READ,
+        sector: i * 8,
+        nr_sectors: 8,
+        data: b,
+        cpu,
+        end_io: (st: number) => ends.push(st),
+      })),
+      { cpu, t: 0 },
+    );
     k.clock.run();
     ring.run_task_work(ctx);
     const c = cqes();
@@ -184,7 +233,21 @@ describe('ublk data plane state machine (a hand-driven server)', () => {
     k.drv.ublk_ctrl_start_dev(ub, 1);
     const ends: number[] = [];
     const cpu = new Cpu(8, 'app');
-    ub.tagset.submit_bios(0, [{ id: 0, op: REQ_OP_WRITE, sector: 0, nr_sectors: 8, data: new Uint8Array(4096).fill(3), cpu, end_io: (st) => ends.push(st) }], { cpu, t: 0 });
+    ub.tagset.submit_bios(
+      0,
+      [
+        {
+          id: 0,
+          op: REQ_OP_WRITE,
+          sector: 0,
+          nr_sectors: 8,
+          data: new Uint8Array(4096).fill(3),
+          cpu,
+          end_io: (st) => ends.push(st),
+        },
+      ],
+      { cpu, t: 0 },
+    );
     k.clock.run();
     ring.run_task_work(ctx);
     const tag = cqes()[0]!.user_data;
@@ -214,7 +277,21 @@ describe('ublk data plane state machine (a hand-driven server)', () => {
     k.drv.ublk_ctrl_start_dev(ub, 1);
     const ends: number[] = [];
     const cpu = new Cpu(8, 'app');
-    ub.tagset.submit_bios(0, [{ id: 0, op: REQ_OP_READ, sector: 0, nr_sectors: 8, data: new Uint8Array(4096), cpu, end_io: (st) => ends.push(st) }], { cpu, t: 0 });
+    ub.tagset.submit_bios(
+      0,
+      [
+        {
+          id: 0,
+          op: REQ_OP_READ,
+          sector: 0,
+          nr_sectors: 8,
+          data: new Uint8Array(4096),
+          cpu,
+          end_io: (st) => ends.push(st),
+        },
+      ],
+      { cpu, t: 0 },
+    );
     k.clock.run();
     ring.run_task_work(ctx);
     const tag = cqes()[0]!.user_data;
@@ -237,7 +314,15 @@ describe('ublk data plane state machine (a hand-driven server)', () => {
     const tw0 = ring.stats.task_work;
     const cpu = k.appCpu(0);
     const ends: number[] = [];
-    const bios = Array.from({ length: 8 }, (_, i) => ({ id: i, op: REQ_OP_READ, sector: i * 8, nr_sectors: 8, data: new Uint8Array(4096), cpu, end_io: (st: number) => ends.push(st) }));
+    const bios = Array.from({ length: 8 }, (_, i) => ({
+      id: i,
+      op: REQ_OP_READ,
+      sector: i * 8,
+      nr_sectors: 8,
+      data: new Uint8Array(4096),
+      cpu,
+      end_io: (st: number) => ends.push(st),
+    }));
     d.ub.tagset.submit_bios(0, bios, { cpu, t: k.clock.now });
     k.clock.run();
     expect(ends).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
@@ -271,8 +356,11 @@ describe('descriptor areas from the mm engine', () => {
     let next = 100;
     let budget = 3;
     const mm = {
-      alloc_pages: (_gfp: string, order: number) => (budget-- > 0 ? (live.set(next, order), { pfn: next++, order }) : null),
-      __free_pages: (p: { pfn: number; order: number }) => { live.delete(p.pfn); },
+      alloc_pages: (_gfp: string, order: number) =>
+        budget-- > 0 ? (live.set(next, order), { pfn: next++, order }) : null,
+      __free_pages: (p: { pfn: number; order: number }) => {
+        live.delete(p.pfn);
+      },
     };
     const k = createUblk({ mm });
     // 128 tags x 24 B = 3072 B -> 1 page (order 0); 1024 tags x 24 B = 24 KiB -> 6 pages -> order 3

@@ -5,33 +5,73 @@
  * UNREGISTER_IO_BUF, the 24-byte descriptor array, copy in map/unmap, user copy on /dev/ublkcN,
  * AUTO_BUF_REG, request references, cancel with UBLK_IO_RES_ABORT, and the 2023 proposals' hooks.
  */
-import {
-  ERRNO, KernelError,
-} from '../common/errors';
+import { ERRNO, KernelError } from '../common/errors';
 import type { Errno } from '../common/errors';
 import type { EventClock } from './clock';
 import type { CostModel } from './costs';
 import type { Cpu, Ctx, MemBus } from './cpu';
+import { clearList as clearList_, currentCtx as currentCtx_ } from './cpu';
 import {
-  clearList as clearList_, currentCtx as currentCtx_,
-} from './cpu';
-import {
-  REQ_OP_READ as REQ_OP_READ_, REQ_OP_WRITE as REQ_OP_WRITE_, SECTOR_SHIFT as SECTOR_SHIFT_, TagSet,
+  REQ_OP_READ as REQ_OP_READ_,
+  REQ_OP_WRITE as REQ_OP_WRITE_,
+  SECTOR_SHIFT as SECTOR_SHIFT_,
+  TagSet,
 } from './blk_mq';
 import type { BlkMqOps, Request } from './blk_mq';
 import {
-  EIOCBQUEUED as EIOCBQUEUED_, IORING_OP_READ as IORING_OP_READ_, IORING_OP_WRITE as IORING_OP_WRITE_,
+  EIOCBQUEUED as EIOCBQUEUED_,
+  IORING_OP_READ as IORING_OP_READ_,
+  IORING_OP_WRITE as IORING_OP_WRITE_,
 } from './io_uring';
 import type { IoReq, IoUring, SimFile } from './io_uring';
 import {
-  UBLK_ATTR_VOLATILE_CACHE, UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_, UBLK_F as UBLK_F_, UBLK_STATE_NAMES, UBLK_F_ALL as UBLK_F_ALL_, UBLK_F_ALL_RECOVERY_FLAGS as UBLK_F_ALL_RECOVERY_FLAGS_, UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_, UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_, UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_, UBLK_IO_F_SHMEM_ZC as UBLK_IO_F_SHMEM_ZC_, UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_, UBLK_IO_OP_DISCARD, UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_, UBLK_IO_OP_READ as UBLK_IO_OP_READ_, UBLK_IO_OP_WRITE_ZEROES, ublk_req_build_flags, UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_, UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_, UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_, UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_, UBLK_IO_RES_OK as UBLK_IO_RES_OK_, UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_, UBLK_MAX_NR_QUEUES as UBLK_MAX_NR_QUEUES_, UBLK_MAX_PIN_PAGES as UBLK_MAX_PIN_PAGES_, UBLK_MAX_QUEUE_DEPTH as UBLK_MAX_QUEUE_DEPTH_, UBLK_QID_OFF as UBLK_QID_OFF_, UBLK_REQUEUE_DELAY_MS as UBLK_REQUEUE_DELAY_MS_, UBLK_S_DEV_DEAD as UBLK_S_DEV_DEAD_, UBLK_S_DEV_FAIL_IO as UBLK_S_DEV_FAIL_IO_, UBLK_S_DEV_LIVE as UBLK_S_DEV_LIVE_, UBLK_S_DEV_QUIESCED as UBLK_S_DEV_QUIESCED_, UBLK_TAG_OFF as UBLK_TAG_OFF_, UBLKSRV_IO_BUF_OFFSET as UBLKSRV_IO_BUF_OFFSET_, UBLKSRV_IO_DESC_SIZE as UBLKSRV_IO_DESC_SIZE_, UBLK_IO_BUF_BITS as UBLK_IO_BUF_BITS_, ublk_write_iod as ublk_write_iod_,
+  UBLK_ATTR_VOLATILE_CACHE,
+  UBLK_AUTO_BUF_REG_FALLBACK as UBLK_AUTO_BUF_REG_FALLBACK_,
+  UBLK_F as UBLK_F_,
+  UBLK_STATE_NAMES,
+  UBLK_F_ALL as UBLK_F_ALL_,
+  UBLK_F_ALL_RECOVERY_FLAGS as UBLK_F_ALL_RECOVERY_FLAGS_,
+  UBLK_IO_COMMIT_AND_FETCH_REQ as UBLK_IO_COMMIT_AND_FETCH_REQ_,
+  UBLK_IO_FETCH_REQ as UBLK_IO_FETCH_REQ_,
+  UBLK_IO_F_NEED_REG_BUF as UBLK_IO_F_NEED_REG_BUF_,
+  UBLK_IO_F_SHMEM_ZC as UBLK_IO_F_SHMEM_ZC_,
+  UBLK_IO_NEED_GET_DATA as UBLK_IO_NEED_GET_DATA_,
+  UBLK_IO_OP_DISCARD,
+  UBLK_IO_OP_FLUSH as UBLK_IO_OP_FLUSH_,
+  UBLK_IO_OP_READ as UBLK_IO_OP_READ_,
+  UBLK_IO_OP_WRITE_ZEROES,
+  ublk_req_build_flags,
+  UBLK_IO_OP_WRITE as UBLK_IO_OP_WRITE_,
+  UBLK_IO_REGISTER_IO_BUF as UBLK_IO_REGISTER_IO_BUF_,
+  UBLK_IO_RES_ABORT as UBLK_IO_RES_ABORT_,
+  UBLK_IO_RES_NEED_GET_DATA as UBLK_IO_RES_NEED_GET_DATA_,
+  UBLK_IO_RES_OK as UBLK_IO_RES_OK_,
+  UBLK_IO_UNREGISTER_IO_BUF as UBLK_IO_UNREGISTER_IO_BUF_,
+  UBLK_MAX_NR_QUEUES as UBLK_MAX_NR_QUEUES_,
+  UBLK_MAX_PIN_PAGES as UBLK_MAX_PIN_PAGES_,
+  UBLK_MAX_QUEUE_DEPTH as UBLK_MAX_QUEUE_DEPTH_,
+  UBLK_QID_OFF as UBLK_QID_OFF_,
+  UBLK_REQUEUE_DELAY_MS as UBLK_REQUEUE_DELAY_MS_,
+  UBLK_S_DEV_DEAD as UBLK_S_DEV_DEAD_,
+  UBLK_S_DEV_FAIL_IO as UBLK_S_DEV_FAIL_IO_,
+  UBLK_S_DEV_LIVE as UBLK_S_DEV_LIVE_,
+  UBLK_S_DEV_QUIESCED as UBLK_S_DEV_QUIESCED_,
+  UBLK_TAG_OFF as UBLK_TAG_OFF_,
+  UBLKSRV_IO_BUF_OFFSET as UBLKSRV_IO_BUF_OFFSET_,
+  UBLKSRV_IO_DESC_SIZE as UBLKSRV_IO_DESC_SIZE_,
+  UBLK_IO_BUF_BITS as UBLK_IO_BUF_BITS_,
+  ublk_write_iod as ublk_write_iod_,
 } from './ublk_cmd';
-import {
-  zeroBytes as zeroBytes_,
-} from './user_mem';
+import { zeroBytes as zeroBytes_ } from './user_mem';
 import type { UserMapping, UserMem } from './user_mem';
 import type { UblkBpfCtx, UblkBpfProgram, UblkBpfSqe } from './bpf_prog';
-import { REQ_OP_DRV_IN, REQ_OP_ZONE_APPEND, ublk_dev_param_zoned_validate, ublk_get_nr_zones, ublk_setup_iod_zoned } from './zoned';
+import {
+  REQ_OP_DRV_IN,
+  REQ_OP_ZONE_APPEND,
+  ublk_dev_param_zoned_validate,
+  ublk_get_nr_zones,
+  ublk_setup_iod_zoned,
+} from './zoned';
 import type { UblkZonedReportDesc } from './zoned';
 const currentCtx = currentCtx_;
 const clearList = clearList_;
@@ -167,7 +207,17 @@ export interface UblkParams {
 
 /** A basic parameter block of zeros (what the driver reads when the caller sent none). */
 function zeroBasic(): UblkParamBasic {
-  return { attrs: 0, logical_bs_shift: 0, physical_bs_shift: 0, io_opt_shift: 0, io_min_shift: 0, max_sectors: 0, chunk_sectors: 0, dev_sectors: 0, virt_boundary_mask: 0 };
+  return {
+    attrs: 0,
+    logical_bs_shift: 0,
+    physical_bs_shift: 0,
+    io_opt_shift: 0,
+    io_min_shift: 0,
+    max_sectors: 0,
+    chunk_sectors: 0,
+    dev_sectors: 0,
+    virt_boundary_mask: 0,
+  };
 }
 
 function isPowerOf2(n: number): boolean {
@@ -245,7 +295,12 @@ export class UblkQueue {
   fail_io = false;
   /** The ring of the queue's daemon (for the eBPF kfunc's backing files). */
   ring: IoUring | null = null;
-  constructor(readonly dev: UblkDevice, readonly q_id: number, readonly q_depth: number, readonly flags: number) {
+  constructor(
+    readonly dev: UblkDevice,
+    readonly q_id: number,
+    readonly q_depth: number,
+    readonly flags: number,
+  ) {
     for (let i = 0; i < q_depth; i++) this.ios.push(new UblkIo());
     const size = Math.ceil((q_depth * UBLKSRV_IO_DESC_SIZE) / 4096) * 4096;
     this.io_cmd_buf = new Uint8Array(size);
@@ -278,7 +333,27 @@ const NEG = Object.fromEntries(Object.entries(ERRNO).map(([k, v]) => [k, -v])) a
  * blk_status_t reaches the submitter unchanged, every other one becomes -EIO (BLK_STS_IOERR).
  */
 const BLK_ERRNOS: ReadonlySet<number> = new Set(
-  (['EOPNOTSUPP', 'ETIMEDOUT', 'ENOSPC', 'ENOLINK', 'EREMOTEIO', 'EBADE', 'ENODATA', 'EILSEQ', 'ENOMEM', 'EBUSY', 'EAGAIN', 'ENODEV', 'EREMCHG', 'ETOOMANYREFS', 'EOVERFLOW', 'ETIME', 'EINVAL'] as const).map((e) => -ERRNO[e]),
+  (
+    [
+      'EOPNOTSUPP',
+      'ETIMEDOUT',
+      'ENOSPC',
+      'ENOLINK',
+      'EREMOTEIO',
+      'EBADE',
+      'ENODATA',
+      'EILSEQ',
+      'ENOMEM',
+      'EBUSY',
+      'EAGAIN',
+      'ENODEV',
+      'EREMCHG',
+      'ETOOMANYREFS',
+      'EOVERFLOW',
+      'ETIME',
+      'EINVAL',
+    ] as const
+  ).map((e) => -ERRNO[e]),
 );
 function blkErrno(res: number): number {
   return BLK_ERRNOS.has(res) ? res : -5;
@@ -335,8 +410,18 @@ export class UblkDevice implements BlkMqOps {
   readonly shmem_ops: UblkShmemOps | null;
   readonly chdev: UblkCharDev;
   readonly stats: UblkDevStats = {
-    copied_bytes: 0, dispatched: 0, completed: 0, errors: 0, need_get_data: 0, auto_buf_reg: 0,
-    auto_buf_reg_fallback: 0, bpf_handled: 0, bpf_runs: 0, bpf_sqes: 0, tlb_shootdowns: 0, aborted: 0,
+    copied_bytes: 0,
+    dispatched: 0,
+    completed: 0,
+    errors: 0,
+    need_get_data: 0,
+    auto_buf_reg: 0,
+    auto_buf_reg_fallback: 0,
+    bpf_handled: 0,
+    bpf_runs: 0,
+    bpf_sqes: 0,
+    tlb_shootdowns: 0,
+    aborted: 0,
   };
   /** Hook for per-I/O trace records. */
   trace: ((kind: string, id: number, q: number, tag: number, t: number) => void) | null = null;
@@ -349,7 +434,8 @@ export class UblkDevice implements BlkMqOps {
     readonly costs: CostModel,
     readonly bus: MemBus,
   ) {
-    for (let q = 0; q < dev_info.nr_hw_queues; q++) this.queues.push(new UblkQueue(this, q, dev_info.queue_depth, dev_info.flags));
+    for (let q = 0; q < dev_info.nr_hw_queues; q++)
+      this.queues.push(new UblkQueue(this, q, dev_info.queue_depth, dev_info.flags));
     this.tagset = new TagSet(dev_info.nr_hw_queues, dev_info.queue_depth, this, clock, costs);
     this.chdev = new UblkCharDev(this);
     const f = dev_info.flags;
@@ -621,7 +707,7 @@ export class UblkDevice implements BlkMqOps {
       const pages = Math.ceil(rq.bytes / 4096);
       ctx.t += pages * this.costs.t_pte;
       io.remap_va = this.mm!.map_pages(rq.data);
-      ubq.iod.setUint32(rq.tag * UBLKSRV_IO_DESC_SIZE + 16, io.remap_va % 0x100000000 >>> 0, true);
+      ubq.iod.setUint32(rq.tag * UBLKSRV_IO_DESC_SIZE + 16, (io.remap_va % 0x100000000) >>> 0, true);
       ubq.iod.setUint32(rq.tag * UBLKSRV_IO_DESC_SIZE + 20, Math.floor(io.remap_va / 0x100000000) >>> 0, true);
     }
     return true;
@@ -642,7 +728,8 @@ export class UblkDevice implements BlkMqOps {
   /** ublk_unmap_io(): copy mode READ copies min(res, len) from the server buffer into the bio pages. */
   private unmap_io(rq: Request, io: UblkIo, ctx: Ctx): number {
     if (!this.need_map_io() || rq.bpf) return rq.bytes;
-    if (rq.op === REQ_OP_READ && rq.data) return this.copy_user_pages(rq, io, 0, Math.min(io.res, rq.bytes), 'from_user', ctx);
+    if (rq.op === REQ_OP_READ && rq.data)
+      return this.copy_user_pages(rq, io, 0, Math.min(io.res, rq.bytes), 'from_user', ctx);
     return rq.bytes;
   }
 
@@ -799,9 +886,10 @@ export class UblkDevice implements BlkMqOps {
     io.remap_va = 0;
     const pages = Math.ceil(rq.bytes / 4096);
     const others = Math.max(0, this.dev_info.nr_hw_queues - 1);
-    ctx.t += pages > this.costs.tlb_single_page_flush_ceiling
-      ? this.costs.t_tlb_full_flush
-      : this.costs.t_tlb_shootdown + others * this.costs.t_tlb_per_cpu;
+    ctx.t +=
+      pages > this.costs.tlb_single_page_flush_ceiling
+        ? this.costs.t_tlb_full_flush
+        : this.costs.t_tlb_shootdown + others * this.costs.t_tlb_per_cpu;
     this.stats.tlb_shootdowns++;
   }
 
@@ -825,7 +913,13 @@ export class UblkDevice implements BlkMqOps {
     if (!prog || !ring || !rq.data) return false;
     ctx.t += this.costs.t_bpf_prog;
     const queued: UblkBpfSqe[] = [];
-    const bctx: UblkBpfCtx = { q_id: rq.q, tag: rq.tag, op: rq.op === REQ_OP_READ ? 0 : rq.op === REQ_OP_WRITE ? 1 : 2, start_sector: rq.sector, nr_sectors: rq.nr_sectors };
+    const bctx: UblkBpfCtx = {
+      q_id: rq.q,
+      tag: rq.tag,
+      op: rq.op === REQ_OP_READ ? 0 : rq.op === REQ_OP_WRITE ? 1 : 2,
+      start_sector: rq.sector,
+      nr_sectors: rq.nr_sectors,
+    };
     const bytes = rq.bytes;
     const ret = prog.run(bctx, {
       bpf_ublk_queue_sqe(c, sqe) {
@@ -859,7 +953,31 @@ export class UblkDevice implements BlkMqOps {
     for (const sqe of queued) {
       const f = ring.files[sqe.fd] as SimFile;
       ctx.t += this.costs.t_sqe_kernel;
-      const kreq: IoReq = { sqe: { opcode: sqe.opcode, flags: 0, fd: sqe.fd, off: sqe.off, len: sqe.len, addr: null, addr_off: sqe.buf_off, buf_index: 0, user_data: 0, cmd_op: 0, cmd: null, splice_fd_in: -1, splice_flags: 0, nop_flags: 0, sqe2: null, timeout_ns: 0 }, ring, link: null, buf: null, pdu: { kdone: (res: number) => finish(res, this.clock.now) }, done: false };
+      const kreq: IoReq = {
+        sqe: {
+          opcode: sqe.opcode,
+          flags: 0,
+          fd: sqe.fd,
+          off: sqe.off,
+          len: sqe.len,
+          addr: null,
+          addr_off: sqe.buf_off,
+          buf_index: 0,
+          user_data: 0,
+          cmd_op: 0,
+          cmd: null,
+          splice_fd_in: -1,
+          splice_flags: 0,
+          nop_flags: 0,
+          sqe2: null,
+          timeout_ns: 0,
+        },
+        ring,
+        link: null,
+        buf: null,
+        pdu: { kdone: (res: number) => finish(res, this.clock.now) },
+        done: false,
+      };
       const fn = sqe.opcode === IORING_OP_READ ? f.read : f.write;
       const r = fn ? fn.call(f, kreq, data, sqe.buf_off, sqe.len, sqe.off, ctx) : -22;
       if (r !== EIOCBQUEUED) finish(r, ctx.t);
@@ -934,7 +1052,7 @@ export class UblkDevice implements BlkMqOps {
         io.req = null;
         io.addr = cmd.addr;
         const o = rq.tag * UBLKSRV_IO_DESC_SIZE + 16;
-        ubq.iod.setUint32(o, io.addr % 0x100000000 >>> 0, true);
+        ubq.iod.setUint32(o, (io.addr % 0x100000000) >>> 0, true);
         ubq.iod.setUint32(o + 4, Math.floor(io.addr / 0x100000000) >>> 0, true);
         if (!this.start_io(ubq, rq, io, ctx)) return EIOCBQUEUED;
         // __ublk_prep_compl_io_cmd(): owned by the server again, the command answers UBLK_IO_RES_OK
@@ -1071,7 +1189,9 @@ export class UblkDevice implements BlkMqOps {
     const rq = this.check_and_get_req(ubq, tag, off);
     if (!rq) return -22;
     // ublk_check_ubuf_dir() (6.18): READ and DRV_IN (a zone report) take data, WRITE and ZONE_APPEND give it
-    const ok = ((rq.op === REQ_OP_READ || rq.op === REQ_OP_DRV_IN) && dir === 'source') || ((rq.op === REQ_OP_WRITE || rq.op === REQ_OP_ZONE_APPEND) && dir === 'dest');
+    const ok =
+      ((rq.op === REQ_OP_READ || rq.op === REQ_OP_DRV_IN) && dir === 'source') ||
+      ((rq.op === REQ_OP_WRITE || rq.op === REQ_OP_ZONE_APPEND) && dir === 'dest');
     if (!ok) {
       this.put_req_ref(ubq, rq, currentCtx() ?? { cpu: null as never, t: this.clock.now });
       return -13;
@@ -1133,7 +1253,7 @@ export class UblkDevice implements BlkMqOps {
     for (const ubq of this.queues) {
       for (let tag = 0; tag < ubq.q_depth; tag++) {
         const io = ubq.ios[tag]!;
-        if (!(io.flags & UBLK_IO_FLAG_ACTIVE) || (io.flags & UBLK_IO_FLAG_CANCELED)) continue;
+        if (!(io.flags & UBLK_IO_FLAG_ACTIVE) || io.flags & UBLK_IO_FLAG_CANCELED) continue;
         const rq = this.tagset.tag_to_rq(ubq.q_id, tag);
         if (rq && rq.started) continue;
         io.flags |= UBLK_IO_FLAG_CANCELED;
@@ -1145,7 +1265,11 @@ export class UblkDevice implements BlkMqOps {
 
   /** ublk_ch_open() (6.18): one server process at a time (-EBUSY); it becomes ub->ublksrv_tgid. */
   ch_open(tgid: number): void {
-    if (this.open) throw new KernelError('EBUSY', `open /dev/ublkc${this.dev_info.dev_id}: another ublk server (pid ${this.ublksrv_tgid}) holds it open`);
+    if (this.open)
+      throw new KernelError(
+        'EBUSY',
+        `open /dev/ublkc${this.dev_info.dev_id}: another ublk server (pid ${this.ublksrv_tgid}) holds it open`,
+      );
     this.open = true;
     this.ublksrv_tgid = tgid;
   }
@@ -1283,24 +1407,43 @@ export class UblkDriver {
 
   /** UBLK_U_CMD_ADD_DEV: ublk_ctrl_add_dev() with its validation order. Returns the negotiated device. */
   ublk_ctrl_add_dev(info: UblksrvCtrlDevInfo, cred: Cred, proposal: Proposal | null): UblkDevice {
-    if (info.queue_depth > UBLK_MAX_QUEUE_DEPTH || !info.queue_depth || info.nr_hw_queues > UBLK_MAX_NR_QUEUES || !info.nr_hw_queues) {
-      this.fail('EINVAL', `ADD_DEV: queue_depth must be 1..${UBLK_MAX_QUEUE_DEPTH} and nr_hw_queues 1..${UBLK_MAX_NR_QUEUES} (got ${info.queue_depth}, ${info.nr_hw_queues})`);
+    if (
+      info.queue_depth > UBLK_MAX_QUEUE_DEPTH ||
+      !info.queue_depth ||
+      info.nr_hw_queues > UBLK_MAX_NR_QUEUES ||
+      !info.nr_hw_queues
+    ) {
+      this.fail(
+        'EINVAL',
+        `ADD_DEV: queue_depth must be 1..${UBLK_MAX_QUEUE_DEPTH} and nr_hw_queues 1..${UBLK_MAX_NR_QUEUES} (got ${info.queue_depth}, ${info.nr_hw_queues})`,
+      );
     }
     let flags = info.flags >>> 0;
     if (cred.privileged) flags &= ~UBLK_F.UBLK_F_UNPRIVILEGED_DEV;
-    else if (!(flags & UBLK_F.UBLK_F_UNPRIVILEGED_DEV)) this.fail('EPERM', 'ADD_DEV: not CAP_SYS_ADMIN and UBLK_F_UNPRIVILEGED_DEV not set');
+    else if (!(flags & UBLK_F.UBLK_F_UNPRIVILEGED_DEV))
+      this.fail('EPERM', 'ADD_DEV: not CAP_SYS_ADMIN and UBLK_F_UNPRIVILEGED_DEV not set');
     const rec = flags & UBLK_F_ALL_RECOVERY_FLAGS;
-    const okRec = [0, UBLK_F.UBLK_F_USER_RECOVERY, UBLK_F.UBLK_F_USER_RECOVERY | UBLK_F.UBLK_F_USER_RECOVERY_REISSUE, UBLK_F.UBLK_F_USER_RECOVERY | UBLK_F.UBLK_F_USER_RECOVERY_FAIL_IO];
+    const okRec = [
+      0,
+      UBLK_F.UBLK_F_USER_RECOVERY,
+      UBLK_F.UBLK_F_USER_RECOVERY | UBLK_F.UBLK_F_USER_RECOVERY_REISSUE,
+      UBLK_F.UBLK_F_USER_RECOVERY | UBLK_F.UBLK_F_USER_RECOVERY_FAIL_IO,
+    ];
     if (!okRec.includes(rec)) this.fail('EINVAL', `ADD_DEV: invalid recovery flags ${rec.toString(16)}`);
-    if (flags & UBLK_F.UBLK_F_QUIESCE && !(flags & UBLK_F.UBLK_F_USER_RECOVERY)) this.fail('EINVAL', 'UBLK_F_QUIESCE requires UBLK_F_USER_RECOVERY');
+    if (flags & UBLK_F.UBLK_F_QUIESCE && !(flags & UBLK_F.UBLK_F_USER_RECOVERY))
+      this.fail('EINVAL', 'UBLK_F_QUIESCE requires UBLK_F_USER_RECOVERY');
     if (flags & UBLK_F.UBLK_F_UNPRIVILEGED_DEV) {
       flags &= ~(UBLK_F.UBLK_F_USER_RECOVERY_REISSUE | UBLK_F.UBLK_F_USER_RECOVERY);
       if (flags & (UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG)) {
-        this.fail('EINVAL', 'ADD_DEV: an unprivileged device cannot use USER_COPY, SUPPORT_ZERO_COPY or AUTO_BUF_REG (the server could leak kernel memory)');
+        this.fail(
+          'EINVAL',
+          'ADD_DEV: an unprivileged device cannot use USER_COPY, SUPPORT_ZERO_COPY or AUTO_BUF_REG (the server could leak kernel memory)',
+        );
       }
       if (proposal) this.fail('EPERM', `ADD_DEV: the '${proposal}' data path needs a privileged server`);
     }
-    if (info.dev_id !== -1 && (info.dev_id < 0 || info.dev_id >= 1 << 20)) this.fail('EINVAL', `ADD_DEV: dev id ${info.dev_id} is too large`);
+    if (info.dev_id !== -1 && (info.dev_id < 0 || info.dev_id >= 1 << 20))
+      this.fail('EINVAL', `ADD_DEV: dev id ${info.dev_id} is too large`);
     if (flags & UBLK_F.UBLK_F_UNPRIVILEGED_DEV && this.unprivileged_ublks_added >= this.unprivileged_ublks_max) {
       this.fail('EACCES', 'ADD_DEV: too many unprivileged devices');
     }
@@ -1315,19 +1458,34 @@ export class UblkDriver {
     flags &= UBLK_F_ALL | (this.batch_ops ? UBLK_F.UBLK_F_BATCH_IO : 0) | (this.shmem_ops ? UBLK_F.UBLK_F_SHMEM_ZC : 0);
     // ublk_ctrl_add_dev() (6.18) always sets these four: ioctl encoding, task-work completion, per-I/O daemons
     // and buffer registration from any task.
-    flags |= UBLK_F.UBLK_F_CMD_IOCTL_ENCODE | UBLK_F.UBLK_F_URING_CMD_COMP_IN_TASK | UBLK_F.UBLK_F_PER_IO_DAEMON | UBLK_F.UBLK_F_BUF_REG_OFF_DAEMON;
+    flags |=
+      UBLK_F.UBLK_F_CMD_IOCTL_ENCODE |
+      UBLK_F.UBLK_F_URING_CMD_COMP_IN_TASK |
+      UBLK_F.UBLK_F_PER_IO_DAEMON |
+      UBLK_F.UBLK_F_BUF_REG_OFF_DAEMON;
     // mainline: PER_IO_DAEMON is not exposed with BATCH_IO (io->task stays NULL), and BATCH_IO has no GET_DATA
     if (flags & UBLK_F.UBLK_F_BATCH_IO) flags &= ~UBLK_F.UBLK_F_PER_IO_DAEMON;
-    if (flags & (UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG)) flags &= ~UBLK_F.UBLK_F_NEED_GET_DATA;
+    if (flags & (UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG))
+      flags &= ~UBLK_F.UBLK_F_NEED_GET_DATA;
     // ublk_ctrl_add_dev() (6.18): zoned needs CONFIG_BLK_DEV_ZONED and USER_COPY or zero copy (addr carries zone_append_lba)
-    if (flags & UBLK_F.UBLK_F_ZONED && (!this.config_blk_dev_zoned || !(flags & (UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY)))) {
-      this.fail('EINVAL', this.config_blk_dev_zoned
-        ? 'ADD_DEV: UBLK_F_ZONED needs UBLK_F_USER_COPY or UBLK_F_SUPPORT_ZERO_COPY (the commit\'s addr carries zone_append_lba)'
-        : 'ADD_DEV: UBLK_F_ZONED needs CONFIG_BLK_DEV_ZONED, which this kernel is built without');
+    if (
+      flags & UBLK_F.UBLK_F_ZONED &&
+      (!this.config_blk_dev_zoned || !(flags & (UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY)))
+    ) {
+      this.fail(
+        'EINVAL',
+        this.config_blk_dev_zoned
+          ? "ADD_DEV: UBLK_F_ZONED needs UBLK_F_USER_COPY or UBLK_F_SUPPORT_ZERO_COPY (the commit's addr carries zone_append_lba)"
+          : 'ADD_DEV: UBLK_F_ZONED needs CONFIG_BLK_DEV_ZONED, which this kernel is built without',
+      );
     }
     if (flags & UBLK_F.UBLK_F_BATCH_IO) flags &= ~UBLK_F.UBLK_F_NEED_GET_DATA;
     // Model: batch I/O on a zoned device (UBLK_BATCH_F_HAS_ZONE_LBA commits) is not modelled; mainline accepts it.
-    if (flags & UBLK_F.UBLK_F_ZONED && flags & UBLK_F.UBLK_F_BATCH_IO) this.fail('EINVAL', 'ADD_DEV: UBLK_F_ZONED with UBLK_F_BATCH_IO is not modelled (zone append LBAs in batch commits)');
+    if (flags & UBLK_F.UBLK_F_ZONED && flags & UBLK_F.UBLK_F_BATCH_IO)
+      this.fail(
+        'EINVAL',
+        'ADD_DEV: UBLK_F_ZONED with UBLK_F_BATCH_IO is not modelled (zone append LBAs in batch commits)',
+      );
     const dev_info: UblksrvCtrlDevInfo = {
       ...info,
       dev_id: id,
@@ -1351,7 +1509,8 @@ export class UblkDriver {
    */
   ublk_ctrl_set_params(ub: UblkDevice, params: UblkParams): void {
     if (!params.types) this.fail('EINVAL', 'SET_PARAMS: no parameter types');
-    if (ub.used) this.fail('EACCES', 'SET_PARAMS: the device has been started; parameters can only change before START_DEV');
+    if (ub.used)
+      this.fail('EACCES', 'SET_PARAMS: the device has been started; parameters can only change before START_DEV');
     const stored: UblkParams = { types: params.types & UBLK_PARAM_TYPE_ALL };
     for (const k of ['basic', 'discard', 'zoned', 'dma', 'seg'] as const) {
       const v = params[k];
@@ -1372,14 +1531,27 @@ export class UblkDriver {
     // basic is the only type that must be set
     if (!(types & UBLK_PARAM_TYPE_BASIC)) return ['EINVAL', 'basic parameters are required'];
     const b = ub.params.basic ?? zeroBasic();
-    if (b.logical_bs_shift > PAGE_SHIFT || b.logical_bs_shift < 9) return ['EINVAL', `logical_bs_shift ${b.logical_bs_shift} is not 9..PAGE_SHIFT (${PAGE_SHIFT})`];
+    if (b.logical_bs_shift > PAGE_SHIFT || b.logical_bs_shift < 9)
+      return ['EINVAL', `logical_bs_shift ${b.logical_bs_shift} is not 9..PAGE_SHIFT (${PAGE_SHIFT})`];
     if (b.logical_bs_shift > b.physical_bs_shift) return ['EINVAL', 'logical_bs_shift > physical_bs_shift'];
-    if (b.max_sectors > ub.dev_info.max_io_buf_bytes >> 9) return ['EINVAL', `max_sectors ${b.max_sectors} exceeds max_io_buf_bytes >> 9 (${ub.dev_info.max_io_buf_bytes >> 9})`];
-    if (b.max_sectors < PAGE_SIZE >> 9) return ['EINVAL', `max_sectors ${b.max_sectors} is below PAGE_SECTORS (${PAGE_SIZE >> 9})`];
+    if (b.max_sectors > ub.dev_info.max_io_buf_bytes >> 9)
+      return [
+        'EINVAL',
+        `max_sectors ${b.max_sectors} exceeds max_io_buf_bytes >> 9 (${ub.dev_info.max_io_buf_bytes >> 9})`,
+      ];
+    if (b.max_sectors < PAGE_SIZE >> 9)
+      return ['EINVAL', `max_sectors ${b.max_sectors} is below PAGE_SECTORS (${PAGE_SIZE >> 9})`];
     if (zonedDev && !b.chunk_sectors) return ['EINVAL', 'a zoned device needs chunk_sectors (the zone size)'];
     if (types & UBLK_PARAM_TYPE_DISCARD) {
-      const d = ub.params.discard ?? { discard_alignment: 0, discard_granularity: 0, max_discard_sectors: 0, max_write_zeroes_sectors: 0, max_discard_segments: 0 };
-      if (d.max_discard_sectors && d.max_discard_segments !== 1) return ['EINVAL', 'discard: only single-segment discard is supported (max_discard_segments must be 1)'];
+      const d = ub.params.discard ?? {
+        discard_alignment: 0,
+        discard_granularity: 0,
+        max_discard_sectors: 0,
+        max_write_zeroes_sectors: 0,
+        max_discard_segments: 0,
+      };
+      if (d.max_discard_sectors && d.max_discard_segments !== 1)
+        return ['EINVAL', 'discard: only single-segment discard is supported (max_discard_segments must be 1)'];
       if (!d.discard_granularity) return ['EINVAL', 'discard: discard_granularity must not be 0'];
     }
     if (types & UBLK_PARAM_TYPE_DEVT) return ['EINVAL', 'dev_t is read-only'];
@@ -1387,7 +1559,11 @@ export class UblkDriver {
     // at with zoned parameters
     if (types & UBLK_PARAM_TYPE_ZONED) {
       const zp = ub.params.zoned ?? { max_open_zones: 0, max_active_zones: 0, max_zone_append_sectors: 0 };
-      return ublk_dev_param_zoned_validate(this.config_blk_dev_zoned, zonedDev, { dev_sectors: b.dev_sectors, chunk_sectors: b.chunk_sectors, ...zp });
+      return ublk_dev_param_zoned_validate(this.config_blk_dev_zoned, zonedDev, {
+        dev_sectors: b.dev_sectors,
+        chunk_sectors: b.chunk_sectors,
+        ...zp,
+      });
     }
     if (zonedDev) return ['EINVAL', 'a zoned device needs zoned parameters'];
     if (types & UBLK_PARAM_TYPE_DMA_ALIGN) {
@@ -1397,9 +1573,15 @@ export class UblkDriver {
     }
     if (types & UBLK_PARAM_TYPE_SEGMENT) {
       const g = ub.params.seg ?? { seg_boundary_mask: 0, max_segment_size: 0, max_segments: 0 };
-      if (!isPowerOf2(g.seg_boundary_mask + 1)) return ['EINVAL', `seg_boundary_mask ${g.seg_boundary_mask} + 1 is not a power of two`];
-      if (g.seg_boundary_mask + 1 < UBLK_MIN_SEGMENT_SIZE) return ['EINVAL', `seg_boundary_mask + 1 is below UBLK_MIN_SEGMENT_SIZE (${UBLK_MIN_SEGMENT_SIZE})`];
-      if (g.max_segment_size < UBLK_MIN_SEGMENT_SIZE) return ['EINVAL', `max_segment_size ${g.max_segment_size} is below UBLK_MIN_SEGMENT_SIZE (${UBLK_MIN_SEGMENT_SIZE})`];
+      if (!isPowerOf2(g.seg_boundary_mask + 1))
+        return ['EINVAL', `seg_boundary_mask ${g.seg_boundary_mask} + 1 is not a power of two`];
+      if (g.seg_boundary_mask + 1 < UBLK_MIN_SEGMENT_SIZE)
+        return ['EINVAL', `seg_boundary_mask + 1 is below UBLK_MIN_SEGMENT_SIZE (${UBLK_MIN_SEGMENT_SIZE})`];
+      if (g.max_segment_size < UBLK_MIN_SEGMENT_SIZE)
+        return [
+          'EINVAL',
+          `max_segment_size ${g.max_segment_size} is below UBLK_MIN_SEGMENT_SIZE (${UBLK_MIN_SEGMENT_SIZE})`,
+        ];
     }
     return null;
   }
@@ -1407,14 +1589,23 @@ export class UblkDriver {
   /** UBLK_U_CMD_START_DEV: needs every tag fetched (ub->completion), then adds /dev/ublkbN. */
   ublk_ctrl_start_dev(ub: UblkDevice, ublksrv_pid: number, revalidate?: () => [Errno, string] | null): void {
     if (ublksrv_pid <= 0) this.fail('EINVAL', 'START_DEV: bad ublksrv pid');
-    if (!(ub.params.types & UBLK_PARAM_TYPE_BASIC) || !ub.params.basic) this.fail('EINVAL', 'START_DEV: SET_PARAMS (basic) has not been sent');
-    if (ub.params.types & UBLK_PARAM_TYPE_ZONED && !this.config_blk_dev_zoned) this.fail('EOPNOTSUPP', 'START_DEV: zoned parameters on a kernel without CONFIG_BLK_DEV_ZONED');
+    if (!(ub.params.types & UBLK_PARAM_TYPE_BASIC) || !ub.params.basic)
+      this.fail('EINVAL', 'START_DEV: SET_PARAMS (basic) has not been sent');
+    if (ub.params.types & UBLK_PARAM_TYPE_ZONED && !this.config_blk_dev_zoned)
+      this.fail('EOPNOTSUPP', 'START_DEV: zoned parameters on a kernel without CONFIG_BLK_DEV_ZONED');
     if (!ub.ready) {
       const got = ub.queues.map((q) => `${q.nr_io_ready}/${q.q_depth}`).join(', ');
-      this.fail('EINTR', `START_DEV: interrupted while waiting for a FETCH_REQ on every tag (fetched per queue: ${got})`);
+      this.fail(
+        'EINTR',
+        `START_DEV: interrupted while waiting for a FETCH_REQ on every tag (fetched per queue: ${got})`,
+      );
     }
     // ublk_validate_user_pid(): the pid must be the process that opened /dev/ublkcN
-    if (ublksrv_pid !== ub.ublksrv_tgid) this.fail('EINVAL', `START_DEV: pid ${ublksrv_pid} is not the ublk server that opened /dev/ublkc${ub.dev_info.dev_id} (pid ${ub.ublksrv_tgid})`);
+    if (ublksrv_pid !== ub.ublksrv_tgid)
+      this.fail(
+        'EINVAL',
+        `START_DEV: pid ${ublksrv_pid} is not the ublk server that opened /dev/ublkc${ub.dev_info.dev_id} (pid ${ub.ublksrv_tgid})`,
+      );
     if (ub.dev_info.state === UBLK_S_DEV_LIVE || ub.used) this.fail('EEXIST', 'START_DEV: already started');
     ub.dev_info.ublksrv_pid = ub.ublksrv_tgid;
     ub.tagset.capacity = ub.params.basic!.dev_sectors;
@@ -1433,8 +1624,10 @@ export class UblkDriver {
       const b = ub.params.basic!;
       const zp = ub.params.zoned!;
       ub.tagset.zoned = {
-        chunk_sectors: b.chunk_sectors, nr_zones: ublk_get_nr_zones(b.dev_sectors, b.chunk_sectors),
-        max_open_zones: zp.max_open_zones, max_active_zones: zp.max_active_zones,
+        chunk_sectors: b.chunk_sectors,
+        nr_zones: ublk_get_nr_zones(b.dev_sectors, b.chunk_sectors),
+        max_open_zones: zp.max_open_zones,
+        max_active_zones: zp.max_active_zones,
         max_zone_append_sectors: Math.min(zp.max_zone_append_sectors, b.chunk_sectors, b.max_sectors),
       };
       const bad = revalidate?.() ?? null;
@@ -1485,10 +1678,18 @@ export class UblkDriver {
    * under way, for the tag board.
    */
   ublk_ctrl_start_recovery(ub: UblkDevice): void {
-    if (!(ub.dev_info.flags & UBLK_F.UBLK_F_USER_RECOVERY)) this.fail('EINVAL', 'START_USER_RECOVERY: the device has no UBLK_F_USER_RECOVERY');
-    if (ub.open) this.fail('EBUSY', `START_USER_RECOVERY: a ublk server (pid ${ub.ublksrv_tgid}) still holds /dev/ublkc${ub.dev_info.dev_id} open`);
+    if (!(ub.dev_info.flags & UBLK_F.UBLK_F_USER_RECOVERY))
+      this.fail('EINVAL', 'START_USER_RECOVERY: the device has no UBLK_F_USER_RECOVERY');
+    if (ub.open)
+      this.fail(
+        'EBUSY',
+        `START_USER_RECOVERY: a ublk server (pid ${ub.ublksrv_tgid}) still holds /dev/ublkc${ub.dev_info.dev_id} open`,
+      );
     if (ub.dev_info.state !== UBLK_S_DEV_QUIESCED && ub.dev_info.state !== UBLK_S_DEV_FAIL_IO) {
-      this.fail('EBUSY', `START_USER_RECOVERY: the device is ${UBLK_STATE_NAMES[ub.dev_info.state]}, not QUIESCED or FAIL_IO`);
+      this.fail(
+        'EBUSY',
+        `START_USER_RECOVERY: the device is ${UBLK_STATE_NAMES[ub.dev_info.state]}, not QUIESCED or FAIL_IO`,
+      );
     }
     ub.recovering = true;
   }
@@ -1497,9 +1698,18 @@ export class UblkDriver {
   ublk_ctrl_end_recovery(ub: UblkDevice, ublksrv_pid: number): void {
     if (!ub.ready) this.fail('EINTR', 'END_USER_RECOVERY: interrupted while waiting for a FETCH_REQ on every tag');
     // ublk_ctrl_end_recovery() (6.18): ublk_validate_user_pid(), then ublk_nosrv_should_stop_dev(), then the state
-    if (ublksrv_pid !== ub.ublksrv_tgid) this.fail('EINVAL', `END_USER_RECOVERY: pid ${ublksrv_pid} is not the ublk server that opened /dev/ublkc${ub.dev_info.dev_id} (pid ${ub.ublksrv_tgid})`);
-    if (!(ub.dev_info.flags & UBLK_F.UBLK_F_USER_RECOVERY)) this.fail('EINVAL', 'END_USER_RECOVERY: the device has no UBLK_F_USER_RECOVERY');
-    if (ub.dev_info.state !== UBLK_S_DEV_QUIESCED && ub.dev_info.state !== UBLK_S_DEV_FAIL_IO) this.fail('EBUSY', `END_USER_RECOVERY: the device is ${UBLK_STATE_NAMES[ub.dev_info.state]}, not QUIESCED or FAIL_IO`);
+    if (ublksrv_pid !== ub.ublksrv_tgid)
+      this.fail(
+        'EINVAL',
+        `END_USER_RECOVERY: pid ${ublksrv_pid} is not the ublk server that opened /dev/ublkc${ub.dev_info.dev_id} (pid ${ub.ublksrv_tgid})`,
+      );
+    if (!(ub.dev_info.flags & UBLK_F.UBLK_F_USER_RECOVERY))
+      this.fail('EINVAL', 'END_USER_RECOVERY: the device has no UBLK_F_USER_RECOVERY');
+    if (ub.dev_info.state !== UBLK_S_DEV_QUIESCED && ub.dev_info.state !== UBLK_S_DEV_FAIL_IO)
+      this.fail(
+        'EBUSY',
+        `END_USER_RECOVERY: the device is ${UBLK_STATE_NAMES[ub.dev_info.state]}, not QUIESCED or FAIL_IO`,
+      );
     ub.dev_info.ublksrv_pid = ub.ublksrv_tgid;
     ub.dev_info.state = UBLK_S_DEV_LIVE;
     ub.recovering = false;
@@ -1507,7 +1717,9 @@ export class UblkDriver {
   }
 
   /** UBLK_U_CMD_GET_PARAMS: the stored parameters (with the read-only devt part filled in). */
-  ublk_ctrl_get_params(ub: UblkDevice): UblkParams & { devt: { char_major: number; char_minor: number; disk_major: number; disk_minor: number } } {
+  ublk_ctrl_get_params(
+    ub: UblkDevice,
+  ): UblkParams & { devt: { char_major: number; char_minor: number; disk_major: number; disk_minor: number } } {
     if (ub.deleted) this.fail('ENODEV', 'GET_PARAMS: no such device');
     const live = ub.dev_info.state !== UBLK_S_DEV_DEAD;
     // model: ublk-char major 240, the disk's dynamic major 259 (blkext), minors = dev id
@@ -1518,13 +1730,19 @@ export class UblkDriver {
       ...(ub.params.zoned ? { zoned: { ...ub.params.zoned } } : {}),
       ...(ub.params.dma ? { dma: { ...ub.params.dma } } : {}),
       ...(ub.params.seg ? { seg: { ...ub.params.seg } } : {}),
-      devt: { char_major: 240, char_minor: ub.dev_info.dev_id, disk_major: live ? 259 : 0, disk_minor: live ? ub.dev_info.dev_id : 0 },
+      devt: {
+        char_major: 240,
+        char_minor: ub.dev_info.dev_id,
+        disk_major: live ? 259 : 0,
+        disk_minor: live ? ub.dev_info.dev_id : 0,
+      },
     };
   }
 
   /** UBLK_U_CMD_GET_QUEUE_AFFINITY: the CPUs blk-mq maps to hw queue q (cpu % nr_hw_queues in this model). */
   ublk_ctrl_get_queue_affinity(ub: UblkDevice, q: number): number[] {
-    if (!Number.isInteger(q) || q < 0 || q >= ub.dev_info.nr_hw_queues) this.fail('EINVAL', `GET_QUEUE_AFFINITY: queue ${q} out of range`);
+    if (!Number.isInteger(q) || q < 0 || q >= ub.dev_info.nr_hw_queues)
+      this.fail('EINVAL', `GET_QUEUE_AFFINITY: queue ${q} out of range`);
     const cpus: number[] = [];
     for (let c = 0; c < this.nr_cpu_ids; c++) if (c % ub.dev_info.nr_hw_queues === q) cpus.push(c);
     return cpus;
@@ -1541,7 +1759,9 @@ export class UblkDriver {
   /** UBLK_U_CMD_GET_FEATURES: ublk_ctrl_get_features() (6.18) answers UBLK_F_ALL, before any device lookup. */
   ublk_ctrl_get_features(): number {
     // plus UBLK_F_BATCH_IO (after 6.18) when the batch side is installed: what ADD_DEV will keep
-    return (UBLK_F_ALL | (this.batch_ops ? UBLK_F.UBLK_F_BATCH_IO : 0) | (this.shmem_ops ? UBLK_F.UBLK_F_SHMEM_ZC : 0)) >>> 0;
+    return (
+      (UBLK_F_ALL | (this.batch_ops ? UBLK_F.UBLK_F_BATCH_IO : 0) | (this.shmem_ops ? UBLK_F.UBLK_F_SHMEM_ZC : 0)) >>> 0
+    );
   }
 
   /**
@@ -1553,9 +1773,12 @@ export class UblkDriver {
    * release of /dev/ublkcN leaves the device QUIESCED (or FAIL_IO).
    */
   ublk_ctrl_quiesce_dev(ub: UblkDevice, timeout_ms: number, sleep: (ms: number) => boolean): void {
-    if (!(ub.dev_info.flags & UBLK_F.UBLK_F_QUIESCE)) this.fail('EOPNOTSUPP', 'QUIESCE_DEV: the device has no UBLK_F_QUIESCE');
-    if (!Number.isInteger(timeout_ms) || timeout_ms < 0) this.fail('EINVAL', `QUIESCE_DEV: bad timeout_ms ${timeout_ms}`);
-    if (!ub.tagset.alive || ub.dev_info.state === UBLK_S_DEV_DEAD) this.fail('ENODEV', 'QUIESCE_DEV: the disk does not exist');
+    if (!(ub.dev_info.flags & UBLK_F.UBLK_F_QUIESCE))
+      this.fail('EOPNOTSUPP', 'QUIESCE_DEV: the device has no UBLK_F_QUIESCE');
+    if (!Number.isInteger(timeout_ms) || timeout_ms < 0)
+      this.fail('EINVAL', `QUIESCE_DEV: bad timeout_ms ${timeout_ms}`);
+    if (!ub.tagset.alive || ub.dev_info.state === UBLK_S_DEV_DEAD)
+      this.fail('ENODEV', 'QUIESCE_DEV: the disk does not exist');
     if (ub.dev_info.state !== UBLK_S_DEV_LIVE) return; // already quiesced or failing I/O
     for (const q of ub.queues) q.canceling = true;
     const limit = timeout_ms || 0xffffffff;
@@ -1568,7 +1791,8 @@ export class UblkDriver {
       if (!sleep(UBLK_REQUEUE_DELAY_MS)) this.fail('EINTR', 'QUIESCE_DEV: interrupted (no queue can become idle)');
       elapsed += UBLK_REQUEUE_DELAY_MS;
     }
-    if (elapsed >= limit) this.fail('EBUSY', `QUIESCE_DEV: a queue had no idle I/O within ${timeout_ms} ms (the device stays canceling)`);
+    if (elapsed >= limit)
+      this.fail('EBUSY', `QUIESCE_DEV: a queue had no idle I/O within ${timeout_ms} ms (the device stays canceling)`);
     ub.cancel_dev();
   }
 
@@ -1587,8 +1811,15 @@ export class UblkDriver {
     if (ub.deleted) this.fail('ENODEV', 'TRY_STOP_DEV: no such device');
     // ublk_ctrl_uring_cmd_permission() (6.18) runs first: for an unprivileged device its opcode switch has no
     // case for 0x17 and answers -EINVAL before the command switch's -EOPNOTSUPP
-    if (ub.dev_info.flags & UBLK_F.UBLK_F_UNPRIVILEGED_DEV) this.fail('EINVAL', 'TRY_STOP_DEV: not a command ublk_ctrl_uring_cmd_permission() knows for an unprivileged device (Linux 6.18)');
-    return this.fail('EOPNOTSUPP', 'TRY_STOP_DEV: unknown control command in Linux 6.18 (added later with UBLK_F_SAFE_STOP_DEV)');
+    if (ub.dev_info.flags & UBLK_F.UBLK_F_UNPRIVILEGED_DEV)
+      this.fail(
+        'EINVAL',
+        'TRY_STOP_DEV: not a command ublk_ctrl_uring_cmd_permission() knows for an unprivileged device (Linux 6.18)',
+      );
+    return this.fail(
+      'EOPNOTSUPP',
+      'TRY_STOP_DEV: unknown control command in Linux 6.18 (added later with UBLK_F_SAFE_STOP_DEV)',
+    );
   }
 
   /**

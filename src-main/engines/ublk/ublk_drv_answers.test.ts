@@ -11,12 +11,22 @@ import type { Cqe } from './io_uring';
 import { createUblk } from './index';
 import { errnoOf } from './test-util';
 import {
-  UBLK_F, UBLK_IO_COMMIT_AND_FETCH_REQ, UBLK_IO_FETCH_REQ, UBLK_IO_NEED_GET_DATA, UBLK_IO_REGISTER_IO_BUF,
-  UBLK_IO_AFTER_6_18, UBLK_IO_UNREGISTER_IO_BUF,
+  UBLK_F,
+  UBLK_IO_COMMIT_AND_FETCH_REQ,
+  UBLK_IO_FETCH_REQ,
+  UBLK_IO_NEED_GET_DATA,
+  UBLK_IO_REGISTER_IO_BUF,
+  UBLK_IO_AFTER_6_18,
+  UBLK_IO_UNREGISTER_IO_BUF,
 } from './ublk_cmd';
 import {
-  UBLK_MIN_SEGMENT_SIZE, UBLK_PARAM_TYPE_BASIC, UBLK_PARAM_TYPE_DEVT, UBLK_PARAM_TYPE_DISCARD, UBLK_PARAM_TYPE_DMA_ALIGN,
-  UBLK_PARAM_TYPE_SEGMENT, UBLK_PARAM_TYPE_ZONED,
+  UBLK_MIN_SEGMENT_SIZE,
+  UBLK_PARAM_TYPE_BASIC,
+  UBLK_PARAM_TYPE_DEVT,
+  UBLK_PARAM_TYPE_DISCARD,
+  UBLK_PARAM_TYPE_DMA_ALIGN,
+  UBLK_PARAM_TYPE_SEGMENT,
+  UBLK_PARAM_TYPE_ZONED,
 } from './ublk_drv';
 import type { UblkParams, UblksrvIoCmd } from './ublk_drv';
 import { UserMem } from './user_mem';
@@ -38,7 +48,14 @@ function manual(flags: string[] = [], depth = 2) {
     ring.register_buffers_sparse(4);
     const ctx: Ctx = { cpu: new Cpu(name === 'srv' ? 9 : 10, name), t: 0 };
     const cmd = (op: number, c: UblksrvIoCmd): number => {
-      Object.assign(ring.get_sqe()!, { opcode: IORING_OP_URING_CMD, flags: IOSQE_FIXED_FILE, fd: 0, cmd_op: op, cmd: c, user_data: 7 });
+      Object.assign(ring.get_sqe()!, {
+        opcode: IORING_OP_URING_CMD,
+        flags: IOSQE_FIXED_FILE,
+        fd: 0,
+        cmd_op: op,
+        cmd: c,
+        user_data: 7,
+      });
       ring.submit(ctx);
       const out: Cqe[] = [];
       let c2;
@@ -53,7 +70,11 @@ function manual(flags: string[] = [], depth = 2) {
   const cpu = new Cpu(8, 'app');
   /** One bio through blk-mq to the daemon: returns the tag the FETCH completed with. */
   const submit = (op: number): number => {
-    ub.tagset.submit_bios(0, [{ id: 0, op, sector: 0, nr_sectors: 8, data: new Uint8Array(4096).fill(5), cpu, end_io: (st) => ends.push(st) }], { cpu, t: k.clock.now });
+    ub.tagset.submit_bios(
+      0,
+      [{ id: 0, op, sector: 0, nr_sectors: 8, data: new Uint8Array(4096).fill(5), cpu, end_io: (st) => ends.push(st) }],
+      { cpu, t: k.clock.now },
+    );
     k.clock.run();
     srv.ring.run_task_work(srv.ctx);
     const c = srv.ring.pop_cqe()!;
@@ -62,7 +83,14 @@ function manual(flags: string[] = [], depth = 2) {
   /** FETCH every tag from the daemon (user_data 100 + tag), then START_DEV. */
   const fetchAll = (addr: (tag: number) => number = () => 0): void => {
     for (let tag = 0; tag < depth; tag++) {
-      Object.assign(srv.ring.get_sqe()!, { opcode: IORING_OP_URING_CMD, flags: IOSQE_FIXED_FILE, fd: 0, cmd_op: UBLK_IO_FETCH_REQ, cmd: { q_id: 0, tag, result: 0, addr: addr(tag) }, user_data: 100 + tag });
+      Object.assign(srv.ring.get_sqe()!, {
+        opcode: IORING_OP_URING_CMD,
+        flags: IOSQE_FIXED_FILE,
+        fd: 0,
+        cmd_op: UBLK_IO_FETCH_REQ,
+        cmd: { q_id: 0, tag, result: 0, addr: addr(tag) },
+        user_data: 100 + tag,
+      });
       srv.ring.submit(srv.ctx);
     }
     k.drv.ublk_ctrl_start_dev(ub, 1);
@@ -97,7 +125,7 @@ describe('UBLK_IO_UNREGISTER_IO_BUF is answered before any q_id, tag, task or st
     expect(ends).toEqual([0]);
   });
 
-  it('-EINVAL without UBLK_F_SUPPORT_ZERO_COPY (ublk_unregister_io_buf), and io_uring\'s -EINVAL for an empty slot', () => {
+  it("-EINVAL without UBLK_F_SUPPORT_ZERO_COPY (ublk_unregister_io_buf), and io_uring's -EINVAL for an empty slot", () => {
     const copy = manual();
     expect(copy.srv.cmd(UBLK_IO_UNREGISTER_IO_BUF, { q_id: 0, tag: 0, result: 0, addr: 0 })).toBe(-22);
     const zc = manual(['UBLK_F_SUPPORT_ZERO_COPY']);
@@ -107,7 +135,7 @@ describe('UBLK_IO_UNREGISTER_IO_BUF is answered before any q_id, tag, task or st
 
 describe('UBLK_IO_REGISTER_IO_BUF', () => {
   // ublk_ch_uring_cmd_local() (6.18): io->task != current and REGISTER_IO_BUF -> ublk_register_io_buf()
-  it('from another task is allowed (0): the request ends after the commit and that ring\'s unregister', () => {
+  it("from another task is allowed (0): the request ends after the commit and that ring's unregister", () => {
     const { k, srv, other, ends, submit, fetchAll } = manual(['UBLK_F_SUPPORT_ZERO_COPY']);
     fetchAll();
     const tag = submit(REQ_OP_WRITE);
@@ -180,7 +208,7 @@ describe('UBLK_IO_FETCH_REQ (ublk_check_fetch_buf, ublk_fetch)', () => {
 });
 
 describe('the daemon checks of ublk_ch_uring_cmd_local (6.18)', () => {
-  it('a command other than FETCH/REGISTER from a task that is not the I/O\'s daemon: -EINVAL', () => {
+  it("a command other than FETCH/REGISTER from a task that is not the I/O's daemon: -EINVAL", () => {
     const { other, submit, fetchAll } = manual(['UBLK_F_SUPPORT_ZERO_COPY']);
     fetchAll();
     const tag = submit(REQ_OP_WRITE);
@@ -215,7 +243,7 @@ describe('the daemon checks of ublk_ch_uring_cmd_local (6.18)', () => {
     expect(zc.srv.cmd(UBLK_IO_COMMIT_AND_FETCH_REQ, { q_id: 0, tag: t2, result: 4096, addr: 0x1000 })).toBe(-22);
   });
 
-  it('an unknown opcode on an owned tag: -EINVAL (the switch\'s default)', () => {
+  it("an unknown opcode on an owned tag: -EINVAL (the switch's default)", () => {
     const { srv, submit, fetchAll } = manual(['UBLK_F_SUPPORT_ZERO_COPY']);
     fetchAll();
     const tag = submit(REQ_OP_WRITE);
@@ -263,7 +291,23 @@ describe('UBLK_U_CMD_STOP_DEV of a QUIESCED device (ublk_stop_dev_unlocked + ubl
     d.kill_server();
     let status: number | null = null;
     const cpu = k.appCpu(0);
-    d.ub.tagset.submit_bios(0, [{ id: 1, op: REQ_OP_READ, sector: 0, nr_sectors: 8, data: new Uint8Array(4096), cpu, end_io: (st) => { status = st; } }], { cpu, t: k.clock.now });
+    d.ub.tagset.submit_bios(
+      0,
+      [
+        {
+          id: 1,
+          op: REQ_OP_READ,
+          sector: 0,
+          nr_sectors: 8,
+          data: new Uint8Array(4096),
+          cpu,
+          end_io: (st) => {
+            status = st;
+          },
+        },
+      ],
+      { cpu, t: k.clock.now },
+    );
     k.clock.run(k.clock.now + 10e6);
     expect(status).toBeNull(); // requeued every 3 ms while QUIESCED
     d.stop_dev();
@@ -277,12 +321,22 @@ describe('UBLK_U_CMD_ADD_DEV flags (ublk_ctrl_add_dev, 6.18)', () => {
   it('always ORs in CMD_IOCTL_ENCODE, URING_CMD_COMP_IN_TASK, PER_IO_DAEMON and BUF_REG_OFF_DAEMON', () => {
     const k = createUblk();
     const f = k.add_dev({}).info().flags;
-    for (const b of [UBLK_F.UBLK_F_CMD_IOCTL_ENCODE, UBLK_F.UBLK_F_URING_CMD_COMP_IN_TASK, UBLK_F.UBLK_F_PER_IO_DAEMON, UBLK_F.UBLK_F_BUF_REG_OFF_DAEMON]) {
+    for (const b of [
+      UBLK_F.UBLK_F_CMD_IOCTL_ENCODE,
+      UBLK_F.UBLK_F_URING_CMD_COMP_IN_TASK,
+      UBLK_F.UBLK_F_PER_IO_DAEMON,
+      UBLK_F.UBLK_F_BUF_REG_OFF_DAEMON,
+    ]) {
       expect(f & b).toBe(b);
     }
     // bits past UBLK_F_ALL (15-19 are after 6.18) are cleared, but BATCH_IO and SHMEM_ZC, which the model takes from mainline
-    expect(k.add_dev({ flags: ['UBLK_F_INTEGRITY', 'UBLK_F_SAFE_STOP_DEV', 'UBLK_F_NO_AUTO_PART_SCAN'] }).info().flags & 0xf8000).toBe(0);
-    expect(k.add_dev({ flags: ['UBLK_F_SHMEM_ZC', 'UBLK_F_SAFE_STOP_DEV'] }).info().flags & 0xf8000).toBe(UBLK_F.UBLK_F_SHMEM_ZC);
+    expect(
+      k.add_dev({ flags: ['UBLK_F_INTEGRITY', 'UBLK_F_SAFE_STOP_DEV', 'UBLK_F_NO_AUTO_PART_SCAN'] }).info().flags &
+        0xf8000,
+    ).toBe(0);
+    expect(k.add_dev({ flags: ['UBLK_F_SHMEM_ZC', 'UBLK_F_SAFE_STOP_DEV'] }).info().flags & 0xf8000).toBe(
+      UBLK_F.UBLK_F_SHMEM_ZC,
+    );
   });
 });
 
@@ -291,7 +345,8 @@ describe('UBLK_U_CMD_SET_PARAMS (ublk_ctrl_set_params + ublk_validate_params, 6.
     const k = createUblk({ config_blk_dev_zoned });
     const d = k.add_dev({ dev_size: '1M', max_io_buf_bytes: '512K' });
     const basic = { ...d.ub.params.basic! };
-    const set = (p: Partial<UblkParams> & { types: number }): string => errnoOf(() => k.drv.ublk_ctrl_set_params(d.ub, { basic, ...p } as UblkParams));
+    const set = (p: Partial<UblkParams> & { types: number }): string =>
+      errnoOf(() => k.drv.ublk_ctrl_set_params(d.ub, { basic, ...p } as UblkParams));
     return { k, d, basic, set };
   }
   const B = UBLK_PARAM_TYPE_BASIC;
@@ -306,7 +361,18 @@ describe('UBLK_U_CMD_SET_PARAMS (ublk_ctrl_set_params + ublk_validate_params, 6.
 
   it('basic: required; logical_bs_shift 9..PAGE_SHIFT and <= physical; max_sectors within max_io_buf_bytes and >= PAGE_SECTORS', () => {
     const { basic, set } = dev();
-    expect(set({ types: UBLK_PARAM_TYPE_DISCARD, discard: { discard_alignment: 0, discard_granularity: 4096, max_discard_sectors: 0, max_write_zeroes_sectors: 0, max_discard_segments: 1 } })).toBe('EINVAL');
+    expect(
+      set({
+        types: UBLK_PARAM_TYPE_DISCARD,
+        discard: {
+          discard_alignment: 0,
+          discard_granularity: 4096,
+          max_discard_sectors: 0,
+          max_write_zeroes_sectors: 0,
+          max_discard_segments: 1,
+        },
+      }),
+    ).toBe('EINVAL');
     expect(set({ types: B, basic: { ...basic, logical_bs_shift: 8 } })).toBe('EINVAL');
     expect(set({ types: B, basic: { ...basic, logical_bs_shift: 13, physical_bs_shift: 13 } })).toBe('EINVAL');
     expect(set({ types: B, basic: { ...basic, logical_bs_shift: 12, physical_bs_shift: 9 } })).toBe('EINVAL');
@@ -317,10 +383,26 @@ describe('UBLK_U_CMD_SET_PARAMS (ublk_ctrl_set_params + ublk_validate_params, 6.
 
   it('discard: max_discard_sectors needs max_discard_segments == 1; discard_granularity must be set', () => {
     const { set } = dev();
-    const disc = { discard_alignment: 0, discard_granularity: 4096, max_discard_sectors: 2048, max_write_zeroes_sectors: 0, max_discard_segments: 2 };
+    const disc = {
+      discard_alignment: 0,
+      discard_granularity: 4096,
+      max_discard_sectors: 2048,
+      max_write_zeroes_sectors: 0,
+      max_discard_segments: 2,
+    };
     expect(set({ types: B | UBLK_PARAM_TYPE_DISCARD, discard: disc })).toBe('EINVAL');
-    expect(set({ types: B | UBLK_PARAM_TYPE_DISCARD, discard: { ...disc, max_discard_segments: 1, discard_granularity: 0 } })).toBe('EINVAL');
-    expect(set({ types: B | UBLK_PARAM_TYPE_DISCARD, discard: { ...disc, max_discard_sectors: 0, max_discard_segments: 0 } })).toBe('none');
+    expect(
+      set({
+        types: B | UBLK_PARAM_TYPE_DISCARD,
+        discard: { ...disc, max_discard_segments: 1, discard_granularity: 0 },
+      }),
+    ).toBe('EINVAL');
+    expect(
+      set({
+        types: B | UBLK_PARAM_TYPE_DISCARD,
+        discard: { ...disc, max_discard_sectors: 0, max_discard_segments: 0 },
+      }),
+    ).toBe('none');
     expect(set({ types: B | UBLK_PARAM_TYPE_DISCARD, discard: { ...disc, max_discard_segments: 1 } })).toBe('none');
   });
 
@@ -332,7 +414,9 @@ describe('UBLK_U_CMD_SET_PARAMS (ublk_ctrl_set_params + ublk_validate_params, 6.
     const { set } = dev(false);
     const zoned = { max_open_zones: 0, max_active_zones: 0, max_zone_append_sectors: 8 };
     expect(set({ types: B | UBLK_PARAM_TYPE_ZONED, zoned })).toBe('EOPNOTSUPP');
-    expect(set({ types: B | UBLK_PARAM_TYPE_ZONED | UBLK_PARAM_TYPE_DMA_ALIGN, zoned, dma: { alignment: 4096 } })).toBe('EOPNOTSUPP');
+    expect(set({ types: B | UBLK_PARAM_TYPE_ZONED | UBLK_PARAM_TYPE_DMA_ALIGN, zoned, dma: { alignment: 4096 } })).toBe(
+      'EOPNOTSUPP',
+    );
   });
 
   it('zoned parameters with CONFIG_BLK_DEV_ZONED=y on a device without UBLK_F_ZONED: -EINVAL (ublk_dev_param_zoned_validate)', () => {
@@ -362,7 +446,9 @@ describe('UBLK_U_CMD_SET_PARAMS (ublk_ctrl_set_params + ublk_validate_params, 6.
   it('accepted parameters come back from GET_PARAMS; a rejected SET_PARAMS clears the types', () => {
     const { d, set } = dev();
     const seg = { seg_boundary_mask: 0xffff, max_segment_size: 65536, max_segments: 16 };
-    expect(set({ types: B | UBLK_PARAM_TYPE_SEGMENT | UBLK_PARAM_TYPE_DMA_ALIGN | 0x80, seg, dma: { alignment: 511 } })).toBe('none');
+    expect(
+      set({ types: B | UBLK_PARAM_TYPE_SEGMENT | UBLK_PARAM_TYPE_DMA_ALIGN | 0x80, seg, dma: { alignment: 511 } }),
+    ).toBe('none');
     const got = d.get_params();
     expect(got.types).toBe(B | UBLK_PARAM_TYPE_SEGMENT | UBLK_PARAM_TYPE_DMA_ALIGN | UBLK_PARAM_TYPE_DEVT); // 0x80 masked off
     expect(got.seg).toEqual(seg);
@@ -379,7 +465,19 @@ describe('UBLK_U_CMD_QUIESCE_DEV -EBUSY (ublk_ctrl_quiesce_dev + ublk_wait_for_i
     fetchAll(() => 0x7f0000000000); // a server buffer address that was never mapped: ublk_map_io() pins nothing
     const cpu = new Cpu(8, 'app');
     const ends: number[] = [];
-    ub.tagset.submit_bios(0, [0, 1].map((i) => ({ id: i, op: REQ_OP_WRITE, sector: i * 8, nr_sectors: 8, data: new Uint8Array(4096), cpu, end_io: (st: number) => ends.push(st) })), { cpu, t: 0 });
+    ub.tagset.submit_bios(
+      0,
+      [0, 1].map((i) => ({
+        id: i,
+        op: REQ_OP_WRITE,
+        sector: i * 8,
+        nr_sectors: 8,
+        data: new Uint8Array(4096),
+        cpu,
+        end_io: (st: number) => ends.push(st),
+      })),
+      { cpu, t: 0 },
+    );
     const sleep = (ms: number): boolean => {
       k.clock.run(k.clock.now + ms * 1e6);
       srv.ring.run_task_work(srv.ctx);

@@ -54,9 +54,15 @@ function hasDisk(ub: UblkDevice): boolean {
  * (mtree_insert_range) -EEXIST; 65536 buffers -EBUSY (xa_alloc). Returns the new buffer's index.
  */
 export function ublk_ctrl_reg_buf(ub: UblkDevice, reg: UblkShmemBufReg): number {
-  if (!(ub.flags & UBLK_F.UBLK_F_SHMEM_ZC)) throw new KernelError('EOPNOTSUPP', 'REG_BUF: the device has no UBLK_F_SHMEM_ZC');
-  if (reg.flags & ~UBLK_SHMEM_BUF_READ_ONLY) throw new KernelError('EINVAL', `REG_BUF: unknown flags 0x${reg.flags.toString(16)}`);
-  if (!reg.len || reg.len % PAGE_SIZE || reg.addr % PAGE_SIZE) throw new KernelError('EINVAL', `REG_BUF: addr 0x${reg.addr.toString(16)} and len ${reg.len} must be page-aligned and len nonzero`);
+  if (!(ub.flags & UBLK_F.UBLK_F_SHMEM_ZC))
+    throw new KernelError('EOPNOTSUPP', 'REG_BUF: the device has no UBLK_F_SHMEM_ZC');
+  if (reg.flags & ~UBLK_SHMEM_BUF_READ_ONLY)
+    throw new KernelError('EINVAL', `REG_BUF: unknown flags 0x${reg.flags.toString(16)}`);
+  if (!reg.len || reg.len % PAGE_SIZE || reg.addr % PAGE_SIZE)
+    throw new KernelError(
+      'EINVAL',
+      `REG_BUF: addr 0x${reg.addr.toString(16)} and len ${reg.len} must be page-aligned and len nonzero`,
+    );
   if (reg.len > 0xffffffff) throw new KernelError('EINVAL', 'REG_BUF: len is a u32 (at most 4 GiB)');
   if (!hasDisk(ub)) throw new KernelError('ENODEV', 'REG_BUF: the device has no disk (not started, or stopped)');
   // pin_user_pages_fast(): every page of [addr, addr + len) of the server's memory, faulted in
@@ -64,10 +70,15 @@ export function ublk_ctrl_reg_buf(ub: UblkDevice, reg: UblkShmemBufReg): number 
   const mm = ub.mm;
   const m = mm?.lookup(reg.addr);
   const pages = m && reg.len <= m.len ? mm!.bytesOf(m, reg.len) : null;
-  if (!pages) throw new KernelError('EFAULT', `REG_BUF: [0x${reg.addr.toString(16)}, +${reg.len}) is not mapped in the server`);
+  if (!pages)
+    throw new KernelError('EFAULT', `REG_BUF: [0x${reg.addr.toString(16)}, +${reg.len}) is not mapped in the server`);
   const bufs = bufsOf(ub);
   for (const b of bufs.values()) {
-    if (b.pages.buffer === pages.buffer && b.pages.byteOffset < pages.byteOffset + pages.length && pages.byteOffset < b.pages.byteOffset + b.pages.length) {
+    if (
+      b.pages.buffer === pages.buffer &&
+      b.pages.byteOffset < pages.byteOffset + pages.length &&
+      pages.byteOffset < b.pages.byteOffset + b.pages.length
+    ) {
       throw new KernelError('EEXIST', `REG_BUF: these pages are already registered (buffer ${b.index})`);
     }
   }
@@ -80,7 +91,8 @@ export function ublk_ctrl_reg_buf(ub: UblkDevice, reg: UblkShmemBufReg): number 
 
 /** ublk_ctrl_unreg_buf(): -EOPNOTSUPP without UBLK_F_SHMEM_ZC, -ENODEV without a disk, -ENOENT for an unknown index. */
 export function ublk_ctrl_unreg_buf(ub: UblkDevice, index: number): void {
-  if (!(ub.flags & UBLK_F.UBLK_F_SHMEM_ZC)) throw new KernelError('EOPNOTSUPP', 'UNREG_BUF: the device has no UBLK_F_SHMEM_ZC');
+  if (!(ub.flags & UBLK_F.UBLK_F_SHMEM_ZC))
+    throw new KernelError('EOPNOTSUPP', 'UNREG_BUF: the device has no UBLK_F_SHMEM_ZC');
   if (!hasDisk(ub)) throw new KernelError('ENODEV', 'UNREG_BUF: the device has no disk (not started, or stopped)');
   if (!bufsOf(ub).delete(index)) throw new KernelError('ENOENT', `UNREG_BUF: no buffer ${index}`);
 }
@@ -95,7 +107,8 @@ export function ublk_try_buf_match(ub: UblkDevice, rq: Request): number {
   if (!d || !bufs || bufs.size === 0) return -1;
   for (const b of bufs.values()) {
     const p = b.pages;
-    if (p.buffer !== d.buffer || d.byteOffset < p.byteOffset || d.byteOffset + d.length > p.byteOffset + p.length) continue;
+    if (p.buffer !== d.buffer || d.byteOffset < p.byteOffset || d.byteOffset + d.length > p.byteOffset + p.length)
+      continue;
     if (b.flags & UBLK_SHMEM_BUF_READ_ONLY && rq.op !== REQ_OP_WRITE) return -1;
     return b.index * 2 ** 32 + (d.byteOffset - p.byteOffset);
   }
@@ -104,7 +117,12 @@ export function ublk_try_buf_match(ub: UblkDevice, rq: Request): number {
 
 /** The registered buffers, for dev.info() and the tests. */
 export function ublk_shmem_bufs(ub: UblkDevice): { index: number; addr: number; len: number; flags: number }[] {
-  return [...(devBufs.get(ub)?.values() ?? [])].map((b) => ({ index: b.index, addr: b.va, len: b.pages.length, flags: b.flags }));
+  return [...(devBufs.get(ub)?.values() ?? [])].map((b) => ({
+    index: b.index,
+    addr: b.va,
+    len: b.pages.length,
+    flags: b.flags,
+  }));
 }
 
 /** ublk_buf_cleanup() at the device's release: every buffer unpinned. */

@@ -14,8 +14,15 @@ import { UBLK_PARAM_TYPE_BASIC, UBLK_PARAM_TYPE_DMA_ALIGN, UBLK_PARAM_TYPE_ZONED
 import type { UblkParams } from './ublk_drv';
 import { errnoOf } from './test-util';
 import {
-  BLK_ZONE_SIZE, REQ_OP_DRV_IN, REQ_OP_DRV_OUT, REQ_OP_SECURE_ERASE, REQ_OP_ZONE_APPEND, REQ_OP_ZONE_OPEN, blk_revalidate_disk_zones,
-  ublk_report_buffer_len, ublk_setup_iod_zoned,
+  BLK_ZONE_SIZE,
+  REQ_OP_DRV_IN,
+  REQ_OP_DRV_OUT,
+  REQ_OP_SECURE_ERASE,
+  REQ_OP_ZONE_APPEND,
+  REQ_OP_ZONE_OPEN,
+  blk_revalidate_disk_zones,
+  ublk_report_buffer_len,
+  ublk_setup_iod_zoned,
 } from './zoned';
 
 const ZONE = 1 << 20; // 1 MiB zones = 2048 sectors
@@ -27,19 +34,46 @@ function zonedDev(o: Parameters<ReturnType<typeof createUblk>['add_dev']>[0] = {
 }
 
 /** ADD_DEV + SET_PARAMS straight to the driver (the script's add_dev always sends coherent parameters). */
-function rawDev(flags: number, config = true): { set: (p: Partial<UblkParams>) => string; drv: ReturnType<typeof createUblk>['drv'] } | string {
+function rawDev(
+  flags: number,
+  config = true,
+): { set: (p: Partial<UblkParams>) => string; drv: ReturnType<typeof createUblk>['drv'] } | string {
   const k = createUblk({ config_blk_dev_zoned: config });
-  const info = { nr_hw_queues: 1, queue_depth: 2, state: 0, max_io_buf_bytes: 512 * 1024, dev_id: -1, ublksrv_pid: -1, flags, ublksrv_flags: 0, owner_uid: 0, owner_gid: 0 };
+  const info = {
+    nr_hw_queues: 1,
+    queue_depth: 2,
+    state: 0,
+    max_io_buf_bytes: 512 * 1024,
+    dev_id: -1,
+    ublksrv_pid: -1,
+    flags,
+    ublksrv_flags: 0,
+    owner_uid: 0,
+    owner_gid: 0,
+  };
   let ub;
   try {
     ub = k.drv.ublk_ctrl_add_dev(info, { privileged: true, uid: 0, gid: 0 }, null);
   } catch (e) {
     return (e as { errno: string }).errno;
   }
-  const basic = { attrs: 0, logical_bs_shift: 9, physical_bs_shift: 12, io_opt_shift: 12, io_min_shift: 9, max_sectors: 1024, chunk_sectors: 2048, dev_sectors: 32768, virt_boundary_mask: 0 };
+  const basic = {
+    attrs: 0,
+    logical_bs_shift: 9,
+    physical_bs_shift: 12,
+    io_opt_shift: 12,
+    io_min_shift: 9,
+    max_sectors: 1024,
+    chunk_sectors: 2048,
+    dev_sectors: 32768,
+    virt_boundary_mask: 0,
+  };
   return {
     drv: k.drv,
-    set: (p) => errnoOf(() => k.drv.ublk_ctrl_set_params(ub, { types: UBLK_PARAM_TYPE_BASIC, ...p, basic: { ...basic, ...p.basic } })),
+    set: (p) =>
+      errnoOf(() =>
+        k.drv.ublk_ctrl_set_params(ub, { types: UBLK_PARAM_TYPE_BASIC, ...p, basic: { ...basic, ...p.basic } }),
+      ),
   };
 }
 
@@ -48,7 +82,7 @@ const Z = UBLK_F.UBLK_F_ZONED;
 const ZP = { max_open_zones: 0, max_active_zones: 0, max_zone_append_sectors: 256 };
 
 describe('ADD_DEV with UBLK_F_ZONED: ublk_ctrl_add_dev() (6.18)', () => {
-  it('needs USER_COPY or SUPPORT_ZERO_COPY (zone_append_lba shares the commit\'s addr): EINVAL otherwise', () => {
+  it("needs USER_COPY or SUPPORT_ZERO_COPY (zone_append_lba shares the commit's addr): EINVAL otherwise", () => {
     expect(rawDev(Z)).toBe('EINVAL');
     expect(rawDev(Z | UBLK_F.UBLK_F_AUTO_BUF_REG)).toBe('EINVAL');
     expect(typeof rawDev(Z | UC)).toBe('object');
@@ -62,11 +96,13 @@ describe('ADD_DEV with UBLK_F_ZONED: ublk_ctrl_add_dev() (6.18)', () => {
   });
 });
 
-describe('SET_PARAMS: ublk_validate_params() + ublk_dev_param_zoned_validate() (6.18), in the driver\'s order', () => {
+describe("SET_PARAMS: ublk_validate_params() + ublk_dev_param_zoned_validate() (6.18), in the driver's order", () => {
   it('a zoned device: chunk_sectors 0 is EINVAL (basic), then no ZONED type is EINVAL', () => {
     const d = rawDev(Z | UC);
     if (typeof d === 'string') throw new Error(d);
-    expect(d.set({ types: UBLK_PARAM_TYPE_BASIC | UBLK_PARAM_TYPE_ZONED, basic: { chunk_sectors: 0 } as never, zoned: ZP })).toBe('EINVAL');
+    expect(
+      d.set({ types: UBLK_PARAM_TYPE_BASIC | UBLK_PARAM_TYPE_ZONED, basic: { chunk_sectors: 0 } as never, zoned: ZP }),
+    ).toBe('EINVAL');
     expect(d.set({ types: UBLK_PARAM_TYPE_BASIC })).toBe('EINVAL');
     expect(d.set({ types: UBLK_PARAM_TYPE_BASIC | UBLK_PARAM_TYPE_ZONED, zoned: ZP })).toBe('none');
   });
@@ -94,10 +130,18 @@ describe('SET_PARAMS: ublk_validate_params() + ublk_dev_param_zoned_validate() (
   it('the zoned answer is returned as is: a bad DMA_ALIGN next to valid zoned params is never looked at', () => {
     const d = rawDev(Z | UC);
     if (typeof d === 'string') throw new Error(d);
-    expect(d.set({ types: UBLK_PARAM_TYPE_BASIC | UBLK_PARAM_TYPE_ZONED | UBLK_PARAM_TYPE_DMA_ALIGN, zoned: ZP, dma: { alignment: 4096 } })).toBe('none');
+    expect(
+      d.set({
+        types: UBLK_PARAM_TYPE_BASIC | UBLK_PARAM_TYPE_ZONED | UBLK_PARAM_TYPE_DMA_ALIGN,
+        zoned: ZP,
+        dma: { alignment: 4096 },
+      }),
+    ).toBe('none');
     const plain = rawDev(UC);
     if (typeof plain === 'string') throw new Error(plain);
-    expect(plain.set({ types: UBLK_PARAM_TYPE_BASIC | UBLK_PARAM_TYPE_DMA_ALIGN, dma: { alignment: 4096 } })).toBe('EINVAL');
+    expect(plain.set({ types: UBLK_PARAM_TYPE_BASIC | UBLK_PARAM_TYPE_DMA_ALIGN, dma: { alignment: 4096 } })).toBe(
+      'EINVAL',
+    );
   });
 });
 
@@ -105,7 +149,10 @@ describe('START_DEV of a zoned device: ublk_ctrl_start_dev() + blk_revalidate_di
   it('the zone report runs through the server before add_disk(); a bad report is ENODEV and the device stays DEAD', () => {
     const k = createUblk();
     const dev = k.add_dev({
-      queue_depth: 2, dev_size: '4M', flags: ['USER_COPY'], zoned: { zone_size: ZONE },
+      queue_depth: 2,
+      dev_size: '4M',
+      flags: ['USER_COPY'],
+      zoned: { zone_size: ZONE },
       target: { read: (io) => io.len, write: (io) => io.len, report_zones: (io) => io.len }, // all-zero entries: len 0
     });
     expect(errnoOf(() => dev.start_dev())).toBe('ENODEV');
@@ -116,7 +163,9 @@ describe('START_DEV of a zoned device: ublk_ctrl_start_dev() + blk_revalidate_di
     const z = (start: number, len: number, capacity = len) => ({ start, len, wp: start, type: 2, cond: 1, capacity });
     expect(blk_revalidate_disk_zones([z(0, 8), z(8, 8)], 16, 8)).toBeNull();
     expect(blk_revalidate_disk_zones([z(0, 8), z(16, 8)], 24, 8)?.[1]).toBe('Zone gap at sectors 8..16');
-    expect(blk_revalidate_disk_zones([z(0, 4), z(4, 8)], 12, 8)?.[1]).toBe('Invalid zoned device with non constant zone size');
+    expect(blk_revalidate_disk_zones([z(0, 4), z(4, 8)], 12, 8)?.[1]).toBe(
+      'Invalid zoned device with non constant zone size',
+    );
     expect(blk_revalidate_disk_zones([z(0, 8, 9)], 8, 8)?.[1]).toBe('Invalid zone capacity');
     expect(blk_revalidate_disk_zones([z(0, 8)], 16, 8)?.[1]).toBe('Missing zones from sector 8');
     expect(blk_revalidate_disk_zones([z(0, 8), z(8, 4)], 12, 8)).toBeNull(); // a smaller last zone is fine
@@ -127,7 +176,10 @@ describe('the zoned target: zones with write pointers (null_blk zoned rules)', (
   it('a sequential write moves the write pointer: EMPTY → IMP_OPEN → FULL; an unaligned write is EIO', () => {
     const dev = zonedDev();
     const zs = ZONE / 512;
-    expect(dev.report_zones({ nr_zones: 2 }).map((z) => [z.start, z.wp, z.cond, z.type])).toEqual([[0, 0, 'EMPTY', 'SEQ_WRITE_REQUIRED'], [zs, zs, 'EMPTY', 'SEQ_WRITE_REQUIRED']]);
+    expect(dev.report_zones({ nr_zones: 2 }).map((z) => [z.start, z.wp, z.cond, z.type])).toEqual([
+      [0, 0, 'EMPTY', 'SEQ_WRITE_REQUIRED'],
+      [zs, zs, 'EMPTY', 'SEQ_WRITE_REQUIRED'],
+    ]);
     dev.pwrite(new Uint8Array(4096).fill(7), 0);
     expect(dev.report_zones({ nr_zones: 1 })[0]).toMatchObject({ wp: 8, cond: 'IMP_OPEN' });
     expect(errnoOf(() => dev.pwrite(new Uint8Array(4096), 0))).toBe('EIO'); // behind the write pointer
@@ -202,7 +254,7 @@ describe('zone management from a script: blkdev_zone_mgmt() and submit_bio_noacc
   });
 });
 
-describe('ZONE_APPEND: blk_check_zone_append() and the commit\'s zone_append_lba (6.18)', () => {
+describe("ZONE_APPEND: blk_check_zone_append() and the commit's zone_append_lba (6.18)", () => {
   it('the server writes at the write pointer and the bio ends at that sector', () => {
     const dev = zonedDev();
     const zs = ZONE / 512;
@@ -219,11 +271,14 @@ describe('ZONE_APPEND: blk_check_zone_append() and the commit\'s zone_append_lba
     expect(dev.zone_append(new Uint8Array(8192), 0)).toBe(0);
   });
 
-  it('the driver takes the server\'s zone_append_lba as is: a handler that reports none completes the append at sector 0', () => {
+  it("the driver takes the server's zone_append_lba as is: a handler that reports none completes the append at sector 0", () => {
     const k = createUblk();
     const store = zonedDev({}, k).target.handler!;
     const dev = k.add_dev({
-      queue_depth: 2, dev_size: '16M', flags: ['USER_COPY'], zoned: { zone_size: ZONE },
+      queue_depth: 2,
+      dev_size: '16M',
+      flags: ['USER_COPY'],
+      zoned: { zone_size: ZONE },
       target: { ...store, zone_append: (io) => io.len }, // never sets io.zone_append_lba: the commit's addr is 0
     });
     dev.start_dev();
@@ -232,10 +287,13 @@ describe('ZONE_APPEND: blk_check_zone_append() and the commit\'s zone_append_lba
 });
 
 describe('zoned on the zero-copy data path (ublk_ctrl_add_dev() allows SUPPORT_ZERO_COPY)', () => {
-  it('ADD_DEV accepts it; a failed revalidation report is START_DEV\'s answer (blk_status_to_errno of the commit)', () => {
+  it("ADD_DEV accepts it; a failed revalidation report is START_DEV's answer (blk_status_to_errno of the commit)", () => {
     const k = createUblk();
     const dev = k.add_dev({
-      queue_depth: 2, dev_size: '4M', data_path: 'zero_copy', zoned: { zone_size: ZONE },
+      queue_depth: 2,
+      dev_size: '4M',
+      data_path: 'zero_copy',
+      zoned: { zone_size: ZONE },
       // on zero copy a script target sees no data: it cannot fill the zone report and answers -EOPNOTSUPP
       target: { read: (io) => io.len, write: (io) => io.len, report_zones: (io) => (io.data ? io.len : -95) },
     });
@@ -250,7 +308,7 @@ describe('a zoned device stops cleanly', () => {
     const dev = zonedDev();
     dev.pwrite(new Uint8Array(8192), ZONE);
     dev.zone_append(new Uint8Array(4096), 0);
-    dev.zone_mgmt('finish', 2 * ZONE / 512);
+    dev.zone_mgmt('finish', (2 * ZONE) / 512);
     dev.report_zones();
     expect(dev.invariants()).toEqual([]);
     dev.stop_dev();
@@ -268,7 +326,13 @@ describe('REPORT_ZONES: ublk_report_zones() chunks by the buffer size (6.18)', (
 
   it('a 4 KiB max_io_buf_bytes takes 64 zones per REQ_OP_DRV_IN: 100 zones are two requests', () => {
     const k = createUblk();
-    const dev = k.add_dev({ target: 'zoned', queue_depth: 2, dev_size: 100 * 64 * 1024, max_io_buf_bytes: 4096, zoned: { zone_size: 64 * 1024 } });
+    const dev = k.add_dev({
+      target: 'zoned',
+      queue_depth: 2,
+      dev_size: 100 * 64 * 1024,
+      max_io_buf_bytes: 4096,
+      zoned: { zone_size: 64 * 1024 },
+    });
     dev.start_dev(); // the revalidation report: 2 requests
     const before = dev.stats().dispatched!;
     const zones = dev.report_zones();
@@ -292,7 +356,9 @@ describe('ublk_setup_iod(): ops with no mapping (6.18)', () => {
   it('a request op the driver does not map ends with BLK_STS_IOERR (-EIO), zoned or not; DRV_OUT is NOTSUPP in setup, EIO from prep', () => {
     expect(ublk_setup_iod_zoned(REQ_OP_DRV_OUT, 0, 0, 0, 0, null)).toBe(-95);
     expect(ublk_setup_iod_zoned(REQ_OP_DRV_IN, 0, 8, 0, 0, null)).toBe(-5); // no report descriptor
-    expect(ublk_setup_iod_zoned(REQ_OP_DRV_IN, 0, 8, 0, 0, { sector: 0, operation: UBLK_IO_OP_REPORT_ZONES, nr_zones: 3 })).toMatchObject({ op_flags: UBLK_IO_OP_REPORT_ZONES, nr_sectors: 3 });
+    expect(
+      ublk_setup_iod_zoned(REQ_OP_DRV_IN, 0, 8, 0, 0, { sector: 0, operation: UBLK_IO_OP_REPORT_ZONES, nr_zones: 3 }),
+    ).toMatchObject({ op_flags: UBLK_IO_OP_REPORT_ZONES, nr_sectors: 3 });
     for (const zoned of [false, true]) {
       const k = createUblk();
       const dev = zoned ? zonedDev({}, k) : k.add_dev({ queue_depth: 2, dev_size: '4M' });
@@ -300,7 +366,21 @@ describe('ublk_setup_iod(): ops with no mapping (6.18)', () => {
       for (const op of [REQ_OP_DRV_OUT, REQ_OP_SECURE_ERASE, REQ_OP_DRV_IN]) {
         let status: number | null = null;
         const cpu = k.appCpu(0);
-        dev.ub.tagset.execute_rq(0, { id: -1, op, sector: 0, nr_sectors: 8, data: new Uint8Array(4096), cpu, end_io: (st) => { status = st; } }, { cpu, t: k.clock.now });
+        dev.ub.tagset.execute_rq(
+          0,
+          {
+            id: -1,
+            op,
+            sector: 0,
+            nr_sectors: 8,
+            data: new Uint8Array(4096),
+            cpu,
+            end_io: (st) => {
+              status = st;
+            },
+          },
+          { cpu, t: k.clock.now },
+        );
         k.clock.run(k.clock.now + 1e9, () => status !== null);
         expect([zoned, op, status]).toEqual([zoned, op, -5]);
       }
@@ -316,7 +396,12 @@ describe("fio's zonemode=zbd on a zoned device (the model's subset)", () => {
     const r = k.fio({ dev, rw: 'write', bs: '64k', iodepth: 16, numjobs: 2, ios: 64, zonemode: 'zbd', verify: true });
     expect([r.errors, r.writes, r.verify?.mismatches]).toEqual([0, 128, 0]);
     // 2 jobs × 64 × 64 KiB: job 0 fills zones 0-3 from the start, job 1 zones 8-11
-    expect(dev.report_zones().map((z) => z.cond)).toEqual([...Array(4).fill('FULL'), ...Array(4).fill('EMPTY'), ...Array(4).fill('FULL'), ...Array(4).fill('EMPTY')]);
+    expect(dev.report_zones().map((z) => z.cond)).toEqual([
+      ...Array(4).fill('FULL'),
+      ...Array(4).fill('EMPTY'),
+      ...Array(4).fill('FULL'),
+      ...Array(4).fill('EMPTY'),
+    ]);
     // without zonemode the same job hits full zones: EIO from the server
     const again = k.fio({ dev, rw: 'write', bs: '64k', iodepth: 16, ios: 16 });
     expect(again.errors).toBe(16);
@@ -329,7 +414,9 @@ describe("fio's zonemode=zbd on a zoned device (the model's subset)", () => {
     expect(errnoOf(() => k.fio({ dev: plain, rw: 'write', zonemode: 'zbd', ios: 1 }))).toBe('EINVAL');
     const dev = zonedDev({}, k);
     expect(errnoOf(() => k.fio({ dev, rw: 'randwrite', zonemode: 'zbd', ios: 1 }))).toBe('EINVAL');
-    expect(errnoOf(() => k.fio({ dev, rw: 'write', zonemode: 'zbd', offset: 4096, size: ZONE, ios: 1 }))).toBe('EINVAL');
+    expect(errnoOf(() => k.fio({ dev, rw: 'write', zonemode: 'zbd', offset: 4096, size: ZONE, ios: 1 }))).toBe(
+      'EINVAL',
+    );
     expect(errnoOf(() => k.fio({ dev, rw: 'write', zonemode: 'zbd', bs: '64k', size: ZONE, ios: 17 }))).toBe('EINVAL');
     expect(errnoOf(() => k.fio({ dev, rw: 'write', zonemode: 'zns' as never, ios: 1 }))).toBe('EINVAL');
     expect(k.fio({ dev, rw: 'randread', zonemode: 'zbd', ios: 64 }).errors).toBe(0);

@@ -7,8 +7,13 @@
  */
 import type { Errno } from '../common/errors';
 import {
-  UBLK_IO_OP_REPORT_ZONES, UBLK_IO_OP_ZONE_APPEND, UBLK_IO_OP_ZONE_CLOSE, UBLK_IO_OP_ZONE_FINISH, UBLK_IO_OP_ZONE_OPEN,
-  UBLK_IO_OP_ZONE_RESET, UBLK_IO_OP_ZONE_RESET_ALL,
+  UBLK_IO_OP_REPORT_ZONES,
+  UBLK_IO_OP_ZONE_APPEND,
+  UBLK_IO_OP_ZONE_CLOSE,
+  UBLK_IO_OP_ZONE_FINISH,
+  UBLK_IO_OP_ZONE_OPEN,
+  UBLK_IO_OP_ZONE_RESET,
+  UBLK_IO_OP_ZONE_RESET_ALL,
 } from './ublk_cmd';
 
 /** enum req_op of 6.18 (include/linux/blk_types.h; FINISH/RESET/RESET_ALL moved to odd numbers in 6.16). */
@@ -24,7 +29,13 @@ export const REQ_OP_DRV_OUT = 35;
 
 /** op_is_zone_mgmt(): the zone management ops (no data). */
 export function op_is_zone_mgmt(op: number): boolean {
-  return op === REQ_OP_ZONE_RESET || op === REQ_OP_ZONE_OPEN || op === REQ_OP_ZONE_CLOSE || op === REQ_OP_ZONE_FINISH || op === REQ_OP_ZONE_RESET_ALL;
+  return (
+    op === REQ_OP_ZONE_RESET ||
+    op === REQ_OP_ZONE_OPEN ||
+    op === REQ_OP_ZONE_CLOSE ||
+    op === REQ_OP_ZONE_FINISH ||
+    op === REQ_OP_ZONE_RESET_ALL
+  );
 }
 
 /** struct blk_zone's type and cond (include/uapi/linux/blkzoned.h). */
@@ -39,8 +50,14 @@ export const BLK_ZONE_COND_READONLY = 0xd;
 export const BLK_ZONE_COND_FULL = 0xe;
 export const BLK_ZONE_COND_OFFLINE = 0xf;
 export const BLK_ZONE_COND_NAMES: Record<number, string> = {
-  [BLK_ZONE_COND_NOT_WP]: 'NOT_WP', [BLK_ZONE_COND_EMPTY]: 'EMPTY', [BLK_ZONE_COND_IMP_OPEN]: 'IMP_OPEN', [BLK_ZONE_COND_EXP_OPEN]: 'EXP_OPEN',
-  [BLK_ZONE_COND_CLOSED]: 'CLOSED', [BLK_ZONE_COND_READONLY]: 'READONLY', [BLK_ZONE_COND_FULL]: 'FULL', [BLK_ZONE_COND_OFFLINE]: 'OFFLINE',
+  [BLK_ZONE_COND_NOT_WP]: 'NOT_WP',
+  [BLK_ZONE_COND_EMPTY]: 'EMPTY',
+  [BLK_ZONE_COND_IMP_OPEN]: 'IMP_OPEN',
+  [BLK_ZONE_COND_EXP_OPEN]: 'EXP_OPEN',
+  [BLK_ZONE_COND_CLOSED]: 'CLOSED',
+  [BLK_ZONE_COND_READONLY]: 'READONLY',
+  [BLK_ZONE_COND_FULL]: 'FULL',
+  [BLK_ZONE_COND_OFFLINE]: 'OFFLINE',
 };
 /** sizeof(struct blk_zone): start, len, wp (u64), type, cond, non_seq, reset (u8), resv[4], capacity (u64), reserved[24]. */
 export const BLK_ZONE_SIZE = 64;
@@ -56,7 +73,7 @@ export interface BlkZone {
 }
 
 function putU64(v: DataView, o: number, x: number): void {
-  v.setUint32(o, x % 0x100000000 >>> 0, true);
+  v.setUint32(o, (x % 0x100000000) >>> 0, true);
   v.setUint32(o + 4, Math.floor(x / 0x100000000) >>> 0, true);
 }
 function getU64(v: DataView, o: number): number {
@@ -77,7 +94,14 @@ export function put_blk_zone(buf: Uint8Array, off: number, z: BlkZone): void {
 /** Reads one struct blk_zone at byte `off`. */
 export function get_blk_zone(buf: Uint8Array, off: number): BlkZone {
   const v = new DataView(buf.buffer, buf.byteOffset + off, BLK_ZONE_SIZE);
-  return { start: getU64(v, 0), len: getU64(v, 8), wp: getU64(v, 16), type: v.getUint8(24), cond: v.getUint8(25), capacity: getU64(v, 32) };
+  return {
+    start: getU64(v, 0),
+    len: getU64(v, 8),
+    wp: getU64(v, 16),
+    type: v.getUint8(24),
+    cond: v.getUint8(25),
+    capacity: getU64(v, 32),
+  };
 }
 
 /** The parts of struct ublk_param_basic / ublk_param_zoned the zoned checks read. */
@@ -98,13 +122,19 @@ export function ublk_get_nr_zones(dev_sectors: number, chunk_sectors: number): n
  * ublk_dev_param_zoned_validate() (6.18): without CONFIG_BLK_DEV_ZONED -EOPNOTSUPP; with it, a device without
  * UBLK_F_ZONED, max_zone_append_sectors 0, or max_active/max_open above the zone count are -EINVAL.
  */
-export function ublk_dev_param_zoned_validate(config_zoned: boolean, dev_zoned: boolean, p: ZonedParams): [Errno, string] | null {
+export function ublk_dev_param_zoned_validate(
+  config_zoned: boolean,
+  dev_zoned: boolean,
+  p: ZonedParams,
+): [Errno, string] | null {
   if (!config_zoned) return ['EOPNOTSUPP', 'zoned parameters: this kernel is built without CONFIG_BLK_DEV_ZONED'];
   if (!dev_zoned) return ['EINVAL', 'zoned parameters on a device added without UBLK_F_ZONED'];
   if (!p.max_zone_append_sectors) return ['EINVAL', 'zoned: max_zone_append_sectors must not be 0'];
   const nr_zones = ublk_get_nr_zones(p.dev_sectors, p.chunk_sectors);
-  if (p.max_active_zones > nr_zones) return ['EINVAL', `zoned: max_active_zones ${p.max_active_zones} exceeds the ${nr_zones} zones`];
-  if (p.max_open_zones > nr_zones) return ['EINVAL', `zoned: max_open_zones ${p.max_open_zones} exceeds the ${nr_zones} zones`];
+  if (p.max_active_zones > nr_zones)
+    return ['EINVAL', `zoned: max_active_zones ${p.max_active_zones} exceeds the ${nr_zones} zones`];
+  if (p.max_open_zones > nr_zones)
+    return ['EINVAL', `zoned: max_open_zones ${p.max_open_zones} exceeds the ${nr_zones} zones`];
   return null;
 }
 
@@ -147,13 +177,21 @@ export function submit_bio_zoned_checks(z: ZonedLimits | null, op: number, secto
  * BLKFINISHZONE, then one bio per zone; a reset of the whole disk is one REQ_OP_ZONE_RESET_ALL. Returns the bios
  * ([op, sector]) or an errno.
  */
-export function blkdev_zone_mgmt(z: ZonedLimits | null, capacity: number, op: number, sector: number, nr_sectors: number): [number, number][] | [Errno, string] {
+export function blkdev_zone_mgmt(
+  z: ZonedLimits | null,
+  capacity: number,
+  op: number,
+  sector: number,
+  nr_sectors: number,
+): [number, number][] | [Errno, string] {
   if (!z) return ['EOPNOTSUPP', 'not a zoned block device'];
   if (!op_is_zone_mgmt(op)) return ['EOPNOTSUPP', `op ${op} is not a zone management op`];
   const end = sector + nr_sectors;
-  if (end <= sector || end > capacity) return ['EINVAL', `zone range ${sector}+${nr_sectors} is empty or past the capacity ${capacity}`];
+  if (end <= sector || end > capacity)
+    return ['EINVAL', `zone range ${sector}+${nr_sectors} is empty or past the capacity ${capacity}`];
   if (!is_zone_start(z, sector)) return ['EINVAL', `sector ${sector} is not a zone start`];
-  if (!is_zone_start(z, nr_sectors) && end !== capacity) return ['EINVAL', `${nr_sectors} sectors is not a whole number of zones`];
+  if (!is_zone_start(z, nr_sectors) && end !== capacity)
+    return ['EINVAL', `${nr_sectors} sectors is not a whole number of zones`];
   if (op === REQ_OP_ZONE_RESET && sector === 0 && nr_sectors === capacity) return [[REQ_OP_ZONE_RESET_ALL, 0]];
   const bios: [number, number][] = [];
   for (let s = sector; s < end; s += z.chunk_sectors) bios.push([op, s]);
@@ -180,15 +218,34 @@ export interface UblkZonedReportDesc {
  * iod->nr_zones (the nr_sectors slot) and the report's start sector, BLK_STS_IOERR without a report descriptor;
  * REQ_OP_DRV_OUT BLK_STS_NOTSUPP; any other op BLK_STS_IOERR. (ublk_prep_req() turns every failure into IOERR.)
  */
-export function ublk_setup_iod_zoned(op: number, sector: number, nr_sectors: number, addr: number, flags: number, desc: UblkZonedReportDesc | null): ZonedIod | number {
+export function ublk_setup_iod_zoned(
+  op: number,
+  sector: number,
+  nr_sectors: number,
+  addr: number,
+  flags: number,
+  desc: UblkZonedReportDesc | null,
+): ZonedIod | number {
   let ublk_op: number;
   switch (op) {
-    case REQ_OP_ZONE_OPEN: ublk_op = UBLK_IO_OP_ZONE_OPEN; break;
-    case REQ_OP_ZONE_CLOSE: ublk_op = UBLK_IO_OP_ZONE_CLOSE; break;
-    case REQ_OP_ZONE_FINISH: ublk_op = UBLK_IO_OP_ZONE_FINISH; break;
-    case REQ_OP_ZONE_RESET: ublk_op = UBLK_IO_OP_ZONE_RESET; break;
-    case REQ_OP_ZONE_APPEND: ublk_op = UBLK_IO_OP_ZONE_APPEND; break;
-    case REQ_OP_ZONE_RESET_ALL: ublk_op = UBLK_IO_OP_ZONE_RESET_ALL; break;
+    case REQ_OP_ZONE_OPEN:
+      ublk_op = UBLK_IO_OP_ZONE_OPEN;
+      break;
+    case REQ_OP_ZONE_CLOSE:
+      ublk_op = UBLK_IO_OP_ZONE_CLOSE;
+      break;
+    case REQ_OP_ZONE_FINISH:
+      ublk_op = UBLK_IO_OP_ZONE_FINISH;
+      break;
+    case REQ_OP_ZONE_RESET:
+      ublk_op = UBLK_IO_OP_ZONE_RESET;
+      break;
+    case REQ_OP_ZONE_APPEND:
+      ublk_op = UBLK_IO_OP_ZONE_APPEND;
+      break;
+    case REQ_OP_ZONE_RESET_ALL:
+      ublk_op = UBLK_IO_OP_ZONE_RESET_ALL;
+      break;
     case REQ_OP_DRV_IN:
       if (!desc || desc.operation !== UBLK_IO_OP_REPORT_ZONES) return -5;
       // the descriptor's addr is not set for a report: the server finds the buffer by user copy
@@ -217,7 +274,10 @@ export function ublk_report_buffer_len(nr_zones: number, disk_nr_zones: number, 
  * length 0 ends a response early. Returns the zones reported, or -errno.
  */
 export function ublk_report_zones(
-  z: ZonedLimits, max_hw_sectors: number, sector: number, nr_zones: number,
+  z: ZonedLimits,
+  max_hw_sectors: number,
+  sector: number,
+  nr_zones: number,
   execute: (desc: UblkZonedReportDesc, buf: Uint8Array) => number,
   cb: (zone: BlkZone, idx: number) => number,
 ): number {
@@ -251,8 +311,13 @@ export function ublk_report_zones(
  * check of blk_revalidate_disk_zones(): a gap, a zone at or past the capacity or of length 0, a zone (not the
  * last) of another size than chunk_sectors, a larger last zone, a capacity of 0 or above the length: -ENODEV.
  */
-export function blk_revalidate_disk_zones(zones: readonly BlkZone[], capacity: number, zone_sectors: number): [Errno, string] | null {
-  if (!zone_sectors || 2 ** Math.round(Math.log2(zone_sectors)) !== zone_sectors) return ['ENODEV', `invalid zone size ${zone_sectors} (not a power of two)`];
+export function blk_revalidate_disk_zones(
+  zones: readonly BlkZone[],
+  capacity: number,
+  zone_sectors: number,
+): [Errno, string] | null {
+  if (!zone_sectors || 2 ** Math.round(Math.log2(zone_sectors)) !== zone_sectors)
+    return ['ENODEV', `invalid zone size ${zone_sectors} (not a power of two)`];
   if (!capacity) return ['ENODEV', 'capacity 0'];
   let sector = 0;
   for (const zone of zones) {
@@ -262,7 +327,8 @@ export function blk_revalidate_disk_zones(zones: readonly BlkZone[], capacity: n
     if (!last && zone.len !== zone_sectors) return ['ENODEV', 'Invalid zoned device with non constant zone size'];
     if (last && zone.len > zone_sectors) return ['ENODEV', 'Invalid zoned device with larger last zone size'];
     if (!zone.capacity || zone.capacity > zone.len) return ['ENODEV', 'Invalid zone capacity'];
-    if (zone.type !== BLK_ZONE_TYPE_CONVENTIONAL && zone.type !== BLK_ZONE_TYPE_SEQWRITE_REQ && zone.type !== 0x3) return ['ENODEV', `Invalid zone type 0x${zone.type.toString(16)} at sector ${zone.start}`];
+    if (zone.type !== BLK_ZONE_TYPE_CONVENTIONAL && zone.type !== BLK_ZONE_TYPE_SEQWRITE_REQ && zone.type !== 0x3)
+      return ['ENODEV', `Invalid zone type 0x${zone.type.toString(16)} at sector ${zone.start}`];
     sector += zone.len;
   }
   if (sector !== capacity) return ['ENODEV', `Missing zones from sector ${sector}`];

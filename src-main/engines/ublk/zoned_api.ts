@@ -12,8 +12,17 @@ import type { EventClock } from './clock';
 import type { Cpu } from './cpu';
 import type { UblkDevice, UblkParamZoned } from './ublk_drv';
 import {
-  BLK_ZONE_COND_NAMES, BLK_ZONE_TYPE_CONVENTIONAL, REQ_OP_DRV_IN, REQ_OP_ZONE_APPEND, REQ_OP_ZONE_CLOSE, REQ_OP_ZONE_FINISH,
-  REQ_OP_ZONE_OPEN, REQ_OP_ZONE_RESET, blk_revalidate_disk_zones, blkdev_zone_mgmt, ublk_report_zones,
+  BLK_ZONE_COND_NAMES,
+  BLK_ZONE_TYPE_CONVENTIONAL,
+  REQ_OP_DRV_IN,
+  REQ_OP_ZONE_APPEND,
+  REQ_OP_ZONE_CLOSE,
+  REQ_OP_ZONE_FINISH,
+  REQ_OP_ZONE_OPEN,
+  REQ_OP_ZONE_RESET,
+  blk_revalidate_disk_zones,
+  blkdev_zone_mgmt,
+  ublk_report_zones,
 } from './zoned';
 import type { BlkZone } from './zoned';
 
@@ -42,7 +51,8 @@ export interface ZonedGeometry {
 
 function count(v: unknown, what: string): number {
   if (v === undefined) return 0;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new KernelError('EINVAL', `zoned: ${what} must be a whole number, not ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff)
+    throw new KernelError('EINVAL', `zoned: ${what} must be a whole number, not ${String(v)}`);
   return v;
 }
 
@@ -56,7 +66,11 @@ export function zonedGeometry(o: ZonedOptions): ZonedGeometry {
     chunk_sectors: zone / 512,
     zone_capacity: Math.floor(cap / 512),
     nr_conv: count(o.nr_conv, 'nr_conv'),
-    params: { max_open_zones: count(o.max_open_zones, 'max_open_zones'), max_active_zones: count(o.max_active_zones, 'max_active_zones'), max_zone_append_sectors: Math.floor(append / 512) },
+    params: {
+      max_open_zones: count(o.max_open_zones, 'max_open_zones'),
+      max_active_zones: count(o.max_active_zones, 'max_active_zones'),
+      max_zone_append_sectors: Math.floor(append / 512),
+    },
   };
 }
 
@@ -78,10 +92,30 @@ export interface ZonedDevCtx {
 }
 
 /** Runs one bio (or, `passthrough`, a blk_execute_rq() request) and waits for it in virtual time: its status and bio. */
-function runBio(d: ZonedDevCtx, op: number, sector: number, nr_sectors: number, data: Uint8Array | null, priv: unknown, passthrough: boolean): { status: number; bio: Bio } {
+function runBio(
+  d: ZonedDevCtx,
+  op: number,
+  sector: number,
+  nr_sectors: number,
+  data: Uint8Array | null,
+  priv: unknown,
+  passthrough: boolean,
+): { status: number; bio: Bio } {
   let status: number | null = null;
   const ctx = { cpu: d.cpu, t: Math.max(d.clock.now, d.cpu.free) };
-  const bio: Bio = { id: -1, op, sector, nr_sectors, data, opf: 0, cpu: d.cpu, priv, end_io: (st) => { status = st; } };
+  const bio: Bio = {
+    id: -1,
+    op,
+    sector,
+    nr_sectors,
+    data,
+    opf: 0,
+    cpu: d.cpu,
+    priv,
+    end_io: (st) => {
+      status = st;
+    },
+  };
   if (passthrough) d.ub.tagset.execute_rq(0, bio, ctx);
   else d.ub.tagset.submit_bios(0, [bio], ctx);
   d.clock.run(d.clock.now + 1e9, () => status !== null);
@@ -99,16 +133,23 @@ function reportRaw(d: ZonedDevCtx, sector: number, nr_zones: number): BlkZone[] 
   const ts = d.ub.tagset;
   const z = ts.zoned!;
   const out: BlkZone[] = [];
-  const r = ublk_report_zones(z, ts.max_sectors, sector, nr_zones, (desc, buf) => {
-    // model: a request counts whole sectors, so the kernel buffer (nr_zones × 64 bytes) is mapped rounded up to 512
-    const mapped = new Uint8Array(Math.ceil(buf.length / 512) * 512);
-    const { status } = runBio(d, REQ_OP_DRV_IN, 0, mapped.length / 512, mapped, { ublk_report: desc }, true);
-    buf.set(mapped.subarray(0, buf.length));
-    return status;
-  }, (zone) => {
-    out.push(zone);
-    return 0;
-  });
+  const r = ublk_report_zones(
+    z,
+    ts.max_sectors,
+    sector,
+    nr_zones,
+    (desc, buf) => {
+      // model: a request counts whole sectors, so the kernel buffer (nr_zones × 64 bytes) is mapped rounded up to 512
+      const mapped = new Uint8Array(Math.ceil(buf.length / 512) * 512);
+      const { status } = runBio(d, REQ_OP_DRV_IN, 0, mapped.length / 512, mapped, { ublk_report: desc }, true);
+      buf.set(mapped.subarray(0, buf.length));
+      return status;
+    },
+    (zone) => {
+      out.push(zone);
+      return 0;
+    },
+  );
   return r < 0 ? r : out;
 }
 
@@ -123,31 +164,49 @@ export function revalidateZones(d: ZonedDevCtx): [Errno, string] | null {
 /** BLKREPORTZONE: -ENOTTY off a zoned disk, -EINVAL for nr_zones 0; nothing at or past the capacity. */
 export function reportZones(d: ZonedDevCtx, sector: number, nr_zones: number): ZoneReportEntry[] {
   const ts = d.ub.tagset;
-  if (!ts.alive) throw new KernelError('ENODEV', `/dev/ublkb${d.ub.dev_info.dev_id} does not exist (device not started or stopped)`);
+  if (!ts.alive)
+    throw new KernelError('ENODEV', `/dev/ublkb${d.ub.dev_info.dev_id} does not exist (device not started or stopped)`);
   if (!ts.zoned) throw new KernelError('ENOTTY', 'BLKREPORTZONE: not a zoned block device');
-  if (!Number.isInteger(sector) || sector < 0 || !Number.isInteger(nr_zones) || nr_zones < 0) throw new KernelError('EINVAL', 'BLKREPORTZONE: sector and nr_zones must be whole numbers');
+  if (!Number.isInteger(sector) || sector < 0 || !Number.isInteger(nr_zones) || nr_zones < 0)
+    throw new KernelError('EINVAL', 'BLKREPORTZONE: sector and nr_zones must be whole numbers');
   if (!nr_zones) throw new KernelError('EINVAL', 'BLKREPORTZONE: nr_zones is 0');
   if (sector >= ts.capacity) return [];
   const zones = reportRaw(d, sector, nr_zones);
   if (typeof zones === 'number') throw new KernelError(errnoOf(zones), `BLKREPORTZONE failed: ${errnoOf(zones)}`);
   return zones.map((zn) => ({
-    start: zn.start, len: zn.len, wp: zn.wp, capacity: zn.capacity,
-    type: zn.type === BLK_ZONE_TYPE_CONVENTIONAL ? 'CONVENTIONAL' : zn.type === 2 ? 'SEQ_WRITE_REQUIRED' : 'SEQ_WRITE_PREFERRED',
+    start: zn.start,
+    len: zn.len,
+    wp: zn.wp,
+    capacity: zn.capacity,
+    type:
+      zn.type === BLK_ZONE_TYPE_CONVENTIONAL
+        ? 'CONVENTIONAL'
+        : zn.type === 2
+          ? 'SEQ_WRITE_REQUIRED'
+          : 'SEQ_WRITE_PREFERRED',
     cond: BLK_ZONE_COND_NAMES[zn.cond] ?? `0x${zn.cond.toString(16)}`,
   }));
 }
 
-const MGMT_OPS = { reset: REQ_OP_ZONE_RESET, open: REQ_OP_ZONE_OPEN, close: REQ_OP_ZONE_CLOSE, finish: REQ_OP_ZONE_FINISH } as const;
+const MGMT_OPS = {
+  reset: REQ_OP_ZONE_RESET,
+  open: REQ_OP_ZONE_OPEN,
+  close: REQ_OP_ZONE_CLOSE,
+  finish: REQ_OP_ZONE_FINISH,
+} as const;
 export type ZoneMgmtOp = keyof typeof MGMT_OPS;
 
 /** BLKRESETZONE / BLKOPENZONE / BLKCLOSEZONE / BLKFINISHZONE over [sector, sector + nr_sectors). */
 export function zoneMgmt(d: ZonedDevCtx, name: ZoneMgmtOp, sector: number, nr_sectors: number): void {
   const ts = d.ub.tagset;
   const op = MGMT_OPS[name];
-  if (op === undefined) throw new KernelError('EINVAL', `unknown zone operation '${String(name)}' (reset, open, close, finish)`);
-  if (!ts.alive) throw new KernelError('ENODEV', `/dev/ublkb${d.ub.dev_info.dev_id} does not exist (device not started or stopped)`);
+  if (op === undefined)
+    throw new KernelError('EINVAL', `unknown zone operation '${String(name)}' (reset, open, close, finish)`);
+  if (!ts.alive)
+    throw new KernelError('ENODEV', `/dev/ublkb${d.ub.dev_info.dev_id} does not exist (device not started or stopped)`);
   if (!ts.zoned) throw new KernelError('ENOTTY', `BLK${name.toUpperCase()}ZONE: not a zoned block device`);
-  if (!Number.isInteger(sector) || !Number.isInteger(nr_sectors) || sector < 0 || nr_sectors < 0) throw new KernelError('EINVAL', 'zone range: whole numbers of sectors');
+  if (!Number.isInteger(sector) || !Number.isInteger(nr_sectors) || sector < 0 || nr_sectors < 0)
+    throw new KernelError('EINVAL', 'zone range: whole numbers of sectors');
   const bios = blkdev_zone_mgmt(ts.zoned, ts.capacity, op, sector, nr_sectors);
   if (typeof bios[0] === 'string') throw new KernelError(bios[0], `BLK${name.toUpperCase()}ZONE: ${String(bios[1])}`);
   let first = 0;
@@ -155,18 +214,34 @@ export function zoneMgmt(d: ZonedDevCtx, name: ZoneMgmtOp, sector: number, nr_se
     const { status } = runBio(d, bop, s, 0, null, undefined, false);
     if (status && !first) first = status; // bio_chain_endio(): the parent keeps the first error
   }
-  if (first) throw new KernelError(errnoOf(first), `BLK${name.toUpperCase()}ZONE at sector ${sector}: ${errnoOf(first)}`);
+  if (first)
+    throw new KernelError(errnoOf(first), `BLK${name.toUpperCase()}ZONE at sector ${sector}: ${errnoOf(first)}`);
 }
 
 /** A kernel submitter's REQ_OP_ZONE_APPEND bio at the zone starting at `sector`: the sector it was written at. */
 export function zoneAppend(d: ZonedDevCtx, data: Uint8Array, sector: number, lbs: number): number {
   const ts = d.ub.tagset;
-  if (!(data instanceof Uint8Array) || !data.length || data.length % lbs || !Number.isInteger(sector) || sector < 0 || (sector * 512) % lbs) {
-    throw new KernelError('EINVAL', `zone append: data must be a non-empty Uint8Array of whole ${lbs}-byte blocks at an aligned sector`);
+  if (
+    !(data instanceof Uint8Array) ||
+    !data.length ||
+    data.length % lbs ||
+    !Number.isInteger(sector) ||
+    sector < 0 ||
+    (sector * 512) % lbs
+  ) {
+    throw new KernelError(
+      'EINVAL',
+      `zone append: data must be a non-empty Uint8Array of whole ${lbs}-byte blocks at an aligned sector`,
+    );
   }
-  if (!ts.alive) throw new KernelError('ENODEV', `/dev/ublkb${d.ub.dev_info.dev_id} does not exist (device not started or stopped)`);
+  if (!ts.alive)
+    throw new KernelError('ENODEV', `/dev/ublkb${d.ub.dev_info.dev_id} does not exist (device not started or stopped)`);
   const { status, bio } = runBio(d, REQ_OP_ZONE_APPEND, sector, data.length / 512, data, undefined, false);
-  if (status) throw new KernelError(errnoOf(status), `zone append of ${data.length} bytes to the zone at sector ${sector} failed: ${errnoOf(status)}`);
+  if (status)
+    throw new KernelError(
+      errnoOf(status),
+      `zone append of ${data.length} bytes to the zone at sector ${sector} failed: ${errnoOf(status)}`,
+    );
   return bio.sector;
 }
 
@@ -189,14 +264,25 @@ export interface ZbdSpec {
  */
 export function fioZbdPrepare(d: ZonedDevCtx, s: ZbdSpec): void {
   const ts = d.ub.tagset;
-  if (!ts.zoned) throw new KernelError('EINVAL', `fio: zonemode=zbd: /dev/ublkb${d.ub.dev_info.dev_id} is not a zoned block device`);
+  if (!ts.zoned)
+    throw new KernelError('EINVAL', `fio: zonemode=zbd: /dev/ublkb${d.ub.dev_info.dev_id} is not a zoned block device`);
   if (s.rw === 'read' || s.rw === 'randread') return;
-  if (s.rw !== 'write') throw new KernelError('EINVAL', `fio: zonemode=zbd runs rw=write, read or randread in this model, not '${s.rw}'`);
+  if (s.rw !== 'write')
+    throw new KernelError('EINVAL', `fio: zonemode=zbd runs rw=write, read or randread in this model, not '${s.rw}'`);
   const zoneBytes = ts.zoned.chunk_sectors * 512;
-  if (zoneBytes % s.bs) throw new KernelError('EINVAL', `fio: zonemode=zbd: bs ${s.bs} does not divide the zone size ${zoneBytes}`);
-  if (s.offset % zoneBytes || s.size % (zoneBytes * s.numjobs)) throw new KernelError('EINVAL', `fio: zonemode=zbd: offset and size must be whole zones of ${zoneBytes} bytes, size a multiple of numjobs zones`);
+  if (zoneBytes % s.bs)
+    throw new KernelError('EINVAL', `fio: zonemode=zbd: bs ${s.bs} does not divide the zone size ${zoneBytes}`);
+  if (s.offset % zoneBytes || s.size % (zoneBytes * s.numjobs))
+    throw new KernelError(
+      'EINVAL',
+      `fio: zonemode=zbd: offset and size must be whole zones of ${zoneBytes} bytes, size a multiple of numjobs zones`,
+    );
   const perJob = s.size / s.bs / s.numjobs;
-  if (s.runtime || s.ios > perJob) throw new KernelError('EINVAL', `fio: zonemode=zbd: each job writes its ${perJob} blocks once at most (ios ≤ ${perJob}, no runtime)`);
+  if (s.runtime || s.ios > perJob)
+    throw new KernelError(
+      'EINVAL',
+      `fio: zonemode=zbd: each job writes its ${perJob} blocks once at most (ios ≤ ${perJob}, no runtime)`,
+    );
   const first = s.offset / 512;
   const zones = reportZones(d, first, s.size / zoneBytes);
   for (const z of zones) if (z.type !== 'CONVENTIONAL' && z.wp !== z.start) zoneMgmt(d, 'reset', z.start, z.len);

@@ -10,8 +10,16 @@ import { KernelError } from '../common/errors';
 import type { BackingFile } from './backing';
 import type { ScriptIo, Target, TargetHandler } from './targets';
 import {
-  BLK_ZONE_COND_CLOSED, BLK_ZONE_COND_EMPTY, BLK_ZONE_COND_EXP_OPEN, BLK_ZONE_COND_FULL, BLK_ZONE_COND_IMP_OPEN,
-  BLK_ZONE_COND_NOT_WP, BLK_ZONE_SIZE, BLK_ZONE_TYPE_CONVENTIONAL, BLK_ZONE_TYPE_SEQWRITE_REQ, put_blk_zone,
+  BLK_ZONE_COND_CLOSED,
+  BLK_ZONE_COND_EMPTY,
+  BLK_ZONE_COND_EXP_OPEN,
+  BLK_ZONE_COND_FULL,
+  BLK_ZONE_COND_IMP_OPEN,
+  BLK_ZONE_COND_NOT_WP,
+  BLK_ZONE_SIZE,
+  BLK_ZONE_TYPE_CONVENTIONAL,
+  BLK_ZONE_TYPE_SEQWRITE_REQ,
+  put_blk_zone,
 } from './zoned';
 import type { BlkZone } from './zoned';
 
@@ -42,14 +50,22 @@ export class ZoneStore {
   nr_exp_open = 0;
   nr_closed = 0;
 
-  constructor(readonly dev_sectors: number, readonly o: ZonedTargetOpts, readonly file: BackingFile) {
+  constructor(
+    readonly dev_sectors: number,
+    readonly o: ZonedTargetOpts,
+    readonly file: BackingFile,
+  ) {
     for (let s = 0, i = 0; s < dev_sectors; s += o.zone_sectors, i++) {
       const len = Math.min(o.zone_sectors, dev_sectors - s);
       const conv = i < o.nr_conv;
       this.zones.push({
-        idx: i, start: s, len, capacity: conv ? len : Math.min(o.zone_capacity, len),
+        idx: i,
+        start: s,
+        len,
+        capacity: conv ? len : Math.min(o.zone_capacity, len),
         type: conv ? BLK_ZONE_TYPE_CONVENTIONAL : BLK_ZONE_TYPE_SEQWRITE_REQ,
-        cond: conv ? BLK_ZONE_COND_NOT_WP : BLK_ZONE_COND_EMPTY, wp: conv ? s + len : s,
+        cond: conv ? BLK_ZONE_COND_NOT_WP : BLK_ZONE_COND_EMPTY,
+        wp: conv ? s + len : s,
       });
     }
   }
@@ -194,16 +210,34 @@ export class ZoneStore {
   }
 }
 
-const MGMT = { zone_open: 'open', zone_close: 'close', zone_finish: 'finish', zone_reset: 'reset', zone_reset_all: 'reset_all' } as const;
+const MGMT = {
+  zone_open: 'open',
+  zone_close: 'close',
+  zone_finish: 'finish',
+  zone_reset: 'reset',
+  zone_reset_all: 'reset_all',
+} as const;
 
 /** The server-side handler of the zoned target (it runs on the user-copy data path, like a script target). */
 export function zonedTarget(dev_sectors: number, o: ZonedTargetOpts, file: BackingFile): Target & { zones: ZoneStore } {
-  if (!Number.isInteger(o.zone_sectors) || o.zone_sectors < 8 || 2 ** Math.round(Math.log2(o.zone_sectors)) !== o.zone_sectors) {
-    throw new KernelError('EINVAL', `zoned: zone size ${o.zone_sectors * 512} bytes is not a power of two of at least 4K`);
+  if (
+    !Number.isInteger(o.zone_sectors) ||
+    o.zone_sectors < 8 ||
+    2 ** Math.round(Math.log2(o.zone_sectors)) !== o.zone_sectors
+  ) {
+    throw new KernelError(
+      'EINVAL',
+      `zoned: zone size ${o.zone_sectors * 512} bytes is not a power of two of at least 4K`,
+    );
   }
-  if (!Number.isInteger(o.zone_capacity) || o.zone_capacity <= 0 || o.zone_capacity > o.zone_sectors) throw new KernelError('EINVAL', 'zoned: zone capacity must be from 1 sector to the zone size');
+  if (!Number.isInteger(o.zone_capacity) || o.zone_capacity <= 0 || o.zone_capacity > o.zone_sectors)
+    throw new KernelError('EINVAL', 'zoned: zone capacity must be from 1 sector to the zone size');
   const store = new ZoneStore(dev_sectors, o, file);
-  if (o.nr_conv < 0 || o.nr_conv >= store.zones.length) throw new KernelError('EINVAL', `zoned: ${o.nr_conv} conventional zones leave no sequential zone of ${store.zones.length}`);
+  if (o.nr_conv < 0 || o.nr_conv >= store.zones.length)
+    throw new KernelError(
+      'EINVAL',
+      `zoned: ${o.nr_conv} conventional zones leave no sequential zone of ${store.zones.length}`,
+    );
   const sectors = (io: ScriptIo): number => io.len / 512;
   const handler: TargetHandler = {
     name: 'zoned',

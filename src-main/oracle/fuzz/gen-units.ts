@@ -4,8 +4,18 @@
  * faults) on the Gen state, aiming at one family of do_check()'s checks (kernel/bpf/verifier.c, Linux 6.18).
  */
 import { KFUNC_BTF_ID } from '../../engines/bpf';
-import { HELPERS, NONDETERMINISTIC_HELPERS, OTHER_HELPERS, SIZES, SIZE_BYTES, ALU_OPS, JMP_OPS, ATOMIC_OPS, BAD_ATOMIC_OPS } from './gen-state';
-import type { FuzzMap, Kind , Gen } from './gen-state';
+import {
+  HELPERS,
+  NONDETERMINISTIC_HELPERS,
+  OTHER_HELPERS,
+  SIZES,
+  SIZE_BYTES,
+  ALU_OPS,
+  JMP_OPS,
+  ATOMIC_OPS,
+  BAD_ATOMIC_OPS,
+} from './gen-state';
+import type { FuzzMap, Kind, Gen } from './gen-state';
 
 /** Initial state: some registers get constants, the top 64 bytes of the stack are zeroed (so reads are deterministic). */
 export function prologue(g: Gen): void {

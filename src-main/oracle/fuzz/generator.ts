@@ -12,7 +12,26 @@ import { encodeInsns } from '../../engines/bpf';
 import { Prng } from '../../engines/common/prng';
 import { MAP_SPECS, SIZES, Gen } from './gen-state';
 import type { FuzzProgType, FuzzMap, FuzzProgram } from './gen-state';
-import { prologue, unitAlu, unitPtrArith, unitJump, unitGoto, unitStack, unitCtx, unitAtomic, unitLdImm64, unitHelper, unitKfunc, unitCall, unitRaw, unitRegFault, unitVarOff, unitMemArg, unitLdAbs, unitLeak } from './gen-units';
+import {
+  prologue,
+  unitAlu,
+  unitPtrArith,
+  unitJump,
+  unitGoto,
+  unitStack,
+  unitCtx,
+  unitAtomic,
+  unitLdImm64,
+  unitHelper,
+  unitKfunc,
+  unitCall,
+  unitRaw,
+  unitRegFault,
+  unitVarOff,
+  unitMemArg,
+  unitLdAbs,
+  unitLeak,
+} from './gen-units';
 
 export type { FuzzMap, FuzzProgType, FuzzProgram } from './gen-state';
 

@@ -75,7 +75,8 @@ describe.skipIf(!avail.ok)('fuzz regression cases against the running kernel', (
         );
     });
     // Recorded before the oracle's allow-list: forms it keeps from the kernel (host fds, kernel variables).
-    if (withheld.length) console.log(`fuzz regressions the oracle's allow-list keeps from the kernel:\n  ${withheld.join('\n  ')}`);
+    if (withheld.length)
+      console.log(`fuzz regressions the oracle's allow-list keeps from the kernel:\n  ${withheld.join('\n  ')}`);
     expect(differ).toEqual([]);
   }, 300_000);
 });

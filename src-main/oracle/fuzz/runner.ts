@@ -111,7 +111,9 @@ export function modelAnswer(p: FuzzProgram, run = true): ModelAnswer {
     : v;
   const a: ModelAnswer = { ok: verdict.ok, errno: verdict.ok ? '' : (verdict.errors[0]?.errno ?? '') };
   if (!verdict.ok) {
-    const first = overflow ? firstErrorLine(v.log.slice(v.log.indexOf('\n') + 1)) : (firstErrorLine(v.log) ?? v.errors[0]?.message);
+    const first = overflow
+      ? firstErrorLine(v.log.slice(v.log.indexOf('\n') + 1))
+      : (firstErrorLine(v.log) ?? v.errors[0]?.message);
     if (first !== undefined) a.first = first;
     return a;
   }
@@ -220,9 +222,14 @@ export function comparePrograms(
     (d) => progress?.(d, total),
   );
   // A test run the allow-list refuses (a helper that reads host state, a kfunc): the load alone is still compared.
-  const loadOnly = res.map((r, i) => (!r.ok && r.refused !== undefined && r.verdict.refused === undefined ? i : -1)).filter((i) => i >= 0);
+  const loadOnly = res
+    .map((r, i) => (!r.ok && r.refused !== undefined && r.verdict.refused === undefined ? i : -1))
+    .filter((i) => i >= 0);
   if (loadOnly.length > 0) {
-    const again = kernelBatch(oracle, loadOnly.map((i) => kernelJob(programs[i]!, false)));
+    const again = kernelBatch(
+      oracle,
+      loadOnly.map((i) => kernelJob(programs[i]!, false)),
+    );
     loadOnly.forEach((i, n) => (res[i] = again[n]!));
   }
   const out: Comparison[] = [];

@@ -394,7 +394,10 @@ export function smallVariants(): ClassVariant[] {
 }
 
 /** What a load said, in one string: `ok`, `ERRNO first error line`, or for a stateOf variant the state printed after it. */
-export function answerOf(v: ClassVariant, r: { ok: boolean; errno?: string | undefined; first?: string | undefined; log: string }): string {
+export function answerOf(
+  v: ClassVariant,
+  r: { ok: boolean; errno?: string | undefined; first?: string | undefined; log: string },
+): string {
   if (!r.ok) return `${r.errno} ${r.first}`;
   if (v.stateOf === undefined) return 'ok';
   const line = r.log.split('\n').find((l) => l.startsWith(`${v.stateOf}: (`));

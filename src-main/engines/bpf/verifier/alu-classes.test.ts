@@ -19,7 +19,6 @@ import type { ClassVariant } from './alu-classes.fixtures';
 import { modelDisagreements, recordedAnswerGaps } from './kernel-classes.fixtures';
 import { KERNEL } from './alu-classes.kernel';
 
-
 const CLASSES: [string, ClassVariant[]][] = [
   ['BPF_K shifts (LSH/RSH/ARSH x ALU/ALU64 x -1, 0, 31, 32, 63, 64, INT32_MIN, INT32_MAX)', shiftVariants()],
   [

@@ -7,11 +7,44 @@ import type { Reg } from './reg';
 import { S64_MAX, U64_MAX } from './tnum';
 
 const EDGES = [
-  0n, 1n, 2n, 3n, 31n, 32n, 63n, 0x7fn, 0x80n, 0xffn, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, S64_MAX,
-  1n << 63n, U64_MAX, U64_MAX - 1n, 0xffffffff80000000n, 0x7fffffff00000000n, -1n, -8n,
+  0n,
+  1n,
+  2n,
+  3n,
+  31n,
+  32n,
+  63n,
+  0x7fn,
+  0x80n,
+  0xffn,
+  0x7fffffffn,
+  0x80000000n,
+  0xffffffffn,
+  0x100000000n,
+  S64_MAX,
+  1n << 63n,
+  U64_MAX,
+  U64_MAX - 1n,
+  0xffffffff80000000n,
+  0x7fffffff00000000n,
+  -1n,
+  -8n,
 ];
 
-const fields = (r: Reg): unknown[] => [r.var_off.v, r.var_off.m, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max, r.id, r.precise];
+const fields = (r: Reg): unknown[] => [
+  r.var_off.v,
+  r.var_off.m,
+  r.smin,
+  r.smax,
+  r.umin,
+  r.umax,
+  r.s32min,
+  r.s32max,
+  r.u32min,
+  r.u32max,
+  r.id,
+  r.precise,
+];
 
 describe('scalar ALU on two known values', () => {
   it('gives what the interval and tnum steps give, for every op, both widths and edge values', () => {
@@ -23,7 +56,11 @@ describe('scalar ALU on two known values', () => {
       const alu32 = rng.nextU32() % 2 === 1;
       const a = rng.nextU32() % 2 ? pick(EDGES) : (BigInt(rng.nextU32()) << 32n) | BigInt(rng.nextU32());
       const isSh = op === BPF_LSH || op === BPF_RSH || op === BPF_ARSH;
-      const b = isSh ? BigInt(rng.nextU32() % (alu32 ? 32 : 64)) : rng.nextU32() % 2 ? pick(EDGES) : BigInt(rng.nextU32() | 0);
+      const b = isSh
+        ? BigInt(rng.nextU32() % (alu32 ? 32 : 64))
+        : rng.nextU32() % 2
+          ? pick(EDGES)
+          : BigInt(rng.nextU32() | 0);
       const d = scalarConst(a);
       d.id = 7;
       d.precise = rng.nextU32() % 2 === 1;

@@ -3,12 +3,33 @@
  * branches (reg_set_min_max() with regs_refine_cond_op()), as in kernel/bpf/verifier.c since Linux 6.8.
  */
 import {
-  BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_X,
+  BPF_JEQ,
+  BPF_JGE,
+  BPF_JGT,
+  BPF_JLE,
+  BPF_JLT,
+  BPF_JNE,
+  BPF_JSET,
+  BPF_JSGE,
+  BPF_JSGT,
+  BPF_JSLE,
+  BPF_JSLT,
+  BPF_X,
 } from '../isa';
 import { markUnbounded, regBoundsSync } from './reg';
 import type { Reg } from './reg';
 import {
-  s32, s64, tnumAnd, tnumConst, tnumIntersect, tnumIsConst, tnumOr, tnumSubreg, tnumSubregIsConst, tnumWithSubreg, u32,
+  s32,
+  s64,
+  tnumAnd,
+  tnumConst,
+  tnumIntersect,
+  tnumIsConst,
+  tnumOr,
+  tnumSubreg,
+  tnumSubregIsConst,
+  tnumWithSubreg,
+  u32,
   u64,
 } from './tnum';
 
@@ -17,34 +38,56 @@ const JSET_X = BPF_JSET | BPF_X;
 /** flip_opcode(): the comparison with its operands swapped. */
 export function flipOpcode(op: number): number {
   switch (op) {
-    case BPF_JGT: return BPF_JLT;
-    case BPF_JLT: return BPF_JGT;
-    case BPF_JGE: return BPF_JLE;
-    case BPF_JLE: return BPF_JGE;
-    case BPF_JSGT: return BPF_JSLT;
-    case BPF_JSLT: return BPF_JSGT;
-    case BPF_JSGE: return BPF_JSLE;
-    case BPF_JSLE: return BPF_JSGE;
-    default: return op;
+    case BPF_JGT:
+      return BPF_JLT;
+    case BPF_JLT:
+      return BPF_JGT;
+    case BPF_JGE:
+      return BPF_JLE;
+    case BPF_JLE:
+      return BPF_JGE;
+    case BPF_JSGT:
+      return BPF_JSLT;
+    case BPF_JSLT:
+      return BPF_JSGT;
+    case BPF_JSGE:
+      return BPF_JSLE;
+    case BPF_JSLE:
+      return BPF_JSGE;
+    default:
+      return op;
   }
 }
 
 /** rev_opcode(): the negated comparison (the fall-through branch). */
 export function revOpcode(op: number): number {
   switch (op) {
-    case BPF_JEQ: return BPF_JNE;
-    case BPF_JNE: return BPF_JEQ;
-    case BPF_JSET: return JSET_X;
-    case JSET_X: return BPF_JSET;
-    case BPF_JGT: return BPF_JLE;
-    case BPF_JLE: return BPF_JGT;
-    case BPF_JGE: return BPF_JLT;
-    case BPF_JLT: return BPF_JGE;
-    case BPF_JSGT: return BPF_JSLE;
-    case BPF_JSLE: return BPF_JSGT;
-    case BPF_JSGE: return BPF_JSLT;
-    case BPF_JSLT: return BPF_JSGE;
-    default: return op;
+    case BPF_JEQ:
+      return BPF_JNE;
+    case BPF_JNE:
+      return BPF_JEQ;
+    case BPF_JSET:
+      return JSET_X;
+    case JSET_X:
+      return BPF_JSET;
+    case BPF_JGT:
+      return BPF_JLE;
+    case BPF_JLE:
+      return BPF_JGT;
+    case BPF_JGE:
+      return BPF_JLT;
+    case BPF_JLT:
+      return BPF_JGE;
+    case BPF_JSGT:
+      return BPF_JSLE;
+    case BPF_JSLE:
+      return BPF_JSGT;
+    case BPF_JSGE:
+      return BPF_JSLT;
+    case BPF_JSLT:
+      return BPF_JSGE;
+    default:
+      return op;
   }
 }
 
@@ -99,14 +142,22 @@ function scalarBranchTaken(r1: Reg, r2: Reg, op: number, j32: boolean): number {
       if (!((t1.m | t1.v) & t2.v)) return 0;
       return -1;
     }
-    case BPF_JGT: return umin1 > umax2 ? 1 : umax1 <= umin2 ? 0 : -1;
-    case BPF_JSGT: return smin1 > smax2 ? 1 : smax1 <= smin2 ? 0 : -1;
-    case BPF_JLT: return umax1 < umin2 ? 1 : umin1 >= umax2 ? 0 : -1;
-    case BPF_JSLT: return smax1 < smin2 ? 1 : smin1 >= smax2 ? 0 : -1;
-    case BPF_JGE: return umin1 >= umax2 ? 1 : umax1 < umin2 ? 0 : -1;
-    case BPF_JSGE: return smin1 >= smax2 ? 1 : smax1 < smin2 ? 0 : -1;
-    case BPF_JLE: return umax1 <= umin2 ? 1 : umin1 > umax2 ? 0 : -1;
-    case BPF_JSLE: return smax1 <= smin2 ? 1 : smin1 > smax2 ? 0 : -1;
+    case BPF_JGT:
+      return umin1 > umax2 ? 1 : umax1 <= umin2 ? 0 : -1;
+    case BPF_JSGT:
+      return smin1 > smax2 ? 1 : smax1 <= smin2 ? 0 : -1;
+    case BPF_JLT:
+      return umax1 < umin2 ? 1 : umin1 >= umax2 ? 0 : -1;
+    case BPF_JSLT:
+      return smax1 < smin2 ? 1 : smin1 >= smax2 ? 0 : -1;
+    case BPF_JGE:
+      return umin1 >= umax2 ? 1 : umax1 < umin2 ? 0 : -1;
+    case BPF_JSGE:
+      return smin1 >= smax2 ? 1 : smax1 < smin2 ? 0 : -1;
+    case BPF_JLE:
+      return umax1 <= umin2 ? 1 : umin1 > umax2 ? 0 : -1;
+    case BPF_JSLE:
+      return smax1 <= smin2 ? 1 : smin1 > smax2 ? 0 : -1;
   }
   return -1;
 }

@@ -144,7 +144,12 @@ const CLASSES: [string, OrderVariant[]][] = [
 
 describe("check order classes the fuzzer found, with the kernel's answers recorded", () => {
   it('has a recorded answer for every variant', () => {
-    expect(recordedAnswerGaps(CLASSES.flatMap(([, vs]) => vs), KERNEL)).toEqual([]);
+    expect(
+      recordedAnswerGaps(
+        CLASSES.flatMap(([, vs]) => vs),
+        KERNEL,
+      ),
+    ).toEqual([]);
   });
 
   for (const [title, vs] of CLASSES) {

@@ -143,7 +143,6 @@ export function callDepthVariants(): HelperVariant[] {
   return out;
 }
 
-
 /** The model's answer (BpfEngine.verify, RAW_TRACEPOINT, the variant's map as map 1). */
 export function modelAnswer(v: HelperVariant): string {
   const bpf = createBpf();

@@ -11,7 +11,10 @@ export function answerOf(r: { ok: boolean; errno?: string | undefined; first?: s
 }
 
 /** Variant names used twice, and variants with no recorded kernel answer: both must be empty. */
-export function recordedAnswerGaps(variants: readonly { name: string }[], recorded: Readonly<Record<string, string>>): string[] {
+export function recordedAnswerGaps(
+  variants: readonly { name: string }[],
+  recorded: Readonly<Record<string, string>>,
+): string[] {
   const seen = new Set<string>();
   const gaps: string[] = [];
   for (const { name } of variants) {

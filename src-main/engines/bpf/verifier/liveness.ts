@@ -4,8 +4,31 @@
  */
 import { branchTarget } from '../check';
 import {
-  BPF_ALU, BPF_ALU64, BPF_CALL, BPF_CLASS, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_LD, BPF_LDX, BPF_MOV, BPF_NEG,
-  BPF_OP, BPF_PSEUDO_CALL, BPF_SRC, BPF_ST, BPF_STX, BPF_X, BPF_END, BPF_ATOMIC, BPF_MODE, BPF_CMPXCHG, BPF_LOAD_ACQ, BPF_STORE_REL, isLdImm64,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_CALL,
+  BPF_CLASS,
+  BPF_EXIT,
+  BPF_JA,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_LD,
+  BPF_LDX,
+  BPF_MOV,
+  BPF_NEG,
+  BPF_OP,
+  BPF_PSEUDO_CALL,
+  BPF_SRC,
+  BPF_ST,
+  BPF_STX,
+  BPF_X,
+  BPF_END,
+  BPF_ATOMIC,
+  BPF_MODE,
+  BPF_CMPXCHG,
+  BPF_LOAD_ACQ,
+  BPF_STORE_REL,
+  isLdImm64,
 } from '../isa';
 import type { BpfInsn } from '../isa';
 
@@ -51,7 +74,10 @@ function useDef(i: BpfInsn, params?: (call: BpfInsn) => number | undefined): [nu
 }
 
 /** live[i]: bit r set when register r is live before instruction i. */
-export function computeLiveRegisters(insns: readonly BpfInsn[], params?: (call: BpfInsn) => number | undefined): Uint16Array {
+export function computeLiveRegisters(
+  insns: readonly BpfInsn[],
+  params?: (call: BpfInsn) => number | undefined,
+): Uint16Array {
   const n = insns.length;
   const use = new Uint16Array(n);
   const def = new Uint16Array(n);

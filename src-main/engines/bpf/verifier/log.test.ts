@@ -47,11 +47,17 @@ describe('the verifier log buffer', () => {
     // prints them): the log outgrows libbpf's 16 MiB and the load fails with ENOSPC, as it does on the running kernel.
     const r2 = bpf.verify({ asm, prog_type: 'raw_tp', log_level: 2 });
     expect([r2.ok, r2.errors[0]?.errno, r2.log.length]).toEqual([false, 'ENOSPC', 16 * 1024 * 1024 - 2]);
-    expect(r2.log.endsWith('processed 20003 insns (limit 1000000) max_states_per_insn 4 total_states 501 peak_states 501 mark_read 0\n')).toBe(true);
+    expect(
+      r2.log.endsWith(
+        'processed 20003 insns (limit 1000000) max_states_per_insn 4 total_states 501 peak_states 501 mark_read 0\n',
+      ),
+    ).toBe(true);
     const r3 = bpf.verify({ asm, prog_type: 'raw_tp', log_level: 2, log_size: 32 * 1024 * 1024 }); // 16,989,364 bytes in all
     expect(r3.ok).toBe(true);
     // The branch's state follows its mark_precise lines on a line of its own, as the kernel prints it.
-    expect(r3.log).toContain('2: (55) if r1 != 0x0 goto pc-2\nmark_precise: frame0: last_idx 2 first_idx 2 subseq_idx -1 \n');
+    expect(r3.log).toContain(
+      '2: (55) if r1 != 0x0 goto pc-2\nmark_precise: frame0: last_idx 2 first_idx 2 subseq_idx -1 \n',
+    );
     expect(r3.log).toContain('\n2: R1=0\n3: (b7) r0 = 0                        ; R0=0\n');
   });
 });
@@ -93,11 +99,19 @@ describe('a log longer than its buffer (log_size)', () => {
       const none = createBpf().verify({ asm: c.asm, prog_type: 'raw_tp', log_size: 0 });
       expect([none.ok, none.errors, none.log], c.name).toEqual([whole.ok, whole.errors, '']);
     }
-    expect(() => createBpf().prog_load({ asm: 'r0 = 0\nexit', prog_type: 'raw_tp', log_size: 50 })).toThrow(expect.objectContaining({ errno: 'ENOSPC' }));
+    expect(() => createBpf().prog_load({ asm: 'r0 = 0\nexit', prog_type: 'raw_tp', log_size: 50 })).toThrow(
+      expect.objectContaining({ errno: 'ENOSPC' }),
+    );
     for (const bad of [-1, 1.5, NaN, 2 ** 30, '64' as unknown as number]) {
       const r = createBpf().verify({ asm: 'r0 = 0\nexit', prog_type: 'raw_tp', log_size: bad });
-      expect([r.ok, r.errors[0]?.errno, r.errors[0]?.message]).toEqual([false, 'EINVAL', expect.stringMatching(/^log_size .*: not an integer from 0 to 1073741823$/)]);
-      expect(() => createBpf().prog_load({ asm: 'r0 = 0\nexit', prog_type: 'raw_tp', log_size: bad })).toThrow(expect.objectContaining({ errno: 'EINVAL' }));
+      expect([r.ok, r.errors[0]?.errno, r.errors[0]?.message]).toEqual([
+        false,
+        'EINVAL',
+        expect.stringMatching(/^log_size .*: not an integer from 0 to 1073741823$/),
+      ]);
+      expect(() => createBpf().prog_load({ asm: 'r0 = 0\nexit', prog_type: 'raw_tp', log_size: bad })).toThrow(
+        expect.objectContaining({ errno: 'EINVAL' }),
+      );
     }
   });
 

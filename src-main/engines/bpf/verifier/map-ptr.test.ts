@@ -7,7 +7,6 @@ import type { HelperVariant } from './helper-args.fixtures';
 import { mapPtrVariants } from './map-ptr.fixtures';
 import { KERNEL } from './map-ptr.kernel';
 
-
 /**
  * A load of a pointer field gives the kernel a PTR_TO_BTF_ID register; the model has no such register (its
  * departure from 6.18, see verifier.ts) and refuses the load instead. Which variants those are follows from the

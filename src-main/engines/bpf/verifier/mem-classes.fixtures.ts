@@ -85,7 +85,6 @@ export function atomicRmwVariants(): MemVariant[] {
   return out;
 }
 
-
 /** The model's answer (BpfEngine.verify, the variant's map as map 1). */
 export function modelAnswer(v: MemVariant): string {
   const bpf = createBpf();

@@ -23,7 +23,12 @@ const PROGRAMS = [
 
 describe.skipIf(!avail.ok)('the verifier against the running kernel (BPF_PROG_LOAD)', () => {
   it('takes prog_flags as BPF_PROG_LOAD does: unknown bits EINVAL, BPF_F_SLEEPABLE refused outside syscall programs', () => {
-    for (const [flags, level] of [[16, 1], [16, 2], [8, 1], [0x80, 1]] as const) {
+    for (const [flags, level] of [
+      [16, 1],
+      [16, 2],
+      [8, 1],
+      [0x80, 1],
+    ] as const) {
       const asm = 'r1 = 3\nl:\nr1 -= 1\nif r1 != 0 goto l\nr0 = 0\nexit';
       const kv = oracle.verify(asm, { prog_type: 'socket_filter', log_level: level, prog_flags: flags });
       const ours = createBpf().verify({ asm, prog_type: 'socket', log_level: level, prog_flags: flags });
@@ -43,7 +48,10 @@ describe.skipIf(!avail.ok)('the verifier against the running kernel (BPF_PROG_LO
   });
 
   it('writes the level-2 log of a loop byte for byte as the kernel does, mark_precise lines included', () => {
-    for (const [asm, flags] of [['r1 = 100\nl:\nr1 -= 1\nif r1 != 0 goto l\nr0 = 0\nexit', 0], ['r1 = 3\nl:\nr1 -= 1\nif r1 != 0 goto l\nr0 = 0\nexit', 8]] as const) {
+    for (const [asm, flags] of [
+      ['r1 = 100\nl:\nr1 -= 1\nif r1 != 0 goto l\nr0 = 0\nexit', 0],
+      ['r1 = 3\nl:\nr1 -= 1\nif r1 != 0 goto l\nr0 = 0\nexit', 8],
+    ] as const) {
       const kv = oracle.verify(asm, { prog_type: 'socket_filter', log_level: 2, prog_flags: flags });
       const ours = createBpf().verify({ asm, prog_type: 'socket', log_level: 2, prog_flags: flags });
       expect(ours.log, `${asm} (prog_flags ${flags})`).toBe(kv.log);
@@ -54,10 +62,15 @@ describe.skipIf(!avail.ok)('the verifier against the running kernel (BPF_PROG_LO
   it('propagates precision to registers linked by id at a jump (bt_sync_linked_regs), in the taken branch too', () => {
     // r1 and its spill at fp-16 share id 2 when `if r1 > 7` is checked: the spill is marked with r1. The kernel's
     // stack-liveness lines (6.18's liveness.c, not modelled) are left out of the comparison.
-    const asm = 'call bpf_get_prandom_u32\nr1 = r0\nr1 &= 15\nr2 = r10\nr2 += -16\n*(u64 *)(r10 -16) = r1\nif r1 > 7 goto l\nr2 += r1\nr0 = *(u8 *)(r2 +0)\nexit\nl:\nr2 += r1\nr0 = *(u8 *)(r2 +0)\nr0 = 0\nexit';
+    const asm =
+      'call bpf_get_prandom_u32\nr1 = r0\nr1 &= 15\nr2 = r10\nr2 += -16\n*(u64 *)(r10 -16) = r1\nif r1 > 7 goto l\nr2 += r1\nr0 = *(u8 *)(r2 +0)\nexit\nl:\nr2 += r1\nr0 = *(u8 *)(r2 +0)\nr0 = 0\nexit';
     const kv = oracle.verify(asm, { prog_type: 'raw_tracepoint', log_level: 2 });
     const ours = createBpf().verify({ asm, prog_type: 'raw_tp', log_level: 2 });
-    const noLiveness = (log: string): string => log.split('\n').filter((l) => !/^\(\d+\) /.test(l)).join('\n');
+    const noLiveness = (log: string): string =>
+      log
+        .split('\n')
+        .filter((l) => !/^\(\d+\) /.test(l))
+        .join('\n');
     expect(noLiveness(ours.log)).toBe(noLiveness(kv.log));
     expect(ours.log).toContain('mark_precise: frame0: regs=r1 stack=-16 before 5: (7b) *(u64 *)(r10 -16) = r1');
   });
@@ -74,13 +87,27 @@ describe.skipIf(!avail.ok)('the verifier against the running kernel (BPF_PROG_LO
 
   it('agrees with the kernel on the translated selftests that need no subprogram BTF', () => {
     // Raw loads without BTF cannot carry subprograms (the kernel asks for func_info): those are left out.
-    const cases = ITER_SELFTESTS.filter((c) => !/\ncall (?!bpf_)|bpf_loop/.test(`\n${c.asm}`) && c.name !== 'stack_misc_vs_scalar_in_a_loop');
-    const res = oracle.batch(cases.map((c) => {
-      const maps: Record<number, { map_type: string; key_size: number; value_size: number; max_entries: number }> = {};
-      if (c.amap) maps[1] = { map_type: 'BPF_MAP_TYPE_HASH', key_size: 4, value_size: 4, max_entries: 10 };
-      if (c.data_size) maps[1] = { map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: c.data_size, max_entries: 1 };
-      return { prog: c.asm.replace(/amap ll/g, 'map[id:1]'), opts: { prog_type: c.prog_type === 'socket' ? 'socket_filter' : 'raw_tracepoint', log_level: 1, maps, prog_flags: c.state_freq ? 8 : 0 } };
-    }));
+    const cases = ITER_SELFTESTS.filter(
+      (c) => !/\ncall (?!bpf_)|bpf_loop/.test(`\n${c.asm}`) && c.name !== 'stack_misc_vs_scalar_in_a_loop',
+    );
+    const res = oracle.batch(
+      cases.map((c) => {
+        const maps: Record<number, { map_type: string; key_size: number; value_size: number; max_entries: number }> =
+          {};
+        if (c.amap) maps[1] = { map_type: 'BPF_MAP_TYPE_HASH', key_size: 4, value_size: 4, max_entries: 10 };
+        if (c.data_size)
+          maps[1] = { map_type: 'BPF_MAP_TYPE_ARRAY', key_size: 4, value_size: c.data_size, max_entries: 1 };
+        return {
+          prog: c.asm.replace(/amap ll/g, 'map[id:1]'),
+          opts: {
+            prog_type: c.prog_type === 'socket' ? 'socket_filter' : 'raw_tracepoint',
+            log_level: 1,
+            maps,
+            prog_flags: c.state_freq ? 8 : 0,
+          },
+        };
+      }),
+    );
     cases.forEach((c, i) => expect(res[i]!.verdict.ok ? 'success' : 'failure', c.name).toBe(c.expect));
   });
 
@@ -88,12 +115,31 @@ describe.skipIf(!avail.ok)('the verifier against the running kernel (BPF_PROG_LO
     const cases = [
       ...ITER_CORPUS.filter((c) => !c.slow).map((c) => ({ name: c.name, asm: c.asm, prog_type: 'raw_tp', flags: 0 })),
       // (stack_misc_vs_scalar_in_a_loop agrees too, 88375 and 263961, but takes 45 s to exhaust the budget)
-      ...ITER_SELFTESTS.filter((c) => !c.amap && !c.data_size && c.expect === 'success' && c.name !== 'stack_misc_vs_scalar_in_a_loop' && !/\ncall (?!bpf_)|bpf_loop/.test(`\n${c.asm}`))
-        .map((c) => ({ name: c.name, asm: c.asm, prog_type: c.prog_type ?? 'raw_tp', flags: c.state_freq ? 8 : 0 })),
+      ...ITER_SELFTESTS.filter(
+        (c) =>
+          !c.amap &&
+          !c.data_size &&
+          c.expect === 'success' &&
+          c.name !== 'stack_misc_vs_scalar_in_a_loop' &&
+          !/\ncall (?!bpf_)|bpf_loop/.test(`\n${c.asm}`),
+      ).map((c) => ({ name: c.name, asm: c.asm, prog_type: c.prog_type ?? 'raw_tp', flags: c.state_freq ? 8 : 0 })),
     ];
-    const res = oracle.batch(cases.map((c) => ({ prog: c.asm, opts: { prog_type: c.prog_type === 'socket' ? 'socket_filter' : 'raw_tracepoint', log_level: 1, prog_flags: c.flags } })));
+    const res = oracle.batch(
+      cases.map((c) => ({
+        prog: c.asm,
+        opts: {
+          prog_type: c.prog_type === 'socket' ? 'socket_filter' : 'raw_tracepoint',
+          log_level: 1,
+          prog_flags: c.flags,
+        },
+      })),
+    );
     const stats = (log: string): string => /total_states \d+ peak_states \d+/.exec(log)?.[0] ?? '';
-    const differ = cases.filter((c, i) => stats(createBpf().verify({ asm: c.asm, prog_type: c.prog_type, prog_flags: c.flags }).log) !== stats(res[i]!.verdict.log ?? ''));
+    const differ = cases.filter(
+      (c, i) =>
+        stats(createBpf().verify({ asm: c.asm, prog_type: c.prog_type, prog_flags: c.flags }).log) !==
+        stats(res[i]!.verdict.log ?? ''),
+    );
     expect(cases.length).toBeGreaterThan(50);
     // This one differs in total_states too (50 here, 49 there): 6.18's stack-slot liveness (not modelled) cleans
     // more state before comparing, so one more checkpoint matches there.

@@ -6,10 +6,23 @@
 
 /** enum bpf_arg_type (the subset used). */
 export type ArgType =
-  | 'anything' | 'const_map_ptr' | 'map_key' | 'map_value' | 'mem' | 'mem_rdonly' | 'uninit_mem' | 'const_size'
-  | 'const_size_or_zero' | 'func' | 'stack_or_null' | 'alloc_mem' | 'const_alloc_size_or_zero' | 'ctx'
+  | 'anything'
+  | 'const_map_ptr'
+  | 'map_key'
+  | 'map_value'
+  | 'mem'
+  | 'mem_rdonly'
+  | 'uninit_mem'
+  | 'const_size'
+  | 'const_size_or_zero'
+  | 'func'
+  | 'stack_or_null'
+  | 'alloc_mem'
+  | 'const_alloc_size_or_zero'
+  | 'ctx'
   // ARG_PTR_TO_BTF_ID_OR_NULL (arg_btf_id: struct cgroup); ARG_PTR_TO_MAP_VALUE | PTR_MAYBE_NULL.
-  | 'btf_id_or_null' | 'map_value_or_null';
+  | 'btf_id_or_null'
+  | 'map_value_or_null';
 
 /** enum bpf_return_type (the subset used). */
 export type RetType = 'integer' | 'void' | 'map_value_or_null' | 'ringbuf_mem_or_null';
@@ -56,9 +69,20 @@ export const HELPER_PROTOS: ReadonlyMap<number, HelperProto> = new Map<number, H
   [15, { ret: 'integer', args: [] }],
   [16, { ret: 'integer', args: ['uninit_mem', 'const_size'] }],
   // bpf_perf_event_output and its skb / xdp / raw_tp variants (one prototype): a BPF_MAP_TYPE_PERF_EVENT_ARRAY.
-  [25, { ret: 'integer', args: ['ctx', 'const_map_ptr', 'anything', 'mem_rdonly', 'const_size_or_zero'], gpl_only: true, mapType: 'BPF_MAP_TYPE_PERF_EVENT_ARRAY' }],
+  [
+    25,
+    {
+      ret: 'integer',
+      args: ['ctx', 'const_map_ptr', 'anything', 'mem_rdonly', 'const_size_or_zero'],
+      gpl_only: true,
+      mapType: 'BPF_MAP_TYPE_PERF_EVENT_ARRAY',
+    },
+  ],
   // bpf_get_stackid (and its raw_tp variant): a BPF_MAP_TYPE_STACK_TRACE.
-  [27, { ret: 'integer', args: ['ctx', 'const_map_ptr', 'anything'], gpl_only: true, mapType: 'BPF_MAP_TYPE_STACK_TRACE' }],
+  [
+    27,
+    { ret: 'integer', args: ['ctx', 'const_map_ptr', 'anything'], gpl_only: true, mapType: 'BPF_MAP_TYPE_STACK_TRACE' },
+  ],
   [35, { ret: 'integer', args: [], gpl_only: true }],
   // bpf_get_stack (and its raw_tp variant, whose buffer is ARG_PTR_TO_UNINIT_MEM too in 6.18).
   [67, { ret: 'integer', args: ['ctx', 'uninit_mem', 'const_size_or_zero', 'anything'], gpl_only: true }],
@@ -70,7 +94,14 @@ export const HELPER_PROTOS: ReadonlyMap<number, HelperProto> = new Map<number, H
   [117, { ret: 'integer', args: ['anything'] }],
   [125, { ret: 'integer', args: [] }],
   // bpf_cgrp_storage_get/delete: a BPF_MAP_TYPE_CGRP_STORAGE (not created by the model) and a struct cgroup or NULL.
-  [210, { ret: 'map_value_or_null', args: ['const_map_ptr', 'btf_id_or_null', 'map_value_or_null', 'anything'], mapType: 'BPF_MAP_TYPE_CGRP_STORAGE' }],
+  [
+    210,
+    {
+      ret: 'map_value_or_null',
+      args: ['const_map_ptr', 'btf_id_or_null', 'map_value_or_null', 'anything'],
+      mapType: 'BPF_MAP_TYPE_CGRP_STORAGE',
+    },
+  ],
   [211, { ret: 'integer', args: ['const_map_ptr', 'btf_id_or_null'], mapType: 'BPF_MAP_TYPE_CGRP_STORAGE' }],
   [130, { ret: 'integer', args: ['const_map_ptr', 'mem_rdonly', 'const_size_or_zero', 'anything'] }],
   [131, { ret: 'ringbuf_mem_or_null', args: ['const_map_ptr', 'const_alloc_size_or_zero', 'anything'] }],

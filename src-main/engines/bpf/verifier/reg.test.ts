@@ -5,11 +5,33 @@ import type { Reg } from './reg';
 import { S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32_MAX, U64_MAX, s32, s64, u32 } from './tnum';
 
 const EDGES = [
-  0n, 1n, 7n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, S64_MAX, 1n << 63n, U64_MAX, U64_MAX - 1n,
-  0xffffffff80000000n, 0x7fffffff00000000n,
+  0n,
+  1n,
+  7n,
+  0x7fffffffn,
+  0x80000000n,
+  0xffffffffn,
+  0x100000000n,
+  S64_MAX,
+  1n << 63n,
+  U64_MAX,
+  U64_MAX - 1n,
+  0xffffffff80000000n,
+  0x7fffffff00000000n,
 ];
 
-const fields = (r: Reg): bigint[] => [r.var_off.v, r.var_off.m, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max];
+const fields = (r: Reg): bigint[] => [
+  r.var_off.v,
+  r.var_off.m,
+  r.smin,
+  r.smax,
+  r.umin,
+  r.umax,
+  r.s32min,
+  r.s32max,
+  r.u32min,
+  r.u32max,
+];
 
 describe('reg_bounds_sync() of a known value', () => {
   it('markKnown gives every view of the value: 5 everywhere, and -1 as u64/u32 maxima and s64/s32 -1', () => {
@@ -24,7 +46,8 @@ describe('reg_bounds_sync() of a known value', () => {
   it('the known-value shortcut gives what the step-by-step sync gives, bounds containing the value or not', () => {
     const rng = new Prng(11);
     const pick = <T>(xs: readonly T[]): T => xs[rng.nextU32() % xs.length]!;
-    const big = (): bigint => (rng.nextU32() % 3 === 0 ? pick(EDGES) : (BigInt(rng.nextU32()) << 32n) | BigInt(rng.nextU32()));
+    const big = (): bigint =>
+      rng.nextU32() % 3 === 0 ? pick(EDGES) : (BigInt(rng.nextU32()) << 32n) | BigInt(rng.nextU32());
     let contained = 0;
     for (let i = 0; i < 4000; i++) {
       const v = rng.nextU32() % 2 ? BigInt(rng.nextU32() % 100) : big();
@@ -53,7 +76,11 @@ describe('reg_bounds_sync() of a known value', () => {
       regBoundsSync(fast);
       regBoundsSyncSlow(slow);
       expect(fields(fast), `v=${v} mode=${mode}`).toEqual(fields(slow));
-      const exact = slow.smin === slow.smax && slow.umin === slow.umax && slow.s32min === slow.s32max && slow.u32min === slow.u32max;
+      const exact =
+        slow.smin === slow.smax &&
+        slow.umin === slow.umax &&
+        slow.s32min === slow.s32max &&
+        slow.u32min === slow.u32max;
       if (exact) contained++;
     }
     // Both regimes are exercised: bounds that contain the value (the shortcut) and bounds that exclude it.

@@ -4,13 +4,42 @@
  */
 import type { BpfMap } from '../maps';
 import {
-  S32_MAX, S32_MIN, S64_MAX, S64_MIN, TNUM_UNKNOWN, U32_MAX, U64_MAX, s32, s64, tnumClearSubreg, tnumConst, tnumIntersect,
-  tnumIsConst, tnumIsUnknown, tnumOr, tnumRange, tnumStr, tnumSubreg, u32, u64,
+  S32_MAX,
+  S32_MIN,
+  S64_MAX,
+  S64_MIN,
+  TNUM_UNKNOWN,
+  U32_MAX,
+  U64_MAX,
+  s32,
+  s64,
+  tnumClearSubreg,
+  tnumConst,
+  tnumIntersect,
+  tnumIsConst,
+  tnumIsUnknown,
+  tnumOr,
+  tnumRange,
+  tnumStr,
+  tnumSubreg,
+  u32,
+  u64,
 } from './tnum';
 import type { Tnum } from './tnum';
 
 /** enum bpf_reg_type, base types (PTR_MAYBE_NULL and MEM_RDONLY are flags on the register). */
-export type RegType = 'not_init' | 'scalar' | 'ctx' | 'map_ptr' | 'map_value' | 'fp' | 'mem' | 'func' | 'pkt' | 'pkt_end' | 'pkt_meta'
+export type RegType =
+  | 'not_init'
+  | 'scalar'
+  | 'ctx'
+  | 'map_ptr'
+  | 'map_value'
+  | 'fp'
+  | 'mem'
+  | 'func'
+  | 'pkt'
+  | 'pkt_end'
+  | 'pkt_meta'
   // PTR_TO_SOCK_COMMON: __sk_buff.sk (bpf_skb_is_valid_access()), PTR_MAYBE_NULL until null-checked.
   | 'sock_common';
 
@@ -55,18 +84,53 @@ const TNUM_ZERO = tnumConst(0n);
 
 export function notInit(): Reg {
   return {
-    type: 'not_init', maybeNull: false, rdonly: false, off: 0, id: 0, ref_obj_id: 0, var_off: TNUM_ZERO,
-    smin: 0n, smax: 0n, umin: 0n, umax: 0n, s32min: 0n, s32max: 0n, u32min: 0n, u32max: 0n, precise: false, frameno: 0,
-    map: undefined, mem_size: 0, ringbuf: false, subprog: 0,
+    type: 'not_init',
+    maybeNull: false,
+    rdonly: false,
+    off: 0,
+    id: 0,
+    ref_obj_id: 0,
+    var_off: TNUM_ZERO,
+    smin: 0n,
+    smax: 0n,
+    umin: 0n,
+    umax: 0n,
+    s32min: 0n,
+    s32max: 0n,
+    u32min: 0n,
+    u32max: 0n,
+    precise: false,
+    frameno: 0,
+    map: undefined,
+    mem_size: 0,
+    ringbuf: false,
+    subprog: 0,
   };
 }
 
 /** A copy with the same field order as notInit(): one object shape for every register (a spread copy is slow). */
 export function copyReg(r: Reg): Reg {
   return {
-    type: r.type, maybeNull: r.maybeNull, rdonly: r.rdonly, off: r.off, id: r.id, ref_obj_id: r.ref_obj_id, var_off: r.var_off,
-    smin: r.smin, smax: r.smax, umin: r.umin, umax: r.umax, s32min: r.s32min, s32max: r.s32max, u32min: r.u32min,
-    u32max: r.u32max, precise: r.precise, frameno: r.frameno, map: r.map, mem_size: r.mem_size, ringbuf: r.ringbuf,
+    type: r.type,
+    maybeNull: r.maybeNull,
+    rdonly: r.rdonly,
+    off: r.off,
+    id: r.id,
+    ref_obj_id: r.ref_obj_id,
+    var_off: r.var_off,
+    smin: r.smin,
+    smax: r.smax,
+    umin: r.umin,
+    umax: r.umax,
+    s32min: r.s32min,
+    s32max: r.s32max,
+    u32min: r.u32min,
+    u32max: r.u32max,
+    precise: r.precise,
+    frameno: r.frameno,
+    map: r.map,
+    mem_size: r.mem_size,
+    ringbuf: r.ringbuf,
     subprog: r.subprog,
   };
 }
@@ -80,9 +144,29 @@ export const NOT_INIT_SHARED: Reg = Object.freeze(notInit());
 /** copyReg() for a state copy: a register just as notInit() makes it becomes the shared NOT_INIT_SHARED. */
 export function copyRegOfState(r: Reg): Reg {
   if (r === NOT_INIT_SHARED) return r;
-  if (r.type === 'not_init' && !r.maybeNull && !r.rdonly && r.off === 0 && r.id === 0 && r.ref_obj_id === 0 && r.var_off === TNUM_ZERO &&
-    r.smin === 0n && r.smax === 0n && r.umin === 0n && r.umax === 0n && r.s32min === 0n && r.s32max === 0n && r.u32min === 0n &&
-    r.u32max === 0n && !r.precise && r.frameno === 0 && r.map === undefined && r.mem_size === 0 && !r.ringbuf && r.subprog === 0) {
+  if (
+    r.type === 'not_init' &&
+    !r.maybeNull &&
+    !r.rdonly &&
+    r.off === 0 &&
+    r.id === 0 &&
+    r.ref_obj_id === 0 &&
+    r.var_off === TNUM_ZERO &&
+    r.smin === 0n &&
+    r.smax === 0n &&
+    r.umin === 0n &&
+    r.umax === 0n &&
+    r.s32min === 0n &&
+    r.s32max === 0n &&
+    r.u32min === 0n &&
+    r.u32max === 0n &&
+    !r.precise &&
+    r.frameno === 0 &&
+    r.map === undefined &&
+    r.mem_size === 0 &&
+    !r.ringbuf &&
+    r.subprog === 0
+  ) {
     return NOT_INIT_SHARED;
   }
   return copyReg(r);
@@ -266,7 +350,17 @@ function boundOffset(r: Reg): void {
 function syncKnown(r: Reg): boolean {
   const v = r.var_off.v;
   if (v >= 0n && v <= S32_MAX) {
-    if (r.umin > v || r.umax < v || r.smin > v || r.smax < v || r.u32min > v || r.u32max < v || r.s32min > v || r.s32max < v) return false;
+    if (
+      r.umin > v ||
+      r.umax < v ||
+      r.smin > v ||
+      r.smax < v ||
+      r.u32min > v ||
+      r.u32max < v ||
+      r.s32min > v ||
+      r.s32max < v
+    )
+      return false;
     r.smin = r.smax = r.umin = r.umax = r.s32min = r.s32max = r.u32min = r.u32max = v;
     r.var_off = { v, m: 0n };
     return true;
@@ -274,7 +368,17 @@ function syncKnown(r: Reg): boolean {
   const sv = s64(v);
   const v32 = u32(v);
   const sv32 = s32(v);
-  if (r.umin > v || r.umax < v || r.smin > sv || r.smax < sv || r.u32min > v32 || r.u32max < v32 || r.s32min > sv32 || r.s32max < sv32) return false;
+  if (
+    r.umin > v ||
+    r.umax < v ||
+    r.smin > sv ||
+    r.smax < sv ||
+    r.u32min > v32 ||
+    r.u32max < v32 ||
+    r.s32min > sv32 ||
+    r.s32max < sv32
+  )
+    return false;
   r.umin = r.umax = v;
   r.smin = r.smax = sv;
   r.u32min = r.u32max = v32;

@@ -74,7 +74,13 @@ export const HIST_LINKED_MAX = 0x1fff;
  * spiFrame + 1 (0: absent) and frame.
  */
 export function histEncode(e: HistEntry): number {
-  return e.linked * 0x10000000000 + e.idx * 0x100000 + (e.spi + 1) * 0x100 + (e.spiFrame === undefined ? 0 : e.spiFrame + 1) * 0x10 + e.frame;
+  return (
+    e.linked * 0x10000000000 +
+    e.idx * 0x100000 +
+    (e.spi + 1) * 0x100 +
+    (e.spiFrame === undefined ? 0 : e.spiFrame + 1) * 0x10 +
+    e.frame
+  );
 }
 
 /** The instruction index of an encoded entry. */
@@ -126,7 +132,11 @@ export function newSlot(): StackSlot {
 }
 
 export function copySlot(s: StackSlot): StackSlot {
-  return { slot_type: s.slot_type.slice(), spilled: copyReg(s.spilled), iter: s.iter ? { type: s.iter.type, state: s.iter.state, depth: s.iter.depth } : undefined };
+  return {
+    slot_type: s.slot_type.slice(),
+    spilled: copyReg(s.spilled),
+    iter: s.iter ? { type: s.iter.type, state: s.iter.state, depth: s.iter.depth } : undefined,
+  };
 }
 
 export function newFrame(frameno: number, callsite: number, subprog: number): FuncState {
@@ -150,33 +160,75 @@ function mapPacked<T>(xs: readonly T[], fn: (x: T) => T): T[] {
 
 export function copyFrame(f: FuncState): FuncState {
   return {
-    regs: mapPacked(f.regs, copyRegOfState), stack: mapPacked(f.stack, copySlot), callsite: f.callsite, frameno: f.frameno, subprog: f.subprog,
-    in_callback_fn: f.in_callback_fn, callback_ret: f.callback_ret,
+    regs: mapPacked(f.regs, copyRegOfState),
+    stack: mapPacked(f.stack, copySlot),
+    callsite: f.callsite,
+    frameno: f.frameno,
+    subprog: f.subprog,
+    in_callback_fn: f.in_callback_fn,
+    callback_ret: f.callback_ret,
   };
 }
 
 const copyRef = (r: RefState): RefState => ({ id: r.id, insn_idx: r.insn_idx });
 
 /** A state with the given fields (every state is made here: one object shape). */
-export function makeState(frames: FuncState[], refs: RefState[], parent: VerifierState | undefined, insn_idx: number, branches: number, dfs_depth: number,
-  callback_unroll_depth: number, may_goto_depth: number, hist: number[], jmp_history_cnt: number, uid: number): VerifierState {
+export function makeState(
+  frames: FuncState[],
+  refs: RefState[],
+  parent: VerifierState | undefined,
+  insn_idx: number,
+  branches: number,
+  dfs_depth: number,
+  callback_unroll_depth: number,
+  may_goto_depth: number,
+  hist: number[],
+  jmp_history_cnt: number,
+  uid: number,
+): VerifierState {
   return {
-    frames, refs, parent, insn_idx, branches, dfs_depth, callback_unroll_depth, may_goto_depth, hist, jmp_history_cnt, incomplete: false,
-    allPrecise: false, uid,
+    frames,
+    refs,
+    parent,
+    insn_idx,
+    branches,
+    dfs_depth,
+    callback_unroll_depth,
+    may_goto_depth,
+    hist,
+    jmp_history_cnt,
+    incomplete: false,
+    allPrecise: false,
+    uid,
   };
 }
 
 /** A copy of s; `hist` is the copy's history when given (a checkpoint takes the current state's own array). */
 export function copyState(s: VerifierState, uid: number, hist?: number[]): VerifierState {
-  return makeState(mapPacked(s.frames, copyFrame), s.refs.length ? mapPacked(s.refs, copyRef) : [], s.parent, s.insn_idx, s.branches, s.dfs_depth,
-    s.callback_unroll_depth, s.may_goto_depth, hist ?? s.hist.slice(), s.jmp_history_cnt, uid);
+  return makeState(
+    mapPacked(s.frames, copyFrame),
+    s.refs.length ? mapPacked(s.refs, copyRef) : [],
+    s.parent,
+    s.insn_idx,
+    s.branches,
+    s.dfs_depth,
+    s.callback_unroll_depth,
+    s.may_goto_depth,
+    hist ?? s.hist.slice(),
+    s.jmp_history_cnt,
+    uid,
+  );
 }
 
 export const isSpilledReg = (s: StackSlot): boolean => s.slot_type[7] === STACK_SPILL;
 export const isSpilledScalar = (s: StackSlot): boolean => isSpilledReg(s) && s.spilled.type === 'scalar';
 
 /** print_verifier_state(): ` R1=ctx() R10=fp0 fp-8=iter_num(...) refs=1`; `only` limits to scratched items. */
-export function printState(st: VerifierState, frame: FuncState, only?: { regs: Set<number>; slots: Set<number> }): string {
+export function printState(
+  st: VerifierState,
+  frame: FuncState,
+  only?: { regs: Set<number>; slots: Set<number> },
+): string {
   let s = frame.frameno ? ` frame${frame.frameno}:` : '';
   const cf = frame.frameno;
   frame.regs.forEach((r, i) => {
@@ -191,7 +243,10 @@ export function printState(st: VerifierState, frame: FuncState, only?: { regs: S
     if (slot.slot_type[7] === STACK_SPILL) {
       // The bytes above the first STACK_SPILL one (those of a narrow spill).
       const first = slot.slot_type.indexOf(STACK_SPILL);
-      const chars = slot.slot_type.slice(0, first).map((t) => SLOT_CHAR[t]!).join('');
+      const chars = slot.slot_type
+        .slice(0, first)
+        .map((t) => SLOT_CHAR[t]!)
+        .join('');
       s += ` fp${fpOff}=${chars}${printReg(slot.spilled, cf)}`;
     } else if (slot.slot_type[7] === STACK_ITER) {
       if (!slot.spilled.ref_obj_id || !slot.iter) return;
@@ -242,10 +297,25 @@ export class IdMap {
 }
 
 function boundsEqual(a: Reg, b: Reg): boolean {
-  return a.type === b.type && a.maybeNull === b.maybeNull && a.rdonly === b.rdonly && a.off === b.off && a.map === b.map &&
-    a.mem_size === b.mem_size && a.ringbuf === b.ringbuf && a.subprog === b.subprog && tnumEq(a.var_off, b.var_off) &&
-    a.smin === b.smin && a.smax === b.smax && a.umin === b.umin && a.umax === b.umax && a.s32min === b.s32min &&
-    a.s32max === b.s32max && a.u32min === b.u32min && a.u32max === b.u32max;
+  return (
+    a.type === b.type &&
+    a.maybeNull === b.maybeNull &&
+    a.rdonly === b.rdonly &&
+    a.off === b.off &&
+    a.map === b.map &&
+    a.mem_size === b.mem_size &&
+    a.ringbuf === b.ringbuf &&
+    a.subprog === b.subprog &&
+    tnumEq(a.var_off, b.var_off) &&
+    a.smin === b.smin &&
+    a.smax === b.smax &&
+    a.umin === b.umin &&
+    a.umax === b.umax &&
+    a.s32min === b.s32min &&
+    a.s32max === b.s32max &&
+    a.u32min === b.u32min &&
+    a.u32max === b.u32max
+  );
 }
 
 /** regs_exact(). */
@@ -254,8 +324,14 @@ export function regsExact(a: Reg, b: Reg, idmap: IdMap): boolean {
 }
 
 const rangeWithin = (o: Reg, c: Reg): boolean =>
-  o.umin <= c.umin && o.umax >= c.umax && o.smin <= c.smin && o.smax >= c.smax && o.u32min <= c.u32min &&
-  o.u32max >= c.u32max && o.s32min <= c.s32min && o.s32max >= c.s32max;
+  o.umin <= c.umin &&
+  o.umax >= c.umax &&
+  o.smin <= c.smin &&
+  o.smax >= c.smax &&
+  o.u32min <= c.u32min &&
+  o.u32max >= c.u32max &&
+  o.s32min <= c.s32min &&
+  o.s32max >= c.s32max;
 
 /** regsafe(): rold safe implies rcur safe. */
 export function regsafe(o: Reg, c: Reg, idmap: IdMap, exact: number): boolean {
@@ -269,13 +345,26 @@ export function regsafe(o: Reg, c: Reg, idmap: IdMap, exact: number): boolean {
       return rangeWithin(o, c) && tnumIn(o.var_off, c.var_off) && idmap.checkScalar(o.id, c.id);
     case 'map_value':
     case 'mem':
-      return o.off === c.off && o.map === c.map && o.mem_size === c.mem_size && o.ringbuf === c.ringbuf &&
-        rangeWithin(o, c) && tnumIn(o.var_off, c.var_off) && idmap.check(o.id, c.id) && idmap.check(o.ref_obj_id, c.ref_obj_id);
+      return (
+        o.off === c.off &&
+        o.map === c.map &&
+        o.mem_size === c.mem_size &&
+        o.ringbuf === c.ringbuf &&
+        rangeWithin(o, c) &&
+        tnumIn(o.var_off, c.var_off) &&
+        idmap.check(o.id, c.id) &&
+        idmap.check(o.ref_obj_id, c.ref_obj_id)
+      );
     case 'pkt':
     case 'pkt_meta':
       // At least the old range (accesses safe before stay safe), the same fixed offset, the same id relations.
-      return o.mem_size <= c.mem_size && o.off === c.off && idmap.check(o.id, c.id) && rangeWithin(o, c) &&
-        tnumIn(o.var_off, c.var_off);
+      return (
+        o.mem_size <= c.mem_size &&
+        o.off === c.off &&
+        idmap.check(o.id, c.id) &&
+        rangeWithin(o, c) &&
+        tnumIn(o.var_off, c.var_off)
+      );
     case 'fp':
       return regsExact(o, c, idmap) && o.frameno === c.frameno;
     default:
@@ -347,7 +436,13 @@ const STATES_EQUAL_IDMAP = new IdMap();
  * states_equal(). `live(frameIdx, regno)` tells whether a register is live at the old state's instruction
  * (compute_live_registers()); dead registers of a fully explored old state are ignored (clean_live_states()).
  */
-export function statesEqual(old: VerifierState, cur: VerifierState, exact: number, allowUninit: boolean, live?: (frame: FuncState, regno: number) => boolean): boolean {
+export function statesEqual(
+  old: VerifierState,
+  cur: VerifierState,
+  exact: number,
+  allowUninit: boolean,
+  live?: (frame: FuncState, regno: number) => boolean,
+): boolean {
   if (old.frames.length !== cur.frames.length) return false;
   const idmap = STATES_EQUAL_IDMAP.reset();
   if (old.refs.length !== cur.refs.length) return false;

@@ -146,4 +146,8 @@ export const tnumEq = (a: Tnum, b: Tnum): boolean => a === b || (a.v === b.v && 
 /** tnum_strn(): `(0x0; 0xf)`. */
 /** tnum_strn() (kernel/bpf/log.c): a known value as verbose_unum() prints it (decimal up to U16_MAX), else `(value; mask)`. */
 export const tnumStr = (a: Tnum): string =>
-  a.m === 0n ? (a.v <= 0xffffn ? a.v.toString() : `0x${a.v.toString(16)}`) : `(0x${a.v.toString(16)}; 0x${a.m.toString(16)})`;
+  a.m === 0n
+    ? a.v <= 0xffffn
+      ? a.v.toString()
+      : `0x${a.v.toString(16)}`
+    : `(0x${a.v.toString(16)}; 0x${a.m.toString(16)})`;
