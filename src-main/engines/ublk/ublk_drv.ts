@@ -1464,7 +1464,7 @@ export class UblkDriver {
       UBLK_F.UBLK_F_PER_IO_DAEMON |
       UBLK_F.UBLK_F_BUF_REG_OFF_DAEMON;
     // mainline: PER_IO_DAEMON is not exposed with BATCH_IO (io->task stays NULL), and BATCH_IO has no GET_DATA
-    if (flags & UBLK_F.UBLK_F_BATCH_IO) flags &= ~UBLK_F.UBLK_F_PER_IO_DAEMON;
+    if (flags & UBLK_F.UBLK_F_BATCH_IO) flags &= ~(UBLK_F.UBLK_F_PER_IO_DAEMON | UBLK_F.UBLK_F_NEED_GET_DATA);
     if (flags & (UBLK_F.UBLK_F_USER_COPY | UBLK_F.UBLK_F_SUPPORT_ZERO_COPY | UBLK_F.UBLK_F_AUTO_BUF_REG))
       flags &= ~UBLK_F.UBLK_F_NEED_GET_DATA;
     // ublk_ctrl_add_dev() (6.18): zoned needs CONFIG_BLK_DEV_ZONED and USER_COPY or zero copy (addr carries zone_append_lba)
@@ -1479,7 +1479,6 @@ export class UblkDriver {
           : 'ADD_DEV: UBLK_F_ZONED needs CONFIG_BLK_DEV_ZONED, which this kernel is built without',
       );
     }
-    if (flags & UBLK_F.UBLK_F_BATCH_IO) flags &= ~UBLK_F.UBLK_F_NEED_GET_DATA;
     // Model: batch I/O on a zoned device (UBLK_BATCH_F_HAS_ZONE_LBA commits) is not modelled; mainline accepts it.
     if (flags & UBLK_F.UBLK_F_ZONED && flags & UBLK_F.UBLK_F_BATCH_IO)
       this.fail(
